@@ -1,0 +1,54 @@
+"""Writing to the audit trail (审计日志). Every caller goes through `record`."""
+
+from typing import Any
+
+from .models import AuditAction, AuditEntry, User
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def record(
+    action: AuditAction,
+    *,
+    user: User | None,
+    request=None,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    summary: str = "",
+    changes: dict | None = None,
+    username: str = "",
+) -> AuditEntry:
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or str(obj.pk)
+    real_user = user if user is not None and user.is_authenticated else None
+    return AuditEntry.objects.create(
+        user=real_user,
+        username=username or (real_user.username if real_user else ""),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary[:500],
+        changes=changes or {},
+        ip=client_ip(request),
+    )
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list]:
+    """{field: [old, new]} for the fields that changed, values made JSON-safe."""
+    return {
+        k: [_plain(old.get(k)), _plain(new.get(k))]
+        for k in sorted(set(old) | set(new))
+        if old.get(k) != new.get(k)
+    }
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)

@@ -1,0 +1,119 @@
+"""用户、角色、辖区与审计日志 (users, roles, area scope and the audit trail)."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """角色."""
+
+    ADMIN = "admin", "系统管理员"
+    COUNTY = "county", "人社局工作人员"
+    INSURANCE = "insurance", "社保经办机构"
+    TOWNSHIP = "township", "乡镇人社所"
+    VILLAGE = "village", "村协理员"
+    POVERTY_OFFICE = "poverty_office", "扶贫办联络员（只读）"
+    AUDITOR = "auditor", "审计人员（只读）"
+
+
+READ_ONLY_ROLES = {Role.POVERTY_OFFICE, Role.AUDITOR}
+# Who may see a full ID number at all (each view is still logged).
+UNMASK_ROLES = {Role.ADMIN, Role.COUNTY, Role.INSURANCE, Role.TOWNSHIP}
+
+
+class User(AbstractUser):
+    """工作人员: bound to one area (辖区) and one role."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.VILLAGE)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name="辖区", null=True, blank=True, on_delete=models.PROTECT
+    )
+    can_unmask_id = models.BooleanField(
+        "可查看完整身份证号",
+        default=False,
+        help_text="仅对人社局、社保经办、乡镇人社所和管理员角色生效；每次查看均记入审计日志。",
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    @property
+    def read_only(self) -> bool:
+        return self.role in READ_ONLY_ROLES
+
+    @property
+    def may_unmask(self) -> bool:
+        return self.is_active and self.can_unmask_id and self.role in UNMASK_ROLES
+
+
+class ApiToken(models.Model):
+    """API 令牌: the bearer token from POST /api/v1/auth/token, stored only as a hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User) -> str:
+        raw = secrets.token_urlsafe(32)
+        cls.objects.create(user=user, digest=cls.hash(raw))
+        return raw
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOGOUT = "logout", "退出"
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    STATUS = "status", "状态变更"
+    UNMASK = "unmask", "查看完整身份证号"
+    EXPORT = "export", "导出"
+    IMPORT = "import", "导入"
+    DECISION = "decision", "审核决定"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("审计日志只能追加，不能修改")
+
+    def delete(self):
+        raise PermissionError("审计日志只能追加，不能删除")
+
+
+class AuditEntry(models.Model):
+    """审计日志: append-only; never updated, never deleted."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, verbose_name="用户")
+    username = models.CharField("用户名", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=20, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField("对象类型", max_length=50, blank=True)
+    object_id = models.CharField("对象", max_length=64, blank=True, db_index=True)
+    summary = models.CharField("摘要", max_length=500, blank=True)
+    changes = models.JSONField("变更（旧值→新值）", default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除")

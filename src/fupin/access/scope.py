@@ -1,0 +1,72 @@
+"""辖区范围 — the one place where area scope is enforced.
+
+Every page, API route, search and export reads area-bound rows through `scoped()`.
+A model opts in by naming the field that holds its 12-digit village code
+(`AREA_CODE_FIELD`, e.g. "village_code" or "person__village_code"). A user bound to a
+county sees the county; a township station its township; a village assistant its village.
+"""
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Model, QuerySet
+
+
+class OutOfScope(PermissionDenied):
+    """The object lies outside the user's area (不在本辖区)."""
+
+
+def area_code_of(user) -> str | None:
+    """The user's area code, or None for a superuser bound to no area (sees everything)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise OutOfScope("未登录")
+    if user.area_id is None:
+        if user.is_superuser:
+            return None
+        raise OutOfScope("该用户未绑定辖区")
+    return user.area.code
+
+
+def scoped(queryset: QuerySet, user) -> QuerySet:
+    """Only the rows inside the user's area."""
+    model = queryset.model
+    field = getattr(model, "AREA_CODE_FIELD", None)
+    if field is None:
+        raise ImproperlyConfigured(f"{model.__name__} has no AREA_CODE_FIELD")
+    try:
+        code = area_code_of(user)
+    except OutOfScope:
+        return queryset.none()
+    if code is None:
+        return queryset
+    if getattr(model, "AREA_CODE_VARIABLE_LENGTH", False):
+        return queryset.filter(**{f"{field}__startswith": code})
+    # A range on the fixed-width code uses a plain b-tree index on every database.
+    return queryset.filter(**{f"{field}__range": (code.ljust(12, "0"), code.ljust(12, "9"))})
+
+
+def area_code_in_scope(user, code: str) -> bool:
+    try:
+        own = area_code_of(user)
+    except OutOfScope:
+        return False
+    return own is None or code.startswith(own)
+
+
+def require_area(user, code: str) -> None:
+    """Raise OutOfScope unless `code` lies in the user's area (for creates and moves)."""
+    if not area_code_in_scope(user, code):
+        raise OutOfScope(f"区划 {code} 不在本辖区")
+
+
+def get_scoped(queryset: QuerySet, user, **lookup) -> Model:
+    """One object from inside the user's area; outside looks exactly like missing (404)."""
+    from django.http import Http404
+
+    try:
+        return scoped(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404("记录不存在或不在本辖区") from None
+
+
+def require_writer(user) -> None:
+    if getattr(user, "read_only", True):
+        raise PermissionDenied("只读角色不能修改数据")

@@ -1,0 +1,33 @@
+"""/api/v1 — django-ninja. Each module adds its router here; routes stay thin."""
+
+import json
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from . import errors
+from .auth import STAFF_AUTH
+from .registry import auth_router
+from .registry import router as registry_router
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """JSON with Chinese characters as they are, not \\u escapes."""
+
+    def render(self, request, data, *, response_status):
+        return json.dumps(data, cls=self.encoder_class, ensure_ascii=False)
+
+
+api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
+    title="fupin 扶贫 API",
+    version="1",
+    description="建档立卡、比对、医疗结算、就业帮扶。认证：会话或 Bearer 令牌（POST /api/v1/auth/token）。",
+    auth=STAFF_AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+
+
+api.add_router("/auth", auth_router)
+api.add_router("", registry_router)

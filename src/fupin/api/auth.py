@@ -1,0 +1,19 @@
+"""API authentication: the staff session, or a bearer token from POST /api/v1/auth/token."""
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from fupin.access.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token: str):
+        row = ApiToken.objects.select_related("user", "user__area").filter(digest=ApiToken.hash(token)).first()
+        if row is None or not row.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        request.user = row.user
+        return row.user
+
+
+STAFF_AUTH = [SessionAuth(), TokenAuth()]

@@ -1,0 +1,62 @@
+"""API faults as Chinese JSON, never a traceback."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+TYPE_MESSAGES = {
+    "missing": "必填项缺失",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "string_type": "应为文本",
+    "bool_parsing": "应为是/否（true/false）",
+    "bool_type": "应为是/否（true/false）",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "decimal_parsing": "应为数字",
+    "float_parsing": "应为数字",
+    "json_invalid": "JSON 格式错误",
+    "model_attributes_type": "请求体应为 JSON 对象",
+    "dict_type": "请求体应为 JSON 对象",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "string_too_long": "文本过长",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+}
+
+
+def install(api) -> None:
+    @api.exception_handler(NinjaValidationError)
+    def on_validation(request, exc):
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors:
+            loc = [str(x) for x in err.get("loc", []) if x not in ("body", "query", "path", "payload", "data")]
+            name = ".".join(loc) or "__all__"
+            fields.setdefault(name, []).append(TYPE_MESSAGES.get(err.get("type", ""), "取值无效"))
+        return api.create_response(request, {"detail": "数据校验未通过", "errors": fields}, status=422)
+
+    @api.exception_handler(Http404)
+    def on_404(request, exc):
+        return api.create_response(request, {"detail": "记录不存在或不在本辖区"}, status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def on_403(request, exc):
+        return api.create_response(request, {"detail": str(exc) or "无权操作"}, status=403)
+
+    @api.exception_handler(PermissionError)
+    def on_forbidden_op(request, exc):
+        return api.create_response(request, {"detail": str(exc)}, status=400)
+
+    @api.exception_handler(AuthenticationError)
+    def on_401(request, exc):
+        return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+    @api.exception_handler(HttpError)
+    def on_http(request, exc):
+        body = {"detail": str(exc)}
+        if getattr(exc, "errors", None):
+            body["errors"] = exc.errors
+        return api.create_response(request, body, status=exc.status_code)

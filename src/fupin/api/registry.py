@@ -1,0 +1,285 @@
+"""API routes for areas, households and persons: translate JSON to forms, services and selectors."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.forms.models import model_to_dict
+from ninja import Body, Query, Router, Schema
+from ninja.errors import HttpError
+
+from fupin.access.audit import record
+from fupin.access.models import ApiToken, AuditAction
+from fupin.access.scope import get_scoped, scoped
+from fupin.areas.models import Area
+from fupin.registry import selectors, services
+from fupin.registry.forms import HouseholdForm, PersonForm, StatusChangeForm, errors_of
+from fupin.registry.models import Household, Person
+
+auth_router = Router(tags=["认证"])
+router = Router(tags=["建档立卡"])
+MAX_LIMIT = 200
+
+
+class Credentials(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+@auth_router.post("/token", auth=None, response={200: TokenOut, 401: dict})
+def issue_token(request, creds: Credentials):
+    """用户名密码换取 Bearer 令牌."""
+    user = authenticate(request, username=creds.username, password=creds.password)
+    if user is None:
+        return 401, {"detail": "用户名或密码错误"}
+    record(AuditAction.LOGIN, user=user, request=request, summary="API 令牌登录")
+    return {"token": ApiToken.issue(user)}
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: int
+    parent_code: str | None = None
+
+    @staticmethod
+    def resolve_parent_code(obj: Area) -> str | None:
+        return obj.code[: {4: 2, 6: 4, 9: 6, 12: 9}.get(len(obj.code), 0)] or None
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    village_code: str
+    address: str
+    head_name: str
+    phone: str
+    attribute: str
+    standard: str
+    year_identified: int
+    main_cause: str
+    cause_2: str
+    cause_3: str
+    status: str
+    exit_year: int | None
+    income_year: int | None
+    per_capita_income_fen: int
+    housing: str
+    water_safe: bool
+    cadre_name: str
+    cadre_unit: str
+    cadre_phone: str
+    member_count: int
+
+
+class PersonOut(Schema):
+    id: int
+    household_id: int
+    village_code: str
+    id_number: str
+    name: str
+    sex: str
+    birth_date: dt.date
+    ethnicity: str
+    relation: str
+    education: str
+    schooling: str
+    health: str
+    disability_type: str
+    disability_grade: int | None
+    labour_skill: str
+    work_status: str
+    months_worked: int
+    intention: str
+    training_need: bool
+    wished_trade: str
+    dibao: bool
+    tekun: bool
+    wubao: bool
+    severe_disability: bool
+    poor_graduate: bool
+    technical_student: bool
+    pension_status: str
+    medical_status: str
+    status: str
+
+    @staticmethod
+    def resolve_id_number(obj: Person) -> str:
+        return obj.masked_id
+
+
+class PersonFullOut(PersonOut):
+    @staticmethod
+    def resolve_id_number(obj: Person) -> str:
+        return obj.id_number
+
+
+class HouseholdDetail(HouseholdOut):
+    members: list[PersonOut]
+
+
+class PageOut(Schema):
+    items: list[Any]
+    count: int
+    next_after: int | None
+
+
+class HouseholdPage(PageOut):
+    items: list[HouseholdOut]
+
+
+class PersonPage(PageOut):
+    items: list[PersonOut]
+
+
+class HouseholdFilterIn(Schema):
+    area: str = ""
+    status: str = ""
+    attribute: str = ""
+    cause: str = ""
+    labour_skill: str = ""
+    identity: str = ""
+    q: str = ""
+    after: int | None = None
+    limit: int = 50
+
+
+class StatusIn(Schema):
+    new_status: str
+    effective_date: str
+    reason: str
+    removal_reason: str = ""
+
+
+class StatusOut(Schema):
+    id: int
+    old_status: str
+    new_status: str
+    effective_date: dt.date
+    reason: str
+
+
+def _unprocessable(form) -> HttpError:
+    err = HttpError(422, "数据校验未通过")
+    err.errors = errors_of(form)  # type: ignore[attr-defined]
+    return err
+
+
+def _form_or_422(form):
+    if not form.is_valid():
+        raise _unprocessable(form)
+    return form
+
+
+@router.get("/areas", response=list[AreaOut])
+def list_areas(request, parent: str = ""):
+    """区划列表（本辖区内）；parent 为上级代码时只列其下一级。"""
+    qs = scoped(Area.objects.all(), request.user)
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    return qs.order_by("code")[:5000]
+
+
+@router.get("/areas/{code}", response=AreaOut)
+def get_area(request, code: str):
+    return get_scoped(Area.objects.all(), request.user, code=code)
+
+
+@router.get("/households", response=HouseholdPage)
+def list_households(request, filters: Query[HouseholdFilterIn]):
+    """贫困户列表：与页面相同的筛选；按 id 倒序，用 next_after 翻页。"""
+    f = selectors.HouseholdFilter.from_params(filters.dict())
+    if f.errors:
+        raise HttpError(422, "；".join(f.errors))
+    qs = selectors.households(request.user, f)
+    page = selectors.keyset_page(qs, after=filters.after, size=max(1, min(filters.limit, MAX_LIMIT)))
+    return {"items": page.items, "count": qs.count(), "next_after": page.next_after}
+
+
+@router.get("/households/{int:pk}", response=HouseholdDetail)
+def get_household(request, pk: int):
+    hh = selectors.household(request.user, pk)
+    hh.members_list = list(selectors.members(request.user, hh))
+    return HouseholdDetail.model_validate({**HouseholdOut.from_orm(hh).dict(), "members": hh.members_list})
+
+
+def _payload(data: dict, instance=None, exclude=(), model=None) -> dict:
+    """Form data: the stored values (update) or the model's defaults (create), then the JSON."""
+    if instance is not None:
+        base = {k: v for k, v in model_to_dict(instance).items() if k not in exclude}
+    else:
+        base = {f.name: f.get_default() for f in model._meta.concrete_fields if f.has_default()}
+    if instance is not None and isinstance(instance, Household):
+        base["village"] = instance.village_code
+        for part in ("wage", "business", "transfer", "property"):
+            base[f"income_{part}"] = getattr(instance, f"income_{part}_fen") / 100
+    base.update({k: v for k, v in data.items() if v is not None})
+    return {k: ("" if v is None else v) for k, v in base.items()}
+
+
+@router.post("/households", response={201: HouseholdOut})
+def create_household(request, data: dict[str, Any] = Body(...)):
+    form = _form_or_422(HouseholdForm(_payload(data, model=Household), user=request.user))
+    return 201, services.save_household(user=request.user, form=form, request=request)
+
+
+@router.patch("/households/{int:pk}", response=HouseholdOut)
+def update_household(request, pk: int, data: dict[str, Any] = Body(...)):
+    hh = selectors.household(request.user, pk)
+    form = _form_or_422(HouseholdForm(_payload(data, hh), instance=hh, user=request.user))
+    return services.save_household(user=request.user, form=form, request=request)
+
+
+def _status(request, subject, data: StatusIn):
+    form = _form_or_422(StatusChangeForm(data.dict(), current=subject.status))
+    return services.change_status(user=request.user, subject=subject, request=request, **form.cleaned_data)
+
+
+@router.post("/households/{int:pk}/status", response=StatusOut)
+def household_status(request, pk: int, data: StatusIn):
+    return _status(request, selectors.household(request.user, pk), data)
+
+
+@router.get("/persons", response=PersonPage)
+def list_persons(request, q: str = "", household: int | None = None, after: int | None = None, limit: int = 50):
+    """家庭成员查询：姓名前缀或完整身份证号。"""
+    qs = selectors.persons(request.user, q)
+    if household is not None:
+        qs = qs.filter(household_id=household)
+    page = selectors.keyset_page(qs, after=after, size=max(1, min(limit, MAX_LIMIT)))
+    return {"items": page.items, "count": qs.count(), "next_after": page.next_after}
+
+
+@router.get("/persons/{int:pk}", response=PersonFullOut)
+def get_person(request, pk: int, unmasked: bool = False):
+    """家庭成员详情；unmasked=true 返回完整身份证号（需权限，记入审计日志）。"""
+    p = selectors.person(request.user, pk)
+    if unmasked:
+        if not request.user.may_unmask:
+            raise HttpError(403, "无权查看完整身份证号")
+        record(AuditAction.UNMASK, user=request.user, request=request, obj=p, summary=f"API 查看 {p.name} 的完整身份证号")
+        return p
+    out = PersonOut.from_orm(p).dict()
+    return out
+
+
+@router.post("/persons", response={201: PersonOut})
+def create_person(request, data: dict[str, Any] = Body(...)):
+    form = _form_or_422(PersonForm(_payload(data, model=Person), user=request.user))
+    return 201, services.save_person(user=request.user, form=form, request=request)
+
+
+@router.patch("/persons/{int:pk}", response=PersonOut)
+def update_person(request, pk: int, data: dict[str, Any] = Body(...)):
+    p = selectors.person(request.user, pk)
+    form = _form_or_422(PersonForm(_payload(data, p, exclude=("sex", "birth_date")), instance=p, user=request.user))
+    return services.save_person(user=request.user, form=form, request=request)
+
+
+@router.post("/persons/{int:pk}/status", response=StatusOut)
+def person_status(request, pk: int, data: StatusIn):
+    return _status(request, selectors.person(request.user, pk), data)

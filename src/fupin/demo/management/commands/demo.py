@@ -1,0 +1,49 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from fupin.demo import builder
+
+
+class Command(BaseCommand):
+    help = "构建演示县（浮梁县）并启动服务：http://127.0.0.1:8000 ，演示账号密码均为 fupin-demo。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="只构建，不启动服务")
+        parser.add_argument("--households", type=int, default=4000)
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+
+    def handle(self, *args, no_serve: bool, households: int, addr: str, **options):
+        db = settings.DATABASES["default"]
+        if db["ENGINE"] != "django.db.backends.sqlite3":
+            raise CommandError("演示县只构建在内嵌 SQLite 上：请不要设置 DATABASE_URL")
+        connections.close_all()
+        path = str(db["NAME"])
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        call_command("migrate", verbosity=0)
+        self.stdout.write("正在构建演示县 浮梁县（360222）…")
+        n_hh, n_people = builder.build(households=households)
+        for hook in getattr(settings, "DEMO_BUILDERS", []):
+            from django.utils.module_loading import import_string
+
+            self.stdout.write(import_string(hook)() or "")
+        self.stdout.write(self.style.SUCCESS(f"已构建：{n_hh} 户、{n_people} 人，数据库 {path}"))
+        self.stdout.write("演示账号（密码 fupin-demo）：admin、county、insurance、poverty-office、auditor、town-<9位乡镇代码>")
+        if no_serve:
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        env = {**os.environ, "FUPIN_DEMO": "1"}
+        worker = subprocess.Popen([sys.executable, "-m", "fupin.cli", "db_worker"], env=env)
+        settings.DEMO_MODE = True
+        try:
+            self.stdout.write(self.style.SUCCESS(f"服务已启动：http://{addr}/ （Ctrl+C 退出）"))
+            call_command("runserver", addr, use_reloader=False)
+        finally:
+            worker.terminate()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EmploymentConfig(AppConfig):
+    name = "fupin.employment"
+    verbose_name = "就业帮扶"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExchangeConfig(AppConfig):
+    name = "fupin.exchange"
+    verbose_name = "数据交换与比对"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "fupin.registry"
+    verbose_name = "建档立卡"

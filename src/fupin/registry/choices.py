@@ -1,0 +1,192 @@
+"""建档立卡 vocabulary: the codes of the national poverty registry, as staff know them."""
+
+from django.db import models
+
+
+class HouseholdAttribute(models.TextChoices):
+    """贫困户属性."""
+
+    GENERAL = "general", "一般贫困户"
+    DIBAO = "dibao", "低保贫困户"
+    TEKUN = "tekun", "特困供养贫困户"
+
+
+class IdentificationStandard(models.TextChoices):
+    """识别标准."""
+
+    NATIONAL = "national", "国家标准"
+    PROVINCIAL = "provincial", "省定标准"
+    CITY = "city", "市定标准"
+
+
+class PovertyCause(models.TextChoices):
+    """致贫原因."""
+
+    ILLNESS = "illness", "因病"
+    DISABILITY = "disability", "因残"
+    SCHOOLING = "schooling", "因学"
+    DISASTER = "disaster", "因灾"
+    NO_LAND = "no_land", "缺土地"
+    NO_WATER = "no_water", "缺水"
+    NO_SKILLS = "no_skills", "缺技术"
+    NO_LABOUR = "no_labour", "缺劳力"
+    NO_CAPITAL = "no_capital", "缺资金"
+    TRANSPORT = "transport", "交通条件落后"
+    NO_DRIVE = "no_drive", "自身发展动力不足"
+    OTHER = "other", "其他"
+
+
+class Status(models.TextChoices):
+    """户/人 状态 (the lifecycle of a registered household or person)."""
+
+    NEW = "new", "新识别"
+    POOR = "poor", "未脱贫"
+    EXITED_WITH_POLICY = "exited_policy", "已脱贫(享受政策)"
+    EXITED = "exited", "已脱贫(不再享受政策)"
+    RETURNED = "returned", "返贫"
+    REMOVED = "removed", "自然减少"
+
+
+# Which status may follow which (状态流转). 自然减少 is final.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.POOR, Status.EXITED_WITH_POLICY, Status.REMOVED},
+    Status.POOR: {Status.EXITED_WITH_POLICY, Status.REMOVED},
+    Status.EXITED_WITH_POLICY: {Status.EXITED, Status.RETURNED, Status.REMOVED},
+    Status.EXITED: {Status.RETURNED, Status.REMOVED},
+    Status.RETURNED: {Status.EXITED_WITH_POLICY, Status.REMOVED},
+    Status.REMOVED: set(),
+}
+# Statuses in which the person still counts on the poverty list (enjoys policy).
+ACTIVE_STATUSES = {Status.NEW, Status.POOR, Status.EXITED_WITH_POLICY, Status.RETURNED}
+
+
+class RemovalReason(models.TextChoices):
+    """自然减少原因."""
+
+    DEATH = "death", "死亡"
+    MOVED = "moved", "迁出"
+    OTHER = "other", "其他"
+
+
+class HousingSafety(models.TextChoices):
+    SAFE = "safe", "安全"
+    C = "c", "C级危房"
+    D = "d", "D级危房"
+
+
+class Sex(models.TextChoices):
+    MALE = "男", "男"
+    FEMALE = "女", "女"
+
+
+class Relation(models.TextChoices):
+    """与户主关系."""
+
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
+    GRANDCHILD = "grandchild", "孙子女"
+    PARENT = "parent", "父母"
+    GRANDPARENT = "grandparent", "祖父母"
+    SIBLING = "sibling", "兄弟姐妹"
+    OTHER = "other", "其他"
+
+
+class Education(models.TextChoices):
+    """文化程度."""
+
+    ILLITERATE = "illiterate", "文盲或半文盲"
+    PRIMARY = "primary", "小学"
+    JUNIOR = "junior", "初中"
+    SENIOR = "senior", "高中"
+    VOCATIONAL = "vocational", "中专/技校"
+    COLLEGE = "college", "大专及以上"
+
+
+class Schooling(models.TextChoices):
+    """在校生状况."""
+
+    NONE = "none", "非在校生"
+    PRESCHOOL = "preschool", "学前教育"
+    PRIMARY = "primary", "小学"
+    JUNIOR = "junior", "初中"
+    SENIOR = "senior", "高中"
+    SECONDARY_VOCATIONAL = "secondary_vocational", "中职"
+    TECHNICAL = "technical", "技工院校"
+    COLLEGE = "college", "高职/大专"
+    UNIVERSITY = "university", "大学本科及以上"
+
+
+class Health(models.TextChoices):
+    """健康状况."""
+
+    HEALTHY = "healthy", "健康"
+    CHRONIC = "chronic", "长期慢性病"
+    SERIOUS = "serious", "患有大病"
+    DISABLED = "disabled", "残疾"
+
+
+class DisabilityType(models.TextChoices):
+    """残疾类别."""
+
+    VISUAL = "visual", "视力"
+    HEARING = "hearing", "听力"
+    SPEECH = "speech", "言语"
+    PHYSICAL = "physical", "肢体"
+    INTELLECTUAL = "intellectual", "智力"
+    MENTAL = "mental", "精神"
+    MULTIPLE = "multiple", "多重"
+
+
+class LabourSkill(models.TextChoices):
+    """劳动技能."""
+
+    GENERAL = "general", "普通劳动力"
+    SKILLED = "skilled", "技能劳动力"
+    WEAK = "weak", "弱劳动力或半劳动力"
+    LOST = "lost", "丧失劳动力"
+    NONE = "none", "无劳动力"
+
+
+class WorkStatus(models.TextChoices):
+    """务工状况."""
+
+    NOT_WORKING = "not_working", "未务工"
+    IN_COUNTY = "in_county", "县内务工"
+    IN_PROVINCE = "in_province", "县外省内务工"
+    OUT_OF_PROVINCE = "out_of_province", "省外务工"
+
+
+class Intention(models.TextChoices):
+    """就业意愿."""
+
+    MIGRATE = "migrate", "外出转移"
+    LOCAL = "local", "就地就近"
+    STARTUP = "startup", "自主创业"
+    NONE = "none", "无"
+
+
+class Enrolment(models.TextChoices):
+    """参保状态 (filled by the insurance modules)."""
+
+    UNKNOWN = "unknown", "未比对"
+    ENROLLED = "enrolled", "已参保"
+    NOT_ENROLLED = "not_enrolled", "未参保"
+    SUSPENDED = "suspended", "暂停/终止"
+
+
+# 特殊身份: the boolean fields on Person, in display order.
+SPECIAL_IDENTITIES = {
+    "dibao": "低保",
+    "tekun": "特困供养",
+    "wubao": "五保",
+    "severe_disability": "重度残疾",
+    "poor_graduate": "贫困家庭高校毕业生",
+    "technical_student": "技工院校在校生",
+}
+
+ETHNICITIES = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
+    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "畲族", "其他",
+]  # fmt: skip

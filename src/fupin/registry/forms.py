@@ -1,0 +1,216 @@
+"""Forms for the registry: the one validation path for pages and the API (表单校验).
+
+The API feeds its JSON into these same forms, so a fault reads the same everywhere.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.urls import reverse
+
+from fupin.access.scope import area_code_in_scope
+from fupin.areas.models import Area, Level
+
+from .choices import TRANSITIONS, RemovalReason, Status
+from .idnumber import IdNumberError, parse_id_number
+from .models import Household, Person
+
+PHONE_HELP = "11位手机号或带区号的固定电话"
+
+
+def _check_phone(value: str) -> str:
+    digits = value.replace("-", "").replace(" ", "")
+    if value and (not digits.isdigit() or not 7 <= len(digits) <= 12):
+        raise forms.ValidationError(f"电话号码“{value}”格式不正确：应为{PHONE_HELP}")
+    return value
+
+
+class HouseholdForm(forms.ModelForm):
+    """贫困户 create/edit."""
+
+    village = forms.CharField(label="所在村（12位区划代码）", max_length=12)
+    income_wage = forms.DecimalField(label="工资性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
+    income_business = forms.DecimalField(label="经营性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
+    income_transfer = forms.DecimalField(label="转移性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
+    income_property = forms.DecimalField(label="财产性收入(元/人)", max_digits=12, decimal_places=2, required=False)
+
+    class Meta:
+        model = Household
+        fields = [
+            "number", "village", "address", "phone", "attribute", "standard", "year_identified",
+            "main_cause", "cause_2", "cause_3", "exit_year", "income_year", "housing", "water_safe",
+            "cadre_name", "cadre_unit", "cadre_phone",
+        ]  # fmt: skip
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            self.initial["village"] = self.instance.village_code
+            for part in ("wage", "business", "transfer", "property"):
+                self.initial[f"income_{part}"] = getattr(self.instance, f"income_{part}_fen") / 100
+
+    def clean_village(self) -> Area:
+        code = self.cleaned_data["village"].strip()
+        area = Area.objects.filter(code=code, level=Level.VILLAGE).first()
+        if area is None:
+            raise forms.ValidationError(f"村代码“{code}”不存在：应为12位村级区划代码")
+        if self.user is not None and not area_code_in_scope(self.user, code):
+            raise forms.ValidationError(f"村代码“{code}”不在本辖区")
+        return area
+
+    def clean_year_identified(self) -> int:
+        year = self.cleaned_data["year_identified"]
+        if not 2013 <= year <= dt.date.today().year:
+            raise forms.ValidationError(f"识别年度 {year} 无效：建档立卡自2013年开始，且不能晚于今年")
+        return year
+
+    def clean_phone(self) -> str:
+        return _check_phone(self.cleaned_data["phone"])
+
+    def clean_cadre_phone(self) -> str:
+        return _check_phone(self.cleaned_data["cadre_phone"])
+
+    def clean(self):
+        data = super().clean()
+        causes = [data.get(k) for k in ("main_cause", "cause_2", "cause_3") if data.get(k)]
+        if len(causes) != len(set(causes)):
+            self.add_error("cause_2", "其他致贫原因不能与主要致贫原因重复")
+        exit_year, identified = data.get("exit_year"), data.get("year_identified")
+        if exit_year and identified and exit_year < identified:
+            self.add_error("exit_year", f"脱贫年度 {exit_year} 早于识别年度 {identified}")
+        for part in ("wage", "business", "transfer", "property"):
+            value = data.get(f"income_{part}")
+            setattr(self.instance, f"income_{part}_fen", int(round((value or 0) * 100)))
+        return data
+
+    def validate_unique(self):
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions())
+        except forms.ValidationError:
+            existing = Household.objects.filter(number=self.cleaned_data.get("number")).first()
+            if existing is not None:
+                self.add_error("number", f"户编号已存在：{existing.number}（户主 {existing.head_name or '未填'}）")
+
+
+class PersonForm(forms.ModelForm):
+    """家庭成员 create/edit; sex and birth date come from the ID number."""
+
+    household = forms.IntegerField(label="所属户ID", widget=forms.HiddenInput)
+    birth_date_check = forms.DateField(label="出生日期（核对用，可不填）", required=False)
+    sex_check = forms.ChoiceField(label="性别（核对用，可不填）", required=False, choices=[("", "—"), ("男", "男"), ("女", "女")])
+
+    class Meta:
+        model = Person
+        fields = [
+            "household", "id_number", "name", "ethnicity", "relation", "education", "schooling",
+            "health", "disability_type", "disability_grade", "disability_cert", "labour_skill",
+            "work_status", "months_worked", "intention", "training_need", "wished_trade",
+            "dibao", "tekun", "wubao", "severe_disability", "poor_graduate", "technical_student",
+            "phone",
+        ]  # fmt: skip
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            self.initial["household"] = self.instance.household_id
+            self.fields["household"].required = False
+
+    def clean_household(self) -> Household:
+        if self.instance.pk:
+            return self.instance.household
+        pk = self.cleaned_data.get("household")
+        hh = Household.objects.filter(pk=pk).first()
+        if hh is None or (self.user is not None and not area_code_in_scope(self.user, hh.village_code)):
+            raise forms.ValidationError(f"所属户 {pk} 不存在或不在本辖区")
+        return hh
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if len(name) < 2:
+            raise forms.ValidationError("姓名至少2个字")
+        return name
+
+    def clean_months_worked(self) -> int:
+        months = self.cleaned_data["months_worked"]
+        if months > 12:
+            raise forms.ValidationError(f"务工时间 {months} 个月超过12个月")
+        return months
+
+    def clean_phone(self) -> str:
+        return _check_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        raw = self.data.get(self.add_prefix("id_number"))
+        if raw is not None and "id_number" not in self.errors:
+            try:
+                parsed = parse_id_number(
+                    raw, birth_date=data.get("birth_date_check"), sex=data.get("sex_check") or None
+                )
+            except IdNumberError as e:
+                self.add_error("id_number", str(e))
+            else:
+                self._check_duplicate(parsed.value)
+                data["id_number"] = parsed.value
+                self.instance.sex = parsed.sex
+                self.instance.birth_date = parsed.birth_date
+        if data.get("health") == "disabled" and not data.get("disability_type"):
+            self.add_error("disability_type", "健康状况为残疾时须填写残疾类别")
+        if data.get("disability_type") and not data.get("disability_grade"):
+            self.add_error("disability_grade", "填写了残疾类别时须填写残疾等级(1–4级)")
+        return data
+
+    def _check_duplicate(self, value: str) -> None:
+        existing = Person.objects.filter(id_number=value).exclude(pk=self.instance.pk).select_related("household").first()
+        if existing is None:
+            return
+        if self.user is not None and area_code_in_scope(self.user, existing.village_code):
+            url = reverse("registry:person", args=[existing.pk])
+            self.add_error(
+                "id_number",
+                f"身份证号已登记：{existing.name}，户编号 {existing.household.number}（{url}）",
+            )
+        else:
+            self.add_error("id_number", "身份证号已在其他辖区登记，请联系县人社局核实")
+
+    def validate_unique(self):
+        """Duplicates are reported by _check_duplicate with a pointer to the record."""
+
+
+class StatusChangeForm(forms.Form):
+    """状态变更."""
+
+    new_status = forms.ChoiceField(label="新状态", choices=Status.choices)
+    effective_date = forms.DateField(label="生效日期")
+    reason = forms.CharField(label="变更原因", max_length=300)
+    removal_reason = forms.ChoiceField(label="减少原因", choices=[("", "—"), *RemovalReason.choices], required=False)
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+
+    def clean_effective_date(self) -> dt.date:
+        day = self.cleaned_data["effective_date"]
+        if day > dt.date.today() + dt.timedelta(days=366):
+            raise forms.ValidationError("生效日期不能晚于一年以后")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        new = data.get("new_status")
+        if new and new not in TRANSITIONS[self.current]:
+            allowed = "、".join(Status(s).label for s in TRANSITIONS[self.current]) or "无（已是终态）"
+            self.add_error(
+                "new_status",
+                f"不能从“{Status(self.current).label}”变更为“{Status(new).label}”：可变更为 {allowed}",
+            )
+        if new == Status.REMOVED and not data.get("removal_reason"):
+            self.add_error("removal_reason", "自然减少须注明原因（死亡、迁出或其他）")
+        return data
+
+
+def errors_of(form: forms.BaseForm) -> dict[str, list[str]]:
+    """{field: [Chinese messages]} — what the API returns with HTTP 422."""
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}

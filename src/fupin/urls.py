@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from fupin.api.api import api
+from fupin.web import views as web
+
+
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        return {**super().get_context_data(**kwargs), "demo_mode": settings.DEMO_MODE}
+
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", web.audit_log, name="audit"),
+    path("registry/", include("fupin.registry.urls")),
+    path("insurance/", include("fupin.insurance.urls")),
+    path("exchange/", include("fupin.exchange.urls")),
+    path("employment/", include("fupin.employment.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

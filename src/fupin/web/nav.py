@@ -1,0 +1,22 @@
+"""The modules in the top navigation bar; each module adds its own line here."""
+
+from django.urls import NoReverseMatch, reverse
+
+MODULES: list[tuple[str, str]] = [
+    ("医疗结算测算", "insurance:settlement"),
+    ("数据导入", "exchange:imports"),
+    ("信息比对", "exchange:comparisons"),
+    ("就业帮扶", "employment:home"),
+]
+
+
+def nav_modules(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    items = []
+    for label, name in MODULES:
+        try:
+            items.append({"label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            continue
+    return {"nav_modules": items}

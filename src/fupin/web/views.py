@@ -1,0 +1,49 @@
+"""工作台: home page with the area's counts, and the auditor's log search."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from fupin.access.models import AuditAction, AuditEntry, Role
+from fupin.registry import selectors
+from fupin.registry.choices import ACTIVE_STATUSES, Status
+
+
+@login_required
+def home(request):
+    hh = selectors.households(request.user)
+    people = selectors.persons(request.user)
+    by_status = dict(hh.order_by().values_list("status").annotate(n=Count("id")))
+    counts = people.order_by().aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
+        labour=Count("id", filter=Q(labour_skill__in=["general", "skilled", "weak"], status__in=ACTIVE_STATUSES)),
+        training_need=Count("id", filter=Q(training_need=True, status__in=ACTIVE_STATUSES)),
+        disabled=Count("id", filter=Q(health="disabled")),
+    )
+    return render(request, "web/home.html", {
+        "household_total": sum(by_status.values()),
+        "by_status": [(Status(s).label, by_status.get(s, 0), s) for s in Status.values],
+        "counts": counts,
+    })
+
+
+@login_required
+def audit_log(request):
+    """审计日志查询 — auditors (and the superuser) only."""
+    if not (request.user.role == Role.AUDITOR or request.user.is_superuser):
+        raise PermissionDenied("只有审计人员可以查看审计日志")
+    qs = AuditEntry.objects.select_related("user")
+    action = request.GET.get("action", "")
+    if action in AuditAction.values:
+        qs = qs.filter(action=action)
+    who = request.GET.get("user", "").strip()
+    if who:
+        qs = qs.filter(username=who)
+    target = request.GET.get("object", "").strip()
+    if target:
+        qs = qs.filter(Q(object_id=target) | Q(summary__contains=target))
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(request, "web/audit.html", {"page": page, "actions": AuditAction.choices, "params": request.GET})
