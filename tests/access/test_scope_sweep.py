@@ -1,0 +1,199 @@
+"""The area-scope sweep: every URL pattern and every API route, as two township accounts
+and the county account. No township account may read, list, search, export or change
+anything outside its township.
+
+Each URL that takes an object id needs a factory in OBJECT_FACTORIES (keyed by URL name for
+pages, by path template for API routes) that makes such an object inside a given township
+and returns the URL kwargs. A new URL without a factory fails this test on purpose.
+"""
+
+import io
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from python_calamine import CalamineWorkbook
+
+from fupin.api.api import api
+from fupin.registry.models import Household, Person, StatusChange
+from tests.conftest import TOWN_A, TOWN_B, login
+
+MARK = {TOWN_A: "甲镇标记", TOWN_B: "乙镇标记"}
+# What only stored data of a township contains (a search box may echo the bare MARK back).
+DATA_SUFFIXES = ("户主", "地址", "成员", "干部")
+
+
+def leaks(text: str, town: str) -> bool:
+    return any(MARK[town] + suffix in text for suffix in DATA_SUFFIXES)
+SKIP_PREFIXES = ("admin", "static", "i18n", "login", "logout", "api/v1")
+
+Factory = Callable[..., dict]
+OBJECT_FACTORIES: dict[str, Factory] = {}
+
+
+def factory(*keys: str):
+    def register(fn: Factory) -> Factory:
+        for k in keys:
+            OBJECT_FACTORIES[k] = fn
+        return fn
+
+    return register
+
+
+@factory("registry:household", "registry:household_edit", "registry:household_status",
+         "/api/v1/households/{pk}", "/api/v1/households/{pk}/status")
+def _household(world, town):
+    return {"pk": world[town]["household"].pk}
+
+
+@factory("registry:person", "registry:person_edit", "registry:person_status", "registry:unmask",
+         "/api/v1/persons/{pk}", "/api/v1/persons/{pk}/status")
+def _person(world, town):
+    return {"pk": world[town]["person"].pk}
+
+
+@factory("/api/v1/areas/{code}")
+def _area(world, town):
+    return {"code": town}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), (namespace + p.name) if p.name else None, p
+
+
+def page_patterns():
+    out = []
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith(SKIP_PREFIXES) or name is None:
+            continue
+        out.append((route, name, list(pattern.pattern.converters)))
+    return out
+
+
+def api_routes():
+    schema = api.get_openapi_schema()
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            yield path, method.upper()
+
+
+@pytest.fixture
+def world(make_household, town_a_user, town_b_user, county_user):
+    """One marked household (with members) in each of two townships."""
+    data = {}
+    for town in (TOWN_A, TOWN_B):
+        hh = make_household(town, members=2, address=f"{MARK[town]}地址")
+        Household.objects.filter(pk=hh.pk).update(head_name=f"{MARK[town]}户主", cadre_name=f"{MARK[town]}干部")
+        Person.objects.filter(household=hh).update(name=MARK[town] + "成员")
+        data[town] = {"household": Household.objects.get(pk=hh.pk), "person": Person.objects.filter(household=hh).first()}
+    for module_factory in WORLD_EXTENSIONS:
+        module_factory(data, {TOWN_A: town_a_user, TOWN_B: town_b_user})
+    data["users"] = {TOWN_A: town_a_user, TOWN_B: town_b_user, "county": county_user}
+    return data
+
+
+# Modules that need more objects in each township (postings, import jobs …) add a
+# function(world, users_by_town) here that fills world[town][key].
+WORLD_EXTENSIONS: list[Callable] = []
+
+
+def text_of(response) -> str:
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    if body[:2] == b"PK":  # xlsx
+        book = CalamineWorkbook.from_filelike(io.BytesIO(body))
+        return "\n".join(str(c) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for c in row)
+    return body.decode("utf-8", errors="replace")
+
+
+def snapshot():
+    return (
+        sorted(Household.objects.values_list("id", "status", "address", "head_name", "village_code")),
+        sorted(Person.objects.values_list("id", "status", "name", "village_code")),
+        StatusChange.objects.count(),
+    )
+
+
+def test_every_page_is_scoped(world):
+    town_a, town_b = world["users"][TOWN_A], world["users"][TOWN_B]
+    county = login(world["users"]["county"])
+    before = snapshot()
+    missing = []
+    for route, name, converters in page_patterns():
+        for user, own, other in ((town_a, TOWN_A, TOWN_B), (town_b, TOWN_B, TOWN_A)):
+            client = login(user)
+            if converters:
+                if name not in OBJECT_FACTORIES:
+                    missing.append(name)
+                    break
+                url = reverse(name, kwargs=OBJECT_FACTORIES[name](world, other))
+                for method in ("get", "post"):
+                    r = getattr(client, method)(url)
+                    assert r.status_code in (403, 404, 405), f"{method.upper()} {url} as {user} → {r.status_code}"
+                    assert not leaks(text_of(r), other), f"{url} leaks {other} to {user}"
+                own_url = reverse(name, kwargs=OBJECT_FACTORIES[name](world, own))
+                assert client.get(own_url).status_code in (200, 302, 405), f"own object {own_url} not reachable"
+            else:
+                url = reverse(name)
+                for params in ({}, {"q": MARK[other]}, {"area": other}):
+                    r = client.get(url, params)
+                    assert r.status_code < 500, f"GET {url} {params} → {r.status_code}"
+                    assert not leaks(text_of(r), other), f"{url} {params} leaks {other} to {user}"
+    assert not missing, f"add OBJECT_FACTORIES entries for: {sorted(set(missing))}"
+    assert snapshot() == before, "a township account changed data outside its township"
+    # The county sees both townships: the sweep can fail.
+    text = text_of(county.get(reverse("registry:households")))
+    assert leaks(text, TOWN_A) and leaks(text, TOWN_B)
+    export = text_of(county.get(reverse("registry:households_export")))
+    assert leaks(export, TOWN_A) and leaks(export, TOWN_B)
+    found = text_of(county.get(reverse("registry:households"), {"q": MARK[TOWN_B]}))
+    assert leaks(found, TOWN_B) and not leaks(found, TOWN_A)
+
+
+def test_every_api_route_is_scoped(world):
+    before = snapshot()
+    missing = []
+    for path, method in api_routes():
+        if path.endswith("/auth/token"):
+            continue
+        params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
+        for user, own, other in ((world["users"][TOWN_A], TOWN_A, TOWN_B), (world["users"][TOWN_B], TOWN_B, TOWN_A)):
+            client = login(user)
+            if params:
+                if path not in OBJECT_FACTORIES:
+                    missing.append(path)
+                    break
+                kwargs = OBJECT_FACTORIES[path](world, other)
+                url = path.format(**kwargs)
+                r = client.generic(method, url, "{}", content_type="application/json")
+                assert r.status_code in (403, 404, 422), f"{method} {url} as {user} → {r.status_code}"
+                assert not leaks(text_of(r), other)
+            elif method == "GET":
+                for query in ("", f"?q={MARK[other]}", f"?area={other}"):
+                    r = client.get(path + query)
+                    assert r.status_code < 500, f"GET {path}{query} → {r.status_code}"
+                    assert not leaks(text_of(r), other), f"{path}{query} leaks {other} to {user}"
+    assert not missing, f"add OBJECT_FACTORIES entries for API paths: {sorted(set(missing))}"
+    assert snapshot() == before
+    county = login(world["users"]["county"])
+    body = county.get("/api/v1/households?limit=200").content.decode()
+    assert leaks(body, TOWN_A) and leaks(body, TOWN_B)
+
+
+def test_township_cannot_create_outside_its_township(world):
+    client = login(world["users"][TOWN_A])
+    other_hh = world[TOWN_B]["household"]
+    r = client.post("/api/v1/persons", {"household": other_hh.pk, "id_number": "360222198001010014", "name": "越界者", "relation": "child"}, content_type="application/json")
+    assert r.status_code == 422 and "不在本辖区" in r.content.decode()
+    village_b = Household.objects.get(pk=other_hh.pk).village_code
+    r = client.post("/api/v1/households", {"number": "X1", "village": village_b, "year_identified": 2016, "main_cause": "illness"}, content_type="application/json")
+    assert r.status_code == 422 and "不在本辖区" in r.json()["errors"]["village"][0]
+    assert not Person.objects.filter(name="越界者").exists()
+    assert not Household.objects.filter(number="X1").exists()
