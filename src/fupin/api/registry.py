@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.forms.models import model_to_dict
-from ninja import Body, Query, Router, Schema
+from ninja import Body, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from fupin.access.audit import record
@@ -35,7 +35,7 @@ def issue_token(request, creds: Credentials):
     """用户名密码换取 Bearer 令牌."""
     user = authenticate(request, username=creds.username, password=creds.password)
     if user is None:
-        return 401, {"detail": "用户名或密码错误"}
+        return Status(401, {"detail": "用户名或密码错误"})
     record(AuditAction.LOGIN, user=user, request=request, summary="API 令牌登录")
     return {"token": ApiToken.issue(user)}
 
@@ -109,13 +109,8 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_id_number(obj: Person) -> str:
-        return obj.masked_id
-
-
-class PersonFullOut(PersonOut):
-    @staticmethod
-    def resolve_id_number(obj: Person) -> str:
-        return obj.id_number
+        # Full only when the route has checked permission and audited the view.
+        return obj.id_number if getattr(obj, "show_full_id", False) else obj.masked_id
 
 
 class HouseholdDetail(HouseholdOut):
@@ -224,7 +219,7 @@ def _payload(data: dict, instance=None, exclude=(), model=None) -> dict:
 @router.post("/households", response={201: HouseholdOut})
 def create_household(request, data: dict[str, Any] = Body(...)):
     form = _form_or_422(HouseholdForm(_payload(data, model=Household), user=request.user))
-    return 201, services.save_household(user=request.user, form=form, request=request)
+    return Status(201, services.save_household(user=request.user, form=form, request=request))
 
 
 @router.patch("/households/{int:pk}", response=HouseholdOut)
@@ -254,7 +249,7 @@ def list_persons(request, q: str = "", household: int | None = None, after: int 
     return {"items": page.items, "count": qs.count(), "next_after": page.next_after}
 
 
-@router.get("/persons/{int:pk}", response=PersonFullOut)
+@router.get("/persons/{int:pk}", response=PersonOut)
 def get_person(request, pk: int, unmasked: bool = False):
     """家庭成员详情；unmasked=true 返回完整身份证号（需权限，记入审计日志）。"""
     p = selectors.person(request.user, pk)
@@ -262,15 +257,14 @@ def get_person(request, pk: int, unmasked: bool = False):
         if not request.user.may_unmask:
             raise HttpError(403, "无权查看完整身份证号")
         record(AuditAction.UNMASK, user=request.user, request=request, obj=p, summary=f"API 查看 {p.name} 的完整身份证号")
-        return p
-    out = PersonOut.from_orm(p).dict()
-    return out
+        p.show_full_id = True
+    return p
 
 
 @router.post("/persons", response={201: PersonOut})
 def create_person(request, data: dict[str, Any] = Body(...)):
     form = _form_or_422(PersonForm(_payload(data, model=Person), user=request.user))
-    return 201, services.save_person(user=request.user, form=form, request=request)
+    return Status(201, services.save_person(user=request.user, form=form, request=request))
 
 
 @router.patch("/persons/{int:pk}", response=PersonOut)
