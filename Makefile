@@ -1,0 +1,40 @@
+# fupin — two commands on a fresh machine:
+#   make demo   set everything up, build the demo county (浮梁县) and serve it at http://127.0.0.1:8000
+#   make test   set everything up and run the whole test suite (PostgreSQL when DATABASE_URL is set)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo demo-build test lint browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(STAMP) node_modules/.package-lock.json
+	$(BIN)/python -m fupin.web.locale_build
+
+demo: setup
+	$(BIN)/fupin demo
+
+demo-build: setup
+	$(BIN)/fupin demo --no-serve
+
+test: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+# Debian's Chromium for the browser tests (CI runs this; as root).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) node_modules var
