@@ -126,7 +126,7 @@ def test_every_page_is_scoped(world):
     county = login(world["users"]["county"])
     before = snapshot()
     missing = []
-    for route, name, converters in page_patterns():
+    for _route, name, converters in page_patterns():
         for user, own, other in ((town_a, TOWN_A, TOWN_B), (town_b, TOWN_B, TOWN_A)):
             client = login(user)
             if converters:
@@ -175,6 +175,9 @@ def test_every_api_route_is_scoped(world):
                 r = client.generic(method, url, "{}", content_type="application/json")
                 assert r.status_code in (403, 404, 422), f"{method} {url} as {user} → {r.status_code}"
                 assert not leaks(text_of(r), other)
+                if method == "GET":
+                    own_url = path.format(**OBJECT_FACTORIES[path](world, own))
+                    assert client.get(own_url).status_code == 200, f"own object {own_url} not reachable"
             elif method == "GET":
                 for query in ("", f"?q={MARK[other]}", f"?area={other}"):
                     r = client.get(path + query)
