@@ -1,0 +1,47 @@
+"""信息比对 pipeline (Django-free): see pipeline.py for the steps, engine.py for the engine."""
+
+from .engine import DuckDBEngine
+from .pipeline import (
+    CATEGORIES,
+    LABELS,
+    RESULT_COLUMNS,
+    BadInput,
+    Settings,
+    by_area,
+    check_inputs,
+    run,
+)
+
+__all__ = ["CATEGORIES", "LABELS", "RESULT_COLUMNS", "BadInput", "DuckDBEngine", "Settings", "by_area", "check_inputs",
+           "run", "compare_files"]
+
+
+def compare_files(registry: str, enrolment: str, out_dir: str, settings: Settings | None = None,
+                  progress=lambda step, total, label: None, engine: DuckDBEngine | None = None) -> dict:
+    """The batch comparison: two CSV/Parquet files in, summary.json and one CSV per category out."""
+    import json
+    from pathlib import Path
+
+    import duckdb
+
+    out = Path(out_dir)
+    e = engine or DuckDBEngine()
+    labels = {}
+    for table, path in (("registry", registry), ("enrolment", enrolment)):
+        p = Path(path)
+        if not p.is_file():
+            raise BadInput(f"文件不存在：{path}")
+        labels[table] = f"{'建档立卡' if table == 'registry' else '参保数据'}文件 {p.name}"
+        labels[f"{table}_kind"] = "parquet" if p.suffix.lower() in (".parquet", ".pq") else "csv"
+        try:
+            e.load_file(table, p)
+        except (duckdb.Error, UnicodeDecodeError) as exc:
+            raise BadInput(f"{labels[table]}无法读取（应为 UTF-8 编码的 CSV 或 Parquet）：{str(exc).splitlines()[0][:200]}") from None
+    check_inputs(e, labels)
+    summary = run(e, settings, progress)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    for cat in CATEGORIES:
+        e.write_csv(f"SELECT {', '.join(RESULT_COLUMNS[1:])} FROM results WHERE category = '{cat}' ORDER BY area_code, registry_row, enrolment_row",
+                    out / f"{cat}.csv")
+    return summary

@@ -1,0 +1,87 @@
+"""The engine adapter: the only place that knows which SQL engine runs the pipeline.
+
+The pipeline (pipeline.py) is plain SQL over named tables plus three dialect functions.
+DuckDB runs it on one machine; a Spark adapter needs the same five methods
+(`spark.sql`, `createOrReplaceTempView`, `regexp_like`/`rlike`, `try_to_date`,
+`levenshtein`, and a pandas UDF for `name_sim`) — Splink's "one pipeline, several engines".
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from . import names
+
+
+class DuckDBEngine:
+    """Runs the comparison on DuckDB, in memory (or spilling to a temp directory)."""
+
+    def __init__(self, threads: int | None = None, memory_limit: str | None = None):
+        self.con = duckdb.connect()
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute("SET preserve_insertion_order = true")
+        self.con.create_function("name_sim", _name_sim_arrow, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow")
+
+    # dialect functions -----------------------------------------------------------------
+    @staticmethod
+    def regex_full(expr: str, pattern: str) -> str:
+        return f"regexp_full_match({expr}, '{pattern}')"
+
+    @staticmethod
+    def try_date_ymd(expr: str) -> str:
+        return f"CAST(try_strptime({expr}, '%Y%m%d') AS DATE)"
+
+    @staticmethod
+    def edit_distance(a: str, b: str) -> str:
+        return f"damerau_levenshtein({a}, {b})"
+
+    # tables ------------------------------------------------------------------------------
+    def load_file(self, name: str, path: str | os.PathLike) -> None:
+        p = Path(path)
+        if p.suffix.lower() in (".parquet", ".pq"):
+            src = f"read_parquet('{_quote(p)}')"
+            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {src}")
+            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}")
+        else:
+            src = (f"read_csv('{_quote(p)}', header = true, all_varchar = true, encoding = 'utf-8', "
+                   f"strict_mode = false, null_padding = true)")  # fmt: skip
+            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {src}")
+
+    def load_arrow(self, name: str, table: pa.Table) -> None:
+        self.con.register(f"{name}_src", table)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {name}_src")
+        self.con.unregister(f"{name}_src")
+
+    def columns(self, name: str) -> list[str]:
+        return [r[0] for r in self.con.execute(f"DESCRIBE {name}").fetchall()]
+
+    def create(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def arrow(self, sql: str) -> pa.Table:
+        res = self.con.execute(sql)
+        return res.to_arrow_table() if hasattr(res, "to_arrow_table") else res.fetch_arrow_table()
+
+    def write_csv(self, sql: str, path: str | os.PathLike) -> None:
+        self.con.execute(f"COPY ({sql}) TO '{_quote(Path(path))}' (HEADER, DELIMITER ',')")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _quote(p: Path) -> str:
+    return str(p).replace("'", "''")
+
+
+def _name_sim_arrow(a: pa.Array, b: pa.Array) -> pa.Array:
+    return pa.array(names.similarities(a.to_pylist(), b.to_pylist()), type=pa.float64())

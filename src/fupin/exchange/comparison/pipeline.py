@@ -1,0 +1,257 @@
+"""信息比对: the poverty registry against a social-insurance enrolment extract.
+
+One SQL pipeline over two tables, `registry` and `enrolment` (see COLUMNS). Steps:
+
+1. normalise IDs and check them (length, characters, province, birth date, check character);
+2. `invalid_id` and `duplicate_id` on either side;
+3. exact match by ID → `matched`, `enrolled_elsewhere`, `suspended`, `deceased`, and the flags
+   `tag_missing` and `premium_not_subsidised`;
+4. for registry persons still without an enrolment row: candidate pairs blocked by
+   (birth date, sex, county) or (county, name), scored by name similarity (pinyin and
+   look-alike characters), ID edit distance and village → `id_mismatch_candidate`
+   (never merged automatically: a person reviews each pair);
+5. the rest → `not_enrolled_pension` / `not_enrolled_medical`; tagged enrolment rows of the
+   registry's counties that belong to no one on the list → `tag_stale`.
+
+Django-free; the engine is an adapter (engine.py). The Django job is a thin wrapper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from fupin.registry.idnumber import PROVINCES
+
+CATEGORIES = [
+    "matched", "not_enrolled_pension", "not_enrolled_medical", "enrolled_elsewhere", "suspended",
+    "premium_not_subsidised", "tag_missing", "tag_stale", "id_mismatch_candidate", "invalid_id",
+    "duplicate_id", "deceased",
+]  # fmt: skip
+LABELS = {
+    "matched": "已参保（比对一致）", "not_enrolled_pension": "未参加养老保险", "not_enrolled_medical": "未参加医疗保险",
+    "enrolled_elsewhere": "在外县参保", "suspended": "参保暂停或终止", "premium_not_subsidised": "应代缴未代缴",
+    "tag_missing": "未做贫困人员标识", "tag_stale": "标识应取消", "id_mismatch_candidate": "疑似同一人（身份证号不一致）",
+    "invalid_id": "身份证号无效", "duplicate_id": "身份证号重复", "deceased": "参保系统显示已死亡",
+}  # fmt: skip
+COLUMNS = {
+    "registry": ["id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability"],
+    "enrolment": ["id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased"],
+}
+FLAG_COLUMNS = {"registry": ["poor", "dibao", "tekun", "severe_disability"], "enrolment": ["poverty_tag", "premium_subsidy", "deceased"]}
+DOMAINS = {
+    "insurance": ["pension", "medical"],
+    "enrolment_status": ["active", "suspended", "terminated"],
+}
+# Registry statuses: the codes of fupin.registry.choices.Status, or their Chinese labels.
+STATUSES = {
+    "new": "new", "poor": "poor", "exited_policy": "exited_policy", "exited": "exited", "returned": "returned",
+    "removed": "removed", "新识别": "new", "未脱贫": "poor", "已脱贫(享受政策)": "exited_policy",
+    "已脱贫(不再享受政策)": "exited", "返贫": "returned", "自然减少": "removed",
+}  # fmt: skip
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+RESULT_COLUMNS = ["category", "insurance", "registry_row", "enrolment_row", "id_number", "name", "area_code",
+                  "enrol_id_number", "enrol_name", "enrol_area_code", "score", "detail"]  # fmt: skip
+
+
+@dataclass
+class Settings:
+    as_of: dt.date = field(default_factory=dt.date.today)
+    # 城乡居民基本养老保险: residents aged 16 and over (not students) may enrol.
+    # assumed: 国发〔2014〕8号 sets 16; the seeds do not state the age.
+    pension_min_age: int = 16
+    # A candidate pair counts when its score reaches this (0..1). Tuned on bench/compare.py.
+    threshold: float = 0.8
+
+
+class BadInput(ValueError):
+    """A bad input file; the message names the file, row and column."""
+
+
+def _id_checks(e, col: str) -> dict[str, str]:
+    """SQL expressions over a cleaned ID column: validity, fault, birth date, sex."""
+    check = " + ".join(f"COALESCE(TRY_CAST(substr({col}, {i + 1}, 1) AS INTEGER), 0) * {w}" for i, w in enumerate(WEIGHTS))
+    provinces = ", ".join(f"'{p}'" for p in PROVINCES)
+    birth = e.try_date_ymd(f"substr({col}, 7, 8)")
+    shape = f"(length({col}) = 18 AND {e.regex_full(col, '[0-9]{17}[0-9X]')})"
+    fault = f"""CASE
+        WHEN {col} IS NULL OR {col} = '' THEN '身份证号为空'
+        WHEN length({col}) <> 18 THEN '身份证号位数错误：应为18位'
+        WHEN NOT {e.regex_full(col, '[0-9]{17}[0-9X]')} THEN '身份证号含非法字符'
+        WHEN substr({col}, 1, 2) NOT IN ({provinces}) THEN '省份代码不存在'
+        WHEN {birth} IS NULL OR {birth} > DATE '{{as_of}}' OR {birth} < DATE '1890-01-01' THEN '出生日期无效'
+        WHEN substr({col}, 18, 1) <> substr('10X98765432', (({check}) % 11) + 1, 1)
+            THEN '校验码错误，应为' || substr('10X98765432', (({check}) % 11) + 1, 1)
+        ELSE NULL END"""
+    return {
+        "fault": fault,
+        "birth": f"CASE WHEN {shape} THEN {birth} END",
+        "sex": f"CASE WHEN {shape} THEN CASE WHEN TRY_CAST(substr({col}, 17, 1) AS INTEGER) % 2 = 1 THEN '男' ELSE '女' END END",
+    }
+
+
+def _clean_id(col: str) -> str:
+    return f"upper(replace(replace(replace(trim(CAST({col} AS VARCHAR)), ' ', ''), '\u3000', ''), '-', ''))"
+
+
+def _flag(col: str) -> str:
+    return f"(CAST({col} AS VARCHAR) IN ('1', 'true', 'True', 'TRUE', '是'))"
+
+
+def check_inputs(engine, labels: dict[str, str]) -> None:
+    """Columns present, flags 0/1, domains respected; BadInput names the first bad row and column."""
+    for table, cols in COLUMNS.items():
+        have = set(engine.columns(table))
+        missing = [c for c in cols if c not in have]
+        if missing:
+            raise BadInput(f"{labels[table]}：缺少列 {', '.join(missing)}（应有：{', '.join(cols)}）")
+        first_data_line = 2 if labels.get(f"{table}_kind") == "csv" else 1
+        checks = [(c, f"CAST({c} AS VARCHAR) NOT IN ('0', '1', 'true', 'false', 'True', 'False', 'TRUE', 'FALSE', '是', '否') OR {c} IS NULL", "应为 0 或 1")
+                  for c in FLAG_COLUMNS[table]]  # fmt: skip
+        checks.append(("id_number", "id_number IS NULL OR trim(CAST(id_number AS VARCHAR)) = ''", "身份证号为空"))
+        checks.append(("area_code", "area_code IS NULL OR NOT regexp_full_match(trim(CAST(area_code AS VARCHAR)), '[0-9]{6}([0-9]{3}){0,2}')", "区划代码应为6、9或12位数字"))
+        if table == "registry":
+            allowed = ", ".join(f"'{s}'" for s in STATUSES)
+            checks.append(("status", f"status IS NULL OR trim(status) NOT IN ({allowed})", "状态应为 new/poor/exited_policy/exited/returned/removed（或其中文名称）"))
+        for c, values in DOMAINS.items():
+            if c in cols:
+                allowed = ", ".join(f"'{v}'" for v in values)
+                checks.append((c, f"{c} IS NULL OR trim({c}) NOT IN ({allowed})", f"应为 {' / '.join(values)}"))
+        for col, bad, message in checks:
+            hit = engine.rows(f"SELECT row_no, CAST({col} AS VARCHAR) FROM {table} WHERE {bad} ORDER BY row_no LIMIT 1")
+            if hit:
+                row_no, value = hit[0]
+                line = row_no + first_data_line - 1
+                raise BadInput(f"{labels[table]} 第{line}行“{col}”列：值“{value if value is not None else ''}”无效，{message}")
+
+
+def run(engine, settings: Settings | None = None, progress=lambda step, total, label: None) -> dict:
+    """Run every step on the engine's `registry` and `enrolment` tables; results in table `results`.
+
+    Returns the summary {category: count} over all categories.
+    """
+    s = settings or Settings()
+    e = engine
+    steps = 7
+    as_of = s.as_of.isoformat()
+    pension_cutoff = s.as_of.replace(year=s.as_of.year - s.pension_min_age) if not (s.as_of.month == 2 and s.as_of.day == 29) \
+        else dt.date(s.as_of.year - s.pension_min_age, 2, 28)
+    status_map = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in STATUSES.items())
+
+    progress(1, steps, "规范身份证号")
+    rid = _id_checks(e, "id")
+    e.create("reg", f"""
+        SELECT *, {rid['fault'].replace('{as_of}', as_of)} AS fault, {rid['birth']} AS birth, {rid['sex']} AS sex,
+               COUNT(*) OVER (PARTITION BY id) AS n_same
+        FROM (SELECT row_no, {_clean_id('id_number')} AS id, trim(name) AS name, trim(CAST(area_code AS VARCHAR)) AS area_code,
+                     substr(trim(CAST(area_code AS VARCHAR)), 1, 6) AS county,
+                     CASE trim(status) {status_map} END AS status,
+                     {_flag('poor')} AS poor, {_flag('dibao')} AS dibao, {_flag('tekun')} AS tekun,
+                     {_flag('severe_disability')} AS severe
+              FROM registry) t""")
+    e.create("enr", f"""
+        SELECT *, {rid['fault'].replace('{as_of}', as_of)} AS fault, {rid['birth']} AS birth, {rid['sex']} AS sex,
+               COUNT(*) OVER (PARTITION BY id, insurance) AS n_same
+        FROM (SELECT row_no, {_clean_id('id_number')} AS id, trim(name) AS name, trim(CAST(area_code AS VARCHAR)) AS area_code,
+                     substr(trim(CAST(area_code AS VARCHAR)), 1, 6) AS county, trim(insurance) AS insurance,
+                     trim(enrolment_status) AS enrolment_status,
+                     {_flag('poverty_tag')} AS tagged, {_flag('premium_subsidy')} AS subsidised, {_flag('deceased')} AS deceased
+              FROM enrolment) t""")
+
+    progress(2, steps, "无效与重复身份证号")
+    cols = "category, insurance, registry_row, enrolment_row, id_number, name, area_code, enrol_id_number, enrol_name, enrol_area_code, score, detail"
+    parts = [
+        "SELECT 'invalid_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, '建档立卡：' || fault FROM reg WHERE fault IS NOT NULL",
+        "SELECT 'invalid_id', insurance, NULL, row_no, NULL, NULL, area_code, id, name, area_code, NULL, '参保数据：' || fault FROM enr WHERE fault IS NOT NULL",
+        "SELECT 'duplicate_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, '建档立卡中出现' || CAST(n_same AS VARCHAR) || '次' FROM reg WHERE fault IS NULL AND n_same > 1",
+        "SELECT 'duplicate_id', insurance, NULL, row_no, NULL, NULL, area_code, id, name, area_code, NULL, '同一险种参保数据中出现' || CAST(n_same AS VARCHAR) || '次' FROM enr WHERE fault IS NULL AND n_same > 1",
+    ]
+
+    progress(3, steps, "按身份证号精确比对")
+    e.create("reg_ok", "SELECT * FROM reg WHERE fault IS NULL AND n_same = 1")
+    e.create("enr_best", """
+        SELECT * FROM (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY id, insurance ORDER BY
+                CASE enrolment_status WHEN 'active' THEN 0 WHEN 'suspended' THEN 1 ELSE 2 END, row_no) AS rk
+            FROM enr WHERE fault IS NULL) t
+        WHERE rk = 1""")
+    e.create("pairs", """
+        SELECT r.row_no AS r_row, e.row_no AS e_row, r.id, r.name AS r_name, e.name AS e_name, r.area_code AS r_area,
+               e.area_code AS e_area, r.county AS r_county, e.county AS e_county, r.status, r.poor, r.dibao, r.tekun, r.severe,
+               e.insurance, e.enrolment_status, e.tagged, e.subsidised, e.deceased
+        FROM reg_ok r JOIN enr_best e ON e.id = r.id""")
+    pair_cols = "{cat}, insurance, r_row, e_row, id, r_name, r_area, id, e_name, e_area, NULL, {detail}"
+    on_list = "status <> 'removed'"
+    parts += [
+        "SELECT " + pair_cols.format(cat="'deceased'", detail="'参保系统显示已死亡，建档立卡仍为' || status") + f" FROM pairs WHERE deceased AND {on_list}",
+        "SELECT " + pair_cols.format(cat="'suspended'", detail="'参保状态：' || enrolment_status") + " FROM pairs WHERE NOT deceased AND enrolment_status IN ('suspended', 'terminated')",
+        "SELECT " + pair_cols.format(cat="'enrolled_elsewhere'", detail="'参保地 ' || e_area") + " FROM pairs WHERE NOT deceased AND enrolment_status = 'active' AND e_county <> r_county",
+        "SELECT " + pair_cols.format(cat="'matched'", detail="NULL") + " FROM pairs WHERE NOT deceased AND enrolment_status = 'active' AND e_county = r_county",
+        "SELECT " + pair_cols.format(cat="'tag_missing'", detail="'在建档立卡名单中，参保系统未标识'") + f" FROM pairs WHERE poor AND {on_list} AND NOT deceased AND NOT tagged",
+        "SELECT " + pair_cols.format(cat="'premium_not_subsidised'", detail="'应由政府代缴个人缴费'") +
+        f" FROM pairs WHERE (poor OR dibao OR tekun OR severe) AND {on_list} AND NOT deceased AND enrolment_status = 'active' AND e_county = r_county AND NOT subsidised",
+    ]  # fmt: skip
+
+    progress(4, steps, "模糊比对候选（出生日期+性别+县 / 县+姓名）")
+    e.create("reg_rem", f"""
+        SELECT r.*, i.insurance FROM reg_ok r
+        CROSS JOIN (SELECT 'pension' AS insurance UNION ALL SELECT 'medical') i
+        WHERE r.poor AND r.{on_list} AND (i.insurance = 'medical' OR r.birth <= DATE '{pension_cutoff.isoformat()}')
+          AND NOT EXISTS (SELECT 1 FROM enr_best b WHERE b.id = r.id AND b.insurance = i.insurance)""")
+    e.create("enr_rem", "SELECT * FROM enr e WHERE NOT EXISTS (SELECT 1 FROM reg x WHERE x.id = e.id)")
+    e.create("cand", """
+        SELECT DISTINCT r_row, e_row, insurance FROM (
+            SELECT r.row_no AS r_row, e.row_no AS e_row, r.insurance FROM reg_rem r JOIN enr_rem e
+              ON e.insurance = r.insurance AND e.birth = r.birth AND e.sex = r.sex AND e.county = r.county
+            UNION ALL
+            SELECT r.row_no, e.row_no, r.insurance FROM reg_rem r JOIN enr_rem e
+              ON e.insurance = r.insurance AND e.county = r.county AND e.name = r.name) t""")
+
+    progress(5, steps, "姓名相似度（拼音、形近字）与评分")
+    dist = e.edit_distance("r.id", "e.id")
+    e.create("scored", f"""
+        SELECT c.r_row, c.e_row, c.insurance, r.id AS r_id, r.name AS r_name, r.area_code AS r_area,
+               e.id AS e_id, e.name AS e_name, e.area_code AS e_area, e.tagged,
+               name_sim(r.name, e.name) AS name_score, {dist} AS id_distance,
+               CASE WHEN r.area_code = e.area_code THEN 1 ELSE 0 END AS same_village
+        FROM cand c JOIN reg_rem r ON r.row_no = c.r_row AND r.insurance = c.insurance
+        JOIN enr_rem e ON e.row_no = c.e_row""")
+    e.create("fuzzy", f"""
+        SELECT * FROM (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY r_row, insurance ORDER BY score DESC, e_row) AS r_rank,
+                      ROW_NUMBER() OVER (PARTITION BY e_row ORDER BY score DESC, r_row) AS e_rank
+            FROM (SELECT *, 0.55 * name_score
+                        + 0.35 * CASE WHEN id_distance <= 1 THEN 1.0 WHEN id_distance = 2 THEN 0.8 WHEN id_distance = 3 THEN 0.4 ELSE 0.0 END
+                        + 0.10 * same_village AS score
+                  FROM scored) t
+            WHERE score >= {s.threshold}) t
+        WHERE r_rank = 1 AND e_rank = 1""")
+    parts.append("""SELECT 'id_mismatch_candidate', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area,
+                     ROUND(score, 3), '姓名相似度 ' || CAST(ROUND(name_score, 2) AS VARCHAR) || '，身份证号相差 ' || CAST(id_distance AS VARCHAR) || ' 位'
+                     FROM fuzzy""")
+
+    progress(6, steps, "未参保与应取消标识")
+    parts += [
+        """SELECT CASE r.insurance WHEN 'pension' THEN 'not_enrolled_pension' ELSE 'not_enrolled_medical' END, r.insurance,
+                  r.row_no, NULL, r.id, r.name, r.area_code, NULL, NULL, NULL, NULL, '参保数据中无此人'
+           FROM reg_rem r WHERE NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.r_row = r.row_no AND f.insurance = r.insurance)""",
+        """SELECT 'tag_stale', e.insurance, x.row_no, e.row_no, x.id, x.name, x.area_code, e.id, e.name, e.area_code, NULL,
+                   CASE WHEN x.row_no IS NULL THEN '不在建档立卡名单中' ELSE '建档立卡状态：' || x.status END
+            FROM enr e LEFT JOIN reg x ON x.id = e.id AND x.fault IS NULL
+            WHERE e.tagged AND e.county IN (SELECT DISTINCT county FROM reg)
+              AND ((x.row_no IS NOT NULL AND (NOT x.poor OR x.status = 'removed'))
+                   OR (x.row_no IS NULL AND NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.e_row = e.row_no)))""",
+    ]
+    e.create("results", "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + f"\n) t ({cols})")
+
+    progress(7, steps, "汇总")
+    counts = dict(e.rows("SELECT category, COUNT(*) FROM results GROUP BY category"))
+    return {c: int(counts.get(c, 0)) for c in CATEGORIES}
+
+
+def by_area(engine, digits: int = 9) -> dict[str, dict[str, int]]:
+    """{area prefix (township by default): {category: count}}."""
+    out: dict[str, dict[str, int]] = {}
+    for code, cat, n in engine.rows(f"SELECT substr(area_code, 1, {digits}), category, COUNT(*) FROM results GROUP BY 1, 2"):
+        out.setdefault(code or "", {})[cat] = int(n)
+    return out

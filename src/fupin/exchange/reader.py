@@ -1,0 +1,140 @@
+"""Reading import files as they really come (读取): xlsx / xls / csv (UTF-8, GBK, GB18030),
+title rows above the header, merged header cells, numbers where text was meant.
+
+Django-free. Returns the cells as Python values with their Excel row numbers; the header
+row is found by how many known column names it holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from python_calamine import CalamineWorkbook
+
+from .sources import Field, norm, synonym_index
+
+HEADER_SCAN_ROWS = 12
+
+
+class FileFault(ValueError):
+    """The file as a whole cannot be read; the message is Chinese."""
+
+
+@dataclass
+class Table:
+    columns: dict[str, int]  # staging field name → column index
+    headers: dict[str, str]  # staging field name → header text as found in the file
+    rows: list[tuple[int, list]]  # (Excel/CSV row number, cells)
+    ignored: list[str]  # header cells not recognised
+
+
+def col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _decode(data: bytes) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise FileFault("无法识别文件编码：CSV 文件应为 UTF-8 或 GBK/GB18030 编码")
+
+
+def raw_rows(data: bytes, filename: str) -> list[list]:
+    """All cells of the first sheet (or the CSV) as lists."""
+    name = filename.lower()
+    if name.endswith(".csv") or name.endswith(".txt"):
+        text = _decode(data)
+        sample = text[:4096]
+        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    if not name.endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")):
+        raise FileFault(f"不支持的文件类型“{filename}”：请上传 xlsx、xls 或 csv 文件")
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+        return sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise FileFault(f"无法读取 Excel 文件“{filename}”：文件已损坏或不是 Excel 格式（{type(exc).__name__}）") from None
+
+
+def _header_names(rows: list[list], at: int) -> list[str]:
+    """Header texts of row `at`; an empty cell under a merged cell above takes that cell's text."""
+    width = max((len(r) for r in rows[: at + 1]), default=0)
+    lower = [norm(c) for c in rows[at]] + [""] * (width - len(rows[at]))
+    if at == 0:
+        return lower
+    upper = [norm(c) for c in rows[at - 1]] + [""] * (width - len(rows[at - 1]))
+    filled, last = [], ""
+    for c in upper:  # a horizontally merged cell keeps its text in the first column only
+        last = c or last
+        filled.append(last)
+    return [lo or up for lo, up in zip(lower, filled, strict=True)]
+
+
+def find_table(rows: list[list], fields: list[Field]) -> Table:
+    index = synonym_index(fields)
+    best, best_hits = -1, 0
+    for i in range(min(HEADER_SCAN_ROWS, len(rows))):
+        hits = len({index[n].name for n in _header_names(rows, i) if n in index})
+        if hits > best_hits:
+            best, best_hits = i, hits
+    if best < 0:
+        expected = "、".join(f.label for f in fields if f.required)
+        raise FileFault(f"未找到表头：前{HEADER_SCAN_ROWS}行中没有可识别的列名（应含：{expected}）")
+    names = _header_names(rows, best)
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    ignored = []
+    for j, n in enumerate(names):
+        f = index.get(n)
+        if f is None:
+            if n:
+                ignored.append(str(rows[best][j] if j < len(rows[best]) and rows[best][j] != "" else n))
+            continue
+        if f.name in columns:
+            raise FileFault(f"表头第{best + 1}行：列“{headers[f.name]}”（{col_letter(columns[f.name])}列）与{col_letter(j)}列重复")
+        columns[f.name] = j
+        headers[f.name] = str(rows[best][j]) if j < len(rows[best]) and rows[best][j] != "" else f.label
+    missing = [f.label for f in fields if f.required and f.name not in columns and f.name != "village_code"]
+    if missing:
+        raise FileFault(f"表头第{best + 1}行缺少必填列：{'、'.join(missing)}")
+    data = []
+    for i in range(best + 1, len(rows)):
+        row = rows[i]
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
+            continue
+        data.append((i + 1, list(row)))
+    return Table(columns, headers, data, ignored)
+
+
+def cell_text(value: object) -> str | None:
+    """A non-ID cell as text: whole floats lose their .0, dates become ISO, blanks None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    return text or None
+
+
+def id_cell(value: object) -> object:
+    """An ID cell for parse_id_number: a number can carry only 15 digits exactly."""
+    if isinstance(value, float) and value.is_integer() and value < 1e15:
+        return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if value < 10**15 else float(value)
+    return value
