@@ -1,0 +1,37 @@
+"""fupin.policy — policy packs and the one-stop medical settlement engine (一站式结算引擎).
+
+Pure Python: imports nothing from Django. Packs are YAML data with sources
+(`packs/*.yaml`); the engine settles claims layer by layer — basic insurance, critical
+illness insurance, medical assistance, fallback — on a scalar path that explains itself
+(`settle_claims`) and a column path that is fast (`settle_frame`).
+
+For other modules: `load_pack(id)` returns a typed `Pack`; put your parameters in your own
+top-level section of the pack files, each as a `Parameter` (value + source + effective
+period), and read them with `pack.section("employment", YourModel)`.
+"""
+
+from fupin.policy.batch import settle_frame
+from fupin.policy.claims import Claim, ClaimsError, parse_claims
+from fupin.policy.packs import PackError, list_packs, load_pack, pack_ids
+from fupin.policy.params import Fen, Parameter, Period, Ratio, Source
+from fupin.policy.scalar import Settlement, settle_claims
+from fupin.policy.schema import Pack
+
+__all__ = [
+    "Claim",
+    "ClaimsError",
+    "Fen",
+    "Pack",
+    "PackError",
+    "Parameter",
+    "Period",
+    "Ratio",
+    "Settlement",
+    "Source",
+    "list_packs",
+    "load_pack",
+    "pack_ids",
+    "parse_claims",
+    "settle_claims",
+    "settle_frame",
+]

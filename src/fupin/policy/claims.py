@@ -1,0 +1,287 @@
+"""Claims (医疗费用结算单) and their validation, shared by the file, API and page inputs.
+
+Raw input is a table of strings (whatever the file format); `parse_claims` checks it in one
+set-based pass and returns typed columns: amounts in integer fen, dates as dates. Every fault
+names the row, the column and what is wrong, in Chinese. Row numbers are spreadsheet rows:
+the header is row 1, the first claim row 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from fupin.policy.params import CATEGORIES, CATEGORY_NAMES, VISIT_TYPES
+from fupin.policy.schema import Pack
+
+COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "person_id",
+    "category",
+    "visit_type",
+    "hospital_level",
+    "chronic_class",
+    "disease_code",
+    "admission_date",
+    "total_cost",
+    "in_policy_cost",
+)
+COLUMN_NAMES: dict[str, str] = {
+    "claim_id": "结算单号",
+    "person_id": "人员编号",
+    "category": "人员类别",
+    "visit_type": "就诊类型",
+    "hospital_level": "医院级别",
+    "chronic_class": "慢性病类别",
+    "disease_code": "疾病编码",
+    "admission_date": "入院日期",
+    "total_cost": "总费用",
+    "in_policy_cost": "政策范围内费用",
+}
+MAX_YUAN_DIGITS = 9  # a single claim below 10 亿元 keeps every product inside int64
+FIRST_YEAR, LAST_YEAR = 1970, 2149  # the column path packs the day number into 16 bits
+MAX_LISTED_FAULTS = 20
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One hospital stay or one chronic-outpatient settlement, amounts in fen."""
+
+    claim_id: str
+    person_id: str
+    category: str
+    visit_type: str
+    hospital_level: int
+    chronic_class: str | None
+    disease_code: str | None
+    admission_date: date
+    total_cost: int
+    in_policy_cost: int
+
+
+@dataclass(frozen=True)
+class Fault:
+    row: int | None  # None: the fault is in the header or the whole file
+    column: str | None
+    message: str
+
+    def text(self) -> str:
+        where = "表头" if self.row is None else f"第 {self.row} 行"
+        if self.column:
+            where += f"，列 {self.column}（{COLUMN_NAMES.get(self.column, self.column)}）"
+        return f"{where}：{self.message}"
+
+
+class ClaimsError(ValueError):
+    """Input claims that cannot be settled; `faults` lists row, column and fault."""
+
+    def __init__(self, faults: list[Fault], total: int | None = None):
+        self.faults = faults
+        self.total = total if total is not None else len(faults)
+        lines = [f.text() for f in faults[:MAX_LISTED_FAULTS]]
+        if self.total > len(lines):
+            lines.append(f"……共 {self.total} 处错误，仅列出前 {len(lines)} 处")
+        super().__init__("\n".join(lines))
+
+
+_AMOUNT = rf"^\d{{1,{MAX_YUAN_DIGITS}}}(\.\d{{1,2}})?$"
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _fen(column: str) -> pl.Expr:
+    text = pl.col(column)
+    whole = text.str.extract(r"^(\d+)", 1).cast(pl.Int64)
+    cents = text.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64).fill_null(0)
+    return whole * 100 + cents
+
+
+def _clean(raw: pl.DataFrame) -> pl.DataFrame:
+    """All columns as trimmed strings, empty cells as null."""
+    return raw.select(
+        pl.col(c).cast(pl.String).str.strip_chars().replace("", None).alias(c) for c in COLUMNS
+    )
+
+
+def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFrame:
+    """Validate a table of claims for `pack` and return typed columns, or raise ClaimsError."""
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        names = "、".join(f"{c}（{COLUMN_NAMES[c]}）" for c in missing)
+        raise ClaimsError([Fault(None, None, f"缺少列 {names}")])
+    if raw.height == 0:
+        raise ClaimsError([Fault(None, None, "文件中没有结算单")])
+
+    classes = sorted(pack.medical.chronic.classes) if pack.medical and pack.medical.chronic else []
+    df = _clean(raw).with_row_index("_row", offset=first_row)
+    df = df.with_columns(
+        pl.col("chronic_class").str.to_uppercase(),
+        pl.col("disease_code").str.to_uppercase(),
+        _date=pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
+    )
+    is_chronic = pl.col("visit_type") == "chronic_outpatient"
+    amount_ok = {c: pl.col(c).str.contains(_AMOUNT) for c in ("total_cost", "in_policy_cost")}
+    cat_text = "、".join(f"{c}（{CATEGORY_NAMES[c]}）" for c in CATEGORIES)
+    class_text = "、".join(classes) if classes else "（本政策包不含门诊慢性病）"
+    checks: list[tuple[str, pl.Expr, str | pl.Expr]] = [
+        ("claim_id", pl.col("claim_id").is_null(), "不能为空"),
+        (
+            "claim_id",
+            pl.col("claim_id").is_duplicated() & pl.col("claim_id").is_not_null(),
+            "结算单号重复",
+        ),
+        ("person_id", pl.col("person_id").is_null(), "不能为空"),
+        (
+            "category",
+            ~pl.col("category").is_in(CATEGORIES).fill_null(False),
+            pl.format("未知人员类别 {}，应为 " + cat_text, pl.col("category").fill_null("（空）")),
+        ),
+        (
+            "visit_type",
+            ~pl.col("visit_type").is_in(VISIT_TYPES).fill_null(False),
+            pl.format(
+                "未知就诊类型 {}，应为 inpatient（住院）或 chronic_outpatient（门诊慢性病）",
+                pl.col("visit_type").fill_null("（空）"),
+            ),
+        ),
+        (
+            "hospital_level",
+            ~pl.col("hospital_level").is_in(["1", "2", "3"]).fill_null(False),
+            pl.format(
+                "医院级别应为 1、2 或 3，而不是 {}", pl.col("hospital_level").fill_null("（空）")
+            ),
+        ),
+        (
+            "chronic_class",
+            is_chronic & pl.col("chronic_class").is_null(),
+            "门诊慢性病须填写慢性病类别：" + class_text,
+        ),
+        (
+            "chronic_class",
+            pl.col("chronic_class").is_not_null() & ~pl.col("chronic_class").is_in(classes),
+            pl.format("未知慢性病类别 {}，本政策包为 " + class_text, pl.col("chronic_class")),
+        ),
+        (
+            "admission_date",
+            pl.col("_date").is_null()
+            | ~pl.col("admission_date").str.contains(_DATE).fill_null(False),
+            pl.format("日期无效 {}，应为 YYYY-MM-DD", pl.col("admission_date").fill_null("（空）")),
+        ),
+        (
+            "admission_date",
+            ~pl.col("_date").dt.year().is_between(FIRST_YEAR, LAST_YEAR).fill_null(True),
+            f"日期须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间",
+        ),
+    ]
+    for column, ok in amount_ok.items():
+        checks.append(
+            (
+                column,
+                pl.col(column).str.starts_with("-").fill_null(False),
+                pl.format("金额不能为负数（{}）", pl.col(column)),
+            )
+        )
+        checks.append(
+            (
+                column,
+                ~ok.fill_null(False) & ~pl.col(column).str.starts_with("-").fill_null(False),
+                pl.format(
+                    f"不是金额（以元为单位，最多两位小数、{MAX_YUAN_DIGITS} 位整数）：{{}}",
+                    pl.col(column).fill_null("（空）"),
+                ),
+            )
+        )
+    both_ok = amount_ok["total_cost"].fill_null(False) & amount_ok["in_policy_cost"].fill_null(
+        False
+    )
+    checks.append(
+        (
+            "in_policy_cost",
+            both_ok & (_fen("in_policy_cost") > _fen("total_cost")),
+            pl.format(
+                "政策范围内费用 {} 元大于总费用 {} 元",
+                pl.col("in_policy_cost"),
+                pl.col("total_cost"),
+            ),
+        )
+    )
+    year = pl.col("_date").dt.year()
+    mixed = pl.col("category").n_unique().over("person_id", year) > 1
+    checks.append(
+        (
+            "category",
+            mixed & pl.col("_date").is_not_null() & pl.col("person_id").is_not_null(),
+            pl.format(
+                "同一人员同一年度的人员类别不一致（{} 年还有其他类别），请按年度拆分或更正", year
+            ),
+        )
+    )
+
+    found = df.select(
+        *(
+            pl.when(bad)
+            .then(pl.lit(message) if isinstance(message, str) else message)
+            .alias(f"{i}")
+            for i, (_, bad, message) in enumerate(checks)
+        ),
+        pl.col("_row"),
+    )
+    faults_frame = found.unpivot(
+        index="_row", variable_name="check", value_name="message"
+    ).drop_nulls("message")
+    if faults_frame.height:
+        faults_frame = faults_frame.with_columns(pl.col("check").cast(pl.Int64)).sort(
+            "_row", "check"
+        )
+        listed = faults_frame.head(MAX_LISTED_FAULTS)
+        faults = [
+            Fault(row, checks[check][0], message) for row, check, message in listed.iter_rows()
+        ]
+        raise ClaimsError(faults, total=faults_frame.height)
+
+    return df.select(
+        pl.col("claim_id"),
+        pl.col("person_id"),
+        pl.col("category"),
+        pl.col("visit_type"),
+        pl.col("hospital_level").cast(pl.Int8),
+        pl.when(is_chronic).then(pl.col("chronic_class")).alias("chronic_class"),
+        pl.col("disease_code"),
+        pl.col("_date").alias("admission_date"),
+        _fen("total_cost").alias("total_cost"),
+        _fen("in_policy_cost").alias("in_policy_cost"),
+    )
+
+
+def raw_frame(records: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
+    """A raw string table from dict records (API, web form, tests)."""
+    rows = [{c: (None if r.get(c) is None else str(r.get(c))) for c in COLUMNS} for r in records]
+    return pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS, pl.String), orient="row")
+
+
+def to_claims(frame: pl.DataFrame) -> list[Claim]:
+    """Typed frame → Claim objects for the scalar path."""
+    return [Claim(**row) for row in frame.iter_rows(named=True)]
+
+
+def to_frame(claims: Iterable[Claim]) -> pl.DataFrame:
+    """Claim objects → the typed frame the column path reads."""
+    rows = [c.__dict__ for c in claims]
+    return pl.DataFrame(rows, schema=TYPED_SCHEMA, orient="row")
+
+
+TYPED_SCHEMA: dict[str, Any] = {
+    "claim_id": pl.String,
+    "person_id": pl.String,
+    "category": pl.String,
+    "visit_type": pl.String,
+    "hospital_level": pl.Int8,
+    "chronic_class": pl.String,
+    "disease_code": pl.String,
+    "admission_date": pl.Date,
+    "total_cost": pl.Int64,
+    "in_policy_cost": pl.Int64,
+}

@@ -1,0 +1,139 @@
+"""Finding, inheriting and validating policy packs (政策包).
+
+Packs live in `fupin/policy/packs/*.yaml`; a county adds or changes its rules by adding a
+file there or in a directory named by the environment variable `FUPIN_POLICY_DIRS`
+(several directories separated by the path separator). No code change.
+
+A pack may name a parent with `inherits:`; the child's mappings are merged into the
+parent's, and a parameter (a mapping with `value` and `source`) is replaced whole.
+Parameters without their own `effective` period take the period of the pack that wrote them,
+so an inherited rule keeps the date it was first made.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from fupin.policy.params import is_parameter_dict
+from fupin.policy.schema import Pack
+
+BUILTIN_DIR = Path(__file__).parent / "packs"
+
+
+class PackError(ValueError):
+    """A pack that cannot be found or does not validate; the message is in Chinese."""
+
+
+def pack_dirs() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get("FUPIN_POLICY_DIRS", "").split(os.pathsep) if p]
+    return [BUILTIN_DIR, *extra]
+
+
+def _pack_files() -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for directory in pack_dirs():
+        for path in sorted(directory.glob("*.yaml")):
+            files[path.stem] = path  # a later directory overrides a built-in pack of the same id
+    return files
+
+
+def pack_ids() -> list[str]:
+    return sorted(_pack_files())
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PackError(f"政策包文件 {path.name} 不是合法的 YAML：{exc}") from exc
+    if not isinstance(data, dict):
+        raise PackError(f"政策包文件 {path.name} 的顶层须为映射")
+    if data.get("id") != path.stem:
+        raise PackError(f"政策包文件 {path.name} 的 id 须与文件名一致（应为 {path.stem}）")
+    return data
+
+
+def _stamp_periods(node: Any, effective: Any) -> Any:
+    """Give every parameter leaf without an `effective` period the pack's own period."""
+    if is_parameter_dict(node):
+        return {"effective": effective, **node}
+    if isinstance(node, dict):
+        return {key: _stamp_periods(item, effective) for key, item in node.items()}
+    if isinstance(node, list):
+        return [_stamp_periods(item, effective) for item in node]
+    return node
+
+
+def _merge(parent: Any, child: Any) -> Any:
+    if isinstance(parent, dict) and isinstance(child, dict) and not is_parameter_dict(child):
+        merged = dict(parent)
+        for key, item in child.items():
+            merged[key] = _merge(parent[key], item) if key in parent else item
+        return merged
+    return copy.deepcopy(child)
+
+
+def _check_foreign_sources(node: Any, path: str) -> None:
+    """Sections owned by other modules must still source every parameter."""
+    if isinstance(node, dict):
+        if "value" in node and "source" not in node:
+            raise PackError(f"{path}：参数缺少 source（出处或 assumed 理由）")
+        for key, item in node.items():
+            _check_foreign_sources(item, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            _check_foreign_sources(item, f"{path}[{i}]")
+
+
+def raw_pack(pack_id: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The merged raw mapping of a pack, parents applied, periods stamped."""
+    files = _pack_files()
+    if pack_id not in files:
+        known = "、".join(sorted(files)) or "（无）"
+        raise PackError(f"未知政策包：{pack_id}。可用：{known}")
+    if pack_id in _seen:
+        raise PackError(f"政策包继承出现循环：{' → '.join((*_seen, pack_id))}")
+    data = _read_yaml(files[pack_id])
+    if "effective" not in data:
+        raise PackError(f"政策包 {pack_id} 缺少 effective（生效期间）")
+    # Top-level keys starting with "_" hold YAML anchors shared inside the file, not rules.
+    own = {k: v for k, v in data.items() if k not in ("id", "inherits") and not k.startswith("_")}
+    own = _stamp_periods(own, data["effective"])
+    if parent_id := data.get("inherits"):
+        merged = _merge(raw_pack(parent_id, (*_seen, pack_id)), own)
+    else:
+        merged = own
+    return {**merged, "id": pack_id, "inherits": parent_id}
+
+
+@cache
+def load_pack(pack_id: str) -> Pack:
+    """The validated pack `pack_id`, parents merged. Raises PackError with a Chinese message."""
+    raw = raw_pack(pack_id)
+    for name, section in raw.items():
+        if name not in Pack.model_fields:
+            _check_foreign_sources(section, name)
+    try:
+        return Pack.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"政策包 {pack_id} 校验失败："]
+        for err in exc.errors()[:20]:
+            where = ".".join(str(p) for p in err["loc"])
+            lines.append(f"  {where}：{err['msg']}")
+        raise PackError("\n".join(lines)) from exc
+
+
+def list_packs() -> list[Pack]:
+    return [load_pack(pack_id) for pack_id in pack_ids()]
+
+
+def clear_cache() -> None:
+    """Forget loaded packs (after a county edits a file while the server runs)."""
+    load_pack.cache_clear()

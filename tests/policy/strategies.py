@@ -1,0 +1,83 @@
+"""Hypothesis strategies: random claims that are valid under a given pack."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import strategies as st
+
+from fupin.policy.claims import Claim
+from fupin.policy.params import CATEGORIES
+from fupin.policy.schema import Pack
+
+# Amounts near the packs' thresholds, caps and segment bounds, plus tiny and huge ones.
+_AMOUNTS = st.one_of(
+    st.integers(0, 200),
+    st.integers(0, 2_000_000),
+    st.integers(0, 60_000_000),
+    st.sampled_from(
+        [
+            1,
+            10_000,
+            20_000,
+            50_000,
+            100_000,
+            500_000,
+            1_200_000,
+            1_500_000,
+            5_000_000,
+            6_000_000,
+            10_000_000,
+            20_000_000,
+            30_000_000,
+            50_000_000,
+        ]
+    ),
+)
+
+
+def _disease_codes(pack: Pack) -> st.SearchStrategy[str | None]:
+    fallback = pack.medical.fallback if pack.medical else None
+    listed = (
+        list(fallback.major_diseases.diseases.value) if fallback and fallback.major_diseases else []
+    )
+    suffixed = [f"{p}9" for p in listed]
+    return st.one_of(st.none(), st.sampled_from(["J18", "K35.8", *listed, *suffixed]))
+
+
+@st.composite
+def claim_lists(
+    draw, pack: Pack, max_persons: int = 4, max_claims: int = 14, category: str | None = None
+):
+    """Claims of a few persons over two years; one category per person and year."""
+    classes = sorted(pack.medical.chronic.classes) if pack.medical.chronic else []
+    persons = [f"P{i}" for i in range(draw(st.integers(1, max_persons)))]
+    person_category = {
+        (p, y): category or draw(st.sampled_from(CATEGORIES)) for p in persons for y in (2018, 2019)
+    }
+    n = draw(st.integers(1, max_claims))
+    claims = []
+    for i in range(n):
+        person = draw(st.sampled_from(persons))
+        # Few distinct days: many same-day ties (settled by claim id) and a change of year.
+        day = date(2018, 12, 30) + timedelta(days=draw(st.integers(0, 3)))
+        visit = "chronic_outpatient" if classes and draw(st.booleans()) else "inpatient"
+        total = draw(_AMOUNTS)
+        in_policy = draw(st.integers(0, total)) if draw(st.booleans()) else total
+        claims.append(
+            Claim(
+                claim_id=draw(st.sampled_from(["A", "B", "C", "Z"])) + f"{i:03d}",
+                person_id=person,
+                category=person_category[(person, day.year)],
+                visit_type=visit,
+                hospital_level=draw(st.sampled_from([1, 2, 3])),
+                chronic_class=draw(st.sampled_from(classes))
+                if visit == "chronic_outpatient"
+                else None,
+                disease_code=draw(_disease_codes(pack)),
+                admission_date=day,
+                total_cost=total,
+                in_policy_cost=in_policy,
+            )
+        )
+    return claims
