@@ -57,4 +57,7 @@ class Area(models.Model):
 
     @property
     def full_name(self) -> str:
-        return "".join(a.name for a in self.ancestors()[2:]) + self.name
+        """County, township and own name; a name that repeats its parent's drops the repeat."""
+        parts = [*self.ancestors()[2:], self]
+        names = [parts[0].name] + [a.name.removeprefix(p.name) for p, a in zip(parts, parts[1:], strict=False)]
+        return "".join(names)

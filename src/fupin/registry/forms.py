@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from fupin.access.scope import area_code_in_scope
 from fupin.areas.models import Area, Level
+from fupin.web.forms import StyledForm
 
 from .choices import TRANSITIONS, RemovalReason, Status
 from .idnumber import IdNumberError, parse_id_number
@@ -25,7 +26,7 @@ def _check_phone(value: str) -> str:
     return value
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(StyledForm, forms.ModelForm):
     """贫困户 create/edit."""
 
     village = forms.CharField(label="所在村（12位区划代码）", max_length=12)
@@ -93,7 +94,7 @@ class HouseholdForm(forms.ModelForm):
                 self.add_error("number", f"户编号已存在：{existing.number}（户主 {existing.head_name or '未填'}）")
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(StyledForm, forms.ModelForm):
     """家庭成员 create/edit; sex and birth date come from the ID number."""
 
     household = forms.IntegerField(label="所属户ID", widget=forms.HiddenInput)
@@ -179,7 +180,7 @@ class PersonForm(forms.ModelForm):
         """Duplicates are reported by _check_duplicate with a pointer to the record."""
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(StyledForm, forms.Form):
     """状态变更."""
 
     new_status = forms.ChoiceField(label="新状态", choices=Status.choices)
@@ -190,6 +191,9 @@ class StatusChangeForm(forms.Form):
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.current = current
+        if not self.is_bound:  # offer only what may follow; a posted value is checked in clean()
+            allowed = TRANSITIONS[current]
+            self.fields["new_status"].choices = [(v, label) for v, label in Status.choices if v in allowed]
 
     def clean_effective_date(self) -> dt.date:
         day = self.cleaned_data["effective_date"]

@@ -60,7 +60,7 @@ def households(request):
         messages.warning(request, e)
     qs = selectors.households(request.user, f)
     after = _int(request.GET.get("after"))
-    page = selectors.keyset_page(qs, after=after, page=_int(request.GET.get("page"), 1))
+    page = selectors.keyset_page(qs.select_related("village"), after=after, page=_int(request.GET.get("page"), 1))
     ctx = {
         "filter": f, "page": page, "total": qs.count(), "params": f.as_params(),
         "statuses": Status.choices, "attributes": HouseholdAttribute.choices, "causes": PovertyCause.choices,
