@@ -26,10 +26,23 @@ def _check_phone(value: str) -> str:
     return value
 
 
+def village_choices(user) -> list:
+    """Villages inside the user's area, grouped by township (for the select box)."""
+    from fupin.access.scope import scoped
+
+    areas = scoped(Area.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]), user).order_by("code") if user else Area.objects.none()
+    towns = {a.code: a.name for a in areas if a.level == Level.TOWNSHIP}
+    groups: dict[str, list] = {}
+    for a in areas:
+        if a.level == Level.VILLAGE:
+            groups.setdefault(towns.get(a.code[:9], a.code[:9]), []).append((a.code, a.name))
+    return [("", "请选择村"), *groups.items()]
+
+
 class HouseholdForm(StyledForm, forms.ModelForm):
     """贫困户 create/edit."""
 
-    village = forms.CharField(label="所在村（12位区划代码）", max_length=12)
+    village = forms.CharField(label="所在村", max_length=12, widget=forms.Select)
     income_wage = forms.DecimalField(label="工资性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
     income_business = forms.DecimalField(label="经营性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
     income_transfer = forms.DecimalField(label="转移性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
@@ -46,6 +59,7 @@ class HouseholdForm(StyledForm, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["village"].widget.choices = village_choices(user)
         if self.instance.pk:
             self.initial["village"] = self.instance.village_code
             for part in ("wage", "business", "transfer", "property"):
