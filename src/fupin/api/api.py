@@ -31,3 +31,4 @@ errors.install(api)
 
 api.add_router("/auth", auth_router)
 api.add_router("", registry_router)
+api.add_router("", __import__("fupin.exchange.api", fromlist=["router"]).router)  # 数据导入与信息比对

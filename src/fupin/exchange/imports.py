@@ -138,6 +138,7 @@ def read_rows(job: ImportJob, progress: Progress = _noop) -> tuple[list[StagedRo
                 s.values[name] = value
         if id_col is not None and s.values.get("id_number") is not None:
             _check_id(s, table.headers["id_number"], enrolment=job.kind in ENROLMENT_KINDS)
+        staged.append(s)
         if n % 5000 == 0:
             progress("read", n, total)
     progress("read", total, total)

@@ -1,0 +1,176 @@
+"""API routes for imports and comparisons: translate HTTP to imports/services/selectors."""
+
+from django.core.exceptions import PermissionDenied
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from . import imports as import_service
+from . import selectors, services
+from .comparison import CATEGORIES
+from .models import JobState, Kind
+from .tasks import merge_task, stage_task
+
+router = Router(tags=["数据导入与信息比对"])
+MAX_LIMIT = 500
+
+
+def _422(message: str, field: str) -> HttpError:
+    err = HttpError(422, message)
+    err.errors = {field: [message]}
+    return err
+
+
+class ImportJobOut(Schema):
+    id: int
+    kind: str
+    filename: str
+    state: str
+    message: str
+    rows_total: int
+    rows_read: int
+    rows_validated: int
+    rows_merged: int
+    percent: int
+    counts: dict
+
+
+class RejectedOut(Schema):
+    row_no: int
+    column: str
+    reason: str
+
+
+class ComparisonJobOut(Schema):
+    id: int
+    area_code: str
+    state: str
+    step: int
+    steps: int
+    step_label: str
+    percent: int
+    message: str
+    registry_rows: int
+    enrolment_rows: int
+    seconds: float | None
+    summary: dict
+    by_township: dict
+
+
+class ResultOut(Schema):
+    id: int
+    category: str
+    insurance: str
+    village_code: str
+    person_id: int | None
+    id_number: str
+    name: str
+    enrol_id_number: str
+    enrol_name: str
+    enrol_area_code: str
+    score: float | None
+    detail: str
+    review: str
+
+    @staticmethod
+    def resolve_id_number(obj) -> str:
+        from fupin.registry.idnumber import mask
+
+        return mask(obj.id_number) if obj.id_number else ""
+
+    @staticmethod
+    def resolve_enrol_id_number(obj) -> str:
+        from fupin.registry.idnumber import mask
+
+        return mask(obj.enrol_id_number) if obj.enrol_id_number else ""
+
+
+class Decision(Schema):
+    decision: str
+
+
+@router.get("/exchange/imports", response=list[ImportJobOut])
+def list_imports(request):
+    """导入任务列表（本辖区）."""
+    return list(selectors.import_jobs(request.user)[:100])
+
+
+@router.post("/exchange/imports", response={201: ImportJobOut})
+def upload(request, kind: Form[str], file: File[UploadedFile]):
+    """上传文件并开始读取、校验（后台任务）；用 GET /exchange/imports/{pk} 查看进度."""
+    if kind not in Kind.values:
+        raise _422(f"数据来源“{kind}”无效，应为 {'/'.join(Kind.values)}", "kind")
+    try:
+        job = import_service.create_job(user=request.user, kind=kind, filename=file.name or "upload", content=file.read())
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+    stage_task.enqueue(job.pk, request.user.pk)
+    return 201, selectors.import_job(request.user, job.pk)
+
+
+@router.get("/exchange/imports/{pk}", response=ImportJobOut)
+def import_status(request, pk: int):
+    """导入任务状态、进度与预览统计."""
+    return selectors.import_job(request.user, pk)
+
+
+@router.get("/exchange/imports/{pk}/rejected", response=list[RejectedOut])
+def import_rejected(request, pk: int, limit: int = 100, offset: int = 0):
+    """被拒绝的行：行号、列、原因."""
+    job = selectors.import_job(request.user, pk)
+    out = []
+    for r in selectors.rejected_rows(job)[offset : offset + min(limit, MAX_LIMIT)]:
+        out.extend({"row_no": r.row_no, "column": c, "reason": reason} for c, reason in r.errors)
+    return out
+
+
+@router.post("/exchange/imports/{pk}/confirm", response={202: ImportJobOut})
+def import_confirm(request, pk: int):
+    """确认合并（一个事务，全部成功或全部不写）."""
+    job = selectors.import_job(request.user, pk)
+    if request.user.read_only or not import_service.may_import(request.user, job.kind):
+        raise HttpError(403, "无权导入该类数据")
+    if job.state != JobState.READY:
+        raise _422(f"导入任务当前状态为“{job.get_state_display()}”，不能确认", "state")
+    merge_task.enqueue(job.pk, request.user.pk)
+    return 202, selectors.import_job(request.user, pk)
+
+
+@router.get("/exchange/comparisons", response=list[ComparisonJobOut])
+def list_comparisons(request):
+    return list(selectors.comparison_jobs(request.user)[:100])
+
+
+@router.post("/exchange/comparisons", response={201: ComparisonJobOut})
+def start(request):
+    """发起信息比对（本辖区的建档立卡 ↔ 参保数据），后台运行."""
+    try:
+        job = services.start_comparison(user=request.user, request=request)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+    return 201, selectors.comparison_job(request.user, job.pk)
+
+
+@router.get("/exchange/comparisons/{pk}", response=ComparisonJobOut)
+def comparison_status(request, pk: int):
+    """比对任务状态、进度、各类别与分乡镇数量."""
+    return selectors.comparison_job(request.user, pk)
+
+
+@router.get("/exchange/comparisons/{pk}/results", response=list[ResultOut])
+def comparison_results(request, pk: int, category: str, area: str = "", limit: int = 100, offset: int = 0):
+    """某类别的比对结果（身份证号脱敏）."""
+    job = selectors.comparison_job(request.user, pk)
+    if category not in CATEGORIES:
+        raise _422(f"类别“{category}”无效", "category")
+    qs = selectors.results(request.user, job, category, area).order_by("village_code", "id")
+    return list(qs[offset : offset + min(max(limit, 1), MAX_LIMIT)])
+
+
+@router.post("/exchange/results/{pk}/review", response=ResultOut)
+def review(request, pk: int, body: Decision):
+    """审核疑似同一人：confirmed（确认）或 rejected（否定），记入审计日志."""
+    try:
+        return services.decide(user=request.user, result_id=pk, decision=body.decision, request=request)
+    except ValueError as exc:
+        raise _422(str(exc), "decision") from None

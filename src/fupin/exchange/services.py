@@ -1,0 +1,158 @@
+"""Writes of the exchange module: start jobs, run comparisons, record review decisions.
+
+The comparison itself lives in `comparison/` (Django-free); `run_comparison` only feeds it the
+registry and the enrolment extract of the job's area and stores what comes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pyarrow as pa
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
+from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer
+from fupin.registry.choices import ACTIVE_STATUSES, Enrolment
+from fupin.registry.models import Person
+
+from . import comparison
+from .models import ComparisonJob, ComparisonResult, EnrolmentRecord, JobState, Review
+
+CHUNK = 5000
+# What an exact finding says about the person's enrolment in that insurance.
+ENROLMENT_OF = {
+    "matched": Enrolment.ENROLLED, "enrolled_elsewhere": Enrolment.ENROLLED, "suspended": Enrolment.SUSPENDED,
+    "not_enrolled_pension": Enrolment.NOT_ENROLLED, "not_enrolled_medical": Enrolment.NOT_ENROLLED,
+}  # fmt: skip
+
+
+def start_comparison(*, user, request=None) -> ComparisonJob:
+    require_writer(user)
+    code = area_code_of(user) or ""
+    job = ComparisonJob.objects.create(area_code=code, created_by=user, steps=9)
+    record(AuditAction.CREATE, user=user, request=request, obj=job, summary=f"发起信息比对（范围 {code or '全部'}）")
+    from .tasks import comparison_task
+
+    comparison_task.enqueue(job.pk)
+    return job
+
+
+def _registry_table(area_code: str) -> tuple[pa.Table, list[int]]:
+    qs = Person.objects.all()
+    if area_code:
+        qs = qs.filter(village_code__range=(area_code.ljust(12, "0"), area_code.ljust(12, "9")))
+    cols = {k: [] for k in ("id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability")}
+    pks = []
+    active = {str(s) for s in ACTIVE_STATUSES}
+    for pk, idn, name, vc, status, dibao, tekun, severe in qs.order_by("id").values_list(
+            "id", "id_number", "name", "village_code", "status", "dibao", "tekun", "severe_disability").iterator(chunk_size=CHUNK):
+        pks.append(pk)
+        for k, v in zip(cols, (idn, name, vc, status, int(status in active), int(dibao), int(tekun), int(severe)), strict=True):
+            cols[k].append(v)
+    return pa.table(cols), pks
+
+
+def _enrolment_table() -> pa.Table:
+    cols = {k: [] for k in ("id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased")}
+    for row in EnrolmentRecord.objects.order_by("id").values_list(*cols).iterator(chunk_size=CHUNK):
+        for k, v in zip(cols, row, strict=True):
+            cols[k].append(int(v) if isinstance(v, bool) else v)
+    return pa.table(cols)
+
+
+def _pad(code: str | None) -> str:
+    return (code or "").ljust(12, "0")[:12]
+
+
+def run_comparison(job: ComparisonJob, as_of: dt.date | None = None) -> dict:
+    started = time.monotonic()
+
+    def step(n: int, label: str) -> None:
+        ComparisonJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, step=n, step_label=label)
+
+    step(1, "读取建档立卡数据")
+    registry, pks = _registry_table(job.area_code)
+    step(2, "读取参保数据")
+    enrolment = _enrolment_table()
+    engine = comparison.DuckDBEngine(threads=2)
+    try:
+        engine.load_arrow("registry", registry)
+        engine.load_arrow("enrolment", enrolment)
+        summary = comparison.run(engine, comparison.Settings(as_of=as_of or dt.date.today()),
+                                 lambda n, total, label: step(2 + n, label))
+        rows = engine.arrow("SELECT * FROM results ORDER BY category, area_code, registry_row, enrolment_row").to_pylist()
+    finally:
+        engine.close()
+    objs = []
+    prefix = job.area_code
+    for r in rows:
+        person_id = pks[r["registry_row"] - 1] if r["registry_row"] else None
+        village = _pad(r["area_code"] or r["enrol_area_code"])
+        if prefix and not village.startswith(prefix):
+            continue  # an enrolment row of another area: not this job's business
+        objs.append(ComparisonResult(
+            job=job, category=r["category"], insurance=r["insurance"] or "", village_code=village, person_id=person_id,
+            id_number=r["id_number"] or "", name=(r["name"] or "")[:50], enrol_id_number=(r["enrol_id_number"] or "")[:24],
+            enrol_name=(r["enrol_name"] or "")[:50], enrol_area_code=(r["enrol_area_code"] or "")[:12],
+            score=r["score"], detail=(r["detail"] or "")[:200],
+            review=Review.PENDING if r["category"] == "id_mismatch_candidate" else Review.NONE,
+        ))
+    summary = {c: 0 for c in comparison.CATEGORIES}
+    by_town: dict[str, dict[str, int]] = {}
+    for o in objs:
+        summary[o.category] += 1
+        town = by_town.setdefault(o.village_code[:9], {})
+        town[o.category] = town.get(o.category, 0) + 1
+    with transaction.atomic():
+        ComparisonResult.objects.bulk_create(objs, batch_size=CHUNK)
+        _update_enrolment_status(objs)
+        ComparisonJob.objects.filter(pk=job.pk).update(
+            state=JobState.DONE, step=job.steps, step_label="完成", summary=summary, by_township=by_town,
+            registry_rows=registry.num_rows, enrolment_rows=enrolment.num_rows, finished_at=timezone.now(),
+            seconds=round(time.monotonic() - started, 2))
+    job.refresh_from_db()
+    return summary
+
+
+def _update_enrolment_status(results: list[ComparisonResult]) -> None:
+    """Person.pension_status / medical_status from the exact findings (set-based, a few UPDATEs)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for r in results:
+        status = ENROLMENT_OF.get(r.category)
+        if status and r.person_id and r.insurance in ("pension", "medical"):
+            groups.setdefault((r.insurance, status), []).append(r.person_id)
+    for (insurance, status), ids in groups.items():
+        for i in range(0, len(ids), CHUNK):
+            Person.objects.filter(pk__in=ids[i : i + CHUNK]).update(**{f"{insurance}_status": status})
+
+
+def fail_comparison(job_id: int, message: str) -> None:
+    ComparisonJob.objects.filter(pk=job_id).update(state=JobState.FAILED, message=message, finished_at=timezone.now())
+
+
+@transaction.atomic
+def decide(*, user, result_id: int, decision: str, request=None) -> ComparisonResult:
+    """审核: a person confirms or rejects a fuzzy match; the decision is audited, never automatic."""
+    require_writer(user)
+    from .selectors import results as scoped_results
+
+    result = get_scoped(scoped_results(user).select_for_update(), user, pk=result_id)
+    require_area(user, result.village_code)
+    if result.category != "id_mismatch_candidate":
+        raise PermissionDenied("只有“疑似同一人”的比对结果需要审核")
+    if decision not in (Review.CONFIRMED, Review.REJECTED):
+        raise ValueError("审核结论应为 confirmed（确认为同一人）或 rejected（不是同一人）")
+    old = result.review
+    result.review, result.reviewed_by, result.reviewed_at = decision, user, timezone.now()
+    result.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+    if decision == Review.CONFIRMED and result.person_id and result.insurance in ("pension", "medical"):
+        Person.objects.filter(pk=result.person_id).update(**{f"{result.insurance}_status": Enrolment.ENROLLED})
+    record(AuditAction.DECISION, user=user, request=request, obj=result,
+           summary=f"比对审核：{result.name or result.enrol_name} {Review(decision).label}（{result.get_review_display()}）",
+           changes={"review": [old, decision], "insurance": [None, result.insurance]})
+    return result

@@ -1,0 +1,229 @@
+"""数据导入与信息比对 pages: thin views over selectors (reads), imports/services (writes)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fupin.access.scope import require_writer
+from fupin.areas.models import Area, Level
+from fupin.registry.exports import xlsx_response
+from fupin.registry.idnumber import mask
+
+from . import imports as import_service
+from . import selectors, services
+from .blank_forms import template_xlsx
+from .comparison import CATEGORIES, LABELS
+from .models import ComparisonJob, JobState, Kind, Review
+from .tasks import merge_task, stage_task
+
+MAX_UPLOAD = 60 * 1024 * 1024
+EXPORT_LIMIT = 200_000
+
+
+def _townships(user, codes) -> list[tuple[str, str]]:
+    names = dict(Area.objects.filter(level=Level.TOWNSHIP, code__in=list(codes)).values_list("code", "name"))
+    return sorted(((c, names.get(c, c)) for c in codes), key=lambda t: t[0])
+
+
+@login_required
+def imports(request):
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        upload = request.FILES.get("file")
+        if kind not in Kind.values:
+            messages.error(request, "请选择数据来源")
+        elif upload is None:
+            messages.error(request, "请选择要上传的文件")
+        elif upload.size > MAX_UPLOAD:
+            messages.error(request, f"文件过大（{upload.size // 1024 // 1024} MB），上限 {MAX_UPLOAD // 1024 // 1024} MB")
+        else:
+            job = import_service.create_job(user=request.user, kind=kind, filename=upload.name, content=upload.read())
+            stage_task.enqueue(job.pk, request.user.pk)
+            return redirect("exchange:import", pk=job.pk)
+    jobs = selectors.import_jobs(request.user)[:50]
+    return render(request, "exchange/imports.html", {"jobs": jobs, "kinds": Kind.choices,
+                                                     "may_write": not request.user.read_only})
+
+
+def _job_context(request, job):
+    rejected = selectors.rejected_rows(job)
+    return {"job": job, "rejected": rejected[:200], "rejected_total": job.counts.get("rejected", 0),
+            "may_confirm": job.state == JobState.READY and import_service.may_import(request.user, job.kind)}
+
+
+@login_required
+def import_detail(request, pk: int):
+    job = selectors.import_job(request.user, pk)
+    return render(request, "exchange/import.html", _job_context(request, job))
+
+
+@login_required
+def import_progress(request, pk: int):
+    job = selectors.import_job(request.user, pk)
+    response = render(request, "exchange/_import_progress.html", _job_context(request, job))
+    if job.finished and request.htmx:
+        response["HX-Refresh"] = "true"  # show the preview once the job stops
+    return response
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    job = selectors.import_job(request.user, pk)
+    require_writer(request.user)
+    if not import_service.may_import(request.user, job.kind):
+        raise PermissionDenied("无权导入该类数据")
+    if job.state != JobState.READY:
+        messages.error(request, f"导入任务当前状态为“{job.get_state_display()}”，不能确认")
+    else:
+        merge_task.enqueue(job.pk, request.user.pk)
+        messages.success(request, "已确认，正在合并")
+    return redirect("exchange:import", pk=job.pk)
+
+
+@login_required
+def import_rejected(request, pk: int):
+    job = selectors.import_job(request.user, pk)
+    rows = []
+    for r in selectors.rejected_rows(job).iterator(chunk_size=2000):
+        for column, reason in r.errors:
+            rows.append([r.row_no, column, reason, mask(r.id_number or ""), r.name or ""])
+    return xlsx_response(user=request.user, request=request, filename=f"导入问题行-{job.pk}.xlsx", unmasked=False,
+                         summary=f"导出导入任务 {job.pk} 的问题行", sheets=[("问题行", ["行号", "列", "问题", "身份证号", "姓名"], rows)])
+
+
+@login_required
+def template(request):
+    kind = request.GET.get("kind", Kind.ROSTER)
+    if kind not in Kind.values:
+        raise Http404("没有这种数据来源")
+    response = HttpResponse(template_xlsx(kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{kind}-template.xlsx"
+    return response
+
+
+@login_required
+def comparisons(request):
+    if request.method == "POST":
+        job = services.start_comparison(user=request.user, request=request)
+        return redirect("exchange:comparison", pk=job.pk)
+    jobs = selectors.comparison_jobs(request.user)[:50]
+    return render(request, "exchange/comparisons.html", {"jobs": jobs, "may_write": not request.user.read_only})
+
+
+def _summary(request, job: ComparisonJob):
+    """Counts per category and township, cut to what the user may see."""
+    qs = selectors.results(request.user, job).order_by()
+    per_town: dict[str, dict[str, int]] = {}
+    totals = {c: 0 for c in CATEGORIES}
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    for row in qs.annotate(town=Substr("village_code", 1, 9)).values("town", "category").annotate(n=Count("id")):
+        per_town.setdefault(row["town"], {})[row["category"]] = row["n"]
+        totals[row["category"]] = totals.get(row["category"], 0) + row["n"]
+    towns = _townships(request.user, per_town)
+    return totals, [(code, name, [per_town[code].get(c, 0) for c in CATEGORIES]) for code, name in towns]
+
+
+@login_required
+def comparison_detail(request, pk: int):
+    job = selectors.comparison_job(request.user, pk)
+    totals, towns = _summary(request, job) if job.state == JobState.DONE else ({}, [])
+    return render(request, "exchange/comparison.html", {
+        "job": job, "categories": [(c, LABELS[c], totals.get(c, 0)) for c in CATEGORIES], "towns": towns,
+        "pending": selectors.results(request.user, job, "id_mismatch_candidate").filter(review=Review.PENDING).count(),
+    })
+
+
+@login_required
+def comparison_progress(request, pk: int):
+    job = selectors.comparison_job(request.user, pk)
+    response = render(request, "exchange/_comparison_progress.html", {"job": job})
+    if job.finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _category(category: str) -> str:
+    if category not in CATEGORIES:
+        raise Http404("没有这个比对类别")
+    return category
+
+
+@login_required
+def comparison_results(request, pk: int, category: str):
+    job = selectors.comparison_job(request.user, pk)
+    category = _category(category)
+    area = (request.GET.get("area") or "").strip()
+    qs = selectors.results(request.user, job, category, area).order_by("village_code", "id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "exchange/results.html", {
+        "job": job, "category": category, "label": LABELS[category], "page": page, "area": area,
+        "review": category == "id_mismatch_candidate", "may_write": not request.user.read_only,
+    })
+
+
+def _unmasked(request) -> bool:
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked and not request.user.may_unmask:
+        raise PermissionDenied("无权导出完整身份证号")
+    return unmasked
+
+
+@login_required
+def comparison_export(request, pk: int, category: str):
+    job = selectors.comparison_job(request.user, pk)
+    category = _category(category)
+    unmasked = _unmasked(request)
+    show = (lambda v: v) if unmasked else mask
+    qs = selectors.results(request.user, job, category, request.GET.get("area", "")).order_by("village_code", "id")[:EXPORT_LIMIT]
+    rows = [[r.village_code, show(r.id_number) if r.id_number else "", r.name, r.insurance, show(r.enrol_id_number) if r.enrol_id_number else "",
+             r.enrol_name, r.enrol_area_code, r.score, r.detail, r.get_review_display() if r.review else ""] for r in qs.iterator(chunk_size=5000)]
+    return xlsx_response(user=request.user, request=request, filename=f"比对-{job.pk}-{category}.xlsx", unmasked=unmasked,
+                         summary=f"导出信息比对 {job.pk} 类别 {LABELS[category]}",
+                         sheets=[(LABELS[category][:30], ["区划", "身份证号", "姓名", "险种", "参保身份证号", "参保姓名", "参保地",
+                                                          "相似度", "说明", "审核"], rows)])
+
+
+@login_required
+def comparison_tagfile(request, pk: int):
+    """标识文件: who the insurance agency tags and untags (000: 新增对象标示, 脱贫对象注销标示)."""
+    job = selectors.comparison_job(request.user, pk)
+    unmasked = _unmasked(request)
+    show = (lambda v: v) if unmasked else mask
+    header = ["身份证号", "姓名", "险种", "区划", "原因"]
+
+    def rows(qs, use_enrol=False):
+        return [[show(r.enrol_id_number if use_enrol else r.id_number), r.enrol_name if use_enrol else r.name, r.insurance,
+                 r.village_code, r.detail] for r in qs.order_by("village_code", "id").iterator(chunk_size=5000)]
+
+    base = selectors.results(request.user, job)
+    fixes = [[show(r.enrol_id_number), show(r.id_number), r.name, r.insurance, r.village_code, r.detail]
+             for r in base.filter(category="id_mismatch_candidate", review=Review.CONFIRMED).order_by("village_code", "id")]
+    return xlsx_response(user=request.user, request=request, filename=f"贫困人员标识-{job.pk}.xlsx", unmasked=unmasked,
+                         summary=f"导出信息比对 {job.pk} 的标识文件", sheets=[
+                             ("新增标识", header, rows(base.filter(category="tag_missing"))),
+                             ("取消标识", header, rows(base.filter(category="tag_stale"), use_enrol=True)),
+                             ("更正身份证号", ["参保系统身份证号", "建档立卡身份证号", "姓名", "险种", "区划", "说明"], fixes),
+                         ])
+
+
+@login_required
+@require_POST
+def review(request, pk: int):
+    decision = request.POST.get("decision", "")
+    try:
+        result = services.decide(user=request.user, result_id=pk, decision=decision, request=request)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        result = selectors.results(request.user).filter(pk=pk).first()
+        if result is None:
+            raise Http404("记录不存在或不在本辖区") from None
+    if request.htmx:
+        return render(request, "exchange/_review.html", {"r": result, "may_write": True})
+    return redirect("exchange:comparison_results", pk=result.job_id, category=result.category)
