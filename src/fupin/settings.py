@@ -150,3 +150,4 @@ if os.environ.get("FUPIN_BEHIND_PROXY") == "1":
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEMO_BUILDERS: list[str] = []  # "module.function" that add each module's demo data after the registry
 PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> html" shown on the person page
+DEMO_BUILDERS.append("fupin.exchange.demo.build")
