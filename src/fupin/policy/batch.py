@@ -13,8 +13,11 @@ exact sort.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
+from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault
 from fupin.policy.params import BP, CATEGORIES, LEVELS, VISIT_TYPES
 from fupin.policy.rules import CategoryRules, all_rules
 from fupin.policy.schema import Pack
@@ -45,10 +48,15 @@ def _seg_cumsum(x: pl.Expr) -> pl.Expr:
     return total - base
 
 
-def _capped(raw: str, cap: pl.Expr) -> pl.Expr:
-    """Each row's part of the running sum of `raw` that fits under `cap`."""
-    running = _seg_cumsum(pl.col(raw))
-    return pl.min_horizontal(running, cap) - pl.min_horizontal(running - pl.col(raw), cap)
+def _capped(s: pl.DataFrame, raw: str, cap: pl.Expr, alias: str) -> pl.DataFrame:
+    """Add `alias`: each row's part of the running sum of `raw` that fits under `cap`."""
+    s = s.with_columns(_seg_cumsum(pl.col(raw)).alias("_running"))
+    running = pl.col("_running")
+    return s.with_columns(
+        (pl.min_horizontal(running, cap) - pl.min_horizontal(running - pl.col(raw), cap)).alias(
+            alias
+        )
+    )
 
 
 def _round(numerator: pl.Expr) -> pl.Expr:
@@ -123,8 +131,10 @@ class _Tables:
         crit = [r.critical for r in ordered]
         self.has_critical = crit[0] is not None
         if self.has_critical:
-            width = max(len(c.bands) for c in crit)
-            pad = [list(c.bands) + [None] * (width - len(c.bands)) for c in crit]
+            # Bands paying 0% (below a threshold) add nothing to the sum: leave them out.
+            paying = [[b for b in c.bands if b.ratio > 0] for c in crit]
+            width = max(len(p) for p in paying)
+            pad = [p + [None] * (width - len(p)) for p in paying]
             self.bands = [
                 (
                     [b.low if b else 0 for b in (p[j] for p in pad)],
@@ -158,19 +168,57 @@ class _Tables:
             self.line_visits = list(line[0].applies_to)
 
 
-def _band_numerator(amount: pl.Expr, tables: _Tables, cat: pl.Expr) -> pl.Expr:
+def _band_payment(s: pl.DataFrame, t: _Tables, cat: pl.Expr) -> pl.DataFrame:
+    """Add `_cr_raw`: Σ ratio × (part of this claim's year-to-date slice inside each band)."""
+    after = pl.col("_cr_after")
+    before = after - pl.col("_cr_in")
     terms = []
-    for lows, highs, ratios in tables.bands:
-        low, high = _lookup(lows, cat), _lookup(highs, cat)
-        inside = pl.min_horizontal(pl.max_horizontal(amount, low), high) - low
-        terms.append(inside * _lookup(ratios, cat))
-    return pl.sum_horizontal(terms)
+    for j, (lows, highs, ratios) in enumerate(t.bands):
+        s = s.with_columns(
+            _lookup(lows, cat).alias(f"_lo{j}"),
+            _lookup(highs, cat).alias(f"_hi{j}"),
+            _lookup(ratios, cat).alias(f"_r{j}"),
+        )
+        low, high = pl.col(f"_lo{j}"), pl.col(f"_hi{j}")
+        inside = pl.min_horizontal(pl.max_horizontal(after, low), high) - pl.min_horizontal(
+            pl.max_horizontal(before, low), high
+        )
+        terms.append(inside * pl.col(f"_r{j}"))
+    return s.with_columns(_round(pl.sum_horizontal(terms)).alias("_cr_raw"))
 
 
-def settle_frame(pack: Pack, claims: pl.DataFrame) -> pl.DataFrame:
+def _positive(x: pl.Expr) -> pl.Expr:
+    return pl.max_horizontal(x, 0)
+
+
+def _visit_mask(visits: list[str]) -> pl.Expr:
+    if set(visits) >= set(VISIT_TYPES):
+        return pl.lit(True)
+    return pl.col("_chronic") if visits == ["chronic_outpatient"] else ~pl.col("_chronic")
+
+
+def _check_one_category(s: pl.DataFrame, order: pl.Series, first_row: int) -> None:
+    changed = s.select(
+        (~pl.col("_first") & (pl.col("_cat") != pl.col("_cat").shift(1))).fill_null(False)
+    ).to_series()
+    if changed.any():
+        positions = changed.arg_true().head(MAX_LISTED_FAULTS)
+        faults = [
+            Fault(
+                int(order[p]) + first_row,
+                "category",
+                f"人员 {s['person_id'][p]} 在 {s['_year'][p]} 年有多个人员类别，请按年度拆分或更正",
+            )
+            for p in positions
+        ]
+        raise ClaimsError(faults, total=int(changed.sum()))
+
+
+def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.DataFrame:
     """Settle typed claims (see `claims.TYPED_SCHEMA`) under `pack`.
 
-    Returns `claim_id` and the five parts in fen, in the input order.
+    Returns `claim_id` and the five parts in fen, in the input order. Raises ClaimsError when
+    a person has two categories in one year (rows numbered from `first_row`).
     """
     if claims.height == 0:
         return pl.DataFrame(schema={"claim_id": pl.String, **dict.fromkeys(PARTS, pl.Int64)})
@@ -196,7 +244,7 @@ def settle_frame(pack: Pack, claims: pl.DataFrame) -> pl.DataFrame:
         pl.col("in_policy_cost").alias("_in"),
     )
     order = _order(df)
-    s = df.select(pl.all().gather(order)).with_columns(
+    sorted_df = df.select(pl.all().gather(order)).with_columns(
         (
             (pl.col("person_id") != pl.col("person_id").shift(1))
             | (pl.col("_year") != pl.col("_year").shift(1))
@@ -204,135 +252,108 @@ def settle_frame(pack: Pack, claims: pl.DataFrame) -> pl.DataFrame:
         .fill_null(True)
         .alias("_first")
     )
+    _check_one_category(sorted_df, order, first_row)
+    s = sorted_df
     cat, level, chronic = pl.col("_cat"), pl.col("_level"), pl.col("_chronic")
-    inpol = pl.col("_in")
+    inpol, total = pl.col("_in"), pl.col("_total")
 
     # Layer 2, inpatient: deductible per admission, ratio by level, annual cap.
     slot = cat * 4 + level
-    s = s.with_columns(
-        pl.when(chronic)
-        .then(0)
-        .otherwise(
-            _round(
-                (inpol - _lookup(t.ip_deductible, slot)).clip(lower_bound=0)
-                * _lookup(t.ip_ratio, slot)
-            )
-        )
-        .alias("_ip_raw")
-    )
-    s = s.with_columns(_capped("_ip_raw", _lookup(t.ip_cap, cat)).alias("basic_pay"))
+    ip_raw = _round(_positive(inpol - _lookup(t.ip_deductible, slot)) * _lookup(t.ip_ratio, slot))
+    s = s.with_columns(pl.when(chronic).then(0).otherwise(ip_raw).alias("_ip_raw"))
+    s = _capped(s, "_ip_raw", _lookup(t.ip_cap, cat), "basic_pay")
 
-    # Layer 2, chronic outpatient: one deductible per year, ratio by class and level, cap by class.
-    split = pl.lit(0, pl.Int64)
+    # Layer 2, chronic outpatient: one deductible per year, ratio by class and level, cap by class;
+    # the part of a class's year above `critical_insurer_above` is paid by the critical insurer.
     if t.classes:
         s = s.with_columns(pl.when(chronic).then(inpol).otherwise(0).alias("_ch_in"))
         s = s.with_columns(_seg_cumsum(pl.col("_ch_in")).alias("_ch_after"))
         deductible = _lookup(t.ch_deductible, cat)
-        excess = (pl.col("_ch_after") - deductible).clip(lower_bound=0) - (
+        excess = _positive(pl.col("_ch_after") - deductible) - _positive(
             pl.col("_ch_after") - pl.col("_ch_in") - deductible
-        ).clip(lower_bound=0)
+        )
         ratio = _lookup(t.ch_ratio, (cat * k + pl.col("_class")) * 4 + level)
         s = s.with_columns(
             pl.when(chronic).then(_round(excess * ratio)).otherwise(0).alias("_ch_raw")
         )
-        basic_parts, split_parts = [], []
+        paid, basic_parts = [], []
         for index, cls in enumerate(t.classes):
             raw = f"_ch_raw_{index}"
             mine = chronic & (pl.col("_class") == index)
             s = s.with_columns(pl.when(mine).then(pl.col("_ch_raw")).otherwise(0).alias(raw))
+            s = s.with_columns(_seg_cumsum(pl.col(raw)).alias(f"_ch_run_{index}"))
             cap = _lookup(t.ch_cap[cls], cat)
-            running = _seg_cumsum(pl.col(raw))
-            booked_after = pl.min_horizontal(running, cap)
-            booked_before = pl.min_horizontal(running - pl.col(raw), cap)
+            running = pl.col(f"_ch_run_{index}")
+            after = pl.min_horizontal(running, cap)
+            before = pl.min_horizontal(running - pl.col(raw), cap)
             above = _lookup(t.ch_above[cls], cat)
-            basic = pl.min_horizontal(booked_after, above) - pl.min_horizontal(booked_before, above)
             s = s.with_columns(
-                pl.when(mine)
-                .then(booked_after - booked_before)
-                .otherwise(0)
-                .alias(f"_ch_pay_{index}"),
-                pl.when(mine).then(basic).otherwise(0).alias(f"_ch_basic_{index}"),
+                (after - before).alias(f"_ch_pay_{index}"),
+                (pl.min_horizontal(after, above) - pl.min_horizontal(before, above)).alias(
+                    f"_ch_basic_{index}"
+                ),
             )
+            paid.append(pl.col(f"_ch_pay_{index}"))
             basic_parts.append(pl.col(f"_ch_basic_{index}"))
-            split_parts.append(pl.col(f"_ch_pay_{index}") - pl.col(f"_ch_basic_{index}"))
         s = s.with_columns(
             (pl.col("basic_pay") + pl.sum_horizontal(basic_parts)).alias("basic_pay"),
-            pl.sum_horizontal(split_parts).alias("_split"),
+            (pl.sum_horizontal(paid) - pl.sum_horizontal(basic_parts)).alias("_split"),
         )
-        split = pl.col("_split")
-    basic = pl.col("basic_pay")
+    else:
+        s = s.with_columns(pl.lit(0, pl.Int64).alias("_split"))
+    basic, split = pl.col("basic_pay"), pl.col("_split")
 
     # Layer 3, critical illness: year-to-date self-pay through the bands, annual cap.
-    critical = split
     if t.has_critical:
-        applies = (
-            pl.col("_chronic")
-            if t.crit_visits == ["chronic_outpatient"]
-            else (~pl.col("_chronic") if t.crit_visits == ["inpatient"] else pl.lit(True))
-        )
         s = s.with_columns(
-            pl.when(applies).then(inpol - basic - split).otherwise(0).alias("_cr_in")
+            pl.when(_visit_mask(t.crit_visits))
+            .then(inpol - basic - split)
+            .otherwise(0)
+            .alias("_cr_in")
         )
         s = s.with_columns(_seg_cumsum(pl.col("_cr_in")).alias("_cr_after"))
-        after = pl.col("_cr_after")
-        before = after - pl.col("_cr_in")
-        s = s.with_columns(
-            _round(_band_numerator(after, t, cat) - _band_numerator(before, t, cat)).alias(
-                "_cr_raw"
-            )
-        )
-        s = s.with_columns(
-            (split + _capped("_cr_raw", _lookup(t.crit_cap, cat))).alias("critical_pay")
-        )
-        critical = pl.col("critical_pay")
+        s = _band_payment(s, t, cat)
+        s = _capped(s, "_cr_raw", _lookup(t.crit_cap, cat), "_cr_pay")
+        s = s.with_columns((split + pl.col("_cr_pay")).alias("critical_pay"))
     else:
-        s = s.with_columns(critical.alias("critical_pay"))
-        critical = pl.col("critical_pay")
+        s = s.with_columns(split.alias("critical_pay"))
+    critical = pl.col("critical_pay")
 
     # Layer 4, medical assistance: ratio of what is left in policy, annual cap.
     if t.has_assistance:
-        applies = (
-            pl.col("_chronic")
-            if t.asst_visits == ["chronic_outpatient"]
-            else (~pl.col("_chronic") if t.asst_visits == ["inpatient"] else pl.lit(True))
-        )
         s = s.with_columns(
-            pl.when(applies)
+            pl.when(_visit_mask(t.asst_visits))
             .then(_round((inpol - basic - critical) * _lookup(t.asst_ratio, cat)))
             .otherwise(0)
             .alias("_as_raw")
         )
-        s = s.with_columns(_capped("_as_raw", _lookup(t.asst_cap, cat)).alias("assistance_pay"))
+        s = _capped(s, "_as_raw", _lookup(t.asst_cap, cat), "assistance_pay")
     else:
         s = s.with_columns(pl.lit(0, pl.Int64).alias("assistance_pay"))
 
     # Layer 5, fallback: fixed-quota major diseases, then the self-pay line.
-    paid = basic + critical + pl.col("assistance_pay")
-    total = pl.col("_total")
+    s = s.with_columns((basic + critical + pl.col("assistance_pay")).alias("_paid"))
+    paid_so_far = pl.col("_paid")
     top = pl.lit(0, pl.Int64)
     if t.has_major:
-        code = pl.col("disease_code").fill_null("")
-        match = pl.any_horizontal([code.str.starts_with(p) for p in t.major_prefixes])
+        pattern = "^(?:" + "|".join(re.escape(p) for p in t.major_prefixes) + ")"
         rate = _lookup(t.major_ratio, level)
-        ok = (_lookup(t.major_ok, cat) == 1) & ~chronic & match & (rate > 0)
-        top = pl.when(ok).then((_round(total * rate) - paid).clip(lower_bound=0)).otherwise(0)
+        ok = (_lookup(t.major_ok, cat) == 1) & ~chronic & (rate > 0)
+        ok = ok & pl.col("disease_code").str.contains(pattern).fill_null(False)
+        top = pl.when(ok).then(_positive(_round(total * rate) - paid_so_far)).otherwise(0)
     s = s.with_columns(top.alias("_top"))
     line = pl.lit(0, pl.Int64)
     if t.has_line:
-        applies = (
-            pl.col("_chronic")
-            if t.line_visits == ["chronic_outpatient"]
-            else (~pl.col("_chronic") if t.line_visits == ["inpatient"] else pl.lit(True))
-        )
         limit = total * t.line_share // BP
-        ok = (_lookup(t.line_ok, cat) == 1) & applies
+        ok = (_lookup(t.line_ok, cat) == 1) & _visit_mask(t.line_visits)
         line = (
-            pl.when(ok)
-            .then((total - paid - pl.col("_top") - limit).clip(lower_bound=0))
-            .otherwise(0)
+            pl.when(ok).then(_positive(total - paid_so_far - pl.col("_top") - limit)).otherwise(0)
         )
     s = s.with_columns((pl.col("_top") + line).alias("fallback_pay"))
-    s = s.with_columns((total - paid - pl.col("fallback_pay")).alias("self_pay"))
+    s = s.with_columns((total - paid_so_far - pl.col("fallback_pay")).alias("self_pay"))
 
-    result = s.select("claim_id", *PARTS)
-    return result.select(pl.all().gather(order.arg_sort()))
+    # Back to the input order: scatter each row to where it came from.
+    inverse = pl.zeros(claims.height, pl.UInt32, eager=True).scatter(
+        order, pl.int_range(claims.height, dtype=pl.UInt32, eager=True)
+    )
+    return s.select(PARTS).select(pl.all().gather(inverse)).insert_column(0, claims["claim_id"])

@@ -120,7 +120,9 @@ def capped(before: int, amount: int, cap: int | None) -> int:
 
 
 def _fallback_note(rule: Rule[object], rules: CategoryRules) -> str:
-    return f"（{rules.category_name}无单独规定，按一般规定）" if rule.fallback else ""
+    if not rule.fallback or rules.category == "general":
+        return ""
+    return f"（{rules.category_name}无单独规定，按一般规定）"
 
 
 def _who(rules: CategoryRules) -> str:

@@ -1,0 +1,132 @@
+"""Reading claim files and writing settlement files (CSV, XLSX, Parquet), without Django.
+
+Readers return a table of strings so one validator (`claims.parse_claims`) judges every
+format alike. Writers go through a temporary file and a rename: a failed run leaves no
+output file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from fupin.policy.batch import PARTS
+from fupin.policy.claims import COLUMNS, ClaimsError, Fault
+
+READABLE = (".csv", ".xlsx", ".xls", ".parquet")
+WRITABLE = (".csv", ".parquet")
+
+
+def _excel_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_excel(path: Path) -> pl.DataFrame:
+    from python_calamine import CalamineWorkbook
+
+    rows = (
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    )
+    if not rows:
+        return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
+    header = [str(h).strip() for h in rows[0]]
+    body = [row for row in rows[1:] if any(v not in (None, "") for v in row)]
+    columns = {
+        name: [_excel_text(row[i]) if i < len(row) else None for row in body]
+        for i, name in enumerate(header)
+        if name
+    }
+    return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    try:
+        return pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except pl.exceptions.ComputeError:
+        # County spreadsheets are often saved as GBK/GB18030 CSV.
+        text = path.read_bytes().decode("gb18030")
+        return pl.read_csv(text.encode("utf8"), infer_schema=False)
+
+
+def read_claims_file(path: str | os.PathLike[str]) -> pl.DataFrame:
+    """The raw string table of a claims file; ClaimsError if it cannot be read."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in READABLE:
+        raise ClaimsError(
+            [
+                Fault(
+                    None,
+                    None,
+                    f"不支持的文件类型 {suffix or '（无后缀）'}，请用 CSV、XLSX 或 Parquet",
+                )
+            ]
+        )
+    if not path.exists():
+        raise ClaimsError([Fault(None, None, f"找不到文件 {path}")])
+    try:
+        if suffix == ".csv":
+            raw = _read_csv(path)
+        elif suffix == ".parquet":
+            raw = pl.read_parquet(path)
+        else:
+            raw = _read_excel(path)
+    except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError, ValueError) as exc:
+        raise ClaimsError([Fault(None, None, f"无法读取文件 {path.name}：{exc}")]) from exc
+    raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
+    present = [c for c in COLUMNS if c in raw.columns]
+    return raw.select(pl.col(c).cast(pl.String) for c in present)
+
+
+def _yuan(column: str) -> pl.Expr:
+    fen = pl.col(column)
+    return ((fen // 100).cast(pl.String) + "." + (fen % 100).cast(pl.String).str.zfill(2)).alias(
+        column
+    )
+
+
+def settlements_in_yuan(result: pl.DataFrame) -> pl.DataFrame:
+    """claim_id and the five parts as yuan strings with two decimals."""
+    return result.select(pl.col("claim_id"), *(_yuan(p) for p in PARTS))
+
+
+def check_output_path(path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    if path.suffix.lower() not in WRITABLE:
+        raise ClaimsError([Fault(None, None, f"输出文件须以 .csv 或 .parquet 结尾：{path.name}")])
+    if not path.parent.exists():
+        raise ClaimsError([Fault(None, None, f"输出目录不存在：{path.parent}")])
+    return path
+
+
+def write_settlements(result: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write claim_id + the five parts in yuan (CSV text or Parquet decimal(18,2)), atomically."""
+    path = check_output_path(path)
+    table = settlements_in_yuan(result)
+    fd, tmp = tempfile.mkstemp(prefix=".settle-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        if path.suffix.lower() == ".csv":
+            table.write_csv(tmp)
+        else:
+            table.with_columns(pl.col(p).cast(pl.Decimal(18, 2)) for p in PARTS).write_parquet(tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return path
