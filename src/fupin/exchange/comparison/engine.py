@@ -69,8 +69,7 @@ class DuckDBEngine:
         return self.con.execute(sql).fetchall()
 
     def arrow(self, sql: str) -> pa.Table:
-        res = self.con.execute(sql)
-        return res.to_arrow_table() if hasattr(res, "to_arrow_table") else res.fetch_arrow_table()
+        return self.con.sql(sql).to_arrow_table()
 
     def write_csv(self, sql: str, path: str | os.PathLike) -> None:
         self.con.execute(f"COPY ({sql}) TO '{_quote(Path(path))}' (HEADER, DELIMITER ',')")

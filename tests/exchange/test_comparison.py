@@ -1,0 +1,192 @@
+"""信息比对: the batch CLI on crafted files (every category, CSV and Parquet, bad files), and
+the job from the pages on the demo county: results, review, tag file, masking, audit."""
+
+import json
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from fupin.access.models import AuditAction, AuditEntry
+from fupin.exchange.comparison import CATEGORIES
+from fupin.exchange.comparison.names import similarity
+from fupin.exchange.models import ComparisonResult, JobState, Review
+from fupin.registry.models import Person
+from tests.conftest import login
+
+from .files import idn
+
+REG_HEADER = ["id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability"]
+ENR_HEADER = ["id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased"]
+V = "360222100001"
+A, B, C, D, E, F, G, H = (idn(f"36022219{60 + i}0101{i:02d}1") for i in range(8))
+DUP = idn("36022219700505021")
+STALE = idn("36022219750606031")
+
+
+def wrong(id18: str) -> str:
+    return id18[:17] + ("0" if id18[17] != "0" else "1")
+
+
+REGISTRY = [
+    [A, "张三", V, "poor", 1, 0, 0, 0],                 # matched (both), pension tag missing
+    [B, "李丽", V, "exited_policy", 1, 1, 0, 0],        # medical under a wrong check char → candidate; no pension
+    [C, "王五", V, "poor", 1, 0, 0, 0],                 # pension suspended; medical elsewhere
+    [D, "赵六", V, "poor", 1, 0, 0, 0],                 # deceased in the extract
+    [E, "钱七", V, "exited", 0, 0, 0, 0],               # exited without policy but still tagged → stale
+    [F, "孙八", V, "poor", 1, 0, 0, 0],                 # premium not subsidised
+    [wrong(G), "坏号", V, "poor", 1, 0, 0, 0],          # invalid in the registry
+    [DUP, "重甲", V, "poor", 1, 0, 0, 0],               # duplicate in the registry
+    [DUP, "重乙", V, "poor", 1, 0, 0, 0],
+]
+ENROLMENT = [
+    [A, "张三", V, "pension", "active", 0, 1, 0],
+    [A, "张三", V, "medical", "active", 1, 1, 0],
+    [wrong(B), "李莉", V, "medical", "active", 1, 1, 0],
+    [C, "王五", V, "pension", "suspended", 1, 1, 0],
+    [C, "王五", "360281100001", "medical", "active", 1, 0, 0],
+    [D, "赵六", V, "medical", "active", 1, 1, 1],
+    [D, "赵六", V, "pension", "active", 1, 1, 0],
+    [E, "钱七", V, "medical", "active", 1, 0, 0],
+    [F, "孙八", V, "medical", "active", 1, 0, 0],
+    [F, "孙八", V, "pension", "active", 1, 1, 0],
+    [STALE, "外人", V, "medical", "active", 1, 0, 0],
+    [H, "某某", V, "medical", "active", 0, 0, 0],
+    [H, "某某", V, "medical", "active", 0, 0, 0],
+]
+
+
+def write(path, header, rows, fmt="csv"):
+    df = pl.DataFrame([[str(v) for v in r] for r in rows], schema=header, orient="row")
+    if fmt == "csv":
+        df.write_csv(path)
+    else:
+        df.write_parquet(path)
+    return path
+
+
+def fupin(*args):
+    return subprocess.run([sys.executable, "-m", "fupin.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_cli_every_category(tmp_path, fmt):
+    reg = write(tmp_path / f"reg.{fmt}", REG_HEADER, REGISTRY, fmt)
+    enr = write(tmp_path / f"enr.{fmt}", ENR_HEADER, ENROLMENT, fmt)
+    out = tmp_path / "out"
+    r = fupin("compare", "--registry", str(reg), "--enrolment", str(enr), "--out", str(out), "--as-of", "2020-06-30")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary) == CATEGORIES
+    assert summary == {
+        "matched": 6, "not_enrolled_pension": 1, "not_enrolled_medical": 0, "enrolled_elsewhere": 1, "suspended": 1,
+        "premium_not_subsidised": 1, "tag_missing": 1, "tag_stale": 2, "id_mismatch_candidate": 1, "invalid_id": 2,
+        "duplicate_id": 4, "deceased": 1,
+    }
+    for cat in CATEGORIES:
+        assert (out / f"{cat}.csv").exists()
+    cand = pl.read_csv(out / "id_mismatch_candidate.csv", infer_schema=False)
+    assert cand["id_number"][0] == B and cand["enrol_id_number"][0] == wrong(B) and cand["insurance"][0] == "medical"
+    stale = set(pl.read_csv(out / "tag_stale.csv", infer_schema=False)["enrol_id_number"])
+    assert stale == {E, STALE}
+    assert set(pl.read_csv(out / "not_enrolled_pension.csv", infer_schema=False)["id_number"]) == {B}
+
+
+def test_cli_bad_files_exit_2_naming_row_and_column(tmp_path):
+    enr = write(tmp_path / "enr.csv", ENR_HEADER, ENROLMENT)
+    bad = [list(r) for r in ENROLMENT]
+    bad[2][3] = "unemployment"
+    r = fupin("compare", "--registry", str(write(tmp_path / "reg.csv", REG_HEADER, REGISTRY)),
+              "--enrolment", str(write(tmp_path / "bad.csv", ENR_HEADER, bad)), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "第4行“insurance”列：值“unemployment”无效" in r.stderr
+    reg = [list(x) for x in REGISTRY]
+    reg[1][4] = "maybe"
+    r = fupin("compare", "--registry", str(write(tmp_path / "reg2.csv", REG_HEADER, reg)), "--enrolment", str(enr), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "第3行“poor”列" in r.stderr
+    r = fupin("compare", "--registry", str(write(tmp_path / "reg3.csv", REG_HEADER[:3], [x[:3] for x in REGISTRY])),
+              "--enrolment", str(enr), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "缺少列 status" in r.stderr
+    r = fupin("compare", "--registry", str(tmp_path / "nope.csv"), "--enrolment", str(enr), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "文件不存在" in r.stderr
+    (tmp_path / "gbk.csv").write_bytes(",".join(REG_HEADER).encode() + "\n".join([""] + [",".join(map(str, x)) for x in REGISTRY]).encode("gbk"))
+    r = fupin("compare", "--registry", str(tmp_path / "gbk.csv"), "--enrolment", str(enr), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "无法读取" in r.stderr
+
+
+def test_name_similarity_understands_homophones_and_lookalikes():
+    assert similarity("张丽", "张莉") > 0.9
+    assert similarity("王芳", "玉芳") > 0.9
+    assert similarity("陈静", "陈晶") > 0.9
+    assert similarity("张伟", "王芳") < 0.5
+
+
+@pytest.fixture
+def demo_county(areas):
+    from fupin.demo import builder
+    from fupin.exchange import demo
+
+    builder.build(households=150)
+    demo.build()
+    return Person.objects.count()
+
+
+@pytest.fixture
+def boss(demo_county, make_user):
+    from fupin.access.models import Role
+
+    return make_user("cmp-county", Role.COUNTY, "360222", unmask=True)
+
+
+@pytest.fixture
+def towny(demo_county, make_user):
+    return make_user("cmp-town", area="360222100")
+
+
+def test_comparison_job_from_the_pages(boss, towny, settings, tmp_path):
+    county_user, town_a_user = boss, towny
+    settings.DATA_DIR = tmp_path
+    client = login(county_user)
+    r = client.post("/exchange/comparisons/")
+    assert r.status_code == 302
+    job = county_user.comparisonjob_set.get()
+    assert job.state == JobState.DONE, job.message
+    assert job.summary["matched"] > 0 and job.summary["not_enrolled_pension"] > 0
+    assert job.summary["id_mismatch_candidate"] > 0 and job.summary["tag_stale"] > 0
+    page = client.get(f"/exchange/comparisons/{job.pk}/").content.decode()
+    assert "疑似同一人" in page and "分乡镇" in page
+    listing = client.get(f"/exchange/comparisons/{job.pk}/matched/").content.decode()
+    assert "********" in listing
+    # Review: confirm a candidate; the decision is audited and the person counts as enrolled.
+    cand = ComparisonResult.objects.filter(job=job, category="id_mismatch_candidate").first()
+    r = client.post(f"/exchange/results/{cand.pk}/review/", {"decision": "confirmed"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "确认为同一人" in r.content.decode()
+    cand.refresh_from_db()
+    assert cand.review == Review.CONFIRMED and cand.reviewed_by == county_user
+    assert AuditEntry.objects.filter(action=AuditAction.DECISION, object_id=str(cand.pk)).exists()
+    assert getattr(Person.objects.get(pk=cand.person_id), f"{cand.insurance}_status") == "enrolled"
+    # Exact findings set the registry's enrolment status.
+    matched = ComparisonResult.objects.filter(job=job, category="matched", insurance="medical").first()
+    assert Person.objects.get(pk=matched.person_id).medical_status == "enrolled"
+    # Exports mask IDs unless asked for and permitted; both are audited.
+    from tests.access.test_scope_sweep import text_of
+
+    masked = text_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx"))
+    assert "********" in masked
+    full = text_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx?unmasked=1"))
+    assert "更正身份证号" not in full or cand.id_number in full
+    assert login(town_a_user).get(f"/exchange/comparisons/{job.pk}/tags.xlsx?unmasked=1").status_code in (403, 404)
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() >= 2
+    # The API gives the same, masked.
+    body = client.get(f"/api/v1/exchange/comparisons/{job.pk}/results?category=matched&limit=5").json()
+    assert body and all("****" in x["id_number"] for x in body)
+    assert client.post(f"/api/v1/exchange/results/{cand.pk}/review", {"decision": "maybe"}, content_type="application/json").status_code == 422
+
+
+def test_township_job_sees_only_its_township(towny):
+    town_a_user = towny
+    client = login(town_a_user)
+    client.post("/exchange/comparisons/")
+    job = town_a_user.comparisonjob_set.get()
+    assert job.state == JobState.DONE
+    assert not ComparisonResult.objects.filter(job=job).exclude(village_code__startswith="360222100").exists()
