@@ -1,50 +1,51 @@
 """建档立卡 vocabulary: the codes of the national poverty registry, as staff know them."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class HouseholdAttribute(models.TextChoices):
     """贫困户属性."""
 
-    GENERAL = "general", "一般贫困户"
-    DIBAO = "dibao", "低保贫困户"
-    TEKUN = "tekun", "特困供养贫困户"
+    GENERAL = "general", _("一般贫困户")
+    DIBAO = "dibao", _("低保贫困户")
+    TEKUN = "tekun", _("特困供养贫困户")
 
 
 class IdentificationStandard(models.TextChoices):
     """识别标准."""
 
-    NATIONAL = "national", "国家标准"
-    PROVINCIAL = "provincial", "省定标准"
-    CITY = "city", "市定标准"
+    NATIONAL = "national", _("国家标准")
+    PROVINCIAL = "provincial", _("省定标准")
+    CITY = "city", _("市定标准")
 
 
 class PovertyCause(models.TextChoices):
     """致贫原因."""
 
-    ILLNESS = "illness", "因病"
-    DISABILITY = "disability", "因残"
-    SCHOOLING = "schooling", "因学"
-    DISASTER = "disaster", "因灾"
-    NO_LAND = "no_land", "缺土地"
-    NO_WATER = "no_water", "缺水"
-    NO_SKILLS = "no_skills", "缺技术"
-    NO_LABOUR = "no_labour", "缺劳力"
-    NO_CAPITAL = "no_capital", "缺资金"
-    TRANSPORT = "transport", "交通条件落后"
-    NO_DRIVE = "no_drive", "自身发展动力不足"
-    OTHER = "other", "其他"
+    ILLNESS = "illness", _("因病")
+    DISABILITY = "disability", _("因残")
+    SCHOOLING = "schooling", _("因学")
+    DISASTER = "disaster", _("因灾")
+    NO_LAND = "no_land", _("缺土地")
+    NO_WATER = "no_water", _("缺水")
+    NO_SKILLS = "no_skills", _("缺技术")
+    NO_LABOUR = "no_labour", _("缺劳力")
+    NO_CAPITAL = "no_capital", _("缺资金")
+    TRANSPORT = "transport", _("交通条件落后")
+    NO_DRIVE = "no_drive", _("自身发展动力不足")
+    OTHER = "other", _("其他")
 
 
 class Status(models.TextChoices):
     """户/人 状态 (the lifecycle of a registered household or person)."""
 
-    NEW = "new", "新识别"
-    POOR = "poor", "未脱贫"
-    EXITED_WITH_POLICY = "exited_policy", "已脱贫(享受政策)"
-    EXITED = "exited", "已脱贫(不再享受政策)"
-    RETURNED = "returned", "返贫"
-    REMOVED = "removed", "自然减少"
+    NEW = "new", _("新识别")
+    POOR = "poor", _("未脱贫")
+    EXITED_WITH_POLICY = "exited_policy", _("已脱贫(享受政策)")
+    EXITED = "exited", _("已脱贫(不再享受政策)")
+    RETURNED = "returned", _("返贫")
+    REMOVED = "removed", _("自然减少")
 
 
 # Which status may follow which (状态流转). 自然减少 is final.
@@ -63,117 +64,117 @@ ACTIVE_STATUSES = {Status.NEW, Status.POOR, Status.EXITED_WITH_POLICY, Status.RE
 class RemovalReason(models.TextChoices):
     """自然减少原因."""
 
-    DEATH = "death", "死亡"
-    MOVED = "moved", "迁出"
-    OTHER = "other", "其他"
+    DEATH = "death", _("死亡")
+    MOVED = "moved", _("迁出")
+    OTHER = "other", _("其他")
 
 
 class HousingSafety(models.TextChoices):
-    SAFE = "safe", "安全"
-    C = "c", "C级危房"
-    D = "d", "D级危房"
+    SAFE = "safe", _("安全")
+    C = "c", _("C级危房")
+    D = "d", _("D级危房")
 
 
 class Sex(models.TextChoices):
-    MALE = "男", "男"
-    FEMALE = "女", "女"
+    MALE = "男", _("男")
+    FEMALE = "女", _("女")
 
 
 class Relation(models.TextChoices):
     """与户主关系."""
 
-    HEAD = "head", "户主"
-    SPOUSE = "spouse", "配偶"
-    CHILD = "child", "子女"
-    CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
-    GRANDCHILD = "grandchild", "孙子女"
-    PARENT = "parent", "父母"
-    GRANDPARENT = "grandparent", "祖父母"
-    SIBLING = "sibling", "兄弟姐妹"
-    OTHER = "other", "其他"
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    CHILD_IN_LAW = "child_in_law", _("儿媳/女婿")
+    GRANDCHILD = "grandchild", _("孙子女")
+    PARENT = "parent", _("父母")
+    GRANDPARENT = "grandparent", _("祖父母")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER = "other", _("其他")
 
 
 class Education(models.TextChoices):
     """文化程度."""
 
-    ILLITERATE = "illiterate", "文盲或半文盲"
-    PRIMARY = "primary", "小学"
-    JUNIOR = "junior", "初中"
-    SENIOR = "senior", "高中"
-    VOCATIONAL = "vocational", "中专/技校"
-    COLLEGE = "college", "大专及以上"
+    ILLITERATE = "illiterate", _("文盲或半文盲")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中")
+    VOCATIONAL = "vocational", _("中专/技校")
+    COLLEGE = "college", _("大专及以上")
 
 
 class Schooling(models.TextChoices):
     """在校生状况."""
 
-    NONE = "none", "非在校生"
-    PRESCHOOL = "preschool", "学前教育"
-    PRIMARY = "primary", "小学"
-    JUNIOR = "junior", "初中"
-    SENIOR = "senior", "高中"
-    SECONDARY_VOCATIONAL = "secondary_vocational", "中职"
-    TECHNICAL = "technical", "技工院校"
-    COLLEGE = "college", "高职/大专"
-    UNIVERSITY = "university", "大学本科及以上"
+    NONE = "none", _("非在校生")
+    PRESCHOOL = "preschool", _("学前教育")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中")
+    SECONDARY_VOCATIONAL = "secondary_vocational", _("中职")
+    TECHNICAL = "technical", _("技工院校")
+    COLLEGE = "college", _("高职/大专")
+    UNIVERSITY = "university", _("大学本科及以上")
 
 
 class Health(models.TextChoices):
     """健康状况."""
 
-    HEALTHY = "healthy", "健康"
-    CHRONIC = "chronic", "长期慢性病"
-    SERIOUS = "serious", "患有大病"
-    DISABLED = "disabled", "残疾"
+    HEALTHY = "healthy", _("健康")
+    CHRONIC = "chronic", _("长期慢性病")
+    SERIOUS = "serious", _("患有大病")
+    DISABLED = "disabled", _("残疾")
 
 
 class DisabilityType(models.TextChoices):
     """残疾类别."""
 
-    VISUAL = "visual", "视力"
-    HEARING = "hearing", "听力"
-    SPEECH = "speech", "言语"
-    PHYSICAL = "physical", "肢体"
-    INTELLECTUAL = "intellectual", "智力"
-    MENTAL = "mental", "精神"
-    MULTIPLE = "multiple", "多重"
+    VISUAL = "visual", _("视力")
+    HEARING = "hearing", _("听力")
+    SPEECH = "speech", _("言语")
+    PHYSICAL = "physical", _("肢体")
+    INTELLECTUAL = "intellectual", _("智力")
+    MENTAL = "mental", _("精神")
+    MULTIPLE = "multiple", _("多重")
 
 
 class LabourSkill(models.TextChoices):
     """劳动技能."""
 
-    GENERAL = "general", "普通劳动力"
-    SKILLED = "skilled", "技能劳动力"
-    WEAK = "weak", "弱劳动力或半劳动力"
-    LOST = "lost", "丧失劳动力"
-    NONE = "none", "无劳动力"
+    GENERAL = "general", _("普通劳动力")
+    SKILLED = "skilled", _("技能劳动力")
+    WEAK = "weak", _("弱劳动力或半劳动力")
+    LOST = "lost", _("丧失劳动力")
+    NONE = "none", _("无劳动力")
 
 
 class WorkStatus(models.TextChoices):
     """务工状况."""
 
-    NOT_WORKING = "not_working", "未务工"
-    IN_COUNTY = "in_county", "县内务工"
-    IN_PROVINCE = "in_province", "县外省内务工"
-    OUT_OF_PROVINCE = "out_of_province", "省外务工"
+    NOT_WORKING = "not_working", _("未务工")
+    IN_COUNTY = "in_county", _("县内务工")
+    IN_PROVINCE = "in_province", _("县外省内务工")
+    OUT_OF_PROVINCE = "out_of_province", _("省外务工")
 
 
 class Intention(models.TextChoices):
     """就业意愿."""
 
-    MIGRATE = "migrate", "外出转移"
-    LOCAL = "local", "就地就近"
-    STARTUP = "startup", "自主创业"
-    NONE = "none", "无"
+    MIGRATE = "migrate", _("外出转移")
+    LOCAL = "local", _("就地就近")
+    STARTUP = "startup", _("自主创业")
+    NONE = "none", _("无")
 
 
 class Enrolment(models.TextChoices):
     """参保状态 (filled by the insurance modules)."""
 
-    UNKNOWN = "unknown", "未比对"
-    ENROLLED = "enrolled", "已参保"
-    NOT_ENROLLED = "not_enrolled", "未参保"
-    SUSPENDED = "suspended", "暂停/终止"
+    UNKNOWN = "unknown", _("未比对")
+    ENROLLED = "enrolled", _("已参保")
+    NOT_ENROLLED = "not_enrolled", _("未参保")
+    SUSPENDED = "suspended", _("暂停/终止")
 
 
 # 特殊身份: the boolean fields on Person, in display order.

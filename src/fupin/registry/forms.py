@@ -219,7 +219,7 @@ class StatusChangeForm(StyledForm, forms.Form):
         data = super().clean()
         new = data.get("new_status")
         if new and new not in TRANSITIONS[self.current]:
-            allowed = "、".join(Status(s).label for s in TRANSITIONS[self.current]) or "无（已是终态）"
+            allowed = "、".join(str(Status(s).label) for s in TRANSITIONS[self.current]) or "无（已是终态）"
             self.add_error(
                 "new_status",
                 f"不能从“{Status(self.current).label}”变更为“{Status(new).label}”：可变更为 {allowed}",
