@@ -65,6 +65,7 @@ def households(request):
         "filter": f, "page": page, "total": qs.count(), "params": f.as_params(),
         "statuses": Status.choices, "attributes": HouseholdAttribute.choices, "causes": PovertyCause.choices,
         "skills": LabourSkill.choices, "identities": SPECIAL_IDENTITIES.items(),
+        "area_options": scoped(Area.objects.filter(level__in=[4, 5]), request.user).order_by("code").only("code", "name", "level"),
     }
     template = "registry/_household_rows.html" if request.htmx else "registry/households.html"
     return render(request, template, ctx)
