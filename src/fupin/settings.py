@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "fupin.insurance",
     "fupin.exchange",
     "fupin.employment",
+    "fupin.training",
+    "fupin.startup",
+    "fupin.assistance",
 ]
 
 MIDDLEWARE = [
@@ -150,4 +153,6 @@ if os.environ.get("FUPIN_BEHIND_PROXY") == "1":
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEMO_BUILDERS: list[str] = []  # "module.function" that add each module's demo data after the registry
 PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> html" shown on the person page
+DEMO_BUILDERS.append("fupin.employment.demo.build")
+PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
 DEMO_BUILDERS.append("fupin.exchange.demo.build")

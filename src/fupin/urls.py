@@ -23,6 +23,9 @@ urlpatterns = [
     path("insurance/", include("fupin.insurance.urls")),
     path("exchange/", include("fupin.exchange.urls")),
     path("employment/", include("fupin.employment.urls")),
+    path("training/", include("fupin.training.urls")),
+    path("startup/", include("fupin.startup.urls")),
+    path("assistance/", include("fupin.assistance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

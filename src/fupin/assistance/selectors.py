@@ -1,0 +1,21 @@
+"""Reads of the assistance plan and ledger, area-scoped."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from fupin.access.scope import scoped
+
+from .models import LedgerEntry, MeasureStatus, PlannedMeasure
+
+
+def measures(user) -> QuerySet:
+    return scoped(PlannedMeasure.objects.select_related("person"), user)
+
+
+def overdue_measures(user, day: dt.date) -> QuerySet:
+    return measures(user).filter(status__in=[MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS], due_on__lt=day)
+
+
+def ledger(user) -> QuerySet:
+    return scoped(LedgerEntry.objects.select_related("person", "recorded_by"), user)

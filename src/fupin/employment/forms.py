@@ -1,0 +1,161 @@
+"""Forms of the employment pages: field-level Chinese messages, money entered in yuan."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from fupin.access.scope import area_code_in_scope
+from fupin.areas.models import Area, Level
+
+from .creditcode import CreditCodeError, parse_credit_code
+from .models import Employer, FollowUpVisit, JobFair, Occupation, Posting
+
+
+def yuan_to_fen(value) -> int:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise forms.ValidationError("应为金额（元）") from None
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise forms.ValidationError("金额应为非负数，最多两位小数")
+    return int(amount * 100)
+
+
+def area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)) -> list[tuple[str, str]]:
+    own = user.area.code if user.area_id else "360222"
+    qs = Area.objects.filter(code__startswith=own, level__in=levels).order_by("code")
+    return [(a.code.ljust(12, "0"), f"{a.code} {a.name}") for a in qs]
+
+
+def styled(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-check-input" if getattr(widget, "input_type", "") == "checkbox" else "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class ScopedAreaMixin:
+    area_field = "area_code"
+
+    def clean_area_code(self):
+        code = self.cleaned_data[self.area_field]
+        if not area_code_in_scope(self.user, code):
+            raise forms.ValidationError("不在本辖区")
+        return code
+
+
+class EmployerForm(ScopedAreaMixin, forms.ModelForm):
+    class Meta:
+        model = Employer
+        fields = ["name", "credit_code", "kind", "area_code", "address", "contact_name", "contact_phone"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["area_code"] = forms.ChoiceField(label="登记区划", choices=area_choices(user))
+        styled(self)
+
+    def clean_credit_code(self):
+        try:
+            code = parse_credit_code(self.cleaned_data["credit_code"])
+        except CreditCodeError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        other = Employer.objects.filter(credit_code=code).exclude(pk=self.instance.pk).first()
+        if other:
+            raise forms.ValidationError(f"该统一社会信用代码已登记：{other.name}（编号{other.pk}）")
+        return code
+
+
+class PostingForm(forms.ModelForm):
+    occupation_code = forms.CharField(label="职业编码（大典2022）", max_length=12, help_text="如 6-02-06-10 茶叶加工工")
+    wage_min = forms.CharField(label="月薪下限（元）")
+    wage_max = forms.CharField(label="月薪上限（元）")
+
+    class Meta:
+        model = Posting
+        fields = ["employer", "title", "positions", "work_area_code", "work_place", "age_min", "age_max", "physical",
+                  "trade", "requires_skill", "certificate", "accepts_disabled", "schedule", "lodging", "transport",
+                  "opens_on", "closes_on"]
+        widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}), "closes_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user, employers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["employer"].queryset = employers
+        if self.instance.pk:
+            self.fields["occupation_code"].initial = self.instance.occupation_id
+            self.fields["wage_min"].initial = self.instance.wage_min_fen / 100
+            self.fields["wage_max"].initial = self.instance.wage_max_fen / 100
+        styled(self)
+
+    def clean_occupation_code(self):
+        code = self.cleaned_data["occupation_code"].strip()
+        occ = Occupation.objects.filter(code=code).first()
+        if occ is None:
+            raise forms.ValidationError(f"职业编码“{code}”不在《职业分类大典》（2022）中")
+        if occ.level != 4:
+            raise forms.ValidationError(f"“{occ.name}”是类别，请选到具体职业（细类）")
+        return occ
+
+    def clean_wage_min(self):
+        return yuan_to_fen(self.cleaned_data["wage_min"])
+
+    def clean_wage_max(self):
+        return yuan_to_fen(self.cleaned_data["wage_max"])
+
+    def clean_work_area_code(self):
+        code = self.cleaned_data["work_area_code"].strip()
+        if not (code.isdigit() and len(code) in (6, 9, 12)):
+            raise forms.ValidationError("工作地区划应为6、9或12位数字代码")
+        return code.ljust(12, "0")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("wage_min") is not None and data.get("wage_max") is not None and data["wage_min"] > data["wage_max"]:
+            self.add_error("wage_max", "月薪上限不能低于下限")
+        if data.get("age_min") is not None and data.get("age_max") is not None and data["age_min"] > data["age_max"]:
+            self.add_error("age_max", "最高年龄不能低于最低年龄")
+        if data.get("opens_on") and data.get("closes_on") and data["opens_on"] > data["closes_on"]:
+            self.add_error("closes_on", "截止日期不能早于开始日期")
+        return data
+
+    def save(self, commit=True):
+        p = super().save(commit=False)
+        p.occupation = self.cleaned_data["occupation_code"]
+        p.wage_min_fen, p.wage_max_fen = self.cleaned_data["wage_min"], self.cleaned_data["wage_max"]
+        if commit:
+            p.save()
+        return p
+
+
+class FairForm(ScopedAreaMixin, forms.ModelForm):
+    class Meta:
+        model = JobFair
+        fields = ["area_code", "title", "held_on", "time_text", "place", "organiser", "employers"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user, employers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["area_code"] = forms.ChoiceField(label="乡镇", choices=area_choices(user, levels=(Level.TOWNSHIP,)))
+        self.fields["employers"].queryset = employers
+        styled(self)
+
+    def save(self, commit=True):
+        fair = super().save(commit=commit)
+        if commit:
+            fair.postings.set(Posting.objects.filter(employer__in=fair.employers.all(), closes_on__gte=fair.held_on))
+        return fair
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = FollowUpVisit
+        fields = ["visited_on", "kind", "employed", "needs", "note"]
+        widgets = {"visited_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        styled(self)

@@ -1,0 +1,228 @@
+"""岗位推荐: from the registry and the postings to NumPy columns, through the matching engine,
+and back as Recommendation rows with Chinese reasons. Also the county batch task."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_tasks import task
+
+from fupin.registry.choices import ACTIVE_STATUSES, Health, Intention, LabourSkill, Schooling
+from fupin.registry.models import Person
+
+from . import matching as mt
+from .models import (
+    BatchStatus,
+    EmployerKind,
+    Posting,
+    Recommendation,
+    RecommendationBatch,
+    Referral,
+    ReferralStatus,
+)
+from .rules import rules
+
+INTENTIONS = {Intention.LOCAL: mt.LOCAL, Intention.MIGRATE: mt.MIGRATE, Intention.STARTUP: mt.STARTUP}
+PHYSICAL = {"light": mt.LIGHT, "normal": mt.NORMAL, "heavy": mt.HEAVY}
+SCHEDULE = {"full_time": mt.FULL_TIME, "seasonal": mt.SEASONAL, "home_based": mt.HOME_BASED}
+WORKING_SKILLS = (LabourSkill.GENERAL, LabourSkill.SKILLED, LabourSkill.WEAK)
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def eligible(persons: QuerySet, day: dt.date) -> QuerySet:
+    """Working-age persons with labour capacity and an employment intention, not in work we placed."""
+    age = rules().working_age.value
+    return (
+        persons.filter(status__in=ACTIVE_STATUSES, labour_skill__in=WORKING_SKILLS, intention__in=list(INTENTIONS),
+                       schooling=Schooling.NONE, birth_date__lte=years_before(day, age.min),
+                       birth_date__gt=years_before(day, age.max + 1))
+        .exclude(referrals__status=ReferralStatus.HIRED)
+    )
+
+
+def open_postings(day: dt.date) -> QuerySet:
+    """Postings open on `day` with positions left (public job information, every area)."""
+    from django.db.models import F
+
+    return Posting.objects.filter(opens_on__lte=day, closes_on__gte=day, filled__lt=F("positions")).select_related("employer", "occupation")
+
+
+class Trades:
+    """Trade names → small integers shared by seekers and postings."""
+
+    def __init__(self):
+        self.ids: dict[str, int] = {}
+
+    def __call__(self, name: str) -> int:
+        if not name:
+            return -1
+        return self.ids.setdefault(name, len(self.ids))
+
+
+def posting_columns(postings: list[Posting], day: dt.date, trades: Trades) -> mt.Postings:
+    n = len(postings)
+    col = np.array
+    return mt.Postings(
+        area=col([int(p.work_area_code) for p in postings], dtype=np.int64).reshape(n),
+        age_min=col([p.age_min for p in postings], dtype=np.int16).reshape(n),
+        age_max=col([p.age_max for p in postings], dtype=np.int16).reshape(n),
+        physical=col([PHYSICAL[p.physical] for p in postings], dtype=np.int8).reshape(n),
+        accepts_disabled=col([p.accepts_disabled for p in postings], dtype=bool).reshape(n),
+        available=col([p.is_open(day) for p in postings], dtype=bool).reshape(n),
+        schedule=col([SCHEDULE[p.schedule] for p in postings], dtype=np.int8).reshape(n),
+        welfare=col([p.employer.kind == EmployerKind.WELFARE for p in postings], dtype=bool).reshape(n),
+        wage=col([(p.wage_min_fen + p.wage_max_fen) // 2 for p in postings], dtype=np.int64).reshape(n),
+        trade=col([trades(p.trade) for p in postings], dtype=np.int32).reshape(n),
+        requires_skill=col([p.requires_skill for p in postings], dtype=bool).reshape(n),
+    )
+
+
+def seeker_columns(people: list[Person], day: dt.date, trades: Trades) -> mt.Seekers:
+    from fupin.training.models import Enrolment, EnrolmentStatus
+
+    trained: dict[int, str] = dict(
+        Enrolment.objects.filter(person__in=[p.pk for p in people], status=EnrolmentStatus.COMPLETED)
+        .order_by("person_id", "completed_on").values_list("person_id", "course__trade")
+    )
+    n = len(people)
+    col = np.array
+    return mt.Seekers(
+        area=col([int(p.village_code) for p in people], dtype=np.int64).reshape(n),
+        age=col([p.age_on(day) for p in people], dtype=np.int16).reshape(n),
+        intention=col([INTENTIONS[p.intention] for p in people], dtype=np.int8).reshape(n),
+        weak=col([p.labour_skill == LabourSkill.WEAK for p in people], dtype=bool).reshape(n),
+        disabled=col([p.health == Health.DISABLED or bool(p.disability_grade) for p in people], dtype=bool).reshape(n),
+        skilled=col([p.labour_skill == LabourSkill.SKILLED for p in people], dtype=bool).reshape(n),
+        trade=col([trades(trained.get(p.pk) or p.wished_trade) for p in people], dtype=np.int32).reshape(n),
+        trained=col([p.pk in trained for p in people], dtype=bool).reshape(n),
+    )
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100:,}"
+
+
+def reason_text(person: Person, posting: Posting, level: int, flags: int, trained_trade: str) -> str:
+    parts = [f"工作地在{mt.LEVEL_NAMES[level]}（{posting.work_place}）"]
+    if person.intention in (Intention.LOCAL, Intention.STARTUP) and level <= mt.SAME_COUNTY:
+        parts[0] += "，符合就地就近意愿"
+    elif person.intention == Intention.MIGRATE and level >= mt.SAME_CITY:
+        parts[0] += "，符合外出转移意愿"
+    parts.append(f"年龄符合（{posting.age_min}–{posting.age_max}岁）")
+    if flags & mt.R_LIGHT_FOR_WEAK:
+        parts.append("轻体力，适合弱劳动力")
+    if flags & mt.R_HOME_BASED:
+        parts.append("居家就业")
+    if flags & mt.R_WELFARE_FLOOR:
+        parts.append("公益性岗位托底安置")
+    if flags & mt.R_DISABLED_OK:
+        parts.append("接收残疾人")
+    if flags & mt.R_TRADE_TRAINED:
+        parts.append(f"与已完成的“{trained_trade}”培训对口")
+    if flags & mt.R_TRADE_WISHED:
+        parts.append(f"与意向工种“{person.wished_trade}”相符")
+    if flags & mt.R_SKILLED:
+        parts.append("技能岗位，发挥技能专长")
+    wage = f"月薪{yuan(posting.wage_min_fen)}–{yuan(posting.wage_max_fen)}元"
+    parts.append(wage + ("，待遇较高" if flags & mt.R_GOOD_WAGE else ""))
+    if posting.lodging:
+        parts.append("提供食宿")
+    return "；".join(parts)[:300]
+
+
+def rank(people: list[Person], day: dt.date, k: int | None = None, postings: list[Posting] | None = None):
+    """[(person, [(rank, posting, score, reasons)])] for the given persons."""
+    k = k or rules().recommendations_per_person.value
+    postings = postings if postings is not None else list(open_postings(day))
+    trades = Trades()
+    pcols = posting_columns(postings, day, trades)
+    scols = seeker_columns(people, day, trades)
+    matcher = mt.Matcher(pcols)
+    idx, score = matcher.top_k(scols, k=k)
+    level, flags = matcher.reasons(scols, idx)
+    names = {v: n for n, v in trades.ids.items()}
+    out = []
+    for i, person in enumerate(people):
+        trained_trade = names.get(int(scols.trade[i]), "") if scols.trained[i] else ""
+        offers = [
+            (r + 1, postings[j], float(score[i, r]), reason_text(person, postings[j], int(level[i, r]), int(flags[i, r]), trained_trade))
+            for r, j in enumerate(idx[i]) if j >= 0
+        ]
+        out.append((person, offers))
+    return out
+
+
+@transaction.atomic
+def store(ranked, day: dt.date, batch: RecommendationBatch | None = None) -> int:
+    """Replace the persons' current recommendations with these; older ones stay as history."""
+    ids = [p.pk for p, _ in ranked]
+    for start in range(0, len(ids), 5000):
+        Recommendation.objects.filter(person_id__in=ids[start:start + 5000], current=True).update(current=False)
+    rows = [Recommendation(person=p, village_code=p.village_code, posting=posting, batch=batch, rank=r, score=round(s, 4),
+                           reasons=why, current=True, created_on=day)
+            for p, offers in ranked for r, posting, s, why in offers]
+    Recommendation.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def recommend_persons(persons: QuerySet, day: dt.date | None = None, batch: RecommendationBatch | None = None) -> tuple[int, int, int]:
+    """Rank and store for every eligible person in `persons`: (seekers, offers written, short of k)."""
+    day = day or timezone.localdate()
+    k = rules().recommendations_per_person.value
+    people = list(eligible(persons, day).order_by("id"))
+    postings = list(open_postings(day))
+    if batch is not None:
+        batch.seekers, batch.postings = len(people), len(postings)
+        batch.save(update_fields=["seekers", "postings"])
+    ranked = rank(people, day, k, postings)
+    written = store(ranked, day, batch)
+    short = sum(1 for _, offers in ranked if len(offers) < k)
+    return len(people), written, short
+
+
+def recommend_person(person: Person, day: dt.date | None = None) -> int:
+    """Recommend again for one person (after losing a job, or on request)."""
+    return recommend_persons(Person.objects.filter(pk=person.pk), day)[1]
+
+
+def area_persons(code: str) -> QuerySet:
+    return Person.objects.filter(village_code__range=(code.ljust(12, "0"), code.ljust(12, "9")))
+
+
+@task()
+def run_batch(batch_id: int, day: str | None = None) -> int:
+    """批量推荐 for a whole area, as a background task; progress in RecommendationBatch."""
+    batch = RecommendationBatch.objects.get(pk=batch_id)
+    batch.status = BatchStatus.RUNNING
+    batch.save(update_fields=["status"])
+    started = time.perf_counter()
+    try:
+        when = dt.date.fromisoformat(day) if day else None
+        _, batch.written, batch.short = recommend_persons(area_persons(batch.area_code), when, batch)
+        batch.status = BatchStatus.DONE
+    except Exception as exc:  # the page shows the failure instead of a stuck job
+        batch.status, batch.error = BatchStatus.FAILED, str(exc)[:1000]
+    batch.seconds = round(time.perf_counter() - started, 2)
+    batch.finished_at = timezone.now()
+    batch.save()
+    return batch.written
+
+
+def current(person_qs: QuerySet) -> QuerySet:
+    return Recommendation.objects.filter(person__in=person_qs, current=True).select_related("posting", "posting__employer", "person")
+
+
+def still_hired(person: Person) -> bool:
+    return Referral.objects.filter(person=person, status=ReferralStatus.HIRED).exists()
+

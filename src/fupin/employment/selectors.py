@@ -1,0 +1,152 @@
+"""Reads of the employment module; area scope applied here, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Max, Q, QuerySet
+
+from fupin.access.scope import scoped
+from fupin.areas.models import Area, Level
+from fupin.registry.choices import ACTIVE_STATUSES, Intention
+from fupin.registry.models import Person
+
+from .models import (
+    Employer,
+    EmployerKind,
+    JobFair,
+    Posting,
+    Recommendation,
+    RecommendationBatch,
+    Referral,
+    ReferralStatus,
+    WelfareSubsidy,
+)
+from .recommend import eligible
+from .rules import default_pack_id, rules
+
+
+def employers(user) -> QuerySet:
+    return scoped(Employer.objects.all(), user)
+
+
+def postings(user) -> QuerySet:
+    return scoped(Posting.objects.select_related("employer", "occupation"), user)
+
+
+def persons(user) -> QuerySet:
+    return scoped(Person.objects.all(), user)
+
+
+def referrals(user) -> QuerySet:
+    return scoped(Referral.objects.select_related("person", "posting", "posting__employer"), user)
+
+
+def fairs(user) -> QuerySet:
+    return scoped(JobFair.objects.all(), user)
+
+
+def batches(user) -> QuerySet:
+    return scoped(RecommendationBatch.objects.all(), user)
+
+
+def welfare_subsidies(user) -> QuerySet:
+    return scoped(WelfareSubsidy.objects.select_related("person", "referral__posting__employer"), user)
+
+
+def recommendations(user, person_qs: QuerySet | None = None) -> QuerySet:
+    qs = scoped(Recommendation.objects.filter(current=True), user)
+    if person_qs is not None:
+        qs = qs.filter(person__in=person_qs)
+    return qs.select_related("person", "posting", "posting__employer", "posting__occupation").order_by("person__household_id", "person_id", "rank")
+
+
+def in_area(qs: QuerySet, code: str, field: str = "village_code") -> QuerySet:
+    return qs.filter(**{f"{field}__range": (code.ljust(12, "0"), code.ljust(12, "9"))}) if code else qs
+
+
+def townships(user) -> list[Area]:
+    own = user.area.code if user.area_id else "360222"
+    qs = Area.objects.filter(level=Level.TOWNSHIP, code__startswith=own[:9] if len(own) >= 9 else own)
+    return list(qs.order_by("code"))
+
+
+def needing_follow_up(user) -> QuerySet:
+    """有培训、就业需求的扶贫对象 (000): followed up each quarter."""
+    return persons(user).filter(status__in=ACTIVE_STATUSES).filter(
+        Q(training_need=True) | Q(intention__in=[Intention.LOCAL, Intention.MIGRATE, Intention.STARTUP]))
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(y, m + 1, min(day.day, 28))
+
+
+def overdue_visits(user, day: dt.date, area: str = "") -> QuerySet:
+    """Persons whose last follow-up visit is older than the pack's interval (or who have none)."""
+    cutoff = _months_before(day, rules().follow_up_months.value)
+    qs = in_area(needing_follow_up(user), area).annotate(last_visit=Max("follow_ups__visited_on"))
+    return qs.filter(Q(last_visit__isnull=True) | Q(last_visit__lt=cutoff))
+
+
+def overdue_by_township(user, day: dt.date) -> list[dict]:
+    due = Counter(c[:9] for c in needing_follow_up(user).values_list("village_code", flat=True))
+    late = Counter(c[:9] for c in overdue_visits(user, day).values_list("village_code", flat=True))
+    names = dict(Area.objects.filter(code__in=list(due)).values_list("code", "name"))
+    return [{"code": t, "name": names.get(t, t), "due": due[t], "overdue": late[t]} for t in sorted(due)]
+
+
+@dataclass
+class AwardRow:
+    employer: Employer
+    person: Person
+    hired_on: dt.date
+    ended_on: dt.date | None
+    amount_fen: int
+
+
+def workshop_awards(user, year: int) -> tuple[list[AwardRow], dict]:
+    """就业扶贫车间奖补: per absorbed registered poor worker employed in `year`, per the pack."""
+    pack_id = default_pack_id()
+    param = rules(pack_id).workshop_award_per_worker_year
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    hires = (scoped(Referral.objects.filter(posting__employer__kind=EmployerKind.WORKSHOP,
+                                            status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT],
+                                            hired_on__lte=end), user)
+             .exclude(ended_on__lt=start).select_related("person", "posting__employer").order_by("posting__employer_id", "hired_on"))
+    rows, seen = [], set()
+    for r in hires:
+        key = (r.posting.employer_id, r.person_id)
+        if key in seen or r.person.status not in ACTIVE_STATUSES:
+            continue
+        seen.add(key)
+        rows.append(AwardRow(r.posting.employer, r.person, r.hired_on, r.ended_on, param.value or 0))
+    totals: dict = defaultdict(lambda: {"workers": 0, "amount_fen": 0})
+    for row in rows:
+        totals[row.employer]["workers"] += 1
+        totals[row.employer]["amount_fen"] += row.amount_fen
+    return rows, {"pack_id": pack_id, "param": param, "totals": dict(totals)}
+
+
+def fair_timetable(user, township: str, month: dt.date) -> QuerySet:
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    qs = fairs(user).filter(held_on__gte=month, held_on__lt=nxt)
+    if township:
+        qs = qs.filter(area_code__startswith=township)
+    return qs.prefetch_related("employers", "postings", "postings__employer").order_by("held_on", "area_code")
+
+
+def summary(user, day: dt.date) -> dict:
+    people = persons(user)
+    return {
+        "employers": employers(user).count(),
+        "open_postings": postings(user).filter(opens_on__lte=day, closes_on__gte=day).count(),
+        "eligible": eligible(people, day).count(),
+        "recommended": recommendations(user).values("person_id").distinct().count(),
+        "referred": referrals(user).count(),
+        "hired": referrals(user).filter(status=ReferralStatus.HIRED).count(),
+        "overdue": overdue_visits(user, day).count(),
+        "fairs": fairs(user).filter(held_on__year=day.year, held_on__month=day.month).count(),
+    }

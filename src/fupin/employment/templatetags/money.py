@@ -1,0 +1,11 @@
+from django import template
+
+from fupin.policy.params import fen_to_yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(fen) -> str:
+    """Integer fen → yuan with two decimals (edges only)."""
+    return "" if fen is None or fen == "" else fen_to_yuan(int(fen))

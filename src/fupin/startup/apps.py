@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StartupConfig(AppConfig):
+    name = "fupin.startup"
+    verbose_name = "创业扶持"

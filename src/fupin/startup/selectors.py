@@ -1,0 +1,15 @@
+"""Reads of start-up support, area-scoped."""
+
+from django.db.models import QuerySet
+
+from fupin.access.scope import scoped
+
+from .models import Loan, StartupSubsidy
+
+
+def loans(user) -> QuerySet:
+    return scoped(Loan.objects.select_related("person"), user)
+
+
+def subsidies(user) -> QuerySet:
+    return scoped(StartupSubsidy.objects.select_related("person"), user)

@@ -1,0 +1,134 @@
+"""创业扶持 pages: loans with their interest-subsidy schedule, one-time start-up subsidies."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from fupin.access.scope import get_scoped, require_writer
+from fupin.employment.forms import styled, yuan_to_fen
+from fupin.employment.people import find_person
+from fupin.employment.rules import default_pack_id, rules
+from fupin.policy.params import fen_to_yuan
+from fupin.registry.exports import xlsx_response
+from fupin.registry.idnumber import mask
+
+from . import selectors, services
+from .models import Loan, LoanKind
+from .schedule import schedule, totals
+
+
+class LoanForm(forms.Form):
+    person = forms.CharField(label="人员（编号或身份证号）")
+    kind = forms.ChoiceField(label="类别", choices=LoanKind.choices)
+    guaranteed = forms.BooleanField(label="有担保", required=False, initial=True)
+    principal = forms.CharField(label="贷款金额（元）")
+    project = forms.CharField(label="创业项目", max_length=100)
+    start_on = forms.DateField(label="放款日期", widget=forms.DateInput(attrs={"type": "date"}))
+    term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120, initial=24)
+    lender = forms.CharField(label="承贷银行", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        styled(self)
+
+    def clean_person(self):
+        p = find_person(self.user, self.cleaned_data["person"])
+        if p is None:
+            raise forms.ValidationError("本辖区内没有这个人员")
+        return p
+
+    def clean_principal(self):
+        fen = yuan_to_fen(self.cleaned_data["principal"])
+        if fen <= 0:
+            raise forms.ValidationError("贷款金额须大于0")
+        return fen
+
+
+class SubsidyForm(forms.Form):
+    person = forms.CharField(label="人员（编号或身份证号）")
+    firm_name = forms.CharField(label="企业名称", max_length=100)
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=20)
+    founded_on = forms.DateField(label="成立日期", widget=forms.DateInput(attrs={"type": "date"}))
+    first_firm = forms.BooleanField(label="在本县初次创办企业", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        styled(self)
+
+    clean_person = LoanForm.clean_person
+
+
+@login_required
+def loans(request):
+    r = rules()
+    return render(request, "startup/loans.html", {"loans": selectors.loans(request.user)[:500], "r": r, "pack_id": default_pack_id()})
+
+
+@login_required
+def loan_new(request):
+    require_writer(request.user)
+    form = LoanForm(request.POST or None, user=request.user, initial={"start_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            loan = services.grant_loan(user=request.user, person=d["person"], kind=d["kind"], guaranteed=d["guaranteed"],
+                                       principal_fen=d["principal"], project=d["project"], start_on=d["start_on"],
+                                       term_months=d["term_months"], lender=d["lender"], request=request)
+            messages.success(request, "已登记贷款")
+            return redirect("startup:loan", pk=loan.pk)
+        except services.StartupError as exc:
+            form.add_error("principal", str(exc))
+    return render(request, "employment/form.html", {"form": form, "title": "登记创业担保贷款"})
+
+
+def loan_schedule(loan: Loan):
+    r = rules(loan.pack_id)
+    periods = schedule(principal_fen=loan.principal_fen, annual_rate_bp=loan.annual_rate_bp, term_months=loan.term_months,
+                       start_on=loan.start_on, subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
+                       subsidy_years=r.loan_interest_subsidy_years.value)
+    return periods, totals(periods), r
+
+
+@login_required
+def loan_detail(request, pk: int):
+    loan = get_scoped(Loan.objects.select_related("person"), request.user, pk=pk)
+    periods, total, r = loan_schedule(loan)
+    return render(request, "startup/loan.html", {"loan": loan, "periods": periods, "total": total, "r": r})
+
+
+@login_required
+def loans_export(request):
+    rows = []
+    for loan in selectors.loans(request.user):
+        _, t, _ = loan_schedule(loan)
+        rows.append([mask(loan.person.id_number), loan.person.name, loan.village_code, loan.get_kind_display(), fen_to_yuan(loan.principal_fen),
+                     loan.start_on, loan.term_months, fen_to_yuan(t["interest_fen"]), fen_to_yuan(t["subsidy_fen"]), loan.pack_id])
+    return xlsx_response(user=request.user, request=request, filename="创业担保贷款.xlsx", unmasked=False, summary="导出创业担保贷款",
+                         sheets=[("创业担保贷款", ["身份证号", "姓名", "村代码", "类别", "金额(元)", "放款日期", "期限(月)", "利息(元)", "贴息(元)", "政策包"], rows)])
+
+
+@login_required
+def subsidies(request):
+    return render(request, "startup/subsidies.html", {"rows": selectors.subsidies(request.user), "param": rules().startup_subsidy})
+
+
+@login_required
+def subsidy_new(request):
+    require_writer(request.user)
+    form = SubsidyForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.grant_startup_subsidy(user=request.user, person=d["person"], firm_name=d["firm_name"], credit_code=d["credit_code"],
+                                           founded_on=d["founded_on"], first_firm=d["first_firm"], day=dt.date.today(), request=request)
+            messages.success(request, "已发放一次性创业补贴")
+            return redirect("startup:subsidies")
+        except services.StartupError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "employment/form.html", {"form": form, "title": "发放一次性创业补贴"})
