@@ -14,6 +14,7 @@ import os
 os.environ.setdefault("POLARS_MAX_THREADS", "1")  # "on one core": set before Polars loads
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -44,18 +45,28 @@ def random_claims(pack, n: int, persons: int, seed: int = 7) -> pl.DataFrame:
         person_id=pl.format("P{}", person.cast(pl.String).str.zfill(7)),
         # One category per person (same hash of the person), as the validator requires.
         category=pl.lit(categories).gather(person.hash(11) % 10),
-        visit_type=pl.when(chronic).then(pl.lit("chronic_outpatient")).otherwise(pl.lit("inpatient")),
+        visit_type=pl.when(chronic)
+        .then(pl.lit("chronic_outpatient"))
+        .otherwise(pl.lit("inpatient")),
         hospital_level=(rnd(4, 3) + 1).cast(pl.String),
-        chronic_class=pl.when(chronic).then(pl.lit(pl.Series(classes or [""])).gather(rnd(5, max(len(classes), 1)))),
+        chronic_class=pl.when(chronic).then(
+            pl.lit(pl.Series(classes or [""])).gather(rnd(5, max(len(classes), 1)))
+        ),
         disease_code=pl.lit(pl.Series(diseases)).gather(rnd(6, len(diseases))),
-        admission_date=(pl.date(2018, 1, 1) + pl.duration(days=rnd(7, 365))).cast(pl.Date).cast(pl.String),
+        admission_date=(pl.date(2018, 1, 1) + pl.duration(days=rnd(7, 365)))
+        .cast(pl.Date)
+        .cast(pl.String),
         _total=rnd(8, 2_000) * rnd(9, 2_000) + rnd(10, 100_000),  # fen, long tail up to ~4万元
     ).with_columns(
         _in=pl.col("_total") * (70 + rnd(12, 31)) // 100,
     )
 
     def yuan(col: str) -> pl.Expr:
-        return (pl.col(col) // 100).cast(pl.String) + "." + (pl.col(col) % 100).cast(pl.String).str.zfill(2)
+        return (
+            (pl.col(col) // 100).cast(pl.String)
+            + "."
+            + (pl.col(col) % 100).cast(pl.String).str.zfill(2)
+        )
 
     return frame.with_columns(total_cost=yuan("_total"), in_policy_cost=yuan("_in")).select(COLUMNS)
 
@@ -70,14 +81,20 @@ def timed(fn, repeat: int = 3):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--persons", type=int, default=200_000)
     parser.add_argument("--policy", default="fuliang-2018")
-    parser.add_argument("--scalar-sample", type=int, default=50_000, help="claims timed on the scalar path")
+    parser.add_argument(
+        "--scalar-sample", type=int, default=50_000, help="claims timed on the scalar path"
+    )
     args = parser.parse_args()
     pack = load_pack(args.policy)
-    print(f"政策包 {pack.id}；{args.claims:,} 笔结算单，{args.persons:,} 人；Polars 线程数 {pl.thread_pool_size()}")
+    print(
+        f"政策包 {pack.id}；{args.claims:,} 笔结算单，{args.persons:,} 人；Polars 线程数 {pl.thread_pool_size()}"
+    )
 
     raw = random_claims(pack, args.claims, args.persons)
     seconds, claims = timed(lambda: parse_claims(raw, pack), repeat=1)
@@ -87,47 +104,73 @@ def main() -> None:
     batch_rate = args.claims / batch_s
     print(f"列式路径（batch）：{batch_s:.3f} s，{batch_rate:,.0f} 笔/秒")
 
-    sample_persons = claims["person_id"].unique().sort().head(
-        max(1, args.persons * args.scalar_sample // args.claims)
+    sample_persons = (
+        claims["person_id"]
+        .unique()
+        .sort()
+        .head(max(1, args.persons * args.scalar_sample // args.claims))
     )
     sample = to_claims(claims.filter(pl.col("person_id").is_in(sample_persons.implode())))
     scalar_s, settled = timed(lambda: settle_claims(pack, sample), repeat=1)
     scalar_rate = len(sample) / scalar_s
-    print(f"标量路径（scalar，含中文解释）：{len(sample):,} 笔 {scalar_s:.2f} s，{scalar_rate:,.0f} 笔/秒")
+    print(
+        f"标量路径（scalar，含中文解释）：{len(sample):,} 笔 {scalar_s:.2f} s，{scalar_rate:,.0f} 笔/秒"
+    )
     print(f"列式 / 标量 速度比：{batch_rate / scalar_rate:,.0f} 倍")
     expected = result.filter(pl.col("claim_id").is_in([s.claim.claim_id for s in settled]))
     by_id = {row[0]: row[1:] for row in expected.iter_rows()}
     same = all(by_id[s.claim.claim_id] == tuple(s.parts().values()) for s in settled)
     print(f"抽样核对两条路径逐分一致：{'是' if same else '否'}")
 
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    bare_code = (
+        "import polars as pl, sys; s = sys.argv[1]; "
+        "df = pl.read_csv(s, infer_schema=False) if s.endswith('.csv') else pl.read_parquet(s); "
+        "df.write_csv(sys.argv[2]) if s.endswith('.csv') else df.write_parquet(sys.argv[2])"
+    )
+    startup = [sys.executable, "-m", "fupin.cli", "settle", "--help"]
+    wall, cpu = run_timed(startup, env)
+    print(f"Django 启动（fupin settle --help）：{wall:.2f} s（CPU {cpu:.2f} s）")
     with tempfile.TemporaryDirectory() as tmp:
         for suffix in (".csv", ".parquet"):
             source = Path(tmp) / f"claims{suffix}"
             out = Path(tmp) / f"split{suffix}"
             copy = Path(tmp) / f"copy{suffix}"
             (raw.write_csv if suffix == ".csv" else raw.write_parquet)(source)
-            env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-            bare_code = (
-                "import polars as pl, sys; s = sys.argv[1]; "
-                "df = pl.read_csv(s, infer_schema=False) if s.endswith('.csv') else pl.read_parquet(s); "
-                "df.write_csv(sys.argv[2]) if s.endswith('.csv') else df.write_parquet(sys.argv[2])"
-            )
-            bare_s, _ = timed(
-                lambda source=source, copy=copy: subprocess.run(
-                    [sys.executable, "-c", bare_code, str(source), str(copy)], check=True, env=env
-                ),
-                repeat=2,
-            )
-            command = [sys.executable, "-m", "fupin.cli", "settle", "--policy", pack.id,
-                       "--claims", str(source), "--out", str(out)]
-            e2e_s, _ = timed(
-                lambda command=command: subprocess.run(command, check=True, env=env, capture_output=True),
-                repeat=2,
-            )
+            bare = [sys.executable, "-c", bare_code, str(source), str(copy)]
+            command = [
+                sys.executable,
+                "-m",
+                "fupin.cli",
+                "settle",
+                "--policy",
+                pack.id,
+                "--claims",
+                str(source),
+                "--out",
+                str(out),
+            ]
+            bare_wall, bare_cpu = run_timed(bare, env)
+            e2e_wall, e2e_cpu = run_timed(command, env)
             print(
-                f"端到端 fupin settle（{suffix[1:]}）：{e2e_s:.2f} s；仅读+写同一文件：{bare_s:.2f} s；"
-                f"倍数 {e2e_s / bare_s:.2f}"
+                f"端到端 fupin settle（{suffix[1:]}）：{e2e_wall:.2f} s（CPU {e2e_cpu:.2f} s）；"
+                f"仅读+写同一文件：{bare_wall:.2f} s（CPU {bare_cpu:.2f} s）；"
+                f"倍数 {e2e_wall / bare_wall:.2f}（按 CPU {e2e_cpu / bare_cpu:.2f}）"
             )
+
+
+def run_timed(command: list[str], env: dict[str, str], repeat: int = 2) -> tuple[float, float]:
+    """Best wall time and best CPU time (user + system) of a child process."""
+    best_wall = best_cpu = float("inf")
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, check=True, env=env, capture_output=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
+    return best_wall, best_cpu
 
 
 if __name__ == "__main__":

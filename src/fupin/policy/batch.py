@@ -224,6 +224,7 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
         return pl.DataFrame(schema={"claim_id": pl.String, **dict.fromkeys(PARTS, pl.Int64)})
     t = _Tables(pack)
     k = t.n_classes
+    claims = claims.rechunk()
     df = claims.select(
         pl.col("claim_id"),
         pl.col("person_id"),

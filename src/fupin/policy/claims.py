@@ -95,7 +95,7 @@ _DATE = r"^\d{4}-\d{2}-\d{2}$"
 def _fen(column: str) -> pl.Expr:
     # Exact: a validated amount has at most 9 + 2 digits, far inside a float's 15 exact digits,
     # so yuan × 100 is within 1e-5 of the whole number of fen and rounding recovers it.
-    return pl.col(column).cast(pl.Float64).mul(100).round().cast(pl.Int64)
+    return pl.col(column).cast(pl.Float64, strict=False).mul(100).round().cast(pl.Int64)
 
 
 def _clean(raw: pl.DataFrame) -> pl.DataFrame:
@@ -132,6 +132,8 @@ def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFr
         pl.col("chronic_class").str.to_uppercase(),
         pl.col("disease_code").str.to_uppercase(),
         _date=pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
+        _total=_fen("total_cost"),
+        _in=_fen("in_policy_cost"),
     )
     is_chronic = pl.col("visit_type") == "chronic_outpatient"
     amount_ok = {
@@ -203,7 +205,7 @@ def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFr
     checks.append(
         (
             "in_policy_cost",
-            both_ok & (_fen("in_policy_cost") > _fen("total_cost")),
+            both_ok & (pl.col("_in") > pl.col("_total")),
             pl.format(
                 "政策范围内费用 {} 元大于总费用 {} 元",
                 pl.col("in_policy_cost"),
@@ -248,8 +250,8 @@ def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFr
         pl.when(is_chronic).then(pl.col("chronic_class")).alias("chronic_class"),
         pl.col("disease_code"),
         pl.col("_date").alias("admission_date"),
-        _fen("total_cost").alias("total_cost"),
-        _fen("in_policy_cost").alias("in_policy_cost"),
+        pl.col("_total").alias("total_cost"),
+        pl.col("_in").alias("in_policy_cost"),
     )
 
 

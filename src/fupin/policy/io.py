@@ -90,19 +90,7 @@ def read_claims_file(path: str | os.PathLike[str]) -> pl.DataFrame:
         raise ClaimsError([Fault(None, None, f"无法读取文件 {path.name}：{exc}")]) from exc
     raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
     present = [c for c in COLUMNS if c in raw.columns]
-    return raw.select(pl.col(c).cast(pl.String) for c in present)
-
-
-def _yuan(column: str) -> pl.Expr:
-    fen = pl.col(column)
-    return ((fen // 100).cast(pl.String) + "." + (fen % 100).cast(pl.String).str.zfill(2)).alias(
-        column
-    )
-
-
-def settlements_in_yuan(result: pl.DataFrame) -> pl.DataFrame:
-    """claim_id and the five parts as yuan strings with two decimals."""
-    return result.select(pl.col("claim_id"), *(_yuan(p) for p in PARTS))
+    return raw.select(pl.col(c).cast(pl.String) for c in present).rechunk()
 
 
 def check_output_path(path: str | os.PathLike[str]) -> Path:
@@ -117,14 +105,17 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
 def write_settlements(result: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write claim_id + the five parts in yuan (CSV text or Parquet decimal(18,2)), atomically."""
     path = check_output_path(path)
-    table = settlements_in_yuan(result)
     fd, tmp = tempfile.mkstemp(prefix=".settle-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         if path.suffix.lower() == ".csv":
-            table.write_csv(tmp)
+            # fen / 100 as a float printed with two decimals is exact below 2**53 fen.
+            result.select("claim_id", *(pl.col(p) / 100 for p in PARTS)).write_csv(
+                tmp, float_precision=2
+            )
         else:
-            table.with_columns(pl.col(p).cast(pl.Decimal(18, 2)) for p in PARTS).write_parquet(tmp)
+            yuan = (pl.col(p).cast(pl.Decimal(18, 2)) / 100 for p in PARTS)
+            result.select("claim_id", *(y.cast(pl.Decimal(18, 2)) for y in yuan)).write_parquet(tmp)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
