@@ -270,10 +270,10 @@ def test_a_failing_merge_writes_nothing(areas, county_user, roster_file, monkeyp
     job = stage("roster", "a.xlsx", roster_file, county_user)
     before = registry_state()
 
-    def boom(ids):
+    def boom(*args):
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(imports, "refresh_household_summary", boom)
+    monkeypatch.setattr(imports, "_set_new_household_summary", boom)  # the last step of the merge
     with pytest.raises(imports.ImportRefused, match="建档立卡数据未作任何修改"):
         imports.merge(job, user=county_user)
     assert registry_state() == before

@@ -29,7 +29,7 @@ from fupin.registry.idnumber import PROVINCES, IdNumberError, clean, mask, parse
 from fupin.registry.models import Household, Person, StatusChange
 from fupin.registry.services import refresh_household_summary
 
-from . import reader
+from . import bulk, reader
 from .models import Action, EnrolmentRecord, ImportJob, ImportRow, JobState, Kind
 from .sources import BOOL, FIELDS, Field, norm
 
@@ -395,7 +395,7 @@ def stage(job: ImportJob, *, user=None, progress: Progress = _noop) -> dict:
         job.refresh_from_db()
         return {}
     counts = {a.value: 0 for a in Action}
-    objs = []
+    objs: list[dict] = []
     for s in staged:
         action = Action.REJECTED if s.errors else s.values.get("action", Action.UNCHANGED)
         counts[action] += 1
@@ -404,10 +404,10 @@ def stage(job: ImportJob, *, user=None, progress: Progress = _noop) -> dict:
         values["old_status"] = values["old_status"] or ""
         if s.errors:  # a rejected row keeps what could be read, but none of its verdicts
             values.update(household_action="", target_household_id=None, target_person_id=None, target_enrolment_id=None)
-        objs.append(ImportRow(job=job, row_no=s.row_no, action=action, errors=s.errors, **values))
+        objs.append({"job_id": job.pk, "row_no": s.row_no, "action": action, "errors": s.errors, **values})
     with transaction.atomic():
         ImportRow.objects.filter(job=job).delete()
-        ImportRow.objects.bulk_create(objs, batch_size=5000)
+        bulk.insert(ImportRow, objs)
     counts["households_new"] = sum(1 for s in staged if not s.errors and s.values.get("household_action") == Action.NEW)
     counts["households_changed"] = sum(1 for s in staged if not s.errors and s.values.get("household_action") == Action.CHANGED)
     counts["seconds_staging"] = round(time.monotonic() - started, 2)
@@ -490,22 +490,26 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
     total = job.rows_total
     # 1. New households (from their head rows).
     villages = dict(Area.objects.filter(level=Level.VILLAGE).values_list("code", "id"))
-    new_hh = []
-    for r in ImportRow.objects.filter(job=job, household_action=Action.NEW).iterator(chunk_size=5000):
-        new_hh.append(Household(
-            number=r.household_number, village_id=villages[r.village_code], village_code=r.village_code,
-            address=r.address or "", phone=r.phone or "", head_name=r.name,
-            attribute=r.attribute or "general", standard=r.standard or "national", year_identified=r.year_identified,
-            main_cause=r.main_cause, status=r.household_status or Status.NEW, exit_year=r.exit_year, member_count=0,
-        ))
-    Household.objects.bulk_create(new_hh, batch_size=5000)
+    new_hh: list[dict] = []
+    for r in ImportRow.objects.filter(job=job, household_action=Action.NEW).values(
+            "household_number", "village_code", "address", "phone", "name", "attribute", "standard", "year_identified",
+            "main_cause", "household_status", "exit_year").iterator(chunk_size=5000):  # fmt: skip
+        new_hh.append({
+            "number": r["household_number"], "village_id": villages[r["village_code"]], "village_code": r["village_code"],
+            "address": r["address"] or "", "phone": r["phone"] or "", "head_name": r["name"],
+            "attribute": r["attribute"] or "general", "standard": r["standard"] or "national", "year_identified": r["year_identified"],
+            "main_cause": r["main_cause"], "status": r["household_status"] or Status.NEW, "exit_year": r["exit_year"], "member_count": 0,
+        })
+    bulk.insert(Household, new_hh)
     progress("merge", len(new_hh), total)
     pause = float(os.environ.get("FUPIN_IMPORT_PAUSE_AFTER_HOUSEHOLDS", "0") or 0)
     if pause:  # fault injection for the crash test: a process killed here must leave no trace
         progress("pause", len(new_hh), total)
         time.sleep(pause)
-    hh_ids = {h.number: h.pk for h in new_hh}
-    hh_info = {h.pk: h for h in new_hh}
+    hh_ids: dict[str, int] = {}
+    for chunk in _chunks([h["number"] for h in new_hh], 10000):
+        hh_ids.update(Household.objects.filter(number__in=chunk).values_list("number", "id"))
+    hh_info = {hh_ids[h["number"]]: h for h in new_hh}
     # 2. Changed households: one UPDATE … FROM staging (their status moves noted first, for history).
     hh_moves: dict[int, tuple[str, str, str]] = {}
     wanted = dict(ImportRow.objects.filter(job=job, household_action=Action.CHANGED, household_status__isnull=False)
@@ -531,18 +535,21 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
     existing = {}
     for chunk in _chunks(sorted(need)):
         existing.update(Household.objects.filter(pk__in=chunk).values_list("id", "village_code"))
-    people = []
+    people: list[dict] = []
     for r in rows:
         hh_id = r["target_household_id"] or hh_ids[r["household_number"]]
-        village = existing.get(hh_id) or hh_info[hh_id].village_code
-        default_status = hh_info[hh_id].status if hh_id in hh_info else Status.NEW
-        people.append(Person(
-            household_id=hh_id, village_code=village, id_number=r["id_number"], name=r["name"], sex=r["sex"],
-            birth_date=r["birth_date"], relation=r["relation"], ethnicity=r["ethnicity"] or "汉族",
-            education=r["education"] or "", health=r["health"] or "healthy", labour_skill=r["labour_skill"] or "general",
-            work_status=r["work_status"] or "not_working", status=r["status"] or default_status,
-        ))
-    Person.objects.bulk_create(people, batch_size=5000)
+        village = existing.get(hh_id) or hh_info[hh_id]["village_code"]
+        default_status = hh_info[hh_id]["status"] if hh_id in hh_info else Status.NEW
+        people.append({
+            "household_id": hh_id, "village_code": village, "id_number": r["id_number"], "name": r["name"], "sex": r["sex"],
+            "birth_date": r["birth_date"], "relation": r["relation"], "ethnicity": r["ethnicity"] or "汉族",
+            "education": r["education"] or "", "health": r["health"] or "healthy", "labour_skill": r["labour_skill"] or "general",
+            "work_status": r["work_status"] or "not_working", "status": r["status"] or default_status,
+        })
+    bulk.insert(Person, people)
+    person_ids: dict[str, int] = {}
+    for chunk in _chunks([p["id_number"] for p in people], 10000):
+        person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "id"))
     progress("merge", len(new_hh) + len(people), total)
     # 4. Changed persons, and the village of members of households that moved.
     if changed:
@@ -560,24 +567,50 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
                             f"{Household._meta.db_table} h WHERE h.id = {Person._meta.db_table}.household_id) "
                             f"WHERE household_id IN ({marks})", chunk)  # fmt: skip
     # 5. History: 建档 for the new, 状态变更 for status moves.
-    history = [StatusChange(household_id=h.pk, village_code=h.village_code, old_status="", new_status=h.status,
-                            effective_date=today, reason=f"建档（{reason}）", changed_by=actor) for h in new_hh]
-    history += [StatusChange(person_id=p.pk, household_id=p.household_id, village_code=p.village_code, old_status="",
-                             new_status=p.status, effective_date=today, reason=f"建档（{reason}）", changed_by=actor) for p in people]
+    actor_id = actor.pk if actor is not None else None
+    founded = f"建档（{reason}）"
+    history = [{"household_id": hid, "village_code": h["village_code"], "old_status": "", "new_status": h["status"],
+                "effective_date": today, "reason": founded, "changed_by_id": actor_id} for hid, h in hh_info.items()]
+    history += [{"person_id": person_ids[p["id_number"]], "household_id": p["household_id"], "village_code": p["village_code"],
+                 "old_status": "", "new_status": p["status"], "effective_date": today, "reason": founded, "changed_by_id": actor_id}
+                for p in people]  # fmt: skip
     if status_changes:
         info = {}
         for chunk in _chunks([pid for pid, _, _ in status_changes]):
             info.update({pk: (hh, vc) for pk, hh, vc in Person.objects.filter(pk__in=chunk).values_list("id", "household_id", "village_code")})
-        history += [StatusChange(person_id=pid, household_id=info[pid][0], village_code=info[pid][1], old_status=old, new_status=new,
-                                 effective_date=today, reason=reason, changed_by=actor) for pid, old, new in status_changes]
-    history += [StatusChange(household_id=hid, village_code=vc, old_status=old, new_status=new, effective_date=today,
-                             reason=reason, changed_by=actor) for hid, (old, new, vc) in hh_moves.items()]
-    StatusChange.objects.bulk_create(history, batch_size=5000)
-    # 6. member_count and head_name, set-based.
-    touched = sorted(set(hh_ids.values()) | need | set(changed_hh) | set(
+        history += [{"person_id": pid, "household_id": info[pid][0], "village_code": info[pid][1], "old_status": old,
+                     "new_status": new, "effective_date": today, "reason": reason, "changed_by_id": actor_id}
+                    for pid, old, new in status_changes]  # fmt: skip
+    history += [{"household_id": hid, "village_code": vc, "old_status": old, "new_status": new, "effective_date": today,
+                 "reason": reason, "changed_by_id": actor_id} for hid, (old, new, vc) in hh_moves.items()]
+    bulk.insert(StatusChange, history)
+    # 6. member_count and head_name (refresh_household_summary, set-based): new households get
+    # theirs from the file in one UPDATE … FROM (VALUES); households that already existed are refreshed.
+    _set_new_household_summary(people, hh_info)
+    touched = sorted(need | set(changed_hh) | set(
         ImportRow.objects.filter(job=job, action=Action.CHANGED).values_list("target_household_id", flat=True).distinct()) - {None})
     for chunk in _chunks(touched, 5000):
         refresh_household_summary(chunk)
+
+
+def _set_new_household_summary(people: list[dict], new: dict[int, dict]) -> None:
+    if not new:
+        return
+    counts: dict[int, int] = dict.fromkeys(new, 0)
+    heads: dict[int, str] = {}
+    for p in people:
+        if p["household_id"] in new:
+            if p["status"] != Status.REMOVED:
+                counts[p["household_id"]] += 1
+            if p["relation"] == Relation.HEAD:
+                heads.setdefault(p["household_id"], p["name"])
+    table = Household._meta.db_table
+    with connection.cursor() as cur:
+        for chunk in _chunks(sorted(new), 5000):
+            marks = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            params = [v for hid in chunk for v in (hid, counts[hid], heads.get(hid, new[hid]["number"]))]
+            cur.execute(f"WITH v(hid, n, head) AS (VALUES {marks}) "
+                        f"UPDATE {table} SET member_count = v.n, head_name = v.head FROM v WHERE {table}.id = v.hid", params)
 
 
 def _merge_list(job) -> None:
@@ -598,12 +631,12 @@ def _merge_list(job) -> None:
 
 
 def _merge_enrolment(job) -> None:
-    new = [EnrolmentRecord(
-        id_number=r.id_number, name=r.name, area_code=r.area_code, village_code=r.area_code.ljust(12, "0"),
-        insurance=r.insurance, enrolment_status=r.enrolment_status, poverty_tag=bool(r.poverty_tag),
-        premium_subsidy=bool(r.premium_subsidy), deceased=bool(r.deceased), job=job,
-    ) for r in _staged(job, Action.NEW).iterator(chunk_size=5000)]
-    EnrolmentRecord.objects.bulk_create(new, batch_size=5000)
+    new = [{
+        "id_number": r.id_number, "name": r.name, "area_code": r.area_code, "village_code": r.area_code.ljust(12, "0"),
+        "insurance": r.insurance, "enrolment_status": r.enrolment_status, "poverty_tag": bool(r.poverty_tag),
+        "premium_subsidy": bool(r.premium_subsidy), "deceased": bool(r.deceased), "job_id": job.pk,
+    } for r in _staged(job, Action.NEW).iterator(chunk_size=5000)]
+    bulk.insert(EnrolmentRecord, new)
     table = EnrolmentRecord._meta.db_table
     sets = [f"{c} = s.{c}" for c in ENROLMENT_COLUMNS]
     sql = (f"UPDATE {table} SET {', '.join(sets)}, village_code = s.area_code, job_id = s.job_id, updated_at = CURRENT_TIMESTAMP "
