@@ -33,3 +33,4 @@ api.add_router("/auth", auth_router)
 api.add_router("", registry_router)
 api.add_router("", __import__("fupin.exchange.api", fromlist=["router"]).router)  # 数据导入与信息比对
 api.add_router("", __import__("fupin.employment.api", fromlist=["router"]).router)  # 就业帮扶、培训、创业、台账
+api.add_router("", __import__("fupin.insurance.api", fromlist=["router"]).router)  # 医疗结算与政策包

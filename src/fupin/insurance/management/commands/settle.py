@@ -1,7 +1,7 @@
 """fupin settle — 医疗费用一站式结算 and 政策测算 from a claims file.
 
-    fupin settle --policy fuliang-2018 --claims claims.csv --out split.csv [--explain C001]
-    fupin settle --policy jining-2016 --vs jining-2020 --claims claims.csv [--out 测算.xlsx]
+fupin settle --policy fuliang-2018 --claims claims.csv --out split.csv [--explain C001]
+fupin settle --policy jining-2016 --vs jining-2020 --claims claims.csv [--out 测算.xlsx]
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,14 +12,17 @@ from fupin.policy.params import to_basis_points
 
 
 class Command(BaseCommand):
-    help = "按政策包结算医疗费用（基本医保、大病保险、医疗救助、兜底），或对比两个政策包（政策测算）。"
+    help = (
+        "按政策包结算医疗费用（基本医保、大病保险、医疗救助、兜底），或对比两个政策包（政策测算）。"
+    )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--policy", required=True, help="政策包编号，如 fuliang-2018")
         parser.add_argument("--claims", required=True, help="结算单文件：CSV、XLSX 或 Parquet")
         parser.add_argument(
-            "--out", help="结算结果 .csv/.parquet；与 --vs 同用时为测算表 .xlsx（默认 政策测算_A_vs_B.xlsx）"
+            "--out",
+            help="结算结果 .csv/.parquet；与 --vs 同用时为测算表 .xlsx（默认 政策测算_A_vs_B.xlsx）",
         )
         parser.add_argument("--explain", metavar="CLAIM_ID", help="打印该结算单的中文计算过程")
         parser.add_argument("--vs", metavar="PACK", help="对比的另一个政策包（政策测算）")
@@ -39,7 +42,9 @@ class Command(BaseCommand):
                 except ValueError as exc:
                     raise CommandError(f"--catastrophic-share：{exc}", returncode=2) from exc
                 out = opts["out"] or f"政策测算_{opts['policy']}_vs_{opts['vs']}.xlsx"
-                comparison, written = compare_file(opts["policy"], opts["vs"], opts["claims"], out, share)
+                comparison, written = compare_file(
+                    opts["policy"], opts["vs"], opts["claims"], out, share
+                )
                 self.stdout.write(comparison.text())
                 self.stdout.write(f"\n测算表已写入 {written}")
                 return

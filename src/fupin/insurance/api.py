@@ -1,0 +1,181 @@
+"""API routes for policy packs and settlement quotes: thin, over `fupin.policy`."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from fupin.policy import ClaimsError, PackError, list_packs, load_pack
+from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
+from fupin.policy.quote import quote
+from fupin.policy.schema import Pack
+
+router = Router(tags=["医疗结算"])
+MAX_CLAIMS = 200
+
+
+class PolicyOut(Schema):
+    id: str
+    name: str
+    region: str
+    description: str
+    inherits: str | None
+    effective_from: date
+    effective_to: date | None
+    sections: list[str]
+
+
+class ParameterOut(Schema):
+    path: str
+    value: Any = Field(description="金额以元、比例以百分数表示")
+    description: str | None
+    effective_from: date
+    effective_to: date | None
+    source_file: str | None
+    quote: str | None
+    assumed: str | None
+    note: str | None
+
+
+class PolicyDetailOut(PolicyOut):
+    parameters: list[ParameterOut]
+
+
+class ClaimIn(Schema):
+    claim_id: str | None = None
+    visit_type: str = Field(description="inpatient（住院）或 chronic_outpatient（门诊慢性病）")
+    hospital_level: int = Field(description="医院级别 1、2、3")
+    chronic_class: str | None = None
+    disease_code: str | None = None
+    admission_date: date
+    total_cost: Decimal = Field(description="总费用（元，最多两位小数）")
+    in_policy_cost: Decimal = Field(description="政策范围内费用（元）")
+
+
+class QuoteIn(Schema):
+    policy: str = Field(description="政策包编号，如 fuliang-2018")
+    category: str = Field(description="general、poor、dibao 或 tekun")
+    claims: list[ClaimIn] = Field(min_length=1, max_length=MAX_CLAIMS)
+
+
+class StepOut(Schema):
+    layer: str
+    rule: str
+    detail: str
+    amount: str
+    source: str
+
+
+class ClaimQuoteOut(Schema):
+    claim_id: str
+    admission_date: date
+    total_cost: str
+    in_policy_cost: str
+    basic_pay: str
+    critical_pay: str
+    assistance_pay: str
+    fallback_pay: str
+    self_pay: str
+    steps: list[StepOut]
+    explanation: str
+
+
+class QuoteOut(Schema):
+    policy: str
+    category: str
+    category_name: str
+    claims: list[ClaimQuoteOut]
+    totals: dict[str, str]
+
+
+def _policy(pack: Pack) -> dict[str, Any]:
+    extra = list(pack.model_extra or {})
+    return {
+        "id": pack.id,
+        "name": pack.name,
+        "region": pack.region,
+        "description": pack.description,
+        "inherits": pack.inherits,
+        "effective_from": pack.effective.start,
+        "effective_to": pack.effective.end,
+        "sections": (["medical"] if pack.medical else []) + extra,
+    }
+
+
+@router.get("/policies", response=list[PolicyOut], summary="政策包列表")
+def policies(request):
+    return [_policy(pack) for pack in list_packs()]
+
+
+@router.get("/policies/{policy_id}", response=PolicyDetailOut, summary="政策包参数及出处")
+def policy(request, policy_id: str):
+    try:
+        pack = load_pack(policy_id)
+    except PackError as exc:
+        raise HttpError(404, str(exc)) from exc
+    parameters = [
+        {
+            "path": path,
+            "value": param.model_dump(mode="json")["value"],
+            "description": param.description,
+            "effective_from": param.effective.start,
+            "effective_to": param.effective.end,
+            "source_file": param.source.file,
+            "quote": param.source.quote,
+            "assumed": param.source.assumed,
+            "note": param.source.note,
+        }
+        for path, param in pack.parameters()
+    ]
+    return {**_policy(pack), "parameters": parameters}
+
+
+def _unprocessable(errors: dict[str, list[str]]) -> HttpError:
+    err = HttpError(422, "数据校验未通过")
+    err.errors = errors
+    return err
+
+
+@router.post(
+    "/settlements/quote", response=QuoteOut, summary="一人医疗费用一站式结算测算（含计算过程）"
+)
+def settlement_quote(request, payload: QuoteIn):
+    if payload.category not in CATEGORY_NAMES:
+        names = "、".join(f"{k}（{v}）" for k, v in CATEGORY_NAMES.items())
+        raise _unprocessable({"category": [f"未知人员类别 {payload.category}，应为 {names}"]})
+    records = [claim.dict() for claim in payload.claims]
+    try:
+        result = quote(payload.policy, payload.category, records, first_row=0)
+    except PackError as exc:
+        raise _unprocessable({"policy": [str(exc)]}) from exc
+    except ClaimsError as exc:
+        errors: dict[str, list[str]] = {}
+        for fault in exc.faults:
+            if fault.row is None:
+                key = fault.column or "__all__"
+            else:
+                key = f"claims.{fault.row}.{fault.column}"
+            errors.setdefault(key, []).append(fault.message)
+        raise _unprocessable(errors) from exc
+    return {
+        "policy": result.pack.id,
+        "category": result.category,
+        "category_name": result.category_name,
+        "claims": [
+            {
+                "claim_id": s.claim.claim_id,
+                "admission_date": s.claim.admission_date,
+                "total_cost": fen_to_yuan(s.claim.total_cost),
+                "in_policy_cost": fen_to_yuan(s.claim.in_policy_cost),
+                **{k: fen_to_yuan(v) for k, v in s.parts().items()},
+                "steps": [
+                    {**step.__dict__, "amount": fen_to_yuan(step.amount)} for step in s.steps
+                ],
+                "explanation": s.explain(),
+            }
+            for s in result.settlements
+        ],
+        "totals": {k: fen_to_yuan(v) for k, v in result.totals().items()},
+    }

@@ -1,0 +1,140 @@
+"""医疗费用一站式结算测算: one person's claims under one or two packs or categories.
+
+A thin page over `fupin.policy.quote`: nothing is stored; the form is read, each scenario is
+settled on the scalar path, and the split with its Chinese trail is shown side by side.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from fupin.policy import ClaimsError, PackError, list_packs
+from fupin.policy.params import CATEGORY_NAMES, LEVEL_NAMES, VISIT_TYPE_NAMES
+from fupin.policy.quote import Quote, quote
+
+ROW_FIELDS = (
+    "visit_type",
+    "hospital_level",
+    "chronic_class",
+    "disease_code",
+    "admission_date",
+    "total_cost",
+    "in_policy_cost",
+)
+DEFAULT_ROWS = [
+    {
+        "visit_type": "inpatient",
+        "hospital_level": "2",
+        "admission_date": "2018-03-01",
+        "total_cost": "50000",
+        "in_policy_cost": "40000",
+        "disease_code": "C34",
+    },
+    {
+        "visit_type": "chronic_outpatient",
+        "hospital_level": "1",
+        "chronic_class": "I",
+        "admission_date": "2018-05-10",
+        "total_cost": "8000",
+        "in_policy_cost": "7500",
+    },
+    {
+        "visit_type": "inpatient",
+        "hospital_level": "3",
+        "admission_date": "2018-09-20",
+        "total_cost": "120000",
+        "in_policy_cost": "100000",
+    },
+]
+DEFAULT_POLICY = "fuliang-2018"
+MAX_ROWS = 50
+
+
+@dataclass
+class Scenario:
+    title: str
+    quote: Quote | None
+    errors: list[str]
+
+
+def _choices():
+    packs = [p for p in list_packs() if p.medical is not None]
+    classes: dict[str, str] = {}
+    for pack in packs:
+        if pack.medical.chronic:
+            for code, name in pack.medical.chronic.classes.items():
+                classes.setdefault(code, f"{code} {name}（{pack.region}）")
+    return {
+        "packs": packs,
+        "categories": CATEGORY_NAMES,
+        "visit_types": VISIT_TYPE_NAMES,
+        "levels": LEVEL_NAMES,
+        "classes": classes,
+    }
+
+
+def _rows(post) -> list[dict[str, str]]:
+    columns = {f: post.getlist(f) for f in ROW_FIELDS}
+    count = min(max((len(v) for v in columns.values()), default=0), MAX_ROWS)
+    rows = []
+    for i in range(count):
+        row = {f: (columns[f][i].strip() if i < len(columns[f]) else "") for f in ROW_FIELDS}
+        if any(row[f] for f in ("total_cost", "in_policy_cost", "admission_date")):
+            rows.append(row)
+    return rows
+
+
+def _scenario(policy: str, category: str, rows: list[dict[str, str]]) -> Scenario:
+    title = f"{policy} · {CATEGORY_NAMES.get(category, category)}"
+    if not rows:
+        return Scenario(title, None, ["请至少填写一笔费用（入院日期、总费用、政策范围内费用）"])
+    if category not in CATEGORY_NAMES:
+        return Scenario(title, None, [f"未知人员类别 {category}"])
+    records = [{k: (v or None) for k, v in row.items()} for row in rows]
+    try:
+        result = quote(policy, category, records, first_row=1)
+    except PackError as exc:
+        return Scenario(title, None, [str(exc)])
+    except ClaimsError as exc:
+        return Scenario(title, None, [f.text() for f in exc.faults])
+    return Scenario(f"{result.pack.name} · {result.category_name}", result, [])
+
+
+@login_required
+def settlement(request):
+    """GET: the form with an example; POST: the split and trail (a fragment for htmx)."""
+    data = request.POST if request.method == "POST" else {}
+    form = {
+        "policy": data.get("policy", DEFAULT_POLICY),
+        "category": data.get("category", "poor"),
+        "compare": data.get("compare", "category"),
+        "policy_b": data.get("policy_b", DEFAULT_POLICY),
+        "category_b": data.get("category_b", "general"),
+    }
+    rows = _rows(request.POST) if request.method == "POST" else DEFAULT_ROWS
+    scenarios = [_scenario(form["policy"], form["category"], rows)]
+    if form["compare"] == "policy":
+        scenarios.append(_scenario(form["policy_b"], form["category"], rows))
+    elif form["compare"] == "category":
+        scenarios.append(_scenario(form["policy"], form["category_b"], rows))
+    difference = None
+    if len(scenarios) == 2 and all(s.quote for s in scenarios):
+        a, b = (s.quote.totals() for s in scenarios)
+        difference = {k: b[k] - a[k] for k in a}
+    context = {
+        **_choices(),
+        "form": form,
+        "rows": rows,
+        "scenarios": scenarios,
+        "difference": difference,
+    }
+    if request.method == "POST" and getattr(request, "htmx", False):
+        return render(request, "insurance/_results.html", context)
+    return render(request, "insurance/settlement.html", context)
+
+
+@login_required
+def claim_row(request):
+    """One empty claim row for the form (htmx: 添加一行)."""
+    return render(request, "insurance/_claim_row.html", {**_choices(), "row": {}})

@@ -1,0 +1,69 @@
+"""The 医疗费用一站式结算测算 page: login, the example, a POST, htmx fragments, faults."""
+
+from django.urls import reverse
+
+URL = "/insurance/settlement/"
+
+
+def form(**extra):
+    data = {
+        "policy": "fuliang-2018",
+        "category": "poor",
+        "compare": "category",
+        "category_b": "general",
+        "policy_b": "fuliang-2018",
+        "visit_type": ["inpatient"],
+        "hospital_level": ["2"],
+        "chronic_class": [""],
+        "disease_code": ["C34"],
+        "admission_date": ["2018-03-01"],
+        "total_cost": ["50000"],
+        "in_policy_cost": ["40000"],
+    }
+    data.update(extra)
+    return data
+
+
+def test_page_requires_login(client, db):
+    r = client.get(URL)
+    assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_url_name_matches_navigation(db):
+    assert reverse("insurance:settlement") == URL
+
+
+def test_get_shows_the_form_and_an_example_split(staff_client):
+    r = staff_client.get(URL)
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "医疗费用一站式结算测算" in html and 'name="total_cost"' in html
+    assert "浮梁县健康扶贫" in html and "计算过程" in html
+
+
+def test_post_compares_two_categories_side_by_side(staff_client):
+    html = staff_client.post(URL, form()).content.decode()
+    assert "建档立卡贫困人口" in html and "普通参保居民" in html
+    # Poor: self-pay 5000.00 (fifth line); general: (40000 − 400) × 75% = 29700 basic,
+    # 大病 (10300 − 10000) × 50% = 150 → self-pay 50000 − 29700 − 150 = 20150.00.
+    assert "5000.00" in html and "20150.00" in html
+    assert "对照差额（右 − 左）：个人自付 <strong>15150.00</strong>" in html
+
+
+def test_htmx_post_returns_only_the_results_fragment(staff_client):
+    r = staff_client.post(
+        URL, form(compare="policy", policy_b="jilin-2017"), HTTP_HX_REQUEST="true"
+    )
+    html = r.content.decode()
+    assert "<html" not in html and "吉林省" in html
+    assert "第五条保障线" in html
+
+
+def test_bad_amount_is_reported_with_row_and_column(staff_client):
+    html = staff_client.post(URL, form(total_cost=["-1"], compare="none")).content.decode()
+    assert "第 1 行，列 total_cost（总费用）：金额不能为负数" in html
+
+
+def test_add_row_fragment(staff_client):
+    r = staff_client.get(reverse("insurance:claim_row"))
+    assert r.status_code == 200 and r.content.decode().count("<tr") == 1
