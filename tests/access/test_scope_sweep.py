@@ -101,6 +101,8 @@ def world(make_household, town_a_user, town_b_user, county_user):
 # function(world, users_by_town) here that fills world[town][key].
 WORLD_EXTENSIONS: list[Callable] = []
 
+__import__("tests.employment.sweep", fromlist=["install"]).install(factory, WORLD_EXTENSIONS)  # 就业帮扶、培训、创业、台账
+
 
 def text_of(response) -> str:
     if getattr(response, "streaming", False):

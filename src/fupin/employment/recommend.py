@@ -186,6 +186,8 @@ def recommend_persons(persons: QuerySet, day: dt.date | None = None, batch: Reco
         batch.seekers, batch.postings = len(people), len(postings)
         batch.save(update_fields=["seekers", "postings"])
     ranked = rank(people, day, k, postings)
+    # Persons no longer eligible (hired, moved on, aged out) keep theirs only as history.
+    Recommendation.objects.filter(current=True, person__in=persons.values("pk")).update(current=False)
     written = store(ranked, day, batch)
     short = sum(1 for _, offers in ranked if len(offers) < k)
     return len(people), written, short

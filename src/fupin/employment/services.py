@@ -23,6 +23,7 @@ from .models import (
     FollowUpVisit,
     JobFair,
     Posting,
+    Recommendation,
     Referral,
     ReferralStatus,
     WelfareSubsidy,
@@ -106,6 +107,7 @@ def advance(*, user, referral: Referral, status: str, day: dt.date | None = None
         if not took:
             raise EmploymentError("该岗位已招满")
         referral.hired_on, referral.wage_fen = day, wage_fen or (posting.wage_min_fen + posting.wage_max_fen) // 2
+        Recommendation.objects.filter(person_id=referral.person_id, current=True).update(current=False)
     elif status == ReferralStatus.INTERVIEW:
         referral.interview_on = day
     elif status == ReferralStatus.LEFT:

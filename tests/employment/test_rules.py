@@ -1,0 +1,98 @@
+"""Employment parameters in the policy packs, against the documents' numbers."""
+
+import datetime as dt
+
+import pytest
+
+from fupin.employment.creditcode import CreditCodeError, make_credit_code, parse_credit_code
+from fupin.employment.rules import rules
+from fupin.startup.schedule import schedule, totals
+from fupin.startup.services import StartupError, check_loan
+
+
+def test_fuliang_amounts_from_004():
+    r = rules("fuliang-2018")
+    assert r.workshop_award_per_worker_year.value == 1000_00
+    assert r.job_seeking_subsidy_on_certificate.value == 500_00
+    assert r.startup_subsidy.value == 5000_00
+    assert r.startup_subsidy_min_months.value == 6
+    assert r.loan_limits.value == {"individual": 10_0000_00, "partnership": 50_0000_00, "small_firm": 400_0000_00}
+    assert r.loan_without_guarantee_limit.value is None
+    assert "004" in r.workshop_award_per_worker_year.source.file
+    assert r.employer_post_subsidy_monthly.value is None and "按规定给予" in r.employer_post_subsidy_monthly.source.quote
+
+
+def test_jining_amounts_from_000():
+    r = rules("jining-2016")
+    assert r.loan_limits.value == {"individual": 15_0000_00}
+    assert r.loan_without_guarantee_limit.value == 2_0000_00
+    assert r.loan_interest_subsidy_ratio.value == 10000 and r.loan_interest_subsidy_years.value == 2
+    assert r.recommendations_per_person.value == 10
+    assert r.follow_up_months.value == 3
+    assert rules("jining-2020").loan_limits.value == r.loan_limits.value  # inherited
+
+
+def test_every_quote_is_in_its_document():
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+    if not seeds.exists():
+        pytest.skip("../shared/seeds not beside the repository")
+    for pack in ("fuliang-2018", "jining-2016"):
+        r = rules(pack)
+        for name in type(r).model_fields:
+            src = getattr(r, name).source
+            if src.file:
+                text = "".join((seeds / src.file).read_text(encoding="utf-8").split())
+                assert "".join(src.quote.split()) in text, f"{pack}.{name}"
+
+
+@pytest.mark.parametrize("pack,kind,guaranteed,yuan,ok", [
+    ("jining-2016", "individual", False, 20000, True),
+    ("jining-2016", "individual", False, 20001, False),
+    ("jining-2016", "individual", True, 150000, True),
+    ("jining-2016", "individual", True, 150001, False),
+    ("jining-2016", "partnership", True, 100000, False),
+    ("fuliang-2018", "individual", True, 100000, True),
+    ("fuliang-2018", "individual", True, 100001, False),
+    ("fuliang-2018", "partnership", True, 500000, True),
+    ("fuliang-2018", "partnership", True, 500001, False),
+    ("fuliang-2018", "small_firm", True, 4000000, True),
+    ("fuliang-2018", "small_firm", True, 4000001, False),
+    ("fuliang-2018", "individual", False, 10000, False),
+])
+def test_loan_limits(pack, kind, guaranteed, yuan, ok):
+    if ok:
+        check_loan(pack_id=pack, kind=kind, guaranteed=guaranteed, principal_fen=yuan * 100)
+    else:
+        with pytest.raises(StartupError):
+            check_loan(pack_id=pack, kind=kind, guaranteed=guaranteed, principal_fen=yuan * 100)
+
+
+def test_jining_interest_fully_subsidised_for_two_years():
+    r = rules("jining-2016")
+    periods = schedule(principal_fen=15_0000_00, annual_rate_bp=r.loan_annual_rate.value, term_months=24, start_on=dt.date(2016, 6, 1),
+                       subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value, subsidy_years=r.loan_interest_subsidy_years.value)
+    t = totals(periods)
+    assert len(periods) == 8 and periods[0].interest_fen == 1631_25  # 150000 × 4.35% / 4
+    assert t["interest_fen"] == 13050_00 and t["subsidy_fen"] == 13050_00 and t["borrower_fen"] == 0
+
+
+def test_third_year_is_paid_by_the_borrower_and_odd_amounts_add_up():
+    periods = schedule(principal_fen=3333333, annual_rate_bp=435, term_months=37, start_on=dt.date(2018, 1, 31),
+                       subsidy_ratio_bp=10000, subsidy_years=2)
+    t = totals(periods)
+    assert t["interest_fen"] == (2 * 3333333 * 435 * 37 + 120000) // 240000
+    assert sum(p.subsidy_fen for p in periods[:8]) == t["subsidy_fen"] and all(p.subsidy_fen == 0 for p in periods[8:])
+    assert periods[-1].months == 1 and periods[1].start == dt.date(2018, 4, 30)
+
+
+def test_credit_code():
+    assert parse_credit_code("91350100m000100y43") == "91350100M000100Y43"
+    with pytest.raises(CreditCodeError, match="校验码错误，应为3"):
+        parse_credit_code("91350100M000100Y44")
+    with pytest.raises(CreditCodeError, match="18位"):
+        parse_credit_code("9135010")
+    with pytest.raises(CreditCodeError, match="非法字符“I”"):
+        parse_credit_code("91350100I000100Y43")
+    assert parse_credit_code(make_credit_code("92360222ABCDEFGH1"))

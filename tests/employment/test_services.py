@@ -1,0 +1,152 @@
+"""Services: referral → hire → check; job loss back to recommendations; follow-ups;
+welfare subsidies; workshop awards; training → certificate → subsidy; loans; plan → ledger."""
+
+import datetime as dt
+
+import pytest
+
+from fupin.assistance.models import LedgerEntry, MeasureStatus
+from fupin.assistance.services import plan_measure
+from fupin.employment import selectors, services
+from fupin.employment.models import Recommendation, ReferralStatus, WelfareSubsidy
+from fupin.employment.recommend import recommend_persons
+from fupin.registry.models import Person
+from fupin.startup import services as startup
+from fupin.startup.models import StartupSubsidy
+from fupin.training import services as training
+from fupin.training.models import Course, JobSeekingSubsidy
+from tests.conftest import TOWN_A
+
+from . import factories as f
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def seeker(make_household):
+    hh = make_household(TOWN_A, members=1)
+    return f.job_seeker(hh.members.first())
+
+
+@pytest.fixture
+def postings(areas):
+    emp = f.employer(TOWN_A)
+    return [f.posting(emp, title=f"岗位{i}", wage_min_fen=200000 + i * 10000, wage_max_fen=300000 + i * 10000) for i in range(12)]
+
+
+def test_refer_hire_check_and_job_loss_recommends_again(county_user, seeker, postings, django_capture_on_commit_callbacks):
+    recommend_persons(Person.objects.filter(pk=seeker.pk), TODAY)
+    assert Recommendation.objects.filter(person=seeker, current=True).count() == 10
+    r = services.refer(user=county_user, person=seeker, posting=postings[0])
+    services.advance(user=county_user, referral=r, status=ReferralStatus.INTERVIEW)
+    r = services.advance(user=county_user, referral=r, status=ReferralStatus.HIRED, wage_fen=350000)
+    postings[0].refresh_from_db()
+    assert postings[0].filled == 1 and not Recommendation.objects.filter(person=seeker, current=True).exists()
+    services.check_employment(user=county_user, referral=r, still_employed=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.check_employment(user=county_user, referral=r, still_employed=False, note="工厂停产")
+    r.refresh_from_db()
+    postings[0].refresh_from_db()
+    assert r.status == ReferralStatus.LEFT and postings[0].filled == 0
+    assert Recommendation.objects.filter(person=seeker, current=True).count() == 10  # 避免因失业返贫
+    kinds = list(LedgerEntry.objects.filter(person=seeker).values_list("summary", flat=True))
+    assert any("上岗" in k for k in kinds) and any("重新纳入岗位推荐" in k for k in kinds)
+    with pytest.raises(services.EmploymentError):
+        services.advance(user=county_user, referral=r, status=ReferralStatus.HIRED)
+
+
+def test_referral_refuses_hard_constraint_breaks(county_user, seeker, areas):
+    emp = f.employer(TOWN_A)
+    young = f.posting(emp, age_max=30)
+    closed = f.posting(emp, closes_on=TODAY - dt.timedelta(days=1))
+    with pytest.raises(services.EmploymentError, match="年龄"):
+        services.refer(user=county_user, person=seeker, posting=young)
+    with pytest.raises(services.EmploymentError, match="截止"):
+        services.refer(user=county_user, person=seeker, posting=closed)
+
+
+def test_township_cannot_refer_outside(town_b_user, seeker, postings):
+    from fupin.access.scope import OutOfScope
+
+    with pytest.raises(OutOfScope):
+        services.refer(user=town_b_user, person=seeker, posting=postings[0])
+
+
+def test_follow_up_overdue(county_user, seeker):
+    assert selectors.overdue_visits(county_user, TODAY).filter(pk=seeker.pk).exists()
+    services.record_visit(user=county_user, person=seeker, day=TODAY - dt.timedelta(days=100))
+    assert selectors.overdue_visits(county_user, TODAY).filter(pk=seeker.pk).exists()  # older than a quarter
+    services.record_visit(user=county_user, person=seeker, day=TODAY - dt.timedelta(days=10))
+    assert not selectors.overdue_visits(county_user, TODAY).filter(pk=seeker.pk).exists()
+    rows = {r["code"]: r for r in selectors.overdue_by_township(county_user, TODAY)}
+    assert rows[TOWN_A]["due"] == 1 and rows[TOWN_A]["overdue"] == 0
+
+
+def test_welfare_subsidy_once_a_month_and_workshop_award(county_user, seeker, areas):
+    gov = f.employer(TOWN_A, kind="welfare")
+    post = f.posting(gov, title="保洁员（公益性岗位）", wage_min_fen=90000, wage_max_fen=120000)
+    r = services.refer(user=county_user, person=seeker, posting=post, day=TODAY - dt.timedelta(days=20))
+    services.advance(user=county_user, referral=r, status="hired", day=TODAY - dt.timedelta(days=15))
+    month = TODAY.replace(day=1)
+    assert services.grant_welfare_subsidies(user=county_user, placements=selectors.referrals(county_user), month=month) == 1
+    assert services.grant_welfare_subsidies(user=county_user, placements=selectors.referrals(county_user), month=month) == 0
+    assert WelfareSubsidy.objects.get().amount_fen == 500_00
+
+    shop = f.employer(TOWN_A, kind="workshop")
+    other = f.job_seeker(Person.objects.exclude(pk=seeker.pk).first() or seeker)
+    wp = f.posting(shop, title="陶瓷彩绘（计件）")
+    r2 = services.refer(user=county_user, person=other, posting=wp, day=TODAY - dt.timedelta(days=10))
+    services.advance(user=county_user, referral=r2, status="hired", day=TODAY - dt.timedelta(days=5))
+    rows, info = selectors.workshop_awards(county_user, TODAY.year)
+    assert [(row.employer, row.amount_fen) for row in rows] == [(shop, 1000_00)]
+    assert selectors.workshop_awards(county_user, TODAY.year - 1)[0] == []
+
+
+def test_training_certificate_brings_job_seeking_subsidy_once(county_user, seeker):
+    course = Course.objects.create(title="茶叶加工培训班", trade="茶叶加工", provider="县职校", area_code=TOWN_A.ljust(12, "0"), place="镇文化站",
+                                   starts_on=TODAY - dt.timedelta(days=20), ends_on=TODAY - dt.timedelta(days=5), capacity=1,
+                                   certificate_kind="茶叶加工工职业技能等级证书")
+    e = training.enrol(user=county_user, course=course, person=seeker)
+    training.mark_attendance(user=county_user, enrolment=e, day=course.starts_on)
+    training.complete(user=county_user, enrolment=e, certificate_no="2026001")
+    s = JobSeekingSubsidy.objects.get(person=seeker)
+    assert s.amount_fen == 500_00 and s.pack_id == "fuliang-2018"
+    course2 = Course.objects.create(title="第二期", trade="茶叶加工", provider="县职校", area_code=TOWN_A.ljust(12, "0"), place="镇文化站",
+                                    starts_on=course.starts_on, ends_on=course.ends_on, capacity=5, certificate_kind="证书")
+    training.complete(user=county_user, enrolment=training.enrol(user=county_user, course=course2, person=seeker), certificate_no="2026002")
+    assert JobSeekingSubsidy.objects.filter(person=seeker).count() == 1
+    other = Person.objects.exclude(pk=seeker.pk).first()
+    if other:
+        with pytest.raises(training.TrainingError, match="名额"):
+            training.enrol(user=county_user, course=course, person=other)
+
+
+def test_loan_and_startup_subsidy_rules(county_user, seeker):
+    with pytest.raises(startup.StartupError, match="最高 100000.00 元"):
+        startup.grant_loan(user=county_user, person=seeker, kind="individual", guaranteed=True, principal_fen=100001_00, project="茶", start_on=TODAY)
+    loan = startup.grant_loan(user=county_user, person=seeker, kind="individual", guaranteed=True, principal_fen=100000_00, project="茶", start_on=TODAY)
+    assert loan.annual_rate_bp == 435
+    code = "92360222" + "ABCDEFGH1"
+    from fupin.employment.creditcode import make_credit_code
+
+    kwargs = {"user": county_user, "person": seeker, "firm_name": "茶店", "credit_code": make_credit_code(code), "first_firm": True}
+    with pytest.raises(startup.StartupError, match="6个月"):
+        startup.grant_startup_subsidy(founded_on=TODAY - dt.timedelta(days=100), **kwargs)
+    with pytest.raises(startup.StartupError, match="本县"):
+        startup.grant_startup_subsidy(**{**kwargs, "credit_code": make_credit_code("91110000ABCDEFGH1")}, founded_on=TODAY - dt.timedelta(days=200))
+    s = startup.grant_startup_subsidy(founded_on=TODAY - dt.timedelta(days=200), **kwargs)
+    assert s.amount_fen == 5000_00
+    with pytest.raises(startup.StartupError, match="只能享受一次"):
+        startup.grant_startup_subsidy(founded_on=TODAY - dt.timedelta(days=200), **kwargs)
+    assert StartupSubsidy.objects.filter(person=seeker).count() == 1
+
+
+def test_plan_and_ledger(county_user, seeker):
+    m = plan_measure(user=county_user, person=seeker, kind="follow_up", description="本季度入户回访", cadre="张三", due_on=TODAY)
+    services.record_visit(user=county_user, person=seeker)
+    m.refresh_from_db()
+    assert m.status == MeasureStatus.DONE
+    entries = list(LedgerEntry.objects.filter(person=seeker).order_by("day", "id").values_list("kind", flat=True))
+    assert entries == ["follow_up", "follow_up"]
+    with pytest.raises(PermissionError):
+        LedgerEntry.objects.all().delete()
