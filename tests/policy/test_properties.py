@@ -130,3 +130,23 @@ def test_fuliang_poor_inpatient_self_pay_at_most_ten_percent(data):
 def test_every_category_resolves_for_every_pack(pack):
     rules = all_rules(pack)
     assert set(rules) == set(CATEGORIES)
+
+
+def test_two_categories_in_one_year_are_refused_on_both_paths():
+    from datetime import date
+
+    from fupin.policy import ClaimsError
+    from fupin.policy.claims import Claim
+
+    pack = load_pack("jining-2016")
+    claims = [
+        Claim("A", "P", "poor", "inpatient", 1, None, None, date(2016, 1, 5), 100, 100),
+        Claim("B", "P", "general", "inpatient", 1, None, None, date(2016, 6, 5), 100, 100),
+        Claim("C", "P", "general", "inpatient", 1, None, None, date(2017, 6, 5), 100, 100),
+    ]
+    with pytest.raises(ClaimsError, match="多个人员类别"):
+        settle_claims(pack, claims)
+    with pytest.raises(ClaimsError) as err:
+        settle_frame(pack, to_frame(claims))
+    assert [f.row for f in err.value.faults] == [3]  # spreadsheet row of claim B
+    assert len(settle_claims(pack, [claims[0], claims[2]])) == 2  # a new year may change category
