@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from fupin.access.scope import get_scoped, require_writer
@@ -179,7 +179,7 @@ def create_referral(request, data: ReferralIn):
     if posting is None:
         raise HttpError(422, "岗位不存在")
     try:
-        return 201, services.refer(user=request.user, person=person, posting=posting, day=data.day, request=request)
+        return Status(201, services.refer(user=request.user, person=person, posting=posting, day=data.day, request=request))
     except services.EmploymentError as exc:
         raise _refused(exc) from None
 
@@ -209,7 +209,7 @@ def referral_check(request, pk: int, data: CheckIn):
 def create_visit(request, pk: int, data: VisitIn):
     v = services.record_visit(user=request.user, person=_person(request, pk), day=data.day, kind=data.kind, employed=data.employed,
                               needs=data.needs, note=data.note, request=request)
-    return 201, {"id": v.pk, "visited_on": v.visited_on.isoformat()}
+    return Status(201, {"id": v.pk, "visited_on": v.visited_on.isoformat()})
 
 
 @router.get("/employment/followups/overdue", response=list[OverdueOut])
@@ -278,7 +278,7 @@ def list_courses(request):
 def enrol(request, pk: int, data: EnrolIn):
     course = get_scoped(Course.objects.all(), request.user, pk=pk)
     try:
-        return 201, training_services.enrol(user=request.user, course=course, person=_person(request, data.person_id), request=request)
+        return Status(201, training_services.enrol(user=request.user, course=course, person=_person(request, data.person_id), request=request))
     except training_services.TrainingError as exc:
         raise _refused(exc) from None
 
@@ -333,11 +333,12 @@ class SubsidyIn(Schema):
 @startup_router.post("/startup/loans", response={201: LoanOut})
 def create_loan(request, data: LoanIn):
     try:
-        return 201, startup_services.grant_loan(user=request.user, person=_person(request, data.person_id), kind=data.kind,
-                                                guaranteed=data.guaranteed, principal_fen=data.principal_fen, project=data.project,
-                                                start_on=data.start_on, term_months=data.term_months, request=request)
+        loan = startup_services.grant_loan(user=request.user, person=_person(request, data.person_id), kind=data.kind,
+                                           guaranteed=data.guaranteed, principal_fen=data.principal_fen, project=data.project,
+                                           start_on=data.start_on, term_months=data.term_months, request=request)
     except startup_services.StartupError as exc:
         raise _refused(exc) from None
+    return Status(201, loan)
 
 
 @startup_router.get("/startup/loans", response=list[LoanOut])
@@ -364,7 +365,7 @@ def create_subsidy(request, data: SubsidyIn):
                                                    credit_code=data.credit_code, founded_on=data.founded_on, first_firm=data.first_firm, request=request)
     except startup_services.StartupError as exc:
         raise _refused(exc) from None
-    return 201, {"id": s.pk, "amount_fen": s.amount_fen, "pack_id": s.pack_id}
+    return Status(201, {"id": s.pk, "amount_fen": s.amount_fen, "pack_id": s.pack_id})
 
 
 # -- assistance --------------------------------------------------------------------------------------
@@ -393,7 +394,7 @@ def create_measure(request, pk: int, data: MeasureIn):
         m = assistance_services.plan_measure(user=request.user, person=_person(request, pk), request=request, **data.dict())
     except ValueError as exc:
         raise _refused(exc) from None
-    return 201, {"id": m.pk, "status": m.status}
+    return Status(201, {"id": m.pk, "status": m.status})
 
 
 router.add_router("", training_router)

@@ -203,15 +203,15 @@ def area_persons(code: str) -> QuerySet:
 
 
 @task()
-def run_batch(batch_id: int, day: str | None = None) -> int:
-    """批量推荐 for a whole area, as a background task; progress in RecommendationBatch."""
+def run_batch(batch_id: int, area: str, day: str | None = None) -> int:
+    """批量推荐 for a whole area (6, 9 or 12 digits), as a background task; progress in RecommendationBatch."""
     batch = RecommendationBatch.objects.get(pk=batch_id)
     batch.status = BatchStatus.RUNNING
     batch.save(update_fields=["status"])
     started = time.perf_counter()
     try:
         when = dt.date.fromisoformat(day) if day else None
-        _, batch.written, batch.short = recommend_persons(area_persons(batch.area_code), when, batch)
+        _, batch.written, batch.short = recommend_persons(area_persons(area), when, batch)
         batch.status = BatchStatus.DONE
     except Exception as exc:  # the page shows the failure instead of a stuck job
         batch.status, batch.error = BatchStatus.FAILED, str(exc)[:1000]

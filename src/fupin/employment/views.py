@@ -192,10 +192,13 @@ def recommendations_export(request):
 def batch_run(request):
     require_writer(request.user)
     code = (request.POST.get("area") or (request.user.area.code if request.user.area_id else "360222")).strip()
+    if not (code.isdigit() and len(code) in (6, 9, 12)):
+        messages.error(request, "区划代码应为6、9或12位数字")
+        return redirect("employment:home")
     if not area_code_in_scope(request.user, code):
         raise PermissionDenied("不在本辖区")
     batch = RecommendationBatch.objects.create(area_code=code.ljust(12, "0"), requested_by=request.user)
-    run_batch.enqueue(batch.pk)
+    run_batch.enqueue(batch.pk, code)
     messages.info(request, "批量推荐已提交后台运行")
     return redirect("employment:batch", pk=batch.pk)
 
