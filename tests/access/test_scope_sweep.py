@@ -102,6 +102,7 @@ def world(make_household, town_a_user, town_b_user, county_user):
 WORLD_EXTENSIONS: list[Callable] = []
 
 __import__("tests.employment.sweep", fromlist=["install"]).install(factory, WORLD_EXTENSIONS)  # 就业帮扶、培训、创业、台账
+__import__("tests.exchange.sweep", fromlist=["install"]).install(factory, WORLD_EXTENSIONS)  # 数据导入与信息比对
 
 
 def text_of(response) -> str:

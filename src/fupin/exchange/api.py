@@ -158,10 +158,10 @@ def comparison_status(request, pk: int):
 
 
 @router.get("/exchange/comparisons/{pk}/results", response=list[ResultOut])
-def comparison_results(request, pk: int, category: str, area: str = "", limit: int = 100, offset: int = 0):
-    """某类别的比对结果（身份证号脱敏）."""
+def comparison_results(request, pk: int, category: str = "", area: str = "", limit: int = 100, offset: int = 0):
+    """比对结果（可按类别、区划筛选；身份证号脱敏）."""
     job = selectors.comparison_job(request.user, pk)
-    if category not in CATEGORIES:
+    if category and category not in CATEGORIES:
         raise _422(f"类别“{category}”无效", "category")
     qs = selectors.results(request.user, job, category, area).order_by("village_code", "id")
     return list(qs[offset : offset + min(max(limit, 1), MAX_LIMIT)])
