@@ -22,14 +22,15 @@ def log(*, person: Person, kind: str, summary: str, day: dt.date | None = None, 
 
 
 @transaction.atomic
-def plan_measure(*, user, person: Person, kind: str, description: str, cadre: str, due_on: dt.date, request=None) -> PlannedMeasure:
+def plan_measure(*, user, person: Person, kind: str, description: str, cadre: str, due_on: dt.date, day: dt.date | None = None,
+                 request=None) -> PlannedMeasure:
     require_writer(user)
     require_area(user, person.village_code)
     if kind not in MeasureKind.values:
         raise ValueError("措施类别无效")
     m = PlannedMeasure.objects.create(person=person, village_code=person.village_code, kind=kind,
                                       description=description, cadre=cadre, due_on=due_on)
-    log(person=person, kind=kind, summary=f"制定帮扶措施：{description}（责任人{cadre}，{due_on:%Y-%m-%d}前）", obj=m, user=user)
+    log(person=person, kind=kind, summary=f"制定帮扶措施：{description}（责任人{cadre}，{due_on:%Y-%m-%d}前）", obj=m, user=user, day=day)
     record(AuditAction.CREATE, user=user, request=request, obj=m, summary=f"帮扶措施 {person.name}：{description}")
     return m
 

@@ -161,7 +161,7 @@ def build_employers(rng: random.Random, today: dt.date, towns: list[Area], villa
         _posting(coop, ("茶园管护工", "5-01-02-01", "种植", (2000, 3000), "normal", "seasonal", (18, 64), False, False, False, 10),
                  pad(town.code), town.name, today, rng)
         village = rng.choice(vills)
-        shop = Employer.objects.create(name=f"{village.name}就业扶贫车间", credit_code=_code(rng, "92", COUNTY), kind=EmployerKind.WORKSHOP,
+        shop = Employer.objects.create(name=f"{village.name.replace('村委会', '村').replace('居委会', '社区')}就业扶贫车间", credit_code=_code(rng, "92", COUNTY), kind=EmployerKind.WORKSHOP,
                                        area_code=village.code, address=f"{town.name}{village.name}", contact_name="车间负责人")
         for spec in rng.sample(WORKSHOP_POSTINGS, 2):
             _posting(shop, spec, village.code, f"{town.name}{village.name}", today, rng)
@@ -169,7 +169,7 @@ def build_employers(rng: random.Random, today: dt.date, towns: list[Area], villa
                                       area_code=pad(town.code), address=town.name, contact_name="乡镇人社所")
         for spec in WELFARE_POSTINGS:
             _posting(gov, spec, pad(town.code), town.name, today, rng)
-        n += 6
+        n += 7
     return n
 
 
@@ -273,7 +273,9 @@ def build_plans(rng: random.Random, today: dt.date, user: User) -> int:
             text = {MeasureKind.FOLLOW_UP: "本季度入户回访", MeasureKind.TRAINING: f"参加{p.wished_trade or '就业技能'}培训",
                     MeasureKind.REFERRAL: "推荐就业岗位并跟踪上岗", MeasureKind.FAIR: "组织参加乡镇专场招聘会",
                     MeasureKind.WELFARE_POST: "安排公益性岗位托底", MeasureKind.LOAN: "办理创业担保贷款"}[kind]
-            plan_measure(user=user, person=p, kind=kind, description=text, cadre=cadre, due_on=today + dt.timedelta(days=rng.randint(-60, 120)))
+            planned = today - dt.timedelta(days=rng.randint(200, 420))
+            due = planned + dt.timedelta(days=rng.randint(60, 330))
+            plan_measure(user=user, person=p, kind=kind, description=text, cadre=cadre, due_on=due, day=planned)
             n += 1
     return n
 
@@ -292,10 +294,10 @@ def build() -> str:
     villages = list(Area.objects.filter(level=Level.VILLAGE, code__startswith=COUNTY).order_by("code"))
     n_postings = build_employers(rng, today, towns, villages)
     fairs = build_fairs(rng, today, towns)
+    plans = build_plans(rng, today, user)
     trained = build_training(rng, today, user, towns, COURSES)
     seekers, offers, short = recommend_persons(area_persons(COUNTY), today)
     flows = build_flows(rng, today, user, fairs)
-    plans = build_plans(rng, today, user)
     loans = build_startup(rng, today, user)
     return (f"就业帮扶：{Employer.objects.count()} 家用人单位、{n_postings} 个岗位、{len(fairs)} 场招聘会；"
             f"{seekers} 名求职者获推荐 {offers} 条（不足10条 {short} 人）；推荐就业 {flows['referrals']} 人次、上岗 {flows['hired']} 人、"

@@ -114,7 +114,7 @@ def yuan(fen: int) -> str:
 
 
 def reason_text(person: Person, posting: Posting, level: int, flags: int, trained_trade: str) -> str:
-    parts = [f"工作地在{mt.LEVEL_NAMES[level]}（{posting.work_place}）"]
+    parts = [f"工作地{mt.LEVEL_NAMES[level]}·{posting.work_place}"]
     if person.intention in (Intention.LOCAL, Intention.STARTUP) and level <= mt.SAME_COUNTY:
         parts[0] += "，符合就地就近意愿"
     elif person.intention == Intention.MIGRATE and level >= mt.SAME_CITY:

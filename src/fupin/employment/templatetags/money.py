@@ -1,6 +1,6 @@
 from django import template
 
-from fupin.policy.params import fen_to_yuan
+from fupin.policy.params import fen_to_yuan, percent
 
 register = template.Library()
 
@@ -9,3 +9,9 @@ register = template.Library()
 def yuan(fen) -> str:
     """Integer fen → yuan with two decimals (edges only)."""
     return "" if fen is None or fen == "" else fen_to_yuan(int(fen))
+
+
+@register.filter
+def pct(bp) -> str:
+    """Basis points → "4.35%"."""
+    return "" if bp is None or bp == "" else percent(int(bp))
