@@ -85,6 +85,8 @@ DATABASES = {
         conn_max_age=int(os.environ.get("FUPIN_CONN_MAX_AGE", "60")),
     )
 }
+if os.environ.get("FUPIN_TEST_DB"):  # lets parallel test runs on one server use their own database
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["FUPIN_TEST_DB"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
