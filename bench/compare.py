@@ -32,11 +32,17 @@ from fupin.exchange.comparison.names import LOOKALIKE_GROUPS  # noqa: E402
 AS_OF = dt.date(2020, 6, 30)
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 HOMO = [("丽", "莉"), ("伟", "玮"), ("静", "晶"), ("军", "君"), ("华", "桦"), ("明", "铭"), ("英", "瑛"), ("红", "虹"), ("芳", "方"),
         ("平", "萍"), ("敏", "民"), ("杰", "洁"), ("林", "琳"), ("刚", "钢"), ("燕", "艳"), ("勇", "永"), ("涛", "韬"), ("辉", "晖"),
         ("霞", "侠"), ("峰", "锋"), ("斌", "彬"), ("娟", "鹃"), ("玲", "铃"), ("强", "蔷"), ("磊", "垒"), ("超", "钞"), ("秀", "绣")]  # fmt: skip
-PAIRS = HOMO + [(g[0], g[1]) for g in LOOKALIKE_GROUPS if len(g) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in g[:2])]
+PAIRS = HOMO + [
+    (g[0], g[1])
+    for g in LOOKALIKE_GROUPS
+    if len(g) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in g[:2])
+]
 GIVEN = [a for a, _ in PAIRS] + list("国建文春海志永德金秋雪梅兰桂珍凤荣淑云宁波浩宇欣怡佳俊")
 PARTNER = {a: b for a, b in PAIRS}
 
@@ -71,7 +77,9 @@ def as_str(m: np.ndarray) -> pl.Series:
 
 def generate(n_persons: int, n_rows: int, seed: int = 2017):
     rng = np.random.default_rng(seed)
-    counties = np.array([360200 + 2 * i + 2 for i in range(40)], dtype=np.int64)  # 40 counties of one province
+    counties = np.array(
+        [360200 + 2 * i + 2 for i in range(40)], dtype=np.int64
+    )  # 40 counties of one province
     n_days = (AS_OF - dt.date(1930, 1, 1)).days - 365
     # Registry persons: seq 000–499, unique.
     c = rng.integers(0, len(counties), n_persons * 11 // 10)
@@ -87,15 +95,33 @@ def generate(n_persons: int, n_rows: int, seed: int = 2017):
     sur = rng.integers(0, len(SURNAMES), n)
     g1 = rng.integers(0, len(GIVEN), n)
     g2 = rng.integers(-len(GIVEN) // 2, len(GIVEN), n)  # a third have one-character given names
-    names = [SURNAMES[s] + GIVEN[a] + (GIVEN[b] if b >= 0 else "") for s, a, b in zip(sur, g1, g2, strict=True)]
+    names = [
+        SURNAMES[s] + GIVEN[a] + (GIVEN[b] if b >= 0 else "")
+        for s, a, b in zip(sur, g1, g2, strict=True)
+    ]
     u = rng.random(n)
-    status = np.where(u < 0.80, "exited_policy", np.where(u < 0.86, "poor", np.where(u < 0.95, "exited", "removed")))
+    status = np.where(
+        u < 0.80,
+        "exited_policy",
+        np.where(u < 0.86, "poor", np.where(u < 0.95, "exited", "removed")),
+    )
     poor = np.isin(status, ["exited_policy", "poor"])
     dibao, tekun, severe = rng.random(n) < 0.2, rng.random(n) < 0.03, rng.random(n) < 0.03
-    reg = pl.DataFrame({"id_number": as_str(ids), "name": names, "area_code": village.astype(str), "status": status,
-                        "poor": poor.astype(np.int8), "dibao": dibao.astype(np.int8), "tekun": tekun.astype(np.int8),
-                        "severe_disability": severe.astype(np.int8)})
-    age_days = (np.datetime64(AS_OF) - (np.datetime64("1930-01-01") + days.astype("timedelta64[D]"))).astype(np.int64)
+    reg = pl.DataFrame(
+        {
+            "id_number": as_str(ids),
+            "name": names,
+            "area_code": village.astype(str),
+            "status": status,
+            "poor": poor.astype(np.int8),
+            "dibao": dibao.astype(np.int8),
+            "tekun": tekun.astype(np.int8),
+            "severe_disability": severe.astype(np.int8),
+        }
+    )
+    age_days = (
+        np.datetime64(AS_OF) - (np.datetime64("1930-01-01") + days.astype("timedelta64[D]"))
+    ).astype(np.int64)
     adult = age_days >= 16 * 365.25 + 1
     # Enrolment rows of registry persons: medical for all, pension for adults.
     rows = []
@@ -107,7 +133,16 @@ def generate(n_persons: int, n_rows: int, seed: int = 2017):
     for ins, idx, enrolled in rows:
         miss = idx[~enrolled]
         target = poor[miss] & (status[miss] != "removed")
-        truth.append(pl.DataFrame({"category": f"not_enrolled_{ins}", "rid": as_str(ids[miss[target]]), "insurance": ins, "eid": None}))
+        truth.append(
+            pl.DataFrame(
+                {
+                    "category": f"not_enrolled_{ins}",
+                    "rid": as_str(ids[miss[target]]),
+                    "insurance": ins,
+                    "eid": None,
+                }
+            )
+        )
         p = idx[enrolled]
         m = len(p)
         e_ids = ids[p].copy()
@@ -119,7 +154,7 @@ def generate(n_persons: int, n_rows: int, seed: int = 2017):
         subsidy = entitled.copy()
         dead = np.zeros(m, bool)
         f = rng.random(m)
-        on = (status[p] != "removed")
+        on = status[p] != "removed"
         wrong = f < 0.010
         swap = (f >= 0.010) & (f < 0.015)
         both = (f >= 0.015) & (f < 0.017)
@@ -135,7 +170,9 @@ def generate(n_persons: int, n_rows: int, seed: int = 2017):
         a, b = e_ids[sw, pos].copy(), e_ids[sw, pos + 1].copy()
         same = a == b
         e_ids[sw, pos], e_ids[sw, pos + 1] = b, a
-        e_ids[sw[same], 17] = np.where(e_ids[sw[same], 17] == ord("2"), ord("3"), ord("2"))  # equal digits: break the check char instead
+        e_ids[sw[same], 17] = np.where(
+            e_ids[sw[same], 17] == ord("2"), ord("3"), ord("2")
+        )  # equal digits: break the check char instead
         for i in np.nonzero(both | rename)[0]:
             nm = e_names[i]
             j = next((k for k in range(len(nm) - 1, 0, -1) if nm[k] in PARTNER), None)
@@ -151,26 +188,85 @@ def generate(n_persons: int, n_rows: int, seed: int = 2017):
         ex = status[p] == "exited"
         tag[ex] = rng.random(ex.sum()) < 0.4
         rid, eid = as_str(ids[p]), as_str(e_ids)
-        parts.append(pl.DataFrame({"id_number": eid, "name": e_names, "area_code": e_area.astype(str), "insurance": ins,
-                                   "enrolment_status": e_status.astype(str), "poverty_tag": tag.astype(np.int8),
-                                   "premium_subsidy": subsidy.astype(np.int8), "deceased": dead.astype(np.int8)}))
+        parts.append(
+            pl.DataFrame(
+                {
+                    "id_number": eid,
+                    "name": e_names,
+                    "area_code": e_area.astype(str),
+                    "insurance": ins,
+                    "enrolment_status": e_status.astype(str),
+                    "poverty_tag": tag.astype(np.int8),
+                    "premium_subsidy": subsidy.astype(np.int8),
+                    "deceased": dead.astype(np.int8),
+                }
+            )
+        )
         idfault = wrong | swap | both
         exact = ~idfault
         cnt = (e_area // 1_000_000) == (village[p] // 1_000_000)
-        t = pl.DataFrame({"rid": rid, "eid": eid, "insurance": ins, "exact": exact, "dead": dead, "on": on, "active": e_status == "active",
-                          "same": cnt, "poor": poor[p], "tag": tag, "entitled": entitled, "subsidy": subsidy, "idfault": idfault,
-                          "target": poor[p] & on & ((ins == "medical") | adult[p])})
+        t = pl.DataFrame(
+            {
+                "rid": rid,
+                "eid": eid,
+                "insurance": ins,
+                "exact": exact,
+                "dead": dead,
+                "on": on,
+                "active": e_status == "active",
+                "same": cnt,
+                "poor": poor[p],
+                "tag": tag,
+                "entitled": entitled,
+                "subsidy": subsidy,
+                "idfault": idfault,
+                "target": poor[p] & on & ((ins == "medical") | adult[p]),
+            }
+        )
         truth += [
-            t.filter(pl.col("exact") & pl.col("dead") & pl.col("on")).select(category=pl.lit("deceased"), rid="rid", insurance="insurance", eid=None),
-            t.filter(pl.col("exact") & ~pl.col("dead") & ~pl.col("active")).select(category=pl.lit("suspended"), rid="rid", insurance="insurance", eid=None),
-            t.filter(pl.col("exact") & ~pl.col("dead") & pl.col("active") & ~pl.col("same")).select(category=pl.lit("enrolled_elsewhere"), rid="rid", insurance="insurance", eid=None),
-            t.filter(pl.col("exact") & ~pl.col("dead") & pl.col("active") & pl.col("same")).select(category=pl.lit("matched"), rid="rid", insurance="insurance", eid=None),
-            t.filter(pl.col("exact") & pl.col("poor") & pl.col("on") & ~pl.col("dead") & ~pl.col("tag")).select(category=pl.lit("tag_missing"), rid="rid", insurance="insurance", eid=None),
-            t.filter(pl.col("exact") & pl.col("entitled") & ~pl.col("dead") & pl.col("active") & pl.col("same") & ~pl.col("subsidy")).select(category=pl.lit("premium_not_subsidised"), rid="rid", insurance="insurance", eid=None),
-            t.filter(pl.col("exact") & pl.col("tag") & (~pl.col("poor") | ~pl.col("on"))).select(category=pl.lit("tag_stale"), rid=None, insurance="insurance", eid="eid"),
-            t.filter(pl.col("idfault") & pl.col("target")).select(category=pl.lit("id_mismatch_candidate"), rid="rid", insurance="insurance", eid="eid"),
-            t.filter(pl.col("idfault") & ~pl.col("target") & pl.col("tag")).select(category=pl.lit("tag_stale"), rid=None, insurance="insurance", eid="eid"),
-            t.filter(pl.col("idfault")).select(category=pl.lit("invalid_id"), rid=None, insurance="insurance", eid="eid"),
+            t.filter(pl.col("exact") & pl.col("dead") & pl.col("on")).select(
+                category=pl.lit("deceased"), rid="rid", insurance="insurance", eid=None
+            ),
+            t.filter(pl.col("exact") & ~pl.col("dead") & ~pl.col("active")).select(
+                category=pl.lit("suspended"), rid="rid", insurance="insurance", eid=None
+            ),
+            t.filter(pl.col("exact") & ~pl.col("dead") & pl.col("active") & ~pl.col("same")).select(
+                category=pl.lit("enrolled_elsewhere"), rid="rid", insurance="insurance", eid=None
+            ),
+            t.filter(pl.col("exact") & ~pl.col("dead") & pl.col("active") & pl.col("same")).select(
+                category=pl.lit("matched"), rid="rid", insurance="insurance", eid=None
+            ),
+            t.filter(
+                pl.col("exact") & pl.col("poor") & pl.col("on") & ~pl.col("dead") & ~pl.col("tag")
+            ).select(category=pl.lit("tag_missing"), rid="rid", insurance="insurance", eid=None),
+            t.filter(
+                pl.col("exact")
+                & pl.col("entitled")
+                & ~pl.col("dead")
+                & pl.col("active")
+                & pl.col("same")
+                & ~pl.col("subsidy")
+            ).select(
+                category=pl.lit("premium_not_subsidised"),
+                rid="rid",
+                insurance="insurance",
+                eid=None,
+            ),
+            t.filter(pl.col("exact") & pl.col("tag") & (~pl.col("poor") | ~pl.col("on"))).select(
+                category=pl.lit("tag_stale"), rid=None, insurance="insurance", eid="eid"
+            ),
+            t.filter(pl.col("idfault") & pl.col("target")).select(
+                category=pl.lit("id_mismatch_candidate"),
+                rid="rid",
+                insurance="insurance",
+                eid="eid",
+            ),
+            t.filter(pl.col("idfault") & ~pl.col("target") & pl.col("tag")).select(
+                category=pl.lit("tag_stale"), rid=None, insurance="insurance", eid="eid"
+            ),
+            t.filter(pl.col("idfault")).select(
+                category=pl.lit("invalid_id"), rid=None, insurance="insurance", eid="eid"
+            ),
         ]
     enr = pl.concat(parts)
     # Everyone else in the province: seq 500–999, one or two rows each, a few stale tags, a few duplicates.
@@ -183,23 +279,66 @@ def generate(n_persons: int, n_rows: int, seed: int = 2017):
     firsto = rng.permutation(firsto)[:k]
     oc, od, os_ = oc[firsto], od[firsto], os_[firsto]
     o_ids = as_str(ids_matrix(counties[oc], od, os_))
-    o_names = [SURNAMES[s] + GIVEN[a] + GIVEN[b] for s, a, b in zip(rng.integers(0, len(SURNAMES), len(oc)),
-                                                                    rng.integers(0, len(GIVEN), len(oc)), rng.integers(0, len(GIVEN), len(oc)), strict=True)]
+    o_names = [
+        SURNAMES[s] + GIVEN[a] + GIVEN[b]
+        for s, a, b in zip(
+            rng.integers(0, len(SURNAMES), len(oc)),
+            rng.integers(0, len(GIVEN), len(oc)),
+            rng.integers(0, len(GIVEN), len(oc)),
+            strict=True,
+        )
+    ]
     o_area = (counties[oc] * 1_000_000 + 100_000 + rng.integers(1, 200, len(oc))).astype(str)
     base = pl.DataFrame({"id_number": o_ids, "name": o_names, "area_code": o_area})
     second = base.head(max(0, others - len(oc)))
     o_tag = lambda m: (rng.random(m) < 0.001).astype(np.int8)  # noqa: E731
-    other_rows = pl.concat([
-        base.with_columns(insurance=pl.lit("medical"), enrolment_status=pl.lit("active"), poverty_tag=o_tag(base.height), premium_subsidy=pl.lit(0, pl.Int8), deceased=pl.lit(0, pl.Int8)),
-        second.with_columns(insurance=pl.lit("pension"), enrolment_status=pl.lit("active"), poverty_tag=o_tag(second.height), premium_subsidy=pl.lit(0, pl.Int8), deceased=pl.lit(0, pl.Int8)),
-    ]).with_columns(pl.col("poverty_tag").cast(pl.Int8))
+    other_rows = pl.concat(
+        [
+            base.with_columns(
+                insurance=pl.lit("medical"),
+                enrolment_status=pl.lit("active"),
+                poverty_tag=o_tag(base.height),
+                premium_subsidy=pl.lit(0, pl.Int8),
+                deceased=pl.lit(0, pl.Int8),
+            ),
+            second.with_columns(
+                insurance=pl.lit("pension"),
+                enrolment_status=pl.lit("active"),
+                poverty_tag=o_tag(second.height),
+                premium_subsidy=pl.lit(0, pl.Int8),
+                deceased=pl.lit(0, pl.Int8),
+            ),
+        ]
+    ).with_columns(pl.col("poverty_tag").cast(pl.Int8))
     dups = other_rows.sample(n=max(1, other_rows.height // 2000), seed=seed)
-    enr = pl.concat([enr, other_rows.with_columns(pl.col("poverty_tag").cast(pl.Int8)), dups], how="vertical_relaxed")
+    enr = pl.concat(
+        [enr, other_rows.with_columns(pl.col("poverty_tag").cast(pl.Int8)), dups],
+        how="vertical_relaxed",
+    )
     truth += [
-        other_rows.filter(pl.col("poverty_tag") == 1).select(category=pl.lit("tag_stale"), rid=pl.lit(None, pl.Utf8), insurance="insurance", eid="id_number"),
-        dups.select(category=pl.lit("duplicate_id"), rid=pl.lit(None, pl.Utf8), insurance="insurance", eid="id_number"),
+        other_rows.filter(pl.col("poverty_tag") == 1).select(
+            category=pl.lit("tag_stale"),
+            rid=pl.lit(None, pl.Utf8),
+            insurance="insurance",
+            eid="id_number",
+        ),
+        dups.select(
+            category=pl.lit("duplicate_id"),
+            rid=pl.lit(None, pl.Utf8),
+            insurance="insurance",
+            eid="id_number",
+        ),
     ]
-    truth = pl.concat([t.with_columns(pl.col("rid").cast(pl.Utf8), pl.col("eid").cast(pl.Utf8), pl.col("insurance").cast(pl.Utf8)) for t in truth]).unique()
+    truth = pl.concat(
+        [
+            t.with_columns(
+                pl.col("rid").cast(pl.Utf8),
+                pl.col("eid").cast(pl.Utf8),
+                pl.col("insurance").cast(pl.Utf8),
+            )
+            for t in truth
+        ]
+    ).unique()
     shuffled = enr.sample(fraction=1.0, shuffle=True, seed=seed)
     return reg, shuffled, truth
 
@@ -216,7 +355,12 @@ def scores(pred: pl.DataFrame, truth: pl.DataFrame) -> tuple[float, float, int, 
     cols = pred.columns
     p, t = pred.unique(), truth.select(cols).unique()
     hit = p.join(t, on=cols, how="inner", nulls_equal=True).height
-    return (hit / p.height if p.height else 1.0), (hit / t.height if t.height else 1.0), p.height, t.height
+    return (
+        (hit / p.height if p.height else 1.0),
+        (hit / t.height if t.height else 1.0),
+        p.height,
+        t.height,
+    )
 
 
 def run_splink(reg_rem: pl.DataFrame, enr_rem: pl.DataFrame) -> tuple[pl.DataFrame, float]:
@@ -231,24 +375,44 @@ def run_splink(reg_rem: pl.DataFrame, enr_rem: pl.DataFrame) -> tuple[pl.DataFra
     left = db_api.register(reg_rem.to_arrow(), dataset_display_name="registry")
     right = db_api.register(enr_rem.to_arrow(), dataset_display_name="enrolment")
     settings = SettingsCreator(
-        link_type="link_only", unique_id_column_name="uid",
-        blocking_rules_to_generate_predictions=[block_on("insurance", "birth", "sex", "county"), block_on("insurance", "county", "name")],
-        comparisons=[cl.JaroWinklerAtThresholds("name", [0.9, 0.7]), cl.LevenshteinAtThresholds("id", [1, 2, 3]), cl.ExactMatch("area_code")],
-        retain_intermediate_calculation_columns=False, retain_matching_columns=True,
+        link_type="link_only",
+        unique_id_column_name="uid",
+        blocking_rules_to_generate_predictions=[
+            block_on("insurance", "birth", "sex", "county"),
+            block_on("insurance", "county", "name"),
+        ],
+        comparisons=[
+            cl.JaroWinklerAtThresholds("name", [0.9, 0.7]),
+            cl.LevenshteinAtThresholds("id", [1, 2, 3]),
+            cl.ExactMatch("area_code"),
+        ],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=True,
     )
     linker = Linker([left, right], settings)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("insurance", "birth", "sex", "county"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("insurance", "birth", "sex", "county")
+    )
     pred = linker.inference.predict(threshold_match_probability=0.9)
-    df = pl.from_arrow(con.sql(f"SELECT uid_l, uid_r, match_probability FROM {pred.physical_name}").to_arrow_table())
+    df = pl.from_arrow(
+        con.sql(
+            f"SELECT uid_l, uid_r, match_probability FROM {pred.physical_name}"
+        ).to_arrow_table()
+    )
     # Splink may put either input on the left; registry uids carry "_insurance".
     swap = pl.col("uid_r").str.contains("_")
-    df = df.select(uid_l=pl.when(swap).then("uid_r").otherwise("uid_l"), uid_r=pl.when(swap).then("uid_l").otherwise("uid_r"),
-                   match_probability="match_probability")
+    df = df.select(
+        uid_l=pl.when(swap).then("uid_r").otherwise("uid_l"),
+        uid_r=pl.when(swap).then("uid_l").otherwise("uid_r"),
+        match_probability="match_probability",
+    )
     # One-to-one, as ours: the best pair for each registry person×insurance and each enrolment row.
     best = (df.sort("match_probability", descending=True).unique(subset=["uid_l"], keep="first")
             .unique(subset=["uid_r"], keep="first"))  # fmt: skip
-    out = best.select(rid="uid_l", eid="uid_r", insurance=pl.col("uid_l").str.split("_").list.last())
+    out = best.select(
+        rid="uid_l", eid="uid_r", insurance=pl.col("uid_l").str.split("_").list.last()
+    )
     return out, time.perf_counter() - started
 
 
@@ -260,7 +424,9 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     reg, enr, truth = generate(args.persons, args.rows)
-    print(f"generated {reg.height:,} registry persons, {enr.height:,} enrolment rows in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"generated {reg.height:,} registry persons, {enr.height:,} enrolment rows in {time.perf_counter() - t0:.1f} s"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         reg_path, enr_path = Path(tmp) / "registry.parquet", Path(tmp) / "enrolment.parquet"
         reg.write_parquet(reg_path)
@@ -268,36 +434,70 @@ def main() -> None:
         del enr
         engine = DuckDBEngine(threads=2)
         started = time.perf_counter()
-        compare_files(str(reg_path), str(enr_path), str(Path(tmp) / "out"), Settings(as_of=AS_OF), engine=engine)
+        compare_files(
+            str(reg_path),
+            str(enr_path),
+            str(Path(tmp) / "out"),
+            Settings(as_of=AS_OF),
+            engine=engine,
+        )
         elapsed = time.perf_counter() - started
-        print(f"fupin compare (DuckDB, 2 threads): {elapsed:.1f} s  (goal < 60 s: {'met' if elapsed < 60 else 'NOT met'})")
-        res = pl.from_arrow(engine.arrow("SELECT category, insurance, id_number AS rid, enrol_id_number AS eid FROM results"))
+        print(
+            f"fupin compare (DuckDB, 2 threads): {elapsed:.1f} s  (goal < 60 s: {'met' if elapsed < 60 else 'NOT met'})"
+        )
+        res = pl.from_arrow(
+            engine.arrow(
+                "SELECT category, insurance, id_number AS rid, enrol_id_number AS eid FROM results"
+            )
+        )
         print(f"{'category':<24}{'found':>10}{'truth':>10}{'precision':>11}{'recall':>9}")
         for cat in CATEGORIES:
             pred = key(res.filter(pl.col("category") == cat), cat)
             tru = key(truth.filter(pl.col("category") == cat), cat)
             p, r, n_p, n_t = scores(pred, tru)
             print(f"{cat:<24}{n_p:>10,}{n_t:>10,}{p:>11.4f}{r:>9.4f}")
-        ours = key(res.filter(pl.col("category") == "id_mismatch_candidate"), "id_mismatch_candidate")
-        tru = key(truth.filter(pl.col("category") == "id_mismatch_candidate"), "id_mismatch_candidate")
+        ours = key(
+            res.filter(pl.col("category") == "id_mismatch_candidate"), "id_mismatch_candidate"
+        )
+        tru = key(
+            truth.filter(pl.col("category") == "id_mismatch_candidate"), "id_mismatch_candidate"
+        )
         p, r, _, _ = scores(ours, tru)
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         if not args.no_splink:
             t1 = time.perf_counter()
-            reg_rem = pl.from_arrow(engine.arrow("SELECT row_no AS uid, id, name, area_code, county, insurance, CAST(birth AS VARCHAR) AS birth, sex FROM reg_rem"))
-            enr_rem = pl.from_arrow(engine.arrow("SELECT row_no AS uid, id, name, area_code, county, insurance, CAST(birth AS VARCHAR) AS birth, sex FROM enr_rem"))
+            reg_rem = pl.from_arrow(
+                engine.arrow(
+                    "SELECT row_no AS uid, id, name, area_code, county, insurance, CAST(birth AS VARCHAR) AS birth, sex FROM reg_rem"
+                )
+            )
+            enr_rem = pl.from_arrow(
+                engine.arrow(
+                    "SELECT row_no AS uid, id, name, area_code, county, insurance, CAST(birth AS VARCHAR) AS birth, sex FROM enr_rem"
+                )
+            )
             prep = time.perf_counter() - t1
-            pairs, secs = run_splink(reg_rem.with_columns(uid=pl.col("uid").cast(pl.Utf8) + "_" + pl.col("insurance")),
-                                     enr_rem.with_columns(uid=pl.col("uid").cast(pl.Utf8)))
-            ids_l = reg_rem.select(uid=pl.col("uid").cast(pl.Utf8) + "_" + pl.col("insurance"), rid="id")
+            pairs, secs = run_splink(
+                reg_rem.with_columns(uid=pl.col("uid").cast(pl.Utf8) + "_" + pl.col("insurance")),
+                enr_rem.with_columns(uid=pl.col("uid").cast(pl.Utf8)),
+            )
+            ids_l = reg_rem.select(
+                uid=pl.col("uid").cast(pl.Utf8) + "_" + pl.col("insurance"), rid="id"
+            )
             ids_r = enr_rem.select(uid=pl.col("uid").cast(pl.Utf8), eid="id")
             pairs = (pairs.rename({"rid": "luid", "eid": "ruid"}).join(ids_l, left_on="luid", right_on="uid")
                      .join(ids_r, left_on="ruid", right_on="uid"))  # fmt: skip
             sp, sr, _, _ = scores(pairs.select("rid", "eid", "insurance"), tru)
             sf1 = 2 * sp * sr / (sp + sr) if sp + sr else 0.0
-            print(f"fuzzy remainder: {reg_rem.height:,} registry person×insurance, {enr_rem.height:,} enrolment rows")
-            print(f"  fupin  id_mismatch_candidate: precision {p:.4f} recall {r:.4f} F1 {f1:.4f} (inside the {elapsed:.1f} s above)")
-            print(f"  Splink link_only (DuckDB):    precision {sp:.4f} recall {sr:.4f} F1 {sf1:.4f} in {secs:.1f} s (+{prep:.1f} s export)")
+            print(
+                f"fuzzy remainder: {reg_rem.height:,} registry person×insurance, {enr_rem.height:,} enrolment rows"
+            )
+            print(
+                f"  fupin  id_mismatch_candidate: precision {p:.4f} recall {r:.4f} F1 {f1:.4f} (inside the {elapsed:.1f} s above)"
+            )
+            print(
+                f"  Splink link_only (DuckDB):    precision {sp:.4f} recall {sr:.4f} F1 {sf1:.4f} in {secs:.1f} s (+{prep:.1f} s export)"
+            )
         engine.close()
 
 
