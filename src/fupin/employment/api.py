@@ -207,8 +207,11 @@ def referral_check(request, pk: int, data: CheckIn):
 
 @router.post("/employment/persons/{int:pk}/visits", response={201: dict})
 def create_visit(request, pk: int, data: VisitIn):
-    v = services.record_visit(user=request.user, person=_person(request, pk), day=data.day, kind=data.kind, employed=data.employed,
-                              needs=data.needs, note=data.note, request=request)
+    try:
+        v = services.record_visit(user=request.user, person=_person(request, pk), day=data.day, kind=data.kind, employed=data.employed,
+                                  needs=data.needs, note=data.note, request=request)
+    except services.EmploymentError as exc:
+        raise _refused(exc) from None
     return Status(201, {"id": v.pk, "visited_on": v.visited_on.isoformat()})
 
 

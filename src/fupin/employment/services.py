@@ -26,6 +26,7 @@ from .models import (
     Recommendation,
     Referral,
     ReferralStatus,
+    VisitKind,
     WelfareSubsidy,
 )
 from .rules import default_pack_id, rules
@@ -158,6 +159,8 @@ def record_visit(*, user, person: Person, day: dt.date | None = None, kind: str 
     """跟踪回访."""
     require_writer(user)
     require_area(user, person.village_code)
+    if kind not in VisitKind.values:
+        raise EmploymentError("回访方式应为入户回访（home）或电话回访（phone）")
     day = day or dt.date.today()
     v = FollowUpVisit.objects.create(person=person, village_code=person.village_code, visited_on=day, kind=kind,
                                      employed=employed, needs=needs, note=note, visited_by=user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 
 from . import selectors, services
-from .forms import EmployerForm, FairForm, PostingForm, VisitForm
+from .forms import EmployerForm, FairForm, PostingForm, VisitForm, yuan_to_fen
 from .models import (
     Employer,
     JobFair,
@@ -31,6 +32,7 @@ from .models import (
     Referral,
     ReferralStatus,
 )
+from .people import find_person
 from .recommend import eligible, run_batch
 from .rules import default_pack_id, rules
 
@@ -261,12 +263,14 @@ def referral_detail(request, pk: int):
 def referral_advance(request, pk: int):
     r = get_scoped(Referral.objects, request.user, pk=pk)
     try:
-        wage = request.POST.get("wage")
+        wage = request.POST.get("wage", "").strip()
         services.advance(user=request.user, referral=r, status=request.POST.get("status", ""), request=request,
-                         wage_fen=int(float(wage) * 100) if wage else None, note=request.POST.get("note", ""))
+                         wage_fen=yuan_to_fen(wage) if wage else None, note=request.POST.get("note", ""))
         messages.success(request, "已更新")
-    except (services.EmploymentError, ValueError) as exc:
-        _fail(request, exc if str(exc) else "状态无效")
+    except services.EmploymentError as exc:
+        _fail(request, exc)
+    except (ValueError, forms.ValidationError):
+        _fail(request, "月工资应为金额（元），状态应为可选的下一步")
     return redirect("employment:referral", pk=pk)
 
 
@@ -348,7 +352,10 @@ def fair_detail(request, pk: int):
 @require_POST
 def fair_attend(request, pk: int):
     fair = get_scoped(JobFair.objects, request.user, pk=pk)
-    person = get_scoped(Person.objects, request.user, pk=request.POST.get("person") or 0)
+    person = find_person(request.user, request.POST.get("person", ""))
+    if person is None:
+        messages.error(request, "人员：请输入本辖区人员的编号或18位身份证号")
+        return redirect("employment:fair", pk=pk)
     services.attend_fair(user=request.user, fair=fair, person=person, outcome=request.POST.get("outcome", "attended"), request=request)
     messages.success(request, f"已登记 {person.name} 到场")
     return redirect("employment:fair", pk=pk)
