@@ -150,3 +150,20 @@ def test_two_categories_in_one_year_are_refused_on_both_paths():
         settle_frame(pack, to_frame(claims))
     assert [f.row for f in err.value.faults] == [3]  # spreadsheet row of claim B
     assert len(settle_claims(pack, [claims[0], claims[2]])) == 2  # a new year may change category
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_batch_survives_hash_prefix_collisions(data):
+    import fupin.policy.batch as batch
+
+    pack = load_pack("fuliang-2018")
+    claims = data.draw(claim_lists(pack, max_persons=4, max_claims=14))
+    original = batch._DAY_BITS
+    batch._DAY_BITS = (
+        1 << 63
+    )  # leaves one bit of hash: persons collide, the exact sort must take over
+    try:
+        assert _batch_rows(pack, claims) == _scalar_rows(pack, claims)
+    finally:
+        batch._DAY_BITS = original

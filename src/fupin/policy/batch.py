@@ -63,13 +63,16 @@ def _round(numerator: pl.Expr) -> pl.Expr:
     return (numerator * 2 + BP) // (2 * BP)
 
 
-def _order(df: pl.DataFrame) -> pl.Series:
-    """Row order by person, then day, then claim id."""
-    key = df.select(
-        (
-            (pl.col("person_id").hash() // _DAY_BITS) * _DAY_BITS + pl.col("_day").cast(pl.UInt64)
-        ).alias("key")
-    )["key"]
+def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Row order by person, then day, then claim id; and where each person starts in that order.
+
+    The order key is one u64: 48 bits of the person's hash, 16 bits of day number. Two persons
+    sharing those 48 bits are caught by a second, independent 64-bit hash (a double collision
+    has odds near 2⁻¹¹²), and then the exact, slower sort is used.
+    """
+    person = claims["person_id"]
+    prefix = person.hash(seed=0) // _DAY_BITS
+    key = prefix * _DAY_BITS + day.cast(pl.UInt64)
     order = key.arg_sort()
     sorted_key = key.gather(order)
     tie = (sorted_key == sorted_key.shift(1)).fill_null(False) | (
@@ -79,16 +82,20 @@ def _order(df: pl.DataFrame) -> pl.Series:
         positions = tie.arg_true()
         rows = order.gather(positions)
         fixed = pl.DataFrame(
-            {"row": rows, "key": key.gather(rows), "claim_id": df["claim_id"].gather(rows)}
+            {"row": rows, "key": key.gather(rows), "claim_id": claims["claim_id"].gather(rows)}
         ).sort("key", "claim_id")
         order = order.scatter(positions, fixed["row"])
-    persons = df["person_id"].gather(order)
-    prefix = key.gather(order) // _DAY_BITS
-    person_change = (persons != persons.shift(1)).fill_null(True)
-    prefix_change = (prefix != prefix.shift(1)).fill_null(True)
-    if (person_change != prefix_change).any():  # two persons share a hash prefix
-        order = df.select(pl.arg_sort_by("person_id", "_day", "claim_id"))[:, 0]
-    return order
+    sorted_prefix = prefix.gather(order)
+    sorted_check = person.hash(seed=7).gather(order)
+    new_prefix = (sorted_prefix != sorted_prefix.shift(1)).fill_null(True)
+    new_check = (sorted_check != sorted_check.shift(1)).fill_null(True)
+    if (new_check & ~new_prefix).any():  # two persons share a hash prefix
+        order = pl.DataFrame({"person": person, "day": day, "claim_id": claims["claim_id"]}).select(
+            pl.arg_sort_by("person", "day", "claim_id")
+        )[:, 0]
+        persons = person.gather(order)
+        return order, (persons != persons.shift(1)).fill_null(True)
+    return order, new_prefix
 
 
 class _Tables:
@@ -197,20 +204,24 @@ def _visit_mask(visits: list[str]) -> pl.Expr:
     return pl.col("_chronic") if visits == ["chronic_outpatient"] else ~pl.col("_chronic")
 
 
-def _check_one_category(s: pl.DataFrame, order: pl.Series, first_row: int) -> None:
+def _check_one_category(
+    s: pl.DataFrame, claims: pl.DataFrame, order: pl.Series, first_row: int
+) -> None:
     changed = s.select(
         (~pl.col("_first") & (pl.col("_cat") != pl.col("_cat").shift(1))).fill_null(False)
     ).to_series()
     if changed.any():
-        positions = changed.arg_true().head(MAX_LISTED_FAULTS)
-        faults = [
-            Fault(
-                int(order[p]) + first_row,
-                "category",
-                f"人员 {s['person_id'][p]} 在 {s['_year'][p]} 年有多个人员类别，请按年度拆分或更正",
+        faults = []
+        for position in changed.arg_true().head(MAX_LISTED_FAULTS):
+            row = int(order[position])
+            person, day = claims["person_id"][row], claims["admission_date"][row]
+            faults.append(
+                Fault(
+                    row + first_row,
+                    "category",
+                    f"人员 {person} 在 {day.year} 年有多个人员类别，请按年度拆分或更正",
+                )
             )
-            for p in positions
-        ]
         raise ClaimsError(faults, total=int(changed.sum()))
 
 
@@ -225,35 +236,37 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
     t = _Tables(pack)
     k = t.n_classes
     claims = claims.rechunk()
-    df = claims.select(
-        pl.col("claim_id"),
-        pl.col("person_id"),
+    columns = [
         pl.col("category").cast(CATEGORY_ENUM).to_physical().cast(pl.Int64).alias("_cat"),
         (pl.col("visit_type") == "chronic_outpatient").alias("_chronic"),
         pl.col("hospital_level").cast(pl.Int64).alias("_level"),
         (
-            pl.col("chronic_class").replace_strict(
-                t.classes, list(range(len(t.classes))), default=0, return_dtype=pl.Int64
-            )
+            pl.col("chronic_class")
+            .cast(pl.Enum(t.classes))
+            .to_physical()
+            .cast(pl.Int64)
+            .fill_null(0)
             if t.classes
             else pl.lit(0, pl.Int64)
         ).alias("_class"),
-        pl.col("disease_code"),
         pl.col("admission_date").dt.year().alias("_year"),
         pl.col("admission_date").cast(pl.Int32).alias("_day"),
         pl.col("total_cost").alias("_total"),
         pl.col("in_policy_cost").alias("_in"),
-    )
-    order = _order(df)
+    ]
+    if t.has_major:
+        pattern = "^(?:" + "|".join(re.escape(p) for p in t.major_prefixes) + ")"
+        columns.append(
+            pl.col("disease_code").str.contains(pattern).fill_null(False).alias("_major")
+        )
+    df = claims.select(columns)
+    order, person_starts = _order(claims, df["_day"])
     sorted_df = df.select(pl.all().gather(order)).with_columns(
         (
-            (pl.col("person_id") != pl.col("person_id").shift(1))
-            | (pl.col("_year") != pl.col("_year").shift(1))
-        )
-        .fill_null(True)
-        .alias("_first")
+            pl.lit(person_starts) | (pl.col("_year") != pl.col("_year").shift(1)).fill_null(True)
+        ).alias("_first")
     )
-    _check_one_category(sorted_df, order, first_row)
+    _check_one_category(sorted_df, claims, order, first_row)
     s = sorted_df
     cat, level, chronic = pl.col("_cat"), pl.col("_level"), pl.col("_chronic")
     inpol, total = pl.col("_in"), pl.col("_total")
@@ -337,10 +350,8 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
     paid_so_far = pl.col("_paid")
     top = pl.lit(0, pl.Int64)
     if t.has_major:
-        pattern = "^(?:" + "|".join(re.escape(p) for p in t.major_prefixes) + ")"
         rate = _lookup(t.major_ratio, level)
-        ok = (_lookup(t.major_ok, cat) == 1) & ~chronic & (rate > 0)
-        ok = ok & pl.col("disease_code").str.contains(pattern).fill_null(False)
+        ok = (_lookup(t.major_ok, cat) == 1) & ~chronic & (rate > 0) & pl.col("_major")
         top = pl.when(ok).then(_positive(_round(total * rate) - paid_so_far)).otherwise(0)
     s = s.with_columns(top.alias("_top"))
     line = pl.lit(0, pl.Int64)

@@ -88,14 +88,21 @@ class ClaimsError(ValueError):
         super().__init__("\n".join(lines))
 
 
-_AMOUNT = rf"^\d{{1,{MAX_YUAN_DIGITS}}}(\.\d{{1,2}})?$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+def _yuan(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.Float64, strict=False)
 
 
-def _fen(column: str) -> pl.Expr:
-    # Exact: a validated amount has at most 9 + 2 digits, far inside a float's 15 exact digits,
-    # so yuan × 100 is within 1e-5 of the whole number of fen and rounding recovers it.
-    return pl.col(column).cast(pl.Float64, strict=False).mul(100).round().cast(pl.Int64)
+def _fen_from_yuan(yuan: pl.Expr) -> pl.Expr:
+    """Fen from a float amount in yuan, or null unless it is a valid amount.
+
+    Valid: non-negative, at most two decimals and nine whole digits. Exact without a regex:
+    such an amount has at most 11 significant digits, far inside a float's 15, so yuan × 100
+    lies within 1e-4 of a whole number of fen exactly when the text has no third decimal.
+    """
+    fen = yuan * 100
+    ok = yuan.is_finite() & (yuan >= 0) & (yuan < 10**MAX_YUAN_DIGITS)
+    ok = ok & ((fen - fen.round()).abs() < 1e-4)
+    return pl.when(ok).then(fen.round()).cast(pl.Int64)
 
 
 def _clean(raw: pl.DataFrame) -> pl.DataFrame:
@@ -128,19 +135,29 @@ def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFr
         raise ClaimsError([Fault(None, None, "文件中没有结算单")])
 
     classes = sorted(pack.medical.chronic.classes) if pack.medical and pack.medical.chronic else []
-    df = _clean(raw).with_columns(
-        pl.col("chronic_class").str.to_uppercase(),
-        pl.col("disease_code").str.to_uppercase(),
-        _date=pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
-        _total=_fen("total_cost"),
-        _in=_fen("in_policy_cost"),
+    df = (
+        _clean(raw)
+        .with_columns(
+            pl.col("chronic_class").str.to_uppercase(),
+            pl.col("disease_code").str.to_uppercase(),
+            _date=pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
+            _total_yuan=_yuan("total_cost"),
+            _in_yuan=_yuan("in_policy_cost"),
+        )
+        .with_columns(
+            _total=_fen_from_yuan(pl.col("_total_yuan")),
+            _in=_fen_from_yuan(pl.col("_in_yuan")),
+        )
     )
     is_chronic = pl.col("visit_type") == "chronic_outpatient"
     amount_ok = {
-        c: pl.col(c).str.contains(_AMOUNT).fill_null(False)
-        for c in ("total_cost", "in_policy_cost")
+        "total_cost": pl.col("_total").is_not_null(),
+        "in_policy_cost": pl.col("_in").is_not_null(),
     }
-    negative = {c: pl.col(c).str.starts_with("-").fill_null(False) for c in amount_ok}
+    negative = {
+        "total_cost": (pl.col("_total_yuan") < 0).fill_null(False),
+        "in_policy_cost": (pl.col("_in_yuan") < 0).fill_null(False),
+    }
     cat_text = "、".join(f"{c}（{CATEGORY_NAMES[c]}）" for c in CATEGORIES)
     class_text = "、".join(classes) if classes else "（本政策包不含门诊慢性病）"
     checks: list[tuple[str, pl.Expr, str | pl.Expr]] = [
@@ -179,8 +196,7 @@ def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFr
         ),
         (
             "admission_date",
-            pl.col("_date").is_null()
-            | ~pl.col("admission_date").str.contains(_DATE).fill_null(False),
+            pl.col("_date").is_null(),
             pl.format("日期无效 {}，应为 YYYY-MM-DD", pl.col("admission_date").fill_null("（空）")),
         ),
         (
@@ -201,11 +217,10 @@ def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFr
                 ),
             )
         )
-    both_ok = amount_ok["total_cost"] & amount_ok["in_policy_cost"]
     checks.append(
         (
             "in_policy_cost",
-            both_ok & (pl.col("_in") > pl.col("_total")),
+            (pl.col("_in") > pl.col("_total")).fill_null(False),
             pl.format(
                 "政策范围内费用 {} 元大于总费用 {} 元",
                 pl.col("in_policy_cost"),

@@ -77,13 +77,9 @@ def settle_file(
     result = settle_frame(pack, claims)
     write_settlements(result, out)
     period = pack.effective
-    outside = claims.filter(
-        (pl.col("admission_date") < period.start)
-        | (
-            pl.lit(period.end is not None)
-            & (pl.col("admission_date") > (period.end or period.start))
-        )
-    ).height
+    before = pl.col("admission_date") < period.start
+    after = pl.col("admission_date") > period.end if period.end else pl.lit(False)
+    outside = claims.select((before | after).sum()).item()
     return SettleReport(
         pack_id=pack_id,
         claims=claims.height,

@@ -90,7 +90,7 @@ def read_claims_file(path: str | os.PathLike[str]) -> pl.DataFrame:
         raise ClaimsError([Fault(None, None, f"无法读取文件 {path.name}：{exc}")]) from exc
     raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
     present = [c for c in COLUMNS if c in raw.columns]
-    return raw.select(pl.col(c).cast(pl.String) for c in present).rechunk()
+    return raw.select(pl.col(c).cast(pl.String) for c in present)
 
 
 def check_output_path(path: str | os.PathLike[str]) -> Path:
