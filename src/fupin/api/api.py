@@ -5,6 +5,10 @@ import json
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from fupin.employment import api as employment_api
+from fupin.exchange import api as exchange_api
+from fupin.insurance import api as insurance_api
+
 from . import errors
 from .auth import STAFF_AUTH
 from .registry import auth_router
@@ -31,6 +35,6 @@ errors.install(api)
 
 api.add_router("/auth", auth_router)
 api.add_router("", registry_router)
-api.add_router("", __import__("fupin.exchange.api", fromlist=["router"]).router)  # 数据导入与信息比对
-api.add_router("", __import__("fupin.employment.api", fromlist=["router"]).router)  # 就业帮扶、培训、创业、台账
-api.add_router("", __import__("fupin.insurance.api", fromlist=["router"]).router)  # 医疗结算与政策包
+api.add_router("", exchange_api.router)  # 数据导入与信息比对
+api.add_router("", employment_api.router)  # 就业帮扶、培训、创业、台账
+api.add_router("", insurance_api.router)  # 医疗结算与政策包
