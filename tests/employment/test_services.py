@@ -150,3 +150,17 @@ def test_plan_and_ledger(county_user, seeker):
     assert entries == ["follow_up", "follow_up"]
     with pytest.raises(PermissionError):
         LedgerEntry.objects.all().delete()
+
+
+def test_employer_subsidies_only_where_a_pack_sets_them(county_user, seeker, postings, tmp_path, monkeypatch):
+    post = f.posting(postings[0].employer, opens_on=dt.date(TODAY.year, 1, 1))
+    r = services.refer(user=county_user, person=seeker, posting=post, day=dt.date(TODAY.year, 1, 5))
+    services.advance(user=county_user, referral=r, status="hired", day=dt.date(TODAY.year, 1, 10))
+    assert selectors.employer_subsidies(county_user, TODAY.year, TODAY) == []  # Fuliang: "按规定给予", no amount
+    (tmp_path / "county-x.yaml").write_text(
+        "id: county-x\ninherits: fuliang-2018\nname: 测试县\nregion: 测试\neffective: {from: 2018-01-01}\n"
+        "employment:\n  employer_post_subsidy_monthly:\n    value: 200\n    source: {assumed: 测试}\n", encoding="utf-8")
+    monkeypatch.setenv("FUPIN_POLICY_DIRS", str(tmp_path))
+    monkeypatch.setenv("FUPIN_EMPLOYMENT_PACK", "county-x")
+    rows = selectors.employer_subsidies(county_user, TODAY.year, TODAY)
+    assert [(row["months"], row["post_fen"], row["social_fen"]) for row in rows] == [(TODAY.month, 200_00 * TODAY.month, 0)]

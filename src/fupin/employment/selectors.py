@@ -130,6 +130,35 @@ def workshop_awards(user, year: int) -> tuple[list[AwardRow], dict]:
     return rows, {"pack_id": pack_id, "param": param, "totals": dict(totals)}
 
 
+def months_employed(hired_on: dt.date, ended_on: dt.date | None, year: int, today: dt.date) -> int:
+    """Calendar months of `year` (up to today) with at least one day in post."""
+    n = 0
+    for month in range(1, 13):
+        start = dt.date(year, month, 1)
+        end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        if start <= today and hired_on <= end and (ended_on is None or ended_on >= start):
+            n += 1
+    return n
+
+
+def employer_subsidies(user, year: int, today: dt.date) -> list[dict]:
+    """岗位补贴、社保补贴 to employers that hired registered poor workers, where the pack sets a monthly amount."""
+    r = rules()
+    post, social = r.employer_post_subsidy_monthly.value, r.employer_social_insurance_subsidy_monthly.value
+    if post is None and social is None:
+        return []
+    hires = (scoped(Referral.objects.filter(status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT], hired_on__lte=dt.date(year, 12, 31)), user)
+             .exclude(posting__employer__kind=EmployerKind.WELFARE).exclude(ended_on__lt=dt.date(year, 1, 1))
+             .select_related("person", "posting__employer"))
+    rows = []
+    for h in hires:
+        months = months_employed(h.hired_on, h.ended_on, year, today)
+        if months:
+            rows.append({"employer": h.posting.employer, "person": h.person, "months": months,
+                         "post_fen": (post or 0) * months, "social_fen": (social or 0) * months})
+    return rows
+
+
 def fair_timetable(user, township: str, month: dt.date) -> QuerySet:
     nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     qs = fairs(user).filter(held_on__gte=month, held_on__lt=nxt)

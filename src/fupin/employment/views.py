@@ -423,6 +423,7 @@ def workshops(request):
     rows, info = selectors.workshop_awards(request.user, year)
     r = rules()
     return render(request, "employment/workshops.html", {"rows": rows, "info": info, "year": year,
+                                                         "employer_rows": selectors.employer_subsidies(request.user, year, _today(request)),
                                                          "post": r.employer_post_subsidy_monthly, "social": r.employer_social_insurance_subsidy_monthly})
 
 
