@@ -22,6 +22,13 @@ def test_fuliang_amounts_from_004():
     assert r.employer_post_subsidy_monthly.value is None and "按规定给予" in r.employer_post_subsidy_monthly.source.quote
 
 
+def test_qingcheng_trains_everyone_once_and_defines_no_loans():
+    r = rules("qingcheng-2018")
+    assert r.trainings_per_willing_person.value == 1 and r.follow_up_months.value == 12
+    with pytest.raises(StartupError, match="未规定"):
+        check_loan(pack_id="qingcheng-2018", kind="individual", guaranteed=True, principal_fen=100)
+
+
 def test_jining_amounts_from_000():
     r = rules("jining-2016")
     assert r.loan_limits.value == {"individual": 15_0000_00}
@@ -38,7 +45,7 @@ def test_every_quote_is_in_its_document():
     seeds = Path(__file__).resolve().parents[3] / "shared" / "seeds"
     if not seeds.exists():
         pytest.skip("../shared/seeds not beside the repository")
-    for pack in ("fuliang-2018", "jining-2016"):
+    for pack in ("fuliang-2018", "jining-2016", "qingcheng-2018"):
         r = rules(pack)
         for name in type(r).model_fields:
             src = getattr(r, name).source
