@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 import polars as pl
+import polars.selectors as cs
 
 from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault
 from fupin.policy.params import BP, CATEGORIES, LEVELS, VISIT_TYPES
@@ -275,7 +276,7 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
     slot = cat * 4 + level
     ip_raw = _round(_positive(inpol - _lookup(t.ip_deductible, slot)) * _lookup(t.ip_ratio, slot))
     s = s.with_columns(pl.when(chronic).then(0).otherwise(ip_raw).alias("_ip_raw"))
-    s = _capped(s, "_ip_raw", _lookup(t.ip_cap, cat), "basic_pay")
+    s = _capped(s, "_ip_raw", _lookup(t.ip_cap, cat), "basic_pay").drop("_ip_raw", "_running")
 
     # Layer 2, chronic outpatient: one deductible per year, ratio by class and level, cap by class;
     # the part of a class's year above `critical_insurer_above` is paid by the critical insurer.
@@ -307,12 +308,14 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
                     f"_ch_basic_{index}"
                 ),
             )
+            s = s.drop(raw, f"_ch_run_{index}")
             paid.append(pl.col(f"_ch_pay_{index}"))
             basic_parts.append(pl.col(f"_ch_basic_{index}"))
         s = s.with_columns(
             (pl.col("basic_pay") + pl.sum_horizontal(basic_parts)).alias("basic_pay"),
             (pl.sum_horizontal(paid) - pl.sum_horizontal(basic_parts)).alias("_split"),
         )
+        s = s.drop(cs.matches(r"^_ch_"))
     else:
         s = s.with_columns(pl.lit(0, pl.Int64).alias("_split"))
     basic, split = pl.col("basic_pay"), pl.col("_split")
@@ -329,6 +332,7 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
         s = _band_payment(s, t, cat)
         s = _capped(s, "_cr_raw", _lookup(t.crit_cap, cat), "_cr_pay")
         s = s.with_columns((split + pl.col("_cr_pay")).alias("critical_pay"))
+        s = s.drop(cs.matches(r"^_(cr_\w+|lo\d+|hi\d+|r\d+|running)$"))
     else:
         s = s.with_columns(split.alias("critical_pay"))
     critical = pl.col("critical_pay")
@@ -341,7 +345,9 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
             .otherwise(0)
             .alias("_as_raw")
         )
-        s = _capped(s, "_as_raw", _lookup(t.asst_cap, cat), "assistance_pay")
+        s = _capped(s, "_as_raw", _lookup(t.asst_cap, cat), "assistance_pay").drop(
+            "_as_raw", "_running"
+        )
     else:
         s = s.with_columns(pl.lit(0, pl.Int64).alias("assistance_pay"))
 

@@ -1,0 +1,42 @@
+"""The settlement page in real headless Chromium: add a claim row, compute with htmx, read the trail."""
+
+import pytest
+
+from fupin.access.models import Role, User
+from tests.browser.conftest import browser, page  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "test-pass-123"
+
+
+def test_settlement_page_in_chromium(page, live_server, tmp_path):  # noqa: F811
+    User.objects.create_user(username="yibao", password=PASSWORD, role=Role.INSURANCE)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "yibao")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/insurance/settlement/")
+    assert page.locator("#claim-rows tr").count() == 3
+    for _ in range(3):  # drop the example rows
+        page.locator("#claim-rows tr").first.get_by_role("button", name="删除此行").click()
+    page.click("text=添加一行")
+    page.wait_for_function("document.querySelectorAll('#claim-rows tr').length === 1")
+    row = page.locator("#claim-rows tr").first
+    row.locator("select[name=visit_type]").select_option("inpatient")
+    row.locator("select[name=hospital_level]").select_option("3")
+    row.locator("input[name=admission_date]").fill("2018-03-01")
+    row.locator("input[name=total_cost]").fill("100000")
+    row.locator("input[name=in_policy_cost]").fill("90000")
+    page.select_option("#category", "poor")
+    page.select_option("#compare", "category")
+    page.select_option("#category_b", "general")
+    page.click("button[type=submit]")
+    # 浮梁 poor, level 3 (golden case F-03): fifth line leaves 10000.00 of 100000.
+    page.wait_for_selector("text=对照差额")
+    results = page.inner_text("#results")
+    assert "10000.00" in results and "第五条保障线" in page.content()
+    page.click("text=计算过程：第1笔（个人自付 10000.00 元）")
+    assert page.locator("details[open] li").count() >= 4
+    page.screenshot(path=str(tmp_path / "settlement.png"), full_page=True)
