@@ -158,13 +158,18 @@ def main() -> None:
                 "--out",
                 str(out),
             ]
+            no_django = [sys.executable, "-m", "fupin.policy", *command[3:]]
             bare_wall, bare_cpu = run_timed(bare, env)
-            e2e_wall, e2e_cpu = run_timed(command, env)
-            print(
-                f"端到端 fupin settle（{suffix[1:]}）：{e2e_wall:.2f} s（CPU {e2e_cpu:.2f} s）；"
-                f"仅读+写同一文件：{bare_wall:.2f} s（CPU {bare_cpu:.2f} s）；"
-                f"倍数 {e2e_wall / bare_wall:.2f}（按 CPU {e2e_cpu / bare_cpu:.2f}）"
-            )
+            print(f"仅读+写同一文件（{suffix[1:]}）：{bare_wall:.2f} s（CPU {bare_cpu:.2f} s）")
+            for label, argv in (
+                ("fupin settle", command),
+                ("python -m fupin.policy settle", no_django),
+            ):
+                e2e_wall, e2e_cpu = run_timed(argv, env)
+                print(
+                    f"  端到端 {label}：{e2e_wall:.2f} s（CPU {e2e_cpu:.2f} s）；"
+                    f"倍数 {e2e_wall / bare_wall:.2f}（按 CPU {e2e_cpu / bare_cpu:.2f}）"
+                )
 
 
 def run_timed(command: list[str], env: dict[str, str], repeat: int = 2) -> tuple[float, float]:

@@ -105,7 +105,6 @@ class _Tables:
     def __init__(self, pack: Pack):
         rules: dict[str, CategoryRules] = all_rules(pack)
         ordered = [rules[c] for c in CATEGORIES]
-        self.rules = ordered
         ip = [r.inpatient for r in ordered]
         self.ip_deductible = [
             i.deductible.value.get(lv, 0) if lv else 0 for i in ip for lv in (0, *LEVELS)

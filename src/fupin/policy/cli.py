@@ -1,11 +1,16 @@
 """What the `fupin settle` and `fupin policy` commands do, as plain functions (no Django).
 
-The management commands only parse arguments and turn `PackError`/`ClaimsError` into exit
-status 2; everything else happens here so it can be called and tested without a server.
+The Django management commands (`fupin settle`, `fupin policy`) take their arguments from
+`add_settle_arguments`/`add_policy_arguments` and call `run_settle`/`run_policy`; they only
+turn `CliError` into exit status 2. The same commands run without Django, and without its
+start-up time, as `python -m fupin.policy settle …` / `python -m fupin.policy policy list`.
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +20,8 @@ from fupin.policy.batch import PARTS, settle_frame
 from fupin.policy.claims import ClaimsError, Fault, parse_claims, to_claims
 from fupin.policy.compare import PART_NAMES, Comparison, compare
 from fupin.policy.io import check_output_path, read_claims_file, write_settlements
-from fupin.policy.packs import list_packs, load_pack
-from fupin.policy.params import fen_to_yuan
+from fupin.policy.packs import PackError, list_packs, load_pack
+from fupin.policy.params import fen_to_yuan, to_basis_points
 from fupin.policy.scalar import settle_claims
 
 
@@ -143,3 +148,79 @@ def policy_show_text(pack_id: str) -> str:
         lines.append(f"    生效：{param.effective.text()}")
         lines.append(f"    出处：{param.source.text()}")
     return "\n".join(lines)
+
+
+class CliError(Exception):
+    """A fault the user must fix (bad pack, bad file, bad option); exit status 2."""
+
+
+def add_settle_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policy", required=True, help="政策包编号，如 fuliang-2018")
+    parser.add_argument("--claims", required=True, help="结算单文件：CSV、XLSX 或 Parquet")
+    parser.add_argument(
+        "--out",
+        help="结算结果 .csv/.parquet；与 --vs 同用时为测算表 .xlsx（默认 政策测算_A_vs_B.xlsx）",
+    )
+    parser.add_argument("--explain", metavar="CLAIM_ID", help="打印该结算单的中文计算过程")
+    parser.add_argument("--vs", metavar="PACK", help="对比的另一个政策包（政策测算）")
+    parser.add_argument(
+        "--catastrophic-share",
+        default="40%",
+        help="灾难性医疗支出线占人均可支配收入的比例（默认 40%%）",
+    )
+
+
+def run_settle(opts: dict, write: Callable[[str], object]) -> None:
+    """`fupin settle`: settle a file, or compare two packs with --vs. Raises CliError."""
+    try:
+        if opts.get("vs"):
+            try:
+                share = to_basis_points(opts["catastrophic_share"])
+            except ValueError as exc:
+                raise CliError(f"--catastrophic-share：{exc}") from exc
+            out = opts.get("out") or f"政策测算_{opts['policy']}_vs_{opts['vs']}.xlsx"
+            comparison, written = compare_file(
+                opts["policy"], opts["vs"], opts["claims"], out, share
+            )
+            write(comparison.text())
+            write(f"\n测算表已写入 {written}")
+            return
+        if not opts.get("out"):
+            raise CliError("请用 --out 指定结算结果文件（.csv 或 .parquet）")
+        report = settle_file(opts["policy"], opts["claims"], opts["out"], opts.get("explain"))
+        write(report.text())
+    except (PackError, ClaimsError) as exc:
+        raise CliError(f"无法结算：\n{exc}") from exc
+
+
+def add_policy_arguments(parser: argparse.ArgumentParser, **subparser_options) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, **subparser_options)
+    actions.add_parser("list", help="列出全部政策包")
+    show = actions.add_parser("show", help="显示政策包参数与出处")
+    show.add_argument("pack", help="政策包编号，如 jining-2020")
+
+
+def run_policy(opts: dict, write: Callable[[str], object]) -> None:
+    """`fupin policy list | show PACK`. Raises CliError."""
+    try:
+        write(policy_list_text() if opts["action"] == "list" else policy_show_text(opts["pack"]))
+    except PackError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Django-free entry point: `python -m fupin.policy settle …` or `… policy list`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m fupin.policy", description="政策包与医疗费用结算"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_settle_arguments(commands.add_parser("settle", help="结算或政策测算"))
+    add_policy_arguments(commands.add_parser("policy", help="政策包"))
+    opts = vars(parser.parse_args(argv))
+    run = run_settle if opts["command"] == "settle" else run_policy
+    try:
+        run(opts, print)
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fupin.policy.packs import PackError
+from fupin.policy.cli import CliError, add_policy_arguments, run_policy
 
 
 class Command(BaseCommand):
@@ -10,18 +10,10 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True)
-        actions.add_parser("list", help="列出全部政策包")
-        show = actions.add_parser("show", help="显示政策包参数与出处")
-        show.add_argument("pack", help="政策包编号，如 jining-2020")
+        add_policy_arguments(parser)
 
     def handle(self, *args, **opts):
-        from fupin.policy.cli import policy_list_text, policy_show_text
-
         try:
-            if opts["action"] == "list":
-                self.stdout.write(policy_list_text())
-            else:
-                self.stdout.write(policy_show_text(opts["pack"]))
-        except PackError as exc:
+            run_policy(opts, self.stdout.write)
+        except CliError as exc:
             raise CommandError(str(exc), returncode=2) from exc
