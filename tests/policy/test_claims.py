@@ -1,0 +1,87 @@
+"""Claim validation: one pass over the table, every fault with row, column and reason."""
+
+import pytest
+
+from fupin.policy import ClaimsError, load_pack, parse_claims
+from fupin.policy.claims import raw_frame
+
+GOOD = {
+    "claim_id": "C1",
+    "person_id": "P1",
+    "category": "poor",
+    "visit_type": "inpatient",
+    "hospital_level": "2",
+    "admission_date": "2016-03-01",
+    "total_cost": "1000.50",
+    "in_policy_cost": "800",
+}
+
+
+def parse(*records, pack="jining-2016"):
+    return parse_claims(raw_frame(records), load_pack(pack))
+
+
+def faults(*records, pack="jining-2016"):
+    with pytest.raises(ClaimsError) as err:
+        parse(*records, pack=pack)
+    return [f.text() for f in err.value.faults]
+
+
+def test_amounts_become_exact_fen_and_cells_are_trimmed():
+    row = parse(
+        {
+            **GOOD,
+            "person_id": " P1 ",
+            "category": " poor",
+            "total_cost": " 0.1 ",
+            "in_policy_cost": "0.07",
+            "visit_type": "chronic_outpatient",
+            "chronic_class": "a",
+        }
+    ).row(0, named=True)
+    assert row["person_id"] == "P1" and row["category"] == "poor"
+    assert (row["total_cost"], row["in_policy_cost"]) == (10, 7)
+    assert row["chronic_class"] == "A"
+
+
+def test_large_amounts_are_exact():
+    row = parse({**GOOD, "total_cost": "999999999.99", "in_policy_cost": "123456789.01"}).row(
+        0, named=True
+    )
+    assert (row["total_cost"], row["in_policy_cost"]) == (99_999_999_999, 12_345_678_901)
+
+
+@pytest.mark.parametrize("amount", ["12.345", "1,000", "abc", "inf", "nan", "1000000000", "0.001"])
+def test_not_an_amount(amount):
+    assert any(
+        "列 total_cost（总费用）：不是金额" in f for f in faults({**GOOD, "total_cost": amount})
+    )
+
+
+def test_every_fault_is_listed_with_its_row():
+    found = faults(
+        GOOD,
+        {**GOOD, "claim_id": "C2", "category": "rich", "hospital_level": "0"},
+        {**GOOD, "claim_id": "C2", "visit_type": "chronic_outpatient"},
+    )
+    assert found == [
+        "第 3 行，列 claim_id（结算单号）：结算单号重复",
+        "第 3 行，列 category（人员类别）：未知人员类别 rich，应为 general（普通参保居民）、poor（建档立卡贫困人口）、dibao（低保对象）、tekun（特困供养人员）",
+        "第 3 行，列 hospital_level（医院级别）：医院级别应为 1、2 或 3，而不是 0",
+        "第 4 行，列 claim_id（结算单号）：结算单号重复",
+        "第 4 行，列 chronic_class（慢性病类别）：门诊慢性病须填写慢性病类别：A、B",
+    ]
+
+
+def test_chronic_class_must_belong_to_the_pack():
+    record = {**GOOD, "visit_type": "chronic_outpatient", "chronic_class": "A"}
+    assert parse(record).height == 1
+    assert faults(record, pack="fuliang-2018") == [
+        "第 2 行，列 chronic_class（慢性病类别）：未知慢性病类别 A，本政策包为 I、II"
+    ]
+
+
+def test_dates_and_empty_tables():
+    assert "日期须在 1970 至 2149 年之间" in faults({**GOOD, "admission_date": "1969-12-31"})[0]
+    with pytest.raises(ClaimsError, match="文件中没有结算单"):
+        parse()
