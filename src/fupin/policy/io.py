@@ -103,19 +103,18 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
 
 
 def write_settlements(result: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write claim_id + the five parts in yuan (CSV text or Parquet decimal(18,2)), atomically."""
+    """Write claim_id + the five parts in yuan with two decimals (Parquet: decimal(18,2)), atomically."""
     path = check_output_path(path)
     fd, tmp = tempfile.mkstemp(prefix=".settle-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
+        # Exact decimal yuan: fen → decimal(18,2) ÷ 100, written as "1234.50" in both formats.
+        yuan = ((pl.col(p).cast(pl.Decimal(18, 2)) / 100).cast(pl.Decimal(18, 2)) for p in PARTS)
+        table = result.select("claim_id", *yuan)
         if path.suffix.lower() == ".csv":
-            # fen / 100 as a float printed with two decimals is exact below 2**53 fen.
-            result.select("claim_id", *(pl.col(p) / 100 for p in PARTS)).write_csv(
-                tmp, float_precision=2
-            )
+            table.write_csv(tmp)
         else:
-            yuan = (pl.col(p).cast(pl.Decimal(18, 2)) / 100 for p in PARTS)
-            result.select("claim_id", *(y.cast(pl.Decimal(18, 2)) for y in yuan)).write_parquet(tmp)
+            table.write_parquet(tmp)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
