@@ -145,7 +145,7 @@ def settlement_quote(request, payload: QuoteIn):
     if payload.category not in CATEGORY_NAMES:
         names = "、".join(f"{k}（{v}）" for k, v in CATEGORY_NAMES.items())
         raise _unprocessable({"category": [f"未知人员类别 {payload.category}，应为 {names}"]})
-    records = [claim.dict() for claim in payload.claims]
+    records = [claim.model_dump() for claim in payload.claims]
     try:
         result = quote(payload.policy, payload.category, records, first_row=0)
     except PackError as exc:
