@@ -85,3 +85,41 @@ def test_dates_and_empty_tables():
     assert "日期须在 1970 至 2149 年之间" in faults({**GOOD, "admission_date": "1969-12-31"})[0]
     with pytest.raises(ClaimsError, match="文件中没有结算单"):
         parse()
+
+
+def test_text_round_trip_is_exact_for_any_amount():
+    """Every amount from 0.00 to 999,999,999.99 written as text parses back to the same fen."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from fupin.policy.claims import to_claims
+    from fupin.policy.params import fen_to_yuan
+
+    from .strategies import claim_lists
+
+    pack = load_pack("fuliang-2018")
+    huge = st.integers(0, 10**11 - 1)
+
+    @settings(max_examples=60, deadline=None)
+    @given(claims=claim_lists(pack), totals=st.lists(huge, min_size=14, max_size=14))
+    def check(claims, totals):
+        claims = [
+            c.__class__(
+                **{**c.__dict__, "total_cost": t, "in_policy_cost": min(c.in_policy_cost, t)}
+            )
+            if i % 2
+            else c
+            for i, (c, t) in enumerate(zip(claims, totals, strict=False))
+        ]
+        records = [
+            {
+                **c.__dict__,
+                "admission_date": c.admission_date.isoformat(),
+                "total_cost": fen_to_yuan(c.total_cost),
+                "in_policy_cost": fen_to_yuan(c.in_policy_cost),
+            }
+            for c in claims
+        ]
+        assert to_claims(parse_claims(raw_frame(records), pack)) == claims
+
+    check()
