@@ -46,9 +46,9 @@ class DuckDBEngine:
     def load_file(self, name: str, path: str | os.PathLike) -> None:
         p = Path(path)
         if p.suffix.lower() in (".parquet", ".pq"):
-            src = f"read_parquet('{_quote(p)}')"
-            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {src}")
-            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}")
+            # file_row_number numbers the rows in file order while the file is read in parallel.
+            src = f"read_parquet('{_quote(p)}', file_row_number = true)"
+            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT file_row_number + 1 AS row_no, * EXCLUDE (file_row_number) FROM {src}")
         else:
             src = (f"read_csv('{_quote(p)}', header = true, all_varchar = true, encoding = 'utf-8', "
                    f"strict_mode = false, null_padding = true)")  # fmt: skip
