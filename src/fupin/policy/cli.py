@@ -208,11 +208,9 @@ def run_policy(opts: dict, write: Callable[[str], object]) -> None:
         raise CliError(str(exc)) from exc
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m fupin.policy") -> int:
     """Django-free entry point: `python -m fupin.policy settle …` or `… policy list`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m fupin.policy", description="政策包与医疗费用结算"
-    )
+    parser = argparse.ArgumentParser(prog=prog, description="政策包与医疗费用结算")
     commands = parser.add_subparsers(dest="command", required=True)
     add_settle_arguments(commands.add_parser("settle", help="结算或政策测算"))
     add_policy_arguments(commands.add_parser("policy", help="政策包"))
