@@ -119,10 +119,9 @@ def generate(n_persons: int, n_rows: int, seed: int = 2017):
             "severe_disability": severe.astype(np.int8),
         }
     )
-    age_days = (
-        np.datetime64(AS_OF) - (np.datetime64("1930-01-01") + days.astype("timedelta64[D]"))
-    ).astype(np.int64)
-    adult = age_days >= 16 * 365.25 + 1
+    # 16 on or before the as-of date (the 16th birthday counts), as the pipeline reads the rule.
+    born = np.datetime64("1930-01-01") + days.astype("timedelta64[D]")
+    adult = born <= np.datetime64(AS_OF.replace(year=AS_OF.year - 16))
     # Enrolment rows of registry persons: medical for all, pension for adults.
     rows = []
     for ins, eligible in (("medical", np.ones(n, bool)), ("pension", adult)):
@@ -433,17 +432,24 @@ def main() -> None:
         enr.write_parquet(enr_path)
         del enr
         engine = DuckDBEngine(threads=2)
-        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        started, cpu = time.perf_counter(), time.process_time()
         compare_files(
             str(reg_path),
             str(enr_path),
             str(Path(tmp) / "out"),
             Settings(as_of=AS_OF),
             engine=engine,
+            timings=timings,
         )
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         print(
-            f"fupin compare (DuckDB, 2 threads): {elapsed:.1f} s  (goal < 60 s: {'met' if elapsed < 60 else 'NOT met'})"
+            f"fupin compare (DuckDB, 2 threads): {elapsed:.1f} s wall, {cpu:.1f} s CPU  (goal < 60 s: {'met' if elapsed < 60 else 'NOT met'})"
+        )
+        print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+        print(
+            "  (read = open the files and check every column; ids = normalise and check every ID, duplicates; "
+            "exact = match by ID; fuzzy = blocked candidates, name similarity, scoring; categories = result table; write = CSVs)"
         )
         res = pl.from_arrow(
             engine.arrow(
@@ -490,13 +496,21 @@ def main() -> None:
             sp, sr, _, _ = scores(pairs.select("rid", "eid", "insurance"), tru)
             sf1 = 2 * sp * sr / (sp + sr) if sp + sr else 0.0
             print(
-                f"fuzzy remainder: {reg_rem.height:,} registry person×insurance, {enr_rem.height:,} enrolment rows"
+                f"fuzzy remainder: {reg_rem.height:,} registry person×insurance without an exact match, "
+                f"{enr_rem.height:,} enrolment rows whose ID is nobody's on the list and that share a block with one of them"
             )
             print(
-                f"  fupin  id_mismatch_candidate: precision {p:.4f} recall {r:.4f} F1 {f1:.4f} (inside the {elapsed:.1f} s above)"
+                f"  fupin  id_mismatch_candidate: precision {p:.4f} recall {r:.4f} F1 {f1:.4f} in {timings['fuzzy']:.1f} s "
+                f"(the fuzzy phase, inside the {elapsed:.1f} s above)"
             )
             print(
                 f"  Splink link_only (DuckDB):    precision {sp:.4f} recall {sr:.4f} F1 {sf1:.4f} in {secs:.1f} s (+{prep:.1f} s export)"
+            )
+            better_f1 = f1 >= sf1
+            faster = timings["fuzzy"] < secs
+            print(
+                f"goal: at least Splink's F1 ({f1:.4f} vs {sf1:.4f}: {'met' if better_f1 else 'NOT met'}) "
+                f"in less time ({timings['fuzzy']:.1f} s vs {secs:.1f} s: {'met' if faster else 'NOT met'})"
             )
         engine.close()
 

@@ -46,9 +46,12 @@ class DuckDBEngine:
     def load_file(self, name: str, path: str | os.PathLike) -> None:
         p = Path(path)
         if p.suffix.lower() in (".parquet", ".pq"):
-            # file_row_number numbers the rows in file order while the file is read in parallel.
+            # A view: the pipeline reads the file twice (input checks, then one normalising pass), each
+            # time in parallel and only the columns it needs, which is cheaper than copying it into a
+            # table first. file_row_number numbers the rows in file order.
             src = f"read_parquet('{_quote(p)}', file_row_number = true)"
-            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT file_row_number + 1 AS row_no, * EXCLUDE (file_row_number) FROM {src}")
+            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT file_row_number + 1 AS row_no, * EXCLUDE (file_row_number) FROM {src}")
+            self.con.execute(f"SELECT * FROM {name} LIMIT 1").fetchall()  # a file that is not Parquet fails here
         else:
             src = (f"read_csv('{_quote(p)}', header = true, all_varchar = true, encoding = 'utf-8', "
                    f"strict_mode = false, null_padding = true)")  # fmt: skip

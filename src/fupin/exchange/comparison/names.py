@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cpdist
 
 # 形近字: characters clerks commonly confuse in names; each group folds to its first.
 LOOKALIKE_GROUPS = [
@@ -52,4 +54,25 @@ def similarity(a: str | None, b: str | None) -> float:
 
 
 def similarities(left: list, right: list) -> list[float]:
-    return [similarity(a, b) for a, b in zip(left, right, strict=True)]
+    """similarity() over two columns at once: the pinyin and folded form of each distinct name is
+    computed once, and the edit distances run in rapidfuzz's vectorised pairwise scorer."""
+    if not left:
+        return []
+    a = [x.strip() if x else "" for x in left]
+    b = [x.strip() if x else "" for x in right]
+    if len(a) != len(b):
+        raise ValueError("similarities: columns of different lengths")
+    distinct = set(a) | set(b)
+    folded = {n: fold(n) for n in distinct}
+    sound = {n: pinyin_key(n) for n in distinct}
+    by_char = cpdist([folded[x] for x in a], [folded[x] for x in b], scorer=Levenshtein.normalized_similarity, dtype=np.float64)
+    by_sound = cpdist([sound[x] for x in a], [sound[x] for x in b], scorer=Levenshtein.normalized_similarity, dtype=np.float64)
+    len_a = np.fromiter((len(x) for x in a), dtype=np.int64, count=len(a))
+    len_b = np.fromiter((len(x) for x in b), dtype=np.int64, count=len(b))
+    equal = np.fromiter((x == y for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
+    empty = np.fromiter((not x or not y for x, y in zip(left, right, strict=True)), dtype=bool, count=len(a))
+    out = np.maximum(by_char, by_sound * 0.95)
+    out = np.where((by_char == 1.0) | ((by_sound == 1.0) & (len_a == len_b)), 0.97, out)
+    out = np.where(equal, 1.0, out)
+    out = np.where(empty, 0.0, out)
+    return out.tolist()

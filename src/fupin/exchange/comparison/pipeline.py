@@ -264,16 +264,21 @@ def run(engine, settings: Settings | None = None, progress=lambda step, total, l
         SELECT c.r_row, c.e_row, c.insurance, r.id AS r_id, r.name AS r_name, r.area_code AS r_area,
                e.id AS e_id, e.name AS e_name, e.area_code AS e_area, e.tagged,
                name_sim(r.name, e.name) AS name_score, {dist} AS id_distance,
-               CASE WHEN r.area_code = e.area_code THEN 1 ELSE 0 END AS same_village
+               CASE WHEN r.area_code = e.area_code THEN 1 ELSE 0 END AS same_village,
+               CASE WHEN substr(r.id, 1, 17) = substr(e.id, 1, 17) THEN 1 ELSE 0 END AS same_body
         FROM cand c JOIN reg_rem r ON r.row_no = c.r_row AND r.insurance = c.insurance
         JOIN enr_rem e ON e.row_no = c.e_row""")
     e.create("fuzzy", f"""
         SELECT * FROM (
             SELECT *, ROW_NUMBER() OVER (PARTITION BY r_row, insurance ORDER BY score DESC, e_row) AS r_rank,
                       ROW_NUMBER() OVER (PARTITION BY e_row ORDER BY score DESC, r_row) AS e_rank
-            FROM (SELECT *, 0.55 * name_score
+            FROM (SELECT *, GREATEST(0.55 * name_score
                         + 0.35 * CASE WHEN id_distance <= 1 THEN 1.0 WHEN id_distance = 2 THEN 0.8 WHEN id_distance = 3 THEN 0.4 ELSE 0.0 END
-                        + 0.10 * same_village AS score
+                        + 0.10 * same_village,
+                        -- The first 17 digits (area, birth date, sequence number) identify a person; the 18th is
+                        -- only their checksum. The same 17 digits in the same village is the same person
+                        -- whatever the name was typed as (the 18th character mistyped).
+                        CASE WHEN same_body = 1 AND same_village = 1 THEN {s.threshold} + 0.05 ELSE 0.0 END) AS score
                   FROM scored) t
             WHERE score >= {s.threshold}) t
         WHERE r_rank = 1 AND e_rank = 1""")
@@ -290,9 +295,10 @@ def run(engine, settings: Settings | None = None, progress=lambda step, total, l
         """SELECT 'tag_stale', e.insurance, x.row_no, e.row_no, x.id, x.name, x.area_code, e.id, e.name, e.area_code, NULL,
                    CASE WHEN x.row_no IS NULL THEN '不在建档立卡名单中' ELSE '建档立卡状态：' || x.status END
             FROM enr e LEFT JOIN reg x ON x.id = e.id AND x.fault IS NULL
-            WHERE e.tagged AND e.county IN (SELECT DISTINCT county FROM reg)
-              AND ((x.row_no IS NOT NULL AND (NOT x.poor OR x.status = 'removed'))
-                   OR (x.row_no IS NULL AND NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.e_row = e.row_no)))""",
+            WHERE e.tagged
+              AND ((x.row_no IS NOT NULL AND (NOT x.poor OR x.status = 'removed'))  -- on the list: wherever enrolled
+                   OR (x.row_no IS NULL AND e.county IN (SELECT DISTINCT county FROM reg)
+                       AND NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.e_row = e.row_no)))""",
     ]
     e.create("results", "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + f"\n) t ({cols})")
 
