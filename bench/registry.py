@@ -47,11 +47,26 @@ def fill(persons: int) -> None:
     ensure_users()
     villages = list(Area.objects.filter(level=5, code__startswith=COUNTY).values_list("id", "code"))
     rng = random.Random(1)
-    statuses = ["poor"] * 6 + ["exited_policy"] * 84 + ["exited"] * 4 + ["new", "new", "returned", "removed", "removed", "removed"]
-    causes = ["illness"] * 40 + ["disability"] * 16 + ["no_skills"] * 9 + ["no_labour"] * 10 + ["no_capital"] * 8 + ["schooling"] * 7 + ["other"] * 10
+    statuses = (
+        ["poor"] * 6
+        + ["exited_policy"] * 84
+        + ["exited"] * 4
+        + ["new", "new", "returned", "removed", "removed", "removed"]
+    )
+    causes = (
+        ["illness"] * 40
+        + ["disability"] * 16
+        + ["no_skills"] * 9
+        + ["no_labour"] * 10
+        + ["no_capital"] * 8
+        + ["schooling"] * 7
+        + ["other"] * 10
+    )
     skills = ["general"] * 5 + ["skilled", "weak", "weak", "lost", "none"]
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-    given = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文玉梅红春燕德荣志明金凤海燕永福"
+    given = (
+        "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文玉梅红春燕德荣志明金凤海燕永福"
+    )
     hh_buf, p_buf = io.StringIO(), io.StringIO()
     now = dt.datetime.now(dt.UTC).isoformat()
     hh_id = pid = 0
@@ -63,24 +78,39 @@ def fill(persons: int) -> None:
         surname = surnames[rng.randrange(len(surnames))]
         head = surname + given[rng.randrange(len(given))] + given[rng.randrange(len(given))]
         status = statuses[rng.randrange(len(statuses))]
-        hh_buf.write(f"{hh_id}\tB{hh_id:09d}\t{vid}\t{vcode}\t\t{head}\t\tgeneral\tnational\t2016\t{causes[rng.randrange(len(causes))]}\t\t\t{status}\t\\N\t2019\t0\t0\t0\t0\tsafe\tt\t\t\t\t{size}\t{now}\t{now}\n")
+        hh_buf.write(
+            f"{hh_id}\tB{hh_id:09d}\t{vid}\t{vcode}\t\t{head}\t\tgeneral\tnational\t2016\t{causes[rng.randrange(len(causes))]}\t\t\t{status}\t\\N\t2019\t0\t0\t0\t0\tsafe\tt\t\t\t\t{size}\t{now}\t{now}\n"
+        )
         for i in range(size):
             pid += 1
             seq += 1
             born = dt.date(1940, 1, 1) + dt.timedelta(days=seq % 29000)
             first17 = f"{COUNTY}{born:%Y%m%d}{(seq // 29000) % 1000:03d}"
             sex = "男" if int(first17[16]) % 2 else "女"
-            name = head if i == 0 else surname + given[rng.randrange(len(given))] + given[rng.randrange(len(given))]
-            p_buf.write(f"{pid}\t{hh_id}\t{vcode}\t{first17}{check_char(first17)}\t{name}\t{sex}\t{born}\t汉族\t{'head' if i == 0 else 'child'}\t\tnone\thealthy\t\t\\N\t\t{skills[rng.randrange(len(skills))]}\tnot_working\t0\tnone\tf\t\tf\tf\tf\tf\tf\tf\tunknown\tunknown\t\t{status}\t\t{now}\t{now}\n")
-    hh_cols = ("id, number, village_id, village_code, address, head_name, phone, attribute, standard, year_identified, main_cause, cause_2, cause_3, status, exit_year, income_year, income_wage_fen, income_business_fen, income_transfer_fen, income_property_fen, housing, water_safe, cadre_name, cadre_unit, cadre_phone, member_count, created_at, updated_at")
-    p_cols = ("id, household_id, village_code, id_number, name, sex, birth_date, ethnicity, relation, education, schooling, health, disability_type, disability_grade, disability_cert, labour_skill, work_status, months_worked, intention, training_need, wished_trade, dibao, tekun, wubao, severe_disability, poor_graduate, technical_student, pension_status, medical_status, phone, status, removal_reason, created_at, updated_at")
+            name = (
+                head
+                if i == 0
+                else surname + given[rng.randrange(len(given))] + given[rng.randrange(len(given))]
+            )
+            p_buf.write(
+                f"{pid}\t{hh_id}\t{vcode}\t{first17}{check_char(first17)}\t{name}\t{sex}\t{born}\t汉族\t{'head' if i == 0 else 'child'}\t\tnone\thealthy\t\t\\N\t\t{skills[rng.randrange(len(skills))]}\tnot_working\t0\tnone\tf\t\tf\tf\tf\tf\tf\tf\tunknown\tunknown\t\t{status}\t\t{now}\t{now}\n"
+            )
+    hh_cols = "id, number, village_id, village_code, address, head_name, phone, attribute, standard, year_identified, main_cause, cause_2, cause_3, status, exit_year, income_year, income_wage_fen, income_business_fen, income_transfer_fen, income_property_fen, housing, water_safe, cadre_name, cadre_unit, cadre_phone, member_count, created_at, updated_at"
+    p_cols = "id, household_id, village_code, id_number, name, sex, birth_date, ethnicity, relation, education, schooling, health, disability_type, disability_grade, disability_cert, labour_skill, work_status, months_worked, intention, training_need, wished_trade, dibao, tekun, wubao, severe_disability, poor_graduate, technical_student, pension_status, medical_status, phone, status, removal_reason, created_at, updated_at"
     with connection.cursor() as cur:
         raw = cur.cursor
-        for table, cols, buf in (("registry_household", hh_cols, hh_buf), ("registry_person", p_cols, p_buf)):
+        for table, cols, buf in (
+            ("registry_household", hh_cols, hh_buf),
+            ("registry_person", p_cols, p_buf),
+        ):
             with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 copy.write(buf.getvalue())
-        cur.execute("select setval('registry_household_id_seq', (select max(id) from registry_household))")
-        cur.execute("select setval('registry_person_id_seq', (select max(id) from registry_person))")
+        cur.execute(
+            "select setval('registry_household_id_seq', (select max(id) from registry_household))"
+        )
+        cur.execute(
+            "select setval('registry_person_id_seq', (select max(id) from registry_person))"
+        )
     import psycopg
 
     # What autovacuum does on a live server: visibility map and statistics for index-only scans.
@@ -134,14 +164,28 @@ def main() -> None:
     someone = Person.objects.order_by("id")[n_p // 2]
     name = someone.name
     cases = [
-        ("household list, filtered, page 1 (county)", "/registry/households/?status=poor&cause=illness", "/api/v1/households?status=poor&cause=illness"),
-        ("household list, deep page (county)", f"/registry/households/?after={deep_after}&page=5000", f"/api/v1/households?after={deep_after}"),
+        (
+            "household list, filtered, page 1 (county)",
+            "/registry/households/?status=poor&cause=illness",
+            "/api/v1/households?status=poor&cause=illness",
+        ),
+        (
+            "household list, deep page (county)",
+            f"/registry/households/?after={deep_after}&page=5000",
+            f"/api/v1/households?after={deep_after}",
+        ),
         ("household list, page 1 (township)", "/registry/households/", "/api/v1/households"),
-        ("search by ID number", f"/registry/households/?q={someone.id_number}", f"/api/v1/persons?q={someone.id_number}"),
+        (
+            "search by ID number",
+            f"/registry/households/?q={someone.id_number}",
+            f"/api/v1/persons?q={someone.id_number}",
+        ),
         ("search by name", f"/registry/households/?q={name}", f"/api/v1/persons?q={name}"),
         ("person detail", f"/registry/persons/{someone.pk}/", f"/api/v1/persons/{someone.pk}"),
     ]
-    print(f"\nPostgreSQL, {n_hh:,} households, {n_p:,} persons; {args.requests} requests each; milliseconds")
+    print(
+        f"\nPostgreSQL, {n_hh:,} households, {n_p:,} persons; {args.requests} requests each; milliseconds"
+    )
     print(f"{'case':44} {'HTML p50':>9} {'HTML p95':>9} {'API p50':>8} {'API p95':>8}")
     for label, html, api_url in cases:
         client = town if "township" in label else county
