@@ -1,4 +1,8 @@
-"""A process killed in the middle of a merge leaves the registry exactly as it was."""
+"""A process killed in the middle of a merge leaves the registry exactly as it was.
+
+Runs on SQLite always, and on PostgreSQL (production) when DATABASE_URL points to a PostgreSQL
+server: there in a fresh database of its own (fupin_kill_<pid>), created and dropped on that server.
+"""
 
 import os
 import signal
@@ -6,6 +10,10 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing, contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 from .files import ROSTER_HEADER, VILLAGE_A, person_id, roster_rows, xlsx
 
@@ -18,37 +26,83 @@ call_command("migrate", verbosity=0)
 from fupin.areas.services import load_divisions, read_bundled
 load_divisions(read_bundled("360222"))
 """
+QUERIES = [
+    ("SELECT COUNT(*) FROM registry_household", 0),
+    ("SELECT COUNT(*) FROM registry_person", 0),
+    ("SELECT COUNT(*) FROM registry_statuschange", 0),
+    ("SELECT COUNT(*) FROM access_auditentry WHERE action = 'import'", 0),
+    ("SELECT state FROM exchange_importjob", "merging"),
+]
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_PG = PG_URL.startswith(("postgres://", "postgresql://"))
 
 
-def test_killed_merge_leaves_registry_unchanged(tmp_path):
+@contextmanager
+def sqlite_database(tmp_path):
     db = tmp_path / "kill.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FUPIN_DATA_DIR": str(tmp_path), "FUPIN_TASKS": "immediate"}
-    subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, timeout=300)
-    rows = []
-    for h in range(200):
-        rows += roster_rows(f"K{h:04d}", VILLAGE_A, [(person_id(h, 1950 + h % 40), f"户主{h}", "户主")])
-    path = tmp_path / "roster.xlsx"
-    path.write_bytes(xlsx(rows, header=ROSTER_HEADER))
-    proc = subprocess.Popen([sys.executable, "-m", "fupin.cli", "import", "roster", str(path), "--yes"],
-                            env={**env, "FUPIN_IMPORT_PAUSE_AFTER_HOUSEHOLDS": "60"},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    seen = ""
-    deadline = time.monotonic() + 120
-    while "合并" not in seen and time.monotonic() < deadline:  # wait until the merge is under way
-        ch = proc.stderr.read(1)
-        if not ch:
-            break
-        seen += ch
-    assert "合并" in seen, seen
-    time.sleep(0.5)  # the households are inserted, inside the open transaction
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    con = sqlite3.connect(db)
+
+    def query(sql):
+        with closing(sqlite3.connect(db)) as con:
+            return con.execute(sql).fetchone()[0]
+
+    yield f"sqlite:///{db}", query
+
+
+@contextmanager
+def postgres_database():
+    import psycopg
+
+    name = f"fupin_kill_{os.getpid()}"
+    parts = urlsplit(PG_URL)
+    server = urlunsplit(parts._replace(path="/postgres"))
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    with psycopg.connect(server, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        con.execute(f"CREATE DATABASE {name}")
     try:
-        assert con.execute("SELECT COUNT(*) FROM registry_household").fetchone()[0] == 0
-        assert con.execute("SELECT COUNT(*) FROM registry_person").fetchone()[0] == 0
-        assert con.execute("SELECT COUNT(*) FROM registry_statuschange").fetchone()[0] == 0
-        assert con.execute("SELECT COUNT(*) FROM access_auditentry WHERE action = 'import'").fetchone()[0] == 0
-        assert con.execute("SELECT state FROM exchange_importjob").fetchone()[0] == "merging"
+        def query(sql):
+            with psycopg.connect(url) as con:
+                return con.execute(sql).fetchone()[0]
+
+        yield url, query
     finally:
-        con.close()
+        with psycopg.connect(server, autocommit=True) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.mark.parametrize("backend", [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not ON_PG, reason="DATABASE_URL is not PostgreSQL")),
+])  # fmt: skip
+def test_killed_merge_leaves_registry_unchanged(tmp_path, backend):
+    database = sqlite_database(tmp_path) if backend == "sqlite" else postgres_database()
+    with database as (url, query):
+        env = {**os.environ, "DATABASE_URL": url, "FUPIN_DATA_DIR": str(tmp_path), "FUPIN_TASKS": "immediate"}
+        env.pop("FUPIN_TEST_DB", None)
+        subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, timeout=300)
+        rows = []
+        for h in range(200):
+            rows += roster_rows(f"K{h:04d}", VILLAGE_A, [(person_id(h, 1950 + h % 40), f"户主{h}", "户主")])
+        path = tmp_path / "roster.xlsx"
+        path.write_bytes(xlsx(rows, header=ROSTER_HEADER))
+        proc = subprocess.Popen([sys.executable, "-m", "fupin.cli", "import", "roster", str(path), "--yes"],
+                                env={**env, "FUPIN_IMPORT_PAUSE_AFTER_HOUSEHOLDS": "60"},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            seen = ""
+            deadline = time.monotonic() + 120
+            while "合并" not in seen and time.monotonic() < deadline:  # wait until the merge is under way
+                ch = proc.stderr.read(1)
+                if not ch:
+                    break
+                seen += ch
+            assert "合并" in seen, seen
+            time.sleep(0.5)  # the households are inserted, inside the open transaction
+            if backend == "postgresql":  # really inside: the households are there, uncommitted
+                assert query("SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
+                             "AND datname = current_database()") >= 1
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        for sql, expected in QUERIES:
+            assert query(sql) == expected, sql

@@ -53,3 +53,39 @@ def insert(model: type[Model], rows: list[dict], chunk: int = 20000) -> int:
             for i in range(0, len(rows), chunk):
                 cur.executemany(sql, [values(r) for r in rows[i : i + chunk]])
     return len(rows)
+
+
+def insert_select(model: type[Model], exprs: dict[str, str], from_sql: str, params: list | tuple = (),
+                  values: dict | None = None) -> int:
+    """INSERT INTO model's table SELECT … FROM staging, entirely in the database.
+
+    `exprs` maps attnames to SQL expressions (without parameters) over `from_sql`, whose own %s
+    parameters are `params`; `values` gives constants for other columns; every remaining column
+    takes its default (auto_now fields: now). No row travels through Python. Returns the row count.
+    """
+    values = values or {}
+    fields = columns_of(model)
+    now = timezone.now()
+    cols, select, args = [], [], []
+    for f in fields:
+        cols.append(connection.ops.quote_name(f.column))
+        if f.attname in exprs:
+            select.append(exprs[f.attname])
+            continue
+        if f.attname in values:
+            value = values[f.attname]
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = now
+        else:
+            value = f.get_default()
+            if f.get_internal_type() == "JSONField":
+                value = json.dumps(value, ensure_ascii=False)
+        select.append("%s")
+        args.append(value)
+    unknown = (set(exprs) | set(values)) - {f.attname for f in fields}
+    if unknown:
+        raise ValueError(f"insert_select: unknown columns {sorted(unknown)}")
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(cols)}) SELECT {', '.join(select)} {from_sql}"
+    with connection.cursor() as cur:
+        cur.execute(sql, [*args, *params])
+        return cur.rowcount

@@ -488,28 +488,33 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
     _guard_unchanged(Person, changed, job.validated_at)
     _guard_unchanged(Household, changed_hh, job.validated_at)
     total = job.rows_total
-    # 1. New households (from their head rows).
-    villages = dict(Area.objects.filter(level=Level.VILLAGE).values_list("code", "id"))
-    new_hh: list[dict] = []
-    for r in ImportRow.objects.filter(job=job, household_action=Action.NEW).values(
-            "household_number", "village_code", "address", "phone", "name", "attribute", "standard", "year_identified",
-            "main_cause", "household_status", "exit_year").iterator(chunk_size=5000):  # fmt: skip
-        new_hh.append({
-            "number": r["household_number"], "village_id": villages[r["village_code"]], "village_code": r["village_code"],
-            "address": r["address"] or "", "phone": r["phone"] or "", "head_name": r["name"],
-            "attribute": r["attribute"] or "general", "standard": r["standard"] or "national", "year_identified": r["year_identified"],
-            "main_cause": r["main_cause"], "status": r["household_status"] or Status.NEW, "exit_year": r["exit_year"], "member_count": 0,
-        })
-    bulk.insert(Household, new_hh)
-    progress("merge", len(new_hh), total)
+    st, hh, pt = ImportRow._meta.db_table, Household._meta.db_table, Person._meta.db_table
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the staging rows just copied in: without them the planner takes the
+        # job's 100,000 rows for a handful and nests loops over them in the INSERT … SELECTs below.
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {st}")
+    # 1. New households (from their head rows): INSERT … SELECT from staging, in the database. Their
+    # member_count and head_name come from the file (a new household's members are all new rows).
+    hh_status = f"COALESCE(NULLIF(s.household_status, ''), '{Status.NEW.value}')"
+    n_new_hh = bulk.insert_select(Household, {
+        "number": "s.household_number", "village_id": "a.id", "village_code": "s.village_code",
+        "address": "COALESCE(s.address, '')", "phone": "COALESCE(s.phone, '')", "head_name": "s.name",
+        "attribute": "COALESCE(NULLIF(s.attribute, ''), 'general')", "standard": "COALESCE(NULLIF(s.standard, ''), 'national')",
+        "year_identified": "s.year_identified", "main_cause": "s.main_cause", "status": hh_status, "exit_year": "s.exit_year",
+        "member_count": f"COALESCE(m.n_set, 0) + CASE WHEN {hh_status} <> '{Status.REMOVED.value}' THEN COALESCE(m.n_default, 0) ELSE 0 END",
+    }, f"""FROM {st} s JOIN {Area._meta.db_table} a ON a.code = s.village_code AND a.level = %s
+        LEFT JOIN (SELECT household_number,
+                          SUM(CASE WHEN status IS NOT NULL AND status <> '' AND status <> '{Status.REMOVED.value}' THEN 1 ELSE 0 END) AS n_set,
+                          SUM(CASE WHEN status IS NULL OR status = '' THEN 1 ELSE 0 END) AS n_default
+                   FROM {st} WHERE job_id = %s AND action = 'new' GROUP BY household_number) m
+               ON m.household_number = s.household_number
+        WHERE s.job_id = %s AND s.household_action = 'new' ORDER BY s.row_no""", [Level.VILLAGE, job.pk, job.pk])  # fmt: skip
+    progress("merge", n_new_hh, total)
     pause = float(os.environ.get("FUPIN_IMPORT_PAUSE_AFTER_HOUSEHOLDS", "0") or 0)
     if pause:  # fault injection for the crash test: a process killed here must leave no trace
-        progress("pause", len(new_hh), total)
+        progress("pause", n_new_hh, total)
         time.sleep(pause)
-    hh_ids: dict[str, int] = {}
-    for chunk in _chunks([h["number"] for h in new_hh], 10000):
-        hh_ids.update(Household.objects.filter(number__in=chunk).values_list("number", "id"))
-    hh_info = {hh_ids[h["number"]]: h for h in new_hh}
     # 2. Changed households: one UPDATE … FROM staging (their status moves noted first, for history).
     hh_moves: dict[int, tuple[str, str, str]] = {}
     wanted = dict(ImportRow.objects.filter(job=job, household_action=Action.CHANGED, household_status__isnull=False)
@@ -524,33 +529,18 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
                              "s.household_action = 'changed'",
                              [f"village_id = COALESCE((SELECT a.id FROM {area} a WHERE a.code = s.village_code), {Household._meta.db_table}.village_id)",
                               "updated_at = CURRENT_TIMESTAMP"])
-    # 3. New persons.
-    need = set()
-    rows = list(_staged(job, Action.NEW).values("household_number", "target_household_id", "id_number", "name", "sex",
-                                               "birth_date", "relation", "ethnicity", "education", "health",
-                                               "labour_skill", "work_status", "status", "household_status"))  # fmt: skip
-    for r in rows:
-        if r["target_household_id"] is not None:
-            need.add(r["target_household_id"])
-    existing = {}
-    for chunk in _chunks(sorted(need)):
-        existing.update(Household.objects.filter(pk__in=chunk).values_list("id", "village_code"))
-    people: list[dict] = []
-    for r in rows:
-        hh_id = r["target_household_id"] or hh_ids[r["household_number"]]
-        village = existing.get(hh_id) or hh_info[hh_id]["village_code"]
-        default_status = hh_info[hh_id]["status"] if hh_id in hh_info else Status.NEW
-        people.append({
-            "household_id": hh_id, "village_code": village, "id_number": r["id_number"], "name": r["name"], "sex": r["sex"],
-            "birth_date": r["birth_date"], "relation": r["relation"], "ethnicity": r["ethnicity"] or "汉族",
-            "education": r["education"] or "", "health": r["health"] or "healthy", "labour_skill": r["labour_skill"] or "general",
-            "work_status": r["work_status"] or "not_working", "status": r["status"] or default_status,
-        })
-    bulk.insert(Person, people)
-    person_ids: dict[str, int] = {}
-    for chunk in _chunks([p["id_number"] for p in people], 10000):
-        person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "id"))
-    progress("merge", len(new_hh) + len(people), total)
+    # 3. New persons: INSERT … SELECT from staging joined to their household (new or existing) by number.
+    n_people = bulk.insert_select(Person, {
+        "household_id": "h.id", "village_code": "h.village_code", "id_number": "s.id_number", "name": "s.name", "sex": "s.sex",
+        "birth_date": "s.birth_date", "relation": "s.relation", "ethnicity": "COALESCE(NULLIF(s.ethnicity, ''), '汉族')",
+        "education": "COALESCE(s.education, '')", "health": "COALESCE(NULLIF(s.health, ''), 'healthy')",
+        "labour_skill": "COALESCE(NULLIF(s.labour_skill, ''), 'general')",
+        "work_status": "COALESCE(NULLIF(s.work_status, ''), 'not_working')",
+        # Without a status of its own a member of a new household takes the household's, otherwise 新识别.
+        "status": f"COALESCE(NULLIF(s.status, ''), CASE WHEN s.target_household_id IS NULL THEN h.status ELSE '{Status.NEW.value}' END)",
+    }, f"FROM {st} s JOIN {hh} h ON h.number = s.household_number WHERE s.job_id = %s AND s.action = 'new' ORDER BY s.row_no",
+        [job.pk])  # fmt: skip
+    progress("merge", n_new_hh + n_people, total)
     # 4. Changed persons, and the village of members of households that moved.
     if changed:
         status_changes = list(ImportRow.objects.filter(job=job, action=Action.CHANGED, status__isnull=False)
@@ -566,14 +556,17 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
                 cur.execute(f"UPDATE {Person._meta.db_table} SET village_code = (SELECT h.village_code FROM "
                             f"{Household._meta.db_table} h WHERE h.id = {Person._meta.db_table}.household_id) "
                             f"WHERE household_id IN ({marks})", chunk)  # fmt: skip
-    # 5. History: 建档 for the new, 状态变更 for status moves.
+    # 5. History: 建档 for the new (INSERT … SELECT), 状态变更 for status moves.
     actor_id = actor.pk if actor is not None else None
-    founded = f"建档（{reason}）"
-    history = [{"household_id": hid, "village_code": h["village_code"], "old_status": "", "new_status": h["status"],
-                "effective_date": today, "reason": founded, "changed_by_id": actor_id} for hid, h in hh_info.items()]
-    history += [{"person_id": person_ids[p["id_number"]], "household_id": p["household_id"], "village_code": p["village_code"],
-                 "old_status": "", "new_status": p["status"], "effective_date": today, "reason": founded, "changed_by_id": actor_id}
-                for p in people]  # fmt: skip
+    founded = {"effective_date": today, "reason": f"建档（{reason}）", "changed_by_id": actor_id}
+    bulk.insert_select(StatusChange, {"household_id": "h.id", "village_code": "h.village_code", "old_status": "''", "new_status": "h.status"},
+                       f"FROM {st} s JOIN {hh} h ON h.number = s.household_number "
+                       f"WHERE s.job_id = %s AND s.household_action = 'new' ORDER BY s.row_no", [job.pk], founded)
+    bulk.insert_select(StatusChange, {"person_id": "p.id", "household_id": "p.household_id", "village_code": "p.village_code",
+                                      "old_status": "''", "new_status": "p.status"},
+                       f"FROM {st} s JOIN {pt} p ON p.id_number = s.id_number WHERE s.job_id = %s AND s.action = 'new' ORDER BY s.row_no",
+                       [job.pk], founded)  # fmt: skip
+    history = []
     if status_changes:
         info = {}
         for chunk in _chunks([pid for pid, _, _ in status_changes]):
@@ -584,33 +577,14 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
     history += [{"household_id": hid, "village_code": vc, "old_status": old, "new_status": new, "effective_date": today,
                  "reason": reason, "changed_by_id": actor_id} for hid, (old, new, vc) in hh_moves.items()]
     bulk.insert(StatusChange, history)
-    # 6. member_count and head_name (refresh_household_summary, set-based): new households get
-    # theirs from the file in one UPDATE … FROM (VALUES); households that already existed are refreshed.
-    _set_new_household_summary(people, hh_info)
+    # 6. member_count and head_name of households that already existed and gained, lost or changed
+    # members (new households got theirs at insert).
+    need = set(ImportRow.objects.filter(job=job, action=Action.NEW, target_household_id__isnull=False)
+               .values_list("target_household_id", flat=True).distinct())  # fmt: skip
     touched = sorted(need | set(changed_hh) | set(
         ImportRow.objects.filter(job=job, action=Action.CHANGED).values_list("target_household_id", flat=True).distinct()) - {None})
     for chunk in _chunks(touched, 5000):
         refresh_household_summary(chunk)
-
-
-def _set_new_household_summary(people: list[dict], new: dict[int, dict]) -> None:
-    if not new:
-        return
-    counts: dict[int, int] = dict.fromkeys(new, 0)
-    heads: dict[int, str] = {}
-    for p in people:
-        if p["household_id"] in new:
-            if p["status"] != Status.REMOVED:
-                counts[p["household_id"]] += 1
-            if p["relation"] == Relation.HEAD:
-                heads.setdefault(p["household_id"], p["name"])
-    table = Household._meta.db_table
-    with connection.cursor() as cur:
-        for chunk in _chunks(sorted(new), 5000):
-            marks = ", ".join(["(%s, %s, %s)"] * len(chunk))
-            params = [v for hid in chunk for v in (hid, counts[hid], heads.get(hid, new[hid]["number"]))]
-            cur.execute(f"WITH v(hid, n, head) AS (VALUES {marks}) "
-                        f"UPDATE {table} SET member_count = v.n, head_name = v.head FROM v WHERE {table}.id = v.hid", params)
 
 
 def _merge_list(job) -> None:
