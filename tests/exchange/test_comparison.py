@@ -190,3 +190,62 @@ def test_township_job_sees_only_its_township(towny):
     job = town_a_user.comparisonjob_set.get()
     assert job.state == JobState.DONE
     assert not ComparisonResult.objects.filter(job=job).exclude(village_code__startswith="360222100").exists()
+
+
+def _run_pipeline(registry: list[list], enrolment: list[list]):
+    import datetime as dt
+
+    from fupin.exchange.comparison import DuckDBEngine, Settings, run
+
+    engine = DuckDBEngine(threads=1)
+    engine.load_arrow("registry", pl.DataFrame([[str(v) for v in r] for r in registry], schema=REG_HEADER, orient="row").to_arrow())
+    engine.load_arrow("enrolment", pl.DataFrame([[str(v) for v in r] for r in enrolment], schema=ENR_HEADER, orient="row").to_arrow())
+    summary = run(engine, Settings(as_of=dt.date(2020, 6, 30)))
+    return engine, summary
+
+
+WITH_X = next(idn(f"360222198001011{n:02d}") for n in range(100) if idn(f"360222198001011{n:02d}").endswith("X"))
+
+
+def test_id_checks_in_sql_name_each_fault():
+    good = idn("36022219800101123")
+    raw = {
+        f" {good[:6]} {good[6:]}": None,                 # spaces are cleaned
+        good[:6] + "\u3000" + good[6:]: None,            # a full-width space too
+        good[:6] + "-" + good[6:]: None,                 # and dashes
+        WITH_X.lower(): None,                            # a lower-case x check character
+        good[:17]: "身份证号位数错误：应为18位",
+        good[:10] + "AB" + good[12:]: "身份证号含非法字符",
+        "99" + good[2:]: "省份代码不存在",
+        idn("36022219801301123"): "出生日期无效",
+        idn("36022220300101123"): "出生日期无效",
+        wrong(good): "校验码错误，应为" + good[17],
+    }
+    registry = [[r, f"人{i}", V, "poor", 1, 0, 0, 0] for i, r in enumerate(raw)]
+    engine, _ = _run_pipeline(registry, [[A, "张三", V, "medical", "active", 1, 1, 0]])
+    faults = dict(engine.rows("SELECT row_no, fault FROM reg ORDER BY row_no"))
+    assert [faults[i + 1] for i in range(len(raw))] == list(raw.values())
+    assert engine.rows("SELECT DISTINCT id FROM reg WHERE row_no <= 3") == [(good,)]
+
+
+def test_same_first_17_digits_in_the_same_village_is_a_candidate_and_listed_stale_tags_count_anywhere():
+    registry = [
+        [A, "郭永", V, "poor", 1, 0, 0, 0],            # the extract has the same 17 digits, another given name
+        [B, "钱七", V, "exited", 0, 0, 0, 0],          # exited without policy, still tagged in another county
+    ]
+    enrolment = [
+        [wrong(A), "郭莉", V, "medical", "active", 1, 1, 0],
+        [B, "钱七", "360281100001", "medical", "active", 1, 0, 0],
+    ]
+    engine, summary = _run_pipeline(registry, enrolment)
+    assert summary["id_mismatch_candidate"] == 1
+    assert engine.rows("SELECT id_number, enrol_id_number FROM results WHERE category = 'id_mismatch_candidate'") == [(A, wrong(A))]
+    assert engine.rows("SELECT enrol_id_number FROM results WHERE category = 'tag_stale'") == [(B,)]
+
+
+def test_vectorised_name_similarities_equal_the_scalar_ones():
+    from fupin.exchange.comparison.names import similarities
+
+    left = ["张丽", "王芳", "陈静", "张伟", "", None, " 李四 ", "郭永", "欧阳娜娜"]
+    right = ["张莉", "玉芳", "陈晶", "王芳", "张三", "李四", "李四", "郭莉", "欧阳那娜"]
+    assert similarities(left, right) == [similarity(a, b) for a, b in zip(left, right, strict=True)]
