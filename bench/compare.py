@@ -469,7 +469,7 @@ def main() -> None:
             str(reg_path),
             str(enr_path),
             str(Path(tmp) / "out"),
-            Settings(as_of=AS_OF),
+            Settings.from_pack("fuliang-2018", as_of=AS_OF),
             engine=engine,
             timings=timings,
         )

@@ -153,6 +153,9 @@ if os.environ.get("FUPIN_BEHIND_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# 本县政策包: the pack (src/fupin/policy/packs/<id>.yaml) whose numbers this county applies.
+COUNTY_POLICY_PACK = os.environ.get("FUPIN_POLICY_PACK", "fuliang-2018")
+
 DEMO_BUILDERS: list[str] = []  # "module.function" that add each module's demo data after the registry
 PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> html" shown on the person page
 DEMO_BUILDERS.append("fupin.employment.demo.build")

@@ -200,7 +200,7 @@ def _run_pipeline(registry: list[list], enrolment: list[list]):
     engine = DuckDBEngine(threads=1)
     engine.load_arrow("registry", pl.DataFrame([[str(v) for v in r] for r in registry], schema=REG_HEADER, orient="row").to_arrow())
     engine.load_arrow("enrolment", pl.DataFrame([[str(v) for v in r] for r in enrolment], schema=ENR_HEADER, orient="row").to_arrow())
-    summary = run(engine, Settings(as_of=dt.date(2020, 6, 30)))
+    summary = run(engine, Settings.from_pack("fuliang-2018", as_of=dt.date(2020, 6, 30)))
     return engine, summary
 
 
@@ -249,3 +249,22 @@ def test_vectorised_name_similarities_equal_the_scalar_ones():
     left = ["张丽", "王芳", "陈静", "张伟", "", None, " 李四 ", "郭永", "欧阳娜娜"]
     right = ["张莉", "玉芳", "陈晶", "王芳", "张三", "李四", "李四", "郭莉", "欧阳那娜"]
     assert similarities(left, right) == [similarity(a, b) for a, b in zip(left, right, strict=True)]
+
+
+def test_pension_age_comes_from_the_county_pack(tmp_path, monkeypatch):
+    """A county that enrols from 18 changes who counts as not enrolled — by a pack file, no code."""
+    from fupin.exchange.comparison import Settings
+    from fupin.policy.packs import clear_cache
+
+    (tmp_path / "county-18.yaml").write_text(
+        "id: county-18\ninherits: fuliang-2018\nname: 某县\nregion: 某县\neffective: {from: 2018-01-01}\n"
+        "enrolment:\n  pension_min_age:\n    value: 18\n    source: {assumed: 测试用的县级规定}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FUPIN_POLICY_DIRS", str(tmp_path))
+    clear_cache()
+    try:
+        assert Settings.from_pack("fuliang-2018").pension_min_age == 16
+        assert Settings.from_pack("county-18").pension_min_age == 18
+    finally:
+        clear_cache()

@@ -49,8 +49,8 @@ class EmploymentRules(Strict):
 
 
 def default_pack_id() -> str:
-    """The county's pack: FUPIN_EMPLOYMENT_PACK, else settings.EMPLOYMENT_POLICY_PACK, else 浮梁县 2018."""
-    return os.environ.get("FUPIN_EMPLOYMENT_PACK") or getattr(settings, "EMPLOYMENT_POLICY_PACK", "fuliang-2018")
+    """The county's pack for employment: FUPIN_EMPLOYMENT_PACK, else the county pack (FUPIN_POLICY_PACK)."""
+    return os.environ.get("FUPIN_EMPLOYMENT_PACK") or settings.COUNTY_POLICY_PACK
 
 
 def rules(pack_id: str | None = None) -> EmploymentRules:

@@ -10,6 +10,7 @@ import datetime as dt
 import time
 
 import pyarrow as pa
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -83,7 +84,7 @@ def run_comparison(job: ComparisonJob, as_of: dt.date | None = None) -> dict:
     try:
         engine.load_arrow("registry", registry)
         engine.load_arrow("enrolment", enrolment)
-        summary = comparison.run(engine, comparison.Settings(as_of=as_of or dt.date.today()),
+        summary = comparison.run(engine, comparison.Settings.from_pack(settings.COUNTY_POLICY_PACK, as_of=as_of or dt.date.today()),
                                  lambda n, total, label: step(2 + n, label))
         rows = engine.arrow("SELECT * FROM results ORDER BY category, area_code, registry_row, enrolment_row").to_pylist()
     finally:

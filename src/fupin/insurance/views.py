@@ -6,6 +6,7 @@ settled on the scalar path, and the split with its Chinese trail is shown side b
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -47,7 +48,6 @@ DEFAULT_ROWS = [
         "in_policy_cost": "100000",
     },
 ]
-DEFAULT_POLICY = "fuliang-2018"
 MAX_ROWS = 50
 
 
@@ -106,10 +106,10 @@ def settlement(request):
     """GET: the form with an example; POST: the split and trail (a fragment for htmx)."""
     data = request.POST if request.method == "POST" else {}
     form = {
-        "policy": data.get("policy", DEFAULT_POLICY),
+        "policy": data.get("policy", settings.COUNTY_POLICY_PACK),
         "category": data.get("category", "poor"),
         "compare": data.get("compare", "category"),
-        "policy_b": data.get("policy_b", DEFAULT_POLICY),
+        "policy_b": data.get("policy_b", settings.COUNTY_POLICY_PACK),
         "category_b": data.get("category_b", "general"),
     }
     rows = _rows(request.POST) if request.method == "POST" else DEFAULT_ROWS

@@ -16,7 +16,7 @@ __all__ = ["CATEGORIES", "LABELS", "RESULT_COLUMNS", "BadInput", "DuckDBEngine",
            "run", "compare_files"]
 
 
-def compare_files(registry: str, enrolment: str, out_dir: str, settings: Settings | None = None,
+def compare_files(registry: str, enrolment: str, out_dir: str, settings: Settings,
                   progress=lambda step, total, label: None, engine: DuckDBEngine | None = None,
                   timings: dict | None = None) -> dict:
     """The batch comparison: two CSV/Parquet files in, summary.json and one CSV per category out.

@@ -22,6 +22,8 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
+from fupin.policy.packs import load_pack
+from fupin.policy.params import Parameter, Strict
 from fupin.registry.idnumber import PROVINCES
 
 CATEGORIES = [
@@ -55,14 +57,25 @@ RESULT_COLUMNS = ["category", "insurance", "registry_row", "enrolment_row", "id_
                   "enrol_id_number", "enrol_name", "enrol_area_code", "score", "detail"]  # fmt: skip
 
 
+class EnrolmentRules(Strict):
+    """The pack's `enrolment` section: policy numbers the comparison needs (参保比对)."""
+
+    pension_min_age: Parameter[int]
+
+
 @dataclass
 class Settings:
+    # 城乡居民基本养老保险 minimum enrolment age: a policy number, from the pack (see from_pack).
+    pension_min_age: int
     as_of: dt.date = field(default_factory=dt.date.today)
-    # 城乡居民基本养老保险: residents aged 16 and over (not students) may enrol.
-    # assumed: 国发〔2014〕8号 sets 16; the seeds do not state the age.
-    pension_min_age: int = 16
     # A candidate pair counts when its score reaches this (0..1). Tuned on bench/compare.py.
     threshold: float = 0.8
+
+    @classmethod
+    def from_pack(cls, pack_id: str, **kwargs) -> Settings:
+        """The comparison's policy numbers from the pack's `enrolment` section."""
+        enrolment = load_pack(pack_id).section("enrolment", EnrolmentRules)
+        return cls(pension_min_age=enrolment.pension_min_age.value, **kwargs)
 
 
 class _Clock:
@@ -161,7 +174,7 @@ def check_inputs(engine, labels: dict[str, str]) -> None:
                 raise BadInput(f"{labels[table]} 第{line}行“{col}”列：值“{value if value is not None else ''}”无效，{message}")
 
 
-def run(engine, settings: Settings | None = None, progress=lambda step, total, label: None,
+def run(engine, settings: Settings, progress=lambda step, total, label: None,
         timings: dict | None = None) -> dict:
     """Run every step on the engine's `registry` and `enrolment` tables; results in table `results`.
 
@@ -169,7 +182,7 @@ def run(engine, settings: Settings | None = None, progress=lambda step, total, l
     seconds spent per phase: ids (normalise and check IDs, duplicates), exact, fuzzy, categories.
     """
     clock = _Clock(timings)
-    s = settings or Settings()
+    s = settings
     e = engine
     steps = 7
     as_of = s.as_of.isoformat()

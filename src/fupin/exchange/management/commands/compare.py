@@ -8,9 +8,11 @@ import json
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from fupin.exchange.comparison import BadInput, Settings, compare_files
+from fupin.policy.packs import PackError
 
 
 class Command(BaseCommand):
@@ -21,8 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--enrolment", required=True, help="参保文件：id_number,name,area_code,insurance,enrolment_status,poverty_tag,premium_subsidy,deceased")
         parser.add_argument("--out", required=True)
         parser.add_argument("--as-of", help="比对基准日 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--policy", default=None, help="政策包编号（默认本县政策包 FUPIN_POLICY_PACK）")
 
-    def handle(self, *args, registry, enrolment, out, as_of=None, **options):
+    def handle(self, *args, registry, enrolment, out, as_of=None, policy=None, **options):
         try:
             day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         except ValueError:
@@ -34,7 +37,10 @@ class Command(BaseCommand):
             sys.stderr.write(f"[{step}/{total}] {label}\n")
 
         try:
-            summary = compare_files(registry, enrolment, out, Settings(as_of=day), progress)
+            summary = compare_files(registry, enrolment, out, Settings.from_pack(policy or settings.COUNTY_POLICY_PACK, as_of=day), progress)
+        except PackError as exc:
+            self.stderr.write(f"政策包错误：{exc}")
+            sys.exit(2)
         except BadInput as exc:
             self.stderr.write(str(exc))
             sys.exit(2)
