@@ -32,9 +32,11 @@ def test_settlement_page_in_chromium(page, live_server, tmp_path):  # noqa: F811
     page.select_option("#category", "poor")
     page.select_option("#compare", "category")
     page.select_option("#category_b", "general")
-    page.click("button[type=submit]")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/insurance/settlement/" in r.url):
+        page.click("button[type=submit]")
     # 浮梁 poor, level 3 (golden case F-03): fifth line leaves 10000.00 of 100000.
-    page.wait_for_selector("text=对照差额")
+    # The example's results are on the page before the swap: wait for the new ones.
+    page.wait_for_function("!document.querySelector('#results').innerText.includes('第3笔')")
     results = page.inner_text("#results")
     assert "10000.00" in results and "第五条保障线" in page.content()
     page.click("text=计算过程：第1笔（个人自付 10000.00 元）")

@@ -85,7 +85,7 @@ def employer_edit(request, pk: int | None = None):
         e = services.save_employer(user=request.user, form=form, request=request)
         messages.success(request, f"已保存用人单位 {e.name}")
         return redirect("employment:employer", pk=e.pk)
-    return render(request, "employment/form.html", {"form": form, "title": "编辑用人单位" if pk else "新增用人单位"})
+    return render(request, "web/form.html", {"form": form, "title": "编辑用人单位" if pk else "新增用人单位"})
 
 
 @login_required
@@ -123,7 +123,7 @@ def posting_edit(request, pk: int | None = None):
         p = services.save_posting(user=request.user, form=form, request=request)
         messages.success(request, f"已保存岗位 {p.title}")
         return redirect("employment:posting", pk=p.pk)
-    return render(request, "employment/form.html", {"form": form, "title": "编辑岗位" if pk else "发布岗位"})
+    return render(request, "web/form.html", {"form": form, "title": "编辑岗位" if pk else "发布岗位"})
 
 
 @login_required
@@ -320,7 +320,7 @@ def visit(request, pk: int):
                                   needs=form.cleaned_data["needs"], note=form.cleaned_data["note"])
             messages.success(request, f"已记录对 {person.name} 的回访")
             return redirect("registry:person", pk=pk)
-    return render(request, "employment/form.html", {"form": form, "title": f"跟踪回访：{person.name}"})
+    return render(request, "web/form.html", {"form": form, "title": f"跟踪回访：{person.name}"})
 
 
 # -- job fairs -----------------------------------------------------------------------------------
@@ -338,7 +338,7 @@ def fair_edit(request):
         fair = services.save_fair(user=request.user, form=form, request=request)
         messages.success(request, f"已安排 {fair.title}")
         return redirect("employment:fair", pk=fair.pk)
-    return render(request, "employment/form.html", {"form": form, "title": "安排专场招聘会"})
+    return render(request, "web/form.html", {"form": form, "title": "安排专场招聘会"})
 
 
 @login_required

@@ -11,18 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from fupin.policy import ClaimsError, PackError, list_packs
+from fupin.policy.claims import COLUMNS
 from fupin.policy.params import CATEGORY_NAMES, LEVEL_NAMES, VISIT_TYPE_NAMES
 from fupin.policy.quote import Quote, quote
 
-ROW_FIELDS = (
-    "visit_type",
-    "hospital_level",
-    "chronic_class",
-    "disease_code",
-    "admission_date",
-    "total_cost",
-    "in_policy_cost",
-)
+# One claim row on the page: the claim file's columns less those the page sets itself.
+ROW_FIELDS = tuple(c for c in COLUMNS if c not in ("claim_id", "person_id", "category"))
 DEFAULT_ROWS = [
     {
         "visit_type": "inpatient",

@@ -108,7 +108,7 @@ def household_edit(request, pk: int | None = None):
         hh = services.save_household(user=request.user, form=form, request=request)
         messages.success(request, f"已保存贫困户 {hh.number}")
         return redirect("registry:household", pk=hh.pk)
-    return render(request, "registry/form.html", {"form": form, "title": "编辑贫困户" if pk else "新增贫困户"})
+    return render(request, "web/form.html", {"form": form, "title": "编辑贫困户" if pk else "新增贫困户"})
 
 
 @login_required
@@ -139,7 +139,7 @@ def person_edit(request, pk: int | None = None):
         p = services.save_person(user=request.user, form=form, request=request)
         messages.success(request, f"已保存家庭成员 {p.name}")
         return redirect("registry:person", pk=p.pk)
-    return render(request, "registry/form.html", {"form": form, "title": "编辑家庭成员" if pk else "新增家庭成员"})
+    return render(request, "web/form.html", {"form": form, "title": "编辑家庭成员" if pk else "新增家庭成员"})
 
 
 @login_required

@@ -84,7 +84,7 @@ def loan_new(request):
             return redirect("startup:loan", pk=loan.pk)
         except services.StartupError as exc:
             form.add_error("principal", str(exc))
-    return render(request, "employment/form.html", {"form": form, "title": "登记创业担保贷款"})
+    return render(request, "web/form.html", {"form": form, "title": "登记创业担保贷款"})
 
 
 def loan_schedule(loan: Loan):
@@ -131,4 +131,4 @@ def subsidy_new(request):
             return redirect("startup:subsidies")
         except services.StartupError as exc:
             form.add_error(None, str(exc))
-    return render(request, "employment/form.html", {"form": form, "title": "发放一次性创业补贴"})
+    return render(request, "web/form.html", {"form": form, "title": "发放一次性创业补贴"})

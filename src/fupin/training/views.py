@@ -34,7 +34,7 @@ def course_edit(request):
         c = services.save_course(user=request.user, form=form, request=request)
         messages.success(request, f"已开设 {c.title}")
         return redirect("training:course", pk=c.pk)
-    return render(request, "employment/form.html", {"form": form, "title": "开设培训班"})
+    return render(request, "web/form.html", {"form": form, "title": "开设培训班"})
 
 
 @login_required
