@@ -3,13 +3,12 @@
 import pytest
 
 from fupin.access.models import Role, User
-from tests.browser.conftest import browser, page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "test-pass-123"
 
 
-def test_settlement_page_in_chromium(page, live_server, tmp_path):  # noqa: F811
+def test_settlement_page_in_chromium(page, live_server, tmp_path):
     User.objects.create_user(username="yibao", password=PASSWORD, role=Role.INSURANCE)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "yibao")
