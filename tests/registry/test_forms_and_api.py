@@ -132,6 +132,20 @@ def test_token_auth_and_failed_login_are_audited(town_a_user):
     assert Client(HTTP_AUTHORIZATION="Bearer nope").get("/api/v1/households").status_code == 401
 
 
+def test_token_clients_can_write_and_sessions_still_need_csrf(hh, town_a_user):
+    from django.test import Client
+
+    token = post_json(Client(), "/api/v1/auth/token", {"username": "town-a", "password": "test-pass-123"}).json()["token"]
+    api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token}")
+    r = api.post(f"/api/v1/households/{hh.pk}/status", {"new_status": "exited_policy", "effective_date": "2019-12-01", "reason": "达标"},
+                 content_type="application/json")
+    assert r.status_code == 200, r.content
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(town_a_user)
+    r = browser.patch(f"/api/v1/households/{hh.pk}", {"address": "x"}, content_type="application/json")
+    assert r.status_code == 403  # a session without the CSRF token
+
+
 def test_audit_log_is_append_only_and_for_auditors(town_a_user, make_user):
     from fupin.access.audit import record
 

@@ -59,6 +59,20 @@ def test_person_removal_needs_a_reason_and_updates_household(hh, town_a_user):
     assert r.status_code == 422 and "已是终态" in r.json()["errors"]["new_status"][0]
 
 
+def test_household_whose_members_all_left_can_still_be_edited(make_household, town_a_user):
+    hh = make_household(members=1, status="poor")
+    person = hh.members.get()
+    c = login(town_a_user)
+    r = c.post(f"/api/v1/persons/{person.pk}/status",
+               {"new_status": "removed", "effective_date": "2020-03-01", "reason": "病故", "removal_reason": "death"},
+               content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert Household.objects.get(pk=hh.pk).member_count == 0
+    r = c.patch(f"/api/v1/persons/{person.pk}", {"phone": "13900000000"}, content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert Household.objects.get(pk=hh.pk).head_name == person.name
+
+
 def test_no_code_path_deletes_a_registry_row(hh):
     person = hh.members.first()
     for action in (hh.delete, person.delete, Household.objects.all().delete, Person.objects.all().delete,

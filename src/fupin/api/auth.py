@@ -16,4 +16,5 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
-STAFF_AUTH = [SessionAuth(), TokenAuth()]
+# The bearer token first: the session check enforces CSRF and would refuse a token client's POST.
+STAFF_AUTH = [TokenAuth(), SessionAuth()]

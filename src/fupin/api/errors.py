@@ -1,7 +1,11 @@
 """API faults as Chinese JSON, never a traceback."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -24,6 +28,8 @@ TYPE_MESSAGES = {
     "literal_error": "取值不在允许范围内",
     "string_too_long": "文本过长",
     "greater_than_equal": "数值过小",
+    "greater_than": "数值过小",
+    "less_than": "数值过大",
     "less_than_equal": "数值过大",
 }
 
@@ -53,6 +59,16 @@ def install(api) -> None:
     @api.exception_handler(AuthenticationError)
     def on_401(request, exc):
         return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_upload(request, exc):
+        return api.create_response(request, {"detail": "上传内容格式错误：请以 multipart/form-data 上传文件"}, status=400)
+
+    @api.exception_handler(IntegrityError)
+    def on_integrity(request, exc):
+        # A database rule caught what validation missed: refuse with a message, never a 500.
+        logging.getLogger("fupin").warning("integrity error on %s: %s", request.path, exc)
+        return api.create_response(request, {"detail": "数据与已有记录冲突或不符合规则，未保存任何内容"}, status=409)
 
     @api.exception_handler(HttpError)
     def on_http(request, exc):

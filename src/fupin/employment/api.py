@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from fupin.access.scope import get_scoped, require_writer
@@ -222,7 +222,7 @@ def overdue(request, area: str = ""):
 
 
 @router.get("/employment/workshops/awards")
-def workshop_awards(request, year: int):
+def workshop_awards(request, year: int = Query(..., ge=2000, le=2100)):
     rows, info = selectors.workshop_awards(request.user, year)
     return {"year": year, "pack_id": info["pack_id"], "per_worker_fen": info["param"].value, "source": info["param"].source.text(),
             "rows": [{"employer_id": r.employer.pk, "employer": r.employer.name, "person_id": r.person.pk, "amount_fen": r.amount_fen} for r in rows]}
@@ -307,10 +307,10 @@ class LoanIn(Schema):
     person_id: int
     kind: str = "individual"
     guaranteed: bool = True
-    principal_fen: int
+    principal_fen: int = Field(gt=0)
     project: str
     start_on: dt.date
-    term_months: int = 24
+    term_months: int = Field(24, ge=1, le=120)
 
 
 class LoanOut(Schema):

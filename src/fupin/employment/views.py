@@ -411,10 +411,12 @@ def welfare_export(request):
 
 
 def _year(request) -> int:
+    """The year asked for, or this year when it is missing or not a plausible year."""
     try:
-        return int(request.GET.get("year") or _today(request).year)
+        year = int(request.GET.get("year") or _today(request).year)
     except ValueError:
         return _today(request).year
+    return year if 2000 <= year <= 2100 else _today(request).year
 
 
 @login_required

@@ -1,7 +1,7 @@
 """API routes for imports and comparisons: translate HTTP to imports/services/selectors."""
 
 from django.core.exceptions import PermissionDenied
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -115,7 +115,7 @@ def import_status(request, pk: int):
 
 
 @router.get("/exchange/imports/{pk}/rejected", response=list[RejectedOut])
-def import_rejected(request, pk: int, limit: int = 100, offset: int = 0):
+def import_rejected(request, pk: int, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
     """被拒绝的行：行号、列、原因."""
     job = selectors.import_job(request.user, pk)
     out = []
@@ -158,7 +158,8 @@ def comparison_status(request, pk: int):
 
 
 @router.get("/exchange/comparisons/{pk}/results", response=list[ResultOut])
-def comparison_results(request, pk: int, category: str = "", area: str = "", limit: int = 100, offset: int = 0):
+def comparison_results(request, pk: int, category: str = "", area: str = "", limit: int = Query(100, ge=1, le=1000),
+                       offset: int = Query(0, ge=0)):
     """比对结果（可按类别、区划筛选；身份证号脱敏）."""
     job = selectors.comparison_job(request.user, pk)
     if category and category not in CATEGORIES:

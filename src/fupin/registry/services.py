@@ -3,7 +3,8 @@
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from fupin.access.audit import diff, record
 from fupin.access.models import AuditAction
@@ -68,14 +69,12 @@ def save_person(*, user, form, request=None) -> Person:
 def refresh_household_summary(household_ids: list[int]) -> None:
     """Keep member_count and head_name (denormalised for fast lists) in step with the members."""
     members = Person.objects.filter(household_id=OuterRef("pk")).exclude(status=Status.REMOVED)
+    count = members.order_by().values("household_id").annotate(n=Count("id")).values("n")[:1]
+    head = Person.objects.filter(household_id=OuterRef("pk"), relation=Relation.HEAD).values("name")[:1]
     Household.objects.filter(pk__in=household_ids).update(
-        member_count=Subquery(members.order_by().values("household_id").annotate(n=Count("id")).values("n")[:1]),
-        head_name=Subquery(
-            Person.objects.filter(household_id=OuterRef("pk"), relation=Relation.HEAD).values("name")[:1]
-        ),
+        member_count=Coalesce(Subquery(count), 0),
+        head_name=Coalesce(Subquery(head), Value("")),
     )
-    Household.objects.filter(pk__in=household_ids, member_count__isnull=True).update(member_count=0)
-    Household.objects.filter(pk__in=household_ids, head_name__isnull=True).update(head_name=F("number"))
 
 
 @transaction.atomic

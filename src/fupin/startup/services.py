@@ -32,6 +32,8 @@ def check_loan(*, pack_id: str, kind: str, guaranteed: bool, principal_fen: int)
     r = rules(pack_id)
     limit = r.loan_limits.value.get(kind)
     name = LOAN_KIND_NAMES.get(kind, kind)
+    if principal_fen <= 0:
+        raise StartupError(f"贷款金额应大于 0 元，填写的是 {fen_to_yuan(principal_fen)} 元")
     if limit is None:
         raise StartupError(f"政策包 {pack_id} 未规定{name}创业担保贷款（{r.loan_limits.source.text()}）")
     if principal_fen > limit:
@@ -51,6 +53,8 @@ def grant_loan(*, user, person: Person, kind: str, guaranteed: bool, principal_f
     require_area(user, person.village_code)
     pack_id = pack_id or default_pack_id()
     check_loan(pack_id=pack_id, kind=kind, guaranteed=guaranteed, principal_fen=principal_fen)
+    if not 1 <= term_months <= 120:
+        raise StartupError(f"贷款期限应为 1–120 个月，填写的是 {term_months} 个月")
     loan = Loan.objects.create(person=person, village_code=person.village_code, kind=kind, guaranteed=guaranteed,
                                project=project, lender=lender or "浮梁农商银行", principal_fen=principal_fen,
                                annual_rate_bp=rules(pack_id).loan_annual_rate.value, term_months=term_months,
