@@ -1,7 +1,7 @@
 """API routes for imports and comparisons: translate HTTP to imports/services/selectors."""
 
 from django.core.exceptions import PermissionDenied
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -105,7 +105,7 @@ def upload(request, kind: Form[str], file: File[UploadedFile]):
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
     stage_task.enqueue(job.pk, request.user.pk)
-    return 201, selectors.import_job(request.user, job.pk)
+    return Status(201, selectors.import_job(request.user, job.pk))
 
 
 @router.get("/exchange/imports/{pk}", response=ImportJobOut)
@@ -133,7 +133,7 @@ def import_confirm(request, pk: int):
     if job.state != JobState.READY:
         raise _422(f"导入任务当前状态为“{job.get_state_display()}”，不能确认", "state")
     merge_task.enqueue(job.pk, request.user.pk)
-    return 202, selectors.import_job(request.user, pk)
+    return Status(202, selectors.import_job(request.user, pk))
 
 
 @router.get("/exchange/comparisons", response=list[ComparisonJobOut])
@@ -148,7 +148,7 @@ def start(request):
         job = services.start_comparison(user=request.user, request=request)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
-    return 201, selectors.comparison_job(request.user, job.pk)
+    return Status(201, selectors.comparison_job(request.user, job.pk))
 
 
 @router.get("/exchange/comparisons/{pk}", response=ComparisonJobOut)
