@@ -111,7 +111,9 @@ def upload(request, kind: Form[str], file: File[UploadedFile]):
 @router.get("/exchange/imports/{pk}", response=ImportJobOut)
 def import_status(request, pk: int):
     """导入任务状态、进度与预览统计."""
-    return selectors.import_job(request.user, pk)
+    job = selectors.import_job(request.user, pk)
+    import_service.recover_interrupted(job)
+    return job
 
 
 @router.get("/exchange/imports/{pk}/rejected", response=list[RejectedOut])

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -431,14 +433,52 @@ def _update_from_staging(table: str, target_col: str, job_id: int, columns: list
         return cur.rowcount
 
 
+INTERRUPTED = "上次合并在完成前中断（进程退出），建档立卡数据未作任何修改；可重新确认合并。"
+
+
+def merge_in_progress(job_id: int) -> bool:
+    """Whether a merge transaction for this job is open in some live process.
+
+    The merge holds its job row locked (PostgreSQL) or the database's write lock (SQLite) until it
+    commits or rolls back; a process that died released both with its rolled-back transaction.
+    """
+    if connection.vendor == "sqlite":
+        with closing(sqlite3.connect(connection.settings_dict["NAME"], timeout=0.2)) as con:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                return True
+            con.rollback()
+            return False
+    try:
+        with transaction.atomic():
+            list(ImportJob.objects.select_for_update(nowait=True).filter(pk=job_id).values_list("pk"))
+    except DatabaseError:
+        return True
+    return False
+
+
+def recover_interrupted(job: ImportJob) -> bool:
+    """A job left "merging" by a dead process goes back to "ready to confirm"; True if it did."""
+    if job.state != JobState.MERGING or merge_in_progress(job.pk):
+        return False
+    changed = ImportJob.objects.filter(pk=job.pk, state=JobState.MERGING).update(state=JobState.READY, message=INTERRUPTED)
+    if changed:
+        job.state, job.message = JobState.READY, INTERRUPTED
+    return bool(changed)
+
+
 def merge(job: ImportJob, *, user=None, request=None, progress: Progress = _noop) -> dict:
     """Write the staged new and changed rows into the registry — one transaction."""
     job = ImportJob.objects.get(pk=job.pk)
+    recover_interrupted(job)
     if job.state != JobState.READY:
         raise ImportRefused(f"导入任务当前状态为“{job.get_state_display()}”，不能确认合并")
     ImportJob.objects.filter(pk=job.pk).update(state=JobState.MERGING, merged_by=user if user and user.is_authenticated else None)
     try:
         with transaction.atomic():
+            # Held until commit or rollback: how another process tells a live merge from a dead one.
+            list(ImportJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
             result = _merge(job, user, progress)
             record(AuditAction.IMPORT, user=user, request=request, obj=job,
                    summary=f"导入{job.get_kind_display()}“{job.filename}”：" + "，".join(f"{Action(k).label}{v}" for k, v in result.items() if k in Action.values),

@@ -58,12 +58,14 @@ def _job_context(request, job):
 @login_required
 def import_detail(request, pk: int):
     job = selectors.import_job(request.user, pk)
+    import_service.recover_interrupted(job)
     return render(request, "exchange/import.html", _job_context(request, job))
 
 
 @login_required
 def import_progress(request, pk: int):
     job = selectors.import_job(request.user, pk)
+    import_service.recover_interrupted(job)
     response = render(request, "exchange/_import_progress.html", _job_context(request, job))
     if job.finished and request.htmx:
         response["HX-Refresh"] = "true"  # show the preview once the job stops
