@@ -158,3 +158,19 @@ def test_audit_log_is_append_only_and_for_auditors(town_a_user, make_user):
     auditor = make_user("aud", "auditor", "360222")
     page = login(auditor).get("/audit/?action=export").content.decode()
     assert "导出" in page and "town-a" in page
+
+
+def test_auditors_read_only_their_own_areas_entries(make_household, town_a_user, town_b_user, make_user):
+    a = make_household("360222100", members=1).members.get()
+    b = make_household("360222101", members=1).members.get()
+    for user, person in ((town_a_user, a), (town_b_user, b)):
+        post_json(login(user), f"/api/v1/persons/{person.pk}", {"phone": "13900000000"}, method="patch")
+    from django.test import Client
+
+    Client().post("/login/", {"username": "nobody-at-all", "password": "x"})
+    town_auditor = make_user("aud-a", "auditor", "360222100")
+    page = login(town_auditor).get("/audit/").content.decode()
+    assert a.name in page and b.name not in page
+    assert "town-b" not in page and "nobody-at-all" in page  # an unknown login name concerns no area
+    county_page = login(make_user("aud-county", "auditor", "360222")).get("/audit/").content.decode()
+    assert a.name in county_page and b.name in county_page

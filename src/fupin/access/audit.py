@@ -20,11 +20,15 @@ def record(
     summary: str = "",
     changes: dict | None = None,
     username: str = "",
+    area_code: str = "",
 ) -> AuditEntry:
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or str(obj.pk)
+        area_code = area_code or getattr(obj, "village_code", "") or getattr(obj, "area_code", "") or ""
     real_user = user if user is not None and user.is_authenticated else None
+    if not area_code and real_user is not None and real_user.area_id:
+        area_code = real_user.area.code
     return AuditEntry.objects.create(
         user=real_user,
         username=username or (real_user.username if real_user else ""),
@@ -34,6 +38,7 @@ def record(
         summary=summary[:500],
         changes=changes or {},
         ip=client_ip(request),
+        area_code=area_code,
     )
 
 

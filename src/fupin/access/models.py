@@ -91,7 +91,14 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """审计日志: append-only; never updated, never deleted."""
+    """审计日志: append-only; never updated, never deleted.
+
+    `area_code` is the area the entry concerns (the record's village, else the acting user's
+    area), so an auditor reads only the entries of his own area through the one scope selector.
+    """
+
+    AREA_CODE_FIELD = "area_code"
+    AREA_CODE_VARIABLE_LENGTH = True
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, verbose_name="用户")
@@ -102,6 +109,7 @@ class AuditEntry(models.Model):
     summary = models.CharField("摘要", max_length=500, blank=True)
     changes = models.JSONField("变更（旧值→新值）", default=dict, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    area_code = models.CharField("所涉区划", max_length=12, blank=True, db_index=True)
 
     objects = AuditQuerySet.as_manager()
 

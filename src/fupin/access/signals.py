@@ -2,7 +2,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .audit import record
-from .models import AuditAction
+from .models import AuditAction, User
 
 
 @receiver(user_logged_in)
@@ -18,10 +18,13 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    known = User.objects.filter(username=username).select_related("area").first()
     record(
         AuditAction.LOGIN_FAILED,
         user=None,
         request=request,
-        username=str(credentials.get("username", ""))[:150],
+        username=username,
         summary="登录失败：用户名或密码错误",
+        area_code=known.area.code if known is not None and known.area_id else "",
     )

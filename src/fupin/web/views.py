@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from fupin.access.models import AuditAction, AuditEntry, Role
+from fupin.access.scope import scoped
 from fupin.registry import selectors
 from fupin.registry.choices import ACTIVE_STATUSES, Status
 
@@ -35,7 +36,8 @@ def audit_log(request):
     """审计日志查询 — auditors (and the superuser) only."""
     if not (request.user.role == Role.AUDITOR or request.user.is_superuser):
         raise PermissionDenied("只有审计人员可以查看审计日志")
-    qs = AuditEntry.objects.select_related("user")
+    # The entries of the auditor's own area; unattributed ones (an unknown user name at login) hold no people.
+    qs = (scoped(AuditEntry.objects.all(), request.user) | AuditEntry.objects.filter(area_code="")).select_related("user")
     action = request.GET.get("action", "")
     if action in AuditAction.values:
         qs = qs.filter(action=action)
