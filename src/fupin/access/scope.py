@@ -9,6 +9,8 @@ county sees the county; a township station its township; a village assistant its
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, QuerySet
 
+from fupin.areas.models import village_code_range
+
 
 class OutOfScope(PermissionDenied):
     """The object lies outside the user's area (不在本辖区)."""
@@ -39,8 +41,7 @@ def scoped(queryset: QuerySet, user) -> QuerySet:
         return queryset
     if getattr(model, "AREA_CODE_VARIABLE_LENGTH", False):
         return queryset.filter(**{f"{field}__startswith": code})
-    # A range on the fixed-width code uses a plain b-tree index on every database.
-    return queryset.filter(**{f"{field}__range": (code.ljust(12, "0"), code.ljust(12, "9"))})
+    return queryset.filter(**{f"{field}__range": village_code_range(code)})
 
 
 def area_code_in_scope(user, code: str) -> bool:

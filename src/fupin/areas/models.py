@@ -20,6 +20,14 @@ CODE_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP
 LEVEL_OF_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
 
 
+def village_code_range(code: str) -> tuple[str, str]:
+    """The inclusive range of 12-digit village codes inside an area code of any length.
+
+    A range on the fixed-width code uses a plain b-tree index on every database.
+    """
+    return code.ljust(12, "0"), code.ljust(12, "9")
+
+
 class Area(models.Model):
     """行政区划 one node of the tree."""
 
@@ -40,11 +48,6 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def village_code_range(self) -> tuple[str, str]:
-        """The inclusive range of 12-digit village codes that lie inside this area."""
-        return self.code.ljust(12, "0"), self.code.ljust(12, "9")
 
     def contains(self, code: str) -> bool:
         return code.startswith(self.code)

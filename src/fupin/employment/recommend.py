@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
+from fupin.areas.models import village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES, Health, Intention, LabourSkill, Schooling
 from fupin.registry.models import Person
 
@@ -199,7 +200,7 @@ def recommend_person(person: Person, day: dt.date | None = None) -> int:
 
 
 def area_persons(code: str) -> QuerySet:
-    return Person.objects.filter(village_code__range=(code.ljust(12, "0"), code.ljust(12, "9")))
+    return Person.objects.filter(village_code__range=village_code_range(code))
 
 
 @task()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Max, Q, QuerySet
 
 from fupin.access.scope import scoped
-from fupin.areas.models import Area, Level
+from fupin.areas.models import Area, Level, village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES, Intention
 from fupin.registry.models import Person
 
@@ -64,7 +64,7 @@ def recommendations(user, person_qs: QuerySet | None = None) -> QuerySet:
 
 
 def in_area(qs: QuerySet, code: str, field: str = "village_code") -> QuerySet:
-    return qs.filter(**{f"{field}__range": (code.ljust(12, "0"), code.ljust(12, "9"))}) if code else qs
+    return qs.filter(**{f"{field}__range": village_code_range(code)}) if code else qs
 
 
 def townships(user) -> list[Area]:

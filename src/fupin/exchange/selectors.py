@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from fupin.access.scope import get_scoped, scoped
+from fupin.areas.models import village_code_range
 
 from .models import ComparisonJob, ComparisonResult, ImportJob, ImportRow
 
@@ -35,5 +36,5 @@ def results(user, job: ComparisonJob | None = None, category: str = "", area: st
     if category:
         qs = qs.filter(category=category)
     if area and area.isdigit() and len(area) in (6, 9, 12):
-        qs = qs.filter(village_code__range=(area.ljust(12, "0"), area.ljust(12, "9")))
+        qs = qs.filter(village_code__range=village_code_range(area))
     return qs

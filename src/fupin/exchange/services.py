@@ -18,6 +18,7 @@ from django.utils import timezone
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer
+from fupin.areas.models import village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES, Enrolment
 from fupin.registry.models import Person
 
@@ -46,7 +47,7 @@ def start_comparison(*, user, request=None) -> ComparisonJob:
 def _registry_table(area_code: str) -> tuple[pa.Table, list[int]]:
     qs = Person.objects.all()
     if area_code:
-        qs = qs.filter(village_code__range=(area_code.ljust(12, "0"), area_code.ljust(12, "9")))
+        qs = qs.filter(village_code__range=village_code_range(area_code))
     cols = {k: [] for k in ("id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability")}
     pks = []
     active = {str(s) for s in ACTIVE_STATUSES}

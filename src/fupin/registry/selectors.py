@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from fupin.access.scope import get_scoped, scoped
+from fupin.areas.models import village_code_range
 
 from .choices import SPECIAL_IDENTITIES, HouseholdAttribute, LabourSkill, PovertyCause, Status
 from .idnumber import clean
@@ -65,7 +66,7 @@ def households(user, f: HouseholdFilter | None = None) -> QuerySet[Household]:
     if f is None:
         return qs
     if f.area:
-        qs = qs.filter(village_code__range=(f.area.ljust(12, "0"), f.area.ljust(12, "9")))
+        qs = qs.filter(village_code__range=village_code_range(f.area))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.attribute:

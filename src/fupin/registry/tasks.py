@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from fupin.areas.models import village_code_range
+
 from .models import Household
 from .services import refresh_household_summary
 
@@ -9,8 +11,7 @@ from .services import refresh_household_summary
 @task()
 def refresh_summaries(area_code: str) -> int:
     """Recompute member counts and head names for every household in an area (汇总重算)."""
-    lo, hi = area_code.ljust(12, "0"), area_code.ljust(12, "9")
-    ids = list(Household.objects.filter(village_code__range=(lo, hi)).values_list("id", flat=True))
+    ids = list(Household.objects.filter(village_code__range=village_code_range(area_code)).values_list("id", flat=True))
     for start in range(0, len(ids), 5000):
         refresh_household_summary(ids[start : start + 5000])
     return len(ids)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, require_writer, scoped
-from fupin.areas.models import Area
+from fupin.areas.models import Area, village_code_range
 
 from . import exports, selectors, services
 from .choices import SPECIAL_IDENTITIES, HouseholdAttribute, LabourSkill, PovertyCause, Status
@@ -42,7 +42,7 @@ def areas(request):
         n = len(children[0].code)
         hh = selectors.households(request.user)
         if area:
-            hh = hh.filter(village_code__range=(area.code.ljust(12, "0"), area.code.ljust(12, "9")))
+            hh = hh.filter(village_code__range=village_code_range(area.code))
         for row in hh.order_by().values("village_code").annotate(n=Count("id")):
             key = row["village_code"][:n]
             counts[key] = counts.get(key, 0) + row["n"]
