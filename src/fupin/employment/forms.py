@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from fupin.access.scope import area_code_in_scope
+from fupin.access.scope import area_code_in_scope, scoped
 from fupin.areas.models import Area, Level
 
 from .creditcode import CreditCodeError, parse_credit_code
@@ -62,9 +62,11 @@ class EmployerForm(ScopedAreaMixin, forms.ModelForm):
             code = parse_credit_code(self.cleaned_data["credit_code"])
         except CreditCodeError as exc:
             raise forms.ValidationError(str(exc)) from None
-        other = Employer.objects.filter(credit_code=code).exclude(pk=self.instance.pk).first()
-        if other:
-            raise forms.ValidationError(f"该统一社会信用代码已登记：{other.name}（编号{other.pk}）")
+        others = Employer.objects.filter(credit_code=code).exclude(pk=self.instance.pk)
+        if others.exists():
+            own = scoped(others, self.user).first()
+            # Another area's employer is not named (messages never reveal what lies outside the area).
+            raise forms.ValidationError(f"该统一社会信用代码已登记：{own.name}（编号{own.pk}）" if own else "该统一社会信用代码已在其他辖区登记")
         return code
 
 

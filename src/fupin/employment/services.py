@@ -175,6 +175,8 @@ def record_visit(*, user, person: Person, day: dt.date | None = None, kind: str 
 def save_fair(*, user, form, request=None) -> JobFair:
     require_writer(user)
     require_area(user, form.cleaned_data["area_code"])
+    for employer in form.cleaned_data["employers"]:
+        require_area(user, employer.area_code)  # a township attaches only its own employers (and their postings)
     creating = form.instance.pk is None
     fair = form.save()
     record(AuditAction.CREATE if creating else AuditAction.UPDATE, user=user, request=request, obj=fair, summary=f"招聘会 {fair.title}")

@@ -333,7 +333,7 @@ def fairs(request):
 @login_required
 def fair_edit(request):
     require_writer(request.user)
-    form = FairForm(request.POST or None, user=request.user, employers=Employer.objects.all())
+    form = FairForm(request.POST or None, user=request.user, employers=selectors.employers(request.user))
     if request.method == "POST" and form.is_valid():
         fair = services.save_fair(user=request.user, form=form, request=request)
         messages.success(request, f"已安排 {fair.title}")
