@@ -31,7 +31,8 @@ SKIP_PREFIXES = ("admin", "static", "i18n", "login", "logout", "api/v1")
 
 Factory = Callable[..., dict]
 OBJECT_FACTORIES: dict[str, Factory] = {}
-# Objects that belong to no area (policy packs, reference data): every user may read them.
+# Objects every user may read: no area (policy packs, reference data) or shared-readable
+# (postings, read county-wide and written only by their owner).
 SHARED: set[str] = set()
 
 
@@ -113,7 +114,7 @@ def world(make_household, town_a_user, town_b_user, county_user):
 # function(world, users_by_town) here that fills world[town][key].
 WORLD_EXTENSIONS: list[Callable] = []
 
-employment_sweep.install(factory, WORLD_EXTENSIONS)  # 就业帮扶、培训、创业、台账
+employment_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 就业帮扶、培训、创业、台账
 exchange_sweep.install(factory, WORLD_EXTENSIONS)  # 数据导入与信息比对
 
 
@@ -149,6 +150,10 @@ def test_every_page_is_scoped(world):
                     missing.append(name)
                     break
                 url = reverse(name, kwargs=OBJECT_FACTORIES[name](world, other))
+                if name in SHARED:  # shared-readable (a posting): readable county-wide, its edit page is not
+                    r = client.get(url)
+                    assert r.status_code == 200 and not leaks(text_of(r), other), f"GET {url} as {user} → {r.status_code}"
+                    continue
                 for method in ("get", "post"):
                     r = getattr(client, method)(url)
                     assert r.status_code in (403, 404, 405), f"{method.upper()} {url} as {user} → {r.status_code}"

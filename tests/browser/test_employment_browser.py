@@ -15,7 +15,7 @@ def test_recommend_refer_hire_check(page, live_server, make_household, town_a_us
     employer = f.employer(TOWN_A, name="浮梁镇茶叶专业合作社")
     for i in range(12):
         f.posting(employer, title=f"茶园管护工{i + 1}号")
-    recommend_person(seeker)
+    recommend_person(seeker, user=town_a_user)
 
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", town_a_user.username)

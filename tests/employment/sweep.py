@@ -32,8 +32,9 @@ def extend(world, users) -> None:
         )
 
 
-def install(factory, extensions: list) -> None:
+def install(factory, extensions: list, shared: set) -> None:
     extensions.append(extend)
+    shared.update({"employment:posting", "/api/v1/employment/postings/{pk}"})  # postings: county-wide readable
 
     def obj(key: str):
         return lambda world, town: {"pk": world[town][key].pk}

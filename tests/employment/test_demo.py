@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from fupin.access.models import User
 from fupin.assistance.models import LedgerEntry, MeasureStatus, PlannedMeasure
 from fupin.demo import builder
 from fupin.employment import demo
@@ -35,7 +36,7 @@ def demo_county(db):
 def test_demo_county(demo_county):
     """One build (it takes a while), two properties."""
     today = dt.date.today()
-    recommend_persons(area_persons("360222"), today)  # fresh, after the demo's hires filled some positions
+    recommend_persons(area_persons("360222"), today, user=User.objects.get(username="county"))  # fresh, after the demo's hires filled some positions
     people = list(eligible(Person.objects.all(), today))
     need = rules().recommendations_per_person.value
     assert need == 10 and len(people) > 100

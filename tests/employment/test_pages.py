@@ -21,7 +21,7 @@ TODAY = dt.date.today()
 
 
 @pytest.fixture
-def world(make_household, areas):
+def world(make_household, county_user):
     people = []
     for town in (TOWN_A, TOWN_B):
         hh = make_household(town, members=2)
@@ -29,7 +29,7 @@ def world(make_household, areas):
         emp = f.employer(town, name=f"{town}茶厂")
         for i in range(6):
             f.posting(emp, title=f"{town}岗位{i}")
-    recommend_persons(Person.objects.all(), TODAY)
+    recommend_persons(Person.objects.all(), TODAY, user=county_user)
     return people
 
 
@@ -119,7 +119,7 @@ def test_batch_runs_as_a_task_and_exports(world, county_user, town_a_user):
 
 def test_cli_masks_unless_permitted(world, county_user, town_a_user, tmp_path):
     out = tmp_path / "rec.csv"
-    call_command("recommend", "--area", TOWN_A, "--out", str(out))
+    call_command("recommend", "--area", TOWN_A, "--out", str(out), "--user", "town-a")
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert len(rows) == 20 and rows[0]["id_number"].count("*") == 8 and rows[0]["reasons"]
     with pytest.raises(Exception, match="--unmasked"):

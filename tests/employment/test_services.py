@@ -35,7 +35,7 @@ def postings(areas):
 
 
 def test_refer_hire_check_and_job_loss_recommends_again(county_user, seeker, postings, django_capture_on_commit_callbacks):
-    recommend_persons(Person.objects.filter(pk=seeker.pk), TODAY)
+    recommend_persons(Person.objects.filter(pk=seeker.pk), TODAY, user=county_user)
     assert Recommendation.objects.filter(person=seeker, current=True).count() == 10
     r = services.refer(user=county_user, person=seeker, posting=postings[0])
     services.advance(user=county_user, referral=r, status=ReferralStatus.INTERVIEW)

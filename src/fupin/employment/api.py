@@ -155,7 +155,7 @@ def list_postings(request, open_only: bool = True):
 
 @router.get("/employment/postings/{int:pk}", response=PostingOut)
 def get_posting(request, pk: int):
-    return get_scoped(Posting.objects.select_related("employer"), request.user, pk=pk)
+    return get_scoped(Posting.objects.select_related("employer"), request.user, shared=True, pk=pk)
 
 
 @router.get("/employment/persons/{int:pk}/recommendations", response=list[RecommendationOut])
@@ -168,14 +168,14 @@ def person_recommendations(request, pk: int):
 def recompute_recommendations(request, pk: int):
     require_writer(request.user)
     person = _person(request, pk)
-    recommend_person(person)
+    recommend_person(person, user=request.user)
     return selectors.recommendations(request.user).filter(person=person)
 
 
 @router.post("/employment/referrals", response={201: ReferralOut})
 def create_referral(request, data: ReferralIn):
     person = _person(request, data.person_id)
-    posting = Posting.objects.select_related("employer").filter(pk=data.posting_id).first()
+    posting = selectors.postings(request.user).filter(pk=data.posting_id).first()
     if posting is None:
         raise HttpError(422, "岗位不存在")
     try:

@@ -296,7 +296,7 @@ def build() -> str:
     fairs = build_fairs(rng, today, towns)
     plans = build_plans(rng, today, user)
     trained = build_training(rng, today, user, towns, COURSES)
-    seekers, offers, short = recommend_persons(area_persons(COUNTY), today)
+    seekers, offers, short = recommend_persons(area_persons(COUNTY), today, user=user)
     flows = build_flows(rng, today, user, fairs)
     loans = build_startup(rng, today, user)
     return (f"就业帮扶：{Employer.objects.count()} 家用人单位、{n_postings} 个岗位、{len(fairs)} 场招聘会；"

@@ -74,9 +74,15 @@ class Schedule(models.TextChoices):
 
 
 class Posting(models.Model):
-    """岗位信息."""
+    """岗位信息: public job information, shared-readable and owner-writable.
+
+    Every user of the county reads every posting of the county (a township's seekers are
+    recommended and referred to postings anywhere in it); only the area that registered the
+    posting (its employer's area) edits it. Reads go through `shared_readable()`.
+    """
 
     AREA_CODE_FIELD = "area_code"
+    SHARED_READABLE = True
 
     employer = models.ForeignKey(Employer, verbose_name="用人单位", on_delete=models.PROTECT, related_name="postings")
     area_code = models.CharField("登记区划", max_length=12, editable=False)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
+from fupin.access.scope import acting_user, require_area, scoped, shared_readable
 from fupin.areas.models import village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES, Health, Intention, LabourSkill, Schooling
 from fupin.registry.models import Person
@@ -52,11 +53,12 @@ def eligible(persons: QuerySet, day: dt.date) -> QuerySet:
     )
 
 
-def open_postings(day: dt.date) -> QuerySet:
-    """Postings open on `day` with positions left (public job information, every area)."""
+def open_postings(day: dt.date, user) -> QuerySet:
+    """Postings open on `day` with positions left that `user` may read (the county's public job information)."""
     from django.db.models import F
 
-    return Posting.objects.filter(opens_on__lte=day, closes_on__gte=day, filled__lt=F("positions")).select_related("employer", "occupation")
+    return shared_readable(Posting.objects.filter(opens_on__lte=day, closes_on__gte=day, filled__lt=F("positions")), user).select_related(
+        "employer", "occupation")
 
 
 class Trades:
@@ -142,10 +144,9 @@ def reason_text(person: Person, posting: Posting, level: int, flags: int, traine
     return "；".join(parts)[:300]
 
 
-def rank(people: list[Person], day: dt.date, k: int | None = None, postings: list[Posting] | None = None):
-    """[(person, [(rank, posting, score, reasons)])] for the given persons."""
+def rank(people: list[Person], day: dt.date, postings: list[Posting], k: int | None = None):
+    """[(person, [(rank, posting, score, reasons)])] for the given persons over the given postings."""
     k = k or rules().recommendations_per_person.value
-    postings = postings if postings is not None else list(open_postings(day))
     trades = Trades()
     pcols = posting_columns(postings, day, trades)
     scols = seeker_columns(people, day, trades)
@@ -177,16 +178,19 @@ def store(ranked, day: dt.date, batch: RecommendationBatch | None = None) -> int
     return len(rows)
 
 
-def recommend_persons(persons: QuerySet, day: dt.date | None = None, batch: RecommendationBatch | None = None) -> tuple[int, int, int]:
-    """Rank and store for every eligible person in `persons`: (seekers, offers written, short of k)."""
+def recommend_persons(persons: QuerySet, day: dt.date | None = None, batch: RecommendationBatch | None = None, *,
+                      user) -> tuple[int, int, int]:
+    """Rank and store, as `user`, for every eligible person of `persons` inside the user's area over
+    the postings the user may read: (seekers, offers written, short of k)."""
     day = day or timezone.localdate()
     k = rules().recommendations_per_person.value
+    persons = scoped(persons, user)
     people = list(eligible(persons, day).order_by("id"))
-    postings = list(open_postings(day))
+    postings = list(open_postings(day, user))
     if batch is not None:
         batch.seekers, batch.postings = len(people), len(postings)
         batch.save(update_fields=["seekers", "postings"])
-    ranked = rank(people, day, k, postings)
+    ranked = rank(people, day, postings, k)
     # Persons no longer eligible (hired, moved on, aged out) keep theirs only as history.
     Recommendation.objects.filter(current=True, person__in=persons.values("pk")).update(current=False)
     written = store(ranked, day, batch)
@@ -194,9 +198,9 @@ def recommend_persons(persons: QuerySet, day: dt.date | None = None, batch: Reco
     return len(people), written, short
 
 
-def recommend_person(person: Person, day: dt.date | None = None) -> int:
-    """Recommend again for one person (after losing a job, or on request)."""
-    return recommend_persons(Person.objects.filter(pk=person.pk), day)[1]
+def recommend_person(person: Person, day: dt.date | None = None, *, user) -> int:
+    """Recommend again for one person (after losing a job, or on request), as `user`."""
+    return recommend_persons(Person.objects.filter(pk=person.pk), day, user=user)[1]
 
 
 def area_persons(code: str) -> QuerySet:
@@ -204,15 +208,18 @@ def area_persons(code: str) -> QuerySet:
 
 
 @task()
-def run_batch(batch_id: int, area: str, day: str | None = None) -> int:
-    """批量推荐 for a whole area (6, 9 or 12 digits), as a background task; progress in RecommendationBatch."""
+def run_batch(batch_id: int, user_id: int, area: str, day: str | None = None) -> int:
+    """批量推荐 for a whole area (6, 9 or 12 digits), as a background task acting for `user_id`
+    (refused unless the area lies in that user's area); progress in RecommendationBatch."""
     batch = RecommendationBatch.objects.get(pk=batch_id)
     batch.status = BatchStatus.RUNNING
     batch.save(update_fields=["status"])
     started = time.perf_counter()
     try:
+        user = acting_user(user_id, area)
+        require_area(user, batch.area_code)
         when = dt.date.fromisoformat(day) if day else None
-        _, batch.written, batch.short = recommend_persons(area_persons(area), when, batch)
+        _, batch.written, batch.short = recommend_persons(area_persons(area), when, batch, user=user)
         batch.status = BatchStatus.DONE
     except Exception as exc:  # the page shows the failure instead of a stuck job
         batch.status, batch.error = BatchStatus.FAILED, str(exc)[:1000]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max, Q, QuerySet
 
-from fupin.access.scope import scoped
+from fupin.access.scope import scoped, shared_readable
 from fupin.areas.models import Area, Level, village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES, Intention
 from fupin.registry.models import Person
@@ -33,7 +33,8 @@ def employers(user) -> QuerySet:
 
 
 def postings(user) -> QuerySet:
-    return scoped(Posting.objects.select_related("employer", "occupation"), user)
+    """Every posting of the user's county (shared-readable); edits use `get_scoped` on the owner's area."""
+    return shared_readable(Posting.objects.select_related("employer", "occupation"), user)
 
 
 def persons(user) -> QuerySet:

@@ -10,7 +10,7 @@ from django.db.models import F
 
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
-from fupin.access.scope import require_area, require_writer
+from fupin.access.scope import require_area, require_writer, shared_readable
 from fupin.assistance.models import MeasureKind
 from fupin.assistance.services import complete_planned, log
 from fupin.registry.models import Person
@@ -70,6 +70,8 @@ def refer(*, user, person: Person, posting: Posting, day: dt.date | None = None,
     """推荐就业: send a person to a posting's employer."""
     require_writer(user)
     require_area(user, person.village_code)
+    if not shared_readable(Posting.objects.filter(pk=posting.pk), user).exists():
+        raise EmploymentError("岗位不存在")
     day = day or dt.date.today()
     if not posting.is_open(day):
         raise EmploymentError("该岗位已截止或已招满，不能推荐")
@@ -130,7 +132,7 @@ def advance(*, user, referral: Referral, status: str, day: dt.date | None = None
     if status in (ReferralStatus.LEFT, ReferralStatus.DECLINED):
         from .recommend import recommend_person
 
-        transaction.on_commit(lambda: recommend_person(person))  # 避免因失业返贫
+        transaction.on_commit(lambda: recommend_person(person, user=user))  # 避免因失业返贫
     return referral
 
 

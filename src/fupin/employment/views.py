@@ -14,7 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fupin.access.scope import area_code_in_scope, get_scoped, require_writer, scoped
+from fupin.access.scope import (
+    area_code_in_scope,
+    get_scoped,
+    require_writer,
+    scoped,
+    shared_readable,
+)
 from fupin.areas.models import Area
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.exports import xlsx_response
@@ -109,8 +115,11 @@ def postings(request):
 
 @login_required
 def posting_detail(request, pk: int):
-    p = get_scoped(Posting.objects.select_related("employer", "occupation"), request.user, pk=pk)
-    return render(request, "employment/posting.html", {"p": p, "referrals": selectors.referrals(request.user).filter(posting=p)})
+    p = get_scoped(Posting.objects.select_related("employer", "occupation"), request.user, shared=True, pk=pk)
+    return render(request, "employment/posting.html", {
+        "p": p, "referrals": selectors.referrals(request.user).filter(posting=p),
+        "own": area_code_in_scope(request.user, p.area_code),  # registered here: may edit, may open the employer
+    })
 
 
 @login_required
@@ -154,7 +163,7 @@ def person_recommend(request, pk: int):
     person = get_scoped(Person.objects, request.user, pk=pk)
     from .recommend import recommend_person
 
-    n = recommend_person(person)
+    n = recommend_person(person, user=request.user)
     messages.success(request, f"已重新推荐 {n} 条岗位" if n else "此人目前不符合推荐条件（劳动年龄、劳动能力、就业意愿）或已在岗")
     return redirect("employment:person_sheet", pk=pk)
 
@@ -200,7 +209,7 @@ def batch_run(request):
     if not area_code_in_scope(request.user, code):
         raise PermissionDenied("不在本辖区")
     batch = RecommendationBatch.objects.create(area_code=code.ljust(12, "0"), requested_by=request.user)
-    run_batch.enqueue(batch.pk, code)
+    run_batch.enqueue(batch.pk, request.user.pk, code)
     messages.info(request, "批量推荐已提交后台运行")
     return redirect("employment:batch", pk=batch.pk)
 
@@ -217,7 +226,8 @@ def batch_detail(request, pk: int):
 @require_POST
 def refer(request, pk: int):
     person = get_scoped(Person.objects, request.user, pk=pk)
-    posting = Posting.objects.filter(pk=request.POST.get("posting")).select_related("employer").first()
+    pk_posting = request.POST.get("posting", "")
+    posting = shared_readable(Posting.objects.select_related("employer"), request.user).filter(pk=pk_posting).first() if pk_posting.isdigit() else None
     if posting is None:
         messages.error(request, "岗位不存在")
         return redirect("employment:person_sheet", pk=pk)

@@ -1,8 +1,9 @@
 """fupin recommend --area CODE --out FILE.csv: rank postings for every eligible person in an area.
 
+Runs as `--user USERNAME`, an active account whose area covers CODE: persons are read
+through that user's scope and offered the postings that user may read (the county's).
 Writes `id_number, rank, posting_id, score, reasons`. ID numbers are masked unless
-`--unmasked --user USERNAME` names an active account allowed to see full numbers
-(`may_unmask`) whose area covers CODE; such an export is written to the audit trail.
+`--unmasked` and the user may see full numbers (`may_unmask`); the export is audited.
 """
 
 import csv
@@ -14,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
-from fupin.access.scope import area_code_in_scope
+from fupin.access.scope import area_code_in_scope, scoped
 from fupin.areas.models import Area
-from fupin.employment.recommend import area_persons, eligible, rank, store
+from fupin.employment.recommend import area_persons, eligible, open_postings, rank, store
 from fupin.registry.idnumber import mask
 
 
@@ -26,8 +27,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--area", required=True, help="区划代码（县6位、乡镇9位、村12位）")
         parser.add_argument("--out", required=True, help="输出 CSV 文件")
-        parser.add_argument("--unmasked", action="store_true", help="输出完整身份证号（须 --user 且该用户有权限，记入审计日志）")
-        parser.add_argument("--user", help="操作人用户名：--unmasked 时必填，其辖区须覆盖 --area")
+        parser.add_argument("--unmasked", action="store_true", help="输出完整身份证号（该用户须有权限，记入审计日志）")
+        parser.add_argument("--user", required=True, help="操作人用户名：其辖区须覆盖 --area，按其权限读取人员和岗位")
         parser.add_argument("--date", help="推荐日期 YYYY-MM-DD（默认今天）")
         parser.add_argument("--no-store", action="store_true", help="只写 CSV，不更新系统中的当前推荐")
 
@@ -35,22 +36,20 @@ class Command(BaseCommand):
         area = area.strip()
         if not area.isdigit() or not Area.objects.filter(code=area).exists():
             raise CommandError(f"区划代码“{area}”不存在")
-        operator = None
-        if user:
-            operator = User.objects.filter(username=user, is_active=True).first()
-            if operator is None:
-                raise CommandError(f"用户“{user}”不存在或已停用")
-            if not area_code_in_scope(operator, area):
-                raise CommandError(f"用户“{user}”的辖区不包含 {area}")
-        if unmasked and (operator is None or not operator.may_unmask):
-            raise CommandError("--unmasked 需要 --user 指定有“查看完整身份证号”权限的用户")
+        operator = User.objects.filter(username=user, is_active=True).first()
+        if operator is None:
+            raise CommandError(f"用户“{user}”不存在或已停用")
+        if not area_code_in_scope(operator, area):
+            raise CommandError(f"用户“{user}”的辖区不包含 {area}")
+        if unmasked and not operator.may_unmask:
+            raise CommandError(f"--unmasked：用户“{user}”没有“查看完整身份证号”权限")
         try:
             day = dt.date.fromisoformat(date) if date else dt.date.today()
         except ValueError:
             raise CommandError("--date 格式应为 YYYY-MM-DD") from None
         started = time.perf_counter()
-        people = list(eligible(area_persons(area), day).order_by("village_code", "id"))
-        ranked = rank(people, day)
+        people = list(eligible(scoped(area_persons(area), operator), day).order_by("village_code", "id"))
+        ranked = rank(people, day, list(open_postings(day, operator)))
         if not no_store:
             store(ranked, day)
         rows = 0
@@ -62,7 +61,7 @@ class Command(BaseCommand):
                 for r, posting, score, reasons in offers:
                     w.writerow([shown, r, posting.pk, f"{score:.4f}", reasons])
                     rows += 1
-        record(AuditAction.EXPORT, user=operator, object_type="export", object_id=Path(out).name[:64], username=user or "命令行",
+        record(AuditAction.EXPORT, user=operator, object_type="export", object_id=Path(out).name[:64], username=user,
                summary=f"fupin recommend --area {area} --out {out}：{len(people)} 人 {rows} 条（{'完整身份证号' if unmasked else '身份证号已脱敏'}）")
         if unmasked:
             record(AuditAction.UNMASK, user=operator, object_type="export", object_id=Path(out).name[:64], username=user,
