@@ -94,7 +94,9 @@ class AuditEntry(models.Model):
     """审计日志: append-only; never updated, never deleted.
 
     `area_code` is the area the entry concerns (the record's village, else the acting user's
-    area), so an auditor reads only the entries of his own area through the one scope selector.
+    area, else — a failed login — the named account's area), so an auditor reads only the entries
+    of his own area through the one scope selector. An entry with no area (an unknown login name,
+    a superuser bound to no area) is read by superusers only.
     """
 
     AREA_CODE_FIELD = "area_code"

@@ -36,8 +36,9 @@ def audit_log(request):
     """审计日志查询 — auditors (and the superuser) only."""
     if not (request.user.role == Role.AUDITOR or request.user.is_superuser):
         raise PermissionDenied("只有审计人员可以查看审计日志")
-    # The entries of the auditor's own area; unattributed ones (an unknown user name at login) hold no people.
-    qs = (scoped(AuditEntry.objects.all(), request.user) | AuditEntry.objects.filter(area_code="")).select_related("user")
+    # The entries of the auditor's own area. One with no area (an unknown login name, a superuser
+    # bound to no area) matches no area code, so only a superuser bound to no area reads it.
+    qs = scoped(AuditEntry.objects.all(), request.user).select_related("user")
     action = request.GET.get("action", "")
     if action in AuditAction.values:
         qs = qs.filter(action=action)
