@@ -1,6 +1,13 @@
-"""Writing to the audit trail (审计日志). Every caller goes through `record`."""
+"""Writing to the audit trail (审计日志). Every caller goes through `record`.
+
+The trail never holds a full ID number: `record` masks every ID-like run in the summary
+and the changes (a filter someone typed, a message quoting a number, an ID that was
+corrected), so whoever reads the log sees 360222********1234 at most.
+"""
 
 from typing import Any
+
+from fupin.registry.idnumber import mask_in, mask_in_text
 
 from .models import AuditAction, AuditEntry, User
 
@@ -35,11 +42,18 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        summary=summary[:500],
-        changes=changes or {},
+        summary=mask_in_text(summary)[:500],
+        changes=mask_in(changes or {}),
         ip=client_ip(request),
         area_code=area_code,
     )
+
+
+def masked_for_display(entry: AuditEntry) -> AuditEntry:
+    """The entry as shown on a page: entries written before masking existed are masked too."""
+    entry.summary = mask_in_text(entry.summary)
+    entry.changes = mask_in(entry.changes)
+    return entry
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list]:

@@ -7,6 +7,7 @@ are Chinese sentences that say what is wrong, for the staff member who typed it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -62,6 +63,30 @@ def mask(value: str) -> str:
     if len(value) < 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+# What an ID number looks like inside free text (a search typed into a filter, a message):
+# 15 or more digits, half- or full-width, perhaps spaced into groups, perhaps ending in X.
+_DIGIT = "0-9\uff10-\uff19"
+_ID_IN_TEXT = re.compile(
+    rf"(?<![{_DIGIT}])[{_DIGIT}](?:[ \u3000]?[{_DIGIT}]){{14,}}(?:[ \u3000]?[xX\uff58\uff38])?(?![{_DIGIT}])"
+)
+
+
+def mask_in_text(text: str) -> str:
+    """Every ID-number-like run in `text` masked (360222********1234); the rest unchanged."""
+    return _ID_IN_TEXT.sub(lambda m: mask(clean(m.group())), text)
+
+
+def mask_in(value):
+    """`mask_in_text` through strings, lists and dict values (JSON-like data such as audit changes)."""
+    if isinstance(value, str):
+        return mask_in_text(value)
+    if isinstance(value, dict):
+        return {k: mask_in(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_in(v) for v in value]
+    return value
 
 
 def _birth_date(text: str) -> dt.date:

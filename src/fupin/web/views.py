@@ -6,10 +6,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
 
+from fupin.access.audit import masked_for_display
 from fupin.access.models import AuditAction, AuditEntry, Role
 from fupin.access.scope import scoped
 from fupin.registry import selectors
 from fupin.registry.choices import ACTIVE_STATUSES, Status
+from fupin.registry.idnumber import mask_in_text
 
 
 @login_required
@@ -47,6 +49,8 @@ def audit_log(request):
         qs = qs.filter(username=who)
     target = request.GET.get("object", "").strip()
     if target:
-        qs = qs.filter(Q(object_id=target) | Q(summary__contains=target))
+        # Summaries hold masked numbers, so a full number typed here is looked for masked.
+        qs = qs.filter(Q(object_id=target) | Q(summary__contains=mask_in_text(target)))
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    page.object_list = [masked_for_display(e) for e in page.object_list]
     return render(request, "web/audit.html", {"page": page, "actions": AuditAction.choices, "params": request.GET})
