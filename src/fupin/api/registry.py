@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.forms.models import model_to_dict
 from ninja import Body, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -74,6 +75,7 @@ class HouseholdOut(Schema):
     cadre_unit: str
     cadre_phone: str
     member_count: int
+    version: int
 
 
 class PersonOut(Schema):
@@ -106,6 +108,7 @@ class PersonOut(Schema):
     pension_status: str
     medical_status: str
     status: str
+    version: int
 
     @staticmethod
     def resolve_id_number(obj: Person) -> str:
@@ -166,8 +169,17 @@ def _unprocessable(form) -> HttpError:
 
 def _form_or_422(form):
     if not form.is_valid():
+        if getattr(form, "is_stale", lambda: False)():
+            raise HttpError(409, form.non_field_errors()[0])
         raise _unprocessable(form)
     return form
+
+
+def _saved_or_409(save, **kwargs):
+    try:
+        return save(**kwargs)
+    except services.Conflict as exc:
+        raise HttpError(409, str(exc)) from None
 
 
 @router.get("/areas", response=list[AreaOut])
@@ -222,19 +234,21 @@ def create_household(request, data: dict[str, Any] = Body(...)):
     return Status(201, services.save_household(user=request.user, form=form, request=request))
 
 
-@router.patch("/households/{int:pk}", response=HouseholdOut)
+@router.patch("/households/{int:pk}", response={200: HouseholdOut, 409: dict})
 def update_household(request, pk: int, data: dict[str, Any] = Body(...)):
-    hh = selectors.household(request.user, pk)
-    form = _form_or_422(HouseholdForm(_payload(data, hh), instance=hh, user=request.user))
-    return services.save_household(user=request.user, form=form, request=request)
+    """修改贫困户：只改提交的字段。带上读到的 `version` 时，期间已被他人修改则返回 409。"""
+    with transaction.atomic():  # fields not sent are taken from the row as stored now, under its lock
+        hh = selectors.household(request.user, pk, for_update=True)
+        form = _form_or_422(HouseholdForm(_payload(data, hh), instance=hh, user=request.user))
+        return _saved_or_409(services.save_household, user=request.user, form=form, request=request)
 
 
 def _status(request, subject, data: StatusIn):
     form = _form_or_422(StatusChangeForm(data.dict(), current=subject.status))
-    return services.change_status(user=request.user, subject=subject, request=request, **form.cleaned_data)
+    return _saved_or_409(services.change_status, user=request.user, subject=subject, request=request, **form.cleaned_data)
 
 
-@router.post("/households/{int:pk}/status", response=StatusOut)
+@router.post("/households/{int:pk}/status", response={200: StatusOut, 409: dict})
 def household_status(request, pk: int, data: StatusIn):
     return _status(request, selectors.household(request.user, pk), data)
 
@@ -267,13 +281,15 @@ def create_person(request, data: dict[str, Any] = Body(...)):
     return Status(201, services.save_person(user=request.user, form=form, request=request))
 
 
-@router.patch("/persons/{int:pk}", response=PersonOut)
+@router.patch("/persons/{int:pk}", response={200: PersonOut, 409: dict})
 def update_person(request, pk: int, data: dict[str, Any] = Body(...)):
-    p = selectors.person(request.user, pk)
-    form = _form_or_422(PersonForm(_payload(data, p, exclude=("sex", "birth_date")), instance=p, user=request.user))
-    return services.save_person(user=request.user, form=form, request=request)
+    """修改家庭成员：只改提交的字段；身份证号可原样（或脱敏）送回，更正须有查看完整号码的权限。带 `version` 时同上。"""
+    with transaction.atomic():
+        p = selectors.person(request.user, pk, for_update=True)
+        form = _form_or_422(PersonForm(_payload(data, p, exclude=("sex", "birth_date")), instance=p, user=request.user))
+        return _saved_or_409(services.save_person, user=request.user, form=form, request=request)
 
 
-@router.post("/persons/{int:pk}/status", response=StatusOut)
+@router.post("/persons/{int:pk}/status", response={200: StatusOut, 409: dict})
 def person_status(request, pk: int, data: StatusIn):
     return _status(request, selectors.person(request.user, pk), data)

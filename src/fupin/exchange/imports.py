@@ -27,6 +27,7 @@ from fupin.access.models import AuditAction, Role
 from fupin.access.scope import area_code_of
 from fupin.areas.models import Area, Level
 from fupin.registry.choices import TRANSITIONS, Relation, Status
+from fupin.registry.duplicates import registered_elsewhere
 from fupin.registry.idnumber import PROVINCES, IdNumberError, clean, mask, parse_id_number
 from fupin.registry.models import Household, Person, StatusChange
 from fupin.registry.services import refresh_household_summary
@@ -287,7 +288,9 @@ def _validate_roster(staged, by_row, h, own) -> None:
         reg_p = persons.get(v.get("id_number") or "")
         if reg_p is not None:
             if reg_p["household__number"] != number:
-                s.errors.append([h("id_number"), f"身份证号{mask(reg_p['id_number'])}已登记在户“{reg_p['household__number']}”（{reg_p['name']}），不能重复登记"])
+                # Whose it is may be said only inside the user's area.
+                s.errors.append([h("id_number"), f"身份证号{mask(reg_p['id_number'])}已登记在户“{reg_p['household__number']}”（{reg_p['name']}），不能重复登记"
+                                 if _scope_ok(reg_p["village_code"], own) else registered_elsewhere("身份证号")])
             elif v.get("status") and v["status"] != reg_p["status"] and v["status"] not in TRANSITIONS.get(reg_p["status"], set()):
                 s.errors.append([h("status"), f"人员状态不能从“{Status(reg_p['status']).label}”变为“{Status(v['status']).label}”"])
     # Verdicts.
@@ -568,7 +571,7 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
         _update_from_staging(Household._meta.db_table, "target_household_id", job.pk, [*HOUSEHOLD_COLUMNS, ("status", "household_status")],
                              "s.household_action = 'changed'",
                              [f"village_id = COALESCE((SELECT a.id FROM {area} a WHERE a.code = s.village_code), {Household._meta.db_table}.village_id)",
-                              "updated_at = CURRENT_TIMESTAMP"])
+                              "updated_at = CURRENT_TIMESTAMP", f"version = {Household._meta.db_table}.version + 1"])
     # 3. New persons: INSERT … SELECT from staging joined to their household (new or existing) by number.
     n_people = bulk.insert_select(Person, {
         "household_id": "h.id", "village_code": "h.village_code", "id_number": "s.id_number", "name": "s.name", "sex": "s.sex",
@@ -586,7 +589,7 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
         status_changes = list(ImportRow.objects.filter(job=job, action=Action.CHANGED, status__isnull=False)
                               .exclude(status=F("old_status")).values_list("target_person_id", "old_status", "status"))  # fmt: skip
         _update_from_staging(Person._meta.db_table, "target_person_id", job.pk, PERSON_COLUMNS + ["status"],
-                             "s.action = 'changed'", ["updated_at = CURRENT_TIMESTAMP"])
+                             "s.action = 'changed'", ["updated_at = CURRENT_TIMESTAMP", f"version = {Person._meta.db_table}.version + 1"])
     else:
         status_changes = []
     if changed_hh:
@@ -633,7 +636,7 @@ def _merge_list(job) -> None:
     flag = LIST_FLAGS.get(job.kind)
     table = Person._meta.db_table
     if flag:
-        sets = [f"{flag} = %s", "updated_at = CURRENT_TIMESTAMP"]
+        sets = [f"{flag} = %s", "updated_at = CURRENT_TIMESTAMP", f"version = {table}.version + 1"]
         sql = (f"UPDATE {table} SET {', '.join(sets)} FROM {ImportRow._meta.db_table} AS s "
                f"WHERE s.job_id = %s AND s.target_person_id = {table}.id AND s.action = 'changed'")  # fmt: skip
         with connection.cursor() as cur:
@@ -641,7 +644,8 @@ def _merge_list(job) -> None:
         return
     _update_from_staging(table, "target_person_id", job.pk, ["disability_type", "disability_grade", "disability_cert"],
                          "s.action = 'changed'",
-                         ["severe_disability = (s.disability_grade <= 2)", "health = 'disabled'", "updated_at = CURRENT_TIMESTAMP"])
+                         ["severe_disability = (s.disability_grade <= 2)", "health = 'disabled'", "updated_at = CURRENT_TIMESTAMP",
+                          f"version = {table}.version + 1"])
 
 
 def _merge_enrolment(job) -> None:

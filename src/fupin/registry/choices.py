@@ -57,6 +57,14 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.RETURNED: {Status.EXITED_WITH_POLICY, Status.REMOVED},
     Status.REMOVED: set(),
 }
+
+
+def transition_refusal(current: str, new: str) -> str:
+    """Why `current` → `new` is not a permitted status change (不能从…变更为…)."""
+    allowed = "、".join(str(Status(s).label) for s in Status.values if s in TRANSITIONS[current]) or "无（已是终态）"
+    return f"不能从“{Status(current).label}”变更为“{Status(new).label}”：可变更为 {allowed}"
+
+
 # Statuses in which the person still counts on the poverty list (enjoys policy).
 ACTIVE_STATUSES = {Status.NEW, Status.POOR, Status.EXITED_WITH_POLICY, Status.RETURNED}
 

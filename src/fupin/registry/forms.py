@@ -12,11 +12,44 @@ from fupin.access.scope import area_code_in_scope
 from fupin.areas.models import Area, Level
 from fupin.web.forms import StyledForm
 
-from .choices import TRANSITIONS, RemovalReason, Status
-from .idnumber import IdNumberError, parse_id_number
+from . import duplicates
+from .choices import TRANSITIONS, RemovalReason, Status, transition_refusal
+from .idnumber import IdNumberError, mask, parse_id_number
+from .idnumber import clean as clean_id
 from .models import Household, Person
 
 PHONE_HELP = "11位手机号或带区号的固定电话"
+STALE = "stale"  # the error code of a write based on an older version (HTTP 409 in the API)
+
+
+def stale_message(what: str, *, sent: int, current: int) -> str:
+    return (f"该{what}在您读取之后已被他人修改（您依据的是第 {sent} 版，现为第 {current} 版）："
+            "请重新打开后核对再修改，本次修改未保存")
+
+
+class VersionedForm(forms.Form):
+    """版本: the version of the row the client read, sent back with the write.
+
+    A write based on an older version is refused (error code STALE) instead of silently
+    overwriting what someone else saved meanwhile. The API may leave it out; the page always
+    sends it.
+    """
+
+    version = forms.IntegerField(label="版本", required=False, min_value=1, widget=forms.HiddenInput)
+    WHAT = "记录"
+
+    def _init_version(self) -> None:
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
+
+    def _check_version(self) -> None:
+        sent = self.cleaned_data.get("version")
+        if self.instance.pk and sent is not None and sent != self.instance.version:
+            self.add_error(None, forms.ValidationError(
+                stale_message(self.WHAT, sent=sent, current=self.instance.version), code=STALE))
+
+    def is_stale(self) -> bool:
+        return any(e.code == STALE for e in self.non_field_errors().as_data())
 
 
 def _check_phone(value: str) -> str:
@@ -39,8 +72,10 @@ def village_choices(user) -> list:
     return [("", "请选择村"), *groups.items()]
 
 
-class HouseholdForm(StyledForm, forms.ModelForm):
+class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
     """贫困户 create/edit."""
+
+    WHAT = "贫困户"
 
     village = forms.CharField(label="所在村", max_length=12, widget=forms.Select)
     income_wage = forms.DecimalField(label="工资性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
@@ -56,10 +91,19 @@ class HouseholdForm(StyledForm, forms.ModelForm):
             "cadre_name", "cadre_unit", "cadre_phone",
         ]  # fmt: skip
 
+    # What an edit writes: the row's other fields (status, member count …) are left as stored.
+    WRITES = (
+        "number", "village_id", "village_code", "address", "phone", "attribute", "standard", "year_identified",
+        "main_cause", "cause_2", "cause_3", "exit_year", "income_year", "housing", "water_safe",
+        "cadre_name", "cadre_unit", "cadre_phone",
+        "income_wage_fen", "income_business_fen", "income_transfer_fen", "income_property_fen",
+    )  # fmt: skip
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["village"].widget.choices = village_choices(user)
+        self._init_version()
         if self.instance.pk:
             self.initial["village"] = self.instance.village_code
             for part in ("wage", "business", "transfer", "property"):
@@ -88,6 +132,9 @@ class HouseholdForm(StyledForm, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self._check_version()
+        if data.get("village") is not None:
+            self.instance.village_code = data["village"].code
         causes = [data.get(k) for k in ("main_cause", "cause_2", "cause_3") if data.get(k)]
         if len(causes) != len(set(causes)):
             self.add_error("cause_2", "其他致贫原因不能与主要致贫原因重复")
@@ -105,11 +152,20 @@ class HouseholdForm(StyledForm, forms.ModelForm):
         except forms.ValidationError:
             existing = Household.objects.filter(number=self.cleaned_data.get("number")).first()
             if existing is not None:
-                self.add_error("number", f"户编号已存在：{existing.number}（户主 {existing.head_name or '未填'}）")
+                visible = self.user is not None and area_code_in_scope(self.user, existing.village_code)
+                self.add_error("number", duplicates.household_number_taken(
+                    visible=visible, number=existing.number, head_name=existing.head_name))
 
 
-class PersonForm(StyledForm, forms.ModelForm):
-    """家庭成员 create/edit; sex and birth date come from the ID number."""
+class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
+    """家庭成员 create/edit; sex and birth date come from the ID number.
+
+    Editing shows the ID number masked (read-only) unless the user may unmask and asked for
+    it (`reveal_id`, audited by the caller). The mask sent back means "unchanged", so it never
+    overwrites the number; changing the number takes the unmask permission.
+    """
+
+    WHAT = "家庭成员"
 
     household = forms.IntegerField(label="所属户ID", widget=forms.HiddenInput)
     birth_date_check = forms.DateField(label="出生日期（核对用，可不填）", required=False)
@@ -125,12 +181,31 @@ class PersonForm(StyledForm, forms.ModelForm):
             "phone",
         ]  # fmt: skip
 
-    def __init__(self, *args, user=None, **kwargs):
+    WRITES = (
+        "id_number", "sex", "birth_date", "name", "ethnicity", "relation", "education", "schooling",
+        "health", "disability_type", "disability_grade", "disability_cert", "labour_skill",
+        "work_status", "months_worked", "intention", "training_need", "wished_trade",
+        "dibao", "tekun", "wubao", "severe_disability", "poor_graduate", "technical_student",
+        "phone",
+    )  # fmt: skip
+
+    def __init__(self, *args, user=None, reveal_id: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self._init_version()
+        # Internal callers (user None) and users with the unmask permission may correct a number.
+        self.may_correct_id = user is None or user.may_unmask
+        self.reveals_id = False
         if self.instance.pk:
             self.initial["household"] = self.instance.household_id
             self.fields["household"].required = False
+            self.reveals_id = reveal_id and self.may_correct_id
+            if not self.reveals_id:
+                field = self.fields["id_number"]
+                self.initial["id_number"] = mask(self.instance.id_number)
+                field.widget.attrs["readonly"] = True
+                field.help_text = ("已脱敏；如需更正，请点“显示并更正身份证号”（将记录日志）" if self.may_correct_id
+                                   else "已脱敏；无权查看或更正完整身份证号")
 
     def clean_household(self) -> Household:
         if self.instance.pk:
@@ -158,37 +233,42 @@ class PersonForm(StyledForm, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self._check_version()
         raw = self.data.get(self.add_prefix("id_number"))
         if raw is not None and "id_number" not in self.errors:
-            try:
-                parsed = parse_id_number(
-                    raw, birth_date=data.get("birth_date_check"), sex=data.get("sex_check") or None
-                )
-            except IdNumberError as e:
-                self.add_error("id_number", str(e))
-            else:
-                self._check_duplicate(parsed.value)
-                data["id_number"] = parsed.value
-                self.instance.sex = parsed.sex
-                self.instance.birth_date = parsed.birth_date
+            self._clean_id_number(raw, data)
         if data.get("health") == "disabled" and not data.get("disability_type"):
             self.add_error("disability_type", "健康状况为残疾时须填写残疾类别")
         if data.get("disability_type") and not data.get("disability_grade"):
             self.add_error("disability_grade", "填写了残疾类别时须填写残疾等级(1–4级)")
         return data
 
+    def _clean_id_number(self, raw: str, data: dict) -> None:
+        stored = self.instance.id_number if self.instance.pk else None
+        if stored and clean_id(raw) in (stored, mask(stored)):
+            data["id_number"] = stored  # unchanged: the mask sent back never overwrites the number
+            return
+        if stored and not self.may_correct_id:
+            self.add_error("id_number", "无权更正身份证号：号码已脱敏显示，如需更正请联系有“查看完整身份证号”权限的工作人员")
+            return
+        try:
+            parsed = parse_id_number(raw, birth_date=data.get("birth_date_check"), sex=data.get("sex_check") or None)
+        except IdNumberError as e:
+            self.add_error("id_number", str(e))
+            return
+        self._check_duplicate(parsed.value)
+        data["id_number"] = parsed.value
+        self.instance.sex = parsed.sex
+        self.instance.birth_date = parsed.birth_date
+
     def _check_duplicate(self, value: str) -> None:
         existing = Person.objects.filter(id_number=value).exclude(pk=self.instance.pk).select_related("household").first()
         if existing is None:
             return
-        if self.user is not None and area_code_in_scope(self.user, existing.village_code):
-            url = reverse("registry:person", args=[existing.pk])
-            self.add_error(
-                "id_number",
-                f"身份证号已登记：{existing.name}，户编号 {existing.household.number}（{url}）",
-            )
-        else:
-            self.add_error("id_number", "身份证号已在其他辖区登记，请联系县人社局核实")
+        visible = self.user is not None and area_code_in_scope(self.user, existing.village_code)
+        self.add_error("id_number", duplicates.id_number_taken(
+            visible=visible, name=existing.name, household_number=existing.household.number,
+            url=reverse("registry:person", args=[existing.pk]) if visible else ""))
 
     def validate_unique(self):
         """Duplicates are reported by _check_duplicate with a pointer to the record."""
@@ -219,11 +299,7 @@ class StatusChangeForm(StyledForm, forms.Form):
         data = super().clean()
         new = data.get("new_status")
         if new and new not in TRANSITIONS[self.current]:
-            allowed = "、".join(str(Status(s).label) for s in TRANSITIONS[self.current]) or "无（已是终态）"
-            self.add_error(
-                "new_status",
-                f"不能从“{Status(self.current).label}”变更为“{Status(new).label}”：可变更为 {allowed}",
-            )
+            self.add_error("new_status", transition_refusal(self.current, new))
         if new == Status.REMOVED and not data.get("removal_reason"):
             self.add_error("removal_reason", "自然减少须注明原因（死亡、迁出或其他）")
         return data

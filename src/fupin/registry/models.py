@@ -65,6 +65,8 @@ class Household(models.Model):
     cadre_unit = models.CharField(_("帮扶责任人单位"), max_length=100, blank=True)
     cadre_phone = models.CharField(_("帮扶责任人电话"), max_length=20, blank=True)
     member_count = models.PositiveSmallIntegerField(_("家庭人口"), default=0, editable=False)
+    # 版本: +1 on every write; a client sends back the version it read, a stale one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -135,6 +137,7 @@ class Person(models.Model):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEW)
     removal_reason = models.CharField(_("减少原因"), max_length=8, choices=RemovalReason.choices, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

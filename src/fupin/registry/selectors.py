@@ -98,12 +98,16 @@ def persons(user, q: str = "") -> QuerySet[Person]:
     return _search_people(user, q) if q else qs
 
 
-def household(user, pk: int) -> Household:
-    return get_scoped(Household.objects.select_related("village"), user, pk=pk)
+def household(user, pk: int, *, for_update: bool = False) -> Household:
+    """One household; `for_update` locks its row until the caller's transaction ends."""
+    qs = Household.objects.select_related("village")
+    return get_scoped(qs.select_for_update(of=("self",)) if for_update else qs, user, pk=pk)
 
 
-def person(user, pk: int) -> Person:
-    return get_scoped(Person.objects.select_related("household", "household__village"), user, pk=pk)
+def person(user, pk: int, *, for_update: bool = False) -> Person:
+    """One person; `for_update` locks its row (not its household's) until the transaction ends."""
+    qs = Person.objects.select_related("household", "household__village")
+    return get_scoped(qs.select_for_update(of=("self",)) if for_update else qs, user, pk=pk)
 
 
 def members(user, hh: Household) -> QuerySet[Person]:

@@ -1,4 +1,12 @@
-"""Writes to the registry (登记、修改、状态变更): one transaction each, audited."""
+"""Writes to the registry (登记、修改、状态变更): one transaction each, audited.
+
+Concurrent writers (并发): every update reads its row again under a row lock
+(`select_for_update` on PostgreSQL; SQLite's transactions take the write lock at BEGIN, see
+settings) and checks it against what the caller saw: an edit is refused when the row's version
+moved on since the form was filled, a status change when the stored status no longer allows it.
+An edit writes only the fields its form owns, so it never reverts a status, a member count or
+an enrolment flag written meanwhile. Every write adds 1 to the row's version.
+"""
 
 import datetime as dt
 
@@ -10,35 +18,52 @@ from fupin.access.audit import diff, record
 from fupin.access.models import AuditAction
 from fupin.access.scope import require_area, require_writer
 
-from .choices import Relation, Status
+from .choices import TRANSITIONS, Relation, RemovalReason, Status, transition_refusal
+from .forms import stale_message
 from .models import Household, Person, StatusChange
+
+
+class Conflict(Exception):
+    """另一人的修改在先: the write contradicts or would lose a change made meanwhile (HTTP 409)."""
 
 
 def _snapshot(obj) -> dict:
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in ("created_at", "updated_at")}
 
 
+def _update_locked(model, *, user, form):
+    """Apply a valid edit form to its row, read again under lock; → (row, {field: [old, new]})."""
+    sent = form.instance
+    row = model.objects.select_for_update().get(pk=sent.pk)
+    require_area(user, row.village_code)
+    if row.version != sent.version:  # the form was filled from an older row
+        raise Conflict(stale_message(form.WHAT, sent=sent.version, current=row.version))
+    before = {f: getattr(row, f) for f in form.WRITES}
+    for f in form.WRITES:
+        setattr(row, f, getattr(sent, f))
+    changes = diff(before, {f: getattr(row, f) for f in form.WRITES})
+    row.version += 1
+    row.save(update_fields=[*changes, "version", "updated_at"])
+    form.instance = row
+    return row, changes
+
+
 @transaction.atomic
 def save_household(*, user, form, request=None) -> Household:
     """Create or update a household from a valid HouseholdForm."""
     require_writer(user)
-    hh = form.instance
-    before = _snapshot(Household.objects.get(pk=hh.pk)) if hh.pk else {}
-    if before:
-        require_area(user, before["village_code"])
     require_area(user, form.cleaned_data["village"].code)
-    creating = hh.pk is None
-    hh = form.save()
-    if creating:
+    if form.instance.pk is None:
+        hh = form.save()
         StatusChange.objects.create(
             household=hh, village_code=hh.village_code, old_status="", new_status=hh.status,
             effective_date=dt.date.today(), reason="建档", changed_by=user,
         )
-    record(
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        user=user, request=request, obj=hh, summary=f"贫困户 {hh.number}",
-        changes=diff(before, _snapshot(hh)),
-    )
+        action, changes = AuditAction.CREATE, diff({}, _snapshot(hh))
+    else:
+        hh, changes = _update_locked(Household, user=user, form=form)
+        action = AuditAction.UPDATE
+    record(action, user=user, request=request, obj=hh, summary=f"贫困户 {hh.number}", changes=changes)
     return hh
 
 
@@ -46,23 +71,21 @@ def save_household(*, user, form, request=None) -> Household:
 def save_person(*, user, form, request=None) -> Person:
     """Create or update a household member from a valid PersonForm."""
     require_writer(user)
-    p = form.instance
-    before = _snapshot(Person.objects.get(pk=p.pk)) if p.pk else {}
     hh = form.cleaned_data["household"]
     require_area(user, hh.village_code)
-    creating = p.pk is None
-    p = form.save()
-    if creating:
+    if form.instance.pk is None:
+        p = form.save()
         StatusChange.objects.create(
             person=p, household=hh, village_code=p.village_code, old_status="", new_status=p.status,
             effective_date=dt.date.today(), reason="建档", changed_by=user,
         )
+        action, changes = AuditAction.CREATE, diff({}, _snapshot(p))
+    else:
+        p, changes = _update_locked(Person, user=user, form=form)
+        action = AuditAction.UPDATE
     refresh_household_summary([hh.pk])
-    record(
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        user=user, request=request, obj=p, summary=f"家庭成员 {p.name}（{p.masked_id}）",
-        changes={k: v for k, v in diff(before, _snapshot(p)).items() if k != "id_number"},
-    )
+    # The audit trail masks the numbers; a corrected ID shows as masked old → masked new.
+    record(action, user=user, request=request, obj=p, summary=f"家庭成员 {p.name}（{p.masked_id}）", changes=changes)
     return p
 
 
@@ -77,18 +100,26 @@ def refresh_household_summary(household_ids: list[int]) -> None:
     )
 
 
+def _status_summary(row, old: str, new: str) -> str:
+    return f"{'家庭成员' if isinstance(row, Person) else '贫困户'} {row} 状态变更：{Status(old).label} → {Status(new).label}"
+
+
 @transaction.atomic
 def change_status(*, user, subject: Household | Person, new_status: str, effective_date: dt.date,
                   reason: str, removal_reason: str = "", request=None) -> StatusChange:
     """状态变更: store the change with who, when, effective date and reason.
 
-    A household leaving the list through 自然减少 takes its members along; its members'
-    own changes are recorded row by row in the history too.
+    The transition is checked against the stored status under the row lock, so of two
+    simultaneous changes the second sees the first (自然减少 is final: nothing follows it).
+    A household leaving the list through 自然减少 takes its members along, each with its own
+    history row.
     """
     require_writer(user)
-    require_area(user, subject.village_code)
     locked = type(subject).objects.select_for_update().get(pk=subject.pk)
+    require_area(user, locked.village_code)
     old = locked.status
+    if new_status not in TRANSITIONS[old]:
+        raise Conflict(transition_refusal(old, new_status))
     is_person = isinstance(locked, Person)
     change = StatusChange.objects.create(
         household=locked.household if is_person else locked,
@@ -97,7 +128,8 @@ def change_status(*, user, subject: Household | Person, new_status: str, effecti
         effective_date=effective_date, reason=reason, changed_by=user,
     )
     locked.status = new_status
-    fields = ["status", "updated_at"]
+    locked.version += 1
+    fields = ["status", "version", "updated_at"]
     if is_person:
         locked.removal_reason = removal_reason if new_status == Status.REMOVED else ""
         fields.append("removal_reason")
@@ -105,12 +137,33 @@ def change_status(*, user, subject: Household | Person, new_status: str, effecti
         locked.exit_year = effective_date.year
         fields.append("exit_year")
     locked.save(update_fields=fields)
-    if is_person:
-        refresh_household_summary([locked.household_id])
     record(
-        AuditAction.STATUS, user=user, request=request, obj=locked,
-        summary=f"{'家庭成员' if is_person else '贫困户'} {locked} 状态变更：{Status(old).label} → {Status(new_status).label}",
+        AuditAction.STATUS, user=user, request=request, obj=locked, summary=_status_summary(locked, old, new_status),
         changes={"status": [old, new_status], "effective_date": [None, str(effective_date)], "reason": [None, reason]},
     )
+    if not is_person and new_status == Status.REMOVED:
+        _members_follow(user=user, household=locked, effective_date=effective_date, reason=reason,
+                        removal_reason=removal_reason, request=request)
+    if is_person or new_status == Status.REMOVED:
+        refresh_household_summary([locked.household_id if is_person else locked.pk])
     subject.status = new_status
     return change
+
+
+def _members_follow(*, user, household: Household, effective_date: dt.date, reason: str, removal_reason: str, request) -> None:
+    """整户自然减少: every member still on the list leaves with the household, each change recorded."""
+    why = f"随户自然减少：{reason}"
+    for member in Person.objects.select_for_update().filter(household=household).exclude(status=Status.REMOVED).order_by("id"):
+        old = member.status
+        StatusChange.objects.create(
+            household=household, person=member, village_code=member.village_code, old_status=old,
+            new_status=Status.REMOVED, effective_date=effective_date, reason=why, changed_by=user,
+        )
+        member.status = Status.REMOVED
+        member.removal_reason = removal_reason or RemovalReason.OTHER
+        member.version += 1
+        member.save(update_fields=["status", "removal_reason", "version", "updated_at"])
+        record(
+            AuditAction.STATUS, user=user, request=request, obj=member, summary=_status_summary(member, old, Status.REMOVED),
+            changes={"status": [old, Status.REMOVED], "effective_date": [None, str(effective_date)], "reason": [None, why]},
+        )

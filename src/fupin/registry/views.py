@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -102,13 +103,29 @@ def household_detail(request, pk: int):
 @login_required
 def household_edit(request, pk: int | None = None):
     require_writer(request.user)
-    instance = selectors.household(request.user, pk) if pk else None
-    form = HouseholdForm(request.POST or None, instance=instance, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        hh = services.save_household(user=request.user, form=form, request=request)
+    if request.method != "POST":
+        instance = selectors.household(request.user, pk) if pk else None
+        form = HouseholdForm(instance=instance, user=request.user)
+        return render(request, "web/form.html", {"form": form, "title": "编辑贫困户" if pk else "新增贫困户"})
+    with transaction.atomic():  # the row is read, checked and written under its lock
+        instance = selectors.household(request.user, pk, for_update=True) if pk else None
+        form = HouseholdForm(request.POST, instance=instance, user=request.user)
+        hh = _save(form, services.save_household, request)
+    if hh is not None:
         messages.success(request, f"已保存贫困户 {hh.number}")
         return redirect("registry:household", pk=hh.pk)
     return render(request, "web/form.html", {"form": form, "title": "编辑贫困户" if pk else "新增贫困户"})
+
+
+def _save(form, save, request):
+    """The saved object, or None with the fault on the form (a stale version included)."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(user=request.user, form=form, request=request)
+    except services.Conflict as exc:
+        form.add_error(None, str(exc))
+        return None
 
 
 @login_required
@@ -130,16 +147,34 @@ def person_sections(request, person) -> list[str]:
 
 @login_required
 def person_edit(request, pk: int | None = None):
+    """新增/编辑家庭成员. The ID number shows masked; `?show_id=1` shows it in full to a user
+    who may unmask (and logs it), so that he can correct it."""
     require_writer(request.user)
-    instance = selectors.person(request.user, pk) if pk else None
-    data = request.POST or None
-    initial = {"household": _int(request.GET.get("household"))} if not pk else None
-    form = PersonForm(data, instance=instance, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        p = services.save_person(user=request.user, form=form, request=request)
+    reveal = request.GET.get("show_id") == "1" and request.user.may_unmask
+    title = "编辑家庭成员" if pk else "新增家庭成员"
+    if request.method != "POST":
+        instance = selectors.person(request.user, pk) if pk else None
+        initial = {"household": _int(request.GET.get("household"))} if not pk else None
+        form = PersonForm(instance=instance, user=request.user, initial=initial, reveal_id=reveal)
+        if form.reveals_id:
+            record(AuditAction.UNMASK, user=request.user, request=request, obj=instance,
+                   summary=f"编辑页面显示 {instance.name} 的完整身份证号")
+        return render(request, "web/form.html", {"form": form, "title": title, "reveal_id_url": _reveal_url(request, form)})
+    with transaction.atomic():
+        instance = selectors.person(request.user, pk, for_update=True) if pk else None
+        form = PersonForm(request.POST, instance=instance, user=request.user, reveal_id=reveal)
+        p = _save(form, services.save_person, request)
+    if p is not None:
         messages.success(request, f"已保存家庭成员 {p.name}")
         return redirect("registry:person", pk=p.pk)
-    return render(request, "web/form.html", {"form": form, "title": "编辑家庭成员" if pk else "新增家庭成员"})
+    return render(request, "web/form.html", {"form": form, "title": title, "reveal_id_url": _reveal_url(request, form)})
+
+
+def _reveal_url(request, form) -> str:
+    """The link that shows the full number for correcting it — offered only to who may use it."""
+    if form.instance.pk and form.may_correct_id and not form.reveals_id:
+        return f"{request.path}?show_id=1"
+    return ""
 
 
 @login_required
@@ -149,8 +184,12 @@ def status_change(request, kind: str, pk: int):
     subject = selectors.household(request.user, pk) if kind == "household" else selectors.person(request.user, pk)
     form = StatusChangeForm(request.POST, current=subject.status)
     if form.is_valid():
-        services.change_status(user=request.user, subject=subject, request=request, **form.cleaned_data)
-        messages.success(request, f"状态已变更为“{Status(form.cleaned_data['new_status']).label}”")
+        try:
+            services.change_status(user=request.user, subject=subject, request=request, **form.cleaned_data)
+        except services.Conflict as exc:  # someone else changed the status first
+            messages.error(request, f"状态未变更：{exc}")
+        else:
+            messages.success(request, f"状态已变更为“{Status(form.cleaned_data['new_status']).label}”")
     else:
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
