@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from fupin.access.scope import get_scoped, require_writer
@@ -36,26 +37,34 @@ def _area(request) -> str:
     return code if code.isdigit() else ""
 
 
+def _filtered_ledger(request):
+    """The ledger as filtered on the page, and that filter as a query string: the export takes the same."""
+    qs = selectors.ledger(request.user)
+    code, kind = _area(request), request.GET.get("kind") or ""
+    if code:
+        qs = qs.filter(village_code__startswith=code)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs, kind, urlencode({k: v for k, v in (("area", code), ("kind", kind)) if v})
+
+
 @login_required
 def ledger(request):
-    qs = selectors.ledger(request.user).order_by("-day", "-id")
-    if code := _area(request):
-        qs = qs.filter(village_code__startswith=code)
-    if kind := request.GET.get("kind"):
-        qs = qs.filter(kind=kind)
+    qs, kind, query = _filtered_ledger(request)
+    qs = qs.order_by("-day", "-id")
     day = timezone.localdate()
     return render(request, "assistance/ledger.html", {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "kinds": MeasureKind.choices,
-                                                      "kind": kind, "overdue": selectors.overdue_measures(request.user, day)[:200], "day": day})
+                                                      "kind": kind, "query": query,
+                                                      "overdue": selectors.overdue_measures(request.user, day)[:200], "day": day})
 
 
 @login_required
 def ledger_export(request):
-    qs = selectors.ledger(request.user).order_by("village_code", "person_id", "day", "id")
-    if code := _area(request):
-        qs = qs.filter(village_code__startswith=code)
+    qs, _, query = _filtered_ledger(request)
+    qs = qs.order_by("village_code", "person_id", "day", "id")
     rows = [[mask(e.person.id_number), e.person.name, e.village_code, e.day, e.get_kind_display(), e.summary,
              e.recorded_by.username if e.recorded_by else ""] for e in qs[:200_000]]
-    return xlsx_response(user=request.user, request=request, filename="帮扶台账.xlsx", unmasked=False, summary="导出帮扶台账",
+    return xlsx_response(user=request.user, request=request, filename="帮扶台账.xlsx", unmasked=False, summary=f"导出帮扶台账 {query}".strip(),
                          sheets=[("帮扶台账", ["身份证号", "姓名", "村代码", "日期", "类别", "摘要", "记录人"], rows)])
 
 

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from fupin.access.scope import (
@@ -240,21 +241,29 @@ def refer(request, pk: int):
     return redirect("employment:referral", pk=r.pk)
 
 
+def _filtered_referrals(request):
+    """The referrals as filtered on the list page, and that filter as a query string: the export takes the same."""
+    qs = selectors.referrals(request.user)
+    status = request.GET.get("status") or ""
+    if status:
+        qs = qs.filter(status=status)
+    area = _area_param(request)
+    return selectors.in_area(qs, area), status, urlencode({k: v for k, v in (("status", status), ("area", area)) if v})
+
+
 @login_required
 def referrals(request):
-    qs = selectors.referrals(request.user)
-    if status := request.GET.get("status"):
-        qs = qs.filter(status=status)
-    qs = selectors.in_area(qs, _area_param(request))
-    return render(request, "employment/referrals.html", {"page": _page(request, qs), "statuses": ReferralStatus.choices, "status": status})
+    qs, status, query = _filtered_referrals(request)
+    return render(request, "employment/referrals.html", {"page": _page(request, qs), "statuses": ReferralStatus.choices, "status": status,
+                                                         "query": query})
 
 
 @login_required
 def referrals_export(request):
-    qs = selectors.in_area(selectors.referrals(request.user), _area_param(request))
+    qs, _, query = _filtered_referrals(request)
     rows = [[mask(r.person.id_number), r.person.name, r.village_code, r.posting.employer.name, r.posting.title, r.get_status_display(),
              r.referred_on, r.interview_on, r.hired_on, fen_to_yuan(r.wage_fen) if r.wage_fen else "", r.ended_on] for r in qs]
-    return xlsx_response(user=request.user, request=request, filename="推荐就业.xlsx", unmasked=False, summary="导出推荐就业台账",
+    return xlsx_response(user=request.user, request=request, filename="推荐就业.xlsx", unmasked=False, summary=f"导出推荐就业台账 {query}".strip(),
                          sheets=[("推荐就业", ["身份证号", "姓名", "村代码", "用人单位", "岗位", "状态", "推荐日期", "面试日期", "上岗日期", "月工资", "离岗日期"], rows)])
 
 
