@@ -26,6 +26,13 @@ HOMOPHONES = {"丽": "莉", "莉": "丽", "伟": "玮", "静": "晶", "军": "�
               "芳": "方", "平": "萍", "强": "蔷", "敏": "民", "杰": "洁", "林": "琳", "刚": "钢", "燕": "艳", "勇": "永"}  # fmt: skip
 LOOKALIKE = {g[0]: g[1] for g in LOOKALIKE_GROUPS}
 TODAY = dt.date(2020, 6, 30)
+# The sample files the demo writes to DATA_DIR/demo/ (示例文件), by the import kind each is for;
+# the import page offers exactly these for download in demo mode.
+SAMPLE_FILES = {"roster": "花名册示例.xlsx", "medical": "医疗参保数据示例.xlsx", "pension": "养老参保数据示例.xlsx"}
+
+
+def sample_dir() -> Path:
+    return Path(settings.DATA_DIR) / "demo"
 
 
 def wrong_check(idn: str) -> str:
@@ -157,13 +164,13 @@ def build() -> str:
     rows = extract_rows()
     EnrolmentRecord.objects.all().delete()
     EnrolmentRecord.objects.bulk_create([EnrolmentRecord(village_code=r["area_code"].ljust(12, "0"), **r) for r in rows], batch_size=5000)
-    out = Path(settings.DATA_DIR) / "demo"
+    out = sample_dir()
     out.mkdir(parents=True, exist_ok=True)
-    sample_roster(out / "花名册示例.xlsx")
+    sample_roster(out / SAMPLE_FILES["roster"])
     header = ["公民身份号码", "姓名", "参保地区划代码", "险种", "参保状态", "贫困人员标识", "政府代缴", "死亡标识"]
     flag = {True: "是", False: "否"}
     for insurance, label in (("medical", "医疗"), ("pension", "养老")):
-        write_xlsx(out / f"{label}参保数据示例.xlsx", header,
+        write_xlsx(out / SAMPLE_FILES[insurance], header,
                    [[r["id_number"], r["name"], r["area_code"], r["insurance"], {"active": "正常参保", "suspended": "暂停", "terminated": "终止"}[r["enrolment_status"]],
                      flag[r["poverty_tag"]], flag[r["premium_subsidy"]], flag[r["deceased"]]] for r in rows if r["insurance"] == insurance],
                    f"{label}保险参保数据（演示，{TODAY:%Y-%m-%d}）")

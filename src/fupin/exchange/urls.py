@@ -6,6 +6,7 @@ app_name = "exchange"
 urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/template.xlsx", views.template, name="template"),
+    path("imports/sample.xlsx", views.sample, name="sample"),
     path("imports/<int:pk>/", views.import_detail, name="import"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),

@@ -1,10 +1,11 @@
 """数据导入与信息比对 pages: thin views over selectors (reads), imports/services (writes)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,8 +14,8 @@ from fupin.areas.models import Area, Level
 from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
 
+from . import demo, selectors, services
 from . import imports as import_service
-from . import selectors, services
 from .blank_forms import template_xlsx
 from .comparison import CATEGORIES, LABELS
 from .models import ComparisonJob, JobState, Kind, Review
@@ -45,8 +46,25 @@ def imports(request):
             stage_task.enqueue(job.pk, request.user.pk)
             return redirect("exchange:import", pk=job.pk)
     jobs = selectors.import_jobs(request.user)[:50]
-    return render(request, "exchange/imports.html", {"jobs": jobs, "kinds": Kind.choices,
+    return render(request, "exchange/imports.html", {"jobs": jobs, "kinds": Kind.choices, "samples": _samples(request.user),
                                                      "may_write": not request.user.read_only})
+
+
+def _samples(user) -> dict[str, str]:
+    """{kind: file name} of the demo's sample files this user may import (demo mode only)."""
+    if not settings.DEMO_MODE:
+        return {}
+    return {kind: name for kind, name in demo.SAMPLE_FILES.items()
+            if import_service.may_import(user, kind) and (demo.sample_dir() / name).is_file()}
+
+
+@login_required
+def sample(request):
+    """One of the demo's sample files (示例文件), named only by its import kind: no path from the request."""
+    name = _samples(request.user).get(request.GET.get("kind", ""))
+    if name is None:
+        raise Http404("没有这个示例文件")
+    return FileResponse((demo.sample_dir() / name).open("rb"), as_attachment=True, filename=name)
 
 
 def _job_context(request, job):
