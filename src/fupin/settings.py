@@ -121,7 +121,13 @@ STATICFILES_DIRS = [
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+# Production serves what `fupin collectstatic` gathered into STATIC_ROOT (gzipped beside each file);
+# re-reading the disk on every request is for development only (whitenoise's advice).
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,5 +1,4 @@
 import os
-import subprocess
 import sys
 
 from django.conf import settings
@@ -8,15 +7,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from fupin.demo import builder
+from fupin.web.server import serve
 
 
 class Command(BaseCommand):
-    help = "构建演示县（浮梁县）并启动服务：http://127.0.0.1:8000 ，演示账号密码均为 fupin-demo。"
+    help = ("构建演示县（浮梁县）并启动网页服务和后台任务 worker：默认 http://127.0.0.1:8000 ，"
+            "演示账号密码均为 fupin-demo；Ctrl+C 或 SIGTERM 同时停止两者。")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="只构建，不启动服务")
         parser.add_argument("--households", type=int, default=4000)
-        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="监听地址与端口，默认 127.0.0.1:8000；局域网访问用 0.0.0.0:8000")
 
     def handle(self, *args, no_serve: bool, households: int, addr: str, **options):
         db = settings.DATABASES["default"]
@@ -39,11 +40,7 @@ class Command(BaseCommand):
         if no_serve:
             return
         call_command("collectstatic", interactive=False, verbosity=0)
-        env = {**os.environ, "FUPIN_DEMO": "1"}
-        worker = subprocess.Popen([sys.executable, "-m", "fupin.cli", "db_worker"], env=env)
-        settings.DEMO_MODE = True
-        try:
-            self.stdout.write(self.style.SUCCESS(f"服务已启动：http://{addr}/ （Ctrl+C 退出）"))
-            call_command("runserver", addr, use_reloader=False)
-        finally:
-            worker.terminate()
+        connections.close_all()
+        # Demo data only: reachable under any host name (make demo ADDR=0.0.0.0:8000 for the LAN).
+        env = {"FUPIN_DEMO": "1", "FUPIN_ALLOWED_HOSTS": os.environ.get("FUPIN_ALLOWED_HOSTS", "*")}
+        sys.exit(serve(addr, env=env, say=self.stdout.write))
