@@ -116,7 +116,8 @@ def test_web_and_worker_services(site, tmp_path):
     try:
         site_url = f"http://127.0.0.1:{port}"
         browser = Browser(site_url)
-        wait_until(browser.up, 60, f"gunicorn on {site_url}; log: {(tmp_path / 'web.log')}")
+        wait_until(lambda: browser.up() or web.poll() is not None, 180, f"gunicorn on {site_url}")
+        assert web.poll() is None, (tmp_path / "web.log").read_text()[-3000:]
         status, _, body = browser.get("/login/")
         assert status == 200 and "登录" in body.decode()
 
@@ -151,7 +152,7 @@ def test_web_and_worker_services(site, tmp_path):
         pk = int(re.search(r"/exchange/imports/(\d+)/$", browser.last_url).group(1))
         job = wait_until(
             lambda: (j := browser.json(f"/api/v1/exchange/imports/{pk}"))["state"] == "ready" and j,
-            60,
+            180,
             "the worker to stage the upload",
         )
         assert job["counts"]["new"] == 3 and job["counts"]["rejected"] == 0
@@ -189,13 +190,14 @@ def test_serve_children_end_with_it_even_when_killed(site, tmp_path):
     serve = _start(fupin("serve", "--addr", f"127.0.0.1:{port}"), env, log)
     try:
         browser = Browser(f"http://127.0.0.1:{port}")
-        wait_until(browser.up, 60, "fupin serve")
+        wait_until(lambda: browser.up() or serve.poll() is not None, 180, "fupin serve")
+        assert serve.poll() is None, log.read_text()[-3000:]
         worker, web = pid_in(log, "worker 已启动"), pid_in(log, "网页服务已启动")
         assert worker and web and alive(worker) and alive(web)
         pids = [worker, web, *descendants(web)]
         serve.kill()
         serve.wait(timeout=10)
-        wait_until(lambda: not [pid for pid in pids if alive(pid)], 45, f"{pids} to stop")
+        wait_until(lambda: not [pid for pid in pids if alive(pid)], 60, f"{pids} to stop")
         assert not browser.up()
     finally:
         if serve.poll() is None:
