@@ -164,3 +164,22 @@ def test_make_demo_takes_an_address():
         ["make", "-n", "demo"], cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert default.stdout.splitlines()[-1].endswith("fupin demo --addr 127.0.0.1:8000")
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
+def test_make_install_sets_up_runtime_only():
+    """The README's production install: the package and gunicorn, front-end libraries and the
+    compiled catalogues, without the test tools of `make setup`."""
+    dry = subprocess.run(
+        ["make", "-n", "install"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert dry.returncode == 0, dry.stderr
+    lines = dry.stdout.splitlines()
+    assert any(x.endswith("pip install --quiet -e .") for x in lines)
+    assert not any("[dev]" in x for x in lines)
+    assert any(x.startswith("npm ci") for x in lines) and lines[-1].endswith(
+        "fupin.web.locale_build"
+    )
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    runtime = pyproject.split("dependencies = [", 1)[1].split("]", 1)[0]
+    assert re.search(r'"gunicorn==[\d.]+"', runtime)
