@@ -15,11 +15,11 @@ def _break_counts():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_backend_runs_jobs_through_its_worker(settings, make_household):
+def test_database_backend_runs_jobs_through_its_worker(settings, make_household, county_user):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     hh = make_household(TOWN_A, members=3)
     _break_counts()
-    result = refresh_summaries.enqueue(TOWN_A)
+    result = refresh_summaries.enqueue(TOWN_A, county_user.pk)
     assert result.status == TaskResultStatus.READY
     from django.core.management import call_command
 
@@ -41,7 +41,7 @@ def _redis_up() -> bool:
 @pytest.mark.redis
 @pytest.mark.skipif(not _redis_up(), reason="Redis 未在 127.0.0.1:6379 运行")
 @pytest.mark.django_db(transaction=True)
-def test_rq_backend_with_two_workers(settings, make_household):
+def test_rq_backend_with_two_workers(settings, make_household, county_user):
     import django_rq
     from django_tasks_rq.backend import Job
     from rq import SimpleWorker
@@ -53,7 +53,7 @@ def test_rq_backend_with_two_workers(settings, make_household):
     _break_counts()
     queue = django_rq.get_queue("default", job_class=Job)
     queue.empty()
-    results = [refresh_summaries.enqueue(TOWN_A), refresh_summaries.enqueue(TOWN_B)]
+    results = [refresh_summaries.enqueue(TOWN_A, county_user.pk), refresh_summaries.enqueue(TOWN_B, county_user.pk)]
     assert queue.count == 2
     # Two workers (as on two machines) share one queue; each takes what is left.
     for name in ("worker-1", "worker-2"):

@@ -1,7 +1,9 @@
 """Writes of the exchange module: start jobs, run comparisons, record review decisions.
 
 The comparison itself lives in `comparison/` (Django-free); `run_comparison` only feeds it the
-registry and the enrolment extract of the job's area and stores what comes back.
+registry of the job's area, read as the acting user through the scope layer, and the enrolment
+extract, and stores what comes back. The extract is the one input read whole — a person
+registered here may be enrolled in any county — and only findings inside the job's area are kept.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
-from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer
+from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer, scoped
 from fupin.areas.models import village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES, Enrolment
 from fupin.registry.models import Person
@@ -40,12 +42,12 @@ def start_comparison(*, user, request=None) -> ComparisonJob:
     record(AuditAction.CREATE, user=user, request=request, obj=job, summary=f"发起信息比对（范围 {code or '全部'}）")
     from .tasks import comparison_task
 
-    comparison_task.enqueue(job.pk)
+    comparison_task.enqueue(job.pk, user.pk)
     return job
 
 
-def _registry_table(area_code: str) -> tuple[pa.Table, list[int]]:
-    qs = Person.objects.all()
+def _registry_table(area_code: str, user) -> tuple[pa.Table, list[int]]:
+    qs = scoped(Person.objects.all(), user)
     if area_code:
         qs = qs.filter(village_code__range=village_code_range(area_code))
     cols = {k: [] for k in ("id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability")}
@@ -71,14 +73,16 @@ def _pad(code: str | None) -> str:
     return (code or "").ljust(12, "0")[:12]
 
 
-def run_comparison(job: ComparisonJob, as_of: dt.date | None = None) -> dict:
+def run_comparison(job: ComparisonJob, *, user, as_of: dt.date | None = None) -> dict:
+    """Compare, as `user`, the registry of the job's area with the enrolment extract."""
+    require_area(user, job.area_code)
     started = time.monotonic()
 
     def step(n: int, label: str) -> None:
         ComparisonJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, step=n, step_label=label)
 
     step(1, "读取建档立卡数据")
-    registry, pks = _registry_table(job.area_code)
+    registry, pks = _registry_table(job.area_code, user)
     step(2, "读取参保数据")
     enrolment = _enrolment_table()
     engine = comparison.DuckDBEngine(threads=2)
