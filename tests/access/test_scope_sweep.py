@@ -2,9 +2,11 @@
 and the county account. No township account may read, list, search, export or change
 anything outside its township.
 
-Each URL that takes an object id needs a factory in OBJECT_FACTORIES (keyed by URL name for
-pages, by path template for API routes) that makes such an object inside a given township
-and returns the URL kwargs. A new URL without a factory fails this test on purpose.
+Every model of every module has a marked record in each township (tests/access/marks.py): a
+text only that record contains. No township page, API answer or export may contain another
+township's marker; the county account must see every marker somewhere, or the sweep could not
+tell a leak. A model without a marked record, and a URL taking an object id without a factory in
+OBJECT_FACTORIES (keyed by URL name for pages, by path template for API routes), fail on purpose.
 """
 
 import io
@@ -14,19 +16,32 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from python_calamine import CalamineWorkbook
 
+from fupin.access.audit import record
+from fupin.access.models import ApiToken, AuditAction, AuditEntry, User
 from fupin.api.api import api
+from fupin.areas.models import Area, Level
+from fupin.employment.models import Occupation
 from fupin.registry.models import Household, Person, StatusChange
 from tests.conftest import TOWN_A, TOWN_B, login
 from tests.employment import sweep as employment_sweep
 from tests.exchange import sweep as exchange_sweep
 
-MARK = {TOWN_A: "甲镇标记", TOWN_B: "乙镇标记"}
-# What only stored data of a township contains (a search box may echo the bare MARK back).
-DATA_SUFFIXES = ("户主", "地址", "成员", "干部")
+from .marks import (
+    MARK,
+    NOT_AREA_BOUND,
+    NOT_SHOWN,
+    leaks,
+    marked_models,
+    marker,
+    missing_marked_records,
+)
 
-
-def leaks(text: str, town: str) -> bool:
-    return any(MARK[town] + suffix in text for suffix in DATA_SUFFIXES)
+NOT_AREA_BOUND.update({
+    User: "staff accounts, kept by administrators in the Django admin",
+    ApiToken: "a user's own bearer tokens, stored as hashes and never listed",
+    Occupation: "reference data: the national occupational classification",
+})
+NOT_SHOWN[AuditEntry] = "read on /audit/ by auditors only: tests/access/test_audit_scope.py and test_auditors_see_only_their_townships_marker"
 SKIP_PREFIXES = ("admin", "static", "i18n", "login", "logout", "api/v1")
 
 Factory = Callable[..., dict]
@@ -97,13 +112,20 @@ def api_routes():
 
 @pytest.fixture
 def world(make_household, town_a_user, town_b_user, county_user):
-    """One marked household (with members) in each of two townships."""
+    """In each of two townships: a marked household with members, its history, a village and an
+    audit entry; then every module's marked records (WORLD_EXTENSIONS)."""
     data = {}
+    users = {TOWN_A: town_a_user, TOWN_B: town_b_user}
     for town in (TOWN_A, TOWN_B):
-        hh = make_household(town, members=2, address=f"{MARK[town]}地址")
-        Household.objects.filter(pk=hh.pk).update(head_name=f"{MARK[town]}户主", cadre_name=f"{MARK[town]}干部")
-        Person.objects.filter(household=hh).update(name=MARK[town] + "成员")
+        hh = make_household(town, members=2, address=marker(town, Household))
+        Household.objects.filter(pk=hh.pk).update(head_name=marker(town, Household), cadre_name=marker(town, Household))
+        Person.objects.filter(household=hh).update(name=marker(town, Person))
         data[town] = {"household": Household.objects.get(pk=hh.pk), "person": Person.objects.filter(household=hh).first()}
+        StatusChange.objects.create(household=hh, village_code=hh.village_code, old_status="", new_status="new",
+                                    effective_date=hh.created_at.date(),
+                                    reason=marker(town, StatusChange), changed_by=users[town])
+        Area.objects.create(code=town + "999", name=marker(town, Area), level=Level.VILLAGE, parent=Area.objects.get(code=town))
+        record(AuditAction.EXPORT, user=users[town], object_type="export", object_id="x.xlsx", summary=marker(town, AuditEntry))
     for module_factory in WORLD_EXTENSIONS:
         module_factory(data, {TOWN_A: town_a_user, TOWN_B: town_b_user})
     data["users"] = {TOWN_A: town_a_user, TOWN_B: town_b_user, "county": county_user}
@@ -152,20 +174,23 @@ def test_every_page_is_scoped(world):
                 url = reverse(name, kwargs=OBJECT_FACTORIES[name](world, other))
                 if name in SHARED:  # shared-readable (a posting): readable county-wide, its edit page is not
                     r = client.get(url)
-                    assert r.status_code == 200 and not leaks(text_of(r), other), f"GET {url} as {user} → {r.status_code}"
+                    assert r.status_code == 200, f"GET {url} as {user} → {r.status_code}"
+                    assert not (found := leaks(text_of(r), other)), f"{url} leaks {found} to {user}"
                     continue
                 for method in ("get", "post"):
                     r = getattr(client, method)(url)
                     assert r.status_code in (403, 404, 405), f"{method.upper()} {url} as {user} → {r.status_code}"
-                    assert not leaks(text_of(r), other), f"{url} leaks {other} to {user}"
+                    assert not (found := leaks(text_of(r), other)), f"{url} leaks {found} to {user}"
                 own_url = reverse(name, kwargs=OBJECT_FACTORIES[name](world, own))
-                assert client.get(own_url).status_code in (200, 302, 405), f"own object {own_url} not reachable"
+                r = client.get(own_url)
+                assert r.status_code in (200, 302, 405), f"own object {own_url} not reachable"
+                assert not (found := leaks(text_of(r), other)), f"{own_url} leaks {found} to {user}"
             else:
                 url = reverse(name)
                 for params in ({}, {"q": MARK[other]}, {"area": other}):
                     r = client.get(url, params)
                     assert r.status_code < 500, f"GET {url} {params} → {r.status_code}"
-                    assert not leaks(text_of(r), other), f"{url} {params} leaks {other} to {user}"
+                    assert not (found := leaks(text_of(r), other)), f"{url} {params} leaks {found} to {user}"
     assert not missing, f"add OBJECT_FACTORIES entries for: {sorted(set(missing))}"
     assert snapshot() == before, "a township account changed data outside its township"
     # The county sees both townships: the sweep can fail.
@@ -174,7 +199,7 @@ def test_every_page_is_scoped(world):
     export = text_of(county.get(reverse("registry:households_export")))
     assert leaks(export, TOWN_A) and leaks(export, TOWN_B)
     found = text_of(county.get(reverse("registry:households"), {"q": MARK[TOWN_B]}))
-    assert leaks(found, TOWN_B) and not leaks(found, TOWN_A)
+    assert marker(TOWN_B, Household) in found and marker(TOWN_A, Household) not in found
 
 
 def test_every_api_route_is_scoped(world):
@@ -193,24 +218,64 @@ def test_every_api_route_is_scoped(world):
                 kwargs = OBJECT_FACTORIES[path](world, other)
                 url = path.format(**kwargs)
                 r = client.generic(method, url, "{}", content_type="application/json")
-                if path in SHARED:
-                    assert r.status_code < 500 and not leaks(text_of(r), other)
+                if path in SHARED:  # readable by every user of the county (a policy pack, a posting)
+                    assert r.status_code == 200 if method == "GET" else r.status_code < 500, f"{method} {url} as {user} → {r.status_code}"
+                    assert not (found := leaks(text_of(r), other)), f"{method} {url} leaks {found} to {user}"
                     continue
                 assert r.status_code in (403, 404, 422), f"{method} {url} as {user} → {r.status_code}"
-                assert not leaks(text_of(r), other)
+                assert not (found := leaks(text_of(r), other)), f"{method} {url} leaks {found} to {user}"
                 if method == "GET":
                     own_url = path.format(**OBJECT_FACTORIES[path](world, own))
-                    assert client.get(own_url).status_code == 200, f"own object {own_url} not reachable"
+                    r = client.get(own_url)
+                    assert r.status_code == 200, f"own object {own_url} not reachable"
+                    assert not (found := leaks(text_of(r), other)), f"{own_url} leaks {found} to {user}"
             elif method == "GET":
                 for query in ("", f"?q={MARK[other]}", f"?area={other}"):
                     r = client.get(path + query)
                     assert r.status_code < 500, f"GET {path}{query} → {r.status_code}"
-                    assert not leaks(text_of(r), other), f"{path}{query} leaks {other} to {user}"
+                    assert not (found := leaks(text_of(r), other)), f"{path}{query} leaks {found} to {user}"
     assert not missing, f"add OBJECT_FACTORIES entries for API paths: {sorted(set(missing))}"
     assert snapshot() == before
     county = login(world["users"]["county"])
     body = county.get("/api/v1/households?limit=200").content.decode()
     assert leaks(body, TOWN_A) and leaks(body, TOWN_B)
+
+
+def test_every_model_has_a_marked_record_in_each_township(world):
+    """A new model (of any module) joins the sweep with a marked record in each township, made by
+    its module's world factory (tests/<app>/sweep.py) with `marks.marker(town, Model)`."""
+    missing = missing_marked_records()
+    assert not missing, "no marked record of: " + "; ".join(missing)
+
+
+def test_the_county_sees_every_marker(world):
+    """Every marker turns up somewhere for the county account — else the sweep could not notice
+    that model leaking — except the NOT_SHOWN ones, which must indeed turn up nowhere."""
+    county = login(world["users"]["county"])
+    texts = []
+    for _route, name, converters in page_patterns():
+        for kwargs in ([OBJECT_FACTORIES[name](world, town) for town in (TOWN_A, TOWN_B)] if converters else [{}]):
+            texts.append(text_of(county.get(reverse(name, kwargs=kwargs))))
+    for path, method in api_routes():
+        if method == "GET":
+            params = "{" in path
+            for town in (TOWN_A, TOWN_B) if params else (None,):
+                texts.append(text_of(county.get(path.format(**OBJECT_FACTORIES[path](world, town)) if params else path)))
+    seen = "\n".join(texts)
+    unseen = [f"{m._meta.label} {town}" for m in marked_models() if m not in NOT_SHOWN for town in (TOWN_A, TOWN_B)
+              if marker(town, m) not in seen]
+    assert not unseen, f"no page, API route or export shows these markers to the county (list them in NOT_SHOWN with the test that covers them): {unseen}"
+    shown = [m._meta.label for m in NOT_SHOWN if marker(TOWN_A, m) in seen or marker(TOWN_B, m) in seen]
+    assert not shown, f"shown after all — remove from NOT_SHOWN: {shown}"
+
+
+def test_auditors_see_only_their_townships_marker(world, make_user):
+    for own, other in ((TOWN_A, TOWN_B), (TOWN_B, TOWN_A)):
+        client = login(make_user(f"auditor-{own}", "auditor", own))
+        for params in ({}, {"object": MARK[other]}, {"user": world["users"][other].username}):
+            text = text_of(client.get(reverse("audit"), params))
+            assert not (found := leaks(text, other)), f"/audit/ {params} leaks {found}"
+        assert marker(own, AuditEntry) in text_of(client.get(reverse("audit")))
 
 
 def test_township_cannot_create_outside_its_township(world):
