@@ -175,6 +175,7 @@ def main() -> None:
     fresh_database()
     os.environ["DATABASE_URL"] = f"{PG}/{DB}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
+    os.environ.setdefault("FUPIN_SECRET_KEY", "bench-only-not-secret")  # a throwaway database
     import django
 
     django.setup()

@@ -141,6 +141,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
+    os.environ.setdefault("FUPIN_SECRET_KEY", "bench-only-not-secret")  # a throwaway database
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     fresh = prepare_database(args.keep)
     import django

@@ -31,6 +31,17 @@ def _immediate_tasks(settings):
     settings.WHITENOISE_AUTOREFRESH = True  # spares each new test Client whitenoise's start-up scan
 
 
+@pytest.fixture(autouse=True)
+def _no_lockout_carries_over(request):
+    """Failed-login counts (django-axes) start from zero in every test that touches the database."""
+    if {"db", "transactional_db"} & set(request.fixturenames):
+        request.getfixturevalue("django_db_setup")  # the test database, never the real one
+        from axes.utils import reset
+
+        with request.getfixturevalue("django_db_blocker").unblock():
+            reset()
+
+
 @pytest.fixture
 def areas(db):
     load_divisions(read_bundled(COUNTY))

@@ -17,8 +17,16 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.exit(policy_main(args, prog="fupin"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fupin.settings")
+    if args and args[0] == "demo":
+        os.environ.setdefault("FUPIN_DEMO", "1")  # the demo may run without a secret key
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 — loads the settings, which may refuse to start
+    except ImproperlyConfigured as exc:
+        sys.exit(f"fupin：{exc}")
     execute_from_command_line(["fupin", *args])
 
 

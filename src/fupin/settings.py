@@ -4,28 +4,44 @@ SQLite is the embedded default (the demo); PostgreSQL when DATABASE_URL is set.
 Tasks run on the database backend by default, on RQ/Redis when FUPIN_TASKS=rq.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("FUPIN_DATA_DIR", PROJECT_DIR / "var"))
 
-SECRET_KEY = os.environ.get("FUPIN_SECRET_KEY", "fupin-dev-only-not-secret")
 DEBUG = os.environ.get("FUPIN_DEBUG", "0") == "1"
-DEMO_MODE = os.environ.get("FUPIN_DEMO", "0") == "1"
+DEMO_MODE = os.environ.get("FUPIN_DEMO", "0") == "1"  # `fupin demo` sets it
+# The key signs sessions and CSRF tokens: a deployment gives its own (tests set one in fupin.testing).
+# Only the demo and a developer's debug run may fall back to a built-in, public one.
+SECRET_KEY = os.environ.get("FUPIN_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEMO_MODE or DEBUG):
+        raise ImproperlyConfigured(
+            "未设置密钥 FUPIN_SECRET_KEY，拒绝启动。生产环境请设置一个随机且保密的密钥，例如：\n"
+            "  export FUPIN_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\n"
+            "演示请运行 fupin demo（make demo）；开发调试可设 FUPIN_DEBUG=1。"
+        )
+    SECRET_KEY = "fupin-demo-only-not-secret"
 ALLOWED_HOSTS = os.environ.get("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "fupin.access.apps.AuditedAdminConfig",  # django.contrib.admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
+    "ninja",  # serves the API docs (Swagger UI) from our own static files, not a CDN
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -56,7 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     "fupin.web.middleware.FriendlyErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Chinese lockout answer
 ]
 
 ROOT_URLCONF = "fupin.urls"
@@ -99,9 +117,42 @@ AUTH_USER_MODEL = "access.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out accounts and addresses first
+    "django.contrib.auth.backends.ModelBackend",
 ]
+
+# 口令: at least FUPIN_PASSWORD_MIN_LENGTH characters from at least FUPIN_PASSWORD_MIN_CLASSES of
+# upper-case letters, lower-case letters, digits and symbols; not a common or all-digit password,
+# not close to the user's name. Enforced wherever a password is set through a form (admin, 修改密码).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "fupin.access.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("FUPIN_PASSWORD_MIN_LENGTH", "10"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "fupin.access.passwords.ComplexityValidator",
+        "OPTIONS": {"min_classes": int(os.environ.get("FUPIN_PASSWORD_MIN_CLASSES", "2"))},
+    },
+]
+
+# 登录失败处理 (django-axes): an account is locked after FUPIN_LOGIN_FAILURE_LIMIT failed logins,
+# an address after FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT (offices share one address behind NAT), for
+# FUPIN_LOGIN_COOLOFF_MINUTES; on the login page, the admin and POST /api/v1/auth/token alike.
+AXES_FAILURE_LIMIT = int(os.environ.get("FUPIN_LOGIN_FAILURE_LIMIT", "5"))
+FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("FUPIN_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # the order fupin.access.lockout relies on
+AXES_HANDLER = "fupin.access.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "fupin.access.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "fupin.access.audit.client_ip"
+AXES_VERBOSE = False
+
+# API 令牌 lifetime; tokens also die when their user's password changes or the user is deactivated.
+FUPIN_TOKEN_HOURS = float(os.environ.get("FUPIN_TOKEN_HOURS", "8"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -156,8 +207,39 @@ LOGGING = {
 }
 
 # Reverse proxies on county intranets terminate TLS; trust their header only when told to.
-if os.environ.get("FUPIN_BEHIND_PROXY") == "1":
+BEHIND_PROXY = os.environ.get("FUPIN_BEHIND_PROXY") == "1"
+# How many proxies append to X-Forwarded-For; the client's address is that many from the right
+# (fupin.access.audit.client_ip, used by the audit trail and the per-address lockout).
+FUPIN_PROXY_COUNT = max(1, int(os.environ.get("FUPIN_PROXY_COUNT", "1")))
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over HTTPS (directly or behind the proxy): cookies travel only over HTTPS.
+HTTPS = BEHIND_PROXY or os.environ.get("FUPIN_HTTPS") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = int(os.environ.get("FUPIN_HSTS_SECONDS", "0")) if HTTPS else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from our own static
+# files; no inline script, style attribute or event handler (page JS goes in a static file, or an
+# inline <script nonce="{{ request.csp_nonce }}">), no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 # 本县政策包: the pack (src/fupin/policy/packs/<id>.yaml) whose numbers this county applies.

@@ -5,7 +5,10 @@ and the changes (a filter someone typed, a message quoting a number, an ID that 
 corrected), so whoever reads the log sees 360222********1234 at most.
 """
 
+import ipaddress
 from typing import Any
+
+from django.conf import settings
 
 from fupin.registry.idnumber import mask_in, mask_in_text
 
@@ -13,7 +16,22 @@ from .models import AuditAction, AuditEntry, User
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address: REMOTE_ADDR, or behind our reverse proxy (FUPIN_BEHIND_PROXY=1) the
+    address the proxy appended to X-Forwarded-For (FUPIN_PROXY_COUNT proxies from the right; what
+    the client itself wrote to the left of it is ignored). Also the address the login lockout counts."""
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR")
+    if not settings.BEHIND_PROXY:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < settings.FUPIN_PROXY_COUNT:
+        return remote
+    candidate = forwarded[-settings.FUPIN_PROXY_COUNT]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def record(

@@ -1,10 +1,13 @@
 """用户、角色、辖区与审计日志 (users, roles, area scope and the audit trail)."""
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -62,19 +65,35 @@ class ApiToken(models.Model):
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
+    @staticmethod
+    def lifetime() -> dt.timedelta:
+        return dt.timedelta(hours=settings.FUPIN_TOKEN_HOURS)
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.created_at + self.lifetime()
+
     @classmethod
-    def issue(cls, user: User) -> str:
+    def issue(cls, user: User) -> tuple[str, "ApiToken"]:
+        """A new token for `user` (raw value, row); the user's expired tokens are dropped."""
+        cls.objects.filter(user=user, created_at__lt=timezone.now() - cls.lifetime()).delete()
         raw = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, digest=cls.hash(raw))
-        return raw
+        return raw, cls.objects.create(user=user, digest=cls.hash(raw))
+
+    @classmethod
+    def valid(cls):
+        """Tokens still within their lifetime, of active users."""
+        return cls.objects.filter(created_at__gte=timezone.now() - cls.lifetime(), user__is_active=True)
 
 
 class AuditAction(models.TextChoices):
     LOGIN = "login", "登录"
     LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKOUT = "lockout", "登录锁定"
     LOGOUT = "logout", "退出"
     CREATE = "create", "新增"
     UPDATE = "update", "修改"
+    DELETE = "delete", "删除"
     STATUS = "status", "状态变更"
     UNMASK = "unmask", "查看完整身份证号"
     EXPORT = "export", "导出"

@@ -29,16 +29,18 @@ class Credentials(Schema):
 
 class TokenOut(Schema):
     token: str
+    expires_at: dt.datetime
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: dict})
+@auth_router.post("/token", auth=None, response={200: TokenOut, 401: dict, 429: dict})
 def issue_token(request, creds: Credentials):
-    """用户名密码换取 Bearer 令牌."""
+    """用户名密码换取 Bearer 令牌（有效期 FUPIN_TOKEN_HOURS 小时；连续失败会锁定账号和地址，返回 429）."""
     user = authenticate(request, username=creds.username, password=creds.password)
     if user is None:
-        return Status(401, {"detail": "用户名或密码错误"})
+        return Status(401, {"detail": "用户名或密码错误"})  # a lockout becomes 429 in AxesMiddleware
+    raw, token = ApiToken.issue(user)
     record(AuditAction.LOGIN, user=user, request=request, summary="API 令牌登录")
-    return {"token": ApiToken.issue(user)}
+    return {"token": raw, "expires_at": token.expires_at}
 
 
 class AreaOut(Schema):
