@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from playwright.sync_api import expect
 from python_calamine import CalamineWorkbook
 
 from fupin.registry.models import Household, StatusChange
@@ -26,7 +27,7 @@ def test_staff_workflow(page, live_server, make_household, town_a_user):
     page.goto(f"{live_server.url}/registry/households/")
     assert page.locator("#rows tbody tr").count() == 2
     page.select_option("select[name=status]", "poor")  # htmx swaps the rows in place
-    page.wait_for_function("document.querySelectorAll('#rows tbody tr').length === 1")
+    expect(page.locator("#rows tbody tr")).to_have_count(1)
     assert "status=poor" in page.url
     assert page.inner_text("#total") == "1"
 

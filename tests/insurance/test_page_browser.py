@@ -1,6 +1,7 @@
 """The settlement page in real headless Chromium: add a claim row, compute with htmx, read the trail."""
 
 import pytest
+from playwright.sync_api import expect
 
 from fupin.access.models import Role, User
 
@@ -21,7 +22,7 @@ def test_settlement_page_in_chromium(page, live_server, tmp_path):
     for _ in range(3):  # drop the example rows
         page.locator("#claim-rows tr").first.get_by_role("button", name="删除此行").click()
     page.click("text=添加一行")
-    page.wait_for_function("document.querySelectorAll('#claim-rows tr').length === 1")
+    expect(page.locator("#claim-rows tr")).to_have_count(1)
     row = page.locator("#claim-rows tr").first
     row.locator("select[name=visit_type]").select_option("inpatient")
     row.locator("select[name=hospital_level]").select_option("3")
@@ -35,7 +36,7 @@ def test_settlement_page_in_chromium(page, live_server, tmp_path):
         page.click("button[type=submit]")
     # 浮梁 poor, level 3 (golden case F-03): fifth line leaves 10000.00 of 100000.
     # The example's results are on the page before the swap: wait for the new ones.
-    page.wait_for_function("!document.querySelector('#results').innerText.includes('第3笔')")
+    expect(page.locator("#results")).not_to_contain_text("第3笔")
     results = page.inner_text("#results")
     assert "10000.00" in results and "第五条保障线" in page.content()
     page.click("text=计算过程：第1笔（个人自付 10000.00 元）")
