@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access', '0002_audit_area_code'),
+        ('access', '0003_audit_area_backfill'),
     ]
 
     operations = [
