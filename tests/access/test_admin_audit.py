@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib import admin
+from django.test import Client
 from django.utils import timezone
 
 from fupin.access.admin_audit import AuditedModelAdmin
@@ -122,9 +123,29 @@ def test_area_changes_and_user_deletions_are_audited(admin_user, make_user):
     assert r.status_code == 302 and not User.objects.filter(username="leaving").exists()
     [gone] = AuditEntry.objects.filter(action=AuditAction.DELETE, object_type="user", object_id=str(doomed.pk))
     assert gone.user == admin_user and "leaving" in gone.summary and gone.area_code == TOWN_A
+    assert gone.changes["username"] == ["leaving", None] and gone.changes["role"] == ["乡镇人社所", None]
+    no_secrets(gone, doomed)
 
 
 def test_every_admin_on_the_site_is_audited():
     assert admin.site._registry, "no admin registered"
     for model, model_admin in admin.site._registry.items():
         assert isinstance(model_admin, AuditedModelAdmin), model
+
+
+def test_unlocking_through_the_admin_is_audited(admin_user, town_a_user, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        Client(REMOTE_ADDR="10.0.0.4").post("/login/", {"username": "town-a", "password": "Wrong-pass-42"})
+    attempt = AccessAttempt.objects.get(username="town-a")
+    client = login(admin_user)
+    listing = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "登录失败计数（删除即解锁）" in listing and "town-a" in listing
+    r = client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 302 and not AccessAttempt.objects.exists()
+    [entry] = entries(AuditAction.DELETE, attempt)
+    assert entry.user == admin_user and "town-a" in entry.summary
+    assert entry.changes["username"] == ["town-a", None] and entry.changes["failures_since_start"] == [2, None]
+    assert Client(REMOTE_ADDR="10.0.0.4").post("/login/", {"username": "town-a", "password": PASSWORD}).status_code == 302

@@ -111,12 +111,18 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def log_deletions(self, request, queryset):
         entries = super().log_deletions(request, queryset)
         for obj in queryset:
+            # What was deleted, field by field (long text fields and passwords left out).
+            names = [f.name for f in obj._meta.concrete_fields
+                     if f.name not in PASSWORD_FIELDS and not isinstance(f, models.TextField)]
+            gone = {n: [v, None] for n, v in snapshot(obj, names).items() if v not in (None, "")}
+            who = getattr(obj, "username", "")
             record(
                 AuditAction.DELETE,
                 user=request.user,
                 request=request,
                 obj=obj,
-                summary=f"管理后台删除{obj._meta.verbose_name}：{obj}",
+                summary=f"管理后台删除{obj._meta.verbose_name}：{obj}" + (f"（用户名 {who}）" if who and who != str(obj) else ""),
+                changes=gone,
                 area_code=area_code_of(obj),
             )
         return entries
