@@ -28,6 +28,9 @@ from . import comparison
 from .models import ComparisonJob, ComparisonResult, EnrolmentRecord, JobState, Review
 
 CHUNK = 5000
+# Findings a person decides on: a likely same person under another ID (是否同一人), and a tag that
+# is probably stale but might be a listed person's (是否取消标识).
+REVIEWED = ("id_mismatch_candidate", "tag_stale_review")
 # What an exact finding says about the person's enrolment in that insurance.
 ENROLMENT_OF = {
     "matched": Enrolment.ENROLLED, "enrolled_elsewhere": Enrolment.ENROLLED, "suspended": Enrolment.SUSPENDED,
@@ -106,7 +109,7 @@ def run_comparison(job: ComparisonJob, *, user, as_of: dt.date | None = None) ->
             id_number=r["id_number"] or "", name=(r["name"] or "")[:50], enrol_id_number=(r["enrol_id_number"] or "")[:24],
             enrol_name=(r["enrol_name"] or "")[:50], enrol_area_code=(r["enrol_area_code"] or "")[:12],
             score=r["score"], detail=(r["detail"] or "")[:200],
-            review=Review.PENDING if r["category"] == "id_mismatch_candidate" else Review.NONE,
+            review=Review.PENDING if r["category"] in REVIEWED else Review.NONE,
         ))
     summary = {c: 0 for c in comparison.CATEGORIES}
     by_town: dict[str, dict[str, int]] = {}

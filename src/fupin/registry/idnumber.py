@@ -52,6 +52,11 @@ def check_char(first17: str) -> str:
     return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also admits ٣, ３ or ², which are no part of an ID number."""
+    return text.isascii() and text.isdigit()
+
+
 def clean(raw: object) -> str:
     """Full-width to half-width, spaces and dashes removed, x upper-cased."""
     text = unicodedata.normalize("NFKC", str(raw))
@@ -122,14 +127,14 @@ def parse_id_number(
         raise IdNumberError("身份证号为科学计数法（如 3.60222E+17），数字已丢失：请将该列设为文本后重新录入")
     upgraded_from = None
     if len(text) == 15:
-        if not text.isdigit():
+        if not _digits(text):
             raise IdNumberError("15位身份证号只能由数字组成")
         upgraded_from = text
         first17 = text[:6] + "19" + text[6:]
         text = first17 + check_char(first17)
     if len(text) != 18:
         raise IdNumberError(f"身份证号位数错误：应为18位，实为{len(text)}位")
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not _digits(text[:17]) or not (_digits(text[17]) or text[17] == "X"):
         raise IdNumberError("身份证号含非法字符：前17位应为数字，末位为数字或X")
     if text[:2] not in PROVINCES:
         raise IdNumberError(f"省份代码“{text[:2]}”不存在")

@@ -1,9 +1,9 @@
 """The engine adapter: the only place that knows which SQL engine runs the pipeline.
 
-The pipeline (pipeline.py) is plain SQL over named tables plus three dialect functions.
-DuckDB runs it on one machine; a Spark adapter needs the same five methods
+The pipeline (pipeline.py) is plain SQL over named tables plus a few dialect functions.
+DuckDB runs it on one machine; a Spark adapter needs the same methods
 (`spark.sql`, `createOrReplaceTempView`, `regexp_like`/`rlike`, `try_to_date`,
-`levenshtein`, and a pandas UDF for `name_sim`) — Splink's "one pipeline, several engines".
+`levenshtein`, and pandas UDFs for `name_sim` and `id_clean`) — Splink's "one pipeline, several engines".
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+from fupin.registry.idnumber import clean
 
 from . import names
 
@@ -28,6 +30,7 @@ class DuckDBEngine:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute("SET preserve_insertion_order = true")
         self.con.create_function("name_sim", _name_sim_arrow, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow")
+        self.con.create_function("id_clean", _id_clean_arrow, ["VARCHAR"], "VARCHAR", type="arrow")
 
     # dialect functions -----------------------------------------------------------------
     @staticmethod
@@ -41,6 +44,11 @@ class DuckDBEngine:
     @staticmethod
     def edit_distance(a: str, b: str) -> str:
         return f"damerau_levenshtein({a}, {b})"
+
+    @staticmethod
+    def id_clean(expr: str) -> str:
+        """fupin.registry.idnumber.clean for the rare ID text that plain SQL cannot fold (see ids.py)."""
+        return f"id_clean({expr})"
 
     # tables ------------------------------------------------------------------------------
     def load_file(self, name: str, path: str | os.PathLike) -> None:
@@ -65,6 +73,11 @@ class DuckDBEngine:
     def columns(self, name: str) -> list[str]:
         return [r[0] for r in self.con.execute(f"DESCRIBE {name}").fetchall()]
 
+    def is_float(self, name: str, column: str) -> bool:
+        """The column holds floating-point numbers (an ID typed as a number in a spreadsheet)."""
+        types = {r[0]: r[1] for r in self.con.execute(f"DESCRIBE {name}").fetchall()}
+        return types.get(column, "").upper() in ("FLOAT", "DOUBLE", "REAL")
+
     def create(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
 
@@ -87,3 +100,7 @@ def _quote(p: Path) -> str:
 
 def _name_sim_arrow(a: pa.Array, b: pa.Array) -> pa.Array:
     return pa.array(names.similarities(a.to_pylist(), b.to_pylist()), type=pa.float64())
+
+
+def _id_clean_arrow(a: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else clean(v) for v in a.to_pylist()], type=pa.string())

@@ -2,16 +2,23 @@
 
 One SQL pipeline over two tables, `registry` and `enrolment` (see COLUMNS). Steps:
 
-1. normalise IDs and check them (length, characters, province, birth date, check character);
+1. read and check IDs exactly as `parse_id_number` does (15-digit legacy numbers upgraded,
+   full-width digits, spaces, a lower-case x repaired; see ids.py);
 2. `invalid_id` and `duplicate_id` on either side;
 3. exact match by ID → `matched`, `enrolled_elsewhere`, `suspended`, `deceased`, and the flags
    `tag_missing` and `premium_not_subsidised`;
-4. for registry persons still without an enrolment row: candidate pairs blocked by
-   (birth date, sex, county) or (county, name), scored by name similarity (pinyin and
-   look-alike characters), ID edit distance and village → `id_mismatch_candidate`
-   (never merged automatically: a person reviews each pair);
-5. the rest → `not_enrolled_pension` / `not_enrolled_medical`; tagged enrolment rows of the
-   registry's counties that belong to no one on the list → `tag_stale`.
+4. for listed persons still without an enrolment row: candidate pairs in the same county that
+   share the ID number but for one window of two adjacent digits (five routes, so a wrong
+   birth-date digit, a wrong sequence digit or two swapped digits anywhere still meet), or the
+   name. A pair is the same person when the first 17 digits are equal (only the check character
+   differs), or when they differ by one digit or one swap *and* the names agree (homophones,
+   traditional characters, middle dots, swapped given names). An ID that differs in more is
+   somebody else whatever the name: conflicting identifying evidence outweighs a name.
+   → `id_mismatch_candidate` (never merged automatically: a person reviews each pair);
+5. the rest → `not_enrolled_pension` / `not_enrolled_medical`. Tagged enrolment rows of the
+   registry's counties that belong to no one on the list → `tag_stale` (the untag list) only when
+   certain: a row that might be a listed person's (a near ID, or a like name with a near ID) goes
+   to `tag_stale_review` with the reason, for a person to decide.
 
 Django-free; the engine is an adapter (engine.py). The Django job is a thin wrapper.
 """
@@ -24,17 +31,19 @@ from dataclasses import dataclass, field
 
 from fupin.policy.packs import load_pack
 from fupin.policy.params import Parameter, Strict
-from fupin.registry.idnumber import PROVINCES
+
+from . import ids
 
 CATEGORIES = [
     "matched", "not_enrolled_pension", "not_enrolled_medical", "enrolled_elsewhere", "suspended",
-    "premium_not_subsidised", "tag_missing", "tag_stale", "id_mismatch_candidate", "invalid_id",
+    "premium_not_subsidised", "tag_missing", "tag_stale", "tag_stale_review", "id_mismatch_candidate", "invalid_id",
     "duplicate_id", "deceased",
 ]  # fmt: skip
 LABELS = {
     "matched": "已参保（比对一致）", "not_enrolled_pension": "未参加养老保险", "not_enrolled_medical": "未参加医疗保险",
     "enrolled_elsewhere": "在外县参保", "suspended": "参保暂停或终止", "premium_not_subsidised": "应代缴未代缴",
-    "tag_missing": "未做贫困人员标识", "tag_stale": "标识应取消", "id_mismatch_candidate": "疑似同一人（身份证号不一致）",
+    "tag_missing": "未做贫困人员标识", "tag_stale": "标识应取消", "tag_stale_review": "标识待核实（可能属于名单上的人）",
+    "id_mismatch_candidate": "疑似同一人（身份证号不一致）",
     "invalid_id": "身份证号无效", "duplicate_id": "身份证号重复", "deceased": "参保系统显示已死亡",
 }  # fmt: skip
 COLUMNS = {
@@ -52,7 +61,6 @@ STATUSES = {
     "removed": "removed", "新识别": "new", "未脱贫": "poor", "已脱贫(享受政策)": "exited_policy",
     "已脱贫(不再享受政策)": "exited", "返贫": "returned", "自然减少": "removed",
 }  # fmt: skip
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RESULT_COLUMNS = ["category", "insurance", "registry_row", "enrolment_row", "id_number", "name", "area_code",
                   "enrol_id_number", "enrol_name", "enrol_area_code", "score", "detail"]  # fmt: skip
 
@@ -68,8 +76,9 @@ class Settings:
     # 城乡居民基本养老保险 minimum enrolment age: a policy number, from the pack (see from_pack).
     pension_min_age: int
     as_of: dt.date = field(default_factory=dt.date.today)
-    # A candidate pair counts when its score reaches this (0..1). Tuned on bench/compare.py.
-    threshold: float = 0.8
+    # Names at least this alike (0..1; names.py) let an ID one digit or one swap away be the same
+    # person. A homophone, traditional character, dot or swap scores ≥ 0.92; different names ≤ 0.8.
+    name_min: float = 0.85
 
     @classmethod
     def from_pack(cls, pack_id: str, **kwargs) -> Settings:
@@ -93,49 +102,6 @@ class _Clock:
 
 class BadInput(ValueError):
     """A bad input file; the message names the file, row and column."""
-
-
-def _id_frame(e, source: str, as_of: str) -> str:
-    """Wrap `source` (a SELECT with a raw column `raw_id`) so it gains the cleaned `id` and its checks.
-
-    Adds `id` (spaces, full-width spaces and dashes removed, upper case), `fault` (NULL when valid,
-    else a Chinese reason), `birth` and `sex` (from a well-shaped ID). Each ID is cleaned, matched
-    against its shape and cast to an integer once; the check character is integer arithmetic over
-    that one number (vectorised), not seventeen substring casts.
-    """
-    check = " + ".join(f"((n17 // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(WEIGHTS))
-    provinces = ", ".join(f"'{p}'" for p in PROVINCES)
-    shape_re = "[0-9]{17}[0-9X]"
-    raw = "CAST(raw_id AS VARCHAR)"
-    return f"""
-    SELECT * EXCLUDE (shape, n17, expected),
-        CASE
-            WHEN id IS NULL OR id = '' THEN '身份证号为空'
-            WHEN length(id) <> 18 THEN '身份证号位数错误：应为18位'
-            WHEN NOT shape THEN '身份证号含非法字符'
-            WHEN substr(id, 1, 2) NOT IN ({provinces}) THEN '省份代码不存在'
-            WHEN birth IS NULL OR birth > DATE '{as_of}' OR birth < DATE '1890-01-01' THEN '出生日期无效'
-            WHEN substr(id, 18, 1) <> expected THEN '校验码错误，应为' || expected
-            ELSE NULL END AS fault
-    FROM (
-        SELECT *, CASE WHEN shape THEN {e.try_date_ymd("substr(id, 7, 8)")} END AS birth,
-               CASE WHEN shape THEN CASE WHEN (n17 % 2) = 1 THEN '男' ELSE '女' END END AS sex,
-               substr('10X98765432', (({check}) % 11) + 1, 1) AS expected
-        FROM (
-            SELECT *, CASE WHEN shape THEN TRY_CAST(substr(id, 1, 17) AS BIGINT) END AS n17
-            FROM (
-                SELECT * EXCLUDE (raw_id, fast), fast OR (id IS NOT NULL AND {e.regex_full('id', shape_re)}) AS shape
-                FROM (
-                    SELECT *, CASE WHEN fast THEN {raw} ELSE {_clean_id(raw)} END AS id
-                    FROM (SELECT *, COALESCE({e.regex_full(raw, shape_re)}, false) AS fast FROM ({source}) s0) s1
-                ) s2
-            ) s3
-        ) s4
-    ) s5"""
-
-
-def _clean_id(col: str) -> str:
-    return f"upper(replace(replace(replace(trim(CAST({col} AS VARCHAR)), ' ', ''), '\u3000', ''), '-', ''))"
 
 
 def _flag(col: str) -> str:
@@ -198,14 +164,15 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
                {_flag('poor')} AS poor, {_flag('dibao')} AS dibao, {_flag('tekun')} AS tekun,
                {_flag('severe_disability')} AS severe
         FROM registry"""
-    e.create("reg", f"SELECT *, COUNT(*) OVER (PARTITION BY id) AS n_same FROM ({_id_frame(e, reg_src, as_of)}) t")
+    reg_ids = ids.id_frame(e, reg_src, as_of, numeric=e.is_float("registry", "id_number"))
+    e.create("reg", f"SELECT *, COUNT(*) OVER (PARTITION BY id) AS n_same FROM ({reg_ids}) t")
     # The extract is the big side (tens of millions of rows): one pass, no window over it.
-    e.create("enr", _id_frame(e, f"""
+    e.create("enr", ids.id_frame(e, f"""
             SELECT row_no, id_number AS raw_id, trim(name) AS name, trim(CAST(area_code AS VARCHAR)) AS area_code,
                    substr(trim(CAST(area_code AS VARCHAR)), 1, 6) AS county, trim(insurance) AS insurance,
                    trim(enrolment_status) AS enrolment_status,
                    {_flag('poverty_tag')} AS tagged, {_flag('premium_subsidy')} AS subsidised, {_flag('deceased')} AS deceased
-            FROM enrolment""", as_of))
+            FROM enrolment""", as_of, numeric=e.is_float("enrolment", "id_number")))
 
     progress(2, steps, "无效与重复身份证号")
     # Duplicates in the extract: a group-by kept only for the (few) repeated (id, insurance).
@@ -248,70 +215,83 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
     ]  # fmt: skip
 
     clock.lap("exact")
-    progress(4, steps, "模糊比对候选（出生日期+性别+县 / 县+姓名）")
+    progress(4, steps, "模糊比对候选（身份证号五种分块 / 县+姓名）")
     e.create("reg_rem", f"""
         SELECT r.*, i.insurance FROM reg_ok r
         CROSS JOIN (SELECT 'pension' AS insurance UNION ALL SELECT 'medical') i
         WHERE r.poor AND r.{on_list} AND (i.insurance = 'medical' OR r.birth <= DATE '{pension_cutoff.isoformat()}')
           AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.r_row = r.row_no AND p.insurance = i.insurance)""")
-    # The extract's side of the remainder: rows whose ID is nobody's on the list and that share a
-    # block with a registry person still unmatched; rows outside every block can never be a candidate.
-    e.create("enr_rem", """
-        SELECT * FROM (
-            SELECT * FROM enr e
-            WHERE EXISTS (SELECT 1 FROM reg_rem r WHERE r.insurance = e.insurance AND r.birth = e.birth
-                                                    AND r.sex = e.sex AND r.county = e.county)
-               OR EXISTS (SELECT 1 FROM reg_rem r WHERE r.insurance = e.insurance AND r.county = e.county AND r.name = e.name)) e
-        WHERE NOT EXISTS (SELECT 1 FROM reg x WHERE x.id = e.id)""")
-    e.create("cand", """
-        SELECT DISTINCT r_row, e_row, insurance FROM (
-            SELECT r.row_no AS r_row, e.row_no AS e_row, r.insurance FROM reg_rem r JOIN enr_rem e
-              ON e.insurance = r.insurance AND e.birth = r.birth AND e.sex = r.sex AND e.county = r.county
-            UNION ALL
-            SELECT r.row_no, e.row_no, r.insurance FROM reg_rem r JOIN enr_rem e
-              ON e.insurance = r.insurance AND e.county = r.county AND e.name = r.name) t""")
+    # Candidate pairs: the same county and insurance, and the same ID but for one window of adjacent
+    # digits (BLOCKS), or the same name. The big extract is only probed against the small remainder;
+    # rows whose ID is someone's on the registry are dropped from the (few) pairs afterwards.
+    routes = [f"SELECT r.row_no AS r_row, e.row_no AS e_row, r.insurance FROM reg_rem r JOIN enr e "
+              f"ON e.insurance = r.insurance AND e.county = r.county AND {key.format(t='e')} = {key.format(t='r')}"
+              for key in BLOCKS]
+    routes.append("SELECT r.row_no, e.row_no, r.insurance FROM reg_rem r JOIN enr e "
+                  "ON e.insurance = r.insurance AND e.county = r.county AND e.name = r.name")
+    e.create("blocked", "SELECT DISTINCT r_row, e_row, insurance FROM (" + " UNION ALL ".join(routes) + ") t")
+    e.create("cand", """SELECT c.* FROM blocked c JOIN enr e ON e.row_no = c.e_row
+                        WHERE NOT EXISTS (SELECT 1 FROM reg x WHERE x.id = e.id)""")
 
-    progress(5, steps, "姓名相似度（拼音、形近字）与评分")
-    dist = e.edit_distance("r.id", "e.id")
+    progress(5, steps, "姓名相似度（拼音、形近字）与身份证号比较")
     e.create("scored", f"""
         SELECT c.r_row, c.e_row, c.insurance, r.id AS r_id, r.name AS r_name, r.area_code AS r_area,
                e.id AS e_id, e.name AS e_name, e.area_code AS e_area, e.tagged,
-               name_sim(r.name, e.name) AS name_score, {dist} AS id_distance,
-               CASE WHEN r.area_code = e.area_code THEN 1 ELSE 0 END AS same_village,
-               CASE WHEN substr(r.id, 1, 17) = substr(e.id, 1, 17) THEN 1 ELSE 0 END AS same_body
+               {_evidence(e, 'r', 'e')}
         FROM cand c JOIN reg_rem r ON r.row_no = c.r_row AND r.insurance = c.insurance
-        JOIN enr_rem e ON e.row_no = c.e_row""")
+        JOIN enr e ON e.row_no = c.e_row""")
     e.create("fuzzy", f"""
         SELECT * FROM (
             SELECT *, ROW_NUMBER() OVER (PARTITION BY r_row, insurance ORDER BY score DESC, e_row) AS r_rank,
                       ROW_NUMBER() OVER (PARTITION BY e_row ORDER BY score DESC, r_row) AS e_rank
-            FROM (SELECT *, GREATEST(0.55 * name_score
-                        + 0.35 * CASE WHEN id_distance <= 1 THEN 1.0 WHEN id_distance = 2 THEN 0.8 WHEN id_distance = 3 THEN 0.4 ELSE 0.0 END
-                        + 0.10 * same_village,
-                        -- The first 17 digits (area, birth date, sequence number) identify a person; the 18th is
-                        -- only their checksum. The same 17 digits in the same village is the same person
-                        -- whatever the name was typed as (the 18th character mistyped).
-                        CASE WHEN same_body = 1 AND same_village = 1 THEN {s.threshold} + 0.05 ELSE 0.0 END) AS score
-                  FROM scored) t
-            WHERE score >= {s.threshold}) t
+            FROM (SELECT *, {_score()} AS score FROM scored WHERE {_same_person(s)}) t) t
         WHERE r_rank = 1 AND e_rank = 1""")
-    parts.append("""SELECT 'id_mismatch_candidate', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area,
-                     ROUND(score, 3), '姓名相似度 ' || CAST(ROUND(name_score, 2) AS VARCHAR) || '，身份证号相差 ' || CAST(id_distance AS VARCHAR) || ' 位'
-                     FROM fuzzy""")
+    parts.append(f"""SELECT 'id_mismatch_candidate', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area,
+                     ROUND(score, 3), {_reason()} FROM fuzzy""")
 
     clock.lap("fuzzy")
     progress(6, steps, "未参保与应取消标识")
+    # Tagged rows of the registry's counties whose ID is nobody's on the registry and that were not
+    # linked: untagging is certain only when no listed person is near (same routes, any insurance).
+    e.create("tag_free", """
+        SELECT e.* FROM enr e
+        WHERE e.tagged AND e.county IN (SELECT DISTINCT county FROM reg)
+          AND NOT EXISTS (SELECT 1 FROM reg x WHERE x.id = e.id AND x.fault IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.e_row = e.row_no)""")
+    e.create("listed", f"SELECT * FROM reg_ok WHERE poor AND {on_list}")
+    near = [f"SELECT l.row_no AS r_row, t.row_no AS e_row FROM listed l JOIN tag_free t "
+            f"ON t.county = l.county AND {key.format(t='t')} = {key.format(t='l')}" for key in BLOCKS]
+    near.append("SELECT l.row_no, t.row_no FROM listed l JOIN tag_free t ON t.county = l.county AND t.name = l.name")
+    e.create("tag_near", f"""
+        SELECT * FROM (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY e_row ORDER BY {_score()} DESC, r_row) AS e_rank
+            FROM (SELECT n.r_row, n.e_row, t.insurance, l.id AS r_id, l.name AS r_name, l.area_code AS r_area,
+                         t.id AS e_id, t.name AS e_name, t.area_code AS e_area, t.fault IS NULL AS e_valid,
+                         {_evidence(e, 'l', 't')}
+                  FROM (SELECT DISTINCT * FROM ({" UNION ALL ".join(near)}) u) n
+                  JOIN listed l ON l.row_no = n.r_row JOIN tag_free t ON t.row_no = n.e_row) x
+            WHERE {_maybe_same_person(s)}
+              -- a valid number several digits from a listed person who has their own record of that
+              -- insurance is a neighbour's (the same-name, same-birthday kind), not theirs
+              AND NOT (e_valid AND id_distance >= 2 AND EXISTS (
+                  SELECT 1 FROM pairs p WHERE p.r_row = x.r_row AND p.insurance = x.insurance))) t
+        WHERE e_rank = 1""")
     parts += [
         """SELECT CASE r.insurance WHEN 'pension' THEN 'not_enrolled_pension' ELSE 'not_enrolled_medical' END, r.insurance,
-                  r.row_no, NULL, r.id, r.name, r.area_code, NULL, NULL, NULL, NULL, '参保数据中无此人'
+                  r.row_no, NULL, r.id, r.name, r.area_code, NULL, NULL, NULL, NULL,
+                  CASE WHEN EXISTS (SELECT 1 FROM scored c WHERE c.r_row = r.row_no AND c.insurance = r.insurance AND """
+        + _maybe_same_person(s, "c") + """)
+                       THEN '参保数据中无此人（有相近记录，见比对审核）' ELSE '参保数据中无此人' END
            FROM reg_rem r WHERE NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.r_row = r.row_no AND f.insurance = r.insurance)""",
         """SELECT 'tag_stale', e.insurance, x.row_no, e.row_no, x.id, x.name, x.area_code, e.id, e.name, e.area_code, NULL,
-                   CASE WHEN x.row_no IS NULL THEN '不在建档立卡名单中' ELSE '建档立卡状态：' || x.status END
-            FROM enr e LEFT JOIN reg x ON x.id = e.id AND x.fault IS NULL
-            WHERE e.tagged
-              AND ((x.row_no IS NOT NULL AND (NOT x.poor OR x.status = 'removed'))  -- on the list: wherever enrolled
-                   OR (x.row_no IS NULL AND e.county IN (SELECT DISTINCT county FROM reg)
-                       AND NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.e_row = e.row_no)))""",
+                  '建档立卡状态：' || x.status
+           FROM enr e JOIN reg x ON x.id = e.id AND x.fault IS NULL
+           WHERE e.tagged AND (NOT x.poor OR x.status = 'removed')  -- on the list: wherever enrolled""",
+        """SELECT 'tag_stale', t.insurance, NULL, t.row_no, NULL, NULL, t.area_code, t.id, t.name, t.area_code, NULL, '不在建档立卡名单中'
+           FROM tag_free t WHERE NOT EXISTS (SELECT 1 FROM tag_near n WHERE n.e_row = t.row_no)""",
+        f"""SELECT 'tag_stale_review', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area, ROUND(score, 3),
+                   '不在名单中，但可能是名单上的' || r_name || '：' || {_reason()} || '，核实后再定是否取消标识'
+            FROM (SELECT *, {_score()} AS score FROM tag_near) n""",
     ]
     e.create("results", "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + f"\n) t ({cols})")
 
@@ -319,6 +299,53 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
     counts = dict(e.rows("SELECT category, COUNT(*) FROM results GROUP BY category"))
     clock.lap("categories")
     return {c: int(counts.get(c, 0)) for c in CATEGORIES}
+
+
+# Blocking keys over `body` (ID digits 7–17 as an integer, digit k at 10^(17−k)): each leaves out one
+# window, so a number with one wrong digit or two swapped adjacent digits keeps at least one key.
+BLOCKS = [
+    "{t}.body // 1000",                                  # 7–14, the birth date: faults in 15–18
+    "({t}.body // 10000000) * 1000 + {t}.body % 1000",   # 7–10 and 15–17: faults in month and day
+    "{t}.body % 10000000",                               # 11–17: faults in the year
+    "({t}.body // 100000000) * 1000000 + {t}.body % 1000000",  # without 10–11: a swap across year and month
+    "({t}.body // 10000) * 100 + {t}.body % 100",        # without 14–15: a swap across date and sequence
+]
+
+
+def _evidence(e, r: str, x: str) -> str:
+    """Columns comparing registry person `r` with enrolment row `x`: name_score, id_distance (edit
+    distance of the first 17 characters, a swap counting one), same_body, swap, same_village."""
+    body_r, body_x = f"substr({r}.id, 1, 17)", f"substr({x}.id, 1, 17)"
+    return (f"name_sim({r}.name, {x}.name) AS name_score, {e.edit_distance(body_r, body_x)} AS id_distance, "
+            f"COALESCE({body_r} = {body_x}, false) AS same_body, "
+            f"COALESCE(length({body_r}) = 17 AND levenshtein({body_r}, {body_x}) = 2 AND {e.edit_distance(body_r, body_x)} = 1, false) AS swap, "
+            f"COALESCE({r}.area_code = {x}.area_code, false) AS same_village")
+
+
+def _same_person(s: Settings, t: str = "") -> str:
+    """Certain enough to put before a reviewer as the same person: the first 17 digits equal (only
+    the check character differs), or one digit or one swap apart with names that agree."""
+    p = f"{t}." if t else ""
+    return f"({p}same_body OR ({p}id_distance = 1 AND {p}name_score >= {s.name_min}))"
+
+
+def _maybe_same_person(s: Settings, t: str = "") -> str:
+    """Might be the same person: an ID one digit or one swap away whatever the name, or a name that
+    agrees with an ID a few digits away. Such a row is never untagged without a person's decision."""
+    p = f"{t}." if t else ""
+    return f"({p}same_body OR {p}id_distance <= 1 OR ({p}name_score >= {s.name_min} AND {p}id_distance <= 3))"
+
+
+def _score() -> str:
+    """0..1 for ranking a person's pairs: half the name, half the ID (equal body, one apart, more)."""
+    return ("0.5 * name_score + 0.5 * CASE WHEN same_body THEN 1.0 WHEN id_distance = 1 THEN 0.9 "
+            "WHEN id_distance = 2 THEN 0.5 ELSE 0.2 END + CASE WHEN same_village THEN 0.001 ELSE 0 END")
+
+
+def _reason() -> str:
+    return ("'姓名相似度 ' || CAST(ROUND(name_score, 2) AS VARCHAR) || '，身份证号' || CASE WHEN same_body THEN '仅校验码不同' "
+            "WHEN swap THEN '前17位中两位相邻数字颠倒' WHEN id_distance = 1 THEN '前17位相差1位' "
+            "ELSE '前17位相差' || CAST(id_distance AS VARCHAR) || '位' END")
 
 
 def by_area(engine, digits: int = 9) -> dict[str, dict[str, int]]:
