@@ -269,3 +269,92 @@ def test_pension_age_comes_from_the_county_pack(tmp_path, monkeypatch):
         assert Settings.from_pack("county-18").pension_min_age == 18
     finally:
         clear_cache()
+
+
+def _job_with_candidates(client, user):
+    client.post("/exchange/comparisons/")
+    job = user.comparisonjob_set.get()
+    assert job.state == JobState.DONE, job.message
+    return job
+
+
+def test_review_page_shows_where_masked_numbers_differ_in_chinese_with_village_names(boss, make_user, settings, tmp_path):
+    """Masked numbers hide the differing digit: the page marks its position and names the part
+    of the number, shows 险种 and categories in Chinese and villages by name; digits stay hidden."""
+    from fupin.areas.models import Area
+
+    settings.DATA_DIR = tmp_path
+    client = login(boss)
+    job = _job_with_candidates(client, boss)
+    cand = ComparisonResult.objects.filter(job=job, category="id_mismatch_candidate").exclude(id_number="").first()
+    page = client.get(f"/exchange/comparisons/{job.pk}/id_mismatch_candidate/?area={cand.village_code}").content.decode()
+    differing = [i for i, (a, b) in enumerate(zip(cand.id_number, cand.enrol_id_number, strict=True), start=1) if a != b]
+    assert "id-diff" in page and f"第{differing[0]}" in page
+    hidden = [i for i in differing if 7 <= i <= 14]
+    for i in hidden:  # the differing digits behind the mask are not printed
+        assert f"{cand.id_number[i - 1]}→{cand.enrol_id_number[i - 1]}" not in page
+    assert cand.id_number not in page and cand.enrol_id_number not in page
+    village = Area.objects.get(code=cand.village_code).name
+    assert village in page
+    assert ("医疗保险" in page or "养老保险" in page) and ">medical<" not in page and ">pension<" not in page
+    overview = client.get(f"/exchange/comparisons/{job.pk}/").content.decode()
+    assert "<code>id_mismatch_candidate</code>" not in overview and "疑似同一人" in overview
+    # Full numbers only with the permission, and audited.
+    before = AuditEntry.objects.filter(action=AuditAction.UNMASK).count()
+    full = client.get(f"/exchange/comparisons/{job.pk}/id_mismatch_candidate/?area={cand.village_code}&unmasked=1").content.decode()
+    import re
+
+    assert cand.id_number in re.sub(r"</?span[^>]*>", "", full)
+    assert AuditEntry.objects.filter(action=AuditAction.UNMASK).count() == before + 1
+    from fupin.access.models import Role
+
+    clerk = make_user("cmp-clerk", Role.COUNTY, "360222")
+    assert login(clerk).get(f"/exchange/comparisons/{job.pk}/id_mismatch_candidate/?unmasked=1").status_code == 403
+
+
+def test_bulk_review_decides_exactly_the_filtered_pending_set_and_is_audited(boss, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    client = login(boss)
+    job = _job_with_candidates(client, boss)
+    cands = ComparisonResult.objects.filter(job=job, category="id_mismatch_candidate")
+    town = cands.first().village_code[:9]
+    inside = list(cands.filter(village_code__startswith=town).values_list("pk", flat=True))
+    outside = list(cands.exclude(village_code__startswith=town).values_list("pk", flat=True))
+    url = f"/exchange/comparisons/{job.pk}/id_mismatch_candidate/bulk-review/"
+    # The count the user saw differs from what is pending now: nothing is written.
+    client.post(url, {"decision": "confirmed", "area": town, "expected": len(inside) + 1})
+    assert not cands.exclude(review=Review.PENDING).exists()
+    page = client.get(f"/exchange/comparisons/{job.pk}/id_mismatch_candidate/?area={town}").content.decode()
+    assert f"对当前筛选出的 <strong>{len(inside)}</strong> 条待审核记录" in page
+    r = client.post(url, {"decision": "confirmed", "area": town, "expected": len(inside)})
+    assert r.status_code == 302
+    assert set(cands.filter(review=Review.CONFIRMED).values_list("pk", flat=True)) == set(inside)
+    assert all(p == Review.PENDING for p in cands.filter(pk__in=outside).values_list("review", flat=True))
+    entry = AuditEntry.objects.filter(action=AuditAction.DECISION, object_type="comparisonjob").latest("id")
+    assert sorted(entry.changes["results"][1]) == sorted(inside) and f"{len(inside)} 条确认为同一人" in entry.summary
+    for pk in inside:
+        res = ComparisonResult.objects.get(pk=pk)
+        assert res.reviewed_by == boss
+        assert getattr(Person.objects.get(pk=res.person_id), f"{res.insurance}_status") == "enrolled"
+
+
+def test_uncertain_untag_waits_for_review_before_the_tag_file(boss, settings, tmp_path):
+    """标识待核实 rows are not untagged until a person confirms them (one at a time or in bulk)."""
+    from tests.access.test_scope_sweep import text_of
+
+    settings.DATA_DIR = tmp_path
+    client = login(boss)
+    job = _job_with_candidates(client, boss)
+    person = Person.objects.filter(village_code__startswith="360222").first()
+    held = ComparisonResult.objects.create(
+        job=job, category="tag_stale_review", insurance="medical", village_code=person.village_code, person=person,
+        id_number=person.id_number, name=person.name, enrol_id_number=person.id_number[:14] + "9999", enrol_name="某甲",
+        enrol_area_code=person.village_code, score=0.6, detail="可能是名单上的人", review=Review.PENDING)
+    tags = text_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx?unmasked=1"))
+    assert held.enrol_id_number not in tags
+    page = client.get(f"/exchange/comparisons/{job.pk}/tag_stale_review/").content.decode()
+    assert "确认取消标识" in page and "保留标识" in page
+    r = client.post(f"/exchange/results/{held.pk}/review/", {"decision": "confirmed"}, HTTP_HX_REQUEST="true")
+    assert "确认取消标识" in r.content.decode()
+    tags = text_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx?unmasked=1"))
+    assert held.enrol_id_number in tags

@@ -144,24 +144,76 @@ def fail_comparison(job_id: int, message: str) -> None:
     ComparisonJob.objects.filter(pk=job_id).update(state=JobState.FAILED, message=message, finished_at=timezone.now())
 
 
+def _apply(result: ComparisonResult, decision: str, user) -> str:
+    """One decision on a locked result; returns the old review state."""
+    old = result.review
+    result.review, result.reviewed_by, result.reviewed_at = decision, user, timezone.now()
+    result.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+    if (result.category == "id_mismatch_candidate" and decision == Review.CONFIRMED and result.person_id
+            and result.insurance in ("pension", "medical")):
+        Person.objects.filter(pk=result.person_id).update(**{f"{result.insurance}_status": Enrolment.ENROLLED})
+    return old
+
+
+def _check_decision(category: str, decision: str) -> None:
+    if category not in REVIEWED:
+        raise PermissionDenied("只有“疑似同一人”和“标识待核实”的比对结果需要审核")
+    if decision not in (Review.CONFIRMED, Review.REJECTED):
+        raise ValueError("审核结论应为 confirmed（确认）或 rejected（否定）")
+
+
+def decision_label(category: str, decision: str) -> str:
+    """What a decision means for the category: the same person, or the tag to be cancelled."""
+    if category == "tag_stale_review":
+        return {Review.CONFIRMED: "确认取消标识", Review.REJECTED: "保留标识"}.get(decision, Review(decision).label)
+    return Review(decision).label
+
+
 @transaction.atomic
 def decide(*, user, result_id: int, decision: str, request=None) -> ComparisonResult:
-    """审核: a person confirms or rejects a fuzzy match; the decision is audited, never automatic."""
+    """审核: a person confirms or rejects a finding; the decision is audited, never automatic.
+
+    id_mismatch_candidate: confirmed = the same person (counted as enrolled, the ID goes to the
+    correction sheet). tag_stale_review: confirmed = the tag is stale (goes to the untag sheet).
+    """
     require_writer(user)
     from .selectors import results as scoped_results
 
     result = get_scoped(scoped_results(user).select_for_update(), user, pk=result_id)
     require_area(user, result.village_code)
-    if result.category != "id_mismatch_candidate":
-        raise PermissionDenied("只有“疑似同一人”的比对结果需要审核")
-    if decision not in (Review.CONFIRMED, Review.REJECTED):
-        raise ValueError("审核结论应为 confirmed（确认为同一人）或 rejected（不是同一人）")
-    old = result.review
-    result.review, result.reviewed_by, result.reviewed_at = decision, user, timezone.now()
-    result.save(update_fields=["review", "reviewed_by", "reviewed_at"])
-    if decision == Review.CONFIRMED and result.person_id and result.insurance in ("pension", "medical"):
-        Person.objects.filter(pk=result.person_id).update(**{f"{result.insurance}_status": Enrolment.ENROLLED})
+    _check_decision(result.category, decision)
+    old = _apply(result, decision, user)
     record(AuditAction.DECISION, user=user, request=request, obj=result,
-           summary=f"比对审核：{result.name or result.enrol_name} {Review(decision).label}（{result.get_review_display()}）",
-           changes={"review": [old, decision], "insurance": [None, result.insurance]})
+           summary=f"比对审核：{result.name or result.enrol_name} {decision_label(result.category, decision)}",
+           changes={"review": [old, decision], "insurance": [None, result.insurance], "category": [None, result.category]})
     return result
+
+
+@transaction.atomic
+def decide_many(*, user, job: ComparisonJob, category: str, decision: str, expected: int, area: str = "",
+                min_score: float | None = None, request=None) -> int:
+    """批量审核: one decision for every pending finding of a filtered set the user has looked at.
+
+    `expected` is the count the user saw: if the set changed since (another reviewer), nothing is
+    written. One audit entry names the filter, the count and every result decided.
+    """
+    require_writer(user)
+    from .selectors import results as scoped_results
+
+    _check_decision(category, decision)
+    qs = scoped_results(user, job, category, area).filter(review=Review.PENDING)
+    if min_score is not None:
+        qs = qs.filter(score__gte=min_score)
+    chosen = list(qs.select_for_update().order_by("id"))
+    if len(chosen) != expected:
+        raise ValueError(f"筛选结果已变化（现有 {len(chosen)} 条待审核，页面显示 {expected} 条），请刷新页面后重试")
+    if not chosen:
+        raise ValueError("没有待审核的记录")
+    for result in chosen:
+        require_area(user, result.village_code)
+        _apply(result, decision, user)
+    where = "、".join(x for x in (f"区划 {area}" if area else "", f"相似度 ≥ {min_score}" if min_score is not None else "") if x)
+    record(AuditAction.DECISION, user=user, request=request, obj=job,
+           summary=f"批量比对审核：{len(chosen)} 条{decision_label(category, decision)}（信息比对 {job.pk}，{where or '全部待审核'}）",
+           changes={"review": ["pending", decision], "category": [None, category], "results": [None, [r.pk for r in chosen]]})
+    return len(chosen)

@@ -9,6 +9,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
 from fupin.access.scope import require_writer
 from fupin.areas.models import Area, Level
 from fupin.registry.exports import xlsx_response
@@ -19,10 +21,29 @@ from . import imports as import_service
 from .blank_forms import template_xlsx
 from .comparison import CATEGORIES, LABELS
 from .models import ComparisonJob, JobState, Kind, Review
+from .review import id_diff
 from .tasks import merge_task, stage_task
 
 MAX_UPLOAD = 60 * 1024 * 1024
 EXPORT_LIMIT = 200_000
+INSURANCE = {"pension": "养老保险", "medical": "医疗保险"}
+
+
+def area_names(codes) -> dict[str, str]:
+    """{12-digit code: "鹅湖镇 某村"} for the codes known; others are left out (shown as they are)."""
+    from django.db.models import Q
+
+    codes = {c for c in codes if c}
+    if not codes:
+        return {}
+    towns = {c[:9] for c in codes} | {c[:6] for c in codes}
+    names = dict(Area.objects.filter(Q(code__in=codes) | Q(code__in=towns)).values_list("code", "name"))
+    out = {}
+    for c in codes:
+        parts = [names.get(c[:6]) if c[:6] != c else None, names.get(c[:9]) if c[:9] != c else None, names.get(c)]
+        if names.get(c):
+            out[c] = " ".join(p for p in parts[1:] if p)
+    return out
 
 
 def _townships(user, codes) -> list[tuple[str, str]]:
@@ -157,6 +178,9 @@ def comparison_detail(request, pk: int):
     return render(request, "exchange/comparison.html", {
         "job": job, "categories": [(c, LABELS[c], totals.get(c, 0)) for c in CATEGORIES], "towns": towns,
         "pending": selectors.results(request.user, job, "id_mismatch_candidate").filter(review=Review.PENDING).count(),
+        "pending_tags": selectors.results(request.user, job, "tag_stale_review").filter(review=Review.PENDING).count(),
+        "scope_name": area_names([job.area_code]).get(job.area_code) if len(job.area_code) == 12 else
+        (Area.objects.filter(code=job.area_code).values_list("name", flat=True).first() if job.area_code else "全部"),
     })
 
 
@@ -175,17 +199,77 @@ def _category(category: str) -> str:
     return category
 
 
+def _score_filter(request) -> float | None:
+    try:
+        value = float(request.GET.get("min_score", "") or "nan")
+    except ValueError:
+        return None
+    return value if 0 <= value <= 1 else None
+
+
 @login_required
 def comparison_results(request, pk: int, category: str):
     job = selectors.comparison_job(request.user, pk)
     category = _category(category)
     area = (request.GET.get("area") or "").strip()
+    min_score = _score_filter(request)
+    review = category in services.REVIEWED
+    pending_only = review and request.GET.get("pending") == "1"
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked and not request.user.may_unmask:
+        raise PermissionDenied("无权查看完整身份证号")
     qs = selectors.results(request.user, job, category, area).order_by("village_code", "id")
+    if min_score is not None:
+        qs = qs.filter(score__gte=min_score)
+    if pending_only:
+        qs = qs.filter(review=Review.PENDING)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    names = area_names({r.village_code for r in page} | {r.enrol_area_code for r in page})
+    rows = [{"r": r, "village": names.get(r.village_code, r.village_code), "enrol_area": names.get(r.enrol_area_code, r.enrol_area_code),
+             "insurance": INSURANCE.get(r.insurance, r.insurance), "diff": id_diff(r.id_number, r.enrol_id_number, unmasked=unmasked),
+             "decision": services.decision_label(r.category, r.review) if r.review else ""} for r in page]
+    if unmasked:
+        record(AuditAction.UNMASK, user=request.user, request=request, obj=job,
+               summary=f"查看信息比对 {job.pk}“{LABELS[category]}”第{page.number}页的完整身份证号（{len(rows)} 条）")
+    pending = qs.filter(review=Review.PENDING).count() if review else 0
+    query = {k: v for k, v in (("area", area), ("min_score", request.GET.get("min_score", "") if min_score is not None else ""),
+                                ("pending", "1" if pending_only else "")) if v}
+    from urllib.parse import urlencode
+
     return render(request, "exchange/results.html", {
-        "job": job, "category": category, "label": LABELS[category], "page": page, "area": area,
-        "review": category == "id_mismatch_candidate", "may_write": not request.user.read_only,
+        "job": job, "category": category, "label": LABELS[category], "page": page, "rows": rows, "area": area,
+        "area_name": names.get(area) or area_names([area]).get(area, "") if area else "", "min_score": query.get("min_score", ""),
+        "pending_only": pending_only, "review": review, "may_write": not request.user.read_only, "pending": pending,
+        "unmasked": unmasked, "query": urlencode(query), "may_unmask": request.user.may_unmask,
+        "confirm_label": services.decision_label(category, Review.CONFIRMED), "reject_label": services.decision_label(category, Review.REJECTED),
     })
+
+
+@login_required
+@require_POST
+def bulk_review(request, pk: int, category: str):
+    """批量审核 of the filtered set shown on the results page (only its pending findings)."""
+    job = selectors.comparison_job(request.user, pk)
+    category = _category(category)
+    area = (request.POST.get("area") or "").strip()
+    try:
+        min_score = float(request.POST["min_score"]) if request.POST.get("min_score") else None
+        expected = int(request.POST.get("expected", ""))
+    except ValueError:
+        messages.error(request, "批量审核的参数无效，请刷新页面后重试")
+        return redirect("exchange:comparison_results", pk=job.pk, category=category)
+    try:
+        n = services.decide_many(user=request.user, job=job, category=category, decision=request.POST.get("decision", ""),
+                                 expected=expected, area=area, min_score=min_score, request=request)
+        messages.success(request, f"已批量审核 {n} 条：{services.decision_label(category, request.POST.get('decision', ''))}")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({k: v for k, v in (("area", area), ("min_score", request.POST.get("min_score", ""))) if v})
+    return redirect(reverse("exchange:comparison_results", args=[job.pk, category]) + (f"?{query}" if query else ""))
 
 
 def _unmasked(request) -> bool:
@@ -202,8 +286,11 @@ def comparison_export(request, pk: int, category: str):
     unmasked = _unmasked(request)
     show = (lambda v: v) if unmasked else mask
     qs = selectors.results(request.user, job, category, request.GET.get("area", "")).order_by("village_code", "id")[:EXPORT_LIMIT]
-    rows = [[r.village_code, show(r.id_number) if r.id_number else "", r.name, r.insurance, show(r.enrol_id_number) if r.enrol_id_number else "",
-             r.enrol_name, r.enrol_area_code, r.score, r.detail, r.get_review_display() if r.review else ""] for r in qs.iterator(chunk_size=5000)]
+    results = list(qs.iterator(chunk_size=5000))
+    names = area_names({r.village_code for r in results} | {r.enrol_area_code for r in results})
+    rows = [[names.get(r.village_code, r.village_code), show(r.id_number) if r.id_number else "", r.name, INSURANCE.get(r.insurance, r.insurance),
+             show(r.enrol_id_number) if r.enrol_id_number else "", r.enrol_name, names.get(r.enrol_area_code, r.enrol_area_code), r.score,
+             r.detail, services.decision_label(r.category, r.review) if r.review else ""] for r in results]
     return xlsx_response(user=request.user, request=request, filename=f"比对-{job.pk}-{category}.xlsx", unmasked=unmasked,
                          summary=f"导出信息比对 {job.pk} 类别 {LABELS[category]}",
                          sheets=[(LABELS[category][:30], ["区划", "身份证号", "姓名", "险种", "参保身份证号", "参保姓名", "参保地",
@@ -219,16 +306,22 @@ def comparison_tagfile(request, pk: int):
     header = ["身份证号", "姓名", "险种", "区划", "原因"]
 
     def rows(qs, use_enrol=False):
-        return [[show(r.enrol_id_number if use_enrol else r.id_number), r.enrol_name if use_enrol else r.name, r.insurance,
-                 r.village_code, r.detail] for r in qs.order_by("village_code", "id").iterator(chunk_size=5000)]
+        found = list(qs.order_by("village_code", "id").iterator(chunk_size=5000))
+        names = area_names({r.village_code for r in found})
+        return [[show(r.enrol_id_number if use_enrol else r.id_number), r.enrol_name if use_enrol else r.name,
+                 INSURANCE.get(r.insurance, r.insurance), names.get(r.village_code, r.village_code), r.detail] for r in found]
 
     base = selectors.results(request.user, job)
-    fixes = [[show(r.enrol_id_number), show(r.id_number), r.name, r.insurance, r.village_code, r.detail]
-             for r in base.filter(category="id_mismatch_candidate", review=Review.CONFIRMED).order_by("village_code", "id")]
+    confirmed = list(base.filter(category="id_mismatch_candidate", review=Review.CONFIRMED).order_by("village_code", "id"))
+    names = area_names({r.village_code for r in confirmed})
+    fixes = [[show(r.enrol_id_number), show(r.id_number), r.name, INSURANCE.get(r.insurance, r.insurance),
+              names.get(r.village_code, r.village_code), r.detail] for r in confirmed]
+    # The untag sheet holds only certain cases: tag_stale, and tag_stale_review a person confirmed.
+    untag = base.filter(category="tag_stale") | base.filter(category="tag_stale_review", review=Review.CONFIRMED)
     return xlsx_response(user=request.user, request=request, filename=f"贫困人员标识-{job.pk}.xlsx", unmasked=unmasked,
                          summary=f"导出信息比对 {job.pk} 的标识文件", sheets=[
                              ("新增标识", header, rows(base.filter(category="tag_missing"))),
-                             ("取消标识", header, rows(base.filter(category="tag_stale"), use_enrol=True)),
+                             ("取消标识", header, rows(untag, use_enrol=True)),
                              ("更正身份证号", ["参保系统身份证号", "建档立卡身份证号", "姓名", "险种", "区划", "说明"], fixes),
                          ])
 
@@ -245,5 +338,8 @@ def review(request, pk: int):
         if result is None:
             raise Http404("记录不存在或不在本辖区") from None
     if request.htmx:
-        return render(request, "exchange/_review.html", {"r": result, "may_write": True})
+        return render(request, "exchange/_review.html", {"r": result, "may_write": True, "review": True,
+                                                          "decision": services.decision_label(result.category, result.review),
+                                                          "confirm_label": services.decision_label(result.category, Review.CONFIRMED),
+                                                          "reject_label": services.decision_label(result.category, Review.REJECTED)})
     return redirect("exchange:comparison_results", pk=result.job_id, category=result.category)
