@@ -72,6 +72,7 @@ class World:
     registry: pl.DataFrame
     enrolment: pl.DataFrame
     truth: dict[str, set] = field(default_factory=dict)
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
     owner: np.ndarray | None = None
     listed_poor: np.ndarray | None = None
     faults: dict[str, int] = field(default_factory=dict)
@@ -102,10 +103,6 @@ def id_matrix(county: np.ndarray, born: np.ndarray, seq: np.ndarray) -> np.ndarr
     out[:, :17] = digits + 48
     out[:, 17] = check_chars(digits)
     return out
-
-
-def to_str(m: np.ndarray) -> list[str]:
-    return np.ascontiguousarray(m).view(f"S{m.shape[1]}").ravel().astype(str).tolist()
 
 
 def is_valid(idn: str, as_of: dt.date = AS_OF) -> bool:
@@ -206,249 +203,231 @@ def misname(rng: np.random.Generator, name: str) -> tuple[str, str]:
 # The county ----------------------------------------------------------------------------------------------
 
 
-def _names(rng: np.random.Generator, n: int) -> list[str]:
-    sur = rng.integers(0, len(SURNAMES), n)
-    g1 = rng.integers(0, len(GIVEN), n)
-    g2 = rng.integers(-len(GIVEN) // 2, len(GIVEN), n)  # a third have a one-character given name
-    return [SURNAMES[s] + GIVEN[a] + (GIVEN[b] if b >= 0 else "") for s, a, b in zip(sur.tolist(), g1.tolist(), g2.tolist(), strict=True)]
+def _str(series_bytes: np.ndarray) -> pl.Series:
+    return pl.Series(np.ascontiguousarray(series_bytes).view(f"S{series_bytes.shape[1]}").ravel()).cast(pl.Utf8)
+
+
+def _name_column(rng: np.random.Generator, n: int) -> pl.Series:
+    """Han names from the pools, built column-wise (millions of rows)."""
+    sur = pl.Series(list(SURNAMES)).gather(rng.integers(0, len(SURNAMES), n))
+    g1 = pl.Series(list(GIVEN)).gather(rng.integers(0, len(GIVEN), n))
+    g2 = pl.Series(list(GIVEN) + [""] * (len(GIVEN) // 2)).gather(rng.integers(0, len(GIVEN) * 3 // 2, n))
+    return pl.DataFrame({"a": sur, "b": g1, "c": g2}).select(pl.concat_str("a", "b", "c")).to_series()
 
 
 def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties: tuple[str, ...] = ("360430",),
              moved_to: str = "360481", as_of: dt.date = AS_OF) -> World:
-    """A registry of `persons` in `counties` and an extract with their rows and `others` rows of people
-    not on the registry (neighbours, same-name distractors, duplicates), shuffled."""
+    """A registry of `persons` in `counties`; an extract with their rows and the rows of `others` people
+    not on the registry (same-name neighbours among them, a few duplicated), shuffled.
+
+    Column-wise throughout; the faulty rows (about one in ten) are made one at a time.
+    """
     rng = np.random.default_rng(seed)
     county_codes = np.array([int(c) for c in counties], dtype=np.int64)
-    start = np.datetime64(as_of) - np.timedelta64(92 * 365, "D")
     span = 92 * 365
-
-    # Everyone's ID: distinct (county, birth, sequence); registry persons first, the rest after.
-    def people(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        c = rng.integers(0, len(county_codes), n * 6 // 5 + 10)
-        days = rng.integers(0, span, len(c))
-        seq = rng.integers(0, 1000, len(c))
-        return c, days, seq
-
+    start = np.datetime64(as_of) - np.timedelta64(span, "D")
     n_all = persons + others
-    c, days, seq = people(n_all)
-    key = (c * span + days) * 1000 + seq
-    _, first = np.unique(key, return_index=True)
+
+    # Everyone's ID: distinct (county, birth, sequence).
+    c = rng.integers(0, len(county_codes), n_all * 6 // 5 + 10)
+    days = rng.integers(0, span, len(c))
+    seq = rng.integers(0, 1000, len(c))
+    _, first = np.unique((c * span + days) * 1000 + seq, return_index=True)
     first = rng.permutation(first)[:n_all]
     c, days, seq = c[first], days[first], seq[first]
     born = start + days.astype("timedelta64[D]")
-    ids_m = id_matrix(county_codes[c], born, seq)
-    ids = to_str(ids_m)
-    village = [f"{county_codes[k]}{100 + t:03d}{200 + v:03d}" for k, t, v in
-               zip(c.tolist(), rng.integers(0, 12, n_all).tolist(), rng.integers(0, 16, n_all).tolist(), strict=True)]
-    names = _names(rng, n_all)
-    minority = np.nonzero(rng.random(n_all) < 0.03)[0]
-    for i in minority.tolist():
-        names[i] = str(rng.choice(MINORITY_GIVEN)) + "·" + str(rng.choice(MINORITY_FAMILY))
+    ids = _str(id_matrix(county_codes[c], born, seq))
+    village = pl.Series((county_codes[c] * 1_000_000 + (100 + rng.integers(0, 12, n_all)) * 1000
+                         + 200 + rng.integers(0, 16, n_all)).astype(str))
     adult = born <= np.datetime64(as_of.replace(year=as_of.year - 16))
-    taken = set(ids)
-
-    # The registry ------------------------------------------------------------------------------------
     p = persons
+    names = _name_column(rng, p).to_list()
+    for i in np.nonzero(rng.random(p) < 0.03)[0].tolist():  # minority names (少数民族)
+        names[i] = str(rng.choice(MINORITY_GIVEN)) + "·" + str(rng.choice(MINORITY_FAMILY))
+    reg_ids = ids[:p].to_list()
+
+    # The registry.
     u = rng.random(p)
     status = np.where(u < 0.62, "exited_policy", np.where(u < 0.80, "poor", np.where(u < 0.84, "new",
                       np.where(u < 0.86, "returned", np.where(u < 0.95, "exited", "removed")))))
     listed = np.isin(status, ON_LIST)
+    on = status != "removed"
     dibao, tekun, severe = rng.random(p) < 0.2, rng.random(p) < 0.03, rng.random(p) < 0.03
-    reg_ids = list(ids[:p])
-    # A few registry numbers as old files hold them: 15-digit, full-width (the comparison repairs them).
-    for i in np.nonzero(rng.random(p) < 0.01)[0].tolist():
-        reg_ids[i] = mess(rng, reg_ids[i])[0]
-    registry = pl.DataFrame({
-        "id_number": reg_ids, "name": names[:p], "area_code": village[:p], "status": status.tolist(),
-        "poor": listed.astype(int).astype(str).tolist(), "dibao": dibao.astype(int).astype(str).tolist(),
-        "tekun": tekun.astype(int).astype(str).tolist(), "severe_disability": severe.astype(int).astype(str).tolist(),
-    })
+    raw_reg = list(reg_ids)
+    for i in np.nonzero(rng.random(p) < 0.01)[0].tolist():  # old files: 15-digit, full-width (repairable)
+        raw_reg[i] = mess(rng, raw_reg[i])[0]
+    flag = lambda a: pl.Series(a.astype(np.int8)).cast(pl.Utf8)  # noqa: E731
+    registry = pl.DataFrame({"id_number": raw_reg, "name": names, "area_code": village[:p], "status": status,
+                             "poor": flag(listed), "dibao": flag(dibao), "tekun": flag(tekun), "severe_disability": flag(severe)})
 
-    # Same-name, same-birthday, same-sex neighbours in the same village (not on the registry), whose IDs
-    # differ in two or three digits of the sequence (so also in the check character).
+    # Same-name, same-birthday, same-sex neighbours in the same village, not on the registry; their
+    # sequence differs in two or three digits. A listed person with one is often not enrolled: the trap.
     twins = np.nonzero(rng.random(p) < 0.04)[0]
-    extra_ids, extra_names, extra_village, extra_adult = [], [], [], []
-    for i in twins.tolist():
-        s = int(seq[i])
-        for _ in range(50):
-            t = int(rng.integers(0, 500)) * 2 + s % 2
-            if sum(a != b for a, b in zip(f"{s:03d}", f"{t:03d}", strict=True)) >= 2:
-                cand = _with_check(ids[i][:14] + f"{t:03d}")
-                if cand not in taken:
-                    taken.add(cand)
-                    extra_ids.append(cand)
-                    extra_names.append(names[i])
-                    extra_village.append(village[i])
-                    extra_adult.append(bool(adult[i]))
-                    break
-    # A listed person with such a neighbour is often not enrolled at all: the trap.
-    unenrolled_bias = np.zeros(p, dtype=bool)
-    unenrolled_bias[twins] = True
+    t_seq = seq[twins].copy()
+    todo = np.ones(len(twins), dtype=bool)
+    for _ in range(30):
+        k = np.nonzero(todo)[0]
+        if not len(k):
+            break
+        draw = rng.integers(0, 500, len(k)) * 2 + seq[twins[k]] % 2
+        old = seq[twins[k]]
+        apart = sum(((draw // 10 ** j) % 10 != (old // 10 ** j) % 10).astype(int) for j in range(3))
+        ok = apart >= 2
+        t_seq[k[ok]] = draw[ok]
+        todo[k[ok]] = False
+    twins, t_seq = twins[~todo], t_seq[~todo]
+    twin_ids = _str(id_matrix(county_codes[c[twins]], born[twins], t_seq))
+    clash = twin_ids.is_in(ids.implode()).to_numpy() | twin_ids.is_duplicated().to_numpy()
+    twins, twin_ids = twins[~clash], twin_ids.filter(~pl.Series(clash))
+    trap = np.zeros(p, dtype=bool)
+    trap[twins] = True
 
-    # The extract: rows of registry persons ---------------------------------------------------------------
-    rows: list[dict] = []
-    own: list[int] = []  # registry row (1-based) each row belongs to, 0 for people not on the registry
-    facts: list[dict] = []
-    faults: dict[str, int] = {}
+    # Rows of registry persons: medical for all, pension for adults; columns of per-row dice.
+    who = np.concatenate([np.arange(p), np.nonzero(adult[:p])[0]])
+    ins = np.array(["medical"] * p + ["pension"] * int(adult[:p].sum()))
+    miss = np.where(trap[who], 0.5, np.where(ins == "medical", 0.03, 0.05))
+    keep = rng.random(len(who)) >= miss
+    who, ins = who[keep], ins[keep]
+    m = len(who)
+    poor_r, on_r = listed[who], on[who]
+    entitled = (poor_r | dibao[who] | tekun[who] | severe[who]) & on_r
+    f = rng.random(m)
+    kind = np.select([f < 0.015, f < 0.030, f < 0.045, f < 0.050], ["check", "transpose", "birth_digit", "legacy_typo"], "")
+    raw = [reg_ids[i] for i in who.tolist()]
+    normalised = list(raw)
+    row_name = [names[i] for i in who.tolist()]
+    for k in np.nonzero(kind != "")[0].tolist():
+        idn, what = raw[k], kind[k]
+        if what == "transpose":
+            bad = transpose(rng, idn) or wrong_check(rng, idn)
+        elif what == "birth_digit":
+            bad = birth_digit(rng, idn)
+        elif what == "legacy_typo":
+            bad = legacy_typo(rng, idn)
+            if bad is None:
+                bad, kind[k] = wrong_check(rng, idn), "check"
+        else:
+            bad = wrong_check(rng, idn)
+        raw[k], normalised[k] = bad, upgrade(bad) if len(bad) == 15 else bad
+    faulty = kind != ""
+    norm_s = pl.Series(normalised)
+    hit = faulty & (norm_s.is_in(ids.implode()).to_numpy() | norm_s.is_in(twin_ids.implode()).to_numpy() | (norm_s.is_duplicated().to_numpy() & faulty))
+    for k in np.nonzero(hit)[0].tolist():  # the fault hit someone's real number: leave this row clean
+        raw[k] = normalised[k] = reg_ids[who[k]]
+    kind[hit] = ""
+    faulty = kind != ""
+    faults: dict[str, int] = {str(k): int(n) for k, n in zip(*np.unique(kind[faulty], return_counts=True), strict=True)}
 
-    def count(kind: str) -> None:
-        faults[kind] = faults.get(kind, 0) + 1
+    def count(what: str) -> None:
+        faults[what] = faults.get(what, 0) + 1
 
-    for i in range(p):
-        for insurance in ("medical", "pension"):
-            if insurance == "pension" and not adult[i]:
-                continue
-            miss = 0.5 if unenrolled_bias[i] else (0.03 if insurance == "medical" else 0.05)
-            if rng.random() < miss:
-                continue
-            on = status[i] != "removed"
-            poor = bool(listed[i])
-            entitled = (poor or dibao[i] or tekun[i] or severe[i]) and on
-            raw, name, area = ids[i], names[i], village[i]
-            f = rng.random()
-            id_fault = ""
-            if f < 0.015:
-                raw, id_fault = wrong_check(rng, raw), "check"
-            elif f < 0.030:
-                raw, id_fault = transpose(rng, raw) or wrong_check(rng, raw), "transpose"
-            elif f < 0.045:
-                raw, id_fault = birth_digit(rng, raw), "birth_digit"
-            elif f < 0.050:
-                t = legacy_typo(rng, raw)
-                raw, id_fault = (t, "legacy_typo") if t else (wrong_check(rng, raw), "check")
-            normalised = upgrade(raw) if len(raw) == 15 else raw
-            if id_fault and normalised in taken:
-                raw, id_fault, normalised = ids[i], "", ids[i]  # the fault hit someone's real number: skip it
-            if id_fault:
-                taken.add(normalised)
-                count(id_fault)
-            name_fault = ""
-            if rng.random() < (0.45 if id_fault else 0.06):
-                name, name_fault = misname(rng, name)
-                if name_fault:
-                    count(name_fault)
-                    if id_fault:
-                        count("id+name")
-            if rng.random() < 0.05:
-                raw, kind = mess(rng, raw, legacy=not id_fault)
-                count(kind)
-            moved = not id_fault and on and rng.random() < 0.02
-            if moved:
-                area = moved_to + area[6:]
-            g = rng.random()
-            enrol = "active"
-            dead = False
-            if on and g < 0.02:
-                enrol = str(rng.choice(["suspended", "terminated"]))
-            elif on and g < 0.03:
-                dead = True
-            tagged = poor and on and rng.random() >= 0.03
-            if status[i] == "exited":
-                tagged = rng.random() < 0.4
-            if status[i] == "removed":
-                dead = rng.random() < 0.8
-                tagged = rng.random() < 0.5
-            subsidised = entitled and rng.random() >= 0.03
-            rows.append({"id_number": raw, "name": name, "area_code": area, "insurance": insurance, "enrolment_status": enrol,
-                         "poverty_tag": tagged, "premium_subsidy": subsidised, "deceased": dead})
-            own.append(i + 1)
-            facts.append({"exact": not id_fault, "normalised": normalised, "moved": moved, "on": on, "poor": poor,
-                          "entitled": entitled})
-
-    # Rows of people not on the registry: the neighbours above, the rest of the county, a few duplicates.
-    def other_row(idn: str, name: str, area: str, insurance: str, tag_rate: float) -> None:
-        rows.append({"id_number": idn, "name": name, "area_code": area, "insurance": insurance, "enrolment_status": "active",
-                     "poverty_tag": bool(rng.random() < tag_rate), "premium_subsidy": False, "deceased": False})
-        own.append(0)
-        facts.append({"exact": True, "normalised": idn})
-
-    for idn, name, area, grown in zip(extra_ids, extra_names, extra_village, extra_adult, strict=True):
-        other_row(idn, name, area, "medical", 0.3)
-        if grown:
-            other_row(idn, name, area, "pension", 0.3)
-    rest = range(p, n_all)
-    for k in rest:
-        other_row(ids[k], names[k], village[k], "medical", 0.02)
-        if adult[k] and rng.random() < 0.8:
-            other_row(ids[k], names[k], village[k], "pension", 0.02)
-    n_dup = max(1, (len(rows) - sum(1 for o in own if o)) // 2000)
-    dup_of = rng.choice(np.nonzero(np.array(own) == 0)[0], n_dup, replace=False).tolist()
-    for k in dup_of:
-        rows.append(dict(rows[k]))
-        own.append(0)
-        facts.append(dict(facts[k]))
-
-    order = rng.permutation(len(rows))
-    rows = [rows[k] for k in order.tolist()]
-    own_arr = np.array(own, dtype=np.int64)[order]
-    facts = [facts[k] for k in order.tolist()]
-    enrolment = pl.DataFrame({
-        **{c: [r[c] for r in rows] for c in ("id_number", "name", "area_code", "insurance", "enrolment_status")},
-        **{c: [str(int(r[c])) for r in rows] for c in ("poverty_tag", "premium_subsidy", "deceased")},
+    for k in np.nonzero(rng.random(m) < np.where(faulty, 0.45, 0.06))[0].tolist():
+        row_name[k], what = misname(rng, row_name[k])
+        if what:
+            count(what)
+            if faulty[k]:
+                count("id+name")
+    for k in np.nonzero(rng.random(m) < 0.05)[0].tolist():
+        raw[k], what = mess(rng, raw[k], legacy=not faulty[k])
+        count(str(what))
+    moved = ~faulty & on_r & (rng.random(m) < 0.02)
+    area = village.gather(who).to_numpy().astype(object)
+    area[moved] = [moved_to + a[6:] for a in area[moved]]
+    g = rng.random(m)
+    enrol = np.where(on_r & (g < 0.02), np.where(rng.random(m) < 0.5, "suspended", "terminated"), "active")
+    dead = on_r & (g >= 0.02) & (g < 0.03)
+    tagged = poor_r & on_r & (rng.random(m) >= 0.03)
+    exited, removed = status[who] == "exited", status[who] == "removed"
+    tagged = np.where(exited, rng.random(m) < 0.4, tagged)
+    dead = np.where(removed, rng.random(m) < 0.8, dead)
+    tagged = np.where(removed, rng.random(m) < 0.5, tagged)
+    subsidised = entitled & (rng.random(m) >= 0.03)
+    own_rows = pl.DataFrame({
+        "id_number": raw, "name": row_name, "area_code": pl.Series(area.tolist(), dtype=pl.Utf8), "insurance": ins,
+        "enrolment_status": enrol, "poverty_tag": tagged, "premium_subsidy": subsidised, "deceased": dead,
+        "owner": who + 1, "normalised": normalised, "exact": ~faulty, "moved": moved, "entitled": entitled,
     })
 
+    # Rows of people not on the registry: the neighbours, the rest of the county, a few duplicates.
+    t_adult = adult[twins]
+    rest = np.arange(p, n_all)
+    other_ids = pl.concat([twin_ids, twin_ids.filter(pl.Series(t_adult)), ids[p:], ids[p:].filter(pl.Series(adult[p:]))])
+    o_names = pl.Series([names[i] for i in twins.tolist()], dtype=pl.Utf8)
+    rest_names = _name_column(rng, len(rest))
+    other_names = pl.concat([o_names, o_names.filter(pl.Series(t_adult)), rest_names, rest_names.filter(pl.Series(adult[p:]))])
+    other_area = pl.concat([village.gather(twins), village.gather(twins[t_adult]), village[p:], village[p:].filter(pl.Series(adult[p:]))])
+    n_t, n_ta, n_r, n_ra = len(twins), int(t_adult.sum()), len(rest), int(adult[p:].sum())
+    other_ins = pl.concat([pl.repeat(v, n, eager=True) for v, n in (("medical", n_t), ("pension", n_ta), ("medical", n_r), ("pension", n_ra))])
+    tag_rate = np.concatenate([np.full(n_t + n_ta, 0.3), np.full(n_r + n_ra, 0.02)])
+    o = len(other_ins)
+    zeros = np.zeros(o, dtype=bool)
+    other_rows = pl.DataFrame({
+        "id_number": other_ids, "name": other_names, "area_code": other_area, "insurance": other_ins,
+        "enrolment_status": pl.repeat("active", o, eager=True), "poverty_tag": rng.random(o) < tag_rate, "premium_subsidy": zeros,
+        "deceased": zeros, "owner": np.zeros(o, dtype=np.int64), "normalised": other_ids, "exact": ~zeros, "moved": zeros,
+        "entitled": zeros,
+    })
+    dups = other_rows.gather(rng.choice(o, max(1, o // 2000), replace=False))
+    rows = pl.concat([own_rows, other_rows, dups], how="vertical_relaxed")
+    rows = rows.gather(rng.permutation(rows.height)).with_row_index("e", offset=1)
+    enrolment = rows.select(
+        "id_number", "name", "area_code", "insurance", "enrolment_status",
+        *[pl.col(x).cast(pl.Int8).cast(pl.Utf8) for x in ("poverty_tag", "premium_subsidy", "deceased")])
     listed_poor = np.zeros(p + 1, dtype=bool)
-    listed_poor[1:] = listed & (status != "removed")
-    world = World(registry, enrolment, owner=own_arr, listed_poor=listed_poor, faults=faults)
-    world.truth = _truth(rows, own_arr, facts, status, listed, adult, ids[:p], as_of)
+    listed_poor[1:] = listed & on
+    persons_df = pl.DataFrame({"r": np.arange(1, p + 1), "listed": listed & on, "on": on, "adult": adult[:p]})
+    world = World(registry, enrolment, owner=rows["owner"].to_numpy(), listed_poor=listed_poor, faults=faults)
+    world.frames = _truth(rows, persons_df, as_of)
+    world.truth = {k: set(v.select("r", "e", "insurance").iter_rows()) for k, v in world.frames.items()} if rows.height < 200_000 else {}
     return world
 
 
-def _truth(rows, own, facts, status, listed, adult, reg_ids, as_of) -> dict[str, set]:
-    """What a correct comparison reports, category by category, from what the generator did."""
-    t: dict[str, set] = {c: set() for c in (
-        "matched", "not_enrolled_pension", "not_enrolled_medical", "enrolled_elsewhere", "suspended", "premium_not_subsidised",
-        "tag_missing", "tag_stale", "id_mismatch_candidate", "invalid_id", "duplicate_id", "deceased")}
-    exact_rows: dict[tuple[int, str], int] = {}
-    faulty_rows: dict[tuple[int, str], int] = {}
-    for k, (r, f) in enumerate(zip(own.tolist(), facts, strict=True)):
-        row = rows[k]
-        e = k + 1
-        if not is_valid(f["normalised"], as_of):
-            t["invalid_id"].add((None, e, row["insurance"]))
-        if r == 0:
-            if row["poverty_tag"]:
-                t["tag_stale"].add((None, e, row["insurance"]))
-            continue
-        (exact_rows if f["exact"] else faulty_rows)[(r, row["insurance"])] = e
-    seen: dict[tuple[str, str], list[int]] = {}
-    for k, f in enumerate(facts):
-        seen.setdefault((f["normalised"], rows[k]["insurance"]), []).append(k + 1)
-    for (_, insurance), ks in seen.items():
-        if len(ks) > 1:
-            t["duplicate_id"] |= {(None, e, insurance) for e in ks}
-    for r in range(1, len(reg_ids) + 1):
-        i = r - 1
-        on = status[i] != "removed"
-        target_person = bool(listed[i]) and on
-        for insurance in ("medical", "pension"):
-            e = exact_rows.get((r, insurance))
-            if e is not None:
-                row, f = rows[e - 1], facts[e - 1]
-                if row["deceased"] and on:
-                    t["deceased"].add((r, None, insurance))
-                if not row["deceased"]:
-                    if row["enrolment_status"] != "active":
-                        t["suspended"].add((r, None, insurance))
-                    else:
-                        t["enrolled_elsewhere" if f["moved"] else "matched"].add((r, None, insurance))
-                if target_person and not row["deceased"] and not row["poverty_tag"]:
-                    t["tag_missing"].add((r, None, insurance))
-                if (f["entitled"] and not row["deceased"] and row["enrolment_status"] == "active" and not f["moved"]
-                        and not row["premium_subsidy"]):
-                    t["premium_not_subsidised"].add((r, None, insurance))
-                if row["poverty_tag"] and not target_person:
-                    t["tag_stale"].add((None, e, insurance))
-                continue
-            e = faulty_rows.get((r, insurance))
-            eligible = target_person and (insurance == "medical" or adult[i])
-            if e is not None and eligible:
-                t["id_mismatch_candidate"].add((r, e, insurance))
-            elif eligible:
-                t[f"not_enrolled_{insurance}"].add((r, None, insurance))
-            if e is not None and not target_person and rows[e - 1]["poverty_tag"]:
-                t["tag_stale"].add((None, e, insurance))
-    return t
+def _truth(rows: pl.DataFrame, persons: pl.DataFrame, as_of: dt.date) -> dict[str, pl.DataFrame]:
+    """What a correct comparison reports, category by category, from what the generator did:
+    frames of (r, e, insurance), r and e the registry and enrolment row numbers (null where the
+    category does not concern that side)."""
+    col = pl.col
+    none = pl.lit(None, pl.Int64)
+
+    def out(df: pl.DataFrame, r=True, e=True) -> pl.DataFrame:
+        return df.select(r=col("owner").cast(pl.Int64) if r else none, e=col("e").cast(pl.Int64) if e else none,
+                         insurance=col("insurance"))
+
+    faulty = rows.filter(~col("exact"))
+    invalid = faulty.filter(~col("normalised").map_elements(lambda v: is_valid(v, as_of), return_dtype=pl.Boolean))
+    dup = rows.filter(pl.len().over("normalised", "insurance") > 1)
+    mine = rows.filter(col("owner") > 0).join(persons, left_on="owner", right_on="r")
+    exact = mine.filter(col("exact"))
+    alive = ~col("deceased")
+    active = col("enrolment_status") == "active"
+    has_exact = exact.select("owner", "insurance").unique()
+    lacking = (persons.filter(col("listed")).join(pl.DataFrame({"insurance": ["medical", "pension"]}), how="cross")
+               .filter((col("insurance") == "medical") | col("adult"))
+               .join(has_exact, left_on=["r", "insurance"], right_on=["owner", "insurance"], how="anti"))
+    linked = lacking.join(mine.filter(~col("exact")).select("owner", "insurance", "e"),
+                          left_on=["r", "insurance"], right_on=["owner", "insurance"], how="left")
+    listed_row = col("listed")
+    t = {
+        "matched": out(exact.filter(alive & active & ~col("moved")), e=False),
+        "enrolled_elsewhere": out(exact.filter(alive & active & col("moved")), e=False),
+        "suspended": out(exact.filter(alive & ~active), e=False),
+        "deceased": out(exact.filter(col("deceased") & col("on")), e=False),
+        "tag_missing": out(exact.filter(listed_row & alive & ~col("poverty_tag")), e=False),
+        "premium_not_subsidised": out(exact.filter(col("entitled") & alive & active & ~col("moved") & ~col("premium_subsidy")), e=False),
+        "tag_stale": pl.concat([
+            out(exact.filter(col("poverty_tag") & ~listed_row), r=False),
+            out(mine.filter(~col("exact") & col("poverty_tag") & ~listed_row), r=False),
+            out(rows.filter((col("owner") == 0) & col("poverty_tag")), r=False),
+        ]),
+        "id_mismatch_candidate": linked.filter(col("e").is_not_null()).select(r=col("r").cast(pl.Int64), e=col("e").cast(pl.Int64), insurance="insurance"),
+        "not_enrolled_medical": linked.filter(col("e").is_null() & (col("insurance") == "medical")).select(
+            r=col("r").cast(pl.Int64), e=none, insurance="insurance"),
+        "not_enrolled_pension": linked.filter(col("e").is_null() & (col("insurance") == "pension")).select(
+            r=col("r").cast(pl.Int64), e=none, insurance="insurance"),
+        "invalid_id": out(invalid, r=False),
+        "duplicate_id": out(dup, r=False),
+    }
+    return {k: v.unique() for k, v in t.items()}
 
 
 def key_of(category: str):

@@ -8,11 +8,12 @@ the Python function on generated messy input.
 
 Three paths, cheapest first:
 1. already clean (`[0-9]{17}[0-9X]`, nearly every row): taken as it is;
-2. messy but made of characters whose Unicode compatibility form (NFKC) is one ASCII character, or
-   whitespace: one `translate` maps them (full-width digits, no-break and ideographic spaces …) —
-   for such text this *is* NFKC, since ASCII has nothing to compose;
-3. anything else (circled numbers such as ㉑, combining marks …): the engine's `id_clean`, which is
-   `fupin.registry.idnumber.clean` itself, on those few rows.
+2. the usual mess — whitespace of any kind (Python's `isspace`, which includes the ideographic and
+   no-break spaces), dashes and quotes removed, full-width digits and Ｘ/ｘ folded, upper case —
+   in plain SQL (a regex and a few replace calls); when what is left is ASCII this *is* clean():
+   every character met has a one-character compatibility form and ASCII has nothing to compose;
+3. anything else (circled numbers such as ㉑, combining marks, other scripts' digits …): the
+   engine's `id_clean`, which is `fupin.registry.idnumber.clean` itself, on those few rows.
 """
 
 from __future__ import annotations
@@ -35,36 +36,33 @@ def _space() -> str:
 
 
 @cache
-def _tables() -> tuple[str, str, str]:
-    """(from, to, removed) for translate(): one-character compatibility forms and what clean() drops."""
-    src, dst, drop = [], [], list(_space() + REMOVED)
+def _removed() -> str:
+    """What clean() drops: whitespace, - ' ", and every character whose compatibility form is one of those."""
+    out = list(_space() + REMOVED)
     for c in range(0x80, sys.maxunicode + 1):
-        if 0xD800 <= c <= 0xDFFF:
-            continue
         ch = chr(c)
-        if not unicodedata.decomposition(ch):  # what NFKC changes has a decomposition
+        if 0xD800 <= c <= 0xDFFF or not unicodedata.decomposition(ch) or unicodedata.combining(ch):
             continue
         folded = unicodedata.normalize("NFKC", ch)
-        if folded == ch or len(folded) != 1 or ord(folded) >= 0x80 or unicodedata.combining(ch):
-            continue
-        if folded.isspace() or folded in REMOVED:
-            drop.append(ch)
-        else:
-            src.append(ch)
-            dst.append(folded)
-    removed = "".join(dict.fromkeys(d for d in drop if d not in src))
-    return "".join(src), "".join(dst), removed
+        if len(folded) == 1 and (folded.isspace() or folded in REMOVED):
+            out.append(ch)
+    return "".join(dict.fromkeys(out))
+
+
+FOLDED = "０１２３４５６７８９Ｘｘ"  # full-width digits and X, folded by replace(); anything rarer goes to id_clean
 
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def cleaned_sql(e, raw: str) -> str:
-    """SQL for clean(raw): NFKC, whitespace and - ' " removed, upper case (raw is a VARCHAR expression)."""
-    src, dst, removed = _tables()
-    t = f"translate({raw}, {_lit(src + removed)}, {_lit(dst)})"
-    return f"CASE WHEN regexp_full_match({t}, '[[:ascii:]]*') THEN upper({t}) ELSE {e.id_clean(raw)} END"
+def folded_sql(raw: str) -> str:
+    """SQL: raw without what clean() drops, full-width digits and X folded (raw is a VARCHAR expression)."""
+    char_class = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in _removed()) + "]"
+    t = f"regexp_replace({raw}, {_lit(char_class)}, '', 'g')"
+    for ch in FOLDED:
+        t = f"replace({t}, '{ch}', '{unicodedata.normalize('NFKC', ch)}')"
+    return t
 
 
 def blank_sql(raw: str) -> str:
@@ -123,10 +121,15 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
                         FROM (
                             SELECT *, COALESCE(NOT blank AND {e.regex_full('cleaned', '[0-9]{15}')}, false) AS legacy
                             FROM (
-                                SELECT * EXCLUDE (raw_id, fast),
-                                       CASE WHEN fast THEN {raw} WHEN {raw} IS NULL THEN NULL ELSE {cleaned_sql(e, raw)} END AS cleaned,
+                                SELECT * EXCLUDE (raw_id, fast, folded),
+                                       CASE WHEN fast THEN {raw} WHEN folded IS NULL THEN NULL
+                                            WHEN {e.regex_full('folded', '[[:ascii:]]*')} THEN upper(folded)
+                                            ELSE {e.id_clean(raw)} END AS cleaned,
                                        CASE WHEN fast THEN false ELSE {blank_sql(raw)} END AS blank
-                                FROM (SELECT *, COALESCE({e.regex_full(raw, '[0-9]{17}[0-9X]')}, false) AS fast FROM ({source}) s0) s1
+                                FROM (
+                                    SELECT *, CASE WHEN NOT fast THEN {folded_sql(raw)} END AS folded
+                                    FROM (SELECT *, COALESCE({e.regex_full(raw, '[0-9]{17}[0-9X]')}, false) AS fast FROM ({source}) s0) s0a
+                                ) s1
                             ) s2
                         ) s3
                     ) s4
