@@ -47,7 +47,7 @@ def install(factory, extensions) -> None:
     def _comparison(world, town):
         return {"pk": world[town]["comparison"].pk}
 
-    @factory("exchange:comparison_results", "exchange:comparison_export")
+    @factory("exchange:comparison_results", "exchange:comparison_export", "exchange:bulk_review")
     def _results(world, town):
         return {"pk": world[town]["comparison"].pk, "category": "id_mismatch_candidate"}
 

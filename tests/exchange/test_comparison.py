@@ -299,6 +299,9 @@ def test_review_page_shows_where_masked_numbers_differ_in_chinese_with_village_n
     assert ("医疗保险" in page or "养老保险" in page) and ">medical<" not in page and ">pension<" not in page
     overview = client.get(f"/exchange/comparisons/{job.pk}/").content.decode()
     assert "<code>id_mismatch_candidate</code>" not in overview and "疑似同一人" in overview
+    api = client.get(f"/api/v1/exchange/comparisons/{job.pk}/results?category=id_mismatch_candidate&area={cand.village_code}").json()
+    mine = next(x for x in api if x["id"] == cand.pk)
+    assert f"第{differing[0]}" in mine["id_difference"] and "****" in mine["enrol_id_number"]
     # Full numbers only with the permission, and audited.
     before = AuditEntry.objects.filter(action=AuditAction.UNMASK).count()
     full = client.get(f"/exchange/comparisons/{job.pk}/id_mismatch_candidate/?area={cand.village_code}&unmasked=1").content.decode()

@@ -71,6 +71,13 @@ class ResultOut(Schema):
     score: float | None
     detail: str
     review: str
+    id_difference: str  # where the two numbers differ, positions only (no hidden digit)
+
+    @staticmethod
+    def resolve_id_difference(obj) -> str:
+        from .review import id_diff
+
+        return id_diff(obj.id_number, obj.enrol_id_number).text if obj.id_number and obj.enrol_id_number else ""
 
     @staticmethod
     def resolve_id_number(obj) -> str:
