@@ -79,6 +79,7 @@ class Settings:
     # Names at least this alike (0..1; names.py) let an ID one digit or one swap away be the same
     # person. A homophone, traditional character, dot or swap scores ≥ 0.92; different names ≤ 0.8.
     name_min: float = 0.85
+    name_min_same_village: float = 0.5
 
     @classmethod
     def from_pack(cls, pack_id: str, **kwargs) -> Settings:
@@ -324,9 +325,11 @@ def _evidence(e, r: str, x: str) -> str:
 
 def _same_person(s: Settings, t: str = "") -> str:
     """Certain enough to put before a reviewer as the same person: the first 17 digits equal (only
-    the check character differs), or one digit or one swap apart with names that agree."""
+    the check character differs), or one digit or one swap apart with names that agree (in the
+    same village, names half alike: a character dropped or misheard beyond a homophone)."""
     p = f"{t}." if t else ""
-    return f"({p}same_body OR ({p}id_distance = 1 AND {p}name_score >= {s.name_min}))"
+    return (f"({p}same_body OR ({p}id_distance = 1 AND ({p}name_score >= {s.name_min}"
+            f" OR ({p}same_village AND {p}name_score >= {s.name_min_same_village}))))")
 
 
 def _maybe_same_person(s: Settings, t: str = "") -> str:
