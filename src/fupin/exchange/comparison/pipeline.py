@@ -9,16 +9,15 @@ One SQL pipeline over two tables, `registry` and `enrolment` (see COLUMNS). Step
    `tag_missing` and `premium_not_subsidised`;
 4. for listed persons still without an enrolment row: candidate pairs in the same county that
    share the ID number but for one window of two adjacent digits (five routes, so a wrong
-   birth-date digit, a wrong sequence digit or two swapped digits anywhere still meet), or the
-   name. A pair is the same person when the first 17 digits are equal (only the check character
-   differs), or when they differ by one digit or one swap *and* the names agree (homophones,
+   birth-date digit, a wrong sequence digit or two swapped digits anywhere still meet). A pair
+   is the same person when the first 17 digits are equal (only the check character differs), or when they differ by one digit or one swap *and* the names agree (homophones,
    traditional characters, middle dots, swapped given names). An ID that differs in more is
    somebody else whatever the name: conflicting identifying evidence outweighs a name.
    → `id_mismatch_candidate` (never merged automatically: a person reviews each pair);
 5. the rest → `not_enrolled_pension` / `not_enrolled_medical`. Tagged enrolment rows of the
    registry's counties that belong to no one on the list → `tag_stale` (the untag list) only when
-   certain: a row that might be a listed person's (a near ID, or a like name with a near ID) goes
-   to `tag_stale_review` with the reason, for a person to decide.
+   certain: a row that might be a listed person's (a near ID, or a like name with a near ID; here
+   the name is a sixth route) goes to `tag_stale_review` with the reason, for a person to decide.
 
 Django-free; the engine is an adapter (engine.py). The Django job is a thin wrapper.
 """
@@ -223,13 +222,13 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
         WHERE r.poor AND r.{on_list} AND (i.insurance = 'medical' OR r.birth <= DATE '{pension_cutoff.isoformat()}')
           AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.r_row = r.row_no AND p.insurance = i.insurance)""")
     # Candidate pairs: the same county and insurance, and the same ID but for one window of adjacent
-    # digits (BLOCKS), or the same name. The big extract is only probed against the small remainder;
+    # digits (BLOCKS). Every pair that can be linked (same first 17 digits, or one digit or one swap
+    # apart) shares one of these keys, so no name route is needed here: a name route would bring
+    # every namesake of a big county. The big extract is only probed against the small remainder;
     # rows whose ID is someone's on the registry are dropped from the (few) pairs afterwards.
     routes = [f"SELECT r.row_no AS r_row, e.row_no AS e_row, r.insurance FROM reg_rem r JOIN enr e "
               f"ON e.insurance = r.insurance AND e.county = r.county AND {key.format(t='e')} = {key.format(t='r')}"
               for key in BLOCKS]
-    routes.append("SELECT r.row_no, e.row_no, r.insurance FROM reg_rem r JOIN enr e "
-                  "ON e.insurance = r.insurance AND e.county = r.county AND e.name = r.name")
     e.create("blocked", "SELECT DISTINCT r_row, e_row, insurance FROM (" + " UNION ALL ".join(routes) + ") t")
     e.create("cand", """SELECT c.* FROM blocked c JOIN enr e ON e.row_no = c.e_row
                         WHERE NOT EXISTS (SELECT 1 FROM reg x WHERE x.id = e.id)""")
@@ -238,7 +237,7 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
     e.create("scored", f"""
         SELECT c.r_row, c.e_row, c.insurance, r.id AS r_id, r.name AS r_name, r.area_code AS r_area,
                e.id AS e_id, e.name AS e_name, e.area_code AS e_area, e.tagged,
-               {_evidence(e, 'r', 'e')}
+               {_evidence(e, 'r', 'e', names_within=1)}
         FROM cand c JOIN reg_rem r ON r.row_no = c.r_row AND r.insurance = c.insurance
         JOIN enr e ON e.row_no = c.e_row""")
     e.create("fuzzy", f"""
@@ -268,7 +267,7 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
             SELECT *, ROW_NUMBER() OVER (PARTITION BY e_row ORDER BY {_score()} DESC, r_row) AS e_rank
             FROM (SELECT n.r_row, n.e_row, t.insurance, l.id AS r_id, l.name AS r_name, l.area_code AS r_area,
                          t.id AS e_id, t.name AS e_name, t.area_code AS e_area, t.fault IS NULL AS e_valid,
-                         {_evidence(e, 'l', 't')}
+                         {_evidence(e, 'l', 't', names_within=3)}
                   FROM (SELECT DISTINCT * FROM ({" UNION ALL ".join(near)}) u) n
                   JOIN listed l ON l.row_no = n.r_row JOIN tag_free t ON t.row_no = n.e_row) x
             WHERE {_maybe_same_person(s)}
@@ -313,11 +312,14 @@ BLOCKS = [
 ]
 
 
-def _evidence(e, r: str, x: str) -> str:
+def _evidence(e, r: str, x: str, names_within: int) -> str:
     """Columns comparing registry person `r` with enrolment row `x`: name_score, id_distance (edit
-    distance of the first 17 characters, a swap counting one), same_body, swap, same_village."""
+    distance of the first 17 characters, a swap counting one), same_body, swap, same_village.
+    Names are compared (a Python UDF, the costly part) only where the numbers are at most
+    `names_within` edits apart; further apart, no name can make a pair (name_score 0)."""
     body_r, body_x = f"substr({r}.id, 1, 17)", f"substr({x}.id, 1, 17)"
-    return (f"name_sim({r}.name, {x}.name) AS name_score, {e.edit_distance(body_r, body_x)} AS id_distance, "
+    return (f"CASE WHEN {e.edit_distance(body_r, body_x)} <= {names_within} THEN name_sim({r}.name, {x}.name) ELSE 0.0 END AS name_score, "
+            f"{e.edit_distance(body_r, body_x)} AS id_distance, "
             f"COALESCE({body_r} = {body_x}, false) AS same_body, "
             f"COALESCE(length({body_r}) = 17 AND levenshtein({body_r}, {body_x}) = 2 AND {e.edit_distance(body_r, body_x)} = 1, false) AS swap, "
             f"COALESCE({r}.area_code = {x}.area_code, false) AS same_village")
