@@ -10,6 +10,7 @@ OBJECT_FACTORIES (keyed by URL name for pages, by path template for API routes),
 """
 
 import io
+import json
 from collections.abc import Callable
 
 import pytest
@@ -292,6 +293,14 @@ def test_township_cannot_create_outside_its_township(world):
 
 JUNK = {"page": "-1", "after": "abc", "area": "36022210000x", "year": "0", "month": "13", "q": "'; drop table --",
         "status": "nope", "kind": "??", "category": "x" * 300, "pk": "NaN", "date": "2020-02-30", "limit": "-5"}
+# Out of every range: far-future dates, numbers past bigint, NaN amounts, text past every column.
+HUGE = "99999999999999999999999"
+FAR_JUNK = {"page": HUGE, "after": HUGE, "year": HUGE, "month": "9999-12", "day": "9999-12-31", "date": "0001-01-01",
+            "start_on": "9999-11-01", "founded_on": "9999-12-31", "due_on": "9999-12-31", "held_on": "9999-12-31",
+            "visited_on": "0001-01-01", "effective_date": "9999-12-31", "person": HUGE, "posting": HUGE, "household": HUGE,
+            "employer": HUGE, "principal": "NaN", "wage": "1e999999", "wage_min": "-1", "subsidy": "Infinity", "limit": HUGE,
+            "offset": HUGE, "note": "长" * 5000, "school": "校" * 5000, "certificate_no": "证" * 5000, "description": "述" * 5000,
+            "outcome": "o" * 5000, "reason": "因" * 5000, "name": "名" * 5000, "term_months": HUGE, "positions": HUGE}
 
 
 def test_every_page_survives_junk_input(world):
@@ -308,12 +317,15 @@ def test_every_page_survives_junk_input(world):
         kwargs = OBJECT_FACTORIES[name](world, TOWN_A) if converters else {}
         url = reverse(name, kwargs=kwargs)
         for method in ("get", "post"):
-            r = getattr(county, method)(url, JUNK)
-            assert r.status_code < 500, f"{method.upper()} {url} with junk → {r.status_code}"
+            for junk in (JUNK, FAR_JUNK):
+                r = getattr(county, method)(url, junk)
+                assert r.status_code < 500, f"{method.upper()} {url} with junk → {r.status_code}"
     for path, method in api_routes():
         params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
         url = path.format(**OBJECT_FACTORIES[path](world, TOWN_A)) if params else path
-        query = "&".join(f"{k}={v}" for k, v in JUNK.items())
-        r = county.generic(method, f"{url}?{query}", '{"x": [1, {"y": null}], "pk": "NaN"}', content_type="application/json")
-        assert r.status_code < 500, f"{method} {url} with junk → {r.status_code}"
+        for junk in (JUNK, FAR_JUNK):
+            query = "&".join(f"{k}={v}" for k, v in junk.items() if len(v) < 100)
+            for body in ('{"x": [1, {"y": null}], "pk": "NaN"}', json.dumps(junk)):
+                r = county.generic(method, f"{url}?{query}", body, content_type="application/json")
+                assert r.status_code < 500, f"{method} {url} with junk → {r.status_code}"
     assert registry_state() == before, "junk input changed the registry"

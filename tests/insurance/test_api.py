@@ -96,7 +96,7 @@ def test_quote_accumulates_one_persons_year(staff_client):
         ({"in_policy_cost": "60000"}, "claims.0.in_policy_cost", "大于总费用"),
         ({"hospital_level": 7}, "claims.0.hospital_level", "医院级别应为 1、2 或 3"),
         ({"visit_type": "dental"}, "claims.0.visit_type", "未知就诊类型 dental"),
-        ({"admission_date": "2018-13-01"}, "claims.0.admission_date", "日期格式应为 YYYY-MM-DD"),
+        ({"admission_date": "2018-13-01"}, "claims.0.admission_date", "日期“2018-13-01”不存在"),
         ({"total_cost": "abc"}, "claims.0.total_cost", "应为数字"),
     ],
 )

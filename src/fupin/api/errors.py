@@ -2,7 +2,8 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import IntegrityError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -31,7 +32,42 @@ TYPE_MESSAGES = {
     "greater_than": "数值过小",
     "less_than": "数值过大",
     "less_than_equal": "数值过大",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "list_type": "应为列表",
+    "too_short": "至少需要一项",
+    "too_long": "项数过多",
 }
+# What each limit's context value means, to say the limit with the message.
+LIMIT_WORDS = {
+    "string_too_long": ("max_length", "最多 {} 个字"),
+    "greater_than_equal": ("ge", "最小为 {}"),
+    "greater_than": ("gt", "应大于 {}"),
+    "less_than": ("lt", "应小于 {}"),
+    "less_than_equal": ("le", "最大为 {}"),
+    "too_short": ("min_length", "至少 {} 项"),
+    "too_long": ("max_length", "最多 {} 项"),
+}
+# django-ninja's own English faults, said in Chinese.
+NINJA_MESSAGES = {
+    "Cannot parse request body": "请求体不是有效的 JSON（格式错误或嵌套过深），未处理",
+    "CSRF check Failed": "CSRF 校验失败：请刷新页面后重试；程序调用请使用 Bearer 令牌（POST /api/v1/auth/token）",
+}
+# Custom pydantic errors whose message is already Chinese (fupin.bounds).
+CHINESE_ERROR_TYPES = {"out_of_range"}
+
+
+def message_of(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind in CHINESE_ERROR_TYPES:
+        return err.get("msg", "取值无效")
+    text = TYPE_MESSAGES.get(kind, "取值无效")
+    if kind in LIMIT_WORDS:
+        key, words = LIMIT_WORDS[kind]
+        limit = (err.get("ctx") or {}).get(key)
+        if limit is not None:
+            text += "：" + words.format(limit)
+    return text
 
 
 def install(api) -> None:
@@ -41,7 +77,7 @@ def install(api) -> None:
         for err in exc.errors:
             loc = [str(x) for x in err.get("loc", []) if x not in ("body", "query", "path", "payload", "data")]
             name = ".".join(loc) or "__all__"
-            fields.setdefault(name, []).append(TYPE_MESSAGES.get(err.get("type", ""), "取值无效"))
+            fields.setdefault(name, []).append(message_of(err))
         return api.create_response(request, {"detail": "数据校验未通过", "errors": fields}, status=422)
 
     @api.exception_handler(Http404)
@@ -70,9 +106,18 @@ def install(api) -> None:
         logging.getLogger("fupin").warning("integrity error on %s: %s", request.path, exc)
         return api.create_response(request, {"detail": "数据与已有记录冲突或不符合规则，未保存任何内容"}, status=409)
 
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return api.create_response(request, {"detail": f"请求体过大：超过 {limit:g} MB，未处理"}, status=413)
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request, exc):
+        return api.create_response(request, {"detail": "请求无效，未处理"}, status=400)
+
     @api.exception_handler(HttpError)
     def on_http(request, exc):
-        body = {"detail": str(exc)}
+        body = {"detail": NINJA_MESSAGES.get(str(exc), str(exc))}
         if getattr(exc, "errors", None):
             body["errors"] = exc.errors
         return api.create_response(request, body, status=exc.status_code)

@@ -6,16 +6,20 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.forms.models import model_to_dict
-from ninja import Body, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from fupin.access.audit import record
 from fupin.access.models import ApiToken, AuditAction
 from fupin.access.scope import get_scoped, scoped
 from fupin.areas.models import Area
+from fupin.bounds import Id
+from fupin.policy.params import fen_to_yuan
 from fupin.registry import selectors, services
 from fupin.registry.forms import HouseholdForm, PersonForm, StatusChangeForm, errors_of
 from fupin.registry.models import Household, Person
+
+from .schemas import form_schema
 
 auth_router = Router(tags=["认证"])
 router = Router(tags=["建档立卡"])
@@ -144,15 +148,13 @@ class HouseholdFilterIn(Schema):
     labour_skill: str = ""
     identity: str = ""
     q: str = ""
-    after: int | None = None
-    limit: int = 50
+    after: Id | None = None
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
 
 
-class StatusIn(Schema):
-    new_status: str
-    effective_date: str
-    reason: str
-    removal_reason: str = ""
+
+
+StatusIn = form_schema(StatusChangeForm, "StatusIn")
 
 
 class StatusOut(Schema):
@@ -205,7 +207,7 @@ def list_households(request, filters: Query[HouseholdFilterIn]):
     if f.errors:
         raise HttpError(422, "；".join(f.errors))
     qs = selectors.households(request.user, f)
-    page = selectors.keyset_page(qs, after=filters.after, size=max(1, min(filters.limit, MAX_LIMIT)))
+    page = selectors.keyset_page(qs, after=filters.after, size=filters.limit)
     return {"items": page.items, "count": qs.count(), "next_after": page.next_after}
 
 
@@ -225,28 +227,32 @@ def _payload(data: dict, instance=None, exclude=(), model=None) -> dict:
     if instance is not None and isinstance(instance, Household):
         base["village"] = instance.village_code
         for part in ("wage", "business", "transfer", "property"):
-            base[f"income_{part}"] = getattr(instance, f"income_{part}_fen") / 100
+            base[f"income_{part}"] = fen_to_yuan(getattr(instance, f"income_{part}_fen"))
     base.update({k: v for k, v in data.items() if v is not None})
     return {k: ("" if v is None else v) for k, v in base.items()}
 
 
+HouseholdIn = form_schema(HouseholdForm, "HouseholdIn")
+PersonIn = form_schema(PersonForm, "PersonIn")
+
+
 @router.post("/households", response={201: HouseholdOut})
-def create_household(request, data: dict[str, Any] = Body(...)):
-    form = _form_or_422(HouseholdForm(_payload(data, model=Household), user=request.user))
+def create_household(request, data: HouseholdIn):
+    form = _form_or_422(HouseholdForm(_payload(data.dict(exclude_unset=True), model=Household), user=request.user))
     return Status(201, services.save_household(user=request.user, form=form, request=request))
 
 
 @router.patch("/households/{int:pk}", response={200: HouseholdOut, 409: dict})
-def update_household(request, pk: int, data: dict[str, Any] = Body(...)):
+def update_household(request, pk: int, data: HouseholdIn):
     """修改贫困户：只改提交的字段。带上读到的 `version` 时，期间已被他人修改则返回 409。"""
     with transaction.atomic():  # fields not sent are taken from the row as stored now, under its lock
         hh = selectors.household(request.user, pk, for_update=True)
-        form = _form_or_422(HouseholdForm(_payload(data, hh), instance=hh, user=request.user))
+        form = _form_or_422(HouseholdForm(_payload(data.dict(exclude_unset=True), hh), instance=hh, user=request.user))
         return _saved_or_409(services.save_household, user=request.user, form=form, request=request)
 
 
 def _status(request, subject, data: StatusIn):
-    form = _form_or_422(StatusChangeForm(data.dict(), current=subject.status))
+    form = _form_or_422(StatusChangeForm(data.dict(exclude_none=True), current=subject.status))
     return _saved_or_409(services.change_status, user=request.user, subject=subject, request=request, **form.cleaned_data)
 
 
@@ -256,12 +262,13 @@ def household_status(request, pk: int, data: StatusIn):
 
 
 @router.get("/persons", response=PersonPage)
-def list_persons(request, q: str = "", household: int | None = None, after: int | None = None, limit: int = 50):
+def list_persons(request, q: str = "", household: Id | None = None, after: Id | None = None,
+                 limit: int = Query(50, ge=1, le=MAX_LIMIT)):
     """家庭成员查询：姓名前缀或完整身份证号。"""
     qs = selectors.persons(request.user, q)
     if household is not None:
         qs = qs.filter(household_id=household)
-    page = selectors.keyset_page(qs, after=after, size=max(1, min(limit, MAX_LIMIT)))
+    page = selectors.keyset_page(qs, after=after, size=limit)
     return {"items": page.items, "count": qs.count(), "next_after": page.next_after}
 
 
@@ -278,17 +285,18 @@ def get_person(request, pk: int, unmasked: bool = False):
 
 
 @router.post("/persons", response={201: PersonOut})
-def create_person(request, data: dict[str, Any] = Body(...)):
-    form = _form_or_422(PersonForm(_payload(data, model=Person), user=request.user))
+def create_person(request, data: PersonIn):
+    form = _form_or_422(PersonForm(_payload(data.dict(exclude_unset=True), model=Person), user=request.user))
     return Status(201, services.save_person(user=request.user, form=form, request=request))
 
 
 @router.patch("/persons/{int:pk}", response={200: PersonOut, 409: dict})
-def update_person(request, pk: int, data: dict[str, Any] = Body(...)):
+def update_person(request, pk: int, data: PersonIn):
     """修改家庭成员：只改提交的字段；身份证号可原样（或脱敏）送回，更正须有查看完整号码的权限。带 `version` 时同上。"""
     with transaction.atomic():
         p = selectors.person(request.user, pk, for_update=True)
-        form = _form_or_422(PersonForm(_payload(data, p, exclude=("sex", "birth_date")), instance=p, user=request.user))
+        form = _form_or_422(PersonForm(_payload(data.dict(exclude_unset=True), p, exclude=("sex", "birth_date")), instance=p,
+                                       user=request.user))
         return _saved_or_409(services.save_person, user=request.user, form=form, request=request)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
 from fupin.employment.forms import styled
 from fupin.registry.exports import xlsx_response
@@ -21,11 +22,11 @@ from . import selectors, services
 from .models import MeasureKind, MeasureStatus, PlannedMeasure
 
 
-class MeasureForm(forms.Form):
-    kind = forms.ChoiceField(label="措施", choices=MeasureKind.choices)
-    description = forms.CharField(label="内容", max_length=200)
-    cadre = forms.CharField(label="责任人", max_length=50)
-    due_on = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = PlannedMeasure
+        formfield_callback = bounds.formfield
+        fields = ["kind", "description", "cadre", "due_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

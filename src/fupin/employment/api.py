@@ -11,21 +11,24 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import StrictBool
 
 from fupin.access.scope import get_scoped, require_writer
 from fupin.assistance import selectors as assistance_selectors
 from fupin.assistance import services as assistance_services
+from fupin.assistance.models import PlannedMeasure
+from fupin.bounds import MAX_FEN, Date, Fen, Id, Year, text
 from fupin.registry.models import Person
 from fupin.startup import selectors as startup_selectors
 from fupin.startup import services as startup_services
-from fupin.startup.models import Loan
+from fupin.startup.models import Loan, StartupSubsidy
 from fupin.startup.schedule import schedule, totals
 from fupin.training import selectors as training_selectors
 from fupin.training import services as training_services
 from fupin.training.models import Course, Enrolment, JobSeekingSubsidy
 
 from . import selectors, services
-from .models import Posting, Referral
+from .models import EmploymentCheck, FollowUpVisit, Posting, Referral
 from .recommend import recommend_person
 from .rules import rules
 
@@ -89,9 +92,9 @@ class RecommendationOut(Schema):
 
 
 class ReferralIn(Schema):
-    person_id: int
-    posting_id: int
-    day: dt.date | None = None
+    person_id: Id
+    posting_id: Id
+    day: Date | None = None
 
 
 class ReferralOut(Schema):
@@ -107,24 +110,24 @@ class ReferralOut(Schema):
 
 
 class StatusIn(Schema):
-    status: str
-    day: dt.date | None = None
-    wage_fen: int | None = None
-    note: str = ""
+    status: text(Referral, "status")
+    day: Date | None = None
+    wage_fen: Fen | None = None
+    note: text(Referral, "note") = ""
 
 
 class CheckIn(Schema):
-    still_employed: bool
-    day: dt.date | None = None
-    note: str = ""
+    still_employed: StrictBool
+    day: Date | None = None
+    note: text(EmploymentCheck, "note") = ""
 
 
 class VisitIn(Schema):
-    day: dt.date | None = None
-    kind: str = "home"
-    employed: bool = False
-    needs: str = ""
-    note: str = ""
+    day: Date | None = None
+    kind: text(FollowUpVisit, "kind") = "home"
+    employed: StrictBool = False
+    needs: text(FollowUpVisit, "needs") = ""
+    note: text(FollowUpVisit, "note") = ""
 
 
 class OverdueOut(Schema):
@@ -222,7 +225,7 @@ def overdue(request, area: str = ""):
 
 
 @router.get("/employment/workshops/awards")
-def workshop_awards(request, year: int = Query(..., ge=2000, le=2100)):
+def workshop_awards(request, year: Year = Query(...)):
     rows, info = selectors.workshop_awards(request.user, year)
     return {"year": year, "pack_id": info["pack_id"], "per_worker_fen": info["param"].value, "source": info["param"].source.text(),
             "rows": [{"employer_id": r.employer.pk, "employer": r.employer.name, "person_id": r.person.pk, "amount_fen": r.amount_fen} for r in rows]}
@@ -250,12 +253,12 @@ class CourseOut(Schema):
 
 
 class EnrolIn(Schema):
-    person_id: int
+    person_id: Id
 
 
 class CompleteIn(Schema):
-    certificate_no: str = ""
-    day: dt.date | None = None
+    certificate_no: text(Enrolment, "certificate_no") = ""
+    day: Date | None = None
 
 
 class EnrolmentOut(Schema):
@@ -304,12 +307,12 @@ def coverage(request):
 
 # -- start-up ------------------------------------------------------------------------------------
 class LoanIn(Schema):
-    person_id: int
-    kind: str = "individual"
-    guaranteed: bool = True
-    principal_fen: int = Field(gt=0)
-    project: str
-    start_on: dt.date
+    person_id: Id
+    kind: text(Loan, "kind") = "individual"
+    guaranteed: StrictBool = True
+    principal_fen: int = Field(gt=0, le=MAX_FEN)
+    project: text(Loan, "project")
+    start_on: Date
     term_months: int = Field(24, ge=1, le=120)
 
 
@@ -326,11 +329,11 @@ class LoanOut(Schema):
 
 
 class SubsidyIn(Schema):
-    person_id: int
-    firm_name: str
-    credit_code: str
-    founded_on: dt.date
-    first_firm: bool
+    person_id: Id
+    firm_name: text(StartupSubsidy, "firm_name")
+    credit_code: text(StartupSubsidy, "credit_code")
+    founded_on: Date
+    first_firm: StrictBool
 
 
 @startup_router.post("/startup/loans", response={201: LoanOut})
@@ -373,10 +376,10 @@ def create_subsidy(request, data: SubsidyIn):
 
 # -- assistance --------------------------------------------------------------------------------------
 class MeasureIn(Schema):
-    kind: str
-    description: str
-    cadre: str
-    due_on: dt.date
+    kind: text(PlannedMeasure, "kind")
+    description: text(PlannedMeasure, "description")
+    cadre: text(PlannedMeasure, "cadre")
+    due_on: Date
 
 
 class LedgerOut(Schema):

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 
+from fupin import bounds
 from fupin.access.scope import area_code_in_scope, scoped
 from fupin.areas.models import Area, Level
 
 from .creditcode import CreditCodeError, parse_credit_code
 from .models import Employer, FollowUpVisit, JobFair, Occupation, Posting
-
-
-def yuan_to_fen(value) -> int:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise forms.ValidationError("应为金额（元）") from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise forms.ValidationError("金额应为非负数，最多两位小数")
-    return int(amount * 100)
 
 
 def area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)) -> list[tuple[str, str]]:
@@ -49,6 +38,7 @@ class ScopedAreaMixin:
 class EmployerForm(ScopedAreaMixin, forms.ModelForm):
     class Meta:
         model = Employer
+        formfield_callback = bounds.formfield
         fields = ["name", "credit_code", "kind", "area_code", "address", "contact_name", "contact_phone"]
 
     def __init__(self, *args, user, **kwargs):
@@ -72,15 +62,15 @@ class EmployerForm(ScopedAreaMixin, forms.ModelForm):
 
 class PostingForm(forms.ModelForm):
     occupation_code = forms.CharField(label="职业编码（大典2022）", max_length=12, help_text="如 6-02-06-10 茶叶加工工")
-    wage_min = forms.CharField(label="月薪下限（元）")
-    wage_max = forms.CharField(label="月薪上限（元）")
+    wage_min = bounds.MoneyField(label="月薪下限（元）")
+    wage_max = bounds.MoneyField(label="月薪上限（元）")
 
     class Meta:
         model = Posting
+        formfield_callback = bounds.formfield
         fields = ["employer", "title", "positions", "work_area_code", "work_place", "age_min", "age_max", "physical",
                   "trade", "requires_skill", "certificate", "accepts_disabled", "schedule", "lodging", "transport",
                   "opens_on", "closes_on"]
-        widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}), "closes_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, user, employers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,12 +90,6 @@ class PostingForm(forms.ModelForm):
         if occ.level != 4:
             raise forms.ValidationError(f"“{occ.name}”是类别，请选到具体职业（细类）")
         return occ
-
-    def clean_wage_min(self):
-        return yuan_to_fen(self.cleaned_data["wage_min"])
-
-    def clean_wage_max(self):
-        return yuan_to_fen(self.cleaned_data["wage_max"])
 
     def clean_work_area_code(self):
         code = self.cleaned_data["work_area_code"].strip()
@@ -135,8 +119,8 @@ class PostingForm(forms.ModelForm):
 class FairForm(ScopedAreaMixin, forms.ModelForm):
     class Meta:
         model = JobFair
+        formfield_callback = bounds.formfield
         fields = ["area_code", "title", "held_on", "time_text", "place", "organiser", "employers"]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, user, employers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,8 +139,8 @@ class FairForm(ScopedAreaMixin, forms.ModelForm):
 class VisitForm(forms.ModelForm):
     class Meta:
         model = FollowUpVisit
+        formfield_callback = bounds.formfield
         fields = ["visited_on", "kind", "employed", "needs", "note"]
-        widgets = {"visited_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from fupin import bounds
 from fupin.access.scope import (
     area_code_in_scope,
     get_scoped,
@@ -29,9 +29,11 @@ from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 
 from . import selectors, services
-from .forms import EmployerForm, FairForm, PostingForm, VisitForm, yuan_to_fen
+from .forms import EmployerForm, FairForm, PostingForm, VisitForm
 from .models import (
     Employer,
+    EmploymentCheck,
+    FairOutcome,
     JobFair,
     Occupation,
     Posting,
@@ -227,8 +229,8 @@ def batch_detail(request, pk: int):
 @require_POST
 def refer(request, pk: int):
     person = get_scoped(Person.objects, request.user, pk=pk)
-    pk_posting = request.POST.get("posting", "")
-    posting = shared_readable(Posting.objects.select_related("employer"), request.user).filter(pk=pk_posting).first() if pk_posting.isdigit() else None
+    posting_id = bounds.query_id(request.POST.get("posting"))
+    posting = shared_readable(Posting.objects.select_related("employer"), request.user).filter(pk=posting_id).first() if posting_id else None
     if posting is None:
         messages.error(request, "岗位不存在")
         return redirect("employment:person_sheet", pk=pk)
@@ -284,12 +286,12 @@ def referral_advance(request, pk: int):
     try:
         wage = request.POST.get("wage", "").strip()
         services.advance(user=request.user, referral=r, status=request.POST.get("status", ""), request=request,
-                         wage_fen=yuan_to_fen(wage) if wage else None, note=request.POST.get("note", ""))
+                         wage_fen=bounds.yuan_to_fen(wage, "月工资") if wage else None, note=request.POST.get("note", ""))
         messages.success(request, "已更新")
-    except services.EmploymentError as exc:
+    except (services.EmploymentError, bounds.BoundsError) as exc:
         _fail(request, exc)
-    except (ValueError, forms.ValidationError):
-        _fail(request, "月工资应为金额（元），状态应为可选的下一步")
+    except ValueError:
+        _fail(request, "状态应为可选的下一步")
     return redirect("employment:referral", pk=pk)
 
 
@@ -298,10 +300,11 @@ def referral_advance(request, pk: int):
 def referral_check(request, pk: int):
     r = get_scoped(Referral.objects, request.user, pk=pk)
     try:
+        note = bounds.check_text(EmploymentCheck, "note", request.POST.get("note", ""))
         services.check_employment(user=request.user, referral=r, still_employed=request.POST.get("still_employed") == "1",
-                                  note=request.POST.get("note", ""), request=request)
+                                  note=note, request=request)
         messages.success(request, "已记录在岗核查")
-    except services.EmploymentError as exc:
+    except (services.EmploymentError, bounds.BoundsError) as exc:
         _fail(request, exc)
     return redirect("employment:referral", pk=pk)
 
@@ -375,7 +378,11 @@ def fair_attend(request, pk: int):
     if person is None:
         messages.error(request, "人员：请输入本辖区人员的编号或18位身份证号")
         return redirect("employment:fair", pk=pk)
-    services.attend_fair(user=request.user, fair=fair, person=person, outcome=request.POST.get("outcome", "attended"), request=request)
+    outcome = request.POST.get("outcome", FairOutcome.ATTENDED)
+    if outcome not in FairOutcome.values:
+        messages.error(request, "结果：请从列表中选择")
+        return redirect("employment:fair", pk=pk)
+    services.attend_fair(user=request.user, fair=fair, person=person, outcome=outcome, request=request)
     messages.success(request, f"已登记 {person.name} 到场")
     return redirect("employment:fair", pk=pk)
 
@@ -384,10 +391,7 @@ def fair_attend(request, pk: int):
 def timetable(request):
     """《精准扶贫专场招聘会进乡镇时间表》 for one township and month, printable."""
     day = _today(request)
-    try:
-        month = dt.date.fromisoformat((request.GET.get("month") or f"{day:%Y-%m}") + "-01")
-    except ValueError:
-        month = day.replace(day=1)
+    month = bounds.query_month(request.GET.get("month"), day.replace(day=1))
     town = (request.GET.get("town") or "").strip()
     if town and not area_code_in_scope(request.user, town):
         town = ""
@@ -413,11 +417,11 @@ def welfare(request):
 def welfare_grant(request):
     require_writer(request.user)
     try:
-        month = dt.date.fromisoformat(request.POST.get("month", "") + "-01")
+        month = bounds.parse_month(request.POST.get("month", ""))
         n = services.grant_welfare_subsidies(user=request.user, placements=selectors.referrals(request.user), month=month, request=request)
         messages.success(request, f"已生成 {month:%Y年%m月} 公益性岗位补贴 {n} 人")
-    except (ValueError, services.EmploymentError) as exc:
-        _fail(request, exc if isinstance(exc, services.EmploymentError) else "月份格式应为 YYYY-MM")
+    except (bounds.BoundsError, services.EmploymentError) as exc:
+        _fail(request, exc)
     return redirect("employment:welfare")
 
 
@@ -430,12 +434,8 @@ def welfare_export(request):
 
 
 def _year(request) -> int:
-    """The year asked for, or this year when it is missing or not a plausible year."""
-    try:
-        year = int(request.GET.get("year") or _today(request).year)
-    except ValueError:
-        return _today(request).year
-    return year if 2000 <= year <= 2100 else _today(request).year
+    """The year asked for, or this year when it is missing or out of range."""
+    return bounds.query_year(request.GET.get("year"), _today(request).year)
 
 
 @login_required

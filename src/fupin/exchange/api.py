@@ -5,6 +5,8 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from fupin.bounds import MAX_ID, Id
+
 from . import imports as import_service
 from . import selectors, services
 from .comparison import CATEGORIES
@@ -116,7 +118,7 @@ def upload(request, kind: Form[str], file: File[UploadedFile]):
 
 
 @router.get("/exchange/imports/{pk}", response=ImportJobOut)
-def import_status(request, pk: int):
+def import_status(request, pk: Id):
     """导入任务状态、进度与预览统计."""
     job = selectors.import_job(request.user, pk)
     import_service.recover_interrupted(job)
@@ -124,7 +126,7 @@ def import_status(request, pk: int):
 
 
 @router.get("/exchange/imports/{pk}/rejected", response=list[RejectedOut])
-def import_rejected(request, pk: int, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
+def import_rejected(request, pk: Id, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)):
     """被拒绝的行：行号、列、原因."""
     job = selectors.import_job(request.user, pk)
     out = []
@@ -134,7 +136,7 @@ def import_rejected(request, pk: int, limit: int = Query(100, ge=1, le=1000), of
 
 
 @router.post("/exchange/imports/{pk}/confirm", response={202: ImportJobOut})
-def import_confirm(request, pk: int):
+def import_confirm(request, pk: Id):
     """确认合并（一个事务，全部成功或全部不写）."""
     job = selectors.import_job(request.user, pk)
     if request.user.read_only or not import_service.may_import(request.user, job.kind):
@@ -161,14 +163,14 @@ def start(request):
 
 
 @router.get("/exchange/comparisons/{pk}", response=ComparisonJobOut)
-def comparison_status(request, pk: int):
+def comparison_status(request, pk: Id):
     """比对任务状态、进度、各类别与分乡镇数量."""
     return selectors.comparison_job(request.user, pk)
 
 
 @router.get("/exchange/comparisons/{pk}/results", response=list[ResultOut])
-def comparison_results(request, pk: int, category: str = "", area: str = "", limit: int = Query(100, ge=1, le=1000),
-                       offset: int = Query(0, ge=0)):
+def comparison_results(request, pk: Id, category: str = "", area: str = "", limit: int = Query(100, ge=1, le=1000),
+                       offset: int = Query(0, ge=0, le=MAX_ID)):
     """比对结果（可按类别、区划筛选；身份证号脱敏）."""
     job = selectors.comparison_job(request.user, pk)
     if category and category not in CATEGORIES:
@@ -178,7 +180,7 @@ def comparison_results(request, pk: int, category: str = "", area: str = "", lim
 
 
 @router.post("/exchange/results/{pk}/review", response=ResultOut)
-def review(request, pk: int, body: Decision):
+def review(request, pk: Id, body: Decision):
     """审核疑似同一人：confirmed（确认）或 rejected（否定），记入审计日志."""
     try:
         return services.decide(user=request.user, result_id=pk, decision=body.decision, request=request)

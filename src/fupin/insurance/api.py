@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from fupin.bounds import Date
 from fupin.policy import ClaimsError, PackError, list_packs, load_pack
 from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
 from fupin.policy.quote import quote
@@ -49,7 +50,7 @@ class ClaimIn(Schema):
     hospital_level: int = Field(description="医院级别 1、2、3")
     chronic_class: str | None = None
     disease_code: str | None = None
-    admission_date: date
+    admission_date: Date
     total_cost: Decimal = Field(description="总费用（元，最多两位小数）")
     in_policy_cost: Decimal = Field(description="政策范围内费用（元）")
 
@@ -70,7 +71,7 @@ class StepOut(Schema):
 
 class ClaimQuoteOut(Schema):
     claim_id: str
-    admission_date: date
+    admission_date: Date
     total_cost: str
     in_policy_cost: str
     basic_pay: str

@@ -8,6 +8,7 @@ import datetime as dt
 from django import forms
 from django.urls import reverse
 
+from fupin import bounds
 from fupin.access.scope import area_code_in_scope
 from fupin.areas.models import Area, Level
 from fupin.web.forms import StyledForm
@@ -78,13 +79,15 @@ class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
     WHAT = "贫困户"
 
     village = forms.CharField(label="所在村", max_length=12, widget=forms.Select)
-    income_wage = forms.DecimalField(label="工资性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
-    income_business = forms.DecimalField(label="经营性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
-    income_transfer = forms.DecimalField(label="转移性收入(元/人)", min_value=0, max_digits=12, decimal_places=2, required=False)
-    income_property = forms.DecimalField(label="财产性收入(元/人)", max_digits=12, decimal_places=2, required=False)
+    income_wage = bounds.MoneyField(label="工资性收入(元/人)", required=False)
+    income_business = bounds.MoneyField(label="经营性收入(元/人)", required=False)
+    income_transfer = bounds.MoneyField(label="转移性收入(元/人)", required=False)
+    income_property = bounds.MoneyField(label="财产性收入(元/人)", required=False, allow_negative=True)
 
     class Meta:
         model = Household
+        formfield_callback = bounds.formfield
+        field_classes = {"year_identified": bounds.YearField, "exit_year": bounds.YearField, "income_year": bounds.YearField}
         fields = [
             "number", "village", "address", "phone", "attribute", "standard", "year_identified",
             "main_cause", "cause_2", "cause_3", "exit_year", "income_year", "housing", "water_safe",
@@ -143,7 +146,7 @@ class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
             self.add_error("exit_year", f"脱贫年度 {exit_year} 早于识别年度 {identified}")
         for part in ("wage", "business", "transfer", "property"):
             value = data.get(f"income_{part}")
-            setattr(self.instance, f"income_{part}_fen", int(round((value or 0) * 100)))
+            setattr(self.instance, f"income_{part}_fen", value or 0)
         return data
 
     def validate_unique(self):
@@ -167,12 +170,13 @@ class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
 
     WHAT = "家庭成员"
 
-    household = forms.IntegerField(label="所属户ID", widget=forms.HiddenInput)
-    birth_date_check = forms.DateField(label="出生日期（核对用，可不填）", required=False)
+    household = bounds.IdField(label="所属户ID", widget=forms.HiddenInput)
+    birth_date_check = bounds.DateField(label="出生日期（核对用，可不填）", required=False)
     sex_check = forms.ChoiceField(label="性别（核对用，可不填）", required=False, choices=[("", "—"), ("男", "男"), ("女", "女")])
 
     class Meta:
         model = Person
+        formfield_callback = bounds.formfield
         fields = [
             "household", "id_number", "name", "ethnicity", "relation", "education", "schooling",
             "health", "disability_type", "disability_grade", "disability_cert", "labour_skill",
@@ -278,7 +282,7 @@ class StatusChangeForm(StyledForm, forms.Form):
     """状态变更."""
 
     new_status = forms.ChoiceField(label="新状态", choices=Status.choices)
-    effective_date = forms.DateField(label="生效日期")
+    effective_date = bounds.DateField(label="生效日期")
     reason = forms.CharField(label="变更原因", max_length=300)
     removal_reason = forms.ChoiceField(label="减少原因", choices=[("", "—"), *RemovalReason.choices], required=False)
 

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fupin import bounds
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, require_writer, scoped
@@ -20,13 +21,6 @@ from .forms import HouseholdForm, PersonForm, StatusChangeForm
 from .models import Person
 
 EXPORT_LIMIT = 200_000
-
-
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 @login_required
@@ -60,8 +54,8 @@ def households(request):
     for e in f.errors:
         messages.warning(request, e)
     qs = selectors.households(request.user, f)
-    after = _int(request.GET.get("after"))
-    page = selectors.keyset_page(qs.select_related("village"), after=after, page=_int(request.GET.get("page"), 1))
+    after = bounds.query_id(request.GET.get("after"))
+    page = selectors.keyset_page(qs.select_related("village"), after=after, page=bounds.query_int(request.GET.get("page"), 1, 1, bounds.MAX_ID))
     ctx = {
         "filter": f, "page": page, "total": qs.count(), "params": f.as_params(),
         "statuses": Status.choices, "attributes": HouseholdAttribute.choices, "causes": PovertyCause.choices,
@@ -154,7 +148,7 @@ def person_edit(request, pk: int | None = None):
     title = "编辑家庭成员" if pk else "新增家庭成员"
     if request.method != "POST":
         instance = selectors.person(request.user, pk) if pk else None
-        initial = {"household": _int(request.GET.get("household"))} if not pk else None
+        initial = {"household": bounds.query_id(request.GET.get("household"))} if not pk else None
         form = PersonForm(instance=instance, user=request.user, initial=initial, reveal_id=reveal)
         if form.reveals_id:
             record(AuditAction.UNMASK, user=request.user, request=request, obj=instance,

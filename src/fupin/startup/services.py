@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
+from fupin import bounds
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import require_area, require_writer
@@ -46,6 +47,13 @@ def check_loan(*, pack_id: str, kind: str, guaranteed: bool, principal_fen: int)
             raise StartupError(f"免担保、免抵押贷款最高 {fen_to_yuan(free.value)} 元，超出部分须提供担保（{free.source.text()}）")
 
 
+def _within_bounds(check, value, label: str) -> None:
+    try:
+        check(value, label)
+    except bounds.BoundsError as exc:
+        raise StartupError(str(exc)) from None
+
+
 @transaction.atomic
 def grant_loan(*, user, person: Person, kind: str, guaranteed: bool, principal_fen: int, project: str, start_on: dt.date,
                term_months: int = 24, lender: str = "", pack_id: str | None = None, request=None) -> Loan:
@@ -55,6 +63,7 @@ def grant_loan(*, user, person: Person, kind: str, guaranteed: bool, principal_f
     check_loan(pack_id=pack_id, kind=kind, guaranteed=guaranteed, principal_fen=principal_fen)
     if not 1 <= term_months <= 120:
         raise StartupError(f"贷款期限应为 1–120 个月，填写的是 {term_months} 个月")
+    _within_bounds(bounds.check_date, start_on, "放款日期")
     loan = Loan.objects.create(person=person, village_code=person.village_code, kind=kind, guaranteed=guaranteed,
                                project=project, lender=lender or "浮梁农商银行", principal_fen=principal_fen,
                                annual_rate_bp=rules(pack_id).loan_annual_rate.value, term_months=term_months,
@@ -72,6 +81,7 @@ def grant_startup_subsidy(*, user, person: Person, firm_name: str, credit_code: 
     require_writer(user)
     require_area(user, person.village_code)
     day = day or dt.date.today()
+    _within_bounds(bounds.check_date, founded_on, "成立日期")
     pack_id = pack_id or default_pack_id()
     r = rules(pack_id)
     if r.startup_subsidy.value is None:

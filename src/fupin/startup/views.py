@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
-from fupin.employment.forms import styled, yuan_to_fen
+from fupin.employment.forms import styled
 from fupin.employment.people import find_person
 from fupin.employment.rules import default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
@@ -17,7 +18,7 @@ from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
 
 from . import selectors, services
-from .models import Loan, LoanKind
+from .models import Loan, LoanKind, StartupSubsidy
 from .schedule import schedule, totals
 
 
@@ -25,9 +26,9 @@ class LoanForm(forms.Form):
     person = forms.CharField(label="人员（编号或身份证号）")
     kind = forms.ChoiceField(label="类别", choices=LoanKind.choices)
     guaranteed = forms.BooleanField(label="有担保", required=False, initial=True)
-    principal = forms.CharField(label="贷款金额（元）")
-    project = forms.CharField(label="创业项目", max_length=100)
-    start_on = forms.DateField(label="放款日期", widget=forms.DateInput(attrs={"type": "date"}))
+    principal = bounds.MoneyField(label="贷款金额（元）")
+    project = Loan._meta.get_field("project").formfield()
+    start_on = bounds.DateField(label="放款日期")
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120, initial=24)
     lender = forms.CharField(label="承贷银行", required=False)
 
@@ -43,7 +44,7 @@ class LoanForm(forms.Form):
         return p
 
     def clean_principal(self):
-        fen = yuan_to_fen(self.cleaned_data["principal"])
+        fen = self.cleaned_data["principal"]
         if fen <= 0:
             raise forms.ValidationError("贷款金额须大于0")
         return fen
@@ -51,9 +52,9 @@ class LoanForm(forms.Form):
 
 class SubsidyForm(forms.Form):
     person = forms.CharField(label="人员（编号或身份证号）")
-    firm_name = forms.CharField(label="企业名称", max_length=100)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=20)
-    founded_on = forms.DateField(label="成立日期", widget=forms.DateInput(attrs={"type": "date"}))
+    firm_name = StartupSubsidy._meta.get_field("firm_name").formfield()
+    credit_code = StartupSubsidy._meta.get_field("credit_code").formfield()
+    founded_on = bounds.DateField(label="成立日期")
     first_firm = forms.BooleanField(label="在本县初次创办企业", required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -1,27 +1,25 @@
 from django import forms
 
+from fupin import bounds
 from fupin.areas.models import Level
-from fupin.employment.forms import ScopedAreaMixin, area_choices, styled, yuan_to_fen
+from fupin.employment.forms import ScopedAreaMixin, area_choices, styled
 
 from .models import Course
 
 
 class CourseForm(ScopedAreaMixin, forms.ModelForm):
-    subsidy = forms.CharField(label="培训补贴标准（元/人）", initial="0")
+    subsidy = bounds.MoneyField(label="培训补贴标准（元/人）", initial="0")
 
     class Meta:
         model = Course
+        formfield_callback = bounds.formfield
         fields = ["title", "kind", "trade", "provider", "area_code", "place", "starts_on", "ends_on", "sessions", "capacity", "certificate_kind"]
-        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}), "ends_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["area_code"] = forms.ChoiceField(label="举办地", choices=area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)))
         styled(self)
-
-    def clean_subsidy(self):
-        return yuan_to_fen(self.cleaned_data["subsidy"])
 
     def clean(self):
         data = super().clean()

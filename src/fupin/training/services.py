@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
+from fupin import bounds
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import require_area, require_writer
@@ -118,6 +119,10 @@ def grant_technical_aid(*, user, person: Person, school: str, school_year: int, 
     require_area(user, person.village_code)
     if not person.technical_student:
         raise TrainingError("此人不是技工院校在校生")
+    try:
+        bounds.check_year(school_year, "学年")
+    except bounds.BoundsError as exc:
+        raise TrainingError(str(exc)) from None
     pack_id = default_pack_id()
     allowance = rules(pack_id).technical_student_living_allowance_yearly.value or 0
     try:

@@ -1,6 +1,5 @@
 """技能培训 pages."""
 
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
 from fupin.employment.people import find_person
 from fupin.employment.rules import rules
@@ -18,7 +18,7 @@ from fupin.registry.models import Person
 
 from . import selectors, services
 from .forms import CourseForm
-from .models import Course, Enrolment
+from .models import Course, Enrolment, TechnicalStudentAid
 
 
 @login_required
@@ -65,9 +65,9 @@ def course_enrol(request, pk: int):
 def enrolment_attend(request, pk: int):
     e = get_scoped(Enrolment.objects, request.user, pk=pk)
     try:
-        day = dt.date.fromisoformat(request.POST.get("day", ""))
-    except ValueError:
-        messages.error(request, "日期格式应为 YYYY-MM-DD")
+        day = bounds.parse_date(request.POST.get("day", ""), "出勤日期")
+    except bounds.BoundsError as exc:
+        messages.error(request, str(exc))
         return redirect("training:course", pk=e.course_id)
     services.mark_attendance(user=request.user, enrolment=e, day=day, present=request.POST.get("present", "1") == "1", request=request)
     return redirect("training:course", pk=e.course_id)
@@ -78,9 +78,10 @@ def enrolment_attend(request, pk: int):
 def enrolment_complete(request, pk: int):
     e = get_scoped(Enrolment.objects.select_related("course", "person"), request.user, pk=pk)
     try:
-        services.complete(user=request.user, enrolment=e, certificate_no=request.POST.get("certificate_no", "").strip(), request=request)
+        certificate_no = bounds.check_text(Enrolment, "certificate_no", request.POST.get("certificate_no", "").strip())
+        services.complete(user=request.user, enrolment=e, certificate_no=certificate_no, request=request)
         messages.success(request, f"{e.person.name} 已结业")
-    except services.TrainingError as exc:
+    except (services.TrainingError, bounds.BoundsError) as exc:
         messages.error(request, str(exc))
     return redirect("training:course", pk=e.course_id)
 
@@ -115,9 +116,10 @@ def technical(request):
 def technical_grant(request, pk: int):
     person = get_scoped(Person.objects, request.user, pk=pk)
     try:
-        services.grant_technical_aid(user=request.user, person=person, school=request.POST.get("school", "").strip() or "技工院校",
-                                     school_year=int(request.POST.get("year") or timezone.localdate().year), request=request)
+        year = bounds.parse_year(request.POST.get("year") or timezone.localdate().year, "学年")
+        school = bounds.check_text(TechnicalStudentAid, "school", request.POST.get("school", "").strip() or "技工院校")
+        services.grant_technical_aid(user=request.user, person=person, school=school, school_year=year, request=request)
         messages.success(request, f"已登记 {person.name} 的技工院校资助")
-    except (services.TrainingError, ValueError) as exc:
+    except (services.TrainingError, bounds.BoundsError) as exc:
         messages.error(request, str(exc))
     return redirect("training:technical")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fupin import bounds
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_in_scope, scoped
@@ -44,9 +45,9 @@ class Command(BaseCommand):
         if unmasked and not operator.may_unmask:
             raise CommandError(f"--unmasked：用户“{user}”没有“查看完整身份证号”权限")
         try:
-            day = dt.date.fromisoformat(date) if date else dt.date.today()
-        except ValueError:
-            raise CommandError("--date 格式应为 YYYY-MM-DD") from None
+            day = bounds.parse_date(date, "--date") if date else dt.date.today()
+        except bounds.BoundsError as exc:
+            raise CommandError(str(exc)) from None
         started = time.perf_counter()
         people = list(eligible(scoped(area_persons(area), operator), day).order_by("village_code", "id"))
         ranked = rank(people, day, list(open_postings(day, operator)))

@@ -11,6 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from fupin import bounds
 from fupin.exchange.comparison import BadInput, Settings, compare_files
 from fupin.policy.packs import PackError
 
@@ -27,9 +28,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, registry, enrolment, out, as_of=None, policy=None, **options):
         try:
-            day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-        except ValueError:
-            self.stderr.write(f"--as-of 日期格式应为 YYYY-MM-DD：{as_of}")
+            day = bounds.parse_date(as_of, "--as-of 比对基准日") if as_of else dt.date.today()
+        except bounds.BoundsError as exc:
+            self.stderr.write(str(exc))
             sys.exit(2)
         started = time.monotonic()
 
