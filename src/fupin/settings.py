@@ -250,3 +250,5 @@ PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> htm
 DEMO_BUILDERS.append("fupin.employment.demo.build")
 PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
 DEMO_BUILDERS.append("fupin.exchange.demo.build")
+# Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
+CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"
