@@ -16,7 +16,9 @@ import re
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -52,6 +54,17 @@ def township_state(town: str):
 @pytest.fixture
 def tokens(world):  # noqa: F811
     return {who: ApiToken.issue(world["users"][who]) for who in ("county", TOWN_A)}
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django closes a connection inside a transaction at the end of each WSGI request, which
+    would drop the test's transaction on PostgreSQL; its test client unhooks that, and so do we."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def call(case, token: str):
