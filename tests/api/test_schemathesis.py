@@ -20,6 +20,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from ninja.errors import HttpError
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
@@ -70,17 +71,18 @@ def _keep_the_test_connection():
 def call(case, token: str):
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     case.validate_response(response, checks=[not_a_server_error])
-    if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith("application/json"):
+    content_type = (response.headers.get("content-type") or [""])[0]  # lowercase keys, list values
+    if response.status_code >= 400 and content_type.startswith("application/json"):
         detail = response.json().get("detail")
         words = detail if isinstance(detail, str) else str(detail)
         assert CHINESE.search(words), f"{case.operation.label} → {response.status_code} without Chinese: {words!r}"
     return response
 
 
-def fuzz(mode: GenerationMode, check) -> list[str]:
+def fuzz(mode: GenerationMode, check, operations=OPERATIONS) -> list[str]:
     """Run `check(case)` on FUZZ_EXAMPLES generated cases of every operation; the faults found."""
     faults = []
-    for operation in OPERATIONS:
+    for operation in operations:
         @FUZZ_SETTINGS
         @given(case=operation.as_strategy(generation_mode=mode))
         def run(case):
@@ -88,7 +90,7 @@ def fuzz(mode: GenerationMode, check) -> list[str]:
 
         try:
             run()
-        except Exception as exc:  # every operation is fuzzed; all faults are reported together
+        except (Exception, BaseExceptionGroup) as exc:  # every operation is fuzzed; all faults reported together
             faults.append(f"{operation.label}: {exc}")
     return faults
 
@@ -114,3 +116,16 @@ def test_valid_requests_never_fail_and_stay_in_scope(tokens):
 
     faults = fuzz(GenerationMode.POSITIVE, check)
     assert not faults, "\n\n".join(faults)
+
+
+@pytest.mark.parametrize(("fault", "found"), [(ZeroDivisionError(), "Server error"),
+                                              (HttpError(400, "Bad request"), "without Chinese")])
+def test_the_fuzz_reports_a_server_error_and_an_english_refusal(tokens, monkeypatch, fault, found):
+    """The harness itself can fail: a route made to break is reported."""
+    def broken(*args, **kwargs):
+        raise fault
+
+    monkeypatch.setattr("fupin.api.registry.selectors.persons", broken)
+    persons = [op for op in OPERATIONS if op.label == "GET /api/v1/persons"]
+    faults = fuzz(GenerationMode.POSITIVE, lambda case: call(case, tokens["county"]), persons)
+    assert len(faults) == 1 and found in faults[0], faults
