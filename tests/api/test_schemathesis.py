@@ -54,7 +54,7 @@ def township_state(town: str):
 
 @pytest.fixture
 def tokens(world):  # noqa: F811
-    return {who: ApiToken.issue(world["users"][who]) for who in ("county", TOWN_A)}
+    return {who: ApiToken.issue(world["users"][who])[0] for who in ("county", TOWN_A)}
 
 
 @pytest.fixture(autouse=True)
