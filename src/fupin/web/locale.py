@@ -16,8 +16,10 @@ class ChosenLanguageMiddleware:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _ in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override, not activate: the choice ends with the request, so work done later in the
+        # same thread (a task, a test) speaks the default language again.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
