@@ -242,6 +242,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# 上传文件大小上限: one limit for the import page, the API and `fupin import`.
+MAX_UPLOAD_BYTES = int(os.environ.get("FUPIN_MAX_UPLOAD_MB", "60")) * 1024 * 1024
+# Address space of the child process that parses one uploaded spreadsheet (fupin.sheets.read).
+READER_MEMORY_MB = int(os.environ.get("FUPIN_READER_MEMORY_MB", "2048"))
+
 # 本县政策包: the pack (src/fupin/policy/packs/<id>.yaml) whose numbers this county applies.
 COUNTY_POLICY_PACK = os.environ.get("FUPIN_POLICY_PACK", "fuliang-2018")
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
+from fupin import liveness
 from fupin.access.scope import acting_user, require_area, scoped, shared_readable
 from fupin.areas.models import village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES, Health, Intention, LabourSkill, Schooling
@@ -207,10 +208,25 @@ def area_persons(code: str) -> QuerySet:
     return Person.objects.filter(village_code__range=village_code_range(code))
 
 
+BATCH_LIVENESS = "employment.recommendationbatch"  # the lock a process holds while it runs a batch
+BATCH_ABANDONED = "批量推荐时后台进程意外退出（如内存耗尽或进程被终止），本次推荐未完成：请重新提交批量推荐。"
+
+
 @task()
 def run_batch(batch_id: int, user_id: int, area: str, day: str | None = None) -> int:
     """批量推荐 for a whole area (6, 9 or 12 digits), as a background task acting for `user_id`
-    (refused unless the area lies in that user's area); progress in RecommendationBatch."""
+    (refused unless the area lies in that user's area); progress in RecommendationBatch.
+
+    Holds the batch's lock (`fupin.liveness`) until its final state is saved, so a batch whose
+    worker died is recognised (`recover_abandoned`) instead of "running" for ever."""
+    try:
+        with liveness.holding(BATCH_LIVENESS, batch_id):
+            return _run_batch(batch_id, user_id, area, day)
+    except liveness.AlreadyRunning:
+        return 0  # another live process runs this very batch (enqueued twice)
+
+
+def _run_batch(batch_id: int, user_id: int, area: str, day: str | None) -> int:
     batch = RecommendationBatch.objects.get(pk=batch_id)
     batch.status = BatchStatus.RUNNING
     batch.save(update_fields=["status"])
@@ -227,6 +243,17 @@ def run_batch(batch_id: int, user_id: int, area: str, day: str | None = None) ->
     batch.finished_at = timezone.now()
     batch.save()
     return batch.written
+
+
+def recover_abandoned(batch: RecommendationBatch) -> bool:
+    """A batch left "running" by a process that died is failed with the reason; True if it was."""
+    if batch.status != BatchStatus.RUNNING or liveness.held(BATCH_LIVENESS, batch.pk):
+        return False
+    changed = RecommendationBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING).update(
+        status=BatchStatus.FAILED, error=BATCH_ABANDONED, finished_at=timezone.now())
+    if changed:
+        batch.refresh_from_db()
+    return bool(changed)
 
 
 def current(person_qs: QuerySet) -> QuerySet:

@@ -42,7 +42,7 @@ from .models import (
     ReferralStatus,
 )
 from .people import find_person
-from .recommend import eligible, run_batch
+from .recommend import eligible, recover_abandoned, run_batch
 from .rules import default_pack_id, rules
 
 
@@ -70,8 +70,15 @@ def home(request):
     day = _today(request)
     return render(request, "employment/home.html", {
         "s": selectors.summary(request.user, day), "day": day, "pack_id": default_pack_id(), "r": rules(),
-        "batches": selectors.batches(request.user)[:5],
+        "batches": _checked(list(selectors.batches(request.user)[:5])),
     })
+
+
+def _checked(batches: list) -> list:
+    """Batches whose worker died show as failed, with the reason, not "running" for ever."""
+    for b in batches:
+        recover_abandoned(b)
+    return batches
 
 
 # -- employers and postings ------------------------------------------------------------------
@@ -220,6 +227,7 @@ def batch_run(request):
 @login_required
 def batch_detail(request, pk: int):
     batch = get_scoped(RecommendationBatch.objects, request.user, pk=pk)
+    recover_abandoned(batch)
     template = "employment/_batch.html" if request.htmx else "employment/batch.html"
     return render(request, template, {"b": batch})
 

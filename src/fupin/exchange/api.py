@@ -11,6 +11,7 @@ from . import imports as import_service
 from . import selectors, services
 from .comparison import CATEGORIES
 from .models import JobState, Kind
+from .reader import FileFault
 from .tasks import merge_task, stage_task
 
 router = Router(tags=["数据导入与信息比对"])
@@ -101,7 +102,10 @@ class Decision(Schema):
 @router.get("/exchange/imports", response=list[ImportJobOut])
 def list_imports(request):
     """导入任务列表（本辖区）."""
-    return list(selectors.import_jobs(request.user)[:100])
+    jobs = list(selectors.import_jobs(request.user)[:100])
+    for job in jobs:
+        import_service.recover_interrupted(job)
+    return jobs
 
 
 @router.post("/exchange/imports", response={201: ImportJobOut})
@@ -110,9 +114,14 @@ def upload(request, kind: Form[str], file: File[UploadedFile]):
     if kind not in Kind.values:
         raise _422(f"数据来源“{kind}”无效，应为 {'/'.join(Kind.values)}", "kind")
     try:
+        import_service.check_upload_size(file.size)
         job = import_service.create_job(user=request.user, kind=kind, filename=file.name or "upload", content=file.read())
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
+    except FileFault as exc:  # the page's limit, the same setting (MAX_UPLOAD_BYTES)
+        err = HttpError(413, str(exc))
+        err.errors = {"file": [str(exc)]}
+        raise err from None
     stage_task.enqueue(job.pk, request.user.pk)
     return Status(201, selectors.import_job(request.user, job.pk))
 
@@ -149,7 +158,10 @@ def import_confirm(request, pk: Id):
 
 @router.get("/exchange/comparisons", response=list[ComparisonJobOut])
 def list_comparisons(request):
-    return list(selectors.comparison_jobs(request.user)[:100])
+    jobs = list(selectors.comparison_jobs(request.user)[:100])
+    for job in jobs:
+        services.recover_abandoned(job)
+    return jobs
 
 
 @router.post("/exchange/comparisons", response={201: ComparisonJobOut})
@@ -165,7 +177,9 @@ def start(request):
 @router.get("/exchange/comparisons/{pk}", response=ComparisonJobOut)
 def comparison_status(request, pk: Id):
     """比对任务状态、进度、各类别与分乡镇数量."""
-    return selectors.comparison_job(request.user, pk)
+    job = selectors.comparison_job(request.user, pk)
+    services.recover_abandoned(job)
+    return job
 
 
 @router.get("/exchange/comparisons/{pk}/results", response=list[ResultOut])

@@ -18,10 +18,12 @@ from contextlib import closing
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, Role
 from fupin.access.scope import area_code_of
@@ -62,6 +64,16 @@ class StagedRow:
 
 def _noop(stage: str, done: int, total: int) -> None:
     pass
+
+
+def upload_limits() -> reader.Limits:
+    """The configured upload size and parser memory (settings), with the reader's other limits."""
+    return reader.Limits(max_bytes=settings.MAX_UPLOAD_BYTES, memory_bytes=settings.READER_MEMORY_MB * 1024 * 1024)
+
+
+def check_upload_size(size: int) -> None:
+    """The one upload-size rule of the page, the API and the command line (FileFault, Chinese)."""
+    reader.check_size(size, upload_limits())
 
 
 def may_import(user, kind: str) -> bool:
@@ -121,7 +133,7 @@ def _value(f: Field, raw: object) -> tuple[object, str | None]:
 
 def read_rows(job: ImportJob, progress: Progress = _noop) -> tuple[list[StagedRow], dict[str, str]]:
     fields = FIELDS[job.kind]
-    rows = reader.raw_rows(bytes(job.content), job.filename)
+    rows = reader.raw_rows(bytes(job.content), job.filename, upload_limits())
     table = reader.find_table(rows, fields)
     by_name = {f.name: f for f in fields}
     total = len(table.rows)
@@ -382,8 +394,25 @@ def _validate_enrolment(job, staged, by_row, h) -> None:
 STAGING_FIELDS = [f.name for f in ImportRow._meta.concrete_fields if f.name not in ("id", "job", "row_no", "action", "errors")]
 
 
+LIVENESS = "exchange.importjob"  # the lock a process holds while it reads and validates a job
+ABANDONED = ("读取或校验时后台进程意外退出（如内存耗尽或进程被终止），本任务已停止，建档立卡数据未作任何修改："
+             "请检查文件后重新上传。")  # fmt: skip
+
+
 def stage(job: ImportJob, *, user=None, progress: Progress = _noop) -> dict:
-    """Read the file into staging and validate it; the registry is not touched."""
+    """Read the file into staging and validate it; the registry is not touched.
+
+    The job's lock is held throughout (`fupin.liveness`), so a job whose process died while
+    reading is recognised (`recover_interrupted`) rather than left "reading" for ever."""
+    try:
+        with liveness.holding(LIVENESS, job.pk):
+            ImportJob.objects.filter(pk=job.pk).update(state=JobState.READING)
+            return _stage(job, user, progress)
+    except liveness.AlreadyRunning:
+        return {}  # another live process is reading this very job (enqueued twice)
+
+
+def _stage(job: ImportJob, user, progress: Progress) -> dict:
     started = time.monotonic()
 
     def report(stage_name: str, done: int, total: int) -> None:
@@ -462,7 +491,18 @@ def merge_in_progress(job_id: int) -> bool:
 
 
 def recover_interrupted(job: ImportJob) -> bool:
-    """A job left "merging" by a dead process goes back to "ready to confirm"; True if it did."""
+    """A job abandoned by a dead process is recognised; True if it was.
+
+    Left "reading"/"validating": failed with the reason (the file may be what killed it, so it is
+    not read again). Left "merging": back to "ready to confirm", the registry untouched."""
+    if job.state in (JobState.READING, JobState.VALIDATING):
+        if liveness.held(LIVENESS, job.pk):
+            return False
+        changed = ImportJob.objects.filter(pk=job.pk, state__in=(JobState.READING, JobState.VALIDATING)).update(
+            state=JobState.FAILED, message=ABANDONED)
+        if changed:
+            job.state, job.message = JobState.FAILED, ABANDONED
+        return bool(changed)
     if job.state != JobState.MERGING or merge_in_progress(job.pk):
         return False
     changed = ImportJob.objects.filter(pk=job.pk, state=JobState.MERGING).update(state=JobState.READY, message=INTERRUPTED)
@@ -670,6 +710,7 @@ def create_job(*, user, kind: str, filename: str, content: bytes) -> ImportJob:
 
     if user is not None and not may_import(user, kind):
         raise PermissionDenied("只读角色不能导入数据" if getattr(user, "read_only", True) else "只有人社局或社保经办机构可以导入参保数据")
+    check_upload_size(len(content))
     area = ""
     if user is not None and user.is_authenticated:
         area = area_code_of(user) or ""

@@ -2,25 +2,21 @@
 title rows above the header, merged header cells, numbers where text was meant.
 
 Django-free. Returns the cells as Python values with their Excel row numbers; the header
-row is found by how many known column names it holds.
+row is found by how many known column names it holds. The file itself is read by
+`fupin.sheets.read` (size and range checks, then a parse in a memory-limited child process).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 
-from python_calamine import CalamineWorkbook
+from fupin.sheets.read import FileFault, Limits, check_size, col_letter, read_cells
 
 from .sources import Field, norm, synonym_index
 
 HEADER_SCAN_ROWS = 12
-
-
-class FileFault(ValueError):
-    """The file as a whole cannot be read; the message is Chinese."""
+__all__ = ["FileFault", "Limits", "Table", "check_size", "col_letter", "raw_rows", "find_table", "cell_text", "id_cell"]
 
 
 @dataclass
@@ -31,40 +27,10 @@ class Table:
     ignored: list[str]  # header cells not recognised
 
 
-def col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise FileFault("无法识别文件编码：CSV 文件应为 UTF-8 或 GBK/GB18030 编码")
-
-
-def raw_rows(data: bytes, filename: str) -> list[list]:
-    """All cells of the first sheet (or the CSV) as lists."""
-    name = filename.lower()
-    if name.endswith(".csv") or name.endswith(".txt"):
-        text = _decode(data)
-        sample = text[:4096]
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    if not name.endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")):
-        raise FileFault(f"不支持的文件类型“{filename}”：请上传 xlsx、xls 或 csv 文件")
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise FileFault(f"无法读取 Excel 文件“{filename}”：文件已损坏或不是 Excel 格式（{type(exc).__name__}）") from None
+def raw_rows(data: bytes, filename: str, limits: Limits | None = None) -> list[list]:
+    """All cells of the first sheet (or the CSV) as lists; checked and parsed out of harm's way
+    (`fupin.sheets.read`): a hostile file fails with a FileFault, never takes the process down."""
+    return read_cells(data, filename, limits)
 
 
 def _header_names(rows: list[list], at: int) -> list[str]:

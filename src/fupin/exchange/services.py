@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer, scoped
@@ -76,8 +77,36 @@ def _pad(code: str | None) -> str:
     return (code or "").ljust(12, "0")[:12]
 
 
+LIVENESS = "exchange.comparisonjob"  # the lock a process holds while it runs a comparison
+ABANDONED = "比对时后台进程意外退出（如内存耗尽或进程被终止），本次比对已停止，未写入任何结果：请重新发起比对。"
+
+
 def run_comparison(job: ComparisonJob, *, user, as_of: dt.date | None = None) -> dict:
-    """Compare, as `user`, the registry of the job's area with the enrolment extract."""
+    """Compare, as `user`, the registry of the job's area with the enrolment extract, holding the
+    job's lock (`fupin.liveness`) until its final state is written."""
+    try:
+        with liveness.holding(LIVENESS, job.pk):
+            try:
+                return _run_comparison(job, user, as_of)
+            except Exception as exc:
+                fail_comparison(job.pk, f"比对失败：{exc}")
+                raise
+    except liveness.AlreadyRunning:
+        return {}  # another live process runs this very job (enqueued twice)
+
+
+def recover_abandoned(job: ComparisonJob) -> bool:
+    """A comparison left "running" by a process that died is failed with the reason; True if it was."""
+    if job.state != JobState.RUNNING or liveness.held(LIVENESS, job.pk):
+        return False
+    changed = ComparisonJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
+        state=JobState.FAILED, message=ABANDONED, finished_at=timezone.now())
+    if changed:
+        job.refresh_from_db()
+    return bool(changed)
+
+
+def _run_comparison(job: ComparisonJob, user, as_of: dt.date | None) -> dict:
     require_area(user, job.area_code)
     started = time.monotonic()
 

@@ -21,10 +21,10 @@ from . import imports as import_service
 from .blank_forms import template_xlsx
 from .comparison import CATEGORIES, LABELS
 from .models import ComparisonJob, JobState, Kind, Review
+from .reader import FileFault
 from .review import id_diff
 from .tasks import merge_task, stage_task
 
-MAX_UPLOAD = 60 * 1024 * 1024
 EXPORT_LIMIT = 200_000
 INSURANCE = {"pension": "养老保险", "medical": "医疗保险"}
 
@@ -60,13 +60,18 @@ def imports(request):
             messages.error(request, "请选择数据来源")
         elif upload is None:
             messages.error(request, "请选择要上传的文件")
-        elif upload.size > MAX_UPLOAD:
-            messages.error(request, f"文件过大（{upload.size // 1024 // 1024} MB），上限 {MAX_UPLOAD // 1024 // 1024} MB")
         else:
-            job = import_service.create_job(user=request.user, kind=kind, filename=upload.name, content=upload.read())
-            stage_task.enqueue(job.pk, request.user.pk)
-            return redirect("exchange:import", pk=job.pk)
-    jobs = selectors.import_jobs(request.user)[:50]
+            try:
+                import_service.check_upload_size(upload.size)
+                job = import_service.create_job(user=request.user, kind=kind, filename=upload.name, content=upload.read())
+            except FileFault as exc:
+                messages.error(request, str(exc))
+            else:
+                stage_task.enqueue(job.pk, request.user.pk)
+                return redirect("exchange:import", pk=job.pk)
+    jobs = list(selectors.import_jobs(request.user)[:50])
+    for job in jobs:
+        import_service.recover_interrupted(job)  # a job whose worker died says so
     return render(request, "exchange/imports.html", {"jobs": jobs, "kinds": Kind.choices, "samples": _samples(request.user),
                                                      "may_write": not request.user.read_only})
 
@@ -152,7 +157,9 @@ def comparisons(request):
     if request.method == "POST":
         job = services.start_comparison(user=request.user, request=request)
         return redirect("exchange:comparison", pk=job.pk)
-    jobs = selectors.comparison_jobs(request.user)[:50]
+    jobs = list(selectors.comparison_jobs(request.user)[:50])
+    for job in jobs:
+        services.recover_abandoned(job)
     return render(request, "exchange/comparisons.html", {"jobs": jobs, "may_write": not request.user.read_only})
 
 
@@ -174,6 +181,7 @@ def _summary(request, job: ComparisonJob):
 @login_required
 def comparison_detail(request, pk: int):
     job = selectors.comparison_job(request.user, pk)
+    services.recover_abandoned(job)
     totals, towns = _summary(request, job) if job.state == JobState.DONE else ({}, [])
     return render(request, "exchange/comparison.html", {
         "job": job, "categories": [(c, LABELS[c], totals.get(c, 0)) for c in CATEGORIES], "towns": towns,
@@ -187,6 +195,7 @@ def comparison_detail(request, pk: int):
 @login_required
 def comparison_progress(request, pk: int):
     job = selectors.comparison_job(request.user, pk)
+    services.recover_abandoned(job)
     response = render(request, "exchange/_comparison_progress.html", {"job": job})
     if job.finished and request.htmx:
         response["HX-Refresh"] = "true"

@@ -1,0 +1,30 @@
+"""The child process that parses one uploaded file (`python -m fupin.sheets.child`).
+
+Reads (data, filename, limits) as a pickle on stdin, limits its own address space and CPU time,
+parses, and writes ("cells", rows) or ("fault", Chinese message) as a pickle on stdout. If the
+file makes the parser allocate beyond the limit, this process dies and only this process.
+"""
+
+import pickle
+import resource
+import sys
+
+
+def main() -> None:
+    data, filename, limits = pickle.loads(sys.stdin.buffer.read())
+    from fupin.sheets.read import FileFault, Limits, parse
+
+    limits = Limits(**limits)
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.seconds, limits.seconds + 5))
+    try:
+        result = ("cells", parse(data, filename, limits))
+    except FileFault as exc:
+        result = ("fault", str(exc))
+    del data
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()
