@@ -84,7 +84,9 @@ class Comparison:
         import xlsxwriter
 
         path = Path(path)
-        with xlsxwriter.Workbook(str(path)) as book:
+        from fupin.sheets.write import WORKBOOK_OPTIONS
+
+        with xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS) as book:  # pack ids and labels stay text
             money = book.add_format({"num_format": "#,##0.00"})
             bold = book.add_format({"bold": True})
             sheet = book.add_worksheet("汇总")

@@ -93,6 +93,14 @@ def read_claims_file(path: str | os.PathLike[str]) -> pl.DataFrame:
     return raw.select(pl.col(c).cast(pl.String) for c in present)
 
 
+def _csv_text(column: str) -> pl.Expr:
+    """The claim number comes from the input file: a formula-like one gets a leading quote in CSV
+    (the rule of fupin.sheets.write); the amounts are numbers and stay numbers."""
+    col = pl.col(column).cast(pl.String)
+    risky = col.str.contains(r"^[=+\-@\t\r]") & ~col.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+    return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(column)
+
+
 def check_output_path(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     if path.suffix.lower() not in WRITABLE:
@@ -112,7 +120,7 @@ def write_settlements(result: pl.DataFrame, path: str | os.PathLike[str]) -> Pat
         yuan = ((pl.col(p).cast(pl.Decimal(18, 2)) / 100).cast(pl.Decimal(18, 2)) for p in PARTS)
         table = result.select("claim_id", *yuan)
         if path.suffix.lower() == ".csv":
-            table.write_csv(tmp)
+            table.with_columns(_csv_text("claim_id")).write_csv(tmp)
         else:
             table.write_parquet(tmp)
         os.replace(tmp, path)

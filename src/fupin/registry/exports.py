@@ -7,6 +7,7 @@ from django.http import FileResponse
 
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
+from fupin.sheets.write import WORKBOOK_OPTIONS, CellWriter
 
 from .idnumber import mask
 from .models import Household, Person
@@ -34,15 +35,17 @@ def _labels(model, field_name: str) -> dict:
 
 def xlsx_response(*, user, request, filename: str, sheets: list[tuple[str, list[str], list[list]]], summary: str,
                   unmasked: bool) -> FileResponse:
-    """Write rows into an xlsx (constant memory) and audit the export."""
+    """Write rows into an xlsx (constant memory) and audit the export.
+
+    Cells go through `fupin.sheets.write`: text is never a formula or link (see there)."""
     tmp = tempfile.TemporaryFile()
-    book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "in_memory": False})
-    bold = book.add_format({"bold": True})
+    book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "in_memory": False, **WORKBOOK_OPTIONS})
+    head, cells = CellWriter(book, {"bold": True}), CellWriter(book)
     for title, header, rows in sheets:
         sheet = book.add_worksheet(title)
-        sheet.write_row(0, 0, header, bold)
+        head.write_row(sheet, 0, header)
         for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, ["" if v is None else str(v) if not isinstance(v, int | float) else v for v in row])
+            cells.write_row(sheet, i, row)
     book.close()
     tmp.seek(0)
     record(AuditAction.EXPORT, user=user, request=request, object_type="export", object_id=filename,

@@ -1,5 +1,7 @@
 """信息比对 pipeline (Django-free): see pipeline.py for the steps, engine.py for the engine."""
 
+from fupin.sheets.write import sql_text
+
 from .engine import DuckDBEngine
 from .pipeline import (
     CATEGORIES,
@@ -51,8 +53,12 @@ def compare_files(registry: str, enrolment: str, out_dir: str, settings: Setting
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    # Names and IDs come from the input files: a text that a spreadsheet would run as a formula is
+    # written with a leading quote (fupin.sheets.write); row numbers and scores stay numbers.
+    numeric = {"registry_row", "enrolment_row", "score"}
+    columns = ", ".join(c if c in numeric else f"{sql_text(c)} AS {c}" for c in RESULT_COLUMNS[1:])
     for cat in CATEGORIES:
-        e.write_csv(f"SELECT {', '.join(RESULT_COLUMNS[1:])} FROM results WHERE category = '{cat}' ORDER BY area_code, registry_row, enrolment_row",
+        e.write_csv(f"SELECT {columns} FROM results WHERE category = '{cat}' ORDER BY area_code, registry_row, enrolment_row",
                     out / f"{cat}.csv")
     timings["write"] = time.perf_counter() - started
     return summary

@@ -20,6 +20,7 @@ from fupin.access.scope import area_code_in_scope, scoped
 from fupin.areas.models import Area
 from fupin.employment.recommend import area_persons, eligible, open_postings, rank, store
 from fupin.registry.idnumber import mask
+from fupin.sheets.write import csv_row
 
 
 class Command(BaseCommand):
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             for person, offers in ranked:
                 shown = person.id_number if unmasked else mask(person.id_number)
                 for r, posting, score, reasons in offers:
-                    w.writerow([shown, r, posting.pk, f"{score:.4f}", reasons])
+                    w.writerow(csv_row([shown, r, posting.pk, f"{score:.4f}", reasons]))
                     rows += 1
         record(AuditAction.EXPORT, user=operator, object_type="export", object_id=Path(out).name[:64], username=user,
                summary=f"fupin recommend --area {area} --out {out}：{len(people)} 人 {rows} 条（{'完整身份证号' if unmasked else '身份证号已脱敏'}）")

@@ -79,13 +79,16 @@ class Command(BaseCommand):
     def _write_rejected(self, job, out: str) -> None:
         import xlsxwriter
 
-        book = xlsxwriter.Workbook(out, {"constant_memory": True})
+        from fupin.sheets.write import WORKBOOK_OPTIONS, CellWriter
+
+        book = xlsxwriter.Workbook(out, {"constant_memory": True, **WORKBOOK_OPTIONS})
+        cells = CellWriter(book)
         sheet = book.add_worksheet("问题行")
-        sheet.write_row(0, 0, ["行号", "列", "问题"])
+        cells.write_row(sheet, 0, ["行号", "列", "问题"])
         i = 1
         for r in job.rows.filter(action=Action.REJECTED).order_by("row_no").iterator():
-            for column, reason in r.errors:
-                sheet.write_row(i, 0, [r.row_no, column, reason])
+            for column, reason in r.errors:  # the column is the file's own header text
+                cells.write_row(sheet, i, [r.row_no, column, reason])
                 i += 1
         book.close()
         self.stdout.write(f"问题行已写入 {out}")
