@@ -70,12 +70,17 @@ def _upload(size: int, name: str = "花名册.csv") -> tuple[str, bytes]:
 
 
 @pytest.mark.django_db
-def test_page_and_api_share_one_upload_limit(settings, county_user):
+def test_page_api_and_command_share_one_upload_limit(settings, county_user, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
 
     settings.MAX_UPLOAD_BYTES = 1024 * 1024
     client = login(county_user)
     name, data = _upload(1024 * 1024 + 1)
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(CommandError, match=r"文件过大（1.0 MB），上限为 1 MB"):
+        call_command("import", "roster", str(tmp_path / name))
     page = client.post("/exchange/imports/", {"kind": "roster", "file": SimpleUploadedFile(name, data)}, follow=True)
     assert "文件过大（1.0 MB），上限为 1 MB" in page.content.decode()
     api = client.post("/api/v1/exchange/imports", {"kind": "roster", "file": SimpleUploadedFile(name, data)})

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fupin.exchange import imports
 from fupin.exchange.models import Action, JobState, Kind
+from fupin.exchange.reader import FileFault
 
 
 class Bar:
@@ -46,7 +47,11 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}")
         bar = Bar(sys.stderr)
         started = time.monotonic()
-        job = imports.create_job(user=None, kind=kind, filename=path.name, content=path.read_bytes())
+        try:
+            imports.check_upload_size(path.stat().st_size)
+            job = imports.create_job(user=None, kind=kind, filename=path.name, content=path.read_bytes())
+        except FileFault as exc:
+            raise CommandError(str(exc)) from None
         counts = imports.stage(job, progress=bar)
         if job.state == JobState.FAILED:
             raise CommandError(job.message)
