@@ -58,6 +58,29 @@ def test_hostile_file_is_refused_with_its_reason(tmp_path, make, filename, says)
         assert part in result["fault"]
 
 
+STAFF = """
+import json, os, sys
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fupin.settings")
+django.setup()
+from fupin.access import staff
+try:
+    print(json.dumps({"rows": len(staff.read_staff_sheet(open(sys.argv[1], "rb").read()))}))
+except staff.StaffError as exc:
+    print(json.dumps({"fault": str(exc)}, ensure_ascii=False))
+"""
+
+
+def test_staff_list_is_read_the_same_guarded_way(tmp_path):
+    """`fupin user import 人员.xlsx` reads a spreadsheet too: a bomb there is refused with its reason."""
+    path = tmp_path / "人员.xlsx"
+    path.write_bytes(hostile.xlsx(hostile.sheet_xml([("A1", "用户名"), ("B1", "角色"), ("XFD1048576", "x")], "A1:XFD1048576")))
+    done = subprocess.run([sys.executable, "-c", STAFF, str(path)], capture_output=True, text=True, timeout=300,
+                          preexec_fn=_at_most_8gb)  # fmt: skip
+    assert done.returncode == 0, f"the reading process died (code {done.returncode}): {done.stderr[-500:]}"
+    assert "A1:XFD1048576" in json.loads(done.stdout)["fault"]
+
+
 def test_ordinary_files_still_read(tmp_path):
     assert read_elsewhere(tmp_path, hostile.small_xls(), "a.xls") == {"rows": 2}
     data = csv_bytes([["H1", "张三"], ["H2", "李四"]], header=["户编号", "姓名"], encoding="gbk")

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -258,16 +259,18 @@ def _cell(value: object) -> str:
 
 
 def read_staff_sheet(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(Excel row number, {column: text}) for each filled row of the first sheet."""
-    from openpyxl import load_workbook
+    """(Excel row number, {column: text}) for each filled row of the first sheet.
 
+    Read like every uploaded spreadsheet (`fupin.sheets.read`): checked first, parsed in a
+    memory-limited child, so a hostile file is refused with its reason."""
+    from fupin.sheets.read import FileFault, Limits, read_cells
+
+    if not content.startswith(b"PK"):
+        raise StaffError(["无法读取文件：不是有效的 xlsx 文件"])
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a file that is not xlsx
-        raise StaffError([f"无法读取文件：不是有效的 xlsx 文件（{type(e).__name__}）"]) from None
-    sheet = book.worksheets[0]
-    rows = [[_cell(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-    book.close()
+        rows = [[_cell(v) for v in r] for r in read_cells(content, "人员.xlsx", Limits(max_bytes=settings.MAX_UPLOAD_BYTES))]
+    except FileFault as e:
+        raise StaffError([str(e)]) from None
     header_at = next(
         (
             i
