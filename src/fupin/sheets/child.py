@@ -22,7 +22,9 @@ def main() -> None:
     except FileFault as exc:
         result = ("fault", str(exc))
     del data
-    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    out = pickle.Pickler(sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    out.fast = True  # plain lists of scalars: no memo needed, and dumping is several times faster
+    out.dump(result)
     sys.stdout.buffer.flush()
 
 
