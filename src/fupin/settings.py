@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fupin.training",
     "fupin.startup",
     "fupin.assistance",
+    "fupin.payments",
 ]
 
 MIDDLEWARE = [
@@ -255,5 +256,7 @@ PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> htm
 DEMO_BUILDERS.append("fupin.employment.demo.build")
 PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
 DEMO_BUILDERS.append("fupin.exchange.demo.build")
+# 资金发放: "module.ATTRIBUTE" naming a fupin.payments.providers.Kind (docs/CONVENTIONS.md, "Payments").
+PAYMENT_KINDS: list[str] = []
 # Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
 CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"
