@@ -46,9 +46,9 @@ test: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 
-# Debian's Chromium for the browser tests (CI runs this; as root).
+# Debian's Chromium for the browser tests and the Chinese fonts for screenshots and PDFs (CI runs this; as root).
 browser:
-	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	(command -v chromium >/dev/null && fc-list :lang=zh | grep -qi "noto.*cjk") || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -3,6 +3,7 @@ example whose every setting fupin reads, a compose file wired web + worker + Pos
 and `make demo ADDR=…` reaching `fupin demo --addr`."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -149,20 +150,26 @@ def test_dockerfile_copies_what_exists_and_pins_as_the_makefile():
     assert "collectstatic" in text and "gunicorn" in text
 
 
-@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
-def test_make_demo_takes_an_address():
-    dry = subprocess.run(
-        ["make", "-n", "demo", "ADDR=0.0.0.0:8080"],
+def make_dry_run(*args: str) -> subprocess.CompletedProcess:
+    """`make -n …` as a user would type it: outside any make (under `make test` the inherited
+    MAKELEVEL/MAKEFLAGS would add "Entering/Leaving directory" lines)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=60,
+        env=env,
     )
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
+def test_make_demo_takes_an_address():
+    dry = make_dry_run("demo", "ADDR=0.0.0.0:8080")
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.splitlines()[-1].endswith("fupin demo --addr 0.0.0.0:8080")
-    default = subprocess.run(
-        ["make", "-n", "demo"], cwd=REPO, capture_output=True, text=True, timeout=60
-    )
+    default = make_dry_run("demo")
     assert default.stdout.splitlines()[-1].endswith("fupin demo --addr 127.0.0.1:8000")
 
 
@@ -170,9 +177,7 @@ def test_make_demo_takes_an_address():
 def test_make_install_sets_up_runtime_only():
     """The README's production install: the package and gunicorn, front-end libraries and the
     compiled catalogues, without the test tools of `make setup`."""
-    dry = subprocess.run(
-        ["make", "-n", "install"], cwd=REPO, capture_output=True, text=True, timeout=60
-    )
+    dry = make_dry_run("install")
     assert dry.returncode == 0, dry.stderr
     lines = dry.stdout.splitlines()
     assert any(x.endswith("pip install --quiet -e .") for x in lines)
