@@ -61,7 +61,11 @@ class DuckDBEngine:
             self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT file_row_number + 1 AS row_no, * EXCLUDE (file_row_number) FROM {src}")
             self.con.execute(f"SELECT * FROM {name} LIMIT 1").fetchall()  # a file that is not Parquet fails here
         else:
+            # The dialect is stated, not sniffed (RFC 4180, as Excel and fupin write CSV): a sniffer
+            # guessing from the first rows kept doubled quotes in 张""三 and took an apostrophe in a
+            # name for the quote character.
             src = (f"read_csv('{_quote(p)}', header = true, all_varchar = true, encoding = 'utf-8', "
+                   f"delim = ',', quote = '\"', escape = '\"', "
                    f"strict_mode = false, null_padding = true)")  # fmt: skip
             self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {src}")
 
