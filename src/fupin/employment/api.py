@@ -22,7 +22,7 @@ from fupin.registry.models import Person
 from fupin.startup import selectors as startup_selectors
 from fupin.startup import services as startup_services
 from fupin.startup.models import Loan, StartupSubsidy
-from fupin.startup.schedule import schedule, totals
+from fupin.startup.schedule import ScheduleError, schedule, totals
 from fupin.training import selectors as training_selectors
 from fupin.training import services as training_services
 from fupin.training.models import Course, Enrolment, JobSeekingSubsidy
@@ -357,8 +357,12 @@ def loan_schedule(request, pk: int):
     """贴息计划（分）：按季付息，前 N 年财政贴息。"""
     loan = get_scoped(Loan.objects.all(), request.user, pk=pk)
     r = rules(loan.pack_id)
-    periods = schedule(principal_fen=loan.principal_fen, annual_rate_bp=loan.annual_rate_bp, term_months=loan.term_months,
-                       start_on=loan.start_on, subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value, subsidy_years=r.loan_interest_subsidy_years.value)
+    try:
+        periods = schedule(principal_fen=loan.principal_fen, annual_rate_bp=loan.annual_rate_bp, term_months=loan.term_months,
+                           start_on=loan.start_on, subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
+                           subsidy_years=r.loan_interest_subsidy_years.value)
+    except ScheduleError as exc:
+        raise _refused(exc) from None
     return {"loan_id": loan.pk, "totals": totals(periods),
             "periods": [{"number": p.number, "start": p.start.isoformat(), "end": p.end.isoformat(), "interest_fen": p.interest_fen,
                          "subsidy_fen": p.subsidy_fen, "borrower_fen": p.borrower_fen} for p in periods]}

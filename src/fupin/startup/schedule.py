@@ -29,6 +29,10 @@ class Period:
         return self.interest_fen - self.subsidy_fen
 
 
+class ScheduleError(ValueError):
+    """The plan cannot be computed for this loan (a date the calendar cannot hold); Chinese message."""
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     y, m = divmod(day.month - 1 + months, 12)
     year, month = day.year + y, m + 1
@@ -44,6 +48,14 @@ def schedule(*, principal_fen: int, annual_rate_bp: int, term_months: int, start
              subsidy_ratio_bp: int, subsidy_years: int) -> list[Period]:
     if principal_fen <= 0 or term_months <= 0:
         raise ValueError("贷款金额和期限须为正数")
+    try:
+        add_months(start_on, term_months)
+    except (ValueError, OverflowError):
+        # Bounds keep such dates out of new entries (fupin.bounds); a row stored before them is
+        # shown with this reason instead of failing the page.
+        raise ScheduleError(
+            f"放款日期 {start_on.isoformat()} 起 {term_months} 个月超出可计算的日期范围，请更正放款日期"
+        ) from None
     subsidised = subsidy_years * 12
 
     def interest_to(month: int) -> int:  # cumulative interest after `month` months, in fen

@@ -19,7 +19,7 @@ from fupin.registry.idnumber import mask
 
 from . import selectors, services
 from .models import Loan, LoanKind, StartupSubsidy
-from .schedule import schedule, totals
+from .schedule import ScheduleError, schedule, totals
 
 
 class LoanForm(forms.Form):
@@ -89,10 +89,14 @@ def loan_new(request):
 
 
 def loan_schedule(loan: Loan):
+    """The plan, its totals and the rules; no periods and the reason when it cannot be computed."""
     r = rules(loan.pack_id)
-    periods = schedule(principal_fen=loan.principal_fen, annual_rate_bp=loan.annual_rate_bp, term_months=loan.term_months,
-                       start_on=loan.start_on, subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
-                       subsidy_years=r.loan_interest_subsidy_years.value)
+    try:
+        periods = schedule(principal_fen=loan.principal_fen, annual_rate_bp=loan.annual_rate_bp, term_months=loan.term_months,
+                           start_on=loan.start_on, subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
+                           subsidy_years=r.loan_interest_subsidy_years.value)
+    except ScheduleError as exc:
+        return [], {"interest_fen": None, "subsidy_fen": None, "borrower_fen": None, "error": str(exc)}, r
     return periods, totals(periods), r
 
 
@@ -100,7 +104,12 @@ def loan_schedule(loan: Loan):
 def loan_detail(request, pk: int):
     loan = get_scoped(Loan.objects.select_related("person"), request.user, pk=pk)
     periods, total, r = loan_schedule(loan)
-    return render(request, "startup/loan.html", {"loan": loan, "periods": periods, "total": total, "r": r})
+    return render(request, "startup/loan.html", {"loan": loan, "periods": periods, "total": total, "r": r,
+                                                 "error": total.get("error")})
+
+
+def _yuan_or_reason(total: dict, key: str):
+    return total.get("error") or fen_to_yuan(total[key])
 
 
 @login_required
@@ -109,7 +118,7 @@ def loans_export(request):
     for loan in selectors.loans(request.user):
         _, t, _ = loan_schedule(loan)
         rows.append([mask(loan.person.id_number), loan.person.name, loan.village_code, loan.get_kind_display(), fen_to_yuan(loan.principal_fen),
-                     loan.start_on, loan.term_months, fen_to_yuan(t["interest_fen"]), fen_to_yuan(t["subsidy_fen"]), loan.pack_id])
+                     loan.start_on, loan.term_months, _yuan_or_reason(t, "interest_fen"), _yuan_or_reason(t, "subsidy_fen"), loan.pack_id])
     return xlsx_response(user=request.user, request=request, filename="创业担保贷款.xlsx", unmasked=False, summary="导出创业担保贷款",
                          sheets=[("创业担保贷款", ["身份证号", "姓名", "村代码", "类别", "金额(元)", "放款日期", "期限(月)", "利息(元)", "贴息(元)", "政策包"], rows)])
 
