@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -23,6 +24,29 @@ TOWN_B = "360222101"  # 鹅湖镇
 PASSWORD = "test-pass-123"
 
 _seq = itertools.count(1)
+
+# The government documents the packs quote sit beside the repository, at ../shared/seeds, on every
+# machine and in CI. FUPIN_SEEDS points elsewhere (a git worktree one level deeper, for instance).
+REPO = Path(__file__).resolve().parents[1]
+
+
+def seeds_path() -> Path:
+    return Path(os.environ.get("FUPIN_SEEDS") or REPO.parent / "shared" / "seeds")
+
+
+def seeds_required() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("FUPIN_REQUIRE_SEEDS"))
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    """The seeds folder; a test needing it fails in CI (CI or FUPIN_REQUIRE_SEEDS set) and skips elsewhere."""
+    path = seeds_path()
+    if not (path / "README.md").exists():
+        if seeds_required():
+            pytest.fail(f"source documents missing: {path} (expected at ../shared/seeds from the repository)")
+        pytest.skip(f"source documents not at {path} (set FUPIN_SEEDS, or put them at ../shared/seeds)")
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -39,12 +39,7 @@ def test_jining_amounts_from_000():
     assert rules("jining-2020").loan_limits.value == r.loan_limits.value  # inherited
 
 
-def test_every_quote_is_in_its_document():
-    from pathlib import Path
-
-    seeds = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-    if not seeds.exists():
-        pytest.skip("../shared/seeds not beside the repository")
+def test_every_quote_is_in_its_document(seeds):
     for pack in ("fuliang-2018", "jining-2016", "qingcheng-2018"):
         r = rules(pack)
         for name in type(r).model_fields:

@@ -102,7 +102,7 @@ def test_welfare_subsidy_once_a_month_and_workshop_award(county_user, seeker, ar
     assert selectors.workshop_awards(county_user, TODAY.year - 1)[0] == []
 
 
-def test_training_certificate_brings_job_seeking_subsidy_once(county_user, seeker):
+def test_training_certificate_brings_job_seeking_subsidy_once(county_user, seeker, make_household):
     course = Course.objects.create(title="茶叶加工培训班", trade="茶叶加工", provider="县职校", area_code=TOWN_A.ljust(12, "0"), place="镇文化站",
                                    starts_on=TODAY - dt.timedelta(days=20), ends_on=TODAY - dt.timedelta(days=5), capacity=1,
                                    certificate_kind="茶叶加工工职业技能等级证书")
@@ -115,10 +115,11 @@ def test_training_certificate_brings_job_seeking_subsidy_once(county_user, seeke
                                     starts_on=course.starts_on, ends_on=course.ends_on, capacity=5, certificate_kind="证书")
     training.complete(user=county_user, enrolment=training.enrol(user=county_user, course=course2, person=seeker), certificate_no="2026002")
     assert JobSeekingSubsidy.objects.filter(person=seeker).count() == 1
-    other = Person.objects.exclude(pk=seeker.pk).first()
-    if other:
-        with pytest.raises(training.TrainingError, match="名额"):
-            training.enrol(user=county_user, course=course, person=other)
+    # The course holds one person and the seeker has it: a second person is refused, and nothing is written.
+    other = make_household(TOWN_A, members=1).members.get()
+    with pytest.raises(training.TrainingError, match="培训班“茶叶加工培训班”名额（1人）已满"):
+        training.enrol(user=county_user, course=course, person=other)
+    assert not other.enrolments.exists() and course.enrolments.count() == 1
 
 
 def test_loan_and_startup_subsidy_rules(county_user, seeker):

@@ -12,6 +12,7 @@ from fupin.access.models import AuditAction, AuditEntry
 from fupin.exchange.comparison import CATEGORIES
 from fupin.exchange.comparison.names import similarity
 from fupin.exchange.models import ComparisonResult, JobState, Review
+from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 from tests.conftest import login
 
@@ -23,6 +24,17 @@ V = "360222100001"
 A, B, C, D, E, F, G, H = (idn(f"36022219{60 + i}0101{i:02d}1") for i in range(8))
 DUP = idn("36022219700505021")
 STALE = idn("36022219750606031")
+
+
+def sheets_of(response) -> dict[str, list[list[str]]]:
+    """An xlsx download as {sheet name: rows of cell text}, in the workbook's sheet order."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    assert response.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    return {name: [[str(c) for c in row] for row in book.get_sheet_by_name(name).to_python()] for name in book.sheet_names}
 
 
 def wrong(id18: str) -> str:
@@ -171,10 +183,14 @@ def test_comparison_job_from_the_pages(boss, towny, settings, tmp_path):
     # Exports mask IDs unless asked for and permitted; both are audited.
     from tests.access.test_scope_sweep import text_of
 
-    masked = text_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx"))
-    assert "********" in masked
-    full = text_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx?unmasked=1"))
-    assert "更正身份证号" not in full or cand.id_number in full
+    masked = sheets_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx"))
+    assert list(masked) == ["新增标识", "取消标识", "更正身份证号"]
+    assert masked["更正身份证号"][0] == ["参保系统身份证号", "建档立卡身份证号", "姓名", "险种", "区划", "说明"]
+    fix = [row for row in masked["更正身份证号"][1:] if row[2] == cand.name]
+    assert len(fix) == 1 and fix[0][1] == mask(cand.id_number) and fix[0][0] == mask(cand.enrol_id_number)
+    assert cand.id_number not in text_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx"))
+    full = sheets_of(client.get(f"/exchange/comparisons/{job.pk}/tags.xlsx?unmasked=1"))
+    assert [row[:3] for row in full["更正身份证号"][1:] if row[2] == cand.name] == [[cand.enrol_id_number, cand.id_number, cand.name]]
     assert login(town_a_user).get(f"/exchange/comparisons/{job.pk}/tags.xlsx?unmasked=1").status_code in (403, 404)
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() >= 2
     # The API gives the same, masked.

@@ -19,8 +19,6 @@ from fupin.policy.params import Fen, Ratio
 
 from .conftest import BUILTIN
 
-SEEDS = Path("/work/shared/seeds")
-
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
@@ -30,14 +28,13 @@ def test_builtin_packs_listed():
     assert set(BUILTIN) <= set(pack_ids())
 
 
-@pytest.mark.skipif(not SEEDS.exists(), reason="source documents not on this machine")
-def test_every_quoted_sentence_is_in_its_source_document(pack):
+def test_every_quoted_sentence_is_in_its_source_document(pack, seeds):
     for path, param in pack.parameters():
         source = param.source
         if source.file is None:
             assert source.assumed.strip(), path
             continue
-        text = _squash((SEEDS / source.file).read_text(encoding="utf-8"))
+        text = _squash((seeds / source.file).read_text(encoding="utf-8"))
         assert _squash(source.quote) in text, f"{pack.id} {path}: quote not found in {source.file}"
 
 
