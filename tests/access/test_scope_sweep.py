@@ -26,6 +26,7 @@ from fupin.registry.models import Household, Person, StatusChange
 from tests.conftest import TOWN_A, TOWN_B, login
 from tests.employment import sweep as employment_sweep
 from tests.exchange import sweep as exchange_sweep
+from tests.payments import sweep as payments_sweep
 
 from .marks import (
     MARK,
@@ -139,6 +140,7 @@ WORLD_EXTENSIONS: list[Callable] = []
 
 employment_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 就业帮扶、培训、创业、台账
 exchange_sweep.install(factory, WORLD_EXTENSIONS)  # 数据导入与信息比对
+payments_sweep.install(factory, WORLD_EXTENSIONS)  # 资金发放
 
 
 def text_of(response) -> str:
