@@ -277,7 +277,7 @@ def cancel(*, user, batch_id: int, reason: str, version: int | None = None, requ
 
 # -- export and payment -----------------------------------------------------------------------------
 @transaction.atomic
-def mark_exported(*, user, batch_id: int, what: str, request=None) -> Batch:
+def mark_exported(*, user, batch_id: int, request=None) -> Batch:
     """The export of the payment file (bank CSV or agency xlsx): full ID numbers, so only for who may see them."""
     _require_county(user, "导出发放文件")
     if not user.may_unmask:
