@@ -258,5 +258,8 @@ PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
 DEMO_BUILDERS.append("fupin.exchange.demo.build")
 # 资金发放: "module.ATTRIBUTE" naming a fupin.payments.providers.Kind (docs/CONVENTIONS.md, "Payments").
 PAYMENT_KINDS: list[str] = []
+PAYMENT_KINDS += ["fupin.employment.payments.WELFARE_POST", "fupin.employment.payments.WORKSHOP_AWARD",
+                  "fupin.training.payments.JOB_SEEKING", "fupin.training.payments.TECHNICAL_AID",
+                  "fupin.startup.payments.STARTUP_SUBSIDY", "fupin.startup.payments.INTEREST_SUBSIDY"]
 # Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
 CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"
