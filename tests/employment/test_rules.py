@@ -1,12 +1,10 @@
 """Employment parameters in the policy packs, against the documents' numbers."""
 
-import datetime as dt
 
 import pytest
 
 from fupin.employment.creditcode import CreditCodeError, make_credit_code, parse_credit_code
 from fupin.employment.rules import rules
-from fupin.startup.schedule import schedule, totals
 from fupin.startup.services import StartupError, check_loan
 
 
@@ -47,46 +45,6 @@ def test_every_quote_is_in_its_document(seeds):
             if src.file:
                 text = "".join((seeds / src.file).read_text(encoding="utf-8").split())
                 assert "".join(src.quote.split()) in text, f"{pack}.{name}"
-
-
-@pytest.mark.parametrize("pack,kind,guaranteed,yuan,ok", [
-    ("jining-2016", "individual", False, 20000, True),
-    ("jining-2016", "individual", False, 20001, False),
-    ("jining-2016", "individual", True, 150000, True),
-    ("jining-2016", "individual", True, 150001, False),
-    ("jining-2016", "partnership", True, 100000, False),
-    ("fuliang-2018", "individual", True, 100000, True),
-    ("fuliang-2018", "individual", True, 100001, False),
-    ("fuliang-2018", "partnership", True, 500000, True),
-    ("fuliang-2018", "partnership", True, 500001, False),
-    ("fuliang-2018", "small_firm", True, 4000000, True),
-    ("fuliang-2018", "small_firm", True, 4000001, False),
-    ("fuliang-2018", "individual", False, 10000, False),
-])
-def test_loan_limits(pack, kind, guaranteed, yuan, ok):
-    if ok:
-        check_loan(pack_id=pack, kind=kind, guaranteed=guaranteed, principal_fen=yuan * 100)
-    else:
-        with pytest.raises(StartupError):
-            check_loan(pack_id=pack, kind=kind, guaranteed=guaranteed, principal_fen=yuan * 100)
-
-
-def test_jining_interest_fully_subsidised_for_two_years():
-    r = rules("jining-2016")
-    periods = schedule(principal_fen=15_0000_00, annual_rate_bp=r.loan_annual_rate.value, term_months=24, start_on=dt.date(2016, 6, 1),
-                       subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value, subsidy_years=r.loan_interest_subsidy_years.value)
-    t = totals(periods)
-    assert len(periods) == 8 and periods[0].interest_fen == 1631_25  # 150000 × 4.35% / 4
-    assert t["interest_fen"] == 13050_00 and t["subsidy_fen"] == 13050_00 and t["borrower_fen"] == 0
-
-
-def test_third_year_is_paid_by_the_borrower_and_odd_amounts_add_up():
-    periods = schedule(principal_fen=3333333, annual_rate_bp=435, term_months=37, start_on=dt.date(2018, 1, 31),
-                       subsidy_ratio_bp=10000, subsidy_years=2)
-    t = totals(periods)
-    assert t["interest_fen"] == (2 * 3333333 * 435 * 37 + 120000) // 240000
-    assert sum(p.subsidy_fen for p in periods[:8]) == t["subsidy_fen"] and all(p.subsidy_fen == 0 for p in periods[8:])
-    assert periods[-1].months == 1 and periods[1].start == dt.date(2018, 4, 30)
 
 
 def test_credit_code():

@@ -1,20 +1,15 @@
 """Services: referral → hire → check; job loss back to recommendations; follow-ups;
-welfare subsidies; workshop awards; training → certificate → subsidy; loans; plan → ledger."""
+welfare subsidies; workshop awards. (Training, start-up and assistance: tests/training, tests/startup, tests/assistance.)"""
 
 import datetime as dt
 
 import pytest
 
-from fupin.assistance.models import LedgerEntry, MeasureStatus
-from fupin.assistance.services import plan_measure
+from fupin.assistance.models import LedgerEntry
 from fupin.employment import selectors, services
 from fupin.employment.models import Recommendation, ReferralStatus, WelfareSubsidy
 from fupin.employment.recommend import recommend_persons
 from fupin.registry.models import Person
-from fupin.startup import services as startup
-from fupin.startup.models import StartupSubsidy
-from fupin.training import services as training
-from fupin.training.models import Course, JobSeekingSubsidy
 from tests.conftest import TOWN_A
 
 from . import factories as f
@@ -100,57 +95,6 @@ def test_welfare_subsidy_once_a_month_and_workshop_award(county_user, seeker, ar
     rows, info = selectors.workshop_awards(county_user, TODAY.year)
     assert [(row.employer, row.amount_fen) for row in rows] == [(shop, 1000_00)]
     assert selectors.workshop_awards(county_user, TODAY.year - 1)[0] == []
-
-
-def test_training_certificate_brings_job_seeking_subsidy_once(county_user, seeker, make_household):
-    course = Course.objects.create(title="茶叶加工培训班", trade="茶叶加工", provider="县职校", area_code=TOWN_A.ljust(12, "0"), place="镇文化站",
-                                   starts_on=TODAY - dt.timedelta(days=20), ends_on=TODAY - dt.timedelta(days=5), capacity=1,
-                                   certificate_kind="茶叶加工工职业技能等级证书")
-    e = training.enrol(user=county_user, course=course, person=seeker)
-    training.mark_attendance(user=county_user, enrolment=e, day=course.starts_on)
-    training.complete(user=county_user, enrolment=e, certificate_no="2026001")
-    s = JobSeekingSubsidy.objects.get(person=seeker)
-    assert s.amount_fen == 500_00 and s.pack_id == "fuliang-2018"
-    course2 = Course.objects.create(title="第二期", trade="茶叶加工", provider="县职校", area_code=TOWN_A.ljust(12, "0"), place="镇文化站",
-                                    starts_on=course.starts_on, ends_on=course.ends_on, capacity=5, certificate_kind="证书")
-    training.complete(user=county_user, enrolment=training.enrol(user=county_user, course=course2, person=seeker), certificate_no="2026002")
-    assert JobSeekingSubsidy.objects.filter(person=seeker).count() == 1
-    # The course holds one person and the seeker has it: a second person is refused, and nothing is written.
-    other = make_household(TOWN_A, members=1).members.get()
-    with pytest.raises(training.TrainingError, match="培训班“茶叶加工培训班”名额（1人）已满"):
-        training.enrol(user=county_user, course=course, person=other)
-    assert not other.enrolments.exists() and course.enrolments.count() == 1
-
-
-def test_loan_and_startup_subsidy_rules(county_user, seeker):
-    with pytest.raises(startup.StartupError, match="最高 100000.00 元"):
-        startup.grant_loan(user=county_user, person=seeker, kind="individual", guaranteed=True, principal_fen=100001_00, project="茶", start_on=TODAY)
-    loan = startup.grant_loan(user=county_user, person=seeker, kind="individual", guaranteed=True, principal_fen=100000_00, project="茶", start_on=TODAY)
-    assert loan.annual_rate_bp == 435
-    code = "92360222" + "ABCDEFGH1"
-    from fupin.employment.creditcode import make_credit_code
-
-    kwargs = {"user": county_user, "person": seeker, "firm_name": "茶店", "credit_code": make_credit_code(code), "first_firm": True}
-    with pytest.raises(startup.StartupError, match="6个月"):
-        startup.grant_startup_subsidy(founded_on=TODAY - dt.timedelta(days=100), **kwargs)
-    with pytest.raises(startup.StartupError, match="本县"):
-        startup.grant_startup_subsidy(**{**kwargs, "credit_code": make_credit_code("91110000ABCDEFGH1")}, founded_on=TODAY - dt.timedelta(days=200))
-    s = startup.grant_startup_subsidy(founded_on=TODAY - dt.timedelta(days=200), **kwargs)
-    assert s.amount_fen == 5000_00
-    with pytest.raises(startup.StartupError, match="只能享受一次"):
-        startup.grant_startup_subsidy(founded_on=TODAY - dt.timedelta(days=200), **kwargs)
-    assert StartupSubsidy.objects.filter(person=seeker).count() == 1
-
-
-def test_plan_and_ledger(county_user, seeker):
-    m = plan_measure(user=county_user, person=seeker, kind="follow_up", description="本季度入户回访", cadre="张三", due_on=TODAY)
-    services.record_visit(user=county_user, person=seeker)
-    m.refresh_from_db()
-    assert m.status == MeasureStatus.DONE
-    entries = list(LedgerEntry.objects.filter(person=seeker).order_by("day", "id").values_list("kind", flat=True))
-    assert entries == ["follow_up", "follow_up"]
-    with pytest.raises(PermissionError):
-        LedgerEntry.objects.all().delete()
 
 
 def test_employer_subsidies_only_where_a_pack_sets_them(county_user, seeker, postings, tmp_path, monkeypatch):
