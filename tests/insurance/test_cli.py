@@ -178,25 +178,41 @@ def test_missing_column_and_unknown_pack_exit_2(tmp_path, claims_csv):
     assert not out.exists()
 
 
-def test_two_categories_in_one_year_exit_2(claims_csv, tmp_path):
+def test_a_claim_outside_every_period_exit_2(claims_csv, tmp_path):
     out = tmp_path / "o.csv"
     rows = (
         "C1,P1,poor,inpatient,2,,,2018-03-01,500,400",
-        "C2,P1,general,inpatient,2,,,2018-04-01,500,400",
+        "C2,P1,general,inpatient,2,,,2012-04-01,500,400",
     )
     with pytest.raises(CommandError) as err:
-        run(
-            "settle",
-            "--policy",
-            "jining-2016",
-            "--claims",
-            str(claims_csv(*rows)),
-            "--out",
-            str(out),
-        )
+        run("settle", "--policy", "jining", "--claims", str(claims_csv(*rows)), "--out", str(out))
     assert err.value.returncode == 2
-    assert "第 3 行，列 category（人员类别）：人员 P1 在 2018 年有多个人员类别" in str(err.value)
+    assert (
+        "第 3 行，列 admission_date（入院日期）：入院日期 2012-04-01 不在山东省济宁市任何政策期间内；"
+        "现有期间：2016-01-01 至 2019-12-31（jining-2016）；2020-01-01 起（jining-2020）"
+    ) in str(err.value)
     assert not out.exists()
+
+
+def test_region_by_date_with_a_change_of_category(claims_csv, tmp_path):
+    out = tmp_path / "o.csv"
+    rows = (
+        "C1,P1,general,inpatient,3,,,2019-03-01,60000,50000",
+        "C2,P1,poor,inpatient,1,,,2019-09-01,10000,10000",
+        "C3,P1,poor,inpatient,3,,,2020-03-01,60000,50000",
+    )
+    text = run(
+        "settle", "--policy", "jining", "--claims", str(claims_csv(*rows)), "--out", str(out)
+    )
+    assert "已按 jining 结算 3 笔" in text
+    # C1/C2 under jining-2016, one year: 26950 + 5525; then poor 8910 + 1090 × 55% = 599.50
+    # (the 大病 year-to-date 23050 is already past the threshold). C3 under jining-2020: 32175 +
+    # 17825 × 55% = 9803.75. Worked in tests/policy/test_dated.py (C-01, D-01).
+    assert pl.read_csv(out, infer_schema=False).rows() == [
+        ("C1", "26950.00", "5525.00", "0.00", "0.00", "27525.00"),
+        ("C2", "8910.00", "599.50", "0.00", "0.00", "490.50"),
+        ("C3", "32175.00", "9803.75", "0.00", "0.00", "18021.25"),
+    ]
 
 
 def test_gbk_csv_is_read(tmp_path):
@@ -245,10 +261,41 @@ def test_compare_prints_and_writes_xlsx(claims_csv, tmp_path):
     assert fund[2] > fund[1] and fund[3] == pytest.approx(fund[2] - fund[1])
 
 
+def test_compare_one_region_at_two_dates(claims_csv, tmp_path):
+    rows = ("C1,P1,poor,inpatient,3,,,2020-03-01,300000,280000",)
+    text = run(
+        "settle",
+        "--policy",
+        "jining@2016-01-01",
+        "--vs",
+        "jining@2020-01-01",
+        "--claims",
+        str(claims_csv(*rows)),
+        "--out",
+        str(tmp_path / "t.xlsx"),
+    )
+    assert "政策测算：jining@2016-01-01" in text and "对比 jining@2020-01-01" in text
+    # the line from each pack's catastrophic_share (40%, illustrative) of its income figure
+    assert "jining-2016 线 5200.00 元（人均可支配收入的 40%）" in text
+    assert "jining-2020 线 6800.00 元（人均可支配收入的 40%）" in text
+
+
 def test_policy_list_and_show():
     listing = run("policy", "list")
     for pack in ("jining-2016", "jining-2020", "qingcheng-2018", "jilin-2017", "fuliang-2018"):
         assert pack in listing
+    assert (
+        "jining          山东省济宁市：2016-01-01 至 2019-12-31（jining-2016）；2020-01-01 起（jining-2020）"
+        in listing
+    )
+    region = run("policy", "show", "jining")
+    # one line of dated values: 2016's threshold for the poor, then 2020's, each with its source
+    assert "- medical.critical.variants.poor.threshold" in region
+    assert (
+        "2020-01-01 起 = 0.00（jining-2020）；出处：《凝聚脱贫攻坚强大合力 共同筑起全面小康梦》"
+        in region
+    )
+    assert "【示意值】" in region and ".txt" not in region
     shown = run("policy", "show", "jining-2020")
     assert "medical.critical.variants.poor.threshold = 0.00" in shown
     assert "全面取消了扶贫对象的大病保险起付标准" in shown

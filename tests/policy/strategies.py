@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from fupin.policy.claims import Claim
 from fupin.policy.params import CATEGORIES
+from fupin.policy.regions import Policy
 from fupin.policy.schema import Pack
 
 # Amounts near the packs' thresholds, caps and segment bounds, plus tiny and huge ones.
@@ -47,20 +48,31 @@ def _disease_codes(pack: Pack) -> st.SearchStrategy[str | None]:
 
 @st.composite
 def claim_lists(
-    draw, pack: Pack, max_persons: int = 4, max_claims: int = 14, category: str | None = None
+    draw,
+    pack: Pack | Policy,
+    max_persons: int = 4,
+    max_claims: int = 14,
+    category: str | None = None,
+    first_day: date = date(2018, 12, 30),
+    days: int = 4,
 ):
-    """Claims of a few persons over two years; one category per person and year."""
-    classes = sorted(pack.medical.chronic.classes) if pack.medical.chronic else []
+    """Claims of a few persons over a few days around `first_day` (a change of year, or of
+    policy period); a person's category is one per day and may change between days, as the
+    registry's history says (category by date)."""
+    packs = getattr(pack, "packs", None) or [pack]
+    classes = sorted({c for p in packs if p.medical.chronic for c in p.medical.chronic.classes})
+    pack = packs[0]
     persons = [f"P{i}" for i in range(draw(st.integers(1, max_persons)))]
     person_category = {
-        (p, y): category or draw(st.sampled_from(CATEGORIES)) for p in persons for y in (2018, 2019)
+        (p, d): category or draw(st.sampled_from(CATEGORIES)) for p in persons for d in range(days)
     }
     n = draw(st.integers(1, max_claims))
     claims = []
     for i in range(n):
         person = draw(st.sampled_from(persons))
         # Few distinct days: many same-day ties (settled by claim id) and a change of year.
-        day = date(2018, 12, 30) + timedelta(days=draw(st.integers(0, 3)))
+        offset = draw(st.integers(0, days - 1))
+        day = first_day + timedelta(days=offset)
         visit = "chronic_outpatient" if classes and draw(st.booleans()) else "inpatient"
         total = draw(_AMOUNTS)
         in_policy = draw(st.integers(0, total)) if draw(st.booleans()) else total
@@ -68,7 +80,7 @@ def claim_lists(
             Claim(
                 claim_id=draw(st.sampled_from(["A", "B", "C", "Z"])) + f"{i:03d}",
                 person_id=person,
-                category=person_category[(person, day.year)],
+                category=person_category[(person, offset)],
                 visit_type=visit,
                 hospital_level=draw(st.sampled_from([1, 2, 3])),
                 chronic_class=draw(st.sampled_from(classes))

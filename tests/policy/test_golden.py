@@ -605,5 +605,8 @@ def test_trail_cites_the_sentence_and_the_numbers():
     assert "起付标准 10000.00 元 × (1 − 50%) = 5000.00 元" in text
     assert "脑梗死（I63）在三级医院" in text and "补足 32740.00 元" in text
     assert "大病保险报销起付线降低50%" in text
-    assert "假设：" in text  # assumed figures are labelled as such
+    assert "【示意值，非文件规定，仅供工作人员测算】" in text  # assumed figures marked for staff
+    assert (
+        "（浮人社发[2018]6号）：“" in text and ".txt" not in text
+    )  # documents by title and number
     assert text.rstrip().endswith("合计 100000.00 元")

@@ -5,6 +5,10 @@ Pure Python: imports nothing from Django. Packs are YAML data with sources
 illness insurance, medical assistance, fallback — on a scalar path that explains itself
 (`settle_claims`) and a column path that is fast (`settle_frame`).
 
+Policy by date: packs of one region form a line of dated values (`regions.py`); settle under a
+region (`load_policy("jining")`: each claim meets the values of its admission date) or under
+a region at a date (a pack id, or `jining@2018-05-01`).
+
 For other modules: `load_pack(id)` returns a typed `Pack`; put your parameters in your own
 top-level section of the pack files, each as a `Parameter` (value + source + effective
 period), and read them with `pack.section("employment", YourModel)`.
@@ -14,6 +18,7 @@ from fupin.policy.batch import settle_frame
 from fupin.policy.claims import Claim, ClaimsError, parse_claims
 from fupin.policy.packs import PackError, list_packs, load_pack, pack_ids
 from fupin.policy.params import Fen, Parameter, Period, Ratio, Source
+from fupin.policy.regions import Policy, Region, list_regions, load_policy, region_ids
 from fupin.policy.scalar import Settlement, settle_claims
 from fupin.policy.schema import Pack
 
@@ -25,13 +30,18 @@ __all__ = [
     "PackError",
     "Parameter",
     "Period",
+    "Policy",
     "Ratio",
+    "Region",
     "Settlement",
     "Source",
     "list_packs",
+    "list_regions",
     "load_pack",
+    "load_policy",
     "pack_ids",
     "parse_claims",
+    "region_ids",
     "settle_claims",
     "settle_frame",
 ]

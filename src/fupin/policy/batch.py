@@ -18,12 +18,14 @@ import re
 import polars as pl
 import polars.selectors as cs
 
+from fupin.policy import layers
 from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault
-from fupin.policy.params import BP, CATEGORIES, LEVELS, VISIT_TYPES
-from fupin.policy.rules import CategoryRules, all_rules
+from fupin.policy.layers import NO_CAP, cap_or_none
+from fupin.policy.params import CATEGORIES, LEVELS, VISIT_TYPES
+from fupin.policy.regions import Policy, as_policy
+from fupin.policy.rules import rule_book
 from fupin.policy.schema import Pack
 
-NO_CAP = 1 << 62  # stands for "no cap": larger than any year of claims
 PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay", "self_pay")
 CATEGORY_ENUM = pl.Enum(list(CATEGORIES))
 VISIT_ENUM = pl.Enum(list(VISIT_TYPES))
@@ -36,10 +38,6 @@ def _table(values: list[int]) -> pl.Expr:
 
 def _lookup(values: list[int], index: pl.Expr) -> pl.Expr:
     return _table(values).gather(index)
-
-
-def _cap(value: int | None) -> int:
-    return NO_CAP if value is None else value
 
 
 def _seg_cumsum(x: pl.Expr) -> pl.Expr:
@@ -58,10 +56,6 @@ def _capped(s: pl.DataFrame, raw: str, cap: pl.Expr, alias: str) -> pl.DataFrame
             alias
         )
     )
-
-
-def _round(numerator: pl.Expr) -> pl.Expr:
-    return (numerator * 2 + BP) // (2 * BP)
 
 
 def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -99,145 +93,195 @@ def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series]:
     return order, new_prefix
 
 
-class _Tables:
-    """Per-category lookup tables built from the resolved rules of every category."""
+class _Column:
+    """The column path's `k` for `fupin.policy.layers`: element-wise min and max of columns."""
 
-    def __init__(self, pack: Pack):
-        rules: dict[str, CategoryRules] = all_rules(pack)
-        ordered = [rules[c] for c in CATEGORIES]
+    max = staticmethod(pl.max_horizontal)
+    min = staticmethod(pl.min_horizontal)
+
+
+K = _Column()
+
+
+class _Tables:
+    """Lookup tables over the rule slots of a policy: slot = span × 4 + category."""
+
+    def __init__(self, policy: Policy):
+        book = rule_book(policy)
+        ordered = list(book.slots)
         ip = [r.inpatient for r in ordered]
         self.ip_deductible = [
             i.deductible.value.get(lv, 0) if lv else 0 for i in ip for lv in (0, *LEVELS)
         ]
         self.ip_ratio = [i.ratio.value.get(lv, 0) if lv else 0 for i in ip for lv in (0, *LEVELS)]
-        self.ip_cap = [_cap(i.annual_cap.value) for i in ip]
+        self.ip_cap = [cap_or_none(i.annual_cap.value) for i in ip]
 
-        chronic = pack.medical.chronic if pack.medical else None
-        self.classes = sorted(chronic.classes) if chronic else []
+        self.classes = book.classes()
         k = max(len(self.classes), 1)
         self.n_classes = k
         self.ch_deductible = [r.chronic.deductible.value if r.chronic else 0 for r in ordered]
+
+        def class_value(r, table: str, cls: str, default: int) -> int:
+            if r.chronic is None or cls not in r.chronic.classes:
+                return default
+            return getattr(r.chronic, table).value[cls]
+
         self.ch_ratio = [
-            (r.chronic.ratio.value[cls][lv] if r.chronic and lv else 0)
+            (r.chronic.ratio.value[cls][lv] if r.chronic and cls in r.chronic.classes and lv else 0)
             for r in ordered
             for cls in (self.classes or [""])
             for lv in (0, *LEVELS)
         ]
         self.ch_cap = {
-            cls: [_cap(r.chronic.annual_cap.value[cls]) if r.chronic else NO_CAP for r in ordered]
+            cls: [cap_or_none(class_value(r, "annual_cap", cls, None)) for r in ordered]
             for cls in self.classes
         }
         self.ch_above = {
-            cls: [
-                _cap(r.chronic.critical_insurer_above.value[cls]) if r.chronic else NO_CAP
-                for r in ordered
-            ]
+            cls: [cap_or_none(class_value(r, "critical_insurer_above", cls, None)) for r in ordered]
             for cls in self.classes
         }
 
+        def visits(rule) -> tuple[int, int]:
+            return (
+                int(rule is not None and "inpatient" in rule.applies_to),
+                int(rule is not None and "chronic_outpatient" in rule.applies_to),
+            )
+
         crit = [r.critical for r in ordered]
-        self.has_critical = crit[0] is not None
+        self.has_critical = any(c is not None for c in crit)
         if self.has_critical:
             # Bands paying 0% (below a threshold) add nothing to the sum: leave them out.
-            paying = [[b for b in c.bands if b.ratio > 0] for c in crit]
+            paying = [[b for b in c.bands if b.ratio > 0] if c else [] for c in crit]
             width = max(len(p) for p in paying)
             pad = [p + [None] * (width - len(p)) for p in paying]
             self.bands = [
                 (
                     [b.low if b else 0 for b in (p[j] for p in pad)],
-                    [(_cap(b.high) if b else 0) for b in (p[j] for p in pad)],
+                    [(cap_or_none(b.high) if b else 0) for b in (p[j] for p in pad)],
                     [b.ratio if b else 0 for b in (p[j] for p in pad)],
                 )
                 for j in range(width)
             ]
-            self.crit_cap = [_cap(c.annual_cap.value) for c in crit]
-            self.crit_visits = list(crit[0].applies_to)
+            self.crit_cap = [cap_or_none(c.annual_cap.value) if c else NO_CAP for c in crit]
+            self.crit_visits = [visits(c) for c in crit]
 
         asst = [r.assistance for r in ordered]
-        self.has_assistance = asst[0] is not None
+        self.has_assistance = any(a is not None for a in asst)
         if self.has_assistance:
-            self.asst_ratio = [a.ratio.value for a in asst]
-            self.asst_cap = [_cap(a.annual_cap.value) for a in asst]
-            self.asst_visits = list(asst[0].applies_to)
+            self.asst_ratio = [a.ratio.value if a else 0 for a in asst]
+            self.asst_cap = [cap_or_none(a.annual_cap.value) if a else NO_CAP for a in asst]
+            self.asst_visits = [visits(a) for a in asst]
 
         major = [r.major_diseases for r in ordered]
-        self.has_major = major[0] is not None and any(m.eligible.value for m in major)
+        self.has_major = any(m is not None and m.eligible.value for m in major)
         if self.has_major:
-            self.major_ok = [int(m.eligible.value) for m in major]
-            self.major_ratio = [major[0].ratio.value.get(lv, 0) for lv in (0, *LEVELS)]
-            self.major_prefixes = [p.upper() for p in major[0].diseases.value]
+            self.major_prefixes = sorted(
+                {p.upper() for m in major if m is not None for p in m.diseases.value}
+            )
+            self.major_ok = [int(m is not None and m.eligible.value) for m in major]
+            self.major_ratio = [
+                (m.ratio.value.get(lv, 0) if m is not None and lv else 0)
+                for m in major
+                for lv in (0, *LEVELS)
+            ]
+            # A region whose packs list different diseases: which prefixes count in which slot.
+            self.major_listed = {
+                p: [
+                    int(m is not None and p in {q.upper() for q in m.diseases.value}) for m in major
+                ]
+                for p in self.major_prefixes
+            }
 
         line = [r.self_pay_line for r in ordered]
-        self.has_line = line[0] is not None and any(x.eligible.value for x in line)
+        self.has_line = any(x is not None and x.eligible.value for x in line)
         if self.has_line:
-            self.line_ok = [int(x.eligible.value) for x in line]
-            self.line_share = line[0].max_share.value
-            self.line_visits = list(line[0].applies_to)
+            self.line_ok = [
+                int(x is not None and x.eligible.value and "inpatient" in x.applies_to)
+                for x in line
+            ]
+            self.line_ok_chronic = [
+                int(x is not None and x.eligible.value and "chronic_outpatient" in x.applies_to)
+                for x in line
+            ]
+            self.line_share = [x.max_share.value if x else 0 for x in line]
 
 
-def _band_payment(s: pl.DataFrame, t: _Tables, cat: pl.Expr) -> pl.DataFrame:
+def _band_payment(s: pl.DataFrame, t: _Tables, slot: pl.Expr) -> pl.DataFrame:
     """Add `_cr_raw`: Σ ratio × (part of this claim's year-to-date slice inside each band)."""
     after = pl.col("_cr_after")
     before = after - pl.col("_cr_in")
-    terms = []
-    for j, (lows, highs, ratios) in enumerate(t.bands):
-        s = s.with_columns(
-            _lookup(lows, cat).alias(f"_lo{j}"),
-            _lookup(highs, cat).alias(f"_hi{j}"),
-            _lookup(ratios, cat).alias(f"_r{j}"),
+    terms = [
+        layers.critical_band(
+            K, before, after, _lookup(lows, slot), _lookup(highs, slot), _lookup(ratios, slot)
         )
-        low, high = pl.col(f"_lo{j}"), pl.col(f"_hi{j}")
-        inside = pl.min_horizontal(pl.max_horizontal(after, low), high) - pl.min_horizontal(
-            pl.max_horizontal(before, low), high
-        )
-        terms.append(inside * pl.col(f"_r{j}"))
-    return s.with_columns(_round(pl.sum_horizontal(terms)).alias("_cr_raw"))
+        for lows, highs, ratios in t.bands
+    ]
+    return s.with_columns(layers.rounded(pl.sum_horizontal(terms)).alias("_cr_raw"))
 
 
 def _positive(x: pl.Expr) -> pl.Expr:
     return pl.max_horizontal(x, 0)
 
 
-def _visit_mask(visits: list[str]) -> pl.Expr:
-    if set(visits) >= set(VISIT_TYPES):
+def _visit_mask(visits: list[tuple[int, int]], slot: pl.Expr) -> pl.Expr:
+    """Per row: does the layer apply to this claim's visit type in its slot."""
+    inpatient = [v[0] for v in visits]
+    chronic = [v[1] for v in visits]
+    if all(inpatient) and all(chronic):
         return pl.lit(True)
-    return pl.col("_chronic") if visits == ["chronic_outpatient"] else ~pl.col("_chronic")
+    chosen = (
+        pl.when(pl.col("_chronic")).then(_lookup(chronic, slot)).otherwise(_lookup(inpatient, slot))
+    )
+    return chosen == 1
 
 
-def _check_one_category(
-    s: pl.DataFrame, claims: pl.DataFrame, order: pl.Series, first_row: int
-) -> None:
-    changed = s.select(
-        (~pl.col("_first") & (pl.col("_cat") != pl.col("_cat").shift(1))).fill_null(False)
-    ).to_series()
-    if changed.any():
-        faults = []
-        for position in changed.arg_true().head(MAX_LISTED_FAULTS):
-            row = int(order[position])
-            person, day = claims["person_id"][row], claims["admission_date"][row]
-            faults.append(
-                Fault(
-                    row + first_row,
-                    "category",
-                    f"人员 {person} 在 {day.year} 年有多个人员类别，请按年度拆分或更正",
-                )
+def _spans(policy: Policy, claims: pl.DataFrame, day: pl.Series, first_row: int) -> pl.Series:
+    """Each row's span of the policy; ClaimsError naming row, date and periods for the rest."""
+    starts = pl.Series(policy.starts(), dtype=pl.Date)
+    if policy.at is None:
+        span = starts.search_sorted(claims["admission_date"], side="right").cast(pl.Int64) - 1
+        ends = pl.Series([s.end for s in policy.spans], dtype=pl.Date)
+        end = ends.gather(span.clip(0, len(ends) - 1))
+        bad = (span < 0) | (end.is_not_null() & (claims["admission_date"] > end)).fill_null(False)
+    else:
+        span = pl.zeros(claims.height, pl.Int64, eager=True)
+        bad = claims["admission_date"] < policy.region.spans[0].start
+    if bad.any():
+        rows = bad.arg_true()
+        faults = [
+            Fault(
+                int(r) + first_row,
+                "admission_date",
+                policy.refusal(claims["admission_date"][int(r)]),
             )
-        raise ClaimsError(faults, total=int(changed.sum()))
+            for r in rows.head(MAX_LISTED_FAULTS)
+        ]
+        raise ClaimsError(faults, total=len(rows))
+    return span
 
 
-def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.DataFrame:
-    """Settle typed claims (see `claims.TYPED_SCHEMA`) under `pack`.
+def settle_frame(
+    policy: Policy | Pack | str, claims: pl.DataFrame, first_row: int = 2
+) -> pl.DataFrame:
+    """Settle typed claims (see `claims.TYPED_SCHEMA`) under `policy`.
 
-    Returns `claim_id` and the five parts in fen, in the input order. Raises ClaimsError when
-    a person has two categories in one year (rows numbered from `first_row`).
+    Each row meets the values of its span (its admission date's, or the policy's one date) for
+    the category it carries; year-to-date totals run across changes within a person's year.
+    Returns `claim_id` and the five parts in fen, in the input order. Raises ClaimsError for a
+    claim outside every period (rows numbered from `first_row`).
     """
     if claims.height == 0:
         return pl.DataFrame(schema={"claim_id": pl.String, **dict.fromkeys(PARTS, pl.Int64)})
-    t = _Tables(pack)
+    policy = as_policy(policy)
+    t = _Tables(policy)
     k = t.n_classes
     claims = claims.rechunk()
+    span = _spans(policy, claims, claims["admission_date"], first_row)
     columns = [
-        pl.col("category").cast(CATEGORY_ENUM).to_physical().cast(pl.Int64).alias("_cat"),
+        (
+            pl.lit(span) * len(CATEGORIES)
+            + pl.col("category").cast(CATEGORY_ENUM).to_physical().cast(pl.Int64)
+        ).alias("_slot"),
         (pl.col("visit_type") == "chronic_outpatient").alias("_chronic"),
         pl.col("hospital_level").cast(pl.Int64).alias("_level"),
         (
@@ -261,34 +305,39 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
         )
     df = claims.select(columns)
     order, person_starts = _order(claims, df["_day"])
-    sorted_df = df.select(pl.all().gather(order)).with_columns(
+    s = df.select(pl.all().gather(order)).with_columns(
         (
             pl.lit(person_starts) | (pl.col("_year") != pl.col("_year").shift(1)).fill_null(True)
         ).alias("_first")
     )
-    _check_one_category(sorted_df, claims, order, first_row)
-    s = sorted_df
-    cat, level, chronic = pl.col("_cat"), pl.col("_level"), pl.col("_chronic")
+    slot, level, chronic = pl.col("_slot"), pl.col("_level"), pl.col("_chronic")
     inpol, total = pl.col("_in"), pl.col("_total")
 
-    # Layer 2, inpatient: deductible per admission, ratio by level, annual cap.
-    slot = cat * 4 + level
-    ip_raw = _round(_positive(inpol - _lookup(t.ip_deductible, slot)) * _lookup(t.ip_ratio, slot))
+    # Basic insurance, inpatient: deductible per admission, ratio by level, annual cap.
+    at_level = slot * 4 + level
+    ip_raw = layers.inpatient_basic(
+        K, inpol, _lookup(t.ip_deductible, at_level), _lookup(t.ip_ratio, at_level)
+    )
     s = s.with_columns(pl.when(chronic).then(0).otherwise(ip_raw).alias("_ip_raw"))
-    s = _capped(s, "_ip_raw", _lookup(t.ip_cap, cat), "basic_pay").drop("_ip_raw", "_running")
+    s = _capped(s, "_ip_raw", _lookup(t.ip_cap, slot), "basic_pay").drop("_ip_raw", "_running")
 
-    # Layer 2, chronic outpatient: one deductible per year, ratio by class and level, cap by class;
-    # the part of a class's year above `critical_insurer_above` is paid by the critical insurer.
+    # Basic insurance, chronic outpatient: one deductible per year, ratio by class and level, cap
+    # by class; the part of a class's year above `critical_insurer_above` goes to the 大病 insurer.
     if t.classes:
         s = s.with_columns(pl.when(chronic).then(inpol).otherwise(0).alias("_ch_in"))
         s = s.with_columns(_seg_cumsum(pl.col("_ch_in")).alias("_ch_after"))
-        deductible = _lookup(t.ch_deductible, cat)
-        excess = _positive(pl.col("_ch_after") - deductible) - _positive(
-            pl.col("_ch_after") - pl.col("_ch_in") - deductible
+        excess = layers.chronic_over_deductible(
+            K,
+            pl.col("_ch_after") - pl.col("_ch_in"),
+            pl.col("_ch_in"),
+            _lookup(t.ch_deductible, slot),
         )
-        ratio = _lookup(t.ch_ratio, (cat * k + pl.col("_class")) * 4 + level)
+        ratio = _lookup(t.ch_ratio, (slot * k + pl.col("_class")) * 4 + level)
         s = s.with_columns(
-            pl.when(chronic).then(_round(excess * ratio)).otherwise(0).alias("_ch_raw")
+            pl.when(chronic)
+            .then(layers.chronic_basic(K, excess, ratio))
+            .otherwise(0)
+            .alias("_ch_raw")
         )
         paid, basic_parts = [], []
         for index, cls in enumerate(t.classes):
@@ -296,17 +345,15 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
             mine = chronic & (pl.col("_class") == index)
             s = s.with_columns(pl.when(mine).then(pl.col("_ch_raw")).otherwise(0).alias(raw))
             s = s.with_columns(_seg_cumsum(pl.col(raw)).alias(f"_ch_run_{index}"))
-            cap = _lookup(t.ch_cap[cls], cat)
+            cap = _lookup(t.ch_cap[cls], slot)
             running = pl.col(f"_ch_run_{index}")
-            after = pl.min_horizontal(running, cap)
-            before = pl.min_horizontal(running - pl.col(raw), cap)
-            above = _lookup(t.ch_above[cls], cat)
-            s = s.with_columns(
-                (after - before).alias(f"_ch_pay_{index}"),
-                (pl.min_horizontal(after, above) - pl.min_horizontal(before, above)).alias(
-                    f"_ch_basic_{index}"
-                ),
+            counted = running - pl.col(raw)
+            pay = layers.within_cap(K, counted, pl.col(raw), cap)
+            booked_before = pl.min_horizontal(counted, cap)
+            basic = layers.basic_below_insurer_line(
+                K, booked_before, pay, _lookup(t.ch_above[cls], slot)
             )
+            s = s.with_columns(pay.alias(f"_ch_pay_{index}"), basic.alias(f"_ch_basic_{index}"))
             s = s.drop(raw, f"_ch_run_{index}")
             paid.append(pl.col(f"_ch_pay_{index}"))
             basic_parts.append(pl.col(f"_ch_basic_{index}"))
@@ -319,52 +366,72 @@ def settle_frame(pack: Pack, claims: pl.DataFrame, first_row: int = 2) -> pl.Dat
         s = s.with_columns(pl.lit(0, pl.Int64).alias("_split"))
     basic, split = pl.col("basic_pay"), pl.col("_split")
 
-    # Layer 3, critical illness: year-to-date self-pay through the bands, annual cap.
+    # Critical illness insurance: year-to-date self-pay through the bands, annual cap.
     if t.has_critical:
         s = s.with_columns(
-            pl.when(_visit_mask(t.crit_visits))
-            .then(inpol - basic - split)
+            pl.when(_visit_mask(t.crit_visits, slot))
+            .then(_positive(inpol - basic - split))
             .otherwise(0)
             .alias("_cr_in")
         )
         s = s.with_columns(_seg_cumsum(pl.col("_cr_in")).alias("_cr_after"))
-        s = _band_payment(s, t, cat)
-        s = _capped(s, "_cr_raw", _lookup(t.crit_cap, cat), "_cr_pay")
+        s = _band_payment(s, t, slot)
+        s = _capped(s, "_cr_raw", _lookup(t.crit_cap, slot), "_cr_pay")
         s = s.with_columns((split + pl.col("_cr_pay")).alias("critical_pay"))
-        s = s.drop(cs.matches(r"^_(cr_\w+|lo\d+|hi\d+|r\d+|running)$"))
+        s = s.drop(cs.matches(r"^_(cr_\w+|running)$"))
     else:
         s = s.with_columns(split.alias("critical_pay"))
     critical = pl.col("critical_pay")
 
-    # Layer 4, medical assistance: ratio of what is left in policy, annual cap.
+    # Medical assistance: ratio of what is left in policy, annual cap.
     if t.has_assistance:
         s = s.with_columns(
-            pl.when(_visit_mask(t.asst_visits))
-            .then(_round((inpol - basic - critical) * _lookup(t.asst_ratio, cat)))
+            pl.when(_visit_mask(t.asst_visits, slot))
+            .then(
+                layers.medical_assistance(K, inpol - basic - critical, _lookup(t.asst_ratio, slot))
+            )
             .otherwise(0)
             .alias("_as_raw")
         )
-        s = _capped(s, "_as_raw", _lookup(t.asst_cap, cat), "assistance_pay").drop(
+        s = _capped(s, "_as_raw", _lookup(t.asst_cap, slot), "assistance_pay").drop(
             "_as_raw", "_running"
         )
     else:
         s = s.with_columns(pl.lit(0, pl.Int64).alias("assistance_pay"))
 
-    # Layer 5, fallback: fixed-quota major diseases, then the self-pay line.
+    # Fallback: fixed-quota major diseases, then the self-pay line.
     s = s.with_columns((basic + critical + pl.col("assistance_pay")).alias("_paid"))
     paid_so_far = pl.col("_paid")
     top = pl.lit(0, pl.Int64)
     if t.has_major:
-        rate = _lookup(t.major_ratio, level)
-        ok = (_lookup(t.major_ok, cat) == 1) & ~chronic & (rate > 0) & pl.col("_major")
-        top = pl.when(ok).then(_positive(_round(total * rate) - paid_so_far)).otherwise(0)
+        rate = _lookup(t.major_ratio, slot * 4 + level)
+        ok = (_lookup(t.major_ok, slot) == 1) & ~chronic & (rate > 0) & pl.col("_major")
+        if any(len(set(v)) > 1 for v in t.major_listed.values()):  # lists differ between periods
+            code = claims["disease_code"].gather(order)
+            listed = pl.any_horizontal(
+                pl.lit(code.str.starts_with(p).fill_null(False)) & (_lookup(v, slot) == 1)
+                for p, v in t.major_listed.items()
+            )
+            ok = ok & listed
+        top = (
+            pl.when(ok)
+            .then(_positive(layers.major_disease_quota(K, total, rate) - paid_so_far))
+            .otherwise(0)
+        )
     s = s.with_columns(top.alias("_top"))
     line = pl.lit(0, pl.Int64)
     if t.has_line:
-        limit = total * t.line_share // BP
-        ok = (_lookup(t.line_ok, cat) == 1) & _visit_mask(t.line_visits)
+        ok = (
+            pl.when(chronic)
+            .then(_lookup(t.line_ok_chronic, slot))
+            .otherwise(_lookup(t.line_ok, slot))
+            == 1
+        )
+        limit = layers.self_pay_limit(K, total, _lookup(t.line_share, slot))
         line = (
-            pl.when(ok).then(_positive(total - paid_so_far - pl.col("_top") - limit)).otherwise(0)
+            pl.when(ok)
+            .then(layers.self_pay_line(K, total - paid_so_far - pl.col("_top"), limit))
+            .otherwise(0)
         )
     s = s.with_columns((pl.col("_top") + line).alias("fallback_pay"))
     s = s.with_columns((total - paid_so_far - pl.col("fallback_pay")).alias("self_pay"))

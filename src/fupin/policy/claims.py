@@ -121,11 +121,19 @@ def _duplicated(ids: pl.Series) -> pl.Series | None:
     return ids.is_duplicated() & ids.is_not_null()
 
 
-def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFrame:
-    """Validate a table of claims for `pack` and return typed columns, or raise ClaimsError.
+def _chronic_classes(policy: Any) -> list[str]:
+    packs = getattr(policy, "packs", None) or [policy]
+    return sorted(
+        {c for p in packs if p.medical and p.medical.chronic for c in p.medical.chronic.classes}
+    )
 
-    One category per person and calendar year is checked where the claims are sorted anyway:
-    in `settle_frame` and `settle_claims`.
+
+def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.DataFrame:
+    """Validate a table of claims for `pack` (or a `regions.Policy`) and return typed columns,
+    or raise ClaimsError.
+
+    Whether each admission date has values in force is checked where the claims are settled
+    (`settle_frame`, `settle_claims`): the same check on both paths.
     """
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
@@ -134,7 +142,7 @@ def parse_claims(raw: pl.DataFrame, pack: Pack, first_row: int = 2) -> pl.DataFr
     if raw.height == 0:
         raise ClaimsError([Fault(None, None, "文件中没有结算单")])
 
-    classes = sorted(pack.medical.chronic.classes) if pack.medical and pack.medical.chronic else []
+    classes = _chronic_classes(pack)
     df = (
         _clean(raw)
         .with_columns(

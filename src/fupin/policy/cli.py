@@ -22,6 +22,7 @@ from fupin.policy.compare import PART_NAMES, Comparison, compare
 from fupin.policy.io import check_output_path, read_claims_file, write_settlements
 from fupin.policy.packs import PackError, list_packs, load_pack
 from fupin.policy.params import fen_to_yuan, to_basis_points
+from fupin.policy.regions import Policy, list_regions, load_policy, load_region
 from fupin.policy.scalar import settle_claims
 
 
@@ -35,27 +36,28 @@ class SettleReport:
     explanation: str | None
 
     def text(self) -> str:
-        lines = [f"已按政策包 {self.pack_id} 结算 {self.claims:,} 笔，结果写入 {self.out}"]
+        lines = [f"已按 {self.pack_id} 结算 {self.claims:,} 笔，结果写入 {self.out}"]
         lines.append(
             "；".join(f"{PART_NAMES[p]} {fen_to_yuan(v)} 元" for p, v in self.totals.items())
         )
         if self.outside_period:
             lines.append(
-                f"注意：{self.outside_period:,} 笔入院日期不在政策包生效期间内（按测算处理，仍按本政策包结算）"
+                f"注意：{self.outside_period:,} 笔入院日期不在该政策的生效期间内（政策测算：仍按所选日期的政策结算；"
+                "按入院日期结算请用地区编号，如 --policy jining）"
             )
         if self.explanation:
             lines += ["", self.explanation]
         return "\n".join(lines)
 
 
-def load_claims(pack_id: str, claims_path: str | Path) -> tuple[object, pl.DataFrame]:
-    pack = load_pack(pack_id)
-    return pack, parse_claims(read_claims_file(claims_path), pack)
+def load_claims(policy_spec: str, claims_path: str | Path) -> tuple[Policy, pl.DataFrame]:
+    policy = load_policy(policy_spec)
+    return policy, parse_claims(read_claims_file(claims_path), policy)
 
 
-def explain_claim(pack_id: str, claims: pl.DataFrame, claim_id: str) -> str:
+def explain_claim(policy: Policy | str, claims: pl.DataFrame, claim_id: str) -> str:
     """The Chinese trail of one claim: its person's year settled on the scalar path."""
-    pack = load_pack(pack_id)
+    policy = load_policy(policy) if isinstance(policy, str) else policy
     target = claims.filter(pl.col("claim_id") == claim_id)
     if target.height == 0:
         raise ClaimsError([Fault(None, "claim_id", f"找不到结算单 {claim_id}（--explain）")])
@@ -66,27 +68,29 @@ def explain_claim(pack_id: str, claims: pl.DataFrame, claim_id: str) -> str:
     year_claims = claims.filter(
         (pl.col("person_id") == person) & (pl.col("admission_date").dt.year() == day.year)
     )
-    for settlement in settle_claims(pack, to_claims(year_claims)):
+    for settlement in settle_claims(policy, to_claims(year_claims)):
         if settlement.claim.claim_id == claim_id:
             return settlement.explain()
     raise AssertionError("unreachable: the claim is in its own person-year")
 
 
 def settle_file(
-    pack_id: str, claims_path: str | Path, out_path: str | Path, explain: str | None = None
+    policy_spec: str, claims_path: str | Path, out_path: str | Path, explain: str | None = None
 ) -> SettleReport:
     """Read, validate, settle on the column path, write. Raises PackError/ClaimsError."""
     out = check_output_path(out_path)
-    pack, claims = load_claims(pack_id, claims_path)
-    explanation = explain_claim(pack_id, claims, explain) if explain else None
-    result = settle_frame(pack, claims)
+    policy, claims = load_claims(policy_spec, claims_path)
+    result = settle_frame(policy, claims)
+    explanation = explain_claim(policy, claims, explain) if explain else None
     write_settlements(result, out)
-    period = pack.effective
-    before = pl.col("admission_date") < period.start
-    after = pl.col("admission_date") > period.end if period.end else pl.lit(False)
-    outside = claims.select((before | after).sum()).item()
+    outside = 0
+    if policy.at is not None:
+        period = policy.spans[0]
+        before = pl.col("admission_date") < period.start
+        after = pl.col("admission_date") > period.end if period.end else pl.lit(False)
+        outside = claims.select((before | after).sum()).item()
     return SettleReport(
-        pack_id=pack_id,
+        pack_id=policy.id,
         claims=claims.height,
         out=out,
         totals={p: int(result[p].sum()) for p in PARTS},
@@ -96,10 +100,14 @@ def settle_file(
 
 
 def compare_file(
-    pack_a: str, pack_b: str, claims_path: str | Path, xlsx_path: str | Path | None, share: int
+    pack_a: str,
+    pack_b: str,
+    claims_path: str | Path,
+    xlsx_path: str | Path | None,
+    share: int | None = None,
 ) -> tuple[Comparison, Path | None]:
     a, claims = load_claims(pack_a, claims_path)
-    b = load_pack(pack_b)
+    b = load_policy(pack_b)
     # The claims must also be valid under B (its chronic classes may differ).
     parse_claims(read_claims_file(claims_path), b)
     result = compare(a, b, claims, share)
@@ -118,6 +126,39 @@ def policy_list_text() -> str:
         lines.append(
             f"{pack.id:<16}{pack.effective.start.isoformat():<14}{pack.inherits or '—':<14}{pack.name}"
         )
+    lines += [
+        "",
+        "政策地区（按入院日期取当日政策，--policy 地区编号；某日的政策：地区编号@YYYY-MM-DD）：",
+    ]
+    for region in list_regions():
+        lines.append(f"{region.id:<16}{region.name}：{region.periods_text()}")
+    return "\n".join(lines)
+
+
+def region_show_text(region_id: str) -> str:
+    """A region as one line of dated values: each parameter's values with start date and source."""
+    region = load_region(region_id)
+    lines = [
+        f"{region.id}：{region.name}",
+        f"期间：{region.periods_text()}",
+        "",
+        "参数（按生效日期）：",
+    ]
+    history: dict[str, list[tuple[object, object]]] = {}
+    for span in region.spans:
+        for path, param in span.pack.parameters():
+            seen = history.setdefault(path, [])
+            if not seen or seen[-1][1] != param:
+                seen.append((span, param))
+    for path, values in history.items():
+        lines.append(f"- {path}")
+        for span, param in values:
+            shown = param.model_dump(mode="json", by_alias=True)["value"]
+            mark = "【示意值】" if param.source.is_assumed else ""
+            lines.append(
+                f"    {param.effective.start.isoformat()} 起 = {_value_text(shown)}{mark}"
+                f"（{span.pack.id}）；出处：{span.pack.cite(param.source)}"
+            )
     return "\n".join(lines)
 
 
@@ -132,6 +173,8 @@ def _value_text(value: object) -> str:
 
 
 def policy_show_text(pack_id: str) -> str:
+    if pack_id in {r.id for r in list_regions()}:
+        return region_show_text(pack_id)
     pack = load_pack(pack_id)
     lines = [
         f"{pack.id}：{pack.name}",
@@ -155,18 +198,24 @@ class CliError(Exception):
 
 
 def add_settle_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--policy", required=True, help="政策包编号，如 fuliang-2018")
+    parser.add_argument(
+        "--policy",
+        required=True,
+        help="地区编号（按入院日期取当日政策，如 jining）、地区@日期（如 jining@2018-05-01）或政策包编号（如 fuliang-2018）",
+    )
     parser.add_argument("--claims", required=True, help="结算单文件：CSV、XLSX 或 Parquet")
     parser.add_argument(
         "--out",
         help="结算结果 .csv/.parquet；与 --vs 同用时为测算表 .xlsx（默认 政策测算_A_vs_B.xlsx）",
     )
     parser.add_argument("--explain", metavar="CLAIM_ID", help="打印该结算单的中文计算过程")
-    parser.add_argument("--vs", metavar="PACK", help="对比的另一个政策包（政策测算）")
+    parser.add_argument(
+        "--vs", metavar="POLICY", help="对比的另一地区或另一日期的政策（政策测算），写法同 --policy"
+    )
     parser.add_argument(
         "--catastrophic-share",
-        default="40%",
-        help="灾难性医疗支出线占人均可支配收入的比例（默认 40%%）",
+        default=None,
+        help="灾难性医疗支出线占人均可支配收入的比例（默认取政策包的 catastrophic_share）",
     )
 
 
@@ -174,10 +223,12 @@ def run_settle(opts: dict, write: Callable[[str], object]) -> None:
     """`fupin settle`: settle a file, or compare two packs with --vs. Raises CliError."""
     try:
         if opts.get("vs"):
-            try:
-                share = to_basis_points(opts["catastrophic_share"])
-            except ValueError as exc:
-                raise CliError(f"--catastrophic-share：{exc}") from exc
+            share = None
+            if opts.get("catastrophic_share"):
+                try:
+                    share = to_basis_points(opts["catastrophic_share"])
+                except ValueError as exc:
+                    raise CliError(f"--catastrophic-share：{exc}") from exc
             out = opts.get("out") or f"政策测算_{opts['policy']}_vs_{opts['vs']}.xlsx"
             comparison, written = compare_file(
                 opts["policy"], opts["vs"], opts["claims"], out, share
@@ -196,8 +247,8 @@ def run_settle(opts: dict, write: Callable[[str], object]) -> None:
 def add_policy_arguments(parser: argparse.ArgumentParser, **subparser_options) -> None:
     actions = parser.add_subparsers(dest="action", required=True, **subparser_options)
     actions.add_parser("list", help="列出全部政策包")
-    show = actions.add_parser("show", help="显示政策包参数与出处")
-    show.add_argument("pack", help="政策包编号，如 jining-2020")
+    show = actions.add_parser("show", help="显示政策包（或地区按日期的全部取值）参数与出处")
+    show.add_argument("pack", help="政策包编号，如 jining-2020；或地区编号，如 jining")
 
 
 def run_policy(opts: dict, write: Callable[[str], object]) -> None:

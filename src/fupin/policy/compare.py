@@ -1,8 +1,10 @@
-"""Policy comparison (政策测算): the same claims under two packs, for a finance bureau.
+"""Policy comparison (政策测算): the same claims under two policies, for a finance bureau.
 
+Two regions, or one region at two dates (`jining@2016-01-01` against `jining@2020-01-01`).
 Totals per layer, the fund cost difference, the distribution of each person's yearly self-pay,
-and how many person-years pass a catastrophic line — a share (40% by default) of the pack's
-per-capita income figure, the usual definition of catastrophic health expenditure.
+and how many person-years pass a catastrophic line — a share (the pack's `catastrophic_share`,
+unless the user gives one) of the pack's per-capita income figure, both from the pack in force
+for that person-year.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import polars as pl
 
 from fupin.policy.batch import PARTS, settle_frame
 from fupin.policy.params import BP, fen_to_yuan, percent
+from fupin.policy.regions import Policy, as_policy
 from fupin.policy.schema import Pack
 
 FUND_PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay")
@@ -30,19 +33,34 @@ QUANTILES = (0.5, 0.75, 0.9, 0.95, 0.99, 1.0)
 
 @dataclass(frozen=True)
 class PackOutcome:
-    pack: Pack
+    policy: Policy
     totals: dict[str, int]  # layer → fen over all claims
     quantiles: dict[float, int]  # yearly self-pay per person, fen
     mean_self_pay: int
-    catastrophic_line: int
+    lines: list[tuple[Pack, int, int]]  # per pack in force: share (bp), line (fen)
     catastrophic_count: int
+
+    @property
+    def pack(self) -> Pack:
+        """The pack in force last (its id and figures head the tables)."""
+        return self.policy.packs[-1]
+
+    @property
+    def catastrophic_line(self) -> int:
+        return self.lines[-1][2]
+
+    def lines_text(self) -> str:
+        return "；".join(
+            f"{pack.id} 线 {fen_to_yuan(line)} 元（人均可支配收入的 {percent(share)}）"
+            for pack, share, line in self.lines
+        )
 
 
 @dataclass(frozen=True)
 class Comparison:
     claims: int
     person_years: int
-    share: int  # basis points of per-capita income
+    share: int | None  # basis points of per-capita income given by the user; None: the packs'
     a: PackOutcome
     b: PackOutcome
 
@@ -50,10 +68,10 @@ class Comparison:
         a, b = self.a, self.b
         width = 16
         lines = [
-            f"政策测算：{a.pack.id}（{a.pack.name}） 对比 {b.pack.id}（{b.pack.name}）",
+            f"政策测算：{a.policy.id}（{a.policy.name}） 对比 {b.policy.id}（{b.policy.name}）",
             f"结算单 {self.claims:,} 笔，人·年 {self.person_years:,} 个；金额单位：元",
             "",
-            f"{'项目':<10}{a.pack.id:>{width}}{b.pack.id:>{width}}{'差额(后−前)':>{width}}",
+            f"{'项目':<10}{a.policy.id:>{width}}{b.policy.id:>{width}}{'差额(后−前)':>{width}}",
         ]
         for key in (*PARTS, "fund"):
             x, y = a.totals[key], b.totals[key]
@@ -74,9 +92,9 @@ class Comparison:
         )
         lines += [
             "",
-            f"灾难性医疗支出：年度个人自付超过人均可支配收入的 {percent(self.share)}",
-            f"  {a.pack.id}：线 {fen_to_yuan(a.catastrophic_line)} 元，{a.catastrophic_count:,} 人·年",
-            f"  {b.pack.id}：线 {fen_to_yuan(b.catastrophic_line)} 元，{b.catastrophic_count:,} 人·年",
+            "灾难性医疗支出：年度个人自付超过人均可支配收入的一定比例（按该人·年适用的政策包）",
+            f"  {a.policy.id}：{a.lines_text()}；{a.catastrophic_count:,} 人·年",
+            f"  {b.policy.id}：{b.lines_text()}；{b.catastrophic_count:,} 人·年",
         ]
         return "\n".join(lines)
 
@@ -86,11 +104,15 @@ class Comparison:
         path = Path(path)
         from fupin.sheets.write import WORKBOOK_OPTIONS
 
-        with xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS) as book:  # pack ids and labels stay text
+        with xlsxwriter.Workbook(
+            str(path), WORKBOOK_OPTIONS
+        ) as book:  # pack ids and labels stay text
             money = book.add_format({"num_format": "#,##0.00"})
             bold = book.add_format({"bold": True})
             sheet = book.add_worksheet("汇总")
-            sheet.write_row(0, 0, ["项目", self.a.pack.id, self.b.pack.id, "差额（后−前）"], bold)
+            sheet.write_row(
+                0, 0, ["项目", self.a.policy.id, self.b.policy.id, "差额（后−前）"], bold
+            )
             for row, key in enumerate((*PARTS, "fund"), 1):
                 x, y = self.a.totals[key], self.b.totals[key]
                 sheet.write(row, 0, PART_NAMES[key])
@@ -103,7 +125,7 @@ class Comparison:
 
             dist = book.add_worksheet("自付分布")
             dist.write_row(
-                0, 0, ["分位（每人每年个人自付）", self.a.pack.id, self.b.pack.id, "差额"], bold
+                0, 0, ["分位（每人每年个人自付）", self.a.policy.id, self.b.policy.id, "差额"], bold
             )
             for row, q in enumerate(QUANTILES, 1):
                 x, y = self.a.quantiles[q], self.b.quantiles[q]
@@ -128,52 +150,78 @@ class Comparison:
             cat.write_row(
                 0,
                 0,
-                ["政策包", "人均可支配收入", f"线（{percent(self.share)}）", "超线人·年"],
+                ["测算方案", "政策包", "人均可支配收入", "比例", "线", "超线人·年（方案合计）"],
                 bold,
             )
-            for row, outcome in enumerate((self.a, self.b), 1):
-                cat.write(row, 0, outcome.pack.id)
-                cat.write(row, 1, outcome.pack.income_per_capita.value / 100, money)
-                cat.write(row, 2, outcome.catastrophic_line / 100, money)
-                cat.write(row, 3, outcome.catastrophic_count)
-            cat.write(4, 0, "人均可支配收入来源：")
-            for row, outcome in enumerate((self.a, self.b), 5):
-                cat.write(
-                    row, 0, f"{outcome.pack.id}：{outcome.pack.income_per_capita.source.text()}"
-                )
+            row = 1
+            notes = []
+            for outcome in (self.a, self.b):
+                for pack, share, line in outcome.lines:
+                    cat.write(row, 0, outcome.policy.id)
+                    cat.write(row, 1, pack.id)
+                    cat.write(row, 2, pack.income_per_capita.value / 100, money)
+                    cat.write(row, 3, percent(share))
+                    cat.write(row, 4, line / 100, money)
+                    cat.write(row, 5, outcome.catastrophic_count)
+                    notes.append(f"{pack.id}：{pack.income_per_capita.source.text()}")
+                    notes.append(f"{pack.id} 比例：{pack.catastrophic_share.source.text()}")
+                    row += 1
+            cat.write(row + 1, 0, "来源：")
+            for i, note in enumerate(dict.fromkeys(notes), row + 2):
+                cat.write(i, 0, note)
             cat.set_column(0, 0, 20)
             cat.set_column(1, 3, 16)
         return path
 
 
-def _outcome(pack: Pack, claims: pl.DataFrame, share: int) -> PackOutcome:
-    result = settle_frame(pack, claims)
+def _outcome(policy: Policy, claims: pl.DataFrame, share: int | None) -> PackOutcome:
+    result = settle_frame(policy, claims)
     totals = {p: int(result[p].sum()) for p in PARTS}
     totals["fund"] = sum(totals[p] for p in FUND_PARTS)
+    # Each person-year meets the line of the pack in force on its last admission date.
+    packs = policy.packs
+    lines = []
+    for pack in packs:
+        bp = share if share is not None else pack.catastrophic_share.value
+        lines.append((pack, bp, pack.income_per_capita.value * bp // BP))
     yearly = (
         pl.DataFrame(
             {
                 "person_id": claims["person_id"],
                 "year": claims["admission_date"].dt.year(),
+                "day": claims["admission_date"],
                 "self_pay": result["self_pay"],
             }
         )
         .group_by("person_id", "year")
-        .agg(pl.col("self_pay").sum())["self_pay"]
+        .agg(pl.col("self_pay").sum(), pl.col("day").max())
     )
-    line = pack.income_per_capita.value * share // BP
+    if policy.at is None and len(packs) > 1:
+        starts = pl.Series(policy.starts(), dtype=pl.Date)
+        span = (starts.search_sorted(yearly["day"], side="right").cast(pl.Int64) - 1).clip(0)
+    else:
+        span = pl.zeros(yearly.height, pl.Int64, eager=True)
+    line = pl.Series([x[2] for x in lines], dtype=pl.Int64).gather(span)
+    self_pay = yearly["self_pay"]
     return PackOutcome(
-        pack=pack,
+        policy=policy,
         totals=totals,
-        quantiles={q: int(yearly.quantile(q, interpolation="lower")) for q in QUANTILES},
-        mean_self_pay=int(round(yearly.mean())),
-        catastrophic_line=line,
-        catastrophic_count=int((yearly > line).sum()),
+        quantiles={q: int(self_pay.quantile(q, interpolation="lower")) for q in QUANTILES},
+        mean_self_pay=int(round(self_pay.mean())),
+        lines=lines,
+        catastrophic_count=int((self_pay > line).sum()),
     )
 
 
-def compare(a: Pack, b: Pack, claims: pl.DataFrame, share: int = 4000) -> Comparison:
-    """Settle typed `claims` under packs `a` and `b` and summarise the difference."""
+def compare(
+    a: Policy | Pack | str, b: Policy | Pack | str, claims: pl.DataFrame, share: int | None = None
+) -> Comparison:
+    """Settle typed `claims` under policies `a` and `b` and summarise the difference.
+
+    `share`: the catastrophic line as basis points of per-capita income; None takes each
+    pack's own `catastrophic_share`.
+    """
+    a, b = as_policy(a), as_policy(b)
     persons = claims.select(
         pl.struct("person_id", pl.col("admission_date").dt.year()).n_unique()
     ).item()

@@ -97,7 +97,9 @@ def _csv_text(column: str) -> pl.Expr:
     """The claim number comes from the input file: a formula-like one gets a leading quote in CSV
     (the rule of fupin.sheets.write); the amounts are numbers and stay numbers."""
     col = pl.col(column).cast(pl.String)
-    risky = col.str.contains(r"^[=+\-@\t\r]") & ~col.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+    risky = col.str.contains(r"^[=+\-@\t\r]") & ~col.str.contains(
+        r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+    )
     return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(column)
 
 

@@ -135,5 +135,8 @@ def list_packs() -> list[Pack]:
 
 
 def clear_cache() -> None:
-    """Forget loaded packs (after a county edits a file while the server runs)."""
+    """Forget loaded packs and regions (after a county edits a file while the server runs)."""
+    from fupin.policy import regions
+
     load_pack.cache_clear()
+    regions.clear_cache()

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fupin.policy.claims import parse_claims, raw_frame, to_claims
-from fupin.policy.packs import load_pack
 from fupin.policy.params import CATEGORY_NAMES
+from fupin.policy.regions import Policy, load_policy
 from fupin.policy.scalar import Settlement, settle_claims
 from fupin.policy.schema import Pack
 
@@ -21,9 +21,14 @@ QUOTE_PERSON = "本人"
 
 @dataclass(frozen=True)
 class Quote:
-    pack: Pack
+    policy: Policy
     category: str
     settlements: list[Settlement]
+
+    @property
+    def pack(self) -> Pack:
+        """The pack in force last (a region by date may use several)."""
+        return self.policy.packs[-1]
 
     @property
     def category_name(self) -> str:
@@ -39,21 +44,23 @@ class Quote:
 def quote(
     pack_id: str, category: str, records: Iterable[Mapping[str, Any]], first_row: int = 1
 ) -> Quote:
-    """Settle one person's claims under `pack_id` as `category`.
+    """Settle one person's claims under `pack_id` (a pack, a region, or region@date) as
+    `category` — or, claim by claim, the category a record carries (the person's category on
+    that admission date).
 
     Records need visit_type, hospital_level, admission_date, total_cost, in_policy_cost and,
     where they apply, chronic_class and disease_code. Faults are numbered from `first_row`.
     Raises PackError or ClaimsError.
     """
-    pack = load_pack(pack_id)
+    policy = load_policy(pack_id)
     rows = [
         {
             **record,
             "claim_id": record.get("claim_id") or f"第{i + 1}笔",
             "person_id": QUOTE_PERSON,
-            "category": category,
+            "category": record.get("category") or category,
         }
         for i, record in enumerate(records)
     ]
-    claims = parse_claims(raw_frame(rows), pack, first_row=first_row)
-    return Quote(pack, category, settle_claims(pack, to_claims(claims)))
+    claims = parse_claims(raw_frame(rows), policy, first_row=first_row)
+    return Quote(policy, category, settle_claims(policy, to_claims(claims), first_row=first_row))

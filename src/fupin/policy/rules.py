@@ -7,7 +7,9 @@ what it leaves out falls back to the general rule, and the explanation says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from fupin.policy.packs import PackError
@@ -17,8 +19,10 @@ from fupin.policy.params import (
     CATEGORY_NAMES,
     LEVELS,
     Parameter,
+    Source,
     round_half_up,
 )
+from fupin.policy.regions import Policy
 from fupin.policy.schema import Pack
 
 T = TypeVar("T")
@@ -31,22 +35,40 @@ class Rule(Generic[T]):
     value: T
     param: Parameter[Any] | None
     fallback: bool = False  # the category had no variant, the general rule applies
+    documents: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def source(self) -> str:
+        """The document by title and number, and the sentence; or the assumption, marked."""
         if self.param is None:
             return "政策包未规定（不适用）"
-        text = self.param.source.text()
+        text = cite(self.param.source, self.documents)
         return f"{text}【{self.param.effective.text()}】"
 
+    @property
+    def assumed(self) -> bool:
+        return self.param is not None and self.param.source.is_assumed
 
-def _pick(general: Any, variant: Any, name: str, default: Any = None) -> Rule[Any]:
+
+def cite(source: Source, documents: Mapping[str, str]) -> str:
+    """How a resident or auditor sees a source: 《title》（number）：“sentence”. An assumed value
+    is marked as illustrative, for staff, never as policy."""
+    if source.assumed:
+        body = f"【示意值，非文件规定，仅供工作人员测算】{source.assumed}"
+    else:
+        body = f"{documents.get(source.file, f'《{source.file}》')}：“{source.quote}”"
+    return f"{body}（{source.note}）" if source.note else body
+
+
+def _pick_rule(
+    general: Any, variant: Any, name: str, default: Any = None, *, docs: Mapping[str, str]
+) -> Rule[Any]:
     param = getattr(variant, name, None) if variant is not None else None
     if param is not None:
-        return Rule(param.value, param)
+        return Rule(param.value, param, documents=docs)
     param = getattr(general, name)
     if param is not None:
-        return Rule(param.value, param, fallback=variant is None)
-    return Rule(default, None)
+        return Rule(param.value, param, fallback=variant is None, documents=docs)
+    return Rule(default, None, documents=docs)
 
 
 @dataclass(frozen=True)
@@ -155,6 +177,8 @@ def resolve(pack: Pack, category: str) -> CategoryRules:
     if pack.medical is None:
         raise PackError(f"政策包 {pack.id} 没有 medical（医疗结算）部分")
     medical = pack.medical
+    docs = pack.documents
+    _pick = partial(_pick_rule, docs=docs)
     ip = medical.inpatient
     ip_var = ip.variants.get(category)
     inpatient = InpatientRules(
@@ -172,10 +196,12 @@ def resolve(pack: Pack, category: str) -> CategoryRules:
         chronic = ChronicRules(
             classes=dict(ch.classes),
             deductible=_pick(ch, ch_var, "deductible"),
-            ratio=Rule(_chronic_ratio_table(ratio.value), ratio.param, ratio.fallback),
-            annual_cap=Rule({c: caps.value.get(c) for c in ch.classes}, caps.param, caps.fallback),
+            ratio=Rule(_chronic_ratio_table(ratio.value), ratio.param, ratio.fallback, docs),
+            annual_cap=Rule(
+                {c: caps.value.get(c) for c in ch.classes}, caps.param, caps.fallback, docs
+            ),
             critical_insurer_above=Rule(
-                {c: above.value.get(c) for c in ch.classes}, above.param, above.fallback
+                {c: above.value.get(c) for c in ch.classes}, above.param, above.fallback, docs
             ),
         )
 
@@ -216,16 +242,16 @@ def resolve(pack: Pack, category: str) -> CategoryRules:
     if fallback is not None and (md := fallback.major_diseases) is not None:
         major = MajorDiseaseRules(
             name=md.name,
-            eligible=Rule(category in md.categories.value, md.categories),
-            diseases=Rule(dict(md.diseases.value), md.diseases),
-            ratio=Rule(dict(md.ratio.value), md.ratio),
+            eligible=Rule(category in md.categories.value, md.categories, documents=docs),
+            diseases=Rule(dict(md.diseases.value), md.diseases, documents=docs),
+            ratio=Rule(dict(md.ratio.value), md.ratio, documents=docs),
         )
     if fallback is not None and (sl := fallback.self_pay_line) is not None:
         line = SelfPayLineRules(
             name=sl.name,
-            eligible=Rule(category in sl.categories.value, sl.categories),
+            eligible=Rule(category in sl.categories.value, sl.categories, documents=docs),
             applies_to=tuple(sl.applies_to),
-            max_share=Rule(sl.max_share.value, sl.max_share),
+            max_share=Rule(sl.max_share.value, sl.max_share, documents=docs),
         )
 
     return CategoryRules(
@@ -242,6 +268,28 @@ def resolve(pack: Pack, category: str) -> CategoryRules:
 
 def all_rules(pack: Pack) -> dict[str, CategoryRules]:
     return {category: resolve(pack, category) for category in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """The resolved rules of every (span, category) of a policy; slot = span × 4 + category."""
+
+    policy: Policy
+    slots: tuple[CategoryRules, ...]
+
+    def rules(self, span: int, category: str) -> CategoryRules:
+        return self.slots[span * len(CATEGORIES) + CATEGORY_INDEX[category]]
+
+    def classes(self) -> list[str]:
+        """Chronic classes of every span, sorted (the column path numbers them)."""
+        return sorted({c for r in self.slots if r.chronic for c in r.chronic.classes})
+
+
+CATEGORY_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
+
+
+def rule_book(policy: Policy) -> RuleBook:
+    return RuleBook(policy, tuple(resolve(pack, c) for pack in policy.packs for c in CATEGORIES))
 
 
 def band_numerator(bands: tuple[Band, ...], amount: int) -> int:

@@ -15,19 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from fupin.policy.claims import Claim, ClaimsError, Fault
-from fupin.policy.params import (
-    BP,
-    LEVEL_NAMES,
-    VISIT_TYPE_NAMES,
-    fen_to_yuan,
-    percent,
-    round_half_up,
-)
-from fupin.policy.rules import CategoryRules, Rule, all_rules, band_numerator
+from fupin.policy import layers
+from fupin.policy.claims import MAX_LISTED_FAULTS, Claim, ClaimsError, Fault
+from fupin.policy.layers import SCALAR as K
+from fupin.policy.params import LEVEL_NAMES, VISIT_TYPE_NAMES, fen_to_yuan, percent
+from fupin.policy.regions import Policy, as_policy
+from fupin.policy.rules import Band, CategoryRules, Rule, rule_book
 from fupin.policy.schema import Pack
 
-LAYERS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay")
 LAYER_NAMES = {
     "out_of_policy": "政策范围外费用",
     "basic_pay": "基本医疗保险",
@@ -63,6 +58,8 @@ class Settlement:
     assistance_pay: int = 0
     fallback_pay: int = 0
     chronic_split: int = 0  # part of critical_pay: the critical insurer's segment of a chronic cap
+    period: str = ""  # the policy period whose values settled the claim
+    category_name: str = ""  # the person's category on the admission date
     steps: list[Step] = field(default_factory=list)
 
     @property
@@ -90,6 +87,8 @@ class Settlement:
             f"总费用 {yuan(c.total_cost)}，政策范围内 {yuan(c.in_policy_cost)}"
         )
         lines = [head]
+        if self.period:
+            lines.append(f"适用政策：{self.period}；人员类别（入院当日）：{self.category_name}")
         for i, step in enumerate(self.steps, 1):
             lines.append(f"{i}. 【{step.layer}】{step.rule}")
             lines.append(f"   计算：{step.detail}")
@@ -102,7 +101,8 @@ class Settlement:
 
 @dataclass
 class YearToDate:
-    """One person's running totals within one calendar year (年度累计)."""
+    """One person's running totals within one calendar year (年度累计), across any change of
+    category or of policy period within the year."""
 
     inpatient_basic_raw: int = 0
     chronic_in_policy: int = 0
@@ -112,27 +112,25 @@ class YearToDate:
     assistance_raw: int = 0
 
 
-def capped(before: int, amount: int, cap: int | None) -> int:
-    """The part of `amount` that fits under `cap` when `before` has already been counted."""
-    if cap is None:
-        return amount
-    return min(before + amount, cap) - min(before, cap)
-
-
 def _fallback_note(rule: Rule[object], rules: CategoryRules) -> str:
     if not rule.fallback or rules.category == "general":
         return ""
     return f"（{rules.category_name}无单独规定，按一般规定）"
 
 
-def _who(rules: CategoryRules) -> str:
-    return rules.category_name
+def _sources(*rules: Rule[object]) -> str:
+    return "；".join(dict.fromkeys(r.source() for r in rules if r.param))
 
 
-def settle_claim(claim: Claim, rules: CategoryRules, ytd: YearToDate) -> Settlement:
-    """Settle one claim given the person's year-to-date totals, which it updates."""
-    s = Settlement(claim)
-    total, in_policy = claim.total_cost, claim.in_policy_cost
+def _cap_detail(cap: int | None, before: int, pay: int) -> str:
+    if cap is None:
+        return ""
+    return f"；年度限额 {yuan(cap)}，此前已计 {yuan(min(before, cap))}，本次可付 {yuan(pay)}"
+
+
+def out_of_policy(s: Settlement) -> None:
+    """政策范围外费用: not paid by the insurance layers."""
+    total, in_policy = s.claim.total_cost, s.claim.in_policy_cost
     s.steps.append(
         Step(
             LAYER_NAMES["out_of_policy"],
@@ -143,208 +141,234 @@ def settle_claim(claim: Claim, rules: CategoryRules, ytd: YearToDate) -> Settlem
         )
     )
 
-    split = 0
-    if claim.visit_type == "inpatient":
-        ip = rules.inpatient
-        level = claim.hospital_level
-        deductible, ratio = ip.deductible.value[level], ip.ratio.value[level]
-        excess = max(in_policy - deductible, 0)
-        raw = round_half_up(excess * ratio)
-        cap = ip.annual_cap.value
-        pay = capped(ytd.inpatient_basic_raw, raw, cap)
-        detail = f"({yuan(in_policy)} − 起付 {yuan(deductible)}) × {percent(ratio)} = {yuan(raw)}"
-        if cap is not None:
-            detail += (
-                f"；年度限额 {yuan(cap)}，此前已计 {yuan(min(ytd.inpatient_basic_raw, cap))}，"
-                f"本次可付 {yuan(pay)}"
-            )
-        ytd.inpatient_basic_raw += raw
-        s.basic_pay = pay
+
+def inpatient_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> None:
+    """基本医保住院：每次起付标准、按医院级别的比例、年度限额."""
+    claim, ip = s.claim, rules.inpatient
+    level = claim.hospital_level
+    deductible, ratio = ip.deductible.value[level], ip.ratio.value[level]
+    raw = layers.inpatient_basic(K, claim.in_policy_cost, deductible, ratio)
+    cap = ip.annual_cap.value
+    pay = layers.within_cap(K, ytd.inpatient_basic_raw, raw, layers.cap_or_none(cap))
+    detail = (
+        f"({yuan(claim.in_policy_cost)} − 起付 {yuan(deductible)}) × {percent(ratio)} = {yuan(raw)}"
+        + _cap_detail(cap, ytd.inpatient_basic_raw, pay)
+    )
+    ytd.inpatient_basic_raw += raw
+    s.basic_pay = pay
+    s.steps.append(
+        Step(
+            LAYER_NAMES["basic_pay"],
+            f"住院：{LEVEL_NAMES[level]}医院每次起付标准 {yuan(deductible)}、报销比例 {percent(ratio)}"
+            f"（{rules.category_name}）{_fallback_note(ip.ratio, rules)}",
+            detail,
+            pay,
+            _sources(ip.deductible, ip.ratio, ip.annual_cap),
+        )
+    )
+
+
+def chronic_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> None:
+    """基本医保门诊慢性病：年度起付标准、按类别与级别的比例、按类别的年度限额；
+    限额内超过 `critical_insurer_above` 的段由大病保险承办方支付."""
+    claim, ch = s.claim, rules.chronic
+    assert ch is not None and claim.chronic_class is not None  # guaranteed by validation
+    cls, level, in_policy = claim.chronic_class, claim.hospital_level, claim.in_policy_cost
+    deductible = ch.deductible.value
+    before = ytd.chronic_in_policy
+    excess = layers.chronic_over_deductible(K, before, in_policy, deductible)
+    ratio = ch.ratio.value[cls][level]
+    raw = layers.chronic_basic(K, excess, ratio)
+    cap = ch.annual_cap.value[cls]
+    counted = ytd.chronic_raw[cls]
+    pay = layers.within_cap(K, counted, raw, layers.cap_or_none(cap))
+    above = ch.critical_insurer_above.value[cls]
+    booked_before = min(counted, layers.cap_or_none(cap))
+    basic = layers.basic_below_insurer_line(K, booked_before, pay, layers.cap_or_none(above))
+    split = pay - basic
+    ytd.chronic_in_policy = before + in_policy
+    ytd.chronic_raw[cls] += raw
+    s.basic_pay, s.chronic_split = basic, split
+    detail = (
+        f"年度起付 {yuan(deductible)}（此前累计 {yuan(before)}），本次超过起付部分 {yuan(excess)}"
+        f" × {percent(ratio)} = {yuan(raw)}"
+    )
+    if cap is not None:
+        detail += f"；{ch.classes[cls]}年度限额 {yuan(cap)}，此前已计 {yuan(booked_before)}，本次可付 {yuan(pay)}"
+    if above is not None:
+        detail += f"；其中累计超过 {yuan(above)} 的 {yuan(split)} 由大病保险承办方支付"
+    s.steps.append(
+        Step(
+            LAYER_NAMES["basic_pay"],
+            f"门诊慢性病（{ch.classes[cls]}，{LEVEL_NAMES[level]}医院）：年度起付 {yuan(deductible)}、"
+            f"比例 {percent(ratio)}（{rules.category_name}）{_fallback_note(ch.ratio, rules)}",
+            detail,
+            basic,
+            _sources(ch.deductible, ch.ratio, ch.annual_cap, ch.critical_insurer_above),
+        )
+    )
+    if split:
+        s.critical_pay += split
         s.steps.append(
             Step(
-                LAYER_NAMES["basic_pay"],
-                f"住院：{LEVEL_NAMES[level]}医院每次起付标准 {yuan(deductible)}、报销比例 {percent(ratio)}"
-                f"（{_who(rules)}）{_fallback_note(ip.ratio, rules)}",
-                detail,
-                pay,
-                "；".join(
-                    dict.fromkeys(
-                        r.source() for r in (ip.deductible, ip.ratio, ip.annual_cap) if r.param
-                    )
-                ),
+                LAYER_NAMES["critical_pay"],
+                f"{ch.classes[cls]}年度累计超过 {yuan(above)} 的段由大病保险承办方按基本医保比例支付",
+                f"{yuan(pay)} − {yuan(basic)} = {yuan(split)}",
+                split,
+                ch.critical_insurer_above.source(),
             )
         )
+
+
+def _band_text(band: Band) -> str:
+    return f"{yuan(band.low)}–{'以上' if band.high is None else yuan(band.high)}"
+
+
+def critical_illness_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> None:
+    """大病保险：年度累计政策范围内自付按分段比例支付，年度限额；每段的算式写入计算过程."""
+    cr, claim = rules.critical, s.claim
+    if cr is None or claim.visit_type not in cr.applies_to:
+        return
+    eligible = max(claim.in_policy_cost - s.basic_pay - s.chronic_split, 0)
+    before = ytd.critical_eligible
+    after = before + eligible
+    terms = []
+    numerator = 0
+    for band in cr.bands:
+        part = layers.critical_band(
+            K, before, after, band.low, layers.cap_or_none(band.high), band.ratio
+        )
+        if part:
+            inside = part // band.ratio if band.ratio else 0
+            terms.append(f"{_band_text(band)} 段 {yuan(inside)} × {percent(band.ratio)}")
+        numerator += part
+    raw = layers.rounded(numerator)
+    cap = cr.annual_cap.value
+    pay = layers.within_cap(K, ytd.critical_raw, raw, layers.cap_or_none(cap))
+    threshold = f"起付标准 {yuan(cr.base_threshold.value)}"
+    if cr.threshold_cut.value:
+        threshold += f" × (1 − {percent(cr.threshold_cut.value)}) = {yuan(cr.threshold)}"
+    bands = "、".join(f"{_band_text(b)} {percent(b.ratio)}" for b in cr.bands)
+    detail = (
+        f"本次政策范围内自付 {yuan(claim.in_policy_cost)} − {yuan(s.basic_pay + s.chronic_split)} = {yuan(eligible)}；"
+        f"年度累计 {yuan(before)} → {yuan(after)}；分段 {bands}；"
+        f"本次落入：{' + '.join(terms) if terms else '无（均在起付标准以下）'} = {yuan(raw)}"
+    )
+    detail += _cap_detail(cap, ytd.critical_raw, pay) or "；不设年度限额"
+    ytd.critical_eligible, ytd.critical_raw = after, ytd.critical_raw + raw
+    s.critical_pay += pay
+    s.steps.append(
+        Step(
+            LAYER_NAMES["critical_pay"],
+            f"{cr.name}：{threshold}，按年度累计分段支付（{rules.category_name}）"
+            f"{_fallback_note(cr.threshold_cut, rules) if cr.threshold_cut.param else ''}",
+            detail,
+            pay,
+            _sources(
+                cr.base_threshold,
+                cr.threshold_cut,
+                cr.below_threshold_ratio,
+                cr.segments,
+                cr.segment_bonus,
+                cr.annual_cap,
+            ),
+        )
+    )
+
+
+def medical_assistance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> None:
+    """医疗救助：经基本医保、大病保险后的政策范围内自付按比例救助，年度限额."""
+    asst, claim = rules.assistance, s.claim
+    if asst is None or claim.visit_type not in asst.applies_to:
+        return
+    ratio, cap = asst.ratio.value, asst.annual_cap.value
+    eligible = max(claim.in_policy_cost - s.basic_pay - s.critical_pay, 0)
+    raw = layers.medical_assistance(K, eligible, ratio)
+    pay = layers.within_cap(K, ytd.assistance_raw, raw, layers.cap_or_none(cap))
+    detail = f"{yuan(eligible)} × {percent(ratio)} = {yuan(raw)}" + _cap_detail(
+        cap, ytd.assistance_raw, pay
+    )
+    ytd.assistance_raw += raw
+    s.assistance_pay = pay
+    s.steps.append(
+        Step(
+            LAYER_NAMES["assistance_pay"],
+            f"{asst.name}：经基本医保、大病保险后的政策范围内自付按 {percent(ratio)} 救助（{rules.category_name}）",
+            detail,
+            pay,
+            _sources(asst.ratio, asst.annual_cap),
+        )
+    )
+
+
+def major_disease_quota(s: Settlement, rules: CategoryRules) -> None:
+    """重大疾病按病种定额救治：合计补偿不低于总费用的规定比例."""
+    md, claim = rules.major_diseases, s.claim
+    if md is None or not md.eligible.value or claim.visit_type != "inpatient":
+        return
+    code = claim.disease_code or ""
+    match = next((p for p in md.diseases.value if code.startswith(p.upper())), None)
+    ratio = md.ratio.value.get(claim.hospital_level)
+    if match is None or ratio is None:
+        return
+    total = claim.total_cost
+    guaranteed = layers.major_disease_quota(K, total, ratio)
+    top = max(guaranteed - s.paid, 0)
+    s.fallback_pay += top
+    s.steps.append(
+        Step(
+            LAYER_NAMES["fallback_pay"],
+            f"{md.name}：{md.diseases.value[match]}（{match}）在{LEVEL_NAMES[claim.hospital_level]}医院，"
+            f"合计补偿不低于总费用的 {percent(ratio)}",
+            f"{yuan(total)} × {percent(ratio)} = {yuan(guaranteed)}；前三层已付 {yuan(s.paid - top)}，"
+            f"补足 {yuan(top)}",
+            top,
+            md.ratio.source(),
+        )
+    )
+
+
+def fifth_guarantee_line(s: Settlement, rules: CategoryRules) -> None:
+    """兜底保障线（第五条保障线）：住院个人自付（含目录外）不超过总费用的规定比例."""
+    line, claim = rules.self_pay_line, s.claim
+    if line is None or not line.eligible.value or claim.visit_type not in line.applies_to:
+        return
+    share, total = line.max_share.value, claim.total_cost
+    limit = layers.self_pay_limit(K, total, share)
+    before = s.self_pay
+    pay = layers.self_pay_line(K, before, limit)
+    s.fallback_pay += pay
+    s.steps.append(
+        Step(
+            LAYER_NAMES["fallback_pay"],
+            f"{line.name}：个人自付（含目录外）不超过总费用的 {percent(share)}",
+            f"限额 {yuan(total)} × {percent(share)} = {yuan(limit)}（向下取整到分）；"
+            f"兜底前自付 {yuan(before)}，兜底支付 {yuan(pay)}",
+            pay,
+            _sources(line.max_share, line.eligible),
+        )
+    )
+
+
+def settle_claim(
+    claim: Claim, rules: CategoryRules, ytd: YearToDate, period: str = ""
+) -> Settlement:
+    """Settle one claim given the person's year-to-date totals, which it updates."""
+    s = Settlement(claim, period=period or rules.pack_id, category_name=rules.category_name)
+    out_of_policy(s)
+    if claim.visit_type == "chronic_outpatient":
+        chronic_basic_insurance(s, rules, ytd)
     else:
-        ch = rules.chronic
-        assert ch is not None and claim.chronic_class is not None  # guaranteed by validation
-        cls, level = claim.chronic_class, claim.hospital_level
-        deductible = ch.deductible.value
-        before = ytd.chronic_in_policy
-        after = before + in_policy
-        excess = max(after - deductible, 0) - max(before - deductible, 0)
-        ratio = ch.ratio.value[cls][level]
-        raw = round_half_up(excess * ratio)
-        cap = ch.annual_cap.value[cls]
-        counted = ytd.chronic_raw[cls]
-        pay = capped(counted, raw, cap)
-        above = ch.critical_insurer_above.value[cls]
-        booked_before = counted if cap is None else min(counted, cap)
-        basic = pay if above is None else capped(booked_before, pay, above)
-        split = pay - basic
-        ytd.chronic_in_policy = after
-        ytd.chronic_raw[cls] += raw
-        s.basic_pay = basic
-        detail = (
-            f"年度起付 {yuan(deductible)}（此前累计 {yuan(before)}），本次超过起付部分 {yuan(excess)}"
-            f" × {percent(ratio)} = {yuan(raw)}"
-        )
-        if cap is not None:
-            detail += f"；{ch.classes[cls]}年度限额 {yuan(cap)}，此前已计 {yuan(booked_before)}，本次可付 {yuan(pay)}"
-        if above is not None:
-            detail += f"；其中累计超过 {yuan(above)} 的 {yuan(split)} 由大病保险承办方支付"
-        s.steps.append(
-            Step(
-                LAYER_NAMES["basic_pay"],
-                f"门诊慢性病（{ch.classes[cls]}，{LEVEL_NAMES[level]}医院）：年度起付 {yuan(deductible)}、"
-                f"比例 {percent(ratio)}（{_who(rules)}）{_fallback_note(ch.ratio, rules)}",
-                detail,
-                basic,
-                "；".join(
-                    dict.fromkeys(
-                        r.source()
-                        for r in (ch.deductible, ch.ratio, ch.annual_cap, ch.critical_insurer_above)
-                        if r.param
-                    )
-                ),
-            )
-        )
-        s.chronic_split = split
-        if split:
-            s.critical_pay += split
-            s.steps.append(
-                Step(
-                    LAYER_NAMES["critical_pay"],
-                    f"{ch.classes[cls]}年度累计超过 {yuan(above)} 的段由大病保险承办方按基本医保比例支付",
-                    f"{yuan(pay)} − {yuan(basic)} = {yuan(split)}",
-                    split,
-                    ch.critical_insurer_above.source(),
-                )
-            )
-
-    if (cr := rules.critical) is not None:
-        if claim.visit_type in cr.applies_to:
-            eligible = in_policy - s.basic_pay - split
-            before = ytd.critical_eligible
-            after = before + eligible
-            raw = round_half_up(band_numerator(cr.bands, after) - band_numerator(cr.bands, before))
-            cap = cr.annual_cap.value
-            pay = capped(ytd.critical_raw, raw, cap)
-            ytd.critical_eligible, ytd.critical_raw = after, ytd.critical_raw + raw
-            s.critical_pay += pay
-            bands = "、".join(
-                f"{yuan(b.low)}–{'以上' if b.high is None else yuan(b.high)} {percent(b.ratio)}"
-                for b in cr.bands
-            )
-            threshold = f"起付标准 {yuan(cr.base_threshold.value)}"
-            if cr.threshold_cut.value:
-                threshold += f" × (1 − {percent(cr.threshold_cut.value)}) = {yuan(cr.threshold)}"
-            detail = (
-                f"本次政策范围内自付 {yuan(in_policy)} − {yuan(s.basic_pay + split)} = {yuan(eligible)}；"
-                f"年度累计 {yuan(before)} → {yuan(after)}；分段 {bands}；本次应付 {yuan(raw)}"
-            )
-            if cap is not None:
-                detail += f"；年度限额 {yuan(cap)}，此前已计 {yuan(min(ytd.critical_raw - raw, cap))}，本次可付 {yuan(pay)}"
-            else:
-                detail += "；不设年度限额"
-            s.steps.append(
-                Step(
-                    LAYER_NAMES["critical_pay"],
-                    f"{cr.name}：{threshold}，按年度累计分段支付（{_who(rules)}）"
-                    f"{_fallback_note(cr.threshold_cut, rules) if cr.threshold_cut.param else ''}",
-                    detail,
-                    pay,
-                    "；".join(
-                        dict.fromkeys(
-                            r.source()
-                            for r in (
-                                cr.base_threshold,
-                                cr.threshold_cut,
-                                cr.below_threshold_ratio,
-                                cr.segments,
-                                cr.segment_bonus,
-                                cr.annual_cap,
-                            )
-                            if r.param
-                        )
-                    ),
-                )
-            )
-
-    if (asst := rules.assistance) is not None and claim.visit_type in asst.applies_to:
-        ratio, cap = asst.ratio.value, asst.annual_cap.value
-        eligible = in_policy - s.basic_pay - s.critical_pay
-        raw = round_half_up(eligible * ratio)
-        pay = capped(ytd.assistance_raw, raw, cap)
-        detail = f"{yuan(eligible)} × {percent(ratio)} = {yuan(raw)}"
-        if cap is not None:
-            detail += f"；年度限额 {yuan(cap)}，此前已计 {yuan(min(ytd.assistance_raw, cap))}，本次可付 {yuan(pay)}"
-        ytd.assistance_raw += raw
-        s.assistance_pay = pay
-        s.steps.append(
-            Step(
-                LAYER_NAMES["assistance_pay"],
-                f"{asst.name}：经基本医保、大病保险后的政策范围内自付按 {percent(ratio)} 救助（{_who(rules)}）",
-                detail,
-                pay,
-                "；".join(
-                    dict.fromkeys(r.source() for r in (asst.ratio, asst.annual_cap) if r.param)
-                ),
-            )
-        )
-
-    if (md := rules.major_diseases) is not None and md.eligible.value:
-        code = claim.disease_code or ""
-        match = next((p for p in md.diseases.value if code.startswith(p.upper())), None)
-        ratio = md.ratio.value.get(claim.hospital_level)
-        if claim.visit_type == "inpatient" and match is not None and ratio is not None:
-            guaranteed = round_half_up(total * ratio)
-            top = max(guaranteed - s.paid, 0)
-            s.fallback_pay += top
-            s.steps.append(
-                Step(
-                    LAYER_NAMES["fallback_pay"],
-                    f"{md.name}：{md.diseases.value[match]}（{match}）在{LEVEL_NAMES[claim.hospital_level]}医院，"
-                    f"合计补偿不低于总费用的 {percent(ratio)}",
-                    f"{yuan(total)} × {percent(ratio)} = {yuan(guaranteed)}；前三层已付 {yuan(s.paid - top)}，"
-                    f"补足 {yuan(top)}",
-                    top,
-                    md.ratio.source(),
-                )
-            )
-
-    if (line := rules.self_pay_line) is not None and line.eligible.value:
-        if claim.visit_type in line.applies_to:
-            share = line.max_share.value
-            limit = total * share // BP
-            before = s.self_pay
-            pay = max(before - limit, 0)
-            s.fallback_pay += pay
-            s.steps.append(
-                Step(
-                    LAYER_NAMES["fallback_pay"],
-                    f"{line.name}：个人自付（含目录外）不超过总费用的 {percent(share)}",
-                    f"限额 {yuan(total)} × {percent(share)} = {yuan(limit)}（向下取整到分）；"
-                    f"兜底前自付 {yuan(before)}，兜底支付 {yuan(pay)}",
-                    pay,
-                    line.max_share.source(),
-                )
-            )
-
+        inpatient_basic_insurance(s, rules, ytd)
+    critical_illness_insurance(s, rules, ytd)
+    medical_assistance(s, rules, ytd)
+    major_disease_quota(s, rules)
+    fifth_guarantee_line(s, rules)
     s.steps.append(
         Step(
             LAYER_NAMES["self_pay"],
             "总费用减去各层支付",
-            f"{yuan(total)} − {yuan(s.paid)} = {yuan(s.self_pay)}",
+            f"{yuan(claim.total_cost)} − {yuan(s.paid)} = {yuan(s.self_pay)}",
             s.self_pay,
             "",
         )
@@ -352,28 +376,62 @@ def settle_claim(claim: Claim, rules: CategoryRules, ytd: YearToDate) -> Settlem
     return s
 
 
-def settle_claims(pack: Pack, claims: Iterable[Claim]) -> list[Settlement]:
-    """Settle claims (any persons) under `pack`; results come back in the input order."""
+def assign_spans(policy: Policy, claims: list[Claim], first_row: int = 2) -> list[int]:
+    """The span of each claim's admission date; ClaimsError naming row, date and periods."""
+    spans, faults = [], []
+    book_classes = [
+        set(p.medical.chronic.classes) if p.medical and p.medical.chronic else set()
+        for p in policy.packs
+    ]
+    for i, claim in enumerate(claims):
+        span = policy.span_of(claim.admission_date)
+        if span is None:
+            faults.append(
+                Fault(i + first_row, "admission_date", policy.refusal(claim.admission_date))
+            )
+        elif (
+            claim.visit_type == "chronic_outpatient"
+            and claim.chronic_class not in book_classes[span]
+        ):
+            faults.append(
+                Fault(
+                    i + first_row,
+                    "chronic_class",
+                    f"慢性病类别 {claim.chronic_class} 在 {policy.spans[span].text()} 不适用",
+                )
+            )
+        spans.append(span if span is not None else -1)
+    if faults:
+        raise ClaimsError(faults[:MAX_LISTED_FAULTS], total=len(faults))
+    return spans
+
+
+def settle_claims(
+    policy: Policy | Pack | str, claims: Iterable[Claim], first_row: int = 2
+) -> list[Settlement]:
+    """Settle claims (any persons) under `policy`; results come back in the input order.
+
+    Each claim meets the values in force on its admission date (or the policy's one date) for
+    the category it carries — the person's category on that day; a person's year-to-date
+    totals run across a change of category or of period within the year.
+    """
+    policy = as_policy(policy)
     claims = list(claims)
-    rules = all_rules(pack)
+    spans = assign_spans(policy, claims, first_row)
+    book = rule_book(policy)
     years: dict[tuple[str, int], list[int]] = defaultdict(list)
     for i, claim in enumerate(claims):
         years[(claim.person_id, claim.admission_date.year)].append(i)
     results: list[Settlement | None] = [None] * len(claims)
-    for (person, year), indexes in years.items():
-        categories = {claims[i].category for i in indexes}
-        if len(categories) > 1:
-            raise ClaimsError(
-                [
-                    Fault(
-                        None,
-                        "category",
-                        f"人员 {person} 在 {year} 年有多个人员类别 {sorted(categories)}，请按年度拆分或更正",
-                    )
-                ]
-            )
+    for indexes in years.values():
         ytd = YearToDate()
         indexes.sort(key=lambda i: (claims[i].admission_date, claims[i].claim_id))
         for i in indexes:
-            results[i] = settle_claim(claims[i], rules[claims[i].category], ytd)
+            span = spans[i]
+            results[i] = settle_claim(
+                claims[i],
+                book.rules(span, claims[i].category),
+                ytd,
+                policy.spans[span].text(),
+            )
     return [r for r in results if r is not None]

@@ -23,6 +23,7 @@ from fupin.policy.params import (
     Parameter,
     Period,
     Ratio,
+    Source,
     Strict,
     VisitType,
 )
@@ -192,13 +193,28 @@ class Pack(BaseModel):
     id: str
     name: str
     region: str
+    region_id: str | None = Field(
+        default=None, description="政策地区编号：同一地区的政策包按生效日期连成一条线"
+    )
+    documents: dict[str, str] = Field(
+        default={}, description="文件名 → 居民认得的文件标题与文号（计算过程中引用）"
+    )
     description: str = ""
     inherits: str | None = None
     effective: Period
     income_per_capita: Parameter[Fen] = Field(
         description="人均可支配收入（用于灾难性医疗支出线的测算）"
     )
+    catastrophic_share: Parameter[Ratio] = Field(
+        description="灾难性医疗支出线：年度个人自付占人均可支配收入的比例"
+    )
     medical: MedicalRules | None = None
+
+    def cite(self, source: Source) -> str:
+        """A source as a resident recognises it: the document's title and number."""
+        from fupin.policy.rules import cite
+
+        return cite(source, self.documents)
 
     def section(self, name: str, model: type[M]) -> M:
         """Another module's own section of this pack, validated by that module's model."""
@@ -213,6 +229,7 @@ class Pack(BaseModel):
     def parameters(self) -> Iterator[tuple[str, Parameter[Any]]]:
         """Every parameter of the pack with its dotted path, medical and foreign sections alike."""
         yield "income_per_capita", self.income_per_capita
+        yield "catastrophic_share", self.catastrophic_share
         if self.medical is not None:
             yield from _walk_model(self.medical, "medical")
         for name, raw in (self.model_extra or {}).items():
