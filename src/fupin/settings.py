@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fupin.startup",
     "fupin.assistance",
     "fupin.payments",
+    "fupin.appraisal",
 ]
 
 MIDDLEWARE = [

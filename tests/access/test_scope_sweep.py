@@ -23,6 +23,7 @@ from fupin.api.api import api
 from fupin.areas.models import Area, Level
 from fupin.employment.models import Occupation
 from fupin.registry.models import Household, Person, StatusChange
+from tests.appraisal import sweep as appraisal_sweep
 from tests.conftest import TOWN_A, TOWN_B, login
 from tests.employment import sweep as employment_sweep
 from tests.exchange import sweep as exchange_sweep
@@ -141,6 +142,7 @@ WORLD_EXTENSIONS: list[Callable] = []
 employment_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 就业帮扶、培训、创业、台账
 exchange_sweep.install(factory, WORLD_EXTENSIONS)  # 数据导入与信息比对
 payments_sweep.install(factory, WORLD_EXTENSIONS)  # 资金发放
+appraisal_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 慢性病鉴定
 
 
 def text_of(response) -> str:
