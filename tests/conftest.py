@@ -50,8 +50,9 @@ def seeds() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
+def _immediate_tasks(settings, tmp_path_factory):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")  # uploaded evidence stays out of the work tree
     settings.WHITENOISE_AUTOREFRESH = True  # spares each new test Client whitenoise's start-up scan
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fupin.assistance",
     "fupin.payments",
     "fupin.appraisal",
+    "fupin.management",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# 佐证材料 (task evidence) are kept here, under random names, served only as downloads through the task page.
+MEDIA_ROOT = Path(os.environ.get("FUPIN_MEDIA_DIR", DATA_DIR / "media"))
+EVIDENCE_MAX_BYTES = int(os.environ.get("FUPIN_EVIDENCE_MAX_MB", "10")) * 1024 * 1024
 # 上传文件大小上限: one limit for the import page, the API and `fupin import`.
 MAX_UPLOAD_BYTES = int(os.environ.get("FUPIN_MAX_UPLOAD_MB", "60")) * 1024 * 1024
 # Address space of the child process that parses one uploaded spreadsheet (fupin.sheets.read).

@@ -26,6 +26,7 @@ urlpatterns = [
     path("training/", include("fupin.training.urls")),
     path("startup/", include("fupin.startup.urls")),
     path("assistance/", include("fupin.assistance.urls")),
+    path("management/", include("fupin.management.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ MODULES: list[tuple[str, str]] = [
     ("数据导入", "exchange:imports"),
     ("信息比对", "exchange:comparisons"),
     ("就业帮扶", "employment:home"),
+    ("工作调度", "management:plans"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""工作台: home page with the area's counts, and the auditor's log search."""
+"""工作台: home page — the dashboard of the user's area (fupin.management.dashboard) — and the auditor's log search."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,10 +26,18 @@ def home(request):
         training_need=Count("id", filter=Q(training_need=True, status__in=ACTIVE_STATUSES)),
         disabled=Count("id", filter=Q(health="disabled")),
     )
+    from django.utils import timezone
+
+    from fupin.management import dashboard
+
+    day = timezone.localdate()
+    bulletin, read = dashboard.latest_unread(request.user)
     return render(request, "web/home.html", {
         "household_total": sum(by_status.values()),
         "by_status": [(Status(s).label, by_status.get(s, 0), s) for s in Status.values],
         "counts": counts,
+        "dashboard": dashboard.data(request.user, day), "bulletin": bulletin, "bulletin_read": read,
+        "overdue_tasks": dashboard.overdue_count(request.user, day),
     })
 
 

@@ -1,0 +1,131 @@
+"""Reads of the management loop; area scope applied here through fupin.access.scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from fupin.access.scope import area_code_of, scoped, shared_readable
+from fupin.areas.models import Area, Level
+
+from .indicators import Figures, active_indicators, evaluate  # noqa: F401 (active_indicators: re-exported)
+from .models import Bulletin, Indicator, IndicatorKind, Plan, Target, Task, TaskStatus
+
+COUNTY_DIGITS = 6
+
+
+def pad(code: str) -> str:
+    return code.ljust(12, "0")
+
+
+def own_code(user) -> str:
+    """The user's area code (a superuser bound to none: the county of the first township)."""
+    code = area_code_of(user)
+    if code is None:
+        first = Area.objects.filter(level=Level.TOWNSHIP).order_by("code").first()
+        return first.code[:COUNTY_DIGITS] if first else ""
+    return code
+
+
+def is_county(user) -> bool:
+    """Whether the user works for a whole county (or above): the one who sets targets and publishes."""
+    return len(own_code(user)) <= COUNTY_DIGITS
+
+
+def townships(user) -> list[Area]:
+    code = own_code(user)
+    qs = Area.objects.filter(level=Level.TOWNSHIP)
+    qs = qs.filter(code__startswith=code[:9] if len(code) >= 9 else code)
+    return list(qs.order_by("code"))
+
+
+def names_of(codes) -> dict[str, str]:
+    """Area names by code; 12-digit padded codes are looked up by their own level's length."""
+    wanted = {c: (c[:9] if c.endswith("000") and not c.endswith("000000") else c[:6] if c.endswith("000000") else c) for c in codes}
+    found = dict(Area.objects.filter(code__in=set(wanted.values())).values_list("code", "name"))
+    return {c: found.get(short, "（未知区划）") for c, short in wanted.items()}
+
+
+def plans(user) -> QuerySet:
+    return shared_readable(Plan.objects.all(), user)
+
+
+def targets(user, plan: Plan) -> QuerySet:
+    return scoped(Target.objects.filter(plan=plan), user).select_related("indicator")
+
+
+def tasks(user) -> QuerySet:
+    return scoped(Task.objects.all(), user).select_related("plan", "phase")
+
+
+def overdue_tasks(user, day: dt.date) -> QuerySet:
+    return tasks(user).exclude(status=TaskStatus.DONE).filter(due_on__lt=day)
+
+
+def bulletins(user) -> QuerySet:
+    return shared_readable(Bulletin.objects.all(), user)
+
+
+def published_bulletins(user) -> QuerySet:
+    return bulletins(user).filter(published_at__isnull=False)
+
+
+@dataclass
+class Progress:
+    """目标完成进度 of one target."""
+
+    target: Target
+    area: str
+    value: float | int | None
+    rate: float | None  # completion, 0..1+
+    expected: float  # share of the period elapsed
+
+    @property
+    def status(self) -> str:
+        if self.rate is None:
+            return "无数据"
+        if self.rate >= 1:
+            return "已完成"
+        return "进度正常" if self.rate + 1e-9 >= self.expected else "滞后"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * (self.rate or 0)))
+
+
+def elapsed(plan: Plan, as_of: dt.date) -> float:
+    days = (plan.ends_on - plan.starts_on).days + 1
+    return max(0.0, min(1.0, ((min(as_of, plan.ends_on) - plan.starts_on).days + 1) / days))
+
+
+def plan_figures(user, plan: Plan, as_of: dt.date, indicators: list[Indicator] | None = None) -> dict[str, Figures]:
+    inds = indicators if indicators is not None else list({t.indicator for t in targets(user, plan)})
+    end = max(plan.starts_on, min(as_of, plan.ends_on))
+    return evaluate(inds, user=user, start=plan.starts_on, end=end)
+
+
+def figure_for(fig: Figures, area_code: str) -> float | int | None:
+    """A target's area (12 digits, padded): a township's figure, or the whole county's."""
+    return fig.value(None if area_code.endswith("000000") else area_code[:9])
+
+
+def progress(user, plan: Plan, as_of: dt.date) -> list[Progress]:
+    rows = list(targets(user, plan))
+    figs = plan_figures(user, plan, as_of, list({t.indicator for t in rows}))
+    share = elapsed(plan, as_of)
+    names = names_of({t.area_code for t in rows})
+    out = []
+    for t in rows:
+        value = figure_for(figs[t.indicator.code], t.area_code)
+        rate = None if value is None else (value / t.value if t.value else 1.0)
+        if t.indicator.kind == IndicatorKind.SUM_FEN and value is not None:
+            value = value / 100
+            rate = value / t.value if t.value else 1.0
+        out.append(Progress(t, names[t.area_code], value, rate, share))
+    return out
+
+
+def dashboard_indicators() -> list[Indicator]:
+    return active_indicators()

@@ -1,0 +1,373 @@
+"""工作调度 pages: thin views over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from fupin import bounds
+from fupin.access.scope import get_scoped, require_writer
+from fupin.registry.exports import xlsx_response
+
+from . import bulletins as bulletins_mod
+from . import periods, selectors, services
+from .evidence import CONTENT_TYPES, KINDS, EvidenceError, max_bytes
+from .indicators import evaluate
+from .models import (
+    Bulletin,
+    BulletinRead,
+    Evidence,
+    Indicator,
+    IndicatorKind,
+    Plan,
+    Task,
+    TaskStatus,
+)
+from .selectors import is_county, townships
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def show(indicator: Indicator, value) -> str:
+    """A figure as a person reads it: 66.7%, 12,000.00 元, 17."""
+    if value is None:
+        return "—"
+    if indicator.kind == IndicatorKind.RATIO:
+        return f"{value:.1f}%"
+    if indicator.kind == IndicatorKind.SUM_FEN:
+        return f"{value / 100:,.2f}"
+    return f"{value:,}"
+
+
+def _table(user, period) -> tuple[list, list]:
+    inds = selectors.dashboard_indicators()
+    towns = townships(user)
+    figs = evaluate(inds, user=user, start=period.start, end=period.end)
+    rows = []
+    for ind in inds:
+        fig = figs[ind.code]
+        rows.append({"indicator": ind, "cells": [show(ind, fig.value(t.code)) for t in towns], "total": show(ind, fig.value())})
+    return towns, rows
+
+
+@login_required
+def indicators(request):
+    """指标一览: every indicator per township for a month, quarter or year."""
+    period = periods.parse(request.GET.get("period"), today())
+    towns, rows = _table(request.user, period)
+    return render(request, "management/indicators.html", {"period": period, "towns": towns, "rows": rows})
+
+
+@login_required
+def indicators_export(request):
+    period = periods.parse(request.GET.get("period"), today())
+    towns, rows = _table(request.user, period)
+    header = ["指标", "单位", *[t.name for t in towns], "合计", "依据"]
+    data = [[r["indicator"].name, r["indicator"].unit, *r["cells"], r["total"], r["indicator"].source_text] for r in rows]
+    return xlsx_response(user=request.user, request=request, filename=f"指标{period.key}.xlsx", unmasked=False,
+                         summary=f"导出指标一览 {period.label}", sheets=[(period.label, header, data)])
+
+
+@login_required
+def plans(request):
+    return render(request, "management/plans.html", {"plans": selectors.plans(request.user).prefetch_related("phases"), "county": is_county(request.user)})
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = get_scoped(Plan.objects, request.user, shared=True, pk=pk)
+    day = today()
+    rows = selectors.progress(request.user, plan, day)
+    return render(request, "management/plan.html", {
+        "plan": plan, "phases": plan.phases.all(), "rows": rows, "as_of": min(day, plan.ends_on), "elapsed": round(100 * selectors.elapsed(plan, day)),
+        "county": is_county(request.user), "indicators": Indicator.objects.filter(active=True),
+        "tasks": selectors.tasks(request.user).filter(plan=plan), "day": day, "towns": townships(request.user),
+    })
+
+
+@login_required
+def plan_new(request):
+    if not is_county(request.user):
+        raise PermissionDenied("攻坚方案由县人社局制定")
+    if request.method == "POST":
+        try:
+            plan = services.save_plan(user=request.user, name=request.POST.get("name", ""),
+                                      starts_on=bounds.parse_date(request.POST.get("starts_on"), "开始日期"),
+                                      ends_on=bounds.parse_date(request.POST.get("ends_on"), "结束日期"),
+                                      source_text=request.POST.get("source_text", "")[:2000], request=request)
+            messages.success(request, f"已建立方案 {plan.name}")
+            return redirect("management:plan", pk=plan.pk)
+        except (services.ManagementError, bounds.BoundsError) as exc:
+            messages.error(request, str(exc))
+    return render(request, "management/plan_new.html", {"values": request.POST})
+
+
+@login_required
+@require_POST
+def plan_target(request, pk: int):
+    """县人社局 sets a target: the county total split to the townships, or one township's."""
+    plan = get_scoped(Plan.objects, request.user, shared=True, pk=pk)
+    services.require_county(request.user)
+    try:
+        code = (request.POST.get("indicator") or "").strip()
+        indicator = Indicator.objects.filter(code=code, active=True).first()
+        if indicator is None:
+            raise services.ManagementError("指标：请从列表中选择")
+        area = (request.POST.get("area") or "").strip()
+        if area:
+            if not (area.isdigit() and len(area) == 9 and area in {t.code for t in townships(request.user)}):
+                raise services.ManagementError("乡镇：请从列表中选择本县的乡镇")
+            services.set_target(user=request.user, plan=plan, indicator=indicator, area_code=area, value=request.POST.get("value"), request=request)
+            messages.success(request, f"已设定 {indicator.name} 目标")
+        else:
+            services.decompose(user=request.user, plan=plan, indicator=indicator, total=request.POST.get("value"), request=request)
+            messages.success(request, f"已设定全县 {indicator.name} 目标并按建档立卡人口分解到各乡镇")
+    except services.ManagementError as exc:
+        messages.error(request, str(exc))
+    return redirect("management:plan", pk=pk)
+
+
+@login_required
+def report(request):
+    """乡镇填报: counts of what fupin has no table for (示范点、送岗位信息下乡、贫困村退出)."""
+    manual = Indicator.objects.filter(kind=IndicatorKind.MANUAL, active=True)
+    if request.method == "POST":
+        try:
+            indicator = manual.filter(code=request.POST.get("indicator", "")).first()
+            if indicator is None:
+                raise services.ManagementError("指标：请从列表中选择")
+            month = bounds.parse_month(request.POST.get("month", ""))
+            services.report_value(user=request.user, indicator=indicator, month=month, value=request.POST.get("value"),
+                                  note=(request.POST.get("note") or "")[:200], request=request)
+            messages.success(request, f"已填报 {indicator.name} {month.year}年{month.month}月")
+            return redirect("management:report")
+        except (services.ManagementError, bounds.BoundsError) as exc:
+            messages.error(request, str(exc))
+    from fupin.access.scope import scoped
+
+    from .models import ManualValue
+
+    values = list(scoped(ManualValue.objects.select_related("indicator"), request.user)[:100])
+    names = selectors.names_of({v.area_code for v in values})
+    for v in values:
+        v.area_name = names[v.area_code]
+    return render(request, "management/report.html", {"manual": manual, "values": values, "month": f"{today():%Y-%m}",
+                                                      "can_report": len(selectors.own_code(request.user)) == 9})
+
+
+# -- task ledger (任务台账) ---------------------------------------------------------------------------
+def _filtered_tasks(request):
+    qs = selectors.tasks(request.user)
+    status = request.GET.get("status") or ""
+    if status == "overdue":
+        qs = qs.exclude(status=TaskStatus.DONE).filter(due_on__lt=today())
+    elif status in TaskStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    plan = bounds.query_id(request.GET.get("plan"))
+    if plan:
+        qs = qs.filter(plan_id=plan)
+    return qs, status, urlencode({k: v for k, v in (("status", status), ("plan", plan or "")) if v})
+
+
+def _with_area_names(tasks) -> list:
+    tasks = list(tasks)
+    names = selectors.names_of({t.area_code for t in tasks})
+    for t in tasks:
+        t.area_name = names[t.area_code]
+    return tasks
+
+
+@login_required
+def tasks(request):
+    qs, status, query = _filtered_tasks(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = _with_area_names(page.object_list)
+    return render(request, "management/tasks.html", {
+        "page": page, "status": status, "query": query, "statuses": TaskStatus.choices, "day": today(),
+        "plans": selectors.plans(request.user), "plan": bounds.query_id(request.GET.get("plan")),
+        "overdue": selectors.overdue_tasks(request.user, today()).count(),
+    })
+
+
+@login_required
+def tasks_export(request):
+    qs, _, query = _filtered_tasks(request)
+    day = today()
+    rows = [[t.title, t.area_name, t.owner, t.plan.name if t.plan else "", t.phase.name if t.phase else "", t.due_on,
+             t.get_status_display(), "是" if t.overdue_on(day) else "", t.done_on or "", t.progress_note] for t in _with_area_names(qs)]
+    return xlsx_response(user=request.user, request=request, filename="任务台账.xlsx", unmasked=False, summary=f"导出任务台账 {query}".strip(),
+                         sheets=[("任务台账", ["任务", "责任区划", "责任人", "方案", "阶段", "完成时限", "状态", "逾期", "完成日期", "进展情况"], rows)])
+
+
+@login_required
+def task_new(request):
+    require_writer(request.user)
+    towns = townships(request.user)
+    own = selectors.own_code(request.user)
+    choices = ([(own, "本级")] if len(own) <= 6 else []) + [(t.code, t.name) for t in towns]
+    plan_list = list(selectors.plans(request.user))
+    if request.method == "POST":
+        try:
+            area = request.POST.get("area", "")
+            if area not in {c for c, _ in choices}:
+                raise services.ManagementError("责任区划：请从列表中选择")
+            plan = next((p for p in plan_list if str(p.pk) == request.POST.get("plan")), None)
+            task = services.create_task(user=request.user, area_code=area, title=request.POST.get("title", ""),
+                                        owner=request.POST.get("owner", ""), detail=request.POST.get("detail", ""),
+                                        due_on=bounds.parse_date(request.POST.get("due_on"), "完成时限"), plan=plan, request=request)
+            messages.success(request, f"已登记任务 {task.title}")
+            return redirect("management:task", pk=task.pk)
+        except (services.ManagementError, bounds.BoundsError) as exc:
+            messages.error(request, str(exc))
+    return render(request, "management/task_new.html", {"choices": choices, "plans": plan_list, "values": request.POST})
+
+
+@login_required
+def task_detail(request, pk: int):
+    task = get_scoped(Task.objects.select_related("plan", "phase"), request.user, pk=pk)
+    task.area_name = selectors.names_of([task.area_code])[task.area_code]
+    return render(request, "management/task.html", {"t": task, "evidence": task.evidence.all(), "statuses": TaskStatus.choices,
+                                                    "day": today(), "kinds": ", ".join(KINDS.values()),
+                                                    "limit_mb": max_bytes() // 1048576})
+
+
+@login_required
+@require_POST
+def task_update(request, pk: int):
+    task = get_scoped(Task.objects, request.user, pk=pk)
+    require_writer(request.user)
+    try:
+        done = request.POST.get("done_on", "").strip()
+        services.update_task(user=request.user, task=task, status=request.POST.get("status", ""),
+                             progress_note=request.POST.get("progress_note", ""),
+                             done_on=bounds.parse_date(done, "完成日期") if done else None, request=request)
+        messages.success(request, "已更新任务状态")
+    except (services.ManagementError, bounds.BoundsError) as exc:
+        messages.error(request, str(exc))
+    return redirect("management:task", pk=pk)
+
+
+@login_required
+@require_POST
+def task_upload(request, pk: int):
+    task = get_scoped(Task.objects, request.user, pk=pk)
+    require_writer(request.user)
+    try:
+        ev = services.add_evidence(user=request.user, task=task, upload=request.FILES.get("file"),
+                                   note=request.POST.get("note", ""), request=request)
+        messages.success(request, f"已上传佐证材料 {ev.name}")
+    except (EvidenceError, services.ManagementError, bounds.BoundsError) as exc:
+        messages.error(request, f"未上传：{exc}")
+    return redirect("management:task", pk=pk)
+
+
+@login_required
+def evidence_download(request, pk: int):
+    ev = get_scoped(Evidence.objects.select_related("task"), request.user, pk=pk)
+    try:
+        handle = ev.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("文件不存在") from None
+    response = FileResponse(handle, as_attachment=True, filename=ev.name, content_type=CONTENT_TYPES.get(ev.kind, "application/octet-stream"))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- bulletins (进度通报) ------------------------------------------------------------------------------
+@login_required
+def bulletins(request):
+    county = is_county(request.user)
+    qs = selectors.bulletins(request.user) if county else selectors.published_bulletins(request.user)
+    return render(request, "management/bulletins.html", {"bulletins": qs, "county": county, "plans": selectors.plans(request.user),
+                                                         "month": f"{today():%Y-%m}"})
+
+
+@login_required
+@require_POST
+def bulletin_generate(request):
+    if not is_county(request.user):
+        raise PermissionDenied("进度通报由县人社局生成")
+    try:
+        month = bounds.parse_month(request.POST.get("month", ""))
+        plan_id = bounds.query_id(request.POST.get("plan"))
+        plan = selectors.plans(request.user).filter(pk=plan_id).first() if plan_id else None
+        b = bulletins_mod.generate(user=request.user, month=month, plan=plan, remarks=(request.POST.get("remarks") or "")[:2000], request=request)
+        messages.success(request, f"已生成 {b.title}")
+        return redirect("management:bulletin", pk=b.pk)
+    except (services.ManagementError, bounds.BoundsError) as exc:
+        messages.error(request, str(exc))
+    return redirect("management:bulletins")
+
+
+def _bulletin(request, pk: int) -> Bulletin:
+    b = get_scoped(Bulletin.objects.select_related("plan"), request.user, shared=True, pk=pk)
+    if not b.published_at and not is_county(request.user):
+        raise Http404("通报尚未发布")
+    return b
+
+
+@login_required
+def bulletin_detail(request, pk: int):
+    b = _bulletin(request, pk)
+    mine = BulletinRead.objects.filter(bulletin=b, user=request.user).first()
+    return render(request, "management/bulletin.html", {"b": b, "d": b.data, "county": is_county(request.user), "mine": mine,
+                                                        "reads": bulletins_mod.read_status(b, request.user)})
+
+
+@login_required
+def bulletin_pdf(request, pk: int):
+    b = _bulletin(request, pk)
+    response = HttpResponse(bulletins_mod.pdf_bytes(b), content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title)}.pdf"
+    return response
+
+
+@login_required
+def bulletin_xlsx(request, pk: int):
+    b = _bulletin(request, pk)
+    return xlsx_response(user=request.user, request=request, filename=f"{b.title}.xlsx", unmasked=False, summary=f"导出 {b.title}",
+                         sheets=bulletins_mod.xlsx_sheets(b))
+
+
+@login_required
+@require_POST
+def bulletin_publish(request, pk: int):
+    b = get_scoped(Bulletin.objects, request.user, pk=pk)
+    try:
+        bulletins_mod.publish(user=request.user, bulletin=b, request=request)
+        messages.success(request, f"已发布至各乡镇：{b.title}")
+    except services.ManagementError as exc:
+        messages.error(request, str(exc))
+    return redirect("management:bulletin", pk=pk)
+
+
+@login_required
+@require_POST
+def bulletin_read(request, pk: int):
+    b = _bulletin(request, pk)
+    if is_county(request.user):
+        raise PermissionDenied("已阅确认由各乡镇进行")
+    if not selectors.own_code(request.user).startswith(bulletins_mod.addressed_to(b)):
+        raise Http404("该通报不是发给本乡镇的")
+    try:
+        bulletins_mod.confirm_read(user=request.user, bulletin=b, request=request)
+        messages.success(request, "已确认阅读")
+    except services.ManagementError as exc:
+        messages.error(request, str(exc))
+    if request.POST.get("next") == "home":
+        return redirect("home")
+    return redirect("management:bulletin", pk=pk)
