@@ -1,0 +1,199 @@
+"""The yearly 代缴 run in set-based SQL: every person of an area gets one row per scheme — entitled
+with the amount and the rule, or excluded with the reason — and the changes since last year.
+
+No row travels through Python: each scheme is one INSERT … SELECT over the registry joined to the
+insurance records; the previous rows of the area are deleted first, all inside the caller's
+transaction, so a run is all or nothing and running it twice writes the same rows.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from fupin.areas.models import village_code_range
+from fupin.exchange.models import EnrolmentRecord
+from fupin.registry.models import Person
+
+from .models import MedicalEnrolment, PensionRecord, SubsidyChange, SubsidyEntry
+from .rules import GROUP_NAMES, YearPlan, born_before
+
+# Who is in a group (代缴对象类别), as SQL over the registry person `p`. Codes come from the
+# pack's closed list (rules.Group), never from a request.
+GROUP_SQL = {
+    "poor": "p.status IN ('new', 'poor', 'returned')",
+    "exited_policy": "p.status = 'exited_policy'",
+    "dibao": "p.dibao = %(true)s",
+    "tekun": "p.tekun = %(true)s",
+    "wubao": "p.wubao = %(true)s",
+    "disability_1_2": "p.disability_grade BETWEEN 1 AND 2",
+    "disability_1_3": "p.disability_grade BETWEEN 1 AND 3",
+}
+assert set(GROUP_SQL) == set(GROUP_NAMES)
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _group_case(groups: list[str] | tuple[str, ...]) -> str:
+    if not groups:
+        return "NULL"
+    return "CASE " + " ".join(f"WHEN {GROUP_SQL[g]} THEN '{g}'" for g in groups) + " ELSE NULL END"
+
+
+def _gone_case() -> str:
+    """The reasons a person is out whatever the scheme: dead, moved away, otherwise removed."""
+    return ("WHEN (p.status = 'removed' AND p.removal_reason = 'death') OR x_dead = %(true)s THEN 'deceased' "
+            "WHEN p.status = 'removed' AND p.removal_reason = 'moved' THEN 'moved' "
+            "WHEN p.status = 'removed' THEN 'removed' ")
+
+
+def _area_filter(area_code: str) -> tuple[str, dict]:
+    if not area_code:
+        return "1 = 1", {}
+    lo, hi = village_code_range(area_code)
+    return "p.village_code BETWEEN %(lo)s AND %(hi)s", {"lo": lo, "hi": hi}
+
+
+def _people_sql(plan: YearPlan, groups: list[str] | tuple[str, ...], where: str) -> str:
+    """The people of the area with what decides their outcome, one row each."""
+    dead = (f"(SELECT e.deceased FROM {_t(EnrolmentRecord)} e WHERE e.id_number = p.id_number AND e.insurance = %(insurance)s)")
+    return (f"SELECT p.id, p.village_code, p.status, p.removal_reason, p.birth_date, {dead} AS x_dead, "
+            f"r.status AS pstatus, r.paid_year, r.paid_by AS rpaid_by, r.years_paid, m.paid_by AS mpaid_by, "
+            f"{_group_case(groups)} AS grp "
+            f"FROM {_t(Person)} p LEFT JOIN {_t(PensionRecord)} r ON r.person_id = p.id "
+            f"LEFT JOIN {_t(MedicalEnrolment)} m ON m.person_id = p.id AND m.year = %(year)s "
+            f"WHERE {where}")
+
+
+def _insert(select_sql: str, params: dict) -> int:
+    cols = "year, insurance, scheme, person_id, village_code, outcome, rule, reason, amount_fen, years, run_id"
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {_t(SubsidyEntry)} ({cols}) {select_sql}", params)
+        return cur.rowcount
+
+
+def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
+    """Replace the area's rows of `plan.year` and `plan.insurance` (all schemes) and the changes
+    since last year. Call inside a transaction. Returns the counts."""
+    where, area_params = _area_filter(area_code)
+    base = {"year": plan.year, "insurance": plan.insurance, "run": run_id, "true": True, **area_params}
+    people_in_area = f"SELECT p.id FROM {_t(Person)} p WHERE {where}"
+    with connection.cursor() as cur:
+        for model in (SubsidyEntry, SubsidyChange):
+            area = where.replace("p.village_code", "village_code")
+            cur.execute(f"DELETE FROM {_t(model)} WHERE year = %(year)s AND insurance = %(insurance)s "
+                        f"AND ({area} OR person_id IN ({people_in_area}))", base)
+    pension = plan.insurance == "pension"
+    groups = [g for g, _ in plan.groups]
+    amounts = " ".join(f"WHEN '{g}' THEN {rule.amount_fen}" for g, rule in plan.groups)
+    amount_case = f"CASE grp {amounts} ELSE 0 END" if amounts else "0"
+    p: dict = dict(base)
+    reason = "CASE " + _gone_case()
+    if pension:
+        reason += "WHEN pstatus = 'drawing' THEN 'drawing' "
+    reason += "WHEN grp IS NULL AND status = 'exited' THEN 'exited' WHEN grp IS NULL THEN 'not_covered' "
+    if pension:
+        p["young"] = born_before(plan.reference_day, plan.min_age)
+        p["old"] = born_before(plan.reference_day, plan.pension_age)
+        reason += ("WHEN birth_date > %(young)s THEN 'under_age' WHEN birth_date <= %(old)s THEN 'over_age' "
+                   "WHEN paid_year = %(year)s AND rpaid_by = 'self' THEN 'paid' ")
+    else:
+        reason += "WHEN mpaid_by = 'self' THEN 'paid' "
+    reason += "ELSE NULL END"
+    # The inner query names the person's columns plainly, so the CASEs read without prefixes.
+    inner = _people_sql(plan, groups, where).replace("p.status, p.removal_reason, p.birth_date",
+                                                     "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date")
+    reason_sql = reason.replace("p.status", "status").replace("p.removal_reason", "removal_reason")
+    counts: dict = {}
+    counts["premium_rows"] = _insert(
+        f"SELECT %(year)s, %(insurance)s, 'premium', id, village_code, "
+        f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, COALESCE(grp, ''), COALESCE(reason, ''), "
+        f"CASE WHEN reason IS NULL THEN {amount_case} ELSE 0 END, 0, %(run)s "
+        f"FROM (SELECT q.*, {reason_sql} AS reason FROM ({inner}) q) z", p)
+    if pension and plan.back_pay_rule is not None:
+        bp = dict(base, old=born_before(plan.reference_day, plan.back_pay_min_age), need=plan.back_pay_required_years)
+        bgroups = plan.back_pay_groups
+        breason = (("CASE " + _gone_case()).replace("p.status", "status").replace("p.removal_reason", "removal_reason")
+                   + "WHEN pstatus = 'drawing' THEN 'drawing' WHEN grp IS NULL AND status = 'exited' THEN 'exited' "
+                   "WHEN grp IS NULL THEN 'not_covered' WHEN COALESCE(years_paid, 0) >= %(need)s THEN 'enough_years' ELSE NULL END")
+        inner_b = _people_sql(plan, bgroups, f"{where} AND p.birth_date <= %(old)s").replace(
+            "p.status, p.removal_reason, p.birth_date", "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date")
+        tier = plan.back_pay_rule.amount_fen
+        counts["back_pay_rows"] = _insert(
+            f"SELECT %(year)s, %(insurance)s, 'back_pay', id, village_code, "
+            f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, CASE WHEN reason IS NULL THEN 'back_pay' ELSE '' END, "
+            f"COALESCE(reason, ''), CASE WHEN reason IS NULL THEN (%(need)s - COALESCE(years_paid, 0)) * {tier} ELSE 0 END, "
+            f"CASE WHEN reason IS NULL THEN %(need)s - COALESCE(years_paid, 0) ELSE 0 END, %(run)s "
+            f"FROM (SELECT q.*, {breason} AS reason FROM ({inner_b}) q) z", bp)
+    if pension and plan.early_rule is not None:
+        ep = dict(base, old=born_before(plan.reference_day, plan.pension_age),
+                  young=born_before(plan.reference_day, plan.pension_age - plan.early_years))
+        ereason = (("CASE " + _gone_case()).replace("p.status", "status").replace("p.removal_reason", "removal_reason")
+                   + "WHEN pstatus = 'drawing' THEN 'drawing' WHEN grp IS NULL AND status = 'exited' THEN 'exited' "
+                   "WHEN grp IS NULL THEN 'not_covered' ELSE NULL END")
+        inner_e = _people_sql(plan, plan.early_groups, f"{where} AND p.birth_date > %(old)s AND p.birth_date <= %(young)s").replace(
+            "p.status, p.removal_reason, p.birth_date", "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date")
+        counts["early_rows"] = _insert(
+            f"SELECT %(year)s, %(insurance)s, 'early_pension', id, village_code, "
+            f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, CASE WHEN reason IS NULL THEN 'early_pension' ELSE '' END, "
+            f"COALESCE(reason, ''), 0, 0, %(run)s FROM (SELECT q.*, {ereason} AS reason FROM ({inner_e}) q) z", ep)
+    if pension and plan.account_rule is not None:
+        ap = dict(base, old=born_before(plan.reference_day, plan.back_pay_min_age))
+        inner_a = _people_sql(plan, plan.account_groups, f"{where} AND p.birth_date <= %(old)s AND p.status <> 'removed'")
+        counts["account_rows"] = _insert(
+            f"SELECT %(year)s, %(insurance)s, 'account_subsidy', id, village_code, 'entitled', 'account_subsidy', '', "
+            f"{plan.account_rule.amount_fen}, 0, %(run)s FROM ({inner_a}) q "
+            f"WHERE grp IS NOT NULL AND pstatus = 'drawing' AND (x_dead IS NULL OR x_dead <> %(true)s)", ap)
+    counts.update(_changes(plan, where, base))
+    counts.update(_tally(plan, where.replace("p.village_code", "village_code"), base))
+    return counts
+
+
+def _changes(plan: YearPlan, where: str, base: dict) -> dict:
+    """新增 / 减少 against last year's premium list of the same area."""
+    e = _t(SubsidyEntry)
+    area = where.replace("p.village_code", "cur.village_code")
+    params = dict(base, prev=plan.year - 1)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {e} cur WHERE cur.year = %(prev)s AND cur.insurance = %(insurance)s "
+                    f"AND cur.scheme = 'premium' AND {area}", params)
+        if not cur.fetchone()[0]:
+            return {"previous": False, "added": 0, "removed": 0}
+        cols = "year, insurance, person_id, village_code, change, reason, detail, run_id"
+        cur.execute(
+            f"INSERT INTO {_t(SubsidyChange)} ({cols}) "
+            f"SELECT %(year)s, %(insurance)s, cur.person_id, cur.village_code, 'added', COALESCE(prev.reason, ''), cur.rule, %(run)s "
+            f"FROM {e} cur LEFT JOIN {e} prev ON prev.person_id = cur.person_id AND prev.year = %(prev)s "
+            f"AND prev.insurance = %(insurance)s AND prev.scheme = 'premium' "
+            f"WHERE cur.year = %(year)s AND cur.insurance = %(insurance)s AND cur.scheme = 'premium' AND {area} "
+            f"AND cur.outcome = 'entitled' AND (prev.id IS NULL OR prev.outcome = 'excluded')", params)
+        added = cur.rowcount
+        prev_area = area.replace("cur.village_code", "prev.village_code")
+        cur.execute(
+            f"INSERT INTO {_t(SubsidyChange)} ({cols}) "
+            f"SELECT %(year)s, %(insurance)s, prev.person_id, COALESCE(cur.village_code, prev.village_code), 'removed', "
+            f"COALESCE(cur.reason, ''), prev.rule, %(run)s "
+            f"FROM {e} prev LEFT JOIN {e} cur ON cur.person_id = prev.person_id AND cur.year = %(year)s "
+            f"AND cur.insurance = %(insurance)s AND cur.scheme = 'premium' "
+            f"WHERE prev.year = %(prev)s AND prev.insurance = %(insurance)s AND prev.scheme = 'premium' AND {prev_area} "
+            f"AND prev.outcome = 'entitled' AND (cur.id IS NULL OR cur.outcome = 'excluded')", params)
+        removed = cur.rowcount
+    return {"previous": True, "added": added, "removed": removed}
+
+
+def _tally(plan: YearPlan, area: str, base: dict) -> dict:
+    """What the run wrote, per scheme, outcome, rule and reason (for the run page and the CLI)."""
+    out: dict = {"by_scheme": {}}
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT scheme, outcome, rule, reason, COUNT(*), SUM(amount_fen) FROM {_t(SubsidyEntry)} "
+                    f"WHERE year = %(year)s AND insurance = %(insurance)s AND {area} GROUP BY scheme, outcome, rule, reason", base)
+        for scheme, outcome, rule, reason, n, fen in cur.fetchall():
+            s = out["by_scheme"].setdefault(scheme, {"entitled": 0, "excluded": 0, "amount_fen": 0, "rules": {}, "reasons": {}})
+            s[outcome] += n
+            if outcome == "entitled":
+                s["amount_fen"] += int(fen or 0)
+                s["rules"][rule] = s["rules"].get(rule, 0) + n
+            else:
+                s["reasons"][reason] = s["reasons"].get(reason, 0) + n
+    return out

@@ -1,0 +1,23 @@
+"""Background job (Django Tasks): the yearly 代缴 run, acting for the user who started it."""
+
+from django_tasks import task
+
+from fupin.access.scope import OutOfScope, acting_user
+
+from .models import SubsidyRun
+
+
+@task()
+def subsidy_run_task(run_id: int, user_id: int) -> dict:
+    from . import services
+
+    run = SubsidyRun.objects.get(pk=run_id)
+    try:
+        user = acting_user(user_id, run.area_code)
+    except OutOfScope as exc:
+        services.fail_run(run_id, f"不能计算：{exc}")
+        raise
+    try:
+        return services.execute_run(run, user=user)
+    except services.InsuranceError:
+        return {}  # the run row says why, in Chinese

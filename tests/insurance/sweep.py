@@ -1,0 +1,45 @@
+"""Insurance records, 代缴 runs and their lists in each township of the scope sweep
+(tests/access/test_scope_sweep.py), and the URL kwargs that reach them."""
+
+import datetime as dt
+
+from fupin.insurance.models import (
+    InsuranceChange,
+    MedicalEnrolment,
+    PensionRecord,
+    SubsidyChange,
+    SubsidyEntry,
+    SubsidyRun,
+)
+from tests.access.marks import MARKED_THROUGH, NOT_SHOWN, marked_person, marker
+
+MARKED_THROUGH[SubsidyEntry] = "person__name"
+SHOWN_LATER = "pages come with the next landing; scope of the run tested in tests/insurance/test_subsidy_run.py::test_a_township_run_leaves_the_other_township_alone"
+for _model in (PensionRecord, MedicalEnrolment, InsuranceChange, SubsidyRun, SubsidyChange):
+    NOT_SHOWN[_model] = SHOWN_LATER
+
+
+def extend(world, users) -> None:
+    for town, user in users.items():
+        hh = world[town]["household"]
+        person = world[town]["person"]
+        PensionRecord.objects.create(person=person, village_code=person.village_code, status="paying", tier_fen=10000, paid_year=2018,
+                                     paid_by="government", note=marker(town, PensionRecord))
+        MedicalEnrolment.objects.create(person=person, year=2018, village_code=person.village_code, enrolled_on=dt.date(2018, 1, 5),
+                                        benefits_from=dt.date(2018, 2, 1), paid_by="government", note=marker(town, MedicalEnrolment))
+        InsuranceChange.objects.create(person=person, village_code=person.village_code, insurance="pension", before={}, after={"status": "paying"},
+                                       reason=marker(town, InsuranceChange), changed_by=user)
+        run = SubsidyRun.objects.create(year=2018, insurance="medical", area_code=town, pack_id="fuliang-2018", state="done",
+                                        created_by=user, message=marker(town, SubsidyRun),
+                                        rules={"poor": {"rule": "fuliang-2018 subsidy.medical.entitled.poor", "name": "建档立卡未标注脱贫贫困人口",
+                                                        "amount_fen": 22000, "source": "假设：测试"}})
+        listed = marked_person(hh, SubsidyEntry)
+        SubsidyEntry.objects.create(year=2018, insurance="medical", scheme="premium", person=listed, village_code=listed.village_code,
+                                    outcome="entitled", rule="poor", amount_fen=22000, run=run)
+        SubsidyChange.objects.create(year=2018, insurance="medical", person=listed, village_code=listed.village_code, change="added",
+                                     reason="", detail=marker(town, SubsidyChange), run=run)
+        world[town].update(subsidy_run=run, subsidy_person=listed)
+
+
+def install(factory, extensions) -> None:
+    extensions.append(extend)
