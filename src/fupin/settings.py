@@ -255,6 +255,11 @@ READER_MEMORY_MB = int(os.environ.get("FUPIN_READER_MEMORY_MB", "2048"))
 
 # 本县政策包: the pack (src/fupin/policy/packs/<id>.yaml) whose numbers this county applies.
 COUNTY_POLICY_PACK = os.environ.get("FUPIN_POLICY_PACK", "fuliang-2018")
+# 本县行政区划代码 (6 digits): the county fupin serves — the area of an account bound to none, and
+# "本县" in the rules (a start-up subsidy's firm registered in the county).
+COUNTY_CODE = os.environ.get("FUPIN_COUNTY_CODE", "360222")
+# 创业担保贷款的承贷银行, when a loan is entered without one.
+LOAN_LENDER = os.environ.get("FUPIN_LOAN_LENDER", "浮梁农商银行")
 
 DEMO_BUILDERS: list[str] = []  # "module.function" that add each module's demo data after the registry
 PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> html" shown on the person page

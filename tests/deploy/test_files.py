@@ -66,6 +66,8 @@ print(json.dumps({
     "FUPIN_WEB_WORKERS": g.workers,
     "FUPIN_BEHIND_PROXY": getattr(s, "SECURE_PROXY_SSL_HEADER", None),
     "FUPIN_POLICY_PACK": s.COUNTY_POLICY_PACK,
+    "FUPIN_COUNTY_CODE": s.COUNTY_CODE,
+    "FUPIN_LOAN_LENDER": s.LOAN_LENDER,
     "FUPIN_LOG_LEVEL": [s.LOGGING["root"]["level"], g.loglevel],
 }))
 """
@@ -96,6 +98,8 @@ def test_every_setting_in_the_env_example_takes_effect(tmp_path):
         "FUPIN_WEB_WORKERS": 3,
         "FUPIN_BEHIND_PROXY": None,
         "FUPIN_POLICY_PACK": "fuliang-2018",
+        "FUPIN_COUNTY_CODE": "360222",
+        "FUPIN_LOAN_LENDER": "浮梁农商银行",
         "FUPIN_LOG_LEVEL": ["WARNING", "warning"],
     }
     assert set(env) == set(expected)  # a new line in the example needs its check here

@@ -50,6 +50,34 @@ def test_refer_hire_check_and_job_loss_recommends_again(county_user, seeker, pos
         services.advance(user=county_user, referral=r, status=ReferralStatus.HIRED)
 
 
+def test_job_losses_in_one_transaction_share_one_load_of_the_postings(county_user, postings, make_household, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from fupin.employment import recommend
+
+    people = [f.job_seeker(make_household(TOWN_A, members=1).members.get()) for _ in range(3)]
+    hires = []
+    for p, post in zip(people, postings, strict=False):
+        r = services.refer(user=county_user, person=p, posting=post)
+        hires.append(services.advance(user=county_user, referral=r, status=ReferralStatus.HIRED, wage_fen=300000))
+    loads = []
+    real = recommend.open_postings
+    monkeypatch.setattr(recommend, "open_postings", lambda day, user: loads.append(day) or real(day, user))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for r in hires:
+            services.check_employment(user=county_user, referral=r, still_employed=False, note="工厂停产")
+    assert len(callbacks) == 1 and len(loads) == 1  # three job losses, one ranking run
+    for p in people:
+        assert Recommendation.objects.filter(person=p, current=True).count() == 10
+    # A later job loss (after that run) gets its own run.
+    r = services.refer(user=county_user, person=people[0], posting=postings[5])
+    r = services.advance(user=county_user, referral=r, status=ReferralStatus.HIRED, wage_fen=300000)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.check_employment(user=county_user, referral=r, still_employed=False)
+    assert len(loads) == 2 and Recommendation.objects.filter(person=people[0], current=True).count() == 10
+
+
 def test_referral_refuses_hard_constraint_breaks(county_user, seeker, areas):
     emp = f.employer(TOWN_A)
     young = f.posting(emp, age_max=30)

@@ -72,7 +72,7 @@ def test_subsidy_form_refusals(town_a_user, seeker):
     data = {"person": seeker.id_number, "firm_name": "茶店", "credit_code": make_credit_code("91110000ABCDEFGH1"),
             "founded_on": (TODAY - dt.timedelta(days=400)).isoformat(), "first_firm": "on"}
     client = login(town_a_user)
-    assert "不在本县（360222）行政区域内" in client.post(reverse("startup:subsidy_new"), data).content.decode()
+    assert "不在本县（浮梁县）行政区域内" in client.post(reverse("startup:subsidy_new"), data).content.decode()
     assert "须为初次创办企业" in client.post(reverse("startup:subsidy_new"), {**data, "credit_code": IN_COUNTY, "first_firm": ""}).content.decode()
     assert "超出范围" in client.post(reverse("startup:subsidy_new"), {**data, "credit_code": IN_COUNTY, "founded_on": "9999-01-01"}).content.decode()
     assert not StartupSubsidy.objects.exists()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from fupin.employment.rules import rules
-from fupin.startup.schedule import ScheduleError, add_months, schedule, totals
+from fupin.startup.schedule import ScheduleError, schedule, totals
 from fupin.startup.services import StartupError, check_loan
 
 
@@ -126,15 +126,3 @@ def test_schedule_refuses_nonsense(principal, term):
 def test_schedule_beyond_the_calendar_says_why():
     with pytest.raises(ScheduleError, match="放款日期 9999-11-01 起 24 个月超出可计算的日期范围"):
         schedule(principal_fen=100, annual_rate_bp=435, term_months=24, start_on=dt.date(9999, 11, 1), subsidy_ratio_bp=0, subsidy_years=0)
-
-
-@pytest.mark.parametrize("day,months,expected", [
-    (dt.date(2019, 1, 31), 1, dt.date(2019, 2, 28)),
-    (dt.date(2020, 1, 31), 1, dt.date(2020, 2, 29)),
-    (dt.date(2019, 8, 31), 1, dt.date(2019, 9, 30)),
-    (dt.date(2019, 11, 15), 2, dt.date(2020, 1, 15)),
-    (dt.date(2019, 12, 31), 12, dt.date(2020, 12, 31)),
-    (dt.date(2019, 3, 31), -1, dt.date(2019, 2, 28)),
-])
-def test_add_months_keeps_to_the_month_end(day, months, expected):
-    assert add_months(day, months) == expected

@@ -91,7 +91,7 @@ def test_startup_subsidy_once_per_person(county_user, seeker, make_household):
 
 
 @pytest.mark.parametrize("kw,message", [
-    ({"credit_code": make_credit_code("91110000ABCDEFGH1")}, "企业登记地（代码110000）不在本县（360222）行政区域内"),
+    ({"credit_code": make_credit_code("91110000ABCDEFGH1")}, "企业登记地（信用代码中的登记机关区划码 110000）不在本县（浮梁县）行政区域内"),
     ({"credit_code": "92360222ABCDEFGH"}, "18位"),
     ({"credit_code": IN_COUNTY[:-1] + ("0" if IN_COUNTY[-1] != "0" else "1")}, "校验码错误"),
     ({"first_firm": False}, "须为初次创办企业"),
@@ -102,6 +102,16 @@ def test_startup_subsidy_refusals(county_user, seeker, kw, message):
     with pytest.raises(startup.StartupError, match=message):
         subsidy(county_user, seeker, **kw)
     assert not StartupSubsidy.objects.exists() and not LedgerEntry.objects.exists()
+
+
+def test_the_county_and_the_lender_come_from_settings(county_user, seeker, settings):
+    assert loan(county_user, seeker).lender == "浮梁农商银行"  # settings.LOAN_LENDER, the demo county's default
+    settings.LOAN_LENDER = "某县农村信用社"
+    assert loan(county_user, seeker, principal_fen=1_0000_00).lender == "某县农村信用社"
+    assert loan(county_user, seeker, principal_fen=1_0000_00, lender="工商银行").lender == "工商银行"
+    settings.COUNTY_CODE = "360281"  # 乐平市: the same firm is now outside the county, named as the code (no area tree loaded for it)
+    with pytest.raises(startup.StartupError, match="登记机关区划码 360222）不在本县（360281）"):
+        subsidy(county_user, seeker)
 
 
 def test_no_startup_subsidy_where_the_pack_has_none(county_user, seeker):

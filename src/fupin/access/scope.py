@@ -11,6 +11,7 @@ through `shared_readable()` (anywhere in the user's county); edits still find th
 `scoped()`/`get_scoped()` and `require_area()`, so only the registering area changes them.
 """
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, QuerySet
 
@@ -30,6 +31,13 @@ def area_code_of(user) -> str | None:
             return None
         raise OutOfScope("该用户未绑定辖区")
     return user.area.code
+
+
+def home_area_code(user) -> str:
+    """The code of the user's own area, or the county's (settings.COUNTY_CODE) for an account
+    bound to none: where area pickers and batch runs start. Not a permission: reads still go
+    through scoped()."""
+    return user.area.code if getattr(user, "area_id", None) else settings.COUNTY_CODE
 
 
 def scoped(queryset: QuerySet, user) -> QuerySet:

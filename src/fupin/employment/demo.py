@@ -15,6 +15,7 @@ from django.db import transaction
 from fupin.access.models import User
 from fupin.areas.models import Area, Level
 from fupin.assistance.models import MeasureKind
+from fupin.months import add_months, month_start
 from fupin.registry.choices import ACTIVE_STATUSES, Intention
 
 from . import occupations, services
@@ -178,7 +179,7 @@ def build_fairs(rng: random.Random, today: dt.date, towns: list[Area]) -> list[J
     enterprises = list(Employer.objects.exclude(kind=EmployerKind.WELFARE))
     month = today.replace(day=1)
     for offset in (-1, 0, 1):
-        first = (month + dt.timedelta(days=32 * offset)).replace(day=1) if offset else month
+        first = add_months(month, offset)
         for i, town in enumerate(towns):
             day = first + dt.timedelta(days=(i * 3 + 2) % 27)
             fair = JobFair.objects.create(area_code=pad(town.code), title=f"精准扶贫专场招聘会（{town.name}）", held_on=day,
@@ -251,7 +252,7 @@ def build_flows(rng: random.Random, today: dt.date, user: User, fairs: list[JobF
             services.attend_fair(user=user, fair=fair, person=p, outcome=rng.choice(list(FairOutcome.values)))
             counts["fair_visitors"] += 1
         JobFair.objects.filter(pk=fair.pk).update(visitors=rng.randint(60, 260))
-    services.grant_welfare_subsidies(user=user, placements=Referral.objects.all(), month=(today.replace(day=1) - dt.timedelta(days=1)).replace(day=1))
+    services.grant_welfare_subsidies(user=user, placements=Referral.objects.all(), month=add_months(month_start(today), -1))
     return counts
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from fupin import bounds
-from fupin.access.scope import area_code_in_scope, scoped
+from fupin.access.scope import area_code_in_scope, home_area_code, scoped
 from fupin.areas.models import Area, Level
 
 from .creditcode import CreditCodeError, parse_credit_code
@@ -13,7 +13,7 @@ from .models import Employer, FollowUpVisit, JobFair, Occupation, Posting
 
 
 def area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)) -> list[tuple[str, str]]:
-    own = user.area.code if user.area_id else "360222"
+    own = home_area_code(user)
     qs = Area.objects.filter(code__startswith=own, level__in=levels).order_by("code")
     return [(a.code.ljust(12, "0"), f"{a.code} {a.name}") for a in qs]
 

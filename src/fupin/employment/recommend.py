@@ -25,7 +25,6 @@ from .models import (
     Posting,
     Recommendation,
     RecommendationBatch,
-    Referral,
     ReferralStatus,
 )
 from .rules import rules
@@ -200,8 +199,37 @@ def recommend_persons(persons: QuerySet, day: dt.date | None = None, batch: Reco
 
 
 def recommend_person(person: Person, day: dt.date | None = None, *, user) -> int:
-    """Recommend again for one person (after losing a job, or on request), as `user`."""
+    """Recommend again for one person (on request), as `user`."""
     return recommend_persons(Person.objects.filter(pk=person.pk), day, user=user)[1]
+
+
+class _AgainAfterCommit:
+    """The persons of one transaction to recommend again once it commits, per acting user."""
+
+    def __init__(self):
+        self.persons: dict[int, tuple[object, set[int]]] = {}
+        self.done = False
+
+    def run(self) -> None:
+        self.done = True
+        for user, ids in self.persons.values():
+            recommend_persons(Person.objects.filter(pk__in=ids), user=user)
+
+
+def recommend_again_after_commit(person: Person, *, user) -> None:
+    """Recommend again for `person` when the transaction commits (after losing a job: 避免因失业返贫).
+
+    Everyone queued in one transaction (a page or import that ends several placements, the demo
+    builder) is ranked in one run over one load of the open postings, not a load per person."""
+    conn = transaction.get_connection()
+    queue = getattr(conn, "fupin_recommend_again", None)
+    # A queue whose callback ran, or was dropped with a rolled-back transaction, is not reused.
+    live = queue is not None and not queue.done and any(func == queue.run for _, func, _ in conn.run_on_commit)
+    if not live:
+        queue = conn.fupin_recommend_again = _AgainAfterCommit()
+    queue.persons.setdefault(user.pk, (user, set()))[1].add(person.pk)
+    if not live:
+        transaction.on_commit(queue.run)  # outside a transaction this runs at once
 
 
 def area_persons(code: str) -> QuerySet:
@@ -255,11 +283,4 @@ def recover_abandoned(batch: RecommendationBatch) -> bool:
         batch.refresh_from_db()
     return bool(changed)
 
-
-def current(person_qs: QuerySet) -> QuerySet:
-    return Recommendation.objects.filter(person__in=person_qs, current=True).select_related("posting", "posting__employer", "person")
-
-
-def still_hired(person: Person) -> bool:
-    return Referral.objects.filter(person=person, status=ReferralStatus.HIRED).exists()
 

@@ -55,9 +55,3 @@ def default_pack_id() -> str:
 
 def rules(pack_id: str | None = None) -> EmploymentRules:
     return load_pack(pack_id or default_pack_id()).section(SECTION, EmploymentRules)
-
-
-def pack_ids_with_rules() -> list[str]:
-    from fupin.policy.packs import pack_ids
-
-    return [p for p in pack_ids() if load_pack(p).has_section(SECTION)]

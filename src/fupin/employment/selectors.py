@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import Max, Q, QuerySet
 
-from fupin.access.scope import scoped, shared_readable
+from fupin.access.scope import home_area_code, scoped, shared_readable
 from fupin.areas.models import Area, Level, village_code_range
+from fupin.months import add_months, month_end, month_start
 from fupin.registry.choices import ACTIVE_STATUSES, Intention
 from fupin.registry.models import Person
 
@@ -69,7 +70,7 @@ def in_area(qs: QuerySet, code: str, field: str = "village_code") -> QuerySet:
 
 
 def townships(user) -> list[Area]:
-    own = user.area.code if user.area_id else "360222"
+    own = home_area_code(user)
     qs = Area.objects.filter(level=Level.TOWNSHIP, code__startswith=own[:9] if len(own) >= 9 else own)
     return list(qs.order_by("code"))
 
@@ -80,14 +81,9 @@ def needing_follow_up(user) -> QuerySet:
         Q(training_need=True) | Q(intention__in=[Intention.LOCAL, Intention.MIGRATE, Intention.STARTUP]))
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return dt.date(y, m + 1, min(day.day, 28))
-
-
 def overdue_visits(user, day: dt.date, area: str = "") -> QuerySet:
     """Persons whose last follow-up visit is older than the pack's interval (or who have none)."""
-    cutoff = _months_before(day, rules().follow_up_months.value)
+    cutoff = add_months(day, -rules().follow_up_months.value)
     qs = in_area(needing_follow_up(user), area).annotate(last_visit=Max("follow_ups__visited_on"))
     return qs.filter(Q(last_visit__isnull=True) | Q(last_visit__lt=cutoff))
 
@@ -136,7 +132,7 @@ def months_employed(hired_on: dt.date, ended_on: dt.date | None, year: int, toda
     n = 0
     for month in range(1, 13):
         start = dt.date(year, month, 1)
-        end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        end = month_end(start)
         if start <= today and hired_on <= end and (ended_on is None or ended_on >= start):
             n += 1
     return n
@@ -161,7 +157,7 @@ def employer_subsidies(user, year: int, today: dt.date) -> list[dict]:
 
 
 def fair_timetable(user, township: str, month: dt.date) -> QuerySet:
-    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    nxt = add_months(month_start(month), 1)
     qs = fairs(user).filter(held_on__gte=month, held_on__lt=nxt)
     if township:
         qs = qs.filter(area_code__startswith=township)

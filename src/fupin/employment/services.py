@@ -13,6 +13,7 @@ from fupin.access.models import AuditAction
 from fupin.access.scope import require_area, require_writer, shared_readable
 from fupin.assistance.models import MeasureKind
 from fupin.assistance.services import complete_planned, log
+from fupin.months import month_end, month_start
 from fupin.registry.models import Person
 
 from .models import (
@@ -130,9 +131,9 @@ def advance(*, user, referral: Referral, status: str, day: dt.date | None = None
     record(AuditAction.STATUS, user=user, request=request, obj=referral, summary=f"推荐就业 {person.name}：{text}",
            changes={"status": [old, status]})
     if status in (ReferralStatus.LEFT, ReferralStatus.DECLINED):
-        from .recommend import recommend_person
+        from .recommend import recommend_again_after_commit
 
-        transaction.on_commit(lambda: recommend_person(person, user=user))  # 避免因失业返贫
+        recommend_again_after_commit(person, user=user)  # 避免因失业返贫
     return referral
 
 
@@ -197,15 +198,6 @@ def attend_fair(*, user, fair: JobFair, person: Person, outcome: str = "attended
     return a
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _month_end(month: dt.date) -> dt.date:
-    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt - dt.timedelta(days=1)
-
-
 @transaction.atomic
 def grant_welfare_subsidies(*, user, placements, month: dt.date, request=None) -> int:
     """公益性岗位补贴 for one month: every welfare placement in post during that month, once."""
@@ -215,7 +207,7 @@ def grant_welfare_subsidies(*, user, placements, month: dt.date, request=None) -
     amount = rules(pack_id).welfare_post_monthly_subsidy.value
     if amount is None:
         raise EmploymentError(f"政策包 {pack_id} 未规定公益性岗位补贴标准")
-    end = _month_end(month)
+    end = month_end(month)
     rows = [
         WelfareSubsidy(referral=r, person_id=r.person_id, village_code=r.village_code, month=month, amount_fen=amount, pack_id=pack_id)
         for r in placements.filter(posting__employer__kind=EmployerKind.WELFARE, hired_on__lte=end)

@@ -18,6 +18,7 @@ from fupin import bounds
 from fupin.access.scope import (
     area_code_in_scope,
     get_scoped,
+    home_area_code,
     require_writer,
     scoped,
     shared_readable,
@@ -212,7 +213,7 @@ def recommendations_export(request):
 @require_POST
 def batch_run(request):
     require_writer(request.user)
-    code = (request.POST.get("area") or (request.user.area.code if request.user.area_id else "360222")).strip()
+    code = (request.POST.get("area") or home_area_code(request.user)).strip()
     if not (code.isdigit() and len(code) in (6, 9, 12)):
         messages.error(request, "区划代码应为6、9或12位数字")
         return redirect("employment:home")

@@ -21,14 +21,13 @@ import polars.selectors as cs
 from fupin.policy import layers
 from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault
 from fupin.policy.layers import NO_CAP, cap_or_none
-from fupin.policy.params import CATEGORIES, LEVELS, VISIT_TYPES
+from fupin.policy.params import CATEGORIES, LEVELS
 from fupin.policy.regions import Policy, as_policy
 from fupin.policy.rules import rule_book
 from fupin.policy.schema import Pack
 
 PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay", "self_pay")
 CATEGORY_ENUM = pl.Enum(list(CATEGORIES))
-VISIT_ENUM = pl.Enum(list(VISIT_TYPES))
 _DAY_BITS = 1 << 16
 
 

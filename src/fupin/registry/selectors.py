@@ -144,9 +144,3 @@ def keyset_page(qs: QuerySet, *, after: int | None = None, page: int = 1, size: 
     return Page(items, has_next, items[-1].id if has_next else None, page)
 
 
-def offset_page(qs: QuerySet, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    page = max(1, page)
-    items = list(qs.order_by("-id")[(page - 1) * size : page * size + 1])
-    has_next = len(items) > size
-    items = items[:size]
-    return Page(items, has_next, items[-1].id if has_next else None, page)

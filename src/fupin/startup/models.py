@@ -23,7 +23,7 @@ class Loan(models.Model):
     kind = models.CharField("类别", max_length=12, choices=LoanKind.choices, default=LoanKind.INDIVIDUAL)
     guaranteed = models.BooleanField("有担保", default=True)
     project = models.CharField("创业项目", max_length=100)
-    lender = models.CharField("承贷银行", max_length=100, default="浮梁农商银行")
+    lender = models.CharField("承贷银行", max_length=100, help_text="登记贷款时不填则为本县默认承贷银行")
     principal_fen = models.BigIntegerField("贷款金额(分)")
     annual_rate_bp = models.PositiveIntegerField("年利率(万分之)")
     term_months = models.PositiveSmallIntegerField("期限(月)", default=24)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from fupin.months import add_months
 from fupin.policy.params import BP, round_half_up
 
 MONTHS_PER_PERIOD = 3
@@ -31,17 +32,6 @@ class Period:
 
 class ScheduleError(ValueError):
     """The plan cannot be computed for this loan (a date the calendar cannot hold); Chinese message."""
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def schedule(*, principal_fen: int, annual_rate_bp: int, term_months: int, start_on: dt.date,

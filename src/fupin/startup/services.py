@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from fupin import bounds
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import require_area, require_writer
+from fupin.areas.models import Area
 from fupin.assistance.models import MeasureKind
 from fupin.assistance.services import complete_planned, log
 from fupin.employment.creditcode import CreditCodeError, parse_credit_code
 from fupin.employment.rules import LOAN_KIND_NAMES, default_pack_id, rules
+from fupin.months import add_months
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.models import Person
 
 from .models import Loan, StartupSubsidy
-from .schedule import add_months
-
-COUNTY_OF_PACK = {"fuliang-2018": "360222"}
 
 
 class StartupError(ValueError):
@@ -65,7 +65,7 @@ def grant_loan(*, user, person: Person, kind: str, guaranteed: bool, principal_f
         raise StartupError(f"贷款期限应为 1–120 个月，填写的是 {term_months} 个月")
     _within_bounds(bounds.check_date, start_on, "放款日期")
     loan = Loan.objects.create(person=person, village_code=person.village_code, kind=kind, guaranteed=guaranteed,
-                               project=project, lender=lender or "浮梁农商银行", principal_fen=principal_fen,
+                               project=project, lender=lender or settings.LOAN_LENDER, principal_fen=principal_fen,
                                annual_rate_bp=rules(pack_id).loan_annual_rate.value, term_months=term_months,
                                start_on=start_on, pack_id=pack_id, created_by=user)
     log(person=person, kind=MeasureKind.LOAN, day=start_on, obj=loan, user=user,
@@ -90,9 +90,10 @@ def grant_startup_subsidy(*, user, person: Person, firm_name: str, credit_code: 
         code = parse_credit_code(credit_code)
     except CreditCodeError as exc:
         raise StartupError(str(exc)) from None
-    county = COUNTY_OF_PACK.get(pack_id, person.village_code[:6])
+    county = settings.COUNTY_CODE
     if code[2:8] != county:
-        raise StartupError(f"企业登记地（代码{code[2:8]}）不在本县（{county}）行政区域内（{r.startup_subsidy.source.text()}）")
+        name = Area.objects.filter(code=county).values_list("name", flat=True).first() or county
+        raise StartupError(f"企业登记地（信用代码中的登记机关区划码 {code[2:8]}）不在本县（{name}）行政区域内（{r.startup_subsidy.source.text()}）")
     if not first_firm:
         raise StartupError(f"须为初次创办企业（{r.startup_subsidy.source.text()}）")
     months = r.startup_subsidy_min_months.value

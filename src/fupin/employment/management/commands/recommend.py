@@ -19,6 +19,7 @@ from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_in_scope, scoped
 from fupin.areas.models import Area
 from fupin.employment.recommend import area_persons, eligible, open_postings, rank, store
+from fupin.employment.rules import rules
 from fupin.registry.idnumber import mask
 from fupin.sheets.write import csv_row
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         if unmasked:
             record(AuditAction.UNMASK, user=operator, object_type="export", object_id=Path(out).name[:64], username=user,
                    summary=f"命令行导出完整身份证号：区划 {area}，{len(people)} 人")
-        short = sum(1 for _, offers in ranked if len(offers) < 10)
+        k = rules().recommendations_per_person.value
+        short = sum(1 for _, offers in ranked if len(offers) < k)
         self.stdout.write(self.style.SUCCESS(
-            f"{len(people)} 人、{rows} 条推荐写入 {out}（不足10条 {short} 人，用时 {time.perf_counter() - started:.1f} 秒）"))
+            f"{len(people)} 人、{rows} 条推荐写入 {out}（不足{k}条 {short} 人，用时 {time.perf_counter() - started:.1f} 秒）"))
