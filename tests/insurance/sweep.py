@@ -11,12 +11,17 @@ from fupin.insurance.models import (
     SubsidyEntry,
     SubsidyRun,
 )
+from fupin.registry.models import IdentityPeriod
 from tests.access.marks import MARKED_THROUGH, NOT_SHOWN, marked_person, marker
 
 MARKED_THROUGH[SubsidyEntry] = "person__name"
 SHOWN_LATER = "pages come with the next landing; scope of the run tested in tests/insurance/test_subsidy_run.py::test_a_township_run_leaves_the_other_township_alone"
 for _model in (PensionRecord, MedicalEnrolment, InsuranceChange, SubsidyRun, SubsidyChange):
     NOT_SHOWN[_model] = SHOWN_LATER
+NOT_SHOWN[IdentityPeriod] = (
+    "no page lists them yet; read through fupin.insurance.categories for one person fetched "
+    "with get_scoped: tests/insurance/test_categories.py::test_quote_of_another_townships_person_is_404"
+)
 
 
 def extend(world, users) -> None:
@@ -39,6 +44,9 @@ def extend(world, users) -> None:
         SubsidyChange.objects.create(year=2018, insurance="medical", person=listed, village_code=listed.village_code, change="added",
                                      reason="", detail=marker(town, SubsidyChange), run=run)
         world[town].update(subsidy_run=run, subsidy_person=listed)
+        # 特殊身份期间: the dated 低保/特困 history the settlement reads a category from.
+        IdentityPeriod.objects.create(person=person, identity="dibao", start=dt.date(2018, 1, 1),
+                                      reason=marker(town, IdentityPeriod))
 
 
 def install(factory, extensions) -> None:

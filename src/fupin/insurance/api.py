@@ -7,11 +7,14 @@ from typing import Any
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from fupin.access.scope import get_scoped
 from fupin.bounds import Date
+from fupin.insurance.categories import timelines
 from fupin.policy import ClaimsError, PackError, list_packs, load_pack
 from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
 from fupin.policy.quote import quote
 from fupin.policy.schema import Pack
+from fupin.registry.models import Person
 
 router = Router(tags=["医疗结算"])
 MAX_CLAIMS = 200
@@ -46,6 +49,9 @@ class PolicyDetailOut(PolicyOut):
 
 class ClaimIn(Schema):
     claim_id: str | None = None
+    category: str | None = Field(
+        default=None, description="该笔入院当日的人员类别（不填则用 category）；填写 person 时不可填"
+    )
     visit_type: str = Field(description="inpatient（住院）或 chronic_outpatient（门诊慢性病）")
     hospital_level: int = Field(description="医院级别 1、2、3")
     chronic_class: str | None = None
@@ -56,8 +62,16 @@ class ClaimIn(Schema):
 
 
 class QuoteIn(Schema):
-    policy: str = Field(description="政策包编号，如 fuliang-2018")
-    category: str = Field(description="general、poor、dibao 或 tekun")
+    policy: str = Field(
+        description="政策包编号（如 fuliang-2018，该日的政策）、地区编号（如 jining，按入院日期取当日政策）或 地区@日期"
+    )
+    category: str | None = Field(default=None, description="general、poor、dibao 或 tekun")
+    person: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**62,
+        description="登记人员编号：每笔的人员类别按入院当日的登记身份自动识别（身份自动识别）",
+    )
     claims: list[ClaimIn] = Field(min_length=1, max_length=MAX_CLAIMS)
 
 
@@ -72,6 +86,10 @@ class StepOut(Schema):
 class ClaimQuoteOut(Schema):
     claim_id: str
     admission_date: Date
+    category: str
+    category_name: str
+    category_basis: str | None
+    period: str
     total_cost: str
     in_policy_cost: str
     basic_pay: str
@@ -85,8 +103,8 @@ class ClaimQuoteOut(Schema):
 
 class QuoteOut(Schema):
     policy: str
-    category: str
-    category_name: str
+    category: str | None
+    category_name: str | None
     claims: list[ClaimQuoteOut]
     totals: dict[str, str]
 
@@ -143,12 +161,29 @@ def _unprocessable(errors: dict[str, list[str]]) -> HttpError:
     "/settlements/quote", response=QuoteOut, summary="一人医疗费用一站式结算测算（含计算过程）"
 )
 def settlement_quote(request, payload: QuoteIn):
-    if payload.category not in CATEGORY_NAMES:
-        names = "、".join(f"{k}（{v}）" for k, v in CATEGORY_NAMES.items())
-        raise _unprocessable({"category": [f"未知人员类别 {payload.category}，应为 {names}"]})
+    names = "、".join(f"{k}（{v}）" for k, v in CATEGORY_NAMES.items())
     records = [claim.model_dump() for claim in payload.claims]
+    for i, record in enumerate(records):
+        if record["category"] is not None and record["category"] not in CATEGORY_NAMES:
+            raise _unprocessable(
+                {f"claims.{i}.category": [f"未知人员类别 {record['category']}，应为 {names}"]}
+            )
+    bases: dict[int, str] = {}
+    if payload.person is not None:
+        if payload.category is not None or any(r["category"] for r in records):
+            raise _unprocessable(
+                {"person": ["已指定登记人员：人员类别由登记信息按入院日期确定，不能另填 category"]}
+            )
+        person = get_scoped(Person.objects.all(), request.user, pk=payload.person)
+        line = timelines([person])[person.pk]
+        for i, record in enumerate(records):
+            found = line.on(record["admission_date"])
+            record["category"], bases[i] = found.category, found.basis
+    elif payload.category not in CATEGORY_NAMES and not all(r["category"] for r in records):
+        shown = payload.category or "（空）"
+        raise _unprocessable({"category": [f"未知人员类别 {shown}，应为 {names}"]})
     try:
-        result = quote(payload.policy, payload.category, records, first_row=0)
+        result = quote(payload.policy, payload.category or "", records, first_row=0)
     except PackError as exc:
         raise _unprocessable({"policy": [str(exc)]}) from exc
     except ClaimsError as exc:
@@ -161,13 +196,17 @@ def settlement_quote(request, payload: QuoteIn):
             errors.setdefault(key, []).append(fault.message)
         raise _unprocessable(errors) from exc
     return {
-        "policy": result.pack.id,
-        "category": result.category,
-        "category_name": result.category_name,
+        "policy": result.policy.id,
+        "category": payload.category,
+        "category_name": CATEGORY_NAMES.get(payload.category or ""),
         "claims": [
             {
                 "claim_id": s.claim.claim_id,
                 "admission_date": s.claim.admission_date,
+                "category": s.claim.category,
+                "category_name": s.category_name,
+                "category_basis": bases.get(i),
+                "period": s.period,
                 "total_cost": fen_to_yuan(s.claim.total_cost),
                 "in_policy_cost": fen_to_yuan(s.claim.in_policy_cost),
                 **{k: fen_to_yuan(v) for k, v in s.parts().items()},
@@ -176,7 +215,7 @@ def settlement_quote(request, payload: QuoteIn):
                 ],
                 "explanation": s.explain(),
             }
-            for s in result.settlements
+            for i, s in enumerate(result.settlements)
         ],
         "totals": {k: fen_to_yuan(v) for k, v in result.totals().items()},
     }

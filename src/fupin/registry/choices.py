@@ -195,3 +195,9 @@ SPECIAL_IDENTITIES = {
     "technical_student": "技工院校在校生",
 }
 
+
+class SpecialIdentity(models.TextChoices):
+    """特殊身份 with dates (享受期间): what decides a person's category in medical settlement."""
+
+    DIBAO = "dibao", _("低保对象")
+    TEKUN = "tekun", _("特困供养人员")

@@ -23,6 +23,7 @@ from .choices import (
     RemovalReason,
     Schooling,
     Sex,
+    SpecialIdentity,
     Status,
     WorkStatus,
 )
@@ -198,3 +199,48 @@ class StatusChange(models.Model):
                 name="status_change_has_subject",
             )
         ]
+
+
+class IdentityPeriod(models.Model):
+    """特殊身份期间: a person was 低保对象 or 特困供养人员 from `start` to `end` (inclusive; open end:
+    still so). The dated history behind the booleans on Person, read to settle a claim with the
+    category the person had on its admission date. Periods are closed, never deleted."""
+
+    AREA_CODE_FIELD = "village_code"
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="identity_periods")
+    village_code = models.CharField(_("村代码"), max_length=12, editable=False)
+    identity = models.CharField(_("身份"), max_length=12, choices=SpecialIdentity.choices)
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("终止日期"), null=True, blank=True)
+    reason = models.CharField(_("依据"), max_length=300)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人"))
+    changed_at = models.DateTimeField(_("操作时间"), auto_now_add=True)
+
+    objects = NoDeleteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("特殊身份期间")
+        verbose_name_plural = _("特殊身份期间")
+        ordering = ["person_id", "start", "id"]
+        indexes = [models.Index(fields=["person", "identity", "start"], name="identity_person_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="identity_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        until = self.end.isoformat() if self.end else "至今"
+        return f"{self.get_identity_display()} {self.start.isoformat()}–{until}"
+
+    def covers(self, day) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def save(self, *args, **kwargs):
+        self.village_code = self.person.village_code
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("建档立卡数据不能删除：请改为填写终止日期")

@@ -18,9 +18,16 @@ from fupin.access.audit import diff, record
 from fupin.access.models import AuditAction
 from fupin.access.scope import require_area, require_writer
 
-from .choices import TRANSITIONS, Relation, RemovalReason, Status, transition_refusal
+from .choices import (
+    TRANSITIONS,
+    Relation,
+    RemovalReason,
+    SpecialIdentity,
+    Status,
+    transition_refusal,
+)
 from .forms import stale_message
-from .models import Household, Person, StatusChange
+from .models import Household, IdentityPeriod, Person, StatusChange
 
 
 class Conflict(Exception):
@@ -167,3 +174,38 @@ def _members_follow(*, user, household: Household, effective_date: dt.date, reas
             AuditAction.STATUS, user=user, request=request, obj=member, summary=_status_summary(member, old, Status.REMOVED),
             changes={"status": [old, Status.REMOVED], "effective_date": [None, str(effective_date)], "reason": [None, why]},
         )
+
+
+@transaction.atomic
+def record_identity_period(*, user, person: Person, identity: str, start: dt.date, end: dt.date | None = None,
+                           reason: str, request=None) -> IdentityPeriod:
+    """特殊身份期间: record that `person` was 低保/特困 from `start` to `end` (open: still so).
+
+    A period overlapping one already recorded for the same identity is refused (close or correct
+    that one first). The person's current flag follows: set while a period covers today.
+    """
+    require_writer(user)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    require_area(user, locked.village_code)
+    label = SpecialIdentity(identity).label
+    if end is not None and end < start:
+        raise Conflict(f"{label}期间的终止日期 {end} 早于起始日期 {start}")
+    far = dt.date.max
+    for other in IdentityPeriod.objects.filter(person=locked, identity=identity):
+        if start <= (other.end or far) and other.start <= (end or far):
+            raise Conflict(f"{label}期间与已登记的 {other} 重叠，请先更正那一段")
+    period = IdentityPeriod.objects.create(
+        person=locked, identity=identity, start=start, end=end, reason=reason, changed_by=user,
+    )
+    today = dt.date.today()
+    covered = any(p.covers(today) for p in IdentityPeriod.objects.filter(person=locked, identity=identity))
+    if getattr(locked, identity) != covered:
+        setattr(locked, identity, covered)
+        locked.version += 1
+        locked.save(update_fields=[identity, "version", "updated_at"])
+    record(
+        AuditAction.UPDATE, user=user, request=request, obj=locked,
+        summary=f"家庭成员 {locked.name}（{locked.masked_id}）{label}期间 {period}",
+        changes={identity: [None, f"{start}–{end or '至今'}"], "reason": [None, reason]},
+    )
+    return period
