@@ -268,6 +268,7 @@ PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
 DEMO_BUILDERS.append("fupin.exchange.demo.build")
 # 资金发放: "module.ATTRIBUTE" naming a fupin.payments.providers.Kind (docs/CONVENTIONS.md, "Payments").
 PAYMENT_KINDS: list[str] = []
+PERSON_PAGE_SECTIONS.append("fupin.payments.sections.person_section")
 PAYMENT_KINDS += ["fupin.employment.payments.WELFARE_POST", "fupin.employment.payments.WORKSHOP_AWARD",
                   "fupin.training.payments.JOB_SEEKING", "fupin.training.payments.TECHNICAL_AID",
                   "fupin.startup.payments.STARTUP_SUBSIDY", "fupin.startup.payments.INTEREST_SUBSIDY"]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("startup/", include("fupin.startup.urls")),
     path("assistance/", include("fupin.assistance.urls")),
     path("management/", include("fupin.management.urls")),
+    path("payments/", include("fupin.payments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

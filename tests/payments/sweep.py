@@ -3,9 +3,7 @@
 from functools import partial
 
 from fupin.payments.models import Batch, BatchLine, Difference, ReturnFile
-from tests.access.marks import NOT_SHOWN, marker
-
-SHOWN_LATER = "no page yet: tests/payments/test_workflow.py::test_another_townships_batch_is_missing"
+from tests.access.marks import marker
 
 
 def extend(world, users) -> None:
@@ -21,10 +19,21 @@ def extend(world, users) -> None:
         Difference.objects.create(batch=batch, line=line, village_code=person.village_code, kind="refused", row_number=2,
                                   name=person.name, expected_fen=50_000, returned_fen=0, returned_text=m(Difference))
         ReturnFile.objects.create(batch=batch, area_code=batch.area_code, filename=m(ReturnFile), rows=1, imported_by=user)
-        world[town].update(payment_batch=batch, payment_line=line)
+        diff = Difference.objects.get(batch=batch)
+        world[town].update(payment_batch=batch, payment_line=line, payment_difference=diff)
+
+
+BATCH_URLS = [
+    "payments:batch", "payments:batch_lines_export", "payments:review", "payments:approve", "payments:cancel", "payments:remove_line",
+    "payments:bank_file", "payments:agency_file", "payments:pay", "payments:import_return",
+    "/api/v1/payments/batches/{pk}", "/api/v1/payments/batches/{pk}/lines", "/api/v1/payments/batches/{pk}/differences",
+    "/api/v1/payments/batches/{pk}/review", "/api/v1/payments/batches/{pk}/approve", "/api/v1/payments/batches/{pk}/cancel",
+    "/api/v1/payments/batches/{pk}/remove", "/api/v1/payments/batches/{pk}/paid", "/api/v1/payments/batches/{pk}/return",
+]
+DIFFERENCE_URLS = ["payments:resolve", "/api/v1/payments/differences/{pk}/resolve"]
 
 
 def install(factory, extensions: list) -> None:
     extensions.append(extend)
-    for model in (Batch, BatchLine, Difference, ReturnFile):
-        NOT_SHOWN[model] = SHOWN_LATER
+    factory(*BATCH_URLS)(lambda world, town: {"pk": world[town]["payment_batch"].pk})
+    factory(*DIFFERENCE_URLS)(lambda world, town: {"pk": world[town]["payment_difference"].pk})

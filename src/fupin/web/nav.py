@@ -8,6 +8,7 @@ MODULES: list[tuple[str, str]] = [
     ("信息比对", "exchange:comparisons"),
     ("就业帮扶", "employment:home"),
     ("工作调度", "management:plans"),
+    ("资金发放", "payments:batches"),
 ]
 
 

@@ -1,0 +1,286 @@
+"""/api/v1/payments — 资金发放. Thin: JSON in, selectors and services, JSON out; refusals are
+HTTP 422 with the Chinese reason; another township's batch is 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from pydantic import StrictInt, StringConstraints
+
+from fupin.access.scope import get_scoped
+from fupin.bounds import MAX_ID, Date, text
+from fupin.registry.idnumber import mask
+
+from . import providers, reconcile, selectors, services
+from .models import Batch, BatchLine, Difference
+from .services import PaymentError
+
+router = Router(tags=["资金发放"])
+MAX_LIMIT = 500
+Version = Annotated[StrictInt, Field(ge=1, le=2**31 - 1, description="页面所见的批次版本；已被他人处理时拒绝")]
+LineId = Annotated[StrictInt, Field(ge=1, le=MAX_ID, description="明细号")]
+Short = Annotated[str, StringConstraints(max_length=40, strict=True)]
+Reason = Annotated[str, StringConstraints(max_length=200, strict=True)]
+
+
+def _refused(exc: Exception) -> HttpError:
+    return HttpError(422, str(exc))
+
+
+class KindOut(Schema):
+    code: str
+    name: str
+    unit: str
+    channel: str
+    payee: str
+
+
+class BatchOut(Schema):
+    id: int
+    kind: str
+    kind_name: str
+    period: str
+    period_label: str
+    area_code: str
+    state: str
+    state_label: str
+    note: str
+    line_count: int
+    total_fen: int
+    town_totals: dict
+    preparer: str
+    reviewer: str | None
+    approver: str | None
+    prepared_at: dt.datetime
+    reviewed_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    exported_at: dt.datetime | None
+    paid_on: dt.date | None
+    paid_reference: str
+    reconciled_at: dt.datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_kind_name(obj: Batch) -> str:
+        return providers.kind_name(obj.kind)
+
+    @staticmethod
+    def resolve_period_label(obj: Batch) -> str:
+        return providers.period_label(obj.period)
+
+    @staticmethod
+    def resolve_state_label(obj: Batch) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_preparer(obj: Batch) -> str:
+        return obj.preparer.username
+
+    @staticmethod
+    def resolve_reviewer(obj: Batch) -> str | None:
+        return obj.reviewer.username if obj.reviewer else None
+
+    @staticmethod
+    def resolve_approver(obj: Batch) -> str | None:
+        return obj.approver.username if obj.approver else None
+
+
+class LineOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    id_number: str
+    village_code: str
+    period: str
+    item: str
+    amount_fen: int
+    rule: str
+    source: str
+    payee_name: str
+    payee_code: str
+    note: str
+    status: str
+    returned_fen: int | None
+
+    @staticmethod
+    def resolve_name(obj: BatchLine) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_id_number(obj: BatchLine) -> str:
+        return mask(obj.person.id_number)
+
+
+class DifferenceOut(Schema):
+    id: int
+    kind: str
+    line_id: int | None
+    row_number: int | None
+    name: str
+    id_number: str
+    expected_fen: int | None
+    returned_fen: int | None
+    returned_text: str
+    resolution: str
+    reason: str
+    resolved_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_id_number(obj: Difference) -> str:
+        return mask(obj.id_number) if obj.id_number else ""
+
+
+class PrepareIn(Schema):
+    kind: Short
+    period: Annotated[str, StringConstraints(max_length=10, strict=True)]
+    area_code: Annotated[str, StringConstraints(max_length=12, strict=True)]
+    note: text(Batch, "note") = ""
+
+
+class StepIn(Schema):
+    version: Version | None = None
+
+
+class CancelIn(Schema):
+    reason: Reason
+    version: Version | None = None
+
+
+class RemoveIn(Schema):
+    line_id: LineId
+    reason: Reason
+    version: Version | None = None
+
+
+class PaidIn(Schema):
+    reference: Annotated[str, StringConstraints(max_length=60, strict=True)]
+    paid_on: Date
+    version: Version | None = None
+
+
+class ResolveIn(Schema):
+    resolution: Short
+    reason: Reason
+
+
+class ReturnOut(Schema):
+    rows: int
+    paid: int
+    differences: int
+    batch: BatchOut
+
+
+class BatchQuery(Schema):
+    kind: str = Field("", max_length=40)
+    period: str = Field("", max_length=10)
+    state: str = Field("", max_length=12)
+    area: str = Field("", max_length=12)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+def _batch(request, pk: int) -> Batch:
+    return get_scoped(Batch.objects.select_related("preparer", "reviewer", "approver"), request.user, pk=pk)
+
+
+@router.get("/payments/kinds", response=list[KindOut])
+def kinds(request):
+    """已登记的发放项目。"""
+    return [KindOut(code=k.code, name=k.name, unit=k.unit, channel=k.channel, payee=k.payee) for k in providers.kinds().values()]
+
+
+@router.get("/payments/batches", response=list[BatchOut])
+def list_batches(request, filters: Query[BatchQuery]):
+    qs, _ = selectors.filtered_batches(request.user, filters.dict())
+    return qs[filters.offset:filters.offset + filters.limit]
+
+
+@router.post("/payments/batches", response={201: BatchOut})
+def prepare(request, data: PrepareIn):
+    """编制发放批次（乡镇为本乡镇，县级为全县）。"""
+    try:
+        batch = services.prepare(user=request.user, kind=data.kind, period=data.period, area_code=data.area_code, note=data.note,
+                                 request=request)
+    except PaymentError as exc:
+        raise _refused(exc) from None
+    return Status(201, _batch(request, batch.pk))
+
+
+@router.get("/payments/batches/{int:pk}", response=BatchOut)
+def get_batch(request, pk: int):
+    return _batch(request, pk)
+
+
+@router.get("/payments/batches/{int:pk}/lines", response=list[LineOut])
+def batch_lines(request, pk: int, status: str = Query("", max_length=10), limit: int = Query(100, ge=1, le=MAX_LIMIT),
+                offset: int = Query(0, ge=0, le=10_000_000)):
+    """发放明细（身份证号脱敏）。"""
+    return selectors.lines(request.user, _batch(request, pk), status)[offset:offset + limit]
+
+
+@router.get("/payments/batches/{int:pk}/differences", response=list[DifferenceOut])
+def batch_differences(request, pk: int):
+    return selectors.differences(request.user, _batch(request, pk))
+
+
+def _run(request, pk: int, action, **kwargs) -> Batch:
+    _batch(request, pk)
+    try:
+        action(user=request.user, batch_id=pk, request=request, **kwargs)
+    except PaymentError as exc:
+        raise _refused(exc) from None
+    return _batch(request, pk)
+
+
+@router.post("/payments/batches/{int:pk}/review", response=BatchOut)
+def review(request, pk: int, data: StepIn):
+    """复核（编制人不能复核）。"""
+    return _run(request, pk, services.review, version=data.version)
+
+
+@router.post("/payments/batches/{int:pk}/approve", response=BatchOut)
+def approve(request, pk: int, data: StepIn):
+    """审批（县人社局；编制人、复核人不能审批）。"""
+    return _run(request, pk, services.approve, version=data.version)
+
+
+@router.post("/payments/batches/{int:pk}/cancel", response=BatchOut)
+def cancel(request, pk: int, data: CancelIn):
+    return _run(request, pk, services.cancel, reason=data.reason, version=data.version)
+
+
+@router.post("/payments/batches/{int:pk}/remove", response=BatchOut)
+def remove_line(request, pk: int, data: RemoveIn):
+    """剔除明细（仅编制后、复核前）。"""
+    return _run(request, pk, services.remove_line, line_id=data.line_id, reason=data.reason, version=data.version)
+
+
+@router.post("/payments/batches/{int:pk}/paid", response=BatchOut)
+def paid(request, pk: int, data: PaidIn):
+    """登记已支付（支付凭证号、支付日期）。"""
+    return _run(request, pk, services.mark_paid, reference=data.reference, paid_on=data.paid_on, version=data.version)
+
+
+@router.post("/payments/batches/{int:pk}/return", response=ReturnOut)
+def import_return(request, pk: int, file: File[UploadedFile]):
+    """导入回盘文件对账（xlsx 或 csv；有错误的文件整份不导入）。"""
+    _batch(request, pk)
+    try:
+        rf = reconcile.import_return(user=request.user, batch_id=pk, data=file.read(), filename=file.name or "回盘文件", request=request)
+    except PaymentError as exc:
+        raise _refused(exc) from None
+    return {"rows": rf.rows, "paid": rf.paid, "differences": rf.differences, "batch": _batch(request, pk)}
+
+
+@router.post("/payments/differences/{int:pk}/resolve", response=DifferenceOut)
+def resolve(request, pk: int, data: ResolveIn):
+    """处理对账差异（须写明理由）。"""
+    get_scoped(Difference.objects.all(), request.user, pk=pk)
+    try:
+        return services.resolve(user=request.user, difference_id=pk, resolution=data.resolution, reason=data.reason, request=request)
+    except PaymentError as exc:
+        raise _refused(exc) from None
