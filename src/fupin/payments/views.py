@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from fupin import bounds
-from fupin.access.scope import area_code_of, get_scoped
+from fupin.access.scope import get_scoped, home_area_code
 from fupin.areas.models import Area, Level
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.exports import xlsx_response
@@ -32,7 +32,7 @@ def _batch(request, pk: int) -> Batch:
 
 def _areas_for(user) -> list[Area]:
     """The township(s) — and for county staff the county — a user may prepare a batch for."""
-    code = area_code_of(user) or "360222"
+    code = home_area_code(user)
     if len(code) <= 6:
         return list(Area.objects.filter(code__startswith=code, level__in=[Level.COUNTY, Level.TOWNSHIP]).order_by("level", "code"))
     return list(Area.objects.filter(code=code[:9], level=Level.TOWNSHIP))
