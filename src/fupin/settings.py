@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "fupin.web.apps.StaticFilesConfig",  # django.contrib.staticfiles without source maps
     "django.contrib.humanize",
     "axes",
     "csp",
@@ -168,12 +168,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Front-end libraries come from npm at set-up (package.json / package-lock.json), never a CDN.
 NODE_MODULES = Path(os.environ.get("FUPIN_NODE_MODULES", PROJECT_DIR / "node_modules"))
-STATICFILES_DIRS = [
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+# Only the files the pages load (fupin.web.vendor): collectstatic gathers and compresses these, not
+# the packages' whole dist folders.
+VENDOR_FILES = {
+    "vendor/htmx": (NODE_MODULES / "htmx.org" / "dist", ["htmx.min.js"]),
+    "vendor/bootstrap": (NODE_MODULES / "bootstrap" / "dist", ["css/bootstrap.min.css", "js/bootstrap.bundle.min.js"]),
+    "vendor/echarts": (NODE_MODULES / "echarts" / "dist", ["echarts.min.js"]),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "fupin.web.vendor.VendorFinder",
 ]
-STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
 WHITENOISE_USE_FINDERS = True
 # Production serves what `fupin collectstatic` gathered into STATIC_ROOT (gzipped beside each file);
 # re-reading the disk on every request is for development only (whitenoise's advice).
