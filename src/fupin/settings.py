@@ -271,6 +271,7 @@ DEMO_BUILDERS: list[str] = []  # "module.function" that add each module's demo d
 PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> html" shown on the person page
 DEMO_BUILDERS.append("fupin.employment.demo.build")
 PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
+PERSON_PAGE_SECTIONS.append("fupin.insurance.sections.person_section")
 DEMO_BUILDERS.append("fupin.exchange.demo.build")
 # 资金发放: "module.ATTRIBUTE" naming a fupin.payments.providers.Kind (docs/CONVENTIONS.md, "Payments").
 PAYMENT_KINDS: list[str] = []
@@ -278,5 +279,7 @@ PERSON_PAGE_SECTIONS.append("fupin.payments.sections.person_section")
 PAYMENT_KINDS += ["fupin.employment.payments.WELFARE_POST", "fupin.employment.payments.WORKSHOP_AWARD",
                   "fupin.training.payments.JOB_SEEKING", "fupin.training.payments.TECHNICAL_AID",
                   "fupin.startup.payments.STARTUP_SUBSIDY", "fupin.startup.payments.INTEREST_SUBSIDY"]
+PAYMENT_KINDS += ["fupin.insurance.payments.MEDICAL_PREMIUM", "fupin.insurance.payments.PENSION_PREMIUM",
+                  "fupin.insurance.payments.PENSION_BACK_PAY", "fupin.insurance.payments.ACCOUNT_SUBSIDY"]
 # Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
 CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"

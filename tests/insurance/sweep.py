@@ -15,9 +15,7 @@ from fupin.registry.models import IdentityPeriod
 from tests.access.marks import MARKED_THROUGH, NOT_SHOWN, marked_person, marker
 
 MARKED_THROUGH[SubsidyEntry] = "person__name"
-SHOWN_LATER = "pages come with the next landing; scope of the run tested in tests/insurance/test_subsidy_run.py::test_a_township_run_leaves_the_other_township_alone"
-for _model in (PensionRecord, MedicalEnrolment, InsuranceChange, SubsidyRun, SubsidyChange):
-    NOT_SHOWN[_model] = SHOWN_LATER
+MARKED_THROUGH[SubsidyChange] = "person__name"
 NOT_SHOWN[IdentityPeriod] = (
     "no page lists them yet; read through fupin.insurance.categories for one person fetched "
     "with get_scoped: tests/insurance/test_categories.py::test_quote_of_another_townships_person_is_404"
@@ -41,8 +39,9 @@ def extend(world, users) -> None:
         listed = marked_person(hh, SubsidyEntry)
         SubsidyEntry.objects.create(year=2018, insurance="medical", scheme="premium", person=listed, village_code=listed.village_code,
                                     outcome="entitled", rule="poor", amount_fen=22000, run=run)
-        SubsidyChange.objects.create(year=2018, insurance="medical", person=listed, village_code=listed.village_code, change="added",
-                                     reason="", detail=marker(town, SubsidyChange), run=run)
+        changed = marked_person(hh, SubsidyChange)
+        SubsidyChange.objects.create(year=2018, insurance="medical", person=changed, village_code=changed.village_code, change="added",
+                                     reason="", detail="poor", run=run)
         world[town].update(subsidy_run=run, subsidy_person=listed)
         # 特殊身份期间: the dated 低保/特困 history the settlement reads a category from.
         IdentityPeriod.objects.create(person=person, identity="dibao", start=dt.date(2018, 1, 1),
@@ -51,3 +50,12 @@ def extend(world, users) -> None:
 
 def install(factory, extensions) -> None:
     extensions.append(extend)
+
+    @factory("insurance:subsidy_run", "insurance:subsidy_run_progress", "/api/v1/insurance/subsidy-runs/{pk}")
+    def _run(world, town):
+        return {"pk": world[town]["subsidy_run"].pk}
+
+    @factory("insurance:person_records", "/api/v1/insurance/persons/{pk}", "/api/v1/insurance/persons/{pk}/pension",
+             "/api/v1/insurance/persons/{pk}/medical")
+    def _person(world, town):
+        return {"pk": world[town]["person"].pk}

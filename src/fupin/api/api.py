@@ -8,6 +8,7 @@ from ninja.renderers import JSONRenderer
 from fupin.employment import api as employment_api
 from fupin.exchange import api as exchange_api
 from fupin.insurance import api as insurance_api
+from fupin.insurance import subsidy_api
 from fupin.payments import api as payments_api
 
 from . import errors
@@ -40,3 +41,4 @@ api.add_router("", exchange_api.router)  # 数据导入与信息比对
 api.add_router("", employment_api.router)  # 就业帮扶、培训、创业、台账
 api.add_router("", insurance_api.router)  # 医疗结算与政策包
 api.add_router("", payments_api.router)  # 资金发放
+api.add_router("", subsidy_api.router)  # 社保扶贫代缴、补缴、应保尽保

@@ -1,10 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import subsidy_views, views
 
 app_name = "insurance"
 
 urlpatterns = [
     path("settlement/", views.settlement, name="settlement"),
     path("settlement/row/", views.claim_row, name="claim_row"),
+    path("subsidy/", subsidy_views.subsidy_home, name="subsidy_home"),
+    path("subsidy/runs/<int:pk>/", subsidy_views.subsidy_run, name="subsidy_run"),
+    path("subsidy/runs/<int:pk>/progress/", subsidy_views.subsidy_run_progress, name="subsidy_run_progress"),
+    path("subsidy/changes/", subsidy_views.subsidy_changes, name="subsidy_changes"),
+    path("subsidy/list/", subsidy_views.subsidy_list, name="subsidy_list"),
+    path("subsidy/list/export.xlsx", subsidy_views.subsidy_export, name="subsidy_export"),
+    path("coverage/", subsidy_views.coverage, name="coverage"),
+    path("persons/<int:pk>/", subsidy_views.person_records, name="person_records"),
 ]
