@@ -180,7 +180,9 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "fupin.web.vendor.VendorFinder",
 ]
-WHITENOISE_USE_FINDERS = True
+# Once `collectstatic` has gathered the files (production, `fupin demo`), whitenoise serves those with
+# their compressed copies; before that (development, tests) it finds them where they lie.
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "vendor").is_dir()
 # Production serves what `fupin collectstatic` gathered into STATIC_ROOT (gzipped beside each file);
 # re-reading the disk on every request is for development only (whitenoise's advice).
 WHITENOISE_AUTOREFRESH = DEBUG
