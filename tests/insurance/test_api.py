@@ -57,11 +57,12 @@ def test_quote_returns_split_and_trail(staff_client):
     assert r.status_code == 200, r.content
     body = r.json()
     claim = body["claims"][0]
-    # Worked in tests/policy/test_golden.py (fuliang poor, lung cancer, level 2).
+    # Worked in tests/policy/test_golden.py F-01 (fuliang poor, lung cancer, level 2: the fixed
+    # quota of 80% of the total paid by basic insurance, the fifth line down to 10%).
     assert [
         claim[k]
         for k in ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay", "self_pay")
-    ] == ["30000.00", "2500.00", "0.00", "12500.00", "5000.00"]
+    ] == ["40000.00", "0.00", "0.00", "5000.00", "5000.00"]
     layers = [s["layer"] for s in claim["steps"]]
     assert layers[:3] == ["政策范围外费用", "基本医疗保险", "大病保险"] and layers[-1] == "个人自付"
     assert any("第五条保障线" in s["rule"] for s in claim["steps"])

@@ -37,13 +37,18 @@ def _status(person, day, old, new, *, household_level=False):
 
 
 def _period(person, identity, start, end=None):
-    IdentityPeriod.objects.create(person=person, identity=identity, start=start, end=end, reason="测试")
+    IdentityPeriod.objects.create(
+        person=person, identity=identity, start=start, end=end, reason="测试"
+    )
 
 
 def test_identified_in_august(db, person):
     _status(person, D(2016, 8, 10), "", "new")
     assert category_on(person, D(2016, 3, 1)).category == "general"
-    assert category_on(person, D(2016, 3, 1)).basis == "非建档立卡享受政策人员：2016-08-10 建档之前未在册"
+    assert (
+        category_on(person, D(2016, 3, 1)).basis
+        == "非建档立卡享受政策人员：2016-08-10 建档之前未在册"
+    )
     assert category_on(person, D(2016, 8, 10)).category == "poor"
     assert category_on(person, D(2016, 9, 1)).basis == "建档立卡：2016-08-10 起为“新识别”"
 
@@ -158,7 +163,11 @@ def test_quote_settles_each_claim_with_the_category_of_its_day(db, person, town_
 def test_quote_of_another_townships_person_is_404(db, person, town_b_user):
     r = _quote(
         login(town_b_user),
-        {"policy": "jining", "person": person.pk, "claims": [_claim("2016-03-01", 1, "100", "100")]},
+        {
+            "policy": "jining",
+            "person": person.pk,
+            "claims": [_claim("2016-03-01", 1, "100", "100")],
+        },
     )
     assert r.status_code == 404
 
@@ -183,6 +192,10 @@ def test_quote_person_bad_input_is_422_in_chinese(db, person, town_a_user, extra
 def test_quote_far_future_date_is_refused_by_the_date_bounds(db, person, town_a_user):
     r = _quote(
         login(town_a_user),
-        {"policy": "jining", "person": person.pk, "claims": [_claim("9999-01-01", 1, "100", "100")]},
+        {
+            "policy": "jining",
+            "person": person.pk,
+            "claims": [_claim("9999-01-01", 1, "100", "100")],
+        },
     )
     assert r.status_code == 422

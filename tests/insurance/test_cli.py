@@ -37,8 +37,9 @@ def test_settle_writes_csv_whose_parts_add_up(claims_csv, tmp_path):
         "fallback_pay",
         "self_pay",
     ]
-    # C1 worked by hand in tests/policy/test_golden.py: 30000 + 2500 + 0 + 12500 + 5000.
-    assert table.row(0) == ("C1", "30000.00", "2500.00", "0.00", "12500.00", "5000.00")
+    # C1 worked by hand in tests/policy/test_golden.py F-01: the fixed quota 50000 × 80% = 40000
+    # by basic insurance, the fifth line 5000, self 5000.
+    assert table.row(0) == ("C1", "40000.00", "0.00", "0.00", "5000.00", "5000.00")
     assert table.row(2) == ("C3", "5520.00", "0.00", "0.00", "0.00", "6480.50")
     totals = {"C1": 5_000_000, "C2": 8_000_000, "C3": 1_200_050}
     for row in table.iter_rows():
@@ -303,3 +304,21 @@ def test_policy_list_and_show():
     with pytest.raises(CommandError) as err:
         run("policy", "show", "nowhere")
     assert err.value.returncode == 2
+
+
+def test_settle_reports_single_disease_cost_control(claims_csv, tmp_path):
+    rows = (
+        "C1,P1,poor,inpatient,3,,N18.5,2018-03-01,20000,20000",
+        "C2,P2,general,inpatient,3,,N18.5,2018-03-01,20000,20000",
+    )
+    text = run(
+        "settle",
+        "--policy",
+        "fuliang",
+        "--claims",
+        str(claims_csv(*rows)),
+        "--out",
+        str(tmp_path / "o.csv"),
+    )
+    # 004 §7 lists 终末期肾病 for 建档立卡贫困人口 only: the poor person's stay is flagged.
+    assert "单病种控费病种住院 1 笔（已标记，请汇总上报）" in text

@@ -37,13 +37,23 @@ _AMOUNTS = st.one_of(
 )
 
 
-def _disease_codes(pack: Pack) -> st.SearchStrategy[str | None]:
-    fallback = pack.medical.fallback if pack.medical else None
-    listed = (
-        list(fallback.major_diseases.diseases.value) if fallback and fallback.major_diseases else []
-    )
-    suffixed = [f"{p}9" for p in listed]
-    return st.one_of(st.none(), st.sampled_from(["J18", "K35.8", *listed, *suffixed]))
+def _disease_codes(packs: list[Pack]) -> st.SearchStrategy[str | None]:
+    """Ordinary codes and every code a pack lists (major diseases, one deductible a year, the
+    chronic scheme, cost control), with a suffix too."""
+    listed: set[str] = set()
+    for pack in packs:
+        medical = pack.medical
+        if medical.major_diseases:
+            listed |= set(medical.major_diseases.diseases.value)
+        if medical.inpatient.one_deductible_diseases:
+            listed |= set(medical.inpatient.one_deductible_diseases.value)
+        if medical.chronic and medical.chronic.diseases:
+            listed |= set(medical.chronic.diseases.value)
+        if medical.cost_control:
+            listed |= set(medical.cost_control.diseases.value)
+    listed_sorted = sorted(listed)
+    suffixed = [f"{p}9" for p in listed_sorted]
+    return st.one_of(st.none(), st.sampled_from(["J18", "K35.8", *listed_sorted, *suffixed]))
 
 
 @st.composite
@@ -73,9 +83,13 @@ def claim_lists(
         # Few distinct days: many same-day ties (settled by claim id) and a change of year.
         offset = draw(st.integers(0, days - 1))
         day = first_day + timedelta(days=offset)
-        visit = "chronic_outpatient" if classes and draw(st.booleans()) else "inpatient"
+        visits = ["inpatient", *(["chronic_outpatient"] if classes else [])]
+        if any(p.medical.inpatient.maternity for p in packs):
+            visits.append("maternity")
+        visit = draw(st.sampled_from(visits))
         total = draw(_AMOUNTS)
         in_policy = draw(st.integers(0, total)) if draw(st.booleans()) else total
+        rehab = draw(st.integers(0, total - in_policy)) if draw(st.booleans()) else 0
         claims.append(
             Claim(
                 claim_id=draw(st.sampled_from(["A", "B", "C", "Z"])) + f"{i:03d}",
@@ -86,10 +100,12 @@ def claim_lists(
                 chronic_class=draw(st.sampled_from(classes))
                 if visit == "chronic_outpatient"
                 else None,
-                disease_code=draw(_disease_codes(pack)),
+                disease_code=draw(_disease_codes(packs)),
                 admission_date=day,
                 total_cost=total,
                 in_policy_cost=in_policy,
+                rehab_cost=rehab,
+                transfer=visit != "chronic_outpatient" and draw(st.booleans()),
             )
         )
     return claims

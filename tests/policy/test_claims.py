@@ -105,7 +105,12 @@ def test_text_round_trip_is_exact_for_any_amount():
     def check(claims, totals):
         claims = [
             c.__class__(
-                **{**c.__dict__, "total_cost": t, "in_policy_cost": min(c.in_policy_cost, t)}
+                **{
+                    **c.__dict__,
+                    "total_cost": t,
+                    "in_policy_cost": min(c.in_policy_cost, t),
+                    "rehab_cost": 0,
+                }
             )
             if i % 2
             else c
@@ -117,6 +122,8 @@ def test_text_round_trip_is_exact_for_any_amount():
                 "admission_date": c.admission_date.isoformat(),
                 "total_cost": fen_to_yuan(c.total_cost),
                 "in_policy_cost": fen_to_yuan(c.in_policy_cost),
+                "rehab_cost": fen_to_yuan(c.rehab_cost),
+                "transfer": "1" if c.transfer else "0",
             }
             for c in claims
         ]

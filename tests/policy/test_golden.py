@@ -16,11 +16,11 @@ Pack figures used (see `fupin policy show PACK`; * = assumed, not in the documen
   大病 1万*, ≤5万 55%*, ≤10万 60%*, above 65%*, cap 30万*; poor/低保/特困 threshold −40%,
   bands +5% (003); assistance* poor 50% cap 2万, 低保 60% cap 2万, 特困 80% cap 3万.
 - fuliang-2018: inpatient 100/400/800*, 85/75/60%*, cap 15万*; poor/低保/特困 no deductible at
-  levels 1–2 (004). Chronic I/II no deductible*, general 80/70/50%*, caps 1.5万/3000 (004);
+  levels 1–2 (004). 15 major diseases (poor) at levels 2/3: basic insurance pays 80%/70% of the
+  total instead of deductible and ratio (004). Chronic I/II no deductible*, general 80/70/50%*, caps 1.5万/3000 (004);
   poor 90/80/60%, caps 10万/5000, I above 6万 paid by the 大病 insurer (004). 大病 1万*,
   ≤5万 50%*, ≤10万 60%*, above 70%*, cap 30万*; poor/低保/特困 threshold −50% (004).
-  15 major diseases (poor) at levels 2/3 ≥ 80%/70% of the total; fifth line: poor/低保/特困
-  inpatient self-pay ≤ 10% of the total (004).
+  Fifth line: poor/低保/特困 inpatient self-pay ≤ 10% of the total (004).
 """
 
 from __future__ import annotations
@@ -428,9 +428,10 @@ CASES = [
         "fuliang-2018",
         "poor",
         [(IP, 2, None, "C34.1", "2018-03-01", "50000", "40000")],
-        # basic 40000 × 75% (no deductible) = 30000; 大病 (10000 − 5000) × 50% = 2500;
-        # quota 50000 × 80% = 40000 → tops up 7500; fifth line 10000 − 5000 = 5000 → fallback 12500
-        [("30000.00", "2500.00", "0.00", "12500.00", "5000.00")],
+        # fixed quota: basic insurance pays the total × 80% = 40000 (004: 其费用城乡居民医保按80%
+        # 和70%比例补偿); 大病 self-pay in policy max(40000 − 40000, 0) = 0; fifth line: self-pay
+        # 10000 above 50000 × 10% = 5000 → fallback 5000; self 5000
+        [("40000.00", "0.00", "0.00", "5000.00", "5000.00")],
     ),
     (
         "F-02 general, same stay",
@@ -535,10 +536,10 @@ CASES = [
         "fuliang-2018",
         "poor",
         [(IP, 3, None, "I63.9", "2018-03-01", "100000", "50000")],
-        # basic (50000 − 800) × 60% = 29520; 大病 (20480 − 5000) × 50% = 7740; paid 37260;
-        # quota 100000 × 70% = 70000 → top-up 32740; self 30000 → line 10000 → +20000;
-        # fallback 52740, self 10000
-        [("29520.00", "7740.00", "0.00", "52740.00", "10000.00")],
+        # fixed quota at level 3: basic pays 100000 × 70% = 70000 (more than the 50000 in policy:
+        # the quota is of the whole stay); 大病 max(50000 − 70000, 0) = 0; self-pay 30000 → the
+        # fifth line keeps 10% of 100000 = 10000: fallback 20000
+        [("70000.00", "0.00", "0.00", "20000.00", "10000.00")],
     ),
     (
         "F-14 major disease at level 1 is not fixed-quota",
@@ -601,10 +602,11 @@ def test_trail_cites_the_sentence_and_the_numbers():
         pack, _claims("poor", [(IP, 3, None, "I63.9", "2018-03-01", "100000", "50000")])
     )
     text = s.explain()
-    assert "(50000.00 元 − 起付 800.00 元) × 60% = 29520.00 元" in text
+    assert "脑梗死（I63）在三级医院，城乡居民医保按总费用的 70% 补偿" in text
+    assert "100000.00 元 × 70% = 70000.00 元" in text
     assert "起付标准 10000.00 元 × (1 − 50%) = 5000.00 元" in text
-    assert "脑梗死（I63）在三级医院" in text and "补足 32740.00 元" in text
     assert "大病保险报销起付线降低50%" in text
+    assert "其费用城乡居民医保按80%和70%比例补偿" in text
     assert "【示意值，非文件规定，仅供工作人员测算】" in text  # assumed figures marked for staff
     assert (
         "（浮人社发[2018]6号）：“" in text and ".txt" not in text

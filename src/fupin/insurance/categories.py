@@ -49,7 +49,10 @@ class Timeline:
 
     def status_on(self, day: date) -> tuple[str, str]:
         if not self.status_days:
-            return self.current_status, f"无状态变更记录，按当前状态“{Status(self.current_status).label}”"
+            return (
+                self.current_status,
+                f"无状态变更记录，按当前状态“{Status(self.current_status).label}”",
+            )
         i = bisect.bisect_right(self.status_days, day) - 1
         if i < 0:
             old = self.statuses[0][0]

@@ -22,7 +22,7 @@ from fupin.policy import layers
 from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault
 from fupin.policy.layers import NO_CAP, cap_or_none
 from fupin.policy.params import CATEGORIES, LEVELS
-from fupin.policy.regions import Policy, as_policy
+from fupin.policy.regions import Policy, admits_maternity, as_policy, maternity_refusal
 from fupin.policy.rules import rule_book
 from fupin.policy.schema import Pack
 
@@ -102,6 +102,27 @@ class _Column:
 K = _Column()
 
 
+def _listing(tables: list[dict[str, str]]) -> dict[str, list[int]]:
+    """Disease prefix → per slot 1 if that slot's list has it."""
+    prefixes = sorted({p.upper() for t in tables for p in t})
+    return {p: [int(p in {q.upper() for q in t}) for t in tables] for p in prefixes}
+
+
+def _disease_in(listing: dict[str, list[int]], slot: pl.Expr) -> pl.Expr:
+    """Per row: its disease code starts with a prefix listed for its slot."""
+    code = pl.col("disease_code")
+    if all(len(set(v)) == 1 for v in listing.values()):  # the same list in every slot
+        listed = [p for p, v in listing.items() if v[0]]
+        if not listed:
+            return pl.lit(False)
+        pattern = "^(?:" + "|".join(re.escape(p) for p in listed) + ")"
+        return code.str.contains(pattern).fill_null(False)
+    return pl.any_horizontal(
+        code.str.starts_with(p).fill_null(False) & (_lookup(v, slot) == 1)
+        for p, v in listing.items()
+    )
+
+
 class _Tables:
     """Lookup tables over the rule slots of a policy: slot = span × 4 + category."""
 
@@ -174,22 +195,21 @@ class _Tables:
         major = [r.major_diseases for r in ordered]
         self.has_major = any(m is not None and m.eligible.value for m in major)
         if self.has_major:
-            self.major_prefixes = sorted(
-                {p.upper() for m in major if m is not None for p in m.diseases.value}
-            )
             self.major_ok = [int(m is not None and m.eligible.value) for m in major]
             self.major_ratio = [
                 (m.ratio.value.get(lv, 0) if m is not None and lv else 0)
                 for m in major
                 for lv in (0, *LEVELS)
             ]
-            # A region whose packs list different diseases: which prefixes count in which slot.
-            self.major_listed = {
-                p: [
-                    int(m is not None and p in {q.upper() for q in m.diseases.value}) for m in major
-                ]
-                for p in self.major_prefixes
-            }
+            self.major_listed = _listing([m.diseases.value if m else {} for m in major])
+
+        self.maternity = [int(r.inpatient.maternity.value) for r in ordered]
+        self.rehab = [int(r.inpatient.rehab_in_scope.value) for r in ordered]
+        self.transfer_once = [int(r.inpatient.transfer_once.value) for r in ordered]
+        one = [r.inpatient.one_deductible.value for r in ordered]
+        self.has_one_deductible = any(one)
+        if self.has_one_deductible:
+            self.one_listed = _listing(one)
 
         line = [r.self_pay_line for r in ordered]
         self.has_line = any(x is not None and x.eligible.value for x in line)
@@ -256,6 +276,22 @@ def _spans(policy: Policy, claims: pl.DataFrame, day: pl.Series, first_row: int)
             for r in rows.head(MAX_LISTED_FAULTS)
         ]
         raise ClaimsError(faults, total=len(rows))
+    admits = pl.Series([int(admits_maternity(x.pack)) for x in policy.spans], dtype=pl.Int64)
+    if not (admits == 1).all():
+        refused = (claims["visit_type"] == "maternity").fill_null(False) & (
+            admits.gather(span) == 0
+        )
+        if refused.any():
+            rows = refused.arg_true()
+            faults = [
+                Fault(
+                    int(r) + first_row,
+                    "visit_type",
+                    maternity_refusal(policy.spans[int(span[int(r)])].text()),
+                )
+                for r in rows.head(MAX_LISTED_FAULTS)
+            ]
+            raise ClaimsError(faults, total=len(rows))
     return span
 
 
@@ -275,12 +311,19 @@ def settle_frame(
     t = _Tables(policy)
     k = t.n_classes
     claims = claims.rechunk()
+    for name, default in (("rehab_cost", pl.lit(0, pl.Int64)), ("transfer", pl.lit(False))):
+        if name not in claims.columns:
+            claims = claims.with_columns(default.alias(name))
     span = _spans(policy, claims, claims["admission_date"], first_row)
+    slot_of_row = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
+        CATEGORY_ENUM
+    ).to_physical().cast(pl.Int64)
+    in_policy = pl.col("in_policy_cost")
+    if any(t.rehab):  # 新增医疗康复项目: in scope where the slot's pack says so
+        in_policy = in_policy + pl.col("rehab_cost") * _lookup(t.rehab, slot_of_row)
+    has_transfer = any(t.transfer_once) and bool(claims["transfer"].any())
     columns = [
-        (
-            pl.lit(span) * len(CATEGORIES)
-            + pl.col("category").cast(CATEGORY_ENUM).to_physical().cast(pl.Int64)
-        ).alias("_slot"),
+        slot_of_row.alias("_slot"),
         (pl.col("visit_type") == "chronic_outpatient").alias("_chronic"),
         pl.col("hospital_level").cast(pl.Int64).alias("_level"),
         (
@@ -295,13 +338,14 @@ def settle_frame(
         pl.col("admission_date").dt.year().alias("_year"),
         pl.col("admission_date").cast(pl.Int32).alias("_day"),
         pl.col("total_cost").alias("_total"),
-        pl.col("in_policy_cost").alias("_in"),
+        in_policy.alias("_in"),
     ]
     if t.has_major:
-        pattern = "^(?:" + "|".join(re.escape(p) for p in t.major_prefixes) + ")"
-        columns.append(
-            pl.col("disease_code").str.contains(pattern).fill_null(False).alias("_major")
-        )
+        columns.append(_disease_in(t.major_listed, slot_of_row).alias("_major"))
+    if t.has_one_deductible:
+        columns.append(_disease_in(t.one_listed, slot_of_row).alias("_one"))
+    if has_transfer:
+        columns.append(pl.col("transfer").fill_null(False).alias("_transfer"))
     df = claims.select(columns)
     order, person_starts = _order(claims, df["_day"])
     s = df.select(pl.all().gather(order)).with_columns(
@@ -312,13 +356,38 @@ def settle_frame(
     slot, level, chronic = pl.col("_slot"), pl.col("_level"), pl.col("_chronic")
     inpol, total = pl.col("_in"), pl.col("_total")
 
-    # Basic insurance, inpatient: deductible per admission, ratio by level, annual cap.
+    # Basic insurance, inpatient: deductible per admission (once per transfer chain, once a year
+    # for the diseases so listed), ratio by level, annual cap; a major disease of the fixed-quota
+    # list is paid at its quota of the total cost instead.
     at_level = slot * 4 + level
-    ip_raw = layers.inpatient_basic(
-        K, inpol, _lookup(t.ip_deductible, at_level), _lookup(t.ip_ratio, at_level)
-    )
+    base = _lookup(t.ip_deductible, at_level)
+    deductible = base
+    if has_transfer:
+        continues = pl.col("_transfer") & (_lookup(t.transfer_once, slot) == 1) & ~chronic
+        s = s.with_columns(
+            (pl.col("_first") | (~chronic & ~continues)).cum_sum().alias("_chain"),
+            pl.when(chronic).then(0).otherwise(base).alias("_d"),
+        )
+        chain_before = pl.col("_d").cum_max().shift(1, fill_value=0).over("_chain")
+        deductible = (
+            pl.when(continues)
+            .then(layers.deductible_charged(K, base, chain_before))
+            .otherwise(base)
+        )
+    if t.has_one_deductible:
+        listed = pl.col("_one") & ~chronic
+        s = s.with_columns(listed.cast(pl.Int64).alias("_one_n"))
+        s = s.with_columns(_seg_cumsum(pl.col("_one_n")).alias("_one_run"))
+        repeat = listed & (pl.col("_one_run") > pl.col("_one_n"))
+        deductible = pl.when(repeat).then(0).otherwise(deductible)
+    ip_raw = layers.inpatient_basic(K, inpol, deductible, _lookup(t.ip_ratio, at_level))
+    if t.has_major:
+        rate = _lookup(t.major_ratio, slot * 4 + level)
+        quota = (_lookup(t.major_ok, slot) == 1) & ~chronic & (rate > 0) & pl.col("_major")
+        ip_raw = pl.when(quota).then(layers.major_disease_quota(K, total, rate)).otherwise(ip_raw)
     s = s.with_columns(pl.when(chronic).then(0).otherwise(ip_raw).alias("_ip_raw"))
     s = _capped(s, "_ip_raw", _lookup(t.ip_cap, slot), "basic_pay").drop("_ip_raw", "_running")
+    s = s.drop(cs.matches(r"^_(chain|d|one_n|one_run)$"))
 
     # Basic insurance, chronic outpatient: one deductible per year, ratio by class and level, cap
     # by class; the part of a class's year above `critical_insurer_above` goes to the 大病 insurer.
@@ -398,26 +467,9 @@ def settle_frame(
     else:
         s = s.with_columns(pl.lit(0, pl.Int64).alias("assistance_pay"))
 
-    # Fallback: fixed-quota major diseases, then the self-pay line.
+    # Fallback: the self-pay line (第五条保障线).
     s = s.with_columns((basic + critical + pl.col("assistance_pay")).alias("_paid"))
     paid_so_far = pl.col("_paid")
-    top = pl.lit(0, pl.Int64)
-    if t.has_major:
-        rate = _lookup(t.major_ratio, slot * 4 + level)
-        ok = (_lookup(t.major_ok, slot) == 1) & ~chronic & (rate > 0) & pl.col("_major")
-        if any(len(set(v)) > 1 for v in t.major_listed.values()):  # lists differ between periods
-            code = claims["disease_code"].gather(order)
-            listed = pl.any_horizontal(
-                pl.lit(code.str.starts_with(p).fill_null(False)) & (_lookup(v, slot) == 1)
-                for p, v in t.major_listed.items()
-            )
-            ok = ok & listed
-        top = (
-            pl.when(ok)
-            .then(_positive(layers.major_disease_quota(K, total, rate) - paid_so_far))
-            .otherwise(0)
-        )
-    s = s.with_columns(top.alias("_top"))
     line = pl.lit(0, pl.Int64)
     if t.has_line:
         ok = (
@@ -427,12 +479,8 @@ def settle_frame(
             == 1
         )
         limit = layers.self_pay_limit(K, total, _lookup(t.line_share, slot))
-        line = (
-            pl.when(ok)
-            .then(layers.self_pay_line(K, total - paid_so_far - pl.col("_top"), limit))
-            .otherwise(0)
-        )
-    s = s.with_columns((pl.col("_top") + line).alias("fallback_pay"))
+        line = pl.when(ok).then(layers.self_pay_line(K, total - paid_so_far, limit)).otherwise(0)
+    s = s.with_columns(line.alias("fallback_pay"))
     s = s.with_columns((total - paid_so_far - pl.col("fallback_pay")).alias("self_pay"))
 
     # Back to the input order: scatter each row to where it came from.
@@ -440,3 +488,23 @@ def settle_frame(
         order, pl.int_range(claims.height, dtype=pl.UInt32, eager=True)
     )
     return s.select(PARTS).select(pl.all().gather(inverse)).insert_column(0, claims["claim_id"])
+
+
+def cost_controlled(policy: Policy | Pack | str, claims: pl.DataFrame) -> pl.Series:
+    """单病种控费: per claim, whether it is a stay of a listed disease for an eligible category
+    under the values of its day (flagged and reported; the amounts do not change)."""
+    policy = as_policy(policy)
+    book = rule_book(policy)
+    controls = [r.cost_control for r in book.slots]
+    if claims.height == 0 or all(c is None or not c.eligible.value for c in controls):
+        return pl.Series("cost_control", [False] * claims.height, dtype=pl.Boolean)
+    span = _spans(policy, claims, claims["admission_date"], 2)
+    slot = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
+        CATEGORY_ENUM
+    ).to_physical().cast(pl.Int64)
+    listing = _listing([c.diseases.value if c and c.eligible.value else {} for c in controls])
+    return claims.select(
+        (_disease_in(listing, slot) & (pl.col("visit_type") != "chronic_outpatient")).alias(
+            "cost_control"
+        )
+    ).to_series()

@@ -41,7 +41,17 @@ COLUMN_NAMES: dict[str, str] = {
     "admission_date": "入院日期",
     "total_cost": "总费用",
     "in_policy_cost": "政策范围内费用",
+    "rehab_cost": "康复项目费用",
+    "transfer": "转院接续",
 }
+# Optional columns: absent means 0 / no. rehab_cost: the part of the cost outside the policy
+# scope spent on the rehabilitation items a pack brings into scope (吉林 003: 20 个新增医疗康复项目);
+# transfer: 1 when this stay continues the person's previous stay by transfer (转院).
+OPTIONAL_COLUMNS: tuple[str, ...] = ("rehab_cost", "transfer")
+TRANSFER_VALUES = {
+    "1": True, "是": True, "true": True, "True": True,
+    "0": False, "否": False, "false": False, "False": False,
+}  # fmt: skip
 MAX_YUAN_DIGITS = 9  # a single claim below 10 亿元 keeps every product inside int64
 FIRST_YEAR, LAST_YEAR = 1970, 2149  # the column path packs the day number into 16 bits
 MAX_LISTED_FAULTS = 20
@@ -61,6 +71,8 @@ class Claim:
     admission_date: date
     total_cost: int
     in_policy_cost: int
+    rehab_cost: int = 0
+    transfer: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,10 +118,16 @@ def _fen_from_yuan(yuan: pl.Expr) -> pl.Expr:
 
 
 def _clean(raw: pl.DataFrame) -> pl.DataFrame:
-    """All columns as trimmed strings, empty cells as null."""
-    trimmed = (pl.col(c).cast(pl.String).str.strip_chars() for c in COLUMNS)
+    """All columns as trimmed strings, empty cells as null; optional columns added if absent."""
+    names = (*COLUMNS, *OPTIONAL_COLUMNS)
+    trimmed = (
+        pl.col(c).cast(pl.String).str.strip_chars()
+        if c in raw.columns
+        else pl.lit(None, pl.String).alias(c)
+        for c in names
+    )
     return raw.select(trimmed).with_columns(
-        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in COLUMNS
+        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in names
     )
 
 
@@ -128,6 +146,26 @@ def _chronic_classes(policy: Any) -> list[str]:
     )
 
 
+def _chronic_diseases(policy: Any) -> dict[str, str]:
+    """Disease code prefix → chronic class, where the documents name diseases of the scheme."""
+    packs = getattr(policy, "packs", None) or [policy]
+    table: dict[str, str] = {}
+    for p in packs:
+        chronic = p.medical.chronic if p.medical else None
+        if chronic is not None and chronic.diseases is not None:
+            table.update({k.upper(): v for k, v in chronic.diseases.value.items()})
+    return table
+
+
+def _class_from_disease(table: dict[str, str]) -> pl.Expr:
+    """The class a chronic claim without one takes from its disease code (longest prefix first)."""
+    code = pl.col("disease_code")
+    expr = pl.lit(None, pl.String)
+    for prefix in sorted(table, key=len):
+        expr = pl.when(code.str.starts_with(prefix)).then(pl.lit(table[prefix])).otherwise(expr)
+    return expr
+
+
 def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.DataFrame:
     """Validate a table of claims for `pack` (or a `regions.Policy`) and return typed columns,
     or raise ClaimsError.
@@ -135,6 +173,10 @@ def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.
     Whether each admission date has values in force is checked where the claims are settled
     (`settle_frame`, `settle_claims`): the same check on both paths.
     """
+    if isinstance(pack, str):
+        from fupin.policy.regions import load_policy
+
+        pack = load_policy(pack)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         names = "、".join(f"{c}（{COLUMN_NAMES[c]}）" for c in missing)
@@ -143,28 +185,39 @@ def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.
         raise ClaimsError([Fault(None, None, "文件中没有结算单")])
 
     classes = _chronic_classes(pack)
-    df = (
-        _clean(raw)
-        .with_columns(
-            pl.col("chronic_class").str.to_uppercase(),
-            pl.col("disease_code").str.to_uppercase(),
-            _date=pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
-            _total_yuan=_yuan("total_cost"),
-            _in_yuan=_yuan("in_policy_cost"),
-        )
-        .with_columns(
-            _total=_fen_from_yuan(pl.col("_total_yuan")),
-            _in=_fen_from_yuan(pl.col("_in_yuan")),
-        )
-    )
+    diseases = _chronic_diseases(pack)
     is_chronic = pl.col("visit_type") == "chronic_outpatient"
+    df = _clean(raw).with_columns(
+        pl.col("chronic_class").str.to_uppercase(), pl.col("disease_code").str.to_uppercase()
+    )
+    if diseases:
+        df = df.with_columns(
+            pl.when(is_chronic & pl.col("chronic_class").is_null())
+            .then(_class_from_disease(diseases))
+            .otherwise(pl.col("chronic_class"))
+            .alias("chronic_class")
+        )
+    df = df.with_columns(
+        _date=pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
+        _total_yuan=_yuan("total_cost"),
+        _in_yuan=_yuan("in_policy_cost"),
+        _rehab_yuan=pl.when(pl.col("rehab_cost").is_null())
+        .then(pl.lit(0.0))
+        .otherwise(_yuan("rehab_cost")),
+    ).with_columns(
+        _total=_fen_from_yuan(pl.col("_total_yuan")),
+        _in=_fen_from_yuan(pl.col("_in_yuan")),
+        _rehab=_fen_from_yuan(pl.col("_rehab_yuan")),
+    )
     amount_ok = {
         "total_cost": pl.col("_total").is_not_null(),
         "in_policy_cost": pl.col("_in").is_not_null(),
+        "rehab_cost": pl.col("_rehab").is_not_null(),
     }
     negative = {
         "total_cost": (pl.col("_total_yuan") < 0).fill_null(False),
         "in_policy_cost": (pl.col("_in_yuan") < 0).fill_null(False),
+        "rehab_cost": (pl.col("_rehab_yuan") < 0).fill_null(False),
     }
     cat_text = "、".join(f"{c}（{CATEGORY_NAMES[c]}）" for c in CATEGORIES)
     class_text = "、".join(classes) if classes else "（本政策包不含门诊慢性病）"
@@ -181,7 +234,8 @@ def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.
             "visit_type",
             ~pl.col("visit_type").is_in(VISIT_TYPES).fill_null(False),
             pl.format(
-                "未知就诊类型 {}，应为 inpatient（住院）或 chronic_outpatient（门诊慢性病）",
+                "未知就诊类型 {}，应为 inpatient（住院）、chronic_outpatient（门诊慢性病）"
+                "或 maternity（住院分娩，含新生儿）",
                 pl.col("visit_type").fill_null("（空）"),
             ),
         ),
@@ -237,6 +291,33 @@ def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.
         )
     )
 
+    checks.append(
+        (
+            "rehab_cost",
+            (pl.col("_rehab") > pl.col("_total") - pl.col("_in")).fill_null(False),
+            pl.format(
+                "康复项目费用 {} 元大于政策范围外费用（总费用 {} 元 − 政策范围内 {} 元）",
+                pl.col("rehab_cost"),
+                pl.col("total_cost"),
+                pl.col("in_policy_cost"),
+            ),
+        )
+    )
+    checks.append(
+        (
+            "transfer",
+            pl.col("transfer").is_not_null()
+            & ~pl.col("transfer").is_in(list(TRANSFER_VALUES)).fill_null(False),
+            pl.format("转院接续应填 1（是）或 0（否），而不是 {}", pl.col("transfer")),
+        )
+    )
+    checks.append(
+        (
+            "transfer",
+            pl.col("transfer").replace_strict(TRANSFER_VALUES, default=False) & is_chronic,
+            "门诊慢性病不能标为转院接续",
+        )
+    )
     duplicate = _duplicated(df["claim_id"])
     df = df.with_columns(_duplicate=pl.lit(False) if duplicate is None else pl.lit(duplicate))
     flags = df.select(bad.fill_null(False).alias(f"{i}") for i, (_, bad, _) in enumerate(checks))
@@ -275,13 +356,16 @@ def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.
         pl.col("_date").alias("admission_date"),
         pl.col("_total").alias("total_cost"),
         pl.col("_in").alias("in_policy_cost"),
+        pl.col("_rehab").alias("rehab_cost"),
+        pl.col("transfer").replace_strict(TRANSFER_VALUES, default=False).alias("transfer"),
     )
 
 
 def raw_frame(records: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
     """A raw string table from dict records (API, web form, tests)."""
-    rows = [{c: (None if r.get(c) is None else str(r.get(c))) for c in COLUMNS} for r in records]
-    return pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS, pl.String), orient="row")
+    names = (*COLUMNS, *OPTIONAL_COLUMNS)
+    rows = [{c: (None if r.get(c) is None else str(r.get(c))) for c in names} for r in records]
+    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
 
 
 def to_claims(frame: pl.DataFrame) -> list[Claim]:
@@ -306,4 +390,6 @@ TYPED_SCHEMA: dict[str, Any] = {
     "admission_date": pl.Date,
     "total_cost": pl.Int64,
     "in_policy_cost": pl.Int64,
+    "rehab_cost": pl.Int64,
+    "transfer": pl.Boolean,
 }

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from fupin.policy.batch import PARTS, settle_frame
+from fupin.policy.batch import PARTS, cost_controlled, settle_frame
 from fupin.policy.claims import ClaimsError, Fault, parse_claims, to_claims
 from fupin.policy.compare import PART_NAMES, Comparison, compare
 from fupin.policy.io import check_output_path, read_claims_file, write_settlements
@@ -34,6 +34,7 @@ class SettleReport:
     totals: dict[str, int]
     outside_period: int
     explanation: str | None
+    cost_controlled: int = 0
 
     def text(self) -> str:
         lines = [f"已按 {self.pack_id} 结算 {self.claims:,} 笔，结果写入 {self.out}"]
@@ -45,6 +46,8 @@ class SettleReport:
                 f"注意：{self.outside_period:,} 笔入院日期不在该政策的生效期间内（政策测算：仍按所选日期的政策结算；"
                 "按入院日期结算请用地区编号，如 --policy jining）"
             )
+        if self.cost_controlled:
+            lines.append(f"单病种控费病种住院 {self.cost_controlled:,} 笔（已标记，请汇总上报）")
         if self.explanation:
             lines += ["", self.explanation]
         return "\n".join(lines)
@@ -96,6 +99,7 @@ def settle_file(
         totals={p: int(result[p].sum()) for p in PARTS},
         outside_period=outside,
         explanation=explanation,
+        cost_controlled=int(cost_controlled(policy, claims).sum()),
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from fupin.policy.batch import PARTS
-from fupin.policy.claims import COLUMNS, ClaimsError, Fault
+from fupin.policy.claims import COLUMNS, OPTIONAL_COLUMNS, ClaimsError, Fault
 
 READABLE = (".csv", ".xlsx", ".xls", ".parquet")
 WRITABLE = (".csv", ".parquet")
@@ -89,7 +89,7 @@ def read_claims_file(path: str | os.PathLike[str]) -> pl.DataFrame:
     except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError, ValueError) as exc:
         raise ClaimsError([Fault(None, None, f"无法读取文件 {path.name}：{exc}")]) from exc
     raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
-    present = [c for c in COLUMNS if c in raw.columns]
+    present = [c for c in (*COLUMNS, *OPTIONAL_COLUMNS) if c in raw.columns]
     return raw.select(pl.col(c).cast(pl.String) for c in present)
 
 

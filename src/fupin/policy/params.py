@@ -30,8 +30,19 @@ CATEGORY_NAMES: dict[str, str] = {
     "tekun": "特困供养人员",
 }
 VisitType = Literal["inpatient", "chronic_outpatient"]
-VISIT_TYPES: tuple[VisitType, ...] = ("inpatient", "chronic_outpatient")
-VISIT_TYPE_NAMES: dict[str, str] = {"inpatient": "住院", "chronic_outpatient": "门诊慢性病"}
+VISIT_TYPES: tuple[str, ...] = ("inpatient", "chronic_outpatient", "maternity")
+VISIT_TYPE_NAMES: dict[str, str] = {
+    "inpatient": "住院",
+    "chronic_outpatient": "门诊慢性病",
+    "maternity": "住院分娩（含新生儿）",
+}
+
+
+def visit_kind(visit_type: str) -> VisitType:
+    """住院分娩 is settled as a stay (where a pack admits it): the layers see "inpatient"."""
+    return "chronic_outpatient" if visit_type == "chronic_outpatient" else "inpatient"
+
+
 Level = Literal[1, 2, 3]
 LEVELS: tuple[int, ...] = (1, 2, 3)
 LEVEL_NAMES: dict[int, str] = {1: "一级", 2: "二级", 3: "三级"}

@@ -191,3 +191,13 @@ def as_policy(policy: Policy | Pack | str) -> Policy:
 
 def clear_cache() -> None:
     _regions.cache_clear()
+
+
+def admits_maternity(pack: Pack) -> bool:
+    """住院分娩 (visit type maternity) is settled only where a pack says so."""
+    ip = pack.medical.inpatient if pack.medical else None
+    return bool(ip and ip.maternity and ip.maternity.value)
+
+
+def maternity_refusal(period: str) -> str:
+    return f"{period} 的政策未规定住院分娩（maternity）按住院结算，请按住院（inpatient）或核对政策"

@@ -76,6 +76,10 @@ class InpatientRules:
     deductible: Rule[dict[int, int]]
     ratio: Rule[dict[int, int]]
     annual_cap: Rule[int | None]
+    maternity: Rule[bool]  # 住院分娩 admitted at the inpatient rules
+    rehab_in_scope: Rule[bool]  # 新增医疗康复项目 counted in policy
+    transfer_once: Rule[bool]  # 转院连续计算起付线 for this category
+    one_deductible: Rule[dict[str, str]]  # diseases charged one deductible a year
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class ChronicRules:
     ratio: Rule[dict[str, dict[int, int]]]  # class → level → basis points
     annual_cap: Rule[dict[str, int | None]]
     critical_insurer_above: Rule[dict[str, int | None]]
+    diseases: Rule[dict[str, str]]  # disease code prefix → class, named by the documents
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,19 @@ class MajorDiseaseRules:
 
 
 @dataclass(frozen=True)
+class CostControlRules:
+    name: str
+    eligible: Rule[bool]
+    diseases: Rule[dict[str, str]]
+
+    def match(self, code: str | None) -> str | None:
+        """The listed prefix a claim's disease code starts with (for an eligible category)."""
+        if not self.eligible.value or not code:
+            return None
+        return next((p for p in self.diseases.value if code.upper().startswith(p)), None)
+
+
+@dataclass(frozen=True)
 class SelfPayLineRules:
     name: str
     eligible: Rule[bool]
@@ -144,6 +162,7 @@ class CategoryRules:
     assistance: AssistanceRules | None
     major_diseases: MajorDiseaseRules | None
     self_pay_line: SelfPayLineRules | None
+    cost_control: CostControlRules | None
 
     @property
     def category_name(self) -> str:
@@ -181,10 +200,30 @@ def resolve(pack: Pack, category: str) -> CategoryRules:
     _pick = partial(_pick_rule, docs=docs)
     ip = medical.inpatient
     ip_var = ip.variants.get(category)
+
+    def flag(param: Parameter[Any] | None, default: Any) -> Rule[Any]:
+        return Rule(default if param is None else param.value, param, documents=docs)
+
+    transfer = ip.transfer_deductible_once
     inpatient = InpatientRules(
         deductible=_pick(ip, ip_var, "deductible"),
         ratio=_pick(ip, ip_var, "ratio"),
         annual_cap=_pick(ip, ip_var, "annual_cap"),
+        maternity=flag(ip.maternity, False),
+        rehab_in_scope=flag(ip.rehab_items_in_scope, False),
+        transfer_once=Rule(
+            transfer is not None and category in transfer.value, transfer, documents=docs
+        ),
+        one_deductible=Rule(
+            {
+                k.upper(): v
+                for k, v in (
+                    ip.one_deductible_diseases.value.items() if ip.one_deductible_diseases else []
+                )
+            },
+            ip.one_deductible_diseases,
+            documents=docs,
+        ),
     )
 
     chronic = None
@@ -202,6 +241,11 @@ def resolve(pack: Pack, category: str) -> CategoryRules:
             ),
             critical_insurer_above=Rule(
                 {c: above.value.get(c) for c in ch.classes}, above.param, above.fallback, docs
+            ),
+            diseases=Rule(
+                {k.upper(): v for k, v in (ch.diseases.value.items() if ch.diseases else [])},
+                ch.diseases,
+                documents=docs,
             ),
         )
 
@@ -237,9 +281,17 @@ def resolve(pack: Pack, category: str) -> CategoryRules:
             annual_cap=_pick(asst, as_var, "annual_cap"),
         )
 
-    major = line = None
+    major = line = control = None
     fallback = medical.fallback
-    if fallback is not None and (md := fallback.major_diseases) is not None:
+    if (cc := medical.cost_control) is not None:
+        control = CostControlRules(
+            name=cc.name,
+            eligible=Rule(category in cc.categories.value, cc.categories, documents=docs),
+            diseases=Rule(
+                {k.upper(): v for k, v in cc.diseases.value.items()}, cc.diseases, documents=docs
+            ),
+        )
+    if (md := medical.major_diseases) is not None:
         major = MajorDiseaseRules(
             name=md.name,
             eligible=Rule(category in md.categories.value, md.categories, documents=docs),
@@ -263,6 +315,7 @@ def resolve(pack: Pack, category: str) -> CategoryRules:
         assistance=assistance,
         major_diseases=major,
         self_pay_line=line,
+        cost_control=control,
     )
 
 

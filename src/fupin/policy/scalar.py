@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from fupin.policy import layers
 from fupin.policy.claims import MAX_LISTED_FAULTS, Claim, ClaimsError, Fault
 from fupin.policy.layers import SCALAR as K
-from fupin.policy.params import LEVEL_NAMES, VISIT_TYPE_NAMES, fen_to_yuan, percent
-from fupin.policy.regions import Policy, as_policy
+from fupin.policy.params import LEVEL_NAMES, VISIT_TYPE_NAMES, fen_to_yuan, percent, visit_kind
+from fupin.policy.regions import Policy, admits_maternity, as_policy, maternity_refusal
 from fupin.policy.rules import Band, CategoryRules, Rule, rule_book
 from fupin.policy.schema import Pack
 
@@ -58,8 +58,10 @@ class Settlement:
     assistance_pay: int = 0
     fallback_pay: int = 0
     chronic_split: int = 0  # part of critical_pay: the critical insurer's segment of a chronic cap
+    in_policy: int = 0  # in-policy cost as settled (with items the pack brings into scope)
     period: str = ""  # the policy period whose values settled the claim
     category_name: str = ""  # the person's category on the admission date
+    cost_control: str | None = None  # 单病种控费 disease, flagged for the report
     steps: list[Step] = field(default_factory=list)
 
     @property
@@ -110,6 +112,8 @@ class YearToDate:
     critical_eligible: int = 0
     critical_raw: int = 0
     assistance_raw: int = 0
+    chain_deductible: int = 0  # highest deductible charged in the current transfer chain (转院)
+    one_deductible_stays: int = 0  # stays this year for a disease charged one deductible a year
 
 
 def _fallback_note(rule: Rule[object], rules: CategoryRules) -> str:
@@ -128,44 +132,112 @@ def _cap_detail(cap: int | None, before: int, pay: int) -> str:
     return f"；年度限额 {yuan(cap)}，此前已计 {yuan(min(before, cap))}，本次可付 {yuan(pay)}"
 
 
-def out_of_policy(s: Settlement) -> None:
-    """政策范围外费用: not paid by the insurance layers."""
-    total, in_policy = s.claim.total_cost, s.claim.in_policy_cost
+def out_of_policy(s: Settlement, rules: CategoryRules) -> None:
+    """政策范围外费用: not paid by the insurance layers — less rehabilitation items a pack brings
+    into scope (新增医疗康复项目纳入支付范围)."""
+    claim, ip = s.claim, rules.inpatient
+    total, in_policy = claim.total_cost, claim.in_policy_cost
+    s.in_policy = in_policy
+    if claim.rehab_cost and ip.rehab_in_scope.value:
+        s.in_policy = in_policy + claim.rehab_cost
+        s.steps.append(
+            Step(
+                LAYER_NAMES["basic_pay"],
+                "新增医疗康复项目纳入基本医疗保险支付范围",
+                f"政策范围内 {yuan(in_policy)} + 康复项目 {yuan(claim.rehab_cost)} = {yuan(s.in_policy)}",
+                0,
+                ip.rehab_in_scope.source(),
+            )
+        )
     s.steps.append(
         Step(
             LAYER_NAMES["out_of_policy"],
             "政策范围外费用不由各保险层支付，除兜底保障另有规定外由个人负担",
-            f"{yuan(total)} − {yuan(in_policy)} = {yuan(total - in_policy)}",
+            f"{yuan(total)} − {yuan(s.in_policy)} = {yuan(total - s.in_policy)}",
             0,
             "",
         )
     )
 
 
+def _listed(code: str | None, table: dict[str, str]) -> str | None:
+    """The prefix of `table` a disease code starts with."""
+    if not code:
+        return None
+    code = code.upper()
+    return next((p for p in table if code.startswith(p.upper())), None)
+
+
+def _deductible(
+    s: Settlement, rules: CategoryRules, ytd: YearToDate, base: int
+) -> tuple[int, str, str]:
+    """The deductible this stay is charged, why, and the source: once per transfer chain
+    (转院连续计算起付线) and once a year for the diseases so listed (肺结核一次收取起付线)."""
+    ip, claim = rules.inpatient, s.claim
+    charged, why, source = base, "", ""
+    if claim.transfer and ip.transfer_once.value:
+        charged = layers.deductible_charged(K, base, ytd.chain_deductible)
+        why = f"（转院接续：此前已收 {yuan(ytd.chain_deductible)}，本次补足 {yuan(charged)}）"
+        source = ip.transfer_once.source()
+        ytd.chain_deductible = max(ytd.chain_deductible, base)
+    else:
+        ytd.chain_deductible = base
+    if (match := _listed(claim.disease_code, ip.one_deductible.value)) is not None:
+        if ytd.one_deductible_stays:
+            charged = 0
+            why = f"（{ip.one_deductible.value[match]}一年只收一次起付线，本年已收）"
+            source = ip.one_deductible.source()
+        ytd.one_deductible_stays += 1
+    return charged, why, source
+
+
+def _major_disease(s: Settlement, rules: CategoryRules) -> tuple[str, int] | None:
+    """The listed major disease and the quota ratio of this stay (按病种定额), if it is one."""
+    md = rules.major_diseases
+    if md is None or not md.eligible.value:
+        return None
+    match = _listed(s.claim.disease_code, md.diseases.value)
+    ratio = md.ratio.value.get(s.claim.hospital_level)
+    return None if match is None or ratio is None else (match, ratio)
+
+
 def inpatient_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> None:
-    """基本医保住院：每次起付标准、按医院级别的比例、年度限额."""
+    """基本医保住院：每次起付标准、按医院级别的比例、年度限额；重大疾病按病种定额的，按总费用
+    的定额比例补偿（004：“其费用城乡居民医保按80%和70%比例补偿”）."""
     claim, ip = s.claim, rules.inpatient
     level = claim.hospital_level
-    deductible, ratio = ip.deductible.value[level], ip.ratio.value[level]
-    raw = layers.inpatient_basic(K, claim.in_policy_cost, deductible, ratio)
+    base, ratio = ip.deductible.value[level], ip.ratio.value[level]
+    deductible, why, deductible_source = _deductible(s, rules, ytd, base)
     cap = ip.annual_cap.value
+    major = _major_disease(s, rules)
+    if major is not None:
+        md, (match, quota) = rules.major_diseases, major
+        raw = layers.major_disease_quota(K, claim.total_cost, quota)
+        rule = (
+            f"{md.name}：{md.diseases.value[match]}（{match}）在{LEVEL_NAMES[level]}医院，"
+            f"城乡居民医保按总费用的 {percent(quota)} 补偿（{rules.category_name}）"
+        )
+        detail = f"{yuan(claim.total_cost)} × {percent(quota)} = {yuan(raw)}"
+        sources = _sources(md.ratio, md.eligible, ip.annual_cap)
+    else:
+        raw = layers.inpatient_basic(K, s.in_policy, deductible, ratio)
+        shown = f"起付 {yuan(deductible)}"
+        rule = (
+            f"{VISIT_TYPE_NAMES[claim.visit_type]}：{LEVEL_NAMES[level]}医院每次起付标准 {yuan(base)}、"
+            f"报销比例 {percent(ratio)}（{rules.category_name}）{_fallback_note(ip.ratio, rules)}{why}"
+        )
+        detail = f"({yuan(s.in_policy)} − {shown}) × {percent(ratio)} = {yuan(raw)}"
+        extra = [ip.maternity] if claim.visit_type == "maternity" else []
+        sources = "；".join(
+            x
+            for x in (_sources(ip.deductible, ip.ratio, ip.annual_cap, *extra), deductible_source)
+            if x
+        )
     pay = layers.within_cap(K, ytd.inpatient_basic_raw, raw, layers.cap_or_none(cap))
-    detail = (
-        f"({yuan(claim.in_policy_cost)} − 起付 {yuan(deductible)}) × {percent(ratio)} = {yuan(raw)}"
-        + _cap_detail(cap, ytd.inpatient_basic_raw, pay)
-    )
+    detail += _cap_detail(cap, ytd.inpatient_basic_raw, pay)
     ytd.inpatient_basic_raw += raw
     s.basic_pay = pay
-    s.steps.append(
-        Step(
-            LAYER_NAMES["basic_pay"],
-            f"住院：{LEVEL_NAMES[level]}医院每次起付标准 {yuan(deductible)}、报销比例 {percent(ratio)}"
-            f"（{rules.category_name}）{_fallback_note(ip.ratio, rules)}",
-            detail,
-            pay,
-            _sources(ip.deductible, ip.ratio, ip.annual_cap),
-        )
-    )
+    s.steps.append(Step(LAYER_NAMES["basic_pay"], rule, detail, pay, sources))
 
 
 def chronic_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> None:
@@ -173,7 +245,7 @@ def chronic_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate
     限额内超过 `critical_insurer_above` 的段由大病保险承办方支付."""
     claim, ch = s.claim, rules.chronic
     assert ch is not None and claim.chronic_class is not None  # guaranteed by validation
-    cls, level, in_policy = claim.chronic_class, claim.hospital_level, claim.in_policy_cost
+    cls, level, in_policy = claim.chronic_class, claim.hospital_level, s.in_policy
     deductible = ch.deductible.value
     before = ytd.chronic_in_policy
     excess = layers.chronic_over_deductible(K, before, in_policy, deductible)
@@ -227,9 +299,9 @@ def _band_text(band: Band) -> str:
 def critical_illness_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> None:
     """大病保险：年度累计政策范围内自付按分段比例支付，年度限额；每段的算式写入计算过程."""
     cr, claim = rules.critical, s.claim
-    if cr is None or claim.visit_type not in cr.applies_to:
+    if cr is None or visit_kind(claim.visit_type) not in cr.applies_to:
         return
-    eligible = max(claim.in_policy_cost - s.basic_pay - s.chronic_split, 0)
+    eligible = max(s.in_policy - s.basic_pay - s.chronic_split, 0)
     before = ytd.critical_eligible
     after = before + eligible
     terms = []
@@ -250,7 +322,7 @@ def critical_illness_insurance(s: Settlement, rules: CategoryRules, ytd: YearToD
         threshold += f" × (1 − {percent(cr.threshold_cut.value)}) = {yuan(cr.threshold)}"
     bands = "、".join(f"{_band_text(b)} {percent(b.ratio)}" for b in cr.bands)
     detail = (
-        f"本次政策范围内自付 {yuan(claim.in_policy_cost)} − {yuan(s.basic_pay + s.chronic_split)} = {yuan(eligible)}；"
+        f"本次政策范围内自付 max({yuan(s.in_policy)} − {yuan(s.basic_pay + s.chronic_split)}, 0) = {yuan(eligible)}；"
         f"年度累计 {yuan(before)} → {yuan(after)}；分段 {bands}；"
         f"本次落入：{' + '.join(terms) if terms else '无（均在起付标准以下）'} = {yuan(raw)}"
     )
@@ -279,10 +351,10 @@ def critical_illness_insurance(s: Settlement, rules: CategoryRules, ytd: YearToD
 def medical_assistance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> None:
     """医疗救助：经基本医保、大病保险后的政策范围内自付按比例救助，年度限额."""
     asst, claim = rules.assistance, s.claim
-    if asst is None or claim.visit_type not in asst.applies_to:
+    if asst is None or visit_kind(claim.visit_type) not in asst.applies_to:
         return
     ratio, cap = asst.ratio.value, asst.annual_cap.value
-    eligible = max(claim.in_policy_cost - s.basic_pay - s.critical_pay, 0)
+    eligible = max(s.in_policy - s.basic_pay - s.critical_pay, 0)
     raw = layers.medical_assistance(K, eligible, ratio)
     pay = layers.within_cap(K, ytd.assistance_raw, raw, layers.cap_or_none(cap))
     detail = f"{yuan(eligible)} × {percent(ratio)} = {yuan(raw)}" + _cap_detail(
@@ -301,29 +373,22 @@ def medical_assistance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> 
     )
 
 
-def major_disease_quota(s: Settlement, rules: CategoryRules) -> None:
-    """重大疾病按病种定额救治：合计补偿不低于总费用的规定比例."""
-    md, claim = rules.major_diseases, s.claim
-    if md is None or not md.eligible.value or claim.visit_type != "inpatient":
+def single_disease_cost_control(s: Settlement, rules: CategoryRules) -> None:
+    """单病种控费: the stay is flagged for the report; the amounts do not change."""
+    cc = rules.cost_control
+    if cc is None or visit_kind(s.claim.visit_type) != "inpatient":
         return
-    code = claim.disease_code or ""
-    match = next((p for p in md.diseases.value if code.startswith(p.upper())), None)
-    ratio = md.ratio.value.get(claim.hospital_level)
-    if match is None or ratio is None:
+    match = cc.match(s.claim.disease_code)
+    if match is None:
         return
-    total = claim.total_cost
-    guaranteed = layers.major_disease_quota(K, total, ratio)
-    top = max(guaranteed - s.paid, 0)
-    s.fallback_pay += top
+    s.cost_control = cc.diseases.value[match]
     s.steps.append(
         Step(
-            LAYER_NAMES["fallback_pay"],
-            f"{md.name}：{md.diseases.value[match]}（{match}）在{LEVEL_NAMES[claim.hospital_level]}医院，"
-            f"合计补偿不低于总费用的 {percent(ratio)}",
-            f"{yuan(total)} × {percent(ratio)} = {yuan(guaranteed)}；前三层已付 {yuan(s.paid - top)}，"
-            f"补足 {yuan(top)}",
-            top,
-            md.ratio.source(),
+            "单病种控费",
+            f"{cc.name}病种：{cc.diseases.value[match]}（{match}），本笔标记并计入控费汇总",
+            "不改变各层金额（控费标准由医院按病种执行）",
+            0,
+            _sources(cc.eligible, cc.diseases),
         )
     )
 
@@ -331,7 +396,11 @@ def major_disease_quota(s: Settlement, rules: CategoryRules) -> None:
 def fifth_guarantee_line(s: Settlement, rules: CategoryRules) -> None:
     """兜底保障线（第五条保障线）：住院个人自付（含目录外）不超过总费用的规定比例."""
     line, claim = rules.self_pay_line, s.claim
-    if line is None or not line.eligible.value or claim.visit_type not in line.applies_to:
+    if (
+        line is None
+        or not line.eligible.value
+        or visit_kind(claim.visit_type) not in line.applies_to
+    ):
         return
     share, total = line.max_share.value, claim.total_cost
     limit = layers.self_pay_limit(K, total, share)
@@ -355,15 +424,15 @@ def settle_claim(
 ) -> Settlement:
     """Settle one claim given the person's year-to-date totals, which it updates."""
     s = Settlement(claim, period=period or rules.pack_id, category_name=rules.category_name)
-    out_of_policy(s)
+    out_of_policy(s, rules)
     if claim.visit_type == "chronic_outpatient":
         chronic_basic_insurance(s, rules, ytd)
     else:
         inpatient_basic_insurance(s, rules, ytd)
     critical_illness_insurance(s, rules, ytd)
     medical_assistance(s, rules, ytd)
-    major_disease_quota(s, rules)
     fifth_guarantee_line(s, rules)
+    single_disease_cost_control(s, rules)
     s.steps.append(
         Step(
             LAYER_NAMES["self_pay"],
@@ -399,6 +468,10 @@ def assign_spans(policy: Policy, claims: list[Claim], first_row: int = 2) -> lis
                     "chronic_class",
                     f"慢性病类别 {claim.chronic_class} 在 {policy.spans[span].text()} 不适用",
                 )
+            )
+        elif claim.visit_type == "maternity" and not admits_maternity(policy.spans[span].pack):
+            faults.append(
+                Fault(i + first_row, "visit_type", maternity_refusal(policy.spans[span].text()))
             )
         spans.append(span if span is not None else -1)
     if faults:

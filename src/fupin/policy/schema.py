@@ -48,6 +48,22 @@ class InpatientParams(Strict):
 
 class Inpatient(InpatientParams):
     variants: dict[Category, InpatientParams] = {}
+    maternity: Parameter[bool] | None = Field(
+        default=None,
+        description="住院分娩的生育医疗费、新生儿费用按住院起付与比例支付（就诊类型 maternity）",
+    )
+    rehab_items_in_scope: Parameter[bool] | None = Field(
+        default=None,
+        description="新增医疗康复项目纳入基本医保支付范围：结算单的 rehab_cost 计入政策范围内费用",
+    )
+    transfer_deductible_once: Parameter[list[Category]] | None = Field(
+        default=None,
+        description="转院连续计算起付线：这些人员类别转院接续的住院只补足起付标准的差额",
+    )
+    one_deductible_diseases: Parameter[dict[str, str]] | None = Field(
+        default=None,
+        description="一次收取起付线的疾病（编码前缀 → 病名）：一年内第二次起的住院不再收起付线",
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> Inpatient:
@@ -73,6 +89,10 @@ class ChronicParams(Strict):
 class Chronic(ChronicParams):
     classes: dict[str, str]
     variants: dict[Category, ChronicParams] = {}
+    diseases: Parameter[dict[str, str]] | None = Field(
+        default=None,
+        description="文件点名纳入门诊慢性病管理的疾病（编码前缀 → 类别）：结算单未填类别时按此确定",
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> Chronic:
@@ -92,6 +112,10 @@ class Chronic(ChronicParams):
                     for table in param.value.values():
                         if isinstance(table, dict):
                             _full_levels(table, "门诊慢性病比例")
+        if self.diseases is not None:
+            unknown = set(self.diseases.value.values()) - set(self.classes)
+            if unknown:
+                raise ValueError(f"门诊慢性病 diseases 出现未定义的类别：{sorted(unknown)}")
         return self
 
 
@@ -153,12 +177,20 @@ class Assistance(AssistanceParams):
 
 
 class MajorDiseases(Strict):
-    """重大疾病按病种定额救治：合计补偿不低于总费用的规定比例（按医院级别）。"""
+    """重大疾病按病种定额救治：基本医保按总费用的规定比例（按医院级别）补偿，不再按起付与比例。"""
 
     name: str = "重大疾病按病种定额救治"
     categories: Parameter[list[Category]]
     diseases: Parameter[dict[str, str]] = Field(description="疾病编码前缀 → 病名")
     ratio: Parameter[dict[Level, Ratio]]
+
+
+class CostControl(Strict):
+    """单病种控费：这些病种的住院结算单标记出来并汇总上报（不改变金额）。"""
+
+    name: str = "单病种控费"
+    categories: Parameter[list[Category]]
+    diseases: Parameter[dict[str, str]] = Field(description="疾病编码前缀 → 病名")
 
 
 class SelfPayLine(Strict):
@@ -171,7 +203,6 @@ class SelfPayLine(Strict):
 
 
 class Fallback(Strict):
-    major_diseases: MajorDiseases | None = None
     self_pay_line: SelfPayLine | None = None
 
 
@@ -179,6 +210,8 @@ class MedicalRules(Strict):
     """一站式结算四层：基本医保 → 大病保险 → 医疗救助 → 兜底。"""
 
     inpatient: Inpatient
+    major_diseases: MajorDiseases | None = None
+    cost_control: CostControl | None = None
     chronic: Chronic | None = None
     critical: Critical | None = None
     assistance: Assistance | None = None
