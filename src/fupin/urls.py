@@ -28,6 +28,7 @@ urlpatterns = [
     path("assistance/", include("fupin.assistance.urls")),
     path("management/", include("fupin.management.urls")),
     path("payments/", include("fupin.payments.urls")),
+    path("appraisal/", include("fupin.appraisal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

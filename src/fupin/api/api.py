@@ -5,6 +5,7 @@ import json
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from fupin.appraisal import api as appraisal_api
 from fupin.employment import api as employment_api
 from fupin.exchange import api as exchange_api
 from fupin.insurance import api as insurance_api
@@ -42,3 +43,4 @@ api.add_router("", employment_api.router)  # 就业帮扶、培训、创业、�
 api.add_router("", insurance_api.router)  # 医疗结算与政策包
 api.add_router("", payments_api.router)  # 资金发放
 api.add_router("", subsidy_api.router)  # 社保扶贫代缴、补缴、应保尽保
+api.add_router("", appraisal_api.router)  # 慢性病鉴定

@@ -10,6 +10,7 @@ MODULES: list[tuple[str, str]] = [
     ("就业帮扶", "employment:home"),
     ("工作调度", "management:plans"),
     ("资金发放", "payments:batches"),
+    ("慢性病鉴定", "appraisal:home"),
 ]
 
 

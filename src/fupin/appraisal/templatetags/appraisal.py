@@ -1,0 +1,16 @@
+from django import template
+
+from fupin.appraisal.rules import rules
+
+register = template.Library()
+
+
+@register.filter
+def class_name(code: str) -> str:
+    """A chronic class code ("I", "B") by its name in the county pack (Ⅰ类门诊特殊慢性病, 乙类病种)."""
+    return rules().class_name(code) if code else ""
+
+
+@register.filter
+def cell(row: dict, key: str):
+    return row.get(key, "")
