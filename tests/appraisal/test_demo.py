@@ -4,7 +4,14 @@ and the settlement's selector answering for the demo's certificate holders."""
 import pytest
 
 from fupin.appraisal import demo, selectors
-from fupin.appraisal.models import Application, AppraisalRound, Certificate, CertificateChange, Notice, Stage
+from fupin.appraisal.models import (
+    Application,
+    AppraisalRound,
+    Certificate,
+    CertificateChange,
+    Notice,
+    Stage,
+)
 from fupin.demo import builder
 
 
