@@ -287,3 +287,5 @@ PAYMENT_KINDS += ["fupin.insurance.payments.MEDICAL_PREMIUM", "fupin.insurance.p
                   "fupin.insurance.payments.PENSION_BACK_PAY", "fupin.insurance.payments.ACCOUNT_SUBSIDY"]
 # Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
 CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"
+# 工作调度 last: its demo plans and bulletin count every other module's demo data.
+DEMO_BUILDERS.append("fupin.management.demo.build")

@@ -71,10 +71,15 @@ def install(factory, extensions, shared) -> None:
     def _api_task(world, town):
         return {"pk": world[town]["task"].pk}
 
+    @factory("/api/v1/management/plans/{pk}/progress")
+    def _api_plan(world, town):
+        return {"pk": world[town]["plan"].pk}
+
     @factory("/api/v1/management/bulletins/{pk}")
     def _api_bulletin(world, town):
         return {"pk": world[town]["bulletin"].pk}
 
     # The county plan and the bulletins are shared-readable: every township reads them.
     shared.update({"management:plan", "management:bulletin", "management:bulletin_pdf", "management:bulletin_xlsx",
-                   "/api/v1/management/bulletins/{pk}"})
+                   "/api/v1/management/bulletins/{pk}",
+                   "/api/v1/management/plans/{pk}/progress"})

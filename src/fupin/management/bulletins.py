@@ -69,8 +69,8 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
                 goal = goals.get(pad(t.code))
                 row["target"] = goal
                 unit_value = value / 100 if (value is not None and ind.kind == IndicatorKind.SUM_FEN) else value
-                row["rate"] = None if goal is None or unit_value is None else (round(unit_value / goal, 4) if goal else 1.0)
-                row["status"] = ("无目标" if goal is None else "无数据" if row["rate"] is None else "已完成" if row["rate"] >= 1
+                row["rate"] = None if not goal or unit_value is None else round(unit_value / goal, 4)
+                row["status"] = ("无目标" if goal is None else "无任务" if goal == 0 else "无数据" if row["rate"] is None else "已完成" if row["rate"] >= 1
                                  else "进度正常" if row["rate"] + 1e-9 >= share else STATUS_BEHIND)
             rows.append(row)
         _rank(rows, "rate" if goals else "value")

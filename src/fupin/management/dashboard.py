@@ -46,7 +46,8 @@ def data(user, day: dt.date) -> dict:
     if plan:
         code = own_code(user).ljust(12, "0")
         for p in progress(user, plan, day):
-            if p.target.area_code == code or (len(own_code(user)) > 9 and p.target.area_code == code[:9].ljust(12, "0")):
+            mine = p.target.area_code == code or (len(own_code(user)) > 9 and p.target.area_code == code[:9].ljust(12, "0"))
+            if mine and p.target.value:
                 goals["items"].append({"name": p.target.indicator.name, "target": p.target.value, "unit": p.target.indicator.unit,
                                        "value": p.value, "percent": p.percent, "status": p.status,
                                        "ratio": p.target.indicator.kind == IndicatorKind.RATIO})

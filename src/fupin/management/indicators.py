@@ -43,7 +43,7 @@ TOWN_DIGITS = 9
 SPEC_KEYS = {"model", "filter", "filter_any", "exclude", "date_field", "linked_any", "linked_all", "count", "sum", "base"}
 LINK_KEYS = {"model", "link", "filter", "exclude", "min_count"}
 # Tables an indicator may count: people and their services, never accounts, audit or jobs.
-SOURCE_APPS = {"registry", "employment", "training", "startup", "assistance"}
+SOURCE_APPS = {"registry", "employment", "training", "startup", "assistance", "appraisal"}
 
 
 class IndicatorError(ValueError):

@@ -84,6 +84,8 @@ class Progress:
 
     @property
     def status(self) -> str:
+        if self.target.value == 0:
+            return "无任务"
         if self.rate is None:
             return "无数据"
         if self.rate >= 1:
@@ -119,10 +121,9 @@ def progress(user, plan: Plan, as_of: dt.date) -> list[Progress]:
     out = []
     for t in rows:
         value = figure_for(figs[t.indicator.code], t.area_code)
-        rate = None if value is None else (value / t.value if t.value else 1.0)
         if t.indicator.kind == IndicatorKind.SUM_FEN and value is not None:
-            value = value / 100
-            rate = value / t.value if t.value else 1.0
+            value = value / 100  # targets of money are in yuan
+        rate = None if value is None or not t.value else value / t.value
         out.append(Progress(t, names[t.area_code], value, rate, share))
     return out
 

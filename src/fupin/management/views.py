@@ -90,10 +90,17 @@ def plan_detail(request, pk: int):
     plan = get_scoped(Plan.objects, request.user, shared=True, pk=pk)
     day = today()
     rows = selectors.progress(request.user, plan, day)
+    inds = sorted({r.target.indicator for r in rows}, key=lambda i: (i.order, i.code))
+    cells = {(r.target.area_code, r.target.indicator.code): r for r in rows}
+    areas = sorted({(r.target.area_code, r.area) for r in rows}, key=lambda a: (not a[0].endswith("000000"), a[0]))
+    matrix = [{"name": name, "cells": [cells.get((code, i.code)) for i in inds]} for code, name in areas]
+    plan_tasks = selectors.tasks(request.user).filter(plan=plan)
     return render(request, "management/plan.html", {
-        "plan": plan, "phases": plan.phases.all(), "rows": rows, "as_of": min(day, plan.ends_on), "elapsed": round(100 * selectors.elapsed(plan, day)),
+        "plan": plan, "phases": plan.phases.all(), "inds": inds, "matrix": matrix,
+        "task_counts": {"all": plan_tasks.count(), "overdue": plan_tasks.exclude(status=TaskStatus.DONE).filter(due_on__lt=day).count(),
+                        "done": plan_tasks.filter(status=TaskStatus.DONE).count()}, "as_of": min(day, plan.ends_on), "elapsed": round(100 * selectors.elapsed(plan, day)),
         "county": is_county(request.user), "indicators": Indicator.objects.filter(active=True),
-        "tasks": selectors.tasks(request.user).filter(plan=plan), "day": day, "towns": townships(request.user),
+        "day": day, "towns": townships(request.user),
     })
 
 

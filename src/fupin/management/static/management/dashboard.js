@@ -30,7 +30,7 @@
     grid: { left: 40, right: 10, top: 40, bottom: 30 },
     xAxis: { type: "category", data: d.trends.months },
     yAxis: { type: "value" },
-    series: d.trends.series.map((s) => ({ name: s.name, type: "line", smooth: true, data: s.data })),
+    series: d.trends.series.map((s) => ({ name: s.name, type: "line", data: s.data })),
   });
 
   if (d.goals.items.length) {
