@@ -27,6 +27,7 @@ from tests.appraisal import sweep as appraisal_sweep
 from tests.conftest import TOWN_A, TOWN_B, login
 from tests.employment import sweep as employment_sweep
 from tests.exchange import sweep as exchange_sweep
+from tests.insurance import claims_sweep
 from tests.insurance import sweep as insurance_sweep
 from tests.management import sweep as management_sweep
 from tests.payments import sweep as payments_sweep
@@ -147,6 +148,7 @@ payments_sweep.install(factory, WORLD_EXTENSIONS)  # 资金发放
 appraisal_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 慢性病鉴定
 management_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 工作调度：指标、目标、台账、通报
 insurance_sweep.install(factory, WORLD_EXTENSIONS)  # 社保扶贫代缴、补缴、参保记录
+claims_sweep.install(factory, WORLD_EXTENSIONS)  # 医疗费用结算单入库、政策测算
 
 
 def text_of(response) -> str:

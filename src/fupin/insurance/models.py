@@ -224,3 +224,12 @@ class SubsidyChange(models.Model):
         verbose_name_plural = "代缴名单增减"
         constraints = [models.UniqueConstraint(fields=["year", "insurance", "person"], name="subsidy_change_once")]
         indexes = [models.Index(fields=["year", "insurance", "village_code"], name="subsidy_change_area")]
+
+
+from fupin.insurance.claims.models import (  # noqa: E402,F401  stored claims (insurance/claims/)
+    ClaimImport,
+    ClaimImportRow,
+    MedicalClaim,
+    ResettledClaim,
+    Resettlement,
+)

@@ -1,0 +1,354 @@
+"""结算数据导入: hospital or insurance settlement files through staging → validation → preview → merge.
+
+The file is read only through `fupin.sheets.read.read_cells` (via `fupin.exchange.reader`), its
+header found by synonyms as other imports do. Every row lands in staging (`ClaimImportRow`) with
+its faults; each claim is linked to a registry person by the ID number (normalised by
+`parse_id_number`) and never by name — an unknown number is listed, not guessed. The claim
+columns are checked by the settlement engine's own validator (`fupin.policy.parse_claims`) with
+the category and chronic class of the admission day read from the registry and the certificate.
+A file with any faulty row cannot be merged; the merge inserts the claims and settles every
+person-year they touch in one transaction — all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
+from fupin.access.scope import area_code_in_scope, area_code_of, require_writer
+from fupin.bounds import today
+from fupin.exchange import reader
+from fupin.exchange.imports import check_upload_size, upload_limits
+from fupin.exchange.sources import Field, norm
+from fupin.policy import ClaimsError, parse_claims
+from fupin.policy.claims import COLUMNS, MAX_YUAN_DIGITS
+from fupin.registry.idnumber import IdNumberError, mask, parse_id_number
+from fupin.registry.models import Person
+
+from . import settle
+from .models import ClaimImport, ClaimImportRow, ImportState, MedicalClaim, VisitType
+
+VISITS = {norm(k): v for k, v in {
+    "住院": VisitType.INPATIENT, "普通住院": VisitType.INPATIENT, "inpatient": VisitType.INPATIENT, "住院结算": VisitType.INPATIENT,
+    "门诊慢性病": VisitType.CHRONIC, "门诊特殊慢性病": VisitType.CHRONIC, "慢性病门诊": VisitType.CHRONIC, "门诊慢特病": VisitType.CHRONIC,
+    "特殊慢性病门诊": VisitType.CHRONIC, "chronic_outpatient": VisitType.CHRONIC}.items()}  # fmt: skip
+LEVELS = {norm(k): v for k, v in {"1": 1, "一级": 1, "一级医院": 1, "乡镇卫生院": 1, "2": 2, "二级": 2, "二级医院": 2,
+                                  "3": 3, "三级": 3, "三级医院": 3}.items()}  # fmt: skip
+FIELDS = [
+    Field(
+        "claim_no",
+        "结算单号",
+        ("结算单号", "结算编号", "结算流水号", "单据号", "结算单据号", "就诊流水号"),
+        True,
+        example="ZY2018000001",
+    ),
+    Field(
+        "id_number",
+        "身份证号",
+        ("身份证号", "身份证号码", "公民身份号码", "证件号码", "证件号", "社会保障号码"),
+        True,
+        kind="id",
+        example="360222198001010014",
+    ),
+    Field("name", "姓名", ("姓名", "患者姓名", "参保人姓名", "人员姓名"), example="张三"),
+    Field(
+        "hospital",
+        "医院名称",
+        ("医院名称", "定点医疗机构", "医疗机构名称", "就诊医院", "医院"),
+        example="浮梁县人民医院",
+    ),
+    Field(
+        "visit_type",
+        "就诊类型",
+        ("就诊类型", "结算类型", "医疗类别", "就医类型"),
+        True,
+        choices=VISITS,
+        example="住院",
+    ),
+    Field(
+        "hospital_level",
+        "医院级别",
+        ("医院级别", "医疗机构级别", "医院等级"),
+        True,
+        choices={k: str(v) for k, v in LEVELS.items()},
+        example="二级",
+    ),
+    Field(
+        "disease_code", "疾病编码", ("疾病编码", "诊断编码", "ICD编码", "主诊断编码"), example="C16"
+    ),
+    Field(
+        "admission_date",
+        "入院日期",
+        ("入院日期", "就诊日期", "入院时间"),
+        True,
+        example="2018-03-02",
+    ),
+    Field(
+        "total_cost",
+        "总费用",
+        ("总费用", "医疗总费用", "费用总额", "总金额"),
+        True,
+        example="12000.00",
+    ),
+    Field(
+        "in_policy_cost",
+        "政策范围内费用",
+        ("政策范围内费用", "政策内费用", "符合政策范围费用", "合规费用"),
+        True,
+        example="10000.00",
+    ),
+]
+LIMITS = {"claim_no": 40, "name": 50, "hospital": 100, "disease_code": 20}
+ENGINE_COLUMNS = {"claim_id": "claim_no", "person_id": "id_number", "category": "id_number", "chronic_class": "visit_type",
+                  "visit_type": "visit_type", "hospital_level": "hospital_level", "disease_code": "disease_code",
+                  "admission_date": "admission_date", "total_cost": "total_cost", "in_policy_cost": "in_policy_cost"}  # fmt: skip
+
+
+class ImportRefused(ValueError):
+    """The job cannot go on (wrong state, faulty rows, permission); Chinese message."""
+
+
+def create_import(*, user, filename: str, content: bytes) -> ClaimImport:
+    require_writer(user)
+    check_upload_size(len(content))
+    return ClaimImport.objects.create(
+        filename=os.path.basename(filename)[:200],
+        content=content,
+        area_code=area_code_of(user) or "",
+        created_by=user,
+    )
+
+
+def _cell(f: Field, raw: object) -> tuple[object, str | None]:
+    if f.kind == "id":
+        return (None if raw in (None, "") else reader.id_cell(raw)), None
+    text = reader.cell_text(raw)
+    if text is None:
+        return None, None
+    if f.choices:
+        code = f.choices.get(norm(text))
+        if code is None:
+            labels = "、".join(dict.fromkeys(k for k in f.choices if not k.isascii()))
+            return None, f"“{text}”无法识别，应为：{labels}"
+        return code, None
+    if f.name in LIMITS and len(text) > LIMITS[f.name]:
+        return None, f"内容过长（最多{LIMITS[f.name]}个字）"
+    if f.name in ("total_cost", "in_policy_cost") and len(text) > MAX_YUAN_DIGITS + 4:
+        return None, f"不是金额（以元为单位，最多两位小数、{MAX_YUAN_DIGITS} 位整数）：{text[:20]}"
+    return text, None
+
+
+def stage(job: ClaimImport, *, user) -> ClaimImport:
+    """Read and check the file into staging; nothing is stored as a claim yet."""
+    try:
+        rows = reader.raw_rows(bytes(job.content), job.filename, upload_limits())
+        table = reader.find_table(rows, FIELDS)
+    except reader.FileFault as exc:
+        ClaimImport.objects.filter(pk=job.pk).update(state=ImportState.FAILED, message=str(exc))
+        job.refresh_from_db()
+        return job
+    by_name = {f.name: f for f in FIELDS}
+    header = lambda name: table.headers.get(name, by_name[name].label)  # noqa: E731
+    staged: list[dict] = []
+    for row_no, cells in table.rows:
+        values: dict = {"row_no": row_no, "errors": []}
+        for name, j in table.columns.items():
+            value, fault = _cell(by_name[name], cells[j] if j < len(cells) else None)
+            if fault:
+                values["errors"].append([header(name), fault])
+            elif value is None and by_name[name].required:
+                values["errors"].append([header(name), "必填项为空"])
+            else:
+                values[name] = value
+        if values.get("id_number") is not None:
+            try:
+                values["id_number"] = parse_id_number(values["id_number"]).value
+            except IdNumberError as exc:
+                values["errors"].append([header("id_number"), str(exc)])
+                values["id_number"] = None
+        staged.append(values)
+    unknown = _validate(staged, header, user)
+    objs = [ClaimImportRow(job=job, row_no=v["row_no"], errors=v["errors"], claim_no=v.get("claim_no"),
+                           id_number=v.get("id_number"), name=v.get("name"), person_id=v.get("person_id"),
+                           village_code=v.get("village_code"), hospital=v.get("hospital"), visit_type=v.get("visit_type"),
+                           hospital_level=v.get("hospital_level"), disease_code=v.get("disease_code"),
+                           admission_date=v.get("_date"), total_fen=v.get("_total"), in_policy_fen=v.get("_in"))
+            for v in staged]  # fmt: skip
+    rejected = sum(1 for v in staged if v["errors"])
+    with transaction.atomic():
+        ClaimImportRow.objects.filter(job=job).delete()
+        ClaimImportRow.objects.bulk_create(objs, batch_size=2000)
+        message = "" if staged else "文件中没有结算单"
+        ClaimImport.objects.filter(pk=job.pk).update(
+            state=ImportState.READY if staged else ImportState.FAILED,
+            rows_total=len(staged),
+            rows_rejected=rejected,
+            unknown_persons=unknown,
+            validated_at=timezone.now(),
+            message=message,
+        )
+    job.refresh_from_db()
+    return job
+
+
+def _persons(ids: Iterable[str]) -> dict[str, Person]:
+    ids = sorted(set(ids))
+    out = {}
+    for i in range(0, len(ids), 2000):
+        for p in Person.objects.filter(id_number__in=ids[i : i + 2000]).only(
+            "id", "id_number", "name", "village_code", "household_id", "status", "dibao", "tekun"
+        ):
+            out[p.id_number] = p
+    return out
+
+
+def _validate(staged: list[dict], header, user) -> list[list]:
+    """Set-based checks; faults go to each row's `errors`. Returns the unknown persons listed."""
+    persons = _persons(v["id_number"] for v in staged if v.get("id_number"))
+    unknown: list[list] = []
+    for v in staged:
+        number = v.get("id_number")
+        if number is None:
+            continue
+        p = persons.get(number)
+        if p is None:
+            v["errors"].append(
+                [
+                    header("id_number"),
+                    f"身份证号 {mask(number)} 不在建档立卡登记中：本行未导入（不按姓名匹配）",
+                ]
+            )
+            unknown.append([v["row_no"], mask(number), v.get("name") or ""])
+        elif not area_code_in_scope(user, p.village_code):
+            v["errors"].append([header("id_number"), "该人员不在本辖区"])
+        elif v.get("name") and v["name"] != p.name:
+            v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
+        else:
+            v["person_id"], v["village_code"] = p.pk, p.village_code
+    for v in staged:
+        try:
+            v["_day"] = dt.date.fromisoformat(v.get("admission_date") or "")
+        except ValueError:
+            v["_day"] = None
+    linked = [v for v in staged if v.get("person_id") and v["_day"]]
+    categories, classes = settle.identity_of(
+        {v["person_id"] for v in linked},
+        [(v["person_id"], v["_day"], v.get("visit_type")) for v in linked],
+    )
+    policy = settle.county_policy()
+    last = today()
+    for v in linked:
+        if v["_day"] > last:
+            v["errors"].append([header("admission_date"), f"入院日期 {v['_day']} 晚于今天"])
+        elif policy.span_of(v["_day"]) is None:
+            v["errors"].append([header("admission_date"), policy.refusal(v["_day"])])
+        if v.get("visit_type") == VisitType.CHRONIC and (v["person_id"], v["_day"]) not in classes:
+            v["errors"].append(
+                [
+                    header("visit_type"),
+                    f"该人员入院当日（{v['_day']}）无有效慢性病医疗证，不能按门诊慢性病结算",
+                ]
+            )
+    taken = set()
+    numbers = [v["claim_no"] for v in staged if v.get("claim_no")]
+    for i in range(0, len(numbers), 2000):
+        taken |= set(
+            MedicalClaim.objects.filter(claim_no__in=numbers[i : i + 2000]).values_list(
+                "claim_no", flat=True
+            )
+        )
+    for v in staged:
+        if v.get("claim_no") in taken:
+            v["errors"].append(
+                [header("claim_no"), f"结算单号 {v['claim_no']} 已入库，不能重复导入"]
+            )
+    # The claim columns through the engine's own validator, the identity of the day filled in.
+    some_class = (
+        next(iter(policy.packs[-1].medical.chronic.classes), None)
+        if policy.packs[-1].medical.chronic
+        else None
+    )
+    records = []
+    for v in staged:
+        key = (v.get("person_id"), v.get("_day"))
+        day = categories.get(key)
+        records.append({
+            "claim_id": v.get("claim_no"), "person_id": str(v.get("person_id") or v.get("id_number") or "?"),
+            "category": day.category if day else "general", "visit_type": v.get("visit_type"),
+            "hospital_level": v.get("hospital_level"), "chronic_class": classes.get(key, some_class),
+            "disease_code": v.get("disease_code"), "admission_date": v.get("admission_date"),
+            "total_cost": v.get("total_cost"), "in_policy_cost": v.get("in_policy_cost"),
+        })  # fmt: skip
+    frame = pl.DataFrame(
+        [{c: (None if r[c] is None else str(r[c])) for c in COLUMNS} for r in records],
+        schema=dict.fromkeys(COLUMNS, pl.String),
+        orient="row",
+    )
+    try:
+        typed = parse_claims(frame, policy, first_row=0)
+    except ClaimsError as exc:
+        for fault in exc.faults:
+            if fault.row is None:
+                continue
+            v = staged[fault.row]
+            column = header(ENGINE_COLUMNS.get(fault.column or "", "claim_no"))
+            if not any(e[0] == column for e in v["errors"]):  # the cell's own fault is said once
+                v["errors"].append([column, fault.message])
+        if exc.total > len(exc.faults):
+            staged[0].setdefault("_more", exc.total - len(exc.faults))
+        return unknown
+    for v, total, inpol, day in zip(
+        staged, typed["total_cost"], typed["in_policy_cost"], typed["admission_date"], strict=True
+    ):
+        v["_total"], v["_in"], v["_date"] = total, inpol, day
+    return unknown
+
+
+def merge(job: ClaimImport, *, user, request=None) -> dict:
+    """Store the staged claims and settle every person-year they touch — one transaction."""
+    require_writer(user)
+    try:
+        with transaction.atomic():
+            job = ClaimImport.objects.select_for_update().get(pk=job.pk)
+            if job.state != ImportState.READY:
+                raise ImportRefused(f"导入任务当前状态为“{job.get_state_display()}”，不能确认入库")
+            if job.rows_rejected:
+                raise ImportRefused(
+                    f"文件有 {job.rows_rejected} 行有误：全部改正后重新上传，整个文件才能入库（全部或全不）"
+                )
+            if job.area_code and not area_code_in_scope(user, job.area_code):
+                raise PermissionDenied("该导入任务不在本辖区")
+            rows = list(ClaimImportRow.objects.filter(job=job).order_by("row_no"))
+            claims = [MedicalClaim(claim_no=r.claim_no, person_id=r.person_id, village_code=r.village_code, job=job,
+                                   hospital=r.hospital or "", visit_type=r.visit_type, hospital_level=r.hospital_level,
+                                   disease_code=(r.disease_code or "").upper(), admission_date=r.admission_date,
+                                   year=r.admission_date.year, total_fen=r.total_fen, in_policy_fen=r.in_policy_fen)
+                      for r in rows]  # fmt: skip
+            MedicalClaim.objects.bulk_create(claims, batch_size=2000)
+            settled = settle.settle_person_years({(c.person_id, c.year) for c in claims})
+            ClaimImport.objects.filter(pk=job.pk).update(
+                state=ImportState.DONE, merged_at=timezone.now(), merged_by=user
+            )
+            record(
+                AuditAction.IMPORT,
+                user=user,
+                request=request,
+                obj=job,
+                summary=f"导入医疗费用结算数据“{job.filename}”：新增结算单 {len(claims)} 笔，重新结算 {settled} 笔",
+            )
+    except IntegrityError as exc:
+        raise ImportRefused(
+            "预览之后有结算单号已被其他导入入库：请重新上传文件校验后再确认"
+        ) from exc
+    except ClaimsError as exc:
+        raise ImportRefused(f"结算未通过，未入库：{exc}") from exc
+    job.refresh_from_db()
+    return {"claims": len(claims), "settled": settled}

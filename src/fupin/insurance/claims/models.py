@@ -1,0 +1,215 @@
+"""Models of stored claims. Imported by `fupin.insurance.models` so the insurance app owns them."""
+
+from django.conf import settings
+from django.db import models
+
+from fupin.registry.models import Person
+
+
+class ImportState(models.TextChoices):
+    READING = "reading", "读取校验中"
+    READY = "ready", "待确认"
+    MERGING = "merging", "合并中"
+    DONE = "done", "已入库"
+    FAILED = "failed", "失败"
+
+
+class VisitType(models.TextChoices):
+    INPATIENT = "inpatient", "住院"
+    CHRONIC = "chronic_outpatient", "门诊慢性病"
+
+
+class ClaimImport(models.Model):
+    """结算数据导入: one hospital or insurance settlement file, staged, previewed, then merged."""
+
+    AREA_CODE_FIELD = "area_code"
+    AREA_CODE_VARIABLE_LENGTH = True
+
+    filename = models.CharField("文件名", max_length=200)
+    content = models.BinaryField("文件内容", editable=False)
+    area_code = models.CharField("辖区代码", max_length=12, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=ImportState.choices, default=ImportState.READING
+    )
+    message = models.TextField("说明", blank=True)
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_rejected = models.PositiveIntegerField("有误行数", default=0)
+    unknown_persons = models.JSONField(
+        "未登记人员", default=list, blank=True
+    )  # [[row, masked id, name], …]
+    validated_at = models.DateTimeField("校验时间", null=True, blank=True)
+    merged_at = models.DateTimeField("入库时间", null=True, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="确认人",
+    )
+
+    class Meta:
+        verbose_name = "结算数据导入"
+        verbose_name_plural = "结算数据导入"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"结算数据 {self.filename}"
+
+
+class ClaimImportRow(models.Model):
+    """结算数据暂存行: one row of the file, read and checked, with its faults; NULL = not given."""
+
+    job = models.ForeignKey(ClaimImport, on_delete=models.CASCADE, related_name="rows")
+    row_no = models.PositiveIntegerField("行号")
+    errors = models.JSONField("问题", default=list, blank=True)  # [[column header, reason], …]
+    claim_no = models.CharField(max_length=40, null=True)
+    id_number = models.CharField(max_length=18, null=True)
+    name = models.CharField(max_length=50, null=True)
+    person = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="+")
+    village_code = models.CharField(max_length=12, null=True)
+    hospital = models.CharField(max_length=100, null=True)
+    visit_type = models.CharField(max_length=20, null=True)
+    hospital_level = models.PositiveSmallIntegerField(null=True)
+    disease_code = models.CharField(max_length=20, null=True)
+    admission_date = models.DateField(null=True)
+    total_fen = models.BigIntegerField(null=True)
+    in_policy_fen = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = "结算数据暂存行"
+        verbose_name_plural = "结算数据暂存行"
+        ordering = ["job", "row_no"]
+
+
+class MedicalClaim(models.Model):
+    """医疗费用结算单: one stored claim of a registry person and its official settlement — the split
+    in fen, under which policy, with the person's category and chronic class of the admission day,
+    and the trail (each step, its rule and source)."""
+
+    AREA_CODE_FIELD = "village_code"
+
+    claim_no = models.CharField("结算单号", max_length=40, unique=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name="人员"
+    )
+    village_code = models.CharField("村代码", max_length=12)
+    job = models.ForeignKey(
+        ClaimImport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        verbose_name="导入",
+    )
+    hospital = models.CharField("医院", max_length=100, blank=True)
+    visit_type = models.CharField("就诊类型", max_length=20, choices=VisitType.choices)
+    hospital_level = models.PositiveSmallIntegerField("医院级别")
+    disease_code = models.CharField("疾病编码", max_length=20, blank=True)
+    admission_date = models.DateField("入院日期")
+    year = models.PositiveSmallIntegerField("年度")
+    total_fen = models.BigIntegerField("总费用(分)")
+    in_policy_fen = models.BigIntegerField("政策范围内费用(分)")
+    # The official settlement (正式结算).
+    policy = models.CharField("适用政策", max_length=40, blank=True)
+    period = models.CharField("政策期间", max_length=40, blank=True)
+    category = models.CharField("人员类别", max_length=8, blank=True)
+    category_basis = models.CharField("类别依据", max_length=200, blank=True)
+    chronic_class = models.CharField("慢性病类别", max_length=4, blank=True)
+    basic_fen = models.BigIntegerField("基本医保(分)", default=0)
+    critical_fen = models.BigIntegerField("大病保险(分)", default=0)
+    assistance_fen = models.BigIntegerField("医疗救助(分)", default=0)
+    fallback_fen = models.BigIntegerField("兜底保障(分)", default=0)
+    self_fen = models.BigIntegerField("个人自付(分)", default=0)
+    steps = models.JSONField("计算过程", default=list, blank=True)
+    settled_at = models.DateTimeField("结算时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "医疗费用结算单"
+        verbose_name_plural = "医疗费用结算单"
+        ordering = ["admission_date", "claim_no"]
+        indexes = [
+            models.Index(fields=["year", "village_code"], name="medclaim_year_area"),
+            models.Index(fields=["person", "year"], name="medclaim_person_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"结算单 {self.claim_no}"
+
+
+class RunState(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "测算中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class Resettlement(models.Model):
+    """政策测算（真实数据）: a year of stored claims settled again under another region or date.
+    The results are kept apart (`ResettledClaim`), never over the official settlement."""
+
+    AREA_CODE_FIELD = "area_code"
+    AREA_CODE_VARIABLE_LENGTH = True
+
+    year = models.PositiveSmallIntegerField("年度")
+    policy = models.CharField("测算政策", max_length=40)
+    area_code = models.CharField("范围", max_length=12)
+    note = models.CharField("说明", max_length=200, blank=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=RunState.choices, default=RunState.QUEUED
+    )
+    message = models.TextField("结果说明", blank=True)
+    rows_total = models.PositiveIntegerField("结算单数", default=0)
+    rows_done = models.PositiveIntegerField("已测算", default=0)
+    skipped = models.PositiveIntegerField("未测算", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发起人"
+    )
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "政策测算"
+        verbose_name_plural = "政策测算"
+        ordering = ["-id"]
+
+    @property
+    def percent(self) -> int:
+        if self.state == RunState.DONE:
+            return 100
+        return 100 * self.rows_done // self.rows_total if self.rows_total else 0
+
+
+class ResettledClaim(models.Model):
+    """One claim's split under a re-settlement, beside its official one."""
+
+    AREA_CODE_FIELD = "village_code"
+
+    run = models.ForeignKey(
+        Resettlement, on_delete=models.CASCADE, related_name="claims", verbose_name="测算"
+    )
+    claim = models.ForeignKey(
+        MedicalClaim, on_delete=models.CASCADE, related_name="+", verbose_name="结算单"
+    )
+    village_code = models.CharField("村代码", max_length=12)
+    basic_fen = models.BigIntegerField("基本医保(分)")
+    critical_fen = models.BigIntegerField("大病保险(分)")
+    assistance_fen = models.BigIntegerField("医疗救助(分)")
+    fallback_fen = models.BigIntegerField("兜底保障(分)")
+    self_fen = models.BigIntegerField("个人自付(分)")
+
+    class Meta:
+        verbose_name = "测算结果"
+        verbose_name_plural = "测算结果"
+        constraints = [
+            models.UniqueConstraint(fields=["run", "claim"], name="resettled_claim_once")
+        ]
+        indexes = [models.Index(fields=["run", "village_code"], name="resettled_run_area")]

@@ -1,0 +1,45 @@
+"""Stored claims, their imports and re-settlements in each township of the scope sweep
+(tests/access/test_scope_sweep.py), and the URL kwargs that reach them."""
+
+import datetime as dt
+
+from fupin.insurance.claims.models import (
+    ClaimImport,
+    ClaimImportRow,
+    MedicalClaim,
+    ResettledClaim,
+    Resettlement,
+)
+from tests.access.marks import AREA_OF, MARKED_THROUGH, NOT_SHOWN, marker
+
+AREA_OF[ClaimImportRow] = "job__area_code"
+MARKED_THROUGH[ResettledClaim] = "claim__hospital"
+NOT_SHOWN[ClaimImportRow] = "staging rows are shown on their import's preview: tests/insurance/test_claims_import.py"
+NOT_SHOWN[ClaimImport] = "no page lists imports yet: tests/insurance/test_claims_import.py (another township's person refused)"
+NOT_SHOWN[MedicalClaim] = "no page yet: tests/insurance/test_claims_import.py"
+NOT_SHOWN[Resettlement] = "no page yet"
+NOT_SHOWN[ResettledClaim] = "no page yet"
+
+
+def extend(world, users) -> None:
+    for town, user in users.items():
+        person = world[town]["person"]
+        job = ClaimImport.objects.create(filename=marker(town, ClaimImport) + ".csv", content=b"", area_code=town,
+                                         created_by=user, state="done")
+        ClaimImportRow.objects.create(job=job, row_no=2, claim_no="S" + town, hospital=marker(town, ClaimImportRow))
+        claim = MedicalClaim.objects.create(claim_no="SW" + town, person=person, village_code=person.village_code, job=job,
+                                            hospital=marker(town, MedicalClaim), visit_type="inpatient", hospital_level=2,
+                                            admission_date=dt.date(2018, 3, 2), year=2018, total_fen=1_000_000,
+                                            in_policy_fen=800_000, policy="fuliang", category="poor", self_fen=100_000,
+                                            basic_fen=900_000)  # fmt: skip
+        claim.hospital = marker(town, MedicalClaim) + marker(town, ResettledClaim)
+        claim.save(update_fields=["hospital"])
+        run = Resettlement.objects.create(year=2018, policy="jining", area_code=town, note=marker(town, Resettlement),
+                                          created_by=user, state="done", rows_total=1, rows_done=1)  # fmt: skip
+        ResettledClaim.objects.create(run=run, claim=claim, village_code=claim.village_code, basic_fen=800_000,
+                                      critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=200_000)  # fmt: skip
+        world[town].update(claim_import=job, claim=claim, resettlement=run)
+
+
+def install(factory, extensions) -> None:
+    extensions.append(extend)
