@@ -159,3 +159,14 @@ def test_batch_survives_hash_prefix_collisions(data):
         assert _batch_rows(pack, claims) == _scalar_rows(pack, claims)
     finally:
         batch._DAY_BITS = original
+
+
+@pytest.mark.parametrize("pack_id", BUILTIN)
+@PROPERTY
+@given(data=st.data())
+def test_settling_without_the_trail_gives_the_same_amounts(pack_id, data):
+    pack = load_pack(pack_id)
+    claims = data.draw(claim_lists(pack))
+    bare = settle_claims(pack, claims, trail=False)
+    assert [s.parts() for s in bare] == [s.parts() for s in settle_claims(pack, claims)]
+    assert all(not s.steps for s in bare)

@@ -494,17 +494,30 @@ def cost_controlled(policy: Policy | Pack | str, claims: pl.DataFrame) -> pl.Ser
     """单病种控费: per claim, whether it is a stay of a listed disease for an eligible category
     under the values of its day (flagged and reported; the amounts do not change)."""
     policy = as_policy(policy)
-    book = rule_book(policy)
-    controls = [r.cost_control for r in book.slots]
-    if claims.height == 0 or all(c is None or not c.eligible.value for c in controls):
-        return pl.Series("cost_control", [False] * claims.height, dtype=pl.Boolean)
-    span = _spans(policy, claims, claims["admission_date"], 2)
+    controls = [r.cost_control for r in rule_book(policy).slots]
+    flags = pl.zeros(claims.height, pl.Boolean, eager=True).alias("cost_control")
+    categories = {
+        CATEGORIES[i % len(CATEGORIES)]
+        for i, c in enumerate(controls)
+        if c is not None and c.eligible.value
+    }
+    if claims.height == 0 or not categories:
+        return flags
+    # Only stays of an eligible category with a disease code can be flagged: look at those alone.
+    rows = claims.select(
+        pl.arg_where(
+            pl.col("category").is_in(sorted(categories))
+            & (pl.col("visit_type") != "chronic_outpatient")
+            & pl.col("disease_code").is_not_null()
+        )
+    ).to_series()
+    if rows.len() == 0:
+        return flags
+    some = claims[rows]
+    span = _spans(policy, some, some["admission_date"], 2)
     slot = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
         CATEGORY_ENUM
     ).to_physical().cast(pl.Int64)
     listing = _listing([c.diseases.value if c and c.eligible.value else {} for c in controls])
-    return claims.select(
-        (_disease_in(listing, slot) & (pl.col("visit_type") != "chronic_outpatient")).alias(
-            "cost_control"
-        )
-    ).to_series()
+    hit = some.select(_disease_in(listing, slot)).to_series()
+    return flags.scatter(rows.filter(hit), True)

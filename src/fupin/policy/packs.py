@@ -25,6 +25,8 @@ from fupin.policy.params import is_parameter_dict
 from fupin.policy.schema import Pack
 
 BUILTIN_DIR = Path(__file__).parent / "packs"
+# libyaml's safe loader when PyYAML has it: the same documents, ten times faster to read.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PackError(ValueError):
@@ -50,7 +52,7 @@ def pack_ids() -> list[str]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise PackError(f"政策包文件 {path.name} 不是合法的 YAML：{exc}") from exc
     if not isinstance(data, dict):

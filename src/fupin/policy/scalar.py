@@ -62,6 +62,7 @@ class Settlement:
     period: str = ""  # the policy period whose values settled the claim
     category_name: str = ""  # the person's category on the admission date
     cost_control: str | None = None  # 单病种控费 disease, flagged for the report
+    trail: bool = True  # write the explanation (steps)
     steps: list[Step] = field(default_factory=list)
 
     @property
@@ -140,29 +141,31 @@ def out_of_policy(s: Settlement, rules: CategoryRules) -> None:
     s.in_policy = in_policy
     if claim.rehab_cost and ip.rehab_in_scope.value:
         s.in_policy = in_policy + claim.rehab_cost
+        if s.trail:
+            s.steps.append(
+                Step(
+                    LAYER_NAMES["basic_pay"],
+                    "新增医疗康复项目纳入基本医疗保险支付范围",
+                    f"政策范围内 {yuan(in_policy)} + 康复项目 {yuan(claim.rehab_cost)} = {yuan(s.in_policy)}",
+                    0,
+                    ip.rehab_in_scope.source(),
+                )
+            )
+    if s.trail:
         s.steps.append(
             Step(
-                LAYER_NAMES["basic_pay"],
-                "新增医疗康复项目纳入基本医疗保险支付范围",
-                f"政策范围内 {yuan(in_policy)} + 康复项目 {yuan(claim.rehab_cost)} = {yuan(s.in_policy)}",
+                LAYER_NAMES["out_of_policy"],
+                "政策范围外费用不由各保险层支付，除兜底保障另有规定外由个人负担",
+                f"{yuan(total)} − {yuan(s.in_policy)} = {yuan(total - s.in_policy)}",
                 0,
-                ip.rehab_in_scope.source(),
+                "",
             )
         )
-    s.steps.append(
-        Step(
-            LAYER_NAMES["out_of_policy"],
-            "政策范围外费用不由各保险层支付，除兜底保障另有规定外由个人负担",
-            f"{yuan(total)} − {yuan(s.in_policy)} = {yuan(total - s.in_policy)}",
-            0,
-            "",
-        )
-    )
 
 
 def _listed(code: str | None, table: dict[str, str]) -> str | None:
     """The prefix of `table` a disease code starts with."""
-    if not code:
+    if not code or not table:
         return None
     code = code.upper()
     return next((p for p in table if code.startswith(p.upper())), None)
@@ -170,15 +173,16 @@ def _listed(code: str | None, table: dict[str, str]) -> str | None:
 
 def _deductible(
     s: Settlement, rules: CategoryRules, ytd: YearToDate, base: int
-) -> tuple[int, str, str]:
-    """The deductible this stay is charged, why, and the source: once per transfer chain
+) -> tuple[int, str, Rule[object] | None]:
+    """The deductible this stay is charged, why, and the rule behind it: once per transfer chain
     (转院连续计算起付线) and once a year for the diseases so listed (肺结核一次收取起付线)."""
     ip, claim = rules.inpatient, s.claim
-    charged, why, source = base, "", ""
+    charged, why, rule = base, "", None
     if claim.transfer and ip.transfer_once.value:
         charged = layers.deductible_charged(K, base, ytd.chain_deductible)
-        why = f"（转院接续：此前已收 {yuan(ytd.chain_deductible)}，本次补足 {yuan(charged)}）"
-        source = ip.transfer_once.source()
+        if s.trail:
+            why = f"（转院接续：此前已收 {yuan(ytd.chain_deductible)}，本次补足 {yuan(charged)}）"
+        rule = ip.transfer_once
         ytd.chain_deductible = max(ytd.chain_deductible, base)
     else:
         ytd.chain_deductible = base
@@ -186,9 +190,9 @@ def _deductible(
         if ytd.one_deductible_stays:
             charged = 0
             why = f"（{ip.one_deductible.value[match]}一年只收一次起付线，本年已收）"
-            source = ip.one_deductible.source()
+            rule = ip.one_deductible
         ytd.one_deductible_stays += 1
-    return charged, why, source
+    return charged, why, rule
 
 
 def _major_disease(s: Settlement, rules: CategoryRules) -> tuple[str, int] | None:
@@ -207,12 +211,21 @@ def inpatient_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDa
     claim, ip = s.claim, rules.inpatient
     level = claim.hospital_level
     base, ratio = ip.deductible.value[level], ip.ratio.value[level]
-    deductible, why, deductible_source = _deductible(s, rules, ytd, base)
+    deductible, why, deductible_rule = _deductible(s, rules, ytd, base)
     cap = ip.annual_cap.value
     major = _major_disease(s, rules)
     if major is not None:
+        raw = layers.major_disease_quota(K, claim.total_cost, major[1])
+    else:
+        raw = layers.inpatient_basic(K, s.in_policy, deductible, ratio)
+    pay = layers.within_cap(K, ytd.inpatient_basic_raw, raw, layers.cap_or_none(cap))
+    before = ytd.inpatient_basic_raw
+    ytd.inpatient_basic_raw += raw
+    s.basic_pay = pay
+    if not s.trail:
+        return
+    if major is not None:
         md, (match, quota) = rules.major_diseases, major
-        raw = layers.major_disease_quota(K, claim.total_cost, quota)
         rule = (
             f"{md.name}：{md.diseases.value[match]}（{match}）在{LEVEL_NAMES[level]}医院，"
             f"城乡居民医保按总费用的 {percent(quota)} 补偿（{rules.category_name}）"
@@ -220,23 +233,16 @@ def inpatient_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDa
         detail = f"{yuan(claim.total_cost)} × {percent(quota)} = {yuan(raw)}"
         sources = _sources(md.ratio, md.eligible, ip.annual_cap)
     else:
-        raw = layers.inpatient_basic(K, s.in_policy, deductible, ratio)
-        shown = f"起付 {yuan(deductible)}"
         rule = (
             f"{VISIT_TYPE_NAMES[claim.visit_type]}：{LEVEL_NAMES[level]}医院每次起付标准 {yuan(base)}、"
             f"报销比例 {percent(ratio)}（{rules.category_name}）{_fallback_note(ip.ratio, rules)}{why}"
         )
-        detail = f"({yuan(s.in_policy)} − {shown}) × {percent(ratio)} = {yuan(raw)}"
+        detail = f"({yuan(s.in_policy)} − 起付 {yuan(deductible)}) × {percent(ratio)} = {yuan(raw)}"
         extra = [ip.maternity] if claim.visit_type == "maternity" else []
-        sources = "；".join(
-            x
-            for x in (_sources(ip.deductible, ip.ratio, ip.annual_cap, *extra), deductible_source)
-            if x
-        )
-    pay = layers.within_cap(K, ytd.inpatient_basic_raw, raw, layers.cap_or_none(cap))
-    detail += _cap_detail(cap, ytd.inpatient_basic_raw, pay)
-    ytd.inpatient_basic_raw += raw
-    s.basic_pay = pay
+        if deductible_rule is not None:
+            extra.append(deductible_rule)
+        sources = _sources(ip.deductible, ip.ratio, ip.annual_cap, *extra)
+    detail += _cap_detail(cap, before, pay)
     s.steps.append(Step(LAYER_NAMES["basic_pay"], rule, detail, pay, sources))
 
 
@@ -261,6 +267,9 @@ def chronic_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate
     ytd.chronic_in_policy = before + in_policy
     ytd.chronic_raw[cls] += raw
     s.basic_pay, s.chronic_split = basic, split
+    s.critical_pay += split
+    if not s.trail:
+        return
     detail = (
         f"年度起付 {yuan(deductible)}（此前累计 {yuan(before)}），本次超过起付部分 {yuan(excess)}"
         f" × {percent(ratio)} = {yuan(raw)}"
@@ -280,7 +289,6 @@ def chronic_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDate
         )
     )
     if split:
-        s.critical_pay += split
         s.steps.append(
             Step(
                 LAYER_NAMES["critical_pay"],
@@ -304,19 +312,23 @@ def critical_illness_insurance(s: Settlement, rules: CategoryRules, ytd: YearToD
     eligible = max(s.in_policy - s.basic_pay - s.chronic_split, 0)
     before = ytd.critical_eligible
     after = before + eligible
-    terms = []
-    numerator = 0
-    for band in cr.bands:
-        part = layers.critical_band(
-            K, before, after, band.low, layers.cap_or_none(band.high), band.ratio
-        )
-        if part:
-            inside = part // band.ratio if band.ratio else 0
-            terms.append(f"{_band_text(band)} 段 {yuan(inside)} × {percent(band.ratio)}")
-        numerator += part
-    raw = layers.rounded(numerator)
+    parts = [
+        layers.critical_band(K, before, after, band.low, layers.cap_or_none(band.high), band.ratio)
+        for band in cr.bands
+    ]
+    raw = layers.rounded(sum(parts))
     cap = cr.annual_cap.value
-    pay = layers.within_cap(K, ytd.critical_raw, raw, layers.cap_or_none(cap))
+    counted = ytd.critical_raw
+    pay = layers.within_cap(K, counted, raw, layers.cap_or_none(cap))
+    ytd.critical_eligible, ytd.critical_raw = after, counted + raw
+    s.critical_pay += pay
+    if not s.trail:
+        return
+    terms = [
+        f"{_band_text(band)} 段 {yuan(part // band.ratio)} × {percent(band.ratio)}"
+        for band, part in zip(cr.bands, parts, strict=True)
+        if part
+    ]
     threshold = f"起付标准 {yuan(cr.base_threshold.value)}"
     if cr.threshold_cut.value:
         threshold += f" × (1 − {percent(cr.threshold_cut.value)}) = {yuan(cr.threshold)}"
@@ -326,9 +338,7 @@ def critical_illness_insurance(s: Settlement, rules: CategoryRules, ytd: YearToD
         f"年度累计 {yuan(before)} → {yuan(after)}；分段 {bands}；"
         f"本次落入：{' + '.join(terms) if terms else '无（均在起付标准以下）'} = {yuan(raw)}"
     )
-    detail += _cap_detail(cap, ytd.critical_raw, pay) or "；不设年度限额"
-    ytd.critical_eligible, ytd.critical_raw = after, ytd.critical_raw + raw
-    s.critical_pay += pay
+    detail += _cap_detail(cap, counted, pay) or "；不设年度限额"
     s.steps.append(
         Step(
             LAYER_NAMES["critical_pay"],
@@ -356,17 +366,17 @@ def medical_assistance(s: Settlement, rules: CategoryRules, ytd: YearToDate) -> 
     ratio, cap = asst.ratio.value, asst.annual_cap.value
     eligible = max(s.in_policy - s.basic_pay - s.critical_pay, 0)
     raw = layers.medical_assistance(K, eligible, ratio)
-    pay = layers.within_cap(K, ytd.assistance_raw, raw, layers.cap_or_none(cap))
-    detail = f"{yuan(eligible)} × {percent(ratio)} = {yuan(raw)}" + _cap_detail(
-        cap, ytd.assistance_raw, pay
-    )
+    counted = ytd.assistance_raw
+    pay = layers.within_cap(K, counted, raw, layers.cap_or_none(cap))
     ytd.assistance_raw += raw
     s.assistance_pay = pay
+    if not s.trail:
+        return
     s.steps.append(
         Step(
             LAYER_NAMES["assistance_pay"],
             f"{asst.name}：经基本医保、大病保险后的政策范围内自付按 {percent(ratio)} 救助（{rules.category_name}）",
-            detail,
+            f"{yuan(eligible)} × {percent(ratio)} = {yuan(raw)}" + _cap_detail(cap, counted, pay),
             pay,
             _sources(asst.ratio, asst.annual_cap),
         )
@@ -382,15 +392,16 @@ def single_disease_cost_control(s: Settlement, rules: CategoryRules) -> None:
     if match is None:
         return
     s.cost_control = cc.diseases.value[match]
-    s.steps.append(
-        Step(
-            "单病种控费",
-            f"{cc.name}病种：{cc.diseases.value[match]}（{match}），本笔标记并计入控费汇总",
-            "不改变各层金额（控费标准由医院按病种执行）",
-            0,
-            _sources(cc.eligible, cc.diseases),
+    if s.trail:
+        s.steps.append(
+            Step(
+                "单病种控费",
+                f"{cc.name}病种：{cc.diseases.value[match]}（{match}），本笔标记并计入控费汇总",
+                "不改变各层金额（控费标准由医院按病种执行）",
+                0,
+                _sources(cc.eligible, cc.diseases),
+            )
         )
-    )
 
 
 def fifth_guarantee_line(s: Settlement, rules: CategoryRules) -> None:
@@ -407,23 +418,27 @@ def fifth_guarantee_line(s: Settlement, rules: CategoryRules) -> None:
     before = s.self_pay
     pay = layers.self_pay_line(K, before, limit)
     s.fallback_pay += pay
-    s.steps.append(
-        Step(
-            LAYER_NAMES["fallback_pay"],
-            f"{line.name}：个人自付（含目录外）不超过总费用的 {percent(share)}",
-            f"限额 {yuan(total)} × {percent(share)} = {yuan(limit)}（向下取整到分）；"
-            f"兜底前自付 {yuan(before)}，兜底支付 {yuan(pay)}",
-            pay,
-            _sources(line.max_share, line.eligible),
+    if s.trail:
+        s.steps.append(
+            Step(
+                LAYER_NAMES["fallback_pay"],
+                f"{line.name}：个人自付（含目录外）不超过总费用的 {percent(share)}",
+                f"限额 {yuan(total)} × {percent(share)} = {yuan(limit)}（向下取整到分）；"
+                f"兜底前自付 {yuan(before)}，兜底支付 {yuan(pay)}",
+                pay,
+                _sources(line.max_share, line.eligible),
+            )
         )
-    )
 
 
 def settle_claim(
-    claim: Claim, rules: CategoryRules, ytd: YearToDate, period: str = ""
+    claim: Claim, rules: CategoryRules, ytd: YearToDate, period: str = "", trail: bool = True
 ) -> Settlement:
-    """Settle one claim given the person's year-to-date totals, which it updates."""
-    s = Settlement(claim, period=period or rules.pack_id, category_name=rules.category_name)
+    """Settle one claim given the person's year-to-date totals, which it updates; `trail=False`
+    skips writing the explanation (the amounts are the same)."""
+    s = Settlement(
+        claim, period=period or rules.pack_id, category_name=rules.category_name, trail=trail
+    )
     out_of_policy(s, rules)
     if claim.visit_type == "chronic_outpatient":
         chronic_basic_insurance(s, rules, ytd)
@@ -433,15 +448,16 @@ def settle_claim(
     medical_assistance(s, rules, ytd)
     fifth_guarantee_line(s, rules)
     single_disease_cost_control(s, rules)
-    s.steps.append(
-        Step(
-            LAYER_NAMES["self_pay"],
-            "总费用减去各层支付",
-            f"{yuan(claim.total_cost)} − {yuan(s.paid)} = {yuan(s.self_pay)}",
-            s.self_pay,
-            "",
+    if trail:
+        s.steps.append(
+            Step(
+                LAYER_NAMES["self_pay"],
+                "总费用减去各层支付",
+                f"{yuan(claim.total_cost)} − {yuan(s.paid)} = {yuan(s.self_pay)}",
+                s.self_pay,
+                "",
+            )
         )
-    )
     return s
 
 
@@ -480,7 +496,7 @@ def assign_spans(policy: Policy, claims: list[Claim], first_row: int = 2) -> lis
 
 
 def settle_claims(
-    policy: Policy | Pack | str, claims: Iterable[Claim], first_row: int = 2
+    policy: Policy | Pack | str, claims: Iterable[Claim], first_row: int = 2, trail: bool = True
 ) -> list[Settlement]:
     """Settle claims (any persons) under `policy`; results come back in the input order.
 
@@ -506,5 +522,6 @@ def settle_claims(
                 book.rules(span, claims[i].category),
                 ytd,
                 policy.spans[span].text(),
+                trail,
             )
     return [r for r in results if r is not None]
