@@ -269,3 +269,10 @@ def test_village_assistant_list_and_daily_report(county_user, make_user, family,
     assert (total["issued"], total["certified_total"], total["in_notice"]) == (1, 1, 0)
     village_rows, _ = selectors.daily_report(assistant, D(2018, 3, 12), TOWN_A)
     assert [r["code"] for r in village_rows] == [family[0].village_code]
+
+
+def test_many_persons_in_one_call(county_user, family):
+    """More ids than SQLite takes in one query (32,766): answered in chunks, holders found."""
+    f.certified(county_user, family[0])
+    pairs = [(pid, D(2018, 6, 1)) for pid in range(family[0].pk + 1_000_000, family[0].pk + 1_050_000)] + [(family[0].pk, D(2018, 6, 1))]
+    assert selectors.chronic_classes_for(pairs) == {(family[0].pk, D(2018, 6, 1)): "I"}

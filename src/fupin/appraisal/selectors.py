@@ -30,25 +30,28 @@ from .models import (
     Stage,
 )
 
-
 # -- for the settlement: the chronic class in force on a date ---------------------------------------
+ID_CHUNK = 20_000
+
+
 def chronic_classes_for(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
     """{(person_id, day): class code} for every pair whose person held a valid 慢性病医疗证 on that
-    day; pairs without one are left out. One query for all persons, whatever the number of pairs.
+    day; pairs without one are left out. One query per 20,000 persons, whatever the number of pairs.
 
     Not area-scoped: the caller passes persons it has already read through `scoped()`."""
     pairs = list(pairs)
     history: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    persons = {pid for pid, _ in pairs}
-    rows = (CertificateChange.objects.filter(person_id__in=persons).exclude(kind=ChangeKind.HOSPITAL)
-            .order_by("person_id", "effective_on", "id").values_list("person_id", "effective_on", "chronic_class"))
-    for pid, day, code in rows.iterator(chunk_size=10_000):
-        history[pid].append((day, code))
+    persons = sorted({pid for pid, _ in pairs})
+    for start in range(0, len(persons), ID_CHUNK):  # SQLite refuses more than 32,766 parameters in one query
+        rows = (CertificateChange.objects.filter(person_id__in=persons[start:start + ID_CHUNK]).exclude(kind=ChangeKind.HOSPITAL)
+                .order_by("person_id", "effective_on", "id").values_list("person_id", "effective_on", "chronic_class"))
+        for pid, day, code in rows.iterator(chunk_size=10_000):
+            history[pid].append((day, code))
     found: dict[tuple[int, dt.date], str] = {}
     for pid, day in pairs:
         code = ""
-        for start, cls in history.get(pid, ()):
-            if start > day:
+        for since, cls in history.get(pid, ()):
+            if since > day:
                 break
             code = cls  # a revocation leaves ""
         if code:
