@@ -130,3 +130,31 @@ def test_text_round_trip_is_exact_for_any_amount():
         assert to_claims(parse_claims(raw_frame(records), pack)) == claims
 
     check()
+
+
+def test_spaces_around_any_cell_are_trimmed_on_both_reading_paths():
+    from fupin.policy.claims import to_claims
+
+    pack = load_pack("fuliang-2018")
+    padded = {
+        "claim_id": " C1 ",
+        "person_id": "P1 ",
+        "category": " poor",
+        "visit_type": "inpatient ",
+        "hospital_level": " 2",
+        "chronic_class": " ",
+        "disease_code": " c34.1",
+        "admission_date": " 2018-03-01 ",
+        "total_cost": " 50000 ",
+        "in_policy_cost": "40000\t",
+    }
+    clean = {k: v.strip() or None for k, v in padded.items()}
+    assert to_claims(parse_claims(raw_frame([padded]), pack)) == to_claims(
+        parse_claims(raw_frame([clean]), pack)
+    )
+    # only an identity padded: the fast path trims it too (one person, not two)
+    ids = [
+        {**clean, "claim_id": "C1", "person_id": "P1"},
+        {**clean, "claim_id": "C2", "person_id": " P1"},
+    ]
+    assert {c.person_id for c in to_claims(parse_claims(raw_frame(ids), pack))} == {"P1"}

@@ -117,15 +117,16 @@ def _fen_from_yuan(yuan: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(fen.round()).cast(pl.Int64)
 
 
-def _clean(raw: pl.DataFrame) -> pl.DataFrame:
-    """All columns as trimmed strings, empty cells as null; optional columns added if absent."""
+def _clean(raw: pl.DataFrame, trim: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """All columns as strings, trimmed (only those in `trim`, if given), empty cells as null;
+    optional columns added if absent."""
     names = (*COLUMNS, *OPTIONAL_COLUMNS)
-    trimmed = (
-        pl.col(c).cast(pl.String).str.strip_chars()
-        if c in raw.columns
-        else pl.lit(None, pl.String).alias(c)
-        for c in names
-    )
+
+    def text(c: str) -> pl.Expr:
+        col = pl.col(c).cast(pl.String)
+        return col.str.strip_chars() if trim is None or c in trim else col
+
+    trimmed = (text(c) if c in raw.columns else pl.lit(None, pl.String).alias(c) for c in names)
     return raw.select(trimmed).with_columns(
         pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in names
     )
@@ -183,11 +184,25 @@ def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.
         raise ClaimsError([Fault(None, None, f"缺少列 {names}")])
     if raw.height == 0:
         raise ClaimsError([Fault(None, None, "文件中没有结算单")])
+    # Fast path: trim only the columns whose text is an identity (a stray space would make two
+    # persons of one); any other cell with a space fails a check, and then the whole table is
+    # read again trimmed, so what is judged and reported is always the trimmed text.
+    try:
+        return _parse(raw, pack, first_row, trim=IDENTITY_COLUMNS)
+    except ClaimsError:
+        return _parse(raw, pack, first_row, trim=None)
 
+
+IDENTITY_COLUMNS = ("claim_id", "person_id", "disease_code")
+
+
+def _parse(
+    raw: pl.DataFrame, pack: Any, first_row: int, trim: tuple[str, ...] | None
+) -> pl.DataFrame:
     classes = _chronic_classes(pack)
     diseases = _chronic_diseases(pack)
     is_chronic = pl.col("visit_type") == "chronic_outpatient"
-    df = _clean(raw).with_columns(
+    df = _clean(raw, trim).with_columns(
         pl.col("chronic_class").str.to_uppercase(), pl.col("disease_code").str.to_uppercase()
     )
     if diseases:
