@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", web.audit_log, name="audit"),
+    path("audit/export/", web.audit_export, name="audit_export"),
     path("registry/", include("fupin.registry.urls")),
     path("insurance/", include("fupin.insurance.urls")),
     path("exchange/", include("fupin.exchange.urls")),
