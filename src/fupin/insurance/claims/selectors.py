@@ -1,0 +1,161 @@
+"""Reads of stored claims. Pages, API routes and exports read through the scoped functions here.
+
+`self_pay_flags` (and the scoped `high_self_pay`) is for other modules too — return-to-poverty
+monitoring reads who passed the pack's self-pay line (docs/CONVENTIONS.md, "High medical
+self-pay of a person in a year").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from fupin.access.scope import get_scoped, scoped
+from fupin.policy import load_pack
+from fupin.policy.params import BP
+from fupin.policy.regions import load_region
+from fupin.policy.schema import Pack
+from fupin.registry.models import Household, Person
+
+from .models import ClaimImport, MedicalClaim, ResettledClaim, Resettlement
+
+CHUNK = 5000
+PARTS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
+
+
+def claims(user) -> QuerySet:
+    return scoped(MedicalClaim.objects.all(), user)
+
+
+def claim_list(
+    user, *, year: int, town: str = "", category: str = "", visit_type: str = ""
+) -> QuerySet:
+    qs = claims(user).filter(year=year).select_related("person")
+    if town:
+        qs = qs.filter(village_code__startswith=town)
+    if category:
+        qs = qs.filter(category=category)
+    if visit_type:
+        qs = qs.filter(visit_type=visit_type)
+    return qs.order_by("village_code", "person_id", "admission_date", "claim_no")
+
+
+def township_totals(qs: QuerySet) -> list[dict]:
+    """Per township: claims, persons, and the sums of costs and of each part (fen)."""
+    rows = (qs.order_by().annotate(town=Substr("village_code", 1, 9)).values("town")
+            .annotate(n=Count("id"), persons=Count("person_id", distinct=True), total=Sum("total_fen"),
+                      in_policy=Sum("in_policy_fen"), **{p: Sum(p) for p in PARTS}).order_by("town"))  # fmt: skip
+    return list(rows)
+
+
+def person_claims(user, person: Person, year: int | None = None) -> QuerySet:
+    qs = claims(user).filter(person=person)
+    return qs.filter(year=year) if year else qs
+
+
+def imports(user) -> QuerySet:
+    return scoped(ClaimImport.objects.all(), user)
+
+
+def claim_import(user, pk: int) -> ClaimImport:
+    return get_scoped(ClaimImport.objects.all(), user, pk=pk)
+
+
+def resettlements(user) -> QuerySet:
+    return scoped(Resettlement.objects.all(), user)
+
+
+def resettlement(user, pk: int) -> Resettlement:
+    return get_scoped(Resettlement.objects.all(), user, pk=pk)
+
+
+def comparison(user, run: Resettlement, town: str = "") -> list[dict]:
+    """Per township: the official split beside the re-settled one (fen), for the run's claims."""
+    qs = scoped(ResettledClaim.objects.filter(run=run), user)
+    if town:
+        qs = qs.filter(village_code__startswith=town)
+    rows = (qs.order_by().annotate(town=Substr("village_code", 1, 9)).values("town")
+            .annotate(n=Count("id"), total=Sum("claim__total_fen"),
+                      **{f"official_{p}": Sum(f"claim__{p}") for p in PARTS}, **{p: Sum(p) for p in PARTS})
+            .order_by("town"))  # fmt: skip
+    return list(rows)
+
+
+# -- high medical self-pay (因病致贫返贫风险) ---------------------------------------------------------
+@dataclass(frozen=True)
+class SelfPayFlag:
+    """A person's medical self-pay in a year against the line set by the pack."""
+
+    person_id: int
+    year: int
+    self_pay_fen: int  # the year's stored self-pay (个人自付) over all the person's claims
+    income_fen: int  # the household's yearly income the line is a share of
+    share_bp: int  # the pack's catastrophic_share, basis points
+    income_basis: str  # where the income comes from (Chinese)
+    source: str  # the share's source sentence, or "假设：…"
+
+    @property
+    def line_fen(self) -> int:
+        """The line in fen, rounded down (the comparison itself is exact)."""
+        return self.income_fen * self.share_bp // BP
+
+    @property
+    def flagged(self) -> bool:
+        """Self-pay strictly above share × income, compared exactly in integers."""
+        return self.self_pay_fen * BP > self.income_fen * self.share_bp
+
+
+def pack_for_year(year: int) -> Pack | None:
+    """The county's pack in force on 31 December of `year` (its dated catastrophic_share), or None."""
+    county = load_pack(settings.COUNTY_POLICY_PACK)
+    region = load_region(county.region_id or county.id)
+    span = region.span_at(date(year, 12, 31))
+    return None if span is None else region.spans[span].pack
+
+
+def self_pay_flags(person_ids, year: int) -> dict[int, SelfPayFlag]:
+    """{person_id: SelfPayFlag} for the given persons with stored claims in `year` (flagged or not;
+    `.flagged` says which). Household income: per-capita income × members as the registry records
+    it; where none is recorded, the pack's income_per_capita (marked so in `income_basis`).
+    Empty when no pack is in force that year. Not area-scoped: pass persons read through scoped()."""
+    pack = pack_for_year(year)
+    if pack is None:
+        return {}
+    share = pack.catastrophic_share
+    ids = person_ids if isinstance(person_ids, QuerySet) else list(person_ids)
+    sums = dict(MedicalClaim.objects.filter(person_id__in=ids, year=year).order_by().values("person_id")
+                .annotate(s=Sum("self_fen")).values_list("person_id", "s"))  # fmt: skip
+    keys = sorted(sums)
+    households: dict[int, int] = {}
+    for i in range(0, len(keys), CHUNK):
+        households.update(
+            Person.objects.filter(pk__in=keys[i : i + CHUNK]).values_list("id", "household_id")
+        )
+    wanted = sorted(set(households.values()))
+    hh: dict[int, Household] = {}
+    for i in range(0, len(wanted), CHUNK):
+        hh.update((h.pk, h) for h in Household.objects.filter(pk__in=wanted[i : i + CHUNK]))
+    out: dict[int, SelfPayFlag] = {}
+    for pid, total in sums.items():
+        h = hh[households[pid]]
+        members = max(h.member_count, 1)
+        if h.income_year and h.per_capita_income_fen:
+            income = h.per_capita_income_fen * members
+            basis = f"家庭人均纯收入 {h.per_capita_income_fen / 100:.2f} 元 × {members} 人（{h.income_year} 年度登记）"
+        else:
+            income = pack.income_per_capita.value * members
+            basis = f"家庭收入未登记，按政策包人均可支配收入 {income // members / 100:.2f} 元 × {members} 人（示意值）"
+        out[pid] = SelfPayFlag(
+            pid, year, int(total or 0), income, share.value, basis, pack.cite(share.source)
+        )
+    return out
+
+
+def high_self_pay(user, year: int) -> list[SelfPayFlag]:
+    """The flagged persons of `year` inside the user's area."""
+    ids = claims(user).filter(year=year).values_list("person_id", flat=True).distinct()
+    return [f for f in self_pay_flags(ids, year).values() if f.flagged]
