@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "fupin.payments",
     "fupin.appraisal",
     "fupin.management",
+    "fupin.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ from tests.exchange import sweep as exchange_sweep
 from tests.insurance import claims_sweep
 from tests.insurance import sweep as insurance_sweep
 from tests.management import sweep as management_sweep
+from tests.monitoring import sweep as monitoring_sweep
 from tests.payments import sweep as payments_sweep
 
 from .marks import (
@@ -149,6 +150,7 @@ appraisal_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 慢性病鉴定
 management_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 工作调度：指标、目标、台账、通报
 insurance_sweep.install(factory, WORLD_EXTENSIONS)  # 社保扶贫代缴、补缴、参保记录
 claims_sweep.install(factory, WORLD_EXTENSIONS)  # 医疗费用结算单入库、政策测算
+monitoring_sweep.install(factory, WORLD_EXTENSIONS)  # 防止返贫监测
 
 
 def text_of(response) -> str:

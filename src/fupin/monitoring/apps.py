@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "fupin.monitoring"
+    verbose_name = "防止返贫监测"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,19 @@
+"""The monitoring run as a background job (Django Tasks), acting for the user who started it."""
+
+from django_tasks import task
+
+from fupin.access.scope import acting_user
+
+
+@task()
+def monitoring_task(run_id: int, user_id: int) -> dict:
+    from . import services
+    from .models import MonitoringRun
+
+    run = MonitoringRun.objects.get(pk=run_id)
+    try:
+        user = acting_user(user_id, run.area_code)
+    except Exception as exc:
+        services.fail_run(run_id, f"不能运行：{exc}")
+        raise
+    return services.run_monitoring(run, user=user)
