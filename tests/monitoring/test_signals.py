@@ -7,7 +7,8 @@ import pytest
 
 from fupin.employment.models import EmploymentCheck, Referral
 from fupin.exchange.models import ComparisonJob, ComparisonResult
-from fupin.monitoring.models import Alert, MedicalSelfPay, MonitoredHousehold, Stage
+from fupin.insurance.claims.models import MedicalClaim
+from fupin.monitoring.models import Alert, MonitoredHousehold, Stage
 from fupin.registry.models import Person, StatusChange
 from tests.conftest import TOWN_A, TOWN_B
 from tests.employment import factories as f
@@ -34,25 +35,32 @@ def test_income_below_line_alerts_and_at_line_does_not(county_user, make_househo
     assert r.new_alerts == 1 and r.by_township == {TOWN_A: {"income": 1}}
 
 
-def _self_pay(hh, yuan: int, year: int) -> None:
-    for i, p in enumerate(hh.members.order_by("id")):
-        MedicalSelfPay.objects.create(person=p, village_code=p.village_code, year=year, self_pay_fen=yuan * 100 if i == 0 else 0,
-                                      source="测试")
+def _claim(person, self_fen: int, year: int, *, settled: bool = True) -> MedicalClaim:
+    """A stored, settled claim of `person` (fupin.insurance.claims) with its self-pay."""
+    from django.utils import timezone
+
+    return MedicalClaim.objects.create(
+        claim_no=f"T{person.pk}-{year}-{MedicalClaim.objects.count()}", person=person, village_code=person.village_code,
+        visit_type="inpatient", hospital_level=2, admission_date=dt.date(year, 3, 1), year=year, total_fen=self_fen * 3,
+        in_policy_fen=self_fen * 2, self_fen=self_fen, settled_at=timezone.now() if settled else None)
 
 
 def test_medical_self_pay_above_share_of_income(county_user, make_household):
-    # 2 persons × 8000 元 = 16000 元 household income; 50% of it = 8000 元.
+    # 2 persons × 8000 元 = 16000 元 household income; 50% (monitoring.medical_self_pay_share) = 8000 元 = 800000 fen.
     over = exited(make_household, TOWN_A, income_yuan=8000)
-    _self_pay(over, 8000, TODAY.year)
-    MedicalSelfPay.objects.filter(person__household=over).exclude(self_pay_fen=0).update(self_pay_fen=800001)  # 8000.01 元 > 8000
+    head, child = over.members.order_by("id")
+    _claim(head, 500000, TODAY.year)
+    _claim(child, 300001, TODAY.year)  # 5000 + 3000.01 = 8000.01 元 > 8000 元
     at = exited(make_household, TOWN_A, income_yuan=8000)
-    _self_pay(at, 8000, TODAY.year)  # exactly 50%: not above
+    _claim(at.members.first(), 800000, TODAY.year)  # exactly 50%: not above
     old = exited(make_household, TOWN_A, income_yuan=8000)
-    _self_pay(old, 20000, TODAY.year - 2)  # two years ago: not this or last year
+    _claim(old.members.first(), 2000000, TODAY.year - 2)  # two years ago: neither this year nor last
+    unsettled = exited(make_household, TOWN_A, income_yuan=8000)
+    _claim(unsettled.members.first(), 2000000, TODAY.year, settled=False)  # not settled yet: no self-pay known
     run(county_user)
     [a] = alerts(over, "medical")
     assert (a.value, a.threshold, a.cause_key) == (800001, 800000, f"medical:{TODAY.year}")
-    assert not alerts(at).exists() and not alerts(old).exists()
+    assert not alerts(at).exists() and not alerts(old).exists() and not alerts(unsettled).exists()
 
 
 def test_job_lost_and_welfare_post_ended(county_user, make_household):

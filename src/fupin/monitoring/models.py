@@ -307,25 +307,3 @@ class StageChange(NoDelete):
         ordering = ["monitored_id", "day", "id"]
         indexes = [models.Index(fields=["monitored", "day"], name="stagechange_monitored")]
 
-
-class MedicalSelfPay(NoDelete):
-    """年度医疗自付费用 of one person: what the medical-self-pay signal reads.
-
-    Stand-in until stored claims (fupin.insurance, being built) are on main: the yearly total
-    a person paid himself after basic insurance, critical-illness insurance and assistance,
-    entered or imported per person and year. `selectors.SELF_PAY_SQL` is the one place that
-    says where the signal reads it from; point it at the claims table when that lands."""
-
-    AREA_CODE_FIELD = "village_code"
-
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    village_code = models.CharField("村代码", max_length=12)
-    year = models.PositiveSmallIntegerField("年度")
-    self_pay_fen = models.BigIntegerField("个人自付(分)")
-    source = models.CharField("来源", max_length=200)
-
-    class Meta:
-        verbose_name = "年度医疗自付费用"
-        verbose_name_plural = "年度医疗自付费用"
-        constraints = [models.UniqueConstraint(fields=["person", "year"], name="selfpay_once_a_year")]
-        indexes = [models.Index(fields=["year", "person"], name="selfpay_year_person")]

@@ -24,6 +24,7 @@ from fupin.employment.models import Employer, EmploymentCheck, Posting, Referral
 from fupin.employment.rules import rules as employment_rules
 from fupin.exchange.comparison import LABELS as COMPARISON_LABELS
 from fupin.exchange.models import ComparisonJob, ComparisonResult
+from fupin.insurance.claims.models import MedicalClaim
 from fupin.policy.packs import load_pack
 from fupin.registry.choices import RemovalReason, Status
 from fupin.registry.models import Household, Person, StatusChange
@@ -31,7 +32,6 @@ from fupin.registry.models import Household, Person, StatusChange
 from .models import (
     Alert,
     Category,
-    MedicalSelfPay,
     MonitoredHousehold,
     MonitoringRun,
     Origin,
@@ -48,7 +48,7 @@ INSURANCE_GAPS = ("not_enrolled_pension", "not_enrolled_medical", "suspended")
 INSURANCE_NAMES = {"pension": "养老保险", "medical": "医疗保险"}
 HITS = "monitoring_hits"
 T = {m: m._meta.db_table for m in (Household, Person, StatusChange, Referral, Posting, Employer, EmploymentCheck,
-                                   ComparisonJob, ComparisonResult, MedicalSelfPay, MonitoredHousehold, Alert, StageChange)}
+                                   ComparisonJob, ComparisonResult, MedicalClaim, MonitoredHousehold, Alert, StageChange)}
 HIT_COLUMNS = "household_id, village_code, signal, cause_key, person_id, value, threshold, detail, rule, source"
 
 
@@ -103,14 +103,14 @@ class Signals:
         income = "(h.income_wage_fen + h.income_business_fen + h.income_transfer_fen + h.income_property_fen)"
         share = self.r.medical_self_pay_share.value  # basis points
         return self._insert(
-            f"SELECT h.id, h.village_code, %s, 'medical:' || {_text('m.year')}, NULL, SUM(m.self_pay_fen),"
+            f"SELECT h.id, h.village_code, %s, 'medical:' || {_text('m.year')}, NULL, SUM(m.self_fen),"
             f" {income} * h.member_count * %s / 10000, {_text('m.year')} || %s, %s, %s"
-            f" FROM {T[MedicalSelfPay]} m JOIN {T[Person]} p ON p.id = m.person_id JOIN {T[Household]} h ON h.id = p.household_id"
-            f" WHERE h.id IN ({self.base_sql}) AND m.year IN (%s, %s)"
+            f" FROM {T[MedicalClaim]} m JOIN {T[Person]} p ON p.id = m.person_id JOIN {T[Household]} h ON h.id = p.household_id"
+            f" WHERE h.id IN ({self.base_sql}) AND m.settled_at IS NOT NULL AND m.year IN (%s, %s)"
             f" GROUP BY h.id, h.village_code, m.year, h.income_wage_fen, h.income_business_fen, h.income_transfer_fen,"
             f" h.income_property_fen, h.member_count"
-            f" HAVING SUM(m.self_pay_fen) * 10000 > {income} * h.member_count * %s",
-            [Signal.MEDICAL, share, "年度医疗个人自付合计", *self._rule("medical_self_pay_share"), *self.base_params,
+            f" HAVING SUM(m.self_fen) * 10000 > {income} * h.member_count * %s",
+            [Signal.MEDICAL, share, "年度医疗个人自付合计（已结算的结算单）", *self._rule("medical_self_pay_share"), *self.base_params,
              self.day.year - 1, self.day.year, share])
 
     def jobs(self) -> int:
