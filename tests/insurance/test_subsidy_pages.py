@@ -135,12 +135,13 @@ def test_coverage_per_township_with_gaps(world, county_user):
     MedicalEnrolment.objects.create(person=world["a_old"], year=2018, village_code=world["a_old"].village_code, paid_by="self")
     c = login(county_user)
     c.post("/insurance/subsidy/", {"year": "2018", "insurance": "medical"})
-    # 甲镇: 3 people; 甲镇贫困 enrolled + subsidised; 甲镇老人 self-paid → excluded "paid" (enrolled, not entitled);
+    # 甲镇: 3 people; 甲镇贫困 enrolled + subsidised; 甲镇老人 self-paid → excluded "paid" (enrolled, not on the list:
+    # the 已参保未享受财政补助 gap of 000);
     # 甲镇脱贫 exited, not enrolled → "未参保且不在代缴名单". 乙镇: 乙镇贫困 entitled but not enrolled.
     rows = {t["township"]: t for t in c.get("/api/v1/insurance/coverage", {"year": 2018, "insurance": "medical"}).json()}
     a, b = rows["浮梁镇"], rows["鹅湖镇"]
     assert (a["people"], a["enrolled"], a["entitled"], a["subsidised"]) == (3, 2, 1, 1)
-    assert a["gaps"] == {"应代缴未参保": 0, "已参保未享受财政补助": 0, "未参保且不在代缴名单": 1}
+    assert a["gaps"] == {"应代缴未参保": 0, "已参保未享受财政补助": 1, "未参保且不在代缴名单": 1}
     assert (b["people"], b["entitled"], b["gaps"]["应代缴未参保"]) == (1, 1, 1)
     text = visible(c.get("/insurance/coverage/", {"year": 2018, "insurance": "medical"}).content.decode())
     assert "乙镇贫困" in text and "应代缴未参保" in text and "未参保且不在代缴名单（已脱贫（不再享受政策））" in text

@@ -57,12 +57,12 @@ def _area_filter(area_code: str) -> tuple[str, dict]:
 
 def _people_sql(plan: YearPlan, groups: list[str] | tuple[str, ...], where: str) -> str:
     """The people of the area with what decides their outcome, one row each."""
-    dead = (f"(SELECT e.deceased FROM {_t(EnrolmentRecord)} e WHERE e.id_number = p.id_number AND e.insurance = %(insurance)s)")
-    return (f"SELECT p.id, p.village_code, p.status, p.removal_reason, p.birth_date, {dead} AS x_dead, "
+    return (f"SELECT p.id, p.village_code, p.status, p.removal_reason, p.birth_date, e.deceased AS x_dead, "
             f"r.status AS pstatus, r.paid_year, r.paid_by AS rpaid_by, r.years_paid, m.paid_by AS mpaid_by, "
             f"{_group_case(groups)} AS grp "
             f"FROM {_t(Person)} p LEFT JOIN {_t(PensionRecord)} r ON r.person_id = p.id "
             f"LEFT JOIN {_t(MedicalEnrolment)} m ON m.person_id = p.id AND m.year = %(year)s "
+            f"LEFT JOIN {_t(EnrolmentRecord)} e ON e.id_number = p.id_number AND e.insurance = %(insurance)s "
             f"WHERE {where}")
 
 
@@ -80,6 +80,8 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
     base = {"year": plan.year, "insurance": plan.insurance, "run": run_id, "true": True, **area_params}
     people_in_area = f"SELECT p.id FROM {_t(Person)} p WHERE {where}"
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL jit = off")  # compiling these few statements costs more than it saves
         for model in (SubsidyEntry, SubsidyChange):
             area = where.replace("p.village_code", "village_code")
             cur.execute(f"DELETE FROM {_t(model)} WHERE year = %(year)s AND insurance = %(insurance)s "
@@ -145,6 +147,10 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             f"SELECT %(year)s, %(insurance)s, 'account_subsidy', id, village_code, 'entitled', 'account_subsidy', '', "
             f"{plan.account_rule.amount_fen}, 0, %(run)s FROM ({inner_a}) q "
             f"WHERE grp IS NOT NULL AND pstatus = 'drawing' AND (x_dead IS NULL OR x_dead <> %(true)s)", ap)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            # The planner must know the rows just written, or it joins this year to last year row by row.
+            cur.execute(f"ANALYZE {_t(SubsidyEntry)}")
     counts.update(_changes(plan, where, base))
     counts.update(_tally(plan, where.replace("p.village_code", "village_code"), base))
     return counts

@@ -184,19 +184,23 @@ class SubsidyEntry(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     insurance = models.CharField("险种", max_length=8, choices=Insurance.choices)
     scheme = models.CharField("项目", max_length=16, choices=Scheme.choices, default=Scheme.PREMIUM)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="subsidy_entries", verbose_name="人员")
+    # No database FK constraints on the run's big tables: rows are written set-based from the registry
+    # itself (persons are never deleted) and the run row of the same transaction; a per-row deferred
+    # check would double the run's time at 1,000,000 rows. The indexes stay.
+    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="subsidy_entries",
+                               verbose_name="人员")  # the unique index below starts with the person
     village_code = models.CharField("村代码", max_length=12)
     outcome = models.CharField("结果", max_length=8, choices=Outcome.choices)
     rule = models.CharField("适用规则", max_length=20, blank=True)
     reason = models.CharField("原因", max_length=14, choices=Reason.choices, blank=True)
     amount_fen = models.BigIntegerField("金额(分)", default=0)
     years = models.PositiveSmallIntegerField("补缴年数", default=0)
-    run = models.ForeignKey(SubsidyRun, on_delete=models.PROTECT, related_name="entries", verbose_name="计算")
+    run = models.ForeignKey(SubsidyRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="entries", verbose_name="计算")
 
     class Meta:
         verbose_name = "代缴名单"
         verbose_name_plural = "代缴名单"
-        constraints = [models.UniqueConstraint(fields=["year", "insurance", "scheme", "person"], name="subsidy_entry_once")]
+        constraints = [models.UniqueConstraint(fields=["person", "year", "insurance", "scheme"], name="subsidy_entry_once")]
         indexes = [models.Index(fields=["year", "insurance", "scheme", "village_code"], name="subsidy_entry_area")]
 
 
@@ -212,17 +216,17 @@ class SubsidyChange(models.Model):
 
     year = models.PositiveSmallIntegerField("年度")
     insurance = models.CharField("险种", max_length=8, choices=Insurance.choices)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="人员")
+    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name="人员")
     village_code = models.CharField("村代码", max_length=12)
     change = models.CharField("增减", max_length=8, choices=Change.choices)
     reason = models.CharField("原因", max_length=14, blank=True)  # a Reason (减少) or a group code (新增)
     detail = models.CharField("说明", max_length=100, blank=True)
-    run = models.ForeignKey(SubsidyRun, on_delete=models.PROTECT, related_name="changes", verbose_name="计算")
+    run = models.ForeignKey(SubsidyRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="changes", verbose_name="计算")
 
     class Meta:
         verbose_name = "代缴名单增减"
         verbose_name_plural = "代缴名单增减"
-        constraints = [models.UniqueConstraint(fields=["year", "insurance", "person"], name="subsidy_change_once")]
+        constraints = [models.UniqueConstraint(fields=["person", "year", "insurance"], name="subsidy_change_once")]
         indexes = [models.Index(fields=["year", "insurance", "village_code"], name="subsidy_change_area")]
 
 

@@ -91,7 +91,8 @@ def gap_filter(gap: str) -> Q:
     if gap == "not_enrolled":
         return Q(entitled=True, enrolled=False)
     if gap == "not_subsidised":
-        return Q(entitled=True, enrolled=True, subsidised=False)
+        # 已参保未享受财政补助 (000: 18,361 people): entitled but not paid for, or paid the premium themselves.
+        return Q(entitled=True, enrolled=True, subsidised=False) | Q(entry_reason="paid", subsidised=False)
     return Q(entitled=False, enrolled=False, listed=True) & ~Q(entry_reason__in=NO_GAP_REASONS)
 
 
@@ -119,7 +120,7 @@ def gaps(user, *, year: int, insurance: str, gap: str = "", town: str = "") -> Q
 def gap_of(p) -> str:
     if p.entitled and not p.enrolled:
         return GAPS["not_enrolled"]
-    if p.entitled and not p.subsidised:
+    if (p.entitled or p.entry_reason == "paid") and not p.subsidised:
         return GAPS["not_subsidised"]
     label = Reason(p.entry_reason).label if p.entry_reason in Reason.values else ""
     return f"{GAPS['uncovered']}（{label}）" if label else GAPS["uncovered"]
