@@ -287,6 +287,8 @@ PAYMENT_KINDS += ["fupin.employment.payments.WELFARE_POST", "fupin.employment.pa
                   "fupin.startup.payments.STARTUP_SUBSIDY", "fupin.startup.payments.INTEREST_SUBSIDY"]
 PAYMENT_KINDS += ["fupin.insurance.payments.MEDICAL_PREMIUM", "fupin.insurance.payments.PENSION_PREMIUM",
                   "fupin.insurance.payments.PENSION_BACK_PAY", "fupin.insurance.payments.ACCOUNT_SUBSIDY"]
+# Payment batches of what the other builders granted: keep this builder after theirs.
+DEMO_BUILDERS.append("fupin.payments.demo.build")
 # Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
 CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"
 # 工作调度 last: its demo plans and bulletin count every other module's demo data.
