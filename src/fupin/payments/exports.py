@@ -8,6 +8,7 @@ The return file (回盘文件) comes back with the same 明细号 and a result p
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import tempfile
@@ -33,27 +34,27 @@ def filename(batch: Batch, ext: str) -> str:
     return f"发放批次{batch.pk}_{kind}_{providers.period_label(batch.period)}.{ext}"
 
 
-def line_rows(batch: Batch, *, yuan_text: bool) -> Iterator[list]:
-    """One row per live line of the batch, in line order; amounts as "12.34" text (CSV) or yuan numbers (xlsx)."""
-    kind = providers.kinds().get(batch.kind)
-    purpose = kind.purpose_text if kind else batch.kind
-    period_text = providers.period_label(batch.period)
-    qs = (BatchLine.objects.filter(batch_id=batch.pk, live=True).order_by("id")
-          .values_list("id", "person__name", "person__id_number", "amount_fen", "payee_name", "payee_code"))
-    for pk, name, id_number, fen, payee, payee_code in qs.iterator(chunk_size=CHUNK):
-        amount = fen_to_yuan(fen) if yuan_text else fen / 100
-        yield [pk, name, id_number, amount, purpose, period_text, payee, payee_code, batch.pk]
-
-
 def bank_csv_response(*, user, request, batch_id: int) -> FileResponse:
-    """银行代发文件 (CSV, UTF-8 with BOM so that Excel and WPS read the Chinese)."""
+    """银行代发文件 (CSV, UTF-8 with BOM so that Excel and WPS read the Chinese). Every text cell goes
+    through `csv_row`; the batch's constant cells (用途, 期间) once, the person's cells on each line."""
     batch = services.mark_exported(user=user, batch_id=batch_id, request=request)
+    kind = providers.kinds().get(batch.kind)
+    purpose, period_text = csv_row([kind.purpose_text if kind else batch.kind, providers.period_label(batch.period)])
     tmp = tempfile.TemporaryFile()
-    text = io.TextIOWrapper(tmp, encoding="utf-8-sig", newline="")
+    tmp.write(codecs.BOM_UTF8)
+    text = io.TextIOWrapper(tmp, encoding="utf-8", newline="")
     writer = csv.writer(text)
     writer.writerow(HEADER)
-    for row in line_rows(batch, yuan_text=True):
-        writer.writerow(csv_row(row))
+    qs = (BatchLine.objects.filter(batch_id=batch.pk, live=True).order_by("id")
+          .values_list("id", "person__name", "person__id_number", "amount_fen", "payee_name", "payee_code"))
+    chunk = []
+    for pk, name, id_number, fen, payee, payee_code in qs.iterator(chunk_size=CHUNK):
+        name, id_number, payee, payee_code = csv_row((name, id_number, payee, payee_code))
+        chunk.append((pk, name, id_number, fen_to_yuan(fen), purpose, period_text, payee, payee_code, batch.pk))
+        if len(chunk) == CHUNK:
+            writer.writerows(chunk)
+            chunk.clear()
+    writer.writerows(chunk)
     text.flush()
     text.detach()
     tmp.seek(0)
