@@ -27,5 +27,7 @@ def test_demo_batches(demo_batches):
     assert open_batch.state == BatchState.PAID and len({open_batch.preparer_id, open_batch.reviewer_id, open_batch.approver_id}) == 3
     kinds = set(Difference.objects.filter(batch=open_batch, resolution="").values_list("kind", flat=True))
     assert {"refused", "differs", "unknown"} <= kinds
+    medical = batches["medical_premium"]  # the 2018 medical 代缴 of the insurance module's run
+    assert (medical.period, medical.state) == ("2018", BatchState.RECONCILED) and medical.line_count > 0
     if "interest_subsidy" in batches:
         assert batches["interest_subsidy"].state == BatchState.PREPARED

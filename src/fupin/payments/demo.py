@@ -1,6 +1,9 @@
 """DEMO_BUILDERS hook (after the other modules): payment batches of the subsidies the demo county
 has granted, each step taken by the demo accounts as the rules require.
 
+0. 2018 城乡居民医疗保险个人缴费代缴 for the whole county (the insurance module's 2018 medical run, made
+   here if no other builder has made it): prepared by the agency, reviewed by the county, approved by
+   the administrator, the agency list exported, paid and reconciled clean;
 1. 公益性岗位补贴 of last month in the township with most placements: prepared by the township,
    reviewed by the agency, approved by the county, bank file exported, paid, reconciled clean;
 2. 取证一次性求职补贴 of the year with most grants, for the whole county: prepared by the agency,
@@ -27,7 +30,7 @@ from fupin.registry.models import Person
 from fupin.training.models import JobSeekingSubsidy
 
 from . import reconcile, services
-from .exports import bank_csv_response
+from .exports import agency_xlsx_response, bank_csv_response
 from .models import Batch, BatchLine
 
 
@@ -82,10 +85,36 @@ def _batch_with_differences(agency: User, county: User, admin: User, year: int) 
     return batch
 
 
+def _medical_2018(agency: User, county: User, admin: User) -> Batch | None:
+    from fupin.insurance import services as insurance
+    from fupin.insurance.models import RunState, SubsidyRun
+
+    if not SubsidyRun.objects.filter(year=2018, insurance="medical", state=RunState.DONE).exists():
+        try:
+            insurance.execute_run(insurance.create_run(user=county, year=2018, insurance="medical"), user=county)
+        except insurance.InsuranceError:
+            return None
+    try:
+        batch = services.prepare(user=agency, kind="medical_premium", period="2018", area_code=county.area.code,
+                                 note="演示：2018年度医疗保险代缴，已缴费并对账")
+    except services.PaymentError:
+        return None
+    services.review(user=county, batch_id=batch.pk)
+    services.approve(user=admin, batch_id=batch.pk)
+    agency_xlsx_response(user=agency, request=None, batch_id=batch.pk).file_to_stream.close()
+    services.mark_paid(user=agency, batch_id=batch.pk, reference="FLYB2018DJ001", paid_on=timezone.localdate())
+    rows = [(x.pk, x.person.id_number, x.person.name, fen_to_yuan(x.amount_fen), "已代缴", "") for x in _lines(batch)]
+    reconcile.import_return(user=agency, batch_id=batch.pk, data=_return_file(rows), filename="2018年度医疗保险代缴回盘.csv")
+    return batch
+
+
 def build() -> str:
     today = timezone.localdate()
     county, agency, admin = (User.objects.get(username=n) for n in ("county", "insurance", "admin"))
     made = []
+    medical = _medical_2018(agency, county, admin)
+    if medical is not None:
+        made.append(f"2018年度医疗保险代缴批次 {medical.pk}（{medical.line_count} 人，{fen_to_yuan(medical.total_fen)} 元，已对账）")
     last_month = add_months(today.replace(day=1), -1)
     busiest = (WelfareSubsidy.objects.filter(month=last_month).annotate(town=Substr("village_code", 1, 9)).values("town")
                .annotate(n=Count("id")).order_by("-n", "town").first())
