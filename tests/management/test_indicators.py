@@ -169,3 +169,17 @@ def test_a_bad_file_loads_nothing(db, tmp_path):
     with pytest.raises(IndicatorError, match="不能用于指标"):
         load_indicators(path)
     assert not Indicator.objects.filter(code="ok_one").exists()
+
+
+def test_premiums_paid_by_government_count_the_years_list(indicators, make_household, county_user):
+    # 2018 pension list: 2 entitled in 浮梁镇 (100 元 each), 1 excluded; a 2017 entry does not count in 2018.
+    from fupin.insurance.models import SubsidyEntry, SubsidyRun
+
+    run = SubsidyRun.objects.create(year=2018, insurance="pension", area_code="360222", pack_id="fuliang-2018", state="done")
+    p1, p2, p3 = people(make_household, TOWN_A, 3, status="poor")
+    for person, outcome, year in ((p1, "entitled", 2018), (p2, "entitled", 2018), (p3, "excluded", 2018), (p3, "entitled", 2017)):
+        SubsidyEntry.objects.create(year=year, insurance="pension", person=person, village_code=person.village_code, outcome=outcome,
+                                    amount_fen=10000 if outcome == "entitled" else 0, run=run)
+    fig = figures(indicators, county_user, ["premium_paid_persons", "premium_paid_amount"])
+    assert fig["premium_paid_persons"].value(TOWN_A) == 2
+    assert fig["premium_paid_amount"].value(TOWN_A) == 20000  # fen: 2 × 100 元

@@ -160,7 +160,19 @@ def read_status(bulletin: Bulletin, user) -> list[dict]:
 
 
 def pdf_bytes(bulletin: Bulletin) -> bytes:
-    """The printable bulletin: WeasyPrint with Debian's Noto CJK fonts; nothing fetched."""
+    """The printable bulletin: WeasyPrint with Debian's Noto CJK fonts; nothing fetched. Subsetting
+    the CJK fonts takes seconds, so a rendering is kept (cache) until the bulletin changes."""
+    from django.core.cache import cache
+
+    key = f"fupin:bulletin-pdf:{bulletin.pk}:{bulletin.generated_at.timestamp()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = _render_pdf(bulletin)
+        cache.set(key, pdf, 24 * 3600)
+    return pdf
+
+
+def _render_pdf(bulletin: Bulletin) -> bytes:
     from weasyprint import CSS, HTML
 
     from .loading import DATA

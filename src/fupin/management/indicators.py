@@ -15,7 +15,8 @@ An indicator's numerator and denominator are *count definitions* (JSON, see data
     base:        denominator                 (numerator only) start from the denominator
 
 Values may be `{param: "employment.follow_up_months"}` (a policy-pack parameter) or
-`{period: end, minus_months: 3}` (a date relative to the period being counted).
+`{period: end, minus_months: 3}` (a date relative to the period being counted), or
+`{period: end, part: year}` (the year of the period's end, for yearly tables).
 
 All indicators on one table are computed in one query: `GROUP BY substr(village_code, 1, 9)`
 with one filtered aggregate each, so a bulletin for a million persons is a handful of scans.
@@ -30,8 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 
@@ -43,7 +45,7 @@ TOWN_DIGITS = 9
 SPEC_KEYS = {"model", "filter", "filter_any", "exclude", "date_field", "linked_any", "linked_all", "count", "sum", "base"}
 LINK_KEYS = {"model", "link", "filter", "exclude", "min_count"}
 # Tables an indicator may count: people and their services, never accounts, audit or jobs.
-SOURCE_APPS = {"registry", "employment", "training", "startup", "assistance", "appraisal"}
+SOURCE_APPS = {"registry", "employment", "training", "startup", "assistance", "appraisal", "insurance"}
 
 
 class IndicatorError(ValueError):
@@ -78,11 +80,15 @@ def resolve(value: Any, start: dt.date, end: dt.date) -> Any:
     if set(value) == {"param"}:
         return _param(value["param"])
     if "period" in value:
-        if not set(value) <= {"period", "minus_months", "minus_years", "plus_days"}:
+        if not set(value) <= {"period", "minus_months", "minus_years", "plus_days", "part"}:
             raise IndicatorError(f"日期写法无法识别：{value}")
         base = {"start": start, "end": end}.get(value["period"])
         if base is None:
             raise IndicatorError(f"period 应为 start 或 end，而不是“{value['period']}”")
+        if value.get("part") == "year":
+            return base.year
+        if "part" in value:
+            raise IndicatorError(f"part 只能写 year，而不是“{value['part']}”")
         months = int(resolve(value.get("minus_months", 0), start, end) or 0) + 12 * int(value.get("minus_years", 0) or 0)
         return _months_before(base, months) + dt.timedelta(days=int(value.get("plus_days", 0) or 0))
     raise IndicatorError(f"值无法识别：{value}")
@@ -265,6 +271,27 @@ class Figures:
         return n, (sum(self.den.values()) if town is None else self.den.get(town, 0))
 
 
+def _report_memory() -> None:
+    """On PostgreSQL, room for the hashed sets of linked rows (a million persons' recommendations do not
+    fit the default 4 MB, and without a hash the planner would rescan them for every person)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('work_mem', %s, true)", [f"{settings.REPORT_WORK_MEM_MB}MB"])
+
+
+def _run(by_model, out: dict, user) -> None:
+    for model, measures in by_model.items():
+        aggs = {f"m{i}": m.aggregate for i, m in enumerate(measures)}
+        area = model.AREA_CODE_FIELD
+        rows = (scoped(model._default_manager.all(), user).order_by()
+                .annotate(_town=Substr(F(area), 1, TOWN_DIGITS)).values("_town").annotate(**aggs))
+        for row in rows:
+            for i, m in enumerate(measures):
+                v = row[f"m{i}"] or 0
+                if v:
+                    getattr(out[m.code], m.role)[row["_town"]] += int(v)
+
+
 def evaluate(indicators: list[Indicator], *, user, start: dt.date, end: dt.date) -> dict[str, Figures]:
     """Every indicator per township over [start, end], read through the user's area scope.
 
@@ -282,16 +309,9 @@ def evaluate(indicators: list[Indicator], *, user, start: dt.date, end: dt.date)
         if ind.kind == IndicatorKind.RATIO and den:
             d = _measure(ind, "den", den, start, end)
             by_model[d.model].append(d)
-    for model, measures in by_model.items():
-        aggs = {f"m{i}": m.aggregate for i, m in enumerate(measures)}
-        area = model.AREA_CODE_FIELD
-        rows = (scoped(model._default_manager.all(), user).order_by()
-                .annotate(_town=Substr(F(area), 1, TOWN_DIGITS)).values("_town").annotate(**aggs))
-        for row in rows:
-            for i, m in enumerate(measures):
-                v = row[f"m{i}"] or 0
-                if v:
-                    getattr(out[m.code], m.role)[row["_town"]] += int(v)
+    with transaction.atomic():
+        _report_memory()
+        _run(by_model, out, user)
     if manual:
         qs = scoped(ManualValue.objects.filter(indicator__in=manual, month__lte=end), user)
         for ind in manual:
