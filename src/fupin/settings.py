@@ -277,6 +277,7 @@ PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> htm
 DEMO_BUILDERS.append("fupin.employment.demo.build")
 PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
 PERSON_PAGE_SECTIONS.append("fupin.insurance.sections.person_section")
+PERSON_PAGE_SECTIONS.append("fupin.insurance.claims.sections.person_section")  # 医疗费用结算单
 PERSON_PAGE_SECTIONS.append("fupin.appraisal.sections.person_section")  # 慢性病鉴定与医疗证
 DEMO_BUILDERS.append("fupin.exchange.demo.build")
 DEMO_BUILDERS.append("fupin.appraisal.demo.build")  # 慢性病鉴定

@@ -10,15 +10,10 @@ from fupin.insurance.claims.models import (
     ResettledClaim,
     Resettlement,
 )
-from tests.access.marks import AREA_OF, MARKED_THROUGH, NOT_SHOWN, marker
+from tests.access.marks import AREA_OF, MARKED_THROUGH, marker
 
 AREA_OF[ClaimImportRow] = "job__area_code"
 MARKED_THROUGH[ResettledClaim] = "claim__hospital"
-NOT_SHOWN[ClaimImportRow] = "staging rows are shown on their import's preview: tests/insurance/test_claims_import.py"
-NOT_SHOWN[ClaimImport] = "no page lists imports yet: tests/insurance/test_claims_import.py (another township's person refused)"
-NOT_SHOWN[MedicalClaim] = "no page yet: tests/insurance/test_claims_import.py"
-NOT_SHOWN[Resettlement] = "no page yet"
-NOT_SHOWN[ResettledClaim] = "no page yet"
 
 
 def extend(world, users) -> None:
@@ -26,7 +21,7 @@ def extend(world, users) -> None:
         person = world[town]["person"]
         job = ClaimImport.objects.create(filename=marker(town, ClaimImport) + ".csv", content=b"", area_code=town,
                                          created_by=user, state="done")
-        ClaimImportRow.objects.create(job=job, row_no=2, claim_no="S" + town, hospital=marker(town, ClaimImportRow))
+        ClaimImportRow.objects.create(job=job, row_no=2, claim_no=marker(town, ClaimImportRow), errors=[["结算单号", "测试"]])
         claim = MedicalClaim.objects.create(claim_no="SW" + town, person=person, village_code=person.village_code, job=job,
                                             hospital=marker(town, MedicalClaim), visit_type="inpatient", hospital_level=2,
                                             admission_date=dt.date(2018, 3, 2), year=2018, total_fen=1_000_000,
@@ -43,3 +38,11 @@ def extend(world, users) -> None:
 
 def install(factory, extensions) -> None:
     extensions.append(extend)
+
+    @factory("insurance:claims_import", "insurance:claims_import_merge")
+    def _job(world, town):
+        return {"pk": world[town]["claim_import"].pk}
+
+    @factory("insurance:claims_resettlement", "insurance:claims_resettlement_progress")
+    def _run(world, town):
+        return {"pk": world[town]["resettlement"].pk}

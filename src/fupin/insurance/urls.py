@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import subsidy_views, views
+from .claims import urls as claims_urls
 
 app_name = "insurance"
 
@@ -16,3 +17,4 @@ urlpatterns = [
     path("coverage/", subsidy_views.coverage, name="coverage"),
     path("persons/<int:pk>/", subsidy_views.person_records, name="person_records"),
 ]
+urlpatterns += claims_urls.urlpatterns  # 医疗费用结算单入库、政策测算 (insurance/claims/)

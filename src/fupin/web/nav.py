@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 
 MODULES: list[tuple[str, str]] = [
     ("医疗结算测算", "insurance:settlement"),
+    ("医疗结算单", "insurance:claims_home"),
     ("社保代缴", "insurance:subsidy_home"),
     ("数据导入", "exchange:imports"),
     ("信息比对", "exchange:comparisons"),

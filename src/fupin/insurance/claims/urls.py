@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+# Included into the insurance app's namespace (insurance/urls.py): names start with "claims_".
+urlpatterns = [
+    path("claims/", views.claims_home, name="claims_home"),
+    path("claims/export.xlsx", views.claims_export, name="claims_export"),
+    path("claims/imports/", views.claims_upload, name="claims_upload"),
+    path("claims/imports/<int:pk>/", views.claims_import, name="claims_import"),
+    path("claims/imports/<int:pk>/merge/", views.claims_import_merge, name="claims_import_merge"),
+    path("claims/resettle/", views.claims_resettle, name="claims_resettle"),
+    path("claims/resettle/<int:pk>/", views.claims_resettlement, name="claims_resettlement"),
+    path(
+        "claims/resettle/<int:pk>/progress/",
+        views.claims_resettlement_progress,
+        name="claims_resettlement_progress",
+    ),
+    path("claims/flags/", views.claims_flags, name="claims_flags"),
+]

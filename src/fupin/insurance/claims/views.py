@@ -1,0 +1,244 @@
+"""Pages of stored claims: township totals and the claim list (filtered, exported), the import
+(upload → preview → confirm), re-settlements (政策测算) with progress and the side-by-side
+comparison, and the high self-pay list. Thin over selectors (reads, scoped) and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fupin.bounds import query_year
+from fupin.exchange import reader
+from fupin.exchange.views import area_names
+from fupin.insurance.selectors import townships
+from fupin.policy import list_regions
+from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
+from fupin.registry.exports import xlsx_response
+from fupin.registry.idnumber import mask
+
+from . import imports, resettle, selectors
+from .imports import FIELDS
+from .models import VisitType
+
+EXPORT_LIMIT = 1_100_000
+PART_NAMES = {"basic_fen": "基本医保", "critical_fen": "大病保险", "assistance_fen": "医疗救助", "fallback_fen": "兜底保障",
+              "self_fen": "个人自付"}  # fmt: skip
+
+
+def _year(request) -> int:
+    return query_year(request.GET.get("year"), 2018)
+
+
+def _filters(request) -> dict:
+    town = request.GET.get("town", "")
+    category = request.GET.get("category", "")
+    visit = request.GET.get("visit_type", "")
+    return {"town": town if town.isdigit() and len(town) == 9 else "", "category": category if category in CATEGORY_NAMES else "",
+            "visit_type": visit if visit in VisitType.values else ""}  # fmt: skip
+
+
+def _unmasked(request) -> bool:
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked and not request.user.may_unmask:
+        raise PermissionDenied("无权导出完整身份证号")
+    return unmasked
+
+
+def _totals(rows: list[dict], names: dict[str, str]) -> list[dict]:
+    out = []
+    for r in rows:
+        out.append({"town": names.get(r["town"], r["town"]), "n": r["n"], "persons": r["persons"], "total": fen_to_yuan(r["total"] or 0),
+                    **{k: fen_to_yuan(r[k] or 0) for k in PART_NAMES}})  # fmt: skip
+    return out
+
+
+def _town_names(user) -> dict[str, str]:
+    return dict(townships(user))
+
+
+@login_required
+def claims_home(request):
+    year, f = _year(request), _filters(request)
+    qs = selectors.claim_list(request.user, year=year, **f)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    names = area_names({c.village_code for c in page})
+    rows = [{"c": c, "area": names.get(c.village_code, ""), "id": mask(c.person.id_number), "category": CATEGORY_NAMES.get(c.category, ""),
+             "total": fen_to_yuan(c.total_fen), "parts": [fen_to_yuan(getattr(c, k)) for k in PART_NAMES]} for c in page]  # fmt: skip
+    return render(request, "insurance/claims/home.html", {
+        "year": year, "filters": f, "page": page, "rows": rows, "totals": _totals(selectors.township_totals(qs), _town_names(request.user)),
+        "part_names": PART_NAMES.values(), "towns": townships(request.user), "categories": CATEGORY_NAMES.items(),
+        "visits": VisitType.choices, "query": request.GET.urlencode(), "may_write": not request.user.read_only,
+        "flagged": len(selectors.high_self_pay(request.user, year)),
+    })  # fmt: skip
+
+
+@login_required
+def claims_export(request):
+    year, f = _year(request), _filters(request)
+    unmasked = _unmasked(request)
+    show = (lambda v: v) if unmasked else mask
+    qs = selectors.claim_list(request.user, year=year, **f)
+    found = list(qs[:EXPORT_LIMIT].iterator(chunk_size=5000))
+    names = area_names({c.village_code for c in found})
+    rows = [[names.get(c.village_code, ""), show(c.person.id_number), c.person.name, c.claim_no, c.hospital, c.get_visit_type_display(),
+             c.hospital_level, c.disease_code, c.admission_date.isoformat(), CATEGORY_NAMES.get(c.category, ""), c.chronic_class,
+             c.total_fen / 100, c.in_policy_fen / 100, *(getattr(c, k) / 100 for k in PART_NAMES), c.period] for c in found]  # fmt: skip
+    town_names = _town_names(request.user)
+    totals = [[town_names.get(r["town"], r["town"]), r["n"], r["persons"], (r["total"] or 0) / 100, *((r[k] or 0) / 100 for k in PART_NAMES)]
+              for r in selectors.township_totals(qs)]  # fmt: skip
+    header = ["区划", "身份证号", "姓名", "结算单号", "医院", "就诊类型", "医院级别", "疾病编码", "入院日期", "人员类别", "慢性病类别",
+              "总费用(元)", "政策范围内(元)", *(f"{n}(元)" for n in PART_NAMES.values()), "政策期间"]  # fmt: skip
+    title = f"{year}年度医疗费用结算单"
+    return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", unmasked=unmasked,
+                         summary=f"导出{title} {len(rows)} 笔",
+                         sheets=[("乡镇汇总", ["乡镇", "笔数", "人数", "总费用(元)", *(f"{n}(元)" for n in PART_NAMES.values())], totals),
+                                 ("结算单", header, rows)])  # fmt: skip
+
+
+@login_required
+def claims_upload(request):
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要上传的结算数据文件")
+        else:
+            try:
+                imports.check_upload_size(upload.size)
+                job = imports.create_import(
+                    user=request.user, filename=upload.name, content=upload.read()
+                )
+            except reader.FileFault as exc:
+                messages.error(request, str(exc))
+            except PermissionDenied as exc:
+                messages.error(request, str(exc) or "无权导入")
+            else:
+                imports.stage(job, user=request.user)
+                return redirect("insurance:claims_import", pk=job.pk)
+    jobs = list(selectors.imports(request.user).defer("content")[:30])
+    return render(
+        request,
+        "insurance/claims/upload.html",
+        {"jobs": jobs, "fields": FIELDS, "may_write": not request.user.read_only},
+    )
+
+
+@login_required
+def claims_import(request, pk: int):
+    job = selectors.claim_import(request.user, pk)
+    bad = job.rows.exclude(errors=[]).order_by("row_no")
+    page = Paginator(bad, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "insurance/claims/import.html",
+        {"job": job, "page": page, "query": "", "may_write": not request.user.read_only},
+    )
+
+
+@login_required
+@require_POST
+def claims_import_merge(request, pk: int):
+    job = selectors.claim_import(request.user, pk)
+    try:
+        result = imports.merge(job, user=request.user, request=request)
+    except imports.ImportRefused as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "无权入库")
+    else:
+        messages.success(
+            request,
+            f"已入库 {result['claims']} 笔结算单，并按入院当日身份重新结算相关人员当年的 {result['settled']} 笔",
+        )
+    return redirect("insurance:claims_import", pk=job.pk)
+
+
+def _policies() -> list[tuple[str, str]]:
+    out = []
+    for region in list_regions():
+        out.append((region.id, f"{region.name}（按入院日期取当日政策）"))
+        for span in region.spans:
+            out.append(
+                (
+                    f"{region.id}@{span.start.isoformat()}",
+                    f"{region.name}：{span.start.isoformat()} 起的政策（{span.pack.name}）",
+                )
+            )
+    return out
+
+
+@login_required
+def claims_resettle(request):
+    if request.method == "POST":
+        try:
+            run = resettle.start(user=request.user, year=request.POST.get("year", ""), policy=request.POST.get("policy", ""),
+                                 area_code=request.POST.get("area", ""), note=request.POST.get("note", ""), request=request)  # fmt: skip
+        except resettle.ResettleError as exc:
+            messages.error(request, str(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "无权发起测算")
+        else:
+            return redirect("insurance:claims_resettlement", pk=run.pk)
+    runs = list(selectors.resettlements(request.user)[:50])
+    for r in runs:
+        resettle.recover_abandoned(r)
+    names = dict(_policies())
+    for r in runs:
+        r.policy_name = names.get(r.policy, r.policy)
+    return render(request, "insurance/claims/resettle.html", {
+        "runs": runs, "policies": _policies(), "towns": townships(request.user), "year": _year(request),
+        "may_write": not request.user.read_only,
+    })  # fmt: skip
+
+
+@login_required
+def claims_resettlement(request, pk: int):
+    run = selectors.resettlement(request.user, pk)
+    resettle.recover_abandoned(run)
+    town_names = _town_names(request.user)
+    rows = []
+    for r in selectors.comparison(request.user, run):
+        rows.append({"town": town_names.get(r["town"], r["town"]), "n": r["n"], "total": fen_to_yuan(r["total"] or 0),
+                     "parts": [(fen_to_yuan(r[f"official_{k}"] or 0), fen_to_yuan(r[k] or 0), fen_to_yuan((r[k] or 0) - (r[f"official_{k}"] or 0)))
+                               for k in PART_NAMES]})  # fmt: skip
+    return render(request, "insurance/claims/resettlement.html", {
+        "run": run, "rows": rows, "part_names": PART_NAMES.values(), "policy_name": dict(_policies()).get(run.policy, run.policy),
+    })  # fmt: skip
+
+
+@login_required
+def claims_resettlement_progress(request, pk: int):
+    run = selectors.resettlement(request.user, pk)
+    resettle.recover_abandoned(run)
+    response = render(request, "insurance/claims/_progress.html", {"run": run})
+    if run.state in ("done", "failed") and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def claims_flags(request):
+    year = _year(request)
+    flags = sorted(selectors.high_self_pay(request.user, year), key=lambda f: -f.self_pay_fen)
+    from fupin.registry.models import Person
+
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=[f.person_id for f in flags])}
+    names = area_names({p.village_code for p in persons.values()})
+    export = request.GET.get("export") == "xlsx"
+    unmasked = _unmasked(request) if export else False
+    show = (lambda v: v) if unmasked else mask
+    rows = [[names.get(persons[f.person_id].village_code, ""), show(persons[f.person_id].id_number), persons[f.person_id].name,
+             fen_to_yuan(f.self_pay_fen), fen_to_yuan(f.income_fen), fen_to_yuan(f.line_fen), f.income_basis] for f in flags]  # fmt: skip
+    title = f"{year}年度医疗自付超收入比例人员"
+    if export:
+        return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", unmasked=unmasked, summary=f"导出{title} {len(rows)} 人",
+                             sheets=[("预警", ["区划", "身份证号", "姓名", "年度个人自付(元)", "家庭年收入(元)", "预警线(元)", "收入依据"], rows)])  # fmt: skip
+    pack = selectors.pack_for_year(year)
+    share = pack.catastrophic_share if pack else None
+    return render(request, "insurance/claims/flags.html", {
+        "year": year, "rows": rows, "persons": [persons[f.person_id] for f in flags], "title": title,
+        "share": share.model_dump(mode="json")["value"] if share else None, "source": pack.cite(share.source) if share else "",
+    })  # fmt: skip
