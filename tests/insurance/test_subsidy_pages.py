@@ -229,3 +229,31 @@ def test_api_attacker_queries_and_record_bodies(world, county_user):
               content_type="application/json")
     # 浮梁 follows 002 (assumed): benefits from the month after payment.
     assert r.status_code == 200 and r.json()["medical"][0]["benefits_from"] == "2018-07-01"
+
+
+def test_records_from_the_imported_extract(world, town_a_user):
+    from fupin.exchange.models import EnrolmentRecord
+
+    def extract(p, insurance, status="active", subsidy=True):
+        EnrolmentRecord.objects.create(id_number=p.id_number, name=p.name, area_code=p.village_code, village_code=p.village_code,
+                                       insurance=insurance, enrolment_status=status, premium_subsidy=subsidy)
+
+    extract(world["a_poor"], "pension")
+    extract(world["a_poor"], "medical")
+    extract(world["a_exited"], "medical", subsidy=False)
+    extract(world["a_old"], "pension", status="suspended")
+    extract(world["b_poor"], "medical")  # another township: not this user's to update
+    c = login(town_a_user)
+    r = c.post("/insurance/subsidy/", {"action": "sync", "year": "2018"}, follow=True)
+    assert "养老保险 2 人，医疗保险 2 人" in r.content.decode()
+    assert PensionRecord.objects.get(person=world["a_poor"]).status == "paying"
+    assert PensionRecord.objects.get(person=world["a_old"]).status == "suspended"
+    assert MedicalEnrolment.objects.get(person=world["a_exited"], year=2018).paid_by == "self"
+    assert not MedicalEnrolment.objects.filter(person=world["b_poor"]).exists()
+    assert InsuranceChange.objects.filter(source="extract").count() == 4
+    # Again: nothing differs, nothing written.
+    r = c.post("/insurance/subsidy/", {"action": "sync", "year": "2018"}, follow=True)
+    assert "养老保险 0 人，医疗保险 0 人" in r.content.decode()
+    assert InsuranceChange.objects.filter(source="extract").count() == 4
+    r = c.post("/insurance/subsidy/", {"action": "sync", "year": "二〇一八"}, follow=True)
+    assert "年度应为四位数字年份" in r.content.decode()

@@ -150,10 +150,12 @@ EXTRACT_PENSION = {"active": PensionStatus.PAYING, "suspended": PensionStatus.SU
 def sync_from_extract(*, user, year: int, request=None) -> dict:
     """Fill the records of the user's area from the imported insurance extract (EnrolmentRecord):
     pension status, and the medical enrolment of `year` (paid by the government where the extract
-    says 政府代缴). Only what differs is written, each change with a history row."""
-    require_writer(user)
+    says 政府代缴). Only what differs is written, each change with a history row. CLI: user None
+    (the whole county, like `fupin import`)."""
+    if user is not None:
+        require_writer(user)
     _year(year, "年度")
-    code = area_code_of(user) or ""
+    code = (area_code_of(user) or "") if user is not None else ""
     people = Person.objects.all()
     if code:
         from fupin.areas.models import village_code_range
@@ -161,6 +163,7 @@ def sync_from_extract(*, user, year: int, request=None) -> dict:
         people = people.filter(village_code__range=village_code_range(code))
     counts = {"pension": 0, "medical": 0}
     reason = f"按参保数据（{year} 年度）更新"
+    actor = user if user is not None and user.is_authenticated else None
     with transaction.atomic():
         ids = dict(people.values_list("id_number", "id"))
         villages = dict(people.values_list("id", "village_code"))
@@ -181,12 +184,12 @@ def sync_from_extract(*, user, year: int, request=None) -> dict:
                     continue
                 before = {"status": rec.status} if rec else {}
                 rec = rec or PensionRecord(person_id=pid, village_code=vc)
-                rec.status, rec.updated_by = new_status, user
+                rec.status, rec.updated_by = new_status, actor
                 if new_status == PensionStatus.PAYING and e.premium_subsidy and rec.paid_year is None:
                     rec.paid_year, rec.paid_by = year, PaidBy.GOVERNMENT
                 rec.save()
                 history.append(InsuranceChange(person_id=pid, village_code=vc, insurance="pension", before=before,
-                                               after={"status": new_status}, reason=reason, source=ChangeSource.EXTRACT, changed_by=user))
+                                               after={"status": new_status}, reason=reason, source=ChangeSource.EXTRACT, changed_by=actor))
                 counts["pension"] += 1
             elif e.enrolment_status == "active":
                 paid_by = PaidBy.GOVERNMENT if e.premium_subsidy else PaidBy.SELF
@@ -195,10 +198,10 @@ def sync_from_extract(*, user, year: int, request=None) -> dict:
                     continue
                 before = {"paid_by": rec.paid_by} if rec else {}
                 rec = rec or MedicalEnrolment(person_id=pid, year=year, village_code=vc)
-                rec.paid_by, rec.updated_by = paid_by, user
+                rec.paid_by, rec.updated_by = paid_by, actor
                 rec.save()
                 history.append(InsuranceChange(person_id=pid, village_code=vc, insurance="medical", year=year, before=before,
-                                               after={"paid_by": paid_by}, reason=reason, source=ChangeSource.EXTRACT, changed_by=user))
+                                               after={"paid_by": paid_by}, reason=reason, source=ChangeSource.EXTRACT, changed_by=actor))
                 counts["medical"] += 1
         InsuranceChange.objects.bulk_create(history, batch_size=2000)
         record(AuditAction.IMPORT, user=user, request=request, object_type="insurance_sync", object_id=str(year),

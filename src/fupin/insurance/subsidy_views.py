@@ -56,6 +56,16 @@ def _rule_name(entry, rules_by_run: dict) -> str:
 
 @login_required
 def subsidy_home(request):
+    if request.method == "POST" and request.POST.get("action") == "sync":
+        try:
+            counts = services.sync_from_extract(user=request.user, year=services.parse_year(request.POST.get("year")), request=request)
+        except services.InsuranceError as exc:
+            messages.error(request, str(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "无权更新参保记录")
+        else:
+            messages.success(request, f"已按参保数据更新参保记录：养老保险 {counts['pension']} 人，医疗保险 {counts['medical']} 人")
+        return redirect("insurance:subsidy_home")
     if request.method == "POST":
         try:
             year = services.parse_year(request.POST.get("year"))

@@ -12,12 +12,19 @@ class Command(BaseCommand):
     help = "社保扶贫代缴：run 计算某年度、某险种的代缴名单（全县），含补缴、提前领取名单及与上年度的增减。"
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["run"], help="run：计算代缴名单")
+        parser.add_argument("action", choices=["run", "sync"], help="run：计算代缴名单；sync：按已导入的参保数据更新参保记录")
         parser.add_argument("--year", required=True, help="年度，如 2018")
-        parser.add_argument("--insurance", required=True, help="medical（医疗保险）或 pension（养老保险）")
+        parser.add_argument("--insurance", default="", help="medical（医疗保险）或 pension（养老保险）；run 必填")
         parser.add_argument("--policy", default=None, help="政策包编号（默认本县政策包）")
 
     def handle(self, *args, action: str, year: str, insurance: str, policy: str | None, **options):
+        if action == "sync":
+            try:
+                counts = services.sync_from_extract(user=None, year=services.parse_year(year))
+            except services.InsuranceError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"已按参保数据更新：养老保险 {counts['pension']} 人，医疗保险（{year} 年度）{counts['medical']} 人")
+            return
         try:
             y = services.parse_year(year)
             ins = services.parse_insurance(insurance)
