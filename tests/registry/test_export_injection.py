@@ -102,7 +102,7 @@ def test_settle_csv_neutralises_claim_numbers_not_amounts(tmp_path):
     out = tmp_path / "split.csv"
     call_command("settle", "--policy", "fuliang-2018", "--claims", str(claims), "--out", str(out), stdout=io.StringIO())
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[1] == "'=1+2,30000.00,2500.00,0.00,12500.00,5000.00"  # worked by hand in tests/policy/test_golden.py
+    assert lines[1] == "'=1+2,40000.00,0.00,0.00,5000.00,5000.00"  # F-01, worked by hand in tests/policy/test_golden.py
     assert lines[2].startswith("-7,5520.00,")  # a claim number that is just a number is left alone
 
 

@@ -45,6 +45,7 @@ from .models import (
 from .people import find_person
 from .recommend import eligible, recover_abandoned, run_batch
 from .rules import default_pack_id, rules
+from fupin.web.list_export import Column, export, wants_xlsx
 
 
 def _today(request) -> dt.date:
@@ -90,6 +91,11 @@ def employers(request):
         qs = qs.filter(name__contains=q)
     if kind := request.GET.get("kind"):
         qs = qs.filter(kind=kind)
+    if wants_xlsx(request):
+        return export(request, qs.order_by("area_code", "id"), title="用人单位", columns=[
+            Column("名称", lambda e: e.name), Column("统一社会信用代码", lambda e: e.credit_code),
+            Column("类型", lambda e: e.get_kind_display()), Column("登记区划", lambda e: e.area_code, area=True),
+            Column("地址", lambda e: e.address), Column("联系人", lambda e: e.contact_name), Column("联系电话", lambda e: e.contact_phone)])
     return render(request, "employment/employers.html", {"page": _page(request, qs), "q": q})
 
 
@@ -121,6 +127,15 @@ def postings(request):
         qs = qs.filter(title__contains=q) | qs.filter(employer__name__contains=q)
     if physical := request.GET.get("physical"):
         qs = qs.filter(physical=physical)
+    if wants_xlsx(request):
+        return export(request, qs.select_related("employer", "occupation").order_by("area_code", "id"), title="岗位信息", columns=[
+            Column("岗位名称", lambda p: p.title), Column("用人单位", lambda p: p.employer.name),
+            Column("职业", lambda p: p.occupation.name), Column("招聘人数", lambda p: p.positions), Column("已录用", lambda p: p.filled),
+            Column("月薪下限(元)", lambda p: fen_to_yuan(p.wage_min_fen)), Column("月薪上限(元)", lambda p: fen_to_yuan(p.wage_max_fen)),
+            Column("工作地", lambda p: p.work_area_code, area=True), Column("工作地点", lambda p: p.work_place),
+            Column("年龄", lambda p: f"{p.age_min}–{p.age_max}"), Column("体力要求", lambda p: p.get_physical_display()),
+            Column("用工形式", lambda p: p.get_schedule_display()), Column("登记区划", lambda p: p.area_code, area=True),
+            Column("开始", lambda p: p.opens_on), Column("截止", lambda p: p.closes_on)])
     return render(request, "employment/postings.html", {"page": _page(request, qs.order_by("area_code", "id")), "q": q, "day": day})
 
 
@@ -358,6 +373,12 @@ def visit(request, pk: int):
 @login_required
 def fairs(request):
     qs = selectors.fairs(request.user).order_by("-held_on")
+    if wants_xlsx(request):
+        return export(request, qs.prefetch_related("employers", "postings"), title="专场招聘会", columns=[
+            Column("日期", lambda f: f.held_on), Column("时间", lambda f: f.time_text), Column("名称", lambda f: f.title),
+            Column("乡镇", lambda f: f.area_code, area=True), Column("地点", lambda f: f.place), Column("主办", lambda f: f.organiser),
+            Column("参会单位", lambda f: len(f.employers.all())), Column("参会岗位", lambda f: len(f.postings.all())),
+            Column("入场人数", lambda f: f.visitors)])
     return render(request, "employment/fairs.html", {"page": _page(request, qs), "towns": selectors.townships(request.user), "day": _today(request)})
 
 

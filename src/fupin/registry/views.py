@@ -15,6 +15,7 @@ from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, require_writer, scoped
 from fupin.areas.models import Area, village_code_range
 
+from fupin.web.list_export import Column, export, wants_xlsx
 from . import exports, selectors, services
 from .choices import SPECIAL_IDENTITIES, HouseholdAttribute, LabourSkill, PovertyCause, Status
 from .forms import HouseholdForm, PersonForm, StatusChangeForm
@@ -42,6 +43,10 @@ def areas(request):
             key = row["village_code"][:n]
             counts[key] = counts.get(key, 0) + row["n"]
     crumbs = [a for a in (area.ancestors() + [area] if area else []) if not root_code or a.code.startswith(root_code)]
+    if wants_xlsx(request):
+        return export(request, [(c, counts.get(c.code, 0)) for c in children], title=f"{area.name if area else '全部'}下级区划",
+                      columns=[Column("名称", lambda row: row[0].name), Column("代码", lambda row: row[0].code),
+                               Column("贫困户数", lambda row: row[1])])
     return render(request, "registry/areas.html", {
         "area": area, "crumbs": crumbs,
         "children": [(c, counts.get(c.code, 0)) for c in children],

@@ -20,6 +20,7 @@ from fupin.registry.idnumber import mask
 from . import selectors, services
 from .models import Loan, LoanKind, StartupSubsidy
 from .schedule import ScheduleError, schedule, totals
+from fupin.web.list_export import Column, export, wants_xlsx
 
 
 class LoanForm(forms.Form):
@@ -125,7 +126,14 @@ def loans_export(request):
 
 @login_required
 def subsidies(request):
-    return render(request, "startup/subsidies.html", {"rows": selectors.subsidies(request.user), "param": rules().startup_subsidy})
+    rows = selectors.subsidies(request.user)
+    if wants_xlsx(request):
+        return export(request, rows, title="一次性创业补贴", columns=[
+            Column("身份证号", lambda s: mask(s.person.id_number)), Column("姓名", lambda s: s.person.name),
+            Column("村", lambda s: s.village_code, area=True), Column("企业", lambda s: s.firm_name),
+            Column("统一社会信用代码", lambda s: s.credit_code), Column("成立日期", lambda s: s.founded_on),
+            Column("发放日期", lambda s: s.granted_on), Column("金额(元)", lambda s: fen_to_yuan(s.amount_fen))])
+    return render(request, "startup/subsidies.html", {"rows": rows, "param": rules().startup_subsidy})
 
 
 @login_required

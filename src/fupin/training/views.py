@@ -19,11 +19,20 @@ from fupin.registry.models import Person
 from . import selectors, services
 from .forms import CourseForm
 from .models import Course, Enrolment, TechnicalStudentAid
+from fupin.web.list_export import Column, export, wants_xlsx
 
 
 @login_required
 def courses(request):
-    return render(request, "training/courses.html", {"courses": selectors.courses(request.user)[:300], "r": rules()})
+    qs = selectors.courses(request.user)
+    if wants_xlsx(request):
+        return export(request, qs, title="培训班", columns=[
+            Column("名称", lambda c: c.title), Column("类别", lambda c: c.get_kind_display()), Column("工种", lambda c: c.trade),
+            Column("培训机构", lambda c: c.provider), Column("举办地", lambda c: c.area_code, area=True), Column("地点", lambda c: c.place),
+            Column("开班日期", lambda c: c.starts_on), Column("结业日期", lambda c: c.ends_on), Column("报名", lambda c: c.enrolled),
+            Column("名额", lambda c: c.capacity), Column("补贴(元/人)", lambda c: fen_to_yuan(c.subsidy_fen)),
+            Column("证书", lambda c: c.certificate_kind or "培训合格证")])
+    return render(request, "training/courses.html", {"courses": qs[:300], "r": rules()})
 
 
 @login_required
@@ -40,7 +49,14 @@ def course_edit(request):
 @login_required
 def course_detail(request, pk: int):
     c = get_scoped(Course.objects, request.user, pk=pk)
-    return render(request, "training/course.html", {"c": c, "enrolments": selectors.enrolments(request.user).filter(course=c),
+    enrolments = selectors.enrolments(request.user).filter(course=c)
+    if wants_xlsx(request):
+        return export(request, enrolments.select_related("person"), title=f"{c.title}报名名单", columns=[
+            Column("身份证号", lambda e: mask(e.person.id_number)), Column("姓名", lambda e: e.person.name),
+            Column("村", lambda e: e.village_code, area=True), Column("报名日期", lambda e: e.enrolled_on),
+            Column("状态", lambda e: e.get_status_display()), Column("出勤课次", lambda e: e.attended),
+            Column("证书编号", lambda e: e.certificate_no)])
+    return render(request, "training/course.html", {"c": c, "enrolments": enrolments,
                                                     "taken": c.enrolments.exclude(status="dropped").count()})
 
 
@@ -89,7 +105,12 @@ def enrolment_complete(request, pk: int):
 @login_required
 def coverage(request):
     r = rules()
-    return render(request, "training/coverage.html", {"rows": selectors.coverage(request.user, r.trainings_per_willing_person.value), "param": r.trainings_per_willing_person})
+    rows = selectors.coverage(request.user, r.trainings_per_willing_person.value)
+    if wants_xlsx(request):
+        return export(request, rows, title="培训覆盖", columns=[
+            Column("乡镇", lambda row: row["name"]), Column("有培训意愿", lambda row: row["willing"]),
+            Column("已参训", lambda row: row["trained"]), Column("覆盖率(%)", lambda row: row["share"])])
+    return render(request, "training/coverage.html", {"rows": rows, "param": r.trainings_per_willing_person})
 
 
 @login_required
@@ -107,7 +128,14 @@ def subsidies_export(request):
 
 @login_required
 def technical(request):
-    return render(request, "training/technical.html", {"students": selectors.technical_students(request.user)[:500],
+    students = selectors.technical_students(request.user)
+    if wants_xlsx(request):
+        return export(request, students, title="技工院校学生", columns=[
+            Column("身份证号", lambda p: mask(p.id_number)), Column("姓名", lambda p: p.name),
+            Column("村", lambda p: p.village_code, area=True),
+            Column("资助记录", lambda p: "；".join(f"{a.school_year}学年 {a.school}（免学杂费，补助 {fen_to_yuan(a.living_allowance_fen)} 元）"
+                                                 for a in p.technical_aid.all()) or "未登记")])
+    return render(request, "training/technical.html", {"students": students[:500],
                                                        "param": rules().technical_student_living_allowance_yearly, "year": timezone.localdate().year})
 
 

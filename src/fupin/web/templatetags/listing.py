@@ -1,0 +1,14 @@
+"""{% load listing %}: `{% export_url %}` — this page's address with its filter and format=xlsx."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def export_url(context) -> str:
+    request = context["request"]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "xlsx"
+    return f"{request.path}?{query.urlencode()}"
