@@ -112,11 +112,13 @@ def test_village_list_filters_and_exports_what_it_shows(town_a_user, family):
     linked = re.findall(r'/appraisal/persons/\d+/">([^<]+)</a>', page)
     assert linked == [family[2].name]
     rows = _rows(c.get(_export_link(page, "/appraisal/persons/export/")))
-    assert rows[0] == ["身份证号", "姓名", "村", "村代码", "健康状况", "鉴定进度"]
+    assert rows[0] == ["身份证号", "姓名", "村", "村代码", "健康状况", "鉴定进度", "通知日期", "通知人"]
     assert [(r[1], r[5]) for r in rows[1:]] == [(family[2].name, "未通知")]
     assert "*" in rows[1][0]  # masked
     all_rows = _rows(c.get("/appraisal/persons/export/"))[1:]
     assert sorted(r[5] for r in all_rows) == sorted(["已通知未申请", "待季度鉴定", "未通知"])
+    notified = next(r for r in all_rows if r[1] == family[0].name)
+    assert notified[7] == town_a_user.username and str(notified[6]).startswith("2018-03-01")
 
 
 def test_application_list_exports_its_filter(town_a_user, family):

@@ -5,7 +5,8 @@ docs/CONVENTIONS.md, "Chronic class of a person on a date")."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -31,31 +32,42 @@ from .models import (
 )
 
 # -- for the settlement: the chronic class in force on a date ---------------------------------------
-ID_CHUNK = 20_000
+# Up to this many persons are asked for by id; more, and the whole (county-sized) history is read in
+# one query without parameters — a long IN list costs more to send than the rows it saves.
+ID_LIST_LIMIT = 2_000
+
+
+def _histories(persons: set[int]) -> dict[int, tuple[list[dt.date], list[str]]]:
+    """{person_id: ([effective_on …], [class after …])} in date order, hospital changes left out."""
+    rows = CertificateChange.objects.exclude(kind=ChangeKind.HOSPITAL)
+    if len(persons) <= ID_LIST_LIMIT:
+        rows = rows.filter(person_id__in=persons)
+    history: dict[int, tuple[list[dt.date], list[str]]] = {}
+    for pid, day, code in rows.order_by("person_id", "effective_on", "id").values_list("person_id", "effective_on", "chronic_class").iterator(
+            chunk_size=20_000):
+        if pid in persons:
+            days, codes = history.setdefault(pid, ([], []))
+            days.append(day)
+            codes.append(code)
+    return history
 
 
 def chronic_classes_for(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
     """{(person_id, day): class code} for every pair whose person held a valid 慢性病医疗证 on that
-    day; pairs without one are left out. One query per 20,000 persons, whatever the number of pairs.
+    day; pairs without one are left out. One query, whatever the number of pairs.
 
     Not area-scoped: the caller passes persons it has already read through `scoped()`."""
-    pairs = list(pairs)
-    history: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    persons = sorted({pid for pid, _ in pairs})
-    for start in range(0, len(persons), ID_CHUNK):  # SQLite refuses more than 32,766 parameters in one query
-        rows = (CertificateChange.objects.filter(person_id__in=persons[start:start + ID_CHUNK]).exclude(kind=ChangeKind.HOSPITAL)
-                .order_by("person_id", "effective_on", "id").values_list("person_id", "effective_on", "chronic_class"))
-        for pid, day, code in rows.iterator(chunk_size=10_000):
-            history[pid].append((day, code))
+    pairs = pairs if isinstance(pairs, list) else list(pairs)
+    history = _histories({pid for pid, _ in pairs})
+    get = history.get
     found: dict[tuple[int, dt.date], str] = {}
-    for pid, day in pairs:
-        code = ""
-        for since, cls in history.get(pid, ()):
-            if since > day:
-                break
-            code = cls  # a revocation leaves ""
-        if code:
-            found[(pid, day)] = code
+    for pair in pairs:
+        h = get(pair[0])
+        if h is None:
+            continue
+        at = bisect_right(h[0], pair[1])  # the last change on or before the day
+        if at and (code := h[1][at - 1]):  # a revocation leaves ""
+            found[pair] = code
     return found
 
 
@@ -133,6 +145,8 @@ def progress(user) -> QuerySet:
         last_stage=Subquery(last_app.values("stage")[:1]),
         certified=Exists(Certificate.objects.filter(person=OuterRef("pk"), status=CertificateStatus.VALID)),
         notified=Exists(Notice.objects.filter(person=OuterRef("pk"))),
+        notified_on=Subquery(Notice.objects.filter(person=OuterRef("pk")).values("notified_on")[:1]),
+        notified_by_name=Subquery(Notice.objects.filter(person=OuterRef("pk")).values("notified_by__username")[:1]),
     ).annotate(progress=Case(
         When(open_stage__isnull=False, then="open_stage"),
         When(certified=True, then=Value(Progress.CERTIFIED)),

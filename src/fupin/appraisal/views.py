@@ -111,9 +111,19 @@ def _named(items):
     return items
 
 
+def _area_choices(user) -> list[tuple[str, str]]:
+    """The townships and villages of the user's area, by name, for the area filter of each list."""
+    code = area_code_of(user)
+    qs = Area.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("code")
+    if code:
+        qs = qs.filter(code__startswith=code)
+    return [(a.code, a.name if a.level == Level.TOWNSHIP else f"　{a.name}") for a in qs[:3000]]
+
+
 def _ctx(request, **extra) -> dict:
     r = rules()
-    return {"classes": r.choices(), "class_names": dict(r.choices()), "today": _today(), "stages": Stage.choices, **extra}
+    return {"classes": r.choices(), "class_names": dict(r.choices()), "today": _today(), "stages": Stage.choices,
+            "area_choices": _area_choices(request.user), **extra}
 
 
 # -- 鉴定申请 (township / county) -------------------------------------------------------------------
@@ -153,12 +163,13 @@ def _class_name(code: str) -> str:
 @login_required
 def applications_export(request):
     qs, _, query = _filtered_applications(request)
-    rows = [[mask(a.person.id_number), a.person.name, a.village_code, _class_name(a.chronic_class), a.diseases, a.applied_on,
+    names = dict(_villages(request.user).values_list("code", "name"))
+    rows = [[mask(a.person.id_number), a.person.name, names.get(a.village_code, ""), _class_name(a.chronic_class), a.diseases, a.applied_on,
              a.get_applicant_display(), "是" if a.home_appraisal else "否", a.home_reason, a.get_stage_display(),
              a.round.held_on if a.round else None, a.appraised_on, _class_name(a.concluded_class), a.concluded_diseases,
              a.refusal_reason, a.notice_start, a.notice_end]
             for a in qs.order_by("village_code", "applied_on", "id")[:MAX_EXPORT]]
-    header = ["身份证号", "姓名", "村代码", "申请类别", "申报病种", "申请日期", "申请方式", "上门鉴定", "上门原因", "状态",
+    header = ["身份证号", "姓名", "村", "申请类别", "申报病种", "申请日期", "申请方式", "上门鉴定", "上门原因", "状态",
               "季度鉴定日期", "鉴定日期", "鉴定类别", "鉴定病种", "不符合原因", "公示开始", "公示结束"]
     return xlsx_response(user=request.user, request=request, filename="慢性病鉴定申请.xlsx", unmasked=False,
                          summary=f"导出慢性病鉴定申请 {query}".strip(), sheets=[("鉴定申请", header, rows)])
@@ -197,11 +208,11 @@ def persons(request):
 def persons_export(request):
     qs, _, query = _filtered_progress(request)
     names = dict(_villages(request.user).values_list("code", "name"))
-    rows = [[mask(p.id_number), p.name, names.get(p.village_code, ""), p.village_code, p.get_health_display(), Progress.LABELS[p.progress]]
-            for p in qs[:MAX_EXPORT]]
+    rows = [[mask(p.id_number), p.name, names.get(p.village_code, ""), p.village_code, p.get_health_display(), Progress.LABELS[p.progress],
+             p.notified_on, p.notified_by_name or ""] for p in qs[:MAX_EXPORT]]
     return xlsx_response(user=request.user, request=request, filename="慢性病鉴定村名单.xlsx", unmasked=False,
                          summary=f"导出慢性病鉴定村名单 {query}".strip(),
-                         sheets=[("村名单", ["身份证号", "姓名", "村", "村代码", "健康状况", "鉴定进度"], rows)])
+                         sheets=[("村名单", ["身份证号", "姓名", "村", "村代码", "健康状况", "鉴定进度", "通知日期", "通知人"], rows)])
 
 
 @login_required
@@ -426,11 +437,12 @@ def certificates(request):
 @login_required
 def certificates_export(request):
     qs, _, query = _filtered_certificates(request)
-    rows = [[c.number, mask(c.person.id_number), c.person.name, c.village_code, _class_name(c.chronic_class), c.diseases, c.valid_from,
+    names = dict(_villages(request.user).values_list("code", "name"))
+    rows = [[c.number, mask(c.person.id_number), c.person.name, names.get(c.village_code, ""), _class_name(c.chronic_class), c.diseases, c.valid_from,
              c.issued_on, c.hospital.name if c.hospital else "", c.get_status_display(), c.revoked_on, c.revoke_reason]
             for c in qs.order_by("village_code", "number")[:MAX_EXPORT]]
     return xlsx_response(user=request.user, request=request, filename="慢性病医疗证.xlsx", unmasked=False, summary=f"导出慢性病医疗证 {query}".strip(),
-                         sheets=[("慢性病医疗证", ["证号", "身份证号", "姓名", "村代码", "类别", "病种", "有效期起", "发证日期", "定点医院",
+                         sheets=[("慢性病医疗证", ["证号", "身份证号", "姓名", "村", "类别", "病种", "有效期起", "发证日期", "定点医院",
                                               "状态", "注销日期", "注销原因"], rows)])
 
 
