@@ -67,3 +67,23 @@ def test_bad_amount_is_reported_with_row_and_column(staff_client):
 def test_add_row_fragment(staff_client):
     r = staff_client.get(reverse("insurance:claim_row"))
     assert r.status_code == 200 and r.content.decode().count("<tr") == 1
+
+
+def test_a_region_settles_each_claim_with_the_values_of_its_day(staff_client):
+    r = staff_client.get(URL)
+    assert '<option value="jining"' in r.content.decode()
+    data = form(
+        policy="jining",
+        category="poor",
+        disease_code=[""],
+        hospital_level=["3"],
+        admission_date=["2020-03-01"],
+        total_cost=["60000"],
+        in_policy_cost=["50000"],
+    )
+    html = staff_client.post(URL, data).content.decode()
+    # Worked in tests/policy/test_dated.py D-01: 2020's values (no 大病 threshold for the poor).
+    assert "9803.75" in html and "2020-01-01 起（jining-2020）" in html
+    data["admission_date"] = ["2012-03-01"]
+    html = staff_client.post(URL, data).content.decode()
+    assert "入院日期 2012-03-01 不在山东省济宁市任何政策期间内" in html

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from fupin.policy import ClaimsError, PackError, list_packs
+from fupin.policy import ClaimsError, PackError, list_packs, list_regions
 from fupin.policy.claims import COLUMNS
 from fupin.policy.params import CATEGORY_NAMES, LEVEL_NAMES, VISIT_TYPE_NAMES
 from fupin.policy.quote import Quote, quote
@@ -61,6 +61,7 @@ def _choices():
                 classes.setdefault(code, f"{code} {name}（{pack.region}）")
     return {
         "packs": packs,
+        "regions": list_regions(),
         "categories": CATEGORY_NAMES,
         "visit_types": VISIT_TYPE_NAMES,
         "levels": LEVEL_NAMES,
@@ -92,7 +93,8 @@ def _scenario(policy: str, category: str, rows: list[dict[str, str]]) -> Scenari
         return Scenario(title, None, [str(exc)])
     except ClaimsError as exc:
         return Scenario(title, None, [f.text() for f in exc.faults])
-    return Scenario(f"{result.pack.name} · {result.category_name}", result, [])
+    name = result.policy.name if result.policy.at is None else result.pack.name
+    return Scenario(f"{name} · {result.category_name}", result, [])
 
 
 @login_required
