@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from fupin import bounds
@@ -116,7 +116,7 @@ def parse(data: bytes, filename: str, known: dict[int, str] | None = None) -> li
     cols = _header(cells[0])
     rows, faults, first_seen = [], [], {}
     for number, raw in enumerate(cells[1:], start=2):
-        if all(_text(v) == "" for v in raw):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
             continue
 
         def cell(title, raw=raw):
@@ -187,6 +187,26 @@ def _may_import(batch: Batch) -> None:
         raise PaymentError(f"批次当前状态为“{batch.get_state_display()}”，须先登记支付再导入回盘文件")
 
 
+def _update_lines(batch: Batch, differing: list[BatchLine]) -> None:
+    """Every live line of the batch is paid but the differing ones. PostgreSQL: two set-based
+    UPDATEs (the differing lines COPYed into a staging table); elsewhere the ORM."""
+    if connection.vendor != "postgresql":
+        BatchLine.objects.filter(batch=batch, live=True).update(status=LineStatus.PAID, returned_fen=F("amount_fen"))
+        BatchLine.objects.bulk_update(differing, ["status", "returned_fen", "status_reason"], batch_size=2000)
+        return
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE payline_return (id bigint PRIMARY KEY, status varchar(10), returned_fen bigint, "
+                    "status_reason varchar(200)) ON COMMIT DROP")
+        with cur.cursor.copy("COPY payline_return (id, status, returned_fen, status_reason) FROM STDIN") as copy:
+            for x in differing:
+                copy.write_row((x.pk, x.status, x.returned_fen, x.status_reason))
+        cur.execute("UPDATE payments_batchline l SET status = %s, returned_fen = l.amount_fen WHERE l.batch_id = %s AND l.live "
+                    "AND NOT EXISTS (SELECT 1 FROM payline_return r WHERE r.id = l.id)", [LineStatus.PAID, batch.pk])
+        cur.execute("UPDATE payments_batchline l SET status = r.status, returned_fen = r.returned_fen, status_reason = r.status_reason "
+                    "FROM payline_return r WHERE l.id = r.id AND l.batch_id = %s", [batch.pk])
+        cur.execute("DROP TABLE payline_return")
+
+
 def _classify(user, batch: Batch, rows: list[Row], filename: str, request) -> ReturnFile:
     lines = {pk: (id_number, fen, village) for pk, id_number, fen, village in
              BatchLine.objects.filter(batch=batch, live=True).values_list("id", "person__id_number", "amount_fen", "village_code")}
@@ -214,9 +234,7 @@ def _classify(user, batch: Batch, rows: list[Row], filename: str, request) -> Re
             diffs.append(Difference(batch=batch, line_id=pk, kind=DifferenceKind.MISSING, village_code=village, id_number=id_number,
                                     expected_fen=expected))
             differing.append(BatchLine(pk=pk, status=LineStatus.MISSING, status_reason="回盘文件中没有此明细"))
-    for i in range(0, len(paid_ids), 5000):
-        BatchLine.objects.filter(pk__in=paid_ids[i:i + 5000]).update(status=LineStatus.PAID, returned_fen=F("amount_fen"))
-    BatchLine.objects.bulk_update(differing, ["status", "returned_fen", "status_reason"], batch_size=2000)
+    _update_lines(batch, differing)
     Difference.objects.bulk_create(diffs, batch_size=2000)
     rf = ReturnFile.objects.create(batch=batch, area_code=batch.area_code, filename=filename, rows=len(rows), paid=len(paid_ids),
                                    differences=len(diffs), imported_by=user)
