@@ -233,6 +233,7 @@ def test_running_twice_changes_nothing(areas):
     again = run(2018, "pension", "fuliang-2018")
     assert state() == before
     assert again.counts["added"] == 0 and again.counts["removed"] == 0
+    assert again.counts["written"] == {"inserted": 0, "updated": 0, "deleted": 0}
 
 
 def test_a_township_run_leaves_the_other_township_alone(areas, town_a_user):
@@ -242,7 +243,14 @@ def test_a_township_run_leaves_the_other_township_alone(areas, town_a_user):
     r = services.create_run(user=town_a_user, year=2018, insurance="medical", pack_id="fuliang-2018")
     services.execute_run(r, user=town_a_user)
     assert r.area_code == TOWN_A
-    assert SubsidyEntry.objects.get(person=a, scheme="premium").run_id == r.pk
+    r.refresh_from_db()
+    # Nothing changed for 甲镇 since the county's run: nothing is written.
+    assert r.counts["written"] == {"inserted": 0, "updated": 0, "deleted": 0}
+    type(a).objects.filter(pk=a.pk).update(status="exited")
+    r2 = services.create_run(user=town_a_user, year=2018, insurance="medical", pack_id="fuliang-2018")
+    services.execute_run(r2, user=town_a_user)
+    assert r2.counts["written"] == {"inserted": 0, "updated": 1, "deleted": 0}
+    assert SubsidyEntry.objects.get(person=a, scheme="premium").run_id == r2.pk
     assert list(SubsidyEntry.objects.filter(person=b).values_list("id", "amount_fen")) == before_b
 
 

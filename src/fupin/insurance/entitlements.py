@@ -2,8 +2,9 @@
 with the amount and the rule, or excluded with the reason — and the changes since last year.
 
 No row travels through Python: each scheme is one INSERT … SELECT over the registry joined to the
-insurance records; the previous rows of the area are deleted first, all inside the caller's
-transaction, so a run is all or nothing and running it twice writes the same rows.
+insurance records into a temporary table; then only what differs from the stored list is written
+(stale rows deleted, changed rows updated, new rows inserted), all inside the caller's
+transaction: a run is all or nothing, and running it twice writes nothing the second time.
 """
 
 from __future__ import annotations
@@ -66,26 +67,67 @@ def _people_sql(plan: YearPlan, groups: list[str] | tuple[str, ...], where: str)
             f"WHERE {where}")
 
 
+STAGE = "insurance_run_rows"  # this run's rows, a temporary table of the transaction
+COLS = "year, insurance, scheme, person_id, village_code, outcome, rule, reason, amount_fen, years, run_id"
+VALUES = ("village_code", "outcome", "rule", "reason", "amount_fen", "years")
+
+
 def _insert(select_sql: str, params: dict) -> int:
-    cols = "year, insurance, scheme, person_id, village_code, outcome, rule, reason, amount_fen, years, run_id"
     with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {_t(SubsidyEntry)} ({cols}) {select_sql}", params)
+        cur.execute(f"INSERT INTO {STAGE} ({COLS}) {select_sql}", params)
         return cur.rowcount
 
 
+def _drop_stage(cur) -> None:
+    schema = "pg_temp" if connection.vendor == "postgresql" else "temp"  # never a real table of that name
+    cur.execute(f"DROP TABLE IF EXISTS {schema}.{STAGE}")
+
+
+def _stage() -> None:
+    drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cur:
+        _drop_stage(cur)  # a run that failed earlier in this same session (inside an outer transaction)
+        cur.execute(f"CREATE TEMPORARY TABLE {STAGE} (year integer NOT NULL, insurance varchar(8) NOT NULL, scheme varchar(16) NOT NULL, "
+                    f"person_id bigint NOT NULL, village_code varchar(12) NOT NULL, outcome varchar(8) NOT NULL, rule varchar(20) NOT NULL, "
+                    f"reason varchar(14) NOT NULL, amount_fen bigint NOT NULL, years integer NOT NULL, run_id bigint NOT NULL){drop}")
+
+
+def _merge(base: dict, where: str, people_in_area: str) -> dict:
+    """Write only what differs from the stored list: stale rows out, changed rows updated, new rows
+    in. A second run of the same data writes nothing (and costs reads only)."""
+    e = _t(SubsidyEntry)
+    area = where.replace("p.village_code", f"{e}.village_code")
+    same = f"s.person_id = {e}.person_id AND s.year = {e}.year AND s.insurance = {e}.insurance AND s.scheme = {e}.scheme"
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"ANALYZE {STAGE}")  # temporary tables are never analysed by autovacuum
+        cur.execute(f"DELETE FROM {e} WHERE year = %(year)s AND insurance = %(insurance)s AND ({area} OR person_id IN ({people_in_area})) "
+                    f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE {same})", base)
+        deleted = cur.rowcount
+        differs = " OR ".join(f"{e}.{c} <> s.{c}" for c in VALUES)
+        cur.execute(f"UPDATE {e} SET {', '.join(f'{c} = s.{c}' for c in (*VALUES, 'run_id'))} FROM {STAGE} s WHERE {same} AND ({differs})")
+        updated = cur.rowcount
+        cur.execute(f"INSERT INTO {e} ({COLS}) SELECT {COLS} FROM {STAGE} s WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {e} WHERE {same})")
+        inserted = cur.rowcount
+        _drop_stage(cur)
+    return {"written": {"inserted": inserted, "updated": updated, "deleted": deleted}}
+
+
 def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
-    """Replace the area's rows of `plan.year` and `plan.insurance` (all schemes) and the changes
-    since last year. Call inside a transaction. Returns the counts."""
+    """Bring the area's rows of `plan.year` and `plan.insurance` (all schemes) to what the rules
+    give now, writing only what differs, and redo the changes since last year. Call inside a
+    transaction. Returns the counts."""
     where, area_params = _area_filter(area_code)
     base = {"year": plan.year, "insurance": plan.insurance, "run": run_id, "true": True, **area_params}
     people_in_area = f"SELECT p.id FROM {_t(Person)} p WHERE {where}"
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SET LOCAL jit = off")  # compiling these few statements costs more than it saves
-        for model in (SubsidyEntry, SubsidyChange):
-            area = where.replace("p.village_code", "village_code")
-            cur.execute(f"DELETE FROM {_t(model)} WHERE year = %(year)s AND insurance = %(insurance)s "
-                        f"AND ({area} OR person_id IN ({people_in_area}))", base)
+        area = where.replace("p.village_code", "village_code")
+        cur.execute(f"DELETE FROM {_t(SubsidyChange)} WHERE year = %(year)s AND insurance = %(insurance)s "
+                    f"AND ({area} OR person_id IN ({people_in_area}))", base)
+    _stage()
     pension = plan.insurance == "pension"
     groups = [g for g, _ in plan.groups]
     amounts = " ".join(f"WHEN '{g}' THEN {rule.amount_fen}" for g, rule in plan.groups)
@@ -147,7 +189,8 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             f"SELECT %(year)s, %(insurance)s, 'account_subsidy', id, village_code, 'entitled', 'account_subsidy', '', "
             f"{plan.account_rule.amount_fen}, 0, %(run)s FROM ({inner_a}) q "
             f"WHERE grp IS NOT NULL AND pstatus = 'drawing' AND (x_dead IS NULL OR x_dead <> %(true)s)", ap)
-    if connection.vendor == "postgresql":
+    counts.update(_merge(base, where, people_in_area))
+    if connection.vendor == "postgresql" and sum(counts["written"].values()) > 10_000:
         with connection.cursor() as cur:
             # The planner must know the rows just written, or it joins this year to last year row by row.
             cur.execute(f"ANALYZE {_t(SubsidyEntry)}")
