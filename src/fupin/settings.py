@@ -294,5 +294,7 @@ PAYMENT_KINDS += ["fupin.insurance.payments.MEDICAL_PREMIUM", "fupin.insurance.p
 DEMO_BUILDERS.append("fupin.payments.demo.build")
 # Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
 CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"
+DEMO_BUILDERS.append("fupin.monitoring.demo.build")  # 防止返贫监测: after employment, exchange and claims, whose data it reads
 # 工作调度 last: its demo plans and bulletin count every other module's demo data.
 DEMO_BUILDERS.append("fupin.management.demo.build")
+PERSON_PAGE_SECTIONS.append("fupin.monitoring.views.person_section")

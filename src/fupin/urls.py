@@ -30,6 +30,7 @@ urlpatterns = [
     path("management/", include("fupin.management.urls")),
     path("payments/", include("fupin.payments.urls")),
     path("appraisal/", include("fupin.appraisal.urls")),
+    path("monitoring/", include("fupin.monitoring.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,8 +10,9 @@ from fupin.employment import api as employment_api
 from fupin.exchange import api as exchange_api
 from fupin.insurance import api as insurance_api
 from fupin.insurance import subsidy_api
-from fupin.payments import api as payments_api
 from fupin.management import api as management_api
+from fupin.monitoring import api as monitoring_api
+from fupin.payments import api as payments_api
 
 from . import errors
 from .auth import STAFF_AUTH
@@ -46,3 +47,4 @@ api.add_router("", payments_api.router)  # 资金发放
 api.add_router("", subsidy_api.router)  # 社保扶贫代缴、补缴、应保尽保
 api.add_router("", appraisal_api.router)  # 慢性病鉴定
 api.add_router("", management_api.router)  # 工作调度：指标、目标、台账、通报
+api.add_router("", monitoring_api.router)  # 防止返贫监测

@@ -191,6 +191,23 @@ class Alert(NoDelete):
         indexes = [models.Index(fields=["village_code", "raised_on"], name="alert_area_day"),
                    models.Index(fields=["run"], name="alert_run")]
 
+    @property
+    def rule_text(self) -> str:
+        from .rules import rule_text
+
+        return rule_text(self.rule)
+
+    @property
+    def data_text(self) -> str:
+        """The data the signal saw, in words (amounts in yuan at this edge only)."""
+        from fupin.policy.params import fen_to_yuan
+
+        if self.signal == Signal.INCOME and self.value is not None:
+            return f"{self.detail} {fen_to_yuan(self.value)} 元，低于监测线 {fen_to_yuan(self.threshold or 0)} 元"
+        if self.signal == Signal.MEDICAL and self.value is not None:
+            return f"{self.detail} {fen_to_yuan(self.value)} 元，超过按家庭年收入计算的上限 {fen_to_yuan(self.threshold or 0)} 元"
+        return self.detail
+
 
 class Check(NoDelete):
     """入户核查: what the village assistant or township found at the household."""

@@ -207,7 +207,7 @@ def compute(run: MonitoringRun, *, user, progress: Callable[[int, str], None] | 
                 " income_per_capita_fen, category, risk_types, stage, origin, alerted_on, check_due, note, created_by_id, created_at)"
                 f" SELECT h.id, h.village_code, h.head_name, '', h.address, h.member_count, NULL, %s, %s, %s, %s, %s, %s, '', %s, %s"
                 f" FROM {hh} h WHERE h.id IN (SELECT household_id FROM {HITS})"
-                f" AND NOT EXISTS (SELECT 1 FROM {mh} m WHERE m.household_id = h.id)",
+                f" AND NOT EXISTS (SELECT 1 FROM {mh} m WHERE m.household_id = h.id) ON CONFLICT DO NOTHING",
                 [Category.UNSTABLE, "[]", Stage.ALERT, Origin.NIGHTLY, day, check_due, user.pk, now])
             cur.execute(
                 f"INSERT INTO {al} (monitored_id, village_code, signal, cause_key, person_id, value, threshold, detail, rule, source,"
@@ -216,7 +216,7 @@ def compute(run: MonitoringRun, *, user, progress: Callable[[int, str], None] | 
                 " MIN(t.detail), MIN(t.rule), MIN(t.source), %s, %s, NULL, NULL"
                 f" FROM {HITS} t JOIN {mh} m ON m.household_id = t.household_id"
                 f" WHERE NOT EXISTS (SELECT 1 FROM {al} a WHERE a.monitored_id = m.id AND a.signal = t.signal AND a.cause_key = t.cause_key)"
-                " GROUP BY m.id, t.signal, t.cause_key",
+                " GROUP BY m.id, t.signal, t.cause_key ON CONFLICT DO NOTHING",
                 [day, run.pk])
             new_alerts = cur.rowcount
             # A household that had left monitoring (风险消除/不纳入) comes back to 预警 with a new cause;

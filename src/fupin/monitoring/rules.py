@@ -41,3 +41,29 @@ def rules(pack_id: str | None = None) -> MonitoringRules:
 def rule_name(param: str, pack_id: str | None = None) -> str:
     """“fuliang-2018 monitoring.income_line”: which rule an alert applied."""
     return f"{pack_id or default_pack_id()} {SECTION}.{param}"
+
+
+PARAM_NAMES = {
+    "income_line": "监测线（人均纯收入）",
+    "medical_self_pay_share": "医疗自付占家庭年收入的比例上限",
+    "job_loss_lookback_days": "失业、离岗后预警的天数",
+    "labourer_death_lookback_days": "主要劳动力死亡后预警的天数",
+    "main_labourer_relations": "主要劳动力（劳动年龄内的户主及配偶）",
+    "check_days": "核查时限",
+    "decision_days": "认定时限",
+    "review_months": "回访周期",
+    "removal_stable_quarters": "风险消除须连续稳定的季度数",
+}
+
+
+def rule_text(rule: str) -> str:
+    """“浮梁县健康扶贫“春季攻势”（2018）：监测线（人均纯收入）” for a stored rule name; hand-entered as is."""
+    pack_id, _, path = rule.partition(" ")
+    param = path.removeprefix(f"{SECTION}.")
+    if param not in PARAM_NAMES:
+        return rule
+    try:
+        name = load_pack(pack_id).name
+    except Exception:  # a pack removed since: its id is all there is
+        name = pack_id
+    return f"政策包“{name}”：{PARAM_NAMES[param]}"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
-from fupin.access.scope import require_area, require_writer
+from fupin.access.scope import home_area_code, require_area, require_writer
 from fupin.areas.models import Area, Level
 from fupin.assistance import services as assistance
 from fupin.assistance.models import MeasureKind as LedgerKind
@@ -111,7 +111,7 @@ def start_run(*, user, area_code: str | None = None, day: dt.date | None = None,
     from .tasks import monitoring_task
 
     require_writer(user)
-    area_code = area_code or (user.area.code if user.area_id else "")
+    area_code = area_code or home_area_code(user)
     require_area(user, area_code)
     day = _not_future(day or timezone.localdate(), "监测日期")
     run = MonitoringRun.objects.create(area_code=area_code, day=day, steps=nightly.STEPS, created_by=user)

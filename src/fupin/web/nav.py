@@ -11,6 +11,7 @@ MODULES: list[tuple[str, str]] = [
     ("就业帮扶", "employment:home"),
     ("工作调度", "management:plans"),
     ("资金发放", "payments:batches"),
+    ("防止返贫监测", "monitoring:home"),
     ("慢性病鉴定", "appraisal:home"),
 ]
 
