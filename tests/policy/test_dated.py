@@ -186,6 +186,7 @@ id: jilin-2018
 inherits: jilin-2017
 name: 吉林省（假想的 2018 年 7 月调整）
 region: 吉林省
+region_id: jilin
 effective: {from: 2018-07-01}
 medical:
   critical:
@@ -265,3 +266,20 @@ def test_scalar_equals_column_across_a_mid_year_change(jilin_mid_year):
         assert column == scalar
 
     check()
+
+
+def test_a_county_copy_without_region_id_is_its_own_region(tmp_path, monkeypatch):
+    # Same start as fuliang-2018, inheriting it: without region_id it does not join (or clash
+    # with) Fuliang's line; it is a region of its own.
+    (tmp_path / "county-x.yaml").write_text(
+        "id: county-x\ninherits: fuliang-2018\nname: 测试县\nregion: 测试县\n"
+        "effective: {from: 2018-01-01}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FUPIN_POLICY_DIRS", str(tmp_path))
+    clear_cache()
+    try:
+        assert load_policy("fuliang").region.periods_text() == "2018-01-01 起（fuliang-2018）"
+        assert load_policy("county-x").region.periods_text() == "2018-01-01 起（county-x）"
+    finally:
+        clear_cache()

@@ -7,7 +7,8 @@ file there or in a directory named by the environment variable `FUPIN_POLICY_DIR
 A pack may name a parent with `inherits:`; the child's mappings are merged into the
 parent's, and a parameter (a mapping with `value` and `source`) is replaced whole.
 Parameters without their own `effective` period take the period of the pack that wrote them,
-so an inherited rule keeps the date it was first made.
+so an inherited rule keeps the date it was first made. `region_id` is not inherited: a pack joins a
+region's line of dated values (`regions.py`) only by naming it.
 """
 
 from __future__ import annotations
@@ -112,7 +113,9 @@ def raw_pack(pack_id: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
         merged = _merge(raw_pack(parent_id, (*_seen, pack_id)), own)
     else:
         merged = own
-    return {**merged, "id": pack_id, "inherits": parent_id}
+    # A region's line is named, not inherited: a county pack copying a region's rules is its own
+    # region unless it says `region_id:` (then it is a new period of that region's line).
+    return {**merged, "id": pack_id, "inherits": parent_id, "region_id": data.get("region_id")}
 
 
 @cache
