@@ -72,9 +72,9 @@ COLS = "year, insurance, scheme, person_id, village_code, outcome, rule, reason,
 VALUES = ("village_code", "outcome", "rule", "reason", "amount_fen", "years")
 
 
-def _insert(select_sql: str, params: dict) -> int:
+def _insert(select_sql: str, params: dict, target: str = STAGE) -> int:
     with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {STAGE} ({COLS}) {select_sql}", params)
+        cur.execute(f"INSERT INTO {target} ({COLS}) {select_sql}", params)
         return cur.rowcount
 
 
@@ -127,7 +127,13 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
         area = where.replace("p.village_code", "village_code")
         cur.execute(f"DELETE FROM {_t(SubsidyChange)} WHERE year = %(year)s AND insurance = %(insurance)s "
                     f"AND ({area} OR person_id IN ({people_in_area}))", base)
-    _stage()
+        # The year's first run over this area writes straight into the list (nothing to compare with).
+        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_t(SubsidyEntry)} WHERE year = %(year)s AND insurance = %(insurance)s "
+                    f"AND ({area} OR person_id IN ({people_in_area})))", base)
+        direct = not cur.fetchone()[0]
+    target = _t(SubsidyEntry) if direct else STAGE
+    if not direct:
+        _stage()
     pension = plan.insurance == "pension"
     groups = [g for g, _ in plan.groups]
     amounts = " ".join(f"WHEN '{g}' THEN {rule.amount_fen}" for g, rule in plan.groups)
@@ -154,7 +160,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
         f"SELECT %(year)s, %(insurance)s, 'premium', id, village_code, "
         f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, COALESCE(grp, ''), COALESCE(reason, ''), "
         f"CASE WHEN reason IS NULL THEN {amount_case} ELSE 0 END, 0, %(run)s "
-        f"FROM (SELECT q.*, {reason_sql} AS reason FROM ({inner}) q) z", p)
+        f"FROM (SELECT q.*, {reason_sql} AS reason FROM ({inner}) q) z", p, target)
     if pension and plan.back_pay_rule is not None:
         bp = dict(base, old=born_before(plan.reference_day, plan.back_pay_min_age), need=plan.back_pay_required_years)
         bgroups = plan.back_pay_groups
@@ -169,7 +175,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, CASE WHEN reason IS NULL THEN 'back_pay' ELSE '' END, "
             f"COALESCE(reason, ''), CASE WHEN reason IS NULL THEN (%(need)s - COALESCE(years_paid, 0)) * {tier} ELSE 0 END, "
             f"CASE WHEN reason IS NULL THEN %(need)s - COALESCE(years_paid, 0) ELSE 0 END, %(run)s "
-            f"FROM (SELECT q.*, {breason} AS reason FROM ({inner_b}) q) z", bp)
+            f"FROM (SELECT q.*, {breason} AS reason FROM ({inner_b}) q) z", bp, target)
     if pension and plan.early_rule is not None:
         ep = dict(base, old=born_before(plan.reference_day, plan.pension_age),
                   young=born_before(plan.reference_day, plan.pension_age - plan.early_years))
@@ -181,15 +187,18 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
         counts["early_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'early_pension', id, village_code, "
             f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, CASE WHEN reason IS NULL THEN 'early_pension' ELSE '' END, "
-            f"COALESCE(reason, ''), 0, 0, %(run)s FROM (SELECT q.*, {ereason} AS reason FROM ({inner_e}) q) z", ep)
+            f"COALESCE(reason, ''), 0, 0, %(run)s FROM (SELECT q.*, {ereason} AS reason FROM ({inner_e}) q) z", ep, target)
     if pension and plan.account_rule is not None:
         ap = dict(base, old=born_before(plan.reference_day, plan.back_pay_min_age))
         inner_a = _people_sql(plan, plan.account_groups, f"{where} AND p.birth_date <= %(old)s AND p.status <> 'removed'")
         counts["account_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'account_subsidy', id, village_code, 'entitled', 'account_subsidy', '', "
             f"{plan.account_rule.amount_fen}, 0, %(run)s FROM ({inner_a}) q "
-            f"WHERE grp IS NOT NULL AND pstatus = 'drawing' AND (x_dead IS NULL OR x_dead <> %(true)s)", ap)
-    counts.update(_merge(base, where, people_in_area))
+            f"WHERE grp IS NOT NULL AND pstatus = 'drawing' AND (x_dead IS NULL OR x_dead <> %(true)s)", ap, target)
+    if direct:
+        counts["written"] = {"inserted": sum(v for k, v in counts.items() if k.endswith("_rows")), "updated": 0, "deleted": 0}
+    else:
+        counts.update(_merge(base, where, people_in_area))
     if connection.vendor == "postgresql" and sum(counts["written"].values()) > 10_000:
         with connection.cursor() as cur:
             # The planner must know the rows just written, or it joins this year to last year row by row.
