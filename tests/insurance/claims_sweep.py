@@ -39,10 +39,16 @@ def extend(world, users) -> None:
 def install(factory, extensions) -> None:
     extensions.append(extend)
 
-    @factory("insurance:claims_import", "insurance:claims_import_merge")
+    @factory("insurance:claims_import", "insurance:claims_import_merge", "/api/v1/insurance/claim-imports/{pk}",
+             "/api/v1/insurance/claim-imports/{pk}/confirm")
     def _job(world, town):
         return {"pk": world[town]["claim_import"].pk}
 
-    @factory("insurance:claims_resettlement", "insurance:claims_resettlement_progress")
+    @factory("insurance:claims_resettlement", "insurance:claims_resettlement_progress", "/api/v1/insurance/resettlements/{pk}",
+             "/api/v1/insurance/resettlements/{pk}/comparison")
     def _run(world, town):
         return {"pk": world[town]["resettlement"].pk}
+
+    @factory("/api/v1/insurance/claims/{pk}")
+    def _claim(world, town):
+        return {"pk": world[town]["claim"].pk}

@@ -10,6 +10,7 @@ from fupin.employment import api as employment_api
 from fupin.exchange import api as exchange_api
 from fupin.insurance import api as insurance_api
 from fupin.insurance import subsidy_api
+from fupin.insurance.claims import api as claims_api
 from fupin.management import api as management_api
 from fupin.monitoring import api as monitoring_api
 from fupin.payments import api as payments_api
@@ -45,6 +46,7 @@ api.add_router("", employment_api.router)  # 就业帮扶、培训、创业、�
 api.add_router("", insurance_api.router)  # 医疗结算与政策包
 api.add_router("", payments_api.router)  # 资金发放
 api.add_router("", subsidy_api.router)  # 社保扶贫代缴、补缴、应保尽保
+api.add_router("", claims_api.router)  # 医疗费用结算单入库、政策测算
 api.add_router("", appraisal_api.router)  # 慢性病鉴定
 api.add_router("", management_api.router)  # 工作调度：指标、目标、台账、通报
 api.add_router("", monitoring_api.router)  # 防止返贫监测

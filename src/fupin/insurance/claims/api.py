@@ -1,0 +1,289 @@
+"""API routes of stored claims: imports (upload → preview → confirm), claims and township totals,
+re-settlements (政策测算) and the high self-pay list — thin over services and selectors (scoped)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from fupin.bounds import MAX_ID, Id, Year
+from fupin.exchange import reader
+from fupin.policy.params import CATEGORY_NAMES
+from fupin.registry.idnumber import mask
+from fupin.registry.models import Person
+
+from . import imports, resettle, selectors
+from .models import VisitType
+
+router = Router(tags=["医疗费用结算单"])
+MAX_LIMIT = 500
+
+
+def _422(message: str, field: str) -> HttpError:
+    err = HttpError(422, message)
+    err.errors = {field: [message]}
+    return err
+
+
+class ImportOut(Schema):
+    id: int
+    filename: str
+    state: str
+    state_name: str
+    message: str
+    rows_total: int
+    rows_rejected: int
+    unknown_persons: list = Field(description="[[行号, 脱敏身份证号, 文件中的姓名], …]")
+    faults: list[dict] = Field(description="有误的行（最多 500 行）：行号、列、原因")
+
+    @staticmethod
+    def resolve_state_name(obj) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_faults(obj) -> list[dict]:
+        rows = obj.rows.exclude(errors=[]).order_by("row_no")[:MAX_LIMIT]
+        return [
+            {"row": r.row_no, "column": c, "reason": reason} for r in rows for c, reason in r.errors
+        ]
+
+
+class StepOut(Schema):
+    layer: str
+    rule: str
+    detail: str
+    amount_fen: int
+    source: str
+
+
+class ClaimOut(Schema):
+    id: int
+    claim_no: str
+    person_id: int
+    name: str
+    id_number: str
+    village_code: str
+    hospital: str
+    visit_type: str
+    hospital_level: int
+    disease_code: str
+    admission_date: str
+    category: str
+    category_name: str
+    category_basis: str
+    chronic_class: str
+    policy: str
+    period: str
+    total_fen: int
+    in_policy_fen: int
+    basic_fen: int
+    critical_fen: int
+    assistance_fen: int
+    fallback_fen: int
+    self_fen: int
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_id_number(obj) -> str:
+        return mask(obj.person.id_number)
+
+    @staticmethod
+    def resolve_admission_date(obj) -> str:
+        return obj.admission_date.isoformat()
+
+    @staticmethod
+    def resolve_category_name(obj) -> str:
+        return CATEGORY_NAMES.get(obj.category, "")
+
+
+class ClaimDetailOut(ClaimOut):
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_steps(obj) -> list[dict]:
+        return [{"layer": s["layer"], "rule": s["rule"], "detail": s["detail"], "amount_fen": s["amount"], "source": s["source"]}
+                for s in obj.steps]  # fmt: skip
+
+
+class TotalsOut(Schema):
+    town: str
+    n: int
+    persons: int
+    total: int
+    basic_fen: int
+    critical_fen: int
+    assistance_fen: int
+    fallback_fen: int
+    self_fen: int
+
+
+class ResettleIn(Schema):
+    year: Year
+    policy: str = Field(
+        max_length=40,
+        description="地区编号（如 jining，按入院日期取当日政策）或 地区@日期 或 政策包编号",
+    )
+    area: str = Field(
+        default="", max_length=12, description="范围：本辖区内的乡镇或村代码；空为本辖区全部"
+    )
+    note: str = Field(default="", max_length=200)
+
+
+class ResettlementOut(Schema):
+    id: int
+    year: int
+    policy: str
+    area_code: str
+    note: str
+    state: str
+    state_name: str
+    message: str
+    rows_total: int
+    rows_done: int
+    skipped: int
+    percent: int
+
+    @staticmethod
+    def resolve_state_name(obj) -> str:
+        return obj.get_state_display()
+
+
+class ComparisonOut(Schema):
+    town: str
+    n: int
+    total: int
+    official: dict[str, int]
+    resettled: dict[str, int]
+
+
+class FlagOut(Schema):
+    person_id: int
+    name: str
+    id_number: str
+    village_code: str
+    year: int
+    self_pay_fen: int
+    income_fen: int
+    line_fen: int
+    share_bp: int
+    income_basis: str
+    source: str
+
+
+@router.post("/insurance/claim-imports", response={201: ImportOut})
+def upload(request, file: File[UploadedFile]):
+    """上传结算数据文件并校验（暂存、预览，不入库）."""
+    try:
+        imports.check_upload_size(file.size)
+        job = imports.create_import(
+            user=request.user, filename=file.name or "upload", content=file.read()
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权导入") from None
+    except reader.FileFault as exc:
+        err = HttpError(413, str(exc))
+        err.errors = {"file": [str(exc)]}
+        raise err from None
+    return Status(201, imports.stage(job, user=request.user))
+
+
+@router.get("/insurance/claim-imports/{pk}", response=ImportOut)
+def import_status(request, pk: Id):
+    return selectors.claim_import(request.user, pk)
+
+
+@router.post("/insurance/claim-imports/{pk}/confirm", response=ImportOut)
+def import_confirm(request, pk: Id):
+    """确认入库并结算（一个事务，全部或全不）."""
+    job = selectors.claim_import(request.user, pk)
+    try:
+        imports.merge(job, user=request.user, request=request)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权入库") from None
+    except imports.ImportRefused as exc:
+        raise _422(str(exc), "state") from None
+    return selectors.claim_import(request.user, pk)
+
+
+@router.get("/insurance/claims", response=list[ClaimOut])
+def list_claims(request, year: Year, town: str = Query("", max_length=12), category: str = Query("", max_length=10),
+                visit_type: str = Query("", max_length=20), limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)):  # fmt: skip
+    """本辖区某年度的结算单（身份证号脱敏）."""
+    if category and category not in CATEGORY_NAMES:
+        raise _422(f"未知人员类别 {category}", "category")
+    if visit_type and visit_type not in VisitType.values:
+        raise _422(f"未知就诊类型 {visit_type}", "visit_type")
+    if town and not (town.isdigit() and len(town) in (9, 12)):
+        raise _422("乡镇或村代码应为 9 或 12 位数字", "town")
+    qs = selectors.claim_list(
+        request.user, year=year, town=town, category=category, visit_type=visit_type
+    )
+    return list(qs[offset : offset + min(limit, MAX_LIMIT)])
+
+
+@router.get("/insurance/claims/totals", response=list[TotalsOut])
+def totals(request, year: Year):
+    """本辖区某年度各乡镇合计（分）."""
+    return [
+        {**r, **{k: r[k] or 0 for k in ("total", *selectors.PARTS)}}
+        for r in selectors.township_totals(selectors.claims(request.user).filter(year=year))
+    ]
+
+
+@router.get("/insurance/claims/high-self-pay", response=list[FlagOut])
+def high_self_pay(request, year: Year):
+    """年度个人自付超过家庭收入预警比例的人员（因病致贫返贫风险）."""
+    flags = selectors.high_self_pay(request.user, year)
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=[f.person_id for f in flags])}
+    return [{"person_id": f.person_id, "name": persons[f.person_id].name, "id_number": mask(persons[f.person_id].id_number),
+             "village_code": persons[f.person_id].village_code, "year": f.year, "self_pay_fen": f.self_pay_fen, "income_fen": f.income_fen,
+             "line_fen": f.line_fen, "share_bp": f.share_bp, "income_basis": f.income_basis, "source": f.source} for f in flags]  # fmt: skip
+
+
+@router.get("/insurance/claims/{pk}", response=ClaimDetailOut)
+def claim(request, pk: Id):
+    """一笔结算单及其计算过程."""
+    from fupin.access.scope import get_scoped
+
+    from .models import MedicalClaim
+
+    return get_scoped(MedicalClaim.objects.select_related("person"), request.user, pk=pk)
+
+
+@router.post("/insurance/resettlements", response={201: ResettlementOut})
+def start_resettlement(request, body: ResettleIn):
+    """发起政策测算（后台任务）；用 GET /insurance/resettlements/{pk} 查看进度与对照."""
+    try:
+        run = resettle.start(
+            user=request.user,
+            year=body.year,
+            policy=body.policy,
+            area_code=body.area,
+            note=body.note,
+            request=request,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权发起测算") from None
+    except resettle.ResettleError as exc:
+        raise _422(str(exc), "policy") from None
+    return Status(201, selectors.resettlement(request.user, run.pk))
+
+
+@router.get("/insurance/resettlements/{pk}", response=ResettlementOut)
+def resettlement(request, pk: Id):
+    run = selectors.resettlement(request.user, pk)
+    resettle.recover_abandoned(run)
+    return run
+
+
+@router.get("/insurance/resettlements/{pk}/comparison", response=list[ComparisonOut])
+def comparison(request, pk: Id):
+    """各乡镇正式结算与测算结果对照（分）."""
+    run = selectors.resettlement(request.user, pk)
+    return [{"town": r["town"], "n": r["n"], "total": r["total"] or 0, "official": {k: r[f"official_{k}"] or 0 for k in selectors.PARTS},
+             "resettled": {k: r[k] or 0 for k in selectors.PARTS}} for r in selectors.comparison(request.user, run)]  # fmt: skip
