@@ -282,6 +282,7 @@ PERSON_PAGE_SECTIONS.append("fupin.appraisal.sections.person_section")  # 慢性
 DEMO_BUILDERS.append("fupin.exchange.demo.build")
 DEMO_BUILDERS.append("fupin.appraisal.demo.build")  # 慢性病鉴定
 DEMO_BUILDERS.append("fupin.insurance.demo.build")  # after the extract: records from it, 2017/2018 代缴 runs
+DEMO_BUILDERS.append("fupin.insurance.claims.demo.build")  # 医疗费用结算单: after the appraisal (certificates)
 # 资金发放: "module.ATTRIBUTE" naming a fupin.payments.providers.Kind (docs/CONVENTIONS.md, "Payments").
 PAYMENT_KINDS: list[str] = []
 PERSON_PAGE_SECTIONS.append("fupin.payments.sections.person_section")

@@ -151,6 +151,7 @@ def write_back(results: pl.DataFrame) -> int:
                         "fallback_fen bigint, self_fen bigint) ON COMMIT DROP")  # fmt: skip
             with cur.cursor.copy("COPY claim_split FROM STDIN (FORMAT csv)") as copy:
                 copy.write(results.select("id", *RESULT_COLUMNS).write_csv(include_header=False))
+            cur.execute("ANALYZE claim_split")  # else the planner guesses a handful of rows
             cur.execute(f"UPDATE {table} AS c SET {sets} FROM claim_split t WHERE c.id = t.id")
             n = cur.rowcount
             cur.execute("DROP TABLE claim_split")

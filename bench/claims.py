@@ -1,0 +1,139 @@
+"""Settle a stored year of medical claims on PostgreSQL and write the results back.
+
+    nice -n 10 .venv/bin/python bench/claims.py [--claims 1000000] [--persons 200000] [--runs 3] [--keep]
+
+Creates (or reuses with --keep) the database $BENCH_DB (default `fupin_bench_claims`) on the
+local PostgreSQL, fills the registry with bench/registry.py's generator and then `--claims`
+stored claims of 2018 spread over the first `--persons` persons (INSERT … SELECT in the
+database: ~10% chronic outpatient with class Ⅰ/Ⅱ, levels 1–3, categories general/poor/dibao/tekun,
+a few of the 15 major diseases), each with the category and class of its day as the official
+settlement records them. Then times, `--runs` times each:
+
+- official: the whole year read with COPY … TO STDOUT (`store.read_year`), settled on the column
+  path under the county region by date (`store.settle_stored`), the five parts written back onto
+  the claims with COPY into a temporary table and one UPDATE … FROM (`store.write_back`), in one
+  transaction;
+- 政策测算: the service a page starts (`resettle.execute`): read, settle under 济宁, results
+  COPY'd into their own table in chunks with progress, one transaction.
+
+Prints every run with its steps, the medians and the load average (the machine is shared).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+os.environ.setdefault("BENCH_DB", "fupin_bench_claims")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def fill_claims(claims: int, persons: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        # g numbers the claim; person = g mod persons; days spread over the year; amounts vary by g.
+        cur.execute(
+            """
+            INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, hospital_level,
+                disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis,
+                chronic_class, basic_fen, critical_fen, assistance_fen, fallback_fen, self_fen, steps)
+            SELECT 'B' || g, p.id, p.village_code, '', v.visit, v.lvl,
+                CASE WHEN g %% 37 = 0 THEN 'C16' WHEN g %% 41 = 0 THEN 'I63' ELSE '' END,
+                DATE '2018-01-01' + (g * 7919 %% 365)::int, 2018, v.total, v.total * (60 + g %% 36) / 100,
+                'fuliang', '', (ARRAY['general', 'poor', 'poor', 'dibao', 'tekun'])[1 + (p.id %% 5)], '',
+                CASE WHEN v.visit = 'chronic_outpatient' THEN (ARRAY['I', 'II'])[1 + (g / 10) %% 2] ELSE '' END,
+                0, 0, 0, 0, 0, '[]'
+            FROM generate_series(0, %s - 1) g
+            JOIN (SELECT id, village_code, row_number() OVER (ORDER BY id) - 1 AS k FROM registry_person) p ON p.k = g %% %s
+            CROSS JOIN LATERAL (SELECT CASE WHEN g %% 10 = 0 THEN 'chronic_outpatient' ELSE 'inpatient' END AS visit,
+                                       1 + (g * 31 %% 3) AS lvl,
+                                       CASE WHEN g %% 10 = 0 THEN 20000 + (g * 131 %% 400000)
+                                            ELSE 80000 + (g * 7877 %% 3000000) END AS total) v
+            """,
+            [claims, persons],
+        )
+    import psycopg
+
+    from registry import BASE, DB
+
+    with psycopg.connect(f"{BASE}/{DB}", autocommit=True) as conn:
+        conn.execute("vacuum analyze insurance_medicalclaim")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--claims", type=int, default=1_000_000)
+    ap.add_argument("--persons", type=int, default=200_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--keep", action="store_true", help="reuse an existing filled database")
+    args = ap.parse_args()
+    sys.path.insert(0, HERE)
+    sys.path.insert(0, os.path.join(HERE, "..", "src"))
+    from registry import BASE, DB, fill, prepare_database
+
+    os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
+    os.environ.setdefault("FUPIN_SECRET_KEY", "bench-only-not-secret")  # a throwaway database
+    fresh = prepare_database(args.keep)
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from fupin.access.models import User
+    from fupin.insurance.claims import resettle, store
+    from fupin.insurance.claims.models import MedicalClaim, ResettledClaim, Resettlement
+    from fupin.insurance.claims.settle import county_policy
+
+    if fresh:
+        t = time.perf_counter()
+        fill(max(args.persons, 1000))
+        fill_claims(args.claims, args.persons)
+        print(f"fill time {time.perf_counter() - t:.1f} s")
+    n = MedicalClaim.objects.filter(year=2018).count()
+    print(f"stored claims of 2018: {n:,}; load average before: {load()}")
+    policy = county_policy()
+
+    official, steps = [], []
+    for i in range(args.runs):
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            frame = store.read_year(2018)
+            t1 = time.perf_counter()
+            results, skipped = store.settle_stored(frame, policy)
+            t2 = time.perf_counter()
+            written = store.write_back(results)
+        t3 = time.perf_counter()
+        official.append(t3 - t0)
+        steps.append((t1 - t0, t2 - t1, t3 - t2))
+        print(f"  official run {i + 1}: {t3 - t0:.2f} s (read {t1 - t0:.2f}, settle {t2 - t1:.2f}, write back {t3 - t2:.2f}); "
+              f"{written:,} written, {skipped:,} left out; load {load()}")
+    with connection.cursor() as cur:
+        cur.execute("SELECT sum(basic_fen + critical_fen + assistance_fen + fallback_fen + self_fen) = sum(total_fen) FROM insurance_medicalclaim")
+        assert cur.fetchone()[0], "parts do not add up to the total"
+    med = [statistics.median(s[k] for s in steps) for k in range(3)]
+    print(f"official settlement of {n:,} claims: median {statistics.median(official):.2f} s over {args.runs} runs "
+          f"(read {med[0]:.2f}, settle {med[1]:.2f}, write back {med[2]:.2f}); load average {load()}")
+
+    user = User.objects.filter(username="county").first()
+    times = []
+    for i in range(args.runs):
+        run = Resettlement.objects.create(year=2018, policy="jining", area_code="360222", created_by=user)
+        t0 = time.perf_counter()
+        resettle.execute(run)
+        seconds = time.perf_counter() - t0
+        run.refresh_from_db()
+        times.append(seconds)
+        print(f"  政策测算 run {i + 1}: {seconds:.2f} s — {run.get_state_display()}, {run.message}; load {load()}")
+        ResettledClaim.objects.filter(run=run).delete()
+    print(f"政策测算 (济宁) of {n:,} claims: median {statistics.median(times):.2f} s over {args.runs} runs; load average {load()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""The demo county's stored claims: a year imported through the real path, chronic claims settled
+with the certificate's class, a person who becomes 低保 mid-year, one 政策测算."""
+
+import datetime as dt
+
+import pytest
+
+from fupin.appraisal import demo as appraisal_demo
+from fupin.appraisal.selectors import chronic_class_on
+from fupin.demo import builder
+from fupin.insurance.claims import demo
+from fupin.insurance.claims.models import ClaimImport, MedicalClaim, Resettlement
+from fupin.registry.models import IdentityPeriod
+
+
+@pytest.fixture
+def demo_county(db):
+    builder.build(households=300)
+    appraisal_demo.build()
+    return demo.build()
+
+
+def test_demo_claims_year(demo_county):
+    year, _, _ = demo.claims_year(dt.date.today())
+    assert demo_county.startswith(f"医疗费用结算单：{year} 年")
+    assert ClaimImport.objects.get().state == "done"
+    claims = MedicalClaim.objects.filter(year=year)
+    assert claims.count() > 300 and not claims.filter(settled_at__isnull=True).exists()
+    chronic = list(claims.filter(visit_type="chronic_outpatient"))
+    assert chronic and all(c.chronic_class == chronic_class_on(c.person_id, c.admission_date) for c in chronic)
+    period = IdentityPeriod.objects.get(reason__startswith="演示")
+    both = list(claims.filter(person_id=period.person_id).order_by("admission_date").values_list("category", flat=True))
+    assert both[0] != "dibao" and both[-1] == "dibao"
+    assert Resettlement.objects.get().state == "done"
+    for c in claims[:50]:
+        assert c.basic_fen + c.critical_fen + c.assistance_fen + c.fallback_fen + c.self_fen == c.total_fen
