@@ -53,7 +53,8 @@ def install(factory, extensions, shared) -> None:
     factory("appraisal:person", "appraisal:person_notify", "appraisal:person_apply", "/api/v1/appraisal/persons/{pk}/notice",
             "/api/v1/appraisal/persons/{pk}/applications", "/api/v1/appraisal/persons/{pk}/chronic-class")(obj("person"))
     factory("appraisal:application", "appraisal:application_appraise", "appraisal:application_object", "appraisal:application_certify",
-            "appraisal:application_withdraw", "/api/v1/appraisal/applications/{pk}", "/api/v1/appraisal/applications/{pk}/conclusion",
+            "appraisal:application_withdraw", "appraisal:application_round", "/api/v1/appraisal/applications/{pk}/round",
+            "/api/v1/appraisal/applications/{pk}", "/api/v1/appraisal/applications/{pk}/conclusion",
             "/api/v1/appraisal/applications/{pk}/withdraw", "/api/v1/appraisal/applications/{pk}/objections",
             "/api/v1/appraisal/applications/{pk}/certificate")(obj("appraisal_app"))
     factory("appraisal:objection_resolve", "/api/v1/appraisal/objections/{pk}/resolution")(obj("objection"))

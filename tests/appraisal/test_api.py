@@ -113,3 +113,19 @@ def test_refusals_and_huge_ids(county_user, family):
     assert r.status_code == 422 and "held_on" in r.json()["errors"]
     assert c.get("/api/v1/appraisal/report", {"date": "9999-12-31"}).status_code == 422
     assert c.get("/api/v1/appraisal/report", {"area": "360222101999"}).status_code == 422
+
+
+def test_moving_a_waiting_application_through_the_api(county_user, town_b_user, family):
+    c = login(county_user)
+    first = post(c, "/api/v1/appraisal/rounds", {"held_on": "2018-05-20", "place": "县人民医院"}).json()
+    later = post(c, "/api/v1/appraisal/rounds", {"held_on": "2018-08-20", "place": "县人民医院"}).json()
+    app = post(c, f"/api/v1/appraisal/persons/{family[0].pk}/applications",
+               {"chronic_class": "II", "diseases": ["胃炎"], "day": "2018-04-02"}).json()
+    assert app["round_id"] == first["id"]
+    r = post(c, f"/api/v1/appraisal/applications/{app['id']}/round", {"round_id": later["id"]})
+    assert r.status_code == 200 and r.json()["round_id"] == later["id"]
+    assert post(c, f"/api/v1/appraisal/applications/{app['id']}/round", {"round_id": "x"}).status_code == 422
+    assert post(c, f"/api/v1/appraisal/applications/{app['id']}/round", {"round_id": HUGE}).status_code == 422
+    assert post(c, f"/api/v1/appraisal/applications/{app['id']}/round", {"round_id": 10**9}).status_code == 404
+    r = post(login(town_b_user), f"/api/v1/appraisal/applications/{app['id']}/round", {"round_id": first["id"]})
+    assert r.status_code == 404 and Application.objects.get(pk=app["id"]).round_id == later["id"]

@@ -279,3 +279,23 @@ def test_many_persons_in_one_call(county_user, family):
     assert selectors.chronic_classes_for(pairs) == {(family[0].pk, D(2018, 6, 1)): "I"}
     f.certified(county_user, family[1])
     assert selectors.chronic_classes_for(pairs) == {(family[0].pk, D(2018, 6, 1)): "I"}  # family[1] was not asked for
+
+
+def test_a_waiting_application_moves_to_a_later_round(county_user, family):
+    """The person could not come to the second quarter's round: the clerk puts him into the third's."""
+    second, _ = services.plan_round(user=county_user, held_on=D(2018, 5, 20), place="县人民医院")
+    third, _ = services.plan_round(user=county_user, held_on=D(2018, 8, 20), place="县人民医院")
+    app = services.apply(user=county_user, person=family[0], chronic_class="II", diseases=["胃炎"], day=D(2018, 4, 2))
+    assert app.round == second
+    app = services.assign_round(user=county_user, application=app, appraisal_round=third)
+    assert app.round == third
+    with pytest.raises(AppraisalError, match="已在该批次"):
+        services.assign_round(user=county_user, application=app, appraisal_round=third)
+    with pytest.raises(AppraisalError, match="2018-08-20 鉴定，不能早于该日"):
+        services.appraise(user=county_user, application=app, approved=True, day=D(2018, 5, 20), appraiser="专家组")
+    early = services.apply(user=county_user, person=family[1], chronic_class="II", diseases=["胃炎"], day=D(2018, 6, 1))
+    with pytest.raises(AppraisalError, match="早于申请日期 2018-06-01"):
+        services.assign_round(user=county_user, application=early, appraisal_round=second)
+    services.appraise(user=county_user, application=app, approved=True, day=D(2018, 8, 20), appraiser="专家组")
+    with pytest.raises(AppraisalError, match="只有待季度鉴定的申请可以改换批次"):
+        services.assign_round(user=county_user, application=app, appraisal_round=second)

@@ -288,6 +288,20 @@ def appraise(request, pk: int, data: ConclusionIn):
         raise _refused(exc) from None
 
 
+class RoundChoiceIn(Schema):
+    round_id: Id
+
+
+@router.post("/appraisal/applications/{int:pk}/round", response=ApplicationOut)
+def assign_round(request, pk: int, data: RoundChoiceIn):
+    app = _application(request, pk)
+    rnd = get_scoped(AppraisalRound.objects.all(), request.user, shared=True, pk=data.round_id)
+    try:
+        return services.assign_round(user=request.user, application=app, appraisal_round=rnd, request=request)
+    except services.AppraisalError as exc:
+        raise _refused(exc) from None
+
+
 @router.post("/appraisal/applications/{int:pk}/withdraw", response=ApplicationOut)
 def withdraw(request, pk: int):
     try:

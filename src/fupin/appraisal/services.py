@@ -258,6 +258,27 @@ def plan_round(*, user, held_on, place: str, experts: str = "", request=None) ->
     return rnd, joined
 
 
+@transaction.atomic
+def assign_round(*, user, application: Application, appraisal_round: AppraisalRound, request=None) -> Application:
+    """Put a waiting 乙类 application into another round (the person could not come, or it joined none)."""
+    require_writer(user)
+    require_area(user, application.village_code)
+    app = _locked(application)
+    if app.stage != Stage.WAITING:
+        raise AppraisalError(f"此申请处于“{app.get_stage_display()}”，只有待季度鉴定的申请可以改换批次")
+    if appraisal_round.area_code[:COUNTY_DIGITS] != app.village_code[:COUNTY_DIGITS]:
+        raise AppraisalError("该批次不是本县的季度鉴定")
+    if appraisal_round.held_on < app.applied_on:
+        raise AppraisalError(f"该批次 {appraisal_round.held_on:%Y-%m-%d} 鉴定，早于申请日期 {app.applied_on:%Y-%m-%d}")
+    if app.round_id == appraisal_round.pk:
+        raise AppraisalError("已在该批次")
+    before = str(app.round) if app.round else "未编入批次"
+    app.round = appraisal_round
+    app.save(update_fields=["round"])
+    record(AuditAction.UPDATE, user=user, request=request, obj=app, summary=f"改换季度鉴定批次 {app.person.name}：{before} → {appraisal_round}")
+    return app
+
+
 # -- 鉴定结论 --------------------------------------------------------------------------------------
 @transaction.atomic
 def appraise(*, user, application: Application, approved: bool, day=None, chronic_class: str = "", diseases=None,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("persons/<int:pk>/apply/", views.person_apply, name="person_apply"),
     path("applications/<int:pk>/", views.application, name="application"),
     path("applications/<int:pk>/appraise/", views.application_appraise, name="application_appraise"),
+    path("applications/<int:pk>/round/", views.application_round, name="application_round"),
     path("applications/<int:pk>/object/", views.application_object, name="application_object"),
     path("applications/<int:pk>/certify/", views.application_certify, name="application_certify"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),

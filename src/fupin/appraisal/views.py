@@ -28,6 +28,7 @@ from . import selectors, services
 from .models import (
     Applicant,
     Application,
+    AppraisalRound,
     Certificate,
     CertificateStatus,
     Hospital,
@@ -279,6 +280,7 @@ def application(request, pk: int):
     return render(request, "appraisal/application.html", _ctx(
         request, a=app, objections=selectors.objections(request.user).filter(application=app),
         hospitals=selectors.hospitals(request.user), certificate=selectors.certificates(request.user).filter(application=app).first(),
+        rounds=selectors.rounds(request.user).filter(held_on__gte=app.applied_on).order_by("held_on")[:20],
         open_stages=(Stage.APPLIED, Stage.WAITING)))
 
 
@@ -297,6 +299,19 @@ def application_appraise(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, "已登记鉴定结论")
+    return redirect("appraisal:application", pk=pk)
+
+
+@login_required
+@require_POST
+def application_round(request, pk: int):
+    app = _application(request, pk)
+    pk_round = bounds.query_id(request.POST.get("round") or "")
+    if pk_round is None:
+        messages.error(request, "请选择季度鉴定批次")
+        return redirect("appraisal:application", pk=pk)
+    rnd = get_scoped(AppraisalRound.objects.all(), request.user, shared=True, pk=pk_round)
+    _act(request, services.assign_round, f"已改入{rnd}", application=app, appraisal_round=rnd)
     return redirect("appraisal:application", pk=pk)
 
 
