@@ -54,7 +54,12 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
         for t in targets(user, plan):
             plan_targets.setdefault(t.indicator.code, {})[t.area_code] = t.value
         targeted = [i for i in inds if i.code in plan_targets]
-        plan_figs = plan_figures(user, plan, period.end, targeted)
+        # A stock (cumulative) figure depends only on the end date: when the plan's end is the month's,
+        # the month's figure is the plan's, and the heavy person queries run once.
+        plan_end = max(plan.starts_on, min(period.end, plan.ends_on))
+        reuse = [i for i in targeted if i.cumulative and plan_end == period.end]
+        plan_figs = plan_figures(user, plan, period.end, [i for i in targeted if i not in reuse])
+        plan_figs.update({i.code: month_figs[i.code] for i in reuse})
         share = elapsed(plan, period.end)
     county = pad(own_code(user))
     sections = []

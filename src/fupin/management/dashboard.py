@@ -22,10 +22,10 @@ def current_plan(user, day: dt.date) -> Plan | None:
     return qs.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on").first() or qs.order_by("-ends_on").first()
 
 
-def data(user, day: dt.date) -> dict:
-    """Everything the charts draw, for the user's area; cached a few minutes per area and day
-    (figures move with the day's work, not by the second)."""
-    key = f"fupin:dashboard:{own_code(user)}:{day.isoformat()}"
+def data(user, day: dt.date, version: str = "") -> dict:
+    """Everything the charts draw, for the user's area; cached a few minutes per area, day and
+    registry version (figures move with the day's work, not by the second)."""
+    key = f"fupin:dashboard:{own_code(user)}:{day.isoformat()}:{version}"
     found = cache.get(key)
     if found is not None:
         return found

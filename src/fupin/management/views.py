@@ -54,12 +54,24 @@ def show(indicator: Indicator, value) -> str:
 def _table(user, period) -> tuple[list, list]:
     inds = selectors.dashboard_indicators()
     towns = townships(user)
-    figs = evaluate(inds, user=user, start=period.start, end=period.end)
+    figs = _figures(user, inds, period)
     rows = []
     for ind in inds:
         fig = figs[ind.code]
         rows.append({"indicator": ind, "cells": [show(ind, fig.value(t.code)) for t in towns], "total": show(ind, fig.value())})
     return towns, rows
+
+
+def _figures(user, inds, period):
+    """The table's figures, kept a few minutes per area, period and day (as the dashboard's)."""
+    from django.core.cache import cache
+
+    key = f"fupin:indicators:{selectors.own_code(user)}:{period.key}:{today().isoformat()}:{','.join(i.code for i in inds)}"
+    figs = cache.get(key)
+    if figs is None:
+        figs = evaluate(inds, user=user, start=period.start, end=period.end)
+        cache.set(key, figs, 300)
+    return figs
 
 
 @login_required

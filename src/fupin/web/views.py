@@ -18,10 +18,9 @@ from fupin.registry.idnumber import mask_in_text
 AUDIT_EXPORT_LIMIT = 100_000  # one xlsx an auditor can open; narrow the filter for more
 
 
-@login_required
-def home(request):
-    hh = selectors.households(request.user)
-    people = selectors.persons(request.user)
+def _registry_counts(user) -> tuple[dict, dict]:
+    hh = selectors.households(user)
+    people = selectors.persons(user)
     by_status = dict(hh.order_by().values_list("status").annotate(n=Count("id")))
     counts = people.order_by().aggregate(
         total=Count("id"),
@@ -30,17 +29,42 @@ def home(request):
         training_need=Count("id", filter=Q(training_need=True, status__in=ACTIVE_STATUSES)),
         disabled=Count("id", filter=Q(health="disabled")),
     )
+    return by_status, counts
+
+
+def registry_version() -> str:
+    """Changes when a household, a member or a status change is added (three primary-key look-ups):
+    the home page's counts are kept until then, at most a few minutes."""
+    from django.db.models import Max
+
+    from fupin.registry.models import Household, Person, StatusChange
+
+    return "-".join(str(m.objects.aggregate(v=Max("id"))["v"] or 0) for m in (Household, Person, StatusChange))
+
+
+@login_required
+def home(request):
+    """The dashboard of the user's area (fupin.management.dashboard) and the registry's counts."""
+    from django.core.cache import cache
     from django.utils import timezone
 
+    from fupin.access.scope import area_code_of
     from fupin.management import dashboard
 
     day = timezone.localdate()
+    version = registry_version()
+    key = f"fupin:home-counts:{area_code_of(request.user)}:{day.isoformat()}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = _registry_counts(request.user)
+        cache.set(key, found, 300)
+    by_status, counts = found
     bulletin, read = dashboard.latest_unread(request.user)
     return render(request, "web/home.html", {
         "household_total": sum(by_status.values()),
         "by_status": [(Status(s).label, by_status.get(s, 0), s) for s in Status.values],
         "counts": counts,
-        "dashboard": dashboard.data(request.user, day), "bulletin": bulletin, "bulletin_read": read,
+        "dashboard": dashboard.data(request.user, day, version=version), "bulletin": bulletin, "bulletin_read": read,
         "overdue_tasks": dashboard.overdue_count(request.user, day),
     })
 
