@@ -9,6 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.test import Client
 
@@ -17,6 +18,13 @@ from fupin.areas.models import Area
 from fupin.areas.services import load_divisions, read_bundled
 from fupin.demo.people import id_number as make_id_number
 from fupin.registry.models import Household, Person
+
+# Hypothesis on a shared, loaded machine (CI, 2 cores): slow input generation or a slow example is
+# not a failure of the property; the properties themselves stay as strict.
+hypothesis.settings.register_profile(
+    "fupin", suppress_health_check=[hypothesis.HealthCheck.too_slow], deadline=None
+)
+hypothesis.settings.load_profile("fupin")
 
 COUNTY = "360222"
 TOWN_A = "360222100"  # 浮梁镇

@@ -18,6 +18,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from fupin.areas.lookup import AreaNotFound, area_path, find_area
 from fupin.areas.models import Area, Level
 
 from .audit import record
@@ -74,41 +75,14 @@ def resolve_role(text: str) -> Role:
     raise StaffError([f"没有“{text}”这个角色，可填：" + "、".join(role_names())])
 
 
-def area_path(area: Area) -> str:
-    """江西省 › 景德镇市 › 浮梁县 › 鹅湖镇（360222101）."""
-    return " › ".join(a.name for a in [*area.ancestors(), area]) + f"（{area.code}）"
-
-
 def resolve_area(text: str) -> Area:
     """An area from its code, its name (`鹅湖镇`) or its name with its parents' (`浮梁县鹅湖镇`)."""
-    text = re.sub(r"[\s/›>＞、]+", "", str(text or ""))
-    if not text:
+    if not re.sub(r"[\s/›>＞、]+", "", str(text or "")):
         raise StaffError(["请填写辖区（区划代码或名称）"])
-    if text.isdigit():
-        area = Area.objects.filter(code=text).first()
-        if area is None:
-            raise StaffError([f"区划代码“{text}”不存在（先用 fupin load_divisions 载入本县区划）"])
-        return area
-    matches = list(Area.objects.filter(name=text).order_by("code"))
-    if not matches:  # a name with its parents' names before it: 浮梁县鹅湖镇
-        suffixes = [text[i:] for i in range(1, len(text))]
-        matches = [
-            a
-            for a in Area.objects.filter(name__in=suffixes).order_by("code")
-            if "".join(x.name for x in [*a.ancestors(), a]).endswith(text)
-        ]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        near = Area.objects.filter(name__contains=text).order_by("code")[:5]
-        hint = "；相近的有：" + "；".join(area_path(a) for a in near) if near else ""
-        raise StaffError([f"找不到名为“{text}”的区划{hint}"])
-    listed = "；".join(area_path(a) for a in matches[:10]) + ("；……" if len(matches) > 10 else "")
-    raise StaffError(
-        [
-            f"有 {len(matches)} 个区划名为“{text}”，请改用区划代码或带上上级名称（如“浮梁县鹅湖镇”）：{listed}"
-        ]
-    )
+    try:
+        return find_area(text)
+    except AreaNotFound as exc:
+        raise StaffError([str(exc)]) from None
 
 
 def generate_password() -> str:

@@ -6,7 +6,9 @@ from django import forms
 
 from fupin import bounds
 from fupin.access.scope import area_code_in_scope, home_area_code, scoped
+from fupin.areas.lookup import AreaNotFound, find_area
 from fupin.areas.models import Area, Level
+from fupin.areas.picker import AreaPickerWidget
 
 from .creditcode import CreditCodeError, parse_credit_code
 from .models import Employer, FollowUpVisit, JobFair, Occupation, Posting
@@ -76,6 +78,11 @@ class PostingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["employer"].queryset = employers
+        # 工作地: chosen by name from the county's areas; a place outside the county by its code.
+        self.fields["work_area_code"].widget = AreaPickerWidget(user=user)
+        self.fields["work_area_code"].max_length = 100
+        self.fields["work_area_code"].widget.attrs.pop("maxlength", None)
+        self.fields["work_area_code"].help_text = "输入名称后从列表中选择；县外的工作地填区划代码（写到市或省）"
         if self.instance.pk:
             self.fields["occupation_code"].initial = self.instance.occupation_id
             self.fields["wage_min"].initial = self.instance.wage_min_fen / 100
@@ -92,10 +99,13 @@ class PostingForm(forms.ModelForm):
         return occ
 
     def clean_work_area_code(self):
-        code = self.cleaned_data["work_area_code"].strip()
-        if not (code.isdigit() and len(code) in (6, 9, 12)):
-            raise forms.ValidationError("工作地区划应为6、9或12位数字代码")
-        return code.ljust(12, "0")
+        text = self.cleaned_data["work_area_code"].strip()
+        try:
+            return find_area(text).code.ljust(12, "0")
+        except AreaNotFound as exc:
+            if text.isdigit() and len(text) in (6, 9, 12):  # outside the county: its code as typed
+                return text.ljust(12, "0")
+            raise forms.ValidationError(str(exc)) from None
 
     def clean(self):
         data = super().clean()

@@ -23,7 +23,10 @@ from fupin.access.scope import (
     scoped,
     shared_readable,
 )
+from fupin.areas.lookup import AreaNotFound
 from fupin.areas.models import Area
+from fupin.areas.names import own_code
+from fupin.areas.picker import AreaPickerWidget, OutOfArea, parse_area
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
@@ -73,6 +76,8 @@ def home(request):
     return render(request, "employment/home.html", {
         "s": selectors.summary(request.user, day), "day": day, "pack_id": default_pack_id(), "r": rules(),
         "batches": _checked(list(selectors.batches(request.user)[:5])),
+        "area_picker": AreaPickerWidget(user=request.user, attrs={"class": "form-control", "aria-label": "区划"}).render(
+            "area", home_area_code(request.user)),
     })
 
 
@@ -228,12 +233,13 @@ def recommendations_export(request):
 @require_POST
 def batch_run(request):
     require_writer(request.user)
-    code = (request.POST.get("area") or home_area_code(request.user)).strip()
-    if not (code.isdigit() and len(code) in (6, 9, 12)):
-        messages.error(request, "区划代码应为6、9或12位数字")
+    try:  # a name chosen from the picker (浮梁镇, 浮梁县 › 浮梁镇) or a code
+        code = own_code(parse_area(request.user, request.POST.get("area") or home_area_code(request.user)))
+    except OutOfArea:
+        raise PermissionDenied("不在本辖区") from None
+    except AreaNotFound as exc:
+        messages.error(request, f"区划：{exc}")
         return redirect("employment:home")
-    if not area_code_in_scope(request.user, code):
-        raise PermissionDenied("不在本辖区")
     batch = RecommendationBatch.objects.create(area_code=code.ljust(12, "0"), requested_by=request.user)
     run_batch.enqueue(batch.pk, request.user.pk, code)
     messages.info(request, "批量推荐已提交后台运行")

@@ -1,0 +1,89 @@
+"""区划选择: one area picker for every form — type a name, choose from the list of the user's areas.
+
+The input carries a `<datalist>` of the areas in the user's scope by full name (浮梁县 › 鹅湖镇 › 桃墅村),
+so the browser suggests as one types; the server reads whatever was typed through `find_area`
+(a full path, a unique name, or a code) and keeps the user in scope. No JavaScript (CSP-safe).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.html import format_html, format_html_join
+
+from fupin.access.scope import area_code_in_scope, home_area_code
+
+from .lookup import AreaNotFound, find_area
+from .models import Area, Level
+from .names import own_code
+
+ALL_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+
+
+def label(area: Area, root_level: int = Level.COUNTY) -> str:
+    """The area's names from the county down: 浮梁县 › 鹅湖镇 › 桃墅村."""
+    return " › ".join(a.name for a in [*area.ancestors(), area] if a.level >= root_level)
+
+
+def options(user, levels=ALL_LEVELS) -> list[str]:
+    own = own_code(home_area_code(user))
+    areas = Area.objects.filter(code__startswith=own, level__in=levels).order_by("code")
+    by_code = {a.code: a for a in Area.objects.filter(code__startswith=own[:6])}
+    out = []
+    for a in areas:
+        names, code = [], a.code
+        for prefix in (code[:6], code[:9], code[:12]):
+            if prefix in by_code and len(prefix) <= len(code):
+                names.append(by_code[prefix].name)
+        out.append(" › ".join(dict.fromkeys(names)))
+    return out
+
+
+class AreaPickerWidget(forms.TextInput):
+    def __init__(self, *, user=None, levels=ALL_LEVELS, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", "placeholder": "输入名称后从列表中选择", **(attrs or {})})
+        self.user, self.levels = user, levels
+
+    def format_value(self, value):
+        if value and str(value).isdigit():
+            area = Area.objects.filter(code=own_code(str(value))).first()
+            return label(area) if area else value
+        return super().format_value(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"areas-{name}"}
+        html = super().render(name, value, attrs, renderer)
+        listed = format_html_join("", '<option value="{}">', ((o,) for o in options(self.user, self.levels)))
+        return format_html('{}<datalist id="areas-{}">{}</datalist>', html, name, listed)
+
+
+class OutOfArea(AreaNotFound):
+    """The area exists but is not the user's."""
+
+
+def parse_area(user, text: str, *, levels=ALL_LEVELS) -> str:
+    """The 12-digit code of the area typed, within the user's scope; AreaNotFound with the reason."""
+    area = find_area(text)
+    if area.level not in levels:
+        allowed = "、".join(Level(lv).label for lv in levels)
+        raise AreaNotFound(f"“{label(area)}”是{Level(area.level).label}，这里应选{allowed}")
+    if not area_code_in_scope(user, area.code):
+        raise OutOfArea(f"“{label(area)}”不在本辖区")
+    return area.code.ljust(12, "0")
+
+
+class AreaPickerField(forms.CharField):
+    """A form field choosing one area of the user's scope by name; cleans to the 12-digit code."""
+
+    def __init__(self, *, user, levels=ALL_LEVELS, **kwargs):
+        self.user, self.levels = user, levels
+        kwargs.setdefault("max_length", 100)
+        super().__init__(widget=AreaPickerWidget(user=user, levels=levels), **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return parse_area(self.user, value, levels=self.levels)
+        except AreaNotFound as exc:
+            raise forms.ValidationError(str(exc)) from None
