@@ -198,7 +198,7 @@ def main() -> None:
         ("dashboard home, county, as served (cached per area and day)", "county", "/", False, fast),
         ("dashboard home, township, as served", "town-360222100", "/", False, fast),
         ("bulletin page, township", "town-360222100", f"/management/bulletins/{b.pk}/", False, fast),
-        ("indicator table, county, this month (computed each request)", "county", "/management/indicators/", False, slow),
+        ("indicator table, county, this month (cached like the dashboard after the first)", "county", "/management/indicators/", False, slow),
         ("plan progress page, county (computed each request)", "county", f"/management/plans/{plan.pk}/", False, slow),
     ]
     for label, who, url, clear, n in cases:
