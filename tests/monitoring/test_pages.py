@@ -1,6 +1,7 @@
 """Pages: the dashboard per township, the lists filtered and exported (masked, audited), one
 household's steps through forms, refusals shown in Chinese, another township's ids → 404."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -95,3 +96,29 @@ def test_enter_off_list_household_page(town_a_user, areas):
     r = c.post("/monitoring/households/new/", {"village_code": village_of(TOWN_A).code, "head_name": "孙七", "head_id_number": "123",
                                                "member_count": "3", "category": "edge", "description": "x", "day": TODAY.isoformat()})
     assert "户主身份证号" in r.content.decode() and not MonitoredHousehold.objects.exists()
+
+
+def test_person_page_shows_the_households_monitoring(world, county_user):
+    person = world[0].household.members.first()
+    body = login(county_user).get(f"/registry/persons/{person.pk}/").content.decode()
+    assert "防止返贫监测" in body and "人均纯收入低于监测线" in body
+
+
+def test_monitor_run_command(county_user, make_household):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    exited(make_household, TOWN_A, income_yuan=1000)
+    out = io.StringIO()
+    call_command("monitor", "run", "--user", "county", stdout=out)
+    assert "浮梁镇：人均纯收入低于监测线 1 条" in out.getvalue() and "新增预警 1 条" in out.getvalue()
+    out = io.StringIO()
+    call_command("monitor", "run", "--user", "county", stdout=out)
+    assert "新增预警 0 条" in out.getvalue()
+    with pytest.raises(CommandError, match="超出范围"):
+        call_command("monitor", "run", "--user", "county", "--date", "9000-01-01")
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    with pytest.raises(CommandError, match="不能晚于今天"):
+        call_command("monitor", "run", "--user", "county", "--date", tomorrow)
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("monitor", "run", "--user", "nobody")

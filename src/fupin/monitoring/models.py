@@ -68,6 +68,7 @@ class Signal(models.TextChoices):
     LABOURER = "labourer", "主要劳动力死亡、患大病或残疾"
     DISASTER = "disaster", "灾害或意外事故（人工录入）"
     REPORTED = "reported", "乡镇排查发现或农户申请（人工录入）"
+    CIVIL = "civil", "民政部门推送（导入）"
 
 
 MANUAL_SIGNALS = (Signal.DISASTER, Signal.REPORTED)

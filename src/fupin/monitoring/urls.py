@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/", views.households, name="households"),
     path("households/export/", views.households_export, name="households_export"),
     path("households/new/", views.enter, name="enter"),
+    path("households/import/", views.import_civil, name="import_civil"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/<slug:action>/", views.step, name="step"),
     path("alerts/", views.alerts, name="alerts"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -230,8 +231,35 @@ def enter(request):
             else:
                 messages.success(request, "已录入监测对象，待入户核查")
                 return redirect("monitoring:household", pk=m.pk)
+    return _enter_page(request, form, villages)
+
+
+def _enter_page(request, form, villages, faults=None):
     names = selectors.area_names({v.code[:9] for v in villages})
-    return render(request, "monitoring/enter.html", {"form": form, "villages": [(v.code, f"{names.get(v.code[:9], '')} {v.name}") for v in villages]})
+    return render(request, "monitoring/enter.html", {"form": form, "faults": faults or [],
+                                                     "villages": [(v.code, f"{names.get(v.code[:9], '')} {v.name}") for v in villages]})
+
+
+@login_required
+@require_POST
+def import_civil(request):
+    """民政部门导入: an xlsx or CSV of households off the list, all or nothing."""
+    from . import civil
+
+    require_writer(request.user)
+    upload = request.FILES.get("file")
+    own = home_area_code(request.user)
+    villages = Area.objects.filter(level=Level.VILLAGE, code__startswith=own).order_by("code")
+    if upload is None:
+        return _enter_page(request, forms.EnterForm(), villages, ["请选择要导入的文件（xlsx 或 csv）"])
+    if upload.size > 20 * 1024 * 1024:
+        return _enter_page(request, forms.EnterForm(), villages, ["文件超过 20 MB，请分成几个文件导入"])
+    try:
+        n = civil.import_file(user=request.user, data=upload.read(), filename=upload.name[:100], day=timezone.localdate(), request=request)
+    except civil.ImportRefused as exc:
+        return _enter_page(request, forms.EnterForm(), villages, exc.faults)
+    messages.success(request, f"已从民政部门名单导入 {n} 户监测对象，均待入户核查")
+    return redirect(f"{reverse('monitoring:households')}?stage=alert")
 
 
 @login_required
