@@ -150,7 +150,8 @@ def import_confirm(request, pk: Id):
     job = selectors.import_job(request.user, pk)
     if request.user.read_only or not import_service.may_import(request.user, job.kind):
         raise HttpError(403, "无权导入该类数据")
-    if job.state != JobState.READY:
+    if not import_service.confirm(job):
+        job.refresh_from_db()
         raise _422(f"导入任务当前状态为“{job.get_state_display()}”，不能确认", "state")
     merge_task.enqueue(job.pk, request.user.pk)
     return Status(202, selectors.import_job(request.user, pk))

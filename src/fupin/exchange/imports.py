@@ -511,11 +511,17 @@ def recover_interrupted(job: ImportJob) -> bool:
     return bool(changed)
 
 
+def confirm(job: ImportJob) -> bool:
+    """确认导入: 待确认 → 已确认 in one conditional update, so the page shows the merge coming (and polls)
+    instead of 待确认 with the button still active, and a second click confirms nothing twice."""
+    return bool(ImportJob.objects.filter(pk=job.pk, state=JobState.READY).update(state=JobState.CONFIRMED, message=""))
+
+
 def merge(job: ImportJob, *, user=None, request=None, progress: Progress = _noop) -> dict:
     """Write the staged new and changed rows into the registry — one transaction."""
     job = ImportJob.objects.get(pk=job.pk)
     recover_interrupted(job)
-    if job.state != JobState.READY:
+    if job.state not in (JobState.READY, JobState.CONFIRMED):
         raise ImportRefused(f"导入任务当前状态为“{job.get_state_display()}”，不能确认合并")
     ImportJob.objects.filter(pk=job.pk).update(state=JobState.MERGING, merged_by=user if user and user.is_authenticated else None)
     try:
@@ -526,7 +532,7 @@ def merge(job: ImportJob, *, user=None, request=None, progress: Progress = _noop
             record(AuditAction.IMPORT, user=user, request=request, obj=job,
                    summary=f"导入{job.get_kind_display()}“{job.filename}”：" + "，".join(f"{Action(k).label}{v}" for k, v in result.items() if k in Action.values),
                    changes={"counts": [None, result]})  # fmt: skip
-            ImportJob.objects.filter(pk=job.pk).update(state=JobState.DONE, merged_at=timezone.now(), rows_merged=job.rows_total,
+            ImportJob.objects.filter(pk=job.pk).update(state=JobState.DONE, merged_at=timezone.now(), rows_merged=job.rows_total - job.counts.get("rejected", 0),
                                                        counts={**job.counts, "merged": result})
     except ImportRefused as exc:
         ImportJob.objects.filter(pk=job.pk).update(state=JobState.READY, message=str(exc))

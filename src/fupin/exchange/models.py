@@ -21,6 +21,7 @@ class JobState(models.TextChoices):
     READING = "reading", "读取中"
     VALIDATING = "validating", "校验中"
     READY = "ready", "待确认"
+    CONFIRMED = "confirmed", "已确认，等待合并"
     MERGING = "merging", "合并中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"

@@ -123,7 +123,8 @@ def import_confirm(request, pk: int):
     require_writer(request.user)
     if not import_service.may_import(request.user, job.kind):
         raise PermissionDenied("无权导入该类数据")
-    if job.state != JobState.READY:
+    if not import_service.confirm(job):
+        job.refresh_from_db()
         messages.error(request, f"导入任务当前状态为“{job.get_state_display()}”，不能确认")
     else:
         merge_task.enqueue(job.pk, request.user.pk)
