@@ -11,6 +11,7 @@ from fupin.appraisal.models import (
     Hospital,
     Notice,
     Objection,
+    ReportSubmission,
 )
 from tests.access.marks import marker
 
@@ -41,6 +42,8 @@ def extend(world, users) -> None:
                                          concluded_diseases=m(Application), notice_start=day, notice_end=day + dt.timedelta(days=6))
         objection = Objection.objects.create(application=app, village_code=village, raised_on=day, objector="村民", content=m(Objection),
                                              recorded_by=user)
+        ReportSubmission.objects.create(area_code=town.ljust(12, "0"), day=dt.date.today(), figures={}, note=m(ReportSubmission),
+                                        submitted_by=user)
         world[town].update(appraisal_app=app, certificate=cert, objection=objection, hospital=hospital, appraisal_round=rnd)
 
 

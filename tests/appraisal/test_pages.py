@@ -173,3 +173,20 @@ def test_certificate_page_history_and_hospital_change(town_a_user, family):
     assert "定点医院 浮梁县人民医院 → 浮梁县中医院" in page and "发证" in page
     rows = _rows(c.get("/appraisal/certificates/export/", {"class": "I"}))
     assert rows[1][0] == cert.number and rows[1][8] == "浮梁县中医院"
+
+
+def test_townships_submit_the_daily_report_and_the_county_sees_who_has(county_user, town_a_user, family):
+    services.notify_village(user=town_a_user, village_code=family[0].village_code, day=D(2018, 3, 1))
+    c = login(town_a_user)
+    r = c.post("/appraisal/report/submit/", {"day": "2018-03-01", "note": "已全部入户"}, follow=True)
+    assert "已报送鉴定日报" in r.content.decode()
+    r = c.post("/appraisal/report/submit/", {"day": "2018-03-01"}, follow=True)
+    assert "2018-03-01 的鉴定日报已报送" in r.content.decode()
+    from fupin.appraisal.models import ReportSubmission
+
+    s = ReportSubmission.objects.get()
+    assert s.area_code == TOWN_A + "000" and s.figures["total"]["notified"] == 3  # the figures as sent
+    page = login(county_user).get("/appraisal/report/", {"date": "2018-03-01"}).content.decode()
+    assert "已全部入户" in page and "未报送" in page  # 鹅湖镇 and the others have not
+    r = login(county_user).post("/appraisal/report/submit/", {"day": "2018-03-01"}, follow=True)
+    assert "请以乡镇账号报送" in r.content.decode()

@@ -274,3 +274,22 @@ class Objection(models.Model):
         verbose_name = "公示异议"
         verbose_name_plural = "公示异议"
         ordering = ["raised_on", "id"]
+
+
+class ReportSubmission(models.Model):
+    """鉴定日报报送 (001: 建立了慢性病鉴定日报送机制): a township's figures of one day as it sent them."""
+
+    AREA_CODE_FIELD = "area_code"
+
+    area_code = models.CharField("报送区划", max_length=12, help_text="乡镇代码补足12位")
+    day = models.DateField("日报日期")
+    figures = models.JSONField("报送数字")
+    note = models.CharField("说明", max_length=200, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("报送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "鉴定日报报送"
+        verbose_name_plural = "鉴定日报报送"
+        ordering = ["day", "area_code"]
+        constraints = [models.UniqueConstraint(fields=["area_code", "day"], name="appraisal_report_once_a_day")]

@@ -28,6 +28,7 @@ from .models import (
     Notice,
     Objection,
     ObjectionStatus,
+    ReportSubmission,
     Stage,
 )
 
@@ -211,3 +212,18 @@ def daily_report(user, day: dt.date, area_code: str) -> tuple[list[dict], dict]:
 
 def pending_objections(user) -> QuerySet:
     return objections(user).filter(status=ObjectionStatus.OPEN)
+
+
+def submissions(user, day: dt.date) -> list[dict]:
+    """报送情况: every township of the user's area for `day`, with its submission or None."""
+    sent = {s.area_code[: CODE_LENGTH[Level.TOWNSHIP]]: s for s in scoped(ReportSubmission.objects.filter(day=day), user).select_related("submitted_by")}
+    towns = scoped_townships(user)
+    return [{"code": t.code, "name": t.name, "submission": sent.get(t.code)} for t in towns]
+
+
+def scoped_townships(user) -> list[Area]:
+    from fupin.access.scope import area_code_of
+
+    code = area_code_of(user)
+    qs = Area.objects.filter(level=Level.TOWNSHIP).order_by("code")
+    return list(qs.filter(code__startswith=code) if code else qs)

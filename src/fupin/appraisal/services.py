@@ -32,6 +32,7 @@ from .models import (
     NoticeWay,
     Objection,
     ObjectionStatus,
+    ReportSubmission,
     Stage,
     diseases_list,
     diseases_text,
@@ -391,7 +392,7 @@ def certify(*, user, application: Application, day=None, hospital: Hospital | No
     app = _locked(application)
     day = _date(day or _today(), "发证日期")
     if app.stage != Stage.NOTICE:
-        _move(app, Stage.CERTIFIED)
+        _move(app, Stage.CERTIFIED)  # refused, naming the stage: only an application in public notice is certified
     if day <= app.notice_end:
         raise AppraisalError(f"公示期至 {app.notice_end:%Y-%m-%d} 结束，期满后才能发证")
     if (n := app.objections.filter(status=ObjectionStatus.OPEN).count()):
@@ -481,3 +482,26 @@ def revoke(*, user, certificate: Certificate, reason: str, day=None, request=Non
                                      effective_on=day, chronic_class="", diseases=cert.diseases, summary=f"注销：{reason}", recorded_by=user)
     record(AuditAction.STATUS, user=user, request=request, obj=cert, summary=f"注销慢性病医疗证 {cert.number}：{reason}")
     return cert
+
+
+# -- 鉴定日报报送 ----------------------------------------------------------------------------------
+@transaction.atomic
+def submit_report(*, user, day, note: str = "", request=None) -> ReportSubmission:
+    """A township sends its daily report (日报送): the figures as they stand now, once a day."""
+    from .selectors import daily_report
+
+    require_writer(user)
+    code = area_code_of(user)
+    if code is None or len(code) != CODE_LENGTH[Level.TOWNSHIP]:
+        raise AppraisalError("鉴定日报由乡镇报送：请以乡镇账号报送")
+    day = _date(day, "日报日期")
+    note = _text(note, "说明", 200, required=False)
+    rows, total = daily_report(user, day, code)
+    try:
+        with transaction.atomic():
+            s = ReportSubmission.objects.create(area_code=code.ljust(12, "0"), day=day, figures={"rows": rows, "total": total}, note=note,
+                                                submitted_by=user)
+    except IntegrityError:
+        raise AppraisalError(f"{day:%Y-%m-%d} 的鉴定日报已报送") from None
+    record(AuditAction.CREATE, user=user, request=request, obj=s, summary=f"报送慢性病鉴定日报 {day:%Y-%m-%d}")
+    return s

@@ -31,4 +31,5 @@ urlpatterns = [
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("report/", views.report, name="report"),
     path("report/export/", views.report_export, name="report_export"),
+    path("report/submit/", views.report_submit, name="report_submit"),
 ]

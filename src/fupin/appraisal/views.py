@@ -526,8 +526,19 @@ def report(request):
     day, code, rows, total = _report(request)
     area = Area.objects.get(code=code)
     towns = Area.objects.filter(parent__code=code, level=Level.TOWNSHIP) if area.level == Level.COUNTY else []
-    return render(request, "appraisal/report.html", _ctx(request, day=day, area=area, rows=rows, total=total, columns=selectors.REPORT_COLUMNS,
-                                                         towns=towns, query=urlencode({"date": day.isoformat(), "area": code})))
+    own = area_code_of(request.user)
+    return render(request, "appraisal/report.html", _ctx(
+        request, day=day, area=area, rows=rows, total=total, columns=selectors.REPORT_COLUMNS, towns=towns,
+        query=urlencode({"date": day.isoformat(), "area": code}), submissions=selectors.submissions(request.user, day),
+        may_submit=not request.user.read_only and own is not None and Area.objects.filter(code=own, level=Level.TOWNSHIP).exists()))
+
+
+@login_required
+@require_POST
+def report_submit(request):
+    day = request.POST.get("day") or _today()
+    _act(request, services.submit_report, "已报送鉴定日报", day=day, note=request.POST.get("note", ""))
+    return redirect(reverse("appraisal:report") + (f"?date={day}" if isinstance(day, str) and len(day) <= 10 else ""))
 
 
 @login_required
