@@ -69,3 +69,22 @@ def test_the_list_page_names_areas_instead_of_codes(client, town_a_user):
     client.force_login(town_a_user)
     html = client.get("/employment/employers/").content.decode()
     assert "浮梁镇" in html and "360222100000" not in html
+
+
+def test_long_lists_are_paged_and_the_export_holds_them_all(client, town_a_user):
+    import datetime as dt
+
+    from fupin.training.models import Course
+
+    for n in range(55):
+        Course.objects.create(title=f"茶叶加工班{n:02d}", trade="茶叶加工", provider="县职校", area_code=TOWN_A + "000",
+                              place="镇文化站", starts_on=dt.date(2018, 3, 1), ends_on=dt.date(2018, 3, 10))
+    Course.objects.create(title="鹅湖班", trade="茶叶加工", provider="县职校", area_code=TOWN_B + "000", place="鹅湖",
+                          starts_on=dt.date(2018, 3, 1), ends_on=dt.date(2018, 3, 10))
+    client.force_login(town_a_user)
+    first = client.get("/training/").content.decode()
+    assert first.count("茶叶加工班") == 50 and "第 1 / 2 页，共 55 条" in first
+    second = client.get("/training/", {"page": 2}).content.decode()
+    assert second.count("茶叶加工班") == 5
+    rows = _rows(client.get(_export_link(second)))
+    assert len(rows) - 1 == 55 and "鹅湖班" not in {r[0] for r in rows}

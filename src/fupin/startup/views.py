@@ -21,6 +21,7 @@ from . import selectors, services
 from .models import Loan, LoanKind, StartupSubsidy
 from .schedule import ScheduleError, schedule, totals
 from fupin.web.list_export import Column, export, wants_xlsx
+from fupin.web.paging import page_of
 
 
 class LoanForm(forms.Form):
@@ -69,7 +70,7 @@ class SubsidyForm(forms.Form):
 @login_required
 def loans(request):
     r = rules()
-    return render(request, "startup/loans.html", {"loans": selectors.loans(request.user)[:500], "r": r, "pack_id": default_pack_id()})
+    return render(request, "startup/loans.html", {"loans": page_of(request, selectors.loans(request.user)), "r": r, "pack_id": default_pack_id()})
 
 
 @login_required
@@ -133,7 +134,7 @@ def subsidies(request):
             Column("村", lambda s: s.village_code, area=True), Column("企业", lambda s: s.firm_name),
             Column("统一社会信用代码", lambda s: s.credit_code), Column("成立日期", lambda s: s.founded_on),
             Column("发放日期", lambda s: s.granted_on), Column("金额(元)", lambda s: fen_to_yuan(s.amount_fen))])
-    return render(request, "startup/subsidies.html", {"rows": rows, "param": rules().startup_subsidy})
+    return render(request, "startup/subsidies.html", {"rows": page_of(request, rows), "param": rules().startup_subsidy})
 
 
 @login_required

@@ -20,6 +20,7 @@ from . import selectors, services
 from .forms import CourseForm
 from .models import Course, Enrolment, TechnicalStudentAid
 from fupin.web.list_export import Column, export, wants_xlsx
+from fupin.web.paging import page_of
 
 
 @login_required
@@ -32,7 +33,7 @@ def courses(request):
             Column("开班日期", lambda c: c.starts_on), Column("结业日期", lambda c: c.ends_on), Column("报名", lambda c: c.enrolled),
             Column("名额", lambda c: c.capacity), Column("补贴(元/人)", lambda c: fen_to_yuan(c.subsidy_fen)),
             Column("证书", lambda c: c.certificate_kind or "培训合格证")])
-    return render(request, "training/courses.html", {"courses": qs[:300], "r": rules()})
+    return render(request, "training/courses.html", {"courses": page_of(request, qs), "r": rules()})
 
 
 @login_required
@@ -115,7 +116,7 @@ def coverage(request):
 
 @login_required
 def subsidies(request):
-    return render(request, "training/subsidies.html", {"rows": selectors.subsidies(request.user)[:1000], "param": rules().job_seeking_subsidy_on_certificate})
+    return render(request, "training/subsidies.html", {"rows": page_of(request, selectors.subsidies(request.user)), "param": rules().job_seeking_subsidy_on_certificate})
 
 
 @login_required
@@ -135,7 +136,7 @@ def technical(request):
             Column("村", lambda p: p.village_code, area=True),
             Column("资助记录", lambda p: "；".join(f"{a.school_year}学年 {a.school}（免学杂费，补助 {fen_to_yuan(a.living_allowance_fen)} 元）"
                                                  for a in p.technical_aid.all()) or "未登记")])
-    return render(request, "training/technical.html", {"students": students[:500],
+    return render(request, "training/technical.html", {"students": page_of(request, students),
                                                        "param": rules().technical_student_living_allowance_yearly, "year": timezone.localdate().year})
 
 
