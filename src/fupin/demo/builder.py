@@ -187,7 +187,7 @@ def build(households: int = 4000, seed: int = SEED) -> tuple[int, int]:
     Person.objects.bulk_create([p for _, p in person_rows], batch_size=2000)
     StatusChange.objects.bulk_create([
         StatusChange(household=hh, village_code=hh.village_code, old_status="", new_status=Status.POOR,
-                     effective_date=dt.date(hh.year_identified, 12, 31), reason="建档立卡识别")
+                     effective_date=dt.date(hh.year_identified, 6, 30), reason="建档立卡识别")
         for hh in hh_rows
     ] + [
         StatusChange(household=hh, village_code=hh.village_code, old_status=Status.POOR, new_status=hh.status,

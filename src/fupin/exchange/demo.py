@@ -31,6 +31,8 @@ TODAY = dt.date(2020, 6, 30)
 SAMPLE_FILES = {"roster": "花名册示例.xlsx", "medical": "医疗参保数据示例.xlsx", "pension": "养老参保数据示例.xlsx"}
 
 
+GIVEN = {"男": ["春华", "小军", "建平", "国强"], "女": ["冬梅", "秀英", "春华", "丽娟"]}
+
 def sample_dir() -> Path:
     return Path(settings.DATA_DIR) / "demo"
 
@@ -143,15 +145,17 @@ def sample_roster(path: Path, seed: int = SEED) -> int:
         number = f"{village}9{h:03d}"
         for k, (relation, age) in enumerate([("户主", rng.randint(35, 70)), ("配偶", rng.randint(33, 68)), ("子女", rng.randint(3, 17))]):
             born = TODAY - dt.timedelta(days=age * 365 + rng.randrange(365))
+            # a couple is a man and a woman: the 17th digit's parity is the sex (odd 男, even 女)
+            sex = {"户主": "男", "配偶": "女"}.get(relation) or rng.choice("男女")
             while True:
-                body = f"360222{born:%Y%m%d}{rng.randrange(0, 999):03d}"
+                body = f"360222{born:%Y%m%d}{rng.randrange(0, 500) * 2 + (1 if sex == '男' else 0):03d}"
                 idn = body + check_char(body)
-                if idn not in used:
+                if idn not in used and not idn.endswith("X"):  # one row is typed as a number below
                     used.add(idn)
                     break
             head = k == 0
             rows.append([number, village if head else None, 2020 if head else None, rng.choice(["因病", "因残", "缺技术"]) if head else None,
-                         "一般贫困户" if head else None, idn, rng.choice("刘黄曾邱") + rng.choice(["春华", "冬梅", "小军", "建平"]), relation, "健康"])
+                         "一般贫困户" if head else None, idn, rng.choice("刘黄曾邱") + rng.choice(GIVEN[sex]), relation, "健康"])
     rows[4][5] = wrong_check(rows[4][5])          # 校验码错误
     rows[7][5] = float(rows[7][5])                # typed as a number: digits lost
     rows[9][1] = "360222999999"                   # unknown village
