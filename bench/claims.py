@@ -49,7 +49,7 @@ def fill_claims(claims: int, persons: int) -> None:
                 'fuliang', '', (ARRAY['general', 'poor', 'poor', 'dibao', 'tekun'])[1 + (p.id %% 5)], '',
                 CASE WHEN v.visit = 'chronic_outpatient' THEN (ARRAY['I', 'II'])[1 + (g / 10) %% 2] ELSE '' END,
                 0, 0, 0, 0, 0, '[]'
-            FROM generate_series(0, %s - 1) g
+            FROM generate_series(0::bigint, %s - 1) g
             JOIN (SELECT id, village_code, row_number() OVER (ORDER BY id) - 1 AS k FROM registry_person) p ON p.k = g %% %s
             CROSS JOIN LATERAL (SELECT CASE WHEN g %% 10 = 0 THEN 'chronic_outpatient' ELSE 'inpatient' END AS visit,
                                        1 + (g * 31 %% 3) AS lvl,
@@ -72,6 +72,7 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=200_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="reuse an existing filled database")
+    ap.add_argument("--only", choices=("official", "resettle"), help="time only one of the two")
     args = ap.parse_args()
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.join(HERE, "..", "src"))
@@ -91,9 +92,10 @@ def main() -> None:
     from fupin.insurance.claims.models import MedicalClaim, ResettledClaim, Resettlement
     from fupin.insurance.claims.settle import county_policy
 
+    t = time.perf_counter()
     if fresh:
-        t = time.perf_counter()
         fill(max(args.persons, 1000))
+    if not MedicalClaim.objects.exists():
         fill_claims(args.claims, args.persons)
         print(f"fill time {time.perf_counter() - t:.1f} s")
     n = MedicalClaim.objects.filter(year=2018).count()
@@ -101,7 +103,7 @@ def main() -> None:
     policy = county_policy()
 
     official, steps = [], []
-    for i in range(args.runs):
+    for i in range(args.runs if args.only != "resettle" else 0):
         t0 = time.perf_counter()
         with transaction.atomic():
             frame = store.read_year(2018)
@@ -112,27 +114,41 @@ def main() -> None:
         t3 = time.perf_counter()
         official.append(t3 - t0)
         steps.append((t1 - t0, t2 - t1, t3 - t2))
-        print(f"  official run {i + 1}: {t3 - t0:.2f} s (read {t1 - t0:.2f}, settle {t2 - t1:.2f}, write back {t3 - t2:.2f}); "
-              f"{written:,} written, {skipped:,} left out; load {load()}")
+        print(
+            f"  official run {i + 1}: {t3 - t0:.2f} s (read {t1 - t0:.2f}, settle {t2 - t1:.2f}, write back {t3 - t2:.2f}); "
+            f"{written:,} written, {skipped:,} left out; load {load()}"
+        )
     with connection.cursor() as cur:
-        cur.execute("SELECT sum(basic_fen + critical_fen + assistance_fen + fallback_fen + self_fen) = sum(total_fen) FROM insurance_medicalclaim")
+        cur.execute(
+            "SELECT sum(basic_fen + critical_fen + assistance_fen + fallback_fen + self_fen) = sum(total_fen) FROM insurance_medicalclaim"
+        )
         assert cur.fetchone()[0], "parts do not add up to the total"
-    med = [statistics.median(s[k] for s in steps) for k in range(3)]
-    print(f"official settlement of {n:,} claims: median {statistics.median(official):.2f} s over {args.runs} runs "
-          f"(read {med[0]:.2f}, settle {med[1]:.2f}, write back {med[2]:.2f}); load average {load()}")
+    if official:
+        med = [statistics.median(s[k] for s in steps) for k in range(3)]
+        print(
+            f"official settlement of {n:,} claims: median {statistics.median(official):.2f} s over {args.runs} runs "
+            f"(read {med[0]:.2f}, settle {med[1]:.2f}, write back {med[2]:.2f}); load average {load()}"
+        )
 
     user = User.objects.filter(username="county").first()
     times = []
-    for i in range(args.runs):
-        run = Resettlement.objects.create(year=2018, policy="jining", area_code="360222", created_by=user)
+    for i in range(args.runs if args.only != "official" else 0):
+        run = Resettlement.objects.create(
+            year=2018, policy="jining", area_code="360222", created_by=user
+        )
         t0 = time.perf_counter()
         resettle.execute(run)
         seconds = time.perf_counter() - t0
         run.refresh_from_db()
         times.append(seconds)
-        print(f"  政策测算 run {i + 1}: {seconds:.2f} s — {run.get_state_display()}, {run.message}; load {load()}")
+        print(
+            f"  政策测算 run {i + 1}: {seconds:.2f} s — {run.get_state_display()}, {run.message}; load {load()}"
+        )
         ResettledClaim.objects.filter(run=run).delete()
-    print(f"政策测算 (济宁) of {n:,} claims: median {statistics.median(times):.2f} s over {args.runs} runs; load average {load()}")
+    if times:
+        print(
+            f"政策测算 (济宁) of {n:,} claims: median {statistics.median(times):.2f} s over {args.runs} runs; load average {load()}"
+        )
 
 
 if __name__ == "__main__":
