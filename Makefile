@@ -46,9 +46,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 
-# Debian's Chromium for the browser tests and the Chinese fonts for screenshots and PDFs (CI runs this; as root).
+# Debian's Chromium for the browser tests, the Chinese fonts for screenshots and PDFs, and Pango for
+# WeasyPrint's PDFs (the monthly bulletin) — CI runs this; as root.
 browser:
-	(command -v chromium >/dev/null && fc-list :lang=zh | grep -qi "noto.*cjk") || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+	(command -v chromium >/dev/null && fc-list :lang=zh | grep -qi "noto.*cjk" && ldconfig -p | grep -q libpangoft2) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
 
 clean:
 	rm -rf $(VENV) node_modules var
