@@ -122,3 +122,20 @@ def test_monitor_run_command(county_user, make_household):
         call_command("monitor", "run", "--user", "county", "--date", tomorrow)
     with pytest.raises(CommandError, match="不存在"):
         call_command("monitor", "run", "--user", "nobody")
+
+
+def test_abandoned_run_is_failed_with_the_reason(county_user, areas):
+    run = MonitoringRun.objects.create(area_code="360222", day=TODAY, state="running", step=2, steps=6, created_by=county_user)
+    body = login(county_user).get(f"/monitoring/runs/{run.pk}/").content.decode()
+    run.refresh_from_db()
+    assert run.state == "failed" and "后台进程意外退出" in run.message and "后台进程意外退出" in body
+
+
+def test_overdue_filters(world, county_user):
+    m = world[0]
+    MonitoredHousehold.objects.filter(pk=m.pk).update(check_due=TODAY - dt.timedelta(days=1))
+    c = login(county_user)
+    body = c.get("/monitoring/households/", {"overdue": "alert"}).content.decode()
+    assert m.head_name in body and world[1].head_name not in body
+    assert "预警逾期未核查" in c.get("/monitoring/").content.decode()
+    assert [h["id"] for h in c.get("/api/v1/monitoring/households", {"overdue": "alert"}).json()] == [m.pk]
