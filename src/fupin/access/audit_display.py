@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db import models
 
 from fupin.access.models import AuditEntry
+from fupin.areas.names import names_of
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,7 @@ def changes(entry: AuditEntry) -> list[Change]:
 
 
 def area_names(codes) -> dict[str, str]:
-    """Full names ("浮梁县 鹅湖镇 桃墅村") of the given area codes."""
-    from fupin.areas.models import Area
-
-    codes = {c for c in codes if c}
-    if not codes:
-        return {}
-    found = {a.code: a for a in Area.objects.filter(code__in=codes)}
-    return {code: found[code].name for code in found}
+    return names_of(codes)
 
 
 def rows(entries) -> list[list]:

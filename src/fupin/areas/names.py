@@ -45,6 +45,11 @@ def names_of(codes) -> dict[str, str]:
     return out
 
 
+def known_names(codes) -> dict[str, str]:
+    """names_of without the unknown codes (a caller shows those as they are: a place outside the county)."""
+    return {code: name for code, name in names_of(codes).items() if name != UNKNOWN}
+
+
 @lru_cache(maxsize=8192)
 def name_of(code: str) -> str:
     """One code's name, cached (areas change rarely; any change to an Area clears the cache)."""

@@ -13,6 +13,7 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import require_writer
 from fupin.areas.models import Area, Level
+from fupin.areas.names import known_names
 from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
 
@@ -29,21 +30,7 @@ EXPORT_LIMIT = 200_000
 INSURANCE = {"pension": "养老保险", "medical": "医疗保险"}
 
 
-def area_names(codes) -> dict[str, str]:
-    """{12-digit code: "鹅湖镇 某村"} for the codes known; others are left out (shown as they are)."""
-    from django.db.models import Q
-
-    codes = {c for c in codes if c}
-    if not codes:
-        return {}
-    towns = {c[:9] for c in codes} | {c[:6] for c in codes}
-    names = dict(Area.objects.filter(Q(code__in=codes) | Q(code__in=towns)).values_list("code", "name"))
-    out = {}
-    for c in codes:
-        parts = [names.get(c[:6]) if c[:6] != c else None, names.get(c[:9]) if c[:9] != c else None, names.get(c)]
-        if names.get(c):
-            out[c] = " ".join(p for p in parts[1:] if p)
-    return out
+area_names = known_names  # {code: "鹅湖镇 某村"}; a code outside the county is shown as it is
 
 
 def _townships(user, codes) -> list[tuple[str, str]]:

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
-from fupin.exchange.views import area_names
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask

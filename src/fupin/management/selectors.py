@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from fupin.access.scope import area_code_of, scoped, shared_readable
 from fupin.areas.models import Area, Level
+from fupin.areas.names import names_of as area_names_of
 
 from .indicators import Figures, active_indicators, evaluate  # noqa: F401 (active_indicators: re-exported)
 from .models import Bulletin, Indicator, IndicatorKind, Plan, Target, Task, TaskStatus
@@ -42,10 +43,8 @@ def townships(user) -> list[Area]:
 
 
 def names_of(codes) -> dict[str, str]:
-    """Area names by code; 12-digit padded codes are looked up by their own level's length."""
-    wanted = {c: (c[:9] if c.endswith("000") and not c.endswith("000000") else c[:6] if c.endswith("000000") else c) for c in codes}
-    found = dict(Area.objects.filter(code__in=set(wanted.values())).values_list("code", "name"))
-    return {c: found.get(short, "（未知区划）") for c, short in wanted.items()}
+    """Area names by code (padded 12-digit codes too); unknown ones as （未知区划）."""
+    return area_names_of(codes)
 
 
 def plans(user) -> QuerySet:

@@ -8,7 +8,8 @@ from functools import lru_cache
 from django.db.models import QuerySet
 
 from fupin.access.scope import scoped
-from fupin.areas.models import Area, village_code_range
+from fupin.areas.models import village_code_range
+from fupin.areas.names import known_names
 from fupin.policy.packs import load_pack
 
 from . import providers
@@ -89,7 +90,7 @@ def rule_text(rule: str) -> str:
 
 
 def area_names(codes) -> dict[str, str]:
-    return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))
+    return known_names(codes)
 
 
 def area_key(code: str) -> str:

@@ -11,9 +11,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
 from fupin.exchange import reader
-from fupin.exchange.views import area_names
 from fupin.insurance.selectors import townships
 from fupin.policy import list_regions
 from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
