@@ -46,20 +46,21 @@ def _claim(person, self_fen: int, year: int, *, settled: bool = True) -> Medical
 
 
 def test_medical_self_pay_above_share_of_income(county_user, make_household):
-    # 2 persons × 8000 元 = 16000 元 household income; 50% (monitoring.medical_self_pay_share) = 8000 元 = 800000 fen.
+    # 2 persons × 8000 元 = 16000 元 household income; 40% (the pack's catastrophic_share) = 6400 元 = 640000 fen.
     over = exited(make_household, TOWN_A, income_yuan=8000)
     head, child = over.members.order_by("id")
     _claim(head, 500000, TODAY.year)
-    _claim(child, 300001, TODAY.year)  # 5000 + 3000.01 = 8000.01 元 > 8000 元
+    _claim(child, 140001, TODAY.year)  # 5000 + 1400.01 = 6400.01 元 > 6400 元
     at = exited(make_household, TOWN_A, income_yuan=8000)
-    _claim(at.members.first(), 800000, TODAY.year)  # exactly 50%: not above
+    _claim(at.members.first(), 640000, TODAY.year)  # exactly 40%: not above
     old = exited(make_household, TOWN_A, income_yuan=8000)
     _claim(old.members.first(), 2000000, TODAY.year - 2)  # two years ago: neither this year nor last
     unsettled = exited(make_household, TOWN_A, income_yuan=8000)
     _claim(unsettled.members.first(), 2000000, TODAY.year, settled=False)  # not settled yet: no self-pay known
     run(county_user)
     [a] = alerts(over, "medical")
-    assert (a.value, a.threshold, a.cause_key) == (800001, 800000, f"medical:{TODAY.year}")
+    assert (a.value, a.threshold, a.cause_key) == (640001, 640000, f"medical:{TODAY.year}")
+    assert a.rule == "fuliang-2018 catastrophic_share" and "灾难性医疗支出" in a.rule_text
     assert not alerts(at).exists() and not alerts(old).exists() and not alerts(unsettled).exists()
 
 

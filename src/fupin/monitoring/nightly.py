@@ -101,7 +101,8 @@ class Signals:
 
     def medical(self) -> int:
         income = "(h.income_wage_fen + h.income_business_fen + h.income_transfer_fen + h.income_property_fen)"
-        share = self.r.medical_self_pay_share.value  # basis points
+        # The county's one definition of too much self-pay (shared with fupin.insurance.claims.selectors.self_pay_flags).
+        share = self.pack.catastrophic_share.value  # basis points
         return self._insert(
             f"SELECT h.id, h.village_code, %s, 'medical:' || {_text('m.year')}, NULL, SUM(m.self_fen),"
             f" {income} * h.member_count * %s / 10000, {_text('m.year')} || %s, %s, %s"
@@ -110,7 +111,8 @@ class Signals:
             f" GROUP BY h.id, h.village_code, m.year, h.income_wage_fen, h.income_business_fen, h.income_transfer_fen,"
             f" h.income_property_fen, h.member_count"
             f" HAVING SUM(m.self_fen) * 10000 > {income} * h.member_count * %s",
-            [Signal.MEDICAL, share, "年度医疗个人自付合计（已结算的结算单）", *self._rule("medical_self_pay_share"), *self.base_params,
+            [Signal.MEDICAL, share, "年度医疗个人自付合计（已结算的结算单）", f"{self.pack_id} catastrophic_share",
+             self.pack.cite(self.pack.catastrophic_share.source)[:600], *self.base_params,
              self.day.year - 1, self.day.year, share])
 
     def jobs(self) -> int:

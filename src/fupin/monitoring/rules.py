@@ -11,7 +11,7 @@ import os
 from django.conf import settings
 
 from fupin.policy.packs import load_pack
-from fupin.policy.params import Fen, Parameter, Ratio, Strict
+from fupin.policy.params import Fen, Parameter, Strict
 
 SECTION = "monitoring"
 
@@ -20,7 +20,6 @@ class MonitoringRules(Strict):
     """防止返贫监测参数（金额为分，比例为万分之一）。"""
 
     income_line: Parameter[Fen]
-    medical_self_pay_share: Parameter[Ratio]
     job_loss_lookback_days: Parameter[int]
     labourer_death_lookback_days: Parameter[int]
     main_labourer_relations: Parameter[list[str]]
@@ -45,7 +44,7 @@ def rule_name(param: str, pack_id: str | None = None) -> str:
 
 PARAM_NAMES = {
     "income_line": "监测线（人均纯收入）",
-    "medical_self_pay_share": "医疗自付占家庭年收入的比例上限",
+    "catastrophic_share": "医疗自付占家庭年收入的比例上限（灾难性医疗支出）",
     "job_loss_lookback_days": "失业、离岗后预警的天数",
     "labourer_death_lookback_days": "主要劳动力死亡后预警的天数",
     "main_labourer_relations": "主要劳动力（劳动年龄内的户主及配偶）",
@@ -59,7 +58,7 @@ PARAM_NAMES = {
 def rule_text(rule: str) -> str:
     """“浮梁县健康扶贫“春季攻势”（2018）：监测线（人均纯收入）” for a stored rule name; hand-entered as is."""
     pack_id, _, path = rule.partition(" ")
-    param = path.removeprefix(f"{SECTION}.")
+    param = path.removeprefix(f"{SECTION}.")  # catastrophic_share sits at the top of the pack
     if param not in PARAM_NAMES:
         return rule
     try:
