@@ -45,6 +45,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 # Debian's Chromium for the browser tests, the Chinese fonts for screenshots and PDFs, and Pango for
 # WeasyPrint's PDFs (the monthly bulletin) — CI runs this; as root.

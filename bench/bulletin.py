@@ -54,19 +54,48 @@ def add_services(today: dt.date) -> None:
 
     occupations.load()
     county = User.objects.get(username="county")
-    towns = list(Area.objects.filter(level=Level.TOWNSHIP, code__startswith="360222").order_by("code"))
+    towns = list(
+        Area.objects.filter(level=Level.TOWNSHIP, code__startswith="360222").order_by("code")
+    )
     year_start = today.replace(month=1, day=1)
     for i, town in enumerate(towns):
         code = town.code.ljust(12, "0")
         for k, kind in enumerate(("workshop", "welfare", "enterprise")):
-            e = Employer.objects.create(name=f"{town.name}{kind}", credit_code=f"91360222{i:02d}{k}{'0' * 7}", kind=kind, area_code=code)
-            Posting.objects.create(employer=e, area_code=code, occupation_id="6-02-06-10", title="岗位", positions=30, wage_min_fen=200000,
-                                   wage_max_fen=300000, work_area_code=code, work_place=town.name, opens_on=year_start,
-                                   closes_on=today + dt.timedelta(days=90))
+            e = Employer.objects.create(
+                name=f"{town.name}{kind}",
+                credit_code=f"91360222{i:02d}{k}{'0' * 7}",
+                kind=kind,
+                area_code=code,
+            )
+            Posting.objects.create(
+                employer=e,
+                area_code=code,
+                occupation_id="6-02-06-10",
+                title="岗位",
+                positions=30,
+                wage_min_fen=200000,
+                wage_max_fen=300000,
+                work_area_code=code,
+                work_place=town.name,
+                opens_on=year_start,
+                closes_on=today + dt.timedelta(days=90),
+            )
         for m in range(1, today.month + 1):
-            JobFair.objects.create(area_code=code, title=f"{town.name}招聘会", held_on=dt.date(today.year, m, 10), place=town.name)
-        Course.objects.create(title=f"{town.name}培训班", trade="茶叶加工", provider="职校", area_code=code, place=town.name,
-                              starts_on=year_start, ends_on=year_start + dt.timedelta(days=10))
+            JobFair.objects.create(
+                area_code=code,
+                title=f"{town.name}招聘会",
+                held_on=dt.date(today.year, m, 10),
+                place=town.name,
+            )
+        Course.objects.create(
+            title=f"{town.name}培训班",
+            trade="茶叶加工",
+            provider="职校",
+            area_code=code,
+            place=town.name,
+            starts_on=year_start,
+            ends_on=year_start + dt.timedelta(days=10),
+        )
     span = (today - year_start).days or 1
     with connection.cursor() as cur:
         cur.execute("""
@@ -76,36 +105,57 @@ def add_services(today: dt.date) -> None:
               medical_status = case when id % 20 = 0 then 'not_enrolled' else 'enrolled' end,
               pension_status = case when id % 9 = 0 then 'unknown' else 'enrolled' end""")
         # 10 recommendations each for 30 % of the willing and able.
-        cur.execute("""
+        cur.execute(
+            """
             insert into employment_recommendation (person_id, village_code, posting_id, rank, score, reasons, current, created_on)
             select p.id, p.village_code, po.id, g.n, 0.5, '就地就近', true, %s
             from registry_person p cross join generate_series(1, 10) g(n)
             join lateral (select id from employment_posting order by id offset (p.id + g.n) %% 54 limit 1) po on true
-            where p.intention <> 'none' and p.labour_skill in ('general','skilled','weak') and p.id %% 10 < 3""", [today])
+            where p.intention <> 'none' and p.labour_skill in ('general','skilled','weak') and p.id %% 10 < 3""",
+            [today],
+        )
         # Referrals, a third of them hired this year; the rest of the willing visited in the last months.
-        cur.execute("""
+        cur.execute(
+            """
             insert into employment_referral (person_id, village_code, posting_id, status, referred_on, hired_on, note)
             select p.id, p.village_code, (select id from employment_posting order by id offset p.id %% 54 limit 1),
                    case when p.id %% 3 = 0 then 'hired' else 'referred' end,
                    %s::date + (p.id %% %s)::int, case when p.id %% 3 = 0 then %s::date + (p.id %% %s)::int end, ''
-            from registry_person p where p.intention <> 'none' and p.id %% 40 = 1""", [year_start, span, year_start, span])
-        cur.execute("""
+            from registry_person p where p.intention <> 'none' and p.id %% 40 = 1""",
+            [year_start, span, year_start, span],
+        )
+        cur.execute(
+            """
             insert into employment_followupvisit (person_id, village_code, visited_on, kind, employed, needs, note)
             select p.id, p.village_code, %s::date - (p.id %% 200)::int, 'home', false, '', ''
-            from registry_person p where (p.training_need or p.intention <> 'none') and p.id %% 4 <> 0""", [today])
-        cur.execute("""
+            from registry_person p where (p.training_need or p.intention <> 'none') and p.id %% 4 <> 0""",
+            [today],
+        )
+        cur.execute(
+            """
             insert into training_enrolment (course_id, person_id, village_code, status, enrolled_on, attended, completed_on,
                                             certificate_no, certificate_kind, certificate_on)
             select c.id, p.id, p.village_code, 'completed', %s::date + (p.id %% %s)::int, 10, %s::date + (p.id %% %s)::int,
                    case when p.id %% 2 = 0 then 'Z' || p.id else '' end, '', case when p.id %% 2 = 0 then %s::date + (p.id %% %s)::int end
             from registry_person p join training_course c on c.area_code = substr(p.village_code, 1, 9) || '000'
-            where p.training_need and p.id %% 6 = 0""", [year_start, span, year_start, span, year_start, span])
-        cur.execute("""
+            where p.training_need and p.id %% 6 = 0""",
+            [year_start, span, year_start, span, year_start, span],
+        )
+        cur.execute(
+            """
             insert into registry_statuschange (household_id, village_code, old_status, new_status, effective_date, reason, changed_at)
             select h.id, h.village_code, 'poor', 'exited_policy', %s::date + (h.id %% %s)::int, '年度动态调整', now()
-            from registry_household h where h.status = 'exited_policy'""", [year_start, span])
-        for table in ("registry_person", "employment_recommendation", "employment_referral", "employment_followupvisit",
-                      "training_enrolment", "registry_statuschange"):
+            from registry_household h where h.status = 'exited_policy'""",
+            [year_start, span],
+        )
+        for table in (
+            "registry_person",
+            "employment_recommendation",
+            "employment_referral",
+            "employment_followupvisit",
+            "training_enrolment",
+            "registry_statuschange",
+        ):
             cur.execute(f"analyze {table}")
     print(f"services added for {len(towns)} townships; county user {county.username}")
 
@@ -129,10 +179,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--requests", type=int, default=40, help="requests for each page served from cache or a snapshot")
-    ap.add_argument("--slow-requests", type=int, default=5, help="requests for each page computed afresh")
+    ap.add_argument(
+        "--requests",
+        type=int,
+        default=40,
+        help="requests for each page served from cache or a snapshot",
+    )
+    ap.add_argument(
+        "--slow-requests", type=int, default=5, help="requests for each page computed afresh"
+    )
     ap.add_argument("--keep", action="store_true", help=f"reuse an existing {DB} database")
-    ap.add_argument("--bulletin-only", action="store_true", help="time the bulletin only (no PDF, no pages)")
+    ap.add_argument(
+        "--bulletin-only", action="store_true", help="time the bulletin only (no PDF, no pages)"
+    )
     args = ap.parse_args()
     os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
@@ -161,28 +220,50 @@ def main() -> None:
     county = User.objects.get(username="county")
     plan = Plan.objects.filter(name="基准测试方案").first()
     if plan is None:
-        plan = services.save_plan(user=county, name="基准测试方案", starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31))
-        for code, total in (("workshops", 17), ("welfare_posts", 293), ("job_fairs", 3), ("trained", 200), ("persons_out", 1500),
-                            ("emp_service_coverage", 100), ("medical_coverage", 100)):
-            services.decompose(user=county, plan=plan, indicator=Indicator.objects.get(code=code), total=total)
-    print(f"{Person.objects.count():,} persons; {Indicator.objects.filter(active=True).count()} indicators; load {load()}")
+        plan = services.save_plan(
+            user=county,
+            name="基准测试方案",
+            starts_on=today.replace(month=1, day=1),
+            ends_on=today.replace(month=12, day=31),
+        )
+        for code, total in (
+            ("workshops", 17),
+            ("welfare_posts", 293),
+            ("job_fairs", 3),
+            ("trained", 200),
+            ("persons_out", 1500),
+            ("emp_service_coverage", 100),
+            ("medical_coverage", 100),
+        ):
+            services.decompose(
+                user=county, plan=plan, indicator=Indicator.objects.get(code=code), total=total
+            )
+    print(
+        f"{Person.objects.count():,} persons; {Indicator.objects.filter(active=True).count()} indicators; load {load()}"
+    )
 
     month = today.replace(day=1)
     times = []
     for _ in range(args.runs):
-        BulletinRead.objects.filter(bulletin__month=month).delete()  # the bench's own database: start afresh
+        BulletinRead.objects.filter(
+            bulletin__month=month
+        ).delete()  # the bench's own database: start afresh
         Bulletin.objects.filter(month=month).delete()
         t = time.perf_counter()
         b = bulletins.generate(user=county, month=month, plan=plan)
         times.append(time.perf_counter() - t)
     sections = len(b.data["sections"])
-    print(f"bulletin ({sections} indicators × {len(b.data['sections'][0]['rows'])} townships, ranked against targets): "
-          f"median {statistics.median(times):.2f} s, min {min(times):.2f} s, max {max(times):.2f} s over {args.runs} runs; load {load()}")
+    print(
+        f"bulletin ({sections} indicators × {len(b.data['sections'][0]['rows'])} townships, ranked against targets): "
+        f"median {statistics.median(times):.2f} s, min {min(times):.2f} s, max {max(times):.2f} s over {args.runs} runs; load {load()}"
+    )
     if args.bulletin_only:
         return
     t = time.perf_counter()
     pdf = bulletins.pdf_bytes(b)
-    print(f"bulletin PDF: {len(pdf) / 1024:.0f} KB in {time.perf_counter() - t:.2f} s; load {load()}")
+    print(
+        f"bulletin PDF: {len(pdf) / 1024:.0f} KB in {time.perf_counter() - t:.2f} s; load {load()}"
+    )
     bulletins.publish(user=county, bulletin=b)
 
     clients = {}
@@ -197,9 +278,27 @@ def main() -> None:
         ("dashboard home, township, cold", "town-360222100", "/", True, slow),
         ("dashboard home, county, as served (cached per area and day)", "county", "/", False, fast),
         ("dashboard home, township, as served", "town-360222100", "/", False, fast),
-        ("bulletin page, township", "town-360222100", f"/management/bulletins/{b.pk}/", False, fast),
-        ("indicator table, county, this month (cached like the dashboard after the first)", "county", "/management/indicators/", False, slow),
-        ("plan progress page, county (computed each request)", "county", f"/management/plans/{plan.pk}/", False, slow),
+        (
+            "bulletin page, township",
+            "town-360222100",
+            f"/management/bulletins/{b.pk}/",
+            False,
+            fast,
+        ),
+        (
+            "indicator table, county, this month (cached like the dashboard after the first)",
+            "county",
+            "/management/indicators/",
+            False,
+            slow,
+        ),
+        (
+            "plan progress page, county (computed each request)",
+            "county",
+            f"/management/plans/{plan.pk}/",
+            False,
+            slow,
+        ),
     ]
     for label, who, url, clear, n in cases:
         p50, p95 = timed(clients[who], url, n, clear)

@@ -51,35 +51,121 @@ def build(rng: random.Random) -> list[int]:
     from fupin.registry.models import Household, Person
 
     load_divisions(read_bundled("360222"))
-    user = User.objects.create_user(username="bench", password="bench-only-pass-1", role=Role.COUNTY, area=Area.objects.get(code="360222"))
+    user = User.objects.create_user(
+        username="bench",
+        password="bench-only-pass-1",
+        role=Role.COUNTY,
+        area=Area.objects.get(code="360222"),
+    )
     villages = list(Area.objects.filter(level=Level.VILLAGE, code__startswith="360222"))
     households = Household.objects.bulk_create(
-        [Household(number=f"B{i:07d}", village=villages[i % len(villages)], village_code=villages[i % len(villages)].code,
-                   year_identified=2016, main_cause="illness") for i in range(PERSONS // 4)], batch_size=5000)
+        [
+            Household(
+                number=f"B{i:07d}",
+                village=villages[i % len(villages)],
+                village_code=villages[i % len(villages)].code,
+                year_identified=2016,
+                main_cause="illness",
+            )
+            for i in range(PERSONS // 4)
+        ],
+        batch_size=5000,
+    )
     persons = Person.objects.bulk_create(
-        [Person(household=h, village_code=h.village_code, id_number=f"B{i:017d}", name=f"人{i}", sex="男",
-                birth_date=dt.date(1950 + i % 50, 1, 1), relation="head" if i % 4 == 0 else "child")
-         for i, h in ((i, households[i // 4]) for i in range(PERSONS))], batch_size=5000)
+        [
+            Person(
+                household=h,
+                village_code=h.village_code,
+                id_number=f"B{i:017d}",
+                name=f"人{i}",
+                sex="男",
+                birth_date=dt.date(1950 + i % 50, 1, 1),
+                relation="head" if i % 4 == 0 else "child",
+            )
+            for i, h in ((i, households[i // 4]) for i in range(PERSONS))
+        ],
+        batch_size=5000,
+    )
     holders = rng.sample(persons, HOLDERS)
     issued = {p.pk: YEAR_START + dt.timedelta(days=rng.randint(-400, 300)) for p in holders}
     apps = Application.objects.bulk_create(
-        [Application(person=p, village_code=p.village_code, chronic_class="II", diseases="高血压", applied_on=issued[p.pk] - dt.timedelta(days=20),
-                     submitted_by=user, stage="certified", approved=True, concluded_class="II", concluded_diseases="高血压",
-                     appraised_on=issued[p.pk] - dt.timedelta(days=10)) for p in holders], batch_size=5000)
+        [
+            Application(
+                person=p,
+                village_code=p.village_code,
+                chronic_class="II",
+                diseases="高血压",
+                applied_on=issued[p.pk] - dt.timedelta(days=20),
+                submitted_by=user,
+                stage="certified",
+                approved=True,
+                concluded_class="II",
+                concluded_diseases="高血压",
+                appraised_on=issued[p.pk] - dt.timedelta(days=10),
+            )
+            for p in holders
+        ],
+        batch_size=5000,
+    )
     certs = Certificate.objects.bulk_create(
-        [Certificate(person_id=a.person_id, village_code=a.village_code, application=a, number=f"B{a.pk:010d}", chronic_class="II",
-                     diseases="高血压", valid_from=issued[a.person_id], issued_on=issued[a.person_id], issued_by=user) for a in apps],
-        batch_size=5000)
-    changes = [CertificateChange(certificate=c, person_id=c.person_id, village_code=c.village_code, kind="issued", effective_on=c.issued_on,
-                                 chronic_class="II", diseases="高血压", summary="发证", recorded_by=user) for c in certs]
+        [
+            Certificate(
+                person_id=a.person_id,
+                village_code=a.village_code,
+                application=a,
+                number=f"B{a.pk:010d}",
+                chronic_class="II",
+                diseases="高血压",
+                valid_from=issued[a.person_id],
+                issued_on=issued[a.person_id],
+                issued_by=user,
+            )
+            for a in apps
+        ],
+        batch_size=5000,
+    )
+    changes = [
+        CertificateChange(
+            certificate=c,
+            person_id=c.person_id,
+            village_code=c.village_code,
+            kind="issued",
+            effective_on=c.issued_on,
+            chronic_class="II",
+            diseases="高血压",
+            summary="发证",
+            recorded_by=user,
+        )
+        for c in certs
+    ]
     for c in certs[:AMENDED]:
-        changes.append(CertificateChange(certificate=c, person_id=c.person_id, village_code=c.village_code, kind="disease_added",
-                                         effective_on=c.issued_on + dt.timedelta(days=rng.randint(30, 200)), chronic_class="I",
-                                         diseases="高血压、尿毒症透析", summary="新增病种", recorded_by=user))
-    for c in certs[AMENDED:AMENDED + REVOKED]:
-        changes.append(CertificateChange(certificate=c, person_id=c.person_id, village_code=c.village_code, kind="revoked",
-                                         effective_on=c.issued_on + dt.timedelta(days=rng.randint(30, 300)), chronic_class="",
-                                         diseases="高血压", summary="注销", recorded_by=user))
+        changes.append(
+            CertificateChange(
+                certificate=c,
+                person_id=c.person_id,
+                village_code=c.village_code,
+                kind="disease_added",
+                effective_on=c.issued_on + dt.timedelta(days=rng.randint(30, 200)),
+                chronic_class="I",
+                diseases="高血压、尿毒症透析",
+                summary="新增病种",
+                recorded_by=user,
+            )
+        )
+    for c in certs[AMENDED : AMENDED + REVOKED]:
+        changes.append(
+            CertificateChange(
+                certificate=c,
+                person_id=c.person_id,
+                village_code=c.village_code,
+                kind="revoked",
+                effective_on=c.issued_on + dt.timedelta(days=rng.randint(30, 300)),
+                chronic_class="",
+                diseases="高血压",
+                summary="注销",
+                recorded_by=user,
+            )
+        )
     CertificateChange.objects.bulk_create(changes, batch_size=5000)
     return [p.pk for p in holders] + [p.pk for p in rng.sample(persons, PERSONS // 10)]
 
@@ -107,28 +193,43 @@ def main() -> None:
         rng = random.Random(10)
         started = time.perf_counter()
         claimants = build(rng)
-        print(f"built {PERSONS:,} persons, {HOLDERS:,} certificates ({AMENDED:,} amended, {REVOKED:,} revoked) in "
-              f"{time.perf_counter() - started:.1f} s; load {load()}", flush=True)
-        pairs = [(rng.choice(claimants), YEAR_START + dt.timedelta(days=rng.randint(0, 364))) for _ in range(args.claims)]
+        print(
+            f"built {PERSONS:,} persons, {HOLDERS:,} certificates ({AMENDED:,} amended, {REVOKED:,} revoked) in "
+            f"{time.perf_counter() - started:.1f} s; load {load()}",
+            flush=True,
+        )
+        pairs = [
+            (rng.choice(claimants), YEAR_START + dt.timedelta(days=rng.randint(0, 364)))
+            for _ in range(args.claims)
+        ]
         ours, cpu = [], []
         for run in range(args.runs):
             t0, c0 = time.perf_counter(), time.process_time()
             found = chronic_classes_for(pairs)
             ours.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-            print(f"run {run + 1}: chronic_classes_for {args.claims:,} claims {ours[-1]:.2f} s wall, {cpu[-1]:.2f} s CPU of this process "
-                  f"({len(found):,} with a class); load {load()}", flush=True)
+            print(
+                f"run {run + 1}: chronic_classes_for {args.claims:,} claims {ours[-1]:.2f} s wall, {cpu[-1]:.2f} s CPU of this process "
+                f"({len(found):,} with a class); load {load()}",
+                flush=True,
+            )
         sample = pairs[: args.sample]
         t0 = time.perf_counter()
         one_by_one = {pair: code for pair in sample if (code := chronic_class_on(*pair))}
         per_claim = (time.perf_counter() - t0) / len(sample)
-        assert one_by_one == {pair: found[pair] for pair in sample if pair in found}, "the two answers differ"
+        assert one_by_one == {pair: found[pair] for pair in sample if pair in found}, (
+            "the two answers differ"
+        )
         median = statistics.median(ours)
-        print(f"chronic_classes_for: median {median:.2f} s wall ({statistics.median(cpu):.2f} s CPU) for {args.claims:,} claims "
-              f"({args.claims / median:,.0f} claims/s; runs {', '.join(f'{x:.2f}' for x in ours)})")
-        print(f"peer, chronic_class_on once per claim: {per_claim * 1000:.2f} ms per claim on {len(sample):,} claims, scaled to "
-              f"{args.claims:,} claims ≈ {per_claim * args.claims:,.0f} s; ratio ≈ {per_claim * args.claims / median:,.0f}×; "
-              f"same answers on the sample; load {load()}")
+        print(
+            f"chronic_classes_for: median {median:.2f} s wall ({statistics.median(cpu):.2f} s CPU) for {args.claims:,} claims "
+            f"({args.claims / median:,.0f} claims/s; runs {', '.join(f'{x:.2f}' for x in ours)})"
+        )
+        print(
+            f"peer, chronic_class_on once per claim: {per_claim * 1000:.2f} ms per claim on {len(sample):,} claims, scaled to "
+            f"{args.claims:,} claims ≈ {per_claim * args.claims:,.0f} s; ratio ≈ {per_claim * args.claims / median:,.0f}×; "
+            f"same answers on the sample; load {load()}"
+        )
     finally:
         connections.close_all()
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as con:

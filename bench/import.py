@@ -128,7 +128,9 @@ def run_import_export(path: Path) -> tuple[float, float, int]:
 
         def clean(self, value, row=None, **kwargs):
             if self.cache is None:
-                self.cache = {getattr(o, self.field): o for o in self.get_queryset(value, row, **kwargs)}
+                self.cache = {
+                    getattr(o, self.field): o for o in self.get_queryset(value, row, **kwargs)
+                }
             return self.cache.get(value) if value else None
 
     class Bulk:
@@ -139,8 +141,12 @@ def run_import_export(path: Path) -> tuple[float, float, int]:
 
     class HouseholdResource(resources.ModelResource):
         number = fields.Field(attribute="number", column_name="户编号")
-        village = fields.Field(attribute="village", column_name="村代码", widget=CachedForeignKey(Area, "code"))
-        year_identified = fields.Field(attribute="year_identified", column_name="识别年度", widget=widgets.IntegerWidget())
+        village = fields.Field(
+            attribute="village", column_name="村代码", widget=CachedForeignKey(Area, "code")
+        )
+        year_identified = fields.Field(
+            attribute="year_identified", column_name="识别年度", widget=widgets.IntegerWidget()
+        )
         main_cause = fields.Field(attribute="main_cause", column_name="主要致贫原因")
         head_name = fields.Field(attribute="head_name", column_name="姓名")
 
@@ -153,10 +159,16 @@ def run_import_export(path: Path) -> tuple[float, float, int]:
             return row["与户主关系"] != "head"
 
         def before_save_instance(self, instance, row, **kwargs):
-            instance.village_code = instance.village.code  # Household.save() does this; bulk_create does not call it
+            instance.village_code = (
+                instance.village.code
+            )  # Household.save() does this; bulk_create does not call it
 
     class PersonResource(resources.ModelResource):
-        household = fields.Field(attribute="household", column_name="户编号", widget=CachedForeignKey(Household, "number"))
+        household = fields.Field(
+            attribute="household",
+            column_name="户编号",
+            widget=CachedForeignKey(Household, "number"),
+        )
         id_number = fields.Field(attribute="id_number", column_name="身份证号")
         name = fields.Field(attribute="name", column_name="姓名")
         relation = fields.Field(attribute="relation", column_name="与户主关系")
@@ -198,7 +210,9 @@ def load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3, help="runs of each import; medians are reported")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs of each import; medians are reported"
+    )
     args = parser.parse_args()
     fresh_database()
     os.environ["DATABASE_URL"] = f"{PG}/{DB}"
@@ -214,7 +228,9 @@ def main() -> None:
     from fupin.areas.services import load_divisions, read_bundled
 
     load_divisions(read_bundled("360222"))
-    villages = list(Area.objects.filter(level=Level.VILLAGE).order_by("code").values_list("code", flat=True))
+    villages = list(
+        Area.objects.filter(level=Level.VILLAGE).order_by("code").values_list("code", flat=True)
+    )
     from fupin.registry.models import Household, Person, StatusChange
 
     print(f"load average before: {load()} ({os.cpu_count()} CPUs)")
@@ -222,7 +238,9 @@ def main() -> None:
         path = Path(tmp) / "roster.xlsx"
         t0 = time.perf_counter()
         households = make_file(path, args.rows, villages)
-        print(f"file: {args.rows} rows, {households} households, {path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - t0:.1f} s)")
+        print(
+            f"file: {args.rows} rows, {households} households, {path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - t0:.1f} s)"
+        )
         ours, stage, again, peer, peer_read = [], [], [], [], []
         for run in range(args.runs):
             truncate()
@@ -234,19 +252,29 @@ def main() -> None:
             if run == 0:
                 seconds, counts2 = run_fupin(path)
                 again.append(seconds)
-                print(f"fupin re-import of the same file: {seconds:.1f} s, unchanged {counts2['unchanged']}, new {counts2['new']}")
+                print(
+                    f"fupin re-import of the same file: {seconds:.1f} s, unchanged {counts2['unchanged']}, new {counts2['new']}"
+                )
             truncate()
             seconds, read, rows = run_import_export(path)
             peer.append(seconds)
             peer_read.append(read)
             assert (Household.objects.count(), Person.objects.count()) == (households, args.rows)
-            print(f"run {run + 1}: fupin {ours[-1]:.1f} s, django-import-export {seconds:.1f} s (of which reading the xlsx {read:.1f} s); load {load()}")
-        print(f"fupin import:          {spread(ours)}  (read+validate+stage median {median(stage):.1f} s, rest merge; "
-              f"→ {n[0]} households, {n[1]} persons, {n[2]} history rows)")
-        print(f"django-import-export:  {spread(peer)}  (reading the xlsx with tablib median {median(peer_read):.1f} s; "
-              f"use_bulk, skip_diff, CachedInstanceLoader, cached foreign keys; whole file)")
-        print(f"ratio of medians: django-import-export / fupin = {median(peer) / median(ours):.1f}×; "
-              f"without the file reading on the peer's side {(median(peer) - median(peer_read)) / median(ours):.1f}×")
+            print(
+                f"run {run + 1}: fupin {ours[-1]:.1f} s, django-import-export {seconds:.1f} s (of which reading the xlsx {read:.1f} s); load {load()}"
+            )
+        print(
+            f"fupin import:          {spread(ours)}  (read+validate+stage median {median(stage):.1f} s, rest merge; "
+            f"→ {n[0]} households, {n[1]} persons, {n[2]} history rows)"
+        )
+        print(
+            f"django-import-export:  {spread(peer)}  (reading the xlsx with tablib median {median(peer_read):.1f} s; "
+            f"use_bulk, skip_diff, CachedInstanceLoader, cached foreign keys; whole file)"
+        )
+        print(
+            f"ratio of medians: django-import-export / fupin = {median(peer) / median(ours):.1f}×; "
+            f"without the file reading on the peer's side {(median(peer) - median(peer_read)) / median(ours):.1f}×"
+        )
         print(f"goal: < 20 s for fupin → {'met' if median(ours) < 20 else 'NOT met'}")
     print(f"load average after: {load()}")
     from django.db import connections

@@ -76,7 +76,9 @@ def subset(s: Seekers, rows) -> Seekers:
     return Seekers(**{f: getattr(s, f)[rows] for f in s.__dataclass_fields__})
 
 
-def dense_top_k(p: Postings, s: Seekers, k: int = 10, block: int = 256) -> tuple[np.ndarray, np.ndarray]:
+def dense_top_k(
+    p: Postings, s: Seekers, k: int = 10, block: int = 256
+) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised brute force: the full seekers × postings score matrix, `block` seekers at a time,
     from the engine's published weights (same formula, no grouping and no candidate pruning)."""
     n, P = len(s), len(p)
@@ -89,7 +91,13 @@ def dense_top_k(p: Postings, s: Seekers, k: int = 10, block: int = 256) -> tuple
     # Distance levels depend on the village only: one [villages × postings] table, gathered per block.
     village_codes, village_of = np.unique(s.area, return_inverse=True)
     levels = np.full((len(village_codes), P), mt.ELSEWHERE, dtype=np.int8)
-    for lvl, div in ((mt.SAME_PROVINCE, 10**10), (mt.SAME_CITY, 10**8), (mt.SAME_COUNTY, 10**6), (mt.SAME_TOWNSHIP, 10**3), (mt.SAME_VILLAGE, 1)):
+    for lvl, div in (
+        (mt.SAME_PROVINCE, 10**10),
+        (mt.SAME_CITY, 10**8),
+        (mt.SAME_COUNTY, 10**6),
+        (mt.SAME_TOWNSHIP, 10**3),
+        (mt.SAME_VILLAGE, 1),
+    ):
         levels[p.area[None, :] // div == village_codes[:, None] // div] = lvl
     idx = np.empty((n, k), dtype=np.int64)
     score = np.empty((n, k))
@@ -101,7 +109,9 @@ def dense_top_k(p: Postings, s: Seekers, k: int = 10, block: int = 256) -> tuple
         sc += mt.W_PHYSICAL * mt.PHYSICAL_FIT[weak.astype(np.int64), p.physical[None, :]]
         sc += mt.W_SCHEDULE * mt.SCHEDULE_FIT[(weak | dis).astype(np.int64), p.schedule[None, :]]
         sc += mt.W_WAGE[intent][:, None] * wage_norm[None, :]
-        sc += np.where(p.welfare[None, :], np.where(weak | dis, mt.WELFARE_BONUS, mt.WELFARE_PENALTY), 0.0)
+        sc += np.where(
+            p.welfare[None, :], np.where(weak | dis, mt.WELFARE_BONUS, mt.WELFARE_PENALTY), 0.0
+        )
         sc -= np.where(skilled, 0.0, skill_pen[None, :])
         sc += posting_only[None, :]
         trade = s.trade[a:b, None]
@@ -109,11 +119,19 @@ def dense_top_k(p: Postings, s: Seekers, k: int = 10, block: int = 256) -> tuple
         bonus = np.where(s.trained[a:b, None], mt.TRADE_BONUS_TRAINED, mt.TRADE_BONUS_WISHED)
         sc += match * (bonus + mismatch[None, :] + np.where(skilled, 0.0, skill_pen[None, :]))
         age = s.age[a:b, None]
-        sc[(age < p.age_min[None, :]) | (age > p.age_max[None, :]) | ~p.available[None, :] | (dis & ~p.accepts_disabled[None, :])] = -np.inf
+        sc[
+            (age < p.age_min[None, :])
+            | (age > p.age_max[None, :])
+            | ~p.available[None, :]
+            | (dis & ~p.accepts_disabled[None, :])
+        ] = -np.inf
         part = np.argpartition(-sc, k - 1, axis=1)[:, :k]
         vals = np.take_along_axis(sc, part, axis=1)
         order = np.argsort(-vals, axis=1, kind="stable")
-        part, vals = np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, axis=1)
+        part, vals = (
+            np.take_along_axis(part, order, axis=1),
+            np.take_along_axis(vals, order, axis=1),
+        )
         idx[a:b] = np.where(np.isfinite(vals), part, -1)
         score[a:b] = vals
     return idx, score
@@ -124,7 +142,9 @@ def load() -> str:
 
 
 def runs_text(values: list[float]) -> str:
-    return f"median {statistics.median(values):6.2f} s (runs: {', '.join(f'{v:.2f}' for v in values)})"
+    return (
+        f"median {statistics.median(values):6.2f} s (runs: {', '.join(f'{v:.2f}' for v in values)})"
+    )
 
 
 def main() -> None:
@@ -137,7 +157,9 @@ def main() -> None:
     rng = np.random.default_rng(2018)
     vill = villages(rng)
     s, p = make_seekers(rng, a.seekers, vill), make_postings(rng, a.postings, vill)
-    print(f"seekers × postings     : {a.seekers:,} × {a.postings:,}  (top {a.k}); load average {load()} ({os.cpu_count()} CPUs)")
+    print(
+        f"seekers × postings     : {a.seekers:,} × {a.postings:,}  (top {a.k}); load average {load()} ({os.cpu_count()} CPUs)"
+    )
     ours, reasons, peer = [], [], []
     for run in range(a.runs):
         t0 = time.perf_counter()
@@ -151,15 +173,27 @@ def main() -> None:
         ours.append(t1 - t0)
         reasons.append(t2 - t1)
         peer.append(t3 - t2)
-        print(f"run {run + 1}: fupin {t1 - t0:.2f} s (+ reasons {t2 - t1:.2f} s), vectorised brute force {t3 - t2:.2f} s; load {load()}")
+        print(
+            f"run {run + 1}: fupin {t1 - t0:.2f} s (+ reasons {t2 - t1:.2f} s), vectorised brute force {t3 - t2:.2f} s; load {load()}"
+        )
     full = int((idx >= 0).all(axis=1).sum())
     same = int((bidx == idx).all(axis=1).sum())
-    print(f"fupin score + top-{a.k:<2}  : {runs_text(ours)}  ({a.seekers / statistics.median(ours):,.0f} seekers/s); reasons {statistics.median(reasons):.2f} s")
-    print(f"vectorised brute force : {runs_text(peer)}  (NumPy, blocks of 256 seekers × all postings)")
-    print(f"ratio of medians       : brute force / fupin = {statistics.median(peer) / statistics.median(ours):.1f}×")
+    print(
+        f"fupin score + top-{a.k:<2}  : {runs_text(ours)}  ({a.seekers / statistics.median(ours):,.0f} seekers/s); reasons {statistics.median(reasons):.2f} s"
+    )
+    print(
+        f"vectorised brute force : {runs_text(peer)}  (NumPy, blocks of 256 seekers × all postings)"
+    )
+    print(
+        f"ratio of medians       : brute force / fupin = {statistics.median(peer) / statistics.median(ours):.1f}×"
+    )
     print(f"seekers with {a.k} offers  : {full:,} of {a.seekers:,}")
-    print(f"hard-constraint breaks : fupin {hard_constraint_violations(p, s, idx)}, brute force {hard_constraint_violations(p, s, bidx)}")
-    print(f"identical top-{a.k}       : {same:,} of {a.seekers:,} seekers (scores equal to 1e-9: {int(np.isclose(bscore, score, atol=1e-9, rtol=0).all(axis=1).sum()):,})")
+    print(
+        f"hard-constraint breaks : fupin {hard_constraint_violations(p, s, idx)}, brute force {hard_constraint_violations(p, s, bidx)}"
+    )
+    print(
+        f"identical top-{a.k}       : {same:,} of {a.seekers:,} seekers (scores equal to 1e-9: {int(np.isclose(bscore, score, atol=1e-9, rtol=0).all(axis=1).sum()):,})"
+    )
     print(f"load average after     : {load()}")
 
 

@@ -40,10 +40,19 @@ def bench_lines(*, user, period, area_code):
     from fupin.payments.providers import EntitlementLine
     from fupin.registry.models import Person
 
-    qs = scoped(Person.objects.filter(village_code__range=village_code_range(area_code)), user).values_list("id", "village_code")
+    qs = scoped(
+        Person.objects.filter(village_code__range=village_code_range(area_code)), user
+    ).values_list("id", "village_code")
     for pk, village in qs.iterator(chunk_size=20_000):
-        yield EntitlementLine(kind="bench_post", person_id=pk, period=period, amount_fen=FEN, rule="fuliang-2018 employment.welfare_post_monthly_subsidy",
-                              source="假设：压测", village_code=village)
+        yield EntitlementLine(
+            kind="bench_post",
+            person_id=pk,
+            period=period,
+            amount_fen=FEN,
+            rule="fuliang-2018 employment.welfare_post_monthly_subsidy",
+            source="假设：压测",
+            village_code=village,
+        )
 
 
 def timed(fn, runs: int, reset=None) -> list[float]:
@@ -92,11 +101,15 @@ def main() -> None:
         t = time.perf_counter()
         registry_bench.fill(args.lines)
         print(f"registry filled in {time.perf_counter() - t:.1f} s")
-    providers.register(Kind(code="bench_post", name="压测岗位补贴", unit="month", provider=bench_lines))
+    providers.register(
+        Kind(code="bench_post", name="压测岗位补贴", unit="month", provider=bench_lines)
+    )
     county, insurance = User.objects.get(username="county"), User.objects.get(username="insurance")
     admin = User.objects.get(username="admin")
     n = Person.objects.count()
-    print(f"{n:,} persons; PostgreSQL {connection.cursor().connection.info.server_version}; load {load()}")
+    print(
+        f"{n:,} persons; PostgreSQL {connection.cursor().connection.info.server_version}; load {load()}"
+    )
 
     # The batch under test: prepared by the county (for the whole county), reviewed by the agency.
     Batch.objects.filter(kind="bench_post").update(state=BatchState.CANCELLED)
@@ -105,11 +118,15 @@ def main() -> None:
     t = time.perf_counter()
     batch = services.prepare(user=county, kind="bench_post", period=period, area_code="360222")
     first_prepare = time.perf_counter() - t
-    print(f"batch {batch.pk}: {batch.line_count:,} lines, {batch.total_fen / 100:,.2f} 元, {len(batch.town_totals)} townships")
+    print(
+        f"batch {batch.pk}: {batch.line_count:,} lines, {batch.total_fen / 100:,.2f} 元, {len(batch.town_totals)} townships"
+    )
     services.review(user=insurance, batch_id=batch.pk)
 
     def back_to_reviewed():
-        Batch.objects.filter(pk=batch.pk).update(state=BatchState.REVIEWED, approver=None, approved_at=None, exported_at=None)
+        Batch.objects.filter(pk=batch.pk).update(
+            state=BatchState.REVIEWED, approver=None, approved_at=None, exported_at=None
+        )
 
     def approve_and(export):
         def run():
@@ -117,10 +134,17 @@ def main() -> None:
             response = export(user=insurance, request=None, batch_id=batch.pk)
             size = sum(len(chunk) for chunk in response.streaming_content)
             assert size > batch.line_count * 20, size
+
         return run
 
-    show(f"approve + bank CSV, {batch.line_count:,} lines", timed(approve_and(bank_csv_response), args.runs, back_to_reviewed))
-    show(f"approve + agency xlsx, {batch.line_count:,} lines", timed(approve_and(agency_xlsx_response), args.runs, back_to_reviewed))
+    show(
+        f"approve + bank CSV, {batch.line_count:,} lines",
+        timed(approve_and(bank_csv_response), args.runs, back_to_reviewed),
+    )
+    show(
+        f"approve + agency xlsx, {batch.line_count:,} lines",
+        timed(approve_and(agency_xlsx_response), args.runs, back_to_reviewed),
+    )
 
     # Prepare again and again: cancel the previous one first (that frees its lines).
     other = {"pk": None}
@@ -130,20 +154,30 @@ def main() -> None:
             services.cancel(user=county, batch_id=other["pk"], reason="压测")
 
     def prepare_again():
-        other["pk"] = services.prepare(user=county, kind="bench_post", period="2019-01", area_code="360222").pk
+        other["pk"] = services.prepare(
+            user=county, kind="bench_post", period="2019-01", area_code="360222"
+        ).pk
 
-    show(f"prepare {batch.line_count:,} lines from the provider (first: {first_prepare:.2f} s)",
-         timed(prepare_again, max(1, args.runs // 2), cancel_other))
+    show(
+        f"prepare {batch.line_count:,} lines from the provider (first: {first_prepare:.2f} s)",
+        timed(prepare_again, max(1, args.runs // 2), cancel_other),
+    )
     cancel_other()
 
     # Reconcile a return file of every line: 1% refused, 1% paid with another amount.
     back_to_reviewed()
     services.approve(user=admin, batch_id=batch.pk)
     bank_csv_response(user=insurance, request=None, batch_id=batch.pk)
-    services.mark_paid(user=insurance, batch_id=batch.pk, reference="BENCH", paid_on=dt.date.today())
+    services.mark_paid(
+        user=insurance, batch_id=batch.pk, reference="BENCH", paid_on=dt.date.today()
+    )
     buf = io.StringIO()
     buf.write("明细号,身份证号,姓名,金额(元),结果,说明\n")
-    rows = BatchLine.objects.filter(batch=batch, live=True).order_by("id").values_list("id", "person__id_number")
+    rows = (
+        BatchLine.objects.filter(batch=batch, live=True)
+        .order_by("id")
+        .values_list("id", "person__id_number")
+    )
     for i, (pk, id_number) in enumerate(rows.iterator(chunk_size=20_000)):
         if i % 100 == 1:
             buf.write(f"{pk},{id_number},,500.00,失败,账户冻结\n")
@@ -156,14 +190,24 @@ def main() -> None:
     def reset_paid():
         Difference.objects.filter(batch=batch).delete()
         ReturnFile.objects.filter(batch=batch).delete()
-        BatchLine.objects.filter(batch=batch).update(status="pending", returned_fen=None, status_reason="")
+        BatchLine.objects.filter(batch=batch).update(
+            status="pending", returned_fen=None, status_reason=""
+        )
         Batch.objects.filter(pk=batch.pk).update(state=BatchState.PAID, reconciled_at=None)
 
     def run_reconcile():
-        rf = reconcile.import_return(user=insurance, batch_id=batch.pk, data=data, filename="回盘.csv")
-        assert rf.paid + rf.differences == batch.line_count and rf.differences, (rf.paid, rf.differences)
+        rf = reconcile.import_return(
+            user=insurance, batch_id=batch.pk, data=data, filename="回盘.csv"
+        )
+        assert rf.paid + rf.differences == batch.line_count and rf.differences, (
+            rf.paid,
+            rf.differences,
+        )
 
-    show(f"reconcile a {batch.line_count:,}-row return file ({len(data) / 1e6:.1f} MB)", timed(run_reconcile, max(1, args.runs // 2), reset_paid))
+    show(
+        f"reconcile a {batch.line_count:,}-row return file ({len(data) / 1e6:.1f} MB)",
+        timed(run_reconcile, max(1, args.runs // 2), reset_paid),
+    )
 
 
 if __name__ == "__main__":

@@ -173,43 +173,99 @@ def main() -> None:
     rng = random.Random(7)
     n = args.requests
     hh_ids = list(Household.objects.order_by("-id").values_list("id", flat=True))
-    town_ids = list(Household.objects.filter(village_code__startswith="360222100").order_by("-id").values_list("id", flat=True))
+    town_ids = list(
+        Household.objects.filter(village_code__startswith="360222100")
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
     max_pid = Person.objects.order_by("-id").values_list("id", flat=True).first()
     # Separate draws for the page and the API, so neither reads rows the other has just read.
-    people = list(Person.objects.filter(id__in=rng.sample(range(1, max_pid + 1), 2 * n)).values_list("id", "id_number", "name"))
+    people = list(
+        Person.objects.filter(id__in=rng.sample(range(1, max_pid + 1), 2 * n)).values_list(
+            "id", "id_number", "name"
+        )
+    )
     rng.shuffle(people)
-    ph, pa = people[:n], people[n:2 * n]
-    filters = [(st, c) for st in ("poor", "exited_policy", "exited", "new", "returned")
-               for c in ("illness", "disability", "no_skills", "no_labour", "no_capital", "schooling", "other")]
+    ph, pa = people[:n], people[n : 2 * n]
+    filters = [
+        (st, c)
+        for st in ("poor", "exited_policy", "exited", "new", "returned")
+        for c in (
+            "illness",
+            "disability",
+            "no_skills",
+            "no_labour",
+            "no_capital",
+            "schooling",
+            "other",
+        )
+    ]
     filters = (filters * (n // len(filters) + 1))[:n]
     cursors = rng.sample(hh_ids[50:], 2 * n)
     town_cursors = rng.sample(town_ids[50:], min(2 * n, len(town_ids) - 50))
-    ch, ca, th, ta = cursors[:n], cursors[n:], town_cursors[: len(town_cursors) // 2], town_cursors[len(town_cursors) // 2:]
+    ch, ca, th, ta = (
+        cursors[:n],
+        cursors[n:],
+        town_cursors[: len(town_cursors) // 2],
+        town_cursors[len(town_cursors) // 2 :],
+    )
     cases = [
-        ("household list, filtered, page 1 (county)",
-         [f"/registry/households/?status={st}&cause={c}" for st, c in filters], [f"/api/v1/households?status={st}&cause={c}" for st, c in filters]),
-        ("household list, deep pages (county)",
-         [f"/registry/households/?after={a}&page=5000" for a in ch], [f"/api/v1/households?after={a}" for a in ca]),
-        ("household list, pages (township)", [f"/registry/households/?after={a}&page=50" for a in th], [f"/api/v1/households?after={a}" for a in ta]),
-        ("search by ID number", [f"/registry/households/?q={i}" for _, i, _ in ph], [f"/api/v1/persons?q={i}" for _, i, _ in pa]),
-        ("search by name", [f"/registry/households/?q={m}" for _, _, m in ph], [f"/api/v1/persons?q={m}" for _, _, m in pa]),
-        ("person detail", [f"/registry/persons/{p}/" for p, _, _ in ph], [f"/api/v1/persons/{p}" for p, _, _ in pa]),
+        (
+            "household list, filtered, page 1 (county)",
+            [f"/registry/households/?status={st}&cause={c}" for st, c in filters],
+            [f"/api/v1/households?status={st}&cause={c}" for st, c in filters],
+        ),
+        (
+            "household list, deep pages (county)",
+            [f"/registry/households/?after={a}&page=5000" for a in ch],
+            [f"/api/v1/households?after={a}" for a in ca],
+        ),
+        (
+            "household list, pages (township)",
+            [f"/registry/households/?after={a}&page=50" for a in th],
+            [f"/api/v1/households?after={a}" for a in ta],
+        ),
+        (
+            "search by ID number",
+            [f"/registry/households/?q={i}" for _, i, _ in ph],
+            [f"/api/v1/persons?q={i}" for _, i, _ in pa],
+        ),
+        (
+            "search by name",
+            [f"/registry/households/?q={m}" for _, _, m in ph],
+            [f"/api/v1/persons?q={m}" for _, _, m in pa],
+        ),
+        (
+            "person detail",
+            [f"/registry/persons/{p}/" for p, _, _ in ph],
+            [f"/api/v1/persons/{p}" for p, _, _ in pa],
+        ),
     ]
     # Warm the code paths (templates, URL resolver, first queries) on rows the cases do not ask for.
-    for url in ("/registry/households/", "/api/v1/households", "/registry/households/?q=无此人", "/api/v1/persons?q=无此人"):
+    for url in (
+        "/registry/households/",
+        "/api/v1/households",
+        "/registry/households/?q=无此人",
+        "/api/v1/persons?q=无此人",
+    ):
         for _ in range(3):
             county.get(url)
             town.get(url)
-    print(f"\nPostgreSQL, {n_hh:,} households, {n_p:,} persons; {n} different requests per case; milliseconds; "
-          f"load average {load()} ({os.cpu_count()} CPUs)")
+    print(
+        f"\nPostgreSQL, {n_hh:,} households, {n_p:,} persons; {n} different requests per case; milliseconds; "
+        f"load average {load()} ({os.cpu_count()} CPUs)"
+    )
     print(f"{'case':44} {'':5} {'HTML p50':>9} {'HTML p95':>9} {'API p50':>8} {'API p95':>8}")
     for label, html, api_urls in cases:
         client = town if "township" in label else county
         for run in ("cold", "warm"):
             hp50, hp95 = timed(client, html)
             ap50, ap95 = timed(client, api_urls)
-            print(f"{label if run == 'cold' else '':44} {run:5} {hp50:9.1f} {hp95:9.1f} {ap50:8.1f} {ap95:8.1f}")
+            print(
+                f"{label if run == 'cold' else '':44} {run:5} {hp50:9.1f} {hp95:9.1f} {ap50:8.1f} {ap95:8.1f}"
+            )
     print(f"load average after: {load()}")
+
 
 if __name__ == "__main__":
     main()

@@ -34,22 +34,28 @@ def fill_insurance() -> None:
 
     with connection.cursor() as cur:
         # Flags: ~3% 低保, 1% 特困, 0.5% 五保, 2% disability grade 1–4 (by id, deterministic).
-        cur.execute("UPDATE registry_person SET dibao = (id % 31 = 0), tekun = (id % 97 = 0), wubao = (id % 199 = 0), "
-                    "disability_grade = CASE WHEN id % 53 = 0 THEN 1 + (id / 53) % 4 ELSE NULL END, "
-                    "disability_type = CASE WHEN id % 53 = 0 THEN 'physical' ELSE '' END, "
-                    "removal_reason = CASE WHEN status = 'removed' THEN (ARRAY['death', 'moved', 'other'])[1 + id % 3] ELSE '' END")
-        cur.execute("INSERT INTO insurance_pensionrecord (person_id, village_code, status, tier_fen, paid_year, paid_by, years_paid, "
-                    "drawing_since, monthly_amount_fen, note, updated_at) "
-                    "SELECT id, village_code, CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN 'drawing' ELSE 'paying' END, "
-                    "10000, 2017, CASE WHEN id % 10 = 0 THEN 'self' ELSE 'government' END, id % 16, "
-                    "CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN DATE '2015-01-01' END, "
-                    "CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN 10500 END, '', now() "
-                    "FROM registry_person WHERE id % 5 <> 0 AND id % 5 <> 1")
+        cur.execute(
+            "UPDATE registry_person SET dibao = (id % 31 = 0), tekun = (id % 97 = 0), wubao = (id % 199 = 0), "
+            "disability_grade = CASE WHEN id % 53 = 0 THEN 1 + (id / 53) % 4 ELSE NULL END, "
+            "disability_type = CASE WHEN id % 53 = 0 THEN 'physical' ELSE '' END, "
+            "removal_reason = CASE WHEN status = 'removed' THEN (ARRAY['death', 'moved', 'other'])[1 + id % 3] ELSE '' END"
+        )
+        cur.execute(
+            "INSERT INTO insurance_pensionrecord (person_id, village_code, status, tier_fen, paid_year, paid_by, years_paid, "
+            "drawing_since, monthly_amount_fen, note, updated_at) "
+            "SELECT id, village_code, CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN 'drawing' ELSE 'paying' END, "
+            "10000, 2017, CASE WHEN id % 10 = 0 THEN 'self' ELSE 'government' END, id % 16, "
+            "CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN DATE '2015-01-01' END, "
+            "CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN 10500 END, '', now() "
+            "FROM registry_person WHERE id % 5 <> 0 AND id % 5 <> 1"
+        )
         for year in (2017, 2018):
-            cur.execute("INSERT INTO insurance_medicalenrolment (person_id, year, village_code, enrolled_on, benefits_from, paid_by, note, updated_at) "
-                        "SELECT id, %s, village_code, make_date(%s - 1, 12, 1), make_date(%s, 1, 1), "
-                        "CASE WHEN id %% 20 = 0 THEN 'self' ELSE 'government' END, '', now() FROM registry_person WHERE id %% 10 <> %s",
-                        [year, year, year, year % 10])
+            cur.execute(
+                "INSERT INTO insurance_medicalenrolment (person_id, year, village_code, enrolled_on, benefits_from, paid_by, note, updated_at) "
+                "SELECT id, %s, village_code, make_date(%s - 1, 12, 1), make_date(%s, 1, 1), "
+                "CASE WHEN id %% 20 = 0 THEN 'self' ELSE 'government' END, '', now() FROM registry_person WHERE id %% 10 <> %s",
+                [year, year, year, year % 10],
+            )
     import psycopg
 
     from registry import BASE, DB
@@ -91,8 +97,12 @@ def main() -> None:
         # Calibration: what this machine gives right now to the simplest 1,000,000-row write.
         cur.execute("CREATE TEMP TABLE bench_calibration (a int, b int, c text) ON COMMIT DROP")
         t = time.perf_counter()
-        cur.execute("INSERT INTO bench_calibration SELECT g, g, 'x' FROM generate_series(1, 1000000) g")
-        print(f"calibration: 1,000,000 narrow rows into an unindexed temporary table: {time.perf_counter() - t:.2f} s; load {load()}")
+        cur.execute(
+            "INSERT INTO bench_calibration SELECT g, g, 'x' FROM generate_series(1, 1000000) g"
+        )
+        print(
+            f"calibration: 1,000,000 narrow rows into an unindexed temporary table: {time.perf_counter() - t:.2f} s; load {load()}"
+        )
 
     def one(year: int, insurance: str) -> tuple[float, dict]:
         run = services.create_run(user=None, year=year, insurance=insurance, pack_id="fuliang-2018")
@@ -108,12 +118,18 @@ def main() -> None:
 
     def clear(insurance: str) -> None:
         with transaction.atomic(), conn.cursor() as cur:
-            cur.execute("DELETE FROM insurance_subsidyentry WHERE year = 2018 AND insurance = %s", [insurance])
+            cur.execute(
+                "DELETE FROM insurance_subsidyentry WHERE year = 2018 AND insurance = %s",
+                [insurance],
+            )
         with conn.cursor() as cur:
             cur.execute("VACUUM ANALYZE insurance_subsidyentry")
 
     for insurance in ("medical", "pension"):
-        for label, fresh in (("first run of the year (empty list)", True), ("run again (nothing changed)", False)):
+        for label, fresh in (
+            ("first run of the year (empty list)", True),
+            ("run again (nothing changed)", False),
+        ):
             times = []
             for i in range(args.runs):
                 if fresh:
@@ -122,11 +138,16 @@ def main() -> None:
                 times.append(seconds)
                 s = counts["by_scheme"]["premium"]
                 w = counts["written"]
-                print(f"  2018 {insurance}, {label}, run {i + 1}: {seconds:.2f} s — entitled {s['entitled']:,}, excluded {s['excluded']:,}, "
-                      f"新增 {counts['added']:,}, 减少 {counts['removed']:,}; rows inserted {w['inserted']:,}, updated {w['updated']:,}, "
-                      f"deleted {w['deleted']:,}; load {load()}")
-            print(f"2018 {insurance}, {label}: median {statistics.median(times):.2f} s over {args.runs} runs "
-                  f"(min {min(times):.2f}, max {max(times):.2f}); load average {load()}")
+                print(
+                    f"  2018 {insurance}, {label}, run {i + 1}: {seconds:.2f} s — entitled {s['entitled']:,}, excluded {s['excluded']:,}, "
+                    f"新增 {counts['added']:,}, 减少 {counts['removed']:,}; rows inserted {w['inserted']:,}, updated {w['updated']:,}, "
+                    f"deleted {w['deleted']:,}; load {load()}"
+                )
+            print(
+                f"2018 {insurance}, {label}: median {statistics.median(times):.2f} s over {args.runs} runs "
+                f"(min {min(times):.2f}, max {max(times):.2f}); load average {load()}"
+            )
+
 
 if __name__ == "__main__":
     main()

@@ -52,15 +52,21 @@ def seeds() -> Path:
     path = seeds_path()
     if not (path / "README.md").exists():
         if seeds_required():
-            pytest.fail(f"source documents missing: {path} (expected at ../shared/seeds from the repository)")
-        pytest.skip(f"source documents not at {path} (set FUPIN_SEEDS, or put them at ../shared/seeds)")
+            pytest.fail(
+                f"source documents missing: {path} (expected at ../shared/seeds from the repository)"
+            )
+        pytest.skip(
+            f"source documents not at {path} (set FUPIN_SEEDS, or put them at ../shared/seeds)"
+        )
     return path
 
 
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings, tmp_path_factory):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")  # uploaded evidence stays out of the work tree
+    settings.MEDIA_ROOT = str(
+        tmp_path_factory.getbasetemp() / "media"
+    )  # uploaded evidence stays out of the work tree
     settings.WHITENOISE_AUTOREFRESH = True  # spares each new test Client whitenoise's start-up scan
 
 
@@ -87,9 +93,16 @@ def village_of(town: str) -> Area:
 
 @pytest.fixture
 def make_user(areas):
-    def make(username: str, role: str = Role.TOWNSHIP, area: str | None = TOWN_A, unmask: bool = False) -> User:
-        user = User.objects.create_user(username=username, password=PASSWORD, role=role, can_unmask_id=unmask,
-                                        area=Area.objects.get(code=area) if area else None)
+    def make(
+        username: str, role: str = Role.TOWNSHIP, area: str | None = TOWN_A, unmask: bool = False
+    ) -> User:
+        user = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            can_unmask_id=unmask,
+            area=Area.objects.get(code=area) if area else None,
+        )
         return user
 
     return make
@@ -123,8 +136,13 @@ def make_household(areas):
     def make(town: str = TOWN_A, members: int = 2, **fields) -> Household:
         n = next(_seq)
         village = village_of(town)
-        hh = Household.objects.create(number=f"T{town}{n:05d}", village=village, year_identified=2016,
-                                      main_cause="illness", **fields)
+        hh = Household.objects.create(
+            number=f"T{town}{n:05d}",
+            village=village,
+            year_identified=2016,
+            main_cause="illness",
+            **fields,
+        )
         used: set[str] = set(Person.objects.values_list("id_number", flat=True))
         import random
 
@@ -132,9 +150,14 @@ def make_household(areas):
         for i in range(members):
             sex = "男" if i % 2 == 0 else "女"
             born = dt.date(1970 + i, 1 + n % 12, 1 + i)
-            Person.objects.create(household=hh, id_number=make_id_number(rng, COUNTY, born, sex, used),
-                                  name=f"测试{n}号{i}", sex=sex, birth_date=born,
-                                  relation="head" if i == 0 else "child")
+            Person.objects.create(
+                household=hh,
+                id_number=make_id_number(rng, COUNTY, born, sex, used),
+                name=f"测试{n}号{i}",
+                sex=sex,
+                birth_date=born,
+                relation="head" if i == 0 else "child",
+            )
         hh.member_count = members
         hh.head_name = f"测试{n}号0"
         hh.save()
@@ -152,7 +175,9 @@ def browser():
     if not shutil.which(CHROMIUM):
         if os.environ.get("FUPIN_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing but FUPIN_REQUIRE_BROWSER=1 (run `make browser`)")
-        pytest.skip(f"浏览器测试已跳过：未安装 {CHROMIUM}（Debian: apt-get install chromium，或运行 make browser）")
+        pytest.skip(
+            f"浏览器测试已跳过：未安装 {CHROMIUM}（Debian: apt-get install chromium，或运行 make browser）"
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM is still used synchronously.
@@ -161,8 +186,15 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()

@@ -14,11 +14,18 @@ pytestmark = pytest.mark.django_db
 
 def test_no_household_exits_before_it_was_identified(areas):
     builder.build(households=300)
-    identified = dict(StatusChange.objects.filter(reason="建档立卡识别").values_list("household_id", "effective_date"))
+    identified = dict(
+        StatusChange.objects.filter(reason="建档立卡识别").values_list(
+            "household_id", "effective_date"
+        )
+    )
     later = StatusChange.objects.exclude(reason="建档立卡识别").exclude(household=None)
     assert later.exists()
-    early = [(c.household_id, identified[c.household_id], c.effective_date)
-             for c in later if c.effective_date <= identified[c.household_id]]
+    early = [
+        (c.household_id, identified[c.household_id], c.effective_date)
+        for c in later
+        if c.effective_date <= identified[c.household_id]
+    ]
     assert early == []
 
 
@@ -26,8 +33,10 @@ def test_sample_roster_couples_are_a_man_and_a_woman(areas, tmp_path):
     path = tmp_path / "roster.xlsx"
     sample_roster(path)
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    start = next(i for i, r in enumerate(rows) if "户编号" in r)  # title rows come first, as in a real roster
-    header, body = rows[start], rows[start + 1:]
+    start = next(
+        i for i, r in enumerate(rows) if "户编号" in r
+    )  # title rows come first, as in a real roster
+    header, body = rows[start], rows[start + 1 :]
     at = {name: header.index(name) for name in ("户编号", "公民身份号码", "与户主关系")}
     sexes: dict[str, dict[str, str]] = {}
     for row in body:

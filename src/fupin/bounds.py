@@ -73,7 +73,9 @@ def check_date(day: dt.date, label: str = "日期") -> dt.date:
     if isinstance(day, dt.datetime):
         day = day.date()
     if not EARLIEST_DATE <= day <= latest_date():
-        raise BoundsError(f"{label} {day.isoformat()} 超出范围：应在{_ymd(EARLIEST_DATE)}至{_ymd(latest_date())}之间")
+        raise BoundsError(
+            f"{label} {day.isoformat()} 超出范围：应在{_ymd(EARLIEST_DATE)}至{_ymd(latest_date())}之间"
+        )
     return day
 
 
@@ -125,7 +127,9 @@ def check_fen(fen: int, label: str = "金额", *, allow_negative: bool = False) 
     low = -MAX_FEN if allow_negative else 0
     if not low <= fen <= MAX_FEN:
         limit = f"{MAX_FEN // 100:,} 元"
-        raise BoundsError(f"{label}超出范围：应在 {'-' + limit if allow_negative else '0 元'} 至 {limit} 之间")
+        raise BoundsError(
+            f"{label}超出范围：应在 {'-' + limit if allow_negative else '0 元'} 至 {limit} 之间"
+        )
     return fen
 
 
@@ -172,7 +176,9 @@ def check_text(model: type[models.Model], name: str, value: str) -> str:
     """Free text typed into a page outside a form: no longer than its model field."""
     field = model._meta.get_field(name)
     if field.max_length and len(value) > field.max_length:
-        raise BoundsError(f"{field.verbose_name}最多 {field.max_length} 个字，填写了 {len(value)} 个字")
+        raise BoundsError(
+            f"{field.verbose_name}最多 {field.max_length} 个字，填写了 {len(value)} 个字"
+        )
     return value
 
 
@@ -278,9 +284,15 @@ class IdField(forms.IntegerField):
 
 def formfield(model_field: models.Field, **kwargs) -> forms.Field | None:
     """ModelForm `formfield_callback`: dates through DateField, integers inside their column."""
-    if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
+    if isinstance(model_field, models.DateField) and not isinstance(
+        model_field, models.DateTimeField
+    ):
         return model_field.formfield(form_class=DateField, **kwargs)
-    if isinstance(model_field, models.IntegerField) and not model_field.choices and not model_field.remote_field:
+    if (
+        isinstance(model_field, models.IntegerField)
+        and not model_field.choices
+        and not model_field.remote_field
+    ):
         low, high = column_range(model_field)
         kwargs.setdefault("min_value", low)
         kwargs.setdefault("max_value", high)
@@ -301,13 +313,24 @@ def _pydantic(check, *args):
 Date = Annotated[
     dt.date,
     PlainValidator(_pydantic(parse_date)),
-    WithJsonSchema({"type": "string", "format": "date",
-                    "description": f"YYYY-MM-DD，{EARLIEST_DATE.isoformat()} 至今后 {FUTURE_YEARS} 年"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "description": f"YYYY-MM-DD，{EARLIEST_DATE.isoformat()} 至今后 {FUTURE_YEARS} 年",
+        }
+    ),
 ]
 Year = Annotated[
     int,
     PlainValidator(_pydantic(parse_year)),
-    WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "description": f"年份，{FIRST_YEAR} 至今后 {FUTURE_YEARS} 年"}),
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": FIRST_YEAR,
+            "description": f"年份，{FIRST_YEAR} 至今后 {FUTURE_YEARS} 年",
+        }
+    ),
 ]
 Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="金额（分）")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -316,12 +339,20 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 def text(model: type[models.Model], name: str) -> Any:
     """A strict string no longer than the model field allows: the one way API text gets its limit."""
     field = model._meta.get_field(name)
-    return Annotated[StrictStr, Field(max_length=field.max_length)] if field.max_length else StrictStr
+    return (
+        Annotated[StrictStr, Field(max_length=field.max_length)] if field.max_length else StrictStr
+    )
 
 
-def column_int(model: type[models.Model], name: str, low: int | None = None, high: int | None = None) -> Any:
+def column_int(
+    model: type[models.Model], name: str, low: int | None = None, high: int | None = None
+) -> Any:
     """An integer inside its column's range (narrowed by low/high where the rule is tighter)."""
     col_low, col_high = column_range(model._meta.get_field(name))
-    return Annotated[int, Field(ge=max(col_low, low if low is not None else col_low),
-                                le=min(col_high, high if high is not None else col_high))]
-
+    return Annotated[
+        int,
+        Field(
+            ge=max(col_low, low if low is not None else col_low),
+            le=min(col_high, high if high is not None else col_high),
+        ),
+    ]

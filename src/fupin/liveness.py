@@ -42,7 +42,9 @@ def _lock_path(label: str, pk: int) -> Path:
 def holding(label: str, pk: int) -> Iterator[None]:
     """Hold the job's lock while the body runs; AlreadyRunning if a live process holds it."""
     if connection.vendor == "postgresql":
-        own = connections.create_connection(DEFAULT_DB_ALIAS)  # not the task's: its lock must not depend on the task's transactions
+        own = connections.create_connection(
+            DEFAULT_DB_ALIAS
+        )  # not the task's: its lock must not depend on the task's transactions
         try:
             with own.cursor() as cur:
                 cur.execute("SELECT pg_try_advisory_lock(%s, %s)", _keys(label, pk))

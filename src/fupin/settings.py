@@ -173,7 +173,10 @@ NODE_MODULES = Path(os.environ.get("FUPIN_NODE_MODULES", PROJECT_DIR / "node_mod
 # the packages' whole dist folders.
 VENDOR_FILES = {
     "vendor/htmx": (NODE_MODULES / "htmx.org" / "dist", ["htmx.min.js"]),
-    "vendor/bootstrap": (NODE_MODULES / "bootstrap" / "dist", ["css/bootstrap.min.css", "js/bootstrap.bundle.min.js"]),
+    "vendor/bootstrap": (
+        NODE_MODULES / "bootstrap" / "dist",
+        ["css/bootstrap.min.css", "js/bootstrap.bundle.min.js"],
+    ),
     "vendor/echarts": (NODE_MODULES / "echarts" / "dist", ["echarts.min.js"]),
 }
 STATICFILES_FINDERS = [
@@ -272,8 +275,12 @@ COUNTY_CODE = os.environ.get("FUPIN_COUNTY_CODE", "360222")
 # 创业担保贷款的承贷银行, when a loan is entered without one.
 LOAN_LENDER = os.environ.get("FUPIN_LOAN_LENDER", "浮梁农商银行")
 
-DEMO_BUILDERS: list[str] = []  # "module.function" that add each module's demo data after the registry
-PERSON_PAGE_SECTIONS: list[str] = []  # "module.function(request, person) -> html" shown on the person page
+DEMO_BUILDERS: list[
+    str
+] = []  # "module.function" that add each module's demo data after the registry
+PERSON_PAGE_SECTIONS: list[
+    str
+] = []  # "module.function(request, person) -> html" shown on the person page
 DEMO_BUILDERS.append("fupin.employment.demo.build")
 PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
 PERSON_PAGE_SECTIONS.append("fupin.insurance.sections.person_section")
@@ -281,21 +288,36 @@ PERSON_PAGE_SECTIONS.append("fupin.insurance.claims.sections.person_section")  #
 PERSON_PAGE_SECTIONS.append("fupin.appraisal.sections.person_section")  # 慢性病鉴定与医疗证
 DEMO_BUILDERS.append("fupin.exchange.demo.build")
 DEMO_BUILDERS.append("fupin.appraisal.demo.build")  # 慢性病鉴定
-DEMO_BUILDERS.append("fupin.insurance.demo.build")  # after the extract: records from it, 2017/2018 代缴 runs
-DEMO_BUILDERS.append("fupin.insurance.claims.demo.build")  # 医疗费用结算单: after the appraisal (certificates)
+DEMO_BUILDERS.append(
+    "fupin.insurance.demo.build"
+)  # after the extract: records from it, 2017/2018 代缴 runs
+DEMO_BUILDERS.append(
+    "fupin.insurance.claims.demo.build"
+)  # 医疗费用结算单: after the appraisal (certificates)
 # 资金发放: "module.ATTRIBUTE" naming a fupin.payments.providers.Kind (docs/CONVENTIONS.md, "Payments").
 PAYMENT_KINDS: list[str] = []
 PERSON_PAGE_SECTIONS.append("fupin.payments.sections.person_section")
-PAYMENT_KINDS += ["fupin.employment.payments.WELFARE_POST", "fupin.employment.payments.WORKSHOP_AWARD",
-                  "fupin.training.payments.JOB_SEEKING", "fupin.training.payments.TECHNICAL_AID",
-                  "fupin.startup.payments.STARTUP_SUBSIDY", "fupin.startup.payments.INTEREST_SUBSIDY"]
-PAYMENT_KINDS += ["fupin.insurance.payments.MEDICAL_PREMIUM", "fupin.insurance.payments.PENSION_PREMIUM",
-                  "fupin.insurance.payments.PENSION_BACK_PAY", "fupin.insurance.payments.ACCOUNT_SUBSIDY"]
+PAYMENT_KINDS += [
+    "fupin.employment.payments.WELFARE_POST",
+    "fupin.employment.payments.WORKSHOP_AWARD",
+    "fupin.training.payments.JOB_SEEKING",
+    "fupin.training.payments.TECHNICAL_AID",
+    "fupin.startup.payments.STARTUP_SUBSIDY",
+    "fupin.startup.payments.INTEREST_SUBSIDY",
+]
+PAYMENT_KINDS += [
+    "fupin.insurance.payments.MEDICAL_PREMIUM",
+    "fupin.insurance.payments.PENSION_PREMIUM",
+    "fupin.insurance.payments.PENSION_BACK_PAY",
+    "fupin.insurance.payments.ACCOUNT_SUBSIDY",
+]
 # Payment batches of what the other builders granted: keep this builder after theirs.
 DEMO_BUILDERS.append("fupin.payments.demo.build")
 # Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
 CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"
-DEMO_BUILDERS.append("fupin.monitoring.demo.build")  # 防止返贫监测: after employment, exchange and claims, whose data it reads
+DEMO_BUILDERS.append(
+    "fupin.monitoring.demo.build"
+)  # 防止返贫监测: after employment, exchange and claims, whose data it reads
 # 工作调度 last: its demo plans and bulletin count every other module's demo data.
 DEMO_BUILDERS.append("fupin.management.demo.build")
 PERSON_PAGE_SECTIONS.append("fupin.monitoring.views.person_section")

@@ -70,7 +70,11 @@ def leaks(text: str, town: str) -> list[str]:
 
 
 def _text_fields(model: type[models.Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField) and not f.choices]
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField) and not f.choices
+    ]
 
 
 def marked_records(model: type[models.Model], town: str):
@@ -86,9 +90,15 @@ def missing_marked_records() -> list[str]:
     missing = []
     for model in marked_models():
         if area_path(model) is None:
-            missing.append(f"{model._meta.label}: no AREA_CODE_FIELD — add it, or AREA_OF / NOT_AREA_BOUND in tests/access/marks.py")
+            missing.append(
+                f"{model._meta.label}: no AREA_CODE_FIELD — add it, or AREA_OF / NOT_AREA_BOUND in tests/access/marks.py"
+            )
             continue
-        missing += [f"{model._meta.label} in {town}" for town in TOWNS if not marked_records(model, town).exists()]
+        missing += [
+            f"{model._meta.label} in {town}"
+            for town in TOWNS
+            if not marked_records(model, town).exists()
+        ]
     return missing
 
 
@@ -98,5 +108,12 @@ def marked_person(household: Household, model: type[models.Model], **fields) -> 
     born = dt.date(1985, 1 + n % 12, 1 + n % 28)
     used = set(Person.objects.values_list("id_number", flat=True))
     town = household.village_code[:9]
-    return Person.objects.create(household=household, id_number=id_number(random.Random(n), COUNTY, born, "男", used),
-                                 name=marker(town, model), sex="男", birth_date=born, relation="child", **fields)
+    return Person.objects.create(
+        household=household,
+        id_number=id_number(random.Random(n), COUNTY, born, "男", used),
+        name=marker(town, model),
+        sex="男",
+        birth_date=born,
+        relation="child",
+        **fields,
+    )

@@ -27,7 +27,13 @@ def changed(make_household, make_user):
     for town in (TOWN_A, TOWN_B):
         clerk = make_user(f"clerk{town}", Role.TOWNSHIP, town)
         household = make_household(town, 2, status="new")
-        change_status(user=clerk, subject=household, new_status="poor", effective_date=dt.date(2018, 3, 1), reason="识别")
+        change_status(
+            user=clerk,
+            subject=household,
+            new_status="poor",
+            effective_date=dt.date(2018, 3, 1),
+            reason="识别",
+        )
         out[town] = household
     return out
 
@@ -46,7 +52,9 @@ def test_page_reads_in_chinese_with_the_area_by_name(changed, make_user, client)
 def test_export_holds_the_filtered_entries_of_the_auditors_area(changed, make_user, client):
     auditor = make_user("auditor_a", Role.AUDITOR, TOWN_A)
     client.force_login(auditor)
-    mine = AuditEntry.objects.filter(area_code__startswith=TOWN_A, action=AuditAction.STATUS).count()
+    mine = AuditEntry.objects.filter(
+        area_code__startswith=TOWN_A, action=AuditAction.STATUS
+    ).count()
     assert mine >= 1
     response = client.get("/audit/export/", {"action": AuditAction.STATUS})
     assert response.status_code == 200
@@ -57,7 +65,9 @@ def test_export_holds_the_filtered_entries_of_the_auditors_area(changed, make_us
     other = changed[TOWN_B]
     assert not any(r[3] == f"贫困户 {other.pk}" for r in rows[1:])
     assert any("状态：新识别 → 未脱贫" in (r[6] or "") for r in rows[1:])
-    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, username="auditor_a", summary__contains="审计日志").exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.EXPORT, username="auditor_a", summary__contains="审计日志"
+    ).exists()
 
 
 def test_only_auditors_export(changed, town_a_user, client):

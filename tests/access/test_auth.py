@@ -36,7 +36,9 @@ def page_login(username: str, password: str, address: str = "127.0.0.1"):
 
 def token_login(username: str, password: str, address: str = "127.0.0.1"):
     return Client(REMOTE_ADDR=address).post(
-        "/api/v1/auth/token", json.dumps({"username": username, "password": password}), content_type="application/json"
+        "/api/v1/auth/token",
+        json.dumps({"username": username, "password": password}),
+        content_type="application/json",
     )
 
 
@@ -68,7 +70,9 @@ def test_login_page_locks_the_account_after_repeated_failures(town_a_user, limit
     assert locks.exists()
     assert locks.first().area_code == TOWN_A  # the township's auditor sees it
     assert "账号已锁定 30 分钟" in locks.first().summary
-    assert AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, username="town-a").count() >= 3
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, username="town-a").count() >= 3
+    )
 
     # After the cool-off the account opens again.
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=31))
@@ -105,12 +109,16 @@ def test_an_address_is_locked_after_failures_across_accounts(town_a_user, town_b
     assert AuditEntry.objects.filter(action=AuditAction.LOCKOUT, ip=attacker).exists()
 
 
-def test_behind_the_proxy_the_clients_address_is_counted(town_a_user, town_b_user, limits, settings):
+def test_behind_the_proxy_the_clients_address_is_counted(
+    town_a_user, town_b_user, limits, settings
+):
     settings.BEHIND_PROXY, settings.FUPIN_PROXY_COUNT = True, 1
 
     def via_proxy(username, password, client_wrote=""):
         forwarded = f"{client_wrote}, 203.0.113.5" if client_wrote else "203.0.113.5"
-        client = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)  # the proxy's own address
+        client = Client(
+            REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        )  # the proxy's own address
         return client, client.post("/login/", {"username": username, "password": password})
 
     for n in range(5):  # whatever the client writes itself does not give it a fresh address
@@ -165,9 +173,14 @@ def test_a_password_change_revokes_the_users_tokens(town_a_user, town_b_user):
     town_a_user.save()
     assert Client().get("/api/v1/areas", **bearer(token)).status_code == 401
     assert Client().get("/api/v1/areas", **bearer(other)).status_code == 200  # nobody else's
-    entry = AuditEntry.objects.filter(action=AuditAction.UPDATE, object_type="user", object_id=str(town_a_user.pk)).get()
+    entry = AuditEntry.objects.filter(
+        action=AuditAction.UPDATE, object_type="user", object_id=str(town_a_user.pk)
+    ).get()
     assert "吊销" in entry.summary and "密码已修改" in entry.summary
-    assert Client().get("/api/v1/areas", **bearer(issue("town-a", "Fresh-pass-2026"))).status_code == 200
+    assert (
+        Client().get("/api/v1/areas", **bearer(issue("town-a", "Fresh-pass-2026"))).status_code
+        == 200
+    )
 
 
 def test_deactivation_revokes_the_users_tokens(town_a_user):
@@ -177,7 +190,9 @@ def test_deactivation_revokes_the_users_tokens(town_a_user):
     assert Client().get("/api/v1/areas", **bearer(token)).status_code == 401
     town_a_user.is_active = True
     town_a_user.save()
-    assert Client().get("/api/v1/areas", **bearer(token)).status_code == 401  # revoked, not suspended
+    assert (
+        Client().get("/api/v1/areas", **bearer(token)).status_code == 401
+    )  # revoked, not suspended
     assert not ApiToken.objects.filter(user=town_a_user).exists()
 
 
@@ -210,9 +225,14 @@ def test_weak_passwords_are_refused_in_chinese(town_a_user):
 
 
 def test_the_demo_and_test_passwords_are_acceptable(make_user):
-    for name, role in (("admin", Role.ADMIN), ("county", Role.COUNTY), ("insurance", Role.INSURANCE),
-                       ("poverty-office", Role.POVERTY_OFFICE), ("auditor", Role.AUDITOR),
-                       ("town-360222100", Role.TOWNSHIP)):
+    for name, role in (
+        ("admin", Role.ADMIN),
+        ("county", Role.COUNTY),
+        ("insurance", Role.INSURANCE),
+        ("poverty-office", Role.POVERTY_OFFICE),
+        ("auditor", Role.AUDITOR),
+        ("town-360222100", Role.TOWNSHIP),
+    ):
         user = make_user(name, role)
         assert messages("fupin-demo", user) == "", name
         assert messages(PASSWORD, user) == "", name
@@ -228,12 +248,21 @@ print(json.dumps({k: str(getattr(settings, k)) for k in (
     "SECRET_KEY", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
     "AXES_FAILURE_LIMIT", "FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "FUPIN_TOKEN_HOURS")}))
 """
-KEYS = ("FUPIN_SECRET_KEY", "FUPIN_DEMO", "FUPIN_DEBUG", "FUPIN_BEHIND_PROXY", "FUPIN_HTTPS", "FUPIN_HSTS_SECONDS")
+KEYS = (
+    "FUPIN_SECRET_KEY",
+    "FUPIN_DEMO",
+    "FUPIN_DEBUG",
+    "FUPIN_BEHIND_PROXY",
+    "FUPIN_HTTPS",
+    "FUPIN_HSTS_SECONDS",
+)
 
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in KEYS}
-    return subprocess.run([sys.executable, *args], env={**clean, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 def probe(**env: str) -> dict:
@@ -248,7 +277,10 @@ def test_no_secret_key_no_start():
     assert "未设置密钥 FUPIN_SECRET_KEY，拒绝启动" in done.stderr and "Traceback" not in done.stderr
     wsgi = run(["-c", "import fupin.wsgi"])  # gunicorn's way in
     assert wsgi.returncode != 0 and "未设置密钥 FUPIN_SECRET_KEY" in wsgi.stderr
-    assert probe(FUPIN_SECRET_KEY="county-own-key-0123456789")["SECRET_KEY"] == "county-own-key-0123456789"
+    assert (
+        probe(FUPIN_SECRET_KEY="county-own-key-0123456789")["SECRET_KEY"]
+        == "county-own-key-0123456789"
+    )
 
 
 def test_the_demo_and_debug_runs_need_no_key():
@@ -269,7 +301,12 @@ def test_cookies_are_secure_behind_https():
 
 
 def test_thresholds_come_from_the_environment():
-    got = probe(FUPIN_SECRET_KEY="k" * 50, FUPIN_LOGIN_FAILURE_LIMIT="7", FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT="40",
-                FUPIN_LOGIN_COOLOFF_MINUTES="15", FUPIN_TOKEN_HOURS="2")
+    got = probe(
+        FUPIN_SECRET_KEY="k" * 50,
+        FUPIN_LOGIN_FAILURE_LIMIT="7",
+        FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT="40",
+        FUPIN_LOGIN_COOLOFF_MINUTES="15",
+        FUPIN_TOKEN_HOURS="2",
+    )
     assert (got["AXES_FAILURE_LIMIT"], got["FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT"]) == ("7", "40")
     assert got["AXES_COOLOFF_TIME"] == "0:15:00" and got["FUPIN_TOKEN_HOURS"] == "2.0"

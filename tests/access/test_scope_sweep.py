@@ -43,12 +43,16 @@ from .marks import (
     missing_marked_records,
 )
 
-NOT_AREA_BOUND.update({
-    User: "staff accounts, kept by administrators in the Django admin",
-    ApiToken: "a user's own bearer tokens, stored as hashes and never listed",
-    Occupation: "reference data: the national occupational classification",
-})
-NOT_SHOWN[AuditEntry] = "read on /audit/ by auditors only: tests/access/test_audit_scope.py and test_auditors_see_only_their_townships_marker"
+NOT_AREA_BOUND.update(
+    {
+        User: "staff accounts, kept by administrators in the Django admin",
+        ApiToken: "a user's own bearer tokens, stored as hashes and never listed",
+        Occupation: "reference data: the national occupational classification",
+    }
+)
+NOT_SHOWN[AuditEntry] = (
+    "read on /audit/ by auditors only: tests/access/test_audit_scope.py and test_auditors_see_only_their_townships_marker"
+)
 SKIP_PREFIXES = ("admin", "static", "i18n", "login", "logout", "api/v1")
 
 Factory = Callable[..., dict]
@@ -67,14 +71,25 @@ def factory(*keys: str):
     return register
 
 
-@factory("registry:household", "registry:household_edit", "registry:household_status",
-         "/api/v1/households/{pk}", "/api/v1/households/{pk}/status")
+@factory(
+    "registry:household",
+    "registry:household_edit",
+    "registry:household_status",
+    "/api/v1/households/{pk}",
+    "/api/v1/households/{pk}/status",
+)
 def _household(world, town):
     return {"pk": world[town]["household"].pk}
 
 
-@factory("registry:person", "registry:person_edit", "registry:person_status", "registry:unmask",
-         "/api/v1/persons/{pk}", "/api/v1/persons/{pk}/status")
+@factory(
+    "registry:person",
+    "registry:person_edit",
+    "registry:person_status",
+    "registry:unmask",
+    "/api/v1/persons/{pk}",
+    "/api/v1/persons/{pk}/status",
+)
 def _person(world, town):
     return {"pk": world[town]["person"].pk}
 
@@ -125,14 +140,36 @@ def world(make_household, town_a_user, town_b_user, county_user):
     users = {TOWN_A: town_a_user, TOWN_B: town_b_user}
     for town in (TOWN_A, TOWN_B):
         hh = make_household(town, members=2, address=marker(town, Household))
-        Household.objects.filter(pk=hh.pk).update(head_name=marker(town, Household), cadre_name=marker(town, Household))
+        Household.objects.filter(pk=hh.pk).update(
+            head_name=marker(town, Household), cadre_name=marker(town, Household)
+        )
         Person.objects.filter(household=hh).update(name=marker(town, Person))
-        data[town] = {"household": Household.objects.get(pk=hh.pk), "person": Person.objects.filter(household=hh).first()}
-        StatusChange.objects.create(household=hh, village_code=hh.village_code, old_status="", new_status="new",
-                                    effective_date=hh.created_at.date(),
-                                    reason=marker(town, StatusChange), changed_by=users[town])
-        Area.objects.create(code=town + "999", name=marker(town, Area), level=Level.VILLAGE, parent=Area.objects.get(code=town))
-        record(AuditAction.EXPORT, user=users[town], object_type="export", object_id="x.xlsx", summary=marker(town, AuditEntry))
+        data[town] = {
+            "household": Household.objects.get(pk=hh.pk),
+            "person": Person.objects.filter(household=hh).first(),
+        }
+        StatusChange.objects.create(
+            household=hh,
+            village_code=hh.village_code,
+            old_status="",
+            new_status="new",
+            effective_date=hh.created_at.date(),
+            reason=marker(town, StatusChange),
+            changed_by=users[town],
+        )
+        Area.objects.create(
+            code=town + "999",
+            name=marker(town, Area),
+            level=Level.VILLAGE,
+            parent=Area.objects.get(code=town),
+        )
+        record(
+            AuditAction.EXPORT,
+            user=users[town],
+            object_type="export",
+            object_id="x.xlsx",
+            summary=marker(town, AuditEntry),
+        )
     for module_factory in WORLD_EXTENSIONS:
         module_factory(data, {TOWN_A: town_a_user, TOWN_B: town_b_user})
     data["users"] = {TOWN_A: town_a_user, TOWN_B: town_b_user, "county": county_user}
@@ -160,13 +197,20 @@ def text_of(response) -> str:
         body = response.content
     if body[:2] == b"PK":  # xlsx
         book = CalamineWorkbook.from_filelike(io.BytesIO(body))
-        return "\n".join(str(c) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for c in row)
+        return "\n".join(
+            str(c)
+            for name in book.sheet_names
+            for row in book.get_sheet_by_name(name).to_python()
+            for c in row
+        )
     return body.decode("utf-8", errors="replace")
 
 
 def snapshot():
     return (
-        sorted(Household.objects.values_list("id", "status", "address", "head_name", "village_code")),
+        sorted(
+            Household.objects.values_list("id", "status", "address", "head_name", "village_code")
+        ),
         sorted(Person.objects.values_list("id", "status", "name", "village_code")),
         StatusChange.objects.count(),
     )
@@ -185,14 +229,18 @@ def test_every_page_is_scoped(world):
                     missing.append(name)
                     break
                 url = reverse(name, kwargs=OBJECT_FACTORIES[name](world, other))
-                if name in SHARED:  # shared-readable (a posting): readable county-wide, its edit page is not
+                if (
+                    name in SHARED
+                ):  # shared-readable (a posting): readable county-wide, its edit page is not
                     r = client.get(url)
                     assert r.status_code == 200, f"GET {url} as {user} → {r.status_code}"
                     assert not (found := leaks(text_of(r), other)), f"{url} leaks {found} to {user}"
                     continue
                 for method in ("get", "post"):
                     r = getattr(client, method)(url)
-                    assert r.status_code in (403, 404, 405), f"{method.upper()} {url} as {user} → {r.status_code}"
+                    assert r.status_code in (403, 404, 405), (
+                        f"{method.upper()} {url} as {user} → {r.status_code}"
+                    )
                     assert not (found := leaks(text_of(r), other)), f"{url} leaks {found} to {user}"
                 own_url = reverse(name, kwargs=OBJECT_FACTORIES[name](world, own))
                 r = client.get(own_url)
@@ -203,7 +251,9 @@ def test_every_page_is_scoped(world):
                 for params in ({}, {"q": MARK[other]}, {"area": other}):
                     r = client.get(url, params)
                     assert r.status_code < 500, f"GET {url} {params} → {r.status_code}"
-                    assert not (found := leaks(text_of(r), other)), f"{url} {params} leaks {found} to {user}"
+                    assert not (found := leaks(text_of(r), other)), (
+                        f"{url} {params} leaks {found} to {user}"
+                    )
     assert not missing, f"add OBJECT_FACTORIES entries for: {sorted(set(missing))}"
     assert snapshot() == before, "a township account changed data outside its township"
     # The county sees both townships: the sweep can fail.
@@ -222,7 +272,10 @@ def test_every_api_route_is_scoped(world):
         if path.endswith("/auth/token"):
             continue
         params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
-        for user, own, other in ((world["users"][TOWN_A], TOWN_A, TOWN_B), (world["users"][TOWN_B], TOWN_B, TOWN_A)):
+        for user, own, other in (
+            (world["users"][TOWN_A], TOWN_A, TOWN_B),
+            (world["users"][TOWN_B], TOWN_B, TOWN_A),
+        ):
             client = login(user)
             if params:
                 if path not in OBJECT_FACTORIES:
@@ -231,22 +284,36 @@ def test_every_api_route_is_scoped(world):
                 kwargs = OBJECT_FACTORIES[path](world, other)
                 url = path.format(**kwargs)
                 r = client.generic(method, url, "{}", content_type="application/json")
-                if path in SHARED:  # readable by every user of the county (a policy pack, a posting)
-                    assert r.status_code == 200 if method == "GET" else r.status_code < 500, f"{method} {url} as {user} → {r.status_code}"
-                    assert not (found := leaks(text_of(r), other)), f"{method} {url} leaks {found} to {user}"
+                if (
+                    path in SHARED
+                ):  # readable by every user of the county (a policy pack, a posting)
+                    assert r.status_code == 200 if method == "GET" else r.status_code < 500, (
+                        f"{method} {url} as {user} → {r.status_code}"
+                    )
+                    assert not (found := leaks(text_of(r), other)), (
+                        f"{method} {url} leaks {found} to {user}"
+                    )
                     continue
-                assert r.status_code in (403, 404, 422), f"{method} {url} as {user} → {r.status_code}"
-                assert not (found := leaks(text_of(r), other)), f"{method} {url} leaks {found} to {user}"
+                assert r.status_code in (403, 404, 422), (
+                    f"{method} {url} as {user} → {r.status_code}"
+                )
+                assert not (found := leaks(text_of(r), other)), (
+                    f"{method} {url} leaks {found} to {user}"
+                )
                 if method == "GET":
                     own_url = path.format(**OBJECT_FACTORIES[path](world, own))
                     r = client.get(own_url)
                     assert r.status_code == 200, f"own object {own_url} not reachable"
-                    assert not (found := leaks(text_of(r), other)), f"{own_url} leaks {found} to {user}"
+                    assert not (found := leaks(text_of(r), other)), (
+                        f"{own_url} leaks {found} to {user}"
+                    )
             elif method == "GET":
                 for query in ("", f"?q={MARK[other]}", f"?area={other}"):
                     r = client.get(path + query)
                     assert r.status_code < 500, f"GET {path}{query} → {r.status_code}"
-                    assert not (found := leaks(text_of(r), other)), f"{path}{query} leaks {found} to {user}"
+                    assert not (found := leaks(text_of(r), other)), (
+                        f"{path}{query} leaks {found} to {user}"
+                    )
     assert not missing, f"add OBJECT_FACTORIES entries for API paths: {sorted(set(missing))}"
     assert snapshot() == before
     county = login(world["users"]["county"])
@@ -267,18 +334,37 @@ def test_the_county_sees_every_marker(world):
     county = login(world["users"]["county"])
     texts = []
     for _route, name, converters in page_patterns():
-        for kwargs in ([OBJECT_FACTORIES[name](world, town) for town in (TOWN_A, TOWN_B)] if converters else [{}]):
+        for kwargs in (
+            [OBJECT_FACTORIES[name](world, town) for town in (TOWN_A, TOWN_B)]
+            if converters
+            else [{}]
+        ):
             texts.append(text_of(county.get(reverse(name, kwargs=kwargs))))
     for path, method in api_routes():
         if method == "GET":
             params = "{" in path
             for town in (TOWN_A, TOWN_B) if params else (None,):
-                texts.append(text_of(county.get(path.format(**OBJECT_FACTORIES[path](world, town)) if params else path)))
+                texts.append(
+                    text_of(
+                        county.get(
+                            path.format(**OBJECT_FACTORIES[path](world, town)) if params else path
+                        )
+                    )
+                )
     seen = "\n".join(texts)
-    unseen = [f"{m._meta.label} {town}" for m in marked_models() if m not in NOT_SHOWN for town in (TOWN_A, TOWN_B)
-              if marker(town, m) not in seen]
-    assert not unseen, f"no page, API route or export shows these markers to the county (list them in NOT_SHOWN with the test that covers them): {unseen}"
-    shown = [m._meta.label for m in NOT_SHOWN if marker(TOWN_A, m) in seen or marker(TOWN_B, m) in seen]
+    unseen = [
+        f"{m._meta.label} {town}"
+        for m in marked_models()
+        if m not in NOT_SHOWN
+        for town in (TOWN_A, TOWN_B)
+        if marker(town, m) not in seen
+    ]
+    assert not unseen, (
+        f"no page, API route or export shows these markers to the county (list them in NOT_SHOWN with the test that covers them): {unseen}"
+    )
+    shown = [
+        m._meta.label for m in NOT_SHOWN if marker(TOWN_A, m) in seen or marker(TOWN_B, m) in seen
+    ]
     assert not shown, f"shown after all — remove from NOT_SHOWN: {shown}"
 
 
@@ -294,35 +380,90 @@ def test_auditors_see_only_their_townships_marker(world, make_user):
 def test_township_cannot_create_outside_its_township(world):
     client = login(world["users"][TOWN_A])
     other_hh = world[TOWN_B]["household"]
-    r = client.post("/api/v1/persons", {"household": other_hh.pk, "id_number": "360222198001010014", "name": "越界者", "relation": "child"}, content_type="application/json")
+    r = client.post(
+        "/api/v1/persons",
+        {
+            "household": other_hh.pk,
+            "id_number": "360222198001010014",
+            "name": "越界者",
+            "relation": "child",
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "不在本辖区" in r.content.decode()
     village_b = Household.objects.get(pk=other_hh.pk).village_code
-    r = client.post("/api/v1/households", {"number": "X1", "village": village_b, "year_identified": 2016, "main_cause": "illness"}, content_type="application/json")
+    r = client.post(
+        "/api/v1/households",
+        {"number": "X1", "village": village_b, "year_identified": 2016, "main_cause": "illness"},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "不在本辖区" in r.json()["errors"]["village"][0]
     assert not Person.objects.filter(name="越界者").exists()
     assert not Household.objects.filter(number="X1").exists()
 
 
-JUNK = {"page": "-1", "after": "abc", "area": "36022210000x", "year": "0", "month": "13", "q": "'; drop table --",
-        "status": "nope", "kind": "??", "category": "x" * 300, "pk": "NaN", "date": "2020-02-30", "limit": "-5"}
+JUNK = {
+    "page": "-1",
+    "after": "abc",
+    "area": "36022210000x",
+    "year": "0",
+    "month": "13",
+    "q": "'; drop table --",
+    "status": "nope",
+    "kind": "??",
+    "category": "x" * 300,
+    "pk": "NaN",
+    "date": "2020-02-30",
+    "limit": "-5",
+}
 # Out of every range: far-future dates, numbers past bigint, NaN amounts, text past every column.
 HUGE = "99999999999999999999999"
-FAR_JUNK = {"page": HUGE, "after": HUGE, "year": HUGE, "month": "9999-12", "day": "9999-12-31", "date": "0001-01-01",
-            "start_on": "9999-11-01", "founded_on": "9999-12-31", "due_on": "9999-12-31", "held_on": "9999-12-31",
-            "visited_on": "0001-01-01", "effective_date": "9999-12-31", "person": HUGE, "posting": HUGE, "household": HUGE,
-            "employer": HUGE, "principal": "NaN", "wage": "1e999999", "wage_min": "-1", "subsidy": "Infinity", "limit": HUGE,
-            "offset": HUGE, "note": "长" * 5000, "school": "校" * 5000, "certificate_no": "证" * 5000, "description": "述" * 5000,
-            "outcome": "o" * 5000, "reason": "因" * 5000, "name": "名" * 5000, "term_months": HUGE, "positions": HUGE}
+FAR_JUNK = {
+    "page": HUGE,
+    "after": HUGE,
+    "year": HUGE,
+    "month": "9999-12",
+    "day": "9999-12-31",
+    "date": "0001-01-01",
+    "start_on": "9999-11-01",
+    "founded_on": "9999-12-31",
+    "due_on": "9999-12-31",
+    "held_on": "9999-12-31",
+    "visited_on": "0001-01-01",
+    "effective_date": "9999-12-31",
+    "person": HUGE,
+    "posting": HUGE,
+    "household": HUGE,
+    "employer": HUGE,
+    "principal": "NaN",
+    "wage": "1e999999",
+    "wage_min": "-1",
+    "subsidy": "Infinity",
+    "limit": HUGE,
+    "offset": HUGE,
+    "note": "长" * 5000,
+    "school": "校" * 5000,
+    "certificate_no": "证" * 5000,
+    "description": "述" * 5000,
+    "outcome": "o" * 5000,
+    "reason": "因" * 5000,
+    "name": "名" * 5000,
+    "term_months": HUGE,
+    "positions": HUGE,
+}
 
 
 def test_every_page_survives_junk_input(world):
     """Never a 500: every page, GET with nonsense parameters and POST with a nonsense form."""
     county = login(world["users"]["county"])
+
     # Statuses and identities only: a parameterless action (start a comparison) may rightly
     # recompute derived columns such as head_name.
     def registry_state():
-        return (sorted(Household.objects.values_list("id", "status", "village_code")),
-                sorted(Person.objects.values_list("id", "status", "name", "id_number", "village_code")))
+        return (
+            sorted(Household.objects.values_list("id", "status", "village_code")),
+            sorted(Person.objects.values_list("id", "status", "name", "id_number", "village_code")),
+        )
 
     before = registry_state()
     for _route, name, converters in page_patterns():

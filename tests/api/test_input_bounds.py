@@ -35,14 +35,41 @@ def person(make_household):
 
 def test_far_future_loan_is_refused_by_api_and_page(person, county_user):
     c = login(county_user)
-    r = post_json(c, "/api/v1/startup/loans", {"person_id": person.pk, "principal_fen": 100_000_00, "project": "养殖", "start_on": FAR})
+    r = post_json(
+        c,
+        "/api/v1/startup/loans",
+        {"person_id": person.pk, "principal_fen": 100_000_00, "project": "养殖", "start_on": FAR},
+    )
     assert r.status_code == 422
-    assert "超出范围" in r.json()["errors"]["start_on"][0] and "9999-11-01" in r.json()["errors"]["start_on"][0]
-    r = c.post(reverse("startup:loan_new"), {"person": person.pk, "kind": "individual", "guaranteed": "on", "principal": "1000",
-                                             "project": "养殖", "start_on": FAR, "term_months": "24"})
+    assert (
+        "超出范围" in r.json()["errors"]["start_on"][0]
+        and "9999-11-01" in r.json()["errors"]["start_on"][0]
+    )
+    r = c.post(
+        reverse("startup:loan_new"),
+        {
+            "person": person.pk,
+            "kind": "individual",
+            "guaranteed": "on",
+            "principal": "1000",
+            "project": "养殖",
+            "start_on": FAR,
+            "term_months": "24",
+        },
+    )
     assert r.status_code == 200 and "超出范围" in r.content.decode()
-    r = c.post(reverse("startup:loan_new"), {"person": person.pk, "kind": "individual", "guaranteed": "on", "principal": "NaN",
-                                             "project": "养殖", "start_on": "2020-01-01", "term_months": "24"})
+    r = c.post(
+        reverse("startup:loan_new"),
+        {
+            "person": person.pk,
+            "kind": "individual",
+            "guaranteed": "on",
+            "principal": "NaN",
+            "project": "养殖",
+            "start_on": "2020-01-01",
+            "term_months": "24",
+        },
+    )
     assert r.status_code == 200 and "贷款金额" in r.content.decode()
     assert not Loan.objects.exists()
     # the loan pages and both exports stay up
@@ -51,13 +78,28 @@ def test_far_future_loan_is_refused_by_api_and_page(person, county_user):
 
 
 def test_far_future_startup_subsidy_is_refused(person, county_user):
-    r = post_json(login(county_user), "/api/v1/startup/subsidies",
-                  {"person_id": person.pk, "firm_name": "浮梁茶社", "credit_code": "91360222MA35XXXX1X", "founded_on": "9999-12-31",
-                   "first_firm": True})
+    r = post_json(
+        login(county_user),
+        "/api/v1/startup/subsidies",
+        {
+            "person_id": person.pk,
+            "firm_name": "浮梁茶社",
+            "credit_code": "91360222MA35XXXX1X",
+            "founded_on": "9999-12-31",
+            "first_firm": True,
+        },
+    )
     assert r.status_code == 422 and "超出范围" in r.json()["errors"]["founded_on"][0]
-    r = login(county_user).post(reverse("startup:subsidy_new"), {"person": person.pk, "firm_name": "浮梁茶社",
-                                                                 "credit_code": "91360222MA35XXXX1X", "founded_on": "9999-12-31",
-                                                                 "first_firm": "on"})
+    r = login(county_user).post(
+        reverse("startup:subsidy_new"),
+        {
+            "person": person.pk,
+            "firm_name": "浮梁茶社",
+            "credit_code": "91360222MA35XXXX1X",
+            "founded_on": "9999-12-31",
+            "first_firm": "on",
+        },
+    )
     assert r.status_code == 200 and "超出范围" in r.content.decode()
     assert not StartupSubsidy.objects.exists()
 
@@ -76,7 +118,10 @@ def test_far_future_month_on_timetable_and_welfare_grant(areas, county_user):
 @pytest.mark.parametrize("year", [HUGE, "-5", "0", "10000"])
 def test_technical_aid_year_out_of_range_is_refused_in_chinese(person, county_user, year):
     Person.objects.filter(pk=person.pk).update(technical_student=True)
-    r = login(county_user).post(reverse("training:technical_grant", args=[person.pk]), {"year": year, "school": "景德镇技师学院"})
+    r = login(county_user).post(
+        reverse("training:technical_grant", args=[person.pk]),
+        {"year": year, "school": "景德镇技师学院"},
+    )
     assert r.status_code == 302
     message = flashed(r)
     assert f"学年 {year} 超出范围" in message or "学年应为四位数字年份" in message, message
@@ -100,12 +145,16 @@ def test_pages_take_huge_ids_as_missing(person, county_user):
 
 
 def test_three_megabyte_json_body_is_413_in_chinese(county_user):
-    body = json.dumps({"policy": "fuliang-2018", "category": "poor", "claims": [], "pad": "x" * 3_000_000})
+    body = json.dumps(
+        {"policy": "fuliang-2018", "category": "poor", "claims": [], "pad": "x" * 3_000_000}
+    )
     r = login(county_user).post("/api/v1/settlements/quote", body, content_type="application/json")
     assert r.status_code == 413 and "请求体过大" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("body", ["{bad", "[" * 100_000 + "]" * 100_000, '{"policy": "fuliang-2018",'])
+@pytest.mark.parametrize(
+    "body", ["{bad", "[" * 100_000 + "]" * 100_000, '{"policy": "fuliang-2018",']
+)
 def test_malformed_or_deeply_nested_json_is_400_in_chinese(county_user, body):
     r = login(county_user).post("/api/v1/settlements/quote", body, content_type="application/json")
     assert r.status_code == 400 and "请求体不是有效的 JSON" in r.json()["detail"]
@@ -113,26 +162,48 @@ def test_malformed_or_deeply_nested_json_is_400_in_chinese(county_user, body):
 
 def test_json_of_the_wrong_type_is_refused_not_stored(person, county_user):
     c = login(county_user)
-    for body in ({"name": ["张", "三"]}, {"name": 123}, {"phone": {"a": 1}}, {"training_need": "yes"}):
-        r = c.patch(f"/api/v1/persons/{person.pk}", json.dumps(body, ensure_ascii=False), content_type="application/json")
+    for body in (
+        {"name": ["张", "三"]},
+        {"name": 123},
+        {"phone": {"a": 1}},
+        {"training_need": "yes"},
+    ):
+        r = c.patch(
+            f"/api/v1/persons/{person.pk}",
+            json.dumps(body, ensure_ascii=False),
+            content_type="application/json",
+        )
         assert r.status_code == 422, body
         assert set(r.json()["errors"]) == set(body)
     assert Person.objects.get(pk=person.pk).name == person.name
-    r = c.patch(f"/api/v1/households/{person.household_id}", json.dumps({"address": ["浮梁", "镇"]}), content_type="application/json")
+    r = c.patch(
+        f"/api/v1/households/{person.household_id}",
+        json.dumps({"address": ["浮梁", "镇"]}),
+        content_type="application/json",
+    )
     assert r.status_code == 422 and r.json()["errors"]["address"] == ["应为文本"]
 
 
 def test_api_text_limits_are_the_forms(person, county_user):
     c = login(county_user)
-    r = post_json(c, f"/api/v1/assistance/persons/{person.pk}/measures",
-                  {"kind": "training", "description": "帮" * 5000, "cadre": "李干部", "due_on": "2026-01-01"})
+    r = post_json(
+        c,
+        f"/api/v1/assistance/persons/{person.pk}/measures",
+        {"kind": "training", "description": "帮" * 5000, "cadre": "李干部", "due_on": "2026-01-01"},
+    )
     assert r.status_code == 422 and r.json()["errors"]["description"] == ["文本过长：最多 200 个字"]
     assert not PlannedMeasure.objects.exists()
-    r = c.patch(f"/api/v1/persons/{person.pk}", json.dumps({"name": "张" * 500}), content_type="application/json")
+    r = c.patch(
+        f"/api/v1/persons/{person.pk}",
+        json.dumps({"name": "张" * 500}),
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "最多" in r.json()["errors"]["name"][0]
     # the same limit on the page
-    r = c.post(reverse("assistance:plan", args=[person.pk]), {"kind": "training", "description": "帮" * 5000, "cadre": "李干部",
-                                                               "due_on": "2026-01-01"})
+    r = c.post(
+        reverse("assistance:plan", args=[person.pk]),
+        {"kind": "training", "description": "帮" * 5000, "cadre": "李干部", "due_on": "2026-01-01"},
+    )
     assert r.status_code == 200 and not PlannedMeasure.objects.exists()
 
 
@@ -149,8 +220,17 @@ def test_schedule_stays_up_for_the_longest_allowed_loan(person, county_user):
     """The latest start the bounds allow, with the longest term, still has a schedule."""
     c = login(county_user)
     latest = dt.date.today().replace(month=1, day=1).replace(year=dt.date.today().year + 10)
-    r = post_json(c, "/api/v1/startup/loans", {"person_id": person.pk, "principal_fen": 100_000_00, "project": "养殖",
-                                                "start_on": latest.isoformat(), "term_months": 120})
+    r = post_json(
+        c,
+        "/api/v1/startup/loans",
+        {
+            "person_id": person.pk,
+            "principal_fen": 100_000_00,
+            "project": "养殖",
+            "start_on": latest.isoformat(),
+            "term_months": 120,
+        },
+    )
     assert r.status_code == 201, r.content
     loan = r.json()["id"]
     assert c.get(f"/api/v1/startup/loans/{loan}/schedule").status_code == 200
@@ -161,9 +241,17 @@ def test_employment_inputs_out_of_range(person, county_user):
     c = login(county_user)
     emp = f.employer("360222100")
     posting = f.posting(emp)
-    r = post_json(c, "/api/v1/employment/referrals", {"person_id": person.pk, "posting_id": posting.pk, "day": "0001-01-01"})
+    r = post_json(
+        c,
+        "/api/v1/employment/referrals",
+        {"person_id": person.pk, "posting_id": posting.pk, "day": "0001-01-01"},
+    )
     assert r.status_code == 422 and "超出范围" in r.json()["errors"]["day"][0]
     r = post_json(c, "/api/v1/employment/referrals", {"person_id": HUGE, "posting_id": posting.pk})
     assert r.status_code == 422 and r.json()["errors"]["person_id"]
-    r = post_json(c, f"/api/v1/employment/persons/{person.pk}/visits", {"day": "2020-01-01", "note": "访" * 301})
+    r = post_json(
+        c,
+        f"/api/v1/employment/persons/{person.pk}/visits",
+        {"day": "2020-01-01", "note": "访" * 301},
+    )
     assert r.status_code == 422 and r.json()["errors"]["note"] == ["文本过长：最多 300 个字"]

@@ -35,21 +35,44 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 # Logging in is the one route without a token; its refusals are tested in tests/registry.
-OPERATIONS = [result.ok() for result in SCHEMA.exclude(path="/api/v1/auth/token").get_all_operations()]
-FUZZ_SETTINGS = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None,
-                         suppress_health_check=list(HealthCheck))
+OPERATIONS = [
+    result.ok() for result in SCHEMA.exclude(path="/api/v1/auth/token").get_all_operations()
+]
+FUZZ_SETTINGS = settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def registry_state():
-    return (sorted(Household.objects.values_list("id", "status", "village_code", "number", "head_name", "address")),
-            sorted(Person.objects.values_list("id", "status", "name", "id_number", "village_code", "phone")))
+    return (
+        sorted(
+            Household.objects.values_list(
+                "id", "status", "village_code", "number", "head_name", "address"
+            )
+        ),
+        sorted(
+            Person.objects.values_list("id", "status", "name", "id_number", "village_code", "phone")
+        ),
+    )
 
 
 def township_state(town: str):
-    return (sorted(Household.objects.filter(village_code__startswith=town).values_list("id", "status", "number", "address",
-                                                                                        "phone", "cadre_name")),
-            sorted(Person.objects.filter(village_code__startswith=town).values_list("id", "status", "name", "id_number",
-                                                                                     "phone", "wished_trade")))
+    return (
+        sorted(
+            Household.objects.filter(village_code__startswith=town).values_list(
+                "id", "status", "number", "address", "phone", "cadre_name"
+            )
+        ),
+        sorted(
+            Person.objects.filter(village_code__startswith=town).values_list(
+                "id", "status", "name", "id_number", "phone", "wished_trade"
+            )
+        ),
+    )
 
 
 @pytest.fixture
@@ -75,7 +98,9 @@ def call(case, token: str):
     if response.status_code >= 400 and content_type.startswith("application/json"):
         detail = response.json().get("detail")
         words = detail if isinstance(detail, str) else str(detail)
-        assert CHINESE.search(words), f"{case.operation.label} → {response.status_code} without Chinese: {words!r}"
+        assert CHINESE.search(words), (
+            f"{case.operation.label} → {response.status_code} without Chinese: {words!r}"
+        )
     return response
 
 
@@ -83,6 +108,7 @@ def fuzz(mode: GenerationMode, check, operations=OPERATIONS) -> list[str]:
     """Run `check(case)` on FUZZ_EXAMPLES generated cases of every operation; the faults found."""
     faults = []
     for operation in operations:
+
         @FUZZ_SETTINGS
         @given(case=operation.as_strategy(generation_mode=mode))
         def run(case):
@@ -90,7 +116,10 @@ def fuzz(mode: GenerationMode, check, operations=OPERATIONS) -> list[str]:
 
         try:
             run()
-        except (Exception, BaseExceptionGroup) as exc:  # every operation is fuzzed; all faults reported together
+        except (
+            Exception,
+            BaseExceptionGroup,
+        ) as exc:  # every operation is fuzzed; all faults reported together
             faults.append(f"{operation.label}: {exc}")
     return faults
 
@@ -101,7 +130,9 @@ def test_requests_that_break_the_schema_are_refused_in_chinese_and_change_nothin
     def check(case):
         for token in tokens.values():
             call(case, token)
-        assert registry_state() == before, f"{case.operation.label} changed the registry on schema-breaking input"
+        assert registry_state() == before, (
+            f"{case.operation.label} changed the registry on schema-breaking input"
+        )
 
     faults = fuzz(GenerationMode.NEGATIVE, check)
     assert not faults, "\n\n".join(faults)
@@ -111,17 +142,22 @@ def test_valid_requests_never_fail_and_stay_in_scope(tokens):
     def check(case):
         other = township_state(TOWN_B)
         call(case, tokens[TOWN_A])
-        assert township_state(TOWN_B) == other, f"{case.operation.label} by a {TOWN_A} account changed {TOWN_B}"
+        assert township_state(TOWN_B) == other, (
+            f"{case.operation.label} by a {TOWN_A} account changed {TOWN_B}"
+        )
         call(case, tokens["county"])
 
     faults = fuzz(GenerationMode.POSITIVE, check)
     assert not faults, "\n\n".join(faults)
 
 
-@pytest.mark.parametrize(("fault", "found"), [(ZeroDivisionError(), "Server error"),
-                                              (HttpError(400, "Bad request"), "without Chinese")])
+@pytest.mark.parametrize(
+    ("fault", "found"),
+    [(ZeroDivisionError(), "Server error"), (HttpError(400, "Bad request"), "without Chinese")],
+)
 def test_the_fuzz_reports_a_server_error_and_an_english_refusal(tokens, monkeypatch, fault, found):
     """The harness itself can fail: a route made to break is reported."""
+
     def broken(*args, **kwargs):
         raise fault
 

@@ -25,7 +25,9 @@ def test_demo_appraisal(demo_county):
     assert demo_county.startswith("慢性病鉴定：通知")
     assert Notice.objects.count() > 100
     stages = set(Application.objects.values_list("stage", flat=True))
-    assert {Stage.APPLIED, Stage.WAITING, Stage.NOTICE, Stage.REFUSED, Stage.CERTIFIED} <= stages, stages
+    assert {Stage.APPLIED, Stage.WAITING, Stage.NOTICE, Stage.REFUSED, Stage.CERTIFIED} <= stages, (
+        stages
+    )
     assert AppraisalRound.objects.count() == 4
     assert Application.objects.filter(home_appraisal=True).exists()
     assert CertificateChange.objects.filter(kind="disease_added").exists()

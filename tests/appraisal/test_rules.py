@@ -31,7 +31,10 @@ def test_fuliang_first_class_any_time_second_quarterly():
 
 def test_jining_甲类_any_time_乙类_quarterly():
     r = rules("jining-2016")
-    assert {c: (x.name, x.schedule) for c, x in r.classes.value.items()} == {"A": ("甲类病种", "any_time"), "B": ("乙类病种", "quarterly")}
+    assert {c: (x.name, x.schedule) for c, x in r.classes.value.items()} == {
+        "A": ("甲类病种", "any_time"),
+        "B": ("乙类病种", "quarterly"),
+    }
     assert "甲类病种随时鉴定，乙类病种每季度鉴定一次" in r.classes.source.quote
 
 

@@ -23,7 +23,15 @@ def seeker(make_household):
 
 
 def plan(user, person, kind="follow_up", due_on=TODAY, **kw):
-    return plan_measure(user=user, person=person, kind=kind, description="本季度入户回访", cadre="张三", due_on=due_on, **kw)
+    return plan_measure(
+        user=user,
+        person=person,
+        kind=kind,
+        description="本季度入户回访",
+        cadre="张三",
+        due_on=due_on,
+        **kw,
+    )
 
 
 def test_plan_and_ledger(county_user, seeker):
@@ -31,13 +39,21 @@ def test_plan_and_ledger(county_user, seeker):
     employment.record_visit(user=county_user, person=seeker)
     m.refresh_from_db()
     assert m.status == MeasureStatus.DONE
-    entries = list(LedgerEntry.objects.filter(person=seeker).order_by("day", "id").values_list("kind", flat=True))
+    entries = list(
+        LedgerEntry.objects.filter(person=seeker)
+        .order_by("day", "id")
+        .values_list("kind", flat=True)
+    )
     assert entries == ["follow_up", "follow_up"]
 
 
 def test_ledger_is_append_only(county_user, seeker):
     entry = log(person=seeker, kind="other", summary="电话联系" * 100, user=county_user)
-    assert len(entry.summary) == 300 and entry.village_code == seeker.village_code and entry.recorded_by == county_user
+    assert (
+        len(entry.summary) == 300
+        and entry.village_code == seeker.village_code
+        and entry.recorded_by == county_user
+    )
     with pytest.raises(PermissionError, match="帮扶台账只能追加，不能删除"):
         LedgerEntry.objects.all().delete()
     with pytest.raises(PermissionError, match="帮扶台账只能追加，不能删除"):
@@ -62,11 +78,19 @@ def test_status_changes_and_refusals(county_user, seeker):
     set_measure_status(user=county_user, measure=m, status="done", day=TODAY - dt.timedelta(days=1))
     m.refresh_from_db()
     assert (m.status, m.done_on) == ("done", TODAY - dt.timedelta(days=1))
-    set_measure_status(user=county_user, measure=m, status="cancelled")  # reopening clears the day it was done
+    set_measure_status(
+        user=county_user, measure=m, status="cancelled"
+    )  # reopening clears the day it was done
     m.refresh_from_db()
     assert (m.status, m.done_on) == ("cancelled", None)
-    summaries = list(LedgerEntry.objects.filter(person=seeker).order_by("id").values_list("summary", flat=True))
-    assert summaries[1:] == ["措施“本季度入户回访”：实施中", "措施“本季度入户回访”：已完成", "措施“本季度入户回访”：取消"]
+    summaries = list(
+        LedgerEntry.objects.filter(person=seeker).order_by("id").values_list("summary", flat=True)
+    )
+    assert summaries[1:] == [
+        "措施“本季度入户回访”：实施中",
+        "措施“本季度入户回访”：已完成",
+        "措施“本季度入户回访”：取消",
+    ]
 
 
 def test_a_measure_that_happened_closes_only_open_ones_of_its_kind(county_user, seeker):
@@ -76,7 +100,11 @@ def test_a_measure_that_happened_closes_only_open_ones_of_its_kind(county_user, 
     set_measure_status(user=county_user, measure=cancelled, status="cancelled")
     assert complete_planned(person=seeker, kind="follow_up", day=TODAY) == 1
     statuses = {m.pk: (m.status, m.done_on) for m in PlannedMeasure.objects.all()}
-    assert statuses == {visit.pk: ("done", TODAY), training.pk: ("planned", None), cancelled.pk: ("cancelled", None)}
+    assert statuses == {
+        visit.pk: ("done", TODAY),
+        training.pk: ("planned", None),
+        cancelled.pk: ("cancelled", None),
+    }
 
 
 def test_overdue_measures(county_user, seeker):
@@ -95,7 +123,9 @@ def test_scope_of_plans_and_ledger(town_a_user, town_b_user, county_user, seeker
         set_measure_status(user=town_b_user, measure=m, status="done")
     with pytest.raises(PermissionDenied, match="只读"):
         plan(make_user("office", Role.POVERTY_OFFICE, "360222"), seeker)
-    assert selectors.ledger(town_b_user).count() == 0 and selectors.measures(town_b_user).count() == 0
+    assert (
+        selectors.ledger(town_b_user).count() == 0 and selectors.measures(town_b_user).count() == 0
+    )
     assert selectors.ledger(town_a_user).count() == 1 and selectors.ledger(county_user).count() == 1
     m.refresh_from_db()
     assert m.status == "planned"

@@ -17,10 +17,14 @@ from .test_csp_browser import RECORD_VIOLATIONS, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_township_clerk_takes_a_person_to_a_certificate(page, live_server, make_household, town_a_user):
+def test_township_clerk_takes_a_person_to_a_certificate(
+    page, live_server, make_household, town_a_user
+):
     page.add_init_script(RECORD_VIOLATIONS)
     base = live_server.url
-    person = Person.objects.filter(household=make_household(TOWN_A, members=2)).order_by("id").first()
+    person = (
+        Person.objects.filter(household=make_household(TOWN_A, members=2)).order_by("id").first()
+    )
     f.hospital()
     sign_in(page, base, town_a_user.username)
 

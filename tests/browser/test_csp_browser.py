@@ -25,7 +25,9 @@ document.addEventListener('securitypolicyviolation',
 def watched(page):
     page.add_init_script(RECORD_VIOLATIONS)
     console = []
-    page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None
+    )
 
     def violations():
         return page.evaluate("window.__csp || []") + console
@@ -47,7 +49,10 @@ def test_staff_pages_work_under_the_policy(watched, live_server, make_household,
     make_household(TOWN_A, members=2, status="poor")
     make_household(TOWN_A, members=1, status="exited_policy")
     sign_in(page, base, town_a_user.username)
-    assert page.evaluate("getComputedStyle(document.querySelector('nav')).backgroundColor") == "rgb(178, 34, 34)"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('nav')).backgroundColor")
+        == "rgb(178, 34, 34)"
+    )
 
     page.goto(f"{base}/registry/households/")
     page.select_option("select[name=status]", "poor")  # htmx swap
@@ -63,7 +68,9 @@ def test_staff_pages_work_under_the_policy(watched, live_server, make_household,
     before = page.locator("#claim-rows tr").count()
     page.locator("#claim-rows tr").first.get_by_role("button", name="删除此行").click()
     expect(page.locator("#claim-rows tr")).to_have_count(before - 1)
-    with page.expect_response(lambda r: r.request.method == "POST" and "/insurance/settlement/" in r.url):
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/insurance/settlement/" in r.url
+    ):
         page.click("button[type=submit]")
 
     page.goto(f"{base}/registry/households/")

@@ -17,15 +17,28 @@ from tests.conftest import PASSWORD, TOWN_A, TOWN_B
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_dashboard_draws_the_users_area(page, live_server, make_household, county_user, town_a_user):
+def test_dashboard_draws_the_users_area(
+    page, live_server, make_household, county_user, town_a_user
+):
     cache.clear()  # the dashboard caches its figures per area and day
     load_indicators()
     today = dt.date.today()
     for town, status in ((TOWN_A, "enrolled"), (TOWN_B, "not_enrolled")):
         hh = make_household(town, members=2)
         Person.objects.filter(household=hh).update(status="poor", medical_status=status)
-    plan = services.save_plan(user=county_user, name="本年攻势", starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31))
-    services.set_target(user=county_user, plan=plan, indicator=Indicator.objects.get(code="job_fairs"), area_code=TOWN_A, value=4)
+    plan = services.save_plan(
+        user=county_user,
+        name="本年攻势",
+        starts_on=today.replace(month=1, day=1),
+        ends_on=today.replace(month=12, day=31),
+    )
+    services.set_target(
+        user=county_user,
+        plan=plan,
+        indicator=Indicator.objects.get(code="job_fairs"),
+        area_code=TOWN_A,
+        value=4,
+    )
     b = bulletins.generate(user=county_user, month=today.replace(day=1), plan=plan)
     bulletins.publish(user=county_user, bulletin=b)
 

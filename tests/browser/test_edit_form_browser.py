@@ -14,7 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_posting_saved_unchanged_then_with_a_new_closing_date(page, live_server, town_a_user):
-    posting = factories.posting(factories.employer(TOWN_A), opens_on=dt.date(2018, 3, 1), closes_on=dt.date(2018, 6, 30))
+    posting = factories.posting(
+        factories.employer(TOWN_A), opens_on=dt.date(2018, 3, 1), closes_on=dt.date(2018, 6, 30)
+    )
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", town_a_user.username)
     page.fill("#id_password", PASSWORD)

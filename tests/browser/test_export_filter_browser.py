@@ -12,10 +12,18 @@ from tests.conftest import PASSWORD, TOWN_A
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_export_after_filtering_has_the_filtered_households(page, live_server, make_household, town_a_user):
+def test_export_after_filtering_has_the_filtered_households(
+    page, live_server, make_household, town_a_user
+):
     made = []
-    for status, cause in [("poor", "illness"), ("poor", "illness"), ("poor", "disability"), ("exited_policy", "illness"),
-                          ("new", "illness"), ("poor", "education")]:
+    for status, cause in [
+        ("poor", "illness"),
+        ("poor", "illness"),
+        ("poor", "disability"),
+        ("exited_policy", "illness"),
+        ("new", "illness"),
+        ("poor", "education"),
+    ]:
         hh = make_household(TOWN_A, members=1, status=status)
         Household.objects.filter(pk=hh.pk).update(main_cause=cause)
         made.append((hh.number, status, cause))
@@ -29,7 +37,9 @@ def test_export_after_filtering_has_the_filtered_households(page, live_server, m
 
     page.goto(f"{live_server.url}/registry/households/")
     assert page.inner_text("#total") == str(len(made))
-    page.select_option("select[name=status]", "poor")  # htmx swaps the rows, the page is not reloaded
+    page.select_option(
+        "select[name=status]", "poor"
+    )  # htmx swaps the rows, the page is not reloaded
     expect(page.locator("#total")).to_have_text("4")  # not wait_for_function: the CSP refuses eval
     page.select_option("select[name=cause]", "illness")
     expect(page.locator("#total")).to_have_text(str(len(expected)))

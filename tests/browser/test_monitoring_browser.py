@@ -15,7 +15,9 @@ from .test_csp_browser import RECORD_VIOLATIONS, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_alert_check_decision_measure_review(page, live_server, make_household, town_a_user, make_user):
+def test_alert_check_decision_measure_review(
+    page, live_server, make_household, town_a_user, make_user
+):
     page.add_init_script(RECORD_VIOLATIONS)
     base = live_server.url
     village = make_user("village-a", Role.VILLAGE, TOWN_A)

@@ -42,7 +42,9 @@ def test_staff_workflow(page, live_server, make_household, town_a_user):
     assert page.inner_text("#hh-status") == "已脱贫(享受政策)"
     assert "人均纯收入达标" in page.inner_text("#history")
     assert Household.objects.get(pk=poor.pk).status == "exited_policy"
-    assert StatusChange.objects.filter(household=poor, new_status="exited_policy", changed_by=town_a_user).exists()
+    assert StatusChange.objects.filter(
+        household=poor, new_status="exited_policy", changed_by=town_a_user
+    ).exists()
 
     page.goto(f"{live_server.url}/registry/households/?status=exited_policy")
     with page.expect_download() as dl:

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_two_simultaneous_requests_one_subsidy(make_household, county_user):
     if connection.vendor != "postgresql":
-        pytest.skip("需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务，两个请求无法真正同时写入；"
-                    "同一规则在 SQLite 上由 test_services.py 顺序验证")
+        pytest.skip(
+            "需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务，两个请求无法真正同时写入；"
+            "同一规则在 SQLite 上由 test_services.py 顺序验证"
+        )
     hh = make_household(TOWN_A, members=1)
     person = Person.objects.get(household=hh)
     barrier = threading.Barrier(2)
@@ -36,9 +38,14 @@ def test_two_simultaneous_requests_one_subsidy(make_household, county_user):
 
     def request(n: int) -> None:
         try:
-            services.grant_startup_subsidy(user=county_user, person=person, firm_name=f"茶店{n}",
-                                           credit_code=make_credit_code(f"92360222ABCDEFG{n:02d}"),
-                                           founded_on=dt.date.today() - dt.timedelta(days=400), first_firm=True)
+            services.grant_startup_subsidy(
+                user=county_user,
+                person=person,
+                firm_name=f"茶店{n}",
+                credit_code=make_credit_code(f"92360222ABCDEFG{n:02d}"),
+                founded_on=dt.date.today() - dt.timedelta(days=400),
+                first_firm=True,
+            )
             results.append("granted")
         except services.StartupError as exc:
             results.append(str(exc))

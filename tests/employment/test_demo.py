@@ -36,11 +36,15 @@ def demo_county(db):
 def test_demo_county(demo_county):
     """One build (it takes a while), two properties."""
     today = dt.date.today()
-    recommend_persons(area_persons("360222"), today, user=User.objects.get(username="county"))  # fresh, after the demo's hires filled some positions
+    recommend_persons(
+        area_persons("360222"), today, user=User.objects.get(username="county")
+    )  # fresh, after the demo's hires filled some positions
     people = list(eligible(Person.objects.all(), today))
     need = rules().recommendations_per_person.value
     assert need == 10 and len(people) > 100
-    recs = Recommendation.objects.filter(current=True).select_related("posting", "posting__employer", "person")
+    recs = Recommendation.objects.filter(current=True).select_related(
+        "posting", "posting__employer", "person"
+    )
     by_person: dict[int, list[Recommendation]] = {}
     for r in recs:
         by_person.setdefault(r.person_id, []).append(r)
@@ -69,8 +73,15 @@ def _the_whole_flow_ran(summary: str) -> None:
     assert Enrolment.objects.exclude(certificate_no="").exists()
     assert Loan.objects.exists() and StartupSubsidy.objects.filter(amount_fen=5000_00).exists()
     assert PlannedMeasure.objects.filter(status=MeasureStatus.DONE).exists()
-    assert WelfareSubsidy.objects.exists() or not hired.filter(posting__employer__kind="welfare").exists()
+    assert (
+        WelfareSubsidy.objects.exists()
+        or not hired.filter(posting__employer__kind="welfare").exists()
+    )
     # Every referral left a trace in the person's ledger.
     r = hired.first()
-    assert LedgerEntry.objects.filter(person=r.person, object_type="referral", object_id=str(r.pk)).count() >= 2
-
+    assert (
+        LedgerEntry.objects.filter(
+            person=r.person, object_type="referral", object_id=str(r.pk)
+        ).count()
+        >= 2
+    )

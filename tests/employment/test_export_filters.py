@@ -29,9 +29,16 @@ def _rows(response) -> list[list]:
 def test_referral_export_keeps_the_status_filter(make_household, town_a_user):
     people = list(make_household(TOWN_A, members=3).members.order_by("id"))
     postings = [f.posting(f.employer(TOWN_A), title=f"岗位{i}") for i in range(3)]
-    for person, posting, status in zip(people, postings, ("hired", "referred", "declined"), strict=True):
-        Referral.objects.create(person=person, village_code=person.village_code, posting=posting, status=status,
-                                referred_on=dt.date(2020, 1, 1))
+    for person, posting, status in zip(
+        people, postings, ("hired", "referred", "declined"), strict=True
+    ):
+        Referral.objects.create(
+            person=person,
+            village_code=person.village_code,
+            posting=posting,
+            status=status,
+            referred_on=dt.date(2020, 1, 1),
+        )
     c = login(town_a_user)
     page = c.get("/employment/referrals/?status=hired").content.decode()
     link = _export_link(page, "/employment/referrals/export")
@@ -45,8 +52,13 @@ def test_ledger_export_keeps_the_kind_and_area_filter(make_household, town_a_use
     b = make_household(TOWN_B, members=1).members.get()
     for person in (a, b):
         for kind in ("loan", "training"):
-            LedgerEntry.objects.create(person=person, village_code=person.village_code, day=dt.date(2020, 1, 1), kind=kind,
-                                       summary=f"{kind}记录")
+            LedgerEntry.objects.create(
+                person=person,
+                village_code=person.village_code,
+                day=dt.date(2020, 1, 1),
+                kind=kind,
+                summary=f"{kind}记录",
+            )
     c = login(county_user)
     page = c.get(f"/assistance/?area={TOWN_A}&kind=loan").content.decode()
     link = _export_link(page, "/assistance/export/")

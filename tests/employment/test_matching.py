@@ -12,7 +12,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import match as bench  # noqa: E402
 
 
-@pytest.mark.parametrize("seed,n_seekers,n_postings,m", [(1, 400, 3000, 128), (2, 300, 90, 128), (3, 500, 5000, 16), (4, 200, 2000, 12)])
+@pytest.mark.parametrize(
+    "seed,n_seekers,n_postings,m",
+    [(1, 400, 3000, 128), (2, 300, 90, 128), (3, 500, 5000, 16), (4, 200, 2000, 12)],
+)
 def test_fast_top_k_equals_brute_force(seed, n_seekers, n_postings, m):
     rng = np.random.default_rng(seed)
     vill = bench.villages(rng, n_towns=4, per_town=5)
@@ -20,7 +23,9 @@ def test_fast_top_k_equals_brute_force(seed, n_seekers, n_postings, m):
     idx, score = Matcher(p).top_k(s, k=10, m=m)
     bidx, bscore = brute_force_top_k(p, s, k=10)
     assert np.array_equal(idx, bidx)
-    assert np.allclose(np.where(np.isfinite(score), score, 0), np.where(np.isfinite(bscore), bscore, 0))
+    assert np.allclose(
+        np.where(np.isfinite(score), score, 0), np.where(np.isfinite(bscore), bscore, 0)
+    )
     assert hard_constraint_violations(p, s, idx) == 0
 
 
@@ -34,7 +39,13 @@ def test_hard_constraints_hold_even_when_few_postings_fit():
     assert hard_constraint_violations(p, s, idx) == 0
     assert (idx == -1).any(), "some seekers should have fewer than 10 feasible postings here"
     for i in range(len(s)):  # never fewer offers than feasible postings allow
-        feasible = p.available & (p.age_min <= s.age[i]) & (p.age_max >= s.age[i]) & (~s.disabled[i] | p.accepts_disabled) & (~s.weak[i] | (p.physical != 2))
+        feasible = (
+            p.available
+            & (p.age_min <= s.age[i])
+            & (p.age_max >= s.age[i])
+            & (~s.disabled[i] | p.accepts_disabled)
+            & (~s.weak[i] | (p.physical != 2))
+        )
         assert (idx[i] >= 0).sum() == min(10, feasible.sum())
 
 

@@ -1,6 +1,5 @@
 """Employment parameters in the policy packs, against the documents' numbers."""
 
-
 import pytest
 
 from fupin.employment.creditcode import CreditCodeError, make_credit_code, parse_credit_code
@@ -14,10 +13,17 @@ def test_fuliang_amounts_from_004():
     assert r.job_seeking_subsidy_on_certificate.value == 500_00
     assert r.startup_subsidy.value == 5000_00
     assert r.startup_subsidy_min_months.value == 6
-    assert r.loan_limits.value == {"individual": 10_0000_00, "partnership": 50_0000_00, "small_firm": 400_0000_00}
+    assert r.loan_limits.value == {
+        "individual": 10_0000_00,
+        "partnership": 50_0000_00,
+        "small_firm": 400_0000_00,
+    }
     assert r.loan_without_guarantee_limit.value is None
     assert "004" in r.workshop_award_per_worker_year.source.file
-    assert r.employer_post_subsidy_monthly.value is None and "按规定给予" in r.employer_post_subsidy_monthly.source.quote
+    assert (
+        r.employer_post_subsidy_monthly.value is None
+        and "按规定给予" in r.employer_post_subsidy_monthly.source.quote
+    )
 
 
 def test_qingcheng_trains_everyone_once_and_defines_no_loans():

@@ -22,11 +22,21 @@ def idn(body17: str) -> str:
 def person_id(n: int, year: int = 1980, sex: str = "男") -> str:
     """A valid county ID number, distinct for each n (n < 500)."""
     seq = (n % 500) * 2 + (1 if sex == "男" else 0)
-    return idn(f"360222{year}0101{seq:03d}") if n < 500 else idn(f"360222{year + n // 500}0101{seq:03d}")
+    return (
+        idn(f"360222{year}0101{seq:03d}")
+        if n < 500
+        else idn(f"360222{year + n // 500}0101{seq:03d}")
+    )
 
 
-def xlsx(rows: list[list], *, title_rows: list[str] = (), header: list[str] | None = None,
-         merged_header: list[tuple[int, int, str]] | None = None, numeric_cells: set[tuple[int, int]] = frozenset()) -> bytes:
+def xlsx(
+    rows: list[list],
+    *,
+    title_rows: list[str] = (),
+    header: list[str] | None = None,
+    merged_header: list[tuple[int, int, str]] | None = None,
+    numeric_cells: set[tuple[int, int]] = frozenset(),
+) -> bytes:
     """An xlsx with optional title rows, an optional merged group row above the header, and
     optionally some (row index, column) cells written as numbers (as Excel does when someone types an ID)."""
     buf = io.BytesIO()
@@ -70,7 +80,13 @@ def csv_bytes(rows: list[list], header: list[str], encoding: str = "utf-8") -> b
     return out.getvalue().encode(encoding)
 
 
-def roster_rows(number: str, village: str, people: list[tuple[str, str, str]], year: int = 2016, cause: str = "因病") -> list[list]:
+def roster_rows(
+    number: str,
+    village: str,
+    people: list[tuple[str, str, str]],
+    year: int = 2016,
+    cause: str = "因病",
+) -> list[list]:
     """Rows of one household: the head row carries the household columns."""
     out = []
     for i, (id_number, name, relation) in enumerate(people):

@@ -49,7 +49,11 @@ def sheet_xml(cells: list[tuple[str, str]], dimension: str | None) -> str:
     for ref, text in cells:
         rows.setdefault(int(re.sub("[A-Z]", "", ref)), []).append((ref, text))
     body = "".join(
-        f'<row r="{r}">' + "".join(f'<c r="{ref}" t="inlineStr"><is><t>{_esc(text)}</t></is></c>' for ref, text in cs) + "</row>"
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{ref}" t="inlineStr"><is><t>{_esc(text)}</t></is></c>' for ref, text in cs
+        )
+        + "</row>"
         for r, cs in sorted(rows.items())
     )
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
@@ -94,7 +98,9 @@ def zip_bomb(inflated: int = 600 * 1024 * 1024) -> bytes:
         z.writestr("xl/worksheets/sheet1.xml", sheet_xml([*HEADER_CELLS, ("A2", "H1")], "A1:D2"))
         # The shared-string table, which a reader keeps in memory whole: one string of `inflated` bytes.
         with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
-            f.write(b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>')
+            f.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+            )
             block = b"A" * (1024 * 1024)
             for _ in range(inflated // len(block)):
                 f.write(block)
@@ -109,7 +115,9 @@ def wide_csv(columns: int = 10_000_000) -> bytes:
 
 def long_field_csv(chars: int = 200_000) -> bytes:
     """Row 2, column C holds a quoted field longer than csv.field_size_limit() (131,072 by default)."""
-    return ("户编号,身份证号,姓名,与户主关系\nH1,360222198001010011,\"" + "长" * chars + "\",户主\n").encode()
+    return (
+        '户编号,身份证号,姓名,与户主关系\nH1,360222198001010011,"' + "长" * chars + '",户主\n'
+    ).encode()
 
 
 # -- xls: a BIFF8 workbook stream inside an OLE2 compound file ----------------------------------
@@ -154,7 +162,9 @@ def ole2(stream: bytes) -> bytes:
         return (raw.ljust(64, b"\0") + struct.pack("<HBB", len(raw), kind, 1) + struct.pack("<III", free, free, child)
                 + bytes(36) + struct.pack("<IIi", start, length, 0))  # fmt: skip
 
-    directory = (entry("Root Entry", 5, end, 0, child=1) + entry("Workbook", 2, 2, size)).ljust(512, b"\0")
+    directory = (entry("Root Entry", 5, end, 0, child=1) + entry("Workbook", 2, 2, size)).ljust(
+        512, b"\0"
+    )
     return header + struct.pack("<128I", *fat) + directory + stream
 
 

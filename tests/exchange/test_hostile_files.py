@@ -39,7 +39,9 @@ def read_elsewhere(tmp_path, data: bytes, filename: str) -> dict:
     path.write_bytes(data)
     done = subprocess.run([sys.executable, "-c", READ, str(path), filename], capture_output=True, text=True,
                           timeout=300, preexec_fn=_at_most_8gb)  # fmt: skip
-    assert done.returncode == 0, f"the reading process died (code {done.returncode}): {done.stderr[-500:]}"
+    assert done.returncode == 0, (
+        f"the reading process died (code {done.returncode}): {done.stderr[-500:]}"
+    )
     return json.loads(done.stdout)
 
 
@@ -74,10 +76,18 @@ except staff.StaffError as exc:
 def test_staff_list_is_read_the_same_guarded_way(tmp_path):
     """`fupin user import 人员.xlsx` reads a spreadsheet too: a bomb there is refused with its reason."""
     path = tmp_path / "人员.xlsx"
-    path.write_bytes(hostile.xlsx(hostile.sheet_xml([("A1", "用户名"), ("B1", "角色"), ("XFD1048576", "x")], "A1:XFD1048576")))
+    path.write_bytes(
+        hostile.xlsx(
+            hostile.sheet_xml(
+                [("A1", "用户名"), ("B1", "角色"), ("XFD1048576", "x")], "A1:XFD1048576"
+            )
+        )
+    )
     done = subprocess.run([sys.executable, "-c", STAFF, str(path)], capture_output=True, text=True, timeout=300,
                           preexec_fn=_at_most_8gb)  # fmt: skip
-    assert done.returncode == 0, f"the reading process died (code {done.returncode}): {done.stderr[-500:]}"
+    assert done.returncode == 0, (
+        f"the reading process died (code {done.returncode}): {done.stderr[-500:]}"
+    )
     assert "A1:XFD1048576" in json.loads(done.stdout)["fault"]
 
 
@@ -104,13 +114,24 @@ def test_page_api_and_command_share_one_upload_limit(settings, county_user, tmp_
     (tmp_path / name).write_bytes(data)
     with pytest.raises(CommandError, match=r"文件过大（1.0 MB），上限为 1 MB"):
         call_command("import", "roster", str(tmp_path / name))
-    page = client.post("/exchange/imports/", {"kind": "roster", "file": SimpleUploadedFile(name, data)}, follow=True)
+    page = client.post(
+        "/exchange/imports/",
+        {"kind": "roster", "file": SimpleUploadedFile(name, data)},
+        follow=True,
+    )
     assert "文件过大（1.0 MB），上限为 1 MB" in page.content.decode()
-    api = client.post("/api/v1/exchange/imports", {"kind": "roster", "file": SimpleUploadedFile(name, data)})
+    api = client.post(
+        "/api/v1/exchange/imports", {"kind": "roster", "file": SimpleUploadedFile(name, data)}
+    )
     assert api.status_code == 413
     assert api.json()["errors"]["file"] == ["文件过大（1.0 MB），上限为 1 MB"]
     assert not ImportJob.objects.exists()
     name, data = _upload(1024 * 1024)  # at the limit: accepted by both
-    assert client.post("/api/v1/exchange/imports", {"kind": "roster", "file": SimpleUploadedFile(name, data)}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/exchange/imports", {"kind": "roster", "file": SimpleUploadedFile(name, data)}
+        ).status_code
+        == 201
+    )
     client.post("/exchange/imports/", {"kind": "roster", "file": SimpleUploadedFile(name, data)})
     assert ImportJob.objects.count() == 2

@@ -22,7 +22,12 @@ ROWS = [
 
 @pytest.fixture
 def staged(areas, county_user):
-    job = imports.create_job(user=county_user, kind="roster", filename="名单.xlsx", content=xlsx(ROWS, header=ROSTER_HEADER))
+    job = imports.create_job(
+        user=county_user,
+        kind="roster",
+        filename="名单.xlsx",
+        content=xlsx(ROWS, header=ROSTER_HEADER),
+    )
     imports.stage(job, user=county_user)
     assert job.counts["rejected"] == 2 and job.rows_total == 5
     return job
@@ -35,7 +40,9 @@ def test_confirmed_job_polls_and_offers_no_second_confirmation(staged, client, c
     assert imports.confirm(staged) is False  # a second click confirms nothing
     staged.refresh_from_db()
     assert staged.state == JobState.CONFIRMED and not staged.finished
-    fragment = client.get(f"/exchange/imports/{staged.pk}/progress/", HTTP_HX_REQUEST="true").content.decode()
+    fragment = client.get(
+        f"/exchange/imports/{staged.pk}/progress/", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "已确认，等待合并" in fragment and 'hx-trigger="every 1s"' in fragment
     assert "确认导入（" not in fragment
     # the queued merge still runs from the confirmed state

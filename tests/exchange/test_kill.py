@@ -27,16 +27,22 @@ from fupin.areas.services import load_divisions, read_bundled
 load_divisions(read_bundled("360222"))
 """
 # Run in a fresh process against the same database: is a merge live? then recover and merge again.
-CHECK = SETUP.replace('call_command("migrate", verbosity=0)', "").split("from fupin.areas")[0] + """
+CHECK = (
+    SETUP.replace('call_command("migrate", verbosity=0)', "").split("from fupin.areas")[0]
+    + """
 from fupin.exchange import imports
 from fupin.exchange.models import ImportJob
 job = ImportJob.objects.get()
 print("live" if imports.merge_in_progress(job.pk) else "dead")
 """
-RECOVER = CHECK + """
+)
+RECOVER = (
+    CHECK
+    + """
 assert imports.recover_interrupted(job)
 imports.merge(job)
 """
+)
 QUERIES = [
     ("SELECT COUNT(*) FROM registry_household", 0),
     ("SELECT COUNT(*) FROM registry_person", 0),
@@ -71,6 +77,7 @@ def postgres_database():
         con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         con.execute(f"CREATE DATABASE {name}")
     try:
+
         def query(sql):
             with psycopg.connect(url) as con:
                 return con.execute(sql).fetchone()[0]
@@ -88,21 +95,35 @@ def postgres_database():
 def test_killed_merge_leaves_registry_unchanged(tmp_path, backend):
     database = sqlite_database(tmp_path) if backend == "sqlite" else postgres_database()
     with database as (url, query):
-        env = {**os.environ, "DATABASE_URL": url, "FUPIN_DATA_DIR": str(tmp_path), "FUPIN_TASKS": "immediate"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "FUPIN_DATA_DIR": str(tmp_path),
+            "FUPIN_TASKS": "immediate",
+        }
         env.pop("FUPIN_TEST_DB", None)
         subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, timeout=300)
         rows = []
         for h in range(200):
-            rows += roster_rows(f"K{h:04d}", VILLAGE_A, [(person_id(h, 1950 + h % 40), f"户主{h}", "户主")])
+            rows += roster_rows(
+                f"K{h:04d}", VILLAGE_A, [(person_id(h, 1950 + h % 40), f"户主{h}", "户主")]
+            )
         path = tmp_path / "roster.xlsx"
         path.write_bytes(xlsx(rows, header=ROSTER_HEADER))
-        proc = subprocess.Popen([sys.executable, "-m", "fupin.cli", "import", "roster", str(path), "--yes"],
-                                env={**env, "FUPIN_IMPORT_PAUSE_AFTER_HOUSEHOLDS": "60"},
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "fupin.cli", "import", "roster", str(path), "--yes"],
+            env={**env, "FUPIN_IMPORT_PAUSE_AFTER_HOUSEHOLDS": "60"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
             seen = ""
             deadline = time.monotonic() + 120
-            while "合并" not in seen and time.monotonic() < deadline:  # wait until the merge is under way
+            while (
+                "合并" not in seen and time.monotonic() < deadline
+            ):  # wait until the merge is under way
                 ch = proc.stderr.read(1)
                 if not ch:
                     break
@@ -110,10 +131,19 @@ def test_killed_merge_leaves_registry_unchanged(tmp_path, backend):
             assert "合并" in seen, seen
             time.sleep(0.5)  # the households are inserted, inside the open transaction
             if backend == "postgresql":  # really inside: the households are there, uncommitted
-                assert query("SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
-                             "AND datname = current_database()") >= 1
-            live = subprocess.run([sys.executable, "-c", CHECK], env=env, capture_output=True, text=True, timeout=120)
-            assert live.stdout.strip() == "live", live.stderr  # a running merge is never taken for dead
+                assert (
+                    query(
+                        "SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
+                        "AND datname = current_database()"
+                    )
+                    >= 1
+                )
+            live = subprocess.run(
+                [sys.executable, "-c", CHECK], env=env, capture_output=True, text=True, timeout=120
+            )
+            assert live.stdout.strip() == "live", (
+                live.stderr
+            )  # a running merge is never taken for dead
         finally:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)

@@ -23,7 +23,9 @@ def county():
     engine.load_arrow("enrolment", world.enrolment.to_arrow())
     run(engine, Settings(pension_min_age=16, as_of=AS_OF))
     found: dict[str, set] = {c: set() for c in CATEGORIES}
-    for category, r_row, e_row, insurance in engine.rows("SELECT category, registry_row, enrolment_row, insurance FROM results"):
+    for category, r_row, e_row, insurance in engine.rows(
+        "SELECT category, registry_row, enrolment_row, insurance FROM results"
+    ):
         found.setdefault(category, set()).add((r_row, e_row, insurance))
     engine.close()
     return world, found
@@ -37,8 +39,21 @@ def judged(county, category):
 
 def test_the_county_has_the_faults_that_matter(county):
     world, _ = county
-    for kind in ("check", "transpose", "birth_digit", "legacy_typo", "homophone", "traditional", "dot", "swap",
-                 "id+name", "legacy", "full_width", "spaces", "nbsp"):
+    for kind in (
+        "check",
+        "transpose",
+        "birth_digit",
+        "legacy_typo",
+        "homophone",
+        "traditional",
+        "dot",
+        "swap",
+        "id+name",
+        "legacy",
+        "full_width",
+        "spaces",
+        "nbsp",
+    ):
         assert world.faults.get(kind, 0) >= 1, kind
     assert len(world.truth["id_mismatch_candidate"]) > 150
 
@@ -58,7 +73,13 @@ def test_no_listed_poor_person_is_on_the_untag_list(county):
 
 def test_repaired_numbers_match_exactly_and_nothing_else_is_lost(county):
     """15-digit, full-width, spaced numbers are the same person: matched, not candidates or strangers."""
-    for category in ("matched", "not_enrolled_pension", "not_enrolled_medical", "invalid_id", "tag_missing"):
+    for category in (
+        "matched",
+        "not_enrolled_pension",
+        "not_enrolled_medical",
+        "invalid_id",
+        "tag_missing",
+    ):
         precision, recall, _ = judged(county, category)
         assert precision >= 0.99 and recall >= 0.99, (category, precision, recall)
 
@@ -72,14 +93,26 @@ def test_review_holds_only_rows_near_a_listed_person(county):
 
 
 def test_a_second_county_with_another_seed(county):
-    world = generate(persons=1500, others=3000, seed=21, counties=("360430", "360423"), as_of=dt.date(2021, 3, 31))
+    world = generate(
+        persons=1500,
+        others=3000,
+        seed=21,
+        counties=("360430", "360423"),
+        as_of=dt.date(2021, 3, 31),
+    )
     engine = DuckDBEngine(threads=2)
     engine.load_arrow("registry", world.registry.to_arrow())
     engine.load_arrow("enrolment", world.enrolment.to_arrow())
     run(engine, Settings(pension_min_age=16, as_of=dt.date(2021, 3, 31)))
-    found = {(r, e, i) for r, e, i in engine.rows(
-        "SELECT registry_row, enrolment_row, insurance FROM results WHERE category = 'id_mismatch_candidate'")}
-    stale = [e for (e,) in engine.rows("SELECT enrolment_row FROM results WHERE category = 'tag_stale'")]
+    found = {
+        (r, e, i)
+        for r, e, i in engine.rows(
+            "SELECT registry_row, enrolment_row, insurance FROM results WHERE category = 'id_mismatch_candidate'"
+        )
+    }
+    stale = [
+        e for (e,) in engine.rows("SELECT enrolment_row FROM results WHERE category = 'tag_stale'")
+    ]
     engine.close()
     assert score(found, world.truth["id_mismatch_candidate"])[2] >= 0.97
     assert not any(world.listed_poor[world.owner[e - 1]] for e in stale)

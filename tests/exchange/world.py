@@ -29,10 +29,33 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-REG_HEADER = ["id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability"]
-ENR_HEADER = ["id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased"]
+REG_HEADER = [
+    "id_number",
+    "name",
+    "area_code",
+    "status",
+    "poor",
+    "dibao",
+    "tekun",
+    "severe_disability",
+]
+ENR_HEADER = [
+    "id_number",
+    "name",
+    "area_code",
+    "insurance",
+    "enrolment_status",
+    "poverty_tag",
+    "premium_subsidy",
+    "deceased",
+]
 AS_OF = dt.date(2020, 6, 30)
-ON_LIST = ("new", "poor", "exited_policy", "returned")  # 享受政策: the statuses that keep the poverty tag
+ON_LIST = (
+    "new",
+    "poor",
+    "exited_policy",
+    "returned",
+)  # 享受政策: the statuses that keep the poverty tag
 
 _W = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -53,8 +76,32 @@ TRADITIONAL = dict(zip("华国丽红刚伟军东杰荣贵兰艳凤云龙庆辉�
                        "賈鄒薑譚鋒鋼強寧學進鵬飛義儀蓮樂齊發根芳金銀銘鈴鈞娟", strict=True))  # fmt: skip
 TRADITIONAL = {s: t for s, t in TRADITIONAL.items() if s != t}
 # Minority names (少数民族) written with a middle dot, and the ways clerks write that dot.
-MINORITY_GIVEN = ["阿依古丽", "买买提", "热合曼", "古丽娜尔", "艾力", "帕提古丽", "努尔", "阿迪力", "玉苏甫", "米日古丽", "阿不都", "热依拉"]
-MINORITY_FAMILY = ["吐尔逊", "艾山", "买买提", "司马义", "阿吾提", "依明", "托乎提", "库尔班", "热合木", "尼亚孜"]
+MINORITY_GIVEN = [
+    "阿依古丽",
+    "买买提",
+    "热合曼",
+    "古丽娜尔",
+    "艾力",
+    "帕提古丽",
+    "努尔",
+    "阿迪力",
+    "玉苏甫",
+    "米日古丽",
+    "阿不都",
+    "热依拉",
+]
+MINORITY_FAMILY = [
+    "吐尔逊",
+    "艾山",
+    "买买提",
+    "司马义",
+    "阿吾提",
+    "依明",
+    "托乎提",
+    "库尔班",
+    "热合木",
+    "尼亚孜",
+]
 DOTS = ["•", ".", "．", "‧", "・", "", " "]
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
@@ -107,7 +154,12 @@ def id_matrix(county: np.ndarray, born: np.ndarray, seq: np.ndarray) -> np.ndarr
 
 def is_valid(idn: str, as_of: dt.date = AS_OF) -> bool:
     """A well-formed 18-character number: digits, a real birth date not after as_of, right check char."""
-    if len(idn) != 18 or not idn[:17].isascii() or not idn[:17].isdigit() or idn[17] not in "0123456789X":
+    if (
+        len(idn) != 18
+        or not idn[:17].isascii()
+        or not idn[:17].isdigit()
+        or idn[17] not in "0123456789X"
+    ):
         return False
     try:
         born = dt.date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14]))
@@ -120,7 +172,9 @@ def is_valid(idn: str, as_of: dt.date = AS_OF) -> bool:
 
 
 def _with_check(body17: str) -> str:
-    return body17 + chr(check_chars((np.frombuffer(body17.encode(), dtype=np.uint8) - 48)[None, :])[0])
+    return body17 + chr(
+        check_chars((np.frombuffer(body17.encode(), dtype=np.uint8) - 48)[None, :])[0]
+    )
 
 
 # Faults, one row at a time (only the faulty rows come here) -----------------------------------------------
@@ -162,7 +216,10 @@ def upgrade(short: str) -> str:
 def mess(rng: np.random.Generator, raw: str, legacy: bool = True) -> tuple[str, str]:
     """The same number written the way spreadsheets and clerks write it (a repairable form).
     `legacy`: the 15-digit form may be used (not for a faulty number: it would drop the fault)."""
-    kind = rng.choice(["legacy", "full_width", "spaces", "nbsp", "lower_x", "padded"], p=[0.3, 0.2, 0.2, 0.1, 0.1, 0.1])
+    kind = rng.choice(
+        ["legacy", "full_width", "spaces", "nbsp", "lower_x", "padded"],
+        p=[0.3, 0.2, 0.2, 0.1, 0.1, 0.1],
+    )
     if kind == "legacy" and legacy and len(raw) == 18 and raw[6:8] == "19":
         return raw[:6] + raw[8:17], kind
     if kind == "full_width":
@@ -204,19 +261,32 @@ def misname(rng: np.random.Generator, name: str) -> tuple[str, str]:
 
 
 def _str(series_bytes: np.ndarray) -> pl.Series:
-    return pl.Series(np.ascontiguousarray(series_bytes).view(f"S{series_bytes.shape[1]}").ravel()).cast(pl.Utf8)
+    return pl.Series(
+        np.ascontiguousarray(series_bytes).view(f"S{series_bytes.shape[1]}").ravel()
+    ).cast(pl.Utf8)
 
 
 def _name_column(rng: np.random.Generator, n: int) -> pl.Series:
     """Han names from the pools, built column-wise (millions of rows)."""
     sur = pl.Series(list(SURNAMES)).gather(rng.integers(0, len(SURNAMES), n))
     g1 = pl.Series(list(GIVEN)).gather(rng.integers(0, len(GIVEN), n))
-    g2 = pl.Series(list(GIVEN) + [""] * (len(GIVEN) // 2)).gather(rng.integers(0, len(GIVEN) * 3 // 2, n))
-    return pl.DataFrame({"a": sur, "b": g1, "c": g2}).select(pl.concat_str("a", "b", "c")).to_series()
+    g2 = pl.Series(list(GIVEN) + [""] * (len(GIVEN) // 2)).gather(
+        rng.integers(0, len(GIVEN) * 3 // 2, n)
+    )
+    return (
+        pl.DataFrame({"a": sur, "b": g1, "c": g2}).select(pl.concat_str("a", "b", "c")).to_series()
+    )
 
 
-def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties: tuple[str, ...] = ("360430",),
-             moved_to: str = "360481", as_of: dt.date = AS_OF) -> World:
+def generate(
+    persons: int = 3000,
+    others: int = 6000,
+    *,
+    seed: int = 8,
+    counties: tuple[str, ...] = ("360430",),
+    moved_to: str = "360481",
+    as_of: dt.date = AS_OF,
+) -> World:
     """A registry of `persons` in `counties`; an extract with their rows and the rows of `others` people
     not on the registry (same-name neighbours among them, a few duplicated), shuffled.
 
@@ -237,8 +307,14 @@ def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties
     c, days, seq = c[first], days[first], seq[first]
     born = start + days.astype("timedelta64[D]")
     ids = _str(id_matrix(county_codes[c], born, seq))
-    village = pl.Series((county_codes[c] * 1_000_000 + (100 + rng.integers(0, 12, n_all)) * 1000
-                         + 200 + rng.integers(0, 16, n_all)).astype(str))
+    village = pl.Series(
+        (
+            county_codes[c] * 1_000_000
+            + (100 + rng.integers(0, 12, n_all)) * 1000
+            + 200
+            + rng.integers(0, 16, n_all)
+        ).astype(str)
+    )
     adult = born <= np.datetime64(as_of.replace(year=as_of.year - 16))
     p = persons
     names = _name_column(rng, p).to_list()
@@ -248,17 +324,40 @@ def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties
 
     # The registry.
     u = rng.random(p)
-    status = np.where(u < 0.62, "exited_policy", np.where(u < 0.80, "poor", np.where(u < 0.84, "new",
-                      np.where(u < 0.86, "returned", np.where(u < 0.95, "exited", "removed")))))
+    status = np.where(
+        u < 0.62,
+        "exited_policy",
+        np.where(
+            u < 0.80,
+            "poor",
+            np.where(
+                u < 0.84,
+                "new",
+                np.where(u < 0.86, "returned", np.where(u < 0.95, "exited", "removed")),
+            ),
+        ),
+    )
     listed = np.isin(status, ON_LIST)
     on = status != "removed"
     dibao, tekun, severe = rng.random(p) < 0.2, rng.random(p) < 0.03, rng.random(p) < 0.03
     raw_reg = list(reg_ids)
-    for i in np.nonzero(rng.random(p) < 0.01)[0].tolist():  # old files: 15-digit, full-width (repairable)
+    for i in np.nonzero(rng.random(p) < 0.01)[
+        0
+    ].tolist():  # old files: 15-digit, full-width (repairable)
         raw_reg[i] = mess(rng, raw_reg[i])[0]
     flag = lambda a: pl.Series(a.astype(np.int8)).cast(pl.Utf8)  # noqa: E731
-    registry = pl.DataFrame({"id_number": raw_reg, "name": names, "area_code": village[:p], "status": status,
-                             "poor": flag(listed), "dibao": flag(dibao), "tekun": flag(tekun), "severe_disability": flag(severe)})
+    registry = pl.DataFrame(
+        {
+            "id_number": raw_reg,
+            "name": names,
+            "area_code": village[:p],
+            "status": status,
+            "poor": flag(listed),
+            "dibao": flag(dibao),
+            "tekun": flag(tekun),
+            "severe_disability": flag(severe),
+        }
+    )
 
     # Same-name, same-birthday, same-sex neighbours in the same village, not on the registry; their
     # sequence differs in two or three digits. A listed person with one is often not enrolled: the trap.
@@ -271,7 +370,7 @@ def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties
             break
         draw = rng.integers(0, 500, len(k)) * 2 + seq[twins[k]] % 2
         old = seq[twins[k]]
-        apart = sum(((draw // 10 ** j) % 10 != (old // 10 ** j) % 10).astype(int) for j in range(3))
+        apart = sum(((draw // 10**j) % 10 != (old // 10**j) % 10).astype(int) for j in range(3))
         ok = apart >= 2
         t_seq[k[ok]] = draw[ok]
         todo[k[ok]] = False
@@ -292,7 +391,11 @@ def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties
     poor_r, on_r = listed[who], on[who]
     entitled = (poor_r | dibao[who] | tekun[who] | severe[who]) & on_r
     f = rng.random(m)
-    kind = np.select([f < 0.015, f < 0.030, f < 0.045, f < 0.050], ["check", "transpose", "birth_digit", "legacy_typo"], "")
+    kind = np.select(
+        [f < 0.015, f < 0.030, f < 0.045, f < 0.050],
+        ["check", "transpose", "birth_digit", "legacy_typo"],
+        "",
+    )
     raw = [reg_ids[i] for i in who.tolist()]
     normalised = list(raw)
     row_name = [names[i] for i in who.tolist()]
@@ -311,12 +414,20 @@ def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties
         raw[k], normalised[k] = bad, upgrade(bad) if len(bad) == 15 else bad
     faulty = kind != ""
     norm_s = pl.Series(normalised)
-    hit = faulty & (norm_s.is_in(ids.implode()).to_numpy() | norm_s.is_in(twin_ids.implode()).to_numpy() | (norm_s.is_duplicated().to_numpy() & faulty))
-    for k in np.nonzero(hit)[0].tolist():  # the fault hit someone's real number: leave this row clean
+    hit = faulty & (
+        norm_s.is_in(ids.implode()).to_numpy()
+        | norm_s.is_in(twin_ids.implode()).to_numpy()
+        | (norm_s.is_duplicated().to_numpy() & faulty)
+    )
+    for k in np.nonzero(hit)[
+        0
+    ].tolist():  # the fault hit someone's real number: leave this row clean
         raw[k] = normalised[k] = reg_ids[who[k]]
     kind[hit] = ""
     faulty = kind != ""
-    faults: dict[str, int] = {str(k): int(n) for k, n in zip(*np.unique(kind[faulty], return_counts=True), strict=True)}
+    faults: dict[str, int] = {
+        str(k): int(n) for k, n in zip(*np.unique(kind[faulty], return_counts=True), strict=True)
+    }
 
     def count(what: str) -> None:
         faults[what] = faults.get(what, 0) + 1
@@ -334,7 +445,9 @@ def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties
     area = village.gather(who).to_numpy().astype(object)
     area[moved] = [moved_to + a[6:] for a in area[moved]]
     g = rng.random(m)
-    enrol = np.where(on_r & (g < 0.02), np.where(rng.random(m) < 0.5, "suspended", "terminated"), "active")
+    enrol = np.where(
+        on_r & (g < 0.02), np.where(rng.random(m) < 0.5, "suspended", "terminated"), "active"
+    )
     dead = on_r & (g >= 0.02) & (g < 0.03)
     tagged = poor_r & on_r & (rng.random(m) >= 0.03)
     exited, removed = status[who] == "exited", status[who] == "removed"
@@ -342,43 +455,108 @@ def generate(persons: int = 3000, others: int = 6000, *, seed: int = 8, counties
     dead = np.where(removed, rng.random(m) < 0.8, dead)
     tagged = np.where(removed, rng.random(m) < 0.5, tagged)
     subsidised = entitled & (rng.random(m) >= 0.03)
-    own_rows = pl.DataFrame({
-        "id_number": raw, "name": row_name, "area_code": pl.Series(area.tolist(), dtype=pl.Utf8), "insurance": ins,
-        "enrolment_status": enrol, "poverty_tag": tagged, "premium_subsidy": subsidised, "deceased": dead,
-        "owner": who + 1, "normalised": normalised, "exact": ~faulty, "moved": moved, "entitled": entitled,
-    })
+    own_rows = pl.DataFrame(
+        {
+            "id_number": raw,
+            "name": row_name,
+            "area_code": pl.Series(area.tolist(), dtype=pl.Utf8),
+            "insurance": ins,
+            "enrolment_status": enrol,
+            "poverty_tag": tagged,
+            "premium_subsidy": subsidised,
+            "deceased": dead,
+            "owner": who + 1,
+            "normalised": normalised,
+            "exact": ~faulty,
+            "moved": moved,
+            "entitled": entitled,
+        }
+    )
 
     # Rows of people not on the registry: the neighbours, the rest of the county, a few duplicates.
     t_adult = adult[twins]
     rest = np.arange(p, n_all)
-    other_ids = pl.concat([twin_ids, twin_ids.filter(pl.Series(t_adult)), ids[p:], ids[p:].filter(pl.Series(adult[p:]))])
+    other_ids = pl.concat(
+        [
+            twin_ids,
+            twin_ids.filter(pl.Series(t_adult)),
+            ids[p:],
+            ids[p:].filter(pl.Series(adult[p:])),
+        ]
+    )
     o_names = pl.Series([names[i] for i in twins.tolist()], dtype=pl.Utf8)
     rest_names = _name_column(rng, len(rest))
-    other_names = pl.concat([o_names, o_names.filter(pl.Series(t_adult)), rest_names, rest_names.filter(pl.Series(adult[p:]))])
-    other_area = pl.concat([village.gather(twins), village.gather(twins[t_adult]), village[p:], village[p:].filter(pl.Series(adult[p:]))])
+    other_names = pl.concat(
+        [
+            o_names,
+            o_names.filter(pl.Series(t_adult)),
+            rest_names,
+            rest_names.filter(pl.Series(adult[p:])),
+        ]
+    )
+    other_area = pl.concat(
+        [
+            village.gather(twins),
+            village.gather(twins[t_adult]),
+            village[p:],
+            village[p:].filter(pl.Series(adult[p:])),
+        ]
+    )
     n_t, n_ta, n_r, n_ra = len(twins), int(t_adult.sum()), len(rest), int(adult[p:].sum())
-    other_ins = pl.concat([pl.repeat(v, n, eager=True) for v, n in (("medical", n_t), ("pension", n_ta), ("medical", n_r), ("pension", n_ra))])
+    other_ins = pl.concat(
+        [
+            pl.repeat(v, n, eager=True)
+            for v, n in (("medical", n_t), ("pension", n_ta), ("medical", n_r), ("pension", n_ra))
+        ]
+    )
     tag_rate = np.concatenate([np.full(n_t + n_ta, 0.3), np.full(n_r + n_ra, 0.02)])
     o = len(other_ins)
     zeros = np.zeros(o, dtype=bool)
-    other_rows = pl.DataFrame({
-        "id_number": other_ids, "name": other_names, "area_code": other_area, "insurance": other_ins,
-        "enrolment_status": pl.repeat("active", o, eager=True), "poverty_tag": rng.random(o) < tag_rate, "premium_subsidy": zeros,
-        "deceased": zeros, "owner": np.zeros(o, dtype=np.int64), "normalised": other_ids, "exact": ~zeros, "moved": zeros,
-        "entitled": zeros,
-    })
+    other_rows = pl.DataFrame(
+        {
+            "id_number": other_ids,
+            "name": other_names,
+            "area_code": other_area,
+            "insurance": other_ins,
+            "enrolment_status": pl.repeat("active", o, eager=True),
+            "poverty_tag": rng.random(o) < tag_rate,
+            "premium_subsidy": zeros,
+            "deceased": zeros,
+            "owner": np.zeros(o, dtype=np.int64),
+            "normalised": other_ids,
+            "exact": ~zeros,
+            "moved": zeros,
+            "entitled": zeros,
+        }
+    )
     dups = other_rows.gather(rng.choice(o, max(1, o // 2000), replace=False))
     rows = pl.concat([own_rows, other_rows, dups], how="vertical_relaxed")
     rows = rows.gather(rng.permutation(rows.height)).with_row_index("e", offset=1)
     enrolment = rows.select(
-        "id_number", "name", "area_code", "insurance", "enrolment_status",
-        *[pl.col(x).cast(pl.Int8).cast(pl.Utf8) for x in ("poverty_tag", "premium_subsidy", "deceased")])
+        "id_number",
+        "name",
+        "area_code",
+        "insurance",
+        "enrolment_status",
+        *[
+            pl.col(x).cast(pl.Int8).cast(pl.Utf8)
+            for x in ("poverty_tag", "premium_subsidy", "deceased")
+        ],
+    )
     listed_poor = np.zeros(p + 1, dtype=bool)
     listed_poor[1:] = listed & on
-    persons_df = pl.DataFrame({"r": np.arange(1, p + 1), "listed": listed & on, "on": on, "adult": adult[:p]})
-    world = World(registry, enrolment, owner=rows["owner"].to_numpy(), listed_poor=listed_poor, faults=faults)
+    persons_df = pl.DataFrame(
+        {"r": np.arange(1, p + 1), "listed": listed & on, "on": on, "adult": adult[:p]}
+    )
+    world = World(
+        registry, enrolment, owner=rows["owner"].to_numpy(), listed_poor=listed_poor, faults=faults
+    )
     world.frames = _truth(rows, persons_df, as_of)
-    world.truth = {k: set(v.select("r", "e", "insurance").iter_rows()) for k, v in world.frames.items()} if rows.height < 200_000 else {}
+    world.truth = (
+        {k: set(v.select("r", "e", "insurance").iter_rows()) for k, v in world.frames.items()}
+        if rows.height < 200_000
+        else {}
+    )
     return world
 
 
@@ -390,22 +568,34 @@ def _truth(rows: pl.DataFrame, persons: pl.DataFrame, as_of: dt.date) -> dict[st
     none = pl.lit(None, pl.Int64)
 
     def out(df: pl.DataFrame, r=True, e=True) -> pl.DataFrame:
-        return df.select(r=col("owner").cast(pl.Int64) if r else none, e=col("e").cast(pl.Int64) if e else none,
-                         insurance=col("insurance"))
+        return df.select(
+            r=col("owner").cast(pl.Int64) if r else none,
+            e=col("e").cast(pl.Int64) if e else none,
+            insurance=col("insurance"),
+        )
 
     faulty = rows.filter(~col("exact"))
-    invalid = faulty.filter(~col("normalised").map_elements(lambda v: is_valid(v, as_of), return_dtype=pl.Boolean))
+    invalid = faulty.filter(
+        ~col("normalised").map_elements(lambda v: is_valid(v, as_of), return_dtype=pl.Boolean)
+    )
     dup = rows.filter(pl.len().over("normalised", "insurance") > 1)
     mine = rows.filter(col("owner") > 0).join(persons, left_on="owner", right_on="r")
     exact = mine.filter(col("exact"))
     alive = ~col("deceased")
     active = col("enrolment_status") == "active"
     has_exact = exact.select("owner", "insurance").unique()
-    lacking = (persons.filter(col("listed")).join(pl.DataFrame({"insurance": ["medical", "pension"]}), how="cross")
-               .filter((col("insurance") == "medical") | col("adult"))
-               .join(has_exact, left_on=["r", "insurance"], right_on=["owner", "insurance"], how="anti"))
-    linked = lacking.join(mine.filter(~col("exact")).select("owner", "insurance", "e"),
-                          left_on=["r", "insurance"], right_on=["owner", "insurance"], how="left")
+    lacking = (
+        persons.filter(col("listed"))
+        .join(pl.DataFrame({"insurance": ["medical", "pension"]}), how="cross")
+        .filter((col("insurance") == "medical") | col("adult"))
+        .join(has_exact, left_on=["r", "insurance"], right_on=["owner", "insurance"], how="anti")
+    )
+    linked = lacking.join(
+        mine.filter(~col("exact")).select("owner", "insurance", "e"),
+        left_on=["r", "insurance"],
+        right_on=["owner", "insurance"],
+        how="left",
+    )
     listed_row = col("listed")
     t = {
         "matched": out(exact.filter(alive & active & ~col("moved")), e=False),
@@ -413,17 +603,28 @@ def _truth(rows: pl.DataFrame, persons: pl.DataFrame, as_of: dt.date) -> dict[st
         "suspended": out(exact.filter(alive & ~active), e=False),
         "deceased": out(exact.filter(col("deceased") & col("on")), e=False),
         "tag_missing": out(exact.filter(listed_row & alive & ~col("poverty_tag")), e=False),
-        "premium_not_subsidised": out(exact.filter(col("entitled") & alive & active & ~col("moved") & ~col("premium_subsidy")), e=False),
-        "tag_stale": pl.concat([
-            out(exact.filter(col("poverty_tag") & ~listed_row), r=False),
-            out(mine.filter(~col("exact") & col("poverty_tag") & ~listed_row), r=False),
-            out(rows.filter((col("owner") == 0) & col("poverty_tag")), r=False),
-        ]),
-        "id_mismatch_candidate": linked.filter(col("e").is_not_null()).select(r=col("r").cast(pl.Int64), e=col("e").cast(pl.Int64), insurance="insurance"),
-        "not_enrolled_medical": linked.filter(col("e").is_null() & (col("insurance") == "medical")).select(
-            r=col("r").cast(pl.Int64), e=none, insurance="insurance"),
-        "not_enrolled_pension": linked.filter(col("e").is_null() & (col("insurance") == "pension")).select(
-            r=col("r").cast(pl.Int64), e=none, insurance="insurance"),
+        "premium_not_subsidised": out(
+            exact.filter(
+                col("entitled") & alive & active & ~col("moved") & ~col("premium_subsidy")
+            ),
+            e=False,
+        ),
+        "tag_stale": pl.concat(
+            [
+                out(exact.filter(col("poverty_tag") & ~listed_row), r=False),
+                out(mine.filter(~col("exact") & col("poverty_tag") & ~listed_row), r=False),
+                out(rows.filter((col("owner") == 0) & col("poverty_tag")), r=False),
+            ]
+        ),
+        "id_mismatch_candidate": linked.filter(col("e").is_not_null()).select(
+            r=col("r").cast(pl.Int64), e=col("e").cast(pl.Int64), insurance="insurance"
+        ),
+        "not_enrolled_medical": linked.filter(
+            col("e").is_null() & (col("insurance") == "medical")
+        ).select(r=col("r").cast(pl.Int64), e=none, insurance="insurance"),
+        "not_enrolled_pension": linked.filter(
+            col("e").is_null() & (col("insurance") == "pension")
+        ).select(r=col("r").cast(pl.Int64), e=none, insurance="insurance"),
         "invalid_id": out(invalid, r=False),
         "duplicate_id": out(dup, r=False),
     }

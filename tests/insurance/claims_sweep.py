@@ -19,9 +19,16 @@ MARKED_THROUGH[ResettledClaim] = "claim__hospital"
 def extend(world, users) -> None:
     for town, user in users.items():
         person = world[town]["person"]
-        job = ClaimImport.objects.create(filename=marker(town, ClaimImport) + ".csv", content=b"", area_code=town,
-                                         created_by=user, state="done")
-        ClaimImportRow.objects.create(job=job, row_no=2, claim_no=marker(town, ClaimImportRow), errors=[["结算单号", "测试"]])
+        job = ClaimImport.objects.create(
+            filename=marker(town, ClaimImport) + ".csv",
+            content=b"",
+            area_code=town,
+            created_by=user,
+            state="done",
+        )
+        ClaimImportRow.objects.create(
+            job=job, row_no=2, claim_no=marker(town, ClaimImportRow), errors=[["结算单号", "测试"]]
+        )
         claim = MedicalClaim.objects.create(claim_no="SW" + town, person=person, village_code=person.village_code, job=job,
                                             hospital=marker(town, MedicalClaim), visit_type="inpatient", hospital_level=2,
                                             admission_date=dt.date(2018, 3, 2), year=2018, total_fen=1_000_000,
@@ -39,13 +46,21 @@ def extend(world, users) -> None:
 def install(factory, extensions) -> None:
     extensions.append(extend)
 
-    @factory("insurance:claims_import", "insurance:claims_import_merge", "/api/v1/insurance/claim-imports/{pk}",
-             "/api/v1/insurance/claim-imports/{pk}/confirm")
+    @factory(
+        "insurance:claims_import",
+        "insurance:claims_import_merge",
+        "/api/v1/insurance/claim-imports/{pk}",
+        "/api/v1/insurance/claim-imports/{pk}/confirm",
+    )
     def _job(world, town):
         return {"pk": world[town]["claim_import"].pk}
 
-    @factory("insurance:claims_resettlement", "insurance:claims_resettlement_progress", "/api/v1/insurance/resettlements/{pk}",
-             "/api/v1/insurance/resettlements/{pk}/comparison")
+    @factory(
+        "insurance:claims_resettlement",
+        "insurance:claims_resettlement_progress",
+        "/api/v1/insurance/resettlements/{pk}",
+        "/api/v1/insurance/resettlements/{pk}/comparison",
+    )
     def _run(world, town):
         return {"pk": world[town]["resettlement"].pk}
 

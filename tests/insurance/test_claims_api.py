@@ -11,7 +11,7 @@ from django.db import connection
 
 from fupin.insurance.claims.models import ClaimImport, MedicalClaim, Resettlement
 from fupin.registry.models import Person
-from tests.conftest import TOWN_A, TOWN_B, login
+from tests.conftest import TOWN_A, login
 from tests.insurance.claims_factories import csv
 
 API = "/api/v1/insurance"
@@ -66,7 +66,9 @@ def test_faulty_upload_lists_rows_and_cannot_be_confirmed(person, town_a_user):
 
 def test_another_townships_objects_are_404(person, town_a_user, town_b_user):
     a, b = login(town_a_user), login(town_b_user)
-    pk = upload(a, csv(f"ZY1,{person.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")).json()["id"]
+    pk = upload(
+        a, csv(f"ZY1,{person.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")
+    ).json()["id"]
     assert b.get(f"{API}/claim-imports/{pk}").status_code == 404
     assert b.post(f"{API}/claim-imports/{pk}/confirm").status_code == 404
     a.post(f"{API}/claim-imports/{pk}/confirm")
@@ -108,7 +110,12 @@ def test_huge_and_negative_ids_are_not_500(town_a_user):
 
 def test_read_only_account_cannot_upload_or_resettle(person, make_user):
     c = login(make_user("viewer", "poverty_office", TOWN_A))
-    assert upload(c, csv(f"ZY1,{person.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")).status_code == 403
+    assert (
+        upload(
+            c, csv(f"ZY1,{person.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")
+        ).status_code
+        == 403
+    )
     assert post(c, f"{API}/resettlements", {"year": 2018, "policy": "jining"}).status_code == 403
     assert not ClaimImport.objects.exists() and not Resettlement.objects.exists()
 
@@ -117,7 +124,9 @@ def test_high_self_pay_list(make_household, town_a_user, town_b_user):
     hh = make_household(TOWN_A, members=1, income_year=2017, income_wage_fen=100000)
     p = Person.objects.get(household=hh)
     c = login(town_a_user)
-    pk = upload(c, csv(f"ZY1,{p.id_number},,县医院,住院,三级,,2018-03-02,30000.00,10000.00")).json()["id"]
+    pk = upload(
+        c, csv(f"ZY1,{p.id_number},,县医院,住院,三级,,2018-03-02,30000.00,10000.00")
+    ).json()["id"]
     c.post(f"{API}/claim-imports/{pk}/confirm")
     [flag] = c.get(f"{API}/claims/high-self-pay", {"year": 2018}).json()
     assert flag["person_id"] == p.pk and flag["line_fen"] == 40000 and flag["share_bp"] == 4000
@@ -129,7 +138,9 @@ def test_concurrent_confirms_store_the_file_once(person, town_a_user):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL")
     c = login(town_a_user)
-    pk = upload(c, csv(f"ZY1,{person.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")).json()["id"]
+    pk = upload(
+        c, csv(f"ZY1,{person.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")
+    ).json()["id"]
     codes = []
 
     def confirm():

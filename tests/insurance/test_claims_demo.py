@@ -27,10 +27,19 @@ def test_demo_claims_year(demo_county):
     claims = MedicalClaim.objects.filter(year=year)
     assert claims.count() > 300 and not claims.filter(settled_at__isnull=True).exists()
     chronic = list(claims.filter(visit_type="chronic_outpatient"))
-    assert chronic and all(c.chronic_class == chronic_class_on(c.person_id, c.admission_date) for c in chronic)
+    assert chronic and all(
+        c.chronic_class == chronic_class_on(c.person_id, c.admission_date) for c in chronic
+    )
     period = IdentityPeriod.objects.get(reason__startswith="演示")
-    both = list(claims.filter(person_id=period.person_id).order_by("admission_date").values_list("category", flat=True))
+    both = list(
+        claims.filter(person_id=period.person_id)
+        .order_by("admission_date")
+        .values_list("category", flat=True)
+    )
     assert both[0] != "dibao" and both[-1] == "dibao"
     assert Resettlement.objects.get().state == "done"
     for c in claims[:50]:
-        assert c.basic_fen + c.critical_fen + c.assistance_fen + c.fallback_fen + c.self_fen == c.total_fen
+        assert (
+            c.basic_fen + c.critical_fen + c.assistance_fen + c.fallback_fen + c.self_fen
+            == c.total_fen
+        )

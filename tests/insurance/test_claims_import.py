@@ -42,7 +42,10 @@ def errors(job) -> dict[int, list[list[str]]]:
 
 def test_general_resident_claim_golden_case(people, town_a_user):
     g = people["g"]
-    job = run_import(town_a_user, csv(f"ZY001,{g.id_number},{g.name},县医院,住院,二级,,2018-03-02,10000.00,8000.00"))
+    job = run_import(
+        town_a_user,
+        csv(f"ZY001,{g.id_number},{g.name},县医院,住院,二级,,2018-03-02,10000.00,8000.00"),
+    )
     assert job.state == ImportState.READY and job.rows_rejected == 0, errors(job)
     assert MedicalClaim.objects.count() == 0  # the preview stores nothing
     imports.merge(job, user=town_a_user)
@@ -51,9 +54,17 @@ def test_general_resident_claim_golden_case(people, town_a_user):
     # basic (8000 − 400 deductible) × 75% = 5700.00; critical: in-policy self-pay 8000 − 5700 =
     # 2300 is below the 10000 threshold → 0; no assistance, no fallback for a general resident;
     # self-pay 10000 − 5700 = 4300.00.
-    assert (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen) == (570000, 0, 0, 0, 430000)
+    assert (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen) == (
+        570000,
+        0,
+        0,
+        0,
+        430000,
+    )
     assert c.category == "general" and c.person_id == g.pk and c.village_code == g.village_code
-    assert c.year == 2018 and c.policy == "fuliang" and c.steps and all("source" in s for s in c.steps)
+    assert (
+        c.year == 2018 and c.policy == "fuliang" and c.steps and all("source" in s for s in c.steps)
+    )
     assert AuditEntry.objects.filter(action="import").exists()
 
 
@@ -61,7 +72,9 @@ def test_stored_split_equals_the_quote_for_the_same_claims(people, town_a_user):
     a = people["a"]
     # 低保 from 1 July: the August claim settles as 低保, the March one as 建档立卡; the year-to-date
     # totals run across the change.
-    IdentityPeriod.objects.create(person=a, identity="dibao", start=dt.date(2018, 7, 1), reason="民政认定")
+    IdentityPeriod.objects.create(
+        person=a, identity="dibao", start=dt.date(2018, 7, 1), reason="民政认定"
+    )
     rows = [f"ZY1{i},{a.id_number},,县医院,住院,{lv},{code},{day},{total},{inpol}" for i, (lv, code, day, total, inpol) in enumerate([
         (2, "", "2018-03-02", "30000", "25000"), (3, "C16", "2018-08-10", "90000.50", "70000.25"), (1, "", "2018-11-01", "1200", "1000")])]  # fmt: skip
     job = run_import(town_a_user, csv(*rows))
@@ -75,8 +88,13 @@ def test_stored_split_equals_the_quote_for_the_same_claims(people, town_a_user):
                for c, cat in zip(stored, ["poor", "dibao", "dibao"], strict=True)]  # fmt: skip
     q = quote("fuliang", "", records)
     for c, s in zip(stored, q.settlements, strict=True):
-        assert (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen) == tuple(s.parts().values())
-        assert c.basic_fen + c.critical_fen + c.assistance_fen + c.fallback_fen + c.self_fen == c.total_fen
+        assert (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen) == tuple(
+            s.parts().values()
+        )
+        assert (
+            c.basic_fen + c.critical_fen + c.assistance_fen + c.fallback_fen + c.self_fen
+            == c.total_fen
+        )
 
 
 def test_bad_rows_named_by_row_and_column_and_nothing_stored(people, town_a_user):
@@ -121,14 +139,18 @@ def test_unknown_person_listed_never_guessed(people, town_a_user):
 def test_id_number_normalised_lowercase_x_and_spaces(make_household, town_a_user):
     p = Person.objects.get(household=make_household(TOWN_A, members=1))
     Person.objects.filter(pk=p.pk).update(id_number="36022219800101017X")  # GB 11643 check digit X
-    job = run_import(town_a_user, csv("ZY1, 36022219800101017x ,,县医院,住院,二级,,2018-03-02,100.00,80.00"))
+    job = run_import(
+        town_a_user, csv("ZY1, 36022219800101017x ,,县医院,住院,二级,,2018-03-02,100.00,80.00")
+    )
     assert job.rows_rejected == 0, errors(job)
     assert job.rows.get().person_id == p.pk and job.rows.get().id_number == "36022219800101017X"
 
 
 def test_another_townships_person_refused_without_saying_who(people, town_a_user):
     b = people["b"]
-    job = run_import(town_a_user, csv(f"ZY1,{b.id_number},{b.name},县医院,住院,二级,,2018-03-02,100.00,80.00"))
+    job = run_import(
+        town_a_user, csv(f"ZY1,{b.id_number},{b.name},县医院,住院,二级,,2018-03-02,100.00,80.00")
+    )
     assert errors(job)[2] == [["身份证号", "该人员不在本辖区"]]
 
 

@@ -29,19 +29,31 @@ def general(make_household):
 
 def test_chronic_claim_settles_with_the_certificates_class(poor, town_a_user):
     certify(poor, town_a_user, "I", dt.date(2018, 2, 1))
-    job = run_import(town_a_user, csv(f"MZ1,{poor.id_number},,县医院,门诊慢性病,二级,I10,2018-03-10,1000.00,1000.00"))
+    job = run_import(
+        town_a_user,
+        csv(f"MZ1,{poor.id_number},,县医院,门诊慢性病,二级,I10,2018-03-10,1000.00,1000.00"),
+    )
     assert job.rows_rejected == 0, [r.errors for r in job.rows.all()]
     imports.merge(job, user=town_a_user)
     c = MedicalClaim.objects.get(claim_no="MZ1")
     # Poor (新识别) on 2018-03-10, Ⅰ类 from the certificate: no deductible, level 2 at 80% →
     # basic 1000 × 80% = 800.00; self-pay in policy 200 is far below the 大病 threshold
     # 10000 × (1 − 50%) = 5000 → 0; self-pay 200.00.
-    assert (c.chronic_class, c.category, c.basic_fen, c.critical_fen, c.self_fen) == ("I", "poor", 80000, 0, 20000)
+    assert (c.chronic_class, c.category, c.basic_fen, c.critical_fen, c.self_fen) == (
+        "I",
+        "poor",
+        80000,
+        0,
+        20000,
+    )
 
 
 def test_chronic_claim_before_the_certificate_is_refused(poor, town_a_user):
     certify(poor, town_a_user, "I", dt.date(2018, 4, 1))
-    job = run_import(town_a_user, csv(f"MZ1,{poor.id_number},,县医院,门诊慢性病,二级,I10,2018-03-10,1000.00,1000.00"))
+    job = run_import(
+        town_a_user,
+        csv(f"MZ1,{poor.id_number},,县医院,门诊慢性病,二级,I10,2018-03-10,1000.00,1000.00"),
+    )
     assert "无有效慢性病医疗证" in job.rows.get().errors[0][1]
 
 
@@ -53,7 +65,9 @@ def test_resettle_under_another_region_stored_apart(general, poor, town_a_user):
     run = resettle.start(user=town_a_user, year=2018, policy="jining")  # runs at once in tests
     run.refresh_from_db()
     assert run.state == "done" and run.rows_total == 2 and run.skipped == 1, run.message
-    assert "未测算" in run.message  # 济宁 has no class Ⅰ: the chronic claim is left out, and said so
+    assert (
+        "未测算" in run.message
+    )  # 济宁 has no class Ⅰ: the chronic claim is left out, and said so
     r = ResettledClaim.objects.get(run=run)
     # By hand under 济宁 2016 (in force on 2018-03-02), general resident, level 2:
     # (8000 − 500) × 70% = 5250.00; in-policy self-pay 2750 below the 12000 threshold → 0;
@@ -70,8 +84,14 @@ def test_resettle_under_the_same_policy_equals_the_official_split(general, town_
                                         f"{20000 + 501 * i}.50" for i in range(12)]))  # fmt: skip
     imports.merge(job, user=town_a_user)
     run = resettle.start(user=town_a_user, year=2018, policy="fuliang")
-    got = {r.claim_id: (r.basic_fen, r.critical_fen, r.assistance_fen, r.fallback_fen, r.self_fen) for r in ResettledClaim.objects.filter(run=run)}
-    want = {c.pk: (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen) for c in MedicalClaim.objects.all()}
+    got = {
+        r.claim_id: (r.basic_fen, r.critical_fen, r.assistance_fen, r.fallback_fen, r.self_fen)
+        for r in ResettledClaim.objects.filter(run=run)
+    }
+    want = {
+        c.pk: (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen)
+        for c in MedicalClaim.objects.all()
+    }
     assert got == want and len(got) == 12
 
 
@@ -88,8 +108,18 @@ def test_resettle_refuses_bad_input(town_a_user, town_b_user, areas):
 def test_resettle_reads_only_its_area(make_household, town_a_user, town_b_user):
     a = Person.objects.get(household=make_household(TOWN_A, members=1))
     b = Person.objects.get(household=make_household(TOWN_B, members=1))
-    imports.merge(run_import(town_a_user, csv(f"A1,{a.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")), user=town_a_user)
-    imports.merge(run_import(town_b_user, csv(f"B1,{b.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")), user=town_b_user)
+    imports.merge(
+        run_import(
+            town_a_user, csv(f"A1,{a.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")
+        ),
+        user=town_a_user,
+    )
+    imports.merge(
+        run_import(
+            town_b_user, csv(f"B1,{b.id_number},,县医院,住院,二级,,2018-03-02,100.00,80.00")
+        ),
+        user=town_b_user,
+    )
     run = resettle.start(user=town_a_user, year=2018, policy="jining")
     assert [r.claim.claim_no for r in ResettledClaim.objects.filter(run=run)] == ["A1"]
     assert not selectors.resettlements(town_b_user).filter(pk=run.pk).exists()
@@ -104,7 +134,9 @@ def _claim(person, no: str, self_fen: int, year: int = 2018) -> MedicalClaim:
 def test_flag_just_above_and_just_below_the_line(make_household, town_a_user):
     # Household of 2 with a recorded income of 3000.00 元 per person: 6000.00 元 a year. The pack's
     # catastrophic_share is 40% → the line is 2400.00 元 (240000 fen); strictly above it is flagged.
-    hh = make_household(TOWN_A, members=2, income_year=2017, income_wage_fen=250000, income_transfer_fen=50000)
+    hh = make_household(
+        TOWN_A, members=2, income_year=2017, income_wage_fen=250000, income_transfer_fen=50000
+    )
     below, above = Person.objects.filter(household=hh).order_by("pk")
     _claim(below, "B1", 200000)
     _claim(below, "B2", 40000)  # 2400.00 元 in all: at the line, not above it
@@ -126,7 +158,9 @@ def test_flag_without_recorded_income_uses_the_packs_and_says_so(make_household,
     assert flag.line_fen == 560000 and not flag.flagged and "未登记" in flag.income_basis
     _claim(p, "X2", 1)
     assert selectors.self_pay_flags([p.pk], 2018)[p.pk].flagged
-    assert selectors.self_pay_flags([p.pk], 2017) == {}  # no claims that year (and no pack before 2018)
+    assert (
+        selectors.self_pay_flags([p.pk], 2017) == {}
+    )  # no claims that year (and no pack before 2018)
 
 
 def test_flags_are_scoped(make_household, town_a_user, town_b_user):

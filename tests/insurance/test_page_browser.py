@@ -32,7 +32,9 @@ def test_settlement_page_in_chromium(page, live_server, tmp_path):
     page.select_option("#category", "poor")
     page.select_option("#compare", "category")
     page.select_option("#category_b", "general")
-    with page.expect_response(lambda r: r.request.method == "POST" and "/insurance/settlement/" in r.url):
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/insurance/settlement/" in r.url
+    ):
         page.click("button[type=submit]")
     # 浮梁 poor, level 3 (golden case F-03): fifth line leaves 10000.00 of 100000.
     # The example's results are on the page before the swap: wait for the new ones.

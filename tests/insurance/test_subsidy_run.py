@@ -34,10 +34,15 @@ def run(year, insurance, pack):
 
 def entry(p, year, insurance, scheme="premium"):
     e = SubsidyEntry.objects.get(person=p, year=year, insurance=insurance, scheme=scheme)
-    return (e.outcome, e.rule if e.outcome == "entitled" else e.reason, e.amount_fen) if scheme != "back_pay" else (e.outcome, e.reason, e.years, e.amount_fen)
+    return (
+        (e.outcome, e.rule if e.outcome == "entitled" else e.reason, e.amount_fen)
+        if scheme != "back_pay"
+        else (e.outcome, e.reason, e.years, e.amount_fen)
+    )
 
 
 # ---- 浮梁县 (004): medical premium paid in full at the national standard ----
+
 
 def test_fuliang_medical_2018_golden(areas):
     poor = person(status="poor")
@@ -46,11 +51,19 @@ def test_fuliang_medical_2018_golden(areas):
     dead = person(status="removed", removal_reason="death")
     moved = person(status="removed", removal_reason="moved")
     self_paid = person(status="poor")
-    MedicalEnrolment.objects.create(person=self_paid, year=2018, village_code=self_paid.village_code, paid_by="self")
+    MedicalEnrolment.objects.create(
+        person=self_paid, year=2018, village_code=self_paid.village_code, paid_by="self"
+    )
     dead_in_extract = person(status="poor")
-    EnrolmentRecord.objects.create(id_number=dead_in_extract.id_number, name="x", area_code=dead_in_extract.village_code,
-                                   village_code=dead_in_extract.village_code, insurance="medical", enrolment_status="terminated",
-                                   deceased=True)
+    EnrolmentRecord.objects.create(
+        id_number=dead_in_extract.id_number,
+        name="x",
+        area_code=dead_in_extract.village_code,
+        village_code=dead_in_extract.village_code,
+        insurance="medical",
+        enrolment_status="terminated",
+        deceased=True,
+    )
     r = run(2018, "medical", "fuliang-2018")
     # 2018 national individual premium 220 元 × 100% (全额补助) = 220.00 元 = 22000 分.
     assert entry(poor, 2018, "medical") == ("entitled", "poor", 22000)
@@ -82,14 +95,33 @@ def test_fuliang_pension_2018_ages_back_pay_and_early_pension(areas):
     sixteen = person(born=dt.date(2002, 1, 1))  # exactly 16 on 2018-01-01: pays
     sixty = person(born=dt.date(1958, 1, 1))  # exactly 60: over age → back-pay list
     drawing = person(born=dt.date(1950, 1, 1))
-    PensionRecord.objects.create(person=drawing, village_code=drawing.village_code, status="drawing",
-                                 drawing_since=dt.date(2010, 2, 1), monthly_amount_fen=9500)
+    PensionRecord.objects.create(
+        person=drawing,
+        village_code=drawing.village_code,
+        status="drawing",
+        drawing_since=dt.date(2010, 2, 1),
+        monthly_amount_fen=9500,
+    )
     old_short = person(born=dt.date(1952, 6, 1), status="exited_policy")
-    PensionRecord.objects.create(person=old_short, village_code=old_short.village_code, status="paying", tier_fen=10000,
-                                 paid_year=2017, paid_by="self", years_paid=6)
+    PensionRecord.objects.create(
+        person=old_short,
+        village_code=old_short.village_code,
+        status="paying",
+        tier_fen=10000,
+        paid_year=2017,
+        paid_by="self",
+        years_paid=6,
+    )
     old_full = person(born=dt.date(1953, 6, 1))
-    PensionRecord.objects.create(person=old_full, village_code=old_full.village_code, status="paying", tier_fen=10000,
-                                 paid_year=2017, paid_by="self", years_paid=15)
+    PensionRecord.objects.create(
+        person=old_full,
+        village_code=old_full.village_code,
+        status="paying",
+        tier_fen=10000,
+        paid_year=2017,
+        paid_by="self",
+        years_paid=15,
+    )
     early = person(born=dt.date(1961, 6, 1))  # 56 on 2018-01-01: within 5 years of 60
     not_early = person(born=dt.date(1963, 1, 2))  # 54: more than 5 years before 60
     assert ref.year - early.birth_date.year - 1 == 56
@@ -114,6 +146,7 @@ def test_fuliang_pension_2018_ages_back_pay_and_early_pension(areas):
 
 # ---- 吉林省 (003): minimum tier kept when it rises, only 未标注脱贫, 低保/特困 ----
 
+
 def test_jilin_pension_2018_keeps_the_2017_minimum_tier(areas):
     poor = person()
     exited_policy = person(status="exited_policy")
@@ -131,7 +164,12 @@ def test_jilin_pension_2018_keeps_the_2017_minimum_tier(areas):
 
 def test_jilin_has_no_account_subsidy_amount(areas):
     old = person(born=dt.date(1940, 1, 1))
-    PensionRecord.objects.create(person=old, village_code=old.village_code, status="drawing", drawing_since=dt.date(2005, 1, 1))
+    PensionRecord.objects.create(
+        person=old,
+        village_code=old.village_code,
+        status="drawing",
+        drawing_since=dt.date(2005, 1, 1),
+    )
     r = run(2018, "pension", "jilin-2017")
     # 003 says 可以给予 a one-time subsidy but names no amount: nothing is computed.
     assert not SubsidyEntry.objects.filter(scheme="account_subsidy").exists()
@@ -139,6 +177,7 @@ def test_jilin_has_no_account_subsidy_amount(areas):
 
 
 # ---- 清城区 (002): 重残 1–3 级 and 五保 in full; other poor 50% (assumed share) ----
+
 
 def test_qingcheng_pension_2018_golden(areas):
     poor = person()
@@ -157,21 +196,43 @@ def test_qingcheng_pension_2018_golden(areas):
 
 def test_qingcheng_medical_benefits_from_the_next_month(areas, county_user):
     p = person()
-    rec = services.update_medical(user=county_user, person=p, year=2018, reason="年中参保", pack_id="qingcheng-2018",
-                                  enrolled_on=dt.date(2018, 6, 15), paid_by="government")
+    rec = services.update_medical(
+        user=county_user,
+        person=p,
+        year=2018,
+        reason="年中参保",
+        pack_id="qingcheng-2018",
+        enrolled_on=dt.date(2018, 6, 15),
+        paid_by="government",
+    )
     # 002: 从参保缴费次月起享受 — paid 15 June → benefits from 1 July.
     assert rec.benefits_from == dt.date(2018, 7, 1)
-    rec = services.update_medical(user=county_user, person=p, year=2019, reason="年末缴费", pack_id="qingcheng-2018",
-                                  enrolled_on=dt.date(2018, 12, 20), paid_by="government")
+    rec = services.update_medical(
+        user=county_user,
+        person=p,
+        year=2019,
+        reason="年末缴费",
+        pack_id="qingcheng-2018",
+        enrolled_on=dt.date(2018, 12, 20),
+        paid_by="government",
+    )
     # Paid 20 December 2018 for 2019 → the month after is January 2019.
     assert rec.benefits_from == dt.date(2019, 1, 1)
     # 济宁 2016 has no such rule (assumed: the day of payment).
-    rec = services.update_medical(user=county_user, person=p, year=2016, reason="参保", pack_id="jining-2016",
-                                  enrolled_on=dt.date(2016, 3, 9), paid_by="government")
+    rec = services.update_medical(
+        user=county_user,
+        person=p,
+        year=2016,
+        reason="参保",
+        pack_id="jining-2016",
+        enrolled_on=dt.date(2016, 3, 9),
+        paid_by="government",
+    )
     assert rec.benefits_from == dt.date(2016, 3, 9)
 
 
 # ---- 济宁 (000, 001) ----
+
 
 def test_jining_2016_medical_excludes_the_exited(areas):
     poor = person()
@@ -196,18 +257,24 @@ def test_jining_2020_pension_severe_disability_and_early_pension(areas):
 
 # ---- last year's list: 新增 / 减少 with reasons ----
 
+
 def test_changes_from_last_year(areas):
     stays = person()
     leaves = person()
     paid_last_year = person()
-    MedicalEnrolment.objects.create(person=paid_last_year, year=2017, village_code=paid_last_year.village_code, paid_by="self")
+    MedicalEnrolment.objects.create(
+        person=paid_last_year, year=2017, village_code=paid_last_year.village_code, paid_by="self"
+    )
     first = run(2018, "medical", "fuliang-2018")
     assert first.counts["previous"] is False  # no 2017 list yet
     run(2017, "medical", "fuliang-2018")
     type(leaves).objects.filter(pk=leaves.pk).update(status="exited")
     newcomer = person()
     second = run(2018, "medical", "fuliang-2018")
-    changes = {(c.person_id, c.change, c.reason) for c in SubsidyChange.objects.filter(year=2018, insurance="medical")}
+    changes = {
+        (c.person_id, c.change, c.reason)
+        for c in SubsidyChange.objects.filter(year=2018, insurance="medical")
+    }
     assert changes == {
         (leaves.pk, "removed", "exited"),
         (newcomer.pk, "added", ""),  # not on last year's list at all
@@ -224,9 +291,27 @@ def test_running_twice_changes_nothing(areas):
     run(2017, "pension", "fuliang-2018")
 
     def state():
-        return (sorted(SubsidyEntry.objects.values_list("year", "insurance", "scheme", "person_id", "village_code", "outcome", "rule",
-                                                        "reason", "amount_fen", "years")),
-                sorted(SubsidyChange.objects.values_list("year", "insurance", "person_id", "change", "reason", "detail")))
+        return (
+            sorted(
+                SubsidyEntry.objects.values_list(
+                    "year",
+                    "insurance",
+                    "scheme",
+                    "person_id",
+                    "village_code",
+                    "outcome",
+                    "rule",
+                    "reason",
+                    "amount_fen",
+                    "years",
+                )
+            ),
+            sorted(
+                SubsidyChange.objects.values_list(
+                    "year", "insurance", "person_id", "change", "reason", "detail"
+                )
+            ),
+        )
 
     run(2018, "pension", "fuliang-2018")
     before = state()
@@ -240,14 +325,18 @@ def test_a_township_run_leaves_the_other_township_alone(areas, town_a_user):
     a, b = person(TOWN_A), person(TOWN_B)
     run(2018, "medical", "fuliang-2018")
     before_b = list(SubsidyEntry.objects.filter(person=b).values_list("id", "amount_fen"))
-    r = services.create_run(user=town_a_user, year=2018, insurance="medical", pack_id="fuliang-2018")
+    r = services.create_run(
+        user=town_a_user, year=2018, insurance="medical", pack_id="fuliang-2018"
+    )
     services.execute_run(r, user=town_a_user)
     assert r.area_code == TOWN_A
     r.refresh_from_db()
     # Nothing changed for 甲镇 since the county's run: nothing is written.
     assert r.counts["written"] == {"inserted": 0, "updated": 0, "deleted": 0}
     type(a).objects.filter(pk=a.pk).update(status="exited")
-    r2 = services.create_run(user=town_a_user, year=2018, insurance="medical", pack_id="fuliang-2018")
+    r2 = services.create_run(
+        user=town_a_user, year=2018, insurance="medical", pack_id="fuliang-2018"
+    )
     services.execute_run(r2, user=town_a_user)
     assert r2.counts["written"] == {"inserted": 0, "updated": 1, "deleted": 0}
     assert SubsidyEntry.objects.get(person=a, scheme="premium").run_id == r2.pk
@@ -278,6 +367,7 @@ def test_a_failing_run_changes_nothing(areas, monkeypatch):
 
 # ---- the command and bad input ----
 
+
 def test_command_prints_the_list_in_chinese(areas):
     person()
     person(status="exited")
@@ -290,20 +380,35 @@ def test_command_prints_the_list_in_chinese(areas):
     assert "exited" not in text and "poor" not in text
 
 
-@pytest.mark.parametrize(("year", "insurance", "message"), [
-    ("2031", "medical", "没有 2031 年度的医疗保险个人缴费标准"),
-    ("2016", "pension", "没有 2016 年度的养老保险最低缴费档次"),
-    ("二零一八", "medical", "年度应为四位数字年份"),
-    ("99999999999999999999", "medical", "超出范围"),
-    ("2018", "dental", "险种应为 medical（医疗保险）或 pension（养老保险）"),
-])
+@pytest.mark.parametrize(
+    ("year", "insurance", "message"),
+    [
+        ("2031", "medical", "没有 2031 年度的医疗保险个人缴费标准"),
+        ("2016", "pension", "没有 2016 年度的养老保险最低缴费档次"),
+        ("二零一八", "medical", "年度应为四位数字年份"),
+        ("99999999999999999999", "medical", "超出范围"),
+        ("2018", "dental", "险种应为 medical（医疗保险）或 pension（养老保险）"),
+    ],
+)
 def test_bad_input_is_refused_in_chinese_and_changes_nothing(areas, year, insurance, message):
     person()
     with pytest.raises(CommandError, match=message):
-        call_command("subsidy", "run", "--year", year, "--insurance", insurance, stdout=io.StringIO())
+        call_command(
+            "subsidy", "run", "--year", year, "--insurance", insurance, stdout=io.StringIO()
+        )
     assert not SubsidyEntry.objects.exists() and not SubsidyRun.objects.exists()
 
 
 def test_unknown_pack_is_refused(areas):
     with pytest.raises(CommandError, match="未知政策包"):
-        call_command("subsidy", "run", "--year", "2018", "--insurance", "medical", "--policy", "nowhere-2018", stdout=io.StringIO())
+        call_command(
+            "subsidy",
+            "run",
+            "--year",
+            "2018",
+            "--insurance",
+            "medical",
+            "--policy",
+            "nowhere-2018",
+            stdout=io.StringIO(),
+        )

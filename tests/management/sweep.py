@@ -17,7 +17,9 @@ from fupin.management.models import (
 )
 from tests.access.marks import NOT_AREA_BOUND, marker
 
-NOT_AREA_BOUND[Indicator] = "indicator definitions: the county's reference data (code, name, count definition, source sentence)"
+NOT_AREA_BOUND[Indicator] = (
+    "indicator definitions: the county's reference data (code, name, count definition, source sentence)"
+)
 
 
 def extend(world, users) -> None:
@@ -31,20 +33,56 @@ def extend(world, users) -> None:
         code = town.ljust(12, "0")
         # Plans and bulletins are county-wide and shared-readable; each township's marked one is made
         # in its own area so the sweep can tell whose it is.
-        plan = Plan.objects.create(name=m(Plan), area_code=code, starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31))
-        Phase.objects.create(plan=plan, name=m(Phase), starts_on=plan.starts_on, ends_on=plan.ends_on)
-        county_plan = Plan.objects.create(name=f"{town}县方案", area_code=county, starts_on=plan.starts_on, ends_on=plan.ends_on)
-        target = Target.objects.create(plan=county_plan, indicator=workshops, area_code=code, value=3, note=m(Target))
-        ManualValue.objects.create(indicator=manual, area_code=code, month=today.replace(day=1), value=1, note=m(ManualValue), entered_by=user)
-        task = Task.objects.create(plan=county_plan, title=m(Task), area_code=code, owner="所长", due_on=today, created_by=user)
+        plan = Plan.objects.create(
+            name=m(Plan),
+            area_code=code,
+            starts_on=today.replace(month=1, day=1),
+            ends_on=today.replace(month=12, day=31),
+        )
+        Phase.objects.create(
+            plan=plan, name=m(Phase), starts_on=plan.starts_on, ends_on=plan.ends_on
+        )
+        county_plan = Plan.objects.create(
+            name=f"{town}县方案", area_code=county, starts_on=plan.starts_on, ends_on=plan.ends_on
+        )
+        target = Target.objects.create(
+            plan=county_plan, indicator=workshops, area_code=code, value=3, note=m(Target)
+        )
+        ManualValue.objects.create(
+            indicator=manual,
+            area_code=code,
+            month=today.replace(day=1),
+            value=1,
+            note=m(ManualValue),
+            entered_by=user,
+        )
+        task = Task.objects.create(
+            plan=county_plan,
+            title=m(Task),
+            area_code=code,
+            owner="所长",
+            due_on=today,
+            created_by=user,
+        )
         from django.core.files.base import ContentFile
 
-        ev = Evidence(task=task, name=m(Evidence), kind="pdf", size=8, sha256="0" * 64, uploaded_by=user)
+        ev = Evidence(
+            task=task, name=m(Evidence), kind="pdf", size=8, sha256="0" * 64, uploaded_by=user
+        )
         ev.file.save("sweep.pdf", ContentFile(b"%PDF-1.4"), save=True)
-        bulletin = Bulletin.objects.create(area_code=code, month=today.replace(day=1), title=m(Bulletin), data={"sections": []},
-                                           published_at=dt.datetime.now(dt.UTC))
-        BulletinRead.objects.create(bulletin=bulletin, area_code=code, user=user, name=m(BulletinRead))
-        world[town].update(plan=county_plan, target=target, task=task, evidence=ev, bulletin=bulletin)
+        bulletin = Bulletin.objects.create(
+            area_code=code,
+            month=today.replace(day=1),
+            title=m(Bulletin),
+            data={"sections": []},
+            published_at=dt.datetime.now(dt.UTC),
+        )
+        BulletinRead.objects.create(
+            bulletin=bulletin, area_code=code, user=user, name=m(BulletinRead)
+        )
+        world[town].update(
+            plan=county_plan, target=target, task=task, evidence=ev, bulletin=bulletin
+        )
 
 
 def install(factory, extensions, shared) -> None:
@@ -62,8 +100,13 @@ def install(factory, extensions, shared) -> None:
     def _evidence(world, town):
         return {"pk": world[town]["evidence"].pk}
 
-    @factory("management:bulletin", "management:bulletin_pdf", "management:bulletin_xlsx", "management:bulletin_publish",
-             "management:bulletin_read")
+    @factory(
+        "management:bulletin",
+        "management:bulletin_pdf",
+        "management:bulletin_xlsx",
+        "management:bulletin_publish",
+        "management:bulletin_read",
+    )
     def _bulletin(world, town):
         return {"pk": world[town]["bulletin"].pk}
 
@@ -80,6 +123,13 @@ def install(factory, extensions, shared) -> None:
         return {"pk": world[town]["bulletin"].pk}
 
     # The county plan and the bulletins are shared-readable: every township reads them.
-    shared.update({"management:plan", "management:bulletin", "management:bulletin_pdf", "management:bulletin_xlsx",
-                   "/api/v1/management/bulletins/{pk}",
-                   "/api/v1/management/plans/{pk}/progress"})
+    shared.update(
+        {
+            "management:plan",
+            "management:bulletin",
+            "management:bulletin_pdf",
+            "management:bulletin_xlsx",
+            "/api/v1/management/bulletins/{pk}",
+            "/api/v1/management/plans/{pk}/progress",
+        }
+    )

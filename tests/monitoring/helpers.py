@@ -9,16 +9,27 @@ from fupin.registry.models import Household
 TODAY = dt.date.today()
 
 
-def exited(make_household, town: str, *, income_yuan: int = 8000, members: int = 2, **fields) -> Household:
+def exited(
+    make_household, town: str, *, income_yuan: int = 8000, members: int = 2, **fields
+) -> Household:
     """A household that left poverty (已脱贫) with a per-capita income (all of it wage income)."""
-    hh = make_household(town, members=members, status="exited_policy", exit_year=2017, income_year=TODAY.year - 1,
-                        income_wage_fen=income_yuan * 100, **fields)
+    hh = make_household(
+        town,
+        members=members,
+        status="exited_policy",
+        exit_year=2017,
+        income_year=TODAY.year - 1,
+        income_wage_fen=income_yuan * 100,
+        **fields,
+    )
     return hh
 
 
 def run(user, area_code: str | None = None, day: dt.date | None = None) -> MonitoringRun:
     r = services.start_run(user=user, area_code=area_code, day=day)
-    services.run_monitoring(r, user=user)  # the immediate task backend already ran it after commit (if any); harmless twice
+    services.run_monitoring(
+        r, user=user
+    )  # the immediate task backend already ran it after commit (if any); harmless twice
     r.refresh_from_db()
     return r
 

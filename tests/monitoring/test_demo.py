@@ -19,7 +19,9 @@ def demo_county(db):
 def test_demo_has_every_signal_and_stage(demo_county):
     assert "防止返贫监测" in demo_county
     signals = set(Alert.objects.values_list("signal", flat=True))
-    assert set(Signal.values) - {"civil"} <= signals, signals  # 民政导入: tests/monitoring/test_civil.py
+    assert set(Signal.values) - {"civil"} <= signals, (
+        signals
+    )  # 民政导入: tests/monitoring/test_civil.py
     assert {"income", "medical", "insurance", "labourer", "disaster", "reported"} <= signals
     assert {"job_lost", "welfare_post_ended"} & signals
     stages = set(MonitoredHousehold.objects.values_list("stage", flat=True))

@@ -40,35 +40,79 @@ def test_lists_filter_and_export_the_filtered_set(world, county_user):
     assert [r[0] for r in rows[1:]] == [world[0].head_name]
     assert AuditEntry.objects.filter(action="export", object_id="防止返贫监测对象.xlsx").exists()
     rows = _sheet(c.get("/monitoring/alerts/export/", {"signal": "income"}))
-    assert len(rows) == 3 and "低于监测线 5300.00 元" in rows[1][4] and "监测线（人均纯收入）" in rows[1][5]
+    assert (
+        len(rows) == 3
+        and "低于监测线 5300.00 元" in rows[1][4]
+        and "监测线（人均纯收入）" in rows[1][5]
+    )
     body = c.get("/monitoring/alerts/").content.decode()
-    assert "fuliang-2018" not in body and "monitoring.income_line" not in body  # rules by name, not codes
+    assert (
+        "fuliang-2018" not in body and "monitoring.income_line" not in body
+    )  # rules by name, not codes
 
 
 def test_other_townships_household_is_404(world, town_a_user):
     c = login(town_a_user)
     assert c.get(f"/monitoring/households/{world[1].pk}/").status_code == 404
-    assert c.post(f"/monitoring/households/{world[1].pk}/check/", {"checked_on": TODAY.isoformat(), "findings": "x"}).status_code == 404
+    assert (
+        c.post(
+            f"/monitoring/households/{world[1].pk}/check/",
+            {"checked_on": TODAY.isoformat(), "findings": "x"},
+        ).status_code
+        == 404
+    )
     assert c.get(f"/monitoring/report/{world[1].household_id}/").status_code == 404
     assert world[1].head_name not in c.get("/monitoring/households/").content.decode()
-    assert world[1].head_name not in c.get("/monitoring/households/", {"area": TOWN_B}).content.decode()
+    assert (
+        world[1].head_name
+        not in c.get("/monitoring/households/", {"area": TOWN_B}).content.decode()
+    )
 
 
 def test_steps_through_forms(world, town_a_user, make_user):
     m = world[0]
     village = make_user("village-a", Role.VILLAGE, TOWN_A)
     cv, ct = login(village), login(town_a_user)
-    r = cv.post(f"/monitoring/households/{m.pk}/check/", {"checked_on": TODAY.isoformat(), "findings": "务工收入下降", "income_per_capita_fen": "3000"})
+    r = cv.post(
+        f"/monitoring/households/{m.pk}/check/",
+        {
+            "checked_on": TODAY.isoformat(),
+            "findings": "务工收入下降",
+            "income_per_capita_fen": "3000",
+        },
+    )
     assert r.status_code == 302
-    r = cv.post(f"/monitoring/households/{m.pk}/decide/", {"include": "1", "category": "unstable", "risk_types": ["income"], "reason": "收入低",
-                                                         "day": TODAY.isoformat()})
+    r = cv.post(
+        f"/monitoring/households/{m.pk}/decide/",
+        {
+            "include": "1",
+            "category": "unstable",
+            "risk_types": ["income"],
+            "reason": "收入低",
+            "day": TODAY.isoformat(),
+        },
+    )
     assert "核查人不能认定自己核查的户" in r.content.decode()
-    ct.post(f"/monitoring/households/{m.pk}/decide/", {"include": "1", "category": "unstable", "risk_types": ["income"], "reason": "收入低",
-                                                      "day": TODAY.isoformat()})
-    ct.post(f"/monitoring/households/{m.pk}/measure/", {"kind": "welfare_post", "description": "安排村保洁公益性岗位", "day": TODAY.isoformat()})
+    ct.post(
+        f"/monitoring/households/{m.pk}/decide/",
+        {
+            "include": "1",
+            "category": "unstable",
+            "risk_types": ["income"],
+            "reason": "收入低",
+            "day": TODAY.isoformat(),
+        },
+    )
+    ct.post(
+        f"/monitoring/households/{m.pk}/measure/",
+        {"kind": "welfare_post", "description": "安排村保洁公益性岗位", "day": TODAY.isoformat()},
+    )
     m.refresh_from_db()
     assert m.stage == Stage.ASSISTING
-    r = ct.post(f"/monitoring/households/{m.pk}/review/", {"reviewed_on": "9999-01-01", "income_per_capita_fen": "abc", "stable": "1", "note": "x"})
+    r = ct.post(
+        f"/monitoring/households/{m.pk}/review/",
+        {"reviewed_on": "9999-01-01", "income_per_capita_fen": "abc", "stable": "1", "note": "x"},
+    )
     body = r.content.decode()
     assert r.status_code == 200 and "请按提示更正" in body
     body = ct.get(f"/monitoring/households/{m.pk}/").content.decode()
@@ -93,8 +137,18 @@ def test_enter_off_list_household_page(town_a_user, areas):
 
     c = login(town_a_user)
     assert "所在村" in c.get("/monitoring/households/new/").content.decode()
-    r = c.post("/monitoring/households/new/", {"village_code": village_of(TOWN_A).code, "head_name": "孙七", "head_id_number": "123",
-                                               "member_count": "3", "category": "edge", "description": "x", "day": TODAY.isoformat()})
+    r = c.post(
+        "/monitoring/households/new/",
+        {
+            "village_code": village_of(TOWN_A).code,
+            "head_name": "孙七",
+            "head_id_number": "123",
+            "member_count": "3",
+            "category": "edge",
+            "description": "x",
+            "day": TODAY.isoformat(),
+        },
+    )
     assert "户主身份证号" in r.content.decode() and not MonitoredHousehold.objects.exists()
 
 
@@ -111,7 +165,9 @@ def test_monitor_run_command(county_user, make_household):
     exited(make_household, TOWN_A, income_yuan=1000)
     out = io.StringIO()
     call_command("monitor", "run", "--user", "county", stdout=out)
-    assert "浮梁镇：人均纯收入低于监测线 1 条" in out.getvalue() and "新增预警 1 条" in out.getvalue()
+    assert (
+        "浮梁镇：人均纯收入低于监测线 1 条" in out.getvalue() and "新增预警 1 条" in out.getvalue()
+    )
     out = io.StringIO()
     call_command("monitor", "run", "--user", "county", stdout=out)
     assert "新增预警 0 条" in out.getvalue()
@@ -125,10 +181,14 @@ def test_monitor_run_command(county_user, make_household):
 
 
 def test_abandoned_run_is_failed_with_the_reason(county_user, areas):
-    run = MonitoringRun.objects.create(area_code="360222", day=TODAY, state="running", step=2, steps=6, created_by=county_user)
+    run = MonitoringRun.objects.create(
+        area_code="360222", day=TODAY, state="running", step=2, steps=6, created_by=county_user
+    )
     body = login(county_user).get(f"/monitoring/runs/{run.pk}/").content.decode()
     run.refresh_from_db()
-    assert run.state == "failed" and "后台进程意外退出" in run.message and "后台进程意外退出" in body
+    assert (
+        run.state == "failed" and "后台进程意外退出" in run.message and "后台进程意外退出" in body
+    )
 
 
 def test_overdue_filters(world, county_user):
@@ -138,4 +198,6 @@ def test_overdue_filters(world, county_user):
     body = c.get("/monitoring/households/", {"overdue": "alert"}).content.decode()
     assert m.head_name in body and world[1].head_name not in body
     assert "预警逾期未核查" in c.get("/monitoring/").content.decode()
-    assert [h["id"] for h in c.get("/api/v1/monitoring/households", {"overdue": "alert"}).json()] == [m.pk]
+    assert [
+        h["id"] for h in c.get("/api/v1/monitoring/households", {"overdue": "alert"}).json()
+    ] == [m.pk]

@@ -21,13 +21,17 @@ LINE_YUAN = 5300  # monitoring.income_line (fuliang-2018)
 def test_income_below_line_alerts_and_at_line_does_not(county_user, make_household):
     low = exited(make_household, TOWN_A, income_yuan=LINE_YUAN - 1)  # 5299 < 5300 → alert
     at = exited(make_household, TOWN_A, income_yuan=LINE_YUAN)  # 5300 is not below the line
-    poor = make_household(TOWN_A, status="poor", income_year=TODAY.year - 1, income_wage_fen=100)  # not watched: still poor
+    poor = make_household(
+        TOWN_A, status="poor", income_year=TODAY.year - 1, income_wage_fen=100
+    )  # not watched: still poor
     r = run(county_user)
     [a] = alerts(low, "income")
     assert (a.value, a.threshold) == (529900, 530000)
     assert a.cause_key == f"income:{TODAY.year - 1}"
     assert a.rule == "fuliang-2018 monitoring.income_line" and "国开发〔2020〕6号" in a.source
-    assert not alerts(at).exists() and not MonitoredHousehold.objects.filter(household=poor).exists()
+    assert (
+        not alerts(at).exists() and not MonitoredHousehold.objects.filter(household=poor).exists()
+    )
     m = MonitoredHousehold.objects.get(household=low)
     assert (m.stage, m.category, m.origin) == (Stage.ALERT, "unstable", "nightly")
     assert m.check_due == TODAY + dt.timedelta(days=15)  # monitoring.check_days
@@ -40,9 +44,18 @@ def _claim(person, self_fen: int, year: int, *, settled: bool = True) -> Medical
     from django.utils import timezone
 
     return MedicalClaim.objects.create(
-        claim_no=f"T{person.pk}-{year}-{MedicalClaim.objects.count()}", person=person, village_code=person.village_code,
-        visit_type="inpatient", hospital_level=2, admission_date=dt.date(year, 3, 1), year=year, total_fen=self_fen * 3,
-        in_policy_fen=self_fen * 2, self_fen=self_fen, settled_at=timezone.now() if settled else None)
+        claim_no=f"T{person.pk}-{year}-{MedicalClaim.objects.count()}",
+        person=person,
+        village_code=person.village_code,
+        visit_type="inpatient",
+        hospital_level=2,
+        admission_date=dt.date(year, 3, 1),
+        year=year,
+        total_fen=self_fen * 3,
+        in_policy_fen=self_fen * 2,
+        self_fen=self_fen,
+        settled_at=timezone.now() if settled else None,
+    )
 
 
 def test_medical_self_pay_above_share_of_income(county_user, make_household):
@@ -54,9 +67,13 @@ def test_medical_self_pay_above_share_of_income(county_user, make_household):
     at = exited(make_household, TOWN_A, income_yuan=8000)
     _claim(at.members.first(), 640000, TODAY.year)  # exactly 40%: not above
     old = exited(make_household, TOWN_A, income_yuan=8000)
-    _claim(old.members.first(), 2000000, TODAY.year - 2)  # two years ago: neither this year nor last
+    _claim(
+        old.members.first(), 2000000, TODAY.year - 2
+    )  # two years ago: neither this year nor last
     unsettled = exited(make_household, TOWN_A, income_yuan=8000)
-    _claim(unsettled.members.first(), 2000000, TODAY.year, settled=False)  # not settled yet: no self-pay known
+    _claim(
+        unsettled.members.first(), 2000000, TODAY.year, settled=False
+    )  # not settled yet: no self-pay known
     run(county_user)
     [a] = alerts(over, "medical")
     assert (a.value, a.threshold, a.cause_key) == (640001, 640000, f"medical:{TODAY.year}")
@@ -68,19 +85,45 @@ def test_job_lost_and_welfare_post_ended(county_user, make_household):
     hh = exited(make_household, TOWN_A)
     person = f.job_seeker(hh.members.first(), status="exited_policy")
     firm, welfare = f.employer(TOWN_A), f.employer(TOWN_A, kind="welfare")
-    left = Referral.objects.create(person=person, village_code=person.village_code, posting=f.posting(firm, title="采茶工"),
-                                   referred_on=TODAY - dt.timedelta(days=200), status="left", hired_on=TODAY - dt.timedelta(days=180),
-                                   ended_on=TODAY - dt.timedelta(days=90))  # 90 days ago: inside the look-back (monitoring.job_loss_lookback_days)
-    post = Referral.objects.create(person=person, village_code=person.village_code, posting=f.posting(welfare, title="保洁员"),
-                                   referred_on=TODAY - dt.timedelta(days=100), status="hired", hired_on=TODAY - dt.timedelta(days=100))
-    EmploymentCheck.objects.create(referral=post, village_code=person.village_code, checked_on=TODAY - dt.timedelta(days=3), still_employed=False)
+    left = Referral.objects.create(
+        person=person,
+        village_code=person.village_code,
+        posting=f.posting(firm, title="采茶工"),
+        referred_on=TODAY - dt.timedelta(days=200),
+        status="left",
+        hired_on=TODAY - dt.timedelta(days=180),
+        ended_on=TODAY - dt.timedelta(days=90),
+    )  # 90 days ago: inside the look-back (monitoring.job_loss_lookback_days)
+    post = Referral.objects.create(
+        person=person,
+        village_code=person.village_code,
+        posting=f.posting(welfare, title="保洁员"),
+        referred_on=TODAY - dt.timedelta(days=100),
+        status="hired",
+        hired_on=TODAY - dt.timedelta(days=100),
+    )
+    EmploymentCheck.objects.create(
+        referral=post,
+        village_code=person.village_code,
+        checked_on=TODAY - dt.timedelta(days=3),
+        still_employed=False,
+    )
     other = exited(make_household, TOWN_A)
     p2 = f.job_seeker(other.members.first(), status="exited_policy")
-    Referral.objects.create(person=p2, village_code=p2.village_code, posting=f.posting(firm, title="包装工"), referred_on=TODAY - dt.timedelta(days=200),
-                            status="left", hired_on=TODAY - dt.timedelta(days=180), ended_on=TODAY - dt.timedelta(days=91))  # one day too old
+    Referral.objects.create(
+        person=p2,
+        village_code=p2.village_code,
+        posting=f.posting(firm, title="包装工"),
+        referred_on=TODAY - dt.timedelta(days=200),
+        status="left",
+        hired_on=TODAY - dt.timedelta(days=180),
+        ended_on=TODAY - dt.timedelta(days=91),
+    )  # one day too old
     run(county_user)
     [a] = alerts(hh, "job_lost")
-    assert a.cause_key == f"referral:{left.pk}" and a.person_id == person.pk and "采茶工" in a.detail
+    assert (
+        a.cause_key == f"referral:{left.pk}" and a.person_id == person.pk and "采茶工" in a.detail
+    )
     [w] = alerts(hh, "welfare_post_ended")
     assert w.cause_key == f"referral:{post.pk}" and "保洁员" in w.detail
     assert not alerts(other).exists()
@@ -91,13 +134,21 @@ def test_insurance_gap_from_latest_comparison(county_user, make_household):
     ok = exited(make_household, TOWN_A)
     p, q = hh.members.first(), ok.members.first()
     old = ComparisonJob.objects.create(area_code="360222", state="done")
-    ComparisonResult.objects.create(job=old, category="suspended", insurance="pension", village_code=q.village_code, person=q)
+    ComparisonResult.objects.create(
+        job=old, category="suspended", insurance="pension", village_code=q.village_code, person=q
+    )
     job = ComparisonJob.objects.create(area_code="360222", state="done")
-    ComparisonResult.objects.create(job=job, category="suspended", insurance="medical", village_code=p.village_code, person=p)
-    ComparisonResult.objects.create(job=job, category="matched", insurance="medical", village_code=q.village_code, person=q)
+    ComparisonResult.objects.create(
+        job=job, category="suspended", insurance="medical", village_code=p.village_code, person=p
+    )
+    ComparisonResult.objects.create(
+        job=job, category="matched", insurance="medical", village_code=q.village_code, person=q
+    )
     run(county_user)
     [a] = alerts(hh, "insurance")
-    assert a.cause_key == f"suspended:medical:{TODAY.year}" and "参保暂停或终止（医疗保险" in a.detail
+    assert (
+        a.cause_key == f"suspended:medical:{TODAY.year}" and "参保暂停或终止（医疗保险" in a.detail
+    )
     assert not alerts(ok).exists()  # its gap is in an older comparison, settled by the latest
 
 
@@ -105,15 +156,25 @@ def test_main_labourer_death_illness_disability(county_user, make_household):
     dead = exited(make_household, TOWN_A)
     head = dead.members.get(relation="head")
     Person.objects.filter(pk=head.pk).update(status="removed", removal_reason="death")
-    StatusChange.objects.create(person=head, village_code=head.village_code, old_status="exited_policy", new_status="removed",
-                                effective_date=TODAY - dt.timedelta(days=10), reason="死亡")
+    StatusChange.objects.create(
+        person=head,
+        village_code=head.village_code,
+        old_status="exited_policy",
+        new_status="removed",
+        effective_date=TODAY - dt.timedelta(days=10),
+        reason="死亡",
+    )
     ill = exited(make_household, TOWN_A)
     Person.objects.filter(household=ill, relation="head").update(health="serious")
     child_ill = exited(make_household, TOWN_A)
-    Person.objects.filter(household=child_ill, relation="child").update(health="disabled")  # not a main labourer
+    Person.objects.filter(household=child_ill, relation="child").update(
+        health="disabled"
+    )  # not a main labourer
     old = exited(make_household, TOWN_A)
     # 65 on the run day: past the working age 16–64 (employment.working_age).
-    Person.objects.filter(household=old, relation="head").update(health="serious", birth_date=TODAY.replace(year=TODAY.year - 65))
+    Person.objects.filter(household=old, relation="head").update(
+        health="serious", birth_date=TODAY.replace(year=TODAY.year - 65)
+    )
     run(county_user)
     assert alerts(dead, "labourer").get().cause_key == f"death:{head.pk}"
     assert alerts(ill, "labourer").get().detail == "主要劳动力患有大病"
@@ -134,7 +195,10 @@ def test_rerun_raises_nothing_new_and_decided_alert_stays_decided(county_user, m
     type(low).objects.filter(pk=low.pk).update(income_year=TODAY.year)
     assert run(county_user).new_alerts == 1
     m.refresh_from_db()
-    assert m.stage == Stage.ALERT and list(m.history.values_list("old_stage", "new_stage")) == [("", "alert"), ("not_monitored", "alert")]
+    assert m.stage == Stage.ALERT and list(m.history.values_list("old_stage", "new_stage")) == [
+        ("", "alert"),
+        ("not_monitored", "alert"),
+    ]
 
 
 def test_township_run_sees_only_its_households(town_a_user, make_household):

@@ -15,10 +15,19 @@ MONTHLY_FEN = 50_000
 
 
 def monthly_lines(*, user, period, area_code):
-    persons = scoped(Person.objects.filter(village_code__range=village_code_range(area_code)), user).order_by("id")
+    persons = scoped(
+        Person.objects.filter(village_code__range=village_code_range(area_code)), user
+    ).order_by("id")
     for p in persons:
-        yield EntitlementLine(kind="t_post", person_id=p.pk, period=period, amount_fen=MONTHLY_FEN,
-                              rule="test-pack employment.test_monthly", source="assumed: 测试用补贴", village_code=p.village_code)
+        yield EntitlementLine(
+            kind="t_post",
+            person_id=p.pk,
+            period=period,
+            amount_fen=MONTHLY_FEN,
+            rule="test-pack employment.test_monthly",
+            source="assumed: 测试用补贴",
+            village_code=p.village_code,
+        )
 
 
 TEST_KIND = Kind(code="t_post", name="测试岗位补贴", unit="month", provider=monthly_lines)

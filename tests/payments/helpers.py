@@ -18,7 +18,9 @@ def paid(preparer, checker, approver, payer, **kw):
 
     batch = approved(preparer, checker, approver, **kw)
     bank_csv_response(user=payer, request=None, batch_id=batch.pk)
-    services.mark_paid(user=payer, batch_id=batch.pk, reference="NS20180405-001", paid_on=dt.date.today())
+    services.mark_paid(
+        user=payer, batch_id=batch.pk, reference="NS20180405-001", paid_on=dt.date.today()
+    )
     batch.refresh_from_db()
     return batch
 

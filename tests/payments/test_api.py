@@ -15,44 +15,96 @@ pytestmark = pytest.mark.django_db
 
 
 def post(client, url, body):
-    return client.post(url, json.dumps(body) if not isinstance(body, str) else body, content_type="application/json")
+    return client.post(
+        url,
+        json.dumps(body) if not isinstance(body, str) else body,
+        content_type="application/json",
+    )
 
 
 @pytest.fixture
-def clients(kind, two_towns, town_a_user, town_a_checker, county_user, county_approver, town_b_user):
-    return {"preparer": login(town_a_user), "checker": login(town_a_checker), "approver": login(county_user),
-            "payer": login(county_approver), "other": login(town_b_user)}
+def clients(
+    kind, two_towns, town_a_user, town_a_checker, county_user, county_approver, town_b_user
+):
+    return {
+        "preparer": login(town_a_user),
+        "checker": login(town_a_checker),
+        "approver": login(county_user),
+        "payer": login(county_approver),
+        "other": login(town_b_user),
+    }
 
 
 def test_the_whole_flow_through_the_api(clients):
-    r = post(clients["preparer"], "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A})
+    r = post(
+        clients["preparer"],
+        "/api/v1/payments/batches",
+        {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A},
+    )
     assert r.status_code == 201, r.content
     b = r.json()
     # 浮梁镇: 4 persons × 500.00 元 = 200,000 fen.
-    assert (b["line_count"], b["total_fen"], b["state"], b["kind_name"], b["period_label"]) == (4, 200_000, "prepared", "测试岗位补贴", "2018年03月")
+    assert (b["line_count"], b["total_fen"], b["state"], b["kind_name"], b["period_label"]) == (
+        4,
+        200_000,
+        "prepared",
+        "测试岗位补贴",
+        "2018年03月",
+    )
     pk = b["id"]
     lines = clients["preparer"].get(f"/api/v1/payments/batches/{pk}/lines").json()
     assert len(lines) == 4 and all("*" in x["id_number"] for x in lines)
     r = post(clients["preparer"], f"/api/v1/payments/batches/{pk}/review", {})
-    assert r.status_code == 422 and r.json()["detail"] == "编制人不能复核本人编制的批次，须由另一名工作人员复核"
-    assert post(clients["checker"], f"/api/v1/payments/batches/{pk}/review", {"version": 1}).json()["state"] == "reviewed"
+    assert (
+        r.status_code == 422
+        and r.json()["detail"] == "编制人不能复核本人编制的批次，须由另一名工作人员复核"
+    )
+    assert (
+        post(clients["checker"], f"/api/v1/payments/batches/{pk}/review", {"version": 1}).json()[
+            "state"
+        ]
+        == "reviewed"
+    )
     r = post(clients["approver"], f"/api/v1/payments/batches/{pk}/approve", {"version": 1})
     assert r.status_code == 422 and "已被他人处理" in r.json()["detail"]
-    assert post(clients["approver"], f"/api/v1/payments/batches/{pk}/approve", {"version": 2}).json()["state"] == "approved"
-    r = post(clients["preparer"], f"/api/v1/payments/batches/{pk}/remove", {"line_id": lines[0]["id"], "reason": "重复"})
+    assert (
+        post(clients["approver"], f"/api/v1/payments/batches/{pk}/approve", {"version": 2}).json()[
+            "state"
+        ]
+        == "approved"
+    )
+    r = post(
+        clients["preparer"],
+        f"/api/v1/payments/batches/{pk}/remove",
+        {"line_id": lines[0]["id"], "reason": "重复"},
+    )
     assert r.status_code == 422 and "批次已审批，不能再修改" in r.json()["detail"]
     Batch.objects.filter(pk=pk).update(state=BatchState.EXPORTED)
-    r = post(clients["payer"], f"/api/v1/payments/batches/{pk}/paid", {"reference": "NS-1", "paid_on": dt.date.today().isoformat()})
+    r = post(
+        clients["payer"],
+        f"/api/v1/payments/batches/{pk}/paid",
+        {"reference": "NS-1", "paid_on": dt.date.today().isoformat()},
+    )
     assert r.json()["state"] == "paid"
     from fupin.payments.models import BatchLine
 
-    rows = [(x.pk, x.person.id_number, "", "500", "成功" if i else "失败", "") for i, x in
-            enumerate(BatchLine.objects.filter(batch_id=pk).order_by("id").select_related("person"))]
-    r = clients["payer"].post(f"/api/v1/payments/batches/{pk}/return", {"file": _file(csv_bytes(rows))})
+    rows = [
+        (x.pk, x.person.id_number, "", "500", "成功" if i else "失败", "")
+        for i, x in enumerate(
+            BatchLine.objects.filter(batch_id=pk).order_by("id").select_related("person")
+        )
+    ]
+    r = clients["payer"].post(
+        f"/api/v1/payments/batches/{pk}/return", {"file": _file(csv_bytes(rows))}
+    )
     assert r.status_code == 200 and (r.json()["paid"], r.json()["differences"]) == (3, 1)
     [diff] = clients["payer"].get(f"/api/v1/payments/batches/{pk}/differences").json()
     assert diff["kind"] == "refused"
-    r = post(clients["payer"], f"/api/v1/payments/differences/{diff['id']}/resolve", {"resolution": "reissue", "reason": "换卡后重发"})
+    r = post(
+        clients["payer"],
+        f"/api/v1/payments/differences/{diff['id']}/resolve",
+        {"resolution": "reissue", "reason": "换卡后重发"},
+    )
     assert r.status_code == 200 and r.json()["resolution"] == "reissue"
     assert clients["payer"].get(f"/api/v1/payments/batches/{pk}").json()["state"] == "reconciled"
 
@@ -64,11 +116,20 @@ def _file(data: bytes, name="回盘.csv"):
 
 
 def test_a_return_file_with_bad_rows_is_a_chinese_422(clients):
-    pk = post(clients["preparer"], "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A}).json()["id"]
+    pk = post(
+        clients["preparer"],
+        "/api/v1/payments/batches",
+        {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A},
+    ).json()["id"]
     Batch.objects.filter(pk=pk).update(state=BatchState.PAID)
-    r = clients["payer"].post(f"/api/v1/payments/batches/{pk}/return", {"file": _file(csv_bytes([(1, "123", "", "x", "?", "")]))})
+    r = clients["payer"].post(
+        f"/api/v1/payments/batches/{pk}/return",
+        {"file": _file(csv_bytes([(1, "123", "", "x", "?", "")]))},
+    )
     assert r.status_code == 422
-    assert r.json()["detail"].startswith("回盘文件有 3 处错误，未导入：第2行B列“身份证号”：身份证号位数错误")
+    assert r.json()["detail"].startswith(
+        "回盘文件有 3 处错误，未导入：第2行B列“身份证号”：身份证号位数错误"
+    )
     assert Batch.objects.get(pk=pk).state == BatchState.PAID
 
 
@@ -78,27 +139,47 @@ def test_bad_input_gets_chinese_messages(clients):
         ({"kind": 123, "period": "2018-03", "area_code": TOWN_A}, "kind", "应为文本"),
         ({"kind": "t_post", "period": ["2018"], "area_code": TOWN_A}, "period", "应为文本"),
         ({"kind": "t_post", "period": "2018-03"}, "area_code", "必填项缺失"),
-        ({"kind": "t_post", "period": "2018-03", "area_code": TOWN_A, "note": "长" * 201}, "note", "文本过长：最多 200 个字"),
+        (
+            {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A, "note": "长" * 201},
+            "note",
+            "文本过长：最多 200 个字",
+        ),
     ]
     for body, field, message in cases:
         r = post(c, "/api/v1/payments/batches", body)
         assert r.status_code == 422 and r.json()["errors"][field] == [message], (body, r.content)
-    r = post(c, "/api/v1/payments/batches", {"kind": "t_post", "period": "9999-12", "area_code": TOWN_A})
+    r = post(
+        c, "/api/v1/payments/batches", {"kind": "t_post", "period": "9999-12", "area_code": TOWN_A}
+    )
     assert r.status_code == 422 and "期间应写作 2018-03" in r.json()["detail"]
-    r = post(c, "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": "99999999999999999"})
+    r = post(
+        c,
+        "/api/v1/payments/batches",
+        {"kind": "t_post", "period": "2018-03", "area_code": "99999999999999999"},
+    )
     assert r.status_code == 422 and r.json()["errors"]["area_code"] == ["文本过长：最多 12 个字"]
     r = post(c, "/api/v1/payments/batches", "{not json")
     assert r.status_code in (400, 422) and "JSON" in r.json()["detail"]
-    pk = post(c, "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A}).json()["id"]
+    pk = post(
+        c, "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A}
+    ).json()["id"]
     checker = clients["checker"]
-    for body, field in (({"version": "abc"}, "version"), ({"version": 10**30}, "version"), ({"version": True}, "version")):
+    for body, field in (
+        ({"version": "abc"}, "version"),
+        ({"version": 10**30}, "version"),
+        ({"version": True}, "version"),
+    ):
         r = post(checker, f"/api/v1/payments/batches/{pk}/review", body)
         assert r.status_code == 422 and field in r.json()["errors"], (body, r.content)
     r = post(c, f"/api/v1/payments/batches/{pk}/remove", {"line_id": 10**30, "reason": "x"})
     assert r.status_code == 422 and r.json()["errors"]["line_id"]
     r = post(c, f"/api/v1/payments/batches/{pk}/remove", {"line_id": 2**62, "reason": "x"})
     assert r.status_code == 422 and r.json()["detail"] == "本批次没有这条明细，或已剔除"
-    r = post(clients["payer"], f"/api/v1/payments/batches/{pk}/paid", {"reference": "x", "paid_on": "9999-12-31"})
+    r = post(
+        clients["payer"],
+        f"/api/v1/payments/batches/{pk}/paid",
+        {"reference": "x", "paid_on": "9999-12-31"},
+    )
     assert r.status_code == 422 and "超出范围" in r.json()["errors"]["paid_on"][0]
     r = c.get("/api/v1/payments/batches?limit=100000")
     assert r.status_code == 422 and r.json()["errors"]["limit"] == ["数值过大：最大为 500"]
@@ -106,16 +187,36 @@ def test_bad_input_gets_chinese_messages(clients):
 
 
 def test_another_townships_batch_ids_are_404(clients):
-    pk = post(clients["preparer"], "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A}).json()["id"]
+    pk = post(
+        clients["preparer"],
+        "/api/v1/payments/batches",
+        {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A},
+    ).json()["id"]
     other = clients["other"]
-    for method, url in (("get", f"/api/v1/payments/batches/{pk}"), ("get", f"/api/v1/payments/batches/{pk}/lines"),
-                        ("post", f"/api/v1/payments/batches/{pk}/review"), ("post", f"/api/v1/payments/batches/{pk}/cancel")):
-        r = getattr(other, method)(url, json.dumps({"reason": "x"}) if method == "post" else None, content_type="application/json")
+    for method, url in (
+        ("get", f"/api/v1/payments/batches/{pk}"),
+        ("get", f"/api/v1/payments/batches/{pk}/lines"),
+        ("post", f"/api/v1/payments/batches/{pk}/review"),
+        ("post", f"/api/v1/payments/batches/{pk}/cancel"),
+    ):
+        r = getattr(other, method)(
+            url,
+            json.dumps({"reason": "x"}) if method == "post" else None,
+            content_type="application/json",
+        )
         assert r.status_code == 404 and r.json()["detail"] == "记录不存在或不在本辖区"
     assert other.get("/api/v1/payments/batches").json() == []
-    r = post(other, "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A})
+    r = post(
+        other,
+        "/api/v1/payments/batches",
+        {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A},
+    )
     assert r.status_code == 422 and "不在本辖区" in r.json()["detail"]
-    r = post(other, "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": TOWN_B})
+    r = post(
+        other,
+        "/api/v1/payments/batches",
+        {"kind": "t_post", "period": "2018-03", "area_code": TOWN_B},
+    )
     assert r.status_code == 201 and r.json()["town_totals"] == {TOWN_B: [3, 150_000]}
     assert other.get("/api/v1/payments/batches/99999999999999999999999").status_code in (404, 422)
     assert Batch.objects.get(pk=pk).state == BatchState.PREPARED

@@ -12,12 +12,22 @@ from fupin.payments.models import Batch, BatchLine
 from fupin.payments.services import PaymentError
 from tests.conftest import TOWN_A
 
-on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions: PostgreSQL")
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent transactions: PostgreSQL"
+)
 
 
 def _line(batch, person, **kw):
-    return BatchLine(batch=batch, kind="t_post", person=person, village_code=person.village_code, period="2018-03",
-                     amount_fen=50_000, rule="r", **kw)
+    return BatchLine(
+        batch=batch,
+        kind="t_post",
+        person=person,
+        village_code=person.village_code,
+        period="2018-03",
+        amount_fen=50_000,
+        rule="r",
+        **kw,
+    )
 
 
 @pytest.mark.django_db
@@ -53,9 +63,16 @@ def _in_threads(n, fn):
 
 @on_postgres
 @pytest.mark.django_db(transaction=True)
-def test_batches_prepared_at_the_same_moment_take_each_entitlement_once(kind, two_towns, town_a_user, town_a_checker):
+def test_batches_prepared_at_the_same_moment_take_each_entitlement_once(
+    kind, two_towns, town_a_user, town_a_checker
+):
     users = [town_a_user, town_a_checker, town_a_user, town_a_checker]
-    results = _in_threads(4, lambda i: services.prepare(user=users[i], kind="t_post", period="2018-03", area_code=TOWN_A))
+    results = _in_threads(
+        4,
+        lambda i: services.prepare(
+            user=users[i], kind="t_post", period="2018-03", area_code=TOWN_A
+        ),
+    )
     made = [r for r in results if isinstance(r, Batch)]
     refused = [r for r in results if isinstance(r, PaymentError)]
     assert len(made) + len(refused) == 4 and made, results
@@ -78,7 +95,9 @@ def test_two_overlapping_transactions_the_second_waits_and_is_refused(kind, two_
         with transaction.atomic():
             _line(batch, person).save()
             if i == 0:
-                time.sleep(0.5)  # the other transaction inserts meanwhile and must wait for this commit
+                time.sleep(
+                    0.5
+                )  # the other transaction inserts meanwhile and must wait for this commit
         return "saved"
 
     results = _in_threads(2, insert)

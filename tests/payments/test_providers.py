@@ -5,7 +5,17 @@ from fupin.payments.providers import EntitlementLine, Kind, PeriodError, check_p
 
 
 def _none(*, user, period, area_code):
-    return [EntitlementLine(kind="t", person_id=1, period=period, amount_fen=100, rule="r", source="s", village_code=area_code)]
+    return [
+        EntitlementLine(
+            kind="t",
+            person_id=1,
+            period=period,
+            amount_fen=100,
+            rule="r",
+            source="s",
+            village_code=area_code,
+        )
+    ]
 
 
 def test_a_registered_kind_is_listed_and_called_with_its_checked_period():
@@ -22,9 +32,14 @@ def test_a_registered_kind_is_listed_and_called_with_its_checked_period():
     assert "t_kind" not in providers.kinds()
 
 
-@pytest.mark.parametrize(("unit", "good", "bad"), [
-    ("year", "2018", "18"), ("month", "2018-12", "2018-3"), ("quarter", "2018-Q4", "2018-Q5"),
-])
+@pytest.mark.parametrize(
+    ("unit", "good", "bad"),
+    [
+        ("year", "2018", "18"),
+        ("month", "2018-12", "2018-3"),
+        ("quarter", "2018-Q4", "2018-Q5"),
+    ],
+)
 def test_periods_must_be_of_the_kinds_unit(unit, good, bad):
     kind = Kind(code="x", name="某补贴", unit=unit, provider=_none)
     assert check_period(kind, good) == good
@@ -33,7 +48,12 @@ def test_periods_must_be_of_the_kinds_unit(unit, good, bad):
 
 
 def test_period_labels_are_chinese():
-    assert [period_label(p) for p in ("2018", "2018-03", "2018-Q2", "once")] == ["2018年", "2018年03月", "2018年第2季度", "一次性"]
+    assert [period_label(p) for p in ("2018", "2018-03", "2018-Q2", "once")] == [
+        "2018年",
+        "2018年03月",
+        "2018年第2季度",
+        "一次性",
+    ]
 
 
 def test_a_kind_with_an_unknown_unit_or_channel_is_refused():

@@ -18,14 +18,18 @@ def _prepare(user, period="2018-03", area=TOWN_A):
     return services.prepare(user=user, kind="t_post", period=period, area_code=area)
 
 
-def test_prepare_takes_every_entitlement_of_the_area_with_totals_per_township(kind, two_towns, town_a_user):
+def test_prepare_takes_every_entitlement_of_the_area_with_totals_per_township(
+    kind, two_towns, town_a_user
+):
     batch = _prepare(town_a_user)
     # 浮梁镇: 2 households × 2 persons = 4 lines × 500.00 元 = 2,000.00 元 = 200,000 fen.
     assert (batch.line_count, batch.total_fen) == (4, 200_000)
     assert batch.town_totals == {TOWN_A: [4, 200_000]}
     assert batch.state == BatchState.PREPARED and batch.area_code == TOWN_A + "000"
     assert set(batch.lines.values_list("amount_fen", flat=True)) == {MONTHLY_FEN}
-    assert AuditEntry.objects.filter(object_type="batch", object_id=str(batch.pk), action="create").exists()
+    assert AuditEntry.objects.filter(
+        object_type="batch", object_id=str(batch.pk), action="create"
+    ).exists()
 
 
 def test_county_batch_totals_per_township(kind, two_towns, county_user):
@@ -35,9 +39,13 @@ def test_county_batch_totals_per_township(kind, two_towns, county_user):
     assert (batch.line_count, batch.total_fen) == (7, 350_000)
 
 
-def test_an_entitlement_already_in_a_batch_is_not_taken_again(kind, two_towns, town_a_user, county_user):
+def test_an_entitlement_already_in_a_batch_is_not_taken_again(
+    kind, two_towns, town_a_user, county_user
+):
     _prepare(town_a_user)
-    with pytest.raises(PaymentError, match="没有待发放的“测试岗位补贴”，其中 4 条已在其他发放批次中"):
+    with pytest.raises(
+        PaymentError, match="没有待发放的“测试岗位补贴”，其中 4 条已在其他发放批次中"
+    ):
         _prepare(town_a_user)
     # The county batch takes only 鹅湖镇's three: 浮梁镇's four are in the township's batch.
     county = _prepare(county_user, area=COUNTY)
@@ -61,7 +69,9 @@ def test_bad_kind_period_or_area_is_refused_in_chinese(kind, two_towns, town_a_u
     assert not Batch.objects.exists()
 
 
-def test_maker_checker_the_preparer_never_reviews_or_approves(kind, two_towns, county_user, county_approver, make_user):
+def test_maker_checker_the_preparer_never_reviews_or_approves(
+    kind, two_towns, county_user, county_approver, make_user
+):
     third = make_user("county-3", Role.COUNTY, COUNTY)
     batch = _prepare(county_user, area=COUNTY)
     with pytest.raises(PaymentError, match="编制人不能复核本人编制的批次"):
@@ -77,12 +87,23 @@ def test_maker_checker_the_preparer_never_reviews_or_approves(kind, two_towns, c
     assert batch.state == BatchState.REVIEWED and batch.approver is None
     services.approve(user=third, batch_id=batch.pk)
     batch.refresh_from_db()
-    assert (batch.state, batch.preparer, batch.reviewer, batch.approver) == (BatchState.APPROVED, county_user, county_approver, third)
-    actions = list(AuditEntry.objects.filter(object_type="batch", object_id=str(batch.pk)).values_list("action", flat=True))
+    assert (batch.state, batch.preparer, batch.reviewer, batch.approver) == (
+        BatchState.APPROVED,
+        county_user,
+        county_approver,
+        third,
+    )
+    actions = list(
+        AuditEntry.objects.filter(object_type="batch", object_id=str(batch.pk)).values_list(
+            "action", flat=True
+        )
+    )
     assert sorted(actions) == ["create", "decision", "decision"]
 
 
-def test_township_prepares_a_colleague_reviews_only_the_county_approves(kind, two_towns, town_a_user, town_a_checker, county_user):
+def test_township_prepares_a_colleague_reviews_only_the_county_approves(
+    kind, two_towns, town_a_user, town_a_checker, county_user
+):
     batch = _prepare(town_a_user)
     services.review(user=town_a_checker, batch_id=batch.pk)
     with pytest.raises(PaymentError, match="审批发放批次须由县级人社局办理"):
@@ -116,11 +137,17 @@ def test_another_townships_batch_is_missing(kind, two_towns, town_a_user, town_b
 
 def _snapshot(batch_id):
     b = Batch.objects.get(pk=batch_id)
-    lines = sorted(BatchLine.objects.filter(batch_id=batch_id).values_list("id", "live", "status", "amount_fen"))
+    lines = sorted(
+        BatchLine.objects.filter(batch_id=batch_id).values_list(
+            "id", "live", "status", "amount_fen"
+        )
+    )
     return (b.state, b.version, b.line_count, b.total_fen, b.town_totals, lines)
 
 
-def test_a_batch_cannot_be_edited_after_approval(kind, two_towns, town_a_user, town_a_checker, county_user):
+def test_a_batch_cannot_be_edited_after_approval(
+    kind, two_towns, town_a_user, town_a_checker, county_user
+):
     batch = _prepare(town_a_user)
     line = batch.lines.first()
     services.review(user=town_a_checker, batch_id=batch.pk)

@@ -24,8 +24,10 @@ DAY = dt.date(2020, 3, 1)
 
 def needs_postgresql():
     if connection.vendor != "postgresql":
-        pytest.skip("需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务，请求无法真正同时写入；"
-                    "同一规则在 SQLite 上由本文件的顺序测试验证")
+        pytest.skip(
+            "需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务，请求无法真正同时写入；"
+            "同一规则在 SQLite 上由本文件的顺序测试验证"
+        )
 
 
 def patch(client, url, data):
@@ -37,37 +39,63 @@ def patch(client, url, data):
 
 
 @pytest.mark.django_db
-def test_a_transition_is_checked_against_the_stored_status_not_the_callers_copy(make_household, town_a_user):
+def test_a_transition_is_checked_against_the_stored_status_not_the_callers_copy(
+    make_household, town_a_user
+):
     hh = make_household(TOWN_A, members=1, status=Status.POOR)
     stale = Household.objects.get(pk=hh.pk)  # read before someone else removes the household
-    services.change_status(user=town_a_user, subject=Household.objects.get(pk=hh.pk), new_status=Status.REMOVED,
-                           effective_date=DAY, reason="整户迁出", removal_reason="moved")
+    services.change_status(
+        user=town_a_user,
+        subject=Household.objects.get(pk=hh.pk),
+        new_status=Status.REMOVED,
+        effective_date=DAY,
+        reason="整户迁出",
+        removal_reason="moved",
+    )
     with pytest.raises(services.Conflict, match="不能从“自然减少”变更为“已脱贫\\(享受政策\\)”"):
-        services.change_status(user=town_a_user, subject=stale, new_status=Status.EXITED_WITH_POLICY,
-                               effective_date=DAY, reason="达标")
+        services.change_status(
+            user=town_a_user,
+            subject=stale,
+            new_status=Status.EXITED_WITH_POLICY,
+            effective_date=DAY,
+            reason="达标",
+        )
     assert Household.objects.get(pk=hh.pk).status == Status.REMOVED
-    assert list(StatusChange.objects.filter(household=hh, person=None).exclude(reason="建档")
-                .values_list("old_status", "new_status")) == [("poor", "removed")]
+    assert list(
+        StatusChange.objects.filter(household=hh, person=None)
+        .exclude(reason="建档")
+        .values_list("old_status", "new_status")
+    ) == [("poor", "removed")]
 
 
 @pytest.mark.django_db
-def test_a_status_change_the_page_offered_but_another_user_made_impossible_is_a_message(make_household, town_a_user, monkeypatch):
+def test_a_status_change_the_page_offered_but_another_user_made_impossible_is_a_message(
+    make_household, town_a_user, monkeypatch
+):
     hh = make_household(TOWN_A, members=1, status=Status.POOR)
     c = login(town_a_user)
     original = services.change_status
 
-    def someone_else_first(**kwargs):  # another request removes the household between the check and the write
+    def someone_else_first(
+        **kwargs,
+    ):  # another request removes the household between the check and the write
         Household.objects.filter(pk=hh.pk).update(status=Status.REMOVED)
         return original(**kwargs)
 
     monkeypatch.setattr(services, "change_status", someone_else_first)
-    r = c.post(f"/registry/households/{hh.pk}/status/",
-               {"new_status": "exited_policy", "effective_date": "2020-01-01", "reason": "达标"}, follow=True)
+    r = c.post(
+        f"/registry/households/{hh.pk}/status/",
+        {"new_status": "exited_policy", "effective_date": "2020-01-01", "reason": "达标"},
+        follow=True,
+    )
     assert r.status_code == 200
     assert "不能从“自然减少”变更为" in r.content.decode()
     Household.objects.filter(pk=hh.pk).update(status=Status.POOR)
-    r = c.post(f"/api/v1/households/{hh.pk}/status",
-               {"new_status": "exited_policy", "effective_date": "2020-01-01", "reason": "达标"}, content_type="application/json")
+    r = c.post(
+        f"/api/v1/households/{hh.pk}/status",
+        {"new_status": "exited_policy", "effective_date": "2020-01-01", "reason": "达标"},
+        content_type="application/json",
+    )
     assert r.status_code == 409 and "不能从“自然减少”变更为" in r.json()["detail"]
     assert Household.objects.get(pk=hh.pk).status == Status.REMOVED
     assert not StatusChange.objects.filter(new_status="exited_policy").exists()
@@ -77,11 +105,23 @@ def test_a_status_change_the_page_offered_but_another_user_made_impossible_is_a_
 def test_a_household_leaving_through_removal_takes_its_members_along(make_household, town_a_user):
     hh = make_household(TOWN_A, members=3, status=Status.POOR)
     gone, *staying = list(hh.members.order_by("id"))
-    services.change_status(user=town_a_user, subject=gone, new_status=Status.REMOVED, effective_date=dt.date(2019, 5, 1),
-                           reason="病故", removal_reason="death")
-    r = login(town_a_user).post(f"/registry/households/{hh.pk}/status/",
-                                {"new_status": "removed", "effective_date": "2020-03-01", "reason": "整户迁往外省",
-                                 "removal_reason": "moved"})
+    services.change_status(
+        user=town_a_user,
+        subject=gone,
+        new_status=Status.REMOVED,
+        effective_date=dt.date(2019, 5, 1),
+        reason="病故",
+        removal_reason="death",
+    )
+    r = login(town_a_user).post(
+        f"/registry/households/{hh.pk}/status/",
+        {
+            "new_status": "removed",
+            "effective_date": "2020-03-01",
+            "reason": "整户迁往外省",
+            "removal_reason": "moved",
+        },
+    )
     assert r.status_code == 302
     hh.refresh_from_db()
     assert hh.status == Status.REMOVED and hh.member_count == 0
@@ -89,10 +129,16 @@ def test_a_household_leaving_through_removal_takes_its_members_along(make_househ
         p.refresh_from_db()
         assert (p.status, p.removal_reason) == (Status.REMOVED, "moved")
         change = StatusChange.objects.get(person=p, new_status=Status.REMOVED)
-        assert (change.old_status, change.effective_date, change.changed_by) == ("new", dt.date(2020, 3, 1), town_a_user)
+        assert (change.old_status, change.effective_date, change.changed_by) == (
+            "new",
+            dt.date(2020, 3, 1),
+            town_a_user,
+        )
         assert "整户迁往外省" in change.reason
     gone.refresh_from_db()
-    assert gone.removal_reason == "death"  # already gone: keeps its own reason and gets no second row
+    assert (
+        gone.removal_reason == "death"
+    )  # already gone: keeps its own reason and gets no second row
     assert StatusChange.objects.filter(person=gone, new_status=Status.REMOVED).count() == 1
     assert Person.objects.filter(household=hh).exclude(status=Status.REMOVED).count() == 0
 
@@ -117,7 +163,12 @@ def test_api_write_with_a_stale_version_is_409(make_household, town_a_user):
 
     person = hh.members.get()
     version = c.get(f"/api/v1/persons/{person.pk}").json()["version"]
-    assert patch(c, f"/api/v1/persons/{person.pk}", {"version": version, "phone": "13900000002"}).status_code == 200
+    assert (
+        patch(
+            c, f"/api/v1/persons/{person.pk}", {"version": version, "phone": "13900000002"}
+        ).status_code
+        == 200
+    )
     r = patch(c, f"/api/v1/persons/{person.pk}", {"version": version, "wished_trade": "电工"})
     assert r.status_code == 409 and "已被他人修改" in r.json()["detail"]
     assert Person.objects.get(pk=person.pk).wished_trade == ""
@@ -125,7 +176,9 @@ def test_api_write_with_a_stale_version_is_409(make_household, town_a_user):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["household", "person"])
-def test_an_edit_page_opened_before_another_change_does_not_overwrite_it(make_household, town_a_user, kind):
+def test_an_edit_page_opened_before_another_change_does_not_overwrite_it(
+    make_household, town_a_user, kind
+):
     hh = make_household(TOWN_A, members=1)
     obj = hh if kind == "household" else hh.members.get()
     base = f"/registry/{kind}s/{obj.pk}"
@@ -153,8 +206,11 @@ def test_an_edit_never_reverts_a_status_changed_meanwhile(make_household, town_a
     c = login(town_a_user)
     data = form_values(c.get(f"/registry/households/{hh.pk}/edit/").content.decode())
     data.pop("version", None)  # a client that sends no version still cannot revert other fields
-    c.post(f"/api/v1/households/{hh.pk}/status", {"new_status": "exited_policy", "effective_date": "2019-12-01", "reason": "达标"},
-           content_type="application/json")
+    c.post(
+        f"/api/v1/households/{hh.pk}/status",
+        {"new_status": "exited_policy", "effective_date": "2019-12-01", "reason": "达标"},
+        content_type="application/json",
+    )
     data["address"] = "新住址"
     assert c.post(f"/registry/households/{hh.pk}/edit/", data).status_code == 302
     hh.refresh_from_db()
@@ -203,43 +259,80 @@ def _wait_for_each_other(monkeypatch, cls, method: str, parties: int):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("kind,form,fields", [
-    ("households", HouseholdForm, ({"phone": "13900000001"}, {"address": "城南路1号"}, {"cadre_name": "王干部"})),
-    ("persons", PersonForm, ({"phone": "13900000002"}, {"wished_trade": "电工"}, {"ethnicity": "畲族"})),
-])
-def test_simultaneous_patches_of_different_fields_all_land(make_household, town_a_user, monkeypatch, kind, form, fields):
+@pytest.mark.parametrize(
+    "kind,form,fields",
+    [
+        (
+            "households",
+            HouseholdForm,
+            ({"phone": "13900000001"}, {"address": "城南路1号"}, {"cadre_name": "王干部"}),
+        ),
+        (
+            "persons",
+            PersonForm,
+            ({"phone": "13900000002"}, {"wished_trade": "电工"}, {"ethnicity": "畲族"}),
+        ),
+    ],
+)
+def test_simultaneous_patches_of_different_fields_all_land(
+    make_household, town_a_user, monkeypatch, kind, form, fields
+):
     needs_postgresql()
     hh = make_household(TOWN_A, members=1)
     pk = hh.pk if kind == "households" else hh.members.get().pk
     clients = [login(town_a_user) for _ in fields]
     _wait_for_each_other(monkeypatch, form, "full_clean", len(fields))
-    results = _run_together([lambda c=c, d=d: patch(c, f"/api/v1/{kind}/{pk}", d) for c, d in zip(clients, fields, strict=True)])
+    results = _run_together(
+        [
+            lambda c=c, d=d: patch(c, f"/api/v1/{kind}/{pk}", d)
+            for c, d in zip(clients, fields, strict=True)
+        ]
+    )
     assert [r.status_code for r in results] == [200] * len(fields), [r.content for r in results]
     stored = (Household if kind == "households" else Person).objects.get(pk=pk)
     for d in fields:
-        (field, value), = d.items()
+        ((field, value),) = d.items()
         assert getattr(stored, field) == value, f"{field} lost"
     assert AuditEntry.objects.filter(action="update", object_id=str(pk)).count() == len(fields)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_three_simultaneous_status_changes_keep_the_lifecycle(make_household, town_a_user, monkeypatch):
+def test_three_simultaneous_status_changes_keep_the_lifecycle(
+    make_household, town_a_user, monkeypatch
+):
     needs_postgresql()
     hh = make_household(TOWN_A, members=2, status=Status.POOR)
     wanted = [
-        {"new_status": "removed", "effective_date": "2020-03-01", "reason": "整户迁出", "removal_reason": "moved"},
+        {
+            "new_status": "removed",
+            "effective_date": "2020-03-01",
+            "reason": "整户迁出",
+            "removal_reason": "moved",
+        },
         {"new_status": "exited_policy", "effective_date": "2020-03-01", "reason": "达标"},
-        {"new_status": "exited_policy", "effective_date": "2020-03-02", "reason": "达标（重复提交）"},
+        {
+            "new_status": "exited_policy",
+            "effective_date": "2020-03-02",
+            "reason": "达标（重复提交）",
+        },
     ]
     clients = [login(town_a_user) for _ in wanted]
     _wait_for_each_other(monkeypatch, services, "change_status", len(wanted))
-    results = _run_together([
-        lambda c=c, d=d: c.post(f"/api/v1/households/{hh.pk}/status", d, content_type="application/json")
-        for c, d in zip(clients, wanted, strict=True)
-    ])
+    results = _run_together(
+        [
+            lambda c=c, d=d: c.post(
+                f"/api/v1/households/{hh.pk}/status", d, content_type="application/json"
+            )
+            for c, d in zip(clients, wanted, strict=True)
+        ]
+    )
     codes = sorted(r.status_code for r in results)
     assert set(codes) <= {200, 409} and 200 in codes, [r.content for r in results]
-    chain = list(StatusChange.objects.filter(household=hh, person=None).order_by("id").values_list("old_status", "new_status"))
+    chain = list(
+        StatusChange.objects.filter(household=hh, person=None)
+        .order_by("id")
+        .values_list("old_status", "new_status")
+    )
     assert len(chain) == codes.count(200)
     previous = Status.POOR
     for old, new in chain:

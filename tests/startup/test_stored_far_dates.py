@@ -18,8 +18,16 @@ def far_loan(make_household, town_a_user):
     household = make_household("360222100", 1)
     person = household.members.first()
     # Written straight to the table as an old row would be: the forms and API refuse this date now.
-    return Loan.objects.create(person=person, village_code=person.village_code, project="养殖", principal_fen=5_000_000,
-                               annual_rate_bp=435, term_months=24, start_on=dt.date(9999, 11, 1), pack_id="fuliang-2018")
+    return Loan.objects.create(
+        person=person,
+        village_code=person.village_code,
+        project="养殖",
+        principal_fen=5_000_000,
+        annual_rate_bp=435,
+        term_months=24,
+        start_on=dt.date(9999, 11, 1),
+        pack_id="fuliang-2018",
+    )
 
 
 def test_page_names_the_date_instead_of_failing(far_loan, client, town_a_user):
@@ -41,6 +49,8 @@ def test_export_carries_the_reason_in_the_row(far_loan, client, town_a_user):
 
 def test_api_refuses_in_chinese(far_loan, client, town_a_user):
     raw, _ = ApiToken.issue(town_a_user)
-    response = client.get(f"/api/v1/startup/loans/{far_loan.pk}/schedule", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.get(
+        f"/api/v1/startup/loans/{far_loan.pk}/schedule", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
     assert response.status_code == 422
     assert "超出可计算的日期范围" in response.json()["detail"]

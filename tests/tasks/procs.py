@@ -16,7 +16,9 @@ from tests.exchange.test_kill import ON_PG, postgres_database, sqlite_database
 
 BACKENDS = [
     "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.skipif(not ON_PG, reason="DATABASE_URL is not PostgreSQL")),
+    pytest.param(
+        "postgresql", marks=pytest.mark.skipif(not ON_PG, reason="DATABASE_URL is not PostgreSQL")
+    ),
 ]
 PRELUDE = """
 import json, os, sys, time
@@ -24,12 +26,15 @@ import django
 os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
 django.setup()
 """
-SETUP = PRELUDE + """
+SETUP = (
+    PRELUDE
+    + """
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from fupin.areas.services import load_divisions, read_bundled
 load_divisions(read_bundled("360222"))
 """
+)
 
 
 def at_most_8gb() -> None:  # whatever the code under test does, this machine is shared
@@ -39,7 +44,7 @@ def at_most_8gb() -> None:  # whatever the code under test does, this machine is
 @contextmanager
 def database(backend: str, tmp_path):
     """(environment for processes on a fresh, migrated database with the county's areas)."""
-    with (sqlite_database(tmp_path) if backend == "sqlite" else postgres_database()) as (url, _query):
+    with sqlite_database(tmp_path) if backend == "sqlite" else postgres_database() as (url, _query):
         env = {**os.environ, "DATABASE_URL": url, "FUPIN_DATA_DIR": str(tmp_path)}
         for name in ("FUPIN_TEST_DB", "FUPIN_TASKS"):  # the database task backend, as in production
             env.pop(name, None)

@@ -37,19 +37,22 @@ def hang(*args, **kwargs):
     time.sleep(600)
 """
 WORKERS = {
-    "import": HANG + """
+    "import": HANG
+    + """
 from fupin.exchange import reader
 reader.raw_rows = hang  # reading the file
 from fupin.exchange.tasks import stage_task
 stage_task.call(int(sys.argv[1]), int(sys.argv[2]))
 """,
-    "comparison": HANG + """
+    "comparison": HANG
+    + """
 from fupin.exchange import services
 services._registry_table = hang  # reading the registry
 from fupin.exchange.tasks import comparison_task
 comparison_task.call(int(sys.argv[1]), int(sys.argv[2]))
 """,
-    "batch": HANG + """
+    "batch": HANG
+    + """
 from fupin.employment import recommend
 recommend.recommend_persons = hang  # ranking
 recommend.run_batch.call(int(sys.argv[1]), int(sys.argv[2]), "360222")
@@ -75,16 +78,25 @@ print(json.dumps({"import": [imp["state"], imp["message"]], "comparison": [cmp["
 def _wait_inside(proc, timeout: float = 120) -> None:
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     line = proc.stdout.readline() if ready else ""
-    assert line.strip() == "inside", f"the worker did not reach its task: {line!r} {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}"
+    assert line.strip() == "inside", (
+        f"the worker did not reach its task: {line!r} {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}"
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_job_of_a_dead_worker_is_failed_with_the_reason(tmp_path, backend):
     roster = tmp_path / "花名册.xlsx"
-    roster.write_bytes(xlsx(roster_rows("D001", VILLAGE_A, [(person_id(1), "户主甲", "户主")]), header=ROSTER_HEADER))
+    roster.write_bytes(
+        xlsx(
+            roster_rows("D001", VILLAGE_A, [(person_id(1), "户主甲", "户主")]), header=ROSTER_HEADER
+        )
+    )
     with database(backend, tmp_path) as env:
         ids = run(env, JOBS, str(roster))
-        workers = {kind: start(env, code, str(ids[kind]), str(ids["user"])) for kind, code in WORKERS.items()}
+        workers = {
+            kind: start(env, code, str(ids[kind]), str(ids["user"]))
+            for kind, code in WORKERS.items()
+        }
         try:
             for proc in workers.values():
                 _wait_inside(proc)
@@ -99,8 +111,16 @@ def test_job_of_a_dead_worker_is_failed_with_the_reason(tmp_path, backend):
                 proc.wait(timeout=30)
         seen = run(env, LOOK, json.dumps(ids))
         state, message = seen["import"]
-        assert state == "failed" and "读取或校验时后台进程意外退出" in message and "请检查文件后重新上传" in message
+        assert (
+            state == "failed"
+            and "读取或校验时后台进程意外退出" in message
+            and "请检查文件后重新上传" in message
+        )
         state, message = seen["comparison"]
-        assert state == "failed" and "比对时后台进程意外退出" in message and "请重新发起比对" in message
+        assert (
+            state == "failed"
+            and "比对时后台进程意外退出" in message
+            and "请重新发起比对" in message
+        )
         status, error, on_page = seen["batch"]
         assert status == "failed" and "批量推荐时后台进程意外退出" in error and on_page

@@ -16,7 +16,9 @@ def _break_counts():
 
 @pytest.mark.django_db(transaction=True)
 def test_database_backend_runs_jobs_through_its_worker(settings, make_household, county_user):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
     hh = make_household(TOWN_A, members=3)
     _break_counts()
     result = refresh_summaries.enqueue(TOWN_A, county_user.pk)
@@ -53,11 +55,16 @@ def test_rq_backend_with_two_workers(settings, make_household, county_user):
     _break_counts()
     queue = django_rq.get_queue("default", job_class=Job)
     queue.empty()
-    results = [refresh_summaries.enqueue(TOWN_A, county_user.pk), refresh_summaries.enqueue(TOWN_B, county_user.pk)]
+    results = [
+        refresh_summaries.enqueue(TOWN_A, county_user.pk),
+        refresh_summaries.enqueue(TOWN_B, county_user.pk),
+    ]
     assert queue.count == 2
     # Two workers (as on two machines) share one queue; each takes what is left.
     for name in ("worker-1", "worker-2"):
-        SimpleWorker([queue], connection=queue.connection, name=name, job_class=Job).work(burst=True, max_jobs=1)
+        SimpleWorker([queue], connection=queue.connection, name=name, job_class=Job).work(
+            burst=True, max_jobs=1
+        )
     assert queue.count == 0
     statuses = [default_task_backend.get_result(r.id).status for r in results]
     assert statuses == [TaskResultStatus.SUCCESSFUL] * 2

@@ -32,8 +32,14 @@ def both(make_household):
 
 def test_comparison_task_reads_only_its_users_area(both, town_a_user, county_user):
     hh_a, hh_b = both
-    EnrolmentRecord.objects.create(id_number=hh_b.members.first().id_number, name="乙", area_code=TOWN_B + "001",
-                                   village_code=TOWN_B + "001", insurance="medical", enrolment_status="active")
+    EnrolmentRecord.objects.create(
+        id_number=hh_b.members.first().id_number,
+        name="乙",
+        area_code=TOWN_B + "001",
+        village_code=TOWN_B + "001",
+        insurance="medical",
+        enrolment_status="active",
+    )
     # A job over township B enqueued for township A's user is refused inside the task.
     job = ComparisonJob.objects.create(area_code=TOWN_B, created_by=town_a_user, steps=9)
     assert refused(comparison_task.enqueue(job.pk, town_a_user.pk))
@@ -44,13 +50,19 @@ def test_comparison_task_reads_only_its_users_area(both, town_a_user, county_use
     login(town_a_user).post("/exchange/comparisons/")
     job = town_a_user.comparisonjob_set.latest("id")
     assert job.state == JobState.DONE and job.registry_rows == 2
-    people = set(ComparisonResult.objects.filter(job=job).exclude(person=None).values_list("person_id", flat=True))
+    people = set(
+        ComparisonResult.objects.filter(job=job)
+        .exclude(person=None)
+        .values_list("person_id", flat=True)
+    )
     assert people == set(hh_a.members.values_list("id", flat=True))
 
 
 def test_import_tasks_act_for_their_user(both, town_a_user, town_b_user):
     village_b = both[1].village_code
-    job = imports.create_job(user=town_b_user, kind="roster", filename="b.csv", content=ROSTER.encode())
+    job = imports.create_job(
+        user=town_b_user, kind="roster", filename="b.csv", content=ROSTER.encode()
+    )
     assert refused(stage_task.enqueue(job.pk, town_a_user.pk))
     job.refresh_from_db()
     assert job.state == JobState.FAILED and "不在本辖区" in job.message
@@ -64,7 +76,9 @@ def test_registry_task_refreshes_only_its_users_area(both, town_a_user):
     hh_a, hh_b = both
     Household.objects.update(member_count=0, head_name="")
     assert refused(refresh_summaries.enqueue(TOWN_B, town_a_user.pk))
-    assert refused(refresh_summaries.enqueue(TOWN_A[:6], town_a_user.pk))  # the county holds other townships
+    assert refused(
+        refresh_summaries.enqueue(TOWN_A[:6], town_a_user.pk)
+    )  # the county holds other townships
     counts = dict(Household.objects.values_list("id", "member_count"))
     assert counts == {hh_a.pk: 0, hh_b.pk: 0}
     refresh_summaries.enqueue(TOWN_A, town_a_user.pk)

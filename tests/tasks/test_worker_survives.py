@@ -48,7 +48,14 @@ def test_worker_survives_hostile_files_and_runs_the_next_job(tmp_path, backend):
         paths[-1].write_bytes(make())
     rows = []
     for h in range(3):
-        rows += roster_rows(f"W{h:03d}", VILLAGE_A, [(person_id(h, 1960 + h), f"户主{h}", "户主"), (person_id(h + 50, 1990), f"子女{h}", "子女")])
+        rows += roster_rows(
+            f"W{h:03d}",
+            VILLAGE_A,
+            [
+                (person_id(h, 1960 + h), f"户主{h}", "户主"),
+                (person_id(h + 50, 1990), f"子女{h}", "子女"),
+            ],
+        )
     paths.append(tmp_path / "7-正常花名册.xlsx")
     paths[-1].write_bytes(xlsx(rows, header=ROSTER_HEADER))
     with database(backend, tmp_path) as env:
@@ -60,7 +67,9 @@ def test_worker_survives_hostile_files_and_runs_the_next_job(tmp_path, backend):
             deadline = time.monotonic() + 300
             while True:
                 states = run(env, STATES)
-                if worker.poll() is not None or all(s in ("failed", "ready") for s, _, _ in states.values()):
+                if worker.poll() is not None or all(
+                    s in ("failed", "ready") for s, _, _ in states.values()
+                ):
                     break
                 assert time.monotonic() < deadline, states
                 time.sleep(1)

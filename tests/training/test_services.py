@@ -24,10 +24,20 @@ def person(make_household, town=TOWN_A, **fields) -> Person:
     return f.job_seeker(make_household(town, members=1).members.get(), **fields)
 
 
-def course(capacity=40, certificate_kind="茶叶加工工职业技能等级证书", town=TOWN_A, title="茶叶加工培训班") -> Course:
-    return Course.objects.create(title=title, trade="茶叶加工", provider="县职校", area_code=town.ljust(12, "0"), place="镇文化站",
-                                 starts_on=TODAY - dt.timedelta(days=20), ends_on=TODAY - dt.timedelta(days=5), capacity=capacity,
-                                 certificate_kind=certificate_kind)
+def course(
+    capacity=40, certificate_kind="茶叶加工工职业技能等级证书", town=TOWN_A, title="茶叶加工培训班"
+) -> Course:
+    return Course.objects.create(
+        title=title,
+        trade="茶叶加工",
+        provider="县职校",
+        area_code=town.ljust(12, "0"),
+        place="镇文化站",
+        starts_on=TODAY - dt.timedelta(days=20),
+        ends_on=TODAY - dt.timedelta(days=5),
+        capacity=capacity,
+        certificate_kind=certificate_kind,
+    )
 
 
 @pytest.fixture
@@ -43,7 +53,11 @@ def test_certificate_brings_job_seeking_subsidy_once(county_user, seeker, make_h
     s = JobSeekingSubsidy.objects.get(person=seeker)
     assert s.amount_fen == 500_00 and s.pack_id == "fuliang-2018"  # 004: 500 元
     second = course(capacity=5, certificate_kind="证书", title="第二期")
-    training.complete(user=county_user, enrolment=training.enrol(user=county_user, course=second, person=seeker), certificate_no="2026002")
+    training.complete(
+        user=county_user,
+        enrolment=training.enrol(user=county_user, course=second, person=seeker),
+        certificate_no="2026002",
+    )
     assert JobSeekingSubsidy.objects.filter(person=seeker).count() == 1
     # The course holds one person and the seeker has it: a second person is refused, and nothing is written.
     other = person(make_household)
@@ -61,7 +75,9 @@ def test_capacity_counts_only_those_still_in_the_course(county_user, make_househ
         training.enrol(user=county_user, course=c, person=third)
     ea.status = EnrolmentStatus.DROPPED  # 退训 frees the place
     ea.save()
-    assert training.enrol(user=county_user, course=c, person=third).status == EnrolmentStatus.ENROLLED
+    assert (
+        training.enrol(user=county_user, course=c, person=third).status == EnrolmentStatus.ENROLLED
+    )
     assert selectors.courses(county_user).get(pk=c.pk).enrolled == 2
 
 
@@ -92,18 +108,30 @@ def test_attendance_once_a_day_and_absence_not_counted(county_user, seeker):
 
 def test_no_subsidy_without_a_vocational_certificate(county_user, seeker):
     c = course(certificate_kind="")
-    e = training.complete(user=county_user, enrolment=training.enrol(user=county_user, course=c, person=seeker), certificate_no="合格-1")
+    e = training.complete(
+        user=county_user,
+        enrolment=training.enrol(user=county_user, course=c, person=seeker),
+        certificate_no="合格-1",
+    )
     assert e.status == EnrolmentStatus.COMPLETED and e.certificate_kind == "培训合格证"
     assert not JobSeekingSubsidy.objects.exists()
     c2 = course(title="无证书编号")
-    training.complete(user=county_user, enrolment=training.enrol(user=county_user, course=c2, person=seeker))
+    training.complete(
+        user=county_user, enrolment=training.enrol(user=county_user, course=c2, person=seeker)
+    )
     assert not JobSeekingSubsidy.objects.exists()
 
 
 def test_no_subsidy_where_the_pack_sets_none(county_user, seeker, monkeypatch):
-    monkeypatch.setenv("FUPIN_EMPLOYMENT_PACK", "jining-2016")  # 济宁: no certificate subsidy in its documents
+    monkeypatch.setenv(
+        "FUPIN_EMPLOYMENT_PACK", "jining-2016"
+    )  # 济宁: no certificate subsidy in its documents
     c = course()
-    training.complete(user=county_user, enrolment=training.enrol(user=county_user, course=c, person=seeker), certificate_no="2026009")
+    training.complete(
+        user=county_user,
+        enrolment=training.enrol(user=county_user, course=c, person=seeker),
+        certificate_no="2026009",
+    )
     assert not JobSeekingSubsidy.objects.exists()
 
 
@@ -117,11 +145,32 @@ def test_a_dropped_enrolment_cannot_complete(county_user, seeker):
 
 
 def test_completion_closes_the_planned_training_measure(county_user, seeker):
-    m = plan_measure(user=county_user, person=seeker, kind="training", description="参加茶叶加工培训", cadre="李四", due_on=TODAY)
-    other = plan_measure(user=county_user, person=seeker, kind="loan", description="申请创业担保贷款", cadre="李四", due_on=TODAY)
-    training.complete(user=county_user, enrolment=training.enrol(user=county_user, course=course(), person=seeker), day=TODAY)
+    m = plan_measure(
+        user=county_user,
+        person=seeker,
+        kind="training",
+        description="参加茶叶加工培训",
+        cadre="李四",
+        due_on=TODAY,
+    )
+    other = plan_measure(
+        user=county_user,
+        person=seeker,
+        kind="loan",
+        description="申请创业担保贷款",
+        cadre="李四",
+        due_on=TODAY,
+    )
+    training.complete(
+        user=county_user,
+        enrolment=training.enrol(user=county_user, course=course(), person=seeker),
+        day=TODAY,
+    )
     m.refresh_from_db(), other.refresh_from_db()
-    assert (m.status, m.done_on) == (MeasureStatus.DONE, TODAY) and other.status == MeasureStatus.PLANNED
+    assert (m.status, m.done_on) == (
+        MeasureStatus.DONE,
+        TODAY,
+    ) and other.status == MeasureStatus.PLANNED
 
 
 def test_township_cannot_enrol_another_townships_person(town_b_user, seeker, make_user):
@@ -135,16 +184,28 @@ def test_township_cannot_enrol_another_townships_person(town_b_user, seeker, mak
 
 def test_technical_aid_once_a_school_year(county_user, make_household):
     student = person(make_household, technical_student=True)
-    aid = training.grant_technical_aid(user=county_user, person=student, school="景德镇技师学院", school_year=TODAY.year)
-    assert aid.living_allowance_fen == 2000_00 and aid.tuition_waived  # fuliang-2018: 生活费补助 2000 元/年
+    aid = training.grant_technical_aid(
+        user=county_user, person=student, school="景德镇技师学院", school_year=TODAY.year
+    )
+    assert (
+        aid.living_allowance_fen == 2000_00 and aid.tuition_waived
+    )  # fuliang-2018: 生活费补助 2000 元/年
     with pytest.raises(training.TrainingError, match=f"{TODAY.year}学年已登记资助"):
-        training.grant_technical_aid(user=county_user, person=student, school="景德镇技师学院", school_year=TODAY.year)
-    training.grant_technical_aid(user=county_user, person=student, school="景德镇技师学院", school_year=TODAY.year - 1)
+        training.grant_technical_aid(
+            user=county_user, person=student, school="景德镇技师学院", school_year=TODAY.year
+        )
+    training.grant_technical_aid(
+        user=county_user, person=student, school="景德镇技师学院", school_year=TODAY.year - 1
+    )
     assert TechnicalStudentAid.objects.filter(person=student).count() == 2
     with pytest.raises(training.TrainingError, match="学年 3000 超出范围"):
-        training.grant_technical_aid(user=county_user, person=student, school="某校", school_year=3000)
+        training.grant_technical_aid(
+            user=county_user, person=student, school="某校", school_year=3000
+        )
     with pytest.raises(training.TrainingError, match="不是技工院校在校生"):
-        training.grant_technical_aid(user=county_user, person=person(make_household), school="某校", school_year=TODAY.year)
+        training.grant_technical_aid(
+            user=county_user, person=person(make_household), school="某校", school_year=TODAY.year
+        )
 
 
 def test_coverage_per_township(county_user, make_household):

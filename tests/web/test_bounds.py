@@ -12,13 +12,24 @@ def test_dates():
     assert bounds.parse_date("2020-06-30") == dt.date(2020, 6, 30)
     assert bounds.parse_date(" 2020-6-3 ") == dt.date(2020, 6, 3)
     assert bounds.parse_date("1890-01-01") == dt.date(1890, 1, 1)
-    ten_years = dt.date.today().replace(year=dt.date.today().year + 10) if dt.date.today() != dt.date(2028, 2, 29) else None
+    ten_years = (
+        dt.date.today().replace(year=dt.date.today().year + 10)
+        if dt.date.today() != dt.date(2028, 2, 29)
+        else None
+    )
     if ten_years:
         assert bounds.parse_date(ten_years.isoformat()) == ten_years
         with pytest.raises(BoundsError, match="超出范围"):
             bounds.parse_date((ten_years + dt.timedelta(days=1)).isoformat())
-    for bad, words in (("9999-12-31", "超出范围"), ("0001-01-01", "超出范围"), ("1889-12-31", "超出范围"),
-                       ("2020-02-30", "不存在"), ("2020/01/01", "格式应为"), ("", "格式应为"), ("99999-01-01", "格式应为")):
+    for bad, words in (
+        ("9999-12-31", "超出范围"),
+        ("0001-01-01", "超出范围"),
+        ("1889-12-31", "超出范围"),
+        ("2020-02-30", "不存在"),
+        ("2020/01/01", "格式应为"),
+        ("", "格式应为"),
+        ("99999-01-01", "格式应为"),
+    ):
         with pytest.raises(BoundsError, match=words):
             bounds.parse_date(bad)
     with pytest.raises(BoundsError):
@@ -37,7 +48,11 @@ def test_years_and_months():
 
 
 def test_money():
-    assert bounds.yuan_to_fen("12.5") == 1250 and bounds.yuan_to_fen(3) == 300 and bounds.yuan_to_fen("0") == 0
+    assert (
+        bounds.yuan_to_fen("12.5") == 1250
+        and bounds.yuan_to_fen(3) == 300
+        and bounds.yuan_to_fen("0") == 0
+    )
     assert bounds.yuan_to_fen("20000000") == 2_000_000_000
     assert bounds.yuan_to_fen("-3.2", allow_negative=True) == -320
     for bad in ("NaN", "Infinity", "1e999999", "20000000.01", "-1", "1.234", "abc", True, None):

@@ -16,12 +16,17 @@ from tests.conftest import COUNTY, login
 
 SRC = Path(fupin.__file__).parent
 BLOCKED = [
-    (re.compile(r"\son[a-z]+\s*=", re.I), "inline event handler (onclick=…): use data-action and web/fupin.js"),
+    (
+        re.compile(r"\son[a-z]+\s*=", re.I),
+        "inline event handler (onclick=…): use data-action and web/fupin.js",
+    ),
     (re.compile(r"\sstyle\s*=", re.I), "style attribute: use a class in web/fupin.css"),
     (re.compile(r"javascript:", re.I), "javascript: link"),
     (re.compile(r"<style[\s>]", re.I), "inline <style>: use a static stylesheet"),
 ]
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\s(src|nonce)=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\s(src|nonce)=)(?![^>]*type=\"application/json\")[^>]*>", re.I
+)
 
 
 def directives(header: str) -> dict[str, list[str]]:
@@ -33,7 +38,9 @@ def test_templates_have_nothing_the_policy_blocks():
     for path in sorted(SRC.rglob("templates/**/*.html")):
         text = path.read_text(encoding="utf-8")
         for n, line in enumerate(text.splitlines(), 1):
-            faults += [f"{path.relative_to(SRC)}:{n}: {why}" for rx, why in BLOCKED if rx.search(line)]
+            faults += [
+                f"{path.relative_to(SRC)}:{n}: {why}" for rx, why in BLOCKED if rx.search(line)
+            ]
             if INLINE_SCRIPT.search(line):
                 faults.append(f"{path.relative_to(SRC)}:{n}: inline <script> without nonce")
     assert not faults, "\n".join(faults)
@@ -58,8 +65,18 @@ def test_api_docs_come_from_our_own_static_files(client, db):
     assert "/static/ninja/swagger-ui-bundle.js" in body
 
 
-@pytest.mark.parametrize("path", ["/", "/registry/households/", "/insurance/settlement/", "/admin/",
-                                  "/admin/access/user/", "/employment/", "/exchange/imports/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/registry/households/",
+        "/insurance/settlement/",
+        "/admin/",
+        "/admin/access/user/",
+        "/employment/",
+        "/exchange/imports/",
+    ],
+)
 def test_staff_pages_carry_the_policy(make_user, path):
     admin = make_user("sysadmin", Role.ADMIN, COUNTY)
     admin.is_staff = admin.is_superuser = True

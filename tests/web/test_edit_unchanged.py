@@ -7,7 +7,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-from fupin.registry.models import Household, Person
 from tests.employment import factories
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +104,15 @@ def test_edit_form_saved_unchanged_saves(kind, client, town_a_user, make_househo
     before = type(obj).objects.filter(pk=obj.pk).values().get()
     response = resubmit(client, url)
     body = response.content.decode() if response.status_code == 200 else ""
-    assert response.status_code == 302, body[body.find("invalid-feedback") - 300: body.find("invalid-feedback") + 300]
+    assert response.status_code == 302, body[
+        body.find("invalid-feedback") - 300 : body.find("invalid-feedback") + 300
+    ]
     after = type(obj).objects.filter(pk=obj.pk).values().get()
-    changed = {k for k in before if before[k] != after[k]} - {"version", "updated_at", "modified_at"}
+    changed = {k for k in before if before[k] != after[k]} - {
+        "version",
+        "updated_at",
+        "modified_at",
+    }
     assert changed == set(), changed
 
 

@@ -28,7 +28,11 @@ def test_400_page_is_chinese(county_user):
 
 
 def test_500_and_403_templates_are_chinese_without_a_request():
-    for name, words in (("500.html", "系统出错"), ("403.html", "无权访问"), ("400.html", "请求无效")):
+    for name, words in (
+        ("500.html", "系统出错"),
+        ("403.html", "无权访问"),
+        ("400.html", "请求无效"),
+    ):
         with translation.override("zh-hans"):
             html = render_to_string(name)
         assert words in html and "扶贫 · 就业社保精准扶贫平台" in html

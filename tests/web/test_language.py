@@ -16,7 +16,9 @@ def test_english_when_chosen(make_household, town_a_user):
     r = c.post("/i18n/setlang/", {"language": "en", "next": "/registry/households/"})
     assert r.status_code == 302
     page = c.get("/registry/households/").content.decode()
-    assert "Poor households" in page and "Not yet out of poverty" in page and "Export to Excel" in page
+    assert (
+        "Poor households" in page and "Not yet out of poverty" in page and "Export to Excel" in page
+    )
 
 
 def test_the_choice_ends_with_the_request(make_household, town_a_user):

@@ -27,7 +27,9 @@ LISTS = [
 
 
 def _rows(response) -> list[list]:
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats"), response["Content-Type"]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats"), response[
+        "Content-Type"
+    ]
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     return [[c.value for c in row] for row in sheet.iter_rows()]
 
@@ -61,7 +63,9 @@ def test_export_keeps_the_filter_and_the_scope_and_names_areas(client, town_a_us
     assert rows[0][:4] == ["名称", "统一社会信用代码", "类型", "登记区划"]
     assert [r[0] for r in rows[1:]] == ["浮梁茶厂"]
     assert rows[1][3] == "浮梁镇" and not re.search(r"\d{9}", rows[1][3])
-    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, summary__contains="用人单位").exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.EXPORT, summary__contains="用人单位"
+    ).exists()
 
 
 def test_the_list_page_names_areas_instead_of_codes(client, town_a_user):
@@ -77,10 +81,24 @@ def test_long_lists_are_paged_and_the_export_holds_them_all(client, town_a_user)
     from fupin.training.models import Course
 
     for n in range(55):
-        Course.objects.create(title=f"茶叶加工班{n:02d}", trade="茶叶加工", provider="县职校", area_code=TOWN_A + "000",
-                              place="镇文化站", starts_on=dt.date(2018, 3, 1), ends_on=dt.date(2018, 3, 10))
-    Course.objects.create(title="鹅湖班", trade="茶叶加工", provider="县职校", area_code=TOWN_B + "000", place="鹅湖",
-                          starts_on=dt.date(2018, 3, 1), ends_on=dt.date(2018, 3, 10))
+        Course.objects.create(
+            title=f"茶叶加工班{n:02d}",
+            trade="茶叶加工",
+            provider="县职校",
+            area_code=TOWN_A + "000",
+            place="镇文化站",
+            starts_on=dt.date(2018, 3, 1),
+            ends_on=dt.date(2018, 3, 10),
+        )
+    Course.objects.create(
+        title="鹅湖班",
+        trade="茶叶加工",
+        provider="县职校",
+        area_code=TOWN_B + "000",
+        place="鹅湖",
+        starts_on=dt.date(2018, 3, 1),
+        ends_on=dt.date(2018, 3, 10),
+    )
     client.force_login(town_a_user)
     first = client.get("/training/").content.decode()
     assert first.count("茶叶加工班") == 50 and "第 1 / 2 页，共 55 条" in first

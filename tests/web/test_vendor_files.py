@@ -12,7 +12,11 @@ STATIC_TAG = re.compile(r"""\{%\s*static\s+['"]([^'"]+)['"]""")
 
 
 def template_static_paths() -> set[str]:
-    return {m for t in SRC.rglob("templates/**/*.html") for m in STATIC_TAG.findall(t.read_text(encoding="utf-8"))}
+    return {
+        m
+        for t in SRC.rglob("templates/**/*.html")
+        for m in STATIC_TAG.findall(t.read_text(encoding="utf-8"))
+    }
 
 
 def test_every_static_file_a_template_loads_is_found():
@@ -30,6 +34,8 @@ def test_only_the_listed_vendor_files_are_collected():
         for prefix in [getattr(storage, "prefix", None)]
         if prefix and prefix.startswith("vendor/")
     }
-    assert listed == {f"{prefix}/{name}" for prefix, (_, names) in settings.VENDOR_FILES.items() for name in names}
+    assert listed == {
+        f"{prefix}/{name}" for prefix, (_, names) in settings.VENDOR_FILES.items() for name in names
+    }
     assert "vendor/echarts/echarts.js" not in listed and not any(p.endswith(".map") for p in listed)
     assert finders.find("vendor/echarts/echarts.esm.js") is None

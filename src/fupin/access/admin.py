@@ -11,5 +11,11 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "role", "area", "can_unmask_id", "is_active")
     list_filter = ("role", "can_unmask_id", "is_active")
     raw_id_fields = ("area",)
-    fieldsets = (*BaseUserAdmin.fieldsets, ("辖区与角色", {"fields": ("role", "area", "can_unmask_id")}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("辖区与角色", {"fields": ("role", "area", "can_unmask_id")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("辖区与角色", {"fields": ("role", "area", "can_unmask_id")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("辖区与角色", {"fields": ("role", "area", "can_unmask_id")}),
+    )

@@ -62,7 +62,10 @@ def snapshot(obj: models.Model | None, names: list[str]) -> dict[str, Any]:
 class AuditedModelAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # A new record: every field the form sets; a change: the fields that changed.
-        names = ["password" if n in PASSWORD_FIELDS else n for n in (form.changed_data if change else form.fields)]
+        names = [
+            "password" if n in PASSWORD_FIELDS else n
+            for n in (form.changed_data if change else form.fields)
+        ]
         obj._fupin_audit_fields = list(dict.fromkeys(names))
         before = type(obj)._default_manager.filter(pk=obj.pk).first() if change and obj.pk else None
         obj._fupin_audit_before = snapshot(before, obj._fupin_audit_fields)
@@ -72,7 +75,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
         names = getattr(obj, "_fupin_audit_fields", [])
         before = getattr(obj, "_fupin_audit_before", {})
         after = snapshot(obj, names)  # after save_related, so many-to-many values are the new ones
-        changes = {n: [before.get(n), after[n]] for n in names if before.get(n) != after[n] or n == "password"}
+        changes = {
+            n: [before.get(n), after[n]]
+            for n in names
+            if before.get(n) != after[n] or n == "password"
+        }
         if getattr(obj, "_fupin_password_changed", False):  # the admin's change-password page
             changes["password"] = [HIDDEN, "已修改"]
         elif "password" in changes:
@@ -83,7 +90,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
             user=request.user,
             request=request,
             obj=obj,
-            summary=f"管理后台{verb}{obj._meta.verbose_name}：{obj}" + (f"（{labels}）" if labels else ""),
+            summary=f"管理后台{verb}{obj._meta.verbose_name}：{obj}"
+            + (f"（{labels}）" if labels else ""),
             changes=changes,
             area_code=area_code_of(obj),
         )
@@ -112,8 +120,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
         entries = super().log_deletions(request, queryset)
         for obj in queryset:
             # What was deleted, field by field (long text fields and passwords left out).
-            names = [f.name for f in obj._meta.concrete_fields
-                     if f.name not in PASSWORD_FIELDS and not isinstance(f, models.TextField)]
+            names = [
+                f.name
+                for f in obj._meta.concrete_fields
+                if f.name not in PASSWORD_FIELDS and not isinstance(f, models.TextField)
+            ]
             gone = {n: [v, None] for n, v in snapshot(obj, names).items() if v not in (None, "")}
             who = getattr(obj, "username", "")
             record(
@@ -121,7 +132,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 user=request.user,
                 request=request,
                 obj=obj,
-                summary=f"管理后台删除{obj._meta.verbose_name}：{obj}" + (f"（用户名 {who}）" if who and who != str(obj) else ""),
+                summary=f"管理后台删除{obj._meta.verbose_name}：{obj}"
+                + (f"（用户名 {who}）" if who and who != str(obj) else ""),
                 changes=gone,
                 area_code=area_code_of(obj),
             )
@@ -135,8 +147,9 @@ class AuditedAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, AuditedModelAdmin):
-            admin_class = type(admin_class.__name__, (AuditedModelAdmin, admin_class), {"__module__": admin_class.__module__})
+            admin_class = type(
+                admin_class.__name__,
+                (AuditedModelAdmin, admin_class),
+                {"__module__": admin_class.__module__},
+            )
         super().register(model_or_iterable, admin_class, **options)
-
-
-

@@ -24,7 +24,11 @@ def client_ip(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR")
     if not settings.BEHIND_PROXY:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
     if len(forwarded) < settings.FUPIN_PROXY_COUNT:
         return remote
     candidate = forwarded[-settings.FUPIN_PROXY_COUNT]
@@ -50,7 +54,9 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or str(obj.pk)
-        area_code = area_code or getattr(obj, "village_code", "") or getattr(obj, "area_code", "") or ""
+        area_code = (
+            area_code or getattr(obj, "village_code", "") or getattr(obj, "area_code", "") or ""
+        )
     real_user = user if user is not None and user.is_authenticated else None
     if not area_code and real_user is not None and real_user.area_id:
         area_code = real_user.area.code

@@ -63,7 +63,11 @@ def changes(entry: AuditEntry) -> list[Change]:
     out = []
     for name, pair in (entry.changes or {}).items():
         field = _field(model, name)
-        label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
+        label = (
+            str(field.verbose_name)
+            if field is not None and hasattr(field, "verbose_name")
+            else name
+        )
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         out.append(Change(label, _value(field, old), _value(field, new)))
     return out

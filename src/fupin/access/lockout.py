@@ -30,7 +30,10 @@ class LockoutHandler(AxesDatabaseHandler):
 
     def get_failures(self, request, credentials=None) -> int:
         account, address = self.failure_counts(request, credentials)
-        return max(account, address * settings.AXES_FAILURE_LIMIT // settings.FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT)
+        return max(
+            account,
+            address * settings.AXES_FAILURE_LIMIT // settings.FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT,
+        )
 
     def locked_by(self, request, credentials=None) -> str:
         account, _ = self.failure_counts(request, credentials)
@@ -51,14 +54,23 @@ def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: HTTP 429 with the reason, as JSON for the API, else the login page."""
     message = lockout_message(request, credentials)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"detail": message}, status=429, json_dumps_params={"ensure_ascii": False}
+        )
     return render(request, "registration/login.html", {"lockout": message}, status=429)
 
 
 @receiver(user_locked_out)
 def on_locked_out(sender, request, username, ip_address, **kwargs):
-    known = User.objects.filter(username=username).select_related("area").first() if username else None
-    who = "账号" if LockoutHandler().locked_by(request, getattr(request, "axes_credentials", None)) == "account" else "地址"
+    known = (
+        User.objects.filter(username=username).select_related("area").first() if username else None
+    )
+    who = (
+        "账号"
+        if LockoutHandler().locked_by(request, getattr(request, "axes_credentials", None))
+        == "account"
+        else "地址"
+    )
     record(
         AuditAction.LOCKOUT,
         user=None,

@@ -83,7 +83,9 @@ class ApiToken(models.Model):
     @classmethod
     def valid(cls):
         """Tokens still within their lifetime, of active users."""
-        return cls.objects.filter(created_at__gte=timezone.now() - cls.lifetime(), user__is_active=True)
+        return cls.objects.filter(
+            created_at__gte=timezone.now() - cls.lifetime(), user__is_active=True
+        )
 
 
 class AuditAction(models.TextChoices):
@@ -122,7 +124,9 @@ class AuditEntry(models.Model):
     AREA_CODE_VARIABLE_LENGTH = True
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, verbose_name="用户")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, verbose_name="用户"
+    )
     username = models.CharField("用户名", max_length=150, blank=True)
     action = models.CharField("操作", max_length=20, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField("对象类型", max_length=50, blank=True)

@@ -63,7 +63,9 @@ def shared_readable(queryset: QuerySet, user) -> QuerySet:
     its own. Any other model is refused, so personal data can never be widened by mistake."""
     model = queryset.model
     if not getattr(model, "SHARED_READABLE", False):
-        raise ImproperlyConfigured(f"{model.__name__} is not SHARED_READABLE; read it through scoped()")
+        raise ImproperlyConfigured(
+            f"{model.__name__} is not SHARED_READABLE; read it through scoped()"
+        )
     try:
         code = area_code_of(user)
     except OutOfScope:

@@ -39,7 +39,9 @@ def note_credential_changes(sender, instance: User, update_fields=None, **kwargs
     password at login (save(update_fields=["password"]) without it) keeps the tokens.
     """
     instance._fupin_password_changed = instance._fupin_deactivated = False
-    if instance.pk is None or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
+    if instance.pk is None or (
+        update_fields is not None and not {"password", "is_active"} & set(update_fields)
+    ):
         return
     old = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
     if old is None:
@@ -52,8 +54,14 @@ def note_credential_changes(sender, instance: User, update_fields=None, **kwargs
 
 @receiver(post_save, sender=User)
 def revoke_tokens(sender, instance: User, **kwargs):
-    reasons = [why for flag, why in ((getattr(instance, "_fupin_password_changed", False), "密码已修改"),
-                                     (getattr(instance, "_fupin_deactivated", False), "账号已停用")) if flag]
+    reasons = [
+        why
+        for flag, why in (
+            (getattr(instance, "_fupin_password_changed", False), "密码已修改"),
+            (getattr(instance, "_fupin_deactivated", False), "账号已停用"),
+        )
+        if flag
+    ]
     if not reasons:
         return
     revoked, _ = ApiToken.objects.filter(user=instance).delete()

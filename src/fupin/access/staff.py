@@ -242,7 +242,10 @@ def read_staff_sheet(content: bytes) -> list[tuple[int, dict[str, str]]]:
     if not content.startswith(b"PK"):
         raise StaffError(["无法读取文件：不是有效的 xlsx 文件"])
     try:
-        rows = [[_cell(v) for v in r] for r in read_cells(content, "人员.xlsx", Limits(max_bytes=settings.MAX_UPLOAD_BYTES))]
+        rows = [
+            [_cell(v) for v in r]
+            for r in read_cells(content, "人员.xlsx", Limits(max_bytes=settings.MAX_UPLOAD_BYTES))
+        ]
     except FileFault as e:
         raise StaffError([str(e)]) from None
     header_at = next(

@@ -9,7 +9,12 @@ from fupin.access.models import ApiToken
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         # Expired tokens and those of deactivated users are refused (password changes delete them).
-        row = ApiToken.valid().select_related("user", "user__area").filter(digest=ApiToken.hash(token)).first()
+        row = (
+            ApiToken.valid()
+            .select_related("user", "user__area")
+            .filter(digest=ApiToken.hash(token))
+            .first()
+        )
         if row is None:
             return None
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())

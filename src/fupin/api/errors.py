@@ -75,10 +75,16 @@ def install(api) -> None:
     def on_validation(request, exc):
         fields: dict[str, list[str]] = {}
         for err in exc.errors:
-            loc = [str(x) for x in err.get("loc", []) if x not in ("body", "query", "path", "payload", "data")]
+            loc = [
+                str(x)
+                for x in err.get("loc", [])
+                if x not in ("body", "query", "path", "payload", "data")
+            ]
             name = ".".join(loc) or "__all__"
             fields.setdefault(name, []).append(message_of(err))
-        return api.create_response(request, {"detail": "数据校验未通过", "errors": fields}, status=422)
+        return api.create_response(
+            request, {"detail": "数据校验未通过", "errors": fields}, status=422
+        )
 
     @api.exception_handler(Http404)
     def on_404(request, exc):
@@ -98,18 +104,24 @@ def install(api) -> None:
 
     @api.exception_handler(MultiPartParserError)
     def on_bad_upload(request, exc):
-        return api.create_response(request, {"detail": "上传内容格式错误：请以 multipart/form-data 上传文件"}, status=400)
+        return api.create_response(
+            request, {"detail": "上传内容格式错误：请以 multipart/form-data 上传文件"}, status=400
+        )
 
     @api.exception_handler(IntegrityError)
     def on_integrity(request, exc):
         # A database rule caught what validation missed: refuse with a message, never a 500.
         logging.getLogger("fupin").warning("integrity error on %s: %s", request.path, exc)
-        return api.create_response(request, {"detail": "数据与已有记录冲突或不符合规则，未保存任何内容"}, status=409)
+        return api.create_response(
+            request, {"detail": "数据与已有记录冲突或不符合规则，未保存任何内容"}, status=409
+        )
 
     @api.exception_handler(RequestDataTooBig)
     def on_too_big(request, exc):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
-        return api.create_response(request, {"detail": f"请求体过大：超过 {limit:g} MB，未处理"}, status=413)
+        return api.create_response(
+            request, {"detail": f"请求体过大：超过 {limit:g} MB，未处理"}, status=413
+        )
 
     @api.exception_handler(SuspiciousOperation)
     def on_suspicious(request, exc):

@@ -41,7 +41,9 @@ def issue_token(request, creds: Credentials):
     """用户名密码换取 Bearer 令牌（有效期 FUPIN_TOKEN_HOURS 小时；连续失败会锁定账号和地址，返回 429）."""
     user = authenticate(request, username=creds.username, password=creds.password)
     if user is None:
-        return Status(401, {"detail": "用户名或密码错误"})  # a lockout becomes 429 in AxesMiddleware
+        return Status(
+            401, {"detail": "用户名或密码错误"}
+        )  # a lockout becomes 429 in AxesMiddleware
     raw, token = ApiToken.issue(user)
     record(AuditAction.LOGIN, user=user, request=request, summary="API 令牌登录")
     return {"token": raw, "expires_at": token.expires_at}
@@ -152,8 +154,6 @@ class HouseholdFilterIn(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
 
 
-
-
 StatusIn = form_schema(StatusChangeForm, "StatusIn")
 
 
@@ -215,7 +215,9 @@ def list_households(request, filters: Query[HouseholdFilterIn]):
 def get_household(request, pk: int):
     hh = selectors.household(request.user, pk)
     hh.members_list = list(selectors.members(request.user, hh))
-    return HouseholdDetail.model_validate({**HouseholdOut.from_orm(hh).dict(), "members": hh.members_list})
+    return HouseholdDetail.model_validate(
+        {**HouseholdOut.from_orm(hh).dict(), "members": hh.members_list}
+    )
 
 
 def _payload(data: dict, instance=None, exclude=(), model=None) -> dict:
@@ -238,22 +240,36 @@ PersonIn = form_schema(PersonForm, "PersonIn")
 
 @router.post("/households", response={201: HouseholdOut})
 def create_household(request, data: HouseholdIn):
-    form = _form_or_422(HouseholdForm(_payload(data.dict(exclude_unset=True), model=Household), user=request.user))
+    form = _form_or_422(
+        HouseholdForm(_payload(data.dict(exclude_unset=True), model=Household), user=request.user)
+    )
     return Status(201, services.save_household(user=request.user, form=form, request=request))
 
 
 @router.patch("/households/{int:pk}", response={200: HouseholdOut, 409: dict})
 def update_household(request, pk: int, data: HouseholdIn):
     """修改贫困户：只改提交的字段。带上读到的 `version` 时，期间已被他人修改则返回 409。"""
-    with transaction.atomic():  # fields not sent are taken from the row as stored now, under its lock
+    with (
+        transaction.atomic()
+    ):  # fields not sent are taken from the row as stored now, under its lock
         hh = selectors.household(request.user, pk, for_update=True)
-        form = _form_or_422(HouseholdForm(_payload(data.dict(exclude_unset=True), hh), instance=hh, user=request.user))
+        form = _form_or_422(
+            HouseholdForm(
+                _payload(data.dict(exclude_unset=True), hh), instance=hh, user=request.user
+            )
+        )
         return _saved_or_409(services.save_household, user=request.user, form=form, request=request)
 
 
 def _status(request, subject, data: StatusIn):
     form = _form_or_422(StatusChangeForm(data.dict(exclude_none=True), current=subject.status))
-    return _saved_or_409(services.change_status, user=request.user, subject=subject, request=request, **form.cleaned_data)
+    return _saved_or_409(
+        services.change_status,
+        user=request.user,
+        subject=subject,
+        request=request,
+        **form.cleaned_data,
+    )
 
 
 @router.post("/households/{int:pk}/status", response={200: StatusOut, 409: dict})
@@ -262,8 +278,13 @@ def household_status(request, pk: int, data: StatusIn):
 
 
 @router.get("/persons", response=PersonPage)
-def list_persons(request, q: str = "", household: Id | None = None, after: Id | None = None,
-                 limit: int = Query(50, ge=1, le=MAX_LIMIT)):
+def list_persons(
+    request,
+    q: str = "",
+    household: Id | None = None,
+    after: Id | None = None,
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+):
     """家庭成员查询：姓名前缀或完整身份证号。"""
     qs = selectors.persons(request.user, q)
     if household is not None:
@@ -279,14 +300,22 @@ def get_person(request, pk: int, unmasked: bool = False):
     if unmasked:
         if not request.user.may_unmask:
             raise HttpError(403, "无权查看完整身份证号")
-        record(AuditAction.UNMASK, user=request.user, request=request, obj=p, summary=f"API 查看 {p.name} 的完整身份证号")
+        record(
+            AuditAction.UNMASK,
+            user=request.user,
+            request=request,
+            obj=p,
+            summary=f"API 查看 {p.name} 的完整身份证号",
+        )
         p.show_full_id = True
     return p
 
 
 @router.post("/persons", response={201: PersonOut})
 def create_person(request, data: PersonIn):
-    form = _form_or_422(PersonForm(_payload(data.dict(exclude_unset=True), model=Person), user=request.user))
+    form = _form_or_422(
+        PersonForm(_payload(data.dict(exclude_unset=True), model=Person), user=request.user)
+    )
     return Status(201, services.save_person(user=request.user, form=form, request=request))
 
 
@@ -295,8 +324,13 @@ def update_person(request, pk: int, data: PersonIn):
     """修改家庭成员：只改提交的字段；身份证号可原样（或脱敏）送回，更正须有查看完整号码的权限。带 `version` 时同上。"""
     with transaction.atomic():
         p = selectors.person(request.user, pk, for_update=True)
-        form = _form_or_422(PersonForm(_payload(data.dict(exclude_unset=True), p, exclude=("sex", "birth_date")), instance=p,
-                                       user=request.user))
+        form = _form_or_422(
+            PersonForm(
+                _payload(data.dict(exclude_unset=True), p, exclude=("sex", "birth_date")),
+                instance=p,
+                user=request.user,
+            )
+        )
         return _saved_or_409(services.save_person, user=request.user, form=form, request=request)
 
 

@@ -55,5 +55,8 @@ def form_schema(form_class: type[forms.BaseForm], name: str) -> type[Schema]:
             except FieldDoesNotExist:  # a form-only field (village, income_wage …)
                 model_field = None
         description = str(field.label or "") + (f"（{field.help_text}）" if field.help_text else "")
-        fields[field_name] = (api_type(field, model_field) | None, Field(None, description=description or None))
+        fields[field_name] = (
+            api_type(field, model_field) | None,
+            Field(None, description=description or None),
+        )
     return create_model(name, __base__=Schema, **fields)

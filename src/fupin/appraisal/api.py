@@ -226,15 +226,26 @@ def _application(request, pk: int) -> Application:
 
 
 def _hospital(request, pk: int | None) -> Hospital | None:
-    return None if pk is None else get_scoped(Hospital.objects.all(), request.user, shared=True, pk=pk)
+    return (
+        None if pk is None else get_scoped(Hospital.objects.all(), request.user, shared=True, pk=pk)
+    )
 
 
 # -- notices and applications ---------------------------------------------------------------------
 @router.post("/appraisal/persons/{int:pk}/notice", response={201: NoticeOut})
 def notify(request, pk: int, data: NoticeIn):
     try:
-        return Status(201, services.notify(user=request.user, person=_person(request, pk), day=data.day or _today(), way=data.way,
-                                           note=data.note, request=request))
+        return Status(
+            201,
+            services.notify(
+                user=request.user,
+                person=_person(request, pk),
+                day=data.day or _today(),
+                way=data.way,
+                note=data.note,
+                request=request,
+            ),
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -242,7 +253,13 @@ def notify(request, pk: int, data: NoticeIn):
 @router.post("/appraisal/notices/village")
 def notify_village(request, data: VillageNoticeIn):
     try:
-        n = services.notify_village(user=request.user, village_code=data.village_code, day=data.day or _today(), way=data.way, request=request)
+        n = services.notify_village(
+            user=request.user,
+            village_code=data.village_code,
+            day=data.day or _today(),
+            way=data.way,
+            request=request,
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
     return {"village_code": data.village_code, "notified": n}
@@ -251,9 +268,21 @@ def notify_village(request, data: VillageNoticeIn):
 @router.post("/appraisal/persons/{int:pk}/applications", response={201: ApplicationOut})
 def apply(request, pk: int, data: ApplicationIn):
     try:
-        return Status(201, services.apply(user=request.user, person=_person(request, pk), chronic_class=data.chronic_class, diseases=data.diseases,
-                                          day=data.day or _today(), applicant=data.applicant, home_appraisal=data.home_appraisal,
-                                          home_reason=data.home_reason, note=data.note, request=request))
+        return Status(
+            201,
+            services.apply(
+                user=request.user,
+                person=_person(request, pk),
+                chronic_class=data.chronic_class,
+                diseases=data.diseases,
+                day=data.day or _today(),
+                applicant=data.applicant,
+                home_appraisal=data.home_appraisal,
+                home_reason=data.home_reason,
+                note=data.note,
+                request=request,
+            ),
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -281,9 +310,18 @@ def get_application(request, pk: int):
 @router.post("/appraisal/applications/{int:pk}/conclusion", response=ApplicationOut)
 def appraise(request, pk: int, data: ConclusionIn):
     try:
-        return services.appraise(user=request.user, application=_application(request, pk), approved=data.approved, day=data.day or _today(),
-                                 chronic_class=data.chronic_class, diseases=data.diseases, appraiser=data.appraiser,
-                                 refusal_reason=data.refusal_reason, notice_start=data.notice_start, request=request)
+        return services.appraise(
+            user=request.user,
+            application=_application(request, pk),
+            approved=data.approved,
+            day=data.day or _today(),
+            chronic_class=data.chronic_class,
+            diseases=data.diseases,
+            appraiser=data.appraiser,
+            refusal_reason=data.refusal_reason,
+            notice_start=data.notice_start,
+            request=request,
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -297,7 +335,9 @@ def assign_round(request, pk: int, data: RoundChoiceIn):
     app = _application(request, pk)
     rnd = get_scoped(AppraisalRound.objects.all(), request.user, shared=True, pk=data.round_id)
     try:
-        return services.assign_round(user=request.user, application=app, appraisal_round=rnd, request=request)
+        return services.assign_round(
+            user=request.user, application=app, appraisal_round=rnd, request=request
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -305,7 +345,9 @@ def assign_round(request, pk: int, data: RoundChoiceIn):
 @router.post("/appraisal/applications/{int:pk}/withdraw", response=ApplicationOut)
 def withdraw(request, pk: int):
     try:
-        return services.withdraw(user=request.user, application=_application(request, pk), day=_today(), request=request)
+        return services.withdraw(
+            user=request.user, application=_application(request, pk), day=_today(), request=request
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -318,8 +360,17 @@ def list_objections(request, pk: int):
 @router.post("/appraisal/applications/{int:pk}/objections", response={201: ObjectionOut})
 def raise_objection(request, pk: int, data: ObjectionIn):
     try:
-        return Status(201, services.raise_objection(user=request.user, application=_application(request, pk), objector=data.objector,
-                                                    content=data.content, day=data.day or _today(), request=request))
+        return Status(
+            201,
+            services.raise_objection(
+                user=request.user,
+                application=_application(request, pk),
+                objector=data.objector,
+                content=data.content,
+                day=data.day or _today(),
+                request=request,
+            ),
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -328,8 +379,14 @@ def raise_objection(request, pk: int, data: ObjectionIn):
 def resolve_objection(request, pk: int, data: ResolutionIn):
     o = get_scoped(Objection.objects.select_related("application"), request.user, pk=pk)
     try:
-        return services.resolve_objection(user=request.user, objection=o, upheld=data.upheld, resolution=data.resolution,
-                                          day=data.day or _today(), request=request)
+        return services.resolve_objection(
+            user=request.user,
+            objection=o,
+            upheld=data.upheld,
+            resolution=data.resolution,
+            day=data.day or _today(),
+            request=request,
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -338,8 +395,16 @@ def resolve_objection(request, pk: int, data: ResolutionIn):
 def certify(request, pk: int, data: CertifyIn):
     app = _application(request, pk)
     try:
-        return Status(201, services.certify(user=request.user, application=app, day=data.day or _today(),
-                                            hospital=_hospital(request, data.hospital_id), request=request))
+        return Status(
+            201,
+            services.certify(
+                user=request.user,
+                application=app,
+                day=data.day or _today(),
+                hospital=_hospital(request, data.hospital_id),
+                request=request,
+            ),
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -366,8 +431,13 @@ def get_certificate(request, pk: int):
 def choose_hospital(request, pk: int, data: HospitalIn):
     cert = _certificate(request, pk)
     try:
-        return services.choose_hospital(user=request.user, certificate=cert, hospital=_hospital(request, data.hospital_id),
-                                        day=data.day or _today(), request=request)
+        return services.choose_hospital(
+            user=request.user,
+            certificate=cert,
+            hospital=_hospital(request, data.hospital_id),
+            day=data.day or _today(),
+            request=request,
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -376,7 +446,13 @@ def choose_hospital(request, pk: int, data: HospitalIn):
 def revoke(request, pk: int, data: RevokeIn):
     cert = _certificate(request, pk)
     try:
-        return services.revoke(user=request.user, certificate=cert, reason=data.reason, day=data.day or _today(), request=request)
+        return services.revoke(
+            user=request.user,
+            certificate=cert,
+            reason=data.reason,
+            day=data.day or _today(),
+            request=request,
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
 
@@ -394,7 +470,13 @@ def list_rounds(request):
 @router.post("/appraisal/rounds", response={201: RoundOut})
 def plan_round(request, data: RoundIn):
     try:
-        rnd, _ = services.plan_round(user=request.user, held_on=data.held_on, place=data.place, experts=data.experts, request=request)
+        rnd, _ = services.plan_round(
+            user=request.user,
+            held_on=data.held_on,
+            place=data.place,
+            experts=data.experts,
+            request=request,
+        )
     except services.AppraisalError as exc:
         raise _refused(exc) from None
     return Status(201, rnd)
@@ -408,8 +490,16 @@ def progress(request, area: str = "", progress: str = ""):
         qs = qs.filter(village_code__startswith=area)
     if progress in Progress.LABELS:
         qs = qs.filter(progress=progress)
-    return [{"person_id": p.pk, "name": p.name, "village_code": p.village_code, "progress": p.progress,
-             "progress_name": Progress.LABELS[p.progress]} for p in qs[:MAX]]
+    return [
+        {
+            "person_id": p.pk,
+            "name": p.name,
+            "village_code": p.village_code,
+            "progress": p.progress,
+            "progress_name": Progress.LABELS[p.progress],
+        }
+        for p in qs[:MAX]
+    ]
 
 
 def _query_date(date: str) -> dt.date:
@@ -425,12 +515,22 @@ def _query_date(date: str) -> dt.date:
 def report(request, date: str = "", area: str = ""):
     day = _query_date(date)
     code = area or area_code_of(request.user) or ""
-    if not (code.isdigit() and area_code_in_scope(request.user, code) and Area.objects.filter(code=code).exists()):
+    if not (
+        code.isdigit()
+        and area_code_in_scope(request.user, code)
+        and Area.objects.filter(code=code).exists()
+    ):
         err = HttpError(422, "数据校验未通过")
         err.errors = {"area": ["区划不存在或不在本辖区"]}
         raise err
     rows, total = selectors.daily_report(request.user, day, code)
-    return {"date": day, "area": code, "columns": dict(selectors.REPORT_COLUMNS), "rows": rows, "total": total}
+    return {
+        "date": day,
+        "area": code,
+        "columns": dict(selectors.REPORT_COLUMNS),
+        "rows": rows,
+        "total": total,
+    }
 
 
 @router.get("/appraisal/persons/{int:pk}/chronic-class", response=ChronicClassOut)
@@ -438,4 +538,9 @@ def chronic_class(request, pk: int, date: str = ""):
     person = _person(request, pk)
     day = _query_date(date)
     code = selectors.chronic_class_on(person.pk, day)
-    return {"person_id": person.pk, "date": day, "chronic_class": code, "class_name": rules().class_name(code) if code else "无"}
+    return {
+        "person_id": person.pk,
+        "date": day,
+        "chronic_class": code,
+        "class_name": rules().class_name(code) if code else "无",
+    }

@@ -37,9 +37,13 @@ class Notice(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appraisal_notices")
     village_code = models.CharField("村代码", max_length=12)
     notified_on = models.DateField("通知日期")
-    way = models.CharField("通知方式", max_length=10, choices=NoticeWay.choices, default=NoticeWay.VISIT)
+    way = models.CharField(
+        "通知方式", max_length=10, choices=NoticeWay.choices, default=NoticeWay.VISIT
+    )
     note = models.CharField("备注", max_length=200, blank=True)
-    notified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="通知人")
+    notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="通知人"
+    )
 
     class Meta:
         verbose_name = "鉴定通知"
@@ -56,7 +60,9 @@ class Hospital(models.Model):
     SHARED_READABLE = True
 
     name = models.CharField("医院名称", max_length=100)
-    level = models.PositiveSmallIntegerField("医院等级", choices=[(1, "一级"), (2, "二级"), (3, "三级")])
+    level = models.PositiveSmallIntegerField(
+        "医院等级", choices=[(1, "一级"), (2, "二级"), (3, "三级")]
+    )
     area_code = models.CharField("所在区划", max_length=12, help_text="乡镇或县代码补足12位")
     address = models.CharField("地址", max_length=200, blank=True)
     active = models.BooleanField("接受选定", default=True)
@@ -65,7 +71,9 @@ class Hospital(models.Model):
         verbose_name = "定点医院"
         verbose_name_plural = "定点医院"
         ordering = ["level", "name"]
-        constraints = [models.UniqueConstraint(fields=["area_code", "name"], name="hospital_name_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "name"], name="hospital_name_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_level_display()}）"
@@ -80,17 +88,25 @@ class AppraisalRound(models.Model):
 
     area_code = models.CharField("组织区划", max_length=12)
     year = models.PositiveSmallIntegerField("年度")
-    quarter = models.PositiveSmallIntegerField("季度", choices=[(q, f"第{'一二三四'[q - 1]}季度") for q in range(1, 5)])
+    quarter = models.PositiveSmallIntegerField(
+        "季度", choices=[(q, f"第{'一二三四'[q - 1]}季度") for q in range(1, 5)]
+    )
     held_on = models.DateField("鉴定日期")
     place = models.CharField("鉴定地点", max_length=100)
     experts = models.CharField("鉴定专家/机构", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "季度鉴定批次"
         verbose_name_plural = "季度鉴定批次"
         ordering = ["-held_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["area_code", "year", "quarter"], name="appraisal_round_once_a_quarter")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "year", "quarter"], name="appraisal_round_once_a_quarter"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}年{self.get_quarter_display()}乙类鉴定（{self.held_on:%Y-%m-%d}）"
@@ -132,19 +148,41 @@ class Application(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appraisal_applications")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="appraisal_applications"
+    )
     village_code = models.CharField("村代码", max_length=12)
     chronic_class = models.CharField("申请类别", max_length=8)
     diseases = models.CharField("申报病种", max_length=300, help_text="多个病种以“、”分隔")
     applied_on = models.DateField("申请日期")
-    applicant = models.CharField("申请方式", max_length=10, choices=Applicant.choices, default=Applicant.SELF)
+    applicant = models.CharField(
+        "申请方式", max_length=10, choices=Applicant.choices, default=Applicant.SELF
+    )
     home_appraisal = models.BooleanField("上门鉴定", default=False)
-    home_reason = models.CharField("上门鉴定原因", max_length=100, blank=True, help_text="如：长期卧床、行动不便")
+    home_reason = models.CharField(
+        "上门鉴定原因", max_length=100, blank=True, help_text="如：长期卧床、行动不便"
+    )
     note = models.CharField("备注", max_length=200, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
     stage = models.CharField("状态", max_length=10, choices=Stage.choices)
-    round = models.ForeignKey(AppraisalRound, null=True, blank=True, on_delete=models.PROTECT, related_name="applications", verbose_name="季度鉴定批次")
-    amends = models.ForeignKey("Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments", verbose_name="新增病种的医疗证")
+    round = models.ForeignKey(
+        AppraisalRound,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name="季度鉴定批次",
+    )
+    amends = models.ForeignKey(
+        "Certificate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name="新增病种的医疗证",
+    )
     # 鉴定结论
     appraised_on = models.DateField("鉴定日期", null=True, blank=True)
     appraiser = models.CharField("鉴定专家/机构", max_length=100, blank=True)
@@ -152,7 +190,9 @@ class Application(models.Model):
     concluded_class = models.CharField("鉴定类别", max_length=8, blank=True)
     concluded_diseases = models.CharField("鉴定病种", max_length=300, blank=True)
     refusal_reason = models.CharField("不符合原因", max_length=200, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # 公示
     notice_start = models.DateField("公示开始", null=True, blank=True)
     notice_end = models.DateField("公示结束", null=True, blank=True)
@@ -163,7 +203,11 @@ class Application(models.Model):
         verbose_name_plural = "鉴定申请"
         ordering = ["-applied_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=Q(stage__in=["applied", "waiting", "notice"]), name="appraisal_one_open_application"),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(stage__in=["applied", "waiting", "notice"]),
+                name="appraisal_one_open_application",
+            ),
         ]
         indexes = [models.Index(fields=["village_code", "stage"], name="appraisal_app_area_stage")]
 
@@ -186,18 +230,33 @@ class Certificate(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="chronic_certificates")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="chronic_certificates"
+    )
     village_code = models.CharField("村代码", max_length=12)
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="certificate"
+    )
     number = models.CharField("证号", max_length=30, unique=True)
     chronic_class = models.CharField("类别", max_length=8)
     diseases = models.CharField("病种", max_length=600)
     valid_from = models.DateField("有效期起")
     issued_on = models.DateField("发证日期")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    hospital = models.ForeignKey(Hospital, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates", verbose_name="定点医院")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    hospital = models.ForeignKey(
+        Hospital,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name="定点医院",
+    )
     hospital_chosen_on = models.DateField("选定医院日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=8, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
+    status = models.CharField(
+        "状态", max_length=8, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
     revoked_on = models.DateField("注销日期", null=True, blank=True)
     revoke_reason = models.CharField("注销原因", max_length=200, blank=True)
 
@@ -205,7 +264,11 @@ class Certificate(models.Model):
         verbose_name = "慢性病医疗证"
         verbose_name_plural = "慢性病医疗证"
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(status="valid"), name="chronic_certificate_one_valid")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="valid"), name="chronic_certificate_one_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -235,16 +298,22 @@ class CertificateChange(models.Model):
     effective_on = models.DateField("生效日期")
     chronic_class = models.CharField("类别", max_length=8, blank=True, help_text="注销后为空")
     diseases = models.CharField("病种", max_length=600, blank=True)
-    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     summary = models.CharField("说明", max_length=300)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "医疗证变更记录"
         verbose_name_plural = "医疗证变更记录"
         ordering = ["effective_on", "id"]
-        indexes = [models.Index(fields=["person", "effective_on"], name="appraisal_change_person_day")]
+        indexes = [
+            models.Index(fields=["person", "effective_on"], name="appraisal_change_person_day")
+        ]
 
 
 class ObjectionStatus(models.TextChoices):
@@ -259,16 +328,24 @@ class Objection(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="objections"
+    )
     village_code = models.CharField("村代码", max_length=12)
     raised_on = models.DateField("提出日期")
     objector = models.CharField("异议人", max_length=50)
     content = models.CharField("异议内容", max_length=500)
-    status = models.CharField("处理结果", max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    status = models.CharField(
+        "处理结果", max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
     resolved_on = models.DateField("处理日期", null=True, blank=True)
     resolution = models.CharField("处理意见", max_length=500, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "公示异议"
@@ -285,11 +362,15 @@ class ReportSubmission(models.Model):
     day = models.DateField("日报日期")
     figures = models.JSONField("报送数字")
     note = models.CharField("说明", max_length=200, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField("报送时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "鉴定日报报送"
         verbose_name_plural = "鉴定日报报送"
         ordering = ["day", "area_code"]
-        constraints = [models.UniqueConstraint(fields=["area_code", "day"], name="appraisal_report_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "day"], name="appraisal_report_once_a_day")
+        ]

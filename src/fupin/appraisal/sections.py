@@ -8,9 +8,17 @@ from .models import OPEN_STAGES
 
 def person_section(request, person) -> str:
     user = request.user
-    return render_to_string("appraisal/_person_section.html", {
-        "p": person,
-        "notice": selectors.notices(user).filter(person=person).first(),
-        "open": selectors.applications(user).filter(person=person, stage__in=OPEN_STAGES).first(),
-        "certificates": selectors.certificates(user).filter(person=person).order_by("-issued_on"),
-    }, request=request)
+    return render_to_string(
+        "appraisal/_person_section.html",
+        {
+            "p": person,
+            "notice": selectors.notices(user).filter(person=person).first(),
+            "open": selectors.applications(user)
+            .filter(person=person, stage__in=OPEN_STAGES)
+            .first(),
+            "certificates": selectors.certificates(user)
+            .filter(person=person)
+            .order_by("-issued_on"),
+        },
+        request=request,
+    )

@@ -44,8 +44,11 @@ def _histories(persons: set[int]) -> dict[int, tuple[list[dt.date], list[str]]]:
     if len(persons) <= ID_LIST_LIMIT:
         rows = rows.filter(person_id__in=persons)
     history: dict[int, tuple[list[dt.date], list[str]]] = {}
-    for pid, day, code in rows.order_by("person_id", "effective_on", "id").values_list("person_id", "effective_on", "chronic_class").iterator(
-            chunk_size=20_000):
+    for pid, day, code in (
+        rows.order_by("person_id", "effective_on", "id")
+        .values_list("person_id", "effective_on", "chronic_class")
+        .iterator(chunk_size=20_000)
+    ):
         if pid in persons:
             days, codes = history.setdefault(pid, ([], []))
             days.append(day)
@@ -74,7 +77,10 @@ def chronic_classes_for(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int,
 
 def chronic_classes_on(person_ids: Iterable[int], on_date: dt.date) -> dict[int, str]:
     """{person_id: class code} of the persons holding a valid certificate on `on_date`."""
-    return {pid: code for (pid, _), code in chronic_classes_for((pid, on_date) for pid in set(person_ids)).items()}
+    return {
+        pid: code
+        for (pid, _), code in chronic_classes_for((pid, on_date) for pid in set(person_ids)).items()
+    }
 
 
 def chronic_class_on(person_id: int, on_date: dt.date) -> str | None:
@@ -93,7 +99,9 @@ def applications(user) -> QuerySet:
 
 
 def certificates(user) -> QuerySet:
-    return scoped(Certificate.objects.select_related("person", "person__household", "hospital"), user)
+    return scoped(
+        Certificate.objects.select_related("person", "person__household", "hospital"), user
+    )
 
 
 def changes(user) -> QuerySet:
@@ -130,8 +138,14 @@ class Progress:
     REFUSED = Stage.REFUSED.value
     OBJECTED = Stage.OBJECTED.value
     CHOICES = [
-        (NOT_NOTIFIED, "未通知"), (NOTIFIED, "已通知未申请"), (APPLIED, "已申请待鉴定"), (WAITING, "待季度鉴定"),
-        (NOTICE, "公示中"), (CERTIFIED, "已发证"), (REFUSED, "鉴定不符合"), (OBJECTED, "异议成立未发证"),
+        (NOT_NOTIFIED, "未通知"),
+        (NOTIFIED, "已通知未申请"),
+        (APPLIED, "已申请待鉴定"),
+        (WAITING, "待季度鉴定"),
+        (NOTICE, "公示中"),
+        (CERTIFIED, "已发证"),
+        (REFUSED, "鉴定不符合"),
+        (OBJECTED, "异议成立未发证"),
     ]
     LABELS = dict(CHOICES)
 
@@ -140,30 +154,55 @@ def progress(user) -> QuerySet:
     """Every poor person in the user's area with `progress` (a Progress code): an open application
     first, then a valid certificate, then the last closed application, then the notice."""
     open_app = Application.objects.filter(person=OuterRef("pk"), stage__in=OPEN_STAGES)
-    last_app = Application.objects.filter(person=OuterRef("pk")).exclude(stage=Stage.WITHDRAWN).order_by("-applied_on", "-id")
-    qs = Person.objects.filter(status__in=ACTIVE_STATUSES).annotate(
-        open_stage=Subquery(open_app.values("stage")[:1]),
-        last_stage=Subquery(last_app.values("stage")[:1]),
-        certified=Exists(Certificate.objects.filter(person=OuterRef("pk"), status=CertificateStatus.VALID)),
-        notified=Exists(Notice.objects.filter(person=OuterRef("pk"))),
-        notified_on=Subquery(Notice.objects.filter(person=OuterRef("pk")).values("notified_on")[:1]),
-        notified_by_name=Subquery(Notice.objects.filter(person=OuterRef("pk")).values("notified_by__username")[:1]),
-    ).annotate(progress=Case(
-        When(open_stage__isnull=False, then="open_stage"),
-        When(certified=True, then=Value(Progress.CERTIFIED)),
-        When(last_stage__in=[Stage.REFUSED, Stage.OBJECTED], then="last_stage"),
-        When(notified=True, then=Value(Progress.NOTIFIED)),
-        default=Value(Progress.NOT_NOTIFIED),
-        output_field=CharField(),
-    ))
+    last_app = (
+        Application.objects.filter(person=OuterRef("pk"))
+        .exclude(stage=Stage.WITHDRAWN)
+        .order_by("-applied_on", "-id")
+    )
+    qs = (
+        Person.objects.filter(status__in=ACTIVE_STATUSES)
+        .annotate(
+            open_stage=Subquery(open_app.values("stage")[:1]),
+            last_stage=Subquery(last_app.values("stage")[:1]),
+            certified=Exists(
+                Certificate.objects.filter(person=OuterRef("pk"), status=CertificateStatus.VALID)
+            ),
+            notified=Exists(Notice.objects.filter(person=OuterRef("pk"))),
+            notified_on=Subquery(
+                Notice.objects.filter(person=OuterRef("pk")).values("notified_on")[:1]
+            ),
+            notified_by_name=Subquery(
+                Notice.objects.filter(person=OuterRef("pk")).values("notified_by__username")[:1]
+            ),
+        )
+        .annotate(
+            progress=Case(
+                When(open_stage__isnull=False, then="open_stage"),
+                When(certified=True, then=Value(Progress.CERTIFIED)),
+                When(last_stage__in=[Stage.REFUSED, Stage.OBJECTED], then="last_stage"),
+                When(notified=True, then=Value(Progress.NOTIFIED)),
+                default=Value(Progress.NOT_NOTIFIED),
+                output_field=CharField(),
+            )
+        )
+    )
     return scoped(qs, user).order_by("village_code", "household_id", "id")
 
 
 # -- 鉴定日报 --------------------------------------------------------------------------------------
 REPORT_COLUMNS = [
-    ("notified", "当日通知"), ("applied", "当日申请"), ("home", "其中上门鉴定"), ("approved", "当日鉴定符合"),
-    ("refused", "当日鉴定不符合"), ("objections", "当日异议"), ("issued", "当日发证"), ("added", "当日新增病种"),
-    ("poor", "在册扶贫对象"), ("notified_total", "累计已通知"), ("applied_total", "累计申请"), ("in_notice", "公示中"),
+    ("notified", "当日通知"),
+    ("applied", "当日申请"),
+    ("home", "其中上门鉴定"),
+    ("approved", "当日鉴定符合"),
+    ("refused", "当日鉴定不符合"),
+    ("objections", "当日异议"),
+    ("issued", "当日发证"),
+    ("added", "当日新增病种"),
+    ("poor", "在册扶贫对象"),
+    ("notified_total", "累计已通知"),
+    ("applied_total", "累计申请"),
+    ("in_notice", "公示中"),
     ("certified_total", "持证人数"),
 ]
 
@@ -187,26 +226,80 @@ def daily_report(user, day: dt.date, area_code: str) -> tuple[list[dict], dict]:
         counts[key].update(c[:unit] for c in codes)
 
     apps = within(scoped(Application.objects.all(), user))
-    tally("notified", within(scoped(Notice.objects.filter(notified_on=day), user)).values_list("village_code", flat=True))
+    tally(
+        "notified",
+        within(scoped(Notice.objects.filter(notified_on=day), user)).values_list(
+            "village_code", flat=True
+        ),
+    )
     tally("applied", apps.filter(applied_on=day).values_list("village_code", flat=True))
-    tally("home", apps.filter(applied_on=day, home_appraisal=True).values_list("village_code", flat=True))
-    tally("approved", apps.filter(appraised_on=day, approved=True).values_list("village_code", flat=True))
-    tally("refused", apps.filter(appraised_on=day, approved=False).values_list("village_code", flat=True))
-    tally("objections", within(scoped(Objection.objects.filter(raised_on=day), user)).values_list("village_code", flat=True))
+    tally(
+        "home",
+        apps.filter(applied_on=day, home_appraisal=True).values_list("village_code", flat=True),
+    )
+    tally(
+        "approved",
+        apps.filter(appraised_on=day, approved=True).values_list("village_code", flat=True),
+    )
+    tally(
+        "refused",
+        apps.filter(appraised_on=day, approved=False).values_list("village_code", flat=True),
+    )
+    tally(
+        "objections",
+        within(scoped(Objection.objects.filter(raised_on=day), user)).values_list(
+            "village_code", flat=True
+        ),
+    )
     changes_today = within(scoped(CertificateChange.objects.filter(effective_on=day), user))
-    tally("issued", changes_today.filter(kind=ChangeKind.ISSUED).values_list("village_code", flat=True))
-    tally("added", changes_today.filter(kind=ChangeKind.DISEASE_ADDED).values_list("village_code", flat=True))
-    tally("poor", within(scoped(Person.objects.filter(status__in=ACTIVE_STATUSES), user)).values_list("village_code", flat=True))
-    tally("notified_total", within(scoped(Notice.objects.filter(notified_on__lte=day), user)).values_list("village_code", flat=True))
+    tally(
+        "issued",
+        changes_today.filter(kind=ChangeKind.ISSUED).values_list("village_code", flat=True),
+    )
+    tally(
+        "added",
+        changes_today.filter(kind=ChangeKind.DISEASE_ADDED).values_list("village_code", flat=True),
+    )
+    tally(
+        "poor",
+        within(scoped(Person.objects.filter(status__in=ACTIVE_STATUSES), user)).values_list(
+            "village_code", flat=True
+        ),
+    )
+    tally(
+        "notified_total",
+        within(scoped(Notice.objects.filter(notified_on__lte=day), user)).values_list(
+            "village_code", flat=True
+        ),
+    )
     tally("applied_total", apps.filter(applied_on__lte=day).values_list("village_code", flat=True))
-    tally("in_notice", apps.filter(Q(notice_start__lte=day, notice_end__gte=day), approved=True)
-          .exclude(closed_on__lt=day).values_list("village_code", flat=True))
-    tally("certified_total", within(scoped(Certificate.objects.filter(issued_on__lte=day), user))
-          .exclude(revoked_on__lte=day).values_list("village_code", flat=True))
+    tally(
+        "in_notice",
+        apps.filter(Q(notice_start__lte=day, notice_end__gte=day), approved=True)
+        .exclude(closed_on__lt=day)
+        .values_list("village_code", flat=True),
+    )
+    tally(
+        "certified_total",
+        within(scoped(Certificate.objects.filter(issued_on__lte=day), user))
+        .exclude(revoked_on__lte=day)
+        .values_list("village_code", flat=True),
+    )
     units = sorted(set().union(*counts.values()))
     names = dict(Area.objects.filter(code__in=units).values_list("code", "name"))
-    rows = [{"code": u, "name": names.get(u, "（未知区划）"), **{k: counts[k][u] for k, _ in REPORT_COLUMNS}} for u in units]
-    total = {"code": area_code, "name": "合计", **{k: sum(counts[k].values()) for k, _ in REPORT_COLUMNS}}
+    rows = [
+        {
+            "code": u,
+            "name": names.get(u, "（未知区划）"),
+            **{k: counts[k][u] for k, _ in REPORT_COLUMNS},
+        }
+        for u in units
+    ]
+    total = {
+        "code": area_code,
+        "name": "合计",
+        **{k: sum(counts[k].values()) for k, _ in REPORT_COLUMNS},
+    }
     return rows, total
 
 
@@ -216,7 +309,12 @@ def pending_objections(user) -> QuerySet:
 
 def submissions(user, day: dt.date) -> list[dict]:
     """报送情况: every township of the user's area for `day`, with its submission or None."""
-    sent = {s.area_code[: CODE_LENGTH[Level.TOWNSHIP]]: s for s in scoped(ReportSubmission.objects.filter(day=day), user).select_related("submitted_by")}
+    sent = {
+        s.area_code[: CODE_LENGTH[Level.TOWNSHIP]]: s
+        for s in scoped(ReportSubmission.objects.filter(day=day), user).select_related(
+            "submitted_by"
+        )
+    }
     towns = scoped_townships(user)
     return [{"code": t.code, "name": t.name, "submission": sent.get(t.code)} for t in towns]
 

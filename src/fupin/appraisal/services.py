@@ -111,7 +111,11 @@ def _move(app: Application, to: str) -> None:
 def _locked(app: Application) -> Application:
     """The application re-read under a row lock: two clerks acting at once take turns, and the
     second sees the first one's stage."""
-    return Application.objects.select_for_update(of=("self",)).select_related("person", "round").get(pk=app.pk)
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("person", "round")
+        .get(pk=app.pk)
+    )
 
 
 def _county_user(user) -> str:
@@ -123,7 +127,9 @@ def _county_user(user) -> str:
 
 # -- 鉴定通知 --------------------------------------------------------------------------------------
 @transaction.atomic
-def notify(*, user, person: Person, day=None, way: str = NoticeWay.VISIT, note: str = "", request=None) -> Notice:
+def notify(
+    *, user, person: Person, day=None, way: str = NoticeWay.VISIT, note: str = "", request=None
+) -> Notice:
     """Tell one poor person of the appraisal (下发鉴定通知)."""
     require_writer(user)
     require_area(user, person.village_code)
@@ -131,48 +137,99 @@ def notify(*, user, person: Person, day=None, way: str = NoticeWay.VISIT, note: 
     if way not in NoticeWay.values:
         raise AppraisalError("通知方式无效，应为 " + "、".join(NoticeWay.labels))
     if person.status not in ACTIVE_STATUSES:
-        raise AppraisalError(f"{person.name}不是在册扶贫对象（{person.get_status_display()}），不需通知")
+        raise AppraisalError(
+            f"{person.name}不是在册扶贫对象（{person.get_status_display()}），不需通知"
+        )
     try:
         with transaction.atomic():
-            n = Notice.objects.create(person=person, village_code=person.village_code, notified_on=day, way=way,
-                                      note=_text(note, "备注", 200, required=False), notified_by=user)
+            n = Notice.objects.create(
+                person=person,
+                village_code=person.village_code,
+                notified_on=day,
+                way=way,
+                note=_text(note, "备注", 200, required=False),
+                notified_by=user,
+            )
     except IntegrityError:
         first = Notice.objects.get(person=person)
         raise AppraisalError(f"{person.name}已于 {first.notified_on:%Y-%m-%d} 通知") from None
-    record(AuditAction.CREATE, user=user, request=request, obj=n, summary=f"慢性病鉴定通知 {person.name}（{n.get_way_display()}）")
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=n,
+        summary=f"慢性病鉴定通知 {person.name}（{n.get_way_display()}）",
+    )
     return n
 
 
 @transaction.atomic
-def notify_village(*, user, village_code: str, day=None, way: str = NoticeWay.MEETING, request=None) -> int:
+def notify_village(
+    *, user, village_code: str, day=None, way: str = NoticeWay.MEETING, request=None
+) -> int:
     """Notify every poor person of a village not notified yet, in one statement; returns how many."""
     require_writer(user)
-    if not isinstance(village_code, str) or not Area.objects.filter(code=village_code, level=Level.VILLAGE).exists():
+    if (
+        not isinstance(village_code, str)
+        or not Area.objects.filter(code=village_code, level=Level.VILLAGE).exists()
+    ):
         raise AppraisalError("请选择一个村")
     require_area(user, village_code)
     day = _date(day or _today(), "通知日期")
     if way not in NoticeWay.values:
         raise AppraisalError("通知方式无效，应为 " + "、".join(NoticeWay.labels))
-    people = (Person.objects.filter(village_code=village_code, status__in=ACTIVE_STATUSES)
-              .exclude(appraisal_notices__isnull=False).values_list("id", flat=True))
+    people = (
+        Person.objects.filter(village_code=village_code, status__in=ACTIVE_STATUSES)
+        .exclude(appraisal_notices__isnull=False)
+        .values_list("id", flat=True)
+    )
     ids = list(people)
-    Notice.objects.bulk_create([Notice(person_id=pk, village_code=village_code, notified_on=day, way=way, notified_by=user) for pk in ids],
-                               ignore_conflicts=True, batch_size=1000)
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                person_id=pk, village_code=village_code, notified_on=day, way=way, notified_by=user
+            )
+            for pk in ids
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
     name = Area.objects.get(code=village_code).name
-    record(AuditAction.CREATE, user=user, request=request, object_type="notice", object_id=village_code, area_code=village_code,
-           summary=f"慢性病鉴定通知：{name} {len(ids)} 人（{NoticeWay(way).label}，{day:%Y-%m-%d}）")
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        object_type="notice",
+        object_id=village_code,
+        area_code=village_code,
+        summary=f"慢性病鉴定通知：{name} {len(ids)} 人（{NoticeWay(way).label}，{day:%Y-%m-%d}）",
+    )
     return len(ids)
 
 
 # -- 申请 ------------------------------------------------------------------------------------------
 def _next_round(county: str, day: dt.date) -> AppraisalRound | None:
-    return (AppraisalRound.objects.filter(area_code__range=village_code_range(county), held_on__gte=day)
-            .order_by("held_on", "id").first())
+    return (
+        AppraisalRound.objects.filter(area_code__range=village_code_range(county), held_on__gte=day)
+        .order_by("held_on", "id")
+        .first()
+    )
 
 
 @transaction.atomic
-def apply(*, user, person: Person, chronic_class: str, diseases, day=None, applicant: str = Applicant.SELF,
-          home_appraisal: bool = False, home_reason: str = "", note: str = "", request=None) -> Application:
+def apply(
+    *,
+    user,
+    person: Person,
+    chronic_class: str,
+    diseases,
+    day=None,
+    applicant: str = Applicant.SELF,
+    home_appraisal: bool = False,
+    home_reason: str = "",
+    note: str = "",
+    request=None,
+) -> Application:
     """鉴定申请, by the person or a village assistant on his behalf. A 乙类 application waits for the
     county's next quarterly round; a certificate holder's application adds new diseases (动态管理)."""
     require_writer(user)
@@ -191,35 +248,57 @@ def apply(*, user, person: Person, chronic_class: str, diseases, day=None, appli
     note = _text(note, "备注", 200, required=False)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.status not in ACTIVE_STATUSES:
-        raise AppraisalError(f"{person.name}不是在册扶贫对象（{person.get_status_display()}），不能申请鉴定")
+        raise AppraisalError(
+            f"{person.name}不是在册扶贫对象（{person.get_status_display()}），不能申请鉴定"
+        )
     if day < person.birth_date:
         raise AppraisalError("申请日期早于出生日期")
     open_app = Application.objects.filter(person=person, stage__in=OPEN_STAGES).first()
     if open_app is not None:
-        raise AppraisalError(f"{person.name}已有未办结的鉴定申请（{open_app.applied_on:%Y-%m-%d}，{open_app.get_stage_display()}）")
+        raise AppraisalError(
+            f"{person.name}已有未办结的鉴定申请（{open_app.applied_on:%Y-%m-%d}，{open_app.get_stage_display()}）"
+        )
     cert = Certificate.objects.filter(person=person, status=CertificateStatus.VALID).first()
     if cert is not None:
         held = set(cert.disease_list)
         if already := [d for d in names if d in held]:
-            raise AppraisalError(f"{'、'.join(already)}已在医疗证 {cert.number} 上，只需申报新增病种")
+            raise AppraisalError(
+                f"{'、'.join(already)}已在医疗证 {cert.number} 上，只需申报新增病种"
+            )
     if len(diseases_text(names)) > Application._meta.get_field("diseases").max_length:
         raise AppraisalError("申报病种过多")
     quarterly = r.quarterly(chronic_class)
     app = Application.objects.create(
-        person=person, village_code=person.village_code, chronic_class=chronic_class, diseases=diseases_text(names), applied_on=day,
-        applicant=applicant, home_appraisal=home_appraisal, home_reason=home_reason, note=note, submitted_by=user,
-        stage=Stage.WAITING if quarterly else Stage.APPLIED, amends=cert,
+        person=person,
+        village_code=person.village_code,
+        chronic_class=chronic_class,
+        diseases=diseases_text(names),
+        applied_on=day,
+        applicant=applicant,
+        home_appraisal=home_appraisal,
+        home_reason=home_reason,
+        note=note,
+        submitted_by=user,
+        stage=Stage.WAITING if quarterly else Stage.APPLIED,
+        amends=cert,
         round=_next_round(person.village_code[:COUNTY_DIGITS], day) if quarterly else None,
     )
     what = "新增病种" if cert else "鉴定申请"
-    record(AuditAction.CREATE, user=user, request=request, obj=app,
-           summary=f"慢性病{what} {person.name}：{r.class_name(chronic_class)} {app.diseases}（{app.get_applicant_display()}"
-                   f"{'，上门鉴定' if home_appraisal else ''}）")
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=app,
+        summary=f"慢性病{what} {person.name}：{r.class_name(chronic_class)} {app.diseases}（{app.get_applicant_display()}"
+        f"{'，上门鉴定' if home_appraisal else ''}）",
+    )
     return app
 
 
 @transaction.atomic
-def withdraw(*, user, application: Application, day=None, reason: str = "", request=None) -> Application:
+def withdraw(
+    *, user, application: Application, day=None, reason: str = "", request=None
+) -> Application:
     require_writer(user)
     require_area(user, application.village_code)
     app = _locked(application)
@@ -227,13 +306,21 @@ def withdraw(*, user, application: Application, day=None, reason: str = "", requ
     _move(app, Stage.WITHDRAWN)
     app.closed_on, app.note = day, _text(reason, "撤回原因", 200, required=False) or app.note
     app.save(update_fields=["stage", "closed_on", "note"])
-    record(AuditAction.STATUS, user=user, request=request, obj=app, summary=f"撤回慢性病鉴定申请 {app.person.name}")
+    record(
+        AuditAction.STATUS,
+        user=user,
+        request=request,
+        obj=app,
+        summary=f"撤回慢性病鉴定申请 {app.person.name}",
+    )
     return app
 
 
 # -- 季度鉴定批次 -----------------------------------------------------------------------------------
 @transaction.atomic
-def plan_round(*, user, held_on, place: str, experts: str = "", request=None) -> tuple[AppraisalRound, int]:
+def plan_round(
+    *, user, held_on, place: str, experts: str = "", request=None
+) -> tuple[AppraisalRound, int]:
     """A quarterly 乙类 round of the county on a date; the waiting applications made by then join it.
     Returns the round and how many applications joined."""
     require_writer(user)
@@ -246,44 +333,86 @@ def plan_round(*, user, held_on, place: str, experts: str = "", request=None) ->
     quarter = (held_on.month - 1) // 3 + 1
     code = county.ljust(12, "0")
     if AppraisalRound.objects.filter(area_code=code, year=held_on.year, quarter=quarter).exists():
-        raise AppraisalError(f"{held_on.year}年第{'一二三四'[quarter - 1]}季度已安排乙类鉴定（乙类病种每季度鉴定一次）")
+        raise AppraisalError(
+            f"{held_on.year}年第{'一二三四'[quarter - 1]}季度已安排乙类鉴定（乙类病种每季度鉴定一次）"
+        )
     try:
         with transaction.atomic():
-            rnd = AppraisalRound.objects.create(area_code=code, year=held_on.year, quarter=quarter, held_on=held_on, place=place,
-                                                experts=experts, created_by=user)
+            rnd = AppraisalRound.objects.create(
+                area_code=code,
+                year=held_on.year,
+                quarter=quarter,
+                held_on=held_on,
+                place=place,
+                experts=experts,
+                created_by=user,
+            )
     except IntegrityError:
         raise AppraisalError("本季度已安排乙类鉴定") from None
-    joined = (Application.objects.filter(stage=Stage.WAITING, round__isnull=True, applied_on__lte=held_on,
-                                         village_code__range=village_code_range(county)).update(round=rnd))
-    record(AuditAction.CREATE, user=user, request=request, obj=rnd, summary=f"安排{rnd}，{place}；编入待鉴定申请 {joined} 件")
+    joined = Application.objects.filter(
+        stage=Stage.WAITING,
+        round__isnull=True,
+        applied_on__lte=held_on,
+        village_code__range=village_code_range(county),
+    ).update(round=rnd)
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=rnd,
+        summary=f"安排{rnd}，{place}；编入待鉴定申请 {joined} 件",
+    )
     return rnd, joined
 
 
 @transaction.atomic
-def assign_round(*, user, application: Application, appraisal_round: AppraisalRound, request=None) -> Application:
+def assign_round(
+    *, user, application: Application, appraisal_round: AppraisalRound, request=None
+) -> Application:
     """Put a waiting 乙类 application into another round (the person could not come, or it joined none)."""
     require_writer(user)
     require_area(user, application.village_code)
     app = _locked(application)
     if app.stage != Stage.WAITING:
-        raise AppraisalError(f"此申请处于“{app.get_stage_display()}”，只有待季度鉴定的申请可以改换批次")
+        raise AppraisalError(
+            f"此申请处于“{app.get_stage_display()}”，只有待季度鉴定的申请可以改换批次"
+        )
     if appraisal_round.area_code[:COUNTY_DIGITS] != app.village_code[:COUNTY_DIGITS]:
         raise AppraisalError("该批次不是本县的季度鉴定")
     if appraisal_round.held_on < app.applied_on:
-        raise AppraisalError(f"该批次 {appraisal_round.held_on:%Y-%m-%d} 鉴定，早于申请日期 {app.applied_on:%Y-%m-%d}")
+        raise AppraisalError(
+            f"该批次 {appraisal_round.held_on:%Y-%m-%d} 鉴定，早于申请日期 {app.applied_on:%Y-%m-%d}"
+        )
     if app.round_id == appraisal_round.pk:
         raise AppraisalError("已在该批次")
     before = str(app.round) if app.round else "未编入批次"
     app.round = appraisal_round
     app.save(update_fields=["round"])
-    record(AuditAction.UPDATE, user=user, request=request, obj=app, summary=f"改换季度鉴定批次 {app.person.name}：{before} → {appraisal_round}")
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=app,
+        summary=f"改换季度鉴定批次 {app.person.name}：{before} → {appraisal_round}",
+    )
     return app
 
 
 # -- 鉴定结论 --------------------------------------------------------------------------------------
 @transaction.atomic
-def appraise(*, user, application: Application, approved: bool, day=None, chronic_class: str = "", diseases=None,
-             appraiser: str = "", refusal_reason: str = "", notice_start=None, request=None) -> Application:
+def appraise(
+    *,
+    user,
+    application: Application,
+    approved: bool,
+    day=None,
+    chronic_class: str = "",
+    diseases=None,
+    appraiser: str = "",
+    refusal_reason: str = "",
+    notice_start=None,
+    request=None,
+) -> Application:
     """The conclusion (鉴定结论). Approved: the public notice starts (公示). Refused: closed with the reason.
     A 乙类 conclusion only at or after the application's quarterly round."""
     require_writer(user)
@@ -302,16 +431,23 @@ def appraise(*, user, application: Application, approved: bool, day=None, chroni
         names = _diseases(diseases if diseases is not None else app.diseases, "鉴定病种")
         if r.quarterly(chronic_class):
             if app.round is None:
-                raise AppraisalError(f"{r.class_name(chronic_class)}每季度集中鉴定：此申请尚未编入季度鉴定批次")
+                raise AppraisalError(
+                    f"{r.class_name(chronic_class)}每季度集中鉴定：此申请尚未编入季度鉴定批次"
+                )
             if day < app.round.held_on:
-                raise AppraisalError(f"{r.class_name(chronic_class)}每季度集中鉴定：本批次 {app.round.held_on:%Y-%m-%d} 鉴定，不能早于该日")
+                raise AppraisalError(
+                    f"{r.class_name(chronic_class)}每季度集中鉴定：本批次 {app.round.held_on:%Y-%m-%d} 鉴定，不能早于该日"
+                )
         start = _date(notice_start or day, "公示开始日期", future=True)
         if start < day:
             raise AppraisalError("公示开始日期早于鉴定日期")
         if start > day + dt.timedelta(days=30):
             raise AppraisalError("公示应在鉴定后 30 天内开始")
         app.concluded_class, app.concluded_diseases = chronic_class, diseases_text(names)
-        app.notice_start, app.notice_end = start, start + dt.timedelta(days=r.public_notice_days.value - 1)
+        app.notice_start, app.notice_end = (
+            start,
+            start + dt.timedelta(days=r.public_notice_days.value - 1),
+        )
         app.refusal_reason = ""
     else:
         _move(app, Stage.REFUSED)
@@ -319,15 +455,26 @@ def appraise(*, user, application: Application, approved: bool, day=None, chroni
         app.closed_on = day
     app.approved, app.appraised_on, app.appraiser, app.decided_by = approved, day, appraiser, user
     app.save()
-    verdict = (f"符合 {r.class_name(app.concluded_class)} {app.concluded_diseases}，公示 {app.notice_start:%Y-%m-%d} 至 {app.notice_end:%Y-%m-%d}"
-               if approved else f"不符合：{app.refusal_reason}")
-    record(AuditAction.DECISION, user=user, request=request, obj=app, summary=f"慢性病鉴定结论 {app.person.name}：{verdict}")
+    verdict = (
+        f"符合 {r.class_name(app.concluded_class)} {app.concluded_diseases}，公示 {app.notice_start:%Y-%m-%d} 至 {app.notice_end:%Y-%m-%d}"
+        if approved
+        else f"不符合：{app.refusal_reason}"
+    )
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=app,
+        summary=f"慢性病鉴定结论 {app.person.name}：{verdict}",
+    )
     return app
 
 
 # -- 公示异议 --------------------------------------------------------------------------------------
 @transaction.atomic
-def raise_objection(*, user, application: Application, objector: str, content: str, day=None, request=None) -> Objection:
+def raise_objection(
+    *, user, application: Application, objector: str, content: str, day=None, request=None
+) -> Objection:
     require_writer(user)
     require_area(user, application.village_code)
     app = _locked(application)
@@ -335,15 +482,31 @@ def raise_objection(*, user, application: Application, objector: str, content: s
     if app.stage != Stage.NOTICE:
         raise AppraisalError(f"此申请处于“{app.get_stage_display()}”，不在公示期，不能登记异议")
     if not app.notice_start <= day <= app.notice_end:
-        raise AppraisalError(f"异议日期 {day:%Y-%m-%d} 不在公示期（{app.notice_start:%Y-%m-%d} 至 {app.notice_end:%Y-%m-%d}）内")
-    o = Objection.objects.create(application=app, village_code=app.village_code, raised_on=day, objector=_text(objector, "异议人", 50),
-                                 content=_text(content, "异议内容", 500), recorded_by=user)
-    record(AuditAction.CREATE, user=user, request=request, obj=o, summary=f"公示异议 {app.person.name}：{o.content[:60]}")
+        raise AppraisalError(
+            f"异议日期 {day:%Y-%m-%d} 不在公示期（{app.notice_start:%Y-%m-%d} 至 {app.notice_end:%Y-%m-%d}）内"
+        )
+    o = Objection.objects.create(
+        application=app,
+        village_code=app.village_code,
+        raised_on=day,
+        objector=_text(objector, "异议人", 50),
+        content=_text(content, "异议内容", 500),
+        recorded_by=user,
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=o,
+        summary=f"公示异议 {app.person.name}：{o.content[:60]}",
+    )
     return o
 
 
 @transaction.atomic
-def resolve_objection(*, user, objection: Objection, upheld: bool, resolution: str, day=None, request=None) -> Objection:
+def resolve_objection(
+    *, user, objection: Objection, upheld: bool, resolution: str, day=None, request=None
+) -> Objection:
     """异议处理. An upheld objection closes the application without a certificate."""
     require_writer(user)
     require_area(user, objection.village_code)
@@ -363,7 +526,13 @@ def resolve_objection(*, user, objection: Objection, upheld: bool, resolution: s
         _move(app, Stage.OBJECTED)
         app.closed_on = day
         app.save(update_fields=["stage", "closed_on"])
-    record(AuditAction.DECISION, user=user, request=request, obj=o, summary=f"公示异议处理 {app.person.name}：{o.get_status_display()}，{o.resolution[:60]}")
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=o,
+        summary=f"公示异议处理 {app.person.name}：{o.get_status_display()}，{o.resolution[:60]}",
+    )
     return o
 
 
@@ -384,7 +553,9 @@ def certificate_number(app: Application, day: dt.date) -> str:
 
 
 @transaction.atomic
-def certify(*, user, application: Application, day=None, hospital: Hospital | None = None, request=None) -> Certificate:
+def certify(
+    *, user, application: Application, day=None, hospital: Hospital | None = None, request=None
+) -> Certificate:
     """公示无异议后发证: a new 慢性病医疗证, or the new diseases written onto the holder's certificate."""
     require_writer(user)
     require_area(user, application.village_code)
@@ -392,10 +563,12 @@ def certify(*, user, application: Application, day=None, hospital: Hospital | No
     app = _locked(application)
     day = _date(day or _today(), "发证日期")
     if app.stage != Stage.NOTICE:
-        _move(app, Stage.CERTIFIED)  # refused, naming the stage: only an application in public notice is certified
+        _move(
+            app, Stage.CERTIFIED
+        )  # refused, naming the stage: only an application in public notice is certified
     if day <= app.notice_end:
         raise AppraisalError(f"公示期至 {app.notice_end:%Y-%m-%d} 结束，期满后才能发证")
-    if (n := app.objections.filter(status=ObjectionStatus.OPEN).count()):
+    if n := app.objections.filter(status=ObjectionStatus.OPEN).count():
         raise AppraisalError(f"尚有 {n} 条公示异议未处理，处理后才能发证")
     hospital = _hospital(hospital, app.village_code)
     _move(app, Stage.CERTIFIED)
@@ -416,30 +589,62 @@ def certify(*, user, application: Application, day=None, hospital: Hospital | No
         if hospital is not None:
             cert.hospital, cert.hospital_chosen_on = hospital, day
         cert.save()
-        moved = f"，类别 {r.class_name(before)} → {r.class_name(cert.chronic_class)}" if before != cert.chronic_class else ""
+        moved = (
+            f"，类别 {r.class_name(before)} → {r.class_name(cert.chronic_class)}"
+            if before != cert.chronic_class
+            else ""
+        )
         summary = f"新增病种 {'、'.join(new)}{moved}"
         kind = ChangeKind.DISEASE_ADDED
     else:
-        cert = Certificate(person=person, village_code=app.village_code, application=app, chronic_class=app.concluded_class,
-                           diseases=app.concluded_diseases, valid_from=day, issued_on=day, issued_by=user, hospital=hospital,
-                           hospital_chosen_on=day if hospital else None)
+        cert = Certificate(
+            person=person,
+            village_code=app.village_code,
+            application=app,
+            chronic_class=app.concluded_class,
+            diseases=app.concluded_diseases,
+            valid_from=day,
+            issued_on=day,
+            issued_by=user,
+            hospital=hospital,
+            hospital_chosen_on=day if hospital else None,
+        )
         cert.number = certificate_number(app, day)
         try:
             with transaction.atomic():
                 cert.save()
         except IntegrityError:
             raise AppraisalError(f"{person.name}已持有有效的慢性病医疗证") from None
-        summary = f"发放慢性病医疗证 {cert.number}：{r.class_name(cert.chronic_class)} {cert.diseases}"
+        summary = (
+            f"发放慢性病医疗证 {cert.number}：{r.class_name(cert.chronic_class)} {cert.diseases}"
+        )
         kind = ChangeKind.ISSUED
-    CertificateChange.objects.create(certificate=cert, person=person, village_code=cert.village_code, kind=kind, effective_on=day,
-                                     chronic_class=cert.chronic_class, diseases=cert.diseases, application=app, summary=summary, recorded_by=user)
-    record(AuditAction.CREATE if kind == ChangeKind.ISSUED else AuditAction.UPDATE, user=user, request=request, obj=cert,
-           summary=f"{person.name} {summary}")
+    CertificateChange.objects.create(
+        certificate=cert,
+        person=person,
+        village_code=cert.village_code,
+        kind=kind,
+        effective_on=day,
+        chronic_class=cert.chronic_class,
+        diseases=cert.diseases,
+        application=app,
+        summary=summary,
+        recorded_by=user,
+    )
+    record(
+        AuditAction.CREATE if kind == ChangeKind.ISSUED else AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=cert,
+        summary=f"{person.name} {summary}",
+    )
     return cert
 
 
 @transaction.atomic
-def choose_hospital(*, user, certificate: Certificate, hospital: Hospital, day=None, request=None) -> Certificate:
+def choose_hospital(
+    *, user, certificate: Certificate, hospital: Hospital, day=None, request=None
+) -> Certificate:
     """选定门诊慢性病定点医院: one per person, in the county; a change is kept in the history."""
     require_writer(user)
     require_area(user, certificate.village_code)
@@ -456,9 +661,24 @@ def choose_hospital(*, user, certificate: Certificate, hospital: Hospital, day=N
     cert.hospital, cert.hospital_chosen_on = hospital, day
     cert.save(update_fields=["hospital", "hospital_chosen_on"])
     summary = f"定点医院 {before} → {hospital.name}"
-    CertificateChange.objects.create(certificate=cert, person_id=cert.person_id, village_code=cert.village_code, kind=ChangeKind.HOSPITAL,
-                                     effective_on=day, chronic_class=cert.chronic_class, diseases=cert.diseases, summary=summary, recorded_by=user)
-    record(AuditAction.UPDATE, user=user, request=request, obj=cert, summary=f"医疗证 {cert.number} {summary}")
+    CertificateChange.objects.create(
+        certificate=cert,
+        person_id=cert.person_id,
+        village_code=cert.village_code,
+        kind=ChangeKind.HOSPITAL,
+        effective_on=day,
+        chronic_class=cert.chronic_class,
+        diseases=cert.diseases,
+        summary=summary,
+        recorded_by=user,
+    )
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=cert,
+        summary=f"医疗证 {cert.number} {summary}",
+    )
     return cert
 
 
@@ -478,9 +698,24 @@ def revoke(*, user, certificate: Certificate, reason: str, day=None, request=Non
         raise AppraisalError("此证尚有办理中的新增病种申请，请先办结")
     cert.status, cert.revoked_on, cert.revoke_reason = CertificateStatus.REVOKED, day, reason
     cert.save(update_fields=["status", "revoked_on", "revoke_reason"])
-    CertificateChange.objects.create(certificate=cert, person_id=cert.person_id, village_code=cert.village_code, kind=ChangeKind.REVOKED,
-                                     effective_on=day, chronic_class="", diseases=cert.diseases, summary=f"注销：{reason}", recorded_by=user)
-    record(AuditAction.STATUS, user=user, request=request, obj=cert, summary=f"注销慢性病医疗证 {cert.number}：{reason}")
+    CertificateChange.objects.create(
+        certificate=cert,
+        person_id=cert.person_id,
+        village_code=cert.village_code,
+        kind=ChangeKind.REVOKED,
+        effective_on=day,
+        chronic_class="",
+        diseases=cert.diseases,
+        summary=f"注销：{reason}",
+        recorded_by=user,
+    )
+    record(
+        AuditAction.STATUS,
+        user=user,
+        request=request,
+        obj=cert,
+        summary=f"注销慢性病医疗证 {cert.number}：{reason}",
+    )
     return cert
 
 
@@ -499,9 +734,20 @@ def submit_report(*, user, day, note: str = "", request=None) -> ReportSubmissio
     rows, total = daily_report(user, day, code)
     try:
         with transaction.atomic():
-            s = ReportSubmission.objects.create(area_code=code.ljust(12, "0"), day=day, figures={"rows": rows, "total": total}, note=note,
-                                                submitted_by=user)
+            s = ReportSubmission.objects.create(
+                area_code=code.ljust(12, "0"),
+                day=day,
+                figures={"rows": rows, "total": total},
+                note=note,
+                submitted_by=user,
+            )
     except IntegrityError:
         raise AppraisalError(f"{day:%Y-%m-%d} 的鉴定日报已报送") from None
-    record(AuditAction.CREATE, user=user, request=request, obj=s, summary=f"报送慢性病鉴定日报 {day:%Y-%m-%d}")
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=s,
+        summary=f"报送慢性病鉴定日报 {day:%Y-%m-%d}",
+    )
     return s

@@ -13,11 +13,15 @@ urlpatterns = [
     path("persons/<int:pk>/notify/", views.person_notify, name="person_notify"),
     path("persons/<int:pk>/apply/", views.person_apply, name="person_apply"),
     path("applications/<int:pk>/", views.application, name="application"),
-    path("applications/<int:pk>/appraise/", views.application_appraise, name="application_appraise"),
+    path(
+        "applications/<int:pk>/appraise/", views.application_appraise, name="application_appraise"
+    ),
     path("applications/<int:pk>/round/", views.application_round, name="application_round"),
     path("applications/<int:pk>/object/", views.application_object, name="application_object"),
     path("applications/<int:pk>/certify/", views.application_certify, name="application_certify"),
-    path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path(
+        "applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"
+    ),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/new/", views.round_new, name="round_new"),
@@ -27,7 +31,9 @@ urlpatterns = [
     path("certificates/export/", views.certificates_export, name="certificates_export"),
     path("certificates/<int:pk>/", views.certificate, name="certificate"),
     path("certificates/<int:pk>/print/", views.certificate_print, name="certificate_print"),
-    path("certificates/<int:pk>/hospital/", views.certificate_hospital, name="certificate_hospital"),
+    path(
+        "certificates/<int:pk>/hospital/", views.certificate_hospital, name="certificate_hospital"
+    ),
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("report/", views.report, name="report"),
     path("report/export/", views.report_export, name="report_export"),

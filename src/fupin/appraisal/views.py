@@ -106,7 +106,9 @@ def _villages(user):
 def _named(items):
     """Give each row its village's name (areas by name on every page), one query for the page."""
     items = list(items)
-    names = dict(Area.objects.filter(code__in={i.village_code for i in items}).values_list("code", "name"))
+    names = dict(
+        Area.objects.filter(code__in={i.village_code for i in items}).values_list("code", "name")
+    )
     for i in items:
         i.village_name = names.get(i.village_code, "")
     return items
@@ -123,8 +125,14 @@ def _area_choices(user) -> list[tuple[str, str]]:
 
 def _ctx(request, **extra) -> dict:
     r = rules()
-    return {"classes": r.choices(), "class_names": dict(r.choices()), "today": _today(), "stages": Stage.choices,
-            "area_choices": _area_choices(request.user), **extra}
+    return {
+        "classes": r.choices(),
+        "class_names": dict(r.choices()),
+        "today": _today(),
+        "stages": Stage.choices,
+        "area_choices": _area_choices(request.user),
+        **extra,
+    }
 
 
 # -- 鉴定申请 (township / county) -------------------------------------------------------------------
@@ -142,7 +150,9 @@ def _filtered_applications(request):
         qs = qs.filter(chronic_class=cls)
     if q:
         qs = qs.filter(person__name__contains=q)
-    query = urlencode({k: v for k, v in (("area", code), ("stage", stage), ("class", cls), ("q", q)) if v})
+    query = urlencode(
+        {k: v for k, v in (("area", code), ("stage", stage), ("class", cls), ("q", q)) if v}
+    )
     return qs, {"area": code, "stage": stage, "class": cls, "q": q}, query
 
 
@@ -151,10 +161,25 @@ def home(request):
     qs, chosen, query = _filtered_applications(request)
     page = Paginator(qs.order_by("-applied_on", "-id"), 50).get_page(request.GET.get("page"))
     page.object_list = _named(page.object_list)
-    counts = dict(selectors.applications(request.user).order_by().values("stage").annotate(n=Count("id")).values_list("stage", "n"))
-    return render(request, "appraisal/home.html", _ctx(
-        request, page=page, chosen=chosen, query=query, counts=[(v, label, counts.get(v, 0)) for v, label in Stage.choices],
-        objections=selectors.pending_objections(request.user).order_by("raised_on")[:50]))
+    counts = dict(
+        selectors.applications(request.user)
+        .order_by()
+        .values("stage")
+        .annotate(n=Count("id"))
+        .values_list("stage", "n")
+    )
+    return render(
+        request,
+        "appraisal/home.html",
+        _ctx(
+            request,
+            page=page,
+            chosen=chosen,
+            query=query,
+            counts=[(v, label, counts.get(v, 0)) for v, label in Stage.choices],
+            objections=selectors.pending_objections(request.user).order_by("raised_on")[:50],
+        ),
+    )
 
 
 def _class_name(code: str) -> str:
@@ -165,15 +190,55 @@ def _class_name(code: str) -> str:
 def applications_export(request):
     qs, _, query = _filtered_applications(request)
     names = dict(_villages(request.user).values_list("code", "name"))
-    rows = [[mask(a.person.id_number), a.person.name, names.get(a.village_code, ""), _class_name(a.chronic_class), a.diseases, a.applied_on,
-             a.get_applicant_display(), "是" if a.home_appraisal else "否", a.home_reason, a.get_stage_display(),
-             a.round.held_on if a.round else None, a.appraised_on, _class_name(a.concluded_class), a.concluded_diseases,
-             a.refusal_reason, a.notice_start, a.notice_end]
-            for a in qs.order_by("village_code", "applied_on", "id")[:MAX_EXPORT]]
-    header = ["身份证号", "姓名", "村", "申请类别", "申报病种", "申请日期", "申请方式", "上门鉴定", "上门原因", "状态",
-              "季度鉴定日期", "鉴定日期", "鉴定类别", "鉴定病种", "不符合原因", "公示开始", "公示结束"]
-    return xlsx_response(user=request.user, request=request, filename="慢性病鉴定申请.xlsx", unmasked=False,
-                         summary=f"导出慢性病鉴定申请 {query}".strip(), sheets=[("鉴定申请", header, rows)])
+    rows = [
+        [
+            mask(a.person.id_number),
+            a.person.name,
+            names.get(a.village_code, ""),
+            _class_name(a.chronic_class),
+            a.diseases,
+            a.applied_on,
+            a.get_applicant_display(),
+            "是" if a.home_appraisal else "否",
+            a.home_reason,
+            a.get_stage_display(),
+            a.round.held_on if a.round else None,
+            a.appraised_on,
+            _class_name(a.concluded_class),
+            a.concluded_diseases,
+            a.refusal_reason,
+            a.notice_start,
+            a.notice_end,
+        ]
+        for a in qs.order_by("village_code", "applied_on", "id")[:MAX_EXPORT]
+    ]
+    header = [
+        "身份证号",
+        "姓名",
+        "村",
+        "申请类别",
+        "申报病种",
+        "申请日期",
+        "申请方式",
+        "上门鉴定",
+        "上门原因",
+        "状态",
+        "季度鉴定日期",
+        "鉴定日期",
+        "鉴定类别",
+        "鉴定病种",
+        "不符合原因",
+        "公示开始",
+        "公示结束",
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="慢性病鉴定申请.xlsx",
+        unmasked=False,
+        summary=f"导出慢性病鉴定申请 {query}".strip(),
+        sheets=[("鉴定申请", header, rows)],
+    )
 
 
 # -- 村协理员名单 -----------------------------------------------------------------------------------
@@ -185,7 +250,11 @@ def _filtered_progress(request):
         qs = qs.filter(village_code__startswith=code)
     if stage:
         qs = qs.filter(progress=stage)
-    return qs, {"area": code, "progress": stage}, urlencode({k: v for k, v in (("area", code), ("progress", stage)) if v})
+    return (
+        qs,
+        {"area": code, "progress": stage},
+        urlencode({k: v for k, v in (("area", code), ("progress", stage)) if v}),
+    )
 
 
 @login_required
@@ -194,26 +263,60 @@ def persons(request):
     base = selectors.progress(request.user)
     if chosen["area"]:
         base = base.filter(village_code__startswith=chosen["area"])
-    counts = dict(base.order_by().values("progress").annotate(n=Count("id")).values_list("progress", "n"))
+    counts = dict(
+        base.order_by().values("progress").annotate(n=Count("id")).values_list("progress", "n")
+    )
     page = Paginator(qs.select_related("household"), 50).get_page(request.GET.get("page"))
     page.object_list = _named(page.object_list)
     for p in page.object_list:
         p.progress_label = Progress.LABELS[p.progress]
-    return render(request, "appraisal/persons.html", _ctx(
-        request, page=page, chosen=chosen, query=query, progress_choices=Progress.CHOICES,
-        counts=[(v, label, counts.get(v, 0)) for v, label in Progress.CHOICES],
-        villages=_villages(request.user).order_by("code")[:1000], ways=NoticeWay.choices))
+    return render(
+        request,
+        "appraisal/persons.html",
+        _ctx(
+            request,
+            page=page,
+            chosen=chosen,
+            query=query,
+            progress_choices=Progress.CHOICES,
+            counts=[(v, label, counts.get(v, 0)) for v, label in Progress.CHOICES],
+            villages=_villages(request.user).order_by("code")[:1000],
+            ways=NoticeWay.choices,
+        ),
+    )
 
 
 @login_required
 def persons_export(request):
     qs, _, query = _filtered_progress(request)
     names = dict(_villages(request.user).values_list("code", "name"))
-    rows = [[mask(p.id_number), p.name, names.get(p.village_code, ""), p.village_code, p.get_health_display(), Progress.LABELS[p.progress],
-             p.notified_on, p.notified_by_name or ""] for p in qs[:MAX_EXPORT]]
-    return xlsx_response(user=request.user, request=request, filename="慢性病鉴定村名单.xlsx", unmasked=False,
-                         summary=f"导出慢性病鉴定村名单 {query}".strip(),
-                         sheets=[("村名单", ["身份证号", "姓名", "村", "村代码", "健康状况", "鉴定进度", "通知日期", "通知人"], rows)])
+    rows = [
+        [
+            mask(p.id_number),
+            p.name,
+            names.get(p.village_code, ""),
+            p.village_code,
+            p.get_health_display(),
+            Progress.LABELS[p.progress],
+            p.notified_on,
+            p.notified_by_name or "",
+        ]
+        for p in qs[:MAX_EXPORT]
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="慢性病鉴定村名单.xlsx",
+        unmasked=False,
+        summary=f"导出慢性病鉴定村名单 {query}".strip(),
+        sheets=[
+            (
+                "村名单",
+                ["身份证号", "姓名", "村", "村代码", "健康状况", "鉴定进度", "通知日期", "通知人"],
+                rows,
+            )
+        ],
+    )
 
 
 @login_required
@@ -223,32 +326,60 @@ def notify_village(request):
     day = request.POST.get("day") or _today()
     require_writer(request.user)
     try:
-        n = services.notify_village(user=request.user, village_code=code, day=day, way=request.POST.get("way") or NoticeWay.MEETING,
-                                    request=request)
+        n = services.notify_village(
+            user=request.user,
+            village_code=code,
+            day=day,
+            way=request.POST.get("way") or NoticeWay.MEETING,
+            request=request,
+        )
     except AppraisalError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已通知 {n} 人" if n else "该村在册扶贫对象均已通知")
-    return redirect(reverse("appraisal:persons") + (f"?area={code}" if code.isdigit() and len(code) == 12 else ""))
+    return redirect(
+        reverse("appraisal:persons")
+        + (f"?area={code}" if code.isdigit() and len(code) == 12 else "")
+    )
 
 
 # -- 个人 ------------------------------------------------------------------------------------------
 @login_required
 def person(request, pk: int):
     p = get_scoped(Person.objects.select_related("household"), request.user, pk=pk)
-    return render(request, "appraisal/person.html", _ctx(
-        request, p=p, notice=selectors.notices(request.user).filter(person=p).first(),
-        applications=selectors.applications(request.user).filter(person=p).order_by("-applied_on", "-id"),
-        certificates=selectors.certificates(request.user).filter(person=p).order_by("-issued_on"),
-        ways=NoticeWay.choices, applicants=Applicant.choices, home_allowed=rules().home_appraisal.value))
+    return render(
+        request,
+        "appraisal/person.html",
+        _ctx(
+            request,
+            p=p,
+            notice=selectors.notices(request.user).filter(person=p).first(),
+            applications=selectors.applications(request.user)
+            .filter(person=p)
+            .order_by("-applied_on", "-id"),
+            certificates=selectors.certificates(request.user)
+            .filter(person=p)
+            .order_by("-issued_on"),
+            ways=NoticeWay.choices,
+            applicants=Applicant.choices,
+            home_allowed=rules().home_appraisal.value,
+        ),
+    )
 
 
 @login_required
 @require_POST
 def person_notify(request, pk: int):
     p = get_scoped(Person.objects.all(), request.user, pk=pk)
-    _act(request, services.notify, "已登记鉴定通知", person=p, day=request.POST.get("day") or _today(),
-         way=request.POST.get("way") or NoticeWay.VISIT, note=request.POST.get("note", ""))
+    _act(
+        request,
+        services.notify,
+        "已登记鉴定通知",
+        person=p,
+        day=request.POST.get("day") or _today(),
+        way=request.POST.get("way") or NoticeWay.VISIT,
+        note=request.POST.get("note", ""),
+    )
     return redirect("appraisal:person", pk=pk)
 
 
@@ -258,30 +389,52 @@ def person_apply(request, pk: int):
     p = get_scoped(Person.objects.all(), request.user, pk=pk)
     require_writer(request.user)
     try:
-        app = services.apply(user=request.user, person=p, chronic_class=request.POST.get("chronic_class", ""),
-                             diseases=request.POST.get("diseases", ""), day=request.POST.get("day") or _today(),
-                             applicant=request.POST.get("applicant") or Applicant.SELF, home_appraisal=bool(request.POST.get("home_appraisal")),
-                             home_reason=request.POST.get("home_reason", ""), note=request.POST.get("note", ""), request=request)
+        app = services.apply(
+            user=request.user,
+            person=p,
+            chronic_class=request.POST.get("chronic_class", ""),
+            diseases=request.POST.get("diseases", ""),
+            day=request.POST.get("day") or _today(),
+            applicant=request.POST.get("applicant") or Applicant.SELF,
+            home_appraisal=bool(request.POST.get("home_appraisal")),
+            home_reason=request.POST.get("home_reason", ""),
+            note=request.POST.get("note", ""),
+            request=request,
+        )
     except AppraisalError as exc:
         messages.error(request, str(exc))
         return redirect("appraisal:person", pk=pk)
-    messages.success(request, "已登记鉴定申请" + ("，等待季度鉴定" if app.stage == Stage.WAITING else ""))
+    messages.success(
+        request, "已登记鉴定申请" + ("，等待季度鉴定" if app.stage == Stage.WAITING else "")
+    )
     return redirect("appraisal:application", pk=app.pk)
 
 
 # -- 申请：鉴定、公示、异议、发证 ----------------------------------------------------------------------
 def _application(request, pk: int) -> Application:
-    return get_scoped(Application.objects.select_related("person", "round", "amends"), request.user, pk=pk)
+    return get_scoped(
+        Application.objects.select_related("person", "round", "amends"), request.user, pk=pk
+    )
 
 
 @login_required
 def application(request, pk: int):
     app = _application(request, pk)
-    return render(request, "appraisal/application.html", _ctx(
-        request, a=app, objections=selectors.objections(request.user).filter(application=app),
-        hospitals=selectors.hospitals(request.user), certificate=selectors.certificates(request.user).filter(application=app).first(),
-        rounds=selectors.rounds(request.user).filter(held_on__gte=app.applied_on).order_by("held_on")[:20],
-        open_stages=(Stage.APPLIED, Stage.WAITING)))
+    return render(
+        request,
+        "appraisal/application.html",
+        _ctx(
+            request,
+            a=app,
+            objections=selectors.objections(request.user).filter(application=app),
+            hospitals=selectors.hospitals(request.user),
+            certificate=selectors.certificates(request.user).filter(application=app).first(),
+            rounds=selectors.rounds(request.user)
+            .filter(held_on__gte=app.applied_on)
+            .order_by("held_on")[:20],
+            open_stages=(Stage.APPLIED, Stage.WAITING),
+        ),
+    )
 
 
 @login_required
@@ -291,10 +444,18 @@ def application_appraise(request, pk: int):
     require_writer(request.user)
     try:
         approved = _post_bool(request, "approved", "鉴定结论（符合或不符合）")
-        services.appraise(user=request.user, application=app, approved=approved, day=request.POST.get("day") or _today(),
-                          chronic_class=request.POST.get("chronic_class", ""), diseases=request.POST.get("diseases") or None,
-                          appraiser=request.POST.get("appraiser", ""), refusal_reason=request.POST.get("refusal_reason", ""),
-                          notice_start=request.POST.get("notice_start") or None, request=request)
+        services.appraise(
+            user=request.user,
+            application=app,
+            approved=approved,
+            day=request.POST.get("day") or _today(),
+            chronic_class=request.POST.get("chronic_class", ""),
+            diseases=request.POST.get("diseases") or None,
+            appraiser=request.POST.get("appraiser", ""),
+            refusal_reason=request.POST.get("refusal_reason", ""),
+            notice_start=request.POST.get("notice_start") or None,
+            request=request,
+        )
     except AppraisalError as exc:
         messages.error(request, str(exc))
     else:
@@ -319,8 +480,15 @@ def application_round(request, pk: int):
 @require_POST
 def application_object(request, pk: int):
     app = _application(request, pk)
-    _act(request, services.raise_objection, "已登记公示异议", application=app, objector=request.POST.get("objector", ""),
-         content=request.POST.get("content", ""), day=request.POST.get("day") or _today())
+    _act(
+        request,
+        services.raise_objection,
+        "已登记公示异议",
+        application=app,
+        objector=request.POST.get("objector", ""),
+        content=request.POST.get("content", ""),
+        day=request.POST.get("day") or _today(),
+    )
     return redirect("appraisal:application", pk=pk)
 
 
@@ -330,12 +498,22 @@ def application_certify(request, pk: int):
     app = _application(request, pk)
     require_writer(request.user)
     try:
-        cert = services.certify(user=request.user, application=app, day=request.POST.get("day") or _today(), hospital=_hospital(request),
-                                request=request)
+        cert = services.certify(
+            user=request.user,
+            application=app,
+            day=request.POST.get("day") or _today(),
+            hospital=_hospital(request),
+            request=request,
+        )
     except AppraisalError as exc:
         messages.error(request, str(exc))
         return redirect("appraisal:application", pk=pk)
-    messages.success(request, f"已发证：{cert.number}" if cert.application_id == app.pk else f"已在医疗证 {cert.number} 上新增病种")
+    messages.success(
+        request,
+        f"已发证：{cert.number}"
+        if cert.application_id == app.pk
+        else f"已在医疗证 {cert.number} 上新增病种",
+    )
     return redirect("appraisal:certificate", pk=cert.pk)
 
 
@@ -343,7 +521,14 @@ def application_certify(request, pk: int):
 @require_POST
 def application_withdraw(request, pk: int):
     app = _application(request, pk)
-    _act(request, services.withdraw, "已撤回", application=app, day=request.POST.get("day") or _today(), reason=request.POST.get("reason", ""))
+    _act(
+        request,
+        services.withdraw,
+        "已撤回",
+        application=app,
+        day=request.POST.get("day") or _today(),
+        reason=request.POST.get("reason", ""),
+    )
     return redirect("appraisal:application", pk=pk)
 
 
@@ -353,8 +538,14 @@ def objection_resolve(request, pk: int):
     o = get_scoped(Objection.objects.select_related("application"), request.user, pk=pk)
     require_writer(request.user)
     try:
-        services.resolve_objection(user=request.user, objection=o, upheld=_post_bool(request, "upheld", "异议是否成立"),
-                                   resolution=request.POST.get("resolution", ""), day=request.POST.get("day") or _today(), request=request)
+        services.resolve_objection(
+            user=request.user,
+            objection=o,
+            upheld=_post_bool(request, "upheld", "异议是否成立"),
+            resolution=request.POST.get("resolution", ""),
+            day=request.POST.get("day") or _today(),
+            request=request,
+        )
     except AppraisalError as exc:
         messages.error(request, str(exc))
     else:
@@ -367,13 +558,27 @@ def objection_resolve(request, pk: int):
 def rounds(request):
     qs = selectors.rounds(request.user).annotate(
         waiting=Count("applications", filter=Q(applications__stage=Stage.WAITING)),
-        done=Count("applications", filter=~Q(applications__stage=Stage.WAITING)))
+        done=Count("applications", filter=~Q(applications__stage=Stage.WAITING)),
+    )
     code = area_code_of(request.user)
     r = rules()
-    unplanned = selectors.applications(request.user).filter(stage=Stage.WAITING, round__isnull=True).count()
-    return render(request, "appraisal/rounds.html", _ctx(
-        request, rounds=qs[:200], may_plan=not request.user.read_only and code is not None and len(code) == services.COUNTY_DIGITS,
-        unplanned=unplanned, quarterly=[n for c, n in r.choices() if r.quarterly(c)], schedule_source=r.classes.source.text()))
+    unplanned = (
+        selectors.applications(request.user).filter(stage=Stage.WAITING, round__isnull=True).count()
+    )
+    return render(
+        request,
+        "appraisal/rounds.html",
+        _ctx(
+            request,
+            rounds=qs[:200],
+            may_plan=not request.user.read_only
+            and code is not None
+            and len(code) == services.COUNTY_DIGITS,
+            unplanned=unplanned,
+            quarterly=[n for c, n in r.choices() if r.quarterly(c)],
+            schedule_source=r.classes.source.text(),
+        ),
+    )
 
 
 @login_required
@@ -381,8 +586,13 @@ def rounds(request):
 def round_new(request):
     require_writer(request.user)
     try:
-        rnd, joined = services.plan_round(user=request.user, held_on=request.POST.get("held_on", ""), place=request.POST.get("place", ""),
-                                          experts=request.POST.get("experts", ""), request=request)
+        rnd, joined = services.plan_round(
+            user=request.user,
+            held_on=request.POST.get("held_on", ""),
+            place=request.POST.get("place", ""),
+            experts=request.POST.get("experts", ""),
+            request=request,
+        )
     except AppraisalError as exc:
         messages.error(request, str(exc))
     else:
@@ -404,20 +614,53 @@ def _notice_list(request):
 def notice(request):
     qs, day, code = _notice_list(request)
     rows = _named(qs[:2000])
-    area_name = Area.objects.filter(code=code).values_list("name", flat=True).first() if code else ""
-    return render(request, "appraisal/notice.html", _ctx(request, rows=rows, day=day, area=code, area_name=area_name,
-                                                         days=rules().public_notice_days))
+    area_name = (
+        Area.objects.filter(code=code).values_list("name", flat=True).first() if code else ""
+    )
+    return render(
+        request,
+        "appraisal/notice.html",
+        _ctx(
+            request,
+            rows=rows,
+            day=day,
+            area=code,
+            area_name=area_name,
+            days=rules().public_notice_days,
+        ),
+    )
 
 
 @login_required
 def notice_export(request):
     qs, day, code = _notice_list(request)
     names = dict(_villages(request.user).values_list("code", "name"))
-    rows = [[a.person.name, names.get(a.village_code, ""), _class_name(a.concluded_class), a.concluded_diseases, a.appraised_on,
-             a.notice_start, a.notice_end] for a in qs[:MAX_EXPORT]]
-    return xlsx_response(user=request.user, request=request, filename=f"慢性病鉴定公示名单{day:%Y%m%d}.xlsx", unmasked=False,
-                         summary=f"导出慢性病鉴定公示名单 {day:%Y-%m-%d} {code}".strip(),
-                         sheets=[("公示名单", ["姓名", "村", "鉴定类别", "鉴定病种", "鉴定日期", "公示开始", "公示结束"], rows)])
+    rows = [
+        [
+            a.person.name,
+            names.get(a.village_code, ""),
+            _class_name(a.concluded_class),
+            a.concluded_diseases,
+            a.appraised_on,
+            a.notice_start,
+            a.notice_end,
+        ]
+        for a in qs[:MAX_EXPORT]
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"慢性病鉴定公示名单{day:%Y%m%d}.xlsx",
+        unmasked=False,
+        summary=f"导出慢性病鉴定公示名单 {day:%Y-%m-%d} {code}".strip(),
+        sheets=[
+            (
+                "公示名单",
+                ["姓名", "村", "鉴定类别", "鉴定病种", "鉴定日期", "公示开始", "公示结束"],
+                rows,
+            )
+        ],
+    )
 
 
 # -- 医疗证 ----------------------------------------------------------------------------------------
@@ -435,7 +678,9 @@ def _filtered_certificates(request):
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(person__name__contains=q) | Q(number=q))
-    query = urlencode({k: v for k, v in (("area", code), ("class", cls), ("status", status), ("q", q)) if v})
+    query = urlencode(
+        {k: v for k, v in (("area", code), ("class", cls), ("status", status), ("q", q)) if v}
+    )
     return qs, {"area": code, "class": cls, "status": status, "q": q}, query
 
 
@@ -444,41 +689,103 @@ def certificates(request):
     qs, chosen, query = _filtered_certificates(request)
     page = Paginator(qs.order_by("-issued_on", "-id"), 50).get_page(request.GET.get("page"))
     page.object_list = _named(page.object_list)
-    return render(request, "appraisal/certificates.html", _ctx(
-        request, page=page, chosen=chosen, query=query,
-        statuses=CertificateStatus.choices))
+    return render(
+        request,
+        "appraisal/certificates.html",
+        _ctx(request, page=page, chosen=chosen, query=query, statuses=CertificateStatus.choices),
+    )
 
 
 @login_required
 def certificates_export(request):
     qs, _, query = _filtered_certificates(request)
     names = dict(_villages(request.user).values_list("code", "name"))
-    rows = [[c.number, mask(c.person.id_number), c.person.name, names.get(c.village_code, ""), _class_name(c.chronic_class), c.diseases, c.valid_from,
-             c.issued_on, c.hospital.name if c.hospital else "", c.get_status_display(), c.revoked_on, c.revoke_reason]
-            for c in qs.order_by("village_code", "number")[:MAX_EXPORT]]
-    return xlsx_response(user=request.user, request=request, filename="慢性病医疗证.xlsx", unmasked=False, summary=f"导出慢性病医疗证 {query}".strip(),
-                         sheets=[("慢性病医疗证", ["证号", "身份证号", "姓名", "村", "类别", "病种", "有效期起", "发证日期", "定点医院",
-                                              "状态", "注销日期", "注销原因"], rows)])
+    rows = [
+        [
+            c.number,
+            mask(c.person.id_number),
+            c.person.name,
+            names.get(c.village_code, ""),
+            _class_name(c.chronic_class),
+            c.diseases,
+            c.valid_from,
+            c.issued_on,
+            c.hospital.name if c.hospital else "",
+            c.get_status_display(),
+            c.revoked_on,
+            c.revoke_reason,
+        ]
+        for c in qs.order_by("village_code", "number")[:MAX_EXPORT]
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="慢性病医疗证.xlsx",
+        unmasked=False,
+        summary=f"导出慢性病医疗证 {query}".strip(),
+        sheets=[
+            (
+                "慢性病医疗证",
+                [
+                    "证号",
+                    "身份证号",
+                    "姓名",
+                    "村",
+                    "类别",
+                    "病种",
+                    "有效期起",
+                    "发证日期",
+                    "定点医院",
+                    "状态",
+                    "注销日期",
+                    "注销原因",
+                ],
+                rows,
+            )
+        ],
+    )
 
 
 def _certificate(request, pk: int) -> Certificate:
-    return get_scoped(Certificate.objects.select_related("person", "person__household", "hospital"), request.user, pk=pk)
+    return get_scoped(
+        Certificate.objects.select_related("person", "person__household", "hospital"),
+        request.user,
+        pk=pk,
+    )
 
 
 @login_required
 def certificate(request, pk: int):
     cert = _certificate(request, pk)
-    return render(request, "appraisal/certificate.html", _ctx(
-        request, c=cert, history=selectors.changes(request.user).filter(certificate=cert),
-        amendments=selectors.applications(request.user).filter(amends=cert).order_by("-applied_on"), hospitals=selectors.hospitals(request.user)))
+    return render(
+        request,
+        "appraisal/certificate.html",
+        _ctx(
+            request,
+            c=cert,
+            history=selectors.changes(request.user).filter(certificate=cert),
+            amendments=selectors.applications(request.user)
+            .filter(amends=cert)
+            .order_by("-applied_on"),
+            hospitals=selectors.hospitals(request.user),
+        ),
+    )
 
 
 @login_required
 def certificate_print(request, pk: int):
     cert = _certificate(request, pk)
     village = Area.objects.filter(code=cert.village_code).select_related("parent").first()
-    return render(request, "appraisal/certificate_print.html", _ctx(
-        request, c=cert, village=village, history=selectors.changes(request.user).filter(certificate=cert)))
+    return render(
+        request,
+        "appraisal/certificate_print.html",
+        _ctx(
+            request,
+            c=cert,
+            village=village,
+            history=selectors.changes(request.user).filter(certificate=cert),
+        ),
+    )
 
 
 @login_required
@@ -490,7 +797,13 @@ def certificate_hospital(request, pk: int):
         hospital = _hospital(request)
         if hospital is None:
             raise AppraisalError("请选择定点医院")
-        services.choose_hospital(user=request.user, certificate=cert, hospital=hospital, day=request.POST.get("day") or _today(), request=request)
+        services.choose_hospital(
+            user=request.user,
+            certificate=cert,
+            hospital=hospital,
+            day=request.POST.get("day") or _today(),
+            request=request,
+        )
     except AppraisalError as exc:
         messages.error(request, str(exc))
     else:
@@ -502,7 +815,14 @@ def certificate_hospital(request, pk: int):
 @require_POST
 def certificate_revoke(request, pk: int):
     cert = _certificate(request, pk)
-    _act(request, services.revoke, "已注销", certificate=cert, reason=request.POST.get("reason", ""), day=request.POST.get("day") or _today())
+    _act(
+        request,
+        services.revoke,
+        "已注销",
+        certificate=cert,
+        reason=request.POST.get("reason", ""),
+        day=request.POST.get("day") or _today(),
+    )
     return redirect("appraisal:certificate", pk=pk)
 
 
@@ -511,10 +831,18 @@ def _report(request):
     day = _day(request)
     own = area_code_of(request.user) or ""
     code = _area(request) or own
-    if not code or not area_code_in_scope(request.user, code) or not Area.objects.filter(code=code).exists():
+    if (
+        not code
+        or not area_code_in_scope(request.user, code)
+        or not Area.objects.filter(code=code).exists()
+    ):
         if code and code != own:
             messages.warning(request, "所选区划不在本辖区，已显示本辖区")
-        code = own or Area.objects.filter(level=Level.COUNTY).values_list("code", flat=True).first() or ""
+        code = (
+            own
+            or Area.objects.filter(level=Level.COUNTY).values_list("code", flat=True).first()
+            or ""
+        )
     if not code:
         raise PermissionDenied("没有可显示的辖区")
     rows, total = selectors.daily_report(request.user, day, code)
@@ -525,20 +853,47 @@ def _report(request):
 def report(request):
     day, code, rows, total = _report(request)
     area = Area.objects.get(code=code)
-    towns = Area.objects.filter(parent__code=code, level=Level.TOWNSHIP) if area.level == Level.COUNTY else []
+    towns = (
+        Area.objects.filter(parent__code=code, level=Level.TOWNSHIP)
+        if area.level == Level.COUNTY
+        else []
+    )
     own = area_code_of(request.user)
-    return render(request, "appraisal/report.html", _ctx(
-        request, day=day, area=area, rows=rows, total=total, columns=selectors.REPORT_COLUMNS, towns=towns,
-        query=urlencode({"date": day.isoformat(), "area": code}), submissions=selectors.submissions(request.user, day),
-        may_submit=not request.user.read_only and own is not None and Area.objects.filter(code=own, level=Level.TOWNSHIP).exists()))
+    return render(
+        request,
+        "appraisal/report.html",
+        _ctx(
+            request,
+            day=day,
+            area=area,
+            rows=rows,
+            total=total,
+            columns=selectors.REPORT_COLUMNS,
+            towns=towns,
+            query=urlencode({"date": day.isoformat(), "area": code}),
+            submissions=selectors.submissions(request.user, day),
+            may_submit=not request.user.read_only
+            and own is not None
+            and Area.objects.filter(code=own, level=Level.TOWNSHIP).exists(),
+        ),
+    )
 
 
 @login_required
 @require_POST
 def report_submit(request):
     day = request.POST.get("day") or _today()
-    _act(request, services.submit_report, "已报送鉴定日报", day=day, note=request.POST.get("note", ""))
-    return redirect(reverse("appraisal:report") + (f"?date={day}" if isinstance(day, str) and len(day) <= 10 else ""))
+    _act(
+        request,
+        services.submit_report,
+        "已报送鉴定日报",
+        day=day,
+        note=request.POST.get("note", ""),
+    )
+    return redirect(
+        reverse("appraisal:report")
+        + (f"?date={day}" if isinstance(day, str) and len(day) <= 10 else "")
+    )
 
 
 @login_required
@@ -547,6 +902,11 @@ def report_export(request):
     name = Area.objects.get(code=code).name
     header = ["区划", *[label for _, label in selectors.REPORT_COLUMNS]]
     body = [[r["name"], *[r[k] for k, _ in selectors.REPORT_COLUMNS]] for r in [*rows, total]]
-    return xlsx_response(user=request.user, request=request, filename=f"慢性病鉴定日报{day:%Y%m%d}.xlsx", unmasked=False,
-                         summary=f"导出慢性病鉴定日报 {name} {day:%Y-%m-%d}",
-                         sheets=[(f"{name}{day:%m月%d日}", header, body)])
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"慢性病鉴定日报{day:%Y%m%d}.xlsx",
+        unmasked=False,
+        summary=f"导出慢性病鉴定日报 {name} {day:%Y-%m-%d}",
+        sheets=[(f"{name}{day:%m月%d日}", header, body)],
+    )

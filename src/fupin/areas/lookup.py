@@ -20,7 +20,9 @@ def area_path(area: Area) -> str:
 
 def find_area(text: str) -> Area:
     text = re.sub(r"[\s/›>＞、]+", "", str(text or ""))
-    text = re.sub(r"（\d+）$", "", text) if not text.isdigit() else text  # a path as area_path writes it
+    text = (
+        re.sub(r"（\d+）$", "", text) if not text.isdigit() else text
+    )  # a path as area_path writes it
     if not text:
         raise AreaNotFound("请填写区划（名称或代码）")
     if text.isdigit():

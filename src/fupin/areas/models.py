@@ -16,7 +16,13 @@ class Level(models.IntegerChoices):
     VILLAGE = 5, "村"
 
 
-CODE_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
+CODE_LENGTH = {
+    Level.PROVINCE: 2,
+    Level.CITY: 4,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+    Level.VILLAGE: 12,
+}
 LEVEL_OF_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
 
 
@@ -62,5 +68,7 @@ class Area(models.Model):
     def full_name(self) -> str:
         """County, township and own name; a name that repeats its parent's drops the repeat."""
         parts = [*self.ancestors()[2:], self]
-        names = [parts[0].name] + [a.name.removeprefix(p.name) for p, a in zip(parts, parts[1:], strict=False)]
+        names = [parts[0].name] + [
+            a.name.removeprefix(p.name) for p, a in zip(parts, parts[1:], strict=False)
+        ]
         return "".join(names)

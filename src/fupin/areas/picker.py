@@ -40,7 +40,9 @@ def options(user, levels=ALL_LEVELS) -> list[str]:
 
 class AreaPickerWidget(forms.TextInput):
     def __init__(self, *, user=None, levels=ALL_LEVELS, attrs=None):
-        super().__init__(attrs={"autocomplete": "off", "placeholder": "输入名称后从列表中选择", **(attrs or {})})
+        super().__init__(
+            attrs={"autocomplete": "off", "placeholder": "输入名称后从列表中选择", **(attrs or {})}
+        )
         self.user, self.levels = user, levels
 
     def format_value(self, value):
@@ -52,7 +54,9 @@ class AreaPickerWidget(forms.TextInput):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**(attrs or {}), "list": f"areas-{name}"}
         html = super().render(name, value, attrs, renderer)
-        listed = format_html_join("", '<option value="{}">', ((o,) for o in options(self.user, self.levels)))
+        listed = format_html_join(
+            "", '<option value="{}">', ((o,) for o in options(self.user, self.levels))
+        )
         return format_html('{}<datalist id="areas-{}">{}</datalist>', html, name, listed)
 
 

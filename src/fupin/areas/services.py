@@ -36,7 +36,9 @@ def load_divisions(divisions: Iterable[Division]) -> int:
         level_rows = [d for d in rows if len(d.code) == length]
         parents = {
             a.code: a
-            for a in Area.objects.filter(code__in={parent_code(d.code) for d in level_rows} - {None})
+            for a in Area.objects.filter(
+                code__in={parent_code(d.code) for d in level_rows} - {None}
+            )
         }
         parents.update(by_code)
         new = []
@@ -50,7 +52,12 @@ def load_divisions(divisions: Iterable[Division]) -> int:
                 continue
             pc = parent_code(d.code)
             new.append(
-                Area(code=d.code, name=d.name, level=LEVEL_OF_LENGTH[length], parent=parents.get(pc) if pc else None)
+                Area(
+                    code=d.code,
+                    name=d.name,
+                    level=LEVEL_OF_LENGTH[length],
+                    parent=parents.get(pc) if pc else None,
+                )
             )
         for area in Area.objects.bulk_create(new, batch_size=2000):
             by_code[area.code] = area

@@ -39,7 +39,9 @@ class PlannedMeasure(models.Model):
     description = models.CharField("内容", max_length=200)
     cadre = models.CharField("责任人", max_length=50)
     due_on = models.DateField("完成时限")
-    status = models.CharField("状态", max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
+    status = models.CharField(
+        "状态", max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED
+    )
     done_on = models.DateField("完成日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -47,7 +49,9 @@ class PlannedMeasure(models.Model):
         verbose_name = "帮扶措施"
         verbose_name_plural = "帮扶措施"
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["village_code", "status", "due_on"], name="measure_area_due")]
+        indexes = [
+            models.Index(fields=["village_code", "status", "due_on"], name="measure_area_due")
+        ]
 
 
 class LedgerQuerySet(models.QuerySet):
@@ -67,7 +71,9 @@ class LedgerEntry(models.Model):
     summary = models.CharField("摘要", max_length=300)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = LedgerQuerySet.as_manager()
@@ -76,8 +82,10 @@ class LedgerEntry(models.Model):
         verbose_name = "帮扶台账"
         verbose_name_plural = "帮扶台账"
         ordering = ["day", "id"]
-        indexes = [models.Index(fields=["person", "day"], name="ledger_person_day"),
-                   models.Index(fields=["village_code", "day"], name="ledger_area_day")]
+        indexes = [
+            models.Index(fields=["person", "day"], name="ledger_person_day"),
+            models.Index(fields=["village_code", "day"], name="ledger_area_day"),
+        ]
 
     def delete(self, *args, **kwargs):
         raise PermissionError("帮扶台账只能追加，不能删除")

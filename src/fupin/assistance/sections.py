@@ -19,11 +19,17 @@ def person_section(request, person) -> str:
         "p": person,
         "today": timezone.localdate(),
         "measures": scoped(PlannedMeasure.objects.filter(**mine), user),
-        "recommendations": scoped(Recommendation.objects.filter(current=True, **mine), user).select_related("posting", "posting__employer")[:10],
-        "referrals": scoped(Referral.objects.filter(**mine), user).select_related("posting", "posting__employer"),
+        "recommendations": scoped(
+            Recommendation.objects.filter(current=True, **mine), user
+        ).select_related("posting", "posting__employer")[:10],
+        "referrals": scoped(Referral.objects.filter(**mine), user).select_related(
+            "posting", "posting__employer"
+        ),
         "enrolments": scoped(Enrolment.objects.filter(**mine), user).select_related("course"),
         "loans": scoped(Loan.objects.filter(**mine), user),
         "startup": scoped(StartupSubsidy.objects.filter(**mine), user),
-        "ledger": scoped(LedgerEntry.objects.filter(**mine), user).select_related("recorded_by").order_by("day", "id"),
+        "ledger": scoped(LedgerEntry.objects.filter(**mine), user)
+        .select_related("recorded_by")
+        .order_by("day", "id"),
     }
     return render_to_string("assistance/_person_section.html", ctx, request=request)

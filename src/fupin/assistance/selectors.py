@@ -14,7 +14,9 @@ def measures(user) -> QuerySet:
 
 
 def overdue_measures(user, day: dt.date) -> QuerySet:
-    return measures(user).filter(status__in=[MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS], due_on__lt=day)
+    return measures(user).filter(
+        status__in=[MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS], due_on__lt=day
+    )
 
 
 def ledger(user) -> QuerySet:

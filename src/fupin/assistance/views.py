@@ -54,34 +54,77 @@ def ledger(request):
     qs, kind, query = _filtered_ledger(request)
     qs = qs.order_by("-day", "-id")
     day = timezone.localdate()
-    return render(request, "assistance/ledger.html", {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "kinds": MeasureKind.choices,
-                                                      "kind": kind, "query": query,
-                                                      "overdue": selectors.overdue_measures(request.user, day)[:200], "day": day})
+    return render(
+        request,
+        "assistance/ledger.html",
+        {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "kinds": MeasureKind.choices,
+            "kind": kind,
+            "query": query,
+            "overdue": selectors.overdue_measures(request.user, day)[:200],
+            "day": day,
+        },
+    )
 
 
 @login_required
 def ledger_export(request):
     qs, _, query = _filtered_ledger(request)
     qs = qs.order_by("village_code", "person_id", "day", "id")
-    rows = [[mask(e.person.id_number), e.person.name, e.village_code, e.day, e.get_kind_display(), e.summary,
-             e.recorded_by.username if e.recorded_by else ""] for e in qs[:200_000]]
-    return xlsx_response(user=request.user, request=request, filename="帮扶台账.xlsx", unmasked=False, summary=f"导出帮扶台账 {query}".strip(),
-                         sheets=[("帮扶台账", ["身份证号", "姓名", "村代码", "日期", "类别", "摘要", "记录人"], rows)])
+    rows = [
+        [
+            mask(e.person.id_number),
+            e.person.name,
+            e.village_code,
+            e.day,
+            e.get_kind_display(),
+            e.summary,
+            e.recorded_by.username if e.recorded_by else "",
+        ]
+        for e in qs[:200_000]
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="帮扶台账.xlsx",
+        unmasked=False,
+        summary=f"导出帮扶台账 {query}".strip(),
+        sheets=[
+            ("帮扶台账", ["身份证号", "姓名", "村代码", "日期", "类别", "摘要", "记录人"], rows)
+        ],
+    )
 
 
 @login_required
 def plan(request, pk: int):
     person = get_scoped(Person.objects.select_related("household"), request.user, pk=pk)
-    form = MeasureForm(request.POST or None, initial={"cadre": person.household.cadre_name, "due_on": timezone.localdate() + dt.timedelta(days=30)})
+    form = MeasureForm(
+        request.POST or None,
+        initial={
+            "cadre": person.household.cadre_name,
+            "due_on": timezone.localdate() + dt.timedelta(days=30),
+        },
+    )
     if request.method == "POST":
         require_writer(request.user)
         if form.is_valid():
-            services.plan_measure(user=request.user, person=person, request=request, **form.cleaned_data)
+            services.plan_measure(
+                user=request.user, person=person, request=request, **form.cleaned_data
+            )
             messages.success(request, "已加入帮扶计划")
             return redirect("assistance:plan", pk=pk)
-    return render(request, "assistance/plan.html", {"p": person, "form": form, "statuses": MeasureStatus.choices,
-                                                    "measures": selectors.measures(request.user).filter(person=person),
-                                                    "ledger": selectors.ledger(request.user).filter(person=person).order_by("day", "id")})
+    return render(
+        request,
+        "assistance/plan.html",
+        {
+            "p": person,
+            "form": form,
+            "statuses": MeasureStatus.choices,
+            "measures": selectors.measures(request.user).filter(person=person),
+            "ledger": selectors.ledger(request.user).filter(person=person).order_by("day", "id"),
+        },
+    )
 
 
 @login_required
@@ -89,7 +132,9 @@ def plan(request, pk: int):
 def measure_status(request, pk: int):
     m = get_scoped(PlannedMeasure.objects.select_related("person"), request.user, pk=pk)
     try:
-        services.set_measure_status(user=request.user, measure=m, status=request.POST.get("status", ""), request=request)
+        services.set_measure_status(
+            user=request.user, measure=m, status=request.POST.get("status", ""), request=request
+        )
     except ValueError as exc:
         messages.error(request, str(exc))
     return redirect("assistance:plan", pk=m.person_id)

@@ -47,9 +47,34 @@ CAUSES = {
     PovertyCause.NO_LAND: 2, PovertyCause.NO_WATER: 1, PovertyCause.NO_SKILLS: 9, PovertyCause.NO_LABOUR: 10,
     PovertyCause.NO_CAPITAL: 8, PovertyCause.TRANSPORT: 1, PovertyCause.NO_DRIVE: 3, PovertyCause.OTHER: 1,
 }  # fmt: skip
-STATUSES = {Status.POOR: 6, Status.EXITED_WITH_POLICY: 84, Status.EXITED: 4, Status.NEW: 2, Status.RETURNED: 1, Status.REMOVED: 3}
-TRADES = ["陶瓷工艺", "茶叶加工", "家政服务", "电子商务", "电工", "养殖", "种植", "厨师", "焊工", "月嫂"]
-CADRE_UNITS = ["浮梁县人社局", "浮梁县扶贫办", "浮梁县农业农村局", "浮梁县教育体育局", "浮梁县卫健委", "乡镇人民政府"]
+STATUSES = {
+    Status.POOR: 6,
+    Status.EXITED_WITH_POLICY: 84,
+    Status.EXITED: 4,
+    Status.NEW: 2,
+    Status.RETURNED: 1,
+    Status.REMOVED: 3,
+}
+TRADES = [
+    "陶瓷工艺",
+    "茶叶加工",
+    "家政服务",
+    "电子商务",
+    "电工",
+    "养殖",
+    "种植",
+    "厨师",
+    "焊工",
+    "月嫂",
+]
+CADRE_UNITS = [
+    "浮梁县人社局",
+    "浮梁县扶贫办",
+    "浮梁县农业农村局",
+    "浮梁县教育体育局",
+    "浮梁县卫健委",
+    "乡镇人民政府",
+]
 
 
 def ensure_areas() -> None:
@@ -96,35 +121,86 @@ def _person_fields(rng: random.Random, age: int, cause: str) -> dict:
         health = Health.CHRONIC
     f: dict = {"health": health}
     if health == Health.DISABLED:
-        f["disability_type"] = pick(rng, {DisabilityType.PHYSICAL: 5, DisabilityType.VISUAL: 2, DisabilityType.INTELLECTUAL: 2, DisabilityType.MENTAL: 2, DisabilityType.HEARING: 1})
+        f["disability_type"] = pick(
+            rng,
+            {
+                DisabilityType.PHYSICAL: 5,
+                DisabilityType.VISUAL: 2,
+                DisabilityType.INTELLECTUAL: 2,
+                DisabilityType.MENTAL: 2,
+                DisabilityType.HEARING: 1,
+            },
+        )
         f["disability_grade"] = rng.randint(1, 4)
         f["disability_cert"] = f"3602222{rng.randint(10**9, 10**10 - 1)}"
         f["severe_disability"] = f["disability_grade"] <= 2
     if age < 16:
         f["labour_skill"] = LabourSkill.NONE
-        f["schooling"] = Schooling.PRESCHOOL if age < 6 else Schooling.PRIMARY if age < 12 else Schooling.JUNIOR
+        f["schooling"] = (
+            Schooling.PRESCHOOL if age < 6 else Schooling.PRIMARY if age < 12 else Schooling.JUNIOR
+        )
     elif age < 19 and rng.random() < 0.7:
         f["labour_skill"] = LabourSkill.NONE
-        f["schooling"] = pick(rng, {Schooling.SENIOR: 5, Schooling.SECONDARY_VOCATIONAL: 2, Schooling.TECHNICAL: 2})
+        f["schooling"] = pick(
+            rng, {Schooling.SENIOR: 5, Schooling.SECONDARY_VOCATIONAL: 2, Schooling.TECHNICAL: 2}
+        )
         f["technical_student"] = f["schooling"] == Schooling.TECHNICAL
     elif age < 23 and rng.random() < 0.25:
         f["labour_skill"] = LabourSkill.NONE
         f["schooling"] = rng.choice([Schooling.COLLEGE, Schooling.UNIVERSITY])
-    elif health in (Health.SERIOUS,) or (health == Health.DISABLED and f.get("disability_grade", 4) <= 2) or age >= 75:
+    elif (
+        health in (Health.SERIOUS,)
+        or (health == Health.DISABLED and f.get("disability_grade", 4) <= 2)
+        or age >= 75
+    ):
         f["labour_skill"] = rng.choice([LabourSkill.LOST, LabourSkill.NONE])
     elif health != Health.HEALTHY or age >= 60:
         f["labour_skill"] = LabourSkill.WEAK
     else:
         f["labour_skill"] = pick(rng, {LabourSkill.GENERAL: 8, LabourSkill.SKILLED: 2})
-    if age >= 22 and f["labour_skill"] in (LabourSkill.GENERAL, LabourSkill.SKILLED, LabourSkill.WEAK):
-        f["work_status"] = pick(rng, {WorkStatus.NOT_WORKING: 4, WorkStatus.IN_COUNTY: 3, WorkStatus.IN_PROVINCE: 2, WorkStatus.OUT_OF_PROVINCE: 2})
+    if age >= 22 and f["labour_skill"] in (
+        LabourSkill.GENERAL,
+        LabourSkill.SKILLED,
+        LabourSkill.WEAK,
+    ):
+        f["work_status"] = pick(
+            rng,
+            {
+                WorkStatus.NOT_WORKING: 4,
+                WorkStatus.IN_COUNTY: 3,
+                WorkStatus.IN_PROVINCE: 2,
+                WorkStatus.OUT_OF_PROVINCE: 2,
+            },
+        )
         f["months_worked"] = 0 if f["work_status"] == WorkStatus.NOT_WORKING else rng.randint(3, 12)
         weak = f["labour_skill"] == LabourSkill.WEAK
-        f["intention"] = pick(rng, {Intention.LOCAL: 6 if weak else 4, Intention.MIGRATE: 1 if weak else 4, Intention.STARTUP: 0 if weak else 1, Intention.NONE: 2})
+        f["intention"] = pick(
+            rng,
+            {
+                Intention.LOCAL: 6 if weak else 4,
+                Intention.MIGRATE: 1 if weak else 4,
+                Intention.STARTUP: 0 if weak else 1,
+                Intention.NONE: 2,
+            },
+        )
         f["training_need"] = age < 55 and rng.random() < 0.55
         f["wished_trade"] = rng.choice(TRADES) if f["training_need"] else ""
         f["poor_graduate"] = 21 <= age <= 26 and rng.random() < 0.1
-    f["education"] = "" if age < 7 else pick(rng, {Education.ILLITERATE: 2 if age > 55 else 0, Education.PRIMARY: 4, Education.JUNIOR: 5, Education.SENIOR: 2, Education.VOCATIONAL: 1, Education.COLLEGE: 1 if age < 40 else 0})
+    f["education"] = (
+        ""
+        if age < 7
+        else pick(
+            rng,
+            {
+                Education.ILLITERATE: 2 if age > 55 else 0,
+                Education.PRIMARY: 4,
+                Education.JUNIOR: 5,
+                Education.SENIOR: 2,
+                Education.VOCATIONAL: 1,
+                Education.COLLEGE: 1 if age < 40 else 0,
+            },
+        )
+    )
     return f
 
 
@@ -135,36 +211,75 @@ def build(households: int = 4000, seed: int = SEED) -> tuple[int, int]:
     ensure_users()
     rng = random.Random(seed)
     names = Names(seed)
-    villages = list(Area.objects.filter(level=Level.VILLAGE, code__startswith=COUNTY).order_by("code"))
+    villages = list(
+        Area.objects.filter(level=Level.VILLAGE, code__startswith=COUNTY).order_by("code")
+    )
     used: set[str] = set()
     hh_rows, person_rows = [], []
     for i in range(households):
         village = villages[rng.randrange(len(villages))]
-        attribute = pick(rng, {HouseholdAttribute.GENERAL: 70, HouseholdAttribute.DIBAO: 25, HouseholdAttribute.TEKUN: 5})
-        size = 1 if attribute == HouseholdAttribute.TEKUN else pick(rng, {1: 14, 2: 26, 3: 24, 4: 20, 5: 11, 6: 5})
+        attribute = pick(
+            rng,
+            {
+                HouseholdAttribute.GENERAL: 70,
+                HouseholdAttribute.DIBAO: 25,
+                HouseholdAttribute.TEKUN: 5,
+            },
+        )
+        size = (
+            1
+            if attribute == HouseholdAttribute.TEKUN
+            else pick(rng, {1: 14, 2: 26, 3: 24, 4: 20, 5: 11, 6: 5})
+        )
         cause = pick(rng, CAUSES)
         others = [c for c in rng.sample(list(CAUSES), 2) if c != cause][: rng.choice([0, 1, 1, 2])]
         status = pick(rng, STATUSES)
         year = pick(rng, {2014: 50, 2015: 12, 2016: 12, 2017: 10, 2018: 8, 2019: 6, 2020: 2})
-        exit_year = rng.randint(max(year, 2016), 2020) if status in (Status.EXITED_WITH_POLICY, Status.EXITED, Status.RETURNED) else None
+        exit_year = (
+            rng.randint(max(year, 2016), 2020)
+            if status in (Status.EXITED_WITH_POLICY, Status.EXITED, Status.RETURNED)
+            else None
+        )
         wage = rng.randint(0, 6000) * 100 if size > 1 else rng.randint(0, 1500) * 100
         hh = Household(
-            number=f"{village.code}{i + 1:04d}"[-16:], village=village, village_code=village.code,
-            address=f"{village.name}{rng.randint(1, 120)}号", phone=f"1{rng.choice('3578')}{rng.randint(10**8, 10**9 - 1)}",
-            attribute=attribute, standard=pick(rng, {IdentificationStandard.NATIONAL: 85, IdentificationStandard.PROVINCIAL: 15}),
-            year_identified=year, main_cause=cause, cause_2=others[0] if others else "", cause_3=others[1] if len(others) > 1 else "",
-            status=status, exit_year=exit_year, income_year=2019,
-            income_wage_fen=wage, income_business_fen=rng.randint(0, 2500) * 100,
-            income_transfer_fen=rng.randint(800, 4000) * 100, income_property_fen=rng.randint(0, 300) * 100,
-            housing=pick(rng, {HousingSafety.SAFE: 97, HousingSafety.C: 2, HousingSafety.D: 1}), water_safe=rng.random() > 0.01,
-            cadre_name=names.surname() + names.given(rng.choice("男女")), cadre_unit=rng.choice(CADRE_UNITS),
-            cadre_phone=f"139{rng.randint(10**7, 10**8 - 1)}", member_count=size,
+            number=f"{village.code}{i + 1:04d}"[-16:],
+            village=village,
+            village_code=village.code,
+            address=f"{village.name}{rng.randint(1, 120)}号",
+            phone=f"1{rng.choice('3578')}{rng.randint(10**8, 10**9 - 1)}",
+            attribute=attribute,
+            standard=pick(
+                rng, {IdentificationStandard.NATIONAL: 85, IdentificationStandard.PROVINCIAL: 15}
+            ),
+            year_identified=year,
+            main_cause=cause,
+            cause_2=others[0] if others else "",
+            cause_3=others[1] if len(others) > 1 else "",
+            status=status,
+            exit_year=exit_year,
+            income_year=2019,
+            income_wage_fen=wage,
+            income_business_fen=rng.randint(0, 2500) * 100,
+            income_transfer_fen=rng.randint(800, 4000) * 100,
+            income_property_fen=rng.randint(0, 300) * 100,
+            housing=pick(rng, {HousingSafety.SAFE: 97, HousingSafety.C: 2, HousingSafety.D: 1}),
+            water_safe=rng.random() > 0.01,
+            cadre_name=names.surname() + names.given(rng.choice("男女")),
+            cadre_unit=rng.choice(CADRE_UNITS),
+            cadre_phone=f"139{rng.randint(10**7, 10**8 - 1)}",
+            member_count=size,
         )
         hh_rows.append(hh)
         surname = names.surname()
         head_sex = "男" if rng.random() < 0.82 else "女"
         for relation, age in _member_plan(rng, size):
-            sex = head_sex if relation == Relation.HEAD else ("女" if head_sex == "男" else "男") if relation == Relation.SPOUSE else rng.choice("男女")
+            sex = (
+                head_sex
+                if relation == Relation.HEAD
+                else ("女" if head_sex == "男" else "男")
+                if relation == Relation.SPOUSE
+                else rng.choice("男女")
+            )
             born = birth_date(rng, age, TODAY)
             given = names.given(sex)
             name = (surname if relation != Relation.SPOUSE else names.surname()) + given
@@ -172,26 +287,55 @@ def build(households: int = 4000, seed: int = SEED) -> tuple[int, int]:
             p_status = status
             if status not in (Status.REMOVED,) and age > 80 and rng.random() < 0.05:
                 p_status = Status.REMOVED
-            person_rows.append((hh, Person(
-                id_number=id_number(rng, COUNTY, born, sex, used), name=name, sex=sex, birth_date=born,
-                relation=relation, village_code=village.code, status=p_status,
-                removal_reason="death" if p_status == Status.REMOVED else "",
-                dibao=attribute == HouseholdAttribute.DIBAO, tekun=attribute == HouseholdAttribute.TEKUN,
-                wubao=attribute == HouseholdAttribute.TEKUN and age >= 60,
-                phone=hh.phone if relation == Relation.HEAD else "", **fields,
-            )))
+            person_rows.append(
+                (
+                    hh,
+                    Person(
+                        id_number=id_number(rng, COUNTY, born, sex, used),
+                        name=name,
+                        sex=sex,
+                        birth_date=born,
+                        relation=relation,
+                        village_code=village.code,
+                        status=p_status,
+                        removal_reason="death" if p_status == Status.REMOVED else "",
+                        dibao=attribute == HouseholdAttribute.DIBAO,
+                        tekun=attribute == HouseholdAttribute.TEKUN,
+                        wubao=attribute == HouseholdAttribute.TEKUN and age >= 60,
+                        phone=hh.phone if relation == Relation.HEAD else "",
+                        **fields,
+                    ),
+                )
+            )
         hh.head_name = person_rows[-size][1].name
     Household.objects.bulk_create(hh_rows, batch_size=1000)
     for hh, p in person_rows:
         p.household = hh
     Person.objects.bulk_create([p for _, p in person_rows], batch_size=2000)
-    StatusChange.objects.bulk_create([
-        StatusChange(household=hh, village_code=hh.village_code, old_status="", new_status=Status.POOR,
-                     effective_date=dt.date(hh.year_identified, 6, 30), reason="建档立卡识别")
-        for hh in hh_rows
-    ] + [
-        StatusChange(household=hh, village_code=hh.village_code, old_status=Status.POOR, new_status=hh.status,
-                     effective_date=dt.date(hh.exit_year or 2020, 12, 1), reason="年度动态调整")
-        for hh in hh_rows if hh.status != Status.POOR
-    ], batch_size=2000)
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                household=hh,
+                village_code=hh.village_code,
+                old_status="",
+                new_status=Status.POOR,
+                effective_date=dt.date(hh.year_identified, 6, 30),
+                reason="建档立卡识别",
+            )
+            for hh in hh_rows
+        ]
+        + [
+            StatusChange(
+                household=hh,
+                village_code=hh.village_code,
+                old_status=Status.POOR,
+                new_status=hh.status,
+                effective_date=dt.date(hh.exit_year or 2020, 12, 1),
+                reason="年度动态调整",
+            )
+            for hh in hh_rows
+            if hh.status != Status.POOR
+        ],
+        batch_size=2000,
+    )
     return len(hh_rows), len(person_rows)

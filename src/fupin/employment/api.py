@@ -182,7 +182,12 @@ def create_referral(request, data: ReferralIn):
     if posting is None:
         raise HttpError(422, "岗位不存在")
     try:
-        return Status(201, services.refer(user=request.user, person=person, posting=posting, day=data.day, request=request))
+        return Status(
+            201,
+            services.refer(
+                user=request.user, person=person, posting=posting, day=data.day, request=request
+            ),
+        )
     except services.EmploymentError as exc:
         raise _refused(exc) from None
 
@@ -191,8 +196,15 @@ def create_referral(request, data: ReferralIn):
 def referral_status(request, pk: int, data: StatusIn):
     r = get_scoped(Referral.objects.all(), request.user, pk=pk)
     try:
-        return services.advance(user=request.user, referral=r, status=data.status, day=data.day, wage_fen=data.wage_fen,
-                                note=data.note, request=request)
+        return services.advance(
+            user=request.user,
+            referral=r,
+            status=data.status,
+            day=data.day,
+            wage_fen=data.wage_fen,
+            note=data.note,
+            request=request,
+        )
     except (services.EmploymentError, ValueError) as exc:
         raise _refused(exc if str(exc) else "状态无效") from None
 
@@ -201,7 +213,14 @@ def referral_status(request, pk: int, data: StatusIn):
 def referral_check(request, pk: int, data: CheckIn):
     r = get_scoped(Referral.objects.all(), request.user, pk=pk)
     try:
-        services.check_employment(user=request.user, referral=r, still_employed=data.still_employed, day=data.day, note=data.note, request=request)
+        services.check_employment(
+            user=request.user,
+            referral=r,
+            still_employed=data.still_employed,
+            day=data.day,
+            note=data.note,
+            request=request,
+        )
     except services.EmploymentError as exc:
         raise _refused(exc) from None
     r.refresh_from_db()
@@ -211,8 +230,16 @@ def referral_check(request, pk: int, data: CheckIn):
 @router.post("/employment/persons/{int:pk}/visits", response={201: dict})
 def create_visit(request, pk: int, data: VisitIn):
     try:
-        v = services.record_visit(user=request.user, person=_person(request, pk), day=data.day, kind=data.kind, employed=data.employed,
-                                  needs=data.needs, note=data.note, request=request)
+        v = services.record_visit(
+            user=request.user,
+            person=_person(request, pk),
+            day=data.day,
+            kind=data.kind,
+            employed=data.employed,
+            needs=data.needs,
+            note=data.note,
+            request=request,
+        )
     except services.EmploymentError as exc:
         raise _refused(exc) from None
     return Status(201, {"id": v.pk, "visited_on": v.visited_on.isoformat()})
@@ -221,21 +248,42 @@ def create_visit(request, pk: int, data: VisitIn):
 @router.get("/employment/followups/overdue", response=list[OverdueOut])
 def overdue(request, area: str = ""):
     """逾期未回访人员（回访周期取自政策包）。"""
-    return selectors.overdue_visits(request.user, timezone.localdate(), area if area.isdigit() else "").order_by("village_code", "id")[:MAX]
+    return selectors.overdue_visits(
+        request.user, timezone.localdate(), area if area.isdigit() else ""
+    ).order_by("village_code", "id")[:MAX]
 
 
 @router.get("/employment/workshops/awards")
 def workshop_awards(request, year: Year = Query(...)):
     rows, info = selectors.workshop_awards(request.user, year)
-    return {"year": year, "pack_id": info["pack_id"], "per_worker_fen": info["param"].value, "source": info["param"].source.text(),
-            "rows": [{"employer_id": r.employer.pk, "employer": r.employer.name, "person_id": r.person.pk, "amount_fen": r.amount_fen} for r in rows]}
+    return {
+        "year": year,
+        "pack_id": info["pack_id"],
+        "per_worker_fen": info["param"].value,
+        "source": info["param"].source.text(),
+        "rows": [
+            {
+                "employer_id": r.employer.pk,
+                "employer": r.employer.name,
+                "person_id": r.person.pk,
+                "amount_fen": r.amount_fen,
+            }
+            for r in rows
+        ],
+    }
 
 
 @router.get("/employment/rules")
 def employment_rules(request):
     """当前政策包中的就业帮扶参数及出处。"""
     r = rules()
-    return {name: {"value": getattr(r, name).model_dump(mode="json")["value"], "source": getattr(r, name).source.text()} for name in type(r).model_fields}
+    return {
+        name: {
+            "value": getattr(r, name).model_dump(mode="json")["value"],
+            "source": getattr(r, name).source.text(),
+        }
+        for name in type(r).model_fields
+    }
 
 
 # -- training ----------------------------------------------------------------------------------
@@ -284,7 +332,15 @@ def list_courses(request):
 def enrol(request, pk: int, data: EnrolIn):
     course = get_scoped(Course.objects.all(), request.user, pk=pk)
     try:
-        return Status(201, training_services.enrol(user=request.user, course=course, person=_person(request, data.person_id), request=request))
+        return Status(
+            201,
+            training_services.enrol(
+                user=request.user,
+                course=course,
+                person=_person(request, data.person_id),
+                request=request,
+            ),
+        )
     except training_services.TrainingError as exc:
         raise _refused(exc) from None
 
@@ -293,7 +349,13 @@ def enrol(request, pk: int, data: EnrolIn):
 def complete(request, pk: int, data: CompleteIn):
     e = get_scoped(Enrolment.objects.select_related("course", "person"), request.user, pk=pk)
     try:
-        e = training_services.complete(user=request.user, enrolment=e, day=data.day, certificate_no=data.certificate_no, request=request)
+        e = training_services.complete(
+            user=request.user,
+            enrolment=e,
+            day=data.day,
+            certificate_no=data.certificate_no,
+            request=request,
+        )
     except training_services.TrainingError as exc:
         raise _refused(exc) from None
     e.person.refresh_from_db()
@@ -339,9 +401,17 @@ class SubsidyIn(Schema):
 @startup_router.post("/startup/loans", response={201: LoanOut})
 def create_loan(request, data: LoanIn):
     try:
-        loan = startup_services.grant_loan(user=request.user, person=_person(request, data.person_id), kind=data.kind,
-                                           guaranteed=data.guaranteed, principal_fen=data.principal_fen, project=data.project,
-                                           start_on=data.start_on, term_months=data.term_months, request=request)
+        loan = startup_services.grant_loan(
+            user=request.user,
+            person=_person(request, data.person_id),
+            kind=data.kind,
+            guaranteed=data.guaranteed,
+            principal_fen=data.principal_fen,
+            project=data.project,
+            start_on=data.start_on,
+            term_months=data.term_months,
+            request=request,
+        )
     except startup_services.StartupError as exc:
         raise _refused(exc) from None
     return Status(201, loan)
@@ -358,21 +428,45 @@ def loan_schedule(request, pk: int):
     loan = get_scoped(Loan.objects.all(), request.user, pk=pk)
     r = rules(loan.pack_id)
     try:
-        periods = schedule(principal_fen=loan.principal_fen, annual_rate_bp=loan.annual_rate_bp, term_months=loan.term_months,
-                           start_on=loan.start_on, subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
-                           subsidy_years=r.loan_interest_subsidy_years.value)
+        periods = schedule(
+            principal_fen=loan.principal_fen,
+            annual_rate_bp=loan.annual_rate_bp,
+            term_months=loan.term_months,
+            start_on=loan.start_on,
+            subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
+            subsidy_years=r.loan_interest_subsidy_years.value,
+        )
     except ScheduleError as exc:
         raise _refused(exc) from None
-    return {"loan_id": loan.pk, "totals": totals(periods),
-            "periods": [{"number": p.number, "start": p.start.isoformat(), "end": p.end.isoformat(), "interest_fen": p.interest_fen,
-                         "subsidy_fen": p.subsidy_fen, "borrower_fen": p.borrower_fen} for p in periods]}
+    return {
+        "loan_id": loan.pk,
+        "totals": totals(periods),
+        "periods": [
+            {
+                "number": p.number,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "interest_fen": p.interest_fen,
+                "subsidy_fen": p.subsidy_fen,
+                "borrower_fen": p.borrower_fen,
+            }
+            for p in periods
+        ],
+    }
 
 
 @startup_router.post("/startup/subsidies", response={201: dict})
 def create_subsidy(request, data: SubsidyIn):
     try:
-        s = startup_services.grant_startup_subsidy(user=request.user, person=_person(request, data.person_id), firm_name=data.firm_name,
-                                                   credit_code=data.credit_code, founded_on=data.founded_on, first_firm=data.first_firm, request=request)
+        s = startup_services.grant_startup_subsidy(
+            user=request.user,
+            person=_person(request, data.person_id),
+            firm_name=data.firm_name,
+            credit_code=data.credit_code,
+            founded_on=data.founded_on,
+            first_firm=data.first_firm,
+            request=request,
+        )
     except startup_services.StartupError as exc:
         raise _refused(exc) from None
     return Status(201, {"id": s.pk, "amount_fen": s.amount_fen, "pack_id": s.pack_id})
@@ -395,13 +489,19 @@ class LedgerOut(Schema):
 @assistance_router.get("/assistance/persons/{int:pk}/ledger", response=list[LedgerOut])
 def person_ledger(request, pk: int):
     """该人员的帮扶台账，按时间顺序。"""
-    return assistance_selectors.ledger(request.user).filter(person=_person(request, pk)).order_by("day", "id")
+    return (
+        assistance_selectors.ledger(request.user)
+        .filter(person=_person(request, pk))
+        .order_by("day", "id")
+    )
 
 
 @assistance_router.post("/assistance/persons/{int:pk}/measures", response={201: dict})
 def create_measure(request, pk: int, data: MeasureIn):
     try:
-        m = assistance_services.plan_measure(user=request.user, person=_person(request, pk), request=request, **data.dict())
+        m = assistance_services.plan_measure(
+            user=request.user, person=_person(request, pk), request=request, **data.dict()
+        )
     except ValueError as exc:
         raise _refused(exc) from None
     return Status(201, {"id": m.pk, "status": m.status})

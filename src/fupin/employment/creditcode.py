@@ -21,7 +21,13 @@ def check_char(first17: str) -> str:
 
 def parse_credit_code(raw: str) -> str:
     """The normalised code, or CreditCodeError with the fault in Chinese."""
-    value = (raw or "").strip().upper().translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(" ", "")
+    value = (
+        (raw or "")
+        .strip()
+        .upper()
+        .translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        .replace(" ", "")
+    )
     if len(value) != 18:
         raise CreditCodeError(f"统一社会信用代码应为18位，实际{len(value)}位")
     bad = [c for c in value if c not in VALUES]

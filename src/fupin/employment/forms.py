@@ -14,7 +14,9 @@ from .creditcode import CreditCodeError, parse_credit_code
 from .models import Employer, FollowUpVisit, JobFair, Occupation, Posting
 
 
-def area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)) -> list[tuple[str, str]]:
+def area_choices(
+    user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+) -> list[tuple[str, str]]:
     own = home_area_code(user)
     qs = Area.objects.filter(code__startswith=own, level__in=levels).order_by("code")
     return [(a.code.ljust(12, "0"), f"{a.code} {a.name}") for a in qs]
@@ -23,7 +25,13 @@ def area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)) -> 
 def styled(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         widget = field.widget
-        css = "form-check-input" if getattr(widget, "input_type", "") == "checkbox" else "form-select" if isinstance(widget, forms.Select) else "form-control"
+        css = (
+            "form-check-input"
+            if getattr(widget, "input_type", "") == "checkbox"
+            else "form-select"
+            if isinstance(widget, forms.Select)
+            else "form-control"
+        )
         widget.attrs.setdefault("class", css)
 
 
@@ -41,7 +49,15 @@ class EmployerForm(ScopedAreaMixin, forms.ModelForm):
     class Meta:
         model = Employer
         formfield_callback = bounds.formfield
-        fields = ["name", "credit_code", "kind", "area_code", "address", "contact_name", "contact_phone"]
+        fields = [
+            "name",
+            "credit_code",
+            "kind",
+            "area_code",
+            "address",
+            "contact_name",
+            "contact_phone",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,21 +74,43 @@ class EmployerForm(ScopedAreaMixin, forms.ModelForm):
         if others.exists():
             own = scoped(others, self.user).first()
             # Another area's employer is not named (messages never reveal what lies outside the area).
-            raise forms.ValidationError(f"该统一社会信用代码已登记：{own.name}（编号{own.pk}）" if own else "该统一社会信用代码已在其他辖区登记")
+            raise forms.ValidationError(
+                f"该统一社会信用代码已登记：{own.name}（编号{own.pk}）"
+                if own
+                else "该统一社会信用代码已在其他辖区登记"
+            )
         return code
 
 
 class PostingForm(forms.ModelForm):
-    occupation_code = forms.CharField(label="职业编码（大典2022）", max_length=12, help_text="如 6-02-06-10 茶叶加工工")
+    occupation_code = forms.CharField(
+        label="职业编码（大典2022）", max_length=12, help_text="如 6-02-06-10 茶叶加工工"
+    )
     wage_min = bounds.MoneyField(label="月薪下限（元）")
     wage_max = bounds.MoneyField(label="月薪上限（元）")
 
     class Meta:
         model = Posting
         formfield_callback = bounds.formfield
-        fields = ["employer", "title", "positions", "work_area_code", "work_place", "age_min", "age_max", "physical",
-                  "trade", "requires_skill", "certificate", "accepts_disabled", "schedule", "lodging", "transport",
-                  "opens_on", "closes_on"]
+        fields = [
+            "employer",
+            "title",
+            "positions",
+            "work_area_code",
+            "work_place",
+            "age_min",
+            "age_max",
+            "physical",
+            "trade",
+            "requires_skill",
+            "certificate",
+            "accepts_disabled",
+            "schedule",
+            "lodging",
+            "transport",
+            "opens_on",
+            "closes_on",
+        ]
 
     def __init__(self, *args, user, employers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +120,9 @@ class PostingForm(forms.ModelForm):
         self.fields["work_area_code"].widget = AreaPickerWidget(user=user)
         self.fields["work_area_code"].max_length = 100
         self.fields["work_area_code"].widget.attrs.pop("maxlength", None)
-        self.fields["work_area_code"].help_text = "输入名称后从列表中选择；县外的工作地填区划代码（写到市或省）"
+        self.fields[
+            "work_area_code"
+        ].help_text = "输入名称后从列表中选择；县外的工作地填区划代码（写到市或省）"
         if self.instance.pk:
             self.fields["occupation_code"].initial = self.instance.occupation_id
             self.fields["wage_min"].initial = self.instance.wage_min_fen / 100
@@ -109,9 +149,17 @@ class PostingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("wage_min") is not None and data.get("wage_max") is not None and data["wage_min"] > data["wage_max"]:
+        if (
+            data.get("wage_min") is not None
+            and data.get("wage_max") is not None
+            and data["wage_min"] > data["wage_max"]
+        ):
             self.add_error("wage_max", "月薪上限不能低于下限")
-        if data.get("age_min") is not None and data.get("age_max") is not None and data["age_min"] > data["age_max"]:
+        if (
+            data.get("age_min") is not None
+            and data.get("age_max") is not None
+            and data["age_min"] > data["age_max"]
+        ):
             self.add_error("age_max", "最高年龄不能低于最低年龄")
         if data.get("opens_on") and data.get("closes_on") and data["opens_on"] > data["closes_on"]:
             self.add_error("closes_on", "截止日期不能早于开始日期")
@@ -120,7 +168,10 @@ class PostingForm(forms.ModelForm):
     def save(self, commit=True):
         p = super().save(commit=False)
         p.occupation = self.cleaned_data["occupation_code"]
-        p.wage_min_fen, p.wage_max_fen = self.cleaned_data["wage_min"], self.cleaned_data["wage_max"]
+        p.wage_min_fen, p.wage_max_fen = (
+            self.cleaned_data["wage_min"],
+            self.cleaned_data["wage_max"],
+        )
         if commit:
             p.save()
         return p
@@ -135,14 +186,20 @@ class FairForm(ScopedAreaMixin, forms.ModelForm):
     def __init__(self, *args, user, employers, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["area_code"] = forms.ChoiceField(label="乡镇", choices=area_choices(user, levels=(Level.TOWNSHIP,)))
+        self.fields["area_code"] = forms.ChoiceField(
+            label="乡镇", choices=area_choices(user, levels=(Level.TOWNSHIP,))
+        )
         self.fields["employers"].queryset = employers
         styled(self)
 
     def save(self, commit=True):
         fair = super().save(commit=commit)
         if commit:
-            fair.postings.set(Posting.objects.filter(employer__in=fair.employers.all(), closes_on__gte=fair.held_on))
+            fair.postings.set(
+                Posting.objects.filter(
+                    employer__in=fair.employers.all(), closes_on__gte=fair.held_on
+                )
+            )
         return fair
 
 

@@ -97,7 +97,13 @@ class Postings:
 def distance_levels(village: int, areas: np.ndarray) -> np.ndarray:
     """0 same village … 5 other province, by common prefix of the 12-digit codes."""
     level = np.full(len(areas), ELSEWHERE, dtype=np.int8)
-    for lvl, div in ((SAME_PROVINCE, 10**10), (SAME_CITY, 10**8), (SAME_COUNTY, 10**6), (SAME_TOWNSHIP, 10**3), (SAME_VILLAGE, 1)):
+    for lvl, div in (
+        (SAME_PROVINCE, 10**10),
+        (SAME_CITY, 10**8),
+        (SAME_COUNTY, 10**6),
+        (SAME_TOWNSHIP, 10**3),
+        (SAME_VILLAGE, 1),
+    ):
         level[areas // div == village // div] = lvl
     return level
 
@@ -131,7 +137,9 @@ class Matcher:
             t = W_PHYSICAL * PHYSICAL_FIT[int(weak)][p.physical]
             t = t + W_SCHEDULE * SCHEDULE_FIT[int(weak or disabled)][p.schedule]
             t = t + W_WAGE[intention] * self.wage_norm
-            t = t + np.where(p.welfare, WELFARE_BONUS if (weak or disabled) else WELFARE_PENALTY, 0.0)
+            t = t + np.where(
+                p.welfare, WELFARE_BONUS if (weak or disabled) else WELFARE_PENALTY, 0.0
+            )
             if not skilled:
                 t = t - self.skill_penalty
             t = t - self.trade_mismatch + self.tie
@@ -142,15 +150,21 @@ class Matcher:
             self._terms[key] = t
         return self._terms[key]
 
-    def row(self, village: int, intention: int, weak: bool, disabled: bool, skilled: bool) -> np.ndarray:
+    def row(
+        self, village: int, intention: int, weak: bool, disabled: bool, skilled: bool
+    ) -> np.ndarray:
         """Score of every posting for a seeker without trade, before age limits."""
-        return W_DISTANCE * DISTANCE_SCORE[intention][self.levels(village)] + self.term(intention, weak, disabled, skilled)
+        return W_DISTANCE * DISTANCE_SCORE[intention][self.levels(village)] + self.term(
+            intention, weak, disabled, skilled
+        )
 
     def match_extra(self, skilled: bool) -> np.ndarray:
         """What a trade match adds back on top of the row, per posting (bonus excluded)."""
         return self.trade_mismatch + (0.0 if skilled else self.skill_penalty)
 
-    def pair_scores(self, row: np.ndarray, cols: np.ndarray, s: Seekers, rows: np.ndarray, skilled: bool) -> np.ndarray:
+    def pair_scores(
+        self, row: np.ndarray, cols: np.ndarray, s: Seekers, rows: np.ndarray, skilled: bool
+    ) -> np.ndarray:
         """Scores of seekers `rows` × postings `cols`: row + trade terms, −∞ outside age limits."""
         p = self.p
         sc = np.broadcast_to(row[cols], (len(rows), len(cols))).copy()
@@ -163,27 +177,47 @@ class Matcher:
         return sc
 
     # -- top-k -----------------------------------------------------------------------------------
-    def top_k(self, s: Seekers, k: int = 10, m: int = 128, m_trade: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    def top_k(
+        self, s: Seekers, k: int = 10, m: int = 128, m_trade: int = 32
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(posting index [n, k] (−1 where fewer than k feasible), score [n, k]), best first."""
         n, P = len(s), len(self.p)
         idx = np.full((n, k), -1, dtype=np.int64)
         score = np.full((n, k), -np.inf)
         if n == 0 or P == 0:
             return idx, score
-        key = np.stack([s.area, s.intention.astype(np.int64), s.weak.astype(np.int64), s.disabled.astype(np.int64), s.skilled.astype(np.int64)], axis=1)
+        key = np.stack(
+            [
+                s.area,
+                s.intention.astype(np.int64),
+                s.weak.astype(np.int64),
+                s.disabled.astype(np.int64),
+                s.skilled.astype(np.int64),
+            ],
+            axis=1,
+        )
         groups, inverse = np.unique(key, axis=0, return_inverse=True)
         inverse = inverse.ravel()
         sub = s.trade.astype(np.int64) * 2 + s.trained  # trade and trained: the rest of the row
         order = np.lexsort((sub, inverse))
         bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(groups)))])
-        by_trade = {int(t): np.flatnonzero(self.p.trade == t) for t in np.unique(self.p.trade) if t >= 0}
+        by_trade = {
+            int(t): np.flatnonzero(self.p.trade == t) for t in np.unique(self.p.trade) if t >= 0
+        }
         everything = np.arange(P)
         for g, (village, intention, weak, disabled, skilled) in enumerate(groups):
-            rows = order[bounds[g]:bounds[g + 1]]
+            rows = order[bounds[g] : bounds[g + 1]]
             skilled = bool(skilled)
             row = self.row(int(village), int(intention), bool(weak), bool(disabled), skilled)
             if P <= m:
-                self._take(self.pair_scores(row, everything, s, rows, skilled), everything, rows, k, idx, score)
+                self._take(
+                    self.pair_scores(row, everything, s, rows, skilled),
+                    everything,
+                    rows,
+                    k,
+                    idx,
+                    score,
+                )
                 continue
             top = np.argpartition(-row, m - 1)[:m]
             thr_row = row[top].min()
@@ -192,7 +226,7 @@ class Matcher:
             extra = self.match_extra(skilled)
             keys, starts = np.unique(sub[rows], return_index=True)
             for j, key_j in enumerate(keys):
-                part = rows[starts[j]:(starts[j + 1] if j + 1 < len(keys) else len(rows))]
+                part = rows[starts[j] : (starts[j + 1] if j + 1 < len(keys) else len(rows))]
                 trade, trained = divmod(int(key_j), 2)
                 cols, thr = top, thr_row
                 if trade >= 0 and trade in by_trade:
@@ -221,7 +255,11 @@ class Matcher:
         if len(rows) == 0:
             return
         kk = min(k, sc.shape[1])
-        part = np.argpartition(-sc, kk - 1, axis=1)[:, :kk] if sc.shape[1] > kk else np.broadcast_to(np.arange(sc.shape[1]), (len(rows), kk))
+        part = (
+            np.argpartition(-sc, kk - 1, axis=1)[:, :kk]
+            if sc.shape[1] > kk
+            else np.broadcast_to(np.arange(sc.shape[1]), (len(rows), kk))
+        )
         vals = np.take_along_axis(sc, part, axis=1)
         o = np.argsort(-vals, axis=1, kind="stable")
         part, vals = np.take_along_axis(part, o, axis=1), np.take_along_axis(vals, o, axis=1)
@@ -239,7 +277,13 @@ class Matcher:
         level = np.full(idx.shape, -1, dtype=np.int8)
         flags = np.zeros(idx.shape, dtype=np.int32)
         lv = np.full(len(r), ELSEWHERE, dtype=np.int8)
-        for lvl, div in ((SAME_PROVINCE, 10**10), (SAME_CITY, 10**8), (SAME_COUNTY, 10**6), (SAME_TOWNSHIP, 10**3), (SAME_VILLAGE, 1)):
+        for lvl, div in (
+            (SAME_PROVINCE, 10**10),
+            (SAME_CITY, 10**8),
+            (SAME_COUNTY, 10**6),
+            (SAME_TOWNSHIP, 10**3),
+            (SAME_VILLAGE, 1),
+        ):
             lv[p.area[c] // div == s.area[r] // div] = lvl
         weak, disabled = s.weak[r], s.disabled[r]
         match = (p.trade[c] == s.trade[r]) & (s.trade[r] >= 0)
@@ -263,8 +307,21 @@ def brute_force_top_k(postings: Postings, s: Seekers, k: int = 10) -> tuple[np.n
     score = np.full((len(s), k), -np.inf)
     cols = np.arange(len(postings))
     for i in range(len(s)):
-        row = m.row(int(s.area[i]), int(s.intention[i]), bool(s.weak[i]), bool(s.disabled[i]), bool(s.skilled[i]))
-        m._take(m.pair_scores(row, cols, s, np.array([i]), bool(s.skilled[i])), cols, np.array([i]), k, idx, score)
+        row = m.row(
+            int(s.area[i]),
+            int(s.intention[i]),
+            bool(s.weak[i]),
+            bool(s.disabled[i]),
+            bool(s.skilled[i]),
+        )
+        m._take(
+            m.pair_scores(row, cols, s, np.array([i]), bool(s.skilled[i])),
+            cols,
+            np.array([i]),
+            k,
+            idx,
+            score,
+        )
     return idx, score
 
 

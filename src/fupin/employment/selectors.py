@@ -55,14 +55,18 @@ def batches(user) -> QuerySet:
 
 
 def welfare_subsidies(user) -> QuerySet:
-    return scoped(WelfareSubsidy.objects.select_related("person", "referral__posting__employer"), user)
+    return scoped(
+        WelfareSubsidy.objects.select_related("person", "referral__posting__employer"), user
+    )
 
 
 def recommendations(user, person_qs: QuerySet | None = None) -> QuerySet:
     qs = scoped(Recommendation.objects.filter(current=True), user)
     if person_qs is not None:
         qs = qs.filter(person__in=person_qs)
-    return qs.select_related("person", "posting", "posting__employer", "posting__occupation").order_by("person__household_id", "person_id", "rank")
+    return qs.select_related(
+        "person", "posting", "posting__employer", "posting__occupation"
+    ).order_by("person__household_id", "person_id", "rank")
 
 
 def in_area(qs: QuerySet, code: str, field: str = "village_code") -> QuerySet:
@@ -71,14 +75,22 @@ def in_area(qs: QuerySet, code: str, field: str = "village_code") -> QuerySet:
 
 def townships(user) -> list[Area]:
     own = home_area_code(user)
-    qs = Area.objects.filter(level=Level.TOWNSHIP, code__startswith=own[:9] if len(own) >= 9 else own)
+    qs = Area.objects.filter(
+        level=Level.TOWNSHIP, code__startswith=own[:9] if len(own) >= 9 else own
+    )
     return list(qs.order_by("code"))
 
 
 def needing_follow_up(user) -> QuerySet:
     """有培训、就业需求的扶贫对象 (000): followed up each quarter."""
-    return persons(user).filter(status__in=ACTIVE_STATUSES).filter(
-        Q(training_need=True) | Q(intention__in=[Intention.LOCAL, Intention.MIGRATE, Intention.STARTUP]))
+    return (
+        persons(user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .filter(
+            Q(training_need=True)
+            | Q(intention__in=[Intention.LOCAL, Intention.MIGRATE, Intention.STARTUP])
+        )
+    )
 
 
 def overdue_visits(user, day: dt.date, area: str = "") -> QuerySet:
@@ -92,7 +104,9 @@ def overdue_by_township(user, day: dt.date) -> list[dict]:
     due = Counter(c[:9] for c in needing_follow_up(user).values_list("village_code", flat=True))
     late = Counter(c[:9] for c in overdue_visits(user, day).values_list("village_code", flat=True))
     names = dict(Area.objects.filter(code__in=list(due)).values_list("code", "name"))
-    return [{"code": t, "name": names.get(t, t), "due": due[t], "overdue": late[t]} for t in sorted(due)]
+    return [
+        {"code": t, "name": names.get(t, t), "due": due[t], "overdue": late[t]} for t in sorted(due)
+    ]
 
 
 @dataclass
@@ -109,17 +123,28 @@ def workshop_awards(user, year: int) -> tuple[list[AwardRow], dict]:
     pack_id = default_pack_id()
     param = rules(pack_id).workshop_award_per_worker_year
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    hires = (scoped(Referral.objects.filter(posting__employer__kind=EmployerKind.WORKSHOP,
-                                            status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT],
-                                            hired_on__lte=end), user)
-             .exclude(ended_on__lt=start).select_related("person", "posting__employer").order_by("posting__employer_id", "hired_on"))
+    hires = (
+        scoped(
+            Referral.objects.filter(
+                posting__employer__kind=EmployerKind.WORKSHOP,
+                status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT],
+                hired_on__lte=end,
+            ),
+            user,
+        )
+        .exclude(ended_on__lt=start)
+        .select_related("person", "posting__employer")
+        .order_by("posting__employer_id", "hired_on")
+    )
     rows, seen = [], set()
     for r in hires:
         key = (r.posting.employer_id, r.person_id)
         if key in seen or r.person.status not in ACTIVE_STATUSES:
             continue
         seen.add(key)
-        rows.append(AwardRow(r.posting.employer, r.person, r.hired_on, r.ended_on, param.value or 0))
+        rows.append(
+            AwardRow(r.posting.employer, r.person, r.hired_on, r.ended_on, param.value or 0)
+        )
     totals: dict = defaultdict(lambda: {"workers": 0, "amount_fen": 0})
     for row in rows:
         totals[row.employer]["workers"] += 1
@@ -141,18 +166,37 @@ def months_employed(hired_on: dt.date, ended_on: dt.date | None, year: int, toda
 def employer_subsidies(user, year: int, today: dt.date) -> list[dict]:
     """岗位补贴、社保补贴 to employers that hired registered poor workers, where the pack sets a monthly amount."""
     r = rules()
-    post, social = r.employer_post_subsidy_monthly.value, r.employer_social_insurance_subsidy_monthly.value
+    post, social = (
+        r.employer_post_subsidy_monthly.value,
+        r.employer_social_insurance_subsidy_monthly.value,
+    )
     if post is None and social is None:
         return []
-    hires = (scoped(Referral.objects.filter(status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT], hired_on__lte=dt.date(year, 12, 31)), user)
-             .exclude(posting__employer__kind=EmployerKind.WELFARE).exclude(ended_on__lt=dt.date(year, 1, 1))
-             .select_related("person", "posting__employer"))
+    hires = (
+        scoped(
+            Referral.objects.filter(
+                status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT],
+                hired_on__lte=dt.date(year, 12, 31),
+            ),
+            user,
+        )
+        .exclude(posting__employer__kind=EmployerKind.WELFARE)
+        .exclude(ended_on__lt=dt.date(year, 1, 1))
+        .select_related("person", "posting__employer")
+    )
     rows = []
     for h in hires:
         months = months_employed(h.hired_on, h.ended_on, year, today)
         if months:
-            rows.append({"employer": h.posting.employer, "person": h.person, "months": months,
-                         "post_fen": (post or 0) * months, "social_fen": (social or 0) * months})
+            rows.append(
+                {
+                    "employer": h.posting.employer,
+                    "person": h.person,
+                    "months": months,
+                    "post_fen": (post or 0) * months,
+                    "social_fen": (social or 0) * months,
+                }
+            )
     return rows
 
 
@@ -161,7 +205,9 @@ def fair_timetable(user, township: str, month: dt.date) -> QuerySet:
     qs = fairs(user).filter(held_on__gte=month, held_on__lt=nxt)
     if township:
         qs = qs.filter(area_code__startswith=township)
-    return qs.prefetch_related("employers", "postings", "postings__employer").order_by("held_on", "area_code")
+    return qs.prefetch_related("employers", "postings", "postings__employer").order_by(
+        "held_on", "area_code"
+    )
 
 
 def summary(user, day: dt.date) -> dict:

@@ -31,6 +31,7 @@ from fupin.policy.params import fen_to_yuan
 from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
+from fupin.web.list_export import Column, export, wants_xlsx
 
 from . import selectors, services
 from .forms import EmployerForm, FairForm, PostingForm, VisitForm
@@ -48,7 +49,6 @@ from .models import (
 from .people import find_person
 from .recommend import eligible, recover_abandoned, run_batch
 from .rules import default_pack_id, rules
-from fupin.web.list_export import Column, export, wants_xlsx
 
 
 def _today(request) -> dt.date:
@@ -73,12 +73,20 @@ def _fail(request, exc) -> None:
 @login_required
 def home(request):
     day = _today(request)
-    return render(request, "employment/home.html", {
-        "s": selectors.summary(request.user, day), "day": day, "pack_id": default_pack_id(), "r": rules(),
-        "batches": _checked(list(selectors.batches(request.user)[:5])),
-        "area_picker": AreaPickerWidget(user=request.user, attrs={"class": "form-control", "aria-label": "区划"}).render(
-            "area", home_area_code(request.user)),
-    })
+    return render(
+        request,
+        "employment/home.html",
+        {
+            "s": selectors.summary(request.user, day),
+            "day": day,
+            "pack_id": default_pack_id(),
+            "r": rules(),
+            "batches": _checked(list(selectors.batches(request.user)[:5])),
+            "area_picker": AreaPickerWidget(
+                user=request.user, attrs={"class": "form-control", "aria-label": "区划"}
+            ).render("area", home_area_code(request.user)),
+        },
+    )
 
 
 def _checked(batches: list) -> list:
@@ -97,10 +105,20 @@ def employers(request):
     if kind := request.GET.get("kind"):
         qs = qs.filter(kind=kind)
     if wants_xlsx(request):
-        return export(request, qs.order_by("area_code", "id"), title="用人单位", columns=[
-            Column("名称", lambda e: e.name), Column("统一社会信用代码", lambda e: e.credit_code),
-            Column("类型", lambda e: e.get_kind_display()), Column("登记区划", lambda e: e.area_code, area=True),
-            Column("地址", lambda e: e.address), Column("联系人", lambda e: e.contact_name), Column("联系电话", lambda e: e.contact_phone)])
+        return export(
+            request,
+            qs.order_by("area_code", "id"),
+            title="用人单位",
+            columns=[
+                Column("名称", lambda e: e.name),
+                Column("统一社会信用代码", lambda e: e.credit_code),
+                Column("类型", lambda e: e.get_kind_display()),
+                Column("登记区划", lambda e: e.area_code, area=True),
+                Column("地址", lambda e: e.address),
+                Column("联系人", lambda e: e.contact_name),
+                Column("联系电话", lambda e: e.contact_phone),
+            ],
+        )
     return render(request, "employment/employers.html", {"page": _page(request, qs), "q": q})
 
 
@@ -113,13 +131,19 @@ def employer_edit(request, pk: int | None = None):
         e = services.save_employer(user=request.user, form=form, request=request)
         messages.success(request, f"已保存用人单位 {e.name}")
         return redirect("employment:employer", pk=e.pk)
-    return render(request, "web/form.html", {"form": form, "title": "编辑用人单位" if pk else "新增用人单位"})
+    return render(
+        request, "web/form.html", {"form": form, "title": "编辑用人单位" if pk else "新增用人单位"}
+    )
 
 
 @login_required
 def employer_detail(request, pk: int):
     e = get_scoped(Employer.objects, request.user, pk=pk)
-    return render(request, "employment/employer.html", {"e": e, "postings": selectors.postings(request.user).filter(employer=e)})
+    return render(
+        request,
+        "employment/employer.html",
+        {"e": e, "postings": selectors.postings(request.user).filter(employer=e)},
+    )
 
 
 @login_required
@@ -133,37 +157,71 @@ def postings(request):
     if physical := request.GET.get("physical"):
         qs = qs.filter(physical=physical)
     if wants_xlsx(request):
-        return export(request, qs.select_related("employer", "occupation").order_by("area_code", "id"), title="岗位信息", columns=[
-            Column("岗位名称", lambda p: p.title), Column("用人单位", lambda p: p.employer.name),
-            Column("职业", lambda p: p.occupation.name), Column("招聘人数", lambda p: p.positions), Column("已录用", lambda p: p.filled),
-            Column("月薪下限(元)", lambda p: fen_to_yuan(p.wage_min_fen)), Column("月薪上限(元)", lambda p: fen_to_yuan(p.wage_max_fen)),
-            Column("工作地", lambda p: p.work_area_code, area=True), Column("工作地点", lambda p: p.work_place),
-            Column("年龄", lambda p: f"{p.age_min}–{p.age_max}"), Column("体力要求", lambda p: p.get_physical_display()),
-            Column("用工形式", lambda p: p.get_schedule_display()), Column("登记区划", lambda p: p.area_code, area=True),
-            Column("开始", lambda p: p.opens_on), Column("截止", lambda p: p.closes_on)])
-    return render(request, "employment/postings.html", {"page": _page(request, qs.order_by("area_code", "id")), "q": q, "day": day})
+        return export(
+            request,
+            qs.select_related("employer", "occupation").order_by("area_code", "id"),
+            title="岗位信息",
+            columns=[
+                Column("岗位名称", lambda p: p.title),
+                Column("用人单位", lambda p: p.employer.name),
+                Column("职业", lambda p: p.occupation.name),
+                Column("招聘人数", lambda p: p.positions),
+                Column("已录用", lambda p: p.filled),
+                Column("月薪下限(元)", lambda p: fen_to_yuan(p.wage_min_fen)),
+                Column("月薪上限(元)", lambda p: fen_to_yuan(p.wage_max_fen)),
+                Column("工作地", lambda p: p.work_area_code, area=True),
+                Column("工作地点", lambda p: p.work_place),
+                Column("年龄", lambda p: f"{p.age_min}–{p.age_max}"),
+                Column("体力要求", lambda p: p.get_physical_display()),
+                Column("用工形式", lambda p: p.get_schedule_display()),
+                Column("登记区划", lambda p: p.area_code, area=True),
+                Column("开始", lambda p: p.opens_on),
+                Column("截止", lambda p: p.closes_on),
+            ],
+        )
+    return render(
+        request,
+        "employment/postings.html",
+        {"page": _page(request, qs.order_by("area_code", "id")), "q": q, "day": day},
+    )
 
 
 @login_required
 def posting_detail(request, pk: int):
-    p = get_scoped(Posting.objects.select_related("employer", "occupation"), request.user, shared=True, pk=pk)
-    return render(request, "employment/posting.html", {
-        "p": p, "referrals": selectors.referrals(request.user).filter(posting=p),
-        "own": area_code_in_scope(request.user, p.area_code),  # registered here: may edit, may open the employer
-    })
+    p = get_scoped(
+        Posting.objects.select_related("employer", "occupation"), request.user, shared=True, pk=pk
+    )
+    return render(
+        request,
+        "employment/posting.html",
+        {
+            "p": p,
+            "referrals": selectors.referrals(request.user).filter(posting=p),
+            "own": area_code_in_scope(
+                request.user, p.area_code
+            ),  # registered here: may edit, may open the employer
+        },
+    )
 
 
 @login_required
 def posting_edit(request, pk: int | None = None):
     require_writer(request.user)
     instance = get_scoped(Posting.objects, request.user, pk=pk) if pk else None
-    form = PostingForm(request.POST or None, instance=instance, user=request.user, employers=selectors.employers(request.user),
-                       initial={"employer": request.GET.get("employer")} if not pk else None)
+    form = PostingForm(
+        request.POST or None,
+        instance=instance,
+        user=request.user,
+        employers=selectors.employers(request.user),
+        initial={"employer": request.GET.get("employer")} if not pk else None,
+    )
     if request.method == "POST" and form.is_valid():
         p = services.save_posting(user=request.user, form=form, request=request)
         messages.success(request, f"已保存岗位 {p.title}")
         return redirect("employment:posting", pk=p.pk)
-    return render(request, "web/form.html", {"form": form, "title": "编辑岗位" if pk else "发布岗位"})
+    return render(
+        request, "web/form.html", {"form": form, "title": "编辑岗位" if pk else "发布岗位"}
+    )
 
 
 @login_required
@@ -172,19 +230,32 @@ def occupations(request):
     qs = Occupation.objects.filter(level=4)
     if q:
         qs = qs.filter(name__contains=q) | qs.filter(code__startswith=q)
-    return render(request, "employment/occupations.html", {"rows": qs[:50], "q": q, "total": Occupation.objects.count()})
+    return render(
+        request,
+        "employment/occupations.html",
+        {"rows": qs[:50], "q": q, "total": Occupation.objects.count()},
+    )
 
 
 # -- recommendations -----------------------------------------------------------------------------
 @login_required
 def person_sheet(request, pk: int):
     """岗位推荐单 for one person, printable for door-to-door delivery."""
-    person = get_scoped(Person.objects.select_related("household", "household__village"), request.user, pk=pk)
+    person = get_scoped(
+        Person.objects.select_related("household", "household__village"), request.user, pk=pk
+    )
     recs = selectors.recommendations(request.user).filter(person=person)
-    return render(request, "employment/sheet_person.html", {
-        "p": person, "recs": recs, "day": _today(request), "eligible": eligible(Person.objects.filter(pk=pk), _today(request)).exists(),
-        "need": rules().recommendations_per_person,
-    })
+    return render(
+        request,
+        "employment/sheet_person.html",
+        {
+            "p": person,
+            "recs": recs,
+            "day": _today(request),
+            "eligible": eligible(Person.objects.filter(pk=pk), _today(request)).exists(),
+            "need": rules().recommendations_per_person,
+        },
+    )
 
 
 @login_required
@@ -195,7 +266,12 @@ def person_recommend(request, pk: int):
     from .recommend import recommend_person
 
     n = recommend_person(person, user=request.user)
-    messages.success(request, f"已重新推荐 {n} 条岗位" if n else "此人目前不符合推荐条件（劳动年龄、劳动能力、就业意愿）或已在岗")
+    messages.success(
+        request,
+        f"已重新推荐 {n} 条岗位"
+        if n
+        else "此人目前不符合推荐条件（劳动年龄、劳动能力、就业意愿）或已在岗",
+    )
     return redirect("employment:person_sheet", pk=pk)
 
 
@@ -211,7 +287,11 @@ def village_sheet(request, code: str):
     people: dict[int, dict] = {}
     for r in recs:
         people.setdefault(r.person_id, {"p": r.person, "recs": []})["recs"].append(r)
-    return render(request, "employment/sheet_village.html", {"village": village, "people": list(people.values()), "day": _today(request)})
+    return render(
+        request,
+        "employment/sheet_village.html",
+        {"village": village, "people": list(people.values()), "day": _today(request)},
+    )
 
 
 @login_required
@@ -221,12 +301,48 @@ def recommendations_export(request):
         raise PermissionDenied("无权导出完整身份证号")
     code = _area_param(request)
     qs = selectors.in_area(selectors.recommendations(request.user), code)[:200_000]
-    rows = [[r.person.id_number if unmasked else mask(r.person.id_number), r.person.name, r.village_code, r.rank, r.posting_id,
-             r.posting.employer.name, r.posting.title, fen_to_yuan(r.posting.wage_min_fen), fen_to_yuan(r.posting.wage_max_fen),
-             round(r.score, 4), r.reasons] for r in qs]
-    return xlsx_response(user=request.user, request=request, filename="岗位推荐.xlsx", unmasked=unmasked,
-                         summary=f"导出岗位推荐 区划={code or '本辖区'}",
-                         sheets=[("岗位推荐", ["身份证号", "姓名", "村代码", "序号", "岗位编号", "用人单位", "岗位", "月薪下限", "月薪上限", "匹配度", "推荐理由"], rows)])
+    rows = [
+        [
+            r.person.id_number if unmasked else mask(r.person.id_number),
+            r.person.name,
+            r.village_code,
+            r.rank,
+            r.posting_id,
+            r.posting.employer.name,
+            r.posting.title,
+            fen_to_yuan(r.posting.wage_min_fen),
+            fen_to_yuan(r.posting.wage_max_fen),
+            round(r.score, 4),
+            r.reasons,
+        ]
+        for r in qs
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="岗位推荐.xlsx",
+        unmasked=unmasked,
+        summary=f"导出岗位推荐 区划={code or '本辖区'}",
+        sheets=[
+            (
+                "岗位推荐",
+                [
+                    "身份证号",
+                    "姓名",
+                    "村代码",
+                    "序号",
+                    "岗位编号",
+                    "用人单位",
+                    "岗位",
+                    "月薪下限",
+                    "月薪上限",
+                    "匹配度",
+                    "推荐理由",
+                ],
+                rows,
+            )
+        ],
+    )
 
 
 @login_required
@@ -234,13 +350,17 @@ def recommendations_export(request):
 def batch_run(request):
     require_writer(request.user)
     try:  # a name chosen from the picker (浮梁镇, 浮梁县 › 浮梁镇) or a code
-        code = own_code(parse_area(request.user, request.POST.get("area") or home_area_code(request.user)))
+        code = own_code(
+            parse_area(request.user, request.POST.get("area") or home_area_code(request.user))
+        )
     except OutOfArea:
         raise PermissionDenied("不在本辖区") from None
     except AreaNotFound as exc:
         messages.error(request, f"区划：{exc}")
         return redirect("employment:home")
-    batch = RecommendationBatch.objects.create(area_code=code.ljust(12, "0"), requested_by=request.user)
+    batch = RecommendationBatch.objects.create(
+        area_code=code.ljust(12, "0"), requested_by=request.user
+    )
     run_batch.enqueue(batch.pk, request.user.pk, code)
     messages.info(request, "批量推荐已提交后台运行")
     return redirect("employment:batch", pk=batch.pk)
@@ -260,7 +380,13 @@ def batch_detail(request, pk: int):
 def refer(request, pk: int):
     person = get_scoped(Person.objects, request.user, pk=pk)
     posting_id = bounds.query_id(request.POST.get("posting"))
-    posting = shared_readable(Posting.objects.select_related("employer"), request.user).filter(pk=posting_id).first() if posting_id else None
+    posting = (
+        shared_readable(Posting.objects.select_related("employer"), request.user)
+        .filter(pk=posting_id)
+        .first()
+        if posting_id
+        else None
+    )
     if posting is None:
         messages.error(request, "岗位不存在")
         return redirect("employment:person_sheet", pk=pk)
@@ -280,33 +406,93 @@ def _filtered_referrals(request):
     if status:
         qs = qs.filter(status=status)
     area = _area_param(request)
-    return selectors.in_area(qs, area), status, urlencode({k: v for k, v in (("status", status), ("area", area)) if v})
+    return (
+        selectors.in_area(qs, area),
+        status,
+        urlencode({k: v for k, v in (("status", status), ("area", area)) if v}),
+    )
 
 
 @login_required
 def referrals(request):
     qs, status, query = _filtered_referrals(request)
-    return render(request, "employment/referrals.html", {"page": _page(request, qs), "statuses": ReferralStatus.choices, "status": status,
-                                                         "query": query})
+    return render(
+        request,
+        "employment/referrals.html",
+        {
+            "page": _page(request, qs),
+            "statuses": ReferralStatus.choices,
+            "status": status,
+            "query": query,
+        },
+    )
 
 
 @login_required
 def referrals_export(request):
     qs, _, query = _filtered_referrals(request)
-    rows = [[mask(r.person.id_number), r.person.name, r.village_code, r.posting.employer.name, r.posting.title, r.get_status_display(),
-             r.referred_on, r.interview_on, r.hired_on, fen_to_yuan(r.wage_fen) if r.wage_fen else "", r.ended_on] for r in qs]
-    return xlsx_response(user=request.user, request=request, filename="推荐就业.xlsx", unmasked=False, summary=f"导出推荐就业台账 {query}".strip(),
-                         sheets=[("推荐就业", ["身份证号", "姓名", "村代码", "用人单位", "岗位", "状态", "推荐日期", "面试日期", "上岗日期", "月工资", "离岗日期"], rows)])
+    rows = [
+        [
+            mask(r.person.id_number),
+            r.person.name,
+            r.village_code,
+            r.posting.employer.name,
+            r.posting.title,
+            r.get_status_display(),
+            r.referred_on,
+            r.interview_on,
+            r.hired_on,
+            fen_to_yuan(r.wage_fen) if r.wage_fen else "",
+            r.ended_on,
+        ]
+        for r in qs
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="推荐就业.xlsx",
+        unmasked=False,
+        summary=f"导出推荐就业台账 {query}".strip(),
+        sheets=[
+            (
+                "推荐就业",
+                [
+                    "身份证号",
+                    "姓名",
+                    "村代码",
+                    "用人单位",
+                    "岗位",
+                    "状态",
+                    "推荐日期",
+                    "面试日期",
+                    "上岗日期",
+                    "月工资",
+                    "离岗日期",
+                ],
+                rows,
+            )
+        ],
+    )
 
 
 @login_required
 def referral_detail(request, pk: int):
-    r = get_scoped(Referral.objects.select_related("person", "posting", "posting__employer"), request.user, pk=pk)
+    r = get_scoped(
+        Referral.objects.select_related("person", "posting", "posting__employer"),
+        request.user,
+        pk=pk,
+    )
     from .models import REFERRAL_TRANSITIONS
 
-    return render(request, "employment/referral.html", {
-        "r": r, "checks": r.checks.all(), "next": [(s, ReferralStatus(s).label) for s in REFERRAL_TRANSITIONS[r.status]],
-    })
+    return render(
+        request,
+        "employment/referral.html",
+        {
+            "r": r,
+            "checks": r.checks.all(),
+            "next": [(s, ReferralStatus(s).label) for s in REFERRAL_TRANSITIONS[r.status]],
+        },
+    )
 
 
 @login_required
@@ -315,8 +501,14 @@ def referral_advance(request, pk: int):
     r = get_scoped(Referral.objects, request.user, pk=pk)
     try:
         wage = request.POST.get("wage", "").strip()
-        services.advance(user=request.user, referral=r, status=request.POST.get("status", ""), request=request,
-                         wage_fen=bounds.yuan_to_fen(wage, "月工资") if wage else None, note=request.POST.get("note", ""))
+        services.advance(
+            user=request.user,
+            referral=r,
+            status=request.POST.get("status", ""),
+            request=request,
+            wage_fen=bounds.yuan_to_fen(wage, "月工资") if wage else None,
+            note=request.POST.get("note", ""),
+        )
         messages.success(request, "已更新")
     except (services.EmploymentError, bounds.BoundsError) as exc:
         _fail(request, exc)
@@ -331,8 +523,13 @@ def referral_check(request, pk: int):
     r = get_scoped(Referral.objects, request.user, pk=pk)
     try:
         note = bounds.check_text(EmploymentCheck, "note", request.POST.get("note", ""))
-        services.check_employment(user=request.user, referral=r, still_employed=request.POST.get("still_employed") == "1",
-                                  note=note, request=request)
+        services.check_employment(
+            user=request.user,
+            referral=r,
+            still_employed=request.POST.get("still_employed") == "1",
+            note=note,
+            request=request,
+        )
         messages.success(request, "已记录在岗核查")
     except (services.EmploymentError, bounds.BoundsError) as exc:
         _fail(request, exc)
@@ -344,20 +541,51 @@ def followups(request):
     """Quarterly follow-up: overdue counts per township and the overdue list."""
     day = _today(request)
     code = _area_param(request)
-    late = selectors.overdue_visits(request.user, day, code).select_related("household").order_by("village_code", "id")
-    return render(request, "employment/followups.html", {
-        "towns": selectors.overdue_by_township(request.user, day), "page": _page(request, late), "area": code,
-        "interval": rules().follow_up_months, "day": day,
-    })
+    late = (
+        selectors.overdue_visits(request.user, day, code)
+        .select_related("household")
+        .order_by("village_code", "id")
+    )
+    return render(
+        request,
+        "employment/followups.html",
+        {
+            "towns": selectors.overdue_by_township(request.user, day),
+            "page": _page(request, late),
+            "area": code,
+            "interval": rules().follow_up_months,
+            "day": day,
+        },
+    )
 
 
 @login_required
 def followups_export(request):
     day = _today(request)
-    late = selectors.overdue_visits(request.user, day, _area_param(request)).order_by("village_code", "id")
-    rows = [[mask(p.id_number), p.name, p.village_code, p.get_intention_display(), "是" if p.training_need else "否", p.last_visit or "从未回访"] for p in late]
-    return xlsx_response(user=request.user, request=request, filename="逾期回访.xlsx", unmasked=False, summary="导出逾期回访名单",
-                         sheets=[("逾期回访", ["身份证号", "姓名", "村代码", "就业意愿", "培训需求", "上次回访"], rows)])
+    late = selectors.overdue_visits(request.user, day, _area_param(request)).order_by(
+        "village_code", "id"
+    )
+    rows = [
+        [
+            mask(p.id_number),
+            p.name,
+            p.village_code,
+            p.get_intention_display(),
+            "是" if p.training_need else "否",
+            p.last_visit or "从未回访",
+        ]
+        for p in late
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="逾期回访.xlsx",
+        unmasked=False,
+        summary="导出逾期回访名单",
+        sheets=[
+            ("逾期回访", ["身份证号", "姓名", "村代码", "就业意愿", "培训需求", "上次回访"], rows)
+        ],
+    )
 
 
 @login_required
@@ -367,9 +595,16 @@ def visit(request, pk: int):
     if request.method == "POST":
         require_writer(request.user)
         if form.is_valid():
-            services.record_visit(user=request.user, person=person, request=request, day=form.cleaned_data["visited_on"],
-                                  kind=form.cleaned_data["kind"], employed=form.cleaned_data["employed"],
-                                  needs=form.cleaned_data["needs"], note=form.cleaned_data["note"])
+            services.record_visit(
+                user=request.user,
+                person=person,
+                request=request,
+                day=form.cleaned_data["visited_on"],
+                kind=form.cleaned_data["kind"],
+                employed=form.cleaned_data["employed"],
+                needs=form.cleaned_data["needs"],
+                note=form.cleaned_data["note"],
+            )
             messages.success(request, f"已记录对 {person.name} 的回访")
             return redirect("registry:person", pk=pk)
     return render(request, "web/form.html", {"form": form, "title": f"跟踪回访：{person.name}"})
@@ -380,18 +615,39 @@ def visit(request, pk: int):
 def fairs(request):
     qs = selectors.fairs(request.user).order_by("-held_on")
     if wants_xlsx(request):
-        return export(request, qs.prefetch_related("employers", "postings"), title="专场招聘会", columns=[
-            Column("日期", lambda f: f.held_on), Column("时间", lambda f: f.time_text), Column("名称", lambda f: f.title),
-            Column("乡镇", lambda f: f.area_code, area=True), Column("地点", lambda f: f.place), Column("主办", lambda f: f.organiser),
-            Column("参会单位", lambda f: len(f.employers.all())), Column("参会岗位", lambda f: len(f.postings.all())),
-            Column("入场人数", lambda f: f.visitors)])
-    return render(request, "employment/fairs.html", {"page": _page(request, qs), "towns": selectors.townships(request.user), "day": _today(request)})
+        return export(
+            request,
+            qs.prefetch_related("employers", "postings"),
+            title="专场招聘会",
+            columns=[
+                Column("日期", lambda f: f.held_on),
+                Column("时间", lambda f: f.time_text),
+                Column("名称", lambda f: f.title),
+                Column("乡镇", lambda f: f.area_code, area=True),
+                Column("地点", lambda f: f.place),
+                Column("主办", lambda f: f.organiser),
+                Column("参会单位", lambda f: len(f.employers.all())),
+                Column("参会岗位", lambda f: len(f.postings.all())),
+                Column("入场人数", lambda f: f.visitors),
+            ],
+        )
+    return render(
+        request,
+        "employment/fairs.html",
+        {
+            "page": _page(request, qs),
+            "towns": selectors.townships(request.user),
+            "day": _today(request),
+        },
+    )
 
 
 @login_required
 def fair_edit(request):
     require_writer(request.user)
-    form = FairForm(request.POST or None, user=request.user, employers=selectors.employers(request.user))
+    form = FairForm(
+        request.POST or None, user=request.user, employers=selectors.employers(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         fair = services.save_fair(user=request.user, form=form, request=request)
         messages.success(request, f"已安排 {fair.title}")
@@ -402,8 +658,15 @@ def fair_edit(request):
 @login_required
 def fair_detail(request, pk: int):
     fair = get_scoped(JobFair.objects, request.user, pk=pk)
-    return render(request, "employment/fair.html", {"f": fair, "attendance": scoped(fair.attendances.select_related("person"), request.user),
-                                                    "postings": fair.postings.select_related("employer")})
+    return render(
+        request,
+        "employment/fair.html",
+        {
+            "f": fair,
+            "attendance": scoped(fair.attendances.select_related("person"), request.user),
+            "postings": fair.postings.select_related("employer"),
+        },
+    )
 
 
 @login_required
@@ -418,7 +681,9 @@ def fair_attend(request, pk: int):
     if outcome not in FairOutcome.values:
         messages.error(request, "结果：请从列表中选择")
         return redirect("employment:fair", pk=pk)
-    services.attend_fair(user=request.user, fair=fair, person=person, outcome=outcome, request=request)
+    services.attend_fair(
+        user=request.user, fair=fair, person=person, outcome=outcome, request=request
+    )
     messages.success(request, f"已登记 {person.name} 到场")
     return redirect("employment:fair", pk=pk)
 
@@ -431,21 +696,36 @@ def timetable(request):
     town = (request.GET.get("town") or "").strip()
     if town and not area_code_in_scope(request.user, town):
         town = ""
-    return render(request, "employment/timetable.html", {
-        "month": month, "town": Area.objects.filter(code=town).first() if town else None,
-        "fairs": selectors.fair_timetable(request.user, town, month), "towns": selectors.townships(request.user),
-    })
+    return render(
+        request,
+        "employment/timetable.html",
+        {
+            "month": month,
+            "town": Area.objects.filter(code=town).first() if town else None,
+            "fairs": selectors.fair_timetable(request.user, town, month),
+            "towns": selectors.townships(request.user),
+        },
+    )
 
 
 # -- public-welfare posts and workshops ------------------------------------------------------------
 @login_required
 def welfare(request):
-    placements = selectors.referrals(request.user).filter(posting__employer__kind="welfare", status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT])
+    placements = selectors.referrals(request.user).filter(
+        posting__employer__kind="welfare", status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT]
+    )
     subsidies = selectors.welfare_subsidies(request.user)
-    return render(request, "employment/welfare.html", {
-        "placements": placements, "page": _page(request, subsidies), "param": rules().welfare_post_monthly_subsidy,
-        "posts": selectors.postings(request.user).filter(employer__kind="welfare"), "day": _today(request),
-    })
+    return render(
+        request,
+        "employment/welfare.html",
+        {
+            "placements": placements,
+            "page": _page(request, subsidies),
+            "param": rules().welfare_post_monthly_subsidy,
+            "posts": selectors.postings(request.user).filter(employer__kind="welfare"),
+            "day": _today(request),
+        },
+    )
 
 
 @login_required
@@ -454,7 +734,12 @@ def welfare_grant(request):
     require_writer(request.user)
     try:
         month = bounds.parse_month(request.POST.get("month", ""))
-        n = services.grant_welfare_subsidies(user=request.user, placements=selectors.referrals(request.user), month=month, request=request)
+        n = services.grant_welfare_subsidies(
+            user=request.user,
+            placements=selectors.referrals(request.user),
+            month=month,
+            request=request,
+        )
         messages.success(request, f"已生成 {month:%Y年%m月} 公益性岗位补贴 {n} 人")
     except (bounds.BoundsError, services.EmploymentError) as exc:
         _fail(request, exc)
@@ -463,10 +748,33 @@ def welfare_grant(request):
 
 @login_required
 def welfare_export(request):
-    rows = [[mask(s.person.id_number), s.person.name, s.village_code, s.referral.posting.employer.name, s.referral.posting.title,
-             f"{s.month:%Y-%m}", fen_to_yuan(s.amount_fen), s.pack_id] for s in selectors.welfare_subsidies(request.user)]
-    return xlsx_response(user=request.user, request=request, filename="公益性岗位补贴.xlsx", unmasked=False, summary="导出公益性岗位补贴",
-                         sheets=[("公益性岗位补贴", ["身份证号", "姓名", "村代码", "单位", "岗位", "月份", "金额(元)", "政策包"], rows)])
+    rows = [
+        [
+            mask(s.person.id_number),
+            s.person.name,
+            s.village_code,
+            s.referral.posting.employer.name,
+            s.referral.posting.title,
+            f"{s.month:%Y-%m}",
+            fen_to_yuan(s.amount_fen),
+            s.pack_id,
+        ]
+        for s in selectors.welfare_subsidies(request.user)
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="公益性岗位补贴.xlsx",
+        unmasked=False,
+        summary="导出公益性岗位补贴",
+        sheets=[
+            (
+                "公益性岗位补贴",
+                ["身份证号", "姓名", "村代码", "单位", "岗位", "月份", "金额(元)", "政策包"],
+                rows,
+            )
+        ],
+    )
 
 
 def _year(request) -> int:
@@ -479,15 +787,55 @@ def workshops(request):
     year = _year(request)
     rows, info = selectors.workshop_awards(request.user, year)
     r = rules()
-    return render(request, "employment/workshops.html", {"rows": rows, "info": info, "year": year,
-                                                         "employer_rows": selectors.employer_subsidies(request.user, year, _today(request)),
-                                                         "post": r.employer_post_subsidy_monthly, "social": r.employer_social_insurance_subsidy_monthly})
+    return render(
+        request,
+        "employment/workshops.html",
+        {
+            "rows": rows,
+            "info": info,
+            "year": year,
+            "employer_rows": selectors.employer_subsidies(request.user, year, _today(request)),
+            "post": r.employer_post_subsidy_monthly,
+            "social": r.employer_social_insurance_subsidy_monthly,
+        },
+    )
 
 
 @login_required
 def workshops_export(request):
     year = _year(request)
     rows, info = selectors.workshop_awards(request.user, year)
-    data = [[r.employer.name, r.employer.credit_code, mask(r.person.id_number), r.person.name, r.hired_on, r.ended_on or "", fen_to_yuan(r.amount_fen)] for r in rows]
-    return xlsx_response(user=request.user, request=request, filename=f"扶贫车间奖补{year}.xlsx", unmasked=False, summary=f"导出扶贫车间奖补 {year}",
-                         sheets=[("扶贫车间奖补", ["车间", "统一社会信用代码", "身份证号", "姓名", "上岗日期", "离岗日期", "奖补(元)"], data)])
+    data = [
+        [
+            r.employer.name,
+            r.employer.credit_code,
+            mask(r.person.id_number),
+            r.person.name,
+            r.hired_on,
+            r.ended_on or "",
+            fen_to_yuan(r.amount_fen),
+        ]
+        for r in rows
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"扶贫车间奖补{year}.xlsx",
+        unmasked=False,
+        summary=f"导出扶贫车间奖补 {year}",
+        sheets=[
+            (
+                "扶贫车间奖补",
+                [
+                    "车间",
+                    "统一社会信用代码",
+                    "身份证号",
+                    "姓名",
+                    "上岗日期",
+                    "离岗日期",
+                    "奖补(元)",
+                ],
+                data,
+            )
+        ],
+    )

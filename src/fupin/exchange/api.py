@@ -10,7 +10,7 @@ from fupin.bounds import MAX_ID, Id
 from . import imports as import_service
 from . import selectors, services
 from .comparison import CATEGORIES
-from .models import JobState, Kind
+from .models import Kind
 from .reader import FileFault
 from .tasks import merge_task, stage_task
 
@@ -80,7 +80,11 @@ class ResultOut(Schema):
     def resolve_id_difference(obj) -> str:
         from .review import id_diff
 
-        return id_diff(obj.id_number, obj.enrol_id_number).text if obj.id_number and obj.enrol_id_number else ""
+        return (
+            id_diff(obj.id_number, obj.enrol_id_number).text
+            if obj.id_number and obj.enrol_id_number
+            else ""
+        )
 
     @staticmethod
     def resolve_id_number(obj) -> str:
@@ -115,7 +119,9 @@ def upload(request, kind: Form[str], file: File[UploadedFile]):
         raise _422(f"数据来源“{kind}”无效，应为 {'/'.join(Kind.values)}", "kind")
     try:
         import_service.check_upload_size(file.size)
-        job = import_service.create_job(user=request.user, kind=kind, filename=file.name or "upload", content=file.read())
+        job = import_service.create_job(
+            user=request.user, kind=kind, filename=file.name or "upload", content=file.read()
+        )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
     except FileFault as exc:  # the page's limit, the same setting (MAX_UPLOAD_BYTES)
@@ -135,7 +141,9 @@ def import_status(request, pk: Id):
 
 
 @router.get("/exchange/imports/{pk}/rejected", response=list[RejectedOut])
-def import_rejected(request, pk: Id, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)):
+def import_rejected(
+    request, pk: Id, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)
+):
     """被拒绝的行：行号、列、原因."""
     job = selectors.import_job(request.user, pk)
     out = []
@@ -184,8 +192,14 @@ def comparison_status(request, pk: Id):
 
 
 @router.get("/exchange/comparisons/{pk}/results", response=list[ResultOut])
-def comparison_results(request, pk: Id, category: str = "", area: str = "", limit: int = Query(100, ge=1, le=1000),
-                       offset: int = Query(0, ge=0, le=MAX_ID)):
+def comparison_results(
+    request,
+    pk: Id,
+    category: str = "",
+    area: str = "",
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_ID),
+):
     """比对结果（可按类别、区划筛选；身份证号脱敏）."""
     job = selectors.comparison_job(request.user, pk)
     if category and category not in CATEGORIES:
@@ -198,6 +212,8 @@ def comparison_results(request, pk: Id, category: str = "", area: str = "", limi
 def review(request, pk: Id, body: Decision):
     """审核疑似同一人：confirmed（确认）或 rejected（否定），记入审计日志."""
     try:
-        return services.decide(user=request.user, result_id=pk, decision=body.decision, request=request)
+        return services.decide(
+            user=request.user, result_id=pk, decision=body.decision, request=request
+        )
     except ValueError as exc:
         raise _422(str(exc), "decision") from None

@@ -29,7 +29,9 @@ def insert(model: type[Model], rows: list[dict], chunk: int = 20000) -> int:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             defaults[f.attname] = now
         else:
-            defaults[f.attname] = f.get_default()  # "" for text fields without a default, as Django does
+            defaults[f.attname] = (
+                f.get_default()
+            )  # "" for text fields without a default, as Django does
     json_cols = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
     names = [f.attname for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
@@ -55,8 +57,13 @@ def insert(model: type[Model], rows: list[dict], chunk: int = 20000) -> int:
     return len(rows)
 
 
-def insert_select(model: type[Model], exprs: dict[str, str], from_sql: str, params: list | tuple = (),
-                  values: dict | None = None) -> int:
+def insert_select(
+    model: type[Model],
+    exprs: dict[str, str],
+    from_sql: str,
+    params: list | tuple = (),
+    values: dict | None = None,
+) -> int:
     """INSERT INTO model's table SELECT … FROM staging, entirely in the database.
 
     `exprs` maps attnames to SQL expressions (without parameters) over `from_sql`, whose own %s

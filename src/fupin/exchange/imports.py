@@ -42,13 +42,43 @@ Progress = Callable[[str, int, int], None]
 CHUNK = 2000
 ENROLMENT_KINDS = {Kind.PENSION, Kind.MEDICAL}
 LIST_FLAGS = {Kind.DIBAO: "dibao", Kind.TEKUN: "tekun"}
-GRADES = {"1": 1, "一级": 1, "1级": 1, "2": 2, "二级": 2, "2级": 2, "3": 3, "三级": 3, "3级": 3, "4": 4, "四级": 4, "4级": 4}
-MAX_LENGTH = {f.name: f.max_length for f in ImportRow._meta.concrete_fields if getattr(f, "max_length", None)}
+GRADES = {
+    "1": 1,
+    "一级": 1,
+    "1级": 1,
+    "2": 2,
+    "二级": 2,
+    "2级": 2,
+    "3": 3,
+    "三级": 3,
+    "3级": 3,
+    "4": 4,
+    "四级": 4,
+    "4级": 4,
+}
+MAX_LENGTH = {
+    f.name: f.max_length for f in ImportRow._meta.concrete_fields if getattr(f, "max_length", None)
+}
 # The household and person columns a roster may overwrite (NULL in staging = not given).
 HOUSEHOLD_COLUMNS = ["village_code", "address", "phone", "attribute", "standard", "year_identified",
                      "main_cause", "exit_year"]  # fmt: skip
-PERSON_COLUMNS = ["name", "relation", "ethnicity", "education", "health", "labour_skill", "work_status"]
-ENROLMENT_COLUMNS = ["name", "area_code", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased"]
+PERSON_COLUMNS = [
+    "name",
+    "relation",
+    "ethnicity",
+    "education",
+    "health",
+    "labour_skill",
+    "work_status",
+]
+ENROLMENT_COLUMNS = [
+    "name",
+    "area_code",
+    "enrolment_status",
+    "poverty_tag",
+    "premium_subsidy",
+    "deceased",
+]
 
 
 class ImportRefused(ValueError):
@@ -68,7 +98,9 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 def upload_limits() -> reader.Limits:
     """The configured upload size and parser memory (settings), with the reader's other limits."""
-    return reader.Limits(max_bytes=settings.MAX_UPLOAD_BYTES, memory_bytes=settings.READER_MEMORY_MB * 1024 * 1024)
+    return reader.Limits(
+        max_bytes=settings.MAX_UPLOAD_BYTES, memory_bytes=settings.READER_MEMORY_MB * 1024 * 1024
+    )
 
 
 def check_upload_size(size: int) -> None:
@@ -167,7 +199,13 @@ def _check_id(s: StagedRow, header: str, *, enrolment: bool) -> None:
     except IdNumberError as exc:
         text = clean(raw) if not isinstance(raw, float) else ""
         lost = isinstance(raw, float) or "E+" in text
-        if enrolment and not lost and len(text) == 18 and text[:17].isdigit() and text[17] in "0123456789X":
+        if (
+            enrolment
+            and not lost
+            and len(text) == 18
+            and text[:17].isdigit()
+            and text[17] in "0123456789X"
+        ):
             # The insurance system's own faulty number is kept: the comparison reports it
             # (invalid_id) and looks for the person it belongs to.
             s.values["id_number"] = text
@@ -192,10 +230,23 @@ def _frame(staged: list[StagedRow], columns: list[str]) -> pl.DataFrame:
     data = {"row_no": [s.row_no for s in staged], "ok": [not s.errors for s in staged]}
     for c in columns:
         data[c] = [s.values.get(c) for s in staged]
-    return pl.DataFrame(data, schema_overrides={c: pl.Utf8 for c in columns if c in ("id_number", "household_number", "village_code", "relation")})
+    return pl.DataFrame(
+        data,
+        schema_overrides={
+            c: pl.Utf8
+            for c in columns
+            if c in ("id_number", "household_number", "village_code", "relation")
+        },
+    )
 
 
-def _reject(by_row: dict[int, StagedRow], row_nos, column: str, reason: str | Callable[[dict], str], rows: list[dict] | None = None) -> None:
+def _reject(
+    by_row: dict[int, StagedRow],
+    row_nos,
+    column: str,
+    reason: str | Callable[[dict], str],
+    rows: list[dict] | None = None,
+) -> None:
     for i, row_no in enumerate(row_nos):
         text = reason(rows[i]) if callable(reason) else reason
         by_row[row_no].errors.append([column, text])
@@ -213,7 +264,13 @@ def _scope_ok(code: str | None, own: str | None) -> bool:
     return own is None or (code or "").startswith(own)
 
 
-def validate(job: ImportJob, staged: list[StagedRow], headers: dict[str, str], user, progress: Progress = _noop) -> None:
+def validate(
+    job: ImportJob,
+    staged: list[StagedRow],
+    headers: dict[str, str],
+    user,
+    progress: Progress = _noop,
+) -> None:
     """Set-based checks; each fault lands in the row's `errors`, each row gets its action."""
     total = len(staged)
     progress("validate", 0, total)
@@ -250,16 +307,36 @@ def _households_by_number(numbers: list[str]) -> dict[str, dict]:
 
 
 def _validate_roster(staged, by_row, h, own) -> None:
-    df = _frame(staged, ["id_number", "household_number", "relation", "village_code", "year_identified", "main_cause"])
+    df = _frame(
+        staged,
+        [
+            "id_number",
+            "household_number",
+            "relation",
+            "village_code",
+            "year_identified",
+            "main_cause",
+        ],
+    )
     _duplicates(df, "id_number", by_row, h("id_number"), "身份证号")
     heads = df.filter(pl.col("relation") == Relation.HEAD)
-    multi = heads.group_by("household_number").agg(pl.col("row_no").sort().alias("rows")).filter(pl.col("rows").list.len() > 1)
+    multi = (
+        heads.group_by("household_number")
+        .agg(pl.col("row_no").sort().alias("rows"))
+        .filter(pl.col("rows").list.len() > 1)
+    )
     for rows in multi["rows"].to_list():
-        _reject(by_row, rows, h("relation"), f"同一户编号有多个户主（第{'、'.join(map(str, rows))}行）")
+        _reject(
+            by_row, rows, h("relation"), f"同一户编号有多个户主（第{'、'.join(map(str, rows))}行）"
+        )
     numbers = [n for n in df["household_number"].drop_nulls().unique().to_list()]
     known_hh = _households_by_number(numbers)
     persons = _persons_by_id(df["id_number"].drop_nulls().to_list())
-    villages = set(Area.objects.filter(level=Level.VILLAGE, code__in=df["village_code"].drop_nulls().unique().to_list()).values_list("code", flat=True))
+    villages = set(
+        Area.objects.filter(
+            level=Level.VILLAGE, code__in=df["village_code"].drop_nulls().unique().to_list()
+        ).values_list("code", flat=True)
+    )
     head_rows: dict[str, StagedRow] = {}
     for s in staged:
         v = s.values
@@ -275,12 +352,23 @@ def _validate_roster(staged, by_row, h, own) -> None:
                 if v.get(name) is None and not any(e[0] == h(name) for e in s.errors):
                     s.errors.append([h(name), "新户的户主行此项必填"])
         if v.get("village_code") and v["village_code"] not in villages:
-            s.errors.append([h("village_code"), f"村代码“{v['village_code']}”不存在（不是已知的村级区划代码）"])
+            s.errors.append(
+                [h("village_code"), f"村代码“{v['village_code']}”不存在（不是已知的村级区划代码）"]
+            )
         elif code and not _scope_ok(code, own):
             s.errors.append([h("village_code"), f"村代码“{code}”不在本辖区"])
-        if reg is not None and v.get("household_status") and v["household_status"] != reg["status"] \
-                and v["household_status"] not in TRANSITIONS.get(reg["status"], set()):
-            s.errors.append([h("household_status"), f"户状态不能从“{Status(reg['status']).label}”变为“{Status(v['household_status']).label}”"])
+        if (
+            reg is not None
+            and v.get("household_status")
+            and v["household_status"] != reg["status"]
+            and v["household_status"] not in TRANSITIONS.get(reg["status"], set())
+        ):
+            s.errors.append(
+                [
+                    h("household_status"),
+                    f"户状态不能从“{Status(reg['status']).label}”变为“{Status(v['household_status']).label}”",
+                ]
+            )
         if reg is not None and not _scope_ok(reg["village_code"], own):
             s.errors.append([h("household_number"), f"户编号“{number}”所在村不在本辖区"])
     # Person-level checks against the registry, and membership.
@@ -292,19 +380,41 @@ def _validate_roster(staged, by_row, h, own) -> None:
         head = head_rows.get(number)
         reg_hh = known_hh.get(number)
         if head is None and reg_hh is None:
-            s.errors.append([h("household_number"), f"户编号“{number}”在文件中没有户主行，建档立卡中也不存在：成员没有所属户"])
+            s.errors.append(
+                [
+                    h("household_number"),
+                    f"户编号“{number}”在文件中没有户主行，建档立卡中也不存在：成员没有所属户",
+                ]
+            )
         elif reg_hh is None and head is not s and head.errors:
-            s.errors.append([h("household_number"), f"所属户的户主行（第{head.row_no}行）有误，本行未导入"])
+            s.errors.append(
+                [h("household_number"), f"所属户的户主行（第{head.row_no}行）有误，本行未导入"]
+            )
         elif reg_hh is not None and head is None and not _scope_ok(reg_hh["village_code"], own):
             s.errors.append([h("household_number"), f"户编号“{number}”所在村不在本辖区"])
         reg_p = persons.get(v.get("id_number") or "")
         if reg_p is not None:
             if reg_p["household__number"] != number:
                 # Whose it is may be said only inside the user's area.
-                s.errors.append([h("id_number"), f"身份证号{mask(reg_p['id_number'])}已登记在户“{reg_p['household__number']}”（{reg_p['name']}），不能重复登记"
-                                 if _scope_ok(reg_p["village_code"], own) else registered_elsewhere("身份证号")])
-            elif v.get("status") and v["status"] != reg_p["status"] and v["status"] not in TRANSITIONS.get(reg_p["status"], set()):
-                s.errors.append([h("status"), f"人员状态不能从“{Status(reg_p['status']).label}”变为“{Status(v['status']).label}”"])
+                s.errors.append(
+                    [
+                        h("id_number"),
+                        f"身份证号{mask(reg_p['id_number'])}已登记在户“{reg_p['household__number']}”（{reg_p['name']}），不能重复登记"
+                        if _scope_ok(reg_p["village_code"], own)
+                        else registered_elsewhere("身份证号"),
+                    ]
+                )
+            elif (
+                v.get("status")
+                and v["status"] != reg_p["status"]
+                and v["status"] not in TRANSITIONS.get(reg_p["status"], set())
+            ):
+                s.errors.append(
+                    [
+                        h("status"),
+                        f"人员状态不能从“{Status(reg_p['status']).label}”变为“{Status(v['status']).label}”",
+                    ]
+                )
     # Verdicts.
     for s in staged:
         v = s.values
@@ -319,8 +429,12 @@ def _validate_roster(staged, by_row, h, own) -> None:
                 v["household_action"] = Action.NEW
             else:
                 v["target_household_id"] = reg_hh["id"]
-                hh_changed = any(v.get(c) is not None and v[c] != reg_hh[c] for c in HOUSEHOLD_COLUMNS) or (
-                    v.get("household_status") is not None and v["household_status"] != reg_hh["status"])
+                hh_changed = any(
+                    v.get(c) is not None and v[c] != reg_hh[c] for c in HOUSEHOLD_COLUMNS
+                ) or (
+                    v.get("household_status") is not None
+                    and v["household_status"] != reg_hh["status"]
+                )
                 v["household_action"] = Action.CHANGED if hh_changed else Action.UNCHANGED
         elif reg_hh is not None:
             v["target_household_id"] = reg_hh["id"]
@@ -330,7 +444,8 @@ def _validate_roster(staged, by_row, h, own) -> None:
             v["target_person_id"] = reg_p["id"]
             v["old_status"] = reg_p["status"]
             changed = any(v.get(c) is not None and v[c] != reg_p[c] for c in PERSON_COLUMNS) or (
-                v.get("status") is not None and v["status"] != reg_p["status"])
+                v.get("status") is not None and v["status"] != reg_p["status"]
+            )
             v["action"] = Action.CHANGED if changed or hh_changed else Action.UNCHANGED
 
 
@@ -370,7 +485,9 @@ def _validate_enrolment(job, staged, by_row, h) -> None:
     ids = sorted(set(df["id_number"].drop_nulls().to_list()))
     cols = ["id", "id_number", *ENROLMENT_COLUMNS]
     for chunk in _chunks(ids):
-        for row in EnrolmentRecord.objects.filter(insurance=job.kind, id_number__in=chunk).values(*cols):
+        for row in EnrolmentRecord.objects.filter(insurance=job.kind, id_number__in=chunk).values(
+            *cols
+        ):
             existing[row["id_number"]] = row
     for s in staged:
         v = s.values
@@ -384,14 +501,22 @@ def _validate_enrolment(job, staged, by_row, h) -> None:
             v["action"] = Action.NEW
         else:
             v["target_enrolment_id"] = reg["id"]
-            v["action"] = Action.CHANGED if any(v[c] != reg[c] for c in ENROLMENT_COLUMNS) else Action.UNCHANGED
+            v["action"] = (
+                Action.CHANGED
+                if any(v[c] != reg[c] for c in ENROLMENT_COLUMNS)
+                else Action.UNCHANGED
+            )
 
 
 # ---------------------------------------------------------------------------------------
 # The job: stage, then merge
 
 
-STAGING_FIELDS = [f.name for f in ImportRow._meta.concrete_fields if f.name not in ("id", "job", "row_no", "action", "errors")]
+STAGING_FIELDS = [
+    f.name
+    for f in ImportRow._meta.concrete_fields
+    if f.name not in ("id", "job", "row_no", "action", "errors")
+]
 
 
 LIVENESS = "exchange.importjob"  # the lock a process holds while it reads and validates a job
@@ -417,8 +542,11 @@ def _stage(job: ImportJob, user, progress: Progress) -> dict:
 
     def report(stage_name: str, done: int, total: int) -> None:
         field_name = "rows_read" if stage_name == "read" else "rows_validated"
-        ImportJob.objects.filter(pk=job.pk).update(rows_total=total, **{field_name: done},
-                                                   state=JobState.READING if stage_name == "read" else JobState.VALIDATING)
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_total=total,
+            **{field_name: done},
+            state=JobState.READING if stage_name == "read" else JobState.VALIDATING,
+        )
         progress(stage_name, done, total)
 
     try:
@@ -437,24 +565,46 @@ def _stage(job: ImportJob, user, progress: Progress) -> dict:
         values["household_action"] = values["household_action"] or ""
         values["old_status"] = values["old_status"] or ""
         if s.errors:  # a rejected row keeps what could be read, but none of its verdicts
-            values.update(household_action="", target_household_id=None, target_person_id=None, target_enrolment_id=None)
-        objs.append({"job_id": job.pk, "row_no": s.row_no, "action": action, "errors": s.errors, **values})
+            values.update(
+                household_action="",
+                target_household_id=None,
+                target_person_id=None,
+                target_enrolment_id=None,
+            )
+        objs.append(
+            {"job_id": job.pk, "row_no": s.row_no, "action": action, "errors": s.errors, **values}
+        )
     with transaction.atomic():
         ImportRow.objects.filter(job=job).delete()
         bulk.insert(ImportRow, objs)
-    counts["households_new"] = sum(1 for s in staged if not s.errors and s.values.get("household_action") == Action.NEW)
-    counts["households_changed"] = sum(1 for s in staged if not s.errors and s.values.get("household_action") == Action.CHANGED)
+    counts["households_new"] = sum(
+        1 for s in staged if not s.errors and s.values.get("household_action") == Action.NEW
+    )
+    counts["households_changed"] = sum(
+        1 for s in staged if not s.errors and s.values.get("household_action") == Action.CHANGED
+    )
     counts["seconds_staging"] = round(time.monotonic() - started, 2)
     ImportJob.objects.filter(pk=job.pk).update(
-        state=JobState.READY, counts=counts, rows_total=len(staged), rows_read=len(staged), rows_validated=len(staged),
-        validated_at=timezone.now(), message="",
+        state=JobState.READY,
+        counts=counts,
+        rows_total=len(staged),
+        rows_read=len(staged),
+        rows_validated=len(staged),
+        validated_at=timezone.now(),
+        message="",
     )
     job.refresh_from_db()
     return counts
 
 
-def _update_from_staging(table: str, target_col: str, job_id: int, columns: list, where: str,
-                         extra_set: list[str] | None = None) -> int:
+def _update_from_staging(
+    table: str,
+    target_col: str,
+    job_id: int,
+    columns: list,
+    where: str,
+    extra_set: list[str] | None = None,
+) -> int:
     """UPDATE table SET col = COALESCE(staging.col, table.col) … FROM staging — one statement."""
     pairs = [c if isinstance(c, tuple) else (c, c) for c in columns]
     sets = [f"{t} = COALESCE(s.{src}, {table}.{t})" for t, src in pairs] + (extra_set or [])
@@ -484,7 +634,9 @@ def merge_in_progress(job_id: int) -> bool:
             return False
     try:
         with transaction.atomic():
-            list(ImportJob.objects.select_for_update(nowait=True).filter(pk=job_id).values_list("pk"))
+            list(
+                ImportJob.objects.select_for_update(nowait=True).filter(pk=job_id).values_list("pk")
+            )
     except DatabaseError:
         return True
     return False
@@ -498,14 +650,17 @@ def recover_interrupted(job: ImportJob) -> bool:
     if job.state in (JobState.READING, JobState.VALIDATING):
         if liveness.held(LIVENESS, job.pk):
             return False
-        changed = ImportJob.objects.filter(pk=job.pk, state__in=(JobState.READING, JobState.VALIDATING)).update(
-            state=JobState.FAILED, message=ABANDONED)
+        changed = ImportJob.objects.filter(
+            pk=job.pk, state__in=(JobState.READING, JobState.VALIDATING)
+        ).update(state=JobState.FAILED, message=ABANDONED)
         if changed:
             job.state, job.message = JobState.FAILED, ABANDONED
         return bool(changed)
     if job.state != JobState.MERGING or merge_in_progress(job.pk):
         return False
-    changed = ImportJob.objects.filter(pk=job.pk, state=JobState.MERGING).update(state=JobState.READY, message=INTERRUPTED)
+    changed = ImportJob.objects.filter(pk=job.pk, state=JobState.MERGING).update(
+        state=JobState.READY, message=INTERRUPTED
+    )
     if changed:
         job.state, job.message = JobState.READY, INTERRUPTED
     return bool(changed)
@@ -514,7 +669,11 @@ def recover_interrupted(job: ImportJob) -> bool:
 def confirm(job: ImportJob) -> bool:
     """确认导入: 待确认 → 已确认 in one conditional update, so the page shows the merge coming (and polls)
     instead of 待确认 with the button still active, and a second click confirms nothing twice."""
-    return bool(ImportJob.objects.filter(pk=job.pk, state=JobState.READY).update(state=JobState.CONFIRMED, message=""))
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, state=JobState.READY).update(
+            state=JobState.CONFIRMED, message=""
+        )
+    )
 
 
 def merge(job: ImportJob, *, user=None, request=None, progress: Progress = _noop) -> dict:
@@ -523,7 +682,9 @@ def merge(job: ImportJob, *, user=None, request=None, progress: Progress = _noop
     recover_interrupted(job)
     if job.state not in (JobState.READY, JobState.CONFIRMED):
         raise ImportRefused(f"导入任务当前状态为“{job.get_state_display()}”，不能确认合并")
-    ImportJob.objects.filter(pk=job.pk).update(state=JobState.MERGING, merged_by=user if user and user.is_authenticated else None)
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=JobState.MERGING, merged_by=user if user and user.is_authenticated else None
+    )
     try:
         with transaction.atomic():
             # Held until commit or rollback: how another process tells a live merge from a dead one.
@@ -532,13 +693,19 @@ def merge(job: ImportJob, *, user=None, request=None, progress: Progress = _noop
             record(AuditAction.IMPORT, user=user, request=request, obj=job,
                    summary=f"导入{job.get_kind_display()}“{job.filename}”：" + "，".join(f"{Action(k).label}{v}" for k, v in result.items() if k in Action.values),
                    changes={"counts": [None, result]})  # fmt: skip
-            ImportJob.objects.filter(pk=job.pk).update(state=JobState.DONE, merged_at=timezone.now(), rows_merged=job.rows_total - job.counts.get("rejected", 0),
-                                                       counts={**job.counts, "merged": result})
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=JobState.DONE,
+                merged_at=timezone.now(),
+                rows_merged=job.rows_total - job.counts.get("rejected", 0),
+                counts={**job.counts, "merged": result},
+            )
     except ImportRefused as exc:
         ImportJob.objects.filter(pk=job.pk).update(state=JobState.READY, message=str(exc))
         raise
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, message=f"合并失败，建档立卡数据未作任何修改：{exc}")
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=JobState.FAILED, message=f"合并失败，建档立卡数据未作任何修改：{exc}"
+        )
         raise ImportRefused(f"合并失败，建档立卡数据未作任何修改：{exc}") from exc
     job.refresh_from_db()
     return result
@@ -573,7 +740,11 @@ def _merge(job: ImportJob, user, progress: Progress) -> dict:
 
 def _merge_roster(job, actor, today, reason, progress) -> None:
     changed = list(_staged(job, Action.CHANGED).values_list("target_person_id", flat=True))
-    changed_hh = list(ImportRow.objects.filter(job=job, household_action=Action.CHANGED).values_list("target_household_id", flat=True))
+    changed_hh = list(
+        ImportRow.objects.filter(job=job, household_action=Action.CHANGED).values_list(
+            "target_household_id", flat=True
+        )
+    )
     _guard_unchanged(Person, changed, job.validated_at)
     _guard_unchanged(Household, changed_hh, job.validated_at)
     total = job.rows_total
@@ -606,18 +777,31 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
         time.sleep(pause)
     # 2. Changed households: one UPDATE … FROM staging (their status moves noted first, for history).
     hh_moves: dict[int, tuple[str, str, str]] = {}
-    wanted = dict(ImportRow.objects.filter(job=job, household_action=Action.CHANGED, household_status__isnull=False)
-                  .values_list("target_household_id", "household_status"))
+    wanted = dict(
+        ImportRow.objects.filter(
+            job=job, household_action=Action.CHANGED, household_status__isnull=False
+        ).values_list("target_household_id", "household_status")
+    )
     for chunk in _chunks(sorted(wanted)):
-        for hid, old, vc in Household.objects.filter(pk__in=chunk).values_list("id", "status", "village_code"):
+        for hid, old, vc in Household.objects.filter(pk__in=chunk).values_list(
+            "id", "status", "village_code"
+        ):
             if old != wanted[hid]:
                 hh_moves[hid] = (old, wanted[hid], vc)
     if changed_hh:
         area = Area._meta.db_table
-        _update_from_staging(Household._meta.db_table, "target_household_id", job.pk, [*HOUSEHOLD_COLUMNS, ("status", "household_status")],
-                             "s.household_action = 'changed'",
-                             [f"village_id = COALESCE((SELECT a.id FROM {area} a WHERE a.code = s.village_code), {Household._meta.db_table}.village_id)",
-                              "updated_at = CURRENT_TIMESTAMP", f"version = {Household._meta.db_table}.version + 1"])
+        _update_from_staging(
+            Household._meta.db_table,
+            "target_household_id",
+            job.pk,
+            [*HOUSEHOLD_COLUMNS, ("status", "household_status")],
+            "s.household_action = 'changed'",
+            [
+                f"village_id = COALESCE((SELECT a.id FROM {area} a WHERE a.code = s.village_code), {Household._meta.db_table}.village_id)",
+                "updated_at = CURRENT_TIMESTAMP",
+                f"version = {Household._meta.db_table}.version + 1",
+            ],
+        )
     # 3. New persons: INSERT … SELECT from staging joined to their household (new or existing) by number.
     n_people = bulk.insert_select(Person, {
         "household_id": "h.id", "village_code": "h.village_code", "id_number": "s.id_number", "name": "s.name", "sex": "s.sex",
@@ -634,8 +818,14 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
     if changed:
         status_changes = list(ImportRow.objects.filter(job=job, action=Action.CHANGED, status__isnull=False)
                               .exclude(status=F("old_status")).values_list("target_person_id", "old_status", "status"))  # fmt: skip
-        _update_from_staging(Person._meta.db_table, "target_person_id", job.pk, PERSON_COLUMNS + ["status"],
-                             "s.action = 'changed'", ["updated_at = CURRENT_TIMESTAMP", f"version = {Person._meta.db_table}.version + 1"])
+        _update_from_staging(
+            Person._meta.db_table,
+            "target_person_id",
+            job.pk,
+            PERSON_COLUMNS + ["status"],
+            "s.action = 'changed'",
+            ["updated_at = CURRENT_TIMESTAMP", f"version = {Person._meta.db_table}.version + 1"],
+        )
     else:
         status_changes = []
     if changed_hh:
@@ -648,9 +838,19 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
     # 5. History: 建档 for the new (INSERT … SELECT), 状态变更 for status moves.
     actor_id = actor.pk if actor is not None else None
     founded = {"effective_date": today, "reason": f"建档（{reason}）", "changed_by_id": actor_id}
-    bulk.insert_select(StatusChange, {"household_id": "h.id", "village_code": "h.village_code", "old_status": "''", "new_status": "h.status"},
-                       f"FROM {st} s JOIN {hh} h ON h.number = s.household_number "
-                       f"WHERE s.job_id = %s AND s.household_action = 'new' ORDER BY s.row_no", [job.pk], founded)
+    bulk.insert_select(
+        StatusChange,
+        {
+            "household_id": "h.id",
+            "village_code": "h.village_code",
+            "old_status": "''",
+            "new_status": "h.status",
+        },
+        f"FROM {st} s JOIN {hh} h ON h.number = s.household_number "
+        f"WHERE s.job_id = %s AND s.household_action = 'new' ORDER BY s.row_no",
+        [job.pk],
+        founded,
+    )
     bulk.insert_select(StatusChange, {"person_id": "p.id", "household_id": "p.household_id", "village_code": "p.village_code",
                                       "old_status": "''", "new_status": "p.status"},
                        f"FROM {st} s JOIN {pt} p ON p.id_number = s.id_number WHERE s.job_id = %s AND s.action = 'new' ORDER BY s.row_no",
@@ -659,19 +859,44 @@ def _merge_roster(job, actor, today, reason, progress) -> None:
     if status_changes:
         info = {}
         for chunk in _chunks([pid for pid, _, _ in status_changes]):
-            info.update({pk: (hh, vc) for pk, hh, vc in Person.objects.filter(pk__in=chunk).values_list("id", "household_id", "village_code")})
+            info.update(
+                {
+                    pk: (hh, vc)
+                    for pk, hh, vc in Person.objects.filter(pk__in=chunk).values_list(
+                        "id", "household_id", "village_code"
+                    )
+                }
+            )
         history += [{"person_id": pid, "household_id": info[pid][0], "village_code": info[pid][1], "old_status": old,
                      "new_status": new, "effective_date": today, "reason": reason, "changed_by_id": actor_id}
                     for pid, old, new in status_changes]  # fmt: skip
-    history += [{"household_id": hid, "village_code": vc, "old_status": old, "new_status": new, "effective_date": today,
-                 "reason": reason, "changed_by_id": actor_id} for hid, (old, new, vc) in hh_moves.items()]
+    history += [
+        {
+            "household_id": hid,
+            "village_code": vc,
+            "old_status": old,
+            "new_status": new,
+            "effective_date": today,
+            "reason": reason,
+            "changed_by_id": actor_id,
+        }
+        for hid, (old, new, vc) in hh_moves.items()
+    ]
     bulk.insert(StatusChange, history)
     # 6. member_count and head_name of households that already existed and gained, lost or changed
     # members (new households got theirs at insert).
     need = set(ImportRow.objects.filter(job=job, action=Action.NEW, target_household_id__isnull=False)
                .values_list("target_household_id", flat=True).distinct())  # fmt: skip
-    touched = sorted(need | set(changed_hh) | set(
-        ImportRow.objects.filter(job=job, action=Action.CHANGED).values_list("target_household_id", flat=True).distinct()) - {None})
+    touched = sorted(
+        need
+        | set(changed_hh)
+        | set(
+            ImportRow.objects.filter(job=job, action=Action.CHANGED)
+            .values_list("target_household_id", flat=True)
+            .distinct()
+        )
+        - {None}
+    )
     for chunk in _chunks(touched, 5000):
         refresh_household_summary(chunk)
 
@@ -688,18 +913,37 @@ def _merge_list(job) -> None:
         with connection.cursor() as cur:
             cur.execute(sql, [True, job.pk])
         return
-    _update_from_staging(table, "target_person_id", job.pk, ["disability_type", "disability_grade", "disability_cert"],
-                         "s.action = 'changed'",
-                         ["severe_disability = (s.disability_grade <= 2)", "health = 'disabled'", "updated_at = CURRENT_TIMESTAMP",
-                          f"version = {table}.version + 1"])
+    _update_from_staging(
+        table,
+        "target_person_id",
+        job.pk,
+        ["disability_type", "disability_grade", "disability_cert"],
+        "s.action = 'changed'",
+        [
+            "severe_disability = (s.disability_grade <= 2)",
+            "health = 'disabled'",
+            "updated_at = CURRENT_TIMESTAMP",
+            f"version = {table}.version + 1",
+        ],
+    )
 
 
 def _merge_enrolment(job) -> None:
-    new = [{
-        "id_number": r.id_number, "name": r.name, "area_code": r.area_code, "village_code": r.area_code.ljust(12, "0"),
-        "insurance": r.insurance, "enrolment_status": r.enrolment_status, "poverty_tag": bool(r.poverty_tag),
-        "premium_subsidy": bool(r.premium_subsidy), "deceased": bool(r.deceased), "job_id": job.pk,
-    } for r in _staged(job, Action.NEW).iterator(chunk_size=5000)]
+    new = [
+        {
+            "id_number": r.id_number,
+            "name": r.name,
+            "area_code": r.area_code,
+            "village_code": r.area_code.ljust(12, "0"),
+            "insurance": r.insurance,
+            "enrolment_status": r.enrolment_status,
+            "poverty_tag": bool(r.poverty_tag),
+            "premium_subsidy": bool(r.premium_subsidy),
+            "deceased": bool(r.deceased),
+            "job_id": job.pk,
+        }
+        for r in _staged(job, Action.NEW).iterator(chunk_size=5000)
+    ]
     bulk.insert(EnrolmentRecord, new)
     table = EnrolmentRecord._meta.db_table
     sets = [f"{c} = s.{c}" for c in ENROLMENT_COLUMNS]
@@ -708,17 +952,29 @@ def _merge_enrolment(job) -> None:
     with connection.cursor() as cur:
         cur.execute(sql, [job.pk])
         # village_code is the area code padded to 12 digits (area scope needs the fixed width).
-        cur.execute(f"UPDATE {table} SET village_code = SUBSTR(village_code || '000000000000', 1, 12) WHERE job_id = %s", [job.pk])
+        cur.execute(
+            f"UPDATE {table} SET village_code = SUBSTR(village_code || '000000000000', 1, 12) WHERE job_id = %s",
+            [job.pk],
+        )
 
 
 def create_job(*, user, kind: str, filename: str, content: bytes) -> ImportJob:
     from django.core.exceptions import PermissionDenied
 
     if user is not None and not may_import(user, kind):
-        raise PermissionDenied("只读角色不能导入数据" if getattr(user, "read_only", True) else "只有人社局或社保经办机构可以导入参保数据")
+        raise PermissionDenied(
+            "只读角色不能导入数据"
+            if getattr(user, "read_only", True)
+            else "只有人社局或社保经办机构可以导入参保数据"
+        )
     check_upload_size(len(content))
     area = ""
     if user is not None and user.is_authenticated:
         area = area_code_of(user) or ""
-    return ImportJob.objects.create(kind=kind, filename=os.path.basename(filename)[:200], content=content, area_code=area,
-                                    created_by=user if user is not None and user.is_authenticated else None)
+    return ImportJob.objects.create(
+        kind=kind,
+        filename=os.path.basename(filename)[:200],
+        content=content,
+        area_code=area,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )

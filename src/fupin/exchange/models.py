@@ -46,9 +46,17 @@ class ImportJob(models.Model):
     # The file itself: kept in the database so RQ workers on other machines can read it.
     content = models.BinaryField("文件内容", editable=False)
     area_code = models.CharField("辖区代码", max_length=12, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name="上传人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="上传人",
+    )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    state = models.CharField("状态", max_length=12, choices=JobState.choices, default=JobState.QUEUED)
+    state = models.CharField(
+        "状态", max_length=12, choices=JobState.choices, default=JobState.QUEUED
+    )
     message = models.TextField("说明", blank=True)
     rows_total = models.PositiveIntegerField("总行数", default=0)
     rows_read = models.PositiveIntegerField("已读取", default=0)
@@ -57,7 +65,14 @@ class ImportJob(models.Model):
     counts = models.JSONField("预览统计", default=dict, blank=True)
     validated_at = models.DateTimeField("校验时间", null=True, blank=True)
     merged_at = models.DateTimeField("合并时间", null=True, blank=True)
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="确认人")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="确认人",
+    )
 
     class Meta:
         verbose_name = "导入任务"
@@ -149,18 +164,30 @@ class EnrolmentRecord(models.Model):
     name = models.CharField("姓名", max_length=50)
     area_code = models.CharField("参保地区划", max_length=12)
     village_code = models.CharField("区划(12位)", max_length=12, db_index=True)
-    insurance = models.CharField("险种", max_length=8, choices=[("pension", "养老保险"), ("medical", "医疗保险")])
-    enrolment_status = models.CharField("参保状态", max_length=12, choices=[("active", "正常参保"), ("suspended", "暂停"), ("terminated", "终止")])
+    insurance = models.CharField(
+        "险种", max_length=8, choices=[("pension", "养老保险"), ("medical", "医疗保险")]
+    )
+    enrolment_status = models.CharField(
+        "参保状态",
+        max_length=12,
+        choices=[("active", "正常参保"), ("suspended", "暂停"), ("terminated", "终止")],
+    )
     poverty_tag = models.BooleanField("贫困人员标识", default=False)
     premium_subsidy = models.BooleanField("政府代缴", default=False)
     deceased = models.BooleanField("死亡", default=False)
-    job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "参保数据"
         verbose_name_plural = "参保数据"
-        constraints = [models.UniqueConstraint(fields=["id_number", "insurance"], name="enrolment_id_insurance")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number", "insurance"], name="enrolment_id_insurance"
+            )
+        ]
 
 
 class ComparisonJob(models.Model):
@@ -170,10 +197,18 @@ class ComparisonJob(models.Model):
     AREA_CODE_VARIABLE_LENGTH = True
 
     area_code = models.CharField("比对范围", max_length=12)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name="发起人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="发起人",
+    )
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    state = models.CharField("状态", max_length=12, choices=JobState.choices, default=JobState.QUEUED)
+    state = models.CharField(
+        "状态", max_length=12, choices=JobState.choices, default=JobState.QUEUED
+    )
     step = models.PositiveSmallIntegerField("当前步骤", default=0)
     steps = models.PositiveSmallIntegerField("总步骤", default=1)
     step_label = models.CharField("步骤说明", max_length=100, blank=True)
@@ -191,7 +226,11 @@ class ComparisonJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if self.state in (JobState.DONE, JobState.FAILED) else 100 * self.step // max(self.steps, 1)
+        return (
+            100
+            if self.state in (JobState.DONE, JobState.FAILED)
+            else 100 * self.step // max(self.steps, 1)
+        )
 
     @property
     def finished(self) -> bool:
@@ -214,7 +253,9 @@ class ComparisonResult(models.Model):
     category = models.CharField("类别", max_length=24, db_index=True)
     insurance = models.CharField("险种", max_length=8, blank=True)
     village_code = models.CharField("区划(12位)", max_length=12)
-    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     id_number = models.CharField("身份证号(建档立卡)", max_length=24, blank=True)
     name = models.CharField("姓名(建档立卡)", max_length=50, blank=True)
     enrol_id_number = models.CharField("身份证号(参保)", max_length=24, blank=True)
@@ -222,12 +263,18 @@ class ComparisonResult(models.Model):
     enrol_area_code = models.CharField("参保地", max_length=12, blank=True)
     score = models.FloatField("相似度", null=True, blank=True)
     detail = models.CharField("说明", max_length=200, blank=True)
-    review = models.CharField("审核", max_length=10, choices=Review.choices, blank=True, default=Review.NONE)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    review = models.CharField(
+        "审核", max_length=10, choices=Review.choices, blank=True, default=Review.NONE
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "比对结果"
         verbose_name_plural = "比对结果"
         ordering = ["job", "category", "village_code", "id"]
-        indexes = [models.Index(fields=["job", "category", "village_code"], name="cmpres_job_cat_area")]
+        indexes = [
+            models.Index(fields=["job", "category", "village_code"], name="cmpres_job_cat_area")
+        ]

@@ -16,7 +16,17 @@ from fupin.sheets.read import FileFault, Limits, check_size, col_letter, read_ce
 from .sources import Field, norm, synonym_index
 
 HEADER_SCAN_ROWS = 12
-__all__ = ["FileFault", "Limits", "Table", "check_size", "col_letter", "raw_rows", "find_table", "cell_text", "id_cell"]
+__all__ = [
+    "FileFault",
+    "Limits",
+    "Table",
+    "check_size",
+    "col_letter",
+    "raw_rows",
+    "find_table",
+    "cell_text",
+    "id_cell",
+]
 
 
 @dataclass
@@ -65,13 +75,21 @@ def find_table(rows: list[list], fields: list[Field]) -> Table:
         f = index.get(n)
         if f is None:
             if n:
-                ignored.append(str(rows[best][j] if j < len(rows[best]) and rows[best][j] != "" else n))
+                ignored.append(
+                    str(rows[best][j] if j < len(rows[best]) and rows[best][j] != "" else n)
+                )
             continue
         if f.name in columns:
-            raise FileFault(f"表头第{best + 1}行：列“{headers[f.name]}”（{col_letter(columns[f.name])}列）与{col_letter(j)}列重复")
+            raise FileFault(
+                f"表头第{best + 1}行：列“{headers[f.name]}”（{col_letter(columns[f.name])}列）与{col_letter(j)}列重复"
+            )
         columns[f.name] = j
-        headers[f.name] = str(rows[best][j]) if j < len(rows[best]) and rows[best][j] != "" else f.label
-    missing = [f.label for f in fields if f.required and f.name not in columns and f.name != "village_code"]
+        headers[f.name] = (
+            str(rows[best][j]) if j < len(rows[best]) and rows[best][j] != "" else f.label
+        )
+    missing = [
+        f.label for f in fields if f.required and f.name not in columns and f.name != "village_code"
+    ]
     if missing:
         raise FileFault(f"表头第{best + 1}行缺少必填列：{'、'.join(missing)}")
     data = []

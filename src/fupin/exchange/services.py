@@ -43,7 +43,13 @@ def start_comparison(*, user, request=None) -> ComparisonJob:
     require_writer(user)
     code = area_code_of(user) or ""
     job = ComparisonJob.objects.create(area_code=code, created_by=user, steps=9)
-    record(AuditAction.CREATE, user=user, request=request, obj=job, summary=f"发起信息比对（范围 {code or '全部'}）")
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=job,
+        summary=f"发起信息比对（范围 {code or '全部'}）",
+    )
     from .tasks import comparison_task
 
     comparison_task.enqueue(job.pk, user.pk)
@@ -54,19 +60,59 @@ def _registry_table(area_code: str, user) -> tuple[pa.Table, list[int]]:
     qs = scoped(Person.objects.all(), user)
     if area_code:
         qs = qs.filter(village_code__range=village_code_range(area_code))
-    cols = {k: [] for k in ("id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability")}
+    cols = {
+        k: []
+        for k in (
+            "id_number",
+            "name",
+            "area_code",
+            "status",
+            "poor",
+            "dibao",
+            "tekun",
+            "severe_disability",
+        )
+    }
     pks = []
     active = {str(s) for s in ACTIVE_STATUSES}
-    for pk, idn, name, vc, status, dibao, tekun, severe in qs.order_by("id").values_list(
-            "id", "id_number", "name", "village_code", "status", "dibao", "tekun", "severe_disability").iterator(chunk_size=CHUNK):
+    for pk, idn, name, vc, status, dibao, tekun, severe in (
+        qs.order_by("id")
+        .values_list(
+            "id",
+            "id_number",
+            "name",
+            "village_code",
+            "status",
+            "dibao",
+            "tekun",
+            "severe_disability",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
         pks.append(pk)
-        for k, v in zip(cols, (idn, name, vc, status, int(status in active), int(dibao), int(tekun), int(severe)), strict=True):
+        for k, v in zip(
+            cols,
+            (idn, name, vc, status, int(status in active), int(dibao), int(tekun), int(severe)),
+            strict=True,
+        ):
             cols[k].append(v)
     return pa.table(cols), pks
 
 
 def _enrolment_table() -> pa.Table:
-    cols = {k: [] for k in ("id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased")}
+    cols = {
+        k: []
+        for k in (
+            "id_number",
+            "name",
+            "area_code",
+            "insurance",
+            "enrolment_status",
+            "poverty_tag",
+            "premium_subsidy",
+            "deceased",
+        )
+    }
     for row in EnrolmentRecord.objects.order_by("id").values_list(*cols).iterator(chunk_size=CHUNK):
         for k, v in zip(cols, row, strict=True):
             cols[k].append(int(v) if isinstance(v, bool) else v)
@@ -100,7 +146,8 @@ def recover_abandoned(job: ComparisonJob) -> bool:
     if job.state != JobState.RUNNING or liveness.held(LIVENESS, job.pk):
         return False
     changed = ComparisonJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
-        state=JobState.FAILED, message=ABANDONED, finished_at=timezone.now())
+        state=JobState.FAILED, message=ABANDONED, finished_at=timezone.now()
+    )
     if changed:
         job.refresh_from_db()
     return bool(changed)
@@ -111,7 +158,9 @@ def _run_comparison(job: ComparisonJob, user, as_of: dt.date | None) -> dict:
     started = time.monotonic()
 
     def step(n: int, label: str) -> None:
-        ComparisonJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, step=n, step_label=label)
+        ComparisonJob.objects.filter(pk=job.pk).update(
+            state=JobState.RUNNING, step=n, step_label=label
+        )
 
     step(1, "读取建档立卡数据")
     registry, pks = _registry_table(job.area_code, user)
@@ -121,9 +170,16 @@ def _run_comparison(job: ComparisonJob, user, as_of: dt.date | None) -> dict:
     try:
         engine.load_arrow("registry", registry)
         engine.load_arrow("enrolment", enrolment)
-        summary = comparison.run(engine, comparison.Settings.from_pack(settings.COUNTY_POLICY_PACK, as_of=as_of or dt.date.today()),
-                                 lambda n, total, label: step(2 + n, label))
-        rows = engine.arrow("SELECT * FROM results ORDER BY category, area_code, registry_row, enrolment_row").to_pylist()
+        summary = comparison.run(
+            engine,
+            comparison.Settings.from_pack(
+                settings.COUNTY_POLICY_PACK, as_of=as_of or dt.date.today()
+            ),
+            lambda n, total, label: step(2 + n, label),
+        )
+        rows = engine.arrow(
+            "SELECT * FROM results ORDER BY category, area_code, registry_row, enrolment_row"
+        ).to_pylist()
     finally:
         engine.close()
     objs = []
@@ -133,13 +189,23 @@ def _run_comparison(job: ComparisonJob, user, as_of: dt.date | None) -> dict:
         village = _pad(r["area_code"] or r["enrol_area_code"])
         if prefix and not village.startswith(prefix):
             continue  # an enrolment row of another area: not this job's business
-        objs.append(ComparisonResult(
-            job=job, category=r["category"], insurance=r["insurance"] or "", village_code=village, person_id=person_id,
-            id_number=r["id_number"] or "", name=(r["name"] or "")[:50], enrol_id_number=(r["enrol_id_number"] or "")[:24],
-            enrol_name=(r["enrol_name"] or "")[:50], enrol_area_code=(r["enrol_area_code"] or "")[:12],
-            score=r["score"], detail=(r["detail"] or "")[:200],
-            review=Review.PENDING if r["category"] in REVIEWED else Review.NONE,
-        ))
+        objs.append(
+            ComparisonResult(
+                job=job,
+                category=r["category"],
+                insurance=r["insurance"] or "",
+                village_code=village,
+                person_id=person_id,
+                id_number=r["id_number"] or "",
+                name=(r["name"] or "")[:50],
+                enrol_id_number=(r["enrol_id_number"] or "")[:24],
+                enrol_name=(r["enrol_name"] or "")[:50],
+                enrol_area_code=(r["enrol_area_code"] or "")[:12],
+                score=r["score"],
+                detail=(r["detail"] or "")[:200],
+                review=Review.PENDING if r["category"] in REVIEWED else Review.NONE,
+            )
+        )
     summary = {c: 0 for c in comparison.CATEGORIES}
     by_town: dict[str, dict[str, int]] = {}
     for o in objs:
@@ -150,9 +216,16 @@ def _run_comparison(job: ComparisonJob, user, as_of: dt.date | None) -> dict:
         ComparisonResult.objects.bulk_create(objs, batch_size=CHUNK)
         _update_enrolment_status(objs)
         ComparisonJob.objects.filter(pk=job.pk).update(
-            state=JobState.DONE, step=job.steps, step_label="完成", summary=summary, by_township=by_town,
-            registry_rows=registry.num_rows, enrolment_rows=enrolment.num_rows, finished_at=timezone.now(),
-            seconds=round(time.monotonic() - started, 2))
+            state=JobState.DONE,
+            step=job.steps,
+            step_label="完成",
+            summary=summary,
+            by_township=by_town,
+            registry_rows=registry.num_rows,
+            enrolment_rows=enrolment.num_rows,
+            finished_at=timezone.now(),
+            seconds=round(time.monotonic() - started, 2),
+        )
     job.refresh_from_db()
     return summary
 
@@ -166,11 +239,15 @@ def _update_enrolment_status(results: list[ComparisonResult]) -> None:
             groups.setdefault((r.insurance, status), []).append(r.person_id)
     for (insurance, status), ids in groups.items():
         for i in range(0, len(ids), CHUNK):
-            Person.objects.filter(pk__in=ids[i : i + CHUNK]).update(**{f"{insurance}_status": status})
+            Person.objects.filter(pk__in=ids[i : i + CHUNK]).update(
+                **{f"{insurance}_status": status}
+            )
 
 
 def fail_comparison(job_id: int, message: str) -> None:
-    ComparisonJob.objects.filter(pk=job_id).update(state=JobState.FAILED, message=message, finished_at=timezone.now())
+    ComparisonJob.objects.filter(pk=job_id).update(
+        state=JobState.FAILED, message=message, finished_at=timezone.now()
+    )
 
 
 def _apply(result: ComparisonResult, decision: str, user) -> str:
@@ -178,9 +255,15 @@ def _apply(result: ComparisonResult, decision: str, user) -> str:
     old = result.review
     result.review, result.reviewed_by, result.reviewed_at = decision, user, timezone.now()
     result.save(update_fields=["review", "reviewed_by", "reviewed_at"])
-    if (result.category == "id_mismatch_candidate" and decision == Review.CONFIRMED and result.person_id
-            and result.insurance in ("pension", "medical")):
-        Person.objects.filter(pk=result.person_id).update(**{f"{result.insurance}_status": Enrolment.ENROLLED})
+    if (
+        result.category == "id_mismatch_candidate"
+        and decision == Review.CONFIRMED
+        and result.person_id
+        and result.insurance in ("pension", "medical")
+    ):
+        Person.objects.filter(pk=result.person_id).update(
+            **{f"{result.insurance}_status": Enrolment.ENROLLED}
+        )
     return old
 
 
@@ -194,7 +277,9 @@ def _check_decision(category: str, decision: str) -> None:
 def decision_label(category: str, decision: str) -> str:
     """What a decision means for the category: the same person, or the tag to be cancelled."""
     if category == "tag_stale_review":
-        return {Review.CONFIRMED: "确认取消标识", Review.REJECTED: "保留标识"}.get(decision, Review(decision).label)
+        return {Review.CONFIRMED: "确认取消标识", Review.REJECTED: "保留标识"}.get(
+            decision, Review(decision).label
+        )
     return Review(decision).label
 
 
@@ -212,15 +297,33 @@ def decide(*, user, result_id: int, decision: str, request=None) -> ComparisonRe
     require_area(user, result.village_code)
     _check_decision(result.category, decision)
     old = _apply(result, decision, user)
-    record(AuditAction.DECISION, user=user, request=request, obj=result,
-           summary=f"比对审核：{result.name or result.enrol_name} {decision_label(result.category, decision)}",
-           changes={"review": [old, decision], "insurance": [None, result.insurance], "category": [None, result.category]})
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=result,
+        summary=f"比对审核：{result.name or result.enrol_name} {decision_label(result.category, decision)}",
+        changes={
+            "review": [old, decision],
+            "insurance": [None, result.insurance],
+            "category": [None, result.category],
+        },
+    )
     return result
 
 
 @transaction.atomic
-def decide_many(*, user, job: ComparisonJob, category: str, decision: str, expected: int, area: str = "",
-                min_score: float | None = None, request=None) -> int:
+def decide_many(
+    *,
+    user,
+    job: ComparisonJob,
+    category: str,
+    decision: str,
+    expected: int,
+    area: str = "",
+    min_score: float | None = None,
+    request=None,
+) -> int:
     """批量审核: one decision for every pending finding of a filtered set the user has looked at.
 
     `expected` is the count the user saw: if the set changed since (another reviewer), nothing is
@@ -235,14 +338,32 @@ def decide_many(*, user, job: ComparisonJob, category: str, decision: str, expec
         qs = qs.filter(score__gte=min_score)
     chosen = list(qs.select_for_update().order_by("id"))
     if len(chosen) != expected:
-        raise ValueError(f"筛选结果已变化（现有 {len(chosen)} 条待审核，页面显示 {expected} 条），请刷新页面后重试")
+        raise ValueError(
+            f"筛选结果已变化（现有 {len(chosen)} 条待审核，页面显示 {expected} 条），请刷新页面后重试"
+        )
     if not chosen:
         raise ValueError("没有待审核的记录")
     for result in chosen:
         require_area(user, result.village_code)
         _apply(result, decision, user)
-    where = "、".join(x for x in (f"区划 {area}" if area else "", f"相似度 ≥ {min_score}" if min_score is not None else "") if x)
-    record(AuditAction.DECISION, user=user, request=request, obj=job,
-           summary=f"批量比对审核：{len(chosen)} 条{decision_label(category, decision)}（信息比对 {job.pk}，{where or '全部待审核'}）",
-           changes={"review": ["pending", decision], "category": [None, category], "results": [None, [r.pk for r in chosen]]})
+    where = "、".join(
+        x
+        for x in (
+            f"区划 {area}" if area else "",
+            f"相似度 ≥ {min_score}" if min_score is not None else "",
+        )
+        if x
+    )
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=job,
+        summary=f"批量比对审核：{len(chosen)} 条{decision_label(category, decision)}（信息比对 {job.pk}，{where or '全部待审核'}）",
+        changes={
+            "review": ["pending", decision],
+            "category": [None, category],
+            "results": [None, [r.pk for r in chosen]],
+        },
+    )
     return len(chosen)

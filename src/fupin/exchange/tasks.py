@@ -20,7 +20,9 @@ def stage_task(job_id: int, user_id: int) -> dict:
     try:
         return imports.stage(job, user=acting_user(user_id, job.area_code))
     except Exception as exc:
-        ImportJob.objects.filter(pk=job_id).update(state=JobState.FAILED, message=f"读取或校验失败：{exc}")
+        ImportJob.objects.filter(pk=job_id).update(
+            state=JobState.FAILED, message=f"读取或校验失败：{exc}"
+        )
         raise
 
 

@@ -15,8 +15,16 @@ urlpatterns = [
     path("comparisons/<int:pk>/", views.comparison_detail, name="comparison"),
     path("comparisons/<int:pk>/progress/", views.comparison_progress, name="comparison_progress"),
     path("comparisons/<int:pk>/tags.xlsx", views.comparison_tagfile, name="comparison_tagfile"),
-    path("comparisons/<int:pk>/<slug:category>/", views.comparison_results, name="comparison_results"),
-    path("comparisons/<int:pk>/<slug:category>/export.xlsx", views.comparison_export, name="comparison_export"),
-    path("comparisons/<int:pk>/<slug:category>/bulk-review/", views.bulk_review, name="bulk_review"),
+    path(
+        "comparisons/<int:pk>/<slug:category>/", views.comparison_results, name="comparison_results"
+    ),
+    path(
+        "comparisons/<int:pk>/<slug:category>/export.xlsx",
+        views.comparison_export,
+        name="comparison_export",
+    ),
+    path(
+        "comparisons/<int:pk>/<slug:category>/bulk-review/", views.bulk_review, name="bulk_review"
+    ),
     path("results/<int:pk>/review/", views.review, name="review"),
 ]

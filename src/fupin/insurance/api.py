@@ -50,7 +50,8 @@ class PolicyDetailOut(PolicyOut):
 class ClaimIn(Schema):
     claim_id: str | None = None
     category: str | None = Field(
-        default=None, description="该笔入院当日的人员类别（不填则用 category）；填写 person 时不可填"
+        default=None,
+        description="该笔入院当日的人员类别（不填则用 category）；填写 person 时不可填",
     )
     visit_type: str = Field(description="inpatient（住院）或 chronic_outpatient（门诊慢性病）")
     hospital_level: int = Field(description="医院级别 1、2、3")

@@ -44,9 +44,11 @@ def _group_case(groups: list[str] | tuple[str, ...]) -> str:
 
 def _gone_case() -> str:
     """The reasons a person is out whatever the scheme: dead, moved away, otherwise removed."""
-    return ("WHEN (p.status = 'removed' AND p.removal_reason = 'death') OR x_dead = %(true)s THEN 'deceased' "
-            "WHEN p.status = 'removed' AND p.removal_reason = 'moved' THEN 'moved' "
-            "WHEN p.status = 'removed' THEN 'removed' ")
+    return (
+        "WHEN (p.status = 'removed' AND p.removal_reason = 'death') OR x_dead = %(true)s THEN 'deceased' "
+        "WHEN p.status = 'removed' AND p.removal_reason = 'moved' THEN 'moved' "
+        "WHEN p.status = 'removed' THEN 'removed' "
+    )
 
 
 def _area_filter(area_code: str) -> tuple[str, dict]:
@@ -58,13 +60,15 @@ def _area_filter(area_code: str) -> tuple[str, dict]:
 
 def _people_sql(plan: YearPlan, groups: list[str] | tuple[str, ...], where: str) -> str:
     """The people of the area with what decides their outcome, one row each."""
-    return (f"SELECT p.id, p.village_code, p.status, p.removal_reason, p.birth_date, e.deceased AS x_dead, "
-            f"r.status AS pstatus, r.paid_year, r.paid_by AS rpaid_by, r.years_paid, m.paid_by AS mpaid_by, "
-            f"{_group_case(groups)} AS grp "
-            f"FROM {_t(Person)} p LEFT JOIN {_t(PensionRecord)} r ON r.person_id = p.id "
-            f"LEFT JOIN {_t(MedicalEnrolment)} m ON m.person_id = p.id AND m.year = %(year)s "
-            f"LEFT JOIN {_t(EnrolmentRecord)} e ON e.id_number = p.id_number AND e.insurance = %(insurance)s "
-            f"WHERE {where}")
+    return (
+        f"SELECT p.id, p.village_code, p.status, p.removal_reason, p.birth_date, e.deceased AS x_dead, "
+        f"r.status AS pstatus, r.paid_year, r.paid_by AS rpaid_by, r.years_paid, m.paid_by AS mpaid_by, "
+        f"{_group_case(groups)} AS grp "
+        f"FROM {_t(Person)} p LEFT JOIN {_t(PensionRecord)} r ON r.person_id = p.id "
+        f"LEFT JOIN {_t(MedicalEnrolment)} m ON m.person_id = p.id AND m.year = %(year)s "
+        f"LEFT JOIN {_t(EnrolmentRecord)} e ON e.id_number = p.id_number AND e.insurance = %(insurance)s "
+        f"WHERE {where}"
+    )
 
 
 STAGE = "insurance_run_rows"  # this run's rows, a temporary table of the transaction
@@ -79,17 +83,23 @@ def _insert(select_sql: str, params: dict, target: str = STAGE) -> int:
 
 
 def _drop_stage(cur) -> None:
-    schema = "pg_temp" if connection.vendor == "postgresql" else "temp"  # never a real table of that name
+    schema = (
+        "pg_temp" if connection.vendor == "postgresql" else "temp"
+    )  # never a real table of that name
     cur.execute(f"DROP TABLE IF EXISTS {schema}.{STAGE}")
 
 
 def _stage() -> None:
     drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cur:
-        _drop_stage(cur)  # a run that failed earlier in this same session (inside an outer transaction)
-        cur.execute(f"CREATE TEMPORARY TABLE {STAGE} (year integer NOT NULL, insurance varchar(8) NOT NULL, scheme varchar(16) NOT NULL, "
-                    f"person_id bigint NOT NULL, village_code varchar(12) NOT NULL, outcome varchar(8) NOT NULL, rule varchar(20) NOT NULL, "
-                    f"reason varchar(14) NOT NULL, amount_fen bigint NOT NULL, years integer NOT NULL, run_id bigint NOT NULL){drop}")
+        _drop_stage(
+            cur
+        )  # a run that failed earlier in this same session (inside an outer transaction)
+        cur.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} (year integer NOT NULL, insurance varchar(8) NOT NULL, scheme varchar(16) NOT NULL, "
+            f"person_id bigint NOT NULL, village_code varchar(12) NOT NULL, outcome varchar(8) NOT NULL, rule varchar(20) NOT NULL, "
+            f"reason varchar(14) NOT NULL, amount_fen bigint NOT NULL, years integer NOT NULL, run_id bigint NOT NULL){drop}"
+        )
 
 
 def _merge(base: dict, where: str, people_in_area: str) -> dict:
@@ -101,14 +111,21 @@ def _merge(base: dict, where: str, people_in_area: str) -> dict:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(f"ANALYZE {STAGE}")  # temporary tables are never analysed by autovacuum
-        cur.execute(f"DELETE FROM {e} WHERE year = %(year)s AND insurance = %(insurance)s AND ({area} OR person_id IN ({people_in_area})) "
-                    f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE {same})", base)
+        cur.execute(
+            f"DELETE FROM {e} WHERE year = %(year)s AND insurance = %(insurance)s AND ({area} OR person_id IN ({people_in_area})) "
+            f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE {same})",
+            base,
+        )
         deleted = cur.rowcount
         differs = " OR ".join(f"{e}.{c} <> s.{c}" for c in VALUES)
-        cur.execute(f"UPDATE {e} SET {', '.join(f'{c} = s.{c}' for c in (*VALUES, 'run_id'))} FROM {STAGE} s WHERE {same} AND ({differs})")
+        cur.execute(
+            f"UPDATE {e} SET {', '.join(f'{c} = s.{c}' for c in (*VALUES, 'run_id'))} FROM {STAGE} s WHERE {same} AND ({differs})"
+        )
         updated = cur.rowcount
-        cur.execute(f"INSERT INTO {e} ({COLS}) SELECT {COLS} FROM {STAGE} s WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM {e} WHERE {same})")
+        cur.execute(
+            f"INSERT INTO {e} ({COLS}) SELECT {COLS} FROM {STAGE} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {e} WHERE {same})"
+        )
         inserted = cur.rowcount
         _drop_stage(cur)
     return {"written": {"inserted": inserted, "updated": updated, "deleted": deleted}}
@@ -119,17 +136,31 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
     give now, writing only what differs, and redo the changes since last year. Call inside a
     transaction. Returns the counts."""
     where, area_params = _area_filter(area_code)
-    base = {"year": plan.year, "insurance": plan.insurance, "run": run_id, "true": True, **area_params}
+    base = {
+        "year": plan.year,
+        "insurance": plan.insurance,
+        "run": run_id,
+        "true": True,
+        **area_params,
+    }
     people_in_area = f"SELECT p.id FROM {_t(Person)} p WHERE {where}"
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("SET LOCAL jit = off")  # compiling these few statements costs more than it saves
+            cur.execute(
+                "SET LOCAL jit = off"
+            )  # compiling these few statements costs more than it saves
         area = where.replace("p.village_code", "village_code")
-        cur.execute(f"DELETE FROM {_t(SubsidyChange)} WHERE year = %(year)s AND insurance = %(insurance)s "
-                    f"AND ({area} OR person_id IN ({people_in_area}))", base)
+        cur.execute(
+            f"DELETE FROM {_t(SubsidyChange)} WHERE year = %(year)s AND insurance = %(insurance)s "
+            f"AND ({area} OR person_id IN ({people_in_area}))",
+            base,
+        )
         # The year's first run over this area writes straight into the list (nothing to compare with).
-        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_t(SubsidyEntry)} WHERE year = %(year)s AND insurance = %(insurance)s "
-                    f"AND ({area} OR person_id IN ({people_in_area})))", base)
+        cur.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {_t(SubsidyEntry)} WHERE year = %(year)s AND insurance = %(insurance)s "
+            f"AND ({area} OR person_id IN ({people_in_area})))",
+            base,
+        )
         direct = not cur.fetchone()[0]
     target = _t(SubsidyEntry) if direct else STAGE
     if not direct:
@@ -142,61 +173,110 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
     reason = "CASE " + _gone_case()
     if pension:
         reason += "WHEN pstatus = 'drawing' THEN 'drawing' "
-    reason += "WHEN grp IS NULL AND status = 'exited' THEN 'exited' WHEN grp IS NULL THEN 'not_covered' "
+    reason += (
+        "WHEN grp IS NULL AND status = 'exited' THEN 'exited' WHEN grp IS NULL THEN 'not_covered' "
+    )
     if pension:
         p["young"] = born_before(plan.reference_day, plan.min_age)
         p["old"] = born_before(plan.reference_day, plan.pension_age)
-        reason += ("WHEN birth_date > %(young)s THEN 'under_age' WHEN birth_date <= %(old)s THEN 'over_age' "
-                   "WHEN paid_year = %(year)s AND rpaid_by = 'self' THEN 'paid' ")
+        reason += (
+            "WHEN birth_date > %(young)s THEN 'under_age' WHEN birth_date <= %(old)s THEN 'over_age' "
+            "WHEN paid_year = %(year)s AND rpaid_by = 'self' THEN 'paid' "
+        )
     else:
         reason += "WHEN mpaid_by = 'self' THEN 'paid' "
     reason += "ELSE NULL END"
     # The inner query names the person's columns plainly, so the CASEs read without prefixes.
-    inner = _people_sql(plan, groups, where).replace("p.status, p.removal_reason, p.birth_date",
-                                                     "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date")
+    inner = _people_sql(plan, groups, where).replace(
+        "p.status, p.removal_reason, p.birth_date",
+        "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date",
+    )
     reason_sql = reason.replace("p.status", "status").replace("p.removal_reason", "removal_reason")
     counts: dict = {}
     counts["premium_rows"] = _insert(
         f"SELECT %(year)s, %(insurance)s, 'premium', id, village_code, "
         f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, COALESCE(grp, ''), COALESCE(reason, ''), "
         f"CASE WHEN reason IS NULL THEN {amount_case} ELSE 0 END, 0, %(run)s "
-        f"FROM (SELECT q.*, {reason_sql} AS reason FROM ({inner}) q) z", p, target)
+        f"FROM (SELECT q.*, {reason_sql} AS reason FROM ({inner}) q) z",
+        p,
+        target,
+    )
     if pension and plan.back_pay_rule is not None:
-        bp = dict(base, old=born_before(plan.reference_day, plan.back_pay_min_age), need=plan.back_pay_required_years)
+        bp = dict(
+            base,
+            old=born_before(plan.reference_day, plan.back_pay_min_age),
+            need=plan.back_pay_required_years,
+        )
         bgroups = plan.back_pay_groups
-        breason = (("CASE " + _gone_case()).replace("p.status", "status").replace("p.removal_reason", "removal_reason")
-                   + "WHEN pstatus = 'drawing' THEN 'drawing' WHEN grp IS NULL AND status = 'exited' THEN 'exited' "
-                   "WHEN grp IS NULL THEN 'not_covered' WHEN COALESCE(years_paid, 0) >= %(need)s THEN 'enough_years' ELSE NULL END")
+        breason = (
+            ("CASE " + _gone_case())
+            .replace("p.status", "status")
+            .replace("p.removal_reason", "removal_reason")
+            + "WHEN pstatus = 'drawing' THEN 'drawing' WHEN grp IS NULL AND status = 'exited' THEN 'exited' "
+            "WHEN grp IS NULL THEN 'not_covered' WHEN COALESCE(years_paid, 0) >= %(need)s THEN 'enough_years' ELSE NULL END"
+        )
         inner_b = _people_sql(plan, bgroups, f"{where} AND p.birth_date <= %(old)s").replace(
-            "p.status, p.removal_reason, p.birth_date", "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date")
+            "p.status, p.removal_reason, p.birth_date",
+            "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date",
+        )
         tier = plan.back_pay_rule.amount_fen
         counts["back_pay_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'back_pay', id, village_code, "
             f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, CASE WHEN reason IS NULL THEN 'back_pay' ELSE '' END, "
             f"COALESCE(reason, ''), CASE WHEN reason IS NULL THEN (%(need)s - COALESCE(years_paid, 0)) * {tier} ELSE 0 END, "
             f"CASE WHEN reason IS NULL THEN %(need)s - COALESCE(years_paid, 0) ELSE 0 END, %(run)s "
-            f"FROM (SELECT q.*, {breason} AS reason FROM ({inner_b}) q) z", bp, target)
+            f"FROM (SELECT q.*, {breason} AS reason FROM ({inner_b}) q) z",
+            bp,
+            target,
+        )
     if pension and plan.early_rule is not None:
-        ep = dict(base, old=born_before(plan.reference_day, plan.pension_age),
-                  young=born_before(plan.reference_day, plan.pension_age - plan.early_years))
-        ereason = (("CASE " + _gone_case()).replace("p.status", "status").replace("p.removal_reason", "removal_reason")
-                   + "WHEN pstatus = 'drawing' THEN 'drawing' WHEN grp IS NULL AND status = 'exited' THEN 'exited' "
-                   "WHEN grp IS NULL THEN 'not_covered' ELSE NULL END")
-        inner_e = _people_sql(plan, plan.early_groups, f"{where} AND p.birth_date > %(old)s AND p.birth_date <= %(young)s").replace(
-            "p.status, p.removal_reason, p.birth_date", "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date")
+        ep = dict(
+            base,
+            old=born_before(plan.reference_day, plan.pension_age),
+            young=born_before(plan.reference_day, plan.pension_age - plan.early_years),
+        )
+        ereason = (
+            ("CASE " + _gone_case())
+            .replace("p.status", "status")
+            .replace("p.removal_reason", "removal_reason")
+            + "WHEN pstatus = 'drawing' THEN 'drawing' WHEN grp IS NULL AND status = 'exited' THEN 'exited' "
+            "WHEN grp IS NULL THEN 'not_covered' ELSE NULL END"
+        )
+        inner_e = _people_sql(
+            plan,
+            plan.early_groups,
+            f"{where} AND p.birth_date > %(old)s AND p.birth_date <= %(young)s",
+        ).replace(
+            "p.status, p.removal_reason, p.birth_date",
+            "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date",
+        )
         counts["early_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'early_pension', id, village_code, "
             f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, CASE WHEN reason IS NULL THEN 'early_pension' ELSE '' END, "
-            f"COALESCE(reason, ''), 0, 0, %(run)s FROM (SELECT q.*, {ereason} AS reason FROM ({inner_e}) q) z", ep, target)
+            f"COALESCE(reason, ''), 0, 0, %(run)s FROM (SELECT q.*, {ereason} AS reason FROM ({inner_e}) q) z",
+            ep,
+            target,
+        )
     if pension and plan.account_rule is not None:
         ap = dict(base, old=born_before(plan.reference_day, plan.back_pay_min_age))
-        inner_a = _people_sql(plan, plan.account_groups, f"{where} AND p.birth_date <= %(old)s AND p.status <> 'removed'")
+        inner_a = _people_sql(
+            plan,
+            plan.account_groups,
+            f"{where} AND p.birth_date <= %(old)s AND p.status <> 'removed'",
+        )
         counts["account_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'account_subsidy', id, village_code, 'entitled', 'account_subsidy', '', "
             f"{plan.account_rule.amount_fen}, 0, %(run)s FROM ({inner_a}) q "
-            f"WHERE grp IS NOT NULL AND pstatus = 'drawing' AND (x_dead IS NULL OR x_dead <> %(true)s)", ap, target)
+            f"WHERE grp IS NOT NULL AND pstatus = 'drawing' AND (x_dead IS NULL OR x_dead <> %(true)s)",
+            ap,
+            target,
+        )
     if direct:
-        counts["written"] = {"inserted": sum(v for k, v in counts.items() if k.endswith("_rows")), "updated": 0, "deleted": 0}
+        counts["written"] = {
+            "inserted": sum(v for k, v in counts.items() if k.endswith("_rows")),
+            "updated": 0,
+            "deleted": 0,
+        }
     else:
         counts.update(_merge(base, where, people_in_area))
     if connection.vendor == "postgresql" and sum(counts["written"].values()) > 10_000:
@@ -214,8 +294,11 @@ def _changes(plan: YearPlan, where: str, base: dict) -> dict:
     area = where.replace("p.village_code", "cur.village_code")
     params = dict(base, prev=plan.year - 1)
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM {e} cur WHERE cur.year = %(prev)s AND cur.insurance = %(insurance)s "
-                    f"AND cur.scheme = 'premium' AND {area}", params)
+        cur.execute(
+            f"SELECT COUNT(*) FROM {e} cur WHERE cur.year = %(prev)s AND cur.insurance = %(insurance)s "
+            f"AND cur.scheme = 'premium' AND {area}",
+            params,
+        )
         if not cur.fetchone()[0]:
             return {"previous": False, "added": 0, "removed": 0}
         cols = "year, insurance, person_id, village_code, change, reason, detail, run_id"
@@ -225,7 +308,9 @@ def _changes(plan: YearPlan, where: str, base: dict) -> dict:
             f"FROM {e} cur LEFT JOIN {e} prev ON prev.person_id = cur.person_id AND prev.year = %(prev)s "
             f"AND prev.insurance = %(insurance)s AND prev.scheme = 'premium' "
             f"WHERE cur.year = %(year)s AND cur.insurance = %(insurance)s AND cur.scheme = 'premium' AND {area} "
-            f"AND cur.outcome = 'entitled' AND (prev.id IS NULL OR prev.outcome = 'excluded')", params)
+            f"AND cur.outcome = 'entitled' AND (prev.id IS NULL OR prev.outcome = 'excluded')",
+            params,
+        )
         added = cur.rowcount
         prev_area = area.replace("cur.village_code", "prev.village_code")
         cur.execute(
@@ -235,7 +320,9 @@ def _changes(plan: YearPlan, where: str, base: dict) -> dict:
             f"FROM {e} prev LEFT JOIN {e} cur ON cur.person_id = prev.person_id AND cur.year = %(year)s "
             f"AND cur.insurance = %(insurance)s AND cur.scheme = 'premium' "
             f"WHERE prev.year = %(prev)s AND prev.insurance = %(insurance)s AND prev.scheme = 'premium' AND {prev_area} "
-            f"AND prev.outcome = 'entitled' AND (cur.id IS NULL OR cur.outcome = 'excluded')", params)
+            f"AND prev.outcome = 'entitled' AND (cur.id IS NULL OR cur.outcome = 'excluded')",
+            params,
+        )
         removed = cur.rowcount
     return {"previous": True, "added": added, "removed": removed}
 
@@ -244,10 +331,15 @@ def _tally(plan: YearPlan, area: str, base: dict) -> dict:
     """What the run wrote, per scheme, outcome, rule and reason (for the run page and the CLI)."""
     out: dict = {"by_scheme": {}}
     with connection.cursor() as cur:
-        cur.execute(f"SELECT scheme, outcome, rule, reason, COUNT(*), SUM(amount_fen) FROM {_t(SubsidyEntry)} "
-                    f"WHERE year = %(year)s AND insurance = %(insurance)s AND {area} GROUP BY scheme, outcome, rule, reason", base)
+        cur.execute(
+            f"SELECT scheme, outcome, rule, reason, COUNT(*), SUM(amount_fen) FROM {_t(SubsidyEntry)} "
+            f"WHERE year = %(year)s AND insurance = %(insurance)s AND {area} GROUP BY scheme, outcome, rule, reason",
+            base,
+        )
         for scheme, outcome, rule, reason, n, fen in cur.fetchall():
-            s = out["by_scheme"].setdefault(scheme, {"entitled": 0, "excluded": 0, "amount_fen": 0, "rules": {}, "reasons": {}})
+            s = out["by_scheme"].setdefault(
+                scheme, {"entitled": 0, "excluded": 0, "amount_fen": 0, "rules": {}, "reasons": {}}
+            )
             s[outcome] += n
             if outcome == "entitled":
                 s["amount_fen"] += int(fen or 0)

@@ -37,18 +37,31 @@ class PensionRecord(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="pension_record", verbose_name="人员")
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="pension_record", verbose_name="人员"
+    )
     village_code = models.CharField("村代码", max_length=12, db_index=True)
-    status = models.CharField("参保状态", max_length=14, choices=PensionStatus.choices, default=PensionStatus.NOT_ENROLLED)
+    status = models.CharField(
+        "参保状态", max_length=14, choices=PensionStatus.choices, default=PensionStatus.NOT_ENROLLED
+    )
     tier_fen = models.PositiveIntegerField("缴费档次(分)", null=True, blank=True)
     paid_year = models.PositiveSmallIntegerField("已缴费年度", null=True, blank=True)
-    paid_by = models.CharField("缴费方式", max_length=10, choices=PaidBy.choices, blank=True, default="")
+    paid_by = models.CharField(
+        "缴费方式", max_length=10, choices=PaidBy.choices, blank=True, default=""
+    )
     years_paid = models.PositiveSmallIntegerField("累计缴费年限", default=0)
     drawing_since = models.DateField("领取待遇起始", null=True, blank=True)
     monthly_amount_fen = models.PositiveIntegerField("月领取金额(分)", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="更新人")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="更新人",
+    )
 
     class Meta:
         verbose_name = "养老保险参保记录"
@@ -60,20 +73,33 @@ class MedicalEnrolment(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="medical_enrolments", verbose_name="人员")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="medical_enrolments", verbose_name="人员"
+    )
     year = models.PositiveSmallIntegerField("参保年度")
     village_code = models.CharField("村代码", max_length=12, db_index=True)
     enrolled_on = models.DateField("参保缴费日期", null=True, blank=True)
     benefits_from = models.DateField("待遇起始日期", null=True, blank=True)
-    paid_by = models.CharField("缴费方式", max_length=10, choices=PaidBy.choices, blank=True, default="")
+    paid_by = models.CharField(
+        "缴费方式", max_length=10, choices=PaidBy.choices, blank=True, default=""
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="更新人")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="更新人",
+    )
 
     class Meta:
         verbose_name = "医疗保险年度参保"
         verbose_name_plural = "医疗保险年度参保"
-        constraints = [models.UniqueConstraint(fields=["person", "year"], name="medical_enrolment_person_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="medical_enrolment_person_year")
+        ]
 
 
 class ChangeSource(models.TextChoices):
@@ -86,15 +112,26 @@ class InsuranceChange(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="insurance_changes", verbose_name="人员")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="insurance_changes", verbose_name="人员"
+    )
     village_code = models.CharField("村代码", max_length=12, db_index=True)
     insurance = models.CharField("险种", max_length=8, choices=Insurance.choices)
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
     before = models.JSONField("变更前", default=dict, blank=True)
     after = models.JSONField("变更后", default=dict, blank=True)
     reason = models.CharField("原因", max_length=300)
-    source = models.CharField("来源", max_length=8, choices=ChangeSource.choices, default=ChangeSource.EDIT)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    source = models.CharField(
+        "来源", max_length=8, choices=ChangeSource.choices, default=ChangeSource.EDIT
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
+    )
     changed_at = models.DateTimeField("操作时间", auto_now_add=True)
 
     class Meta:
@@ -120,14 +157,25 @@ class SubsidyRun(models.Model):
     insurance = models.CharField("险种", max_length=8, choices=Insurance.choices)
     area_code = models.CharField("范围", max_length=12, blank=True)
     pack_id = models.CharField("政策包", max_length=60)
-    state = models.CharField("状态", max_length=8, choices=RunState.choices, default=RunState.QUEUED)
+    state = models.CharField(
+        "状态", max_length=8, choices=RunState.choices, default=RunState.QUEUED
+    )
     step = models.PositiveSmallIntegerField("步骤", default=0)
     steps = models.PositiveSmallIntegerField("总步骤", default=4)
     step_label = models.CharField("当前步骤", max_length=60, blank=True)
     counts = models.JSONField("统计", default=dict, blank=True)
-    rules = models.JSONField("适用规则", default=dict, blank=True)  # {key: {rule, name, amount_fen, source}}
+    rules = models.JSONField(
+        "适用规则", default=dict, blank=True
+    )  # {key: {rule, name, amount_fen, source}}
     message = models.TextField("说明", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="发起人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="发起人",
+    )
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     seconds = models.FloatField("用时(秒)", null=True, blank=True)
@@ -187,21 +235,42 @@ class SubsidyEntry(models.Model):
     # No database FK constraints on the run's big tables: rows are written set-based from the registry
     # itself (persons are never deleted) and the run row of the same transaction; a per-row deferred
     # check would double the run's time at 1,000,000 rows. The indexes stay.
-    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="subsidy_entries",
-                               verbose_name="人员")  # the unique index below starts with the person
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="subsidy_entries",
+        verbose_name="人员",
+    )  # the unique index below starts with the person
     village_code = models.CharField("村代码", max_length=12)
     outcome = models.CharField("结果", max_length=8, choices=Outcome.choices)
     rule = models.CharField("适用规则", max_length=20, blank=True)
     reason = models.CharField("原因", max_length=14, choices=Reason.choices, blank=True)
     amount_fen = models.BigIntegerField("金额(分)", default=0)
     years = models.PositiveSmallIntegerField("补缴年数", default=0)
-    run = models.ForeignKey(SubsidyRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="entries", verbose_name="计算")
+    run = models.ForeignKey(
+        SubsidyRun,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="entries",
+        verbose_name="计算",
+    )
 
     class Meta:
         verbose_name = "代缴名单"
         verbose_name_plural = "代缴名单"
-        constraints = [models.UniqueConstraint(fields=["person", "year", "insurance", "scheme"], name="subsidy_entry_once")]
-        indexes = [models.Index(fields=["year", "insurance", "scheme", "village_code"], name="subsidy_entry_area")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "year", "insurance", "scheme"], name="subsidy_entry_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["year", "insurance", "scheme", "village_code"], name="subsidy_entry_area"
+            )
+        ]
 
 
 class Change(models.TextChoices):
@@ -216,18 +285,40 @@ class SubsidyChange(models.Model):
 
     year = models.PositiveSmallIntegerField("年度")
     insurance = models.CharField("险种", max_length=8, choices=Insurance.choices)
-    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name="人员")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name="人员",
+    )
     village_code = models.CharField("村代码", max_length=12)
     change = models.CharField("增减", max_length=8, choices=Change.choices)
-    reason = models.CharField("原因", max_length=14, blank=True)  # a Reason (减少) or a group code (新增)
+    reason = models.CharField(
+        "原因", max_length=14, blank=True
+    )  # a Reason (减少) or a group code (新增)
     detail = models.CharField("说明", max_length=100, blank=True)
-    run = models.ForeignKey(SubsidyRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="changes", verbose_name="计算")
+    run = models.ForeignKey(
+        SubsidyRun,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="changes",
+        verbose_name="计算",
+    )
 
     class Meta:
         verbose_name = "代缴名单增减"
         verbose_name_plural = "代缴名单增减"
-        constraints = [models.UniqueConstraint(fields=["person", "year", "insurance"], name="subsidy_change_once")]
-        indexes = [models.Index(fields=["year", "insurance", "village_code"], name="subsidy_change_area")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "year", "insurance"], name="subsidy_change_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["year", "insurance", "village_code"], name="subsidy_change_area")
+        ]
 
 
 from fupin.insurance.claims.models import (  # noqa: E402,F401  stored claims (insurance/claims/)

@@ -20,7 +20,9 @@ from fupin.policy.params import BP, Fen, Parameter, Ratio, Strict, round_half_up
 
 SECTION = "subsidy"
 
-Group = Literal["poor", "exited_policy", "dibao", "tekun", "wubao", "disability_1_2", "disability_1_3"]
+Group = Literal[
+    "poor", "exited_policy", "dibao", "tekun", "wubao", "disability_1_2", "disability_1_3"
+]
 # 代缴对象类别 in the order a tie of equal shares is settled (the more specific first).
 GROUP_NAMES: dict[str, str] = {
     "tekun": "特困人员",
@@ -116,7 +118,12 @@ class Rule:
     source: str
 
     def as_json(self) -> dict:
-        return {"rule": self.rule, "name": self.name, "amount_fen": self.amount_fen, "source": self.source}
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "amount_fen": self.amount_fen,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -153,19 +160,36 @@ def _year_value(param: Parameter[dict[int, int]], year: int, what: str, pack_id:
     table = param.value
     if year not in table:
         have = "、".join(str(y) for y in sorted(table)) or "无"
-        raise RulesError(f"政策包 {pack_id} 没有 {year} 年度的{what}（已有年度：{have}），请先在政策包中补充")
+        raise RulesError(
+            f"政策包 {pack_id} 没有 {year} 年度的{what}（已有年度：{have}），请先在政策包中补充"
+        )
     return table[year]
 
 
-def _group_rules(entitled: dict[str, Parameter[int]], premium: int, base_rule: str, pack_id: str,
-                 premium_source: str) -> list[tuple[str, Rule]]:
+def _group_rules(
+    entitled: dict[str, Parameter[int]],
+    premium: int,
+    base_rule: str,
+    pack_id: str,
+    premium_source: str,
+) -> list[tuple[str, Rule]]:
     order = list(GROUP_NAMES)
     out = []
     for group, share in entitled.items():
         amount = round_half_up(premium * share.value, BP)
         pct = f"{share.value / 100:g}%"
-        out.append((group, Rule(key=group, rule=f"{pack_id} {base_rule}.entitled.{group}", name=f"{GROUP_NAMES[group]}（财政承担{pct}）",
-                                amount_fen=amount, source=f"{share.source.text()}；缴费标准：{premium_source}")))
+        out.append(
+            (
+                group,
+                Rule(
+                    key=group,
+                    rule=f"{pack_id} {base_rule}.entitled.{group}",
+                    name=f"{GROUP_NAMES[group]}（财政承担{pct}）",
+                    amount_fen=amount,
+                    source=f"{share.source.text()}；缴费标准：{premium_source}",
+                ),
+            )
+        )
     out.sort(key=lambda gr: (-gr[1].amount_fen, order.index(gr[0])))
     return out
 
@@ -174,7 +198,9 @@ def plan(*, year: int, insurance: str, pack_id: str | None = None) -> YearPlan:
     """The rules of `insurance` for `year`, or RulesError in Chinese."""
     pack_id = pack_id or default_pack_id()
     if insurance not in INSURANCE_NAMES:
-        raise RulesError(f"险种应为 medical（医疗保险）或 pension（养老保险），填写的是“{str(insurance)[:20]}”")
+        raise RulesError(
+            f"险种应为 medical（医疗保险）或 pension（养老保险），填写的是“{str(insurance)[:20]}”"
+        )
     if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
         raise RulesError(f"年度应为 1990–2100 之间的四位数字，填写的是“{str(year)[:20]}”")
     r = rules(pack_id)
@@ -183,8 +209,16 @@ def plan(*, year: int, insurance: str, pack_id: str | None = None) -> YearPlan:
         if m is None:
             raise RulesError(f"政策包 {pack_id} 没有医疗保险代缴规则")
         premium = _year_value(m.premium, year, "医疗保险个人缴费标准", pack_id)
-        groups = _group_rules(m.entitled, premium, "subsidy.medical", pack_id, m.premium.source.text())
-        return YearPlan(pack_id=pack_id, year=year, insurance=insurance, groups=groups, reference_day=dt.date(year, 1, 1))
+        groups = _group_rules(
+            m.entitled, premium, "subsidy.medical", pack_id, m.premium.source.text()
+        )
+        return YearPlan(
+            pack_id=pack_id,
+            year=year,
+            insurance=insurance,
+            groups=groups,
+            reference_day=dt.date(year, 1, 1),
+        )
     p = r.pension
     if p is None:
         raise RulesError(f"政策包 {pack_id} 没有养老保险代缴规则")
@@ -193,27 +227,63 @@ def plan(*, year: int, insurance: str, pack_id: str | None = None) -> YearPlan:
     if retained is not None and year >= retained:
         tier_year = retained  # 提高最低缴费档次时保留现行最低档次
     tier = _year_value(p.min_tier, tier_year, "养老保险最低缴费档次", pack_id)
-    source = p.min_tier.source.text() + (f"；保留 {retained} 年度最低档次：{p.retained_tier_year.source.text()}" if tier_year != year else "")
+    source = p.min_tier.source.text() + (
+        f"；保留 {retained} 年度最低档次：{p.retained_tier_year.source.text()}"
+        if tier_year != year
+        else ""
+    )
     groups = _group_rules(p.entitled, tier, "subsidy.pension", pack_id, source)
     month, day = (int(x) for x in p.age_reference.value.split("-"))
     ages = load_pack(pack_id).section("enrolment", EnrolmentAges)
     kw: dict = {}
     if p.back_pay is not None:
         b = p.back_pay
-        kw.update(back_pay_groups=tuple(b.groups.value), back_pay_min_age=b.min_age.value, back_pay_required_years=b.required_years.value,
-                  back_pay_rule=Rule(key="back_pay", rule=f"{pack_id} subsidy.pension.back_pay", name=f"{b.min_age.value}周岁及以上补缴（每年按最低档次）",
-                                     amount_fen=tier, source=f"{b.min_age.source.text()}；缴费年限：{b.required_years.source.text()}；档次：{source}"))
+        kw.update(
+            back_pay_groups=tuple(b.groups.value),
+            back_pay_min_age=b.min_age.value,
+            back_pay_required_years=b.required_years.value,
+            back_pay_rule=Rule(
+                key="back_pay",
+                rule=f"{pack_id} subsidy.pension.back_pay",
+                name=f"{b.min_age.value}周岁及以上补缴（每年按最低档次）",
+                amount_fen=tier,
+                source=f"{b.min_age.source.text()}；缴费年限：{b.required_years.source.text()}；档次：{source}",
+            ),
+        )
     if p.early_pension is not None:
         e = p.early_pension
-        kw.update(early_groups=tuple(e.groups.value), early_years=e.years.value,
-                  early_rule=Rule(key="early_pension", rule=f"{pack_id} subsidy.pension.early_pension", name=f"允许提前{e.years.value}年领取养老金",
-                                  amount_fen=0, source=e.years.source.text()))
+        kw.update(
+            early_groups=tuple(e.groups.value),
+            early_years=e.years.value,
+            early_rule=Rule(
+                key="early_pension",
+                rule=f"{pack_id} subsidy.pension.early_pension",
+                name=f"允许提前{e.years.value}年领取养老金",
+                amount_fen=0,
+                source=e.years.source.text(),
+            ),
+        )
     if p.account_subsidy is not None and p.account_subsidy.value and p.back_pay is not None:
-        kw.update(account_groups=tuple(p.back_pay.groups.value),
-                  account_rule=Rule(key="account_subsidy", rule=f"{pack_id} subsidy.pension.account_subsidy", name="一次性补贴记入个人账户",
-                                    amount_fen=p.account_subsidy.value, source=p.account_subsidy.source.text()))
-    return YearPlan(pack_id=pack_id, year=year, insurance=insurance, groups=groups, reference_day=dt.date(year, month, day),
-                    min_age=ages.pension_min_age.value, pension_age=p.pension_age.value, **kw)
+        kw.update(
+            account_groups=tuple(p.back_pay.groups.value),
+            account_rule=Rule(
+                key="account_subsidy",
+                rule=f"{pack_id} subsidy.pension.account_subsidy",
+                name="一次性补贴记入个人账户",
+                amount_fen=p.account_subsidy.value,
+                source=p.account_subsidy.source.text(),
+            ),
+        )
+    return YearPlan(
+        pack_id=pack_id,
+        year=year,
+        insurance=insurance,
+        groups=groups,
+        reference_day=dt.date(year, month, day),
+        min_age=ages.pension_min_age.value,
+        pension_age=p.pension_age.value,
+        **kw,
+    )
 
 
 def born_before(day: dt.date, age: int) -> dt.date:

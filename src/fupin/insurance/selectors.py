@@ -36,7 +36,16 @@ def _in_town(qs: QuerySet, town: str) -> QuerySet:
     return qs
 
 
-def entries(user, *, year: int, insurance: str, scheme: str, outcome: str = "", reason: str = "", town: str = "") -> QuerySet[SubsidyEntry]:
+def entries(
+    user,
+    *,
+    year: int,
+    insurance: str,
+    scheme: str,
+    outcome: str = "",
+    reason: str = "",
+    town: str = "",
+) -> QuerySet[SubsidyEntry]:
     qs = scoped(SubsidyEntry.objects.filter(year=year, insurance=insurance, scheme=scheme), user)
     if outcome in ("entitled", "excluded"):
         qs = qs.filter(outcome=outcome)
@@ -45,7 +54,9 @@ def entries(user, *, year: int, insurance: str, scheme: str, outcome: str = "", 
     return _in_town(qs, town).select_related("person", "run")
 
 
-def changes(user, *, year: int, insurance: str, change: str = "", town: str = "") -> QuerySet[SubsidyChange]:
+def changes(
+    user, *, year: int, insurance: str, change: str = "", town: str = ""
+) -> QuerySet[SubsidyChange]:
     qs = scoped(SubsidyChange.objects.filter(year=year, insurance=insurance), user)
     if change in ("added", "removed"):
         qs = qs.filter(change=change)
@@ -72,15 +83,34 @@ GAPS = {
 
 def _coverage_people(user, *, year: int, insurance: str) -> QuerySet[Person]:
     people = scoped(Person.objects.exclude(status="removed"), user)
-    entry = SubsidyEntry.objects.filter(person=OuterRef("pk"), year=year, insurance=insurance, scheme="premium")
+    entry = SubsidyEntry.objects.filter(
+        person=OuterRef("pk"), year=year, insurance=insurance, scheme="premium"
+    )
     if insurance == "medical":
         enrolled = Exists(MedicalEnrolment.objects.filter(person=OuterRef("pk"), year=year))
-        subsidised = Exists(MedicalEnrolment.objects.filter(person=OuterRef("pk"), year=year, paid_by=PaidBy.GOVERNMENT))
+        subsidised = Exists(
+            MedicalEnrolment.objects.filter(
+                person=OuterRef("pk"), year=year, paid_by=PaidBy.GOVERNMENT
+            )
+        )
     else:
-        enrolled = Exists(PensionRecord.objects.filter(person=OuterRef("pk"), status__in=[PensionStatus.PAYING, PensionStatus.DRAWING]))
-        subsidised = Exists(PensionRecord.objects.filter(person=OuterRef("pk"), paid_year=year, paid_by=PaidBy.GOVERNMENT))
-    return people.annotate(enrolled=enrolled, subsidised=subsidised, entitled=Exists(entry.filter(outcome="entitled")),
-                           listed=Exists(entry), entry_reason=Subquery(entry.values("reason")[:1]))
+        enrolled = Exists(
+            PensionRecord.objects.filter(
+                person=OuterRef("pk"), status__in=[PensionStatus.PAYING, PensionStatus.DRAWING]
+            )
+        )
+        subsidised = Exists(
+            PensionRecord.objects.filter(
+                person=OuterRef("pk"), paid_year=year, paid_by=PaidBy.GOVERNMENT
+            )
+        )
+    return people.annotate(
+        enrolled=enrolled,
+        subsidised=subsidised,
+        entitled=Exists(entry.filter(outcome="entitled")),
+        listed=Exists(entry),
+        entry_reason=Subquery(entry.values("reason")[:1]),
+    )
 
 
 # Exclusions that do not make a gap: nobody should be enrolled (or paid for) in these cases.
@@ -92,17 +122,27 @@ def gap_filter(gap: str) -> Q:
         return Q(entitled=True, enrolled=False)
     if gap == "not_subsidised":
         # 已参保未享受财政补助 (000: 18,361 people): entitled but not paid for, or paid the premium themselves.
-        return Q(entitled=True, enrolled=True, subsidised=False) | Q(entry_reason="paid", subsidised=False)
+        return Q(entitled=True, enrolled=True, subsidised=False) | Q(
+            entry_reason="paid", subsidised=False
+        )
     return Q(entitled=False, enrolled=False, listed=True) & ~Q(entry_reason__in=NO_GAP_REASONS)
 
 
 def coverage(user, *, year: int, insurance: str) -> list[dict]:
     """应保尽保 per township: people, enrolled, entitled, subsidised and each gap."""
     people = _coverage_people(user, year=year, insurance=insurance)
-    rows = (people.annotate(town=Substr("village_code", 1, 9)).values("town").order_by("town")
-            .annotate(people=Count("id"), enrolled_n=Count("id", filter=Q(enrolled=True)), entitled_n=Count("id", filter=Q(entitled=True)),
-                      subsidised_n=Count("id", filter=Q(subsidised=True)),
-                      **{f"gap_{g}": Count("id", filter=gap_filter(g)) for g in GAPS}))
+    rows = (
+        people.annotate(town=Substr("village_code", 1, 9))
+        .values("town")
+        .order_by("town")
+        .annotate(
+            people=Count("id"),
+            enrolled_n=Count("id", filter=Q(enrolled=True)),
+            entitled_n=Count("id", filter=Q(entitled=True)),
+            subsidised_n=Count("id", filter=Q(subsidised=True)),
+            **{f"gap_{g}": Count("id", filter=gap_filter(g)) for g in GAPS},
+        )
+    )
     names = dict(Area.objects.filter(level=Level.TOWNSHIP).values_list("code", "name"))
     return [{**r, "name": names.get(r["town"], "未知乡镇")} for r in rows]
 
@@ -130,7 +170,17 @@ def person_records(user, person: Person) -> dict:
     """What the person page shows: pension record, medical years, 代缴/补缴 entries, history."""
     return {
         "pension": scoped(PensionRecord.objects.filter(person=person), user).first(),
-        "medical": list(scoped(MedicalEnrolment.objects.filter(person=person), user).order_by("-year")[:10]),
-        "entries": list(scoped(SubsidyEntry.objects.filter(person=person), user).select_related("run").order_by("-year", "insurance", "scheme")[:20]),
-        "history": list(scoped(InsuranceChange.objects.filter(person=person), user).select_related("changed_by")[:10]),
+        "medical": list(
+            scoped(MedicalEnrolment.objects.filter(person=person), user).order_by("-year")[:10]
+        ),
+        "entries": list(
+            scoped(SubsidyEntry.objects.filter(person=person), user)
+            .select_related("run")
+            .order_by("-year", "insurance", "scheme")[:20]
+        ),
+        "history": list(
+            scoped(InsuranceChange.objects.filter(person=person), user).select_related(
+                "changed_by"
+            )[:10]
+        ),
     }

@@ -42,7 +42,16 @@ class InsuranceError(ValueError):
     """Bad input to an insurance write; the message is Chinese."""
 
 
-PENSION_FIELDS = ("status", "tier_fen", "paid_year", "paid_by", "years_paid", "drawing_since", "monthly_amount_fen", "note")
+PENSION_FIELDS = (
+    "status",
+    "tier_fen",
+    "paid_year",
+    "paid_by",
+    "years_paid",
+    "drawing_since",
+    "monthly_amount_fen",
+    "note",
+)
 MEDICAL_FIELDS = ("enrolled_on", "benefits_from", "paid_by", "note")
 MAX_FEN = 10_000_000  # 10 万元: no resident premium or monthly pension comes near it
 
@@ -67,7 +76,9 @@ def _check_pension(values: dict) -> None:
         raise InsuranceError(f"缴费方式“{str(values['paid_by'])[:20]}”无效")
     for name, label in (("tier_fen", "缴费档次"), ("monthly_amount_fen", "月领取金额")):
         v = values[name]
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_FEN):
+        if v is not None and (
+            not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_FEN
+        ):
             raise InsuranceError(f"{label}须为 0 到 10 万元之间的金额")
     if values["paid_year"] is not None:
         _year(values["paid_year"], "已缴费年度")
@@ -75,7 +86,9 @@ def _check_pension(values: dict) -> None:
         raise InsuranceError("累计缴费年限须为 0 到 80 之间的整数")
     if values["status"] == PensionStatus.DRAWING and values["drawing_since"] is None:
         raise InsuranceError("领取待遇须填写领取起始日期")
-    if values["status"] == PensionStatus.PAYING and (values["paid_year"] is None or values["tier_fen"] is None):
+    if values["status"] == PensionStatus.PAYING and (
+        values["paid_year"] is None or values["tier_fen"] is None
+    ):
         raise InsuranceError("参保缴费须填写缴费档次和缴费年度")
 
 
@@ -90,7 +103,9 @@ def update_pension(*, user, person: Person, reason: str, request=None, **changes
     if unknown:
         raise InsuranceError(f"未知字段：{'、'.join(sorted(unknown))}")
     with transaction.atomic():
-        rec, _ = PensionRecord.objects.select_for_update().get_or_create(person=person, defaults={"village_code": person.village_code})
+        rec, _ = PensionRecord.objects.select_for_update().get_or_create(
+            person=person, defaults={"village_code": person.village_code}
+        )
         before = {f: _json(getattr(rec, f)) for f in PENSION_FIELDS}
         values = {f: changes.get(f, getattr(rec, f)) for f in PENSION_FIELDS}
         _check_pension(values)
@@ -101,13 +116,36 @@ def update_pension(*, user, person: Person, reason: str, request=None, **changes
         after = {f: _json(getattr(rec, f)) for f in PENSION_FIELDS}
         diff = {f: [before[f], after[f]] for f in PENSION_FIELDS if before[f] != after[f]}
         if diff:
-            InsuranceChange.objects.create(person=person, village_code=person.village_code, insurance="pension", before=before,
-                                           after=after, reason=reason[:300], changed_by=user)
-            record(AuditAction.UPDATE, user=user, request=request, obj=rec, summary=f"修改养老保险参保记录：{reason[:100]}", changes=diff)
+            InsuranceChange.objects.create(
+                person=person,
+                village_code=person.village_code,
+                insurance="pension",
+                before=before,
+                after=after,
+                reason=reason[:300],
+                changed_by=user,
+            )
+            record(
+                AuditAction.UPDATE,
+                user=user,
+                request=request,
+                obj=rec,
+                summary=f"修改养老保险参保记录：{reason[:100]}",
+                changes=diff,
+            )
     return rec
 
 
-def update_medical(*, user, person: Person, year: int, reason: str, request=None, pack_id: str | None = None, **changes) -> MedicalEnrolment:
+def update_medical(
+    *,
+    user,
+    person: Person,
+    year: int,
+    reason: str,
+    request=None,
+    pack_id: str | None = None,
+    **changes,
+) -> MedicalEnrolment:
     """Record or change a person's medical enrolment of `year`; benefits start per the pack's
     mid-year rule (002: the month after payment) unless given."""
     require_writer(user)
@@ -123,12 +161,15 @@ def update_medical(*, user, person: Person, year: int, reason: str, request=None
         raise InsuranceError(f"缴费方式“{str(changes.get('paid_by'))[:20]}”无效")
     enrolled = changes.get("enrolled_on")
     if enrolled is not None and enrolled.year not in (year - 1, year):
-        raise InsuranceError(f"参保缴费日期 {enrolled.isoformat()} 不在 {year} 年度（或上年的集中缴费期）内")
+        raise InsuranceError(
+            f"参保缴费日期 {enrolled.isoformat()} 不在 {year} 年度（或上年的集中缴费期）内"
+        )
     if enrolled is not None and "benefits_from" not in changes:
         changes["benefits_from"] = max(benefits_from(enrolled, pack_id), dt.date(year, 1, 1))
     with transaction.atomic():
-        rec, _ = MedicalEnrolment.objects.select_for_update().get_or_create(person=person, year=year,
-                                                                           defaults={"village_code": person.village_code})
+        rec, _ = MedicalEnrolment.objects.select_for_update().get_or_create(
+            person=person, year=year, defaults={"village_code": person.village_code}
+        )
         before = {f: _json(getattr(rec, f)) for f in MEDICAL_FIELDS}
         for f, v in changes.items():
             setattr(rec, f, v)
@@ -137,14 +178,33 @@ def update_medical(*, user, person: Person, year: int, reason: str, request=None
         after = {f: _json(getattr(rec, f)) for f in MEDICAL_FIELDS}
         diff = {f: [before[f], after[f]] for f in MEDICAL_FIELDS if before[f] != after[f]}
         if diff:
-            InsuranceChange.objects.create(person=person, village_code=person.village_code, insurance="medical", year=year,
-                                           before=before, after=after, reason=reason[:300], changed_by=user)
-            record(AuditAction.UPDATE, user=user, request=request, obj=rec, summary=f"修改 {year} 年度医疗保险参保：{reason[:100]}", changes=diff)
+            InsuranceChange.objects.create(
+                person=person,
+                village_code=person.village_code,
+                insurance="medical",
+                year=year,
+                before=before,
+                after=after,
+                reason=reason[:300],
+                changed_by=user,
+            )
+            record(
+                AuditAction.UPDATE,
+                user=user,
+                request=request,
+                obj=rec,
+                summary=f"修改 {year} 年度医疗保险参保：{reason[:100]}",
+                changes=diff,
+            )
     return rec
 
 
 # What the extract's enrolment status says about the pension record (a drawing person stays drawing).
-EXTRACT_PENSION = {"active": PensionStatus.PAYING, "suspended": PensionStatus.SUSPENDED, "terminated": PensionStatus.TERMINATED}
+EXTRACT_PENSION = {
+    "active": PensionStatus.PAYING,
+    "suspended": PensionStatus.SUSPENDED,
+    "terminated": PensionStatus.TERMINATED,
+}
 
 
 def sync_from_extract(*, user, year: int, request=None) -> dict:
@@ -167,9 +227,16 @@ def sync_from_extract(*, user, year: int, request=None) -> dict:
     with transaction.atomic():
         ids = dict(people.values_list("id_number", "id"))
         villages = dict(people.values_list("id", "village_code"))
-        extract = EnrolmentRecord.objects.filter(id_number__in=list(ids)) if len(ids) < 5000 else EnrolmentRecord.objects.all()
-        pensions = {r.person_id: r for r in PensionRecord.objects.filter(person_id__in=list(villages))} if len(villages) < 5000 else \
-            {r.person_id: r for r in PensionRecord.objects.all()}
+        extract = (
+            EnrolmentRecord.objects.filter(id_number__in=list(ids))
+            if len(ids) < 5000
+            else EnrolmentRecord.objects.all()
+        )
+        pensions = (
+            {r.person_id: r for r in PensionRecord.objects.filter(person_id__in=list(villages))}
+            if len(villages) < 5000
+            else {r.person_id: r for r in PensionRecord.objects.all()}
+        )
         medicals = {r.person_id: r for r in MedicalEnrolment.objects.filter(year=year)}
         history = []
         for e in extract.iterator(chunk_size=5000):
@@ -180,16 +247,32 @@ def sync_from_extract(*, user, year: int, request=None) -> dict:
             if e.insurance == "pension":
                 rec = pensions.get(pid)
                 new_status = EXTRACT_PENSION[e.enrolment_status]
-                if rec is not None and (rec.status == PensionStatus.DRAWING or rec.status == new_status):
+                if rec is not None and (
+                    rec.status == PensionStatus.DRAWING or rec.status == new_status
+                ):
                     continue
                 before = {"status": rec.status} if rec else {}
                 rec = rec or PensionRecord(person_id=pid, village_code=vc)
                 rec.status, rec.updated_by = new_status, actor
-                if new_status == PensionStatus.PAYING and e.premium_subsidy and rec.paid_year is None:
+                if (
+                    new_status == PensionStatus.PAYING
+                    and e.premium_subsidy
+                    and rec.paid_year is None
+                ):
                     rec.paid_year, rec.paid_by = year, PaidBy.GOVERNMENT
                 rec.save()
-                history.append(InsuranceChange(person_id=pid, village_code=vc, insurance="pension", before=before,
-                                               after={"status": new_status}, reason=reason, source=ChangeSource.EXTRACT, changed_by=actor))
+                history.append(
+                    InsuranceChange(
+                        person_id=pid,
+                        village_code=vc,
+                        insurance="pension",
+                        before=before,
+                        after={"status": new_status},
+                        reason=reason,
+                        source=ChangeSource.EXTRACT,
+                        changed_by=actor,
+                    )
+                )
                 counts["pension"] += 1
             elif e.enrolment_status == "active":
                 paid_by = PaidBy.GOVERNMENT if e.premium_subsidy else PaidBy.SELF
@@ -200,12 +283,30 @@ def sync_from_extract(*, user, year: int, request=None) -> dict:
                 rec = rec or MedicalEnrolment(person_id=pid, year=year, village_code=vc)
                 rec.paid_by, rec.updated_by = paid_by, actor
                 rec.save()
-                history.append(InsuranceChange(person_id=pid, village_code=vc, insurance="medical", year=year, before=before,
-                                               after={"paid_by": paid_by}, reason=reason, source=ChangeSource.EXTRACT, changed_by=actor))
+                history.append(
+                    InsuranceChange(
+                        person_id=pid,
+                        village_code=vc,
+                        insurance="medical",
+                        year=year,
+                        before=before,
+                        after={"paid_by": paid_by},
+                        reason=reason,
+                        source=ChangeSource.EXTRACT,
+                        changed_by=actor,
+                    )
+                )
                 counts["medical"] += 1
         InsuranceChange.objects.bulk_create(history, batch_size=2000)
-        record(AuditAction.IMPORT, user=user, request=request, object_type="insurance_sync", object_id=str(year),
-               summary=f"按参保数据更新参保记录：养老 {counts['pension']} 人，医疗 {counts['medical']} 人", area_code=code)
+        record(
+            AuditAction.IMPORT,
+            user=user,
+            request=request,
+            object_type="insurance_sync",
+            object_id=str(year),
+            summary=f"按参保数据更新参保记录：养老 {counts['pension']} 人，医疗 {counts['medical']} 人",
+            area_code=code,
+        )
     return counts
 
 
@@ -226,11 +327,15 @@ def parse_year(value) -> int:
 def parse_insurance(value) -> str:
     text = str(value or "").strip()
     if text not in INSURANCE_NAMES:
-        raise InsuranceError(f"险种应为 medical（医疗保险）或 pension（养老保险），填写的是“{text[:20]}”")
+        raise InsuranceError(
+            f"险种应为 medical（医疗保险）或 pension（养老保险），填写的是“{text[:20]}”"
+        )
     return text
 
 
-def create_run(*, user, year: int, insurance: str, pack_id: str | None = None, request=None) -> SubsidyRun:
+def create_run(
+    *, user, year: int, insurance: str, pack_id: str | None = None, request=None
+) -> SubsidyRun:
     """A queued run for the user's area (checked: the year has values in the pack). CLI: user None."""
     if user is not None:
         require_writer(user)
@@ -240,14 +345,24 @@ def create_run(*, user, year: int, insurance: str, pack_id: str | None = None, r
     except RulesError as exc:
         raise InsuranceError(str(exc)) from exc
     code = (area_code_of(user) or "") if user is not None else ""
-    run = SubsidyRun.objects.create(year=year, insurance=insurance, area_code=code, pack_id=pack_id, created_by=user)
+    run = SubsidyRun.objects.create(
+        year=year, insurance=insurance, area_code=code, pack_id=pack_id, created_by=user
+    )
     area = Area.objects.filter(code=code).values_list("name", flat=True).first() or "全县"
-    record(AuditAction.CREATE, user=user, request=request, obj=run,
-           summary=f"发起 {year} 年度{INSURANCE_NAMES[insurance]}代缴名单计算（{area}）", area_code=code)
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=run,
+        summary=f"发起 {year} 年度{INSURANCE_NAMES[insurance]}代缴名单计算（{area}）",
+        area_code=code,
+    )
     return run
 
 
-def start_run(*, user, year: int, insurance: str, pack_id: str | None = None, request=None) -> SubsidyRun:
+def start_run(
+    *, user, year: int, insurance: str, pack_id: str | None = None, request=None
+) -> SubsidyRun:
     run = create_run(user=user, year=year, insurance=insurance, pack_id=pack_id, request=request)
     from .tasks import subsidy_run_task
 
@@ -262,7 +377,12 @@ def execute_run(run: SubsidyRun, *, user=None) -> dict:
             try:
                 return _execute(run, user)
             except Exception as exc:
-                fail_run(run.pk, exc if isinstance(exc, InsuranceError | RulesError | PermissionDenied) else f"计算失败：{exc}")
+                fail_run(
+                    run.pk,
+                    exc
+                    if isinstance(exc, InsuranceError | RulesError | PermissionDenied)
+                    else f"计算失败：{exc}",
+                )
                 raise
     except liveness.AlreadyRunning:
         return {}
@@ -270,14 +390,16 @@ def execute_run(run: SubsidyRun, *, user=None) -> dict:
 
 def fail_run(run_id: int, message) -> None:
     SubsidyRun.objects.filter(pk=run_id).exclude(state=RunState.DONE).update(
-        state=RunState.FAILED, message=str(message)[:2000], finished_at=timezone.now())
+        state=RunState.FAILED, message=str(message)[:2000], finished_at=timezone.now()
+    )
 
 
 def recover_abandoned(run: SubsidyRun) -> bool:
     if run.state not in (RunState.RUNNING,) or liveness.held(LIVENESS, run.pk):
         return False
     changed = SubsidyRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
-        state=RunState.FAILED, message=ABANDONED, finished_at=timezone.now())
+        state=RunState.FAILED, message=ABANDONED, finished_at=timezone.now()
+    )
     if changed:
         run.refresh_from_db()
     return bool(changed)
@@ -302,10 +424,23 @@ def _execute(run: SubsidyRun, user) -> dict:
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 # Two runs of one year and insurance wait for each other instead of interleaving.
-                cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [zlib.crc32(b"insurance.subsidy") & 0x7FFFFFFF, run.year * 10 + (run.insurance == "pension")])
+                cur.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [
+                        zlib.crc32(b"insurance.subsidy") & 0x7FFFFFFF,
+                        run.year * 10 + (run.insurance == "pension"),
+                    ],
+                )
         counts = entitlements.compute(year_plan, area_code=run.area_code, run_id=run.pk)
         counts["seconds"] = round(time.monotonic() - started, 2)
-        SubsidyRun.objects.filter(pk=run.pk).update(state=RunState.DONE, step=run.steps, step_label="已完成", counts=counts,
-                                                    rules=year_plan.rules_json(), finished_at=timezone.now(), seconds=counts["seconds"])
+        SubsidyRun.objects.filter(pk=run.pk).update(
+            state=RunState.DONE,
+            step=run.steps,
+            step_label="已完成",
+            counts=counts,
+            rules=year_plan.rules_json(),
+            finished_at=timezone.now(),
+            seconds=counts["seconds"],
+        )
     run.refresh_from_db()
     return counts

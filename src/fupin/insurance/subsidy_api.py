@@ -92,7 +92,9 @@ class EntryOut(Schema):
 
     @staticmethod
     def resolve_source(obj) -> str:
-        return obj.run.rules.get(obj.rule, {}).get("source", "") if obj.outcome == "entitled" else ""
+        return (
+            obj.run.rules.get(obj.rule, {}).get("source", "") if obj.outcome == "entitled" else ""
+        )
 
     @staticmethod
     def resolve_reason_name(obj) -> str:
@@ -161,7 +163,9 @@ def start_run(request, body: RunIn):
     """发起某年度、某险种的代缴名单计算（本辖区，后台运行）；GET /insurance/subsidy-runs/{pk} 查看进度."""
     insurance = _insurance(body.insurance)
     try:
-        run = services.start_run(user=request.user, year=body.year, insurance=insurance, request=request)
+        run = services.start_run(
+            user=request.user, year=body.year, insurance=insurance, request=request
+        )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or "无权发起计算") from None
     except services.InsuranceError as exc:
@@ -178,25 +182,53 @@ def run_status(request, pk: Id):
 
 
 @router.get("/insurance/subsidy-changes", response=list[ChangeOut])
-def list_changes(request, year: Year, insurance: str = Query("medical", max_length=20), change: str = Query("", max_length=10), town: str = Query("", max_length=12),
-                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)):
+def list_changes(
+    request,
+    year: Year,
+    insurance: str = Query("medical", max_length=20),
+    change: str = Query("", max_length=10),
+    town: str = Query("", max_length=12),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_ID),
+):
     """与上年度相比的新增、减少及原因."""
     insurance = _insurance(insurance)
-    qs = selectors.changes(request.user, year=year, insurance=insurance, change=change, town=town).order_by("change", "village_code", "person_id")
+    qs = selectors.changes(
+        request.user, year=year, insurance=insurance, change=change, town=town
+    ).order_by("change", "village_code", "person_id")
     return list(qs[offset : offset + min(limit, MAX_LIMIT)])
 
 
 @router.get("/insurance/subsidy-entries", response=list[EntryOut])
-def list_entries(request, year: Year, insurance: str = Query("medical", max_length=20), scheme: str = Query("premium", max_length=20), outcome: str = Query("", max_length=10),
-                 reason: str = Query("", max_length=14), town: str = Query("", max_length=12),
-                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)):
+def list_entries(
+    request,
+    year: Year,
+    insurance: str = Query("medical", max_length=20),
+    scheme: str = Query("premium", max_length=20),
+    outcome: str = Query("", max_length=10),
+    reason: str = Query("", max_length=14),
+    town: str = Query("", max_length=12),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_ID),
+):
     """代缴 / 补缴 / 提前领取名单（scheme：premium、back_pay、early_pension、account_subsidy；身份证号脱敏）."""
     insurance = _insurance(insurance)
     if scheme not in Scheme.values:
-        raise _422(f"名单“{scheme[:20]}”无效，应为 {'、'.join(f'{c}（{n}）' for c, n in Scheme.choices)}", "scheme")
+        raise _422(
+            f"名单“{scheme[:20]}”无效，应为 {'、'.join(f'{c}（{n}）' for c, n in Scheme.choices)}",
+            "scheme",
+        )
     if reason and reason not in Reason.values:
         raise _422(f"原因“{reason[:20]}”无效", "reason")
-    qs = selectors.entries(request.user, year=year, insurance=insurance, scheme=scheme, outcome=outcome, reason=reason, town=town)
+    qs = selectors.entries(
+        request.user,
+        year=year,
+        insurance=insurance,
+        scheme=scheme,
+        outcome=outcome,
+        reason=reason,
+        town=town,
+    )
     return list(qs.order_by("village_code", "person_id")[offset : offset + min(limit, MAX_LIMIT)])
 
 
@@ -204,9 +236,17 @@ def list_entries(request, year: Year, insurance: str = Query("medical", max_leng
 def coverage(request, year: Year, insurance: str = Query("medical", max_length=20)):
     """应保尽保：各乡镇在册、已参保、应代缴、已代缴人数及各类缺口人数."""
     insurance = _insurance(insurance)
-    return [{"township": t["name"], "people": t["people"], "enrolled": t["enrolled_n"], "entitled": t["entitled_n"],
-             "subsidised": t["subsidised_n"], "gaps": {name: t[f"gap_{code}"] for code, name in selectors.GAPS.items()}}
-            for t in selectors.coverage(request.user, year=year, insurance=insurance)]
+    return [
+        {
+            "township": t["name"],
+            "people": t["people"],
+            "enrolled": t["enrolled_n"],
+            "entitled": t["entitled_n"],
+            "subsidised": t["subsidised_n"],
+            "gaps": {name: t[f"gap_{code}"] for code, name in selectors.GAPS.items()},
+        }
+        for t in selectors.coverage(request.user, year=year, insurance=insurance)
+    ]
 
 
 def _person(request, pk: int) -> Person:
@@ -218,19 +258,57 @@ def _records(request, person: Person) -> dict:
     p = data["pension"]
     return {
         "person_id": person.pk,
-        "pension": None if p is None else {
-            "status": p.status, "status_name": p.get_status_display(), "tier_fen": p.tier_fen, "paid_year": p.paid_year,
-            "paid_by": p.paid_by, "years_paid": p.years_paid, "drawing_since": p.drawing_since and p.drawing_since.isoformat(),
-            "monthly_amount_fen": p.monthly_amount_fen},
-        "medical": [{"year": m.year, "enrolled_on": m.enrolled_on and m.enrolled_on.isoformat(),
-                     "benefits_from": m.benefits_from and m.benefits_from.isoformat(), "paid_by": m.paid_by,
-                     "paid_by_name": m.get_paid_by_display()} for m in data["medical"]],
-        "entries": [{"year": e.year, "insurance": e.insurance, "scheme": e.scheme, "scheme_name": e.get_scheme_display(), "outcome": e.outcome,
-                     "amount_fen": e.amount_fen, "rule": e.run.rules.get(e.rule, {}).get("rule", "") if e.outcome == "entitled" else "",
-                     "source": e.run.rules.get(e.rule, {}).get("source", "") if e.outcome == "entitled" else "",
-                     "reason_name": e.get_reason_display() if e.reason else ""} for e in data["entries"]],
-        "history": [{"insurance": h.insurance, "year": h.year, "before": h.before, "after": h.after, "reason": h.reason,
-                     "changed_at": h.changed_at.isoformat()} for h in data["history"]],
+        "pension": None
+        if p is None
+        else {
+            "status": p.status,
+            "status_name": p.get_status_display(),
+            "tier_fen": p.tier_fen,
+            "paid_year": p.paid_year,
+            "paid_by": p.paid_by,
+            "years_paid": p.years_paid,
+            "drawing_since": p.drawing_since and p.drawing_since.isoformat(),
+            "monthly_amount_fen": p.monthly_amount_fen,
+        },
+        "medical": [
+            {
+                "year": m.year,
+                "enrolled_on": m.enrolled_on and m.enrolled_on.isoformat(),
+                "benefits_from": m.benefits_from and m.benefits_from.isoformat(),
+                "paid_by": m.paid_by,
+                "paid_by_name": m.get_paid_by_display(),
+            }
+            for m in data["medical"]
+        ],
+        "entries": [
+            {
+                "year": e.year,
+                "insurance": e.insurance,
+                "scheme": e.scheme,
+                "scheme_name": e.get_scheme_display(),
+                "outcome": e.outcome,
+                "amount_fen": e.amount_fen,
+                "rule": e.run.rules.get(e.rule, {}).get("rule", "")
+                if e.outcome == "entitled"
+                else "",
+                "source": e.run.rules.get(e.rule, {}).get("source", "")
+                if e.outcome == "entitled"
+                else "",
+                "reason_name": e.get_reason_display() if e.reason else "",
+            }
+            for e in data["entries"]
+        ],
+        "history": [
+            {
+                "insurance": h.insurance,
+                "year": h.year,
+                "before": h.before,
+                "after": h.after,
+                "reason": h.reason,
+                "changed_at": h.changed_at.isoformat(),
+            }
+            for h in data["history"]
+        ],
     }
 
 
@@ -247,7 +325,9 @@ def put_pension(request, pk: Id, body: PensionIn):
     data = body.dict()
     reason = data.pop("reason")
     try:
-        services.update_pension(user=request.user, person=person, reason=reason, request=request, **data)
+        services.update_pension(
+            user=request.user, person=person, reason=reason, request=request, **data
+        )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or "无权修改") from None
     except services.InsuranceError as exc:
@@ -263,10 +343,16 @@ def put_medical(request, pk: Id, body: MedicalIn):
     if body.enrolled_on is not None:
         changes["enrolled_on"] = body.enrolled_on
     try:
-        services.update_medical(user=request.user, person=person, year=body.year, reason=body.reason, request=request, **changes)
+        services.update_medical(
+            user=request.user,
+            person=person,
+            year=body.year,
+            reason=body.reason,
+            request=request,
+            **changes,
+        )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or "无权修改") from None
     except services.InsuranceError as exc:
         raise _422(str(exc), "medical") from None
     return _records(request, person)
-

@@ -10,7 +10,11 @@ urlpatterns = [
     path("settlement/row/", views.claim_row, name="claim_row"),
     path("subsidy/", subsidy_views.subsidy_home, name="subsidy_home"),
     path("subsidy/runs/<int:pk>/", subsidy_views.subsidy_run, name="subsidy_run"),
-    path("subsidy/runs/<int:pk>/progress/", subsidy_views.subsidy_run_progress, name="subsidy_run_progress"),
+    path(
+        "subsidy/runs/<int:pk>/progress/",
+        subsidy_views.subsidy_run_progress,
+        name="subsidy_run_progress",
+    ),
     path("subsidy/changes/", subsidy_views.subsidy_changes, name="subsidy_changes"),
     path("subsidy/list/", subsidy_views.subsidy_list, name="subsidy_list"),
     path("subsidy/list/export.xlsx", subsidy_views.subsidy_export, name="subsidy_export"),

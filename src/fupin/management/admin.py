@@ -13,7 +13,15 @@ class IndicatorForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         try:
-            validate(Indicator(**{k: v for k, v in data.items() if k in {f.name for f in Indicator._meta.fields}}))
+            validate(
+                Indicator(
+                    **{
+                        k: v
+                        for k, v in data.items()
+                        if k in {f.name for f in Indicator._meta.fields}
+                    }
+                )
+            )
         except IndicatorError as exc:
             raise forms.ValidationError(str(exc)) from None
         return data

@@ -94,9 +94,27 @@ def indicators(request, period: str = ""):
         rows = []
         for t in towns:
             n, d = f.pair(t.code)
-            rows.append({"code": t.code, "name": t.name, "value": f.value(t.code), "numerator": n, "denominator": d})
-        out.append({"code": i.code, "name": i.name, "kind": i.kind, "unit": i.unit, "source_text": i.source_text, "period": p.key,
-                    "total": f.value(), "townships": rows})
+            rows.append(
+                {
+                    "code": t.code,
+                    "name": t.name,
+                    "value": f.value(t.code),
+                    "numerator": n,
+                    "denominator": d,
+                }
+            )
+        out.append(
+            {
+                "code": i.code,
+                "name": i.name,
+                "kind": i.kind,
+                "unit": i.unit,
+                "source_text": i.source_text,
+                "period": p.key,
+                "total": f.value(),
+                "townships": rows,
+            }
+        )
     return out
 
 
@@ -106,15 +124,37 @@ def plan_progress(request, pk: int):
     from .models import Plan
 
     plan = get_scoped(Plan.objects.all(), request.user, shared=True, pk=pk)
-    return [{"indicator": r.target.indicator.code, "indicator_name": r.target.indicator.name, "area_code": r.target.area_code,
-             "area_name": r.area, "target": r.target.value, "value": r.value, "rate": r.rate, "status": r.status}
-            for r in selectors.progress(request.user, plan, timezone.localdate())]
+    return [
+        {
+            "indicator": r.target.indicator.code,
+            "indicator_name": r.target.indicator.name,
+            "area_code": r.target.area_code,
+            "area_name": r.area,
+            "target": r.target.value,
+            "value": r.value,
+            "rate": r.rate,
+            "status": r.status,
+        }
+        for r in selectors.progress(request.user, plan, timezone.localdate())
+    ]
 
 
 def _task_out(t: Task, names: dict[str, str], day: dt.date) -> dict:
-    return {"id": t.pk, "title": t.title, "detail": t.detail, "area_code": t.area_code, "area_name": names[t.area_code], "owner": t.owner,
-            "due_on": t.due_on, "status": t.status, "status_name": t.get_status_display(), "overdue": t.overdue_on(day),
-            "done_on": t.done_on, "plan_id": t.plan_id, "phase_id": t.phase_id}
+    return {
+        "id": t.pk,
+        "title": t.title,
+        "detail": t.detail,
+        "area_code": t.area_code,
+        "area_name": names[t.area_code],
+        "owner": t.owner,
+        "due_on": t.due_on,
+        "status": t.status,
+        "status_name": t.get_status_display(),
+        "overdue": t.overdue_on(day),
+        "done_on": t.done_on,
+        "plan_id": t.plan_id,
+        "phase_id": t.phase_id,
+    }
 
 
 @router.get("/management/tasks", response=list[TaskOut])
@@ -140,8 +180,14 @@ def task_status(request, pk: int, data: TaskStatusIn):
     """更新任务状态与进展情况。"""
     t = get_scoped(Task.objects.all(), request.user, pk=pk)
     try:
-        t = services.update_task(user=request.user, task=t, status=data.status, progress_note=data.progress_note, done_on=data.done_on,
-                                 request=request)
+        t = services.update_task(
+            user=request.user,
+            task=t,
+            status=data.status,
+            progress_note=data.progress_note,
+            done_on=data.done_on,
+            request=request,
+        )
     except (services.ManagementError, ValueError) as exc:
         raise HttpError(422, str(exc)) from None
     return _task_out(t, selectors.names_of([t.area_code]), timezone.localdate())
@@ -149,7 +195,11 @@ def task_status(request, pk: int, data: TaskStatusIn):
 
 @router.get("/management/bulletins", response=list[BulletinOut])
 def bulletins(request):
-    qs = selectors.bulletins(request.user) if selectors.is_county(request.user) else selectors.published_bulletins(request.user)
+    qs = (
+        selectors.bulletins(request.user)
+        if selectors.is_county(request.user)
+        else selectors.published_bulletins(request.user)
+    )
     return list(qs[:MAX])
 
 

@@ -69,37 +69,79 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
         rows = []
         for t in towns:
             value = fig.value(t.code)
-            row = {"code": t.code, "name": t.name, "value": value, "shown": _fmt(ind.kind, value), "month": _fmt(ind.kind, month_figs[ind.code].value(t.code))}
+            row = {
+                "code": t.code,
+                "name": t.name,
+                "value": value,
+                "shown": _fmt(ind.kind, value),
+                "month": _fmt(ind.kind, month_figs[ind.code].value(t.code)),
+            }
             if goals:
                 goal = goals.get(pad(t.code))
                 row["target"] = goal
-                unit_value = value / 100 if (value is not None and ind.kind == IndicatorKind.SUM_FEN) else value
-                row["rate"] = None if not goal or unit_value is None else round(unit_value / goal, 4)
-                row["status"] = ("无目标" if goal is None else "无任务" if goal == 0 else "无数据" if row["rate"] is None else "已完成" if row["rate"] >= 1
-                                 else "进度正常" if row["rate"] + 1e-9 >= share else STATUS_BEHIND)
+                unit_value = (
+                    value / 100
+                    if (value is not None and ind.kind == IndicatorKind.SUM_FEN)
+                    else value
+                )
+                row["rate"] = (
+                    None if not goal or unit_value is None else round(unit_value / goal, 4)
+                )
+                row["status"] = (
+                    "无目标"
+                    if goal is None
+                    else "无任务"
+                    if goal == 0
+                    else "无数据"
+                    if row["rate"] is None
+                    else "已完成"
+                    if row["rate"] >= 1
+                    else "进度正常"
+                    if row["rate"] + 1e-9 >= share
+                    else STATUS_BEHIND
+                )
             rows.append(row)
         _rank(rows, "rate" if goals else "value")
         total = fig.value()
-        section = {"code": ind.code, "name": ind.name, "unit": ind.unit, "kind": ind.kind, "source": ind.source_text,
-                   "by_target": bool(goals), "rows": rows, "total": _fmt(ind.kind, total), "month_total": _fmt(ind.kind, month_figs[ind.code].value())}
+        section = {
+            "code": ind.code,
+            "name": ind.name,
+            "unit": ind.unit,
+            "kind": ind.kind,
+            "source": ind.source_text,
+            "by_target": bool(goals),
+            "rows": rows,
+            "total": _fmt(ind.kind, total),
+            "month_total": _fmt(ind.kind, month_figs[ind.code].value()),
+        }
         if goals:
             section["county_target"] = goals.get(county)
             section["laggards"] = [r["name"] for r in rows if r.get("status") == STATUS_BEHIND]
         sections.append(section)
-    return {"month": period.key, "label": period.label, "plan": plan.name if plan else "", "plan_id": plan.pk if plan else None,
-            "elapsed": round(100 * share) if share is not None else None,
-            "as_of": period.end.isoformat(), "sections": sections,
-            "laggards": sorted({n for s in sections for n in s.get("laggards", [])})}
+    return {
+        "month": period.key,
+        "label": period.label,
+        "plan": plan.name if plan else "",
+        "plan_id": plan.pk if plan else None,
+        "elapsed": round(100 * share) if share is not None else None,
+        "as_of": period.end.isoformat(),
+        "sections": sections,
+        "laggards": sorted({n for s in sections for n in s.get("laggards", [])}),
+    }
 
 
 @transaction.atomic
-def generate(*, user, month: dt.date, plan: Plan | None = None, remarks: str = "", request=None) -> Bulletin:
+def generate(
+    *, user, month: dt.date, plan: Plan | None = None, remarks: str = "", request=None
+) -> Bulletin:
     require_county(user)
     month = month.replace(day=1)
     county = pad(own_code(user))
     existing = Bulletin.objects.select_for_update().filter(area_code=county, month=month).first()
     if existing and existing.published_at:
-        raise ManagementError(f"{month.year}年{month.month}月的通报已发布，不能重新生成（已发给各乡镇的内容保持不变）")
+        raise ManagementError(
+            f"{month.year}年{month.month}月的通报已发布，不能重新生成（已发给各乡镇的内容保持不变）"
+        )
     data = compute(user=user, month=month, plan=plan)
     title = f"{user.area.name}就业脱贫工程实施进度通报（{month.year}年{month.month}月）"
     values = {"title": title, "plan": plan, "data": data, "generated_by": user, "remarks": remarks}
@@ -122,7 +164,13 @@ def publish(*, user, bulletin: Bulletin, request=None) -> Bulletin:
     if not bulletin.published_at:
         bulletin.published_at = timezone.now()
         bulletin.save(update_fields=["published_at"])
-        record(AuditAction.STATUS, user=user, request=request, obj=bulletin, summary=f"发布 {bulletin.title} 至各乡镇")
+        record(
+            AuditAction.STATUS,
+            user=user,
+            request=request,
+            obj=bulletin,
+            summary=f"发布 {bulletin.title} 至各乡镇",
+        )
     return bulletin
 
 
@@ -144,10 +192,14 @@ def confirm_read(*, user, bulletin: Bulletin, request=None) -> BulletinRead:
     name = (user.get_full_name() or user.username)[:150]
     try:
         with transaction.atomic():
-            read = BulletinRead.objects.create(bulletin=bulletin, area_code=pad(code), user=user, name=name)
+            read = BulletinRead.objects.create(
+                bulletin=bulletin, area_code=pad(code), user=user, name=name
+            )
     except IntegrityError:
         return BulletinRead.objects.get(bulletin=bulletin, user=user)
-    record(AuditAction.UPDATE, user=user, request=request, obj=read, summary=f"已阅 {bulletin.title}")
+    record(
+        AuditAction.UPDATE, user=user, request=request, obj=read, summary=f"已阅 {bulletin.title}"
+    )
     return read
 
 
@@ -184,7 +236,8 @@ def _render_pdf(bulletin: Bulletin) -> bytes:
 
     html = render_to_string("management/bulletin_pdf.html", {"b": bulletin, "d": bulletin.data})
     return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf(
-        stylesheets=[CSS(filename=str(DATA / "bulletin_pdf.css"), url_fetcher=_no_fetch)])
+        stylesheets=[CSS(filename=str(DATA / "bulletin_pdf.css"), url_fetcher=_no_fetch)]
+    )
 
 
 def _no_fetch(url, *args, **kwargs):
@@ -198,7 +251,16 @@ def xlsx_sheets(bulletin: Bulletin) -> list[tuple[str, list[str], list[list]]]:
     for s in d.get("sections", []):
         for r in s["rows"]:
             rate = f"{100 * r['rate']:.1f}%" if r.get("rate") is not None else ""
-            rows.append([s["name"], r["rank"] or "", r["name"], r["shown"], r["month"], r.get("target", "") if r.get("target") is not None else "",
-                         rate, r.get("status", "")])
+            rows.append(
+                [
+                    s["name"],
+                    r["rank"] or "",
+                    r["name"],
+                    r["shown"],
+                    r["month"],
+                    r.get("target", "") if r.get("target") is not None else "",
+                    rate,
+                    r.get("status", ""),
+                ]
+            )
     return [("进度通报", header, rows)]
-

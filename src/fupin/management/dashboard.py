@@ -12,14 +12,24 @@ from .indicators import evaluate, monthly
 from .models import Bulletin, BulletinRead, IndicatorKind, Plan
 from .selectors import active_indicators, own_code, plans, progress, published_bulletins, townships
 
-COVERAGE = ["emp_service_coverage", "training_coverage", "medical_coverage", "pension_coverage", "offered_ten_jobs", "visits_on_time"]
+COVERAGE = [
+    "emp_service_coverage",
+    "training_coverage",
+    "medical_coverage",
+    "pension_coverage",
+    "offered_ten_jobs",
+    "visits_on_time",
+]
 TRENDS = ["placements", "trained", "job_fairs", "households_out"]
 CACHE_SECONDS = 300
 
 
 def current_plan(user, day: dt.date) -> Plan | None:
     qs = plans(user)
-    return qs.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on").first() or qs.order_by("-ends_on").first()
+    return (
+        qs.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on").first()
+        or qs.order_by("-ends_on").first()
+    )
 
 
 def data(user, day: dt.date, version: str = "") -> dict:
@@ -34,24 +44,47 @@ def data(user, day: dt.date, version: str = "") -> dict:
     month = periods.month(day)
     cov = [inds[c] for c in COVERAGE if c in inds]
     figs = evaluate(cov, user=user, start=month.start, end=day)
-    coverage = {"towns": [t.name for t in towns], "series": [
-        {"name": i.name, "data": [figs[i.code].value(t.code) for t in towns]} for i in cov]}
+    coverage = {
+        "towns": [t.name for t in towns],
+        "series": [
+            {"name": i.name, "data": [figs[i.code].value(t.code) for t in towns]} for i in cov
+        ],
+    }
     months = periods.months_back(day, 12)
     trend_inds = [inds[c] for c in TRENDS if c in inds]
     series = monthly(trend_inds, user=user, start=months[0].start, end=months[-1].end)
-    trends = {"months": [m.key for m in months],
-              "series": [{"name": i.name, "data": [series.get(i.code, {}).get(m.key, 0) for m in months]} for i in trend_inds]}
+    trends = {
+        "months": [m.key for m in months],
+        "series": [
+            {"name": i.name, "data": [series.get(i.code, {}).get(m.key, 0) for m in months]}
+            for i in trend_inds
+        ],
+    }
     plan = current_plan(user, day)
     goals = {"plan": plan.name if plan else "", "items": []}
     if plan:
         code = own_code(user).ljust(12, "0")
         for p in progress(user, plan, day):
-            mine = p.target.area_code == code or (len(own_code(user)) > 9 and p.target.area_code == code[:9].ljust(12, "0"))
+            mine = p.target.area_code == code or (
+                len(own_code(user)) > 9 and p.target.area_code == code[:9].ljust(12, "0")
+            )
             if mine and p.target.value:
-                goals["items"].append({"name": p.target.indicator.name, "target": p.target.value, "unit": p.target.indicator.unit,
-                                       "value": p.value, "percent": p.percent, "status": p.status,
-                                       "ratio": p.target.indicator.kind == IndicatorKind.RATIO})
-        goals["elapsed"] = round(100 * (min(day, plan.ends_on) - plan.starts_on).days / max(1, (plan.ends_on - plan.starts_on).days))
+                goals["items"].append(
+                    {
+                        "name": p.target.indicator.name,
+                        "target": p.target.value,
+                        "unit": p.target.indicator.unit,
+                        "value": p.value,
+                        "percent": p.percent,
+                        "status": p.status,
+                        "ratio": p.target.indicator.kind == IndicatorKind.RATIO,
+                    }
+                )
+        goals["elapsed"] = round(
+            100
+            * (min(day, plan.ends_on) - plan.starts_on).days
+            / max(1, (plan.ends_on - plan.starts_on).days)
+        )
     result = {"coverage": coverage, "trends": trends, "goals": goals}
     cache.set(key, result, CACHE_SECONDS)
     return result

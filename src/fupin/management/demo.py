@@ -24,37 +24,71 @@ SEED = 20180404
 def load_plans(user: User, path: Path | None = None, today: dt.date | None = None) -> list[Plan]:
     today = today or dt.date.today()
     rng = random.Random(SEED)
-    towns = list(Area.objects.filter(level=Level.TOWNSHIP, code__startswith=user.area.code).order_by("code"))
+    towns = list(
+        Area.objects.filter(level=Level.TOWNSHIP, code__startswith=user.area.code).order_by("code")
+    )
     rows = yaml.safe_load((path or DATA / "plans.yaml").read_text(encoding="utf-8"))
     year = today.year
     spring = rows[0]
     # This year's plan on the spring offensive's scale: the demo's data are of this year.
-    rows.append({**spring, "name": f"{year}年就业脱贫工程（演示：沿用2018年春季攻势目标）", "starts_on": dt.date(year, 1, 1),
-                 "ends_on": dt.date(year, 12, 31),
-                 "source_text": "演示用：目标沿用《浮梁县人社系统2018年脱贫攻坚\"春季攻势\"行动方案》（浮人社发[2018]6号）的全县目标，按建档立卡人口分解到乡镇。",
-                 "phases": [], "tasks": [{**t, "due_on": t["due_on"].replace(year=year)} for t in spring["tasks"]]})
+    rows.append(
+        {
+            **spring,
+            "name": f"{year}年就业脱贫工程（演示：沿用2018年春季攻势目标）",
+            "starts_on": dt.date(year, 1, 1),
+            "ends_on": dt.date(year, 12, 31),
+            "source_text": '演示用：目标沿用《浮梁县人社系统2018年脱贫攻坚"春季攻势"行动方案》（浮人社发[2018]6号）的全县目标，按建档立卡人口分解到乡镇。',
+            "phases": [],
+            "tasks": [{**t, "due_on": t["due_on"].replace(year=year)} for t in spring["tasks"]],
+        }
+    )
     plans = []
     for row in rows:
-        plan = services.save_plan(user=user, name=row["name"], starts_on=row["starts_on"], ends_on=row["ends_on"],
-                                  source_doc=row.get("source_doc", ""), source_text=row.get("source_text", ""))
-        phases = {p["name"]: services.add_phase(user=user, plan=plan, **p) for p in row.get("phases", [])}
+        plan = services.save_plan(
+            user=user,
+            name=row["name"],
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            source_doc=row.get("source_doc", ""),
+            source_text=row.get("source_text", ""),
+        )
+        phases = {
+            p["name"]: services.add_phase(user=user, plan=plan, **p) for p in row.get("phases", [])
+        }
         for code, total in row.get("targets", {}).items():
-            services.decompose(user=user, plan=plan, indicator=Indicator.objects.get(code=code), total=total)
+            services.decompose(
+                user=user, plan=plan, indicator=Indicator.objects.get(code=code), total=total
+            )
         for i, t in enumerate(row.get("tasks", [])):
             for town in towns:
                 done = t["due_on"] < today and rng.random() < 0.7
-                Task.objects.create(plan=plan, phase=phases.get(t.get("phase")), title=t["title"], detail=t["detail"],
-                                    area_code=pad(town.code), owner=f"{town.name}人社所所长", due_on=t["due_on"],
-                                    status=TaskStatus.DONE if done else (TaskStatus.DOING if i % 2 else TaskStatus.TODO),
-                                    done_on=t["due_on"] if done else None, created_by=user)
+                Task.objects.create(
+                    plan=plan,
+                    phase=phases.get(t.get("phase")),
+                    title=t["title"],
+                    detail=t["detail"],
+                    area_code=pad(town.code),
+                    owner=f"{town.name}人社所所长",
+                    due_on=t["due_on"],
+                    status=TaskStatus.DONE
+                    if done
+                    else (TaskStatus.DOING if i % 2 else TaskStatus.TODO),
+                    done_on=t["due_on"] if done else None,
+                    created_by=user,
+                )
         plans.append(plan)
     # Each township reports its 示范点 and 送岗位信息下乡 for the months of this year so far.
     for town in towns:
         for m in range(1, today.month + 1):
             for code, chance in (("demo_points", 0.15), ("job_info_visits", 0.4)):
                 if rng.random() < chance:
-                    ManualValue.objects.create(indicator=Indicator.objects.get(code=code), area_code=pad(town.code),
-                                               month=dt.date(year, m, 1), value=1, note="演示填报")
+                    ManualValue.objects.create(
+                        indicator=Indicator.objects.get(code=code),
+                        area_code=pad(town.code),
+                        month=dt.date(year, m, 1),
+                        value=1,
+                        note="演示填报",
+                    )
     return plans
 
 
@@ -67,5 +101,7 @@ def build() -> str:
     today = dt.date.today()
     bulletin = generate(user=user, month=today.replace(day=1), plan=plans[-1])
     publish(user=user, bulletin=bulletin)
-    return (f"工作调度：{Indicator.objects.count()} 项指标、{len(plans)} 个方案（{Phase.objects.count()} 个阶段）、"
-            f"{Task.objects.count()} 项台账任务；已发布 {bulletin.title}")
+    return (
+        f"工作调度：{Indicator.objects.count()} 项指标、{len(plans)} 个方案（{Phase.objects.count()} 个阶段）、"
+        f"{Task.objects.count()} 项台账任务；已发布 {bulletin.title}"
+    )

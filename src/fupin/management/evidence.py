@@ -18,10 +18,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-KINDS = {"pdf": "PDF 文档", "jpg": "JPEG 图片", "png": "PNG 图片", "docx": "Word 文档", "xlsx": "Excel 表格"}
-CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
-                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+KINDS = {
+    "pdf": "PDF 文档",
+    "jpg": "JPEG 图片",
+    "png": "PNG 图片",
+    "docx": "Word 文档",
+    "xlsx": "Excel 表格",
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 MAX_INFLATED_RATIO = 100
 MAX_ZIP_ENTRIES = 2000
 
@@ -56,7 +66,9 @@ def _zip_kind(data: bytes) -> str:
     except zipfile.BadZipFile:
         raise EvidenceError("文件已损坏：不是有效的 Word/Excel 文档") from None
     if "[Content_Types].xml" not in names:
-        raise EvidenceError("压缩文件不是 Word/Excel 文档；只接受 PDF、JPEG、PNG、Word（docx）、Excel（xlsx）")
+        raise EvidenceError(
+            "压缩文件不是 Word/Excel 文档；只接受 PDF、JPEG、PNG、Word（docx）、Excel（xlsx）"
+        )
     if any(n.startswith("word/") for n in names):
         return "docx"
     if any(n.startswith("xl/") for n in names):
@@ -73,7 +85,9 @@ def sniff(data: bytes) -> str:
         return "png"
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
-    raise EvidenceError("文件类型不支持：只接受 PDF、JPEG、PNG、Word（docx）、Excel（xlsx）（按文件内容判断，与文件名无关）")
+    raise EvidenceError(
+        "文件类型不支持：只接受 PDF、JPEG、PNG、Word（docx）、Excel（xlsx）（按文件内容判断，与文件名无关）"
+    )
 
 
 def clean_name(raw: str, kind: str) -> str:
@@ -98,5 +112,10 @@ def check(upload) -> tuple[Checked, bytes]:
     if not data:
         raise EvidenceError("文件是空的")
     kind = sniff(data)
-    return Checked(kind=kind, name=clean_name(getattr(upload, "name", ""), kind), size=len(data),
-                   sha256=hashlib.sha256(data).hexdigest(), stored_name=f"{secrets.token_hex(16)}.{kind}"), data
+    return Checked(
+        kind=kind,
+        name=clean_name(getattr(upload, "name", ""), kind),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        stored_name=f"{secrets.token_hex(16)}.{kind}",
+    ), data

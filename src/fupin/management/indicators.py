@@ -42,10 +42,29 @@ from fupin.access.scope import scoped
 from .models import Indicator, IndicatorKind, ManualValue
 
 TOWN_DIGITS = 9
-SPEC_KEYS = {"model", "filter", "filter_any", "exclude", "date_field", "linked_any", "linked_all", "count", "sum", "base"}
+SPEC_KEYS = {
+    "model",
+    "filter",
+    "filter_any",
+    "exclude",
+    "date_field",
+    "linked_any",
+    "linked_all",
+    "count",
+    "sum",
+    "base",
+}
 LINK_KEYS = {"model", "link", "filter", "exclude", "min_count"}
 # Tables an indicator may count: people and their services, never accounts, audit or jobs.
-SOURCE_APPS = {"registry", "employment", "training", "startup", "assistance", "appraisal", "insurance"}
+SOURCE_APPS = {
+    "registry",
+    "employment",
+    "training",
+    "startup",
+    "assistance",
+    "appraisal",
+    "insurance",
+}
 
 
 class IndicatorError(ValueError):
@@ -89,7 +108,9 @@ def resolve(value: Any, start: dt.date, end: dt.date) -> Any:
             return base.year
         if "part" in value:
             raise IndicatorError(f"part 只能写 year，而不是“{value['part']}”")
-        months = int(resolve(value.get("minus_months", 0), start, end) or 0) + 12 * int(value.get("minus_years", 0) or 0)
+        months = int(resolve(value.get("minus_months", 0), start, end) or 0) + 12 * int(
+            value.get("minus_years", 0) or 0
+        )
         return _months_before(base, months) + dt.timedelta(days=int(value.get("plus_days", 0) or 0))
     raise IndicatorError(f"值无法识别：{value}")
 
@@ -146,7 +167,11 @@ def _conditions(model, spec: dict, start: dt.date, end: dt.date, cumulative: boo
     date_field = spec.get("date_field")
     if date_field:
         _check_path(model, date_field)
-        q &= Q(**{f"{date_field}__lte": end}) if cumulative else Q(**{f"{date_field}__range": (start, end)})
+        q &= (
+            Q(**{f"{date_field}__lte": end})
+            if cumulative
+            else Q(**{f"{date_field}__range": (start, end)})
+        )
     for mode in ("linked_any", "linked_all"):
         links = spec.get(mode) or []
         if not isinstance(links, list):
@@ -154,23 +179,38 @@ def _conditions(model, spec: dict, start: dt.date, end: dt.date, cumulative: boo
         combined = None
         for i, link in enumerate(links, 1):
             sub = _linked(model, link, start, end, f"{where}{mode} 第{i}项")
-            combined = sub if combined is None else (combined | sub if mode == "linked_any" else combined & sub)
+            combined = (
+                sub
+                if combined is None
+                else (combined | sub if mode == "linked_any" else combined & sub)
+            )
         if combined is not None:
             q &= combined
     return q
 
 
 def _linked(model, link: Any, start, end, where: str) -> Q:
-    if not isinstance(link, dict) or not set(link) <= LINK_KEYS or "model" not in link or "link" not in link:
+    if (
+        not isinstance(link, dict)
+        or not set(link) <= LINK_KEYS
+        or "model" not in link
+        or "link" not in link
+    ):
         raise IndicatorError(f"{where}应写明 model 和 link")
     other = source_model(link["model"])
     try:
         fk = other._meta.get_field(link["link"])
     except FieldDoesNotExist:
-        raise IndicatorError(f"{where}：{other._meta.verbose_name}没有字段“{link['link']}”") from None
+        raise IndicatorError(
+            f"{where}：{other._meta.verbose_name}没有字段“{link['link']}”"
+        ) from None
     if not fk.is_relation or fk.related_model is not model:
         raise IndicatorError(f"{where}：字段“{link['link']}”不指向{model._meta.verbose_name}")
-    inner = other._default_manager.filter(_conditions(other, {k: link.get(k) for k in ("filter", "exclude")}, start, end, False, where))
+    inner = other._default_manager.filter(
+        _conditions(
+            other, {k: link.get(k) for k in ("filter", "exclude")}, start, end, False, where
+        )
+    )
     min_count = int(resolve(link.get("min_count", 1), start, end) or 1)
     ids = inner.values(link["link"])
     if min_count > 1:
@@ -276,15 +316,22 @@ def _report_memory() -> None:
     fit the default 4 MB, and without a hash the planner would rescan them for every person)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SELECT set_config('work_mem', %s, true)", [f"{settings.REPORT_WORK_MEM_MB}MB"])
+            cur.execute(
+                "SELECT set_config('work_mem', %s, true)", [f"{settings.REPORT_WORK_MEM_MB}MB"]
+            )
 
 
 def _run(by_model, out: dict, user) -> None:
     for model, measures in by_model.items():
         aggs = {f"m{i}": m.aggregate for i, m in enumerate(measures)}
         area = model.AREA_CODE_FIELD
-        rows = (scoped(model._default_manager.all(), user).order_by()
-                .annotate(_town=Substr(F(area), 1, TOWN_DIGITS)).values("_town").annotate(**aggs))
+        rows = (
+            scoped(model._default_manager.all(), user)
+            .order_by()
+            .annotate(_town=Substr(F(area), 1, TOWN_DIGITS))
+            .values("_town")
+            .annotate(**aggs)
+        )
         for row in rows:
             for i, m in enumerate(measures):
                 v = row[f"m{i}"] or 0
@@ -292,7 +339,9 @@ def _run(by_model, out: dict, user) -> None:
                     getattr(out[m.code], m.role)[row["_town"]] += int(v)
 
 
-def evaluate(indicators: list[Indicator], *, user, start: dt.date, end: dt.date) -> dict[str, Figures]:
+def evaluate(
+    indicators: list[Indicator], *, user, start: dt.date, end: dt.date
+) -> dict[str, Figures]:
     """Every indicator per township over [start, end], read through the user's area scope.
 
     One GROUP BY query per source table (all that table's indicators as filtered aggregates)."""
@@ -318,8 +367,13 @@ def evaluate(indicators: list[Indicator], *, user, start: dt.date, end: dt.date)
             rows = qs.filter(indicator=ind)
             if not ind.cumulative:
                 rows = rows.filter(month__gte=start.replace(day=1))
-            for town, v in (rows.order_by().annotate(_town=Substr("area_code", 1, TOWN_DIGITS)).values("_town")
-                            .annotate(v=Sum("value")).values_list("_town", "v")):
+            for town, v in (
+                rows.order_by()
+                .annotate(_town=Substr("area_code", 1, TOWN_DIGITS))
+                .values("_town")
+                .annotate(v=Sum("value"))
+                .values_list("_town", "v")
+            ):
                 out[ind.code].num[town] += int(v or 0)
     return out
 
@@ -332,7 +386,9 @@ def active_indicators() -> list[Indicator]:
     return list(Indicator.objects.filter(active=True))
 
 
-def monthly(indicators: list[Indicator], *, user, start: dt.date, end: dt.date) -> dict[str, dict[str, int]]:
+def monthly(
+    indicators: list[Indicator], *, user, start: dt.date, end: dt.date
+) -> dict[str, dict[str, int]]:
     """Flow indicators (counted within a period, with a date field) month by month over [start, end]
     for the user's whole area: {code: {"2018-03": n}}. One GROUP BY month query per indicator."""
     from django.db.models.functions import TruncMonth
@@ -345,8 +401,13 @@ def monthly(indicators: list[Indicator], *, user, start: dt.date, end: dt.date) 
         if not num.get("date_field"):
             continue
         m = _measure(ind, "num", num, start, end)
-        rows = (scoped(m.model._default_manager.all(), user).order_by()
-                .annotate(_month=TruncMonth(num["date_field"].removesuffix("__date"))).values("_month").annotate(v=m.aggregate))
+        rows = (
+            scoped(m.model._default_manager.all(), user)
+            .order_by()
+            .annotate(_month=TruncMonth(num["date_field"].removesuffix("__date")))
+            .values("_month")
+            .annotate(v=m.aggregate)
+        )
         series: dict[str, int] = {}
         for row in rows:
             if row["_month"] is not None and row["v"]:

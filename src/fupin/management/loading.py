@@ -11,7 +11,19 @@ from .indicators import IndicatorError, validate
 from .models import Indicator, IndicatorKind, PeriodType
 
 DATA = Path(__file__).parent / "data"
-FIELDS = {"code", "name", "kind", "unit", "numerator", "denominator", "period_type", "cumulative", "source_doc", "source_text", "active"}
+FIELDS = {
+    "code",
+    "name",
+    "kind",
+    "unit",
+    "numerator",
+    "denominator",
+    "period_type",
+    "cumulative",
+    "source_doc",
+    "source_text",
+    "active",
+}
 
 
 def read_definitions(path: Path | None = None) -> list[dict]:
@@ -31,10 +43,14 @@ def load_indicators(path: Path | None = None) -> int:
             raise IndicatorError(f"{where}：应写明 code 和 name")
         unknown = set(row) - FIELDS
         if unknown:
-            raise IndicatorError(f"{where}（{row['code']}）：无法识别的项 {'、'.join(sorted(unknown))}")
+            raise IndicatorError(
+                f"{where}（{row['code']}）：无法识别的项 {'、'.join(sorted(unknown))}"
+            )
         kind = row.get("kind", IndicatorKind.COUNT)
         if kind not in IndicatorKind.values:
-            raise IndicatorError(f"{where}（{row['code']}）：类型“{kind}”应为 {'、'.join(IndicatorKind.values)} 之一")
+            raise IndicatorError(
+                f"{where}（{row['code']}）：类型“{kind}”应为 {'、'.join(IndicatorKind.values)} 之一"
+            )
         if row.get("period_type", PeriodType.MONTH) not in PeriodType.values:
             raise IndicatorError(f"{where}（{row['code']}）：统计周期应为 month、quarter 或 year")
         values = {k: v for k, v in row.items() if k in FIELDS and k != "code"}

@@ -32,13 +32,20 @@ class Indicator(models.Model):
 
     code = models.SlugField("指标代码", max_length=40, unique=True)
     name = models.CharField("指标名称", max_length=60)
-    kind = models.CharField("类型", max_length=8, choices=IndicatorKind.choices, default=IndicatorKind.COUNT)
+    kind = models.CharField(
+        "类型", max_length=8, choices=IndicatorKind.choices, default=IndicatorKind.COUNT
+    )
     unit = models.CharField("单位", max_length=8, default="人")
     numerator = models.JSONField("分子（计数定义）", default=dict, blank=True)
     denominator = models.JSONField("分母（计数定义）", null=True, blank=True)
-    period_type = models.CharField("统计周期", max_length=8, choices=PeriodType.choices, default=PeriodType.MONTH)
-    cumulative = models.BooleanField("时点/累计数", default=False,
-                                     help_text="勾选：统计截至期末的存量（如覆盖率、在岗人数）；不勾选：统计期内新增")
+    period_type = models.CharField(
+        "统计周期", max_length=8, choices=PeriodType.choices, default=PeriodType.MONTH
+    )
+    cumulative = models.BooleanField(
+        "时点/累计数",
+        default=False,
+        help_text="勾选：统计截至期末的存量（如覆盖率、在岗人数）；不勾选：统计期内新增",
+    )
     source_doc = models.CharField("依据文件", max_length=8, blank=True)
     source_text = models.TextField("依据原文", blank=True)
     order = models.PositiveSmallIntegerField("排序", default=100)
@@ -69,14 +76,20 @@ class Plan(models.Model):
     ends_on = models.DateField("结束日期")
     source_doc = models.CharField("依据文件", max_length=8, blank=True)
     source_text = models.TextField("依据原文", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "攻坚方案"
         verbose_name_plural = "攻坚方案"
         ordering = ["-starts_on", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="plan_dates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__lte=models.F("ends_on")), name="plan_dates"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -98,7 +111,11 @@ class Phase(models.Model):
         verbose_name = "实施阶段"
         verbose_name_plural = "实施阶段"
         ordering = ["plan_id", "starts_on", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="phase_dates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__lte=models.F("ends_on")), name="phase_dates"
+            )
+        ]
 
 
 class Target(models.Model):
@@ -112,14 +129,18 @@ class Target(models.Model):
     area_code = models.CharField("区划", max_length=12)
     value = models.PositiveIntegerField("目标值")
     note = models.CharField("说明", max_length=200, blank=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
     set_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "目标任务"
         verbose_name_plural = "目标任务"
         ordering = ["plan_id", "indicator__order", "area_code"]
-        constraints = [models.UniqueConstraint(fields=["plan", "indicator", "area_code"], name="target_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "indicator", "area_code"], name="target_once")
+        ]
 
 
 class ManualValue(models.Model):
@@ -140,7 +161,11 @@ class ManualValue(models.Model):
         verbose_name = "乡镇填报值"
         verbose_name_plural = "乡镇填报值"
         ordering = ["-month", "area_code"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "area_code", "month"], name="manual_value_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area_code", "month"], name="manual_value_once"
+            )
+        ]
 
 
 class TaskStatus(models.TextChoices):
@@ -154,17 +179,25 @@ class Task(models.Model):
 
     AREA_CODE_FIELD = "area_code"
 
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
-    phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    phase = models.ForeignKey(
+        Phase, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
     title = models.CharField("任务", max_length=100)
     detail = models.CharField("要求", max_length=500, blank=True)
     area_code = models.CharField("责任区划", max_length=12)
     owner = models.CharField("责任人", max_length=50)
     due_on = models.DateField("完成时限")
-    status = models.CharField("状态", max_length=8, choices=TaskStatus.choices, default=TaskStatus.TODO)
+    status = models.CharField(
+        "状态", max_length=8, choices=TaskStatus.choices, default=TaskStatus.TODO
+    )
     done_on = models.DateField("完成日期", null=True, blank=True)
     progress_note = models.CharField("进展情况", max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -172,7 +205,9 @@ class Task(models.Model):
         verbose_name = "任务台账"
         verbose_name_plural = "任务台账"
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["area_code", "status", "due_on"], name="task_area_status_due")]
+        indexes = [
+            models.Index(fields=["area_code", "status", "due_on"], name="task_area_status_due")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -215,11 +250,15 @@ class Bulletin(models.Model):
 
     area_code = models.CharField("发布区划", max_length=12)
     month = models.DateField("月份", help_text="当月1日")
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="bulletins")
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="bulletins"
+    )
     title = models.CharField("标题", max_length=100)
     remarks = models.TextField("督查意见", blank=True)
     data = models.JSONField("通报数据", default=dict)
-    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     generated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
@@ -227,7 +266,9 @@ class Bulletin(models.Model):
         verbose_name = "进度通报"
         verbose_name_plural = "进度通报"
         ordering = ["-month", "-id"]
-        constraints = [models.UniqueConstraint(fields=["area_code", "month"], name="bulletin_once_a_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "month"], name="bulletin_once_a_month")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -248,4 +289,6 @@ class BulletinRead(models.Model):
         verbose_name = "通报已阅确认"
         verbose_name_plural = "通报已阅确认"
         ordering = ["bulletin_id", "read_at"]
-        constraints = [models.UniqueConstraint(fields=["bulletin", "user"], name="bulletin_read_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "user"], name="bulletin_read_once")
+        ]

@@ -20,7 +20,9 @@ class Period:
 
 def month(day: dt.date) -> Period:
     last = calendar.monthrange(day.year, day.month)[1]
-    return Period(f"{day:%Y-%m}", day.replace(day=1), day.replace(day=last), f"{day.year}年{day.month}月")
+    return Period(
+        f"{day:%Y-%m}", day.replace(day=1), day.replace(day=last), f"{day.year}年{day.month}月"
+    )
 
 
 def parse(text: str | None, default: dt.date) -> Period:

@@ -101,8 +101,12 @@ def elapsed(plan: Plan, as_of: dt.date) -> float:
     return max(0.0, min(1.0, ((min(as_of, plan.ends_on) - plan.starts_on).days + 1) / days))
 
 
-def plan_figures(user, plan: Plan, as_of: dt.date, indicators: list[Indicator] | None = None) -> dict[str, Figures]:
-    inds = indicators if indicators is not None else list({t.indicator for t in targets(user, plan)})
+def plan_figures(
+    user, plan: Plan, as_of: dt.date, indicators: list[Indicator] | None = None
+) -> dict[str, Figures]:
+    inds = (
+        indicators if indicators is not None else list({t.indicator for t in targets(user, plan)})
+    )
     end = max(plan.starts_on, min(as_of, plan.ends_on))
     return evaluate(inds, user=user, start=plan.starts_on, end=end)
 

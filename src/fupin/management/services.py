@@ -30,8 +30,17 @@ def require_county(user) -> None:
 
 
 @transaction.atomic
-def save_plan(*, user, name: str, starts_on: dt.date, ends_on: dt.date, source_doc: str = "", source_text: str = "",
-              plan: Plan | None = None, request=None) -> Plan:
+def save_plan(
+    *,
+    user,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    source_doc: str = "",
+    source_text: str = "",
+    plan: Plan | None = None,
+    request=None,
+) -> Plan:
     require_county(user)
     name = (name or "").strip()
     if not name:
@@ -50,21 +59,43 @@ def save_plan(*, user, name: str, starts_on: dt.date, ends_on: dt.date, source_d
     plan.name, plan.starts_on, plan.ends_on = name, starts_on, ends_on
     plan.source_doc, plan.source_text = source_doc, source_text
     plan.save()
-    record(AuditAction.CREATE if created else AuditAction.UPDATE, user=user, request=request, obj=plan,
-           summary=f"攻坚方案 {plan.name}（{starts_on}—{ends_on}）")
+    record(
+        AuditAction.CREATE if created else AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=plan,
+        summary=f"攻坚方案 {plan.name}（{starts_on}—{ends_on}）",
+    )
     return plan
 
 
 @transaction.atomic
-def add_phase(*, user, plan: Plan, name: str, starts_on: dt.date, ends_on: dt.date, summary: str = "", request=None) -> Phase:
+def add_phase(
+    *,
+    user,
+    plan: Plan,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    summary: str = "",
+    request=None,
+) -> Phase:
     require_county(user)
     require_area(user, plan.area_code)
     if starts_on > ends_on:
         raise ManagementError(f"阶段“{name}”的结束日期早于开始日期")
     if starts_on < plan.starts_on or ends_on > plan.ends_on:
         raise ManagementError(f"阶段“{name}”应在方案期限 {plan.starts_on}—{plan.ends_on} 之内")
-    phase = Phase.objects.create(plan=plan, name=name, starts_on=starts_on, ends_on=ends_on, summary=summary)
-    record(AuditAction.CREATE, user=user, request=request, obj=plan, summary=f"方案阶段 {name}（{starts_on}—{ends_on}）")
+    phase = Phase.objects.create(
+        plan=plan, name=name, starts_on=starts_on, ends_on=ends_on, summary=summary
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=plan,
+        summary=f"方案阶段 {name}（{starts_on}—{ends_on}）",
+    )
     return phase
 
 
@@ -75,24 +106,44 @@ def _check_target_value(indicator: Indicator, value) -> int:
         raise ManagementError(f"“{indicator.name}”的目标值应为整数，而不是“{value}”") from None
     if n < 0:
         raise ManagementError(f"“{indicator.name}”的目标值不能为负数")
-    limit = 100 if indicator.kind == IndicatorKind.RATIO else 10_000_000 if indicator.kind != IndicatorKind.SUM_FEN else bounds.MAX_FEN // 100
+    limit = (
+        100
+        if indicator.kind == IndicatorKind.RATIO
+        else 10_000_000
+        if indicator.kind != IndicatorKind.SUM_FEN
+        else bounds.MAX_FEN // 100
+    )
     if n > limit:
-        raise ManagementError(f"“{indicator.name}”的目标值 {n} 超出范围（最大 {limit}{indicator.unit}）")
+        raise ManagementError(
+            f"“{indicator.name}”的目标值 {n} 超出范围（最大 {limit}{indicator.unit}）"
+        )
     return n
 
 
 @transaction.atomic
-def set_target(*, user, plan: Plan, indicator: Indicator, area_code: str, value, note: str = "", request=None) -> Target:
+def set_target(
+    *, user, plan: Plan, indicator: Indicator, area_code: str, value, note: str = "", request=None
+) -> Target:
     """Set (or change) one area's target; the county sets its own total and each township's."""
     require_county(user)
     require_area(user, plan.area_code)
     code = pad(area_code)
     require_area(user, code)
     n = _check_target_value(indicator, value)
-    target, created = Target.objects.update_or_create(plan=plan, indicator=indicator, area_code=code,
-                                                      defaults={"value": n, "note": note, "set_by": user})
-    record(AuditAction.CREATE if created else AuditAction.UPDATE, user=user, request=request, obj=target,
-           summary=f"目标 {plan.name}·{indicator.name}：{n}{indicator.unit}", area_code=code)
+    target, created = Target.objects.update_or_create(
+        plan=plan,
+        indicator=indicator,
+        area_code=code,
+        defaults={"value": n, "note": note, "set_by": user},
+    )
+    record(
+        AuditAction.CREATE if created else AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=target,
+        summary=f"目标 {plan.name}·{indicator.name}：{n}{indicator.unit}",
+        area_code=code,
+    )
     return target
 
 
@@ -115,22 +166,50 @@ def decompose(*, user, plan: Plan, indicator: Indicator, total, request=None) ->
     require_county(user)
     total = _check_target_value(indicator, total)
     towns = townships(user)
-    counts = dict(scoped(Person.objects.filter(status__in=ACTIVE_STATUSES), user).order_by()
-                  .values_list("village_code").annotate(n=Count("id")).values_list("village_code", "n"))
+    counts = dict(
+        scoped(Person.objects.filter(status__in=ACTIVE_STATUSES), user)
+        .order_by()
+        .values_list("village_code")
+        .annotate(n=Count("id"))
+        .values_list("village_code", "n")
+    )
     weights = {t.code: 0 for t in towns}
     for village, n in counts.items():
         if village[:9] in weights:
             weights[village[:9]] += n
-    shares = {code: total for code in weights} if indicator.kind == IndicatorKind.RATIO else largest_remainder(total, weights)
-    set_target(user=user, plan=plan, indicator=indicator, area_code=own_code(user), value=total, note="全县目标", request=request)
+    shares = (
+        {code: total for code in weights}
+        if indicator.kind == IndicatorKind.RATIO
+        else largest_remainder(total, weights)
+    )
+    set_target(
+        user=user,
+        plan=plan,
+        indicator=indicator,
+        area_code=own_code(user),
+        value=total,
+        note="全县目标",
+        request=request,
+    )
     for code, n in shares.items():
-        set_target(user=user, plan=plan, indicator=indicator, area_code=code, value=n,
-                   note="按建档立卡人口比例分解" if indicator.kind != IndicatorKind.RATIO else "各乡镇同一比率", request=request)
+        set_target(
+            user=user,
+            plan=plan,
+            indicator=indicator,
+            area_code=code,
+            value=n,
+            note="按建档立卡人口比例分解"
+            if indicator.kind != IndicatorKind.RATIO
+            else "各乡镇同一比率",
+            request=request,
+        )
     return shares
 
 
 @transaction.atomic
-def report_value(*, user, indicator: Indicator, month: dt.date, value, note: str = "", request=None) -> ManualValue:
+def report_value(
+    *, user, indicator: Indicator, month: dt.date, value, note: str = "", request=None
+) -> ManualValue:
     """乡镇填报: a township reports its own count of a manual indicator for a month."""
     require_writer(user)
     if indicator.kind != IndicatorKind.MANUAL:
@@ -145,9 +224,19 @@ def report_value(*, user, indicator: Indicator, month: dt.date, value, note: str
         raise ManagementError(f"数值应为整数，而不是“{value}”") from None
     if not 0 <= n <= 100_000:
         raise ManagementError(f"数值 {n} 超出范围（0 至 100000）")
-    row, _ = ManualValue.objects.update_or_create(indicator=indicator, area_code=pad(code), month=month.replace(day=1),
-                                                  defaults={"value": n, "note": note, "entered_by": user})
-    record(AuditAction.UPDATE, user=user, request=request, obj=row, summary=f"填报 {indicator.name} {month:%Y年%m月}：{n}{indicator.unit}")
+    row, _ = ManualValue.objects.update_or_create(
+        indicator=indicator,
+        area_code=pad(code),
+        month=month.replace(day=1),
+        defaults={"value": n, "note": note, "entered_by": user},
+    )
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=row,
+        summary=f"填报 {indicator.name} {month:%Y年%m月}：{n}{indicator.unit}",
+    )
     return row
 
 
@@ -168,8 +257,18 @@ def _task_fields(*, title: str, detail: str, owner: str, due_on: dt.date) -> dic
 
 
 @transaction.atomic
-def create_task(*, user, area_code: str, title: str, owner: str, due_on: dt.date, detail: str = "",
-                plan: Plan | None = None, phase: Phase | None = None, request=None):
+def create_task(
+    *,
+    user,
+    area_code: str,
+    title: str,
+    owner: str,
+    due_on: dt.date,
+    detail: str = "",
+    plan: Plan | None = None,
+    phase: Phase | None = None,
+    request=None,
+):
     """台账任务: the county assigns to a township (or itself); a township records its own."""
     from .models import Task
 
@@ -178,14 +277,33 @@ def create_task(*, user, area_code: str, title: str, owner: str, due_on: dt.date
     require_area(user, code)
     if phase is not None and phase.plan_id != (plan.pk if plan else None):
         raise ManagementError("阶段不属于所选方案")
-    task = Task.objects.create(area_code=code, plan=plan, phase=phase, created_by=user,
-                               **_task_fields(title=title, detail=detail, owner=owner, due_on=due_on))
-    record(AuditAction.CREATE, user=user, request=request, obj=task, summary=f"台账任务 {task.title}（{task.owner}，{task.due_on}）")
+    task = Task.objects.create(
+        area_code=code,
+        plan=plan,
+        phase=phase,
+        created_by=user,
+        **_task_fields(title=title, detail=detail, owner=owner, due_on=due_on),
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=task,
+        summary=f"台账任务 {task.title}（{task.owner}，{task.due_on}）",
+    )
     return task
 
 
 @transaction.atomic
-def update_task(*, user, task, status: str, progress_note: str = "", done_on: dt.date | None = None, request=None):
+def update_task(
+    *,
+    user,
+    task,
+    status: str,
+    progress_note: str = "",
+    done_on: dt.date | None = None,
+    request=None,
+):
     from .models import Task, TaskStatus
 
     require_writer(user)
@@ -201,7 +319,13 @@ def update_task(*, user, task, status: str, progress_note: str = "", done_on: dt
     else:
         locked.done_on = None
     locked.save()
-    record(AuditAction.STATUS, user=user, request=request, obj=locked, summary=f"台账任务 {locked.title}：{old} → {locked.get_status_display()}")
+    record(
+        AuditAction.STATUS,
+        user=user,
+        request=request,
+        obj=locked,
+        summary=f"台账任务 {locked.title}：{old} → {locked.get_status_display()}",
+    )
     return locked
 
 
@@ -216,8 +340,21 @@ def add_evidence(*, user, task, upload, note: str = "", request=None):
     require_writer(user)
     require_area(user, task.area_code)
     checked, data = check(upload)
-    ev = Evidence(task=task, name=checked.name, kind=checked.kind, size=checked.size, sha256=checked.sha256,
-                  note=bounds.check_text(Evidence, "note", (note or "").strip()), uploaded_by=user)
+    ev = Evidence(
+        task=task,
+        name=checked.name,
+        kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        note=bounds.check_text(Evidence, "note", (note or "").strip()),
+        uploaded_by=user,
+    )
     ev.file.save(checked.stored_name, ContentFile(data), save=True)
-    record(AuditAction.CREATE, user=user, request=request, obj=task, summary=f"上传佐证材料 {ev.name}（{checked.size} 字节）")
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=task,
+        summary=f"上传佐证材料 {ev.name}（{checked.size} 字节）",
+    )
     return ev

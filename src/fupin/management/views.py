@@ -58,7 +58,13 @@ def _table(user, period) -> tuple[list, list]:
     rows = []
     for ind in inds:
         fig = figs[ind.code]
-        rows.append({"indicator": ind, "cells": [show(ind, fig.value(t.code)) for t in towns], "total": show(ind, fig.value())})
+        rows.append(
+            {
+                "indicator": ind,
+                "cells": [show(ind, fig.value(t.code)) for t in towns],
+                "total": show(ind, fig.value()),
+            }
+        )
     return towns, rows
 
 
@@ -79,7 +85,9 @@ def indicators(request):
     """指标一览: every indicator per township for a month, quarter or year."""
     period = periods.parse(request.GET.get("period"), today())
     towns, rows = _table(request.user, period)
-    return render(request, "management/indicators.html", {"period": period, "towns": towns, "rows": rows})
+    return render(
+        request, "management/indicators.html", {"period": period, "towns": towns, "rows": rows}
+    )
 
 
 @login_required
@@ -87,14 +95,36 @@ def indicators_export(request):
     period = periods.parse(request.GET.get("period"), today())
     towns, rows = _table(request.user, period)
     header = ["指标", "单位", *[t.name for t in towns], "合计", "依据"]
-    data = [[r["indicator"].name, r["indicator"].unit, *r["cells"], r["total"], r["indicator"].source_text] for r in rows]
-    return xlsx_response(user=request.user, request=request, filename=f"指标{period.key}.xlsx", unmasked=False,
-                         summary=f"导出指标一览 {period.label}", sheets=[(period.label, header, data)])
+    data = [
+        [
+            r["indicator"].name,
+            r["indicator"].unit,
+            *r["cells"],
+            r["total"],
+            r["indicator"].source_text,
+        ]
+        for r in rows
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"指标{period.key}.xlsx",
+        unmasked=False,
+        summary=f"导出指标一览 {period.label}",
+        sheets=[(period.label, header, data)],
+    )
 
 
 @login_required
 def plans(request):
-    return render(request, "management/plans.html", {"plans": selectors.plans(request.user).prefetch_related("phases"), "county": is_county(request.user)})
+    return render(
+        request,
+        "management/plans.html",
+        {
+            "plans": selectors.plans(request.user).prefetch_related("phases"),
+            "county": is_county(request.user),
+        },
+    )
 
 
 @login_required
@@ -104,16 +134,37 @@ def plan_detail(request, pk: int):
     rows = selectors.progress(request.user, plan, day)
     inds = sorted({r.target.indicator for r in rows}, key=lambda i: (i.order, i.code))
     cells = {(r.target.area_code, r.target.indicator.code): r for r in rows}
-    areas = sorted({(r.target.area_code, r.area) for r in rows}, key=lambda a: (not a[0].endswith("000000"), a[0]))
-    matrix = [{"name": name, "cells": [cells.get((code, i.code)) for i in inds]} for code, name in areas]
+    areas = sorted(
+        {(r.target.area_code, r.area) for r in rows},
+        key=lambda a: (not a[0].endswith("000000"), a[0]),
+    )
+    matrix = [
+        {"name": name, "cells": [cells.get((code, i.code)) for i in inds]} for code, name in areas
+    ]
     plan_tasks = selectors.tasks(request.user).filter(plan=plan)
-    return render(request, "management/plan.html", {
-        "plan": plan, "phases": plan.phases.all(), "inds": inds, "matrix": matrix,
-        "task_counts": {"all": plan_tasks.count(), "overdue": plan_tasks.exclude(status=TaskStatus.DONE).filter(due_on__lt=day).count(),
-                        "done": plan_tasks.filter(status=TaskStatus.DONE).count()}, "as_of": min(day, plan.ends_on), "elapsed": round(100 * selectors.elapsed(plan, day)),
-        "county": is_county(request.user), "indicators": Indicator.objects.filter(active=True),
-        "day": day, "towns": townships(request.user),
-    })
+    return render(
+        request,
+        "management/plan.html",
+        {
+            "plan": plan,
+            "phases": plan.phases.all(),
+            "inds": inds,
+            "matrix": matrix,
+            "task_counts": {
+                "all": plan_tasks.count(),
+                "overdue": plan_tasks.exclude(status=TaskStatus.DONE)
+                .filter(due_on__lt=day)
+                .count(),
+                "done": plan_tasks.filter(status=TaskStatus.DONE).count(),
+            },
+            "as_of": min(day, plan.ends_on),
+            "elapsed": round(100 * selectors.elapsed(plan, day)),
+            "county": is_county(request.user),
+            "indicators": Indicator.objects.filter(active=True),
+            "day": day,
+            "towns": townships(request.user),
+        },
+    )
 
 
 @login_required
@@ -122,10 +173,14 @@ def plan_new(request):
         raise PermissionDenied("攻坚方案由县人社局制定")
     if request.method == "POST":
         try:
-            plan = services.save_plan(user=request.user, name=request.POST.get("name", ""),
-                                      starts_on=bounds.parse_date(request.POST.get("starts_on"), "开始日期"),
-                                      ends_on=bounds.parse_date(request.POST.get("ends_on"), "结束日期"),
-                                      source_text=request.POST.get("source_text", "")[:2000], request=request)
+            plan = services.save_plan(
+                user=request.user,
+                name=request.POST.get("name", ""),
+                starts_on=bounds.parse_date(request.POST.get("starts_on"), "开始日期"),
+                ends_on=bounds.parse_date(request.POST.get("ends_on"), "结束日期"),
+                source_text=request.POST.get("source_text", "")[:2000],
+                request=request,
+            )
             messages.success(request, f"已建立方案 {plan.name}")
             return redirect("management:plan", pk=plan.pk)
         except (services.ManagementError, bounds.BoundsError) as exc:
@@ -146,13 +201,32 @@ def plan_target(request, pk: int):
             raise services.ManagementError("指标：请从列表中选择")
         area = (request.POST.get("area") or "").strip()
         if area:
-            if not (area.isdigit() and len(area) == 9 and area in {t.code for t in townships(request.user)}):
+            if not (
+                area.isdigit()
+                and len(area) == 9
+                and area in {t.code for t in townships(request.user)}
+            ):
                 raise services.ManagementError("乡镇：请从列表中选择本县的乡镇")
-            services.set_target(user=request.user, plan=plan, indicator=indicator, area_code=area, value=request.POST.get("value"), request=request)
+            services.set_target(
+                user=request.user,
+                plan=plan,
+                indicator=indicator,
+                area_code=area,
+                value=request.POST.get("value"),
+                request=request,
+            )
             messages.success(request, f"已设定 {indicator.name} 目标")
         else:
-            services.decompose(user=request.user, plan=plan, indicator=indicator, total=request.POST.get("value"), request=request)
-            messages.success(request, f"已设定全县 {indicator.name} 目标并按建档立卡人口分解到各乡镇")
+            services.decompose(
+                user=request.user,
+                plan=plan,
+                indicator=indicator,
+                total=request.POST.get("value"),
+                request=request,
+            )
+            messages.success(
+                request, f"已设定全县 {indicator.name} 目标并按建档立卡人口分解到各乡镇"
+            )
     except services.ManagementError as exc:
         messages.error(request, str(exc))
     return redirect("management:plan", pk=pk)
@@ -168,8 +242,14 @@ def report(request):
             if indicator is None:
                 raise services.ManagementError("指标：请从列表中选择")
             month = bounds.parse_month(request.POST.get("month", ""))
-            services.report_value(user=request.user, indicator=indicator, month=month, value=request.POST.get("value"),
-                                  note=(request.POST.get("note") or "")[:200], request=request)
+            services.report_value(
+                user=request.user,
+                indicator=indicator,
+                month=month,
+                value=request.POST.get("value"),
+                note=(request.POST.get("note") or "")[:200],
+                request=request,
+            )
             messages.success(request, f"已填报 {indicator.name} {month.year}年{month.month}月")
             return redirect("management:report")
         except (services.ManagementError, bounds.BoundsError) as exc:
@@ -182,8 +262,16 @@ def report(request):
     names = selectors.names_of({v.area_code for v in values})
     for v in values:
         v.area_name = names[v.area_code]
-    return render(request, "management/report.html", {"manual": manual, "values": values, "month": f"{today():%Y-%m}",
-                                                      "can_report": len(selectors.own_code(request.user)) == 9})
+    return render(
+        request,
+        "management/report.html",
+        {
+            "manual": manual,
+            "values": values,
+            "month": f"{today():%Y-%m}",
+            "can_report": len(selectors.own_code(request.user)) == 9,
+        },
+    )
 
 
 # -- task ledger (任务台账) ---------------------------------------------------------------------------
@@ -215,21 +303,66 @@ def tasks(request):
     qs, status, query = _filtered_tasks(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     page.object_list = _with_area_names(page.object_list)
-    return render(request, "management/tasks.html", {
-        "page": page, "status": status, "query": query, "statuses": TaskStatus.choices, "day": today(),
-        "plans": selectors.plans(request.user), "plan": bounds.query_id(request.GET.get("plan")),
-        "overdue": selectors.overdue_tasks(request.user, today()).count(),
-    })
+    return render(
+        request,
+        "management/tasks.html",
+        {
+            "page": page,
+            "status": status,
+            "query": query,
+            "statuses": TaskStatus.choices,
+            "day": today(),
+            "plans": selectors.plans(request.user),
+            "plan": bounds.query_id(request.GET.get("plan")),
+            "overdue": selectors.overdue_tasks(request.user, today()).count(),
+        },
+    )
 
 
 @login_required
 def tasks_export(request):
     qs, _, query = _filtered_tasks(request)
     day = today()
-    rows = [[t.title, t.area_name, t.owner, t.plan.name if t.plan else "", t.phase.name if t.phase else "", t.due_on,
-             t.get_status_display(), "是" if t.overdue_on(day) else "", t.done_on or "", t.progress_note] for t in _with_area_names(qs)]
-    return xlsx_response(user=request.user, request=request, filename="任务台账.xlsx", unmasked=False, summary=f"导出任务台账 {query}".strip(),
-                         sheets=[("任务台账", ["任务", "责任区划", "责任人", "方案", "阶段", "完成时限", "状态", "逾期", "完成日期", "进展情况"], rows)])
+    rows = [
+        [
+            t.title,
+            t.area_name,
+            t.owner,
+            t.plan.name if t.plan else "",
+            t.phase.name if t.phase else "",
+            t.due_on,
+            t.get_status_display(),
+            "是" if t.overdue_on(day) else "",
+            t.done_on or "",
+            t.progress_note,
+        ]
+        for t in _with_area_names(qs)
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="任务台账.xlsx",
+        unmasked=False,
+        summary=f"导出任务台账 {query}".strip(),
+        sheets=[
+            (
+                "任务台账",
+                [
+                    "任务",
+                    "责任区划",
+                    "责任人",
+                    "方案",
+                    "阶段",
+                    "完成时限",
+                    "状态",
+                    "逾期",
+                    "完成日期",
+                    "进展情况",
+                ],
+                rows,
+            )
+        ],
+    )
 
 
 @login_required
@@ -245,23 +378,43 @@ def task_new(request):
             if area not in {c for c, _ in choices}:
                 raise services.ManagementError("责任区划：请从列表中选择")
             plan = next((p for p in plan_list if str(p.pk) == request.POST.get("plan")), None)
-            task = services.create_task(user=request.user, area_code=area, title=request.POST.get("title", ""),
-                                        owner=request.POST.get("owner", ""), detail=request.POST.get("detail", ""),
-                                        due_on=bounds.parse_date(request.POST.get("due_on"), "完成时限"), plan=plan, request=request)
+            task = services.create_task(
+                user=request.user,
+                area_code=area,
+                title=request.POST.get("title", ""),
+                owner=request.POST.get("owner", ""),
+                detail=request.POST.get("detail", ""),
+                due_on=bounds.parse_date(request.POST.get("due_on"), "完成时限"),
+                plan=plan,
+                request=request,
+            )
             messages.success(request, f"已登记任务 {task.title}")
             return redirect("management:task", pk=task.pk)
         except (services.ManagementError, bounds.BoundsError) as exc:
             messages.error(request, str(exc))
-    return render(request, "management/task_new.html", {"choices": choices, "plans": plan_list, "values": request.POST})
+    return render(
+        request,
+        "management/task_new.html",
+        {"choices": choices, "plans": plan_list, "values": request.POST},
+    )
 
 
 @login_required
 def task_detail(request, pk: int):
     task = get_scoped(Task.objects.select_related("plan", "phase"), request.user, pk=pk)
     task.area_name = selectors.names_of([task.area_code])[task.area_code]
-    return render(request, "management/task.html", {"t": task, "evidence": task.evidence.all(), "statuses": TaskStatus.choices,
-                                                    "day": today(), "kinds": ", ".join(KINDS.values()),
-                                                    "limit_mb": max_bytes() // 1048576})
+    return render(
+        request,
+        "management/task.html",
+        {
+            "t": task,
+            "evidence": task.evidence.all(),
+            "statuses": TaskStatus.choices,
+            "day": today(),
+            "kinds": ", ".join(KINDS.values()),
+            "limit_mb": max_bytes() // 1048576,
+        },
+    )
 
 
 @login_required
@@ -271,9 +424,14 @@ def task_update(request, pk: int):
     require_writer(request.user)
     try:
         done = request.POST.get("done_on", "").strip()
-        services.update_task(user=request.user, task=task, status=request.POST.get("status", ""),
-                             progress_note=request.POST.get("progress_note", ""),
-                             done_on=bounds.parse_date(done, "完成日期") if done else None, request=request)
+        services.update_task(
+            user=request.user,
+            task=task,
+            status=request.POST.get("status", ""),
+            progress_note=request.POST.get("progress_note", ""),
+            done_on=bounds.parse_date(done, "完成日期") if done else None,
+            request=request,
+        )
         messages.success(request, "已更新任务状态")
     except (services.ManagementError, bounds.BoundsError) as exc:
         messages.error(request, str(exc))
@@ -286,8 +444,13 @@ def task_upload(request, pk: int):
     task = get_scoped(Task.objects, request.user, pk=pk)
     require_writer(request.user)
     try:
-        ev = services.add_evidence(user=request.user, task=task, upload=request.FILES.get("file"),
-                                   note=request.POST.get("note", ""), request=request)
+        ev = services.add_evidence(
+            user=request.user,
+            task=task,
+            upload=request.FILES.get("file"),
+            note=request.POST.get("note", ""),
+            request=request,
+        )
         messages.success(request, f"已上传佐证材料 {ev.name}")
     except (EvidenceError, services.ManagementError, bounds.BoundsError) as exc:
         messages.error(request, f"未上传：{exc}")
@@ -301,7 +464,12 @@ def evidence_download(request, pk: int):
         handle = ev.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("文件不存在") from None
-    response = FileResponse(handle, as_attachment=True, filename=ev.name, content_type=CONTENT_TYPES.get(ev.kind, "application/octet-stream"))
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=ev.name,
+        content_type=CONTENT_TYPES.get(ev.kind, "application/octet-stream"),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -310,9 +478,19 @@ def evidence_download(request, pk: int):
 @login_required
 def bulletins(request):
     county = is_county(request.user)
-    qs = selectors.bulletins(request.user) if county else selectors.published_bulletins(request.user)
-    return render(request, "management/bulletins.html", {"bulletins": qs, "county": county, "plans": selectors.plans(request.user),
-                                                         "month": f"{today():%Y-%m}"})
+    qs = (
+        selectors.bulletins(request.user) if county else selectors.published_bulletins(request.user)
+    )
+    return render(
+        request,
+        "management/bulletins.html",
+        {
+            "bulletins": qs,
+            "county": county,
+            "plans": selectors.plans(request.user),
+            "month": f"{today():%Y-%m}",
+        },
+    )
 
 
 @login_required
@@ -324,7 +502,13 @@ def bulletin_generate(request):
         month = bounds.parse_month(request.POST.get("month", ""))
         plan_id = bounds.query_id(request.POST.get("plan"))
         plan = selectors.plans(request.user).filter(pk=plan_id).first() if plan_id else None
-        b = bulletins_mod.generate(user=request.user, month=month, plan=plan, remarks=(request.POST.get("remarks") or "")[:2000], request=request)
+        b = bulletins_mod.generate(
+            user=request.user,
+            month=month,
+            plan=plan,
+            remarks=(request.POST.get("remarks") or "")[:2000],
+            request=request,
+        )
         messages.success(request, f"已生成 {b.title}")
         return redirect("management:bulletin", pk=b.pk)
     except (services.ManagementError, bounds.BoundsError) as exc:
@@ -343,8 +527,17 @@ def _bulletin(request, pk: int) -> Bulletin:
 def bulletin_detail(request, pk: int):
     b = _bulletin(request, pk)
     mine = BulletinRead.objects.filter(bulletin=b, user=request.user).first()
-    return render(request, "management/bulletin.html", {"b": b, "d": b.data, "county": is_county(request.user), "mine": mine,
-                                                        "reads": bulletins_mod.read_status(b, request.user)})
+    return render(
+        request,
+        "management/bulletin.html",
+        {
+            "b": b,
+            "d": b.data,
+            "county": is_county(request.user),
+            "mine": mine,
+            "reads": bulletins_mod.read_status(b, request.user),
+        },
+    )
 
 
 @login_required
@@ -358,8 +551,14 @@ def bulletin_pdf(request, pk: int):
 @login_required
 def bulletin_xlsx(request, pk: int):
     b = _bulletin(request, pk)
-    return xlsx_response(user=request.user, request=request, filename=f"{b.title}.xlsx", unmasked=False, summary=f"导出 {b.title}",
-                         sheets=bulletins_mod.xlsx_sheets(b))
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"{b.title}.xlsx",
+        unmasked=False,
+        summary=f"导出 {b.title}",
+        sheets=bulletins_mod.xlsx_sheets(b),
+    )
 
 
 @login_required

@@ -228,10 +228,21 @@ def decide(request, pk: int, data: DecisionIn):
 @router.post("/monitoring/households/{int:pk}/measures", response={201: HouseholdOut})
 def measure(request, pk: int, data: MeasureIn):
     m = _monitored(request, pk)
-    person = get_scoped(Person.objects.all(), request.user, pk=data.person_id) if data.person_id else None
+    person = (
+        get_scoped(Person.objects.all(), request.user, pk=data.person_id)
+        if data.person_id
+        else None
+    )
     fields = data.dict()
     fields.pop("person_id")
-    _do(services.add_measure, user=request.user, monitored=m, person=person, request=request, **fields)
+    _do(
+        services.add_measure,
+        user=request.user,
+        monitored=m,
+        person=person,
+        request=request,
+        **fields,
+    )
     m.refresh_from_db()
     return Status(201, m)
 
@@ -253,16 +264,37 @@ def remove(request, pk: int, data: RemoveIn):
 @router.post("/monitoring/events", response={201: AlertOut})
 def report(request, data: EventIn):
     hh = get_scoped(Household.objects.all(), request.user, pk=data.household_id)
-    person = get_scoped(Person.objects.all(), request.user, pk=data.person_id) if data.person_id else None
+    person = (
+        get_scoped(Person.objects.all(), request.user, pk=data.person_id)
+        if data.person_id
+        else None
+    )
     if data.signal not in Signal.values:
         raise HttpError(422, f"信号无效：{data.signal}")
-    return Status(201, _do(services.report_event, user=request.user, household=hh, signal=data.signal, day=data.day,
-                           description=data.description, person=person, request=request))
+    return Status(
+        201,
+        _do(
+            services.report_event,
+            user=request.user,
+            household=hh,
+            signal=data.signal,
+            day=data.day,
+            description=data.description,
+            person=person,
+            request=request,
+        ),
+    )
 
 
 @router.post("/monitoring/runs", response={201: RunOut})
 def start_run(request, data: RunIn):
-    run = _do(services.start_run, user=request.user, area_code=data.area_code, day=data.day, request=request)
+    run = _do(
+        services.start_run,
+        user=request.user,
+        area_code=data.area_code,
+        day=data.day,
+        request=request,
+    )
     return Status(201, run)
 
 

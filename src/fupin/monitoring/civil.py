@@ -24,9 +24,21 @@ from fupin.sheets.read import FileFault, col_letter, read_cells
 from .models import Alert, Category, MonitoredHousehold, Origin, Signal, Stage, StageChange
 from .rules import rules
 
-COLUMNS = {"head_name": "户主姓名", "head_id_number": "户主身份证号", "village_code": "村代码", "member_count": "家庭人口",
-           "income": "人均纯收入（元）", "category": "类别", "description": "情况说明"}
-ALIASES = {"人均纯收入(元)": "income", "人均纯收入": "income", "所在村代码": "village_code", "身份证号": "head_id_number"}
+COLUMNS = {
+    "head_name": "户主姓名",
+    "head_id_number": "户主身份证号",
+    "village_code": "村代码",
+    "member_count": "家庭人口",
+    "income": "人均纯收入（元）",
+    "category": "类别",
+    "description": "情况说明",
+}
+ALIASES = {
+    "人均纯收入(元)": "income",
+    "人均纯收入": "income",
+    "所在村代码": "village_code",
+    "身份证号": "head_id_number",
+}
 CATEGORIES = {str(Category.EDGE.label): Category.EDGE, str(Category.SUDDEN.label): Category.SUDDEN}
 MAX_FAULTS = 50
 
@@ -106,7 +118,9 @@ def import_file(*, user, data: bytes, filename: str, day: dt.date, request=None)
             fault(n, "member_count", "须为 1 到 99 的整数")
             members = 0
         try:
-            income = bounds.yuan_to_fen(cell["income"], COLUMNS["income"]) if cell["income"] else None
+            income = (
+                bounds.yuan_to_fen(cell["income"], COLUMNS["income"]) if cell["income"] else None
+            )
         except bounds.BoundsError as exc:
             fault(n, "income", str(exc))
             income = None
@@ -116,11 +130,25 @@ def import_file(*, user, data: bytes, filename: str, day: dt.date, request=None)
         if not cell["description"] or len(cell["description"]) > 300:
             fault(n, "description", "须填写，最多 300 个字")
         if len(faults) == before:
-            good.append({"n": n, "head_name": cell["head_name"], "head_id_number": idn, "village_code": code, "member_count": members,
-                         "income_per_capita_fen": income, "category": category, "description": cell["description"]})
+            good.append(
+                {
+                    "n": n,
+                    "head_name": cell["head_name"],
+                    "head_id_number": idn,
+                    "village_code": code,
+                    "member_count": members,
+                    "income_per_capita_fen": income,
+                    "category": category,
+                    "description": cell["description"],
+                }
+            )
     ids = [g["head_id_number"] for g in good]
     on_list = set(Person.objects.filter(id_number__in=ids).values_list("id_number", flat=True))
-    monitored = set(MonitoredHousehold.objects.filter(head_id_number__in=ids).values_list("head_id_number", flat=True))
+    monitored = set(
+        MonitoredHousehold.objects.filter(head_id_number__in=ids).values_list(
+            "head_id_number", flat=True
+        )
+    )
     for g in good:
         if g["head_id_number"] in on_list:
             fault(g["n"], "head_id_number", "已在建档立卡名单上：请在该户登记预警")
@@ -128,22 +156,66 @@ def import_file(*, user, data: bytes, filename: str, day: dt.date, request=None)
             fault(g["n"], "head_id_number", "该户已是监测对象（可能在其他辖区登记）")
     if faults:
         more = f"……共 {len(faults)} 处问题" if len(faults) > MAX_FAULTS else ""
-        raise ImportRefused(sorted(faults, key=lambda f: int(f[1:f.index("行")]))[:MAX_FAULTS] + ([more] if more else []))
+        raise ImportRefused(
+            sorted(faults, key=lambda f: int(f[1 : f.index("行")]))[:MAX_FAULTS]
+            + ([more] if more else [])
+        )
     if not good:
         raise ImportRefused(["文件中没有数据行"])
     check_due = day + dt.timedelta(days=rules().check_days.value)
     with transaction.atomic():
-        households = MonitoredHousehold.objects.bulk_create([
-            MonitoredHousehold(village_code=g["village_code"], head_name=g["head_name"], head_id_number=g["head_id_number"],
-                               member_count=g["member_count"], income_per_capita_fen=g["income_per_capita_fen"], category=g["category"],
-                               stage=Stage.ALERT, origin=Origin.CIVIL, alerted_on=day, check_due=check_due, created_by=user)
-            for g in good])
-        StageChange.objects.bulk_create([
-            StageChange(monitored=m, village_code=m.village_code, new_stage=Stage.ALERT, day=day, reason=f"民政部门导入（{filename}）"[:500],
-                        changed_by=user) for m in households])
-        Alert.objects.bulk_create([
-            Alert(monitored=m, village_code=m.village_code, signal=Signal.CIVIL, cause_key=f"civil:{day.isoformat()}", detail=g["description"],
-                  rule="民政部门推送", raised_on=day, created_by=user) for m, g in zip(households, good, strict=True)])
-        record(AuditAction.IMPORT, user=user, request=request, object_type="monitoredhousehold", object_id=filename[:64],
-               summary=f"民政部门导入监测对象 {len(households)} 户（{filename}）")
+        households = MonitoredHousehold.objects.bulk_create(
+            [
+                MonitoredHousehold(
+                    village_code=g["village_code"],
+                    head_name=g["head_name"],
+                    head_id_number=g["head_id_number"],
+                    member_count=g["member_count"],
+                    income_per_capita_fen=g["income_per_capita_fen"],
+                    category=g["category"],
+                    stage=Stage.ALERT,
+                    origin=Origin.CIVIL,
+                    alerted_on=day,
+                    check_due=check_due,
+                    created_by=user,
+                )
+                for g in good
+            ]
+        )
+        StageChange.objects.bulk_create(
+            [
+                StageChange(
+                    monitored=m,
+                    village_code=m.village_code,
+                    new_stage=Stage.ALERT,
+                    day=day,
+                    reason=f"民政部门导入（{filename}）"[:500],
+                    changed_by=user,
+                )
+                for m in households
+            ]
+        )
+        Alert.objects.bulk_create(
+            [
+                Alert(
+                    monitored=m,
+                    village_code=m.village_code,
+                    signal=Signal.CIVIL,
+                    cause_key=f"civil:{day.isoformat()}",
+                    detail=g["description"],
+                    rule="民政部门推送",
+                    raised_on=day,
+                    created_by=user,
+                )
+                for m, g in zip(households, good, strict=True)
+            ]
+        )
+        record(
+            AuditAction.IMPORT,
+            user=user,
+            request=request,
+            object_type="monitoredhousehold",
+            object_id=filename[:64],
+            summary=f"民政部门导入监测对象 {len(households)} 户（{filename}）",
+        )
     return len(households)

@@ -38,38 +38,87 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
     from fupin.exchange.models import ComparisonJob, ComparisonResult
     from fupin.insurance.claims.models import MedicalClaim
 
-    watched = Household.objects.filter(status__in=WATCHED_STATUSES, village_code__startswith=COUNTY).order_by("id")
-    heads = Person.objects.filter(household__in=watched, relation=Relation.HEAD, status__in=WATCHED_STATUSES).order_by("household_id")
+    watched = Household.objects.filter(
+        status__in=WATCHED_STATUSES, village_code__startswith=COUNTY
+    ).order_by("id")
+    heads = Person.objects.filter(
+        household__in=watched, relation=Relation.HEAD, status__in=WATCHED_STATUSES
+    ).order_by("household_id")
     added = []
     picks = iter(heads[50:200])
-    if not MedicalClaim.objects.filter(person__household__in=watched, settled_at__isnull=False).exists():
+    if not MedicalClaim.objects.filter(
+        person__household__in=watched, settled_at__isnull=False
+    ).exists():
         p = next(picks)
         hh = p.household
         income = hh.per_capita_income_fen * hh.member_count
         MedicalClaim.objects.create(
-            claim_no=f"JCMON{today:%Y}{p.pk:08d}", person=p, village_code=p.village_code, hospital="浮梁县人民医院（监测演示）",
-            visit_type="inpatient", hospital_level=2, admission_date=today.replace(month=1, day=15), year=today.year,
-            total_fen=income * 3 + 100000, in_policy_fen=income * 2, self_fen=income + 100000, policy="fuliang-2018", settled_at=timezone.now())
+            claim_no=f"JCMON{today:%Y}{p.pk:08d}",
+            person=p,
+            village_code=p.village_code,
+            hospital="浮梁县人民医院（监测演示）",
+            visit_type="inpatient",
+            hospital_level=2,
+            admission_date=today.replace(month=1, day=15),
+            year=today.year,
+            total_fen=income * 3 + 100000,
+            in_policy_fen=income * 2,
+            self_fen=income + 100000,
+            policy="fuliang-2018",
+            settled_at=timezone.now(),
+        )
         added.append("医疗自付")
     lookback = rules().job_loss_lookback_days.value
-    if not Referral.objects.filter(person__household__in=watched, status="left", ended_on__gte=today - dt.timedelta(days=lookback)).exists():
+    if not Referral.objects.filter(
+        person__household__in=watched,
+        status="left",
+        ended_on__gte=today - dt.timedelta(days=lookback),
+    ).exists():
         posting = Posting.objects.filter(employer__kind="enterprise").order_by("id").first()
         welfare = Posting.objects.filter(employer__kind="welfare").order_by("id").first()
         for post in (posting, welfare):
             if post is None:
                 continue
             p = next(picks)
-            Referral.objects.create(person=p, village_code=p.village_code, posting=post, status="left", referred_on=today - dt.timedelta(days=200),
-                                    hired_on=today - dt.timedelta(days=190), ended_on=today - dt.timedelta(days=20), note="监测演示：离岗", created_by=county)
+            Referral.objects.create(
+                person=p,
+                village_code=p.village_code,
+                posting=post,
+                status="left",
+                referred_on=today - dt.timedelta(days=200),
+                hired_on=today - dt.timedelta(days=190),
+                ended_on=today - dt.timedelta(days=20),
+                note="监测演示：离岗",
+                created_by=county,
+            )
         added.append("失业与公益性岗位离岗")
-    if not ComparisonResult.objects.filter(category__in=("suspended", "not_enrolled_medical", "not_enrolled_pension"), person__household__in=watched).exists():
-        job = ComparisonJob.objects.create(area_code=COUNTY, created_by=county, state="done", finished_at=timezone.now(), step_label="完成",
-                                           message="监测演示")
+    if not ComparisonResult.objects.filter(
+        category__in=("suspended", "not_enrolled_medical", "not_enrolled_pension"),
+        person__household__in=watched,
+    ).exists():
+        job = ComparisonJob.objects.create(
+            area_code=COUNTY,
+            created_by=county,
+            state="done",
+            finished_at=timezone.now(),
+            step_label="完成",
+            message="监测演示",
+        )
         p = next(picks)
-        ComparisonResult.objects.create(job=job, category="suspended", insurance="medical", village_code=p.village_code, person=p,
-                                        id_number=p.id_number, name=p.name, detail="监测演示：医疗保险暂停")
+        ComparisonResult.objects.create(
+            job=job,
+            category="suspended",
+            insurance="medical",
+            village_code=p.village_code,
+            person=p,
+            id_number=p.id_number,
+            name=p.name,
+            detail="监测演示：医疗保险暂停",
+        )
         added.append("参保中断")
-    if not Person.objects.filter(household__in=watched, relation=Relation.HEAD, health__in=("serious", "disabled")).exists():
+    if not Person.objects.filter(
+        household__in=watched, relation=Relation.HEAD, health__in=("serious", "disabled")
+    ).exists():
         p = next(picks)
         Person.objects.filter(pk=p.pk).update(health="serious")
         added.append("主要劳动力患大病")
@@ -79,7 +128,9 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
 def _at(m: MonitoredHousehold, days_ago: int, today: dt.date) -> MonitoredHousehold:
     """Move a fresh alert back in time (demo only), so checks and decisions can be dated in the past."""
     day = today - dt.timedelta(days=days_ago)
-    MonitoredHousehold.objects.filter(pk=m.pk).update(alerted_on=day, check_due=day + dt.timedelta(days=rules().check_days.value))
+    MonitoredHousehold.objects.filter(pk=m.pk).update(
+        alerted_on=day, check_due=day + dt.timedelta(days=rules().check_days.value)
+    )
     m.refresh_from_db()
     return m
 
@@ -93,23 +144,36 @@ def build() -> str:
     run = MonitoringRun.objects.create(area_code=COUNTY, day=today, steps=STEPS, created_by=county)
     services.run_monitoring(run, user=county)
     run.refresh_from_db()
-    alerted = list(MonitoredHousehold.objects.filter(stage=Stage.ALERT, household__isnull=False).order_by("id"))
+    alerted = list(
+        MonitoredHousehold.objects.filter(stage=Stage.ALERT, household__isnull=False).order_by("id")
+    )
     # One household of each signal first, then the rest in id order.
     by_signal: dict[str, MonitoredHousehold] = {}
     for a in Alert.objects.filter(monitored__in=alerted).order_by("monitored_id", "id"):
         by_signal.setdefault(a.signal, a.monitored)
     firsts = list(dict.fromkeys(by_signal.values()))
     pool = firsts + [m for m in alerted if m not in firsts]
-    users = {t.code: User.objects.get(username=f"town-{t.code}") for t in Area.objects.filter(level=Level.TOWNSHIP, code__startswith=COUNTY)}
+    users = {
+        t.code: User.objects.get(username=f"town-{t.code}")
+        for t in Area.objects.filter(level=Level.TOWNSHIP, code__startswith=COUNTY)
+    }
 
     def town(m):
         return users[m.village_code[:9]]
 
     def check(m, days_ago, text):
-        services.record_check(user=town(m), monitored=m, checked_on=today - dt.timedelta(days=days_ago), findings=text)
+        services.record_check(
+            user=town(m), monitored=m, checked_on=today - dt.timedelta(days=days_ago), findings=text
+        )
 
     def decide(m, days_ago, include, reason):
-        services.decide(user=county, monitored=m, include=include, reason=reason, day=today - dt.timedelta(days=days_ago))
+        services.decide(
+            user=county,
+            monitored=m,
+            include=include,
+            reason=reason,
+            day=today - dt.timedelta(days=days_ago),
+        )
 
     stages = {"checking": 0, "not": 0, "monitored": 0, "assisting": 0, "removed": 0, "overdue": 0}
     it = iter(pool)
@@ -117,21 +181,53 @@ def build() -> str:
     m = _at(next(it), 210, today)
     check(m, 205, "家中主要劳动力务工中断，收入下降")
     decide(m, 200, True, "收入低于监测线，纳入监测")
-    services.add_measure(user=town(m), monitored=m, kind="job", description="推荐到浮梁县昌南瓷业有限公司包装岗位", day=today - dt.timedelta(days=190))
+    services.add_measure(
+        user=town(m),
+        monitored=m,
+        kind="job",
+        description="推荐到浮梁县昌南瓷业有限公司包装岗位",
+        day=today - dt.timedelta(days=190),
+    )
     prev_q = services.previous_quarter(services.quarter_of(today))
     prev_day = dt.date(int(prev_q[:4]), 3 * int(prev_q[-1]), 10)
     line = rules().income_line.value
-    services.add_review(user=town(m), monitored=m, reviewed_on=prev_day, income_per_capita_fen=line + 120000, stable=True, note="已稳定就业")
-    services.add_review(user=town(m), monitored=m, reviewed_on=today, income_per_capita_fen=line + 150000, stable=True, note="收入持续稳定")
-    services.remove_risk(user=county, monitored=m, day=today, reason="连续两个季度回访收入稳定高于监测线")
+    services.add_review(
+        user=town(m),
+        monitored=m,
+        reviewed_on=prev_day,
+        income_per_capita_fen=line + 120000,
+        stable=True,
+        note="已稳定就业",
+    )
+    services.add_review(
+        user=town(m),
+        monitored=m,
+        reviewed_on=today,
+        income_per_capita_fen=line + 150000,
+        stable=True,
+        note="收入持续稳定",
+    )
+    services.remove_risk(
+        user=county, monitored=m, day=today, reason="连续两个季度回访收入稳定高于监测线"
+    )
     stages["removed"] += 1
-    kinds = [("welfare_post", "安排村级保洁公益性岗位"), ("medical", "落实医疗救助，申请大病保险二次报销"), ("training", "参加茶叶加工技能培训"),
-             ("premium", "由政府代缴城乡居民医疗保险费")]
+    kinds = [
+        ("welfare_post", "安排村级保洁公益性岗位"),
+        ("medical", "落实医疗救助，申请大病保险二次报销"),
+        ("training", "参加茶叶加工技能培训"),
+        ("premium", "由政府代缴城乡居民医疗保险费"),
+    ]
     for kind, text in kinds:  # 帮扶中
         m = _at(next(it), 60 + rng.randint(0, 20), today)
         check(m, 50, "入户核实：存在返贫风险")
         decide(m, 45, True, "核实存在返贫风险，纳入监测")
-        services.add_measure(user=town(m), monitored=m, kind=kind, description=text, day=today - dt.timedelta(days=30))
+        services.add_measure(
+            user=town(m),
+            monitored=m,
+            kind=kind,
+            description=text,
+            day=today - dt.timedelta(days=30),
+        )
         stages["assisting"] += 1
     for _ in range(2):  # 纳入监测, no measure yet
         m = _at(next(it), 30, today)
@@ -151,19 +247,44 @@ def build() -> str:
         _at(next(it), 30, today)
         stages["overdue"] += 1
     # A disaster entered by hand, and a household off the poverty list.
-    hh = Household.objects.filter(status__in=WATCHED_STATUSES).exclude(pk__in=MonitoredHousehold.objects.filter(household__isnull=False)
-                                                                        .values("household_id")).order_by("id").first()
+    hh = (
+        Household.objects.filter(status__in=WATCHED_STATUSES)
+        .exclude(
+            pk__in=MonitoredHousehold.objects.filter(household__isnull=False).values("household_id")
+        )
+        .order_by("id")
+        .first()
+    )
     if hh is not None:
-        services.report_event(user=users[hh.village_code[:9]], household=hh, signal=Signal.DISASTER, day=today - dt.timedelta(days=3),
-                              description="暴雨致房屋受损，家庭财产损失较大")
-    village = Area.objects.filter(level=Level.VILLAGE, code__startswith=COUNTY).order_by("code").first()
-    used = set(Person.objects.values_list("id_number", flat=True)) | set(MonitoredHousehold.objects.values_list("head_id_number", flat=True))
+        services.report_event(
+            user=users[hh.village_code[:9]],
+            household=hh,
+            signal=Signal.DISASTER,
+            day=today - dt.timedelta(days=3),
+            description="暴雨致房屋受损，家庭财产损失较大",
+        )
+    village = (
+        Area.objects.filter(level=Level.VILLAGE, code__startswith=COUNTY).order_by("code").first()
+    )
+    used = set(Person.objects.values_list("id_number", flat=True)) | set(
+        MonitoredHousehold.objects.values_list("head_id_number", flat=True)
+    )
     idn = id_number(rng, COUNTY, dt.date(1972, 6, 18), "男", used)
     if not MonitoredHousehold.objects.filter(head_id_number=idn).exists():
-        services.enter_household(user=users[village.code[:9]], village_code=village.code, head_name="程建华", head_id_number=idn, member_count=4,
-                                 income_per_capita_fen=line + 40000, category="edge", day=today - dt.timedelta(days=5),
-                                 description="收入略高于监测线，子女上学支出大，乡镇排查发现")
+        services.enter_household(
+            user=users[village.code[:9]],
+            village_code=village.code,
+            head_name="程建华",
+            head_id_number=idn,
+            member_count=4,
+            income_per_capita_fen=line + 40000,
+            category="edge",
+            day=today - dt.timedelta(days=5),
+            description="收入略高于监测线，子女上学支出大，乡镇排查发现",
+        )
     total = MonitoredHousehold.objects.count()
     extra = f"（为演示另建：{'、'.join(added)}）" if added else ""
-    return (f"防止返贫监测：{total} 户监测对象、{Alert.objects.count()} 条预警{extra}；帮扶中 {stages['assisting']}、纳入监测 {stages['monitored']}、"
-            f"不纳入 {stages['not']}、核查中 {stages['checking']}、风险消除 {stages['removed']}，逾期未核查 {stages['overdue']}")
+    return (
+        f"防止返贫监测：{total} 户监测对象、{Alert.objects.count()} 条预警{extra}；帮扶中 {stages['assisting']}、纳入监测 {stages['monitored']}、"
+        f"不纳入 {stages['not']}、核查中 {stages['checking']}、风险消除 {stages['removed']}，逾期未核查 {stages['overdue']}"
+    )

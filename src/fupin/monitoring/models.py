@@ -87,7 +87,14 @@ class MonitoredHousehold(NoDelete):
 
     AREA_CODE_FIELD = "village_code"
 
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="建档立卡户")
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="建档立卡户",
+    )
     village_code = models.CharField("村代码", max_length=12)
     head_name = models.CharField("户主姓名", max_length=50)
     head_id_number = models.CharField("户主身份证号", max_length=18, blank=True)
@@ -104,14 +111,18 @@ class MonitoredHousehold(NoDelete):
     identified_on = models.DateField("纳入监测日期", null=True, blank=True)
     removed_on = models.DateField("风险消除日期", null=True, blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("建立时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "监测对象"
         verbose_name_plural = "监测对象"
         ordering = ["check_due", "id"]
-        constraints = [models.UniqueConstraint(fields=["household"], name="monitored_one_per_household")]
+        constraints = [
+            models.UniqueConstraint(fields=["household"], name="monitored_one_per_household")
+        ]
         indexes = [models.Index(fields=["village_code", "stage"], name="monitored_area_stage")]
 
     def __str__(self) -> str:
@@ -145,7 +156,9 @@ class MonitoringRun(models.Model):
     new_alerts = models.PositiveIntegerField("新增预警", default=0)
     by_township = models.JSONField("分乡镇新增预警", default=dict, blank=True)
     seconds = models.FloatField("耗时(秒)", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
@@ -169,28 +182,49 @@ class Alert(NoDelete):
 
     AREA_CODE_FIELD = "village_code"
 
-    monitored = models.ForeignKey(MonitoredHousehold, on_delete=models.PROTECT, related_name="alerts", verbose_name="监测对象")
+    monitored = models.ForeignKey(
+        MonitoredHousehold, on_delete=models.PROTECT, related_name="alerts", verbose_name="监测对象"
+    )
     village_code = models.CharField("村代码", max_length=12)
     signal = models.CharField("信号", max_length=20, choices=Signal.choices)
     cause_key = models.CharField("原因标识", max_length=80)
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="涉及人员")
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="涉及人员",
+    )
     value = models.BigIntegerField("数据", null=True, blank=True)
     threshold = models.BigIntegerField("阈值", null=True, blank=True)
     detail = models.CharField("情况", max_length=300, blank=True)
     rule = models.CharField("规则", max_length=120, blank=True)
     source = models.CharField("出处", max_length=600, blank=True)
     raised_on = models.DateField("预警日期")
-    run = models.ForeignKey(MonitoringRun, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
-    decision = models.ForeignKey("Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        MonitoringRun, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    decision = models.ForeignKey(
+        "Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "预警"
         verbose_name_plural = "预警"
         ordering = ["-raised_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["monitored", "signal", "cause_key"], name="alert_once_per_cause")]
-        indexes = [models.Index(fields=["village_code", "raised_on"], name="alert_area_day"),
-                   models.Index(fields=["run"], name="alert_run")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitored", "signal", "cause_key"], name="alert_once_per_cause"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["village_code", "raised_on"], name="alert_area_day"),
+            models.Index(fields=["run"], name="alert_run"),
+        ]
 
     @property
     def rule_text(self) -> str:
@@ -215,12 +249,16 @@ class Check(NoDelete):
 
     AREA_CODE_FIELD = "village_code"
 
-    monitored = models.ForeignKey(MonitoredHousehold, on_delete=models.PROTECT, related_name="checks")
+    monitored = models.ForeignKey(
+        MonitoredHousehold, on_delete=models.PROTECT, related_name="checks"
+    )
     village_code = models.CharField("村代码", max_length=12)
     checked_on = models.DateField("核查日期")
     findings = models.CharField("核查情况", max_length=500)
     income_per_capita_fen = models.BigIntegerField("核实人均纯收入(分)", null=True, blank=True)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="核查人")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="核查人"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -234,15 +272,21 @@ class Decision(NoDelete):
 
     AREA_CODE_FIELD = "village_code"
 
-    monitored = models.ForeignKey(MonitoredHousehold, on_delete=models.PROTECT, related_name="decisions")
-    check_record = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="decisions", verbose_name="核查")
+    monitored = models.ForeignKey(
+        MonitoredHousehold, on_delete=models.PROTECT, related_name="decisions"
+    )
+    check_record = models.ForeignKey(
+        Check, on_delete=models.PROTECT, related_name="decisions", verbose_name="核查"
+    )
     village_code = models.CharField("村代码", max_length=12)
     include = models.BooleanField("纳入监测")
     category = models.CharField("监测类别", max_length=10, choices=Category.choices, blank=True)
     risk_types = models.JSONField("风险类型", default=list, blank=True)
     reason = models.CharField("理由", max_length=500)
     decided_on = models.DateField("认定日期")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="认定人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="认定人"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -267,14 +311,25 @@ class Measure(NoDelete):
 
     AREA_CODE_FIELD = "village_code"
 
-    monitored = models.ForeignKey(MonitoredHousehold, on_delete=models.PROTECT, related_name="measures")
+    monitored = models.ForeignKey(
+        MonitoredHousehold, on_delete=models.PROTECT, related_name="measures"
+    )
     village_code = models.CharField("村代码", max_length=12)
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="对象")
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="对象",
+    )
     kind = models.CharField("措施", max_length=14, choices=MeasureKind.choices)
     description = models.CharField("内容", max_length=300)
     day = models.DateField("日期")
     ledger_entry_id = models.BigIntegerField("台账记录", null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -288,21 +343,27 @@ class Review(NoDelete):
 
     AREA_CODE_FIELD = "village_code"
 
-    monitored = models.ForeignKey(MonitoredHousehold, on_delete=models.PROTECT, related_name="reviews")
+    monitored = models.ForeignKey(
+        MonitoredHousehold, on_delete=models.PROTECT, related_name="reviews"
+    )
     village_code = models.CharField("村代码", max_length=12)
     quarter = models.CharField("季度", max_length=7, help_text="如 2026-Q4")
     reviewed_on = models.DateField("回访日期")
     income_per_capita_fen = models.BigIntegerField("人均纯收入(分)")
     stable = models.BooleanField("风险已稳定消除")
     note = models.CharField("情况", max_length=500)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "季度回访"
         verbose_name_plural = "季度回访"
         ordering = ["-quarter", "-id"]
-        constraints = [models.UniqueConstraint(fields=["monitored", "quarter"], name="review_once_a_quarter")]
+        constraints = [
+            models.UniqueConstraint(fields=["monitored", "quarter"], name="review_once_a_quarter")
+        ]
 
 
 class StageChange(NoDelete):
@@ -310,13 +371,17 @@ class StageChange(NoDelete):
 
     AREA_CODE_FIELD = "village_code"
 
-    monitored = models.ForeignKey(MonitoredHousehold, on_delete=models.PROTECT, related_name="history")
+    monitored = models.ForeignKey(
+        MonitoredHousehold, on_delete=models.PROTECT, related_name="history"
+    )
     village_code = models.CharField("村代码", max_length=12)
     old_stage = models.CharField("原阶段", max_length=14, choices=Stage.choices, blank=True)
     new_stage = models.CharField("新阶段", max_length=14, choices=Stage.choices)
     day = models.DateField("日期")
     reason = models.CharField("原因", max_length=500)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -324,4 +389,3 @@ class StageChange(NoDelete):
         verbose_name_plural = "监测阶段变更"
         ordering = ["monitored_id", "day", "id"]
         indexes = [models.Index(fields=["monitored", "day"], name="stagechange_monitored")]
-

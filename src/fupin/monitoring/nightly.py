@@ -47,8 +47,24 @@ WATCHED_STATUSES = (Status.EXITED_WITH_POLICY, Status.EXITED)
 INSURANCE_GAPS = ("not_enrolled_pension", "not_enrolled_medical", "suspended")
 INSURANCE_NAMES = {"pension": "养老保险", "medical": "医疗保险"}
 HITS = "monitoring_hits"
-T = {m: m._meta.db_table for m in (Household, Person, StatusChange, Referral, Posting, Employer, EmploymentCheck,
-                                   ComparisonJob, ComparisonResult, MedicalClaim, MonitoredHousehold, Alert, StageChange)}
+T = {
+    m: m._meta.db_table
+    for m in (
+        Household,
+        Person,
+        StatusChange,
+        Referral,
+        Posting,
+        Employer,
+        EmploymentCheck,
+        ComparisonJob,
+        ComparisonResult,
+        MedicalClaim,
+        MonitoredHousehold,
+        Alert,
+        StageChange,
+    )
+}
 HIT_COLUMNS = "household_id, village_code, signal, cause_key, person_id, value, threshold, detail, rule, source"
 
 
@@ -75,7 +91,12 @@ class Signals:
     """The SQL of each signal, for one run day, pack and set of watched households."""
 
     def __init__(self, *, day: dt.date, base_sql: str, base_params: tuple, pack_id: str):
-        self.day, self.base_sql, self.base_params, self.pack_id = day, base_sql, list(base_params), pack_id
+        self.day, self.base_sql, self.base_params, self.pack_id = (
+            day,
+            base_sql,
+            list(base_params),
+            pack_id,
+        )
         self.r = rules(pack_id)
         self.pack = load_pack(pack_id)
         ages = employment_rules().working_age.value
@@ -97,7 +118,15 @@ class Signals:
             f"SELECT h.id, h.village_code, %s, 'income:' || {_text('h.income_year')}, NULL, {income}, %s,"
             f" {_text('h.income_year')} || %s, %s, %s FROM {T[Household]} h"
             f" WHERE h.id IN ({self.base_sql}) AND h.income_year IS NOT NULL AND {income} < %s",
-            [Signal.INCOME, line, "年度人均纯收入", *self._rule("income_line"), *self.base_params, line])
+            [
+                Signal.INCOME,
+                line,
+                "年度人均纯收入",
+                *self._rule("income_line"),
+                *self.base_params,
+                line,
+            ],
+        )
 
     def medical(self) -> int:
         income = "(h.income_wage_fen + h.income_business_fen + h.income_transfer_fen + h.income_property_fen)"
@@ -111,9 +140,18 @@ class Signals:
             f" GROUP BY h.id, h.village_code, m.year, h.income_wage_fen, h.income_business_fen, h.income_transfer_fen,"
             f" h.income_property_fen, h.member_count"
             f" HAVING SUM(m.self_fen) * 10000 > {income} * h.member_count * %s",
-            [Signal.MEDICAL, share, "年度医疗个人自付合计（已结算的结算单）", f"{self.pack_id} catastrophic_share",
-             self.pack.cite(self.pack.catastrophic_share.source)[:600], *self.base_params,
-             self.day.year - 1, self.day.year, share])
+            [
+                Signal.MEDICAL,
+                share,
+                "年度医疗个人自付合计（已结算的结算单）",
+                f"{self.pack_id} catastrophic_share",
+                self.pack.cite(self.pack.catastrophic_share.source)[:600],
+                *self.base_params,
+                self.day.year - 1,
+                self.day.year,
+                share,
+            ],
+        )
 
     def jobs(self) -> int:
         since = self.day - dt.timedelta(days=self.r.job_loss_lookback_days.value)
@@ -125,8 +163,20 @@ class Signals:
             f" WHERE h.id IN ({self.base_sql}) AND ((r.status = %s AND r.ended_on >= %s AND r.ended_on <= %s)"
             f" OR EXISTS (SELECT 1 FROM {T[EmploymentCheck]} c WHERE c.referral_id = r.id AND c.still_employed = %s"
             f" AND c.checked_on >= %s AND c.checked_on <= %s))",
-            ["welfare", Signal.WELFARE_POST_ENDED, Signal.JOB_LOST, *self._rule("job_loss_lookback_days"), *self.base_params,
-             "left", since, self.day, False, since, self.day])
+            [
+                "welfare",
+                Signal.WELFARE_POST_ENDED,
+                Signal.JOB_LOST,
+                *self._rule("job_loss_lookback_days"),
+                *self.base_params,
+                "left",
+                since,
+                self.day,
+                False,
+                since,
+                self.day,
+            ],
+        )
 
     def insurance(self) -> int:
         category, cparams = _case("cr.category", {c: COMPARISON_LABELS[c] for c in INSURANCE_GAPS})
@@ -138,8 +188,19 @@ class Signals:
             f" FROM {T[ComparisonResult]} cr JOIN {T[Person]} p ON p.id = cr.person_id JOIN {T[Household]} h ON h.id = p.household_id"
             f" WHERE h.id IN ({self.base_sql}) AND cr.category IN ({gaps}) AND p.status <> %s"
             f" AND cr.job_id IN (SELECT MAX(j.id) FROM {T[ComparisonJob]} j WHERE j.state = %s GROUP BY j.area_code)",
-            [Signal.INSURANCE, str(self.day.year), *cparams, *iparams, "", "", *self.base_params, *INSURANCE_GAPS,
-             Status.REMOVED, "done"])
+            [
+                Signal.INSURANCE,
+                str(self.day.year),
+                *cparams,
+                *iparams,
+                "",
+                "",
+                *self.base_params,
+                *INSURANCE_GAPS,
+                Status.REMOVED,
+                "done",
+            ],
+        )
 
     def labourer(self) -> int:
         relations = self.r.main_labourer_relations.value
@@ -151,16 +212,41 @@ class Signals:
             f" WHERE h.id IN ({self.base_sql}) AND sc.new_status = %s AND p.removal_reason = %s"
             f" AND sc.effective_date >= %s AND sc.effective_date <= %s AND p.relation IN ({rel})"
             f" AND p.birth_date > %s AND p.birth_date <= %s",
-            [Signal.LABOURER, "主要劳动力死亡", *self._rule("main_labourer_relations"), *self.base_params, Status.REMOVED,
-             RemovalReason.DEATH, since, self.day, *relations, self.born_after, self.born_by])
+            [
+                Signal.LABOURER,
+                "主要劳动力死亡",
+                *self._rule("main_labourer_relations"),
+                *self.base_params,
+                Status.REMOVED,
+                RemovalReason.DEATH,
+                since,
+                self.day,
+                *relations,
+                self.born_after,
+                self.born_by,
+            ],
+        )
         health = self._insert(
             f"SELECT h.id, h.village_code, %s, 'health:' || p.health || ':' || {_text('p.id')}, p.id, NULL, NULL,"
             f" CASE p.health WHEN %s THEN %s ELSE %s END, %s, %s"
             f" FROM {T[Person]} p JOIN {T[Household]} h ON h.id = p.household_id"
             f" WHERE h.id IN ({self.base_sql}) AND p.health IN (%s, %s) AND p.status <> %s AND p.relation IN ({rel})"
             f" AND p.birth_date > %s AND p.birth_date <= %s",
-            [Signal.LABOURER, "serious", "主要劳动力患有大病", "主要劳动力残疾", *self._rule("main_labourer_relations"),
-             *self.base_params, "serious", "disabled", Status.REMOVED, *relations, self.born_after, self.born_by])
+            [
+                Signal.LABOURER,
+                "serious",
+                "主要劳动力患有大病",
+                "主要劳动力残疾",
+                *self._rule("main_labourer_relations"),
+                *self.base_params,
+                "serious",
+                "disabled",
+                Status.REMOVED,
+                *relations,
+                self.born_after,
+                self.born_by,
+            ],
+        )
         return deaths + health
 
     STEPS: list[tuple[str, str]] = [
@@ -175,7 +261,8 @@ def _create_hits_table() -> None:
         cur.execute(
             f"CREATE TEMPORARY TABLE {HITS} (household_id BIGINT NOT NULL, village_code VARCHAR(12) NOT NULL,"
             " signal VARCHAR(20) NOT NULL, cause_key VARCHAR(80) NOT NULL, person_id BIGINT NULL, value BIGINT NULL,"
-            " threshold BIGINT NULL, detail VARCHAR(300) NOT NULL, rule VARCHAR(120) NOT NULL, source VARCHAR(600) NOT NULL)")
+            " threshold BIGINT NULL, detail VARCHAR(300) NOT NULL, rule VARCHAR(120) NOT NULL, source VARCHAR(600) NOT NULL)"
+        )
 
 
 def _drop_hits_table() -> None:
@@ -183,13 +270,20 @@ def _drop_hits_table() -> None:
         cur.execute(f"DROP TABLE IF EXISTS {HITS}")
 
 
-def compute(run: MonitoringRun, *, user, progress: Callable[[int, str], None] | None = None) -> dict:
+def compute(
+    run: MonitoringRun, *, user, progress: Callable[[int, str], None] | None = None
+) -> dict:
     """All signals for the run's area and day as `user`; returns {signal step: hits} and writes
     new monitored households and alerts. The caller holds the run's liveness lock."""
     started = time.monotonic()
     day, pack_id = run.day, default_pack_id()
     check_due = day + dt.timedelta(days=rules(pack_id).check_days.value)
-    base = scoped(Household.objects.filter(status__in=WATCHED_STATUSES, village_code__startswith=run.area_code), user)
+    base = scoped(
+        Household.objects.filter(
+            status__in=WATCHED_STATUSES, village_code__startswith=run.area_code
+        ),
+        user,
+    )
     base_sql, base_params = base.order_by().values("id").query.sql_with_params()
     signals = Signals(day=day, base_sql=base_sql, base_params=base_params, pack_id=pack_id)
     _create_hits_table()
@@ -201,7 +295,9 @@ def compute(run: MonitoringRun, *, user, progress: Callable[[int, str], None] | 
             hits[name] = getattr(signals, name)()
         if progress:
             progress(len(Signals.STEPS) + 1, "写入预警")
-        with connection.cursor() as cur:  # a temporary table has no statistics until asked: the writes below join it
+        with (
+            connection.cursor() as cur
+        ):  # a temporary table has no statistics until asked: the writes below join it
             cur.execute(f"CREATE INDEX {HITS}_household ON {HITS} (household_id)")
             cur.execute(f"ANALYZE {HITS}")
         now = timezone.now()
@@ -213,7 +309,17 @@ def compute(run: MonitoringRun, *, user, progress: Callable[[int, str], None] | 
                 f" SELECT h.id, h.village_code, h.head_name, '', h.address, h.member_count, NULL, %s, %s, %s, %s, %s, %s, '', %s, %s"
                 f" FROM {hh} h WHERE h.id IN (SELECT household_id FROM {HITS})"
                 f" AND NOT EXISTS (SELECT 1 FROM {mh} m WHERE m.household_id = h.id) ON CONFLICT DO NOTHING",
-                [Category.UNSTABLE, "[]", Stage.ALERT, Origin.NIGHTLY, day, check_due, user.pk, now])
+                [
+                    Category.UNSTABLE,
+                    "[]",
+                    Stage.ALERT,
+                    Origin.NIGHTLY,
+                    day,
+                    check_due,
+                    user.pk,
+                    now,
+                ],
+            )
             cur.execute(
                 f"INSERT INTO {al} (monitored_id, village_code, signal, cause_key, person_id, value, threshold, detail, rule, source,"
                 " raised_on, run_id, decision_id, created_by_id)"
@@ -222,7 +328,8 @@ def compute(run: MonitoringRun, *, user, progress: Callable[[int, str], None] | 
                 f" FROM {HITS} t JOIN {mh} m ON m.household_id = t.household_id"
                 f" WHERE NOT EXISTS (SELECT 1 FROM {al} a WHERE a.monitored_id = m.id AND a.signal = t.signal AND a.cause_key = t.cause_key)"
                 " GROUP BY m.id, t.signal, t.cause_key ON CONFLICT DO NOTHING",
-                [day, run.pk])
+                [day, run.pk],
+            )
             new_alerts = cur.rowcount
             # A household that had left monitoring (风险消除/不纳入) comes back to 预警 with a new cause;
             # one just created gets its first history row.
@@ -233,19 +340,30 @@ def compute(run: MonitoringRun, *, user, progress: Callable[[int, str], None] | 
                 f"INSERT INTO {sc} (monitored_id, village_code, old_stage, new_stage, day, reason, changed_by_id, changed_at)"
                 f" SELECT m.id, m.village_code, CASE WHEN {fresh} THEN '' ELSE m.stage END, %s, %s, %s, %s, %s"
                 f" FROM {mh} m WHERE {touched} AND ({reopened} OR {fresh})",
-                [Stage.ALERT, day, "监测运行发现预警信号", user.pk, now, run.pk])
+                [Stage.ALERT, day, "监测运行发现预警信号", user.pk, now, run.pk],
+            )
             cur.execute(
                 f"UPDATE {mh} SET stage = %s, alerted_on = %s, check_due = %s, decision_due = NULL"
                 f" WHERE id IN (SELECT a.monitored_id FROM {al} a WHERE a.run_id = %s) AND stage IN (%s, %s)",
-                [Stage.ALERT, day, check_due, run.pk, Stage.REMOVED, Stage.NOT_MONITORED])
-            cur.execute(f"SELECT SUBSTR(village_code, 1, 9), signal, COUNT(*) FROM {al} WHERE run_id = %s GROUP BY SUBSTR(village_code, 1, 9), signal",
-                        [run.pk])
+                [Stage.ALERT, day, check_due, run.pk, Stage.REMOVED, Stage.NOT_MONITORED],
+            )
+            cur.execute(
+                f"SELECT SUBSTR(village_code, 1, 9), signal, COUNT(*) FROM {al} WHERE run_id = %s GROUP BY SUBSTR(village_code, 1, 9), signal",
+                [run.pk],
+            )
             by_town: dict[str, dict[str, int]] = {}
             for town, signal, count in cur.fetchall():
                 by_town.setdefault(town, {})[signal] = count
             MonitoringRun.objects.filter(pk=run.pk).update(
-                state=MonitoringRun.State.DONE, step=run.steps, step_label="完成", hits=hits, new_alerts=new_alerts,
-                by_township=by_town, finished_at=timezone.now(), seconds=round(time.monotonic() - started, 2))
+                state=MonitoringRun.State.DONE,
+                step=run.steps,
+                step_label="完成",
+                hits=hits,
+                new_alerts=new_alerts,
+                by_township=by_town,
+                finished_at=timezone.now(),
+                seconds=round(time.monotonic() - started, 2),
+            )
     finally:
         _drop_hits_table()
     run.refresh_from_db()

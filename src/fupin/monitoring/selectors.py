@@ -50,10 +50,18 @@ def by_township(user, day: dt.date) -> list[dict]:
         overdue_checks=Count("id", filter=Q(stage=Stage.CHECKING, decision_due__lt=day)),
         total=Count("id"),
     ).order_by("town")
-    names = dict(Area.objects.filter(code__in=[r["town"] for r in rows]).values_list("code", "name"))
+    names = dict(
+        Area.objects.filter(code__in=[r["town"] for r in rows]).values_list("code", "name")
+    )
     out = []
     for r in rows:
-        out.append({**r, "name": names.get(r["town"], "（未知乡镇）"), "stages": [r[s] for s in Stage.values]})
+        out.append(
+            {
+                **r,
+                "name": names.get(r["town"], "（未知乡镇）"),
+                "stages": [r[s] for s in Stage.values],
+            }
+        )
     return out
 
 

@@ -46,9 +46,14 @@ from .models import (
 from .rules import rules
 
 LIVENESS = "monitoring.run"
-ABANDONED = "监测运行时后台进程意外退出（如内存耗尽或进程被终止），本次运行未写入任何预警：请重新发起。"
-LEDGER_KIND = {MeasureKind.JOB: LedgerKind.RECOMMEND, MeasureKind.WELFARE_POST: LedgerKind.WELFARE_POST,
-               MeasureKind.TRAINING: LedgerKind.TRAINING}
+ABANDONED = (
+    "监测运行时后台进程意外退出（如内存耗尽或进程被终止），本次运行未写入任何预警：请重新发起。"
+)
+LEDGER_KIND = {
+    MeasureKind.JOB: LedgerKind.RECOMMEND,
+    MeasureKind.WELFARE_POST: LedgerKind.WELFARE_POST,
+    MeasureKind.TRAINING: LedgerKind.TRAINING,
+}
 
 
 class WorkflowError(ValueError):
@@ -85,17 +90,31 @@ def _locked(monitored: MonitoredHousehold, user) -> MonitoredHousehold:
     return MonitoredHousehold.objects.select_for_update().get(pk=monitored.pk)
 
 
-def _move(m: MonitoredHousehold, new: str, *, user, day: dt.date, reason: str, request=None, **fields) -> None:
+def _move(
+    m: MonitoredHousehold, new: str, *, user, day: dt.date, reason: str, request=None, **fields
+) -> None:
     old = m.stage
     m.stage = new
     for k, v in fields.items():
         setattr(m, k, v)
     m.save(update_fields=["stage", *fields])
-    StageChange.objects.create(monitored=m, village_code=m.village_code, old_stage=old, new_stage=new, day=day,
-                               reason=reason[:500], changed_by=user)
-    record(AuditAction.STATUS, user=user, request=request, obj=m,
-           summary=f"监测对象 {m.head_name}：{Stage(old).label} → {Stage(new).label}（{reason[:100]}）",
-           changes={"stage": [old, new]})
+    StageChange.objects.create(
+        monitored=m,
+        village_code=m.village_code,
+        old_stage=old,
+        new_stage=new,
+        day=day,
+        reason=reason[:500],
+        changed_by=user,
+    )
+    record(
+        AuditAction.STATUS,
+        user=user,
+        request=request,
+        obj=m,
+        summary=f"监测对象 {m.head_name}：{Stage(old).label} → {Stage(new).label}（{reason[:100]}）",
+        changes={"stage": [old, new]},
+    )
 
 
 def _require_stage(m: MonitoredHousehold, allowed: tuple[str, ...], action: str) -> None:
@@ -106,7 +125,10 @@ def _require_stage(m: MonitoredHousehold, allowed: tuple[str, ...], action: str)
 
 # —— the nightly run ——
 
-def start_run(*, user, area_code: str | None = None, day: dt.date | None = None, request=None) -> MonitoringRun:
+
+def start_run(
+    *, user, area_code: str | None = None, day: dt.date | None = None, request=None
+) -> MonitoringRun:
     """Queue a run for the user's area (or a part of it) and enqueue it (tests run it at once)."""
     from .tasks import monitoring_task
 
@@ -114,8 +136,16 @@ def start_run(*, user, area_code: str | None = None, day: dt.date | None = None,
     area_code = area_code or home_area_code(user)
     require_area(user, area_code)
     day = _not_future(day or timezone.localdate(), "监测日期")
-    run = MonitoringRun.objects.create(area_code=area_code, day=day, steps=nightly.STEPS, created_by=user)
-    record(AuditAction.CREATE, user=user, request=request, obj=run, summary=f"发起防止返贫监测运行（{day:%Y-%m-%d}）")
+    run = MonitoringRun.objects.create(
+        area_code=area_code, day=day, steps=nightly.STEPS, created_by=user
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=run,
+        summary=f"发起防止返贫监测运行（{day:%Y-%m-%d}）",
+    )
     transaction.on_commit(lambda: monitoring_task.enqueue(run.pk, user.pk))
     return run
 
@@ -125,8 +155,12 @@ def run_monitoring(run: MonitoringRun, *, user) -> dict:
     try:
         with liveness.holding(LIVENESS, run.pk):
             try:
+
                 def progress(n: int, label: str) -> None:
-                    MonitoringRun.objects.filter(pk=run.pk).update(state=MonitoringRun.State.RUNNING, step=n, step_label=label)
+                    MonitoringRun.objects.filter(pk=run.pk).update(
+                        state=MonitoringRun.State.RUNNING, step=n, step_label=label
+                    )
+
                 return nightly.compute(run, user=user, progress=progress)
             except Exception as exc:
                 fail_run(run.pk, f"监测运行失败：{exc}")
@@ -136,7 +170,9 @@ def run_monitoring(run: MonitoringRun, *, user) -> dict:
 
 
 def fail_run(run_id: int, message: str) -> None:
-    MonitoringRun.objects.filter(pk=run_id).update(state=MonitoringRun.State.FAILED, message=message, finished_at=timezone.now())
+    MonitoringRun.objects.filter(pk=run_id).update(
+        state=MonitoringRun.State.FAILED, message=message, finished_at=timezone.now()
+    )
 
 
 def recover_abandoned(run: MonitoringRun) -> bool:
@@ -144,7 +180,8 @@ def recover_abandoned(run: MonitoringRun) -> bool:
     if run.state != MonitoringRun.State.RUNNING or liveness.held(LIVENESS, run.pk):
         return False
     changed = MonitoringRun.objects.filter(pk=run.pk, state=MonitoringRun.State.RUNNING).update(
-        state=MonitoringRun.State.FAILED, message=ABANDONED, finished_at=timezone.now())
+        state=MonitoringRun.State.FAILED, message=ABANDONED, finished_at=timezone.now()
+    )
     if changed:
         run.refresh_from_db()
     return bool(changed)
@@ -152,27 +189,69 @@ def recover_abandoned(run: MonitoringRun) -> bool:
 
 # —— entered by hand ——
 
+
 def _cause(day: dt.date, description: str) -> str:
     return f"{day.isoformat()}:{hashlib.sha1(description.encode()).hexdigest()[:12]}"
 
 
-def _raise(m: MonitoredHousehold, *, user, signal: str, day: dt.date, description: str, person: Person | None, request=None) -> Alert:
+def _raise(
+    m: MonitoredHousehold,
+    *,
+    user,
+    signal: str,
+    day: dt.date,
+    description: str,
+    person: Person | None,
+    request=None,
+) -> Alert:
     try:
         with transaction.atomic():
-            alert = Alert.objects.create(monitored=m, village_code=m.village_code, signal=signal, cause_key=_cause(day, description),
-                                         person=person, detail=description, rule="人工录入", raised_on=day, created_by=user)
+            alert = Alert.objects.create(
+                monitored=m,
+                village_code=m.village_code,
+                signal=signal,
+                cause_key=_cause(day, description),
+                person=person,
+                detail=description,
+                rule="人工录入",
+                raised_on=day,
+                created_by=user,
+            )
     except IntegrityError:
         raise WorkflowError("同一事由已登记过预警，不重复登记") from None
     if m.stage in (Stage.REMOVED, Stage.NOT_MONITORED):
-        _move(m, Stage.ALERT, user=user, day=day, reason=f"新的预警：{description}", request=request, alerted_on=day,
-              check_due=day + dt.timedelta(days=rules().check_days.value), decision_due=None)
-    record(AuditAction.CREATE, user=user, request=request, obj=alert, summary=f"登记预警 {m.head_name}：{Signal(signal).label}")
+        _move(
+            m,
+            Stage.ALERT,
+            user=user,
+            day=day,
+            reason=f"新的预警：{description}",
+            request=request,
+            alerted_on=day,
+            check_due=day + dt.timedelta(days=rules().check_days.value),
+            decision_due=None,
+        )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=alert,
+        summary=f"登记预警 {m.head_name}：{Signal(signal).label}",
+    )
     return alert
 
 
 @transaction.atomic
-def report_event(*, user, household: Household, signal: str, day: dt.date, description: str,
-                 person: Person | None = None, request=None) -> Alert:
+def report_event(
+    *,
+    user,
+    household: Household,
+    signal: str,
+    day: dt.date,
+    description: str,
+    person: Person | None = None,
+    request=None,
+) -> Alert:
     """灾害或意外事故 (or a township's finding) for a registered household, entered by hand."""
     require_writer(user)
     require_area(user, household.village_code)
@@ -186,18 +265,52 @@ def report_event(*, user, household: Household, signal: str, day: dt.date, descr
     if m is None:
         check_due = day + dt.timedelta(days=rules().check_days.value)
         m = MonitoredHousehold.objects.create(
-            household=household, village_code=household.village_code, head_name=household.head_name, address=household.address,
-            member_count=household.member_count, category=Category.SUDDEN if signal == Signal.DISASTER else Category.UNSTABLE,
-            stage=Stage.ALERT, origin=Origin.TOWNSHIP, alerted_on=day, check_due=check_due, created_by=user)
-        StageChange.objects.create(monitored=m, village_code=m.village_code, new_stage=Stage.ALERT, day=day,
-                                   reason=f"人工登记：{description}"[:500], changed_by=user)
-    return _raise(m, user=user, signal=signal, day=day, description=description, person=person, request=request)
+            household=household,
+            village_code=household.village_code,
+            head_name=household.head_name,
+            address=household.address,
+            member_count=household.member_count,
+            category=Category.SUDDEN if signal == Signal.DISASTER else Category.UNSTABLE,
+            stage=Stage.ALERT,
+            origin=Origin.TOWNSHIP,
+            alerted_on=day,
+            check_due=check_due,
+            created_by=user,
+        )
+        StageChange.objects.create(
+            monitored=m,
+            village_code=m.village_code,
+            new_stage=Stage.ALERT,
+            day=day,
+            reason=f"人工登记：{description}"[:500],
+            changed_by=user,
+        )
+    return _raise(
+        m,
+        user=user,
+        signal=signal,
+        day=day,
+        description=description,
+        person=person,
+        request=request,
+    )
 
 
 @transaction.atomic
-def enter_household(*, user, village_code: str, head_name: str, head_id_number: str, member_count: int,
-                    income_per_capita_fen: int | None, category: str, description: str, day: dt.date,
-                    address: str = "", request=None) -> MonitoredHousehold:
+def enter_household(
+    *,
+    user,
+    village_code: str,
+    head_name: str,
+    head_id_number: str,
+    member_count: int,
+    income_per_capita_fen: int | None,
+    category: str,
+    description: str,
+    day: dt.date,
+    address: str = "",
+    request=None,
+) -> MonitoredHousehold:
     """A household not on the poverty list (边缘易致贫户、突发严重困难户) entered by a township."""
     require_writer(user)
     area = Area.objects.filter(code=village_code, level=Level.VILLAGE).first()
@@ -220,22 +333,59 @@ def enter_household(*, user, village_code: str, head_name: str, head_id_number: 
     day = _not_future(day, "发现日期")
     description = _text(description, "情况说明", 300)
     m = MonitoredHousehold.objects.create(
-        village_code=village_code, head_name=head_name, head_id_number=idn, address=address[:200], member_count=member_count,
-        income_per_capita_fen=income_per_capita_fen, category=category, stage=Stage.ALERT, origin=Origin.TOWNSHIP,
-        alerted_on=day, check_due=day + dt.timedelta(days=rules().check_days.value), created_by=user)
-    StageChange.objects.create(monitored=m, village_code=village_code, new_stage=Stage.ALERT, day=day,
-                               reason=f"乡镇录入：{description}"[:500], changed_by=user)
-    record(AuditAction.CREATE, user=user, request=request, obj=m, summary=f"录入监测对象 {head_name}（{Category(category).label}）")
-    _raise(m, user=user, signal=Signal.DISASTER if category == Category.SUDDEN else Signal.REPORTED, day=day,
-           description=description, person=None, request=request)
+        village_code=village_code,
+        head_name=head_name,
+        head_id_number=idn,
+        address=address[:200],
+        member_count=member_count,
+        income_per_capita_fen=income_per_capita_fen,
+        category=category,
+        stage=Stage.ALERT,
+        origin=Origin.TOWNSHIP,
+        alerted_on=day,
+        check_due=day + dt.timedelta(days=rules().check_days.value),
+        created_by=user,
+    )
+    StageChange.objects.create(
+        monitored=m,
+        village_code=village_code,
+        new_stage=Stage.ALERT,
+        day=day,
+        reason=f"乡镇录入：{description}"[:500],
+        changed_by=user,
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=m,
+        summary=f"录入监测对象 {head_name}（{Category(category).label}）",
+    )
+    _raise(
+        m,
+        user=user,
+        signal=Signal.DISASTER if category == Category.SUDDEN else Signal.REPORTED,
+        day=day,
+        description=description,
+        person=None,
+        request=request,
+    )
     return m
 
 
 # —— the workflow ——
 
+
 @transaction.atomic
-def record_check(*, user, monitored: MonitoredHousehold, checked_on: dt.date, findings: str,
-                 income_per_capita_fen: int | None = None, request=None) -> Check:
+def record_check(
+    *,
+    user,
+    monitored: MonitoredHousehold,
+    checked_on: dt.date,
+    findings: str,
+    income_per_capita_fen: int | None = None,
+    request=None,
+) -> Check:
     """入户核查: 预警 → 核查中 (another check while 核查中 adds to the findings)."""
     m = _locked(monitored, user)
     _require_stage(m, (Stage.ALERT, Stage.CHECKING), "入户核查")
@@ -243,18 +393,42 @@ def record_check(*, user, monitored: MonitoredHousehold, checked_on: dt.date, fi
     if checked_on < m.alerted_on:
         raise WorkflowError(f"核查日期不能早于预警日期 {m.alerted_on:%Y-%m-%d}")
     findings = _text(findings, "核查情况", 500)
-    check = Check.objects.create(monitored=m, village_code=m.village_code, checked_on=checked_on, findings=findings,
-                                 income_per_capita_fen=income_per_capita_fen, checked_by=user)
+    check = Check.objects.create(
+        monitored=m,
+        village_code=m.village_code,
+        checked_on=checked_on,
+        findings=findings,
+        income_per_capita_fen=income_per_capita_fen,
+        checked_by=user,
+    )
     if m.stage == Stage.ALERT:
-        _move(m, Stage.CHECKING, user=user, day=checked_on, reason=f"入户核查：{findings}", request=request,
-              decision_due=checked_on + dt.timedelta(days=rules().decision_days.value))
-    record(AuditAction.CREATE, user=user, request=request, obj=check, summary=f"入户核查 {m.head_name}")
+        _move(
+            m,
+            Stage.CHECKING,
+            user=user,
+            day=checked_on,
+            reason=f"入户核查：{findings}",
+            request=request,
+            decision_due=checked_on + dt.timedelta(days=rules().decision_days.value),
+        )
+    record(
+        AuditAction.CREATE, user=user, request=request, obj=check, summary=f"入户核查 {m.head_name}"
+    )
     return check
 
 
 @transaction.atomic
-def decide(*, user, monitored: MonitoredHousehold, include: bool, reason: str, day: dt.date,
-           category: str = "", risk_types: list[str] | None = None, request=None) -> Decision:
+def decide(
+    *,
+    user,
+    monitored: MonitoredHousehold,
+    include: bool,
+    reason: str,
+    day: dt.date,
+    category: str = "",
+    risk_types: list[str] | None = None,
+    request=None,
+) -> Decision:
     """认定: 核查中 → 纳入监测 / 不纳入, by someone other than whoever checked the household."""
     m = _locked(monitored, user)
     _require_stage(m, (Stage.CHECKING,), "认定")
@@ -275,17 +449,47 @@ def decide(*, user, monitored: MonitoredHousehold, include: bool, reason: str, d
         raise WorkflowError("监测类别无效")
     if include and not risk_types:
         raise WorkflowError("纳入监测须至少选择一种风险类型")
-    decision = Decision.objects.create(monitored=m, check_record=checks[0], village_code=m.village_code, include=include,
-                                       category=category, risk_types=risk_types, reason=reason, decided_on=day, decided_by=user)
+    decision = Decision.objects.create(
+        monitored=m,
+        check_record=checks[0],
+        village_code=m.village_code,
+        include=include,
+        category=category,
+        risk_types=risk_types,
+        reason=reason,
+        decided_on=day,
+        decided_by=user,
+    )
     open_alerts.update(decision=decision)
     if include:
         merged = list(dict.fromkeys([*m.risk_types, *risk_types]))
-        _move(m, Stage.MONITORED, user=user, day=day, reason=f"纳入监测：{reason}", request=request, category=category,
-              risk_types=merged, identified_on=m.identified_on or day)
+        _move(
+            m,
+            Stage.MONITORED,
+            user=user,
+            day=day,
+            reason=f"纳入监测：{reason}",
+            request=request,
+            category=category,
+            risk_types=merged,
+            identified_on=m.identified_on or day,
+        )
     else:
-        _move(m, Stage.NOT_MONITORED, user=user, day=day, reason=f"不纳入监测：{reason}", request=request)
-    record(AuditAction.DECISION, user=user, request=request, obj=decision,
-           summary=f"认定 {m.head_name}：{'纳入监测' if include else '不纳入'}")
+        _move(
+            m,
+            Stage.NOT_MONITORED,
+            user=user,
+            day=day,
+            reason=f"不纳入监测：{reason}",
+            request=request,
+        )
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=decision,
+        summary=f"认定 {m.head_name}：{'纳入监测' if include else '不纳入'}",
+    )
     return decision
 
 
@@ -300,8 +504,16 @@ def _ledger_person(m: MonitoredHousehold, person: Person | None) -> Person | Non
 
 
 @transaction.atomic
-def add_measure(*, user, monitored: MonitoredHousehold, kind: str, description: str, day: dt.date,
-                person: Person | None = None, request=None) -> Measure:
+def add_measure(
+    *,
+    user,
+    monitored: MonitoredHousehold,
+    kind: str,
+    description: str,
+    day: dt.date,
+    person: Person | None = None,
+    request=None,
+) -> Measure:
     """帮扶措施: 纳入监测 → 帮扶中; also written to the person's 帮扶台账 (the household head when no
     person is named). A household not on the poverty list has no registry person: its measures
     are kept here only."""
@@ -314,19 +526,53 @@ def add_measure(*, user, monitored: MonitoredHousehold, kind: str, description: 
     target = _ledger_person(m, person)
     entry = None
     if target is not None:
-        entry = assistance.log(person=target, kind=LEDGER_KIND.get(kind, LedgerKind.OTHER), day=day, user=user,
-                               summary=f"防止返贫帮扶（{MeasureKind(kind).label}）：{description}")
-    measure = Measure.objects.create(monitored=m, village_code=m.village_code, person=target, kind=kind, description=description,
-                                     day=day, ledger_entry_id=entry.pk if entry else None, recorded_by=user)
+        entry = assistance.log(
+            person=target,
+            kind=LEDGER_KIND.get(kind, LedgerKind.OTHER),
+            day=day,
+            user=user,
+            summary=f"防止返贫帮扶（{MeasureKind(kind).label}）：{description}",
+        )
+    measure = Measure.objects.create(
+        monitored=m,
+        village_code=m.village_code,
+        person=target,
+        kind=kind,
+        description=description,
+        day=day,
+        ledger_entry_id=entry.pk if entry else None,
+        recorded_by=user,
+    )
     if m.stage == Stage.MONITORED:
-        _move(m, Stage.ASSISTING, user=user, day=day, reason=f"落实帮扶措施：{MeasureKind(kind).label}", request=request)
-    record(AuditAction.CREATE, user=user, request=request, obj=measure, summary=f"帮扶措施 {m.head_name}：{description}")
+        _move(
+            m,
+            Stage.ASSISTING,
+            user=user,
+            day=day,
+            reason=f"落实帮扶措施：{MeasureKind(kind).label}",
+            request=request,
+        )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=measure,
+        summary=f"帮扶措施 {m.head_name}：{description}",
+    )
     return measure
 
 
 @transaction.atomic
-def add_review(*, user, monitored: MonitoredHousehold, reviewed_on: dt.date, income_per_capita_fen: int, stable: bool,
-               note: str, request=None) -> Review:
+def add_review(
+    *,
+    user,
+    monitored: MonitoredHousehold,
+    reviewed_on: dt.date,
+    income_per_capita_fen: int,
+    stable: bool,
+    note: str,
+    request=None,
+) -> Review:
     """季度回访: one per household and quarter."""
     m = _locked(monitored, user)
     _require_stage(m, UNDER_MONITORING, "季度回访")
@@ -337,9 +583,23 @@ def add_review(*, user, monitored: MonitoredHousehold, reviewed_on: dt.date, inc
     quarter = quarter_of(reviewed_on)
     if m.reviews.filter(quarter=quarter).exists():
         raise WorkflowError(f"{quarter} 已回访过：每季度回访一次")
-    review = Review.objects.create(monitored=m, village_code=m.village_code, quarter=quarter, reviewed_on=reviewed_on,
-                                   income_per_capita_fen=income_per_capita_fen, stable=stable, note=note, reviewed_by=user)
-    record(AuditAction.CREATE, user=user, request=request, obj=review, summary=f"季度回访 {m.head_name} {quarter}")
+    review = Review.objects.create(
+        monitored=m,
+        village_code=m.village_code,
+        quarter=quarter,
+        reviewed_on=reviewed_on,
+        income_per_capita_fen=income_per_capita_fen,
+        stable=stable,
+        note=note,
+        reviewed_by=user,
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=review,
+        summary=f"季度回访 {m.head_name} {quarter}",
+    )
     return review
 
 
@@ -372,12 +632,22 @@ def removal_refusal(m: MonitoredHousehold, day: dt.date) -> str:
 
 
 @transaction.atomic
-def remove_risk(*, user, monitored: MonitoredHousehold, day: dt.date, reason: str, request=None) -> MonitoredHousehold:
+def remove_risk(
+    *, user, monitored: MonitoredHousehold, day: dt.date, reason: str, request=None
+) -> MonitoredHousehold:
     """风险消除, only when the pack's conditions held for the required quarters."""
     m = _locked(monitored, user)
     day = _not_future(day, "日期")
     reason = _text(reason, "理由", 500)
     if refusal := removal_refusal(m, day):
         raise WorkflowError(refusal)
-    _move(m, Stage.REMOVED, user=user, day=day, reason=f"风险消除：{reason}", request=request, removed_on=day)
+    _move(
+        m,
+        Stage.REMOVED,
+        user=user,
+        day=day,
+        reason=f"风险消除：{reason}",
+        request=request,
+        removed_on=day,
+    )
     return m

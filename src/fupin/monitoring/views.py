@@ -29,7 +29,11 @@ MAX_EXPORT = 200_000
 
 def _area(request) -> str:
     code = (request.GET.get("area") or "").strip()
-    return code if code.isdigit() and len(code) <= 12 and area_code_in_scope(request.user, code) else ""
+    return (
+        code
+        if code.isdigit() and len(code) <= 12 and area_code_in_scope(request.user, code)
+        else ""
+    )
 
 
 def _choice(request, name: str, values) -> str:
@@ -41,9 +45,14 @@ def _filtered_households(request):
     """The monitored households as filtered on the page, and the filter as a query string (the export takes the same)."""
     day = timezone.localdate()
     qs = selectors.households(request.user)
-    f = {"area": _area(request), "stage": _choice(request, "stage", Stage.values),
-         "category": _choice(request, "category", Category.values), "signal": _choice(request, "signal", Signal.values),
-         "overdue": _choice(request, "overdue", ("alert", "check", "review")), "q": (request.GET.get("q") or "").strip()[:50]}
+    f = {
+        "area": _area(request),
+        "stage": _choice(request, "stage", Stage.values),
+        "category": _choice(request, "category", Category.values),
+        "signal": _choice(request, "signal", Signal.values),
+        "overdue": _choice(request, "overdue", ("alert", "check", "review")),
+        "q": (request.GET.get("q") or "").strip()[:50],
+    }
     if f["area"]:
         qs = qs.filter(village_code__startswith=f["area"])
     if f["stage"]:
@@ -51,7 +60,9 @@ def _filtered_households(request):
     if f["category"]:
         qs = qs.filter(category=f["category"])
     if f["signal"]:
-        qs = qs.filter(pk__in=selectors.alerts(request.user).filter(signal=f["signal"]).values("monitored_id"))
+        qs = qs.filter(
+            pk__in=selectors.alerts(request.user).filter(signal=f["signal"]).values("monitored_id")
+        )
     if f["overdue"] == "alert":
         qs = selectors.overdue_alerts(qs, day)
     elif f["overdue"] == "check":
@@ -65,8 +76,11 @@ def _filtered_households(request):
 
 def _filtered_alerts(request):
     qs = selectors.alerts(request.user)
-    f = {"area": _area(request), "signal": _choice(request, "signal", Signal.values),
-         "decided": _choice(request, "decided", ("yes", "no"))}
+    f = {
+        "area": _area(request),
+        "signal": _choice(request, "signal", Signal.values),
+        "decided": _choice(request, "decided", ("yes", "no")),
+    }
     if f["area"]:
         qs = qs.filter(village_code__startswith=f["area"])
     if f["signal"]:
@@ -78,8 +92,17 @@ def _filtered_alerts(request):
 
 def _filter_context(request) -> dict:
     own = home_area_code(request.user)
-    towns = Area.objects.filter(level=Level.TOWNSHIP, code__startswith=own[:9]).order_by("code") if len(own) <= 9 else Area.objects.none()
-    return {"towns": towns, "stages": Stage.choices, "categories": Category.choices, "signals": Signal.choices}
+    towns = (
+        Area.objects.filter(level=Level.TOWNSHIP, code__startswith=own[:9]).order_by("code")
+        if len(own) <= 9
+        else Area.objects.none()
+    )
+    return {
+        "towns": towns,
+        "stages": Stage.choices,
+        "categories": Category.choices,
+        "signals": Signal.choices,
+    }
 
 
 @login_required
@@ -89,10 +112,19 @@ def home(request):
     for run in runs:
         services.recover_abandoned(run)
     r = rules()
-    return render(request, "monitoring/home.html", {
-        "rows": selectors.by_township(request.user, day), "stages": Stage.choices, "day": day, "runs": runs,
-        "quarter": services.quarter_of(day), "r": r, "line": fen_to_yuan(r.income_line.value),
-    })
+    return render(
+        request,
+        "monitoring/home.html",
+        {
+            "rows": selectors.by_township(request.user, day),
+            "stages": Stage.choices,
+            "day": day,
+            "runs": runs,
+            "quarter": services.quarter_of(day),
+            "r": r,
+            "line": fen_to_yuan(r.income_line.value),
+        },
+    )
 
 
 @login_required
@@ -102,7 +134,11 @@ def households(request):
     names = selectors.place_names(m.village_code for m in page)
     for m in page:
         m.place = names.get(m.village_code, "")
-    return render(request, "monitoring/households.html", {"page": page, "f": f, "query": query, **_filter_context(request)})
+    return render(
+        request,
+        "monitoring/households.html",
+        {"page": page, "f": f, "query": query, **_filter_context(request)},
+    )
 
 
 @login_required
@@ -110,14 +146,49 @@ def households_export(request):
     qs, _, query = _filtered_households(request)
     rows_qs = list(qs.order_by("village_code", "id")[:MAX_EXPORT])
     names = selectors.place_names(m.village_code for m in rows_qs)
-    rows = [[m.head_name, mask(m.head_id_number) if m.head_id_number else "", names.get(m.village_code, ""),
-             m.get_category_display(), m.get_stage_display(), m.get_origin_display(), "、".join(m.risk_type_labels), m.member_count,
-             fen_to_yuan(m.income_per_capita_fen) if m.income_per_capita_fen is not None else "", m.alerted_on, m.check_due,
-             m.decision_due or "", m.identified_on or "", m.removed_on or ""] for m in rows_qs]
-    header = ["户主", "户主身份证号", "所在村", "监测类别", "阶段", "来源", "风险类型", "家庭人口", "人均纯收入(元)", "预警日期", "核查期限",
-              "认定期限", "纳入监测日期", "风险消除日期"]
-    return xlsx_response(user=request.user, request=request, filename="防止返贫监测对象.xlsx", unmasked=False,
-                         summary=f"导出防止返贫监测对象 {query}".strip(), sheets=[("监测对象", header, rows)])
+    rows = [
+        [
+            m.head_name,
+            mask(m.head_id_number) if m.head_id_number else "",
+            names.get(m.village_code, ""),
+            m.get_category_display(),
+            m.get_stage_display(),
+            m.get_origin_display(),
+            "、".join(m.risk_type_labels),
+            m.member_count,
+            fen_to_yuan(m.income_per_capita_fen) if m.income_per_capita_fen is not None else "",
+            m.alerted_on,
+            m.check_due,
+            m.decision_due or "",
+            m.identified_on or "",
+            m.removed_on or "",
+        ]
+        for m in rows_qs
+    ]
+    header = [
+        "户主",
+        "户主身份证号",
+        "所在村",
+        "监测类别",
+        "阶段",
+        "来源",
+        "风险类型",
+        "家庭人口",
+        "人均纯收入(元)",
+        "预警日期",
+        "核查期限",
+        "认定期限",
+        "纳入监测日期",
+        "风险消除日期",
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="防止返贫监测对象.xlsx",
+        unmasked=False,
+        summary=f"导出防止返贫监测对象 {query}".strip(),
+        sheets=[("监测对象", header, rows)],
+    )
 
 
 @login_required
@@ -127,7 +198,11 @@ def alerts(request):
     names = selectors.place_names(a.village_code for a in page)
     for a in page:
         a.place = names.get(a.village_code, "")
-    return render(request, "monitoring/alerts.html", {"page": page, "f": f, "query": query, **_filter_context(request)})
+    return render(
+        request,
+        "monitoring/alerts.html",
+        {"page": page, "f": f, "query": query, **_filter_context(request)},
+    )
 
 
 @login_required
@@ -135,11 +210,34 @@ def alerts_export(request):
     qs, _, query = _filtered_alerts(request)
     items = list(qs.order_by("village_code", "raised_on", "id")[:MAX_EXPORT])
     names = selectors.place_names(a.village_code for a in items)
-    rows = [[a.monitored.head_name, names.get(a.village_code, ""), a.get_signal_display(), a.person.name if a.person else "",
-             a.data_text, a.rule_text, a.source, a.raised_on, "已认定" if a.decision_id else "待认定"] for a in items]
-    return xlsx_response(user=request.user, request=request, filename="防止返贫预警.xlsx", unmasked=False,
-                         summary=f"导出防止返贫预警 {query}".strip(),
-                         sheets=[("预警", ["户主", "所在村", "信号", "涉及人员", "数据", "规则", "出处", "预警日期", "认定"], rows)])
+    rows = [
+        [
+            a.monitored.head_name,
+            names.get(a.village_code, ""),
+            a.get_signal_display(),
+            a.person.name if a.person else "",
+            a.data_text,
+            a.rule_text,
+            a.source,
+            a.raised_on,
+            "已认定" if a.decision_id else "待认定",
+        ]
+        for a in items
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="防止返贫预警.xlsx",
+        unmasked=False,
+        summary=f"导出防止返贫预警 {query}".strip(),
+        sheets=[
+            (
+                "预警",
+                ["户主", "所在村", "信号", "涉及人员", "数据", "规则", "出处", "预警日期", "认定"],
+                rows,
+            )
+        ],
+    )
 
 
 def _monitored(request, pk: int) -> MonitoredHousehold:
@@ -150,17 +248,30 @@ def _monitored(request, pk: int) -> MonitoredHousehold:
 def household(request, pk: int, forms_in: dict | None = None):
     m = _monitored(request, pk)
     day = timezone.localdate()
-    open_signals = sorted(set(m.alerts.filter(decision__isnull=True).values_list("signal", flat=True)))
+    open_signals = sorted(
+        set(m.alerts.filter(decision__isnull=True).values_list("signal", flat=True))
+    )
     ctx = {
-        "m": m, "place": selectors.place_names([m.village_code]).get(m.village_code, ""),
+        "m": m,
+        "place": selectors.place_names([m.village_code]).get(m.village_code, ""),
         "alerts": m.alerts.select_related("person", "decision").order_by("-raised_on", "-id"),
-        "checks": m.checks.select_related("checked_by"), "decisions": m.decisions.select_related("decided_by"),
-        "measures": m.measures.select_related("person", "recorded_by"), "reviews": m.reviews.select_related("reviewed_by"),
+        "checks": m.checks.select_related("checked_by"),
+        "decisions": m.decisions.select_related("decided_by"),
+        "measures": m.measures.select_related("person", "recorded_by"),
+        "reviews": m.reviews.select_related("reviewed_by"),
         "history": m.history.select_related("changed_by").order_by("day", "id"),
-        "check_form": forms.CheckForm(), "measure_form": forms.MeasureForm(), "review_form": forms.ReviewForm(),
-        "decision_form": forms.DecisionForm(initial={"category": m.category, "risk_types": open_signals}),
-        "remove_form": forms.RemoveForm(), "refusal": services.removal_refusal(m, day) if m.stage in (Stage.MONITORED, Stage.ASSISTING) else "",
-        "checkers": {c.checked_by_id for c in m.checks.all()}, "writer": not request.user.read_only,
+        "check_form": forms.CheckForm(),
+        "measure_form": forms.MeasureForm(),
+        "review_form": forms.ReviewForm(),
+        "decision_form": forms.DecisionForm(
+            initial={"category": m.category, "risk_types": open_signals}
+        ),
+        "remove_form": forms.RemoveForm(),
+        "refusal": services.removal_refusal(m, day)
+        if m.stage in (Stage.MONITORED, Stage.ASSISTING)
+        else "",
+        "checkers": {c.checked_by_id for c in m.checks.all()},
+        "writer": not request.user.read_only,
         "quarter": services.quarter_of(day),
     }
     ctx.update(forms_in or {})
@@ -170,7 +281,12 @@ def household(request, pk: int, forms_in: dict | None = None):
 STEPS = {
     "check": (forms.CheckForm, "check_form", services.record_check, "已记录入户核查"),
     "decide": (forms.DecisionForm, "decision_form", services.decide, "已记录认定结论"),
-    "measure": (forms.MeasureForm, "measure_form", services.add_measure, "已登记帮扶措施，并写入帮扶台账"),
+    "measure": (
+        forms.MeasureForm,
+        "measure_form",
+        services.add_measure,
+        "已登记帮扶措施，并写入帮扶台账",
+    ),
     "review": (forms.ReviewForm, "review_form", services.add_review, "已记录季度回访"),
     "remove": (forms.RemoveForm, "remove_form", services.remove_risk, "已标注风险消除"),
 }
@@ -206,7 +322,9 @@ def report(request, pk: int):
         require_writer(request.user)
         if form.is_valid():
             try:
-                alert = services.report_event(user=request.user, household=hh, request=request, **form.cleaned_data)
+                alert = services.report_event(
+                    user=request.user, household=hh, request=request, **form.cleaned_data
+                )
             except (services.WorkflowError, PermissionDenied) as exc:
                 messages.error(request, str(exc))
             else:
@@ -225,7 +343,9 @@ def enter(request):
         require_writer(request.user)
         if form.is_valid():
             try:
-                m = services.enter_household(user=request.user, request=request, **form.cleaned_data)
+                m = services.enter_household(
+                    user=request.user, request=request, **form.cleaned_data
+                )
             except (services.WorkflowError, PermissionDenied) as exc:
                 messages.error(request, str(exc))
             else:
@@ -236,8 +356,15 @@ def enter(request):
 
 def _enter_page(request, form, villages, faults=None):
     names = selectors.area_names({v.code[:9] for v in villages})
-    return render(request, "monitoring/enter.html", {"form": form, "faults": faults or [],
-                                                     "villages": [(v.code, f"{names.get(v.code[:9], '')} {v.name}") for v in villages]})
+    return render(
+        request,
+        "monitoring/enter.html",
+        {
+            "form": form,
+            "faults": faults or [],
+            "villages": [(v.code, f"{names.get(v.code[:9], '')} {v.name}") for v in villages],
+        },
+    )
 
 
 @login_required
@@ -251,11 +378,21 @@ def import_civil(request):
     own = home_area_code(request.user)
     villages = Area.objects.filter(level=Level.VILLAGE, code__startswith=own).order_by("code")
     if upload is None:
-        return _enter_page(request, forms.EnterForm(), villages, ["请选择要导入的文件（xlsx 或 csv）"])
+        return _enter_page(
+            request, forms.EnterForm(), villages, ["请选择要导入的文件（xlsx 或 csv）"]
+        )
     if upload.size > 20 * 1024 * 1024:
-        return _enter_page(request, forms.EnterForm(), villages, ["文件超过 20 MB，请分成几个文件导入"])
+        return _enter_page(
+            request, forms.EnterForm(), villages, ["文件超过 20 MB，请分成几个文件导入"]
+        )
     try:
-        n = civil.import_file(user=request.user, data=upload.read(), filename=upload.name[:100], day=timezone.localdate(), request=request)
+        n = civil.import_file(
+            user=request.user,
+            data=upload.read(),
+            filename=upload.name[:100],
+            day=timezone.localdate(),
+            request=request,
+        )
     except civil.ImportRefused as exc:
         return _enter_page(request, forms.EnterForm(), villages, exc.faults)
     messages.success(request, f"已从民政部门名单导入 {n} 户监测对象，均待入户核查")
@@ -284,8 +421,13 @@ def _run(request, pk: int) -> MonitoringRun:
 def run(request, pk: int):
     r = _run(request, pk)
     towns = selectors.area_names(r.by_township)
-    summary = [(towns.get(code, "（未知乡镇）"), [(str(Signal(s).label), n) for s, n in sorted(counts.items()) if s in Signal.values])
-               for code, counts in sorted(r.by_township.items())]
+    summary = [
+        (
+            towns.get(code, "（未知乡镇）"),
+            [(str(Signal(s).label), n) for s, n in sorted(counts.items()) if s in Signal.values],
+        )
+        for code, counts in sorted(r.by_township.items())
+    ]
     hits = [(label, r.hits.get(name, 0)) for name, label in services.nightly.Signals.STEPS]
     return render(request, "monitoring/run.html", {"run": r, "summary": summary, "hits": hits})
 
@@ -302,5 +444,12 @@ def person_section(request, person: Person) -> str:
     m = selectors.households(request.user).filter(household_id=person.household_id).first()
     if m is None:
         return ""
-    return render_to_string("monitoring/_person_section.html", {
-        "m": m, "alerts": m.alerts.order_by("-raised_on", "-id")[:10], "measures": m.measures.all()[:10]}, request=request)
+    return render_to_string(
+        "monitoring/_person_section.html",
+        {
+            "m": m,
+            "alerts": m.alerts.order_by("-raised_on", "-id")[:10],
+            "measures": m.measures.all()[:10],
+        },
+        request=request,
+    )

@@ -21,7 +21,9 @@ from .services import PaymentError
 
 router = Router(tags=["资金发放"])
 MAX_LIMIT = 500
-Version = Annotated[StrictInt, Field(ge=1, le=2**31 - 1, description="页面所见的批次版本；已被他人处理时拒绝")]
+Version = Annotated[
+    StrictInt, Field(ge=1, le=2**31 - 1, description="页面所见的批次版本；已被他人处理时拒绝")
+]
 LineId = Annotated[StrictInt, Field(ge=1, le=MAX_ID, description="明细号")]
 Short = Annotated[str, StringConstraints(max_length=40, strict=True)]
 Reason = Annotated[str, StringConstraints(max_length=200, strict=True)]
@@ -184,27 +186,38 @@ class BatchQuery(Schema):
 
 
 def _batch(request, pk: int) -> Batch:
-    return get_scoped(Batch.objects.select_related("preparer", "reviewer", "approver"), request.user, pk=pk)
+    return get_scoped(
+        Batch.objects.select_related("preparer", "reviewer", "approver"), request.user, pk=pk
+    )
 
 
 @router.get("/payments/kinds", response=list[KindOut])
 def kinds(request):
     """已登记的发放项目。"""
-    return [KindOut(code=k.code, name=k.name, unit=k.unit, channel=k.channel, payee=k.payee) for k in providers.kinds().values()]
+    return [
+        KindOut(code=k.code, name=k.name, unit=k.unit, channel=k.channel, payee=k.payee)
+        for k in providers.kinds().values()
+    ]
 
 
 @router.get("/payments/batches", response=list[BatchOut])
 def list_batches(request, filters: Query[BatchQuery]):
     qs, _ = selectors.filtered_batches(request.user, filters.dict())
-    return qs[filters.offset:filters.offset + filters.limit]
+    return qs[filters.offset : filters.offset + filters.limit]
 
 
 @router.post("/payments/batches", response={201: BatchOut})
 def prepare(request, data: PrepareIn):
     """编制发放批次（乡镇为本乡镇，县级为全县）。"""
     try:
-        batch = services.prepare(user=request.user, kind=data.kind, period=data.period, area_code=data.area_code, note=data.note,
-                                 request=request)
+        batch = services.prepare(
+            user=request.user,
+            kind=data.kind,
+            period=data.period,
+            area_code=data.area_code,
+            note=data.note,
+            request=request,
+        )
     except PaymentError as exc:
         raise _refused(exc) from None
     return Status(201, _batch(request, batch.pk))
@@ -216,10 +229,15 @@ def get_batch(request, pk: int):
 
 
 @router.get("/payments/batches/{int:pk}/lines", response=list[LineOut])
-def batch_lines(request, pk: int, status: str = Query("", max_length=10), limit: int = Query(100, ge=1, le=MAX_LIMIT),
-                offset: int = Query(0, ge=0, le=10_000_000)):
+def batch_lines(
+    request,
+    pk: int,
+    status: str = Query("", max_length=10),
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=10_000_000),
+):
     """发放明细（身份证号脱敏）。"""
-    return selectors.lines(request.user, _batch(request, pk), status)[offset:offset + limit]
+    return selectors.lines(request.user, _batch(request, pk), status)[offset : offset + limit]
 
 
 @router.get("/payments/batches/{int:pk}/differences", response=list[DifferenceOut])
@@ -256,13 +274,27 @@ def cancel(request, pk: int, data: CancelIn):
 @router.post("/payments/batches/{int:pk}/remove", response=BatchOut)
 def remove_line(request, pk: int, data: RemoveIn):
     """剔除明细（仅编制后、复核前）。"""
-    return _run(request, pk, services.remove_line, line_id=data.line_id, reason=data.reason, version=data.version)
+    return _run(
+        request,
+        pk,
+        services.remove_line,
+        line_id=data.line_id,
+        reason=data.reason,
+        version=data.version,
+    )
 
 
 @router.post("/payments/batches/{int:pk}/paid", response=BatchOut)
 def paid(request, pk: int, data: PaidIn):
     """登记已支付（支付凭证号、支付日期）。"""
-    return _run(request, pk, services.mark_paid, reference=data.reference, paid_on=data.paid_on, version=data.version)
+    return _run(
+        request,
+        pk,
+        services.mark_paid,
+        reference=data.reference,
+        paid_on=data.paid_on,
+        version=data.version,
+    )
 
 
 @router.post("/payments/batches/{int:pk}/return", response=ReturnOut)
@@ -270,10 +302,21 @@ def import_return(request, pk: int, file: File[UploadedFile]):
     """导入回盘文件对账（xlsx 或 csv；有错误的文件整份不导入）。"""
     _batch(request, pk)
     try:
-        rf = reconcile.import_return(user=request.user, batch_id=pk, data=file.read(), filename=file.name or "回盘文件", request=request)
+        rf = reconcile.import_return(
+            user=request.user,
+            batch_id=pk,
+            data=file.read(),
+            filename=file.name or "回盘文件",
+            request=request,
+        )
     except PaymentError as exc:
         raise _refused(exc) from None
-    return {"rows": rf.rows, "paid": rf.paid, "differences": rf.differences, "batch": _batch(request, pk)}
+    return {
+        "rows": rf.rows,
+        "paid": rf.paid,
+        "differences": rf.differences,
+        "batch": _batch(request, pk),
+    }
 
 
 @router.post("/payments/differences/{int:pk}/resolve", response=DifferenceOut)
@@ -281,6 +324,12 @@ def resolve(request, pk: int, data: ResolveIn):
     """处理对账差异（须写明理由）。"""
     get_scoped(Difference.objects.all(), request.user, pk=pk)
     try:
-        return services.resolve(user=request.user, difference_id=pk, resolution=data.resolution, reason=data.reason, request=request)
+        return services.resolve(
+            user=request.user,
+            difference_id=pk,
+            resolution=data.resolution,
+            reason=data.reason,
+            request=request,
+        )
     except PaymentError as exc:
         raise _refused(exc) from None

@@ -35,33 +35,60 @@ from .models import Batch, BatchLine
 
 
 def _return_file(rows) -> bytes:
-    text = "明细号,身份证号,姓名,金额(元),结果,说明\n" + "".join(f"{a},{b},{c},{d},{e},{f}\n" for a, b, c, d, e, f in rows)
+    text = "明细号,身份证号,姓名,金额(元),结果,说明\n" + "".join(
+        f"{a},{b},{c},{d},{e},{f}\n" for a, b, c, d, e, f in rows
+    )
     return text.encode("utf-8")
 
 
 def _lines(batch: Batch) -> list[BatchLine]:
-    return list(BatchLine.objects.filter(batch=batch, live=True).select_related("person").order_by("id"))
+    return list(
+        BatchLine.objects.filter(batch=batch, live=True).select_related("person").order_by("id")
+    )
 
 
 def _pay(batch: Batch, payer: User, reference: str) -> None:
     response = bank_csv_response(user=payer, request=None, batch_id=batch.pk)
     response.file_to_stream.close()  # not response.close(): that ends the "request" and closes the database connection
-    services.mark_paid(user=payer, batch_id=batch.pk, reference=reference, paid_on=timezone.localdate())
+    services.mark_paid(
+        user=payer, batch_id=batch.pk, reference=reference, paid_on=timezone.localdate()
+    )
 
 
-def _reconciled_welfare_batch(town_user, agency: User, county: User, month: dt.date) -> Batch | None:
-    batch = services.prepare(user=town_user, kind="welfare_post", period=f"{month:%Y-%m}", area_code=town_user.area.code,
-                             note="演示：已支付并对账")
+def _reconciled_welfare_batch(
+    town_user, agency: User, county: User, month: dt.date
+) -> Batch | None:
+    batch = services.prepare(
+        user=town_user,
+        kind="welfare_post",
+        period=f"{month:%Y-%m}",
+        area_code=town_user.area.code,
+        note="演示：已支付并对账",
+    )
     services.review(user=agency, batch_id=batch.pk)
     services.approve(user=county, batch_id=batch.pk)
     _pay(batch, agency, f"FLNS{month:%Y%m}001")
-    rows = [(x.pk, x.person.id_number, x.person.name, fen_to_yuan(x.amount_fen), "成功", "") for x in _lines(batch)]
-    reconcile.import_return(user=agency, batch_id=batch.pk, data=_return_file(rows), filename=f"公益性岗位补贴{month:%Y%m}回盘.csv")
+    rows = [
+        (x.pk, x.person.id_number, x.person.name, fen_to_yuan(x.amount_fen), "成功", "")
+        for x in _lines(batch)
+    ]
+    reconcile.import_return(
+        user=agency,
+        batch_id=batch.pk,
+        data=_return_file(rows),
+        filename=f"公益性岗位补贴{month:%Y%m}回盘.csv",
+    )
     return batch
 
 
 def _batch_with_differences(agency: User, county: User, admin: User, year: int) -> Batch:
-    batch = services.prepare(user=agency, kind="job_seeking", period=str(year), area_code=county.area.code, note="演示：对账有差异待处理")
+    batch = services.prepare(
+        user=agency,
+        kind="job_seeking",
+        period=str(year),
+        area_code=county.area.code,
+        note="演示：对账有差异待处理",
+    )
     services.review(user=county, batch_id=batch.pk)
     services.approve(user=admin, batch_id=batch.pk)
     _pay(batch, agency, f"FLNS{year}JS01")
@@ -74,14 +101,25 @@ def _batch_with_differences(agency: User, county: User, admin: User, year: int) 
         if i == 0:
             rows.append((x.pk, x.person.id_number, x.person.name, amount, "失败", "账户已销户"))
         elif i == 1:
-            rows.append((x.pk, x.person.id_number, x.person.name, fen_to_yuan(x.amount_fen - 5000), "成功", ""))
+            rows.append(
+                (
+                    x.pk,
+                    x.person.id_number,
+                    x.person.name,
+                    fen_to_yuan(x.amount_fen - 5000),
+                    "成功",
+                    "",
+                )
+            )
         elif i == 2 and len(lines) > 3:
             continue  # not in the return file
         else:
             rows.append((x.pk, x.person.id_number, x.person.name, amount, "成功", ""))
     if stranger is not None:
         rows.append((9_999_999, stranger.id_number, stranger.name, "500.00", "成功", "不在本批次"))
-    reconcile.import_return(user=agency, batch_id=batch.pk, data=_return_file(rows), filename=f"求职补贴{year}回盘.csv")
+    reconcile.import_return(
+        user=agency, batch_id=batch.pk, data=_return_file(rows), filename=f"求职补贴{year}回盘.csv"
+    )
     return batch
 
 
@@ -91,20 +129,37 @@ def _medical_2018(agency: User, county: User, admin: User) -> Batch | None:
 
     if not SubsidyRun.objects.filter(year=2018, insurance="medical", state=RunState.DONE).exists():
         try:
-            insurance.execute_run(insurance.create_run(user=county, year=2018, insurance="medical"), user=county)
+            insurance.execute_run(
+                insurance.create_run(user=county, year=2018, insurance="medical"), user=county
+            )
         except insurance.InsuranceError:
             return None
     try:
-        batch = services.prepare(user=agency, kind="medical_premium", period="2018", area_code=county.area.code,
-                                 note="演示：2018年度医疗保险代缴，已缴费并对账")
+        batch = services.prepare(
+            user=agency,
+            kind="medical_premium",
+            period="2018",
+            area_code=county.area.code,
+            note="演示：2018年度医疗保险代缴，已缴费并对账",
+        )
     except services.PaymentError:
         return None
     services.review(user=county, batch_id=batch.pk)
     services.approve(user=admin, batch_id=batch.pk)
     agency_xlsx_response(user=agency, request=None, batch_id=batch.pk).file_to_stream.close()
-    services.mark_paid(user=agency, batch_id=batch.pk, reference="FLYB2018DJ001", paid_on=timezone.localdate())
-    rows = [(x.pk, x.person.id_number, x.person.name, fen_to_yuan(x.amount_fen), "已代缴", "") for x in _lines(batch)]
-    reconcile.import_return(user=agency, batch_id=batch.pk, data=_return_file(rows), filename="2018年度医疗保险代缴回盘.csv")
+    services.mark_paid(
+        user=agency, batch_id=batch.pk, reference="FLYB2018DJ001", paid_on=timezone.localdate()
+    )
+    rows = [
+        (x.pk, x.person.id_number, x.person.name, fen_to_yuan(x.amount_fen), "已代缴", "")
+        for x in _lines(batch)
+    ]
+    reconcile.import_return(
+        user=agency,
+        batch_id=batch.pk,
+        data=_return_file(rows),
+        filename="2018年度医疗保险代缴回盘.csv",
+    )
     return batch
 
 
@@ -114,23 +169,45 @@ def build() -> str:
     made = []
     medical = _medical_2018(agency, county, admin)
     if medical is not None:
-        made.append(f"2018年度医疗保险代缴批次 {medical.pk}（{medical.line_count} 人，{fen_to_yuan(medical.total_fen)} 元，已对账）")
+        made.append(
+            f"2018年度医疗保险代缴批次 {medical.pk}（{medical.line_count} 人，{fen_to_yuan(medical.total_fen)} 元，已对账）"
+        )
     last_month = add_months(today.replace(day=1), -1)
-    busiest = (WelfareSubsidy.objects.filter(month=last_month).annotate(town=Substr("village_code", 1, 9)).values("town")
-               .annotate(n=Count("id")).order_by("-n", "town").first())
+    busiest = (
+        WelfareSubsidy.objects.filter(month=last_month)
+        .annotate(town=Substr("village_code", 1, 9))
+        .values("town")
+        .annotate(n=Count("id"))
+        .order_by("-n", "town")
+        .first()
+    )
     if busiest:
         town_user = User.objects.get(username=f"town-{busiest['town']}")
         b = _reconciled_welfare_batch(town_user, agency, county, last_month)
         made.append(f"公益性岗位补贴批次 {b.pk}（{b.line_count} 人次，已对账）")
-    year = (JobSeekingSubsidy.objects.annotate(y=ExtractYear("granted_on")).values("y").annotate(n=Count("id"))
-            .order_by("-n", "-y").values_list("y", flat=True).first())
+    year = (
+        JobSeekingSubsidy.objects.annotate(y=ExtractYear("granted_on"))
+        .values("y")
+        .annotate(n=Count("id"))
+        .order_by("-n", "-y")
+        .values_list("y", flat=True)
+        .first()
+    )
     if year:
         b = _batch_with_differences(agency, county, admin, year)
-        made.append(f"求职补贴批次 {b.pk}（{b.line_count} 人次，差异 {b.differences.count()} 条待处理）")
+        made.append(
+            f"求职补贴批次 {b.pk}（{b.line_count} 人次，差异 {b.differences.count()} 条待处理）"
+        )
     quarter_start = add_months(today.replace(day=1, month=3 * ((today.month - 1) // 3) + 1), -3)
     period = f"{quarter_start.year}-Q{(quarter_start.month - 1) // 3 + 1}"
     try:
-        b = services.prepare(user=agency, kind="interest_subsidy", period=period, area_code=county.area.code, note="演示：待复核")
+        b = services.prepare(
+            user=agency,
+            kind="interest_subsidy",
+            period=period,
+            area_code=county.area.code,
+            note="演示：待复核",
+        )
         made.append(f"贷款贴息批次 {b.pk}（{b.line_count} 人次，待复核）")
     except services.PaymentError:
         pass

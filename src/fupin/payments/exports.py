@@ -25,7 +25,17 @@ from fupin.sheets.write import csv_row
 from . import providers, services
 from .models import Batch, BatchLine
 
-HEADER = ["明细号", "姓名", "身份证号", "金额(元)", "用途", "期间", "收款单位", "收款单位代码", "批次号"]
+HEADER = [
+    "明细号",
+    "姓名",
+    "身份证号",
+    "金额(元)",
+    "用途",
+    "期间",
+    "收款单位",
+    "收款单位代码",
+    "批次号",
+]
 CHUNK = 10_000
 
 
@@ -39,18 +49,37 @@ def bank_csv_response(*, user, request, batch_id: int) -> FileResponse:
     through `csv_row`; the batch's constant cells (用途, 期间) once, the person's cells on each line."""
     batch = services.mark_exported(user=user, batch_id=batch_id, request=request)
     kind = providers.kinds().get(batch.kind)
-    purpose, period_text = csv_row([kind.purpose_text if kind else batch.kind, providers.period_label(batch.period)])
+    purpose, period_text = csv_row(
+        [kind.purpose_text if kind else batch.kind, providers.period_label(batch.period)]
+    )
     tmp = tempfile.TemporaryFile()
     tmp.write(codecs.BOM_UTF8)
     text = io.TextIOWrapper(tmp, encoding="utf-8", newline="")
     writer = csv.writer(text)
     writer.writerow(HEADER)
-    qs = (BatchLine.objects.filter(batch_id=batch.pk, live=True).order_by("id")
-          .values_list("id", "person__name", "person__id_number", "amount_fen", "payee_name", "payee_code"))
+    qs = (
+        BatchLine.objects.filter(batch_id=batch.pk, live=True)
+        .order_by("id")
+        .values_list(
+            "id", "person__name", "person__id_number", "amount_fen", "payee_name", "payee_code"
+        )
+    )
     chunk = []
     for pk, name, id_number, fen, payee, payee_code in qs.iterator(chunk_size=CHUNK):
         name, id_number, payee, payee_code = csv_row((name, id_number, payee, payee_code))
-        chunk.append((pk, name, id_number, fen_to_yuan(fen), purpose, period_text, payee, payee_code, batch.pk))
+        chunk.append(
+            (
+                pk,
+                name,
+                id_number,
+                fen_to_yuan(fen),
+                purpose,
+                period_text,
+                payee,
+                payee_code,
+                batch.pk,
+            )
+        )
         if len(chunk) == CHUNK:
             writer.writerows(chunk)
             chunk.clear()
@@ -59,9 +88,17 @@ def bank_csv_response(*, user, request, batch_id: int) -> FileResponse:
     text.detach()
     tmp.seek(0)
     name = filename(batch, "csv")
-    record(AuditAction.EXPORT, user=user, request=request, obj=batch, object_id=str(batch.pk),
-           summary=f"导出银行代发文件 {name}：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元（完整身份证号）")
-    return FileResponse(tmp, as_attachment=True, filename=name, content_type="text/csv; charset=utf-8")
+    record(
+        AuditAction.EXPORT,
+        user=user,
+        request=request,
+        obj=batch,
+        object_id=str(batch.pk),
+        summary=f"导出银行代发文件 {name}：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元（完整身份证号）",
+    )
+    return FileResponse(
+        tmp, as_attachment=True, filename=name, content_type="text/csv; charset=utf-8"
+    )
 
 
 def agency_rows(batch: Batch, payee: bool) -> Iterator[list]:
@@ -70,10 +107,13 @@ def agency_rows(batch: Batch, payee: bool) -> Iterator[list]:
     qs = BatchLine.objects.filter(batch_id=batch.pk, live=True).order_by("id")
     if payee:
         for pk, name, id_number, fen, payee_name, payee_code in qs.values_list(
-                "id", "person__name", "person__id_number", "amount_fen", "payee_name", "payee_code").iterator(chunk_size=CHUNK):
+            "id", "person__name", "person__id_number", "amount_fen", "payee_name", "payee_code"
+        ).iterator(chunk_size=CHUNK):
             yield [pk, name, id_number, fen / 100, payee_name, payee_code]
     else:
-        for pk, name, id_number, fen in qs.values_list("id", "person__name", "person__id_number", "amount_fen").iterator(chunk_size=CHUNK):
+        for pk, name, id_number, fen in qs.values_list(
+            "id", "person__name", "person__id_number", "amount_fen"
+        ).iterator(chunk_size=CHUNK):
             yield [pk, name, id_number, fen / 100]
 
 
@@ -83,8 +123,15 @@ def agency_xlsx_response(*, user, request, batch_id: int) -> FileResponse:
     kind = providers.kinds().get(batch.kind)
     name = kind.name if kind else batch.kind
     payee = bool(kind and kind.payee == "organisation")
-    header = ["明细号", "姓名", "身份证号", "金额(元)"] + (["收款单位", "收款单位代码"] if payee else [])
+    header = ["明细号", "姓名", "身份证号", "金额(元)"] + (
+        ["收款单位", "收款单位代码"] if payee else []
+    )
     title = f"{name}{providers.period_label(batch.period)}批次{batch.pk}"[:31]
-    return xlsx_response(user=user, request=request, filename=filename(batch, "xlsx"), unmasked=True,
-                         summary=f"导出发放名单 批次 {batch.pk}（{name}）：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元",
-                         sheets=[(title, header, agency_rows(batch, payee))])
+    return xlsx_response(
+        user=user,
+        request=request,
+        filename=filename(batch, "xlsx"),
+        unmasked=True,
+        summary=f"导出发放名单 批次 {batch.pk}（{name}）：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元",
+        sheets=[(title, header, agency_rows(batch, payee))],
+    )

@@ -44,15 +44,31 @@ class Batch(models.Model):
     kind = models.CharField("发放项目", max_length=40)
     period = models.CharField("期间", max_length=10)
     area_code = models.CharField("区划", max_length=12, help_text="乡镇或县代码补足12位")
-    state = models.CharField("状态", max_length=12, choices=BatchState.choices, default=BatchState.PREPARED)
+    state = models.CharField(
+        "状态", max_length=12, choices=BatchState.choices, default=BatchState.PREPARED
+    )
     note = models.CharField("说明", max_length=200, blank=True)
-    preparer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="编制人", on_delete=models.PROTECT, related_name="+")
+    preparer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="编制人", on_delete=models.PROTECT, related_name="+"
+    )
     prepared_at = models.DateTimeField("编制时间", auto_now_add=True)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="复核人", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="复核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     approved_at = models.DateTimeField("审批时间", null=True, blank=True)
     exported_at = models.DateTimeField("导出时间", null=True, blank=True)
     paid_at = models.DateTimeField("支付登记时间", null=True, blank=True)
@@ -62,16 +78,24 @@ class Batch(models.Model):
     cancel_reason = models.CharField("作废原因", max_length=200, blank=True)
     line_count = models.PositiveIntegerField("人次", default=0)
     total_fen = models.BigIntegerField("金额(分)", default=0)
-    town_totals = models.JSONField("分乡镇合计", default=dict, help_text="{乡镇代码: [人次, 金额分]}")
+    town_totals = models.JSONField(
+        "分乡镇合计", default=dict, help_text="{乡镇代码: [人次, 金额分]}"
+    )
     version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         verbose_name = "发放批次"
         verbose_name_plural = "发放批次"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["area_code", "state", "id"], name="paybatch_area_state"),
-                   models.Index(fields=["kind", "period"], name="paybatch_kind_period")]
-        constraints = [models.CheckConstraint(condition=models.Q(total_fen__gte=0), name="paybatch_total_nonnegative")]
+        indexes = [
+            models.Index(fields=["area_code", "state", "id"], name="paybatch_area_state"),
+            models.Index(fields=["kind", "period"], name="paybatch_kind_period"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total_fen__gte=0), name="paybatch_total_nonnegative"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"发放批次 {self.pk}"
@@ -110,7 +134,9 @@ class BatchLine(models.Model):
     payee_name = models.CharField("收款单位", max_length=100, blank=True)
     payee_code = models.CharField("收款单位代码", max_length=18, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
-    status = models.CharField("状态", max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
+    status = models.CharField(
+        "状态", max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING
+    )
     live = models.BooleanField("有效", default=True)
     returned_fen = models.BigIntegerField("回盘金额(分)", null=True, blank=True)
     status_reason = models.CharField("说明", max_length=200, blank=True)
@@ -119,12 +145,19 @@ class BatchLine(models.Model):
         verbose_name = "发放明细"
         verbose_name_plural = "发放明细"
         ordering = ["batch_id", "village_code", "id"]
-        indexes = [models.Index(fields=["batch", "village_code", "id"], name="payline_batch_area"),
-                   models.Index(fields=["person", "period"], name="payline_person")]
+        indexes = [
+            models.Index(fields=["batch", "village_code", "id"], name="payline_batch_area"),
+            models.Index(fields=["person", "period"], name="payline_person"),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "person", "period", "item"], condition=models.Q(live=True),
-                                    name="payline_paid_once"),
-            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="payline_amount_positive"),
+            models.UniqueConstraint(
+                fields=["kind", "person", "period", "item"],
+                condition=models.Q(live=True),
+                name="payline_paid_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="payline_amount_positive"
+            ),
         ]
 
 
@@ -146,7 +179,11 @@ class Resolution(models.TextChoices):
 # Which resolutions fit which difference.
 RESOLUTIONS = {
     DifferenceKind.REFUSED: [Resolution.REISSUE, Resolution.VOID, Resolution.CONFIRMED_PAID],
-    DifferenceKind.DIFFERS: [Resolution.ACCEPT_RETURNED, Resolution.CONFIRMED_PAID, Resolution.REISSUE],
+    DifferenceKind.DIFFERS: [
+        Resolution.ACCEPT_RETURNED,
+        Resolution.CONFIRMED_PAID,
+        Resolution.REISSUE,
+    ],
     DifferenceKind.UNKNOWN: [Resolution.NOT_OURS],
     DifferenceKind.MISSING: [Resolution.CONFIRMED_PAID, Resolution.REISSUE, Resolution.VOID],
 }
@@ -159,8 +196,12 @@ class Difference(models.Model):
     AREA_CODE_FIELD = "village_code"
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="differences")
-    line = models.ForeignKey(BatchLine, null=True, blank=True, on_delete=models.PROTECT, related_name="differences")
-    village_code = models.CharField(max_length=12, help_text="明细的村；回盘人员不在本批次时为批次区划")
+    line = models.ForeignKey(
+        BatchLine, null=True, blank=True, on_delete=models.PROTECT, related_name="differences"
+    )
+    village_code = models.CharField(
+        max_length=12, help_text="明细的村；回盘人员不在本批次时为批次区划"
+    )
     kind = models.CharField("差异", max_length=10, choices=DifferenceKind.choices)
     row_number = models.PositiveIntegerField("回盘文件行号", null=True, blank=True)
     id_number = models.CharField("回盘身份证号", max_length=18, blank=True)
@@ -170,7 +211,9 @@ class Difference(models.Model):
     returned_text = models.CharField("回盘说明", max_length=200, blank=True)
     resolution = models.CharField("处理", max_length=16, choices=Resolution.choices, blank=True)
     reason = models.CharField("处理理由", max_length=200, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
 
     class Meta:
@@ -190,5 +233,7 @@ class ReturnFile(models.Model):
     rows = models.PositiveIntegerField("行数")
     paid = models.PositiveIntegerField("已到账", default=0)
     differences = models.PositiveIntegerField("差异", default=0)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     imported_at = models.DateTimeField(auto_now_add=True)

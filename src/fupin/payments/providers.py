@@ -162,7 +162,9 @@ def check_period(kind: Kind, period: str) -> str:
     m = _PERIOD[kind.unit].match(text)
     if not m or not 1990 <= int(m.group(1)) <= 2100:
         example = {"year": "2018", "month": "2018-03", "quarter": "2018-Q1"}[kind.unit]
-        raise PeriodError(f"“{kind.name}”按{UNITS[kind.unit]}发放，期间应写作 {example}，填写的是“{text[:20]}”")
+        raise PeriodError(
+            f"“{kind.name}”按{UNITS[kind.unit]}发放，期间应写作 {example}，填写的是“{text[:20]}”"
+        )
     return text
 
 

@@ -31,8 +31,15 @@ from .services import PaymentError, _close_if_done, _locked, _require_county
 
 REQUIRED = {"明细号": "seq", "身份证号": "id_number", "金额(元)": "amount", "结果": "result"}
 OPTIONAL = {"姓名": "name", "说明": "text"}
-ALIASES = {"金额": "金额(元)", "实发金额(元)": "金额(元)", "实发金额": "金额(元)", "失败原因": "说明", "备注": "说明",
-           "处理结果": "结果", "状态": "结果"}
+ALIASES = {
+    "金额": "金额(元)",
+    "实发金额(元)": "金额(元)",
+    "实发金额": "金额(元)",
+    "失败原因": "说明",
+    "备注": "说明",
+    "处理结果": "结果",
+    "状态": "结果",
+}
 PAID_WORDS = {"成功", "已到账", "已支付", "已代缴", "到账", "支付成功", "代缴成功"}
 REFUSED_WORDS = {"失败", "退回", "拒付", "未到账", "支付失败", "退票", "代缴失败"}
 SHOWN_FAULTS = 50
@@ -66,7 +73,9 @@ def _header(cells: list) -> dict[str, int]:
             names.setdefault(title, j)
     missing = [t for t in REQUIRED if t not in names]
     if missing:
-        raise ReturnFileError(f"回盘文件第1行应为列名，缺少：{'、'.join(missing)}（须有 明细号、身份证号、金额(元)、结果 四列），未导入")
+        raise ReturnFileError(
+            f"回盘文件第1行应为列名，缺少：{'、'.join(missing)}（须有 明细号、身份证号、金额(元)、结果 四列），未导入"
+        )
     return names
 
 
@@ -81,7 +90,9 @@ def _text(value) -> str:
 def _seq(value) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return bounds.parse_id(value if isinstance(value, int) and not isinstance(value, bool) else _text(value), "明细号")
+    return bounds.parse_id(
+        value if isinstance(value, int) and not isinstance(value, bool) else _text(value), "明细号"
+    )
 
 
 _PLAIN_YUAN = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$")
@@ -155,8 +166,17 @@ def parse(data: bytes, filename: str, known: dict[int, str] | None = None) -> li
         if row_faults:
             faults.extend(row_faults)
             continue
-        rows.append(Row(number, seq, id_number, amount, paid, _text(cell("姓名"))[:50] if "姓名" in cols else "",
-                        _text(cell("说明"))[:200] if "说明" in cols else ""))
+        rows.append(
+            Row(
+                number,
+                seq,
+                id_number,
+                amount,
+                paid,
+                _text(cell("姓名"))[:50] if "姓名" in cols else "",
+                _text(cell("说明"))[:200] if "说明" in cols else "",
+            )
+        )
     if faults:
         shown = "；".join(f"第{n}行{col}：{msg}" for n, col, msg in faults[:SHOWN_FAULTS])
         more = f"；另有 {len(faults) - SHOWN_FAULTS} 处" if len(faults) > SHOWN_FAULTS else ""
@@ -172,8 +192,14 @@ def import_return(*, user, batch_id: int, data: bytes, filename: str, request=No
     batch = get_scoped(Batch.objects.all(), user, pk=batch_id)
     _may_import(batch)
     # Lines do not change after approval: their ID numbers can be read before the lock.
-    known = dict(BatchLine.objects.filter(batch=batch, live=True).values_list("id", "person__id_number").iterator(chunk_size=20_000))
-    rows = parse(data, filename, known)  # outside the transaction: the child process may take a while
+    known = dict(
+        BatchLine.objects.filter(batch=batch, live=True)
+        .values_list("id", "person__id_number")
+        .iterator(chunk_size=20_000)
+    )
+    rows = parse(
+        data, filename, known
+    )  # outside the transaction: the child process may take a while
     with transaction.atomic():
         batch = _locked(user, batch_id, None)
         _may_import(batch)
@@ -184,62 +210,133 @@ def _may_import(batch: Batch) -> None:
     if batch.state == BatchState.RECONCILED or ReturnFile.objects.filter(batch=batch).exists():
         raise PaymentError("本批次已导入回盘文件，不能重复导入")
     if batch.state != BatchState.PAID:
-        raise PaymentError(f"批次当前状态为“{batch.get_state_display()}”，须先登记支付再导入回盘文件")
+        raise PaymentError(
+            f"批次当前状态为“{batch.get_state_display()}”，须先登记支付再导入回盘文件"
+        )
 
 
 def _update_lines(batch: Batch, differing: list[BatchLine]) -> None:
     """Every live line of the batch is paid but the differing ones. PostgreSQL: two set-based
     UPDATEs (the differing lines COPYed into a staging table); elsewhere the ORM."""
     if connection.vendor != "postgresql":
-        BatchLine.objects.filter(batch=batch, live=True).update(status=LineStatus.PAID, returned_fen=F("amount_fen"))
-        BatchLine.objects.bulk_update(differing, ["status", "returned_fen", "status_reason"], batch_size=2000)
+        BatchLine.objects.filter(batch=batch, live=True).update(
+            status=LineStatus.PAID, returned_fen=F("amount_fen")
+        )
+        BatchLine.objects.bulk_update(
+            differing, ["status", "returned_fen", "status_reason"], batch_size=2000
+        )
         return
     with connection.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE payline_return (id bigint PRIMARY KEY, status varchar(10), returned_fen bigint, "
-                    "status_reason varchar(200)) ON COMMIT DROP")
-        with cur.cursor.copy("COPY payline_return (id, status, returned_fen, status_reason) FROM STDIN") as copy:
+        cur.execute(
+            "CREATE TEMP TABLE payline_return (id bigint PRIMARY KEY, status varchar(10), returned_fen bigint, "
+            "status_reason varchar(200)) ON COMMIT DROP"
+        )
+        with cur.cursor.copy(
+            "COPY payline_return (id, status, returned_fen, status_reason) FROM STDIN"
+        ) as copy:
             for x in differing:
                 copy.write_row((x.pk, x.status, x.returned_fen, x.status_reason))
-        cur.execute("UPDATE payments_batchline l SET status = %s, returned_fen = l.amount_fen WHERE l.batch_id = %s AND l.live "
-                    "AND NOT EXISTS (SELECT 1 FROM payline_return r WHERE r.id = l.id)", [LineStatus.PAID, batch.pk])
-        cur.execute("UPDATE payments_batchline l SET status = r.status, returned_fen = r.returned_fen, status_reason = r.status_reason "
-                    "FROM payline_return r WHERE l.id = r.id AND l.batch_id = %s", [batch.pk])
+        cur.execute(
+            "UPDATE payments_batchline l SET status = %s, returned_fen = l.amount_fen WHERE l.batch_id = %s AND l.live "
+            "AND NOT EXISTS (SELECT 1 FROM payline_return r WHERE r.id = l.id)",
+            [LineStatus.PAID, batch.pk],
+        )
+        cur.execute(
+            "UPDATE payments_batchline l SET status = r.status, returned_fen = r.returned_fen, status_reason = r.status_reason "
+            "FROM payline_return r WHERE l.id = r.id AND l.batch_id = %s",
+            [batch.pk],
+        )
         cur.execute("DROP TABLE payline_return")
 
 
 def _classify(user, batch: Batch, rows: list[Row], filename: str, request) -> ReturnFile:
-    lines = {pk: (id_number, fen, village) for pk, id_number, fen, village in
-             BatchLine.objects.filter(batch=batch, live=True).values_list("id", "person__id_number", "amount_fen", "village_code")}
+    lines = {
+        pk: (id_number, fen, village)
+        for pk, id_number, fen, village in BatchLine.objects.filter(
+            batch=batch, live=True
+        ).values_list("id", "person__id_number", "amount_fen", "village_code")
+    }
     paid_ids, seen, diffs, differing = [], set(), [], []
     for row in rows:
         line = lines.get(row.seq)
         if line is None or line[0] != row.id_number:
-            diffs.append(Difference(batch=batch, kind=DifferenceKind.UNKNOWN, village_code=batch.area_code, row_number=row.number,
-                                    id_number=row.id_number, name=row.name, returned_fen=row.amount_fen, returned_text=row.text))
+            diffs.append(
+                Difference(
+                    batch=batch,
+                    kind=DifferenceKind.UNKNOWN,
+                    village_code=batch.area_code,
+                    row_number=row.number,
+                    id_number=row.id_number,
+                    name=row.name,
+                    returned_fen=row.amount_fen,
+                    returned_text=row.text,
+                )
+            )
             continue
         seen.add(row.seq)
         _, expected, village = line
-        common = dict(batch=batch, line_id=row.seq, village_code=village, row_number=row.number, id_number=row.id_number,
-                      name=row.name, expected_fen=expected, returned_fen=row.amount_fen, returned_text=row.text)
+        common = dict(
+            batch=batch,
+            line_id=row.seq,
+            village_code=village,
+            row_number=row.number,
+            id_number=row.id_number,
+            name=row.name,
+            expected_fen=expected,
+            returned_fen=row.amount_fen,
+            returned_text=row.text,
+        )
         if not row.paid:
             diffs.append(Difference(kind=DifferenceKind.REFUSED, **common))
-            differing.append(BatchLine(pk=row.seq, status=LineStatus.REFUSED, returned_fen=0, status_reason=row.text))
+            differing.append(
+                BatchLine(
+                    pk=row.seq, status=LineStatus.REFUSED, returned_fen=0, status_reason=row.text
+                )
+            )
         elif row.amount_fen != expected:
             diffs.append(Difference(kind=DifferenceKind.DIFFERS, **common))
-            differing.append(BatchLine(pk=row.seq, status=LineStatus.DIFFERS, returned_fen=row.amount_fen, status_reason=row.text))
+            differing.append(
+                BatchLine(
+                    pk=row.seq,
+                    status=LineStatus.DIFFERS,
+                    returned_fen=row.amount_fen,
+                    status_reason=row.text,
+                )
+            )
         else:
             paid_ids.append(row.seq)
     for pk, (id_number, expected, village) in lines.items():
         if pk not in seen:
-            diffs.append(Difference(batch=batch, line_id=pk, kind=DifferenceKind.MISSING, village_code=village, id_number=id_number,
-                                    expected_fen=expected))
-            differing.append(BatchLine(pk=pk, status=LineStatus.MISSING, status_reason="回盘文件中没有此明细"))
+            diffs.append(
+                Difference(
+                    batch=batch,
+                    line_id=pk,
+                    kind=DifferenceKind.MISSING,
+                    village_code=village,
+                    id_number=id_number,
+                    expected_fen=expected,
+                )
+            )
+            differing.append(
+                BatchLine(pk=pk, status=LineStatus.MISSING, status_reason="回盘文件中没有此明细")
+            )
     _update_lines(batch, differing)
     Difference.objects.bulk_create(diffs, batch_size=2000)
-    rf = ReturnFile.objects.create(batch=batch, area_code=batch.area_code, filename=filename, rows=len(rows), paid=len(paid_ids),
-                                   differences=len(diffs), imported_by=user)
-    record(AuditAction.IMPORT, user=user, request=request, obj=batch,
-           summary=f"导入回盘文件“{filename}”：{len(rows)} 行，{len(paid_ids)} 人次到账，差异 {len(diffs)} 条")
+    rf = ReturnFile.objects.create(
+        batch=batch,
+        area_code=batch.area_code,
+        filename=filename,
+        rows=len(rows),
+        paid=len(paid_ids),
+        differences=len(diffs),
+        imported_by=user,
+    )
+    record(
+        AuditAction.IMPORT,
+        user=user,
+        request=request,
+        obj=batch,
+        summary=f"导入回盘文件“{filename}”：{len(rows)} 行，{len(paid_ids)} 人次到账，差异 {len(diffs)} 条",
+    )
     _close_if_done(batch)
     return rf
-

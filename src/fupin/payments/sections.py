@@ -7,6 +7,13 @@ from . import providers, selectors
 
 
 def person_section(request, person) -> str:
-    rows = [{"x": x, "kind": providers.kind_name(x.kind), "period": providers.period_label(x.period),
-             "rule": selectors.rule_text(x.rule)} for x in selectors.person_lines(request.user, person)[:200]]
+    rows = [
+        {
+            "x": x,
+            "kind": providers.kind_name(x.kind),
+            "period": providers.period_label(x.period),
+            "rule": selectors.rule_text(x.rule),
+        }
+        for x in selectors.person_lines(request.user, person)[:200]
+    ]
     return render_to_string("payments/_person_section.html", {"rows": rows}, request=request)

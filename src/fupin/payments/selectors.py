@@ -33,7 +33,13 @@ class BatchFilter:
         def get(name: str, limit: int) -> str:
             return str(params.get(name) or "").strip()[:limit]
 
-        return cls(kind=get("kind", 40), period=get("period", 10), state=get("state", 12), area=get("area", 12), q=get("q", 50))
+        return cls(
+            kind=get("kind", 40),
+            period=get("period", 10),
+            state=get("state", 12),
+            area=get("area", 12),
+            q=get("q", 50),
+        )
 
     def apply(self, qs: QuerySet) -> QuerySet:
         if self.kind:
@@ -67,12 +73,20 @@ def lines(user, batch: Batch, status: str = "") -> QuerySet:
 
 
 def differences(user, batch: Batch) -> QuerySet:
-    return scoped(Difference.objects.filter(batch=batch), user).select_related("line__person", "resolved_by").order_by("resolution", "id")
+    return (
+        scoped(Difference.objects.filter(batch=batch), user)
+        .select_related("line__person", "resolved_by")
+        .order_by("resolution", "id")
+    )
 
 
 def person_lines(user, person) -> QuerySet:
     """Every payment line of a person (the person page), newest batch first."""
-    return (scoped(BatchLine.objects.filter(person=person), user).select_related("batch").order_by("-batch__prepared_at", "-id"))
+    return (
+        scoped(BatchLine.objects.filter(person=person), user)
+        .select_related("batch")
+        .order_by("-batch__prepared_at", "-id")
+    )
 
 
 @lru_cache(maxsize=64)
@@ -84,7 +98,7 @@ def _pack_name(pack_id: str) -> str:
 
 
 def rule_text(rule: str) -> str:
-    """"fuliang-2018 employment.x" → the pack's Chinese name; the parameter is shown by the line's kind and source."""
+    """ "fuliang-2018 employment.x" → the pack's Chinese name; the parameter is shown by the line's kind and source."""
     pack_id = rule.split(" ", 1)[0]
     return _pack_name(pack_id) if pack_id else rule
 

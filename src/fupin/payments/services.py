@@ -64,7 +64,9 @@ def _require_staff(user, what: str) -> None:
 def _require_county(user, what: str, roles=COUNTY_ROLES) -> None:
     require_writer(user)
     if user.role not in roles or not _county_level(user):
-        raise PaymentError(f"{what}须由县级{'人社局' if roles is APPROVER_ROLES else '人社局或社保经办机构'}办理")
+        raise PaymentError(
+            f"{what}须由县级{'人社局' if roles is APPROVER_ROLES else '人社局或社保经办机构'}办理"
+        )
 
 
 def area_of_batch(code: str) -> Area:
@@ -74,8 +76,14 @@ def area_of_batch(code: str) -> Area:
     if text.isdigit() and len(text) in (6, 9):
         candidates = [text]
     elif text.isdigit() and len(text) == 12:
-        candidates = [c for c, tail in ((text[:9], text[9:]), (text[:6], text[6:])) if set(tail) == {"0"}]
-    area = Area.objects.filter(code__in=candidates, level__in=[Level.TOWNSHIP, Level.COUNTY]).order_by("-level").first()
+        candidates = [
+            c for c, tail in ((text[:9], text[9:]), (text[:6], text[6:])) if set(tail) == {"0"}
+        ]
+    area = (
+        Area.objects.filter(code__in=candidates, level__in=[Level.TOWNSHIP, Level.COUNTY])
+        .order_by("-level")
+        .first()
+    )
     if area is None:
         raise PaymentError(f"发放区划应为本县乡镇或县的代码，填写的是“{text[:20]}”")
     return area
@@ -98,7 +106,13 @@ def _step(batch: Batch, step: str) -> None:
         raise PaymentError(f"批次当前状态为“{batch.get_state_display()}”，不能{STEP_NAMES[step]}")
 
 
-STEP_NAMES = {"review": "复核", "approve": "审批", "export": "导出", "pay": "登记支付", "cancel": "作废"}
+STEP_NAMES = {
+    "review": "复核",
+    "approve": "审批",
+    "export": "导出",
+    "pay": "登记支付",
+    "cancel": "作废",
+}
 
 
 def _advance(batch: Batch, state: str, **fields) -> None:
@@ -109,16 +123,28 @@ def _advance(batch: Batch, state: str, **fields) -> None:
     batch.save(update_fields=["state", "version", *fields])
 
 
-def _audit(action, *, user, request, batch: Batch, summary: str, changes: dict | None = None) -> None:
-    record(action, user=user, request=request, obj=batch,
-           summary=f"发放批次 {batch.pk}（{providers.kind_name(batch.kind)} {providers.period_label(batch.period)}）{summary}",
-           changes=changes)
+def _audit(
+    action, *, user, request, batch: Batch, summary: str, changes: dict | None = None
+) -> None:
+    record(
+        action,
+        user=user,
+        request=request,
+        obj=batch,
+        summary=f"发放批次 {batch.pk}（{providers.kind_name(batch.kind)} {providers.period_label(batch.period)}）{summary}",
+        changes=changes,
+    )
 
 
 def refresh_totals(batch: Batch) -> None:
     """Count and sum the batch's live lines, in all and per township (one query)."""
-    rows = (BatchLine.objects.filter(batch=batch, live=True).annotate(town=Substr("village_code", 1, 9))
-            .values("town").annotate(n=Count("id"), fen=Sum("amount_fen")).order_by("town"))
+    rows = (
+        BatchLine.objects.filter(batch=batch, live=True)
+        .annotate(town=Substr("village_code", 1, 9))
+        .values("town")
+        .annotate(n=Count("id"), fen=Sum("amount_fen"))
+        .order_by("town")
+    )
     towns = {r["town"]: [r["n"], int(r["fen"] or 0)] for r in rows}
     batch.town_totals = towns
     batch.line_count = sum(n for n, _ in towns.values())
@@ -126,19 +152,36 @@ def refresh_totals(batch: Batch) -> None:
 
 
 # -- prepare ------------------------------------------------------------------------------------
-def _check_line(line: providers.EntitlementLine, kind: providers.Kind, period: str, low: str, high: str) -> None:
+def _check_line(
+    line: providers.EntitlementLine, kind: providers.Kind, period: str, low: str, high: str
+) -> None:
     where = f"发放项目“{kind.name}”的明细（人员 {line.person_id}）"
     if line.kind != kind.code:
         raise PaymentError(f"{where}属于其他发放项目，未编制")
     if line.period not in (period, providers.ONCE):
         raise PaymentError(f"{where}期间为 {line.period}，不是本批次的 {period}，未编制")
-    if isinstance(line.amount_fen, bool) or not isinstance(line.amount_fen, int) or not 0 < line.amount_fen <= bounds.MAX_FEN:
+    if (
+        isinstance(line.amount_fen, bool)
+        or not isinstance(line.amount_fen, int)
+        or not 0 < line.amount_fen <= bounds.MAX_FEN
+    ):
         raise PaymentError(f"{where}金额 {line.amount_fen} 分无效，未编制")
     if not low <= line.village_code <= high or len(line.village_code) != 12:
         raise PaymentError(f"{where}不在本批次区划内，未编制")
 
 
-STAGED = ("person_id", "village_code", "period", "item", "amount_fen", "rule", "source", "payee_name", "payee_code", "note")
+STAGED = (
+    "person_id",
+    "village_code",
+    "period",
+    "item",
+    "amount_fen",
+    "rule",
+    "source",
+    "payee_name",
+    "payee_code",
+    "note",
+)
 
 
 def _insert_lines(batch: Batch, rows: list[tuple]) -> None:
@@ -146,20 +189,30 @@ def _insert_lines(batch: Batch, rows: list[tuple]) -> None:
     index decides: two batches prepared at once cannot both take it). PostgreSQL: COPY into a
     staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING (set-based); elsewhere the ORM."""
     if connection.vendor != "postgresql":
-        BatchLine.objects.bulk_create([BatchLine(batch=batch, kind=batch.kind, **dict(zip(STAGED, r, strict=True))) for r in rows],
-                                      batch_size=CHUNK, ignore_conflicts=True)
+        BatchLine.objects.bulk_create(
+            [
+                BatchLine(batch=batch, kind=batch.kind, **dict(zip(STAGED, r, strict=True)))
+                for r in rows
+            ],
+            batch_size=CHUNK,
+            ignore_conflicts=True,
+        )
         return
     cols = ", ".join(STAGED)
     with connection.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE payline_stage (person_id bigint, village_code varchar(12), period varchar(10), item varchar(60), "
-                    "amount_fen bigint, rule varchar(120), source text, payee_name varchar(100), payee_code varchar(18), note varchar(200)) "
-                    "ON COMMIT DROP")
+        cur.execute(
+            "CREATE TEMP TABLE payline_stage (person_id bigint, village_code varchar(12), period varchar(10), item varchar(60), "
+            "amount_fen bigint, rule varchar(120), source text, payee_name varchar(100), payee_code varchar(18), note varchar(200)) "
+            "ON COMMIT DROP"
+        )
         with cur.cursor.copy(f"COPY payline_stage ({cols}) FROM STDIN") as copy:
             for r in rows:
                 copy.write_row(r)
-        cur.execute(f"INSERT INTO payments_batchline (batch_id, kind, {cols}, status, live, status_reason) "
-                    f"SELECT %s, %s, {cols}, %s, true, '' FROM payline_stage ON CONFLICT DO NOTHING",
-                    [batch.pk, batch.kind, LineStatus.PENDING])
+        cur.execute(
+            f"INSERT INTO payments_batchline (batch_id, kind, {cols}, status, live, status_reason) "
+            f"SELECT %s, %s, {cols}, %s, true, '' FROM payline_stage ON CONFLICT DO NOTHING",
+            [batch.pk, batch.kind, LineStatus.PENDING],
+        )
         cur.execute("DROP TABLE payline_stage")
 
 
@@ -186,27 +239,53 @@ def prepare(*, user, kind: str, period: str, area_code: str, note: str = "", req
     for line in entitlements:
         _check_line(line, k, period, low, high)
     with transaction.atomic():
-        batch = Batch.objects.create(kind=k.code, period=period, area_code=area.code.ljust(12, "0"), preparer=user, note=note)
-        taken = set(BatchLine.objects.filter(kind=k.code, live=True, village_code__range=(low, high),
-                                             period__in=[period, providers.ONCE])
-                    .values_list("person_id", "period", "item"))
+        batch = Batch.objects.create(
+            kind=k.code, period=period, area_code=area.code.ljust(12, "0"), preparer=user, note=note
+        )
+        taken = set(
+            BatchLine.objects.filter(
+                kind=k.code,
+                live=True,
+                village_code__range=(low, high),
+                period__in=[period, providers.ONCE],
+            ).values_list("person_id", "period", "item")
+        )
         fresh, seen = [], set()
         for e in entitlements:
             key = (e.person_id, e.period, e.item)
             if key in taken or key in seen:
                 continue
             seen.add(key)
-            fresh.append((e.person_id, e.village_code, e.period, e.item[:60], e.amount_fen, e.rule[:120], e.source,
-                          e.payee_name[:100], e.payee_code[:18], e.note[:200]))
+            fresh.append(
+                (
+                    e.person_id,
+                    e.village_code,
+                    e.period,
+                    e.item[:60],
+                    e.amount_fen,
+                    e.rule[:120],
+                    e.source,
+                    e.payee_name[:100],
+                    e.payee_code[:18],
+                    e.note[:200],
+                )
+            )
         _insert_lines(batch, fresh)
         refresh_totals(batch)
         if batch.line_count == 0:
             transaction.set_rollback(True)
             already = f"，其中 {len(entitlements)} 条已在其他发放批次中" if entitlements else ""
-            raise PaymentError(f"{area.name}{providers.period_label(period)}没有待发放的“{k.name}”{already}，未编制批次")
+            raise PaymentError(
+                f"{area.name}{providers.period_label(period)}没有待发放的“{k.name}”{already}，未编制批次"
+            )
         batch.save(update_fields=["line_count", "total_fen", "town_totals"])
-        _audit(AuditAction.CREATE, user=user, request=request, batch=batch,
-               summary=f"编制：{area.name}，{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元")
+        _audit(
+            AuditAction.CREATE,
+            user=user,
+            request=request,
+            batch=batch,
+            summary=f"编制：{area.name}，{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元",
+        )
     return batch
 
 
@@ -220,8 +299,14 @@ def review(*, user, batch_id: int, version: int | None = None, request=None) -> 
     if batch.preparer_id == user.pk:
         raise PaymentError("编制人不能复核本人编制的批次，须由另一名工作人员复核")
     _advance(batch, BatchState.REVIEWED, reviewer=user, reviewed_at=timezone.now())
-    _audit(AuditAction.DECISION, user=user, request=request, batch=batch, summary="复核通过",
-           changes={"state": [BatchState.PREPARED, BatchState.REVIEWED]})
+    _audit(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        batch=batch,
+        summary="复核通过",
+        changes={"state": [BatchState.PREPARED, BatchState.REVIEWED]},
+    )
     return batch
 
 
@@ -236,9 +321,14 @@ def approve(*, user, batch_id: int, version: int | None = None, request=None) ->
     if batch.reviewer_id == user.pk:
         raise PaymentError("复核人不能再审批同一批次，须由另一名县级工作人员审批")
     _advance(batch, BatchState.APPROVED, approver=user, approved_at=timezone.now())
-    _audit(AuditAction.DECISION, user=user, request=request, batch=batch,
-           summary=f"审批通过：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元",
-           changes={"state": [BatchState.REVIEWED, BatchState.APPROVED]})
+    _audit(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        batch=batch,
+        summary=f"审批通过：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元",
+        changes={"state": [BatchState.REVIEWED, BatchState.APPROVED]},
+    )
     return batch
 
 
@@ -262,13 +352,19 @@ def _reason(reason: str, what: str) -> str:
 
 
 @transaction.atomic
-def remove_line(*, user, batch_id: int, line_id: int, reason: str, version: int | None = None, request=None) -> Batch:
+def remove_line(
+    *, user, batch_id: int, line_id: int, reason: str, version: int | None = None, request=None
+) -> Batch:
     """剔除明细 before review: the entitlement is free again for a later batch."""
     _require_staff(user, "修改发放批次")
     reason = _reason(reason, "剔除原因")
     batch = _locked(user, batch_id, version)
     _editable(batch)
-    line = BatchLine.objects.filter(batch=batch, pk=line_id, live=True).select_related("person").first()
+    line = (
+        BatchLine.objects.filter(batch=batch, pk=line_id, live=True)
+        .select_related("person")
+        .first()
+    )
     if line is None:
         raise PaymentError("本批次没有这条明细，或已剔除")
     line.live, line.status, line.status_reason = False, LineStatus.REMOVED, reason
@@ -278,8 +374,13 @@ def remove_line(*, user, batch_id: int, line_id: int, reason: str, version: int 
         raise PaymentError("不能剔除批次的最后一条明细；如不再发放，请作废批次")
     batch.version += 1
     batch.save(update_fields=["line_count", "total_fen", "town_totals", "version"])
-    _audit(AuditAction.UPDATE, user=user, request=request, batch=batch,
-           summary=f"剔除明细 {line.pk}（{line.person.name}，{fen_to_yuan(line.amount_fen)} 元）：{reason}")
+    _audit(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        batch=batch,
+        summary=f"剔除明细 {line.pk}（{line.person.name}，{fen_to_yuan(line.amount_fen)} 元）：{reason}",
+    )
     return batch
 
 
@@ -293,8 +394,14 @@ def cancel(*, user, batch_id: int, reason: str, version: int | None = None, requ
     BatchLine.objects.filter(batch=batch, live=True).update(live=False)
     old = batch.state
     _advance(batch, BatchState.CANCELLED, cancel_reason=reason)
-    _audit(AuditAction.STATUS, user=user, request=request, batch=batch, summary=f"作废：{reason}",
-           changes={"state": [old, BatchState.CANCELLED]})
+    _audit(
+        AuditAction.STATUS,
+        user=user,
+        request=request,
+        batch=batch,
+        summary=f"作废：{reason}",
+        changes={"state": [old, BatchState.CANCELLED]},
+    )
     return batch
 
 
@@ -313,7 +420,15 @@ def mark_exported(*, user, batch_id: int, request=None) -> Batch:
 
 
 @transaction.atomic
-def mark_paid(*, user, batch_id: int, reference: str, paid_on: dt.date, version: int | None = None, request=None) -> Batch:
+def mark_paid(
+    *,
+    user,
+    batch_id: int,
+    reference: str,
+    paid_on: dt.date,
+    version: int | None = None,
+    request=None,
+) -> Batch:
     """登记支付: the bank's or agency's reference of the transfer."""
     _require_county(user, "登记支付")
     reference = (reference or "").strip()
@@ -331,9 +446,17 @@ def mark_paid(*, user, batch_id: int, reference: str, paid_on: dt.date, version:
     _step(batch, "pay")
     if batch.approved_at and paid_on < timezone.localtime(batch.approved_at).date():
         raise PaymentError("支付日期早于审批日期，不能登记")
-    _advance(batch, BatchState.PAID, paid_at=timezone.now(), paid_on=paid_on, paid_reference=reference)
-    _audit(AuditAction.STATUS, user=user, request=request, batch=batch, summary=f"登记已支付：凭证号 {reference}，{paid_on.isoformat()}",
-           changes={"state": [BatchState.EXPORTED, BatchState.PAID]})
+    _advance(
+        batch, BatchState.PAID, paid_at=timezone.now(), paid_on=paid_on, paid_reference=reference
+    )
+    _audit(
+        AuditAction.STATUS,
+        user=user,
+        request=request,
+        batch=batch,
+        summary=f"登记已支付：凭证号 {reference}，{paid_on.isoformat()}",
+        changes={"state": [BatchState.EXPORTED, BatchState.PAID]},
+    )
     return batch
 
 
@@ -363,18 +486,32 @@ def resolve(*, user, difference_id: int, resolution: str, reason: str, request=N
     batch = _locked(user, diff.batch_id, None)
     diff = Difference.objects.select_for_update().get(pk=difference_id)
     if diff.resolution:
-        raise PaymentError(f"该差异已于 {timezone.localtime(diff.resolved_at):%Y-%m-%d %H:%M} 处理（{diff.get_resolution_display()}）")
+        raise PaymentError(
+            f"该差异已于 {timezone.localtime(diff.resolved_at):%Y-%m-%d %H:%M} 处理（{diff.get_resolution_display()}）"
+        )
     allowed = RESOLUTIONS[diff.kind]
     if resolution not in allowed:
         names = "、".join(Resolution(r).label for r in allowed)
         raise PaymentError(f"“{diff.get_kind_display()}”只能这样处理：{names}")
-    diff.resolution, diff.reason, diff.resolved_by, diff.resolved_at = resolution, reason, user, timezone.now()
+    diff.resolution, diff.reason, diff.resolved_by, diff.resolved_at = (
+        resolution,
+        reason,
+        user,
+        timezone.now(),
+    )
     diff.save(update_fields=["resolution", "reason", "resolved_by", "resolved_at"])
     if diff.line_id and resolution in RESOLUTION_EFFECT:
         status, live = RESOLUTION_EFFECT[resolution]
-        BatchLine.objects.filter(pk=diff.line_id).update(status=status, live=live, status_reason=reason[:200])
-    record(AuditAction.DECISION, user=user, request=request, obj=diff,
-           summary=f"发放批次 {batch.pk} 对账差异 {diff.pk}（{diff.get_kind_display()}）处理为“{diff.get_resolution_display()}”：{reason}")
+        BatchLine.objects.filter(pk=diff.line_id).update(
+            status=status, live=live, status_reason=reason[:200]
+        )
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=diff,
+        summary=f"发放批次 {batch.pk} 对账差异 {diff.pk}（{diff.get_kind_display()}）处理为“{diff.get_resolution_display()}”：{reason}",
+    )
     _close_if_done(batch)
     return diff
 

@@ -27,23 +27,39 @@ def _fail(request, exc) -> None:
 
 
 def _batch(request, pk: int) -> Batch:
-    return get_scoped(Batch.objects.select_related("preparer", "reviewer", "approver"), request.user, pk=pk)
+    return get_scoped(
+        Batch.objects.select_related("preparer", "reviewer", "approver"), request.user, pk=pk
+    )
 
 
 def _areas_for(user) -> list[Area]:
     """The township(s) — and for county staff the county — a user may prepare a batch for."""
     code = home_area_code(user)
     if len(code) <= 6:
-        return list(Area.objects.filter(code__startswith=code, level__in=[Level.COUNTY, Level.TOWNSHIP]).order_by("level", "code"))
+        return list(
+            Area.objects.filter(
+                code__startswith=code, level__in=[Level.COUNTY, Level.TOWNSHIP]
+            ).order_by("level", "code")
+        )
     return list(Area.objects.filter(code=code[:9], level=Level.TOWNSHIP))
 
 
 def _rows(qs, names):
     for b in qs.iterator(chunk_size=2000):
-        yield [b.pk, providers.kind_name(b.kind), providers.period_label(b.period), selectors.batch_area_name(b, names),
-               b.get_state_display(), b.line_count, b.total_fen / 100, b.preparer.get_full_name() or b.preparer.username,
-               (b.reviewer.get_full_name() or b.reviewer.username) if b.reviewer else "",
-               (b.approver.get_full_name() or b.approver.username) if b.approver else "", b.paid_reference, b.note]
+        yield [
+            b.pk,
+            providers.kind_name(b.kind),
+            providers.period_label(b.period),
+            selectors.batch_area_name(b, names),
+            b.get_state_display(),
+            b.line_count,
+            b.total_fen / 100,
+            b.preparer.get_full_name() or b.preparer.username,
+            (b.reviewer.get_full_name() or b.reviewer.username) if b.reviewer else "",
+            (b.approver.get_full_name() or b.approver.username) if b.approver else "",
+            b.paid_reference,
+            b.note,
+        ]
 
 
 @login_required
@@ -51,21 +67,58 @@ def batches(request):
     qs, f = selectors.filtered_batches(request.user, request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     names = selectors.area_names(selectors.area_key(b.area_code) for b in page)
-    rows = [{"b": b, "kind": providers.kind_name(b.kind), "period": providers.period_label(b.period),
-             "area": selectors.batch_area_name(b, names)} for b in page]
-    return render(request, "payments/batches.html", {
-        "page": page, "rows": rows, "f": f, "query": urlencode(f.query()), "kinds": selectors.kind_choices(),
-        "states": BatchState.choices, "areas": _areas_for(request.user),
-    })
+    rows = [
+        {
+            "b": b,
+            "kind": providers.kind_name(b.kind),
+            "period": providers.period_label(b.period),
+            "area": selectors.batch_area_name(b, names),
+        }
+        for b in page
+    ]
+    return render(
+        request,
+        "payments/batches.html",
+        {
+            "page": page,
+            "rows": rows,
+            "f": f,
+            "query": urlencode(f.query()),
+            "kinds": selectors.kind_choices(),
+            "states": BatchState.choices,
+            "areas": _areas_for(request.user),
+        },
+    )
 
 
 @login_required
 def batches_export(request):
     qs, f = selectors.filtered_batches(request.user, request.GET)
-    names = selectors.area_names(selectors.area_key(c) for c in qs.values_list("area_code", flat=True).distinct())
-    header = ["批次号", "发放项目", "期间", "区划", "状态", "人次", "金额(元)", "编制人", "复核人", "审批人", "支付凭证号", "说明"]
-    return xlsx_response(user=request.user, request=request, filename="发放批次.xlsx", unmasked=False,
-                         summary=f"导出发放批次列表 {urlencode(f.query())}".strip(), sheets=[("发放批次", header, _rows(qs, names))])
+    names = selectors.area_names(
+        selectors.area_key(c) for c in qs.values_list("area_code", flat=True).distinct()
+    )
+    header = [
+        "批次号",
+        "发放项目",
+        "期间",
+        "区划",
+        "状态",
+        "人次",
+        "金额(元)",
+        "编制人",
+        "复核人",
+        "审批人",
+        "支付凭证号",
+        "说明",
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="发放批次.xlsx",
+        unmasked=False,
+        summary=f"导出发放批次列表 {urlencode(f.query())}".strip(),
+        sheets=[("发放批次", header, _rows(qs, names))],
+    )
 
 
 @login_required
@@ -74,42 +127,92 @@ def prepare(request):
     if request.method == "POST":
         form = {k: str(request.POST.get(k, "")).strip() for k in form}
         try:
-            batch = services.prepare(user=request.user, kind=form["kind"], period=form["period"], area_code=form["area"],
-                                     note=form["note"], request=request)
+            batch = services.prepare(
+                user=request.user,
+                kind=form["kind"],
+                period=form["period"],
+                area_code=form["area"],
+                note=form["note"],
+                request=request,
+            )
         except PaymentError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, f"已编制发放批次 {batch.pk}：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元，请另一名工作人员复核")
+            messages.success(
+                request,
+                f"已编制发放批次 {batch.pk}：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元，请另一名工作人员复核",
+            )
             return redirect("payments:batch", pk=batch.pk)
-    kinds = [{"code": k.code, "name": k.name, "unit": providers.UNITS[k.unit], "description": k.description}
-             for k in providers.kinds().values()]
-    return render(request, "payments/prepare.html", {"form": form, "kinds": kinds, "areas": _areas_for(request.user)})
+    kinds = [
+        {
+            "code": k.code,
+            "name": k.name,
+            "unit": providers.UNITS[k.unit],
+            "description": k.description,
+        }
+        for k in providers.kinds().values()
+    ]
+    return render(
+        request,
+        "payments/prepare.html",
+        {"form": form, "kinds": kinds, "areas": _areas_for(request.user)},
+    )
 
 
 @login_required
 def batch_detail(request, pk: int):
     batch = _batch(request, pk)
     status = str(request.GET.get("status", ""))[:10]
-    lines = Paginator(selectors.lines(request.user, batch, status), 100).get_page(request.GET.get("page"))
-    names = selectors.area_names({selectors.area_key(batch.area_code), *batch.town_totals, *(x.village_code for x in lines)})
-    towns = [{"name": names.get(code, code), "count": n, "fen": fen} for code, (n, fen) in sorted(batch.town_totals.items())]
+    lines = Paginator(selectors.lines(request.user, batch, status), 100).get_page(
+        request.GET.get("page")
+    )
+    names = selectors.area_names(
+        {selectors.area_key(batch.area_code), *batch.town_totals, *(x.village_code for x in lines)}
+    )
+    towns = [
+        {"name": names.get(code, code), "count": n, "fen": fen}
+        for code, (n, fen) in sorted(batch.town_totals.items())
+    ]
     diffs = list(selectors.differences(request.user, batch))
     for d in diffs:
         d.choices = [(r, Resolution(r).label) for r in RESOLUTIONS[d.kind]]
         d.masked_id = mask(d.id_number) if d.id_number else ""
     kind = providers.kinds().get(batch.kind)
     user = request.user
-    return render(request, "payments/batch.html", {
-        "b": batch, "kind": kind, "kind_name": providers.kind_name(batch.kind), "period": providers.period_label(batch.period),
-        "channel": providers.CHANNELS.get(kind.channel, "") if kind else "", "area": selectors.batch_area_name(batch, names), "towns": towns, "diffs": diffs,
-        "open_diffs": sum(1 for d in diffs if not d.resolution),
-        "lines": lines, "line_rows": [{"x": x, "id": mask(x.person.id_number), "village": names.get(x.village_code, x.village_code),
-                                       "rule": selectors.rule_text(x.rule)} for x in lines],
-        "status": status, "statuses": LineStatus.choices, "query": urlencode({"status": status} if status else {}),
-        "return_file": getattr(batch, "return_file", None) if batch.state in (BatchState.PAID, BatchState.RECONCILED) else None,
-        "may_prepare_edit": batch.state == BatchState.PREPARED, "is_preparer": batch.preparer_id == user.pk,
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "payments/batch.html",
+        {
+            "b": batch,
+            "kind": kind,
+            "kind_name": providers.kind_name(batch.kind),
+            "period": providers.period_label(batch.period),
+            "channel": providers.CHANNELS.get(kind.channel, "") if kind else "",
+            "area": selectors.batch_area_name(batch, names),
+            "towns": towns,
+            "diffs": diffs,
+            "open_diffs": sum(1 for d in diffs if not d.resolution),
+            "lines": lines,
+            "line_rows": [
+                {
+                    "x": x,
+                    "id": mask(x.person.id_number),
+                    "village": names.get(x.village_code, x.village_code),
+                    "rule": selectors.rule_text(x.rule),
+                }
+                for x in lines
+            ],
+            "status": status,
+            "statuses": LineStatus.choices,
+            "query": urlencode({"status": status} if status else {}),
+            "return_file": getattr(batch, "return_file", None)
+            if batch.state in (BatchState.PAID, BatchState.RECONCILED)
+            else None,
+            "may_prepare_edit": batch.state == BatchState.PREPARED,
+            "is_preparer": batch.preparer_id == user.pk,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -121,13 +224,45 @@ def batch_lines_export(request, pk: int):
 
     def rows():
         for x in qs.iterator(chunk_size=5000):
-            yield [x.pk, x.person.name, mask(x.person.id_number), names.get(x.village_code, x.village_code),
-                   providers.period_label(x.period), x.amount_fen / 100, x.payee_name, x.get_status_display(),
-                   "" if x.returned_fen is None else x.returned_fen / 100, selectors.rule_text(x.rule), x.source, x.note, x.status_reason]
+            yield [
+                x.pk,
+                x.person.name,
+                mask(x.person.id_number),
+                names.get(x.village_code, x.village_code),
+                providers.period_label(x.period),
+                x.amount_fen / 100,
+                x.payee_name,
+                x.get_status_display(),
+                "" if x.returned_fen is None else x.returned_fen / 100,
+                selectors.rule_text(x.rule),
+                x.source,
+                x.note,
+                x.status_reason,
+            ]
 
-    header = ["明细号", "姓名", "身份证号", "村", "期间", "应发金额(元)", "收款单位", "状态", "回盘金额(元)", "政策包", "政策原文", "备注", "说明"]
-    return xlsx_response(user=request.user, request=request, filename=f"发放批次{batch.pk}明细.xlsx", unmasked=False,
-                         summary=f"导出发放批次 {batch.pk} 明细 {status}".strip(), sheets=[("发放明细", header, rows())])
+    header = [
+        "明细号",
+        "姓名",
+        "身份证号",
+        "村",
+        "期间",
+        "应发金额(元)",
+        "收款单位",
+        "状态",
+        "回盘金额(元)",
+        "政策包",
+        "政策原文",
+        "备注",
+        "说明",
+    ]
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"发放批次{batch.pk}明细.xlsx",
+        unmasked=False,
+        summary=f"导出发放批次 {batch.pk} 明细 {status}".strip(),
+        sheets=[("发放明细", header, rows())],
+    )
 
 
 def _version(request) -> int | None:
@@ -153,14 +288,26 @@ def review(request, pk: int):
 @login_required
 @require_POST
 def approve(request, pk: int):
-    return _step(request, pk, services.approve, "已审批，批次不能再修改；可导出发放文件", version=_version(request))
+    return _step(
+        request,
+        pk,
+        services.approve,
+        "已审批，批次不能再修改；可导出发放文件",
+        version=_version(request),
+    )
 
 
 @login_required
 @require_POST
 def cancel(request, pk: int):
-    return _step(request, pk, services.cancel, "批次已作废，其中的明细可重新编制", reason=str(request.POST.get("reason", ""))[:500],
-                 version=_version(request))
+    return _step(
+        request,
+        pk,
+        services.cancel,
+        "批次已作废，其中的明细可重新编制",
+        reason=str(request.POST.get("reason", ""))[:500],
+        version=_version(request),
+    )
 
 
 @login_required
@@ -171,8 +318,15 @@ def remove_line(request, pk: int):
     if line_id is None:
         _fail(request, "请指明要剔除的明细号")
         return redirect("payments:batch", pk=pk)
-    return _step(request, pk, services.remove_line, f"已剔除明细 {line_id}", line_id=line_id,
-                 reason=str(request.POST.get("reason", ""))[:500], version=_version(request))
+    return _step(
+        request,
+        pk,
+        services.remove_line,
+        f"已剔除明细 {line_id}",
+        line_id=line_id,
+        reason=str(request.POST.get("reason", ""))[:500],
+        version=_version(request),
+    )
 
 
 @login_required
@@ -184,8 +338,15 @@ def pay(request, pk: int):
     except bounds.BoundsError as exc:
         _fail(request, exc)
         return redirect("payments:batch", pk=pk)
-    return _step(request, pk, services.mark_paid, "已登记支付，请导入回盘文件对账", reference=str(request.POST.get("reference", ""))[:200],
-                 paid_on=day, version=_version(request))
+    return _step(
+        request,
+        pk,
+        services.mark_paid,
+        "已登记支付，请导入回盘文件对账",
+        reference=str(request.POST.get("reference", ""))[:200],
+        paid_on=day,
+        version=_version(request),
+    )
 
 
 @login_required
@@ -219,11 +380,19 @@ def import_return(request, pk: int):
         _fail(request, "请选择回盘文件（xlsx 或 csv）")
         return redirect("payments:batch", pk=pk)
     try:
-        rf = reconcile.import_return(user=request.user, batch_id=pk, data=upload.read(), filename=upload.name, request=request)
+        rf = reconcile.import_return(
+            user=request.user,
+            batch_id=pk,
+            data=upload.read(),
+            filename=upload.name,
+            request=request,
+        )
     except PaymentError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, f"已导入回盘文件：{rf.rows} 行，{rf.paid} 人次到账，差异 {rf.differences} 条")
+        messages.success(
+            request, f"已导入回盘文件：{rf.rows} 行，{rf.paid} 人次到账，差异 {rf.differences} 条"
+        )
     return redirect("payments:batch", pk=pk)
 
 
@@ -232,8 +401,13 @@ def import_return(request, pk: int):
 def resolve(request, pk: int):
     diff = get_scoped(Difference.objects.all(), request.user, pk=pk)
     try:
-        services.resolve(user=request.user, difference_id=pk, resolution=str(request.POST.get("resolution", ""))[:20],
-                         reason=str(request.POST.get("reason", ""))[:500], request=request)
+        services.resolve(
+            user=request.user,
+            difference_id=pk,
+            resolution=str(request.POST.get("resolution", ""))[:20],
+            reason=str(request.POST.get("reason", ""))[:500],
+            request=request,
+        )
         messages.success(request, "差异已处理")
     except PaymentError as exc:
         _fail(request, exc)

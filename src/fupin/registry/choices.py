@@ -61,7 +61,10 @@ TRANSITIONS: dict[str, set[str]] = {
 
 def transition_refusal(current: str, new: str) -> str:
     """Why `current` → `new` is not a permitted status change (不能从…变更为…)."""
-    allowed = "、".join(str(Status(s).label) for s in Status.values if s in TRANSITIONS[current]) or "无（已是终态）"
+    allowed = (
+        "、".join(str(Status(s).label) for s in Status.values if s in TRANSITIONS[current])
+        or "无（已是终态）"
+    )
     return f"不能从“{Status(current).label}”变更为“{Status(new).label}”：可变更为 {allowed}"
 
 

@@ -33,13 +33,22 @@ def _labels(model, field_name: str) -> dict:
     return dict(field.choices or [])
 
 
-def xlsx_response(*, user, request, filename: str, sheets: list[tuple[str, list[str], list[list]]], summary: str,
-                  unmasked: bool) -> FileResponse:
+def xlsx_response(
+    *,
+    user,
+    request,
+    filename: str,
+    sheets: list[tuple[str, list[str], list[list]]],
+    summary: str,
+    unmasked: bool,
+) -> FileResponse:
     """Write rows into an xlsx (constant memory) and audit the export.
 
     Cells go through `fupin.sheets.write`: text is never a formula or link (see there)."""
     tmp = tempfile.TemporaryFile()
-    book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "in_memory": False, **WORKBOOK_OPTIONS})
+    book = xlsxwriter.Workbook(
+        tmp, {"constant_memory": True, "in_memory": False, **WORKBOOK_OPTIONS}
+    )
     head, cells = CellWriter(book, {"bold": True}), CellWriter(book)
     for title, header, rows in sheets:
         sheet = book.add_worksheet(title)
@@ -48,16 +57,29 @@ def xlsx_response(*, user, request, filename: str, sheets: list[tuple[str, list[
             cells.write_row(sheet, i, row)
     book.close()
     tmp.seek(0)
-    record(AuditAction.EXPORT, user=user, request=request, object_type="export", object_id=filename,
-           summary=f"{summary}（{'完整身份证号' if unmasked else '身份证号已脱敏'}）")
-    return FileResponse(tmp, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    record(
+        AuditAction.EXPORT,
+        user=user,
+        request=request,
+        object_type="export",
+        object_id=filename,
+        summary=f"{summary}（{'完整身份证号' if unmasked else '身份证号已脱敏'}）",
+    )
+    return FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def household_rows(qs) -> list[list]:
     fields = [f for _, f in HOUSEHOLD_COLUMNS]
     labels = {f: _labels(Household, f) for f in fields}
-    return [[labels[f].get(v, v) for f, v in zip(fields, row, strict=True)] for row in qs.values_list(*fields).iterator(chunk_size=5000)]
+    return [
+        [labels[f].get(v, v) for f, v in zip(fields, row, strict=True)]
+        for row in qs.values_list(*fields).iterator(chunk_size=5000)
+    ]
 
 
 def person_rows(qs, *, unmasked: bool) -> list[list]:
@@ -70,4 +92,3 @@ def person_rows(qs, *, unmasked: bool) -> list[list]:
             values[1] = mask(values[1])
         out.append(values)
     return out
-

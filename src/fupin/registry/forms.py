@@ -24,8 +24,10 @@ STALE = "stale"  # the error code of a write based on an older version (HTTP 409
 
 
 def stale_message(what: str, *, sent: int, current: int) -> str:
-    return (f"该{what}在您读取之后已被他人修改（您依据的是第 {sent} 版，现为第 {current} 版）："
-            "请重新打开后核对再修改，本次修改未保存")
+    return (
+        f"该{what}在您读取之后已被他人修改（您依据的是第 {sent} 版，现为第 {current} 版）："
+        "请重新打开后核对再修改，本次修改未保存"
+    )
 
 
 class VersionedForm(forms.Form):
@@ -36,7 +38,9 @@ class VersionedForm(forms.Form):
     sends it.
     """
 
-    version = forms.IntegerField(label="版本", required=False, min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        label="版本", required=False, min_value=1, widget=forms.HiddenInput
+    )
     WHAT = "记录"
 
     def _init_version(self) -> None:
@@ -46,8 +50,12 @@ class VersionedForm(forms.Form):
     def _check_version(self) -> None:
         sent = self.cleaned_data.get("version")
         if self.instance.pk and sent is not None and sent != self.instance.version:
-            self.add_error(None, forms.ValidationError(
-                stale_message(self.WHAT, sent=sent, current=self.instance.version), code=STALE))
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    stale_message(self.WHAT, sent=sent, current=self.instance.version), code=STALE
+                ),
+            )
 
     def is_stale(self) -> bool:
         return any(e.code == STALE for e in self.non_field_errors().as_data())
@@ -64,7 +72,13 @@ def village_choices(user) -> list:
     """Villages inside the user's area, grouped by township (for the select box)."""
     from fupin.access.scope import scoped
 
-    areas = scoped(Area.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]), user).order_by("code") if user else Area.objects.none()
+    areas = (
+        scoped(Area.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]), user).order_by(
+            "code"
+        )
+        if user
+        else Area.objects.none()
+    )
     towns = {a.code: a.name for a in areas if a.level == Level.TOWNSHIP}
     groups: dict[str, list] = {}
     for a in areas:
@@ -82,12 +96,18 @@ class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
     income_wage = bounds.MoneyField(label="工资性收入(元/人)", required=False)
     income_business = bounds.MoneyField(label="经营性收入(元/人)", required=False)
     income_transfer = bounds.MoneyField(label="转移性收入(元/人)", required=False)
-    income_property = bounds.MoneyField(label="财产性收入(元/人)", required=False, allow_negative=True)
+    income_property = bounds.MoneyField(
+        label="财产性收入(元/人)", required=False, allow_negative=True
+    )
 
     class Meta:
         model = Household
         formfield_callback = bounds.formfield
-        field_classes = {"year_identified": bounds.YearField, "exit_year": bounds.YearField, "income_year": bounds.YearField}
+        field_classes = {
+            "year_identified": bounds.YearField,
+            "exit_year": bounds.YearField,
+            "income_year": bounds.YearField,
+        }
         fields = [
             "number", "village", "address", "phone", "attribute", "standard", "year_identified",
             "main_cause", "cause_2", "cause_3", "exit_year", "income_year", "housing", "water_safe",
@@ -124,7 +144,9 @@ class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
     def clean_year_identified(self) -> int:
         year = self.cleaned_data["year_identified"]
         if not 2013 <= year <= dt.date.today().year:
-            raise forms.ValidationError(f"识别年度 {year} 无效：建档立卡自2013年开始，且不能晚于今年")
+            raise forms.ValidationError(
+                f"识别年度 {year} 无效：建档立卡自2013年开始，且不能晚于今年"
+            )
         return year
 
     def clean_phone(self) -> str:
@@ -155,9 +177,15 @@ class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
         except forms.ValidationError:
             existing = Household.objects.filter(number=self.cleaned_data.get("number")).first()
             if existing is not None:
-                visible = self.user is not None and area_code_in_scope(self.user, existing.village_code)
-                self.add_error("number", duplicates.household_number_taken(
-                    visible=visible, number=existing.number, head_name=existing.head_name))
+                visible = self.user is not None and area_code_in_scope(
+                    self.user, existing.village_code
+                )
+                self.add_error(
+                    "number",
+                    duplicates.household_number_taken(
+                        visible=visible, number=existing.number, head_name=existing.head_name
+                    ),
+                )
 
 
 class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
@@ -172,7 +200,11 @@ class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
 
     household = bounds.IdField(label="所属户ID", widget=forms.HiddenInput)
     birth_date_check = bounds.DateField(label="出生日期（核对用，可不填）", required=False)
-    sex_check = forms.ChoiceField(label="性别（核对用，可不填）", required=False, choices=[("", "—"), ("男", "男"), ("女", "女")])
+    sex_check = forms.ChoiceField(
+        label="性别（核对用，可不填）",
+        required=False,
+        choices=[("", "—"), ("男", "男"), ("女", "女")],
+    )
 
     class Meta:
         model = Person
@@ -208,15 +240,20 @@ class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
                 field = self.fields["id_number"]
                 self.initial["id_number"] = mask(self.instance.id_number)
                 field.widget.attrs["readonly"] = True
-                field.help_text = ("已脱敏；如需更正，请点“显示并更正身份证号”（将记录日志）" if self.may_correct_id
-                                   else "已脱敏；无权查看或更正完整身份证号")
+                field.help_text = (
+                    "已脱敏；如需更正，请点“显示并更正身份证号”（将记录日志）"
+                    if self.may_correct_id
+                    else "已脱敏；无权查看或更正完整身份证号"
+                )
 
     def clean_household(self) -> Household:
         if self.instance.pk:
             return self.instance.household
         pk = self.cleaned_data.get("household")
         hh = Household.objects.filter(pk=pk).first()
-        if hh is None or (self.user is not None and not area_code_in_scope(self.user, hh.village_code)):
+        if hh is None or (
+            self.user is not None and not area_code_in_scope(self.user, hh.village_code)
+        ):
             raise forms.ValidationError(f"所属户 {pk} 不存在或不在本辖区")
         return hh
 
@@ -253,10 +290,15 @@ class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
             data["id_number"] = stored  # unchanged: the mask sent back never overwrites the number
             return
         if stored and not self.may_correct_id:
-            self.add_error("id_number", "无权更正身份证号：号码已脱敏显示，如需更正请联系有“查看完整身份证号”权限的工作人员")
+            self.add_error(
+                "id_number",
+                "无权更正身份证号：号码已脱敏显示，如需更正请联系有“查看完整身份证号”权限的工作人员",
+            )
             return
         try:
-            parsed = parse_id_number(raw, birth_date=data.get("birth_date_check"), sex=data.get("sex_check") or None)
+            parsed = parse_id_number(
+                raw, birth_date=data.get("birth_date_check"), sex=data.get("sex_check") or None
+            )
         except IdNumberError as e:
             self.add_error("id_number", str(e))
             return
@@ -266,13 +308,24 @@ class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
         self.instance.birth_date = parsed.birth_date
 
     def _check_duplicate(self, value: str) -> None:
-        existing = Person.objects.filter(id_number=value).exclude(pk=self.instance.pk).select_related("household").first()
+        existing = (
+            Person.objects.filter(id_number=value)
+            .exclude(pk=self.instance.pk)
+            .select_related("household")
+            .first()
+        )
         if existing is None:
             return
         visible = self.user is not None and area_code_in_scope(self.user, existing.village_code)
-        self.add_error("id_number", duplicates.id_number_taken(
-            visible=visible, name=existing.name, household_number=existing.household.number,
-            url=reverse("registry:person", args=[existing.pk]) if visible else ""))
+        self.add_error(
+            "id_number",
+            duplicates.id_number_taken(
+                visible=visible,
+                name=existing.name,
+                household_number=existing.household.number,
+                url=reverse("registry:person", args=[existing.pk]) if visible else "",
+            ),
+        )
 
     def validate_unique(self):
         """Duplicates are reported by _check_duplicate with a pointer to the record."""
@@ -284,14 +337,18 @@ class StatusChangeForm(StyledForm, forms.Form):
     new_status = forms.ChoiceField(label="新状态", choices=Status.choices)
     effective_date = bounds.DateField(label="生效日期")
     reason = forms.CharField(label="变更原因", max_length=300)
-    removal_reason = forms.ChoiceField(label="减少原因", choices=[("", "—"), *RemovalReason.choices], required=False)
+    removal_reason = forms.ChoiceField(
+        label="减少原因", choices=[("", "—"), *RemovalReason.choices], required=False
+    )
 
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.current = current
         if not self.is_bound:  # offer only what may follow; a posted value is checked in clean()
             allowed = TRANSITIONS[current]
-            self.fields["new_status"].choices = [(v, label) for v, label in Status.choices if v in allowed]
+            self.fields["new_status"].choices = [
+                (v, label) for v, label in Status.choices if v in allowed
+            ]
 
     def clean_effective_date(self) -> dt.date:
         day = self.cleaned_data["effective_date"]

@@ -124,7 +124,9 @@ def parse_id_number(
         raise IdNumberError("身份证号以数字格式存储，末位已丢失：请将该列设为文本后重新录入")
     text = clean(raw)
     if "E+" in text or "E-" in text:
-        raise IdNumberError("身份证号为科学计数法（如 3.60222E+17），数字已丢失：请将该列设为文本后重新录入")
+        raise IdNumberError(
+            "身份证号为科学计数法（如 3.60222E+17），数字已丢失：请将该列设为文本后重新录入"
+        )
     upgraded_from = None
     if len(text) == 15:
         if not _digits(text):
@@ -146,7 +148,9 @@ def parse_id_number(
         raise IdNumberError(f"校验码错误，应为{expected}")
     holder_sex = "男" if int(text[16]) % 2 else "女"
     if birth_date is not None and birth_date != born:
-        raise IdNumberError(f"出生日期与身份证号不符：身份证号为{born:%Y-%m-%d}，填写的是{birth_date:%Y-%m-%d}")
+        raise IdNumberError(
+            f"出生日期与身份证号不符：身份证号为{born:%Y-%m-%d}，填写的是{birth_date:%Y-%m-%d}"
+        )
     if sex is not None and sex != holder_sex:
         raise IdNumberError(f"性别与身份证号不符：身份证号为{holder_sex}，填写的是{sex}")
     return IdNumber(text, born, holder_sex, upgraded_from)

@@ -46,12 +46,26 @@ class Household(models.Model):
     address = models.CharField(_("住址"), max_length=200, blank=True)
     head_name = models.CharField(_("户主姓名"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    attribute = models.CharField(_("贫困户属性"), max_length=10, choices=HouseholdAttribute.choices, default=HouseholdAttribute.GENERAL)
-    standard = models.CharField(_("识别标准"), max_length=12, choices=IdentificationStandard.choices, default=IdentificationStandard.NATIONAL)
+    attribute = models.CharField(
+        _("贫困户属性"),
+        max_length=10,
+        choices=HouseholdAttribute.choices,
+        default=HouseholdAttribute.GENERAL,
+    )
+    standard = models.CharField(
+        _("识别标准"),
+        max_length=12,
+        choices=IdentificationStandard.choices,
+        default=IdentificationStandard.NATIONAL,
+    )
     year_identified = models.PositiveSmallIntegerField(_("识别年度"))
     main_cause = models.CharField(_("主要致贫原因"), max_length=12, choices=PovertyCause.choices)
-    cause_2 = models.CharField(_("其他致贫原因一"), max_length=12, choices=PovertyCause.choices, blank=True)
-    cause_3 = models.CharField(_("其他致贫原因二"), max_length=12, choices=PovertyCause.choices, blank=True)
+    cause_2 = models.CharField(
+        _("其他致贫原因一"), max_length=12, choices=PovertyCause.choices, blank=True
+    )
+    cause_3 = models.CharField(
+        _("其他致贫原因二"), max_length=12, choices=PovertyCause.choices, blank=True
+    )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEW)
     exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
     income_year = models.PositiveSmallIntegerField(_("收入年度"), null=True, blank=True)
@@ -60,7 +74,9 @@ class Household(models.Model):
     income_business_fen = models.BigIntegerField(_("经营性收入(分/人)"), default=0)
     income_transfer_fen = models.BigIntegerField(_("转移性收入(分/人)"), default=0)
     income_property_fen = models.BigIntegerField(_("财产性收入(分/人)"), default=0)
-    housing = models.CharField(_("住房安全"), max_length=4, choices=HousingSafety.choices, default=HousingSafety.SAFE)
+    housing = models.CharField(
+        _("住房安全"), max_length=4, choices=HousingSafety.choices, default=HousingSafety.SAFE
+    )
     water_safe = models.BooleanField(_("饮水安全"), default=True)
     cadre_name = models.CharField(_("帮扶责任人"), max_length=50, blank=True)
     cadre_unit = models.CharField(_("帮扶责任人单位"), max_length=100, blank=True)
@@ -88,7 +104,12 @@ class Household(models.Model):
 
     @property
     def per_capita_income_fen(self) -> int:
-        return self.income_wage_fen + self.income_business_fen + self.income_transfer_fen + self.income_property_fen
+        return (
+            self.income_wage_fen
+            + self.income_business_fen
+            + self.income_transfer_fen
+            + self.income_property_fen
+        )
 
     @property
     def causes(self) -> list[str]:
@@ -107,7 +128,9 @@ class Person(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.PROTECT, related_name="members")
+    household = models.ForeignKey(
+        Household, verbose_name=_("所属户"), on_delete=models.PROTECT, related_name="members"
+    )
     village_code = models.CharField(_("村代码"), max_length=12, editable=False)
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
     name = models.CharField(_("姓名"), max_length=50)
@@ -115,16 +138,32 @@ class Person(models.Model):
     birth_date = models.DateField(_("出生日期"), editable=False)
     ethnicity = models.CharField(_("民族"), max_length=10, default="汉族")
     relation = models.CharField(_("与户主关系"), max_length=14, choices=Relation.choices)
-    education = models.CharField(_("文化程度"), max_length=12, choices=Education.choices, blank=True)
-    schooling = models.CharField(_("在校生状况"), max_length=22, choices=Schooling.choices, default=Schooling.NONE)
-    health = models.CharField(_("健康状况"), max_length=10, choices=Health.choices, default=Health.HEALTHY)
-    disability_type = models.CharField(_("残疾类别"), max_length=14, choices=DisabilityType.choices, blank=True)
-    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True, choices=[(i, f"{i}级") for i in range(1, 5)])
+    education = models.CharField(
+        _("文化程度"), max_length=12, choices=Education.choices, blank=True
+    )
+    schooling = models.CharField(
+        _("在校生状况"), max_length=22, choices=Schooling.choices, default=Schooling.NONE
+    )
+    health = models.CharField(
+        _("健康状况"), max_length=10, choices=Health.choices, default=Health.HEALTHY
+    )
+    disability_type = models.CharField(
+        _("残疾类别"), max_length=14, choices=DisabilityType.choices, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("残疾等级"), null=True, blank=True, choices=[(i, f"{i}级") for i in range(1, 5)]
+    )
     disability_cert = models.CharField(_("残疾证号"), max_length=30, blank=True)
-    labour_skill = models.CharField(_("劳动技能"), max_length=8, choices=LabourSkill.choices, default=LabourSkill.GENERAL)
-    work_status = models.CharField(_("务工状况"), max_length=16, choices=WorkStatus.choices, default=WorkStatus.NOT_WORKING)
+    labour_skill = models.CharField(
+        _("劳动技能"), max_length=8, choices=LabourSkill.choices, default=LabourSkill.GENERAL
+    )
+    work_status = models.CharField(
+        _("务工状况"), max_length=16, choices=WorkStatus.choices, default=WorkStatus.NOT_WORKING
+    )
     months_worked = models.PositiveSmallIntegerField(_("务工时间(月)"), default=0)
-    intention = models.CharField(_("就业意愿"), max_length=8, choices=Intention.choices, default=Intention.NONE)
+    intention = models.CharField(
+        _("就业意愿"), max_length=8, choices=Intention.choices, default=Intention.NONE
+    )
     training_need = models.BooleanField(_("有培训需求"), default=False)
     wished_trade = models.CharField(_("意向培训工种"), max_length=50, blank=True)
     dibao = models.BooleanField(_("低保"), default=False)
@@ -133,11 +172,17 @@ class Person(models.Model):
     severe_disability = models.BooleanField(_("重度残疾"), default=False)
     poor_graduate = models.BooleanField(_("贫困家庭高校毕业生"), default=False)
     technical_student = models.BooleanField(_("技工院校在校生"), default=False)
-    pension_status = models.CharField(_("养老保险参保"), max_length=14, choices=Enrolment.choices, default=Enrolment.UNKNOWN)
-    medical_status = models.CharField(_("医疗保险参保"), max_length=14, choices=Enrolment.choices, default=Enrolment.UNKNOWN)
+    pension_status = models.CharField(
+        _("养老保险参保"), max_length=14, choices=Enrolment.choices, default=Enrolment.UNKNOWN
+    )
+    medical_status = models.CharField(
+        _("医疗保险参保"), max_length=14, choices=Enrolment.choices, default=Enrolment.UNKNOWN
+    )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEW)
-    removal_reason = models.CharField(_("减少原因"), max_length=8, choices=RemovalReason.choices, blank=True)
+    removal_reason = models.CharField(
+        _("减少原因"), max_length=8, choices=RemovalReason.choices, blank=True
+    )
     version = models.PositiveIntegerField(_("版本"), default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -177,14 +222,20 @@ class StatusChange(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="status_changes")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="status_changes")
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="status_changes"
+    )
     village_code = models.CharField(_("村代码"), max_length=12)
     old_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
     new_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices)
     effective_date = models.DateField(_("生效日期"))
     reason = models.CharField(_("原因"), max_length=300)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人")
+    )
     changed_at = models.DateTimeField(_("操作时间"), auto_now_add=True)
 
     objects = NoDeleteQuerySet.as_manager()
@@ -208,13 +259,17 @@ class IdentityPeriod(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="identity_periods")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="identity_periods"
+    )
     village_code = models.CharField(_("村代码"), max_length=12, editable=False)
     identity = models.CharField(_("身份"), max_length=12, choices=SpecialIdentity.choices)
     start = models.DateField(_("起始日期"))
     end = models.DateField(_("终止日期"), null=True, blank=True)
     reason = models.CharField(_("依据"), max_length=300)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人")
+    )
     changed_at = models.DateTimeField(_("操作时间"), auto_now_add=True)
 
     objects = NoDeleteQuerySet.as_manager()
@@ -223,7 +278,9 @@ class IdentityPeriod(models.Model):
         verbose_name = _("特殊身份期间")
         verbose_name_plural = _("特殊身份期间")
         ordering = ["person_id", "start", "id"]
-        indexes = [models.Index(fields=["person", "identity", "start"], name="identity_person_start")]
+        indexes = [
+            models.Index(fields=["person", "identity", "start"], name="identity_person_start")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),

@@ -79,7 +79,9 @@ def households(user, f: HouseholdFilter | None = None) -> QuerySet[Household]:
     if f.identity:
         member_filter[f.identity] = True
     if member_filter:
-        qs = qs.filter(id__in=scoped(Person.objects.filter(**member_filter), user).values("household_id"))
+        qs = qs.filter(
+            id__in=scoped(Person.objects.filter(**member_filter), user).values("household_id")
+        )
     if f.q:
         qs = qs.filter(id__in=_search_people(user, f.q).values("household_id"))
     return qs
@@ -114,7 +116,9 @@ def members(user, hh: Household) -> QuerySet[Person]:
     return scoped(Person.objects.filter(household=hh), user).order_by("id")
 
 
-def history(user, *, hh: Household | None = None, p: Person | None = None) -> QuerySet[StatusChange]:
+def history(
+    user, *, hh: Household | None = None, p: Person | None = None
+) -> QuerySet[StatusChange]:
     qs = scoped(StatusChange.objects.select_related("changed_by", "person"), user)
     if hh is not None:
         qs = qs.filter(Q(household=hh) | Q(person__household=hh))
@@ -133,7 +137,9 @@ class Page:
     number: int
 
 
-def keyset_page(qs: QuerySet, *, after: int | None = None, page: int = 1, size: int = PAGE_SIZE) -> Page:
+def keyset_page(
+    qs: QuerySet, *, after: int | None = None, page: int = 1, size: int = PAGE_SIZE
+) -> Page:
     """Rows ordered by -id; `after` is the last id of the previous page."""
     ordered = qs.order_by("-id")
     if after is not None:
@@ -142,5 +148,3 @@ def keyset_page(qs: QuerySet, *, after: int | None = None, page: int = 1, size: 
     has_next = len(items) > size
     items = items[:size]
     return Page(items, has_next, items[-1].id if has_next else None, page)
-
-

@@ -35,7 +35,11 @@ class Conflict(Exception):
 
 
 def _snapshot(obj) -> dict:
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in ("created_at", "updated_at")}
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.attname not in ("created_at", "updated_at")
+    }
 
 
 def _update_locked(model, *, user, form):
@@ -63,14 +67,21 @@ def save_household(*, user, form, request=None) -> Household:
     if form.instance.pk is None:
         hh = form.save()
         StatusChange.objects.create(
-            household=hh, village_code=hh.village_code, old_status="", new_status=hh.status,
-            effective_date=dt.date.today(), reason="建档", changed_by=user,
+            household=hh,
+            village_code=hh.village_code,
+            old_status="",
+            new_status=hh.status,
+            effective_date=dt.date.today(),
+            reason="建档",
+            changed_by=user,
         )
         action, changes = AuditAction.CREATE, diff({}, _snapshot(hh))
     else:
         hh, changes = _update_locked(Household, user=user, form=form)
         action = AuditAction.UPDATE
-    record(action, user=user, request=request, obj=hh, summary=f"贫困户 {hh.number}", changes=changes)
+    record(
+        action, user=user, request=request, obj=hh, summary=f"贫困户 {hh.number}", changes=changes
+    )
     return hh
 
 
@@ -83,8 +94,14 @@ def save_person(*, user, form, request=None) -> Person:
     if form.instance.pk is None:
         p = form.save()
         StatusChange.objects.create(
-            person=p, household=hh, village_code=p.village_code, old_status="", new_status=p.status,
-            effective_date=dt.date.today(), reason="建档", changed_by=user,
+            person=p,
+            household=hh,
+            village_code=p.village_code,
+            old_status="",
+            new_status=p.status,
+            effective_date=dt.date.today(),
+            reason="建档",
+            changed_by=user,
         )
         action, changes = AuditAction.CREATE, diff({}, _snapshot(p))
     else:
@@ -92,7 +109,14 @@ def save_person(*, user, form, request=None) -> Person:
         action = AuditAction.UPDATE
     refresh_household_summary([hh.pk])
     # The audit trail masks the numbers; a corrected ID shows as masked old → masked new.
-    record(action, user=user, request=request, obj=p, summary=f"家庭成员 {p.name}（{p.masked_id}）", changes=changes)
+    record(
+        action,
+        user=user,
+        request=request,
+        obj=p,
+        summary=f"家庭成员 {p.name}（{p.masked_id}）",
+        changes=changes,
+    )
     return p
 
 
@@ -100,7 +124,9 @@ def refresh_household_summary(household_ids: list[int]) -> None:
     """Keep member_count and head_name (denormalised for fast lists) in step with the members."""
     members = Person.objects.filter(household_id=OuterRef("pk")).exclude(status=Status.REMOVED)
     count = members.order_by().values("household_id").annotate(n=Count("id")).values("n")[:1]
-    head = Person.objects.filter(household_id=OuterRef("pk"), relation=Relation.HEAD).values("name")[:1]
+    head = Person.objects.filter(household_id=OuterRef("pk"), relation=Relation.HEAD).values(
+        "name"
+    )[:1]
     Household.objects.filter(pk__in=household_ids).update(
         member_count=Coalesce(Subquery(count), 0),
         head_name=Coalesce(Subquery(head), Value("")),
@@ -112,8 +138,16 @@ def _status_summary(row, old: str, new: str) -> str:
 
 
 @transaction.atomic
-def change_status(*, user, subject: Household | Person, new_status: str, effective_date: dt.date,
-                  reason: str, removal_reason: str = "", request=None) -> StatusChange:
+def change_status(
+    *,
+    user,
+    subject: Household | Person,
+    new_status: str,
+    effective_date: dt.date,
+    reason: str,
+    removal_reason: str = "",
+    request=None,
+) -> StatusChange:
     """状态变更: store the change with who, when, effective date and reason.
 
     The transition is checked against the stored status under the row lock, so of two
@@ -131,8 +165,12 @@ def change_status(*, user, subject: Household | Person, new_status: str, effecti
     change = StatusChange.objects.create(
         household=locked.household if is_person else locked,
         person=locked if is_person else None,
-        village_code=locked.village_code, old_status=old, new_status=new_status,
-        effective_date=effective_date, reason=reason, changed_by=user,
+        village_code=locked.village_code,
+        old_status=old,
+        new_status=new_status,
+        effective_date=effective_date,
+        reason=reason,
+        changed_by=user,
     )
     locked.status = new_status
     locked.version += 1
@@ -145,40 +183,89 @@ def change_status(*, user, subject: Household | Person, new_status: str, effecti
         fields.append("exit_year")
     locked.save(update_fields=fields)
     record(
-        AuditAction.STATUS, user=user, request=request, obj=locked, summary=_status_summary(locked, old, new_status),
-        changes={"status": [old, new_status], "effective_date": [None, str(effective_date)], "reason": [None, reason]},
+        AuditAction.STATUS,
+        user=user,
+        request=request,
+        obj=locked,
+        summary=_status_summary(locked, old, new_status),
+        changes={
+            "status": [old, new_status],
+            "effective_date": [None, str(effective_date)],
+            "reason": [None, reason],
+        },
     )
     if not is_person and new_status == Status.REMOVED:
-        _members_follow(user=user, household=locked, effective_date=effective_date, reason=reason,
-                        removal_reason=removal_reason, request=request)
+        _members_follow(
+            user=user,
+            household=locked,
+            effective_date=effective_date,
+            reason=reason,
+            removal_reason=removal_reason,
+            request=request,
+        )
     if is_person or new_status == Status.REMOVED:
         refresh_household_summary([locked.household_id if is_person else locked.pk])
     subject.status = new_status
     return change
 
 
-def _members_follow(*, user, household: Household, effective_date: dt.date, reason: str, removal_reason: str, request) -> None:
+def _members_follow(
+    *,
+    user,
+    household: Household,
+    effective_date: dt.date,
+    reason: str,
+    removal_reason: str,
+    request,
+) -> None:
     """整户自然减少: every member still on the list leaves with the household, each change recorded."""
     why = f"随户自然减少：{reason}"
-    for member in Person.objects.select_for_update().filter(household=household).exclude(status=Status.REMOVED).order_by("id"):
+    for member in (
+        Person.objects.select_for_update()
+        .filter(household=household)
+        .exclude(status=Status.REMOVED)
+        .order_by("id")
+    ):
         old = member.status
         StatusChange.objects.create(
-            household=household, person=member, village_code=member.village_code, old_status=old,
-            new_status=Status.REMOVED, effective_date=effective_date, reason=why, changed_by=user,
+            household=household,
+            person=member,
+            village_code=member.village_code,
+            old_status=old,
+            new_status=Status.REMOVED,
+            effective_date=effective_date,
+            reason=why,
+            changed_by=user,
         )
         member.status = Status.REMOVED
         member.removal_reason = removal_reason or RemovalReason.OTHER
         member.version += 1
         member.save(update_fields=["status", "removal_reason", "version", "updated_at"])
         record(
-            AuditAction.STATUS, user=user, request=request, obj=member, summary=_status_summary(member, old, Status.REMOVED),
-            changes={"status": [old, Status.REMOVED], "effective_date": [None, str(effective_date)], "reason": [None, why]},
+            AuditAction.STATUS,
+            user=user,
+            request=request,
+            obj=member,
+            summary=_status_summary(member, old, Status.REMOVED),
+            changes={
+                "status": [old, Status.REMOVED],
+                "effective_date": [None, str(effective_date)],
+                "reason": [None, why],
+            },
         )
 
 
 @transaction.atomic
-def record_identity_period(*, user, person: Person, identity: str, start: dt.date, end: dt.date | None = None,
-                           reason: str, request=None) -> IdentityPeriod:
+def record_identity_period(
+    *,
+    user,
+    person: Person,
+    identity: str,
+    start: dt.date,
+    end: dt.date | None = None,
+    reason: str,
+    request=None,
+) -> IdentityPeriod:
     """特殊身份期间: record that `person` was 低保/特困 from `start` to `end` (open: still so).
 
     A period overlapping one already recorded for the same identity is refused (close or correct
@@ -195,16 +282,26 @@ def record_identity_period(*, user, person: Person, identity: str, start: dt.dat
         if start <= (other.end or far) and other.start <= (end or far):
             raise Conflict(f"{label}期间与已登记的 {other} 重叠，请先更正那一段")
     period = IdentityPeriod.objects.create(
-        person=locked, identity=identity, start=start, end=end, reason=reason, changed_by=user,
+        person=locked,
+        identity=identity,
+        start=start,
+        end=end,
+        reason=reason,
+        changed_by=user,
     )
     today = dt.date.today()
-    covered = any(p.covers(today) for p in IdentityPeriod.objects.filter(person=locked, identity=identity))
+    covered = any(
+        p.covers(today) for p in IdentityPeriod.objects.filter(person=locked, identity=identity)
+    )
     if getattr(locked, identity) != covered:
         setattr(locked, identity, covered)
         locked.version += 1
         locked.save(update_fields=[identity, "version", "updated_at"])
     record(
-        AuditAction.UPDATE, user=user, request=request, obj=locked,
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=locked,
         summary=f"家庭成员 {locked.name}（{locked.masked_id}）{label}期间 {period}",
         changes={identity: [None, f"{start}–{end or '至今'}"], "reason": [None, reason]},
     )

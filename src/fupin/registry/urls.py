@@ -14,6 +14,11 @@ urlpatterns = [
     path("persons/<int:pk>/", views.person_detail, name="person"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/unmask/", views.unmask, name="unmask"),
-    path("households/<int:pk>/status/", views.status_change, {"kind": "household"}, name="household_status"),
+    path(
+        "households/<int:pk>/status/",
+        views.status_change,
+        {"kind": "household"},
+        name="household_status",
+    ),
     path("persons/<int:pk>/status/", views.status_change, {"kind": "person"}, name="person_status"),
 ]

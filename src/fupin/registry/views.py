@@ -14,8 +14,8 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, require_writer, scoped
 from fupin.areas.models import Area, village_code_range
-
 from fupin.web.list_export import Column, export, wants_xlsx
+
 from . import exports, selectors, services
 from .choices import SPECIAL_IDENTITIES, HouseholdAttribute, LabourSkill, PovertyCause, Status
 from .forms import HouseholdForm, PersonForm, StatusChangeForm
@@ -32,7 +32,11 @@ def areas(request):
     if root_code and not code.startswith(root_code):
         code = root_code
     area = Area.objects.filter(code=code).first() if code else None
-    children = list(Area.objects.filter(parent=area).order_by("code")) if area else list(Area.objects.filter(level=1))
+    children = (
+        list(Area.objects.filter(parent=area).order_by("code"))
+        if area
+        else list(Area.objects.filter(level=1))
+    )
     counts: dict[str, int] = {}
     if children:
         n = len(children[0].code)
@@ -42,15 +46,31 @@ def areas(request):
         for row in hh.order_by().values("village_code").annotate(n=Count("id")):
             key = row["village_code"][:n]
             counts[key] = counts.get(key, 0) + row["n"]
-    crumbs = [a for a in (area.ancestors() + [area] if area else []) if not root_code or a.code.startswith(root_code)]
+    crumbs = [
+        a
+        for a in (area.ancestors() + [area] if area else [])
+        if not root_code or a.code.startswith(root_code)
+    ]
     if wants_xlsx(request):
-        return export(request, [(c, counts.get(c.code, 0)) for c in children], title=f"{area.name if area else '全部'}下级区划",
-                      columns=[Column("名称", lambda row: row[0].name), Column("代码", lambda row: row[0].code),
-                               Column("贫困户数", lambda row: row[1])])
-    return render(request, "registry/areas.html", {
-        "area": area, "crumbs": crumbs,
-        "children": [(c, counts.get(c.code, 0)) for c in children],
-    })
+        return export(
+            request,
+            [(c, counts.get(c.code, 0)) for c in children],
+            title=f"{area.name if area else '全部'}下级区划",
+            columns=[
+                Column("名称", lambda row: row[0].name),
+                Column("代码", lambda row: row[0].code),
+                Column("贫困户数", lambda row: row[1]),
+            ],
+        )
+    return render(
+        request,
+        "registry/areas.html",
+        {
+            "area": area,
+            "crumbs": crumbs,
+            "children": [(c, counts.get(c.code, 0)) for c in children],
+        },
+    )
 
 
 @login_required
@@ -60,12 +80,24 @@ def households(request):
         messages.warning(request, e)
     qs = selectors.households(request.user, f)
     after = bounds.query_id(request.GET.get("after"))
-    page = selectors.keyset_page(qs.select_related("village"), after=after, page=bounds.query_int(request.GET.get("page"), 1, 1, bounds.MAX_ID))
+    page = selectors.keyset_page(
+        qs.select_related("village"),
+        after=after,
+        page=bounds.query_int(request.GET.get("page"), 1, 1, bounds.MAX_ID),
+    )
     ctx = {
-        "filter": f, "page": page, "total": qs.count(), "params": f.as_params(),
-        "statuses": Status.choices, "attributes": HouseholdAttribute.choices, "causes": PovertyCause.choices,
-        "skills": LabourSkill.choices, "identities": SPECIAL_IDENTITIES.items(),
-        "area_options": scoped(Area.objects.filter(level__in=[4, 5]), request.user).order_by("code").only("code", "name", "level"),
+        "filter": f,
+        "page": page,
+        "total": qs.count(),
+        "params": f.as_params(),
+        "statuses": Status.choices,
+        "attributes": HouseholdAttribute.choices,
+        "causes": PovertyCause.choices,
+        "skills": LabourSkill.choices,
+        "identities": SPECIAL_IDENTITIES.items(),
+        "area_options": scoped(Area.objects.filter(level__in=[4, 5]), request.user)
+        .order_by("code")
+        .only("code", "name", "level"),
     }
     template = "registry/_household_rows.html" if request.htmx else "registry/households.html"
     return render(request, template, ctx)
@@ -78,13 +110,22 @@ def households_export(request):
     if unmasked and not request.user.may_unmask:
         raise PermissionDenied("无权导出完整身份证号")
     qs = selectors.households(request.user, f).order_by("-id")[:EXPORT_LIMIT]
-    people = scoped(Person.objects.filter(household__in=qs.values("id")), request.user).order_by("household_id", "id")
+    people = scoped(Person.objects.filter(household__in=qs.values("id")), request.user).order_by(
+        "household_id", "id"
+    )
     return exports.xlsx_response(
-        user=request.user, request=request, filename="贫困户名单.xlsx", unmasked=unmasked,
+        user=request.user,
+        request=request,
+        filename="贫困户名单.xlsx",
+        unmasked=unmasked,
         summary=f"导出贫困户名单 筛选={f.as_params()}",
         sheets=[
             ("贫困户", [h for h, _ in exports.HOUSEHOLD_COLUMNS], exports.household_rows(qs)),
-            ("家庭成员", [h for h, _ in exports.PERSON_COLUMNS], exports.person_rows(people, unmasked=unmasked)),
+            (
+                "家庭成员",
+                [h for h, _ in exports.PERSON_COLUMNS],
+                exports.person_rows(people, unmasked=unmasked),
+            ),
         ],
     )
 
@@ -92,11 +133,16 @@ def households_export(request):
 @login_required
 def household_detail(request, pk: int):
     hh = selectors.household(request.user, pk)
-    return render(request, "registry/household.html", {
-        "hh": hh, "members": selectors.members(request.user, hh),
-        "history": selectors.history(request.user, hh=hh)[:100],
-        "status_form": StatusChangeForm(current=hh.status),
-    })
+    return render(
+        request,
+        "registry/household.html",
+        {
+            "hh": hh,
+            "members": selectors.members(request.user, hh),
+            "history": selectors.history(request.user, hh=hh)[:100],
+            "status_form": StatusChangeForm(current=hh.status),
+        },
+    )
 
 
 @login_required
@@ -105,7 +151,9 @@ def household_edit(request, pk: int | None = None):
     if request.method != "POST":
         instance = selectors.household(request.user, pk) if pk else None
         form = HouseholdForm(instance=instance, user=request.user)
-        return render(request, "web/form.html", {"form": form, "title": "编辑贫困户" if pk else "新增贫困户"})
+        return render(
+            request, "web/form.html", {"form": form, "title": "编辑贫困户" if pk else "新增贫困户"}
+        )
     with transaction.atomic():  # the row is read, checked and written under its lock
         instance = selectors.household(request.user, pk, for_update=True) if pk else None
         form = HouseholdForm(request.POST, instance=instance, user=request.user)
@@ -113,7 +161,9 @@ def household_edit(request, pk: int | None = None):
     if hh is not None:
         messages.success(request, f"已保存贫困户 {hh.number}")
         return redirect("registry:household", pk=hh.pk)
-    return render(request, "web/form.html", {"form": form, "title": "编辑贫困户" if pk else "新增贫困户"})
+    return render(
+        request, "web/form.html", {"form": form, "title": "编辑贫困户" if pk else "新增贫困户"}
+    )
 
 
 def _save(form, save, request):
@@ -130,10 +180,16 @@ def _save(form, save, request):
 @login_required
 def person_detail(request, pk: int):
     p = selectors.person(request.user, pk)
-    return render(request, "registry/person.html", {
-        "p": p, "history": selectors.history(request.user, p=p), "status_form": StatusChangeForm(current=p.status),
-        "extra_sections": person_sections(request, p),
-    })
+    return render(
+        request,
+        "registry/person.html",
+        {
+            "p": p,
+            "history": selectors.history(request.user, p=p),
+            "status_form": StatusChangeForm(current=p.status),
+            "extra_sections": person_sections(request, p),
+        },
+    )
 
 
 def person_sections(request, person) -> list[str]:
@@ -141,7 +197,10 @@ def person_sections(request, person) -> list[str]:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    return [import_string(path)(request, person) for path in getattr(settings, "PERSON_PAGE_SECTIONS", [])]
+    return [
+        import_string(path)(request, person)
+        for path in getattr(settings, "PERSON_PAGE_SECTIONS", [])
+    ]
 
 
 @login_required
@@ -156,9 +215,18 @@ def person_edit(request, pk: int | None = None):
         initial = {"household": bounds.query_id(request.GET.get("household"))} if not pk else None
         form = PersonForm(instance=instance, user=request.user, initial=initial, reveal_id=reveal)
         if form.reveals_id:
-            record(AuditAction.UNMASK, user=request.user, request=request, obj=instance,
-                   summary=f"编辑页面显示 {instance.name} 的完整身份证号")
-        return render(request, "web/form.html", {"form": form, "title": title, "reveal_id_url": _reveal_url(request, form)})
+            record(
+                AuditAction.UNMASK,
+                user=request.user,
+                request=request,
+                obj=instance,
+                summary=f"编辑页面显示 {instance.name} 的完整身份证号",
+            )
+        return render(
+            request,
+            "web/form.html",
+            {"form": form, "title": title, "reveal_id_url": _reveal_url(request, form)},
+        )
     with transaction.atomic():
         instance = selectors.person(request.user, pk, for_update=True) if pk else None
         form = PersonForm(request.POST, instance=instance, user=request.user, reveal_id=reveal)
@@ -166,7 +234,11 @@ def person_edit(request, pk: int | None = None):
     if p is not None:
         messages.success(request, f"已保存家庭成员 {p.name}")
         return redirect("registry:person", pk=p.pk)
-    return render(request, "web/form.html", {"form": form, "title": title, "reveal_id_url": _reveal_url(request, form)})
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "reveal_id_url": _reveal_url(request, form)},
+    )
 
 
 def _reveal_url(request, form) -> str:
@@ -180,15 +252,23 @@ def _reveal_url(request, form) -> str:
 @require_POST
 def status_change(request, kind: str, pk: int):
     require_writer(request.user)
-    subject = selectors.household(request.user, pk) if kind == "household" else selectors.person(request.user, pk)
+    subject = (
+        selectors.household(request.user, pk)
+        if kind == "household"
+        else selectors.person(request.user, pk)
+    )
     form = StatusChangeForm(request.POST, current=subject.status)
     if form.is_valid():
         try:
-            services.change_status(user=request.user, subject=subject, request=request, **form.cleaned_data)
+            services.change_status(
+                user=request.user, subject=subject, request=request, **form.cleaned_data
+            )
         except services.Conflict as exc:  # someone else changed the status first
             messages.error(request, f"状态未变更：{exc}")
         else:
-            messages.success(request, f"状态已变更为“{Status(form.cleaned_data['new_status']).label}”")
+            messages.success(
+                request, f"状态已变更为“{Status(form.cleaned_data['new_status']).label}”"
+            )
     else:
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -205,7 +285,11 @@ def unmask(request, pk: int):
     p = selectors.person(request.user, pk)
     if not request.user.may_unmask:
         raise PermissionDenied("无权查看完整身份证号")
-    record(AuditAction.UNMASK, user=request.user, request=request, obj=p, summary=f"查看 {p.name} 的完整身份证号")
+    record(
+        AuditAction.UNMASK,
+        user=request.user,
+        request=request,
+        obj=p,
+        summary=f"查看 {p.name} 的完整身份证号",
+    )
     return HttpResponse(f'<span class="font-monospace" id="full-id">{p.id_number}</span>')
-
-

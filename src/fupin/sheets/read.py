@@ -74,7 +74,9 @@ def _mb(n: int) -> str:
     return f"{n / MB:,.1f} MB" if n % MB else f"{n // MB:,} MB"
 
 
-def _range_fault(where: str, rows: int, cols: int, limits: Limits, ref: str = "") -> FileFault | None:
+def _range_fault(
+    where: str, rows: int, cols: int, limits: Limits, ref: str = ""
+) -> FileFault | None:
     if rows <= limits.max_rows and cols <= limits.max_columns and rows * cols <= limits.max_cells:
         return None
     shown = f"{ref}，" if ref else ""
@@ -92,7 +94,9 @@ def check_size(size: int, limits: Limits) -> None:
 
 # -- checks before parsing (this process, bounded memory) ---------------------------------------
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,3})?([0-9]{1,9})?(?::([A-Za-z]{1,7})([0-9]{1,12}))?"')
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,3})?([0-9]{1,9})?(?::([A-Za-z]{1,7})([0-9]{1,12}))?"'
+)
 _FIRST_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\b(?:\w+:)?id="([^"]+)"')
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ATTR = re.compile(rb'\b(Id|Target)="([^"]*)"')
@@ -130,7 +134,9 @@ def _check_zip(data: bytes, filename: str, limits: Limits) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise FileFault(f"无法读取 Excel 文件“{filename}”：文件已损坏或不是 Excel 格式") from None
     if len(infos) > limits.max_zip_entries:
-        raise FileFault(f"Excel 文件“{filename}”内含 {len(infos):,} 个部件，超过上限 {limits.max_zip_entries:,}：文件结构异常，请另存为新文件再上传")
+        raise FileFault(
+            f"Excel 文件“{filename}”内含 {len(infos):,} 个部件，超过上限 {limits.max_zip_entries:,}：文件结构异常，请另存为新文件再上传"
+        )
     inflated = sum(i.file_size for i in infos)
     if inflated > limits.max_uncompressed:
         raise FileFault(
@@ -179,7 +185,9 @@ def _check_csv(data: bytes, limits: Limits) -> None:
                 return  # quoted fields from here on: only the parser knows the columns
             columns = line.count(delimiter) + 1
             if columns > limits.max_columns:
-                raise FileFault(f"第{line_no}行有 {columns:,} 列，超过上限 {limits.max_columns:,} 列：请检查分隔符或删除多余的列")
+                raise FileFault(
+                    f"第{line_no}行有 {columns:,} 列，超过上限 {limits.max_columns:,} 列：请检查分隔符或删除多余的列"
+                )
         elif b'"' in data[start:end]:
             return
         start = end + 1
@@ -222,7 +230,9 @@ def parse_csv(data: bytes, limits: Limits) -> list[list]:
     rows, cells = [], 0
     for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         if len(row) > limits.max_columns:
-            raise FileFault(f"第{n}行有 {len(row):,} 列，超过上限 {limits.max_columns:,} 列：请检查分隔符或删除多余的列")
+            raise FileFault(
+                f"第{n}行有 {len(row):,} 列，超过上限 {limits.max_columns:,} 列：请检查分隔符或删除多余的列"
+            )
         if row and max(map(len, row)) > limits.max_cell_chars:
             j = next(j for j, cell in enumerate(row) if len(cell) > limits.max_cell_chars)
             raise FileFault(
@@ -231,7 +241,9 @@ def parse_csv(data: bytes, limits: Limits) -> list[list]:
             )
         cells += len(row)
         if n > limits.max_rows or cells > limits.max_cells:
-            raise FileFault(f"文件超过上限（最多 {limits.max_rows:,} 行、共 {limits.max_cells:,} 个单元格）：请分成几个文件上传")
+            raise FileFault(
+                f"文件超过上限（最多 {limits.max_rows:,} 行、共 {limits.max_cells:,} 个单元格）：请分成几个文件上传"
+            )
         rows.append(row)
     return rows
 
@@ -245,10 +257,14 @@ def parse_excel(data: bytes, filename: str, limits: Limits) -> list[list]:
     except MemoryError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise FileFault(f"无法读取 Excel 文件“{filename}”：文件已损坏或不是 Excel 格式（{type(exc).__name__}）") from None
+        raise FileFault(
+            f"无法读取 Excel 文件“{filename}”：文件已损坏或不是 Excel 格式（{type(exc).__name__}）"
+        ) from None
     if sheet.end is not None:  # the grid from A1 to the last cell: what becomes Python objects
         rows, cols = sheet.end[0] + 1, sheet.end[1] + 1
-        fault = _range_fault(f"工作表“{sheet.name}”实际", rows, cols, limits, f"A1:{col_letter(cols - 1)}{rows}")
+        fault = _range_fault(
+            f"工作表“{sheet.name}”实际", rows, cols, limits, f"A1:{col_letter(cols - 1)}{rows}"
+        )
         if fault:
             raise fault
     return sheet.to_python(skip_empty_area=False)
@@ -300,11 +316,17 @@ def _far_corner(data: bytes) -> tuple[str, int, int] | None:
 
 def _died(filename: str, data: bytes, returncode: int, stderr: bytes, limits: Limits) -> FileFault:
     text = stderr.decode("utf-8", "replace")
-    if "memory allocation" in text or "MemoryError" in text or returncode in (-signal.SIGABRT, -signal.SIGKILL):
+    if (
+        "memory allocation" in text
+        or "MemoryError" in text
+        or returncode in (-signal.SIGABRT, -signal.SIGKILL)
+    ):
         corner = _far_corner(data) if data[:2] == b"PK" else None
         if corner:
             name, rows, cols = corner
-            fault = _range_fault(f"工作表“{name}”实际", rows, cols, limits, f"A1:{col_letter(cols - 1)}{rows}")
+            fault = _range_fault(
+                f"工作表“{name}”实际", rows, cols, limits, f"A1:{col_letter(cols - 1)}{rows}"
+            )
             if fault:
                 return fault
         return FileFault(
@@ -312,8 +334,12 @@ def _died(filename: str, data: bytes, returncode: int, stderr: bytes, limits: Li
             f"（例如在很远的行列里有一个单元格），或文件被构造为“压缩炸弹”。请把需要导入的数据复制到新表，另存后再上传"
         )
     if returncode == -signal.SIGXCPU:
-        return FileFault(f"文件“{filename}”读取超过 {limits.seconds} 秒，已停止读取：文件过大或结构异常，请分成几个文件上传")
-    return FileFault(f"文件“{filename}”无法读取：读取进程异常退出（代码 {returncode}），文件可能已损坏或结构异常")
+        return FileFault(
+            f"文件“{filename}”读取超过 {limits.seconds} 秒，已停止读取：文件过大或结构异常，请分成几个文件上传"
+        )
+    return FileFault(
+        f"文件“{filename}”无法读取：读取进程异常退出（代码 {returncode}），文件可能已损坏或结构异常"
+    )
 
 
 def read_cells(data: bytes, filename: str, limits: Limits | None = None) -> list[list]:
@@ -328,7 +354,9 @@ def read_cells(data: bytes, filename: str, limits: Limits | None = None) -> list
         done = subprocess.run([sys.executable, "-m", "fupin.sheets.child"], input=request, capture_output=True,
                               timeout=limits.seconds + 30, env=_child_env())  # fmt: skip
     except subprocess.TimeoutExpired:
-        raise FileFault(f"文件“{filename}”读取超过 {limits.seconds} 秒，已停止读取：文件过大或结构异常，请分成几个文件上传") from None
+        raise FileFault(
+            f"文件“{filename}”读取超过 {limits.seconds} 秒，已停止读取：文件过大或结构异常，请分成几个文件上传"
+        ) from None
     if done.returncode != 0 or not done.stdout:
         raise _died(filename, data, done.returncode, done.stderr, limits)
     gc.disable()  # hundreds of thousands of fresh objects: the collector would only slow this down

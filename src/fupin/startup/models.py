@@ -20,10 +20,14 @@ class Loan(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="loans")
     village_code = models.CharField(max_length=12)
-    kind = models.CharField("类别", max_length=12, choices=LoanKind.choices, default=LoanKind.INDIVIDUAL)
+    kind = models.CharField(
+        "类别", max_length=12, choices=LoanKind.choices, default=LoanKind.INDIVIDUAL
+    )
     guaranteed = models.BooleanField("有担保", default=True)
     project = models.CharField("创业项目", max_length=100)
-    lender = models.CharField("承贷银行", max_length=100, help_text="登记贷款时不填则为本县默认承贷银行")
+    lender = models.CharField(
+        "承贷银行", max_length=100, help_text="登记贷款时不填则为本县默认承贷银行"
+    )
     principal_fen = models.BigIntegerField("贷款金额(分)")
     annual_rate_bp = models.PositiveIntegerField("年利率(万分之)")
     term_months = models.PositiveSmallIntegerField("期限(月)", default=24)
@@ -35,7 +39,9 @@ class Loan(models.Model):
         verbose_name = "创业担保贷款"
         verbose_name_plural = "创业担保贷款"
         ordering = ["-start_on", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(principal_fen__gt=0), name="loan_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(principal_fen__gt=0), name="loan_positive")
+        ]
 
 
 class StartupSubsidy(models.Model):
@@ -56,4 +62,6 @@ class StartupSubsidy(models.Model):
     class Meta:
         verbose_name = "一次性创业补贴"
         verbose_name_plural = "一次性创业补贴"
-        constraints = [models.UniqueConstraint(fields=["person"], name="startup_subsidy_once_per_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], name="startup_subsidy_once_per_person")
+        ]

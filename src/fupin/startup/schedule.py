@@ -34,8 +34,15 @@ class ScheduleError(ValueError):
     """The plan cannot be computed for this loan (a date the calendar cannot hold); Chinese message."""
 
 
-def schedule(*, principal_fen: int, annual_rate_bp: int, term_months: int, start_on: dt.date,
-             subsidy_ratio_bp: int, subsidy_years: int) -> list[Period]:
+def schedule(
+    *,
+    principal_fen: int,
+    annual_rate_bp: int,
+    term_months: int,
+    start_on: dt.date,
+    subsidy_ratio_bp: int,
+    subsidy_years: int,
+) -> list[Period]:
     if principal_fen <= 0 or term_months <= 0:
         raise ValueError("贷款金额和期限须为正数")
     try:
@@ -52,7 +59,9 @@ def schedule(*, principal_fen: int, annual_rate_bp: int, term_months: int, start
         return round_half_up(principal_fen * annual_rate_bp * month, BP * 12)
 
     def subsidy_to(month: int) -> int:
-        return round_half_up(principal_fen * annual_rate_bp * min(month, subsidised) * subsidy_ratio_bp, BP * 12 * BP)
+        return round_half_up(
+            principal_fen * annual_rate_bp * min(month, subsidised) * subsidy_ratio_bp, BP * 12 * BP
+        )
 
     periods, month, n = [], 0, 0
     while month < term_months:
@@ -60,12 +69,23 @@ def schedule(*, principal_fen: int, annual_rate_bp: int, term_months: int, start
         n += 1
         interest = interest_to(month + months) - interest_to(month)
         subsidy = min(subsidy_to(month + months) - subsidy_to(month), interest)
-        periods.append(Period(n, add_months(start_on, month), add_months(start_on, month + months) - dt.timedelta(days=1),
-                              months, interest, subsidy))
+        periods.append(
+            Period(
+                n,
+                add_months(start_on, month),
+                add_months(start_on, month + months) - dt.timedelta(days=1),
+                months,
+                interest,
+                subsidy,
+            )
+        )
         month += months
     return periods
 
 
 def totals(periods: list[Period]) -> dict[str, int]:
-    return {"interest_fen": sum(p.interest_fen for p in periods), "subsidy_fen": sum(p.subsidy_fen for p in periods),
-            "borrower_fen": sum(p.borrower_fen for p in periods)}
+    return {
+        "interest_fen": sum(p.interest_fen for p in periods),
+        "subsidy_fen": sum(p.subsidy_fen for p in periods),
+        "borrower_fen": sum(p.borrower_fen for p in periods),
+    }

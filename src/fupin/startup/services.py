@@ -36,15 +36,23 @@ def check_loan(*, pack_id: str, kind: str, guaranteed: bool, principal_fen: int)
     if principal_fen <= 0:
         raise StartupError(f"贷款金额应大于 0 元，填写的是 {fen_to_yuan(principal_fen)} 元")
     if limit is None:
-        raise StartupError(f"政策包 {pack_id} 未规定{name}创业担保贷款（{r.loan_limits.source.text()}）")
+        raise StartupError(
+            f"政策包 {pack_id} 未规定{name}创业担保贷款（{r.loan_limits.source.text()}）"
+        )
     if principal_fen > limit:
-        raise StartupError(f"{name}创业担保贷款最高 {fen_to_yuan(limit)} 元，申请 {fen_to_yuan(principal_fen)} 元超限（{r.loan_limits.source.text()}）")
+        raise StartupError(
+            f"{name}创业担保贷款最高 {fen_to_yuan(limit)} 元，申请 {fen_to_yuan(principal_fen)} 元超限（{r.loan_limits.source.text()}）"
+        )
     if not guaranteed:
         free = r.loan_without_guarantee_limit
         if free.value is None:
-            raise StartupError(f"政策包 {pack_id} 没有免担保额度，须提供担保（{free.source.text()}）")
+            raise StartupError(
+                f"政策包 {pack_id} 没有免担保额度，须提供担保（{free.source.text()}）"
+            )
         if principal_fen > free.value:
-            raise StartupError(f"免担保、免抵押贷款最高 {fen_to_yuan(free.value)} 元，超出部分须提供担保（{free.source.text()}）")
+            raise StartupError(
+                f"免担保、免抵押贷款最高 {fen_to_yuan(free.value)} 元，超出部分须提供担保（{free.source.text()}）"
+            )
 
 
 def _within_bounds(check, value, label: str) -> None:
@@ -55,8 +63,20 @@ def _within_bounds(check, value, label: str) -> None:
 
 
 @transaction.atomic
-def grant_loan(*, user, person: Person, kind: str, guaranteed: bool, principal_fen: int, project: str, start_on: dt.date,
-               term_months: int = 24, lender: str = "", pack_id: str | None = None, request=None) -> Loan:
+def grant_loan(
+    *,
+    user,
+    person: Person,
+    kind: str,
+    guaranteed: bool,
+    principal_fen: int,
+    project: str,
+    start_on: dt.date,
+    term_months: int = 24,
+    lender: str = "",
+    pack_id: str | None = None,
+    request=None,
+) -> Loan:
     require_writer(user)
     require_area(user, person.village_code)
     pack_id = pack_id or default_pack_id()
@@ -64,19 +84,51 @@ def grant_loan(*, user, person: Person, kind: str, guaranteed: bool, principal_f
     if not 1 <= term_months <= 120:
         raise StartupError(f"贷款期限应为 1–120 个月，填写的是 {term_months} 个月")
     _within_bounds(bounds.check_date, start_on, "放款日期")
-    loan = Loan.objects.create(person=person, village_code=person.village_code, kind=kind, guaranteed=guaranteed,
-                               project=project, lender=lender or settings.LOAN_LENDER, principal_fen=principal_fen,
-                               annual_rate_bp=rules(pack_id).loan_annual_rate.value, term_months=term_months,
-                               start_on=start_on, pack_id=pack_id, created_by=user)
-    log(person=person, kind=MeasureKind.LOAN, day=start_on, obj=loan, user=user,
-        summary=f"发放创业担保贷款 {fen_to_yuan(principal_fen)} 元（{loan.get_kind_display()}，{term_months}个月，项目：{project}）")
+    loan = Loan.objects.create(
+        person=person,
+        village_code=person.village_code,
+        kind=kind,
+        guaranteed=guaranteed,
+        project=project,
+        lender=lender or settings.LOAN_LENDER,
+        principal_fen=principal_fen,
+        annual_rate_bp=rules(pack_id).loan_annual_rate.value,
+        term_months=term_months,
+        start_on=start_on,
+        pack_id=pack_id,
+        created_by=user,
+    )
+    log(
+        person=person,
+        kind=MeasureKind.LOAN,
+        day=start_on,
+        obj=loan,
+        user=user,
+        summary=f"发放创业担保贷款 {fen_to_yuan(principal_fen)} 元（{loan.get_kind_display()}，{term_months}个月，项目：{project}）",
+    )
     complete_planned(person=person, kind=MeasureKind.LOAN, day=start_on)
-    record(AuditAction.CREATE, user=user, request=request, obj=loan, summary=f"创业担保贷款 {person.name} {fen_to_yuan(principal_fen)} 元")
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=loan,
+        summary=f"创业担保贷款 {person.name} {fen_to_yuan(principal_fen)} 元",
+    )
     return loan
 
 
-def grant_startup_subsidy(*, user, person: Person, firm_name: str, credit_code: str, founded_on: dt.date,
-                          first_firm: bool, day: dt.date | None = None, pack_id: str | None = None, request=None) -> StartupSubsidy:
+def grant_startup_subsidy(
+    *,
+    user,
+    person: Person,
+    firm_name: str,
+    credit_code: str,
+    founded_on: dt.date,
+    first_firm: bool,
+    day: dt.date | None = None,
+    pack_id: str | None = None,
+    request=None,
+) -> StartupSubsidy:
     """一次性创业补贴. Two simultaneous requests for one person: the database lets one through."""
     require_writer(user)
     require_area(user, person.village_code)
@@ -85,7 +137,9 @@ def grant_startup_subsidy(*, user, person: Person, firm_name: str, credit_code: 
     pack_id = pack_id or default_pack_id()
     r = rules(pack_id)
     if r.startup_subsidy.value is None:
-        raise StartupError(f"政策包 {pack_id} 未规定一次性创业补贴（{r.startup_subsidy.source.text()}）")
+        raise StartupError(
+            f"政策包 {pack_id} 未规定一次性创业补贴（{r.startup_subsidy.source.text()}）"
+        )
     try:
         code = parse_credit_code(credit_code)
     except CreditCodeError as exc:
@@ -93,21 +147,45 @@ def grant_startup_subsidy(*, user, person: Person, firm_name: str, credit_code: 
     county = settings.COUNTY_CODE
     if code[2:8] != county:
         name = Area.objects.filter(code=county).values_list("name", flat=True).first() or county
-        raise StartupError(f"企业登记地（信用代码中的登记机关区划码 {code[2:8]}）不在本县（{name}）行政区域内（{r.startup_subsidy.source.text()}）")
+        raise StartupError(
+            f"企业登记地（信用代码中的登记机关区划码 {code[2:8]}）不在本县（{name}）行政区域内（{r.startup_subsidy.source.text()}）"
+        )
     if not first_firm:
         raise StartupError(f"须为初次创办企业（{r.startup_subsidy.source.text()}）")
     months = r.startup_subsidy_min_months.value
     if add_months(founded_on, months) > day:
-        raise StartupError(f"须稳定经营{months}个月以上，{add_months(founded_on, months):%Y-%m-%d} 后方可申请（{r.startup_subsidy_min_months.source.text()}）")
+        raise StartupError(
+            f"须稳定经营{months}个月以上，{add_months(founded_on, months):%Y-%m-%d} 后方可申请（{r.startup_subsidy_min_months.source.text()}）"
+        )
     try:
         with transaction.atomic():
-            s = StartupSubsidy.objects.create(person=person, village_code=person.village_code, firm_name=firm_name,
-                                              credit_code=code, founded_on=founded_on, amount_fen=r.startup_subsidy.value,
-                                              pack_id=pack_id, granted_on=day, granted_by=user)
-            log(person=person, kind=MeasureKind.STARTUP, day=day, obj=s, user=user,
-                summary=f"发放一次性创业补贴 {fen_to_yuan(s.amount_fen)} 元（{firm_name}）")
+            s = StartupSubsidy.objects.create(
+                person=person,
+                village_code=person.village_code,
+                firm_name=firm_name,
+                credit_code=code,
+                founded_on=founded_on,
+                amount_fen=r.startup_subsidy.value,
+                pack_id=pack_id,
+                granted_on=day,
+                granted_by=user,
+            )
+            log(
+                person=person,
+                kind=MeasureKind.STARTUP,
+                day=day,
+                obj=s,
+                user=user,
+                summary=f"发放一次性创业补贴 {fen_to_yuan(s.amount_fen)} 元（{firm_name}）",
+            )
             complete_planned(person=person, kind=MeasureKind.STARTUP, day=day)
-            record(AuditAction.CREATE, user=user, request=request, obj=s, summary=f"一次性创业补贴 {person.name}")
+            record(
+                AuditAction.CREATE,
+                user=user,
+                request=request,
+                obj=s,
+                summary=f"一次性创业补贴 {person.name}",
+            )
     except IntegrityError:
         raise StartupError("每个建档立卡贫困劳动力一次性创业补贴只能享受一次：此人已领取") from None
     return s

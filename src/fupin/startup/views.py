@@ -16,12 +16,12 @@ from fupin.employment.rules import default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
+from fupin.web.list_export import Column, export, wants_xlsx
+from fupin.web.paging import page_of
 
 from . import selectors, services
 from .models import Loan, LoanKind, StartupSubsidy
 from .schedule import ScheduleError, schedule, totals
-from fupin.web.list_export import Column, export, wants_xlsx
-from fupin.web.paging import page_of
 
 
 class LoanForm(forms.Form):
@@ -70,19 +70,38 @@ class SubsidyForm(forms.Form):
 @login_required
 def loans(request):
     r = rules()
-    return render(request, "startup/loans.html", {"loans": page_of(request, selectors.loans(request.user)), "r": r, "pack_id": default_pack_id()})
+    return render(
+        request,
+        "startup/loans.html",
+        {
+            "loans": page_of(request, selectors.loans(request.user)),
+            "r": r,
+            "pack_id": default_pack_id(),
+        },
+    )
 
 
 @login_required
 def loan_new(request):
     require_writer(request.user)
-    form = LoanForm(request.POST or None, user=request.user, initial={"start_on": timezone.localdate()})
+    form = LoanForm(
+        request.POST or None, user=request.user, initial={"start_on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            loan = services.grant_loan(user=request.user, person=d["person"], kind=d["kind"], guaranteed=d["guaranteed"],
-                                       principal_fen=d["principal"], project=d["project"], start_on=d["start_on"],
-                                       term_months=d["term_months"], lender=d["lender"], request=request)
+            loan = services.grant_loan(
+                user=request.user,
+                person=d["person"],
+                kind=d["kind"],
+                guaranteed=d["guaranteed"],
+                principal_fen=d["principal"],
+                project=d["project"],
+                start_on=d["start_on"],
+                term_months=d["term_months"],
+                lender=d["lender"],
+                request=request,
+            )
             messages.success(request, "已登记贷款")
             return redirect("startup:loan", pk=loan.pk)
         except services.StartupError as exc:
@@ -94,11 +113,20 @@ def loan_schedule(loan: Loan):
     """The plan, its totals and the rules; no periods and the reason when it cannot be computed."""
     r = rules(loan.pack_id)
     try:
-        periods = schedule(principal_fen=loan.principal_fen, annual_rate_bp=loan.annual_rate_bp, term_months=loan.term_months,
-                           start_on=loan.start_on, subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
-                           subsidy_years=r.loan_interest_subsidy_years.value)
+        periods = schedule(
+            principal_fen=loan.principal_fen,
+            annual_rate_bp=loan.annual_rate_bp,
+            term_months=loan.term_months,
+            start_on=loan.start_on,
+            subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
+            subsidy_years=r.loan_interest_subsidy_years.value,
+        )
     except ScheduleError as exc:
-        return [], {"interest_fen": None, "subsidy_fen": None, "borrower_fen": None, "error": str(exc)}, r
+        return (
+            [],
+            {"interest_fen": None, "subsidy_fen": None, "borrower_fen": None, "error": str(exc)},
+            r,
+        )
     return periods, totals(periods), r
 
 
@@ -106,8 +134,11 @@ def loan_schedule(loan: Loan):
 def loan_detail(request, pk: int):
     loan = get_scoped(Loan.objects.select_related("person"), request.user, pk=pk)
     periods, total, r = loan_schedule(loan)
-    return render(request, "startup/loan.html", {"loan": loan, "periods": periods, "total": total, "r": r,
-                                                 "error": total.get("error")})
+    return render(
+        request,
+        "startup/loan.html",
+        {"loan": loan, "periods": periods, "total": total, "r": r, "error": total.get("error")},
+    )
 
 
 def _yuan_or_reason(total: dict, key: str):
@@ -119,22 +150,71 @@ def loans_export(request):
     rows = []
     for loan in selectors.loans(request.user):
         _, t, _ = loan_schedule(loan)
-        rows.append([mask(loan.person.id_number), loan.person.name, loan.village_code, loan.get_kind_display(), fen_to_yuan(loan.principal_fen),
-                     loan.start_on, loan.term_months, _yuan_or_reason(t, "interest_fen"), _yuan_or_reason(t, "subsidy_fen"), loan.pack_id])
-    return xlsx_response(user=request.user, request=request, filename="创业担保贷款.xlsx", unmasked=False, summary="导出创业担保贷款",
-                         sheets=[("创业担保贷款", ["身份证号", "姓名", "村代码", "类别", "金额(元)", "放款日期", "期限(月)", "利息(元)", "贴息(元)", "政策包"], rows)])
+        rows.append(
+            [
+                mask(loan.person.id_number),
+                loan.person.name,
+                loan.village_code,
+                loan.get_kind_display(),
+                fen_to_yuan(loan.principal_fen),
+                loan.start_on,
+                loan.term_months,
+                _yuan_or_reason(t, "interest_fen"),
+                _yuan_or_reason(t, "subsidy_fen"),
+                loan.pack_id,
+            ]
+        )
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="创业担保贷款.xlsx",
+        unmasked=False,
+        summary="导出创业担保贷款",
+        sheets=[
+            (
+                "创业担保贷款",
+                [
+                    "身份证号",
+                    "姓名",
+                    "村代码",
+                    "类别",
+                    "金额(元)",
+                    "放款日期",
+                    "期限(月)",
+                    "利息(元)",
+                    "贴息(元)",
+                    "政策包",
+                ],
+                rows,
+            )
+        ],
+    )
 
 
 @login_required
 def subsidies(request):
     rows = selectors.subsidies(request.user)
     if wants_xlsx(request):
-        return export(request, rows, title="一次性创业补贴", columns=[
-            Column("身份证号", lambda s: mask(s.person.id_number)), Column("姓名", lambda s: s.person.name),
-            Column("村", lambda s: s.village_code, area=True), Column("企业", lambda s: s.firm_name),
-            Column("统一社会信用代码", lambda s: s.credit_code), Column("成立日期", lambda s: s.founded_on),
-            Column("发放日期", lambda s: s.granted_on), Column("金额(元)", lambda s: fen_to_yuan(s.amount_fen))])
-    return render(request, "startup/subsidies.html", {"rows": page_of(request, rows), "param": rules().startup_subsidy})
+        return export(
+            request,
+            rows,
+            title="一次性创业补贴",
+            columns=[
+                Column("身份证号", lambda s: mask(s.person.id_number)),
+                Column("姓名", lambda s: s.person.name),
+                Column("村", lambda s: s.village_code, area=True),
+                Column("企业", lambda s: s.firm_name),
+                Column("统一社会信用代码", lambda s: s.credit_code),
+                Column("成立日期", lambda s: s.founded_on),
+                Column("发放日期", lambda s: s.granted_on),
+                Column("金额(元)", lambda s: fen_to_yuan(s.amount_fen)),
+            ],
+        )
+    return render(
+        request,
+        "startup/subsidies.html",
+        {"rows": page_of(request, rows), "param": rules().startup_subsidy},
+    )
 
 
 @login_required
@@ -144,8 +224,16 @@ def subsidy_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.grant_startup_subsidy(user=request.user, person=d["person"], firm_name=d["firm_name"], credit_code=d["credit_code"],
-                                           founded_on=d["founded_on"], first_firm=d["first_firm"], day=dt.date.today(), request=request)
+            services.grant_startup_subsidy(
+                user=request.user,
+                person=d["person"],
+                firm_name=d["firm_name"],
+                credit_code=d["credit_code"],
+                founded_on=d["founded_on"],
+                first_firm=d["first_firm"],
+                day=dt.date.today(),
+                request=request,
+            )
             messages.success(request, "已发放一次性创业补贴")
             return redirect("startup:subsidies")
         except services.StartupError as exc:

@@ -13,12 +13,27 @@ class CourseForm(ScopedAreaMixin, forms.ModelForm):
     class Meta:
         model = Course
         formfield_callback = bounds.formfield
-        fields = ["title", "kind", "trade", "provider", "area_code", "place", "starts_on", "ends_on", "sessions", "capacity", "certificate_kind"]
+        fields = [
+            "title",
+            "kind",
+            "trade",
+            "provider",
+            "area_code",
+            "place",
+            "starts_on",
+            "ends_on",
+            "sessions",
+            "capacity",
+            "certificate_kind",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["area_code"] = forms.ChoiceField(label="举办地", choices=area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)))
+        self.fields["area_code"] = forms.ChoiceField(
+            label="举办地",
+            choices=area_choices(user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)),
+        )
         styled(self)
 
     def clean(self):

@@ -20,7 +20,9 @@ class Course(models.Model):
     AREA_CODE_FIELD = "area_code"
 
     title = models.CharField("名称", max_length=100)
-    kind = models.CharField("类别", max_length=10, choices=CourseKind.choices, default=CourseKind.SKILLS)
+    kind = models.CharField(
+        "类别", max_length=10, choices=CourseKind.choices, default=CourseKind.SKILLS
+    )
     trade = models.CharField("工种", max_length=50)
     provider = models.CharField("培训机构", max_length=100)
     area_code = models.CharField("举办地区划", max_length=12, help_text="乡镇或村代码补足12位")
@@ -30,13 +32,22 @@ class Course(models.Model):
     sessions = models.PositiveSmallIntegerField("课次", default=10)
     capacity = models.PositiveSmallIntegerField("名额", default=40)
     subsidy_fen = models.PositiveIntegerField("培训补贴标准(分/人)", default=0)
-    certificate_kind = models.CharField("可取证书", max_length=50, blank=True, help_text="如：职业资格证、职业技能等级证书；空为培训合格证")
+    certificate_kind = models.CharField(
+        "可取证书",
+        max_length=50,
+        blank=True,
+        help_text="如：职业资格证、职业技能等级证书；空为培训合格证",
+    )
 
     class Meta:
         verbose_name = "培训班"
         verbose_name_plural = "培训班"
         ordering = ["-starts_on", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="course_dates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__lte=models.F("ends_on")), name="course_dates"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -54,7 +65,9 @@ class Enrolment(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
     village_code = models.CharField(max_length=12)
-    status = models.CharField("状态", max_length=10, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED)
+    status = models.CharField(
+        "状态", max_length=10, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
+    )
     enrolled_on = models.DateField("报名日期")
     attended = models.PositiveSmallIntegerField("出勤课次", default=0)
     completed_on = models.DateField("结业日期", null=True, blank=True)
@@ -78,7 +91,9 @@ class Attendance(models.Model):
     present = models.BooleanField("到课", default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["enrolment", "day"], name="attendance_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "day"], name="attendance_once_a_day")
+        ]
 
 
 class JobSeekingSubsidy(models.Model):
@@ -86,7 +101,9 @@ class JobSeekingSubsidy(models.Model):
 
     AREA_CODE_FIELD = "village_code"
 
-    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="job_seeking_subsidy")
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="job_seeking_subsidy"
+    )
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT)
     village_code = models.CharField(max_length=12)
     amount_fen = models.PositiveIntegerField("金额(分)")
@@ -110,4 +127,8 @@ class TechnicalStudentAid(models.Model):
     pack_id = models.CharField("政策包", max_length=40)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "school_year"], name="technical_aid_once_a_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "school_year"], name="technical_aid_once_a_year"
+            )
+        ]

@@ -15,7 +15,12 @@ from .models import Course, Enrolment, EnrolmentStatus, JobSeekingSubsidy, Techn
 
 
 def courses(user) -> QuerySet:
-    return scoped(Course.objects.annotate(enrolled=Count("enrolments", filter=~Q(enrolments__status=EnrolmentStatus.DROPPED))), user)
+    return scoped(
+        Course.objects.annotate(
+            enrolled=Count("enrolments", filter=~Q(enrolments__status=EnrolmentStatus.DROPPED))
+        ),
+        user,
+    )
 
 
 def enrolments(user) -> QuerySet:
@@ -27,7 +32,9 @@ def subsidies(user) -> QuerySet:
 
 
 def technical_students(user) -> QuerySet:
-    return scoped(Person.objects.filter(technical_student=True, status__in=ACTIVE_STATUSES), user).prefetch_related("technical_aid")
+    return scoped(
+        Person.objects.filter(technical_student=True, status__in=ACTIVE_STATUSES), user
+    ).prefetch_related("technical_aid")
 
 
 def technical_aid(user) -> QuerySet:
@@ -37,9 +44,19 @@ def technical_aid(user) -> QuerySet:
 def coverage(user, per_person: int) -> list[dict]:
     """“确保每人至少接受一次培训” (002): willing persons and how many reached the count, per township."""
     willing = scoped(Person.objects.filter(training_need=True, status__in=ACTIVE_STATUSES), user)
-    trained = willing.annotate(n=Count("enrolments", filter=~Q(enrolments__status=EnrolmentStatus.DROPPED))).filter(n__gte=per_person)
+    trained = willing.annotate(
+        n=Count("enrolments", filter=~Q(enrolments__status=EnrolmentStatus.DROPPED))
+    ).filter(n__gte=per_person)
     w = Counter(c[:9] for c in willing.values_list("village_code", flat=True))
     t = Counter(c[:9] for c in trained.values_list("village_code", flat=True))
     names = dict(Area.objects.filter(code__in=list(w)).values_list("code", "name"))
-    return [{"code": c, "name": names.get(c, c), "willing": w[c], "trained": t[c],
-             "share": round(100 * t[c] / w[c], 1) if w[c] else 0.0} for c in sorted(w)]
+    return [
+        {
+            "code": c,
+            "name": names.get(c, c),
+            "willing": w[c],
+            "trained": t[c],
+            "share": round(100 * t[c] / w[c], 1) if w[c] else 0.0,
+        }
+        for c in sorted(w)
+    ]

@@ -39,12 +39,20 @@ def save_course(*, user, form, request=None) -> Course:
     require_area(user, form.cleaned_data["area_code"])
     creating = form.instance.pk is None
     course = form.save()
-    record(AuditAction.CREATE if creating else AuditAction.UPDATE, user=user, request=request, obj=course, summary=f"培训班 {course.title}")
+    record(
+        AuditAction.CREATE if creating else AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=course,
+        summary=f"培训班 {course.title}",
+    )
     return course
 
 
 @transaction.atomic
-def enrol(*, user, course: Course, person: Person, day: dt.date | None = None, request=None) -> Enrolment:
+def enrol(
+    *, user, course: Course, person: Person, day: dt.date | None = None, request=None
+) -> Enrolment:
     require_writer(user)
     require_area(user, person.village_code)
     course = Course.objects.select_for_update().get(pk=course.pk)
@@ -53,26 +61,54 @@ def enrol(*, user, course: Course, person: Person, day: dt.date | None = None, r
     day = day or dt.date.today()
     try:
         with transaction.atomic():
-            e = Enrolment.objects.create(course=course, person=person, village_code=person.village_code, enrolled_on=day)
+            e = Enrolment.objects.create(
+                course=course, person=person, village_code=person.village_code, enrolled_on=day
+            )
     except IntegrityError:
         raise TrainingError("此人已报名该培训班") from None
-    log(person=person, kind=MeasureKind.TRAINING, day=day, obj=e, user=user, summary=f"报名{course.get_kind_display()}“{course.title}”（{course.provider}）")
-    record(AuditAction.CREATE, user=user, request=request, obj=e, summary=f"培训报名 {person.name} → {course.title}")
+    log(
+        person=person,
+        kind=MeasureKind.TRAINING,
+        day=day,
+        obj=e,
+        user=user,
+        summary=f"报名{course.get_kind_display()}“{course.title}”（{course.provider}）",
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=e,
+        summary=f"培训报名 {person.name} → {course.title}",
+    )
     return e
 
 
 @transaction.atomic
-def mark_attendance(*, user, enrolment: Enrolment, day: dt.date, present: bool = True, request=None) -> Attendance:
+def mark_attendance(
+    *, user, enrolment: Enrolment, day: dt.date, present: bool = True, request=None
+) -> Attendance:
     require_writer(user)
     require_area(user, enrolment.village_code)
-    a, created = Attendance.objects.update_or_create(enrolment=enrolment, day=day, defaults={"present": present, "village_code": enrolment.village_code})
+    a, created = Attendance.objects.update_or_create(
+        enrolment=enrolment,
+        day=day,
+        defaults={"present": present, "village_code": enrolment.village_code},
+    )
     enrolment.attended = enrolment.attendance.filter(present=True).count()
     enrolment.save(update_fields=["attended"])
     return a
 
 
 @transaction.atomic
-def complete(*, user, enrolment: Enrolment, day: dt.date | None = None, certificate_no: str = "", request=None) -> Enrolment:
+def complete(
+    *,
+    user,
+    enrolment: Enrolment,
+    day: dt.date | None = None,
+    certificate_no: str = "",
+    request=None,
+) -> Enrolment:
     """结业 (and 取证): a vocational certificate brings the pack's one-time job-seeking subsidy."""
     require_writer(user)
     require_area(user, enrolment.village_code)
@@ -87,15 +123,30 @@ def complete(*, user, enrolment: Enrolment, day: dt.date | None = None, certific
     enrolment.save()
     person = enrolment.person
     cert = f"，取得{enrolment.certificate_kind}（{certificate_no}）" if certificate_no else ""
-    log(person=person, kind=MeasureKind.TRAINING, day=day, obj=enrolment, user=user, summary=f"“{course.title}”结业{cert}")
+    log(
+        person=person,
+        kind=MeasureKind.TRAINING,
+        day=day,
+        obj=enrolment,
+        user=user,
+        summary=f"“{course.title}”结业{cert}",
+    )
     complete_planned(person=person, kind=MeasureKind.TRAINING, day=day)
-    record(AuditAction.UPDATE, user=user, request=request, obj=enrolment, summary=f"培训结业 {person.name} {course.title}")
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=enrolment,
+        summary=f"培训结业 {person.name} {course.title}",
+    )
     if certificate_no and course.certificate_kind:
         grant_job_seeking_subsidy(user=user, enrolment=enrolment, day=day, request=request)
     return enrolment
 
 
-def grant_job_seeking_subsidy(*, user, enrolment: Enrolment, day: dt.date, request=None) -> JobSeekingSubsidy | None:
+def grant_job_seeking_subsidy(
+    *, user, enrolment: Enrolment, day: dt.date, request=None
+) -> JobSeekingSubsidy | None:
     """取得职业资格证的一次性求职补贴: once per person; None if the pack has none or already paid."""
     pack_id = default_pack_id()
     amount = rules(pack_id).job_seeking_subsidy_on_certificate.value
@@ -104,17 +155,39 @@ def grant_job_seeking_subsidy(*, user, enrolment: Enrolment, day: dt.date, reque
         return None
     try:
         with transaction.atomic():
-            s = JobSeekingSubsidy.objects.create(person=person, enrolment=enrolment, village_code=person.village_code,
-                                                 amount_fen=amount, pack_id=pack_id, granted_on=day, granted_by=user)
+            s = JobSeekingSubsidy.objects.create(
+                person=person,
+                enrolment=enrolment,
+                village_code=person.village_code,
+                amount_fen=amount,
+                pack_id=pack_id,
+                granted_on=day,
+                granted_by=user,
+            )
     except IntegrityError:
         return None
-    log(person=person, kind=MeasureKind.TRAINING, day=day, obj=s, user=user, summary=f"发放取证一次性求职补贴 {fen_to_yuan(amount)} 元")
-    record(AuditAction.CREATE, user=user, request=request, obj=s, summary=f"求职补贴 {person.name} {fen_to_yuan(amount)} 元")
+    log(
+        person=person,
+        kind=MeasureKind.TRAINING,
+        day=day,
+        obj=s,
+        user=user,
+        summary=f"发放取证一次性求职补贴 {fen_to_yuan(amount)} 元",
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=s,
+        summary=f"求职补贴 {person.name} {fen_to_yuan(amount)} 元",
+    )
     return s
 
 
 @transaction.atomic
-def grant_technical_aid(*, user, person: Person, school: str, school_year: int, major: str = "", request=None) -> TechnicalStudentAid:
+def grant_technical_aid(
+    *, user, person: Person, school: str, school_year: int, major: str = "", request=None
+) -> TechnicalStudentAid:
     require_writer(user)
     require_area(user, person.village_code)
     if not person.technical_student:
@@ -127,11 +200,30 @@ def grant_technical_aid(*, user, person: Person, school: str, school_year: int, 
     allowance = rules(pack_id).technical_student_living_allowance_yearly.value or 0
     try:
         with transaction.atomic():
-            aid = TechnicalStudentAid.objects.create(person=person, village_code=person.village_code, school=school, major=major,
-                                                     school_year=school_year, living_allowance_fen=allowance, pack_id=pack_id)
+            aid = TechnicalStudentAid.objects.create(
+                person=person,
+                village_code=person.village_code,
+                school=school,
+                major=major,
+                school_year=school_year,
+                living_allowance_fen=allowance,
+                pack_id=pack_id,
+            )
     except IntegrityError:
         raise TrainingError(f"{school_year}学年已登记资助") from None
-    log(person=person, kind=MeasureKind.TECHNICAL, day=dt.date(school_year, 9, 1), obj=aid, user=user,
-        summary=f"技工院校资助（{school}）：免学杂费，生活费补助 {fen_to_yuan(allowance)} 元")
-    record(AuditAction.CREATE, user=user, request=request, obj=aid, summary=f"技工院校资助 {person.name}")
+    log(
+        person=person,
+        kind=MeasureKind.TECHNICAL,
+        day=dt.date(school_year, 9, 1),
+        obj=aid,
+        user=user,
+        summary=f"技工院校资助（{school}）：免学杂费，生活费补助 {fen_to_yuan(allowance)} 元",
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=aid,
+        summary=f"技工院校资助 {person.name}",
+    )
     return aid

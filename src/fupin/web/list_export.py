@@ -42,6 +42,11 @@ def export(request, rows: QuerySet | Iterable, *, title: str, columns: list[Colu
         [names.get(c.value(item), "") if c.area else c.value(item) for c in columns]
         for item in items
     ]
-    return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", unmasked=False,
-                         summary=f"导出{title} {len(table)} 行",
-                         sheets=[(title[:31], [c.header for c in columns], table)])
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"{title}.xlsx",
+        unmasked=False,
+        summary=f"导出{title} {len(table)} 行",
+        sheets=[(title[:31], [c.header for c in columns], table)],
+    )

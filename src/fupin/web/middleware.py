@@ -18,7 +18,9 @@ API_PREFIX = "/api/"
 
 
 def too_big_message() -> str:
-    return f"提交的内容过大：超过 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):g} MB，未处理"
+    return (
+        f"提交的内容过大：超过 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):g} MB，未处理"
+    )
 
 
 class FriendlyErrorMiddleware:
@@ -27,7 +29,9 @@ class FriendlyErrorMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
             return self._not_allowed(request, response)
         return response
 
@@ -37,9 +41,18 @@ class FriendlyErrorMiddleware:
         allowed = response.get("Allow", "")
         message = f"不支持 {request.method} 请求" + (f"，可用：{allowed}" if allowed else "")
         if request.path.startswith(API_PREFIX):
-            out = HttpResponse(json.dumps({"detail": message}, ensure_ascii=False), status=405, content_type="application/json")
+            out = HttpResponse(
+                json.dumps({"detail": message}, ensure_ascii=False),
+                status=405,
+                content_type="application/json",
+            )
         else:
-            out = render(request, "web/error.html", {"title": "请求方式不支持", "message": message}, status=405)
+            out = render(
+                request,
+                "web/error.html",
+                {"title": "请求方式不支持", "message": message},
+                status=405,
+            )
         if allowed:
             out["Allow"] = allowed
         return out
@@ -48,17 +61,36 @@ class FriendlyErrorMiddleware:
         if isinstance(exception, Http404):
             return None
         if isinstance(exception, RequestDataTooBig):
-            return render(request, "web/error.html", {"title": "内容过大", "message": too_big_message()}, status=413)
+            return render(
+                request,
+                "web/error.html",
+                {"title": "内容过大", "message": too_big_message()},
+                status=413,
+            )
         if isinstance(exception, (SuspiciousOperation, BadRequest)):
             return None  # Django answers 400 with templates/400.html
         if isinstance(exception, PermissionDenied):
-            return render(request, "web/error.html", {"title": "无权操作", "message": str(exception) or "无权访问"}, status=403)
+            return render(
+                request,
+                "web/error.html",
+                {"title": "无权操作", "message": str(exception) or "无权访问"},
+                status=403,
+            )
         if isinstance(exception, PermissionError):
-            return render(request, "web/error.html", {"title": "操作不允许", "message": str(exception)}, status=400)
+            return render(
+                request,
+                "web/error.html",
+                {"title": "操作不允许", "message": str(exception)},
+                status=400,
+            )
         log.exception("unexpected error on %s", request.path)
         return render(
-            request, "web/error.html",
-            {"title": "系统出错", "message": "处理请求时出错，已记录。请稍后重试或联系县人社局信息科。"},
+            request,
+            "web/error.html",
+            {
+                "title": "系统出错",
+                "message": "处理请求时出错，已记录。请稍后重试或联系县人社局信息科。",
+            },
             status=500,
         )
 
@@ -67,5 +99,9 @@ def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: Django's page is English."""
     message = "页面已过期或来源不明（CSRF 校验失败），未做任何修改。请刷新页面后重新提交。"
     if request.path.startswith(API_PREFIX):
-        return HttpResponse(json.dumps({"detail": message}, ensure_ascii=False), status=403, content_type="application/json")
+        return HttpResponse(
+            json.dumps({"detail": message}, ensure_ascii=False),
+            status=403,
+            content_type="application/json",
+        )
     return render(request, "web/error.html", {"title": "无法提交", "message": message}, status=403)

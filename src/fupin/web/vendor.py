@@ -32,7 +32,9 @@ class VendorFinder(BaseFinder):
 
     def check(self, **kwargs):
         return [
-            Error(f"前端库文件缺失：{path}（先运行 npm ci，make setup 会自动运行）", id="fupin.E001")
+            Error(
+                f"前端库文件缺失：{path}（先运行 npm ci，make setup 会自动运行）", id="fupin.E001"
+            )
             for _, path, _ in self.files.values()
             if not path.exists()
         ]

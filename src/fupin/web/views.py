@@ -25,7 +25,10 @@ def _registry_counts(user) -> tuple[dict, dict]:
     counts = people.order_by().aggregate(
         total=Count("id"),
         active=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
-        labour=Count("id", filter=Q(labour_skill__in=["general", "skilled", "weak"], status__in=ACTIVE_STATUSES)),
+        labour=Count(
+            "id",
+            filter=Q(labour_skill__in=["general", "skilled", "weak"], status__in=ACTIVE_STATUSES),
+        ),
         training_need=Count("id", filter=Q(training_need=True, status__in=ACTIVE_STATUSES)),
         disabled=Count("id", filter=Q(health="disabled")),
     )
@@ -39,7 +42,9 @@ def registry_version() -> str:
 
     from fupin.registry.models import Household, Person, StatusChange
 
-    return "-".join(str(m.objects.aggregate(v=Max("id"))["v"] or 0) for m in (Household, Person, StatusChange))
+    return "-".join(
+        str(m.objects.aggregate(v=Max("id"))["v"] or 0) for m in (Household, Person, StatusChange)
+    )
 
 
 @login_required
@@ -60,13 +65,19 @@ def home(request):
         cache.set(key, found, 300)
     by_status, counts = found
     bulletin, read = dashboard.latest_unread(request.user)
-    return render(request, "web/home.html", {
-        "household_total": sum(by_status.values()),
-        "by_status": [(Status(s).label, by_status.get(s, 0), s) for s in Status.values],
-        "counts": counts,
-        "dashboard": dashboard.data(request.user, day, version=version), "bulletin": bulletin, "bulletin_read": read,
-        "overdue_tasks": dashboard.overdue_count(request.user, day),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "household_total": sum(by_status.values()),
+            "by_status": [(Status(s).label, by_status.get(s, 0), s) for s in Status.values],
+            "counts": counts,
+            "dashboard": dashboard.data(request.user, day, version=version),
+            "bulletin": bulletin,
+            "bulletin_read": read,
+            "overdue_tasks": dashboard.overdue_count(request.user, day),
+        },
+    )
 
 
 def _audit_entries(request):
@@ -97,14 +108,26 @@ def audit_log(request):
     entries = [masked_for_display(e) for e in page.object_list]
     names = audit_display.area_names(e.area_code for e in entries)
     page.object_list = [
-        {"entry": e, "object": f"{audit_display.model_label(e.object_type)} {e.object_id}".strip(),
-         "area": names.get(e.area_code, ""), "changes": audit_display.changes(e)}
+        {
+            "entry": e,
+            "object": f"{audit_display.model_label(e.object_type)} {e.object_id}".strip(),
+            "area": names.get(e.area_code, ""),
+            "changes": audit_display.changes(e),
+        }
         for e in entries
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/audit.html", {"page": page, "actions": AuditAction.choices, "params": request.GET,
-                                              "query": query.urlencode()})
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "page": page,
+            "actions": AuditAction.choices,
+            "params": request.GET,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -112,6 +135,11 @@ def audit_export(request):
     """审计日志导出: the filtered entries (at most EXPORT_LIMIT, newest first) as xlsx, itself audited."""
     qs = _audit_entries(request)[:AUDIT_EXPORT_LIMIT]
     rows = audit_display.rows(masked_for_display(e) for e in qs)
-    return xlsx_response(user=request.user, request=request, filename="审计日志.xlsx", unmasked=False,
-                         summary=f"导出审计日志 {len(rows)} 条",
-                         sheets=[("审计日志", ["时间", "用户", "操作", "对象", "区划", "摘要", "变更", "IP"], rows)])
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename="审计日志.xlsx",
+        unmasked=False,
+        summary=f"导出审计日志 {len(rows)} 条",
+        sheets=[("审计日志", ["时间", "用户", "操作", "对象", "区划", "摘要", "变更", "IP"], rows)],
+    )

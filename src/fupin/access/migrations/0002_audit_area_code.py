@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0001_initial'),
+        ("access", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='area_code',
-            field=models.CharField(blank=True, db_index=True, max_length=12, verbose_name='所涉区划'),
+            model_name="auditentry",
+            name="area_code",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=12, verbose_name="所涉区划"
+            ),
         ),
     ]

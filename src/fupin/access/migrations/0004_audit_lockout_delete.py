@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0003_audit_area_backfill'),
+        ("access", "0003_audit_area_backfill"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('lockout', '登录锁定'), ('logout', '退出'), ('create', '新增'), ('update', '修改'), ('delete', '删除'), ('status', '状态变更'), ('unmask', '查看完整身份证号'), ('export', '导出'), ('import', '导入'), ('decision', '审核决定')], db_index=True, max_length=20, verbose_name='操作'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "登录"),
+                    ("login_failed", "登录失败"),
+                    ("lockout", "登录锁定"),
+                    ("logout", "退出"),
+                    ("create", "新增"),
+                    ("update", "修改"),
+                    ("delete", "删除"),
+                    ("status", "状态变更"),
+                    ("unmask", "查看完整身份证号"),
+                    ("export", "导出"),
+                    ("import", "导入"),
+                    ("decision", "审核决定"),
+                ],
+                db_index=True,
+                max_length=20,
+                verbose_name="操作",
+            ),
         ),
     ]

@@ -6,199 +6,521 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0002_version'),
+        ("registry", "0002_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AppraisalRound',
+            name="AppraisalRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=12, verbose_name='组织区划')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '第一季度'), (2, '第二季度'), (3, '第三季度'), (4, '第四季度')], verbose_name='季度')),
-                ('held_on', models.DateField(verbose_name='鉴定日期')),
-                ('place', models.CharField(max_length=100, verbose_name='鉴定地点')),
-                ('experts', models.CharField(blank=True, max_length=200, verbose_name='鉴定专家/机构')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=12, verbose_name="组织区划")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "第一季度"),
+                            (2, "第二季度"),
+                            (3, "第三季度"),
+                            (4, "第四季度"),
+                        ],
+                        verbose_name="季度",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="鉴定日期")),
+                ("place", models.CharField(max_length=100, verbose_name="鉴定地点")),
+                (
+                    "experts",
+                    models.CharField(blank=True, max_length=200, verbose_name="鉴定专家/机构"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度鉴定批次',
-                'verbose_name_plural': '季度鉴定批次',
-                'ordering': ['-held_on', 'id'],
+                "verbose_name": "季度鉴定批次",
+                "verbose_name_plural": "季度鉴定批次",
+                "ordering": ["-held_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('chronic_class', models.CharField(max_length=8, verbose_name='申请类别')),
-                ('diseases', models.CharField(help_text='多个病种以“、”分隔', max_length=300, verbose_name='申报病种')),
-                ('applied_on', models.DateField(verbose_name='申请日期')),
-                ('applicant', models.CharField(choices=[('self', '本人申请'), ('assistant', '村协理员代为申请')], default='self', max_length=10, verbose_name='申请方式')),
-                ('home_appraisal', models.BooleanField(default=False, verbose_name='上门鉴定')),
-                ('home_reason', models.CharField(blank=True, help_text='如：长期卧床、行动不便', max_length=100, verbose_name='上门鉴定原因')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('stage', models.CharField(choices=[('applied', '待鉴定'), ('waiting', '待季度鉴定'), ('notice', '公示中'), ('refused', '鉴定不符合'), ('objected', '异议成立，不予发证'), ('certified', '已发证'), ('withdrawn', '已撤回')], max_length=10, verbose_name='状态')),
-                ('appraised_on', models.DateField(blank=True, null=True, verbose_name='鉴定日期')),
-                ('appraiser', models.CharField(blank=True, max_length=100, verbose_name='鉴定专家/机构')),
-                ('approved', models.BooleanField(null=True, verbose_name='鉴定符合')),
-                ('concluded_class', models.CharField(blank=True, max_length=8, verbose_name='鉴定类别')),
-                ('concluded_diseases', models.CharField(blank=True, max_length=300, verbose_name='鉴定病种')),
-                ('refusal_reason', models.CharField(blank=True, max_length=200, verbose_name='不符合原因')),
-                ('notice_start', models.DateField(blank=True, null=True, verbose_name='公示开始')),
-                ('notice_end', models.DateField(blank=True, null=True, verbose_name='公示结束')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appraisal_applications', to='registry.person')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='appraisal.appraisalround', verbose_name='季度鉴定批次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                ("chronic_class", models.CharField(max_length=8, verbose_name="申请类别")),
+                (
+                    "diseases",
+                    models.CharField(
+                        help_text="多个病种以“、”分隔", max_length=300, verbose_name="申报病种"
+                    ),
+                ),
+                ("applied_on", models.DateField(verbose_name="申请日期")),
+                (
+                    "applicant",
+                    models.CharField(
+                        choices=[("self", "本人申请"), ("assistant", "村协理员代为申请")],
+                        default="self",
+                        max_length=10,
+                        verbose_name="申请方式",
+                    ),
+                ),
+                ("home_appraisal", models.BooleanField(default=False, verbose_name="上门鉴定")),
+                (
+                    "home_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="如：长期卧床、行动不便",
+                        max_length=100,
+                        verbose_name="上门鉴定原因",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("applied", "待鉴定"),
+                            ("waiting", "待季度鉴定"),
+                            ("notice", "公示中"),
+                            ("refused", "鉴定不符合"),
+                            ("objected", "异议成立，不予发证"),
+                            ("certified", "已发证"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("appraised_on", models.DateField(blank=True, null=True, verbose_name="鉴定日期")),
+                (
+                    "appraiser",
+                    models.CharField(blank=True, max_length=100, verbose_name="鉴定专家/机构"),
+                ),
+                ("approved", models.BooleanField(null=True, verbose_name="鉴定符合")),
+                (
+                    "concluded_class",
+                    models.CharField(blank=True, max_length=8, verbose_name="鉴定类别"),
+                ),
+                (
+                    "concluded_diseases",
+                    models.CharField(blank=True, max_length=300, verbose_name="鉴定病种"),
+                ),
+                (
+                    "refusal_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="不符合原因"),
+                ),
+                ("notice_start", models.DateField(blank=True, null=True, verbose_name="公示开始")),
+                ("notice_end", models.DateField(blank=True, null=True, verbose_name="公示结束")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="办结日期")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appraisal_applications",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="appraisal.appraisalround",
+                        verbose_name="季度鉴定批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '鉴定申请',
-                'verbose_name_plural': '鉴定申请',
-                'ordering': ['-applied_on', '-id'],
+                "verbose_name": "鉴定申请",
+                "verbose_name_plural": "鉴定申请",
+                "ordering": ["-applied_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='证号')),
-                ('chronic_class', models.CharField(max_length=8, verbose_name='类别')),
-                ('diseases', models.CharField(max_length=600, verbose_name='病种')),
-                ('valid_from', models.DateField(verbose_name='有效期起')),
-                ('issued_on', models.DateField(verbose_name='发证日期')),
-                ('hospital_chosen_on', models.DateField(blank=True, null=True, verbose_name='选定医院日期')),
-                ('status', models.CharField(choices=[('valid', '有效'), ('revoked', '已注销')], default='valid', max_length=8, verbose_name='状态')),
-                ('revoked_on', models.DateField(blank=True, null=True, verbose_name='注销日期')),
-                ('revoke_reason', models.CharField(blank=True, max_length=200, verbose_name='注销原因')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='certificate', to='appraisal.application')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='chronic_certificates', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="证号")),
+                ("chronic_class", models.CharField(max_length=8, verbose_name="类别")),
+                ("diseases", models.CharField(max_length=600, verbose_name="病种")),
+                ("valid_from", models.DateField(verbose_name="有效期起")),
+                ("issued_on", models.DateField(verbose_name="发证日期")),
+                (
+                    "hospital_chosen_on",
+                    models.DateField(blank=True, null=True, verbose_name="选定医院日期"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("valid", "有效"), ("revoked", "已注销")],
+                        default="valid",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("revoked_on", models.DateField(blank=True, null=True, verbose_name="注销日期")),
+                (
+                    "revoke_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="注销原因"),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificate",
+                        to="appraisal.application",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="chronic_certificates",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '慢性病医疗证',
-                'verbose_name_plural': '慢性病医疗证',
-                'ordering': ['number'],
+                "verbose_name": "慢性病医疗证",
+                "verbose_name_plural": "慢性病医疗证",
+                "ordering": ["number"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='amends',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='amendments', to='appraisal.certificate', verbose_name='新增病种的医疗证'),
+            model_name="application",
+            name="amends",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="amendments",
+                to="appraisal.certificate",
+                verbose_name="新增病种的医疗证",
+            ),
         ),
         migrations.CreateModel(
-            name='CertificateChange',
+            name="CertificateChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('kind', models.CharField(choices=[('issued', '发证'), ('disease_added', '新增病种'), ('hospital', '选定定点医院'), ('revoked', '注销')], max_length=14, verbose_name='变更')),
-                ('effective_on', models.DateField(verbose_name='生效日期')),
-                ('chronic_class', models.CharField(blank=True, help_text='注销后为空', max_length=8, verbose_name='类别')),
-                ('diseases', models.CharField(blank=True, max_length=600, verbose_name='病种')),
-                ('summary', models.CharField(max_length=300, verbose_name='说明')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='appraisal.application')),
-                ('certificate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='appraisal.certificate')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("issued", "发证"),
+                            ("disease_added", "新增病种"),
+                            ("hospital", "选定定点医院"),
+                            ("revoked", "注销"),
+                        ],
+                        max_length=14,
+                        verbose_name="变更",
+                    ),
+                ),
+                ("effective_on", models.DateField(verbose_name="生效日期")),
+                (
+                    "chronic_class",
+                    models.CharField(
+                        blank=True, help_text="注销后为空", max_length=8, verbose_name="类别"
+                    ),
+                ),
+                ("diseases", models.CharField(blank=True, max_length=600, verbose_name="病种")),
+                ("summary", models.CharField(max_length=300, verbose_name="说明")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="appraisal.application",
+                    ),
+                ),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="appraisal.certificate",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '医疗证变更记录',
-                'verbose_name_plural': '医疗证变更记录',
-                'ordering': ['effective_on', 'id'],
+                "verbose_name": "医疗证变更记录",
+                "verbose_name_plural": "医疗证变更记录",
+                "ordering": ["effective_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Hospital',
+            name="Hospital",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='医院名称')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '一级'), (2, '二级'), (3, '三级')], verbose_name='医院等级')),
-                ('area_code', models.CharField(help_text='乡镇或县代码补足12位', max_length=12, verbose_name='所在区划')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('active', models.BooleanField(default=True, verbose_name='接受选定')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="医院名称")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "一级"), (2, "二级"), (3, "三级")], verbose_name="医院等级"
+                    ),
+                ),
+                (
+                    "area_code",
+                    models.CharField(
+                        help_text="乡镇或县代码补足12位", max_length=12, verbose_name="所在区划"
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("active", models.BooleanField(default=True, verbose_name="接受选定")),
             ],
             options={
-                'verbose_name': '定点医院',
-                'verbose_name_plural': '定点医院',
-                'ordering': ['level', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('area_code', 'name'), name='hospital_name_once')],
+                "verbose_name": "定点医院",
+                "verbose_name_plural": "定点医院",
+                "ordering": ["level", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("area_code", "name"), name="hospital_name_once")
+                ],
             },
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='hospital',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='appraisal.hospital', verbose_name='定点医院'),
+            model_name="certificate",
+            name="hospital",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="certificates",
+                to="appraisal.hospital",
+                verbose_name="定点医院",
+            ),
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('notified_on', models.DateField(verbose_name='通知日期')),
-                ('way', models.CharField(choices=[('visit', '入户送达'), ('meeting', '村组会议告知'), ('phone', '电话告知')], default='visit', max_length=10, verbose_name='通知方式')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('notified_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='通知人')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appraisal_notices', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                ("notified_on", models.DateField(verbose_name="通知日期")),
+                (
+                    "way",
+                    models.CharField(
+                        choices=[
+                            ("visit", "入户送达"),
+                            ("meeting", "村组会议告知"),
+                            ("phone", "电话告知"),
+                        ],
+                        default="visit",
+                        max_length=10,
+                        verbose_name="通知方式",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "notified_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="通知人",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appraisal_notices",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '鉴定通知',
-                'verbose_name_plural': '鉴定通知',
-                'ordering': ['village_code', 'person_id'],
+                "verbose_name": "鉴定通知",
+                "verbose_name_plural": "鉴定通知",
+                "ordering": ["village_code", "person_id"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('raised_on', models.DateField(verbose_name='提出日期')),
-                ('objector', models.CharField(max_length=50, verbose_name='异议人')),
-                ('content', models.CharField(max_length=500, verbose_name='异议内容')),
-                ('status', models.CharField(choices=[('open', '待处理'), ('upheld', '异议成立'), ('dismissed', '异议不成立')], default='open', max_length=10, verbose_name='处理结果')),
-                ('resolved_on', models.DateField(blank=True, null=True, verbose_name='处理日期')),
-                ('resolution', models.CharField(blank=True, max_length=500, verbose_name='处理意见')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='appraisal.application')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                ("raised_on", models.DateField(verbose_name="提出日期")),
+                ("objector", models.CharField(max_length=50, verbose_name="异议人")),
+                ("content", models.CharField(max_length=500, verbose_name="异议内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("upheld", "异议成立"),
+                            ("dismissed", "异议不成立"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="处理结果",
+                    ),
+                ),
+                ("resolved_on", models.DateField(blank=True, null=True, verbose_name="处理日期")),
+                (
+                    "resolution",
+                    models.CharField(blank=True, max_length=500, verbose_name="处理意见"),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="appraisal.application",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公示异议',
-                'verbose_name_plural': '公示异议',
-                'ordering': ['raised_on', 'id'],
+                "verbose_name": "公示异议",
+                "verbose_name_plural": "公示异议",
+                "ordering": ["raised_on", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='appraisalround',
-            constraint=models.UniqueConstraint(fields=('area_code', 'year', 'quarter'), name='appraisal_round_once_a_quarter'),
+            model_name="appraisalround",
+            constraint=models.UniqueConstraint(
+                fields=("area_code", "year", "quarter"), name="appraisal_round_once_a_quarter"
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['village_code', 'stage'], name='appraisal_app_area_stage'),
+            model_name="application",
+            index=models.Index(fields=["village_code", "stage"], name="appraisal_app_area_stage"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('stage__in', ['applied', 'waiting', 'notice'])), fields=('person',), name='appraisal_one_open_application'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stage__in", ["applied", "waiting", "notice"])),
+                fields=("person",),
+                name="appraisal_one_open_application",
+            ),
         ),
         migrations.AddIndex(
-            model_name='certificatechange',
-            index=models.Index(fields=['person', 'effective_on'], name='appraisal_change_person_day'),
+            model_name="certificatechange",
+            index=models.Index(
+                fields=["person", "effective_on"], name="appraisal_change_person_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'valid')), fields=('person',), name='chronic_certificate_one_valid'),
+            model_name="certificate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "valid")),
+                fields=("person",),
+                name="chronic_certificate_one_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.UniqueConstraint(fields=('person',), name='appraisal_notice_once'),
+            model_name="notice",
+            constraint=models.UniqueConstraint(fields=("person",), name="appraisal_notice_once"),
         ),
     ]

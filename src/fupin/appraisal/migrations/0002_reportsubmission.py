@@ -6,29 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appraisal', '0001_initial'),
+        ("appraisal", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportSubmission',
+            name="ReportSubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(help_text='乡镇代码补足12位', max_length=12, verbose_name='报送区划')),
-                ('day', models.DateField(verbose_name='日报日期')),
-                ('figures', models.JSONField(verbose_name='报送数字')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='报送时间')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_code",
+                    models.CharField(
+                        help_text="乡镇代码补足12位", max_length=12, verbose_name="报送区划"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日报日期")),
+                ("figures", models.JSONField(verbose_name="报送数字")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="报送时间")),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '鉴定日报报送',
-                'verbose_name_plural': '鉴定日报报送',
-                'ordering': ['day', 'area_code'],
-                'constraints': [models.UniqueConstraint(fields=('area_code', 'day'), name='appraisal_report_once_a_day')],
+                "verbose_name": "鉴定日报报送",
+                "verbose_name_plural": "鉴定日报报送",
+                "ordering": ["day", "area_code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("area_code", "day"), name="appraisal_report_once_a_day"
+                    )
+                ],
             },
         ),
     ]

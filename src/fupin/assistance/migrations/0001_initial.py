@@ -6,55 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('day', models.DateField(verbose_name='日期')),
-                ('kind', models.CharField(choices=[('recommend', '岗位推荐'), ('referral', '推荐就业'), ('fair', '专场招聘会'), ('training', '技能培训'), ('welfare_post', '公益性岗位安置'), ('workshop', '扶贫车间就业'), ('loan', '创业担保贷款'), ('startup', '创业补贴/创业服务'), ('technical', '技工院校资助'), ('follow_up', '跟踪回访'), ('other', '其他')], max_length=14, verbose_name='类别')),
-                ('summary', models.CharField(max_length=300, verbose_name='摘要')),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_id', models.CharField(blank=True, max_length=40)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='registry.person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("day", models.DateField(verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recommend", "岗位推荐"),
+                            ("referral", "推荐就业"),
+                            ("fair", "专场招聘会"),
+                            ("training", "技能培训"),
+                            ("welfare_post", "公益性岗位安置"),
+                            ("workshop", "扶贫车间就业"),
+                            ("loan", "创业担保贷款"),
+                            ("startup", "创业补贴/创业服务"),
+                            ("technical", "技工院校资助"),
+                            ("follow_up", "跟踪回访"),
+                            ("other", "其他"),
+                        ],
+                        max_length=14,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("summary", models.CharField(max_length=300, verbose_name="摘要")),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_id", models.CharField(blank=True, max_length=40)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶台账',
-                'verbose_name_plural': '帮扶台账',
-                'ordering': ['day', 'id'],
-                'indexes': [models.Index(fields=['person', 'day'], name='ledger_person_day'), models.Index(fields=['village_code', 'day'], name='ledger_area_day')],
+                "verbose_name": "帮扶台账",
+                "verbose_name_plural": "帮扶台账",
+                "ordering": ["day", "id"],
+                "indexes": [
+                    models.Index(fields=["person", "day"], name="ledger_person_day"),
+                    models.Index(fields=["village_code", "day"], name="ledger_area_day"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlannedMeasure',
+            name="PlannedMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('kind', models.CharField(choices=[('recommend', '岗位推荐'), ('referral', '推荐就业'), ('fair', '专场招聘会'), ('training', '技能培训'), ('welfare_post', '公益性岗位安置'), ('workshop', '扶贫车间就业'), ('loan', '创业担保贷款'), ('startup', '创业补贴/创业服务'), ('technical', '技工院校资助'), ('follow_up', '跟踪回访'), ('other', '其他')], max_length=14, verbose_name='措施')),
-                ('description', models.CharField(max_length=200, verbose_name='内容')),
-                ('cadre', models.CharField(max_length=50, verbose_name='责任人')),
-                ('due_on', models.DateField(verbose_name='完成时限')),
-                ('status', models.CharField(choices=[('planned', '计划'), ('in_progress', '实施中'), ('done', '已完成'), ('cancelled', '取消')], default='planned', max_length=12, verbose_name='状态')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='planned_measures', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recommend", "岗位推荐"),
+                            ("referral", "推荐就业"),
+                            ("fair", "专场招聘会"),
+                            ("training", "技能培训"),
+                            ("welfare_post", "公益性岗位安置"),
+                            ("workshop", "扶贫车间就业"),
+                            ("loan", "创业担保贷款"),
+                            ("startup", "创业补贴/创业服务"),
+                            ("technical", "技工院校资助"),
+                            ("follow_up", "跟踪回访"),
+                            ("other", "其他"),
+                        ],
+                        max_length=14,
+                        verbose_name="措施",
+                    ),
+                ),
+                ("description", models.CharField(max_length=200, verbose_name="内容")),
+                ("cadre", models.CharField(max_length=50, verbose_name="责任人")),
+                ("due_on", models.DateField(verbose_name="完成时限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "计划"),
+                            ("in_progress", "实施中"),
+                            ("done", "已完成"),
+                            ("cancelled", "取消"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="planned_measures",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶措施',
-                'verbose_name_plural': '帮扶措施',
-                'ordering': ['due_on', 'id'],
-                'indexes': [models.Index(fields=['village_code', 'status', 'due_on'], name='measure_area_due')],
+                "verbose_name": "帮扶措施",
+                "verbose_name_plural": "帮扶措施",
+                "ordering": ["due_on", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["village_code", "status", "due_on"], name="measure_area_due"
+                    )
+                ],
             },
         ),
     ]

@@ -6,267 +6,604 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Occupation',
+            name="Occupation",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='职业编码')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='层级')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='名称')),
-                ('definition', models.TextField(blank=True, verbose_name='定义')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="职业编码"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="层级")),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="名称")),
+                ("definition", models.TextField(blank=True, verbose_name="定义")),
             ],
             options={
-                'verbose_name': '职业（职业分类大典 2022）',
-                'verbose_name_plural': '职业（职业分类大典 2022）',
-                'ordering': ['code'],
+                "verbose_name": "职业（职业分类大典 2022）",
+                "verbose_name_plural": "职业（职业分类大典 2022）",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='单位名称')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('kind', models.CharField(choices=[('enterprise', '企业'), ('workshop', '就业扶贫车间'), ('cooperative', '合作社'), ('welfare', '公益性岗位开发单位')], default='enterprise', max_length=12, verbose_name='类型')),
-                ('area_code', models.CharField(help_text='所在村/乡镇/县的12位代码（县外单位记县级代码）', max_length=12, verbose_name='登记区划')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="单位名称")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业"),
+                            ("workshop", "就业扶贫车间"),
+                            ("cooperative", "合作社"),
+                            ("welfare", "公益性岗位开发单位"),
+                        ],
+                        default="enterprise",
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "area_code",
+                    models.CharField(
+                        help_text="所在村/乡镇/县的12位代码（县外单位记县级代码）",
+                        max_length=12,
+                        verbose_name="登记区划",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="联系人"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="联系电话"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '用人单位',
-                'verbose_name_plural': '用人单位',
-                'ordering': ['area_code', 'name'],
-                'indexes': [models.Index(fields=['area_code', 'id'], name='employer_area')],
+                "verbose_name": "用人单位",
+                "verbose_name_plural": "用人单位",
+                "ordering": ["area_code", "name"],
+                "indexes": [models.Index(fields=["area_code", "id"], name="employer_area")],
             },
         ),
         migrations.CreateModel(
-            name='Posting',
+            name="Posting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(editable=False, max_length=12, verbose_name='登记区划')),
-                ('title', models.CharField(max_length=100, verbose_name='岗位名称')),
-                ('positions', models.PositiveIntegerField(default=1, verbose_name='招聘人数')),
-                ('filled', models.PositiveIntegerField(default=0, editable=False, verbose_name='已录用')),
-                ('wage_min_fen', models.PositiveIntegerField(verbose_name='月薪下限(分)')),
-                ('wage_max_fen', models.PositiveIntegerField(verbose_name='月薪上限(分)')),
-                ('work_area_code', models.CharField(help_text='12位，县外写到市或省并补0', max_length=12, verbose_name='工作地区划')),
-                ('work_place', models.CharField(max_length=100, verbose_name='工作地点')),
-                ('age_min', models.PositiveSmallIntegerField(default=16, verbose_name='最低年龄')),
-                ('age_max', models.PositiveSmallIntegerField(default=60, verbose_name='最高年龄')),
-                ('physical', models.CharField(choices=[('light', '轻体力'), ('normal', '一般体力'), ('heavy', '重体力')], default='normal', max_length=8, verbose_name='体力要求')),
-                ('trade', models.CharField(blank=True, help_text='与培训工种同名时优先推荐受训者', max_length=50, verbose_name='所需工种/技能')),
-                ('requires_skill', models.BooleanField(default=False, verbose_name='需技能劳动力')),
-                ('certificate', models.CharField(blank=True, max_length=50, verbose_name='所需证书')),
-                ('accepts_disabled', models.BooleanField(default=False, verbose_name='接收残疾人')),
-                ('schedule', models.CharField(choices=[('full_time', '全职'), ('seasonal', '季节性'), ('home_based', '居家就业')], default='full_time', max_length=12, verbose_name='用工形式')),
-                ('lodging', models.BooleanField(default=False, verbose_name='提供食宿')),
-                ('transport', models.BooleanField(default=False, verbose_name='提供交通')),
-                ('opens_on', models.DateField(verbose_name='开始日期')),
-                ('closes_on', models.DateField(verbose_name='截止日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('employer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='employment.employer', verbose_name='用人单位')),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='employment.occupation', verbose_name='职业（大典2022）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_code",
+                    models.CharField(editable=False, max_length=12, verbose_name="登记区划"),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="岗位名称")),
+                ("positions", models.PositiveIntegerField(default=1, verbose_name="招聘人数")),
+                (
+                    "filled",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="已录用"),
+                ),
+                ("wage_min_fen", models.PositiveIntegerField(verbose_name="月薪下限(分)")),
+                ("wage_max_fen", models.PositiveIntegerField(verbose_name="月薪上限(分)")),
+                (
+                    "work_area_code",
+                    models.CharField(
+                        help_text="12位，县外写到市或省并补0",
+                        max_length=12,
+                        verbose_name="工作地区划",
+                    ),
+                ),
+                ("work_place", models.CharField(max_length=100, verbose_name="工作地点")),
+                ("age_min", models.PositiveSmallIntegerField(default=16, verbose_name="最低年龄")),
+                ("age_max", models.PositiveSmallIntegerField(default=60, verbose_name="最高年龄")),
+                (
+                    "physical",
+                    models.CharField(
+                        choices=[("light", "轻体力"), ("normal", "一般体力"), ("heavy", "重体力")],
+                        default="normal",
+                        max_length=8,
+                        verbose_name="体力要求",
+                    ),
+                ),
+                (
+                    "trade",
+                    models.CharField(
+                        blank=True,
+                        help_text="与培训工种同名时优先推荐受训者",
+                        max_length=50,
+                        verbose_name="所需工种/技能",
+                    ),
+                ),
+                ("requires_skill", models.BooleanField(default=False, verbose_name="需技能劳动力")),
+                (
+                    "certificate",
+                    models.CharField(blank=True, max_length=50, verbose_name="所需证书"),
+                ),
+                ("accepts_disabled", models.BooleanField(default=False, verbose_name="接收残疾人")),
+                (
+                    "schedule",
+                    models.CharField(
+                        choices=[
+                            ("full_time", "全职"),
+                            ("seasonal", "季节性"),
+                            ("home_based", "居家就业"),
+                        ],
+                        default="full_time",
+                        max_length=12,
+                        verbose_name="用工形式",
+                    ),
+                ),
+                ("lodging", models.BooleanField(default=False, verbose_name="提供食宿")),
+                ("transport", models.BooleanField(default=False, verbose_name="提供交通")),
+                ("opens_on", models.DateField(verbose_name="开始日期")),
+                ("closes_on", models.DateField(verbose_name="截止日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="employment.employer",
+                        verbose_name="用人单位",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="employment.occupation",
+                        verbose_name="职业（大典2022）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '岗位',
-                'verbose_name_plural': '岗位',
-                'ordering': ['-opens_on', 'id'],
+                "verbose_name": "岗位",
+                "verbose_name_plural": "岗位",
+                "ordering": ["-opens_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='JobFair',
+            name="JobFair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(help_text='乡镇代码补足12位', max_length=12, verbose_name='乡镇')),
-                ('title', models.CharField(max_length=100, verbose_name='名称')),
-                ('held_on', models.DateField(verbose_name='日期')),
-                ('time_text', models.CharField(default='上午9:00–12:00', max_length=30, verbose_name='时间')),
-                ('place', models.CharField(max_length=100, verbose_name='地点')),
-                ('organiser', models.CharField(default='县人社局、乡镇人民政府', max_length=100, verbose_name='主办')),
-                ('visitors', models.PositiveIntegerField(default=0, verbose_name='入场人数')),
-                ('employers', models.ManyToManyField(blank=True, to='employment.employer', verbose_name='参会单位')),
-                ('postings', models.ManyToManyField(blank=True, to='employment.posting', verbose_name='参会岗位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_code",
+                    models.CharField(
+                        help_text="乡镇代码补足12位", max_length=12, verbose_name="乡镇"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="名称")),
+                ("held_on", models.DateField(verbose_name="日期")),
+                (
+                    "time_text",
+                    models.CharField(default="上午9:00–12:00", max_length=30, verbose_name="时间"),
+                ),
+                ("place", models.CharField(max_length=100, verbose_name="地点")),
+                (
+                    "organiser",
+                    models.CharField(
+                        default="县人社局、乡镇人民政府", max_length=100, verbose_name="主办"
+                    ),
+                ),
+                ("visitors", models.PositiveIntegerField(default=0, verbose_name="入场人数")),
+                (
+                    "employers",
+                    models.ManyToManyField(
+                        blank=True, to="employment.employer", verbose_name="参会单位"
+                    ),
+                ),
+                (
+                    "postings",
+                    models.ManyToManyField(
+                        blank=True, to="employment.posting", verbose_name="参会岗位"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专场招聘会',
-                'verbose_name_plural': '专场招聘会',
-                'ordering': ['held_on', 'area_code'],
+                "verbose_name": "专场招聘会",
+                "verbose_name_plural": "专场招聘会",
+                "ordering": ["held_on", "area_code"],
             },
         ),
         migrations.CreateModel(
-            name='RecommendationBatch',
+            name="RecommendationBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=12, verbose_name='区划')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '计算中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=8)),
-                ('seekers', models.PositiveIntegerField(default=0, verbose_name='求职人数')),
-                ('postings', models.PositiveIntegerField(default=0, verbose_name='在招岗位')),
-                ('written', models.PositiveIntegerField(default=0, verbose_name='推荐条数')),
-                ('short', models.PositiveIntegerField(default=0, verbose_name='不足条数的人数')),
-                ('seconds', models.FloatField(default=0, verbose_name='耗时(秒)')),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=12, verbose_name="区划")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "计算中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("seekers", models.PositiveIntegerField(default=0, verbose_name="求职人数")),
+                ("postings", models.PositiveIntegerField(default=0, verbose_name="在招岗位")),
+                ("written", models.PositiveIntegerField(default=0, verbose_name="推荐条数")),
+                ("short", models.PositiveIntegerField(default=0, verbose_name="不足条数的人数")),
+                ("seconds", models.FloatField(default=0, verbose_name="耗时(秒)")),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('rank', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('score', models.FloatField(verbose_name='匹配度')),
-                ('reasons', models.CharField(max_length=300, verbose_name='推荐理由')),
-                ('current', models.BooleanField(default=True, verbose_name='当前有效')),
-                ('created_on', models.DateField(verbose_name='推荐日期')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='registry.person')),
-                ('posting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='employment.posting')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='employment.recommendationbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("rank", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("score", models.FloatField(verbose_name="匹配度")),
+                ("reasons", models.CharField(max_length=300, verbose_name="推荐理由")),
+                ("current", models.BooleanField(default=True, verbose_name="当前有效")),
+                ("created_on", models.DateField(verbose_name="推荐日期")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "posting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="employment.posting",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="employment.recommendationbatch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '岗位推荐',
-                'verbose_name_plural': '岗位推荐',
-                'ordering': ['person_id', 'rank'],
+                "verbose_name": "岗位推荐",
+                "verbose_name_plural": "岗位推荐",
+                "ordering": ["person_id", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('status', models.CharField(choices=[('referred', '已推荐'), ('interview', '已面试'), ('hired', '已上岗'), ('declined', '未录用'), ('left', '已离岗')], default='referred', max_length=10, verbose_name='状态')),
-                ('referred_on', models.DateField(verbose_name='推荐日期')),
-                ('interview_on', models.DateField(blank=True, null=True, verbose_name='面试日期')),
-                ('hired_on', models.DateField(blank=True, null=True, verbose_name='上岗日期')),
-                ('wage_fen', models.PositiveIntegerField(blank=True, null=True, verbose_name='月工资(分)')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='离岗日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='registry.person')),
-                ('posting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='employment.posting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("referred", "已推荐"),
+                            ("interview", "已面试"),
+                            ("hired", "已上岗"),
+                            ("declined", "未录用"),
+                            ("left", "已离岗"),
+                        ],
+                        default="referred",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("referred_on", models.DateField(verbose_name="推荐日期")),
+                ("interview_on", models.DateField(blank=True, null=True, verbose_name="面试日期")),
+                ("hired_on", models.DateField(blank=True, null=True, verbose_name="上岗日期")),
+                (
+                    "wage_fen",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="月工资(分)"),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="离岗日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "posting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="employment.posting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '推荐就业',
-                'verbose_name_plural': '推荐就业',
-                'ordering': ['-referred_on', '-id'],
+                "verbose_name": "推荐就业",
+                "verbose_name_plural": "推荐就业",
+                "ordering": ["-referred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EmploymentCheck',
+            name="EmploymentCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('checked_on', models.DateField(verbose_name='核查日期')),
-                ('still_employed', models.BooleanField(verbose_name='仍在岗')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('checked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='employment.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("checked_on", models.DateField(verbose_name="核查日期")),
+                ("still_employed", models.BooleanField(verbose_name="仍在岗")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checks",
+                        to="employment.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-checked_on', '-id'],
+                "ordering": ["-checked_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WelfareSubsidy',
+            name="WelfareSubsidy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('month', models.DateField(help_text='当月1日', verbose_name='月份')),
-                ('amount_fen', models.PositiveIntegerField(verbose_name='补贴(分)')),
-                ('pack_id', models.CharField(max_length=40, verbose_name='政策包')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='welfare_subsidies', to='registry.person')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='welfare_subsidies', to='employment.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("month", models.DateField(help_text="当月1日", verbose_name="月份")),
+                ("amount_fen", models.PositiveIntegerField(verbose_name="补贴(分)")),
+                ("pack_id", models.CharField(max_length=40, verbose_name="政策包")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="welfare_subsidies",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="welfare_subsidies",
+                        to="employment.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month', 'id'],
+                "ordering": ["-month", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpVisit',
+            name="FollowUpVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('visited_on', models.DateField(verbose_name='回访日期')),
-                ('kind', models.CharField(choices=[('home', '入户回访'), ('phone', '电话回访')], default='home', max_length=6, verbose_name='方式')),
-                ('employed', models.BooleanField(default=False, verbose_name='目前就业')),
-                ('needs', models.CharField(blank=True, max_length=200, verbose_name='新需求')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='情况')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='registry.person')),
-                ('visited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("visited_on", models.DateField(verbose_name="回访日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("home", "入户回访"), ("phone", "电话回访")],
+                        default="home",
+                        max_length=6,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("employed", models.BooleanField(default=False, verbose_name="目前就业")),
+                ("needs", models.CharField(blank=True, max_length=200, verbose_name="新需求")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="情况")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "visited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '跟踪回访',
-                'verbose_name_plural': '跟踪回访',
-                'ordering': ['-visited_on', '-id'],
-                'indexes': [models.Index(fields=['person', 'visited_on'], name='visit_person_day')],
+                "verbose_name": "跟踪回访",
+                "verbose_name_plural": "跟踪回访",
+                "ordering": ["-visited_on", "-id"],
+                "indexes": [models.Index(fields=["person", "visited_on"], name="visit_person_day")],
             },
         ),
         migrations.CreateModel(
-            name='FairAttendance',
+            name="FairAttendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('outcome', models.CharField(choices=[('attended', '到场'), ('intent', '达成意向'), ('referred', '已推荐面试')], default='attended', max_length=10, verbose_name='结果')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fair_attendances', to='registry.person')),
-                ('fair', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='employment.jobfair')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("attended", "到场"),
+                            ("intent", "达成意向"),
+                            ("referred", "已推荐面试"),
+                        ],
+                        default="attended",
+                        max_length=10,
+                        verbose_name="结果",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fair_attendances",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "fair",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="employment.jobfair",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('fair', 'person'), name='fair_attendance_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("fair", "person"), name="fair_attendance_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(fields=['area_code', 'id'], name='posting_area'),
+            model_name="posting",
+            index=models.Index(fields=["area_code", "id"], name="posting_area"),
         ),
         migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(fields=['closes_on'], name='posting_closes'),
+            model_name="posting",
+            index=models.Index(fields=["closes_on"], name="posting_closes"),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('wage_min_fen__lte', models.F('wage_max_fen'))), name='posting_wage_range'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("wage_min_fen__lte", models.F("wage_max_fen"))),
+                name="posting_wage_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('age_min__lte', models.F('age_max'))), name='posting_age_range'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("age_min__lte", models.F("age_max"))), name="posting_age_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('opens_on__lte', models.F('closes_on'))), name='posting_dates'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("opens_on__lte", models.F("closes_on"))), name="posting_dates"
+            ),
         ),
         migrations.AddIndex(
-            model_name='recommendation',
-            index=models.Index(fields=['village_code', 'current', 'person'], name='rec_area_current'),
+            model_name="recommendation",
+            index=models.Index(
+                fields=["village_code", "current", "person"], name="rec_area_current"
+            ),
         ),
         migrations.AddIndex(
-            model_name='recommendation',
-            index=models.Index(fields=['person', 'current'], name='rec_person_current'),
+            model_name="recommendation",
+            index=models.Index(fields=["person", "current"], name="rec_person_current"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['village_code', 'status'], name='referral_area_status'),
+            model_name="referral",
+            index=models.Index(fields=["village_code", "status"], name="referral_area_status"),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['referred', 'interview', 'hired'])), fields=('person', 'posting'), name='referral_one_open'),
+            model_name="referral",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["referred", "interview", "hired"])),
+                fields=("person", "posting"),
+                name="referral_one_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='welfaresubsidy',
-            constraint=models.UniqueConstraint(fields=('referral', 'month'), name='welfare_subsidy_once_a_month'),
+            model_name="welfaresubsidy",
+            constraint=models.UniqueConstraint(
+                fields=("referral", "month"), name="welfare_subsidy_once_a_month"
+            ),
         ),
     ]

@@ -29,7 +29,9 @@ class DuckDBEngine:
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute("SET preserve_insertion_order = true")
-        self.con.create_function("name_sim", _name_sim_arrow, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow")
+        self.con.create_function(
+            "name_sim", _name_sim_arrow, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow"
+        )
         self.con.create_function("id_clean", _id_clean_arrow, ["VARCHAR"], "VARCHAR", type="arrow")
 
     # dialect functions -----------------------------------------------------------------
@@ -58,8 +60,12 @@ class DuckDBEngine:
             # time in parallel and only the columns it needs, which is cheaper than copying it into a
             # table first. file_row_number numbers the rows in file order.
             src = f"read_parquet('{_quote(p)}', file_row_number = true)"
-            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT file_row_number + 1 AS row_no, * EXCLUDE (file_row_number) FROM {src}")
-            self.con.execute(f"SELECT * FROM {name} LIMIT 1").fetchall()  # a file that is not Parquet fails here
+            self.con.execute(
+                f"CREATE OR REPLACE VIEW {name} AS SELECT file_row_number + 1 AS row_no, * EXCLUDE (file_row_number) FROM {src}"
+            )
+            self.con.execute(
+                f"SELECT * FROM {name} LIMIT 1"
+            ).fetchall()  # a file that is not Parquet fails here
         else:
             # The dialect is stated, not sniffed (RFC 4180, as Excel and fupin write CSV): a sniffer
             # guessing from the first rows kept doubled quotes in 张""三 and took an apostrophe in a
@@ -67,11 +73,15 @@ class DuckDBEngine:
             src = (f"read_csv('{_quote(p)}', header = true, all_varchar = true, encoding = 'utf-8', "
                    f"delim = ',', quote = '\"', escape = '\"', "
                    f"strict_mode = false, null_padding = true)")  # fmt: skip
-            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {src}")
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {src}"
+            )
 
     def load_arrow(self, name: str, table: pa.Table) -> None:
         self.con.register(f"{name}_src", table)
-        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {name}_src")
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {name} AS SELECT row_number() OVER () AS row_no, * FROM {name}_src"
+        )
         self.con.unregister(f"{name}_src")
 
     def columns(self, name: str) -> list[str]:

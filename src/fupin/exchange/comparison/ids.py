@@ -83,7 +83,9 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
     provinces = ", ".join(f"'{p}'" for p in PROVINCES)
     raw = "CAST(raw_id AS VARCHAR)"
     oldest = OLDEST_BIRTH.isoformat()
-    born_text = "CAST(year(birth) AS VARCHAR) || strftime(birth, '-%m-%d')"  # Python's %Y: no zero padding
+    born_text = (
+        "CAST(year(birth) AS VARCHAR) || strftime(birth, '-%m-%d')"  # Python's %Y: no zero padding
+    )
     as_of_fault = "'出生日期无效：' || " + born_text + f" || ' 晚于{as_of}'"
     if numeric:
         fault = f"CASE WHEN cleaned IS NULL THEN '身份证号为空' ELSE '{FLOAT_FAULT}' END"
@@ -115,20 +117,20 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
             FROM (
                 SELECT *, CASE WHEN shape THEN CAST(substr(id, 1, 17) AS BIGINT) END AS n17
                 FROM (
-                    SELECT *, COALESCE(legacy OR {e.regex_full('id', '[0-9]{17}[0-9X]')}, false) AS shape
+                    SELECT *, COALESCE(legacy OR {e.regex_full("id", "[0-9]{17}[0-9X]")}, false) AS shape
                     FROM (
                         SELECT *, CASE WHEN legacy THEN substr(cleaned, 1, 6) || '19' || substr(cleaned, 7) ELSE cleaned END AS id
                         FROM (
-                            SELECT *, COALESCE(NOT blank AND {e.regex_full('cleaned', '[0-9]{15}')}, false) AS legacy
+                            SELECT *, COALESCE(NOT blank AND {e.regex_full("cleaned", "[0-9]{15}")}, false) AS legacy
                             FROM (
                                 SELECT * EXCLUDE (raw_id, fast, folded),
                                        CASE WHEN fast THEN {raw} WHEN folded IS NULL THEN NULL
-                                            WHEN {e.regex_full('folded', '[[:ascii:]]*')} THEN upper(folded)
+                                            WHEN {e.regex_full("folded", "[[:ascii:]]*")} THEN upper(folded)
                                             ELSE {e.id_clean(raw)} END AS cleaned,
                                        CASE WHEN fast THEN false ELSE {blank_sql(raw)} END AS blank
                                 FROM (
                                     SELECT *, CASE WHEN NOT fast THEN {folded_sql(raw)} END AS folded
-                                    FROM (SELECT *, COALESCE({e.regex_full(raw, '[0-9]{17}[0-9X]')}, false) AS fast FROM ({source}) s0) s0a
+                                    FROM (SELECT *, COALESCE({e.regex_full(raw, "[0-9]{17}[0-9X]")}, false) AS fast FROM ({source}) s0) s0a
                                 ) s1
                             ) s2
                         ) s3

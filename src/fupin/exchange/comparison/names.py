@@ -92,13 +92,27 @@ def similarities(left: list, right: list) -> list[float]:
     folded = {n: fold(n) for n in distinct}
     sound = {n: pinyin_key(n) for n in distinct}
     free = {n: order_free(n) for n in distinct}
-    by_char = cpdist([folded[x] for x in a], [folded[x] for x in b], scorer=Levenshtein.normalized_similarity, dtype=np.float64)
-    by_sound = cpdist([sound[x] for x in a], [sound[x] for x in b], scorer=Levenshtein.normalized_similarity, dtype=np.float64)
+    by_char = cpdist(
+        [folded[x] for x in a],
+        [folded[x] for x in b],
+        scorer=Levenshtein.normalized_similarity,
+        dtype=np.float64,
+    )
+    by_sound = cpdist(
+        [sound[x] for x in a],
+        [sound[x] for x in b],
+        scorer=Levenshtein.normalized_similarity,
+        dtype=np.float64,
+    )
     len_a = np.fromiter((len(x) for x in a), dtype=np.int64, count=len(a))
     len_b = np.fromiter((len(x) for x in b), dtype=np.int64, count=len(b))
     equal = np.fromiter((x == y for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
-    reordered = np.fromiter((free[x] == free[y] for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
-    empty = np.fromiter((not x or not y for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
+    reordered = np.fromiter(
+        (free[x] == free[y] for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a)
+    )
+    empty = np.fromiter(
+        (not x or not y for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a)
+    )
     out = np.maximum(by_char, by_sound * 0.95)
     out = np.where(reordered & (len_a == len_b) & (len_a > 2), REORDERED, out)
     out = np.where((by_char == 1.0) | ((by_sound == 1.0) & (len_a == len_b)), RESPELT, out)

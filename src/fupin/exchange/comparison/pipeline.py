@@ -46,10 +46,31 @@ LABELS = {
     "invalid_id": "身份证号无效", "duplicate_id": "身份证号重复", "deceased": "参保系统显示已死亡",
 }  # fmt: skip
 COLUMNS = {
-    "registry": ["id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability"],
-    "enrolment": ["id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased"],
+    "registry": [
+        "id_number",
+        "name",
+        "area_code",
+        "status",
+        "poor",
+        "dibao",
+        "tekun",
+        "severe_disability",
+    ],
+    "enrolment": [
+        "id_number",
+        "name",
+        "area_code",
+        "insurance",
+        "enrolment_status",
+        "poverty_tag",
+        "premium_subsidy",
+        "deceased",
+    ],
 }
-FLAG_COLUMNS = {"registry": ["poor", "dibao", "tekun", "severe_disability"], "enrolment": ["poverty_tag", "premium_subsidy", "deceased"]}
+FLAG_COLUMNS = {
+    "registry": ["poor", "dibao", "tekun", "severe_disability"],
+    "enrolment": ["poverty_tag", "premium_subsidy", "deceased"],
+}
 DOMAINS = {
     "insurance": ["pension", "medical"],
     "enrolment_status": ["active", "suspended", "terminated"],
@@ -107,9 +128,11 @@ class BadInput(ValueError):
 def _flag(col: str) -> str:
     # check_inputs has admitted only 0/1, true/false and 是/否: a numeric or boolean column takes the
     # cheap integer path, text falls back to the spellings.
-    return (f"COALESCE(TRY_CAST({col} AS INTEGER) = 1, "
-            f"CAST({col} AS VARCHAR) = 'true' OR CAST({col} AS VARCHAR) = 'True' OR CAST({col} AS VARCHAR) = 'TRUE' "
-            f"OR CAST({col} AS VARCHAR) = '是')")
+    return (
+        f"COALESCE(TRY_CAST({col} AS INTEGER) = 1, "
+        f"CAST({col} AS VARCHAR) = 'true' OR CAST({col} AS VARCHAR) = 'True' OR CAST({col} AS VARCHAR) = 'TRUE' "
+        f"OR CAST({col} AS VARCHAR) = '是')"
+    )
 
 
 def check_inputs(engine, labels: dict[str, str]) -> None:
@@ -118,30 +141,68 @@ def check_inputs(engine, labels: dict[str, str]) -> None:
         have = set(engine.columns(table))
         missing = [c for c in cols if c not in have]
         if missing:
-            raise BadInput(f"{labels[table]}：缺少列 {', '.join(missing)}（应有：{', '.join(cols)}）")
+            raise BadInput(
+                f"{labels[table]}：缺少列 {', '.join(missing)}（应有：{', '.join(cols)}）"
+            )
         first_data_line = 2 if labels.get(f"{table}_kind") == "csv" else 1
         checks = [(c, f"CAST({c} AS VARCHAR) NOT IN ('0', '1', 'true', 'false', 'True', 'False', 'TRUE', 'FALSE', '是', '否') OR {c} IS NULL", "应为 0 或 1")
                   for c in FLAG_COLUMNS[table]]  # fmt: skip
-        checks.append(("id_number", "id_number IS NULL OR trim(CAST(id_number AS VARCHAR)) = ''", "身份证号为空"))
-        checks.append(("area_code", "area_code IS NULL OR NOT regexp_full_match(trim(CAST(area_code AS VARCHAR)), '[0-9]{6}([0-9]{3}){0,2}')", "区划代码应为6、9或12位数字"))
+        checks.append(
+            (
+                "id_number",
+                "id_number IS NULL OR trim(CAST(id_number AS VARCHAR)) = ''",
+                "身份证号为空",
+            )
+        )
+        checks.append(
+            (
+                "area_code",
+                "area_code IS NULL OR NOT regexp_full_match(trim(CAST(area_code AS VARCHAR)), '[0-9]{6}([0-9]{3}){0,2}')",
+                "区划代码应为6、9或12位数字",
+            )
+        )
         if table == "registry":
             allowed = ", ".join(f"'{s}'" for s in STATUSES)
-            checks.append(("status", f"status IS NULL OR trim(status) NOT IN ({allowed})", "状态应为 new/poor/exited_policy/exited/returned/removed（或其中文名称）"))
+            checks.append(
+                (
+                    "status",
+                    f"status IS NULL OR trim(status) NOT IN ({allowed})",
+                    "状态应为 new/poor/exited_policy/exited/returned/removed（或其中文名称）",
+                )
+            )
         for c, values in DOMAINS.items():
             if c in cols:
                 allowed = ", ".join(f"'{v}'" for v in values)
-                checks.append((c, f"{c} IS NULL OR trim({c}) NOT IN ({allowed})", f"应为 {' / '.join(values)}"))
+                checks.append(
+                    (
+                        c,
+                        f"{c} IS NULL OR trim({c}) NOT IN ({allowed})",
+                        f"应为 {' / '.join(values)}",
+                    )
+                )
         # One scan for all checks: the first bad row of each; the first check (in order) that has one is reported.
-        firsts = engine.rows("SELECT " + ", ".join(f"MIN(row_no) FILTER (WHERE {bad})" for _, bad, _ in checks) + f" FROM {table}")[0]
+        firsts = engine.rows(
+            "SELECT "
+            + ", ".join(f"MIN(row_no) FILTER (WHERE {bad})" for _, bad, _ in checks)
+            + f" FROM {table}"
+        )[0]
         for (col, _, message), row_no in zip(checks, firsts, strict=True):
             if row_no is not None:
-                value = engine.rows(f"SELECT CAST({col} AS VARCHAR) FROM {table} WHERE row_no = {int(row_no)}")[0][0]
+                value = engine.rows(
+                    f"SELECT CAST({col} AS VARCHAR) FROM {table} WHERE row_no = {int(row_no)}"
+                )[0][0]
                 line = row_no + first_data_line - 1
-                raise BadInput(f"{labels[table]} 第{line}行“{col}”列：值“{value if value is not None else ''}”无效，{message}")
+                raise BadInput(
+                    f"{labels[table]} 第{line}行“{col}”列：值“{value if value is not None else ''}”无效，{message}"
+                )
 
 
-def run(engine, settings: Settings, progress=lambda step, total, label: None,
-        timings: dict | None = None) -> dict:
+def run(
+    engine,
+    settings: Settings,
+    progress=lambda step, total, label: None,
+    timings: dict | None = None,
+) -> dict:
     """Run every step on the engine's `registry` and `enrolment` tables; results in table `results`.
 
     Returns the summary {category: count} over all categories. `timings`, if given, receives the
@@ -152,8 +213,11 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
     e = engine
     steps = 7
     as_of = s.as_of.isoformat()
-    pension_cutoff = s.as_of.replace(year=s.as_of.year - s.pension_min_age) if not (s.as_of.month == 2 and s.as_of.day == 29) \
+    pension_cutoff = (
+        s.as_of.replace(year=s.as_of.year - s.pension_min_age)
+        if not (s.as_of.month == 2 and s.as_of.day == 29)
         else dt.date(s.as_of.year - s.pension_min_age, 2, 28)
+    )
     status_map = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in STATUSES.items())
 
     progress(1, steps, "规范身份证号")
@@ -161,22 +225,33 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
         SELECT row_no, id_number AS raw_id, trim(name) AS name, trim(CAST(area_code AS VARCHAR)) AS area_code,
                substr(trim(CAST(area_code AS VARCHAR)), 1, 6) AS county,
                CASE trim(status) {status_map} END AS status,
-               {_flag('poor')} AS poor, {_flag('dibao')} AS dibao, {_flag('tekun')} AS tekun,
-               {_flag('severe_disability')} AS severe
+               {_flag("poor")} AS poor, {_flag("dibao")} AS dibao, {_flag("tekun")} AS tekun,
+               {_flag("severe_disability")} AS severe
         FROM registry"""
     reg_ids = ids.id_frame(e, reg_src, as_of, numeric=e.is_float("registry", "id_number"))
     e.create("reg", f"SELECT *, COUNT(*) OVER (PARTITION BY id) AS n_same FROM ({reg_ids}) t")
     # The extract is the big side (tens of millions of rows): one pass, no window over it.
-    e.create("enr", ids.id_frame(e, f"""
+    e.create(
+        "enr",
+        ids.id_frame(
+            e,
+            f"""
             SELECT row_no, id_number AS raw_id, trim(name) AS name, trim(CAST(area_code AS VARCHAR)) AS area_code,
                    substr(trim(CAST(area_code AS VARCHAR)), 1, 6) AS county, trim(insurance) AS insurance,
                    trim(enrolment_status) AS enrolment_status,
-                   {_flag('poverty_tag')} AS tagged, {_flag('premium_subsidy')} AS subsidised, {_flag('deceased')} AS deceased
-            FROM enrolment""", as_of, numeric=e.is_float("enrolment", "id_number")))
+                   {_flag("poverty_tag")} AS tagged, {_flag("premium_subsidy")} AS subsidised, {_flag("deceased")} AS deceased
+            FROM enrolment""",
+            as_of,
+            numeric=e.is_float("enrolment", "id_number"),
+        ),
+    )
 
     progress(2, steps, "无效与重复身份证号")
     # Duplicates in the extract: a group-by kept only for the (few) repeated (id, insurance).
-    e.create("enr_dup", "SELECT id, insurance, COUNT(*) AS n_same FROM enr WHERE id IS NOT NULL GROUP BY id, insurance HAVING COUNT(*) > 1")
+    e.create(
+        "enr_dup",
+        "SELECT id, insurance, COUNT(*) AS n_same FROM enr WHERE id IS NOT NULL GROUP BY id, insurance HAVING COUNT(*) > 1",
+    )
     cols = "category, insurance, registry_row, enrolment_row, id_number, name, area_code, enrol_id_number, enrol_name, enrol_area_code, score, detail"
     parts = [
         "SELECT 'invalid_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, '建档立卡：' || fault FROM reg WHERE fault IS NOT NULL",
@@ -192,7 +267,9 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
     e.create("reg_ok", "SELECT * FROM reg WHERE fault IS NULL AND n_same = 1")
     # The best enrolment row per person and insurance (active before suspended before terminated):
     # the window runs over the matched pairs only, not over the whole extract.
-    e.create("pairs", """
+    e.create(
+        "pairs",
+        """
         SELECT * EXCLUDE (rk) FROM (
             SELECT r.row_no AS r_row, e.row_no AS e_row, r.id, r.name AS r_name, e.name AS e_name, r.area_code AS r_area,
                    e.area_code AS e_area, r.county AS r_county, e.county AS e_county, r.status, r.poor, r.dibao, r.tekun, r.severe,
@@ -201,8 +278,11 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
                        CASE e.enrolment_status WHEN 'active' THEN 0 WHEN 'suspended' THEN 1 ELSE 2 END, e.row_no) AS rk
             FROM reg_ok r JOIN enr e ON e.id = r.id
             WHERE e.fault IS NULL) t
-        WHERE rk = 1""")
-    pair_cols = "{cat}, insurance, r_row, e_row, id, r_name, r_area, id, e_name, e_area, NULL, {detail}"
+        WHERE rk = 1""",
+    )
+    pair_cols = (
+        "{cat}, insurance, r_row, e_row, id, r_name, r_area, id, e_name, e_area, NULL, {detail}"
+    )
     on_list = "status <> 'removed'"
     parts += [
         "SELECT " + pair_cols.format(cat="'deceased'", detail="'参保系统显示已死亡，建档立卡仍为' || status") + f" FROM pairs WHERE deceased AND {on_list}",
@@ -216,36 +296,53 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
 
     clock.lap("exact")
     progress(4, steps, "模糊比对候选（身份证号五种分块 / 县+姓名）")
-    e.create("reg_rem", f"""
+    e.create(
+        "reg_rem",
+        f"""
         SELECT r.*, i.insurance FROM reg_ok r
         CROSS JOIN (SELECT 'pension' AS insurance UNION ALL SELECT 'medical') i
         WHERE r.poor AND r.{on_list} AND (i.insurance = 'medical' OR r.birth <= DATE '{pension_cutoff.isoformat()}')
-          AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.r_row = r.row_no AND p.insurance = i.insurance)""")
+          AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.r_row = r.row_no AND p.insurance = i.insurance)""",
+    )
     # Candidate pairs: the same county and insurance, and the same ID but for one window of adjacent
     # digits (BLOCKS). Every pair that can be linked (same first 17 digits, or one digit or one swap
     # apart) shares one of these keys, so no name route is needed here: a name route would bring
     # every namesake of a big county. The big extract is only probed against the small remainder;
     # rows whose ID is someone's on the registry are dropped from the (few) pairs afterwards.
-    routes = [f"SELECT r.row_no AS r_row, e.row_no AS e_row, r.insurance FROM reg_rem r JOIN enr e "
-              f"ON e.insurance = r.insurance AND e.county = r.county AND {key.format(t='e')} = {key.format(t='r')}"
-              for key in BLOCKS]
-    e.create("blocked", "SELECT DISTINCT r_row, e_row, insurance FROM (" + " UNION ALL ".join(routes) + ") t")
-    e.create("cand", """SELECT c.* FROM blocked c JOIN enr e ON e.row_no = c.e_row
-                        WHERE NOT EXISTS (SELECT 1 FROM reg x WHERE x.id = e.id)""")
+    routes = [
+        f"SELECT r.row_no AS r_row, e.row_no AS e_row, r.insurance FROM reg_rem r JOIN enr e "
+        f"ON e.insurance = r.insurance AND e.county = r.county AND {key.format(t='e')} = {key.format(t='r')}"
+        for key in BLOCKS
+    ]
+    e.create(
+        "blocked",
+        "SELECT DISTINCT r_row, e_row, insurance FROM (" + " UNION ALL ".join(routes) + ") t",
+    )
+    e.create(
+        "cand",
+        """SELECT c.* FROM blocked c JOIN enr e ON e.row_no = c.e_row
+                        WHERE NOT EXISTS (SELECT 1 FROM reg x WHERE x.id = e.id)""",
+    )
 
     progress(5, steps, "姓名相似度（拼音、形近字）与身份证号比较")
-    e.create("scored", f"""
+    e.create(
+        "scored",
+        f"""
         SELECT c.r_row, c.e_row, c.insurance, r.id AS r_id, r.name AS r_name, r.area_code AS r_area,
                e.id AS e_id, e.name AS e_name, e.area_code AS e_area, e.tagged,
-               {_evidence(e, 'r', 'e', names_within=1)}
+               {_evidence(e, "r", "e", names_within=1)}
         FROM cand c JOIN reg_rem r ON r.row_no = c.r_row AND r.insurance = c.insurance
-        JOIN enr e ON e.row_no = c.e_row""")
-    e.create("fuzzy", f"""
+        JOIN enr e ON e.row_no = c.e_row""",
+    )
+    e.create(
+        "fuzzy",
+        f"""
         SELECT * FROM (
             SELECT *, ROW_NUMBER() OVER (PARTITION BY r_row, insurance ORDER BY score DESC, e_row) AS r_rank,
                       ROW_NUMBER() OVER (PARTITION BY e_row ORDER BY score DESC, r_row) AS e_rank
             FROM (SELECT *, {_score()} AS score FROM scored WHERE {_same_person(s)}) t) t
-        WHERE r_rank = 1 AND e_rank = 1""")
+        WHERE r_rank = 1 AND e_rank = 1""",
+    )
     parts.append(f"""SELECT 'id_mismatch_candidate', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area,
                      ROUND(score, 3), {_reason()} FROM fuzzy""")
 
@@ -253,21 +350,31 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
     progress(6, steps, "未参保与应取消标识")
     # Tagged rows of the registry's counties whose ID is nobody's on the registry and that were not
     # linked: untagging is certain only when no listed person is near (same routes, any insurance).
-    e.create("tag_free", """
+    e.create(
+        "tag_free",
+        """
         SELECT e.* FROM enr e
         WHERE e.tagged AND e.county IN (SELECT DISTINCT county FROM reg)
           AND NOT EXISTS (SELECT 1 FROM reg x WHERE x.id = e.id AND x.fault IS NULL)
-          AND NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.e_row = e.row_no)""")
+          AND NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.e_row = e.row_no)""",
+    )
     e.create("listed", f"SELECT * FROM reg_ok WHERE poor AND {on_list}")
-    near = [f"SELECT l.row_no AS r_row, t.row_no AS e_row FROM listed l JOIN tag_free t "
-            f"ON t.county = l.county AND {key.format(t='t')} = {key.format(t='l')}" for key in BLOCKS]
-    near.append("SELECT l.row_no, t.row_no FROM listed l JOIN tag_free t ON t.county = l.county AND t.name = l.name")
-    e.create("tag_near", f"""
+    near = [
+        f"SELECT l.row_no AS r_row, t.row_no AS e_row FROM listed l JOIN tag_free t "
+        f"ON t.county = l.county AND {key.format(t='t')} = {key.format(t='l')}"
+        for key in BLOCKS
+    ]
+    near.append(
+        "SELECT l.row_no, t.row_no FROM listed l JOIN tag_free t ON t.county = l.county AND t.name = l.name"
+    )
+    e.create(
+        "tag_near",
+        f"""
         SELECT * FROM (
             SELECT *, ROW_NUMBER() OVER (PARTITION BY e_row ORDER BY {_score()} DESC, r_row) AS e_rank
             FROM (SELECT n.r_row, n.e_row, t.insurance, l.id AS r_id, l.name AS r_name, l.area_code AS r_area,
                          t.id AS e_id, t.name AS e_name, t.area_code AS e_area, t.fault IS NULL AS e_valid,
-                         {_evidence(e, 'l', 't', names_within=3)}
+                         {_evidence(e, "l", "t", names_within=3)}
                   FROM (SELECT DISTINCT * FROM ({" UNION ALL ".join(near)}) u) n
                   JOIN listed l ON l.row_no = n.r_row JOIN tag_free t ON t.row_no = n.e_row) x
             WHERE {_maybe_same_person(s)}
@@ -275,12 +382,14 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
               -- insurance is a neighbour's (the same-name, same-birthday kind), not theirs
               AND NOT (e_valid AND id_distance >= 2 AND EXISTS (
                   SELECT 1 FROM pairs p WHERE p.r_row = x.r_row AND p.insurance = x.insurance))) t
-        WHERE e_rank = 1""")
+        WHERE e_rank = 1""",
+    )
     parts += [
         """SELECT CASE r.insurance WHEN 'pension' THEN 'not_enrolled_pension' ELSE 'not_enrolled_medical' END, r.insurance,
                   r.row_no, NULL, r.id, r.name, r.area_code, NULL, NULL, NULL, NULL,
                   CASE WHEN EXISTS (SELECT 1 FROM scored c WHERE c.r_row = r.row_no AND c.insurance = r.insurance AND """
-        + _maybe_same_person(s, "c") + """)
+        + _maybe_same_person(s, "c")
+        + """)
                        THEN '参保数据中无此人（有相近记录，见比对审核）' ELSE '参保数据中无此人' END
            FROM reg_rem r WHERE NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.r_row = r.row_no AND f.insurance = r.insurance)""",
         """SELECT 'tag_stale', e.insurance, x.row_no, e.row_no, x.id, x.name, x.area_code, e.id, e.name, e.area_code, NULL,
@@ -304,11 +413,11 @@ def run(engine, settings: Settings, progress=lambda step, total, label: None,
 # Blocking keys over `body` (ID digits 7–17 as an integer, digit k at 10^(17−k)): each leaves out one
 # window, so a number with one wrong digit or two swapped adjacent digits keeps at least one key.
 BLOCKS = [
-    "{t}.body // 1000",                                  # 7–14, the birth date: faults in 15–18
-    "({t}.body // 10000000) * 1000 + {t}.body % 1000",   # 7–10 and 15–17: faults in month and day
-    "{t}.body % 10000000",                               # 11–17: faults in the year
+    "{t}.body // 1000",  # 7–14, the birth date: faults in 15–18
+    "({t}.body // 10000000) * 1000 + {t}.body % 1000",  # 7–10 and 15–17: faults in month and day
+    "{t}.body % 10000000",  # 11–17: faults in the year
     "({t}.body // 100000000) * 1000000 + {t}.body % 1000000",  # without 10–11: a swap across year and month
-    "({t}.body // 10000) * 100 + {t}.body % 100",        # without 14–15: a swap across date and sequence
+    "({t}.body // 10000) * 100 + {t}.body % 100",  # without 14–15: a swap across date and sequence
 ]
 
 
@@ -318,11 +427,13 @@ def _evidence(e, r: str, x: str, names_within: int) -> str:
     Names are compared (a Python UDF, the costly part) only where the numbers are at most
     `names_within` edits apart; further apart, no name can make a pair (name_score 0)."""
     body_r, body_x = f"substr({r}.id, 1, 17)", f"substr({x}.id, 1, 17)"
-    return (f"CASE WHEN {e.edit_distance(body_r, body_x)} <= {names_within} THEN name_sim({r}.name, {x}.name) ELSE 0.0 END AS name_score, "
-            f"{e.edit_distance(body_r, body_x)} AS id_distance, "
-            f"COALESCE({body_r} = {body_x}, false) AS same_body, "
-            f"COALESCE(length({body_r}) = 17 AND levenshtein({body_r}, {body_x}) = 2 AND {e.edit_distance(body_r, body_x)} = 1, false) AS swap, "
-            f"COALESCE({r}.area_code = {x}.area_code, false) AS same_village")
+    return (
+        f"CASE WHEN {e.edit_distance(body_r, body_x)} <= {names_within} THEN name_sim({r}.name, {x}.name) ELSE 0.0 END AS name_score, "
+        f"{e.edit_distance(body_r, body_x)} AS id_distance, "
+        f"COALESCE({body_r} = {body_x}, false) AS same_body, "
+        f"COALESCE(length({body_r}) = 17 AND levenshtein({body_r}, {body_x}) = 2 AND {e.edit_distance(body_r, body_x)} = 1, false) AS swap, "
+        f"COALESCE({r}.area_code = {x}.area_code, false) AS same_village"
+    )
 
 
 def _same_person(s: Settings, t: str = "") -> str:
@@ -330,8 +441,10 @@ def _same_person(s: Settings, t: str = "") -> str:
     the check character differs), or one digit or one swap apart with names that agree (in the
     same village, names half alike: a character dropped or misheard beyond a homophone)."""
     p = f"{t}." if t else ""
-    return (f"({p}same_body OR ({p}id_distance = 1 AND ({p}name_score >= {s.name_min}"
-            f" OR ({p}same_village AND {p}name_score >= {s.name_min_same_village}))))")
+    return (
+        f"({p}same_body OR ({p}id_distance = 1 AND ({p}name_score >= {s.name_min}"
+        f" OR ({p}same_village AND {p}name_score >= {s.name_min_same_village}))))"
+    )
 
 
 def _maybe_same_person(s: Settings, t: str = "") -> str:
@@ -343,19 +456,25 @@ def _maybe_same_person(s: Settings, t: str = "") -> str:
 
 def _score() -> str:
     """0..1 for ranking a person's pairs: half the name, half the ID (equal body, one apart, more)."""
-    return ("0.5 * name_score + 0.5 * CASE WHEN same_body THEN 1.0 WHEN id_distance = 1 THEN 0.9 "
-            "WHEN id_distance = 2 THEN 0.5 ELSE 0.2 END + CASE WHEN same_village THEN 0.001 ELSE 0 END")
+    return (
+        "0.5 * name_score + 0.5 * CASE WHEN same_body THEN 1.0 WHEN id_distance = 1 THEN 0.9 "
+        "WHEN id_distance = 2 THEN 0.5 ELSE 0.2 END + CASE WHEN same_village THEN 0.001 ELSE 0 END"
+    )
 
 
 def _reason() -> str:
-    return ("'姓名相似度 ' || CAST(ROUND(name_score, 2) AS VARCHAR) || '，身份证号' || CASE WHEN same_body THEN '仅校验码不同' "
-            "WHEN swap THEN '前17位中两位相邻数字颠倒' WHEN id_distance = 1 THEN '前17位相差1位' "
-            "ELSE '前17位相差' || CAST(id_distance AS VARCHAR) || '位' END")
+    return (
+        "'姓名相似度 ' || CAST(ROUND(name_score, 2) AS VARCHAR) || '，身份证号' || CASE WHEN same_body THEN '仅校验码不同' "
+        "WHEN swap THEN '前17位中两位相邻数字颠倒' WHEN id_distance = 1 THEN '前17位相差1位' "
+        "ELSE '前17位相差' || CAST(id_distance AS VARCHAR) || '位' END"
+    )
 
 
 def by_area(engine, digits: int = 9) -> dict[str, dict[str, int]]:
     """{area prefix (township by default): {category: count}}."""
     out: dict[str, dict[str, int]] = {}
-    for code, cat, n in engine.rows(f"SELECT substr(area_code, 1, {digits}), category, COUNT(*) FROM results GROUP BY 1, 2"):
+    for code, cat, n in engine.rows(
+        f"SELECT substr(area_code, 1, {digits}), category, COUNT(*) FROM results GROUP BY 1, 2"
+    ):
         out.setdefault(code or "", {})[cat] = int(n)
     return out

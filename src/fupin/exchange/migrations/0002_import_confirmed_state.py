@@ -4,20 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchange', '0001_initial'),
+        ("exchange", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='comparisonjob',
-            name='state',
-            field=models.CharField(choices=[('queued', '排队中'), ('reading', '读取中'), ('validating', '校验中'), ('ready', '待确认'), ('confirmed', '已确认，等待合并'), ('merging', '合并中'), ('done', '已完成'), ('failed', '失败'), ('running', '比对中')], default='queued', max_length=12, verbose_name='状态'),
+            model_name="comparisonjob",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "排队中"),
+                    ("reading", "读取中"),
+                    ("validating", "校验中"),
+                    ("ready", "待确认"),
+                    ("confirmed", "已确认，等待合并"),
+                    ("merging", "合并中"),
+                    ("done", "已完成"),
+                    ("failed", "失败"),
+                    ("running", "比对中"),
+                ],
+                default="queued",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='state',
-            field=models.CharField(choices=[('queued', '排队中'), ('reading', '读取中'), ('validating', '校验中'), ('ready', '待确认'), ('confirmed', '已确认，等待合并'), ('merging', '合并中'), ('done', '已完成'), ('failed', '失败'), ('running', '比对中')], default='queued', max_length=12, verbose_name='状态'),
+            model_name="importjob",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "排队中"),
+                    ("reading", "读取中"),
+                    ("validating", "校验中"),
+                    ("ready", "待确认"),
+                    ("confirmed", "已确认，等待合并"),
+                    ("merging", "合并中"),
+                    ("done", "已完成"),
+                    ("failed", "失败"),
+                    ("running", "比对中"),
+                ],
+                default="queued",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
     ]

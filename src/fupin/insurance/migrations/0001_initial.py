@@ -6,145 +6,473 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0002_version'),
+        ("registry", "0002_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InsuranceChange',
+            name="InsuranceChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(db_index=True, max_length=12, verbose_name='村代码')),
-                ('insurance', models.CharField(choices=[('medical', '城乡居民基本医疗保险'), ('pension', '城乡居民基本养老保险')], max_length=8, verbose_name='险种')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年度')),
-                ('before', models.JSONField(blank=True, default=dict, verbose_name='变更前')),
-                ('after', models.JSONField(blank=True, default=dict, verbose_name='变更后')),
-                ('reason', models.CharField(max_length=300, verbose_name='原因')),
-                ('source', models.CharField(choices=[('edit', '人工修改'), ('extract', '参保数据导入')], default='edit', max_length=8, verbose_name='来源')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, verbose_name='操作时间')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='insurance_changes', to='registry.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "village_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="村代码"),
+                ),
+                (
+                    "insurance",
+                    models.CharField(
+                        choices=[
+                            ("medical", "城乡居民基本医疗保险"),
+                            ("pension", "城乡居民基本养老保险"),
+                        ],
+                        max_length=8,
+                        verbose_name="险种",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="年度"),
+                ),
+                ("before", models.JSONField(blank=True, default=dict, verbose_name="变更前")),
+                ("after", models.JSONField(blank=True, default=dict, verbose_name="变更后")),
+                ("reason", models.CharField(max_length=300, verbose_name="原因")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("edit", "人工修改"), ("extract", "参保数据导入")],
+                        default="edit",
+                        max_length=8,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(auto_now_add=True, verbose_name="操作时间")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="insurance_changes",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '参保记录变更',
-                'verbose_name_plural': '参保记录变更',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "参保记录变更",
+                "verbose_name_plural": "参保记录变更",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PensionRecord',
+            name="PensionRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(db_index=True, max_length=12, verbose_name='村代码')),
-                ('status', models.CharField(choices=[('not_enrolled', '未参保'), ('paying', '参保缴费'), ('drawing', '领取待遇'), ('suspended', '暂停缴费'), ('terminated', '终止参保')], default='not_enrolled', max_length=14, verbose_name='参保状态')),
-                ('tier_fen', models.PositiveIntegerField(blank=True, null=True, verbose_name='缴费档次(分)')),
-                ('paid_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='已缴费年度')),
-                ('paid_by', models.CharField(blank=True, choices=[('', '未缴费'), ('self', '本人缴费'), ('government', '政府代缴')], default='', max_length=10, verbose_name='缴费方式')),
-                ('years_paid', models.PositiveSmallIntegerField(default=0, verbose_name='累计缴费年限')),
-                ('drawing_since', models.DateField(blank=True, null=True, verbose_name='领取待遇起始')),
-                ('monthly_amount_fen', models.PositiveIntegerField(blank=True, null=True, verbose_name='月领取金额(分)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='pension_record', to='registry.person', verbose_name='人员')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='更新人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "village_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="村代码"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_enrolled", "未参保"),
+                            ("paying", "参保缴费"),
+                            ("drawing", "领取待遇"),
+                            ("suspended", "暂停缴费"),
+                            ("terminated", "终止参保"),
+                        ],
+                        default="not_enrolled",
+                        max_length=14,
+                        verbose_name="参保状态",
+                    ),
+                ),
+                (
+                    "tier_fen",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="缴费档次(分)"),
+                ),
+                (
+                    "paid_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="已缴费年度"
+                    ),
+                ),
+                (
+                    "paid_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "未缴费"), ("self", "本人缴费"), ("government", "政府代缴")],
+                        default="",
+                        max_length=10,
+                        verbose_name="缴费方式",
+                    ),
+                ),
+                (
+                    "years_paid",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="累计缴费年限"),
+                ),
+                (
+                    "drawing_since",
+                    models.DateField(blank=True, null=True, verbose_name="领取待遇起始"),
+                ),
+                (
+                    "monthly_amount_fen",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="月领取金额(分)"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pension_record",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="更新人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '养老保险参保记录',
-                'verbose_name_plural': '养老保险参保记录',
+                "verbose_name": "养老保险参保记录",
+                "verbose_name_plural": "养老保险参保记录",
             },
         ),
         migrations.CreateModel(
-            name='SubsidyRun',
+            name="SubsidyRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('insurance', models.CharField(choices=[('medical', '城乡居民基本医疗保险'), ('pension', '城乡居民基本养老保险')], max_length=8, verbose_name='险种')),
-                ('area_code', models.CharField(blank=True, max_length=12, verbose_name='范围')),
-                ('pack_id', models.CharField(max_length=60, verbose_name='政策包')),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '计算中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=8, verbose_name='状态')),
-                ('step', models.PositiveSmallIntegerField(default=0, verbose_name='步骤')),
-                ('steps', models.PositiveSmallIntegerField(default=4, verbose_name='总步骤')),
-                ('step_label', models.CharField(blank=True, max_length=60, verbose_name='当前步骤')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='统计')),
-                ('rules', models.JSONField(blank=True, default=dict, verbose_name='适用规则')),
-                ('message', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发起时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('seconds', models.FloatField(blank=True, null=True, verbose_name='用时(秒)')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "insurance",
+                    models.CharField(
+                        choices=[
+                            ("medical", "城乡居民基本医疗保险"),
+                            ("pension", "城乡居民基本养老保险"),
+                        ],
+                        max_length=8,
+                        verbose_name="险种",
+                    ),
+                ),
+                ("area_code", models.CharField(blank=True, max_length=12, verbose_name="范围")),
+                ("pack_id", models.CharField(max_length=60, verbose_name="政策包")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "计算中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("step", models.PositiveSmallIntegerField(default=0, verbose_name="步骤")),
+                ("steps", models.PositiveSmallIntegerField(default=4, verbose_name="总步骤")),
+                (
+                    "step_label",
+                    models.CharField(blank=True, max_length=60, verbose_name="当前步骤"),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="统计")),
+                ("rules", models.JSONField(blank=True, default=dict, verbose_name="适用规则")),
+                ("message", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发起时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                ("seconds", models.FloatField(blank=True, null=True, verbose_name="用时(秒)")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '代缴名单计算',
-                'verbose_name_plural': '代缴名单计算',
-                'ordering': ['-id'],
+                "verbose_name": "代缴名单计算",
+                "verbose_name_plural": "代缴名单计算",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='MedicalEnrolment',
+            name="MedicalEnrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='参保年度')),
-                ('village_code', models.CharField(db_index=True, max_length=12, verbose_name='村代码')),
-                ('enrolled_on', models.DateField(blank=True, null=True, verbose_name='参保缴费日期')),
-                ('benefits_from', models.DateField(blank=True, null=True, verbose_name='待遇起始日期')),
-                ('paid_by', models.CharField(blank=True, choices=[('', '未缴费'), ('self', '本人缴费'), ('government', '政府代缴')], default='', max_length=10, verbose_name='缴费方式')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='medical_enrolments', to='registry.person', verbose_name='人员')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='更新人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="参保年度")),
+                (
+                    "village_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="村代码"),
+                ),
+                (
+                    "enrolled_on",
+                    models.DateField(blank=True, null=True, verbose_name="参保缴费日期"),
+                ),
+                (
+                    "benefits_from",
+                    models.DateField(blank=True, null=True, verbose_name="待遇起始日期"),
+                ),
+                (
+                    "paid_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "未缴费"), ("self", "本人缴费"), ("government", "政府代缴")],
+                        default="",
+                        max_length=10,
+                        verbose_name="缴费方式",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="medical_enrolments",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="更新人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '医疗保险年度参保',
-                'verbose_name_plural': '医疗保险年度参保',
-                'constraints': [models.UniqueConstraint(fields=('person', 'year'), name='medical_enrolment_person_year')],
+                "verbose_name": "医疗保险年度参保",
+                "verbose_name_plural": "医疗保险年度参保",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "year"), name="medical_enrolment_person_year"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SubsidyEntry',
+            name="SubsidyEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('insurance', models.CharField(choices=[('medical', '城乡居民基本医疗保险'), ('pension', '城乡居民基本养老保险')], max_length=8, verbose_name='险种')),
-                ('scheme', models.CharField(choices=[('premium', '年度代缴'), ('back_pay', '60周岁以上补缴'), ('early_pension', '提前领取养老金'), ('account_subsidy', '一次性个人账户补贴')], default='premium', max_length=16, verbose_name='项目')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('outcome', models.CharField(choices=[('entitled', '应代缴'), ('excluded', '不予代缴')], max_length=8, verbose_name='结果')),
-                ('rule', models.CharField(blank=True, max_length=20, verbose_name='适用规则')),
-                ('reason', models.CharField(blank=True, choices=[('deceased', '已死亡'), ('moved', '已迁出本县'), ('removed', '已自然减少'), ('exited', '已脱贫（不再享受政策）'), ('not_covered', '不属于本地区代缴对象'), ('drawing', '已领取养老金'), ('under_age', '未到参保年龄'), ('over_age', '已到领取年龄（未领取待遇的见补缴名单）'), ('paid', '本人已缴纳当年保费'), ('enough_years', '已缴满规定年限，无须补缴')], max_length=14, verbose_name='原因')),
-                ('amount_fen', models.BigIntegerField(default=0, verbose_name='金额(分)')),
-                ('years', models.PositiveSmallIntegerField(default=0, verbose_name='补缴年数')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subsidy_entries', to='registry.person', verbose_name='人员')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='insurance.subsidyrun', verbose_name='计算')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "insurance",
+                    models.CharField(
+                        choices=[
+                            ("medical", "城乡居民基本医疗保险"),
+                            ("pension", "城乡居民基本养老保险"),
+                        ],
+                        max_length=8,
+                        verbose_name="险种",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("premium", "年度代缴"),
+                            ("back_pay", "60周岁以上补缴"),
+                            ("early_pension", "提前领取养老金"),
+                            ("account_subsidy", "一次性个人账户补贴"),
+                        ],
+                        default="premium",
+                        max_length=16,
+                        verbose_name="项目",
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("entitled", "应代缴"), ("excluded", "不予代缴")],
+                        max_length=8,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("rule", models.CharField(blank=True, max_length=20, verbose_name="适用规则")),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("deceased", "已死亡"),
+                            ("moved", "已迁出本县"),
+                            ("removed", "已自然减少"),
+                            ("exited", "已脱贫（不再享受政策）"),
+                            ("not_covered", "不属于本地区代缴对象"),
+                            ("drawing", "已领取养老金"),
+                            ("under_age", "未到参保年龄"),
+                            ("over_age", "已到领取年龄（未领取待遇的见补缴名单）"),
+                            ("paid", "本人已缴纳当年保费"),
+                            ("enough_years", "已缴满规定年限，无须补缴"),
+                        ],
+                        max_length=14,
+                        verbose_name="原因",
+                    ),
+                ),
+                ("amount_fen", models.BigIntegerField(default=0, verbose_name="金额(分)")),
+                ("years", models.PositiveSmallIntegerField(default=0, verbose_name="补缴年数")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subsidy_entries",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="insurance.subsidyrun",
+                        verbose_name="计算",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '代缴名单',
-                'verbose_name_plural': '代缴名单',
-                'indexes': [models.Index(fields=['year', 'insurance', 'scheme', 'village_code'], name='subsidy_entry_area')],
-                'constraints': [models.UniqueConstraint(fields=('year', 'insurance', 'scheme', 'person'), name='subsidy_entry_once')],
+                "verbose_name": "代缴名单",
+                "verbose_name_plural": "代缴名单",
+                "indexes": [
+                    models.Index(
+                        fields=["year", "insurance", "scheme", "village_code"],
+                        name="subsidy_entry_area",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "insurance", "scheme", "person"), name="subsidy_entry_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SubsidyChange',
+            name="SubsidyChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('insurance', models.CharField(choices=[('medical', '城乡居民基本医疗保险'), ('pension', '城乡居民基本养老保险')], max_length=8, verbose_name='险种')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('change', models.CharField(choices=[('added', '新增'), ('removed', '减少')], max_length=8, verbose_name='增减')),
-                ('reason', models.CharField(blank=True, max_length=14, verbose_name='原因')),
-                ('detail', models.CharField(blank=True, max_length=100, verbose_name='说明')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='人员')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='insurance.subsidyrun', verbose_name='计算')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "insurance",
+                    models.CharField(
+                        choices=[
+                            ("medical", "城乡居民基本医疗保险"),
+                            ("pension", "城乡居民基本养老保险"),
+                        ],
+                        max_length=8,
+                        verbose_name="险种",
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                (
+                    "change",
+                    models.CharField(
+                        choices=[("added", "新增"), ("removed", "减少")],
+                        max_length=8,
+                        verbose_name="增减",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=14, verbose_name="原因")),
+                ("detail", models.CharField(blank=True, max_length=100, verbose_name="说明")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="insurance.subsidyrun",
+                        verbose_name="计算",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '代缴名单增减',
-                'verbose_name_plural': '代缴名单增减',
-                'indexes': [models.Index(fields=['year', 'insurance', 'village_code'], name='subsidy_change_area')],
-                'constraints': [models.UniqueConstraint(fields=('year', 'insurance', 'person'), name='subsidy_change_once')],
+                "verbose_name": "代缴名单增减",
+                "verbose_name_plural": "代缴名单增减",
+                "indexes": [
+                    models.Index(
+                        fields=["year", "insurance", "village_code"], name="subsidy_change_area"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "insurance", "person"), name="subsidy_change_once"
+                    )
+                ],
             },
         ),
     ]

@@ -5,47 +5,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insurance', '0002_medical_claims'),
-        ('registry', '0003_identity_period'),
+        ("insurance", "0002_medical_claims"),
+        ("registry", "0003_identity_period"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='subsidychange',
-            name='subsidy_change_once',
+            model_name="subsidychange",
+            name="subsidy_change_once",
         ),
         migrations.RemoveConstraint(
-            model_name='subsidyentry',
-            name='subsidy_entry_once',
+            model_name="subsidyentry",
+            name="subsidy_entry_once",
         ),
         migrations.AlterField(
-            model_name='subsidychange',
-            name='person',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='人员'),
+            model_name="subsidychange",
+            name="person",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="registry.person",
+                verbose_name="人员",
+            ),
         ),
         migrations.AlterField(
-            model_name='subsidychange',
-            name='run',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='changes', to='insurance.subsidyrun', verbose_name='计算'),
+            model_name="subsidychange",
+            name="run",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="changes",
+                to="insurance.subsidyrun",
+                verbose_name="计算",
+            ),
         ),
         migrations.AlterField(
-            model_name='subsidyentry',
-            name='person',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='subsidy_entries', to='registry.person', verbose_name='人员'),
+            model_name="subsidyentry",
+            name="person",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="subsidy_entries",
+                to="registry.person",
+                verbose_name="人员",
+            ),
         ),
         migrations.AlterField(
-            model_name='subsidyentry',
-            name='run',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='entries', to='insurance.subsidyrun', verbose_name='计算'),
+            model_name="subsidyentry",
+            name="run",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="entries",
+                to="insurance.subsidyrun",
+                verbose_name="计算",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidychange',
-            constraint=models.UniqueConstraint(fields=('person', 'year', 'insurance'), name='subsidy_change_once'),
+            model_name="subsidychange",
+            constraint=models.UniqueConstraint(
+                fields=("person", "year", "insurance"), name="subsidy_change_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidyentry',
-            constraint=models.UniqueConstraint(fields=('person', 'year', 'insurance', 'scheme'), name='subsidy_entry_once'),
+            model_name="subsidyentry",
+            constraint=models.UniqueConstraint(
+                fields=("person", "year", "insurance", "scheme"), name="subsidy_entry_once"
+            ),
         ),
     ]

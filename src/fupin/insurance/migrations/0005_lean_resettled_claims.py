@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insurance', '0004_medicalclaim_fillfactor'),
+        ("insurance", "0004_medicalclaim_fillfactor"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='resettledclaim',
-            name='claim',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='insurance.medicalclaim', verbose_name='结算单'),
+            model_name="resettledclaim",
+            name="claim",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="insurance.medicalclaim",
+                verbose_name="结算单",
+            ),
         ),
         migrations.AlterField(
-            model_name='resettledclaim',
-            name='run',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='claims', to='insurance.resettlement', verbose_name='测算'),
+            model_name="resettledclaim",
+            name="run",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claims",
+                to="insurance.resettlement",
+                verbose_name="测算",
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,199 +14,429 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='指标代码')),
-                ('name', models.CharField(max_length=60, verbose_name='指标名称')),
-                ('kind', models.CharField(choices=[('count', '数量'), ('ratio', '比率（%）'), ('sum_fen', '金额（元）'), ('manual', '乡镇填报')], default='count', max_length=8, verbose_name='类型')),
-                ('unit', models.CharField(default='人', max_length=8, verbose_name='单位')),
-                ('numerator', models.JSONField(blank=True, default=dict, verbose_name='分子（计数定义）')),
-                ('denominator', models.JSONField(blank=True, null=True, verbose_name='分母（计数定义）')),
-                ('period_type', models.CharField(choices=[('month', '月'), ('quarter', '季'), ('year', '年')], default='month', max_length=8, verbose_name='统计周期')),
-                ('cumulative', models.BooleanField(default=False, help_text='勾选：统计截至期末的存量（如覆盖率、在岗人数）；不勾选：统计期内新增', verbose_name='时点/累计数')),
-                ('source_doc', models.CharField(blank=True, max_length=8, verbose_name='依据文件')),
-                ('source_text', models.TextField(blank=True, verbose_name='依据原文')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='排序')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="指标代码")),
+                ("name", models.CharField(max_length=60, verbose_name="指标名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("count", "数量"),
+                            ("ratio", "比率（%）"),
+                            ("sum_fen", "金额（元）"),
+                            ("manual", "乡镇填报"),
+                        ],
+                        default="count",
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("unit", models.CharField(default="人", max_length=8, verbose_name="单位")),
+                (
+                    "numerator",
+                    models.JSONField(blank=True, default=dict, verbose_name="分子（计数定义）"),
+                ),
+                (
+                    "denominator",
+                    models.JSONField(blank=True, null=True, verbose_name="分母（计数定义）"),
+                ),
+                (
+                    "period_type",
+                    models.CharField(
+                        choices=[("month", "月"), ("quarter", "季"), ("year", "年")],
+                        default="month",
+                        max_length=8,
+                        verbose_name="统计周期",
+                    ),
+                ),
+                (
+                    "cumulative",
+                    models.BooleanField(
+                        default=False,
+                        help_text="勾选：统计截至期末的存量（如覆盖率、在岗人数）；不勾选：统计期内新增",
+                        verbose_name="时点/累计数",
+                    ),
+                ),
+                ("source_doc", models.CharField(blank=True, max_length=8, verbose_name="依据文件")),
+                ("source_text", models.TextField(blank=True, verbose_name="依据原文")),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="排序")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '指标',
-                'verbose_name_plural': '指标',
-                'ordering': ['order', 'code'],
+                "verbose_name": "指标",
+                "verbose_name_plural": "指标",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='方案名称')),
-                ('area_code', models.CharField(max_length=12, verbose_name='制定区划')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(verbose_name='结束日期')),
-                ('source_doc', models.CharField(blank=True, max_length=8, verbose_name='依据文件')),
-                ('source_text', models.TextField(blank=True, verbose_name='依据原文')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="方案名称")),
+                ("area_code", models.CharField(max_length=12, verbose_name="制定区划")),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(verbose_name="结束日期")),
+                ("source_doc", models.CharField(blank=True, max_length=8, verbose_name="依据文件")),
+                ("source_text", models.TextField(blank=True, verbose_name="依据原文")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '攻坚方案',
-                'verbose_name_plural': '攻坚方案',
-                'ordering': ['-starts_on', 'id'],
+                "verbose_name": "攻坚方案",
+                "verbose_name_plural": "攻坚方案",
+                "ordering": ["-starts_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Phase',
+            name="Phase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='阶段')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(verbose_name='结束日期')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='主要任务')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='management.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="阶段")),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(verbose_name="结束日期")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="主要任务")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="management.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '实施阶段',
-                'verbose_name_plural': '实施阶段',
-                'ordering': ['plan_id', 'starts_on', 'id'],
+                "verbose_name": "实施阶段",
+                "verbose_name_plural": "实施阶段",
+                "ordering": ["plan_id", "starts_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Bulletin',
+            name="Bulletin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=12, verbose_name='发布区划')),
-                ('month', models.DateField(help_text='当月1日', verbose_name='月份')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('remarks', models.TextField(blank=True, verbose_name='督查意见')),
-                ('data', models.JSONField(default=dict, verbose_name='通报数据')),
-                ('generated_at', models.DateTimeField(auto_now=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('generated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bulletins', to='management.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=12, verbose_name="发布区划")),
+                ("month", models.DateField(help_text="当月1日", verbose_name="月份")),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("remarks", models.TextField(blank=True, verbose_name="督查意见")),
+                ("data", models.JSONField(default=dict, verbose_name="通报数据")),
+                ("generated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                (
+                    "generated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bulletins",
+                        to="management.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进度通报',
-                'verbose_name_plural': '进度通报',
-                'ordering': ['-month', '-id'],
+                "verbose_name": "进度通报",
+                "verbose_name_plural": "进度通报",
+                "ordering": ["-month", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=12, verbose_name='区划')),
-                ('value', models.PositiveIntegerField(verbose_name='目标值')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('set_at', models.DateTimeField(auto_now=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='management.indicator')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='management.plan')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=12, verbose_name="区划")),
+                ("value", models.PositiveIntegerField(verbose_name="目标值")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("set_at", models.DateTimeField(auto_now=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="management.indicator",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="management.plan",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标任务',
-                'verbose_name_plural': '目标任务',
-                'ordering': ['plan_id', 'indicator__order', 'area_code'],
+                "verbose_name": "目标任务",
+                "verbose_name_plural": "目标任务",
+                "ordering": ["plan_id", "indicator__order", "area_code"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='任务')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='要求')),
-                ('area_code', models.CharField(max_length=12, verbose_name='责任区划')),
-                ('owner', models.CharField(max_length=50, verbose_name='责任人')),
-                ('due_on', models.DateField(verbose_name='完成时限')),
-                ('status', models.CharField(choices=[('todo', '未开始'), ('doing', '推进中'), ('done', '已完成')], default='todo', max_length=8, verbose_name='状态')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('progress_note', models.CharField(blank=True, max_length=500, verbose_name='进展情况')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('phase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='management.phase')),
-                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='management.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="任务")),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="要求")),
+                ("area_code", models.CharField(max_length=12, verbose_name="责任区划")),
+                ("owner", models.CharField(max_length=50, verbose_name="责任人")),
+                ("due_on", models.DateField(verbose_name="完成时限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("todo", "未开始"), ("doing", "推进中"), ("done", "已完成")],
+                        default="todo",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                (
+                    "progress_note",
+                    models.CharField(blank=True, max_length=500, verbose_name="进展情况"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="management.phase",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="management.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务台账',
-                'verbose_name_plural': '任务台账',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "任务台账",
+                "verbose_name_plural": "任务台账",
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='evidence/%Y/%m/', verbose_name='文件')),
-                ('name', models.CharField(max_length=100, verbose_name='文件名')),
-                ('kind', models.CharField(max_length=8, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小(字节)')),
-                ('sha256', models.CharField(max_length=64)),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='management.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="evidence/%Y/%m/", verbose_name="文件")),
+                ("name", models.CharField(max_length=100, verbose_name="文件名")),
+                ("kind", models.CharField(max_length=8, verbose_name="类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小(字节)")),
+                ("sha256", models.CharField(max_length=64)),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="management.task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
-                'ordering': ['task_id', 'id'],
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+                "ordering": ["task_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BulletinRead',
+            name="BulletinRead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=12, verbose_name='区划')),
-                ('name', models.CharField(max_length=150, verbose_name='确认人')),
-                ('read_at', models.DateTimeField(auto_now_add=True, verbose_name='确认时间')),
-                ('bulletin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reads', to='management.bulletin')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=12, verbose_name="区划")),
+                ("name", models.CharField(max_length=150, verbose_name="确认人")),
+                ("read_at", models.DateTimeField(auto_now_add=True, verbose_name="确认时间")),
+                (
+                    "bulletin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reads",
+                        to="management.bulletin",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报已阅确认',
-                'verbose_name_plural': '通报已阅确认',
-                'ordering': ['bulletin_id', 'read_at'],
-                'constraints': [models.UniqueConstraint(fields=('bulletin', 'user'), name='bulletin_read_once')],
+                "verbose_name": "通报已阅确认",
+                "verbose_name_plural": "通报已阅确认",
+                "ordering": ["bulletin_id", "read_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("bulletin", "user"), name="bulletin_read_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ManualValue',
+            name="ManualValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=12, verbose_name='区划')),
-                ('month', models.DateField(help_text='当月1日', verbose_name='月份')),
-                ('value', models.PositiveIntegerField(verbose_name='数值')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('entered_at', models.DateTimeField(auto_now=True)),
-                ('entered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='manual_values', to='management.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=12, verbose_name="区划")),
+                ("month", models.DateField(help_text="当月1日", verbose_name="月份")),
+                ("value", models.PositiveIntegerField(verbose_name="数值")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("entered_at", models.DateTimeField(auto_now=True)),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="manual_values",
+                        to="management.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '乡镇填报值',
-                'verbose_name_plural': '乡镇填报值',
-                'ordering': ['-month', 'area_code'],
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'area_code', 'month'), name='manual_value_once')],
+                "verbose_name": "乡镇填报值",
+                "verbose_name_plural": "乡镇填报值",
+                "ordering": ["-month", "area_code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "area_code", "month"), name="manual_value_once"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__lte', models.F('ends_on'))), name='plan_dates'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("starts_on__lte", models.F("ends_on"))), name="plan_dates"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phase',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__lte', models.F('ends_on'))), name='phase_dates'),
+            model_name="phase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("starts_on__lte", models.F("ends_on"))), name="phase_dates"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bulletin',
-            constraint=models.UniqueConstraint(fields=('area_code', 'month'), name='bulletin_once_a_month'),
+            model_name="bulletin",
+            constraint=models.UniqueConstraint(
+                fields=("area_code", "month"), name="bulletin_once_a_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('plan', 'indicator', 'area_code'), name='target_once'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "indicator", "area_code"), name="target_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['area_code', 'status', 'due_on'], name='task_area_status_due'),
+            model_name="task",
+            index=models.Index(
+                fields=["area_code", "status", "due_on"], name="task_area_status_due"
+            ),
         ),
     ]

@@ -6,223 +6,586 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0003_identity_period'),
+        ("registry", "0003_identity_period"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Check',
+            name="Check",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('checked_on', models.DateField(verbose_name='核查日期')),
-                ('findings', models.CharField(max_length=500, verbose_name='核查情况')),
-                ('income_per_capita_fen', models.BigIntegerField(blank=True, null=True, verbose_name='核实人均纯收入(分)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('checked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核查人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                ("checked_on", models.DateField(verbose_name="核查日期")),
+                ("findings", models.CharField(max_length=500, verbose_name="核查情况")),
+                (
+                    "income_per_capita_fen",
+                    models.BigIntegerField(
+                        blank=True, null=True, verbose_name="核实人均纯收入(分)"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核查人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入户核查',
-                'verbose_name_plural': '入户核查',
-                'ordering': ['-checked_on', '-id'],
+                "verbose_name": "入户核查",
+                "verbose_name_plural": "入户核查",
+                "ordering": ["-checked_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MonitoredHousehold',
+            name="MonitoredHousehold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('head_name', models.CharField(max_length=50, verbose_name='户主姓名')),
-                ('head_id_number', models.CharField(blank=True, max_length=18, verbose_name='户主身份证号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
-                ('member_count', models.PositiveSmallIntegerField(default=1, verbose_name='家庭人口')),
-                ('income_per_capita_fen', models.BigIntegerField(blank=True, null=True, verbose_name='人均纯收入(分)')),
-                ('category', models.CharField(choices=[('unstable', '脱贫不稳定户'), ('edge', '边缘易致贫户'), ('sudden', '突发严重困难户')], max_length=10, verbose_name='监测类别')),
-                ('risk_types', models.JSONField(blank=True, default=list, verbose_name='风险类型')),
-                ('stage', models.CharField(choices=[('alert', '预警'), ('checking', '核查中'), ('monitored', '纳入监测'), ('not_monitored', '不纳入'), ('assisting', '帮扶中'), ('removed', '风险消除')], default='alert', max_length=14, verbose_name='阶段')),
-                ('origin', models.CharField(choices=[('nightly', '监测运行发现'), ('township', '乡镇录入'), ('civil', '民政部门导入')], max_length=10, verbose_name='来源')),
-                ('alerted_on', models.DateField(verbose_name='预警日期')),
-                ('check_due', models.DateField(verbose_name='核查期限')),
-                ('decision_due', models.DateField(blank=True, null=True, verbose_name='认定期限')),
-                ('identified_on', models.DateField(blank=True, null=True, verbose_name='纳入监测日期')),
-                ('removed_on', models.DateField(blank=True, null=True, verbose_name='风险消除日期')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='建立时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='建档立卡户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                ("head_name", models.CharField(max_length=50, verbose_name="户主姓名")),
+                (
+                    "head_id_number",
+                    models.CharField(blank=True, max_length=18, verbose_name="户主身份证号"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
+                (
+                    "member_count",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="家庭人口"),
+                ),
+                (
+                    "income_per_capita_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="人均纯收入(分)"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("unstable", "脱贫不稳定户"),
+                            ("edge", "边缘易致贫户"),
+                            ("sudden", "突发严重困难户"),
+                        ],
+                        max_length=10,
+                        verbose_name="监测类别",
+                    ),
+                ),
+                ("risk_types", models.JSONField(blank=True, default=list, verbose_name="风险类型")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("alert", "预警"),
+                            ("checking", "核查中"),
+                            ("monitored", "纳入监测"),
+                            ("not_monitored", "不纳入"),
+                            ("assisting", "帮扶中"),
+                            ("removed", "风险消除"),
+                        ],
+                        default="alert",
+                        max_length=14,
+                        verbose_name="阶段",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("nightly", "监测运行发现"),
+                            ("township", "乡镇录入"),
+                            ("civil", "民政部门导入"),
+                        ],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("alerted_on", models.DateField(verbose_name="预警日期")),
+                ("check_due", models.DateField(verbose_name="核查期限")),
+                ("decision_due", models.DateField(blank=True, null=True, verbose_name="认定期限")),
+                (
+                    "identified_on",
+                    models.DateField(blank=True, null=True, verbose_name="纳入监测日期"),
+                ),
+                (
+                    "removed_on",
+                    models.DateField(blank=True, null=True, verbose_name="风险消除日期"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="建立时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="建档立卡户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监测对象',
-                'verbose_name_plural': '监测对象',
-                'ordering': ['check_due', 'id'],
+                "verbose_name": "监测对象",
+                "verbose_name_plural": "监测对象",
+                "ordering": ["check_due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('kind', models.CharField(choices=[('job', '岗位推荐/转移就业'), ('welfare_post', '公益性岗位安置'), ('training', '技能培训'), ('premium', '代缴城乡居民保险费'), ('medical', '医疗救助/健康扶贫'), ('other', '其他帮扶')], max_length=14, verbose_name='措施')),
-                ('description', models.CharField(max_length=300, verbose_name='内容')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('ledger_entry_id', models.BigIntegerField(blank=True, null=True, verbose_name='台账记录')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='对象')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('monitored', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='monitoring.monitoredhousehold')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("job", "岗位推荐/转移就业"),
+                            ("welfare_post", "公益性岗位安置"),
+                            ("training", "技能培训"),
+                            ("premium", "代缴城乡居民保险费"),
+                            ("medical", "医疗救助/健康扶贫"),
+                            ("other", "其他帮扶"),
+                        ],
+                        max_length=14,
+                        verbose_name="措施",
+                    ),
+                ),
+                ("description", models.CharField(max_length=300, verbose_name="内容")),
+                ("day", models.DateField(verbose_name="日期")),
+                (
+                    "ledger_entry_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="台账记录"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="对象",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "monitored",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="monitoring.monitoredhousehold",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶措施',
-                'verbose_name_plural': '帮扶措施',
-                'ordering': ['-day', '-id'],
+                "verbose_name": "帮扶措施",
+                "verbose_name_plural": "帮扶措施",
+                "ordering": ["-day", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('include', models.BooleanField(verbose_name='纳入监测')),
-                ('category', models.CharField(blank=True, choices=[('unstable', '脱贫不稳定户'), ('edge', '边缘易致贫户'), ('sudden', '突发严重困难户')], max_length=10, verbose_name='监测类别')),
-                ('risk_types', models.JSONField(blank=True, default=list, verbose_name='风险类型')),
-                ('reason', models.CharField(max_length=500, verbose_name='理由')),
-                ('decided_on', models.DateField(verbose_name='认定日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('check_record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='monitoring.check', verbose_name='核查')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='认定人')),
-                ('monitored', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='monitoring.monitoredhousehold')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                ("include", models.BooleanField(verbose_name="纳入监测")),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("unstable", "脱贫不稳定户"),
+                            ("edge", "边缘易致贫户"),
+                            ("sudden", "突发严重困难户"),
+                        ],
+                        max_length=10,
+                        verbose_name="监测类别",
+                    ),
+                ),
+                ("risk_types", models.JSONField(blank=True, default=list, verbose_name="风险类型")),
+                ("reason", models.CharField(max_length=500, verbose_name="理由")),
+                ("decided_on", models.DateField(verbose_name="认定日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "check_record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="monitoring.check",
+                        verbose_name="核查",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="认定人",
+                    ),
+                ),
+                (
+                    "monitored",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="monitoring.monitoredhousehold",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '认定',
-                'verbose_name_plural': '认定',
-                'ordering': ['-decided_on', '-id'],
+                "verbose_name": "认定",
+                "verbose_name_plural": "认定",
+                "ordering": ["-decided_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='check',
-            name='monitored',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='monitoring.monitoredhousehold'),
+            model_name="check",
+            name="monitored",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="checks",
+                to="monitoring.monitoredhousehold",
+            ),
         ),
         migrations.CreateModel(
-            name='MonitoringRun',
+            name="MonitoringRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=12, verbose_name='范围')),
-                ('day', models.DateField(verbose_name='监测日期')),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=8, verbose_name='状态')),
-                ('step', models.PositiveSmallIntegerField(default=0, verbose_name='当前步骤')),
-                ('steps', models.PositiveSmallIntegerField(default=1, verbose_name='总步骤')),
-                ('step_label', models.CharField(blank=True, max_length=100, verbose_name='步骤说明')),
-                ('message', models.TextField(blank=True, verbose_name='说明')),
-                ('hits', models.JSONField(blank=True, default=dict, verbose_name='各信号命中')),
-                ('new_alerts', models.PositiveIntegerField(default=0, verbose_name='新增预警')),
-                ('by_township', models.JSONField(blank=True, default=dict, verbose_name='分乡镇新增预警')),
-                ('seconds', models.FloatField(blank=True, null=True, verbose_name='耗时(秒)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发起时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=12, verbose_name="范围")),
+                ("day", models.DateField(verbose_name="监测日期")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "运行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("step", models.PositiveSmallIntegerField(default=0, verbose_name="当前步骤")),
+                ("steps", models.PositiveSmallIntegerField(default=1, verbose_name="总步骤")),
+                (
+                    "step_label",
+                    models.CharField(blank=True, max_length=100, verbose_name="步骤说明"),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="说明")),
+                ("hits", models.JSONField(blank=True, default=dict, verbose_name="各信号命中")),
+                ("new_alerts", models.PositiveIntegerField(default=0, verbose_name="新增预警")),
+                (
+                    "by_township",
+                    models.JSONField(blank=True, default=dict, verbose_name="分乡镇新增预警"),
+                ),
+                ("seconds", models.FloatField(blank=True, null=True, verbose_name="耗时(秒)")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发起时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监测运行',
-                'verbose_name_plural': '监测运行',
-                'ordering': ['-id'],
+                "verbose_name": "监测运行",
+                "verbose_name_plural": "监测运行",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('signal', models.CharField(choices=[('income', '人均纯收入低于监测线'), ('medical', '医疗自付费用超过收入一定比例'), ('job_lost', '务工人员失业（离岗或核查不在岗）'), ('welfare_post_ended', '公益性岗位离岗'), ('insurance', '参保暂停、终止或未参保'), ('labourer', '主要劳动力死亡、患大病或残疾'), ('disaster', '灾害或意外事故（人工录入）'), ('reported', '乡镇排查发现或农户申请（人工录入）')], max_length=20, verbose_name='信号')),
-                ('cause_key', models.CharField(max_length=80, verbose_name='原因标识')),
-                ('value', models.BigIntegerField(blank=True, null=True, verbose_name='数据')),
-                ('threshold', models.BigIntegerField(blank=True, null=True, verbose_name='阈值')),
-                ('detail', models.CharField(blank=True, max_length=300, verbose_name='情况')),
-                ('rule', models.CharField(blank=True, max_length=120, verbose_name='规则')),
-                ('source', models.CharField(blank=True, max_length=600, verbose_name='出处')),
-                ('raised_on', models.DateField(verbose_name='预警日期')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='涉及人员')),
-                ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='monitoring.decision')),
-                ('monitored', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='monitoring.monitoredhousehold', verbose_name='监测对象')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='monitoring.monitoringrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                (
+                    "signal",
+                    models.CharField(
+                        choices=[
+                            ("income", "人均纯收入低于监测线"),
+                            ("medical", "医疗自付费用超过收入一定比例"),
+                            ("job_lost", "务工人员失业（离岗或核查不在岗）"),
+                            ("welfare_post_ended", "公益性岗位离岗"),
+                            ("insurance", "参保暂停、终止或未参保"),
+                            ("labourer", "主要劳动力死亡、患大病或残疾"),
+                            ("disaster", "灾害或意外事故（人工录入）"),
+                            ("reported", "乡镇排查发现或农户申请（人工录入）"),
+                        ],
+                        max_length=20,
+                        verbose_name="信号",
+                    ),
+                ),
+                ("cause_key", models.CharField(max_length=80, verbose_name="原因标识")),
+                ("value", models.BigIntegerField(blank=True, null=True, verbose_name="数据")),
+                ("threshold", models.BigIntegerField(blank=True, null=True, verbose_name="阈值")),
+                ("detail", models.CharField(blank=True, max_length=300, verbose_name="情况")),
+                ("rule", models.CharField(blank=True, max_length=120, verbose_name="规则")),
+                ("source", models.CharField(blank=True, max_length=600, verbose_name="出处")),
+                ("raised_on", models.DateField(verbose_name="预警日期")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="涉及人员",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="monitoring.decision",
+                    ),
+                ),
+                (
+                    "monitored",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="monitoring.monitoredhousehold",
+                        verbose_name="监测对象",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="monitoring.monitoringrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预警',
-                'verbose_name_plural': '预警',
-                'ordering': ['-raised_on', '-id'],
+                "verbose_name": "预警",
+                "verbose_name_plural": "预警",
+                "ordering": ["-raised_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('quarter', models.CharField(help_text='如 2026-Q4', max_length=7, verbose_name='季度')),
-                ('reviewed_on', models.DateField(verbose_name='回访日期')),
-                ('income_per_capita_fen', models.BigIntegerField(verbose_name='人均纯收入(分)')),
-                ('stable', models.BooleanField(verbose_name='风险已稳定消除')),
-                ('note', models.CharField(max_length=500, verbose_name='情况')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('monitored', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='monitoring.monitoredhousehold')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                (
+                    "quarter",
+                    models.CharField(help_text="如 2026-Q4", max_length=7, verbose_name="季度"),
+                ),
+                ("reviewed_on", models.DateField(verbose_name="回访日期")),
+                ("income_per_capita_fen", models.BigIntegerField(verbose_name="人均纯收入(分)")),
+                ("stable", models.BooleanField(verbose_name="风险已稳定消除")),
+                ("note", models.CharField(max_length=500, verbose_name="情况")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "monitored",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="monitoring.monitoredhousehold",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度回访',
-                'verbose_name_plural': '季度回访',
-                'ordering': ['-quarter', '-id'],
+                "verbose_name": "季度回访",
+                "verbose_name_plural": "季度回访",
+                "ordering": ["-quarter", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StageChange',
+            name="StageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('old_stage', models.CharField(blank=True, choices=[('alert', '预警'), ('checking', '核查中'), ('monitored', '纳入监测'), ('not_monitored', '不纳入'), ('assisting', '帮扶中'), ('removed', '风险消除')], max_length=14, verbose_name='原阶段')),
-                ('new_stage', models.CharField(choices=[('alert', '预警'), ('checking', '核查中'), ('monitored', '纳入监测'), ('not_monitored', '不纳入'), ('assisting', '帮扶中'), ('removed', '风险消除')], max_length=14, verbose_name='新阶段')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('reason', models.CharField(max_length=500, verbose_name='原因')),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('monitored', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='history', to='monitoring.monitoredhousehold')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                (
+                    "old_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("alert", "预警"),
+                            ("checking", "核查中"),
+                            ("monitored", "纳入监测"),
+                            ("not_monitored", "不纳入"),
+                            ("assisting", "帮扶中"),
+                            ("removed", "风险消除"),
+                        ],
+                        max_length=14,
+                        verbose_name="原阶段",
+                    ),
+                ),
+                (
+                    "new_stage",
+                    models.CharField(
+                        choices=[
+                            ("alert", "预警"),
+                            ("checking", "核查中"),
+                            ("monitored", "纳入监测"),
+                            ("not_monitored", "不纳入"),
+                            ("assisting", "帮扶中"),
+                            ("removed", "风险消除"),
+                        ],
+                        max_length=14,
+                        verbose_name="新阶段",
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("reason", models.CharField(max_length=500, verbose_name="原因")),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "monitored",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="history",
+                        to="monitoring.monitoredhousehold",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监测阶段变更',
-                'verbose_name_plural': '监测阶段变更',
-                'ordering': ['monitored_id', 'day', 'id'],
+                "verbose_name": "监测阶段变更",
+                "verbose_name_plural": "监测阶段变更",
+                "ordering": ["monitored_id", "day", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='monitoredhousehold',
-            index=models.Index(fields=['village_code', 'stage'], name='monitored_area_stage'),
+            model_name="monitoredhousehold",
+            index=models.Index(fields=["village_code", "stage"], name="monitored_area_stage"),
         ),
         migrations.AddConstraint(
-            model_name='monitoredhousehold',
-            constraint=models.UniqueConstraint(fields=('household',), name='monitored_one_per_household'),
+            model_name="monitoredhousehold",
+            constraint=models.UniqueConstraint(
+                fields=("household",), name="monitored_one_per_household"
+            ),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['village_code', 'raised_on'], name='alert_area_day'),
+            model_name="alert",
+            index=models.Index(fields=["village_code", "raised_on"], name="alert_area_day"),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['run'], name='alert_run'),
+            model_name="alert",
+            index=models.Index(fields=["run"], name="alert_run"),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(fields=('monitored', 'signal', 'cause_key'), name='alert_once_per_cause'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                fields=("monitored", "signal", "cause_key"), name="alert_once_per_cause"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(fields=('monitored', 'quarter'), name='review_once_a_quarter'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                fields=("monitored", "quarter"), name="review_once_a_quarter"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stagechange',
-            index=models.Index(fields=['monitored', 'day'], name='stagechange_monitored'),
+            model_name="stagechange",
+            index=models.Index(fields=["monitored", "day"], name="stagechange_monitored"),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0001_initial'),
+        ("monitoring", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alert',
-            name='signal',
-            field=models.CharField(choices=[('income', '人均纯收入低于监测线'), ('medical', '医疗自付费用超过收入一定比例'), ('job_lost', '务工人员失业（离岗或核查不在岗）'), ('welfare_post_ended', '公益性岗位离岗'), ('insurance', '参保暂停、终止或未参保'), ('labourer', '主要劳动力死亡、患大病或残疾'), ('disaster', '灾害或意外事故（人工录入）'), ('reported', '乡镇排查发现或农户申请（人工录入）'), ('civil', '民政部门推送（导入）')], max_length=20, verbose_name='信号'),
+            model_name="alert",
+            name="signal",
+            field=models.CharField(
+                choices=[
+                    ("income", "人均纯收入低于监测线"),
+                    ("medical", "医疗自付费用超过收入一定比例"),
+                    ("job_lost", "务工人员失业（离岗或核查不在岗）"),
+                    ("welfare_post_ended", "公益性岗位离岗"),
+                    ("insurance", "参保暂停、终止或未参保"),
+                    ("labourer", "主要劳动力死亡、患大病或残疾"),
+                    ("disaster", "灾害或意外事故（人工录入）"),
+                    ("reported", "乡镇排查发现或农户申请（人工录入）"),
+                    ("civil", "民政部门推送（导入）"),
+                ],
+                max_length=20,
+                verbose_name="信号",
+            ),
         ),
     ]

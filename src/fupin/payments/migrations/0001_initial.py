@@ -6,139 +6,374 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0002_version'),
+        ("registry", "0002_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='发放项目')),
-                ('period', models.CharField(max_length=10, verbose_name='期间')),
-                ('area_code', models.CharField(help_text='乡镇或县代码补足12位', max_length=12, verbose_name='区划')),
-                ('state', models.CharField(choices=[('prepared', '已编制（待复核）'), ('reviewed', '已复核（待审批）'), ('approved', '已审批（待导出）'), ('exported', '已导出（待支付）'), ('paid', '已支付（待对账）'), ('reconciled', '已对账'), ('cancelled', '已作废')], default='prepared', max_length=12, verbose_name='状态')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('prepared_at', models.DateTimeField(auto_now_add=True, verbose_name='编制时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='复核时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('exported_at', models.DateTimeField(blank=True, null=True, verbose_name='导出时间')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='支付登记时间')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='支付日期')),
-                ('paid_reference', models.CharField(blank=True, max_length=60, verbose_name='支付凭证号')),
-                ('reconciled_at', models.DateTimeField(blank=True, null=True, verbose_name='对账完成时间')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='作废原因')),
-                ('line_count', models.PositiveIntegerField(default=0, verbose_name='人次')),
-                ('total_fen', models.BigIntegerField(default=0, verbose_name='金额(分)')),
-                ('town_totals', models.JSONField(default=dict, help_text='{乡镇代码: [人次, 金额分]}', verbose_name='分乡镇合计')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('preparer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编制人')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='复核人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="发放项目")),
+                ("period", models.CharField(max_length=10, verbose_name="期间")),
+                (
+                    "area_code",
+                    models.CharField(
+                        help_text="乡镇或县代码补足12位", max_length=12, verbose_name="区划"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("prepared", "已编制（待复核）"),
+                            ("reviewed", "已复核（待审批）"),
+                            ("approved", "已审批（待导出）"),
+                            ("exported", "已导出（待支付）"),
+                            ("paid", "已支付（待对账）"),
+                            ("reconciled", "已对账"),
+                            ("cancelled", "已作废"),
+                        ],
+                        default="prepared",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("prepared_at", models.DateTimeField(auto_now_add=True, verbose_name="编制时间")),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="复核时间"),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="审批时间"),
+                ),
+                (
+                    "exported_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="导出时间"),
+                ),
+                (
+                    "paid_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="支付登记时间"),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="支付日期")),
+                (
+                    "paid_reference",
+                    models.CharField(blank=True, max_length=60, verbose_name="支付凭证号"),
+                ),
+                (
+                    "reconciled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="对账完成时间"),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="作废原因"),
+                ),
+                ("line_count", models.PositiveIntegerField(default=0, verbose_name="人次")),
+                ("total_fen", models.BigIntegerField(default=0, verbose_name="金额(分)")),
+                (
+                    "town_totals",
+                    models.JSONField(
+                        default=dict,
+                        help_text="{乡镇代码: [人次, 金额分]}",
+                        verbose_name="分乡镇合计",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "preparer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="编制人",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="复核人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发放批次',
-                'verbose_name_plural': '发放批次',
-                'ordering': ['-id'],
+                "verbose_name": "发放批次",
+                "verbose_name_plural": "发放批次",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='BatchLine',
+            name="BatchLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='发放项目')),
-                ('village_code', models.CharField(max_length=12)),
-                ('period', models.CharField(max_length=10, verbose_name='期间')),
-                ('item', models.CharField(blank=True, max_length=60, verbose_name='明细项')),
-                ('amount_fen', models.BigIntegerField(verbose_name='应发金额(分)')),
-                ('rule', models.CharField(max_length=120, verbose_name='依据')),
-                ('source', models.TextField(blank=True, verbose_name='政策原文')),
-                ('payee_name', models.CharField(blank=True, max_length=100, verbose_name='收款单位')),
-                ('payee_code', models.CharField(blank=True, max_length=18, verbose_name='收款单位代码')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('status', models.CharField(choices=[('pending', '待发放'), ('paid', '已到账'), ('refused', '被退回'), ('differs', '金额不符'), ('missing', '未回盘'), ('removed', '已剔除'), ('reissue', '转下批重发'), ('void', '不再发放')], default='pending', max_length=10, verbose_name='状态')),
-                ('live', models.BooleanField(default=True, verbose_name='有效')),
-                ('returned_fen', models.BigIntegerField(blank=True, null=True, verbose_name='回盘金额(分)')),
-                ('status_reason', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='payments.batch')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payment_lines', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="发放项目")),
+                ("village_code", models.CharField(max_length=12)),
+                ("period", models.CharField(max_length=10, verbose_name="期间")),
+                ("item", models.CharField(blank=True, max_length=60, verbose_name="明细项")),
+                ("amount_fen", models.BigIntegerField(verbose_name="应发金额(分)")),
+                ("rule", models.CharField(max_length=120, verbose_name="依据")),
+                ("source", models.TextField(blank=True, verbose_name="政策原文")),
+                (
+                    "payee_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="收款单位"),
+                ),
+                (
+                    "payee_code",
+                    models.CharField(blank=True, max_length=18, verbose_name="收款单位代码"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待发放"),
+                            ("paid", "已到账"),
+                            ("refused", "被退回"),
+                            ("differs", "金额不符"),
+                            ("missing", "未回盘"),
+                            ("removed", "已剔除"),
+                            ("reissue", "转下批重发"),
+                            ("void", "不再发放"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("live", models.BooleanField(default=True, verbose_name="有效")),
+                (
+                    "returned_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="回盘金额(分)"),
+                ),
+                (
+                    "status_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="说明"),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="payments.batch",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payment_lines",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发放明细',
-                'verbose_name_plural': '发放明细',
-                'ordering': ['batch_id', 'village_code', 'id'],
+                "verbose_name": "发放明细",
+                "verbose_name_plural": "发放明细",
+                "ordering": ["batch_id", "village_code", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Difference',
+            name="Difference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(help_text='明细的村；回盘人员不在本批次时为批次区划', max_length=12)),
-                ('kind', models.CharField(choices=[('refused', '银行/经办机构退回'), ('differs', '金额不符'), ('unknown', '回盘人员不在本批次'), ('missing', '本批次明细未回盘')], max_length=10, verbose_name='差异')),
-                ('row_number', models.PositiveIntegerField(blank=True, null=True, verbose_name='回盘文件行号')),
-                ('id_number', models.CharField(blank=True, max_length=18, verbose_name='回盘身份证号')),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='回盘姓名')),
-                ('expected_fen', models.BigIntegerField(blank=True, null=True, verbose_name='应发金额(分)')),
-                ('returned_fen', models.BigIntegerField(blank=True, null=True, verbose_name='回盘金额(分)')),
-                ('returned_text', models.CharField(blank=True, max_length=200, verbose_name='回盘说明')),
-                ('resolution', models.CharField(blank=True, choices=[('confirmed_paid', '经核实已到账'), ('reissue', '转下批重发'), ('void', '不再发放'), ('accept_returned', '按回盘金额确认并补差/追回'), ('not_ours', '非本批次款项，已退回/不予处理')], max_length=16, verbose_name='处理')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='处理理由')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='differences', to='payments.batch')),
-                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='differences', to='payments.batchline')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "village_code",
+                    models.CharField(
+                        help_text="明细的村；回盘人员不在本批次时为批次区划", max_length=12
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("refused", "银行/经办机构退回"),
+                            ("differs", "金额不符"),
+                            ("unknown", "回盘人员不在本批次"),
+                            ("missing", "本批次明细未回盘"),
+                        ],
+                        max_length=10,
+                        verbose_name="差异",
+                    ),
+                ),
+                (
+                    "row_number",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="回盘文件行号"),
+                ),
+                (
+                    "id_number",
+                    models.CharField(blank=True, max_length=18, verbose_name="回盘身份证号"),
+                ),
+                ("name", models.CharField(blank=True, max_length=50, verbose_name="回盘姓名")),
+                (
+                    "expected_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="应发金额(分)"),
+                ),
+                (
+                    "returned_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="回盘金额(分)"),
+                ),
+                (
+                    "returned_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="回盘说明"),
+                ),
+                (
+                    "resolution",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("confirmed_paid", "经核实已到账"),
+                            ("reissue", "转下批重发"),
+                            ("void", "不再发放"),
+                            ("accept_returned", "按回盘金额确认并补差/追回"),
+                            ("not_ours", "非本批次款项，已退回/不予处理"),
+                        ],
+                        max_length=16,
+                        verbose_name="处理",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="处理理由")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="处理时间"),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="differences",
+                        to="payments.batch",
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="differences",
+                        to="payments.batchline",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '对账差异',
-                'verbose_name_plural': '对账差异',
-                'ordering': ['batch_id', 'id'],
+                "verbose_name": "对账差异",
+                "verbose_name_plural": "对账差异",
+                "ordering": ["batch_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReturnFile',
+            name="ReturnFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=12)),
-                ('filename', models.CharField(max_length=200, verbose_name='文件名')),
-                ('rows', models.PositiveIntegerField(verbose_name='行数')),
-                ('paid', models.PositiveIntegerField(default=0, verbose_name='已到账')),
-                ('differences', models.PositiveIntegerField(default=0, verbose_name='差异')),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('batch', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='return_file', to='payments.batch')),
-                ('imported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=12)),
+                ("filename", models.CharField(max_length=200, verbose_name="文件名")),
+                ("rows", models.PositiveIntegerField(verbose_name="行数")),
+                ("paid", models.PositiveIntegerField(default=0, verbose_name="已到账")),
+                ("differences", models.PositiveIntegerField(default=0, verbose_name="差异")),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "batch",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="return_file",
+                        to="payments.batch",
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='batch',
-            index=models.Index(fields=['area_code', 'state', 'id'], name='paybatch_area_state'),
+            model_name="batch",
+            index=models.Index(fields=["area_code", "state", "id"], name="paybatch_area_state"),
         ),
         migrations.AddIndex(
-            model_name='batch',
-            index=models.Index(fields=['kind', 'period'], name='paybatch_kind_period'),
+            model_name="batch",
+            index=models.Index(fields=["kind", "period"], name="paybatch_kind_period"),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(('total_fen__gte', 0)), name='paybatch_total_nonnegative'),
+            model_name="batch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_fen__gte", 0)), name="paybatch_total_nonnegative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='batchline',
-            index=models.Index(fields=['batch', 'village_code', 'id'], name='payline_batch_area'),
+            model_name="batchline",
+            index=models.Index(fields=["batch", "village_code", "id"], name="payline_batch_area"),
         ),
         migrations.AddIndex(
-            model_name='batchline',
-            index=models.Index(fields=['person', 'period'], name='payline_person'),
+            model_name="batchline",
+            index=models.Index(fields=["person", "period"], name="payline_person"),
         ),
         migrations.AddConstraint(
-            model_name='batchline',
-            constraint=models.UniqueConstraint(condition=models.Q(('live', True)), fields=('kind', 'person', 'period', 'item'), name='payline_paid_once'),
+            model_name="batchline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("live", True)),
+                fields=("kind", "person", "period", "item"),
+                name="payline_paid_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batchline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payline_amount_positive'),
+            model_name="batchline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="payline_amount_positive"
+            ),
         ),
     ]

@@ -6,139 +6,581 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, unique=True, verbose_name='户编号')),
-                ('village_code', models.CharField(editable=False, max_length=12, verbose_name='村代码')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
-                ('head_name', models.CharField(blank=True, max_length=50, verbose_name='户主姓名')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('attribute', models.CharField(choices=[('general', '一般贫困户'), ('dibao', '低保贫困户'), ('tekun', '特困供养贫困户')], default='general', max_length=10, verbose_name='贫困户属性')),
-                ('standard', models.CharField(choices=[('national', '国家标准'), ('provincial', '省定标准'), ('city', '市定标准')], default='national', max_length=12, verbose_name='识别标准')),
-                ('year_identified', models.PositiveSmallIntegerField(verbose_name='识别年度')),
-                ('main_cause', models.CharField(choices=[('illness', '因病'), ('disability', '因残'), ('schooling', '因学'), ('disaster', '因灾'), ('no_land', '缺土地'), ('no_water', '缺水'), ('no_skills', '缺技术'), ('no_labour', '缺劳力'), ('no_capital', '缺资金'), ('transport', '交通条件落后'), ('no_drive', '自身发展动力不足'), ('other', '其他')], max_length=12, verbose_name='主要致贫原因')),
-                ('cause_2', models.CharField(blank=True, choices=[('illness', '因病'), ('disability', '因残'), ('schooling', '因学'), ('disaster', '因灾'), ('no_land', '缺土地'), ('no_water', '缺水'), ('no_skills', '缺技术'), ('no_labour', '缺劳力'), ('no_capital', '缺资金'), ('transport', '交通条件落后'), ('no_drive', '自身发展动力不足'), ('other', '其他')], max_length=12, verbose_name='其他致贫原因一')),
-                ('cause_3', models.CharField(blank=True, choices=[('illness', '因病'), ('disability', '因残'), ('schooling', '因学'), ('disaster', '因灾'), ('no_land', '缺土地'), ('no_water', '缺水'), ('no_skills', '缺技术'), ('no_labour', '缺劳力'), ('no_capital', '缺资金'), ('transport', '交通条件落后'), ('no_drive', '自身发展动力不足'), ('other', '其他')], max_length=12, verbose_name='其他致贫原因二')),
-                ('status', models.CharField(choices=[('new', '新识别'), ('poor', '未脱贫'), ('exited_policy', '已脱贫(享受政策)'), ('exited', '已脱贫(不再享受政策)'), ('returned', '返贫'), ('removed', '自然减少')], default='new', max_length=16, verbose_name='状态')),
-                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
-                ('income_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='收入年度')),
-                ('income_wage_fen', models.BigIntegerField(default=0, verbose_name='工资性收入(分/人)')),
-                ('income_business_fen', models.BigIntegerField(default=0, verbose_name='经营性收入(分/人)')),
-                ('income_transfer_fen', models.BigIntegerField(default=0, verbose_name='转移性收入(分/人)')),
-                ('income_property_fen', models.BigIntegerField(default=0, verbose_name='财产性收入(分/人)')),
-                ('housing', models.CharField(choices=[('safe', '安全'), ('c', 'C级危房'), ('d', 'D级危房')], default='safe', max_length=4, verbose_name='住房安全')),
-                ('water_safe', models.BooleanField(default=True, verbose_name='饮水安全')),
-                ('cadre_name', models.CharField(blank=True, max_length=50, verbose_name='帮扶责任人')),
-                ('cadre_unit', models.CharField(blank=True, max_length=100, verbose_name='帮扶责任人单位')),
-                ('cadre_phone', models.CharField(blank=True, max_length=20, verbose_name='帮扶责任人电话')),
-                ('member_count', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='家庭人口')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='建档时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='areas.area', verbose_name='所在村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=24, unique=True, verbose_name="户编号")),
+                (
+                    "village_code",
+                    models.CharField(editable=False, max_length=12, verbose_name="村代码"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
+                ("head_name", models.CharField(blank=True, max_length=50, verbose_name="户主姓名")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "attribute",
+                    models.CharField(
+                        choices=[
+                            ("general", "一般贫困户"),
+                            ("dibao", "低保贫困户"),
+                            ("tekun", "特困供养贫困户"),
+                        ],
+                        default="general",
+                        max_length=10,
+                        verbose_name="贫困户属性",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.CharField(
+                        choices=[
+                            ("national", "国家标准"),
+                            ("provincial", "省定标准"),
+                            ("city", "市定标准"),
+                        ],
+                        default="national",
+                        max_length=12,
+                        verbose_name="识别标准",
+                    ),
+                ),
+                ("year_identified", models.PositiveSmallIntegerField(verbose_name="识别年度")),
+                (
+                    "main_cause",
+                    models.CharField(
+                        choices=[
+                            ("illness", "因病"),
+                            ("disability", "因残"),
+                            ("schooling", "因学"),
+                            ("disaster", "因灾"),
+                            ("no_land", "缺土地"),
+                            ("no_water", "缺水"),
+                            ("no_skills", "缺技术"),
+                            ("no_labour", "缺劳力"),
+                            ("no_capital", "缺资金"),
+                            ("transport", "交通条件落后"),
+                            ("no_drive", "自身发展动力不足"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="主要致贫原因",
+                    ),
+                ),
+                (
+                    "cause_2",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("illness", "因病"),
+                            ("disability", "因残"),
+                            ("schooling", "因学"),
+                            ("disaster", "因灾"),
+                            ("no_land", "缺土地"),
+                            ("no_water", "缺水"),
+                            ("no_skills", "缺技术"),
+                            ("no_labour", "缺劳力"),
+                            ("no_capital", "缺资金"),
+                            ("transport", "交通条件落后"),
+                            ("no_drive", "自身发展动力不足"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="其他致贫原因一",
+                    ),
+                ),
+                (
+                    "cause_3",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("illness", "因病"),
+                            ("disability", "因残"),
+                            ("schooling", "因学"),
+                            ("disaster", "因灾"),
+                            ("no_land", "缺土地"),
+                            ("no_water", "缺水"),
+                            ("no_skills", "缺技术"),
+                            ("no_labour", "缺劳力"),
+                            ("no_capital", "缺资金"),
+                            ("transport", "交通条件落后"),
+                            ("no_drive", "自身发展动力不足"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="其他致贫原因二",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "新识别"),
+                            ("poor", "未脱贫"),
+                            ("exited_policy", "已脱贫(享受政策)"),
+                            ("exited", "已脱贫(不再享受政策)"),
+                            ("returned", "返贫"),
+                            ("removed", "自然减少"),
+                        ],
+                        default="new",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "exit_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="脱贫年度"
+                    ),
+                ),
+                (
+                    "income_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="收入年度"
+                    ),
+                ),
+                (
+                    "income_wage_fen",
+                    models.BigIntegerField(default=0, verbose_name="工资性收入(分/人)"),
+                ),
+                (
+                    "income_business_fen",
+                    models.BigIntegerField(default=0, verbose_name="经营性收入(分/人)"),
+                ),
+                (
+                    "income_transfer_fen",
+                    models.BigIntegerField(default=0, verbose_name="转移性收入(分/人)"),
+                ),
+                (
+                    "income_property_fen",
+                    models.BigIntegerField(default=0, verbose_name="财产性收入(分/人)"),
+                ),
+                (
+                    "housing",
+                    models.CharField(
+                        choices=[("safe", "安全"), ("c", "C级危房"), ("d", "D级危房")],
+                        default="safe",
+                        max_length=4,
+                        verbose_name="住房安全",
+                    ),
+                ),
+                ("water_safe", models.BooleanField(default=True, verbose_name="饮水安全")),
+                (
+                    "cadre_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="帮扶责任人"),
+                ),
+                (
+                    "cadre_unit",
+                    models.CharField(blank=True, max_length=100, verbose_name="帮扶责任人单位"),
+                ),
+                (
+                    "cadre_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="帮扶责任人电话"),
+                ),
+                (
+                    "member_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="家庭人口"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="建档时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="areas.area",
+                        verbose_name="所在村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '贫困户',
-                'verbose_name_plural': '贫困户',
-                'ordering': ['-id'],
+                "verbose_name": "贫困户",
+                "verbose_name_plural": "贫困户",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(editable=False, max_length=12, verbose_name='村代码')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='身份证号')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('sex', models.CharField(choices=[('男', '男'), ('女', '女')], editable=False, max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(editable=False, verbose_name='出生日期')),
-                ('ethnicity', models.CharField(default='汉族', max_length=10, verbose_name='民族')),
-                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('child_in_law', '儿媳/女婿'), ('grandchild', '孙子女'), ('parent', '父母'), ('grandparent', '祖父母'), ('sibling', '兄弟姐妹'), ('other', '其他')], max_length=14, verbose_name='与户主关系')),
-                ('education', models.CharField(blank=True, choices=[('illiterate', '文盲或半文盲'), ('primary', '小学'), ('junior', '初中'), ('senior', '高中'), ('vocational', '中专/技校'), ('college', '大专及以上')], max_length=12, verbose_name='文化程度')),
-                ('schooling', models.CharField(choices=[('none', '非在校生'), ('preschool', '学前教育'), ('primary', '小学'), ('junior', '初中'), ('senior', '高中'), ('secondary_vocational', '中职'), ('technical', '技工院校'), ('college', '高职/大专'), ('university', '大学本科及以上')], default='none', max_length=22, verbose_name='在校生状况')),
-                ('health', models.CharField(choices=[('healthy', '健康'), ('chronic', '长期慢性病'), ('serious', '患有大病'), ('disabled', '残疾')], default='healthy', max_length=10, verbose_name='健康状况')),
-                ('disability_type', models.CharField(blank=True, choices=[('visual', '视力'), ('hearing', '听力'), ('speech', '言语'), ('physical', '肢体'), ('intellectual', '智力'), ('mental', '精神'), ('multiple', '多重')], max_length=14, verbose_name='残疾类别')),
-                ('disability_grade', models.PositiveSmallIntegerField(blank=True, choices=[(1, '1级'), (2, '2级'), (3, '3级'), (4, '4级')], null=True, verbose_name='残疾等级')),
-                ('disability_cert', models.CharField(blank=True, max_length=30, verbose_name='残疾证号')),
-                ('labour_skill', models.CharField(choices=[('general', '普通劳动力'), ('skilled', '技能劳动力'), ('weak', '弱劳动力或半劳动力'), ('lost', '丧失劳动力'), ('none', '无劳动力')], default='general', max_length=8, verbose_name='劳动技能')),
-                ('work_status', models.CharField(choices=[('not_working', '未务工'), ('in_county', '县内务工'), ('in_province', '县外省内务工'), ('out_of_province', '省外务工')], default='not_working', max_length=16, verbose_name='务工状况')),
-                ('months_worked', models.PositiveSmallIntegerField(default=0, verbose_name='务工时间(月)')),
-                ('intention', models.CharField(choices=[('migrate', '外出转移'), ('local', '就地就近'), ('startup', '自主创业'), ('none', '无')], default='none', max_length=8, verbose_name='就业意愿')),
-                ('training_need', models.BooleanField(default=False, verbose_name='有培训需求')),
-                ('wished_trade', models.CharField(blank=True, max_length=50, verbose_name='意向培训工种')),
-                ('dibao', models.BooleanField(default=False, verbose_name='低保')),
-                ('tekun', models.BooleanField(default=False, verbose_name='特困供养')),
-                ('wubao', models.BooleanField(default=False, verbose_name='五保')),
-                ('severe_disability', models.BooleanField(default=False, verbose_name='重度残疾')),
-                ('poor_graduate', models.BooleanField(default=False, verbose_name='贫困家庭高校毕业生')),
-                ('technical_student', models.BooleanField(default=False, verbose_name='技工院校在校生')),
-                ('pension_status', models.CharField(choices=[('unknown', '未比对'), ('enrolled', '已参保'), ('not_enrolled', '未参保'), ('suspended', '暂停/终止')], default='unknown', max_length=14, verbose_name='养老保险参保')),
-                ('medical_status', models.CharField(choices=[('unknown', '未比对'), ('enrolled', '已参保'), ('not_enrolled', '未参保'), ('suspended', '暂停/终止')], default='unknown', max_length=14, verbose_name='医疗保险参保')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('status', models.CharField(choices=[('new', '新识别'), ('poor', '未脱贫'), ('exited_policy', '已脱贫(享受政策)'), ('exited', '已脱贫(不再享受政策)'), ('returned', '返贫'), ('removed', '自然减少')], default='new', max_length=16, verbose_name='状态')),
-                ('removal_reason', models.CharField(blank=True, choices=[('death', '死亡'), ('moved', '迁出'), ('other', '其他')], max_length=8, verbose_name='减少原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='建档时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.household', verbose_name='所属户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "village_code",
+                    models.CharField(editable=False, max_length=12, verbose_name="村代码"),
+                ),
+                (
+                    "id_number",
+                    models.CharField(max_length=18, unique=True, verbose_name="身份证号"),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("男", "男"), ("女", "女")],
+                        editable=False,
+                        max_length=1,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("birth_date", models.DateField(editable=False, verbose_name="出生日期")),
+                ("ethnicity", models.CharField(default="汉族", max_length=10, verbose_name="民族")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "户主"),
+                            ("spouse", "配偶"),
+                            ("child", "子女"),
+                            ("child_in_law", "儿媳/女婿"),
+                            ("grandchild", "孙子女"),
+                            ("parent", "父母"),
+                            ("grandparent", "祖父母"),
+                            ("sibling", "兄弟姐妹"),
+                            ("other", "其他"),
+                        ],
+                        max_length=14,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("illiterate", "文盲或半文盲"),
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("senior", "高中"),
+                            ("vocational", "中专/技校"),
+                            ("college", "大专及以上"),
+                        ],
+                        max_length=12,
+                        verbose_name="文化程度",
+                    ),
+                ),
+                (
+                    "schooling",
+                    models.CharField(
+                        choices=[
+                            ("none", "非在校生"),
+                            ("preschool", "学前教育"),
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("senior", "高中"),
+                            ("secondary_vocational", "中职"),
+                            ("technical", "技工院校"),
+                            ("college", "高职/大专"),
+                            ("university", "大学本科及以上"),
+                        ],
+                        default="none",
+                        max_length=22,
+                        verbose_name="在校生状况",
+                    ),
+                ),
+                (
+                    "health",
+                    models.CharField(
+                        choices=[
+                            ("healthy", "健康"),
+                            ("chronic", "长期慢性病"),
+                            ("serious", "患有大病"),
+                            ("disabled", "残疾"),
+                        ],
+                        default="healthy",
+                        max_length=10,
+                        verbose_name="健康状况",
+                    ),
+                ),
+                (
+                    "disability_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("visual", "视力"),
+                            ("hearing", "听力"),
+                            ("speech", "言语"),
+                            ("physical", "肢体"),
+                            ("intellectual", "智力"),
+                            ("mental", "精神"),
+                            ("multiple", "多重"),
+                        ],
+                        max_length=14,
+                        verbose_name="残疾类别",
+                    ),
+                ),
+                (
+                    "disability_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "1级"), (2, "2级"), (3, "3级"), (4, "4级")],
+                        null=True,
+                        verbose_name="残疾等级",
+                    ),
+                ),
+                (
+                    "disability_cert",
+                    models.CharField(blank=True, max_length=30, verbose_name="残疾证号"),
+                ),
+                (
+                    "labour_skill",
+                    models.CharField(
+                        choices=[
+                            ("general", "普通劳动力"),
+                            ("skilled", "技能劳动力"),
+                            ("weak", "弱劳动力或半劳动力"),
+                            ("lost", "丧失劳动力"),
+                            ("none", "无劳动力"),
+                        ],
+                        default="general",
+                        max_length=8,
+                        verbose_name="劳动技能",
+                    ),
+                ),
+                (
+                    "work_status",
+                    models.CharField(
+                        choices=[
+                            ("not_working", "未务工"),
+                            ("in_county", "县内务工"),
+                            ("in_province", "县外省内务工"),
+                            ("out_of_province", "省外务工"),
+                        ],
+                        default="not_working",
+                        max_length=16,
+                        verbose_name="务工状况",
+                    ),
+                ),
+                (
+                    "months_worked",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="务工时间(月)"),
+                ),
+                (
+                    "intention",
+                    models.CharField(
+                        choices=[
+                            ("migrate", "外出转移"),
+                            ("local", "就地就近"),
+                            ("startup", "自主创业"),
+                            ("none", "无"),
+                        ],
+                        default="none",
+                        max_length=8,
+                        verbose_name="就业意愿",
+                    ),
+                ),
+                ("training_need", models.BooleanField(default=False, verbose_name="有培训需求")),
+                (
+                    "wished_trade",
+                    models.CharField(blank=True, max_length=50, verbose_name="意向培训工种"),
+                ),
+                ("dibao", models.BooleanField(default=False, verbose_name="低保")),
+                ("tekun", models.BooleanField(default=False, verbose_name="特困供养")),
+                ("wubao", models.BooleanField(default=False, verbose_name="五保")),
+                ("severe_disability", models.BooleanField(default=False, verbose_name="重度残疾")),
+                (
+                    "poor_graduate",
+                    models.BooleanField(default=False, verbose_name="贫困家庭高校毕业生"),
+                ),
+                (
+                    "technical_student",
+                    models.BooleanField(default=False, verbose_name="技工院校在校生"),
+                ),
+                (
+                    "pension_status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "未比对"),
+                            ("enrolled", "已参保"),
+                            ("not_enrolled", "未参保"),
+                            ("suspended", "暂停/终止"),
+                        ],
+                        default="unknown",
+                        max_length=14,
+                        verbose_name="养老保险参保",
+                    ),
+                ),
+                (
+                    "medical_status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "未比对"),
+                            ("enrolled", "已参保"),
+                            ("not_enrolled", "未参保"),
+                            ("suspended", "暂停/终止"),
+                        ],
+                        default="unknown",
+                        max_length=14,
+                        verbose_name="医疗保险参保",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "新识别"),
+                            ("poor", "未脱贫"),
+                            ("exited_policy", "已脱贫(享受政策)"),
+                            ("exited", "已脱贫(不再享受政策)"),
+                            ("returned", "返贫"),
+                            ("removed", "自然减少"),
+                        ],
+                        default="new",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "removal_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("death", "死亡"), ("moved", "迁出"), ("other", "其他")],
+                        max_length=8,
+                        verbose_name="减少原因",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="建档时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="registry.household",
+                        verbose_name="所属户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭成员',
-                'verbose_name_plural': '家庭成员',
-                'ordering': ['household_id', 'id'],
+                "verbose_name": "家庭成员",
+                "verbose_name_plural": "家庭成员",
+                "ordering": ["household_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12, verbose_name='村代码')),
-                ('old_status', models.CharField(blank=True, choices=[('new', '新识别'), ('poor', '未脱贫'), ('exited_policy', '已脱贫(享受政策)'), ('exited', '已脱贫(不再享受政策)'), ('returned', '返贫'), ('removed', '自然减少')], max_length=16, verbose_name='原状态')),
-                ('new_status', models.CharField(choices=[('new', '新识别'), ('poor', '未脱贫'), ('exited_policy', '已脱贫(享受政策)'), ('exited', '已脱贫(不再享受政策)'), ('returned', '返贫'), ('removed', '自然减少')], max_length=16, verbose_name='新状态')),
-                ('effective_date', models.DateField(verbose_name='生效日期')),
-                ('reason', models.CharField(max_length=300, verbose_name='原因')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, verbose_name='操作时间')),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='registry.household')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12, verbose_name="村代码")),
+                (
+                    "old_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("new", "新识别"),
+                            ("poor", "未脱贫"),
+                            ("exited_policy", "已脱贫(享受政策)"),
+                            ("exited", "已脱贫(不再享受政策)"),
+                            ("returned", "返贫"),
+                            ("removed", "自然减少"),
+                        ],
+                        max_length=16,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "new_status",
+                    models.CharField(
+                        choices=[
+                            ("new", "新识别"),
+                            ("poor", "未脱贫"),
+                            ("exited_policy", "已脱贫(享受政策)"),
+                            ("exited", "已脱贫(不再享受政策)"),
+                            ("returned", "返贫"),
+                            ("removed", "自然减少"),
+                        ],
+                        max_length=16,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("effective_date", models.DateField(verbose_name="生效日期")),
+                ("reason", models.CharField(max_length=300, verbose_name="原因")),
+                ("changed_at", models.DateTimeField(auto_now_add=True, verbose_name="操作时间")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '状态变更记录',
-                'verbose_name_plural': '状态变更记录',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "状态变更记录",
+                "verbose_name_plural": "状态变更记录",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['village_code', 'id'], name='hh_area_id'),
+            model_name="household",
+            index=models.Index(fields=["village_code", "id"], name="hh_area_id"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['status', 'village_code'], name='hh_status_area'),
+            model_name="household",
+            index=models.Index(fields=["status", "village_code"], name="hh_status_area"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['head_name'], name='hh_head_name'),
+            model_name="household",
+            index=models.Index(fields=["head_name"], name="hh_head_name"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['village_code', 'id'], name='person_area_id'),
+            model_name="person",
+            index=models.Index(fields=["village_code", "id"], name="person_area_id"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name'], name='person_name'),
+            model_name="person",
+            index=models.Index(fields=["name"], name="person_name"),
         ),
         migrations.AddConstraint(
-            model_name='statuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('household__isnull', False), ('person__isnull', False), _connector='OR'), name='status_change_has_subject'),
+            model_name="statuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("household__isnull", False), ("person__isnull", False), _connector="OR"
+                ),
+                name="status_change_has_subject",
+            ),
         ),
     ]

@@ -6,32 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_version'),
+        ("registry", "0002_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdentityPeriod',
+            name="IdentityPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(editable=False, max_length=12, verbose_name='村代码')),
-                ('identity', models.CharField(choices=[('dibao', '低保对象'), ('tekun', '特困供养人员')], max_length=12, verbose_name='身份')),
-                ('start', models.DateField(verbose_name='起始日期')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='终止日期')),
-                ('reason', models.CharField(max_length=300, verbose_name='依据')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, verbose_name='操作时间')),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='identity_periods', to='registry.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "village_code",
+                    models.CharField(editable=False, max_length=12, verbose_name="村代码"),
+                ),
+                (
+                    "identity",
+                    models.CharField(
+                        choices=[("dibao", "低保对象"), ("tekun", "特困供养人员")],
+                        max_length=12,
+                        verbose_name="身份",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="起始日期")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="终止日期")),
+                ("reason", models.CharField(max_length=300, verbose_name="依据")),
+                ("changed_at", models.DateTimeField(auto_now_add=True, verbose_name="操作时间")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="identity_periods",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '特殊身份期间',
-                'verbose_name_plural': '特殊身份期间',
-                'ordering': ['person_id', 'start', 'id'],
-                'indexes': [models.Index(fields=['person', 'identity', 'start'], name='identity_person_start')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='identity_period_ordered')],
+                "verbose_name": "特殊身份期间",
+                "verbose_name_plural": "特殊身份期间",
+                "ordering": ["person_id", "start", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["person", "identity", "start"], name="identity_person_start"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end__isnull", True), ("end__gte", models.F("start")), _connector="OR"
+                        ),
+                        name="identity_period_ordered",
+                    )
+                ],
             },
         ),
     ]

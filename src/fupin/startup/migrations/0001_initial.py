@@ -6,57 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Loan',
+            name="Loan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('kind', models.CharField(choices=[('individual', '个人创业'), ('partnership', '合伙经营/组织起来创业'), ('small_firm', '小微企业')], default='individual', max_length=12, verbose_name='类别')),
-                ('guaranteed', models.BooleanField(default=True, verbose_name='有担保')),
-                ('project', models.CharField(max_length=100, verbose_name='创业项目')),
-                ('lender', models.CharField(default='浮梁农商银行', max_length=100, verbose_name='承贷银行')),
-                ('principal_fen', models.BigIntegerField(verbose_name='贷款金额(分)')),
-                ('annual_rate_bp', models.PositiveIntegerField(verbose_name='年利率(万分之)')),
-                ('term_months', models.PositiveSmallIntegerField(default=24, verbose_name='期限(月)')),
-                ('start_on', models.DateField(verbose_name='放款日期')),
-                ('pack_id', models.CharField(max_length=40, verbose_name='政策包')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("individual", "个人创业"),
+                            ("partnership", "合伙经营/组织起来创业"),
+                            ("small_firm", "小微企业"),
+                        ],
+                        default="individual",
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("guaranteed", models.BooleanField(default=True, verbose_name="有担保")),
+                ("project", models.CharField(max_length=100, verbose_name="创业项目")),
+                (
+                    "lender",
+                    models.CharField(
+                        default="浮梁农商银行", max_length=100, verbose_name="承贷银行"
+                    ),
+                ),
+                ("principal_fen", models.BigIntegerField(verbose_name="贷款金额(分)")),
+                ("annual_rate_bp", models.PositiveIntegerField(verbose_name="年利率(万分之)")),
+                (
+                    "term_months",
+                    models.PositiveSmallIntegerField(default=24, verbose_name="期限(月)"),
+                ),
+                ("start_on", models.DateField(verbose_name="放款日期")),
+                ("pack_id", models.CharField(max_length=40, verbose_name="政策包")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '创业担保贷款',
-                'verbose_name_plural': '创业担保贷款',
-                'ordering': ['-start_on', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('principal_fen__gt', 0)), name='loan_positive')],
+                "verbose_name": "创业担保贷款",
+                "verbose_name_plural": "创业担保贷款",
+                "ordering": ["-start_on", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("principal_fen__gt", 0)), name="loan_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StartupSubsidy',
+            name="StartupSubsidy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('firm_name', models.CharField(max_length=100, verbose_name='企业名称')),
-                ('credit_code', models.CharField(max_length=18, verbose_name='统一社会信用代码')),
-                ('founded_on', models.DateField(verbose_name='成立日期')),
-                ('amount_fen', models.PositiveIntegerField(verbose_name='金额(分)')),
-                ('pack_id', models.CharField(max_length=40, verbose_name='政策包')),
-                ('granted_on', models.DateField(verbose_name='发放日期')),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='startup_subsidies', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("firm_name", models.CharField(max_length=100, verbose_name="企业名称")),
+                ("credit_code", models.CharField(max_length=18, verbose_name="统一社会信用代码")),
+                ("founded_on", models.DateField(verbose_name="成立日期")),
+                ("amount_fen", models.PositiveIntegerField(verbose_name="金额(分)")),
+                ("pack_id", models.CharField(max_length=40, verbose_name="政策包")),
+                ("granted_on", models.DateField(verbose_name="发放日期")),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="startup_subsidies",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '一次性创业补贴',
-                'verbose_name_plural': '一次性创业补贴',
-                'constraints': [models.UniqueConstraint(fields=('person',), name='startup_subsidy_once_per_person')],
+                "verbose_name": "一次性创业补贴",
+                "verbose_name_plural": "一次性创业补贴",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person",), name="startup_subsidy_once_per_person"
+                    )
+                ],
             },
         ),
     ]

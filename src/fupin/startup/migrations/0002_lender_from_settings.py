@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('startup', '0001_initial'),
+        ("startup", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='loan',
-            name='lender',
-            field=models.CharField(help_text='登记贷款时不填则为本县默认承贷银行', max_length=100, verbose_name='承贷银行'),
+            model_name="loan",
+            name="lender",
+            field=models.CharField(
+                help_text="登记贷款时不填则为本县默认承贷银行",
+                max_length=100,
+                verbose_name="承贷银行",
+            ),
         ),
     ]

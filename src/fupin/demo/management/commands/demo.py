@@ -11,13 +11,19 @@ from fupin.web.server import serve
 
 
 class Command(BaseCommand):
-    help = ("构建演示县（浮梁县）并启动网页服务和后台任务 worker：默认 http://127.0.0.1:8000 ，"
-            "演示账号密码均为 fupin-demo；Ctrl+C 或 SIGTERM 同时停止两者。")
+    help = (
+        "构建演示县（浮梁县）并启动网页服务和后台任务 worker：默认 http://127.0.0.1:8000 ，"
+        "演示账号密码均为 fupin-demo；Ctrl+C 或 SIGTERM 同时停止两者。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="只构建，不启动服务")
         parser.add_argument("--households", type=int, default=4000)
-        parser.add_argument("--addr", default="127.0.0.1:8000", help="监听地址与端口，默认 127.0.0.1:8000；局域网访问用 0.0.0.0:8000")
+        parser.add_argument(
+            "--addr",
+            default="127.0.0.1:8000",
+            help="监听地址与端口，默认 127.0.0.1:8000；局域网访问用 0.0.0.0:8000",
+        )
 
     def handle(self, *args, no_serve: bool, households: int, addr: str, **options):
         db = settings.DATABASES["default"]
@@ -36,7 +42,9 @@ class Command(BaseCommand):
 
             self.stdout.write(import_string(hook)() or "")
         self.stdout.write(self.style.SUCCESS(f"已构建：{n_hh} 户、{n_people} 人，数据库 {path}"))
-        self.stdout.write("演示账号（密码 fupin-demo）：admin、county、insurance、poverty-office、auditor、town-<9位乡镇代码>")
+        self.stdout.write(
+            "演示账号（密码 fupin-demo）：admin、county、insurance、poverty-office、auditor、town-<9位乡镇代码>"
+        )
         if no_serve:
             return
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -30,10 +30,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--area", required=True, help="区划代码（县6位、乡镇9位、村12位）")
         parser.add_argument("--out", required=True, help="输出 CSV 文件")
-        parser.add_argument("--unmasked", action="store_true", help="输出完整身份证号（该用户须有权限，记入审计日志）")
-        parser.add_argument("--user", required=True, help="操作人用户名：其辖区须覆盖 --area，按其权限读取人员和岗位")
+        parser.add_argument(
+            "--unmasked",
+            action="store_true",
+            help="输出完整身份证号（该用户须有权限，记入审计日志）",
+        )
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="操作人用户名：其辖区须覆盖 --area，按其权限读取人员和岗位",
+        )
         parser.add_argument("--date", help="推荐日期 YYYY-MM-DD（默认今天）")
-        parser.add_argument("--no-store", action="store_true", help="只写 CSV，不更新系统中的当前推荐")
+        parser.add_argument(
+            "--no-store", action="store_true", help="只写 CSV，不更新系统中的当前推荐"
+        )
 
     def handle(self, *args, area, out, unmasked, user, date, no_store, **options):
         area = area.strip()
@@ -51,7 +61,9 @@ class Command(BaseCommand):
         except bounds.BoundsError as exc:
             raise CommandError(str(exc)) from None
         started = time.perf_counter()
-        people = list(eligible(scoped(area_persons(area), operator), day).order_by("village_code", "id"))
+        people = list(
+            eligible(scoped(area_persons(area), operator), day).order_by("village_code", "id")
+        )
         ranked = rank(people, day, list(open_postings(day, operator)))
         if not no_store:
             store(ranked, day)
@@ -64,12 +76,27 @@ class Command(BaseCommand):
                 for r, posting, score, reasons in offers:
                     w.writerow(csv_row([shown, r, posting.pk, f"{score:.4f}", reasons]))
                     rows += 1
-        record(AuditAction.EXPORT, user=operator, object_type="export", object_id=Path(out).name[:64], username=user,
-               summary=f"fupin recommend --area {area} --out {out}：{len(people)} 人 {rows} 条（{'完整身份证号' if unmasked else '身份证号已脱敏'}）")
+        record(
+            AuditAction.EXPORT,
+            user=operator,
+            object_type="export",
+            object_id=Path(out).name[:64],
+            username=user,
+            summary=f"fupin recommend --area {area} --out {out}：{len(people)} 人 {rows} 条（{'完整身份证号' if unmasked else '身份证号已脱敏'}）",
+        )
         if unmasked:
-            record(AuditAction.UNMASK, user=operator, object_type="export", object_id=Path(out).name[:64], username=user,
-                   summary=f"命令行导出完整身份证号：区划 {area}，{len(people)} 人")
+            record(
+                AuditAction.UNMASK,
+                user=operator,
+                object_type="export",
+                object_id=Path(out).name[:64],
+                username=user,
+                summary=f"命令行导出完整身份证号：区划 {area}，{len(people)} 人",
+            )
         k = rules().recommendations_per_person.value
         short = sum(1 for _, offers in ranked if len(offers) < k)
-        self.stdout.write(self.style.SUCCESS(
-            f"{len(people)} 人、{rows} 条推荐写入 {out}（不足{k}条 {short} 人，用时 {time.perf_counter() - started:.1f} 秒）"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(people)} 人、{rows} 条推荐写入 {out}（不足{k}条 {short} 人，用时 {time.perf_counter() - started:.1f} 秒）"
+            )
+        )

@@ -17,14 +17,26 @@ from fupin.policy.packs import PackError
 
 
 class Command(BaseCommand):
-    help = "建档立卡与参保数据比对（CSV 或 Parquet），结果写入 --out 目录：summary.json 与各类别 CSV。"
+    help = (
+        "建档立卡与参保数据比对（CSV 或 Parquet），结果写入 --out 目录：summary.json 与各类别 CSV。"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--registry", required=True, help="建档立卡文件：id_number,name,area_code,status,poor,dibao,tekun,severe_disability")
-        parser.add_argument("--enrolment", required=True, help="参保文件：id_number,name,area_code,insurance,enrolment_status,poverty_tag,premium_subsidy,deceased")
+        parser.add_argument(
+            "--registry",
+            required=True,
+            help="建档立卡文件：id_number,name,area_code,status,poor,dibao,tekun,severe_disability",
+        )
+        parser.add_argument(
+            "--enrolment",
+            required=True,
+            help="参保文件：id_number,name,area_code,insurance,enrolment_status,poverty_tag,premium_subsidy,deceased",
+        )
         parser.add_argument("--out", required=True)
         parser.add_argument("--as-of", help="比对基准日 YYYY-MM-DD（默认今天）")
-        parser.add_argument("--policy", default=None, help="政策包编号（默认本县政策包 FUPIN_POLICY_PACK）")
+        parser.add_argument(
+            "--policy", default=None, help="政策包编号（默认本县政策包 FUPIN_POLICY_PACK）"
+        )
 
     def handle(self, *args, registry, enrolment, out, as_of=None, policy=None, **options):
         try:
@@ -38,7 +50,13 @@ class Command(BaseCommand):
             sys.stderr.write(f"[{step}/{total}] {label}\n")
 
         try:
-            summary = compare_files(registry, enrolment, out, Settings.from_pack(policy or settings.COUNTY_POLICY_PACK, as_of=day), progress)
+            summary = compare_files(
+                registry,
+                enrolment,
+                out,
+                Settings.from_pack(policy or settings.COUNTY_POLICY_PACK, as_of=day),
+                progress,
+            )
         except PackError as exc:
             self.stderr.write(f"政策包错误：{exc}")
             sys.exit(2)

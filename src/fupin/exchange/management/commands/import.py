@@ -38,10 +38,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=Kind.values)
         parser.add_argument("file")
-        parser.add_argument("--yes", action="store_true", help="校验后不再询问，直接合并（拒绝的行不导入）")
+        parser.add_argument(
+            "--yes", action="store_true", help="校验后不再询问，直接合并（拒绝的行不导入）"
+        )
         parser.add_argument("--rejected-xlsx", help="把拒绝的行写入此 xlsx 文件")
 
-    def handle(self, *args, kind: str, file: str, yes: bool, rejected_xlsx: str | None = None, **options):
+    def handle(
+        self, *args, kind: str, file: str, yes: bool, rejected_xlsx: str | None = None, **options
+    ):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
@@ -49,14 +53,18 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             imports.check_upload_size(path.stat().st_size)
-            job = imports.create_job(user=None, kind=kind, filename=path.name, content=path.read_bytes())
+            job = imports.create_job(
+                user=None, kind=kind, filename=path.name, content=path.read_bytes()
+            )
         except FileFault as exc:
             raise CommandError(str(exc)) from None
         counts = imports.stage(job, progress=bar)
         if job.state == JobState.FAILED:
             raise CommandError(job.message)
-        self.stdout.write(f"预览：新增 {counts['new']}，变更 {counts['changed']}，无变化 {counts['unchanged']}，拒绝 {counts['rejected']}"
-                          + (f"（新户 {counts['households_new']}）" if kind == Kind.ROSTER else ""))
+        self.stdout.write(
+            f"预览：新增 {counts['new']}，变更 {counts['changed']}，无变化 {counts['unchanged']}，拒绝 {counts['rejected']}"
+            + (f"（新户 {counts['households_new']}）" if kind == Kind.ROSTER else "")
+        )
         shown = 0
         for r in job.rows.filter(action=Action.REJECTED).order_by("row_no").iterator():
             for column, reason in r.errors:
@@ -64,22 +72,32 @@ class Command(BaseCommand):
                     self.stdout.write(f"  第{r.row_no}行“{column}”列：{reason}")
                 shown += 1
         if shown > 20:
-            self.stdout.write(f"  ……另有 {shown - 20} 处问题" + ("，见 --rejected-xlsx" if not rejected_xlsx else ""))
+            self.stdout.write(
+                f"  ……另有 {shown - 20} 处问题"
+                + ("，见 --rejected-xlsx" if not rejected_xlsx else "")
+            )
         if rejected_xlsx and counts["rejected"]:
             self._write_rejected(job, rejected_xlsx)
         if not counts["new"] and not counts["changed"]:
             self.stdout.write("没有需要写入的数据。")
             return
         if not yes:
-            if not sys.stdin.isatty() or input("确认导入？[y/N] ").strip().lower() not in ("y", "yes", "是"):
+            if not sys.stdin.isatty() or input("确认导入？[y/N] ").strip().lower() not in (
+                "y",
+                "yes",
+                "是",
+            ):
                 self.stdout.write(f"未导入（任务 {job.pk} 保留在暂存区，可在页面上确认）。")
                 return
         try:
             result = imports.merge(job, progress=bar)
         except imports.ImportRefused as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"已导入：新增 {result['new']}，变更 {result['changed']}，用时 {time.monotonic() - started:.1f} 秒（任务 {job.pk}）"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已导入：新增 {result['new']}，变更 {result['changed']}，用时 {time.monotonic() - started:.1f} 秒（任务 {job.pk}）"
+            )
+        )
 
     def _write_rejected(self, job, out: str) -> None:
         import xlsxwriter

@@ -44,13 +44,21 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if day > dt.date.today():
             raise CommandError("--date 不能晚于今天")
-        run = MonitoringRun.objects.create(area_code=area, day=day, steps=STEPS, created_by=operator)
+        run = MonitoringRun.objects.create(
+            area_code=area, day=day, steps=STEPS, created_by=operator
+        )
         services.run_monitoring(run, user=operator)
         run.refresh_from_db()
         if run.state != MonitoringRun.State.DONE:
             raise CommandError(run.message or "监测运行未完成")
-        names = dict(Area.objects.filter(code__in=list(run.by_township)).values_list("code", "name"))
+        names = dict(
+            Area.objects.filter(code__in=list(run.by_township)).values_list("code", "name")
+        )
         for code, counts in sorted(run.by_township.items()):
-            parts = "；".join(f"{Signal(s).label} {n} 条" for s, n in sorted(counts.items()) if s in Signal.values)
+            parts = "；".join(
+                f"{Signal(s).label} {n} 条" for s, n in sorted(counts.items()) if s in Signal.values
+            )
             self.stdout.write(f"{names.get(code, code)}：{parts}")
-        self.stdout.write(self.style.SUCCESS(f"监测完成：新增预警 {run.new_alerts} 条，用时 {run.seconds} 秒"))
+        self.stdout.write(
+            self.style.SUCCESS(f"监测完成：新增预警 {run.new_alerts} 条，用时 {run.seconds} 秒")
+        )
