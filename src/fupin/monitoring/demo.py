@@ -45,11 +45,15 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
         household__in=watched, relation=Relation.HEAD, status__in=WATCHED_STATUSES
     ).order_by("household_id")
     added = []
-    picks = iter(heads[50:200])
-    if not MedicalClaim.objects.filter(
-        person__household__in=watched, settled_at__isnull=False
-    ).exists():
-        p = next(picks)
+    # Heads past the first fifty (those go through the other demo stages); a small demo county
+    # (fupin demo --households 20) has fewer: then any head, and a signal with none left is skipped.
+    picks = iter(list(heads[50:200]) or list(heads))
+    if (
+        not MedicalClaim.objects.filter(
+            person__household__in=watched, settled_at__isnull=False
+        ).exists()
+        and (p := next(picks, None)) is not None
+    ):
         hh = p.household
         income = hh.per_capita_income_fen * hh.member_count
         MedicalClaim.objects.create(
@@ -77,9 +81,9 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
         posting = Posting.objects.filter(employer__kind="enterprise").order_by("id").first()
         welfare = Posting.objects.filter(employer__kind="welfare").order_by("id").first()
         for post in (posting, welfare):
-            if post is None:
+            p = next(picks, None)
+            if post is None or p is None:
                 continue
-            p = next(picks)
             Referral.objects.create(
                 person=p,
                 village_code=p.village_code,
@@ -92,10 +96,13 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
                 created_by=county,
             )
         added.append("失业与公益性岗位离岗")
-    if not ComparisonResult.objects.filter(
-        category__in=("suspended", "not_enrolled_medical", "not_enrolled_pension"),
-        person__household__in=watched,
-    ).exists():
+    if (
+        not ComparisonResult.objects.filter(
+            category__in=("suspended", "not_enrolled_medical", "not_enrolled_pension"),
+            person__household__in=watched,
+        ).exists()
+        and (p := next(picks, None)) is not None
+    ):
         job = ComparisonJob.objects.create(
             area_code=COUNTY,
             created_by=county,
@@ -104,7 +111,6 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
             step_label="完成",
             message="监测演示",
         )
-        p = next(picks)
         ComparisonResult.objects.create(
             job=job,
             category="suspended",
@@ -116,10 +122,12 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
             detail="监测演示：医疗保险暂停",
         )
         added.append("参保中断")
-    if not Person.objects.filter(
-        household__in=watched, relation=Relation.HEAD, health__in=("serious", "disabled")
-    ).exists():
-        p = next(picks)
+    if (
+        not Person.objects.filter(
+            household__in=watched, relation=Relation.HEAD, health__in=("serious", "disabled")
+        ).exists()
+        and (p := next(picks, None)) is not None
+    ):
         Person.objects.filter(pk=p.pk).update(health="serious")
         added.append("主要劳动力患大病")
     return added
@@ -177,75 +185,78 @@ def build() -> str:
 
     stages = {"checking": 0, "not": 0, "monitored": 0, "assisting": 0, "removed": 0, "overdue": 0}
     it = iter(pool)
-    # 风险消除: alerted about 7 months ago, helped, reviewed stable last quarter and this one.
-    m = _at(next(it), 210, today)
-    check(m, 205, "家中主要劳动力务工中断，收入下降")
-    decide(m, 200, True, "收入低于监测线，纳入监测")
-    services.add_measure(
-        user=town(m),
-        monitored=m,
-        kind="job",
-        description="推荐到浮梁县昌南瓷业有限公司包装岗位",
-        day=today - dt.timedelta(days=190),
-    )
-    prev_q = services.previous_quarter(services.quarter_of(today))
-    prev_day = dt.date(int(prev_q[:4]), 3 * int(prev_q[-1]), 10)
-    line = rules().income_line.value
-    services.add_review(
-        user=town(m),
-        monitored=m,
-        reviewed_on=prev_day,
-        income_per_capita_fen=line + 120000,
-        stable=True,
-        note="已稳定就业",
-    )
-    services.add_review(
-        user=town(m),
-        monitored=m,
-        reviewed_on=today,
-        income_per_capita_fen=line + 150000,
-        stable=True,
-        note="收入持续稳定",
-    )
-    services.remove_risk(
-        user=county, monitored=m, day=today, reason="连续两个季度回访收入稳定高于监测线"
-    )
-    stages["removed"] += 1
-    kinds = [
-        ("welfare_post", "安排村级保洁公益性岗位"),
-        ("medical", "落实医疗救助，申请大病保险二次报销"),
-        ("training", "参加茶叶加工技能培训"),
-        ("premium", "由政府代缴城乡居民医疗保险费"),
-    ]
-    for kind, text in kinds:  # 帮扶中
-        m = _at(next(it), 60 + rng.randint(0, 20), today)
-        check(m, 50, "入户核实：存在返贫风险")
-        decide(m, 45, True, "核实存在返贫风险，纳入监测")
+    try:
+        # 风险消除: alerted about 7 months ago, helped, reviewed stable last quarter and this one.
+        m = _at(next(it), 210, today)
+        check(m, 205, "家中主要劳动力务工中断，收入下降")
+        decide(m, 200, True, "收入低于监测线，纳入监测")
         services.add_measure(
             user=town(m),
             monitored=m,
-            kind=kind,
-            description=text,
-            day=today - dt.timedelta(days=30),
+            kind="job",
+            description="推荐到浮梁县昌南瓷业有限公司包装岗位",
+            day=today - dt.timedelta(days=190),
         )
-        stages["assisting"] += 1
-    for _ in range(2):  # 纳入监测, no measure yet
-        m = _at(next(it), 30, today)
-        check(m, 25, "入户核实：收入低于监测线")
-        decide(m, 20, True, "纳入监测，制定帮扶措施中")
-        stages["monitored"] += 1
-    for _ in range(2):  # 不纳入
-        m = _at(next(it), 30, today)
-        check(m, 25, "入户核实：家庭另有稳定经营收入")
-        decide(m, 20, False, "核实后收入高于监测线，不纳入")
-        stages["not"] += 1
-    for days in (10, 40):  # 核查中; the second past its decision deadline
-        m = _at(next(it), days + 5, today)
-        check(m, days, "已入户，待认定")
-        stages["checking"] += 1
-    for _ in range(5):  # 预警 past the check deadline
-        _at(next(it), 30, today)
-        stages["overdue"] += 1
+        prev_q = services.previous_quarter(services.quarter_of(today))
+        prev_day = dt.date(int(prev_q[:4]), 3 * int(prev_q[-1]), 10)
+        line = rules().income_line.value
+        services.add_review(
+            user=town(m),
+            monitored=m,
+            reviewed_on=prev_day,
+            income_per_capita_fen=line + 120000,
+            stable=True,
+            note="已稳定就业",
+        )
+        services.add_review(
+            user=town(m),
+            monitored=m,
+            reviewed_on=today,
+            income_per_capita_fen=line + 150000,
+            stable=True,
+            note="收入持续稳定",
+        )
+        services.remove_risk(
+            user=county, monitored=m, day=today, reason="连续两个季度回访收入稳定高于监测线"
+        )
+        stages["removed"] += 1
+        kinds = [
+            ("welfare_post", "安排村级保洁公益性岗位"),
+            ("medical", "落实医疗救助，申请大病保险二次报销"),
+            ("training", "参加茶叶加工技能培训"),
+            ("premium", "由政府代缴城乡居民医疗保险费"),
+        ]
+        for kind, text in kinds:  # 帮扶中
+            m = _at(next(it), 60 + rng.randint(0, 20), today)
+            check(m, 50, "入户核实：存在返贫风险")
+            decide(m, 45, True, "核实存在返贫风险，纳入监测")
+            services.add_measure(
+                user=town(m),
+                monitored=m,
+                kind=kind,
+                description=text,
+                day=today - dt.timedelta(days=30),
+            )
+            stages["assisting"] += 1
+        for _ in range(2):  # 纳入监测, no measure yet
+            m = _at(next(it), 30, today)
+            check(m, 25, "入户核实：收入低于监测线")
+            decide(m, 20, True, "纳入监测，制定帮扶措施中")
+            stages["monitored"] += 1
+        for _ in range(2):  # 不纳入
+            m = _at(next(it), 30, today)
+            check(m, 25, "入户核实：家庭另有稳定经营收入")
+            decide(m, 20, False, "核实后收入高于监测线，不纳入")
+            stages["not"] += 1
+        for days in (10, 40):  # 核查中; the second past its decision deadline
+            m = _at(next(it), days + 5, today)
+            check(m, days, "已入户，待认定")
+            stages["checking"] += 1
+        for _ in range(5):  # 预警 past the check deadline
+            _at(next(it), 30, today)
+            stages["overdue"] += 1
+    except StopIteration:  # a small demo county (fupin demo --households 20): fewer stages shown
+        pass
     # A disaster entered by hand, and a household off the poverty list.
     hh = (
         Household.objects.filter(status__in=WATCHED_STATUSES)
