@@ -161,7 +161,7 @@ def test_the_fuzz_reports_a_server_error_and_an_english_refusal(tokens, monkeypa
     def broken(*args, **kwargs):
         raise fault
 
-    monkeypatch.setattr("fupin.api.registry.selectors.persons", broken)
+    monkeypatch.setattr("fupin.registry.api.selectors.persons", broken)
     persons = [op for op in OPERATIONS if op.label == "GET /api/v1/persons"]
     faults = fuzz(GenerationMode.POSITIVE, lambda case: call(case, tokens["county"]), persons)
     assert len(faults) == 1 and found in faults[0], faults

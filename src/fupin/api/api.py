@@ -1,4 +1,5 @@
-"""/api/v1 — django-ninja. Each module adds its router here; routes stay thin."""
+"""/api/v1 — django-ninja assembly (API 总装). Each app owns its router in `<app>/api.py` and is added here;
+this package holds only the assembly: authentication (`auth`), error shapes (`errors`), schema helpers (`schemas`)."""
 
 import json
 
@@ -14,11 +15,10 @@ from fupin.insurance.claims import api as claims_api
 from fupin.management import api as management_api
 from fupin.monitoring import api as monitoring_api
 from fupin.payments import api as payments_api
+from fupin.registry import api as registry_api
 
 from . import errors
-from .auth import STAFF_AUTH
-from .registry import auth_router
-from .registry import router as registry_router
+from .auth import STAFF_AUTH, auth_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -40,7 +40,7 @@ errors.install(api)
 
 
 api.add_router("/auth", auth_router)
-api.add_router("", registry_router)
+api.add_router("", registry_api.router)  # 建档立卡
 api.add_router("", exchange_api.router)  # 数据导入与信息比对
 api.add_router("", employment_api.router)  # 就业帮扶、培训、创业、台账
 api.add_router("", insurance_api.router)  # 医疗结算与政策包

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from fupin import bounds
 from fupin.access.scope import area_code_in_scope, area_code_of, get_scoped, require_writer
 from fupin.areas.models import Area, Level
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
+from fupin.sheets.response import xlsx_response
 
 from . import selectors, services
 from .models import (

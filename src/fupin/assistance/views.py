@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
 from fupin.employment.forms import styled
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
+from fupin.sheets.response import xlsx_response
 
 from . import selectors, services
 from .models import MeasureKind, MeasureStatus, PlannedMeasure

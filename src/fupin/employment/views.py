@@ -28,9 +28,9 @@ from fupin.areas.models import Area
 from fupin.areas.names import own_code
 from fupin.areas.picker import AreaPickerWidget, OutOfArea, parse_area
 from fupin.policy.params import fen_to_yuan
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
+from fupin.sheets.response import xlsx_response
 from fupin.web.list_export import Column, export, wants_xlsx
 
 from . import selectors, services

@@ -14,8 +14,8 @@ from fupin.access.models import AuditAction
 from fupin.access.scope import require_writer
 from fupin.areas.models import Area, Level
 from fupin.areas.names import known_names
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
+from fupin.sheets.response import xlsx_response
 
 from . import demo, selectors, services
 from . import imports as import_service

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
 from fupin.policy.params import fen_to_yuan
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
+from fupin.sheets.response import xlsx_response
 
 from . import selectors, services
 from .models import Change, Outcome, Reason, Scheme

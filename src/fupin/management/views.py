@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
-from fupin.registry.exports import xlsx_response
+from fupin.sheets.response import xlsx_response
 
 from . import bulletins as bulletins_mod
 from . import periods, selectors, services

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from fupin.access.scope import area_code_in_scope, get_scoped, home_area_code, require_writer
 from fupin.areas.models import Area, Level
 from fupin.policy.params import fen_to_yuan
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Household, Person
+from fupin.sheets.response import xlsx_response
 
 from . import forms, selectors, services
 from .models import Category, MonitoredHousehold, MonitoringRun, Signal, Stage

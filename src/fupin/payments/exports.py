@@ -19,7 +19,7 @@ from django.http import FileResponse
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.policy.params import fen_to_yuan
-from fupin.registry.exports import xlsx_response
+from fupin.sheets.response import xlsx_response
 from fupin.sheets.write import csv_row
 
 from . import providers, services

@@ -14,8 +14,8 @@ from fupin import bounds
 from fupin.access.scope import get_scoped, home_area_code
 from fupin.areas.models import Area, Level
 from fupin.policy.params import fen_to_yuan
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
+from fupin.sheets.response import xlsx_response
 
 from . import exports, providers, reconcile, selectors, services
 from .models import RESOLUTIONS, Batch, BatchState, Difference, LineStatus, Resolution

@@ -14,6 +14,7 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, require_writer, scoped
 from fupin.areas.models import Area, village_code_range
+from fupin.sheets.response import xlsx_response
 from fupin.web.list_export import Column, export, wants_xlsx
 
 from . import exports, selectors, services
@@ -113,7 +114,7 @@ def households_export(request):
     people = scoped(Person.objects.filter(household__in=qs.values("id")), request.user).order_by(
         "household_id", "id"
     )
-    return exports.xlsx_response(
+    return xlsx_response(
         user=request.user,
         request=request,
         filename="贫困户名单.xlsx",

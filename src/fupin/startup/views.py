@@ -14,8 +14,8 @@ from fupin.employment.forms import styled
 from fupin.employment.people import find_person
 from fupin.employment.rules import default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
+from fupin.sheets.response import xlsx_response
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
 

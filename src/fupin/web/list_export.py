@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from fupin.areas.names import names_of
-from fupin.registry.exports import xlsx_response
+from fupin.sheets.response import xlsx_response
 
 EXPORT_LIMIT = 200_000  # rows in one xlsx; narrow the filter for more
 

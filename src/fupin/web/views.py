@@ -12,8 +12,8 @@ from fupin.access.models import AuditAction, AuditEntry, Role
 from fupin.access.scope import scoped
 from fupin.registry import selectors
 from fupin.registry.choices import ACTIVE_STATUSES, Status
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask_in_text
+from fupin.sheets.response import xlsx_response
 
 AUDIT_EXPORT_LIMIT = 100_000  # one xlsx an auditor can open; narrow the filter for more
 

@@ -17,8 +17,8 @@ from fupin.exchange import reader
 from fupin.insurance.selectors import townships
 from fupin.policy import list_regions
 from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
-from fupin.registry.exports import xlsx_response
 from fupin.registry.idnumber import mask
+from fupin.sheets.response import xlsx_response
 
 from . import imports, resettle, selectors
 from .imports import FIELDS

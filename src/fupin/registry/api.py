@@ -1,17 +1,17 @@
-"""API routes for areas, households and persons: translate JSON to forms, services and selectors."""
+"""建档立卡 API: routes for areas, households and persons; translate JSON to forms, services and selectors."""
 
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.db import transaction
 from django.forms.models import model_to_dict
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from fupin.access.audit import record
-from fupin.access.models import ApiToken, AuditAction
+from fupin.access.models import AuditAction
 from fupin.access.scope import get_scoped, scoped
+from fupin.api.schemas import form_schema
 from fupin.areas.models import Area
 from fupin.bounds import Id
 from fupin.policy.params import fen_to_yuan
@@ -19,34 +19,8 @@ from fupin.registry import selectors, services
 from fupin.registry.forms import HouseholdForm, PersonForm, StatusChangeForm, errors_of
 from fupin.registry.models import Household, Person
 
-from .schemas import form_schema
-
-auth_router = Router(tags=["认证"])
 router = Router(tags=["建档立卡"])
 MAX_LIMIT = 200
-
-
-class Credentials(Schema):
-    username: str
-    password: str
-
-
-class TokenOut(Schema):
-    token: str
-    expires_at: dt.datetime
-
-
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: dict, 429: dict})
-def issue_token(request, creds: Credentials):
-    """用户名密码换取 Bearer 令牌（有效期 FUPIN_TOKEN_HOURS 小时；连续失败会锁定账号和地址，返回 429）."""
-    user = authenticate(request, username=creds.username, password=creds.password)
-    if user is None:
-        return Status(
-            401, {"detail": "用户名或密码错误"}
-        )  # a lockout becomes 429 in AxesMiddleware
-    raw, token = ApiToken.issue(user)
-    record(AuditAction.LOGIN, user=user, request=request, summary="API 令牌登录")
-    return {"token": raw, "expires_at": token.expires_at}
 
 
 class AreaOut(Schema):
