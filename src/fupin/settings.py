@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fupin.appraisal",
     "fupin.management",
     "fupin.monitoring",
+    "fupin.portal",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "fupin.web.context.user_area",
                 "fupin.web.nav.nav_modules",
+                "fupin.portal.context.portal",
             ],
         },
     },
@@ -321,3 +323,31 @@ DEMO_BUILDERS.append(
 # 工作调度 last: its demo plans and bulletin count every other module's demo data.
 DEMO_BUILDERS.append("fupin.management.demo.build")
 PERSON_PAGE_SECTIONS.append("fupin.monitoring.views.person_section")
+# 居民服务门户 (fupin.portal, docs/CONVENTIONS.md "Resident portal"): modules mount their resident pages
+# under /portal/<prefix> with PORTAL_MOUNTS.append(("prefix/", "module.urls")) and add menu entries with
+# fupin.portal.menu.register(...) in their AppConfig.ready().
+PORTAL_MOUNTS: list[tuple[str, str]] = []
+# A resident's session ends this many minutes after login (assumed: a shared or lost phone should not stay
+# logged in; 20 minutes is enough to read the pages and file a request).
+PORTAL_SESSION_MINUTES = int(os.environ.get("FUPIN_PORTAL_SESSION_MINUTES", "20"))
+# 居民登录验证码 (fupin.portal.otp). Security settings, not policy: all `assumed` values chosen for a
+# six-digit code sent by SMS; a county may tighten them through the environment.
+# The message backend (fupin.portal.sms): console (log) by default, a file for the demo, the county's
+# gateway adapter in production.
+FUPIN_SMS_BACKEND = os.environ.get(
+    "FUPIN_SMS_BACKEND",
+    "fupin.portal.sms.FileBackend" if DEMO_MODE else "fupin.portal.sms.ConsoleBackend",
+)
+FUPIN_SMS_FILE = os.environ.get("FUPIN_SMS_FILE", str(DATA_DIR / "sms-outbox.jsonl"))
+# A code is good for this many minutes (assumed: long enough for a slow SMS, short enough to guess-proof).
+PORTAL_CODE_MINUTES = int(os.environ.get("FUPIN_PORTAL_CODE_MINUTES", "5"))
+# Wrong codes allowed for one ID number within PORTAL_LOCK_MINUTES before it is locked for that long
+# (assumed: 5 of 1,000,000 codes leaves a guesser one chance in 200,000 per lock period).
+PORTAL_CODE_FAILURES = int(os.environ.get("FUPIN_PORTAL_CODE_FAILURES", "5"))
+PORTAL_LOCK_MINUTES = int(os.environ.get("FUPIN_PORTAL_LOCK_MINUTES", "30"))
+# Codes sent per hour to one ID number, one phone number, one address (assumed: a village station's
+# shared connection serves many residents, so the address limit is higher); one code per ID per minute.
+PORTAL_CODES_PER_HOUR_ID = int(os.environ.get("FUPIN_PORTAL_CODES_PER_HOUR_ID", "5"))
+PORTAL_CODES_PER_HOUR_PHONE = int(os.environ.get("FUPIN_PORTAL_CODES_PER_HOUR_PHONE", "5"))
+PORTAL_CODES_PER_HOUR_IP = int(os.environ.get("FUPIN_PORTAL_CODES_PER_HOUR_IP", "30"))
+PORTAL_CODE_INTERVAL_SECONDS = int(os.environ.get("FUPIN_PORTAL_CODE_INTERVAL_SECONDS", "60"))

@@ -31,6 +31,7 @@ urlpatterns = [
     path("payments/", include("fupin.payments.urls")),
     path("appraisal/", include("fupin.appraisal.urls")),
     path("monitoring/", include("fupin.monitoring.urls")),
+    path("portal/", include("fupin.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

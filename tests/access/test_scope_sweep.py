@@ -32,6 +32,8 @@ from tests.insurance import sweep as insurance_sweep
 from tests.management import sweep as management_sweep
 from tests.monitoring import sweep as monitoring_sweep
 from tests.payments import sweep as payments_sweep
+from tests.portal import sweep as portal_sweep
+from tests.portal.clients import resident_client
 
 from .marks import (
     MARK,
@@ -122,7 +124,14 @@ def page_patterns():
         if route.startswith(SKIP_PREFIXES) or name is None:
             continue
         out.append((route, name, list(pattern.pattern.converters)))
+        if getattr(pattern.callback, "resident_only", False):
+            RESIDENT_ROUTES.add(name)
     return out
+
+
+# Resident pages (fupin.portal.auth.resident_required): walked as a resident of each township's
+# marked household instead of a staff account; another household's ids must answer 403/404.
+RESIDENT_ROUTES: set[str] = set()
 
 
 def api_routes():
@@ -188,6 +197,7 @@ management_sweep.install(factory, WORLD_EXTENSIONS, SHARED)  # 工作调度：�
 insurance_sweep.install(factory, WORLD_EXTENSIONS)  # 社保扶贫代缴、补缴、参保记录
 claims_sweep.install(factory, WORLD_EXTENSIONS)  # 医疗费用结算单入库、政策测算
 monitoring_sweep.install(factory, WORLD_EXTENSIONS)  # 防止返贫监测
+portal_sweep.install(factory, WORLD_EXTENSIONS)  # 居民服务门户、代办
 
 
 def text_of(response) -> str:
@@ -224,6 +234,8 @@ def test_every_page_is_scoped(world):
     for _route, name, converters in page_patterns():
         for user, own, other in ((town_a, TOWN_A, TOWN_B), (town_b, TOWN_B, TOWN_A)):
             client = login(user)
+            if name in RESIDENT_ROUTES:
+                client = resident_client(world[own]["person"])
             if converters:
                 if name not in OBJECT_FACTORIES:
                     missing.append(name)

@@ -1,0 +1,12 @@
+"""Template context of portal pages: who is served, and by whom (代办)."""
+
+
+def portal(request):
+    if not hasattr(request, "resident"):
+        return {}
+    return {
+        "resident": request.resident,
+        "resident_household": request.resident_household,
+        "assisted_by": request.assisted_by,
+        "assist_mode": request.assist_mode,
+    }

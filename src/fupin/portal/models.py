@@ -1,0 +1,72 @@
+"""Resident portal records: assisted-service sessions (代办); login codes and resident requests follow."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AssistMode(models.TextChoices):
+    STATION = "station", "村便民服务站代办"
+    HOME = "home", "上门服务"
+
+
+class Authorisation(models.TextChoices):
+    PHOTO = "photo", "签字授权书拍照"
+    CODE = "code", "验证码口述授权"
+
+
+class Assistance(models.Model):
+    """代办记录: a village assistant serving a resident on their behalf, with the resident's authorisation.
+
+    Every action done while it is open is marked with it (the request's `assistance`), so a record
+    always tells who acted for whom. `ended_at` closes it; a closed one serves nothing more."""
+
+    AREA_CODE_FIELD = "village_code"
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name="居民"
+    )
+    village_code = models.CharField("村代码", max_length=12, db_index=True)
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="代办员"
+    )
+    mode = models.CharField("服务方式", max_length=10, choices=AssistMode.choices)
+    authorisation = models.CharField("授权方式", max_length=10, choices=Authorisation.choices)
+    photo = models.FileField("授权书照片", upload_to="portal/authorisations/", blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "代办记录"
+        verbose_name_plural = "代办记录"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"代办 {self.pk}"
+
+
+class LoginCode(models.Model):
+    """一次性登录验证码: one code asked for with an ID number and a phone number.
+
+    Holds no personal data: the ID number, the phone number and the code are stored only as keyed
+    hashes (HMAC with the site key), so a copy of the table tells nothing and cannot be reversed.
+    A row is written whether or not the ID number is in the registry (the answer must not tell),
+    and only a matching resident is actually sent the code. Rows older than a day are deleted."""
+
+    id_key = models.CharField("身份证号摘要", max_length=64)
+    phone_key = models.CharField("手机号摘要", max_length=64)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    code_hash = models.CharField("验证码摘要", max_length=64)
+    created_at = models.DateTimeField("发送时间", db_index=True)
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录验证码"
+        verbose_name_plural = "登录验证码"
+        indexes = [
+            models.Index(fields=["id_key", "created_at"], name="portal_code_id_at"),
+            models.Index(fields=["phone_key", "created_at"], name="portal_code_phone_at"),
+            models.Index(fields=["ip", "created_at"], name="portal_code_ip_at"),
+        ]

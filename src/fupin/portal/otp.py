@@ -1,0 +1,193 @@
+"""Resident login by ID number + phone number + one-time code (验证码登录).
+
+`request_code` checks the input, the lock and the send limits, writes a `LoginCode` and texts the code
+to the phone only when a resident with that ID number has that phone number (their own or their
+household's) in the registry; the answer is the same either way. `verify_code` checks a code against
+the row the session points at and returns the Person, or raises `LoginRefused` with a Chinese message.
+
+Numbers (settings.py, each with its reason): PORTAL_CODE_MINUTES, PORTAL_CODE_FAILURES,
+PORTAL_LOCK_MINUTES, PORTAL_CODES_PER_HOUR_ID / _PHONE / _IP, PORTAL_CODE_INTERVAL_SECONDS.
+Counting uses the database (works the same on SQLite, PostgreSQL, and with any number of workers);
+on PostgreSQL the count-then-write of one ID/phone/address is serialised with transaction-scoped
+advisory locks, on SQLite by its one writer at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from fupin.registry.choices import Status
+from fupin.registry.idnumber import IdNumberError, parse_id_number
+from fupin.registry.models import Person
+
+from . import sms
+from .models import LoginCode
+
+PHONE = re.compile(r"1[3-9]\d{9}")
+CODE = re.compile(r"\d{6}")
+
+
+class LoginRefused(Exception):
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _key(kind: str, value: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"portal:{kind}:{value}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _code_hash(row_salt: str, code: str) -> str:
+    return _key("code", f"{row_salt}:{code}")
+
+
+def clean_phone(raw: object) -> str:
+    text = unicodedata.normalize("NFKC", str(raw or ""))
+    text = "".join(ch for ch in text if not ch.isspace() and ch not in "-()")
+    if text.startswith("+86"):
+        text = text[3:]
+    if not PHONE.fullmatch(text):
+        raise LoginRefused("手机号码：应为 11 位数字的手机号（1 开头）", "phone")
+    return text
+
+
+def clean_id(raw: object) -> str:
+    if not str(raw or "").strip():
+        raise LoginRefused("身份证号：未填写", "id_number")
+    if len(str(raw)) > 40:
+        raise LoginRefused("身份证号：长度不对，应为 18 位", "id_number")
+    try:
+        return parse_id_number(raw).value
+    except IdNumberError as e:
+        raise LoginRefused(f"身份证号：{e}", "id_number") from None
+
+
+def _advisory_locks(*keys: str) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for k in sorted(set(keys)):
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [int(k[:15], 16)])
+
+
+def _failures(id_key: str, now: dt.datetime) -> int:
+    since = now - dt.timedelta(minutes=settings.PORTAL_LOCK_MINUTES)
+    got = LoginCode.objects.filter(id_key=id_key, created_at__gte=since).aggregate(
+        n=Sum("attempts")
+    )
+    return got["n"] or 0
+
+
+def locked_message() -> str:
+    return (
+        f"验证码错误次数过多，该身份证号已暂停登录 {settings.PORTAL_LOCK_MINUTES} 分钟。"
+        "请稍后再试，或到村便民服务站由工作人员代办。"
+    )
+
+
+def matching_person(id_number: str, phone: str) -> Person | None:
+    return (
+        Person.objects.select_related("household")
+        .exclude(status=Status.REMOVED)
+        .filter(id_number=id_number)
+        .filter(Q(phone=phone) | Q(household__phone=phone))
+        .first()
+    )
+
+
+def request_code(*, id_raw, phone_raw, ip: str | None, now: dt.datetime | None = None) -> LoginCode:
+    id_number = clean_id(id_raw)
+    phone = clean_phone(phone_raw)
+    now = now or timezone.now()
+    id_key, phone_key = _key("id", id_number), _key("phone", phone)
+    hour = now - dt.timedelta(hours=1)
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        _advisory_locks(id_key, phone_key, _key("ip", ip or ""))
+        if _failures(id_key, now) >= settings.PORTAL_CODE_FAILURES:
+            raise LoginRefused(locked_message())
+        recent = LoginCode.objects.filter(created_at__gte=hour)
+        last = recent.filter(id_key=id_key).order_by("-created_at").first()
+        if last and (now - last.created_at).total_seconds() < settings.PORTAL_CODE_INTERVAL_SECONDS:
+            wait = settings.PORTAL_CODE_INTERVAL_SECONDS - int(
+                (now - last.created_at).total_seconds()
+            )
+            raise LoginRefused(f"验证码刚刚发过，请 {wait} 秒后再获取")
+        if (
+            recent.filter(id_key=id_key).count() >= settings.PORTAL_CODES_PER_HOUR_ID
+            or recent.filter(phone_key=phone_key).count() >= settings.PORTAL_CODES_PER_HOUR_PHONE
+            or (ip and recent.filter(ip=ip).count() >= settings.PORTAL_CODES_PER_HOUR_IP)
+        ):
+            raise LoginRefused("获取验证码过于频繁，请一小时后再试，或到村便民服务站办理")
+        salt = secrets.token_hex(8)
+        row = LoginCode.objects.create(
+            id_key=id_key,
+            phone_key=phone_key,
+            ip=ip,
+            code_hash=f"{salt}${_code_hash(salt, code)}",
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=settings.PORTAL_CODE_MINUTES),
+        )
+        LoginCode.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
+    if matching_person(id_number, phone) is not None:
+        sms.send(
+            phone,
+            f"【浮梁县人社局】您的登录验证码是 {code}，{settings.PORTAL_CODE_MINUTES} 分钟内有效。"
+            "工作人员不会向您索要验证码，请勿告诉他人。",
+        )
+    return row
+
+
+def verify_code(
+    *, code_id, id_number: str, phone: str, code_raw, now: dt.datetime | None = None
+) -> Person:
+    now = now or timezone.now()
+    code = unicodedata.normalize("NFKC", str(code_raw or "")).strip()
+    if not CODE.fullmatch(code):
+        raise LoginRefused("验证码：应为 6 位数字", "code")
+    if not isinstance(code_id, int):
+        raise LoginRefused("请先获取验证码")
+    with (
+        transaction.atomic()
+    ):  # the refusal is raised after commit: a counted failure stays counted
+        refusal = _check(code_id, id_number, phone, code, now)
+    if isinstance(refusal, LoginRefused):
+        raise refusal
+    return refusal
+
+
+def _check(code_id: int, id_number: str, phone: str, code: str, now) -> Person | LoginRefused:
+    row = LoginCode.objects.select_for_update().filter(pk=code_id).first()
+    if row is None or row.id_key != _key("id", id_number) or row.phone_key != _key("phone", phone):
+        return LoginRefused("请先获取验证码")
+    if row.used_at is not None:
+        return LoginRefused("该验证码已使用，请重新获取")
+    if _failures(row.id_key, now) >= settings.PORTAL_CODE_FAILURES:
+        return LoginRefused(locked_message())
+    if now >= row.expires_at:
+        return LoginRefused("验证码已过期，请重新获取", "code")
+    salt, digest = row.code_hash.split("$", 1)
+    person = matching_person(id_number, phone)
+    if not hmac.compare_digest(digest, _code_hash(salt, code)) or person is None:
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        left = settings.PORTAL_CODE_FAILURES - _failures(row.id_key, now)
+        if left <= 0:
+            return LoginRefused(locked_message(), "code")
+        return LoginRefused(f"验证码不正确，还可再试 {left} 次", "code")
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return person

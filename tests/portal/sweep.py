@@ -1,0 +1,25 @@
+"""Portal records in each township of the scope sweep (tests/access/test_scope_sweep.py), and the URL
+kwargs that reach them. Resident routes (views wrapped in `resident_required`) are walked there as a
+resident of each township's marked household."""
+
+from fupin.portal.models import Assistance, LoginCode
+from tests.access.marks import NOT_AREA_BOUND, NOT_SHOWN, marker
+
+
+def extend(world, users) -> None:
+    for town, user in users.items():
+        person = world[town]["person"]
+        world[town]["assistance"] = Assistance.objects.create(
+            person=person,
+            village_code=person.village_code,
+            assistant=user,
+            mode="station",
+            authorisation="code",
+            note=marker(town, Assistance),
+        )
+
+
+def install(factory, extensions) -> None:
+    extensions.append(extend)
+    NOT_AREA_BOUND[LoginCode] = "keyed hashes of ID, phone and code only; never shown"
+    NOT_SHOWN[Assistance] = "no staff page lists assisted-service records yet: tests/portal"
