@@ -9,14 +9,26 @@ from fupin.management.models import (
     BulletinRead,
     Evidence,
     Indicator,
+    Interview,
     ManualValue,
     Phase,
     Plan,
+    SnapshotLevel,
+    SnapshotRun,
+    SnapshotValue,
     Target,
     Task,
 )
-from tests.access.marks import NOT_AREA_BOUND, marker
+from tests.access.marks import NOT_AREA_BOUND, NOT_SHOWN, marker
 
+NOT_AREA_BOUND[SnapshotRun] = (
+    "a snapshot run's header: its day, windows and timings; the figures are SnapshotValue rows"
+)
+NOT_SHOWN[SnapshotValue] = (
+    "an indicator code is never shown as text (pages show indicator names); scope of snapshot "
+    "rows: tests/management/test_snapshots.py::test_a_township_reads_only_its_own_rows"
+)
+NOT_SHOWN[Interview] = "约谈 pages come next; scope: tests/management/test_interviews.py"
 NOT_AREA_BOUND[Indicator] = (
     "indicator definitions: the county's reference data (code, name, count definition, source sentence)"
 )
@@ -79,6 +91,24 @@ def extend(world, users) -> None:
         )
         BulletinRead.objects.create(
             bulletin=bulletin, area_code=code, user=user, name=m(BulletinRead)
+        )
+        SnapshotValue.objects.create(
+            day=today,
+            indicator_code=m(SnapshotValue),
+            area_code=code,
+            level=SnapshotLevel.TOWNSHIP,
+            num=1,
+        )
+        Interview.objects.create(
+            area_code=code,
+            task=task,
+            held_on=today,
+            interviewee="乡镇长",
+            interviewer="县人社局局长",
+            reason=m(Interview),
+            actions="加快进度",
+            follow_up_on=today,
+            created_by=user,
         )
         world[town].update(
             plan=county_plan, target=target, task=task, evidence=ev, bulletin=bulletin

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
+from fupin.areas.models import Area, Level
 
-from . import periods
-from .indicators import evaluate
-from .models import Bulletin, BulletinRead, IndicatorKind, Plan
-from .selectors import active_indicators, elapsed, own_code, pad, plan_figures, targets, townships
+from . import periods, snapshots
+from .models import Bulletin, BulletinRead, IndicatorKind, Plan, SnapshotLevel
+from .selectors import active_indicators, elapsed, own_code, pad, targets, townships
 from .services import ManagementError, require_county
 
 STATUS_BEHIND = "滞后"
@@ -42,30 +42,64 @@ def _rank(rows: list[dict], key: str) -> None:
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
 
 
+def _status(rate, goal, share) -> str:
+    if goal is None:
+        return "无目标"
+    if goal == 0:
+        return "无任务"
+    if rate is None:
+        return "无数据"
+    if rate >= 1:
+        return "已完成"
+    return "进度正常" if rate + 1e-9 >= share else STATUS_BEHIND
+
+
+def _villages(user) -> list[Area]:
+    code = own_code(user)
+    return list(Area.objects.filter(level=Level.VILLAGE, code__startswith=code).order_by("code"))
+
+
 def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
-    """The bulletin's content: one section per indicator, townships ranked."""
+    """The bulletin's content: one section per indicator, townships and villages ranked. Read
+    from the statistics snapshots (`fupin.management.snapshots`): the month's last day (today
+    for the running month); a snapshot missing for that day or window is built first."""
     period = periods.month(month)
+    today = timezone.localdate()
+    if period.start > today:
+        raise ManagementError(f"{period.label}尚未开始，不能生成通报")
+    as_of = min(period.end, today)
     towns = townships(user)
+    villages = _villages(user)
+    town_names = {t.code: t.name for t in towns}
     inds = active_indicators()
-    month_figs = evaluate(inds, user=user, start=period.start, end=period.end)
+    run = snapshots.ensure(user=user, day=as_of, since=period.start)
+    month_figs = snapshots.figures(inds, user=user, start=period.start, end=as_of)
+    month_v = snapshots.figures(
+        inds, user=user, start=period.start, end=as_of, level=SnapshotLevel.VILLAGE
+    )
     plan_targets: dict[str, dict[str, int]] = {}
-    plan_figs, share = {}, None
+    plan_figs, plan_v, share = {}, {}, None
     if plan is not None:
         for t in targets(user, plan):
             plan_targets.setdefault(t.indicator.code, {})[t.area_code] = t.value
         targeted = [i for i in inds if i.code in plan_targets]
-        # A stock (cumulative) figure depends only on the end date: when the plan's end is the month's,
-        # the month's figure is the plan's, and the heavy person queries run once.
-        plan_end = max(plan.starts_on, min(period.end, plan.ends_on))
-        reuse = [i for i in targeted if i.cumulative and plan_end == period.end]
-        plan_figs = plan_figures(user, plan, period.end, [i for i in targeted if i not in reuse])
-        plan_figs.update({i.code: month_figs[i.code] for i in reuse})
-        share = elapsed(plan, period.end)
+        plan_end = max(plan.starts_on, min(as_of, plan.ends_on))
+        snapshots.ensure(user=user, day=plan_end, since=plan.starts_on)
+        plan_figs = snapshots.figures(targeted, user=user, start=plan.starts_on, end=plan_end)
+        plan_v = snapshots.figures(
+            targeted,
+            user=user,
+            start=plan.starts_on,
+            end=plan_end,
+            level=SnapshotLevel.VILLAGE,
+        )
+        share = elapsed(plan, as_of)
     county = pad(own_code(user))
     sections = []
     for ind in inds:
         goals = plan_targets.get(ind.code)
         fig = plan_figs.get(ind.code) if goals else month_figs[ind.code]
+        vfig = plan_v.get(ind.code) if goals else month_v[ind.code]
         rows = []
         for t in towns:
             value = fig.value(t.code)
@@ -87,21 +121,23 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
                 row["rate"] = (
                     None if not goal or unit_value is None else round(unit_value / goal, 4)
                 )
-                row["status"] = (
-                    "无目标"
-                    if goal is None
-                    else "无任务"
-                    if goal == 0
-                    else "无数据"
-                    if row["rate"] is None
-                    else "已完成"
-                    if row["rate"] >= 1
-                    else "进度正常"
-                    if row["rate"] + 1e-9 >= share
-                    else STATUS_BEHIND
-                )
+                row["status"] = _status(row["rate"], goal, share)
             rows.append(row)
         _rank(rows, "rate" if goals else "value")
+        village_rows = []
+        for v in villages:
+            value = vfig.value(v.code)
+            village_rows.append(
+                {
+                    "code": v.code,
+                    "name": v.name,
+                    "town": town_names.get(v.code[:9], ""),
+                    "value": value,
+                    "shown": _fmt(ind.kind, value),
+                    "month": _fmt(ind.kind, month_v[ind.code].value(v.code)),
+                }
+            )
+        _rank(village_rows, "value")
         total = fig.value()
         section = {
             "code": ind.code,
@@ -111,6 +147,7 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
             "source": ind.source_text,
             "by_target": bool(goals),
             "rows": rows,
+            "villages": village_rows,
             "total": _fmt(ind.kind, total),
             "month_total": _fmt(ind.kind, month_figs[ind.code].value()),
         }
@@ -124,7 +161,9 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
         "plan": plan.name if plan else "",
         "plan_id": plan.pk if plan else None,
         "elapsed": round(100 * share) if share is not None else None,
-        "as_of": period.end.isoformat(),
+        "as_of": as_of.isoformat(),
+        "snapshot_built_at": timezone.localtime(run.built_at).strftime("%Y-%m-%d %H:%M"),
+        "snapshot_reconstructed": run.reconstructed,
         "sections": sections,
         "laggards": sorted({n for s in sections for n in s.get("laggards", [])}),
     }
@@ -234,10 +273,29 @@ def _render_pdf(bulletin: Bulletin) -> bytes:
 
     from .loading import DATA
 
-    html = render_to_string("management/bulletin_pdf.html", {"b": bulletin, "d": bulletin.data})
+    html = render_to_string(
+        "management/bulletin_pdf.html", {"b": bulletin, "d": _for_print(bulletin.data), "pdf": True}
+    )
     return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf(
         stylesheets=[CSS(filename=str(DATA / "bulletin_pdf.css"), url_fetcher=_no_fetch)]
     )
+
+
+PDF_TOP, PDF_BOTTOM = 5, 10
+
+
+def _for_print(data: dict) -> dict:
+    """The PDF names each indicator's first 5 and last 10 villages (a county has hundreds; the
+    page and the xlsx carry the whole ranking)."""
+    sections = []
+    for s in data.get("sections", []):
+        villages = s.get("villages") or []
+        cut = len(villages) > PDF_TOP + PDF_BOTTOM
+        shown = villages[:PDF_TOP] + villages[-PDF_BOTTOM:] if cut else villages
+        sections.append(
+            {**s, "villages": shown, "villages_cut": cut, "village_count": len(villages)}
+        )
+    return {**data, "sections": sections}
 
 
 def _no_fetch(url, *args, **kwargs):
@@ -263,4 +321,10 @@ def xlsx_sheets(bulletin: Bulletin) -> list[tuple[str, list[str], list[list]]]:
                     r.get("status", ""),
                 ]
             )
-    return [("进度通报", header, rows)]
+    vheader = ["指标", "排名", "村", "乡镇", "完成", "本月"]
+    vrows = [
+        [s["name"], r["rank"] or "", r["name"], r["town"], r["shown"], r["month"]]
+        for s in d.get("sections", [])
+        for r in s.get("villages", [])
+    ]
+    return [("进度通报", header, rows), ("各村排名", vheader, vrows)]

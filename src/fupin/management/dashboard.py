@@ -1,14 +1,14 @@
 """工作台仪表盘: the dashboard of the user's area — coverage per township, monthly trends, targets
-against progress — as JSON for ECharts (static JS, data through json_script)."""
+against progress — as JSON for ECharts (static JS, data through json_script), from the
+statistics snapshots only."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.cache import cache
+from django.utils import timezone
 
-from . import periods
-from .indicators import evaluate, monthly
+from . import periods, snapshots
 from .models import Bulletin, BulletinRead, IndicatorKind, Plan
 from .selectors import active_indicators, own_code, plans, progress, published_bulletins, townships
 
@@ -21,7 +21,6 @@ COVERAGE = [
     "visits_on_time",
 ]
 TRENDS = ["placements", "trained", "job_fairs", "households_out"]
-CACHE_SECONDS = 300
 
 
 def current_plan(user, day: dt.date) -> Plan | None:
@@ -33,38 +32,36 @@ def current_plan(user, day: dt.date) -> Plan | None:
 
 
 def data(user, day: dt.date, version: str = "") -> dict:
-    """Everything the charts draw, for the user's area; cached a few minutes per area, day and
-    registry version (figures move with the day's work, not by the second)."""
-    key = f"fupin:dashboard:{own_code(user)}:{day.isoformat()}:{version}"
-    found = cache.get(key)
-    if found is not None:
-        return found
+    """Everything the charts draw, for the user's area, read from the statistics snapshots
+    (`fupin.management.snapshots`) only — a few hundred stored rows, never the registry: the
+    latest snapshot for coverage and goals, each month's last one for the trends. `version` is
+    kept for callers; the snapshot's own time is shown instead."""
     inds = {i.code: i for i in active_indicators()}
     towns = townships(user)
-    month = periods.month(day)
+    latest = snapshots.latest_run(user, day)
+    as_of = latest.day if latest else None
     cov = [inds[c] for c in COVERAGE if c in inds]
-    figs = evaluate(cov, user=user, start=month.start, end=day)
-    coverage = {
-        "towns": [t.name for t in towns],
-        "series": [
+    coverage = {"towns": [t.name for t in towns], "series": []}
+    if latest is not None:
+        figs = snapshots.figures(cov, user=user, start=as_of.replace(day=1), end=as_of)
+        coverage["series"] = [
             {"name": i.name, "data": [figs[i.code].value(t.code) for t in towns]} for i in cov
-        ],
-    }
+        ]
     months = periods.months_back(day, 12)
     trend_inds = [inds[c] for c in TRENDS if c in inds]
-    series = monthly(trend_inds, user=user, start=months[0].start, end=months[-1].end)
+    series = snapshots.monthly(trend_inds, user=user, months=months)
     trends = {
         "months": [m.key for m in months],
         "series": [
-            {"name": i.name, "data": [series.get(i.code, {}).get(m.key, 0) for m in months]}
+            {"name": i.name, "data": [series[i.code].get(m.key) for m in months]}
             for i in trend_inds
         ],
     }
     plan = current_plan(user, day)
     goals = {"plan": plan.name if plan else "", "items": []}
-    if plan:
+    if plan and latest is not None:
         code = own_code(user).ljust(12, "0")
-        for p in progress(user, plan, day):
+        for p in progress(user, plan, as_of, live=False):
             mine = p.target.area_code == code or (
                 len(own_code(user)) > 9 and p.target.area_code == code[:9].ljust(12, "0")
             )
@@ -82,12 +79,18 @@ def data(user, day: dt.date, version: str = "") -> dict:
                 )
         goals["elapsed"] = round(
             100
-            * (min(day, plan.ends_on) - plan.starts_on).days
+            * (min(as_of, plan.ends_on) - plan.starts_on).days
             / max(1, (plan.ends_on - plan.starts_on).days)
         )
-    result = {"coverage": coverage, "trends": trends, "goals": goals}
-    cache.set(key, result, CACHE_SECONDS)
-    return result
+    return {
+        "coverage": coverage,
+        "trends": trends,
+        "goals": goals,
+        "as_of": as_of.isoformat() if as_of else None,
+        "built_at": timezone.localtime(latest.built_at).strftime("%Y-%m-%d %H:%M")
+        if latest
+        else None,
+    }
 
 
 def latest_unread(user) -> tuple[Bulletin | None, BulletinRead | None]:

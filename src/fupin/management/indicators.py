@@ -321,14 +321,17 @@ def _report_memory() -> None:
             )
 
 
-def _run(by_model, out: dict, user) -> None:
+def _run(by_model, out: dict, user, digits: int = TOWN_DIGITS) -> None:
     for model, measures in by_model.items():
         aggs = {f"m{i}": m.aggregate for i, m in enumerate(measures)}
         area = model.AREA_CODE_FIELD
+        qs = model._default_manager.all()
+        # user None: the county's analytics table (fupin.management.snapshots) counts every row;
+        # what a person then reads of it goes through scoped().
         rows = (
-            scoped(model._default_manager.all(), user)
+            (qs if user is None else scoped(qs, user))
             .order_by()
-            .annotate(_town=Substr(F(area), 1, TOWN_DIGITS))
+            .annotate(_town=Substr(F(area), 1, digits))
             .values("_town")
             .annotate(**aggs)
         )
@@ -340,11 +343,18 @@ def _run(by_model, out: dict, user) -> None:
 
 
 def evaluate(
-    indicators: list[Indicator], *, user, start: dt.date, end: dt.date
+    indicators: list[Indicator],
+    *,
+    user,
+    start: dt.date,
+    end: dt.date,
+    digits: int = TOWN_DIGITS,
 ) -> dict[str, Figures]:
     """Every indicator per township over [start, end], read through the user's area scope.
 
-    One GROUP BY query per source table (all that table's indicators as filtered aggregates)."""
+    One GROUP BY query per source table (all that table's indicators as filtered aggregates).
+    `digits` 12 groups by village instead (the snapshot builder); user None reads every row
+    (the snapshot builder only)."""
     out = {i.code: Figures(i) for i in indicators}
     by_model: dict[type[models.Model], list[_Measure]] = defaultdict(list)
     manual = []
@@ -360,16 +370,17 @@ def evaluate(
             by_model[d.model].append(d)
     with transaction.atomic():
         _report_memory()
-        _run(by_model, out, user)
+        _run(by_model, out, user, digits)
     if manual:
-        qs = scoped(ManualValue.objects.filter(indicator__in=manual, month__lte=end), user)
+        qs = ManualValue.objects.filter(indicator__in=manual, month__lte=end)
+        qs = qs if user is None else scoped(qs, user)
         for ind in manual:
             rows = qs.filter(indicator=ind)
             if not ind.cumulative:
                 rows = rows.filter(month__gte=start.replace(day=1))
             for town, v in (
                 rows.order_by()
-                .annotate(_town=Substr("area_code", 1, TOWN_DIGITS))
+                .annotate(_town=Substr("area_code", 1, digits))
                 .values("_town")
                 .annotate(v=Sum("value"))
                 .values_list("_town", "v")

@@ -292,3 +292,115 @@ class BulletinRead(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bulletin", "user"], name="bulletin_read_once")
         ]
+
+
+class SnapshotRun(models.Model):
+    """统计快照（分析表）的一次生成: which day it stands for, which period windows it holds, when
+    and how fast it was built. The figures are `SnapshotValue` rows. A run header holds no
+    figures and no personal data (day, windows, timings) and is read by every user: whether a
+    township may see a figure is decided on the values, through `scoped()`."""
+
+    day = models.DateField("快照日期")
+    scope_code = models.CharField(
+        "统计范围", max_length=12, blank=True, help_text="生成者的辖区代码前缀；空表示全部区划"
+    )
+    windows = models.JSONField("统计期起点", default=list)
+    built_at = models.DateTimeField("生成时间")
+    seconds = models.FloatField("用时（秒）", default=0)
+    rows = models.PositiveIntegerField("数据行数", default=0)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "统计快照"
+        verbose_name_plural = "统计快照"
+        ordering = ["-day", "scope_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "scope_code"], name="snapshot_once_a_day")
+        ]
+
+    @property
+    def reconstructed(self) -> bool:
+        """补建: built more than a day after the day it stands for, so stock figures (coverage)
+        show the registry as it stood when built, not as it stood that day."""
+        return (self.built_at.date() - self.day).days > 1
+
+
+class SnapshotLevel(models.IntegerChoices):
+    TOWNSHIP = 4, "乡镇"
+    VILLAGE = 5, "村"
+
+
+class SnapshotValue(models.Model):
+    """分析表的一行 (DHIS2 analytics): one indicator's numerator and denominator for one area on
+    one day, over the window [since, day] (since empty: a stock figure as of the day). Township
+    rows are counted per township (distinct persons stay distinct); village rows per village
+    code. Zero figures are not stored."""
+
+    AREA_CODE_FIELD = "area_code"
+
+    day = models.DateField("快照日期")
+    since = models.DateField("统计期起点", null=True, blank=True)
+    indicator_code = models.CharField("指标代码", max_length=40)
+    area_code = models.CharField("区划", max_length=12)
+    level = models.PositiveSmallIntegerField("层级", choices=SnapshotLevel.choices)
+    num = models.BigIntegerField("分子", default=0)
+    den = models.BigIntegerField("分母", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "统计快照数据"
+        verbose_name_plural = "统计快照数据"
+        indexes = [
+            models.Index(fields=["day", "level", "area_code"], name="snapshot_day_level_area")
+        ]
+
+
+class Interview(models.Model):
+    """约谈记录 (002: 对工作滞后的乡镇和责任人进行约谈): a lagging township (or one of its tasks)
+    interviewed — who, when, why, the actions agreed, the deadline to follow up, and an evidence
+    file (the minutes, checked like task evidence). Recorded by the county, read by the township
+    interviewed."""
+
+    AREA_CODE_FIELD = "area_code"
+
+    area_code = models.CharField("被约谈乡镇", max_length=12)
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="interviews"
+    )
+    bulletin = models.ForeignKey(
+        Bulletin, null=True, blank=True, on_delete=models.PROTECT, related_name="interviews"
+    )
+    held_on = models.DateField("约谈日期")
+    interviewee = models.CharField("被约谈人", max_length=100)
+    interviewer = models.CharField("约谈人", max_length=100)
+    reason = models.CharField("约谈事由", max_length=500)
+    actions = models.TextField("整改措施", max_length=2000)
+    follow_up_on = models.DateField("整改期限")
+    followed_up_on = models.DateField("跟踪核查日期", null=True, blank=True)
+    follow_up_note = models.CharField("整改情况", max_length=500, blank=True)
+    file = models.FileField("约谈记录材料", upload_to="interviews/%Y/%m/", blank=True)
+    file_name = models.CharField("文件名", max_length=100, blank=True)
+    file_kind = models.CharField("类型", max_length=8, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "约谈记录"
+        verbose_name_plural = "约谈记录"
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(held_on__lte=models.F("follow_up_on")),
+                name="interview_follow_up_after",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"约谈 {self.interviewee}（{self.held_on}）"
+
+    def follow_up_overdue(self, day) -> bool:
+        return self.followed_up_on is None and self.follow_up_on < day

@@ -102,13 +102,24 @@ def elapsed(plan: Plan, as_of: dt.date) -> float:
 
 
 def plan_figures(
-    user, plan: Plan, as_of: dt.date, indicators: list[Indicator] | None = None
-) -> dict[str, Figures]:
+    user,
+    plan: Plan,
+    as_of: dt.date,
+    indicators: list[Indicator] | None = None,
+    live: bool = True,
+) -> dict[str, Figures] | None:
+    """The plan's figures from its start to `as_of` (or its end): from the snapshot of that day
+    when there is one; otherwise computed (live) or None (live False: the dashboard never waits)."""
+    from . import snapshots
+
     inds = (
         indicators if indicators is not None else list({t.indicator for t in targets(user, plan)})
     )
     end = max(plan.starts_on, min(as_of, plan.ends_on))
-    return evaluate(inds, user=user, start=plan.starts_on, end=end)
+    try:
+        return snapshots.figures(inds, user=user, start=plan.starts_on, end=end)
+    except snapshots.SnapshotMissing:
+        return evaluate(inds, user=user, start=plan.starts_on, end=end) if live else None
 
 
 def figure_for(fig: Figures, area_code: str) -> float | int | None:
@@ -116,14 +127,14 @@ def figure_for(fig: Figures, area_code: str) -> float | int | None:
     return fig.value(None if area_code.endswith("000000") else area_code[:9])
 
 
-def progress(user, plan: Plan, as_of: dt.date) -> list[Progress]:
+def progress(user, plan: Plan, as_of: dt.date, live: bool = True) -> list[Progress]:
     rows = list(targets(user, plan))
-    figs = plan_figures(user, plan, as_of, list({t.indicator for t in rows}))
+    figs = plan_figures(user, plan, as_of, list({t.indicator for t in rows}), live=live)
     share = elapsed(plan, as_of)
     names = names_of({t.area_code for t in rows})
     out = []
     for t in rows:
-        value = figure_for(figs[t.indicator.code], t.area_code)
+        value = figure_for(figs[t.indicator.code], t.area_code) if figs else None
         if t.indicator.kind == IndicatorKind.SUM_FEN and value is not None:
             value = value / 100  # targets of money are in yuan
         rate = None if value is None or not t.value else value / t.value

@@ -1,0 +1,263 @@
+"""统计快照（分析表）: DHIS2-style analytics tables for the bulletin and the dashboards.
+
+Once a day (`fupin snapshot`, the button on the indicator page, or a background task) every
+computed indicator is evaluated per village and per township and written to `SnapshotValue`:
+
+* stock indicators (时点/累计: coverage, people in work) once, as of the day (`since` empty);
+* flow indicators (期内新增: placements, trainees) once per *window* ending on the day — the
+  month, quarter and year to date, and every plan in force that day (from its start).
+
+The bulletin, the dashboard and the plan page then read a few hundred stored rows instead of
+scanning a million persons; a past month's coverage is the snapshot of that month's last day,
+so it no longer moves with today's registry. Township rows are counted per township (a person
+with rows in two villages of one township counts once, as in the live computation); village
+rows per village. Manual indicators (乡镇填报) stay live: their table is small and a township
+may report a past month late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fupin.access.scope import area_code_of, scoped
+
+from .indicators import Figures, evaluate
+from .models import Indicator, IndicatorKind, Plan, SnapshotLevel, SnapshotRun, SnapshotValue
+
+VILLAGE_DIGITS = 12
+
+
+class SnapshotMissing(LookupError):
+    """No snapshot holds the day and window asked for."""
+
+
+def windows_for(day: dt.date, extra: tuple[dt.date, ...] = ()) -> list[dt.date]:
+    """The window starts a snapshot of `day` holds: month, quarter and year to date, and every
+    plan in force that day."""
+    quarter = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    starts = {day.replace(day=1), quarter, dt.date(day.year, 1, 1), *extra}
+    starts |= set(
+        Plan.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list(
+            "starts_on", flat=True
+        )
+    )
+    return sorted(s for s in starts if s <= day)
+
+
+def _uses_start(ind: Indicator) -> bool:
+    text = json.dumps([ind.numerator, ind.denominator], ensure_ascii=False)
+    return '"period": "start"' in text
+
+
+def is_stock(ind: Indicator) -> bool:
+    """A figure that depends on the day only (not on where its period starts)."""
+    return ind.cumulative and not _uses_start(ind)
+
+
+def _distinct(ind: Indicator) -> bool:
+    return any(
+        isinstance(spec, dict) and spec.get("count") for spec in (ind.numerator, ind.denominator)
+    )
+
+
+def _computed() -> list[Indicator]:
+    return list(Indicator.objects.filter(active=True).exclude(kind=IndicatorKind.MANUAL))
+
+
+def _rows(figs: dict[str, Figures], level: int, day, since, pad_to: int) -> list[SnapshotValue]:
+    out = []
+    for code, fig in figs.items():
+        for area in set(fig.num) | set(fig.den):
+            num, den = fig.num.get(area, 0), fig.den.get(area, 0)
+            if not num and not den:
+                continue
+            out.append(
+                SnapshotValue(
+                    day=day,
+                    since=since,
+                    indicator_code=code,
+                    area_code=area.ljust(pad_to, "0"),
+                    level=level,
+                    num=num,
+                    den=den if fig.indicator.kind == IndicatorKind.RATIO else None,
+                )
+            )
+    return out
+
+
+def _towns_from_villages(village: dict[str, Figures]) -> dict[str, Figures]:
+    out = {}
+    for code, fig in village.items():
+        town = Figures(fig.indicator)
+        for area, v in fig.num.items():
+            town.num[area[:9]] += v
+        for area, v in fig.den.items():
+            town.den[area[:9]] += v
+        out[code] = town
+    return out
+
+
+def _compute(inds, *, user, start, end, since) -> list[SnapshotValue]:
+    """Village rows for every indicator; township rows summed from them, except where distinct
+    persons are counted (one person in two villages is one person of the township)."""
+    if not inds:
+        return []
+    village = evaluate(inds, user=user, start=start, end=end, digits=VILLAGE_DIGITS)
+    towns = _towns_from_villages(village)
+    distinct = [i for i in inds if _distinct(i)]
+    if distinct:
+        towns.update(evaluate(distinct, user=user, start=start, end=end))
+    return [
+        *_rows(village, SnapshotLevel.VILLAGE, end, since, VILLAGE_DIGITS),
+        *_rows(towns, SnapshotLevel.TOWNSHIP, end, since, VILLAGE_DIGITS),
+    ]
+
+
+def build(*, day: dt.date, user=None, extra: tuple[dt.date, ...] = ()) -> SnapshotRun:
+    """统计快照: every computed indicator of `day` for the user's area (user None: every area),
+    replacing that day's snapshot of the same area in one transaction."""
+    t0 = time.perf_counter()
+    code = "" if user is None else (area_code_of(user) or "")
+    inds = _computed()
+    stock = [i for i in inds if is_stock(i)]
+    flow = [i for i in inds if not is_stock(i)]
+    windows = windows_for(day, extra)
+    rows = _compute(stock, user=user, start=day, end=day, since=None)
+    for since in windows:
+        rows += _compute(flow, user=user, start=since, end=day, since=since)
+    with transaction.atomic():
+        old = SnapshotValue.objects.filter(day=day)
+        (old if user is None else scoped(old, user)).delete()
+        SnapshotValue.objects.bulk_create(rows, batch_size=2000)
+        SnapshotRun.objects.filter(day=day, scope_code__startswith=code).delete()
+        run = SnapshotRun.objects.create(
+            day=day,
+            scope_code=code,
+            windows=[w.isoformat() for w in windows],
+            built_at=timezone.now(),
+            seconds=round(time.perf_counter() - t0, 3),
+            rows=len(rows),
+            built_by=user if user is not None and user.pk else None,
+        )
+    return run
+
+
+def run_for(user, day: dt.date) -> SnapshotRun | None:
+    """The snapshot of `day` covering the user's whole area (built for it or for a wider one)."""
+    code = _own(user)
+    runs = [r for r in SnapshotRun.objects.filter(day=day) if code.startswith(r.scope_code)]
+    return max(runs, key=lambda r: len(r.scope_code)) if runs else None
+
+
+def latest_run(user, on_or_before: dt.date) -> SnapshotRun | None:
+    code = _own(user)
+    for r in SnapshotRun.objects.filter(day__lte=on_or_before).order_by("-day", "-built_at")[:50]:
+        if code.startswith(r.scope_code):
+            return r
+    return None
+
+
+def _own(user) -> str:
+    from .selectors import own_code
+
+    return own_code(user)
+
+
+def has_window(run: SnapshotRun | None, since: dt.date) -> bool:
+    return run is not None and since.isoformat() in run.windows
+
+
+def ensure(*, user, day: dt.date, since: dt.date) -> SnapshotRun:
+    """The snapshot of `day` with the window from `since`, built now when missing (a county
+    generating a bulletin for a month no snapshot was taken of)."""
+    run = run_for(user, day)
+    if has_window(run, since):
+        return run
+    extra = tuple(dt.date.fromisoformat(w) for w in (run.windows if run else ())) + (since,)
+    return build(day=day, user=user, extra=extra)
+
+
+def figures(
+    indicators: list[Indicator],
+    *,
+    user,
+    start: dt.date,
+    end: dt.date,
+    level: int = SnapshotLevel.TOWNSHIP,
+) -> dict[str, Figures]:
+    """The indicators over [start, end] from the snapshot of `end`, read through the user's area
+    scope — the same figures `indicators.evaluate` computes live. Township level keys figures by
+    the 9-digit township code, village level by the 12-digit village code. Raises
+    SnapshotMissing when no snapshot of `end` holds the window from `start`."""
+    out = {i.code: Figures(i) for i in indicators}
+    manual = [i for i in indicators if i.kind == IndicatorKind.MANUAL]
+    computed = [i for i in indicators if i.kind != IndicatorKind.MANUAL]
+    if computed:
+        run = run_for(user, end)
+        flows = [i.code for i in computed if not is_stock(i)]
+        if run is None or (flows and not has_window(run, start)):
+            raise SnapshotMissing(f"没有 {end} 的统计快照（统计期起点 {start}）")
+        own = _own(user)
+        # A village account reads its village rows (no township row lies inside its area).
+        read_level = SnapshotLevel.VILLAGE if len(own) > 9 else level
+        digits = 9 if level == SnapshotLevel.TOWNSHIP else VILLAGE_DIGITS
+        qs = scoped(
+            SnapshotValue.objects.filter(
+                day=end, level=read_level, indicator_code__in=[i.code for i in computed]
+            ).filter(Q(since__isnull=True) | Q(since=start)),
+            user,
+        ).values_list("indicator_code", "since", "area_code", "num", "den")
+        by_code = {i.code: i for i in computed}
+        for code, since, area, num, den in qs:
+            ind = by_code[code]
+            if (since is None) != is_stock(ind):
+                continue
+            key = area[:digits]
+            out[code].num[key] += num
+            if den:
+                out[code].den[key] += den
+    if manual:
+        out.update(
+            evaluate(
+                manual,
+                user=user,
+                start=start,
+                end=end,
+                digits=9 if level == SnapshotLevel.TOWNSHIP else VILLAGE_DIGITS,
+            )
+        )
+    return out
+
+
+def figures_or_live(indicators, *, user, start, end) -> tuple[dict[str, Figures], bool]:
+    """Snapshot figures when the snapshot exists, else computed live (pages that may wait)."""
+    try:
+        return figures(indicators, user=user, start=start, end=end), True
+    except SnapshotMissing:
+        return evaluate(indicators, user=user, start=start, end=end), False
+
+
+def monthly(indicators, *, user, months) -> dict[str, dict[str, int | None]]:
+    """Flow indicators month by month from each month's last snapshot (the latest one for the
+    running month): {code: {"2018-03": n}}; a month with no snapshot is None."""
+    latest = latest_run(user, months[-1].end)
+    out: dict[str, dict[str, int | None]] = {i.code: {} for i in indicators}
+    for m in months:
+        day = m.end if latest is None or m.end < latest.day else latest.day
+        if day < m.start:
+            for i in indicators:
+                out[i.code][m.key] = None
+            continue
+        try:
+            figs = figures(indicators, user=user, start=m.start, end=day)
+        except SnapshotMissing:
+            figs = None
+        for i in indicators:
+            out[i.code][m.key] = figs[i.code].value() if figs else None
+    return out
