@@ -2,7 +2,9 @@
 kwargs that reach them. Resident routes (views wrapped in `resident_required`) are walked there as a
 resident of each township's marked household."""
 
-from fupin.portal.models import Assistance, LoginCode
+import datetime as dt
+
+from fupin.portal.models import Assistance, LoginCode, ResidentRequest
 from tests.access.marks import NOT_AREA_BOUND, NOT_SHOWN, marker
 
 
@@ -17,9 +19,19 @@ def extend(world, users) -> None:
             authorisation="code",
             note=marker(town, Assistance),
         )
+        world[town]["resident_request"] = ResidentRequest.objects.create(
+            person=person,
+            village_code=person.village_code,
+            kind="training",
+            detail={"wished_trade": "电工"},
+            note=marker(town, ResidentRequest),
+            due_on=dt.date.today() + dt.timedelta(days=15),
+            rule="test",
+        )
 
 
 def install(factory, extensions) -> None:
     extensions.append(extend)
     NOT_AREA_BOUND[LoginCode] = "keyed hashes of ID, phone and code only; never shown"
+    NOT_SHOWN[ResidentRequest] = "staff request pages follow: tests/portal"
     NOT_SHOWN[Assistance] = "no staff page lists assisted-service records yet: tests/portal"

@@ -56,7 +56,7 @@ class LoginCode(models.Model):
     id_key = models.CharField("身份证号摘要", max_length=64)
     phone_key = models.CharField("手机号摘要", max_length=64)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
-    code_hash = models.CharField("验证码摘要", max_length=64)
+    code_hash = models.CharField("验证码摘要", max_length=100)
     created_at = models.DateTimeField("发送时间", db_index=True)
     expires_at = models.DateTimeField("失效时间")
     attempts = models.PositiveSmallIntegerField("错误次数", default=0)
@@ -70,3 +70,81 @@ class LoginCode(models.Model):
             models.Index(fields=["phone_key", "created_at"], name="portal_code_phone_at"),
             models.Index(fields=["ip", "created_at"], name="portal_code_ip_at"),
         ]
+
+
+class RequestKind(models.TextChoices):
+    PENSION_TIER = "pension_tier", "选择下一年度养老保险缴费档次"
+    TRAINING = "training", "申请参加技能培训"
+    JOB = "job", "申请推荐就业"
+    APPRAISAL = "appraisal", "申请慢性病鉴定"
+    PHONE = "phone", "更新手机号码"
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", "待办理"
+    IN_PROGRESS = "in_progress", "办理中"
+    DONE = "done", "已办结"
+    REFUSED = "refused", "不予办理"
+
+
+OPEN_STATUSES = (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
+
+
+class ResidentRequest(models.Model):
+    """居民申请: what a resident asked for in the portal (or through the village assistant), a task for
+    the township with a deadline from the pack (`portal.request_days`). `detail` holds the kind's
+    values (tier_fen and year; wished_trade; phone …); `assistance` marks it as done on their behalf."""
+
+    AREA_CODE_FIELD = "village_code"
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name="居民"
+    )
+    village_code = models.CharField("村代码", max_length=12)
+    kind = models.CharField("事项", max_length=16, choices=RequestKind.choices)
+    detail = models.JSONField("申请内容", default=dict, blank=True)
+    note = models.CharField("居民留言", max_length=300, blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    due_on = models.DateField("办理时限")
+    rule = models.CharField("时限依据", max_length=80)
+    assistance = models.ForeignKey(
+        Assistance,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name="代办记录",
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    answer = models.CharField("办理结果", max_length=300, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="办理人",
+    )
+    handled_at = models.DateTimeField("办理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "居民申请"
+        verbose_name_plural = "居民申请"
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["village_code", "status", "due_on"], name="portal_req_area"),
+            models.Index(fields=["person", "created_at"], name="portal_req_person"),
+        ]
+        constraints = [
+            # One open request of a kind per person: a second tap (or two at once) is not a second task.
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="portal_req_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}（{self.pk}）"

@@ -1,0 +1,202 @@
+"""What a resident sees (read-only). The resident's scope is their household: every read here is
+filtered by the ids of the household's members, taken from the session (request.resident_household),
+never from the URL. Staff selectors of the other modules take a staff `user` and its area scope; these
+read the same tables for one household, without changing anything of those modules."""
+
+from __future__ import annotations
+
+from fupin.appraisal.models import Application, Certificate
+from fupin.employment.models import Recommendation, Referral, WelfareSubsidy
+from fupin.insurance.claims.models import MedicalClaim
+from fupin.insurance.models import MedicalEnrolment, PensionRecord, SubsidyEntry
+from fupin.payments.models import BatchLine
+from fupin.payments.providers import kind_name, period_label
+from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
+from fupin.registry.models import Person
+from fupin.startup.models import Loan, StartupSubsidy
+from fupin.training.models import Enrolment, JobSeekingSubsidy, TechnicalStudentAid
+
+from .models import ResidentRequest
+
+LIMIT = 50  # rows of one kind shown on a phone; older ones are at the village station
+
+
+def members(household) -> list[Person]:
+    return list(Person.objects.filter(household_id=household.pk).order_by("id"))
+
+
+def member_ids(household) -> list[int]:
+    return list(Person.objects.filter(household_id=household.pk).values_list("id", flat=True))
+
+
+def by_person(rows, attr: str = "person_id") -> dict[int, list]:
+    out: dict[int, list] = {}
+    for r in rows:
+        out.setdefault(getattr(r, attr), []).append(r)
+    return out
+
+
+def overview(household) -> dict:
+    """我的信息: members, pension and medical status, premiums paid by government, help plan,
+    chronic-disease certificates and designated hospitals."""
+    people = members(household)
+    ids = [p.pk for p in people]
+    from fupin.assistance.models import PlannedMeasure
+
+    return {
+        "members": people,
+        "pension": {r.person_id: r for r in PensionRecord.objects.filter(person_id__in=ids)},
+        "medical": by_person(MedicalEnrolment.objects.filter(person_id__in=ids).order_by("-year")),
+        "premiums": list(
+            SubsidyEntry.objects.filter(person_id__in=ids, outcome="entitled")
+            .select_related("person")
+            .order_by("-year", "insurance")[:LIMIT]
+        ),
+        "measures": list(
+            PlannedMeasure.objects.filter(person_id__in=ids)
+            .select_related("person")
+            .order_by("due_on", "id")[:LIMIT]
+        ),
+        "certificates": list(
+            Certificate.objects.filter(person_id__in=ids)
+            .select_related("person", "hospital")
+            .order_by("-issued_on")[:LIMIT]
+        ),
+        "applications": list(
+            Application.objects.filter(person_id__in=ids)
+            .select_related("person")
+            .order_by("-id")[:10]
+        ),
+    }
+
+
+def jobs(household) -> dict:
+    """就业与培训: current job recommendations, referrals, training and certificates."""
+    ids = member_ids(household)
+    return {
+        "recommendations": list(
+            Recommendation.objects.filter(person_id__in=ids, current=True)
+            .select_related("person", "posting", "posting__employer")
+            .order_by("person_id", "rank")[:LIMIT]
+        ),
+        "referrals": list(
+            Referral.objects.filter(person_id__in=ids)
+            .select_related("person", "posting", "posting__employer")
+            .order_by("-referred_on", "-id")[:LIMIT]
+        ),
+        "enrolments": list(
+            Enrolment.objects.filter(person_id__in=ids)
+            .select_related("person", "course")
+            .order_by("-enrolled_on", "-id")[:LIMIT]
+        ),
+    }
+
+
+def money(household) -> dict:
+    """补贴与贷款: every payment line (what was paid or is being paid, and by which rule), loans,
+    subsidies granted."""
+    ids = member_ids(household)
+    lines = list(
+        BatchLine.objects.filter(person_id__in=ids, live=True)
+        .select_related("person", "batch")
+        .order_by("-id")[:LIMIT]
+    )
+    for line in lines:
+        line.kind_label = kind_name(line.kind)
+        line.period_label = period_label(line.period)
+        line.yuan = fen_to_yuan(line.amount_fen)
+    return {
+        "lines": lines,
+        "loans": list(
+            Loan.objects.filter(person_id__in=ids).select_related("person").order_by("-start_on")
+        ),
+        "startup": list(StartupSubsidy.objects.filter(person_id__in=ids).select_related("person")),
+        "job_seeking": list(
+            JobSeekingSubsidy.objects.filter(person_id__in=ids).select_related("person")
+        ),
+        "technical": list(
+            TechnicalStudentAid.objects.filter(person_id__in=ids).select_related("person")
+        ),
+        "welfare": list(
+            WelfareSubsidy.objects.filter(person_id__in=ids)
+            .select_related("person")
+            .order_by("-month")[:24]
+        ),
+    }
+
+
+def claims(household):
+    ids = member_ids(household)
+    return list(
+        MedicalClaim.objects.filter(person_id__in=ids)
+        .select_related("person")
+        .order_by("-admission_date", "-id")[:LIMIT]
+    )
+
+
+PART_WORDS = [
+    ("basic_fen", "基本医疗保险报销"),
+    ("critical_fen", "大病保险报销"),
+    ("assistance_fen", "医疗救助"),
+    ("fallback_fen", "兜底保障（政府再补）"),
+]
+
+
+def explain(claim: MedicalClaim) -> dict:
+    """A stored claim in plain words: what it cost, who paid which part, and why (each step)."""
+    yuan = fen_to_yuan
+    paid = [(words, yuan(getattr(claim, f))) for f, words in PART_WORDS if getattr(claim, f)]
+    covered = sum(getattr(claim, f) for f, _ in PART_WORDS)
+    sentences = [
+        f"这次{claim.get_visit_type_display()}（{claim.admission_date:%Y年%m月%d日}，"
+        f"{claim.hospital or '医院'}，{claim.hospital_level}级医院）总共花费 {yuan(claim.total_fen)} 元，"
+        f"其中能按政策报销的费用（政策范围内）是 {yuan(claim.in_policy_fen)} 元。",
+    ]
+    if claim.total_fen > claim.in_policy_fen:
+        sentences.append(
+            f"另外 {yuan(claim.total_fen - claim.in_policy_fen)} 元是政策范围外的费用（如目录外的药品、"
+            "项目），医保不报。"
+        )
+    if claim.category:
+        sentences.append(
+            f"看病那天您按“{CATEGORY_NAMES.get(claim.category, claim.category)}”享受待遇"
+            + (f"（{claim.category_basis}）" if claim.category_basis else "")
+            + "。"
+        )
+    if claim.chronic_class:
+        sentences.append(f"您持有慢性病医疗证（{claim.chronic_class}类），按慢性病门诊政策报销。")
+    if paid:
+        sentences.append(
+            "各项报销合计 "
+            + yuan(covered)
+            + " 元："
+            + "，".join(f"{w} {a} 元" for w, a in paid)
+            + "。"
+        )
+    sentences.append(f"最后您自己付 {yuan(claim.self_fen)} 元。")
+    steps = [
+        {
+            "layer": s.get("layer", ""),
+            "detail": s.get("detail", ""),
+            "amount": yuan(int(s.get("amount") or 0)),
+            "source": s.get("source", ""),
+        }
+        for s in (claim.steps or [])
+        if isinstance(s, dict)
+    ]
+    return {
+        "sentences": sentences,
+        "steps": steps,
+        "parts": [(w, yuan(getattr(claim, f))) for f, w in PART_WORDS]
+        + [("个人自付", yuan(claim.self_fen))],
+        "total": yuan(claim.total_fen),
+    }
+
+
+def requests_of(household):
+    ids = member_ids(household)
+    return list(
+        ResidentRequest.objects.filter(person_id__in=ids)
+        .select_related("person")
+        .order_by("-created_at", "-id")[:LIMIT]
+    )
