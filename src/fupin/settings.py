@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fupin.management",
     "fupin.monitoring",
     "fupin.portal",
+    "fupin.certification",  # 待遇领取资格认证
 ]
 
 MIDDLEWARE = [
@@ -351,3 +352,4 @@ PORTAL_CODES_PER_HOUR_ID = int(os.environ.get("FUPIN_PORTAL_CODES_PER_HOUR_ID", 
 PORTAL_CODES_PER_HOUR_PHONE = int(os.environ.get("FUPIN_PORTAL_CODES_PER_HOUR_PHONE", "5"))
 PORTAL_CODES_PER_HOUR_IP = int(os.environ.get("FUPIN_PORTAL_CODES_PER_HOUR_IP", "30"))
 PORTAL_CODE_INTERVAL_SECONDS = int(os.environ.get("FUPIN_PORTAL_CODE_INTERVAL_SECONDS", "60"))
+DEMO_BUILDERS.append("fupin.certification.demo.build")  # 资格认证: after the insurance demo

@@ -32,6 +32,7 @@ urlpatterns = [
     path("appraisal/", include("fupin.appraisal.urls")),
     path("monitoring/", include("fupin.monitoring.urls")),
     path("portal/", include("fupin.portal.urls")),
+    path("certification/", include("fupin.certification.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ from fupin.areas.models import Area, Level
 from fupin.employment.models import Occupation
 from fupin.registry.models import Household, Person, StatusChange
 from tests.appraisal import sweep as appraisal_sweep
+from tests.certification import sweep as certification_sweep
 from tests.conftest import TOWN_A, TOWN_B, login
 from tests.employment import sweep as employment_sweep
 from tests.exchange import sweep as exchange_sweep
@@ -198,6 +199,7 @@ insurance_sweep.install(factory, WORLD_EXTENSIONS)  # 社保扶贫代缴、补�
 claims_sweep.install(factory, WORLD_EXTENSIONS)  # 医疗费用结算单入库、政策测算
 monitoring_sweep.install(factory, WORLD_EXTENSIONS)  # 防止返贫监测
 portal_sweep.install(factory, WORLD_EXTENSIONS)  # 居民服务门户、代办
+certification_sweep.install(factory, WORLD_EXTENSIONS)  # 待遇领取资格认证
 
 
 def text_of(response) -> str:

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from fupin.appraisal import api as appraisal_api
+from fupin.certification import api as certification_api
 from fupin.employment import api as employment_api
 from fupin.exchange import api as exchange_api
 from fupin.insurance import api as insurance_api
@@ -50,3 +51,4 @@ api.add_router("", claims_api.router)  # 医疗费用结算单入库、政策测
 api.add_router("", appraisal_api.router)  # 慢性病鉴定
 api.add_router("", management_api.router)  # 工作调度：指标、目标、台账、通报
 api.add_router("", monitoring_api.router)  # 防止返贫监测
+api.add_router("", certification_api.router)  # 待遇领取资格认证

@@ -13,6 +13,7 @@ MODULES: list[tuple[str, str]] = [
     ("资金发放", "payments:batches"),
     ("防止返贫监测", "monitoring:home"),
     ("慢性病鉴定", "appraisal:home"),
+    ("资格认证", "certification:pensioners"),
 ]
 
 

@@ -1,0 +1,107 @@
+"""Writes of the yearly certification (资格认证): by the village assistant or by the resident."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+
+from fupin import bounds
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
+from fupin.access.scope import require_area, require_writer
+from fupin.registry.models import Person
+
+from .models import Certification, Method
+from .selectors import must_certify
+
+
+class CertificationError(ValueError):
+    """A certification refused, with the Chinese reason."""
+
+
+def _check(*, person: Person, year: int, certified_on: dt.date, method: str, today: dt.date):
+    if method not in Method.values:
+        raise CertificationError("认证方式无效")
+    try:
+        bounds.check_year(year, "认证年度")
+        bounds.check_date(certified_on, "认证日期")
+    except bounds.BoundsError as exc:
+        raise CertificationError(str(exc)) from None
+    if certified_on > today:
+        raise CertificationError(f"认证日期 {certified_on:%Y-%m-%d} 晚于今天，不能预先认证")
+    if certified_on.year != year:
+        raise CertificationError(f"认证日期 {certified_on:%Y-%m-%d} 不在 {year} 年度内")
+    if not must_certify(person, year):
+        raise CertificationError(f"{person.name} 在 {year} 年度不是需要认证的养老金领取人员")
+
+
+def _create(*, person: Person, year: int, **fields) -> Certification:
+    if Certification.objects.filter(person=person, year=year).exists():
+        raise CertificationError(f"{person.name} 的 {year} 年度资格认证已经登记过")
+    try:
+        with transaction.atomic():
+            return Certification.objects.create(
+                person=person, village_code=person.village_code, year=year, **fields
+            )
+    except IntegrityError:  # the same person certified at the same moment elsewhere
+        raise CertificationError(f"{person.name} 的 {year} 年度资格认证已经登记过") from None
+
+
+@transaction.atomic
+def certify(
+    *,
+    user,
+    person: Person,
+    year: int,
+    certified_on: dt.date,
+    method: str,
+    note: str = "",
+    request=None,
+    today: dt.date | None = None,
+) -> Certification:
+    """The village assistant (or township/county staff) records a pensioner's certification,
+    at the station or at home (上门)."""
+    require_writer(user)
+    require_area(user, person.village_code)
+    if method == Method.PORTAL:
+        raise CertificationError("本人网上认证只能由本人在居民服务页面办理")
+    _check(
+        person=person,
+        year=year,
+        certified_on=certified_on,
+        method=method,
+        today=today or dt.date.today(),
+    )
+    c = _create(
+        person=person,
+        year=year,
+        certified_on=certified_on,
+        method=method,
+        note=note[:200],
+        recorded_by=user,
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=c,
+        summary=f"资格认证 {person.name} {year}年度（{c.get_method_display()}）",
+    )
+    return c
+
+
+@transaction.atomic
+def certify_self(*, person: Person, request=None, today: dt.date | None = None) -> Certification:
+    """The resident certifies himself through the portal (本人网上认证), for the current year."""
+    day = today or dt.date.today()
+    _check(person=person, year=day.year, certified_on=day, method=Method.PORTAL, today=day)
+    c = _create(person=person, year=day.year, certified_on=day, method=Method.PORTAL)
+    record(
+        AuditAction.CREATE,
+        user=None,
+        request=request,
+        obj=c,
+        summary=f"资格认证 {person.name} {day.year}年度（本人网上认证）",
+    )
+    return c
