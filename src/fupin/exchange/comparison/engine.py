@@ -1,9 +1,10 @@
 """The engine adapter: the only place that knows which SQL engine runs the pipeline.
 
-The pipeline (pipeline.py) is plain SQL over named tables plus a few dialect functions.
-DuckDB runs it on one machine; a Spark adapter needs the same methods
-(`spark.sql`, `createOrReplaceTempView`, `regexp_like`/`rlike`, `try_to_date`,
-`levenshtein`, and pandas UDFs for `name_sim` and `id_clean`) — Splink's "one pipeline, several engines".
+The pipeline (pipeline.py, ids.py) is SQL that DuckDB and Spark SQL both parse (`* EXCEPT`,
+`CAST(… AS STRING)`, `FILTER (WHERE …)`, correlated `EXISTS`) plus the dialect functions below,
+which each engine spells its own way: `regex_full`, `regex_remove`, `try_date_ymd`, `month_day`,
+`div`, `round`, `edit_distance`, and the Python functions `name_sim` and `id_clean`. DuckDB runs it
+on one machine (this file); Spark on a cluster (spark.py) — Splink's "one pipeline, several engines".
 """
 
 from __future__ import annotations
@@ -38,6 +39,26 @@ class DuckDBEngine:
     @staticmethod
     def regex_full(expr: str, pattern: str) -> str:
         return f"regexp_full_match({expr}, '{pattern}')"
+
+    @staticmethod
+    def regex_remove(expr: str, pattern_literal: str) -> str:
+        """expr with every match of the regex (an SQL string literal) removed."""
+        return f"regexp_replace({expr}, {pattern_literal}, '', 'g')"
+
+    @staticmethod
+    def div(expr: str, divisor: int) -> str:
+        """Integer division (operands non-negative)."""
+        return f"({expr} // {int(divisor)})"
+
+    @staticmethod
+    def month_day(expr: str) -> str:
+        """A date's '-MM-DD'."""
+        return f"strftime({expr}, '-%m-%d')"
+
+    @staticmethod
+    def round(expr: str, digits: int) -> str:
+        """ROUND of a DOUBLE: DuckDB's round(x × 10^d) / 10^d, half away from zero."""
+        return f"ROUND({expr}, {int(digits)})"
 
     @staticmethod
     def try_date_ymd(expr: str) -> str:

@@ -56,10 +56,10 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def folded_sql(raw: str) -> str:
+def folded_sql(e, raw: str) -> str:
     """SQL: raw without what clean() drops, full-width digits and X folded (raw is a VARCHAR expression)."""
     char_class = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in _removed()) + "]"
-    t = f"regexp_replace({raw}, {_lit(char_class)}, '', 'g')"
+    t = e.regex_remove(raw, _lit(char_class))
     for ch in FOLDED:
         t = f"replace({t}, '{ch}', '{unicodedata.normalize('NFKC', ch)}')"
     return t
@@ -79,12 +79,15 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
     blocking on parts of the number). `numeric`: the column holds floating-point numbers, whose last
     digits are lost (as parse_id_number says of a float).
     """
-    check = " + ".join(f"((n17 // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(WEIGHTS))
+    ascii_only = e.regex_full("folded", r"[\x00-\x7f]*")
+    check = " + ".join(
+        f"({e.div('n17', 10 ** (16 - i))} % 10) * {w}" for i, w in enumerate(WEIGHTS)
+    )
     provinces = ", ".join(f"'{p}'" for p in PROVINCES)
-    raw = "CAST(raw_id AS VARCHAR)"
+    raw = "CAST(raw_id AS STRING)"
     oldest = OLDEST_BIRTH.isoformat()
     born_text = (
-        "CAST(year(birth) AS VARCHAR) || strftime(birth, '-%m-%d')"  # Python's %Y: no zero padding
+        "CAST(year(birth) AS STRING) || " + e.month_day("birth")  # Python's %Y: no zero padding
     )
     as_of_fault = "'出生日期无效：' || " + born_text + f" || ' 晚于{as_of}'"
     if numeric:
@@ -95,7 +98,7 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
             WHEN position('E+' IN cleaned) > 0 OR position('E-' IN cleaned) > 0
                 THEN '身份证号为科学计数法（如 3.60222E+17），数字已丢失：请将该列设为文本后重新录入'
             WHEN length(cleaned) = 15 AND NOT legacy THEN '15位身份证号只能由数字组成'
-            WHEN length(id) <> 18 THEN '身份证号位数错误：应为18位，实为' || CAST(length(id) AS VARCHAR) || '位'
+            WHEN length(id) <> 18 THEN '身份证号位数错误：应为18位，实为' || CAST(length(id) AS STRING) || '位'
             WHEN NOT shape THEN '身份证号含非法字符：前17位应为数字，末位为数字或X'
             WHEN substr(id, 1, 2) NOT IN ({provinces}) THEN '省份代码“' || substr(id, 1, 2) || '”不存在'
             WHEN birth IS NULL THEN '出生日期无效：' || substr(id, 7, 4) || '年' || substr(id, 11, 2) || '月' || substr(id, 13, 2) || '日不存在'
@@ -105,12 +108,12 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
             WHEN substr(id, 18, 1) <> expected THEN '校验码错误，应为' || expected
             ELSE NULL END"""
     return f"""
-    SELECT * EXCLUDE (cleaned, blank, shape, n17, expected),
+    SELECT * EXCEPT (cleaned, blank, shape, n17, expected),
         CASE WHEN shape THEN CASE WHEN (n17 % 2) = 1 THEN '男' ELSE '女' END END AS sex,
         CASE WHEN shape THEN n17 % 100000000000 END AS body,
         {fault} AS fault
     FROM (
-        SELECT * EXCLUDE (id), CASE WHEN legacy THEN id || expected ELSE id END AS id
+        SELECT * EXCEPT (id), CASE WHEN legacy THEN id || expected ELSE id END AS id
         FROM (
             SELECT *, CASE WHEN shape AND substr(id, 7, 4) <> '0000' THEN {e.try_date_ymd("substr(id, 7, 8)")} END AS birth,
                    substr('10X98765432', (({check}) % 11) + 1, 1) AS expected
@@ -123,13 +126,13 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
                         FROM (
                             SELECT *, COALESCE(NOT blank AND {e.regex_full("cleaned", "[0-9]{15}")}, false) AS legacy
                             FROM (
-                                SELECT * EXCLUDE (raw_id, fast, folded),
+                                SELECT * EXCEPT (raw_id, fast, folded),
                                        CASE WHEN fast THEN {raw} WHEN folded IS NULL THEN NULL
-                                            WHEN {e.regex_full("folded", "[[:ascii:]]*")} THEN upper(folded)
+                                            WHEN {ascii_only} THEN upper(folded)
                                             ELSE {e.id_clean(raw)} END AS cleaned,
                                        CASE WHEN fast THEN false ELSE {blank_sql(raw)} END AS blank
                                 FROM (
-                                    SELECT *, CASE WHEN NOT fast THEN {folded_sql(raw)} END AS folded
+                                    SELECT *, CASE WHEN NOT fast THEN {folded_sql(e, raw)} END AS folded
                                     FROM (SELECT *, COALESCE({e.regex_full(raw, "[0-9]{17}[0-9X]")}, false) AS fast FROM ({source}) s0) s0a
                                 ) s1
                             ) s2

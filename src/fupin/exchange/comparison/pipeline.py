@@ -130,8 +130,8 @@ def _flag(col: str) -> str:
     # cheap integer path, text falls back to the spellings.
     return (
         f"COALESCE(TRY_CAST({col} AS INTEGER) = 1, "
-        f"CAST({col} AS VARCHAR) = 'true' OR CAST({col} AS VARCHAR) = 'True' OR CAST({col} AS VARCHAR) = 'TRUE' "
-        f"OR CAST({col} AS VARCHAR) = '是')"
+        f"CAST({col} AS STRING) = 'true' OR CAST({col} AS STRING) = 'True' OR CAST({col} AS STRING) = 'TRUE' "
+        f"OR CAST({col} AS STRING) = '是')"
     )
 
 
@@ -145,19 +145,20 @@ def check_inputs(engine, labels: dict[str, str]) -> None:
                 f"{labels[table]}：缺少列 {', '.join(missing)}（应有：{', '.join(cols)}）"
             )
         first_data_line = 2 if labels.get(f"{table}_kind") == "csv" else 1
-        checks = [(c, f"CAST({c} AS VARCHAR) NOT IN ('0', '1', 'true', 'false', 'True', 'False', 'TRUE', 'FALSE', '是', '否') OR {c} IS NULL", "应为 0 或 1")
+        checks = [(c, f"CAST({c} AS STRING) NOT IN ('0', '1', 'true', 'false', 'True', 'False', 'TRUE', 'FALSE', '是', '否') OR {c} IS NULL", "应为 0 或 1")
                   for c in FLAG_COLUMNS[table]]  # fmt: skip
         checks.append(
             (
                 "id_number",
-                "id_number IS NULL OR trim(CAST(id_number AS VARCHAR)) = ''",
+                "id_number IS NULL OR trim(CAST(id_number AS STRING)) = ''",
                 "身份证号为空",
             )
         )
         checks.append(
             (
                 "area_code",
-                "area_code IS NULL OR NOT regexp_full_match(trim(CAST(area_code AS VARCHAR)), '[0-9]{6}([0-9]{3}){0,2}')",
+                "area_code IS NULL OR NOT "
+                + engine.regex_full("trim(CAST(area_code AS STRING))", "[0-9]{6}([0-9]{3}){0,2}"),
                 "区划代码应为6、9或12位数字",
             )
         )
@@ -189,7 +190,7 @@ def check_inputs(engine, labels: dict[str, str]) -> None:
         for (col, _, message), row_no in zip(checks, firsts, strict=True):
             if row_no is not None:
                 value = engine.rows(
-                    f"SELECT CAST({col} AS VARCHAR) FROM {table} WHERE row_no = {int(row_no)}"
+                    f"SELECT CAST({col} AS STRING) FROM {table} WHERE row_no = {int(row_no)}"
                 )[0][0]
                 line = row_no + first_data_line - 1
                 raise BadInput(
@@ -222,8 +223,8 @@ def run(
 
     progress(1, steps, "规范身份证号")
     reg_src = f"""
-        SELECT row_no, id_number AS raw_id, trim(name) AS name, trim(CAST(area_code AS VARCHAR)) AS area_code,
-               substr(trim(CAST(area_code AS VARCHAR)), 1, 6) AS county,
+        SELECT row_no, id_number AS raw_id, trim(name) AS name, trim(CAST(area_code AS STRING)) AS area_code,
+               substr(trim(CAST(area_code AS STRING)), 1, 6) AS county,
                CASE trim(status) {status_map} END AS status,
                {_flag("poor")} AS poor, {_flag("dibao")} AS dibao, {_flag("tekun")} AS tekun,
                {_flag("severe_disability")} AS severe
@@ -236,8 +237,8 @@ def run(
         ids.id_frame(
             e,
             f"""
-            SELECT row_no, id_number AS raw_id, trim(name) AS name, trim(CAST(area_code AS VARCHAR)) AS area_code,
-                   substr(trim(CAST(area_code AS VARCHAR)), 1, 6) AS county, trim(insurance) AS insurance,
+            SELECT row_no, id_number AS raw_id, trim(name) AS name, trim(CAST(area_code AS STRING)) AS area_code,
+                   substr(trim(CAST(area_code AS STRING)), 1, 6) AS county, trim(insurance) AS insurance,
                    trim(enrolment_status) AS enrolment_status,
                    {_flag("poverty_tag")} AS tagged, {_flag("premium_subsidy")} AS subsidised, {_flag("deceased")} AS deceased
             FROM enrolment""",
@@ -256,9 +257,9 @@ def run(
     parts = [
         "SELECT 'invalid_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, '建档立卡：' || fault FROM reg WHERE fault IS NOT NULL",
         "SELECT 'invalid_id', insurance, NULL, row_no, NULL, NULL, area_code, id, name, area_code, NULL, '参保数据：' || fault FROM enr WHERE fault IS NOT NULL",
-        "SELECT 'duplicate_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, '建档立卡中出现' || CAST(n_same AS VARCHAR) || '次' FROM reg WHERE fault IS NULL AND n_same > 1",
+        "SELECT 'duplicate_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, '建档立卡中出现' || CAST(n_same AS STRING) || '次' FROM reg WHERE fault IS NULL AND n_same > 1",
         """SELECT 'duplicate_id', e.insurance, NULL, e.row_no, NULL, NULL, e.area_code, e.id, e.name, e.area_code, NULL,
-                  '同一险种参保数据中出现' || CAST(d.n_same AS VARCHAR) || '次'
+                  '同一险种参保数据中出现' || CAST(d.n_same AS STRING) || '次'
            FROM enr e JOIN enr_dup d ON d.id = e.id AND d.insurance = e.insurance WHERE e.fault IS NULL""",
     ]
 
@@ -270,7 +271,7 @@ def run(
     e.create(
         "pairs",
         """
-        SELECT * EXCLUDE (rk) FROM (
+        SELECT * EXCEPT (rk) FROM (
             SELECT r.row_no AS r_row, e.row_no AS e_row, r.id, r.name AS r_name, e.name AS e_name, r.area_code AS r_area,
                    e.area_code AS e_area, r.county AS r_county, e.county AS e_county, r.status, r.poor, r.dibao, r.tekun, r.severe,
                    e.insurance, e.enrolment_status, e.tagged, e.subsidised, e.deceased,
@@ -311,7 +312,7 @@ def run(
     # rows whose ID is someone's on the registry are dropped from the (few) pairs afterwards.
     routes = [
         f"SELECT r.row_no AS r_row, e.row_no AS e_row, r.insurance FROM reg_rem r JOIN enr e "
-        f"ON e.insurance = r.insurance AND e.county = r.county AND {key.format(t='e')} = {key.format(t='r')}"
+        f"ON e.insurance = r.insurance AND e.county = r.county AND {key(e, 'e')} = {key(e, 'r')}"
         for key in BLOCKS
     ]
     e.create(
@@ -344,7 +345,7 @@ def run(
         WHERE r_rank = 1 AND e_rank = 1""",
     )
     parts.append(f"""SELECT 'id_mismatch_candidate', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area,
-                     ROUND(score, 3), {_reason()} FROM fuzzy""")
+                     {e.round("score", 3)}, {_reason(e)} FROM fuzzy""")
 
     clock.lap("fuzzy")
     progress(6, steps, "未参保与应取消标识")
@@ -361,7 +362,7 @@ def run(
     e.create("listed", f"SELECT * FROM reg_ok WHERE poor AND {on_list}")
     near = [
         f"SELECT l.row_no AS r_row, t.row_no AS e_row FROM listed l JOIN tag_free t "
-        f"ON t.county = l.county AND {key.format(t='t')} = {key.format(t='l')}"
+        f"ON t.county = l.county AND {key(e, 't')} = {key(e, 'l')}"
         for key in BLOCKS
     ]
     near.append(
@@ -398,8 +399,8 @@ def run(
            WHERE e.tagged AND (NOT x.poor OR x.status = 'removed')  -- on the list: wherever enrolled""",
         """SELECT 'tag_stale', t.insurance, NULL, t.row_no, NULL, NULL, t.area_code, t.id, t.name, t.area_code, NULL, '不在建档立卡名单中'
            FROM tag_free t WHERE NOT EXISTS (SELECT 1 FROM tag_near n WHERE n.e_row = t.row_no)""",
-        f"""SELECT 'tag_stale_review', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area, ROUND(score, 3),
-                   '不在名单中，但可能是名单上的' || r_name || '：' || {_reason()} || '，核实后再定是否取消标识'
+        f"""SELECT 'tag_stale_review', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area, {e.round("score", 3)},
+                   '不在名单中，但可能是名单上的' || r_name || '：' || {_reason(e)} || '，核实后再定是否取消标识'
             FROM (SELECT *, {_score()} AS score FROM tag_near) n""",
     ]
     e.create("results", "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + f"\n) t ({cols})")
@@ -413,11 +414,17 @@ def run(
 # Blocking keys over `body` (ID digits 7–17 as an integer, digit k at 10^(17−k)): each leaves out one
 # window, so a number with one wrong digit or two swapped adjacent digits keeps at least one key.
 BLOCKS = [
-    "{t}.body // 1000",  # 7–14, the birth date: faults in 15–18
-    "({t}.body // 10000000) * 1000 + {t}.body % 1000",  # 7–10 and 15–17: faults in month and day
-    "{t}.body % 10000000",  # 11–17: faults in the year
-    "({t}.body // 100000000) * 1000000 + {t}.body % 1000000",  # without 10–11: a swap across year and month
-    "({t}.body // 10000) * 100 + {t}.body % 100",  # without 14–15: a swap across date and sequence
+    lambda e, t: e.div(f"{t}.body", 1000),  # 7–14, the birth date: faults in 15–18
+    lambda e, t: (
+        f"{e.div(f'{t}.body', 10000000)} * 1000 + {t}.body % 1000"
+    ),  # 7–10 and 15–17: faults in month and day
+    lambda e, t: f"{t}.body % 10000000",  # 11–17: faults in the year
+    lambda e, t: (
+        f"{e.div(f'{t}.body', 100000000)} * 1000000 + {t}.body % 1000000"
+    ),  # without 10–11: a swap across year and month
+    lambda e, t: (
+        f"{e.div(f'{t}.body', 10000)} * 100 + {t}.body % 100"
+    ),  # without 14–15: a swap across date and sequence
 ]
 
 
@@ -462,11 +469,11 @@ def _score() -> str:
     )
 
 
-def _reason() -> str:
+def _reason(e) -> str:
     return (
-        "'姓名相似度 ' || CAST(ROUND(name_score, 2) AS VARCHAR) || '，身份证号' || CASE WHEN same_body THEN '仅校验码不同' "
+        f"'姓名相似度 ' || CAST({e.round('name_score', 2)} AS STRING) || '，身份证号' || CASE WHEN same_body THEN '仅校验码不同' "
         "WHEN swap THEN '前17位中两位相邻数字颠倒' WHEN id_distance = 1 THEN '前17位相差1位' "
-        "ELSE '前17位相差' || CAST(id_distance AS VARCHAR) || '位' END"
+        "ELSE '前17位相差' || CAST(id_distance AS STRING) || '位' END"
     )
 
 
