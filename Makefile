@@ -50,7 +50,7 @@ lint: setup
 # Debian's Chromium for the browser tests, the Chinese fonts for screenshots and PDFs, and Pango for
 # WeasyPrint's PDFs (the monthly bulletin) — CI runs this; as root.
 browser:
-	(command -v chromium >/dev/null && fc-list :lang=zh | grep -qi "noto.*cjk" && ldconfig -p | grep -q libpangoft2) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
+	(command -v chromium >/dev/null && fc-list :lang=zh | grep -qi "noto.*cjk" && ldconfig -p | grep -q libpangoft2 && command -v java >/dev/null) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless)
 
 clean:
 	rm -rf $(VENV) node_modules var

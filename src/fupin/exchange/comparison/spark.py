@@ -1,0 +1,401 @@
+"""The comparison on Apache Spark: the same pipeline (pipeline.py, ids.py) as DuckDB, on a cluster.
+
+`SparkEngine` is the adapter engine.py describes: the same methods as `DuckDBEngine`, each dialect
+function spelt in Spark SQL, the Python functions (`name_sim`, `id_clean`, `damerau_levenshtein`)
+as Arrow-batched pandas UDFs running fupin's own code, and every pipeline table materialised as
+Parquet in a work directory (a cluster's equivalent of DuckDB's tables: later steps read it with
+statistics, and a failed task re-reads it instead of recomputing the steps before).
+
+Rows are numbered in file order, as DuckDB numbers them (`row_no`): for a directory of part files,
+in the order of the file names. tests/spark/ proves the outputs equal to DuckDB's.
+
+`compare_spark` is `fupin compare --engine spark`: inputs and outputs are paths or any URI Spark
+reads (hdfs://, s3a://, file://); outputs are one Parquet (or CSV) directory per category plus
+summary.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import names
+from .pipeline import CATEGORIES, RESULT_COLUMNS, BadInput, Settings, check_inputs, run
+
+# Spark settings the pipeline's SQL relies on: string literals as DuckDB reads them (a backslash
+# is a backslash: the ID regexes use \x{…}), no ANSI errors from CASE branches that DuckDB skips,
+# and correlated EXISTS in a projection.
+SQL_CONF = {
+    "spark.sql.parser.escapedStringLiterals": "true",
+    "spark.sql.ansi.enabled": "false",
+    "spark.sql.caseSensitive": "false",
+}
+
+
+def session(master: str | None = None, shuffle_partitions: int | None = None, **conf):
+    """A SparkSession with the settings the pipeline needs (getOrCreate: spark-submit's session)."""
+    from pyspark.sql import SparkSession
+
+    if master is None or master.startswith("local"):
+        # Local mode: the Python workers are this interpreter, and see fupin where it does.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        src = str(Path(__file__).resolve().parents[3])
+        paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if src not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join([src, *[x for x in paths if x]])
+    b = SparkSession.builder.appName("fupin")
+    if master:
+        b = b.master(master)
+    for k, v in {**SQL_CONF, **conf}.items():
+        b = b.config(k, v)
+    if shuffle_partitions:
+        b = b.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    spark = b.getOrCreate()
+    for k, v in SQL_CONF.items():  # an existing session (spark-submit, tests) gets them too
+        spark.conf.set(k, v)
+    return spark
+
+
+def _name_sim(a, b):
+    import pandas as pd
+
+    return pd.Series(names.similarities(a.tolist(), b.tolist()), dtype="float64")
+
+
+def _id_clean(a):
+    import pandas as pd
+
+    from fupin.registry.idnumber import clean
+
+    return pd.Series([None if v is None else clean(v) for v in a.tolist()], dtype="object")
+
+
+def _damerau(a, b):
+    """DuckDB's damerau_levenshtein (unrestricted transpositions); NULL where either is NULL."""
+    import pandas as pd
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    out = [
+        None if x is None or y is None else DamerauLevenshtein.distance(x, y)
+        for x, y in zip(a.tolist(), b.tolist(), strict=True)
+    ]
+    return pd.Series(out, dtype="Int64")
+
+
+def _register_udfs(spark) -> None:
+    from pyspark.sql.functions import pandas_udf
+
+    spark.udf.register("name_sim", pandas_udf(_name_sim, "double"))
+    spark.udf.register("id_clean", pandas_udf(_id_clean, "string"))
+    spark.udf.register("damerau_levenshtein", pandas_udf(_damerau, "long"))
+
+
+class SparkEngine:
+    """Runs the comparison on Spark; tables are Parquet directories under `work` (a path or URI)."""
+
+    def __init__(
+        self,
+        spark=None,
+        work: str | None = None,
+        csv_multiline: bool = True,
+        materialize: str = "parquet",
+    ):
+        import tempfile
+
+        self.spark = spark or session()
+        for k, v in SQL_CONF.items():
+            self.spark.conf.set(k, v)
+        _register_udfs(self.spark)
+        self._own_work = work is None
+        self.work = work or tempfile.mkdtemp(prefix="fupin-spark-")
+        self.run_id = uuid.uuid4().hex[:8]
+        self.csv_multiline = csv_multiline
+        # "parquet": each table written under `work` (a cluster: statistics for the joins, and a
+        # lost executor costs a re-read, not the steps before); "memory": a local checkpoint in the
+        # executors' block stores (small inputs, tests: no files).
+        self.materialize = materialize
+        self.tables: list[str] = []
+
+    # dialect functions -----------------------------------------------------------------
+    @staticmethod
+    def regex_full(expr: str, pattern: str) -> str:
+        # Java regex: \z is the very end (a $ would also match before a final newline).
+        return f"regexp_like({expr}, '^(?:{pattern})\\z')"
+
+    @staticmethod
+    def regex_remove(expr: str, pattern_literal: str) -> str:
+        return f"regexp_replace({expr}, {pattern_literal}, '')"
+
+    @staticmethod
+    def div(expr: str, divisor: int) -> str:
+        return f"({expr} div {int(divisor)})"
+
+    @staticmethod
+    def month_day(expr: str) -> str:
+        return f"date_format({expr}, '-MM-dd')"
+
+    @staticmethod
+    def round(expr: str, digits: int) -> str:
+        # DuckDB: round(x × 10^d) / 10^d with C's round (half away from zero). Spark's round(v, 0)
+        # rounds the shortest decimal text of v half up, which for a double is the same.
+        m = f"{10**digits}D"
+        return f"(round(({expr}) * {m}, 0) / {m})"
+
+    @staticmethod
+    def try_date_ymd(expr: str) -> str:
+        return f"try_to_date({expr}, 'yyyyMMdd')"
+
+    @staticmethod
+    def edit_distance(a: str, b: str) -> str:
+        return f"damerau_levenshtein({a}, {b})"
+
+    @staticmethod
+    def id_clean(expr: str) -> str:
+        return f"id_clean({expr})"
+
+    # tables ------------------------------------------------------------------------------
+    def _path(self, name: str) -> str:
+        return f"{self.work.rstrip('/')}/{self.run_id}/{name}"
+
+    def read(self, path: str):
+        """A CSV or Parquet file (or directory of part files) as a DataFrame, all columns as read."""
+        p = str(path).rstrip("/")
+        lower = p.lower()
+        reader = self.spark.read
+        if lower.endswith((".parquet", ".pq")) or _is_parquet_dir(self.spark, p):
+            return reader.parquet(p)
+        # RFC 4180 as DuckDB reads it: header, every value text, doubled quotes, short rows padded
+        # with NULL; multiLine so that a quoted line break stays inside its field.
+        return (
+            reader.option("header", True)
+            .option("encoding", "UTF-8")
+            .option("sep", ",")
+            .option("quote", '"')
+            .option("escape", '"')
+            .option("multiLine", self.csv_multiline)
+            .option("mode", "PERMISSIVE")
+            .option("inferSchema", False)
+            .csv(p)
+        )
+
+    def load_file(self, name: str, path: str | os.PathLike) -> None:
+        df = self.read(str(path))
+        self._save(name, with_row_numbers(df))
+
+    def load_arrow(self, name: str, table: pa.Table) -> None:
+        from pyspark.sql import functions as F
+
+        table = table.append_column("row_no", pa.array(range(1, table.num_rows + 1), pa.int64()))
+        df = self.spark.createDataFrame(table)
+        self._save(name, df.select("row_no", *[F.col(c) for c in df.columns if c != "row_no"]))
+
+    def _save(self, name: str, df) -> None:
+        if self.materialize == "memory":
+            df.localCheckpoint(eager=True).createOrReplaceTempView(name)
+        else:
+            path = self._path(name)
+            df.write.mode("overwrite").parquet(path)
+            self.spark.read.parquet(path).createOrReplaceTempView(name)
+        self.tables.append(name)
+
+    def columns(self, name: str) -> list[str]:
+        return self.spark.table(name).columns
+
+    def is_float(self, name: str, column: str) -> bool:
+        types = dict(self.spark.table(name).dtypes)
+        return types.get(column, "") in ("float", "double")
+
+    def create(self, name: str, sql: str) -> None:
+        self._save(name, self.spark.sql(sql))
+
+    def rows(self, sql: str) -> list[tuple]:
+        return [tuple(r) for r in self.spark.sql(sql).collect()]
+
+    def arrow(self, sql: str) -> pa.Table:
+        return self.spark.sql(sql).toArrow()
+
+    def close(self) -> None:
+        for name in self.tables:
+            self.spark.catalog.dropTempView(name)
+        _delete(self.spark, f"{self.work.rstrip('/')}/{self.run_id}")
+        if self._own_work:
+            import shutil
+
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+def with_row_numbers(df):
+    """df with `row_no` first: 1, 2, … in file order (files by name, then position in the file).
+
+    No global sort: each input split is read in order, so a row's number is the rows of the splits
+    before it plus its place in its own split. The splits' row counts are gathered on the driver
+    (one small aggregate), their offsets sent back as a broadcast join.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    cols = df.columns
+    tagged = df.select(
+        F.col("_metadata.file_path").alias("_fp"),
+        F.col("_metadata.file_block_start").alias("_bs"),
+        F.spark_partition_id().alias("_pid"),
+        F.monotonically_increasing_id().alias("_mid"),
+        *[F.col(f"`{c}`") for c in cols],
+    )
+    splits = (
+        tagged.groupBy("_pid", "_fp", "_bs")
+        .agg(F.min("_mid").alias("_first"), F.count(F.lit(1)).alias("_n"))
+        .withColumn(
+            "_offset",
+            F.sum("_n").over(
+                Window.orderBy("_fp", "_bs").rowsBetween(Window.unboundedPreceding, -1)
+            ),
+        )
+        .fillna(0, subset=["_offset"])
+    )
+    offsets = df.sparkSession.createDataFrame(splits.collect(), splits.schema)
+    return tagged.join(F.broadcast(offsets), ["_pid", "_fp", "_bs"]).select(
+        (F.col("_offset") + F.col("_mid") - F.col("_first") + 1).alias("row_no"),
+        *[F.col(f"`{c}`") for c in cols],
+    )
+
+
+def _is_parquet_dir(spark, path: str) -> bool:
+    """A directory whose data files end in .parquet (as Spark and fupin write them)."""
+    try:
+        jvm = spark._jvm
+        p = jvm.org.apache.hadoop.fs.Path(path)
+        fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
+        if not fs.exists(p) or not fs.getFileStatus(p).isDirectory():
+            return False
+        return any(s.getPath().getName().endswith(".parquet") for s in fs.listStatus(p))
+    except Exception:  # noqa: BLE001 - unknown scheme: let the reader report it
+        return False
+
+
+def _exists(spark, path: str) -> bool:
+    jvm = spark._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    return bool(p.getFileSystem(spark._jsc.hadoopConfiguration()).exists(p))
+
+
+def _delete(spark, path: str) -> None:
+    jvm = spark._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
+    if fs.exists(p):
+        fs.delete(p, True)
+
+
+def write_text(spark, path: str, text: str) -> None:
+    """A small text file at a path or URI (the Hadoop file system Spark writes to)."""
+    jvm = spark._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
+    out = fs.create(p, True)
+    try:
+        out.write(bytearray(text.encode("utf-8")))
+    finally:
+        out.close()
+
+
+def _label(path: str, table: str) -> str:
+    name = str(path).rstrip("/").rsplit("/", 1)[-1]
+    return f"{'建档立卡' if table == 'registry' else '参保数据'}文件 {name}"
+
+
+def compare_spark(
+    registry: str,
+    enrolment: str,
+    out: str,
+    settings: Settings,
+    progress=lambda step, total, label: None,
+    engine: SparkEngine | None = None,
+    fmt: str = "parquet",
+    timings: dict | None = None,
+) -> dict:
+    """The batch comparison on Spark: out/summary.json and out/<category>/ (Parquet or CSV parts).
+
+    Result rows are those of DuckDB's `compare_files`, in the same order within a category
+    (area, registry row, enrolment row); CSV text is written formula-safe as there.
+    """
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    if fmt not in ("parquet", "csv"):
+        raise BadInput(f"输出格式应为 parquet 或 csv，而不是 {fmt}")
+    timings = {} if timings is None else timings
+    own = engine is None
+    e = engine or SparkEngine()
+    try:
+        started = time.perf_counter()
+        labels = {}
+        for table, path in (("registry", registry), ("enrolment", enrolment)):
+            labels[table] = _label(path, table)
+            p = str(path).rstrip("/").lower()
+            labels[f"{table}_kind"] = (
+                "parquet"
+                if p.endswith((".parquet", ".pq")) or _is_parquet_dir(e.spark, str(path))
+                else "csv"
+            )
+            try:
+                if not _exists(e.spark, str(path)):
+                    raise BadInput(f"文件不存在：{path}")
+                e.load_file(table, path)
+            except (PySparkException, Py4JJavaError) as exc:
+                first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+                raise BadInput(
+                    f"{labels[table]}无法读取（应为 UTF-8 编码的 CSV 或 Parquet）：{first}"
+                ) from None
+        check_inputs(e, labels)
+        timings["read"] = time.perf_counter() - started
+        summary = run(e, settings, progress, timings)
+        started = time.perf_counter()
+        write_results(e, out, fmt)
+        write_text(
+            e.spark,
+            f"{str(out).rstrip('/')}/summary.json",
+            json.dumps(summary, ensure_ascii=False, indent=2),
+        )
+        timings["write"] = time.perf_counter() - started
+        return summary
+    finally:
+        if own:
+            e.close()
+
+
+def write_results(e: SparkEngine, out: str, fmt: str = "parquet") -> None:
+    """out/<category>/ for every category, rows ordered as DuckDB's CSV files are."""
+    from fupin.sheets.write import sql_text
+
+    numeric = {"registry_row", "enrolment_row", "score"}
+    cols = RESULT_COLUMNS[1:]
+    for cat in CATEGORIES:
+        if fmt == "csv":
+            select = ", ".join(c if c in numeric else f"{sql_text(c)} AS {c}" for c in cols)
+        else:
+            select = ", ".join(cols)
+        df = e.spark.sql(
+            f"SELECT {select} FROM results WHERE category = '{cat}' "
+            "ORDER BY area_code NULLS LAST, registry_row NULLS LAST, enrolment_row NULLS LAST"
+        )
+        path = f"{str(out).rstrip('/')}/{cat}"
+        writer = df.write.mode("overwrite")
+        if fmt == "csv":
+            # Spark trims values on writing by default: keep them as DuckDB writes them.
+            writer.options(
+                header=True,
+                quote='"',
+                escape='"',
+                ignoreLeadingWhiteSpace=False,
+                ignoreTrailingWhiteSpace=False,
+                encoding="UTF-8",
+            ).csv(path)
+        else:
+            writer.parquet(path)
