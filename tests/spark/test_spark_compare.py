@@ -134,3 +134,20 @@ def test_bad_input_named(spark, tmp_path):
             engine=e,
         )
     e.close()
+
+
+def test_cli_compare_engine_spark_bad_file(spark, tmp_path, capsys):
+    """`fupin compare --engine spark` on a missing file: the Chinese message and exit status 2."""
+    from django.core.management import call_command
+
+    with pytest.raises(SystemExit) as caught:
+        call_command(
+            "compare",
+            registry=str(tmp_path / "none.csv"),
+            enrolment=str(tmp_path / "none.parquet"),
+            out=str(tmp_path / "o"),
+            engine="spark",
+            as_of="2020-06-30",
+        )
+    assert caught.value.code == 2
+    assert "文件不存在" in capsys.readouterr().err

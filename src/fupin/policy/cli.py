@@ -217,6 +217,18 @@ def add_settle_arguments(parser: argparse.ArgumentParser) -> None:
         "--vs", metavar="POLICY", help="对比的另一地区或另一日期的政策（政策测算），写法同 --policy"
     )
     parser.add_argument(
+        "--engine",
+        choices=["polars", "spark"],
+        default="polars",
+        help="polars：本机列式结算（默认）；spark：在 Spark 上按人员分区结算，--claims/--out 可为任意 Spark 可读的路径或 URI，结果为 Parquet 目录",
+    )
+    parser.add_argument(
+        "--master", default=None, help="Spark master（默认 spark-submit 给定的，或 local[*]）"
+    )
+    parser.add_argument(
+        "--partitions", type=int, default=None, help="Spark：按人员分成的分区数（默认并行度）"
+    )
+    parser.add_argument(
         "--catastrophic-share",
         default=None,
         help="灾难性医疗支出线占人均可支配收入的比例（默认取政策包的 catastrophic_share）",
@@ -242,10 +254,27 @@ def run_settle(opts: dict, write: Callable[[str], object]) -> None:
             return
         if not opts.get("out"):
             raise CliError("请用 --out 指定结算结果文件（.csv 或 .parquet）")
+        if opts.get("engine") == "spark":
+            write(_settle_on_spark(opts).text())
+            return
         report = settle_file(opts["policy"], opts["claims"], opts["out"], opts.get("explain"))
         write(report.text())
     except (PackError, ClaimsError) as exc:
         raise CliError(f"无法结算：\n{exc}") from exc
+
+
+def _settle_on_spark(opts: dict):
+    if opts.get("explain"):
+        raise CliError("--explain 只用于本机结算（不加 --engine spark）")
+    if opts.get("partitions") is not None and not 1 <= opts["partitions"] <= 100_000:
+        raise CliError("--partitions 应在 1 到 100000 之间")
+    from fupin.exchange.comparison.spark import session
+    from fupin.policy.spark import settle_spark
+
+    spark = session(opts.get("master"))
+    return settle_spark(
+        spark, opts["policy"], opts["claims"], opts["out"], partitions=opts.get("partitions")
+    )
 
 
 def add_policy_arguments(parser: argparse.ArgumentParser, **subparser_options) -> None:

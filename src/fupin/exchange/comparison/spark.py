@@ -164,25 +164,7 @@ class SparkEngine:
         return f"{self.work.rstrip('/')}/{self.run_id}/{name}"
 
     def read(self, path: str):
-        """A CSV or Parquet file (or directory of part files) as a DataFrame, all columns as read."""
-        p = str(path).rstrip("/")
-        lower = p.lower()
-        reader = self.spark.read
-        if lower.endswith((".parquet", ".pq")) or _is_parquet_dir(self.spark, p):
-            return reader.parquet(p)
-        # RFC 4180 as DuckDB reads it: header, every value text, doubled quotes, short rows padded
-        # with NULL; multiLine so that a quoted line break stays inside its field.
-        return (
-            reader.option("header", True)
-            .option("encoding", "UTF-8")
-            .option("sep", ",")
-            .option("quote", '"')
-            .option("escape", '"')
-            .option("multiLine", self.csv_multiline)
-            .option("mode", "PERMISSIVE")
-            .option("inferSchema", False)
-            .csv(p)
-        )
+        return read_table(self.spark, path, self.csv_multiline)
 
     def load_file(self, name: str, path: str | os.PathLike) -> None:
         df = self.read(str(path))
@@ -228,6 +210,25 @@ class SparkEngine:
             import shutil
 
             shutil.rmtree(self.work, ignore_errors=True)
+
+
+def read_table(spark, path: str, csv_multiline: bool = True):
+    """A CSV or Parquet file (or directory of part files, any URI) as a DataFrame, columns as read."""
+    p = str(path).rstrip("/")
+    if p.lower().endswith((".parquet", ".pq")) or _is_parquet_dir(spark, p):
+        return spark.read.parquet(p)
+    # RFC 4180 as DuckDB reads it: header, every value text, doubled quotes, short rows padded
+    # with NULL; multiLine so that a quoted line break stays inside its field.
+    return spark.read.options(
+        header=True,
+        encoding="UTF-8",
+        sep=",",
+        quote='"',
+        escape='"',
+        multiLine=csv_multiline,
+        mode="PERMISSIVE",
+        inferSchema=False,
+    ).csv(p)
 
 
 def with_row_numbers(df):

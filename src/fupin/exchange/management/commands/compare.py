@@ -37,8 +37,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--policy", default=None, help="政策包编号（默认本县政策包 FUPIN_POLICY_PACK）"
         )
+        parser.add_argument(
+            "--engine",
+            choices=["duckdb", "spark"],
+            default="duckdb",
+            help="duckdb：本机（默认）；spark：在 Spark 上比对，输入输出可为任意 Spark 可读的路径或 URI",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["parquet", "csv"],
+            default="parquet",
+            help="--engine spark 时各类别结果的格式（每类一个目录）",
+        )
+        parser.add_argument(
+            "--master", default=None, help="Spark master（默认 spark-submit 给定的）"
+        )
 
-    def handle(self, *args, registry, enrolment, out, as_of=None, policy=None, **options):
+    def handle(
+        self,
+        *args,
+        registry,
+        enrolment,
+        out,
+        as_of=None,
+        policy=None,
+        engine="duckdb",
+        format="parquet",  # noqa: A002 - the option's name
+        master=None,
+        **options,
+    ):
         try:
             day = bounds.parse_date(as_of, "--as-of 比对基准日") if as_of else dt.date.today()
         except bounds.BoundsError as exc:
@@ -50,13 +77,14 @@ class Command(BaseCommand):
             sys.stderr.write(f"[{step}/{total}] {label}\n")
 
         try:
-            summary = compare_files(
-                registry,
-                enrolment,
-                out,
-                Settings.from_pack(policy or settings.COUNTY_POLICY_PACK, as_of=day),
-                progress,
-            )
+            rules = Settings.from_pack(policy or settings.COUNTY_POLICY_PACK, as_of=day)
+            if engine == "spark":
+                from fupin.exchange.comparison.spark import compare_spark, session
+
+                session(master)  # the session compare_spark's engine then uses
+                summary = compare_spark(registry, enrolment, out, rules, progress, fmt=format)
+            else:
+                summary = compare_files(registry, enrolment, out, rules, progress)
         except PackError as exc:
             self.stderr.write(f"政策包错误：{exc}")
             sys.exit(2)
