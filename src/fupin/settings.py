@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "fupin.monitoring",
     "fupin.portal",
     "fupin.certification",  # 待遇领取资格认证
+    "fupin.workinjury",
+    "fupin.unemployment",
+    "fupin.registration",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +317,9 @@ PAYMENT_KINDS += [
     "fupin.insurance.payments.PENSION_BACK_PAY",
     "fupin.insurance.payments.ACCOUNT_SUBSIDY",
 ]
+DEMO_BUILDERS.append("fupin.workinjury.demo.build")  # 工伤认定绿色通道 (issue 16)
+DEMO_BUILDERS.append("fupin.unemployment.demo.build")  # 价格临时补贴
+DEMO_BUILDERS.append("fupin.registration.demo.build")  # 全民参保登记：工伤、失业保险
 # Payment batches of what the other builders granted: keep this builder after theirs.
 DEMO_BUILDERS.append("fupin.payments.demo.build")
 # Bad input is answered in Chinese: the CSRF refusal page (the 400/403/404/500 pages are web/templates/<code>.html).
@@ -353,3 +359,8 @@ PORTAL_CODES_PER_HOUR_PHONE = int(os.environ.get("FUPIN_PORTAL_CODES_PER_HOUR_PH
 PORTAL_CODES_PER_HOUR_IP = int(os.environ.get("FUPIN_PORTAL_CODES_PER_HOUR_IP", "30"))
 PORTAL_CODE_INTERVAL_SECONDS = int(os.environ.get("FUPIN_PORTAL_CODE_INTERVAL_SECONDS", "60"))
 DEMO_BUILDERS.append("fupin.certification.demo.build")  # 资格认证: after the insurance demo
+# 工伤认定绿色通道、价格临时补贴、全民参保登记 (issue 16)
+PAYMENT_KINDS += [
+    "fupin.workinjury.payments.WORK_INJURY_FIRST_PAYMENT",
+    "fupin.unemployment.payments.PRICE_SUBSIDY",
+]

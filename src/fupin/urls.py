@@ -33,6 +33,9 @@ urlpatterns = [
     path("monitoring/", include("fupin.monitoring.urls")),
     path("portal/", include("fupin.portal.urls")),
     path("certification/", include("fupin.certification.urls")),
+    path("workinjury/", include("fupin.workinjury.urls")),
+    path("unemployment/", include("fupin.unemployment.urls")),
+    path("registration/", include("fupin.registration.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,9 @@ from tests.monitoring import sweep as monitoring_sweep
 from tests.payments import sweep as payments_sweep
 from tests.portal import sweep as portal_sweep
 from tests.portal.clients import resident_client
+from tests.registration import sweep as registration_sweep
+from tests.unemployment import sweep as unemployment_sweep
+from tests.workinjury import sweep as workinjury_sweep
 
 from .marks import (
     MARK,
@@ -200,6 +203,9 @@ claims_sweep.install(factory, WORLD_EXTENSIONS)  # 医疗费用结算单入库�
 monitoring_sweep.install(factory, WORLD_EXTENSIONS)  # 防止返贫监测
 portal_sweep.install(factory, WORLD_EXTENSIONS)  # 居民服务门户、代办
 certification_sweep.install(factory, WORLD_EXTENSIONS)  # 待遇领取资格认证
+workinjury_sweep.install(factory, WORLD_EXTENSIONS)  # 工伤认定绿色通道
+unemployment_sweep.install(factory, WORLD_EXTENSIONS)  # 价格临时补贴
+registration_sweep.install(factory, WORLD_EXTENSIONS)  # 全民参保登记
 
 
 def text_of(response) -> str:

@@ -17,6 +17,9 @@ from fupin.management import api as management_api
 from fupin.monitoring import api as monitoring_api
 from fupin.payments import api as payments_api
 from fupin.registry import api as registry_api
+from fupin.registration import api as registration_api
+from fupin.unemployment import api as unemployment_api
+from fupin.workinjury import api as workinjury_api
 
 from . import errors
 from .auth import STAFF_AUTH, auth_router
@@ -52,3 +55,6 @@ api.add_router("", appraisal_api.router)  # 慢性病鉴定
 api.add_router("", management_api.router)  # 工作调度：指标、目标、台账、通报
 api.add_router("", monitoring_api.router)  # 防止返贫监测
 api.add_router("", certification_api.router)  # 待遇领取资格认证
+api.add_router("", workinjury_api.router)  # 工伤认定绿色通道
+api.add_router("", unemployment_api.router)  # 价格临时补贴
+api.add_router("", registration_api.router)  # 全民参保登记

@@ -14,6 +14,7 @@ MODULES: list[tuple[str, str]] = [
     ("防止返贫监测", "monitoring:home"),
     ("慢性病鉴定", "appraisal:home"),
     ("资格认证", "certification:pensioners"),
+    ("工伤与参保登记", "workinjury:cases"),
 ]
 
 

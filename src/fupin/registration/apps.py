@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistrationConfig(AppConfig):
+    name = "fupin.registration"
+    verbose_name = "全民参保登记"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkInjuryConfig(AppConfig):
+    name = "fupin.workinjury"
+    verbose_name = "工伤认定绿色通道"

@@ -1,0 +1,263 @@
+"""Writes of 工伤认定绿色通道: report, evidence, investigation, decision, 先行支付.
+
+Each is one transaction, takes keyword arguments, checks the writer and the area, and is audited.
+Faults are WorkInjuryError with a Chinese message naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from fupin import bounds
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
+from fupin.access.scope import require_area, require_writer, scoped
+from fupin.areas.models import Area, Level
+from fupin.management.evidence import check as check_file
+from fupin.policy.params import fen_to_yuan
+from fupin.registry.choices import ACTIVE_STATUSES
+from fupin.registry.idnumber import IdNumberError, mask, parse_id_number
+from fupin.registry.models import Person
+
+from .models import CaseEvidence, Decision, EvidenceKind, InjuryCase
+from .rules import default_pack_id, rules
+
+
+class WorkInjuryError(ValueError):
+    """A refused step, with its reason in Chinese."""
+
+
+def _text(name: str, value: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    field = InjuryCase._meta.get_field(name)
+    if required and not value:
+        raise WorkInjuryError(f"请填写{field.verbose_name}")
+    try:
+        return bounds.check_text(InjuryCase, name, value)
+    except bounds.BoundsError as exc:
+        raise WorkInjuryError(str(exc)) from None
+
+
+def _locked(case: InjuryCase) -> InjuryCase:
+    return InjuryCase.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def report_case(
+    *,
+    user,
+    worker_name: str = "",
+    worker_id_number: str = "",
+    person: Person | None = None,
+    village_code: str = "",
+    employer_name: str,
+    project_name: str = "",
+    contract_signed: bool = False,
+    accident_on: dt.date,
+    accident_place: str,
+    injury: str,
+    reported_at: dt.datetime | None = None,
+    request=None,
+) -> InjuryCase:
+    """登记事故报告. A registry person (found in the user's area by ID number or given) brings his
+    name, village and poverty mark; anyone else needs a village where the case is handled."""
+    require_writer(user)
+    now = timezone.now()
+    reported_at = reported_at or now
+    if reported_at > now + dt.timedelta(minutes=5):
+        raise WorkInjuryError("接到事故报告时间不能晚于现在")
+    try:
+        accident_on = bounds.check_date(accident_on, "事故日期")
+    except bounds.BoundsError as exc:
+        raise WorkInjuryError(str(exc)) from None
+    if accident_on > timezone.localdate(reported_at):
+        raise WorkInjuryError("事故日期不能晚于接到事故报告的日期")
+    if person is None:
+        try:
+            idn = parse_id_number(worker_id_number)
+        except IdNumberError as exc:
+            raise WorkInjuryError(f"身份证号：{exc}") from None
+        person = scoped(Person.objects.all(), user).filter(id_number=idn.value).first()
+        id_value = idn.value
+    else:
+        person = scoped(Person.objects.all(), user).filter(pk=person.pk).first()
+        if person is None:
+            raise WorkInjuryError("本辖区内没有这个人员")
+        id_value = person.id_number
+    if person is not None:
+        village_code, name = person.village_code, person.name
+        poor = person.status in ACTIVE_STATUSES
+    else:
+        name, poor = _text("worker_name", worker_name), False
+        if not Area.objects.filter(code=village_code, level=Level.VILLAGE).exists():
+            raise WorkInjuryError("请选择受理的村（社区）：非建档立卡人员的案件按受理地归属")
+    require_area(user, village_code)
+    case = InjuryCase.objects.create(
+        person=person,
+        worker_name=name,
+        worker_id_number=id_value,
+        village_code=village_code,
+        poor=poor,
+        employer_name=_text("employer_name", employer_name),
+        project_name=_text("project_name", project_name, required=False),
+        contract_signed=bool(contract_signed),
+        accident_on=accident_on,
+        accident_place=_text("accident_place", accident_place),
+        injury=_text("injury", injury),
+        reported_at=reported_at,
+        pack_id=default_pack_id(),
+        created_by=user,
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=case,
+        summary=f"工伤事故报告：{name}（{mask(id_value)}），{case.employer_name}",
+    )
+    return case
+
+
+@transaction.atomic
+def add_evidence(
+    *, user, case: InjuryCase, kind: str, upload, note: str = "", request=None
+) -> CaseEvidence:
+    """劳动关系佐证材料: checked by content, stored under a random name with the case."""
+    require_writer(user)
+    require_area(user, case.village_code)
+    if kind not in EvidenceKind.values:
+        raise WorkInjuryError(
+            "请选择材料类别（实名制台账、工资支付凭证或记录、工作证、考勤记录、其他）"
+        )
+    checked, data = check_file(upload)
+    try:
+        note = bounds.check_text(CaseEvidence, "note", (note or "").strip())
+    except bounds.BoundsError as exc:
+        raise WorkInjuryError(str(exc)) from None
+    ev = CaseEvidence(
+        case=case,
+        kind=kind,
+        name=checked.name,
+        file_kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        note=note,
+        uploaded_by=user,
+    )
+    ev.file.save(checked.stored_name, ContentFile(data), save=True)
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=case,
+        summary=f"上传{EvidenceKind(kind).label} {ev.name}（{checked.size} 字节）",
+    )
+    return ev
+
+
+@transaction.atomic
+def investigate(*, user, case: InjuryCase, note: str, request=None) -> InjuryCase:
+    """工伤调查完成 (the 48-hour clock stops now)."""
+    require_writer(user)
+    require_area(user, case.village_code)
+    locked = _locked(case)
+    if locked.investigated_at is not None:
+        raise WorkInjuryError("本案已完成调查")
+    locked.investigation_note = _text("investigation_note", note)
+    locked.investigated_at = timezone.now()
+    locked.save(update_fields=["investigation_note", "investigated_at"])
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=locked,
+        summary=f"工伤调查完成：{locked.worker_name}",
+    )
+    return locked
+
+
+@transaction.atomic
+def decide(*, user, case: InjuryCase, decision: str, reason: str, request=None) -> InjuryCase:
+    """认定决定: recognised, not recognised, or disputed (leaves the five-day green channel).
+    Recognition needs the investigation and, without a labour contract, at least one of the
+    pack's evidence kinds (003: 实名制台账、工资支付凭证或记录、工作证、考勤记录)."""
+    require_writer(user)
+    require_area(user, case.village_code)
+    locked = _locked(case)
+    if decision not in (Decision.RECOGNISED, Decision.NOT_RECOGNISED, Decision.DISPUTED):
+        raise WorkInjuryError("认定结论应为：认定为工伤、不予认定、有争议")
+    if locked.decision not in (Decision.PENDING, Decision.DISPUTED):
+        raise WorkInjuryError(f"本案已作出认定（{locked.get_decision_display()}），不能再改")
+    if locked.decision == decision:
+        raise WorkInjuryError("认定结论与现在相同")
+    if locked.investigated_at is None:
+        raise WorkInjuryError("请先完成工伤调查，再作认定")
+    if decision == Decision.RECOGNISED and not locked.contract_signed:
+        r = rules(locked.pack_id)
+        needed = r.labour_evidence.value
+        if not locked.evidence.filter(kind__in=needed).exists():
+            names = "、".join(EvidenceKind(k).label for k in needed)
+            raise WorkInjuryError(
+                f"未签订劳动合同：认定工伤前须上传确认事实劳动关系的材料（{names}至少一项）"
+            )
+    old = locked.get_decision_display()
+    locked.decision = decision
+    locked.decision_reason = _text("decision_reason", reason)
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["decision", "decision_reason", "decided_at"])
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=locked,
+        summary=f"工伤认定：{locked.worker_name} {old} → {locked.get_decision_display()}",
+        changes={"decision": [old, locked.get_decision_display()]},
+    )
+    return locked
+
+
+@transaction.atomic
+def grant_first_payment(
+    *, user, case: InjuryCase, amount_fen: int, reason: str, request=None
+) -> InjuryCase:
+    """先行支付: a recognised case whose employer has not paid; the amount within the pack's cap.
+    The money itself goes through 资金发放 (kind work_injury_first_payment) when the worker is a
+    registry person."""
+    require_writer(user)
+    require_area(user, case.village_code)
+    locked = _locked(case)
+    if locked.decision != Decision.RECOGNISED:
+        raise WorkInjuryError("只有认定为工伤的案件才能先行支付")
+    if locked.first_payment_fen is not None:
+        raise WorkInjuryError("本案已核定先行支付，不能重复核定")
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise WorkInjuryError("先行支付金额须大于 0")
+    cap = rules(locked.pack_id).first_payment_cap.value
+    if amount_fen > cap:
+        raise WorkInjuryError(
+            f"先行支付金额 {fen_to_yuan(amount_fen)} 元超过政策包上限 {fen_to_yuan(cap)} 元"
+        )
+    locked.employer_unpaid = True
+    locked.first_payment_fen = amount_fen
+    locked.first_payment_reason = _text("first_payment_reason", reason)
+    locked.first_payment_on = timezone.localdate()
+    locked.save(
+        update_fields=[
+            "employer_unpaid",
+            "first_payment_fen",
+            "first_payment_reason",
+            "first_payment_on",
+        ]
+    )
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=locked,
+        summary=f"工伤先行支付核定：{locked.worker_name} {fen_to_yuan(amount_fen)} 元",
+    )
+    return locked

@@ -1,0 +1,29 @@
+"""A marked job-insurance enrolment in each township of the scope sweep
+(tests/access/test_scope_sweep.py)."""
+
+from fupin.exchange.models import EnrolmentRecord
+from fupin.registration.models import JobEnrolment
+from tests.access.marks import NOT_SHOWN, marker
+from tests.exchange import sweep as _exchange_sweep  # noqa: F401  (its NOT_SHOWN entry first)
+
+# The insurance extract's rows are now shown, scoped, on /registration/marks/ (贫困人员身份标注):
+# the sweep checks them like any other page's records.
+NOT_SHOWN.pop(EnrolmentRecord, None)
+
+
+def extend(world, users) -> None:
+    for town, user in users.items():
+        person = world[town]["person"]
+        JobEnrolment.objects.create(
+            person=person,
+            village_code=person.village_code,
+            insurance="work_injury",
+            status="not_enrolled",
+            employer=marker(town, JobEnrolment),
+            note=marker(town, JobEnrolment),
+            updated_by=user,
+        )
+
+
+def install(factory, extensions) -> None:
+    extensions.append(extend)
