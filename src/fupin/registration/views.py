@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.scope import home_area_code, require_writer
-from fupin.areas.models import Area, Level
 from fupin.areas.lookup import AreaNotFound, find_area
+from fupin.areas.models import Area, Level
 from fupin.areas.picker import parse_area
 from fupin.employment.forms import styled
 from fupin.employment.people import find_person
