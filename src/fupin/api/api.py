@@ -16,8 +16,8 @@ from fupin.insurance.claims import api as claims_api
 from fupin.management import api as management_api
 from fupin.monitoring import api as monitoring_api
 from fupin.payments import api as payments_api
-from fupin.registry import api as registry_api
 from fupin.registration import api as registration_api
+from fupin.registry import api as registry_api
 from fupin.unemployment import api as unemployment_api
 from fupin.workinjury import api as workinjury_api
 
