@@ -184,7 +184,7 @@ def case_detail(request, pk: int):
             "decision_form": decision_form,
             "payment_form": payment_form,
             "r": r,
-            "Decision": Decision,
+            "undecided": (Decision.PENDING, Decision.DISPUTED),
         },
     )
 
