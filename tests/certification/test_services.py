@@ -85,10 +85,10 @@ def test_staff_cannot_claim_portal(town_a_user, pensioner):
 
 def test_self_certification(pensioner):
     p = pensioner(TOWN_A)
-    c = services.certify_self(person=p, today=TODAY)
+    c = services.certify_in_portal(person=p, today=TODAY)
     assert (c.method, c.certified_on, c.recorded_by) == ("portal", TODAY, None)
     with pytest.raises(services.CertificationError):
-        services.certify_self(person=p, today=TODAY)
+        services.certify_in_portal(person=p, today=TODAY)
 
 
 def test_lists_are_scoped_and_count_per_village(town_a_user, town_b_user, county_user, pensioner):

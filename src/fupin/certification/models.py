@@ -43,6 +43,14 @@ class Certification(models.Model):
         related_name="+",
         verbose_name="经办人",
     )
+    assistance = models.ForeignKey(
+        "portal.Assistance",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="代办记录",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CertificationQuerySet.as_manager()

@@ -92,16 +92,30 @@ def certify(
 
 
 @transaction.atomic
-def certify_self(*, person: Person, request=None, today: dt.date | None = None) -> Certification:
-    """The resident certifies himself through the portal (本人网上认证), for the current year."""
+def certify_in_portal(
+    *,
+    person: Person,
+    assisted_by=None,
+    assistance_id: int | None = None,
+    assist_mode: str = "",
+    today: dt.date | None = None,
+) -> Certification:
+    """Certification for the current year in the portal: the resident himself on his phone
+    (本人网上认证), or the village assistant serving him there (代办: at the station, or at home
+    when the assisted session is a home visit). Audited by the portal view."""
     day = today or dt.date.today()
-    _check(person=person, year=day.year, certified_on=day, method=Method.PORTAL, today=day)
-    c = _create(person=person, year=day.year, certified_on=day, method=Method.PORTAL)
-    record(
-        AuditAction.CREATE,
-        user=None,
-        request=request,
-        obj=c,
-        summary=f"资格认证 {person.name} {day.year}年度（本人网上认证）",
+    if assisted_by is None:
+        method = Method.PORTAL
+    else:
+        require_writer(assisted_by)
+        require_area(assisted_by, person.village_code)
+        method = Method.HOME if assist_mode == "home" else Method.IN_PERSON
+    _check(person=person, year=day.year, certified_on=day, method=method, today=day)
+    return _create(
+        person=person,
+        year=day.year,
+        certified_on=day,
+        method=method,
+        recorded_by=assisted_by,
+        assistance_id=assistance_id,
     )
-    return c
