@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fupin.workinjury",
     "fupin.unemployment",
     "fupin.registration",
+    "fupin.complaints",  # 诉求与投诉
 ]
 
 MIDDLEWARE = [
@@ -364,3 +365,6 @@ PAYMENT_KINDS += [
     "fupin.workinjury.payments.WORK_INJURY_FIRST_PAYMENT",
     "fupin.unemployment.payments.PRICE_SUBSIDY",
 ]
+DEMO_BUILDERS.append("fupin.complaints.demo.build")  # 诉求与投诉
+PORTAL_MOUNTS.append(("certification/", "fupin.certification.portal_urls"))  # 居民：资格认证
+PORTAL_MOUNTS.append(("complaints/", "fupin.complaints.portal_urls"))  # 居民：我的诉求

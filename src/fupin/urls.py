@@ -36,6 +36,7 @@ urlpatterns = [
     path("workinjury/", include("fupin.workinjury.urls")),
     path("unemployment/", include("fupin.unemployment.urls")),
     path("registration/", include("fupin.registration.urls")),
+    path("complaints/", include("fupin.complaints.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

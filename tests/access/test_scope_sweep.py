@@ -25,6 +25,7 @@ from fupin.employment.models import Occupation
 from fupin.registry.models import Household, Person, StatusChange
 from tests.appraisal import sweep as appraisal_sweep
 from tests.certification import sweep as certification_sweep
+from tests.complaints import sweep as complaints_sweep
 from tests.conftest import TOWN_A, TOWN_B, login
 from tests.employment import sweep as employment_sweep
 from tests.exchange import sweep as exchange_sweep
@@ -206,6 +207,7 @@ certification_sweep.install(factory, WORLD_EXTENSIONS)  # 待遇领取资格认�
 workinjury_sweep.install(factory, WORLD_EXTENSIONS)  # 工伤认定绿色通道
 unemployment_sweep.install(factory, WORLD_EXTENSIONS)  # 价格临时补贴
 registration_sweep.install(factory, WORLD_EXTENSIONS)  # 全民参保登记
+complaints_sweep.install(factory, WORLD_EXTENSIONS)  # 诉求与投诉
 
 
 def text_of(response) -> str:

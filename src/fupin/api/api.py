@@ -8,6 +8,7 @@ from ninja.renderers import JSONRenderer
 
 from fupin.appraisal import api as appraisal_api
 from fupin.certification import api as certification_api
+from fupin.complaints import api as complaints_api
 from fupin.employment import api as employment_api
 from fupin.exchange import api as exchange_api
 from fupin.insurance import api as insurance_api
@@ -58,3 +59,4 @@ api.add_router("", certification_api.router)  # 待遇领取资格认证
 api.add_router("", workinjury_api.router)  # 工伤认定绿色通道
 api.add_router("", unemployment_api.router)  # 价格临时补贴
 api.add_router("", registration_api.router)  # 全民参保登记
+api.add_router("", complaints_api.router)  # 诉求与投诉

@@ -15,6 +15,7 @@ MODULES: list[tuple[str, str]] = [
     ("慢性病鉴定", "appraisal:home"),
     ("资格认证", "certification:pensioners"),
     ("工伤与参保登记", "workinjury:cases"),
+    ("诉求投诉", "complaints:list"),
 ]
 
 

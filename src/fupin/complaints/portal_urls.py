@@ -1,0 +1,13 @@
+"""Resident pages, mounted under /portal/complaints/ (names portal:complaints:…)."""
+
+from django.urls import path
+
+from . import portal_views
+
+app_name = "complaints"
+urlpatterns = [
+    path("", portal_views.home, name="home"),
+    path("new/", portal_views.new, name="new"),
+    path("<int:pk>/", portal_views.detail, name="detail"),
+    path("<int:pk>/rate/", portal_views.rate, name="rate"),
+]
