@@ -28,7 +28,6 @@ NOT_SHOWN[SnapshotValue] = (
     "an indicator code is never shown as text (pages show indicator names); scope of snapshot "
     "rows: tests/management/test_snapshots.py::test_a_township_reads_only_its_own_rows"
 )
-NOT_SHOWN[Interview] = "约谈 pages come next; scope: tests/management/test_interviews.py"
 NOT_AREA_BOUND[Indicator] = (
     "indicator definitions: the county's reference data (code, name, count definition, source sentence)"
 )
@@ -99,7 +98,7 @@ def extend(world, users) -> None:
             level=SnapshotLevel.TOWNSHIP,
             num=1,
         )
-        Interview.objects.create(
+        interview = Interview.objects.create(
             area_code=code,
             task=task,
             held_on=today,
@@ -108,10 +107,18 @@ def extend(world, users) -> None:
             reason=m(Interview),
             actions="加快进度",
             follow_up_on=today,
+            file_name="约谈纪要.pdf",
+            file_kind="pdf",
             created_by=user,
         )
+        interview.file.save("sweep-interview.pdf", ContentFile(b"%PDF-1.4"), save=True)
         world[town].update(
-            plan=county_plan, target=target, task=task, evidence=ev, bulletin=bulletin
+            plan=county_plan,
+            target=target,
+            task=task,
+            evidence=ev,
+            bulletin=bulletin,
+            interview=interview,
         )
 
 
@@ -125,6 +132,10 @@ def install(factory, extensions, shared) -> None:
     @factory("management:task", "management:task_update", "management:task_upload")
     def _task(world, town):
         return {"pk": world[town]["task"].pk}
+
+    @factory("management:interview", "management:interview_follow_up", "management:interview_file")
+    def _interview(world, town):
+        return {"pk": world[town]["interview"].pk}
 
     @factory("management:evidence")
     def _evidence(world, town):

@@ -15,7 +15,7 @@ from fupin.areas.models import Area, Level
 
 from . import services
 from .loading import DATA, load_indicators
-from .models import Indicator, ManualValue, Phase, Plan, Task, TaskStatus
+from .models import Indicator, ManualValue, Phase, Plan, SnapshotRun, Task, TaskStatus
 from .selectors import pad
 
 SEED = 20180404
@@ -96,12 +96,53 @@ def build() -> str:
     load_indicators()
     user = User.objects.get(username="county")
     plans = load_plans(user)
+    from . import periods, snapshots
     from .bulletins import generate, publish
 
     today = dt.date.today()
+    # The statistics snapshots the dashboard's trends read: the last day of each past month.
+    for p in periods.months_back(today, 12)[:-1]:
+        snapshots.build(day=p.end, user=user)
     bulletin = generate(user=user, month=today.replace(day=1), plan=plans[-1])
     publish(user=user, bulletin=bulletin)
+    interview = _interview(user, bulletin, today)
     return (
         f"工作调度：{Indicator.objects.count()} 项指标、{len(plans)} 个方案（{Phase.objects.count()} 个阶段）、"
-        f"{Task.objects.count()} 项台账任务；已发布 {bulletin.title}"
+        f"{Task.objects.count()} 项台账任务、{SnapshotRun.objects.count()} 个统计快照；已发布 {bulletin.title}"
+        + (f"；约谈 {interview.interviewee}" if interview else "")
+    )
+
+
+def _interview(user: User, bulletin, today: dt.date):
+    """约谈 of the first lagging township named in the bulletin, or of the first overdue task."""
+    towns = {
+        a.name: a.code
+        for a in Area.objects.filter(level=Level.TOWNSHIP, code__startswith=user.area.code)
+    }
+    laggard = next((n for n in bulletin.data.get("laggards", []) if n in towns), None)
+    task = None
+    if laggard is None:
+        task = (
+            Task.objects.filter(due_on__lt=today, area_code__endswith="000")
+            .exclude(status=TaskStatus.DONE)
+            .exclude(area_code__endswith="000000")
+            .order_by("due_on", "id")
+            .first()
+        )
+        if task is None:
+            return None
+        laggard = next((n for n, c in towns.items() if task.area_code.startswith(c)), None)
+    return services.record_interview(
+        user=user,
+        area_code=towns[laggard],
+        held_on=today,
+        interviewee=f"{laggard}分管就业扶贫工作的副乡镇长",
+        interviewer="县人社局局长",
+        reason=f"{bulletin.title}：{laggard}进度滞后于时间进度"
+        if task is None
+        else f"台账任务“{task.title}”逾期未完成",
+        actions="一周内制定赶超计划，逐村落实培训和转移就业任务，每周报送进度",
+        follow_up_on=today + dt.timedelta(days=14),
+        task=task,
+        bulletin=bulletin,
     )

@@ -358,3 +358,111 @@ def add_evidence(*, user, task, upload, note: str = "", request=None):
         summary=f"上传佐证材料 {ev.name}（{checked.size} 字节）",
     )
     return ev
+
+
+# -- 约谈 (002: laggards are interviewed) --------------------------------------------------------------
+def _required_text(model, name: str, value, label: str) -> str:
+    text = (value if isinstance(value, str) else "").strip()
+    if not text:
+        raise ManagementError(f"{label}：必填")
+    return bounds.check_text(model, name, text)
+
+
+@transaction.atomic
+def record_interview(
+    *,
+    user,
+    area_code: str,
+    held_on: dt.date,
+    interviewee: str,
+    interviewer: str,
+    reason: str,
+    actions: str,
+    follow_up_on: dt.date,
+    task=None,
+    bulletin=None,
+    upload=None,
+    request=None,
+):
+    """约谈记录: the county records an interview of a township (and, if named, one of its tasks),
+    with the minutes as an evidence file checked by its content."""
+    from django.core.files.base import ContentFile
+
+    from .evidence import check
+    from .models import Interview
+
+    require_county(user)
+    code = pad(str(area_code or ""))
+    if code[9:] != "000" or code[6:9] == "000" or code[:9] not in {t.code for t in townships(user)}:
+        raise ManagementError("被约谈乡镇：请从列表中选择本县的乡镇")
+    if task is not None and pad(task.area_code)[:9] != code[:9]:
+        raise ManagementError("台账任务：应是被约谈乡镇的任务")
+    held_on = bounds.check_date(held_on, "约谈日期")
+    follow_up_on = bounds.check_date(follow_up_on, "整改期限")
+    if held_on > timezone_today():
+        raise ManagementError("约谈日期：不能晚于今天")
+    if follow_up_on < held_on:
+        raise ManagementError("整改期限：不能早于约谈日期")
+    interview = Interview(
+        area_code=code,
+        task=task,
+        bulletin=bulletin,
+        held_on=held_on,
+        interviewee=_required_text(Interview, "interviewee", interviewee, "被约谈人"),
+        interviewer=_required_text(Interview, "interviewer", interviewer, "约谈人"),
+        reason=_required_text(Interview, "reason", reason, "约谈事由"),
+        actions=_required_text(Interview, "actions", actions, "整改措施"),
+        follow_up_on=follow_up_on,
+        created_by=user,
+    )
+    data = None
+    if upload is not None:
+        checked, data = check(upload)
+        interview.file_name = checked.name
+        interview.file_kind = checked.kind
+        interview.file_sha256 = checked.sha256
+    interview.save()
+    if data is not None:
+        interview.file.save(checked.stored_name, ContentFile(data), save=True)
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=interview,
+        summary=f"约谈 {interview.interviewee}（{held_on}）：{interview.reason[:60]}",
+    )
+    return interview
+
+
+@transaction.atomic
+def follow_up_interview(*, user, interview, followed_up_on: dt.date, note: str, request=None):
+    """跟踪核查: the county records how the agreed actions were carried out."""
+    require_county(user)
+    require_area(user, interview.area_code)
+    followed_up_on = bounds.check_date(followed_up_on, "跟踪核查日期")
+    if followed_up_on < interview.held_on:
+        raise ManagementError("跟踪核查日期：不能早于约谈日期")
+    if followed_up_on > timezone_today():
+        raise ManagementError("跟踪核查日期：不能晚于今天")
+    before = (interview.followed_up_on, interview.follow_up_note)
+    interview.followed_up_on = followed_up_on
+    interview.follow_up_note = _required_text(type(interview), "follow_up_note", note, "整改情况")
+    interview.save(update_fields=["followed_up_on", "follow_up_note"])
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=interview,
+        summary=f"约谈跟踪核查 {interview.interviewee}",
+        changes={
+            "followed_up_on": [str(before[0] or ""), str(followed_up_on)],
+            "follow_up_note": [before[1], interview.follow_up_note],
+        },
+    )
+    return interview
+
+
+def timezone_today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()

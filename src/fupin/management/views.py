@@ -16,11 +16,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from fupin import bounds
-from fupin.access.scope import get_scoped, require_writer
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
+from fupin.access.scope import get_scoped, require_writer, scoped
 from fupin.sheets.response import xlsx_response
 
 from . import bulletins as bulletins_mod
-from . import periods, selectors, services
+from . import periods, selectors, services, snapshots
 from .evidence import CONTENT_TYPES, KINDS, EvidenceError, max_bytes
 from .indicators import evaluate
 from .models import (
@@ -30,6 +32,7 @@ from .models import (
     Indicator,
     IndicatorKind,
     Plan,
+    SnapshotRun,
     Task,
     TaskStatus,
 )
@@ -51,10 +54,10 @@ def show(indicator: Indicator, value) -> str:
     return f"{value:,}"
 
 
-def _table(user, period) -> tuple[list, list]:
+def _table(user, period) -> tuple[list, list, dt.date | None]:
     inds = selectors.dashboard_indicators()
     towns = townships(user)
-    figs = _figures(user, inds, period)
+    figs, as_of = _figures(user, inds, period)
     rows = []
     for ind in inds:
         fig = figs[ind.code]
@@ -65,35 +68,85 @@ def _table(user, period) -> tuple[list, list]:
                 "total": show(ind, fig.value()),
             }
         )
-    return towns, rows
+    return towns, rows, as_of
 
 
 def _figures(user, inds, period):
-    """The table's figures, kept a few minutes per area, period and day (as the dashboard's)."""
+    """The table's figures from the statistics snapshot: of the period's last day, or for the
+    running period the latest one inside it. Without such a snapshot they are computed (and kept
+    a few minutes per area, period and day). Returns the figures and the snapshot's day (None:
+    computed now)."""
+    import hashlib
+
     from django.core.cache import cache
 
-    key = f"fupin:indicators:{selectors.own_code(user)}:{period.key}:{today().isoformat()}:{','.join(i.code for i in inds)}"
+    day = min(period.end, today())
+    latest = snapshots.latest_run(user, day)
+    if latest is not None and (
+        latest.day == day or (day == today() and latest.day >= period.start)
+    ):
+        try:
+            return snapshots.figures(
+                inds, user=user, start=period.start, end=latest.day
+            ), latest.day
+        except snapshots.SnapshotMissing:
+            pass
+    codes = hashlib.sha256(",".join(i.code for i in inds).encode()).hexdigest()[:16]
+    key = f"fupin:indicators:{selectors.own_code(user)}:{period.key}:{today().isoformat()}:{codes}"
     figs = cache.get(key)
     if figs is None:
         figs = evaluate(inds, user=user, start=period.start, end=period.end)
         cache.set(key, figs, 300)
-    return figs
+    return figs, None
 
 
 @login_required
 def indicators(request):
     """指标一览: every indicator per township for a month, quarter or year."""
     period = periods.parse(request.GET.get("period"), today())
-    towns, rows = _table(request.user, period)
+    towns, rows, as_of = _table(request.user, period)
+    county = is_county(request.user)
     return render(
-        request, "management/indicators.html", {"period": period, "towns": towns, "rows": rows}
+        request,
+        "management/indicators.html",
+        {
+            "period": period,
+            "towns": towns,
+            "rows": rows,
+            "as_of": as_of,
+            "county": county,
+            "runs": SnapshotRun.objects.order_by("-day", "-built_at")[:5] if county else [],
+        },
     )
+
+
+@login_required
+@require_POST
+def snapshot_build(request):
+    """生成统计快照 now (the county's button): a background job, acting for the user."""
+    from django.db import transaction
+
+    from .tasks import snapshot_task
+
+    services.require_county(request.user)
+    day = today().isoformat()
+    user_id = request.user.pk
+    transaction.on_commit(lambda: snapshot_task.enqueue(user_id, day))
+    record(
+        AuditAction.CREATE,
+        user=request.user,
+        request=request,
+        obj=None,
+        summary=f"生成统计快照 {day}",
+    )
+    messages.success(request, f"已开始生成 {day} 的统计快照，完成后通报和仪表盘即读取新数据")
+    return redirect("management:indicators")
 
 
 @login_required
 def indicators_export(request):
     period = periods.parse(request.GET.get("period"), today())
-    towns, rows = _table(request.user, period)
+    towns, rows, _ = _table(request.user, period)
     header = ["指标", "单位", *[t.name for t in towns], "合计", "依据"]
     data = [
         [
@@ -130,7 +183,9 @@ def plans(request):
 @login_required
 def plan_detail(request, pk: int):
     plan = get_scoped(Plan.objects, request.user, shared=True, pk=pk)
-    day = today()
+    # Figures as of the latest statistics snapshot inside the plan (computed when there is none).
+    latest = snapshots.latest_run(request.user, today())
+    day = latest.day if latest is not None and latest.day >= plan.starts_on else today()
     rows = selectors.progress(request.user, plan, day)
     inds = sorted({r.target.indicator for r in rows}, key=lambda i: (i.order, i.code))
     cells = {(r.target.area_code, r.target.indicator.code): r for r in rows}
@@ -153,7 +208,7 @@ def plan_detail(request, pk: int):
             "task_counts": {
                 "all": plan_tasks.count(),
                 "overdue": plan_tasks.exclude(status=TaskStatus.DONE)
-                .filter(due_on__lt=day)
+                .filter(due_on__lt=today())
                 .count(),
                 "done": plan_tasks.filter(status=TaskStatus.DONE).count(),
             },
@@ -161,7 +216,7 @@ def plan_detail(request, pk: int):
             "elapsed": round(100 * selectors.elapsed(plan, day)),
             "county": is_county(request.user),
             "indicators": Indicator.objects.filter(active=True),
-            "day": day,
+            "day": today(),
             "towns": townships(request.user),
         },
     )
@@ -408,6 +463,7 @@ def task_detail(request, pk: int):
         "management/task.html",
         {
             "t": task,
+            "county": is_county(request.user),
             "evidence": task.evidence.all(),
             "statuses": TaskStatus.choices,
             "day": today(),
@@ -589,3 +645,209 @@ def bulletin_read(request, pk: int):
     if request.POST.get("next") == "home":
         return redirect("home")
     return redirect("management:bulletin", pk=pk)
+
+
+# -- 约谈记录 ---------------------------------------------------------------------------------------
+INTERVIEW_STATES = {"open": "待跟踪核查", "overdue": "逾期未核查", "done": "已核查"}
+
+
+def _filtered_interviews(request):
+    from fupin.areas.picker import AreaNotFound, parse_area
+
+    from .models import Interview
+
+    qs = scoped(Interview.objects.select_related("task", "bulletin"), request.user)
+    state = request.GET.get("state") or ""
+    if state == "open":
+        qs = qs.filter(followed_up_on__isnull=True)
+    elif state == "overdue":
+        qs = qs.filter(followed_up_on__isnull=True, follow_up_on__lt=today())
+    elif state == "done":
+        qs = qs.filter(followed_up_on__isnull=False)
+    area_text = (request.GET.get("area") or "").strip()[:100]
+    area_error = ""
+    if area_text:
+        try:
+            code = parse_area(request.user, area_text)
+            qs = qs.filter(area_code__startswith=code[:9] if code[6:9] != "000" else code[:6])
+        except AreaNotFound as exc:
+            area_error = str(exc)
+            qs = qs.none()
+    return qs, state, area_text, area_error
+
+
+def _interview_columns():
+    from fupin.web.list_export import Column
+
+    day = today()
+    return [
+        Column("被约谈乡镇", lambda i: i.area_code, area=True),
+        Column("约谈日期", lambda i: i.held_on),
+        Column("被约谈人", lambda i: i.interviewee),
+        Column("约谈人", lambda i: i.interviewer),
+        Column("约谈事由", lambda i: i.reason),
+        Column("台账任务", lambda i: i.task.title if i.task else ""),
+        Column("整改措施", lambda i: i.actions),
+        Column("整改期限", lambda i: i.follow_up_on),
+        Column("跟踪核查日期", lambda i: i.followed_up_on or ""),
+        Column("整改情况", lambda i: i.follow_up_note),
+        Column("逾期未核查", lambda i: "是" if i.follow_up_overdue(day) else ""),
+        Column("约谈记录材料", lambda i: i.file_name),
+    ]
+
+
+@login_required
+def interviews(request):
+    """约谈记录: filtered by township and follow-up state; exported as filtered."""
+    from fupin.areas.models import Level
+    from fupin.areas.picker import AreaPickerWidget
+    from fupin.web.list_export import export, wants_xlsx
+    from fupin.web.paging import page_of
+
+    qs, state, area_text, area_error = _filtered_interviews(request)
+    if wants_xlsx(request):
+        return export(request, qs, title="约谈记录", columns=_interview_columns())
+    page = page_of(request, qs)
+    items = list(page.object_list)
+    names = selectors.names_of({i.area_code for i in items})
+    for i in items:
+        i.area_name = names[i.area_code]
+    page.object_list = items
+    picker = AreaPickerWidget(
+        user=request.user,
+        levels=(Level.COUNTY, Level.TOWNSHIP),
+        attrs={"class": "form-control form-control-sm", "id": "area"},
+    ).render("area", area_text)
+    return render(
+        request,
+        "management/interviews.html",
+        {
+            "page": page,
+            "state": state,
+            "states": INTERVIEW_STATES.items(),
+            "picker": picker,
+            "area_error": area_error,
+            "county": is_county(request.user),
+            "day": today(),
+        },
+    )
+
+
+@login_required
+def interview_new(request):
+    from fupin.areas.models import Level
+    from fupin.areas.picker import AreaNotFound, AreaPickerWidget, parse_area
+
+    services.require_county(request.user)
+    values = request.POST if request.method == "POST" else request.GET
+    task_id = bounds.query_id(values.get("task"))
+    task = get_scoped(Task.objects, request.user, pk=task_id) if task_id else None
+    bulletin_id = bounds.query_id(values.get("bulletin"))
+    bulletin = (
+        get_scoped(Bulletin.objects, request.user, shared=True, pk=bulletin_id)
+        if bulletin_id
+        else None
+    )
+    area_text = (values.get("area") or "").strip()[:100]
+    if not area_text and task is not None:
+        area_text = task.area_code
+    if request.method == "POST":
+        try:
+            try:
+                code = parse_area(request.user, area_text, levels=(Level.TOWNSHIP,))
+            except AreaNotFound as exc:
+                raise services.ManagementError(f"被约谈乡镇：{exc}") from None
+            interview = services.record_interview(
+                user=request.user,
+                area_code=code,
+                held_on=bounds.parse_date(request.POST.get("held_on"), "约谈日期"),
+                interviewee=request.POST.get("interviewee", ""),
+                interviewer=request.POST.get("interviewer", ""),
+                reason=request.POST.get("reason", ""),
+                actions=request.POST.get("actions", ""),
+                follow_up_on=bounds.parse_date(request.POST.get("follow_up_on"), "整改期限"),
+                task=task,
+                bulletin=bulletin,
+                upload=request.FILES.get("file"),
+                request=request,
+            )
+            messages.success(request, f"已记录约谈：{interview.interviewee}")
+            return redirect("management:interview", pk=interview.pk)
+        except (services.ManagementError, bounds.BoundsError, EvidenceError) as exc:
+            messages.error(request, f"未保存：{exc}")
+    picker = AreaPickerWidget(
+        user=request.user,
+        levels=(Level.TOWNSHIP,),
+        attrs={"class": "form-control form-control-sm", "id": "area", "required": True},
+    ).render("area", area_text)
+    reason = values.get("reason") or ""
+    if not reason and task is not None and task.overdue_on(today()):
+        reason = f"台账任务“{task.title}”逾期未完成（时限 {task.due_on}）"
+    return render(
+        request,
+        "management/interview_new.html",
+        {
+            "values": values,
+            "picker": picker,
+            "task": task,
+            "bulletin": bulletin,
+            "reason": reason,
+            "today": today(),
+            "kinds": ", ".join(KINDS.values()),
+            "limit_mb": max_bytes() // 1048576,
+        },
+    )
+
+
+@login_required
+def interview_detail(request, pk: int):
+    from .models import Interview
+
+    i = get_scoped(Interview.objects.select_related("task", "bulletin"), request.user, pk=pk)
+    i.area_name = selectors.names_of([i.area_code])[i.area_code]
+    return render(
+        request,
+        "management/interview.html",
+        {"i": i, "county": is_county(request.user), "day": today()},
+    )
+
+
+@login_required
+@require_POST
+def interview_follow_up(request, pk: int):
+    from .models import Interview
+
+    i = get_scoped(Interview.objects, request.user, pk=pk)
+    try:
+        services.follow_up_interview(
+            user=request.user,
+            interview=i,
+            followed_up_on=bounds.parse_date(request.POST.get("followed_up_on"), "跟踪核查日期"),
+            note=request.POST.get("follow_up_note", ""),
+            request=request,
+        )
+        messages.success(request, "已记录跟踪核查")
+    except (services.ManagementError, bounds.BoundsError) as exc:
+        messages.error(request, f"未保存：{exc}")
+    return redirect("management:interview", pk=pk)
+
+
+@login_required
+def interview_file(request, pk: int):
+    from .models import Interview
+
+    i = get_scoped(Interview.objects, request.user, pk=pk)
+    if not i.file:
+        raise Http404("该约谈没有上传材料")
+    try:
+        handle = i.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("文件不存在") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=i.file_name,
+        content_type=CONTENT_TYPES.get(i.file_kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
