@@ -153,8 +153,17 @@ def coverage(request):
                 Column("覆盖率(%)", lambda row: row["share"]),
             ],
         )
+    rows = list(rows)
+    chart = {
+        "towns": [row["name"] for row in rows],
+        "willing": [row["willing"] for row in rows],
+        "trained": [row["trained"] for row in rows],
+        "share": [row["share"] for row in rows],
+    }
     return render(
-        request, "training/coverage.html", {"rows": rows, "param": r.trainings_per_willing_person}
+        request,
+        "training/coverage.html",
+        {"rows": rows, "param": r.trainings_per_willing_person, "chart": chart},
     )
 
 
