@@ -63,13 +63,35 @@ def test_bank_csv_has_every_line_with_full_id_numbers_and_is_audited(people):
     ).exists()
 
 
-def test_agency_xlsx_through_the_one_helper(people):
+def test_agency_xlsx_is_streamed_safely_and_audited(people):
     batch = approved(people["preparer"], people["checker"], people["approver"])
+    lines = list(batch.lines.order_by("id"))
+    hostile = [
+        '=HYPERLINK("http://x","点此")',  # a formula: stays text, quote-prefixed
+        "张&<三>",  # XML metacharacters (escaped in SQL)
+        "李\x01四",  # a control character (the Python path)
+    ]
+    for line, name in zip(lines, hostile, strict=False):
+        Person.objects.filter(pk=line.person_id).update(name=name)
     body = _body(agency_xlsx_response(user=people["payer"], request=None, batch_id=batch.pk))
     book = CalamineWorkbook.from_filelike(io.BytesIO(body))
     rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
-    assert len(rows) == 5 and rows[0][3] == "金额(元)" and {r[3] for r in rows[1:]} == {500.0}
-    assert AuditEntry.objects.filter(action="export", summary__contains=f"批次 {batch.pk}").exists()
+    assert rows[0] == ["明细号", "姓名", "身份证号", "金额(元)"]
+    assert len(rows) == 5 and {r[3] for r in rows[1:]} == {500.0}
+    assert [int(r[0]) for r in rows[1:]] == [x.pk for x in lines]
+    ids = dict(Person.objects.values_list("id", "id_number"))
+    assert [r[2] for r in rows[1:]] == [ids[x.person_id] for x in lines]
+    assert [r[1] for r in rows[1:4]] == hostile
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    formula = sheet.cell(row=2, column=2)
+    assert formula.data_type == "s" and formula.quotePrefix  # never a live formula
+    assert not sheet.cell(row=3, column=2).quotePrefix
+    assert sheet.cell(row=1, column=1).font.b
+    assert AuditEntry.objects.filter(
+        action="export", object_id=str(batch.pk), summary__contains="完整身份证号"
+    ).exists()
 
 
 def test_only_county_staff_who_may_unmask_export_and_only_after_approval(people, make_user, kind):

@@ -77,9 +77,92 @@ VALUES = ("village_code", "outcome", "rule", "reason", "amount_fen", "years")
 
 
 def _insert(select_sql: str, params: dict, target: str = STAGE) -> int:
+    if isinstance(target, Fresh):
+        return target.insert(select_sql, params)
     with connection.cursor() as cur:
         cur.execute(f"INSERT INTO {target} ({COLS}) {select_sql}", params)
         return cur.rowcount
+
+
+# ---- PostgreSQL, county-wide: build the year's list as a fresh table and swap it in ----
+
+SEQUENCE = "insurance_subsidyentry_part_id_seq"  # migration 0006
+
+
+class Fresh:
+    """The year's list of one insurance, built as a new table beside the stored one (PostgreSQL, a
+    county-wide run). Each scheme is one INSERT … SELECT that also reads the stored row of the same
+    person and scheme (a hash join): an unchanged row keeps its id and the run that wrote it, a
+    changed row keeps its id and takes this run, a new row takes a new id. Then either nothing
+    differs (the new table is dropped: nothing written) or the stored partition is detached and
+    dropped and the new table attached in its place — its indexes built once, in bulk — all inside
+    the caller's transaction (all or nothing; two runs of a year queue on the run's advisory lock).
+    """
+
+    def __init__(self, plan: YearPlan, run_id: int):
+        self.year, self.insurance, self.run_id = int(plan.year), plan.insurance, run_id
+        assert self.insurance in ("medical", "pension")
+        self.parent = _t(SubsidyEntry)
+        self.sub = connection.ops.quote_name(f"insurance_subsidyentry_{self.insurance}")
+        self.other = connection.ops.quote_name(f"insurance_subsidyentry_{self.insurance}_other")
+        self.leaf_name = f"insurance_subsidyentry_{self.insurance}_{self.year}"
+        self.table = connection.ops.quote_name(f"{self.leaf_name}_new")
+        with connection.cursor() as cur:
+            cur.execute(
+                f"CREATE TABLE {self.table} (LIKE {self.parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+            )
+            cur.execute("SELECT nextval(%s)", [SEQUENCE])
+            self.mark = cur.fetchone()[0]  # every new row's id is above it, every stored one below
+
+    def insert(self, select_sql: str, params: dict) -> int:
+        same = " AND ".join(f"o.{c} = s.{c}" for c in VALUES)
+        cols = COLS.replace(" ", "").split(",")
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {self.table} (id, {COLS}) "
+                f"SELECT COALESCE(o.id, nextval('{SEQUENCE}')), {', '.join(f's.{c}' for c in cols[:-1])}, "
+                f"CASE WHEN o.id IS NOT NULL AND {same} THEN o.run_id ELSE s.run_id END "
+                f"FROM ({select_sql}) AS s({', '.join(cols)}) "
+                f"LEFT JOIN {self.parent} o ON o.year = %(year)s AND o.insurance = %(insurance)s "
+                f"AND o.scheme = s.scheme AND o.person_id = s.person_id",
+                params,
+            )
+            return cur.rowcount
+
+    def finish(self) -> dict:
+        """Swap the new table in if anything differs; the counts of what differs."""
+        t, p = self.table, {"year": self.year, "insurance": self.insurance, "run": self.run_id}
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT COUNT(*) FILTER (WHERE id > %(mark)s), "
+                f"COUNT(*) FILTER (WHERE id < %(mark)s AND run_id = %(run)s), COUNT(*) FROM {t}",
+                dict(p, mark=self.mark),
+            )
+            inserted, updated, total = cur.fetchone()
+            cur.execute(
+                f"SELECT COUNT(*) FROM {self.parent} WHERE year = %(year)s AND insurance = %(insurance)s",
+                p,
+            )
+            deleted = cur.fetchone()[0] - (total - inserted)
+            if not (inserted or updated or deleted):
+                cur.execute(f"DROP TABLE {t}")
+            else:
+                cur.execute(f"ANALYZE {t}")
+                cur.execute("SELECT to_regclass(%s) IS NOT NULL", [self.leaf_name])
+                if cur.fetchone()[0]:
+                    leaf = connection.ops.quote_name(self.leaf_name)
+                    cur.execute(f"ALTER TABLE {self.sub} DETACH PARTITION {leaf}")
+                    cur.execute(f"DROP TABLE {leaf}")
+                # Rows of this year written into the default partition (a township run before the
+                # county's first) are in the new table now.
+                cur.execute(f"DELETE FROM {self.other} WHERE year = %(year)s", p)
+                cur.execute(
+                    f"ALTER TABLE {self.sub} ATTACH PARTITION {t} FOR VALUES IN ({self.year})"
+                )
+                cur.execute(
+                    f"ALTER TABLE {t} RENAME TO {connection.ops.quote_name(self.leaf_name)}"
+                )
+        return {"written": {"inserted": inserted, "updated": updated, "deleted": deleted}}
 
 
 def _drop_stage(cur) -> None:
@@ -149,6 +232,9 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             cur.execute(
                 "SET LOCAL jit = off"
             )  # compiling these few statements costs more than it saves
+            # Hash joins of a million rows in memory, and the swapped-in partition's indexes in one sort.
+            cur.execute("SET LOCAL work_mem = '128MB'")
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
         area = where.replace("p.village_code", "village_code")
         cur.execute(
             f"DELETE FROM {_t(SubsidyChange)} WHERE year = %(year)s AND insurance = %(insurance)s "
@@ -162,9 +248,13 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             base,
         )
         direct = not cur.fetchone()[0]
-    target = _t(SubsidyEntry) if direct else STAGE
-    if not direct:
-        _stage()
+    fresh = connection.vendor == "postgresql" and not area_code
+    if fresh:
+        target = Fresh(plan, run_id)
+    else:
+        target = _t(SubsidyEntry) if direct else STAGE
+        if not direct:
+            _stage()
     pension = plan.insurance == "pension"
     groups = [g for g, _ in plan.groups]
     amounts = " ".join(f"WHEN '{g}' THEN {rule.amount_fen}" for g, rule in plan.groups)
@@ -271,7 +361,9 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             ap,
             target,
         )
-    if direct:
+    if fresh:
+        counts.update(target.finish())
+    elif direct:
         counts["written"] = {
             "inserted": sum(v for k, v in counts.items() if k.endswith("_rows")),
             "updated": 0,
@@ -279,7 +371,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
         }
     else:
         counts.update(_merge(base, where, people_in_area))
-    if connection.vendor == "postgresql" and sum(counts["written"].values()) > 10_000:
+    if connection.vendor == "postgresql" and not fresh and sum(counts["written"].values()) > 10_000:
         with connection.cursor() as cur:
             # The planner must know the rows just written, or it joins this year to last year row by row.
             cur.execute(f"ANALYZE {_t(SubsidyEntry)}")
