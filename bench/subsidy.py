@@ -10,8 +10,10 @@ some with years paid), a medical enrolment for 2017 and 2018 for most (a few sel
 (last year's, for 新增/减少), then times, for the 2018 medical list and the 2018 pension list
 (premiums + 60+ back-pay + early pension), `--runs` first runs of the year (the year's rows
 deleted before each, untimed) and `--runs` runs again over unchanged data, through the same service
-the command, page and task use (`services.execute_run`: INSERT … SELECT per scheme into a
-temporary table, write what differs, the changes against last year, the tally, one transaction).
+the command, page and task use (`services.execute_run`: the county-wide run builds the year's list
+as a fresh table — INSERT … SELECT per scheme joined to the stored list — and swaps it in as the
+year's partition when anything differs, then the changes against last year and the tally; one
+transaction).
 Prints a calibration write, every run, the medians and the load average.
 """
 
@@ -85,6 +87,13 @@ def main() -> None:
     from fupin.insurance import services
     from fupin.registry.models import Person
 
+    if not fresh:
+        from django.core.management import call_command
+        from django.db import connection as c0
+
+        with c0.cursor() as cur:  # the lists are recomputed below; a migration need not copy them
+            cur.execute("TRUNCATE insurance_subsidyentry, insurance_subsidychange")
+        call_command("migrate", verbosity=0)
     if fresh:
         t = time.perf_counter()
         fill(args.persons)
@@ -118,12 +127,12 @@ def main() -> None:
 
     def clear(insurance: str) -> None:
         with transaction.atomic(), conn.cursor() as cur:
+            if conn.vendor == "postgresql":  # the year's partition (migration 0006)
+                cur.execute(f"DROP TABLE IF EXISTS insurance_subsidyentry_{insurance}_2018")
             cur.execute(
                 "DELETE FROM insurance_subsidyentry WHERE year = 2018 AND insurance = %s",
                 [insurance],
             )
-        with conn.cursor() as cur:
-            cur.execute("VACUUM ANALYZE insurance_subsidyentry")
 
     for insurance in ("medical", "pension"):
         for label, fresh in (

@@ -214,6 +214,24 @@ def _merge(base: dict, where: str, people_in_area: str) -> dict:
     return {"written": {"inserted": inserted, "updated": updated, "deleted": deleted}}
 
 
+def _covers_all(area_code: str, base: dict) -> bool:
+    """Whether the area holds every person and every stored row of the year (the county's own run):
+    then the run may replace the year's whole list."""
+    if not area_code:
+        return True
+    lo, hi = village_code_range(area_code)
+    p = dict(base, lo=lo, hi=hi)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {_t(Person)} WHERE village_code < %(lo)s) "
+            f"OR EXISTS (SELECT 1 FROM {_t(Person)} WHERE village_code > %(hi)s) "
+            f"OR EXISTS (SELECT 1 FROM {_t(SubsidyEntry)} WHERE year = %(year)s AND insurance = %(insurance)s "
+            f"AND (village_code < %(lo)s OR village_code > %(hi)s))",
+            p,
+        )
+        return not cur.fetchone()[0]
+
+
 def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
     """Bring the area's rows of `plan.year` and `plan.insurance` (all schemes) to what the rules
     give now, writing only what differs, and redo the changes since last year. Call inside a
@@ -248,7 +266,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             base,
         )
         direct = not cur.fetchone()[0]
-    fresh = connection.vendor == "postgresql" and not area_code
+    fresh = connection.vendor == "postgresql" and _covers_all(area_code, base)
     if fresh:
         target = Fresh(plan, run_id)
     else:
