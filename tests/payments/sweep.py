@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from fupin.payments.models import Batch, BatchLine, Difference, ReturnFile
+from fupin.payments.models import Batch, BatchJob, BatchLine, Difference, ReturnFile
 from tests.access.marks import marker
 
 
@@ -48,7 +48,18 @@ def extend(world, users) -> None:
             batch=batch, area_code=batch.area_code, filename=m(ReturnFile), rows=1, imported_by=user
         )
         diff = Difference.objects.get(batch=batch)
-        world[town].update(payment_batch=batch, payment_line=line, payment_difference=diff)
+        job = BatchJob.objects.create(
+            job="reconcile",
+            state="failed",
+            area_code=batch.area_code,
+            batch=batch,
+            filename=m(BatchJob),
+            message="回盘文件有 1 处错误，未导入",
+            created_by=user,
+        )
+        world[town].update(
+            payment_batch=batch, payment_line=line, payment_difference=diff, payment_job=job
+        )
 
 
 BATCH_URLS = [
@@ -73,9 +84,11 @@ BATCH_URLS = [
     "/api/v1/payments/batches/{pk}/return",
 ]
 DIFFERENCE_URLS = ["payments:resolve", "/api/v1/payments/differences/{pk}/resolve"]
+JOB_URLS = ["payments:job", "payments:job_progress"]
 
 
 def install(factory, extensions: list) -> None:
     extensions.append(extend)
     factory(*BATCH_URLS)(lambda world, town: {"pk": world[town]["payment_batch"].pk})
     factory(*DIFFERENCE_URLS)(lambda world, town: {"pk": world[town]["payment_difference"].pk})
+    factory(*JOB_URLS)(lambda world, town: {"pk": world[town]["payment_job"].pk})

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from fupin.payments.models import Batch, BatchLine, BatchState, Difference
+from fupin.payments.models import Batch, BatchJob, BatchLine, BatchState, Difference
 from tests.conftest import TOWN_A, TOWN_B, login
 
 from .helpers import csv_bytes
@@ -39,14 +39,18 @@ def clients(
     }
 
 
-def test_the_whole_flow_by_the_pages(clients):
+def test_the_whole_flow_by_the_pages(clients, django_capture_on_commit_callbacks):
     c = clients["preparer"]
-    r = c.post(
-        reverse("payments:prepare"),
-        {"kind": "t_post", "period": "2018-03", "area": TOWN_A, "note": "三月补贴"},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the task worker, at once
+        r = c.post(
+            reverse("payments:prepare"),
+            {"kind": "t_post", "period": "2018-03", "area": TOWN_A, "note": "三月补贴"},
+        )
+    job = BatchJob.objects.get()
+    assert r.url == reverse("payments:job", args=[job.pk])
+    r = c.get(r.url, follow=True)  # the job is done: its page leads to the batch
     batch = Batch.objects.get()
+    assert job.job == "prepare" and BatchJob.objects.get().batch_id == batch.pk
     assert "已编制发放批次" in _messages(r) and "4 人次，2000.00 元" in _messages(r)
     page = _text(c.get(reverse("payments:batch", args=[batch.pk])))
     assert (
@@ -81,20 +85,24 @@ def test_the_whole_flow_by_the_pages(clients):
             (rows[2][0], rows[2][2], "", "5OO", "成功", ""),
         ]
     )
-    r = clients["payer"].post(
-        reverse("payments:import_return", args=[batch.pk]),
-        {"file": SimpleUploadedFile("回盘.csv", bad)},
-        follow=True,
-    )
-    assert "回盘文件有 1 处错误，未导入：第3行D列“金额(元)”" in _messages(r)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = clients["payer"].post(
+            reverse("payments:import_return", args=[batch.pk]),
+            {"file": SimpleUploadedFile("回盘.csv", bad)},
+        )
+    r = clients["payer"].get(r.url)
+    assert "回盘文件有 1 处错误，未导入：第3行D列“金额(元)”" in _text(r)
+    assert "未完成" in _text(r) and "返回批次" in _text(r)
+    assert not Difference.objects.exists() and BatchJob.objects.get(job="reconcile").data == b""
     good = csv_bytes(
         [(x[0], x[2], x[1], "500.00", "成功", "") for x in rows[1:4]]
     )  # the 4th line missing
-    r = clients["payer"].post(
-        reverse("payments:import_return", args=[batch.pk]),
-        {"file": SimpleUploadedFile("回盘.csv", good)},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = clients["payer"].post(
+            reverse("payments:import_return", args=[batch.pk]),
+            {"file": SimpleUploadedFile("回盘.csv", good)},
+        )
+    r = clients["payer"].get(r.url, follow=True)
     assert "3 人次到账，差异 1 条" in _messages(r)
     assert "本批次明细未回盘" in _text(r)
     diff = Difference.objects.get()

@@ -237,3 +237,56 @@ class ReturnFile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now_add=True)
+
+
+class JobKind(models.TextChoices):
+    PREPARE = "prepare", "编制发放批次"
+    RECONCILE = "reconcile", "导入回盘文件对账"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "处理中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "未完成"
+
+
+class BatchJob(models.Model):
+    """后台任务: preparing a batch or reconciling it against a return file, run by the task worker
+    (300,000 lines take longer than a page request should); its page shows the progress and then
+    leads to the batch. The return file's bytes wait here until the worker has read them."""
+
+    AREA_CODE_FIELD = "area_code"
+
+    job = models.CharField("任务", max_length=10, choices=JobKind.choices)
+    state = models.CharField(
+        "状态", max_length=8, choices=JobState.choices, default=JobState.QUEUED
+    )
+    step_label = models.CharField("当前步骤", max_length=60, blank=True)
+    area_code = models.CharField("区划", max_length=12)
+    params = models.JSONField("参数", default=dict, blank=True)  # prepare: kind, period, note
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
+    )
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    data = models.BinaryField("文件内容", blank=True, default=b"")
+    message = models.TextField("结果说明", blank=True)
+    faults = models.JSONField("错误", default=list, blank=True)  # [[row, column, fault], …]
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发起人"
+    )
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "发放后台任务"
+        verbose_name_plural = "发放后台任务"
+        ordering = ["-id"]
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return {JobState.QUEUED: 5, JobState.RUNNING: 50}.get(self.state, 100)

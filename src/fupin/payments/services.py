@@ -216,9 +216,8 @@ def _insert_lines(batch: Batch, rows: list[tuple]) -> None:
         cur.execute("DROP TABLE payline_stage")
 
 
-def prepare(*, user, kind: str, period: str, area_code: str, note: str = "", request=None) -> Batch:
-    """编制发放批次: the kind's provider lists the entitlements of the period in the area; each one
-    not already in a live line of another batch becomes a line. Refused if none is left."""
+def check_prepare(*, user, kind: str, period: str, area_code: str, note: str = ""):
+    """What `prepare` checks before reading any entitlement: (kind, period, area), or PaymentError."""
     _require_staff(user, "编制发放批次")
     try:
         k = providers.get_kind(kind)
@@ -234,6 +233,15 @@ def prepare(*, user, kind: str, period: str, area_code: str, note: str = "", req
         raise PaymentError("全县的发放批次须由县级人社局或社保经办机构编制")
     if len(note) > 200:
         raise PaymentError("说明最多 200 个字")
+    return k, period, area
+
+
+def prepare(*, user, kind: str, period: str, area_code: str, note: str = "", request=None) -> Batch:
+    """编制发放批次: the kind's provider lists the entitlements of the period in the area; each one
+    not already in a live line of another batch becomes a line. Refused if none is left."""
+    k, period, area = check_prepare(
+        user=user, kind=kind, period=period, area_code=area_code, note=note
+    )
     low, high = village_code_range(area.code)
     entitlements = list(k.lines(user=user, period=period, area_code=area.code))
     for line in entitlements:

@@ -18,4 +18,6 @@ urlpatterns = [
     path("<int:pk>/paid/", views.pay, name="pay"),
     path("<int:pk>/return/", views.import_return, name="import_return"),
     path("differences/<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
 ]

@@ -13,12 +13,20 @@ from django.views.decorators.http import require_POST
 from fupin import bounds
 from fupin.access.scope import get_scoped, home_area_code
 from fupin.areas.models import Area, Level
-from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.sheets.response import xlsx_response
 
-from . import exports, providers, reconcile, selectors, services
-from .models import RESOLUTIONS, Batch, BatchState, Difference, LineStatus, Resolution
+from . import exports, jobs, providers, selectors, services
+from .models import (
+    RESOLUTIONS,
+    Batch,
+    BatchJob,
+    BatchState,
+    Difference,
+    JobState,
+    LineStatus,
+    Resolution,
+)
 from .services import PaymentError
 
 
@@ -127,7 +135,7 @@ def prepare(request):
     if request.method == "POST":
         form = {k: str(request.POST.get(k, "")).strip() for k in form}
         try:
-            batch = services.prepare(
+            job = jobs.start_prepare(
                 user=request.user,
                 kind=form["kind"],
                 period=form["period"],
@@ -138,11 +146,7 @@ def prepare(request):
         except PaymentError as exc:
             _fail(request, exc)
         else:
-            messages.success(
-                request,
-                f"已编制发放批次 {batch.pk}：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元，请另一名工作人员复核",
-            )
-            return redirect("payments:batch", pk=batch.pk)
+            return redirect("payments:job", pk=job.pk)
     kinds = [
         {
             "code": k.code,
@@ -380,7 +384,7 @@ def import_return(request, pk: int):
         _fail(request, "请选择回盘文件（xlsx 或 csv）")
         return redirect("payments:batch", pk=pk)
     try:
-        rf = reconcile.import_return(
+        job = jobs.start_reconcile(
             user=request.user,
             batch_id=pk,
             data=upload.read(),
@@ -389,11 +393,32 @@ def import_return(request, pk: int):
         )
     except PaymentError as exc:
         _fail(request, exc)
-    else:
-        messages.success(
-            request, f"已导入回盘文件：{rf.rows} 行，{rf.paid} 人次到账，差异 {rf.differences} 条"
-        )
-    return redirect("payments:batch", pk=pk)
+        return redirect("payments:batch", pk=pk)
+    return redirect("payments:job", pk=job.pk)
+
+
+def _job(request, pk: int) -> BatchJob:
+    return get_scoped(BatchJob.objects.select_related("batch"), request.user, pk=pk)
+
+
+@login_required
+def job_detail(request, pk: int):
+    """A background job's page: its progress while it runs; once done, the batch (with the outcome
+    as a message) or, if it failed, the Chinese message and the faulty rows."""
+    job = _job(request, pk)
+    if job.state == JobState.DONE and job.batch_id:
+        messages.success(request, job.message)
+        return redirect("payments:batch", pk=job.batch_id)
+    return render(request, "payments/job.html", {"job": job})
+
+
+@login_required
+def job_progress(request, pk: int):
+    job = _job(request, pk)
+    response = render(request, "payments/_job_progress.html", {"job": job})
+    if job.finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

@@ -1,0 +1,151 @@
+"""Preparing a batch and reconciling it against a return file, in the background (后台任务).
+
+At 300,000 lines both take longer than a page request should. The page checks what can be
+checked at once (who, which kind, period and area; whether a return file may be imported) and
+queues a `BatchJob` when the transaction commits (`transaction.on_commit`); the task worker runs
+the same service the API calls (`services.prepare`, `reconcile.import_return`) as the user who
+asked, and writes the outcome on the job: the batch, or the Chinese message with the faulty rows.
+Nothing is written to a batch unless its service succeeds (each is one transaction).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
+from fupin.access.scope import get_scoped
+from fupin.policy.params import fen_to_yuan
+
+from . import reconcile, services
+from .models import Batch, BatchJob, JobKind, JobState
+from .services import PaymentError
+
+
+def _enqueue(job: BatchJob, user) -> None:
+    from .tasks import batch_job_task
+
+    transaction.on_commit(lambda: batch_job_task.enqueue(job.pk, user.pk))
+
+
+def start_prepare(
+    *, user, kind: str, period: str, area_code: str, note: str = "", request=None
+) -> BatchJob:
+    k, period, area = services.check_prepare(
+        user=user, kind=kind, period=period, area_code=area_code, note=note
+    )
+    with transaction.atomic():
+        job = BatchJob.objects.create(
+            job=JobKind.PREPARE,
+            area_code=area.code.ljust(12, "0"),
+            params={"kind": k.code, "period": period, "area": area.code, "note": note},
+            step_label="等待后台编制",
+            created_by=user,
+        )
+        record(
+            AuditAction.CREATE,
+            user=user,
+            request=request,
+            obj=job,
+            summary=f"发起编制发放批次（后台）：{k.name}，{area.name}",
+            area_code=job.area_code,
+        )
+        _enqueue(job, user)
+    return job
+
+
+def start_reconcile(*, user, batch_id: int, data: bytes, filename: str, request=None) -> BatchJob:
+    services._require_county(user, "导入回盘文件")
+    batch = get_scoped(Batch.objects.all(), user, pk=batch_id)
+    reconcile._may_import(batch)
+    if not data:
+        raise PaymentError("回盘文件是空的")
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise PaymentError(f"回盘文件超过 {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB，未导入")
+    with transaction.atomic():
+        job = BatchJob.objects.create(
+            job=JobKind.RECONCILE,
+            area_code=batch.area_code,
+            batch=batch,
+            filename=(filename or "")[:200],
+            data=data,
+            step_label="等待后台对账",
+            created_by=user,
+        )
+        record(
+            AuditAction.CREATE,
+            user=user,
+            request=request,
+            obj=job,
+            summary=f"上传回盘文件（后台对账）：批次 {batch.pk}，{job.filename}",
+            area_code=batch.area_code,
+        )
+        _enqueue(job, user)
+    return job
+
+
+def run(job_id: int, user) -> None:
+    """The worker's part: take the queued job, run its service, write the outcome."""
+    if not BatchJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING,
+        step_label="正在读取回盘文件并逐行核对" if _kind(job_id) == "reconcile" else "正在编制",
+    ):
+        return  # taken already
+    job = BatchJob.objects.get(pk=job_id)
+    try:
+        if job.job == JobKind.PREPARE:
+            p = job.params
+            batch = services.prepare(
+                user=user,
+                kind=p["kind"],
+                period=p["period"],
+                area_code=p["area"],
+                note=p.get("note", ""),
+            )
+            message = f"已编制发放批次 {batch.pk}：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元，请另一名工作人员复核"
+        else:
+            rf = reconcile.import_return(
+                user=user, batch_id=job.batch_id, data=bytes(job.data), filename=job.filename
+            )
+            batch = job.batch
+            message = f"已导入回盘文件：{rf.rows} 行，{rf.paid} 人次到账，差异 {rf.differences} 条"
+    except PaymentError as exc:
+        faults = [list(f) for f in getattr(exc, "faults", [])][: reconcile.SHOWN_FAULTS]
+        BatchJob.objects.filter(pk=job_id).update(
+            state=JobState.FAILED,
+            step_label="未完成",
+            message=str(exc)[:2000],
+            faults=faults,
+            data=b"",
+            finished_at=timezone.now(),
+        )
+        return
+    except Exception as exc:
+        BatchJob.objects.filter(pk=job_id).update(
+            state=JobState.FAILED,
+            step_label="未完成",
+            message=f"处理失败，批次未改变：{str(exc)[:500]}",
+            data=b"",
+            finished_at=timezone.now(),
+        )
+        raise
+    BatchJob.objects.filter(pk=job_id).update(
+        state=JobState.DONE,
+        step_label="已完成",
+        batch=batch,
+        message=message,
+        data=b"",
+        finished_at=timezone.now(),
+    )
+
+
+def _kind(job_id: int) -> str:
+    return BatchJob.objects.filter(pk=job_id).values_list("job", flat=True).first() or ""
+
+
+def fail_unstartable(job_id: int, message: str) -> None:
+    BatchJob.objects.filter(pk=job_id).exclude(state=JobState.DONE).update(
+        state=JobState.FAILED, message=message[:2000], data=b"", finished_at=timezone.now()
+    )
