@@ -393,25 +393,49 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
         with connection.cursor() as cur:
             # The planner must know the rows just written, or it joins this year to last year row by row.
             cur.execute(f"ANALYZE {_t(SubsidyEntry)}")
-    counts.update(_changes(plan, where, base))
+    counts.update(_changes(plan, where, base, whole=fresh))
     counts.update(_tally(plan, where.replace("p.village_code", "village_code"), base))
     return counts
 
 
-def _changes(plan: YearPlan, where: str, base: dict) -> dict:
+def _changes(plan: YearPlan, where: str, base: dict, whole: bool = False) -> dict:
     """新增 / 减少 against last year's premium list of the same area."""
     e = _t(SubsidyEntry)
     area = where.replace("p.village_code", "cur.village_code")
     params = dict(base, prev=plan.year - 1)
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT COUNT(*) FROM {e} cur WHERE cur.year = %(prev)s AND cur.insurance = %(insurance)s "
-            f"AND cur.scheme = 'premium' AND {area}",
+            f"SELECT EXISTS (SELECT 1 FROM {e} cur WHERE cur.year = %(prev)s AND cur.insurance = %(insurance)s "
+            f"AND cur.scheme = 'premium' AND {area})",
             params,
         )
         if not cur.fetchone()[0]:
             return {"previous": False, "added": 0, "removed": 0}
         cols = "year, insurance, person_id, village_code, change, reason, detail, run_id"
+        if whole and connection.vendor == "postgresql":
+            # The whole county: both lists whole, so one full join finds who came and who went.
+            cur.execute(
+                f"INSERT INTO {_t(SubsidyChange)} ({cols}) "
+                f"SELECT %(year)s, %(insurance)s, COALESCE(cur.person_id, prev.person_id), "
+                f"COALESCE(cur.village_code, prev.village_code), "
+                f"CASE WHEN cur.outcome = 'entitled' THEN 'added' ELSE 'removed' END, "
+                f"CASE WHEN cur.outcome = 'entitled' THEN COALESCE(prev.reason, '') ELSE COALESCE(cur.reason, '') END, "
+                f"CASE WHEN cur.outcome = 'entitled' THEN cur.rule ELSE prev.rule END, %(run)s "
+                f"FROM (SELECT person_id, village_code, outcome, rule, reason FROM {e} WHERE year = %(year)s "
+                f"AND insurance = %(insurance)s AND scheme = 'premium') cur "
+                f"FULL JOIN (SELECT person_id, village_code, outcome, rule, reason FROM {e} WHERE year = %(prev)s "
+                f"AND insurance = %(insurance)s AND scheme = 'premium') prev ON prev.person_id = cur.person_id "
+                f"WHERE (cur.outcome = 'entitled' AND (prev.outcome IS NULL OR prev.outcome = 'excluded')) "
+                f"OR (prev.outcome = 'entitled' AND (cur.outcome IS NULL OR cur.outcome = 'excluded'))",
+                params,
+            )
+            cur.execute(
+                f"SELECT COUNT(*) FILTER (WHERE change = 'added'), COUNT(*) FILTER (WHERE change = 'removed') "
+                f"FROM {_t(SubsidyChange)} WHERE year = %(year)s AND insurance = %(insurance)s AND run_id = %(run)s",
+                params,
+            )
+            added, removed = (int(x or 0) for x in cur.fetchone())
+            return {"previous": True, "added": added, "removed": removed}
         cur.execute(
             f"INSERT INTO {_t(SubsidyChange)} ({cols}) "
             f"SELECT %(year)s, %(insurance)s, cur.person_id, cur.village_code, 'added', COALESCE(prev.reason, ''), cur.rule, %(run)s "
