@@ -251,7 +251,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
                 "SET LOCAL jit = off"
             )  # compiling these few statements costs more than it saves
             # Hash joins of a million rows in memory, and the swapped-in partition's indexes in one sort.
-            cur.execute("SET LOCAL work_mem = '128MB'")
+            cur.execute("SET LOCAL work_mem = '256MB'")
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
         area = where.replace("p.village_code", "village_code")
         cur.execute(
