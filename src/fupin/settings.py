@@ -368,3 +368,4 @@ PAYMENT_KINDS += [
 DEMO_BUILDERS.append("fupin.complaints.demo.build")  # 诉求与投诉
 PORTAL_MOUNTS.append(("certification/", "fupin.certification.portal_urls"))  # 居民：资格认证
 PORTAL_MOUNTS.append(("complaints/", "fupin.complaints.portal_urls"))  # 居民：我的诉求
+PERSON_PAGE_SECTIONS.append("fupin.registration.sections.person_section")  # 工伤、参保、价格补贴

@@ -185,3 +185,17 @@ def test_pages_exports_and_api(county_user, town_a_user, town_b_user, people):
             status="enrolled",
             employer="x",
         )
+
+
+def test_person_page_section(town_a_user, town_b_user, people):
+    (a0, *_), _ = people
+    services.record_job_enrolment(
+        user=town_a_user,
+        person=a0,
+        insurance="unemployment",
+        status="enrolled",
+        employer="某茶业公司",
+    )
+    page = login(town_a_user).get(f"/registry/persons/{a0.pk}/").content.decode()
+    assert "workinjury-section" in page and "某茶业公司" in page
+    assert login(town_b_user).get(f"/registry/persons/{a0.pk}/").status_code == 404
