@@ -3,8 +3,8 @@
 import datetime as dt
 import itertools
 
+from fupin.creditcode import make_credit_code
 from fupin.employment import occupations
-from fupin.employment.creditcode import make_credit_code
 from fupin.employment.models import Employer, Occupation, Posting
 from fupin.registry.models import Person
 

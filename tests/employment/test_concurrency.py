@@ -10,7 +10,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from fupin.employment.creditcode import make_credit_code
+from fupin.creditcode import make_credit_code
 from fupin.registry.models import Person
 from fupin.startup import services
 from fupin.startup.models import StartupSubsidy

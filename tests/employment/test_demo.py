@@ -19,7 +19,7 @@ from fupin.employment.models import (
     WelfareSubsidy,
 )
 from fupin.employment.recommend import area_persons, eligible, recommend_persons
-from fupin.employment.rules import rules
+from fupin.policy.employment import rules
 from fupin.registry.choices import Health, LabourSkill
 from fupin.registry.models import Person
 from fupin.startup.models import Loan, StartupSubsidy

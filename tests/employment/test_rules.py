@@ -2,8 +2,8 @@
 
 import pytest
 
-from fupin.employment.creditcode import CreditCodeError, make_credit_code, parse_credit_code
-from fupin.employment.rules import rules
+from fupin.creditcode import CreditCodeError, make_credit_code, parse_credit_code
+from fupin.policy.employment import rules
 from fupin.startup.services import StartupError, check_loan
 
 

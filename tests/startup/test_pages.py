@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from fupin.employment.creditcode import make_credit_code
+from fupin.creditcode import make_credit_code
 from fupin.startup.models import Loan, StartupSubsidy
 from tests.conftest import TOWN_A, TOWN_B, login
 from tests.employment import factories as f

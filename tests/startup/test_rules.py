@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from fupin.employment.rules import rules
+from fupin.policy.employment import rules
 from fupin.startup.schedule import ScheduleError, schedule, totals
 from fupin.startup.services import StartupError, check_loan
 

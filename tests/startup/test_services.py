@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from fupin.access.models import Role
 from fupin.assistance.models import LedgerEntry, MeasureStatus
 from fupin.assistance.services import plan_measure
-from fupin.employment.creditcode import make_credit_code
+from fupin.creditcode import make_credit_code
 from fupin.startup import services as startup
 from fupin.startup.models import Loan, StartupSubsidy
 from tests.conftest import TOWN_A, TOWN_B

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from fupin.appraisal import api as appraisal_api
+from fupin.assistance import api as assistance_api
 from fupin.certification import api as certification_api
 from fupin.complaints import api as complaints_api
 from fupin.employment import api as employment_api
@@ -19,6 +20,8 @@ from fupin.monitoring import api as monitoring_api
 from fupin.payments import api as payments_api
 from fupin.registration import api as registration_api
 from fupin.registry import api as registry_api
+from fupin.startup import api as startup_api
+from fupin.training import api as training_api
 from fupin.unemployment import api as unemployment_api
 from fupin.workinjury import api as workinjury_api
 
@@ -47,7 +50,10 @@ errors.install(api)
 api.add_router("/auth", auth_router)
 api.add_router("", registry_api.router)  # 建档立卡
 api.add_router("", exchange_api.router)  # 数据导入与信息比对
-api.add_router("", employment_api.router)  # 就业帮扶、培训、创业、台账
+api.add_router("", employment_api.router)  # 就业帮扶
+api.add_router("", training_api.router)  # 技能培训
+api.add_router("", startup_api.router)  # 创业扶持
+api.add_router("", assistance_api.router)  # 帮扶计划与台账
 api.add_router("", insurance_api.router)  # 医疗结算与政策包
 api.add_router("", payments_api.router)  # 资金发放
 api.add_router("", subsidy_api.router)  # 社保扶贫代缴、补缴、应保尽保

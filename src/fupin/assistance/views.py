@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
-from fupin.employment.forms import styled
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 from fupin.sheets.response import xlsx_response
+from fupin.web.forms import styled
 
 from . import selectors, services
 from .models import MeasureKind, MeasureStatus, PlannedMeasure

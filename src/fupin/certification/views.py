@@ -16,10 +16,10 @@ from fupin.access.scope import get_scoped, require_writer
 from fupin.areas.lookup import AreaNotFound
 from fupin.areas.names import own_code
 from fupin.areas.picker import AreaPickerWidget, parse_area
-from fupin.employment.forms import styled
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
+from fupin.web.forms import styled
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
 

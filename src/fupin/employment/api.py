@@ -1,4 +1,4 @@
-"""/api/v1 routes of employment, training, start-up support and the assistance ledger.
+"""/api/v1/employment — 就业帮扶: employers, postings, recommendations, referrals, checks, visits, rules.
 
 Thin: JSON in, selectors and services, JSON out. Scope through `get_scoped`/selectors;
 refusals from the services become HTTP 422 with the Chinese reason.
@@ -9,33 +9,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import StrictBool
 
 from fupin.access.scope import get_scoped, require_writer
-from fupin.assistance import selectors as assistance_selectors
-from fupin.assistance import services as assistance_services
-from fupin.assistance.models import PlannedMeasure
-from fupin.bounds import MAX_FEN, Date, Fen, Id, Year, text
+from fupin.bounds import Date, Fen, Id, Year, text
+from fupin.policy.employment import rules
 from fupin.registry.models import Person
-from fupin.startup import selectors as startup_selectors
-from fupin.startup import services as startup_services
-from fupin.startup.models import Loan, StartupSubsidy
-from fupin.startup.schedule import ScheduleError, schedule, totals
-from fupin.training import selectors as training_selectors
-from fupin.training import services as training_services
-from fupin.training.models import Course, Enrolment, JobSeekingSubsidy
 
 from . import selectors, services
 from .models import EmploymentCheck, FollowUpVisit, Posting, Referral
 from .recommend import recommend_person
-from .rules import rules
 
 router = Router(tags=["就业帮扶"])
-training_router = Router(tags=["技能培训"])
-startup_router = Router(tags=["创业扶持"])
-assistance_router = Router(tags=["帮扶计划与台账"])
 MAX = 500
 
 
@@ -284,229 +271,3 @@ def employment_rules(request):
         }
         for name in type(r).model_fields
     }
-
-
-# -- training ----------------------------------------------------------------------------------
-class CourseOut(Schema):
-    id: int
-    title: str
-    kind: str
-    trade: str
-    provider: str
-    area_code: str
-    starts_on: dt.date
-    ends_on: dt.date
-    capacity: int
-    subsidy_fen: int
-
-
-class EnrolIn(Schema):
-    person_id: Id
-
-
-class CompleteIn(Schema):
-    certificate_no: text(Enrolment, "certificate_no") = ""
-    day: Date | None = None
-
-
-class EnrolmentOut(Schema):
-    id: int
-    course_id: int
-    person_id: int
-    status: str
-    certificate_no: str
-    job_seeking_subsidy_fen: int | None = None
-
-    @staticmethod
-    def resolve_job_seeking_subsidy_fen(obj: Enrolment) -> int | None:
-        s = JobSeekingSubsidy.objects.filter(person_id=obj.person_id).first()
-        return s.amount_fen if s else None
-
-
-@training_router.get("/training/courses", response=list[CourseOut])
-def list_courses(request):
-    return training_selectors.courses(request.user)[:MAX]
-
-
-@training_router.post("/training/courses/{int:pk}/enrolments", response={201: EnrolmentOut})
-def enrol(request, pk: int, data: EnrolIn):
-    course = get_scoped(Course.objects.all(), request.user, pk=pk)
-    try:
-        return Status(
-            201,
-            training_services.enrol(
-                user=request.user,
-                course=course,
-                person=_person(request, data.person_id),
-                request=request,
-            ),
-        )
-    except training_services.TrainingError as exc:
-        raise _refused(exc) from None
-
-
-@training_router.post("/training/enrolments/{int:pk}/complete", response=EnrolmentOut)
-def complete(request, pk: int, data: CompleteIn):
-    e = get_scoped(Enrolment.objects.select_related("course", "person"), request.user, pk=pk)
-    try:
-        e = training_services.complete(
-            user=request.user,
-            enrolment=e,
-            day=data.day,
-            certificate_no=data.certificate_no,
-            request=request,
-        )
-    except training_services.TrainingError as exc:
-        raise _refused(exc) from None
-    e.person.refresh_from_db()
-    return e
-
-
-@training_router.get("/training/coverage")
-def coverage(request):
-    return training_selectors.coverage(request.user, rules().trainings_per_willing_person.value)
-
-
-# -- start-up ------------------------------------------------------------------------------------
-class LoanIn(Schema):
-    person_id: Id
-    kind: text(Loan, "kind") = "individual"
-    guaranteed: StrictBool = True
-    principal_fen: int = Field(gt=0, le=MAX_FEN)
-    project: text(Loan, "project")
-    start_on: Date
-    term_months: int = Field(24, ge=1, le=120)
-
-
-class LoanOut(Schema):
-    id: int
-    person_id: int
-    kind: str
-    guaranteed: bool
-    principal_fen: int
-    annual_rate_bp: int
-    term_months: int
-    start_on: dt.date
-    pack_id: str
-
-
-class SubsidyIn(Schema):
-    person_id: Id
-    firm_name: text(StartupSubsidy, "firm_name")
-    credit_code: text(StartupSubsidy, "credit_code")
-    founded_on: Date
-    first_firm: StrictBool
-
-
-@startup_router.post("/startup/loans", response={201: LoanOut})
-def create_loan(request, data: LoanIn):
-    try:
-        loan = startup_services.grant_loan(
-            user=request.user,
-            person=_person(request, data.person_id),
-            kind=data.kind,
-            guaranteed=data.guaranteed,
-            principal_fen=data.principal_fen,
-            project=data.project,
-            start_on=data.start_on,
-            term_months=data.term_months,
-            request=request,
-        )
-    except startup_services.StartupError as exc:
-        raise _refused(exc) from None
-    return Status(201, loan)
-
-
-@startup_router.get("/startup/loans", response=list[LoanOut])
-def list_loans(request):
-    return startup_selectors.loans(request.user)[:MAX]
-
-
-@startup_router.get("/startup/loans/{int:pk}/schedule")
-def loan_schedule(request, pk: int):
-    """贴息计划（分）：按季付息，前 N 年财政贴息。"""
-    loan = get_scoped(Loan.objects.all(), request.user, pk=pk)
-    r = rules(loan.pack_id)
-    try:
-        periods = schedule(
-            principal_fen=loan.principal_fen,
-            annual_rate_bp=loan.annual_rate_bp,
-            term_months=loan.term_months,
-            start_on=loan.start_on,
-            subsidy_ratio_bp=r.loan_interest_subsidy_ratio.value,
-            subsidy_years=r.loan_interest_subsidy_years.value,
-        )
-    except ScheduleError as exc:
-        raise _refused(exc) from None
-    return {
-        "loan_id": loan.pk,
-        "totals": totals(periods),
-        "periods": [
-            {
-                "number": p.number,
-                "start": p.start.isoformat(),
-                "end": p.end.isoformat(),
-                "interest_fen": p.interest_fen,
-                "subsidy_fen": p.subsidy_fen,
-                "borrower_fen": p.borrower_fen,
-            }
-            for p in periods
-        ],
-    }
-
-
-@startup_router.post("/startup/subsidies", response={201: dict})
-def create_subsidy(request, data: SubsidyIn):
-    try:
-        s = startup_services.grant_startup_subsidy(
-            user=request.user,
-            person=_person(request, data.person_id),
-            firm_name=data.firm_name,
-            credit_code=data.credit_code,
-            founded_on=data.founded_on,
-            first_firm=data.first_firm,
-            request=request,
-        )
-    except startup_services.StartupError as exc:
-        raise _refused(exc) from None
-    return Status(201, {"id": s.pk, "amount_fen": s.amount_fen, "pack_id": s.pack_id})
-
-
-# -- assistance --------------------------------------------------------------------------------------
-class MeasureIn(Schema):
-    kind: text(PlannedMeasure, "kind")
-    description: text(PlannedMeasure, "description")
-    cadre: text(PlannedMeasure, "cadre")
-    due_on: Date
-
-
-class LedgerOut(Schema):
-    day: dt.date
-    kind: str
-    summary: str
-
-
-@assistance_router.get("/assistance/persons/{int:pk}/ledger", response=list[LedgerOut])
-def person_ledger(request, pk: int):
-    """该人员的帮扶台账，按时间顺序。"""
-    return (
-        assistance_selectors.ledger(request.user)
-        .filter(person=_person(request, pk))
-        .order_by("day", "id")
-    )
-
-
-@assistance_router.post("/assistance/persons/{int:pk}/measures", response={201: dict})
-def create_measure(request, pk: int, data: MeasureIn):
-    try:
-        m = assistance_services.plan_measure(
-            user=request.user, person=_person(request, pk), request=request, **data.dict()
-        )
-    except ValueError as exc:
-        raise _refused(exc) from None
-    return Status(201, {"id": m.pk, "status": m.status})
-
-
-router.add_router("", training_router)
-router.add_router("", startup_router)
-router.add_router("", assistance_router)

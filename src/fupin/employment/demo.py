@@ -15,11 +15,11 @@ from django.db import transaction
 from fupin.access.models import User
 from fupin.areas.models import Area, Level
 from fupin.assistance.models import MeasureKind
+from fupin.creditcode import ALPHABET, make_credit_code
 from fupin.months import add_months, month_start
 from fupin.registry.choices import ACTIVE_STATUSES, Intention
 
 from . import occupations, services
-from .creditcode import ALPHABET, make_credit_code
 from .models import (
     Employer,
     EmployerKind,

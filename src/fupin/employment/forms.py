@@ -5,44 +5,14 @@ from __future__ import annotations
 from django import forms
 
 from fupin import bounds
-from fupin.access.scope import area_code_in_scope, home_area_code, scoped
+from fupin.access.scope import scoped
 from fupin.areas.lookup import AreaNotFound, find_area
-from fupin.areas.models import Area, Level
+from fupin.areas.models import Level
 from fupin.areas.picker import AreaPickerWidget
+from fupin.creditcode import CreditCodeError, parse_credit_code
+from fupin.web.forms import ScopedAreaMixin, area_choices, styled
 
-from .creditcode import CreditCodeError, parse_credit_code
 from .models import Employer, FollowUpVisit, JobFair, Occupation, Posting
-
-
-def area_choices(
-    user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
-) -> list[tuple[str, str]]:
-    own = home_area_code(user)
-    qs = Area.objects.filter(code__startswith=own, level__in=levels).order_by("code")
-    return [(a.code.ljust(12, "0"), f"{a.code} {a.name}") for a in qs]
-
-
-def styled(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        css = (
-            "form-check-input"
-            if getattr(widget, "input_type", "") == "checkbox"
-            else "form-select"
-            if isinstance(widget, forms.Select)
-            else "form-control"
-        )
-        widget.attrs.setdefault("class", css)
-
-
-class ScopedAreaMixin:
-    area_field = "area_code"
-
-    def clean_area_code(self):
-        code = self.cleaned_data[self.area_field]
-        if not area_code_in_scope(self.user, code):
-            raise forms.ValidationError("不在本辖区")
-        return code
 
 
 class EmployerForm(ScopedAreaMixin, forms.ModelForm):

@@ -9,10 +9,10 @@ import datetime as dt
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.payments.providers import EntitlementLine, Kind, period_months
+from fupin.policy.employment import rules
 
 from . import selectors
 from .models import WelfareSubsidy
-from .rules import rules
 
 
 def welfare_post_lines(*, user, period: str, area_code: str):

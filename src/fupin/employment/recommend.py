@@ -15,6 +15,7 @@ from django_tasks import task
 from fupin import liveness
 from fupin.access.scope import acting_user, require_area, scoped, shared_readable
 from fupin.areas.models import village_code_range
+from fupin.policy.employment import rules
 from fupin.registry.choices import ACTIVE_STATUSES, Health, Intention, LabourSkill, Schooling
 from fupin.registry.models import Person
 
@@ -27,7 +28,6 @@ from .models import (
     RecommendationBatch,
     ReferralStatus,
 )
-from .rules import rules
 
 INTENTIONS = {
     Intention.LOCAL: mt.LOCAL,

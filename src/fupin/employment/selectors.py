@@ -11,6 +11,7 @@ from django.db.models import Max, Q, QuerySet
 from fupin.access.scope import home_area_code, scoped, shared_readable
 from fupin.areas.models import Area, Level, village_code_range
 from fupin.months import add_months, month_end, month_start
+from fupin.policy.employment import default_pack_id, rules
 from fupin.registry.choices import ACTIVE_STATUSES, Intention
 from fupin.registry.models import Person
 
@@ -26,7 +27,6 @@ from .models import (
     WelfareSubsidy,
 )
 from .recommend import eligible
-from .rules import default_pack_id, rules
 
 
 def employers(user) -> QuerySet:

@@ -14,6 +14,7 @@ from fupin.access.scope import require_area, require_writer, shared_readable
 from fupin.assistance.models import MeasureKind
 from fupin.assistance.services import complete_planned, log
 from fupin.months import month_end, month_start
+from fupin.policy.employment import default_pack_id, rules
 from fupin.registry.models import Person
 
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
     VisitKind,
     WelfareSubsidy,
 )
-from .rules import default_pack_id, rules
 
 
 class EmploymentError(ValueError):

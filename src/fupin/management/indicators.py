@@ -82,7 +82,7 @@ def _param(name: str) -> Any:
     section, _, key = str(name).partition(".")
     if section != "employment" or not key:
         raise IndicatorError(f"政策参数“{name}”无法识别：应写作 employment.参数名")
-    from fupin.employment.rules import rules
+    from fupin.policy.employment import rules
 
     try:
         return getattr(rules(), key).value

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from fupin import bounds
-from fupin.employment.forms import styled
+from fupin.web.forms import styled
 
 from .models import MANUAL_SIGNALS, Category, MeasureKind, Signal
 

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from fupin.access.scope import scoped
 from fupin.employment.models import Employer, EmploymentCheck, Posting, Referral
-from fupin.employment.rules import rules as employment_rules
 from fupin.exchange.comparison import LABELS as COMPARISON_LABELS
 from fupin.exchange.models import ComparisonJob, ComparisonResult
 from fupin.insurance.claims.models import MedicalClaim
+from fupin.policy.employment import rules as employment_rules
 from fupin.policy.packs import load_pack
 from fupin.registry.choices import RemovalReason, Status
 from fupin.registry.models import Household, Person, StatusChange

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from fupin import bounds
 from fupin.access.scope import get_scoped, scoped
 from fupin.areas.models import village_code_range
 
@@ -110,6 +111,16 @@ def person(user, pk: int, *, for_update: bool = False) -> Person:
     """One person; `for_update` locks its row (not its household's) until the transaction ends."""
     qs = Person.objects.select_related("household", "household__village")
     return get_scoped(qs.select_for_update(of=("self",)) if for_update else qs, user, pk=pk)
+
+
+def find_person(user, value: str) -> Person | None:
+    """A person named in a form field: the registry id or the full ID number, inside the user's area."""
+    value = (value or "").strip().upper()
+    qs = scoped(Person.objects.all(), user)
+    if len(value) == 18:
+        return qs.filter(id_number=value).first()
+    pk = bounds.query_id(value)
+    return qs.filter(pk=pk).first() if pk else None
 
 
 def members(user, hh: Household) -> QuerySet[Person]:

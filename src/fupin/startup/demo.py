@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from fupin.employment.creditcode import ALPHABET, make_credit_code
+from fupin.creditcode import ALPHABET, make_credit_code
 from fupin.registry.choices import ACTIVE_STATUSES, Intention
 from fupin.registry.models import Person
 

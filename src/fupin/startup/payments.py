@@ -9,8 +9,8 @@ import datetime as dt
 
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
-from fupin.employment.rules import rules
 from fupin.payments.providers import ONCE, EntitlementLine, Kind, period_months
+from fupin.policy.employment import rules
 
 from .models import Loan, StartupSubsidy
 from .schedule import add_months, schedule

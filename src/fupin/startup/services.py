@@ -15,9 +15,9 @@ from fupin.access.scope import require_area, require_writer
 from fupin.areas.models import Area
 from fupin.assistance.models import MeasureKind
 from fupin.assistance.services import complete_planned, log
-from fupin.employment.creditcode import CreditCodeError, parse_credit_code
-from fupin.employment.rules import LOAN_KIND_NAMES, default_pack_id, rules
+from fupin.creditcode import CreditCodeError, parse_credit_code
 from fupin.months import add_months
+from fupin.policy.employment import LOAN_KIND_NAMES, default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.models import Person
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
-from fupin.employment.forms import styled
-from fupin.employment.people import find_person
-from fupin.employment.rules import default_pack_id, rules
+from fupin.policy.employment import default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
+from fupin.registry.selectors import find_person
 from fupin.sheets.response import xlsx_response
+from fupin.web.forms import styled
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
 

@@ -2,7 +2,7 @@ from django import forms
 
 from fupin import bounds
 from fupin.areas.models import Level
-from fupin.employment.forms import ScopedAreaMixin, area_choices, styled
+from fupin.web.forms import ScopedAreaMixin, area_choices, styled
 
 from .models import Course
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
-from fupin.employment.rules import rules
 from fupin.payments.providers import ONCE, EntitlementLine, Kind
+from fupin.policy.employment import rules
 
 from .models import JobSeekingSubsidy, TechnicalStudentAid
 

@@ -13,7 +13,7 @@ from fupin.access.models import AuditAction
 from fupin.access.scope import require_area, require_writer
 from fupin.assistance.models import MeasureKind
 from fupin.assistance.services import complete_planned, log
-from fupin.employment.rules import default_pack_id, rules
+from fupin.policy.employment import default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.models import Person
 

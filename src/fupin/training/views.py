@@ -8,11 +8,11 @@ from django.views.decorators.http import require_POST
 
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
-from fupin.employment.people import find_person
-from fupin.employment.rules import rules
+from fupin.policy.employment import rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
+from fupin.registry.selectors import find_person
 from fupin.sheets.response import xlsx_response
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of

@@ -19,7 +19,7 @@ from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_in_scope, scoped
 from fupin.areas.models import Area
 from fupin.employment.recommend import area_persons, eligible, open_postings, rank, store
-from fupin.employment.rules import rules
+from fupin.policy.employment import rules
 from fupin.registry.idnumber import mask
 from fupin.sheets.write import csv_row
 

@@ -1,8 +1,10 @@
-"""The `employment:` section of a policy pack (就业帮扶政策参数).
+"""The `employment:` section of a policy pack (就业帮扶政策参数), shared by employment, training,
+start-up support, monitoring and the management indicators.
 
-Every amount and limit of the employment, training and start-up modules lives in the pack
-YAML files next to the medical rules, each with its source sentence or `assumed:` reason.
-This module only declares the shape and hands the parameters out typed.
+Every amount and limit of those modules lives in the pack YAML files next to the medical rules,
+each with its source sentence or `assumed:` reason. This module only declares the shape and hands
+the parameters out typed. Pure Python like the rest of `fupin.policy`: only `default_pack_id()`
+asks Django's settings for the county's pack, and it imports them when called (never on import).
 """
 
 from __future__ import annotations
@@ -10,11 +12,10 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from django.conf import settings
 from pydantic import BaseModel
 
-from fupin.policy.packs import load_pack
-from fupin.policy.params import Fen, Parameter, Ratio, Strict
+from .packs import load_pack
+from .params import Fen, Parameter, Ratio, Strict
 
 SECTION = "employment"
 LoanKind = Literal["individual", "partnership", "small_firm"]
@@ -54,6 +55,8 @@ class EmploymentRules(Strict):
 
 def default_pack_id() -> str:
     """The county's pack for employment: FUPIN_EMPLOYMENT_PACK, else the county pack (FUPIN_POLICY_PACK)."""
+    from django.conf import settings  # inside fupin only; pure callers pass a pack id
+
     return os.environ.get("FUPIN_EMPLOYMENT_PACK") or settings.COUNTY_POLICY_PACK
 
 
