@@ -288,7 +288,12 @@ DEMO_BUILDERS: list[
 PERSON_PAGE_SECTIONS: list[
     str
 ] = []  # "module.function(request, person) -> html" shown on the person page
-DEMO_BUILDERS.append("fupin.employment.demo.build")
+DEMO_BUILDERS += [  # 帮扶计划 first: training and employment close its measures
+    "fupin.assistance.demo.build",
+    "fupin.training.demo.build",
+    "fupin.employment.demo.build",
+    "fupin.startup.demo.build",
+]
 PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
 PERSON_PAGE_SECTIONS.append("fupin.insurance.sections.person_section")
 PERSON_PAGE_SECTIONS.append("fupin.insurance.claims.sections.person_section")  # 医疗费用结算单

@@ -8,8 +8,7 @@ import pytest
 
 from fupin.access.models import User
 from fupin.assistance.models import LedgerEntry, MeasureStatus, PlannedMeasure
-from fupin.demo import builder
-from fupin.employment import demo
+from fupin.demo import builder, hooks
 from fupin.employment.models import (
     FollowUpVisit,
     JobFair,
@@ -29,7 +28,7 @@ from fupin.training.models import Enrolment, JobSeekingSubsidy
 @pytest.fixture
 def demo_county(db):
     builder.build(households=300)
-    summary = demo.build()
+    summary = hooks.run(*hooks.EMPLOYMENT_APPS)
     return summary
 
 

@@ -3,8 +3,7 @@ ledger, one risk removed — on a small registry with the employment demo before
 
 import pytest
 
-from fupin.demo import builder
-from fupin.employment import demo as employment_demo
+from fupin.demo import builder, hooks
 from fupin.monitoring import demo
 from fupin.monitoring.models import Alert, MonitoredHousehold, Signal, Stage
 
@@ -12,7 +11,7 @@ from fupin.monitoring.models import Alert, MonitoredHousehold, Signal, Stage
 @pytest.fixture
 def demo_county(db):
     builder.build(households=300)
-    employment_demo.build()
+    hooks.run(*hooks.EMPLOYMENT_APPS)
     return demo.build()
 
 

@@ -3,8 +3,7 @@ one waiting for review — each step taken by a different demo account."""
 
 import pytest
 
-from fupin.demo import builder
-from fupin.employment import demo as employment_demo
+from fupin.demo import builder, hooks
 from fupin.payments import demo
 from fupin.payments.models import Batch, BatchState, Difference
 
@@ -12,7 +11,7 @@ from fupin.payments.models import Batch, BatchState, Difference
 @pytest.fixture
 def demo_batches(db):
     builder.build(households=300)
-    employment_demo.build()
+    hooks.run(*hooks.EMPLOYMENT_APPS)
     return demo.build()
 
 

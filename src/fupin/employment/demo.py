@@ -1,4 +1,4 @@
-"""演示数据: employers, postings, fairs, referrals, visits, courses, loans and plans for 浮梁县.
+"""演示数据: employers, postings, fairs, recommendations, referrals and visits for 浮梁县.
 
 Run by `fupin demo` after the registry (DEMO_BUILDERS). Fixed seed: the same employers,
 postings and people in every run; dates are laid relative to the day of the build so that
@@ -14,7 +14,6 @@ from django.db import transaction
 
 from fupin.access.models import User
 from fupin.areas.models import Area, Level
-from fupin.assistance.models import MeasureKind
 from fupin.creditcode import ALPHABET, make_credit_code
 from fupin.months import add_months, month_start
 from fupin.registry.choices import ACTIVE_STATUSES, Intention
@@ -692,43 +691,6 @@ WELFARE_POSTINGS = [
         4,
     ),
 ]
-COURSES = [  # (title, kind, trade, provider, certificate)
-    (
-        "陶瓷彩绘技能培训班",
-        "skills",
-        "陶瓷工艺",
-        "景德镇陶瓷职业技术学院",
-        "陶瓷工艺品制作师职业技能等级证书",
-    ),
-    (
-        "浮梁茶叶加工技能培训班",
-        "skills",
-        "茶叶加工",
-        "浮梁县职业技术学校",
-        "茶叶加工工职业技能等级证书",
-    ),
-    (
-        "家政服务员培训班",
-        "skills",
-        "家政服务",
-        "浮梁县巾帼家政培训学校",
-        "家政服务员职业技能等级证书",
-    ),
-    (
-        "母婴护理（月嫂）培训班",
-        "skills",
-        "月嫂",
-        "浮梁县巾帼家政培训学校",
-        "母婴护理职业技能等级证书",
-    ),
-    ("电子商务实操培训班", "ecommerce", "电子商务", "浮梁县电商产业园", ""),
-    ("SYB创业培训班", "startup", "创业", "浮梁县就业创业服务中心", "SYB创业培训合格证书"),
-    ("低压电工培训班", "skills", "电工", "浮梁县职业技术学校", "电工职业资格证书"),
-    ("焊工培训班", "skills", "焊工", "浮梁县职业技术学校", "焊工职业资格证书"),
-    ("中式烹调师培训班", "skills", "厨师", "浮梁县职业技术学校", "中式烹调师职业技能等级证书"),
-    ("生态养殖田间课堂", "skills", "养殖", "浮梁县农业农村局农技站", ""),
-    ("茶园种植田间课堂", "skills", "种植", "浮梁县农业农村局农技站", ""),
-]
 
 
 def _posting(
@@ -978,60 +940,12 @@ def build_flows(rng: random.Random, today: dt.date, user: User, fairs: list[JobF
     return counts
 
 
-def build_plans(rng: random.Random, today: dt.date, user: User) -> int:
-    from fupin.assistance.services import plan_measure
-
-    people = list(needing_follow_up(user).select_related("household").order_by("id"))
-    n = 0
-    for p in rng.sample(people, min(400, len(people))):
-        cadre = p.household.cadre_name or "帮扶责任人"
-        kinds = [MeasureKind.FOLLOW_UP]
-        if p.training_need:
-            kinds.append(MeasureKind.TRAINING)
-        if p.intention in (Intention.LOCAL, Intention.MIGRATE):
-            kinds.append(
-                rng.choice(
-                    [
-                        MeasureKind.REFERRAL,
-                        MeasureKind.FAIR,
-                        MeasureKind.WELFARE_POST
-                        if p.labour_skill == "weak"
-                        else MeasureKind.REFERRAL,
-                    ]
-                )
-            )
-        if p.intention == Intention.STARTUP:
-            kinds.append(MeasureKind.LOAN)
-        for kind in kinds:
-            text = {
-                MeasureKind.FOLLOW_UP: "本季度入户回访",
-                MeasureKind.TRAINING: f"参加{p.wished_trade or '就业技能'}培训",
-                MeasureKind.REFERRAL: "推荐就业岗位并跟踪上岗",
-                MeasureKind.FAIR: "组织参加乡镇专场招聘会",
-                MeasureKind.WELFARE_POST: "安排公益性岗位托底",
-                MeasureKind.LOAN: "办理创业担保贷款",
-            }[kind]
-            planned = today - dt.timedelta(days=rng.randint(200, 420))
-            due = planned + dt.timedelta(days=rng.randint(60, 330))
-            plan_measure(
-                user=user,
-                person=p,
-                kind=kind,
-                description=text,
-                cadre=cadre,
-                due_on=due,
-                day=planned,
-            )
-            n += 1
-    return n
-
-
 @transaction.atomic
 def build() -> str:
-    """DEMO_BUILDERS hook: employment, training, start-up and assistance data for 浮梁县."""
-    from fupin.startup.demo import build as build_startup
-    from fupin.training.demo import build as build_training
+    """DEMO_BUILDERS hook: employers, postings, fairs, recommendations, referrals, checks and visits.
 
+    Runs after the training and assistance builders (settings.DEMO_BUILDERS): the recommendations
+    see the certificates, and the hires close the planned measures."""
     rng = random.Random(SEED)
     today = dt.date.today()
     user = User.objects.get(username="county")
@@ -1044,13 +958,10 @@ def build() -> str:
     )
     n_postings = build_employers(rng, today, towns, villages)
     fairs = build_fairs(rng, today, towns)
-    plans = build_plans(rng, today, user)
-    trained = build_training(rng, today, user, towns, COURSES)
     seekers, offers, short = recommend_persons(area_persons(COUNTY), today, user=user)
     flows = build_flows(rng, today, user, fairs)
-    loans = build_startup(rng, today, user)
     return (
         f"就业帮扶：{Employer.objects.count()} 家用人单位、{n_postings} 个岗位、{len(fairs)} 场招聘会；"
         f"{seekers} 名求职者获推荐 {offers} 条（不足10条 {short} 人）；推荐就业 {flows['referrals']} 人次、上岗 {flows['hired']} 人、"
-        f"回访 {flows['visits']} 次；培训 {trained}；{loans}；帮扶措施 {plans} 项"
+        f"回访 {flows['visits']} 次"
     )

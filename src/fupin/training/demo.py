@@ -1,18 +1,76 @@
-"""Demo courses, enrolments, certificates and technical-school aid (called by the employment demo)."""
+"""演示数据: courses, enrolments, attendance, certificates and technical-school aid (DEMO_BUILDERS hook `build`).
+
+Fixed seed; dates relative to the day of the build (finished, running and upcoming courses)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 
+from django.conf import settings
+from django.db import transaction
+
+from fupin.access.models import User
+from fupin.areas.models import Area, Level
 from fupin.registry.choices import ACTIVE_STATUSES
 from fupin.registry.models import Person
 
 from . import services
 from .models import Course, EnrolmentStatus
 
+SEED = 20180405
+COURSES = [  # (title, kind, trade, provider, certificate)
+    (
+        "陶瓷彩绘技能培训班",
+        "skills",
+        "陶瓷工艺",
+        "景德镇陶瓷职业技术学院",
+        "陶瓷工艺品制作师职业技能等级证书",
+    ),
+    (
+        "浮梁茶叶加工技能培训班",
+        "skills",
+        "茶叶加工",
+        "浮梁县职业技术学校",
+        "茶叶加工工职业技能等级证书",
+    ),
+    (
+        "家政服务员培训班",
+        "skills",
+        "家政服务",
+        "浮梁县巾帼家政培训学校",
+        "家政服务员职业技能等级证书",
+    ),
+    (
+        "母婴护理（月嫂）培训班",
+        "skills",
+        "月嫂",
+        "浮梁县巾帼家政培训学校",
+        "母婴护理职业技能等级证书",
+    ),
+    ("电子商务实操培训班", "ecommerce", "电子商务", "浮梁县电商产业园", ""),
+    ("SYB创业培训班", "startup", "创业", "浮梁县就业创业服务中心", "SYB创业培训合格证书"),
+    ("低压电工培训班", "skills", "电工", "浮梁县职业技术学校", "电工职业资格证书"),
+    ("焊工培训班", "skills", "焊工", "浮梁县职业技术学校", "焊工职业资格证书"),
+    ("中式烹调师培训班", "skills", "厨师", "浮梁县职业技术学校", "中式烹调师职业技能等级证书"),
+    ("生态养殖田间课堂", "skills", "养殖", "浮梁县农业农村局农技站", ""),
+    ("茶园种植田间课堂", "skills", "种植", "浮梁县农业农村局农技站", ""),
+]
 
-def build(rng: random.Random, today: dt.date, user, towns, courses) -> str:
+
+@transaction.atomic
+def build() -> str:
+    """DEMO_BUILDERS hook: three classes of each course in the county's townships, then enrolments."""
+    towns = list(
+        Area.objects.filter(level=Level.TOWNSHIP, code__startswith=settings.COUNTY_CODE).order_by(
+            "code"
+        )
+    )
+    user = User.objects.get(username="county")
+    return "技能培训：" + build_courses(random.Random(SEED), dt.date.today(), user, towns, COURSES)
+
+
+def build_courses(rng: random.Random, today: dt.date, user, towns, courses) -> str:
     made = []
     for i, (title, kind, trade, provider, cert) in enumerate(courses):
         for j, when in enumerate((-120, -30, 20)):  # finished, running, upcoming
