@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fupin.training",
     "fupin.startup",
     "fupin.assistance",
+    "fupin.timeline",
     "fupin.payments",
     "fupin.appraisal",
     "fupin.management",
@@ -294,7 +295,7 @@ DEMO_BUILDERS += [  # 帮扶计划 first: training and employment close its meas
     "fupin.employment.demo.build",
     "fupin.startup.demo.build",
 ]
-PERSON_PAGE_SECTIONS.append("fupin.assistance.sections.person_section")
+PERSON_PAGE_SECTIONS.append("fupin.timeline.sections.person_section")  # 帮扶档案
 PERSON_PAGE_SECTIONS.append("fupin.insurance.sections.person_section")
 PERSON_PAGE_SECTIONS.append("fupin.insurance.claims.sections.person_section")  # 医疗费用结算单
 PERSON_PAGE_SECTIONS.append("fupin.appraisal.sections.person_section")  # 慢性病鉴定与医疗证

@@ -1,15 +1,14 @@
-"""The person page section: plan, recommendations, placements, training, loans and the
-whole ledger in time order (帮扶台账)."""
+"""The person page section (帮扶档案): plan, recommendations, placements, training, loans and
+the whole ledger in time order (帮扶台账)."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from fupin.access.scope import scoped
+from fupin.assistance.models import LedgerEntry, PlannedMeasure
 from fupin.employment.models import Recommendation, Referral
 from fupin.startup.models import Loan, StartupSubsidy
 from fupin.training.models import Enrolment
-
-from .models import LedgerEntry, PlannedMeasure
 
 
 def person_section(request, person) -> str:
@@ -32,4 +31,4 @@ def person_section(request, person) -> str:
         .select_related("recorded_by")
         .order_by("day", "id"),
     }
-    return render_to_string("assistance/_person_section.html", ctx, request=request)
+    return render_to_string("timeline/_person_section.html", ctx, request=request)
