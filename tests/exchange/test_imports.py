@@ -4,7 +4,7 @@ message naming row and column; previews; merges that are all or nothing and idem
 import pytest
 
 from fupin.access.models import AuditAction, AuditEntry
-from fupin.exchange import imports
+from fupin.exchange import bulk, imports
 from fupin.exchange.models import EnrolmentRecord, ImportRow, JobState
 from fupin.registry.models import Household, Person, StatusChange
 
@@ -375,7 +375,7 @@ def test_a_failing_merge_writes_nothing(areas, county_user, roster_file, monkeyp
         raise RuntimeError("磁盘已满")
 
     # The history of status moves is written after the households, persons and 建档 rows are in.
-    monkeypatch.setattr(imports.bulk, "insert", boom)
+    monkeypatch.setattr(bulk, "insert", boom)
     with pytest.raises(imports.ImportRefused, match="建档立卡数据未作任何修改"):
         imports.merge(job, user=county_user)
     assert registry_state() == before

@@ -43,6 +43,26 @@ assert imports.recover_interrupted(job)
 imports.merge(job)
 """
 )
+# The import command, with the merge held open right after the new households are inserted: the
+# test's own wrapper around `bulk.insert_select` (the live merge has no pause of its own), so the
+# test can look at the open transaction and kill the process there.
+PAUSED_IMPORT = """
+import sys, time
+from fupin.exchange import bulk
+insert_select = bulk.insert_select
+
+def households_then_pause(model, *args, **kwargs):
+    n = insert_select(model, *args, **kwargs)
+    if model._meta.label == "registry.Household":
+        sys.stderr.write("\\n合并：新户已写入，暂停\\n")
+        sys.stderr.flush()
+        time.sleep(60)
+    return n
+
+bulk.insert_select = households_then_pause
+from fupin.cli import main
+main(sys.argv[1:])
+"""
 QUERIES = [
     ("SELECT COUNT(*) FROM registry_household", 0),
     ("SELECT COUNT(*) FROM registry_person", 0),
@@ -111,8 +131,8 @@ def test_killed_merge_leaves_registry_unchanged(tmp_path, backend):
         path = tmp_path / "roster.xlsx"
         path.write_bytes(xlsx(rows, header=ROSTER_HEADER))
         proc = subprocess.Popen(
-            [sys.executable, "-m", "fupin.cli", "import", "roster", str(path), "--yes"],
-            env={**env, "FUPIN_IMPORT_PAUSE_AFTER_HOUSEHOLDS": "60"},
+            [sys.executable, "-c", PAUSED_IMPORT, "import", "roster", str(path), "--yes"],
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -122,14 +142,14 @@ def test_killed_merge_leaves_registry_unchanged(tmp_path, backend):
             seen = ""
             deadline = time.monotonic() + 120
             while (
-                "合并" not in seen and time.monotonic() < deadline
-            ):  # wait until the merge is under way
+                "新户已写入" not in seen and time.monotonic() < deadline
+            ):  # wait until the merge has inserted the new households
                 ch = proc.stderr.read(1)
                 if not ch:
                     break
                 seen += ch
             assert "合并" in seen, seen
-            time.sleep(0.5)  # the households are inserted, inside the open transaction
+            # the households are inserted, inside the open transaction
             if backend == "postgresql":  # really inside: the households are there, uncommitted
                 assert (
                     query(

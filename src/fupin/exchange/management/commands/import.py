@@ -14,20 +14,20 @@ from fupin.exchange.reader import FileFault
 class Bar:
     """A one-line progress bar on stderr (读取 / 校验 / 合并)."""
 
-    LABELS = {"read": "读取", "validate": "校验", "merge": "合并", "pause": "合并"}
+    LABELS = {"read": "读取", "validate": "校验", "merge": "合并"}
 
     def __init__(self, stream):
         self.stream, self.last = stream, 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if done < total and now - self.last < 0.2 and stage != "pause":
+        if done < total and now - self.last < 0.2:
             return
         self.last = now
         pct = 100 * done // total if total else 100
         bar = "#" * (pct // 4) + "-" * (25 - pct // 4)
         self.stream.write(f"\r{self.LABELS.get(stage, stage)} [{bar}] {pct:3d}% {done}/{total} 行")
-        if done >= total or stage == "pause":
+        if done >= total:
             self.stream.write("\n")
         self.stream.flush()
 
