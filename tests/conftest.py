@@ -71,6 +71,28 @@ def _immediate_tasks(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _on_commit_as_in_production(monkeypatch):
+    """A `transaction.on_commit` callback registered outside any transaction of the code runs at once.
+
+    Pages run in autocommit: a service that queues its job after its own transaction has
+    committed sees the job queued at once. A test runs inside transactions of its own that never
+    commit; those do not count here. A callback registered inside a transaction of the code
+    stays deferred as Django defers it (`django_capture_on_commit_callbacks` runs those)."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    on_commit = BaseDatabaseWrapper.on_commit
+
+    def on_commit_now(self, func, robust=False):
+        if self.in_atomic_block and all(
+            getattr(block, "_from_testcase", False) for block in self.atomic_blocks
+        ):
+            return func()
+        return on_commit(self, func, robust)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit_now)
+
+
+@pytest.fixture(autouse=True)
 def _no_lockout_carries_over(request):
     """Failed-login counts (django-axes) start from zero in every test that touches the database."""
     if {"db", "transactional_db"} & set(request.fixturenames):

@@ -26,6 +26,7 @@ from .models import (
     JobFair,
     Posting,
     Recommendation,
+    RecommendationBatch,
     Referral,
     ReferralStatus,
     VisitKind,
@@ -388,3 +389,15 @@ def grant_welfare_subsidies(*, user, placements, month: dt.date, request=None) -
         summary=f"生成公益性岗位补贴 {month:%Y年%m月} {len(rows)} 人",
     )
     return len(rows)
+
+
+def start_batch(*, user, area_code: str) -> RecommendationBatch:
+    """批量推荐: record the batch and queue its run once the row is committed (the page polls it)."""
+    from .recommend import run_batch
+
+    require_writer(user)
+    batch = RecommendationBatch.objects.create(
+        area_code=area_code.ljust(12, "0"), requested_by=user
+    )
+    transaction.on_commit(lambda: run_batch.enqueue(batch.pk, user.pk, area_code))
+    return batch

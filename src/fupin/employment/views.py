@@ -48,7 +48,7 @@ from .models import (
     Referral,
     ReferralStatus,
 )
-from .recommend import eligible, recover_abandoned, run_batch
+from .recommend import eligible, recover_abandoned
 
 
 def _today(request) -> dt.date:
@@ -358,10 +358,7 @@ def batch_run(request):
     except AreaNotFound as exc:
         messages.error(request, f"区划：{exc}")
         return redirect("employment:home")
-    batch = RecommendationBatch.objects.create(
-        area_code=code.ljust(12, "0"), requested_by=request.user
-    )
-    run_batch.enqueue(batch.pk, request.user.pk, code)
+    batch = services.start_batch(user=request.user, area_code=code)
     messages.info(request, "批量推荐已提交后台运行")
     return redirect("employment:batch", pk=batch.pk)
 

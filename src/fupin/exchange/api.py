@@ -12,7 +12,6 @@ from . import selectors, services
 from .comparison import CATEGORIES
 from .models import Kind
 from .reader import FileFault
-from .tasks import merge_task, stage_task
 
 router = Router(tags=["数据导入与信息比对"])
 MAX_LIMIT = 500
@@ -119,7 +118,7 @@ def upload(request, kind: Form[str], file: File[UploadedFile]):
         raise _422(f"数据来源“{kind}”无效，应为 {'/'.join(Kind.values)}", "kind")
     try:
         import_service.check_upload_size(file.size)
-        job = import_service.create_job(
+        job = services.start_import(
             user=request.user, kind=kind, filename=file.name or "upload", content=file.read()
         )
     except PermissionDenied as exc:
@@ -128,7 +127,6 @@ def upload(request, kind: Form[str], file: File[UploadedFile]):
         err = HttpError(413, str(exc))
         err.errors = {"file": [str(exc)]}
         raise err from None
-    stage_task.enqueue(job.pk, request.user.pk)
     return Status(201, selectors.import_job(request.user, job.pk))
 
 
@@ -158,10 +156,9 @@ def import_confirm(request, pk: Id):
     job = selectors.import_job(request.user, pk)
     if request.user.read_only or not import_service.may_import(request.user, job.kind):
         raise HttpError(403, "无权导入该类数据")
-    if not import_service.confirm(job):
+    if not services.confirm_import(user=request.user, job=job):
         job.refresh_from_db()
         raise _422(f"导入任务当前状态为“{job.get_state_display()}”，不能确认", "state")
-    merge_task.enqueue(job.pk, request.user.pk)
     return Status(202, selectors.import_job(request.user, pk))
 
 

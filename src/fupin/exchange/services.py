@@ -22,11 +22,11 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer, scoped
 from fupin.areas.models import village_code_range
-from fupin.registry.choices import ACTIVE_STATUSES, Enrolment
+from fupin.registry.choices import ACTIVE_STATUSES, InsuranceStatus
 from fupin.registry.models import Person
 
 from . import comparison
-from .models import ComparisonJob, ComparisonResult, EnrolmentRecord, JobState, Review
+from .models import ComparisonJob, ComparisonResult, EnrolmentRecord, ImportJob, JobState, Review
 
 CHUNK = 5000
 # Findings a person decides on: a likely same person under another ID (是否同一人), and a tag that
@@ -34,26 +34,53 @@ CHUNK = 5000
 REVIEWED = ("id_mismatch_candidate", "tag_stale_review")
 # What an exact finding says about the person's enrolment in that insurance.
 ENROLMENT_OF = {
-    "matched": Enrolment.ENROLLED, "enrolled_elsewhere": Enrolment.ENROLLED, "suspended": Enrolment.SUSPENDED,
-    "not_enrolled_pension": Enrolment.NOT_ENROLLED, "not_enrolled_medical": Enrolment.NOT_ENROLLED,
+    "matched": InsuranceStatus.ENROLLED, "enrolled_elsewhere": InsuranceStatus.ENROLLED, "suspended": InsuranceStatus.SUSPENDED,
+    "not_enrolled_pension": InsuranceStatus.NOT_ENROLLED, "not_enrolled_medical": InsuranceStatus.NOT_ENROLLED,
 }  # fmt: skip
 
 
 def start_comparison(*, user, request=None) -> ComparisonJob:
     require_writer(user)
     code = area_code_of(user) or ""
-    job = ComparisonJob.objects.create(area_code=code, created_by=user, steps=9)
-    record(
-        AuditAction.CREATE,
-        user=user,
-        request=request,
-        obj=job,
-        summary=f"发起信息比对（范围 {code or '全部'}）",
-    )
     from .tasks import comparison_task
 
-    comparison_task.enqueue(job.pk, user.pk)
+    with transaction.atomic():
+        job = ComparisonJob.objects.create(area_code=code, created_by=user, steps=9)
+        record(
+            AuditAction.CREATE,
+            user=user,
+            request=request,
+            obj=job,
+            summary=f"发起信息比对（范围 {code or '全部'}）",
+        )
+    # Queued once the job row is committed (at once in autocommit, else when the caller's
+    # transaction commits): a worker never looks for a row that is not there yet.
+    transaction.on_commit(lambda: comparison_task.enqueue(job.pk, user.pk))
     return job
+
+
+def start_import(*, user, kind: str, filename: str, content: bytes) -> ImportJob:
+    """Create the import job and queue its reading and validation once the job row is committed.
+
+    PermissionDenied / FileFault (Chinese) as `imports.create_job` raises them."""
+    from . import imports
+    from .tasks import stage_task
+
+    job = imports.create_job(user=user, kind=kind, filename=filename, content=content)
+    transaction.on_commit(lambda: stage_task.enqueue(job.pk, user.pk))
+    return job
+
+
+def confirm_import(*, user, job: ImportJob) -> bool:
+    """确认导入 and queue the merge once the confirmation is committed; False if the job was not
+    waiting for confirmation (the caller has checked `imports.may_import`)."""
+    from . import imports
+    from .tasks import merge_task
+
+    if not imports.confirm(job):
+        return False
+    transaction.on_commit(lambda: merge_task.enqueue(job.pk, user.pk))
+    return True
 
 
 def _registry_table(area_code: str, user) -> tuple[pa.Table, list[int]]:
@@ -262,7 +289,7 @@ def _apply(result: ComparisonResult, decision: str, user) -> str:
         and result.insurance in ("pension", "medical")
     ):
         Person.objects.filter(pk=result.person_id).update(
-            **{f"{result.insurance}_status": Enrolment.ENROLLED}
+            **{f"{result.insurance}_status": InsuranceStatus.ENROLLED}
         )
     return old
 

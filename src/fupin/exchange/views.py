@@ -24,7 +24,6 @@ from .comparison import CATEGORIES, LABELS
 from .models import ComparisonJob, JobState, Kind, Review
 from .reader import FileFault
 from .review import id_diff
-from .tasks import merge_task, stage_task
 
 EXPORT_LIMIT = 200_000
 INSURANCE = {"pension": "养老保险", "medical": "医疗保险"}
@@ -52,13 +51,12 @@ def imports(request):
         else:
             try:
                 import_service.check_upload_size(upload.size)
-                job = import_service.create_job(
+                job = services.start_import(
                     user=request.user, kind=kind, filename=upload.name, content=upload.read()
                 )
             except FileFault as exc:
                 messages.error(request, str(exc))
             else:
-                stage_task.enqueue(job.pk, request.user.pk)
                 return redirect("exchange:import", pk=job.pk)
     jobs = list(selectors.import_jobs(request.user)[:50])
     for job in jobs:
@@ -130,11 +128,10 @@ def import_confirm(request, pk: int):
     require_writer(request.user)
     if not import_service.may_import(request.user, job.kind):
         raise PermissionDenied("无权导入该类数据")
-    if not import_service.confirm(job):
+    if not services.confirm_import(user=request.user, job=job):
         job.refresh_from_db()
         messages.error(request, f"导入任务当前状态为“{job.get_state_display()}”，不能确认")
     else:
-        merge_task.enqueue(job.pk, request.user.pk)
         messages.success(request, "已确认，正在合并")
     return redirect("exchange:import", pk=job.pk)
 

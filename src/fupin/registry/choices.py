@@ -179,8 +179,10 @@ class Intention(models.TextChoices):
     NONE = "none", _("无")
 
 
-class Enrolment(models.TextChoices):
-    """参保状态 (filled by the insurance modules)."""
+class InsuranceStatus(models.TextChoices):
+    """参保状态 of a person (pension_status, medical_status; filled by the comparison and insurance modules).
+
+    Not to be confused with `fupin.training.models.Enrolment` (报名, a place on a course)."""
 
     UNKNOWN = "unknown", _("未比对")
     ENROLLED = "enrolled", _("已参保")

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from .choices import (
     DisabilityType,
     Education,
-    Enrolment,
     Health,
     HouseholdAttribute,
     HousingSafety,
     IdentificationStandard,
+    InsuranceStatus,
     Intention,
     LabourSkill,
     PovertyCause,
@@ -173,10 +173,16 @@ class Person(models.Model):
     poor_graduate = models.BooleanField(_("贫困家庭高校毕业生"), default=False)
     technical_student = models.BooleanField(_("技工院校在校生"), default=False)
     pension_status = models.CharField(
-        _("养老保险参保"), max_length=14, choices=Enrolment.choices, default=Enrolment.UNKNOWN
+        _("养老保险参保"),
+        max_length=14,
+        choices=InsuranceStatus.choices,
+        default=InsuranceStatus.UNKNOWN,
     )
     medical_status = models.CharField(
-        _("医疗保险参保"), max_length=14, choices=Enrolment.choices, default=Enrolment.UNKNOWN
+        _("医疗保险参保"),
+        max_length=14,
+        choices=InsuranceStatus.choices,
+        default=InsuranceStatus.UNKNOWN,
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEW)
