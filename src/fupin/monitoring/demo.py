@@ -73,16 +73,22 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
         )
         added.append("医疗自付")
     lookback = rules().job_loss_lookback_days.value
-    if not Referral.objects.filter(
+    left = Referral.objects.filter(
         person__household__in=watched,
         status="left",
         ended_on__gte=today - dt.timedelta(days=lookback),
-    ).exists():
+    )
+    # Each signal on its own: the employment demo's own job losses may all be of one kind.
+    lost_job = left.exclude(posting__employer__kind="welfare").exists()
+    lost_post = left.filter(posting__employer__kind="welfare").exists()
+    if not (lost_job and lost_post):
         posting = Posting.objects.filter(employer__kind="enterprise").order_by("id").first()
         welfare = Posting.objects.filter(employer__kind="welfare").order_by("id").first()
-        for post in (posting, welfare):
+        for post in (None if lost_job else posting, None if lost_post else welfare):
+            if post is None:
+                continue
             p = next(picks, None)
-            if post is None or p is None:
+            if p is None:
                 continue
             Referral.objects.create(
                 person=p,
