@@ -6,8 +6,8 @@ from django import forms
 
 from fupin.areas.models import Level as AreaLevel
 from fupin.areas.picker import AreaPickerField
-from fupin.employment.forms import styled
-from fupin.employment.people import find_person
+from fupin.registry.selectors import find_person
+from fupin.web.forms import styled
 
 from .models import Channel, Kind, Satisfaction
 from .rules import rules
