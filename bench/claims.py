@@ -10,9 +10,9 @@ a few of the 15 major diseases), each with the category and class of its day as 
 settlement records them. Then times, `--runs` times each:
 
 - official: the whole year read with COPY … TO STDOUT (`store.read_year`), settled on the column
-  path under the county region by date (`store.settle_stored`), the five parts written back onto
-  the claims with COPY into a temporary table and one UPDATE … FROM (`store.write_back`), in one
-  transaction;
+  path under the county region by date (`store.settle_stored`), the split written as the year's
+  official one (`store.write_back`: the other years' rows and a COPY of this year's into a fresh
+  narrow table, indexes built once, swapped for the old table), in one transaction;
 - 政策测算: the service a page starts (`resettle.execute`): read, settle under 济宁, results
   COPY'd into their own table in chunks with progress, one transaction.
 
@@ -95,6 +95,10 @@ def main() -> None:
     t = time.perf_counter()
     if fresh:
         fill(max(args.persons, 1000))
+    else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a kept database may predate the split table
     if not MedicalClaim.objects.exists():
         fill_claims(args.claims, args.persons)
         print(f"fill time {time.perf_counter() - t:.1f} s")
@@ -110,7 +114,7 @@ def main() -> None:
             t1 = time.perf_counter()
             results, skipped = store.settle_stored(frame, policy)
             t2 = time.perf_counter()
-            written = store.write_back(results)
+            written = store.write_back(2018, results)
         t3 = time.perf_counter()
         official.append(t3 - t0)
         steps.append((t1 - t0, t2 - t1, t3 - t2))
@@ -120,9 +124,11 @@ def main() -> None:
         )
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT sum(basic_fen + critical_fen + assistance_fen + fallback_fen + self_fen) = sum(total_fen) FROM insurance_medicalclaim"
+            "SELECT count(*), bool_and(s.basic_fen + s.critical_fen + s.assistance_fen + s.fallback_fen + s.self_fen = c.total_fen)"
+            " FROM insurance_claimsplit s JOIN insurance_medicalclaim c ON c.id = s.claim_id"
         )
-        assert cur.fetchone()[0], "parts do not add up to the total"
+        count, adds_up = cur.fetchone()
+        assert not official or (count and adds_up), "parts do not add up to the total"
     if official:
         med = [statistics.median(s[k] for s in steps) for k in range(3)]
         print(

@@ -6,6 +6,7 @@ import datetime as dt
 from fupin.insurance.claims.models import (
     ClaimImport,
     ClaimImportRow,
+    ClaimSplit,
     MedicalClaim,
     ResettledClaim,
     Resettlement,
@@ -14,6 +15,7 @@ from tests.access.marks import AREA_OF, MARKED_THROUGH, marker
 
 AREA_OF[ClaimImportRow] = "job__area_code"
 MARKED_THROUGH[ResettledClaim] = "claim__hospital"
+MARKED_THROUGH[ClaimSplit] = "claim__hospital"
 
 
 def extend(world, users) -> None:
@@ -34,7 +36,11 @@ def extend(world, users) -> None:
                                             admission_date=dt.date(2018, 3, 2), year=2018, total_fen=1_000_000,
                                             in_policy_fen=800_000, policy="fuliang", category="poor", self_fen=100_000,
                                             basic_fen=900_000)  # fmt: skip
-        claim.hospital = marker(town, MedicalClaim) + marker(town, ResettledClaim)
+        ClaimSplit.objects.create(claim=claim, person_id=person.pk, year=2018, village_code=claim.village_code,
+                                  basic_fen=900_000, critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=100_000)  # fmt: skip
+        claim.hospital = (
+            marker(town, MedicalClaim) + marker(town, ResettledClaim) + marker(town, ClaimSplit)
+        )
         claim.save(update_fields=["hospital"])
         run = Resettlement.objects.create(year=2018, policy="jining", area_code=town, note=marker(town, Resettlement),
                                           created_by=user, state="done", rows_total=1, rows_done=1)  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 
 from fupin.access.scope import OutOfScope
 from fupin.insurance.claims import imports, resettle, selectors
-from fupin.insurance.claims.models import MedicalClaim, ResettledClaim, Resettlement
+from fupin.insurance.claims.models import ClaimSplit, MedicalClaim, ResettledClaim, Resettlement
 from fupin.registry.models import Household, Person
 from tests.conftest import TOWN_A, TOWN_B
 from tests.insurance.claims_factories import certify, csv, run_import
@@ -126,9 +126,12 @@ def test_resettle_reads_only_its_area(make_household, town_a_user, town_b_user):
 
 
 def _claim(person, no: str, self_fen: int, year: int = 2018) -> MedicalClaim:
-    return MedicalClaim.objects.create(claim_no=no, person=person, village_code=person.village_code, visit_type="inpatient",
+    c = MedicalClaim.objects.create(claim_no=no, person=person, village_code=person.village_code, visit_type="inpatient",
                                        hospital_level=2, admission_date=dt.date(year, 3, 2), year=year, total_fen=self_fen,
                                        in_policy_fen=0, category="general", self_fen=self_fen, policy="fuliang")  # fmt: skip
+    ClaimSplit.objects.create(claim=c, person_id=person.pk, year=year, village_code=person.village_code, basic_fen=0,
+                              critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=self_fen)  # fmt: skip
+    return c
 
 
 def test_flag_just_above_and_just_below_the_line(make_household, town_a_user):

@@ -324,6 +324,7 @@ class SubsidyChange(models.Model):
 from fupin.insurance.claims.models import (  # noqa: E402,F401  stored claims (insurance/claims/)
     ClaimImport,
     ClaimImportRow,
+    ClaimSplit,
     MedicalClaim,
     ResettledClaim,
     Resettlement,

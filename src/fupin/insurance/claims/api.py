@@ -100,6 +100,27 @@ class ClaimOut(Schema):
     def resolve_category_name(obj) -> str:
         return CATEGORY_NAMES.get(obj.category, "")
 
+    # The official split (ClaimSplit), read through selectors.with_split.
+    @staticmethod
+    def resolve_basic_fen(obj) -> int:
+        return obj.split_basic_fen
+
+    @staticmethod
+    def resolve_critical_fen(obj) -> int:
+        return obj.split_critical_fen
+
+    @staticmethod
+    def resolve_assistance_fen(obj) -> int:
+        return obj.split_assistance_fen
+
+    @staticmethod
+    def resolve_fallback_fen(obj) -> int:
+        return obj.split_fallback_fen
+
+    @staticmethod
+    def resolve_self_fen(obj) -> int:
+        return obj.split_self_fen
+
 
 class ClaimDetailOut(ClaimOut):
     steps: list[StepOut]
@@ -252,7 +273,9 @@ def claim(request, pk: Id):
 
     from .models import MedicalClaim
 
-    return get_scoped(MedicalClaim.objects.select_related("person"), request.user, pk=pk)
+    return get_scoped(
+        selectors.with_split(MedicalClaim.objects.select_related("person")), request.user, pk=pk
+    )
 
 
 @router.post("/insurance/resettlements", response={201: ResettlementOut})

@@ -148,6 +148,38 @@ class MedicalClaim(models.Model):
         return f"结算单 {self.claim_no}"
 
 
+class ClaimSplit(models.Model):
+    """正式分担: the official split of one stored claim, in its own narrow table.
+
+    This is what pages, exports, the API and the self-pay flag read. Settling a whole year again
+    (`store.write_back`) does not update a million wide claim rows in place: on PostgreSQL it
+    COPYs the year into a fresh table (beside the other years' rows), builds the indexes once and
+    swaps the tables in one transaction. An import settles its persons' years and replaces just
+    their rows. The parts on `MedicalClaim` are the split as settled at import (kept for readers
+    outside this module); this table is the official one."""
+
+    AREA_CODE_FIELD = "village_code"
+
+    claim = models.OneToOneField(MedicalClaim, primary_key=True, on_delete=models.DO_NOTHING, related_name="split",
+                                 db_constraint=False, verbose_name="结算单")  # fmt: skip
+    person_id = models.BigIntegerField("人员")
+    year = models.PositiveSmallIntegerField("年度")
+    village_code = models.CharField("村代码", max_length=12)
+    basic_fen = models.BigIntegerField("基本医保(分)")
+    critical_fen = models.BigIntegerField("大病保险(分)")
+    assistance_fen = models.BigIntegerField("医疗救助(分)")
+    fallback_fen = models.BigIntegerField("兜底保障(分)")
+    self_fen = models.BigIntegerField("个人自付(分)")
+
+    class Meta:
+        verbose_name = "正式分担"
+        verbose_name_plural = "正式分担"
+        indexes = [
+            models.Index(fields=["year", "village_code"], name="claimsplit_year_area"),
+            models.Index(fields=["person_id", "year"], name="claimsplit_person_year"),
+        ]
+
+
 class RunState(models.TextChoices):
     QUEUED = "queued", "排队中"
     RUNNING = "running", "测算中"

@@ -20,10 +20,10 @@ def person_section(request, person) -> str:
     year = query_year(request.GET.get("claims_year"), years[0])
     claims = list(qs.filter(year=year).order_by("admission_date", "claim_no"))
     rows = [{"c": c, "category": CATEGORY_NAMES.get(c.category, ""), "total": fen_to_yuan(c.total_fen),
-             "parts": [fen_to_yuan(getattr(c, k)) for k in PARTS],
+             "parts": [fen_to_yuan(getattr(c, f"split_{k}")) for k in PARTS],
              "steps": [{**s, "amount": fen_to_yuan(s["amount"])} for s in c.steps]} for c in claims]  # fmt: skip
     flag = selectors.self_pay_flags([person.pk], year).get(person.pk)
-    sums = [fen_to_yuan(sum(getattr(c, k) for c in claims)) for k in PARTS]
+    sums = [fen_to_yuan(sum(getattr(c, f"split_{k}") for c in claims)) for k in PARTS]
     return render_to_string("insurance/claims/_person_section.html", {
         "p": person, "year": year, "years": years, "rows": rows, "sums": sums, "total": fen_to_yuan(sum(c.total_fen for c in claims)),
         "flag": flag, "line": fen_to_yuan(flag.line_fen) if flag else "", "self_pay": fen_to_yuan(flag.self_pay_fen) if flag else "",

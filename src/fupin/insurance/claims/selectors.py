@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
 
 from fupin.access.scope import get_scoped, scoped
 from fupin.policy import load_pack
@@ -21,14 +21,20 @@ from fupin.policy.regions import load_region
 from fupin.policy.schema import Pack
 from fupin.registry.models import Household, Person
 
-from .models import ClaimImport, MedicalClaim, ResettledClaim, Resettlement
+from .models import ClaimImport, ClaimSplit, MedicalClaim, ResettledClaim, Resettlement
 
 CHUNK = 5000
 PARTS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
 
 
+def with_split(qs: QuerySet) -> QuerySet:
+    """The claims with their official split (`ClaimSplit`) as `split_basic_fen` … `split_self_fen`
+    (0 for a claim not settled yet)."""
+    return qs.annotate(**{f"split_{p}": Coalesce(F(f"split__{p}"), 0) for p in PARTS})
+
+
 def claims(user) -> QuerySet:
-    return scoped(MedicalClaim.objects.all(), user)
+    return with_split(scoped(MedicalClaim.objects.all(), user))
 
 
 def claim_list(
@@ -48,7 +54,7 @@ def township_totals(qs: QuerySet) -> list[dict]:
     """Per township: claims, persons, and the sums of costs and of each part (fen)."""
     rows = (qs.order_by().annotate(town=Substr("village_code", 1, 9)).values("town")
             .annotate(n=Count("id"), persons=Count("person_id", distinct=True), total=Sum("total_fen"),
-                      in_policy=Sum("in_policy_fen"), **{p: Sum(p) for p in PARTS}).order_by("town"))  # fmt: skip
+                      in_policy=Sum("in_policy_fen"), **{p: Sum(f"split__{p}") for p in PARTS}).order_by("town"))  # fmt: skip
     return list(rows)
 
 
@@ -80,7 +86,7 @@ def comparison(user, run: Resettlement, town: str = "") -> list[dict]:
         qs = qs.filter(village_code__startswith=town)
     rows = (qs.order_by().annotate(town=Substr("village_code", 1, 9)).values("town")
             .annotate(n=Count("id"), total=Sum("claim__total_fen"),
-                      **{f"official_{p}": Sum(f"claim__{p}") for p in PARTS}, **{p: Sum(p) for p in PARTS})
+                      **{f"official_{p}": Sum(f"claim__split__{p}") for p in PARTS}, **{p: Sum(p) for p in PARTS})
             .order_by("town"))  # fmt: skip
     return list(rows)
 
@@ -127,7 +133,7 @@ def self_pay_flags(person_ids, year: int) -> dict[int, SelfPayFlag]:
         return {}
     share = pack.catastrophic_share
     ids = person_ids if isinstance(person_ids, QuerySet) else list(person_ids)
-    sums = dict(MedicalClaim.objects.filter(person_id__in=ids, year=year).order_by().values("person_id")
+    sums = dict(ClaimSplit.objects.filter(person_id__in=ids, year=year).order_by().values("person_id")
                 .annotate(s=Sum("self_fen")).values_list("person_id", "s"))  # fmt: skip
     keys = sorted(sums)
     households: dict[int, int] = {}

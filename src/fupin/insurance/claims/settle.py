@@ -5,7 +5,8 @@ Each claim meets the county region's values of its admission date (`fupin.policy
 person's category on that day (`fupin.insurance.categories`) and the chronic class of the
 person's 慢性病医疗证 on that day (`fupin.appraisal.selectors.chronic_classes_for`). The split
 comes from the column path (`settle_frame`); the trail from the scalar path, which must agree
-with it to the fen — a disagreement stops the write.
+with it to the fen — a disagreement stops the write. The split goes to the official table
+(`ClaimSplit`, replacing those claims' rows) and onto the claim itself.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from fupin.policy.claims import Fault, to_frame
 from fupin.policy.regions import Policy
 from fupin.registry.models import Person
 
-from .models import MedicalClaim, VisitType
+from .models import ClaimSplit, MedicalClaim, VisitType
 
 PARTS = {"basic_pay": "basic_fen", "critical_pay": "critical_fen", "assistance_pay": "assistance_fen",
          "fallback_pay": "fallback_fen", "self_pay": "self_fen"}  # fmt: skip
@@ -122,4 +123,10 @@ def _settle(rows: list[MedicalClaim], policy: Policy) -> int:
         c.settled_at = now
     MedicalClaim.objects.bulk_update(rows, ["policy", "period", "category", "category_basis", "chronic_class", *PARTS.values(),
                                             "steps", "settled_at"], batch_size=500)  # fmt: skip
+    ClaimSplit.objects.filter(pk__in=[c.pk for c in rows]).delete()
+    ClaimSplit.objects.bulk_create(
+        [ClaimSplit(claim_id=c.pk, person_id=c.person_id, year=c.year, village_code=c.village_code,
+                    **{column: getattr(c, column) for column in PARTS.values()}) for c in rows],
+        batch_size=1000,
+    )  # fmt: skip
     return len(rows)

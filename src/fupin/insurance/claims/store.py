@@ -18,7 +18,7 @@ from fupin.policy.batch import PARTS
 from fupin.policy.claims import TYPED_SCHEMA
 from fupin.policy.regions import Policy
 
-from .models import MedicalClaim, ResettledClaim, VisitType
+from .models import ClaimSplit, MedicalClaim, ResettledClaim, VisitType
 
 READ_COLUMNS = {
     "id": pl.Int64, "claim_no": pl.String, "person_id": pl.Int64, "village_code": pl.String, "category": pl.String,
@@ -53,7 +53,7 @@ def read_year(year: int, area_code: str = "") -> pl.DataFrame:
 
 
 def settle_stored(frame: pl.DataFrame, policy: Policy) -> tuple[pl.DataFrame, int]:
-    """(results: id, village_code and the five parts in fen; number of claims left out).
+    """(results: id, person_id, village_code and the five parts in fen; number of claims left out).
 
     Left out: a chronic-outpatient claim whose class the policy does not know (another region's
     classes), or a claim dated outside the policy's periods — counted, never guessed."""
@@ -102,7 +102,7 @@ def settle_stored(frame: pl.DataFrame, policy: Policy) -> tuple[pl.DataFrame, in
     split = settle_frame(policy, typed)
     results = pl.concat(
         [
-            usable.select("id", "village_code"),
+            usable.select("id", "person_id", "village_code"),
             split.select(pl.col(p).alias(c) for p, c in zip(PARTS, RESULT_COLUMNS, strict=True)),
         ],
         how="horizontal",
@@ -140,28 +140,58 @@ def write_results(run_id: int, results: pl.DataFrame, progress=None, chunk: int 
     return done
 
 
-def write_back(results: pl.DataFrame) -> int:
-    """Write the five parts back onto the stored claims (official split): COPY into a temporary
-    table, then one UPDATE … FROM it (PostgreSQL); executemany UPDATE elsewhere."""
-    table = MedicalClaim._meta.db_table
-    sets = ", ".join(f"{c} = t.{c}" for c in RESULT_COLUMNS)
+SPLIT_COLUMNS = ("claim_id", "person_id", "year", "village_code", *RESULT_COLUMNS)
+
+
+def write_back(year: int, results: pl.DataFrame) -> int:
+    """Make `results` (id, person_id, village_code and the five parts of every claim of `year`)
+    the official split of that year (`ClaimSplit`), replacing the year's rows whole.
+
+    PostgreSQL: the other years' rows and this year's results go into a fresh table with no index
+    (INSERT … SELECT, then COPY), the primary key and indexes are built once, and the fresh table
+    takes the old one's place (DROP, RENAME) — all inside the caller's transaction, so a reader
+    sees the old year or the new one, never half. Elsewhere: DELETE the year and INSERT."""
+    table = ClaimSplit._meta.db_table
+    rows = results.select(
+        pl.col("id").alias("claim_id"),
+        "person_id",
+        pl.lit(year, pl.Int64).alias("year"),
+        "village_code",
+        *RESULT_COLUMNS,
+    )
+    cols = ", ".join(SPLIT_COLUMNS)
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("CREATE TEMPORARY TABLE claim_split (id bigint, basic_fen bigint, critical_fen bigint, assistance_fen bigint, "
-                        "fallback_fen bigint, self_fen bigint) ON COMMIT DROP")  # fmt: skip
-            with cur.cursor.copy("COPY claim_split FROM STDIN (FORMAT csv)") as copy:
-                copy.write(results.select("id", *RESULT_COLUMNS).write_csv(include_header=False))
-            cur.execute("ANALYZE claim_split")  # else the planner guesses a handful of rows
-            cur.execute(f"UPDATE {table} AS c SET {sets} FROM claim_split t WHERE c.id = t.id")
-            n = cur.rowcount
-            cur.execute("DROP TABLE claim_split")
-            return n
-        marks = ", ".join(f"{c} = %s" for c in RESULT_COLUMNS)
-        cur.executemany(
-            f"UPDATE {table} SET {marks} WHERE id = %s",
-            [(*r[1:], r[0]) for r in results.select("id", *RESULT_COLUMNS).rows()],
+        if connection.vendor != "postgresql":
+            cur.execute(f"DELETE FROM {table} WHERE year = %s", [year])
+            marks = ", ".join(["%s"] * len(SPLIT_COLUMNS))
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows.rows())
+            return rows.height
+        fresh = f"{table}_fresh"
+        cur.execute(
+            f"LOCK TABLE {table} IN SHARE MODE"
+        )  # writers wait; readers go on until the swap
+        cur.execute(f"DROP TABLE IF EXISTS {fresh}")
+        cur.execute(f"CREATE TABLE {fresh} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        cur.execute(
+            f"INSERT INTO {fresh} ({cols}) SELECT {cols} FROM {table} WHERE year <> %s", [year]
         )
-        return results.height
+        with cur.cursor.copy(f"COPY {fresh} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(rows.write_csv(include_header=False))
+        # Index names follow the model (migration 0006); built under temporary names, renamed after the swap.
+        indexes = {
+            f"{table}_pkey": f"ALTER TABLE {fresh} ADD CONSTRAINT {table}_pkey_fresh PRIMARY KEY (claim_id)",
+            "claimsplit_year_area": f"CREATE INDEX claimsplit_year_area_fresh ON {fresh} (year, village_code)",
+            "claimsplit_person_year": f"CREATE INDEX claimsplit_person_year_fresh ON {fresh} (person_id, year)",
+        }
+        for sql in indexes.values():
+            cur.execute(sql)
+        cur.execute(f"ANALYZE {fresh}")
+        cur.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        cur.execute(f"DROP TABLE {table}")
+        cur.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
+        for name in indexes:
+            cur.execute(f"ALTER INDEX {name}_fresh RENAME TO {name}")
+    return rows.height
 
 
 def year_bounds(year: int) -> tuple[date, date]:

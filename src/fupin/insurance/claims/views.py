@@ -67,7 +67,7 @@ def claims_home(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     names = area_names({c.village_code for c in page})
     rows = [{"c": c, "area": names.get(c.village_code, ""), "id": mask(c.person.id_number), "category": CATEGORY_NAMES.get(c.category, ""),
-             "total": fen_to_yuan(c.total_fen), "parts": [fen_to_yuan(getattr(c, k)) for k in PART_NAMES]} for c in page]  # fmt: skip
+             "total": fen_to_yuan(c.total_fen), "parts": [fen_to_yuan(getattr(c, f"split_{k}")) for k in PART_NAMES]} for c in page]  # fmt: skip
     return render(request, "insurance/claims/home.html", {
         "year": year, "filters": f, "page": page, "rows": rows, "totals": _totals(selectors.township_totals(qs), _town_names(request.user)),
         "part_names": PART_NAMES.values(), "towns": townships(request.user), "categories": CATEGORY_NAMES.items(),
@@ -86,7 +86,7 @@ def claims_export(request):
     names = area_names({c.village_code for c in found})
     rows = [[names.get(c.village_code, ""), show(c.person.id_number), c.person.name, c.claim_no, c.hospital, c.get_visit_type_display(),
              c.hospital_level, c.disease_code, c.admission_date.isoformat(), CATEGORY_NAMES.get(c.category, ""), c.chronic_class,
-             c.total_fen / 100, c.in_policy_fen / 100, *(getattr(c, k) / 100 for k in PART_NAMES), c.period] for c in found]  # fmt: skip
+             c.total_fen / 100, c.in_policy_fen / 100, *(getattr(c, f"split_{k}") / 100 for k in PART_NAMES), c.period] for c in found]  # fmt: skip
     town_names = _town_names(request.user)
     totals = [[town_names.get(r["town"], r["town"]), r["n"], r["persons"], (r["total"] or 0) / 100, *((r[k] or 0) / 100 for k in PART_NAMES)]
               for r in selectors.township_totals(qs)]  # fmt: skip
