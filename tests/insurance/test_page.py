@@ -87,3 +87,31 @@ def test_a_region_settles_each_claim_with_the_values_of_its_day(staff_client):
     data["admission_date"] = ["2012-03-01"]
     html = staff_client.post(URL, data).content.decode()
     assert "入院日期 2012-03-01 不在山东省济宁市任何政策期间内" in html
+
+
+def test_a_region_at_a_chosen_date_against_another_date(staff_client):
+    # A 2018 stay of a poor person at level 3 in 济宁, compared at two chosen dates (issue 10: region@date).
+    # Hand-worked in tests/policy/test_dated.py D-01/D-03: under 2016's values 大病 9203.75, self 18621.25;
+    # under 2020's values 大病 9803.75, self 18021.25; difference in self-pay −600.00.
+    data = form(policy="jining", at="2017-06-01", compare="policy", policy_b="jining", at_b="2021-06-01",
+                category="poor", disease_code=[""], hospital_level=["3"], admission_date=["2018-03-01"],
+                total_cost=["60000"], in_policy_cost=["50000"])  # fmt: skip
+    html = staff_client.post(URL, data).content.decode()
+    assert "9203.75" in html and "18621.25" in html
+    assert "9803.75" in html and "18021.25" in html
+    assert "个人自付 <strong>-600.00</strong>" in html
+    # A pack chosen with a date means its region at that date.
+    html = staff_client.post(
+        URL, {**data, "policy": "jining-2020", "at": "2017-06-01", "compare": "none"}
+    ).content.decode()
+    assert "9203.75" in html
+
+
+def test_a_bad_or_uncovered_date_is_a_chinese_message(staff_client):
+    base = form(policy="jining", compare="none")
+    html = staff_client.post(URL, {**base, "at": "2017-13-45"}).content.decode()
+    assert "日期无效：2017-13-45" in html
+    html = staff_client.post(URL, {**base, "at": "1900-01-01"}).content.decode()
+    assert "山东省济宁市在 1900-01-01 没有生效的政策" in html
+    r = staff_client.post(URL, {**base, "at": "9" * 500})
+    assert r.status_code == 200 and "日期无效" in r.content.decode()

@@ -97,6 +97,18 @@ def _scenario(policy: str, category: str, rows: list[dict[str, str]]) -> Scenari
     return Scenario(f"{name} · {result.category_name}", result, [])
 
 
+def _spec(policy: str, day: str) -> str:
+    """The policy the page settles under: a region (by admission date), a pack, or — with a date —
+    the region's values of that date (region@date); a pack's region is used with a date."""
+    day = day.strip()
+    if not day:
+        return policy
+    if "@" in policy:
+        return policy
+    region = next((p.region_id for p in list_packs() if p.id == policy and p.region_id), policy)
+    return f"{region}@{day}"
+
+
 @login_required
 def settlement(request):
     """GET: the form with an example; POST: the split and trail (a fragment for htmx)."""
@@ -107,13 +119,16 @@ def settlement(request):
         "compare": data.get("compare", "category"),
         "policy_b": data.get("policy_b", settings.COUNTY_POLICY_PACK),
         "category_b": data.get("category_b", "general"),
+        "at": data.get("at", "")[:20],
+        "at_b": data.get("at_b", "")[:20],
     }
     rows = _rows(request.POST) if request.method == "POST" else DEFAULT_ROWS
-    scenarios = [_scenario(form["policy"], form["category"], rows)]
+    spec_a = _spec(form["policy"], form["at"])
+    scenarios = [_scenario(spec_a, form["category"], rows)]
     if form["compare"] == "policy":
-        scenarios.append(_scenario(form["policy_b"], form["category"], rows))
+        scenarios.append(_scenario(_spec(form["policy_b"], form["at_b"]), form["category"], rows))
     elif form["compare"] == "category":
-        scenarios.append(_scenario(form["policy"], form["category_b"], rows))
+        scenarios.append(_scenario(spec_a, form["category_b"], rows))
     difference = None
     if len(scenarios) == 2 and all(s.quote for s in scenarios):
         a, b = (s.quote.totals() for s in scenarios)
