@@ -29,7 +29,8 @@ from fupin.exchange import reader
 from fupin.exchange.imports import check_upload_size, upload_limits
 from fupin.exchange.sources import Field, norm
 from fupin.policy import ClaimsError, parse_claims
-from fupin.policy.claims import COLUMNS, MAX_YUAN_DIGITS
+from fupin.policy.claims import COLUMNS, MAX_YUAN_DIGITS, OPTIONAL_COLUMNS
+from fupin.policy.regions import admits_maternity, maternity_refusal
 from fupin.registry.idnumber import IdNumberError, mask, parse_id_number
 from fupin.registry.models import Person
 
@@ -39,7 +40,12 @@ from .models import ClaimImport, ClaimImportRow, ImportState, MedicalClaim, Visi
 VISITS = {norm(k): v for k, v in {
     "住院": VisitType.INPATIENT, "普通住院": VisitType.INPATIENT, "inpatient": VisitType.INPATIENT, "住院结算": VisitType.INPATIENT,
     "门诊慢性病": VisitType.CHRONIC, "门诊特殊慢性病": VisitType.CHRONIC, "慢性病门诊": VisitType.CHRONIC, "门诊慢特病": VisitType.CHRONIC,
-    "特殊慢性病门诊": VisitType.CHRONIC, "chronic_outpatient": VisitType.CHRONIC}.items()}  # fmt: skip
+    "特殊慢性病门诊": VisitType.CHRONIC, "chronic_outpatient": VisitType.CHRONIC,
+    "住院分娩": VisitType.MATERNITY, "生育": VisitType.MATERNITY, "生育住院": VisitType.MATERNITY, "分娩": VisitType.MATERNITY,
+    "住院分娩（含新生儿）": VisitType.MATERNITY, "maternity": VisitType.MATERNITY}.items()}  # fmt: skip
+TRANSFERS = {
+    norm(k): v for k, v in {"是": "1", "1": "1", "转院": "1", "否": "0", "0": "0", "": "0"}.items()
+}
 LEVELS = {norm(k): v for k, v in {"1": 1, "一级": 1, "一级医院": 1, "乡镇卫生院": 1, "2": 2, "二级": 2, "二级医院": 2,
                                   "3": 3, "三级": 3, "三级医院": 3}.items()}  # fmt: skip
 FIELDS = [
@@ -105,11 +111,25 @@ FIELDS = [
         True,
         example="10000.00",
     ),
+    Field(
+        "rehab_cost",
+        "康复项目费用",
+        ("康复项目费用", "新增医疗康复项目费用", "医疗康复项目费用", "康复费用"),
+        example="0.00",
+    ),
+    Field(
+        "transfer",
+        "转院接续",
+        ("转院接续", "是否转院", "转院", "转院接续住院"),
+        choices=TRANSFERS,
+        example="否",
+    ),
 ]
 LIMITS = {"claim_no": 40, "name": 50, "hospital": 100, "disease_code": 20}
 ENGINE_COLUMNS = {"claim_id": "claim_no", "person_id": "id_number", "category": "id_number", "chronic_class": "visit_type",
                   "visit_type": "visit_type", "hospital_level": "hospital_level", "disease_code": "disease_code",
-                  "admission_date": "admission_date", "total_cost": "total_cost", "in_policy_cost": "in_policy_cost"}  # fmt: skip
+                  "admission_date": "admission_date", "total_cost": "total_cost", "in_policy_cost": "in_policy_cost",
+                  "rehab_cost": "rehab_cost", "transfer": "transfer"}  # fmt: skip
 
 
 class ImportRefused(ValueError):
@@ -141,7 +161,7 @@ def _cell(f: Field, raw: object) -> tuple[object, str | None]:
         return code, None
     if f.name in LIMITS and len(text) > LIMITS[f.name]:
         return None, f"内容过长（最多{LIMITS[f.name]}个字）"
-    if f.name in ("total_cost", "in_policy_cost") and len(text) > MAX_YUAN_DIGITS + 4:
+    if f.name in ("total_cost", "in_policy_cost", "rehab_cost") and len(text) > MAX_YUAN_DIGITS + 4:
         return None, f"不是金额（以元为单位，最多两位小数、{MAX_YUAN_DIGITS} 位整数）：{text[:20]}"
     return text, None
 
@@ -180,7 +200,8 @@ def stage(job: ClaimImport, *, user) -> ClaimImport:
                            id_number=v.get("id_number"), name=v.get("name"), person_id=v.get("person_id"),
                            village_code=v.get("village_code"), hospital=v.get("hospital"), visit_type=v.get("visit_type"),
                            hospital_level=v.get("hospital_level"), disease_code=v.get("disease_code"),
-                           admission_date=v.get("_date"), total_fen=v.get("_total"), in_policy_fen=v.get("_in"))
+                           admission_date=v.get("_date"), total_fen=v.get("_total"), in_policy_fen=v.get("_in"),
+                           rehab_fen=v.get("_rehab"), transfer=v.get("_transfer"))
             for v in staged]  # fmt: skip
     rejected = sum(1 for v in staged if v["errors"])
     with transaction.atomic():
@@ -250,6 +271,10 @@ def _validate(staged: list[dict], header, user) -> list[list]:
             v["errors"].append([header("admission_date"), f"入院日期 {v['_day']} 晚于今天"])
         elif policy.span_of(v["_day"]) is None:
             v["errors"].append([header("admission_date"), policy.refusal(v["_day"])])
+        elif v.get("visit_type") == VisitType.MATERNITY:
+            span = policy.spans[policy.span_of(v["_day"])]
+            if not admits_maternity(span.pack):
+                v["errors"].append([header("visit_type"), maternity_refusal(span.text())])
         if v.get("visit_type") == VisitType.CHRONIC and (v["person_id"], v["_day"]) not in classes:
             v["errors"].append(
                 [
@@ -286,10 +311,12 @@ def _validate(staged: list[dict], header, user) -> list[list]:
             "hospital_level": v.get("hospital_level"), "chronic_class": classes.get(key, some_class),
             "disease_code": v.get("disease_code"), "admission_date": v.get("admission_date"),
             "total_cost": v.get("total_cost"), "in_policy_cost": v.get("in_policy_cost"),
+            "rehab_cost": v.get("rehab_cost"), "transfer": v.get("transfer"),
         })  # fmt: skip
+    names = (*COLUMNS, *OPTIONAL_COLUMNS)
     frame = pl.DataFrame(
-        [{c: (None if r[c] is None else str(r[c])) for c in COLUMNS} for r in records],
-        schema=dict.fromkeys(COLUMNS, pl.String),
+        [{c: (None if r[c] is None else str(r[c])) for c in names} for r in records],
+        schema=dict.fromkeys(names, pl.String),
         orient="row",
     )
     try:
@@ -305,10 +332,17 @@ def _validate(staged: list[dict], header, user) -> list[list]:
         if exc.total > len(exc.faults):
             staged[0].setdefault("_more", exc.total - len(exc.faults))
         return unknown
-    for v, total, inpol, day in zip(
-        staged, typed["total_cost"], typed["in_policy_cost"], typed["admission_date"], strict=True
-    ):
-        v["_total"], v["_in"], v["_date"] = total, inpol, day
+    for v, total, inpol, day, rehab, transfer in zip(
+        staged, typed["total_cost"], typed["in_policy_cost"], typed["admission_date"],
+        typed["rehab_cost"], typed["transfer"], strict=True,
+    ):  # fmt: skip
+        v["_total"], v["_in"], v["_date"], v["_rehab"], v["_transfer"] = (
+            total,
+            inpol,
+            day,
+            rehab,
+            transfer,
+        )
     return unknown
 
 
@@ -330,7 +364,8 @@ def merge(job: ClaimImport, *, user, request=None) -> dict:
             claims = [MedicalClaim(claim_no=r.claim_no, person_id=r.person_id, village_code=r.village_code, job=job,
                                    hospital=r.hospital or "", visit_type=r.visit_type, hospital_level=r.hospital_level,
                                    disease_code=(r.disease_code or "").upper(), admission_date=r.admission_date,
-                                   year=r.admission_date.year, total_fen=r.total_fen, in_policy_fen=r.in_policy_fen)
+                                   year=r.admission_date.year, total_fen=r.total_fen, in_policy_fen=r.in_policy_fen,
+                                   rehab_fen=r.rehab_fen or 0, transfer=bool(r.transfer))
                       for r in rows]  # fmt: skip
             MedicalClaim.objects.bulk_create(claims, batch_size=2000)
             settled = settle.settle_person_years({(c.person_id, c.year) for c in claims})

@@ -17,6 +17,7 @@ class ImportState(models.TextChoices):
 class VisitType(models.TextChoices):
     INPATIENT = "inpatient", "住院"
     CHRONIC = "chronic_outpatient", "门诊慢性病"
+    MATERNITY = "maternity", "住院分娩（含新生儿）"
 
 
 class ClaimImport(models.Model):
@@ -83,6 +84,8 @@ class ClaimImportRow(models.Model):
     admission_date = models.DateField(null=True)
     total_fen = models.BigIntegerField(null=True)
     in_policy_fen = models.BigIntegerField(null=True)
+    rehab_fen = models.BigIntegerField(null=True)
+    transfer = models.BooleanField(null=True)
 
     class Meta:
         verbose_name = "结算数据暂存行"
@@ -121,6 +124,10 @@ class MedicalClaim(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     total_fen = models.BigIntegerField("总费用(分)")
     in_policy_fen = models.BigIntegerField("政策范围内费用(分)")
+    # 吉林 003: the 20 rehabilitation items' cost (outside the policy scope unless the pack brings
+    # them in) and a stay that continues the previous one by transfer (转院连续计算起付线).
+    rehab_fen = models.BigIntegerField("康复项目费用(分)", default=0, db_default=0)
+    transfer = models.BooleanField("转院接续", default=False, db_default=False)
     # The official settlement (正式结算).
     policy = models.CharField("适用政策", max_length=40, blank=True)
     period = models.CharField("政策期间", max_length=40, blank=True)

@@ -90,7 +90,8 @@ def _settle(rows: list[MedicalClaim], policy: Policy) -> int:
         Claim(claim_id=c.claim_no, person_id=str(c.person_id), category=categories[(c.person_id, c.admission_date)].category,
               visit_type=c.visit_type, hospital_level=c.hospital_level,
               chronic_class=classes.get((c.person_id, c.admission_date)), disease_code=c.disease_code or None,
-              admission_date=c.admission_date, total_cost=c.total_fen, in_policy_cost=c.in_policy_fen)
+              admission_date=c.admission_date, total_cost=c.total_fen, in_policy_cost=c.in_policy_fen,
+              rehab_cost=c.rehab_fen, transfer=c.transfer)
         for c in rows
     ]  # fmt: skip
     split = settle_frame(policy, to_frame(claims))

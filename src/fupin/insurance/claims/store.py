@@ -23,15 +23,18 @@ from .models import ClaimSplit, MedicalClaim, ResettledClaim, VisitType
 READ_COLUMNS = {
     "id": pl.Int64, "claim_no": pl.String, "person_id": pl.Int64, "village_code": pl.String, "category": pl.String,
     "visit_type": pl.String, "hospital_level": pl.Int8, "chronic_class": pl.String, "disease_code": pl.String,
-    "admission_date": pl.Date, "total_fen": pl.Int64, "in_policy_fen": pl.Int64,
+    "admission_date": pl.Date, "total_fen": pl.Int64, "in_policy_fen": pl.Int64, "rehab_fen": pl.Int64,
+    "transfer": pl.Int8,
 }  # fmt: skip
+# The select list: a boolean read as 0/1 (PostgreSQL's CSV says t/f).
+SELECT = ", ".join("CAST(transfer AS integer)" if c == "transfer" else c for c in READ_COLUMNS)
 RESULT_COLUMNS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
 
 
 def read_year(year: int, area_code: str = "") -> pl.DataFrame:
     """Every settled claim of `year` whose village lies in `area_code` ("" = all)."""
     table = MedicalClaim._meta.db_table
-    cols = ", ".join(READ_COLUMNS)
+    cols = SELECT
     where = "year = %s AND category <> '' AND village_code LIKE %s"
     params = [year, f"{area_code}%"]
     with connection.cursor() as cur:
@@ -87,9 +90,9 @@ def settle_stored(frame: pl.DataFrame, policy: Policy) -> tuple[pl.DataFrame, in
         "admission_date",
         pl.col("total_fen").alias("total_cost"),
         pl.col("in_policy_fen").alias("in_policy_cost"),
+        pl.col("rehab_fen").alias("rehab_cost"),
+        (pl.col("transfer") == 1).alias("transfer"),
     )
-    # Columns the engine reads that stored claims do not carry (吉林's rehabilitation items and
-    # transfers): zero / no, as for a file without them.
     typed = (
         typed.with_columns(
             pl.lit(None).cast(kind).fill_null(False if kind == pl.Boolean else 0).alias(name)
