@@ -186,6 +186,7 @@ def write_back(year: int, results: pl.DataFrame) -> int:
             "claimsplit_year_area": f"CREATE INDEX claimsplit_year_area_fresh ON {fresh} (year, village_code)",
             "claimsplit_person_year": f"CREATE INDEX claimsplit_person_year_fresh ON {fresh} (person_id, year)",
         }
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the three index sorts in memory
         for sql in indexes.values():
             cur.execute(sql)
         cur.execute(f"ANALYZE {fresh}")
