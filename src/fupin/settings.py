@@ -297,6 +297,7 @@ DEMO_BUILDERS += [  # 帮扶计划 first: training and employment close its meas
 ]
 PERSON_PAGE_SECTIONS.append("fupin.timeline.sections.person_section")  # 帮扶档案
 PERSON_PAGE_SECTIONS.append("fupin.insurance.sections.person_section")
+PERSON_PAGE_SECTIONS.append("fupin.registry.identity.person_section")  # 低保、特困期间
 PERSON_PAGE_SECTIONS.append("fupin.insurance.claims.sections.person_section")  # 医疗费用结算单
 PERSON_PAGE_SECTIONS.append("fupin.appraisal.sections.person_section")  # 慢性病鉴定与医疗证
 DEMO_BUILDERS.append("fupin.exchange.demo.build")

@@ -70,6 +70,22 @@ def install(factory, extensions) -> None:
     def _run(world, town):
         return {"pk": world[town]["resettlement"].pk}
 
+    @factory("registry:identity_add")
+    def _identity_person(world, town):
+        return {"pk": world[town]["person"].pk}
+
+    @factory("registry:identity_end")
+    def _identity_period(world, town):
+        from fupin.registry.models import IdentityPeriod
+
+        person = world[town]["person"]
+        period = IdentityPeriod.objects.filter(
+            person=person
+        ).first() or IdentityPeriod.objects.create(
+            person=person, identity="tekun", start=dt.date(2019, 1, 1), reason="sweep"
+        )
+        return {"pk": person.pk, "period": period.pk}
+
     @factory("/api/v1/insurance/claims/{pk}")
     def _claim(world, town):
         return {"pk": world[town]["claim"].pk}

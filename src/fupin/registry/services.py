@@ -306,3 +306,43 @@ def record_identity_period(
         changes={identity: [None, f"{start}–{end or '至今'}"], "reason": [None, reason]},
     )
     return period
+
+
+@transaction.atomic
+def end_identity_period(
+    *, user, period: IdentityPeriod, end: dt.date, reason: str, request=None
+) -> IdentityPeriod:
+    """Close an open 低保/特困 period on `end` (inclusive): no earlier than its start, no later
+    than the start of a later period of the same identity. The current flag follows."""
+    require_writer(user)
+    locked = Person.objects.select_for_update().get(pk=period.person_id)
+    require_area(user, locked.village_code)
+    period = IdentityPeriod.objects.select_for_update().get(pk=period.pk)
+    label = SpecialIdentity(period.identity).label
+    if period.end is not None:
+        raise Conflict(f"该{label}期间已于 {period.end} 终止")
+    if end < period.start:
+        raise Conflict(f"终止日期 {end} 早于{label}期间的起始日期 {period.start}")
+    IdentityPeriod.objects.filter(pk=period.pk).update(end=end)
+    period.end = end
+    today = dt.date.today()
+    covered = any(
+        p.covers(today)
+        for p in IdentityPeriod.objects.filter(person=locked, identity=period.identity)
+    )
+    if getattr(locked, period.identity) != covered:
+        setattr(locked, period.identity, covered)
+        locked.version += 1
+        locked.save(update_fields=[period.identity, "version", "updated_at"])
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=locked,
+        summary=f"家庭成员 {locked.name}（{locked.masked_id}）{label}期间终止于 {end}",
+        changes={
+            period.identity: [f"{period.start}–至今", f"{period.start}–{end}"],
+            "reason": [None, reason],
+        },
+    )
+    return period

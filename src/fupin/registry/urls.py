@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import identity, views
 
 app_name = "registry"
 urlpatterns = [
@@ -21,4 +21,6 @@ urlpatterns = [
         name="household_status",
     ),
     path("persons/<int:pk>/status/", views.status_change, {"kind": "person"}, name="person_status"),
+    path("persons/<int:pk>/identity/", identity.identity_add, name="identity_add"),
+    path("persons/<int:pk>/identity/<int:period>/end/", identity.identity_end, name="identity_end"),
 ]
