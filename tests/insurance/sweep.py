@@ -12,14 +12,11 @@ from fupin.insurance.models import (
     SubsidyRun,
 )
 from fupin.registry.models import IdentityPeriod
-from tests.access.marks import MARKED_THROUGH, NOT_SHOWN, marked_person, marker
+from tests.access.marks import MARKED_THROUGH, marked_person, marker
 
 MARKED_THROUGH[SubsidyEntry] = "person__name"
 MARKED_THROUGH[SubsidyChange] = "person__name"
-NOT_SHOWN[IdentityPeriod] = (
-    "no page lists them yet; read through fupin.insurance.categories for one person fetched "
-    "with get_scoped: tests/insurance/test_categories.py::test_quote_of_another_townships_person_is_404"
-)
+# IdentityPeriod: listed on the person page (fupin.registry.identity.person_section).
 
 
 def extend(world, users) -> None:
