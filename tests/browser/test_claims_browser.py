@@ -16,6 +16,7 @@ HEADER = "结算单号,身份证号,姓名,医院名称,就诊类型,医院级�
 
 def test_claims_file_to_the_person_page(page, live_server, make_household, town_a_user, tmp_path):
     page.add_init_script(RECORD_VIOLATIONS)
+    page.set_default_timeout(60_000)  # the machine is shared: a page can wait long for a core
     base = live_server.url
     person = Person.objects.get(household=make_household(TOWN_A, members=1))
     Person.objects.filter(pk=person.pk).update(
