@@ -7,6 +7,8 @@ from fupin.insurance.claims.models import (
     ClaimImport,
     ClaimImportRow,
     ClaimSplit,
+    IdentityImport,
+    IdentityImportRow,
     MedicalClaim,
     ResettledClaim,
     Resettlement,
@@ -14,6 +16,7 @@ from fupin.insurance.claims.models import (
 from tests.access.marks import AREA_OF, MARKED_THROUGH, marker
 
 AREA_OF[ClaimImportRow] = "job__area_code"
+AREA_OF[IdentityImportRow] = "job__area_code"
 MARKED_THROUGH[ResettledClaim] = "claim__hospital"
 MARKED_THROUGH[ClaimSplit] = "claim__hospital"
 
@@ -46,7 +49,12 @@ def extend(world, users) -> None:
                                           created_by=user, state="done", rows_total=1, rows_done=1)  # fmt: skip
         ResettledClaim.objects.create(run=run, claim=claim, village_code=claim.village_code, basic_fen=800_000,
                                       critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=200_000)  # fmt: skip
-        world[town].update(claim_import=job, claim=claim, resettlement=run)
+        ident = IdentityImport.objects.create(filename=marker(town, IdentityImport) + ".csv", content=b"", area_code=town,
+                                              created_by=user, state="ready", rows_total=1, rows_rejected=1)  # fmt: skip
+        IdentityImportRow.objects.create(
+            job=ident, row_no=2, errors=[["身份", "测试"]], reason=marker(town, IdentityImportRow)
+        )
+        world[town].update(claim_import=job, claim=claim, resettlement=run, identity_import=ident)
 
 
 def install(factory, extensions) -> None:
@@ -69,6 +77,10 @@ def install(factory, extensions) -> None:
     )
     def _run(world, town):
         return {"pk": world[town]["resettlement"].pk}
+
+    @factory("insurance:claims_identity_import", "insurance:claims_identity_merge")
+    def _identity_job(world, town):
+        return {"pk": world[town]["identity_import"].pk}
 
     @factory("registry:identity_add")
     def _identity_person(world, town):

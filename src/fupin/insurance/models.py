@@ -325,6 +325,8 @@ from fupin.insurance.claims.models import (  # noqa: E402,F401  stored claims (i
     ClaimImport,
     ClaimImportRow,
     ClaimSplit,
+    IdentityImport,
+    IdentityImportRow,
     MedicalClaim,
     ResettledClaim,
     Resettlement,

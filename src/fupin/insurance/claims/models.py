@@ -257,3 +257,52 @@ class ResettledClaim(models.Model):
             models.UniqueConstraint(fields=["run", "claim"], name="resettled_claim_once")
         ]
         indexes = [models.Index(fields=["run", "village_code"], name="resettled_run_area")]
+
+
+class IdentityImport(models.Model):
+    """低保/特困期间导入: a file of dated 低保/特困 periods (民政部门名单), staged, previewed, then
+    recorded through `registry.services.record_identity_period` in one transaction."""
+
+    AREA_CODE_FIELD = "area_code"
+    AREA_CODE_VARIABLE_LENGTH = True
+
+    filename = models.CharField("文件名", max_length=200)
+    content = models.BinaryField("文件内容", editable=False)
+    area_code = models.CharField("辖区代码", max_length=12, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="上传人")  # fmt: skip
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=ImportState.choices, default=ImportState.READING
+    )
+    message = models.TextField("说明", blank=True)
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_rejected = models.PositiveIntegerField("有误行数", default=0)
+    merged_at = models.DateTimeField("入库时间", null=True, blank=True)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="确认人")  # fmt: skip
+
+    class Meta:
+        verbose_name = "低保特困期间导入"
+        verbose_name_plural = "低保特困期间导入"
+        ordering = ["-id"]
+
+
+class IdentityImportRow(models.Model):
+    """低保/特困期间暂存行: one row of the file with its faults; NULL = not given or not valid."""
+
+    job = models.ForeignKey(IdentityImport, on_delete=models.CASCADE, related_name="rows")
+    row_no = models.PositiveIntegerField("行号")
+    errors = models.JSONField("问题", default=list, blank=True)  # [[column header, reason], …]
+    id_number = models.CharField(max_length=18, null=True)
+    name = models.CharField(max_length=50, null=True)
+    person = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="+")
+    identity = models.CharField(max_length=12, null=True)
+    start = models.DateField(null=True)
+    end = models.DateField(null=True)
+    reason = models.CharField(max_length=300, null=True)
+
+    class Meta:
+        verbose_name = "低保特困期间暂存行"
+        verbose_name_plural = "低保特困期间暂存行"
+        ordering = ["job", "row_no"]

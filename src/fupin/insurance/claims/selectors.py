@@ -21,7 +21,14 @@ from fupin.policy.regions import load_region
 from fupin.policy.schema import Pack
 from fupin.registry.models import Household, Person
 
-from .models import ClaimImport, ClaimSplit, MedicalClaim, ResettledClaim, Resettlement
+from .models import (
+    ClaimImport,
+    ClaimSplit,
+    IdentityImport,
+    MedicalClaim,
+    ResettledClaim,
+    Resettlement,
+)
 
 CHUNK = 5000
 PARTS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
@@ -69,6 +76,14 @@ def imports(user) -> QuerySet:
 
 def claim_import(user, pk: int) -> ClaimImport:
     return get_scoped(ClaimImport.objects.all(), user, pk=pk)
+
+
+def identity_imports(user) -> QuerySet:
+    return scoped(IdentityImport.objects.all(), user)
+
+
+def identity_import(user, pk: int) -> IdentityImport:
+    return get_scoped(IdentityImport.objects.all(), user, pk=pk)
 
 
 def resettlements(user) -> QuerySet:

@@ -17,4 +17,15 @@ urlpatterns = [
         name="claims_resettlement_progress",
     ),
     path("claims/flags/", views.claims_flags, name="claims_flags"),
+    path("claims/identity-imports/", views.identity_upload, name="claims_identity_upload"),
+    path(
+        "claims/identity-imports/<int:pk>/",
+        views.identity_import_view,
+        name="claims_identity_import",
+    ),
+    path(
+        "claims/identity-imports/<int:pk>/merge/",
+        views.identity_import_merge,
+        name="claims_identity_merge",
+    ),
 ]

@@ -242,3 +242,59 @@ def claims_flags(request):
         "year": year, "rows": rows, "persons": [persons[f.person_id] for f in flags], "title": title,
         "share": share.model_dump(mode="json")["value"] if share else None, "source": pack.cite(share.source) if share else "",
     })  # fmt: skip
+
+
+# -- 低保/特困期间导入 ------------------------------------------------------------------------------
+@login_required
+def identity_upload(request):
+    from . import identity_import
+
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要上传的低保特困名单文件")
+        else:
+            try:
+                identity_import.check_upload_size(upload.size)
+                job = identity_import.create_import(
+                    user=request.user, filename=upload.name, content=upload.read()
+                )
+            except reader.FileFault as exc:
+                messages.error(request, str(exc))
+            except PermissionDenied as exc:
+                messages.error(request, str(exc) or "无权导入")
+            else:
+                identity_import.stage(job, user=request.user)
+                return redirect("insurance:claims_identity_import", pk=job.pk)
+    jobs = list(selectors.identity_imports(request.user).defer("content")[:30])
+    return render(request, "insurance/claims/identity_upload.html",
+                  {"jobs": jobs, "fields": identity_import.FIELDS, "may_write": not request.user.read_only})  # fmt: skip
+
+
+@login_required
+def identity_import_view(request, pk: int):
+    job = selectors.identity_import(request.user, pk)
+    page = Paginator(job.rows.select_related("person").order_by("row_no"), 100).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"r": r, "id": mask(r.id_number) if r.id_number else "", "name": r.person.name if r.person else (r.name or "")}
+            for r in page]  # fmt: skip
+    return render(request, "insurance/claims/identity_import.html",
+                  {"job": job, "page": page, "rows": rows, "query": "", "may_write": not request.user.read_only})  # fmt: skip
+
+
+@login_required
+@require_POST
+def identity_import_merge(request, pk: int):
+    from . import identity_import
+
+    job = selectors.identity_import(request.user, pk)
+    try:
+        n = identity_import.merge(job, user=request.user, request=request)
+    except identity_import.ImportRefused as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "无权入库")
+    else:
+        messages.success(request, f"已登记 {n} 段低保、特困期间；结算按每笔入院当日的身份")
+    return redirect("insurance:claims_identity_import", pk=job.pk)

@@ -1,0 +1,217 @@
+"""低保/特困期间导入: a civil-affairs list of dated 低保/特困 periods through staging → validation →
+preview → merge, like the other imports. Columns: 身份证号, 姓名, 身份 (低保/特困), 起始日期, 终止日期
+(blank: still so), 依据. Persons are linked by ID number only (never by name) inside the user's
+area; dates are checked (real, not in the future, end ≥ start); a period overlapping one already
+recorded, or another row of the file, for the same person and identity is refused. Any faulty row
+keeps the whole file out; the merge records every period through
+`registry.services.record_identity_period` in one transaction — all or nothing."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
+from fupin.access.scope import area_code_in_scope, area_code_of, require_writer
+from fupin.bounds import BoundsError, parse_date, today
+from fupin.exchange import reader
+from fupin.exchange.imports import check_upload_size, upload_limits
+from fupin.exchange.sources import Field, norm
+from fupin.registry import services
+from fupin.registry.choices import SpecialIdentity
+from fupin.registry.idnumber import IdNumberError, mask, parse_id_number
+from fupin.registry.models import IdentityPeriod, Person
+
+from .models import IdentityImport, IdentityImportRow, ImportState
+
+IDENTITIES = {norm(k): v for k, v in {"低保": "dibao", "低保对象": "dibao", "低保户": "dibao", "dibao": "dibao",
+                                      "特困": "tekun", "特困供养": "tekun", "特困供养人员": "tekun", "特困人员": "tekun",
+                                      "tekun": "tekun"}.items()}  # fmt: skip
+FIELDS = [
+    Field("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "证件号码"), True, kind="id",
+          example="360222198001010014"),
+    Field("name", "姓名", ("姓名", "人员姓名", "保障对象姓名"), example="张三"),
+    Field("identity", "身份", ("身份", "特殊身份", "保障类别", "救助类别"), True, choices=IDENTITIES, example="低保"),
+    Field("start", "起始日期", ("起始日期", "开始日期", "享受起始日期", "认定日期", "纳入日期"), True, example="2018-07-01"),
+    Field("end", "终止日期", ("终止日期", "结束日期", "退出日期", "享受终止日期"), example=""),
+    Field("reason", "依据", ("依据", "审批文号", "批准文号", "认定依据"), True, example="浮民发〔2018〕12号"),
+]  # fmt: skip
+LIMITS = {"name": 50, "reason": 300}
+
+
+class ImportRefused(ValueError):
+    """The job cannot go on; Chinese message."""
+
+
+def create_import(*, user, filename: str, content: bytes) -> IdentityImport:
+    require_writer(user)
+    check_upload_size(len(content))
+    return IdentityImport.objects.create(filename=os.path.basename(filename)[:200], content=content,
+                                         area_code=area_code_of(user) or "", created_by=user)  # fmt: skip
+
+
+def _cell(f: Field, raw: object) -> tuple[object, str | None]:
+    if f.kind == "id":
+        return (None if raw in (None, "") else reader.id_cell(raw)), None
+    text = reader.cell_text(raw)
+    if text is None:
+        return None, None
+    if f.choices:
+        code = f.choices.get(norm(text))
+        if code is None:
+            return None, f"“{text[:20]}”无法识别，应为：低保、特困"
+        return code, None
+    if f.name in LIMITS and len(text) > LIMITS[f.name]:
+        return None, f"内容过长（最多{LIMITS[f.name]}个字）"
+    if f.name in ("start", "end"):
+        try:
+            day = parse_date(text, f.label)
+        except BoundsError as exc:
+            return None, str(exc)
+        if day > today():
+            return None, f"{f.label} {day} 晚于今天"
+        return day, None
+    return text, None
+
+
+def stage(job: IdentityImport, *, user) -> IdentityImport:
+    """Read and check the file into staging; no period is recorded yet."""
+    try:
+        rows = reader.raw_rows(bytes(job.content), job.filename, upload_limits())
+        table = reader.find_table(rows, FIELDS)
+    except reader.FileFault as exc:
+        IdentityImport.objects.filter(pk=job.pk).update(state=ImportState.FAILED, message=str(exc))
+        job.refresh_from_db()
+        return job
+    by_name = {f.name: f for f in FIELDS}
+    header = lambda name: table.headers.get(name, by_name[name].label)  # noqa: E731
+    staged: list[dict] = []
+    for row_no, cells in table.rows:
+        v: dict = {"row_no": row_no, "errors": []}
+        for name, j in table.columns.items():
+            value, fault = _cell(by_name[name], cells[j] if j < len(cells) else None)
+            if fault:
+                v["errors"].append([header(name), fault])
+            elif value is None and by_name[name].required:
+                v["errors"].append([header(name), "必填项为空"])
+            else:
+                v[name] = value
+        for name in (
+            "id_number",
+            "identity",
+            "start",
+            "reason",
+        ):  # a required column missing from the file
+            if name not in table.columns:
+                v["errors"].append([by_name[name].label, "文件中没有这一列"])
+        if v.get("id_number") is not None:
+            try:
+                v["id_number"] = parse_id_number(v["id_number"]).value
+            except IdNumberError as exc:
+                v["errors"].append([header("id_number"), str(exc)])
+                v["id_number"] = None
+        if v.get("start") and v.get("end") and v["end"] < v["start"]:
+            v["errors"].append([header("end"), f"终止日期 {v['end']} 早于起始日期 {v['start']}"])
+        staged.append(v)
+    _validate(staged, header, user)
+    objs = [IdentityImportRow(job=job, row_no=v["row_no"], errors=v["errors"], id_number=v.get("id_number"), name=v.get("name"),
+                              person_id=v.get("person_id"), identity=v.get("identity"), start=v.get("start"), end=v.get("end"),
+                              reason=v.get("reason")) for v in staged]  # fmt: skip
+    with transaction.atomic():
+        IdentityImportRow.objects.filter(job=job).delete()
+        IdentityImportRow.objects.bulk_create(objs, batch_size=2000)
+        IdentityImport.objects.filter(pk=job.pk).update(
+            state=ImportState.READY if staged else ImportState.FAILED, rows_total=len(staged),
+            rows_rejected=sum(1 for v in staged if v["errors"]), message="" if staged else "文件中没有数据行",
+        )  # fmt: skip
+    job.refresh_from_db()
+    return job
+
+
+def _overlaps(a_start, a_end, b_start, b_end) -> bool:
+    far = today().replace(year=9999)
+    return a_start <= (b_end or far) and b_start <= (a_end or far)
+
+
+def _validate(staged: list[dict], header, user) -> None:
+    ids = sorted({v["id_number"] for v in staged if v.get("id_number")})
+    persons: dict[str, Person] = {}
+    for i in range(0, len(ids), 2000):
+        for p in Person.objects.filter(id_number__in=ids[i : i + 2000]).only(
+            "id", "id_number", "name", "village_code"
+        ):
+            persons[p.id_number] = p
+    for v in staged:
+        number = v.get("id_number")
+        if number is None:
+            continue
+        p = persons.get(number)
+        if p is None:
+            v["errors"].append(
+                [header("id_number"), f"身份证号 {mask(number)} 不在建档立卡登记中（不按姓名匹配）"]
+            )
+        elif not area_code_in_scope(user, p.village_code):
+            v["errors"].append([header("id_number"), "该人员不在本辖区"])
+        elif v.get("name") and v["name"] != p.name:
+            v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
+        else:
+            v["person_id"] = p.pk
+    existing: dict[tuple[int, str], list[IdentityPeriod]] = defaultdict(list)
+    linked = sorted({v["person_id"] for v in staged if v.get("person_id")})
+    for i in range(0, len(linked), 2000):
+        for period in IdentityPeriod.objects.filter(person_id__in=linked[i : i + 2000]):
+            existing[(period.person_id, period.identity)].append(period)
+    seen: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for v in staged:
+        if not (v.get("person_id") and v.get("identity") and v.get("start")) or v["errors"]:
+            continue
+        key = (v["person_id"], v["identity"])
+        label = SpecialIdentity(v["identity"]).label
+        for other in existing[key]:
+            if _overlaps(v["start"], v.get("end"), other.start, other.end):
+                v["errors"].append([header("start"), f"{label}期间与已登记的 {other} 重叠"])
+                break
+        for earlier in seen[key]:
+            if _overlaps(v["start"], v.get("end"), earlier["start"], earlier.get("end")):
+                v["errors"].append(
+                    [header("start"), f"与本文件第 {earlier['row_no']} 行的{label}期间重叠"]
+                )
+                break
+        seen[key].append(v)
+
+
+def merge(job: IdentityImport, *, user, request=None) -> int:
+    """Record every staged period — one transaction, all or nothing. Returns the number recorded."""
+    require_writer(user)
+    with transaction.atomic():
+        job = IdentityImport.objects.select_for_update().get(pk=job.pk)
+        if job.state != ImportState.READY:
+            raise ImportRefused(f"导入任务当前状态为“{job.get_state_display()}”，不能确认入库")
+        if job.rows_rejected:
+            raise ImportRefused(
+                f"文件有 {job.rows_rejected} 行有误：全部改正后重新上传，整个文件才能入库（全部或全不）"
+            )
+        if job.area_code and not area_code_in_scope(user, job.area_code):
+            raise PermissionDenied("该导入任务不在本辖区")
+        rows = list(
+            IdentityImportRow.objects.filter(job=job).select_related("person").order_by("row_no")
+        )
+        for r in rows:
+            try:
+                services.record_identity_period(user=user, person=r.person, identity=r.identity, start=r.start, end=r.end,
+                                                reason=r.reason, request=request)  # fmt: skip
+            except services.Conflict as exc:  # recorded by someone else since the preview
+                raise ImportRefused(
+                    f"第 {r.row_no} 行：{exc}；整个文件未入库，请重新上传校验"
+                ) from exc
+        IdentityImport.objects.filter(pk=job.pk).update(
+            state=ImportState.DONE, merged_at=timezone.now(), merged_by=user
+        )
+        record(AuditAction.IMPORT, user=user, request=request, obj=job,
+               summary=f"导入低保特困期间“{job.filename}”：{len(rows)} 段")  # fmt: skip
+    return len(rows)
