@@ -9,7 +9,13 @@ from fupin.appraisal import demo as appraisal_demo
 from fupin.appraisal.selectors import chronic_class_on
 from fupin.demo import builder
 from fupin.insurance.claims import demo
-from fupin.insurance.claims.models import ClaimImport, MedicalClaim, Resettlement
+from fupin.insurance.claims.models import (
+    ClaimImport,
+    ClaimSplit,
+    IdentityImport,
+    MedicalClaim,
+    Resettlement,
+)
 from fupin.registry.models import IdentityPeriod
 
 
@@ -37,6 +43,9 @@ def test_demo_claims_year(demo_county):
         .values_list("category", flat=True)
     )
     assert both[0] != "dibao" and both[-1] == "dibao"
+    # The 低保 period came in through the list import, and every claim has its official split row.
+    assert IdentityImport.objects.get().state == "done"
+    assert ClaimSplit.objects.filter(year=year).count() == claims.count()
     assert Resettlement.objects.get().state == "done"
     for c in claims[:50]:
         assert (

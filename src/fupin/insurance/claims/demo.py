@@ -14,9 +14,9 @@ from fupin.access.models import User
 from fupin.appraisal.models import CertificateChange
 from fupin.appraisal.selectors import chronic_classes_for
 from fupin.registry.choices import ACTIVE_STATUSES
-from fupin.registry.models import IdentityPeriod, Person
+from fupin.registry.models import Person
 
-from . import imports, resettle, selectors
+from . import identity_import, imports, resettle, selectors
 from .models import MedicalClaim, Resettlement
 
 SEED = 20180301
@@ -102,12 +102,15 @@ def build() -> str:
     # A person who becomes 低保 on 1 July: claims before and after, year-to-date totals across.
     changer = others[PERSONS] if len(others) > PERSONS else None
     if changer is not None and last >= dt.date(year, 8, 1):
-        IdentityPeriod.objects.create(
-            person=changer,
-            identity="dibao",
-            start=dt.date(year, 7, 1),
-            reason="演示：民政部门年中认定为低保对象",
+        # Through the 低保/特困 list import (staging → preview → merge), as a county would.
+        listing = f"身份证号,姓名,身份,起始日期,终止日期,依据\n{changer.id_number},{changer.name},低保,{dt.date(year, 7, 1)},,演示：民政部门年中认定为低保对象\n"
+        ident = identity_import.create_import(
+            user=user, filename=f"浮梁县{year}年低保新增名单.csv", content=listing.encode("utf-8")
         )
+        ident = identity_import.stage(ident, user=user)
+        if ident.rows_rejected:
+            raise RuntimeError(f"演示低保名单未通过校验：{ident.rows.first().errors}")
+        identity_import.merge(ident, user=user)
         add(changer, "住院", 2, "I63", dt.date(year, 3, 12), 2_600_000, 2_200_000)
         add(changer, "住院", 3, "I63", dt.date(year, 7, 20), 5_800_000, 4_900_000)
     job = imports.create_import(user=user, filename=f"浮梁县{year}年住院及门诊慢性病结算数据.csv",
