@@ -180,7 +180,7 @@ def write_back(year: int, results: pl.DataFrame) -> int:
         )
         with cur.cursor.copy(f"COPY {fresh} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             copy.write(rows.write_csv(include_header=False))
-        # Index names follow the model (migration 0006); built under temporary names, renamed after the swap.
+        # Index names follow the model (migration 0007); built under temporary names, renamed after the swap.
         indexes = {
             f"{table}_pkey": f"ALTER TABLE {fresh} ADD CONSTRAINT {table}_pkey_fresh PRIMARY KEY (claim_id)",
             "claimsplit_year_area": f"CREATE INDEX claimsplit_year_area_fresh ON {fresh} (year, village_code)",

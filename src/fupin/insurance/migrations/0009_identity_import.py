@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insurance", "0007_claim_rehab_transfer"),
+        ("insurance", "0008_claim_rehab_transfer"),
         ("registry", "0003_identity_period"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insurance", "0005_lean_resettled_claims"),
+        ("insurance", "0006_partition_subsidy_entries"),
     ]
 
     operations = [

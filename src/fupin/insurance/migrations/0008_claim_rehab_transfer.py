@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insurance", "0006_claim_split"),
+        ("insurance", "0007_claim_split"),
     ]
 
     operations = [
