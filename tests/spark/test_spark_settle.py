@@ -138,3 +138,26 @@ def test_cli_settle_engine_spark(spark, tmp_path):
     assert pl.read_parquet(tmp_path / "o.parquet" / "*.parquet").height == 120
     with pytest.raises(CliError, match="--explain"):
         run_settle({**opts, "engine": "spark", "explain": "C00001"}, lines.append)
+
+
+def test_spark_submit_program(spark, tmp_path, capsys):
+    """The spark-submit driver (fupin/sparkjob.py): settle, and a bad file answered with exit status 2."""
+    from fupin.sparkjob import main
+
+    make_claims(60).write_csv(tmp_path / "c.csv")
+    args = ["settle", "--policy", POLICY, "--claims", str(tmp_path / "c.csv"), "--partitions", "2"]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 0
+    assert "结算 60 笔" in capsys.readouterr().out
+    assert pl.read_parquet(tmp_path / "o" / "*.parquet").height == 60
+    assert not list(tmp_path.glob(".fupin-settle-*"))  # the staging directory is removed
+    bad = [
+        "settle",
+        "--policy",
+        "nowhere",
+        "--claims",
+        str(tmp_path / "c.csv"),
+        "--out",
+        str(tmp_path / "x"),
+    ]
+    assert main(bad) == 2
+    assert "无法结算" in capsys.readouterr().err

@@ -151,7 +151,6 @@ def settle_spark(
     work: str | None = None,
 ) -> SparkSettleReport:
     """Settle a claims file on Spark into the Parquet directory `out`. Raises ClaimsError/PackError."""
-    import tempfile
     import uuid
 
     from pyspark.errors import PySparkException
@@ -175,7 +174,9 @@ def settle_spark(
     person = F.regexp_replace(F.col("person_id"), WHITESPACE, "")
     by_person = claims.repartition(n, person)
     settled = by_person.mapInArrow(_partition_settler(policy_spec), OUT_SCHEMA)
-    staging = f"{(work or tempfile.gettempdir()).rstrip('/')}/fupin-settle-{uuid.uuid4().hex[:8]}"
+    # Staging beside the output by default: on a cluster it must be where every executor writes.
+    parent = out.rstrip("/").rsplit("/", 1)[0] if "/" in out.rstrip("/") else "."
+    staging = f"{(work or parent).rstrip('/')}/.fupin-settle-{uuid.uuid4().hex[:8]}"
     try:
         settled.write.parquet(staging)
         seconds["settle"] = time.perf_counter() - started
