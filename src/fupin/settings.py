@@ -376,3 +376,5 @@ DEMO_BUILDERS.append("fupin.complaints.demo.build")  # 诉求与投诉
 PORTAL_MOUNTS.append(("certification/", "fupin.certification.portal_urls"))  # 居民：资格认证
 PORTAL_MOUNTS.append(("complaints/", "fupin.complaints.portal_urls"))  # 居民：我的诉求
 PERSON_PAGE_SECTIONS.append("fupin.registration.sections.person_section")  # 工伤、参保、价格补贴
+PERSON_PAGE_SECTIONS.append("fupin.certification.sections.person_section")  # 资格认证
+PERSON_PAGE_SECTIONS.append("fupin.complaints.sections.person_section")  # 诉求与投诉

@@ -102,3 +102,16 @@ def test_api_wrong_types_and_far_dates(town_a_user, pensioner):
     rows = c.get("/api/v1/certification/pensioners?shown=all").json()
     assert [(x["person_id"], x["certified"]) for x in rows] == [(p.pk, True)]
     assert c.get("/api/v1/certification/pensioners?year=99999").status_code == 422
+
+
+def test_person_page_shows_this_years_certification(town_a_user, pensioner):
+    p = pensioner(TOWN_A)
+    c = login(town_a_user)
+    text = c.get(f"/registry/persons/{p.pk}/").content.decode()
+    assert 'id="certification-section"' in text and "截止" in text
+    day = dt.date.today()
+    c.post(
+        f"/certification/person/{p.pk}/", {"certified_on": day.isoformat(), "method": "in_person"}
+    )
+    text = c.get(f"/registry/persons/{p.pk}/").content.decode()
+    assert f"{day:%Y-%m-%d} 认证（村服务站现场认证）" in text

@@ -145,3 +145,12 @@ def test_resident_never_reaches_another_household(resident):
         {"kind": "request", "category": "other", "subject": "x" * 500, "content": "字" * 5000},
     )
     assert r.status_code == 200 and Complaint.objects.count() == 1
+
+
+def test_person_page_lists_complaints(town_a_user, resident):
+    p = resident(TOWN_A)
+    c = login(town_a_user)
+    assert 'id="complaints-section"' not in c.get(f"/registry/persons/{p.pk}/").content.decode()
+    c.post("/complaints/new/", {**FORM, "person": str(p.pk)})
+    text = c.get(f"/registry/persons/{p.pk}/").content.decode()
+    assert 'id="complaints-section"' in text and "补贴没到账" in text and "待受理" in text

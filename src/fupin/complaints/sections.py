@@ -1,0 +1,13 @@
+"""The person page section: the person's complaints and requests with their state."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import selectors
+
+
+def person_section(request, person) -> str:
+    rows = list(selectors.complaints(request.user, timezone.now()).filter(person=person)[:20])
+    if not rows:
+        return ""
+    return render_to_string("complaints/_person_section.html", {"rows": rows}, request=request)
