@@ -160,7 +160,8 @@ def test_the_county_and_the_lender_come_from_settings(county_user, seeker, setti
     assert (
         loan(county_user, seeker, principal_fen=1_0000_00, lender="工商银行").lender == "工商银行"
     )
-    settings.COUNTY_CODE = "360281"  # 乐平市: the same firm is now outside the county, named as the code (no area tree loaded for it)
+    # 乐平市: the same firm is now outside the county, named as the code (no area tree loaded for it)
+    settings.COUNTY_CODE = "360281"
     with pytest.raises(startup.StartupError, match="登记机关区划码 360222）不在本县（360281）"):
         subsidy(county_user, seeker)
 

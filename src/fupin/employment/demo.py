@@ -45,7 +45,8 @@ def pad(code: str) -> str:
 
 
 # (name, kind, credit prefix, area: "county"/"town"/"village"/code, postings)
-# posting: (title, occupation, trade, wage yuan min-max, physical, schedule, age, accepts_disabled, requires_skill, lodging, positions)
+# posting: (title, occupation, trade, wage yuan min-max, physical, schedule, age, accepts_disabled,
+#           requires_skill, lodging, positions)
 ENTERPRISES = [
     (
         "浮梁县昌南瓷业有限公司",
@@ -962,6 +963,7 @@ def build() -> str:
     flows = build_flows(rng, today, user, fairs)
     return (
         f"就业帮扶：{Employer.objects.count()} 家用人单位、{n_postings} 个岗位、{len(fairs)} 场招聘会；"
-        f"{seekers} 名求职者获推荐 {offers} 条（不足10条 {short} 人）；推荐就业 {flows['referrals']} 人次、上岗 {flows['hired']} 人、"
+        f"{seekers} 名求职者获推荐 {offers} 条（不足10条 {short} 人）；"
+        f"推荐就业 {flows['referrals']} 人次、上岗 {flows['hired']} 人、"
         f"回访 {flows['visits']} 次"
     )

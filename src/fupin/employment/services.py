@@ -247,7 +247,10 @@ def check_employment(
         day=day,
         obj=c,
         user=user,
-        summary=f"在岗核查（{referral.posting.employer.name}）：{'仍在岗' if still_employed else '已不在岗'} {note}".strip(),
+        summary=(
+            f"在岗核查（{referral.posting.employer.name}）："
+            f"{'仍在岗' if still_employed else '已不在岗'} {note}"
+        ).strip(),
     )
     record(
         AuditAction.CREATE,
@@ -302,7 +305,8 @@ def record_visit(
         day=day,
         obj=v,
         user=user,
-        summary=f"{v.get_kind_display()}：{'已就业' if employed else '未就业'}{'；需求：' + needs if needs else ''}{'；' + note if note else ''}",
+        summary=f"{v.get_kind_display()}：{'已就业' if employed else '未就业'}"
+        f"{'；需求：' + needs if needs else ''}{'；' + note if note else ''}",
     )
     complete_planned(person=person, kind=MeasureKind.FOLLOW_UP, day=day)
     record(AuditAction.CREATE, user=user, request=request, obj=v, summary=f"跟踪回访 {person.name}")

@@ -34,7 +34,8 @@ CHUNK = 5000
 REVIEWED = ("id_mismatch_candidate", "tag_stale_review")
 # What an exact finding says about the person's enrolment in that insurance.
 ENROLMENT_OF = {
-    "matched": InsuranceStatus.ENROLLED, "enrolled_elsewhere": InsuranceStatus.ENROLLED, "suspended": InsuranceStatus.SUSPENDED,
+    "matched": InsuranceStatus.ENROLLED, "enrolled_elsewhere": InsuranceStatus.ENROLLED,
+    "suspended": InsuranceStatus.SUSPENDED,
     "not_enrolled_pension": InsuranceStatus.NOT_ENROLLED, "not_enrolled_medical": InsuranceStatus.NOT_ENROLLED,
 }  # fmt: skip
 
@@ -386,7 +387,8 @@ def decide_many(
         user=user,
         request=request,
         obj=job,
-        summary=f"批量比对审核：{len(chosen)} 条{decision_label(category, decision)}（信息比对 {job.pk}，{where or '全部待审核'}）",
+        summary=f"批量比对审核：{len(chosen)} 条{decision_label(category, decision)}"
+        f"（信息比对 {job.pk}，{where or '全部待审核'}）",
         changes={
             "review": ["pending", decision],
             "category": [None, category],

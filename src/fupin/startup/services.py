@@ -41,7 +41,8 @@ def check_loan(*, pack_id: str, kind: str, guaranteed: bool, principal_fen: int)
         )
     if principal_fen > limit:
         raise StartupError(
-            f"{name}创业担保贷款最高 {fen_to_yuan(limit)} 元，申请 {fen_to_yuan(principal_fen)} 元超限（{r.loan_limits.source.text()}）"
+            f"{name}创业担保贷款最高 {fen_to_yuan(limit)} 元，"
+            f"申请 {fen_to_yuan(principal_fen)} 元超限（{r.loan_limits.source.text()}）"
         )
     if not guaranteed:
         free = r.loan_without_guarantee_limit
@@ -104,7 +105,8 @@ def grant_loan(
         day=start_on,
         obj=loan,
         user=user,
-        summary=f"发放创业担保贷款 {fen_to_yuan(principal_fen)} 元（{loan.get_kind_display()}，{term_months}个月，项目：{project}）",
+        summary=f"发放创业担保贷款 {fen_to_yuan(principal_fen)} 元"
+        f"（{loan.get_kind_display()}，{term_months}个月，项目：{project}）",
     )
     complete_planned(person=person, kind=MeasureKind.LOAN, day=start_on)
     record(
@@ -148,14 +150,16 @@ def grant_startup_subsidy(
     if code[2:8] != county:
         name = Area.objects.filter(code=county).values_list("name", flat=True).first() or county
         raise StartupError(
-            f"企业登记地（信用代码中的登记机关区划码 {code[2:8]}）不在本县（{name}）行政区域内（{r.startup_subsidy.source.text()}）"
+            f"企业登记地（信用代码中的登记机关区划码 {code[2:8]}）不在本县（{name}）行政区域内"
+            f"（{r.startup_subsidy.source.text()}）"
         )
     if not first_firm:
         raise StartupError(f"须为初次创办企业（{r.startup_subsidy.source.text()}）")
     months = r.startup_subsidy_min_months.value
     if add_months(founded_on, months) > day:
         raise StartupError(
-            f"须稳定经营{months}个月以上，{add_months(founded_on, months):%Y-%m-%d} 后方可申请（{r.startup_subsidy_min_months.source.text()}）"
+            f"须稳定经营{months}个月以上，{add_months(founded_on, months):%Y-%m-%d} 后方可申请"
+            f"（{r.startup_subsidy_min_months.source.text()}）"
         )
     try:
         with transaction.atomic():

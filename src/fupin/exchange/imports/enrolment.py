@@ -73,8 +73,9 @@ def merge(job, actor, today, reason, progress) -> None:
     bulk.insert(EnrolmentRecord, new)
     table = EnrolmentRecord._meta.db_table
     sets = [f"{c} = s.{c}" for c in ENROLMENT_COLUMNS]
-    sql = (f"UPDATE {table} SET {', '.join(sets)}, village_code = s.area_code, job_id = s.job_id, updated_at = CURRENT_TIMESTAMP "
-           f"FROM {ImportRow._meta.db_table} AS s WHERE s.job_id = %s AND s.target_enrolment_id = {table}.id AND s.action = 'changed'")  # fmt: skip
+    sql = (f"UPDATE {table} SET {', '.join(sets)}, village_code = s.area_code, job_id = s.job_id, "
+           f"updated_at = CURRENT_TIMESTAMP FROM {ImportRow._meta.db_table} AS s "
+           f"WHERE s.job_id = %s AND s.target_enrolment_id = {table}.id AND s.action = 'changed'")  # fmt: skip
     with connection.cursor() as cur:
         cur.execute(sql, [job.pk])
         # village_code is the area code padded to 12 digits (area scope needs the fixed width).

@@ -223,8 +223,11 @@ def merge(job: ImportJob, *, user=None, request=None, progress: Progress = no_pr
             # Held until commit or rollback: how another process tells a live merge from a dead one.
             list(ImportJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
             result = _merge(job, user, progress)
+            counted = "，".join(
+                f"{Action(k).label}{v}" for k, v in result.items() if k in Action.values
+            )
             record(AuditAction.IMPORT, user=user, request=request, obj=job,
-                   summary=f"导入{job.get_kind_display()}“{job.filename}”：" + "，".join(f"{Action(k).label}{v}" for k, v in result.items() if k in Action.values),
+                   summary=f"导入{job.get_kind_display()}“{job.filename}”：{counted}",
                    changes={"counts": [None, result]})  # fmt: skip
             ImportJob.objects.filter(pk=job.pk).update(
                 state=JobState.DONE,

@@ -47,9 +47,11 @@ def validate(job, staged, by_row, h, own) -> None:
         if flag:
             changed = not reg[flag]
         else:
-            changed = (reg["disability_type"] != v["disability_type"] or reg["disability_grade"] != v["disability_grade"]
+            changed = (reg["disability_type"] != v["disability_type"]
+                       or reg["disability_grade"] != v["disability_grade"]
                        or (v.get("disability_cert") is not None and reg["disability_cert"] != v["disability_cert"])
-                       or reg["severe_disability"] != (v["disability_grade"] <= 2) or reg["health"] != "disabled")  # fmt: skip
+                       or reg["severe_disability"] != (v["disability_grade"] <= 2)
+                       or reg["health"] != "disabled")  # fmt: skip
         v["action"] = Action.CHANGED if changed else Action.UNCHANGED
 
 

@@ -215,16 +215,21 @@ def merge(job, actor, today, reason, progress) -> None:
     n_new_hh = bulk.insert_select(Household, {
         "number": "s.household_number", "village_id": "a.id", "village_code": "s.village_code",
         "address": "COALESCE(s.address, '')", "phone": "COALESCE(s.phone, '')", "head_name": "s.name",
-        "attribute": "COALESCE(NULLIF(s.attribute, ''), 'general')", "standard": "COALESCE(NULLIF(s.standard, ''), 'national')",
-        "year_identified": "s.year_identified", "main_cause": "s.main_cause", "status": hh_status, "exit_year": "s.exit_year",
-        "member_count": f"COALESCE(m.n_set, 0) + CASE WHEN {hh_status} <> '{Status.REMOVED.value}' THEN COALESCE(m.n_default, 0) ELSE 0 END",
+        "attribute": "COALESCE(NULLIF(s.attribute, ''), 'general')",
+        "standard": "COALESCE(NULLIF(s.standard, ''), 'national')",
+        "year_identified": "s.year_identified", "main_cause": "s.main_cause", "status": hh_status,
+        "exit_year": "s.exit_year",
+        "member_count": f"COALESCE(m.n_set, 0) + CASE WHEN {hh_status} <> '{Status.REMOVED.value}' "
+                        "THEN COALESCE(m.n_default, 0) ELSE 0 END",
     }, f"""FROM {st} s JOIN {Area._meta.db_table} a ON a.code = s.village_code AND a.level = %s
         LEFT JOIN (SELECT household_number,
-                          SUM(CASE WHEN status IS NOT NULL AND status <> '' AND status <> '{Status.REMOVED.value}' THEN 1 ELSE 0 END) AS n_set,
+                          SUM(CASE WHEN status IS NOT NULL AND status <> ''
+                                    AND status <> '{Status.REMOVED.value}' THEN 1 ELSE 0 END) AS n_set,
                           SUM(CASE WHEN status IS NULL OR status = '' THEN 1 ELSE 0 END) AS n_default
                    FROM {st} WHERE job_id = %s AND action = 'new' GROUP BY household_number) m
                ON m.household_number = s.household_number
-        WHERE s.job_id = %s AND s.household_action = 'new' ORDER BY s.row_no""", [Level.VILLAGE, job.pk, job.pk])  # fmt: skip
+        WHERE s.job_id = %s AND s.household_action = 'new' ORDER BY s.row_no""",
+        [Level.VILLAGE, job.pk, job.pk])  # fmt: skip
     progress("merge", n_new_hh, total)
     # 2. Changed households: one UPDATE … FROM staging (their status moves noted first, for history).
     hh_moves: dict[int, tuple[str, str, str]] = {}
@@ -248,27 +253,34 @@ def merge(job, actor, today, reason, progress) -> None:
             [*HOUSEHOLD_COLUMNS, ("status", "household_status")],
             "s.household_action = 'changed'",
             [
-                f"village_id = COALESCE((SELECT a.id FROM {area} a WHERE a.code = s.village_code), {Household._meta.db_table}.village_id)",
+                f"village_id = COALESCE((SELECT a.id FROM {area} a WHERE a.code = s.village_code), "
+                f"{Household._meta.db_table}.village_id)",
                 "updated_at = CURRENT_TIMESTAMP",
                 f"version = {Household._meta.db_table}.version + 1",
             ],
         )
     # 3. New persons: INSERT … SELECT from staging joined to their household (new or existing) by number.
     n_people = bulk.insert_select(Person, {
-        "household_id": "h.id", "village_code": "h.village_code", "id_number": "s.id_number", "name": "s.name", "sex": "s.sex",
-        "birth_date": "s.birth_date", "relation": "s.relation", "ethnicity": "COALESCE(NULLIF(s.ethnicity, ''), '汉族')",
+        "household_id": "h.id", "village_code": "h.village_code", "id_number": "s.id_number", "name": "s.name",
+        "sex": "s.sex", "birth_date": "s.birth_date", "relation": "s.relation",
+        "ethnicity": "COALESCE(NULLIF(s.ethnicity, ''), '汉族')",
         "education": "COALESCE(s.education, '')", "health": "COALESCE(NULLIF(s.health, ''), 'healthy')",
         "labour_skill": "COALESCE(NULLIF(s.labour_skill, ''), 'general')",
         "work_status": "COALESCE(NULLIF(s.work_status, ''), 'not_working')",
         # Without a status of its own a member of a new household takes the household's, otherwise 新识别.
-        "status": f"COALESCE(NULLIF(s.status, ''), CASE WHEN s.target_household_id IS NULL THEN h.status ELSE '{Status.NEW.value}' END)",
-    }, f"FROM {st} s JOIN {hh} h ON h.number = s.household_number WHERE s.job_id = %s AND s.action = 'new' ORDER BY s.row_no",
+        "status": "COALESCE(NULLIF(s.status, ''), CASE WHEN s.target_household_id IS NULL THEN h.status "
+                  f"ELSE '{Status.NEW.value}' END)",
+    }, f"FROM {st} s JOIN {hh} h ON h.number = s.household_number "
+       "WHERE s.job_id = %s AND s.action = 'new' ORDER BY s.row_no",
         [job.pk])  # fmt: skip
     progress("merge", n_new_hh + n_people, total)
     # 4. Changed persons, and the village of members of households that moved.
     if changed:
-        status_changes = list(ImportRow.objects.filter(job=job, action=Action.CHANGED, status__isnull=False)
-                              .exclude(status=F("old_status")).values_list("target_person_id", "old_status", "status"))  # fmt: skip
+        status_changes = list(
+            ImportRow.objects.filter(job=job, action=Action.CHANGED, status__isnull=False)
+            .exclude(status=F("old_status"))
+            .values_list("target_person_id", "old_status", "status")
+        )
         update_from_staging(
             Person._meta.db_table,
             "target_person_id",
@@ -302,10 +314,20 @@ def merge(job, actor, today, reason, progress) -> None:
         [job.pk],
         founded,
     )
-    bulk.insert_select(StatusChange, {"person_id": "p.id", "household_id": "p.household_id", "village_code": "p.village_code",
-                                      "old_status": "''", "new_status": "p.status"},
-                       f"FROM {st} s JOIN {pt} p ON p.id_number = s.id_number WHERE s.job_id = %s AND s.action = 'new' ORDER BY s.row_no",
-                       [job.pk], founded)  # fmt: skip
+    bulk.insert_select(
+        StatusChange,
+        {
+            "person_id": "p.id",
+            "household_id": "p.household_id",
+            "village_code": "p.village_code",
+            "old_status": "''",
+            "new_status": "p.status",
+        },
+        f"FROM {st} s JOIN {pt} p ON p.id_number = s.id_number "
+        f"WHERE s.job_id = %s AND s.action = 'new' ORDER BY s.row_no",
+        [job.pk],
+        founded,
+    )
     history = []
     if status_changes:
         info = {}

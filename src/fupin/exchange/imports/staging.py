@@ -235,7 +235,8 @@ def scope_ok(code: str | None, own: str | None) -> bool:
 
 
 def persons_by_id(ids: list[str]) -> dict[str, dict]:
-    cols = ["id", "id_number", "name", "household_id", "household__number", "household__village_code", "village_code", "status",
+    cols = ["id", "id_number", "name", "household_id", "household__number", "household__village_code",
+            "village_code", "status",
             "dibao", "tekun", "severe_disability", "health", "disability_type", "disability_grade", "disability_cert",
             *PERSON_COLUMNS[1:]]  # fmt: skip
     out = {}

@@ -82,7 +82,8 @@ class Command(BaseCommand):
             object_type="export",
             object_id=Path(out).name[:64],
             username=user,
-            summary=f"fupin recommend --area {area} --out {out}：{len(people)} 人 {rows} 条（{'完整身份证号' if unmasked else '身份证号已脱敏'}）",
+            summary=f"fupin recommend --area {area} --out {out}：{len(people)} 人 {rows} 条"
+            f"（{'完整身份证号' if unmasked else '身份证号已脱敏'}）",
         )
         if unmasked:
             record(
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         short = sum(1 for _, offers in ranked if len(offers) < k)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(people)} 人、{rows} 条推荐写入 {out}（不足{k}条 {short} 人，用时 {time.perf_counter() - started:.1f} 秒）"
+                f"{len(people)} 人、{rows} 条推荐写入 {out}"
+                f"（不足{k}条 {short} 人，用时 {time.perf_counter() - started:.1f} 秒）"
             )
         )

@@ -33,7 +33,10 @@ class Bar:
 
 
 class Command(BaseCommand):
-    help = "导入数据文件：KIND 为 roster（花名册）、dibao、tekun、disability、pension、medical；先校验预览，--yes 时直接确认合并。"
+    help = (
+        "导入数据文件：KIND 为 roster（花名册）、dibao、tekun、disability、pension、medical；"
+        "先校验预览，--yes 时直接确认合并。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=Kind.values)
@@ -62,7 +65,8 @@ class Command(BaseCommand):
         if job.state == JobState.FAILED:
             raise CommandError(job.message)
         self.stdout.write(
-            f"预览：新增 {counts['new']}，变更 {counts['changed']}，无变化 {counts['unchanged']}，拒绝 {counts['rejected']}"
+            f"预览：新增 {counts['new']}，变更 {counts['changed']}，"
+            f"无变化 {counts['unchanged']}，拒绝 {counts['rejected']}"
             + (f"（新户 {counts['households_new']}）" if kind == Kind.ROSTER else "")
         )
         shown = 0
@@ -95,7 +99,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"已导入：新增 {result['new']}，变更 {result['changed']}，用时 {time.monotonic() - started:.1f} 秒（任务 {job.pk}）"
+                f"已导入：新增 {result['new']}，变更 {result['changed']}，"
+                f"用时 {time.monotonic() - started:.1f} 秒（任务 {job.pk}）"
             )
         )
 
