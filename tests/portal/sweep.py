@@ -33,5 +33,13 @@ def extend(world, users) -> None:
 def install(factory, extensions) -> None:
     extensions.append(extend)
     NOT_AREA_BOUND[LoginCode] = "keyed hashes of ID, phone and code only; never shown"
-    NOT_SHOWN[ResidentRequest] = "staff request pages follow: tests/portal"
+
+    @factory("portal:claim")
+    def _claim(world, town):
+        return {"pk": world[town]["claim"].pk}
+
+    @factory("portal:request", "portal:staff_request")
+    def _request(world, town):
+        return {"pk": world[town]["resident_request"].pk}
+
     NOT_SHOWN[Assistance] = "no staff page lists assisted-service records yet: tests/portal"

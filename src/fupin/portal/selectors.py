@@ -43,10 +43,13 @@ def overview(household) -> dict:
     ids = [p.pk for p in people]
     from fupin.assistance.models import PlannedMeasure
 
+    pension = {r.person_id: r for r in PensionRecord.objects.filter(person_id__in=ids)}
+    medical = by_person(MedicalEnrolment.objects.filter(person_id__in=ids).order_by("-year"))
+    for p in people:
+        p.pension_record = pension.get(p.pk)
+        p.medical_latest = (medical.get(p.pk) or [None])[0]
     return {
         "members": people,
-        "pension": {r.person_id: r for r in PensionRecord.objects.filter(person_id__in=ids)},
-        "medical": by_person(MedicalEnrolment.objects.filter(person_id__in=ids).order_by("-year")),
         "premiums": list(
             SubsidyEntry.objects.filter(person_id__in=ids, outcome="entitled")
             .select_related("person")

@@ -8,7 +8,7 @@ Other modules mount their resident pages here with one line in settings:
 from django.conf import settings
 from django.urls import include, path
 
-from . import views
+from . import staff_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -16,5 +16,20 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("login/code/", views.login_code, name="login_code"),
     path("logout/", views.logout, name="logout"),
+    path("me/", views.me, name="me"),
+    path("jobs/", views.jobs, name="jobs"),
+    path("money/", views.money, name="money"),
+    path("claims/", views.claims, name="claims"),
+    path("claims/<int:pk>/", views.claim, name="claim"),
+    path("requests/", views.requests_home, name="requests"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/pension/", views.request_pension, name="request_pension"),
+    path("requests/training/", views.request_training, name="request_training"),
+    path("requests/job/", views.request_job, name="request_job"),
+    path("requests/appraisal/", views.request_appraisal, name="request_appraisal"),
+    path("requests/phone/", views.request_phone, name="request_phone"),
+    # staff (乡镇、村) pages
+    path("staff/requests/", staff_views.requests_list, name="staff_requests"),
+    path("staff/requests/<int:pk>/", staff_views.request_handle, name="staff_request"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in settings.PORTAL_MOUNTS]

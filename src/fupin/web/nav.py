@@ -16,6 +16,7 @@ MODULES: list[tuple[str, str]] = [
     ("资格认证", "certification:pensioners"),
     ("工伤与参保登记", "workinjury:cases"),
     ("诉求投诉", "complaints:list"),
+    ("居民申请", "portal:staff_requests"),
 ]
 
 
