@@ -111,6 +111,42 @@ def matching_person(id_number: str, phone: str) -> Person | None:
 def request_code(*, id_raw, phone_raw, ip: str | None, now: dt.datetime | None = None) -> LoginCode:
     id_number = clean_id(id_raw)
     phone = clean_phone(phone_raw)
+    row, code = _issue(id_number, phone, ip, now)
+    if matching_person(id_number, phone) is not None:
+        sms.send(
+            phone,
+            f"【浮梁县人社局】您的登录验证码是 {code}，{settings.PORTAL_CODE_MINUTES} 分钟内有效。"
+            "工作人员不会向您索要验证码，请勿告诉他人。",
+        )
+    return row
+
+
+def consent_phone(person: Person) -> str:
+    """The phone a consent code for assisted service goes to: the person's own, else the household's."""
+    for raw in (person.phone, person.household.phone):
+        try:
+            return clean_phone(raw)
+        except LoginRefused:
+            continue
+    return ""
+
+
+def request_consent_code(*, person: Person, assistant_name: str, ip: str | None) -> LoginCode:
+    """代办授权码: texted to the resident's registered phone; the resident reads it aloud to the
+    assistant. The same limits and lock as login codes (they count against the same ID number)."""
+    phone = consent_phone(person)
+    if not phone:
+        raise LoginRefused("该居民没有登记手机号码，无法用验证码授权，请上传签字授权书照片")
+    row, code = _issue(person.id_number, phone, ip, None)
+    sms.send(
+        phone,
+        f"【浮梁县人社局】村便民服务站工作人员 {assistant_name} 正在为您代办社保就业事项。"
+        f"如您同意，请把验证码 {code} 告诉工作人员（{settings.PORTAL_CODE_MINUTES} 分钟内有效）；不同意请勿告知。",
+    )
+    return row
+
+
+def _issue(id_number: str, phone: str, ip: str | None, now) -> tuple[LoginCode, str]:
     now = now or timezone.now()
     id_key, phone_key = _key("id", id_number), _key("phone", phone)
     hour = now - dt.timedelta(hours=1)
@@ -142,13 +178,7 @@ def request_code(*, id_raw, phone_raw, ip: str | None, now: dt.datetime | None =
             expires_at=now + dt.timedelta(minutes=settings.PORTAL_CODE_MINUTES),
         )
         LoginCode.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
-    if matching_person(id_number, phone) is not None:
-        sms.send(
-            phone,
-            f"【浮梁县人社局】您的登录验证码是 {code}，{settings.PORTAL_CODE_MINUTES} 分钟内有效。"
-            "工作人员不会向您索要验证码，请勿告诉他人。",
-        )
-    return row
+    return row, code
 
 
 def verify_code(

@@ -8,7 +8,7 @@ Other modules mount their resident pages here with one line in settings:
 from django.conf import settings
 from django.urls import include, path
 
-from . import staff_views, views
+from . import assist, staff_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -31,5 +31,11 @@ urlpatterns = [
     # staff (乡镇、村) pages
     path("staff/requests/", staff_views.requests_list, name="staff_requests"),
     path("staff/requests/<int:pk>/", staff_views.request_handle, name="staff_request"),
+    path("assist/", assist.start, name="assist_start"),
+    path("assist/code/", assist.code, name="assist_code"),
+    path("assist/end/", assist.end, name="assist_end"),
+    path("assist/records/", assist.records, name="assist_records"),
+    path("assist/records/<int:pk>/", assist.record_detail, name="assist_record"),
+    path("assist/records/<int:pk>/photo/", assist.photo, name="assist_photo"),
 ]
 urlpatterns += [path(prefix, include(module)) for prefix, module in settings.PORTAL_MOUNTS]

@@ -17,6 +17,7 @@ MODULES: list[tuple[str, str]] = [
     ("工伤与参保登记", "workinjury:cases"),
     ("诉求投诉", "complaints:list"),
     ("居民申请", "portal:staff_requests"),
+    ("代办服务", "portal:assist_records"),
 ]
 
 
