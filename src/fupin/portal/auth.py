@@ -2,7 +2,7 @@
 
 Views of the portal (and of any module mounting resident pages into it) are wrapped in
 `resident_required`; inside, `request.resident` is the Person, `request.resident_household` their
-Household, `request.assisted_by` the staff User serving them at the village station (代办) or None when
+Household, `request.resident_members` the household's persons, `request.assisted_by` the staff User serving them at the village station (代办) or None when
 the resident is on their own phone, and `request.assistance` the id of that assisted-service record
 (or None). Everything a view shows or changes is read from `request.resident`/`request.resident_household`:
 an id in a URL is only ever looked up inside that household (`household_get`), so it can never reach
@@ -36,15 +36,16 @@ HOUSEHOLD_KEY = "portal_household"
 ASSIST_KEY = "portal_assist"
 
 
-def _resident_person(pk) -> Person | None:
-    if not isinstance(pk, int):
-        return None
-    return (
-        Person.objects.select_related("household")
-        .exclude(status=Status.REMOVED)
-        .filter(pk=pk)
-        .first()
+def _household_of(pk, household_id) -> tuple[Person | None, list[Person]]:
+    """The person `pk` if still a member of `household_id` (and not removed), with all the members:
+    one query, which every page then reads its household from (no per-page member lookup)."""
+    if not isinstance(pk, int) or not isinstance(household_id, int):
+        return None, []
+    members = list(
+        Person.objects.select_related("household").filter(household_id=household_id).order_by("id")
     )
+    person = next((m for m in members if m.pk == pk and m.status != Status.REMOVED), None)
+    return person, members
 
 
 def begin_resident_session(request, person: Person) -> None:
@@ -75,28 +76,27 @@ def end_resident_session(request) -> None:
 
 
 def resident_from_session(request):
-    """(person, assisted_by_user, assist_info) or (None, None, None)."""
+    """(person, members, assisted_by_user, assist_info) or (None, [], None, None)."""
     session = request.session
     assist = session.get(ASSIST_KEY)
     if isinstance(assist, dict):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.pk == assist.get("by"):
-            person = _resident_person(assist.get("person"))
+            person, members = _household_of(assist.get("person"), assist.get("household"))
             if (
                 person is not None
-                and person.household_id == assist.get("household")
                 and scoped(Person.objects.filter(pk=person.pk), user).exists()
                 and _assistance_open(assist)
             ):
-                return person, user, assist
+                return person, members, user, assist
         session.pop(ASSIST_KEY, None)  # the assistant logged out, or the person left his area
     pk = session.get(PERSON_KEY)
     if pk is not None:
-        person = _resident_person(pk)
-        if person is not None and person.household_id == session.get(HOUSEHOLD_KEY):
-            return person, None, None
+        person, members = _household_of(pk, session.get(HOUSEHOLD_KEY))
+        if person is not None:
+            return person, members, None, None
         end_resident_session(request)
-    return None, None, None
+    return None, [], None, None
 
 
 def _assistance_open(assist: dict) -> bool:
@@ -110,11 +110,12 @@ def resident_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        person, by, assist = resident_from_session(request)
+        person, members, by, assist = resident_from_session(request)
         if person is None:
             return redirect(f"{reverse('portal:login')}?next={quote(request.get_full_path())}")
         request.resident = person
         request.resident_household = person.household
+        request.resident_members = members  # the household's persons (Person rows, by id)
         request.assisted_by = by
         request.assistance = assist.get("assistance") if assist else None
         request.assist_mode = assist.get("mode") if assist else ""

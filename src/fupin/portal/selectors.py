@@ -21,12 +21,8 @@ from .models import ResidentRequest
 LIMIT = 50  # rows of one kind shown on a phone; older ones are at the village station
 
 
-def members(household) -> list[Person]:
-    return list(Person.objects.filter(household_id=household.pk).order_by("id"))
-
-
-def member_ids(household) -> list[int]:
-    return list(Person.objects.filter(household_id=household.pk).values_list("id", flat=True))
+def member_ids(members: list[Person]) -> list[int]:
+    return [p.pk for p in members]
 
 
 def by_person(rows, attr: str = "person_id") -> dict[int, list]:
@@ -36,10 +32,10 @@ def by_person(rows, attr: str = "person_id") -> dict[int, list]:
     return out
 
 
-def overview(household) -> dict:
+def overview(members: list[Person]) -> dict:
     """我的信息: members, pension and medical status, premiums paid by government, help plan,
-    chronic-disease certificates and designated hospitals."""
-    people = members(household)
+    chronic-disease certificates and designated hospitals. `members`: request.resident_members."""
+    people = members
     ids = [p.pk for p in people]
     from fupin.assistance.models import PlannedMeasure
 
@@ -65,17 +61,17 @@ def overview(household) -> dict:
             .select_related("person", "hospital")
             .order_by("-issued_on")[:LIMIT]
         ),
-        "applications": list(
+        "applications": (
             Application.objects.filter(person_id__in=ids)
             .select_related("person")
             .order_by("-id")[:10]
-        ),
+        ),  # lazy: read only when there is no certificate to show
     }
 
 
-def jobs(household) -> dict:
+def jobs(members: list[Person]) -> dict:
     """就业与培训: current job recommendations, referrals, training and certificates."""
-    ids = member_ids(household)
+    ids = member_ids(members)
     return {
         "recommendations": list(
             Recommendation.objects.filter(person_id__in=ids, current=True)
@@ -95,10 +91,10 @@ def jobs(household) -> dict:
     }
 
 
-def money(household) -> dict:
+def money(members: list[Person]) -> dict:
     """补贴与贷款: every payment line (what was paid or is being paid, and by which rule), loans,
     subsidies granted."""
-    ids = member_ids(household)
+    ids = member_ids(members)
     lines = list(
         BatchLine.objects.filter(person_id__in=ids, live=True)
         .select_related("person", "batch")
@@ -128,8 +124,8 @@ def money(household) -> dict:
     }
 
 
-def claims(household):
-    ids = member_ids(household)
+def claims(members: list[Person]):
+    ids = member_ids(members)
     return list(
         MedicalClaim.objects.filter(person_id__in=ids)
         .select_related("person")
@@ -196,8 +192,8 @@ def explain(claim: MedicalClaim) -> dict:
     }
 
 
-def requests_of(household):
-    ids = member_ids(household)
+def requests_of(members: list[Person]):
+    ids = member_ids(members)
     return list(
         ResidentRequest.objects.filter(person_id__in=ids)
         .select_related("person")

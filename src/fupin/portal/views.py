@@ -118,27 +118,27 @@ def logout(request):
 @resident_required
 def me(request):
     audit.viewed(request, "我的信息（状态、帮扶计划、养老医疗、代缴、慢性病证）")
-    data = selectors.overview(request.resident_household)
+    data = selectors.overview(request.resident_members)
     return render(request, "portal/me.html", data)
 
 
 @resident_required
 def jobs(request):
     audit.viewed(request, "就业与培训")
-    return render(request, "portal/jobs.html", selectors.jobs(request.resident_household))
+    return render(request, "portal/jobs.html", selectors.jobs(request.resident_members))
 
 
 @resident_required
 def money(request):
     audit.viewed(request, "补贴与贷款")
-    return render(request, "portal/money.html", selectors.money(request.resident_household))
+    return render(request, "portal/money.html", selectors.money(request.resident_members))
 
 
 @resident_required
 def claims(request):
     audit.viewed(request, "医疗费用结算")
     return render(
-        request, "portal/claims.html", {"claims": selectors.claims(request.resident_household)}
+        request, "portal/claims.html", {"claims": selectors.claims(request.resident_members)}
     )
 
 
@@ -158,7 +158,7 @@ def requests_home(request):
     return render(
         request,
         "portal/requests.html",
-        {"rows": selectors.requests_of(request.resident_household), "kinds": RequestKind.choices},
+        {"rows": selectors.requests_of(request.resident_members), "kinds": RequestKind.choices},
     )
 
 
