@@ -335,7 +335,9 @@ CSRF_FAILURE_VIEW = "fupin.web.middleware.csrf_failure"
 DEMO_BUILDERS.append(
     "fupin.monitoring.demo.build"
 )  # 防止返贫监测: after employment, exchange and claims, whose data it reads
-DEMO_BUILDERS.append("fupin.portal.demo.build")  # 居民服务门户: after claims (its demo resident has one)
+DEMO_BUILDERS.append(
+    "fupin.portal.demo.build"
+)  # 居民服务门户: after claims (its demo resident has one)
 # 工作调度 last: its demo plans and bulletin count every other module's demo data.
 DEMO_BUILDERS.append("fupin.management.demo.build")
 PERSON_PAGE_SECTIONS.append("fupin.monitoring.views.person_section")
