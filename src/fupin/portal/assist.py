@@ -8,6 +8,8 @@ Only a writer (not a read-only role) may assist, and only residents inside their
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
@@ -104,7 +106,7 @@ def start(request):
                 raise otp.LoginRefused(
                     "授权方式：请选择签字授权书拍照或验证码口述", "authorisation"
                 )
-            note = form["note"].strip()
+            note = "".join(ch for ch in form["note"] if unicodedata.category(ch)[0] != "C").strip()
             if mode == AssistMode.HOME and not note:
                 raise otp.LoginRefused(
                     "说明：上门服务请写明上门地址和居民情况（如行动不便）", "note"

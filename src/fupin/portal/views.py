@@ -1,5 +1,7 @@
 """Resident portal pages (居民服务门户): thin views; reads in selectors.py, writes in services.py."""
 
+import unicodedata
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -170,7 +172,8 @@ def request_detail(request, pk):
 
 
 def _text(request, name: str, label: str, limit: int, required: bool = False) -> str:
-    value = str(request.POST.get(name, "")).strip()
+    raw = str(request.POST.get(name, ""))[: limit * 4 + 100]
+    value = "".join(ch for ch in raw if ch in "\n" or unicodedata.category(ch)[0] != "C").strip()
     if required and not value:
         raise services.RequestRefused(f"{label}：未填写", name)
     if len(value) > limit:
