@@ -1,6 +1,7 @@
 """The resident portal on a phone-sized screen (360×640, touch, Android user agent) in Chromium under
 the Content-Security-Policy: login with a texted code → my information → a claim's plain-words
-explanation → a request; and the village assistant's assisted service with an uploaded authorisation."""
+explanation → a request → a complaint; and the village assistant's home visit with an uploaded
+authorisation: a request and the yearly pension certification on the resident's behalf."""
 
 import datetime as dt
 import re
@@ -9,7 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from fupin.access.models import Role
+from fupin.certification.models import Certification
 from fupin.insurance.claims.models import MedicalClaim
+from fupin.insurance.models import PensionRecord
 from fupin.portal.models import Assistance, ResidentRequest
 from fupin.portal.sms import MemoryBackend
 from fupin.registry.models import Person
@@ -102,6 +105,15 @@ def test_resident_on_a_phone(phone, live_server, make_household):
     expect(page.locator("main")).to_contain_text("已提交“申请参加技能培训”")
     assert ResidentRequest.objects.get().detail == {"wished_trade": "电子商务"}
 
+    page.goto(f"{base}/portal/")  # a complaint (fupin.complaints, mounted into the portal)
+    page.get_by_role("link", name=re.compile("我要反映问题")).tap()
+    page.goto(f"{base}/portal/complaints/new/")
+    page.fill("#id_subject", "培训班离家太远")
+    page.fill("#id_content", "希望在村里开培训班。")
+    page.get_by_role("button", name="提交").tap()
+    expect(page.locator("main")).to_contain_text("已提交，工作人员会按时限受理和答复")
+    assert fits_the_screen(page)
+
     page.get_by_role("button", name="退出").tap()
     expect(page.locator("h1")).to_have_text("居民登录")
     assert page.evaluate("window.__csp") == []
@@ -112,6 +124,8 @@ def test_village_assistant_serves_a_resident(
 ):
     page, base = phone, live_server.url
     resident = make_household(TOWN_A, members=1).members.get()
+    PensionRecord.objects.create(person=resident, village_code=resident.village_code, status="drawing",
+                                 drawing_since=dt.date(2015, 1, 1), monthly_amount_fen=10_500)  # fmt: skip
     helper = make_user("helper", Role.VILLAGE, resident.village_code)
     page.goto(f"{base}/login/")
     page.fill("#id_username", helper.username)
@@ -134,9 +148,14 @@ def test_village_assistant_serves_a_resident(
     page.fill("#wished_work", "村里的公益性岗位")
     page.get_by_role("button", name="提交申请").tap()
     expect(page.locator("main")).to_contain_text("已提交“申请推荐就业”")
+    page.goto(f"{base}/portal/")  # the yearly pension certification, done on the resident's behalf
+    page.get_by_role("link", name=re.compile("资格认证")).tap()
+    page.locator("#certify").tap()
+    expect(page.locator("main")).to_contain_text("年度资格认证已完成")
     page.get_by_role("button", name="结束代办").tap()
     expect(page.locator("h3")).to_have_text("代办记录")
     a = Assistance.objects.get()
     assert a.ended_at is not None and a.mode == "home" and a.photo
     assert ResidentRequest.objects.get().assistance == a
+    assert Certification.objects.get(person=resident).assistance_id == a.pk
     assert page.evaluate("window.__csp") == []
