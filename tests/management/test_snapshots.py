@@ -232,3 +232,21 @@ def test_the_dashboard_reads_snapshots_only(world, county_user):
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "registry_person" not in sql and "employment_referral" not in sql
     assert data["coverage"]["series"] and data["as_of"]
+
+
+def test_the_indicator_page_and_api_read_the_snapshot_of_the_period(world, county_user):
+    from tests.conftest import login
+
+    march = dt.date(2018, 3, 31)
+    snapshots.build(day=march)
+    ind = Indicator.objects.get(code="medical_coverage")
+    stored = snapshots.figures([ind], user=county_user, start=march.replace(day=1), end=march)
+    Person.objects.update(medical_status="enrolled")  # live coverage would now be 100 %
+    c = login(county_user)
+    rows = {r["code"]: r for r in c.get("/api/v1/management/indicators?period=2018-03").json()}
+    assert rows["medical_coverage"]["total"] == stored["medical_coverage"].value() < 100.0
+    page = c.get("/management/indicators/?period=2018-03").content.decode()
+    assert "数据取自 2018年3月31日 的统计快照" in page
+    # A period no snapshot ends in is computed from the registry as it stands, and says so.
+    rows = {r["code"]: r for r in c.get("/api/v1/management/indicators?period=2018-02").json()}
+    assert rows["medical_coverage"]["total"] == 100.0

@@ -14,7 +14,6 @@ from fupin.access.scope import get_scoped
 from fupin.bounds import Date, text
 
 from . import periods, selectors, services
-from .indicators import evaluate
 from .models import Bulletin, Task, TaskStatus
 
 router = Router(tags=["工作调度"])
@@ -87,7 +86,7 @@ def indicators(request, period: str = ""):
     p = periods.parse(period, timezone.localdate())
     inds = selectors.active_indicators()
     towns = selectors.townships(request.user)
-    figs = evaluate(inds, user=request.user, start=p.start, end=p.end)
+    figs, _ = selectors.period_figures(request.user, inds, p, timezone.localdate())
     out = []
     for i in inds:
         f = figs[i.code]

@@ -144,3 +144,31 @@ def progress(user, plan: Plan, as_of: dt.date, live: bool = True) -> list[Progre
 
 def dashboard_indicators() -> list[Indicator]:
     return active_indicators()
+
+
+def period_figures(user, inds: list[Indicator], period, today: dt.date):
+    """The indicators over a month, quarter or year from the statistics snapshot: of the period's
+    last day, or for the running period the latest one inside it. Without such a snapshot they are
+    computed (and kept a few minutes per area, period and day). Returns the figures and the
+    snapshot's day (None: computed now)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from . import snapshots
+
+    day = min(period.end, today)
+    latest = snapshots.latest_run(user, day)
+    if latest is not None and (latest.day == day or (day == today and latest.day >= period.start)):
+        try:
+            figs = snapshots.figures(inds, user=user, start=period.start, end=latest.day)
+            return figs, latest.day
+        except snapshots.SnapshotMissing:
+            pass
+    codes = hashlib.sha256(",".join(i.code for i in inds).encode()).hexdigest()[:16]
+    key = f"fupin:indicators:{own_code(user)}:{period.key}:{today.isoformat()}:{codes}"
+    figs = cache.get(key)
+    if figs is None:
+        figs = evaluate(inds, user=user, start=period.start, end=period.end)
+        cache.set(key, figs, 300)
+    return figs, None

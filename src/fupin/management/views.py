@@ -24,7 +24,6 @@ from fupin.sheets.response import xlsx_response
 from . import bulletins as bulletins_mod
 from . import periods, selectors, services, snapshots
 from .evidence import CONTENT_TYPES, KINDS, EvidenceError, max_bytes
-from .indicators import evaluate
 from .models import (
     Bulletin,
     BulletinRead,
@@ -72,32 +71,7 @@ def _table(user, period) -> tuple[list, list, dt.date | None]:
 
 
 def _figures(user, inds, period):
-    """The table's figures from the statistics snapshot: of the period's last day, or for the
-    running period the latest one inside it. Without such a snapshot they are computed (and kept
-    a few minutes per area, period and day). Returns the figures and the snapshot's day (None:
-    computed now)."""
-    import hashlib
-
-    from django.core.cache import cache
-
-    day = min(period.end, today())
-    latest = snapshots.latest_run(user, day)
-    if latest is not None and (
-        latest.day == day or (day == today() and latest.day >= period.start)
-    ):
-        try:
-            return snapshots.figures(
-                inds, user=user, start=period.start, end=latest.day
-            ), latest.day
-        except snapshots.SnapshotMissing:
-            pass
-    codes = hashlib.sha256(",".join(i.code for i in inds).encode()).hexdigest()[:16]
-    key = f"fupin:indicators:{selectors.own_code(user)}:{period.key}:{today().isoformat()}:{codes}"
-    figs = cache.get(key)
-    if figs is None:
-        figs = evaluate(inds, user=user, start=period.start, end=period.end)
-        cache.set(key, figs, 300)
-    return figs, None
+    return selectors.period_figures(user, inds, period, today())
 
 
 @login_required
