@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fupin.web.context.user_area",
+                "fupin.web.context.county",
                 "fupin.web.nav.nav_modules",
                 "fupin.portal.context.portal",
             ],

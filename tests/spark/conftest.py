@@ -8,6 +8,14 @@ import shutil
 
 import pytest
 
+HERE = os.path.dirname(__file__)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if str(item.fspath).startswith(HERE):
+            item.add_marker(pytest.mark.spark)
+
 
 def java_missing() -> str | None:
     if shutil.which("java") or os.environ.get("JAVA_HOME"):
