@@ -75,3 +75,18 @@ def test_a_reconcile_job_records_the_faults_and_changes_nothing(
     assert job.faults and job.faults[0][0] == 2 and "身份证号" in job.faults[0][1]
     batch.refresh_from_db()
     assert batch.state == "paid" and not batch.differences.exists()
+
+
+def test_a_job_left_running_by_a_dead_worker_fails_on_its_page(kind, two_towns, town_a_user):
+    job = BatchJob.objects.create(
+        job="prepare",
+        state="running",
+        area_code=TOWN_A.ljust(12, "0"),
+        params={"kind": "t_post", "period": "2018-03", "area": TOWN_A, "note": ""},
+        created_by=town_a_user,
+    )
+    # Nobody holds the job's lock: the worker that took it is gone.
+    r = login(town_a_user).get(reverse("payments:job", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == "failed" and "后台进程意外退出" in job.message
+    assert "后台进程意外退出" in r.content.decode() and not Batch.objects.exists()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import get_scoped
@@ -86,8 +87,37 @@ def start_reconcile(*, user, batch_id: int, data: bytes, filename: str, request=
     return job
 
 
+LIVENESS = "payments.batchjob"
+ABANDONED = "后台进程意外退出，本次处理已停止，批次未改变：请重新提交。"
+
+
 def run(job_id: int, user) -> None:
-    """The worker's part: take the queued job, run its service, write the outcome."""
+    """The worker's part: take the queued job, run its service, write the outcome — holding the
+    job's liveness lock until then, so that a page can tell a dead worker's job (`recover_abandoned`)."""
+    try:
+        with liveness.holding(LIVENESS, job_id):
+            _run(job_id, user)
+    except liveness.AlreadyRunning:
+        return
+
+
+def recover_abandoned(job: BatchJob) -> bool:
+    """A job "running" while no process holds its lock: its worker died; fail it in Chinese."""
+    if job.state != JobState.RUNNING or liveness.held(LIVENESS, job.pk):
+        return False
+    changed = BatchJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
+        state=JobState.FAILED,
+        step_label="未完成",
+        message=ABANDONED,
+        data=b"",
+        finished_at=timezone.now(),
+    )
+    if changed:
+        job.refresh_from_db()
+    return bool(changed)
+
+
+def _run(job_id: int, user) -> None:
     if not BatchJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
         state=JobState.RUNNING,
         step_label="正在读取回盘文件并逐行核对" if _kind(job_id) == "reconcile" else "正在编制",

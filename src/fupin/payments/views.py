@@ -406,6 +406,7 @@ def job_detail(request, pk: int):
     """A background job's page: its progress while it runs; once done, the batch (with the outcome
     as a message) or, if it failed, the Chinese message and the faulty rows."""
     job = _job(request, pk)
+    jobs.recover_abandoned(job)
     if job.state == JobState.DONE and job.batch_id:
         messages.success(request, job.message)
         return redirect("payments:batch", pk=job.batch_id)
@@ -415,6 +416,7 @@ def job_detail(request, pk: int):
 @login_required
 def job_progress(request, pk: int):
     job = _job(request, pk)
+    jobs.recover_abandoned(job)
     response = render(request, "payments/_job_progress.html", {"job": job})
     if job.finished and request.htmx:
         response["HX-Refresh"] = "true"
