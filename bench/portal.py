@@ -157,6 +157,10 @@ def main() -> None:
         fill(args.persons)
         fill_sources()
         print(f"fill time {time.perf_counter() - t:.1f} s")
+    else:  # a kept database: bring its schema up to this checkout's
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     print(f"persons {Person.objects.count():,}; load average before: {load()}", flush=True)
 
     # Residents at random over the whole table, among those with a claim (so the claim page has one).
