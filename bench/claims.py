@@ -42,13 +42,13 @@ def fill_claims(claims: int, persons: int) -> None:
             """
             INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, hospital_level,
                 disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis,
-                chronic_class, basic_fen, critical_fen, assistance_fen, fallback_fen, self_fen, steps)
+                chronic_class, steps)
             SELECT 'B' || g, p.id, p.village_code, '', v.visit, v.lvl,
                 CASE WHEN g %% 37 = 0 THEN 'C16' WHEN g %% 41 = 0 THEN 'I63' ELSE '' END,
                 DATE '2018-01-01' + (g * 7919 %% 365)::int, 2018, v.total, v.total * (60 + g %% 36) / 100,
                 'fuliang', '', (ARRAY['general', 'poor', 'poor', 'dibao', 'tekun'])[1 + (p.id %% 5)], '',
                 CASE WHEN v.visit = 'chronic_outpatient' THEN (ARRAY['I', 'II'])[1 + (g / 10) %% 2] ELSE '' END,
-                0, 0, 0, 0, 0, '[]'
+                '[]'
             FROM generate_series(0::bigint, %s - 1) g
             JOIN (SELECT id, village_code, row_number() OVER (ORDER BY id) - 1 AS k FROM registry_person) p ON p.k = g %% %s
             CROSS JOIN LATERAL (SELECT CASE WHEN g %% 10 = 0 THEN 'chronic_outpatient' ELSE 'inpatient' END AS visit,

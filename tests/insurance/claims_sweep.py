@@ -37,8 +37,7 @@ def extend(world, users) -> None:
         claim = MedicalClaim.objects.create(claim_no="SW" + town, person=person, village_code=person.village_code, job=job,
                                             hospital=marker(town, MedicalClaim), visit_type="inpatient", hospital_level=2,
                                             admission_date=dt.date(2018, 3, 2), year=2018, total_fen=1_000_000,
-                                            in_policy_fen=800_000, policy="fuliang", category="poor", self_fen=100_000,
-                                            basic_fen=900_000)  # fmt: skip
+                                            in_policy_fen=800_000, policy="fuliang", category="poor")  # fmt: skip
         ClaimSplit.objects.create(claim=claim, person_id=person.pk, year=2018, village_code=claim.village_code,
                                   basic_fen=900_000, critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=100_000)  # fmt: skip
         claim.hospital = (

@@ -49,6 +49,10 @@ def test_demo_claims_year(demo_county):
     assert Resettlement.objects.get().state == "done"
     for c in claims[:50]:
         assert (
-            c.basic_fen + c.critical_fen + c.assistance_fen + c.fallback_fen + c.self_fen
+            c.split.basic_fen
+            + c.split.critical_fen
+            + c.split.assistance_fen
+            + c.split.fallback_fen
+            + c.split.self_fen
             == c.total_fen
         )

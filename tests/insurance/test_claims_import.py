@@ -54,7 +54,13 @@ def test_general_resident_claim_golden_case(people, town_a_user):
     # basic (8000 − 400 deductible) × 75% = 5700.00; critical: in-policy self-pay 8000 − 5700 =
     # 2300 is below the 10000 threshold → 0; no assistance, no fallback for a general resident;
     # self-pay 10000 − 5700 = 4300.00.
-    assert (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen) == (
+    assert (
+        c.split.basic_fen,
+        c.split.critical_fen,
+        c.split.assistance_fen,
+        c.split.fallback_fen,
+        c.split.self_fen,
+    ) == (
         570000,
         0,
         0,
@@ -88,11 +94,19 @@ def test_stored_split_equals_the_quote_for_the_same_claims(people, town_a_user):
                for c, cat in zip(stored, ["poor", "dibao", "dibao"], strict=True)]  # fmt: skip
     q = quote("fuliang", "", records)
     for c, s in zip(stored, q.settlements, strict=True):
-        assert (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen) == tuple(
-            s.parts().values()
-        )
         assert (
-            c.basic_fen + c.critical_fen + c.assistance_fen + c.fallback_fen + c.self_fen
+            c.split.basic_fen,
+            c.split.critical_fen,
+            c.split.assistance_fen,
+            c.split.fallback_fen,
+            c.split.self_fen,
+        ) == tuple(s.parts().values())
+        assert (
+            c.split.basic_fen
+            + c.split.critical_fen
+            + c.split.assistance_fen
+            + c.split.fallback_fen
+            + c.split.self_fen
             == c.total_fen
         )
 

@@ -39,7 +39,13 @@ def test_chronic_claim_settles_with_the_certificates_class(poor, town_a_user):
     # Poor (新识别) on 2018-03-10, Ⅰ类 from the certificate: no deductible, level 2 at 80% →
     # basic 1000 × 80% = 800.00; self-pay in policy 200 is far below the 大病 threshold
     # 10000 × (1 − 50%) = 5000 → 0; self-pay 200.00.
-    assert (c.chronic_class, c.category, c.basic_fen, c.critical_fen, c.self_fen) == (
+    assert (
+        c.chronic_class,
+        c.category,
+        c.split.basic_fen,
+        c.split.critical_fen,
+        c.split.self_fen,
+    ) == (
         "I",
         "poor",
         80000,
@@ -74,7 +80,7 @@ def test_resettle_under_another_region_stored_apart(general, poor, town_a_user):
     # self-pay 10000 − 5250 = 4750.00.
     assert (r.basic_fen, r.critical_fen, r.fallback_fen, r.self_fen) == (525000, 0, 0, 475000)
     official = MedicalClaim.objects.get(claim_no="ZY1")
-    assert (official.basic_fen, official.self_fen) == (570000, 430000)  # untouched
+    assert (official.split.basic_fen, official.split.self_fen) == (570000, 430000)  # untouched
     [row] = selectors.comparison(town_a_user, run)
     assert row["official_self_fen"] == 430000 and row["self_fen"] == 475000 and row["n"] == 1
 
@@ -89,7 +95,13 @@ def test_resettle_under_the_same_policy_equals_the_official_split(general, town_
         for r in ResettledClaim.objects.filter(run=run)
     }
     want = {
-        c.pk: (c.basic_fen, c.critical_fen, c.assistance_fen, c.fallback_fen, c.self_fen)
+        c.pk: (
+            c.split.basic_fen,
+            c.split.critical_fen,
+            c.split.assistance_fen,
+            c.split.fallback_fen,
+            c.split.self_fen,
+        )
         for c in MedicalClaim.objects.all()
     }
     assert got == want and len(got) == 12
@@ -128,7 +140,7 @@ def test_resettle_reads_only_its_area(make_household, town_a_user, town_b_user):
 def _claim(person, no: str, self_fen: int, year: int = 2018) -> MedicalClaim:
     c = MedicalClaim.objects.create(claim_no=no, person=person, village_code=person.village_code, visit_type="inpatient",
                                        hospital_level=2, admission_date=dt.date(year, 3, 2), year=year, total_fen=self_fen,
-                                       in_policy_fen=0, category="general", self_fen=self_fen, policy="fuliang")  # fmt: skip
+                                       in_policy_fen=0, category="general", policy="fuliang")  # fmt: skip
     ClaimSplit.objects.create(claim=c, person_id=person.pk, year=year, village_code=person.village_code, basic_fen=0,
                               critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=self_fen)  # fmt: skip
     return c

@@ -7,7 +7,7 @@ import pytest
 
 from fupin.employment.models import EmploymentCheck, Referral
 from fupin.exchange.models import ComparisonJob, ComparisonResult
-from fupin.insurance.claims.models import MedicalClaim
+from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
 from fupin.monitoring.models import Alert, MonitoredHousehold, Stage
 from fupin.registry.models import Person, StatusChange
 from tests.conftest import TOWN_A, TOWN_B
@@ -43,7 +43,7 @@ def _claim(person, self_fen: int, year: int, *, settled: bool = True) -> Medical
     """A stored, settled claim of `person` (fupin.insurance.claims) with its self-pay."""
     from django.utils import timezone
 
-    return MedicalClaim.objects.create(
+    c = MedicalClaim.objects.create(
         claim_no=f"T{person.pk}-{year}-{MedicalClaim.objects.count()}",
         person=person,
         village_code=person.village_code,
@@ -53,9 +53,13 @@ def _claim(person, self_fen: int, year: int, *, settled: bool = True) -> Medical
         year=year,
         total_fen=self_fen * 3,
         in_policy_fen=self_fen * 2,
-        self_fen=self_fen,
         settled_at=timezone.now() if settled else None,
     )
+    if settled:  # the official split (ClaimSplit) is what the signal reads
+        ClaimSplit.objects.create(claim=c, person_id=person.pk, year=year, village_code=c.village_code,
+                                  basic_fen=self_fen * 2, critical_fen=0, assistance_fen=0, fallback_fen=0,
+                                  self_fen=self_fen)  # fmt: skip
+    return c
 
 
 def test_medical_self_pay_above_share_of_income(county_user, make_household):

@@ -36,7 +36,7 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
     """One source row for each signal nothing else in the demo trips; returns what was added."""
     from fupin.employment.models import Posting, Referral
     from fupin.exchange.models import ComparisonJob, ComparisonResult
-    from fupin.insurance.claims.models import MedicalClaim
+    from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
 
     watched = Household.objects.filter(
         status__in=WATCHED_STATUSES, village_code__startswith=COUNTY
@@ -56,7 +56,7 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
     ):
         hh = p.household
         income = hh.per_capita_income_fen * hh.member_count
-        MedicalClaim.objects.create(
+        claim = MedicalClaim.objects.create(
             claim_no=f"JCMON{today:%Y}{p.pk:08d}",
             person=p,
             village_code=p.village_code,
@@ -67,9 +67,20 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
             year=today.year,
             total_fen=income * 3 + 100000,
             in_policy_fen=income * 2,
-            self_fen=income + 100000,
             policy="fuliang-2018",
             settled_at=timezone.now(),
+        )
+        # The split is only in ClaimSplit (what the medical self-pay signal reads).
+        ClaimSplit.objects.create(
+            claim=claim,
+            person_id=p.pk,
+            year=claim.year,
+            village_code=claim.village_code,
+            basic_fen=income * 2,  # the parts add up to total_fen
+            critical_fen=0,
+            assistance_fen=0,
+            fallback_fen=0,
+            self_fen=income + 100000,
         )
         added.append("医疗自付")
     lookback = rules().job_loss_lookback_days.value

@@ -23,7 +23,7 @@ from fupin.access.scope import scoped
 from fupin.employment.models import Employer, EmploymentCheck, Posting, Referral
 from fupin.exchange.comparison import LABELS as COMPARISON_LABELS
 from fupin.exchange.models import ComparisonJob, ComparisonResult
-from fupin.insurance.claims.models import MedicalClaim
+from fupin.insurance.claims.models import ClaimSplit
 from fupin.policy.employment import rules as employment_rules
 from fupin.policy.packs import load_pack
 from fupin.registry.choices import RemovalReason, Status
@@ -59,7 +59,7 @@ T = {
         EmploymentCheck,
         ComparisonJob,
         ComparisonResult,
-        MedicalClaim,
+        ClaimSplit,
         MonitoredHousehold,
         Alert,
         StageChange,
@@ -133,13 +133,13 @@ class Signals:
         # The county's one definition of too much self-pay (shared with fupin.insurance.claims.selectors.self_pay_flags).
         share = self.pack.catastrophic_share.value  # basis points
         return self._insert(
-            f"SELECT h.id, h.village_code, %s, 'medical:' || {_text('m.year')}, NULL, SUM(m.self_fen),"
-            f" {income} * h.member_count * %s / 10000, {_text('m.year')} || %s, %s, %s"
-            f" FROM {T[MedicalClaim]} m JOIN {T[Person]} p ON p.id = m.person_id JOIN {T[Household]} h ON h.id = p.household_id"
-            f" WHERE h.id IN ({self.base_sql}) AND m.settled_at IS NOT NULL AND m.year IN (%s, %s)"
-            f" GROUP BY h.id, h.village_code, m.year, h.income_wage_fen, h.income_business_fen, h.income_transfer_fen,"
+            f"SELECT h.id, h.village_code, %s, 'medical:' || {_text('s.year')}, NULL, SUM(s.self_fen),"
+            f" {income} * h.member_count * %s / 10000, {_text('s.year')} || %s, %s, %s"
+            f" FROM {T[ClaimSplit]} s JOIN {T[Person]} p ON p.id = s.person_id JOIN {T[Household]} h ON h.id = p.household_id"
+            f" WHERE h.id IN ({self.base_sql}) AND s.year IN (%s, %s)"
+            f" GROUP BY h.id, h.village_code, s.year, h.income_wage_fen, h.income_business_fen, h.income_transfer_fen,"
             f" h.income_property_fen, h.member_count"
-            f" HAVING SUM(m.self_fen) * 10000 > {income} * h.member_count * %s",
+            f" HAVING SUM(s.self_fen) * 10000 > {income} * h.member_count * %s",
             [
                 Signal.MEDICAL,
                 share,

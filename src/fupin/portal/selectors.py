@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from fupin.appraisal.models import Application, Certificate
 from fupin.employment.models import Recommendation, Referral, WelfareSubsidy
-from fupin.insurance.claims.models import MedicalClaim
+from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
+from fupin.insurance.claims.selectors import PARTS as SPLIT_PARTS
+from fupin.insurance.claims.selectors import with_split
 from fupin.insurance.models import MedicalEnrolment, PensionRecord, SubsidyEntry
 from fupin.payments.models import BatchLine
 from fupin.payments.providers import kind_name, period_label
@@ -127,7 +129,7 @@ def money(members: list[Person]) -> dict:
 def claims(members: list[Person]):
     ids = member_ids(members)
     return list(
-        MedicalClaim.objects.filter(person_id__in=ids)
+        with_split(MedicalClaim.objects.filter(person_id__in=ids))
         .select_related("person")
         .order_by("-admission_date", "-id")[:LIMIT]
     )
@@ -141,11 +143,21 @@ PART_WORDS = [
 ]
 
 
+def split_of(claim: MedicalClaim) -> dict[str, int]:
+    """The claim's official split (`ClaimSplit`, the one source): from the `with_split` annotation
+    when the claim was read through it, else read here; all 0 for a claim not settled yet."""
+    if hasattr(claim, "split_self_fen"):
+        return {p: getattr(claim, f"split_{p}") for p in SPLIT_PARTS}
+    row = ClaimSplit.objects.filter(pk=claim.pk).values(*SPLIT_PARTS).first()
+    return row or dict.fromkeys(SPLIT_PARTS, 0)
+
+
 def explain(claim: MedicalClaim) -> dict:
     """A stored claim in plain words: what it cost, who paid which part, and why (each step)."""
     yuan = fen_to_yuan
-    paid = [(words, yuan(getattr(claim, f))) for f, words in PART_WORDS if getattr(claim, f)]
-    covered = sum(getattr(claim, f) for f, _ in PART_WORDS)
+    split = split_of(claim)
+    paid = [(words, yuan(split[f])) for f, words in PART_WORDS if split[f]]
+    covered = sum(split[f] for f, _ in PART_WORDS)
     sentences = [
         f"这次{claim.get_visit_type_display()}（{claim.admission_date:%Y年%m月%d日}，"
         f"{claim.hospital or '医院'}，{claim.hospital_level}级医院）总共花费 {yuan(claim.total_fen)} 元，"
@@ -172,7 +184,7 @@ def explain(claim: MedicalClaim) -> dict:
             + "，".join(f"{w} {a} 元" for w, a in paid)
             + "。"
         )
-    sentences.append(f"最后您自己付 {yuan(claim.self_fen)} 元。")
+    sentences.append(f"最后您自己付 {yuan(split['self_fen'])} 元。")
     steps = [
         {
             "layer": s.get("layer", ""),
@@ -186,8 +198,8 @@ def explain(claim: MedicalClaim) -> dict:
     return {
         "sentences": sentences,
         "steps": steps,
-        "parts": [(w, yuan(getattr(claim, f))) for f, w in PART_WORDS]
-        + [("个人自付", yuan(claim.self_fen))],
+        "parts": [(w, yuan(split[f])) for f, w in PART_WORDS]
+        + [("个人自付", yuan(split["self_fen"]))],
         "total": yuan(claim.total_fen),
     }
 

@@ -94,8 +94,8 @@ class ClaimImportRow(models.Model):
 
 
 class MedicalClaim(models.Model):
-    """医疗费用结算单: one stored claim of a registry person and its official settlement — the split
-    in fen, under which policy, with the person's category and chronic class of the admission day,
+    """医疗费用结算单: one stored claim of a registry person and its official settlement — under
+    which policy (the split in fen is in `ClaimSplit`), with the person's category and chronic class of the admission day,
     and the trail (each step, its rule and source).
 
     On PostgreSQL the table is kept at fillfactor 50 (migration 0004) so settling a year again
@@ -134,11 +134,7 @@ class MedicalClaim(models.Model):
     category = models.CharField("人员类别", max_length=8, blank=True)
     category_basis = models.CharField("类别依据", max_length=200, blank=True)
     chronic_class = models.CharField("慢性病类别", max_length=4, blank=True)
-    basic_fen = models.BigIntegerField("基本医保(分)", default=0)
-    critical_fen = models.BigIntegerField("大病保险(分)", default=0)
-    assistance_fen = models.BigIntegerField("医疗救助(分)", default=0)
-    fallback_fen = models.BigIntegerField("兜底保障(分)", default=0)
-    self_fen = models.BigIntegerField("个人自付(分)", default=0)
+    # The split itself (basic … self fen) is only in `ClaimSplit` (one source of truth).
     steps = models.JSONField("计算过程", default=list, blank=True)
     settled_at = models.DateTimeField("结算时间", null=True, blank=True)
 
@@ -162,8 +158,8 @@ class ClaimSplit(models.Model):
     (`store.write_back`) does not update a million wide claim rows in place: on PostgreSQL it
     COPYs the year into a fresh table (beside the other years' rows), builds the indexes once and
     swaps the tables in one transaction. An import settles its persons' years and replaces just
-    their rows. The parts on `MedicalClaim` are the split as settled at import (kept for readers
-    outside this module); this table is the official one."""
+    their rows. `MedicalClaim` carries no copy of the parts: every reader joins this table
+    (`selectors.with_split`, or a join in SQL)."""
 
     AREA_CODE_FIELD = "village_code"
 

@@ -6,7 +6,7 @@ person's category on that day (`fupin.insurance.categories`) and the chronic cla
 person's 慢性病医疗证 on that day (`fupin.appraisal.selectors.chronic_classes_for`). The split
 comes from the column path (`settle_frame`); the trail from the scalar path, which must agree
 with it to the fen — a disagreement stops the write. The split goes to the official table
-(`ClaimSplit`, replacing those claims' rows) and onto the claim itself.
+(`ClaimSplit`, replacing those claims' rows) — the only copy; the claim keeps policy, category and trail.
 """
 
 from __future__ import annotations
@@ -97,12 +97,13 @@ def _settle(rows: list[MedicalClaim], policy: Policy) -> int:
     split = settle_frame(policy, to_frame(claims))
     trails = {s.claim.claim_id: s for s in settle_claims(policy, claims)}
     now = timezone.now()
+    splits = []
     for c, claim, parts in zip(rows, claims, split.iter_rows(named=True), strict=True):
         s = trails[claim.claim_id]
         if s.parts() != {k: parts[k] for k in PARTS}:
             raise SettlementMismatch(f"结算单 {c.claim_no}：逐笔计算与批量计算结果不一致，未写入")
-        for key, column in PARTS.items():
-            setattr(c, column, parts[key])
+        splits.append(ClaimSplit(claim_id=c.pk, person_id=c.person_id, year=c.year, village_code=c.village_code,
+                                 **{column: parts[key] for key, column in PARTS.items()}))  # fmt: skip
         day = categories[(c.person_id, c.admission_date)]
         c.policy, c.period, c.category, c.category_basis = (
             policy.id,
@@ -122,12 +123,8 @@ def _settle(rows: list[MedicalClaim], policy: Policy) -> int:
             for st in s.steps
         ]
         c.settled_at = now
-    MedicalClaim.objects.bulk_update(rows, ["policy", "period", "category", "category_basis", "chronic_class", *PARTS.values(),
-                                            "steps", "settled_at"], batch_size=500)  # fmt: skip
+    MedicalClaim.objects.bulk_update(rows, ["policy", "period", "category", "category_basis", "chronic_class", "steps",
+                                            "settled_at"], batch_size=500)  # fmt: skip
     ClaimSplit.objects.filter(pk__in=[c.pk for c in rows]).delete()
-    ClaimSplit.objects.bulk_create(
-        [ClaimSplit(claim_id=c.pk, person_id=c.person_id, year=c.year, village_code=c.village_code,
-                    **{column: getattr(c, column) for column in PARTS.values()}) for c in rows],
-        batch_size=1000,
-    )  # fmt: skip
+    ClaimSplit.objects.bulk_create(splits, batch_size=1000)
     return len(rows)
