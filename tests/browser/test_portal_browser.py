@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from fupin.access.models import Role
 from fupin.certification.models import Certification
-from fupin.insurance.claims.models import MedicalClaim
+from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
 from fupin.insurance.models import PensionRecord
 from fupin.portal.models import Assistance, ResidentRequest
 from fupin.portal.sms import MemoryBackend
@@ -58,12 +58,15 @@ def test_resident_on_a_phone(phone, live_server, make_household):
     page, base = phone, live_server.url
     resident = make_household(TOWN_A, members=2).members.order_by("id").first()
     Person.objects.filter(pk=resident.pk).update(phone="13912345678")
-    MedicalClaim.objects.create(
+    claim = MedicalClaim.objects.create(
         claim_no="BR-1", person=resident, village_code=resident.village_code, hospital="浮梁县人民医院",
         visit_type="inpatient", hospital_level=2, admission_date=dt.date(2018, 5, 4), year=2018,
-        total_fen=500_000, in_policy_fen=450_000, category="poor", basic_fen=300_000,
-        assistance_fen=50_000, self_fen=150_000,
+        total_fen=500_000, in_policy_fen=450_000, category="poor",
         steps=[{"layer": "基本医保", "rule": "x", "detail": "(4500.00 − 0) × 66.67%", "amount": 300_000, "source": ""}],
+    )  # fmt: skip
+    ClaimSplit.objects.create(
+        claim=claim, person_id=resident.pk, year=2018, village_code=resident.village_code, basic_fen=300_000,
+        critical_fen=0, assistance_fen=50_000, fallback_fen=0, self_fen=150_000,
     )  # fmt: skip
 
     page.goto(f"{base}/portal/")

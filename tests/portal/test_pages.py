@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from fupin.access.models import AuditEntry
 from fupin.assistance.models import PlannedMeasure
-from fupin.insurance.claims.models import MedicalClaim
+from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
 from fupin.insurance.models import MedicalEnrolment, PensionRecord, SubsidyEntry, SubsidyRun
 from fupin.portal.models import ResidentRequest
 from tests.conftest import TOWN_A, TOWN_B
@@ -27,11 +27,6 @@ def claim_for(person, no, **kw):
         total_fen=1_000_000,
         in_policy_fen=800_000,
         category="poor",
-        basic_fen=560_000,
-        critical_fen=0,
-        assistance_fen=140_000,
-        fallback_fen=100_000,
-        self_fen=200_000,
         steps=[
             {
                 "layer": "基本医保",
@@ -42,8 +37,21 @@ def claim_for(person, no, **kw):
             }
         ],
     )
+    split = dict(
+        basic_fen=560_000,
+        critical_fen=0,
+        assistance_fen=140_000,
+        fallback_fen=100_000,
+        self_fen=200_000,
+    )
+    split.update({k: kw.pop(k) for k in list(kw) if k in split})
     fields.update(kw)
-    return MedicalClaim.objects.create(**fields)
+    claim = MedicalClaim.objects.create(**fields)
+    # The official split is only in ClaimSplit (what the portal explains).
+    ClaimSplit.objects.create(
+        claim=claim, person_id=person.pk, year=claim.year, village_code=claim.village_code, **split
+    )
+    return claim
 
 
 @pytest.fixture
