@@ -94,10 +94,13 @@ def fill_sources() -> None:
              "'fuliang-2018 employment.job_seeking_subsidy', '', '', '', '', 'paid', true, '' FROM registry_person WHERE id %% 10 = 4",
              [batch.pk]),
             ("medical claims", "INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, hospital_level, "
-             "disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis, chronic_class, basic_fen, "
-             "critical_fen, assistance_fen, fallback_fen, self_fen, steps, settled_at) SELECT 'P' || id, id, village_code, '浮梁县人民医院', "
-             "'inpatient', 2, '', '2018-05-04', 2018, 3000000, 2500000, 'fuliang-2018', '2018', 'poor', '建档立卡', '', 1750000, 0, 0, 0, "
-             "1250000, %s::jsonb, now() FROM registry_person WHERE id %% 10 IN (5, 6)", [steps]),
+             "disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis, chronic_class, "
+             "steps, settled_at) SELECT 'P' || id, id, village_code, '浮梁县人民医院', "
+             "'inpatient', 2, '', '2018-05-04', 2018, 3000000, 2500000, 'fuliang-2018', '2018', 'poor', '建档立卡', '', "
+             "%s::jsonb, now() FROM registry_person WHERE id %% 10 IN (5, 6)", [steps]),
+            ("claim splits", "INSERT INTO insurance_claimsplit (claim_id, person_id, year, village_code, basic_fen, critical_fen, "
+             "assistance_fen, fallback_fen, self_fen) SELECT id, person_id, year, village_code, 1750000, 0, 0, 0, 1250000 "
+             "FROM insurance_medicalclaim WHERE claim_no LIKE 'P%%'", []),
             ("resident requests", "INSERT INTO portal_residentrequest (person_id, village_code, kind, detail, note, status, due_on, rule, "
              "created_at, answer) SELECT id, village_code, 'training', '{\"wished_trade\": \"电工\"}', '', 'open', CURRENT_DATE + 15, "
              "'fuliang-2018 portal.request_days', now(), '' FROM registry_person WHERE id %% 50 = 7", []),
@@ -116,7 +119,7 @@ def fill_sources() -> None:
         for t in ("insurance_pensionrecord", "insurance_medicalenrolment", "insurance_subsidyentry",
                   "assistance_plannedmeasure", "employment_recommendation", "employment_referral",
                   "training_enrolment", "payments_batchline", "insurance_medicalclaim",
-                  "portal_residentrequest"):  # fmt: skip
+                  "insurance_claimsplit", "portal_residentrequest"):  # fmt: skip
             conn.execute(f"vacuum analyze {t}")
 
 
