@@ -55,7 +55,7 @@ def test_monitoring_and_portal_follow_the_written_back_split(county_user, make_h
     [a] = alerts(hh, "medical")
     assert (a.value, a.threshold, a.cause_key) == (800000, 640000, f"medical:{year}")
 
-    [claim] = portal.claims(hh)
+    [claim] = portal.claims(list(hh.members.order_by("id")))
     told = portal.explain(claim)
     assert "最后您自己付 8000.00 元。" in told["sentences"]
     assert any(
