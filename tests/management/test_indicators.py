@@ -318,3 +318,40 @@ def test_premiums_paid_by_government_count_the_years_list(indicators, make_house
     fig = figures(indicators, county_user, ["premium_paid_persons", "premium_paid_amount"])
     assert fig["premium_paid_persons"].value(TOWN_A) == 2
     assert fig["premium_paid_amount"].value(TOWN_A) == 20000  # fen: 2 × 100 元
+
+
+def test_complaints_filed_and_answered_are_counted_per_township_in_the_month(
+    indicators, make_household, county_user
+):
+    # 浮梁镇: 2 filed in March (one answered on 20 March), 1 filed in February and answered 2 March.
+    # 鹅湖镇: 1 filed in March, unanswered; 1 filed in April. → filed: A 2, B 1; answered: A 2, B 0.
+    from fupin.complaints import services as complaints
+
+    a = people(make_household, TOWN_A, 1, status="poor")[0]
+    b = people(make_household, TOWN_B, 1, status="poor")[0]
+
+    def filed(person, day):
+        return complaints.file_by_staff(
+            user=county_user, person=person, village_code="", kind="request", category="pension",
+            channel="phone", subject="养老金到账时间", content="询问养老金每月何时到账",
+            now=dt.datetime(2018, *day, 9, tzinfo=dt.UTC),
+        )  # fmt: skip
+
+    def answered(c, day):
+        complaints.answer(
+            user=county_user, complaint=c, text="每月 10 日前发放",
+            now=dt.datetime(2018, *day, 9, tzinfo=dt.UTC),
+        )  # fmt: skip
+
+    answered(filed(a, (3, 5)), (3, 20))
+    filed(a, (3, 28))
+    answered(filed(a, (2, 10)), (3, 2))
+    filed(b, (3, 15))
+    filed(b, (4, 2))
+
+    fig = figures(indicators, county_user, ["complaints_filed", "complaints_answered"])
+    assert (fig["complaints_filed"].value(TOWN_A), fig["complaints_filed"].value(TOWN_B)) == (2, 1)
+    assert (fig["complaints_answered"].value(TOWN_A), fig["complaints_answered"].value(TOWN_B)) == (
+        2,
+        0,
+    )

@@ -64,6 +64,8 @@ SOURCE_APPS = {
     "assistance",
     "appraisal",
     "insurance",
+    "complaints",
+    "certification",
 }
 
 
