@@ -37,6 +37,7 @@ def test_resident_sees_home_with_own_name_and_village_and_view_is_audited(person
     entry = AuditEntry.objects.order_by("-id").first()
     assert AuditEntry.objects.count() == before + 1
     assert entry.action == "view" and entry.area_code == person.village_code
+    assert entry.get_action_display() == "查看"  # the audit page shows the action in Chinese
     assert entry.user is None and person.id_number not in entry.username
     assert entry.object_type == "person" and entry.object_id == str(person.pk)
 

@@ -101,6 +101,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "导出"
     IMPORT = "import", "导入"
     DECISION = "decision", "审核决定"
+    VIEW = "view", "查看"
 
 
 class AuditQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
 """Audit of the portal: every page a resident (or an assistant for them) opens is recorded.
 
-`viewed(request, what)` writes an entry with action "view" (查看), the acting person (居民 with the masked
+`viewed(request, what)` writes an entry with action 查看 (AuditAction.VIEW), the acting person (居民 with the masked
 ID, or the assistant's account with 代办), and the resident's village as the entry's area, so the
 township's auditor reads it. Changes use `changed(...)` with the usual CREATE/UPDATE actions.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.registry.idnumber import mask
-
-VIEW = "view"  # no AuditAction member yet (fupin.access is not this app's); shown as "view"
 
 
 def actor(request) -> str:
@@ -39,7 +37,7 @@ def _write(action, request, summary: str, obj=None, changes=None, object_type=""
 
 
 def viewed(request, what: str, obj=None):
-    return _write(VIEW, request, f"查看{what}", obj=obj)
+    return _write(AuditAction.VIEW, request, f"查看{what}", obj=obj)
 
 
 def changed(request, summary: str, *, obj=None, created: bool = False, changes=None):
