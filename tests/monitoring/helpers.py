@@ -29,7 +29,7 @@ def run(user, area_code: str | None = None, day: dt.date | None = None) -> Monit
     r = services.start_run(user=user, area_code=area_code, day=day)
     services.run_monitoring(
         r, user=user
-    )  # the immediate task backend already ran it after commit (if any); harmless twice
+    )  # the task already ran after commit: a second delivery must leave the finished run as it is
     r.refresh_from_db()
     return r
 

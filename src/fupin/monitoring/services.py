@@ -151,9 +151,15 @@ def start_run(
 
 
 def run_monitoring(run: MonitoringRun, *, user) -> dict:
-    """Compute the run as `user`, holding its liveness lock until its final state is written."""
+    """Compute the run as `user`, holding its liveness lock until its final state is written.
+
+    A run already finished (the task delivered twice) is left as it is: computing it again would
+    find nothing new and overwrite its counts with zeros."""
     try:
         with liveness.holding(LIVENESS, run.pk):
+            state = MonitoringRun.objects.filter(pk=run.pk).values_list("state", flat=True).first()
+            if state in (MonitoringRun.State.DONE, MonitoringRun.State.FAILED):
+                return {}
             try:
 
                 def progress(n: int, label: str) -> None:
