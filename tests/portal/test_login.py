@@ -201,3 +201,36 @@ def test_stored_rows_hold_no_id_phone_or_code(resident, outbox):
     code = code_in(outbox)
     text = " ".join(str(v) for v in LoginCode.objects.values().get().values())
     assert resident.id_number not in text and PHONE not in text and code not in row.code_hash
+
+
+def test_codes_are_sent_by_a_queued_job_after_commit_for_known_and_unknown_ids(
+    resident, outbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The page never waits on the gateway: the message is a background job queued once the
+    page's transaction commits, and one is queued for an unregistered ID too (sending nothing)."""
+    from types import SimpleNamespace
+
+    from django.db import transaction
+
+    from fupin.portal import otp, tasks
+
+    queued = []
+    fake = SimpleNamespace(enqueue=lambda *a: queued.append(a))
+    monkeypatch.setattr(tasks, "send_sms_task", fake)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            otp.request_code(id_raw=resident.id_number, phone_raw=PHONE, ip="10.0.0.1")
+            assert queued == []  # nothing goes out before the commit
+    assert len(callbacks) == 1 and queued[0][0] == PHONE
+    assert re.search(r"\d{6}", queued[0][1])
+    otp.request_code(id_raw=UNKNOWN_ID, phone_raw=PHONE, ip="10.0.0.2")
+    assert queued[1] == ("", "")  # a job all the same, holding nothing of the visitor
+    assert outbox == []  # the page itself sent nothing
+
+
+def test_the_queued_job_delivers_and_an_empty_one_sends_nothing(outbox):
+    from fupin.portal.tasks import send_sms_task
+
+    send_sms_task.enqueue("13900000009", "测试")
+    send_sms_task.enqueue("", "")
+    assert outbox == [("13900000009", "测试")]

@@ -23,7 +23,9 @@ does not answer in time. For example, a gateway answering HTTP POST with JSON::
             if r.status_code != 200 or r.json().get("code") != 0:
                 raise SmsError("短信平台拒绝发送")
 
-and `FUPIN_SMS_BACKEND=county.sms.CountyGateway`. The portal never reveals the failure to the person
+and `FUPIN_SMS_BACKEND=county.sms.CountyGateway`. Pages never call the gateway themselves: `queue` hands
+the message to a background job (`tasks.send_sms_task`) once the page's transaction has committed, so a
+slow gateway neither slows the page nor shows in its timing. The portal never reveals the failure to the person
 asking (the answer is the same whether or not anything was sent); it is logged for the operators.
 """
 
@@ -35,6 +37,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -81,3 +84,20 @@ def send(phone: str, text: str) -> bool:
         log.error("短信发送失败（%s）：%s", phone[:3] + "****" + phone[-4:], e)
         return False
     return True
+
+
+def queue(phone: str, text: str, *, deliver: bool = True) -> None:
+    """Send from a background job after commit. With `deliver=False` a job is queued all the same
+    (same work on the page whether or not anyone is texted) and sends nothing: its phone and text are
+    empty, so the queue holds nothing of an unregistered visitor."""
+    from .tasks import send_sms_task
+
+    args = (phone, text) if deliver else ("", "")
+
+    def enqueue():
+        try:
+            send_sms_task.enqueue(*args)
+        except Exception:  # the queue down: logged for the operators, the page answers the same
+            log.exception("短信任务排队失败")
+
+    transaction.on_commit(enqueue)
