@@ -10,8 +10,9 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from fupin.access.models import AuditEntry, Role
-from fupin.insurance.models import PensionRecord, SubsidyEntry, SubsidyRun
+from fupin.insurance.models import InsuranceChange, PensionRecord, SubsidyEntry, SubsidyRun
 from fupin.portal.models import ResidentRequest
+from fupin.registry.models import Person
 from tests.conftest import TOWN_A, TOWN_B, login
 from tests.portal.clients import resident_client
 
@@ -163,3 +164,107 @@ def test_filters_and_read_only_role(me, make_user):
     assert r.status_code == 403
     row.refresh_from_db()
     assert row.status == "open"
+
+
+def handle(user, row, status, answer="已核实"):
+    return login(user).post(
+        reverse("portal:staff_request", args=[row.pk]), {"status": status, "answer": answer}
+    )
+
+
+def test_phone_request_done_updates_the_registry_audited(me, stranger, town_a_user):
+    Person.objects.filter(pk=stranger.pk).update(phone="13900001111")  # another household's
+    resident_client(me).post(reverse("portal:request_phone"), {"phone": "139 0000 1111"})
+    row = ResidentRequest.objects.get()
+    version = Person.objects.get(pk=me.pk).version
+    r = handle(town_a_user, row, "done", "已电话核实")
+    assert r.status_code == 302
+    me.refresh_from_db()
+    row.refresh_from_db()
+    assert me.phone == "13900001111" and me.version == version + 1 and row.status == "done"
+    entry = AuditEntry.objects.filter(object_type="person", object_id=str(me.pk)).latest("id")
+    assert entry.action == "update" and entry.user == town_a_user
+    assert "更新手机号码" in entry.summary and f"居民申请 {row.pk}" in entry.summary
+    assert entry.changes == {"phone": ["", "13900001111"]}
+
+
+@pytest.mark.parametrize("status", ["refused", "in_progress"])
+def test_phone_request_not_done_leaves_the_phone(me, town_a_user, status):
+    resident_client(me).post(reverse("portal:request_phone"), {"phone": "13900002222"})
+    row = ResidentRequest.objects.get()
+    assert handle(town_a_user, row, status).status_code == 302
+    me.refresh_from_db()
+    assert me.phone == ""
+    assert not AuditEntry.objects.filter(object_type="person", object_id=str(me.pk)).exists()
+
+
+@pytest.mark.parametrize("bad", ["12345", "2390000111", "", None, 13900001111])
+def test_invalid_phone_in_a_request_is_refused_and_nothing_changes(me, town_a_user, bad):
+    row = ResidentRequest.objects.create(
+        person=me, village_code=me.village_code, kind="phone", detail={"phone": bad},
+        due_on=days_later(5), rule="test",
+    )  # fmt: skip
+    r = handle(town_a_user, row, "done")
+    assert r.status_code == 200 and "不是有效的手机号" in r.content.decode()
+    me.refresh_from_db()
+    row.refresh_from_db()
+    assert me.phone == "" and row.status == "open" and row.handled_by is None
+
+
+def test_tier_request_done_writes_the_chosen_tier_with_history(me, town_a_user):
+    PensionRecord.objects.create(person=me, village_code=me.village_code, status="paying",
+                                 tier_fen=10_000, paid_year=2026)  # fmt: skip
+    resident_client(me).post(reverse("portal:request_pension"), {"tier": "50000"})
+    row = ResidentRequest.objects.get()
+    year = timezone.localdate().year + 1
+    assert handle(town_a_user, row, "done", "已录入").status_code == 302
+    rec = PensionRecord.objects.get(person=me)
+    assert (rec.chosen_tier_fen, rec.chosen_year) == (50_000, year)
+    assert rec.tier_fen == 10_000 and rec.updated_by == town_a_user  # the paid year's tier stays
+    change = InsuranceChange.objects.get(person=me)
+    assert change.changed_by == town_a_user and f"居民申请 {row.pk}" in change.reason
+    assert change.before["chosen_tier_fen"] is None and change.after["chosen_tier_fen"] == 50_000
+    row.refresh_from_db()
+    assert row.status == "done"
+
+
+def test_tier_request_refused_writes_nothing(me, town_a_user):
+    resident_client(me).post(reverse("portal:request_pension"), {"tier": "50000"})
+    row = ResidentRequest.objects.get()
+    assert handle(town_a_user, row, "refused", "材料不全").status_code == 302
+    assert not PensionRecord.objects.filter(person=me).exists()
+    assert not InsuranceChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "detail, message",
+    [
+        ({"year": 2027, "tier_fen": 5_000}, "低于 2020 年度政府代缴最低档次 100.00 元"),
+        ({"year": 2019, "tier_fen": 9_999}, "低于 2019 年度政府代缴最低档次 100.00 元"),
+        ({"year": "2027", "tier_fen": 50_000}, "缺少年度或档次"),
+        ({"tier_fen": 50_000}, "缺少年度或档次"),
+        ({"year": 99999, "tier_fen": 50_000}, "养老保险记录"),
+        ({"year": 2027, "tier_fen": 10**12}, "养老保险记录"),
+    ],
+)
+def test_tier_below_the_minimum_or_malformed_is_refused(me, town_a_user, detail, message):
+    row = ResidentRequest.objects.create(
+        person=me, village_code=me.village_code, kind="pension_tier", detail=detail,
+        due_on=days_later(15), rule="test",
+    )  # fmt: skip
+    r = handle(town_a_user, row, "done")
+    assert r.status_code == 200 and message in r.content.decode()
+    assert not PensionRecord.objects.filter(person=me).exists()
+    row.refresh_from_db()
+    assert row.status == "open"
+
+
+def test_drawing_pensioner_tier_request_cannot_be_done(me, town_a_user):
+    PensionRecord.objects.create(person=me, village_code=me.village_code, status="drawing",
+                                 drawing_since=dt.date(2020, 1, 1))  # fmt: skip
+    row = ResidentRequest.objects.create(
+        person=me, village_code=me.village_code, kind="pension_tier",
+        detail={"year": 2027, "tier_fen": 50_000}, due_on=days_later(15), rule="test",
+    )  # fmt: skip
+    assert "已领取养老保险待遇" in handle(town_a_user, row, "done").content.decode()
+    assert PensionRecord.objects.get(person=me).chosen_tier_fen is None

@@ -52,6 +52,10 @@ class PensionRecord(models.Model):
     years_paid = models.PositiveSmallIntegerField("累计缴费年限", default=0)
     drawing_since = models.DateField("领取待遇起始", null=True, blank=True)
     monthly_amount_fen = models.PositiveIntegerField("月领取金额(分)", null=True, blank=True)
+    # 选档: the tier the resident chose for a coming year (the portal's request, once the township
+    # has done it); `tier_fen` stays the tier of the year paid until that year is paid.
+    chosen_tier_fen = models.PositiveIntegerField("选定缴费档次(分)", null=True, blank=True)
+    chosen_year = models.PositiveSmallIntegerField("选定档次年度", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(

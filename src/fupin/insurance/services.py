@@ -50,6 +50,8 @@ PENSION_FIELDS = (
     "years_paid",
     "drawing_since",
     "monthly_amount_fen",
+    "chosen_tier_fen",
+    "chosen_year",
     "note",
 )
 MEDICAL_FIELDS = ("enrolled_on", "benefits_from", "paid_by", "note")
@@ -74,7 +76,11 @@ def _check_pension(values: dict) -> None:
         raise InsuranceError(f"参保状态“{str(values['status'])[:20]}”无效")
     if values["paid_by"] not in PaidBy.values:
         raise InsuranceError(f"缴费方式“{str(values['paid_by'])[:20]}”无效")
-    for name, label in (("tier_fen", "缴费档次"), ("monthly_amount_fen", "月领取金额")):
+    for name, label in (
+        ("tier_fen", "缴费档次"),
+        ("monthly_amount_fen", "月领取金额"),
+        ("chosen_tier_fen", "选定缴费档次"),
+    ):
         v = values[name]
         if v is not None and (
             not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_FEN
@@ -82,6 +88,10 @@ def _check_pension(values: dict) -> None:
             raise InsuranceError(f"{label}须为 0 到 10 万元之间的金额")
     if values["paid_year"] is not None:
         _year(values["paid_year"], "已缴费年度")
+    if (values["chosen_tier_fen"] is None) != (values["chosen_year"] is None):
+        raise InsuranceError("选定缴费档次和选定档次年度须同时填写")
+    if values["chosen_year"] is not None:
+        _year(values["chosen_year"], "选定档次年度")
     if not isinstance(values["years_paid"], int) or not 0 <= values["years_paid"] <= 80:
         raise InsuranceError("累计缴费年限须为 0 到 80 之间的整数")
     if values["status"] == PensionStatus.DRAWING and values["drawing_since"] is None:

@@ -39,14 +39,19 @@ class TierChoice:
         ]
 
 
-def choice_for(person) -> TierChoice:
-    year = today().year + 1
-    portal = rules.rules()
+def minimum_for(year: int) -> tuple[int, int]:
+    """(the government-paid minimum tier in fen, the pack year it is taken from) for a year."""
     pension = subsidy_rules().pension
     table = pension.min_tier.value if pension else {}
     years = sorted(y for y in table if y <= year) or sorted(table)
     min_year = years[-1] if years else year
-    min_fen = table.get(min_year, 0)
+    return table.get(min_year, 0), min_year
+
+
+def choice_for(person) -> TierChoice:
+    year = today().year + 1
+    portal = rules.rules()
+    min_fen, min_year = minimum_for(year)
     entry = (
         SubsidyEntry.objects.filter(
             person=person, insurance="pension", scheme="premium", outcome="entitled"

@@ -96,6 +96,10 @@ def handle_request(*, user, row: ResidentRequest, status: str, answer: str, requ
             raise RequestRefused("办理结果：办结或不予办理时请写明结果，居民会看到", "answer")
         if len(answer) > 300:
             raise RequestRefused(f"办理结果：最多 300 字，现有 {len(answer)} 字", "answer")
+        if status == RequestStatus.DONE:
+            _carry_out(
+                user, row, request
+            )  # refused → the whole transaction, status too, rolls back
         old = (row.status, row.answer)
         row.status, row.answer = status, answer
         row.handled_by, row.handled_at = user, timezone.now()
@@ -109,3 +113,57 @@ def handle_request(*, user, row: ResidentRequest, status: str, answer: str, requ
             changes={"status": [old[0], status], "answer": [old[1], answer]},
         )
     return row
+
+
+def _carry_out(user, row: ResidentRequest, request) -> None:
+    """What 已办结 means for the kinds that change a record: the registry's phone, the pension's chosen
+    tier — each through its own module's audited service, in the caller's transaction."""
+    detail = row.detail or {}
+    why = f"居民申请 {row.pk}（{row.created_at:%Y-%m-%d} 提交）已办结"
+    if row.kind == RequestKind.PHONE:
+        from fupin.registry.services import change_phone
+
+        from .otp import LoginRefused, clean_phone
+
+        try:
+            raw = detail.get("phone")
+            if not isinstance(raw, str):  # the portal stores a string; anything else is not a number
+                raise LoginRefused("")
+            phone = clean_phone(raw)
+        except LoginRefused:
+            raise RequestRefused(
+                f"新手机号码“{str(detail.get('phone') or '')[:20]}”不是有效的手机号（11 位，1 开头），"
+                "不能办结，请选择不予办理",
+                "status",
+            ) from None
+        change_phone(user=user, person_id=row.person_id, phone=phone, reason=why, request=request)
+    elif row.kind == RequestKind.PENSION_TIER:
+        from fupin.insurance.models import PensionRecord, PensionStatus
+        from fupin.insurance.services import InsuranceError, update_pension
+
+        from .pension import minimum_for
+
+        year, tier = detail.get("year"), detail.get("tier_fen")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (year, tier)):
+            raise RequestRefused("申请内容缺少年度或档次，不能办结，请选择不予办理", "status")
+        min_fen, min_year = minimum_for(year)
+        if tier < min_fen:
+            raise RequestRefused(
+                f"所选档次 {tier / 100:.2f} 元低于 {min_year} 年度政府代缴最低档次 "
+                f"{min_fen / 100:.2f} 元，不能办结，请选择不予办理",
+                "status",
+            )
+        record_ = PensionRecord.objects.filter(person_id=row.person_id).first()
+        if record_ is not None and record_.status == PensionStatus.DRAWING:
+            raise RequestRefused("该居民已领取养老保险待遇，不再缴费选档，请选择不予办理", "status")
+        try:
+            update_pension(
+                user=user,
+                person=row.person,
+                reason=why,
+                request=request,
+                chosen_tier_fen=tier,
+                chosen_year=year,
+            )
+        except InsuranceError as e:
+            raise RequestRefused(f"养老保险记录：{e}", "status") from None

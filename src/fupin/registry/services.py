@@ -120,6 +120,34 @@ def save_person(*, user, form, request=None) -> Person:
     return p
 
 
+def change_phone(*, user, person_id: int, phone: str, reason: str, request=None) -> Person:
+    """Set one person's phone (a checked request, e.g. the resident portal's 更新手机号码): the row read
+    again under lock, its version moved on, audited with the reason. The caller checks the number; a
+    number another household's member already has is allowed (family phones are shared). Runs inside
+    the caller's transaction when there is one."""
+    require_writer(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("change_phone needs a reason")
+    with transaction.atomic():
+        p = Person.objects.select_for_update().get(pk=person_id)
+        require_area(user, p.village_code)
+        changes = diff({"phone": p.phone}, {"phone": phone})
+        if changes:
+            p.phone = phone
+            p.version += 1
+            p.save(update_fields=["phone", "version", "updated_at"])
+            record(
+                AuditAction.UPDATE,
+                user=user,
+                request=request,
+                obj=p,
+                summary=f"家庭成员 {p.name}（{p.masked_id}）更新手机号码：{reason[:100]}",
+                changes=changes,
+            )
+    return p
+
+
 def refresh_household_summary(household_ids: list[int]) -> None:
     """Keep member_count and head_name (denormalised for fast lists) in step with the members."""
     members = Person.objects.filter(household_id=OuterRef("pk")).exclude(status=Status.REMOVED)
