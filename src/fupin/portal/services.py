@@ -127,7 +127,8 @@ def _carry_out(user, row: ResidentRequest, request) -> None:
 
         try:
             raw = detail.get("phone")
-            if not isinstance(raw, str):  # the portal stores a string; anything else is not a number
+            # the portal stores a string; anything else is not a number
+            if not isinstance(raw, str):
                 raise LoginRefused("")
             phone = clean_phone(raw)
         except LoginRefused:
