@@ -268,3 +268,13 @@ def test_drawing_pensioner_tier_request_cannot_be_done(me, town_a_user):
     )  # fmt: skip
     assert "已领取养老保险待遇" in handle(town_a_user, row, "done").content.decode()
     assert PensionRecord.objects.get(person=me).chosen_tier_fen is None
+
+
+def test_the_chosen_tier_shows_to_the_resident_and_on_the_person_page(me, town_a_user):
+    PensionRecord.objects.create(person=me, village_code=me.village_code, status="paying",
+                                 tier_fen=10_000, paid_year=2026,
+                                 chosen_tier_fen=150_000, chosen_year=2027)  # fmt: skip
+    mine = resident_client(me).get(reverse("portal:me")).content.decode()
+    assert "2027 年度选定档次 1500.00 元/年" in mine
+    staff = login(town_a_user).get(reverse("registry:person", args=[me.pk]))
+    assert "2027 年度选定档次 1500.00 元（居民选档）" in staff.content.decode()
