@@ -91,3 +91,22 @@ class AreaPickerField(forms.CharField):
             return parse_area(self.user, value, levels=self.levels)
         except AreaNotFound as exc:
             raise forms.ValidationError(str(exc)) from None
+
+
+# A list page's area filter (certification, complaints): the typed area and its picker.
+def area_filter(request) -> tuple[str, str]:
+    """The area typed in the list filter (a name or a code), as a code inside the user's scope;
+    a Chinese message when it is not one of his areas (the list then shows his whole area)."""
+    text = (request.GET.get("area") or "").strip()[:100]
+    if not text:
+        return "", ""
+    try:
+        return own_code(parse_area(request.user, text)), ""
+    except AreaNotFound as exc:
+        return "", str(exc)
+
+
+def area_picker(request, code: str) -> str:
+    return AreaPickerWidget(
+        user=request.user, attrs={"class": "form-control form-control-sm", "aria-label": "区划"}
+    ).render("area", code)

@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
-from fupin.areas.lookup import AreaNotFound
-from fupin.areas.names import own_code
-from fupin.areas.picker import AreaPickerWidget, parse_area
+from fupin.areas.picker import area_filter, area_picker
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
@@ -29,24 +27,6 @@ from .rules import rules
 
 SHOWN = {"missing": "未认证", "done": "已认证", "all": "全部"}
 STAFF_METHODS = [(v, label) for v, label in Method.choices if v != Method.PORTAL]
-
-
-def area_filter(request) -> tuple[str, str]:
-    """The area typed in the list filter (a name or a code), as a code inside the user's scope;
-    a Chinese message when it is not one of his areas (the list then shows his whole area)."""
-    text = (request.GET.get("area") or "").strip()[:100]
-    if not text:
-        return "", ""
-    try:
-        return own_code(parse_area(request.user, text)), ""
-    except AreaNotFound as exc:
-        return "", str(exc)
-
-
-def area_picker(request, code: str) -> str:
-    return AreaPickerWidget(
-        user=request.user, attrs={"class": "form-control form-control-sm", "aria-label": "区划"}
-    ).render("area", code)
 
 
 def _year(request, today: dt.date) -> int:
