@@ -110,7 +110,9 @@ def test_resident_on_a_phone(phone, live_server, make_household):
 
     page.goto(f"{base}/portal/")  # a complaint (fupin.complaints, mounted into the portal)
     page.get_by_role("link", name=re.compile("我要反映问题")).tap()
-    page.goto(f"{base}/portal/complaints/new/")
+    page.wait_for_url(f"{base}/portal/complaints/")  # the tile leads to the resident's complaints
+    page.locator("#new-complaint").tap()
+    page.wait_for_url(f"{base}/portal/complaints/new/")
     page.fill("#id_subject", "培训班离家太远")
     page.fill("#id_content", "希望在村里开培训班。")
     page.get_by_role("button", name="提交").tap()
