@@ -4,8 +4,10 @@ resident of each township's marked household."""
 
 import datetime as dt
 
-from fupin.portal.models import Assistance, LoginCode, ResidentRequest
-from tests.access.marks import NOT_AREA_BOUND, marker
+from django.utils import timezone
+
+from fupin.portal.models import Assistance, LoginCode, ResidentRequest, SmsOutbox
+from tests.access.marks import NOT_AREA_BOUND, NOT_SHOWN, marker
 
 
 def extend(world, users) -> None:
@@ -28,11 +30,22 @@ def extend(world, users) -> None:
             due_on=dt.date.today() + dt.timedelta(days=15),
             rule="test",
         )
+        SmsOutbox.objects.create(
+            purpose="consent",
+            person=person,
+            nonce="0" * 32,
+            assistant_name=marker(town, SmsOutbox),
+            created_at=timezone.now(),
+        )
 
 
 def install(factory, extensions) -> None:
     extensions.append(extend)
     NOT_AREA_BOUND[LoginCode] = "keyed hashes of ID, phone and code only; never shown"
+    NOT_SHOWN[SmsOutbox] = (
+        "a code message waiting for its job, erased when sent; read only by the job "
+        "(tests/portal/test_login.py::test_no_phone_or_code_in_the_task_table_or_the_outbox)"
+    )
 
     @factory("portal:claim")
     def _claim(world, town):

@@ -207,30 +207,99 @@ def test_codes_are_sent_by_a_queued_job_after_commit_for_known_and_unknown_ids(
     resident, outbox, monkeypatch, django_capture_on_commit_callbacks
 ):
     """The page never waits on the gateway: the message is a background job queued once the
-    page's transaction commits, and one is queued for an unregistered ID too (sending nothing)."""
+    page's transaction commits, and one is queued for an unregistered ID too (sending nothing).
+    The job's argument is an outbox row's id: neither the phone nor the code is in it."""
     from types import SimpleNamespace
 
     from django.db import transaction
 
-    from fupin.portal import otp, tasks
+    from fupin.portal import otp, sms, tasks
+    from fupin.portal.models import SmsOutbox
 
     queued = []
     fake = SimpleNamespace(enqueue=lambda *a: queued.append(a))
-    monkeypatch.setattr(tasks, "send_sms_task", fake)
+    monkeypatch.setattr(tasks, "send_code_task", fake)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with transaction.atomic():
             otp.request_code(id_raw=resident.id_number, phone_raw=PHONE, ip="10.0.0.1")
             assert queued == []  # nothing goes out before the commit
-    assert len(callbacks) == 1 and queued[0][0] == PHONE
-    assert re.search(r"\d{6}", queued[0][1])
+    known = SmsOutbox.objects.get()
+    assert len(callbacks) == 1 and queued[0] == (known.pk,)
     otp.request_code(id_raw=UNKNOWN_ID, phone_raw=PHONE, ip="10.0.0.2")
-    assert queued[1] == ("", "")  # a job all the same, holding nothing of the visitor
+    unknown = SmsOutbox.objects.exclude(pk=known.pk).get()
+    assert queued[1] == (unknown.pk,)  # a job all the same
+    assert unknown.person_id is None and unknown.phone_key == ""  # holding nothing of the visitor
     assert outbox == []  # the page itself sent nothing
+    assert sms.send_queued(unknown.pk) is False and outbox == []
+    assert sms.send_queued(known.pk) is True and outbox[-1][0] == PHONE
+    assert not SmsOutbox.objects.exists()  # erased once sent
+    assert sms.send_queued(known.pk) is False and len(outbox) == 1  # never twice
 
 
-def test_the_queued_job_delivers_and_an_empty_one_sends_nothing(outbox):
-    from fupin.portal.tasks import send_sms_task
+def test_no_phone_or_code_in_the_task_table_or_the_outbox(resident, settings):
+    """With the database task backend (production's default) a requested code leaves no phone
+    number and no code in the task table or the outbox; the worker then texts it and erases the row."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
-    send_sms_task.enqueue("13900000009", "测试")
-    send_sms_task.enqueue("", "")
-    assert outbox == [("13900000009", "测试")]
+    from fupin.portal.models import SmsOutbox
+    from fupin.portal.sms import MemoryBackend
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    ask(Client(), resident.id_number)
+    ask(Client(), UNKNOWN_ID)
+    assert MemoryBackend.outbox == [] and DBTaskResult.objects.count() == 2
+    stored = " ".join(
+        str(v)
+        for model in (DBTaskResult, SmsOutbox, LoginCode)
+        for row in model.objects.values()
+        for v in row.values()
+    )
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    )
+    for row in DBTaskResult.objects.all():  # what `fupin worker` does, in this test's connection
+        worker.run_task(row)
+    assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 2
+    assert len(MemoryBackend.outbox) == 1
+    phone, text = MemoryBackend.outbox[0]
+    code = re.search(r"\d{6}", text).group()
+    assert phone == PHONE
+    assert PHONE not in stored and code not in stored and resident.id_number not in stored
+    assert not SmsOutbox.objects.exists()
+
+
+def test_a_stale_or_changed_phone_row_sends_nothing(resident, outbox, monkeypatch):
+    from fupin.portal import otp, sms, tasks
+    from fupin.portal.models import SmsOutbox
+
+    monkeypatch.setattr(tasks, "send_code_task", type("T", (), {"enqueue": lambda *a: None}))
+    otp.request_code(id_raw=resident.id_number, phone_raw=PHONE, ip="10.0.0.1")
+    row = SmsOutbox.objects.get()
+    Person.objects.filter(pk=resident.pk).update(phone="13700000000")
+    assert sms.send_queued(row.pk) is False and outbox == []
+    Person.objects.filter(pk=resident.pk).update(phone=PHONE)
+    LoginCode.objects.update(created_at=timezone.now() - dt.timedelta(hours=2))
+    otp.request_code(id_raw=resident.id_number, phone_raw=PHONE, ip="10.0.0.1")
+    row = SmsOutbox.objects.get()
+    SmsOutbox.objects.filter(pk=row.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    assert sms.send_queued(row.pk) is False and outbox == []
+
+
+def test_the_code_texted_is_the_code_that_logs_in(resident, outbox):
+    c = Client()
+    ask(c, resident.id_number)
+    text = outbox[-1][1]
+    assert text.startswith("【浮梁县人社局】")  # the county's name from COUNTY_CODE
+    assert logged_in(c) is False
+    enter(c, code_in(outbox))
+    assert logged_in(c)

@@ -72,6 +72,43 @@ class LoginCode(models.Model):
         ]
 
 
+class SmsPurpose(models.TextChoices):
+    LOGIN = "login", "登录验证码"
+    CONSENT = "consent", "代办授权验证码"
+
+
+class SmsOutbox(models.Model):
+    """短信待发: one code message waiting for the background job that texts it, erased when sent.
+
+    Holds neither the phone number nor the code: the job reads the phone from the registry (the one of
+    the person's or household's numbers whose keyed hash is `phone_key`) and derives the code again from
+    `nonce` with the site key (`otp.code_for`), so the task queue and this table tell nothing without the
+    key. `person` is empty when the ID number asked with is not a registered resident's with that phone:
+    the row is written all the same (the page does the same work) and the job sends nothing. The job
+    deletes the row before sending; rows older than the code's life are deleted whenever a new one is
+    written (a worker that never ran leaves nothing usable)."""
+
+    AREA_CODE_FIELD = "person__village_code"
+
+    purpose = models.CharField("用途", max_length=10, choices=SmsPurpose.choices)
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="居民",
+    )
+    phone_key = models.CharField("手机号摘要", max_length=64, blank=True)
+    nonce = models.CharField("验证码种子", max_length=32)
+    assistant_name = models.CharField("代办员", max_length=150, blank=True)
+    created_at = models.DateTimeField("写入时间", db_index=True)
+
+    class Meta:
+        verbose_name = "短信待发"
+        verbose_name_plural = "短信待发"
+
+
 class RequestKind(models.TextChoices):
     PENSION_TIER = "pension_tier", "选择下一年度养老保险缴费档次"
     TRAINING = "training", "申请参加技能培训"

@@ -1,7 +1,7 @@
 """Resident login by ID number + phone number + one-time code (验证码登录).
 
 `request_code` checks the input, the lock and the send limits, writes a `LoginCode` and texts the code
-(from a background job queued after commit, `sms.queue`) to the phone only when a resident with that ID number has that phone number (their own or their
+(from a background job queued after commit, `sms.queue_code`; neither the code nor the phone is stored) to the phone only when a resident with that ID number has that phone number (their own or their
 household's) in the registry; the answer is the same either way. `verify_code` checks a code against
 the row the session points at and returns the Person, or raises `LoginRefused` with a Chinese message.
 
@@ -26,12 +26,13 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from fupin.areas.names import name_of
 from fupin.registry.choices import Status
 from fupin.registry.idnumber import IdNumberError, parse_id_number
 from fupin.registry.models import Person
 
 from . import sms
-from .models import LoginCode
+from .models import LoginCode, SmsOutbox, SmsPurpose
 
 PHONE = re.compile(r"1[3-9]\d{9}")
 CODE = re.compile(r"\d{6}")
@@ -111,14 +112,15 @@ def matching_person(id_number: str, phone: str) -> Person | None:
 def request_code(*, id_raw, phone_raw, ip: str | None, now: dt.datetime | None = None) -> LoginCode:
     id_number = clean_id(id_raw)
     phone = clean_phone(phone_raw)
-    row, code = _issue(id_number, phone, ip, now)
+    row, nonce = _issue(id_number, phone, ip, now)
     # Texted from a background job, queued for registered and unregistered numbers alike: the answer
-    # takes the same time whatever the gateway does.
-    sms.queue(
-        phone,
-        f"【浮梁县人社局】您的登录验证码是 {code}，{settings.PORTAL_CODE_MINUTES} 分钟内有效。"
-        "工作人员不会向您索要验证码，请勿告诉他人。",
-        deliver=matching_person(id_number, phone) is not None,
+    # takes the same time whatever the gateway does. The job finds the person's phone and the code
+    # again; the queue holds neither.
+    sms.queue_code(
+        purpose=SmsPurpose.LOGIN,
+        person=matching_person(id_number, phone),
+        phone_key=row.phone_key,
+        nonce=nonce,
     )
     return row
 
@@ -133,26 +135,63 @@ def consent_phone(person: Person) -> str:
     return ""
 
 
+def registered_phone(person: Person, phone_key: str) -> str:
+    """The person's (or household's) registered phone whose keyed hash is `phone_key`, or ""."""
+    for raw in (person.phone, person.household.phone):
+        try:
+            phone = clean_phone(raw)
+        except LoginRefused:
+            continue
+        if hmac.compare_digest(_key("phone", phone), phone_key):
+            return phone
+    return ""
+
+
 def request_consent_code(*, person: Person, assistant_name: str, ip: str | None) -> LoginCode:
     """代办授权码: texted to the resident's registered phone; the resident reads it aloud to the
     assistant. The same limits and lock as login codes (they count against the same ID number)."""
     phone = consent_phone(person)
     if not phone:
         raise LoginRefused("该居民没有登记手机号码，无法用验证码授权，请上传签字授权书照片")
-    row, code = _issue(person.id_number, phone, ip, None)
-    sms.queue(
-        phone,
-        f"【浮梁县人社局】村便民服务站工作人员 {assistant_name} 正在为您代办社保就业事项。"
-        f"如您同意，请把验证码 {code} 告诉工作人员（{settings.PORTAL_CODE_MINUTES} 分钟内有效）；不同意请勿告知。",
+    row, nonce = _issue(person.id_number, phone, ip, None)
+    sms.queue_code(
+        purpose=SmsPurpose.CONSENT,
+        person=person,
+        phone_key=row.phone_key,
+        nonce=nonce,
+        assistant_name=assistant_name,
     )
     return row
 
 
+def code_for(nonce: str) -> str:
+    """The six-digit code of a nonce: derived with the site key, so the nonce alone (in the database
+    or the task queue) does not give it away."""
+    return f"{int(_key('otp', nonce), 16) % 10**6:06d}"
+
+
+def message_text(outbox: SmsOutbox) -> str:
+    """The text of a queued code message (the sender is the county's 人社局, named from COUNTY_CODE)."""
+    sender = f"【{name_of(settings.COUNTY_CODE)}人社局】"
+    code = code_for(outbox.nonce)
+    if outbox.purpose == SmsPurpose.CONSENT:
+        return (
+            f"{sender}村便民服务站工作人员 {outbox.assistant_name} 正在为您代办社保就业事项。"
+            f"如您同意，请把验证码 {code} 告诉工作人员（{settings.PORTAL_CODE_MINUTES} 分钟内有效）；不同意请勿告知。"
+        )
+    return (
+        f"{sender}您的登录验证码是 {code}，{settings.PORTAL_CODE_MINUTES} 分钟内有效。"
+        "工作人员不会向您索要验证码，请勿告诉他人。"
+    )
+
+
 def _issue(id_number: str, phone: str, ip: str | None, now) -> tuple[LoginCode, str]:
+    """The code row and the nonce its code derives from (`code_for`)."""
     now = now or timezone.now()
     id_key, phone_key = _key("id", id_number), _key("phone", phone)
     hour = now - dt.timedelta(hours=1)
-    code = f"{secrets.randbelow(10**6):06d}"
+    nonce = secrets.token_hex(16)
+    code = code_for(nonce)
     with transaction.atomic():
         _advisory_locks(id_key, phone_key, _key("ip", ip or ""))
         if _failures(id_key, now) >= settings.PORTAL_CODE_FAILURES:
@@ -180,7 +219,7 @@ def _issue(id_number: str, phone: str, ip: str | None, now) -> tuple[LoginCode, 
             expires_at=now + dt.timedelta(minutes=settings.PORTAL_CODE_MINUTES),
         )
         LoginCode.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
-    return row, code
+    return row, nonce
 
 
 def verify_code(

@@ -4,10 +4,8 @@ from django_tasks import task
 
 
 @task()
-def send_sms_task(phone: str, text: str) -> bool:
-    """Deliver one message; an empty phone is a request that sends nothing (see `sms.queue`)."""
+def send_code_task(outbox_id: int) -> bool:
+    """Text one queued code (`sms.queue_code`): the argument is an outbox row's id, never a phone or a code."""
     from . import sms
 
-    if not phone:
-        return False
-    return sms.send(phone, text)
+    return sms.send_queued(outbox_id)
