@@ -217,6 +217,10 @@ def main() -> None:
     from fupin.registry.models import Person
 
     today = dt.date.today()
+    if not fresh:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a kept database meets today's schema
     if fresh:
         t = time.perf_counter()
         reg.fill(args.persons)

@@ -250,3 +250,75 @@ def test_the_indicator_page_and_api_read_the_snapshot_of_the_period(world, count
     # A period no snapshot ends in is computed from the registry as it stands, and says so.
     rows = {r["code"]: r for r in c.get("/api/v1/management/indicators?period=2018-02").json()}
     assert rows["medical_coverage"]["total"] == 100.0
+
+
+def _registry_expected(prefix: str = "") -> tuple[dict, dict]:
+    """The home page's counts, counted here in Python over the rows themselves."""
+    people = [p for p in Person.objects.all() if p.village_code.startswith(prefix)]
+    active = {"poor", "new", "returned", "exited_policy"}
+    counts = {
+        "total": len(people),
+        "active": sum(p.status in active for p in people),
+        "labour": sum(
+            p.status in active and p.labour_skill in {"general", "skilled", "weak"} for p in people
+        ),
+    }
+    by_status: dict[str, int] = {}
+    for h in Household.objects.all():
+        if h.village_code.startswith(prefix):
+            by_status[h.status] = by_status.get(h.status, 0) + 1
+    return by_status, counts
+
+
+def _home_counts(client) -> tuple[dict, dict, str]:
+    r = client.get("/")
+    assert r.status_code == 200
+    by_status = {code: n for _label, n, code in r.context["by_status"] if n}
+    counts = {k: r.context["counts"][k] for k in ("total", "active", "labour")}
+    return by_status, counts, r.content.decode()
+
+
+def test_the_home_page_counts_come_from_the_latest_snapshot(
+    world, county_user, town_a_user, make_user, make_household
+):
+    from fupin.registry.choices import ACTIVE_STATUSES
+    from tests.conftest import login
+
+    assert set(ACTIVE_STATUSES) == {"poor", "new", "returned", "exited_policy"}  # counted below
+    village = _villages(TOWN_A, 2)[1]
+    village_user = make_user("village-a2", "village", village.code)
+    users = {county_user: "", town_a_user: TOWN_A, village_user: village.code}
+    # Before any snapshot the counts are computed live, and the page says so.
+    by_status, counts, page = _home_counts(login(town_a_user))
+    assert (by_status, counts) == _registry_expected(TOWN_A)
+    assert "按当前登记数据现算" in page
+
+    today = dt.date.today()
+    snapshots.build(day=today)
+    for user, prefix in users.items():
+        by_status, counts, page = _home_counts(login(user))
+        assert (by_status, counts) == _registry_expected(prefix), user.username
+        assert counts["total"] > 0
+        assert "户数和人数取自" in page and "生成的统计快照" in page
+    # The page reads the snapshot, not the registry of a million persons.
+    with CaptureQueriesContext(connection) as ctx:
+        login(county_user).get("/")
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "registry_person" not in sql and "registry_household" not in sql
+
+    # A new household of 3 in the second village of town A: not counted until the next snapshot.
+    before = _registry_expected(TOWN_A)
+    hh = make_household(TOWN_A, members=3)
+    Household.objects.filter(pk=hh.pk).update(village=village, village_code=village.code)
+    Person.objects.filter(household=hh).update(village_code=village.code, status="poor")
+    assert _home_counts(login(town_a_user))[:2] == before
+    snapshots.build(day=today)
+    by_status, counts, _ = _home_counts(login(town_a_user))
+    assert counts["total"] == before[1]["total"] + 3
+    assert counts["active"] == before[1]["active"] + 3
+    assert (by_status, counts) == _registry_expected(TOWN_A)
+    assert _home_counts(login(village_user))[:2] == _registry_expected(village.code)
+    # Town B sees none of it.
+    assert _home_counts(login(make_user("town-b2", "township", TOWN_B)))[:2] == _registry_expected(
+        TOWN_B
+    )

@@ -308,6 +308,9 @@ class SnapshotRun(models.Model):
     built_at = models.DateTimeField("生成时间")
     seconds = models.FloatField("用时（秒）", default=0)
     rows = models.PositiveIntegerField("数据行数", default=0)
+    registry = models.BooleanField(
+        "含登记表计数", default=False, help_text="工作台的户数、人数等登记表计数也在这次快照中"
+    )
     built_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

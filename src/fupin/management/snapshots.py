@@ -22,15 +22,30 @@ import json
 import time
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from fupin.access.scope import area_code_of, scoped
+from fupin.registry.choices import ACTIVE_STATUSES, LabourSkill
+from fupin.registry.models import Household, Person
 
 from .indicators import Figures, evaluate
 from .models import Indicator, IndicatorKind, Plan, SnapshotLevel, SnapshotRun, SnapshotValue
 
 VILLAGE_DIGITS = 12
+
+# 登记表计数 (the home page's cards): kept in the snapshot under codes no indicator can take (an
+# indicator code is a slug, without ":"), so the home page reads a few hundred rows, not the registry.
+REGISTRY = "registry:"
+HOUSEHOLDS = REGISTRY + "households:"  # + the household status
+LABOUR_SKILLS = [LabourSkill.GENERAL, LabourSkill.SKILLED, LabourSkill.WEAK]  # 有劳动能力
+PERSON_COUNTS = {
+    "total": Q(),
+    "active": Q(status__in=ACTIVE_STATUSES),
+    "labour": Q(labour_skill__in=LABOUR_SKILLS, status__in=ACTIVE_STATUSES),
+    "training_need": Q(training_need=True, status__in=ACTIVE_STATUSES),
+    "disabled": Q(health="disabled"),
+}
 
 
 class SnapshotMissing(LookupError):
@@ -119,6 +134,84 @@ def _compute(inds, *, user, start, end, since) -> list[SnapshotValue]:
     ]
 
 
+def _in_area(qs, user):
+    return qs if user is None else scoped(qs, user)
+
+
+def registry_counts_live(user) -> tuple[dict[str, int], dict[str, int]]:
+    """The home page's registry counts computed now over the user's area: households by status,
+    and the persons of PERSON_COUNTS (the figure a snapshot keeps, and the one shown before any)."""
+    by_status = dict(
+        _in_area(Household.objects.all(), user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    counts = (
+        _in_area(Person.objects.all(), user)
+        .order_by()
+        .aggregate(**{k: Count("id", filter=q) for k, q in PERSON_COUNTS.items()})
+    )
+    return by_status, counts
+
+
+def _registry_rows(user, day: dt.date) -> list[SnapshotValue]:
+    """Village rows of the registry counts, and township rows summed from them (every household
+    and person lies in exactly one village)."""
+    per_village: dict[tuple[str, str], int] = {}
+    hh = _in_area(Household.objects.all(), user).order_by().values_list("village_code", "status")
+    for village, status, n in hh.annotate(n=Count("id")):
+        per_village[(HOUSEHOLDS + status, village)] = n
+    people = (
+        _in_area(Person.objects.all(), user)
+        .order_by()
+        .values("village_code")
+        .annotate(**{k: Count("id", filter=q) for k, q in PERSON_COUNTS.items()})
+    )
+    for row in people:
+        for k in PERSON_COUNTS:
+            per_village[(REGISTRY + k, row["village_code"])] = row[k]
+    per_town: dict[tuple[str, str], int] = {}
+    for (code, village), n in per_village.items():
+        per_town[(code, village[:9])] = per_town.get((code, village[:9]), 0) + n
+    return [
+        SnapshotValue(
+            day=day,
+            indicator_code=code,
+            area_code=area.ljust(VILLAGE_DIGITS, "0"),
+            level=level,
+            num=n,
+        )
+        for level, found in (
+            (SnapshotLevel.VILLAGE, per_village),
+            (SnapshotLevel.TOWNSHIP, per_town),
+        )
+        for (code, area), n in found.items()
+        if n
+    ]
+
+
+def registry_counts(user, run: SnapshotRun) -> tuple[dict[str, int], dict[str, int]]:
+    """The registry counts of the user's area as the snapshot `run` kept them (summed from the
+    township rows, or the village rows for a village account)."""
+    level = SnapshotLevel.VILLAGE if len(_own(user)) > 9 else SnapshotLevel.TOWNSHIP
+    rows = scoped(
+        SnapshotValue.objects.filter(
+            day=run.day, level=level, since__isnull=True, indicator_code__startswith=REGISTRY
+        ),
+        user,
+    ).values_list("indicator_code", "num")
+    by_status: dict[str, int] = {}
+    counts = dict.fromkeys(PERSON_COUNTS, 0)
+    for code, n in rows:
+        if code.startswith(HOUSEHOLDS):
+            status = code[len(HOUSEHOLDS) :]
+            by_status[status] = by_status.get(status, 0) + n
+        else:
+            counts[code[len(REGISTRY) :]] += n
+    return by_status, counts
+
+
 def build(*, day: dt.date, user=None, extra: tuple[dt.date, ...] = ()) -> SnapshotRun:
     """统计快照: every computed indicator of `day` for the user's area (user None: every area),
     replacing that day's snapshot of the same area in one transaction."""
@@ -131,6 +224,7 @@ def build(*, day: dt.date, user=None, extra: tuple[dt.date, ...] = ()) -> Snapsh
     rows = _compute(stock, user=user, start=day, end=day, since=None)
     for since in windows:
         rows += _compute(flow, user=user, start=since, end=day, since=since)
+    rows += _registry_rows(user, day)
     with transaction.atomic():
         old = SnapshotValue.objects.filter(day=day)
         (old if user is None else scoped(old, user)).delete()
@@ -143,6 +237,7 @@ def build(*, day: dt.date, user=None, extra: tuple[dt.date, ...] = ()) -> Snapsh
             built_at=timezone.now(),
             seconds=round(time.perf_counter() - t0, 3),
             rows=len(rows),
+            registry=True,
             built_by=user if user is not None and user.pk else None,
         )
     return run

@@ -3,36 +3,18 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import render
 
 from fupin.access import audit_display
 from fupin.access.audit import masked_for_display
 from fupin.access.models import AuditAction, AuditEntry, Role
 from fupin.access.scope import scoped
-from fupin.registry import selectors
-from fupin.registry.choices import ACTIVE_STATUSES, Status
+from fupin.registry.choices import Status
 from fupin.registry.idnumber import mask_in_text
 from fupin.sheets.response import xlsx_response
 
 AUDIT_EXPORT_LIMIT = 100_000  # one xlsx an auditor can open; narrow the filter for more
-
-
-def _registry_counts(user) -> tuple[dict, dict]:
-    hh = selectors.households(user)
-    people = selectors.persons(user)
-    by_status = dict(hh.order_by().values_list("status").annotate(n=Count("id")))
-    counts = people.order_by().aggregate(
-        total=Count("id"),
-        active=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
-        labour=Count(
-            "id",
-            filter=Q(labour_skill__in=["general", "skilled", "weak"], status__in=ACTIVE_STATUSES),
-        ),
-        training_need=Count("id", filter=Q(training_need=True, status__in=ACTIVE_STATUSES)),
-        disabled=Count("id", filter=Q(health="disabled")),
-    )
-    return by_status, counts
 
 
 def registry_version() -> str:
@@ -49,21 +31,30 @@ def registry_version() -> str:
 
 @login_required
 def home(request):
-    """The dashboard of the user's area (fupin.management.dashboard) and the registry's counts."""
+    """The dashboard of the user's area (fupin.management.dashboard) and the registry's counts,
+    both read from the latest statistics snapshot (a few hundred rows, never the registry of a
+    million persons); before the first snapshot the counts are computed live and cached."""
     from django.core.cache import cache
     from django.utils import timezone
 
     from fupin.access.scope import area_code_of
-    from fupin.management import dashboard
+    from fupin.management import dashboard, snapshots
 
     day = timezone.localdate()
-    version = registry_version()
-    key = f"fupin:home-counts:{area_code_of(request.user)}:{day.isoformat()}:{version}"
-    found = cache.get(key)
-    if found is None:
-        found = _registry_counts(request.user)
-        cache.set(key, found, 300)
-    by_status, counts = found
+    run = snapshots.latest_run(request.user, day)
+    if run is not None and run.registry:
+        by_status, counts = snapshots.registry_counts(request.user, run)
+        counts_at = timezone.localtime(run.built_at)
+        version = ""
+    else:
+        version = registry_version()
+        key = f"fupin:home-counts:{area_code_of(request.user)}:{day.isoformat()}:{version}"
+        found = cache.get(key)
+        if found is None:
+            found = snapshots.registry_counts_live(request.user)
+            cache.set(key, found, 300)
+        by_status, counts = found
+        counts_at = None
     bulletin, read = dashboard.latest_unread(request.user)
     return render(
         request,
@@ -72,6 +63,7 @@ def home(request):
             "household_total": sum(by_status.values()),
             "by_status": [(Status(s).label, by_status.get(s, 0), s) for s in Status.values],
             "counts": counts,
+            "counts_at": counts_at,
             "dashboard": dashboard.data(request.user, day, version=version),
             "bulletin": bulletin,
             "bulletin_read": read,
