@@ -115,3 +115,35 @@ def test_a_bad_or_uncovered_date_is_a_chinese_message(staff_client):
     assert "山东省济宁市在 1900-01-01 没有生效的政策" in html
     r = staff_client.post(URL, {**base, "at": "9" * 500})
     assert r.status_code == 200 and "日期无效" in r.content.decode()
+
+
+def test_each_claim_row_carries_its_own_category(staff_client):
+    # Two stays a year apart (no year-to-date carry-over): the 2018 one as 普通参保居民, the 2019
+    # one after identification as 建档立卡 — each row's own category wins over the form's (特困).
+    # Hand-worked as in test_post_compares_two_categories_side_by_side: general 20150.00,
+    # poor 5000.00 (fifth line: 10% of 50000); together 25150.00.
+    data = form(
+        compare="none",
+        category="tekun",
+        claim_category=["general", "poor"],
+        visit_type=["inpatient", "inpatient"],
+        hospital_level=["2", "2"],
+        chronic_class=["", ""],
+        disease_code=["C34", "C34"],
+        admission_date=["2018-03-01", "2019-03-01"],
+        total_cost=["50000", "50000"],
+        in_policy_cost=["40000", "40000"],
+    )
+    html = staff_client.post(URL, data).content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("</tr>")
+    assert "普通参保居民" in rows[0] and "20150.00" in rows[0]
+    assert "建档立卡贫困人口" in rows[1] and "5000.00" in rows[1]
+    assert "特困" not in html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "25150.00" in html and "各笔人员类别见表" in html
+    # The form keeps each row's choice when it is shown again.
+    assert html.count('<option value="poor" selected>') >= 1
+
+
+def test_a_hostile_row_category_is_a_chinese_message(staff_client):
+    html = staff_client.post(URL, form(compare="none", claim_category=["x" * 500])).content.decode()
+    assert "第 1 行，列 category（人员类别）：未知人员类别" in html

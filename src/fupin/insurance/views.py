@@ -17,6 +17,9 @@ from fupin.policy.quote import Quote, quote
 
 # One claim row on the page: the claim file's columns less those the page sets itself.
 ROW_FIELDS = tuple(c for c in COLUMNS if c not in ("claim_id", "person_id", "category"))
+# A row may carry the person's category on its admission date (人员类别, e.g. identified as poor
+# mid-year); empty means the category chosen above the table (同上).
+ROW_CATEGORY = "claim_category"
 DEFAULT_ROWS = [
     {
         "visit_type": "inpatient",
@@ -72,9 +75,11 @@ def _choices():
 def _rows(post) -> list[dict[str, str]]:
     columns = {f: post.getlist(f) for f in ROW_FIELDS}
     count = min(max((len(v) for v in columns.values()), default=0), MAX_ROWS)
+    categories = post.getlist(ROW_CATEGORY)
     rows = []
     for i in range(count):
         row = {f: (columns[f][i].strip() if i < len(columns[f]) else "") for f in ROW_FIELDS}
+        row["category"] = categories[i].strip()[:20] if i < len(categories) else ""
         if any(row[f] for f in ("total_cost", "in_policy_cost", "admission_date")):
             rows.append(row)
     return rows
@@ -94,7 +99,9 @@ def _scenario(policy: str, category: str, rows: list[dict[str, str]]) -> Scenari
     except ClaimsError as exc:
         return Scenario(title, None, [f.text() for f in exc.faults])
     name = result.policy.name if result.policy.at is None else result.pack.name
-    return Scenario(f"{name} · {result.category_name}", result, [])
+    own = {s.category_name for s in result.settlements}
+    shown = result.category_name if own == {result.category_name} else "各笔人员类别见表"
+    return Scenario(f"{name} · {shown}", result, [])
 
 
 def _spec(policy: str, day: str) -> str:
