@@ -271,6 +271,8 @@ MEDIA_ROOT = Path(os.environ.get("FUPIN_MEDIA_DIR", DATA_DIR / "media"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("FUPIN_EVIDENCE_MAX_MB", "10")) * 1024 * 1024
 # Memory for one indicator query on PostgreSQL (hashed sets of linked rows; see fupin.management.indicators).
 REPORT_WORK_MEM_MB = int(os.environ.get("FUPIN_REPORT_WORK_MEM_MB", "256"))
+# 统计快照保留天数: `fupin prune_snapshots` keeps every month's last day and the last N days.
+SNAPSHOT_KEEP_DAYS = int(os.environ.get("FUPIN_SNAPSHOT_KEEP_DAYS", "62"))
 # 上传文件大小上限: one limit for the import page, the API and `fupin import`.
 MAX_UPLOAD_BYTES = int(os.environ.get("FUPIN_MAX_UPLOAD_MB", "60")) * 1024 * 1024
 # Address space of the child process that parses one uploaded spreadsheet (fupin.sheets.read).

@@ -322,3 +322,57 @@ def test_the_home_page_counts_come_from_the_latest_snapshot(
     assert _home_counts(login(make_user("town-b2", "township", TOWN_B)))[:2] == _registry_expected(
         TOWN_B
     )
+
+
+def test_pruning_keeps_month_ends_and_the_last_days(world, county_user, settings, capsys):
+    """Snapshots of 40 days ending 2018-04-10: the prune keeps 31 January, 28 February, 31 March
+    and the last 7 days; the figures of a kept month-end still read as before."""
+    first = dt.date(2018, 1, 25)
+    days = [first + dt.timedelta(days=i) for i in range(76)]  # to 2018-04-10
+    SnapshotRun.objects.bulk_create(
+        SnapshotRun(
+            day=d, scope_code="", windows=[], built_at=dt.datetime(2018, 4, 11, tzinfo=dt.UTC)
+        )
+        for d in days
+    )
+    SnapshotValue.objects.bulk_create(
+        SnapshotValue(day=d, indicator_code="placements", area_code=TOWN_A + "001", level=5, num=1)
+        for d in days
+    )
+    march = dt.date(2018, 3, 31)
+    SnapshotRun.objects.filter(day=march).delete()
+    SnapshotValue.objects.filter(day=march).delete()
+    snapshots.build(day=march)
+    ind = Indicator.objects.get(code="medical_coverage")
+    before = snapshots.figures([ind], user=county_user, start=march.replace(day=1), end=march)
+
+    today = dt.date(2018, 4, 10)
+    expected_kept = {dt.date(2018, 1, 31), dt.date(2018, 2, 28), march} | {
+        today - dt.timedelta(days=i) for i in range(8)
+    }
+    removed, rows = snapshots.prune(today=today, keep_days=7)
+    kept = set(SnapshotRun.objects.values_list("day", flat=True))
+    assert kept == expected_kept
+    assert set(SnapshotValue.objects.values_list("day", flat=True)) == expected_kept
+    assert removed == len(days) - len(expected_kept) and rows == removed
+    after = snapshots.figures([ind], user=county_user, start=march.replace(day=1), end=march)
+    assert after["medical_coverage"].pair() == before["medical_coverage"].pair()
+    assert snapshots.prune(today=today, keep_days=7) == (0, 0)  # nothing more to do
+
+    # The command: the setting's N, a dry run deletes nothing, a bad N is refused in Chinese.
+    settings.SNAPSHOT_KEEP_DAYS = 1
+    call_command("prune_snapshots", "--dry-run")
+    assert "将删除" in capsys.readouterr().out
+    assert set(SnapshotRun.objects.values_list("day", flat=True)) == expected_kept
+    with pytest.raises(Exception, match="保留天数应在 1 到 3660 之间"):
+        call_command("prune_snapshots", "--keep-days", "0")
+    call_command("prune_snapshots")
+    out = capsys.readouterr().out
+    assert "已删除" in out and "保留各月最后一天和最近 1 天" in out
+    # Run today (2026 or later), every 2018 day but the month-ends and the latest goes.
+    assert set(SnapshotRun.objects.values_list("day", flat=True)) == {
+        dt.date(2018, 1, 31),
+        dt.date(2018, 2, 28),
+        march,
+        today,
+    }

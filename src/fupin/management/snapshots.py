@@ -243,6 +243,32 @@ def build(*, day: dt.date, user=None, extra: tuple[dt.date, ...] = ()) -> Snapsh
     return run
 
 
+def prunable_days(today: dt.date, keep_days: int) -> list[dt.date]:
+    """The snapshot days `prune` removes: neither the last day of a month (the bulletin and the
+    dashboard's trends read those) nor one of the last `keep_days` days, nor the latest day."""
+    days = sorted(set(SnapshotRun.objects.values_list("day", flat=True)))
+    if not days:
+        return []
+    recent = today - dt.timedelta(days=keep_days)
+    return [
+        d
+        for d in days[:-1]
+        if d < recent and (d + dt.timedelta(days=1)).month == d.month  # not a month's last day
+    ]
+
+
+def prune(*, today: dt.date, keep_days: int) -> tuple[int, int]:
+    """清理旧快照: every snapshot of a prunable day, figures and header, in one transaction.
+    Returns (days removed, rows removed)."""
+    days = prunable_days(today, keep_days)
+    if not days:
+        return 0, 0
+    with transaction.atomic():
+        rows, _ = SnapshotValue.objects.filter(day__in=days).delete()
+        SnapshotRun.objects.filter(day__in=days).delete()
+    return len(days), rows
+
+
 def run_for(user, day: dt.date) -> SnapshotRun | None:
     """The snapshot of `day` covering the user's whole area (built for it or for a wider one)."""
     code = _own(user)
