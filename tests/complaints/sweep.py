@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from fupin.complaints.models import Complaint, Escalation
-from tests.access.marks import marker
+from fupin.complaints.models import Complaint, Escalation, NoticeContact
+from tests.access.marks import NOT_SHOWN, marker
 
 
 def extend(world, users) -> None:
@@ -38,10 +38,17 @@ def extend(world, users) -> None:
             reason=marker(town, Escalation),
         )
         world[town]["complaint"] = c
+        NoticeContact.objects.create(
+            area_code=town + "000", name=marker(town, NoticeContact), phone="13900000001"
+        )
 
 
 def install(factory, extensions) -> None:
     extensions.append(extend)
+    NOT_SHOWN[NoticeContact] = (
+        "set up and read in the admin site only; texted by escalation "
+        "(tests/complaints/test_notices.py::test_each_level_reached_texts_its_own_contacts)"
+    )
 
     @factory(
         "complaints:detail",

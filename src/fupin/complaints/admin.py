@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Complaint, Escalation
+from .models import Complaint, Escalation, NoticeContact
 
 
 @admin.register(Complaint)
@@ -12,5 +12,11 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 @admin.register(Escalation)
 class EscalationAdmin(admin.ModelAdmin):
-    list_display = ["complaint", "from_level", "to_level", "at", "village_code"]
+    list_display = ["complaint", "from_level", "to_level", "at", "village_code", "notified"]
     raw_id_fields = ["complaint"]
+
+
+@admin.register(NoticeContact)
+class NoticeContactAdmin(admin.ModelAdmin):
+    list_display = ["area_code", "name", "phone", "active"]
+    list_filter = ["active"]

@@ -5,10 +5,12 @@ to the resident and the resident's satisfaction.
 Filed by the resident in the portal, by the village assistant on his behalf (代办), or by staff
 from a phone call or a visit. The deadlines are fixed at filing from the pack then in force; the
 level a complaint sits at is computed on read (`selectors.with_level`) and written down, with an
-`Escalation` row each time, by `fupin escalate_complaints` (run it every hour from cron).
+`Escalation` row each time, by `fupin escalate_complaints` (hourly: deploy/systemd/fupin-escalate-complaints.timer),
+which also texts the `NoticeContact`s the county set up for the level reached.
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 
 from fupin.registry.models import Person
@@ -131,8 +133,51 @@ class Escalation(models.Model):
     to_level = models.PositiveSmallIntegerField("升级至", choices=Level.choices)
     at = models.DateTimeField("升级时间")
     reason = models.CharField("原因", max_length=200)
+    notified = models.PositiveSmallIntegerField("短信通知人数", default=0)
 
     class Meta:
         verbose_name = "诉求升级记录"
         verbose_name_plural = "诉求升级记录"
         ordering = ["at", "id"]
+
+
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
+
+
+class NoticeContact(models.Model):
+    """升级通知号码: who is texted when a complaint escalates to their level — a township's 人社所
+    (a complaint of one of its villages reaching 乡镇人社所) or the county's 人社局 (reaching 县人社局).
+    Set up by the county in the admin site (管理后台 › 升级通知号码); without one, nothing is texted
+    and the escalation is only written down. `area_code` is the township's or county's code padded to
+    12 digits, so a township account sees only its own contacts."""
+
+    AREA_CODE_FIELD = "area_code"
+
+    area_code = models.CharField(
+        "乡镇或县代码",
+        max_length=12,
+        help_text="12 位：乡镇如 360222100000，县如 360222000000",
+        validators=[
+            RegexValidator(
+                r"^[0-9]{6}(000|[0-9]{3})000$", "应为 12 位乡镇或县级区划代码（末 3 位为 000）"
+            )
+        ],
+    )
+    name = models.CharField("姓名或岗位", max_length=50)
+    phone = models.CharField(
+        "手机号码",
+        max_length=11,
+        validators=[RegexValidator(MOBILE_PATTERN, "应为 11 位数字的手机号（1 开头）")],
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "升级通知号码"
+        verbose_name_plural = "升级通知号码"
+        ordering = ["area_code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "phone"], name="complaints_contact_once")
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.area_code}）"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,7 +17,7 @@ from fupin.areas.models import Area
 from fupin.areas.models import Level as AreaLevel
 from fupin.registry.models import Person
 
-from .models import Channel, Complaint, Escalation, Kind, Level, Satisfaction
+from .models import Channel, Complaint, Escalation, Kind, Level, NoticeContact, Satisfaction
 from .rules import pack_id, rules
 from .selectors import with_level
 
@@ -228,7 +229,8 @@ def rate(
 
 def escalate(*, now: dt.datetime | None = None) -> int:
     """Write down every escalation the time limits call for (the periodic command): the level
-    goes up, an Escalation row and an audit entry say why. Returns how many moved."""
+    goes up, an Escalation row and an audit entry say why, and the contacts the county set up for
+    the level reached are texted once the step is committed (`notify`). Returns how many moved."""
     now = now or timezone.now()
     moved = 0
     late = with_level(Complaint.objects.all(), now).filter(due_level__gt=F("level"))
@@ -238,7 +240,7 @@ def escalate(*, now: dt.datetime | None = None) -> int:
             if c.due_level <= c.level:
                 continue  # another run got here first
             before = c.level
-            for step in range(before + 1, c.due_level + 1):
+            steps = [
                 Escalation.objects.create(
                     complaint=c,
                     village_code=c.village_code,
@@ -247,6 +249,8 @@ def escalate(*, now: dt.datetime | None = None) -> int:
                     at=now,
                     reason=LEVEL_REASONS[step],
                 )
+                for step in range(before + 1, c.due_level + 1)
+            ]
             c.level = c.due_level
             c.save(update_fields=["level"])
             record(
@@ -257,5 +261,38 @@ def escalate(*, now: dt.datetime | None = None) -> int:
                 summary=f"{c} 升级至{Level(c.level).label}",
                 changes=diff({"level": before}, {"level": c.level}),
             )
-            moved += 1
+        for step in steps:  # after the commit: a slow or failing gateway never undoes a step
+            notify(step, category=rules(c.pack_id).category_name(c.category))
+        moved += 1
     return moved
+
+
+def contact_area(village_code: str, level: int) -> str:
+    """The 12-digit code of the township (乡镇人社所) or county (县人社局) a level of a village's
+    complaint answers to."""
+    if level == Level.TOWNSHIP:
+        return village_code[:9] + "000"
+    return village_code[:6] + "000000"
+
+
+def notify(step: Escalation, *, category: str) -> int:
+    """Text the active contacts of the level a complaint reached (升级短信通知) through the portal's
+    message backend (`FUPIN_SMS_BACKEND`), and note how many were texted on the step. The text names
+    the complaint's number, category, village and time limit, never the person who complained."""
+    from fupin.areas.names import name_of
+    from fupin.portal import sms
+
+    contacts = NoticeContact.objects.filter(
+        active=True, area_code=contact_area(step.village_code, step.to_level)
+    )
+    c = step.complaint
+    due = c.acknowledge_due if step.to_level == Level.TOWNSHIP else c.answer_due
+    text = (
+        f"【{name_of(settings.COUNTY_CODE)}人社局】诉求升级提醒：第 {c.pk} 号{c.get_kind_display()}"
+        f"（{category}，{name_of(c.village_code)}）{step.reason}（时限 {timezone.localtime(due):%Y-%m-%d %H:%M}）。"
+        "请登录扶贫平台“诉求与投诉”办理。"
+    )
+    sent = sum(sms.send(contact.phone, text) for contact in contacts)
+    if sent:
+        Escalation.objects.filter(pk=step.pk).update(notified=sent)
+    return sent

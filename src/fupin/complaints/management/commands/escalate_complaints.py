@@ -1,4 +1,5 @@
-"""fupin escalate_complaints — write down the escalations the time limits call for (run hourly)."""
+"""fupin escalate_complaints — write down the escalations the time limits call for and text the contacts
+set up for the level reached (run hourly by deploy/systemd/fupin-escalate-complaints.timer)."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +7,7 @@ from fupin.complaints.services import escalate
 
 
 class Command(BaseCommand):
-    help = "诉求与投诉：超过受理或答复时限的升级（村 → 乡镇 → 县），并记录升级原因"
+    help = "诉求与投诉：超过受理或答复时限的升级（村 → 乡镇 → 县），记录升级原因，并短信通知该级设置的通知号码"
 
     def handle(self, *args, **options):
         moved = escalate()
