@@ -209,7 +209,8 @@ def main() -> None:
             ours.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
             print(
-                f"run {run + 1}: chronic_classes_for {args.claims:,} claims {ours[-1]:.2f} s wall, {cpu[-1]:.2f} s CPU of this process "
+                f"run {run + 1}: chronic_classes_for {args.claims:,} claims "
+                f"{ours[-1]:.2f} s wall, {cpu[-1]:.2f} s CPU of this process "
                 f"({len(found):,} with a class); load {load()}",
                 flush=True,
             )
@@ -222,12 +223,15 @@ def main() -> None:
         )
         median = statistics.median(ours)
         print(
-            f"chronic_classes_for: median {median:.2f} s wall ({statistics.median(cpu):.2f} s CPU) for {args.claims:,} claims "
+            f"chronic_classes_for: median {median:.2f} s wall "
+            f"({statistics.median(cpu):.2f} s CPU) for {args.claims:,} claims "
             f"({args.claims / median:,.0f} claims/s; runs {', '.join(f'{x:.2f}' for x in ours)})"
         )
         print(
-            f"peer, chronic_class_on once per claim: {per_claim * 1000:.2f} ms per claim on {len(sample):,} claims, scaled to "
-            f"{args.claims:,} claims ≈ {per_claim * args.claims:,.0f} s; ratio ≈ {per_claim * args.claims / median:,.0f}×; "
+            f"peer, chronic_class_on once per claim: {per_claim * 1000:.2f} ms per claim "
+            f"on {len(sample):,} claims, scaled to "
+            f"{args.claims:,} claims ≈ {per_claim * args.claims:,.0f} s; ratio ≈ "
+            f"{per_claim * args.claims / median:,.0f}×; "
             f"same answers on the sample; load {load()}"
         )
     finally:

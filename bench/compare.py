@@ -222,8 +222,10 @@ def main() -> None:
         timings = {k: statistics.median(t[k] for t in phases) for k in phases[0]}
         print("  medians: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
         print(
-            "  (read = open the files and check every column; ids = read and check every ID, duplicates; exact = match by ID; "
-            "fuzzy = blocked candidates, name similarity, scoring; categories = untag certainty and the result table; write = CSVs)"
+            "  (read = open the files and check every column; ids = read and check every "
+            "ID, duplicates; exact = match by ID; "
+            "fuzzy = blocked candidates, name similarity, scoring; categories = untag "
+            "certainty and the result table; write = CSVs)"
         )
         res = pl.from_arrow(
             engine.arrow(
@@ -244,14 +246,16 @@ def main() -> None:
         stale = res.filter(pl.col("category") == "tag_stale")["e"].to_numpy()
         wrongful = int(world.listed_poor[world.owner[stale - 1]].sum())
         print(
-            f"wrongful untags (tag_stale rows of a listed poor person): {wrongful}  (goal 0: {'met' if wrongful == 0 else 'NOT met'})"
+            f"wrongful untags (tag_stale rows of a listed poor person): {wrongful}  (goal 0: "
+            f"{'met' if wrongful == 0 else 'NOT met'})"
         )
         cols = KEYS["id_mismatch_candidate"]
         truth = world.frames["id_mismatch_candidate"]
         p, r, _, _ = scores(res.filter(pl.col("category") == "id_mismatch_candidate"), truth, cols)
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         print(
-            f"id_mismatch_candidate: precision {p:.4f} recall {r:.4f} F1 {f1:.4f}  (goal ≥ 0.97: {'met' if f1 >= 0.97 else 'NOT met'})"
+            f"id_mismatch_candidate: precision {p:.4f} recall {r:.4f} F1 {f1:.4f}  (goal ≥ 0.97: "
+            f"{'met' if f1 >= 0.97 else 'NOT met'})"
         )
         if not args.no_splink:
             t1 = time.perf_counter()
@@ -261,7 +265,8 @@ def main() -> None:
             )
             reg_rem = pl.from_arrow(
                 engine.arrow(
-                    f"SELECT CAST(row_no AS VARCHAR) || '_' || insurance AS uid, row_no, id, name, area_code, county, insurance, {keys} FROM reg_rem"
+                    "SELECT CAST(row_no AS VARCHAR) || '_' || insurance AS uid, row_no, id, name, "
+                    f"area_code, county, insurance, {keys} FROM reg_rem"
                 )
             )
             enr_rem = pl.from_arrow(
@@ -289,7 +294,8 @@ def main() -> None:
                 predicts.append(predict)
                 saved_predicts.append(saved)
                 print(
-                    f"  Splink run {run + 1}: training {train:.1f} s, prediction {predict:.1f} s, saved model loaded + prediction {saved:.1f} s; load {load()}"
+                    f"  Splink run {run + 1}: training {train:.1f} s, prediction {predict:.1f} s, "
+                    f"saved model loaded + prediction {saved:.1f} s; load {load()}"
                 )
             pairs = (
                 pairs.join(reg_rem.select(luid="uid", r="row_no", insurance="insurance"), on="luid")
@@ -300,19 +306,23 @@ def main() -> None:
             sf1 = 2 * sp * sr / (sp + sr) if sp + sr else 0.0
             print(
                 f"fuzzy remainder: {reg_rem.height:,} registry person×insurance without an exact match, "
-                f"{enr_rem.height:,} enrolment rows whose ID is nobody's on the registry and that share a block with one of them"
+                f"{enr_rem.height:,} enrolment rows whose ID is nobody's on the registry "
+                "and that share a block with one of them"
             )
             print(
-                f"  fupin  id_mismatch_candidate: precision {p:.4f} recall {r:.4f} F1 {f1:.4f} in {timings['fuzzy']:.1f} s "
+                f"  fupin  id_mismatch_candidate: precision {p:.4f} recall {r:.4f} F1 "
+                f"{f1:.4f} in {timings['fuzzy']:.1f} s "
                 f"(the fuzzy phase, inside the {elapsed:.1f} s above)"
             )
             print(
-                f"  Splink link_only (DuckDB):    precision {sp:.4f} recall {sr:.4f} F1 {sf1:.4f} (pairs from the saved model)"
+                f"  Splink link_only (DuckDB):    precision {sp:.4f} recall {sr:.4f} F1 {sf1:.4f} "
+                "(pairs from the saved model)"
             )
             print(f"    training (prior, u, two EM passes; once per model): {runs_text(trains)}")
             print(f"    prediction with the trained linker: {runs_text(predicts)}")
             print(
-                f"    saved model (JSON) loaded into a new linker + prediction: {runs_text(saved_predicts)}  (+{prep:.1f} s export and pinyin)"
+                "    saved model (JSON) loaded into a new linker + prediction: "
+                f"{runs_text(saved_predicts)}  (+{prep:.1f} s export and pinyin)"
             )
             print(
                 f"    fupin's fuzzy phase / Splink prediction from the saved model: {timings['fuzzy']:.1f} s / "

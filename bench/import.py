@@ -239,7 +239,8 @@ def main() -> None:
         t0 = time.perf_counter()
         households = make_file(path, args.rows, villages)
         print(
-            f"file: {args.rows} rows, {households} households, {path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - t0:.1f} s)"
+            f"file: {args.rows} rows, {households} households, {path.stat().st_size / 1e6:.1f} MB "
+            f"(written in {time.perf_counter() - t0:.1f} s)"
         )
         ours, stage, again, peer, peer_read = [], [], [], [], []
         for run in range(args.runs):
@@ -253,7 +254,8 @@ def main() -> None:
                 seconds, counts2 = run_fupin(path)
                 again.append(seconds)
                 print(
-                    f"fupin re-import of the same file: {seconds:.1f} s, unchanged {counts2['unchanged']}, new {counts2['new']}"
+                    f"fupin re-import of the same file: {seconds:.1f} s, "
+                    f"unchanged {counts2['unchanged']}, new {counts2['new']}"
                 )
             truncate()
             seconds, read, rows = run_import_export(path)
@@ -261,7 +263,8 @@ def main() -> None:
             peer_read.append(read)
             assert (Household.objects.count(), Person.objects.count()) == (households, args.rows)
             print(
-                f"run {run + 1}: fupin {ours[-1]:.1f} s, django-import-export {seconds:.1f} s (of which reading the xlsx {read:.1f} s); load {load()}"
+                f"run {run + 1}: fupin {ours[-1]:.1f} s, django-import-export {seconds:.1f} s (of "
+                f"which reading the xlsx {read:.1f} s); load {load()}"
             )
         print(
             f"fupin import:          {spread(ours)}  (read+validate+stage median {median(stage):.1f} s, rest merge; "

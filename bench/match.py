@@ -158,7 +158,8 @@ def main() -> None:
     vill = villages(rng)
     s, p = make_seekers(rng, a.seekers, vill), make_postings(rng, a.postings, vill)
     print(
-        f"seekers × postings     : {a.seekers:,} × {a.postings:,}  (top {a.k}); load average {load()} ({os.cpu_count()} CPUs)"
+        f"seekers × postings     : {a.seekers:,} × {a.postings:,}  (top {a.k}); load average "
+        f"{load()} ({os.cpu_count()} CPUs)"
     )
     ours, reasons, peer = [], [], []
     for run in range(a.runs):
@@ -174,12 +175,15 @@ def main() -> None:
         reasons.append(t2 - t1)
         peer.append(t3 - t2)
         print(
-            f"run {run + 1}: fupin {t1 - t0:.2f} s (+ reasons {t2 - t1:.2f} s), vectorised brute force {t3 - t2:.2f} s; load {load()}"
+            f"run {run + 1}: fupin {t1 - t0:.2f} s (+ reasons {t2 - t1:.2f} s), "
+            f"vectorised brute force {t3 - t2:.2f} s; load {load()}"
         )
     full = int((idx >= 0).all(axis=1).sum())
     same = int((bidx == idx).all(axis=1).sum())
     print(
-        f"fupin score + top-{a.k:<2}  : {runs_text(ours)}  ({a.seekers / statistics.median(ours):,.0f} seekers/s); reasons {statistics.median(reasons):.2f} s"
+        f"fupin score + top-{a.k:<2}  : {runs_text(ours)}  "
+        f"({a.seekers / statistics.median(ours):,.0f} seekers/s); reasons "
+        f"{statistics.median(reasons):.2f} s"
     )
     print(
         f"vectorised brute force : {runs_text(peer)}  (NumPy, blocks of 256 seekers × all postings)"
@@ -189,10 +193,12 @@ def main() -> None:
     )
     print(f"seekers with {a.k} offers  : {full:,} of {a.seekers:,}")
     print(
-        f"hard-constraint breaks : fupin {hard_constraint_violations(p, s, idx)}, brute force {hard_constraint_violations(p, s, bidx)}"
+        f"hard-constraint breaks : fupin {hard_constraint_violations(p, s, idx)}, "
+        f"brute force {hard_constraint_violations(p, s, bidx)}"
     )
     print(
-        f"identical top-{a.k}       : {same:,} of {a.seekers:,} seekers (scores equal to 1e-9: {int(np.isclose(bscore, score, atol=1e-9, rtol=0).all(axis=1).sum()):,})"
+        f"identical top-{a.k}       : {same:,} of {a.seekers:,} seekers (scores equal to 1e-9: "
+        f"{int(np.isclose(bscore, score, atol=1e-9, rtol=0).all(axis=1).sum()):,})"
     )
     print(f"load average after     : {load()}")
 

@@ -71,49 +71,66 @@ def fill_sources() -> None:
             "UPDATE registry_person SET health = 'serious' WHERE relation = 'head' AND id % 97 = 0"
         )
         cur.execute(
-            "UPDATE registry_person SET status = 'removed', removal_reason = 'death' WHERE relation = 'head' AND id % 499 = 0"
-        )
-        cur.execute(
-            "INSERT INTO registry_statuschange (person_id, village_code, old_status, new_status, effective_date, reason, changed_at) "
-            "SELECT id, village_code, 'exited_policy', 'removed', CURRENT_DATE - 30, '死亡', now() FROM registry_person "
+            "UPDATE registry_person SET status = 'removed', removal_reason = 'death' "
             "WHERE relation = 'head' AND id % 499 = 0"
         )
         cur.execute(
-            "INSERT INTO employment_referral (person_id, village_code, posting_id, status, referred_on, hired_on, ended_on, note) "
-            "SELECT id, village_code, CASE WHEN id %% 10 = 0 THEN %s ELSE %s END, CASE WHEN id %% 2 = 0 THEN 'left' ELSE 'hired' END, "
-            "CURRENT_DATE - 200, CURRENT_DATE - 190, CASE WHEN id %% 2 = 0 THEN CURRENT_DATE - (id %% 120)::int END, '' "
+            "INSERT INTO registry_statuschange (person_id, village_code, old_status, "
+            "new_status, effective_date, reason, changed_at) "
+            "SELECT id, village_code, 'exited_policy', 'removed', CURRENT_DATE - 30, "
+            "'死亡', now() FROM registry_person "
+            "WHERE relation = 'head' AND id % 499 = 0"
+        )
+        cur.execute(
+            "INSERT INTO employment_referral (person_id, village_code, posting_id, "
+            "status, referred_on, hired_on, ended_on, note) "
+            "SELECT id, village_code, CASE WHEN id %% 10 = 0 THEN %s ELSE %s END, "
+            "CASE WHEN id %% 2 = 0 THEN 'left' ELSE 'hired' END, "
+            "CURRENT_DATE - 200, CURRENT_DATE - 190, CASE WHEN id %% 2 = 0 THEN "
+            "CURRENT_DATE - (id %% 120)::int END, '' "
             "FROM registry_person WHERE id %% 50 IN (0, 1)",
             [posts[1].pk, posts[0].pk],
         )
         cur.execute(
             "INSERT INTO employment_employmentcheck (referral_id, village_code, checked_on, still_employed, note) "
-            "SELECT id, village_code, CURRENT_DATE - (id % 60)::int, (id % 4 <> 1), '' FROM employment_referral WHERE status = 'hired'"
+            "SELECT id, village_code, CURRENT_DATE - (id % 60)::int, (id % 4 <> 1), '' "
+            "FROM employment_referral WHERE status = 'hired'"
         )
         cur.execute(
-            "INSERT INTO exchange_comparisonjob (area_code, created_by_id, created_at, finished_at, state, step, steps, step_label, message, "
-            "registry_rows, enrolment_rows, summary, by_township) VALUES ('360222', %s, now(), now(), 'done', 1, 1, '完成', '', 0, 0, '{}', '{}') "
+            "INSERT INTO exchange_comparisonjob (area_code, created_by_id, created_at, "
+            "finished_at, state, step, steps, step_label, message, "
+            "registry_rows, enrolment_rows, summary, by_township) "
+            "VALUES ('360222', %s, now(), now(), 'done', 1, 1, '完成', '', 0, 0, '{}', "
+            "'{}') "
             "RETURNING id",
             [county.pk],
         )
         job = cur.fetchone()[0]
         cur.execute(
-            "INSERT INTO exchange_comparisonresult (job_id, category, insurance, village_code, person_id, id_number, name, enrol_id_number, "
-            "enrol_name, enrol_area_code, detail, review) SELECT %s, (ARRAY['suspended', 'not_enrolled_medical', 'not_enrolled_pension', 'matched'])"
-            "[1 + id %% 4], CASE WHEN id %% 4 = 2 THEN 'pension' ELSE 'medical' END, village_code, id, id_number, name, '', '', '', '', '' "
+            "INSERT INTO exchange_comparisonresult (job_id, category, insurance, "
+            "village_code, person_id, id_number, name, enrol_id_number, "
+            "enrol_name, enrol_area_code, detail, review) SELECT %s, (ARRAY['suspended', "
+            "'not_enrolled_medical', 'not_enrolled_pension', 'matched'])"
+            "[1 + id %% 4], CASE WHEN id %% 4 = 2 THEN 'pension' ELSE 'medical' END, "
+            "village_code, id, id_number, name, '', '', '', '', '' "
             "FROM registry_person WHERE id %% 37 = 0",
             [job],
         )
         cur.execute(
-            "INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, hospital_level, disease_code, "
+            "INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, "
+            "hospital, visit_type, hospital_level, disease_code, "
             "admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis, chronic_class, "
             "steps, settled_at) SELECT 'B' || id, id, village_code, '县医院', 'inpatient', 2, '', "
-            "make_date(EXTRACT(YEAR FROM CURRENT_DATE)::int, 1, 10), EXTRACT(YEAR FROM CURRENT_DATE)::int, 3000000, 2500000, 'fuliang-2018', "
+            "make_date(EXTRACT(YEAR FROM CURRENT_DATE)::int, 1, 10), EXTRACT(YEAR "
+            "FROM CURRENT_DATE)::int, 3000000, 2500000, 'fuliang-2018', "
             "'', 'poor', '', '', '[]', now() FROM registry_person WHERE id % 20 = 0"
         )
         # The split is only in insurance_claimsplit (what the medical self-pay signal reads).
         cur.execute(
-            "INSERT INTO insurance_claimsplit (claim_id, person_id, year, village_code, basic_fen, critical_fen, assistance_fen, "
-            "fallback_fen, self_fen) SELECT id, person_id, year, village_code, 3000000 - (person_id * 104729) % 1500000, 0, 0, 0, "
+            "INSERT INTO insurance_claimsplit (claim_id, person_id, year, village_code, "
+            "basic_fen, critical_fen, assistance_fen, "
+            "fallback_fen, self_fen) SELECT id, person_id, year, village_code, "
+            "3000000 - (person_id * 104729) % 1500000, 0, 0, 0, "
             "(person_id * 104729) % 1500000 FROM insurance_medicalclaim WHERE claim_no LIKE 'B%'"
         )
     import psycopg
@@ -139,7 +156,8 @@ def empty_monitoring() -> None:
 
     with connection.cursor() as cur:
         cur.execute(
-            "TRUNCATE monitoring_alert, monitoring_stagechange, monitoring_measure, monitoring_review, monitoring_decision, "
+            "TRUNCATE monitoring_alert, monitoring_stagechange, monitoring_measure, "
+            "monitoring_review, monitoring_decision, "
             "monitoring_check, monitoring_monitoredhousehold, monitoring_monitoringrun CASCADE"
         )
 
@@ -195,7 +213,8 @@ def main() -> None:
         seconds, run = one()
         firsts.append(seconds)
         print(
-            f"  round {i + 1} first run: {seconds:.2f} s — {run.new_alerts:,} alerts, {MonitoredHousehold.objects.count():,} households, "
+            f"  round {i + 1} first run: {seconds:.2f} s — {run.new_alerts:,} alerts, "
+            f"{MonitoredHousehold.objects.count():,} households, "
             f"hits {run.hits}; load {load()}"
         )
         seconds, run = one()
@@ -204,10 +223,12 @@ def main() -> None:
             f"  round {i + 1} re-run:    {seconds:.2f} s — {run.new_alerts:,} new alerts; load {load()}"
         )
     print(
-        f"first run: median {statistics.median(firsts):.2f} s over {args.runs} (min {min(firsts):.2f}, max {max(firsts):.2f})"
+        f"first run: median {statistics.median(firsts):.2f} s over {args.runs} (min "
+        f"{min(firsts):.2f}, max {max(firsts):.2f})"
     )
     print(
-        f"re-run:    median {statistics.median(reruns):.2f} s over {args.runs} (min {min(reruns):.2f}, max {max(reruns):.2f})"
+        f"re-run:    median {statistics.median(reruns):.2f} s over {args.runs} (min "
+        f"{min(reruns):.2f}, max {max(reruns):.2f})"
     )
     print(f"load average after: {load()}")
 

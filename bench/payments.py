@@ -119,7 +119,8 @@ def main() -> None:
     batch = services.prepare(user=county, kind="bench_post", period=period, area_code="360222")
     first_prepare = time.perf_counter() - t
     print(
-        f"batch {batch.pk}: {batch.line_count:,} lines, {batch.total_fen / 100:,.2f} 元, {len(batch.town_totals)} townships"
+        f"batch {batch.pk}: {batch.line_count:,} lines, {batch.total_fen / 100:,.2f} 元, "
+        f"{len(batch.town_totals)} townships"
     )
     services.review(user=insurance, batch_id=batch.pk)
 

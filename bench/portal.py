@@ -1,6 +1,7 @@
-"""Resident portal latency on PostgreSQL with 1,000,000 persons (issue 15: p95 < 150 ms).
+r"""Resident portal latency on PostgreSQL with 1,000,000 persons (issue 15: p95 < 150 ms).
 
-    flock -w 1800 /work/wt/.bench.lock nice -n 10 .venv/bin/python bench/portal.py [--persons 1000000] [--residents 200] [--runs 3] [--keep]
+    flock -w 1800 /work/wt/.bench.lock nice -n 10 .venv/bin/python bench/portal.py \
+        [--persons 1000000] [--residents 200] [--runs 3] [--keep]
 
 Creates (or reuses with --keep) the database $BENCH_DB (default `fupin_bench_portal`) on the local
 PostgreSQL, fills the registry with bench/registry.py's generator (COPY), then gives every resident page
@@ -53,7 +54,8 @@ def fill_sources() -> None:
                                   wage_min_fen=300000, wage_max_fen=400000, work_area_code="360222000000",
                                   work_place="县城", opens_on="2020-01-01", closes_on="2030-01-01")  # fmt: skip
     course = Course.objects.create(title="电工培训班", trade="电工", provider="县职校", area_code="360222000000",
-                                   place="县城", starts_on="2018-03-01", ends_on="2018-04-01", certificate_kind="电工证")  # fmt: skip
+                                   place="县城", starts_on="2018-03-01", ends_on="2018-04-01",
+                                   certificate_kind="电工证")  # fmt: skip
     batch = Batch.objects.create(kind="job_seeking", period="2018", area_code="360222", state="paid",
                                  preparer=county, prepared_at=django_now())  # fmt: skip
     steps = (
@@ -63,47 +65,66 @@ def fill_sources() -> None:
     )
     with connection.cursor() as cur:
         cur.execute(
-            "INSERT INTO insurance_subsidyrun (year, insurance, area_code, pack_id, state, step, steps, step_label, counts, rules, "
-            "message, created_by_id, created_at) VALUES (2018, 'pension', '360222', 'fuliang-2018', 'done', 4, 4, '', '{}', '{}', '', %s, now()) "
+            "INSERT INTO insurance_subsidyrun (year, insurance, area_code, pack_id, "
+            "state, step, steps, step_label, counts, rules, "
+            "message, created_by_id, created_at) VALUES (2018, 'pension', '360222', "
+            "'fuliang-2018', 'done', 4, 4, '', '{}', '{}', '', %s, now()) "
             "RETURNING id",
             [county.pk],
         )
         run = cur.fetchone()[0]
         statements = [
-            ("pension records", "INSERT INTO insurance_pensionrecord (person_id, village_code, status, tier_fen, paid_year, paid_by, years_paid, "
-             "note, updated_at) SELECT id, village_code, 'paying', 10000, 2018, 'government', 3, '', now() FROM registry_person", []),
-            ("medical enrolments", "INSERT INTO insurance_medicalenrolment (person_id, year, village_code, enrolled_on, benefits_from, paid_by, "
-             "note, updated_at) SELECT id, 2018, village_code, '2018-01-05', '2018-02-01', 'government', '', now() FROM registry_person", []),
-            ("premiums", "INSERT INTO insurance_subsidyentry (year, insurance, scheme, person_id, village_code, outcome, rule, reason, "
-             "amount_fen, years, run_id) SELECT 2018, 'pension', 'premium', id, village_code, 'entitled', 'poor', '', 10000, 0, %s "
-             "FROM registry_person", [run]),
-            ("help-plan measures", "INSERT INTO assistance_plannedmeasure (person_id, village_code, kind, description, cadre, due_on, status, "
-             "created_at) SELECT id, village_code, 'training', '参加电工培训', '李干部', '2018-06-30', 'planned', now() "
-             "FROM registry_person WHERE id %% 5 = 0", []),
-            ("recommendations", "INSERT INTO employment_recommendation (person_id, village_code, posting_id, rank, score, reasons, current, "
-             "created_on) SELECT id, village_code, %s, 1, 0.8, '年龄、技能与岗位相符', true, CURRENT_DATE FROM registry_person "
-             "WHERE id %% 10 = 1", [post.pk]),
-            ("referrals", "INSERT INTO employment_referral (person_id, village_code, posting_id, status, referred_on, hired_on, wage_fen, note) "
-             "SELECT id, village_code, %s, 'hired', CURRENT_DATE - 60, CURRENT_DATE - 50, 350000, '' FROM registry_person "
-             "WHERE id %% 50 = 2", [post.pk]),
-            ("training enrolments", "INSERT INTO training_enrolment (course_id, person_id, village_code, status, enrolled_on, attended, "
-             "completed_on, certificate_no, certificate_kind, certificate_on) SELECT %s, id, village_code, 'completed', '2018-02-20', 10, "
-             "'2018-04-01', 'DG' || id, '电工证', '2018-04-20' FROM registry_person WHERE id %% 20 = 3", [course.pk]),
-            ("payment lines", "INSERT INTO payments_batchline (batch_id, kind, person_id, village_code, period, item, amount_fen, rule, source, "
-             "payee_name, payee_code, note, status, live, status_reason) SELECT %s, 'job_seeking', id, village_code, '2018', '', 100000, "
-             "'fuliang-2018 employment.job_seeking_subsidy', '', '', '', '', 'paid', true, '' FROM registry_person WHERE id %% 10 = 4",
+            ("pension records",
+             "INSERT INTO insurance_pensionrecord (person_id, village_code, status, tier_fen, paid_year, paid_by, "
+             "years_paid, note, updated_at) SELECT id, village_code, 'paying', 10000, 2018, 'government', 3, '', "
+             "now() FROM registry_person", []),
+            ("medical enrolments",
+             "INSERT INTO insurance_medicalenrolment (person_id, year, village_code, enrolled_on, benefits_from, "
+             "paid_by, note, updated_at) SELECT id, 2018, village_code, '2018-01-05', '2018-02-01', 'government', "
+             "'', now() FROM registry_person", []),
+            ("premiums",
+             "INSERT INTO insurance_subsidyentry (year, insurance, scheme, person_id, village_code, outcome, rule, "
+             "reason, amount_fen, years, run_id) SELECT 2018, 'pension', 'premium', id, village_code, 'entitled', "
+             "'poor', '', 10000, 0, %s FROM registry_person", [run]),
+            ("help-plan measures",
+             "INSERT INTO assistance_plannedmeasure (person_id, village_code, kind, description, cadre, due_on, "
+             "status, created_at) SELECT id, village_code, 'training', '参加电工培训', '李干部', '2018-06-30', "
+             "'planned', now() FROM registry_person WHERE id %% 5 = 0", []),
+            ("recommendations",
+             "INSERT INTO employment_recommendation (person_id, village_code, posting_id, rank, score, reasons, "
+             "current, created_on) SELECT id, village_code, %s, 1, 0.8, '年龄、技能与岗位相符', true, CURRENT_DATE "
+             "FROM registry_person WHERE id %% 10 = 1", [post.pk]),
+            ("referrals",
+             "INSERT INTO employment_referral (person_id, village_code, posting_id, status, referred_on, hired_on, "
+             "wage_fen, note) SELECT id, village_code, %s, 'hired', CURRENT_DATE - 60, CURRENT_DATE - 50, 350000, "
+             "'' FROM registry_person WHERE id %% 50 = 2", [post.pk]),
+            ("training enrolments",
+             "INSERT INTO training_enrolment (course_id, person_id, village_code, status, enrolled_on, attended, "
+             "completed_on, certificate_no, certificate_kind, certificate_on) "
+             "SELECT %s, id, village_code, 'completed', '2018-02-20', 10, '2018-04-01', 'DG' || id, '电工证', "
+             "'2018-04-20' FROM registry_person WHERE id %% 20 = 3", [course.pk]),
+            ("payment lines",
+             "INSERT INTO payments_batchline (batch_id, kind, person_id, village_code, period, item, amount_fen, "
+             "rule, source, payee_name, payee_code, note, status, live, status_reason) "
+             "SELECT %s, 'job_seeking', id, village_code, '2018', '', 100000, "
+             "'fuliang-2018 employment.job_seeking_subsidy', '', '', '', '', 'paid', true, '' FROM registry_person "
+             "WHERE id %% 10 = 4",
              [batch.pk]),
-            ("medical claims", "INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, hospital_level, "
-             "disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis, chronic_class, "
-             "steps, settled_at) SELECT 'P' || id, id, village_code, '浮梁县人民医院', "
-             "'inpatient', 2, '', '2018-05-04', 2018, 3000000, 2500000, 'fuliang-2018', '2018', 'poor', '建档立卡', '', "
-             "%s::jsonb, now() FROM registry_person WHERE id %% 10 IN (5, 6)", [steps]),
-            ("claim splits", "INSERT INTO insurance_claimsplit (claim_id, person_id, year, village_code, basic_fen, critical_fen, "
-             "assistance_fen, fallback_fen, self_fen) SELECT id, person_id, year, village_code, 1750000, 0, 0, 0, 1250000 "
-             "FROM insurance_medicalclaim WHERE claim_no LIKE 'P%%'", []),
-            ("resident requests", "INSERT INTO portal_residentrequest (person_id, village_code, kind, detail, note, status, due_on, rule, "
-             "created_at, answer) SELECT id, village_code, 'training', '{\"wished_trade\": \"电工\"}', '', 'open', CURRENT_DATE + 15, "
-             "'fuliang-2018 portal.request_days', now(), '' FROM registry_person WHERE id %% 50 = 7", []),
+            ("medical claims",
+             "INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, "
+             "hospital_level, disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, "
+             "category, category_basis, chronic_class, steps, settled_at) SELECT 'P' || id, id, village_code, "
+             "'浮梁县人民医院', 'inpatient', 2, '', '2018-05-04', 2018, 3000000, 2500000, 'fuliang-2018', '2018', "
+             "'poor', '建档立卡', '', %s::jsonb, now() FROM registry_person WHERE id %% 10 IN (5, 6)", [steps]),
+            ("claim splits",
+             "INSERT INTO insurance_claimsplit (claim_id, person_id, year, village_code, basic_fen, critical_fen, "
+             "assistance_fen, fallback_fen, self_fen) SELECT id, person_id, year, village_code, 1750000, 0, 0, 0, "
+             "1250000 FROM insurance_medicalclaim WHERE claim_no LIKE 'P%%'", []),
+            ("resident requests",
+             "INSERT INTO portal_residentrequest (person_id, village_code, kind, detail, note, status, due_on, "
+             "rule, created_at, answer) SELECT id, village_code, 'training', '{\"wished_trade\": \"电工\"}', '', "
+             "'open', CURRENT_DATE + 15, 'fuliang-2018 portal.request_days', now(), '' FROM registry_person "
+             "WHERE id %% 50 = 7", []),
         ]  # fmt: skip
         for label, sql, params in statements:
             t = time.perf_counter()

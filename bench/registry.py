@@ -69,7 +69,11 @@ def fill(persons: int) -> None:
         + ["other"] * 10
     )
     skills = ["general"] * 5 + ["skilled", "weak", "weak", "lost", "none"]
-    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    surnames = (
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
+        "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎"
+        "贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    )
     given = (
         "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文玉梅红春燕德荣志明金凤海燕永福"
     )
@@ -85,7 +89,9 @@ def fill(persons: int) -> None:
         head = surname + given[rng.randrange(len(given))] + given[rng.randrange(len(given))]
         status = statuses[rng.randrange(len(statuses))]
         hh_buf.write(
-            f"{hh_id}\tB{hh_id:09d}\t{vid}\t{vcode}\t\t{head}\t\tgeneral\tnational\t2016\t{causes[rng.randrange(len(causes))]}\t\t\t{status}\t\\N\t2019\t0\t0\t0\t0\tsafe\tt\t\t\t\t{size}\t{now}\t{now}\n"
+            f"{hh_id}\tB{hh_id:09d}\t{vid}\t{vcode}\t\t{head}"
+            f"\t\tgeneral\tnational\t2016\t{causes[rng.randrange(len(causes))]}\t\t\t{status}"
+            f"\t\\N\t2019\t0\t0\t0\t0\tsafe\tt\t\t\t\t{size}\t{now}\t{now}\n"
         )
         for i in range(size):
             pid += 1
@@ -99,10 +105,27 @@ def fill(persons: int) -> None:
                 else surname + given[rng.randrange(len(given))] + given[rng.randrange(len(given))]
             )
             p_buf.write(
-                f"{pid}\t{hh_id}\t{vcode}\t{first17}{check_char(first17)}\t{name}\t{sex}\t{born}\t汉族\t{'head' if i == 0 else 'child'}\t\tnone\thealthy\t\t\\N\t\t{skills[rng.randrange(len(skills))]}\tnot_working\t0\tnone\tf\t\tf\tf\tf\tf\tf\tf\tunknown\tunknown\t\t{status}\t\t{now}\t{now}\n"
+                f"{pid}\t{hh_id}\t{vcode}\t{first17}{check_char(first17)}\t{name}\t{sex}\t{born}"
+                f"\t汉族\t{'head' if i == 0 else 'child'}"
+                f"\t\tnone\thealthy\t\t\\N\t\t{skills[rng.randrange(len(skills))]}"
+                f"\tnot_working\t0\tnone\tf\t\tf\tf\tf\tf\tf\tf\tunknown\tunknown\t\t{status}"
+                f"\t\t{now}\t{now}\n"
             )
-    hh_cols = "id, number, village_id, village_code, address, head_name, phone, attribute, standard, year_identified, main_cause, cause_2, cause_3, status, exit_year, income_year, income_wage_fen, income_business_fen, income_transfer_fen, income_property_fen, housing, water_safe, cadre_name, cadre_unit, cadre_phone, member_count, created_at, updated_at"
-    p_cols = "id, household_id, village_code, id_number, name, sex, birth_date, ethnicity, relation, education, schooling, health, disability_type, disability_grade, disability_cert, labour_skill, work_status, months_worked, intention, training_need, wished_trade, dibao, tekun, wubao, severe_disability, poor_graduate, technical_student, pension_status, medical_status, phone, status, removal_reason, created_at, updated_at"
+    hh_cols = (
+        "id, number, village_id, village_code, address, head_name, phone, attribute, "
+        "standard, year_identified, main_cause, cause_2, cause_3, status, exit_year, "
+        "income_year, income_wage_fen, income_business_fen, income_transfer_fen, "
+        "income_property_fen, housing, water_safe, cadre_name, cadre_unit, cadre_phone, "
+        "member_count, created_at, updated_at"
+    )
+    p_cols = (
+        "id, household_id, village_code, id_number, name, sex, birth_date, ethnicity, "
+        "relation, education, schooling, health, disability_type, disability_grade, "
+        "disability_cert, labour_skill, work_status, months_worked, intention, "
+        "training_need, wished_trade, dibao, tekun, wubao, severe_disability, poor_graduate, "
+        "technical_student, pension_status, medical_status, phone, status, removal_reason, "
+        "created_at, updated_at"
+    )
     with connection.cursor() as cur:
         raw = cur.cursor
         for table, cols, buf in (

@@ -91,7 +91,8 @@ def missing_marked_records() -> list[str]:
     for model in marked_models():
         if area_path(model) is None:
             missing.append(
-                f"{model._meta.label}: no AREA_CODE_FIELD — add it, or AREA_OF / NOT_AREA_BOUND in tests/access/marks.py"
+                f"{model._meta.label}: no AREA_CODE_FIELD — add it, "
+                "or AREA_OF / NOT_AREA_BOUND in tests/access/marks.py"
             )
             continue
         missing += [

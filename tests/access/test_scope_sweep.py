@@ -58,7 +58,8 @@ NOT_AREA_BOUND.update(
     }
 )
 NOT_SHOWN[AuditEntry] = (
-    "read on /audit/ by auditors only: tests/access/test_audit_scope.py and test_auditors_see_only_their_townships_marker"
+    "read on /audit/ by auditors only: tests/access/test_audit_scope.py and "
+    "test_auditors_see_only_their_townships_marker"
 )
 SKIP_PREFIXES = ("admin", "static", "i18n", "login", "logout", "api/v1")
 
@@ -382,7 +383,8 @@ def test_the_county_sees_every_marker(world):
         if marker(town, m) not in seen
     ]
     assert not unseen, (
-        f"no page, API route or export shows these markers to the county (list them in NOT_SHOWN with the test that covers them): {unseen}"
+        "no page, API route or export shows these markers to the county (list them in NOT_SHOWN "
+        f"with the test that covers them): {unseen}"
     )
     shown = [
         m._meta.label for m in NOT_SHOWN if marker(TOWN_A, m) in seen or marker(TOWN_B, m) in seen

@@ -98,9 +98,11 @@ def test_ambiguous_name_lists_matches_by_full_path(other_ehu):
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["--role", "township", "--area", "鹅湖"], "找不到名为“鹅湖”的区划；相近的有：江西省 › 景德镇市 › 浮梁县 › 鹅湖镇（360222101）"),
+    (["--role", "township", "--area", "鹅湖"],
+     "找不到名为“鹅湖”的区划；相近的有：江西省 › 景德镇市 › 浮梁县 › 鹅湖镇（360222101）"),
     (["--role", "township", "--area", "999999999"], "区划代码“999999999”不存在"),
-    (["--role", "township", "--area", "浮梁县"], "角色“乡镇人社所”的辖区应为乡镇级，“江西省 › 景德镇市 › 浮梁县（360222）”是县级"),
+    (["--role", "township", "--area", "浮梁县"],
+     "角色“乡镇人社所”的辖区应为乡镇级，“江西省 › 景德镇市 › 浮梁县（360222）”是县级"),
     (["--role", "village", "--area", "鹅湖镇"], "角色“村协理员”的辖区应为村级"),
     (["--role", "county", "--area", "鹅湖镇"], "角色“人社局工作人员”的辖区应为省、市、县级"),
     (["--role", "auditor", "--area", "浮梁县", "--unmask"], "角色“审计人员”不能查看完整身份证号"),
@@ -253,8 +255,8 @@ def test_import_is_all_or_nothing_and_names_every_fault(other_ehu, tmp_path):
         x.startswith("第4行“辖区”列：有 2 个区划名为“鹅湖镇”") and "玉山县" in x for x in lines
     )
     assert (
-        "第5行“角色”列：没有“村长”这个角色，可填：系统管理员、人社局工作人员、社保经办机构、乡镇人社所、村协理员、扶贫办联络员、审计人员"
-        in lines
+        "第5行“角色”列：没有“村长”这个角色，可填：系统管理员、人社局工作人员、社保经办机构、"
+        "乡镇人社所、村协理员、扶贫办联络员、审计人员" in lines
     )
     assert any(x.startswith("第5行“辖区”列：找不到名为“鹅湖”的区划") for x in lines)
     assert "第5行“可查看完整身份证号”列：应填“是”或“否”，而不是“也许”" in lines

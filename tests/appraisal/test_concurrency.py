@@ -41,7 +41,8 @@ def _race(fn, n: int = 2) -> list[str]:
 def postgres():
     if connection.vendor != "postgresql":
         pytest.skip(
-            "需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务；同一规则在 SQLite 上由 test_workflow.py 顺序验证"
+            "需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务；同一规则在 SQLite "
+            "上由 test_workflow.py 顺序验证"
         )
 
 

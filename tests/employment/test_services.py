@@ -1,5 +1,6 @@
 """Services: referral → hire → check; job loss back to recommendations; follow-ups;
-welfare subsidies; workshop awards. (Training, start-up and assistance: tests/training, tests/startup, tests/assistance.)"""
+welfare subsidies; workshop awards. (Training, start-up and assistance: tests/training,
+tests/startup, tests/assistance.)"""
 
 import datetime as dt
 

@@ -18,13 +18,18 @@ _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     "</Types>"
 )
 _RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http:'
+    '//schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/>'
     "</Relationships>"
 )
 _WORKBOOK = (
@@ -33,8 +38,11 @@ _WORKBOOK = (
     '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
 )
 _WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http:'
+    '//schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
     "</Relationships>"
 )
 
@@ -57,7 +65,8 @@ def sheet_xml(cells: list[tuple[str, str]], dimension: str | None) -> str:
         for r, cs in sorted(rows.items())
     )
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http:'
+            '//schemas.openxmlformats.org/spreadsheetml/2006/main">'
             f"{dim}<sheetData>{body}</sheetData></worksheet>")  # fmt: skip
 
 
@@ -99,7 +108,9 @@ def zip_bomb(inflated: int = 600 * 1024 * 1024) -> bytes:
         # The shared-string table, which a reader keeps in memory whole: one string of `inflated` bytes.
         with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
             f.write(
-                b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+                b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http:'
+                b'//schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+                b'uniqueCount="1"><si><t>'
             )
             block = b"A" * (1024 * 1024)
             for _ in range(inflated // len(block)):
@@ -153,7 +164,8 @@ def ole2(stream: bytes) -> bytes:
     n = size // 512
     free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
     header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
-              + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0) + struct.pack("<I", 0) + struct.pack("<I", free) * 108)  # fmt: skip
+              + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0) + struct.pack("<I", 0)
+              + struct.pack("<I", free) * 108)  # fmt: skip
     fat = [fat_sector, end] + list(range(3, 2 + n)) + [end]
     fat += [free] * (128 - len(fat))
 

@@ -46,13 +46,15 @@ def read_elsewhere(tmp_path, data: bytes, filename: str) -> dict:
 
 
 @pytest.mark.parametrize("make, filename, says", [
-    (hostile.dimension_bomb, "花名册.xlsx", ["工作表“Sheet1”声明的数据范围为 A1:XFD1048576", "1,048,576 行 × 16,384 列", "超过上限"]),
+    (hostile.dimension_bomb, "花名册.xlsx", ["工作表“Sheet1”声明的数据范围为 A1:XFD1048576",
+                                          "1,048,576 行 × 16,384 列", "超过上限"]),
     (hostile.lying_dimension, "花名册.xlsx", ["工作表“Sheet1”实际的数据范围为 A1:XFD1048576", "超过上限"]),
     (hostile.zip_bomb, "花名册.xlsx", ["解压后共 600.0 MB", "压缩炸弹"]),
     (hostile.wide_csv, "花名册.csv", ["第2行有 10,000,000 列", "超过上限 1,000 列"]),
     (hostile.long_field_csv, "花名册.csv", ["第2行第3列（C列）", "200,000 个字符", "32,767"]),
     (hostile.lying_xls, "花名册.xls", ["读取时所需内存超过上限", "请把需要导入的数据复制到新表"]),
-], ids=["dimension-bomb", "lying-dimension", "zip-bomb", "10-million-columns", "csv-field-over-limit", "lying-xls"])  # fmt: skip
+], ids=["dimension-bomb", "lying-dimension", "zip-bomb", "10-million-columns", "csv-field-over-limit",
+        "lying-xls"])  # fmt: skip
 def test_hostile_file_is_refused_with_its_reason(tmp_path, make, filename, says):
     result = read_elsewhere(tmp_path, make(), filename)
     assert "fault" in result, result

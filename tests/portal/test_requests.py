@@ -36,7 +36,8 @@ def test_pension_tier_request_keeps_the_government_minimum(me, county_user):
         year=2018, insurance="pension", pack_id="fuliang-2018", state="done", created_by=county_user
     )
     SubsidyEntry.objects.create(year=2018, insurance="pension", person=me,
-                                village_code=me.village_code, outcome="entitled", amount_fen=10_000, run=run)  # fmt: skip
+                                village_code=me.village_code, outcome="entitled", amount_fen=10_000,
+                                run=run)  # fmt: skip
     c = resident_client(me)
     page = c.get(reverse("portal:request_pension")).content.decode()
     assert "政府每年为您代缴 100.00 元" in page

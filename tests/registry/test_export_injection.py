@@ -89,11 +89,14 @@ def test_comparison_csv_neutralises_names_and_keeps_numbers(tmp_path):
     person = idn("36022219600101001")
     reg, enr = tmp_path / "registry.csv", tmp_path / "enrolment.csv"
     with open(reg, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows([["id_number", "name", "area_code", "status", "poor", "dibao", "tekun", "severe_disability"],
+        csv.writer(f).writerows([["id_number", "name", "area_code", "status", "poor", "dibao", "tekun",
+                                  "severe_disability"],
                                  [person, DDE, VILLAGE_A, "poor", 1, 0, 0, 0]])  # fmt: skip
     with open(enr, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows([["id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag", "premium_subsidy", "deceased"],
-                                 [idn("36022219700101002"), "@外县人", "360281", "pension", "active", 0, 0, 0]])  # fmt: skip
+        csv.writer(f).writerows([["id_number", "name", "area_code", "insurance", "enrolment_status", "poverty_tag",
+                                  "premium_subsidy", "deceased"],
+                                 [idn("36022219700101002"), "@外县人", "360281", "pension", "active", 0, 0,
+                                  0]])  # fmt: skip
     compare_files(
         str(reg),
         str(enr),

@@ -62,4 +62,5 @@ def run(env: dict, code: str, *args: str) -> object:
 
 def start(env: dict, code: str, *args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", PRELUDE + code, *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=at_most_8gb, **kwargs)  # fmt: skip
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=at_most_8gb,
+                            **kwargs)  # fmt: skip

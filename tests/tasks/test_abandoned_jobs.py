@@ -24,7 +24,9 @@ from fupin.areas.models import Area
 from fupin.employment.models import RecommendationBatch
 from fupin.exchange import imports
 from fupin.exchange.models import ComparisonJob
-user = User.objects.create_user(username="county", password="x-Long-pass-42", role=Role.COUNTY, area=Area.objects.get(code="360222"))
+user = User.objects.create_user(
+    username="county", password="x-Long-pass-42", role=Role.COUNTY, area=Area.objects.get(code="360222")
+)
 job = imports.create_job(user=user, kind="roster", filename="花名册.xlsx", content=open(sys.argv[1], "rb").read())
 comparison = ComparisonJob.objects.create(area_code="360222", created_by=user, steps=9)
 batch = RecommendationBatch.objects.create(area_code="360222000000", requested_by=user)
@@ -79,7 +81,8 @@ def _wait_inside(proc, timeout: float = 120) -> None:
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     line = proc.stdout.readline() if ready else ""
     assert line.strip() == "inside", (
-        f"the worker did not reach its task: {line!r} {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}"
+        f"the worker did not reach its task: {line!r} {proc.poll()} "
+        f"{proc.stderr.read() if proc.poll() is not None else ''}"
     )
 
 

@@ -20,7 +20,9 @@ from fupin.access.models import Role, User
 from fupin.areas.models import Area
 from fupin.exchange import imports
 from fupin.exchange.tasks import stage_task
-user = User.objects.create_user(username="county", password="x-Long-pass-42", role=Role.COUNTY, area=Area.objects.get(code="360222"))
+user = User.objects.create_user(
+    username="county", password="x-Long-pass-42", role=Role.COUNTY, area=Area.objects.get(code="360222")
+)
 for path in sys.argv[1:]:
     job = imports.create_job(user=user, kind="roster", filename=os.path.basename(path), content=open(path, "rb").read())
     stage_task.enqueue(job.pk, user.pk)
@@ -28,7 +30,8 @@ print(json.dumps(len(sys.argv) - 1))
 """
 STATES = """
 from fupin.exchange.models import ImportJob
-print(json.dumps({j.filename: [j.state, j.message, j.counts.get("new")] for j in ImportJob.objects.all()}, ensure_ascii=False))
+states = {j.filename: [j.state, j.message, j.counts.get("new")] for j in ImportJob.objects.all()}
+print(json.dumps(states, ensure_ascii=False))
 """
 HOSTILE = [  # (file name, bytes, what the job's message must say)
     ("1-维度炸弹.xlsx", hostile.dimension_bomb, "A1:XFD1048576"),

@@ -148,7 +148,8 @@ def build() -> str:
     stages = "、".join(f"{label} {n}" for label, n in by_stage.items() if n)
     return (
         f"慢性病鉴定：通知 {notified} 人，申请 {sum(by_stage.values())} 件（{stages}），"
-        f"{len(rounds)} 个季度鉴定批次，发证 {Certificate.objects.count()} 本（新增病种 {amended} 本），定点医院 {len(hospitals)} 家"
+        f"{len(rounds)} 个季度鉴定批次，发证 {Certificate.objects.count()} 本（新增病种 "
+        f"{amended} 本），定点医院 {len(hospitals)} 家"
     )
 
 

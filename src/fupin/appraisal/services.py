@@ -289,7 +289,8 @@ def apply(
         user=user,
         request=request,
         obj=app,
-        summary=f"慢性病{what} {person.name}：{r.class_name(chronic_class)} {app.diseases}（{app.get_applicant_display()}"
+        summary=f"慢性病{what} {person.name}：{r.class_name(chronic_class)} "
+        f"{app.diseases}（{app.get_applicant_display()}"
         f"{'，上门鉴定' if home_appraisal else ''}）",
     )
     return app
@@ -436,7 +437,8 @@ def appraise(
                 )
             if day < app.round.held_on:
                 raise AppraisalError(
-                    f"{r.class_name(chronic_class)}每季度集中鉴定：本批次 {app.round.held_on:%Y-%m-%d} 鉴定，不能早于该日"
+                    f"{r.class_name(chronic_class)}每季度集中鉴定：本批次 "
+                    f"{app.round.held_on:%Y-%m-%d} 鉴定，不能早于该日"
                 )
         start = _date(notice_start or day, "公示开始日期", future=True)
         if start < day:
@@ -456,7 +458,8 @@ def appraise(
     app.approved, app.appraised_on, app.appraiser, app.decided_by = approved, day, appraiser, user
     app.save()
     verdict = (
-        f"符合 {r.class_name(app.concluded_class)} {app.concluded_diseases}，公示 {app.notice_start:%Y-%m-%d} 至 {app.notice_end:%Y-%m-%d}"
+        f"符合 {r.class_name(app.concluded_class)} {app.concluded_diseases}，公示 "
+        f"{app.notice_start:%Y-%m-%d} 至 {app.notice_end:%Y-%m-%d}"
         if approved
         else f"不符合：{app.refusal_reason}"
     )

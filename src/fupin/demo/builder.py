@@ -85,7 +85,8 @@ def ensure_users() -> None:
     """Demo accounts, all with the password fupin-demo."""
     county = Area.objects.get(code=COUNTY)
     accounts = [("admin", Role.ADMIN, None, True, True), ("county", Role.COUNTY, county, True, False),
-                ("insurance", Role.INSURANCE, county, True, False), ("poverty-office", Role.POVERTY_OFFICE, county, False, False),
+                ("insurance", Role.INSURANCE, county, True, False), ("poverty-office", Role.POVERTY_OFFICE, county,
+                                                                     False, False),
                 ("auditor", Role.AUDITOR, county, False, False)]  # fmt: skip
     for town in Area.objects.filter(level=Level.TOWNSHIP, code__startswith=COUNTY):
         accounts.append((f"town-{town.code}", Role.TOWNSHIP, town, True, False))

@@ -92,7 +92,10 @@ def insert_select(
     unknown = (set(exprs) | set(values)) - {f.attname for f in fields}
     if unknown:
         raise ValueError(f"insert_select: unknown columns {sorted(unknown)}")
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(cols)}) SELECT {', '.join(select)} {from_sql}"
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(cols)}) "
+        f"SELECT {', '.join(select)} {from_sql}"
+    )
     with connection.cursor() as cur:
         cur.execute(sql, [*args, *params])
         return cur.rowcount

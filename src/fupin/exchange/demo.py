@@ -22,8 +22,10 @@ from .models import EnrolmentRecord
 
 SEED = 20170801
 OTHER_COUNTY = "360281"  # 乐平市: where people who moved are enrolled
-HOMOPHONES = {"丽": "莉", "莉": "丽", "伟": "玮", "静": "晶", "军": "君", "华": "桦", "明": "铭", "英": "瑛", "红": "虹",
-              "芳": "方", "平": "萍", "强": "蔷", "敏": "民", "杰": "洁", "林": "琳", "刚": "钢", "燕": "艳", "勇": "永"}  # fmt: skip
+HOMOPHONES = {"丽": "莉", "莉": "丽", "伟": "玮", "静": "晶", "军": "君", "华": "桦", "明": "铭", "英": "瑛",
+              "红": "虹",
+              "芳": "方", "平": "萍", "强": "蔷", "敏": "民", "杰": "洁", "林": "琳", "刚": "钢", "燕": "艳",
+              "勇": "永"}  # fmt: skip
 LOOKALIKE = {g[0]: g[1] for g in LOOKALIKE_GROUPS}
 TODAY = dt.date(2020, 6, 30)
 # The sample files the demo writes to DATA_DIR/demo/ (示例文件), by the import kind each is for;

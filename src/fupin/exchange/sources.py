@@ -227,9 +227,12 @@ DISABILITY = [
     ),
     Field("disability_cert", "残疾证号", ("残疾证号", "残疾人证号", "残疾证号码")),
 ]
-ENROLMENT_STATUS = {"active": "active", "正常": "active", "参保缴费": "active", "正常参保": "active", "参保": "active", "正常缴费": "active",
-                    "suspended": "suspended", "暂停": "suspended", "暂停缴费": "suspended", "中断": "suspended", "中止": "suspended",
-                    "terminated": "terminated", "终止": "terminated", "终止参保": "terminated", "注销": "terminated"}  # fmt: skip
+ENROLMENT_STATUS = {"active": "active", "正常": "active", "参保缴费": "active", "正常参保": "active",
+                    "参保": "active", "正常缴费": "active",
+                    "suspended": "suspended", "暂停": "suspended", "暂停缴费": "suspended", "中断": "suspended",
+                    "中止": "suspended",
+                    "terminated": "terminated", "终止": "terminated", "终止参保": "terminated",
+                    "注销": "terminated"}  # fmt: skip
 ENROLMENT = [
     ID,
     NAME,

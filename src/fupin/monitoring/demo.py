@@ -313,6 +313,8 @@ def build() -> str:
     total = MonitoredHousehold.objects.count()
     extra = f"（为演示另建：{'、'.join(added)}）" if added else ""
     return (
-        f"防止返贫监测：{total} 户监测对象、{Alert.objects.count()} 条预警{extra}；帮扶中 {stages['assisting']}、纳入监测 {stages['monitored']}、"
-        f"不纳入 {stages['not']}、核查中 {stages['checking']}、风险消除 {stages['removed']}，逾期未核查 {stages['overdue']}"
+        f"防止返贫监测：{total} 户监测对象、{Alert.objects.count()} 条预警{extra}；帮扶中 "
+        f"{stages['assisting']}、纳入监测 {stages['monitored']}、"
+        f"不纳入 {stages['not']}、核查中 {stages['checking']}、风险消除 "
+        f"{stages['removed']}，逾期未核查 {stages['overdue']}"
     )

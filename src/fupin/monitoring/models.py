@@ -240,7 +240,10 @@ class Alert(NoDelete):
         if self.signal == Signal.INCOME and self.value is not None:
             return f"{self.detail} {fen_to_yuan(self.value)} 元，低于监测线 {fen_to_yuan(self.threshold or 0)} 元"
         if self.signal == Signal.MEDICAL and self.value is not None:
-            return f"{self.detail} {fen_to_yuan(self.value)} 元，超过按家庭年收入计算的上限 {fen_to_yuan(self.threshold or 0)} 元"
+            return (
+                f"{self.detail} {fen_to_yuan(self.value)} 元，超过按家庭年收入计算的上限 "
+                f"{fen_to_yuan(self.threshold or 0)} 元"
+            )
         return self.detail
 
 

@@ -100,7 +100,8 @@ class Signals:
         self.r = rules(pack_id)
         self.pack = load_pack(pack_id)
         ages = employment_rules().working_age.value
-        # Of working age on the run day: age in [min, max] ⇔ born after day − (max+1) years and on or before day − min years.
+        # Of working age on the run day: age in [min, max] ⇔ born after day − (max+1) years and on
+        # or before day − min years.
         self.born_after, self.born_by = years_before(day, ages.max + 1), years_before(day, ages.min)
 
     def _rule(self, param: str) -> list:
@@ -130,12 +131,14 @@ class Signals:
 
     def medical(self) -> int:
         income = "(h.income_wage_fen + h.income_business_fen + h.income_transfer_fen + h.income_property_fen)"
-        # The county's one definition of too much self-pay (shared with fupin.insurance.claims.selectors.self_pay_flags).
+        # The county's one definition of too much self-pay (shared with
+        # fupin.insurance.claims.selectors.self_pay_flags).
         share = self.pack.catastrophic_share.value  # basis points
         return self._insert(
             f"SELECT h.id, h.village_code, %s, 'medical:' || {_text('s.year')}, NULL, SUM(s.self_fen),"
             f" {income} * h.member_count * %s / 10000, {_text('s.year')} || %s, %s, %s"
-            f" FROM {T[ClaimSplit]} s JOIN {T[Person]} p ON p.id = s.person_id JOIN {T[Household]} h ON h.id = p.household_id"
+            f" FROM {T[ClaimSplit]} s JOIN {T[Person]} p ON p.id = s.person_id "
+            f"JOIN {T[Household]} h ON h.id = p.household_id"
             f" WHERE h.id IN ({self.base_sql}) AND s.year IN (%s, %s)"
             f" GROUP BY h.id, h.village_code, s.year, h.income_wage_fen, h.income_business_fen, h.income_transfer_fen,"
             f" h.income_property_fen, h.member_count"
@@ -156,9 +159,11 @@ class Signals:
     def jobs(self) -> int:
         since = self.day - dt.timedelta(days=self.r.job_loss_lookback_days.value)
         return self._insert(
-            f"SELECT h.id, h.village_code, CASE WHEN e.kind = %s THEN %s ELSE %s END, 'referral:' || {_text('r.id')}, r.person_id,"
+            "SELECT h.id, h.village_code, CASE WHEN e.kind = %s THEN %s ELSE %s END, "
+            f"'referral:' || {_text('r.id')}, r.person_id,"
             f" NULL, NULL, SUBSTR(e.name || '·' || po.title, 1, 200), %s, %s"
-            f" FROM {T[Referral]} r JOIN {T[Person]} p ON p.id = r.person_id JOIN {T[Household]} h ON h.id = p.household_id"
+            f" FROM {T[Referral]} r JOIN {T[Person]} p ON p.id = r.person_id "
+            f"JOIN {T[Household]} h ON h.id = p.household_id"
             f" JOIN {T[Posting]} po ON po.id = r.posting_id JOIN {T[Employer]} e ON e.id = po.employer_id"
             f" WHERE h.id IN ({self.base_sql}) AND ((r.status = %s AND r.ended_on >= %s AND r.ended_on <= %s)"
             f" OR EXISTS (SELECT 1 FROM {T[EmploymentCheck]} c WHERE c.referral_id = r.id AND c.still_employed = %s"
@@ -183,9 +188,11 @@ class Signals:
         insurance, iparams = _case("cr.insurance", INSURANCE_NAMES)
         gaps = ", ".join(["%s"] * len(INSURANCE_GAPS))
         return self._insert(
-            f"SELECT h.id, h.village_code, %s, cr.category || ':' || cr.insurance || ':' || %s, cr.person_id, NULL, NULL,"
+            "SELECT h.id, h.village_code, %s, cr.category || ':' || cr.insurance || ':' "
+            "|| %s, cr.person_id, NULL, NULL,"
             f" {category} || '（' || {insurance} || '，信息比对）', %s, %s"
-            f" FROM {T[ComparisonResult]} cr JOIN {T[Person]} p ON p.id = cr.person_id JOIN {T[Household]} h ON h.id = p.household_id"
+            f" FROM {T[ComparisonResult]} cr JOIN {T[Person]} p ON p.id = cr.person_id "
+            f"JOIN {T[Household]} h ON h.id = p.household_id"
             f" WHERE h.id IN ({self.base_sql}) AND cr.category IN ({gaps}) AND p.status <> %s"
             f" AND cr.job_id IN (SELECT MAX(j.id) FROM {T[ComparisonJob]} j WHERE j.state = %s GROUP BY j.area_code)",
             [
@@ -208,7 +215,8 @@ class Signals:
         since = self.day - dt.timedelta(days=self.r.labourer_death_lookback_days.value)
         deaths = self._insert(
             f"SELECT h.id, h.village_code, %s, 'death:' || {_text('p.id')}, p.id, NULL, NULL, %s, %s, %s"
-            f" FROM {T[StatusChange]} sc JOIN {T[Person]} p ON p.id = sc.person_id JOIN {T[Household]} h ON h.id = p.household_id"
+            f" FROM {T[StatusChange]} sc JOIN {T[Person]} p ON p.id = sc.person_id "
+            f"JOIN {T[Household]} h ON h.id = p.household_id"
             f" WHERE h.id IN ({self.base_sql}) AND sc.new_status = %s AND p.removal_reason = %s"
             f" AND sc.effective_date >= %s AND sc.effective_date <= %s AND p.relation IN ({rel})"
             f" AND p.birth_date > %s AND p.birth_date <= %s",
@@ -261,7 +269,8 @@ def _create_hits_table() -> None:
         cur.execute(
             f"CREATE TEMPORARY TABLE {HITS} (household_id BIGINT NOT NULL, village_code VARCHAR(12) NOT NULL,"
             " signal VARCHAR(20) NOT NULL, cause_key VARCHAR(80) NOT NULL, person_id BIGINT NULL, value BIGINT NULL,"
-            " threshold BIGINT NULL, detail VARCHAR(300) NOT NULL, rule VARCHAR(120) NOT NULL, source VARCHAR(600) NOT NULL)"
+            " threshold BIGINT NULL, detail VARCHAR(300) NOT NULL, "
+            "rule VARCHAR(120) NOT NULL, source VARCHAR(600) NOT NULL)"
         )
 
 
@@ -305,8 +314,10 @@ def compute(
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(
                 f"INSERT INTO {mh} (household_id, village_code, head_name, head_id_number, address, member_count,"
-                " income_per_capita_fen, category, risk_types, stage, origin, alerted_on, check_due, note, created_by_id, created_at)"
-                f" SELECT h.id, h.village_code, h.head_name, '', h.address, h.member_count, NULL, %s, %s, %s, %s, %s, %s, '', %s, %s"
+                " income_per_capita_fen, category, risk_types, stage, origin, "
+                "alerted_on, check_due, note, created_by_id, created_at)"
+                " SELECT h.id, h.village_code, h.head_name, '', h.address, "
+                "h.member_count, NULL, %s, %s, %s, %s, %s, %s, '', %s, %s"
                 f" FROM {hh} h WHERE h.id IN (SELECT household_id FROM {HITS})"
                 f" AND NOT EXISTS (SELECT 1 FROM {mh} m WHERE m.household_id = h.id) ON CONFLICT DO NOTHING",
                 [
@@ -321,12 +332,15 @@ def compute(
                 ],
             )
             cur.execute(
-                f"INSERT INTO {al} (monitored_id, village_code, signal, cause_key, person_id, value, threshold, detail, rule, source,"
+                f"INSERT INTO {al} (monitored_id, village_code, signal, cause_key, "
+                "person_id, value, threshold, detail, rule, source,"
                 " raised_on, run_id, decision_id, created_by_id)"
-                " SELECT m.id, MIN(t.village_code), t.signal, t.cause_key, MIN(t.person_id), MIN(t.value), MIN(t.threshold),"
+                " SELECT m.id, MIN(t.village_code), t.signal, t.cause_key, "
+                "MIN(t.person_id), MIN(t.value), MIN(t.threshold),"
                 " MIN(t.detail), MIN(t.rule), MIN(t.source), %s, %s, NULL, NULL"
                 f" FROM {HITS} t JOIN {mh} m ON m.household_id = t.household_id"
-                f" WHERE NOT EXISTS (SELECT 1 FROM {al} a WHERE a.monitored_id = m.id AND a.signal = t.signal AND a.cause_key = t.cause_key)"
+                f" WHERE NOT EXISTS (SELECT 1 FROM {al} a WHERE a.monitored_id = m.id "
+                "AND a.signal = t.signal AND a.cause_key = t.cause_key)"
                 " GROUP BY m.id, t.signal, t.cause_key ON CONFLICT DO NOTHING",
                 [day, run.pk],
             )
@@ -337,7 +351,8 @@ def compute(
             fresh = f"NOT EXISTS (SELECT 1 FROM {sc} s WHERE s.monitored_id = m.id)"
             touched = f"m.id IN (SELECT a.monitored_id FROM {al} a WHERE a.run_id = %s)"
             cur.execute(
-                f"INSERT INTO {sc} (monitored_id, village_code, old_stage, new_stage, day, reason, changed_by_id, changed_at)"
+                f"INSERT INTO {sc} (monitored_id, village_code, old_stage, new_stage, "
+                "day, reason, changed_by_id, changed_at)"
                 f" SELECT m.id, m.village_code, CASE WHEN {fresh} THEN '' ELSE m.stage END, %s, %s, %s, %s, %s"
                 f" FROM {mh} m WHERE {touched} AND ({reopened} OR {fresh})",
                 [Stage.ALERT, day, "监测运行发现预警信号", user.pk, now, run.pk],
@@ -348,7 +363,8 @@ def compute(
                 [Stage.ALERT, day, check_due, run.pk, Stage.REMOVED, Stage.NOT_MONITORED],
             )
             cur.execute(
-                f"SELECT SUBSTR(village_code, 1, 9), signal, COUNT(*) FROM {al} WHERE run_id = %s GROUP BY SUBSTR(village_code, 1, 9), signal",
+                f"SELECT SUBSTR(village_code, 1, 9), signal, COUNT(*) FROM {al} WHERE run_id = %s "
+                "GROUP BY SUBSTR(village_code, 1, 9), signal",
                 [run.pk],
             )
             by_town: dict[str, dict[str, int]] = {}

@@ -42,7 +42,8 @@ def _choice(request, name: str, values) -> str:
 
 
 def _filtered_households(request):
-    """The monitored households as filtered on the page, and the filter as a query string (the export takes the same)."""
+    """The monitored households as filtered on the page, and the filter as a query string (the
+    export takes the same)."""
     day = timezone.localdate()
     qs = selectors.households(request.user)
     f = {

