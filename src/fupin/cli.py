@@ -1,4 +1,4 @@
-"""The `fupin` console script: Django's management commands under one name.
+"""The `fupin` console script (命令行): Django's management commands under one name.
 
 `fupin migrate`, `fupin demo`, `fupin settle …` — everything a county IT officer types.
 """

@@ -1,4 +1,4 @@
-"""Django settings for fupin.
+"""Django settings for fupin (系统设置).
 
 SQLite is the embedded default (the demo); PostgreSQL when DATABASE_URL is set.
 Tasks run on the database backend by default, on RQ/Redis when FUPIN_TASKS=rq.

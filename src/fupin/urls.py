@@ -1,3 +1,5 @@
+"""The site's URL map (网址): login, the audit log, each app's pages under its own prefix, the API."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

@@ -1,3 +1,5 @@
+"""The WSGI application (网页服务入口) that gunicorn serves."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -1,0 +1,1 @@
+"""Users, roles, area scope and the audit log (用户与权限)."""

@@ -1,3 +1,5 @@
+"""Admin pages of users, roles, area scope and the audit log (用户与权限); the admin site audits every change."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 

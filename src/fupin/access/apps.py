@@ -1,3 +1,5 @@
+"""The app configuration of users, roles, area scope and the audit log (用户与权限)."""
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 

@@ -1,3 +1,6 @@
+"""Audit records (审计日志) of logins, logouts and failed logins; API tokens revoked when a
+user's credentials, role or area change."""
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver

@@ -1,3 +1,5 @@
+"""The app configuration of the JSON API (django-ninja) (接口)."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,4 @@
-"""API faults as Chinese JSON, never a traceback."""
+"""API faults (接口错误) as Chinese JSON, never a traceback."""
 
 import logging
 

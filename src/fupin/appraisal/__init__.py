@@ -1,0 +1,1 @@
+"""The chronic-disease appraisal (慢性病鉴定)."""

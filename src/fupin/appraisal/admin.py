@@ -1,3 +1,5 @@
+"""Admin pages of the chronic-disease appraisal (慢性病鉴定); the admin site audits every change."""
+
 from django.contrib import admin
 
 from .models import Hospital

@@ -1,3 +1,5 @@
+"""The app configuration of the chronic-disease appraisal (慢性病鉴定)."""
+
 from django.apps import AppConfig
 
 

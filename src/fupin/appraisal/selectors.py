@@ -1,4 +1,4 @@
-"""Reads of the chronic-disease appraisal. Pages, API routes and exports read through the scoped
+"""Reads of the chronic-disease appraisal (慢性病鉴定). Pages, API routes and exports read through the scoped
 functions here; `chronic_class_on` and `chronic_classes_on` serve the settlement (see
 docs/CONVENTIONS.md, "Chronic class of a person on a date")."""
 

@@ -1,3 +1,5 @@
+"""Page URLs of the chronic-disease appraisal (慢性病鉴定), namespace `appraisal`."""
+
 from django.urls import path
 
 from . import views

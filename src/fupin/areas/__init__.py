@@ -1,0 +1,1 @@
+"""The administrative divisions (行政区划)."""

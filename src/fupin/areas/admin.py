@@ -1,3 +1,5 @@
+"""Admin pages of the administrative divisions (行政区划); the admin site audits every change."""
+
 from django.contrib import admin
 
 from .models import Area

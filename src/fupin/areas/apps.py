@@ -1,3 +1,5 @@
+"""The app configuration of the administrative divisions (行政区划)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The app configuration of help plans and the assistance ledger (帮扶计划与台账)."""
+
 from django.apps import AppConfig
 
 

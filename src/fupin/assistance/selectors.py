@@ -1,4 +1,4 @@
-"""Reads of the assistance plan and ledger, area-scoped."""
+"""Reads of the assistance plan and ledger (帮扶计划与台账), area-scoped."""
 
 import datetime as dt
 

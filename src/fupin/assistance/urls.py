@@ -1,3 +1,5 @@
+"""Page URLs of help plans and the assistance ledger (帮扶计划与台账), namespace `assistance`."""
+
 from django.urls import path
 
 from . import views

@@ -1,3 +1,6 @@
+"""Admin pages of the yearly certification of pension recipients (待遇领取资格认证);
+the admin site audits every change."""
+
 from django.contrib import admin
 
 from .models import Certification

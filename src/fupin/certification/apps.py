@@ -1,3 +1,5 @@
+"""The app configuration of the yearly certification of pension recipients (待遇领取资格认证)."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,5 @@
-"""Resident pages, mounted under /portal/certification/ (names portal:certification:…)."""
+"""Resident pages of the certification (资格认证), mounted under /portal/certification/
+(names portal:certification:…)."""
 
 from django.urls import path
 

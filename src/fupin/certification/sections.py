@@ -1,4 +1,4 @@
-"""The person page section: this year's certification (or why none is due) and past years."""
+"""The person page section: this year's certification (待遇领取资格认证) (or why none is due) and past years."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone

@@ -1,3 +1,5 @@
+"""Page URLs of the yearly certification of pension recipients (待遇领取资格认证), namespace `certification`."""
+
 from django.urls import path
 
 from . import views

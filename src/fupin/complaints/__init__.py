@@ -1,0 +1,1 @@
+"""Residents' requests and complaints (诉求与投诉)."""

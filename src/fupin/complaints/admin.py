@@ -1,3 +1,5 @@
+"""Admin pages of residents' requests and complaints (诉求与投诉); the admin site audits every change."""
+
 from django.contrib import admin
 
 from .models import Complaint, Escalation, NoticeContact

@@ -1,3 +1,5 @@
+"""The app configuration of residents' requests and complaints (诉求与投诉)."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,4 @@
-"""Forms of the complaint pages (staff and resident)."""
+"""Forms of the complaint pages (诉求与投诉) (staff and resident)."""
 
 from __future__ import annotations
 

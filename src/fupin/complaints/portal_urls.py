@@ -1,4 +1,4 @@
-"""Resident pages, mounted under /portal/complaints/ (names portal:complaints:…)."""
+"""Resident pages of complaints (诉求与投诉), mounted under /portal/complaints/ (names portal:complaints:…)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""The resident's complaint pages in the portal (/portal/complaints/): file one, read the answer,
+"""The resident's complaint pages (我要反映问题) in the portal (/portal/complaints/): file one, read the answer,
 say whether he is satisfied. Only his household's complaints, looked up inside the household."""
 
 from __future__ import annotations

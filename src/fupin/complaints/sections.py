@@ -1,4 +1,4 @@
-"""The person page section: the person's complaints and requests with their state."""
+"""The person page section: the person's complaints and requests (诉求与投诉) with their state."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""Reads of complaints, area-scoped, with the level and lateness computed on read from the
+"""Reads of complaints (诉求与投诉), area-scoped, with the level and lateness computed on read from the
 deadlines fixed at filing: late to acknowledge → township, late to answer → county."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+"""Page URLs of residents' requests and complaints (诉求与投诉), namespace `complaints`."""
+
 from django.urls import path
 
 from . import views

@@ -1,0 +1,1 @@
+"""The demo county (演示县)."""

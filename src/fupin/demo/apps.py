@@ -1,3 +1,5 @@
+"""The app configuration of the demo county (演示县)."""
+
 from django.apps import AppConfig
 
 

@@ -1,0 +1,1 @@
+"""Employment support (就业帮扶)."""

@@ -1,3 +1,5 @@
+"""The app configuration of employment support (就业帮扶)."""
+
 from django.apps import AppConfig
 
 

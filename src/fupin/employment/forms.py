@@ -1,4 +1,4 @@
-"""Forms of the employment pages: field-level Chinese messages, money entered in yuan."""
+"""Forms of the employment pages (就业帮扶): field-level Chinese messages, money entered in yuan."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads of the employment module; area scope applied here, once."""
+"""Reads of the employment module (就业帮扶); area scope applied here, once."""
 
 from __future__ import annotations
 

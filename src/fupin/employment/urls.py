@@ -1,3 +1,5 @@
+"""Page URLs of employment support (就业帮扶), namespace `employment`."""
+
 from django.urls import path
 
 from . import views

@@ -1,0 +1,1 @@
+"""Data exchange: imports and comparisons (数据交换与比对)."""

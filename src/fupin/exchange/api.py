@@ -1,4 +1,4 @@
-"""API routes for imports and comparisons: translate HTTP to imports/services/selectors."""
+"""API routes for imports and comparisons (数据导入与比对): translate HTTP to imports/services/selectors."""
 
 from django.core.exceptions import PermissionDenied
 from ninja import File, Form, Query, Router, Schema, Status

@@ -1,3 +1,5 @@
+"""The app configuration of data exchange: imports and comparisons (数据交换与比对)."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,4 @@
-"""Set-based inserts: PostgreSQL COPY, or one executemany elsewhere (SQLite).
+"""Set-based inserts (批量写入): PostgreSQL COPY, or one executemany elsewhere (SQLite).
 
 Django's bulk_create compiles every value of every row in Python; at 100,000 rows that alone
 takes longer than the database does. Rows here are plain tuples in the model's column order,

@@ -1,4 +1,4 @@
-"""Reads of the exchange module; area scope through access.scope, as everywhere."""
+"""Reads of the exchange module (数据交换与比对); area scope through access.scope, as everywhere."""
 
 from django.db.models import QuerySet
 

@@ -1,4 +1,4 @@
-"""Writes of the exchange module: start jobs, run comparisons, record review decisions.
+"""Writes of the exchange module (数据交换与比对): start jobs, run comparisons, record review decisions.
 
 The comparison itself lives in `comparison/` (Django-free); `run_comparison` only feeds it the
 registry of the job's area, read as the acting user through the scope layer, and the enrolment

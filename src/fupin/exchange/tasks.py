@@ -1,4 +1,4 @@
-"""Background jobs (Django Tasks): staging an import, merging it, running a comparison.
+"""Background jobs (后台任务, Django Tasks): staging an import, merging it, running a comparison.
 
 Each job keeps its progress on its own row (ImportJob / ComparisonJob) so pages can poll it.
 Each acts for the user who launched it: `acting_user(user_id, job.area_code)` refuses a job

@@ -1,3 +1,5 @@
+"""Page URLs of data exchange: imports and comparisons (数据交换与比对), namespace `exchange`."""
+
 from django.urls import path
 
 from . import views

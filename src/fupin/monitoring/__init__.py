@@ -1,0 +1,1 @@
+"""Monitoring against a return to poverty (防止返贫监测)."""

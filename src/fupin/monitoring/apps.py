@@ -1,3 +1,5 @@
+"""The app configuration of monitoring against a return to poverty (防止返贫监测)."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,4 @@
-"""Forms of the monitoring pages: one per workflow step. Dates, money and ids through fupin.bounds."""
+"""Forms of the monitoring pages (防止返贫监测): one per workflow step. Dates, money and ids through fupin.bounds."""
 
 from django import forms
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""Reads of return-to-poverty monitoring, area-scoped here once."""
+"""Reads of return-to-poverty monitoring (防止返贫监测), area-scoped here once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The monitoring run as a background job (Django Tasks), acting for the user who started it."""
+"""The monitoring run (监测运行) as a background job (Django Tasks), acting for the user who started it."""
 
 from django_tasks import task
 

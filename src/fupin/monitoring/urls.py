@@ -1,3 +1,5 @@
+"""Page URLs of monitoring against a return to poverty (防止返贫监测), namespace `monitoring`."""
+
 from django.urls import path
 
 from . import views

@@ -1,0 +1,1 @@
+"""The resident service portal (居民服务门户)."""

@@ -1,3 +1,5 @@
+"""The app configuration of the resident service portal (居民服务门户)."""
+
 from django.apps import AppConfig
 
 

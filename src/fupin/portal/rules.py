@@ -1,4 +1,4 @@
-"""The `portal:` section of the county's policy pack: pension tiers a resident may choose, and how many
+"""The `portal:` section of the county's policy pack (政策包): pension tiers a resident may choose, and how many
 days the township has for each kind of resident request. Numbers only here, with source or `assumed:`."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a resident sees (read-only). The resident's scope is their household: every read here is
+"""What a resident sees (居民查询, read-only). The resident's scope is their household: every read here is
 filtered by the ids of the household's members, taken from the session (request.resident_household),
 never from the URL. Staff selectors of the other modules take a staff `user` and its area scope; these
 read the same tables for one household, without changing anything of those modules."""

@@ -1,4 +1,4 @@
-"""Text messages as background jobs (Django Tasks): the page answers without waiting for the gateway."""
+"""Text messages (短信) as background jobs (Django Tasks): the page answers without waiting for the gateway."""
 
 from django_tasks import task
 

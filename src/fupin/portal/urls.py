@@ -1,4 +1,4 @@
-"""Portal URLs (namespace `portal`, mounted at /portal/).
+"""Portal URLs (居民服务门户) (namespace `portal`, mounted at /portal/).
 
 Other modules mount their resident pages here with one line in settings:
 `PORTAL_MOUNTS.append(("complaints/", "fupin.complaints.portal_urls"))` — the module's url file sets

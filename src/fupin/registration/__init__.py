@@ -1,0 +1,1 @@
+"""The universal insurance registration (全民参保登记)."""

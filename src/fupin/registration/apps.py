@@ -1,3 +1,5 @@
+"""The app configuration of the universal insurance registration (全民参保登记)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Page URLs of the universal insurance registration (全民参保登记), namespace `registration`."""
+
 from django.urls import path
 
 from . import views

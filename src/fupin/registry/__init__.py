@@ -1,0 +1,1 @@
+"""The registry of poor households and persons (建档立卡)."""

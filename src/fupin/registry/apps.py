@@ -1,3 +1,5 @@
+"""The app configuration of the registry of poor households and persons (建档立卡)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Page URLs of the registry of poor households and persons (建档立卡), namespace `registry`."""
+
 from django.urls import path
 
 from . import identity, views

@@ -1,4 +1,4 @@
-"""The child process that parses one uploaded file (`python -m fupin.sheets.child`).
+"""The child process that parses one uploaded file (上传表格) (`python -m fupin.sheets.child`).
 
 Reads (data, filename, limits) as a pickle on stdin, limits its own address space and CPU time,
 parses, and writes ("cells", rows) or ("fault", Chinese message) as a pickle on stdout. If the

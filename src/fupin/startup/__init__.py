@@ -1,0 +1,1 @@
+"""Start-up support (创业扶持)."""

@@ -1,3 +1,5 @@
+"""The app configuration of start-up support (创业扶持)."""
+
 from django.apps import AppConfig
 
 

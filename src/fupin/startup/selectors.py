@@ -1,4 +1,4 @@
-"""Reads of start-up support, area-scoped."""
+"""Reads of start-up support (创业扶持), area-scoped."""
 
 from django.db.models import QuerySet
 

@@ -1,4 +1,4 @@
-"""Writes of start-up support: loans checked against the pack's limits, and the one-time
+"""Writes of start-up support (创业扶持): loans checked against the pack's limits, and the one-time
 start-up subsidy whose once-per-person rule is a database constraint."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+"""Page URLs of start-up support (创业扶持), namespace `startup`."""
+
 from django.urls import path
 
 from . import views

@@ -1,3 +1,5 @@
+"""The app configuration of the person's assistance record (帮扶档案)."""
+
 from django.apps import AppConfig
 
 

@@ -1,0 +1,1 @@
+"""Skills training (技能培训)."""

@@ -1,3 +1,5 @@
+"""The app configuration of skills training (技能培训)."""
+
 from django.apps import AppConfig
 
 

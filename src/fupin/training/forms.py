@@ -1,3 +1,5 @@
+"""Forms of the training pages (技能培训): the course (培训班) with its subsidy entered in yuan."""
+
 from django import forms
 
 from fupin import bounds

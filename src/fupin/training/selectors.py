@@ -1,4 +1,4 @@
-"""Reads of the training module, area-scoped."""
+"""Reads of the training module (技能培训), area-scoped."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes of the training module: enrolment, attendance, completion and certificate, the
+"""Writes of the training module (技能培训): enrolment, attendance, completion and certificate, the
 one-time job-seeking subsidy on a vocational certificate, technical-school student aid."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+"""Page URLs of skills training (技能培训), namespace `training`."""
+
 from django.urls import path
 
 from . import views

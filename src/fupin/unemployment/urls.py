@@ -1,3 +1,6 @@
+"""Page URLs of the temporary price subsidy for unemployment-benefit recipients
+(失业保险金领取人员价格临时补贴), namespace `unemployment`."""
+
 from django.urls import path
 
 from . import views

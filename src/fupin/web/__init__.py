@@ -1,0 +1,1 @@
+"""The staff workbench (工作台)."""

@@ -1,3 +1,5 @@
+"""The app configuration of the staff workbench (工作台)."""
+
 from django.apps import AppConfig
 from django.contrib.staticfiles.apps import StaticFilesConfig as _StaticFilesConfig
 

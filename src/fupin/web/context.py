@@ -1,3 +1,6 @@
+"""Template context processors (模板上下文): the user's area and role, the county's name."""
+
+
 def user_area(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

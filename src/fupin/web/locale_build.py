@@ -1,4 +1,4 @@
-"""Compile the translation catalogues (.po → .mo) without needing GNU gettext installed.
+"""Compile the translation catalogues (翻译) (.po → .mo) without needing GNU gettext installed.
 
 Run by `make setup`; `fupin compilemessages` does the same where gettext is present.
 """

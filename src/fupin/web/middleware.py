@@ -1,4 +1,4 @@
-"""Never a traceback for staff: out-of-scope and unexpected faults become Chinese pages."""
+"""Never a traceback for staff: out-of-scope and unexpected faults become Chinese pages (错误页)."""
 
 import json
 import logging

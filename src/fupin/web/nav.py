@@ -1,4 +1,4 @@
-"""The modules in the top navigation bar; each module adds its own line here."""
+"""The modules in the top navigation bar (导航栏); each module adds its own line here."""
 
 from django.urls import NoReverseMatch, reverse
 

@@ -1,3 +1,5 @@
+"""The app configuration of the work-injury recognition fast track (工伤认定绿色通道)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Page URLs of the work-injury recognition fast track (工伤认定绿色通道), namespace `workinjury`."""
+
 from django.urls import path
 
 from . import views

@@ -1,0 +1,1 @@
+"""Management commands of users, roles, area scope and the audit log (用户与权限)."""

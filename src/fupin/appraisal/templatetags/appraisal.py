@@ -1,3 +1,6 @@
+"""Template filters of the chronic-disease appraisal pages (慢性病鉴定): class names from the
+county pack."""
+
 from django import template
 
 from fupin.appraisal.rules import rules

@@ -1,0 +1,1 @@
+"""Template tags of the administrative divisions (行政区划)."""

@@ -1,0 +1,1 @@
+"""Template tags of employment support (就业帮扶)."""

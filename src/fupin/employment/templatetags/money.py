@@ -1,3 +1,5 @@
+"""Template filters for amounts (金额): integer fen shown as yuan, basis points as a percentage."""
+
 from django import template
 
 from fupin.policy.params import fen_to_yuan, percent

@@ -1,4 +1,4 @@
-"""{% load listing %}: `{% export_url %}` — this page's address with its filter and format=xlsx."""
+"""{% load listing %}: `{% export_url %}` — this page's address with its filter and format=xlsx (导出)."""
 
 from django import template
 

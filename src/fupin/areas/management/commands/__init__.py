@@ -1,0 +1,1 @@
+"""Management commands of the administrative divisions (行政区划)."""

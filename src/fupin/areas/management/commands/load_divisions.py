@@ -1,3 +1,6 @@
+"""`fupin load_divisions [CODE]`: load the five-level divisions (行政区划) of a province, city or
+county."""
+
 from pathlib import Path
 
 from django.conf import settings

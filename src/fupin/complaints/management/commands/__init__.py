@@ -1,0 +1,1 @@
+"""Management commands of residents' requests and complaints (诉求与投诉)."""

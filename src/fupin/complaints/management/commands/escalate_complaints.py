@@ -1,4 +1,4 @@
-"""fupin escalate_complaints — write down the escalations the time limits call for and text the contacts
+"""fupin escalate_complaints — write down the escalations (升级督办) the time limits call for and text the contacts
 set up for the level reached (run hourly by deploy/systemd/fupin-escalate-complaints.timer)."""
 
 from django.core.management.base import BaseCommand

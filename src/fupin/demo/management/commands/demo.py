@@ -1,3 +1,6 @@
+"""`fupin demo`: build the demo county (演示县) and serve it with its background-job worker, stopped
+together."""
+
 import os
 import sys
 

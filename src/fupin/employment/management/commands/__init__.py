@@ -1,0 +1,1 @@
+"""Management commands of employment support (就业帮扶)."""

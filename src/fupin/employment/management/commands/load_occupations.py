@@ -1,3 +1,6 @@
+"""`fupin load_occupations`: load the occupation codes (《职业分类大典》职业编码) of the 2022
+classification."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.employment import occupations

@@ -1,4 +1,4 @@
-"""fupin recommend --area CODE --out FILE.csv: rank postings for every eligible person in an area.
+"""fupin recommend --area CODE --out FILE.csv: rank postings (岗位推荐) for every eligible person in an area.
 
 Runs as `--user USERNAME`, an active account whose area covers CODE: persons are read
 through that user's scope and offered the postings that user may read (the county's).

@@ -1,4 +1,4 @@
-"""fupin import KIND FILE [--yes]: the same staging → validate → preview → merge as the page."""
+"""fupin import KIND FILE [--yes]: the same import (数据导入): staging → validate → preview → merge as the page."""
 
 import sys
 import time

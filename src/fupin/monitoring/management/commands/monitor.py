@@ -1,4 +1,4 @@
-"""fupin monitor run --user USERNAME [--area CODE] [--date YYYY-MM-DD]: the nightly monitoring run.
+"""fupin monitor run --user USERNAME [--area CODE] [--date YYYY-MM-DD]: the nightly monitoring run (监测运行).
 
 All signals for the area (default: the user's own), as that user (read through his scope),
 in this process, holding the run's liveness lock. Idempotent: a second run raises nothing new.

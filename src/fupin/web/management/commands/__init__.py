@@ -1,0 +1,1 @@
+"""Management commands of the staff workbench (工作台)."""

@@ -1,4 +1,4 @@
-"""fupin serve: the web server (gunicorn) and a task worker in one go, stopped together."""
+"""fupin serve: the web server (网页服务, gunicorn) and a task worker in one go, stopped together."""
 
 import sys
 

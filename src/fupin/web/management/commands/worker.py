@@ -1,4 +1,4 @@
-"""fupin worker: the background-job worker of the configured backend (RQ or the database)."""
+"""fupin worker: the background-job worker (后台任务) of the configured backend (RQ or the database)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
