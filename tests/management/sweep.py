@@ -114,6 +114,7 @@ def extend(world, users) -> None:
         interview.file.save("sweep-interview.pdf", ContentFile(b"%PDF-1.4"), save=True)
         world[town].update(
             plan=county_plan,
+            own_plan=plan,
             target=target,
             task=task,
             evidence=ev,
@@ -128,6 +129,11 @@ def install(factory, extensions, shared) -> None:
     @factory("management:plan", "management:plan_target")
     def _plan(world, town):
         return {"pk": world[town]["plan"].pk}
+
+    # Village targets go on a plan covering the township: another township's own plan is refused.
+    @factory("management:plan_village_target")
+    def _own_plan(world, town):
+        return {"pk": world[town]["own_plan"].pk}
 
     @factory("management:task", "management:task_update", "management:task_upload")
     def _task(world, town):

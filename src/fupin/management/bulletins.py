@@ -15,7 +15,7 @@ from fupin.areas.models import Area, Level
 
 from . import periods, snapshots
 from .models import Bulletin, BulletinRead, IndicatorKind, Plan, SnapshotLevel
-from .selectors import active_indicators, elapsed, own_code, pad, targets, townships
+from .selectors import active_indicators, elapsed, is_village, own_code, pad, targets, townships
 from .services import ManagementError, require_county
 
 STATUS_BEHIND = "滞后"
@@ -52,6 +52,14 @@ def _status(rate, goal, share) -> str:
     if rate >= 1:
         return "已完成"
     return "进度正常" if rate + 1e-9 >= share else STATUS_BEHIND
+
+
+def _rate(ind, value, goal) -> float | None:
+    """Completion against a target (targets of money are in yuan, figures in fen)."""
+    if not goal or value is None:
+        return None
+    unit_value = value / 100 if ind.kind == IndicatorKind.SUM_FEN else value
+    return round(unit_value / goal, 4)
 
 
 def _villages(user) -> list[Area]:
@@ -113,31 +121,31 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
             if goals:
                 goal = goals.get(pad(t.code))
                 row["target"] = goal
-                unit_value = (
-                    value / 100
-                    if (value is not None and ind.kind == IndicatorKind.SUM_FEN)
-                    else value
-                )
-                row["rate"] = (
-                    None if not goal or unit_value is None else round(unit_value / goal, 4)
-                )
+                row["rate"] = _rate(ind, value, goal)
                 row["status"] = _status(row["rate"], goal, share)
             rows.append(row)
         _rank(rows, "rate" if goals else "value")
+        # 村目标: with any village target for the indicator, villages rank by completion rate
+        # (those without one after them, unranked); otherwise by value.
+        by_village_target = bool(goals) and any(is_village(c) for c in goals)
         village_rows = []
         for v in villages:
             value = vfig.value(v.code)
-            village_rows.append(
-                {
-                    "code": v.code,
-                    "name": v.name,
-                    "town": town_names.get(v.code[:9], ""),
-                    "value": value,
-                    "shown": _fmt(ind.kind, value),
-                    "month": _fmt(ind.kind, month_v[ind.code].value(v.code)),
-                }
-            )
-        _rank(village_rows, "value")
+            row = {
+                "code": v.code,
+                "name": v.name,
+                "town": town_names.get(v.code[:9], ""),
+                "value": value,
+                "shown": _fmt(ind.kind, value),
+                "month": _fmt(ind.kind, month_v[ind.code].value(v.code)),
+            }
+            if by_village_target:
+                goal = goals.get(v.code)
+                row["target"] = goal
+                row["rate"] = _rate(ind, value, goal)
+                row["status"] = _status(row["rate"], goal, share)
+            village_rows.append(row)
+        _rank(village_rows, "rate" if by_village_target else "value")
         total = fig.value()
         section = {
             "code": ind.code,
@@ -148,6 +156,10 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
             "by_target": bool(goals),
             "rows": rows,
             "villages": village_rows,
+            "village_by_target": by_village_target,
+            "village_laggards": [
+                f"{r['town']}{r['name']}" for r in village_rows if r.get("status") == STATUS_BEHIND
+            ],
             "total": _fmt(ind.kind, total),
             "month_total": _fmt(ind.kind, month_figs[ind.code].value()),
         }
@@ -321,9 +333,19 @@ def xlsx_sheets(bulletin: Bulletin) -> list[tuple[str, list[str], list[list]]]:
                     r.get("status", ""),
                 ]
             )
-    vheader = ["指标", "排名", "村", "乡镇", "完成", "本月"]
+    vheader = ["指标", "排名", "村", "乡镇", "完成", "本月", "村目标", "完成率", "状态"]
     vrows = [
-        [s["name"], r["rank"] or "", r["name"], r["town"], r["shown"], r["month"]]
+        [
+            s["name"],
+            r["rank"] or "",
+            r["name"],
+            r["town"],
+            r["shown"],
+            r["month"],
+            r["target"] if r.get("target") is not None else "",
+            f"{100 * r['rate']:.1f}%" if r.get("rate") is not None else "",
+            r.get("status", ""),
+        ]
         for s in d.get("sections", [])
         for r in s.get("villages", [])
     ]

@@ -107,34 +107,58 @@ def plan_figures(
     as_of: dt.date,
     indicators: list[Indicator] | None = None,
     live: bool = True,
+    villages: bool = False,
 ) -> dict[str, Figures] | None:
     """The plan's figures from its start to `as_of` (or its end): from the snapshot of that day
-    when there is one; otherwise computed (live) or None (live False: the dashboard never waits)."""
+    when there is one; otherwise computed (live) or None (live False: the dashboard never waits).
+    Keyed by township code, or by village code when `villages`."""
     from . import snapshots
+    from .models import SnapshotLevel
 
     inds = (
         indicators if indicators is not None else list({t.indicator for t in targets(user, plan)})
     )
     end = max(plan.starts_on, min(as_of, plan.ends_on))
+    level = SnapshotLevel.VILLAGE if villages else SnapshotLevel.TOWNSHIP
     try:
-        return snapshots.figures(inds, user=user, start=plan.starts_on, end=end)
+        return snapshots.figures(inds, user=user, start=plan.starts_on, end=end, level=level)
     except snapshots.SnapshotMissing:
-        return evaluate(inds, user=user, start=plan.starts_on, end=end) if live else None
+        if not live:
+            return None
+        return evaluate(
+            inds, user=user, start=plan.starts_on, end=end, digits=12 if villages else 9
+        )
+
+
+def is_village(area_code: str) -> bool:
+    """A target's area is a village (12 digits, not a township or county padded with zeros)."""
+    return not area_code.endswith("000")
 
 
 def figure_for(fig: Figures, area_code: str) -> float | int | None:
-    """A target's area (12 digits, padded): a township's figure, or the whole county's."""
+    """A target's area (12 digits, padded): a township's figure, or the whole county's; a village's
+    from village-level figures."""
+    if is_village(area_code):
+        return fig.value(area_code)
     return fig.value(None if area_code.endswith("000000") else area_code[:9])
 
 
 def progress(user, plan: Plan, as_of: dt.date, live: bool = True) -> list[Progress]:
     rows = list(targets(user, plan))
-    figs = plan_figures(user, plan, as_of, list({t.indicator for t in rows}), live=live)
+    above = [t for t in rows if not is_village(t.area_code)]
+    below = [t for t in rows if is_village(t.area_code)]
+    figs = plan_figures(user, plan, as_of, list({t.indicator for t in above}), live=live)
+    vfigs = (
+        plan_figures(user, plan, as_of, list({t.indicator for t in below}), live, villages=True)
+        if below
+        else None
+    )
     share = elapsed(plan, as_of)
     names = names_of({t.area_code for t in rows})
     out = []
     for t in rows:
-        value = figure_for(figs[t.indicator.code], t.area_code) if figs else None
+        found = vfigs if is_village(t.area_code) else figs
+        value = figure_for(found[t.indicator.code], t.area_code) if found else None
         if t.indicator.kind == IndicatorKind.SUM_FEN and value is not None:
             value = value / 100  # targets of money are in yuan
         rate = None if value is None or not t.value else value / t.value

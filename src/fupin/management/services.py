@@ -147,6 +147,39 @@ def set_target(
     return target
 
 
+@transaction.atomic
+def set_village_target(
+    *, user, plan: Plan, indicator: Indicator, village_code: str, value, request=None
+) -> Target:
+    """村目标: one village's target for a plan, set by the county for any of its villages or by a
+    township for its own; the bulletin ranks villages against it and the village sees it."""
+    from fupin.areas.models import Area, Level
+
+    require_writer(user)
+    if len(own_code(user)) > 9:
+        raise PermissionDenied("村目标由县人社局或乡镇人社所设定")
+    code = pad(village_code)
+    if not Area.objects.filter(code=code, level=Level.VILLAGE).exists():
+        raise ManagementError("村：请从列表中选择一个村")
+    require_area(user, code)
+    n = _check_target_value(indicator, value)
+    target, created = Target.objects.update_or_create(
+        plan=plan,
+        indicator=indicator,
+        area_code=code,
+        defaults={"value": n, "note": "村目标", "set_by": user},
+    )
+    record(
+        AuditAction.CREATE if created else AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=target,
+        summary=f"村目标 {plan.name}·{indicator.name}：{n}{indicator.unit}",
+        area_code=code,
+    )
+    return target
+
+
 def largest_remainder(total: int, weights: dict[str, int]) -> dict[str, int]:
     """Split `total` in proportion to `weights`, whole numbers that add up to `total` exactly."""
     whole = sum(weights.values())

@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/new/", views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/target/", views.plan_target, name="plan_target"),
+    path("plans/<int:pk>/village-target/", views.plan_village_target, name="plan_village_target"),
     path("report/", views.report, name="report"),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/export/", views.tasks_export, name="tasks_export"),

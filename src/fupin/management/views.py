@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import READ_ONLY_ROLES, AuditAction
 from fupin.access.scope import get_scoped, require_writer, scoped
 from fupin.sheets.response import xlsx_response
 
@@ -171,6 +171,9 @@ def plan_detail(request, pk: int):
         {"name": name, "cells": [cells.get((code, i.code)) for i in inds]} for code, name in areas
     ]
     plan_tasks = selectors.tasks(request.user).filter(plan=plan)
+    village_setter = (
+        len(selectors.own_code(request.user)) <= 9 and request.user.role not in READ_ONLY_ROLES
+    )
     return render(
         request,
         "management/plan.html",
@@ -192,8 +195,21 @@ def plan_detail(request, pk: int):
             "indicators": Indicator.objects.filter(active=True),
             "day": today(),
             "towns": townships(request.user),
+            "village_setter": village_setter,
+            "village_picker": _village_picker(request) if village_setter else "",
         },
     )
+
+
+def _village_picker(request) -> str:
+    from fupin.areas.models import Level
+    from fupin.areas.picker import AreaPickerWidget
+
+    return AreaPickerWidget(
+        user=request.user,
+        levels=(Level.VILLAGE,),
+        attrs={"class": "form-control form-control-sm", "id": "village", "required": True},
+    ).render("village", "")
 
 
 @login_required
@@ -258,6 +274,46 @@ def plan_target(request, pk: int):
             )
     except services.ManagementError as exc:
         messages.error(request, str(exc))
+    return redirect("management:plan", pk=pk)
+
+
+@login_required
+@require_POST
+def plan_village_target(request, pk: int):
+    """村目标: the county (any village) or a township (its own villages) sets one village's target."""
+    from fupin.access.scope import area_code_in_scope
+    from fupin.areas.models import Level
+    from fupin.areas.names import own_code as area_own_code
+    from fupin.areas.picker import AreaNotFound, parse_area
+
+    plan = get_scoped(Plan.objects, request.user, shared=True, pk=pk)
+    covers = selectors.own_code(request.user).startswith(area_own_code(plan.area_code))
+    if not (covers or area_code_in_scope(request.user, plan.area_code)):
+        raise Http404("方案不覆盖本辖区")  # another township's plan: none of our villages in it
+    try:
+        code = (request.POST.get("indicator") or "").strip()
+        indicator = Indicator.objects.filter(code=code, active=True).first()
+        if indicator is None:
+            raise services.ManagementError("指标：请从列表中选择")
+        try:
+            village = parse_area(
+                request.user, (request.POST.get("village") or "")[:100], levels=(Level.VILLAGE,)
+            )
+        except AreaNotFound as exc:
+            raise services.ManagementError(f"村：{exc}") from None
+        services.set_village_target(
+            user=request.user,
+            plan=plan,
+            indicator=indicator,
+            village_code=village,
+            value=request.POST.get("value"),
+            request=request,
+        )
+        messages.success(
+            request, f"已设定 {selectors.names_of([village])[village]} 的 {indicator.name} 目标"
+        )
+    except services.ManagementError as exc:
+        messages.error(request, f"未保存：{exc}")
     return redirect("management:plan", pk=pk)
 
 
