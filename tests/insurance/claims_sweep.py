@@ -10,6 +10,8 @@ from fupin.insurance.claims.models import (
     IdentityImport,
     IdentityImportRow,
     MedicalClaim,
+    OfficialChange,
+    OfficialResettlement,
     ResettledClaim,
     Resettlement,
 )
@@ -19,6 +21,7 @@ AREA_OF[ClaimImportRow] = "job__area_code"
 AREA_OF[IdentityImportRow] = "job__area_code"
 MARKED_THROUGH[ResettledClaim] = "claim__hospital"
 MARKED_THROUGH[ClaimSplit] = "claim__hospital"
+MARKED_THROUGH[OfficialChange] = "claim__hospital"
 
 
 def extend(world, users) -> None:
@@ -41,19 +44,29 @@ def extend(world, users) -> None:
         ClaimSplit.objects.create(claim=claim, person_id=person.pk, year=2018, village_code=claim.village_code,
                                   basic_fen=900_000, critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=100_000)  # fmt: skip
         claim.hospital = (
-            marker(town, MedicalClaim) + marker(town, ResettledClaim) + marker(town, ClaimSplit)
+            marker(town, MedicalClaim)
+            + marker(town, ResettledClaim)
+            + marker(town, ClaimSplit)
+            + marker(town, OfficialChange)
         )
         claim.save(update_fields=["hospital"])
         run = Resettlement.objects.create(year=2018, policy="jining", area_code=town, note=marker(town, Resettlement),
                                           created_by=user, state="done", rows_total=1, rows_done=1)  # fmt: skip
         ResettledClaim.objects.create(run=run, claim=claim, village_code=claim.village_code, basic_fen=800_000,
                                       critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=200_000)  # fmt: skip
+        official = OfficialResettlement.objects.create(year=2018, area_code=town, note=marker(town, OfficialResettlement),
+                                                       created_by=user, state="done", rows_total=1, rows_done=1, changed=1)  # fmt: skip
+        OfficialChange.objects.create(run=official, claim=claim, village_code=claim.village_code, old_category="general",
+                                      new_category="poor", old_basic_fen=800_000, old_critical_fen=0, old_assistance_fen=0,
+                                      old_fallback_fen=0, old_self_fen=200_000, basic_fen=900_000, critical_fen=0,
+                                      assistance_fen=0, fallback_fen=0, self_fen=100_000)  # fmt: skip
         ident = IdentityImport.objects.create(filename=marker(town, IdentityImport) + ".csv", content=b"", area_code=town,
                                               created_by=user, state="ready", rows_total=1, rows_rejected=1)  # fmt: skip
         IdentityImportRow.objects.create(
             job=ident, row_no=2, errors=[["身份", "测试"]], reason=marker(town, IdentityImportRow)
         )
-        world[town].update(claim_import=job, claim=claim, resettlement=run, identity_import=ident)
+        world[town].update(claim_import=job, claim=claim, resettlement=run, identity_import=ident,
+                           official_resettlement=official)  # fmt: skip
 
 
 def install(factory, extensions) -> None:
@@ -62,6 +75,8 @@ def install(factory, extensions) -> None:
     @factory(
         "insurance:claims_import",
         "insurance:claims_import_merge",
+        "insurance:claims_import_progress",
+        "insurance:claims_import_errors",
         "/api/v1/insurance/claim-imports/{pk}",
         "/api/v1/insurance/claim-imports/{pk}/confirm",
     )
@@ -76,6 +91,14 @@ def install(factory, extensions) -> None:
     )
     def _run(world, town):
         return {"pk": world[town]["resettlement"].pk}
+
+    @factory(
+        "insurance:claims_official_run",
+        "insurance:claims_official_progress",
+        "insurance:claims_official_export",
+    )
+    def _official(world, town):
+        return {"pk": world[town]["official_resettlement"].pk}
 
     @factory("insurance:claims_identity_import", "insurance:claims_identity_merge")
     def _identity_job(world, town):

@@ -332,6 +332,8 @@ from fupin.insurance.claims.models import (  # noqa: E402,F401  stored claims (i
     IdentityImport,
     IdentityImportRow,
     MedicalClaim,
+    OfficialChange,
+    OfficialResettlement,
     ResettledClaim,
     Resettlement,
 )

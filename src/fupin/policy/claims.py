@@ -167,9 +167,16 @@ def _class_from_disease(table: dict[str, str]) -> pl.Expr:
     return expr
 
 
-def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.DataFrame:
+def parse_claims(
+    raw: pl.DataFrame,
+    pack: Pack | Any,
+    first_row: int = 2,
+    *,
+    max_faults: int | None = MAX_LISTED_FAULTS,
+) -> pl.DataFrame:
     """Validate a table of claims for `pack` (or a `regions.Policy`) and return typed columns,
-    or raise ClaimsError.
+    or raise ClaimsError carrying the first `max_faults` faults (None: every fault — an import
+    marks each faulty row) and their total.
 
     Whether each admission date has values in force is checked where the claims are settled
     (`settle_frame`, `settle_claims`): the same check on both paths.
@@ -188,16 +195,20 @@ def parse_claims(raw: pl.DataFrame, pack: Pack | Any, first_row: int = 2) -> pl.
     # persons of one); any other cell with a space fails a check, and then the whole table is
     # read again trimmed, so what is judged and reported is always the trimmed text.
     try:
-        return _parse(raw, pack, first_row, trim=IDENTITY_COLUMNS)
+        return _parse(raw, pack, first_row, trim=IDENTITY_COLUMNS, max_faults=max_faults)
     except ClaimsError:
-        return _parse(raw, pack, first_row, trim=None)
+        return _parse(raw, pack, first_row, trim=None, max_faults=max_faults)
 
 
 IDENTITY_COLUMNS = ("claim_id", "person_id", "disease_code")
 
 
 def _parse(
-    raw: pl.DataFrame, pack: Any, first_row: int, trim: tuple[str, ...] | None
+    raw: pl.DataFrame,
+    pack: Any,
+    first_row: int,
+    trim: tuple[str, ...] | None,
+    max_faults: int | None = MAX_LISTED_FAULTS,
 ) -> pl.DataFrame:
     classes = _chronic_classes(pack)
     diseases = _chronic_diseases(pack)
@@ -356,7 +367,9 @@ def _parse(
         )
         faults = [
             Fault(row, checks[check][0], message)
-            for row, check, message in listed.head(MAX_LISTED_FAULTS).iter_rows()
+            for row, check, message in (
+                listed if max_faults is None else listed.head(max_faults)
+            ).iter_rows()
         ]
         raise ClaimsError(faults, total=listed.height)
 

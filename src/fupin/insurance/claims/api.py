@@ -36,7 +36,10 @@ class ImportOut(Schema):
     rows_total: int
     rows_rejected: int
     unknown_persons: list = Field(description="[[行号, 脱敏身份证号, 文件中的姓名], …]")
-    faults: list[dict] = Field(description="有误的行（最多 500 行）：行号、列、原因")
+    step: str = Field(description="读取校验进行到哪一步（state 为 reading 时）")
+    faults: list[dict] = Field(
+        description="有误的行（最多 500 行；全部见页面的错误清单 xlsx）：行号、列、原因"
+    )
 
     @staticmethod
     def resolve_state_name(obj) -> str:
@@ -198,10 +201,10 @@ class FlagOut(Schema):
 
 @router.post("/insurance/claim-imports", response={201: ImportOut})
 def upload(request, file: File[UploadedFile]):
-    """上传结算数据文件并校验（暂存、预览，不入库）."""
+    """上传结算数据文件：读取和校验在后台进行（state 为 reading 时轮询 `{pk}`），暂存、预览，不入库."""
     try:
         imports.check_upload_size(file.size)
-        job = imports.create_import(
+        job = imports.start_import(
             user=request.user, filename=file.name or "upload", content=file.read()
         )
     except PermissionDenied as exc:
@@ -210,7 +213,7 @@ def upload(request, file: File[UploadedFile]):
         err = HttpError(413, str(exc))
         err.errors = {"file": [str(exc)]}
         raise err from None
-    return Status(201, imports.stage(job, user=request.user))
+    return Status(201, selectors.claim_import(request.user, job.pk))
 
 
 @router.get("/insurance/claim-imports/{pk}", response=ImportOut)

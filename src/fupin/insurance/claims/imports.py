@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_in_scope, area_code_of, require_writer
@@ -144,7 +145,64 @@ def create_import(*, user, filename: str, content: bytes) -> ClaimImport:
         content=content,
         area_code=area_code_of(user) or "",
         created_by=user,
+        step="排队等待读取",
     )
+
+
+def start_import(*, user, filename: str, content: bytes) -> ClaimImport:
+    """Store the upload and queue its reading and checking once the job row is committed: the
+    request returns at once, the page polls the job (a 300,000-row file never holds a request).
+
+    PermissionDenied / FileFault (Chinese) as `create_import` raises them."""
+    from .tasks import stage_task
+
+    job = create_import(user=user, filename=filename, content=content)
+    transaction.on_commit(lambda: stage_task.enqueue(job.pk, user.pk))
+    return job
+
+
+LIVENESS = "insurance.claimimport"
+ABANDONED = "读取校验时后台进程意外退出（如内存耗尽或进程被终止），未写入任何结算单：请重新上传。"
+
+
+def run_stage(job: ClaimImport, *, user) -> None:
+    """The background reading and checking of an upload, holding the job's lock until its final
+    state is written; an unexpected fault fails the job with a Chinese reason."""
+    try:
+        with liveness.holding(LIVENESS, job.pk):
+            if job.state != ImportState.READING:
+                return
+            try:
+                stage(job, user=user)
+            except Exception as exc:
+                fail(job.pk, f"读取或校验失败：{exc}")
+                raise
+    except liveness.AlreadyRunning:
+        return
+
+
+def fail(job_id: int, message: str) -> None:
+    ClaimImport.objects.filter(pk=job_id, state=ImportState.READING).update(
+        state=ImportState.FAILED, message=str(message)[:2000], step=""
+    )
+
+
+def recover_abandoned(job: ClaimImport) -> bool:
+    """An upload left "reading" by a dead process → failed with the reason; True if it was."""
+    if job.state != ImportState.READING or liveness.held(LIVENESS, job.pk):
+        return False
+    if not job.step.startswith("正在"):
+        return False  # still queued: no process has taken it yet
+    changed = ClaimImport.objects.filter(pk=job.pk, state=ImportState.READING).update(
+        state=ImportState.FAILED, message=ABANDONED, step=""
+    )
+    if changed:
+        job.refresh_from_db()
+    return bool(changed)
+
+
+def _step(job: ClaimImport, text: str, **fields) -> None:
+    ClaimImport.objects.filter(pk=job.pk).update(step=text, **fields)
 
 
 def _cell(f: Field, raw: object) -> tuple[object, str | None]:
@@ -168,11 +226,14 @@ def _cell(f: Field, raw: object) -> tuple[object, str | None]:
 
 def stage(job: ClaimImport, *, user) -> ClaimImport:
     """Read and check the file into staging; nothing is stored as a claim yet."""
+    _step(job, "正在读取文件")
     try:
         rows = reader.raw_rows(bytes(job.content), job.filename, upload_limits())
         table = reader.find_table(rows, FIELDS)
     except reader.FileFault as exc:
-        ClaimImport.objects.filter(pk=job.pk).update(state=ImportState.FAILED, message=str(exc))
+        ClaimImport.objects.filter(pk=job.pk).update(
+            state=ImportState.FAILED, message=str(exc), step=""
+        )
         job.refresh_from_db()
         return job
     by_name = {f.name: f for f in FIELDS}
@@ -195,7 +256,9 @@ def stage(job: ClaimImport, *, user) -> ClaimImport:
                 values["errors"].append([header("id_number"), str(exc)])
                 values["id_number"] = None
         staged.append(values)
+    _step(job, f"正在校验：已读取 {len(staged)} 行", rows_total=len(staged))
     unknown = _validate(staged, header, user)
+    _step(job, f"正在写入暂存：{len(staged)} 行")
     objs = [ClaimImportRow(job=job, row_no=v["row_no"], errors=v["errors"], claim_no=v.get("claim_no"),
                            id_number=v.get("id_number"), name=v.get("name"), person_id=v.get("person_id"),
                            village_code=v.get("village_code"), hospital=v.get("hospital"), visit_type=v.get("visit_type"),
@@ -215,6 +278,7 @@ def stage(job: ClaimImport, *, user) -> ClaimImport:
             unknown_persons=unknown,
             validated_at=timezone.now(),
             message=message,
+            step="",
         )
     job.refresh_from_db()
     return job
@@ -320,7 +384,7 @@ def _validate(staged: list[dict], header, user) -> list[list]:
         orient="row",
     )
     try:
-        typed = parse_claims(frame, policy, first_row=0)
+        typed = parse_claims(frame, policy, first_row=0, max_faults=None)  # every row marked
     except ClaimsError as exc:
         for fault in exc.faults:
             if fault.row is None:
@@ -329,8 +393,6 @@ def _validate(staged: list[dict], header, user) -> list[list]:
             column = header(ENGINE_COLUMNS.get(fault.column or "", "claim_no"))
             if not any(e[0] == column for e in v["errors"]):  # the cell's own fault is said once
                 v["errors"].append([column, fault.message])
-        if exc.total > len(exc.faults):
-            staged[0].setdefault("_more", exc.total - len(exc.faults))
         return unknown
     for v, total, inpol, day, rehab, transfer in zip(
         staged, typed["total_cost"], typed["in_policy_cost"], typed["admission_date"],

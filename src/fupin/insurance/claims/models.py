@@ -41,6 +41,9 @@ class ClaimImport(models.Model):
         "状态", max_length=10, choices=ImportState.choices, default=ImportState.READING
     )
     message = models.TextField("说明", blank=True)
+    step = models.CharField(
+        "进度", max_length=100, blank=True
+    )  # what the background check is doing
     rows_total = models.PositiveIntegerField("总行数", default=0)
     rows_rejected = models.PositiveIntegerField("有误行数", default=0)
     unknown_persons = models.JSONField(
@@ -253,6 +256,93 @@ class ResettledClaim(models.Model):
             models.UniqueConstraint(fields=["run", "claim"], name="resettled_claim_once")
         ]
         indexes = [models.Index(fields=["run", "village_code"], name="resettled_run_area")]
+
+
+class OfficialResettlement(models.Model):
+    """按新身份重算: a stored year settled again officially, for the county or one township, after
+    the registry identity (低保/特困 periods, poverty status) or a 慢性病医疗证 changed.
+
+    Unlike 政策测算 this replaces the official split (`ClaimSplit`, through `store.write_back`) and
+    each changed claim's category, chronic class and trail; what changed is kept claim by claim
+    (`OfficialChange`). One queued or running re-settle per year (a database constraint): a
+    second one is refused in Chinese while the first runs."""
+
+    AREA_CODE_FIELD = "area_code"
+    AREA_CODE_VARIABLE_LENGTH = True
+
+    year = models.PositiveSmallIntegerField("年度")
+    area_code = models.CharField("范围", max_length=12)
+    note = models.CharField("说明", max_length=200, blank=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=RunState.choices, default=RunState.QUEUED
+    )
+    step = models.CharField("进度", max_length=100, blank=True)
+    message = models.TextField("结果说明", blank=True)
+    rows_total = models.PositiveIntegerField("结算单数", default=0)
+    rows_done = models.PositiveIntegerField("已重算", default=0)
+    changed = models.PositiveIntegerField("有变化", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发起人"
+    )
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "按新身份重算"
+        verbose_name_plural = "按新身份重算"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="official_resettle_one_live_per_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度按新身份重算"
+
+    @property
+    def percent(self) -> int:
+        if self.state == RunState.DONE:
+            return 100
+        return 100 * self.rows_done // self.rows_total if self.rows_total else 0
+
+
+class OfficialChange(models.Model):
+    """One claim whose official settlement a re-settle changed: identity and the five parts, before
+    and after (fen)."""
+
+    AREA_CODE_FIELD = "village_code"
+
+    run = models.ForeignKey(
+        OfficialResettlement, on_delete=models.CASCADE, related_name="changes", verbose_name="重算"
+    )
+    claim = models.ForeignKey(MedicalClaim, on_delete=models.DO_NOTHING, related_name="+", verbose_name="结算单",
+                              db_constraint=False)  # fmt: skip
+    village_code = models.CharField("村代码", max_length=12)
+    old_category = models.CharField("原人员类别", max_length=8, blank=True)
+    new_category = models.CharField("新人员类别", max_length=8, blank=True)
+    old_chronic_class = models.CharField("原慢性病类别", max_length=4, blank=True)
+    new_chronic_class = models.CharField("新慢性病类别", max_length=4, blank=True)
+    old_basic_fen = models.BigIntegerField("原基本医保(分)")
+    old_critical_fen = models.BigIntegerField("原大病保险(分)")
+    old_assistance_fen = models.BigIntegerField("原医疗救助(分)")
+    old_fallback_fen = models.BigIntegerField("原兜底保障(分)")
+    old_self_fen = models.BigIntegerField("原个人自付(分)")
+    basic_fen = models.BigIntegerField("基本医保(分)")
+    critical_fen = models.BigIntegerField("大病保险(分)")
+    assistance_fen = models.BigIntegerField("医疗救助(分)")
+    fallback_fen = models.BigIntegerField("兜底保障(分)")
+    self_fen = models.BigIntegerField("个人自付(分)")
+
+    class Meta:
+        verbose_name = "重算变化"
+        verbose_name_plural = "重算变化"
+        ordering = ["run", "village_code", "claim"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "claim"], name="official_change_once")
+        ]
 
 
 class IdentityImport(models.Model):

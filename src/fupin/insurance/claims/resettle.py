@@ -49,14 +49,20 @@ def start(
     if not area_code.isdigit() or len(area_code) not in (6, 9, 12):
         raise ResettleError("范围应为县、乡镇或村的区划代码")
     require_area(user, area_code)
-    run = Resettlement.objects.create(
-        year=year, policy=policy.strip()[:40], area_code=area_code, note=note[:200], created_by=user
-    )
-    record(AuditAction.CREATE, user=user, request=request, obj=run, area_code=area_code,
-           summary=f"发起 {year} 年度医疗费用政策测算（{run.policy}）")  # fmt: skip
     from .tasks import resettle_task
 
-    resettle_task.enqueue(run.pk, user.pk)
+    with transaction.atomic():
+        run = Resettlement.objects.create(
+            year=year,
+            policy=policy.strip()[:40],
+            area_code=area_code,
+            note=note[:200],
+            created_by=user,
+        )
+        record(AuditAction.CREATE, user=user, request=request, obj=run, area_code=area_code,
+               summary=f"发起 {year} 年度医疗费用政策测算（{run.policy}）")  # fmt: skip
+    # Queued once the run row is committed: a worker never looks for a row that is not there yet.
+    transaction.on_commit(lambda: resettle_task.enqueue(run.pk, user.pk))
     return run
 
 

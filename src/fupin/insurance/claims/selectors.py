@@ -26,6 +26,8 @@ from .models import (
     ClaimSplit,
     IdentityImport,
     MedicalClaim,
+    OfficialChange,
+    OfficialResettlement,
     ResettledClaim,
     Resettlement,
 )
@@ -84,6 +86,35 @@ def identity_imports(user) -> QuerySet:
 
 def identity_import(user, pk: int) -> IdentityImport:
     return get_scoped(IdentityImport.objects.all(), user, pk=pk)
+
+
+def import_faults(user, job: ClaimImport) -> QuerySet:
+    """Every faulty staged row of an upload (row order), read inside the user's area."""
+    job = claim_import(user, job.pk)
+    return job.rows.exclude(errors=[]).order_by("row_no")
+
+
+def official_runs(user) -> QuerySet:
+    return scoped(OfficialResettlement.objects.all(), user)
+
+
+def official_run(user, pk: int) -> OfficialResettlement:
+    return get_scoped(OfficialResettlement.objects.all(), user, pk=pk)
+
+
+def official_changes(user, run: OfficialResettlement) -> QuerySet:
+    """The claims a re-settle changed, with claim and person, inside the user's area."""
+    qs = scoped(OfficialChange.objects.filter(run=run), user)
+    return qs.select_related("claim", "claim__person").order_by(
+        "village_code", "claim__person_id", "claim__admission_date", "claim_id"
+    )
+
+
+def official_change_totals(qs: QuerySet) -> dict:
+    """Sums (fen) of each part before and after over the changed claims."""
+    sums = qs.order_by().aggregate(n=Count("pk"), **{f"old_{p}": Sum(f"old_{p}") for p in PARTS},
+                                   **{p: Sum(p) for p in PARTS})  # fmt: skip
+    return {k: (v or 0) for k, v in sums.items()}
 
 
 def resettlements(user) -> QuerySet:

@@ -58,9 +58,12 @@ def identity_of(person_ids: Iterable[int], days: Iterable[tuple[int, date, str]]
     return categories, classes
 
 
-def settle_person_years(pairs: Iterable[tuple[int, int]], policy: Policy | None = None) -> int:
-    """Settle every stored claim of each (person_id, year) and write split, trail and identity.
-    Runs in the caller's transaction; returns the number of claims written."""
+def settle_person_years(
+    pairs: Iterable[tuple[int, int]], policy: Policy | None = None, *, write_split: bool = True
+) -> int:
+    """Settle every stored claim of each (person_id, year) and write split, trail and identity
+    (`write_split=False`: trail and identity only — the caller has written the split set-based,
+    `store.write_back`). Runs in the caller's transaction; returns the number of claims written."""
     by_person: dict[int, set[int]] = defaultdict(set)
     for pid, year in pairs:
         by_person[pid].add(year)
@@ -72,11 +75,11 @@ def settle_person_years(pairs: Iterable[tuple[int, int]], policy: Policy | None 
         years = {y for p in chunk for y in by_person[p]}
         rows = [c for c in MedicalClaim.objects.filter(person_id__in=chunk, year__in=years).order_by("pk")
                 if c.year in by_person[c.person_id]]  # fmt: skip
-        written += _settle(rows, policy)
+        written += _settle(rows, policy, write_split)
     return written
 
 
-def _settle(rows: list[MedicalClaim], policy: Policy) -> int:
+def _settle(rows: list[MedicalClaim], policy: Policy, write_split: bool = True) -> int:
     if not rows:
         return 0
     categories, classes = identity_of(
@@ -125,6 +128,8 @@ def _settle(rows: list[MedicalClaim], policy: Policy) -> int:
         c.settled_at = now
     MedicalClaim.objects.bulk_update(rows, ["policy", "period", "category", "category_basis", "chronic_class", "steps",
                                             "settled_at"], batch_size=500)  # fmt: skip
+    if not write_split:
+        return len(rows)
     ClaimSplit.objects.filter(pk__in=[c.pk for c in rows]).delete()
     ClaimSplit.objects.bulk_create(splits, batch_size=1000)
     return len(rows)

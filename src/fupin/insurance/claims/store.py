@@ -146,9 +146,10 @@ def write_results(run_id: int, results: pl.DataFrame, progress=None, chunk: int 
 SPLIT_COLUMNS = ("claim_id", "person_id", "year", "village_code", *RESULT_COLUMNS)
 
 
-def write_back(year: int, results: pl.DataFrame) -> int:
-    """Make `results` (id, person_id, village_code and the five parts of every claim of `year`)
-    the official split of that year (`ClaimSplit`), replacing the year's rows whole.
+def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
+    """Make `results` (id, person_id, village_code and the five parts of every claim of `year`
+    inside `area_code`, "" = all) the official split of that year there (`ClaimSplit`),
+    replacing those rows whole; the other areas' and years' rows are kept as they are.
 
     PostgreSQL: the other years' rows and this year's results go into a fresh table with no index
     (INSERT … SELECT, then COPY), the primary key and indexes are built once, and the fresh table
@@ -165,7 +166,10 @@ def write_back(year: int, results: pl.DataFrame) -> int:
     cols = ", ".join(SPLIT_COLUMNS)
     with connection.cursor() as cur:
         if connection.vendor != "postgresql":
-            cur.execute(f"DELETE FROM {table} WHERE year = %s", [year])
+            cur.execute(
+                f"DELETE FROM {table} WHERE year = %s AND village_code LIKE %s",
+                [year, f"{area_code}%"],
+            )
             marks = ", ".join(["%s"] * len(SPLIT_COLUMNS))
             cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows.rows())
             return rows.height
@@ -176,7 +180,9 @@ def write_back(year: int, results: pl.DataFrame) -> int:
         cur.execute(f"DROP TABLE IF EXISTS {fresh}")
         cur.execute(f"CREATE TABLE {fresh} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         cur.execute(
-            f"INSERT INTO {fresh} ({cols}) SELECT {cols} FROM {table} WHERE year <> %s", [year]
+            f"INSERT INTO {fresh} ({cols}) SELECT {cols} FROM {table}"
+            " WHERE NOT (year = %s AND village_code LIKE %s)",
+            [year, f"{area_code}%"],
         )
         with cur.cursor.copy(f"COPY {fresh} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             copy.write(rows.write_csv(include_header=False))

@@ -9,6 +9,28 @@ urlpatterns = [
     path("claims/imports/", views.claims_upload, name="claims_upload"),
     path("claims/imports/<int:pk>/", views.claims_import, name="claims_import"),
     path("claims/imports/<int:pk>/merge/", views.claims_import_merge, name="claims_import_merge"),
+    path(
+        "claims/imports/<int:pk>/progress/",
+        views.claims_import_progress,
+        name="claims_import_progress",
+    ),
+    path(
+        "claims/imports/<int:pk>/errors.xlsx",
+        views.claims_import_errors,
+        name="claims_import_errors",
+    ),
+    path("claims/official/", views.claims_official, name="claims_official"),
+    path("claims/official/<int:pk>/", views.claims_official_run, name="claims_official_run"),
+    path(
+        "claims/official/<int:pk>/progress/",
+        views.claims_official_progress,
+        name="claims_official_progress",
+    ),
+    path(
+        "claims/official/<int:pk>/export.xlsx",
+        views.claims_official_export,
+        name="claims_official_export",
+    ),
     path("claims/resettle/", views.claims_resettle, name="claims_resettle"),
     path("claims/resettle/<int:pk>/", views.claims_resettlement, name="claims_resettlement"),
     path(

@@ -20,7 +20,7 @@ from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.sheets.response import xlsx_response
 
-from . import imports, resettle, selectors
+from . import imports, official, resettle, selectors
 from .imports import FIELDS
 from .models import VisitType
 
@@ -108,7 +108,7 @@ def claims_upload(request):
         else:
             try:
                 imports.check_upload_size(upload.size)
-                job = imports.create_import(
+                job = imports.start_import(
                     user=request.user, filename=upload.name, content=upload.read()
                 )
             except reader.FileFault as exc:
@@ -116,7 +116,6 @@ def claims_upload(request):
             except PermissionDenied as exc:
                 messages.error(request, str(exc) or "无权导入")
             else:
-                imports.stage(job, user=request.user)
                 return redirect("insurance:claims_import", pk=job.pk)
     jobs = list(selectors.imports(request.user).defer("content")[:30])
     return render(
@@ -126,11 +125,18 @@ def claims_upload(request):
     )
 
 
+def _claim_import(request, pk: int):
+    job = selectors.claim_import(request.user, pk)
+    imports.recover_abandoned(job)
+    return job
+
+
 @login_required
 def claims_import(request, pk: int):
-    job = selectors.claim_import(request.user, pk)
-    bad = job.rows.exclude(errors=[]).order_by("row_no")
-    page = Paginator(bad, 100).get_page(request.GET.get("page"))
+    job = _claim_import(request, pk)
+    page = Paginator(selectors.import_faults(request.user, job), 100).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "insurance/claims/import.html",
@@ -139,9 +145,33 @@ def claims_import(request, pk: int):
 
 
 @login_required
+def claims_import_progress(request, pk: int):
+    """The upload's check while it runs in the background (htmx poll); reloads the page when done."""
+    job = _claim_import(request, pk)
+    response = render(request, "insurance/claims/_import_progress.html", {"job": job})
+    if job.state != "reading" and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def claims_import_errors(request, pk: int):
+    """Every fault of the upload as xlsx: row, column, fault (Chinese), one line per fault."""
+    job = _claim_import(request, pk)
+    rows = [[r.row_no, r.claim_no or "", column, reason]
+            for r in selectors.import_faults(request.user, job).iterator(chunk_size=5000)
+            for column, reason in r.errors]  # fmt: skip
+    unknown = [[row, number, name] for row, number, name in job.unknown_persons]
+    title = f"结算数据导入{job.pk}的错误清单"
+    return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", summary=f"导出{title} {len(rows)} 处", unmasked=False,
+                         sheets=[("错误清单", ["行号", "结算单号", "列", "问题"], rows),
+                                 ("未登记人员", ["行号", "身份证号（脱敏）", "文件中的姓名"], unknown)])  # fmt: skip
+
+
+@login_required
 @require_POST
 def claims_import_merge(request, pk: int):
-    job = selectors.claim_import(request.user, pk)
+    job = _claim_import(request, pk)
     try:
         result = imports.merge(job, user=request.user, request=request)
     except imports.ImportRefused as exc:
@@ -242,6 +272,85 @@ def claims_flags(request):
         "year": year, "rows": rows, "persons": [persons[f.person_id] for f in flags], "title": title,
         "share": share.model_dump(mode="json")["value"] if share else None, "source": pack.cite(share.source) if share else "",
     })  # fmt: skip
+
+
+# -- 按新身份重算某年 ---------------------------------------------------------------------------------
+@login_required
+def claims_official(request):
+    if request.method == "POST":
+        try:
+            run = official.start(user=request.user, year=request.POST.get("year", ""), area_code=request.POST.get("area", ""),
+                                 note=request.POST.get("note", ""), request=request)  # fmt: skip
+        except official.OfficialResettleError as exc:
+            messages.error(request, str(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "无权重算")
+        else:
+            return redirect("insurance:claims_official_run", pk=run.pk)
+    runs = list(selectors.official_runs(request.user)[:50])
+    for r in runs:
+        official.recover_abandoned(r)
+    names = area_names({r.area_code for r in runs})
+    for r in runs:
+        r.area_name = names.get(r.area_code, r.area_code)
+    return render(request, "insurance/claims/official.html", {
+        "runs": runs, "towns": townships(request.user), "year": _year(request), "may_write": not request.user.read_only,
+    })  # fmt: skip
+
+
+def _official_run(request, pk: int):
+    run = selectors.official_run(request.user, pk)
+    official.recover_abandoned(run)
+    return run
+
+
+@login_required
+def claims_official_run(request, pk: int):
+    run = _official_run(request, pk)
+    changes = selectors.official_changes(request.user, run)
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    names = area_names({c.village_code for c in page} | {run.area_code})
+    rows = [{"c": c, "area": names.get(c.village_code, ""), "id": mask(c.claim.person.id_number),
+             "old_category": CATEGORY_NAMES.get(c.old_category, c.old_category), "category": CATEGORY_NAMES.get(c.new_category, c.new_category),
+             "parts": [(fen_to_yuan(getattr(c, f"old_{k}")), fen_to_yuan(getattr(c, k)), fen_to_yuan(getattr(c, k) - getattr(c, f"old_{k}")))
+                       for k in PART_NAMES]} for c in page]  # fmt: skip
+    sums = selectors.official_change_totals(changes) if run.state == "done" else {}
+    totals = [(name, fen_to_yuan(sums[f"old_{k}"]), fen_to_yuan(sums[k]), fen_to_yuan(sums[k] - sums[f"old_{k}"]))
+              for k, name in PART_NAMES.items()] if sums else []  # fmt: skip
+    return render(request, "insurance/claims/official_run.html", {
+        "run": run, "rows": rows, "page": page, "query": "", "totals": totals, "part_names": PART_NAMES.values(),
+        "area_name": names.get(run.area_code, run.area_code),
+    })  # fmt: skip
+
+
+@login_required
+def claims_official_progress(request, pk: int):
+    run = _official_run(request, pk)
+    response = render(request, "insurance/claims/_official_progress.html", {"run": run})
+    if run.state in ("done", "failed") and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def claims_official_export(request, pk: int):
+    run = _official_run(request, pk)
+    unmasked = _unmasked(request)
+    show = (lambda v: v) if unmasked else mask
+    changes = list(
+        selectors.official_changes(request.user, run)[:EXPORT_LIMIT].iterator(chunk_size=5000)
+    )
+    names = area_names({c.village_code for c in changes})
+    rows = [[names.get(c.village_code, ""), show(c.claim.person.id_number), c.claim.person.name, c.claim.claim_no,
+             c.claim.admission_date.isoformat(), c.claim.get_visit_type_display(), CATEGORY_NAMES.get(c.old_category, c.old_category),
+             CATEGORY_NAMES.get(c.new_category, c.new_category), c.old_chronic_class, c.new_chronic_class,
+             *(v for k in PART_NAMES for v in (getattr(c, f"old_{k}") / 100, getattr(c, k) / 100, (getattr(c, k) - getattr(c, f"old_{k}")) / 100))]
+            for c in changes]  # fmt: skip
+    header = ["区划", "身份证号", "姓名", "结算单号", "入院日期", "就诊类型", "原人员类别", "新人员类别", "原慢性病类别", "新慢性病类别",
+              *(f"{n}{w}(元)" for n in PART_NAMES.values() for w in ("原", "新", "差额"))]  # fmt: skip
+    title = f"{run.year}年度按新身份重算{run.pk}的变化"
+    return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", unmasked=unmasked,
+                         summary=f"导出{title} {len(rows)} 笔", sheets=[("有变化的结算单", header, rows)])  # fmt: skip
 
 
 # -- 低保/特困期间导入 ------------------------------------------------------------------------------

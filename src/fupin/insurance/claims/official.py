@@ -1,0 +1,275 @@
+"""按新身份重算某年: settle a stored year again officially, for the county or one township, when
+the registry identity (低保/特困 periods, poverty status) or a 慢性病医疗证 changed after the
+claims were stored.
+
+Set-based, like the bench (`bench/claims.py`): the year is read in one COPY, each claim's
+category and chronic class of its admission day are identified again from the registry and the
+certificates as they now stand, the year is settled on the column path under the county region
+by date, and the split replaces the year's official rows (`store.write_back`). Claims whose
+identity or split changed are kept in `OfficialChange` (before → after, fen), and their
+person-years get a fresh trail from the scalar path (which must agree with the column path to
+the fen, or nothing is written).
+
+Concurrency: one queued or running re-settle per year (a partial unique constraint: a second is
+refused in Chinese). On PostgreSQL the run takes `ClaimSplit` in SHARE ROW EXCLUSIVE mode
+before it reads, so re-settles of different years, and imports writing splits, wait for each
+other instead of overwriting; readers go on until the table swap.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
+
+from fupin import liveness
+from fupin.access.audit import record
+from fupin.access.models import AuditAction
+from fupin.access.scope import home_area_code, require_area, require_writer, scoped
+from fupin.bounds import BoundsError, parse_year
+from fupin.policy import ClaimsError, PackError
+
+from . import settle, store
+from .models import (
+    ClaimSplit,
+    MedicalClaim,
+    OfficialChange,
+    OfficialResettlement,
+    RunState,
+    VisitType,
+)
+
+LIVENESS = "insurance.officialresettlement"
+ABANDONED = "重算进程意外退出（如内存耗尽或进程被终止），本次重算已停止，正式结算保持重算前的样子：可重新发起。"
+PART_COLUMNS = store.RESULT_COLUMNS
+LISTED = 10  # claims named in a refusal
+
+
+class OfficialResettleError(ValueError):
+    """A re-settle that cannot start or finish; Chinese message."""
+
+
+def start(*, user, year, area_code: str = "", note: str = "", request=None) -> OfficialResettlement:
+    """发起按新身份重算: checked, audited, queued once the run row is committed."""
+    require_writer(user)
+    try:
+        year = parse_year(year)
+    except BoundsError as exc:
+        raise OfficialResettleError(str(exc)) from exc
+    area_code = (area_code or "").strip() or home_area_code(user)
+    if not area_code.isdigit() or len(area_code) not in (6, 9):
+        raise OfficialResettleError("范围应为全县或一个乡镇")
+    require_area(user, area_code)
+    claims = scoped(
+        MedicalClaim.objects.filter(year=year, village_code__startswith=area_code), user
+    )
+    if not claims.exists():
+        raise OfficialResettleError(f"该范围内 {year} 年度没有已入库的结算单，无需重算")
+    from .tasks import official_resettle_task
+
+    try:
+        with transaction.atomic():
+            run = OfficialResettlement.objects.create(year=year, area_code=area_code, note=str(note)[:200],
+                                                      created_by=user, step="排队等待")  # fmt: skip
+            record(AuditAction.CREATE, user=user, request=request, obj=run, area_code=area_code,
+                   summary=f"发起 {year} 年度医疗费用按新身份重算（范围 {area_code}）")  # fmt: skip
+    except IntegrityError as exc:
+        raise OfficialResettleError(
+            f"{year} 年度已有一次按新身份重算在排队或进行中：请等它完成后再发起"
+        ) from exc
+    transaction.on_commit(lambda: official_resettle_task.enqueue(run.pk, user.pk))
+    return run
+
+
+def execute(run: OfficialResettlement, *, user) -> dict:
+    """Run the re-settle as `user`, holding the run's lock until its final state is written."""
+    try:
+        with liveness.holding(LIVENESS, run.pk):
+            if run.state != RunState.QUEUED:
+                return {}
+            try:
+                return _execute(run, user)
+            except (ClaimsError, PackError, OfficialResettleError, PermissionDenied,
+                    settle.SettlementMismatch) as exc:  # fmt: skip
+                fail(run.pk, f"重算未完成，正式结算未改动：{exc}")
+                return {}
+            except Exception as exc:
+                fail(run.pk, f"重算失败，正式结算未改动：{exc}")
+                raise
+    except liveness.AlreadyRunning:
+        return {}
+
+
+class _Progress:
+    """Progress written where a poll sees it: inside the run's transaction on PostgreSQL through
+    a connection of its own (autocommit), so the page moves while the year is being written."""
+
+    def __init__(self, pk: int):
+        self.pk = pk
+        self.own = None
+
+    def __call__(self, **fields) -> None:
+        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+            OfficialResettlement.objects.filter(pk=self.pk).update(**fields)
+            return
+        if self.own is None:
+            self.own = connections.create_connection(DEFAULT_DB_ALIAS)
+        sets = ", ".join(f"{name} = %s" for name in fields)
+        with self.own.cursor() as cur:
+            cur.execute(f"UPDATE {OfficialResettlement._meta.db_table} SET {sets} WHERE id = %s",
+                        [*fields.values(), self.pk])  # fmt: skip
+
+    def close(self) -> None:
+        if self.own is not None:
+            self.own.close()
+
+
+def _execute(run: OfficialResettlement, user) -> dict:
+    require_area(user, run.area_code)
+    progress = _Progress(run.pk)
+    progress(state=RunState.RUNNING, step="等待其他结算写入完成")
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:
+                    cur.execute(
+                        f"LOCK TABLE {ClaimSplit._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+                    )
+            out = _resettle(run, user, progress)
+    finally:
+        progress.close()
+    return out
+
+
+def _resettle(run: OfficialResettlement, user, progress: _Progress) -> dict:
+    progress(step="读取结算单")
+    frame = store.read_year(run.year, run.area_code)
+    progress(rows_total=frame.height, step="按入院当日身份重新识别人员类别和慢性病类别")
+    frame, old_identity = _identify(frame)
+    progress(rows_done=frame.height // 3, step="按县政策计算")
+    policy = settle.county_policy()
+    results, skipped = store.settle_stored(frame, policy)
+    if skipped:
+        left = frame.join(results.select("id"), on="id", how="anti")
+        names = "、".join(left["claim_no"].head(LISTED).to_list())
+        raise OfficialResettleError(
+            f"{skipped} 笔结算单不能按县政策结算（如 {names}）：入院日期不在县政策期间内"
+        )
+    progress(rows_done=2 * frame.height // 3, step="对比重算前后，写回正式结算")
+    changes = _changes(run, frame, old_identity, results)
+    store.write_back(run.year, results, run.area_code)
+    pairs = {(pid, run.year) for pid in changes["person_id"].unique().to_list()}
+    settle.settle_person_years(pairs, policy, write_split=False)  # each changed person-year's trail
+    OfficialChange.objects.bulk_create(
+        (
+            OfficialChange(run_id=run.pk, **row)
+            for row in changes.drop("person_id").iter_rows(named=True)
+        ),
+        batch_size=5000,
+    )
+    n = changes.height
+    message = (
+        f"重算 {frame.height} 笔，其中 {n} 笔人员类别、慢性病类别或分担有变化"
+        if n
+        else f"重算 {frame.height} 笔，均无变化"
+    )
+    OfficialResettlement.objects.filter(pk=run.pk).update(state=RunState.DONE, step="", rows_done=frame.height, changed=n,
+                                                          message=message, finished_at=timezone.now())  # fmt: skip
+    record(AuditAction.UPDATE, user=user, obj=run, area_code=run.area_code,
+           summary=f"{run.year} 年度医疗费用按新身份重算完成（范围 {run.area_code}）：{message}")  # fmt: skip
+    return {"claims": frame.height, "changed": n}
+
+
+def _identify(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The frame with each claim's category and chronic class of its day as they now stand, and the
+    stored ones (id, category, chronic_class) beside. A chronic-outpatient claim whose person has
+    no valid certificate that day any more is refused, named."""
+    old = frame.select(
+        "id", "category", "chronic_class", "person_id", "admission_date", "visit_type"
+    )
+    keys = list(old.select("person_id", "admission_date", "visit_type").iter_rows())
+    categories, classes = settle.identity_of({pid for pid, _, _ in keys}, keys)
+    new_category = [categories[(pid, day)].category for pid, day, _ in keys]
+    new_class = [
+        classes.get((pid, day), "") if visit == VisitType.CHRONIC else ""
+        for pid, day, visit in keys
+    ]
+    frame = frame.with_columns(
+        pl.Series("category", new_category, dtype=pl.String),
+        pl.Series("chronic_class", new_class, dtype=pl.String),
+    )
+    lost = frame.filter(
+        (pl.col("visit_type") == VisitType.CHRONIC) & (pl.col("chronic_class") == "")
+    )
+    if lost.height:
+        names = "、".join(lost["claim_no"].head(LISTED).to_list())
+        raise OfficialResettleError(
+            f"{lost.height} 笔门诊慢性病结算单的人员入院当日已无有效慢性病医疗证（如 {names}）："
+            "请核实医疗证记录后再重算"
+        )
+    return frame, old.select("id", "category", "chronic_class")
+
+
+def _changes(
+    run: OfficialResettlement,
+    frame: pl.DataFrame,
+    old_identity: pl.DataFrame,
+    results: pl.DataFrame,
+) -> pl.DataFrame:
+    """The claims whose identity or any part changed: one row per claim, OfficialChange's columns."""
+    ids = frame["id"].to_list()
+    old_rows = []
+    for i in range(0, len(ids), 5000):
+        old_rows += list(
+            ClaimSplit.objects.filter(pk__in=ids[i : i + 5000]).values_list(
+                "claim_id", *PART_COLUMNS
+            )
+        )
+    old_split = pl.DataFrame(
+        old_rows,
+        schema={"id": pl.Int64, **{f"old_{c}": pl.Int64 for c in PART_COLUMNS}},
+        orient="row",
+    )
+    joined = (
+        results.join(old_split, on="id", how="left")
+        .join(
+            old_identity.rename({"category": "old_category", "chronic_class": "old_chronic_class"}),
+            on="id",
+        )
+        .join(frame.select("id", "category", "chronic_class"), on="id")
+    )
+    differs = pl.any_horizontal(
+        pl.col("category") != pl.col("old_category"),
+        pl.col("chronic_class").fill_null("") != pl.col("old_chronic_class").fill_null(""),
+        *(pl.col(c) != pl.col(f"old_{c}").fill_null(-1) for c in PART_COLUMNS),
+    )
+    return joined.filter(differs).select(
+        pl.col("id").alias("claim_id"),
+        "person_id",
+        "village_code",
+        "old_category",
+        pl.col("category").alias("new_category"),
+        pl.col("old_chronic_class").fill_null(""),
+        pl.col("chronic_class").fill_null("").alias("new_chronic_class"),
+        *(pl.col(f"old_{c}").fill_null(0) for c in PART_COLUMNS),
+        *PART_COLUMNS,
+    )
+
+
+def fail(run_id: int, message: str) -> None:
+    OfficialResettlement.objects.filter(pk=run_id).exclude(state=RunState.DONE).update(
+        state=RunState.FAILED, step="", message=str(message)[:2000], finished_at=timezone.now()
+    )
+
+
+def recover_abandoned(run: OfficialResettlement) -> bool:
+    """A run left "running" by a dead process → failed with the reason; True if it was."""
+    if run.state != RunState.RUNNING or liveness.held(LIVENESS, run.pk):
+        return False
+    changed = OfficialResettlement.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+        state=RunState.FAILED, step="", message=ABANDONED, finished_at=timezone.now()
+    )
+    if changed:
+        run.refresh_from_db()
+    return bool(changed)
