@@ -82,7 +82,8 @@ class DuckDBEngine:
             # table first. file_row_number numbers the rows in file order.
             src = f"read_parquet('{_quote(p)}', file_row_number = true)"
             self.con.execute(
-                f"CREATE OR REPLACE VIEW {name} AS SELECT file_row_number + 1 AS row_no, * EXCLUDE (file_row_number) FROM {src}"
+                f"CREATE OR REPLACE VIEW {name} AS SELECT file_row_number + 1 AS row_no, "
+                f"* EXCLUDE (file_row_number) FROM {src}"
             )
             self.con.execute(
                 f"SELECT * FROM {name} LIMIT 1"

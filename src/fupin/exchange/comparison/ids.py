@@ -101,7 +101,9 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
             WHEN length(id) <> 18 THEN '身份证号位数错误：应为18位，实为' || CAST(length(id) AS STRING) || '位'
             WHEN NOT shape THEN '身份证号含非法字符：前17位应为数字，末位为数字或X'
             WHEN substr(id, 1, 2) NOT IN ({provinces}) THEN '省份代码“' || substr(id, 1, 2) || '”不存在'
-            WHEN birth IS NULL THEN '出生日期无效：' || substr(id, 7, 4) || '年' || substr(id, 11, 2) || '月' || substr(id, 13, 2) || '日不存在'
+            WHEN birth IS NULL
+                THEN '出生日期无效：' || substr(id, 7, 4) || '年' || substr(id, 11, 2) || '月' || substr(id, 13, 2)
+                     || '日不存在'
             WHEN birth > current_date THEN '出生日期无效：' || {born_text} || ' 晚于今天'
             WHEN birth < DATE '{oldest}' THEN '出生日期无效：' || {born_text} || ' 早于{OLDEST_BIRTH.year}年'
             WHEN birth > DATE '{as_of}' THEN {as_of_fault}
@@ -115,14 +117,18 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
     FROM (
         SELECT * EXCEPT (id), CASE WHEN legacy THEN id || expected ELSE id END AS id
         FROM (
-            SELECT *, CASE WHEN shape AND substr(id, 7, 4) <> '0000' THEN {e.try_date_ymd("substr(id, 7, 8)")} END AS birth,
+            SELECT *,
+                   CASE WHEN shape AND substr(id, 7, 4) <> '0000' THEN {e.try_date_ymd("substr(id, 7, 8)")} END
+                   AS birth,
                    substr('10X98765432', (({check}) % 11) + 1, 1) AS expected
             FROM (
                 SELECT *, CASE WHEN shape THEN CAST(substr(id, 1, 17) AS BIGINT) END AS n17
                 FROM (
                     SELECT *, COALESCE(legacy OR {e.regex_full("id", "[0-9]{17}[0-9X]")}, false) AS shape
                     FROM (
-                        SELECT *, CASE WHEN legacy THEN substr(cleaned, 1, 6) || '19' || substr(cleaned, 7) ELSE cleaned END AS id
+                        SELECT *,
+                               CASE WHEN legacy THEN substr(cleaned, 1, 6) || '19' || substr(cleaned, 7)
+                                    ELSE cleaned END AS id
                         FROM (
                             SELECT *, COALESCE(NOT blank AND {e.regex_full("cleaned", "[0-9]{15}")}, false) AS legacy
                             FROM (
@@ -133,7 +139,8 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
                                        CASE WHEN fast THEN false ELSE {blank_sql(raw)} END AS blank
                                 FROM (
                                     SELECT *, CASE WHEN NOT fast THEN {folded_sql(e, raw)} END AS folded
-                                    FROM (SELECT *, COALESCE({e.regex_full(raw, "[0-9]{17}[0-9X]")}, false) AS fast FROM ({source}) s0) s0a
+                                    FROM (SELECT *, COALESCE({e.regex_full(raw, "[0-9]{17}[0-9X]")}, false) AS fast
+                                          FROM ({source}) s0) s0a
                                 ) s1
                             ) s2
                         ) s3

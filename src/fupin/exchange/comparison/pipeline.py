@@ -10,8 +10,9 @@ One SQL pipeline over two tables, `registry` and `enrolment` (see COLUMNS). Step
 4. for listed persons still without an enrolment row: candidate pairs in the same county that
    share the ID number but for one window of two adjacent digits (five routes, so a wrong
    birth-date digit, a wrong sequence digit or two swapped digits anywhere still meet). A pair
-   is the same person when the first 17 digits are equal (only the check character differs), or when they differ by one digit or one swap *and* the names agree (homophones,
-   traditional characters, middle dots, swapped given names). An ID that differs in more is
+   is the same person when the first 17 digits are equal (only the check character differs), or
+   when they differ by one digit or one swap *and* the names agree (homophones, traditional
+   characters, middle dots, swapped given names). An ID that differs in more is
    somebody else whatever the name: conflicting identifying evidence outweighs a name.
    → `id_mismatch_candidate` (never merged automatically: a person reviews each pair);
 5. the rest → `not_enrolled_pension` / `not_enrolled_medical`. Tagged enrolment rows of the
@@ -41,7 +42,8 @@ CATEGORIES = [
 LABELS = {
     "matched": "已参保（比对一致）", "not_enrolled_pension": "未参加养老保险", "not_enrolled_medical": "未参加医疗保险",
     "enrolled_elsewhere": "在外县参保", "suspended": "参保暂停或终止", "premium_not_subsidised": "应代缴未代缴",
-    "tag_missing": "未做贫困人员标识", "tag_stale": "标识应取消", "tag_stale_review": "标识待核实（可能属于名单上的人）",
+    "tag_missing": "未做贫困人员标识", "tag_stale": "标识应取消",
+    "tag_stale_review": "标识待核实（可能属于名单上的人）",
     "id_mismatch_candidate": "疑似同一人（身份证号不一致）",
     "invalid_id": "身份证号无效", "duplicate_id": "身份证号重复", "deceased": "参保系统显示已死亡",
 }  # fmt: skip
@@ -145,7 +147,8 @@ def check_inputs(engine, labels: dict[str, str]) -> None:
                 f"{labels[table]}：缺少列 {', '.join(missing)}（应有：{', '.join(cols)}）"
             )
         first_data_line = 2 if labels.get(f"{table}_kind") == "csv" else 1
-        checks = [(c, f"CAST({c} AS STRING) NOT IN ('0', '1', 'true', 'false', 'True', 'False', 'TRUE', 'FALSE', '是', '否') OR {c} IS NULL", "应为 0 或 1")
+        flags = "'0', '1', 'true', 'false', 'True', 'False', 'TRUE', 'FALSE', '是', '否'"
+        checks = [(c, f"CAST({c} AS STRING) NOT IN ({flags}) OR {c} IS NULL", "应为 0 或 1")
                   for c in FLAG_COLUMNS[table]]  # fmt: skip
         checks.append(
             (
@@ -240,7 +243,8 @@ def run(
             SELECT row_no, id_number AS raw_id, trim(name) AS name, trim(CAST(area_code AS STRING)) AS area_code,
                    substr(trim(CAST(area_code AS STRING)), 1, 6) AS county, trim(insurance) AS insurance,
                    trim(enrolment_status) AS enrolment_status,
-                   {_flag("poverty_tag")} AS tagged, {_flag("premium_subsidy")} AS subsidised, {_flag("deceased")} AS deceased
+                   {_flag("poverty_tag")} AS tagged, {_flag("premium_subsidy")} AS subsidised,
+                   {_flag("deceased")} AS deceased
             FROM enrolment""",
             as_of,
             numeric=e.is_float("enrolment", "id_number"),
@@ -251,13 +255,21 @@ def run(
     # Duplicates in the extract: a group-by kept only for the (few) repeated (id, insurance).
     e.create(
         "enr_dup",
-        "SELECT id, insurance, COUNT(*) AS n_same FROM enr WHERE id IS NOT NULL GROUP BY id, insurance HAVING COUNT(*) > 1",
+        "SELECT id, insurance, COUNT(*) AS n_same FROM enr WHERE id IS NOT NULL "
+        "GROUP BY id, insurance HAVING COUNT(*) > 1",
     )
-    cols = "category, insurance, registry_row, enrolment_row, id_number, name, area_code, enrol_id_number, enrol_name, enrol_area_code, score, detail"
+    cols = (
+        "category, insurance, registry_row, enrolment_row, id_number, name, area_code, "
+        "enrol_id_number, enrol_name, enrol_area_code, score, detail"
+    )
     parts = [
-        "SELECT 'invalid_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, '建档立卡：' || fault FROM reg WHERE fault IS NOT NULL",
-        "SELECT 'invalid_id', insurance, NULL, row_no, NULL, NULL, area_code, id, name, area_code, NULL, '参保数据：' || fault FROM enr WHERE fault IS NOT NULL",
-        "SELECT 'duplicate_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, '建档立卡中出现' || CAST(n_same AS STRING) || '次' FROM reg WHERE fault IS NULL AND n_same > 1",
+        "SELECT 'invalid_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, "
+        "'建档立卡：' || fault FROM reg WHERE fault IS NOT NULL",
+        "SELECT 'invalid_id', insurance, NULL, row_no, NULL, NULL, area_code, id, name, "
+        "area_code, NULL, '参保数据：' || fault FROM enr WHERE fault IS NOT NULL",
+        "SELECT 'duplicate_id', NULL, row_no, NULL, id, name, area_code, NULL, NULL, NULL, NULL, "
+        "'建档立卡中出现' || CAST(n_same AS STRING) || '次' FROM reg WHERE fault IS NULL "
+        "AND n_same > 1",
         """SELECT 'duplicate_id', e.insurance, NULL, e.row_no, NULL, NULL, e.area_code, e.id, e.name, e.area_code, NULL,
                   '同一险种参保数据中出现' || CAST(d.n_same AS STRING) || '次'
            FROM enr e JOIN enr_dup d ON d.id = e.id AND d.insurance = e.insurance WHERE e.fault IS NULL""",
@@ -272,8 +284,9 @@ def run(
         "pairs",
         """
         SELECT * EXCEPT (rk) FROM (
-            SELECT r.row_no AS r_row, e.row_no AS e_row, r.id, r.name AS r_name, e.name AS e_name, r.area_code AS r_area,
-                   e.area_code AS e_area, r.county AS r_county, e.county AS e_county, r.status, r.poor, r.dibao, r.tekun, r.severe,
+            SELECT r.row_no AS r_row, e.row_no AS e_row, r.id, r.name AS r_name, e.name AS e_name,
+                   r.area_code AS r_area, e.area_code AS e_area, r.county AS r_county, e.county AS e_county,
+                   r.status, r.poor, r.dibao, r.tekun, r.severe,
                    e.insurance, e.enrolment_status, e.tagged, e.subsidised, e.deceased,
                    ROW_NUMBER() OVER (PARTITION BY r.row_no, e.insurance ORDER BY
                        CASE e.enrolment_status WHEN 'active' THEN 0 WHEN 'suspended' THEN 1 ELSE 2 END, e.row_no) AS rk
@@ -286,13 +299,19 @@ def run(
     )
     on_list = "status <> 'removed'"
     parts += [
-        "SELECT " + pair_cols.format(cat="'deceased'", detail="'参保系统显示已死亡，建档立卡仍为' || status") + f" FROM pairs WHERE deceased AND {on_list}",
-        "SELECT " + pair_cols.format(cat="'suspended'", detail="'参保状态：' || enrolment_status") + " FROM pairs WHERE NOT deceased AND enrolment_status IN ('suspended', 'terminated')",
-        "SELECT " + pair_cols.format(cat="'enrolled_elsewhere'", detail="'参保地 ' || e_area") + " FROM pairs WHERE NOT deceased AND enrolment_status = 'active' AND e_county <> r_county",
-        "SELECT " + pair_cols.format(cat="'matched'", detail="NULL") + " FROM pairs WHERE NOT deceased AND enrolment_status = 'active' AND e_county = r_county",
-        "SELECT " + pair_cols.format(cat="'tag_missing'", detail="'在建档立卡名单中，参保系统未标识'") + f" FROM pairs WHERE poor AND {on_list} AND NOT deceased AND NOT tagged",
-        "SELECT " + pair_cols.format(cat="'premium_not_subsidised'", detail="'应由政府代缴个人缴费'") +
-        f" FROM pairs WHERE (poor OR dibao OR tekun OR severe) AND {on_list} AND NOT deceased AND enrolment_status = 'active' AND e_county = r_county AND NOT subsidised",
+        "SELECT " + pair_cols.format(cat="'deceased'", detail="'参保系统显示已死亡，建档立卡仍为' || status")
+        + f" FROM pairs WHERE deceased AND {on_list}",
+        "SELECT " + pair_cols.format(cat="'suspended'", detail="'参保状态：' || enrolment_status")
+        + " FROM pairs WHERE NOT deceased AND enrolment_status IN ('suspended', 'terminated')",
+        "SELECT " + pair_cols.format(cat="'enrolled_elsewhere'", detail="'参保地 ' || e_area")
+        + " FROM pairs WHERE NOT deceased AND enrolment_status = 'active' AND e_county <> r_county",
+        "SELECT " + pair_cols.format(cat="'matched'", detail="NULL")
+        + " FROM pairs WHERE NOT deceased AND enrolment_status = 'active' AND e_county = r_county",
+        "SELECT " + pair_cols.format(cat="'tag_missing'", detail="'在建档立卡名单中，参保系统未标识'")
+        + f" FROM pairs WHERE poor AND {on_list} AND NOT deceased AND NOT tagged",
+        "SELECT " + pair_cols.format(cat="'premium_not_subsidised'", detail="'应由政府代缴个人缴费'")
+        + f" FROM pairs WHERE (poor OR dibao OR tekun OR severe) AND {on_list} AND NOT deceased"
+        " AND enrolment_status = 'active' AND e_county = r_county AND NOT subsidised",
     ]  # fmt: skip
 
     clock.lap("exact")
@@ -344,8 +363,8 @@ def run(
             FROM (SELECT *, {_score()} AS score FROM scored WHERE {_same_person(s)}) t) t
         WHERE r_rank = 1 AND e_rank = 1""",
     )
-    parts.append(f"""SELECT 'id_mismatch_candidate', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area,
-                     {e.round("score", 3)}, {_reason(e)} FROM fuzzy""")
+    parts.append(f"""SELECT 'id_mismatch_candidate', insurance, r_row, e_row, r_id, r_name, r_area,
+                     e_id, e_name, e_area, {e.round("score", 3)}, {_reason(e)} FROM fuzzy""")
 
     clock.lap("fuzzy")
     progress(6, steps, "未参保与应取消标识")
@@ -386,20 +405,24 @@ def run(
         WHERE e_rank = 1""",
     )
     parts += [
-        """SELECT CASE r.insurance WHEN 'pension' THEN 'not_enrolled_pension' ELSE 'not_enrolled_medical' END, r.insurance,
-                  r.row_no, NULL, r.id, r.name, r.area_code, NULL, NULL, NULL, NULL,
-                  CASE WHEN EXISTS (SELECT 1 FROM scored c WHERE c.r_row = r.row_no AND c.insurance = r.insurance AND """
+        """SELECT CASE r.insurance WHEN 'pension' THEN 'not_enrolled_pension' ELSE 'not_enrolled_medical' END,
+                  r.insurance, r.row_no, NULL, r.id, r.name, r.area_code, NULL, NULL, NULL, NULL,
+                  CASE WHEN EXISTS (SELECT 1 FROM scored c WHERE c.r_row = r.row_no AND c.insurance = r.insurance
+                                    AND """
         + _maybe_same_person(s, "c")
         + """)
                        THEN '参保数据中无此人（有相近记录，见比对审核）' ELSE '参保数据中无此人' END
-           FROM reg_rem r WHERE NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.r_row = r.row_no AND f.insurance = r.insurance)""",
-        """SELECT 'tag_stale', e.insurance, x.row_no, e.row_no, x.id, x.name, x.area_code, e.id, e.name, e.area_code, NULL,
-                  '建档立卡状态：' || x.status
+           FROM reg_rem r
+           WHERE NOT EXISTS (SELECT 1 FROM fuzzy f WHERE f.r_row = r.row_no AND f.insurance = r.insurance)""",
+        """SELECT 'tag_stale', e.insurance, x.row_no, e.row_no, x.id, x.name, x.area_code, e.id, e.name, e.area_code,
+                  NULL, '建档立卡状态：' || x.status
            FROM enr e JOIN reg x ON x.id = e.id AND x.fault IS NULL
            WHERE e.tagged AND (NOT x.poor OR x.status = 'removed')  -- on the list: wherever enrolled""",
-        """SELECT 'tag_stale', t.insurance, NULL, t.row_no, NULL, NULL, t.area_code, t.id, t.name, t.area_code, NULL, '不在建档立卡名单中'
+        """SELECT 'tag_stale', t.insurance, NULL, t.row_no, NULL, NULL, t.area_code, t.id, t.name, t.area_code, NULL,
+                  '不在建档立卡名单中'
            FROM tag_free t WHERE NOT EXISTS (SELECT 1 FROM tag_near n WHERE n.e_row = t.row_no)""",
-        f"""SELECT 'tag_stale_review', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area, {e.round("score", 3)},
+        f"""SELECT 'tag_stale_review', insurance, r_row, e_row, r_id, r_name, r_area, e_id, e_name, e_area,
+                   {e.round("score", 3)},
                    '不在名单中，但可能是名单上的' || r_name || '：' || {_reason(e)} || '，核实后再定是否取消标识'
             FROM (SELECT *, {_score()} AS score FROM tag_near) n""",
     ]
@@ -435,10 +458,12 @@ def _evidence(e, r: str, x: str, names_within: int) -> str:
     `names_within` edits apart; further apart, no name can make a pair (name_score 0)."""
     body_r, body_x = f"substr({r}.id, 1, 17)", f"substr({x}.id, 1, 17)"
     return (
-        f"CASE WHEN {e.edit_distance(body_r, body_x)} <= {names_within} THEN name_sim({r}.name, {x}.name) ELSE 0.0 END AS name_score, "
+        f"CASE WHEN {e.edit_distance(body_r, body_x)} <= {names_within} THEN "
+        f"name_sim({r}.name, {x}.name) ELSE 0.0 END AS name_score, "
         f"{e.edit_distance(body_r, body_x)} AS id_distance, "
         f"COALESCE({body_r} = {body_x}, false) AS same_body, "
-        f"COALESCE(length({body_r}) = 17 AND levenshtein({body_r}, {body_x}) = 2 AND {e.edit_distance(body_r, body_x)} = 1, false) AS swap, "
+        f"COALESCE(length({body_r}) = 17 AND levenshtein({body_r}, {body_x}) = 2 "
+        f"AND {e.edit_distance(body_r, body_x)} = 1, false) AS swap, "
         f"COALESCE({r}.area_code = {x}.area_code, false) AS same_village"
     )
 
@@ -471,7 +496,8 @@ def _score() -> str:
 
 def _reason(e) -> str:
     return (
-        f"'姓名相似度 ' || CAST({e.round('name_score', 2)} AS STRING) || '，身份证号' || CASE WHEN same_body THEN '仅校验码不同' "
+        f"'姓名相似度 ' || CAST({e.round('name_score', 2)} AS STRING) || '，身份证号' || "
+        "CASE WHEN same_body THEN '仅校验码不同' "
         "WHEN swap THEN '前17位中两位相邻数字颠倒' WHEN id_distance = 1 THEN '前17位相差1位' "
         "ELSE '前17位相差' || CAST(id_distance AS STRING) || '位' END"
     )
