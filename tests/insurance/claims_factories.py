@@ -19,12 +19,42 @@ def run_import(user, content: bytes):
 
 def certify(person, user, chronic_class: str, day: dt.date) -> Certificate:
     """A valid certificate of `chronic_class` from `day`, with its issue in the dated history."""
-    app = Application.objects.create(person=person, village_code=person.village_code, chronic_class=chronic_class, diseases="高血压",
-                                     applied_on=day, submitted_by=user, stage="certified", appraised_on=day, approved=True,
-                                     concluded_class=chronic_class, concluded_diseases="高血压", notice_start=day,
-                                     notice_end=day + dt.timedelta(days=6))  # fmt: skip
-    cert = Certificate.objects.create(person=person, village_code=person.village_code, application=app, number=f"C{app.pk:08d}",
-                                      chronic_class=chronic_class, diseases="高血压", valid_from=day, issued_on=day, issued_by=user)  # fmt: skip
-    CertificateChange.objects.create(certificate=cert, person=person, village_code=person.village_code, kind="issued", effective_on=day,
-                                     chronic_class=chronic_class, diseases="高血压", application=app, summary="发证", recorded_by=user)  # fmt: skip
+    app = Application.objects.create(
+        person=person,
+        village_code=person.village_code,
+        chronic_class=chronic_class,
+        diseases="高血压",
+        applied_on=day,
+        submitted_by=user,
+        stage="certified",
+        appraised_on=day,
+        approved=True,
+        concluded_class=chronic_class,
+        concluded_diseases="高血压",
+        notice_start=day,
+        notice_end=day + dt.timedelta(days=6),
+    )
+    cert = Certificate.objects.create(
+        person=person,
+        village_code=person.village_code,
+        application=app,
+        number=f"C{app.pk:08d}",
+        chronic_class=chronic_class,
+        diseases="高血压",
+        valid_from=day,
+        issued_on=day,
+        issued_by=user,
+    )
+    CertificateChange.objects.create(
+        certificate=cert,
+        person=person,
+        village_code=person.village_code,
+        kind="issued",
+        effective_on=day,
+        chronic_class=chronic_class,
+        diseases="高血压",
+        application=app,
+        summary="发证",
+        recorded_by=user,
+    )
     return cert

@@ -37,12 +37,32 @@ def extend(world, users) -> None:
         ClaimImportRow.objects.create(
             job=job, row_no=2, claim_no=marker(town, ClaimImportRow), errors=[["结算单号", "测试"]]
         )
-        claim = MedicalClaim.objects.create(claim_no="SW" + town, person=person, village_code=person.village_code, job=job,
-                                            hospital=marker(town, MedicalClaim), visit_type="inpatient", hospital_level=2,
-                                            admission_date=dt.date(2018, 3, 2), year=2018, total_fen=1_000_000,
-                                            in_policy_fen=800_000, policy="fuliang", category="poor")  # fmt: skip
-        ClaimSplit.objects.create(claim=claim, person_id=person.pk, year=2018, village_code=claim.village_code,
-                                  basic_fen=900_000, critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=100_000)  # fmt: skip
+        claim = MedicalClaim.objects.create(
+            claim_no="SW" + town,
+            person=person,
+            village_code=person.village_code,
+            job=job,
+            hospital=marker(town, MedicalClaim),
+            visit_type="inpatient",
+            hospital_level=2,
+            admission_date=dt.date(2018, 3, 2),
+            year=2018,
+            total_fen=1_000_000,
+            in_policy_fen=800_000,
+            policy="fuliang",
+            category="poor",
+        )
+        ClaimSplit.objects.create(
+            claim=claim,
+            person_id=person.pk,
+            year=2018,
+            village_code=claim.village_code,
+            basic_fen=900_000,
+            critical_fen=0,
+            assistance_fen=0,
+            fallback_fen=0,
+            self_fen=100_000,
+        )
         claim.hospital = (
             marker(town, MedicalClaim)
             + marker(town, ResettledClaim)
@@ -54,14 +74,42 @@ def extend(world, users) -> None:
                                           created_by=user, state="done", rows_total=1, rows_done=1)  # fmt: skip
         ResettledClaim.objects.create(run=run, claim=claim, village_code=claim.village_code, basic_fen=800_000,
                                       critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=200_000)  # fmt: skip
-        official = OfficialResettlement.objects.create(year=2018, area_code=town, note=marker(town, OfficialResettlement),
-                                                       created_by=user, state="done", rows_total=1, rows_done=1, changed=1)  # fmt: skip
-        OfficialChange.objects.create(run=official, claim=claim, village_code=claim.village_code, old_category="general",
-                                      new_category="poor", old_basic_fen=800_000, old_critical_fen=0, old_assistance_fen=0,
-                                      old_fallback_fen=0, old_self_fen=200_000, basic_fen=900_000, critical_fen=0,
-                                      assistance_fen=0, fallback_fen=0, self_fen=100_000)  # fmt: skip
-        ident = IdentityImport.objects.create(filename=marker(town, IdentityImport) + ".csv", content=b"", area_code=town,
-                                              created_by=user, state="ready", rows_total=1, rows_rejected=1)  # fmt: skip
+        official = OfficialResettlement.objects.create(
+            year=2018,
+            area_code=town,
+            note=marker(town, OfficialResettlement),
+            created_by=user,
+            state="done",
+            rows_total=1,
+            rows_done=1,
+            changed=1,
+        )
+        OfficialChange.objects.create(
+            run=official,
+            claim=claim,
+            village_code=claim.village_code,
+            old_category="general",
+            new_category="poor",
+            old_basic_fen=800_000,
+            old_critical_fen=0,
+            old_assistance_fen=0,
+            old_fallback_fen=0,
+            old_self_fen=200_000,
+            basic_fen=900_000,
+            critical_fen=0,
+            assistance_fen=0,
+            fallback_fen=0,
+            self_fen=100_000,
+        )
+        ident = IdentityImport.objects.create(
+            filename=marker(town, IdentityImport) + ".csv",
+            content=b"",
+            area_code=town,
+            created_by=user,
+            state="ready",
+            rows_total=1,
+            rows_rejected=1,
+        )
         IdentityImportRow.objects.create(
             job=ident, row_no=2, errors=[["身份", "测试"]], reason=marker(town, IdentityImportRow)
         )

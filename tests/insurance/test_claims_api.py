@@ -87,7 +87,8 @@ def test_another_townships_objects_are_404(person, town_a_user, town_b_user):
     ({"year": "二〇一八", "policy": "jining"}, "year"), ({"year": 2018, "policy": 7}, "policy"),
     ({"year": 10**30, "policy": "jining"}, "year"), ({"year": 2018, "policy": "jining@2999-01-01x"}, "policy"),
     ({"year": 2018, "policy": "nowhere"}, "policy"), ({"year": 2018, "policy": "x" * 41}, "policy"),
-    ({"year": 2018, "policy": "jining", "area": "abc"}, "policy"), ([1, 2], None), ({"year": None, "policy": "jining"}, "year"),
+    ({"year": 2018, "policy": "jining", "area": "abc"}, "policy"), ([1, 2], None), ({"year": None,
+                                                                                     "policy": "jining"}, "year"),
 ])  # fmt: skip
 def test_resettlement_bad_json_is_422_in_chinese(body, field, town_a_user):
     r = post(login(town_a_user), f"{API}/resettlements", body)
@@ -95,7 +96,8 @@ def test_resettlement_bad_json_is_422_in_chinese(body, field, town_a_user):
     assert not Resettlement.objects.exists()
 
 
-@pytest.mark.parametrize("query", [{"year": "abc"}, {"year": 99999}, {"year": 2018, "limit": 10**9}, {"year": 2018, "offset": -1},
+@pytest.mark.parametrize("query", [{"year": "abc"}, {"year": 99999}, {"year": 2018, "limit": 10**9}, {"year": 2018,
+                                                                                                      "offset": -1},
                                    {"year": 2018, "category": "rich"}, {"year": 2018, "town": "x"}, {}])  # fmt: skip
 def test_claim_list_bad_query_is_422(query, town_a_user):
     assert login(town_a_user).get(f"{API}/claims", query).status_code == 422

@@ -12,7 +12,10 @@ from fupin.insurance.claims.settle import county_policy
 from fupin.registry.models import Person
 from tests.conftest import TOWN_A
 
-HEADER = "结算单号,身份证号,姓名,医院名称,就诊类型,医院级别,疾病编码,入院日期,总费用,政策范围内费用,康复项目费用,转院接续"
+HEADER = (
+    "结算单号,身份证号,姓名,医院名称,就诊类型,医院级别,疾病编码,入院日期,总费用,"
+    "政策范围内费用,康复项目费用,转院接续"
+)
 PARTS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
 
 

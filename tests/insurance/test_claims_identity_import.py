@@ -47,8 +47,13 @@ def test_a_clean_file_is_previewed_then_recorded_whole(people, town_a_user):
     assert not IdentityPeriod.objects.exists()  # preview only
     assert ii.merge(job, user=town_a_user) == 3
     got = sorted((p.person_id, p.identity, p.start, p.end) for p in IdentityPeriod.objects.all())
-    assert got == sorted([(a.pk, "dibao", dt.date(2018, 7, 1), None), (b.pk, "tekun", dt.date(2017, 1, 1), dt.date(2018, 6, 30)),
-                          (b.pk, "dibao", dt.date(2018, 7, 1), None)])  # fmt: skip
+    assert got == sorted(
+        [
+            (a.pk, "dibao", dt.date(2018, 7, 1), None),
+            (b.pk, "tekun", dt.date(2017, 1, 1), dt.date(2018, 6, 30)),
+            (b.pk, "dibao", dt.date(2018, 7, 1), None),
+        ]
+    )
     line = timelines(Person.objects.filter(pk=b.pk))[b.pk]
     assert (line.on(dt.date(2018, 6, 30)).category, line.on(dt.date(2018, 7, 1)).category) == (
         "tekun",

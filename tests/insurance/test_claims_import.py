@@ -81,17 +81,34 @@ def test_stored_split_equals_the_quote_for_the_same_claims(people, town_a_user):
     IdentityPeriod.objects.create(
         person=a, identity="dibao", start=dt.date(2018, 7, 1), reason="民政认定"
     )
-    rows = [f"ZY1{i},{a.id_number},,县医院,住院,{lv},{code},{day},{total},{inpol}" for i, (lv, code, day, total, inpol) in enumerate([
-        (2, "", "2018-03-02", "30000", "25000"), (3, "C16", "2018-08-10", "90000.50", "70000.25"), (1, "", "2018-11-01", "1200", "1000")])]  # fmt: skip
+    rows = [
+        f"ZY1{i},{a.id_number},,县医院,住院,{lv},{code},{day},{total},{inpol}"
+        for i, (lv, code, day, total, inpol) in enumerate(
+            [
+                (2, "", "2018-03-02", "30000", "25000"),
+                (3, "C16", "2018-08-10", "90000.50", "70000.25"),
+                (1, "", "2018-11-01", "1200", "1000"),
+            ]
+        )
+    ]
     job = run_import(town_a_user, csv(*rows))
     assert job.rows_rejected == 0, errors(job)
     imports.merge(job, user=town_a_user)
     stored = list(MedicalClaim.objects.filter(person=a).order_by("admission_date"))
     assert [c.category for c in stored] == ["poor", "dibao", "dibao"]
-    records = [{"claim_id": c.claim_no, "visit_type": "inpatient", "hospital_level": c.hospital_level, "disease_code": c.disease_code or None,
-                "admission_date": c.admission_date.isoformat(), "total_cost": f"{c.total_fen / 100:.2f}",
-                "in_policy_cost": f"{c.in_policy_fen / 100:.2f}", "category": cat}
-               for c, cat in zip(stored, ["poor", "dibao", "dibao"], strict=True)]  # fmt: skip
+    records = [
+        {
+            "claim_id": c.claim_no,
+            "visit_type": "inpatient",
+            "hospital_level": c.hospital_level,
+            "disease_code": c.disease_code or None,
+            "admission_date": c.admission_date.isoformat(),
+            "total_cost": f"{c.total_fen / 100:.2f}",
+            "in_policy_cost": f"{c.in_policy_fen / 100:.2f}",
+            "category": cat,
+        }
+        for c, cat in zip(stored, ["poor", "dibao", "dibao"], strict=True)
+    ]
     q = quote("fuliang", "", records)
     for c, s in zip(stored, q.settlements, strict=True):
         assert (
@@ -143,8 +160,13 @@ def test_bad_rows_named_by_row_and_column_and_nothing_stored(people, town_a_user
 def test_unknown_person_listed_never_guessed(people, town_a_user):
     a = people["a"]
     stranger = "11010519491231002X"
-    job = run_import(town_a_user, csv(f"ZY1,{a.id_number},{a.name},县医院,住院,二级,,2018-03-02,100.00,80.00",
-                                      f"ZY2,{stranger},{a.name},县医院,住院,二级,,2018-03-02,100.00,80.00"))  # fmt: skip
+    job = run_import(
+        town_a_user,
+        csv(
+            f"ZY1,{a.id_number},{a.name},县医院,住院,二级,,2018-03-02,100.00,80.00",
+            f"ZY2,{stranger},{a.name},县医院,住院,二级,,2018-03-02,100.00,80.00",
+        ),
+    )
     assert job.unknown_persons == [[3, "110105********002X", a.name]]
     assert "不按姓名匹配" in errors(job)[3][0][1]
     assert job.rows.get(row_no=3).person_id is None

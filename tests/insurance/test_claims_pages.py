@@ -128,7 +128,8 @@ def test_resettle_page_runs_and_compares(person, town_a_user):
 
 
 @pytest.mark.parametrize("form", [{"year": "abc", "policy": "jining"}, {"year": "2018", "policy": "x" * 500},
-                                  {"year": "2018", "policy": "jining@2099-13-01"}, {"year": "2018", "policy": "jining", "area": TOWN_B},
+                                  {"year": "2018", "policy": "jining@2099-13-01"}, {"year": "2018",
+                                                                                    "policy": "jining", "area": TOWN_B},
                                   {"year": "99999999999999999999", "policy": "jining"}, {}])  # fmt: skip
 def test_resettle_form_refuses_bad_input_in_chinese(form, town_a_user, areas):
     r = login(town_a_user).post(reverse("insurance:claims_resettle"), form, follow=True)

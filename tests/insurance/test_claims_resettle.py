@@ -65,8 +65,13 @@ def test_chronic_claim_before_the_certificate_is_refused(poor, town_a_user):
 
 def test_resettle_under_another_region_stored_apart(general, poor, town_a_user):
     certify(poor, town_a_user, "I", dt.date(2018, 2, 1))
-    job = run_import(town_a_user, csv(f"ZY1,{general.id_number},,县医院,住院,二级,,2018-03-02,10000.00,8000.00",
-                                      f"MZ1,{poor.id_number},,县医院,门诊慢性病,二级,I10,2018-03-10,1000.00,1000.00"))  # fmt: skip
+    job = run_import(
+        town_a_user,
+        csv(
+            f"ZY1,{general.id_number},,县医院,住院,二级,,2018-03-02,10000.00,8000.00",
+            f"MZ1,{poor.id_number},,县医院,门诊慢性病,二级,I10,2018-03-10,1000.00,1000.00",
+        ),
+    )
     imports.merge(job, user=town_a_user)
     run = resettle.start(user=town_a_user, year=2018, policy="jining")  # runs at once in tests
     run.refresh_from_db()
@@ -86,8 +91,16 @@ def test_resettle_under_another_region_stored_apart(general, poor, town_a_user):
 
 
 def test_resettle_under_the_same_policy_equals_the_official_split(general, town_a_user):
-    job = run_import(town_a_user, csv(*[f"ZY{i},{general.id_number},,县医院,住院,{1 + i % 3},,2018-{1 + i:02d}-05,{30000 + 997 * i}.{i:02d},"
-                                        f"{20000 + 501 * i}.50" for i in range(12)]))  # fmt: skip
+    job = run_import(
+        town_a_user,
+        csv(
+            *[
+                f"ZY{i},{general.id_number},,县医院,住院,{1 + i % 3},,2018-{1 + i:02d}-05,{30000 + 997 * i}.{i:02d},"
+                f"{20000 + 501 * i}.50"
+                for i in range(12)
+            ]
+        ),
+    )
     imports.merge(job, user=town_a_user)
     run = resettle.start(user=town_a_user, year=2018, policy="fuliang")
     got = {
@@ -138,9 +151,19 @@ def test_resettle_reads_only_its_area(make_household, town_a_user, town_b_user):
 
 
 def _claim(person, no: str, self_fen: int, year: int = 2018) -> MedicalClaim:
-    c = MedicalClaim.objects.create(claim_no=no, person=person, village_code=person.village_code, visit_type="inpatient",
-                                       hospital_level=2, admission_date=dt.date(year, 3, 2), year=year, total_fen=self_fen,
-                                       in_policy_fen=0, category="general", policy="fuliang")  # fmt: skip
+    c = MedicalClaim.objects.create(
+        claim_no=no,
+        person=person,
+        village_code=person.village_code,
+        visit_type="inpatient",
+        hospital_level=2,
+        admission_date=dt.date(year, 3, 2),
+        year=year,
+        total_fen=self_fen,
+        in_policy_fen=0,
+        category="general",
+        policy="fuliang",
+    )
     ClaimSplit.objects.create(claim=c, person_id=person.pk, year=year, village_code=person.village_code, basic_fen=0,
                               critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=self_fen)  # fmt: skip
     return c

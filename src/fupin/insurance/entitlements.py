@@ -179,9 +179,12 @@ def _stage() -> None:
             cur
         )  # a run that failed earlier in this same session (inside an outer transaction)
         cur.execute(
-            f"CREATE TEMPORARY TABLE {STAGE} (year integer NOT NULL, insurance varchar(8) NOT NULL, scheme varchar(16) NOT NULL, "
-            f"person_id bigint NOT NULL, village_code varchar(12) NOT NULL, outcome varchar(8) NOT NULL, rule varchar(20) NOT NULL, "
-            f"reason varchar(14) NOT NULL, amount_fen bigint NOT NULL, years integer NOT NULL, run_id bigint NOT NULL){drop}"
+            f"CREATE TEMPORARY TABLE {STAGE} (year integer NOT NULL, "
+            "insurance varchar(8) NOT NULL, scheme varchar(16) NOT NULL, "
+            "person_id bigint NOT NULL, village_code varchar(12) NOT NULL, "
+            "outcome varchar(8) NOT NULL, rule varchar(20) NOT NULL, "
+            "reason varchar(14) NOT NULL, amount_fen bigint NOT NULL, "
+            f"years integer NOT NULL, run_id bigint NOT NULL){drop}"
         )
 
 
@@ -190,19 +193,24 @@ def _merge(base: dict, where: str, people_in_area: str) -> dict:
     in. A second run of the same data writes nothing (and costs reads only)."""
     e = _t(SubsidyEntry)
     area = where.replace("p.village_code", f"{e}.village_code")
-    same = f"s.person_id = {e}.person_id AND s.year = {e}.year AND s.insurance = {e}.insurance AND s.scheme = {e}.scheme"
+    same = (
+        f"s.person_id = {e}.person_id AND s.year = {e}.year AND s.insurance = {e}.insurance "
+        f"AND s.scheme = {e}.scheme"
+    )
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(f"ANALYZE {STAGE}")  # temporary tables are never analysed by autovacuum
         cur.execute(
-            f"DELETE FROM {e} WHERE year = %(year)s AND insurance = %(insurance)s AND ({area} OR person_id IN ({people_in_area})) "
+            f"DELETE FROM {e} WHERE year = %(year)s AND insurance = %(insurance)s "
+            f"AND ({area} OR person_id IN ({people_in_area})) "
             f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE {same})",
             base,
         )
         deleted = cur.rowcount
         differs = " OR ".join(f"{e}.{c} <> s.{c}" for c in VALUES)
         cur.execute(
-            f"UPDATE {e} SET {', '.join(f'{c} = s.{c}' for c in (*VALUES, 'run_id'))} FROM {STAGE} s WHERE {same} AND ({differs})"
+            f"UPDATE {e} SET {', '.join(f'{c} = s.{c}' for c in (*VALUES, 'run_id'))} "
+            f"FROM {STAGE} s WHERE {same} AND ({differs})"
         )
         updated = cur.rowcount
         cur.execute(
@@ -321,7 +329,8 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             .replace("p.status", "status")
             .replace("p.removal_reason", "removal_reason")
             + "WHEN pstatus = 'drawing' THEN 'drawing' WHEN grp IS NULL AND status = 'exited' THEN 'exited' "
-            "WHEN grp IS NULL THEN 'not_covered' WHEN COALESCE(years_paid, 0) >= %(need)s THEN 'enough_years' ELSE NULL END"
+            "WHEN grp IS NULL THEN 'not_covered' WHEN COALESCE(years_paid, "
+            "0) >= %(need)s THEN 'enough_years' ELSE NULL END"
         )
         inner_b = _people_sql(plan, bgroups, f"{where} AND p.birth_date <= %(old)s").replace(
             "p.status, p.removal_reason, p.birth_date",
@@ -330,8 +339,10 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
         tier = plan.back_pay_rule.amount_fen
         counts["back_pay_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'back_pay', id, village_code, "
-            f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, CASE WHEN reason IS NULL THEN 'back_pay' ELSE '' END, "
-            f"COALESCE(reason, ''), CASE WHEN reason IS NULL THEN (%(need)s - COALESCE(years_paid, 0)) * {tier} ELSE 0 END, "
+            "CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, "
+            "CASE WHEN reason IS NULL THEN 'back_pay' ELSE '' END, "
+            "COALESCE(reason, ''), CASE WHEN reason IS NULL THEN (%(need)s - "
+            f"COALESCE(years_paid, 0)) * {tier} ELSE 0 END, "
             f"CASE WHEN reason IS NULL THEN %(need)s - COALESCE(years_paid, 0) ELSE 0 END, %(run)s "
             f"FROM (SELECT q.*, {breason} AS reason FROM ({inner_b}) q) z",
             bp,
@@ -360,7 +371,8 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
         )
         counts["early_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'early_pension', id, village_code, "
-            f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, CASE WHEN reason IS NULL THEN 'early_pension' ELSE '' END, "
+            "CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, "
+            "CASE WHEN reason IS NULL THEN 'early_pension' ELSE '' END, "
             f"COALESCE(reason, ''), 0, 0, %(run)s FROM (SELECT q.*, {ereason} AS reason FROM ({inner_e}) q) z",
             ep,
             target,
@@ -438,7 +450,8 @@ def _changes(plan: YearPlan, where: str, base: dict, whole: bool = False) -> dic
             return {"previous": True, "added": added, "removed": removed}
         cur.execute(
             f"INSERT INTO {_t(SubsidyChange)} ({cols}) "
-            f"SELECT %(year)s, %(insurance)s, cur.person_id, cur.village_code, 'added', COALESCE(prev.reason, ''), cur.rule, %(run)s "
+            "SELECT %(year)s, %(insurance)s, cur.person_id, cur.village_code, 'added', "
+            "COALESCE(prev.reason, ''), cur.rule, %(run)s "
             f"FROM {e} cur LEFT JOIN {e} prev ON prev.person_id = cur.person_id AND prev.year = %(prev)s "
             f"AND prev.insurance = %(insurance)s AND prev.scheme = 'premium' "
             f"WHERE cur.year = %(year)s AND cur.insurance = %(insurance)s AND cur.scheme = 'premium' AND {area} "
@@ -449,11 +462,13 @@ def _changes(plan: YearPlan, where: str, base: dict, whole: bool = False) -> dic
         prev_area = area.replace("cur.village_code", "prev.village_code")
         cur.execute(
             f"INSERT INTO {_t(SubsidyChange)} ({cols}) "
-            f"SELECT %(year)s, %(insurance)s, prev.person_id, COALESCE(cur.village_code, prev.village_code), 'removed', "
+            "SELECT %(year)s, %(insurance)s, prev.person_id, COALESCE(cur.village_code, "
+            "prev.village_code), 'removed', "
             f"COALESCE(cur.reason, ''), prev.rule, %(run)s "
             f"FROM {e} prev LEFT JOIN {e} cur ON cur.person_id = prev.person_id AND cur.year = %(year)s "
             f"AND cur.insurance = %(insurance)s AND cur.scheme = 'premium' "
-            f"WHERE prev.year = %(prev)s AND prev.insurance = %(insurance)s AND prev.scheme = 'premium' AND {prev_area} "
+            "WHERE prev.year = %(prev)s AND prev.insurance = %(insurance)s "
+            f"AND prev.scheme = 'premium' AND {prev_area} "
             f"AND prev.outcome = 'entitled' AND (cur.id IS NULL OR cur.outcome = 'excluded')",
             params,
         )

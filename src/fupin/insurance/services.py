@@ -271,7 +271,8 @@ def sync_from_extract(*, user, year: int, request=None) -> dict:
             f"AND r.paid_year IS NULL THEN 1 ELSE 0 END AS set_paid "
             f"FROM {extract_t} e JOIN {person_t} p ON p.id_number = e.id_number "
             f"LEFT JOIN {pt} r ON r.person_id = p.id WHERE e.insurance = 'pension' AND {area}) x "
-            f"WHERE new_status IS NOT NULL AND (rec_id IS NULL OR (old_status <> 'drawing' AND old_status <> new_status))",
+            "WHERE new_status IS NOT NULL AND (rec_id IS NULL "
+            "OR (old_status <> 'drawing' AND old_status <> new_status))",
             params,
         )
         cur.execute(

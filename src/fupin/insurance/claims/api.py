@@ -130,8 +130,16 @@ class ClaimDetailOut(ClaimOut):
 
     @staticmethod
     def resolve_steps(obj) -> list[dict]:
-        return [{"layer": s["layer"], "rule": s["rule"], "detail": s["detail"], "amount_fen": s["amount"], "source": s["source"]}
-                for s in obj.steps]  # fmt: skip
+        return [
+            {
+                "layer": s["layer"],
+                "rule": s["rule"],
+                "detail": s["detail"],
+                "amount_fen": s["amount"],
+                "source": s["source"],
+            }
+            for s in obj.steps
+        ]
 
 
 class TotalsOut(Schema):
@@ -236,7 +244,8 @@ def import_confirm(request, pk: Id):
 
 @router.get("/insurance/claims", response=list[ClaimOut])
 def list_claims(request, year: Year, town: str = Query("", max_length=12), category: str = Query("", max_length=10),
-                visit_type: str = Query("", max_length=20), limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)):  # fmt: skip
+                visit_type: str = Query("", max_length=20), limit: int = Query(100, ge=1, le=1000),
+                offset: int = Query(0, ge=0, le=MAX_ID)):  # fmt: skip
     """本辖区某年度的结算单（身份证号脱敏）."""
     if category and category not in CATEGORY_NAMES:
         raise _422(f"未知人员类别 {category}", "category")
@@ -264,9 +273,22 @@ def high_self_pay(request, year: Year):
     """年度个人自付超过家庭收入预警比例的人员（因病致贫返贫风险）."""
     flags = selectors.high_self_pay(request.user, year)
     persons = {p.pk: p for p in Person.objects.filter(pk__in=[f.person_id for f in flags])}
-    return [{"person_id": f.person_id, "name": persons[f.person_id].name, "id_number": mask(persons[f.person_id].id_number),
-             "village_code": persons[f.person_id].village_code, "year": f.year, "self_pay_fen": f.self_pay_fen, "income_fen": f.income_fen,
-             "line_fen": f.line_fen, "share_bp": f.share_bp, "income_basis": f.income_basis, "source": f.source} for f in flags]  # fmt: skip
+    return [
+        {
+            "person_id": f.person_id,
+            "name": persons[f.person_id].name,
+            "id_number": mask(persons[f.person_id].id_number),
+            "village_code": persons[f.person_id].village_code,
+            "year": f.year,
+            "self_pay_fen": f.self_pay_fen,
+            "income_fen": f.income_fen,
+            "line_fen": f.line_fen,
+            "share_bp": f.share_bp,
+            "income_basis": f.income_basis,
+            "source": f.source,
+        }
+        for f in flags
+    ]
 
 
 @router.get("/insurance/claims/{pk}", response=ClaimDetailOut)
@@ -311,5 +333,13 @@ def resettlement(request, pk: Id):
 def comparison(request, pk: Id):
     """各乡镇正式结算与测算结果对照（分）."""
     run = selectors.resettlement(request.user, pk)
-    return [{"town": r["town"], "n": r["n"], "total": r["total"] or 0, "official": {k: r[f"official_{k}"] or 0 for k in selectors.PARTS},
-             "resettled": {k: r[k] or 0 for k in selectors.PARTS}} for r in selectors.comparison(request.user, run)]  # fmt: skip
+    return [
+        {
+            "town": r["town"],
+            "n": r["n"],
+            "total": r["total"] or 0,
+            "official": {k: r[f"official_{k}"] or 0 for k in selectors.PARTS},
+            "resettled": {k: r[k] or 0 for k in selectors.PARTS},
+        }
+        for r in selectors.comparison(request.user, run)
+    ]

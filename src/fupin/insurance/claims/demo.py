@@ -41,7 +41,10 @@ def _line(
 ) -> str:
     town = "浮梁镇"
     hospital = HOSPITALS[level].format(town=town)
-    return f"{no},{p.id_number},{p.name},{hospital},{visit},{'一二三'[level - 1]}级,{disease},{day.isoformat()},{_yuan(total)},{_yuan(inpol)}"
+    return (
+        f"{no},{p.id_number},{p.name},{hospital},{visit},{'一二三'[level - 1]}级,{disease},"
+        f"{day.isoformat()},{_yuan(total)},{_yuan(inpol)}"
+    )
 
 
 def build() -> str:
@@ -56,8 +59,13 @@ def build() -> str:
     certified = list(
         Person.objects.filter(Exists(holders), status__in=ACTIVE_STATUSES).order_by("id")[:40]
     )
-    others = list(Person.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk__in=[p.pk for p in certified])
-                  .exclude(identity_periods__isnull=False).filter(dibao=False, tekun=False).order_by("id")[:4000])  # fmt: skip
+    others = list(
+        Person.objects.filter(status__in=ACTIVE_STATUSES)
+        .exclude(pk__in=[p.pk for p in certified])
+        .exclude(identity_periods__isnull=False)
+        .filter(dibao=False, tekun=False)
+        .order_by("id")[:4000]
+    )
     rng.shuffle(others)
     persons = others[:PERSONS]
     lines, n = [], 0
@@ -103,7 +111,10 @@ def build() -> str:
     changer = others[PERSONS] if len(others) > PERSONS else None
     if changer is not None and last >= dt.date(year, 8, 1):
         # Through the 低保/特困 list import (staging → preview → merge), as a county would.
-        listing = f"身份证号,姓名,身份,起始日期,终止日期,依据\n{changer.id_number},{changer.name},低保,{dt.date(year, 7, 1)},,演示：民政部门年中认定为低保对象\n"
+        listing = (
+            f"身份证号,姓名,身份,起始日期,终止日期,依据\n{changer.id_number},{changer.name},"
+            f"低保,{dt.date(year, 7, 1)},,演示：民政部门年中认定为低保对象\n"
+        )
         ident = identity_import.create_import(
             user=user, filename=f"浮梁县{year}年低保新增名单.csv", content=listing.encode("utf-8")
         )
@@ -127,6 +138,7 @@ def build() -> str:
     persons = MedicalClaim.objects.filter(year=year).values("person_id").distinct().count()
     flagged = len(selectors.high_self_pay(user, year))
     return (
-        f"医疗费用结算单：{year} 年 {result['claims']} 笔，{persons} 人（门诊慢性病 {chronic} 笔按慢性病医疗证类别结算，"
+        f"医疗费用结算单：{year} 年 {result['claims']} 笔，{persons} 人（门诊慢性病 "
+        f"{chronic} 笔按慢性病医疗证类别结算，"
         f"1 人年中转为低保），自付超收入比例 {flagged} 人；政策测算 1 次（{run.get_state_display()}）"
     )

@@ -30,14 +30,16 @@ from fupin.registry.models import IdentityPeriod, Person
 from .models import IdentityImport, IdentityImportRow, ImportState
 
 IDENTITIES = {norm(k): v for k, v in {"低保": "dibao", "低保对象": "dibao", "低保户": "dibao", "dibao": "dibao",
-                                      "特困": "tekun", "特困供养": "tekun", "特困供养人员": "tekun", "特困人员": "tekun",
+                                      "特困": "tekun", "特困供养": "tekun", "特困供养人员": "tekun",
+                                      "特困人员": "tekun",
                                       "tekun": "tekun"}.items()}  # fmt: skip
 FIELDS = [
     Field("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "证件号码"), True, kind="id",
           example="360222198001010014"),
     Field("name", "姓名", ("姓名", "人员姓名", "保障对象姓名"), example="张三"),
     Field("identity", "身份", ("身份", "特殊身份", "保障类别", "救助类别"), True, choices=IDENTITIES, example="低保"),
-    Field("start", "起始日期", ("起始日期", "开始日期", "享受起始日期", "认定日期", "纳入日期"), True, example="2018-07-01"),
+    Field("start", "起始日期", ("起始日期", "开始日期", "享受起始日期", "认定日期", "纳入日期"), True,
+          example="2018-07-01"),
     Field("end", "终止日期", ("终止日期", "结束日期", "退出日期", "享受终止日期"), example=""),
     Field("reason", "依据", ("依据", "审批文号", "批准文号", "认定依据"), True, example="浮民发〔2018〕12号"),
 ]  # fmt: skip
@@ -119,9 +121,21 @@ def stage(job: IdentityImport, *, user) -> IdentityImport:
             v["errors"].append([header("end"), f"终止日期 {v['end']} 早于起始日期 {v['start']}"])
         staged.append(v)
     _validate(staged, header, user)
-    objs = [IdentityImportRow(job=job, row_no=v["row_no"], errors=v["errors"], id_number=v.get("id_number"), name=v.get("name"),
-                              person_id=v.get("person_id"), identity=v.get("identity"), start=v.get("start"), end=v.get("end"),
-                              reason=v.get("reason")) for v in staged]  # fmt: skip
+    objs = [
+        IdentityImportRow(
+            job=job,
+            row_no=v["row_no"],
+            errors=v["errors"],
+            id_number=v.get("id_number"),
+            name=v.get("name"),
+            person_id=v.get("person_id"),
+            identity=v.get("identity"),
+            start=v.get("start"),
+            end=v.get("end"),
+            reason=v.get("reason"),
+        )
+        for v in staged
+    ]
     with transaction.atomic():
         IdentityImportRow.objects.filter(job=job).delete()
         IdentityImportRow.objects.bulk_create(objs, batch_size=2000)
@@ -203,8 +217,15 @@ def merge(job: IdentityImport, *, user, request=None) -> int:
         )
         for r in rows:
             try:
-                services.record_identity_period(user=user, person=r.person, identity=r.identity, start=r.start, end=r.end,
-                                                reason=r.reason, request=request)  # fmt: skip
+                services.record_identity_period(
+                    user=user,
+                    person=r.person,
+                    identity=r.identity,
+                    start=r.start,
+                    end=r.end,
+                    reason=r.reason,
+                    request=request,
+                )
             except services.Conflict as exc:  # recorded by someone else since the preview
                 raise ImportRefused(
                     f"第 {r.row_no} 行：{exc}；整个文件未入库，请重新上传校验"

@@ -39,10 +39,13 @@ from . import settle
 from .models import ClaimImport, ClaimImportRow, ImportState, MedicalClaim, VisitType
 
 VISITS = {norm(k): v for k, v in {
-    "住院": VisitType.INPATIENT, "普通住院": VisitType.INPATIENT, "inpatient": VisitType.INPATIENT, "住院结算": VisitType.INPATIENT,
-    "门诊慢性病": VisitType.CHRONIC, "门诊特殊慢性病": VisitType.CHRONIC, "慢性病门诊": VisitType.CHRONIC, "门诊慢特病": VisitType.CHRONIC,
+    "住院": VisitType.INPATIENT, "普通住院": VisitType.INPATIENT, "inpatient": VisitType.INPATIENT,
+    "住院结算": VisitType.INPATIENT,
+    "门诊慢性病": VisitType.CHRONIC, "门诊特殊慢性病": VisitType.CHRONIC, "慢性病门诊": VisitType.CHRONIC,
+    "门诊慢特病": VisitType.CHRONIC,
     "特殊慢性病门诊": VisitType.CHRONIC, "chronic_outpatient": VisitType.CHRONIC,
-    "住院分娩": VisitType.MATERNITY, "生育": VisitType.MATERNITY, "生育住院": VisitType.MATERNITY, "分娩": VisitType.MATERNITY,
+    "住院分娩": VisitType.MATERNITY, "生育": VisitType.MATERNITY, "生育住院": VisitType.MATERNITY,
+    "分娩": VisitType.MATERNITY,
     "住院分娩（含新生儿）": VisitType.MATERNITY, "maternity": VisitType.MATERNITY}.items()}  # fmt: skip
 TRANSFERS = {
     norm(k): v for k, v in {"是": "1", "1": "1", "转院": "1", "否": "0", "0": "0", "": "0"}.items()
@@ -127,7 +130,8 @@ FIELDS = [
     ),
 ]
 LIMITS = {"claim_no": 40, "name": 50, "hospital": 100, "disease_code": 20}
-ENGINE_COLUMNS = {"claim_id": "claim_no", "person_id": "id_number", "category": "id_number", "chronic_class": "visit_type",
+ENGINE_COLUMNS = {"claim_id": "claim_no", "person_id": "id_number", "category": "id_number",
+                  "chronic_class": "visit_type",
                   "visit_type": "visit_type", "hospital_level": "hospital_level", "disease_code": "disease_code",
                   "admission_date": "admission_date", "total_cost": "total_cost", "in_policy_cost": "in_policy_cost",
                   "rehab_cost": "rehab_cost", "transfer": "transfer"}  # fmt: skip
@@ -259,13 +263,28 @@ def stage(job: ClaimImport, *, user) -> ClaimImport:
     _step(job, f"正在校验：已读取 {len(staged)} 行", rows_total=len(staged))
     unknown = _validate(staged, header, user)
     _step(job, f"正在写入暂存：{len(staged)} 行")
-    objs = [ClaimImportRow(job=job, row_no=v["row_no"], errors=v["errors"], claim_no=v.get("claim_no"),
-                           id_number=v.get("id_number"), name=v.get("name"), person_id=v.get("person_id"),
-                           village_code=v.get("village_code"), hospital=v.get("hospital"), visit_type=v.get("visit_type"),
-                           hospital_level=v.get("hospital_level"), disease_code=v.get("disease_code"),
-                           admission_date=v.get("_date"), total_fen=v.get("_total"), in_policy_fen=v.get("_in"),
-                           rehab_fen=v.get("_rehab"), transfer=v.get("_transfer"))
-            for v in staged]  # fmt: skip
+    objs = [
+        ClaimImportRow(
+            job=job,
+            row_no=v["row_no"],
+            errors=v["errors"],
+            claim_no=v.get("claim_no"),
+            id_number=v.get("id_number"),
+            name=v.get("name"),
+            person_id=v.get("person_id"),
+            village_code=v.get("village_code"),
+            hospital=v.get("hospital"),
+            visit_type=v.get("visit_type"),
+            hospital_level=v.get("hospital_level"),
+            disease_code=v.get("disease_code"),
+            admission_date=v.get("_date"),
+            total_fen=v.get("_total"),
+            in_policy_fen=v.get("_in"),
+            rehab_fen=v.get("_rehab"),
+            transfer=v.get("_transfer"),
+        )
+        for v in staged
+    ]
     rejected = sum(1 for v in staged if v["errors"])
     with transaction.atomic():
         ClaimImportRow.objects.filter(job=job).delete()

@@ -98,8 +98,8 @@ class ClaimImportRow(models.Model):
 
 class MedicalClaim(models.Model):
     """医疗费用结算单: one stored claim of a registry person and its official settlement — under
-    which policy (the split in fen is in `ClaimSplit`), with the person's category and chronic class of the admission day,
-    and the trail (each step, its rule and source).
+    which policy (the split in fen is in `ClaimSplit`), with the person's category and chronic class
+    of the admission day, and the trail (each step, its rule and source).
 
     On PostgreSQL the table is kept at fillfactor 50 (migration 0004) so settling a year again
     rewrites the parts as HOT updates."""

@@ -24,7 +24,18 @@ def person_section(request, person) -> str:
              "steps": [{**s, "amount": fen_to_yuan(s["amount"])} for s in c.steps]} for c in claims]  # fmt: skip
     flag = selectors.self_pay_flags([person.pk], year).get(person.pk)
     sums = [fen_to_yuan(sum(getattr(c, f"split_{k}") for c in claims)) for k in PARTS]
-    return render_to_string("insurance/claims/_person_section.html", {
-        "p": person, "year": year, "years": years, "rows": rows, "sums": sums, "total": fen_to_yuan(sum(c.total_fen for c in claims)),
-        "flag": flag, "line": fen_to_yuan(flag.line_fen) if flag else "", "self_pay": fen_to_yuan(flag.self_pay_fen) if flag else "",
-    }, request=request)  # fmt: skip
+    return render_to_string(
+        "insurance/claims/_person_section.html",
+        {
+            "p": person,
+            "year": year,
+            "years": years,
+            "rows": rows,
+            "sums": sums,
+            "total": fen_to_yuan(sum(c.total_fen for c in claims)),
+            "flag": flag,
+            "line": fen_to_yuan(flag.line_fen) if flag else "",
+            "self_pay": fen_to_yuan(flag.self_pay_fen) if flag else "",
+        },
+        request=request,
+    )

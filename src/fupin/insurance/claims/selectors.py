@@ -61,9 +61,19 @@ def claim_list(
 
 def township_totals(qs: QuerySet) -> list[dict]:
     """Per township: claims, persons, and the sums of costs and of each part (fen)."""
-    rows = (qs.order_by().annotate(town=Substr("village_code", 1, 9)).values("town")
-            .annotate(n=Count("id"), persons=Count("person_id", distinct=True), total=Sum("total_fen"),
-                      in_policy=Sum("in_policy_fen"), **{p: Sum(f"split__{p}") for p in PARTS}).order_by("town"))  # fmt: skip
+    rows = (
+        qs.order_by()
+        .annotate(town=Substr("village_code", 1, 9))
+        .values("town")
+        .annotate(
+            n=Count("id"),
+            persons=Count("person_id", distinct=True),
+            total=Sum("total_fen"),
+            in_policy=Sum("in_policy_fen"),
+            **{p: Sum(f"split__{p}") for p in PARTS},
+        )
+        .order_by("town")
+    )
     return list(rows)
 
 

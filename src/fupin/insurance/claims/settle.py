@@ -85,18 +85,34 @@ def _settle(rows: list[MedicalClaim], policy: Policy, write_split: bool = True) 
     categories, classes = identity_of(
         {c.person_id for c in rows}, [(c.person_id, c.admission_date, c.visit_type) for c in rows]
     )
-    faults = [Fault(None, "chronic_class", f"结算单 {c.claim_no}：入院当日（{c.admission_date}）无有效慢性病医疗证，不能按门诊慢性病结算")
-              for c in rows if c.visit_type == VisitType.CHRONIC and (c.person_id, c.admission_date) not in classes]  # fmt: skip
+    faults = [
+        Fault(
+            None,
+            "chronic_class",
+            f"结算单 {c.claim_no}：入院当日（{c.admission_date}）无有效慢性病医疗证，不能按门诊慢性病结算",
+        )
+        for c in rows
+        if c.visit_type == VisitType.CHRONIC and (c.person_id, c.admission_date) not in classes
+    ]
     if faults:
         raise ClaimsError(faults)
     claims = [
-        Claim(claim_id=c.claim_no, person_id=str(c.person_id), category=categories[(c.person_id, c.admission_date)].category,
-              visit_type=c.visit_type, hospital_level=c.hospital_level,
-              chronic_class=classes.get((c.person_id, c.admission_date)), disease_code=c.disease_code or None,
-              admission_date=c.admission_date, total_cost=c.total_fen, in_policy_cost=c.in_policy_fen,
-              rehab_cost=c.rehab_fen, transfer=c.transfer)
+        Claim(
+            claim_id=c.claim_no,
+            person_id=str(c.person_id),
+            category=categories[(c.person_id, c.admission_date)].category,
+            visit_type=c.visit_type,
+            hospital_level=c.hospital_level,
+            chronic_class=classes.get((c.person_id, c.admission_date)),
+            disease_code=c.disease_code or None,
+            admission_date=c.admission_date,
+            total_cost=c.total_fen,
+            in_policy_cost=c.in_policy_fen,
+            rehab_cost=c.rehab_fen,
+            transfer=c.transfer,
+        )
         for c in rows
-    ]  # fmt: skip
+    ]
     split = settle_frame(policy, to_frame(claims))
     trails = {s.claim.claim_id: s for s in settle_claims(policy, claims)}
     now = timezone.now()

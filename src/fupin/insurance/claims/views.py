@@ -25,7 +25,8 @@ from .imports import FIELDS
 from .models import VisitType
 
 EXPORT_LIMIT = 1_100_000
-PART_NAMES = {"basic_fen": "基本医保", "critical_fen": "大病保险", "assistance_fen": "医疗救助", "fallback_fen": "兜底保障",
+PART_NAMES = {"basic_fen": "基本医保", "critical_fen": "大病保险", "assistance_fen": "医疗救助",
+              "fallback_fen": "兜底保障",
               "self_fen": "个人自付"}  # fmt: skip
 
 
@@ -37,8 +38,11 @@ def _filters(request) -> dict:
     town = request.GET.get("town", "")
     category = request.GET.get("category", "")
     visit = request.GET.get("visit_type", "")
-    return {"town": town if town.isdigit() and len(town) == 9 else "", "category": category if category in CATEGORY_NAMES else "",
-            "visit_type": visit if visit in VisitType.values else ""}  # fmt: skip
+    return {
+        "town": town if town.isdigit() and len(town) == 9 else "",
+        "category": category if category in CATEGORY_NAMES else "",
+        "visit_type": visit if visit in VisitType.values else "",
+    }
 
 
 def _unmasked(request) -> bool:
@@ -51,8 +55,15 @@ def _unmasked(request) -> bool:
 def _totals(rows: list[dict], names: dict[str, str]) -> list[dict]:
     out = []
     for r in rows:
-        out.append({"town": names.get(r["town"], r["town"]), "n": r["n"], "persons": r["persons"], "total": fen_to_yuan(r["total"] or 0),
-                    **{k: fen_to_yuan(r[k] or 0) for k in PART_NAMES}})  # fmt: skip
+        out.append(
+            {
+                "town": names.get(r["town"], r["town"]),
+                "n": r["n"],
+                "persons": r["persons"],
+                "total": fen_to_yuan(r["total"] or 0),
+                **{k: fen_to_yuan(r[k] or 0) for k in PART_NAMES},
+            }
+        )
     return out
 
 
@@ -66,14 +77,35 @@ def claims_home(request):
     qs = selectors.claim_list(request.user, year=year, **f)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     names = area_names({c.village_code for c in page})
-    rows = [{"c": c, "area": names.get(c.village_code, ""), "id": mask(c.person.id_number), "category": CATEGORY_NAMES.get(c.category, ""),
-             "total": fen_to_yuan(c.total_fen), "parts": [fen_to_yuan(getattr(c, f"split_{k}")) for k in PART_NAMES]} for c in page]  # fmt: skip
-    return render(request, "insurance/claims/home.html", {
-        "year": year, "filters": f, "page": page, "rows": rows, "totals": _totals(selectors.township_totals(qs), _town_names(request.user)),
-        "part_names": PART_NAMES.values(), "towns": townships(request.user), "categories": CATEGORY_NAMES.items(),
-        "visits": VisitType.choices, "query": request.GET.urlencode(), "may_write": not request.user.read_only,
-        "flagged": len(selectors.high_self_pay(request.user, year)),
-    })  # fmt: skip
+    rows = [
+        {
+            "c": c,
+            "area": names.get(c.village_code, ""),
+            "id": mask(c.person.id_number),
+            "category": CATEGORY_NAMES.get(c.category, ""),
+            "total": fen_to_yuan(c.total_fen),
+            "parts": [fen_to_yuan(getattr(c, f"split_{k}")) for k in PART_NAMES],
+        }
+        for c in page
+    ]
+    return render(
+        request,
+        "insurance/claims/home.html",
+        {
+            "year": year,
+            "filters": f,
+            "page": page,
+            "rows": rows,
+            "totals": _totals(selectors.township_totals(qs), _town_names(request.user)),
+            "part_names": PART_NAMES.values(),
+            "towns": townships(request.user),
+            "categories": CATEGORY_NAMES.items(),
+            "visits": VisitType.choices,
+            "query": request.GET.urlencode(),
+            "may_write": not request.user.read_only,
+            "flagged": len(selectors.high_self_pay(request.user, year)),
+        },
+    )
 
 
 @login_required
@@ -84,19 +116,70 @@ def claims_export(request):
     qs = selectors.claim_list(request.user, year=year, **f)
     found = list(qs[:EXPORT_LIMIT].iterator(chunk_size=5000))
     names = area_names({c.village_code for c in found})
-    rows = [[names.get(c.village_code, ""), show(c.person.id_number), c.person.name, c.claim_no, c.hospital, c.get_visit_type_display(),
-             c.hospital_level, c.disease_code, c.admission_date.isoformat(), CATEGORY_NAMES.get(c.category, ""), c.chronic_class,
-             c.total_fen / 100, c.in_policy_fen / 100, *(getattr(c, f"split_{k}") / 100 for k in PART_NAMES), c.period] for c in found]  # fmt: skip
+    rows = [
+        [
+            names.get(c.village_code, ""),
+            show(c.person.id_number),
+            c.person.name,
+            c.claim_no,
+            c.hospital,
+            c.get_visit_type_display(),
+            c.hospital_level,
+            c.disease_code,
+            c.admission_date.isoformat(),
+            CATEGORY_NAMES.get(c.category, ""),
+            c.chronic_class,
+            c.total_fen / 100,
+            c.in_policy_fen / 100,
+            *(getattr(c, f"split_{k}") / 100 for k in PART_NAMES),
+            c.period,
+        ]
+        for c in found
+    ]
     town_names = _town_names(request.user)
-    totals = [[town_names.get(r["town"], r["town"]), r["n"], r["persons"], (r["total"] or 0) / 100, *((r[k] or 0) / 100 for k in PART_NAMES)]
-              for r in selectors.township_totals(qs)]  # fmt: skip
-    header = ["区划", "身份证号", "姓名", "结算单号", "医院", "就诊类型", "医院级别", "疾病编码", "入院日期", "人员类别", "慢性病类别",
-              "总费用(元)", "政策范围内(元)", *(f"{n}(元)" for n in PART_NAMES.values()), "政策期间"]  # fmt: skip
+    totals = [
+        [
+            town_names.get(r["town"], r["town"]),
+            r["n"],
+            r["persons"],
+            (r["total"] or 0) / 100,
+            *((r[k] or 0) / 100 for k in PART_NAMES),
+        ]
+        for r in selectors.township_totals(qs)
+    ]
+    header = [
+        "区划",
+        "身份证号",
+        "姓名",
+        "结算单号",
+        "医院",
+        "就诊类型",
+        "医院级别",
+        "疾病编码",
+        "入院日期",
+        "人员类别",
+        "慢性病类别",
+        "总费用(元)",
+        "政策范围内(元)",
+        *(f"{n}(元)" for n in PART_NAMES.values()),
+        "政策期间",
+    ]
     title = f"{year}年度医疗费用结算单"
-    return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", unmasked=unmasked,
-                         summary=f"导出{title} {len(rows)} 笔",
-                         sheets=[("乡镇汇总", ["乡镇", "笔数", "人数", "总费用(元)", *(f"{n}(元)" for n in PART_NAMES.values())], totals),
-                                 ("结算单", header, rows)])  # fmt: skip
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"{title}.xlsx",
+        unmasked=unmasked,
+        summary=f"导出{title} {len(rows)} 笔",
+        sheets=[
+            (
+                "乡镇汇总",
+                ["乡镇", "笔数", "人数", "总费用(元)", *(f"{n}(元)" for n in PART_NAMES.values())],
+                totals,
+            ),
+            ("结算单", header, rows),
+        ],
+    )
 
 
 @login_required
@@ -204,8 +287,14 @@ def _policies() -> list[tuple[str, str]]:
 def claims_resettle(request):
     if request.method == "POST":
         try:
-            run = resettle.start(user=request.user, year=request.POST.get("year", ""), policy=request.POST.get("policy", ""),
-                                 area_code=request.POST.get("area", ""), note=request.POST.get("note", ""), request=request)  # fmt: skip
+            run = resettle.start(
+                user=request.user,
+                year=request.POST.get("year", ""),
+                policy=request.POST.get("policy", ""),
+                area_code=request.POST.get("area", ""),
+                note=request.POST.get("note", ""),
+                request=request,
+            )
         except resettle.ResettleError as exc:
             messages.error(request, str(exc))
         except PermissionDenied as exc:
@@ -231,12 +320,31 @@ def claims_resettlement(request, pk: int):
     town_names = _town_names(request.user)
     rows = []
     for r in selectors.comparison(request.user, run):
-        rows.append({"town": town_names.get(r["town"], r["town"]), "n": r["n"], "total": fen_to_yuan(r["total"] or 0),
-                     "parts": [(fen_to_yuan(r[f"official_{k}"] or 0), fen_to_yuan(r[k] or 0), fen_to_yuan((r[k] or 0) - (r[f"official_{k}"] or 0)))
-                               for k in PART_NAMES]})  # fmt: skip
-    return render(request, "insurance/claims/resettlement.html", {
-        "run": run, "rows": rows, "part_names": PART_NAMES.values(), "policy_name": dict(_policies()).get(run.policy, run.policy),
-    })  # fmt: skip
+        rows.append(
+            {
+                "town": town_names.get(r["town"], r["town"]),
+                "n": r["n"],
+                "total": fen_to_yuan(r["total"] or 0),
+                "parts": [
+                    (
+                        fen_to_yuan(r[f"official_{k}"] or 0),
+                        fen_to_yuan(r[k] or 0),
+                        fen_to_yuan((r[k] or 0) - (r[f"official_{k}"] or 0)),
+                    )
+                    for k in PART_NAMES
+                ],
+            }
+        )
+    return render(
+        request,
+        "insurance/claims/resettlement.html",
+        {
+            "run": run,
+            "rows": rows,
+            "part_names": PART_NAMES.values(),
+            "policy_name": dict(_policies()).get(run.policy, run.policy),
+        },
+    )
 
 
 @login_required
@@ -260,18 +368,56 @@ def claims_flags(request):
     export = request.GET.get("export") == "xlsx"
     unmasked = _unmasked(request) if export else False
     show = (lambda v: v) if unmasked else mask
-    rows = [[names.get(persons[f.person_id].village_code, ""), show(persons[f.person_id].id_number), persons[f.person_id].name,
-             fen_to_yuan(f.self_pay_fen), fen_to_yuan(f.income_fen), fen_to_yuan(f.line_fen), f.income_basis] for f in flags]  # fmt: skip
+    rows = [
+        [
+            names.get(persons[f.person_id].village_code, ""),
+            show(persons[f.person_id].id_number),
+            persons[f.person_id].name,
+            fen_to_yuan(f.self_pay_fen),
+            fen_to_yuan(f.income_fen),
+            fen_to_yuan(f.line_fen),
+            f.income_basis,
+        ]
+        for f in flags
+    ]
     title = f"{year}年度医疗自付超收入比例人员"
     if export:
-        return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", unmasked=unmasked, summary=f"导出{title} {len(rows)} 人",
-                             sheets=[("预警", ["区划", "身份证号", "姓名", "年度个人自付(元)", "家庭年收入(元)", "预警线(元)", "收入依据"], rows)])  # fmt: skip
+        return xlsx_response(
+            user=request.user,
+            request=request,
+            filename=f"{title}.xlsx",
+            unmasked=unmasked,
+            summary=f"导出{title} {len(rows)} 人",
+            sheets=[
+                (
+                    "预警",
+                    [
+                        "区划",
+                        "身份证号",
+                        "姓名",
+                        "年度个人自付(元)",
+                        "家庭年收入(元)",
+                        "预警线(元)",
+                        "收入依据",
+                    ],
+                    rows,
+                )
+            ],
+        )
     pack = selectors.pack_for_year(year)
     share = pack.catastrophic_share if pack else None
-    return render(request, "insurance/claims/flags.html", {
-        "year": year, "rows": rows, "persons": [persons[f.person_id] for f in flags], "title": title,
-        "share": share.model_dump(mode="json")["value"] if share else None, "source": pack.cite(share.source) if share else "",
-    })  # fmt: skip
+    return render(
+        request,
+        "insurance/claims/flags.html",
+        {
+            "year": year,
+            "rows": rows,
+            "persons": [persons[f.person_id] for f in flags],
+            "title": title,
+            "share": share.model_dump(mode="json")["value"] if share else None,
+            "source": pack.cite(share.source) if share else "",
+        },
+    )
 
 
 # -- 按新身份重算某年 ---------------------------------------------------------------------------------
@@ -376,8 +522,11 @@ def identity_upload(request):
                 identity_import.stage(job, user=request.user)
                 return redirect("insurance:claims_identity_import", pk=job.pk)
     jobs = list(selectors.identity_imports(request.user).defer("content")[:30])
-    return render(request, "insurance/claims/identity_upload.html",
-                  {"jobs": jobs, "fields": identity_import.FIELDS, "may_write": not request.user.read_only})  # fmt: skip
+    return render(
+        request,
+        "insurance/claims/identity_upload.html",
+        {"jobs": jobs, "fields": identity_import.FIELDS, "may_write": not request.user.read_only},
+    )
 
 
 @login_required
@@ -386,10 +535,25 @@ def identity_import_view(request, pk: int):
     page = Paginator(job.rows.select_related("person").order_by("row_no"), 100).get_page(
         request.GET.get("page")
     )
-    rows = [{"r": r, "id": mask(r.id_number) if r.id_number else "", "name": r.person.name if r.person else (r.name or "")}
-            for r in page]  # fmt: skip
-    return render(request, "insurance/claims/identity_import.html",
-                  {"job": job, "page": page, "rows": rows, "query": "", "may_write": not request.user.read_only})  # fmt: skip
+    rows = [
+        {
+            "r": r,
+            "id": mask(r.id_number) if r.id_number else "",
+            "name": r.person.name if r.person else (r.name or ""),
+        }
+        for r in page
+    ]
+    return render(
+        request,
+        "insurance/claims/identity_import.html",
+        {
+            "job": job,
+            "page": page,
+            "rows": rows,
+            "query": "",
+            "may_write": not request.user.read_only,
+        },
+    )
 
 
 @login_required

@@ -11,7 +11,8 @@ from django.db import migrations
 
 FORWARD = """
 ALTER TABLE insurance_subsidyentry RENAME TO insurance_subsidyentry_flat;
-ALTER TABLE insurance_subsidyentry_flat RENAME CONSTRAINT insurance_subsidyentry_pkey TO insurance_subsidyentry_flat_pkey;
+ALTER TABLE insurance_subsidyentry_flat
+    RENAME CONSTRAINT insurance_subsidyentry_pkey TO insurance_subsidyentry_flat_pkey;
 ALTER TABLE insurance_subsidyentry_flat RENAME CONSTRAINT subsidy_entry_once TO subsidy_entry_once_flat;
 ALTER INDEX subsidy_entry_area RENAME TO subsidy_entry_area_flat;
 CREATE TABLE insurance_subsidyentry (LIKE insurance_subsidyentry_flat INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
@@ -29,7 +30,8 @@ CREATE TABLE insurance_subsidyentry_pension PARTITION OF insurance_subsidyentry
 CREATE TABLE insurance_subsidyentry_pension_other PARTITION OF insurance_subsidyentry_pension DEFAULT;
 CREATE TABLE insurance_subsidyentry_other PARTITION OF insurance_subsidyentry DEFAULT;
 INSERT INTO insurance_subsidyentry SELECT * FROM insurance_subsidyentry_flat;
-SELECT setval('insurance_subsidyentry_part_id_seq', COALESCE((SELECT max(id) FROM insurance_subsidyentry_flat), 0) + 1, false);
+SELECT setval('insurance_subsidyentry_part_id_seq',
+              COALESCE((SELECT max(id) FROM insurance_subsidyentry_flat), 0) + 1, false);
 DROP TABLE insurance_subsidyentry_flat;
 """
 

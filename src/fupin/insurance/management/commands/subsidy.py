@@ -41,12 +41,14 @@ class Command(BaseCommand):
         except services.InsuranceError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"{y} 年度{INSURANCE_NAMES[ins]}代缴名单（政策包 {run.pack_id}，计算 {run.pk}，用时 {counts['seconds']} 秒）"
+            f"{y} 年度{INSURANCE_NAMES[ins]}代缴名单（政策包 {run.pack_id}，计算 {run.pk}，用时 "
+            f"{counts['seconds']} 秒）"
         )
         rules = run.rules
         for scheme, s in counts["by_scheme"].items():
             self.stdout.write(
-                f"{Scheme(scheme).label}：应列入 {s['entitled']} 人，合计 {fen_to_yuan(s['amount_fen'])} 元；不列入 {s['excluded']} 人"
+                f"{Scheme(scheme).label}：应列入 {s['entitled']} 人，合计 "
+                f"{fen_to_yuan(s['amount_fen'])} 元；不列入 {s['excluded']} 人"
             )
             for key, n in sorted(s["rules"].items()):
                 name = rules.get(key, {}).get("name") or GROUP_NAMES.get(key, key)
