@@ -144,7 +144,8 @@ def test_visits_on_time_within_the_packs_three_months(indicators, make_household
 def test_flows_are_counted_in_the_period_and_stocks_up_to_its_end(
     indicators, make_household, county_user
 ):
-    # Placements in March: a hired 3-05 (counts), b hired 2-20 (not in March), c hired 4-01 (not). In work at end of March: a, b.
+    # Placements in March: a hired 3-05 (counts), b hired 2-20 (not in March), c hired 4-01 (not).
+    # In work at end of March: a, b.
     a, b, c = people(make_household, TOWN_A, 3, status="poor")
     posting = f.posting(f.employer(TOWN_A), positions=10)
     for person, day in (

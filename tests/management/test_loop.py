@@ -28,7 +28,8 @@ def plan(db, county_user):
 
 
 def test_a_county_total_is_split_by_registered_poor_population(plan, county_user, make_household):
-    # 浮梁镇 6 active poor, 鹅湖镇 3: 17 workshops → 17×6/9 = 11.33, 17×3/9 = 5.67 → 11 and 6 (largest remainder), other townships 0.
+    # 浮梁镇 6 active poor, 鹅湖镇 3: 17 workshops → 17×6/9 = 11.33, 17×3/9 = 5.67 → 11 and 6
+    # (largest remainder), other townships 0.
     for town, n in ((TOWN_A, 6), (TOWN_B, 3)):
         hh = make_household(town, members=n)
         Person.objects.filter(household=hh).update(status="poor")

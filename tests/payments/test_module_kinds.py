@@ -121,7 +121,8 @@ def test_workshop_awards_go_to_the_workshop_per_absorbed_worker(persons, county_
     batch = services.prepare(
         user=county_user, kind="workshop_award", period="2018", area_code=COUNTY
     )
-    # Two absorbed workers of 浮梁茶扶贫车间 in 2018 × 1,000 元 (fuliang-2018 workshop_award_per_worker_year) = 2,000 元.
+    # Two absorbed workers of 浮梁茶扶贫车间 in 2018 × 1,000 元 (fuliang-2018
+    # workshop_award_per_worker_year) = 2,000 元.
     assert [(p, a, payee) for p, _, _, a, payee in _lines(batch)] == [
         (a1.pk, 100_000, "浮梁茶扶贫车间"),
         (a2.pk, 100_000, "浮梁茶扶贫车间"),
@@ -206,7 +207,8 @@ def test_loan_interest_subsidy_per_quarter(persons, town_a_user):
         pack_id=PACK,
     )
     # Interest-only, quarterly from 15 January: period 1 ends 14 April (Q2), period 2 on 14 July (Q3) …
-    # One quarter's interest: 100,000.00 元 × 4.35% × 3/12 = 1,087.50 元 = 108,750 fen; fuliang-2018 subsidises 100% for 2 years.
+    # One quarter's interest: 100,000.00 元 × 4.35% × 3/12 = 1,087.50 元 = 108,750 fen; fuliang-2018
+    # subsidises 100% for 2 years.
     with pytest.raises(PaymentError, match="没有待发放"):
         services.prepare(
             user=town_a_user, kind="interest_subsidy", period="2018-Q1", area_code=TOWN_A

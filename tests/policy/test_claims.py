@@ -66,7 +66,8 @@ def test_every_fault_is_listed_with_its_row():
     )
     assert found == [
         "第 3 行，列 claim_id（结算单号）：结算单号重复",
-        "第 3 行，列 category（人员类别）：未知人员类别 rich，应为 general（普通参保居民）、poor（建档立卡贫困人口）、dibao（低保对象）、tekun（特困供养人员）",
+        "第 3 行，列 category（人员类别）：未知人员类别 rich，应为 general（普通参保居民）、"
+        "poor（建档立卡贫困人口）、dibao（低保对象）、tekun（特困供养人员）",
         "第 3 行，列 hospital_level（医院级别）：医院级别应为 1、2 或 3，而不是 0",
         "第 4 行，列 claim_id（结算单号）：结算单号重复",
         "第 4 行，列 chronic_class（慢性病类别）：门诊慢性病须填写慢性病类别：A、B",

@@ -37,7 +37,8 @@ def load_plans(user: User, path: Path | None = None, today: dt.date | None = Non
             "name": f"{year}年就业脱贫工程（演示：沿用2018年春季攻势目标）",
             "starts_on": dt.date(year, 1, 1),
             "ends_on": dt.date(year, 12, 31),
-            "source_text": '演示用：目标沿用《浮梁县人社系统2018年脱贫攻坚"春季攻势"行动方案》（浮人社发[2018]6号）的全县目标，按建档立卡人口分解到乡镇。',
+            "source_text": '演示用：目标沿用《浮梁县人社系统2018年脱贫攻坚"春季攻势"行动方案》'
+            "（浮人社发[2018]6号）的全县目标，按建档立卡人口分解到乡镇。",
             "phases": [],
             "tasks": [{**t, "due_on": t["due_on"].replace(year=year)} for t in spring["tasks"]],
         }

@@ -170,7 +170,8 @@ def build() -> str:
     medical = _medical_2018(agency, county, admin)
     if medical is not None:
         made.append(
-            f"2018年度医疗保险代缴批次 {medical.pk}（{medical.line_count} 人，{fen_to_yuan(medical.total_fen)} 元，已对账）"
+            f"2018年度医疗保险代缴批次 {medical.pk}（{medical.line_count} 人，"
+            f"{fen_to_yuan(medical.total_fen)} 元，已对账）"
         )
     last_month = add_months(today.replace(day=1), -1)
     busiest = (

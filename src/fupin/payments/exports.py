@@ -150,7 +150,8 @@ def agency_xlsx_response(*, user, request, batch_id: int) -> FileResponse:
         request=request,
         obj=batch,
         object_id=str(batch.pk),
-        summary=f"导出发放名单 {fname}（{name}）：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元（完整身份证号）",
+        summary=f"导出发放名单 {fname}（{name}）：{batch.line_count} 人次，"
+        f"{fen_to_yuan(batch.total_fen)} 元（完整身份证号）",
     )
     return FileResponse(
         tmp,

@@ -134,7 +134,10 @@ def _run(job_id: int, user) -> None:
                 area_code=p["area"],
                 note=p.get("note", ""),
             )
-            message = f"已编制发放批次 {batch.pk}：{batch.line_count} 人次，{fen_to_yuan(batch.total_fen)} 元，请另一名工作人员复核"
+            message = (
+                f"已编制发放批次 {batch.pk}：{batch.line_count} 人次，"
+                f"{fen_to_yuan(batch.total_fen)} 元，请另一名工作人员复核"
+            )
         else:
             rf = reconcile.import_return(
                 user=user, batch_id=job.batch_id, data=bytes(job.data), filename=job.filename

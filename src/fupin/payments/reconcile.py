@@ -242,7 +242,8 @@ def _update_lines(batch: Batch, differing: list[BatchLine]) -> None:
             [LineStatus.PAID, batch.pk],
         )
         cur.execute(
-            "UPDATE payments_batchline l SET status = r.status, returned_fen = r.returned_fen, status_reason = r.status_reason "
+            "UPDATE payments_batchline l SET status = r.status, "
+            "returned_fen = r.returned_fen, status_reason = r.status_reason "
             "FROM payline_return r WHERE l.id = r.id AND l.batch_id = %s",
             [batch.pk],
         )

@@ -131,7 +131,8 @@ def _audit(
         user=user,
         request=request,
         obj=batch,
-        summary=f"发放批次 {batch.pk}（{providers.kind_name(batch.kind)} {providers.period_label(batch.period)}）{summary}",
+        summary=f"发放批次 {batch.pk}（{providers.kind_name(batch.kind)} "
+        f"{providers.period_label(batch.period)}）{summary}",
         changes=changes,
     )
 
@@ -201,8 +202,10 @@ def _insert_lines(batch: Batch, rows: list[tuple]) -> None:
     cols = ", ".join(STAGED)
     with connection.cursor() as cur:
         cur.execute(
-            "CREATE TEMP TABLE payline_stage (person_id bigint, village_code varchar(12), period varchar(10), item varchar(60), "
-            "amount_fen bigint, rule varchar(120), source text, payee_name varchar(100), payee_code varchar(18), note varchar(200)) "
+            "CREATE TEMP TABLE payline_stage (person_id bigint, "
+            "village_code varchar(12), period varchar(10), item varchar(60), "
+            "amount_fen bigint, rule varchar(120), source text, payee_name varchar(100), "
+            "payee_code varchar(18), note varchar(200)) "
             "ON COMMIT DROP"
         )
         with cur.cursor.copy(f"COPY payline_stage ({cols}) FROM STDIN") as copy:
@@ -518,7 +521,8 @@ def resolve(*, user, difference_id: int, resolution: str, reason: str, request=N
         user=user,
         request=request,
         obj=diff,
-        summary=f"发放批次 {batch.pk} 对账差异 {diff.pk}（{diff.get_kind_display()}）处理为“{diff.get_resolution_display()}”：{reason}",
+        summary=f"发放批次 {batch.pk} 对账差异 {diff.pk}（{diff.get_kind_display()}）"
+        f"处理为“{diff.get_resolution_display()}”：{reason}",
     )
     _close_if_done(batch)
     return diff

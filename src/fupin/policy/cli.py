@@ -205,7 +205,8 @@ def add_settle_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy",
         required=True,
-        help="地区编号（按入院日期取当日政策，如 jining）、地区@日期（如 jining@2018-05-01）或政策包编号（如 fuliang-2018）",
+        help="地区编号（按入院日期取当日政策，如 jining）、地区@日期（如 jining@2018-05-01）"
+        "或政策包编号（如 fuliang-2018）",
     )
     parser.add_argument("--claims", required=True, help="结算单文件：CSV、XLSX 或 Parquet")
     parser.add_argument(
@@ -220,7 +221,8 @@ def add_settle_arguments(parser: argparse.ArgumentParser) -> None:
         "--engine",
         choices=["polars", "spark"],
         default="polars",
-        help="polars：本机列式结算（默认）；spark：在 Spark 上按人员分区结算，--claims/--out 可为任意 Spark 可读的路径或 URI，结果为 Parquet 目录",
+        help="polars：本机列式结算（默认）；spark：在 Spark 上按人员分区结算，--claims/--out "
+        "可为任意 Spark 可读的路径或 URI，结果为 Parquet 目录",
     )
     parser.add_argument(
         "--master", default=None, help="Spark master（默认 spark-submit 给定的，或 local[*]）"

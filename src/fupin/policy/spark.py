@@ -116,7 +116,8 @@ class SparkSettleReport:
 
         return "\n".join(
             [
-                f"已按 {self.pack_id} 在 Spark 上结算 {self.claims:,} 笔（按人员分 {self.partitions} 个分区），结果写入 {self.out}",
+                f"已按 {self.pack_id} 在 Spark 上结算 {self.claims:,} 笔（按人员分 "
+                f"{self.partitions} 个分区），结果写入 {self.out}",
                 "；".join(f"{PART_NAMES[p]} {fen_to_yuan(v)} 元" for p, v in self.totals.items()),
             ]
         )
