@@ -110,7 +110,8 @@ def add_services(today: dt.date) -> None:
         # 10 recommendations each for 30 % of the willing and able.
         cur.execute(
             """
-            insert into employment_recommendation (person_id, village_code, posting_id, rank, score, reasons, current, created_on)
+            insert into employment_recommendation
+                (person_id, village_code, posting_id, rank, score, reasons, current, created_on)
             select p.id, p.village_code, po.id, g.n, 0.5, '就地就近', true, %s
             from registry_person p cross join generate_series(1, 10) g(n)
             join lateral (select id from employment_posting order by id offset (p.id + g.n) %% 54 limit 1) po on true
@@ -136,17 +137,19 @@ def add_services(today: dt.date) -> None:
         )
         cur.execute(
             """
-            insert into training_enrolment (course_id, person_id, village_code, status, enrolled_on, attended, completed_on,
-                                            certificate_no, certificate_kind, certificate_on)
-            select c.id, p.id, p.village_code, 'completed', %s::date + (p.id %% %s)::int, 10, %s::date + (p.id %% %s)::int,
-                   case when p.id %% 2 = 0 then 'Z' || p.id else '' end, '', case when p.id %% 2 = 0 then %s::date + (p.id %% %s)::int end
+            insert into training_enrolment (course_id, person_id, village_code, status, enrolled_on, attended,
+                                            completed_on, certificate_no, certificate_kind, certificate_on)
+            select c.id, p.id, p.village_code, 'completed', %s::date + (p.id %% %s)::int, 10,
+                   %s::date + (p.id %% %s)::int, case when p.id %% 2 = 0 then 'Z' || p.id else '' end, '',
+                   case when p.id %% 2 = 0 then %s::date + (p.id %% %s)::int end
             from registry_person p join training_course c on c.area_code = substr(p.village_code, 1, 9) || '000'
             where p.training_need and p.id %% 6 = 0""",
             [year_start, span, year_start, span, year_start, span],
         )
         cur.execute(
             """
-            insert into registry_statuschange (household_id, village_code, old_status, new_status, effective_date, reason, changed_at)
+            insert into registry_statuschange
+                (household_id, village_code, old_status, new_status, effective_date, reason, changed_at)
             select h.id, h.village_code, 'poor', 'exited_policy', %s::date + (h.id %% %s)::int, '年度动态调整', now()
             from registry_household h where h.status = 'exited_policy'""",
             [year_start, span],
@@ -282,7 +285,8 @@ def main() -> None:
     sections = len(b.data["sections"])
     print(
         f"bulletin ({sections} indicators × {len(b.data['sections'][0]['rows'])} townships, ranked against targets): "
-        f"median {statistics.median(times):.2f} s, min {min(times):.2f} s, max {max(times):.2f} s over {args.runs} runs; load {load()}"
+        f"median {statistics.median(times):.2f} s, min {min(times):.2f} s, "
+        f"max {max(times):.2f} s over {args.runs} runs; load {load()}"
     )
     if args.bulletin_only:
         return

@@ -50,7 +50,8 @@ def fill_claims(claims: int, persons: int) -> None:
                 CASE WHEN v.visit = 'chronic_outpatient' THEN (ARRAY['I', 'II'])[1 + (g / 10) %% 2] ELSE '' END,
                 '[]'
             FROM generate_series(0::bigint, %s - 1) g
-            JOIN (SELECT id, village_code, row_number() OVER (ORDER BY id) - 1 AS k FROM registry_person) p ON p.k = g %% %s
+            JOIN (SELECT id, village_code, row_number() OVER (ORDER BY id) - 1 AS k FROM registry_person) p
+                ON p.k = g %% %s
             CROSS JOIN LATERAL (SELECT CASE WHEN g %% 10 = 0 THEN 'chronic_outpatient' ELSE 'inpatient' END AS visit,
                                        1 + (g * 31 %% 3) AS lvl,
                                        CASE WHEN g %% 10 = 0 THEN 20000 + (g * 131 %% 400000)
@@ -119,12 +120,14 @@ def main() -> None:
         official.append(t3 - t0)
         steps.append((t1 - t0, t2 - t1, t3 - t2))
         print(
-            f"  official run {i + 1}: {t3 - t0:.2f} s (read {t1 - t0:.2f}, settle {t2 - t1:.2f}, write back {t3 - t2:.2f}); "
+            f"  official run {i + 1}: {t3 - t0:.2f} s (read {t1 - t0:.2f}, "
+            f"settle {t2 - t1:.2f}, write back {t3 - t2:.2f}); "
             f"{written:,} written, {skipped:,} left out; load {load()}"
         )
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT count(*), bool_and(s.basic_fen + s.critical_fen + s.assistance_fen + s.fallback_fen + s.self_fen = c.total_fen)"
+            "SELECT count(*), bool_and(s.basic_fen + s.critical_fen + s.assistance_fen + "
+            "s.fallback_fen + s.self_fen = c.total_fen)"
             " FROM insurance_claimsplit s JOIN insurance_medicalclaim c ON c.id = s.claim_id"
         )
         count, adds_up = cur.fetchone()
@@ -153,7 +156,8 @@ def main() -> None:
         ResettledClaim.objects.filter(run=run).delete()
     if times:
         print(
-            f"政策测算 (济宁) of {n:,} claims: median {statistics.median(times):.2f} s over {args.runs} runs; load average {load()}"
+            f"政策测算 (济宁) of {n:,} claims: median {statistics.median(times):.2f} s over "
+            f"{args.runs} runs; load average {load()}"
         )
 
 

@@ -196,7 +196,8 @@ def main() -> None:
                 assert all((joined[p] == joined[f"{p}_s"]).all() for p in report.totals)
                 sp[c] = med(walls)
                 print(
-                    f"  Spark local[{c}] ({4 * c} person partitions): {sp[c]:.1f} s ({args.claims / sp[c]:,.0f} claims/s), "
+                    f"  Spark local[{c}] ({4 * c} person partitions): {sp[c]:.1f} s "
+                    f"({args.claims / sp[c]:,.0f} claims/s), "
                     f"{sp[c] / polars_s:.1f}× Polars; load {before} → {load()}; every claim equal to the fen"
                 )
                 s.stop()

@@ -40,12 +40,15 @@ def fill_insurance() -> None:
             "UPDATE registry_person SET dibao = (id % 31 = 0), tekun = (id % 97 = 0), wubao = (id % 199 = 0), "
             "disability_grade = CASE WHEN id % 53 = 0 THEN 1 + (id / 53) % 4 ELSE NULL END, "
             "disability_type = CASE WHEN id % 53 = 0 THEN 'physical' ELSE '' END, "
-            "removal_reason = CASE WHEN status = 'removed' THEN (ARRAY['death', 'moved', 'other'])[1 + id % 3] ELSE '' END"
+            "removal_reason = CASE WHEN status = 'removed' THEN (ARRAY['death', 'moved', "
+            "'other'])[1 + id % 3] ELSE '' END"
         )
         cur.execute(
-            "INSERT INTO insurance_pensionrecord (person_id, village_code, status, tier_fen, paid_year, paid_by, years_paid, "
+            "INSERT INTO insurance_pensionrecord (person_id, village_code, status, "
+            "tier_fen, paid_year, paid_by, years_paid, "
             "drawing_since, monthly_amount_fen, note, updated_at) "
-            "SELECT id, village_code, CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN 'drawing' ELSE 'paying' END, "
+            "SELECT id, village_code, CASE WHEN birth_date <= '1958-01-01' "
+            "AND id % 3 = 0 THEN 'drawing' ELSE 'paying' END, "
             "10000, 2017, CASE WHEN id % 10 = 0 THEN 'self' ELSE 'government' END, id % 16, "
             "CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN DATE '2015-01-01' END, "
             "CASE WHEN birth_date <= '1958-01-01' AND id % 3 = 0 THEN 10500 END, '', now() "
@@ -53,9 +56,11 @@ def fill_insurance() -> None:
         )
         for year in (2017, 2018):
             cur.execute(
-                "INSERT INTO insurance_medicalenrolment (person_id, year, village_code, enrolled_on, benefits_from, paid_by, note, updated_at) "
+                "INSERT INTO insurance_medicalenrolment (person_id, year, village_code, "
+                "enrolled_on, benefits_from, paid_by, note, updated_at) "
                 "SELECT id, %s, village_code, make_date(%s - 1, 12, 1), make_date(%s, 1, 1), "
-                "CASE WHEN id %% 20 = 0 THEN 'self' ELSE 'government' END, '', now() FROM registry_person WHERE id %% 10 <> %s",
+                "CASE WHEN id %% 20 = 0 THEN 'self' ELSE 'government' END, '', now() "
+                "FROM registry_person WHERE id %% 10 <> %s",
                 [year, year, year, year % 10],
             )
     import psycopg
@@ -110,7 +115,8 @@ def main() -> None:
             "INSERT INTO bench_calibration SELECT g, g, 'x' FROM generate_series(1, 1000000) g"
         )
         print(
-            f"calibration: 1,000,000 narrow rows into an unindexed temporary table: {time.perf_counter() - t:.2f} s; load {load()}"
+            "calibration: 1,000,000 narrow rows into an unindexed temporary table: "
+            f"{time.perf_counter() - t:.2f} s; load {load()}"
         )
 
     def one(year: int, insurance: str) -> tuple[float, dict]:
@@ -148,8 +154,10 @@ def main() -> None:
                 s = counts["by_scheme"]["premium"]
                 w = counts["written"]
                 print(
-                    f"  2018 {insurance}, {label}, run {i + 1}: {seconds:.2f} s — entitled {s['entitled']:,}, excluded {s['excluded']:,}, "
-                    f"新增 {counts['added']:,}, 减少 {counts['removed']:,}; rows inserted {w['inserted']:,}, updated {w['updated']:,}, "
+                    f"  2018 {insurance}, {label}, run {i + 1}: {seconds:.2f} s — "
+                    f"entitled {s['entitled']:,}, excluded {s['excluded']:,}, "
+                    f"新增 {counts['added']:,}, 减少 {counts['removed']:,}; rows inserted "
+                    f"{w['inserted']:,}, updated {w['updated']:,}, "
                     f"deleted {w['deleted']:,}; load {load()}"
                 )
             print(
