@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from fupin.access.models import User
 from fupin.access.scope import scoped, shared_readable
 from fupin.areas.models import CODE_LENGTH, Area, Level
 from fupin.registry.choices import ACTIVE_STATUSES
@@ -90,37 +91,37 @@ def chronic_class_on(person_id: int, on_date: dt.date) -> str | None:
 
 
 # -- scoped lists ---------------------------------------------------------------------------------
-def notices(user) -> QuerySet:
+def notices(user: User) -> QuerySet:
     return scoped(Notice.objects.select_related("person", "notified_by"), user)
 
 
-def applications(user) -> QuerySet:
+def applications(user: User) -> QuerySet:
     return scoped(Application.objects.select_related("person", "round", "amends"), user)
 
 
-def certificates(user) -> QuerySet:
+def certificates(user: User) -> QuerySet:
     return scoped(
         Certificate.objects.select_related("person", "person__household", "hospital"), user
     )
 
 
-def changes(user) -> QuerySet:
+def changes(user: User) -> QuerySet:
     return scoped(CertificateChange.objects.select_related("certificate", "recorded_by"), user)
 
 
-def objections(user) -> QuerySet:
+def objections(user: User) -> QuerySet:
     return scoped(Objection.objects.select_related("application", "application__person"), user)
 
 
-def rounds(user) -> QuerySet:
+def rounds(user: User) -> QuerySet:
     return shared_readable(AppraisalRound.objects.all(), user)
 
 
-def hospitals(user) -> QuerySet:
+def hospitals(user: User) -> QuerySet:
     return shared_readable(Hospital.objects.filter(active=True), user)
 
 
-def in_notice(user, day: dt.date) -> QuerySet:
+def in_notice(user: User, day: dt.date) -> QuerySet:
     """公示名单: applications whose notice runs on `day`."""
     return applications(user).filter(stage=Stage.NOTICE, notice_start__lte=day, notice_end__gte=day)
 
@@ -150,7 +151,7 @@ class Progress:
     LABELS = dict(CHOICES)
 
 
-def progress(user) -> QuerySet:
+def progress(user: User) -> QuerySet:
     """Every poor person in the user's area with `progress` (a Progress code): an open application
     first, then a valid certificate, then the last closed application, then the notice."""
     open_app = Application.objects.filter(person=OuterRef("pk"), stage__in=OPEN_STAGES)
@@ -212,7 +213,7 @@ def _unit_length(area_code: str) -> int:
     return CODE_LENGTH[Level.TOWNSHIP] if len(area_code) <= CODE_LENGTH[Level.COUNTY] else 12
 
 
-def daily_report(user, day: dt.date, area_code: str) -> tuple[list[dict], dict]:
+def daily_report(user: User, day: dt.date, area_code: str) -> tuple[list[dict], dict]:
     """鉴定日报 (001: 慢性病鉴定日报送机制) for `day` inside `area_code` (already checked to be in the
     user's area): rows per township or village, and the total row."""
     unit = _unit_length(area_code)
@@ -303,11 +304,11 @@ def daily_report(user, day: dt.date, area_code: str) -> tuple[list[dict], dict]:
     return rows, total
 
 
-def pending_objections(user) -> QuerySet:
+def pending_objections(user: User) -> QuerySet:
     return objections(user).filter(status=ObjectionStatus.OPEN)
 
 
-def submissions(user, day: dt.date) -> list[dict]:
+def submissions(user: User, day: dt.date) -> list[dict]:
     """报送情况: every township of the user's area for `day`, with its submission or None."""
     sent = {
         s.area_code[: CODE_LENGTH[Level.TOWNSHIP]]: s
@@ -319,7 +320,7 @@ def submissions(user, day: dt.date) -> list[dict]:
     return [{"code": t.code, "name": t.name, "submission": sent.get(t.code)} for t in towns]
 
 
-def scoped_townships(user) -> list[Area]:
+def scoped_townships(user: User) -> list[Area]:
     from fupin.access.scope import area_code_of
 
     code = area_code_of(user)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_of, require_area, require_writer
 from fupin.areas.models import CODE_LENGTH, Area, Level, village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES
@@ -53,7 +54,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _date(day, label: str, *, future: bool = False) -> dt.date:
+def _date(day: object, label: str, *, future: bool = False) -> dt.date:
     """A date inside fupin's range; an event that has happened may not lie after today."""
     try:
         day = bounds.parse_date(day, label)
@@ -64,7 +65,7 @@ def _date(day, label: str, *, future: bool = False) -> dt.date:
     return day
 
 
-def _text(value, label: str, limit: int, *, required: bool = True) -> str:
+def _text(value: object, label: str, limit: int, *, required: bool = True) -> str:
     if not isinstance(value, str):
         raise AppraisalError(f"{label}应为文本")
     value = value.strip()
@@ -75,7 +76,7 @@ def _text(value, label: str, limit: int, *, required: bool = True) -> str:
     return value
 
 
-def _diseases(value, label: str = "病种") -> list[str]:
+def _diseases(value: object, label: str = "病种") -> list[str]:
     """A list of disease names, or one text with names separated by 、，, or spaces."""
     if isinstance(value, str):
         for sep in "，,;；/ \n":
@@ -94,7 +95,7 @@ def _diseases(value, label: str = "病种") -> list[str]:
     return names
 
 
-def _class(code, label: str = "慢性病类别") -> str:
+def _class(code: object, label: str = "慢性病类别") -> str:
     r = rules()
     if not isinstance(code, str) or code not in r.classes.value:
         allowed = "、".join(f"{c}（{n}）" for c, n in r.choices())
@@ -118,7 +119,7 @@ def _locked(app: Application) -> Application:
     )
 
 
-def _county_user(user) -> str:
+def _county_user(user: User) -> str:
     code = area_code_of(user)
     if code is not None and len(code) != COUNTY_DIGITS:
         raise AppraisalError("季度鉴定批次由县级统一安排，乡镇、村不能安排")
@@ -128,7 +129,13 @@ def _county_user(user) -> str:
 # -- 鉴定通知 --------------------------------------------------------------------------------------
 @transaction.atomic
 def notify(
-    *, user, person: Person, day=None, way: str = NoticeWay.VISIT, note: str = "", request=None
+    *,
+    user: User,
+    person: Person,
+    day: dt.date | str | None = None,
+    way: str = NoticeWay.VISIT,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> Notice:
     """Tell one poor person of the appraisal (下发鉴定通知)."""
     require_writer(user)
@@ -165,7 +172,12 @@ def notify(
 
 @transaction.atomic
 def notify_village(
-    *, user, village_code: str, day=None, way: str = NoticeWay.MEETING, request=None
+    *,
+    user: User,
+    village_code: str,
+    day: dt.date | str | None = None,
+    way: str = NoticeWay.MEETING,
+    request: HttpRequest | None = None,
 ) -> int:
     """Notify every poor person of a village not notified yet, in one statement; returns how many."""
     require_writer(user)
@@ -219,16 +231,16 @@ def _next_round(county: str, day: dt.date) -> AppraisalRound | None:
 @transaction.atomic
 def apply(
     *,
-    user,
+    user: User,
     person: Person,
     chronic_class: str,
-    diseases,
-    day=None,
+    diseases: str | list[str],
+    day: dt.date | str | None = None,
     applicant: str = Applicant.SELF,
     home_appraisal: bool = False,
     home_reason: str = "",
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Application:
     """鉴定申请, by the person or a village assistant on his behalf. A 乙类 application waits for the
     county's next quarterly round; a certificate holder's application adds new diseases (动态管理)."""
@@ -298,7 +310,12 @@ def apply(
 
 @transaction.atomic
 def withdraw(
-    *, user, application: Application, day=None, reason: str = "", request=None
+    *,
+    user: User,
+    application: Application,
+    day: dt.date | str | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
 ) -> Application:
     require_writer(user)
     require_area(user, application.village_code)
@@ -320,7 +337,12 @@ def withdraw(
 # -- 季度鉴定批次 -----------------------------------------------------------------------------------
 @transaction.atomic
 def plan_round(
-    *, user, held_on, place: str, experts: str = "", request=None
+    *,
+    user: User,
+    held_on: dt.date | str,
+    place: str,
+    experts: str = "",
+    request: HttpRequest | None = None,
 ) -> tuple[AppraisalRound, int]:
     """A quarterly 乙类 round of the county on a date; the waiting applications made by then join it.
     Returns the round and how many applications joined."""
@@ -368,7 +390,11 @@ def plan_round(
 
 @transaction.atomic
 def assign_round(
-    *, user, application: Application, appraisal_round: AppraisalRound, request=None
+    *,
+    user: User,
+    application: Application,
+    appraisal_round: AppraisalRound,
+    request: HttpRequest | None = None,
 ) -> Application:
     """Put a waiting 乙类 application into another round (the person could not come, or it joined none)."""
     require_writer(user)
@@ -403,16 +429,16 @@ def assign_round(
 @transaction.atomic
 def appraise(
     *,
-    user,
+    user: User,
     application: Application,
     approved: bool,
-    day=None,
+    day: dt.date | str | None = None,
     chronic_class: str = "",
-    diseases=None,
+    diseases: str | list[str] | None = None,
     appraiser: str = "",
     refusal_reason: str = "",
-    notice_start=None,
-    request=None,
+    notice_start: dt.date | str | None = None,
+    request: HttpRequest | None = None,
 ) -> Application:
     """The conclusion (鉴定结论). Approved: the public notice starts (公示). Refused: closed with the reason.
     A 乙类 conclusion only at or after the application's quarterly round."""
@@ -476,7 +502,13 @@ def appraise(
 # -- 公示异议 --------------------------------------------------------------------------------------
 @transaction.atomic
 def raise_objection(
-    *, user, application: Application, objector: str, content: str, day=None, request=None
+    *,
+    user: User,
+    application: Application,
+    objector: str,
+    content: str,
+    day: dt.date | str | None = None,
+    request: HttpRequest | None = None,
 ) -> Objection:
     require_writer(user)
     require_area(user, application.village_code)
@@ -508,7 +540,13 @@ def raise_objection(
 
 @transaction.atomic
 def resolve_objection(
-    *, user, objection: Objection, upheld: bool, resolution: str, day=None, request=None
+    *,
+    user: User,
+    objection: Objection,
+    upheld: bool,
+    resolution: str,
+    day: dt.date | str | None = None,
+    request: HttpRequest | None = None,
 ) -> Objection:
     """异议处理. An upheld objection closes the application without a certificate."""
     require_writer(user)
@@ -557,7 +595,12 @@ def certificate_number(app: Application, day: dt.date) -> str:
 
 @transaction.atomic
 def certify(
-    *, user, application: Application, day=None, hospital: Hospital | None = None, request=None
+    *,
+    user: User,
+    application: Application,
+    day: dt.date | str | None = None,
+    hospital: Hospital | None = None,
+    request: HttpRequest | None = None,
 ) -> Certificate:
     """公示无异议后发证: a new 慢性病医疗证, or the new diseases written onto the holder's certificate."""
     require_writer(user)
@@ -646,7 +689,12 @@ def certify(
 
 @transaction.atomic
 def choose_hospital(
-    *, user, certificate: Certificate, hospital: Hospital, day=None, request=None
+    *,
+    user: User,
+    certificate: Certificate,
+    hospital: Hospital,
+    day: dt.date | str | None = None,
+    request: HttpRequest | None = None,
 ) -> Certificate:
     """选定门诊慢性病定点医院: one per person, in the county; a change is kept in the history."""
     require_writer(user)
@@ -686,7 +734,14 @@ def choose_hospital(
 
 
 @transaction.atomic
-def revoke(*, user, certificate: Certificate, reason: str, day=None, request=None) -> Certificate:
+def revoke(
+    *,
+    user: User,
+    certificate: Certificate,
+    reason: str,
+    day: dt.date | str | None = None,
+    request: HttpRequest | None = None,
+) -> Certificate:
     """注销医疗证 (death, moving away, a finding): from that day the person has no chronic class."""
     require_writer(user)
     require_area(user, certificate.village_code)
@@ -724,7 +779,9 @@ def revoke(*, user, certificate: Certificate, reason: str, day=None, request=Non
 
 # -- 鉴定日报报送 ----------------------------------------------------------------------------------
 @transaction.atomic
-def submit_report(*, user, day, note: str = "", request=None) -> ReportSubmission:
+def submit_report(
+    *, user: User, day: dt.date | str, note: str = "", request: HttpRequest | None = None
+) -> ReportSubmission:
     """A township sends its daily report (日报送): the figures as they stand now, once a day."""
     from .selectors import daily_report
 

@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest
 
 from fupin.access.audit import diff, record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer
 from fupin.registry.models import Person
 
@@ -13,7 +14,13 @@ from .models import LedgerEntry, MeasureKind, MeasureStatus, PlannedMeasure
 
 
 def log(
-    *, person: Person, kind: str, summary: str, day: dt.date | None = None, obj=None, user=None
+    *,
+    person: Person,
+    kind: str,
+    summary: str,
+    day: dt.date | None = None,
+    obj: models.Model | None = None,
+    user: User | None = None,
 ) -> LedgerEntry:
     """Leave a trace in the person's ledger (留下帮扶痕迹). Called by every measure's service."""
     return LedgerEntry.objects.create(
@@ -31,14 +38,14 @@ def log(
 @transaction.atomic
 def plan_measure(
     *,
-    user,
+    user: User,
     person: Person,
     kind: str,
     description: str,
     cadre: str,
     due_on: dt.date,
     day: dt.date | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> PlannedMeasure:
     require_writer(user)
     require_area(user, person.village_code)
@@ -72,7 +79,12 @@ def plan_measure(
 
 @transaction.atomic
 def set_measure_status(
-    *, user, measure: PlannedMeasure, status: str, day: dt.date | None = None, request=None
+    *,
+    user: User,
+    measure: PlannedMeasure,
+    status: str,
+    day: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> PlannedMeasure:
     require_writer(user)
     require_area(user, measure.village_code)

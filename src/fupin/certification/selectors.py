@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.insurance.models import PensionRecord, PensionStatus
 from fupin.registry.choices import Status
+from fupin.registry.models import Person
 
 from .models import Certification
 from .rules import CertificationRules, rules
@@ -74,7 +76,7 @@ def is_pensioner_q(year: int) -> Q:
     )
 
 
-def pensioners(user, year: int) -> QuerySet:
+def pensioners(user: User, year: int) -> QuerySet:
     """The pension records of those who must certify for `year`, in the user's area, each
     annotated with `certified` (bool) and `certified_on` (date or None)."""
     certs = Certification.objects.filter(person_id=OuterRef("person_id"), year=year)
@@ -90,18 +92,18 @@ def pensioners(user, year: int) -> QuerySet:
     )
 
 
-def must_certify(person, year: int) -> bool:
+def must_certify(person: Person, year: int) -> bool:
     """Whether this person (already read through scope, or the resident himself) must certify."""
     if person.status == Status.REMOVED:
         return False
     return PensionRecord.objects.filter(is_pensioner_q(year), person=person).exists()
 
 
-def certifications(user) -> QuerySet:
+def certifications(user: User) -> QuerySet:
     return scoped(Certification.objects.select_related("person", "recorded_by"), user)
 
 
-def by_village(user, year: int) -> list[dict]:
+def by_village(user: User, year: int) -> list[dict]:
     """Per village: pensioners who must certify, certified, not yet certified (按村统计)."""
     rows = (
         pensioners(user, year)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer
 from fupin.registry.models import Person
 
@@ -51,13 +52,13 @@ def _create(*, person: Person, year: int, **fields) -> Certification:
 @transaction.atomic
 def certify(
     *,
-    user,
+    user: User,
     person: Person,
     year: int,
     certified_on: dt.date,
     method: str,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
     today: dt.date | None = None,
 ) -> Certification:
     """The village assistant (or township/county staff) records a pensioner's certification,
@@ -95,7 +96,7 @@ def certify(
 def certify_in_portal(
     *,
     person: Person,
-    assisted_by=None,
+    assisted_by: User | None = None,
     assistance_id: int | None = None,
     assist_mode: str = "",
     today: dt.date | None = None,

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import ExtractMonth, Greatest
 from django.utils import timezone
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 
 from .models import Complaint, Level, Satisfaction
@@ -51,7 +52,7 @@ def with_level(qs: QuerySet, now: dt.datetime) -> QuerySet:
     ).annotate(current_level=Greatest("level", "due_level"))
 
 
-def complaints(user, now: dt.datetime) -> QuerySet:
+def complaints(user: User, now: dt.datetime) -> QuerySet:
     return with_level(scoped(Complaint.objects.select_related("person", "filed_by"), user), now)
 
 
@@ -65,7 +66,7 @@ def filtered(qs: QuerySet, *, state: str, now: dt.datetime) -> QuerySet:
     return qs
 
 
-def monthly(user, year: int, now: dt.datetime) -> list[dict]:
+def monthly(user: User, year: int, now: dt.datetime) -> list[dict]:
     """Per month of `year` (by filing): filed, answered, answered on time, still overdue,
     escalated, rated, satisfied — one GROUP BY query."""
     start = timezone.make_aware(dt.datetime(year, 1, 1))  # the county's calendar (TIME_ZONE)

@@ -8,10 +8,11 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin.access.audit import diff, record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer
 from fupin.areas.models import Area
 from fupin.areas.models import Level as AreaLevel
@@ -55,7 +56,7 @@ def _new(
     contact_name: str,
     phone: str,
     now: dt.datetime,
-    filed_by=None,
+    filed_by: User | None = None,
     assistance_id: int | None = None,
 ) -> Complaint:
     r = rules()
@@ -87,7 +88,7 @@ def _new(
 @transaction.atomic
 def file_by_staff(
     *,
-    user,
+    user: User,
     person: Person | None,
     village_code: str,
     kind: str,
@@ -97,7 +98,7 @@ def file_by_staff(
     content: str,
     contact_name: str = "",
     phone: str = "",
-    request=None,
+    request: HttpRequest | None = None,
     now: dt.datetime | None = None,
 ) -> Complaint:
     """Staff enter a complaint from a phone call or a visit, or the village assistant files one
@@ -134,7 +135,7 @@ def file_by_resident(
     subject: str,
     content: str,
     phone: str = "",
-    assisted_by=None,
+    assisted_by: User | None = None,
     assistance_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Complaint:
@@ -157,7 +158,13 @@ def file_by_resident(
 
 
 @transaction.atomic
-def acknowledge(*, user, complaint: Complaint, request=None, now: dt.datetime | None = None):
+def acknowledge(
+    *,
+    user: User,
+    complaint: Complaint,
+    request: HttpRequest | None = None,
+    now: dt.datetime | None = None,
+) -> Complaint:
     require_writer(user)
     require_area(user, complaint.village_code)
     c = Complaint.objects.select_for_update().get(pk=complaint.pk)
@@ -171,7 +178,12 @@ def acknowledge(*, user, complaint: Complaint, request=None, now: dt.datetime | 
 
 @transaction.atomic
 def answer(
-    *, user, complaint: Complaint, text: str, request=None, now: dt.datetime | None = None
+    *,
+    user: User,
+    complaint: Complaint,
+    text: str,
+    request: HttpRequest | None = None,
+    now: dt.datetime | None = None,
 ) -> Complaint:
     """The answer the resident will read; it acknowledges an unacknowledged complaint too."""
     require_writer(user)
@@ -197,8 +209,8 @@ def rate(
     complaint: Complaint,
     satisfaction: str,
     note: str = "",
-    user=None,
-    request=None,
+    user: User | None = None,
+    request: HttpRequest | None = None,
     now: dt.datetime | None = None,
 ) -> Complaint:
     """The resident's satisfaction with the answer: in the portal (user None: the portal view

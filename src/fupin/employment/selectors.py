@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max, Q, QuerySet
 
+from fupin.access.models import User
 from fupin.access.scope import home_area_code, scoped, shared_readable
 from fupin.areas.models import Area, Level, village_code_range
 from fupin.months import add_months, month_end, month_start
@@ -29,38 +30,38 @@ from .models import (
 from .recommend import eligible
 
 
-def employers(user) -> QuerySet:
+def employers(user: User) -> QuerySet:
     return scoped(Employer.objects.all(), user)
 
 
-def postings(user) -> QuerySet:
+def postings(user: User) -> QuerySet:
     """Every posting of the user's county (shared-readable); edits use `get_scoped` on the owner's area."""
     return shared_readable(Posting.objects.select_related("employer", "occupation"), user)
 
 
-def persons(user) -> QuerySet:
+def persons(user: User) -> QuerySet:
     return scoped(Person.objects.all(), user)
 
 
-def referrals(user) -> QuerySet:
+def referrals(user: User) -> QuerySet:
     return scoped(Referral.objects.select_related("person", "posting", "posting__employer"), user)
 
 
-def fairs(user) -> QuerySet:
+def fairs(user: User) -> QuerySet:
     return scoped(JobFair.objects.all(), user)
 
 
-def batches(user) -> QuerySet:
+def batches(user: User) -> QuerySet:
     return scoped(RecommendationBatch.objects.all(), user)
 
 
-def welfare_subsidies(user) -> QuerySet:
+def welfare_subsidies(user: User) -> QuerySet:
     return scoped(
         WelfareSubsidy.objects.select_related("person", "referral__posting__employer"), user
     )
 
 
-def recommendations(user, person_qs: QuerySet | None = None) -> QuerySet:
+def recommendations(user: User, person_qs: QuerySet | None = None) -> QuerySet:
     qs = scoped(Recommendation.objects.filter(current=True), user)
     if person_qs is not None:
         qs = qs.filter(person__in=person_qs)
@@ -73,7 +74,7 @@ def in_area(qs: QuerySet, code: str, field: str = "village_code") -> QuerySet:
     return qs.filter(**{f"{field}__range": village_code_range(code)}) if code else qs
 
 
-def townships(user) -> list[Area]:
+def townships(user: User) -> list[Area]:
     own = home_area_code(user)
     qs = Area.objects.filter(
         level=Level.TOWNSHIP, code__startswith=own[:9] if len(own) >= 9 else own
@@ -81,7 +82,7 @@ def townships(user) -> list[Area]:
     return list(qs.order_by("code"))
 
 
-def needing_follow_up(user) -> QuerySet:
+def needing_follow_up(user: User) -> QuerySet:
     """有培训、就业需求的扶贫对象 (000): followed up each quarter."""
     return (
         persons(user)
@@ -93,14 +94,14 @@ def needing_follow_up(user) -> QuerySet:
     )
 
 
-def overdue_visits(user, day: dt.date, area: str = "") -> QuerySet:
+def overdue_visits(user: User, day: dt.date, area: str = "") -> QuerySet:
     """Persons whose last follow-up visit is older than the pack's interval (or who have none)."""
     cutoff = add_months(day, -rules().follow_up_months.value)
     qs = in_area(needing_follow_up(user), area).annotate(last_visit=Max("follow_ups__visited_on"))
     return qs.filter(Q(last_visit__isnull=True) | Q(last_visit__lt=cutoff))
 
 
-def overdue_by_township(user, day: dt.date) -> list[dict]:
+def overdue_by_township(user: User, day: dt.date) -> list[dict]:
     due = Counter(c[:9] for c in needing_follow_up(user).values_list("village_code", flat=True))
     late = Counter(c[:9] for c in overdue_visits(user, day).values_list("village_code", flat=True))
     names = dict(Area.objects.filter(code__in=list(due)).values_list("code", "name"))
@@ -118,7 +119,7 @@ class AwardRow:
     amount_fen: int
 
 
-def workshop_awards(user, year: int) -> tuple[list[AwardRow], dict]:
+def workshop_awards(user: User, year: int) -> tuple[list[AwardRow], dict]:
     """就业扶贫车间奖补: per absorbed registered poor worker employed in `year`, per the pack."""
     pack_id = default_pack_id()
     param = rules(pack_id).workshop_award_per_worker_year
@@ -163,7 +164,7 @@ def months_employed(hired_on: dt.date, ended_on: dt.date | None, year: int, toda
     return n
 
 
-def employer_subsidies(user, year: int, today: dt.date) -> list[dict]:
+def employer_subsidies(user: User, year: int, today: dt.date) -> list[dict]:
     """岗位补贴、社保补贴 to employers that hired registered poor workers, where the pack sets a monthly amount."""
     r = rules()
     post, social = (
@@ -200,7 +201,7 @@ def employer_subsidies(user, year: int, today: dt.date) -> list[dict]:
     return rows
 
 
-def fair_timetable(user, township: str, month: dt.date) -> QuerySet:
+def fair_timetable(user: User, township: str, month: dt.date) -> QuerySet:
     nxt = add_months(month_start(month), 1)
     qs = fairs(user).filter(held_on__gte=month, held_on__lt=nxt)
     if township:
@@ -210,7 +211,7 @@ def fair_timetable(user, township: str, month: dt.date) -> QuerySet:
     )
 
 
-def summary(user, day: dt.date) -> dict:
+def summary(user: User, day: dt.date) -> dict:
     people = persons(user)
     return {
         "employers": employers(user).count(),

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
 
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer, shared_readable
 from fupin.assistance.models import MeasureKind
 from fupin.assistance.services import complete_planned, log
@@ -19,6 +21,7 @@ from fupin.registry.models import Person
 
 from .models import (
     REFERRAL_TRANSITIONS,
+    Employer,
     EmployerKind,
     EmploymentCheck,
     FairAttendance,
@@ -46,7 +49,9 @@ def _kind_of(posting: Posting) -> str:
 
 
 @transaction.atomic
-def save_employer(*, user, form, request=None):
+def save_employer(
+    *, user: User, form: forms.ModelForm, request: HttpRequest | None = None
+) -> Employer:
     require_writer(user)
     if form.instance.pk:
         require_area(user, type(form.instance).objects.get(pk=form.instance.pk).area_code)
@@ -64,7 +69,9 @@ def save_employer(*, user, form, request=None):
 
 
 @transaction.atomic
-def save_posting(*, user, form, request=None) -> Posting:
+def save_posting(
+    *, user: User, form: forms.ModelForm, request: HttpRequest | None = None
+) -> Posting:
     require_writer(user)
     if form.instance.pk:
         require_area(user, Posting.objects.get(pk=form.instance.pk).area_code)
@@ -84,12 +91,12 @@ def save_posting(*, user, form, request=None) -> Posting:
 @transaction.atomic
 def refer(
     *,
-    user,
+    user: User,
     person: Person,
     posting: Posting,
     day: dt.date | None = None,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Referral:
     """推荐就业: send a person to a posting's employer."""
     require_writer(user)
@@ -139,13 +146,13 @@ def refer(
 @transaction.atomic
 def advance(
     *,
-    user,
+    user: User,
     referral: Referral,
     status: str,
     day: dt.date | None = None,
     wage_fen: int | None = None,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Referral:
     """面试 / 上岗 / 未录用 / 离岗. Losing a job puts the person back on the recommendation list."""
     require_writer(user)
@@ -220,12 +227,12 @@ def advance(
 @transaction.atomic
 def check_employment(
     *,
-    user,
+    user: User,
     referral: Referral,
     still_employed: bool,
     day: dt.date | None = None,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> EmploymentCheck:
     """在岗核查; a failed check ends the placement and recommends again."""
     require_writer(user)
@@ -274,14 +281,14 @@ def check_employment(
 @transaction.atomic
 def record_visit(
     *,
-    user,
+    user: User,
     person: Person,
     day: dt.date | None = None,
     kind: str = "home",
     employed: bool = False,
     needs: str = "",
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> FollowUpVisit:
     """跟踪回访."""
     require_writer(user)
@@ -314,7 +321,7 @@ def record_visit(
 
 
 @transaction.atomic
-def save_fair(*, user, form, request=None) -> JobFair:
+def save_fair(*, user: User, form: forms.ModelForm, request: HttpRequest | None = None) -> JobFair:
     require_writer(user)
     require_area(user, form.cleaned_data["area_code"])
     for employer in form.cleaned_data["employers"]:
@@ -335,7 +342,12 @@ def save_fair(*, user, form, request=None) -> JobFair:
 
 @transaction.atomic
 def attend_fair(
-    *, user, fair: JobFair, person: Person, outcome: str = "attended", request=None
+    *,
+    user: User,
+    fair: JobFair,
+    person: Person,
+    outcome: str = "attended",
+    request: HttpRequest | None = None,
 ) -> FairAttendance:
     require_writer(user)
     require_area(user, person.village_code)
@@ -358,7 +370,13 @@ def attend_fair(
 
 
 @transaction.atomic
-def grant_welfare_subsidies(*, user, placements, month: dt.date, request=None) -> int:
+def grant_welfare_subsidies(
+    *,
+    user: User,
+    placements: QuerySet[Referral],
+    month: dt.date,
+    request: HttpRequest | None = None,
+) -> int:
     """公益性岗位补贴 for one month: every welfare placement in post during that month, once."""
     require_writer(user)
     month = month_start(month)
@@ -395,7 +413,7 @@ def grant_welfare_subsidies(*, user, placements, month: dt.date, request=None) -
     return len(rows)
 
 
-def start_batch(*, user, area_code: str) -> RecommendationBatch:
+def start_batch(*, user: User, area_code: str) -> RecommendationBatch:
     """批量推荐: record the batch and queue its run once the row is committed (the page polls it)."""
     from .recommend import run_batch
 

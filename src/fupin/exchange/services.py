@@ -15,11 +15,12 @@ import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer, scoped
 from fupin.areas.models import village_code_range
 from fupin.registry.choices import ACTIVE_STATUSES, InsuranceStatus
@@ -40,7 +41,7 @@ ENROLMENT_OF = {
 }  # fmt: skip
 
 
-def start_comparison(*, user, request=None) -> ComparisonJob:
+def start_comparison(*, user: User, request: HttpRequest | None = None) -> ComparisonJob:
     require_writer(user)
     code = area_code_of(user) or ""
     from .tasks import comparison_task
@@ -60,7 +61,7 @@ def start_comparison(*, user, request=None) -> ComparisonJob:
     return job
 
 
-def start_import(*, user, kind: str, filename: str, content: bytes) -> ImportJob:
+def start_import(*, user: User, kind: str, filename: str, content: bytes) -> ImportJob:
     """Create the import job and queue its reading and validation once the job row is committed.
 
     PermissionDenied / FileFault (Chinese) as `imports.create_job` raises them."""
@@ -72,7 +73,7 @@ def start_import(*, user, kind: str, filename: str, content: bytes) -> ImportJob
     return job
 
 
-def confirm_import(*, user, job: ImportJob) -> bool:
+def confirm_import(*, user: User, job: ImportJob) -> bool:
     """确认导入 and queue the merge once the confirmation is committed; False if the job was not
     waiting for confirmation (the caller has checked `imports.may_import`)."""
     from . import imports
@@ -84,7 +85,7 @@ def confirm_import(*, user, job: ImportJob) -> bool:
     return True
 
 
-def _registry_table(area_code: str, user) -> tuple[pa.Table, list[int]]:
+def _registry_table(area_code: str, user: User) -> tuple[pa.Table, list[int]]:
     qs = scoped(Person.objects.all(), user)
     if area_code:
         qs = qs.filter(village_code__range=village_code_range(area_code))
@@ -155,7 +156,7 @@ LIVENESS = "exchange.comparisonjob"  # the lock a process holds while it runs a 
 ABANDONED = "比对时后台进程意外退出（如内存耗尽或进程被终止），本次比对已停止，未写入任何结果：请重新发起比对。"
 
 
-def run_comparison(job: ComparisonJob, *, user, as_of: dt.date | None = None) -> dict:
+def run_comparison(job: ComparisonJob, *, user: User, as_of: dt.date | None = None) -> dict:
     """Compare, as `user`, the registry of the job's area with the enrolment extract, holding the
     job's lock (`fupin.liveness`) until its final state is written."""
     try:
@@ -181,7 +182,7 @@ def recover_abandoned(job: ComparisonJob) -> bool:
     return bool(changed)
 
 
-def _run_comparison(job: ComparisonJob, user, as_of: dt.date | None) -> dict:
+def _run_comparison(job: ComparisonJob, user: User, as_of: dt.date | None) -> dict:
     require_area(user, job.area_code)
     started = time.monotonic()
 
@@ -278,7 +279,7 @@ def fail_comparison(job_id: int, message: str) -> None:
     )
 
 
-def _apply(result: ComparisonResult, decision: str, user) -> str:
+def _apply(result: ComparisonResult, decision: str, user: User) -> str:
     """One decision on a locked result; returns the old review state."""
     old = result.review
     result.review, result.reviewed_by, result.reviewed_at = decision, user, timezone.now()
@@ -312,7 +313,9 @@ def decision_label(category: str, decision: str) -> str:
 
 
 @transaction.atomic
-def decide(*, user, result_id: int, decision: str, request=None) -> ComparisonResult:
+def decide(
+    *, user: User, result_id: int, decision: str, request: HttpRequest | None = None
+) -> ComparisonResult:
     """审核: a person confirms or rejects a finding; the decision is audited, never automatic.
 
     id_mismatch_candidate: confirmed = the same person (counted as enrolled, the ID goes to the
@@ -343,14 +346,14 @@ def decide(*, user, result_id: int, decision: str, request=None) -> ComparisonRe
 @transaction.atomic
 def decide_many(
     *,
-    user,
+    user: User,
     job: ComparisonJob,
     category: str,
     decision: str,
     expected: int,
     area: str = "",
     min_score: float | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> int:
     """批量审核: one decision for every pending finding of a filtered set the user has looked at.
 

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import Area
 
 from .models import Alert, MonitoredHousehold, MonitoringRun, Stage
 
 
-def households(user) -> QuerySet:
+def households(user: User) -> QuerySet:
     return scoped(MonitoredHousehold.objects.select_related("household"), user)
 
 
-def alerts(user) -> QuerySet:
+def alerts(user: User) -> QuerySet:
     return scoped(Alert.objects.select_related("monitored", "person", "decision"), user)
 
 
-def runs(user) -> QuerySet:
+def runs(user: User) -> QuerySet:
     return scoped(MonitoringRun.objects.all(), user)
 
 
@@ -40,7 +42,7 @@ def overdue_reviews(qs: QuerySet, day: dt.date, quarter: str) -> QuerySet:
     return qs.filter(stage__in=[Stage.MONITORED, Stage.ASSISTING]).exclude(reviews__quarter=quarter)
 
 
-def by_township(user, day: dt.date) -> list[dict]:
+def by_township(user: User, day: dt.date) -> list[dict]:
     """One row per township: households per stage, overdue alerts and overdue checks."""
     qs = households(user).annotate(town=Substr("village_code", 1, 9)).values("town")
     stage_counts = {s: Count("id", filter=Q(stage=s)) for s in Stage.values}
@@ -65,12 +67,12 @@ def by_township(user, day: dt.date) -> list[dict]:
     return out
 
 
-def area_names(codes) -> dict[str, str]:
+def area_names(codes: Iterable[str]) -> dict[str, str]:
     codes = {c for c in codes if c}
     return dict(Area.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
 
-def place_names(codes) -> dict[str, str]:
+def place_names(codes: Iterable[str]) -> dict[str, str]:
     """“鹅湖镇 桃墅村” for village codes."""
     codes = {c for c in codes if c}
     names = area_names(codes | {c[:9] for c in codes})

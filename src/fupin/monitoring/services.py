@@ -12,11 +12,12 @@ import datetime as dt
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import home_area_code, require_area, require_writer
 from fupin.areas.models import Area, Level
 from fupin.assistance import services as assistance
@@ -84,14 +85,21 @@ def _text(value: str, label: str, limit: int) -> str:
     return value
 
 
-def _locked(monitored: MonitoredHousehold, user) -> MonitoredHousehold:
+def _locked(monitored: MonitoredHousehold, user: User) -> MonitoredHousehold:
     require_writer(user)
     require_area(user, monitored.village_code)
     return MonitoredHousehold.objects.select_for_update().get(pk=monitored.pk)
 
 
 def _move(
-    m: MonitoredHousehold, new: str, *, user, day: dt.date, reason: str, request=None, **fields
+    m: MonitoredHousehold,
+    new: str,
+    *,
+    user: User,
+    day: dt.date,
+    reason: str,
+    request: HttpRequest | None = None,
+    **fields,
 ) -> None:
     old = m.stage
     m.stage = new
@@ -127,7 +135,11 @@ def _require_stage(m: MonitoredHousehold, allowed: tuple[str, ...], action: str)
 
 
 def start_run(
-    *, user, area_code: str | None = None, day: dt.date | None = None, request=None
+    *,
+    user: User,
+    area_code: str | None = None,
+    day: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> MonitoringRun:
     """Queue a run for the user's area (or a part of it) and enqueue it (tests run it at once)."""
     from .tasks import monitoring_task
@@ -150,7 +162,7 @@ def start_run(
     return run
 
 
-def run_monitoring(run: MonitoringRun, *, user) -> dict:
+def run_monitoring(run: MonitoringRun, *, user: User) -> dict:
     """Compute the run as `user`, holding its liveness lock until its final state is written.
 
     A run already finished (the task delivered twice) is left as it is: computing it again would
@@ -203,12 +215,12 @@ def _cause(day: dt.date, description: str) -> str:
 def _raise(
     m: MonitoredHousehold,
     *,
-    user,
+    user: User,
     signal: str,
     day: dt.date,
     description: str,
     person: Person | None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Alert:
     try:
         with transaction.atomic():
@@ -250,13 +262,13 @@ def _raise(
 @transaction.atomic
 def report_event(
     *,
-    user,
+    user: User,
     household: Household,
     signal: str,
     day: dt.date,
     description: str,
     person: Person | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Alert:
     """灾害或意外事故 (or a township's finding) for a registered household, entered by hand."""
     require_writer(user)
@@ -305,7 +317,7 @@ def report_event(
 @transaction.atomic
 def enter_household(
     *,
-    user,
+    user: User,
     village_code: str,
     head_name: str,
     head_id_number: str,
@@ -315,7 +327,7 @@ def enter_household(
     description: str,
     day: dt.date,
     address: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> MonitoredHousehold:
     """A household not on the poverty list (边缘易致贫户、突发严重困难户) entered by a township."""
     require_writer(user)
@@ -385,12 +397,12 @@ def enter_household(
 @transaction.atomic
 def record_check(
     *,
-    user,
+    user: User,
     monitored: MonitoredHousehold,
     checked_on: dt.date,
     findings: str,
     income_per_capita_fen: int | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Check:
     """入户核查: 预警 → 核查中 (another check while 核查中 adds to the findings)."""
     m = _locked(monitored, user)
@@ -426,14 +438,14 @@ def record_check(
 @transaction.atomic
 def decide(
     *,
-    user,
+    user: User,
     monitored: MonitoredHousehold,
     include: bool,
     reason: str,
     day: dt.date,
     category: str = "",
     risk_types: list[str] | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Decision:
     """认定: 核查中 → 纳入监测 / 不纳入, by someone other than whoever checked the household."""
     m = _locked(monitored, user)
@@ -512,13 +524,13 @@ def _ledger_person(m: MonitoredHousehold, person: Person | None) -> Person | Non
 @transaction.atomic
 def add_measure(
     *,
-    user,
+    user: User,
     monitored: MonitoredHousehold,
     kind: str,
     description: str,
     day: dt.date,
     person: Person | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Measure:
     """帮扶措施: 纳入监测 → 帮扶中; also written to the person's 帮扶台账 (the household head when no
     person is named). A household not on the poverty list has no registry person: its measures
@@ -571,13 +583,13 @@ def add_measure(
 @transaction.atomic
 def add_review(
     *,
-    user,
+    user: User,
     monitored: MonitoredHousehold,
     reviewed_on: dt.date,
     income_per_capita_fen: int,
     stable: bool,
     note: str,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Review:
     """季度回访: one per household and quarter."""
     m = _locked(monitored, user)
@@ -639,7 +651,12 @@ def removal_refusal(m: MonitoredHousehold, day: dt.date) -> str:
 
 @transaction.atomic
 def remove_risk(
-    *, user, monitored: MonitoredHousehold, day: dt.date, reason: str, request=None
+    *,
+    user: User,
+    monitored: MonitoredHousehold,
+    day: dt.date,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> MonitoredHousehold:
     """风险消除, only when the pack's conditions held for the required quarters."""
     m = _locked(monitored, user)

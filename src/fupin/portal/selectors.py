@@ -5,6 +5,10 @@ read the same tables for one household, without changing anything of those modul
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.db import models
+
 from fupin.appraisal.models import Application, Certificate
 from fupin.employment.models import Recommendation, Referral, WelfareSubsidy
 from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
@@ -27,7 +31,7 @@ def member_ids(members: list[Person]) -> list[int]:
     return [p.pk for p in members]
 
 
-def by_person(rows, attr: str = "person_id") -> dict[int, list]:
+def by_person(rows: Iterable[models.Model], attr: str = "person_id") -> dict[int, list]:
     out: dict[int, list] = {}
     for r in rows:
         out.setdefault(getattr(r, attr), []).append(r)
@@ -126,7 +130,7 @@ def money(members: list[Person]) -> dict:
     }
 
 
-def claims(members: list[Person]):
+def claims(members: list[Person]) -> list[MedicalClaim]:
     ids = member_ids(members)
     return list(
         with_split(MedicalClaim.objects.filter(person_id__in=ids))
@@ -204,7 +208,7 @@ def explain(claim: MedicalClaim) -> dict:
     }
 
 
-def requests_of(members: list[Person]):
+def requests_of(members: list[Person]) -> list[ResidentRequest]:
     ids = member_ids(members)
     return list(
         ResidentRequest.objects.filter(person_id__in=ids)

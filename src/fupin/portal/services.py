@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer
 
 from . import audit, rules
@@ -27,7 +28,9 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def file_request(request, *, kind: str, detail: dict, note: str = "") -> ResidentRequest:
+def file_request(
+    request: HttpRequest, *, kind: str, detail: dict, note: str = ""
+) -> ResidentRequest:
     """The resident (or the assistant for them) asks for something: a task for the township with the
     pack's deadline. One open request of a kind per person (a second one is refused, not duplicated)."""
     if kind not in RequestKind.values:
@@ -78,7 +81,14 @@ HANDLING = {
 }
 
 
-def handle_request(*, user, row: ResidentRequest, status: str, answer: str, request=None):
+def handle_request(
+    *,
+    user: User,
+    row: ResidentRequest,
+    status: str,
+    answer: str,
+    request: HttpRequest | None = None,
+) -> ResidentRequest:
     """The township works on a request: 办理中, then 已办结 or 不予办理 (with an answer the resident reads)."""
     require_writer(user)
     require_area(user, row.village_code)
@@ -115,7 +125,7 @@ def handle_request(*, user, row: ResidentRequest, status: str, answer: str, requ
     return row
 
 
-def _carry_out(user, row: ResidentRequest, request) -> None:
+def _carry_out(user: User, row: ResidentRequest, request: HttpRequest) -> None:
     """What 已办结 means for the kinds that change a record: the registry's phone, the pension's chosen
     tier — each through its own module's audited service, in the caller's transaction."""
     detail = row.detail or {}

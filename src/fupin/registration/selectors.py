@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.exchange.models import EnrolmentRecord
@@ -83,7 +84,7 @@ def _age(birth: dt.date | None, day: dt.date) -> int | None:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def medical_years(user) -> list[int]:
+def medical_years(user: User) -> list[int]:
     """The years with medical enrolment records in the user's area, newest first."""
     return sorted(
         set(scoped(MedicalEnrolment.objects.all(), user).values_list("year", flat=True)),
@@ -92,7 +93,7 @@ def medical_years(user) -> list[int]:
 
 
 def table(
-    user, area_code: str, *, year: int, day: dt.date, only_unregistered: bool = False
+    user: User, area_code: str, *, year: int, day: dt.date, only_unregistered: bool = False
 ) -> list[Row]:
     """Every registry person (all but 自然减少) of `area_code`, read through scope, with the
     insurance module's records: the pension record (城乡居民养老保险，from the age the pack
@@ -189,7 +190,7 @@ class Mark:
 MARK_ACTIONS = {"new": "新增标识", "removed": "取消标识"}
 
 
-def marks(user, area_code: str, *, action: str = "") -> list[Mark]:
+def marks(user: User, area_code: str, *, action: str = "") -> list[Mark]:
     """The poverty marks (贫困人员标识) of the enrolment extract out of step with the registry:
     an active registry person's record without the mark (新增标识), a marked record whose holder
     is no (longer an) active registry person here (取消标识)."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer, scoped
 from fupin.registry.models import Person
 
@@ -33,7 +34,7 @@ def _text(name: str, value: str, *, required: bool = False) -> str:
 @transaction.atomic
 def record_job_enrolment(
     *,
-    user,
+    user: User,
     person: Person,
     insurance: str,
     status: str,
@@ -41,7 +42,7 @@ def record_job_enrolment(
     project: str = "",
     since: dt.date | None = None,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> JobEnrolment:
     """登记（或更新）一人一险的工伤/失业保险参保情况。"""
     require_writer(user)

@@ -1,10 +1,12 @@
 """Reads of the registry (查询). Area scope is applied here, through access.scope, once."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.access.scope import get_scoped, scoped
 from fupin.areas.models import village_code_range
 
@@ -29,7 +31,7 @@ class HouseholdFilter:
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_params(cls, params) -> "HouseholdFilter":
+    def from_params(cls, params: Mapping[str, str]) -> "HouseholdFilter":
         f = cls()
         allowed = {
             "status": Status.values,
@@ -61,7 +63,7 @@ def _name_prefix(qs: QuerySet, field_name: str, text: str) -> QuerySet:
     return qs.filter(**{f"{field_name}__gte": text, f"{field_name}__lt": text + "\uffff"})
 
 
-def households(user, f: HouseholdFilter | None = None) -> QuerySet[Household]:
+def households(user: User, f: HouseholdFilter | None = None) -> QuerySet[Household]:
     """贫困户列表: the user's area, filtered."""
     qs = scoped(Household.objects.all(), user)
     if f is None:
@@ -88,7 +90,7 @@ def households(user, f: HouseholdFilter | None = None) -> QuerySet[Household]:
     return qs
 
 
-def _search_people(user, text: str) -> QuerySet[Person]:
+def _search_people(user: User, text: str) -> QuerySet[Person]:
     people = scoped(Person.objects.all(), user)
     digits = clean(text)
     if len(digits) >= 15 and digits[:6].isdigit():
@@ -96,24 +98,24 @@ def _search_people(user, text: str) -> QuerySet[Person]:
     return _name_prefix(people, "name", text)
 
 
-def persons(user, q: str = "") -> QuerySet[Person]:
+def persons(user: User, q: str = "") -> QuerySet[Person]:
     qs = scoped(Person.objects.all(), user)
     return _search_people(user, q) if q else qs
 
 
-def household(user, pk: int, *, for_update: bool = False) -> Household:
+def household(user: User, pk: int, *, for_update: bool = False) -> Household:
     """One household; `for_update` locks its row until the caller's transaction ends."""
     qs = Household.objects.select_related("village")
     return get_scoped(qs.select_for_update(of=("self",)) if for_update else qs, user, pk=pk)
 
 
-def person(user, pk: int, *, for_update: bool = False) -> Person:
+def person(user: User, pk: int, *, for_update: bool = False) -> Person:
     """One person; `for_update` locks its row (not its household's) until the transaction ends."""
     qs = Person.objects.select_related("household", "household__village")
     return get_scoped(qs.select_for_update(of=("self",)) if for_update else qs, user, pk=pk)
 
 
-def find_person(user, value: str) -> Person | None:
+def find_person(user: User, value: str) -> Person | None:
     """A person named in a form field: the registry id or the full ID number, inside the user's area."""
     value = (value or "").strip().upper()
     qs = scoped(Person.objects.all(), user)
@@ -123,12 +125,12 @@ def find_person(user, value: str) -> Person | None:
     return qs.filter(pk=pk).first() if pk else None
 
 
-def members(user, hh: Household) -> QuerySet[Person]:
+def members(user: User, hh: Household) -> QuerySet[Person]:
     return scoped(Person.objects.filter(household=hh), user).order_by("id")
 
 
 def history(
-    user, *, hh: Household | None = None, p: Person | None = None
+    user: User, *, hh: Household | None = None, p: Person | None = None
 ) -> QuerySet[StatusChange]:
     qs = scoped(StatusChange.objects.select_related("changed_by", "person"), user)
     if hh is not None:

@@ -10,12 +10,14 @@ an enrolment flag written meanwhile. Every write adds 1 to the row's version.
 
 import datetime as dt
 
-from django.db import transaction
+from django import forms
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 
 from fupin.access.audit import diff, record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer
 
 from .choices import (
@@ -34,7 +36,7 @@ class Conflict(Exception):
     """另一人的修改在先: the write contradicts or would lose a change made meanwhile (HTTP 409)."""
 
 
-def _snapshot(obj) -> dict:
+def _snapshot(obj: models.Model) -> dict:
     return {
         f.attname: getattr(obj, f.attname)
         for f in obj._meta.concrete_fields
@@ -42,7 +44,9 @@ def _snapshot(obj) -> dict:
     }
 
 
-def _update_locked(model, *, user, form):
+def _update_locked(
+    model: type[models.Model], *, user: User, form: forms.ModelForm
+) -> tuple[models.Model, dict]:
     """Apply a valid edit form to its row, read again under lock; → (row, {field: [old, new]})."""
     sent = form.instance
     row = model.objects.select_for_update().get(pk=sent.pk)
@@ -60,7 +64,9 @@ def _update_locked(model, *, user, form):
 
 
 @transaction.atomic
-def save_household(*, user, form, request=None) -> Household:
+def save_household(
+    *, user: User, form: forms.ModelForm, request: HttpRequest | None = None
+) -> Household:
     """Create or update a household from a valid HouseholdForm."""
     require_writer(user)
     require_area(user, form.cleaned_data["village"].code)
@@ -86,7 +92,7 @@ def save_household(*, user, form, request=None) -> Household:
 
 
 @transaction.atomic
-def save_person(*, user, form, request=None) -> Person:
+def save_person(*, user: User, form: forms.ModelForm, request: HttpRequest | None = None) -> Person:
     """Create or update a household member from a valid PersonForm."""
     require_writer(user)
     hh = form.cleaned_data["household"]
@@ -120,7 +126,9 @@ def save_person(*, user, form, request=None) -> Person:
     return p
 
 
-def change_phone(*, user, person_id: int, phone: str, reason: str, request=None) -> Person:
+def change_phone(
+    *, user: User, person_id: int, phone: str, reason: str, request: HttpRequest | None = None
+) -> Person:
     """Set one person's phone (a checked request, e.g. the resident portal's 更新手机号码): the row read
     again under lock, its version moved on, audited with the reason. The caller checks the number; a
     number another household's member already has is allowed (family phones are shared). Runs inside
@@ -161,7 +169,7 @@ def refresh_household_summary(household_ids: list[int]) -> None:
     )
 
 
-def _status_summary(row, old: str, new: str) -> str:
+def _status_summary(row: Person | Household, old: str, new: str) -> str:
     return (
         f"{'家庭成员' if isinstance(row, Person) else '贫困户'} {row} 状态变更："
         f"{Status(old).label} → {Status(new).label}"
@@ -171,13 +179,13 @@ def _status_summary(row, old: str, new: str) -> str:
 @transaction.atomic
 def change_status(
     *,
-    user,
+    user: User,
     subject: Household | Person,
     new_status: str,
     effective_date: dt.date,
     reason: str,
     removal_reason: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> StatusChange:
     """状态变更: store the change with who, when, effective date and reason.
 
@@ -242,12 +250,12 @@ def change_status(
 
 def _members_follow(
     *,
-    user,
+    user: User,
     household: Household,
     effective_date: dt.date,
     reason: str,
     removal_reason: str,
-    request,
+    request: HttpRequest,
 ) -> None:
     """整户自然减少: every member still on the list leaves with the household, each change recorded."""
     why = f"随户自然减少：{reason}"
@@ -289,13 +297,13 @@ def _members_follow(
 @transaction.atomic
 def record_identity_period(
     *,
-    user,
+    user: User,
     person: Person,
     identity: str,
     start: dt.date,
     end: dt.date | None = None,
     reason: str,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> IdentityPeriod:
     """特殊身份期间: record that `person` was 低保/特困 from `start` to `end` (open: still so).
 
@@ -341,7 +349,12 @@ def record_identity_period(
 
 @transaction.atomic
 def end_identity_period(
-    *, user, period: IdentityPeriod, end: dt.date, reason: str, request=None
+    *,
+    user: User,
+    period: IdentityPeriod,
+    end: dt.date,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> IdentityPeriod:
     """Close an open 低保/特困 period on `end` (inclusive): no earlier than its start, no later
     than the start of a later period of the same identity. The current flag follows."""

@@ -4,13 +4,16 @@ start-up subsidy whose once-per-person rule is a database constraint."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer
 from fupin.areas.models import Area
 from fupin.assistance.models import MeasureKind
@@ -56,7 +59,7 @@ def check_loan(*, pack_id: str, kind: str, guaranteed: bool, principal_fen: int)
             )
 
 
-def _within_bounds(check, value, label: str) -> None:
+def _within_bounds(check: Callable[[Any, str], object], value: object, label: str) -> None:
     try:
         check(value, label)
     except bounds.BoundsError as exc:
@@ -66,7 +69,7 @@ def _within_bounds(check, value, label: str) -> None:
 @transaction.atomic
 def grant_loan(
     *,
-    user,
+    user: User,
     person: Person,
     kind: str,
     guaranteed: bool,
@@ -76,7 +79,7 @@ def grant_loan(
     term_months: int = 24,
     lender: str = "",
     pack_id: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Loan:
     require_writer(user)
     require_area(user, person.village_code)
@@ -121,7 +124,7 @@ def grant_loan(
 
 def grant_startup_subsidy(
     *,
-    user,
+    user: User,
     person: Person,
     firm_name: str,
     credit_code: str,
@@ -129,7 +132,7 @@ def grant_startup_subsidy(
     first_firm: bool,
     day: dt.date | None = None,
     pack_id: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> StartupSubsidy:
     """一次性创业补贴. Two simultaneous requests for one person: the database lets one through."""
     require_writer(user)

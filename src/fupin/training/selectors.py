@@ -6,6 +6,7 @@ from collections import Counter
 
 from django.db.models import Count, Q, QuerySet
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import Area
 from fupin.registry.choices import ACTIVE_STATUSES
@@ -14,7 +15,7 @@ from fupin.registry.models import Person
 from .models import Course, Enrolment, EnrolmentStatus, JobSeekingSubsidy, TechnicalStudentAid
 
 
-def courses(user) -> QuerySet:
+def courses(user: User) -> QuerySet:
     return scoped(
         Course.objects.annotate(
             enrolled=Count("enrolments", filter=~Q(enrolments__status=EnrolmentStatus.DROPPED))
@@ -23,25 +24,25 @@ def courses(user) -> QuerySet:
     )
 
 
-def enrolments(user) -> QuerySet:
+def enrolments(user: User) -> QuerySet:
     return scoped(Enrolment.objects.select_related("person", "course"), user)
 
 
-def subsidies(user) -> QuerySet:
+def subsidies(user: User) -> QuerySet:
     return scoped(JobSeekingSubsidy.objects.select_related("person", "enrolment__course"), user)
 
 
-def technical_students(user) -> QuerySet:
+def technical_students(user: User) -> QuerySet:
     return scoped(
         Person.objects.filter(technical_student=True, status__in=ACTIVE_STATUSES), user
     ).prefetch_related("technical_aid")
 
 
-def technical_aid(user) -> QuerySet:
+def technical_aid(user: User) -> QuerySet:
     return scoped(TechnicalStudentAid.objects.select_related("person"), user)
 
 
-def coverage(user, per_person: int) -> list[dict]:
+def coverage(user: User, per_person: int) -> list[dict]:
     """“确保每人至少接受一次培训” (002): willing persons and how many reached the count, per township."""
     willing = scoped(Person.objects.filter(training_need=True, status__in=ACTIVE_STATUSES), user)
     trained = willing.annotate(

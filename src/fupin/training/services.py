@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer
 from fupin.assistance.models import MeasureKind
 from fupin.assistance.services import complete_planned, log
@@ -32,7 +34,7 @@ class TrainingError(ValueError):
 
 
 @transaction.atomic
-def save_course(*, user, form, request=None) -> Course:
+def save_course(*, user: User, form: forms.ModelForm, request: HttpRequest | None = None) -> Course:
     require_writer(user)
     if form.instance.pk:
         require_area(user, Course.objects.get(pk=form.instance.pk).area_code)
@@ -51,7 +53,12 @@ def save_course(*, user, form, request=None) -> Course:
 
 @transaction.atomic
 def enrol(
-    *, user, course: Course, person: Person, day: dt.date | None = None, request=None
+    *,
+    user: User,
+    course: Course,
+    person: Person,
+    day: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> Enrolment:
     require_writer(user)
     require_area(user, person.village_code)
@@ -86,7 +93,12 @@ def enrol(
 
 @transaction.atomic
 def mark_attendance(
-    *, user, enrolment: Enrolment, day: dt.date, present: bool = True, request=None
+    *,
+    user: User,
+    enrolment: Enrolment,
+    day: dt.date,
+    present: bool = True,
+    request: HttpRequest | None = None,
 ) -> Attendance:
     require_writer(user)
     require_area(user, enrolment.village_code)
@@ -103,11 +115,11 @@ def mark_attendance(
 @transaction.atomic
 def complete(
     *,
-    user,
+    user: User,
     enrolment: Enrolment,
     day: dt.date | None = None,
     certificate_no: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Enrolment:
     """结业 (and 取证): a vocational certificate brings the pack's one-time job-seeking subsidy."""
     require_writer(user)
@@ -145,7 +157,7 @@ def complete(
 
 
 def grant_job_seeking_subsidy(
-    *, user, enrolment: Enrolment, day: dt.date, request=None
+    *, user: User, enrolment: Enrolment, day: dt.date, request: HttpRequest | None = None
 ) -> JobSeekingSubsidy | None:
     """取得职业资格证的一次性求职补贴: once per person; None if the pack has none or already paid."""
     pack_id = default_pack_id()
@@ -186,7 +198,13 @@ def grant_job_seeking_subsidy(
 
 @transaction.atomic
 def grant_technical_aid(
-    *, user, person: Person, school: str, school_year: int, major: str = "", request=None
+    *,
+    user: User,
+    person: Person,
+    school: str,
+    school_year: int,
+    major: str = "",
+    request: HttpRequest | None = None,
 ) -> TechnicalStudentAid:
     require_writer(user)
     require_area(user, person.village_code)

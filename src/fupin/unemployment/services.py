@@ -4,14 +4,16 @@ merge, all or nothing) and the monthly run. Each one transaction, audited."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import home_area_code, require_area, require_writer, scoped
 from fupin.areas.models import village_code_range
 from fupin.management.selectors import is_county
@@ -40,7 +42,7 @@ class UnemploymentError(ValueError):
     """A refused step, with its reason in Chinese."""
 
 
-def month_text(value) -> str:
+def month_text(value: object) -> str:
     """'2018-3' / '2018-03' → '2018-03' inside the date range, or UnemploymentError."""
     try:
         return bounds.parse_month(str(value) if value is not None else "").strftime("%Y-%m")
@@ -48,7 +50,7 @@ def month_text(value) -> str:
         raise UnemploymentError(str(exc)) from None
 
 
-def parse_index(text) -> int:
+def parse_index(text: object) -> int:
     """'103.5' → 10350 (同比指数，上年同月=100，最多两位小数，50–200 之间)."""
     m = _INDEX.match(str(text or ""))
     if not m:
@@ -62,7 +64,9 @@ def parse_index(text) -> int:
 
 
 @transaction.atomic
-def set_price_index(*, user, month: str, index, note: str = "", request=None) -> PriceIndex:
+def set_price_index(
+    *, user: User, month: str, index: object, note: str = "", request: HttpRequest | None = None
+) -> PriceIndex:
     """录入全省当月价格指数 (county staff only: one province-wide value)."""
     require_writer(user)
     if not is_county(user):
@@ -90,7 +94,7 @@ def set_price_index(*, user, month: str, index, note: str = "", request=None) ->
     return obj
 
 
-def _money(value) -> int | None:
+def _money(value: object) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -102,7 +106,9 @@ def _money(value) -> int | None:
 
 
 @transaction.atomic
-def stage_import(*, user, data: bytes, filename: str, request=None) -> DrawingImport:
+def stage_import(
+    *, user: User, data: bytes, filename: str, request: HttpRequest | None = None
+) -> DrawingImport:
     """Read the extract into staging rows and check every row (one pass, one bulk insert).
     A row's fault names its row and column; a person not in the user's registry is skipped
     with its reason (the subsidy is paid through 资金发放 to registry persons only)."""
@@ -132,7 +138,7 @@ def stage_import(*, user, data: bytes, filename: str, request=None) -> DrawingIm
         if not any(c not in (None, "") for c in r):
             continue
 
-        def cell(name, r=r):
+        def cell(name: str, r: Sequence[object] = r) -> object:
             j = col[name]
             return r[j] if j < len(r) else None
 
@@ -201,7 +207,9 @@ def stage_import(*, user, data: bytes, filename: str, request=None) -> DrawingIm
 
 
 @transaction.atomic
-def merge_import(*, user, job: DrawingImport, request=None) -> DrawingImport:
+def merge_import(
+    *, user: User, job: DrawingImport, request: HttpRequest | None = None
+) -> DrawingImport:
     """Merge a checked import in one step: new (person, month) rows added, the benefit of
     existing ones updated. A failed or merged import is refused."""
     require_writer(user)
@@ -249,7 +257,9 @@ def merge_import(*, user, job: DrawingImport, request=None) -> DrawingImport:
 
 
 @transaction.atomic
-def run_month(*, user, month: str, area_code: str | None = None, request=None) -> SubsidyRun:
+def run_month(
+    *, user: User, month: str, area_code: str | None = None, request: HttpRequest | None = None
+) -> SubsidyRun:
     """价格临时补贴月度核算: when the month's index reaches the pack's trigger, every person of the
     area drawing unemployment benefit that month gets the pack's monthly amount. Running again
     adds only those not yet computed (the unique (person, month) constraint holds it even when

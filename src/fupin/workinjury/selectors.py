@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 
 from .models import Decision, InjuryCase
@@ -19,7 +20,7 @@ CLOCK_FILTERS = {
 }
 
 
-def cases(user) -> QuerySet[InjuryCase]:
+def cases(user: User) -> QuerySet[InjuryCase]:
     return scoped(InjuryCase.objects.all(), user).order_by("-reported_at", "-id")
 
 
@@ -40,7 +41,7 @@ def _clock_q(now: dt.datetime, *, late: bool) -> Q:
     ) | Q(decision=Decision.PENDING, reported_at__lte=now - dec_warn, reported_at__gte=now - dec)
 
 
-def filtered(user, *, clock: str = "", poor: bool = False, now: dt.datetime) -> QuerySet:
+def filtered(user: User, *, clock: str = "", poor: bool = False, now: dt.datetime) -> QuerySet:
     qs = cases(user)
     if clock == "late":
         qs = qs.filter(_clock_q(now, late=True))

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer, scoped
 from fupin.areas.models import Area, Level
 from fupin.management.evidence import check as check_file
@@ -49,7 +51,7 @@ def _locked(case: InjuryCase) -> InjuryCase:
 @transaction.atomic
 def report_case(
     *,
-    user,
+    user: User,
     worker_name: str = "",
     worker_id_number: str = "",
     person: Person | None = None,
@@ -61,7 +63,7 @@ def report_case(
     accident_place: str,
     injury: str,
     reported_at: dt.datetime | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> InjuryCase:
     """登记事故报告. A registry person (found in the user's area by ID number or given) brings his
     name, village and poverty mark; anyone else needs a village where the case is handled."""
@@ -124,7 +126,13 @@ def report_case(
 
 @transaction.atomic
 def add_evidence(
-    *, user, case: InjuryCase, kind: str, upload, note: str = "", request=None
+    *,
+    user: User,
+    case: InjuryCase,
+    kind: str,
+    upload: UploadedFile,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> CaseEvidence:
     """劳动关系佐证材料: checked by content, stored under a random name with the case."""
     require_writer(user)
@@ -160,7 +168,9 @@ def add_evidence(
 
 
 @transaction.atomic
-def investigate(*, user, case: InjuryCase, note: str, request=None) -> InjuryCase:
+def investigate(
+    *, user: User, case: InjuryCase, note: str, request: HttpRequest | None = None
+) -> InjuryCase:
     """工伤调查完成 (the 48-hour clock stops now)."""
     require_writer(user)
     require_area(user, case.village_code)
@@ -181,7 +191,9 @@ def investigate(*, user, case: InjuryCase, note: str, request=None) -> InjuryCas
 
 
 @transaction.atomic
-def decide(*, user, case: InjuryCase, decision: str, reason: str, request=None) -> InjuryCase:
+def decide(
+    *, user: User, case: InjuryCase, decision: str, reason: str, request: HttpRequest | None = None
+) -> InjuryCase:
     """认定决定: recognised, not recognised, or disputed (leaves the five-day green channel).
     Recognition needs the investigation and, without a labour contract, at least one of the
     pack's evidence kinds (003: 实名制台账、工资支付凭证或记录、工作证、考勤记录)."""
@@ -222,7 +234,12 @@ def decide(*, user, case: InjuryCase, decision: str, reason: str, request=None) 
 
 @transaction.atomic
 def grant_first_payment(
-    *, user, case: InjuryCase, amount_fen: int, reason: str, request=None
+    *,
+    user: User,
+    case: InjuryCase,
+    amount_fen: int,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> InjuryCase:
     """先行支付: a recognised case whose employer has not paid; the amount within the pack's cap.
     The money itself goes through 资金发放 (kind work_injury_first_payment) when the worker is a
