@@ -1,0 +1,1 @@
+"""Social insurance (社会保险)."""

@@ -1,4 +1,4 @@
-"""API routes for policy packs and settlement quotes: thin, over `fupin.policy`."""
+"""API routes for policy packs (政策包) and settlement quotes (结算测算): thin, over `fupin.policy`."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,3 +1,5 @@
+"""The app configuration of social insurance (社会保险)."""
+
 from django.apps import AppConfig
 
 

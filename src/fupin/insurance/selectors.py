@@ -1,4 +1,4 @@
-"""Reads of the insurance module, area scope applied here (fupin.access.scope)."""
+"""Reads of the insurance module (社会保险), area scope applied here (fupin.access.scope)."""
 
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+"""Page URLs of social insurance (社会保险), namespace `insurance`."""
+
 from django.urls import path
 
 from . import subsidy_views, views

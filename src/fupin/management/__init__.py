@@ -1,0 +1,1 @@
+"""Work scheduling: indicators, targets and tasks (工作调度)."""

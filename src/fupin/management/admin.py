@@ -1,3 +1,5 @@
+"""Admin pages of work scheduling: indicators, targets and tasks (工作调度); the admin site audits every change."""
+
 from django import forms
 from django.contrib import admin
 

@@ -1,4 +1,4 @@
-"""/api/v1/management — indicators per township, targets with progress, the task ledger and the
+"""/api/v1/management — indicators (指标) per township, targets with progress, the task ledger and the
 bulletins, for a county's own dashboards and reports. Thin: selectors and services; scope through
 them; refusals become HTTP 422 with the Chinese reason."""
 

@@ -1,3 +1,5 @@
+"""The app configuration of work scheduling: indicators, targets and tasks (工作调度)."""
+
 from django.apps import AppConfig
 
 

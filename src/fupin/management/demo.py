@@ -1,4 +1,4 @@
-"""DEMO_BUILDERS hook: indicators, the two plans of the seed documents with their targets, phases
+"""DEMO_BUILDERS hook (演示数据): indicators, the two plans of the seed documents with their targets, phases
 and task ledger, this year's plan on the same scale (so the dashboard shows the demo's data), and
 the bulletin of the latest month, published."""
 

@@ -1,4 +1,4 @@
-"""Loading the county's indicator definitions (data/indicators.yaml) into the database."""
+"""Loading the county's indicator definitions (指标) (data/indicators.yaml) into the database."""
 
 from __future__ import annotations
 

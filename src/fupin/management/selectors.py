@@ -1,4 +1,4 @@
-"""Reads of the management loop; area scope applied here through fupin.access.scope."""
+"""Reads of the management loop (工作调度); area scope applied here through fupin.access.scope."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes of the management loop: keyword arguments, one transaction each, audited."""
+"""Writes of the management loop (工作调度): keyword arguments, one transaction each, audited."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The statistics snapshot as a background job (Django Tasks), acting for the county user who
+"""The statistics snapshot (统计快照) as a background job (Django Tasks), acting for the county user who
 asked for it (the button on the indicator page); the nightly one is `fupin snapshot`."""
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Page URLs of work scheduling: indicators, targets and tasks (工作调度), namespace `management`."""
+
 from django.urls import path
 
 from . import views

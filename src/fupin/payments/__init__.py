@@ -1,0 +1,1 @@
+"""The payment of funds to people (资金发放)."""

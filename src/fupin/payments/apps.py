@@ -1,3 +1,5 @@
+"""The app configuration of the payment of funds to people (资金发放)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Page URLs of the payment of funds to people (资金发放), namespace `payments`."""
+
 from django.urls import path
 
 from . import views

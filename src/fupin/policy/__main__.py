@@ -1,4 +1,4 @@
-"""`python -m fupin.policy settle …` — the settlement commands without Django start-up."""
+"""`python -m fupin.policy settle …` — the settlement commands (医疗费用结算) without Django start-up."""
 
 import sys
 

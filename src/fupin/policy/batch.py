@@ -1,4 +1,4 @@
-"""The column path: a whole year of claims settled with Polars expressions, no per-claim loop.
+"""The column path: a whole year of claims settled (批量结算) with Polars expressions, no per-claim loop.
 
 Same rules, same arithmetic as `scalar.py`, proven equal to the fen by property tests.
 Year-to-date totals become segmented cumulative sums: claims are put in order of

@@ -1,4 +1,4 @@
-"""What the `fupin settle` and `fupin policy` commands do, as plain functions (no Django).
+"""What the `fupin settle` and `fupin policy` commands do (结算与政策包), as plain functions (no Django).
 
 The Django management commands (`fupin settle`, `fupin policy`) take their arguments from
 `add_settle_arguments`/`add_policy_arguments` and call `run_settle`/`run_policy`; they only

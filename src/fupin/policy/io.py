@@ -1,4 +1,4 @@
-"""Reading claim files and writing settlement files (CSV, XLSX, Parquet), without Django.
+"""Reading claim files and writing settlement files (结算文件) (CSV, XLSX, Parquet), without Django.
 
 Readers return a table of strings so one validator (`claims.parse_claims`) judges every
 format alike. Writers go through a temporary file and a rename: a failed run leaves no

@@ -1,4 +1,4 @@
-"""Batch settlement on Apache Spark: `fupin settle --engine spark`.
+"""Batch settlement (批量结算) on Apache Spark: `fupin settle --engine spark`.
 
 The claims are partitioned by person (hash of the trimmed person number), so a person's claims —
 and so every year-to-date total of a person's year — are in one partition; each partition is

@@ -1,4 +1,4 @@
-"""The engine adapter: the only place that knows which SQL engine runs the pipeline.
+"""The engine adapter (比对引擎): the only place that knows which SQL engine runs the pipeline.
 
 The pipeline (pipeline.py, ids.py) is SQL that DuckDB and Spark SQL both parse (`* EXCEPT`,
 `CAST(… AS STRING)`, `FILTER (WHERE …)`, correlated `EXISTS`) plus the dialect functions below,

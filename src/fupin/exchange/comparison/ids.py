@@ -1,4 +1,4 @@
-"""ID numbers in SQL, exactly as `fupin.registry.idnumber.parse_id_number` reads them.
+"""ID numbers (身份证号) in SQL, exactly as `fupin.registry.idnumber.parse_id_number` reads them.
 
 Imports repair what clerks and spreadsheets do to ID numbers (15-digit legacy numbers, full-width
 digits, spaces, dashes, a lower-case x); the comparison reads raw files, so it must repair them the

@@ -1,4 +1,4 @@
-"""The comparison on Apache Spark: the same pipeline (pipeline.py, ids.py) as DuckDB, on a cluster.
+"""The comparison (信息比对) on Apache Spark: the same pipeline (pipeline.py, ids.py) as DuckDB, on a cluster.
 
 `SparkEngine` is the adapter engine.py describes: the same methods as `DuckDBEngine`, each dialect
 function spelt in Spark SQL, the Python functions (`name_sim`, `id_clean`, `damerau_levenshtein`)

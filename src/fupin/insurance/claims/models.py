@@ -1,4 +1,4 @@
-"""Models of stored claims. Imported by `fupin.insurance.models` so the insurance app owns them."""
+"""Models of stored claims (医疗费用结算单). Imported by `fupin.insurance.models` so the insurance app owns them."""
 
 from django.conf import settings
 from django.db import models

@@ -1,4 +1,4 @@
-"""Reads of stored claims. Pages, API routes and exports read through the scoped functions here.
+"""Reads of stored claims (医疗费用结算单). Pages, API routes and exports read through the scoped functions here.
 
 `self_pay_flags` (and the scoped `high_self_pay`) is for other modules too — return-to-poverty
 monitoring reads who passed the pack's self-pay line (docs/CONVENTIONS.md, "High medical

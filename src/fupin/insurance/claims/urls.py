@@ -1,3 +1,5 @@
+"""Page URLs of stored medical claims (医疗费用结算单), added to the `insurance` namespace."""
+
 from django.urls import path
 
 from . import views

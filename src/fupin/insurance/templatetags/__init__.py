@@ -1,0 +1,1 @@
+"""Template tags of social insurance (社会保险)."""

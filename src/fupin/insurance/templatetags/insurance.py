@@ -1,3 +1,5 @@
+"""Template filters of the social insurance pages (社会保险)."""
+
 from django import template
 
 from fupin.policy.params import fen_to_yuan

@@ -1,0 +1,1 @@
+"""Management commands of social insurance (社会保险)."""

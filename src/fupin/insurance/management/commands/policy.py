@@ -1,4 +1,4 @@
-"""fupin policy list | show PACK — the policy packs and every parameter with its source."""
+"""fupin policy list | show PACK — the policy packs (政策包) and every parameter with its source."""
 
 from django.core.management.base import BaseCommand, CommandError
 

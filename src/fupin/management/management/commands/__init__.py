@@ -1,0 +1,1 @@
+"""Management commands of work scheduling: indicators, targets and tasks (工作调度)."""

@@ -1,3 +1,5 @@
+"""`fupin load_indicators`: load the county's indicator definitions (指标) into the database."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

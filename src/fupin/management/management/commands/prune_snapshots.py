@@ -1,3 +1,5 @@
+"""`fupin prune_snapshots`: delete old statistics snapshots (统计快照) beyond the kept ones."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone

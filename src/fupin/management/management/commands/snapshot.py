@@ -1,3 +1,5 @@
+"""`fupin snapshot`: take the statistics snapshot (统计快照) of the indicators now."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
