@@ -174,8 +174,15 @@ def _resettle(run: OfficialResettlement, user, progress: _Progress) -> dict:
         if n
         else f"重算 {frame.height} 笔，均无变化"
     )
-    OfficialResettlement.objects.filter(pk=run.pk).update(state=RunState.DONE, step="", rows_total=frame.height, rows_done=frame.height, changed=n,
-                                                          message=message, finished_at=timezone.now())  # fmt: skip
+    OfficialResettlement.objects.filter(pk=run.pk).update(
+        state=RunState.DONE,
+        step="",
+        rows_total=frame.height,
+        rows_done=frame.height,
+        changed=n,
+        message=message,
+        finished_at=timezone.now(),
+    )
     record(AuditAction.UPDATE, user=user, obj=run, area_code=run.area_code,
            summary=f"{run.year} 年度医疗费用按新身份重算完成（范围 {run.area_code}）：{message}")  # fmt: skip
     return {"claims": frame.height, "changed": n}

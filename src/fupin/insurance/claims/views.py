@@ -246,9 +246,17 @@ def claims_import_errors(request, pk: int):
             for column, reason in r.errors]  # fmt: skip
     unknown = [[row, number, name] for row, number, name in job.unknown_persons]
     title = f"结算数据导入{job.pk}的错误清单"
-    return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", summary=f"导出{title} {len(rows)} 处", unmasked=False,
-                         sheets=[("错误清单", ["行号", "结算单号", "列", "问题"], rows),
-                                 ("未登记人员", ["行号", "身份证号（脱敏）", "文件中的姓名"], unknown)])  # fmt: skip
+    return xlsx_response(
+        user=request.user,
+        request=request,
+        filename=f"{title}.xlsx",
+        summary=f"导出{title} {len(rows)} 处",
+        unmasked=False,
+        sheets=[
+            ("错误清单", ["行号", "结算单号", "列", "问题"], rows),
+            ("未登记人员", ["行号", "身份证号（脱敏）", "文件中的姓名"], unknown),
+        ],
+    )
 
 
 @login_required
@@ -425,8 +433,13 @@ def claims_flags(request):
 def claims_official(request):
     if request.method == "POST":
         try:
-            run = official.start(user=request.user, year=request.POST.get("year", ""), area_code=request.POST.get("area", ""),
-                                 note=request.POST.get("note", ""), request=request)  # fmt: skip
+            run = official.start(
+                user=request.user,
+                year=request.POST.get("year", ""),
+                area_code=request.POST.get("area", ""),
+                note=request.POST.get("note", ""),
+                request=request,
+            )
         except official.OfficialResettleError as exc:
             messages.error(request, str(exc))
         except PermissionDenied as exc:
@@ -456,10 +469,24 @@ def claims_official_run(request, pk: int):
     changes = selectors.official_changes(request.user, run)
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
     names = area_names({c.village_code for c in page} | {run.area_code})
-    rows = [{"c": c, "area": names.get(c.village_code, ""), "id": mask(c.claim.person.id_number),
-             "old_category": CATEGORY_NAMES.get(c.old_category, c.old_category), "category": CATEGORY_NAMES.get(c.new_category, c.new_category),
-             "parts": [(fen_to_yuan(getattr(c, f"old_{k}")), fen_to_yuan(getattr(c, k)), fen_to_yuan(getattr(c, k) - getattr(c, f"old_{k}")))
-                       for k in PART_NAMES]} for c in page]  # fmt: skip
+    rows = [
+        {
+            "c": c,
+            "area": names.get(c.village_code, ""),
+            "id": mask(c.claim.person.id_number),
+            "old_category": CATEGORY_NAMES.get(c.old_category, c.old_category),
+            "category": CATEGORY_NAMES.get(c.new_category, c.new_category),
+            "parts": [
+                (
+                    fen_to_yuan(getattr(c, f"old_{k}")),
+                    fen_to_yuan(getattr(c, k)),
+                    fen_to_yuan(getattr(c, k) - getattr(c, f"old_{k}")),
+                )
+                for k in PART_NAMES
+            ],
+        }
+        for c in page
+    ]
     sums = selectors.official_change_totals(changes) if run.state == "done" else {}
     totals = [(name, fen_to_yuan(sums[f"old_{k}"]), fen_to_yuan(sums[k]), fen_to_yuan(sums[k] - sums[f"old_{k}"]))
               for k, name in PART_NAMES.items()] if sums else []  # fmt: skip
@@ -487,13 +514,43 @@ def claims_official_export(request, pk: int):
         selectors.official_changes(request.user, run)[:EXPORT_LIMIT].iterator(chunk_size=5000)
     )
     names = area_names({c.village_code for c in changes})
-    rows = [[names.get(c.village_code, ""), show(c.claim.person.id_number), c.claim.person.name, c.claim.claim_no,
-             c.claim.admission_date.isoformat(), c.claim.get_visit_type_display(), CATEGORY_NAMES.get(c.old_category, c.old_category),
-             CATEGORY_NAMES.get(c.new_category, c.new_category), c.old_chronic_class, c.new_chronic_class,
-             *(v for k in PART_NAMES for v in (getattr(c, f"old_{k}") / 100, getattr(c, k) / 100, (getattr(c, k) - getattr(c, f"old_{k}")) / 100))]
-            for c in changes]  # fmt: skip
-    header = ["区划", "身份证号", "姓名", "结算单号", "入院日期", "就诊类型", "原人员类别", "新人员类别", "原慢性病类别", "新慢性病类别",
-              *(f"{n}{w}(元)" for n in PART_NAMES.values() for w in ("原", "新", "差额"))]  # fmt: skip
+    rows = [
+        [
+            names.get(c.village_code, ""),
+            show(c.claim.person.id_number),
+            c.claim.person.name,
+            c.claim.claim_no,
+            c.claim.admission_date.isoformat(),
+            c.claim.get_visit_type_display(),
+            CATEGORY_NAMES.get(c.old_category, c.old_category),
+            CATEGORY_NAMES.get(c.new_category, c.new_category),
+            c.old_chronic_class,
+            c.new_chronic_class,
+            *(
+                v
+                for k in PART_NAMES
+                for v in (
+                    getattr(c, f"old_{k}") / 100,
+                    getattr(c, k) / 100,
+                    (getattr(c, k) - getattr(c, f"old_{k}")) / 100,
+                )
+            ),
+        ]
+        for c in changes
+    ]
+    header = [
+        "区划",
+        "身份证号",
+        "姓名",
+        "结算单号",
+        "入院日期",
+        "就诊类型",
+        "原人员类别",
+        "新人员类别",
+        "原慢性病类别",
+        "新慢性病类别",
+        *(f"{n}{w}(元)" for n in PART_NAMES.values() for w in ("原", "新", "差额")),
+    ]
     title = f"{run.year}年度按新身份重算{run.pk}的变化"
     return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", unmasked=unmasked,
                          summary=f"导出{title} {len(rows)} 笔", sheets=[("有变化的结算单", header, rows)])  # fmt: skip
