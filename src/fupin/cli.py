@@ -3,6 +3,7 @@
 `fupin migrate`, `fupin demo`, `fupin settle …` — everything a county IT officer types.
 """
 
+import gc
 import os
 import sys
 
@@ -13,8 +14,11 @@ DJANGO_FREE = {"settle", "policy"}
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in DJANGO_FREE:
+        gc.disable()  # as in `python -m fupin.policy`: no collections while importing
         from fupin.policy.cli import main as policy_main
 
+        gc.freeze()
+        gc.enable()
         sys.exit(policy_main(args, prog="fupin"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fupin.settings")
     if args and args[0] == "demo":

@@ -14,13 +14,54 @@ top-level section of the pack files, each as a `Parameter` (value + source + eff
 period), and read them with `pack.section("employment", YourModel)`.
 """
 
-from fupin.policy.batch import settle_frame
-from fupin.policy.claims import Claim, ClaimsError, parse_claims
-from fupin.policy.packs import PackError, list_packs, load_pack, pack_ids
-from fupin.policy.params import Fen, Parameter, Period, Ratio, Source
-from fupin.policy.regions import Policy, Region, list_regions, load_policy, region_ids
-from fupin.policy.scalar import Settlement, settle_claims
-from fupin.policy.schema import Pack
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fupin.policy.batch import settle_frame
+    from fupin.policy.claims import Claim, ClaimsError, parse_claims
+    from fupin.policy.packs import PackError, list_packs, load_pack, pack_ids
+    from fupin.policy.params import Fen, Parameter, Period, Ratio, Source
+    from fupin.policy.regions import Policy, Region, list_regions, load_policy, region_ids
+    from fupin.policy.scalar import Settlement, settle_claims
+    from fupin.policy.schema import Pack
+
+# Loaded on first use (PEP 562), so `python -m fupin.policy settle` imports only what it runs.
+_HOMES = {
+    "settle_frame": "batch",
+    "Claim": "claims",
+    "ClaimsError": "claims",
+    "parse_claims": "claims",
+    "PackError": "packs",
+    "list_packs": "packs",
+    "load_pack": "packs",
+    "pack_ids": "packs",
+    "Fen": "params",
+    "Parameter": "params",
+    "Period": "params",
+    "Ratio": "params",
+    "Source": "params",
+    "Policy": "regions",
+    "Region": "regions",
+    "list_regions": "regions",
+    "load_policy": "regions",
+    "region_ids": "regions",
+    "Settlement": "scalar",
+    "settle_claims": "scalar",
+    "Pack": "schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'fupin.policy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"fupin.policy.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Claim",

@@ -29,6 +29,9 @@ from fupin.policy.schema import Pack
 PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay", "self_pay")
 CATEGORY_ENUM = pl.Enum(list(CATEGORIES))
 _DAY_BITS = 1 << 16
+# Slots, levels and classes index the lookup tables: in Polars' own index type, a gather takes
+# them as they are instead of converting and bounds-checking 64-bit integers first.
+INDEX = pl.UInt32
 
 
 def _table(values: list[int]) -> pl.Expr:
@@ -292,67 +295,13 @@ def _spans(policy: Policy, claims: pl.DataFrame, day: pl.Series, first_row: int)
                 for r in rows.head(MAX_LISTED_FAULTS)
             ]
             raise ClaimsError(faults, total=len(rows))
-    return span
+    return span.cast(INDEX)
 
 
-def settle_frame(
-    policy: Policy | Pack | str, claims: pl.DataFrame, first_row: int = 2
-) -> pl.DataFrame:
-    """Settle typed claims (see `claims.TYPED_SCHEMA`) under `policy`.
-
-    Each row meets the values of its span (its admission date's, or the policy's one date) for
-    the category it carries; year-to-date totals run across changes within a person's year.
-    Returns `claim_id` and the five parts in fen, in the input order. Raises ClaimsError for a
-    claim outside every period (rows numbered from `first_row`).
-    """
-    if claims.height == 0:
-        return pl.DataFrame(schema={"claim_id": pl.String, **dict.fromkeys(PARTS, pl.Int64)})
-    policy = as_policy(policy)
-    t = _Tables(policy)
+def _layers(s: pl.DataFrame, t: _Tables, has_transfer: bool) -> pl.DataFrame:
+    """Every layer on claims in (person, day, claim id) order, from a person-year's first
+    claim on (`_first` true in the first row): `s` with the five parts in fen added."""
     k = t.n_classes
-    claims = claims.rechunk()
-    for name, default in (("rehab_cost", pl.lit(0, pl.Int64)), ("transfer", pl.lit(False))):
-        if name not in claims.columns:
-            claims = claims.with_columns(default.alias(name))
-    span = _spans(policy, claims, claims["admission_date"], first_row)
-    slot_of_row = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
-        CATEGORY_ENUM
-    ).to_physical().cast(pl.Int64)
-    in_policy = pl.col("in_policy_cost")
-    if any(t.rehab):  # 新增医疗康复项目: in scope where the slot's pack says so
-        in_policy = in_policy + pl.col("rehab_cost") * _lookup(t.rehab, slot_of_row)
-    has_transfer = any(t.transfer_once) and bool(claims["transfer"].any())
-    columns = [
-        slot_of_row.alias("_slot"),
-        (pl.col("visit_type") == "chronic_outpatient").alias("_chronic"),
-        pl.col("hospital_level").cast(pl.Int64).alias("_level"),
-        (
-            pl.col("chronic_class")
-            .cast(pl.Enum(t.classes))
-            .to_physical()
-            .cast(pl.Int64)
-            .fill_null(0)
-            if t.classes
-            else pl.lit(0, pl.Int64)
-        ).alias("_class"),
-        pl.col("admission_date").dt.year().alias("_year"),
-        pl.col("admission_date").cast(pl.Int32).alias("_day"),
-        pl.col("total_cost").alias("_total"),
-        in_policy.alias("_in"),
-    ]
-    if t.has_major:
-        columns.append(_disease_in(t.major_listed, slot_of_row).alias("_major"))
-    if t.has_one_deductible:
-        columns.append(_disease_in(t.one_listed, slot_of_row).alias("_one"))
-    if has_transfer:
-        columns.append(pl.col("transfer").fill_null(False).alias("_transfer"))
-    df = claims.select(columns)
-    order, person_starts = _order(claims, df["_day"])
-    s = df.select(pl.all().gather(order)).with_columns(
-        (
-            pl.lit(person_starts) | (pl.col("_year") != pl.col("_year").shift(1)).fill_null(True)
-        ).alias("_first")
-    )
     slot, level, chronic = pl.col("_slot"), pl.col("_level"), pl.col("_chronic")
     inpol, total = pl.col("_in"), pl.col("_total")
 
@@ -483,6 +432,81 @@ def settle_frame(
     s = s.with_columns(line.alias("fallback_pay"))
     s = s.with_columns((total - paid_so_far - pl.col("fallback_pay")).alias("self_pay"))
 
+    return s.select(PARTS)
+
+
+SLICE_ROWS = 1 << 18
+
+
+def _slices(s: pl.DataFrame) -> list[pl.DataFrame]:
+    """`s` cut into slices of about SLICE_ROWS rows, each starting at a person-year's first claim."""
+    if s.height <= SLICE_ROWS:
+        return [s]
+    firsts = s["_first"].arg_true()
+    targets = pl.Series(range(SLICE_ROWS, s.height, SLICE_ROWS), dtype=firsts.dtype)
+    cuts = firsts.gather(firsts.search_sorted(targets).clip(0, firsts.len() - 1))
+    bounds = [0, *sorted({int(c) for c in cuts if c > 0}), s.height]
+    return [s.slice(a, b - a) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def settle_frame(
+    policy: Policy | Pack | str, claims: pl.DataFrame, first_row: int = 2
+) -> pl.DataFrame:
+    """Settle typed claims (see `claims.TYPED_SCHEMA`) under `policy`.
+
+    Each row meets the values of its span (its admission date's, or the policy's one date) for
+    the category it carries; year-to-date totals run across changes within a person's year.
+    Returns `claim_id` and the five parts in fen, in the input order. Raises ClaimsError for a
+    claim outside every period (rows numbered from `first_row`).
+    """
+    if claims.height == 0:
+        return pl.DataFrame(schema={"claim_id": pl.String, **dict.fromkeys(PARTS, pl.Int64)})
+    policy = as_policy(policy)
+    t = _Tables(policy)
+    for name, default in (("rehab_cost", pl.lit(0, pl.Int64)), ("transfer", pl.lit(False))):
+        if name not in claims.columns:
+            claims = claims.with_columns(default.alias(name))
+    span = _spans(policy, claims, claims["admission_date"], first_row)
+    slot_of_row = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
+        CATEGORY_ENUM
+    ).to_physical().cast(INDEX)
+    in_policy = pl.col("in_policy_cost")
+    if any(t.rehab):  # 新增医疗康复项目: in scope where the slot's pack says so
+        in_policy = in_policy + pl.col("rehab_cost") * _lookup(t.rehab, slot_of_row)
+    has_transfer = any(t.transfer_once) and bool(claims["transfer"].any())
+    columns = [
+        slot_of_row.alias("_slot"),
+        (pl.col("visit_type") == "chronic_outpatient").alias("_chronic"),
+        pl.col("hospital_level").cast(INDEX).alias("_level"),
+        (
+            pl.col("chronic_class").cast(pl.Enum(t.classes)).to_physical().cast(INDEX).fill_null(0)
+            if t.classes
+            else pl.lit(0, INDEX)
+        ).alias("_class"),
+        pl.col("admission_date").dt.year().alias("_year"),
+        pl.col("admission_date").cast(pl.Int32).alias("_day"),
+        pl.col("total_cost").alias("_total"),
+        in_policy.alias("_in"),
+    ]
+    if t.has_major:
+        columns.append(_disease_in(t.major_listed, slot_of_row).alias("_major"))
+    if t.has_one_deductible:
+        columns.append(_disease_in(t.one_listed, slot_of_row).alias("_one"))
+    if has_transfer:
+        columns.append(pl.col("transfer").fill_null(False).alias("_transfer"))
+    df = claims.select(columns).rechunk()  # only these numbers, not the claims' text columns
+    order, person_starts = _order(claims, df["_day"])
+    s = df.select(pl.all().gather(order)).with_columns(
+        (
+            pl.lit(person_starts) | (pl.col("_year") != pl.col("_year").shift(1)).fill_null(True)
+        ).alias("_first")
+    )
+    # The layers run slice by slice (each slice starts at a person-year's first claim): the
+    # many intermediate columns of a slice fit in memory the allocator reuses for the next,
+    # instead of each whole-table column taking fresh pages from the system.
+    parts = [_layers(piece, t, has_transfer) for piece in _slices(s)]
+    s = parts[0] if len(parts) == 1 else pl.concat(parts)
+
     # Back to the input order: scatter each row to where it came from.
     inverse = pl.zeros(claims.height, pl.UInt32, eager=True).scatter(
         order, pl.int_range(claims.height, dtype=pl.UInt32, eager=True)
@@ -517,7 +541,7 @@ def cost_controlled(policy: Policy | Pack | str, claims: pl.DataFrame) -> pl.Ser
     span = _spans(policy, some, some["admission_date"], 2)
     slot = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
         CATEGORY_ENUM
-    ).to_physical().cast(pl.Int64)
+    ).to_physical().cast(INDEX)
     listing = _listing([c.diseases.value if c and c.eligible.value else {} for c in controls])
     hit = some.select(_disease_in(listing, slot)).to_series()
     return flags.scatter(rows.filter(hit), True)

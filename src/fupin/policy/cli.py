@@ -13,17 +13,22 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from fupin.policy.batch import PARTS, cost_controlled, settle_frame
 from fupin.policy.claims import ClaimsError, Fault, parse_claims, to_claims
-from fupin.policy.compare import PART_NAMES, Comparison, compare
 from fupin.policy.io import check_output_path, read_claims_file, write_settlements
 from fupin.policy.packs import PackError, list_packs, load_pack
 from fupin.policy.params import fen_to_yuan, to_basis_points
 from fupin.policy.regions import Policy, list_regions, load_policy, load_region
-from fupin.policy.scalar import settle_claims
+
+if TYPE_CHECKING:
+    from fupin.policy.compare import Comparison
+
+# The scalar path (--explain) and the comparison (--vs) are imported where they are used: a plain
+# `settle` does not pay for loading them.
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class SettleReport:
     cost_controlled: int = 0
 
     def text(self) -> str:
+        from fupin.policy.compare import PART_NAMES
+
         lines = [f"已按 {self.pack_id} 结算 {self.claims:,} 笔，结果写入 {self.out}"]
         lines.append(
             "；".join(f"{PART_NAMES[p]} {fen_to_yuan(v)} 元" for p, v in self.totals.items())
@@ -60,6 +67,8 @@ def load_claims(policy_spec: str, claims_path: str | Path) -> tuple[Policy, pl.D
 
 def explain_claim(policy: Policy | str, claims: pl.DataFrame, claim_id: str) -> str:
     """The Chinese trail of one claim: its person's year settled on the scalar path."""
+    from fupin.policy.scalar import settle_claims
+
     policy = load_policy(policy) if isinstance(policy, str) else policy
     target = claims.filter(pl.col("claim_id") == claim_id)
     if target.height == 0:
@@ -110,6 +119,8 @@ def compare_file(
     xlsx_path: str | Path | None,
     share: int | None = None,
 ) -> tuple[Comparison, Path | None]:
+    from fupin.policy.compare import compare
+
     a, claims = load_claims(pack_a, claims_path)
     b = load_policy(pack_b)
     # The claims must also be valid under B (its chronic classes may differ).
