@@ -4,12 +4,12 @@
 from fupin.exchange.models import (
     ComparisonJob,
     ComparisonResult,
-    EnrolmentRecord,
     ImportJob,
     ImportRow,
     JobState,
     Review,
 )
+from fupin.insurance.models import EnrolmentRecord
 from tests.access.marks import AREA_OF, NOT_SHOWN, marker
 
 AREA_OF[ImportRow] = "job__area_code"  # a staged row belongs to its import job's area

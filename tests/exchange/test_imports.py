@@ -5,7 +5,8 @@ import pytest
 
 from fupin.access.models import AuditAction, AuditEntry
 from fupin.exchange import bulk, imports
-from fupin.exchange.models import EnrolmentRecord, ImportRow, JobState
+from fupin.exchange.models import ImportRow, JobState
+from fupin.insurance.models import EnrolmentRecord
 from fupin.registry.models import Household, Person, StatusChange
 
 from .files import (

@@ -331,7 +331,7 @@ def test_api_attacker_queries_and_record_bodies(world, county_user):
 
 
 def test_records_from_the_imported_extract(world, town_a_user):
-    from fupin.exchange.models import EnrolmentRecord
+    from fupin.insurance.models import EnrolmentRecord
 
     def extract(p, insurance, status="active", subsidy=True):
         EnrolmentRecord.objects.create(

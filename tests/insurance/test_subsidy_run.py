@@ -8,9 +8,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from fupin.exchange.models import EnrolmentRecord
 from fupin.insurance import services
 from fupin.insurance.models import (
+    EnrolmentRecord,
     MedicalEnrolment,
     PensionRecord,
     SubsidyChange,

@@ -7,9 +7,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from fupin.exchange.models import EnrolmentRecord
 from fupin.insurance import services
-from fupin.insurance.models import InsuranceChange, MedicalEnrolment, PensionRecord
+from fupin.insurance.models import EnrolmentRecord, InsuranceChange, MedicalEnrolment, PensionRecord
 from tests.conftest import TOWN_A, TOWN_B
 
 from .factories import person

@@ -1,7 +1,7 @@
 """A marked job-insurance enrolment in each township of the scope sweep
 (tests/access/test_scope_sweep.py)."""
 
-from fupin.exchange.models import EnrolmentRecord
+from fupin.insurance.models import EnrolmentRecord
 from fupin.registration.models import JobEnrolment
 from tests.access.marks import NOT_SHOWN, marker
 from tests.exchange import sweep as _exchange_sweep  # noqa: F401  (its NOT_SHOWN entry first)

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from fupin.access.models import User
 from fupin.demo import builder
 from fupin.exchange import demo as exchange_demo
-from fupin.exchange.models import EnrolmentRecord
 from fupin.insurance import services as insurance
+from fupin.insurance.models import EnrolmentRecord
 from fupin.registration import demo as registration_demo
 from fupin.registration import selectors, services
 from fupin.registration.models import JobEnrolment

@@ -8,11 +8,11 @@ from fupin.exchange import imports
 from fupin.exchange.models import (
     ComparisonJob,
     ComparisonResult,
-    EnrolmentRecord,
     ImportJob,
     JobState,
 )
 from fupin.exchange.tasks import comparison_task, merge_task, stage_task
+from fupin.insurance.models import EnrolmentRecord
 from fupin.registry.models import Household, Person
 from fupin.registry.tasks import refresh_summaries
 from tests.conftest import TOWN_A, TOWN_B, login

@@ -13,12 +13,12 @@ from pathlib import Path
 import xlsxwriter
 from django.conf import settings
 
+from fupin.insurance.models import EnrolmentRecord
 from fupin.registry.choices import ACTIVE_STATUSES, Status
 from fupin.registry.idnumber import check_char
 from fupin.registry.models import Person
 
 from .comparison.names import LOOKALIKE_GROUPS
-from .models import EnrolmentRecord
 
 SEED = 20170801
 OTHER_COUNTY = "360281"  # 乐平市: where people who moved are enrolled

@@ -1,5 +1,6 @@
-"""数据交换: import jobs with their staging rows, the insurance enrolment extract, and
-comparison (信息比对) jobs with their results and review decisions."""
+"""数据交换: import jobs with their staging rows, and comparison (信息比对) jobs with their results
+and review decisions. The insurance enrolment extract they load and compare (参保数据) is
+`fupin.insurance.models.EnrolmentRecord`."""
 
 from django.conf import settings
 from django.db import models
@@ -153,41 +154,6 @@ class ImportRow(models.Model):
         verbose_name_plural = "暂存行"
         ordering = ["job", "row_no"]
         indexes = [models.Index(fields=["job", "action"], name="importrow_job_action")]
-
-
-class EnrolmentRecord(models.Model):
-    """参保数据: the latest insurance enrolment extract, one row per person and insurance."""
-
-    AREA_CODE_FIELD = "village_code"
-
-    id_number = models.CharField("身份证号", max_length=18)
-    name = models.CharField("姓名", max_length=50)
-    area_code = models.CharField("参保地区划", max_length=12)
-    village_code = models.CharField("区划(12位)", max_length=12, db_index=True)
-    insurance = models.CharField(
-        "险种", max_length=8, choices=[("pension", "养老保险"), ("medical", "医疗保险")]
-    )
-    enrolment_status = models.CharField(
-        "参保状态",
-        max_length=12,
-        choices=[("active", "正常参保"), ("suspended", "暂停"), ("terminated", "终止")],
-    )
-    poverty_tag = models.BooleanField("贫困人员标识", default=False)
-    premium_subsidy = models.BooleanField("政府代缴", default=False)
-    deceased = models.BooleanField("死亡", default=False)
-    job = models.ForeignKey(
-        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        verbose_name = "参保数据"
-        verbose_name_plural = "参保数据"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["id_number", "insurance"], name="enrolment_id_insurance"
-            )
-        ]
 
 
 class ComparisonJob(models.Model):

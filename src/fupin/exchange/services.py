@@ -23,11 +23,12 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer, scoped
 from fupin.areas.models import village_code_range
+from fupin.insurance.models import EnrolmentRecord
 from fupin.registry.choices import ACTIVE_STATUSES, InsuranceStatus
 from fupin.registry.models import Person
 
 from . import comparison
-from .models import ComparisonJob, ComparisonResult, EnrolmentRecord, ImportJob, JobState, Review
+from .models import ComparisonJob, ComparisonResult, ImportJob, JobState, Review
 
 CHUNK = 5000
 # Findings a person decides on: a likely same person under another ID (是否同一人), and a tag that

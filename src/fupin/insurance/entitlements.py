@@ -12,10 +12,9 @@ from __future__ import annotations
 from django.db import connection
 
 from fupin.areas.models import village_code_range
-from fupin.exchange.models import EnrolmentRecord
 from fupin.registry.models import Person
 
-from .models import MedicalEnrolment, PensionRecord, SubsidyChange, SubsidyEntry
+from .models import EnrolmentRecord, MedicalEnrolment, PensionRecord, SubsidyChange, SubsidyEntry
 from .rules import GROUP_NAMES, YearPlan, born_before
 
 # Who is in a group (代缴对象类别), as SQL over the registry person `p`. Codes come from the

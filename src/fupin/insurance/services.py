@@ -21,12 +21,12 @@ from fupin.access.scope import area_code_of, require_area, require_writer
 from fupin.areas.models import Area
 from fupin.bounds import BoundsError, check_year
 from fupin.bounds import parse_year as bounds_parse_year
-from fupin.exchange.models import EnrolmentRecord
 from fupin.registry.models import Person
 
 from . import entitlements
 from .models import (
     ChangeSource,
+    EnrolmentRecord,
     InsuranceChange,
     MedicalEnrolment,
     PaidBy,

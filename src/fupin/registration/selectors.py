@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
-from fupin.exchange.models import EnrolmentRecord
-from fupin.insurance.models import MedicalEnrolment, PensionRecord, PensionStatus
+from fupin.insurance.models import EnrolmentRecord, MedicalEnrolment, PensionRecord, PensionStatus
 from fupin.insurance.rules import EnrolmentAges, default_pack_id
 from fupin.policy.packs import load_pack
 from fupin.registry.choices import ACTIVE_STATUSES, Status

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django.db import connection
 
+from fupin.insurance.models import EnrolmentRecord
+
 from .. import bulk
-from ..models import Action, EnrolmentRecord, ImportRow
+from ..models import Action, ImportRow
 from .staging import chunks, duplicates, frame, staged_rows
 
 ENROLMENT_COLUMNS = [
