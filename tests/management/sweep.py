@@ -111,7 +111,12 @@ def extend(world, users) -> None:
             file_kind="pdf",
             created_by=user,
         )
-        interview.file.save("sweep-interview.pdf", ContentFile(b"%PDF-1.4"), save=True)
+        interview.file.save("sweep-interview.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        interview.report_text = "已整改"
+        interview.report_file_name = "整改报告.pdf"
+        interview.report_file_kind = "pdf"
+        interview.report_submitted_at = dt.datetime.now(dt.UTC)
+        interview.report_file.save("sweep-report.pdf", ContentFile(b"%PDF-1.4"), save=True)
         world[town].update(
             plan=county_plan,
             own_plan=plan,
@@ -139,7 +144,14 @@ def install(factory, extensions, shared) -> None:
     def _task(world, town):
         return {"pk": world[town]["task"].pk}
 
-    @factory("management:interview", "management:interview_follow_up", "management:interview_file")
+    @factory(
+        "management:interview",
+        "management:interview_follow_up",
+        "management:interview_file",
+        "management:interview_report",
+        "management:interview_accept",
+        "management:interview_report_file",
+    )
     def _interview(world, town):
         return {"pk": world[town]["interview"].pk}
 

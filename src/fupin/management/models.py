@@ -390,6 +390,34 @@ class Interview(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # 整改报告: the township's report on the actions agreed (text and a file checked like the
+    # minutes), resubmitted until the county accepts it (验收); nothing changes after that.
+    report_text = models.TextField("整改报告", max_length=2000, blank=True)
+    report_file = models.FileField(
+        "整改报告材料", upload_to="interviews/reports/%Y/%m/", blank=True
+    )
+    report_file_name = models.CharField("整改报告文件名", max_length=100, blank=True)
+    report_file_kind = models.CharField("整改报告文件类型", max_length=8, blank=True)
+    report_file_sha256 = models.CharField(max_length=64, blank=True)
+    report_submitted_at = models.DateTimeField("整改报告提交时间", null=True, blank=True)
+    report_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="整改报告提交人",
+    )
+    report_accepted_at = models.DateTimeField("整改报告验收时间", null=True, blank=True)
+    report_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="整改报告验收人",
+    )
+    report_accept_note = models.CharField("验收意见", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "约谈记录"
@@ -407,3 +435,11 @@ class Interview(models.Model):
 
     def follow_up_overdue(self, day) -> bool:
         return self.followed_up_on is None and self.follow_up_on < day
+
+    @property
+    def report_state(self) -> str:
+        if self.report_accepted_at:
+            return "整改报告已验收"
+        if self.report_submitted_at:
+            return "整改报告待验收"
+        return "未提交整改报告"

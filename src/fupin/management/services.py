@@ -495,6 +495,83 @@ def follow_up_interview(*, user, interview, followed_up_on: dt.date, note: str, 
     return interview
 
 
+@transaction.atomic
+def submit_rectification(*, user, interview, text, upload=None, request=None):
+    """整改报告: the township interviewed reports on the actions agreed (text, and a file checked
+    by its content); it may correct and resubmit until the county accepts it."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from .evidence import check
+    from .models import Interview
+
+    require_writer(user)
+    if len(own_code(user)) != 9:
+        raise PermissionDenied("整改报告由被约谈的乡镇人社所提交")
+    require_area(user, interview.area_code)
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    if interview.report_accepted_at is not None:
+        raise ManagementError("整改报告已验收，不能再修改")
+    body = _required_text(Interview, "report_text", text, "整改报告")
+    data = None
+    if upload is not None:
+        checked, data = check(upload)
+    elif not interview.report_file:
+        raise ManagementError("整改报告材料：请上传整改报告文件（PDF、图片、Word 或 Excel）")
+    before = interview.report_submitted_at
+    interview.report_text = body
+    interview.report_submitted_at = timezone.now()
+    interview.report_submitted_by = user
+    fields = ["report_text", "report_submitted_at", "report_submitted_by"]
+    if data is not None:
+        interview.report_file_name = checked.name
+        interview.report_file_kind = checked.kind
+        interview.report_file_sha256 = checked.sha256
+        interview.report_file.save(checked.stored_name, ContentFile(data), save=False)
+        fields += ["report_file", "report_file_name", "report_file_kind", "report_file_sha256"]
+    interview.save(update_fields=fields)
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=interview,
+        summary=f"{'重新提交' if before else '提交'}整改报告（约谈 {interview.held_on}）",
+        changes={"report_text": ["", body[:200]]},
+    )
+    return interview
+
+
+@transaction.atomic
+def accept_rectification(*, user, interview, note: str = "", request=None):
+    """验收整改报告: the county accepts the township's report; after that it is kept as accepted."""
+    from django.utils import timezone
+
+    from .models import Interview
+
+    require_county(user)
+    require_area(user, interview.area_code)
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    if interview.report_submitted_at is None:
+        raise ManagementError("该约谈的乡镇尚未提交整改报告")
+    if interview.report_accepted_at is not None:
+        raise ManagementError("整改报告已经验收")
+    interview.report_accept_note = bounds.check_text(
+        Interview, "report_accept_note", (note if isinstance(note, str) else "").strip()
+    )
+    interview.report_accepted_at = timezone.now()
+    interview.report_accepted_by = user
+    interview.save(update_fields=["report_accept_note", "report_accepted_at", "report_accepted_by"])
+    record(
+        AuditAction.UPDATE,
+        user=user,
+        request=request,
+        obj=interview,
+        summary=f"验收整改报告（约谈 {interview.held_on}）",
+        changes={"report_accept_note": ["", interview.report_accept_note]},
+    )
+    return interview
+
+
 def timezone_today() -> dt.date:
     from django.utils import timezone
 

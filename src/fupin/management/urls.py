@@ -28,6 +28,13 @@ urlpatterns = [
     path("interviews/<int:pk>/", views.interview_detail, name="interview"),
     path("interviews/<int:pk>/follow-up/", views.interview_follow_up, name="interview_follow_up"),
     path("interviews/<int:pk>/file/", views.interview_file, name="interview_file"),
+    path("interviews/<int:pk>/report/", views.interview_report, name="interview_report"),
+    path("interviews/<int:pk>/accept/", views.interview_accept, name="interview_accept"),
+    path(
+        "interviews/<int:pk>/report-file/",
+        views.interview_report_file,
+        name="interview_report_file",
+    ),
     path("bulletins/", views.bulletins, name="bulletins"),
     path("bulletins/generate/", views.bulletin_generate, name="bulletin_generate"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),

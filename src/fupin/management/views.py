@@ -678,7 +678,14 @@ def bulletin_read(request, pk: int):
 
 
 # -- 约谈记录 ---------------------------------------------------------------------------------------
-INTERVIEW_STATES = {"open": "待跟踪核查", "overdue": "逾期未核查", "done": "已核查"}
+INTERVIEW_STATES = {
+    "open": "待跟踪核查",
+    "overdue": "逾期未核查",
+    "done": "已核查",
+    "unreported": "未提交整改报告",
+    "reported": "整改报告待验收",
+    "accepted": "整改报告已验收",
+}
 
 
 def _filtered_interviews(request):
@@ -694,6 +701,12 @@ def _filtered_interviews(request):
         qs = qs.filter(followed_up_on__isnull=True, follow_up_on__lt=today())
     elif state == "done":
         qs = qs.filter(followed_up_on__isnull=False)
+    elif state == "unreported":
+        qs = qs.filter(report_submitted_at__isnull=True)
+    elif state == "reported":
+        qs = qs.filter(report_submitted_at__isnull=False, report_accepted_at__isnull=True)
+    elif state == "accepted":
+        qs = qs.filter(report_accepted_at__isnull=False)
     area_text = (request.GET.get("area") or "").strip()[:100]
     area_error = ""
     if area_text:
@@ -723,7 +736,17 @@ def _interview_columns():
         Column("整改情况", lambda i: i.follow_up_note),
         Column("逾期未核查", lambda i: "是" if i.follow_up_overdue(day) else ""),
         Column("约谈记录材料", lambda i: i.file_name),
+        Column("整改报告", lambda i: i.report_state),
+        Column("整改报告提交时间", lambda i: _local(i.report_submitted_at)),
+        Column("整改报告内容", lambda i: i.report_text),
+        Column("整改报告材料", lambda i: i.report_file_name),
+        Column("验收时间", lambda i: _local(i.report_accepted_at)),
+        Column("验收意见", lambda i: i.report_accept_note),
     ]
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @login_required
@@ -838,7 +861,15 @@ def interview_detail(request, pk: int):
     return render(
         request,
         "management/interview.html",
-        {"i": i, "county": is_county(request.user), "day": today()},
+        {
+            "i": i,
+            "county": is_county(request.user),
+            "day": today(),
+            "reporter": len(selectors.own_code(request.user)) == 9
+            and request.user.role not in READ_ONLY_ROLES,
+            "kinds": ", ".join(KINDS.values()),
+            "limit_mb": max_bytes() // 1048576,
+        },
     )
 
 
@@ -862,22 +893,75 @@ def interview_follow_up(request, pk: int):
     return redirect("management:interview", pk=pk)
 
 
-@login_required
-def interview_file(request, pk: int):
-    from .models import Interview
-
-    i = get_scoped(Interview.objects, request.user, pk=pk)
-    if not i.file:
-        raise Http404("该约谈没有上传材料")
+def _download(stored, name: str, kind: str) -> FileResponse:
+    if not stored:
+        raise Http404("没有上传材料")
     try:
-        handle = i.file.open("rb")
+        handle = stored.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("文件不存在") from None
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=i.file_name,
-        content_type=CONTENT_TYPES.get(i.file_kind, "application/octet-stream"),
+        filename=name,
+        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def interview_file(request, pk: int):
+    from .models import Interview
+
+    i = get_scoped(Interview.objects, request.user, pk=pk)
+    return _download(i.file, i.file_name, i.file_kind)
+
+
+@login_required
+@require_POST
+def interview_report(request, pk: int):
+    """整改报告: the township interviewed submits (or corrects) its report, text and file."""
+    from .models import Interview
+
+    i = get_scoped(Interview.objects, request.user, pk=pk)
+    try:
+        services.submit_rectification(
+            user=request.user,
+            interview=i,
+            text=request.POST.get("report_text", ""),
+            upload=request.FILES.get("report_file"),
+            request=request,
+        )
+        messages.success(request, "已提交整改报告，等待县人社局验收")
+    except (services.ManagementError, bounds.BoundsError, EvidenceError) as exc:
+        messages.error(request, f"未提交：{exc}")
+    return redirect("management:interview", pk=pk)
+
+
+@login_required
+@require_POST
+def interview_accept(request, pk: int):
+    """验收整改报告 — the county."""
+    from .models import Interview
+
+    i = get_scoped(Interview.objects, request.user, pk=pk)
+    try:
+        services.accept_rectification(
+            user=request.user,
+            interview=i,
+            note=request.POST.get("report_accept_note", ""),
+            request=request,
+        )
+        messages.success(request, "已验收整改报告")
+    except (services.ManagementError, bounds.BoundsError) as exc:
+        messages.error(request, f"未验收：{exc}")
+    return redirect("management:interview", pk=pk)
+
+
+@login_required
+def interview_report_file(request, pk: int):
+    from .models import Interview
+
+    i = get_scoped(Interview.objects, request.user, pk=pk)
+    return _download(i.report_file, i.report_file_name, i.report_file_kind)
