@@ -6,61 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('management', '0003_snapshot_registry_counts'),
+        ("management", "0003_snapshot_registry_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='interview',
-            name='report_accept_note',
-            field=models.CharField(blank=True, max_length=500, verbose_name='验收意见'),
+            model_name="interview",
+            name="report_accept_note",
+            field=models.CharField(blank=True, max_length=500, verbose_name="验收意见"),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_accepted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='整改报告验收时间'),
+            model_name="interview",
+            name="report_accepted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="整改报告验收时间"),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_accepted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='整改报告验收人'),
+            model_name="interview",
+            name="report_accepted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="整改报告验收人",
+            ),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_file',
-            field=models.FileField(blank=True, upload_to='interviews/reports/%Y/%m/', verbose_name='整改报告材料'),
+            model_name="interview",
+            name="report_file",
+            field=models.FileField(
+                blank=True, upload_to="interviews/reports/%Y/%m/", verbose_name="整改报告材料"
+            ),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_file_kind',
-            field=models.CharField(blank=True, max_length=8, verbose_name='整改报告文件类型'),
+            model_name="interview",
+            name="report_file_kind",
+            field=models.CharField(blank=True, max_length=8, verbose_name="整改报告文件类型"),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_file_name',
-            field=models.CharField(blank=True, max_length=100, verbose_name='整改报告文件名'),
+            model_name="interview",
+            name="report_file_name",
+            field=models.CharField(blank=True, max_length=100, verbose_name="整改报告文件名"),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_file_sha256',
+            model_name="interview",
+            name="report_file_sha256",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_submitted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='整改报告提交时间'),
+            model_name="interview",
+            name="report_submitted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="整改报告提交时间"),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_submitted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='整改报告提交人'),
+            model_name="interview",
+            name="report_submitted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="整改报告提交人",
+            ),
         ),
         migrations.AddField(
-            model_name='interview',
-            name='report_text',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='整改报告'),
+            model_name="interview",
+            name="report_text",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="整改报告"),
         ),
     ]
