@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
+from fupin.access.models import User
 from fupin.access.scope import get_scoped, scoped
 from fupin.areas.models import Area, Level, village_code_range
 from fupin.registry.models import Person
@@ -22,11 +23,11 @@ from .models import (
 )
 
 
-def runs(user) -> QuerySet[SubsidyRun]:
+def runs(user: User) -> QuerySet[SubsidyRun]:
     return scoped(SubsidyRun.objects.all(), user).select_related("created_by")
 
 
-def run(user, pk: int) -> SubsidyRun:
+def run(user: User, pk: int) -> SubsidyRun:
     return get_scoped(SubsidyRun.objects.all(), user, pk=pk)
 
 
@@ -37,7 +38,7 @@ def _in_town(qs: QuerySet, town: str) -> QuerySet:
 
 
 def entries(
-    user,
+    user: User,
     *,
     year: int,
     insurance: str,
@@ -55,7 +56,7 @@ def entries(
 
 
 def changes(
-    user, *, year: int, insurance: str, change: str = "", town: str = ""
+    user: User, *, year: int, insurance: str, change: str = "", town: str = ""
 ) -> QuerySet[SubsidyChange]:
     qs = scoped(SubsidyChange.objects.filter(year=year, insurance=insurance), user)
     if change in ("added", "removed"):
@@ -63,7 +64,7 @@ def changes(
     return _in_town(qs, town).select_related("person")
 
 
-def townships(user) -> list[tuple[str, str]]:
+def townships(user: User) -> list[tuple[str, str]]:
     """(code, name) of the townships the user may see."""
     from fupin.access.scope import area_code_of
 
@@ -81,7 +82,7 @@ GAPS = {
 }
 
 
-def _coverage_people(user, *, year: int, insurance: str) -> QuerySet[Person]:
+def _coverage_people(user: User, *, year: int, insurance: str) -> QuerySet[Person]:
     people = scoped(Person.objects.exclude(status="removed"), user)
     entry = SubsidyEntry.objects.filter(
         person=OuterRef("pk"), year=year, insurance=insurance, scheme="premium"
@@ -128,7 +129,7 @@ def gap_filter(gap: str) -> Q:
     return Q(entitled=False, enrolled=False, listed=True) & ~Q(entry_reason__in=NO_GAP_REASONS)
 
 
-def coverage(user, *, year: int, insurance: str) -> list[dict]:
+def coverage(user: User, *, year: int, insurance: str) -> list[dict]:
     """应保尽保 per township: people, enrolled, entitled, subsidised and each gap."""
     people = _coverage_people(user, year=year, insurance=insurance)
     rows = (
@@ -147,7 +148,9 @@ def coverage(user, *, year: int, insurance: str) -> list[dict]:
     return [{**r, "name": names.get(r["town"], "未知乡镇")} for r in rows]
 
 
-def gaps(user, *, year: int, insurance: str, gap: str = "", town: str = "") -> QuerySet[Person]:
+def gaps(
+    user: User, *, year: int, insurance: str, gap: str = "", town: str = ""
+) -> QuerySet[Person]:
     people = _in_town(_coverage_people(user, year=year, insurance=insurance), town)
     if gap in GAPS:
         return people.filter(gap_filter(gap))
@@ -157,7 +160,7 @@ def gaps(user, *, year: int, insurance: str, gap: str = "", town: str = "") -> Q
     return people.filter(q)
 
 
-def gap_of(p) -> str:
+def gap_of(p: Person) -> str:
     if p.entitled and not p.enrolled:
         return GAPS["not_enrolled"]
     if (p.entitled or p.entry_reason == "paid") and not p.subsidised:
@@ -166,7 +169,7 @@ def gap_of(p) -> str:
     return f"{GAPS['uncovered']}（{label}）" if label else GAPS["uncovered"]
 
 
-def person_records(user, person: Person) -> dict:
+def person_records(user: User, person: Person) -> dict:
     """What the person page shows: pension record, medical years, 代缴/补缴 entries, history."""
     return {
         "pension": scoped(PensionRecord.objects.filter(person=person), user).first(),

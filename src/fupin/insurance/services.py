@@ -12,11 +12,12 @@ import zlib
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_of, require_area, require_writer
 from fupin.areas.models import Area
 from fupin.bounds import BoundsError, check_year
@@ -58,7 +59,7 @@ MEDICAL_FIELDS = ("enrolled_on", "benefits_from", "paid_by", "note")
 MAX_FEN = 10_000_000  # 10 万元: no resident premium or monthly pension comes near it
 
 
-def _year(value, label: str) -> int:
+def _year(value: object, label: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise InsuranceError(f"{label}应为四位数字年份")
     try:
@@ -67,7 +68,7 @@ def _year(value, label: str) -> int:
         raise InsuranceError(str(exc)) from None
 
 
-def _json(value):
+def _json(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
@@ -102,7 +103,9 @@ def _check_pension(values: dict) -> None:
         raise InsuranceError("参保缴费须填写缴费档次和缴费年度")
 
 
-def update_pension(*, user, person: Person, reason: str, request=None, **changes) -> PensionRecord:
+def update_pension(
+    *, user: User, person: Person, reason: str, request: HttpRequest | None = None, **changes
+) -> PensionRecord:
     """Change a person's pension record; the old and new values go into the history with the reason."""
     require_writer(user)
     require_area(user, person.village_code)
@@ -148,11 +151,11 @@ def update_pension(*, user, person: Person, reason: str, request=None, **changes
 
 def update_medical(
     *,
-    user,
+    user: User,
     person: Person,
     year: int,
     reason: str,
-    request=None,
+    request: HttpRequest | None = None,
     pack_id: str | None = None,
     **changes,
 ) -> MedicalEnrolment:
@@ -217,7 +220,7 @@ EXTRACT_PENSION = {
 }
 
 
-def sync_from_extract(*, user, year: int, request=None) -> dict:
+def sync_from_extract(*, user: User, year: int, request: HttpRequest | None = None) -> dict:
     """Fill the records of the user's area from the imported insurance extract (EnrolmentRecord):
     pension status, and the medical enrolment of `year` (paid by the government where the extract
     says 政府代缴). Only what differs is written, each change with a history row. CLI: user None
@@ -347,7 +350,7 @@ LIVENESS = "insurance.subsidyrun"
 ABANDONED = "计算时后台进程意外退出，本次计算已停止，名单未改变：请重新发起。"
 
 
-def parse_year(value) -> int:
+def parse_year(value: object) -> int:
     """A year from a form, a query or the CLI, or InsuranceError in Chinese."""
     try:
         return bounds_parse_year(value if value is not None else "")
@@ -355,7 +358,7 @@ def parse_year(value) -> int:
         raise InsuranceError(str(exc)) from None
 
 
-def parse_insurance(value) -> str:
+def parse_insurance(value: object) -> str:
     text = str(value or "").strip()
     if text not in INSURANCE_NAMES:
         raise InsuranceError(
@@ -365,7 +368,12 @@ def parse_insurance(value) -> str:
 
 
 def create_run(
-    *, user, year: int, insurance: str, pack_id: str | None = None, request=None
+    *,
+    user: User,
+    year: int,
+    insurance: str,
+    pack_id: str | None = None,
+    request: HttpRequest | None = None,
 ) -> SubsidyRun:
     """A queued run for the user's area (checked: the year has values in the pack). CLI: user None."""
     if user is not None:
@@ -392,7 +400,12 @@ def create_run(
 
 
 def start_run(
-    *, user, year: int, insurance: str, pack_id: str | None = None, request=None
+    *,
+    user: User,
+    year: int,
+    insurance: str,
+    pack_id: str | None = None,
+    request: HttpRequest | None = None,
 ) -> SubsidyRun:
     run = create_run(user=user, year=year, insurance=insurance, pack_id=pack_id, request=request)
     from .tasks import subsidy_run_task
@@ -401,7 +414,7 @@ def start_run(
     return run
 
 
-def execute_run(run: SubsidyRun, *, user=None) -> dict:
+def execute_run(run: SubsidyRun, *, user: User | None = None) -> dict:
     """Compute the run's list, holding its lock until the final state is written."""
     try:
         with liveness.holding(LIVENESS, run.pk):
@@ -419,7 +432,7 @@ def execute_run(run: SubsidyRun, *, user=None) -> dict:
         return {}
 
 
-def fail_run(run_id: int, message) -> None:
+def fail_run(run_id: int, message: str) -> None:
     SubsidyRun.objects.filter(pk=run_id).exclude(state=RunState.DONE).update(
         state=RunState.FAILED, message=str(message)[:2000], finished_at=timezone.now()
     )
@@ -440,7 +453,7 @@ def _step(run: SubsidyRun, n: int, label: str) -> None:
     SubsidyRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING, step=n, step_label=label)
 
 
-def _execute(run: SubsidyRun, user) -> dict:
+def _execute(run: SubsidyRun, user: User) -> dict:
     if user is not None:
         require_writer(user)
         require_area(user, run.area_code)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from fupin.access.models import User
 from fupin.access.scope import area_code_of, scoped, shared_readable
 from fupin.areas.models import Area, Level
 from fupin.areas.names import names_of as area_names_of
 
 from .indicators import Figures, active_indicators, evaluate  # noqa: F401 (active_indicators: re-exported)
 from .models import Bulletin, Indicator, IndicatorKind, Plan, Target, Task, TaskStatus
+from .periods import Period
 
 COUNTY_DIGITS = 6
 
@@ -21,7 +24,7 @@ def pad(code: str) -> str:
     return code.ljust(12, "0")
 
 
-def own_code(user) -> str:
+def own_code(user: User) -> str:
     """The user's area code (a superuser bound to none: the county of the first township)."""
     code = area_code_of(user)
     if code is None:
@@ -30,44 +33,44 @@ def own_code(user) -> str:
     return code
 
 
-def is_county(user) -> bool:
+def is_county(user: User) -> bool:
     """Whether the user works for a whole county (or above): the one who sets targets and publishes."""
     return len(own_code(user)) <= COUNTY_DIGITS
 
 
-def townships(user) -> list[Area]:
+def townships(user: User) -> list[Area]:
     code = own_code(user)
     qs = Area.objects.filter(level=Level.TOWNSHIP)
     qs = qs.filter(code__startswith=code[:9] if len(code) >= 9 else code)
     return list(qs.order_by("code"))
 
 
-def names_of(codes) -> dict[str, str]:
+def names_of(codes: Iterable[str]) -> dict[str, str]:
     """Area names by code (padded 12-digit codes too); unknown ones as （未知区划）."""
     return area_names_of(codes)
 
 
-def plans(user) -> QuerySet:
+def plans(user: User) -> QuerySet:
     return shared_readable(Plan.objects.all(), user)
 
 
-def targets(user, plan: Plan) -> QuerySet:
+def targets(user: User, plan: Plan) -> QuerySet:
     return scoped(Target.objects.filter(plan=plan), user).select_related("indicator")
 
 
-def tasks(user) -> QuerySet:
+def tasks(user: User) -> QuerySet:
     return scoped(Task.objects.all(), user).select_related("plan", "phase")
 
 
-def overdue_tasks(user, day: dt.date) -> QuerySet:
+def overdue_tasks(user: User, day: dt.date) -> QuerySet:
     return tasks(user).exclude(status=TaskStatus.DONE).filter(due_on__lt=day)
 
 
-def bulletins(user) -> QuerySet:
+def bulletins(user: User) -> QuerySet:
     return shared_readable(Bulletin.objects.all(), user)
 
 
-def published_bulletins(user) -> QuerySet:
+def published_bulletins(user: User) -> QuerySet:
     return bulletins(user).filter(published_at__isnull=False)
 
 
@@ -102,7 +105,7 @@ def elapsed(plan: Plan, as_of: dt.date) -> float:
 
 
 def plan_figures(
-    user,
+    user: User,
     plan: Plan,
     as_of: dt.date,
     indicators: list[Indicator] | None = None,
@@ -143,7 +146,7 @@ def figure_for(fig: Figures, area_code: str) -> float | int | None:
     return fig.value(None if area_code.endswith("000000") else area_code[:9])
 
 
-def progress(user, plan: Plan, as_of: dt.date, live: bool = True) -> list[Progress]:
+def progress(user: User, plan: Plan, as_of: dt.date, live: bool = True) -> list[Progress]:
     rows = list(targets(user, plan))
     above = [t for t in rows if not is_village(t.area_code)]
     below = [t for t in rows if is_village(t.area_code)]
@@ -170,7 +173,9 @@ def dashboard_indicators() -> list[Indicator]:
     return active_indicators()
 
 
-def period_figures(user, inds: list[Indicator], period, today: dt.date):
+def period_figures(
+    user: User, inds: list[Indicator], period: Period, today: dt.date
+) -> tuple[dict, dt.date | None]:
     """The indicators over a month, quarter or year from the statistics snapshot: of the period's
     last day, or for the running period the latest one inside it. Without such a snapshot they are
     computed (and kept a few minutes per area, period and day). Returns the figures and the

@@ -5,17 +5,30 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.db.models import Count
+from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_area, require_writer, scoped
 from fupin.registry.choices import ACTIVE_STATUSES
 from fupin.registry.models import Person
 
-from .models import Indicator, IndicatorKind, ManualValue, Phase, Plan, Target
+from .models import (
+    Bulletin,
+    Evidence,
+    Indicator,
+    IndicatorKind,
+    Interview,
+    ManualValue,
+    Phase,
+    Plan,
+    Target,
+    Task,
+)
 from .selectors import is_county, own_code, pad, townships
 
 
@@ -23,7 +36,7 @@ class ManagementError(ValueError):
     """A refused change, with a Chinese message."""
 
 
-def require_county(user) -> None:
+def require_county(user: User) -> None:
     require_writer(user)
     if not is_county(user):
         raise PermissionDenied("目标任务和通报由县人社局制定，乡镇只能查看本乡镇的部分")
@@ -32,14 +45,14 @@ def require_county(user) -> None:
 @transaction.atomic
 def save_plan(
     *,
-    user,
+    user: User,
     name: str,
     starts_on: dt.date,
     ends_on: dt.date,
     source_doc: str = "",
     source_text: str = "",
     plan: Plan | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Plan:
     require_county(user)
     name = (name or "").strip()
@@ -72,13 +85,13 @@ def save_plan(
 @transaction.atomic
 def add_phase(
     *,
-    user,
+    user: User,
     plan: Plan,
     name: str,
     starts_on: dt.date,
     ends_on: dt.date,
     summary: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Phase:
     require_county(user)
     require_area(user, plan.area_code)
@@ -99,7 +112,7 @@ def add_phase(
     return phase
 
 
-def _check_target_value(indicator: Indicator, value) -> int:
+def _check_target_value(indicator: Indicator, value: int | str) -> int:
     try:
         n = int(str(value).strip())
     except (TypeError, ValueError):
@@ -122,7 +135,14 @@ def _check_target_value(indicator: Indicator, value) -> int:
 
 @transaction.atomic
 def set_target(
-    *, user, plan: Plan, indicator: Indicator, area_code: str, value, note: str = "", request=None
+    *,
+    user: User,
+    plan: Plan,
+    indicator: Indicator,
+    area_code: str,
+    value: int | str,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> Target:
     """Set (or change) one area's target; the county sets its own total and each township's."""
     require_county(user)
@@ -149,7 +169,13 @@ def set_target(
 
 @transaction.atomic
 def set_village_target(
-    *, user, plan: Plan, indicator: Indicator, village_code: str, value, request=None
+    *,
+    user: User,
+    plan: Plan,
+    indicator: Indicator,
+    village_code: str,
+    value: int | str,
+    request: HttpRequest | None = None,
 ) -> Target:
     """村目标: one village's target for a plan, set by the county for any of its villages or by a
     township for its own; the bulletin ranks villages against it and the village sees it."""
@@ -194,7 +220,14 @@ def largest_remainder(total: int, weights: dict[str, int]) -> dict[str, int]:
 
 
 @transaction.atomic
-def decompose(*, user, plan: Plan, indicator: Indicator, total, request=None) -> dict[str, int]:
+def decompose(
+    *,
+    user: User,
+    plan: Plan,
+    indicator: Indicator,
+    total: int | str,
+    request: HttpRequest | None = None,
+) -> dict[str, int]:
     """分解目标: the county total, and each township's share by its registered poor population."""
     require_county(user)
     total = _check_target_value(indicator, total)
@@ -241,7 +274,13 @@ def decompose(*, user, plan: Plan, indicator: Indicator, total, request=None) ->
 
 @transaction.atomic
 def report_value(
-    *, user, indicator: Indicator, month: dt.date, value, note: str = "", request=None
+    *,
+    user: User,
+    indicator: Indicator,
+    month: dt.date,
+    value: int | str,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> ManualValue:
     """乡镇填报: a township reports its own count of a manual indicator for a month."""
     require_writer(user)
@@ -292,7 +331,7 @@ def _task_fields(*, title: str, detail: str, owner: str, due_on: dt.date) -> dic
 @transaction.atomic
 def create_task(
     *,
-    user,
+    user: User,
     area_code: str,
     title: str,
     owner: str,
@@ -300,8 +339,8 @@ def create_task(
     detail: str = "",
     plan: Plan | None = None,
     phase: Phase | None = None,
-    request=None,
-):
+    request: HttpRequest | None = None,
+) -> Task:
     """台账任务: the county assigns to a township (or itself); a township records its own."""
     from .models import Task
 
@@ -330,13 +369,13 @@ def create_task(
 @transaction.atomic
 def update_task(
     *,
-    user,
-    task,
+    user: User,
+    task: Task,
     status: str,
     progress_note: str = "",
     done_on: dt.date | None = None,
-    request=None,
-):
+    request: HttpRequest | None = None,
+) -> Task:
     from .models import Task, TaskStatus
 
     require_writer(user)
@@ -363,7 +402,14 @@ def update_task(
 
 
 @transaction.atomic
-def add_evidence(*, user, task, upload, note: str = "", request=None):
+def add_evidence(
+    *,
+    user: User,
+    task: Task,
+    upload: UploadedFile,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Evidence:
     """佐证材料: checked by content, stored under a random name with the task."""
     from django.core.files.base import ContentFile
 
@@ -394,7 +440,7 @@ def add_evidence(*, user, task, upload, note: str = "", request=None):
 
 
 # -- 约谈 (002: laggards are interviewed) --------------------------------------------------------------
-def _required_text(model, name: str, value, label: str) -> str:
+def _required_text(model: type[models.Model], name: str, value: object, label: str) -> str:
     text = (value if isinstance(value, str) else "").strip()
     if not text:
         raise ManagementError(f"{label}：必填")
@@ -404,7 +450,7 @@ def _required_text(model, name: str, value, label: str) -> str:
 @transaction.atomic
 def record_interview(
     *,
-    user,
+    user: User,
     area_code: str,
     held_on: dt.date,
     interviewee: str,
@@ -412,11 +458,11 @@ def record_interview(
     reason: str,
     actions: str,
     follow_up_on: dt.date,
-    task=None,
-    bulletin=None,
-    upload=None,
-    request=None,
-):
+    task: Task | None = None,
+    bulletin: Bulletin | None = None,
+    upload: UploadedFile | None = None,
+    request: HttpRequest | None = None,
+) -> Interview:
     """约谈记录: the county records an interview of a township (and, if named, one of its tasks),
     with the minutes as an evidence file checked by its content."""
     from django.core.files.base import ContentFile
@@ -468,7 +514,14 @@ def record_interview(
 
 
 @transaction.atomic
-def follow_up_interview(*, user, interview, followed_up_on: dt.date, note: str, request=None):
+def follow_up_interview(
+    *,
+    user: User,
+    interview: Interview,
+    followed_up_on: dt.date,
+    note: str,
+    request: HttpRequest | None = None,
+) -> Interview:
     """跟踪核查: the county records how the agreed actions were carried out."""
     require_county(user)
     require_area(user, interview.area_code)

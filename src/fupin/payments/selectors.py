@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db.models import QuerySet
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.areas.names import known_names
 from fupin.policy.packs import load_pack
+from fupin.registry.models import Person
 
 from . import providers
 from .models import Batch, BatchLine, BatchState, Difference, LineStatus
 
 
-def batches(user) -> QuerySet:
+def batches(user: User) -> QuerySet:
     return scoped(Batch.objects.select_related("preparer", "reviewer", "approver"), user)
 
 
@@ -29,7 +32,7 @@ class BatchFilter:
     q: str = ""
 
     @classmethod
-    def of(cls, params) -> BatchFilter:
+    def of(cls, params: Mapping[str, str]) -> BatchFilter:
         def get(name: str, limit: int) -> str:
             return str(params.get(name) or "").strip()[:limit]
 
@@ -58,12 +61,12 @@ class BatchFilter:
         return {k: v for k, v in vars(self).items() if v}
 
 
-def filtered_batches(user, params) -> tuple[QuerySet, BatchFilter]:
+def filtered_batches(user: User, params: Mapping[str, str]) -> tuple[QuerySet, BatchFilter]:
     f = BatchFilter.of(params)
     return f.apply(batches(user)), f
 
 
-def lines(user, batch: Batch, status: str = "") -> QuerySet:
+def lines(user: User, batch: Batch, status: str = "") -> QuerySet:
     qs = scoped(BatchLine.objects.filter(batch=batch), user).select_related("person").order_by("id")
     if status in LineStatus.values:
         qs = qs.filter(status=status)
@@ -72,7 +75,7 @@ def lines(user, batch: Batch, status: str = "") -> QuerySet:
     return qs
 
 
-def differences(user, batch: Batch) -> QuerySet:
+def differences(user: User, batch: Batch) -> QuerySet:
     return (
         scoped(Difference.objects.filter(batch=batch), user)
         .select_related("line__person", "resolved_by")
@@ -80,7 +83,7 @@ def differences(user, batch: Batch) -> QuerySet:
     )
 
 
-def person_lines(user, person) -> QuerySet:
+def person_lines(user: User, person: Person) -> QuerySet:
     """Every payment line of a person (the person page), newest batch first."""
     return (
         scoped(BatchLine.objects.filter(person=person), user)
@@ -103,7 +106,7 @@ def rule_text(rule: str) -> str:
     return _pack_name(pack_id) if pack_id else rule
 
 
-def area_names(codes) -> dict[str, str]:
+def area_names(codes: Iterable[str]) -> dict[str, str]:
     return known_names(codes)
 
 

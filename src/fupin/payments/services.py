@@ -9,16 +9,17 @@ reconciled against the return file, every difference resolved with a reason.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction, Role
+from fupin.access.models import AuditAction, Role, User
 from fupin.access.scope import OutOfScope, area_code_of, get_scoped, require_area, require_writer
 from fupin.areas.models import Area, Level, village_code_range
 from fupin.policy.params import fen_to_yuan
@@ -47,7 +48,7 @@ class PaymentError(ValueError):
     """A refused step; the message is Chinese and nothing has changed."""
 
 
-def _county_level(user) -> bool:
+def _county_level(user: User) -> bool:
     try:
         code = area_code_of(user)
     except OutOfScope:
@@ -55,13 +56,13 @@ def _county_level(user) -> bool:
     return code is None or len(code) <= 6
 
 
-def _require_staff(user, what: str) -> None:
+def _require_staff(user: User, what: str) -> None:
     require_writer(user)
     if user.role not in STAFF_ROLES:
         raise PaymentError(f"{user.get_role_display()}不能{what}")
 
 
-def _require_county(user, what: str, roles=COUNTY_ROLES) -> None:
+def _require_county(user: User, what: str, roles: Collection[str] = COUNTY_ROLES) -> None:
     require_writer(user)
     if user.role not in roles or not _county_level(user):
         raise PaymentError(
@@ -89,7 +90,7 @@ def area_of_batch(code: str) -> Area:
     return area
 
 
-def _locked(user, batch_id: int, version: int | None) -> Batch:
+def _locked(user: User, batch_id: int, version: int | None) -> Batch:
     """The batch, row-locked, if the user sees it; refused if someone changed it since `version`."""
     get_scoped(Batch.objects.all(), user, pk=batch_id)  # 404 outside the user's area
     batch = Batch.objects.select_for_update().get(pk=batch_id)
@@ -124,7 +125,13 @@ def _advance(batch: Batch, state: str, **fields) -> None:
 
 
 def _audit(
-    action, *, user, request, batch: Batch, summary: str, changes: dict | None = None
+    action: AuditAction,
+    *,
+    user: User,
+    request: HttpRequest,
+    batch: Batch,
+    summary: str,
+    changes: dict | None = None,
 ) -> None:
     record(
         action,
@@ -219,7 +226,9 @@ def _insert_lines(batch: Batch, rows: list[tuple]) -> None:
         cur.execute("DROP TABLE payline_stage")
 
 
-def check_prepare(*, user, kind: str, period: str, area_code: str, note: str = ""):
+def check_prepare(
+    *, user: User, kind: str, period: str, area_code: str, note: str = ""
+) -> tuple[providers.Kind, str, Area]:
     """What `prepare` checks before reading any entitlement: (kind, period, area), or PaymentError."""
     _require_staff(user, "编制发放批次")
     try:
@@ -239,7 +248,15 @@ def check_prepare(*, user, kind: str, period: str, area_code: str, note: str = "
     return k, period, area
 
 
-def prepare(*, user, kind: str, period: str, area_code: str, note: str = "", request=None) -> Batch:
+def prepare(
+    *,
+    user: User,
+    kind: str,
+    period: str,
+    area_code: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Batch:
     """编制发放批次: the kind's provider lists the entitlements of the period in the area; each one
     not already in a live line of another batch becomes a line. Refused if none is left."""
     k, period, area = check_prepare(
@@ -302,7 +319,9 @@ def prepare(*, user, kind: str, period: str, area_code: str, note: str = "", req
 
 # -- maker–checker --------------------------------------------------------------------------------
 @transaction.atomic
-def review(*, user, batch_id: int, version: int | None = None, request=None) -> Batch:
+def review(
+    *, user: User, batch_id: int, version: int | None = None, request: HttpRequest | None = None
+) -> Batch:
     """复核: by anyone of the batch's area but its preparer."""
     _require_staff(user, "复核发放批次")
     batch = _locked(user, batch_id, version)
@@ -322,7 +341,9 @@ def review(*, user, batch_id: int, version: int | None = None, request=None) -> 
 
 
 @transaction.atomic
-def approve(*, user, batch_id: int, version: int | None = None, request=None) -> Batch:
+def approve(
+    *, user: User, batch_id: int, version: int | None = None, request: HttpRequest | None = None
+) -> Batch:
     """审批: by the county, never by the batch's preparer or reviewer. Lines are not touched."""
     _require_county(user, "审批发放批次", APPROVER_ROLES)
     batch = _locked(user, batch_id, version)
@@ -364,7 +385,13 @@ def _reason(reason: str, what: str) -> str:
 
 @transaction.atomic
 def remove_line(
-    *, user, batch_id: int, line_id: int, reason: str, version: int | None = None, request=None
+    *,
+    user: User,
+    batch_id: int,
+    line_id: int,
+    reason: str,
+    version: int | None = None,
+    request: HttpRequest | None = None,
 ) -> Batch:
     """剔除明细 before review: the entitlement is free again for a later batch."""
     _require_staff(user, "修改发放批次")
@@ -396,7 +423,14 @@ def remove_line(
 
 
 @transaction.atomic
-def cancel(*, user, batch_id: int, reason: str, version: int | None = None, request=None) -> Batch:
+def cancel(
+    *,
+    user: User,
+    batch_id: int,
+    reason: str,
+    version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Batch:
     """作废 before approval: its entitlements are free again."""
     _require_staff(user, "作废发放批次")
     reason = _reason(reason, "作废原因")
@@ -418,7 +452,7 @@ def cancel(*, user, batch_id: int, reason: str, version: int | None = None, requ
 
 # -- export and payment -----------------------------------------------------------------------------
 @transaction.atomic
-def mark_exported(*, user, batch_id: int, request=None) -> Batch:
+def mark_exported(*, user: User, batch_id: int, request: HttpRequest | None = None) -> Batch:
     """The export of the payment file (bank CSV or agency xlsx): full ID numbers, so only for who may see them."""
     _require_county(user, "导出发放文件")
     if not user.may_unmask:
@@ -433,12 +467,12 @@ def mark_exported(*, user, batch_id: int, request=None) -> Batch:
 @transaction.atomic
 def mark_paid(
     *,
-    user,
+    user: User,
     batch_id: int,
     reference: str,
     paid_on: dt.date,
     version: int | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Batch:
     """登记支付: the bank's or agency's reference of the transfer."""
     _require_county(user, "登记支付")
@@ -489,7 +523,14 @@ def _close_if_done(batch: Batch) -> None:
 
 
 @transaction.atomic
-def resolve(*, user, difference_id: int, resolution: str, reason: str, request=None) -> Difference:
+def resolve(
+    *,
+    user: User,
+    difference_id: int,
+    resolution: str,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Difference:
     """处理对账差异 with a reason; the batch is reconciled when no difference is open."""
     _require_county(user, "处理对账差异")
     reason = _reason(reason, "处理理由")

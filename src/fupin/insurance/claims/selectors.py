@@ -7,6 +7,7 @@ self-pay of a person in a year").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 
+from fupin.access.models import User
 from fupin.access.scope import get_scoped, scoped
 from fupin.policy import load_pack
 from fupin.policy.params import BP
@@ -42,12 +44,12 @@ def with_split(qs: QuerySet) -> QuerySet:
     return qs.annotate(**{f"split_{p}": Coalesce(F(f"split__{p}"), 0) for p in PARTS})
 
 
-def claims(user) -> QuerySet:
+def claims(user: User) -> QuerySet:
     return with_split(scoped(MedicalClaim.objects.all(), user))
 
 
 def claim_list(
-    user, *, year: int, town: str = "", category: str = "", visit_type: str = ""
+    user: User, *, year: int, town: str = "", category: str = "", visit_type: str = ""
 ) -> QuerySet:
     qs = claims(user).filter(year=year).select_related("person")
     if town:
@@ -77,42 +79,42 @@ def township_totals(qs: QuerySet) -> list[dict]:
     return list(rows)
 
 
-def person_claims(user, person: Person, year: int | None = None) -> QuerySet:
+def person_claims(user: User, person: Person, year: int | None = None) -> QuerySet:
     qs = claims(user).filter(person=person)
     return qs.filter(year=year) if year else qs
 
 
-def imports(user) -> QuerySet:
+def imports(user: User) -> QuerySet:
     return scoped(ClaimImport.objects.all(), user)
 
 
-def claim_import(user, pk: int) -> ClaimImport:
+def claim_import(user: User, pk: int) -> ClaimImport:
     return get_scoped(ClaimImport.objects.all(), user, pk=pk)
 
 
-def identity_imports(user) -> QuerySet:
+def identity_imports(user: User) -> QuerySet:
     return scoped(IdentityImport.objects.all(), user)
 
 
-def identity_import(user, pk: int) -> IdentityImport:
+def identity_import(user: User, pk: int) -> IdentityImport:
     return get_scoped(IdentityImport.objects.all(), user, pk=pk)
 
 
-def import_faults(user, job: ClaimImport) -> QuerySet:
+def import_faults(user: User, job: ClaimImport) -> QuerySet:
     """Every faulty staged row of an upload (row order), read inside the user's area."""
     job = claim_import(user, job.pk)
     return job.rows.exclude(errors=[]).order_by("row_no")
 
 
-def official_runs(user) -> QuerySet:
+def official_runs(user: User) -> QuerySet:
     return scoped(OfficialResettlement.objects.all(), user)
 
 
-def official_run(user, pk: int) -> OfficialResettlement:
+def official_run(user: User, pk: int) -> OfficialResettlement:
     return get_scoped(OfficialResettlement.objects.all(), user, pk=pk)
 
 
-def official_changes(user, run: OfficialResettlement) -> QuerySet:
+def official_changes(user: User, run: OfficialResettlement) -> QuerySet:
     """The claims a re-settle changed, with claim and person, inside the user's area."""
     qs = scoped(OfficialChange.objects.filter(run=run), user)
     return qs.select_related("claim", "claim__person").order_by(
@@ -127,15 +129,15 @@ def official_change_totals(qs: QuerySet) -> dict:
     return {k: (v or 0) for k, v in sums.items()}
 
 
-def resettlements(user) -> QuerySet:
+def resettlements(user: User) -> QuerySet:
     return scoped(Resettlement.objects.all(), user)
 
 
-def resettlement(user, pk: int) -> Resettlement:
+def resettlement(user: User, pk: int) -> Resettlement:
     return get_scoped(Resettlement.objects.all(), user, pk=pk)
 
 
-def comparison(user, run: Resettlement, town: str = "") -> list[dict]:
+def comparison(user: User, run: Resettlement, town: str = "") -> list[dict]:
     """Per township: the official split beside the re-settled one (fen), for the run's claims."""
     qs = scoped(ResettledClaim.objects.filter(run=run), user)
     if town:
@@ -179,7 +181,7 @@ def pack_for_year(year: int) -> Pack | None:
     return None if span is None else region.spans[span].pack
 
 
-def self_pay_flags(person_ids, year: int) -> dict[int, SelfPayFlag]:
+def self_pay_flags(person_ids: Iterable[int], year: int) -> dict[int, SelfPayFlag]:
     """{person_id: SelfPayFlag} for the given persons with stored claims in `year` (flagged or not;
     `.flagged` says which). Household income: per-capita income × members as the registry records
     it; where none is recorded, the pack's income_per_capita (marked so in `income_basis`).
@@ -217,7 +219,7 @@ def self_pay_flags(person_ids, year: int) -> dict[int, SelfPayFlag]:
     return out
 
 
-def high_self_pay(user, year: int) -> list[SelfPayFlag]:
+def high_self_pay(user: User, year: int) -> list[SelfPayFlag]:
     """The flagged persons of `year` inside the user's area."""
     ids = claims(user).filter(year=year).values_list("person_id", flat=True).distinct()
     return [f for f in self_pay_flags(ids, year).values() if f.flagged]
