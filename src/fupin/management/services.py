@@ -549,7 +549,14 @@ def follow_up_interview(
 
 
 @transaction.atomic
-def submit_rectification(*, user, interview, text, upload=None, request=None):
+def submit_rectification(
+    *,
+    user: User,
+    interview: Interview,
+    text: str,
+    upload: UploadedFile | None = None,
+    request: HttpRequest | None = None,
+) -> Interview:
     """整改报告: the township interviewed reports on the actions agreed (text, and a file checked
     by its content); it may correct and resubmit until the county accepts it."""
     from django.core.files.base import ContentFile
@@ -595,7 +602,9 @@ def submit_rectification(*, user, interview, text, upload=None, request=None):
 
 
 @transaction.atomic
-def accept_rectification(*, user, interview, note: str = "", request=None):
+def accept_rectification(
+    *, user: User, interview: Interview, note: str = "", request: HttpRequest | None = None
+) -> Interview:
     """验收整改报告: the county accepts the township's report; after that it is kept as accepted."""
     from django.utils import timezone
 
