@@ -1,6 +1,9 @@
 """Stored claims in Chromium (issue 10): a township clerk uploads a hospital settlement file, sees
 the preview, confirms, and the person's page shows each claim's split, the category of its day and
-the trail — and records a 低保 period on the same page, with no Content-Security-Policy violation."""
+the trail — and records a 低保 period on the same page; a county clerk re-settles a year with the
+new identity (按新身份重算) from its page; no Content-Security-Policy violation."""
+
+import datetime
 
 import pytest
 from playwright.sync_api import expect
@@ -72,4 +75,37 @@ def test_claims_file_to_the_person_page(page, live_server, make_household, town_
     expect(page.locator(".alert-success")).to_contain_text("已登记低保对象期间 2018-07-01 至 今")
     expect(page.locator("#identity-periods")).to_contain_text("浮民发〔2018〕12号")
     assert IdentityPeriod.objects.filter(person=person, identity="dibao", end=None).count() == 1
+    assert page.evaluate("window.__csp || []") == []
+
+
+def test_resettle_a_year_with_the_new_identity(page, live_server, make_household, county_user):
+    """A 低保 period recorded after the claims were stored: the county clerk re-settles 2018 for
+    浮梁镇 from the page, sees the changed claim before → after, and the export link."""
+    from fupin.insurance.claims import imports
+    from tests.insurance.claims_factories import csv, run_import
+
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.set_default_timeout(60_000)
+    base = live_server.url
+    person = Person.objects.get(household=make_household(TOWN_A, members=1))
+    Person.objects.filter(pk=person.pk).update(status="exited")
+    job = run_import(
+        county_user, csv(f"ZY9,{person.id_number},,县医院,住院,二级,,2018-03-02,10000.00,8000.00")
+    )
+    imports.merge(job, user=county_user)
+    IdentityPeriod.objects.create(person=person, identity="dibao", start=datetime.date(2018, 1, 1),
+                                  reason="民政名单更正")  # fmt: skip
+    sign_in(page, base, county_user.username)
+    page.goto(f"{base}/insurance/claims/official/?year=2018")
+    page.select_option("#area", TOWN_A)
+    page.fill("#note", "民政名单更正")
+    page.get_by_role("button", name="开始重算").click()
+    expect(page.locator("#official-progress")).to_contain_text("已完成")
+    expect(page.locator("#official-progress")).to_contain_text("有变化 1 笔")
+    table = page.locator("main table").nth(1)
+    expect(table).to_contain_text("ZY9")
+    expect(table).to_contain_text("5700.00 →")
+    expect(page.get_by_role("link", name="导出有变化的结算单（xlsx）")).to_be_visible()
+    page.goto(f"{base}/insurance/claims/official/")
+    expect(page.locator("main table")).to_contain_text("民政名单更正")
     assert page.evaluate("window.__csp || []") == []
