@@ -19,3 +19,15 @@ def test_demo_builds_snapshots_bulletin_and_an_interview():
     i = Interview.objects.get()
     assert i.bulletin == b and i.interviewee in summary
     assert i.area_code[9:] == "000" and b.data["laggards"]
+    # The first township split its 脱贫人口 target among its villages; the bulletin ranks them by it.
+    from fupin.management.models import Target
+
+    village = Target.objects.filter(indicator__code="persons_out").exclude(
+        area_code__endswith="000"
+    )
+    town = Target.objects.get(
+        plan=b.plan, indicator__code="persons_out", area_code=village.first().area_code[:9] + "000"
+    )
+    assert village.exists() and sum(t.value for t in village) == town.value
+    section = next(s for s in b.data["sections"] if s["code"] == "persons_out")
+    assert section["village_by_target"]

@@ -15,7 +15,7 @@ from fupin.areas.models import Area, Level
 
 from . import services
 from .loading import DATA, load_indicators
-from .models import Indicator, ManualValue, Phase, Plan, SnapshotRun, Task, TaskStatus
+from .models import Indicator, ManualValue, Phase, Plan, SnapshotRun, Target, Task, TaskStatus
 from .selectors import pad
 
 SEED = 20180404
@@ -90,7 +90,36 @@ def load_plans(user: User, path: Path | None = None, today: dt.date | None = Non
                         value=1,
                         note="演示填报",
                     )
+    _village_targets(plans[-1], towns[0] if towns else None)
     return plans
+
+
+def _village_targets(plan: Plan, town: Area | None) -> None:
+    """村目标 (demo): the first township splits its 脱贫人口 target among its villages by their
+    registered poor, as its 人社所 would on the plan page."""
+    from django.db.models import Count
+
+    from fupin.access.models import Role
+    from fupin.registry.choices import ACTIVE_STATUSES
+    from fupin.registry.models import Person
+
+    if town is None:
+        return
+    indicator = Indicator.objects.get(code="persons_out")
+    target = Target.objects.filter(plan=plan, indicator=indicator, area_code=pad(town.code)).first()
+    setter = User.objects.filter(role=Role.TOWNSHIP, area__code=town.code).first()
+    if target is None or setter is None:
+        return
+    weights = dict(
+        Person.objects.filter(village_code__startswith=town.code, status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values_list("village_code")
+        .annotate(n=Count("id"))
+    )
+    for village, n in services.largest_remainder(target.value, weights).items():
+        services.set_village_target(
+            user=setter, plan=plan, indicator=indicator, village_code=village, value=n
+        )
 
 
 def build() -> str:
