@@ -225,14 +225,11 @@ def _changes(
     results: pl.DataFrame,
 ) -> pl.DataFrame:
     """The claims whose identity or any part changed: one row per claim, OfficialChange's columns."""
-    ids = frame["id"].to_list()
-    old_rows = []
-    for i in range(0, len(ids), 5000):
-        old_rows += list(
-            ClaimSplit.objects.filter(pk__in=ids[i : i + 5000]).values_list(
-                "claim_id", *PART_COLUMNS
-            )
-        )
+    old_rows = list(
+        ClaimSplit.objects.filter(year=run.year, village_code__startswith=run.area_code)
+        .values_list("claim_id", *PART_COLUMNS)
+        .iterator(chunk_size=20_000)
+    )
     old_split = pl.DataFrame(
         old_rows,
         schema={"id": pl.Int64, **{f"old_{c}": pl.Int64 for c in PART_COLUMNS}},
