@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from fupin.access.scope import scoped
 from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
 from fupin.policy.params import fen_to_yuan
@@ -17,7 +18,7 @@ from fupin.registry.idnumber import mask
 from fupin.sheets.response import xlsx_response
 
 from . import selectors, services
-from .models import Change, Outcome, Reason, Scheme
+from .models import Change, Outcome, PensionRecord, Reason, Scheme
 from .rules import GROUP_NAMES, INSURANCE_NAMES
 
 EXPORT_LIMIT = 1_100_000
@@ -206,6 +207,7 @@ def subsidy_list(request):
     names = area_names({e.village_code for e in page})
     cache: dict = {}
     labels = OUTCOME_LABELS[scheme]
+    chosen = _chosen_tiers(request.user, insurance, scheme, year, [e.person_id for e in page])
     rows = [
         {
             "e": e,
@@ -215,6 +217,7 @@ def subsidy_list(request):
             "rule": _rule_name(e, cache) if e.outcome == "entitled" else "",
             "reason": e.get_reason_display(),
             "amount": fen_to_yuan(e.amount_fen),
+            "chosen": fen_to_yuan(chosen[e.person_id]) if e.person_id in chosen else "",
         }
         for e in page
     ]
@@ -234,7 +237,25 @@ def subsidy_list(request):
             "outcomes": list(labels.items()),
             "towns": selectors.townships(request.user),
             "query": request.GET.urlencode(),
+            "shows_chosen": _shows_chosen(insurance, scheme),
         },
+    )
+
+
+def _shows_chosen(insurance: str, scheme: str) -> bool:
+    return insurance == "pension" and scheme == Scheme.PREMIUM
+
+
+def _chosen_tiers(user, insurance: str, scheme: str, year: int, person_ids) -> dict[int, int]:
+    """居民选定缴费档次 of that year (the portal's request, done by the township) for the persons on a
+    pension 代缴 list: shown beside the row; the government still pays the amount on the row (the
+    minimum tier), the resident pays the difference."""
+    if not _shows_chosen(insurance, scheme):
+        return {}
+    return dict(
+        scoped(PensionRecord.objects.all(), user)
+        .filter(person_id__in=person_ids, chosen_year=year, chosen_tier_fen__isnull=False)
+        .values_list("person_id", "chosen_tier_fen")
     )
 
 
@@ -249,6 +270,10 @@ def subsidy_export(request):
     ).order_by("village_code", "person_id")
     found = list(qs[:EXPORT_LIMIT].iterator(chunk_size=5000))
     names = area_names({e.village_code for e in found})
+    chosen: dict[int, int] = {}
+    ids = [e.person_id for e in found]
+    for i in range(0, len(ids), 5000):
+        chosen.update(_chosen_tiers(request.user, insurance, scheme, year, ids[i : i + 5000]))
     cache: dict = {}
     labels = OUTCOME_LABELS[scheme]
     rows = []
@@ -270,6 +295,11 @@ def subsidy_export(request):
                 info.get("rule", ""),
                 info.get("source", ""),
             ]
+            + (
+                [chosen[e.person_id] / 100 if e.person_id in chosen else ""]
+                if _shows_chosen(insurance, scheme)
+                else []
+            )
         )
     title = f"{year}年度{INSURANCE_NAMES[insurance]}{Scheme(scheme).label}"
     return xlsx_response(
@@ -292,7 +322,8 @@ def subsidy_export(request):
                     "金额(元)",
                     "规则编号",
                     "出处",
-                ],
+                ]
+                + (["居民选定档次(元)"] if _shows_chosen(insurance, scheme) else []),
                 rows,
             )
         ],
