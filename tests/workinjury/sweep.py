@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from fupin.workinjury.models import CaseEvidence, InjuryCase
+from fupin.workinjury.models import CaseEvidence, InjuryCase, Recovery
 from tests.access.marks import marker
 
 
@@ -41,6 +41,14 @@ def extend(world, users) -> None:
             uploaded_by=user,
         )
         ev.file.save("sweep.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+        Recovery.objects.create(
+            case=case,
+            kind="recovered",
+            amount_fen=1000,
+            on=dt.date.today(),
+            note=marker(town, Recovery),
+            recorded_by=user,
+        )
         world[town].update(injury_case=case, injury_evidence=ev)
 
 
@@ -53,10 +61,14 @@ def install(factory, extensions) -> None:
         "workinjury:case_investigate",
         "workinjury:case_decide",
         "workinjury:case_first_payment",
+        "workinjury:case_recovery",
+        "workinjury:case_write_off",
         "/api/v1/workinjury/cases/{pk}",
         "/api/v1/workinjury/cases/{pk}/investigation",
         "/api/v1/workinjury/cases/{pk}/decision",
         "/api/v1/workinjury/cases/{pk}/first-payment",
+        "/api/v1/workinjury/cases/{pk}/recovery",
+        "/api/v1/workinjury/cases/{pk}/write-off",
     )
     def _case(world, town):
         return {"pk": world[town]["injury_case"].pk}

@@ -18,6 +18,9 @@ def test_demo_builders(areas):
     cases = InjuryCase.objects.all()
     assert cases.filter(person__isnull=True).count() == 2
     assert cases.filter(first_payment_fen__isnull=False).count() == 1
+    paid = cases.get(first_payment_fen__isnull=False)
+    # a part repaid by the employer, the rest outstanding on the recovery list
+    assert paid.recoveries.get().amount_fen == paid.first_payment_fen * 3 // 10
     assert cases.filter(investigated_at__isnull=True).count() == 4
     assert "价格临时补贴" in unemployment_demo.build()
     assert SubsidyRun.objects.filter(triggered=False).count() == 1

@@ -17,7 +17,7 @@ from fupin.bounds import MAX_FEN, Date, text
 
 from . import selectors, services
 from .clocks import decision_clock, investigation_clock
-from .models import Decision, InjuryCase
+from .models import Decision, InjuryCase, Recovery
 from .rules import rules
 
 router = Router(tags=["工伤认定绿色通道"])
@@ -170,3 +170,108 @@ def first_payment(request, pk: int, payload: FirstPaymentIn):
         )
     except (services.WorkInjuryError, PermissionDenied) as exc:
         raise _refused(exc) from None
+
+
+# -- 向用人单位追偿 -------------------------------------------------------------------------------
+
+
+class RecoveryIn(Schema):
+    amount_fen: Fen
+    received_on: Date
+    note: text(Recovery, "note") = ""
+
+
+class WriteOffIn(Schema):
+    reason: text(Recovery, "note")
+
+
+class RecoveryEntryOut(Schema):
+    kind: str
+    amount_fen: int
+    on: dt.date
+    note: str
+
+
+class RecoveryOut(Schema):
+    case_id: int
+    worker_name: str
+    village_code: str
+    employer_name: str
+    first_payment_on: dt.date
+    due_on: dt.date
+    claimed_fen: int
+    recovered_fen: int
+    written_off_fen: int
+    outstanding_fen: int
+    entries: list[RecoveryEntryOut]
+
+
+class RecoveryFilter(Schema):
+    shown: str = Field("outstanding", description="outstanding / overdue / settled / all")
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+def _recovery_out(case: InjuryCase) -> dict:
+    totals = services.recovered_totals(case)
+    return {
+        "case_id": case.pk,
+        "worker_name": case.worker_name,
+        "village_code": case.village_code,
+        "employer_name": case.employer_name,
+        "first_payment_on": case.first_payment_on,
+        "due_on": selectors.recovery_due_on(case),
+        "claimed_fen": totals["claimed"],
+        "recovered_fen": totals["recovered"],
+        "written_off_fen": totals["written_off"],
+        "outstanding_fen": totals["outstanding"],
+        "entries": [
+            {"kind": e.kind, "amount_fen": e.amount_fen, "on": e.on, "note": e.note}
+            for e in case.recoveries.all()
+        ],
+    }
+
+
+@router.get("/workinjury/recoveries", response=list[RecoveryOut])
+def list_recoveries(request, filters: Query[RecoveryFilter]):
+    if filters.shown not in selectors.RECOVERY_FILTERS:
+        raise HttpError(422, f"shown 应为 {'、'.join(selectors.RECOVERY_FILTERS)} 之一")
+    qs = selectors.recoveries(request.user, shown=filters.shown, today=timezone.localdate())
+    return [_recovery_out(c) for c in qs[filters.offset : filters.offset + filters.limit]]
+
+
+@router.get("/workinjury/cases/{int:pk}/recovery", response=RecoveryOut)
+def get_recovery(request, pk: int):
+    case = _case(request, pk)
+    if case.first_payment_fen is None:
+        raise HttpError(422, "本案没有先行支付，无需向用人单位追偿")
+    return _recovery_out(case)
+
+
+@router.post("/workinjury/cases/{int:pk}/recovery", response=RecoveryOut)
+def add_recovery(request, pk: int, payload: RecoveryIn):
+    case = _case(request, pk)
+    try:
+        services.record_recovery(
+            user=request.user,
+            case=case,
+            amount_fen=payload.amount_fen,
+            received_on=payload.received_on,
+            note=payload.note,
+            request=request,
+        )
+    except (services.WorkInjuryError, PermissionDenied) as exc:
+        raise _refused(exc) from None
+    return _recovery_out(case)
+
+
+@router.post("/workinjury/cases/{int:pk}/write-off", response=RecoveryOut)
+def write_off(request, pk: int, payload: WriteOffIn):
+    case = _case(request, pk)
+    try:
+        services.write_off_recovery(
+            user=request.user, case=case, reason=payload.reason, request=request
+        )
+    except (services.WorkInjuryError, PermissionDenied) as exc:
+        raise _refused(exc) from None
+    return _recovery_out(case)

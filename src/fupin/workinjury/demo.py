@@ -94,7 +94,8 @@ def build() -> str:
     late = InjuryCase.objects.filter(
         investigated_at__isnull=True, reported_at__lt=now - dt.timedelta(hours=48)
     ).count()
-    return f"工伤案件 {made} 件（调查超期 {late} 件），先行支付 {paid} 件"
+    repaid = "（用人单位已偿还三成）" if paid else ""
+    return f"工伤案件 {made} 件（调查超期 {late} 件），先行支付 {paid} 件{repaid}"
 
 
 def _advance(case: InjuryCase, stage: str, user, rng: random.Random) -> int:
@@ -118,10 +119,18 @@ def _advance(case: InjuryCase, stage: str, user, rng: random.Random) -> int:
     )
     if stage != "paid":
         return 0
+    amount = rng.choice([860000, 1250000, 2300000])
     services.grant_first_payment(
         user=user,
         case=case,
-        amount_fen=rng.choice([860000, 1250000, 2300000]),
+        amount_fen=amount,
         reason="演示：用人单位未参保且拒不支付工伤医疗费",
+    )
+    services.record_recovery(  # 追偿：用人单位偿还了三成，其余在追偿台账上
+        user=user,
+        case=case,
+        amount_fen=amount * 3 // 10,
+        received_on=timezone.localdate(),
+        note="演示：用人单位偿还第一笔",
     )
     return 1

@@ -110,3 +110,37 @@ class CaseEvidence(models.Model):
         verbose_name = "劳动关系佐证材料"
         verbose_name_plural = "劳动关系佐证材料"
         ordering = ["case_id", "id"]
+
+
+class RecoveryKind(models.TextChoices):
+    RECOVERED = "recovered", "追回"
+    WRITTEN_OFF = "written_off", "核销"
+
+
+class Recovery(models.Model):
+    """追偿记录: after a first payment (先行支付) the fund claims the amount back from the employer —
+    each sum the employer repaid (追回, with the date received) and, when the rest cannot be had, its
+    write-off (核销, with the reason). Claimed = the case's first payment; outstanding = claimed −
+    recovered − written off, never below zero (the case row is locked while one is added)."""
+
+    AREA_CODE_FIELD = "case__village_code"
+
+    case = models.ForeignKey(InjuryCase, on_delete=models.PROTECT, related_name="recoveries")
+    kind = models.CharField("类别", max_length=12, choices=RecoveryKind.choices)
+    amount_fen = models.BigIntegerField("金额(分)")
+    on = models.DateField("日期")
+    note = models.CharField("说明（核销原因）", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "先行支付追偿记录"
+        verbose_name_plural = "先行支付追偿记录"
+        ordering = ["case", "on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="workinjury_recovery_positive"
+            )
+        ]

@@ -26,6 +26,7 @@ class WorkInjuryRules(Strict):
     labour_evidence: Parameter[list[str]]
     first_payment_cap: Parameter[Fen]
     first_payment_poor_priority: Parameter[bool]
+    recovery_due_days: Parameter[int]
 
 
 def default_pack_id() -> str:

@@ -25,7 +25,7 @@ from fupin.registry.choices import ACTIVE_STATUSES
 from fupin.registry.idnumber import IdNumberError, mask, parse_id_number
 from fupin.registry.models import Person
 
-from .models import CaseEvidence, Decision, EvidenceKind, InjuryCase
+from .models import CaseEvidence, Decision, EvidenceKind, InjuryCase, Recovery, RecoveryKind
 from .rules import default_pack_id, rules
 
 
@@ -278,3 +278,110 @@ def grant_first_payment(
         summary=f"工伤先行支付核定：{locked.worker_name} {fen_to_yuan(amount_fen)} 元",
     )
     return locked
+
+
+# -- 向用人单位追偿（先行支付之后） ------------------------------------------------------------------
+
+
+def recovered_totals(case: InjuryCase) -> dict[str, int]:
+    """{recovered, written_off, outstanding} in fen for a case with a first payment."""
+    sums = {k: 0 for k in RecoveryKind.values}
+    for kind, amount in case.recoveries.values_list("kind", "amount_fen"):
+        sums[kind] += amount
+    claimed = case.first_payment_fen or 0
+    return {
+        "claimed": claimed,
+        "recovered": sums[RecoveryKind.RECOVERED],
+        "written_off": sums[RecoveryKind.WRITTEN_OFF],
+        "outstanding": claimed - sums[RecoveryKind.RECOVERED] - sums[RecoveryKind.WRITTEN_OFF],
+    }
+
+
+def _recovery_case(user, case: InjuryCase) -> tuple[InjuryCase, dict[str, int]]:
+    require_writer(user)
+    require_area(user, case.village_code)
+    locked = _locked(case)
+    if locked.first_payment_fen is None:
+        raise WorkInjuryError("本案没有先行支付，无需向用人单位追偿")
+    totals = recovered_totals(locked)
+    if totals["outstanding"] <= 0:
+        raise WorkInjuryError("本案先行支付已全部追回或核销，不能再登记")
+    return locked, totals
+
+
+def _recovery_day(day, locked: InjuryCase, label: str) -> dt.date:
+    try:
+        day = bounds.parse_date(day, label)
+    except bounds.BoundsError as exc:
+        raise WorkInjuryError(str(exc)) from None
+    if day > timezone.localdate():
+        raise WorkInjuryError(f"{label}不能晚于今天")
+    if day < locked.first_payment_on:
+        raise WorkInjuryError(f"{label}不能早于先行支付核定日期 {locked.first_payment_on:%Y-%m-%d}")
+    return day
+
+
+def _recovery_note(value, *, required: bool, label: str) -> str:
+    if not isinstance(value, str):
+        raise WorkInjuryError(f"{label}应为文字")
+    value = value.strip()
+    if required and not value:
+        raise WorkInjuryError(f"请填写{label}")
+    limit = Recovery._meta.get_field("note").max_length
+    if len(value) > limit:
+        raise WorkInjuryError(f"{label}最多 {limit} 个字，填写了 {len(value)} 个字")
+    return value
+
+
+@transaction.atomic
+def record_recovery(
+    *, user, case: InjuryCase, amount_fen: int, received_on, note: str = "", request=None
+) -> Recovery:
+    """登记追回: an amount the employer repaid on a day; never more than is outstanding."""
+    locked, totals = _recovery_case(user, case)
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise WorkInjuryError("追回金额须大于 0")
+    if amount_fen > totals["outstanding"]:
+        raise WorkInjuryError(
+            f"追回金额 {fen_to_yuan(amount_fen)} 元超过尚未追回的 {fen_to_yuan(totals['outstanding'])} 元"
+        )
+    entry = Recovery.objects.create(
+        case=locked,
+        kind=RecoveryKind.RECOVERED,
+        amount_fen=amount_fen,
+        on=_recovery_day(received_on, locked, "到账日期"),
+        note=_recovery_note(note, required=False, label="说明"),
+        recorded_by=user,
+    )
+    record(
+        AuditAction.CREATE,
+        user=user,
+        request=request,
+        obj=locked,
+        summary=f"工伤先行支付追回：{locked.worker_name} {fen_to_yuan(amount_fen)} 元"
+        f"（{entry.on:%Y-%m-%d} 到账，尚欠 {fen_to_yuan(totals['outstanding'] - amount_fen)} 元）",
+    )
+    return entry
+
+
+@transaction.atomic
+def write_off_recovery(*, user, case: InjuryCase, reason: str, on=None, request=None) -> Recovery:
+    """核销: what is still outstanding is written off with the reason (用人单位注销、无财产可执行 …);
+    the claim is then closed."""
+    locked, totals = _recovery_case(user, case)
+    entry = Recovery.objects.create(
+        case=locked,
+        kind=RecoveryKind.WRITTEN_OFF,
+        amount_fen=totals["outstanding"],
+        on=_recovery_day(on or timezone.localdate(), locked, "核销日期"),
+        note=_recovery_note(reason, required=True, label="核销原因"),
+        recorded_by=user,
+    )
+    record(
+        AuditAction.DECISION,
+        user=user,
+        request=request,
+        obj=locked,
+        summary=f"工伤先行支付核销：{locked.worker_name} {fen_to_yuan(entry.amount_fen)} 元，{entry.note}",
+    )
+    return entry

@@ -8,6 +8,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -65,6 +66,22 @@ class DecisionForm(forms.Form):
 class FirstPaymentForm(forms.Form):
     amount = bounds.MoneyField(label="先行支付金额（元）")
     reason = forms.CharField(label="说明（用人单位未支付的情况）", max_length=300)
+
+
+class RecoveryForm(forms.Form):
+    amount = bounds.MoneyField(label="追回金额（元）")
+    received_on = bounds.DateField(label="到账日期")
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class WriteOffForm(forms.Form):
+    reason = forms.CharField(label="核销原因", max_length=300)
+
+
+def _form_error(form) -> services.WorkInjuryError:
+    return services.WorkInjuryError(
+        "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items())
+    )
 
 
 CLOCK_CSS = {
@@ -170,8 +187,10 @@ def case_detail(request, pk: int):
     r = rules(case.pack_id)
     decision_form = DecisionForm()
     payment_form = FirstPaymentForm()
-    styled(decision_form)
-    styled(payment_form)
+    recovery_form = RecoveryForm(initial={"received_on": timezone.localdate()})
+    write_off_form = WriteOffForm()
+    for form in (decision_form, payment_form, recovery_form, write_off_form):
+        styled(form)
     return render(
         request,
         "workinjury/case.html",
@@ -185,6 +204,12 @@ def case_detail(request, pk: int):
             "payment_form": payment_form,
             "r": r,
             "undecided": (Decision.PENDING, Decision.DISPUTED),
+            "recovery_form": recovery_form,
+            "write_off_form": write_off_form,
+            "recovery": services.recovered_totals(case) if case.first_payment_fen else None,
+            "recovery_entries": case.recoveries.select_related("recorded_by"),
+            "recovery_due_on": selectors.recovery_due_on(case),
+            "today": timezone.localdate(),
         },
     )
 
@@ -288,3 +313,84 @@ def evidence_download(request, pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def case_recovery(request, pk: int):
+    form = RecoveryForm(request.POST)
+
+    def run(case):
+        if not form.is_valid():
+            raise _form_error(form)
+        services.record_recovery(
+            user=request.user,
+            case=case,
+            amount_fen=form.cleaned_data["amount"],
+            received_on=form.cleaned_data["received_on"],
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+
+    return _step(request, pk, run, "已登记用人单位偿还的金额")
+
+
+@login_required
+@require_POST
+def case_write_off(request, pk: int):
+    form = WriteOffForm(request.POST)
+
+    def run(case):
+        if not form.is_valid():
+            raise _form_error(form)
+        services.write_off_recovery(
+            user=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+        )
+
+    return _step(request, pk, run, "已核销尚未追回的金额")
+
+
+@login_required
+def recoveries(request):
+    """先行支付追偿台账: claimed, recovered, written off and outstanding per case, filtered, exported."""
+    today = timezone.localdate()
+    shown = request.GET.get("shown", "outstanding")
+    shown = shown if shown in selectors.RECOVERY_FILTERS else "outstanding"
+    qs = selectors.recoveries(request.user, shown=shown, today=today)
+    if wants_xlsx(request):
+        return export(
+            request,
+            qs,
+            title="工伤先行支付追偿台账",
+            columns=[
+                Column("职工姓名", lambda c: c.worker_name),
+                Column("身份证号", lambda c: c.masked_id),
+                Column("区划", lambda c: c.village_code, area=True),
+                Column("用人单位", lambda c: c.employer_name),
+                Column("工程项目", lambda c: c.project_name),
+                Column("先行支付日期", lambda c: c.first_payment_on.isoformat()),
+                Column("应偿还期限", lambda c: selectors.recovery_due_on(c).isoformat()),
+                Column("应追偿(元)", lambda c: fen_to_yuan(c.first_payment_fen)),
+                Column("已追回(元)", lambda c: fen_to_yuan(c.recovered_fen)),
+                Column("已核销(元)", lambda c: fen_to_yuan(c.written_off_fen)),
+                Column("尚欠(元)", lambda c: fen_to_yuan(c.outstanding_fen)),
+            ],
+        )
+    page = page_of(request, qs)
+    rows = [(c, selectors.recovery_due_on(c)) for c in page.object_list]
+    totals = qs.aggregate(
+        claimed=Sum("first_payment_fen"), outstanding=Sum("outstanding_fen"), n=Count("id")
+    )
+    return render(
+        request,
+        "workinjury/recoveries.html",
+        {
+            "page": page,
+            "rows": rows,
+            "shown": shown,
+            "filters": selectors.RECOVERY_FILTERS,
+            "today": today,
+            "totals": totals,
+            "r": rules(),
+        },
+    )
