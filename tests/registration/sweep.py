@@ -1,8 +1,10 @@
 """A marked job-insurance enrolment in each township of the scope sweep
 (tests/access/test_scope_sweep.py)."""
 
+from django.utils import timezone
+
 from fupin.insurance.models import EnrolmentRecord
-from fupin.registration.models import JobEnrolment
+from fupin.registration.models import JobEnrolment, MarkBatch, MarkChange
 from tests.access.marks import NOT_SHOWN, marker
 from tests.exchange import sweep as _exchange_sweep  # noqa: F401  (its NOT_SHOWN entry first)
 
@@ -23,7 +25,36 @@ def extend(world, users) -> None:
             note=marker(town, JobEnrolment),
             updated_by=user,
         )
+        batch = MarkBatch.objects.create(
+            area_code=town,
+            note=marker(town, MarkBatch),
+            prepared_by=user,
+            prepared_at=timezone.now(),
+        )
+        MarkChange.objects.create(
+            batch=batch,
+            village_code=person.village_code,
+            id_number=person.id_number,
+            name=person.name,
+            insurance="medical",
+            action="new",
+            reason=marker(town, MarkChange),
+        )
+        world[town]["mark_batch"] = batch
 
 
 def install(factory, extensions) -> None:
     extensions.append(extend)
+
+    @factory(
+        "registration:mark_batch",
+        "/api/v1/registration/mark-batches/{pk}",
+        "/api/v1/registration/mark-batches/{pk}/confirm",
+        "/api/v1/registration/mark-batches/{pk}/cancel",
+    )
+    def _batch(world, town):
+        return {"pk": world[town]["mark_batch"].pk}
+
+    @factory("registration:mark_batch_act")
+    def _batch_act(world, town):
+        return {"pk": world[town]["mark_batch"].pk, "action": "cancel"}

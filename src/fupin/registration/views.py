@@ -3,14 +3,20 @@ reasons, the poverty marks out of step with the registry, and the job-insurance 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from fupin import bounds
-from fupin.access.scope import home_area_code, require_writer
+from fupin.access.scope import get_scoped, home_area_code, require_writer, scoped
 from fupin.areas.lookup import AreaNotFound, find_area
 from fupin.areas.models import Area, Level
 from fupin.areas.picker import parse_area
@@ -22,7 +28,14 @@ from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
 
 from . import selectors, services
-from .models import JobEnrolment, JobEnrolmentStatus, JobInsurance
+from .models import (
+    JobEnrolment,
+    JobEnrolmentStatus,
+    JobInsurance,
+    MarkBatch,
+    MarkBatchState,
+    MarkOutcome,
+)
 
 
 def _township(request) -> tuple[str, list[Area]]:
@@ -97,7 +110,8 @@ def marks(request):
     code, towns = _township(request)
     action = request.GET.get("action", "")
     action = action if action in selectors.MARK_ACTIONS else ""
-    rows = selectors.marks(request.user, code, action=action)
+    every = selectors.marks(request.user, code)
+    rows = [m for m in every if not action or m.action == action]
     if wants_xlsx(request):
         return export(
             request,
@@ -121,8 +135,142 @@ def marks(request):
             "towns": towns,
             "action": action,
             "actions": selectors.MARK_ACTIONS,
+            "total": len(every),
+            "may_write": not getattr(request.user, "read_only", False),
         },
     )
+
+
+@login_required
+@require_POST
+def marks_prepare(request):
+    """编制标识调整单 from the list as shown (its area and count)."""
+    try:
+        code = area_code(request.user, request.POST.get("area", ""))
+        expected = bounds.query_int(request.POST.get("expected"), None, 0, 10**7)
+        if expected is None:
+            raise services.RegistrationError("页面显示的条数无效，请刷新页面后重试")
+        batch = services.prepare_marks(
+            user=request.user,
+            area_code=code,
+            expected=expected,
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+    except (AreaNotFound, services.RegistrationError) as exc:
+        messages.error(request, str(exc))
+        return redirect(
+            f"{reverse('registration:marks')}?{urlencode({'area': request.POST.get('area', '')[:100]})}"
+        )
+    messages.success(request, f"已编制标识调整单 {batch.pk}，请由另一位工作人员复核后回写")
+    return redirect("registration:mark_batch", pk=batch.pk)
+
+
+BATCH_STATES = dict(MarkBatchState.choices)
+
+
+@login_required
+def mark_batches(request):
+    state = request.GET.get("state", "")
+    state = state if state in BATCH_STATES else ""
+    batches = (
+        scoped(MarkBatch.objects.all(), request.user)
+        .select_related("prepared_by", "checked_by")
+        .annotate(lines=Count("changes"))
+    )
+    if state:
+        batches = batches.filter(state=state)
+    if wants_xlsx(request):
+        return export(
+            request,
+            batches,
+            title="贫困人员标识调整单",
+            columns=[
+                Column("编号", lambda b: b.pk),
+                Column("范围", lambda b: b.area_code, area=True),
+                Column("状态", lambda b: b.get_state_display()),
+                Column("条数", lambda b: b.lines),
+                Column("编制人", lambda b: _who(b.prepared_by)),
+                Column("编制时间", lambda b: _when(b.prepared_at)),
+                Column("复核人", lambda b: _who(b.checked_by)),
+                Column("复核时间", lambda b: _when(b.checked_at)),
+                Column("说明", lambda b: b.note),
+                Column("复核意见", lambda b: b.check_note),
+            ],
+        )
+    return render(
+        request,
+        "registration/mark_batches.html",
+        {"batches": page_of(request, batches), "state": state, "states": BATCH_STATES},
+    )
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _when(at) -> str:
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
+
+
+@login_required
+def mark_batch(request, pk: int):
+    batch = get_scoped(
+        MarkBatch.objects.select_related("prepared_by", "checked_by"), request.user, pk=pk
+    )
+    changes = batch.changes.all()
+    outcome = request.GET.get("outcome")
+    if outcome in MarkOutcome.values:
+        changes = changes.filter(outcome=outcome)
+    if wants_xlsx(request):
+        return export(
+            request,
+            changes,
+            title=f"贫困人员标识调整单{batch.pk}",
+            columns=[
+                Column("调整", lambda c: c.get_action_display()),
+                Column("姓名", lambda c: c.name),
+                Column("身份证号", lambda c: mask(c.id_number)),
+                Column("区划", lambda c: c.village_code, area=True),
+                Column("险种", lambda c: c.get_insurance_display()),
+                Column("原因", lambda c: c.reason),
+                Column("结果", lambda c: c.get_outcome_display()),
+                Column("复核人", lambda c: _who(batch.checked_by)),
+                Column(
+                    "回写时间",
+                    lambda c: _when(batch.checked_at) if c.outcome == MarkOutcome.APPLIED else "",
+                ),
+            ],
+        )
+    return render(
+        request,
+        "registration/mark_batch.html",
+        {
+            "batch": batch,
+            "changes": page_of(request, changes),
+            "open": batch.state == MarkBatchState.PREPARED,
+            "may_check": batch.prepared_by_id != request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark_batch_act(request, pk: int, action: str):
+    steps = {"confirm": services.confirm_marks, "cancel": services.cancel_marks}
+    if action not in steps:
+        raise Http404
+    try:
+        steps[action](
+            user=request.user, batch_id=pk, note=request.POST.get("note", ""), request=request
+        )
+    except services.RegistrationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, "已复核并回写参保记录的贫困人员标识" if action == "confirm" else "已作废"
+        )
+    return redirect("registration:mark_batch", pk=pk)
 
 
 class JobEnrolmentForm(forms.Form):
