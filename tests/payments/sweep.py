@@ -84,7 +84,7 @@ BATCH_URLS = [
     "/api/v1/payments/batches/{pk}/return",
 ]
 DIFFERENCE_URLS = ["payments:resolve", "/api/v1/payments/differences/{pk}/resolve"]
-JOB_URLS = ["payments:job", "payments:job_progress"]
+JOB_URLS = ["payments:job", "payments:job_progress", "/api/v1/payments/jobs/{pk}"]
 
 
 def install(factory, extensions: list) -> None:

@@ -1,5 +1,6 @@
 """/api/v1/payments: the flow, maker–checker, Chinese refusals, wrong JSON types, huge numbers,
-another township's ids."""
+another township's ids. Preparing a batch and importing a return file are background jobs
+(202 and the job; GET /payments/jobs/{id} for its progress and outcome)."""
 
 import datetime as dt
 import json
@@ -23,6 +24,32 @@ def post(client, url, body):
 
 
 @pytest.fixture
+def capture(django_capture_on_commit_callbacks):
+    """Runs the jobs the request queued on commit (the test's transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def queued(client, url, body, capture, **kw) -> dict:
+    """POST that queues a job; the job once the worker has run it."""
+    with capture():
+        r = post(client, url, body) if body is not None else client.post(url, kw)
+    assert r.status_code == 202, r.content
+    assert r.json()["state"] == "queued" and r.json()["job_name"]
+    job = client.get(f"/api/v1/payments/jobs/{r.json()['id']}")
+    assert job.status_code == 200
+    return job.json()
+
+
+def prepared(client, body, capture) -> dict:
+    """编制 through the API; the new batch as GET /batches/{id} gives it."""
+    job = queued(client, "/api/v1/payments/batches", body, capture)
+    assert job["state"] == "done" and job["percent"] == 100, job
+    r = client.get(f"/api/v1/payments/batches/{job['batch_id']}")
+    assert r.status_code == 200
+    return r.json()
+
+
+@pytest.fixture
 def clients(
     kind, two_towns, town_a_user, town_a_checker, county_user, county_approver, town_b_user
 ):
@@ -35,14 +62,12 @@ def clients(
     }
 
 
-def test_the_whole_flow_through_the_api(clients):
-    r = post(
+def test_the_whole_flow_through_the_api(clients, capture):
+    b = prepared(
         clients["preparer"],
-        "/api/v1/payments/batches",
         {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A},
+        capture,
     )
-    assert r.status_code == 201, r.content
-    b = r.json()
     # 浮梁镇: 4 persons × 500.00 元 = 200,000 fen.
     assert (b["line_count"], b["total_fen"], b["state"], b["kind_name"], b["period_label"]) == (
         4,
@@ -94,10 +119,15 @@ def test_the_whole_flow_through_the_api(clients):
             BatchLine.objects.filter(batch_id=pk).order_by("id").select_related("person")
         )
     ]
-    r = clients["payer"].post(
-        f"/api/v1/payments/batches/{pk}/return", {"file": _file(csv_bytes(rows))}
+    job = queued(
+        clients["payer"],
+        f"/api/v1/payments/batches/{pk}/return",
+        None,
+        capture,
+        file=_file(csv_bytes(rows)),
     )
-    assert r.status_code == 200 and (r.json()["paid"], r.json()["differences"]) == (3, 1)
+    assert job["state"] == "done" and job["batch_id"] == pk
+    assert job["message"] == "已导入回盘文件：4 行，3 人次到账，差异 1 条"
     [diff] = clients["payer"].get(f"/api/v1/payments/batches/{pk}/differences").json()
     assert diff["kind"] == "refused"
     r = post(
@@ -115,25 +145,29 @@ def _file(data: bytes, name="回盘.csv"):
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-def test_a_return_file_with_bad_rows_is_a_chinese_422(clients):
-    pk = post(
+def test_a_return_file_with_bad_rows_fails_its_job_in_chinese(clients, capture):
+    pk = prepared(
         clients["preparer"],
-        "/api/v1/payments/batches",
         {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A},
-    ).json()["id"]
+        capture,
+    )["id"]
     Batch.objects.filter(pk=pk).update(state=BatchState.PAID)
-    r = clients["payer"].post(
+    job = queued(
+        clients["payer"],
         f"/api/v1/payments/batches/{pk}/return",
-        {"file": _file(csv_bytes([(1, "123", "", "x", "?", "")]))},
+        None,
+        capture,
+        file=_file(csv_bytes([(1, "123", "", "x", "?", "")])),
     )
-    assert r.status_code == 422
-    assert r.json()["detail"].startswith(
+    assert job["state"] == "failed"
+    assert job["message"].startswith(
         "回盘文件有 3 处错误，未导入：第2行B列“身份证号”：身份证号位数错误"
     )
+    assert job["faults"][0] == [2, "B列“身份证号”", "身份证号位数错误：应为18位，实为3位"]
     assert Batch.objects.get(pk=pk).state == BatchState.PAID
 
 
-def test_bad_input_gets_chinese_messages(clients):
+def test_bad_input_gets_chinese_messages(clients, capture):
     c = clients["preparer"]
     cases = [
         ({"kind": 123, "period": "2018-03", "area_code": TOWN_A}, "kind", "应为文本"),
@@ -160,9 +194,7 @@ def test_bad_input_gets_chinese_messages(clients):
     assert r.status_code == 422 and r.json()["errors"]["area_code"] == ["文本过长：最多 12 个字"]
     r = post(c, "/api/v1/payments/batches", "{not json")
     assert r.status_code in (400, 422) and "JSON" in r.json()["detail"]
-    pk = post(
-        c, "/api/v1/payments/batches", {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A}
-    ).json()["id"]
+    pk = prepared(c, {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A}, capture)["id"]
     checker = clients["checker"]
     for body, field in (
         ({"version": "abc"}, "version"),
@@ -186,12 +218,12 @@ def test_bad_input_gets_chinese_messages(clients):
     assert Batch.objects.get(pk=pk).state == BatchState.PREPARED
 
 
-def test_another_townships_batch_ids_are_404(clients):
-    pk = post(
+def test_another_townships_batch_ids_are_404(clients, capture):
+    pk = prepared(
         clients["preparer"],
-        "/api/v1/payments/batches",
         {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A},
-    ).json()["id"]
+        capture,
+    )["id"]
     other = clients["other"]
     for method, url in (
         ("get", f"/api/v1/payments/batches/{pk}"),
@@ -212,11 +244,7 @@ def test_another_townships_batch_ids_are_404(clients):
         {"kind": "t_post", "period": "2018-03", "area_code": TOWN_A},
     )
     assert r.status_code == 422 and "不在本辖区" in r.json()["detail"]
-    r = post(
-        other,
-        "/api/v1/payments/batches",
-        {"kind": "t_post", "period": "2018-03", "area_code": TOWN_B},
-    )
-    assert r.status_code == 201 and r.json()["town_totals"] == {TOWN_B: [3, 150_000]}
+    b = prepared(other, {"kind": "t_post", "period": "2018-03", "area_code": TOWN_B}, capture)
+    assert b["town_totals"] == {TOWN_B: [3, 150_000]}
     assert other.get("/api/v1/payments/batches/99999999999999999999999").status_code in (404, 422)
     assert Batch.objects.get(pk=pk).state == BatchState.PREPARED

@@ -15,8 +15,8 @@ from fupin.access.scope import get_scoped
 from fupin.bounds import MAX_ID, Date, text
 from fupin.registry.idnumber import mask
 
-from . import providers, reconcile, selectors, services
-from .models import Batch, BatchLine, Difference
+from . import jobs, providers, selectors, services
+from .models import Batch, BatchJob, BatchLine, Difference
 from .services import PaymentError
 
 router = Router(tags=["资金发放"])
@@ -169,11 +169,34 @@ class ResolveIn(Schema):
     reason: Reason
 
 
-class ReturnOut(Schema):
-    rows: int
-    paid: int
-    differences: int
-    batch: BatchOut
+class JobOut(Schema):
+    """A background job (后台任务): preparing a batch or reconciling a return file."""
+
+    id: int
+    job: str
+    job_name: str
+    state: str
+    state_label: str
+    step: int
+    steps: int
+    step_label: str
+    done: int
+    total: int
+    percent: int
+    message: str
+    faults: list
+    batch_id: int | None
+    filename: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_job_name(obj: BatchJob) -> str:
+        return obj.get_job_display()
+
+    @staticmethod
+    def resolve_state_label(obj: BatchJob) -> str:
+        return obj.get_state_display()
 
 
 class BatchQuery(Schema):
@@ -206,11 +229,18 @@ def list_batches(request, filters: Query[BatchQuery]):
     return qs[filters.offset : filters.offset + filters.limit]
 
 
-@router.post("/payments/batches", response={201: BatchOut})
+def _job(request, pk: int) -> BatchJob:
+    job = get_scoped(BatchJob.objects.all(), request.user, pk=pk)
+    jobs.recover_abandoned(job)
+    return job
+
+
+@router.post("/payments/batches", response={202: JobOut})
 def prepare(request, data: PrepareIn):
-    """编制发放批次（乡镇为本乡镇，县级为全县）。"""
+    """编制发放批次（乡镇为本乡镇，县级为全县），后台执行：先即时核对发放项目、期间和区划，
+    然后返回后台任务；GET /payments/jobs/{id} 查看进度，完成后 batch_id 为新批次。"""
     try:
-        batch = services.prepare(
+        job = jobs.start_prepare(
             user=request.user,
             kind=data.kind,
             period=data.period,
@@ -220,7 +250,13 @@ def prepare(request, data: PrepareIn):
         )
     except PaymentError as exc:
         raise _refused(exc) from None
-    return Status(201, _batch(request, batch.pk))
+    return Status(202, _job(request, job.pk))
+
+
+@router.get("/payments/jobs/{int:pk}", response=JobOut)
+def job_status(request, pk: int):
+    """后台任务（编制批次、导入回盘对账）的状态与进度：步骤、本步骤已处理行数/总行数、结果或出错的行列。"""
+    return _job(request, pk)
 
 
 @router.get("/payments/batches/{int:pk}", response=BatchOut)
@@ -297,12 +333,13 @@ def paid(request, pk: int, data: PaidIn):
     )
 
 
-@router.post("/payments/batches/{int:pk}/return", response=ReturnOut)
+@router.post("/payments/batches/{int:pk}/return", response={202: JobOut})
 def import_return(request, pk: int, file: File[UploadedFile]):
-    """导入回盘文件对账（xlsx 或 csv；有错误的文件整份不导入）。"""
+    """导入回盘文件对账（xlsx 或 csv），后台执行：先即时核对批次能否导入和文件大小，然后返回后台任务；
+    GET /payments/jobs/{id} 查看进度；有错误的文件整份不导入，任务的 faults 列出行、列和原因。"""
     _batch(request, pk)
     try:
-        rf = reconcile.import_return(
+        job = jobs.start_reconcile(
             user=request.user,
             batch_id=pk,
             data=file.read(),
@@ -311,12 +348,7 @@ def import_return(request, pk: int, file: File[UploadedFile]):
         )
     except PaymentError as exc:
         raise _refused(exc) from None
-    return {
-        "rows": rf.rows,
-        "paid": rf.paid,
-        "differences": rf.differences,
-        "batch": _batch(request, pk),
-    }
+    return Status(202, _job(request, job.pk))
 
 
 @router.post("/payments/differences/{int:pk}/resolve", response=DifferenceOut)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from fupin import liveness
+from fupin import jobprogress, liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import get_scoped
@@ -43,6 +43,7 @@ def start_prepare(
             area_code=area.code.ljust(12, "0"),
             params={"kind": k.code, "period": period, "area": area.code, "note": note},
             step_label="等待后台编制",
+            steps=4,
             created_by=user,
         )
         record(
@@ -73,6 +74,7 @@ def start_reconcile(*, user, batch_id: int, data: bytes, filename: str, request=
             filename=(filename or "")[:200],
             data=data,
             step_label="等待后台对账",
+            steps=3,
             created_by=user,
         )
         record(
@@ -124,6 +126,11 @@ def _run(job_id: int, user) -> None:
     ):
         return  # taken already
     job = BatchJob.objects.get(pk=job_id)
+    report = jobprogress.Reporter(BatchJob, job_id)
+
+    def progress(step: int, label: str, done: int, total: int) -> None:
+        report(step=step, step_label=label, done=done, total=total)
+
     try:
         if job.job == JobKind.PREPARE:
             p = job.params
@@ -133,6 +140,7 @@ def _run(job_id: int, user) -> None:
                 period=p["period"],
                 area_code=p["area"],
                 note=p.get("note", ""),
+                progress=progress,
             )
             message = (
                 f"已编制发放批次 {batch.pk}：{batch.line_count} 人次，"
@@ -140,11 +148,16 @@ def _run(job_id: int, user) -> None:
             )
         else:
             rf = reconcile.import_return(
-                user=user, batch_id=job.batch_id, data=bytes(job.data), filename=job.filename
+                user=user,
+                batch_id=job.batch_id,
+                data=bytes(job.data),
+                filename=job.filename,
+                progress=progress,
             )
             batch = job.batch
             message = f"已导入回盘文件：{rf.rows} 行，{rf.paid} 人次到账，差异 {rf.differences} 条"
     except PaymentError as exc:
+        report.close()
         faults = [list(f) for f in getattr(exc, "faults", [])][: reconcile.SHOWN_FAULTS]
         BatchJob.objects.filter(pk=job_id).update(
             state=JobState.FAILED,
@@ -156,6 +169,7 @@ def _run(job_id: int, user) -> None:
         )
         return
     except Exception as exc:
+        report.close()
         BatchJob.objects.filter(pk=job_id).update(
             state=JobState.FAILED,
             step_label="未完成",
@@ -164,6 +178,7 @@ def _run(job_id: int, user) -> None:
             finished_at=timezone.now(),
         )
         raise
+    report.close()
     BatchJob.objects.filter(pk=job_id).update(
         state=JobState.DONE,
         step_label="已完成",

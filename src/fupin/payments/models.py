@@ -263,6 +263,12 @@ class BatchJob(models.Model):
         "状态", max_length=8, choices=JobState.choices, default=JobState.QUEUED
     )
     step_label = models.CharField("当前步骤", max_length=60, blank=True)
+    # Named steps (prepare: 读取应发明细 → 核对 → 写入明细 → 合计; reconcile: 读取文件 → 逐行核对 →
+    # 写入结果) and, within the step, rows done of total (0 of 0 while the total is not yet known).
+    step = models.PositiveSmallIntegerField("步骤", default=0)
+    steps = models.PositiveSmallIntegerField("总步骤", default=4)
+    done = models.PositiveIntegerField("本步骤已处理行数", default=0)
+    total = models.PositiveIntegerField("本步骤总行数", default=0)
     area_code = models.CharField("区划", max_length=12)
     params = models.JSONField("参数", default=dict, blank=True)  # prepare: kind, period, note
     batch = models.ForeignKey(
@@ -289,4 +295,10 @@ class BatchJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return {JobState.QUEUED: 5, JobState.RUNNING: 50}.get(self.state, 100)
+        """Steps finished plus the share of rows done in the current one."""
+        if self.finished:
+            return 100
+        if self.state == JobState.QUEUED or not self.step:
+            return 0
+        part = self.done / self.total if self.total else 0
+        return min(99, int(100 * (self.step - 1 + min(part, 1)) / max(self.steps, 1)))

@@ -27,7 +27,14 @@ from fupin.registry.idnumber import IdNumberError, parse_id_number
 from fupin.sheets.read import FileFault, Limits, col_letter, read_cells
 
 from .models import Batch, BatchLine, BatchState, Difference, DifferenceKind, LineStatus, ReturnFile
-from .services import PaymentError, _close_if_done, _locked, _require_county
+from .services import (
+    PaymentError,
+    Progress,
+    _close_if_done,
+    _locked,
+    _require_county,
+    no_progress,
+)
 
 REQUIRED = {"明细号": "seq", "身份证号": "id_number", "金额(元)": "amount", "结果": "result"}
 OPTIONAL = {"姓名": "name", "说明": "text"}
@@ -114,7 +121,12 @@ def _id_number(value, expected: str | None) -> str:
     return parse_id_number(value if not isinstance(value, int) else str(value)).value
 
 
-def parse(data: bytes, filename: str, known: dict[int, str] | None = None) -> list[Row]:
+def parse(
+    data: bytes,
+    filename: str,
+    known: dict[int, str] | None = None,
+    progress: Progress = no_progress,
+) -> list[Row]:
     """Every row of the return file, checked; ReturnFileError listing every bad row otherwise.
     `known` (明细号 → ID number of the batch's lines) spares re-checking the numbers the registry holds."""
     known = known or {}
@@ -126,7 +138,10 @@ def parse(data: bytes, filename: str, known: dict[int, str] | None = None) -> li
         raise ReturnFileError("回盘文件是空的，未导入")
     cols = _header(cells[0])
     rows, faults, first_seen = [], [], {}
+    total = len(cells) - 1
     for number, raw in enumerate(cells[1:], start=2):
+        if number % 5000 == 0:
+            progress(2, "逐行核对", number - 1, total)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
             continue
 
@@ -186,8 +201,17 @@ def parse(data: bytes, filename: str, known: dict[int, str] | None = None) -> li
     return rows
 
 
-def import_return(*, user, batch_id: int, data: bytes, filename: str, request=None) -> ReturnFile:
-    """导入回盘文件 and list the differences, all or nothing."""
+def import_return(
+    *,
+    user,
+    batch_id: int,
+    data: bytes,
+    filename: str,
+    request=None,
+    progress: Progress = no_progress,
+) -> ReturnFile:
+    """导入回盘文件 and list the differences, all or nothing. `progress` hears the three steps:
+    读取回盘文件, 逐行核对 (rows of total), 写入对账结果."""
     _require_county(user, "导入回盘文件")
     batch = get_scoped(Batch.objects.all(), user, pk=batch_id)
     _may_import(batch)
@@ -197,9 +221,11 @@ def import_return(*, user, batch_id: int, data: bytes, filename: str, request=No
         .values_list("id", "person__id_number")
         .iterator(chunk_size=20_000)
     )
+    progress(1, "读取回盘文件", 0, 0)
     rows = parse(
-        data, filename, known
+        data, filename, known, progress
     )  # outside the transaction: the child process may take a while
+    progress(3, "写入对账结果", 0, len(rows))
     with transaction.atomic():
         batch = _locked(user, batch_id, None)
         _may_import(batch)

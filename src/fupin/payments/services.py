@@ -9,7 +9,7 @@ reconciled against the return file, every difference resolved with a reason.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
@@ -46,6 +46,14 @@ APPROVER_ROLES = {Role.ADMIN, Role.COUNTY}
 
 class PaymentError(ValueError):
     """A refused step; the message is Chinese and nothing has changed."""
+
+
+# A background job's progress: (step number, step name, rows done, rows in the step; 0 = unknown).
+Progress = Callable[[int, str, int, int], None]
+
+
+def no_progress(step: int, label: str, done: int, total: int) -> None:
+    pass
 
 
 def _county_level(user: User) -> bool:
@@ -192,19 +200,20 @@ STAGED = (
 )
 
 
-def _insert_lines(batch: Batch, rows: list[tuple]) -> None:
+def _insert_lines(batch: Batch, rows: list[tuple], progress: Progress = no_progress) -> None:
     """Insert the lines; one whose entitlement another batch took meanwhile is skipped (the unique
     index decides: two batches prepared at once cannot both take it). PostgreSQL: COPY into a
     staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING (set-based); elsewhere the ORM."""
     if connection.vendor != "postgresql":
-        BatchLine.objects.bulk_create(
-            [
-                BatchLine(batch=batch, kind=batch.kind, **dict(zip(STAGED, r, strict=True)))
-                for r in rows
-            ],
-            batch_size=CHUNK,
-            ignore_conflicts=True,
-        )
+        for start in range(0, len(rows), CHUNK):
+            BatchLine.objects.bulk_create(
+                [
+                    BatchLine(batch=batch, kind=batch.kind, **dict(zip(STAGED, r, strict=True)))
+                    for r in rows[start : start + CHUNK]
+                ],
+                ignore_conflicts=True,
+            )
+            progress(3, "写入明细", min(start + CHUNK, len(rows)), len(rows))
         return
     cols = ", ".join(STAGED)
     with connection.cursor() as cur:
@@ -216,8 +225,10 @@ def _insert_lines(batch: Batch, rows: list[tuple]) -> None:
             "ON COMMIT DROP"
         )
         with cur.cursor.copy(f"COPY payline_stage ({cols}) FROM STDIN") as copy:
-            for r in rows:
+            for n, r in enumerate(rows, start=1):
                 copy.write_row(r)
+                if n % CHUNK == 0:
+                    progress(3, "写入明细", n, len(rows))
         cur.execute(
             f"INSERT INTO payments_batchline (batch_id, kind, {cols}, status, live, status_reason) "
             f"SELECT %s, %s, {cols}, %s, true, '' FROM payline_stage ON CONFLICT DO NOTHING",
@@ -256,16 +267,23 @@ def prepare(
     area_code: str,
     note: str = "",
     request: HttpRequest | None = None,
+    progress: Progress = no_progress,
 ) -> Batch:
     """编制发放批次: the kind's provider lists the entitlements of the period in the area; each one
-    not already in a live line of another batch becomes a line. Refused if none is left."""
+    not already in a live line of another batch becomes a line. Refused if none is left.
+    `progress` hears the four steps: 读取应发明细, 核对, 写入明细 (rows of total), 合计."""
     k, period, area = check_prepare(
         user=user, kind=kind, period=period, area_code=area_code, note=note
     )
     low, high = village_code_range(area.code)
-    entitlements = list(k.lines(user=user, period=period, area_code=area.code))
-    for line in entitlements:
+    progress(1, "读取应发明细", 0, 0)
+    entitlements = []
+    for line in k.lines(user=user, period=period, area_code=area.code):
         _check_line(line, k, period, low, high)
+        entitlements.append(line)
+        if len(entitlements) % CHUNK == 0:
+            progress(1, "读取应发明细", len(entitlements), 0)
+    progress(2, "核对是否已在其他发放批次", 0, len(entitlements))
     with transaction.atomic():
         batch = Batch.objects.create(
             kind=k.code, period=period, area_code=area.code.ljust(12, "0"), preparer=user, note=note
@@ -298,7 +316,9 @@ def prepare(
                     e.note[:200],
                 )
             )
-        _insert_lines(batch, fresh)
+        progress(3, "写入明细", 0, len(fresh))
+        _insert_lines(batch, fresh, progress)
+        progress(4, "按乡镇合计", 0, 0)
         refresh_totals(batch)
         if batch.line_count == 0:
             transaction.set_rollback(True)
