@@ -9,6 +9,8 @@ transaction: a run is all or nothing, and running it twice writes nothing the se
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import connection
 
 from fupin.areas.models import village_code_range
@@ -58,14 +60,24 @@ def _area_filter(area_code: str) -> tuple[str, dict]:
 
 
 def _people_sql(plan: YearPlan, groups: list[str] | tuple[str, ...], where: str) -> str:
-    """The people of the area with what decides their outcome, one row each."""
+    """The people of the area with what decides their outcome, one row each. A list reads only its
+    own insurance's record (the pension record, or the year's medical enrolment), and of the
+    insurance extract only the rows reporting a death (unique per ID number and insurance)."""
+    if plan.insurance == "pension":
+        record = f"LEFT JOIN {_t(PensionRecord)} r ON r.person_id = p.id "
+        cols = "r.status AS pstatus, r.paid_year, r.paid_by AS rpaid_by, r.years_paid, NULL AS mpaid_by"
+    else:
+        record = f"LEFT JOIN {_t(MedicalEnrolment)} m ON m.person_id = p.id AND m.year = %(year)s "
+        cols = (
+            "NULL AS pstatus, NULL AS paid_year, NULL AS rpaid_by, NULL AS years_paid, "
+            "m.paid_by AS mpaid_by"
+        )
     return (
         f"SELECT p.id, p.village_code, p.status, p.removal_reason, p.birth_date, e.deceased AS x_dead, "
-        f"r.status AS pstatus, r.paid_year, r.paid_by AS rpaid_by, r.years_paid, m.paid_by AS mpaid_by, "
-        f"{_group_case(groups)} AS grp "
-        f"FROM {_t(Person)} p LEFT JOIN {_t(PensionRecord)} r ON r.person_id = p.id "
-        f"LEFT JOIN {_t(MedicalEnrolment)} m ON m.person_id = p.id AND m.year = %(year)s "
-        f"LEFT JOIN {_t(EnrolmentRecord)} e ON e.id_number = p.id_number AND e.insurance = %(insurance)s "
+        f"{cols}, {_group_case(groups)} AS grp "
+        f"FROM {_t(Person)} p {record}"
+        f"LEFT JOIN (SELECT id_number, deceased FROM {_t(EnrolmentRecord)} WHERE insurance = %(insurance)s "
+        f"AND deceased = %(true)s) e ON e.id_number = p.id_number "
         f"WHERE {where}"
     )
 
@@ -86,16 +98,24 @@ def _insert(select_sql: str, params: dict, target: str = STAGE) -> int:
 # ---- PostgreSQL, county-wide: build the year's list as a fresh table and swap it in ----
 
 SEQUENCE = "insurance_subsidyentry_part_id_seq"  # migration 0006
+PARALLEL_WORKERS = (
+    2  # per statement, besides the leader (PostgreSQL caps it at max_parallel_workers)
+)
 
 
 class Fresh:
-    """The year's list of one insurance, built as a new table beside the stored one (PostgreSQL, a
-    county-wide run). Each scheme is one INSERT … SELECT that also reads the stored row of the same
-    person and scheme (a hash join): an unchanged row keeps its id and the run that wrote it, a
-    changed row keeps its id and takes this run, a new row takes a new id. Then either nothing
-    differs (the new table is dropped: nothing written) or the stored partition is detached and
-    dropped and the new table attached in its place — its indexes built once, in bulk — all inside
-    the caller's transaction (all or nothing; two runs of a year queue on the run's advisory lock).
+    """The year's list of one insurance, computed whole beside the stored one (PostgreSQL, a
+    county-wide run).
+
+    Each scheme is one CREATE TEMPORARY TABLE … AS SELECT that also reads the stored row of the same
+    person and scheme: a statement PostgreSQL runs with parallel workers (an INSERT … SELECT never
+    is), so the registry scan and its hash joins are shared between processes. Each row carries
+    the stored id (none for a new row) and whether it equals the stored row. Then either nothing
+    differs — the temporary tables are dropped and nothing is written — or a new table is filled
+    from them (an unchanged row keeps its id and the run that wrote it, a changed row keeps its id
+    and takes this run, a new row takes a new id) and attached in place of the stored partition,
+    its indexes built once, in bulk. All inside the caller's transaction (all or nothing; two runs
+    of a year queue on the run's advisory lock).
     """
 
     def __init__(self, plan: YearPlan, run_id: int):
@@ -106,21 +126,20 @@ class Fresh:
         self.other = connection.ops.quote_name(f"insurance_subsidyentry_{self.insurance}_other")
         self.leaf_name = f"insurance_subsidyentry_{self.insurance}_{self.year}"
         self.table = connection.ops.quote_name(f"{self.leaf_name}_new")
-        with connection.cursor() as cur:
-            cur.execute(
-                f"CREATE TABLE {self.table} (LIKE {self.parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
-            )
-            cur.execute("SELECT nextval(%s)", [SEQUENCE])
-            self.mark = cur.fetchone()[0]  # every new row's id is above it, every stored one below
+        self.stages: list[str] = []
 
     def insert(self, select_sql: str, params: dict) -> int:
         same = " AND ".join(f"o.{c} = s.{c}" for c in VALUES)
         cols = COLS.replace(" ", "").split(",")
+        stage = f"pg_temp.insurance_fresh_{len(self.stages)}"
+        self.stages.append(stage)
         with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {stage}")  # a failed run earlier in this session
             cur.execute(
-                f"INSERT INTO {self.table} (id, {COLS}) "
-                f"SELECT COALESCE(o.id, nextval('{SEQUENCE}')), {', '.join(f's.{c}' for c in cols[:-1])}, "
-                f"CASE WHEN o.id IS NOT NULL AND {same} THEN o.run_id ELSE s.run_id END "
+                f"CREATE TEMPORARY TABLE {stage.split('.')[1]} ON COMMIT DROP AS "
+                f"SELECT o.id AS old_id, {', '.join(f's.{c}' for c in cols[:-1])}, "
+                f"CASE WHEN o.id IS NOT NULL AND {same} THEN o.run_id ELSE s.run_id END AS run_id, "
+                f"(o.id IS NOT NULL AND {same}) AS same "
                 f"FROM ({select_sql}) AS s({', '.join(cols)}) "
                 f"LEFT JOIN {self.parent} o ON o.year = %(year)s AND o.insurance = %(insurance)s "
                 f"AND o.scheme = s.scheme AND o.person_id = s.person_id",
@@ -129,13 +148,13 @@ class Fresh:
             return cur.rowcount
 
     def finish(self) -> dict:
-        """Swap the new table in if anything differs; the counts of what differs."""
-        t, p = self.table, {"year": self.year, "insurance": self.insurance, "run": self.run_id}
+        """Swap the new list in if anything differs; the counts of what differs."""
+        t, p = self.table, {"year": self.year, "insurance": self.insurance}
+        rows = " UNION ALL ".join(f"SELECT * FROM {s}" for s in self.stages)
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT COUNT(*) FILTER (WHERE id > %(mark)s), "
-                f"COUNT(*) FILTER (WHERE id < %(mark)s AND run_id = %(run)s), COUNT(*) FROM {t}",
-                dict(p, mark=self.mark),
+                f"SELECT COUNT(*) FILTER (WHERE old_id IS NULL), "
+                f"COUNT(*) FILTER (WHERE old_id IS NOT NULL AND NOT same), COUNT(*) FROM ({rows}) x"
             )
             inserted, updated, total = cur.fetchone()
             cur.execute(
@@ -143,9 +162,15 @@ class Fresh:
                 p,
             )
             deleted = cur.fetchone()[0] - (total - inserted)
-            if not (inserted or updated or deleted):
-                cur.execute(f"DROP TABLE {t}")
-            else:
+            if inserted or updated or deleted:
+                cur.execute(
+                    f"CREATE TABLE {t} (LIKE {self.parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                )
+                # New ids in the order the rows were computed (registry order within a scheme).
+                cur.execute(
+                    f"INSERT INTO {t} (id, {COLS}) SELECT COALESCE(old_id, nextval('{SEQUENCE}')), "
+                    f"{COLS} FROM ({rows}) x"
+                )
                 cur.execute(f"ANALYZE {t}")
                 cur.execute("SELECT to_regclass(%s) IS NOT NULL", [self.leaf_name])
                 if cur.fetchone()[0]:
@@ -161,6 +186,8 @@ class Fresh:
                 cur.execute(
                     f"ALTER TABLE {t} RENAME TO {connection.ops.quote_name(self.leaf_name)}"
                 )
+            for stage in self.stages:
+                cur.execute(f"DROP TABLE {stage}")
         return {"written": {"inserted": inserted, "updated": updated, "deleted": deleted}}
 
 
@@ -239,10 +266,39 @@ def _covers_all(area_code: str, base: dict) -> bool:
         return not cur.fetchone()[0]
 
 
-def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
+STEP_PREMIUM = "计算年度代缴名单"
+STEP_BACK_PAY = "计算60周岁以上补缴名单"
+STEP_EARLY = "计算提前领取养老金名单"
+STEP_ACCOUNT = "计算一次性个人账户补贴"
+STEP_WRITE = "与已存名单比较并写入"
+STEP_CHANGES = "与上年度比较新增、减少"
+STEP_TALLY = "按规则、原因统计"
+
+
+def steps(plan: YearPlan) -> list[str]:
+    """The named steps `compute` reports for this plan, in order."""
+    pension = plan.insurance == "pension"
+    return [
+        STEP_PREMIUM,
+        *([STEP_BACK_PAY] if pension and plan.back_pay_rule is not None else []),
+        *([STEP_EARLY] if pension and plan.early_rule is not None else []),
+        *([STEP_ACCOUNT] if pension and plan.account_rule is not None else []),
+        STEP_WRITE,
+        STEP_CHANGES,
+        STEP_TALLY,
+    ]
+
+
+def _no_progress(label: str) -> None:
+    pass
+
+
+def compute(
+    plan: YearPlan, *, area_code: str, run_id: int, progress: Callable[[str], None] = _no_progress
+) -> dict:
     """Bring the area's rows of `plan.year` and `plan.insurance` (all schemes) to what the rules
     give now, writing only what differs, and redo the changes since last year. Call inside a
-    transaction. Returns the counts."""
+    transaction. Returns the counts. `progress` hears each of `steps(plan)` as it starts."""
     where, area_params = _area_filter(area_code)
     base = {
         "year": plan.year,
@@ -260,6 +316,12 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             # Hash joins of a million rows in memory, and the swapped-in partition's indexes in one sort.
             cur.execute("SET LOCAL work_mem = '256MB'")
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # The county-wide statements (CREATE TABLE … AS, counts, the tally) are worth sharing
+            # between processes: handing a row from a worker to the leader costs far less here than
+            # the planner's defaults assume (measured: bench/subsidy.py, README).
+            cur.execute("SET LOCAL max_parallel_workers_per_gather = %s", [PARALLEL_WORKERS])
+            cur.execute("SET LOCAL parallel_setup_cost = 100")
+            cur.execute("SET LOCAL parallel_tuple_cost = 0.001")
         area = where.replace("p.village_code", "village_code")
         cur.execute(
             f"DELETE FROM {_t(SubsidyChange)} WHERE year = %(year)s AND insurance = %(insurance)s "
@@ -308,6 +370,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
     )
     reason_sql = reason.replace("p.status", "status").replace("p.removal_reason", "removal_reason")
     counts: dict = {}
+    progress(STEP_PREMIUM)
     counts["premium_rows"] = _insert(
         f"SELECT %(year)s, %(insurance)s, 'premium', id, village_code, "
         f"CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, COALESCE(grp, ''), COALESCE(reason, ''), "
@@ -336,6 +399,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date",
         )
         tier = plan.back_pay_rule.amount_fen
+        progress(STEP_BACK_PAY)
         counts["back_pay_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'back_pay', id, village_code, "
             "CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, "
@@ -368,6 +432,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             "p.status, p.removal_reason, p.birth_date",
             "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date",
         )
+        progress(STEP_EARLY)
         counts["early_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'early_pension', id, village_code, "
             "CASE WHEN reason IS NULL THEN 'entitled' ELSE 'excluded' END, "
@@ -383,6 +448,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             plan.account_groups,
             f"{where} AND p.birth_date <= %(old)s AND p.status <> 'removed'",
         )
+        progress(STEP_ACCOUNT)
         counts["account_rows"] = _insert(
             f"SELECT %(year)s, %(insurance)s, 'account_subsidy', id, village_code, 'entitled', 'account_subsidy', '', "
             f"{plan.account_rule.amount_fen}, 0, %(run)s FROM ({inner_a}) q "
@@ -390,6 +456,7 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
             ap,
             target,
         )
+    progress(STEP_WRITE)
     if fresh:
         counts.update(target.finish())
     elif direct:
@@ -404,7 +471,9 @@ def compute(plan: YearPlan, *, area_code: str, run_id: int) -> dict:
         with connection.cursor() as cur:
             # The planner must know the rows just written, or it joins this year to last year row by row.
             cur.execute(f"ANALYZE {_t(SubsidyEntry)}")
+    progress(STEP_CHANGES)
     counts.update(_changes(plan, where, base, whole=fresh))
+    progress(STEP_TALLY)
     counts.update(_tally(plan, where.replace("p.village_code", "village_code"), base))
     return counts
 
@@ -424,14 +493,17 @@ def _changes(plan: YearPlan, where: str, base: dict, whole: bool = False) -> dic
             return {"previous": False, "added": 0, "removed": 0}
         cols = "year, insurance, person_id, village_code, change, reason, detail, run_id"
         if whole and connection.vendor == "postgresql":
-            # The whole county: both lists whole, so one full join finds who came and who went.
+            # The whole county: both lists whole, so one full join finds who came and who went —
+            # a CREATE TABLE … AS, which PostgreSQL runs in parallel, then only those rows written.
+            cur.execute("DROP TABLE IF EXISTS pg_temp.insurance_run_changes")
             cur.execute(
-                f"INSERT INTO {_t(SubsidyChange)} ({cols}) "
-                f"SELECT %(year)s, %(insurance)s, COALESCE(cur.person_id, prev.person_id), "
-                f"COALESCE(cur.village_code, prev.village_code), "
-                f"CASE WHEN cur.outcome = 'entitled' THEN 'added' ELSE 'removed' END, "
-                f"CASE WHEN cur.outcome = 'entitled' THEN COALESCE(prev.reason, '') ELSE COALESCE(cur.reason, '') END, "
-                f"CASE WHEN cur.outcome = 'entitled' THEN cur.rule ELSE prev.rule END, %(run)s "
+                f"CREATE TEMPORARY TABLE insurance_run_changes ON COMMIT DROP AS "
+                f"SELECT %(year)s AS year, %(insurance)s AS insurance, "
+                f"COALESCE(cur.person_id, prev.person_id) AS person_id, "
+                f"COALESCE(cur.village_code, prev.village_code) AS village_code, "
+                f"CASE WHEN cur.outcome = 'entitled' THEN 'added' ELSE 'removed' END AS change, "
+                f"CASE WHEN cur.outcome = 'entitled' THEN COALESCE(prev.reason, '') ELSE COALESCE(cur.reason, '') END AS reason, "
+                f"CASE WHEN cur.outcome = 'entitled' THEN cur.rule ELSE prev.rule END AS detail, %(run)s AS run_id "
                 f"FROM (SELECT person_id, village_code, outcome, rule, reason FROM {e} WHERE year = %(year)s "
                 f"AND insurance = %(insurance)s AND scheme = 'premium') cur "
                 f"FULL JOIN (SELECT person_id, village_code, outcome, rule, reason FROM {e} WHERE year = %(prev)s "
@@ -441,11 +513,14 @@ def _changes(plan: YearPlan, where: str, base: dict, whole: bool = False) -> dic
                 params,
             )
             cur.execute(
-                f"SELECT COUNT(*) FILTER (WHERE change = 'added'), COUNT(*) FILTER (WHERE change = 'removed') "
-                f"FROM {_t(SubsidyChange)} WHERE year = %(year)s AND insurance = %(insurance)s AND run_id = %(run)s",
-                params,
+                f"INSERT INTO {_t(SubsidyChange)} ({cols}) SELECT {cols} FROM insurance_run_changes"
+            )
+            cur.execute(
+                "SELECT COUNT(*) FILTER (WHERE change = 'added'), COUNT(*) FILTER (WHERE change = 'removed') "
+                "FROM insurance_run_changes"
             )
             added, removed = (int(x or 0) for x in cur.fetchone())
+            cur.execute("DROP TABLE insurance_run_changes")
             return {"previous": True, "added": added, "removed": removed}
         cur.execute(
             f"INSERT INTO {_t(SubsidyChange)} ({cols}) "

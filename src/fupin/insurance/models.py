@@ -193,7 +193,7 @@ class SubsidyRun(models.Model):
     def percent(self) -> int:
         if self.state in (RunState.DONE, RunState.FAILED):
             return 100
-        return 100 * self.step // max(self.steps, 1)
+        return 100 * max(self.step - 1, 0) // max(self.steps, 1)  # steps finished so far
 
     @property
     def finished(self) -> bool:

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fupin import liveness
+from fupin import jobprogress, liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_of, require_area, require_writer
@@ -407,10 +407,16 @@ def start_run(
     pack_id: str | None = None,
     request: HttpRequest | None = None,
 ) -> SubsidyRun:
-    run = create_run(user=user, year=year, insurance=insurance, pack_id=pack_id, request=request)
+    """Create the run and queue its task once the run row has committed (the worker must see it)."""
     from .tasks import subsidy_run_task
 
-    subsidy_run_task.enqueue(run.pk, user.pk)
+    with transaction.atomic():
+        run = create_run(
+            user=user, year=year, insurance=insurance, pack_id=pack_id, request=request
+        )
+    # Queued once the run row is committed (at once in autocommit, else when the caller's
+    # transaction commits): a worker never looks for a row that is not there yet.
+    transaction.on_commit(lambda: subsidy_run_task.enqueue(run.pk, user.pk))
     return run
 
 
@@ -449,8 +455,11 @@ def recover_abandoned(run: SubsidyRun) -> bool:
     return bool(changed)
 
 
-def _step(run: SubsidyRun, n: int, label: str) -> None:
-    SubsidyRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING, step=n, step_label=label)
+def _step(run: SubsidyRun, n: int, label: str, steps: int | None = None) -> None:
+    fields = {"steps": steps} if steps is not None else {}
+    SubsidyRun.objects.filter(pk=run.pk).update(
+        state=RunState.RUNNING, step=n, step_label=label, **fields
+    )
 
 
 def _execute(run: SubsidyRun, user: User) -> dict:
@@ -463,8 +472,15 @@ def _execute(run: SubsidyRun, user: User) -> dict:
         year_plan = plan(year=run.year, insurance=run.insurance, pack_id=run.pack_id)
     except RulesError as exc:
         raise InsuranceError(str(exc)) from exc
-    _step(run, 2, "计算代缴、补缴名单及与上年度的增减")
-    with transaction.atomic():
+    labels = ["读取政策参数", *entitlements.steps(year_plan)]
+    _step(run, 2, labels[1], steps=len(labels))
+    with transaction.atomic(), jobprogress.Reporter(SubsidyRun, run.pk, every=0) as report:
+
+        def progress(label: str) -> None:
+            # Written through a connection of its own (PostgreSQL): the page sees the steps of
+            # this still-open transaction.
+            report(step=labels.index(label) + 1, step_label=label)
+
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 # Two runs of one year and insurance wait for each other instead of interleaving.
@@ -475,11 +491,15 @@ def _execute(run: SubsidyRun, user: User) -> dict:
                         run.year * 10 + (run.insurance == "pension"),
                     ],
                 )
-        counts = entitlements.compute(year_plan, area_code=run.area_code, run_id=run.pk)
+        counts = entitlements.compute(
+            year_plan, area_code=run.area_code, run_id=run.pk, progress=progress
+        )
+        report.close()  # before the final state: never two writers of the run row at once
         counts["seconds"] = round(time.monotonic() - started, 2)
         SubsidyRun.objects.filter(pk=run.pk).update(
             state=RunState.DONE,
-            step=run.steps,
+            step=len(labels),
+            steps=len(labels),
             step_label="已完成",
             counts=counts,
             rules=year_plan.rules_json(),
