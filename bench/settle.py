@@ -16,6 +16,7 @@ import os
 os.environ.setdefault("POLARS_MAX_THREADS", "1")  # "on one core": set before Polars loads
 
 import argparse
+import json
 import resource
 import statistics
 import subprocess
@@ -201,7 +202,58 @@ def main() -> None:
                     f"  端到端 {label}：墙钟 {e2e_wall:.2f} s（CPU {e2e_cpu:.2f} s）；"
                     f"倍数 {e2e_wall / bare_wall:.2f}（按 CPU {e2e_cpu / bare_cpu:.2f}）"
                 )
+            steps = run_steps(args.policy, source, out, env, runs)
+            print(
+                "  逐步 CPU（新进程，各步中位数）："
+                + "，".join(f"{name} {cpu:.2f} s" for name, cpu in steps.items())
+                + f"；合计 {sum(steps.values()):.2f} s"
+            )
     print(f"结束时负载（1/5/15 分钟）：{load()}")
+
+
+# One `fupin settle` in a fresh process, step by step: CPU (user + system) of each step, as JSON.
+# The same calls as `fupin.policy.cli.settle_file`, in its order; the import is timed from the
+# interpreter's start (Polars included), as the end-to-end figure counts it.
+STEPS_CODE = """
+import gc, json, resource, sys
+gc.disable()
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+steps, last = {}, 0.0
+def step(name):
+    global last
+    now = cpu(); steps[name] = now - last; last = now
+from fupin.policy.cli import load_policy, parse_claims, read_claims_file, settle_frame
+from fupin.policy.batch import cost_controlled
+from fupin.policy.io import write_settlements
+gc.freeze(); gc.enable()
+step("导入模块（含 Polars）")
+policy = load_policy(sys.argv[1]); step("读政策")
+raw = read_claims_file(sys.argv[2]); step("读文件")
+claims = parse_claims(raw, policy); del raw; step("校验")
+result = settle_frame(policy, claims); step("结算")
+write_settlements(result, sys.argv[3]); step("写出")
+int(cost_controlled(policy, claims).sum()); step("控费统计")
+print(json.dumps(steps))
+"""
+
+
+def run_steps(
+    policy: str, source: Path, out: Path, env: dict[str, str], repeat: int
+) -> dict[str, float]:
+    """Median CPU seconds of each step of a settlement run in a fresh process."""
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, "-c", STEPS_CODE, policy, str(source), str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(done.stdout))
+    return {name: statistics.median(r[name] for r in runs) for name in runs[0]}
 
 
 def run_timed(command: list[str], env: dict[str, str], repeat: int) -> tuple[float, float]:

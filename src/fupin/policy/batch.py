@@ -39,6 +39,9 @@ def _table(values: list[int]) -> pl.Expr:
 
 
 def _lookup(values: list[int], index: pl.Expr) -> pl.Expr:
+    """Each row's value of a table over slots; one value for all (common) needs no lookup."""
+    if len(set(values)) == 1:
+        return pl.lit(values[0], pl.Int64)
     return _table(values).gather(index)
 
 
@@ -435,20 +438,6 @@ def _layers(s: pl.DataFrame, t: _Tables, has_transfer: bool) -> pl.DataFrame:
     return s.select(PARTS)
 
 
-SLICE_ROWS = 1 << 18
-
-
-def _slices(s: pl.DataFrame) -> list[pl.DataFrame]:
-    """`s` cut into slices of about SLICE_ROWS rows, each starting at a person-year's first claim."""
-    if s.height <= SLICE_ROWS:
-        return [s]
-    firsts = s["_first"].arg_true()
-    targets = pl.Series(range(SLICE_ROWS, s.height, SLICE_ROWS), dtype=firsts.dtype)
-    cuts = firsts.gather(firsts.search_sorted(targets).clip(0, firsts.len() - 1))
-    bounds = [0, *sorted({int(c) for c in cuts if c > 0}), s.height]
-    return [s.slice(a, b - a) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
-
-
 def settle_frame(
     policy: Policy | Pack | str, claims: pl.DataFrame, first_row: int = 2
 ) -> pl.DataFrame:
@@ -501,11 +490,7 @@ def settle_frame(
             pl.lit(person_starts) | (pl.col("_year") != pl.col("_year").shift(1)).fill_null(True)
         ).alias("_first")
     )
-    # The layers run slice by slice (each slice starts at a person-year's first claim): the
-    # many intermediate columns of a slice fit in memory the allocator reuses for the next,
-    # instead of each whole-table column taking fresh pages from the system.
-    parts = [_layers(piece, t, has_transfer) for piece in _slices(s)]
-    s = parts[0] if len(parts) == 1 else pl.concat(parts)
+    s = _layers(s, t, has_transfer)
 
     # Back to the input order: scatter each row to where it came from.
     inverse = pl.zeros(claims.height, pl.UInt32, eager=True).scatter(
