@@ -3,7 +3,7 @@
 The pipeline (pipeline.py, ids.py) is SQL that DuckDB and Spark SQL both parse (`* EXCEPT`,
 `CAST(… AS STRING)`, `FILTER (WHERE …)`, correlated `EXISTS`) plus the dialect functions below,
 which each engine spells its own way: `regex_full`, `regex_remove`, `try_date_ymd`, `month_day`,
-`div`, `round`, `edit_distance`, and the Python functions `name_sim` and `id_clean`. DuckDB runs it
+`div`, `round`, `edit_distance`, `where_python`, and the Python functions `name_sim` and `id_clean`. DuckDB runs it
 on one machine (this file); Spark on a cluster (spark.py) — Splink's "one pipeline, several engines".
 """
 
@@ -72,6 +72,13 @@ class DuckDBEngine:
     def id_clean(expr: str) -> str:
         """fupin.registry.idnumber.clean for the rare ID text that plain SQL cannot fold (see ids.py)."""
         return f"id_clean({expr})"
+
+    @staticmethod
+    def where_python(
+        frame: str, name: str, expr: str, where: str, sql_type: str = "VARCHAR"
+    ) -> str:
+        """`frame` (a SELECT) with a column `name`: `expr` (a Python function) where `where` holds, else NULL."""
+        return f"SELECT *, CASE WHEN {where} THEN {expr} END AS {name} FROM ({frame}) wp"
 
     # tables ------------------------------------------------------------------------------
     def load_file(self, name: str, path: str | os.PathLike) -> None:

@@ -109,6 +109,17 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
             WHEN birth > DATE '{as_of}' THEN {as_of_fault}
             WHEN substr(id, 18, 1) <> expected THEN '校验码错误，应为' || expected
             ELSE NULL END"""
+    folded = f"""
+        SELECT *, {ascii_only} AS is_ascii FROM (
+            SELECT *, CASE WHEN NOT fast THEN {folded_sql(e, raw)} END AS folded
+            FROM (SELECT *, COALESCE({e.regex_full(raw, "[0-9]{17}[0-9X]")}, false) AS fast
+                  FROM ({source}) s0) s0a
+        ) s0b"""
+    # The few rows plain SQL cannot fold get Python's clean(): only those rows (a Python UDF in Spark
+    # would otherwise see every row of the extract).
+    rare = e.where_python(
+        folded, "rare_clean", e.id_clean(raw), "NOT fast AND folded IS NOT NULL AND NOT is_ascii"
+    )
     return f"""
     SELECT * EXCEPT (cleaned, blank, shape, n17, expected),
         CASE WHEN shape THEN CASE WHEN (n17 % 2) = 1 THEN '男' ELSE '女' END END AS sex,
@@ -132,16 +143,12 @@ def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
                         FROM (
                             SELECT *, COALESCE(NOT blank AND {e.regex_full("cleaned", "[0-9]{15}")}, false) AS legacy
                             FROM (
-                                SELECT * EXCEPT (raw_id, fast, folded),
+                                SELECT * EXCEPT (raw_id, fast, folded, is_ascii, rare_clean),
                                        CASE WHEN fast THEN {raw} WHEN folded IS NULL THEN NULL
-                                            WHEN {ascii_only} THEN upper(folded)
-                                            ELSE {e.id_clean(raw)} END AS cleaned,
+                                            WHEN is_ascii THEN upper(folded)
+                                            ELSE rare_clean END AS cleaned,
                                        CASE WHEN fast THEN false ELSE {blank_sql(raw)} END AS blank
-                                FROM (
-                                    SELECT *, CASE WHEN NOT fast THEN {folded_sql(e, raw)} END AS folded
-                                    FROM (SELECT *, COALESCE({e.regex_full(raw, "[0-9]{17}[0-9X]")}, false) AS fast
-                                          FROM ({source}) s0) s0a
-                                ) s1
+                                FROM ({rare}) s1
                             ) s2
                         ) s3
                     ) s4

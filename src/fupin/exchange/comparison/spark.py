@@ -97,14 +97,15 @@ def _register_udfs(spark) -> None:
 
 
 class SparkEngine:
-    """Runs the comparison on Spark; tables are Parquet directories under `work` (a path or URI)."""
+    """Runs the comparison on Spark; each pipeline table is materialised once (see `materialize`)."""
 
     def __init__(
         self,
         spark=None,
         work: str | None = None,
         csv_multiline: bool = True,
-        materialize: str = "parquet",
+        materialize: str | None = None,
+        shuffle_partitions: int | None = None,
     ):
         import tempfile
 
@@ -116,10 +117,17 @@ class SparkEngine:
         self.work = work or tempfile.mkdtemp(prefix="fupin-spark-")
         self.run_id = uuid.uuid4().hex[:8]
         self.csv_multiline = csv_multiline
-        # "parquet": each table written under `work` (a cluster: statistics for the joins, and a
-        # lost executor costs a re-read, not the steps before); "memory": a local checkpoint in the
-        # executors' block stores (small inputs, tests: no files).
-        self.materialize = materialize
+        # "auto" (the default): a table the plan estimates above `big_bytes` (the extract's rows) is
+        # written as Parquet under `work` and read back (columnar and compressed; a lost executor
+        # costs a re-read, not the steps before); a smaller one is a local checkpoint in the
+        # executors' block stores (one job, no files). "parquet": every table as Parquet; "memory":
+        # every table a local checkpoint (small inputs, tests). Both cut the lineage, so each step's
+        # plan stays small (a persisted DataFrame would drag every earlier step's plan along).
+        self.materialize = materialize or "auto"
+        self.big_bytes = 64 * 1024 * 1024
+        # None: sized to the inputs (see size_shuffles) unless the session sets its own number.
+        self.shuffle_partitions = shuffle_partitions
+        self.input_bytes = 0
         self.tables: list[str] = []
 
     # dialect functions -----------------------------------------------------------------
@@ -159,6 +167,16 @@ class SparkEngine:
     def id_clean(expr: str) -> str:
         return f"id_clean({expr})"
 
+    @staticmethod
+    def where_python(frame: str, name: str, expr: str, where: str, sql_type: str = "STRING") -> str:
+        # Spark evaluates a Python UDF on every row of its input, whatever CASE guards it (the UDF runs
+        # in its own operator below the projection): the rows that need it get their own branch.
+        cond = f"COALESCE({where}, false)"
+        return (
+            f"SELECT *, CAST(NULL AS {sql_type}) AS {name} FROM ({frame}) wp WHERE NOT {cond} "
+            f"UNION ALL SELECT *, {expr} AS {name} FROM ({frame}) wp WHERE {cond}"
+        )
+
     # tables ------------------------------------------------------------------------------
     def _path(self, name: str) -> str:
         return f"{self.work.rstrip('/')}/{self.run_id}/{name}"
@@ -168,7 +186,27 @@ class SparkEngine:
 
     def load_file(self, name: str, path: str | os.PathLike) -> None:
         df = self.read(str(path))
-        self._save(name, with_row_numbers(df))
+        self.input_bytes += _size(self.spark, str(path))
+        numbered = with_row_numbers(df)
+        if self.materialize != "memory" and _is_parquet(self.spark, str(path)):
+            # Parquet is read again where needed (only the columns a step uses) instead of copied:
+            # the row numbers are a broadcast join of each split's offset, the same on every scan.
+            numbered.createOrReplaceTempView(name)
+            self.tables.append(name)
+        else:
+            self._save(name, numbered)  # CSV: parsed once
+
+    def size_shuffles(self) -> int:
+        """spark.sql.shuffle.partitions from the inputs' size (about 32 MB of input per partition,
+        at least two per core; AQE merges the small ones), unless given or set on the session."""
+        n = self.shuffle_partitions
+        if n is None:
+            if self.spark.conf.get("spark.sql.shuffle.partitions") != "200":  # set by the session
+                return int(self.spark.conf.get("spark.sql.shuffle.partitions"))
+            cores = self.spark.sparkContext.defaultParallelism
+            n = max(2 * cores, -(-self.input_bytes // (32 * 1024 * 1024)))
+        self.spark.conf.set("spark.sql.shuffle.partitions", str(n))
+        return n
 
     def load_arrow(self, name: str, table: pa.Table) -> None:
         from pyspark.sql import functions as F
@@ -179,6 +217,8 @@ class SparkEngine:
 
     def _save(self, name: str, df) -> None:
         if self.materialize == "memory":
+            df.localCheckpoint(eager=True).createOrReplaceTempView(name)
+        elif self.materialize == "auto" and _estimated_bytes(df) < self.big_bytes:
             df.localCheckpoint(eager=True).createOrReplaceTempView(name)
         else:
             path = self._path(name)
@@ -267,6 +307,31 @@ def with_row_numbers(df):
     )
 
 
+def _estimated_bytes(df) -> int:
+    """The optimiser's estimate of a DataFrame's size (files scanned, scaled to the columns kept)."""
+    try:
+        return int(df._jdf.queryExecution().optimizedPlan().stats().sizeInBytes())
+    except Exception:  # noqa: BLE001 - no estimate: treat it as big
+        return 1 << 62
+
+
+def _is_parquet(spark, path: str) -> bool:
+    return str(path).rstrip("/").lower().endswith((".parquet", ".pq")) or _is_parquet_dir(
+        spark, str(path).rstrip("/")
+    )
+
+
+def _size(spark, path: str) -> int:
+    """Bytes under a path or URI (0 when the file system cannot say)."""
+    try:
+        jvm = spark._jvm
+        p = jvm.org.apache.hadoop.fs.Path(path)
+        fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
+        return int(fs.getContentSummary(p).getLength())
+    except Exception:  # noqa: BLE001 - sizing is a hint only
+        return 0
+
+
 def _is_parquet_dir(spark, path: str) -> bool:
     """A directory whose data files end in .parquet (as Spark and fupin write them)."""
     try:
@@ -339,12 +404,7 @@ def compare_spark(
         labels = {}
         for table, path in (("registry", registry), ("enrolment", enrolment)):
             labels[table] = _label(path, table)
-            p = str(path).rstrip("/").lower()
-            labels[f"{table}_kind"] = (
-                "parquet"
-                if p.endswith((".parquet", ".pq")) or _is_parquet_dir(e.spark, str(path))
-                else "csv"
-            )
+            labels[f"{table}_kind"] = "parquet" if _is_parquet(e.spark, str(path)) else "csv"
             try:
                 if not _exists(e.spark, str(path)):
                     raise BadInput(f"文件不存在：{path}")
@@ -354,6 +414,7 @@ def compare_spark(
                 raise BadInput(
                     f"{labels[table]}无法读取（应为 UTF-8 编码的 CSV 或 Parquet）：{first}"
                 ) from None
+        e.size_shuffles()
         check_inputs(e, labels)
         timings["read"] = time.perf_counter() - started
         summary = run(e, settings, progress, timings)
