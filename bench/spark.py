@@ -50,7 +50,7 @@ def spark_session(cores: int, tmp: str):
 
     s = session(
         f"local[{cores}]",
-        max(2, 4 * cores),
+        None,  # shuffle partitions: sized to the input by the engine
         **{
             "spark.ui.enabled": "false",
             "spark.ui.showConsoleProgress": "false",
@@ -61,6 +61,26 @@ def spark_session(cores: int, tmp: str):
     )
     s.sparkContext.setLogLevel("ERROR")
     return s
+
+
+def comparison_input(args, d: Path) -> tuple[Path, Path, int, int]:
+    """The registry and extract as Parquet in `d`: generated once per (persons, rows, seed), then reused."""
+    import pyarrow.parquet as pq
+
+    stem = f"{args.persons}-{args.rows}-{args.seed}"
+    reg, enr = d / f"registry-{stem}.parquet", d / f"enrolment-{stem}.parquet"
+    if not (reg.exists() and enr.exists()):
+        others = max(0, int((args.rows - args.persons * 1.75) / 1.66))
+        started = time.perf_counter()
+        world = generate(args.persons, others, seed=args.seed, counties=COUNTIES, as_of=AS_OF)
+        for frame, path in ((world.registry, reg), (world.enrolment, enr)):
+            frame.write_parquet(path.with_suffix(".tmp"))
+            path.with_suffix(".tmp").rename(path)
+        world = None
+        print(f"generated in {time.perf_counter() - started:.0f} s")
+    n_reg, n_enr = pq.ParquetFile(reg).metadata.num_rows, pq.ParquetFile(enr).metadata.num_rows
+    print(f"comparison input: {n_reg:,} registry persons × {n_enr:,} enrolment rows ({d})")
+    return reg, enr, n_reg, n_enr
 
 
 def main() -> None:
@@ -74,6 +94,12 @@ def main() -> None:
     ap.add_argument("--cores", default="1,2", help="Spark local[N] to run, e.g. 1,2")
     ap.add_argument("--skip-compare", action="store_true")
     ap.add_argument("--skip-settle", action="store_true")
+    ap.add_argument(
+        "--data",
+        help="keep the generated inputs in this directory and reuse them on later runs "
+        "(generate once, nice'd and outside the bench lock, with --generate-only)",
+    )
+    ap.add_argument("--generate-only", action="store_true")
     args = ap.parse_args()
     cores = [int(c) for c in args.cores.split(",")]
     settings = Settings(pension_min_age=16, as_of=AS_OF)
@@ -81,18 +107,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fupin-bench-spark-") as tmp:
         t = Path(tmp)
         if not args.skip_compare:
-            others = max(0, int((args.rows - args.persons * 1.75) / 1.66))
-            started = time.perf_counter()
-            world = generate(args.persons, others, seed=args.seed, counties=COUNTIES, as_of=AS_OF)
-            reg, enr = t / "registry.parquet", t / "enrolment.parquet"
-            world.registry.write_parquet(reg)
-            world.enrolment.write_parquet(enr)
-            n_reg, n_enr = world.registry.height, world.enrolment.height
-            world = None
-            print(
-                f"comparison input: {n_reg:,} registry persons × {n_enr:,} enrolment rows "
-                f"(generated in {time.perf_counter() - started:.0f} s)"
-            )
+            reg, enr, n_reg, n_enr = comparison_input(args, Path(args.data) if args.data else t)
+        if not args.skip_compare and not args.generate_only:
             duck = {}
             for threads in (1, 2):
                 walls = []
@@ -155,9 +171,15 @@ def main() -> None:
             from settle import random_claims
 
             pack = "fuliang-2018"
-            claims = random_claims(load_pack(pack), args.claims, args.claim_persons)
-            path = t / "claims.parquet"
-            claims.write_parquet(path)
+            d = Path(args.data) if args.data else t
+            path = d / f"claims-{pack}-{args.claims}-{args.claim_persons}.parquet"
+            if not path.exists():
+                claims = random_claims(load_pack(pack), args.claims, args.claim_persons)
+                claims.write_parquet(path.with_suffix(".tmp"))
+                path.with_suffix(".tmp").rename(path)
+                claims = None
+            if args.generate_only:
+                return
             print(
                 f"settlement input: {args.claims:,} claims of {args.claim_persons:,} persons ({pack})"
             )
@@ -185,7 +207,6 @@ def main() -> None:
                         pack,
                         str(path),
                         str(t / f"spark{c}-{run}.parquet"),
-                        partitions=4 * c,
                         work=tmp,
                     )
                     walls.append(time.perf_counter() - started)
@@ -196,7 +217,7 @@ def main() -> None:
                 assert all((joined[p] == joined[f"{p}_s"]).all() for p in report.totals)
                 sp[c] = med(walls)
                 print(
-                    f"  Spark local[{c}] ({4 * c} person partitions): {sp[c]:.1f} s "
+                    f"  Spark local[{c}] ({got.partitions} person partitions): {sp[c]:.1f} s "
                     f"({args.claims / sp[c]:,.0f} claims/s), "
                     f"{sp[c] / polars_s:.1f}× Polars; load {before} → {load()}; every claim equal to the fen"
                 )
