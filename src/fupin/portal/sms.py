@@ -129,7 +129,7 @@ def send_queued(outbox_id: int) -> bool:
 
     with transaction.atomic():
         row = (
-            SmsOutbox.objects.select_for_update()
+            SmsOutbox.objects.select_for_update(of=("self",))
             .select_related("person__household")
             .filter(pk=outbox_id)
             .first()
