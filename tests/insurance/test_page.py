@@ -2,6 +2,9 @@
 
 from django.urls import reverse
 
+from fupin.registry.models import Person, StatusChange
+from tests.conftest import TOWN_A, login
+
 URL = "/insurance/settlement/"
 
 
@@ -147,3 +150,56 @@ def test_each_claim_row_carries_its_own_category(staff_client):
 def test_a_hostile_row_category_is_a_chinese_message(staff_client):
     html = staff_client.post(URL, form(compare="none", claim_category=["x" * 500])).content.decode()
     assert "第 1 行，列 category（人员类别）：未知人员类别" in html
+
+
+def _registry_person(make_household):
+    person = Person.objects.get(household=make_household(TOWN_A, members=1))
+    StatusChange.objects.create(
+        household=person.household, person=person, village_code=person.village_code,
+        old_status="", new_status="new", effective_date="2016-08-10", reason="测试",
+    )  # fmt: skip
+    return person
+
+
+def test_a_registry_person_gives_each_claim_the_category_of_its_day(
+    db, make_household, town_a_user
+):
+    person = _registry_person(make_household)
+    data = form(
+        policy="jining",
+        compare="none",
+        person=str(person.pk),
+        claim_category=["", ""],
+        visit_type=["inpatient", "inpatient"],
+        hospital_level=["3", "1"],
+        chronic_class=["", ""],
+        disease_code=["", ""],
+        admission_date=["2016-03-01", "2016-09-01"],
+        total_cost=["60000", "10000"],
+        in_policy_cost=["50000", "10000"],
+    )
+    html = login(town_a_user).post(URL, data).content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("</tr>")
+    # Hand-worked in tests/policy/test_dated.py C-01 (as the quote API's test): general in March
+    # (self-pay 27525.00), identified as poor in August; September's stay self-pays 490.50.
+    assert "普通参保居民" in rows[0] and "27525.00" in rows[0]
+    assert "2016-08-10 建档之前未在册" in rows[0]
+    assert "建档立卡贫困人口" in rows[1] and "490.50" in rows[1]
+    assert "建档立卡：2016-08-10 起为“新识别”" in rows[1]
+
+
+def test_a_registry_person_outside_the_area_is_not_found(db, make_household, town_b_user):
+    person = _registry_person(make_household)
+    html = login(town_b_user).post(URL, form(person=str(person.pk))).content.decode()
+    assert f"找不到登记人员 {person.pk}" in html
+    assert person.name not in html and "27525.00" not in html
+    # A hostile value is cut and answered in Chinese.
+    html = login(town_b_user).post(URL, form(person="x" * 500)).content.decode()
+    assert "找不到登记人员" in html
+
+
+def test_a_registry_person_and_a_row_category_together_are_refused(db, make_household, town_a_user):
+    person = _registry_person(make_household)
+    data = form(person=str(person.pk), claim_category=["poor"])
+    html = login(town_a_user).post(URL, data).content.decode()
+    assert "第 1 行不能另选人员类别" in html

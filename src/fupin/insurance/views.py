@@ -4,16 +4,19 @@ A thin page over `fupin.policy.quote`: nothing is stored; the form is read, each
 settled on the scalar path, and the split with its Chinese trail is shown side by side.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from fupin.insurance.categories import timelines
 from fupin.policy import ClaimsError, PackError, list_packs, list_regions
 from fupin.policy.claims import COLUMNS
 from fupin.policy.params import CATEGORY_NAMES, LEVEL_NAMES, VISIT_TYPE_NAMES
 from fupin.policy.quote import Quote, quote
+from fupin.registry.selectors import find_person
 
 # One claim row on the page: the claim file's columns less those the page sets itself.
 ROW_FIELDS = tuple(c for c in COLUMNS if c not in ("claim_id", "person_id", "category"))
@@ -53,6 +56,12 @@ class Scenario:
     title: str
     quote: Quote | None
     errors: list[str]
+    bases: dict[str, str] = field(default_factory=dict)  # claim id → what its category rests on
+
+    @property
+    def lines(self):
+        """Each settlement with the basis of its category (identified from the registry)."""
+        return [(x, self.bases.get(x.claim.claim_id, "")) for x in self.quote.settlements]
 
 
 def _choices():
@@ -85,13 +94,45 @@ def _rows(post) -> list[dict[str, str]]:
     return rows
 
 
-def _scenario(policy: str, category: str, rows: list[dict[str, str]]) -> Scenario:
+def _identify(request, value: str, rows: list[dict[str, str]]) -> tuple[list, list[str]]:
+    """Each row's category on its admission date for the registry person named in the form
+    (人员编号 or 18-digit ID number, inside the user's area): (category, basis) or None per row
+    (a row whose date cannot be read is left to the validator), and faults."""
+    person = find_person(request.user, value)
+    if person is None:
+        return [], [f"找不到登记人员 {value[:40]}（按本辖区的人员编号或 18 位身份证号查找）"]
+    own = [i + 1 for i, row in enumerate(rows) if row.get("category")]
+    if own:
+        rows_text = "、".join(str(i) for i in own)
+        return [], [
+            f"已填登记人员：人员类别由登记按入院日期确定，第 {rows_text} 行不能另选人员类别"
+        ]
+    line = timelines([person])[person.pk]
+    found = []
+    for row in rows:
+        try:
+            day = date.fromisoformat(row.get("admission_date", ""))
+        except ValueError:
+            found.append(None)
+            continue
+        on = line.on(day)
+        found.append((on.category, on.basis))
+    return found, []
+
+
+def _scenario(
+    policy: str, category: str, rows: list[dict[str, str]], identified: list | None = None
+) -> Scenario:
     title = f"{policy} · {CATEGORY_NAMES.get(category, category)}"
     if not rows:
         return Scenario(title, None, ["请至少填写一笔费用（入院日期、总费用、政策范围内费用）"])
     if category not in CATEGORY_NAMES:
         return Scenario(title, None, [f"未知人员类别 {category}"])
     records = [{k: (v or None) for k, v in row.items()} for row in rows]
+    bases = {}
+    for i, found in enumerate(identified or []):
+        if found is not None:
+            records[i]["category"], bases[f"第{i + 1}笔"] = found
     try:
         result = quote(policy, category, records, first_row=1)
     except PackError as exc:
@@ -101,7 +142,7 @@ def _scenario(policy: str, category: str, rows: list[dict[str, str]]) -> Scenari
     name = result.policy.name if result.policy.at is None else result.pack.name
     own = {s.category_name for s in result.settlements}
     shown = result.category_name if own == {result.category_name} else "各笔人员类别见表"
-    return Scenario(f"{name} · {shown}", result, [])
+    return Scenario(f"{name} · {shown}", result, [], bases)
 
 
 def _spec(policy: str, day: str) -> str:
@@ -128,14 +169,21 @@ def settlement(request):
         "category_b": data.get("category_b", "general"),
         "at": data.get("at", "")[:20],
         "at_b": data.get("at_b", "")[:20],
+        "person": data.get("person", "").strip()[:40],
     }
     rows = _rows(request.POST) if request.method == "POST" else DEFAULT_ROWS
+    identified, faults = _identify(request, form["person"], rows) if form["person"] else ([], [])
     spec_a = _spec(form["policy"], form["at"])
-    scenarios = [_scenario(spec_a, form["category"], rows)]
-    if form["compare"] == "policy":
-        scenarios.append(_scenario(_spec(form["policy_b"], form["at_b"]), form["category"], rows))
-    elif form["compare"] == "category":
-        scenarios.append(_scenario(spec_a, form["category_b"], rows))
+    if faults:
+        scenarios = [Scenario("登记人员", None, faults)]
+    else:
+        scenarios = [_scenario(spec_a, form["category"], rows, identified)]
+        if form["compare"] == "policy":
+            spec_b = _spec(form["policy_b"], form["at_b"])
+            scenarios.append(_scenario(spec_b, form["category"], rows, identified))
+        elif form["compare"] == "category":
+            # "If the person were of another category": every claim as category B.
+            scenarios.append(_scenario(spec_a, form["category_b"], rows))
     difference = None
     if len(scenarios) == 2 and all(s.quote for s in scenarios):
         a, b = (s.quote.totals() for s in scenarios)
