@@ -59,10 +59,19 @@ def _area_filter(area_code: str) -> tuple[str, dict]:
     return "p.village_code BETWEEN %(lo)s AND %(hi)s", {"lo": lo, "hi": hi}
 
 
-def _people_sql(plan: YearPlan, groups: list[str] | tuple[str, ...], where: str) -> str:
+def _people_sql(
+    plan: YearPlan, groups: list[str] | tuple[str, ...], where: str, people: People | None = None
+) -> str:
     """The people of the area with what decides their outcome, one row each. A list reads only its
     own insurance's record (the pension record, or the year's medical enrolment), and of the
-    insurance extract only the rows reporting a death (unique per ID number and insurance)."""
+    insurance extract only the rows reporting a death (unique per ID number and insurance).
+    With `people` (a county-wide pension run), the same columns from the run's narrow copy."""
+    if people is not None:
+        return (
+            "SELECT p.id, p.village_code, p.status, p.removal_reason, p.birth_date, p.x_dead, p.pstatus, "
+            f"p.paid_year, p.rpaid_by, p.years_paid, p.mpaid_by, p.{people.column(groups)} AS grp "
+            f"FROM {people.table} p WHERE {where}"
+        )
     if plan.insurance == "pension":
         record = f"LEFT JOIN {_t(PensionRecord)} r ON r.person_id = p.id "
         cols = "r.status AS pstatus, r.paid_year, r.paid_by AS rpaid_by, r.years_paid, NULL AS mpaid_by"
@@ -82,6 +91,38 @@ def _people_sql(plan: YearPlan, groups: list[str] | tuple[str, ...], where: str)
     )
 
 
+class People:
+    """A county-wide pension run reads the registry once: the people with what decides their
+    outcome (the same columns as `_people_sql`, one group column per scheme's group list) go into
+    an unlogged table of the run — readable by parallel workers, unlike a temporary one; gone
+    with the transaction if it fails, dropped by `close` otherwise — and every scheme reads that
+    narrow copy instead of scanning the wide registry and joining the records again."""
+
+    def __init__(self, plan: YearPlan, run_id: int, lists: list[list[str] | tuple[str, ...]]):
+        self.table = connection.ops.quote_name(f"insurance_run_people_{int(run_id)}")
+        self.columns: dict[tuple[str, ...], str] = {}
+        for groups in lists:
+            self.columns.setdefault(tuple(groups), f"g{len(self.columns)}")
+        source = _people_sql(plan, [], "1 = 1")
+        grp = source.index(" AS grp ")
+        start = source.rindex(", ", 0, grp)
+        cases = ", ".join(f"{_group_case(list(g))} AS {c}" for g, c in self.columns.items())
+        select = source[:start] + ", " + cases + source[grp + len(" AS grp") :]
+        with connection.cursor() as cur:
+            cur.execute(
+                f"CREATE UNLOGGED TABLE {self.table} AS {select}",
+                {"year": plan.year, "insurance": plan.insurance, "true": True},
+            )
+            cur.execute(f"ANALYZE {self.table}")
+
+    def column(self, groups: list[str] | tuple[str, ...]) -> str:
+        return self.columns[tuple(groups)]
+
+    def close(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE {self.table}")
+
+
 STAGE = "insurance_run_rows"  # this run's rows, a temporary table of the transaction
 COLS = "year, insurance, scheme, person_id, village_code, outcome, rule, reason, amount_fen, years, run_id"
 VALUES = ("village_code", "outcome", "rule", "reason", "amount_fen", "years")
@@ -98,9 +139,9 @@ def _insert(select_sql: str, params: dict, target: str = STAGE) -> int:
 # ---- PostgreSQL, county-wide: build the year's list as a fresh table and swap it in ----
 
 SEQUENCE = "insurance_subsidyentry_part_id_seq"  # migration 0006
-PARALLEL_WORKERS = (
-    2  # per statement, besides the leader (PostgreSQL caps it at max_parallel_workers)
-)
+# Parallel workers per statement, besides the leader (PostgreSQL caps it at max_parallel_workers).
+PARALLEL_WORKERS = 2
+PEOPLE_ONCE = True  # a county-wide pension run reads the registry once (`People`)
 
 
 class Fresh:
@@ -344,6 +385,13 @@ def compute(
             _stage()
     pension = plan.insurance == "pension"
     groups = [g for g, _ in plan.groups]
+    people = None
+    if fresh and pension and PEOPLE_ONCE:
+        people = People(
+            plan,
+            run_id,
+            [groups, plan.back_pay_groups, plan.early_groups, plan.account_groups],
+        )
     amounts = " ".join(f"WHEN '{g}' THEN {rule.amount_fen}" for g, rule in plan.groups)
     amount_case = f"CASE grp {amounts} ELSE 0 END" if amounts else "0"
     p: dict = dict(base)
@@ -364,7 +412,7 @@ def compute(
         reason += "WHEN mpaid_by = 'self' THEN 'paid' "
     reason += "ELSE NULL END"
     # The inner query names the person's columns plainly, so the CASEs read without prefixes.
-    inner = _people_sql(plan, groups, where).replace(
+    inner = _people_sql(plan, groups, where, people).replace(
         "p.status, p.removal_reason, p.birth_date",
         "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date",
     )
@@ -394,7 +442,9 @@ def compute(
             "WHEN grp IS NULL THEN 'not_covered' WHEN COALESCE(years_paid, "
             "0) >= %(need)s THEN 'enough_years' ELSE NULL END"
         )
-        inner_b = _people_sql(plan, bgroups, f"{where} AND p.birth_date <= %(old)s").replace(
+        inner_b = _people_sql(
+            plan, bgroups, f"{where} AND p.birth_date <= %(old)s", people
+        ).replace(
             "p.status, p.removal_reason, p.birth_date",
             "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date",
         )
@@ -428,6 +478,7 @@ def compute(
             plan,
             plan.early_groups,
             f"{where} AND p.birth_date > %(old)s AND p.birth_date <= %(young)s",
+            people,
         ).replace(
             "p.status, p.removal_reason, p.birth_date",
             "p.status AS status, p.removal_reason AS removal_reason, p.birth_date AS birth_date",
@@ -447,6 +498,7 @@ def compute(
             plan,
             plan.account_groups,
             f"{where} AND p.birth_date <= %(old)s AND p.status <> 'removed'",
+            people,
         )
         progress(STEP_ACCOUNT)
         counts["account_rows"] = _insert(
@@ -456,6 +508,8 @@ def compute(
             ap,
             target,
         )
+    if people is not None:
+        people.close()
     progress(STEP_WRITE)
     if fresh:
         counts.update(target.finish())
