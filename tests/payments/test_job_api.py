@@ -232,3 +232,34 @@ def test_a_job_runs_once_even_if_delivered_twice(world, django_capture_on_commit
     jobs.run(job.pk, world["a"])  # the queue delivers it again: taken already, nothing happens
     job.refresh_from_db()
     assert job.state == "done" and Batch.objects.count() == 1
+
+
+def test_job_page_shows_step_and_rows(world):
+    from fupin import liveness
+    from fupin.payments.jobs import LIVENESS
+
+    job = BatchJob.objects.create(
+        job="prepare",
+        state="running",
+        area_code=TOWN_A.ljust(12, "0"),
+        params={"kind": "t_post", "period": "2018-03", "area": TOWN_A, "note": ""},
+        step=3,
+        steps=4,
+        step_label="写入明细",
+        done=150_000,
+        total=300_000,
+        created_by=world["a"],
+    )
+    a = login(world["a"])
+    with liveness.holding(LIVENESS, job.pk):  # a live worker holds it
+        page = a.get(f"/payments/jobs/{job.pk}/progress/").content.decode()
+        body = a.get(f"/api/v1/payments/jobs/{job.pk}").json()
+    assert "第 3/4 步：写入明细（150000 / 300000 行）" in page and 'data-width="62"' in page
+    assert (body["step"], body["steps"], body["done"], body["total"], body["percent"]) == (
+        3,
+        4,
+        150_000,
+        300_000,
+        62,
+    )
+    assert login(world["b"]).get(f"/payments/jobs/{job.pk}/progress/").status_code == 404
