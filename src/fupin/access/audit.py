@@ -9,13 +9,14 @@ import ipaddress
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from fupin.registry.idnumber import mask_in, mask_in_text
 
 from .models import AuditAction, AuditEntry, User
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address: REMOTE_ADDR, or behind our reverse proxy (FUPIN_BEHIND_PROXY=1) the
     address the proxy appended to X-Forwarded-For (FUPIN_PROXY_COUNT proxies from the right; what
     the client itself wrote to the left of it is ignored). Also the address the login lockout counts."""
@@ -42,7 +43,7 @@ def record(
     action: AuditAction,
     *,
     user: User | None,
-    request=None,
+    request: HttpRequest | None = None,
     obj: Any = None,
     object_type: str = "",
     object_id: str = "",

@@ -11,18 +11,25 @@ through `shared_readable()` (anywhere in the user's county); edits still find th
 `scoped()`/`get_scoped()` and `require_area()`, so only the registering area changes them.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, QuerySet
 
 from fupin.areas.models import CODE_LENGTH, Level, village_code_range
 
+if TYPE_CHECKING:
+    from fupin.access.models import User
+
 
 class OutOfScope(PermissionDenied):
     """The object lies outside the user's area (不在本辖区)."""
 
 
-def area_code_of(user) -> str | None:
+def area_code_of(user: User) -> str | None:
     """The user's area code, or None for a superuser bound to no area (sees everything)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise OutOfScope("未登录")
@@ -33,14 +40,14 @@ def area_code_of(user) -> str | None:
     return user.area.code
 
 
-def home_area_code(user) -> str:
+def home_area_code(user: User) -> str:
     """The code of the user's own area, or the county's (settings.COUNTY_CODE) for an account
     bound to none: where area pickers and batch runs start. Not a permission: reads still go
     through scoped()."""
     return user.area.code if getattr(user, "area_id", None) else settings.COUNTY_CODE
 
 
-def scoped(queryset: QuerySet, user) -> QuerySet:
+def scoped(queryset: QuerySet, user: User) -> QuerySet:
     """Only the rows inside the user's area."""
     model = queryset.model
     field = getattr(model, "AREA_CODE_FIELD", None)
@@ -57,7 +64,7 @@ def scoped(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(**{f"{field}__range": village_code_range(code)})
 
 
-def shared_readable(queryset: QuerySet, user) -> QuerySet:
+def shared_readable(queryset: QuerySet, user: User) -> QuerySet:
     """Rows of a shared-readable model (`SHARED_READABLE = True`) registered anywhere in the
     county of the user's area: a township reads the whole county's postings but may write only
     its own. Any other model is refused, so personal data can never be widened by mistake."""
@@ -76,7 +83,7 @@ def shared_readable(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(**{f"{model.AREA_CODE_FIELD}__range": village_code_range(county)})
 
 
-def area_code_in_scope(user, code: str) -> bool:
+def area_code_in_scope(user: User, code: str) -> bool:
     try:
         own = area_code_of(user)
     except OutOfScope:
@@ -84,13 +91,13 @@ def area_code_in_scope(user, code: str) -> bool:
     return own is None or code.startswith(own)
 
 
-def require_area(user, code: str) -> None:
+def require_area(user: User, code: str) -> None:
     """Raise OutOfScope unless `code` lies in the user's area (for creates and moves)."""
     if not area_code_in_scope(user, code):
         raise OutOfScope(f"区划 {code} 不在本辖区")
 
 
-def get_scoped(queryset: QuerySet, user, *, shared: bool = False, **lookup) -> Model:
+def get_scoped(queryset: QuerySet, user: User, *, shared: bool = False, **lookup) -> Model:
     """One object from inside the user's area; outside looks exactly like missing (404).
 
     `shared=True` reads a shared-readable object anywhere in the user's county (to show it,
@@ -103,7 +110,7 @@ def get_scoped(queryset: QuerySet, user, *, shared: bool = False, **lookup) -> M
         raise Http404("记录不存在或不在本辖区") from None
 
 
-def acting_user(user_id: int | None, area_code: str | None = None):
+def acting_user(user_id: int | None, area_code: str | None = None) -> User:
     """The user a background task acts for (后台任务的操作人) — every task starts here and then
     reads through `scoped()` as that user. Refused (OutOfScope) when the account is gone,
     inactive or bound to no area, or when `area_code` does not lie inside the user's area."""
@@ -118,6 +125,6 @@ def acting_user(user_id: int | None, area_code: str | None = None):
     return user
 
 
-def require_writer(user) -> None:
+def require_writer(user: User) -> None:
     if getattr(user, "read_only", True):
         raise PermissionDenied("只读角色不能修改数据")

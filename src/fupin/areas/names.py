@@ -7,6 +7,7 @@ townships reads without a code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db.models.signals import post_delete, post_save
@@ -26,7 +27,7 @@ def own_code(code: str) -> str:
     return code
 
 
-def names_of(codes) -> dict[str, str]:
+def names_of(codes: Iterable[str]) -> dict[str, str]:
     """{code: name} for every code given (unknown ones as （未知区划）), one query."""
     wanted = {c: own_code(c) for c in codes if c}
     if not wanted:
@@ -45,7 +46,7 @@ def names_of(codes) -> dict[str, str]:
     return out
 
 
-def known_names(codes) -> dict[str, str]:
+def known_names(codes: Iterable[str]) -> dict[str, str]:
     """names_of without the unknown codes (a caller shows those as they are: a place outside the county)."""
     return {code: name for code, name in names_of(codes).items() if name != UNKNOWN}
 

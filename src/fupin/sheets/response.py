@@ -6,18 +6,18 @@ The Django edge of `fupin.sheets`: cells go through `fupin.sheets.write`, so tex
 import tempfile
 
 import xlsxwriter
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
 
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 
 from .write import WORKBOOK_OPTIONS, CellWriter
 
 
 def xlsx_response(
     *,
-    user,
-    request,
+    user: User,
+    request: HttpRequest | None,
     filename: str,
     sheets: list[tuple[str, list[str], list[list]]],
     summary: str,

@@ -6,8 +6,11 @@ Every app styles its forms here (`StyledForm` as a mixin, or `styled(form)` at t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 
+from fupin.access.models import User
 from fupin.access.scope import area_code_in_scope, home_area_code
 from fupin.areas.models import Area, Level
 
@@ -40,7 +43,7 @@ class StyledForm:
 
 
 def area_choices(
-    user, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+    user: User, levels: Iterable[int] = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 ) -> list[tuple[str, str]]:
     """(12-digit code, "code name") of the user's own area and below, at the given levels."""
     own = home_area_code(user)
@@ -53,7 +56,7 @@ class ScopedAreaMixin:
 
     area_field = "area_code"
 
-    def clean_area_code(self):
+    def clean_area_code(self) -> str:
         code = self.cleaned_data[self.area_field]
         if not area_code_in_scope(self.user, code):
             raise forms.ValidationError("不在本辖区")

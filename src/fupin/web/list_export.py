@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest
 
 from fupin.areas.names import names_of
 from fupin.sheets.response import xlsx_response
@@ -29,11 +30,13 @@ class Column:
     area: bool = False
 
 
-def wants_xlsx(request) -> bool:
+def wants_xlsx(request: HttpRequest) -> bool:
     return request.GET.get("format") == "xlsx"
 
 
-def export(request, rows: QuerySet | Iterable, *, title: str, columns: list[Column]):
+def export(
+    request: HttpRequest, rows: QuerySet | Iterable, *, title: str, columns: list[Column]
+) -> FileResponse:
     """The xlsx of `rows` (already filtered and scoped by the view), audited as an export."""
     items = list(rows[:EXPORT_LIMIT] if isinstance(rows, QuerySet) else rows)
     codes = {c.value(item) for item in items for c in columns if c.area}
