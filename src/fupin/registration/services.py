@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -98,7 +99,7 @@ def record_job_enrolment(
 
 @transaction.atomic
 def prepare_marks(
-    *, user, area_code: str, expected: int, note: str = "", request=None
+    *, user: User, area_code: str, expected: int, note: str = "", request: HttpRequest | None = None
 ) -> MarkBatch:
     """编制标识调整单: every mark of the area out of step with the registry now, as the user saw it.
 
@@ -142,12 +143,12 @@ def prepare_marks(
     return batch
 
 
-def _counts(found) -> str:
+def _counts(found: Sequence) -> str:
     new = sum(1 for m in found if m.action == "new")
     return f"新增标识 {new} 条，取消标识 {len(found) - new} 条"
 
 
-def _batch_text(name: str, value) -> str:
+def _batch_text(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise RegistrationError("说明应为文字")
     try:
@@ -156,7 +157,7 @@ def _batch_text(name: str, value) -> str:
         raise RegistrationError(str(exc)) from None
 
 
-def _open_batch(user, pk: int) -> MarkBatch:
+def _open_batch(user: User, pk: int) -> MarkBatch:
     require_writer(user)
     batch = get_scoped(MarkBatch.objects.select_for_update(), user, pk=pk)
     require_area(user, batch.area_code)
@@ -166,7 +167,9 @@ def _open_batch(user, pk: int) -> MarkBatch:
 
 
 @transaction.atomic
-def confirm_marks(*, user, batch_id: int, note: str = "", request=None) -> MarkBatch:
+def confirm_marks(
+    *, user: User, batch_id: int, note: str = "", request: HttpRequest | None = None
+) -> MarkBatch:
     """复核回写: another person than the one who prepared it sets and clears the marks in the
     enrolment records, in one transaction. Each line is checked again against the registry at this
     moment: only a record still out of step the same way is changed (已回写); one that agrees by
@@ -231,7 +234,9 @@ def confirm_marks(*, user, batch_id: int, note: str = "", request=None) -> MarkB
 
 
 @transaction.atomic
-def cancel_marks(*, user, batch_id: int, note: str = "", request=None) -> MarkBatch:
+def cancel_marks(
+    *, user: User, batch_id: int, note: str = "", request: HttpRequest | None = None
+) -> MarkBatch:
     """作废: a prepared batch dropped (by its maker or a checker); no record is touched."""
     batch = _open_batch(user, batch_id)
     note = _batch_text("check_note", note)

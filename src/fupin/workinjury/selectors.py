@@ -75,7 +75,7 @@ RECOVERY_FILTERS = {
 }
 
 
-def recoveries(user, *, shown: str = "outstanding", today: dt.date) -> QuerySet[InjuryCase]:
+def recoveries(user: User, *, shown: str = "outstanding", today: dt.date) -> QuerySet[InjuryCase]:
     """先行支付追偿台账: cases with a first payment, each annotated with `recovered_fen`,
     `written_off_fen`, `outstanding_fen` and `due_on` (the first payment's date + the pack's
     `recovery_due_days`; the default pack's number, like the case clocks' lists)."""

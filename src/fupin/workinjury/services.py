@@ -297,7 +297,7 @@ def recovered_totals(case: InjuryCase) -> dict[str, int]:
     }
 
 
-def _recovery_case(user, case: InjuryCase) -> tuple[InjuryCase, dict[str, int]]:
+def _recovery_case(user: User, case: InjuryCase) -> tuple[InjuryCase, dict[str, int]]:
     require_writer(user)
     require_area(user, case.village_code)
     locked = _locked(case)
@@ -309,7 +309,7 @@ def _recovery_case(user, case: InjuryCase) -> tuple[InjuryCase, dict[str, int]]:
     return locked, totals
 
 
-def _recovery_day(day, locked: InjuryCase, label: str) -> dt.date:
+def _recovery_day(day: dt.date | str, locked: InjuryCase, label: str) -> dt.date:
     try:
         day = bounds.parse_date(day, label)
     except bounds.BoundsError as exc:
@@ -321,7 +321,7 @@ def _recovery_day(day, locked: InjuryCase, label: str) -> dt.date:
     return day
 
 
-def _recovery_note(value, *, required: bool, label: str) -> str:
+def _recovery_note(value: object, *, required: bool, label: str) -> str:
     if not isinstance(value, str):
         raise WorkInjuryError(f"{label}应为文字")
     value = value.strip()
@@ -335,7 +335,13 @@ def _recovery_note(value, *, required: bool, label: str) -> str:
 
 @transaction.atomic
 def record_recovery(
-    *, user, case: InjuryCase, amount_fen: int, received_on, note: str = "", request=None
+    *,
+    user: User,
+    case: InjuryCase,
+    amount_fen: int,
+    received_on: dt.date | str,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> Recovery:
     """登记追回: an amount the employer repaid on a day; never more than is outstanding."""
     locked, totals = _recovery_case(user, case)
@@ -365,7 +371,14 @@ def record_recovery(
 
 
 @transaction.atomic
-def write_off_recovery(*, user, case: InjuryCase, reason: str, on=None, request=None) -> Recovery:
+def write_off_recovery(
+    *,
+    user: User,
+    case: InjuryCase,
+    reason: str,
+    on: dt.date | str | None = None,
+    request: HttpRequest | None = None,
+) -> Recovery:
     """核销: what is still outstanding is written off with the reason (用人单位注销、无财产可执行 …);
     the claim is then closed."""
     locked, totals = _recovery_case(user, case)
