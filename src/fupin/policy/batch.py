@@ -19,7 +19,7 @@ import polars as pl
 import polars.selectors as cs
 
 from fupin.policy import layers
-from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault
+from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault, one_of
 from fupin.policy.layers import NO_CAP, cap_or_none
 from fupin.policy.params import CATEGORIES, LEVELS
 from fupin.policy.regions import Policy, admits_maternity, as_policy, maternity_refusal
@@ -515,7 +515,7 @@ def cost_controlled(policy: Policy | Pack | str, claims: pl.DataFrame) -> pl.Ser
     # Only stays of an eligible category with a disease code can be flagged: look at those alone.
     rows = claims.select(
         pl.arg_where(
-            pl.col("category").is_in(sorted(categories))
+            one_of("category", sorted(categories))
             & (pl.col("visit_type") != "chronic_outpatient")
             & pl.col("disease_code").is_not_null()
         )

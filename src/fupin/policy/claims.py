@@ -132,6 +132,18 @@ def _clean(raw: pl.DataFrame, trim: tuple[str, ...] | None = None) -> pl.DataFra
     )
 
 
+def one_of(column: str, values: Iterable[str]) -> pl.Expr:
+    """`is_in(values)` for a few values, as equality tests: several times faster on text."""
+    col = pl.col(column)
+    tests = [col == v for v in values]
+    if not tests:
+        return col.is_in([])
+    either = tests[0]
+    for test in tests[1:]:
+        either = either | test
+    return either
+
+
 def _duplicated(ids: pl.Series) -> pl.Series | None:
     """Rows whose claim id occurs twice, or None; hashes first, the exact check only on a hit."""
     hashes = ids.hash().sort()
@@ -216,9 +228,10 @@ def _parse(
     df = _clean(raw, trim).with_columns(
         pl.col("chronic_class").str.to_uppercase(), pl.col("disease_code").str.to_uppercase()
     )
-    if diseases:
+    unclassed = is_chronic & pl.col("chronic_class").is_null()
+    if diseases and df.select(unclassed.any()).item():
         df = df.with_columns(
-            pl.when(is_chronic & pl.col("chronic_class").is_null())
+            pl.when(unclassed)
             .then(_class_from_disease(diseases))
             .otherwise(pl.col("chronic_class"))
             .alias("chronic_class")
@@ -253,12 +266,12 @@ def _parse(
         ("person_id", pl.col("person_id").is_null(), "不能为空"),
         (
             "category",
-            ~pl.col("category").is_in(CATEGORIES).fill_null(False),
+            ~one_of("category", CATEGORIES).fill_null(False),
             pl.format("未知人员类别 {}，应为 " + cat_text, pl.col("category").fill_null("（空）")),
         ),
         (
             "visit_type",
-            ~pl.col("visit_type").is_in(VISIT_TYPES).fill_null(False),
+            ~one_of("visit_type", VISIT_TYPES).fill_null(False),
             pl.format(
                 "未知就诊类型 {}，应为 inpatient（住院）、chronic_outpatient（门诊慢性病）"
                 "或 maternity（住院分娩，含新生儿）",
@@ -267,7 +280,7 @@ def _parse(
         ),
         (
             "hospital_level",
-            ~pl.col("hospital_level").is_in(["1", "2", "3"]).fill_null(False),
+            ~one_of("hospital_level", ("1", "2", "3")).fill_null(False),
             pl.format(
                 "医院级别应为 1、2 或 3，而不是 {}", pl.col("hospital_level").fill_null("（空）")
             ),
@@ -279,7 +292,7 @@ def _parse(
         ),
         (
             "chronic_class",
-            pl.col("chronic_class").is_not_null() & ~pl.col("chronic_class").is_in(classes),
+            pl.col("chronic_class").is_not_null() & ~one_of("chronic_class", classes),
             pl.format("未知慢性病类别 {}，本政策包为 " + class_text, pl.col("chronic_class")),
         ),
         (
@@ -333,7 +346,7 @@ def _parse(
         (
             "transfer",
             pl.col("transfer").is_not_null()
-            & ~pl.col("transfer").is_in(list(TRANSFER_VALUES)).fill_null(False),
+            & ~one_of("transfer", tuple(TRANSFER_VALUES)).fill_null(False),
             pl.format("转院接续应填 1（是）或 0（否），而不是 {}", pl.col("transfer")),
         )
     )
