@@ -226,7 +226,9 @@ def upload(request, file: File[UploadedFile]):
 
 @router.get("/insurance/claim-imports/{pk}", response=ImportOut)
 def import_status(request, pk: Id):
-    return selectors.claim_import(request.user, pk)
+    job = selectors.claim_import(request.user, pk)
+    imports.recover_abandoned(job)  # a check whose worker died is failed with the reason
+    return job
 
 
 @router.post("/insurance/claim-imports/{pk}/confirm", response=ImportOut)
