@@ -85,7 +85,9 @@ def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series]:
             {"row": rows, "key": key.gather(rows), "claim_id": claims["claim_id"].gather(rows)}
         ).sort("key", "claim_id")
         order = order.scatter(positions, fixed["row"])
-    sorted_prefix = prefix.gather(order)
+    sorted_prefix = (
+        sorted_key // _DAY_BITS
+    )  # the claim-id tie fix leaves the sorted keys as they are
     sorted_check = person.hash(seed=7).gather(order)
     new_prefix = (sorted_prefix != sorted_prefix.shift(1)).fill_null(True)
     new_check = (sorted_check != sorted_check.shift(1)).fill_null(True)
