@@ -151,3 +151,25 @@ def test_cli_compare_engine_spark_bad_file(spark, tmp_path, capsys):
         )
     assert caught.value.code == 2
     assert "文件不存在" in capsys.readouterr().err
+
+
+def test_tables_on_disk_and_parquet_read_in_place_equal(spark, files, duck, tmp_path):
+    """The default materialisation as on a cluster: tables above the size limit written as Parquet
+    under the work directory (here every table), the Parquet extract read in place, the CSV registry
+    parsed once: the same pairs as DuckDB."""
+    summary, results = duck
+    e = SparkEngine(spark, work=str(tmp_path / "work"))
+    e.big_bytes = 0
+    got = compare_spark(
+        str(files / "registry.csv"),
+        str(files / "enrolment.parquet"),
+        str(tmp_path / "out"),
+        SETTINGS,
+        engine=e,
+    )
+    rows = pl.from_arrow(e.arrow("SELECT * FROM results")).cast(dict(results.schema))
+    e.close()
+    assert got == summary
+    cols = ["category", *ORDER]
+    assert rows.sort(cols, nulls_last=True).equals(results.sort(cols, nulls_last=True))
+    assert list((tmp_path / "work").iterdir()) == []  # the work tables are removed
