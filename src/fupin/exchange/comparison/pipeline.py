@@ -83,6 +83,11 @@ STATUSES = {
     "removed": "removed", "新识别": "new", "未脱贫": "poor", "已脱贫(享受政策)": "exited_policy",
     "已脱贫(不再享受政策)": "exited", "返贫": "returned", "自然减少": "removed",
 }  # fmt: skip
+# The tables whose rows grow with the inputs (a registry or extract row each, or a pair per listed
+# person); the others hold the few unmatched and near rows. A cluster engine stores these on disk.
+INPUT_SIZED = frozenset(
+    {"registry", "enrolment", "reg", "enr", "reg_ok", "pairs", "listed", "results"}
+)
 RESULT_COLUMNS = ["category", "insurance", "registry_row", "enrolment_row", "id_number", "name", "area_code",
                   "enrol_id_number", "enrol_name", "enrol_area_code", "score", "detail"]  # fmt: skip
 

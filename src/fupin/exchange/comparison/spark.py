@@ -26,7 +26,15 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import names
-from .pipeline import CATEGORIES, RESULT_COLUMNS, BadInput, Settings, check_inputs, run
+from .pipeline import (
+    CATEGORIES,
+    INPUT_SIZED,
+    RESULT_COLUMNS,
+    BadInput,
+    Settings,
+    check_inputs,
+    run,
+)
 
 # Spark settings the pipeline's SQL relies on: string literals as DuckDB reads them (a backslash
 # is a backslash: the ID regexes use \x{…}), no ANSI errors from CASE branches that DuckDB skips,
@@ -117,14 +125,15 @@ class SparkEngine:
         self.work = work or tempfile.mkdtemp(prefix="fupin-spark-")
         self.run_id = uuid.uuid4().hex[:8]
         self.csv_multiline = csv_multiline
-        # "auto" (the default): a table the plan estimates above `big_bytes` (the extract's rows) is
-        # written as Parquet under `work` and read back (columnar and compressed; a lost executor
-        # costs a re-read, not the steps before); a smaller one is a local checkpoint in the
-        # executors' block stores (one job, no files). "parquet": every table as Parquet; "memory":
-        # every table a local checkpoint (small inputs, tests). Both cut the lineage, so each step's
-        # plan stays small (a persisted DataFrame would drag every earlier step's plan along).
+        # "auto" (the default): a table that grows with the inputs (pipeline.INPUT_SIZED: the
+        # extract's and the registry's rows, the exact pairs, the results) is written as Parquet
+        # under `work` and read back (columnar and compressed; a lost executor costs a re-read, not
+        # the steps before); the small ones (the unmatched and near rows) are local checkpoints in
+        # the executors' block stores (one job, no files). "parquet": every table as Parquet;
+        # "memory": every table a local checkpoint (small inputs, tests). Both cut the lineage, so
+        # each step's plan stays small (a persisted DataFrame drags every earlier step's plan along).
         self.materialize = materialize or "auto"
-        self.big_bytes = 64 * 1024 * 1024
+        self.big = set(INPUT_SIZED)
         # None: sized to the inputs (see size_shuffles) unless the session sets its own number.
         self.shuffle_partitions = shuffle_partitions
         self.input_bytes = 0
@@ -218,7 +227,7 @@ class SparkEngine:
     def _save(self, name: str, df) -> None:
         if self.materialize == "memory":
             df.localCheckpoint(eager=True).createOrReplaceTempView(name)
-        elif self.materialize == "auto" and _estimated_bytes(df) < self.big_bytes:
+        elif self.materialize == "auto" and name not in self.big:
             df.localCheckpoint(eager=True).createOrReplaceTempView(name)
         else:
             path = self._path(name)
@@ -305,14 +314,6 @@ def with_row_numbers(df):
         (F.col("_offset") + F.col("_mid") - F.col("_first") + 1).alias("row_no"),
         *[F.col(f"`{c}`") for c in cols],
     )
-
-
-def _estimated_bytes(df) -> int:
-    """The optimiser's estimate of a DataFrame's size (files scanned, scaled to the columns kept)."""
-    try:
-        return int(df._jdf.queryExecution().optimizedPlan().stats().sizeInBytes())
-    except Exception:  # noqa: BLE001 - no estimate: treat it as big
-        return 1 << 62
 
 
 def _is_parquet(spark, path: str) -> bool:
