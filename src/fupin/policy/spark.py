@@ -125,10 +125,10 @@ class SparkSettleReport:
 
 def read_claims(spark, path: str):
     """The claims file (CSV or Parquet, a file or a directory of parts, any URI) as text columns,
-    numbered `row_no` in file order."""
+    numbered `row_no` in file order; and its number of rows."""
     from pyspark.sql import functions as F
 
-    from fupin.exchange.comparison.spark import read_table, with_row_numbers
+    from fupin.exchange.comparison.spark import numbered, read_table
 
     df = read_table(spark, path)
     renamed = {c: c.strip().lstrip("\ufeff") for c in df.columns}
@@ -140,7 +140,7 @@ def read_claims(spark, path: str):
 
         names = "、".join(f"{c}（{COLUMN_NAMES[c]}）" for c in missing)
         raise ClaimsError([Fault(None, None, f"缺少列 {names}")])
-    return with_row_numbers(df.select(*[F.col(c).cast("string").alias(c) for c in present]))
+    return numbered(df.select(*[F.col(c).cast("string").alias(c) for c in present]))
 
 
 def settle_spark(
@@ -166,12 +166,12 @@ def settle_spark(
     if not _exists(spark, claims_path):
         raise ClaimsError([Fault(None, None, f"找不到文件 {claims_path}")])
     try:
-        claims = read_claims(spark, claims_path)
+        claims, n_rows = read_claims(spark, claims_path)
     except PySparkException as exc:
         raise ClaimsError(
             [Fault(None, None, f"无法读取文件 {claims_path}：{str(exc).splitlines()[0][:200]}")]
         ) from None
-    n = partitions or partitions_for(spark, claims_path)
+    n = partitions or partitions_for(spark, n_rows)
     # Arrow batches of up to 100,000 rows to each partition's worker (Spark's default is 10,000):
     # the worker gathers its whole partition into one frame anyway.
     batch_conf = "spark.sql.execution.arrow.maxRecordsPerBatch"
@@ -251,9 +251,7 @@ def settle_spark(
             _delete(spark, staging)
 
 
-def partitions_for(spark, path: str) -> int:
-    """Person partitions sized to the claims file: one per 64 MB of input (a few hundred thousand
-    claims, a frame of well under 1 GB in the worker), at least one per core."""
-    from fupin.exchange.comparison.spark import _size
-
-    return max(spark.sparkContext.defaultParallelism, -(-_size(spark, path) // (64 * 1024 * 1024)))
+def partitions_for(spark, rows: int) -> int:
+    """Person partitions sized to the claims: one per 500,000 (a frame of well under 1 GB in the
+    worker), at least one per core."""
+    return max(spark.sparkContext.defaultParallelism, -(-rows // 500_000))

@@ -281,7 +281,13 @@ def read_table(spark, path: str, csv_multiline: bool = True):
 
 
 def with_row_numbers(df):
-    """df with `row_no` first: 1, 2, … in file order (files by name, then position in the file).
+    """df with `row_no` first: 1, 2, … in file order (see numbered)."""
+    return numbered(df)[0]
+
+
+def numbered(df):
+    """(df with `row_no` first, its number of rows): row_no 1, 2, … in file order (files by name,
+    then position in the file).
 
     No global sort: each input split is read in order, so a row's number is the rows of the splits
     before it plus its place in its own split. The splits' row counts are gathered on the driver
@@ -309,11 +315,13 @@ def with_row_numbers(df):
         )
         .fillna(0, subset=["_offset"])
     )
-    offsets = df.sparkSession.createDataFrame(splits.collect(), splits.schema)
-    return tagged.join(F.broadcast(offsets), ["_pid", "_fp", "_bs"]).select(
+    rows = splits.collect()
+    offsets = df.sparkSession.createDataFrame(rows, splits.schema)
+    out = tagged.join(F.broadcast(offsets), ["_pid", "_fp", "_bs"]).select(
         (F.col("_offset") + F.col("_mid") - F.col("_first") + 1).alias("row_no"),
         *[F.col(f"`{c}`") for c in cols],
     )
+    return out, sum(int(r["_n"]) for r in rows)
 
 
 def _is_parquet(spark, path: str) -> bool:
