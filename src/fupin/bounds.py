@@ -22,7 +22,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from pydantic import Field, PlainValidator, StrictStr, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from fupin.registry.idnumber import OLDEST_BIRTH
+from fupin.idnumber import OLDEST_BIRTH
 
 # Dates. Nobody fupin records was born before the oldest birth date an ID number may carry,
 # so nothing about them happened earlier either.

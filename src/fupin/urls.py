@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fupin.api.api import api
+from fupin.management.home import home
 from fupin.web import views as web
 
 
@@ -16,7 +17,7 @@ class LoginView(auth_views.LoginView):
 
 
 urlpatterns = [
-    path("", web.home, name="home"),
+    path("", home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,7 +20,7 @@ import json, os, sys
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fupin.settings")
 django.setup()
-from fupin.exchange import reader
+from fupin.sheets import reader
 data = open(sys.argv[1], "rb").read()
 try:
     rows = reader.raw_rows(data, sys.argv[2])

@@ -3,7 +3,9 @@ one waiting for review — each step taken by a different demo account."""
 
 import pytest
 
+from fupin.access.models import User
 from fupin.demo import builder, hooks
+from fupin.insurance import services as insurance
 from fupin.payments import demo
 from fupin.payments.models import Batch, BatchState, Difference
 
@@ -12,6 +14,12 @@ from fupin.payments.models import Batch, BatchState, Difference
 def demo_batches(db):
     builder.build(households=300)
     hooks.run(*hooks.EMPLOYMENT_APPS)
+    # The insurance module's 2018 medical 代缴 run, which its own builder makes before this one in
+    # `fupin demo` (DEMO_BUILDERS order).
+    county = User.objects.get(username="county")
+    insurance.execute_run(
+        insurance.create_run(user=county, year=2018, insurance="medical"), user=county
+    )
     return demo.build()
 
 

@@ -41,7 +41,7 @@ def hang(*args, **kwargs):
 WORKERS = {
     "import": HANG
     + """
-from fupin.exchange import reader
+from fupin.sheets import reader
 reader.raw_rows = hang  # reading the file
 from fupin.exchange.tasks import stage_task
 stage_task.call(int(sys.argv[1]), int(sys.argv[2]))

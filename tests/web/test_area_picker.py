@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from fupin.areas.lookup import AreaNotFound
 from fupin.areas.models import Area
-from fupin.areas.picker import AreaPickerField, OutOfArea, options, parse_area
 from fupin.employment.models import RecommendationBatch
+from fupin.web.picker import AreaPickerField, OutOfArea, options, parse_area
 
 pytestmark = pytest.mark.django_db
 

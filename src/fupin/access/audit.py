@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from fupin.registry.idnumber import mask_in, mask_in_text
+from fupin.idnumber import mask_in, mask_in_text
 
 from .models import AuditAction, AuditEntry, User
 

@@ -22,7 +22,7 @@ from fupin.access.scope import area_code_in_scope, area_code_of, get_scoped, req
 from fupin.areas.models import Area, Level
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
-from fupin.sheets.response import xlsx_response
+from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
 from .models import (

@@ -15,8 +15,8 @@ from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
-from fupin.sheets.response import xlsx_response
 from fupin.web.forms import styled
+from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
 from .models import MeasureKind, MeasureStatus, PlannedMeasure

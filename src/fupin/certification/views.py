@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
-from fupin.areas.picker import area_filter, area_picker
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 from fupin.web.forms import styled
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
+from fupin.web.picker import area_filter, area_picker
 
 from . import selectors, services
 from .models import Method

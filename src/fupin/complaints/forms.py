@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from fupin.areas.models import Level as AreaLevel
-from fupin.areas.picker import AreaPickerField
 from fupin.registry.selectors import find_person
 from fupin.web.forms import styled
+from fupin.web.picker import AreaPickerField
 
 from .models import Channel, Kind, Satisfaction
 from .rules import rules

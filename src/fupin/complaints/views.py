@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
-from fupin.areas.picker import area_filter, area_picker
 from fupin.registry.idnumber import mask
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
+from fupin.web.picker import area_filter, area_picker
 
 from . import selectors, services
 from .forms import AnswerForm, RateForm, StaffComplaintForm

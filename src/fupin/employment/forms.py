@@ -8,9 +8,9 @@ from fupin import bounds
 from fupin.access.scope import scoped
 from fupin.areas.lookup import AreaNotFound, find_area
 from fupin.areas.models import Level
-from fupin.areas.picker import AreaPickerWidget
 from fupin.creditcode import CreditCodeError, parse_credit_code
 from fupin.web.forms import ScopedAreaMixin, area_choices, styled
+from fupin.web.picker import AreaPickerWidget
 
 from .models import Employer, FollowUpVisit, JobFair, Occupation, Posting
 

@@ -26,14 +26,14 @@ from fupin.access.scope import (
 from fupin.areas.lookup import AreaNotFound
 from fupin.areas.models import Area
 from fupin.areas.names import own_code
-from fupin.areas.picker import AreaPickerWidget, OutOfArea, parse_area
 from fupin.policy.employment import default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 from fupin.registry.selectors import find_person
-from fupin.sheets.response import xlsx_response
 from fupin.web.list_export import Column, export, wants_xlsx
+from fupin.web.picker import AreaPickerWidget, OutOfArea, parse_area
+from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
 from .forms import EmployerForm, FairForm, PostingForm, VisitForm

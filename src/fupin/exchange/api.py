@@ -6,12 +6,12 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fupin.bounds import MAX_ID, Id
+from fupin.sheets.reader import FileFault
 
 from . import imports as import_service
 from . import selectors, services
 from .comparison import CATEGORIES
 from .models import Kind
-from .reader import FileFault
 
 router = Router(tags=["数据导入与信息比对"])
 MAX_LIMIT = 500

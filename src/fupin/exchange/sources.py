@@ -6,10 +6,6 @@ many ways (身份证号 / 公民身份号码 / 证件号码 …), so each field 
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
-
 from fupin.registry.choices import (
     DisabilityType,
     Education,
@@ -22,17 +18,7 @@ from fupin.registry.choices import (
     Status,
     WorkStatus,
 )
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str  # staging column
-    label: str  # the template's header
-    synonyms: tuple[str, ...] = ()
-    required: bool = False
-    choices: dict[str, str] = field(default_factory=dict)  # accepted text → code
-    kind: str = "text"  # text | id | code12 | year | grade | bool | area
-    example: str = ""
+from fupin.sheets.reader import Field, norm
 
 
 def _choices(cls, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -43,13 +29,6 @@ def _choices(cls, extra: dict[str, str] | None = None) -> dict[str, str]:
     for k, v in (extra or {}).items():
         out[norm(k)] = v
     return out
-
-
-def norm(text: object) -> str:
-    """Header/label text normalised: half-width, no spaces, no *, no bracketed notes."""
-    s = unicodedata.normalize("NFKC", str(text or ""))
-    s = re.sub(r"[（(【\[].*?[)）】\]]", "", s)
-    return re.sub(r"[\s*＊:：]", "", s).lower()
 
 
 BOOL = {"是": True, "1": True, "有": True, "y": True, "yes": True, "true": True, "√": True,
@@ -285,11 +264,3 @@ TITLES = {
     "pension": "城乡居民基本养老保险参保数据",
     "medical": "基本医疗保险参保数据",
 }
-
-
-def synonym_index(fields: list[Field]) -> dict[str, Field]:
-    out: dict[str, Field] = {}
-    for f in fields:
-        for s in (f.label, *f.synonyms):
-            out.setdefault(norm(s), f)
-    return out

@@ -15,14 +15,14 @@ from fupin.access.scope import require_writer
 from fupin.areas.models import Area, Level
 from fupin.areas.names import known_names
 from fupin.registry.idnumber import mask
-from fupin.sheets.response import xlsx_response
+from fupin.sheets.reader import FileFault
+from fupin.web.xlsx import xlsx_response
 
 from . import demo, selectors, services
 from . import imports as import_service
 from .blank_forms import template_xlsx
 from .comparison import CATEGORIES, LABELS
 from .models import ComparisonJob, JobState, Kind, Review
-from .reader import FileFault
 from .review import id_diff
 
 EXPORT_LIMIT = 200_000

@@ -15,7 +15,7 @@ from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
-from fupin.sheets.response import xlsx_response
+from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
 from .models import Change, Outcome, PensionRecord, Reason, Scheme

@@ -19,7 +19,7 @@ from fupin import bounds
 from fupin.access.audit import record
 from fupin.access.models import READ_ONLY_ROLES, AuditAction
 from fupin.access.scope import get_scoped, require_writer, scoped
-from fupin.sheets.response import xlsx_response
+from fupin.web.xlsx import xlsx_response
 
 from . import bulletins as bulletins_mod
 from . import periods, selectors, services, snapshots
@@ -689,7 +689,7 @@ INTERVIEW_STATES = {
 
 
 def _filtered_interviews(request):
-    from fupin.areas.picker import AreaNotFound, parse_area
+    from fupin.web.picker import AreaNotFound, parse_area
 
     from .models import Interview
 
@@ -753,9 +753,9 @@ def _local(moment) -> str:
 def interviews(request):
     """约谈记录: filtered by township and follow-up state; exported as filtered."""
     from fupin.areas.models import Level
-    from fupin.areas.picker import AreaPickerWidget
     from fupin.web.list_export import export, wants_xlsx
     from fupin.web.paging import page_of
+    from fupin.web.picker import AreaPickerWidget
 
     qs, state, area_text, area_error = _filtered_interviews(request)
     if wants_xlsx(request):
@@ -789,7 +789,7 @@ def interviews(request):
 @login_required
 def interview_new(request):
     from fupin.areas.models import Level
-    from fupin.areas.picker import AreaNotFound, AreaPickerWidget, parse_area
+    from fupin.web.picker import AreaNotFound, AreaPickerWidget, parse_area
 
     services.require_county(request.user)
     values = request.POST if request.method == "POST" else request.GET

@@ -18,7 +18,7 @@ from fupin.areas.models import Area, Level
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Household, Person
-from fupin.sheets.response import xlsx_response
+from fupin.web.xlsx import xlsx_response
 
 from . import forms, selectors, services
 from .models import Category, MonitoredHousehold, MonitoringRun, Signal, Stage

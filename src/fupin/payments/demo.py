@@ -1,9 +1,9 @@
 """DEMO_BUILDERS hook (after the other modules): payment batches of the subsidies the demo county
 has granted, each step taken by the demo accounts as the rules require.
 
-0. 2018 城乡居民医疗保险个人缴费代缴 for the whole county (the insurance module's 2018 medical run, made
-   here if no other builder has made it): prepared by the agency, reviewed by the county, approved by
-   the administrator, the agency list exported, paid and reconciled clean;
+0. 2018 城乡居民医疗保险个人缴费代缴 for the whole county (the insurance module's 2018 medical run, which
+   its own demo builder makes before this one): prepared by the agency, reviewed by the county,
+   approved by the administrator, the agency list exported, paid and reconciled clean;
 1. 公益性岗位补贴 of last month in the township with most placements: prepared by the township,
    reviewed by the agency, approved by the county, bank file exported, paid, reconciled clean;
 2. 取证一次性求职补贴 of the year with most grants, for the whole county: prepared by the agency,
@@ -12,26 +12,27 @@ has granted, each step taken by the demo accounts as the rules require.
 3. 创业担保贷款贴息 of last quarter: prepared by the agency, waiting for another person's review.
 
 Deterministic: the same records are chosen in the same order (ids, no randomness).
+
+What each kind has to pay is read through the kinds the modules register (`providers`), never
+from their models: payments sits below employment, training and insurance, which import it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
-from django.db.models import Count
-from django.db.models.functions import ExtractYear, Substr
 from django.utils import timezone
 
 from fupin.access.models import User
-from fupin.employment.models import WelfareSubsidy
 from fupin.months import add_months
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.models import Person
-from fupin.training.models import JobSeekingSubsidy
 
 from . import reconcile, services
 from .exports import agency_xlsx_response, bank_csv_response
 from .models import Batch, BatchLine
+from .providers import KindError, get_kind
 
 
 def _return_file(rows) -> bytes:
@@ -123,17 +124,27 @@ def _batch_with_differences(agency: User, county: User, admin: User, year: int) 
     return batch
 
 
-def _medical_2018(agency: User, county: User, admin: User) -> Batch | None:
-    from fupin.insurance import services as insurance
-    from fupin.insurance.models import RunState, SubsidyRun
+def _lines_by_town(code: str, county: User, period: str) -> Counter:
+    """How many entitlement lines of the kind each township has in the period (county-wide)."""
+    try:
+        kind = get_kind(code)
+    except KindError:
+        return Counter()
+    lines = kind.lines(user=county, period=period, area_code=county.area.code)
+    return Counter(line.village_code[:9] for line in lines)
 
-    if not SubsidyRun.objects.filter(year=2018, insurance="medical", state=RunState.DONE).exists():
-        try:
-            insurance.execute_run(
-                insurance.create_run(user=county, year=2018, insurance="medical"), user=county
-            )
-        except insurance.InsuranceError:
-            return None
+
+def _busiest_year(code: str, county: User, today: dt.date) -> int | None:
+    """The year of the last ten with most lines of the kind (the latest on a tie), None if none."""
+    best, most = None, 0
+    for year in range(today.year, today.year - 10, -1):
+        n = sum(_lines_by_town(code, county, str(year)).values())
+        if n > most:
+            best, most = year, n
+    return best
+
+
+def _medical_2018(agency: User, county: User, admin: User) -> Batch | None:
     try:
         batch = services.prepare(
             user=agency,
@@ -174,26 +185,13 @@ def build() -> str:
             f"{fen_to_yuan(medical.total_fen)} 元，已对账）"
         )
     last_month = add_months(today.replace(day=1), -1)
-    busiest = (
-        WelfareSubsidy.objects.filter(month=last_month)
-        .annotate(town=Substr("village_code", 1, 9))
-        .values("town")
-        .annotate(n=Count("id"))
-        .order_by("-n", "town")
-        .first()
-    )
-    if busiest:
-        town_user = User.objects.get(username=f"town-{busiest['town']}")
+    by_town = _lines_by_town("welfare_post", county, f"{last_month:%Y-%m}")
+    if by_town:
+        town = min(by_town, key=lambda t: (-by_town[t], t))  # most lines, then the lowest code
+        town_user = User.objects.get(username=f"town-{town}")
         b = _reconciled_welfare_batch(town_user, agency, county, last_month)
         made.append(f"公益性岗位补贴批次 {b.pk}（{b.line_count} 人次，已对账）")
-    year = (
-        JobSeekingSubsidy.objects.annotate(y=ExtractYear("granted_on"))
-        .values("y")
-        .annotate(n=Count("id"))
-        .order_by("-n", "-y")
-        .values_list("y", flat=True)
-        .first()
-    )
+    year = _busiest_year("job_seeking", county, today)
     if year:
         b = _batch_with_differences(agency, county, admin, year)
         made.append(

@@ -14,7 +14,7 @@ from fupin import bounds
 from fupin.access.scope import get_scoped, home_area_code
 from fupin.areas.models import Area, Level
 from fupin.registry.idnumber import mask
-from fupin.sheets.response import xlsx_response
+from fupin.web.xlsx import xlsx_response
 
 from . import exports, jobs, providers, selectors, services
 from .models import (

@@ -281,8 +281,8 @@ def _settle_on_spark(opts: dict):
         raise CliError("--explain 只用于本机结算（不加 --engine spark）")
     if opts.get("partitions") is not None and not 1 <= opts["partitions"] <= 100_000:
         raise CliError("--partitions 应在 1 到 100000 之间")
-    from fupin.exchange.comparison.spark import session
     from fupin.policy.spark import settle_spark
+    from fupin.sparkio import session
 
     spark = session(opts.get("master"))
     return settle_spark(

@@ -128,7 +128,7 @@ def read_claims(spark, path: str):
     numbered `row_no` in file order; and its number of rows."""
     from pyspark.sql import functions as F
 
-    from fupin.exchange.comparison.spark import numbered, read_table
+    from fupin.sparkio import numbered, read_table
 
     df = read_table(spark, path)
     renamed = {c: c.strip().lstrip("\ufeff") for c in df.columns}
@@ -157,13 +157,13 @@ def settle_spark(
     from pyspark.errors import PySparkException
     from pyspark.sql import functions as F
 
-    from fupin.exchange.comparison.spark import _delete, _exists
     from fupin.policy.regions import load_policy
+    from fupin.sparkio import delete_path, path_exists
 
     policy = load_policy(policy_spec)  # a bad pack fails here, on the driver
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    if not _exists(spark, claims_path):
+    if not path_exists(spark, claims_path):
         raise ClaimsError([Fault(None, None, f"找不到文件 {claims_path}")])
     try:
         claims, n_rows = read_claims(spark, claims_path)
@@ -247,8 +247,8 @@ def settle_spark(
         )
     finally:
         spark.conf.set(batch_conf, old_batch)
-        if _exists(spark, staging):
-            _delete(spark, staging)
+        if path_exists(spark, staging):
+            delete_path(spark, staging)
 
 
 def partitions_for(spark, rows: int) -> int:

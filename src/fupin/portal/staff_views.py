@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 
 from fupin.access.scope import area_code_in_scope, get_scoped, scoped
 from fupin.areas.names import own_code
-from fupin.areas.picker import AreaPickerField
 from fupin.registry.idnumber import mask
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
+from fupin.web.picker import AreaPickerField
 
 from . import services
 from .models import OPEN_STATUSES, RequestKind, RequestStatus, ResidentRequest

@@ -19,13 +19,13 @@ from fupin import bounds
 from fupin.access.scope import get_scoped, home_area_code, require_writer, scoped
 from fupin.areas.lookup import AreaNotFound, find_area
 from fupin.areas.models import Area, Level
-from fupin.areas.picker import parse_area
 from fupin.management.selectors import townships
 from fupin.registry.idnumber import mask
 from fupin.registry.selectors import find_person
 from fupin.web.forms import styled
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
+from fupin.web.picker import parse_area
 
 from . import selectors, services
 from .models import (

@@ -11,13 +11,13 @@ from ninja.errors import HttpError
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import get_scoped, scoped
-from fupin.api.schemas import form_schema
 from fupin.areas.models import Area
 from fupin.bounds import Id
 from fupin.policy.params import fen_to_yuan
 from fupin.registry import selectors, services
 from fupin.registry.forms import HouseholdForm, PersonForm, StatusChangeForm, errors_of
 from fupin.registry.models import Household, Person
+from fupin.web.schemas import form_schema
 
 router = Router(tags=["建档立卡"])
 MAX_LIMIT = 200

@@ -14,8 +14,8 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_of, require_writer, scoped
 from fupin.areas.models import Area, village_code_range
-from fupin.sheets.response import xlsx_response
 from fupin.web.list_export import Column, export, wants_xlsx
+from fupin.web.xlsx import xlsx_response
 
 from . import exports, selectors, services
 from .choices import SPECIAL_IDENTITIES, HouseholdAttribute, LabourSkill, PovertyCause, Status

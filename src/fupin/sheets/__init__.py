@@ -4,6 +4,9 @@
   with a memory and time limit, so no file can take a worker down (`read_cells`).
 - `write`: text cells of every export are written so that Excel or WPS never evaluates them as
   formulas (`write_row` for xlsxwriter, `csv_cell` for CSV).
-- `response`: the xlsx download every list and report sends (`xlsx_response`), audited; the one
-  module here that uses Django (`read` and `write` are Django-free).
+- `reader`: an import file's header row found among its first rows, cells read by the column
+  names a source declares (`Field`, `find_table`), the upload limits of settings.
+
+Nothing here imports another fupin package but `fupin.idnumber`: the audited xlsx download
+(`xlsx_response`) is `fupin.web.xlsx`, above the audit trail it writes.
 """

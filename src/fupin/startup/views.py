@@ -14,10 +14,10 @@ from fupin.policy.employment import default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.selectors import find_person
-from fupin.sheets.response import xlsx_response
 from fupin.web.forms import styled
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
+from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
 from .models import Loan, LoanKind, StartupSubsidy

@@ -13,9 +13,9 @@ from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 from fupin.registry.selectors import find_person
-from fupin.sheets.response import xlsx_response
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
+from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
 from .forms import CourseForm

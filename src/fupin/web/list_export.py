@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 
 from fupin.areas.names import names_of
-from fupin.sheets.response import xlsx_response
+from fupin.web.xlsx import xlsx_response
 
 EXPORT_LIMIT = 200_000  # rows in one xlsx; narrow the filter for more
 

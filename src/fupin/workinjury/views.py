@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
 from fupin.areas.models import Level
-from fupin.areas.picker import AreaPickerField
 from fupin.management.evidence import CONTENT_TYPES, EvidenceError
 from fupin.policy.params import fen_to_yuan
 from fupin.web.forms import styled
 from fupin.web.list_export import Column, export, wants_xlsx
 from fupin.web.paging import page_of
+from fupin.web.picker import AreaPickerField
 
 from . import selectors, services
 from .clocks import decision_clock, investigation_clock

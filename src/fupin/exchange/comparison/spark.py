@@ -18,12 +18,22 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pyarrow as pa
+
+from fupin.sparkio import (
+    SQL_CONF,
+    delete_path,
+    is_parquet_dir,
+    path_exists,
+    path_size,
+    read_table,
+    session,
+    with_row_numbers,
+    write_text,
+)
 
 from . import names
 from .pipeline import (
@@ -35,39 +45,6 @@ from .pipeline import (
     check_inputs,
     run,
 )
-
-# Spark settings the pipeline's SQL relies on: string literals as DuckDB reads them (a backslash
-# is a backslash: the ID regexes use \x{…}), no ANSI errors from CASE branches that DuckDB skips,
-# and correlated EXISTS in a projection.
-SQL_CONF = {
-    "spark.sql.parser.escapedStringLiterals": "true",
-    "spark.sql.ansi.enabled": "false",
-    "spark.sql.caseSensitive": "false",
-}
-
-
-def session(master: str | None = None, shuffle_partitions: int | None = None, **conf):
-    """A SparkSession with the settings the pipeline needs (getOrCreate: spark-submit's session)."""
-    from pyspark.sql import SparkSession
-
-    if master is None or master.startswith("local"):
-        # Local mode: the Python workers are this interpreter, and see fupin where it does.
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        src = str(Path(__file__).resolve().parents[3])
-        paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
-        if src not in paths:
-            os.environ["PYTHONPATH"] = os.pathsep.join([src, *[x for x in paths if x]])
-    b = SparkSession.builder.appName("fupin")
-    if master:
-        b = b.master(master)
-    for k, v in {**SQL_CONF, **conf}.items():
-        b = b.config(k, v)
-    if shuffle_partitions:
-        b = b.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
-    spark = b.getOrCreate()
-    for k, v in SQL_CONF.items():  # an existing session (spark-submit, tests) gets them too
-        spark.conf.set(k, v)
-    return spark
 
 
 def _name_sim(a, b):
@@ -195,7 +172,7 @@ class SparkEngine:
 
     def load_file(self, name: str, path: str | os.PathLike) -> None:
         df = self.read(str(path))
-        self.input_bytes += _size(self.spark, str(path))
+        self.input_bytes += path_size(self.spark, str(path))
         numbered = with_row_numbers(df)
         if self.materialize != "memory" and _is_parquet(self.spark, str(path)):
             # Parquet is read again where needed (only the columns a step uses) instead of copied:
@@ -254,130 +231,17 @@ class SparkEngine:
     def close(self) -> None:
         for name in self.tables:
             self.spark.catalog.dropTempView(name)
-        _delete(self.spark, f"{self.work.rstrip('/')}/{self.run_id}")
+        delete_path(self.spark, f"{self.work.rstrip('/')}/{self.run_id}")
         if self._own_work:
             import shutil
 
             shutil.rmtree(self.work, ignore_errors=True)
 
 
-def read_table(spark, path: str, csv_multiline: bool = True):
-    """A CSV or Parquet file (or directory of part files, any URI) as a DataFrame, columns as read."""
-    p = str(path).rstrip("/")
-    if p.lower().endswith((".parquet", ".pq")) or _is_parquet_dir(spark, p):
-        return spark.read.parquet(p)
-    # RFC 4180 as DuckDB reads it: header, every value text, doubled quotes, short rows padded
-    # with NULL; multiLine so that a quoted line break stays inside its field.
-    return spark.read.options(
-        header=True,
-        encoding="UTF-8",
-        sep=",",
-        quote='"',
-        escape='"',
-        multiLine=csv_multiline,
-        mode="PERMISSIVE",
-        inferSchema=False,
-    ).csv(p)
-
-
-def with_row_numbers(df):
-    """df with `row_no` first: 1, 2, … in file order (see numbered)."""
-    return numbered(df)[0]
-
-
-def numbered(df):
-    """(df with `row_no` first, its number of rows): row_no 1, 2, … in file order (files by name,
-    then position in the file).
-
-    No global sort: each input split is read in order, so a row's number is the rows of the splits
-    before it plus its place in its own split. The splits' row counts are gathered on the driver
-    (one small aggregate), their offsets sent back as a broadcast join.
-    """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    cols = df.columns
-    tagged = df.select(
-        F.col("_metadata.file_path").alias("_fp"),
-        F.col("_metadata.file_block_start").alias("_bs"),
-        F.spark_partition_id().alias("_pid"),
-        F.monotonically_increasing_id().alias("_mid"),
-        *[F.col(f"`{c}`") for c in cols],
-    )
-    splits = (
-        tagged.groupBy("_pid", "_fp", "_bs")
-        .agg(F.min("_mid").alias("_first"), F.count(F.lit(1)).alias("_n"))
-        .withColumn(
-            "_offset",
-            F.sum("_n").over(
-                Window.orderBy("_fp", "_bs").rowsBetween(Window.unboundedPreceding, -1)
-            ),
-        )
-        .fillna(0, subset=["_offset"])
-    )
-    rows = splits.collect()
-    offsets = df.sparkSession.createDataFrame(rows, splits.schema)
-    out = tagged.join(F.broadcast(offsets), ["_pid", "_fp", "_bs"]).select(
-        (F.col("_offset") + F.col("_mid") - F.col("_first") + 1).alias("row_no"),
-        *[F.col(f"`{c}`") for c in cols],
-    )
-    return out, sum(int(r["_n"]) for r in rows)
-
-
 def _is_parquet(spark, path: str) -> bool:
-    return str(path).rstrip("/").lower().endswith((".parquet", ".pq")) or _is_parquet_dir(
+    return str(path).rstrip("/").lower().endswith((".parquet", ".pq")) or is_parquet_dir(
         spark, str(path).rstrip("/")
     )
-
-
-def _size(spark, path: str) -> int:
-    """Bytes under a path or URI (0 when the file system cannot say)."""
-    try:
-        jvm = spark._jvm
-        p = jvm.org.apache.hadoop.fs.Path(path)
-        fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
-        return int(fs.getContentSummary(p).getLength())
-    except Exception:  # noqa: BLE001 - sizing is a hint only
-        return 0
-
-
-def _is_parquet_dir(spark, path: str) -> bool:
-    """A directory whose data files end in .parquet (as Spark and fupin write them)."""
-    try:
-        jvm = spark._jvm
-        p = jvm.org.apache.hadoop.fs.Path(path)
-        fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
-        if not fs.exists(p) or not fs.getFileStatus(p).isDirectory():
-            return False
-        return any(s.getPath().getName().endswith(".parquet") for s in fs.listStatus(p))
-    except Exception:  # noqa: BLE001 - unknown scheme: let the reader report it
-        return False
-
-
-def _exists(spark, path: str) -> bool:
-    jvm = spark._jvm
-    p = jvm.org.apache.hadoop.fs.Path(path)
-    return bool(p.getFileSystem(spark._jsc.hadoopConfiguration()).exists(p))
-
-
-def _delete(spark, path: str) -> None:
-    jvm = spark._jvm
-    p = jvm.org.apache.hadoop.fs.Path(path)
-    fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
-    if fs.exists(p):
-        fs.delete(p, True)
-
-
-def write_text(spark, path: str, text: str) -> None:
-    """A small text file at a path or URI (the Hadoop file system Spark writes to)."""
-    jvm = spark._jvm
-    p = jvm.org.apache.hadoop.fs.Path(path)
-    fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
-    out = fs.create(p, True)
-    try:
-        out.write(bytearray(text.encode("utf-8")))
-    finally:
-        out.close()
 
 
 def _label(path: str, table: str) -> str:
@@ -415,7 +279,7 @@ def compare_spark(
             labels[table] = _label(path, table)
             labels[f"{table}_kind"] = "parquet" if _is_parquet(e.spark, str(path)) else "csv"
             try:
-                if not _exists(e.spark, str(path)):
+                if not path_exists(e.spark, str(path)):
                     raise BadInput(f"文件不存在：{path}")
                 e.load_file(table, path)
             except (PySparkException, Py4JJavaError) as exc:

@@ -12,6 +12,8 @@ Polars frames, checks are joins and group-bys, and the merge is bulk inserts plu
 staging. The names below are the package's interface for pages, the API, tasks and commands.
 """
 
+from fupin.sheets.reader import check_upload_size, upload_limits
+
 from .job import (
     confirm,
     create_job,
@@ -21,7 +23,7 @@ from .job import (
     recover_interrupted,
     stage,
 )
-from .staging import ImportRefused, check_upload_size, upload_limits
+from .staging import ImportRefused
 
 __all__ = [
     "ImportRefused",

@@ -22,8 +22,10 @@ from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, Role
 from fupin.access.scope import area_code_of
+from fupin.sheets import reader
+from fupin.sheets.reader import check_upload_size
 
-from .. import bulk, reader
+from .. import bulk
 from ..models import Action, ImportJob, ImportRow, JobState, Kind
 from . import enrolment, lists, roster
 from .staging import (
@@ -32,7 +34,6 @@ from .staging import (
     ImportRefused,
     Progress,
     StagedRow,
-    check_upload_size,
     no_progress,
     read_rows,
 )

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
-from django.conf import settings
 from django.db import connection
 
 from fupin.registry.idnumber import PROVINCES, IdNumberError, clean, parse_id_number
 from fupin.registry.models import Person
+from fupin.sheets import reader
+from fupin.sheets.reader import upload_limits
 
-from .. import reader
 from ..models import ImportJob, ImportRow, Kind
 from ..sources import BOOL, FIELDS, Field, norm
 
@@ -70,18 +70,6 @@ class StagedRow:
 
 def no_progress(stage: str, done: int, total: int) -> None:
     pass
-
-
-def upload_limits() -> reader.Limits:
-    """The configured upload size and parser memory (settings), with the reader's other limits."""
-    return reader.Limits(
-        max_bytes=settings.MAX_UPLOAD_BYTES, memory_bytes=settings.READER_MEMORY_MB * 1024 * 1024
-    )
-
-
-def check_upload_size(size: int) -> None:
-    """The one upload-size rule of the page, the API and the command line (FileFault, Chinese)."""
-    reader.check_size(size, upload_limits())
 
 
 # ---------------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fupin.bounds import MAX_ID, Id, Year
-from fupin.exchange import reader
 from fupin.policy.params import CATEGORY_NAMES
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
+from fupin.sheets import reader
 
 from . import imports, resettle, selectors
 from .models import VisitType

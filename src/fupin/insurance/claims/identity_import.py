@@ -19,13 +19,12 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_in_scope, area_code_of, require_writer
 from fupin.bounds import BoundsError, parse_date, today
-from fupin.exchange import reader
-from fupin.exchange.imports import check_upload_size, upload_limits
-from fupin.exchange.sources import Field, norm
 from fupin.registry import services
 from fupin.registry.choices import SpecialIdentity
 from fupin.registry.idnumber import IdNumberError, mask, parse_id_number
 from fupin.registry.models import IdentityPeriod, Person
+from fupin.sheets import reader
+from fupin.sheets.reader import Field, check_upload_size, norm, upload_limits
 
 from .models import IdentityImport, IdentityImportRow, ImportState
 

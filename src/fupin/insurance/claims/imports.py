@@ -1,6 +1,6 @@
 """结算数据导入: hospital or insurance settlement files through staging → validation → preview → merge.
 
-The file is read only through `fupin.sheets.read.read_cells` (via `fupin.exchange.reader`), its
+The file is read only through `fupin.sheets.read.read_cells` (via `fupin.sheets.reader`), its
 header found by synonyms as other imports do. Every row lands in staging (`ClaimImportRow`) with
 its faults; each claim is linked to a registry person by the ID number (normalised by
 `parse_id_number`) and never by name — an unknown number is listed, not guessed. The claim
@@ -26,14 +26,13 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import area_code_in_scope, area_code_of, require_writer
 from fupin.bounds import today
-from fupin.exchange import reader
-from fupin.exchange.imports import check_upload_size, upload_limits
-from fupin.exchange.sources import Field, norm
 from fupin.policy import ClaimsError, parse_claims
 from fupin.policy.claims import COLUMNS, MAX_YUAN_DIGITS, OPTIONAL_COLUMNS
 from fupin.policy.regions import admits_maternity, maternity_refusal
 from fupin.registry.idnumber import IdNumberError, mask, parse_id_number
 from fupin.registry.models import Person
+from fupin.sheets import reader
+from fupin.sheets.reader import Field, check_upload_size, norm, upload_limits
 
 from . import settle
 from .models import ClaimImport, ClaimImportRow, ImportState, MedicalClaim, VisitType

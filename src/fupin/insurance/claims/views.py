@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 
 from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
-from fupin.exchange import reader
 from fupin.insurance.selectors import townships
 from fupin.policy import list_regions
 from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
 from fupin.registry.idnumber import mask
-from fupin.sheets.response import xlsx_response
+from fupin.sheets import reader
+from fupin.web.xlsx import xlsx_response
 
 from . import imports, official, resettle, selectors
 from .imports import FIELDS

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fupin.exchange import imports
 from fupin.exchange.models import Action, JobState, Kind
-from fupin.exchange.reader import FileFault
+from fupin.sheets.reader import FileFault
 
 
 class Bar:

@@ -11,10 +11,9 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 
 from fupin.access.scope import area_code_in_scope, home_area_code
-
-from .lookup import AreaNotFound, find_area
-from .models import Area, Level
-from .names import own_code
+from fupin.areas.lookup import AreaNotFound, find_area
+from fupin.areas.models import Area, Level
+from fupin.areas.names import own_code
 
 ALL_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 

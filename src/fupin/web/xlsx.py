@@ -1,6 +1,7 @@
 """表格导出响应 (xlsx download): the one way a page or API route sends an xlsx, audited.
 
-The Django edge of `fupin.sheets`: cells go through `fupin.sheets.write`, so text is never a formula or link.
+It lives in `web`, above the audit trail it writes (`fupin.sheets` stays below it); cells go
+through `fupin.sheets.write`, so text is never a formula or link.
 """
 
 import tempfile
@@ -10,8 +11,7 @@ from django.http import FileResponse, HttpRequest
 
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
-
-from .write import WORKBOOK_OPTIONS, CellWriter
+from fupin.sheets.write import WORKBOOK_OPTIONS, CellWriter
 
 
 def xlsx_response(

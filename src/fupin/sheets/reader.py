@@ -1,25 +1,32 @@
 """Reading import files as they really come (读取): xlsx / xls / csv (UTF-8, GBK, GB18030),
 title rows above the header, merged header cells, numbers where text was meant.
 
-Django-free. Returns the cells as Python values with their Excel row numbers; the header
-row is found by how many known column names it holds. The file itself is read by
+Shared by every import (the exchange's sources, the insurance claims and identity lists): a
+source declares its columns as `Field`s with their header synonyms. Django-free but for
+`upload_limits`, which reads the settings when called. Returns the cells as Python values with
+their Excel row numbers; the header row is found by how many known column names it holds. The file itself is read by
 `fupin.sheets.read` (size and range checks, then a parse in a memory-limited child process).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, field
 
-from fupin.sheets.read import FileFault, Limits, check_size, col_letter, read_cells
-
-from .sources import Field, norm, synonym_index
+from .read import FileFault, Limits, check_size, col_letter, read_cells
 
 HEADER_SCAN_ROWS = 12
 __all__ = [
+    "Field",
     "FileFault",
     "Limits",
     "Table",
+    "check_upload_size",
+    "norm",
+    "synonym_index",
+    "upload_limits",
     "check_size",
     "col_letter",
     "raw_rows",
@@ -27,6 +34,46 @@ __all__ = [
     "cell_text",
     "id_cell",
 ]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # staging column
+    label: str  # the template's header
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    choices: dict[str, str] = field(default_factory=dict)  # accepted text → code
+    kind: str = "text"  # text | id | code12 | year | grade | bool | area
+    example: str = ""
+
+
+def norm(text: object) -> str:
+    """Header/label text normalised: half-width, no spaces, no *, no bracketed notes."""
+    s = unicodedata.normalize("NFKC", str(text or ""))
+    s = re.sub(r"[（(【\[].*?[)）】\]]", "", s)
+    return re.sub(r"[\s*＊:：]", "", s).lower()
+
+
+def synonym_index(fields: list[Field]) -> dict[str, Field]:
+    out: dict[str, Field] = {}
+    for f in fields:
+        for s in (f.label, *f.synonyms):
+            out.setdefault(norm(s), f)
+    return out
+
+
+def upload_limits() -> Limits:
+    """The configured upload size and parser memory (settings), with the reader's other limits."""
+    from django.conf import settings
+
+    return Limits(
+        max_bytes=settings.MAX_UPLOAD_BYTES, memory_bytes=settings.READER_MEMORY_MB * 1024 * 1024
+    )
+
+
+def check_upload_size(size: int) -> None:
+    """The one upload-size rule of the page, the API and the command line (FileFault, Chinese)."""
+    check_size(size, upload_limits())
 
 
 @dataclass
