@@ -46,6 +46,8 @@ test: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	# import directions (pyproject.toml [tool.importlinter], README 架构), read from this checkout's src
+	PYTHONPATH=src $(BIN)/lint-imports
 
 # Debian's Chromium for the browser tests, the Chinese fonts for screenshots and PDFs, and Pango for
 # WeasyPrint's PDFs (the monthly bulletin) — CI runs this; as root.
