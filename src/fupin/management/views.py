@@ -203,7 +203,7 @@ def plan_detail(request, pk: int):
 
 def _village_picker(request) -> str:
     from fupin.areas.models import Level
-    from fupin.areas.picker import AreaPickerWidget
+    from fupin.web.picker import AreaPickerWidget
 
     return AreaPickerWidget(
         user=request.user,
@@ -284,7 +284,7 @@ def plan_village_target(request, pk: int):
     from fupin.access.scope import area_code_in_scope
     from fupin.areas.models import Level
     from fupin.areas.names import own_code as area_own_code
-    from fupin.areas.picker import AreaNotFound, parse_area
+    from fupin.web.picker import AreaNotFound, parse_area
 
     plan = get_scoped(Plan.objects, request.user, shared=True, pk=pk)
     covers = selectors.own_code(request.user).startswith(area_own_code(plan.area_code))
