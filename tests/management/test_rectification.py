@@ -47,6 +47,8 @@ def test_the_township_reports_and_the_county_accepts(interview, county_user, tow
     a = login(town_a_user)
     page = a.get(f"/management/interviews/{interview.pk}/").content.decode()
     assert 'id="report-form"' in page and "未提交整改报告" in page
+    assert "约谈待提交整改报告：1 项" in a.get("/").content.decode()
+    assert "rectification-notice" not in login(county_user).get("/").content.decode()
     r = _report(a, interview, report_text="已于3月20日开班，培训42人", report_file=_pdf())
     assert "已提交整改报告" in r.content.decode()
     i = Interview.objects.get()
@@ -60,6 +62,8 @@ def test_the_township_reports_and_the_county_accepts(interview, county_user, tow
     assert a.get(f"/management/interviews/{interview.pk}/report-file/").status_code == 200
 
     c = login(county_user)
+    assert "整改报告待验收：1 项" in c.get("/").content.decode()
+    assert "rectification-notice" not in a.get("/").content.decode()
     page = c.get(f"/management/interviews/{interview.pk}/").content.decode()
     assert "已开班两期" in page and 'id="accept-form"' in page and "整改报告.pdf" in page
     assert 'id="report-form"' not in page  # the county does not write the township's report

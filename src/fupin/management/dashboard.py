@@ -105,3 +105,21 @@ def overdue_count(user, day: dt.date) -> int:
     from .selectors import overdue_tasks
 
     return overdue_tasks(user, day).count()
+
+
+def rectification_notice(user) -> dict | None:
+    """约谈整改 on the home page: a township's interviews still awaiting its report, or the
+    county's reports awaiting acceptance; None when there is nothing to do."""
+    from fupin.access.scope import scoped
+
+    from .models import Interview
+
+    qs = scoped(Interview.objects.all(), user)
+    code = own_code(user)
+    if len(code) == 9:
+        n = qs.filter(report_submitted_at__isnull=True).count()
+        return {"label": "约谈待提交整改报告", "n": n, "state": "unreported"} if n else None
+    if len(code) <= 6:
+        n = qs.filter(report_submitted_at__isnull=False, report_accepted_at__isnull=True).count()
+        return {"label": "整改报告待验收", "n": n, "state": "reported"} if n else None
+    return None

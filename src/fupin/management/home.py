@@ -59,5 +59,6 @@ def home(request):
             "bulletin": bulletin,
             "bulletin_read": read,
             "overdue_tasks": dashboard.overdue_count(request.user, day),
+            "rectification": dashboard.rectification_notice(request.user),
         },
     )
