@@ -524,7 +524,7 @@ def cost_controlled(policy: Policy | Pack | str, claims: pl.DataFrame) -> pl.Ser
     ).to_series()
     if rows.len() == 0:
         return flags
-    some = claims[rows]
+    some = claims.select("category", "visit_type", "admission_date", "disease_code")[rows]
     span = _spans(policy, some, some["admission_date"], 2)
     slot = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
         CATEGORY_ENUM
