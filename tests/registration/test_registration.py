@@ -14,7 +14,7 @@ from fupin.insurance import services as insurance
 from fupin.insurance.models import EnrolmentRecord
 from fupin.registration import demo as registration_demo
 from fupin.registration import selectors, services
-from fupin.registration.models import JobEnrolment
+from fupin.registration.models import JobEnrolment, MarkBatch
 from fupin.registry.models import Person
 from tests.conftest import TOWN_A, TOWN_B, login
 
@@ -72,6 +72,10 @@ def test_table_against_the_demo_enrolment_data(areas):
     # the demo has people in every state, so the comparison above tested something
     assert seen["enrolled"] and seen["not_enrolled"] and seen["n/a"]
     assert any(len(r.reasons) > 1 for r in rows.values())
+    # the demo leaves the county's poverty-mark adjustments in one batch waiting for a colleague
+    batch = MarkBatch.objects.get()
+    assert batch.state == "prepared" and batch.prepared_by == county
+    assert batch.changes.count() == len(selectors.marks(county, "360222")) > 0
 
 
 @pytest.fixture

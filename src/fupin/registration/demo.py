@@ -1,17 +1,19 @@
 """Demo job insurances (演示): registry persons working for an employer or on a project, their
-work-injury and unemployment enrolment (some not enrolled: the table lists them with reasons).
-Deterministic."""
+work-injury and unemployment enrolment (some not enrolled: the table lists them with reasons), and
+a poverty-mark adjustment batch waiting for review. Deterministic."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 
+from django.conf import settings
+
 from fupin.access.models import User
 from fupin.registry.choices import ACTIVE_STATUSES
 from fupin.registry.models import Person
 
-from . import services
+from . import selectors, services
 from .models import JobEnrolmentStatus, JobInsurance
 
 SEED = 1618
@@ -51,7 +53,19 @@ def build() -> str:
                 note="演示数据",
             )
             n[status] += 1
+    # 贫困人员标识: the county lists the marks out of step (from the exchange demo's extract) in one
+    # adjustment batch, left for a colleague to confirm (编制—复核).
+    code = settings.COUNTY_CODE
+    found = len(selectors.marks(county, code))
+    batch = (
+        services.prepare_marks(
+            user=county, area_code=code, expected=found, note="演示：待另一位工作人员复核"
+        )
+        if found
+        else None
+    )
+    marks = f"；标识调整单 1 张待复核（{found} 条）" if batch else ""
     return (
         f"工伤、失业保险参保登记：已参保 {n['enrolled']}、未参保 {n['not_enrolled']}、"
-        f"已停保 {n['stopped']} 人次"
+        f"已停保 {n['stopped']} 人次{marks}"
     )
