@@ -31,6 +31,12 @@ def test_outside_the_scope_and_unknown_names_are_refused_in_chinese(town_a_user)
         parse_area(town_a_user, "火星镇")
 
 
+@pytest.mark.parametrize("typed", ["浮梁\x00县", "\x00", "鹅湖\ud800镇", "\x07360222"])
+def test_control_characters_are_refused_in_chinese_not_sent_to_the_database(town_a_user, typed):
+    with pytest.raises(AreaNotFound, match="控制字符"):
+        parse_area(town_a_user, typed)
+
+
 def test_the_list_offers_only_the_users_areas_by_name(town_a_user, county_user):
     mine = options(town_a_user)
     assert mine[0] == "浮梁县 › 浮梁镇" and all(o.startswith("浮梁县 › 浮梁镇") for o in mine)

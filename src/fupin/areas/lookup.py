@@ -5,6 +5,7 @@ an ambiguous or unknown name is answered in Chinese with the candidates' full pa
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .models import Area
 
@@ -25,6 +26,9 @@ def find_area(text: str) -> Area:
     )  # a path as area_path writes it
     if not text:
         raise AreaNotFound("请填写区划（名称或代码）")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
+        # A NUL or a lone surrogate would reach the database (PostgreSQL refuses NUL in text).
+        raise AreaNotFound("区划名称含有不可见的控制字符，请重新输入")
     if text.isdigit():
         code = text
         if len(code) == 12 and code.endswith("000000"):
