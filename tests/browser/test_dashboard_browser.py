@@ -55,6 +55,9 @@ def test_dashboard_draws_the_users_area(
     table = page.locator("#coverage-table").text_content()
     assert "浮梁镇" in table and "鹅湖镇" not in table and "100.0" in table
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    # The cards count the township's one household from the snapshot the bulletin took, and say so.
+    expect(page.locator("#counts-as-of")).to_contain_text("生成的统计快照")
+    assert page.inner_text("#household-total") == "1"
 
     page.click("#bulletin-notice button")
     expect(page.locator("#bulletin-notice .badge")).to_contain_text("确认阅读")
