@@ -1,8 +1,9 @@
 """工伤认定绿色通道 in Chromium, from the accident report to the first payment: a township clerk
 reports the case of a poor construction worker, uploads his work permit, records the investigation,
 recognises the injury and grants 先行支付; the payment goes through 资金发放 — prepared by the clerk,
-reviewed by a colleague, approved, exported and marked paid by the county — with no
-Content-Security-Policy violation on the way."""
+reviewed by a colleague, approved, exported and marked paid by the county; then the recovery from the
+employer (a repayment over what is owed refused, one recorded, the recovery list, the rest written
+off) — with no Content-Security-Policy violation on the way."""
 
 import datetime as dt
 
@@ -102,4 +103,23 @@ def test_report_to_first_payment(
     page.click("text=登记已支付")
     expect(page.locator("body")).to_contain_text("已支付（待对账）")
     assert Batch.objects.get(pk=batch.pk).state == "paid"
+
+    # 追偿: the employer repays a part, the rest is written off
+    page.goto(f"{base}/workinjury/{case.pk}/")
+    expect(page.locator("#recovery")).to_contain_text("尚欠 8600.00 元")
+    page.fill("#recovery-form input[name=amount]", "9000")  # more than is owed
+    page.click("#recovery-form button")
+    expect(page.locator(".alert-danger")).to_contain_text("超过尚未追回的 8600.00 元")
+    page.fill("#recovery-form input[name=amount]", "3000")
+    page.fill("#recovery-form input[name=note]", "用人单位转账")
+    page.click("#recovery-form button")
+    expect(page.locator("#recovery")).to_contain_text("尚欠 5600.00 元")
+    page.goto(f"{base}/workinjury/recoveries/")
+    expect(page.locator("#recoveries")).to_contain_text(person.name)
+    expect(page.locator("#recoveries")).to_contain_text("5600.00")
+    page.click(f"#recoveries >> text={person.name}")
+    page.fill("#write-off-form input[name=reason]", "用人单位已注销，无财产可执行")
+    page.click("#write-off-form button")
+    expect(page.locator("#recovery")).to_contain_text("尚欠 0.00 元")
+    expect(page.locator("#recovery-entries")).to_contain_text("核销")
     assert case.pk and page.evaluate("window.__csp || []") == []
