@@ -1,49 +1,21 @@
 """On PostgreSQL, two colleagues confirming one poverty-mark batch at the same moment: the batch row
 lock lets one write back, the other is told it is done."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from fupin.access.models import AuditEntry
 from fupin.insurance.models import EnrolmentRecord
 from fupin.registration import services
 from fupin.registration.models import MarkBatch
 from fupin.registry.models import Person
+from tests.concurrency import postgres_only, together
 from tests.conftest import TOWN_A
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务")
-
-
-def _together(fns):
-    barrier = threading.Barrier(len(fns))
-    results = []
-
-    def go(fn):
-        try:
-            barrier.wait(timeout=10)
-            results.append(fn())
-        except Exception as exc:  # noqa: BLE001 — the refusal is the result
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=go, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 def test_two_checkers_at_once_one_write_back(town_a_user, make_user, make_household):
-    _postgres_only()
+    postgres_only()
     people = list(Person.objects.filter(household=make_household(TOWN_A, members=3)))
     for p in people:
         EnrolmentRecord.objects.create(
@@ -57,7 +29,7 @@ def test_two_checkers_at_once_one_write_back(town_a_user, make_user, make_househ
         )
     batch = services.prepare_marks(user=town_a_user, area_code=TOWN_A, expected=3)
     one, two = make_user("town-a2", "township", TOWN_A), make_user("town-a3", "township", TOWN_A)
-    results = _together(
+    results = together(
         [
             lambda: services.confirm_marks(user=one, batch_id=batch.pk),
             lambda: services.confirm_marks(user=two, batch_id=batch.pk),

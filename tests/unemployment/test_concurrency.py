@@ -3,55 +3,28 @@
 ON CONFLICT DO NOTHING) and the case row lock lets one grant through."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from fupin.registry.models import Person
 from fupin.unemployment import services
 from fupin.unemployment.models import BenefitDrawing, PriceSubsidy, SubsidyRun
 from fupin.workinjury import services as workinjury
 from fupin.workinjury.models import InjuryCase
+from tests.concurrency import postgres_only, together
 from tests.conftest import TOWN_A
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MONTH = "2018-03"
 
 
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务")
-
-
-def _together(fns):
-    barrier = threading.Barrier(len(fns))
-    results = []
-
-    def go(fn):
-        try:
-            barrier.wait(timeout=10)
-            results.append(fn())
-        except Exception as exc:  # noqa: BLE001 — the refusal is the result
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=go, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 def test_two_runs_at_once_compute_each_person_once(county_user, town_a_user, make_household):
-    _postgres_only()
+    postgres_only()
     people = list(Person.objects.filter(household=make_household(TOWN_A, members=4)))
     for p in people:
         BenefitDrawing.objects.create(person=p, village_code=p.village_code, month=MONTH)
     services.set_price_index(user=county_user, month=MONTH, index="104")
-    results = _together(
+    results = together(
         [
             lambda: services.run_month(user=county_user, month=MONTH),
             lambda: services.run_month(user=town_a_user, month=MONTH),
@@ -63,7 +36,7 @@ def test_two_runs_at_once_compute_each_person_once(county_user, town_a_user, mak
 
 
 def test_two_grants_at_once_one_first_payment(town_a_user, make_user, make_household):
-    _postgres_only()
+    postgres_only()
     person = Person.objects.filter(household=make_household(TOWN_A)).first()
     case = workinjury.report_case(
         user=town_a_user,
@@ -77,7 +50,7 @@ def test_two_grants_at_once_one_first_payment(town_a_user, make_user, make_house
     workinjury.investigate(user=town_a_user, case=case, note="调查")
     workinjury.decide(user=town_a_user, case=case, decision="recognised", reason="属实")
     colleague = make_user("town-a2", "township", TOWN_A)
-    results = _together(
+    results = together(
         [
             lambda u=u, a=a: workinjury.grant_first_payment(
                 user=u, case=case, amount_fen=a, reason="拒付"

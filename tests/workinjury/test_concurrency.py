@@ -2,47 +2,20 @@
 moment, together more than is owed: the case row lock lets one in, the other is refused in Chinese."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from fupin.registry.models import Person
 from fupin.workinjury import services as workinjury
 from fupin.workinjury.models import Recovery
+from tests.concurrency import postgres_only, together
 from tests.conftest import TOWN_A
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("需要 PostgreSQL（设置 DATABASE_URL）：SQLite 一次只允许一个写事务")
-
-
-def _together(fns):
-    barrier = threading.Barrier(len(fns))
-    results = []
-
-    def go(fn):
-        try:
-            barrier.wait(timeout=10)
-            results.append(fn())
-        except Exception as exc:  # noqa: BLE001 — the refusal is the result
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=go, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 def test_two_repayments_at_once_never_exceed_what_is_owed(town_a_user, make_user, make_household):
-    _postgres_only()
+    postgres_only()
     person = Person.objects.filter(household=make_household(TOWN_A)).first()
     case = workinjury.report_case(
         user=town_a_user,
@@ -57,7 +30,7 @@ def test_two_repayments_at_once_never_exceed_what_is_owed(town_a_user, make_user
     workinjury.decide(user=town_a_user, case=case, decision="recognised", reason="属实")
     workinjury.grant_first_payment(user=town_a_user, case=case, amount_fen=10_000, reason="拒付")
     colleague = make_user("town-a2", "township", TOWN_A)
-    results = _together(
+    results = together(
         [
             lambda u=u: workinjury.record_recovery(
                 user=u, case=case, amount_fen=6_000, received_on=dt.date.today()
