@@ -4,11 +4,11 @@ claims were stored.
 
 Set-based, like the bench (`bench/claims.py`): the year is read in one COPY, each claim's
 category and chronic class of its admission day are identified again from the registry and the
-certificates as they now stand, the year is settled on the column path under the county region
-by date, and the split replaces the year's official rows (`store.write_back`). Claims whose
-identity or split changed are kept in `OfficialChange` (before → after, fen), and their
-person-years get a fresh trail from the scalar path (which must agree with the column path to
-the fen, or nothing is written).
+certificates as they now stand (`settle.identify_frame`: four reads and joins), the year is
+settled on the column path under the county region by date, and the split replaces the year's
+official rows (`store.write_back`). Claims whose identity or split changed are kept in
+`OfficialChange` (before → after, fen), and their person-years get a fresh trail from the
+scalar path (which must agree with the column path to the fen, or nothing is written).
 
 Concurrency: one queued or running re-settle per year (a partial unique constraint: a second is
 refused in Chinese). On PostgreSQL the run takes `ClaimSplit` in SHARE ROW EXCLUSIVE mode
@@ -192,19 +192,16 @@ def _identify(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The frame with each claim's category and chronic class of its day as they now stand, and the
     stored ones (id, category, chronic_class) beside. A chronic-outpatient claim whose person has
     no valid certificate that day any more is refused, named."""
-    old = frame.select(
-        "id", "category", "chronic_class", "person_id", "admission_date", "visit_type"
+    old = frame.select("id", "category", "chronic_class")
+    identity = settle.identify_frame(frame.select("person_id", "admission_date"))
+    frame = frame.drop("category", "chronic_class").join(
+        identity, on=["person_id", "admission_date"], how="left", maintain_order="left"
     )
-    keys = list(old.select("person_id", "admission_date", "visit_type").iter_rows())
-    categories, classes = settle.identity_of({pid for pid, _, _ in keys}, keys)
-    new_category = [categories[(pid, day)].category for pid, day, _ in keys]
-    new_class = [
-        classes.get((pid, day), "") if visit == VisitType.CHRONIC else ""
-        for pid, day, visit in keys
-    ]
     frame = frame.with_columns(
-        pl.Series("category", new_category, dtype=pl.String),
-        pl.Series("chronic_class", new_class, dtype=pl.String),
+        pl.when(pl.col("visit_type") == VisitType.CHRONIC)
+        .then(pl.col("chronic_class"))
+        .otherwise(pl.lit(""))
+        .alias("chronic_class")
     )
     lost = frame.filter(
         (pl.col("visit_type") == VisitType.CHRONIC) & (pl.col("chronic_class") == "")
@@ -215,7 +212,7 @@ def _identify(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             f"{lost.height} 笔门诊慢性病结算单的人员入院当日已无有效慢性病医疗证（如 {names}）："
             "请核实医疗证记录后再重算"
         )
-    return frame, old.select("id", "category", "chronic_class")
+    return frame, old
 
 
 def _changes(

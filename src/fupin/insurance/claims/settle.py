@@ -15,15 +15,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+import polars as pl
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
+from fupin.appraisal.models import CertificateChange, ChangeKind
 from fupin.appraisal.selectors import chronic_classes_for
-from fupin.insurance.categories import timelines
+from fupin.insurance.categories import ENJOYING, PRIORITY, timelines
 from fupin.policy import Claim, ClaimsError, load_pack, load_policy, settle_claims, settle_frame
 from fupin.policy.claims import Fault, to_frame
 from fupin.policy.regions import Policy
-from fupin.registry.models import Person
+from fupin.registry.choices import SpecialIdentity, Status
+from fupin.registry.models import IdentityPeriod, Person, StatusChange
 
 from .models import ClaimSplit, MedicalClaim, VisitType
 
@@ -56,6 +60,219 @@ def identity_of(person_ids: Iterable[int], days: Iterable[tuple[int, date, str]]
         [(pid, day) for pid, day, visit in days if visit == VisitType.CHRONIC]
     )
     return categories, classes
+
+
+# -- set-based identity: the same rules as `identity_of` (fupin.insurance.categories), as joins --
+# SQLite: more persons than this, and the tables are read whole and filtered here.
+ID_LIST_LIMIT = 2_000
+KEYS = {"person_id": pl.Int64, "admission_date": pl.Date}
+
+
+def _read(sql: str, params: list, column: str, ids: list[int], schema: dict) -> pl.DataFrame:
+    """One SELECT (`sql` ends in a WHERE clause) restricted to the persons or households `ids` by
+    `column`, the first column of `schema`: an array parameter on PostgreSQL, an IN list on SQLite
+    up to ID_LIST_LIMIT, else the whole table read and filtered in the frame."""
+    from .store import read_sql
+
+    if connection.vendor == "postgresql":
+        return read_sql(f"{sql} AND {column} = ANY(%s)", [*params, ids], schema)
+    if len(ids) <= ID_LIST_LIMIT:
+        marks = ", ".join(["%s"] * len(ids)) or "NULL"
+        return read_sql(f"{sql} AND {column} IN ({marks})", [*params, *ids], schema)
+    first = next(iter(schema))
+    frame = read_sql(sql, params, schema)
+    return frame.filter(pl.col(first).is_in(pl.Series(ids, dtype=pl.Int64).implode()))
+
+
+def _labels(choices) -> dict[str, str]:
+    return {str(value): str(label) for value, label in choices.choices}
+
+
+def identify_frame(keys: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct (person_id, admission_date) of `keys` with `category`, `category_basis` and
+    `chronic_class` ("" when no valid 慢性病医疗证 that day) as the registry and the certificates
+    now stand — `identity_of`'s rules set-based: four queries (persons, 低保/特困 periods, status
+    changes, certificate changes), then joins, whatever the number of claims.
+
+    特困 before 低保: a period of the identity covering the day (the first by start, id), or, when
+    the person has no period of it, the current registration; else 建档立卡 if the poverty status of
+    the day (the person's own status history, or the household's when the person has none; the
+    last change on or before the day; before the first change the status it changed from; no
+    history: the current status) carries the policies; else 普通参保居民."""
+    keys = keys.select(pl.col(k).cast(t) for k, t in KEYS.items()).unique()
+    ids = keys["person_id"].unique().sort().to_list()
+    person_t, period_t = Person._meta.db_table, IdentityPeriod._meta.db_table
+    change_t, cert_t = StatusChange._meta.db_table, CertificateChange._meta.db_table
+    persons = _read(
+        f"SELECT id, household_id, status, CAST(dibao AS integer), CAST(tekun AS integer) FROM {person_t}"
+        " WHERE 1 = 1",
+        [],
+        "id",
+        ids,
+        {"person_id": pl.Int64, "household_id": pl.Int64, "status": pl.String, "dibao": pl.Int8,
+         "tekun": pl.Int8},
+    )  # fmt: skip
+    periods = _read(
+        f'SELECT person_id, identity, start, "end", id FROM {period_t} WHERE 1 = 1',
+        [],
+        "person_id",
+        ids,
+        {"person_id": pl.Int64, "identity": pl.String, "start": pl.Date, "end": pl.Date,
+         "id": pl.Int64},
+    )  # fmt: skip
+    households = persons["household_id"].drop_nulls().unique().sort().to_list()
+    changes = _read(
+        f"SELECT household_id, person_id, old_status, new_status, effective_date, id FROM {change_t}"
+        " WHERE 1 = 1",
+        [],
+        "household_id",
+        households,
+        {"household_id": pl.Int64, "person_id": pl.Int64, "old_status": pl.String,
+         "new_status": pl.String, "effective_date": pl.Date, "id": pl.Int64},
+    )  # fmt: skip
+    certs = _read(
+        f"SELECT person_id, effective_on, chronic_class, id FROM {cert_t} WHERE kind <> %s",
+        [ChangeKind.HOSPITAL.value],
+        "person_id",
+        ids,
+        {"person_id": pl.Int64, "effective_on": pl.Date, "chronic_class": pl.String,
+         "id": pl.Int64},
+    )  # fmt: skip
+    return _identify(keys, persons, periods, changes, certs)
+
+
+def _identify(
+    keys: pl.DataFrame,
+    persons: pl.DataFrame,
+    periods: pl.DataFrame,
+    changes: pl.DataFrame,
+    certs: pl.DataFrame,
+) -> pl.DataFrame:
+    status_label = _labels(Status)
+    identity_label = _labels(SpecialIdentity)
+    day = pl.col("admission_date")
+    iso = lambda c: pl.col(c).dt.to_string("%Y-%m-%d")  # noqa: E731
+    out = keys.join(persons, on="person_id", how="left")
+    # 1–2: 特困, then 低保 — a period covering the day, else the current registration if no period.
+    special = []
+    for identity in PRIORITY:
+        own = periods.filter(pl.col("identity") == identity.value)
+        label = identity_label[identity.value]
+        hit = (
+            keys.join(own, on="person_id")
+            .filter((pl.col("start") <= day) & (pl.col("end").is_null() | (day <= pl.col("end"))))
+            .sort("start", "id")
+            .group_by("person_id", "admission_date", maintain_order=True)
+            .first()
+            .select(
+                "person_id",
+                "admission_date",
+                pl.concat_str(
+                    pl.lit(f"{label}：{label} "),
+                    iso("start"),
+                    pl.lit("–"),
+                    pl.when(pl.col("end").is_null()).then(pl.lit("至今")).otherwise(iso("end")),
+                ).alias(f"_{identity.value}"),
+            )
+        )
+        out = out.join(hit, on=["person_id", "admission_date"], how="left").with_columns(
+            pl.when(pl.col(f"_{identity.value}").is_not_null())
+            .then(pl.col(f"_{identity.value}"))
+            .when(
+                ~pl.col("person_id").is_in(own["person_id"].unique().implode())
+                & (pl.col(identity.value) == 1)
+            )
+            .then(pl.lit(f"{label}：无起止日期记录，按当前登记"))
+            .alias(f"_{identity.value}")
+        )
+        special.append(identity.value)
+    # 3: the poverty status of the day — own history, else the household's.
+    own_changes = changes.filter(pl.col("person_id").is_not_null()).join(
+        persons.select("person_id"), on="person_id", how="semi"
+    )
+    with_own = own_changes["person_id"].unique().implode()
+    by_household = (
+        persons.filter(~pl.col("person_id").is_in(with_own))
+        .select("person_id", "household_id")
+        .join(changes.filter(pl.col("person_id").is_null()).drop("person_id"), on="household_id")
+    )
+    cols = ["person_id", "effective_date", "id", "old_status", "new_status"]
+    history = pl.concat([own_changes.select(cols), by_household.select(cols)]).sort(
+        "person_id", "effective_date", "id"
+    )
+    first = history.group_by("person_id", maintain_order=True).first().select(
+        "person_id", pl.col("effective_date").alias("_first_day"),
+        pl.col("old_status").alias("_first_old"),
+    )  # fmt: skip
+    last_of_day = history.unique(["person_id", "effective_date"], keep="last", maintain_order=True)
+    out = (
+        out.sort("admission_date")
+        .join_asof(
+            last_of_day.select("person_id", "effective_date", "new_status").sort("effective_date"),
+            left_on="admission_date",
+            right_on="effective_date",
+            by="person_id",
+            strategy="backward",
+            check_sortedness=False,  # sorted by the date above; the check cannot see groups
+        )
+        .join(first, on="person_id", how="left")
+    )
+    label_of = lambda c: pl.col(c).replace_strict(status_label, default=pl.col(c))  # noqa: E731
+    out = out.with_columns(
+        pl.when(pl.col("_first_day").is_null())
+        .then(pl.col("status"))
+        .when(pl.col("effective_date").is_null())
+        .then(pl.col("_first_old").fill_null(""))
+        .otherwise(pl.col("new_status"))
+        .alias("_status"),
+        pl.when(pl.col("_first_day").is_null())
+        .then(pl.concat_str(pl.lit("无状态变更记录，按当前状态“"), label_of("status"), pl.lit("”")))
+        .when(pl.col("effective_date").is_null() & (pl.col("_first_old").fill_null("") == ""))
+        .then(pl.concat_str(iso("_first_day"), pl.lit(" 建档之前未在册")))
+        .when(pl.col("effective_date").is_null())
+        .then(pl.concat_str(iso("_first_day"), pl.lit(" 变更前为“"), label_of("_first_old"), pl.lit("”")))
+        .otherwise(pl.concat_str(iso("effective_date"), pl.lit(" 起为“"), label_of("new_status"), pl.lit("”")))
+        .alias("_status_basis"),
+    )  # fmt: skip
+    enjoying = pl.col("_status").is_in(pl.Series(sorted(ENJOYING), dtype=pl.String).implode())
+    category = pl.when(pl.col(f"_{special[0]}").is_not_null()).then(pl.lit(special[0]))
+    basis = pl.when(pl.col(f"_{special[0]}").is_not_null()).then(pl.col(f"_{special[0]}"))
+    for name in special[1:]:
+        category = category.when(pl.col(f"_{name}").is_not_null()).then(pl.lit(name))
+        basis = basis.when(pl.col(f"_{name}").is_not_null()).then(pl.col(f"_{name}"))
+    category = category.when(enjoying).then(pl.lit("poor")).otherwise(pl.lit("general"))
+    basis = (
+        basis.when(enjoying)
+        .then(pl.concat_str(pl.lit("建档立卡："), pl.col("_status_basis")))
+        .otherwise(pl.concat_str(pl.lit("非建档立卡享受政策人员："), pl.col("_status_basis")))
+    )
+    out = out.select("person_id", "admission_date", category.alias("category"),
+                     basis.alias("category_basis"))  # fmt: skip
+    # The 慢性病医疗证 of the day: the last change on or before it (a revocation leaves "").
+    cert_day = (
+        certs.sort("person_id", "effective_on", "id")
+        .unique(["person_id", "effective_on"], keep="last", maintain_order=True)
+        .sort("effective_on")
+    )
+    out = (
+        out.sort("admission_date")
+        .join_asof(
+            cert_day.select("person_id", "effective_on", "chronic_class"),
+            left_on="admission_date",
+            right_on="effective_on",
+            by="person_id",
+            strategy="backward",
+            check_sortedness=False,  # sorted by the date above; the check cannot see groups
+        )
+        .select(
+            "person_id",
+            "admission_date",
+            "category",
+            "category_basis",
+            pl.col("chronic_class").fill_null(""),
+        )
+    )
+    return out
 
 
 def settle_person_years(

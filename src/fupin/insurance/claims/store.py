@@ -34,25 +34,30 @@ RESULT_COLUMNS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen",
 def read_year(year: int, area_code: str = "") -> pl.DataFrame:
     """Every settled claim of `year` whose village lies in `area_code` ("" = all)."""
     table = MedicalClaim._meta.db_table
-    cols = SELECT
     where = "year = %s AND category <> '' AND village_code LIKE %s"
-    params = [year, f"{area_code}%"]
+    return read_sql(
+        f"SELECT {SELECT} FROM {table} WHERE {where}", [year, f"{area_code}%"], READ_COLUMNS
+    )
+
+
+def read_sql(sql: str, params: list, schema: dict) -> pl.DataFrame:
+    """The rows of one SELECT as a frame of `schema` (its columns in select order): COPY … TO
+    STDOUT on PostgreSQL (a boolean must be selected as an integer: CSV says t/f), one fetch
+    elsewhere."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            sql = cur.cursor.mogrify(f"SELECT {cols} FROM {table} WHERE {where}", params)
+            query = cur.cursor.mogrify(sql, params)
             buf = io.BytesIO()
-            with cur.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+            with cur.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
                 for block in copy:
                     buf.write(block)
             buf.seek(0)
             if not buf.getbuffer().nbytes:
-                return pl.DataFrame(schema=READ_COLUMNS)
-            return pl.read_csv(
-                buf, has_header=False, new_columns=list(READ_COLUMNS), schema=READ_COLUMNS
-            )
-        cur.execute(f"SELECT {cols} FROM {table} WHERE {where}", params)
+                return pl.DataFrame(schema=schema)
+            return pl.read_csv(buf, has_header=False, new_columns=list(schema), schema=schema)
+        cur.execute(sql, params)
         rows = cur.fetchall()
-    return pl.DataFrame(rows, schema=READ_COLUMNS, orient="row")
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def settle_stored(frame: pl.DataFrame, policy: Policy) -> tuple[pl.DataFrame, int]:
