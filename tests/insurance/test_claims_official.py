@@ -13,7 +13,7 @@ from django.db import transaction
 
 from fupin.access.models import AuditEntry
 from fupin.appraisal.models import CertificateChange
-from fupin.insurance.claims import imports, official, resettle
+from fupin.insurance.claims import imports, official, resettle, settle
 from fupin.insurance.claims.models import (
     ClaimSplit,
     MedicalClaim,
@@ -316,3 +316,66 @@ def test_concurrent_resettles_on_postgresql(make_household, town_a_user, county_
     assert split_of("ZYA") == expected("ZYA", "dibao") and split_of("ZYC") == expected(
         "ZYC", "dibao"
     )
+
+
+TRAIL = ("policy", "period", "category", "category_basis", "chronic_class", "steps")
+
+
+def test_trails_written_in_bulk_equal_the_per_claim_path(make_household, town_a_user):
+    """A person-year across a mid-year change (低保 from 1 June): the re-settle writes each claim's
+    trail set-based; settling the person-year again claim by claim (`settle_person_years`, the
+    ORM path) writes exactly the same policy, period, identity and steps."""
+    p = general_in(make_household, TOWN_A)
+    q = general_in(make_household, TOWN_A)  # no change: his trail is not rewritten
+    store(
+        town_a_user,
+        f"T1,{p.id_number},,县医院,住院,二级,,2018-03-02,30000.00,25000.00",
+        f"T2,{p.id_number},,县医院,住院,三级,,2018-06-01,200000.00,180000.00",
+        f"T3,{p.id_number},,县医院,住院,一级,,2018-09-15,5000.00,4000.00",
+        f"T4,{q.id_number},,县医院,住院,二级,,2018-06-01,10000.00,8000.00",
+    )
+    IdentityPeriod.objects.create(
+        person=p, identity="dibao", start=dt.date(2018, 6, 1), reason="民政认定"
+    )
+    untouched = MedicalClaim.objects.get(claim_no="T4").settled_at
+    run = official.start(user=town_a_user, year=2018)
+    run.refresh_from_db()
+    assert run.state == "done", run.message
+    assert run.changed == 2  # T2, T3 (T1 before the period keeps its split and identity)
+    mine = {
+        c.claim_no: tuple(getattr(c, f) for f in TRAIL)
+        for c in MedicalClaim.objects.filter(person=p)
+    }
+    assert mine["T1"][2] == "general" and mine["T2"][2] == mine["T3"][2] == "dibao"
+    assert all(row[5] for row in mine.values())  # every claim of the person-year has its steps
+    assert MedicalClaim.objects.get(claim_no="T4").settled_at == untouched
+    with transaction.atomic():
+        settle.settle_person_years({(p.pk, 2018)}, write_split=False)
+        again = {
+            c.claim_no: tuple(getattr(c, f) for f in TRAIL)
+            for c in MedicalClaim.objects.filter(person=p)
+        }
+    assert mine == again
+    # The trail's self-pay is the written split's, claim by claim.
+    for no in ("T1", "T2", "T3"):
+        steps = MedicalClaim.objects.get(claim_no=no).steps
+        assert [s["amount"] for s in steps if s["layer"] == "个人自付"] == [split_of(no)[4]]
+
+
+def test_scalar_and_column_paths_disagreeing_writes_nothing(two_towns, county_user, monkeypatch):
+    claim = MedicalClaim.objects.get(claim_no="ZYA")
+    before = (split_of("ZYA"), claim.category, claim.steps)
+    real = settle.settle_claims
+
+    def off_by_one_fen(policy, claims, *args, **kwargs):
+        out = real(policy, claims, *args, **kwargs)
+        out[0].basic_pay += 1
+        return out
+
+    monkeypatch.setattr(settle, "settle_claims", off_by_one_fen)
+    run = official.start(user=county_user, year=2018)
+    run.refresh_from_db()
+    assert run.state == "failed" and "不一致" in run.message and "未改动" in run.message
+    claim.refresh_from_db()
+    assert (split_of("ZYA"), claim.category, claim.steps) == before
+    assert not OfficialChange.objects.exists()

@@ -34,7 +34,6 @@ from . import settle, store
 from .models import (
     ClaimSplit,
     MedicalClaim,
-    OfficialChange,
     OfficialResettlement,
     RunState,
     VisitType,
@@ -158,16 +157,13 @@ def _resettle(run: OfficialResettlement, user, progress: _Progress) -> dict:
         )
     progress(rows_done=2 * frame.height // 3, step="对比重算前后，写回正式结算")
     changes = _changes(run, frame, old_identity, results)
+    progress(step="按逐笔路径核对并生成有变化人员年度的计算过程")
+    changed = frame.join(changes.select("person_id").unique(), on="person_id", how="semi")
+    trails = settle.trails_of(changed, results, policy)  # whole person-years, checked to the fen
+    progress(step="写回正式结算和计算过程")
     store.write_back(run.year, results, run.area_code)
-    pairs = {(pid, run.year) for pid in changes["person_id"].unique().to_list()}
-    settle.settle_person_years(pairs, policy, write_split=False)  # each changed person-year's trail
-    OfficialChange.objects.bulk_create(
-        (
-            OfficialChange(run_id=run.pk, **row)
-            for row in changes.drop("person_id").iter_rows(named=True)
-        ),
-        batch_size=5000,
-    )
+    store.write_trails(trails, timezone.now())
+    store.write_changes(run.pk, changes)
     n = changes.height
     message = (
         f"重算 {frame.height} 笔，其中 {n} 笔人员类别、慢性病类别或分担有变化"

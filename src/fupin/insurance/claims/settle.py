@@ -11,6 +11,7 @@ with it to the fen — a disagreement stops the write. The split goes to the off
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -273,6 +274,53 @@ def _identify(
         )
     )
     return out
+
+
+def trails_of(frame: pl.DataFrame, results: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """The trail of every claim of `frame` (a stored year's claims as `store.read_year` reads them,
+    with the `category`, `category_basis` and `chronic_class` of their day, whole person-years) on
+    the scalar path, checked against `results` (id and the five parts from the column path, as
+    they are written) to the fen — a disagreement raises `SettlementMismatch` and nothing is
+    written. One row per claim: id, policy, period, category, category_basis, chronic_class and
+    steps (JSON text), ready for `store.write_trails`.
+
+    The claims carry their row id as claim id, as `store.settle_stored` gives them to the column
+    path, so both paths order a person's claims of one day alike."""
+    rows = frame.select(
+        "id", "person_id", "category", "category_basis", "visit_type", "hospital_level",
+        "chronic_class", "disease_code", "admission_date", "total_fen", "in_policy_fen",
+        "rehab_fen", "transfer", "claim_no",
+    ).join(results.select("id", *PARTS.values()), on="id", how="left")  # fmt: skip
+    chronic = VisitType.CHRONIC.value
+    claims = [
+        Claim(str(r[0]), str(r[1]), r[2], r[4], r[5], r[6] if r[4] == chronic else None,
+              r[7] or None, r[8], r[9], r[10], r[11], bool(r[12]))
+        for r in rows.iter_rows()
+    ]  # fmt: skip
+    settled = settle_claims(policy, claims)
+    parts = rows.select(*PARTS.values(), "claim_no").rows()
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    periods, steps = [], []
+    for s, want in zip(settled, parts, strict=True):
+        if (s.basic_pay, s.critical_pay, s.assistance_pay, s.fallback_pay, s.self_pay) != want[:5]:
+            raise SettlementMismatch(f"结算单 {want[5]}：逐笔计算与批量计算结果不一致，未写入")
+        periods.append(s.period[:40])
+        steps.append(
+            dumps([{"layer": st.layer, "rule": st.rule, "detail": st.detail, "amount": st.amount,
+                    "source": st.source} for st in s.steps])
+        )  # fmt: skip
+    return rows.select(
+        "id",
+        pl.lit(policy.id, pl.String).alias("policy"),
+        pl.Series("period", periods, dtype=pl.String),
+        "category",
+        pl.col("category_basis").str.slice(0, 200),
+        pl.when(pl.col("visit_type") == chronic)
+        .then(pl.col("chronic_class"))
+        .otherwise(pl.lit(""))
+        .alias("chronic_class"),
+        pl.Series("steps", steps, dtype=pl.String),
+    )
 
 
 def settle_person_years(

@@ -18,7 +18,7 @@ from fupin.policy.batch import PARTS
 from fupin.policy.claims import TYPED_SCHEMA
 from fupin.policy.regions import Policy
 
-from .models import ClaimSplit, MedicalClaim, ResettledClaim, VisitType
+from .models import ClaimSplit, MedicalClaim, OfficialChange, ResettledClaim, VisitType
 
 READ_COLUMNS = {
     "id": pl.Int64, "claim_no": pl.String, "person_id": pl.Int64, "village_code": pl.String, "category": pl.String,
@@ -206,6 +206,66 @@ def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
         cur.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
         for name in indexes:
             cur.execute(f"ALTER INDEX {name}_fresh RENAME TO {name}")
+    return rows.height
+
+
+TRAIL_COLUMNS = ("policy", "period", "category", "category_basis", "chronic_class", "steps")
+
+
+def write_trails(trails: pl.DataFrame, settled_at) -> int:
+    """Write each claim's policy, period, identity and trail (`settle.trails_of`: id and
+    TRAIL_COLUMNS, steps as JSON text) and `settled_at`, in the caller's transaction.
+
+    PostgreSQL: COPY into a temporary table, then one UPDATE … FROM; elsewhere executemany."""
+    table = MedicalClaim._meta.db_table
+    rows = trails.select("id", *TRAIL_COLUMNS)
+    with connection.cursor() as cur:
+        if connection.vendor != "postgresql":
+            sets = ", ".join(f"{c} = %s" for c in (*TRAIL_COLUMNS, "settled_at"))
+            cur.executemany(
+                f"UPDATE {table} SET {sets} WHERE id = %s",
+                [(*r[1:], settled_at, r[0]) for r in rows.iter_rows()],
+            )
+            return rows.height
+        cur.execute(
+            "CREATE TEMPORARY TABLE fupin_trail (id bigint, policy text, period text, category text,"
+            " category_basis text, chronic_class text, steps text) ON COMMIT DROP"
+        )
+        cols = ", ".join(TRAIL_COLUMNS)
+        with cur.cursor.copy(f"COPY fupin_trail (id, {cols}) FROM STDIN (FORMAT csv)") as copy:
+            for start in range(0, rows.height, 100_000):  # "" stays "", never NULL
+                copy.write(rows.slice(start, 100_000).write_csv(include_header=False))
+        sets = ", ".join(
+            f"{c} = t.{c}::jsonb" if c == "steps" else f"{c} = t.{c}" for c in TRAIL_COLUMNS
+        )
+        cur.execute(
+            f"UPDATE {table} m SET {sets}, settled_at = %s FROM fupin_trail t WHERE m.id = t.id",
+            [settled_at],
+        )
+        cur.execute("DROP TABLE fupin_trail")
+    return rows.height
+
+
+CHANGE_COLUMNS = (
+    "claim_id", "village_code", "old_category", "new_category", "old_chronic_class",
+    "new_chronic_class", *(f"old_{c}" for c in RESULT_COLUMNS), *RESULT_COLUMNS,
+)  # fmt: skip
+
+
+def write_changes(run_id: int, changes: pl.DataFrame) -> int:
+    """Insert a re-settle's changed claims (`OfficialChange`: CHANGE_COLUMNS of `changes`) —
+    COPY on PostgreSQL, executemany elsewhere; in the caller's transaction."""
+    table = OfficialChange._meta.db_table
+    rows = changes.select(pl.lit(run_id, pl.Int64).alias("run_id"), *CHANGE_COLUMNS)
+    cols = ", ".join(rows.columns)
+    with connection.cursor() as cur:
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * rows.width)
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows.rows())
+            return rows.height
+        with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+            for start in range(0, rows.height, 200_000):
+                copy.write(rows.slice(start, 200_000).write_csv(include_header=False))
     return rows.height
 
 
