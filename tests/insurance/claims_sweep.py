@@ -144,6 +144,9 @@ def install(factory, extensions) -> None:
         "insurance:claims_official_run",
         "insurance:claims_official_progress",
         "insurance:claims_official_export",
+        "/api/v1/insurance/official-resettlements/{pk}",
+        "/api/v1/insurance/official-resettlements/{pk}/changes",
+        "/api/v1/insurance/official-resettlements/{pk}/changes.xlsx",
     )
     def _official(world, town):
         return {"pk": world[town]["official_resettlement"].pk}

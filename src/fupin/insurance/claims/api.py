@@ -1,12 +1,16 @@
 """API routes of stored claims: imports (upload → preview → confirm), claims and township totals,
-re-settlements (政策测算) and the high self-pay list — thin over services and selectors (scoped)."""
+re-settlements (政策测算), official re-settles with the identity as it now stands (按新身份重算) and
+the high self-pay list — thin over services and selectors (scoped)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import StrictStr, field_validator
+from pydantic_core import PydanticCustomError
 
 from fupin.bounds import MAX_ID, Id, Year
 from fupin.policy.params import CATEGORY_NAMES
@@ -14,8 +18,8 @@ from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 from fupin.sheets import reader
 
-from . import imports, resettle, selectors
-from .models import VisitType
+from . import exports, imports, official, resettle, selectors
+from .models import OfficialChange, OfficialResettlement, VisitType
 
 router = Router(tags=["医疗费用结算单"])
 MAX_LIMIT = 500
@@ -345,3 +349,180 @@ def comparison(request, pk: Id):
         }
         for r in selectors.comparison(request.user, run)
     ]
+
+
+# -- 按新身份重算某年 ---------------------------------------------------------------------------------
+class OfficialIn(Schema):
+    year: Year
+    area: StrictStr = Field(
+        default="", max_length=12, description="范围：本辖区内的乡镇代码（9 位）；空为本辖区全部"
+    )
+    note: StrictStr = Field(default="", max_length=200, description="说明（如 民政名单更正）")
+
+    @field_validator("area")
+    @classmethod
+    def _county_or_township(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (value.isdigit() and len(value) in (6, 9)):
+            raise PydanticCustomError(
+                "out_of_range", "范围应为全县或一个乡镇（6 位县代码或 9 位乡镇代码）"
+            )
+        return value
+
+
+class OfficialRunOut(Schema):
+    id: int
+    year: int
+    area_code: str
+    note: str
+    state: str
+    state_name: str
+    step: str = Field(description="后台进行到哪一步（state 为 queued、running 时）")
+    rows_total: int
+    rows_done: int
+    percent: int
+    changed: int = Field(description="人员类别、慢性病类别或分担有变化的结算单笔数")
+    message: str
+    created_at: str
+    finished_at: str | None
+
+    @staticmethod
+    def resolve_state_name(obj: OfficialResettlement) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_created_at(obj: OfficialResettlement) -> str:
+        return obj.created_at.isoformat()
+
+    @staticmethod
+    def resolve_finished_at(obj: OfficialResettlement) -> str | None:
+        return obj.finished_at.isoformat() if obj.finished_at else None
+
+
+class OfficialChangeOut(Schema):
+    claim_id: int
+    claim_no: str
+    person_id: int
+    name: str
+    id_number: str = Field(description="脱敏身份证号")
+    village_code: str
+    admission_date: str
+    visit_type: str
+    old_category: str
+    new_category: str
+    old_category_name: str
+    new_category_name: str
+    old_chronic_class: str
+    new_chronic_class: str
+    before: dict[str, int] = Field(description="重算前各部分（分）：basic_fen … self_fen")
+    after: dict[str, int] = Field(description="重算后各部分（分）")
+
+    @staticmethod
+    def resolve_claim_no(obj: OfficialChange) -> str:
+        return obj.claim.claim_no
+
+    @staticmethod
+    def resolve_person_id(obj: OfficialChange) -> int:
+        return obj.claim.person_id
+
+    @staticmethod
+    def resolve_name(obj: OfficialChange) -> str:
+        return obj.claim.person.name
+
+    @staticmethod
+    def resolve_id_number(obj: OfficialChange) -> str:
+        return mask(obj.claim.person.id_number)
+
+    @staticmethod
+    def resolve_admission_date(obj: OfficialChange) -> str:
+        return obj.claim.admission_date.isoformat()
+
+    @staticmethod
+    def resolve_visit_type(obj: OfficialChange) -> str:
+        return obj.claim.visit_type
+
+    @staticmethod
+    def resolve_old_category_name(obj: OfficialChange) -> str:
+        return CATEGORY_NAMES.get(obj.old_category, obj.old_category)
+
+    @staticmethod
+    def resolve_new_category_name(obj: OfficialChange) -> str:
+        return CATEGORY_NAMES.get(obj.new_category, obj.new_category)
+
+    @staticmethod
+    def resolve_before(obj: OfficialChange) -> dict[str, int]:
+        return {p: getattr(obj, f"old_{p}") for p in selectors.PARTS}
+
+    @staticmethod
+    def resolve_after(obj: OfficialChange) -> dict[str, int]:
+        return {p: getattr(obj, p) for p in selectors.PARTS}
+
+
+class OfficialChangePage(Schema):
+    count: int
+    items: list[OfficialChangeOut]
+
+
+def _official_run(request: HttpRequest, pk: int) -> OfficialResettlement:
+    run = selectors.official_run(request.user, pk)
+    official.recover_abandoned(run)  # a run whose worker died is failed with the reason
+    return run
+
+
+@router.post("/insurance/official-resettlements", response={202: OfficialRunOut})
+def start_official_resettlement(request: HttpRequest, body: OfficialIn) -> Status:
+    """发起按新身份重算某年（后台任务，改写正式结算）；用 GET …/{pk} 查看进度，…/{pk}/changes 查看变化."""
+    try:
+        run = official.start(
+            user=request.user,
+            year=body.year,
+            area_code=body.area,
+            note=body.note,
+            request=request,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权重算") from None
+    except official.OfficialResettleError as exc:
+        raise _422(str(exc), "year") from None
+    return Status(202, selectors.official_run(request.user, run.pk))
+
+
+@router.get("/insurance/official-resettlements", response=list[OfficialRunOut])
+def official_resettlements(
+    request: HttpRequest, limit: int = Query(50, ge=1, le=MAX_LIMIT)
+) -> list[OfficialResettlement]:
+    """本辖区的按新身份重算（新的在前）."""
+    runs = list(selectors.official_runs(request.user)[:limit])
+    for run in runs:
+        official.recover_abandoned(run)
+    return runs
+
+
+@router.get("/insurance/official-resettlements/{pk}", response=OfficialRunOut)
+def official_resettlement(request: HttpRequest, pk: Id) -> OfficialResettlement:
+    """一次按新身份重算：状态、步骤、已重算/总笔数、有变化笔数、结果说明."""
+    return _official_run(request, pk)
+
+
+@router.get("/insurance/official-resettlements/{pk}/changes", response=OfficialChangePage)
+def official_resettlement_changes(
+    request: HttpRequest,
+    pk: Id,
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_ID),
+) -> dict:
+    """重算改变了的结算单（身份证号脱敏）：人员类别、慢性病类别和各部分（分）重算前 → 后；按区划排序分页."""
+    run = _official_run(request, pk)
+    changes = selectors.official_changes(request.user, run)
+    return {"count": changes.count(), "items": list(changes[offset : offset + limit])}
+
+
+@router.get("/insurance/official-resettlements/{pk}/changes.xlsx")
+def official_resettlement_export(
+    request: HttpRequest, pk: Id, unmasked: bool = False
+) -> HttpResponse:
+    """重算变化导出 xlsx（与页面相同）；unmasked=true 为完整身份证号（需权限，记入审计日志）."""
+    run = _official_run(request, pk)
+    if unmasked and not request.user.may_unmask:
+        raise HttpError(403, "无权导出完整身份证号")
+    return exports.official_changes_xlsx(request, request.user, run, unmasked=unmasked)

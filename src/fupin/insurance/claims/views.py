@@ -20,14 +20,10 @@ from fupin.registry.idnumber import mask
 from fupin.sheets import reader
 from fupin.web.xlsx import xlsx_response
 
-from . import imports, official, resettle, selectors
+from . import exports, imports, official, resettle, selectors
+from .exports import EXPORT_LIMIT, PART_NAMES
 from .imports import FIELDS
 from .models import VisitType
-
-EXPORT_LIMIT = 1_100_000
-PART_NAMES = {"basic_fen": "基本医保", "critical_fen": "大病保险", "assistance_fen": "医疗救助",
-              "fallback_fen": "兜底保障",
-              "self_fen": "个人自付"}  # fmt: skip
 
 
 def _year(request) -> int:
@@ -508,52 +504,7 @@ def claims_official_progress(request, pk: int):
 @login_required
 def claims_official_export(request, pk: int):
     run = _official_run(request, pk)
-    unmasked = _unmasked(request)
-    show = (lambda v: v) if unmasked else mask
-    changes = list(
-        selectors.official_changes(request.user, run)[:EXPORT_LIMIT].iterator(chunk_size=5000)
-    )
-    names = area_names({c.village_code for c in changes})
-    rows = [
-        [
-            names.get(c.village_code, ""),
-            show(c.claim.person.id_number),
-            c.claim.person.name,
-            c.claim.claim_no,
-            c.claim.admission_date.isoformat(),
-            c.claim.get_visit_type_display(),
-            CATEGORY_NAMES.get(c.old_category, c.old_category),
-            CATEGORY_NAMES.get(c.new_category, c.new_category),
-            c.old_chronic_class,
-            c.new_chronic_class,
-            *(
-                v
-                for k in PART_NAMES
-                for v in (
-                    getattr(c, f"old_{k}") / 100,
-                    getattr(c, k) / 100,
-                    (getattr(c, k) - getattr(c, f"old_{k}")) / 100,
-                )
-            ),
-        ]
-        for c in changes
-    ]
-    header = [
-        "区划",
-        "身份证号",
-        "姓名",
-        "结算单号",
-        "入院日期",
-        "就诊类型",
-        "原人员类别",
-        "新人员类别",
-        "原慢性病类别",
-        "新慢性病类别",
-        *(f"{n}{w}(元)" for n in PART_NAMES.values() for w in ("原", "新", "差额")),
-    ]
-    title = f"{run.year}年度按新身份重算{run.pk}的变化"
-    return xlsx_response(user=request.user, request=request, filename=f"{title}.xlsx", unmasked=unmasked,
-                         summary=f"导出{title} {len(rows)} 笔", sheets=[("有变化的结算单", header, rows)])  # fmt: skip
+    return exports.official_changes_xlsx(request, request.user, run, unmasked=_unmasked(request))
 
 
 # -- 低保/特困期间导入 ------------------------------------------------------------------------------
