@@ -1,6 +1,7 @@
 """Admin pages of the chronic-disease appraisal (慢性病鉴定); the admin site audits every change."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Hospital
 
@@ -13,5 +14,5 @@ class HospitalAdmin(admin.ModelAdmin):
     list_filter = ("level", "active")
     search_fields = ("name",)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Hospital | None = None) -> bool:
         return False

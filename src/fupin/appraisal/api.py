@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -217,15 +218,15 @@ class ChronicClassOut(Schema):
     class_name: str
 
 
-def _person(request, pk: int) -> Person:
+def _person(request: HttpRequest, pk: int) -> Person:
     return get_scoped(Person.objects.all(), request.user, pk=pk)
 
 
-def _application(request, pk: int) -> Application:
+def _application(request: HttpRequest, pk: int) -> Application:
     return get_scoped(Application.objects.select_related("person", "round"), request.user, pk=pk)
 
 
-def _hospital(request, pk: int | None) -> Hospital | None:
+def _hospital(request: HttpRequest, pk: int | None) -> Hospital | None:
     return (
         None if pk is None else get_scoped(Hospital.objects.all(), request.user, shared=True, pk=pk)
     )
@@ -233,7 +234,7 @@ def _hospital(request, pk: int | None) -> Hospital | None:
 
 # -- notices and applications ---------------------------------------------------------------------
 @router.post("/appraisal/persons/{int:pk}/notice", response={201: NoticeOut})
-def notify(request, pk: int, data: NoticeIn):
+def notify(request: HttpRequest, pk: int, data: NoticeIn):
     try:
         return Status(
             201,
@@ -251,7 +252,7 @@ def notify(request, pk: int, data: NoticeIn):
 
 
 @router.post("/appraisal/notices/village")
-def notify_village(request, data: VillageNoticeIn):
+def notify_village(request: HttpRequest, data: VillageNoticeIn):
     try:
         n = services.notify_village(
             user=request.user,
@@ -266,7 +267,7 @@ def notify_village(request, data: VillageNoticeIn):
 
 
 @router.post("/appraisal/persons/{int:pk}/applications", response={201: ApplicationOut})
-def apply(request, pk: int, data: ApplicationIn):
+def apply(request: HttpRequest, pk: int, data: ApplicationIn):
     try:
         return Status(
             201,
@@ -293,7 +294,7 @@ class ApplicationFilter(Schema):
 
 
 @router.get("/appraisal/applications", response=list[ApplicationOut])
-def list_applications(request, filters: Query[ApplicationFilter]):
+def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]):
     qs = selectors.applications(request.user)
     if filters.stage in Stage.values:
         qs = qs.filter(stage=filters.stage)
@@ -303,12 +304,12 @@ def list_applications(request, filters: Query[ApplicationFilter]):
 
 
 @router.get("/appraisal/applications/{int:pk}", response=ApplicationOut)
-def get_application(request, pk: int):
+def get_application(request: HttpRequest, pk: int):
     return _application(request, pk)
 
 
 @router.post("/appraisal/applications/{int:pk}/conclusion", response=ApplicationOut)
-def appraise(request, pk: int, data: ConclusionIn):
+def appraise(request: HttpRequest, pk: int, data: ConclusionIn):
     try:
         return services.appraise(
             user=request.user,
@@ -331,7 +332,7 @@ class RoundChoiceIn(Schema):
 
 
 @router.post("/appraisal/applications/{int:pk}/round", response=ApplicationOut)
-def assign_round(request, pk: int, data: RoundChoiceIn):
+def assign_round(request: HttpRequest, pk: int, data: RoundChoiceIn):
     app = _application(request, pk)
     rnd = get_scoped(AppraisalRound.objects.all(), request.user, shared=True, pk=data.round_id)
     try:
@@ -343,7 +344,7 @@ def assign_round(request, pk: int, data: RoundChoiceIn):
 
 
 @router.post("/appraisal/applications/{int:pk}/withdraw", response=ApplicationOut)
-def withdraw(request, pk: int):
+def withdraw(request: HttpRequest, pk: int):
     try:
         return services.withdraw(
             user=request.user, application=_application(request, pk), day=_today(), request=request
@@ -353,12 +354,12 @@ def withdraw(request, pk: int):
 
 
 @router.get("/appraisal/applications/{int:pk}/objections", response=list[ObjectionOut])
-def list_objections(request, pk: int):
+def list_objections(request: HttpRequest, pk: int):
     return selectors.objections(request.user).filter(application=_application(request, pk))
 
 
 @router.post("/appraisal/applications/{int:pk}/objections", response={201: ObjectionOut})
-def raise_objection(request, pk: int, data: ObjectionIn):
+def raise_objection(request: HttpRequest, pk: int, data: ObjectionIn):
     try:
         return Status(
             201,
@@ -376,7 +377,7 @@ def raise_objection(request, pk: int, data: ObjectionIn):
 
 
 @router.post("/appraisal/objections/{int:pk}/resolution", response=ObjectionOut)
-def resolve_objection(request, pk: int, data: ResolutionIn):
+def resolve_objection(request: HttpRequest, pk: int, data: ResolutionIn):
     o = get_scoped(Objection.objects.select_related("application"), request.user, pk=pk)
     try:
         return services.resolve_objection(
@@ -392,7 +393,7 @@ def resolve_objection(request, pk: int, data: ResolutionIn):
 
 
 @router.post("/appraisal/applications/{int:pk}/certificate", response={201: CertificateOut})
-def certify(request, pk: int, data: CertifyIn):
+def certify(request: HttpRequest, pk: int, data: CertifyIn):
     app = _application(request, pk)
     try:
         return Status(
@@ -411,24 +412,24 @@ def certify(request, pk: int, data: CertifyIn):
 
 # -- certificates, hospitals, rounds -------------------------------------------------------------
 @router.get("/appraisal/certificates", response=list[CertificateOut])
-def list_certificates(request, area: str = ""):
+def list_certificates(request: HttpRequest, area: str = ""):
     qs = selectors.certificates(request.user)
     if area.isdigit() and len(area) <= 12:
         qs = qs.filter(village_code__startswith=area)
     return qs.order_by("number")[:MAX]
 
 
-def _certificate(request, pk: int) -> Certificate:
+def _certificate(request: HttpRequest, pk: int) -> Certificate:
     return get_scoped(Certificate.objects.select_related("person", "hospital"), request.user, pk=pk)
 
 
 @router.get("/appraisal/certificates/{int:pk}", response=CertificateDetailOut)
-def get_certificate(request, pk: int):
+def get_certificate(request: HttpRequest, pk: int):
     return _certificate(request, pk)
 
 
 @router.post("/appraisal/certificates/{int:pk}/hospital", response=CertificateOut)
-def choose_hospital(request, pk: int, data: HospitalIn):
+def choose_hospital(request: HttpRequest, pk: int, data: HospitalIn):
     cert = _certificate(request, pk)
     try:
         return services.choose_hospital(
@@ -443,7 +444,7 @@ def choose_hospital(request, pk: int, data: HospitalIn):
 
 
 @router.post("/appraisal/certificates/{int:pk}/revoke", response=CertificateOut)
-def revoke(request, pk: int, data: RevokeIn):
+def revoke(request: HttpRequest, pk: int, data: RevokeIn):
     cert = _certificate(request, pk)
     try:
         return services.revoke(
@@ -458,17 +459,17 @@ def revoke(request, pk: int, data: RevokeIn):
 
 
 @router.get("/appraisal/hospitals", response=list[HospitalOut])
-def list_hospitals(request):
+def list_hospitals(request: HttpRequest):
     return selectors.hospitals(request.user)[:MAX]
 
 
 @router.get("/appraisal/rounds", response=list[RoundOut])
-def list_rounds(request):
+def list_rounds(request: HttpRequest):
     return selectors.rounds(request.user)[:MAX]
 
 
 @router.post("/appraisal/rounds", response={201: RoundOut})
-def plan_round(request, data: RoundIn):
+def plan_round(request: HttpRequest, data: RoundIn):
     try:
         rnd, _ = services.plan_round(
             user=request.user,
@@ -484,7 +485,7 @@ def plan_round(request, data: RoundIn):
 
 # -- the village list, the daily report, the class of a person on a date ----------------------------
 @router.get("/appraisal/progress")
-def progress(request, area: str = "", progress: str = ""):
+def progress(request: HttpRequest, area: str = "", progress: str = ""):
     qs = selectors.progress(request.user)
     if area.isdigit() and len(area) <= 12:
         qs = qs.filter(village_code__startswith=area)
@@ -512,7 +513,7 @@ def _query_date(date: str) -> dt.date:
 
 
 @router.get("/appraisal/report")
-def report(request, date: str = "", area: str = ""):
+def report(request: HttpRequest, date: str = "", area: str = ""):
     day = _query_date(date)
     code = area or area_code_of(request.user) or ""
     if not (
@@ -534,7 +535,7 @@ def report(request, date: str = "", area: str = ""):
 
 
 @router.get("/appraisal/persons/{int:pk}/chronic-class", response=ChronicClassOut)
-def chronic_class(request, pk: int, date: str = ""):
+def chronic_class(request: HttpRequest, pk: int, date: str = ""):
     person = _person(request, pk)
     day = _query_date(date)
     code = selectors.chronic_class_on(person.pk, day)

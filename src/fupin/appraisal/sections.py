@@ -1,12 +1,13 @@
 """The person page section: the person's 慢性病医疗证 and appraisal in progress."""
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from . import selectors
 from .models import OPEN_STAGES
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     user = request.user
     return render_to_string(
         "appraisal/_person_section.html",

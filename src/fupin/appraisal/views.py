@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,17 +48,17 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _area(request) -> str:
+def _area(request: HttpRequest) -> str:
     code = (request.GET.get("area") or "").strip()
     return code if code.isdigit() and len(code) <= 12 else ""
 
 
-def _choice(request, key: str, allowed) -> str:
+def _choice(request: HttpRequest, key: str, allowed) -> str:
     value = request.GET.get(key) or ""
     return value if value in allowed else ""
 
 
-def _day(request, key: str = "date") -> dt.date:
+def _day(request: HttpRequest, key: str = "date") -> dt.date:
     raw = (request.GET.get(key) or "").strip()
     if not raw:
         return _today()
@@ -68,14 +69,14 @@ def _day(request, key: str = "date") -> dt.date:
         return _today()
 
 
-def _post_bool(request, key: str, label: str) -> bool:
+def _post_bool(request: HttpRequest, key: str, label: str) -> bool:
     value = request.POST.get(key, "")
     if value not in ("1", "0"):
         raise AppraisalError(f"请选择{label}")
     return value == "1"
 
 
-def _hospital(request) -> Hospital | None:
+def _hospital(request: HttpRequest) -> Hospital | None:
     raw = request.POST.get("hospital") or ""
     if not raw:
         return None
@@ -85,7 +86,7 @@ def _hospital(request) -> Hospital | None:
     return get_scoped(Hospital.objects.all(), request.user, shared=True, pk=pk)
 
 
-def _act(request, fn, ok: str, **kwargs) -> bool:
+def _act(request: HttpRequest, fn, ok: str, **kwargs) -> bool:
     """Run a service for a POST; its Chinese refusal becomes a message."""
     require_writer(request.user)
     try:
@@ -123,7 +124,7 @@ def _area_choices(user) -> list[tuple[str, str]]:
     return [(a.code, a.name if a.level == Level.TOWNSHIP else f"　{a.name}") for a in qs[:3000]]
 
 
-def _ctx(request, **extra) -> dict:
+def _ctx(request: HttpRequest, **extra) -> dict:
     r = rules()
     return {
         "classes": r.choices(),
@@ -136,7 +137,7 @@ def _ctx(request, **extra) -> dict:
 
 
 # -- 鉴定申请 (township / county) -------------------------------------------------------------------
-def _filtered_applications(request):
+def _filtered_applications(request: HttpRequest):
     qs = selectors.applications(request.user)
     code = _area(request)
     stage = _choice(request, "stage", Stage.values)
@@ -157,7 +158,7 @@ def _filtered_applications(request):
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     qs, chosen, query = _filtered_applications(request)
     page = Paginator(qs.order_by("-applied_on", "-id"), 50).get_page(request.GET.get("page"))
     page.object_list = _named(page.object_list)
@@ -187,7 +188,7 @@ def _class_name(code: str) -> str:
 
 
 @login_required
-def applications_export(request):
+def applications_export(request: HttpRequest) -> HttpResponseBase:
     qs, _, query = _filtered_applications(request)
     names = dict(_villages(request.user).values_list("code", "name"))
     rows = [
@@ -242,7 +243,7 @@ def applications_export(request):
 
 
 # -- 村协理员名单 -----------------------------------------------------------------------------------
-def _filtered_progress(request):
+def _filtered_progress(request: HttpRequest):
     qs = selectors.progress(request.user)
     code = _area(request)
     stage = _choice(request, "progress", Progress.LABELS)
@@ -258,7 +259,7 @@ def _filtered_progress(request):
 
 
 @login_required
-def persons(request):
+def persons(request: HttpRequest) -> HttpResponse:
     qs, chosen, query = _filtered_progress(request)
     base = selectors.progress(request.user)
     if chosen["area"]:
@@ -287,7 +288,7 @@ def persons(request):
 
 
 @login_required
-def persons_export(request):
+def persons_export(request: HttpRequest) -> HttpResponseBase:
     qs, _, query = _filtered_progress(request)
     names = dict(_villages(request.user).values_list("code", "name"))
     rows = [
@@ -321,7 +322,7 @@ def persons_export(request):
 
 @login_required
 @require_POST
-def notify_village(request):
+def notify_village(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("village") or ""
     day = request.POST.get("day") or _today()
     require_writer(request.user)
@@ -345,7 +346,7 @@ def notify_village(request):
 
 # -- 个人 ------------------------------------------------------------------------------------------
 @login_required
-def person(request, pk: int):
+def person(request: HttpRequest, pk: int) -> HttpResponse:
     p = get_scoped(Person.objects.select_related("household"), request.user, pk=pk)
     return render(
         request,
@@ -369,7 +370,7 @@ def person(request, pk: int):
 
 @login_required
 @require_POST
-def person_notify(request, pk: int):
+def person_notify(request: HttpRequest, pk: int) -> HttpResponse:
     p = get_scoped(Person.objects.all(), request.user, pk=pk)
     _act(
         request,
@@ -385,7 +386,7 @@ def person_notify(request, pk: int):
 
 @login_required
 @require_POST
-def person_apply(request, pk: int):
+def person_apply(request: HttpRequest, pk: int) -> HttpResponse:
     p = get_scoped(Person.objects.all(), request.user, pk=pk)
     require_writer(request.user)
     try:
@@ -411,14 +412,14 @@ def person_apply(request, pk: int):
 
 
 # -- 申请：鉴定、公示、异议、发证 ----------------------------------------------------------------------
-def _application(request, pk: int) -> Application:
+def _application(request: HttpRequest, pk: int) -> Application:
     return get_scoped(
         Application.objects.select_related("person", "round", "amends"), request.user, pk=pk
     )
 
 
 @login_required
-def application(request, pk: int):
+def application(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     return render(
         request,
@@ -439,7 +440,7 @@ def application(request, pk: int):
 
 @login_required
 @require_POST
-def application_appraise(request, pk: int):
+def application_appraise(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     require_writer(request.user)
     try:
@@ -465,7 +466,7 @@ def application_appraise(request, pk: int):
 
 @login_required
 @require_POST
-def application_round(request, pk: int):
+def application_round(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     pk_round = bounds.query_id(request.POST.get("round") or "")
     if pk_round is None:
@@ -478,7 +479,7 @@ def application_round(request, pk: int):
 
 @login_required
 @require_POST
-def application_object(request, pk: int):
+def application_object(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     _act(
         request,
@@ -494,7 +495,7 @@ def application_object(request, pk: int):
 
 @login_required
 @require_POST
-def application_certify(request, pk: int):
+def application_certify(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     require_writer(request.user)
     try:
@@ -519,7 +520,7 @@ def application_certify(request, pk: int):
 
 @login_required
 @require_POST
-def application_withdraw(request, pk: int):
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     _act(
         request,
@@ -534,7 +535,7 @@ def application_withdraw(request, pk: int):
 
 @login_required
 @require_POST
-def objection_resolve(request, pk: int):
+def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     o = get_scoped(Objection.objects.select_related("application"), request.user, pk=pk)
     require_writer(request.user)
     try:
@@ -555,7 +556,7 @@ def objection_resolve(request, pk: int):
 
 # -- 季度鉴定批次 -----------------------------------------------------------------------------------
 @login_required
-def rounds(request):
+def rounds(request: HttpRequest) -> HttpResponse:
     qs = selectors.rounds(request.user).annotate(
         waiting=Count("applications", filter=Q(applications__stage=Stage.WAITING)),
         done=Count("applications", filter=~Q(applications__stage=Stage.WAITING)),
@@ -583,7 +584,7 @@ def rounds(request):
 
 @login_required
 @require_POST
-def round_new(request):
+def round_new(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     try:
         rnd, joined = services.plan_round(
@@ -601,7 +602,7 @@ def round_new(request):
 
 
 # -- 公示名单 --------------------------------------------------------------------------------------
-def _notice_list(request):
+def _notice_list(request: HttpRequest):
     day = _day(request)
     qs = selectors.in_notice(request.user, day)
     code = _area(request)
@@ -611,7 +612,7 @@ def _notice_list(request):
 
 
 @login_required
-def notice(request):
+def notice(request: HttpRequest) -> HttpResponse:
     qs, day, code = _notice_list(request)
     rows = _named(qs[:2000])
     area_name = (
@@ -632,7 +633,7 @@ def notice(request):
 
 
 @login_required
-def notice_export(request):
+def notice_export(request: HttpRequest) -> HttpResponseBase:
     qs, day, code = _notice_list(request)
     names = dict(_villages(request.user).values_list("code", "name"))
     rows = [
@@ -664,7 +665,7 @@ def notice_export(request):
 
 
 # -- 医疗证 ----------------------------------------------------------------------------------------
-def _filtered_certificates(request):
+def _filtered_certificates(request: HttpRequest):
     qs = selectors.certificates(request.user)
     code = _area(request)
     cls = _choice(request, "class", dict(rules().choices()))
@@ -685,7 +686,7 @@ def _filtered_certificates(request):
 
 
 @login_required
-def certificates(request):
+def certificates(request: HttpRequest) -> HttpResponse:
     qs, chosen, query = _filtered_certificates(request)
     page = Paginator(qs.order_by("-issued_on", "-id"), 50).get_page(request.GET.get("page"))
     page.object_list = _named(page.object_list)
@@ -697,7 +698,7 @@ def certificates(request):
 
 
 @login_required
-def certificates_export(request):
+def certificates_export(request: HttpRequest) -> HttpResponseBase:
     qs, _, query = _filtered_certificates(request)
     names = dict(_villages(request.user).values_list("code", "name"))
     rows = [
@@ -746,7 +747,7 @@ def certificates_export(request):
     )
 
 
-def _certificate(request, pk: int) -> Certificate:
+def _certificate(request: HttpRequest, pk: int) -> Certificate:
     return get_scoped(
         Certificate.objects.select_related("person", "person__household", "hospital"),
         request.user,
@@ -755,7 +756,7 @@ def _certificate(request, pk: int) -> Certificate:
 
 
 @login_required
-def certificate(request, pk: int):
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     cert = _certificate(request, pk)
     return render(
         request,
@@ -773,7 +774,7 @@ def certificate(request, pk: int):
 
 
 @login_required
-def certificate_print(request, pk: int):
+def certificate_print(request: HttpRequest, pk: int) -> HttpResponse:
     cert = _certificate(request, pk)
     village = Area.objects.filter(code=cert.village_code).select_related("parent").first()
     return render(
@@ -790,7 +791,7 @@ def certificate_print(request, pk: int):
 
 @login_required
 @require_POST
-def certificate_hospital(request, pk: int):
+def certificate_hospital(request: HttpRequest, pk: int) -> HttpResponse:
     cert = _certificate(request, pk)
     require_writer(request.user)
     try:
@@ -813,7 +814,7 @@ def certificate_hospital(request, pk: int):
 
 @login_required
 @require_POST
-def certificate_revoke(request, pk: int):
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     cert = _certificate(request, pk)
     _act(
         request,
@@ -827,7 +828,7 @@ def certificate_revoke(request, pk: int):
 
 
 # -- 鉴定日报 --------------------------------------------------------------------------------------
-def _report(request):
+def _report(request: HttpRequest):
     day = _day(request)
     own = area_code_of(request.user) or ""
     code = _area(request) or own
@@ -850,7 +851,7 @@ def _report(request):
 
 
 @login_required
-def report(request):
+def report(request: HttpRequest) -> HttpResponse:
     day, code, rows, total = _report(request)
     area = Area.objects.get(code=code)
     towns = (
@@ -881,7 +882,7 @@ def report(request):
 
 @login_required
 @require_POST
-def report_submit(request):
+def report_submit(request: HttpRequest) -> HttpResponse:
     day = request.POST.get("day") or _today()
     _act(
         request,
@@ -897,7 +898,7 @@ def report_submit(request):
 
 
 @login_required
-def report_export(request):
+def report_export(request: HttpRequest) -> HttpResponseBase:
     day, code, rows, total = _report(request)
     name = Area.objects.get(code=code).name
     header = ["区划", *[label for _, label in selectors.REPORT_COLUMNS]]

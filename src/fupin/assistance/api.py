@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -34,7 +35,7 @@ class LedgerOut(Schema):
 
 
 @router.get("/assistance/persons/{int:pk}/ledger", response=list[LedgerOut])
-def person_ledger(request, pk: int):
+def person_ledger(request: HttpRequest, pk: int):
     """该人员的帮扶台账，按时间顺序。"""
     return (
         selectors.ledger(request.user).filter(person=person(request.user, pk)).order_by("day", "id")
@@ -42,7 +43,7 @@ def person_ledger(request, pk: int):
 
 
 @router.post("/assistance/persons/{int:pk}/measures", response={201: dict})
-def create_measure(request, pk: int, data: MeasureIn):
+def create_measure(request: HttpRequest, pk: int, data: MeasureIn):
     try:
         m = services.plan_measure(
             user=request.user, person=person(request.user, pk), request=request, **data.dict()

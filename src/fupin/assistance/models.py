@@ -1,6 +1,8 @@
 """个性化帮扶计划与台账: each person's planned measures, and the ledger where every
 contact and measure leaves a record (留下帮扶痕迹, 004)."""
 
+from typing import NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -55,7 +57,7 @@ class PlannedMeasure(models.Model):
 
 
 class LedgerQuerySet(models.QuerySet):
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("帮扶台账只能追加，不能删除")
 
 
@@ -87,5 +89,5 @@ class LedgerEntry(models.Model):
             models.Index(fields=["village_code", "day"], name="ledger_area_day"),
         ]
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError("帮扶台账只能追加，不能删除")

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -33,12 +34,12 @@ class MeasureForm(forms.ModelForm):
         styled(self)
 
 
-def _area(request) -> str:
+def _area(request: HttpRequest) -> str:
     code = (request.GET.get("area") or "").strip()
     return code if code.isdigit() else ""
 
 
-def _filtered_ledger(request):
+def _filtered_ledger(request: HttpRequest):
     """The ledger as filtered on the page, and that filter as a query string: the export takes the same."""
     qs = selectors.ledger(request.user)
     code, kind = _area(request), request.GET.get("kind") or ""
@@ -50,7 +51,7 @@ def _filtered_ledger(request):
 
 
 @login_required
-def ledger(request):
+def ledger(request: HttpRequest) -> HttpResponse:
     qs, kind, query = _filtered_ledger(request)
     qs = qs.order_by("-day", "-id")
     day = timezone.localdate()
@@ -69,7 +70,7 @@ def ledger(request):
 
 
 @login_required
-def ledger_export(request):
+def ledger_export(request: HttpRequest) -> HttpResponseBase:
     qs, _, query = _filtered_ledger(request)
     qs = qs.order_by("village_code", "person_id", "day", "id")
     rows = [
@@ -97,7 +98,7 @@ def ledger_export(request):
 
 
 @login_required
-def plan(request, pk: int):
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(Person.objects.select_related("household"), request.user, pk=pk)
     form = MeasureForm(
         request.POST or None,
@@ -129,7 +130,7 @@ def plan(request, pk: int):
 
 @login_required
 @require_POST
-def measure_status(request, pk: int):
+def measure_status(request: HttpRequest, pk: int) -> HttpResponse:
     m = get_scoped(PlannedMeasure.objects.select_related("person"), request.user, pk=pk)
     try:
         services.set_measure_status(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -67,7 +68,7 @@ class CertificationOut(Schema):
 
 
 @router.get("/certification/pensioners", response=list[PensionerOut])
-def list_pensioners(request, filters: Query[PensionerFilter]):
+def list_pensioners(request: HttpRequest, filters: Query[PensionerFilter]):
     today = dt.date.today()
     year = filters.year or today.year
     stage = selectors.window(year).stage(today)
@@ -97,12 +98,12 @@ def list_pensioners(request, filters: Query[PensionerFilter]):
 
 
 @router.get("/certification/villages", response=list[VillageOut])
-def list_villages(request, year: Year | None = None):
+def list_villages(request: HttpRequest, year: Year | None = None):
     return selectors.by_village(request.user, year or dt.date.today().year)
 
 
 @router.post("/certification/persons/{int:pk}", response={201: CertificationOut})
-def certify(request, pk: int, data: CertifyIn):
+def certify(request: HttpRequest, pk: int, data: CertifyIn):
     person = get_scoped(Person.objects.all(), request.user, pk=pk)
     try:
         c = services.certify(

@@ -7,7 +7,7 @@ class CertificationConfig(AppConfig):
     name = "fupin.certification"
     verbose_name = "待遇领取资格认证"
 
-    def ready(self):
+    def ready(self) -> None:
         from fupin.portal import menu
 
         menu.register(

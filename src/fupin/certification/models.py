@@ -5,6 +5,8 @@ Who must certify is read from the insurance records (养老保险 status 领取�
 records the certifications and computes, for a year and a day, who is late.
 """
 
+from typing import NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -18,7 +20,7 @@ class Method(models.TextChoices):
 
 
 class CertificationQuerySet(models.QuerySet):
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("资格认证记录不能删除")
 
 
@@ -64,5 +66,5 @@ class Certification(models.Model):
         ]
         indexes = [models.Index(fields=["village_code", "year"], name="certification_area_year")]
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError("资格认证记录不能删除")

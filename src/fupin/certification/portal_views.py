@@ -4,6 +4,7 @@ certify this year, whether he has, and the button to do it (资格认证不出�
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +17,7 @@ from .models import Certification
 
 
 @resident_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     viewed(request, "资格认证")
     today = timezone.localdate()
     person = request.resident
@@ -35,7 +36,7 @@ def home(request):
 
 @resident_required
 @require_POST
-def certify(request):
+def certify(request: HttpRequest) -> HttpResponse:
     try:
         c = services.certify_in_portal(
             person=request.resident,

@@ -1,12 +1,13 @@
 """The person page section: this year's certification (待遇领取资格认证) (or why none is due) and past years."""
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import selectors
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     today = timezone.localdate()
     history = selectors.certifications(request.user).filter(person=person).order_by("-year")[:5]
     must = selectors.must_certify(person, today.year)

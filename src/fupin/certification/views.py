@@ -8,6 +8,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -29,12 +30,12 @@ SHOWN = {"missing": "未认证", "done": "已认证", "all": "全部"}
 STAFF_METHODS = [(v, label) for v, label in Method.choices if v != Method.PORTAL]
 
 
-def _year(request, today: dt.date) -> int:
+def _year(request: HttpRequest, today: dt.date) -> int:
     return bounds.query_year(request.GET.get("year"), today.year)
 
 
 @login_required
-def pensioners(request):
+def pensioners(request: HttpRequest):
     today = timezone.localdate()
     year = _year(request, today)
     win = selectors.window(year)
@@ -100,7 +101,7 @@ def pensioners(request):
 
 
 @login_required
-def villages(request):
+def villages(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     year = _year(request, today)
     win = selectors.window(year)
@@ -157,7 +158,7 @@ class CertifyForm(forms.Form):
 
 
 @login_required
-def certify(request, pk: int):
+def certify(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(Person.objects.all(), request.user, pk=pk)
     today = timezone.localdate()
     form = CertifyForm(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -30,7 +31,7 @@ def _refused(exc: Exception) -> HttpError:
     return HttpError(422, str(exc))
 
 
-def _person(request, pk: int) -> Person:
+def _person(request: HttpRequest, pk: int) -> Person:
     return get_scoped(Person.objects.all(), request.user, pk=pk)
 
 
@@ -125,7 +126,7 @@ class OverdueOut(Schema):
 
 
 @router.get("/employment/employers", response=list[EmployerOut])
-def list_employers(request, q: str = "", kind: str = ""):
+def list_employers(request: HttpRequest, q: str = "", kind: str = ""):
     qs = selectors.employers(request.user)
     if q:
         qs = qs.filter(name__contains=q)
@@ -135,7 +136,7 @@ def list_employers(request, q: str = "", kind: str = ""):
 
 
 @router.get("/employment/postings", response=list[PostingOut])
-def list_postings(request, open_only: bool = True):
+def list_postings(request: HttpRequest, open_only: bool = True):
     qs = selectors.postings(request.user)
     if open_only:
         day = timezone.localdate()
@@ -144,18 +145,18 @@ def list_postings(request, open_only: bool = True):
 
 
 @router.get("/employment/postings/{int:pk}", response=PostingOut)
-def get_posting(request, pk: int):
+def get_posting(request: HttpRequest, pk: int):
     return get_scoped(Posting.objects.select_related("employer"), request.user, shared=True, pk=pk)
 
 
 @router.get("/employment/persons/{int:pk}/recommendations", response=list[RecommendationOut])
-def person_recommendations(request, pk: int):
+def person_recommendations(request: HttpRequest, pk: int):
     """该人员当前的岗位推荐（每人不少于 10 条，附中文推荐理由）。"""
     return selectors.recommendations(request.user).filter(person=_person(request, pk))
 
 
 @router.post("/employment/persons/{int:pk}/recommendations", response=list[RecommendationOut])
-def recompute_recommendations(request, pk: int):
+def recompute_recommendations(request: HttpRequest, pk: int):
     require_writer(request.user)
     person = _person(request, pk)
     recommend_person(person, user=request.user)
@@ -163,7 +164,7 @@ def recompute_recommendations(request, pk: int):
 
 
 @router.post("/employment/referrals", response={201: ReferralOut})
-def create_referral(request, data: ReferralIn):
+def create_referral(request: HttpRequest, data: ReferralIn):
     person = _person(request, data.person_id)
     posting = selectors.postings(request.user).filter(pk=data.posting_id).first()
     if posting is None:
@@ -180,7 +181,7 @@ def create_referral(request, data: ReferralIn):
 
 
 @router.post("/employment/referrals/{int:pk}/status", response=ReferralOut)
-def referral_status(request, pk: int, data: StatusIn):
+def referral_status(request: HttpRequest, pk: int, data: StatusIn):
     r = get_scoped(Referral.objects.all(), request.user, pk=pk)
     try:
         return services.advance(
@@ -197,7 +198,7 @@ def referral_status(request, pk: int, data: StatusIn):
 
 
 @router.post("/employment/referrals/{int:pk}/checks", response=ReferralOut)
-def referral_check(request, pk: int, data: CheckIn):
+def referral_check(request: HttpRequest, pk: int, data: CheckIn):
     r = get_scoped(Referral.objects.all(), request.user, pk=pk)
     try:
         services.check_employment(
@@ -215,7 +216,7 @@ def referral_check(request, pk: int, data: CheckIn):
 
 
 @router.post("/employment/persons/{int:pk}/visits", response={201: dict})
-def create_visit(request, pk: int, data: VisitIn):
+def create_visit(request: HttpRequest, pk: int, data: VisitIn):
     try:
         v = services.record_visit(
             user=request.user,
@@ -233,7 +234,7 @@ def create_visit(request, pk: int, data: VisitIn):
 
 
 @router.get("/employment/followups/overdue", response=list[OverdueOut])
-def overdue(request, area: str = ""):
+def overdue(request: HttpRequest, area: str = ""):
     """逾期未回访人员（回访周期取自政策包）。"""
     return selectors.overdue_visits(
         request.user, timezone.localdate(), area if area.isdigit() else ""
@@ -241,7 +242,7 @@ def overdue(request, area: str = ""):
 
 
 @router.get("/employment/workshops/awards")
-def workshop_awards(request, year: Year = Query(...)):
+def workshop_awards(request: HttpRequest, year: Year = Query(...)):
     rows, info = selectors.workshop_awards(request.user, year)
     return {
         "year": year,
@@ -261,7 +262,7 @@ def workshop_awards(request, year: Year = Query(...)):
 
 
 @router.get("/employment/rules")
-def employment_rules(request):
+def employment_rules(request: HttpRequest):
     """当前政策包中的就业帮扶参数及出处。"""
     r = rules()
     return {

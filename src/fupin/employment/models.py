@@ -7,6 +7,8 @@ Area scope: employers and postings are bound to the area of the office that regi
 everything about a person carries the person's `village_code`.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -156,10 +158,10 @@ class Posting(models.Model):
     def remaining(self) -> int:
         return max(self.positions - self.filled, 0)
 
-    def is_open(self, day) -> bool:
+    def is_open(self, day: dt.date) -> bool:
         return self.opens_on <= day <= self.closes_on and self.filled < self.positions
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: object, **kwargs: object) -> None:
         self.area_code = self.employer.area_code
         super().save(*args, **kwargs)
 

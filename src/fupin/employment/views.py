@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -51,27 +51,27 @@ from .models import (
 from .recommend import eligible, recover_abandoned
 
 
-def _today(request) -> dt.date:
+def _today(request: HttpRequest) -> dt.date:
     return timezone.localdate()
 
 
-def _page(request, qs, per=50):
+def _page(request: HttpRequest, qs, per=50):
     return Paginator(qs, per).get_page(request.GET.get("page"))
 
 
-def _area_param(request) -> str:
+def _area_param(request: HttpRequest) -> str:
     code = (request.GET.get("area") or "").strip()
     if code and not (code.isdigit() and area_code_in_scope(request.user, code)):
         return request.user.area.code if request.user.area_id else ""
     return code
 
 
-def _fail(request, exc) -> None:
+def _fail(request: HttpRequest, exc) -> None:
     messages.error(request, str(exc))
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     day = _today(request)
     return render(
         request,
@@ -98,7 +98,7 @@ def _checked(batches: list) -> list:
 
 # -- employers and postings ------------------------------------------------------------------
 @login_required
-def employers(request):
+def employers(request: HttpRequest) -> HttpResponseBase:
     qs = selectors.employers(request.user)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(name__contains=q)
@@ -123,7 +123,7 @@ def employers(request):
 
 
 @login_required
-def employer_edit(request, pk: int | None = None):
+def employer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_writer(request.user)
     instance = get_scoped(Employer.objects, request.user, pk=pk) if pk else None
     form = EmployerForm(request.POST or None, instance=instance, user=request.user)
@@ -137,7 +137,7 @@ def employer_edit(request, pk: int | None = None):
 
 
 @login_required
-def employer_detail(request, pk: int):
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     e = get_scoped(Employer.objects, request.user, pk=pk)
     return render(
         request,
@@ -147,7 +147,7 @@ def employer_detail(request, pk: int):
 
 
 @login_required
-def postings(request):
+def postings(request: HttpRequest) -> HttpResponseBase:
     qs = selectors.postings(request.user)
     day = _today(request)
     if request.GET.get("open", "1") == "1":
@@ -187,7 +187,7 @@ def postings(request):
 
 
 @login_required
-def posting_detail(request, pk: int):
+def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     p = get_scoped(
         Posting.objects.select_related("employer", "occupation"), request.user, shared=True, pk=pk
     )
@@ -205,7 +205,7 @@ def posting_detail(request, pk: int):
 
 
 @login_required
-def posting_edit(request, pk: int | None = None):
+def posting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_writer(request.user)
     instance = get_scoped(Posting.objects, request.user, pk=pk) if pk else None
     form = PostingForm(
@@ -225,7 +225,7 @@ def posting_edit(request, pk: int | None = None):
 
 
 @login_required
-def occupations(request):
+def occupations(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     qs = Occupation.objects.filter(level=4)
     if q:
@@ -239,7 +239,7 @@ def occupations(request):
 
 # -- recommendations -----------------------------------------------------------------------------
 @login_required
-def person_sheet(request, pk: int):
+def person_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """岗位推荐单 for one person, printable for door-to-door delivery."""
     person = get_scoped(
         Person.objects.select_related("household", "household__village"), request.user, pk=pk
@@ -260,7 +260,7 @@ def person_sheet(request, pk: int):
 
 @login_required
 @require_POST
-def person_recommend(request, pk: int):
+def person_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     require_writer(request.user)
     person = get_scoped(Person.objects, request.user, pk=pk)
     from .recommend import recommend_person
@@ -276,7 +276,7 @@ def person_recommend(request, pk: int):
 
 
 @login_required
-def village_sheet(request, code: str):
+def village_sheet(request: HttpRequest, code: str) -> HttpResponse:
     """岗位推荐单 for a whole village: one page per person."""
     if not (code.isdigit() and len(code) == 12 and area_code_in_scope(request.user, code)):
         raise Http404("记录不存在或不在本辖区")
@@ -295,7 +295,7 @@ def village_sheet(request, code: str):
 
 
 @login_required
-def recommendations_export(request):
+def recommendations_export(request: HttpRequest) -> HttpResponseBase:
     unmasked = request.GET.get("unmasked") == "1"
     if unmasked and not request.user.may_unmask:
         raise PermissionDenied("无权导出完整身份证号")
@@ -347,7 +347,7 @@ def recommendations_export(request):
 
 @login_required
 @require_POST
-def batch_run(request):
+def batch_run(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     try:  # a name chosen from the picker (浮梁镇, 浮梁县 › 浮梁镇) or a code
         code = own_code(
@@ -364,7 +364,7 @@ def batch_run(request):
 
 
 @login_required
-def batch_detail(request, pk: int):
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_scoped(RecommendationBatch.objects, request.user, pk=pk)
     recover_abandoned(batch)
     template = "employment/_batch.html" if request.htmx else "employment/batch.html"
@@ -374,7 +374,7 @@ def batch_detail(request, pk: int):
 # -- referrals and follow-up ------------------------------------------------------------------------
 @login_required
 @require_POST
-def refer(request, pk: int):
+def refer(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(Person.objects, request.user, pk=pk)
     posting_id = bounds.query_id(request.POST.get("posting"))
     posting = (
@@ -396,7 +396,7 @@ def refer(request, pk: int):
     return redirect("employment:referral", pk=r.pk)
 
 
-def _filtered_referrals(request):
+def _filtered_referrals(request: HttpRequest):
     """The referrals as filtered on the list page, and that filter as a query string: the export takes the same."""
     qs = selectors.referrals(request.user)
     status = request.GET.get("status") or ""
@@ -411,7 +411,7 @@ def _filtered_referrals(request):
 
 
 @login_required
-def referrals(request):
+def referrals(request: HttpRequest) -> HttpResponse:
     qs, status, query = _filtered_referrals(request)
     return render(
         request,
@@ -426,7 +426,7 @@ def referrals(request):
 
 
 @login_required
-def referrals_export(request):
+def referrals_export(request: HttpRequest) -> HttpResponseBase:
     qs, _, query = _filtered_referrals(request)
     rows = [
         [
@@ -473,7 +473,7 @@ def referrals_export(request):
 
 
 @login_required
-def referral_detail(request, pk: int):
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     r = get_scoped(
         Referral.objects.select_related("person", "posting", "posting__employer"),
         request.user,
@@ -494,7 +494,7 @@ def referral_detail(request, pk: int):
 
 @login_required
 @require_POST
-def referral_advance(request, pk: int):
+def referral_advance(request: HttpRequest, pk: int) -> HttpResponse:
     r = get_scoped(Referral.objects, request.user, pk=pk)
     try:
         wage = request.POST.get("wage", "").strip()
@@ -516,7 +516,7 @@ def referral_advance(request, pk: int):
 
 @login_required
 @require_POST
-def referral_check(request, pk: int):
+def referral_check(request: HttpRequest, pk: int) -> HttpResponse:
     r = get_scoped(Referral.objects, request.user, pk=pk)
     try:
         note = bounds.check_text(EmploymentCheck, "note", request.POST.get("note", ""))
@@ -534,7 +534,7 @@ def referral_check(request, pk: int):
 
 
 @login_required
-def followups(request):
+def followups(request: HttpRequest) -> HttpResponse:
     """Quarterly follow-up: overdue counts per township and the overdue list."""
     day = _today(request)
     code = _area_param(request)
@@ -557,7 +557,7 @@ def followups(request):
 
 
 @login_required
-def followups_export(request):
+def followups_export(request: HttpRequest) -> HttpResponseBase:
     day = _today(request)
     late = selectors.overdue_visits(request.user, day, _area_param(request)).order_by(
         "village_code", "id"
@@ -586,7 +586,7 @@ def followups_export(request):
 
 
 @login_required
-def visit(request, pk: int):
+def visit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(Person.objects, request.user, pk=pk)
     form = VisitForm(request.POST or None, initial={"visited_on": _today(request)})
     if request.method == "POST":
@@ -609,7 +609,7 @@ def visit(request, pk: int):
 
 # -- job fairs -----------------------------------------------------------------------------------
 @login_required
-def fairs(request):
+def fairs(request: HttpRequest) -> HttpResponseBase:
     qs = selectors.fairs(request.user).order_by("-held_on")
     if wants_xlsx(request):
         return export(
@@ -640,7 +640,7 @@ def fairs(request):
 
 
 @login_required
-def fair_edit(request):
+def fair_edit(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     form = FairForm(
         request.POST or None, user=request.user, employers=selectors.employers(request.user)
@@ -653,7 +653,7 @@ def fair_edit(request):
 
 
 @login_required
-def fair_detail(request, pk: int):
+def fair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fair = get_scoped(JobFair.objects, request.user, pk=pk)
     return render(
         request,
@@ -668,7 +668,7 @@ def fair_detail(request, pk: int):
 
 @login_required
 @require_POST
-def fair_attend(request, pk: int):
+def fair_attend(request: HttpRequest, pk: int) -> HttpResponse:
     fair = get_scoped(JobFair.objects, request.user, pk=pk)
     person = find_person(request.user, request.POST.get("person", ""))
     if person is None:
@@ -686,7 +686,7 @@ def fair_attend(request, pk: int):
 
 
 @login_required
-def timetable(request):
+def timetable(request: HttpRequest) -> HttpResponse:
     """《精准扶贫专场招聘会进乡镇时间表》 for one township and month, printable."""
     day = _today(request)
     month = bounds.query_month(request.GET.get("month"), day.replace(day=1))
@@ -707,7 +707,7 @@ def timetable(request):
 
 # -- public-welfare posts and workshops ------------------------------------------------------------
 @login_required
-def welfare(request):
+def welfare(request: HttpRequest) -> HttpResponse:
     placements = selectors.referrals(request.user).filter(
         posting__employer__kind="welfare", status__in=[ReferralStatus.HIRED, ReferralStatus.LEFT]
     )
@@ -727,7 +727,7 @@ def welfare(request):
 
 @login_required
 @require_POST
-def welfare_grant(request):
+def welfare_grant(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     try:
         month = bounds.parse_month(request.POST.get("month", ""))
@@ -744,7 +744,7 @@ def welfare_grant(request):
 
 
 @login_required
-def welfare_export(request):
+def welfare_export(request: HttpRequest) -> HttpResponseBase:
     rows = [
         [
             mask(s.person.id_number),
@@ -774,13 +774,13 @@ def welfare_export(request):
     )
 
 
-def _year(request) -> int:
+def _year(request: HttpRequest) -> int:
     """The year asked for, or this year when it is missing or out of range."""
     return bounds.query_year(request.GET.get("year"), _today(request).year)
 
 
 @login_required
-def workshops(request):
+def workshops(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     rows, info = selectors.workshop_awards(request.user, year)
     r = rules()
@@ -799,7 +799,7 @@ def workshops(request):
 
 
 @login_required
-def workshops_export(request):
+def workshops_export(request: HttpRequest) -> HttpResponseBase:
     year = _year(request)
     rows, info = selectors.workshop_awards(request.user, year)
     data = [

@@ -1,6 +1,7 @@
 """API routes for imports and comparisons (数据导入与比对): translate HTTP to imports/services/selectors."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -103,7 +104,7 @@ class Decision(Schema):
 
 
 @router.get("/exchange/imports", response=list[ImportJobOut])
-def list_imports(request):
+def list_imports(request: HttpRequest):
     """导入任务列表（本辖区）."""
     jobs = list(selectors.import_jobs(request.user)[:100])
     for job in jobs:
@@ -112,7 +113,7 @@ def list_imports(request):
 
 
 @router.post("/exchange/imports", response={201: ImportJobOut})
-def upload(request, kind: Form[str], file: File[UploadedFile]):
+def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]):
     """上传文件并开始读取、校验（后台任务）；用 GET /exchange/imports/{pk} 查看进度."""
     if kind not in Kind.values:
         raise _422(f"数据来源“{kind}”无效，应为 {'/'.join(Kind.values)}", "kind")
@@ -131,7 +132,7 @@ def upload(request, kind: Form[str], file: File[UploadedFile]):
 
 
 @router.get("/exchange/imports/{pk}", response=ImportJobOut)
-def import_status(request, pk: Id):
+def import_status(request: HttpRequest, pk: Id):
     """导入任务状态、进度与预览统计."""
     job = selectors.import_job(request.user, pk)
     import_service.recover_interrupted(job)
@@ -140,7 +141,10 @@ def import_status(request, pk: Id):
 
 @router.get("/exchange/imports/{pk}/rejected", response=list[RejectedOut])
 def import_rejected(
-    request, pk: Id, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)
+    request: HttpRequest,
+    pk: Id,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ):
     """被拒绝的行：行号、列、原因."""
     job = selectors.import_job(request.user, pk)
@@ -151,7 +155,7 @@ def import_rejected(
 
 
 @router.post("/exchange/imports/{pk}/confirm", response={202: ImportJobOut})
-def import_confirm(request, pk: Id):
+def import_confirm(request: HttpRequest, pk: Id):
     """确认合并（一个事务，全部成功或全部不写）."""
     job = selectors.import_job(request.user, pk)
     if request.user.read_only or not import_service.may_import(request.user, job.kind):
@@ -163,7 +167,7 @@ def import_confirm(request, pk: Id):
 
 
 @router.get("/exchange/comparisons", response=list[ComparisonJobOut])
-def list_comparisons(request):
+def list_comparisons(request: HttpRequest):
     jobs = list(selectors.comparison_jobs(request.user)[:100])
     for job in jobs:
         services.recover_abandoned(job)
@@ -171,7 +175,7 @@ def list_comparisons(request):
 
 
 @router.post("/exchange/comparisons", response={201: ComparisonJobOut})
-def start(request):
+def start(request: HttpRequest):
     """发起信息比对（本辖区的建档立卡 ↔ 参保数据），后台运行."""
     try:
         job = services.start_comparison(user=request.user, request=request)
@@ -181,7 +185,7 @@ def start(request):
 
 
 @router.get("/exchange/comparisons/{pk}", response=ComparisonJobOut)
-def comparison_status(request, pk: Id):
+def comparison_status(request: HttpRequest, pk: Id):
     """比对任务状态、进度、各类别与分乡镇数量."""
     job = selectors.comparison_job(request.user, pk)
     services.recover_abandoned(job)
@@ -190,7 +194,7 @@ def comparison_status(request, pk: Id):
 
 @router.get("/exchange/comparisons/{pk}/results", response=list[ResultOut])
 def comparison_results(
-    request,
+    request: HttpRequest,
     pk: Id,
     category: str = "",
     area: str = "",
@@ -206,7 +210,7 @@ def comparison_results(
 
 
 @router.post("/exchange/results/{pk}/review", response=ResultOut)
-def review(request, pk: Id, body: Decision):
+def review(request: HttpRequest, pk: Id, body: Decision):
     """审核疑似同一人：confirmed（确认）或 rejected（否定），记入审计日志."""
     try:
         return services.decide(

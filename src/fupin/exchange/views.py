@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -40,7 +40,7 @@ def _townships(user, codes) -> list[tuple[str, str]]:
 
 
 @login_required
-def imports(request):
+def imports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         upload = request.FILES.get("file")
@@ -85,7 +85,7 @@ def _samples(user) -> dict[str, str]:
 
 
 @login_required
-def sample(request):
+def sample(request: HttpRequest) -> HttpResponseBase:
     """One of the demo's sample files (示例文件), named only by its import kind: no path from the request."""
     name = _samples(request.user).get(request.GET.get("kind", ""))
     if name is None:
@@ -93,7 +93,7 @@ def sample(request):
     return FileResponse((demo.sample_dir() / name).open("rb"), as_attachment=True, filename=name)
 
 
-def _job_context(request, job):
+def _job_context(request: HttpRequest, job):
     rejected = selectors.rejected_rows(job)
     return {
         "job": job,
@@ -105,14 +105,14 @@ def _job_context(request, job):
 
 
 @login_required
-def import_detail(request, pk: int):
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job(request.user, pk)
     import_service.recover_interrupted(job)
     return render(request, "exchange/import.html", _job_context(request, job))
 
 
 @login_required
-def import_progress(request, pk: int):
+def import_progress(request: HttpRequest, pk: int):
     job = selectors.import_job(request.user, pk)
     import_service.recover_interrupted(job)
     response = render(request, "exchange/_import_progress.html", _job_context(request, job))
@@ -123,7 +123,7 @@ def import_progress(request, pk: int):
 
 @login_required
 @require_POST
-def import_confirm(request, pk: int):
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job(request.user, pk)
     require_writer(request.user)
     if not import_service.may_import(request.user, job.kind):
@@ -137,7 +137,7 @@ def import_confirm(request, pk: int):
 
 
 @login_required
-def import_rejected(request, pk: int):
+def import_rejected(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = selectors.import_job(request.user, pk)
     rows = []
     for r in selectors.rejected_rows(job).iterator(chunk_size=2000):
@@ -154,7 +154,7 @@ def import_rejected(request, pk: int):
 
 
 @login_required
-def template(request):
+def template(request: HttpRequest):
     kind = request.GET.get("kind", Kind.ROSTER)
     if kind not in Kind.values:
         raise Http404("没有这种数据来源")
@@ -167,7 +167,7 @@ def template(request):
 
 
 @login_required
-def comparisons(request):
+def comparisons(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         job = services.start_comparison(user=request.user, request=request)
         return redirect("exchange:comparison", pk=job.pk)
@@ -181,7 +181,7 @@ def comparisons(request):
     )
 
 
-def _summary(request, job: ComparisonJob):
+def _summary(request: HttpRequest, job: ComparisonJob):
     """Counts per category and township, cut to what the user may see."""
     qs = selectors.results(request.user, job).order_by()
     per_town: dict[str, dict[str, int]] = {}
@@ -203,7 +203,7 @@ def _summary(request, job: ComparisonJob):
 
 
 @login_required
-def comparison_detail(request, pk: int):
+def comparison_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.comparison_job(request.user, pk)
     services.recover_abandoned(job)
     totals, towns = _summary(request, job) if job.state == JobState.DONE else ({}, [])
@@ -232,7 +232,7 @@ def comparison_detail(request, pk: int):
 
 
 @login_required
-def comparison_progress(request, pk: int):
+def comparison_progress(request: HttpRequest, pk: int):
     job = selectors.comparison_job(request.user, pk)
     services.recover_abandoned(job)
     response = render(request, "exchange/_comparison_progress.html", {"job": job})
@@ -247,7 +247,7 @@ def _category(category: str) -> str:
     return category
 
 
-def _score_filter(request) -> float | None:
+def _score_filter(request: HttpRequest) -> float | None:
     try:
         value = float(request.GET.get("min_score", "") or "nan")
     except ValueError:
@@ -256,7 +256,7 @@ def _score_filter(request) -> float | None:
 
 
 @login_required
-def comparison_results(request, pk: int, category: str):
+def comparison_results(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     job = selectors.comparison_job(request.user, pk)
     category = _category(category)
     area = (request.GET.get("area") or "").strip()
@@ -331,7 +331,7 @@ def comparison_results(request, pk: int, category: str):
 
 @login_required
 @require_POST
-def bulk_review(request, pk: int, category: str):
+def bulk_review(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     """批量审核 of the filtered set shown on the results page (only its pending findings)."""
     job = selectors.comparison_job(request.user, pk)
     category = _category(category)
@@ -372,7 +372,7 @@ def bulk_review(request, pk: int, category: str):
     )
 
 
-def _unmasked(request) -> bool:
+def _unmasked(request: HttpRequest) -> bool:
     unmasked = request.GET.get("unmasked") == "1"
     if unmasked and not request.user.may_unmask:
         raise PermissionDenied("无权导出完整身份证号")
@@ -380,7 +380,7 @@ def _unmasked(request) -> bool:
 
 
 @login_required
-def comparison_export(request, pk: int, category: str):
+def comparison_export(request: HttpRequest, pk: int, category: str) -> HttpResponseBase:
     job = selectors.comparison_job(request.user, pk)
     category = _category(category)
     unmasked = _unmasked(request)
@@ -433,7 +433,7 @@ def comparison_export(request, pk: int, category: str):
 
 
 @login_required
-def comparison_tagfile(request, pk: int):
+def comparison_tagfile(request: HttpRequest, pk: int):
     """标识文件: who the insurance agency tags and untags (000: 新增对象标示, 脱贫对象注销标示)."""
     job = selectors.comparison_job(request.user, pk)
     unmasked = _unmasked(request)
@@ -496,7 +496,7 @@ def comparison_tagfile(request, pk: int):
 
 @login_required
 @require_POST
-def review(request, pk: int):
+def review(request: HttpRequest, pk: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
     try:
         result = services.decide(

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
@@ -125,12 +126,12 @@ def _policy(pack: Pack) -> dict[str, Any]:
 
 
 @router.get("/policies", response=list[PolicyOut], summary="政策包列表")
-def policies(request):
+def policies(request: HttpRequest):
     return [_policy(pack) for pack in list_packs()]
 
 
 @router.get("/policies/{policy_id}", response=PolicyDetailOut, summary="政策包参数及出处")
-def policy(request, policy_id: str):
+def policy(request: HttpRequest, policy_id: str):
     try:
         pack = load_pack(policy_id)
     except PackError as exc:
@@ -161,7 +162,7 @@ def _unprocessable(errors: dict[str, list[str]]) -> HttpError:
 @router.post(
     "/settlements/quote", response=QuoteOut, summary="一人医疗费用一站式结算测算（含计算过程）"
 )
-def settlement_quote(request, payload: QuoteIn):
+def settlement_quote(request: HttpRequest, payload: QuoteIn):
     names = "、".join(f"{k}（{v}）" for k, v in CATEGORY_NAMES.items())
     records = [claim.model_dump() for claim in payload.claims]
     for i, record in enumerate(records):

@@ -1,6 +1,7 @@
 """The person page section (人员页面): resident pension and medical status, what the government pays
 for the person under which rule (from the stored yearly runs), and the record's change history."""
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from fupin.policy.params import fen_to_yuan
@@ -28,7 +29,7 @@ def entry_rows(entries) -> list[dict]:
     return rows
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     data = selectors.person_records(request.user, person)
     ctx = {
         "p": person,

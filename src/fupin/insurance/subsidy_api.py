@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -150,7 +151,7 @@ def _insurance(value: str) -> str:
 
 
 @router.get("/insurance/subsidy-runs", response=list[RunOut])
-def list_runs(request):
+def list_runs(request: HttpRequest):
     """代缴名单计算记录（本辖区）."""
     runs = list(selectors.runs(request.user)[:100])
     for r in runs:
@@ -159,7 +160,7 @@ def list_runs(request):
 
 
 @router.post("/insurance/subsidy-runs", response={201: RunOut})
-def start_run(request, body: RunIn):
+def start_run(request: HttpRequest, body: RunIn):
     """发起某年度、某险种的代缴名单计算（本辖区，后台运行）；GET /insurance/subsidy-runs/{pk} 查看进度."""
     insurance = _insurance(body.insurance)
     try:
@@ -174,7 +175,7 @@ def start_run(request, body: RunIn):
 
 
 @router.get("/insurance/subsidy-runs/{pk}", response=RunOut)
-def run_status(request, pk: Id):
+def run_status(request: HttpRequest, pk: Id):
     """计算状态、进度与统计（按项目、规则、原因）."""
     run = selectors.run(request.user, pk)
     services.recover_abandoned(run)
@@ -183,7 +184,7 @@ def run_status(request, pk: Id):
 
 @router.get("/insurance/subsidy-changes", response=list[ChangeOut])
 def list_changes(
-    request,
+    request: HttpRequest,
     year: Year,
     insurance: str = Query("medical", max_length=20),
     change: str = Query("", max_length=10),
@@ -201,7 +202,7 @@ def list_changes(
 
 @router.get("/insurance/subsidy-entries", response=list[EntryOut])
 def list_entries(
-    request,
+    request: HttpRequest,
     year: Year,
     insurance: str = Query("medical", max_length=20),
     scheme: str = Query("premium", max_length=20),
@@ -233,7 +234,7 @@ def list_entries(
 
 
 @router.get("/insurance/coverage", response=list[dict])
-def coverage(request, year: Year, insurance: str = Query("medical", max_length=20)):
+def coverage(request: HttpRequest, year: Year, insurance: str = Query("medical", max_length=20)):
     """应保尽保：各乡镇在册、已参保、应代缴、已代缴人数及各类缺口人数."""
     insurance = _insurance(insurance)
     return [
@@ -249,11 +250,11 @@ def coverage(request, year: Year, insurance: str = Query("medical", max_length=2
     ]
 
 
-def _person(request, pk: int) -> Person:
+def _person(request: HttpRequest, pk: int) -> Person:
     return get_scoped(Person.objects.select_related("household"), request.user, pk=pk)
 
 
-def _records(request, person: Person) -> dict:
+def _records(request: HttpRequest, person: Person) -> dict:
     data = selectors.person_records(request.user, person)
     p = data["pension"]
     return {
@@ -313,13 +314,13 @@ def _records(request, person: Person) -> dict:
 
 
 @router.get("/insurance/persons/{pk}", response=dict)
-def person_records(request, pk: Id):
+def person_records(request: HttpRequest, pk: Id):
     """一人的养老、医疗参保记录，代缴/补缴名单结果及变更历史."""
     return _records(request, _person(request, pk))
 
 
 @router.put("/insurance/persons/{pk}/pension", response=dict)
-def put_pension(request, pk: Id, body: PensionIn):
+def put_pension(request: HttpRequest, pk: Id, body: PensionIn):
     """修改养老保险参保记录（须写原因；记入变更历史和审计日志）."""
     person = _person(request, pk)
     data = body.dict()
@@ -336,7 +337,7 @@ def put_pension(request, pk: Id, body: PensionIn):
 
 
 @router.put("/insurance/persons/{pk}/medical", response=dict)
-def put_medical(request, pk: Id, body: MedicalIn):
+def put_medical(request: HttpRequest, pk: Id, body: MedicalIn):
     """登记或修改某年度医疗保险参保（待遇起始日期按政策包年中参保规则计算）."""
     person = _person(request, pk)
     changes: dict = {"paid_by": body.paid_by}

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
 from fupin.access.scope import scoped
@@ -30,7 +31,7 @@ OUTCOME_LABELS = {
 }
 
 
-def _which(request) -> tuple[int, str, str]:
+def _which(request: HttpRequest) -> tuple[int, str, str]:
     """年度、险种、名单 from the query; unknown values fall back to the defaults (2018 when no run exists)."""
     latest = (
         selectors.runs(request.user).filter(state="done").values_list("year", flat=True).first()
@@ -47,7 +48,7 @@ def _which(request) -> tuple[int, str, str]:
     return year, insurance, scheme
 
 
-def _unmasked(request) -> bool:
+def _unmasked(request: HttpRequest) -> bool:
     unmasked = request.GET.get("unmasked") == "1"
     if unmasked and not request.user.may_unmask:
         raise PermissionDenied("无权导出完整身份证号")
@@ -62,7 +63,7 @@ def _rule_name(entry, rules_by_run: dict) -> str:
 
 
 @login_required
-def subsidy_home(request):
+def subsidy_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "sync":
         try:
             counts = services.sync_from_extract(
@@ -150,7 +151,7 @@ def _summary(run) -> list[dict]:
 
 
 @login_required
-def subsidy_run(request, pk: int):
+def subsidy_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run(request.user, pk)
     services.recover_abandoned(run)
     rules = [
@@ -176,7 +177,7 @@ def subsidy_run(request, pk: int):
 
 
 @login_required
-def subsidy_run_progress(request, pk: int):
+def subsidy_run_progress(request: HttpRequest, pk: int):
     run = selectors.run(request.user, pk)
     services.recover_abandoned(run)
     response = render(request, "insurance/_run_progress.html", {"run": run})
@@ -185,7 +186,7 @@ def subsidy_run_progress(request, pk: int):
     return response
 
 
-def _list_filters(request) -> dict:
+def _list_filters(request: HttpRequest) -> dict:
     outcome = request.GET.get("outcome", "")
     reason = request.GET.get("reason", "")
     town = request.GET.get("town", "")
@@ -197,7 +198,7 @@ def _list_filters(request) -> dict:
 
 
 @login_required
-def subsidy_list(request):
+def subsidy_list(request: HttpRequest) -> HttpResponse:
     year, insurance, scheme = _which(request)
     f = _list_filters(request)
     qs = selectors.entries(
@@ -260,7 +261,7 @@ def _chosen_tiers(user, insurance: str, scheme: str, year: int, person_ids) -> d
 
 
 @login_required
-def subsidy_export(request):
+def subsidy_export(request: HttpRequest) -> HttpResponseBase:
     year, insurance, scheme = _which(request)
     unmasked = _unmasked(request)
     show = (lambda v: v) if unmasked else mask
@@ -331,7 +332,7 @@ def subsidy_export(request):
 
 
 @login_required
-def subsidy_changes(request):
+def subsidy_changes(request: HttpRequest) -> HttpResponseBase:
     year, insurance, _ = _which(request)
     change = request.GET.get("change", "")
     town = request.GET.get("town", "")
@@ -396,7 +397,7 @@ def _change_reason(c) -> str:
 
 
 @login_required
-def coverage(request):
+def coverage(request: HttpRequest) -> HttpResponseBase:
     year = query_year(request.GET.get("year"), 2018)
     insurance = request.GET.get("insurance", "medical")
     insurance = insurance if insurance in INSURANCE_NAMES else "medical"
@@ -480,7 +481,7 @@ def coverage(request):
 
 
 @login_required
-def person_records(request, pk: int):
+def person_records(request: HttpRequest, pk: int) -> HttpResponse:
     """修改参保记录: a person's pension record and a year's medical enrolment, each change with its reason."""
     from fupin.access.scope import get_scoped
     from fupin.registry.models import Person

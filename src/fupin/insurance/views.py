@@ -9,6 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fupin.insurance.categories import timelines
@@ -94,7 +95,9 @@ def _rows(post) -> list[dict[str, str]]:
     return rows
 
 
-def _identify(request, value: str, rows: list[dict[str, str]]) -> tuple[list, list[str]]:
+def _identify(
+    request: HttpRequest, value: str, rows: list[dict[str, str]]
+) -> tuple[list, list[str]]:
     """Each row's category on its admission date for the registry person named in the form
     (人员编号 or 18-digit ID number, inside the user's area): (category, basis) or None per row
     (a row whose date cannot be read is left to the validator), and faults."""
@@ -158,7 +161,7 @@ def _spec(policy: str, day: str) -> str:
 
 
 @login_required
-def settlement(request):
+def settlement(request: HttpRequest) -> HttpResponse:
     """GET: the form with an example; POST: the split and trail (a fragment for htmx)."""
     data = request.POST if request.method == "POST" else {}
     form = {
@@ -201,6 +204,6 @@ def settlement(request):
 
 
 @login_required
-def claim_row(request):
+def claim_row(request: HttpRequest) -> HttpResponse:
     """One empty claim row for the form (htmx: 添加一行)."""
     return render(request, "insurance/_claim_row.html", {**_choices(), "row": {}})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -208,14 +209,14 @@ class BatchQuery(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-def _batch(request, pk: int) -> Batch:
+def _batch(request: HttpRequest, pk: int) -> Batch:
     return get_scoped(
         Batch.objects.select_related("preparer", "reviewer", "approver"), request.user, pk=pk
     )
 
 
 @router.get("/payments/kinds", response=list[KindOut])
-def kinds(request):
+def kinds(request: HttpRequest):
     """已登记的发放项目。"""
     return [
         KindOut(code=k.code, name=k.name, unit=k.unit, channel=k.channel, payee=k.payee)
@@ -224,19 +225,19 @@ def kinds(request):
 
 
 @router.get("/payments/batches", response=list[BatchOut])
-def list_batches(request, filters: Query[BatchQuery]):
+def list_batches(request: HttpRequest, filters: Query[BatchQuery]):
     qs, _ = selectors.filtered_batches(request.user, filters.dict())
     return qs[filters.offset : filters.offset + filters.limit]
 
 
-def _job(request, pk: int) -> BatchJob:
+def _job(request: HttpRequest, pk: int) -> BatchJob:
     job = get_scoped(BatchJob.objects.all(), request.user, pk=pk)
     jobs.recover_abandoned(job)
     return job
 
 
 @router.post("/payments/batches", response={202: JobOut})
-def prepare(request, data: PrepareIn):
+def prepare(request: HttpRequest, data: PrepareIn):
     """编制发放批次（乡镇为本乡镇，县级为全县），后台执行：先即时核对发放项目、期间和区划，
     然后返回后台任务；GET /payments/jobs/{id} 查看进度，完成后 batch_id 为新批次。"""
     try:
@@ -254,19 +255,19 @@ def prepare(request, data: PrepareIn):
 
 
 @router.get("/payments/jobs/{int:pk}", response=JobOut)
-def job_status(request, pk: int):
+def job_status(request: HttpRequest, pk: int):
     """后台任务（编制批次、导入回盘对账）的状态与进度：步骤、本步骤已处理行数/总行数、结果或出错的行列。"""
     return _job(request, pk)
 
 
 @router.get("/payments/batches/{int:pk}", response=BatchOut)
-def get_batch(request, pk: int):
+def get_batch(request: HttpRequest, pk: int):
     return _batch(request, pk)
 
 
 @router.get("/payments/batches/{int:pk}/lines", response=list[LineOut])
 def batch_lines(
-    request,
+    request: HttpRequest,
     pk: int,
     status: str = Query("", max_length=10),
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
@@ -277,11 +278,11 @@ def batch_lines(
 
 
 @router.get("/payments/batches/{int:pk}/differences", response=list[DifferenceOut])
-def batch_differences(request, pk: int):
+def batch_differences(request: HttpRequest, pk: int):
     return selectors.differences(request.user, _batch(request, pk))
 
 
-def _run(request, pk: int, action, **kwargs) -> Batch:
+def _run(request: HttpRequest, pk: int, action, **kwargs) -> Batch:
     _batch(request, pk)
     try:
         action(user=request.user, batch_id=pk, request=request, **kwargs)
@@ -291,24 +292,24 @@ def _run(request, pk: int, action, **kwargs) -> Batch:
 
 
 @router.post("/payments/batches/{int:pk}/review", response=BatchOut)
-def review(request, pk: int, data: StepIn):
+def review(request: HttpRequest, pk: int, data: StepIn):
     """复核（编制人不能复核）。"""
     return _run(request, pk, services.review, version=data.version)
 
 
 @router.post("/payments/batches/{int:pk}/approve", response=BatchOut)
-def approve(request, pk: int, data: StepIn):
+def approve(request: HttpRequest, pk: int, data: StepIn):
     """审批（县人社局；编制人、复核人不能审批）。"""
     return _run(request, pk, services.approve, version=data.version)
 
 
 @router.post("/payments/batches/{int:pk}/cancel", response=BatchOut)
-def cancel(request, pk: int, data: CancelIn):
+def cancel(request: HttpRequest, pk: int, data: CancelIn):
     return _run(request, pk, services.cancel, reason=data.reason, version=data.version)
 
 
 @router.post("/payments/batches/{int:pk}/remove", response=BatchOut)
-def remove_line(request, pk: int, data: RemoveIn):
+def remove_line(request: HttpRequest, pk: int, data: RemoveIn):
     """剔除明细（仅编制后、复核前）。"""
     return _run(
         request,
@@ -321,7 +322,7 @@ def remove_line(request, pk: int, data: RemoveIn):
 
 
 @router.post("/payments/batches/{int:pk}/paid", response=BatchOut)
-def paid(request, pk: int, data: PaidIn):
+def paid(request: HttpRequest, pk: int, data: PaidIn):
     """登记已支付（支付凭证号、支付日期）。"""
     return _run(
         request,
@@ -334,7 +335,7 @@ def paid(request, pk: int, data: PaidIn):
 
 
 @router.post("/payments/batches/{int:pk}/return", response={202: JobOut})
-def import_return(request, pk: int, file: File[UploadedFile]):
+def import_return(request: HttpRequest, pk: int, file: File[UploadedFile]):
     """导入回盘文件对账（xlsx 或 csv），后台执行：先即时核对批次能否导入和文件大小，然后返回后台任务；
     GET /payments/jobs/{id} 查看进度；有错误的文件整份不导入，任务的 faults 列出行、列和原因。"""
     _batch(request, pk)
@@ -352,7 +353,7 @@ def import_return(request, pk: int, file: File[UploadedFile]):
 
 
 @router.post("/payments/differences/{int:pk}/resolve", response=DifferenceOut)
-def resolve(request, pk: int, data: ResolveIn):
+def resolve(request: HttpRequest, pk: int, data: ResolveIn):
     """处理对账差异（须写明理由）。"""
     get_scoped(Difference.objects.all(), request.user, pk=pk)
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import jobprogress, liveness
@@ -32,7 +33,7 @@ def _enqueue(job: BatchJob, user) -> None:
 
 
 def start_prepare(
-    *, user, kind: str, period: str, area_code: str, note: str = "", request=None
+    *, user, kind: str, period: str, area_code: str, note: str = "", request: HttpRequest = None
 ) -> BatchJob:
     k, period, area = services.check_prepare(
         user=user, kind=kind, period=period, area_code=area_code, note=note
@@ -58,7 +59,9 @@ def start_prepare(
     return job
 
 
-def start_reconcile(*, user, batch_id: int, data: bytes, filename: str, request=None) -> BatchJob:
+def start_reconcile(
+    *, user, batch_id: int, data: bytes, filename: str, request: HttpRequest = None
+) -> BatchJob:
     services._require_county(user, "导入回盘文件")
     batch = get_scoped(Batch.objects.all(), user, pk=batch_id)
     reconcile._may_import(batch)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
@@ -207,7 +208,7 @@ def import_return(
     batch_id: int,
     data: bytes,
     filename: str,
-    request=None,
+    request: HttpRequest = None,
     progress: Progress = no_progress,
 ) -> ReturnFile:
     """导入回盘文件 and list the differences, all or nothing. `progress` hears the three steps:
@@ -276,7 +277,9 @@ def _update_lines(batch: Batch, differing: list[BatchLine]) -> None:
         cur.execute("DROP TABLE payline_return")
 
 
-def _classify(user, batch: Batch, rows: list[Row], filename: str, request) -> ReturnFile:
+def _classify(
+    user, batch: Batch, rows: list[Row], filename: str, request: HttpRequest
+) -> ReturnFile:
     lines = {
         pk: (id_number, fen, village)
         for pk, id_number, fen, village in BatchLine.objects.filter(

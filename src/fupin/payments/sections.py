@@ -1,12 +1,13 @@
 """The person page section: what was paid for the person (资金发放记录) — kind, period, amount,
 batch, when and under which rule."""
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from . import providers, selectors
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     rows = [
         {
             "x": x,

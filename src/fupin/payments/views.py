@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -30,11 +31,11 @@ from .models import (
 from .services import PaymentError
 
 
-def _fail(request, exc) -> None:
+def _fail(request: HttpRequest, exc) -> None:
     messages.error(request, str(exc))
 
 
-def _batch(request, pk: int) -> Batch:
+def _batch(request: HttpRequest, pk: int) -> Batch:
     return get_scoped(
         Batch.objects.select_related("preparer", "reviewer", "approver"), request.user, pk=pk
     )
@@ -71,7 +72,7 @@ def _rows(qs, names):
 
 
 @login_required
-def batches(request):
+def batches(request: HttpRequest) -> HttpResponse:
     qs, f = selectors.filtered_batches(request.user, request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     names = selectors.area_names(selectors.area_key(b.area_code) for b in page)
@@ -100,7 +101,7 @@ def batches(request):
 
 
 @login_required
-def batches_export(request):
+def batches_export(request: HttpRequest) -> HttpResponseBase:
     qs, f = selectors.filtered_batches(request.user, request.GET)
     names = selectors.area_names(
         selectors.area_key(c) for c in qs.values_list("area_code", flat=True).distinct()
@@ -130,7 +131,7 @@ def batches_export(request):
 
 
 @login_required
-def prepare(request):
+def prepare(request: HttpRequest) -> HttpResponse:
     form = {"kind": "", "period": "", "area": "", "note": ""}
     if request.method == "POST":
         form = {k: str(request.POST.get(k, "")).strip() for k in form}
@@ -164,7 +165,7 @@ def prepare(request):
 
 
 @login_required
-def batch_detail(request, pk: int):
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     status = str(request.GET.get("status", ""))[:10]
     lines = Paginator(selectors.lines(request.user, batch, status), 100).get_page(
@@ -220,7 +221,7 @@ def batch_detail(request, pk: int):
 
 
 @login_required
-def batch_lines_export(request, pk: int):
+def batch_lines_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = _batch(request, pk)
     status = str(request.GET.get("status", ""))[:10]
     qs = selectors.lines(request.user, batch, status)
@@ -269,11 +270,11 @@ def batch_lines_export(request, pk: int):
     )
 
 
-def _version(request) -> int | None:
+def _version(request: HttpRequest) -> int | None:
     return bounds.query_int(request.POST.get("version"), None, 1, 2**31 - 1)
 
 
-def _step(request, pk: int, action, done: str, **kwargs):
+def _step(request: HttpRequest, pk: int, action, done: str, **kwargs):
     _batch(request, pk)
     try:
         action(user=request.user, batch_id=pk, request=request, **kwargs)
@@ -285,13 +286,13 @@ def _step(request, pk: int, action, done: str, **kwargs):
 
 @login_required
 @require_POST
-def review(request, pk: int):
+def review(request: HttpRequest, pk: int):
     return _step(request, pk, services.review, "已复核，待县级审批", version=_version(request))
 
 
 @login_required
 @require_POST
-def approve(request, pk: int):
+def approve(request: HttpRequest, pk: int):
     return _step(
         request,
         pk,
@@ -303,7 +304,7 @@ def approve(request, pk: int):
 
 @login_required
 @require_POST
-def cancel(request, pk: int):
+def cancel(request: HttpRequest, pk: int):
     return _step(
         request,
         pk,
@@ -316,7 +317,7 @@ def cancel(request, pk: int):
 
 @login_required
 @require_POST
-def remove_line(request, pk: int):
+def remove_line(request: HttpRequest, pk: int):
     _batch(request, pk)
     line_id = bounds.query_id(request.POST.get("line"))
     if line_id is None:
@@ -335,7 +336,7 @@ def remove_line(request, pk: int):
 
 @login_required
 @require_POST
-def pay(request, pk: int):
+def pay(request: HttpRequest, pk: int):
     _batch(request, pk)
     try:
         day = bounds.parse_date(request.POST.get("paid_on", ""), "支付日期")
@@ -355,7 +356,7 @@ def pay(request, pk: int):
 
 @login_required
 @require_POST
-def bank_file(request, pk: int):
+def bank_file(request: HttpRequest, pk: int):
     _batch(request, pk)
     try:
         return exports.bank_csv_response(user=request.user, request=request, batch_id=pk)
@@ -366,7 +367,7 @@ def bank_file(request, pk: int):
 
 @login_required
 @require_POST
-def agency_file(request, pk: int):
+def agency_file(request: HttpRequest, pk: int):
     _batch(request, pk)
     try:
         return exports.agency_xlsx_response(user=request.user, request=request, batch_id=pk)
@@ -377,7 +378,7 @@ def agency_file(request, pk: int):
 
 @login_required
 @require_POST
-def import_return(request, pk: int):
+def import_return(request: HttpRequest, pk: int) -> HttpResponse:
     _batch(request, pk)
     upload = request.FILES.get("file")
     if upload is None:
@@ -397,12 +398,12 @@ def import_return(request, pk: int):
     return redirect("payments:job", pk=job.pk)
 
 
-def _job(request, pk: int) -> BatchJob:
+def _job(request: HttpRequest, pk: int) -> BatchJob:
     return get_scoped(BatchJob.objects.select_related("batch"), request.user, pk=pk)
 
 
 @login_required
-def job_detail(request, pk: int):
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A background job's page: its progress while it runs; once done, the batch (with the outcome
     as a message) or, if it failed, the Chinese message and the faulty rows."""
     job = _job(request, pk)
@@ -414,7 +415,7 @@ def job_detail(request, pk: int):
 
 
 @login_required
-def job_progress(request, pk: int):
+def job_progress(request: HttpRequest, pk: int):
     job = _job(request, pk)
     jobs.recover_abandoned(job)
     response = render(request, "payments/_job_progress.html", {"job": job})
@@ -425,7 +426,7 @@ def job_progress(request, pk: int):
 
 @login_required
 @require_POST
-def resolve(request, pk: int):
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     diff = get_scoped(Difference.objects.all(), request.user, pk=pk)
     try:
         services.resolve(

@@ -3,6 +3,7 @@ out of step with the registry."""
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -47,7 +48,7 @@ class MarkOut(Schema):
     reason: str
 
 
-def _area(request, text: str) -> str:
+def _area(request: HttpRequest, text: str) -> str:
     try:
         return area_code(request.user, text)
     except AreaNotFound as exc:
@@ -55,7 +56,7 @@ def _area(request, text: str) -> str:
 
 
 @router.get("/registration/table", response=list[RowOut])
-def registration_table(request, q: Query[AreaQuery]):
+def registration_table(request: HttpRequest, q: Query[AreaQuery]):
     years = selectors.medical_years(request.user)
     rows = selectors.table(
         request.user,
@@ -78,7 +79,7 @@ def registration_table(request, q: Query[AreaQuery]):
 
 
 @router.get("/registration/marks", response=list[MarkOut])
-def registration_marks(request, q: Query[AreaQuery]):
+def registration_marks(request: HttpRequest, q: Query[AreaQuery]):
     if q.action and q.action not in selectors.MARK_ACTIONS:
         raise HttpError(422, "action 应为 new 或 removed")
     return [
@@ -163,7 +164,7 @@ def _refused(exc: Exception):
 
 
 @router.get("/registration/mark-batches", response=list[BatchOut])
-def mark_batch_list(request, state: str = Query("", max_length=20)):
+def mark_batch_list(request: HttpRequest, state: str = Query("", max_length=20)):
     if state and state not in MarkBatchState.values:
         raise HttpError(422, "state 应为 prepared、applied 或 cancelled")
     qs = scoped(MarkBatch.objects.select_related("prepared_by", "checked_by"), request.user)
@@ -171,12 +172,12 @@ def mark_batch_list(request, state: str = Query("", max_length=20)):
 
 
 @router.get("/registration/mark-batches/{int:pk}", response=BatchOut)
-def mark_batch_get(request, pk: int):
+def mark_batch_get(request: HttpRequest, pk: int):
     return _batch_out(get_scoped(MarkBatch.objects.all(), request.user, pk=pk), lines=True)
 
 
 @router.post("/registration/mark-batches", response={201: BatchOut})
-def mark_batch_prepare(request, data: BatchIn):
+def mark_batch_prepare(request: HttpRequest, data: BatchIn):
     try:
         batch = services.prepare_marks(
             user=request.user,
@@ -191,7 +192,7 @@ def mark_batch_prepare(request, data: BatchIn):
 
 
 @router.post("/registration/mark-batches/{int:pk}/confirm", response=BatchOut)
-def mark_batch_confirm(request, pk: int, data: NoteIn):
+def mark_batch_confirm(request: HttpRequest, pk: int, data: NoteIn):
     try:
         batch = services.confirm_marks(
             user=request.user, batch_id=pk, note=data.note, request=request
@@ -202,7 +203,7 @@ def mark_batch_confirm(request, pk: int, data: NoteIn):
 
 
 @router.post("/registration/mark-batches/{int:pk}/cancel", response=BatchOut)
-def mark_batch_cancel(request, pk: int, data: NoteIn):
+def mark_batch_cancel(request: HttpRequest, pk: int, data: NoteIn):
     try:
         batch = services.cancel_marks(
             user=request.user, batch_id=pk, note=data.note, request=request

@@ -1,6 +1,7 @@
 """The person page section (工伤与参保): the person's work-injury cases, job insurances and price
 subsidies, read through scope."""
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from fupin.access.scope import scoped
@@ -10,7 +11,7 @@ from fupin.workinjury.models import InjuryCase
 from .models import JobEnrolment
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     user = request.user
     cases = scoped(InjuryCase.objects.filter(person=person), user)[:50]
     jobs = scoped(JobEnrolment.objects.filter(person=person), user)

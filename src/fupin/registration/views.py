@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ from .models import (
 )
 
 
-def _township(request) -> tuple[str, list[Area]]:
+def _township(request: HttpRequest) -> tuple[str, list[Area]]:
     """The area asked for (a township, or the county for a county account; by name or code,
     inside the user's area), else the user's own area. Returns its code and the choices."""
     towns = townships(request.user)
@@ -61,7 +61,7 @@ def area_code(user, text: str) -> str:
 
 
 @login_required
-def table(request):
+def table(request: HttpRequest) -> HttpResponseBase:
     code, towns = _township(request)
     only = request.GET.get("only") == "unregistered"
     years = selectors.medical_years(request.user)
@@ -106,7 +106,7 @@ def table(request):
 
 
 @login_required
-def marks(request):
+def marks(request: HttpRequest) -> HttpResponseBase:
     code, towns = _township(request)
     action = request.GET.get("action", "")
     action = action if action in selectors.MARK_ACTIONS else ""
@@ -143,7 +143,7 @@ def marks(request):
 
 @login_required
 @require_POST
-def marks_prepare(request):
+def marks_prepare(request: HttpRequest) -> HttpResponse:
     """编制标识调整单 from the list as shown (its area and count)."""
     try:
         code = area_code(request.user, request.POST.get("area", ""))
@@ -170,7 +170,7 @@ BATCH_STATES = dict(MarkBatchState.choices)
 
 
 @login_required
-def mark_batches(request):
+def mark_batches(request: HttpRequest) -> HttpResponseBase:
     state = request.GET.get("state", "")
     state = state if state in BATCH_STATES else ""
     batches = (
@@ -214,7 +214,7 @@ def _when(at) -> str:
 
 
 @login_required
-def mark_batch(request, pk: int):
+def mark_batch(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = get_scoped(
         MarkBatch.objects.select_related("prepared_by", "checked_by"), request.user, pk=pk
     )
@@ -256,7 +256,7 @@ def mark_batch(request, pk: int):
 
 @login_required
 @require_POST
-def mark_batch_act(request, pk: int, action: str):
+def mark_batch_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     steps = {"confirm": services.confirm_marks, "cancel": services.cancel_marks}
     if action not in steps:
         raise Http404
@@ -295,7 +295,7 @@ class JobEnrolmentForm(forms.Form):
 
 
 @login_required
-def job_enrolment_new(request):
+def job_enrolment_new(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     form = JobEnrolmentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import StrictBool
@@ -56,7 +57,7 @@ class SubsidyIn(Schema):
 
 
 @router.post("/startup/loans", response={201: LoanOut})
-def create_loan(request, data: LoanIn):
+def create_loan(request: HttpRequest, data: LoanIn):
     try:
         loan = services.grant_loan(
             user=request.user,
@@ -75,12 +76,12 @@ def create_loan(request, data: LoanIn):
 
 
 @router.get("/startup/loans", response=list[LoanOut])
-def list_loans(request):
+def list_loans(request: HttpRequest):
     return selectors.loans(request.user)[:MAX_ROWS]
 
 
 @router.get("/startup/loans/{int:pk}/schedule")
-def loan_schedule(request, pk: int):
+def loan_schedule(request: HttpRequest, pk: int):
     """贴息计划（分）：按季付息，前 N 年财政贴息。"""
     loan = get_scoped(Loan.objects.all(), request.user, pk=pk)
     r = rules(loan.pack_id)
@@ -113,7 +114,7 @@ def loan_schedule(request, pk: int):
 
 
 @router.post("/startup/subsidies", response={201: dict})
-def create_subsidy(request, data: SubsidyIn):
+def create_subsidy(request: HttpRequest, data: SubsidyIn):
     try:
         s = services.grant_startup_subsidy(
             user=request.user,

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -68,7 +69,7 @@ class SubsidyForm(forms.Form):
 
 
 @login_required
-def loans(request):
+def loans(request: HttpRequest) -> HttpResponse:
     r = rules()
     return render(
         request,
@@ -82,7 +83,7 @@ def loans(request):
 
 
 @login_required
-def loan_new(request):
+def loan_new(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     form = LoanForm(
         request.POST or None, user=request.user, initial={"start_on": timezone.localdate()}
@@ -131,7 +132,7 @@ def loan_schedule(loan: Loan):
 
 
 @login_required
-def loan_detail(request, pk: int):
+def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     loan = get_scoped(Loan.objects.select_related("person"), request.user, pk=pk)
     periods, total, r = loan_schedule(loan)
     return render(
@@ -146,7 +147,7 @@ def _yuan_or_reason(total: dict, key: str):
 
 
 @login_required
-def loans_export(request):
+def loans_export(request: HttpRequest) -> HttpResponseBase:
     rows = []
     for loan in selectors.loans(request.user):
         _, t, _ = loan_schedule(loan)
@@ -192,7 +193,7 @@ def loans_export(request):
 
 
 @login_required
-def subsidies(request):
+def subsidies(request: HttpRequest) -> HttpResponseBase:
     rows = selectors.subsidies(request.user)
     if wants_xlsx(request):
         return export(
@@ -218,7 +219,7 @@ def subsidies(request):
 
 
 @login_required
-def subsidy_new(request):
+def subsidy_new(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     form = SubsidyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -60,12 +61,12 @@ class EnrolmentOut(Schema):
 
 
 @router.get("/training/courses", response=list[CourseOut])
-def list_courses(request):
+def list_courses(request: HttpRequest):
     return selectors.courses(request.user)[:MAX_ROWS]
 
 
 @router.post("/training/courses/{int:pk}/enrolments", response={201: EnrolmentOut})
-def enrol(request, pk: int, data: EnrolIn):
+def enrol(request: HttpRequest, pk: int, data: EnrolIn):
     course = get_scoped(Course.objects.all(), request.user, pk=pk)
     try:
         return Status(
@@ -82,7 +83,7 @@ def enrol(request, pk: int, data: EnrolIn):
 
 
 @router.post("/training/enrolments/{int:pk}/complete", response=EnrolmentOut)
-def complete(request, pk: int, data: CompleteIn):
+def complete(request: HttpRequest, pk: int, data: CompleteIn):
     e = get_scoped(Enrolment.objects.select_related("course", "person"), request.user, pk=pk)
     try:
         e = services.complete(
@@ -99,5 +100,5 @@ def complete(request, pk: int, data: CompleteIn):
 
 
 @router.get("/training/coverage")
-def coverage(request):
+def coverage(request: HttpRequest):
     return selectors.coverage(request.user, rules().trainings_per_willing_person.value)

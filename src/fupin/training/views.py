@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from .models import Course, Enrolment, TechnicalStudentAid
 
 
 @login_required
-def courses(request):
+def courses(request: HttpRequest) -> HttpResponseBase:
     qs = selectors.courses(request.user)
     if wants_xlsx(request):
         return export(
@@ -49,7 +50,7 @@ def courses(request):
 
 
 @login_required
-def course_edit(request):
+def course_edit(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     form = CourseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +61,7 @@ def course_edit(request):
 
 
 @login_required
-def course_detail(request, pk: int):
+def course_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     c = get_scoped(Course.objects, request.user, pk=pk)
     enrolments = selectors.enrolments(request.user).filter(course=c)
     if wants_xlsx(request):
@@ -87,7 +88,7 @@ def course_detail(request, pk: int):
 
 @login_required
 @require_POST
-def course_enrol(request, pk: int):
+def course_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     c = get_scoped(Course.objects, request.user, pk=pk)
     person = find_person(request.user, request.POST.get("person", ""))
     if person is None:
@@ -103,7 +104,7 @@ def course_enrol(request, pk: int):
 
 @login_required
 @require_POST
-def enrolment_attend(request, pk: int):
+def enrolment_attend(request: HttpRequest, pk: int) -> HttpResponse:
     e = get_scoped(Enrolment.objects, request.user, pk=pk)
     try:
         day = bounds.parse_date(request.POST.get("day", ""), "出勤日期")
@@ -122,7 +123,7 @@ def enrolment_attend(request, pk: int):
 
 @login_required
 @require_POST
-def enrolment_complete(request, pk: int):
+def enrolment_complete(request: HttpRequest, pk: int) -> HttpResponse:
     e = get_scoped(Enrolment.objects.select_related("course", "person"), request.user, pk=pk)
     try:
         certificate_no = bounds.check_text(
@@ -138,7 +139,7 @@ def enrolment_complete(request, pk: int):
 
 
 @login_required
-def coverage(request):
+def coverage(request: HttpRequest) -> HttpResponseBase:
     r = rules()
     rows = selectors.coverage(request.user, r.trainings_per_willing_person.value)
     if wants_xlsx(request):
@@ -168,7 +169,7 @@ def coverage(request):
 
 
 @login_required
-def subsidies(request):
+def subsidies(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "training/subsidies.html",
@@ -180,7 +181,7 @@ def subsidies(request):
 
 
 @login_required
-def subsidies_export(request):
+def subsidies_export(request: HttpRequest) -> HttpResponseBase:
     rows = [
         [
             mask(s.person.id_number),
@@ -220,7 +221,7 @@ def subsidies_export(request):
 
 
 @login_required
-def technical(request):
+def technical(request: HttpRequest) -> HttpResponseBase:
     students = selectors.technical_students(request.user)
     if wants_xlsx(request):
         return export(
@@ -256,7 +257,7 @@ def technical(request):
 
 @login_required
 @require_POST
-def technical_grant(request, pk: int):
+def technical_grant(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(Person.objects, request.user, pk=pk)
     try:
         year = bounds.parse_year(request.POST.get("year") or timezone.localdate().year, "学年")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import StrictStr
@@ -45,7 +46,7 @@ class RunOut(Schema):
 
 
 @router.get("/unemployment/subsidies", response=list[SubsidyOut])
-def list_subsidies(request, q: Query[MonthQuery]):
+def list_subsidies(request: HttpRequest, q: Query[MonthQuery]):
     try:
         month = services.month_text(q.month)
     except services.UnemploymentError as exc:
@@ -57,7 +58,7 @@ def list_subsidies(request, q: Query[MonthQuery]):
 
 
 @router.post("/unemployment/runs", response={201: RunOut})
-def run_month(request, payload: RunIn):
+def run_month(request: HttpRequest, payload: RunIn):
     try:
         return 201, services.run_month(user=request.user, month=payload.month, request=request)
     except (services.UnemploymentError, PermissionDenied) as exc:

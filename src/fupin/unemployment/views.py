@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from .rules import default_pack_id, rules
 MONTH_OK = services.month_text
 
 
-def _month_filter(request) -> str:
+def _month_filter(request: HttpRequest) -> str:
     try:
         return MONTH_OK(request.GET.get("month", "")) if request.GET.get("month") else ""
     except services.UnemploymentError:
@@ -30,7 +31,7 @@ def _month_filter(request) -> str:
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "unemployment/home.html",
@@ -47,7 +48,7 @@ def home(request):
 
 @login_required
 @require_POST
-def index_set(request):
+def index_set(request: HttpRequest) -> HttpResponse:
     try:
         obj = services.set_price_index(
             user=request.user,
@@ -64,7 +65,7 @@ def index_set(request):
 
 @login_required
 @require_POST
-def upload(request):
+def upload(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     f = request.FILES.get("file")
     if f is None:
@@ -81,7 +82,7 @@ def upload(request):
 
 
 @login_required
-def import_detail(request, pk: int):
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_scoped(DrawingImport.objects, request.user, pk=pk)
     rows = job.staged.annotate(
         bad=Case(When(error="", then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -91,7 +92,7 @@ def import_detail(request, pk: int):
 
 @login_required
 @require_POST
-def import_confirm(request, pk: int):
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_scoped(DrawingImport.objects, request.user, pk=pk)
     try:
         job = services.merge_import(user=request.user, job=job, request=request)
@@ -103,7 +104,7 @@ def import_confirm(request, pk: int):
 
 @login_required
 @require_POST
-def run(request):
+def run(request: HttpRequest) -> HttpResponse:
     try:
         r = services.run_month(
             user=request.user, month=request.POST.get("month", ""), request=request
@@ -115,7 +116,7 @@ def run(request):
 
 
 @login_required
-def drawings(request):
+def drawings(request: HttpRequest) -> HttpResponseBase:
     month = _month_filter(request)
     qs = scoped(BenefitDrawing.objects.select_related("person"), request.user)
     if month:
@@ -144,7 +145,7 @@ def drawings(request):
 
 
 @login_required
-def subsidies(request):
+def subsidies(request: HttpRequest) -> HttpResponseBase:
     month = _month_filter(request)
     qs = scoped(PriceSubsidy.objects.select_related("person"), request.user)
     if month:

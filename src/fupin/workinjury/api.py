@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -102,12 +103,12 @@ def _refused(exc: Exception) -> HttpError:
     return HttpError(422, str(exc))
 
 
-def _case(request, pk: int) -> InjuryCase:
+def _case(request: HttpRequest, pk: int) -> InjuryCase:
     return get_scoped(InjuryCase.objects.all(), request.user, pk=pk)
 
 
 @router.get("/workinjury/cases", response=list[CaseOut])
-def list_cases(request, filters: Query[CaseFilter]):
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]):
     if filters.clock and filters.clock not in selectors.CLOCK_FILTERS:
         raise HttpError(422, f"clock 应为 {'、'.join(selectors.CLOCK_FILTERS)} 之一")
     qs = selectors.filtered(
@@ -117,12 +118,12 @@ def list_cases(request, filters: Query[CaseFilter]):
 
 
 @router.get("/workinjury/cases/{int:pk}", response=CaseOut)
-def get_case(request, pk: int):
+def get_case(request: HttpRequest, pk: int):
     return _case(request, pk)
 
 
 @router.post("/workinjury/cases", response={201: CaseOut})
-def report_case(request, payload: CaseIn):
+def report_case(request: HttpRequest, payload: CaseIn):
     try:
         return 201, services.report_case(user=request.user, request=request, **payload.dict())
     except (services.WorkInjuryError, PermissionDenied) as exc:
@@ -130,7 +131,7 @@ def report_case(request, payload: CaseIn):
 
 
 @router.post("/workinjury/cases/{int:pk}/investigation", response=CaseOut)
-def investigate(request, pk: int, payload: NoteIn):
+def investigate(request: HttpRequest, pk: int, payload: NoteIn):
     case = _case(request, pk)
     try:
         return services.investigate(
@@ -141,7 +142,7 @@ def investigate(request, pk: int, payload: NoteIn):
 
 
 @router.post("/workinjury/cases/{int:pk}/decision", response=CaseOut)
-def decide(request, pk: int, payload: DecisionIn):
+def decide(request: HttpRequest, pk: int, payload: DecisionIn):
     case = _case(request, pk)
     if payload.decision not in Decision.values:
         raise HttpError(422, "decision 应为 recognised、not_recognised 或 disputed")
@@ -158,7 +159,7 @@ def decide(request, pk: int, payload: DecisionIn):
 
 
 @router.post("/workinjury/cases/{int:pk}/first-payment", response=CaseOut)
-def first_payment(request, pk: int, payload: FirstPaymentIn):
+def first_payment(request: HttpRequest, pk: int, payload: FirstPaymentIn):
     case = _case(request, pk)
     try:
         return services.grant_first_payment(
@@ -233,7 +234,7 @@ def _recovery_out(case: InjuryCase) -> dict:
 
 
 @router.get("/workinjury/recoveries", response=list[RecoveryOut])
-def list_recoveries(request, filters: Query[RecoveryFilter]):
+def list_recoveries(request: HttpRequest, filters: Query[RecoveryFilter]):
     if filters.shown not in selectors.RECOVERY_FILTERS:
         raise HttpError(422, f"shown 应为 {'、'.join(selectors.RECOVERY_FILTERS)} 之一")
     qs = selectors.recoveries(request.user, shown=filters.shown, today=timezone.localdate())
@@ -241,7 +242,7 @@ def list_recoveries(request, filters: Query[RecoveryFilter]):
 
 
 @router.get("/workinjury/cases/{int:pk}/recovery", response=RecoveryOut)
-def get_recovery(request, pk: int):
+def get_recovery(request: HttpRequest, pk: int):
     case = _case(request, pk)
     if case.first_payment_fen is None:
         raise HttpError(422, "本案没有先行支付，无需向用人单位追偿")
@@ -249,7 +250,7 @@ def get_recovery(request, pk: int):
 
 
 @router.post("/workinjury/cases/{int:pk}/recovery", response=RecoveryOut)
-def add_recovery(request, pk: int, payload: RecoveryIn):
+def add_recovery(request: HttpRequest, pk: int, payload: RecoveryIn):
     case = _case(request, pk)
     try:
         services.record_recovery(
@@ -266,7 +267,7 @@ def add_recovery(request, pk: int, payload: RecoveryIn):
 
 
 @router.post("/workinjury/cases/{int:pk}/write-off", response=RecoveryOut)
-def write_off(request, pk: int, payload: WriteOffIn):
+def write_off(request: HttpRequest, pk: int, payload: WriteOffIn):
     case = _case(request, pk)
     try:
         services.write_off_recovery(

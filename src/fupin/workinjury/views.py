@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -103,7 +103,7 @@ def _clocks(case: InjuryCase, now: dt.datetime):
 
 
 @login_required
-def cases(request):
+def cases(request: HttpRequest) -> HttpResponseBase:
     now = timezone.now()
     clock = request.GET.get("clock", "")
     clock = clock if clock in selectors.CLOCK_FILTERS else ""
@@ -155,7 +155,7 @@ def cases(request):
 
 
 @login_required
-def case_new(request):
+def case_new(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     form = ReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -182,7 +182,7 @@ def case_new(request):
 
 
 @login_required
-def case_detail(request, pk: int):
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_scoped(InjuryCase.objects.select_related("person"), request.user, pk=pk)
     r = rules(case.pack_id)
     decision_form = DecisionForm()
@@ -214,7 +214,7 @@ def case_detail(request, pk: int):
     )
 
 
-def _step(request, pk: int, fn, done: str):
+def _step(request: HttpRequest, pk: int, fn, done: str):
     case = get_scoped(InjuryCase.objects, request.user, pk=pk)
     require_writer(request.user)
     try:
@@ -227,7 +227,7 @@ def _step(request, pk: int, fn, done: str):
 
 @login_required
 @require_POST
-def case_upload(request, pk: int):
+def case_upload(request: HttpRequest, pk: int):
     return _step(
         request,
         pk,
@@ -245,7 +245,7 @@ def case_upload(request, pk: int):
 
 @login_required
 @require_POST
-def case_investigate(request, pk: int):
+def case_investigate(request: HttpRequest, pk: int):
     return _step(
         request,
         pk,
@@ -258,7 +258,7 @@ def case_investigate(request, pk: int):
 
 @login_required
 @require_POST
-def case_decide(request, pk: int):
+def case_decide(request: HttpRequest, pk: int):
     form = DecisionForm(request.POST)
 
     def run(case):
@@ -279,7 +279,7 @@ def case_decide(request, pk: int):
 
 @login_required
 @require_POST
-def case_first_payment(request, pk: int):
+def case_first_payment(request: HttpRequest, pk: int):
     form = FirstPaymentForm(request.POST)
 
     def run(case):
@@ -299,7 +299,7 @@ def case_first_payment(request, pk: int):
 
 
 @login_required
-def evidence_download(request, pk: int):
+def evidence_download(request: HttpRequest, pk: int):
     ev = get_scoped(CaseEvidence.objects.select_related("case"), request.user, pk=pk)
     try:
         handle = ev.file.open("rb")
@@ -317,7 +317,7 @@ def evidence_download(request, pk: int):
 
 @login_required
 @require_POST
-def case_recovery(request, pk: int):
+def case_recovery(request: HttpRequest, pk: int):
     form = RecoveryForm(request.POST)
 
     def run(case):
@@ -337,7 +337,7 @@ def case_recovery(request, pk: int):
 
 @login_required
 @require_POST
-def case_write_off(request, pk: int):
+def case_write_off(request: HttpRequest, pk: int):
     form = WriteOffForm(request.POST)
 
     def run(case):
@@ -351,7 +351,7 @@ def case_write_off(request, pk: int):
 
 
 @login_required
-def recoveries(request):
+def recoveries(request: HttpRequest) -> HttpResponseBase:
     """先行支付追偿台账: claimed, recovered, written off and outstanding per case, filtered, exported."""
     today = timezone.localdate()
     shown = request.GET.get("shown", "outstanding")

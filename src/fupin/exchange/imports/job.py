@@ -16,6 +16,7 @@ from contextlib import closing
 from types import ModuleType
 
 from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import liveness
@@ -210,7 +211,9 @@ def confirm(job: ImportJob) -> bool:
     )
 
 
-def merge(job: ImportJob, *, user=None, request=None, progress: Progress = no_progress) -> dict:
+def merge(
+    job: ImportJob, *, user=None, request: HttpRequest = None, progress: Progress = no_progress
+) -> dict:
     """Write the staged new and changed rows into the registry — one transaction."""
     job = ImportJob.objects.get(pk=job.pk)
     recover_interrupted(job)

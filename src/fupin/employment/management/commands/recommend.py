@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin import bounds
 from fupin.access.audit import record
@@ -27,7 +27,7 @@ from fupin.sheets.write import csv_row
 class Command(BaseCommand):
     help = "为区划内全部符合条件的人员推荐岗位，写出 CSV（身份证号默认脱敏）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--area", required=True, help="区划代码（县6位、乡镇9位、村12位）")
         parser.add_argument("--out", required=True, help="输出 CSV 文件")
         parser.add_argument(
@@ -45,7 +45,17 @@ class Command(BaseCommand):
             "--no-store", action="store_true", help="只写 CSV，不更新系统中的当前推荐"
         )
 
-    def handle(self, *args, area, out, unmasked, user, date, no_store, **options):
+    def handle(
+        self,
+        *args: str,
+        area: str,
+        out: str,
+        unmasked: bool,
+        user: str,
+        date: str | None,
+        no_store: bool,
+        **options: object,
+    ) -> None:
         area = area.strip()
         if not area.isdigit() or not Area.objects.filter(code=area).exists():
             raise CommandError(f"区划代码“{area}”不存在")

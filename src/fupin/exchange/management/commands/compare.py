@@ -9,7 +9,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from fupin import bounds
 from fupin.exchange.comparison import BadInput, Settings, compare_files
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         "建档立卡与参保数据比对（CSV 或 Parquet），结果写入 --out 目录：summary.json 与各类别 CSV。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--registry",
             required=True,
@@ -55,17 +55,17 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
-        registry,
-        enrolment,
-        out,
-        as_of=None,
-        policy=None,
-        engine="duckdb",
-        format="parquet",  # noqa: A002 - the option's name
-        master=None,
-        **options,
-    ):
+        *args: str,
+        registry: str,
+        enrolment: str,
+        out: str,
+        as_of: str | None = None,
+        policy: str | None = None,
+        engine: str = "duckdb",
+        format: str = "parquet",  # noqa: A002 - the option's name
+        master: str | None = None,
+        **options: object,
+    ) -> None:
         try:
             day = bounds.parse_date(as_of, "--as-of 比对基准日") if as_of else dt.date.today()
         except bounds.BoundsError as exc:
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             sys.exit(2)
         started = time.monotonic()
 
-        def progress(step, total, label):
+        def progress(step: int, total: int, label: str) -> None:
             sys.stderr.write(f"[{step}/{total}] {label}\n")
 
         try:

@@ -3,8 +3,9 @@
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.exchange import imports
 from fupin.exchange.models import Action, JobState, Kind
@@ -16,7 +17,7 @@ class Bar:
 
     LABELS = {"read": "读取", "validate": "校验", "merge": "合并"}
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self.stream, self.last = stream, 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         "先校验预览，--yes 时直接确认合并。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=Kind.values)
         parser.add_argument("file")
         parser.add_argument(
@@ -47,8 +48,14 @@ class Command(BaseCommand):
         parser.add_argument("--rejected-xlsx", help="把拒绝的行写入此 xlsx 文件")
 
     def handle(
-        self, *args, kind: str, file: str, yes: bool, rejected_xlsx: str | None = None, **options
-    ):
+        self,
+        *args: str,
+        kind: str,
+        file: str,
+        yes: bool,
+        rejected_xlsx: str | None = None,
+        **options: object,
+    ) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")

@@ -4,7 +4,7 @@ fupin settle --policy fuliang-2018 --claims claims.csv --out split.csv [--explai
 fupin settle --policy jining-2016 --vs jining-2020 --claims claims.csv [--out 测算.xlsx]
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.policy.cli import CliError, add_settle_arguments, run_settle
 
@@ -15,10 +15,10 @@ class Command(BaseCommand):
     )
     requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         add_settle_arguments(parser)
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: str, **opts: object) -> None:
         try:
             run_settle(opts, self.stdout.write)
         except CliError as exc:

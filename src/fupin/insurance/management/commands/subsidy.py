@@ -1,6 +1,6 @@
 """fupin subsidy run --year 2018 --insurance medical|pension [--policy PACK]: the yearly 代缴 list."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.insurance import services
 from fupin.insurance.models import Reason, Scheme
@@ -11,7 +11,7 @@ from fupin.policy.params import fen_to_yuan
 class Command(BaseCommand):
     help = "社保扶贫代缴：run 计算某年度、某险种的代缴名单（全县），含补缴、提前领取名单及与上年度的增减。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "action",
             choices=["run", "sync"],
@@ -23,7 +23,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--policy", default=None, help="政策包编号（默认本县政策包）")
 
-    def handle(self, *args, action: str, year: str, insurance: str, policy: str | None, **options):
+    def handle(
+        self,
+        *args: str,
+        action: str,
+        year: str,
+        insurance: str,
+        policy: str | None,
+        **options: object,
+    ) -> None:
         if action == "sync":
             try:
                 counts = services.sync_from_extract(user=None, year=services.parse_year(year))
