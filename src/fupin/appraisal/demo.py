@@ -49,7 +49,7 @@ def _quarter_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def _hospitals(towns) -> list[Hospital]:
+def _hospitals(towns: list[Area]) -> list[Hospital]:
     county = COUNTY.ljust(12, "0")
     made = [
         Hospital.objects.create(name="浮梁县人民医院", level=2, area_code=county, address="浮梁镇"),
@@ -67,7 +67,7 @@ def _shift_quarter(start: dt.date, n: int) -> dt.date:
     return dt.date(months // 12, months % 12 + 1, 1)
 
 
-def _rounds(user, today: dt.date) -> list[AppraisalRound]:
+def _rounds(user: User, today: dt.date) -> list[AppraisalRound]:
     """The three past quarters' rounds and the next quarter's, each on the 20th of its middle month."""
     start = _quarter_start(today)
     made = []
@@ -154,7 +154,13 @@ def build() -> str:
 
 
 def _carry(
-    rng, user, app: Application, today: dt.date, quarterly: bool, past_rounds, hospitals
+    rng: random.Random,
+    user: User,
+    app: Application,
+    today: dt.date,
+    quarterly: bool,
+    past_rounds: list[AppraisalRound],
+    hospitals: list[Hospital],
 ) -> None:
     """Take one application as far as its dates allow, with a few refusals, objections and withdrawals."""
     if quarterly:
@@ -222,7 +228,7 @@ def _carry(
     )
 
 
-def _amend(rng, user, today: dt.date, codes) -> int:
+def _amend(rng: random.Random, user: User, today: dt.date, codes: list[str]) -> int:
     """动态管理: a few holders found later to have another disease (an any-time class)."""
     n = 0
     for cert in Certificate.objects.filter(issued_on__lte=today - dt.timedelta(days=30)).order_by(

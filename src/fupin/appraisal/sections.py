@@ -3,11 +3,13 @@
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from fupin.registry.models import Person
+
 from . import selectors
 from .models import OPEN_STAGES
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     user = request.user
     return render_to_string(
         "appraisal/_person_section.html",

@@ -4,10 +4,12 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from fupin.registry.models import Person
+
 from . import selectors
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     today = timezone.localdate()
     history = selectors.certifications(request.user).filter(person=person).order_by("-year")[:5]
     must = selectors.must_certify(person, today.year)

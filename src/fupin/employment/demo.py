@@ -47,6 +47,10 @@ def pad(code: str) -> str:
 # (name, kind, credit prefix, area: "county"/"town"/"village"/code, postings)
 # posting: (title, occupation, trade, wage yuan min-max, physical, schedule, age, accepts_disabled,
 #           requires_skill, lodging, positions)
+PostingSpec = tuple[
+    str, str, str, tuple[int, int], str, str, tuple[int, int], bool, bool, bool, int
+]
+
 ENTERPRISES = [
     (
         "浮梁县昌南瓷业有限公司",
@@ -695,7 +699,12 @@ WELFARE_POSTINGS = [
 
 
 def _posting(
-    employer: Employer, spec, work_area: str, place: str, today: dt.date, rng: random.Random
+    employer: Employer,
+    spec: PostingSpec,
+    work_area: str,
+    place: str,
+    today: dt.date,
+    rng: random.Random,
 ) -> Posting:
     (
         title,

@@ -246,12 +246,28 @@ class Matcher:
                     self._full(row, s, part[short], skilled, k, idx, score)
         return idx, score
 
-    def _full(self, row, s, rows, skilled, k, idx, score) -> None:
+    def _full(
+        self,
+        row: np.ndarray,
+        s: Seekers,
+        rows: np.ndarray,
+        skilled: bool,
+        k: int,
+        idx: np.ndarray,
+        score: np.ndarray,
+    ) -> None:
         cols = np.arange(len(self.p))
         self._take(self.pair_scores(row, cols, s, rows, skilled), cols, rows, k, idx, score)
 
     @staticmethod
-    def _take(sc: np.ndarray, cols: np.ndarray, rows: np.ndarray, k: int, idx, score) -> None:
+    def _take(
+        sc: np.ndarray,
+        cols: np.ndarray,
+        rows: np.ndarray,
+        k: int,
+        idx: np.ndarray,
+        score: np.ndarray,
+    ) -> None:
         if len(rows) == 0:
             return
         kk = min(k, sc.shape[1])

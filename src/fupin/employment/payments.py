@@ -5,7 +5,9 @@ subsidies (公益性岗位补贴, one line per placement and month, as granted) 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.payments.providers import EntitlementLine, Kind, period_months
@@ -15,7 +17,7 @@ from . import selectors
 from .models import WelfareSubsidy
 
 
-def welfare_post_lines(*, user, period: str, area_code: str):
+def welfare_post_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     """Every 公益性岗位补贴 granted for the month (`grant_welfare_subsidies`), amounts as stored."""
     year, month, _ = period_months(period)
     qs = (
@@ -45,7 +47,7 @@ def welfare_post_lines(*, user, period: str, area_code: str):
         )
 
 
-def workshop_award_lines(*, user, period: str, area_code: str):
+def workshop_award_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     """就业扶贫车间奖补 of the year as the employment module counts them, each to its workshop."""
     rows, info = selectors.workshop_awards(user, int(period))
     low, high = village_code_range(area_code)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from fupin import liveness
+from fupin.access.models import User
 from fupin.access.scope import acting_user, require_area, scoped, shared_readable
 from fupin.areas.models import village_code_range
 from fupin.policy.employment import rules
@@ -28,6 +29,9 @@ from .models import (
     RecommendationBatch,
     ReferralStatus,
 )
+
+# (rank, posting, score, reasons) of one person's recommendation
+Offer = tuple[int, Posting, float, str]
 
 INTENTIONS = {
     Intention.LOCAL: mt.LOCAL,
@@ -59,7 +63,7 @@ def eligible(persons: QuerySet, day: dt.date) -> QuerySet:
     ).exclude(referrals__status=ReferralStatus.HIRED)
 
 
-def open_postings(day: dt.date, user) -> QuerySet:
+def open_postings(day: dt.date, user: User) -> QuerySet[Posting]:
     """Postings open on `day` with positions left that `user` may read (the county's public job information)."""
     from django.db.models import F
 
@@ -165,7 +169,9 @@ def reason_text(
     return "；".join(parts)[:300]
 
 
-def rank(people: list[Person], day: dt.date, postings: list[Posting], k: int | None = None):
+def rank(
+    people: list[Person], day: dt.date, postings: list[Posting], k: int | None = None
+) -> list[tuple[Person, list[Offer]]]:
     """[(person, [(rank, posting, score, reasons)])] for the given persons over the given postings."""
     k = k or rules().recommendations_per_person.value
     trades = Trades()
@@ -193,7 +199,9 @@ def rank(people: list[Person], day: dt.date, postings: list[Posting], k: int | N
 
 
 @transaction.atomic
-def store(ranked, day: dt.date, batch: RecommendationBatch | None = None) -> int:
+def store(
+    ranked: list[tuple[Person, list[Offer]]], day: dt.date, batch: RecommendationBatch | None = None
+) -> int:
     """Replace the persons' current recommendations with these; older ones stay as history."""
     ids = [p.pk for p, _ in ranked]
     for start in range(0, len(ids), 5000):
@@ -220,7 +228,11 @@ def store(ranked, day: dt.date, batch: RecommendationBatch | None = None) -> int
 
 
 def recommend_persons(
-    persons: QuerySet, day: dt.date | None = None, batch: RecommendationBatch | None = None, *, user
+    persons: QuerySet[Person],
+    day: dt.date | None = None,
+    batch: RecommendationBatch | None = None,
+    *,
+    user: User,
 ) -> tuple[int, int, int]:
     """Rank and store, as `user`, for every eligible person of `persons` inside the user's area over
     the postings the user may read: (seekers, offers written, short of k)."""
@@ -242,7 +254,7 @@ def recommend_persons(
     return len(people), written, short
 
 
-def recommend_person(person: Person, day: dt.date | None = None, *, user) -> int:
+def recommend_person(person: Person, day: dt.date | None = None, *, user: User) -> int:
     """Recommend again for one person (on request), as `user`."""
     return recommend_persons(Person.objects.filter(pk=person.pk), day, user=user)[1]
 
@@ -260,7 +272,7 @@ class _AgainAfterCommit:
             recommend_persons(Person.objects.filter(pk__in=ids), user=user)
 
 
-def recommend_again_after_commit(person: Person, *, user) -> None:
+def recommend_again_after_commit(person: Person, *, user: User) -> None:
     """Recommend again for `person` when the transaction commits (after losing a job: 避免因失业返贫).
 
     Everyone queued in one transaction (a page or import that ends several placements, the demo

@@ -6,6 +6,8 @@ many ways (身份证号 / 公民身份号码 / 证件号码 …), so each field 
 
 from __future__ import annotations
 
+from django.db.models import Choices
+
 from fupin.registry.choices import (
     DisabilityType,
     Education,
@@ -21,7 +23,7 @@ from fupin.registry.choices import (
 from fupin.sheets.reader import Field, norm
 
 
-def _choices(cls, extra: dict[str, str] | None = None) -> dict[str, str]:
+def _choices(cls: type[Choices], extra: dict[str, str] | None = None) -> dict[str, str]:
     out = {}
     for value, label in cls.choices:
         out[norm(label)] = value

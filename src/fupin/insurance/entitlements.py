@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
 
 from fupin.areas.models import village_code_range
 from fupin.registry.models import Person
@@ -33,7 +35,7 @@ GROUP_SQL = {
 assert set(GROUP_SQL) == set(GROUP_NAMES)
 
 
-def _t(model) -> str:
+def _t(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -232,7 +234,7 @@ class Fresh:
         return {"written": {"inserted": inserted, "updated": updated, "deleted": deleted}}
 
 
-def _drop_stage(cur) -> None:
+def _drop_stage(cur: CursorWrapper) -> None:
     schema = (
         "pg_temp" if connection.vendor == "postgresql" else "temp"
     )  # never a real table of that name

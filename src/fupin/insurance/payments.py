@@ -5,6 +5,9 @@ entitled person from the stored yearly run (`SubsidyEntry`), amounts as the run 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.payments.providers import ONCE, EntitlementLine, Kind
@@ -13,8 +16,15 @@ from .models import SubsidyEntry, SubsidyRun
 
 
 def _lines(
-    kind: Kind, *, user, period: str, area_code: str, insurance: str, scheme: str, line_period: str
-):
+    kind: Kind,
+    *,
+    user: User,
+    period: str,
+    area_code: str,
+    insurance: str,
+    scheme: str,
+    line_period: str,
+) -> Iterator[EntitlementLine]:
     qs = scoped(
         SubsidyEntry.objects.filter(
             year=int(period),
@@ -51,7 +61,7 @@ def _lines(
         )
 
 
-def medical_premium_lines(*, user, period: str, area_code: str):
+def medical_premium_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     """城乡居民医疗保险个人缴费代缴 of the year: every entitled person of the year's run."""
     return _lines(
         MEDICAL_PREMIUM,
@@ -64,7 +74,7 @@ def medical_premium_lines(*, user, period: str, area_code: str):
     )
 
 
-def pension_premium_lines(*, user, period: str, area_code: str):
+def pension_premium_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     """城乡居民养老保险费代缴 of the year."""
     return _lines(
         PENSION_PREMIUM,
@@ -77,7 +87,7 @@ def pension_premium_lines(*, user, period: str, area_code: str):
     )
 
 
-def pension_back_pay_lines(*, user, period: str, area_code: str):
+def pension_back_pay_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     """60 周岁以上补缴 found by the year's run: once in a lifetime (period "once")."""
     return _lines(
         PENSION_BACK_PAY,
@@ -90,7 +100,7 @@ def pension_back_pay_lines(*, user, period: str, area_code: str):
     )
 
 
-def account_subsidy_lines(*, user, period: str, area_code: str):
+def account_subsidy_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     """一次性补贴记入个人账户 (only where a pack names an amount): once in a lifetime."""
     return _lines(
         ACCOUNT_SUBSIDY,

@@ -1,18 +1,21 @@
 """The person page section (人员页面): resident pension and medical status, what the government pays
 for the person under which rule (from the stored yearly runs), and the record's change history."""
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from fupin.policy.params import fen_to_yuan
+from fupin.registry.models import Person
 
 from . import selectors
-from .models import Reason
+from .models import Reason, SubsidyEntry
 from .rules import GROUP_NAMES
 from .subsidy_views import OUTCOME_LABELS
 
 
-def entry_rows(entries) -> list[dict]:
+def entry_rows(entries: Iterable[SubsidyEntry]) -> list[dict]:
     rows = []
     for e in entries:
         info = e.run.rules.get(e.rule, {}) if e.outcome == "entitled" else {}
@@ -29,7 +32,7 @@ def entry_rows(entries) -> list[dict]:
     return rows
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     data = selectors.person_records(request.user, person)
     ctx = {
         "p": person,

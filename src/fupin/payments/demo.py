@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 
 from django.utils import timezone
 
@@ -35,7 +36,7 @@ from .models import Batch, BatchLine
 from .providers import KindError, get_kind
 
 
-def _return_file(rows) -> bytes:
+def _return_file(rows: Iterable[tuple[object, ...]]) -> bytes:
     text = "明细号,身份证号,姓名,金额(元),结果,说明\n" + "".join(
         f"{a},{b},{c},{d},{e},{f}\n" for a, b, c, d, e, f in rows
     )
@@ -57,7 +58,7 @@ def _pay(batch: Batch, payer: User, reference: str) -> None:
 
 
 def _reconciled_welfare_batch(
-    town_user, agency: User, county: User, month: dt.date
+    town_user: User, agency: User, county: User, month: dt.date
 ) -> Batch | None:
     batch = services.prepare(
         user=town_user,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from fupin import jobprogress, liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import get_scoped
 from fupin.policy.params import fen_to_yuan
 
@@ -26,14 +26,20 @@ from .models import Batch, BatchJob, JobKind, JobState
 from .services import PaymentError
 
 
-def _enqueue(job: BatchJob, user) -> None:
+def _enqueue(job: BatchJob, user: User) -> None:
     from .tasks import batch_job_task
 
     transaction.on_commit(lambda: batch_job_task.enqueue(job.pk, user.pk))
 
 
 def start_prepare(
-    *, user, kind: str, period: str, area_code: str, note: str = "", request: HttpRequest = None
+    *,
+    user: User,
+    kind: str,
+    period: str,
+    area_code: str,
+    note: str = "",
+    request: HttpRequest = None,
 ) -> BatchJob:
     k, period, area = services.check_prepare(
         user=user, kind=kind, period=period, area_code=area_code, note=note
@@ -60,7 +66,7 @@ def start_prepare(
 
 
 def start_reconcile(
-    *, user, batch_id: int, data: bytes, filename: str, request: HttpRequest = None
+    *, user: User, batch_id: int, data: bytes, filename: str, request: HttpRequest = None
 ) -> BatchJob:
     services._require_county(user, "导入回盘文件")
     batch = get_scoped(Batch.objects.all(), user, pk=batch_id)
@@ -96,7 +102,7 @@ LIVENESS = "payments.batchjob"
 ABANDONED = "后台进程意外退出，本次处理已停止，批次未改变：请重新提交。"
 
 
-def run(job_id: int, user) -> None:
+def run(job_id: int, user: User) -> None:
     """The worker's part: take the queued job, run its service, write the outcome — holding the
     job's liveness lock until then, so that a page can tell a dead worker's job (`recover_abandoned`)."""
     try:
@@ -122,7 +128,7 @@ def recover_abandoned(job: BatchJob) -> bool:
     return bool(changed)
 
 
-def _run(job_id: int, user) -> None:
+def _run(job_id: int, user: User) -> None:
     if not BatchJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
         state=JobState.RUNNING,
         step_label="正在读取回盘文件并逐行核对" if _kind(job_id) == "reconcile" else "正在编制",

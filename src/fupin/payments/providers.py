@@ -23,9 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from fupin.access.models import User
 
 ONCE = "once"
 UNITS = {"year": "年度", "month": "月份", "quarter": "季度"}
@@ -111,7 +115,7 @@ class Kind:
     def purpose_text(self) -> str:
         return self.purpose or self.name
 
-    def lines(self, *, user, period: str, area_code: str) -> Iterable[EntitlementLine]:
+    def lines(self, *, user: User, period: str, area_code: str) -> Iterable[EntitlementLine]:
         fn = import_string(self.provider) if isinstance(self.provider, str) else self.provider
         return fn(user=user, period=check_period(self, period), area_code=area_code)
 

@@ -22,7 +22,7 @@ from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import get_scoped
 from fupin.registry.idnumber import IdNumberError, parse_id_number
 from fupin.sheets.read import FileFault, Limits, col_letter, read_cells
@@ -87,7 +87,7 @@ def _header(cells: list) -> dict[str, int]:
     return names
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -95,7 +95,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _seq(value) -> int:
+def _seq(value: object) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return bounds.parse_id(
@@ -106,7 +106,7 @@ def _seq(value) -> int:
 _PLAIN_YUAN = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$")
 
 
-def _fen(value) -> int:
+def _fen(value: object) -> int:
     """金额(元) → fen: the common "500" / "500.00" by arithmetic, anything else through fupin.bounds (its messages)."""
     m = _PLAIN_YUAN.match(value) if isinstance(value, str) else None
     if m is None:
@@ -115,7 +115,7 @@ def _fen(value) -> int:
     return bounds.check_fen(fen, "金额(元)")
 
 
-def _id_number(value, expected: str | None) -> str:
+def _id_number(value: object, expected: str | None) -> str:
     """The ID number of a row: the line's own (already checked in the registry) when it is exactly that, else parsed."""
     if isinstance(value, str) and expected is not None and value.strip().upper() == expected:
         return expected
@@ -146,13 +146,18 @@ def parse(
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
             continue
 
-        def cell(title, raw=raw):
+        def cell(title: str, raw: list = raw) -> object:
             j = cols.get(title)
             return raw[j] if j is not None and j < len(raw) else None
 
-        row_faults = []
+        row_faults: list[tuple[int, str, str]] = []
 
-        def fault(title, message, number=number, row_faults=row_faults):
+        def fault(
+            title: str,
+            message: str,
+            number: int = number,
+            row_faults: list[tuple[int, str, str]] = row_faults,
+        ) -> None:
             row_faults.append((number, f"{col_letter(cols[title])}列“{title}”", message))
 
         seq = id_number = amount = paid = None
@@ -204,7 +209,7 @@ def parse(
 
 def import_return(
     *,
-    user,
+    user: User,
     batch_id: int,
     data: bytes,
     filename: str,
@@ -278,7 +283,7 @@ def _update_lines(batch: Batch, differing: list[BatchLine]) -> None:
 
 
 def _classify(
-    user, batch: Batch, rows: list[Row], filename: str, request: HttpRequest
+    user: User, batch: Batch, rows: list[Row], filename: str, request: HttpRequest
 ) -> ReturnFile:
     lines = {
         pk: (id_number, fen, village)

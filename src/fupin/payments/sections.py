@@ -4,10 +4,12 @@ batch, when and under which rule."""
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from fupin.registry.models import Person
+
 from . import providers, selectors
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     rows = [
         {
             "x": x,

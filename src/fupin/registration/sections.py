@@ -5,13 +5,14 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from fupin.access.scope import scoped
+from fupin.registry.models import Person
 from fupin.unemployment.models import PriceSubsidy
 from fupin.workinjury.models import InjuryCase
 
 from .models import JobEnrolment
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     user = request.user
     cases = scoped(InjuryCase.objects.filter(person=person), user)[:50]
     jobs = scoped(JobEnrolment.objects.filter(person=person), user)

@@ -35,7 +35,7 @@ def build() -> str:
     return "创业扶持：" + build_loans(random.Random(SEED), dt.date.today(), user)
 
 
-def build_loans(rng: random.Random, today: dt.date, user) -> str:
+def build_loans(rng: random.Random, today: dt.date, user: User) -> str:
     people = list(
         Person.objects.filter(intention=Intention.STARTUP, status__in=ACTIVE_STATUSES).order_by(
             "id"

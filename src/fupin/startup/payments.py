@@ -6,7 +6,9 @@ end in the quarter, as the start-up module computes them)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.payments.providers import ONCE, EntitlementLine, Kind, period_months
@@ -16,7 +18,7 @@ from .models import Loan, StartupSubsidy
 from .schedule import add_months, schedule
 
 
-def startup_subsidy_lines(*, user, period: str, area_code: str):
+def startup_subsidy_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     qs = scoped(
         StartupSubsidy.objects.filter(
             granted_on__year=int(period), village_code__range=village_code_range(area_code)
@@ -36,7 +38,7 @@ def startup_subsidy_lines(*, user, period: str, area_code: str):
         )
 
 
-def interest_subsidy_lines(*, user, period: str, area_code: str):
+def interest_subsidy_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     year, first, last = period_months(period)
     start = dt.date(year, first, 1)
     end = add_months(start, last - first + 1) - dt.timedelta(days=1)

@@ -70,7 +70,13 @@ def build() -> str:
     return "技能培训：" + build_courses(random.Random(SEED), dt.date.today(), user, towns, COURSES)
 
 
-def build_courses(rng: random.Random, today: dt.date, user, towns, courses) -> str:
+def build_courses(
+    rng: random.Random,
+    today: dt.date,
+    user: User,
+    towns: list[Area],
+    courses: list[tuple[str, str, str, str, str]],
+) -> str:
     made = []
     for i, (title, kind, trade, provider, cert) in enumerate(courses):
         for j, when in enumerate((-120, -30, 20)):  # finished, running, upcoming

@@ -4,6 +4,9 @@ and the living allowance of technical-school students (技工院校生活费补�
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.payments.providers import ONCE, EntitlementLine, Kind
@@ -12,7 +15,7 @@ from fupin.policy.employment import rules
 from .models import JobSeekingSubsidy, TechnicalStudentAid
 
 
-def job_seeking_lines(*, user, period: str, area_code: str):
+def job_seeking_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     qs = (
         scoped(
             JobSeekingSubsidy.objects.filter(
@@ -36,7 +39,7 @@ def job_seeking_lines(*, user, period: str, area_code: str):
         )
 
 
-def technical_aid_lines(*, user, period: str, area_code: str):
+def technical_aid_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     qs = scoped(
         TechnicalStudentAid.objects.filter(
             school_year=int(period),

@@ -3,6 +3,9 @@ run computed it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.payments.providers import EntitlementLine, Kind
@@ -11,7 +14,7 @@ from .models import PriceSubsidy
 from .rules import rules
 
 
-def price_subsidy_lines(*, user, period: str, area_code: str):
+def price_subsidy_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     qs = scoped(
         PriceSubsidy.objects.filter(
             month=period, village_code__range=village_code_range(area_code)

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import InjuryCase
+    from .rules import WorkInjuryRules
 
 RUNNING, WARNING, LATE, DONE, DONE_LATE, STOPPED = (
     "running",
@@ -83,7 +88,7 @@ def clock(
     return Clock(label, due, warn_from, state, due - now)
 
 
-def investigation_clock(case, rules, now: dt.datetime) -> Clock:
+def investigation_clock(case: InjuryCase, rules: WorkInjuryRules, now: dt.datetime) -> Clock:
     """48 小时调查时限：from the report to the investigation."""
     return clock(
         label="工伤调查（48小时）",
@@ -95,7 +100,7 @@ def investigation_clock(case, rules, now: dt.datetime) -> Clock:
     )
 
 
-def decision_clock(case, rules, now: dt.datetime) -> Clock:
+def decision_clock(case: InjuryCase, rules: WorkInjuryRules, now: dt.datetime) -> Clock:
     """五日认定时限 of an undisputed case: from the report to the decision. A disputed case leaves
     the green channel (the clock stops); a case decided “有争议” counts as stopped, not done."""
     disputed = case.decision == "disputed"

@@ -98,7 +98,7 @@ def build() -> str:
     return f"工伤案件 {made} 件（调查超期 {late} 件），先行支付 {paid} 件{repaid}"
 
 
-def _advance(case: InjuryCase, stage: str, user, rng: random.Random) -> int:
+def _advance(case: InjuryCase, stage: str, user: User, rng: random.Random) -> int:
     if stage == "reported":
         return 0
     services.add_evidence(

@@ -3,6 +3,9 @@ payment was granted in the batch's month, for workers who are registry persons."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.models import village_code_range
 from fupin.payments.providers import EntitlementLine, Kind, period_months
@@ -11,7 +14,7 @@ from .models import Decision, InjuryCase
 from .rules import rules
 
 
-def first_payment_lines(*, user, period: str, area_code: str):
+def first_payment_lines(*, user: User, period: str, area_code: str) -> Iterator[EntitlementLine]:
     year, month, _ = period_months(period)
     qs = scoped(
         InjuryCase.objects.filter(

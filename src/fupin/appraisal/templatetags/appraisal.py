@@ -15,5 +15,5 @@ def class_name(code: str) -> str:
 
 
 @register.filter
-def cell(row: dict, key: str):
+def cell(row: dict, key: str) -> object:
     return row.get(key, "")

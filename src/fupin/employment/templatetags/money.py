@@ -8,12 +8,12 @@ register = template.Library()
 
 
 @register.filter
-def yuan(fen) -> str:
+def yuan(fen: int | str | None) -> str:
     """Integer fen → yuan with two decimals (edges only)."""
     return "" if fen is None or fen == "" else fen_to_yuan(int(fen))
 
 
 @register.filter
-def pct(bp) -> str:
+def pct(bp: int | str | None) -> str:
     """Basis points → "4.35%"."""
     return "" if bp is None or bp == "" else percent(int(bp))

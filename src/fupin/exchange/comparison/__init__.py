@@ -1,5 +1,7 @@
 """信息比对 pipeline (Django-free): see pipeline.py for the steps, engine.py for the engine."""
 
+from collections.abc import Callable
+
 from fupin.sheets.write import sql_text
 
 from .engine import DuckDBEngine
@@ -33,7 +35,7 @@ def compare_files(
     enrolment: str,
     out_dir: str,
     settings: Settings,
-    progress=lambda step, total, label: None,
+    progress: Callable[[int, int, str], None] = lambda step, total, label: None,
     engine: DuckDBEngine | None = None,
     timings: dict | None = None,
 ) -> dict:

@@ -21,8 +21,13 @@ from __future__ import annotations
 import sys
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 
 from fupin.registry.idnumber import OLDEST_BIRTH, PROVINCES
+
+if TYPE_CHECKING:
+    from .engine import DuckDBEngine
+    from .spark import SparkEngine
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 REMOVED = "-'\""  # clean() drops these besides whitespace
@@ -56,7 +61,7 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def folded_sql(e, raw: str) -> str:
+def folded_sql(e: DuckDBEngine | SparkEngine, raw: str) -> str:
     """SQL: raw without what clean() drops, full-width digits and X folded (raw is a VARCHAR expression)."""
     char_class = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in _removed()) + "]"
     t = e.regex_remove(raw, _lit(char_class))
@@ -70,7 +75,9 @@ def blank_sql(raw: str) -> str:
     return f"({raw} IS NULL OR translate({raw}, {_lit(_space())}, '') = '')"
 
 
-def id_frame(e, source: str, as_of: str, *, numeric: bool = False) -> str:
+def id_frame(
+    e: DuckDBEngine | SparkEngine, source: str, as_of: str, *, numeric: bool = False
+) -> str:
     """Wrap `source` (a SELECT with a raw column `raw_id`) so it gains the reading of each ID number.
 
     Adds `id` (the 18-character number, upgraded from 15 digits where it was one; for a faulty

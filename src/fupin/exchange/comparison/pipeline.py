@@ -27,12 +27,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fupin.policy.packs import load_pack
 from fupin.policy.params import Parameter, Strict
 
 from . import ids
+
+if TYPE_CHECKING:
+    from .engine import DuckDBEngine
+    from .spark import SparkEngine
 
 CATEGORIES = [
     "matched", "not_enrolled_pension", "not_enrolled_medical", "enrolled_elsewhere", "suspended",
@@ -142,7 +148,7 @@ def _flag(col: str) -> str:
     )
 
 
-def check_inputs(engine, labels: dict[str, str]) -> None:
+def check_inputs(engine: DuckDBEngine | SparkEngine, labels: dict[str, str]) -> None:
     """Columns present, flags 0/1, domains respected; BadInput names the first bad row and column."""
     for table, cols in COLUMNS.items():
         have = set(engine.columns(table))
@@ -207,9 +213,9 @@ def check_inputs(engine, labels: dict[str, str]) -> None:
 
 
 def run(
-    engine,
+    engine: DuckDBEngine | SparkEngine,
     settings: Settings,
-    progress=lambda step, total, label: None,
+    progress: Callable[[int, int, str], None] = lambda step, total, label: None,
     timings: dict | None = None,
 ) -> dict:
     """Run every step on the engine's `registry` and `enrolment` tables; results in table `results`.
@@ -456,7 +462,7 @@ BLOCKS = [
 ]
 
 
-def _evidence(e, r: str, x: str, names_within: int) -> str:
+def _evidence(e: DuckDBEngine | SparkEngine, r: str, x: str, names_within: int) -> str:
     """Columns comparing registry person `r` with enrolment row `x`: name_score, id_distance (edit
     distance of the first 17 characters, a swap counting one), same_body, swap, same_village.
     Names are compared (a Python UDF, the costly part) only where the numbers are at most
@@ -499,7 +505,7 @@ def _score() -> str:
     )
 
 
-def _reason(e) -> str:
+def _reason(e: DuckDBEngine | SparkEngine) -> str:
     return (
         f"'姓名相似度 ' || CAST({e.round('name_score', 2)} AS STRING) || '，身份证号' || "
         "CASE WHEN same_body THEN '仅校验码不同' "
@@ -508,7 +514,7 @@ def _reason(e) -> str:
     )
 
 
-def by_area(engine, digits: int = 9) -> dict[str, dict[str, int]]:
+def by_area(engine: DuckDBEngine | SparkEngine, digits: int = 9) -> dict[str, dict[str, int]]:
     """{area prefix (township by default): {category: count}}."""
     out: dict[str, dict[str, int]] = {}
     for code, cat, n in engine.rows(

@@ -20,6 +20,8 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -36,6 +38,10 @@ from fupin.sparkio import (
 )
 
 from . import names
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark.sql import DataFrame, SparkSession
 from .pipeline import (
     CATEGORIES,
     INPUT_SIZED,
@@ -47,13 +53,13 @@ from .pipeline import (
 )
 
 
-def _name_sim(a, b):
+def _name_sim(a: pd.Series, b: pd.Series) -> pd.Series:
     import pandas as pd
 
     return pd.Series(names.similarities(a.tolist(), b.tolist()), dtype="float64")
 
 
-def _id_clean(a):
+def _id_clean(a: pd.Series) -> pd.Series:
     import pandas as pd
 
     from fupin.registry.idnumber import clean
@@ -61,7 +67,7 @@ def _id_clean(a):
     return pd.Series([None if v is None else clean(v) for v in a.tolist()], dtype="object")
 
 
-def _damerau(a, b):
+def _damerau(a: pd.Series, b: pd.Series) -> pd.Series:
     """DuckDB's damerau_levenshtein (unrestricted transpositions); NULL where either is NULL."""
     import pandas as pd
     from rapidfuzz.distance import DamerauLevenshtein
@@ -73,7 +79,7 @@ def _damerau(a, b):
     return pd.Series(out, dtype="Int64")
 
 
-def _register_udfs(spark) -> None:
+def _register_udfs(spark: SparkSession) -> None:
     from pyspark.sql.functions import pandas_udf
 
     spark.udf.register("name_sim", pandas_udf(_name_sim, "double"))
@@ -86,7 +92,7 @@ class SparkEngine:
 
     def __init__(
         self,
-        spark=None,
+        spark: SparkSession | None = None,
         work: str | None = None,
         csv_multiline: bool = True,
         materialize: str | None = None,
@@ -167,7 +173,7 @@ class SparkEngine:
     def _path(self, name: str) -> str:
         return f"{self.work.rstrip('/')}/{self.run_id}/{name}"
 
-    def read(self, path: str):
+    def read(self, path: str) -> DataFrame:
         return read_table(self.spark, path, self.csv_multiline)
 
     def load_file(self, name: str, path: str | os.PathLike) -> None:
@@ -201,7 +207,7 @@ class SparkEngine:
         df = self.spark.createDataFrame(table)
         self._save(name, df.select("row_no", *[F.col(c) for c in df.columns if c != "row_no"]))
 
-    def _save(self, name: str, df) -> None:
+    def _save(self, name: str, df: DataFrame) -> None:
         if self.materialize == "memory":
             df.localCheckpoint(eager=True).createOrReplaceTempView(name)
         elif self.materialize == "auto" and name not in self.big:
@@ -238,7 +244,7 @@ class SparkEngine:
             shutil.rmtree(self.work, ignore_errors=True)
 
 
-def _is_parquet(spark, path: str) -> bool:
+def _is_parquet(spark: SparkSession, path: str) -> bool:
     return str(path).rstrip("/").lower().endswith((".parquet", ".pq")) or is_parquet_dir(
         spark, str(path).rstrip("/")
     )
@@ -254,7 +260,7 @@ def compare_spark(
     enrolment: str,
     out: str,
     settings: Settings,
-    progress=lambda step, total, label: None,
+    progress: Callable[[int, int, str], None] = lambda step, total, label: None,
     engine: SparkEngine | None = None,
     fmt: str = "parquet",
     timings: dict | None = None,

@@ -6,13 +6,17 @@ reports it); they feed the comparison, not the registry.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from django.db import connection
 
+from fupin.access.models import User
 from fupin.insurance.models import EnrolmentRecord
 
 from .. import bulk
-from ..models import Action, ImportRow
-from .staging import chunks, duplicates, frame, staged_rows
+from ..models import Action, ImportJob, ImportRow
+from .staging import Progress, StagedRow, chunks, duplicates, frame, staged_rows
 
 ENROLMENT_COLUMNS = [
     "name",
@@ -24,7 +28,13 @@ ENROLMENT_COLUMNS = [
 ]
 
 
-def validate(job, staged, by_row, h, own) -> None:
+def validate(
+    job: ImportJob,
+    staged: list[StagedRow],
+    by_row: dict[int, StagedRow],
+    h: Callable[[str], str],
+    own: str | None,
+) -> None:
     """New or changed enrolment records of the job's insurance (the whole county: `own` unused)."""
     df = frame(staged, ["id_number"])
     duplicates(df, "id_number", by_row, h("id_number"), "身份证号")
@@ -55,7 +65,9 @@ def validate(job, staged, by_row, h, own) -> None:
             )
 
 
-def merge(job, actor, today, reason, progress) -> None:
+def merge(
+    job: ImportJob, actor: User | None, today: dt.date, reason: str, progress: Progress
+) -> None:
     """Insert the new records, update the changed ones from staging."""
     new = [
         {

@@ -5,12 +5,18 @@ Only persons already in the registry, in the user's area, are touched.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from django.db import connection
 
+from fupin.access.models import User
 from fupin.registry.models import Person
 
-from ..models import Action, ImportRow, Kind
+from ..models import Action, ImportJob, ImportRow, Kind
 from .staging import (
+    Progress,
+    StagedRow,
     duplicates,
     frame,
     guard_unchanged,
@@ -23,7 +29,13 @@ from .staging import (
 LIST_FLAGS = {Kind.DIBAO: "dibao", Kind.TEKUN: "tekun"}
 
 
-def validate(job, staged, by_row, h, own) -> None:
+def validate(
+    job: ImportJob,
+    staged: list[StagedRow],
+    by_row: dict[int, StagedRow],
+    h: Callable[[str], str],
+    own: str | None,
+) -> None:
     """Each row names a registered person in the user's area under the registered name."""
     df = frame(staged, ["id_number"])
     duplicates(df, "id_number", by_row, h("id_number"), "身份证号")
@@ -55,7 +67,9 @@ def validate(job, staged, by_row, h, own) -> None:
         v["action"] = Action.CHANGED if changed else Action.UNCHANGED
 
 
-def merge(job, actor, today, reason, progress) -> None:
+def merge(
+    job: ImportJob, actor: User | None, today: dt.date, reason: str, progress: Progress
+) -> None:
     """Set the flag (低保, 特困) or the disability fields of the changed persons: one UPDATE."""
     ids = list(staged_rows(job, Action.CHANGED).values_list("target_person_id", flat=True))
     guard_unchanged(Person, ids, job.validated_at)

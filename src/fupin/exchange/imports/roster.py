@@ -6,10 +6,14 @@ INSERT … SELECT and UPDATE … FROM the staging table (see `staging`).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import polars as pl
 from django.db import connection
 from django.db.models import F
 
+from fupin.access.models import User
 from fupin.areas.models import Area, Level
 from fupin.registry.choices import TRANSITIONS, Relation, Status
 from fupin.registry.duplicates import registered_elsewhere
@@ -18,9 +22,10 @@ from fupin.registry.models import Household, Person, StatusChange
 from fupin.registry.services import refresh_household_summary
 
 from .. import bulk
-from ..models import Action, ImportRow
+from ..models import Action, ImportJob, ImportRow
 from .staging import (
     PERSON_COLUMNS,
+    Progress,
     StagedRow,
     chunks,
     duplicates,
@@ -47,7 +52,13 @@ def households_by_number(numbers: list[str]) -> dict[str, dict]:
     return out
 
 
-def validate(job, staged, by_row, h, own) -> None:
+def validate(
+    job: ImportJob,
+    staged: list[StagedRow],
+    by_row: dict[int, StagedRow],
+    h: Callable[[str], str],
+    own: str | None,
+) -> None:
     """Households and members: one head per household, known villages in the user's area, legal
     status moves, an ID number registered once; then each row's verdict (new / changed / unchanged)."""
     df = frame(
@@ -192,7 +203,9 @@ def validate(job, staged, by_row, h, own) -> None:
             v["action"] = Action.CHANGED if changed or hh_changed else Action.UNCHANGED
 
 
-def merge(job, actor, today, reason, progress) -> None:
+def merge(
+    job: ImportJob, actor: User | None, today: dt.date, reason: str, progress: Progress
+) -> None:
     """New households, changed households, new and changed persons, their history: set-based SQL."""
     changed = list(staged_rows(job, Action.CHANGED).values_list("target_person_id", flat=True))
     changed_hh = list(

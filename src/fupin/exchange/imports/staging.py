@@ -7,11 +7,13 @@ and merges with set-based SQL against the staging table (`update_from_staging`, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
 from django.db import connection
+from django.db.models import Model, QuerySet
 
 from fupin.registry.idnumber import PROVINCES, IdNumberError, clean, parse_id_number
 from fupin.registry.models import Person
@@ -179,7 +181,7 @@ def _check_id(s: StagedRow, header: str, *, enrolment: bool) -> None:
 # Set-based checks and merges, shared by the sources
 
 
-def chunks(values: list, size: int = CHUNK):
+def chunks(values: list, size: int = CHUNK) -> Iterator[list]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
 
@@ -200,7 +202,7 @@ def frame(staged: list[StagedRow], columns: list[str]) -> pl.DataFrame:
 
 def reject(
     by_row: dict[int, StagedRow],
-    row_nos,
+    row_nos: Iterable[int],
     column: str,
     reason: str | Callable[[dict], str],
     rows: list[dict] | None = None,
@@ -210,7 +212,9 @@ def reject(
         by_row[row_no].errors.append([column, text])
 
 
-def duplicates(df: pl.DataFrame, key: str, by_row, header: str, what: str) -> None:
+def duplicates(
+    df: pl.DataFrame, key: str, by_row: dict[int, StagedRow], header: str, what: str
+) -> None:
     dup = (df.filter(pl.col(key).is_not_null()).group_by(key)
            .agg(pl.col("row_no").sort().alias("rows")).filter(pl.col("rows").list.len() > 1))  # fmt: skip
     for rows in dup["rows"].to_list():
@@ -259,11 +263,11 @@ def update_from_staging(
         return cur.rowcount
 
 
-def staged_rows(job: ImportJob, *actions: str):
+def staged_rows(job: ImportJob, *actions: str) -> QuerySet[ImportRow]:
     return ImportRow.objects.filter(job=job, action__in=actions)
 
 
-def guard_unchanged(model, ids: list[int], since) -> None:
+def guard_unchanged(model: type[Model], ids: list[int], since: dt.datetime | None) -> None:
     for chunk in chunks(ids):
         if model.objects.filter(pk__in=chunk, updated_at__gt=since).exists():
             raise ImportRefused("预览之后建档立卡数据已被修改：请重新上传文件校验后再确认")

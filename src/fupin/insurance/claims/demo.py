@@ -70,7 +70,9 @@ def build() -> str:
     persons = others[:PERSONS]
     lines, n = [], 0
 
-    def add(p, visit, level, disease, day, total, inpol):
+    def add(
+        p: Person, visit: str, level: int, disease: str, day: dt.date, total: int, inpol: int
+    ) -> None:
         nonlocal n
         n += 1
         lines.append(_line(f"FL{year}{n:06d}", p, visit, level, disease, day, total, inpol))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fupin import liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import home_area_code, require_area, require_writer
 from fupin.bounds import BoundsError, check_year
 from fupin.policy import ClaimsError, PackError, load_policy
@@ -36,7 +36,7 @@ class ResettleError(ValueError):
 
 def start(
     *,
-    user,
+    user: User,
     year: int,
     policy: str,
     area_code: str = "",

@@ -7,13 +7,14 @@ from django.template.loader import render_to_string
 
 from fupin.bounds import query_year
 from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
+from fupin.registry.models import Person
 
 from . import selectors
 
 PARTS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     qs = selectors.person_claims(request.user, person)
     years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
     if not years:

@@ -8,7 +8,7 @@ from typing import TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.exchange import imports
-from fupin.exchange.models import Action, JobState, Kind
+from fupin.exchange.models import Action, ImportJob, JobState, Kind
 from fupin.sheets.reader import FileFault
 
 
@@ -111,7 +111,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _write_rejected(self, job, out: str) -> None:
+    def _write_rejected(self, job: ImportJob, out: str) -> None:
         import xlsxwriter
 
         from fupin.sheets.write import WORKBOOK_OPTIONS, CellWriter
