@@ -234,7 +234,7 @@ def _hospital(request: HttpRequest, pk: int | None) -> Hospital | None:
 
 # -- notices and applications ---------------------------------------------------------------------
 @router.post("/appraisal/persons/{int:pk}/notice", response={201: NoticeOut})
-def notify(request: HttpRequest, pk: int, data: NoticeIn):
+def notify(request: HttpRequest, pk: int, data: NoticeIn) -> Status:
     try:
         return Status(
             201,
@@ -252,7 +252,7 @@ def notify(request: HttpRequest, pk: int, data: NoticeIn):
 
 
 @router.post("/appraisal/notices/village")
-def notify_village(request: HttpRequest, data: VillageNoticeIn):
+def notify_village(request: HttpRequest, data: VillageNoticeIn) -> dict[str, object]:
     try:
         n = services.notify_village(
             user=request.user,
@@ -267,7 +267,7 @@ def notify_village(request: HttpRequest, data: VillageNoticeIn):
 
 
 @router.post("/appraisal/persons/{int:pk}/applications", response={201: ApplicationOut})
-def apply(request: HttpRequest, pk: int, data: ApplicationIn):
+def apply(request: HttpRequest, pk: int, data: ApplicationIn) -> Status:
     try:
         return Status(
             201,
@@ -304,12 +304,12 @@ def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]):
 
 
 @router.get("/appraisal/applications/{int:pk}", response=ApplicationOut)
-def get_application(request: HttpRequest, pk: int):
+def get_application(request: HttpRequest, pk: int) -> Application:
     return _application(request, pk)
 
 
 @router.post("/appraisal/applications/{int:pk}/conclusion", response=ApplicationOut)
-def appraise(request: HttpRequest, pk: int, data: ConclusionIn):
+def appraise(request: HttpRequest, pk: int, data: ConclusionIn) -> Application:
     try:
         return services.appraise(
             user=request.user,
@@ -332,7 +332,7 @@ class RoundChoiceIn(Schema):
 
 
 @router.post("/appraisal/applications/{int:pk}/round", response=ApplicationOut)
-def assign_round(request: HttpRequest, pk: int, data: RoundChoiceIn):
+def assign_round(request: HttpRequest, pk: int, data: RoundChoiceIn) -> Application:
     app = _application(request, pk)
     rnd = get_scoped(AppraisalRound.objects.all(), request.user, shared=True, pk=data.round_id)
     try:
@@ -344,7 +344,7 @@ def assign_round(request: HttpRequest, pk: int, data: RoundChoiceIn):
 
 
 @router.post("/appraisal/applications/{int:pk}/withdraw", response=ApplicationOut)
-def withdraw(request: HttpRequest, pk: int):
+def withdraw(request: HttpRequest, pk: int) -> Application:
     try:
         return services.withdraw(
             user=request.user, application=_application(request, pk), day=_today(), request=request
@@ -359,7 +359,7 @@ def list_objections(request: HttpRequest, pk: int):
 
 
 @router.post("/appraisal/applications/{int:pk}/objections", response={201: ObjectionOut})
-def raise_objection(request: HttpRequest, pk: int, data: ObjectionIn):
+def raise_objection(request: HttpRequest, pk: int, data: ObjectionIn) -> Status:
     try:
         return Status(
             201,
@@ -377,7 +377,7 @@ def raise_objection(request: HttpRequest, pk: int, data: ObjectionIn):
 
 
 @router.post("/appraisal/objections/{int:pk}/resolution", response=ObjectionOut)
-def resolve_objection(request: HttpRequest, pk: int, data: ResolutionIn):
+def resolve_objection(request: HttpRequest, pk: int, data: ResolutionIn) -> Objection:
     o = get_scoped(Objection.objects.select_related("application"), request.user, pk=pk)
     try:
         return services.resolve_objection(
@@ -393,7 +393,7 @@ def resolve_objection(request: HttpRequest, pk: int, data: ResolutionIn):
 
 
 @router.post("/appraisal/applications/{int:pk}/certificate", response={201: CertificateOut})
-def certify(request: HttpRequest, pk: int, data: CertifyIn):
+def certify(request: HttpRequest, pk: int, data: CertifyIn) -> Status:
     app = _application(request, pk)
     try:
         return Status(
@@ -424,12 +424,12 @@ def _certificate(request: HttpRequest, pk: int) -> Certificate:
 
 
 @router.get("/appraisal/certificates/{int:pk}", response=CertificateDetailOut)
-def get_certificate(request: HttpRequest, pk: int):
+def get_certificate(request: HttpRequest, pk: int) -> Certificate:
     return _certificate(request, pk)
 
 
 @router.post("/appraisal/certificates/{int:pk}/hospital", response=CertificateOut)
-def choose_hospital(request: HttpRequest, pk: int, data: HospitalIn):
+def choose_hospital(request: HttpRequest, pk: int, data: HospitalIn) -> Certificate:
     cert = _certificate(request, pk)
     try:
         return services.choose_hospital(
@@ -444,7 +444,7 @@ def choose_hospital(request: HttpRequest, pk: int, data: HospitalIn):
 
 
 @router.post("/appraisal/certificates/{int:pk}/revoke", response=CertificateOut)
-def revoke(request: HttpRequest, pk: int, data: RevokeIn):
+def revoke(request: HttpRequest, pk: int, data: RevokeIn) -> Certificate:
     cert = _certificate(request, pk)
     try:
         return services.revoke(
@@ -469,7 +469,7 @@ def list_rounds(request: HttpRequest):
 
 
 @router.post("/appraisal/rounds", response={201: RoundOut})
-def plan_round(request: HttpRequest, data: RoundIn):
+def plan_round(request: HttpRequest, data: RoundIn) -> Status:
     try:
         rnd, _ = services.plan_round(
             user=request.user,
@@ -485,7 +485,7 @@ def plan_round(request: HttpRequest, data: RoundIn):
 
 # -- the village list, the daily report, the class of a person on a date ----------------------------
 @router.get("/appraisal/progress")
-def progress(request: HttpRequest, area: str = "", progress: str = ""):
+def progress(request: HttpRequest, area: str = "", progress: str = "") -> list[dict[str, object]]:
     qs = selectors.progress(request.user)
     if area.isdigit() and len(area) <= 12:
         qs = qs.filter(village_code__startswith=area)
@@ -513,7 +513,7 @@ def _query_date(date: str) -> dt.date:
 
 
 @router.get("/appraisal/report")
-def report(request: HttpRequest, date: str = "", area: str = ""):
+def report(request: HttpRequest, date: str = "", area: str = "") -> dict[str, object]:
     day = _query_date(date)
     code = area or area_code_of(request.user) or ""
     if not (
@@ -535,7 +535,7 @@ def report(request: HttpRequest, date: str = "", area: str = ""):
 
 
 @router.get("/appraisal/persons/{int:pk}/chronic-class", response=ChronicClassOut)
-def chronic_class(request: HttpRequest, pk: int, date: str = ""):
+def chronic_class(request: HttpRequest, pk: int, date: str = "") -> dict[str, object]:
     person = _person(request, pk)
     day = _query_date(date)
     code = selectors.chronic_class_on(person.pk, day)

@@ -5,12 +5,13 @@ and the daily report. Thin: every write is a service call; refusals come back as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Container, Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.access.scope import area_code_in_scope, area_code_of, get_scoped, require_writer
 from fupin.areas.models import Area, Level
 from fupin.registry.idnumber import mask
@@ -53,7 +55,7 @@ def _area(request: HttpRequest) -> str:
     return code if code.isdigit() and len(code) <= 12 else ""
 
 
-def _choice(request: HttpRequest, key: str, allowed) -> str:
+def _choice(request: HttpRequest, key: str, allowed: Container[str]) -> str:
     value = request.GET.get(key) or ""
     return value if value in allowed else ""
 
@@ -86,7 +88,7 @@ def _hospital(request: HttpRequest) -> Hospital | None:
     return get_scoped(Hospital.objects.all(), request.user, shared=True, pk=pk)
 
 
-def _act(request: HttpRequest, fn, ok: str, **kwargs) -> bool:
+def _act(request: HttpRequest, fn: Callable[..., object], ok: str, **kwargs) -> bool:
     """Run a service for a POST; its Chinese refusal becomes a message."""
     require_writer(request.user)
     try:
@@ -98,13 +100,13 @@ def _act(request: HttpRequest, fn, ok: str, **kwargs) -> bool:
     return True
 
 
-def _villages(user):
+def _villages(user: User) -> QuerySet[Area]:
     code = area_code_of(user)
     qs = Area.objects.filter(level=Level.VILLAGE)
     return qs.filter(code__startswith=code) if code else qs
 
 
-def _named(items):
+def _named(items: Iterable[Model]) -> list[Model]:
     """Give each row its village's name (areas by name on every page), one query for the page."""
     items = list(items)
     names = dict(
@@ -115,7 +117,7 @@ def _named(items):
     return items
 
 
-def _area_choices(user) -> list[tuple[str, str]]:
+def _area_choices(user: User) -> list[tuple[str, str]]:
     """The townships and villages of the user's area, by name, for the area filter of each list."""
     code = area_code_of(user)
     qs = Area.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("code")

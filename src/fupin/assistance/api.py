@@ -43,7 +43,7 @@ def person_ledger(request: HttpRequest, pk: int):
 
 
 @router.post("/assistance/persons/{int:pk}/measures", response={201: dict})
-def create_measure(request: HttpRequest, pk: int, data: MeasureIn):
+def create_measure(request: HttpRequest, pk: int, data: MeasureIn) -> Status:
     try:
         m = services.plan_measure(
             user=request.user, person=person(request.user, pk), request=request, **data.dict()

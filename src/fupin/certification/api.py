@@ -98,12 +98,12 @@ def list_pensioners(request: HttpRequest, filters: Query[PensionerFilter]):
 
 
 @router.get("/certification/villages", response=list[VillageOut])
-def list_villages(request: HttpRequest, year: Year | None = None):
+def list_villages(request: HttpRequest, year: Year | None = None) -> list[dict]:
     return selectors.by_village(request.user, year or dt.date.today().year)
 
 
 @router.post("/certification/persons/{int:pk}", response={201: CertificationOut})
-def certify(request: HttpRequest, pk: int, data: CertifyIn):
+def certify(request: HttpRequest, pk: int, data: CertifyIn) -> Status:
     person = get_scoped(Person.objects.all(), request.user, pk=pk)
     try:
         c = services.certify(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fupin import bounds
 from fupin.access.scope import get_scoped, require_writer
+from fupin.insurance.models import PensionRecord
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
@@ -35,7 +36,7 @@ def _year(request: HttpRequest, today: dt.date) -> int:
 
 
 @login_required
-def pensioners(request: HttpRequest):
+def pensioners(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     year = _year(request, today)
     win = selectors.window(year)
@@ -51,7 +52,7 @@ def pensioners(request: HttpRequest):
     qs = qs.order_by("village_code", "person__name", "id")
     stage = win.stage(today)
 
-    def stage_of(rec) -> str:
+    def stage_of(rec: PensionRecord) -> str:
         return selectors.STAGE_NAMES["certified" if rec.certified else stage]
 
     if wants_xlsx(request):

@@ -164,7 +164,7 @@ def recompute_recommendations(request: HttpRequest, pk: int):
 
 
 @router.post("/employment/referrals", response={201: ReferralOut})
-def create_referral(request: HttpRequest, data: ReferralIn):
+def create_referral(request: HttpRequest, data: ReferralIn) -> Status:
     person = _person(request, data.person_id)
     posting = selectors.postings(request.user).filter(pk=data.posting_id).first()
     if posting is None:
@@ -181,7 +181,7 @@ def create_referral(request: HttpRequest, data: ReferralIn):
 
 
 @router.post("/employment/referrals/{int:pk}/status", response=ReferralOut)
-def referral_status(request: HttpRequest, pk: int, data: StatusIn):
+def referral_status(request: HttpRequest, pk: int, data: StatusIn) -> Referral:
     r = get_scoped(Referral.objects.all(), request.user, pk=pk)
     try:
         return services.advance(
@@ -216,7 +216,7 @@ def referral_check(request: HttpRequest, pk: int, data: CheckIn):
 
 
 @router.post("/employment/persons/{int:pk}/visits", response={201: dict})
-def create_visit(request: HttpRequest, pk: int, data: VisitIn):
+def create_visit(request: HttpRequest, pk: int, data: VisitIn) -> Status:
     try:
         v = services.record_visit(
             user=request.user,
@@ -242,7 +242,7 @@ def overdue(request: HttpRequest, area: str = ""):
 
 
 @router.get("/employment/workshops/awards")
-def workshop_awards(request: HttpRequest, year: Year = Query(...)):
+def workshop_awards(request: HttpRequest, year: Year = Query(...)) -> dict[str, object]:
     rows, info = selectors.workshop_awards(request.user, year)
     return {
         "year": year,

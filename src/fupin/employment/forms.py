@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.lookup import AreaNotFound, find_area
 from fupin.areas.models import Level
@@ -29,13 +33,13 @@ class EmployerForm(ScopedAreaMixin, forms.ModelForm):
             "contact_phone",
         ]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["area_code"] = forms.ChoiceField(label="登记区划", choices=area_choices(user))
         styled(self)
 
-    def clean_credit_code(self):
+    def clean_credit_code(self) -> str:
         try:
             code = parse_credit_code(self.cleaned_data["credit_code"])
         except CreditCodeError as exc:
@@ -82,7 +86,7 @@ class PostingForm(forms.ModelForm):
             "closes_on",
         ]
 
-    def __init__(self, *args, user, employers, **kwargs):
+    def __init__(self, *args, user: User, employers: QuerySet[Employer], **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["employer"].queryset = employers
@@ -99,7 +103,7 @@ class PostingForm(forms.ModelForm):
             self.fields["wage_max"].initial = self.instance.wage_max_fen / 100
         styled(self)
 
-    def clean_occupation_code(self):
+    def clean_occupation_code(self) -> Occupation:
         code = self.cleaned_data["occupation_code"].strip()
         occ = Occupation.objects.filter(code=code).first()
         if occ is None:
@@ -108,7 +112,7 @@ class PostingForm(forms.ModelForm):
             raise forms.ValidationError(f"“{occ.name}”是类别，请选到具体职业（细类）")
         return occ
 
-    def clean_work_area_code(self):
+    def clean_work_area_code(self) -> str:
         text = self.cleaned_data["work_area_code"].strip()
         try:
             return find_area(text).code.ljust(12, "0")
@@ -117,7 +121,7 @@ class PostingForm(forms.ModelForm):
                 return text.ljust(12, "0")
             raise forms.ValidationError(str(exc)) from None
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         if (
             data.get("wage_min") is not None
@@ -135,7 +139,7 @@ class PostingForm(forms.ModelForm):
             self.add_error("closes_on", "截止日期不能早于开始日期")
         return data
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Posting:
         p = super().save(commit=False)
         p.occupation = self.cleaned_data["occupation_code"]
         p.wage_min_fen, p.wage_max_fen = (
@@ -153,7 +157,7 @@ class FairForm(ScopedAreaMixin, forms.ModelForm):
         formfield_callback = bounds.formfield
         fields = ["area_code", "title", "held_on", "time_text", "place", "organiser", "employers"]
 
-    def __init__(self, *args, user, employers, **kwargs):
+    def __init__(self, *args, user: User, employers: QuerySet[Employer], **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["area_code"] = forms.ChoiceField(
@@ -162,7 +166,7 @@ class FairForm(ScopedAreaMixin, forms.ModelForm):
         self.fields["employers"].queryset = employers
         styled(self)
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> JobFair:
         fair = super().save(commit=commit)
         if commit:
             fair.postings.set(

@@ -7,7 +7,8 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -55,7 +56,7 @@ def _today(request: HttpRequest) -> dt.date:
     return timezone.localdate()
 
 
-def _page(request: HttpRequest, qs, per=50):
+def _page(request: HttpRequest, qs: QuerySet | list, per: int = 50) -> Page:
     return Paginator(qs, per).get_page(request.GET.get("page"))
 
 
@@ -66,7 +67,7 @@ def _area_param(request: HttpRequest) -> str:
     return code
 
 
-def _fail(request: HttpRequest, exc) -> None:
+def _fail(request: HttpRequest, exc: Exception | str) -> None:
     messages.error(request, str(exc))
 
 

@@ -7,6 +7,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fupin.bounds import MAX_ID, Id
+from fupin.exchange.models import ComparisonResult
 from fupin.sheets.reader import FileFault
 
 from . import imports as import_service
@@ -113,7 +114,7 @@ def list_imports(request: HttpRequest):
 
 
 @router.post("/exchange/imports", response={201: ImportJobOut})
-def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]):
+def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]) -> Status:
     """上传文件并开始读取、校验（后台任务）；用 GET /exchange/imports/{pk} 查看进度."""
     if kind not in Kind.values:
         raise _422(f"数据来源“{kind}”无效，应为 {'/'.join(Kind.values)}", "kind")
@@ -155,7 +156,7 @@ def import_rejected(
 
 
 @router.post("/exchange/imports/{pk}/confirm", response={202: ImportJobOut})
-def import_confirm(request: HttpRequest, pk: Id):
+def import_confirm(request: HttpRequest, pk: Id) -> Status:
     """确认合并（一个事务，全部成功或全部不写）."""
     job = selectors.import_job(request.user, pk)
     if request.user.read_only or not import_service.may_import(request.user, job.kind):
@@ -175,7 +176,7 @@ def list_comparisons(request: HttpRequest):
 
 
 @router.post("/exchange/comparisons", response={201: ComparisonJobOut})
-def start(request: HttpRequest):
+def start(request: HttpRequest) -> Status:
     """发起信息比对（本辖区的建档立卡 ↔ 参保数据），后台运行."""
     try:
         job = services.start_comparison(user=request.user, request=request)
@@ -210,7 +211,7 @@ def comparison_results(
 
 
 @router.post("/exchange/results/{pk}/review", response=ResultOut)
-def review(request: HttpRequest, pk: Id, body: Decision):
+def review(request: HttpRequest, pk: Id, body: Decision) -> ComparisonResult:
     """审核疑似同一人：confirmed（确认）或 rejected（否定），记入审计日志."""
     try:
         return services.decide(

@@ -1,16 +1,19 @@
 """数据导入与信息比对 pages: thin views over selectors (reads), imports/services (writes)."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import require_writer
 from fupin.areas.models import Area, Level
 from fupin.areas.names import known_names
@@ -22,7 +25,7 @@ from . import demo, selectors, services
 from . import imports as import_service
 from .blank_forms import template_xlsx
 from .comparison import CATEGORIES, LABELS
-from .models import ComparisonJob, JobState, Kind, Review
+from .models import ComparisonJob, ComparisonResult, ImportJob, JobState, Kind, Review
 from .review import id_diff
 
 EXPORT_LIMIT = 200_000
@@ -32,7 +35,7 @@ INSURANCE = {"pension": "养老保险", "medical": "医疗保险"}
 area_names = known_names  # {code: "鹅湖镇 某村"}; a code outside the county is shown as it is
 
 
-def _townships(user, codes) -> list[tuple[str, str]]:
+def _townships(user: User, codes: Iterable[str]) -> list[tuple[str, str]]:
     names = dict(
         Area.objects.filter(level=Level.TOWNSHIP, code__in=list(codes)).values_list("code", "name")
     )
@@ -73,7 +76,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _samples(user) -> dict[str, str]:
+def _samples(user: User) -> dict[str, str]:
     """{kind: file name} of the demo's sample files this user may import (demo mode only)."""
     if not settings.DEMO_MODE:
         return {}
@@ -93,7 +96,7 @@ def sample(request: HttpRequest) -> HttpResponseBase:
     return FileResponse((demo.sample_dir() / name).open("rb"), as_attachment=True, filename=name)
 
 
-def _job_context(request: HttpRequest, job):
+def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, object]:
     rejected = selectors.rejected_rows(job)
     return {
         "job": job,
@@ -112,7 +115,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_progress(request: HttpRequest, pk: int):
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job(request.user, pk)
     import_service.recover_interrupted(job)
     response = render(request, "exchange/_import_progress.html", _job_context(request, job))
@@ -154,7 +157,7 @@ def import_rejected(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-def template(request: HttpRequest):
+def template(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", Kind.ROSTER)
     if kind not in Kind.values:
         raise Http404("没有这种数据来源")
@@ -232,7 +235,7 @@ def comparison_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def comparison_progress(request: HttpRequest, pk: int):
+def comparison_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.comparison_job(request.user, pk)
     services.recover_abandoned(job)
     response = render(request, "exchange/_comparison_progress.html", {"job": job})
@@ -433,14 +436,14 @@ def comparison_export(request: HttpRequest, pk: int, category: str) -> HttpRespo
 
 
 @login_required
-def comparison_tagfile(request: HttpRequest, pk: int):
+def comparison_tagfile(request: HttpRequest, pk: int) -> HttpResponseBase:
     """标识文件: who the insurance agency tags and untags (000: 新增对象标示, 脱贫对象注销标示)."""
     job = selectors.comparison_job(request.user, pk)
     unmasked = _unmasked(request)
     show = (lambda v: v) if unmasked else mask
     header = ["身份证号", "姓名", "险种", "区划", "原因"]
 
-    def rows(qs, use_enrol=False):
+    def rows(qs: QuerySet[ComparisonResult], use_enrol: bool = False) -> list[list[str]]:
         found = list(qs.order_by("village_code", "id").iterator(chunk_size=5000))
         names = area_names({r.village_code for r in found})
         return [

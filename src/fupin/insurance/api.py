@@ -131,7 +131,7 @@ def policies(request: HttpRequest):
 
 
 @router.get("/policies/{policy_id}", response=PolicyDetailOut, summary="政策包参数及出处")
-def policy(request: HttpRequest, policy_id: str):
+def policy(request: HttpRequest, policy_id: str) -> dict[str, object]:
     try:
         pack = load_pack(policy_id)
     except PackError as exc:
@@ -162,7 +162,7 @@ def _unprocessable(errors: dict[str, list[str]]) -> HttpError:
 @router.post(
     "/settlements/quote", response=QuoteOut, summary="一人医疗费用一站式结算测算（含计算过程）"
 )
-def settlement_quote(request: HttpRequest, payload: QuoteIn):
+def settlement_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, object]:
     names = "、".join(f"{k}（{v}）" for k, v in CATEGORY_NAMES.items())
     records = [claim.model_dump() for claim in payload.claims]
     for i, record in enumerate(records):

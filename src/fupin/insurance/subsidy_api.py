@@ -160,7 +160,7 @@ def list_runs(request: HttpRequest):
 
 
 @router.post("/insurance/subsidy-runs", response={201: RunOut})
-def start_run(request: HttpRequest, body: RunIn):
+def start_run(request: HttpRequest, body: RunIn) -> Status:
     """发起某年度、某险种的代缴名单计算（本辖区，后台运行）；GET /insurance/subsidy-runs/{pk} 查看进度."""
     insurance = _insurance(body.insurance)
     try:
@@ -234,7 +234,9 @@ def list_entries(
 
 
 @router.get("/insurance/coverage", response=list[dict])
-def coverage(request: HttpRequest, year: Year, insurance: str = Query("medical", max_length=20)):
+def coverage(
+    request: HttpRequest, year: Year, insurance: str = Query("medical", max_length=20)
+) -> list[dict[str, object]]:
     """应保尽保：各乡镇在册、已参保、应代缴、已代缴人数及各类缺口人数."""
     insurance = _insurance(insurance)
     return [
@@ -314,13 +316,13 @@ def _records(request: HttpRequest, person: Person) -> dict:
 
 
 @router.get("/insurance/persons/{pk}", response=dict)
-def person_records(request: HttpRequest, pk: Id):
+def person_records(request: HttpRequest, pk: Id) -> dict:
     """一人的养老、医疗参保记录，代缴/补缴名单结果及变更历史."""
     return _records(request, _person(request, pk))
 
 
 @router.put("/insurance/persons/{pk}/pension", response=dict)
-def put_pension(request: HttpRequest, pk: Id, body: PensionIn):
+def put_pension(request: HttpRequest, pk: Id, body: PensionIn) -> dict:
     """修改养老保险参保记录（须写原因；记入变更历史和审计日志）."""
     person = _person(request, pk)
     data = body.dict()
@@ -337,7 +339,7 @@ def put_pension(request: HttpRequest, pk: Id, body: PensionIn):
 
 
 @router.put("/insurance/persons/{pk}/medical", response=dict)
-def put_medical(request: HttpRequest, pk: Id, body: MedicalIn):
+def put_medical(request: HttpRequest, pk: Id, body: MedicalIn) -> dict:
     """登记或修改某年度医疗保险参保（待遇起始日期按政策包年中参保规则计算）."""
     person = _person(request, pk)
     changes: dict = {"paid_by": body.paid_by}

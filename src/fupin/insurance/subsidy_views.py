@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
@@ -19,7 +20,16 @@ from fupin.registry.idnumber import mask
 from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
-from .models import Change, Outcome, PensionRecord, Reason, Scheme
+from .models import (
+    Change,
+    Outcome,
+    PensionRecord,
+    Reason,
+    Scheme,
+    SubsidyChange,
+    SubsidyEntry,
+    SubsidyRun,
+)
 from .rules import GROUP_NAMES, INSURANCE_NAMES
 
 EXPORT_LIMIT = 1_100_000
@@ -55,7 +65,7 @@ def _unmasked(request: HttpRequest) -> bool:
     return unmasked
 
 
-def _rule_name(entry, rules_by_run: dict) -> str:
+def _rule_name(entry: SubsidyEntry, rules_by_run: dict) -> str:
     rules = rules_by_run.get(entry.run_id) or entry.run.rules
     rules_by_run[entry.run_id] = rules
     info = rules.get(entry.rule) or {}
@@ -127,7 +137,7 @@ def pack_name(pack_id: str) -> str:
         return "（政策包已不存在）"
 
 
-def _summary(run) -> list[dict]:
+def _summary(run: SubsidyRun) -> list[dict]:
     out = []
     for scheme, s in (run.counts.get("by_scheme") or {}).items():
         out.append(
@@ -177,7 +187,7 @@ def subsidy_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def subsidy_run_progress(request: HttpRequest, pk: int):
+def subsidy_run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run(request.user, pk)
     services.recover_abandoned(run)
     response = render(request, "insurance/_run_progress.html", {"run": run})
@@ -247,7 +257,9 @@ def _shows_chosen(insurance: str, scheme: str) -> bool:
     return insurance == "pension" and scheme == Scheme.PREMIUM
 
 
-def _chosen_tiers(user, insurance: str, scheme: str, year: int, person_ids) -> dict[int, int]:
+def _chosen_tiers(
+    user: User, insurance: str, scheme: str, year: int, person_ids: list[int]
+) -> dict[int, int]:
     """居民选定缴费档次 of that year (the portal's request, done by the township) for the persons on a
     pension 代缴 list: shown beside the row; the government still pays the amount on the row (the
     minimum tier), the resident pays the difference."""
@@ -386,7 +398,7 @@ def subsidy_changes(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-def _change_reason(c) -> str:
+def _change_reason(c: SubsidyChange) -> str:
     if c.change == "added":
         group = GROUP_NAMES.get(c.detail, "")
         before = (

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from fupin.insurance.categories import timelines
@@ -17,6 +17,7 @@ from fupin.policy import ClaimsError, PackError, list_packs, list_regions
 from fupin.policy.claims import COLUMNS
 from fupin.policy.params import CATEGORY_NAMES, LEVEL_NAMES, VISIT_TYPE_NAMES
 from fupin.policy.quote import Quote, quote
+from fupin.policy.scalar import Settlement
 from fupin.registry.selectors import find_person
 
 # One claim row on the page: the claim file's columns less those the page sets itself.
@@ -60,7 +61,7 @@ class Scenario:
     bases: dict[str, str] = field(default_factory=dict)  # claim id → what its category rests on
 
     @property
-    def lines(self):
+    def lines(self) -> list[tuple[Settlement, str]]:
         """Each settlement with the basis of its category (identified from the registry)."""
         return [(x, self.bases.get(x.claim.claim_id, "")) for x in self.quote.settlements]
 
@@ -82,7 +83,7 @@ def _choices():
     }
 
 
-def _rows(post) -> list[dict[str, str]]:
+def _rows(post: QueryDict) -> list[dict[str, str]]:
     columns = {f: post.getlist(f) for f in ROW_FIELDS}
     count = min(max((len(v) for v in columns.values()), default=0), MAX_ROWS)
     categories = post.getlist(ROW_CATEGORY)

@@ -237,7 +237,7 @@ def _job(request: HttpRequest, pk: int) -> BatchJob:
 
 
 @router.post("/payments/batches", response={202: JobOut})
-def prepare(request: HttpRequest, data: PrepareIn):
+def prepare(request: HttpRequest, data: PrepareIn) -> Status:
     """编制发放批次（乡镇为本乡镇，县级为全县），后台执行：先即时核对发放项目、期间和区划，
     然后返回后台任务；GET /payments/jobs/{id} 查看进度，完成后 batch_id 为新批次。"""
     try:
@@ -255,13 +255,13 @@ def prepare(request: HttpRequest, data: PrepareIn):
 
 
 @router.get("/payments/jobs/{int:pk}", response=JobOut)
-def job_status(request: HttpRequest, pk: int):
+def job_status(request: HttpRequest, pk: int) -> BatchJob:
     """后台任务（编制批次、导入回盘对账）的状态与进度：步骤、本步骤已处理行数/总行数、结果或出错的行列。"""
     return _job(request, pk)
 
 
 @router.get("/payments/batches/{int:pk}", response=BatchOut)
-def get_batch(request: HttpRequest, pk: int):
+def get_batch(request: HttpRequest, pk: int) -> Batch:
     return _batch(request, pk)
 
 
@@ -292,24 +292,24 @@ def _run(request: HttpRequest, pk: int, action, **kwargs) -> Batch:
 
 
 @router.post("/payments/batches/{int:pk}/review", response=BatchOut)
-def review(request: HttpRequest, pk: int, data: StepIn):
+def review(request: HttpRequest, pk: int, data: StepIn) -> Batch:
     """复核（编制人不能复核）。"""
     return _run(request, pk, services.review, version=data.version)
 
 
 @router.post("/payments/batches/{int:pk}/approve", response=BatchOut)
-def approve(request: HttpRequest, pk: int, data: StepIn):
+def approve(request: HttpRequest, pk: int, data: StepIn) -> Batch:
     """审批（县人社局；编制人、复核人不能审批）。"""
     return _run(request, pk, services.approve, version=data.version)
 
 
 @router.post("/payments/batches/{int:pk}/cancel", response=BatchOut)
-def cancel(request: HttpRequest, pk: int, data: CancelIn):
+def cancel(request: HttpRequest, pk: int, data: CancelIn) -> Batch:
     return _run(request, pk, services.cancel, reason=data.reason, version=data.version)
 
 
 @router.post("/payments/batches/{int:pk}/remove", response=BatchOut)
-def remove_line(request: HttpRequest, pk: int, data: RemoveIn):
+def remove_line(request: HttpRequest, pk: int, data: RemoveIn) -> Batch:
     """剔除明细（仅编制后、复核前）。"""
     return _run(
         request,
@@ -322,7 +322,7 @@ def remove_line(request: HttpRequest, pk: int, data: RemoveIn):
 
 
 @router.post("/payments/batches/{int:pk}/paid", response=BatchOut)
-def paid(request: HttpRequest, pk: int, data: PaidIn):
+def paid(request: HttpRequest, pk: int, data: PaidIn) -> Batch:
     """登记已支付（支付凭证号、支付日期）。"""
     return _run(
         request,
@@ -335,7 +335,7 @@ def paid(request: HttpRequest, pk: int, data: PaidIn):
 
 
 @router.post("/payments/batches/{int:pk}/return", response={202: JobOut})
-def import_return(request: HttpRequest, pk: int, file: File[UploadedFile]):
+def import_return(request: HttpRequest, pk: int, file: File[UploadedFile]) -> Status:
     """导入回盘文件对账（xlsx 或 csv），后台执行：先即时核对批次能否导入和文件大小，然后返回后台任务；
     GET /payments/jobs/{id} 查看进度；有错误的文件整份不导入，任务的 faults 列出行、列和原因。"""
     _batch(request, pk)
@@ -353,7 +353,7 @@ def import_return(request: HttpRequest, pk: int, file: File[UploadedFile]):
 
 
 @router.post("/payments/differences/{int:pk}/resolve", response=DifferenceOut)
-def resolve(request: HttpRequest, pk: int, data: ResolveIn):
+def resolve(request: HttpRequest, pk: int, data: ResolveIn) -> Difference:
     """处理对账差异（须写明理由）。"""
     get_scoped(Difference.objects.all(), request.user, pk=pk)
     try:

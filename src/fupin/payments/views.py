@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.access.scope import get_scoped, home_area_code
 from fupin.areas.models import Area, Level
 from fupin.registry.idnumber import mask
@@ -31,7 +35,7 @@ from .models import (
 from .services import PaymentError
 
 
-def _fail(request: HttpRequest, exc) -> None:
+def _fail(request: HttpRequest, exc: Exception | str) -> None:
     messages.error(request, str(exc))
 
 
@@ -41,7 +45,7 @@ def _batch(request: HttpRequest, pk: int) -> Batch:
     )
 
 
-def _areas_for(user) -> list[Area]:
+def _areas_for(user: User) -> list[Area]:
     """The township(s) — and for county staff the county — a user may prepare a batch for."""
     code = home_area_code(user)
     if len(code) <= 6:
@@ -53,7 +57,7 @@ def _areas_for(user) -> list[Area]:
     return list(Area.objects.filter(code=code[:9], level=Level.TOWNSHIP))
 
 
-def _rows(qs, names):
+def _rows(qs: QuerySet[Batch], names: dict[str, str]) -> Iterator[list]:
     for b in qs.iterator(chunk_size=2000):
         yield [
             b.pk,
@@ -274,7 +278,9 @@ def _version(request: HttpRequest) -> int | None:
     return bounds.query_int(request.POST.get("version"), None, 1, 2**31 - 1)
 
 
-def _step(request: HttpRequest, pk: int, action, done: str, **kwargs):
+def _step(
+    request: HttpRequest, pk: int, action: Callable[..., object], done: str, **kwargs
+) -> HttpResponse:
     _batch(request, pk)
     try:
         action(user=request.user, batch_id=pk, request=request, **kwargs)
@@ -286,13 +292,13 @@ def _step(request: HttpRequest, pk: int, action, done: str, **kwargs):
 
 @login_required
 @require_POST
-def review(request: HttpRequest, pk: int):
+def review(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(request, pk, services.review, "已复核，待县级审批", version=_version(request))
 
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, pk: int):
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -304,7 +310,7 @@ def approve(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, pk: int):
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -317,7 +323,7 @@ def cancel(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def remove_line(request: HttpRequest, pk: int):
+def remove_line(request: HttpRequest, pk: int) -> HttpResponse:
     _batch(request, pk)
     line_id = bounds.query_id(request.POST.get("line"))
     if line_id is None:
@@ -336,7 +342,7 @@ def remove_line(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def pay(request: HttpRequest, pk: int):
+def pay(request: HttpRequest, pk: int) -> HttpResponse:
     _batch(request, pk)
     try:
         day = bounds.parse_date(request.POST.get("paid_on", ""), "支付日期")
@@ -356,7 +362,7 @@ def pay(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def bank_file(request: HttpRequest, pk: int):
+def bank_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     _batch(request, pk)
     try:
         return exports.bank_csv_response(user=request.user, request=request, batch_id=pk)
@@ -367,7 +373,7 @@ def bank_file(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def agency_file(request: HttpRequest, pk: int):
+def agency_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     _batch(request, pk)
     try:
         return exports.agency_xlsx_response(user=request.user, request=request, batch_id=pk)
@@ -415,7 +421,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def job_progress(request: HttpRequest, pk: int):
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     jobs.recover_abandoned(job)
     response = render(request, "payments/_job_progress.html", {"job": job})

@@ -56,7 +56,7 @@ def _area(request: HttpRequest, text: str) -> str:
 
 
 @router.get("/registration/table", response=list[RowOut])
-def registration_table(request: HttpRequest, q: Query[AreaQuery]):
+def registration_table(request: HttpRequest, q: Query[AreaQuery]) -> list[dict[str, object]]:
     years = selectors.medical_years(request.user)
     rows = selectors.table(
         request.user,
@@ -79,7 +79,7 @@ def registration_table(request: HttpRequest, q: Query[AreaQuery]):
 
 
 @router.get("/registration/marks", response=list[MarkOut])
-def registration_marks(request: HttpRequest, q: Query[AreaQuery]):
+def registration_marks(request: HttpRequest, q: Query[AreaQuery]) -> list[dict[str, object]]:
     if q.action and q.action not in selectors.MARK_ACTIONS:
         raise HttpError(422, "action 应为 new 或 removed")
     return [
@@ -172,12 +172,12 @@ def mark_batch_list(request: HttpRequest, state: str = Query("", max_length=20))
 
 
 @router.get("/registration/mark-batches/{int:pk}", response=BatchOut)
-def mark_batch_get(request: HttpRequest, pk: int):
+def mark_batch_get(request: HttpRequest, pk: int) -> dict:
     return _batch_out(get_scoped(MarkBatch.objects.all(), request.user, pk=pk), lines=True)
 
 
 @router.post("/registration/mark-batches", response={201: BatchOut})
-def mark_batch_prepare(request: HttpRequest, data: BatchIn):
+def mark_batch_prepare(request: HttpRequest, data: BatchIn) -> Status:
     try:
         batch = services.prepare_marks(
             user=request.user,
@@ -192,7 +192,7 @@ def mark_batch_prepare(request: HttpRequest, data: BatchIn):
 
 
 @router.post("/registration/mark-batches/{int:pk}/confirm", response=BatchOut)
-def mark_batch_confirm(request: HttpRequest, pk: int, data: NoteIn):
+def mark_batch_confirm(request: HttpRequest, pk: int, data: NoteIn) -> dict:
     try:
         batch = services.confirm_marks(
             user=request.user, batch_id=pk, note=data.note, request=request
@@ -203,7 +203,7 @@ def mark_batch_confirm(request: HttpRequest, pk: int, data: NoteIn):
 
 
 @router.post("/registration/mark-batches/{int:pk}/cancel", response=BatchOut)
-def mark_batch_cancel(request: HttpRequest, pk: int, data: NoteIn):
+def mark_batch_cancel(request: HttpRequest, pk: int, data: NoteIn) -> dict:
     try:
         batch = services.cancel_marks(
             user=request.user, batch_id=pk, note=data.note, request=request

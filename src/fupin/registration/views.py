@@ -3,6 +3,7 @@ reasons, the poverty marks out of step with the registry, and the job-insurance 
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django import forms
@@ -16,11 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.access.scope import get_scoped, home_area_code, require_writer, scoped
 from fupin.areas.lookup import AreaNotFound, find_area
 from fupin.areas.models import Area, Level
 from fupin.management.selectors import townships
 from fupin.registry.idnumber import mask
+from fupin.registry.models import Person
 from fupin.registry.selectors import find_person
 from fupin.web.forms import styled
 from fupin.web.list_export import Column, export, wants_xlsx
@@ -54,7 +57,7 @@ def _township(request: HttpRequest) -> tuple[str, list[Area]]:
     return own, choices
 
 
-def area_code(user, text: str) -> str:
+def area_code(user: User, text: str) -> str:
     """The code (as stored, not padded) of a township or county typed, inside the user's area."""
     parse_area(user, text, levels=(Level.COUNTY, Level.TOWNSHIP))
     return find_area(text).code
@@ -205,11 +208,11 @@ def mark_batches(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-def _who(user) -> str:
+def _who(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
-def _when(at) -> str:
+def _when(at: dt.datetime | None) -> str:
     return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
 
 
@@ -282,12 +285,12 @@ class JobEnrolmentForm(forms.Form):
     since = bounds.DateField(label="起始日期", required=False)
     note = JobEnrolment._meta.get_field("note").formfield()
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         styled(self)
 
-    def clean_person(self):
+    def clean_person(self) -> Person:
         p = find_person(self.user, self.cleaned_data["person"])
         if p is None:
             raise forms.ValidationError("本辖区内没有这个人员")

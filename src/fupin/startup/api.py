@@ -57,7 +57,7 @@ class SubsidyIn(Schema):
 
 
 @router.post("/startup/loans", response={201: LoanOut})
-def create_loan(request: HttpRequest, data: LoanIn):
+def create_loan(request: HttpRequest, data: LoanIn) -> Status:
     try:
         loan = services.grant_loan(
             user=request.user,
@@ -81,7 +81,7 @@ def list_loans(request: HttpRequest):
 
 
 @router.get("/startup/loans/{int:pk}/schedule")
-def loan_schedule(request: HttpRequest, pk: int):
+def loan_schedule(request: HttpRequest, pk: int) -> dict[str, object]:
     """贴息计划（分）：按季付息，前 N 年财政贴息。"""
     loan = get_scoped(Loan.objects.all(), request.user, pk=pk)
     r = rules(loan.pack_id)
@@ -114,7 +114,7 @@ def loan_schedule(request: HttpRequest, pk: int):
 
 
 @router.post("/startup/subsidies", response={201: dict})
-def create_subsidy(request: HttpRequest, data: SubsidyIn):
+def create_subsidy(request: HttpRequest, data: SubsidyIn) -> Status:
     try:
         s = services.grant_startup_subsidy(
             user=request.user,

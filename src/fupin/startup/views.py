@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.access.scope import get_scoped, require_writer
-from fupin.policy.employment import default_pack_id, rules
+from fupin.policy.employment import EmploymentRules, default_pack_id, rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.idnumber import mask
+from fupin.registry.models import Person
 from fupin.registry.selectors import find_person
 from fupin.web.forms import styled
 from fupin.web.list_export import Column, export, wants_xlsx
@@ -22,7 +24,7 @@ from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
 from .models import Loan, LoanKind, StartupSubsidy
-from .schedule import ScheduleError, schedule, totals
+from .schedule import Period, ScheduleError, schedule, totals
 
 
 class LoanForm(forms.Form):
@@ -35,18 +37,18 @@ class LoanForm(forms.Form):
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120, initial=24)
     lender = forms.CharField(label="承贷银行", required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         styled(self)
 
-    def clean_person(self):
+    def clean_person(self) -> Person:
         p = find_person(self.user, self.cleaned_data["person"])
         if p is None:
             raise forms.ValidationError("本辖区内没有这个人员")
         return p
 
-    def clean_principal(self):
+    def clean_principal(self) -> int:
         fen = self.cleaned_data["principal"]
         if fen <= 0:
             raise forms.ValidationError("贷款金额须大于0")
@@ -60,7 +62,7 @@ class SubsidyForm(forms.Form):
     founded_on = bounds.DateField(label="成立日期")
     first_firm = forms.BooleanField(label="在本县初次创办企业", required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         styled(self)
@@ -110,7 +112,7 @@ def loan_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/form.html", {"form": form, "title": "登记创业担保贷款"})
 
 
-def loan_schedule(loan: Loan):
+def loan_schedule(loan: Loan) -> tuple[list[Period], dict[str, int | str | None], EmploymentRules]:
     """The plan, its totals and the rules; no periods and the reason when it cannot be computed."""
     r = rules(loan.pack_id)
     try:

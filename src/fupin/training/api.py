@@ -66,7 +66,7 @@ def list_courses(request: HttpRequest):
 
 
 @router.post("/training/courses/{int:pk}/enrolments", response={201: EnrolmentOut})
-def enrol(request: HttpRequest, pk: int, data: EnrolIn):
+def enrol(request: HttpRequest, pk: int, data: EnrolIn) -> Status:
     course = get_scoped(Course.objects.all(), request.user, pk=pk)
     try:
         return Status(
@@ -100,5 +100,5 @@ def complete(request: HttpRequest, pk: int, data: CompleteIn):
 
 
 @router.get("/training/coverage")
-def coverage(request: HttpRequest):
+def coverage(request: HttpRequest) -> list[dict]:
     return selectors.coverage(request.user, rules().trainings_per_willing_person.value)

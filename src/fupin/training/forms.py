@@ -1,8 +1,11 @@
 """Forms of the training pages (技能培训): the course (培训班) with its subsidy entered in yuan."""
 
+from typing import Any
+
 from django import forms
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.areas.models import Level
 from fupin.web.forms import ScopedAreaMixin, area_choices, styled
 
@@ -29,7 +32,7 @@ class CourseForm(ScopedAreaMixin, forms.ModelForm):
             "certificate_kind",
         ]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["area_code"] = forms.ChoiceField(
@@ -38,13 +41,13 @@ class CourseForm(ScopedAreaMixin, forms.ModelForm):
         )
         styled(self)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("starts_on") and data.get("ends_on") and data["starts_on"] > data["ends_on"]:
             self.add_error("ends_on", "结业日期不能早于开班日期")
         return data
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Course:
         c = super().save(commit=False)
         c.subsidy_fen = self.cleaned_data["subsidy"]
         if commit:

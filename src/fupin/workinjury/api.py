@@ -118,7 +118,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]):
 
 
 @router.get("/workinjury/cases/{int:pk}", response=CaseOut)
-def get_case(request: HttpRequest, pk: int):
+def get_case(request: HttpRequest, pk: int) -> InjuryCase:
     return _case(request, pk)
 
 
@@ -131,7 +131,7 @@ def report_case(request: HttpRequest, payload: CaseIn):
 
 
 @router.post("/workinjury/cases/{int:pk}/investigation", response=CaseOut)
-def investigate(request: HttpRequest, pk: int, payload: NoteIn):
+def investigate(request: HttpRequest, pk: int, payload: NoteIn) -> InjuryCase:
     case = _case(request, pk)
     try:
         return services.investigate(
@@ -142,7 +142,7 @@ def investigate(request: HttpRequest, pk: int, payload: NoteIn):
 
 
 @router.post("/workinjury/cases/{int:pk}/decision", response=CaseOut)
-def decide(request: HttpRequest, pk: int, payload: DecisionIn):
+def decide(request: HttpRequest, pk: int, payload: DecisionIn) -> InjuryCase:
     case = _case(request, pk)
     if payload.decision not in Decision.values:
         raise HttpError(422, "decision 应为 recognised、not_recognised 或 disputed")
@@ -159,7 +159,7 @@ def decide(request: HttpRequest, pk: int, payload: DecisionIn):
 
 
 @router.post("/workinjury/cases/{int:pk}/first-payment", response=CaseOut)
-def first_payment(request: HttpRequest, pk: int, payload: FirstPaymentIn):
+def first_payment(request: HttpRequest, pk: int, payload: FirstPaymentIn) -> InjuryCase:
     case = _case(request, pk)
     try:
         return services.grant_first_payment(
@@ -242,7 +242,7 @@ def list_recoveries(request: HttpRequest, filters: Query[RecoveryFilter]):
 
 
 @router.get("/workinjury/cases/{int:pk}/recovery", response=RecoveryOut)
-def get_recovery(request: HttpRequest, pk: int):
+def get_recovery(request: HttpRequest, pk: int) -> dict:
     case = _case(request, pk)
     if case.first_payment_fen is None:
         raise HttpError(422, "本案没有先行支付，无需向用人单位追偿")
@@ -250,7 +250,7 @@ def get_recovery(request: HttpRequest, pk: int):
 
 
 @router.post("/workinjury/cases/{int:pk}/recovery", response=RecoveryOut)
-def add_recovery(request: HttpRequest, pk: int, payload: RecoveryIn):
+def add_recovery(request: HttpRequest, pk: int, payload: RecoveryIn) -> dict:
     case = _case(request, pk)
     try:
         services.record_recovery(
@@ -267,7 +267,7 @@ def add_recovery(request: HttpRequest, pk: int, payload: RecoveryIn):
 
 
 @router.post("/workinjury/cases/{int:pk}/write-off", response=RecoveryOut)
-def write_off(request: HttpRequest, pk: int, payload: WriteOffIn):
+def write_off(request: HttpRequest, pk: int, payload: WriteOffIn) -> dict:
     case = _case(request, pk)
     try:
         services.write_off_recovery(

@@ -4,6 +4,7 @@ with its clocks, evidence, investigation, decision and 先行支付."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.access.scope import get_scoped, require_writer
 from fupin.areas.models import Level
 from fupin.management.evidence import CONTENT_TYPES, EvidenceError
@@ -43,7 +45,7 @@ class ReportForm(forms.Form):
     accident_place = InjuryCase._meta.get_field("accident_place").formfield()
     injury = InjuryCase._meta.get_field("injury").formfield()
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"] = AreaPickerField(
             user=user,
@@ -78,7 +80,7 @@ class WriteOffForm(forms.Form):
     reason = forms.CharField(label="核销原因", max_length=300)
 
 
-def _form_error(form) -> services.WorkInjuryError:
+def _form_error(form: forms.Form) -> services.WorkInjuryError:
     return services.WorkInjuryError(
         "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items())
     )
@@ -214,7 +216,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _step(request: HttpRequest, pk: int, fn, done: str):
+def _step(
+    request: HttpRequest, pk: int, fn: Callable[[InjuryCase], object], done: str
+) -> HttpResponse:
     case = get_scoped(InjuryCase.objects, request.user, pk=pk)
     require_writer(request.user)
     try:
@@ -227,7 +231,7 @@ def _step(request: HttpRequest, pk: int, fn, done: str):
 
 @login_required
 @require_POST
-def case_upload(request: HttpRequest, pk: int):
+def case_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -245,7 +249,7 @@ def case_upload(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def case_investigate(request: HttpRequest, pk: int):
+def case_investigate(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -258,10 +262,10 @@ def case_investigate(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def case_decide(request: HttpRequest, pk: int):
+def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
 
-    def run(case):
+    def run(case: InjuryCase) -> None:
         if not form.is_valid():
             raise services.WorkInjuryError(
                 "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items())
@@ -279,10 +283,10 @@ def case_decide(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def case_first_payment(request: HttpRequest, pk: int):
+def case_first_payment(request: HttpRequest, pk: int) -> HttpResponse:
     form = FirstPaymentForm(request.POST)
 
-    def run(case):
+    def run(case: InjuryCase) -> None:
         if not form.is_valid():
             raise services.WorkInjuryError(
                 "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items())
@@ -299,7 +303,7 @@ def case_first_payment(request: HttpRequest, pk: int):
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int):
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     ev = get_scoped(CaseEvidence.objects.select_related("case"), request.user, pk=pk)
     try:
         handle = ev.file.open("rb")
@@ -317,10 +321,10 @@ def evidence_download(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def case_recovery(request: HttpRequest, pk: int):
+def case_recovery(request: HttpRequest, pk: int) -> HttpResponse:
     form = RecoveryForm(request.POST)
 
-    def run(case):
+    def run(case: InjuryCase) -> None:
         if not form.is_valid():
             raise _form_error(form)
         services.record_recovery(
@@ -337,10 +341,10 @@ def case_recovery(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def case_write_off(request: HttpRequest, pk: int):
+def case_write_off(request: HttpRequest, pk: int) -> HttpResponse:
     form = WriteOffForm(request.POST)
 
-    def run(case):
+    def run(case: InjuryCase) -> None:
         if not form.is_valid():
             raise _form_error(form)
         services.write_off_recovery(

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from fupin import liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction, Role
+from fupin.access.models import AuditAction, Role, User
 from fupin.access.scope import area_code_of
 from fupin.sheets import reader
 from fupin.sheets.reader import check_upload_size
@@ -47,7 +47,7 @@ def source_of(kind: str) -> ModuleType:
     return enrolment if kind in ENROLMENT_KINDS else lists
 
 
-def may_import(user, kind: str) -> bool:
+def may_import(user: User, kind: str) -> bool:
     if getattr(user, "read_only", True):
         return False
     if kind in ENROLMENT_KINDS:
@@ -59,7 +59,7 @@ def validate(
     job: ImportJob,
     staged: list[StagedRow],
     headers: dict[str, str],
-    user,
+    user: User | None,
     progress: Progress = no_progress,
 ) -> None:
     """Set-based checks; each fault lands in the row's `errors`, each row gets its action."""
@@ -77,7 +77,7 @@ ABANDONED = ("读取或校验时后台进程意外退出（如内存耗尽或进
              "请检查文件后重新上传。")  # fmt: skip
 
 
-def stage(job: ImportJob, *, user=None, progress: Progress = no_progress) -> dict:
+def stage(job: ImportJob, *, user: User | None = None, progress: Progress = no_progress) -> dict:
     """Read the file into staging and validate it; the registry is not touched.
 
     The job's lock is held throughout (`fupin.liveness`), so a job whose process died while
@@ -90,7 +90,7 @@ def stage(job: ImportJob, *, user=None, progress: Progress = no_progress) -> dic
         return {}  # another live process is reading this very job (enqueued twice)
 
 
-def _stage(job: ImportJob, user, progress: Progress) -> dict:
+def _stage(job: ImportJob, user: User | None, progress: Progress) -> dict:
     started = time.monotonic()
 
     def report(stage_name: str, done: int, total: int) -> None:
@@ -212,7 +212,11 @@ def confirm(job: ImportJob) -> bool:
 
 
 def merge(
-    job: ImportJob, *, user=None, request: HttpRequest = None, progress: Progress = no_progress
+    job: ImportJob,
+    *,
+    user: User | None = None,
+    request: HttpRequest = None,
+    progress: Progress = no_progress,
 ) -> dict:
     """Write the staged new and changed rows into the registry — one transaction."""
     job = ImportJob.objects.get(pk=job.pk)
@@ -251,7 +255,7 @@ def merge(
     return result
 
 
-def _merge(job: ImportJob, user, progress: Progress) -> dict:
+def _merge(job: ImportJob, user: User | None, progress: Progress) -> dict:
     total = job.rows_total
     progress("merge", 0, total)
     actor = user if user is not None and user.is_authenticated else None
@@ -263,7 +267,7 @@ def _merge(job: ImportJob, user, progress: Progress) -> dict:
     return counts
 
 
-def create_job(*, user, kind: str, filename: str, content: bytes) -> ImportJob:
+def create_job(*, user: User | None, kind: str, filename: str, content: bytes) -> ImportJob:
     from django.core.exceptions import PermissionDenied
 
     if user is not None and not may_import(user, kind):
