@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -173,11 +174,11 @@ class CertificateOut(Schema):
     revoked_on: dt.date | None
 
     @staticmethod
-    def resolve_class_name(obj) -> str:
+    def resolve_class_name(obj: Certificate) -> str:
         return rules().class_name(obj.chronic_class)
 
     @staticmethod
-    def resolve_hospital_name(obj) -> str:
+    def resolve_hospital_name(obj: Certificate) -> str:
         return obj.hospital.name if obj.hospital_id else ""
 
 
@@ -185,7 +186,7 @@ class CertificateDetailOut(CertificateOut):
     history: list[ChangeOut]
 
     @staticmethod
-    def resolve_history(obj) -> list:
+    def resolve_history(obj: Certificate) -> list:
         return list(obj.changes.all())
 
 
@@ -294,7 +295,9 @@ class ApplicationFilter(Schema):
 
 
 @router.get("/appraisal/applications", response=list[ApplicationOut])
-def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]):
+def list_applications(
+    request: HttpRequest, filters: Query[ApplicationFilter]
+) -> QuerySet[Application]:
     qs = selectors.applications(request.user)
     if filters.stage in Stage.values:
         qs = qs.filter(stage=filters.stage)
@@ -354,7 +357,7 @@ def withdraw(request: HttpRequest, pk: int) -> Application:
 
 
 @router.get("/appraisal/applications/{int:pk}/objections", response=list[ObjectionOut])
-def list_objections(request: HttpRequest, pk: int):
+def list_objections(request: HttpRequest, pk: int) -> QuerySet[Objection]:
     return selectors.objections(request.user).filter(application=_application(request, pk))
 
 
@@ -412,7 +415,7 @@ def certify(request: HttpRequest, pk: int, data: CertifyIn) -> Status:
 
 # -- certificates, hospitals, rounds -------------------------------------------------------------
 @router.get("/appraisal/certificates", response=list[CertificateOut])
-def list_certificates(request: HttpRequest, area: str = ""):
+def list_certificates(request: HttpRequest, area: str = "") -> QuerySet[Certificate]:
     qs = selectors.certificates(request.user)
     if area.isdigit() and len(area) <= 12:
         qs = qs.filter(village_code__startswith=area)
@@ -459,12 +462,12 @@ def revoke(request: HttpRequest, pk: int, data: RevokeIn) -> Certificate:
 
 
 @router.get("/appraisal/hospitals", response=list[HospitalOut])
-def list_hospitals(request: HttpRequest):
+def list_hospitals(request: HttpRequest) -> QuerySet[Hospital]:
     return selectors.hospitals(request.user)[:MAX]
 
 
 @router.get("/appraisal/rounds", response=list[RoundOut])
-def list_rounds(request: HttpRequest):
+def list_rounds(request: HttpRequest) -> QuerySet[AppraisalRound]:
     return selectors.rounds(request.user)[:MAX]
 
 

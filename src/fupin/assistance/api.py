@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -16,7 +17,7 @@ from fupin.bounds import Date, text
 from fupin.registry.selectors import person
 
 from . import selectors, services
-from .models import PlannedMeasure
+from .models import LedgerEntry, PlannedMeasure
 
 router = Router(tags=["帮扶计划与台账"])
 
@@ -35,7 +36,7 @@ class LedgerOut(Schema):
 
 
 @router.get("/assistance/persons/{int:pk}/ledger", response=list[LedgerOut])
-def person_ledger(request: HttpRequest, pk: int):
+def person_ledger(request: HttpRequest, pk: int) -> QuerySet[LedgerEntry]:
     """该人员的帮扶台账，按时间顺序。"""
     return (
         selectors.ledger(request.user).filter(person=person(request.user, pk)).order_by("day", "id")

@@ -68,7 +68,9 @@ class CertificationOut(Schema):
 
 
 @router.get("/certification/pensioners", response=list[PensionerOut])
-def list_pensioners(request: HttpRequest, filters: Query[PensionerFilter]):
+def list_pensioners(
+    request: HttpRequest, filters: Query[PensionerFilter]
+) -> list[dict[str, object]]:
     today = dt.date.today()
     year = filters.year or today.year
     stage = selectors.window(year).stage(today)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -20,7 +21,7 @@ from fupin.policy.employment import rules
 from fupin.registry.models import Person
 
 from . import selectors, services
-from .models import EmploymentCheck, FollowUpVisit, Posting, Referral
+from .models import Employer, EmploymentCheck, FollowUpVisit, Posting, Recommendation, Referral
 from .recommend import recommend_person
 
 router = Router(tags=["就业帮扶"])
@@ -126,7 +127,7 @@ class OverdueOut(Schema):
 
 
 @router.get("/employment/employers", response=list[EmployerOut])
-def list_employers(request: HttpRequest, q: str = "", kind: str = ""):
+def list_employers(request: HttpRequest, q: str = "", kind: str = "") -> QuerySet[Employer]:
     qs = selectors.employers(request.user)
     if q:
         qs = qs.filter(name__contains=q)
@@ -136,7 +137,7 @@ def list_employers(request: HttpRequest, q: str = "", kind: str = ""):
 
 
 @router.get("/employment/postings", response=list[PostingOut])
-def list_postings(request: HttpRequest, open_only: bool = True):
+def list_postings(request: HttpRequest, open_only: bool = True) -> QuerySet[Posting]:
     qs = selectors.postings(request.user)
     if open_only:
         day = timezone.localdate()
@@ -145,18 +146,18 @@ def list_postings(request: HttpRequest, open_only: bool = True):
 
 
 @router.get("/employment/postings/{int:pk}", response=PostingOut)
-def get_posting(request: HttpRequest, pk: int):
+def get_posting(request: HttpRequest, pk: int) -> Posting:
     return get_scoped(Posting.objects.select_related("employer"), request.user, shared=True, pk=pk)
 
 
 @router.get("/employment/persons/{int:pk}/recommendations", response=list[RecommendationOut])
-def person_recommendations(request: HttpRequest, pk: int):
+def person_recommendations(request: HttpRequest, pk: int) -> QuerySet[Recommendation]:
     """该人员当前的岗位推荐（每人不少于 10 条，附中文推荐理由）。"""
     return selectors.recommendations(request.user).filter(person=_person(request, pk))
 
 
 @router.post("/employment/persons/{int:pk}/recommendations", response=list[RecommendationOut])
-def recompute_recommendations(request: HttpRequest, pk: int):
+def recompute_recommendations(request: HttpRequest, pk: int) -> QuerySet[Recommendation]:
     require_writer(request.user)
     person = _person(request, pk)
     recommend_person(person, user=request.user)
@@ -198,7 +199,7 @@ def referral_status(request: HttpRequest, pk: int, data: StatusIn) -> Referral:
 
 
 @router.post("/employment/referrals/{int:pk}/checks", response=ReferralOut)
-def referral_check(request: HttpRequest, pk: int, data: CheckIn):
+def referral_check(request: HttpRequest, pk: int, data: CheckIn) -> Referral:
     r = get_scoped(Referral.objects.all(), request.user, pk=pk)
     try:
         services.check_employment(
@@ -234,7 +235,7 @@ def create_visit(request: HttpRequest, pk: int, data: VisitIn) -> Status:
 
 
 @router.get("/employment/followups/overdue", response=list[OverdueOut])
-def overdue(request: HttpRequest, area: str = ""):
+def overdue(request: HttpRequest, area: str = "") -> QuerySet[Person]:
     """逾期未回访人员（回访周期取自政策包）。"""
     return selectors.overdue_visits(
         request.user, timezone.localdate(), area if area.isdigit() else ""
@@ -262,7 +263,7 @@ def workshop_awards(request: HttpRequest, year: Year = Query(...)) -> dict[str, 
 
 
 @router.get("/employment/rules")
-def employment_rules(request: HttpRequest):
+def employment_rules(request: HttpRequest) -> dict[str, dict[str, object]]:
     """当前政策包中的就业帮扶参数及出处。"""
     r = rules()
     return {

@@ -7,13 +7,12 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fupin.bounds import MAX_ID, Id
-from fupin.exchange.models import ComparisonResult
 from fupin.sheets.reader import FileFault
 
 from . import imports as import_service
 from . import selectors, services
 from .comparison import CATEGORIES
-from .models import Kind
+from .models import ComparisonJob, ComparisonResult, ImportJob, Kind
 
 router = Router(tags=["数据导入与信息比对"])
 MAX_LIMIT = 500
@@ -78,7 +77,7 @@ class ResultOut(Schema):
     id_difference: str  # where the two numbers differ, positions only (no hidden digit)
 
     @staticmethod
-    def resolve_id_difference(obj) -> str:
+    def resolve_id_difference(obj: ComparisonResult) -> str:
         from .review import id_diff
 
         return (
@@ -88,13 +87,13 @@ class ResultOut(Schema):
         )
 
     @staticmethod
-    def resolve_id_number(obj) -> str:
+    def resolve_id_number(obj: ComparisonResult) -> str:
         from fupin.registry.idnumber import mask
 
         return mask(obj.id_number) if obj.id_number else ""
 
     @staticmethod
-    def resolve_enrol_id_number(obj) -> str:
+    def resolve_enrol_id_number(obj: ComparisonResult) -> str:
         from fupin.registry.idnumber import mask
 
         return mask(obj.enrol_id_number) if obj.enrol_id_number else ""
@@ -105,7 +104,7 @@ class Decision(Schema):
 
 
 @router.get("/exchange/imports", response=list[ImportJobOut])
-def list_imports(request: HttpRequest):
+def list_imports(request: HttpRequest) -> list[ImportJob]:
     """导入任务列表（本辖区）."""
     jobs = list(selectors.import_jobs(request.user)[:100])
     for job in jobs:
@@ -133,7 +132,7 @@ def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]) -> S
 
 
 @router.get("/exchange/imports/{pk}", response=ImportJobOut)
-def import_status(request: HttpRequest, pk: Id):
+def import_status(request: HttpRequest, pk: Id) -> ImportJob:
     """导入任务状态、进度与预览统计."""
     job = selectors.import_job(request.user, pk)
     import_service.recover_interrupted(job)
@@ -146,7 +145,7 @@ def import_rejected(
     pk: Id,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
-):
+) -> list[dict[str, object]]:
     """被拒绝的行：行号、列、原因."""
     job = selectors.import_job(request.user, pk)
     out = []
@@ -168,7 +167,7 @@ def import_confirm(request: HttpRequest, pk: Id) -> Status:
 
 
 @router.get("/exchange/comparisons", response=list[ComparisonJobOut])
-def list_comparisons(request: HttpRequest):
+def list_comparisons(request: HttpRequest) -> list[ComparisonJob]:
     jobs = list(selectors.comparison_jobs(request.user)[:100])
     for job in jobs:
         services.recover_abandoned(job)
@@ -186,7 +185,7 @@ def start(request: HttpRequest) -> Status:
 
 
 @router.get("/exchange/comparisons/{pk}", response=ComparisonJobOut)
-def comparison_status(request: HttpRequest, pk: Id):
+def comparison_status(request: HttpRequest, pk: Id) -> ComparisonJob:
     """比对任务状态、进度、各类别与分乡镇数量."""
     job = selectors.comparison_job(request.user, pk)
     services.recover_abandoned(job)
@@ -201,7 +200,7 @@ def comparison_results(
     area: str = "",
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
-):
+) -> list[ComparisonResult]:
     """比对结果（可按类别、区划筛选；身份证号脱敏）."""
     job = selectors.comparison_job(request.user, pk)
     if category and category not in CATEGORIES:

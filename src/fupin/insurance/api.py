@@ -126,7 +126,7 @@ def _policy(pack: Pack) -> dict[str, Any]:
 
 
 @router.get("/policies", response=list[PolicyOut], summary="政策包列表")
-def policies(request: HttpRequest):
+def policies(request: HttpRequest) -> list[dict[str, Any]]:
     return [_policy(pack) for pack in list_packs()]
 
 

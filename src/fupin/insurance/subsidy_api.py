@@ -16,7 +16,7 @@ from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 
 from . import selectors, services
-from .models import Reason, Scheme
+from .models import Reason, Scheme, SubsidyChange, SubsidyEntry, SubsidyRun
 from .rules import INSURANCE_NAMES
 
 router = Router(tags=["社保扶贫代缴"])
@@ -53,11 +53,11 @@ class RunOut(Schema):
     seconds: float | None
 
     @staticmethod
-    def resolve_insurance_name(obj) -> str:
+    def resolve_insurance_name(obj: SubsidyRun) -> str:
         return INSURANCE_NAMES[obj.insurance]
 
     @staticmethod
-    def resolve_state_name(obj) -> str:
+    def resolve_state_name(obj: SubsidyRun) -> str:
         return obj.get_state_display()
 
 
@@ -76,29 +76,29 @@ class EntryOut(Schema):
     amount_fen: int
 
     @staticmethod
-    def resolve_name(obj) -> str:
+    def resolve_name(obj: SubsidyEntry) -> str:
         return obj.person.name
 
     @staticmethod
-    def resolve_id_number(obj) -> str:
+    def resolve_id_number(obj: SubsidyEntry) -> str:
         return mask(obj.person.id_number)
 
     @staticmethod
-    def resolve_rule(obj) -> str:
+    def resolve_rule(obj: SubsidyEntry) -> str:
         return obj.run.rules.get(obj.rule, {}).get("rule", "") if obj.outcome == "entitled" else ""
 
     @staticmethod
-    def resolve_rule_name(obj) -> str:
+    def resolve_rule_name(obj: SubsidyEntry) -> str:
         return obj.run.rules.get(obj.rule, {}).get("name", "") if obj.outcome == "entitled" else ""
 
     @staticmethod
-    def resolve_source(obj) -> str:
+    def resolve_source(obj: SubsidyEntry) -> str:
         return (
             obj.run.rules.get(obj.rule, {}).get("source", "") if obj.outcome == "entitled" else ""
         )
 
     @staticmethod
-    def resolve_reason_name(obj) -> str:
+    def resolve_reason_name(obj: SubsidyEntry) -> str:
         return obj.get_reason_display() if obj.reason else ""
 
 
@@ -111,15 +111,15 @@ class ChangeOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_name(obj) -> str:
+    def resolve_name(obj: SubsidyChange) -> str:
         return obj.person.name
 
     @staticmethod
-    def resolve_change_name(obj) -> str:
+    def resolve_change_name(obj: SubsidyChange) -> str:
         return obj.get_change_display()
 
     @staticmethod
-    def resolve_reason(obj) -> str:
+    def resolve_reason(obj: SubsidyChange) -> str:
         from .subsidy_views import _change_reason
 
         return _change_reason(obj)
@@ -151,7 +151,7 @@ def _insurance(value: str) -> str:
 
 
 @router.get("/insurance/subsidy-runs", response=list[RunOut])
-def list_runs(request: HttpRequest):
+def list_runs(request: HttpRequest) -> list[SubsidyRun]:
     """代缴名单计算记录（本辖区）."""
     runs = list(selectors.runs(request.user)[:100])
     for r in runs:
@@ -175,7 +175,7 @@ def start_run(request: HttpRequest, body: RunIn) -> Status:
 
 
 @router.get("/insurance/subsidy-runs/{pk}", response=RunOut)
-def run_status(request: HttpRequest, pk: Id):
+def run_status(request: HttpRequest, pk: Id) -> SubsidyRun:
     """计算状态、进度与统计（按项目、规则、原因）."""
     run = selectors.run(request.user, pk)
     services.recover_abandoned(run)
@@ -191,7 +191,7 @@ def list_changes(
     town: str = Query("", max_length=12),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
-):
+) -> list[SubsidyChange]:
     """与上年度相比的新增、减少及原因."""
     insurance = _insurance(insurance)
     qs = selectors.changes(
@@ -211,7 +211,7 @@ def list_entries(
     town: str = Query("", max_length=12),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
-):
+) -> list[SubsidyEntry]:
     """代缴 / 补缴 / 提前领取名单（scheme：premium、back_pay、early_pension、account_subsidy；身份证号脱敏）."""
     insurance = _insurance(insurance)
     if scheme not in Scheme.values:

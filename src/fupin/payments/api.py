@@ -4,8 +4,10 @@ HTTP 422 with the Chinese reason; another township's batch is 404."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -216,7 +218,7 @@ def _batch(request: HttpRequest, pk: int) -> Batch:
 
 
 @router.get("/payments/kinds", response=list[KindOut])
-def kinds(request: HttpRequest):
+def kinds(request: HttpRequest) -> list[KindOut]:
     """已登记的发放项目。"""
     return [
         KindOut(code=k.code, name=k.name, unit=k.unit, channel=k.channel, payee=k.payee)
@@ -225,7 +227,7 @@ def kinds(request: HttpRequest):
 
 
 @router.get("/payments/batches", response=list[BatchOut])
-def list_batches(request: HttpRequest, filters: Query[BatchQuery]):
+def list_batches(request: HttpRequest, filters: Query[BatchQuery]) -> QuerySet[Batch]:
     qs, _ = selectors.filtered_batches(request.user, filters.dict())
     return qs[filters.offset : filters.offset + filters.limit]
 
@@ -272,17 +274,17 @@ def batch_lines(
     status: str = Query("", max_length=10),
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
-):
+) -> QuerySet[BatchLine]:
     """发放明细（身份证号脱敏）。"""
     return selectors.lines(request.user, _batch(request, pk), status)[offset : offset + limit]
 
 
 @router.get("/payments/batches/{int:pk}/differences", response=list[DifferenceOut])
-def batch_differences(request: HttpRequest, pk: int):
+def batch_differences(request: HttpRequest, pk: int) -> QuerySet[Difference]:
     return selectors.differences(request.user, _batch(request, pk))
 
 
-def _run(request: HttpRequest, pk: int, action, **kwargs) -> Batch:
+def _run(request: HttpRequest, pk: int, action: Callable[..., object], **kwargs) -> Batch:
     _batch(request, pk)
     try:
         action(user=request.user, batch_id=pk, request=request, **kwargs)

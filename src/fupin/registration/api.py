@@ -164,7 +164,7 @@ def _refused(exc: Exception):
 
 
 @router.get("/registration/mark-batches", response=list[BatchOut])
-def mark_batch_list(request: HttpRequest, state: str = Query("", max_length=20)):
+def mark_batch_list(request: HttpRequest, state: str = Query("", max_length=20)) -> list[dict]:
     if state and state not in MarkBatchState.values:
         raise HttpError(422, "state 应为 prepared、applied 或 cancelled")
     qs = scoped(MarkBatch.objects.select_related("prepared_by", "checked_by"), request.user)

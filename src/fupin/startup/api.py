@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -76,7 +77,7 @@ def create_loan(request: HttpRequest, data: LoanIn) -> Status:
 
 
 @router.get("/startup/loans", response=list[LoanOut])
-def list_loans(request: HttpRequest):
+def list_loans(request: HttpRequest) -> QuerySet[Loan]:
     return selectors.loans(request.user)[:MAX_ROWS]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -61,7 +62,7 @@ class EnrolmentOut(Schema):
 
 
 @router.get("/training/courses", response=list[CourseOut])
-def list_courses(request: HttpRequest):
+def list_courses(request: HttpRequest) -> QuerySet[Course]:
     return selectors.courses(request.user)[:MAX_ROWS]
 
 
@@ -83,7 +84,7 @@ def enrol(request: HttpRequest, pk: int, data: EnrolIn) -> Status:
 
 
 @router.post("/training/enrolments/{int:pk}/complete", response=EnrolmentOut)
-def complete(request: HttpRequest, pk: int, data: CompleteIn):
+def complete(request: HttpRequest, pk: int, data: CompleteIn) -> Enrolment:
     e = get_scoped(Enrolment.objects.select_related("course", "person"), request.user, pk=pk)
     try:
         e = services.complete(

@@ -11,7 +11,7 @@ from pydantic import StrictStr
 from fupin.access.scope import scoped
 
 from . import services
-from .models import PriceSubsidy
+from .models import PriceSubsidy, SubsidyRun
 
 router = Router(tags=["价格临时补贴"])
 
@@ -46,7 +46,7 @@ class RunOut(Schema):
 
 
 @router.get("/unemployment/subsidies", response=list[SubsidyOut])
-def list_subsidies(request: HttpRequest, q: Query[MonthQuery]):
+def list_subsidies(request: HttpRequest, q: Query[MonthQuery]) -> list[PriceSubsidy]:
     try:
         month = services.month_text(q.month)
     except services.UnemploymentError as exc:
@@ -58,7 +58,7 @@ def list_subsidies(request: HttpRequest, q: Query[MonthQuery]):
 
 
 @router.post("/unemployment/runs", response={201: RunOut})
-def run_month(request: HttpRequest, payload: RunIn):
+def run_month(request: HttpRequest, payload: RunIn) -> tuple[int, SubsidyRun]:
     try:
         return 201, services.run_month(user=request.user, month=payload.month, request=request)
     except (services.UnemploymentError, PermissionDenied) as exc:

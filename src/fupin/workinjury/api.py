@@ -108,7 +108,7 @@ def _case(request: HttpRequest, pk: int) -> InjuryCase:
 
 
 @router.get("/workinjury/cases", response=list[CaseOut])
-def list_cases(request: HttpRequest, filters: Query[CaseFilter]):
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[InjuryCase]:
     if filters.clock and filters.clock not in selectors.CLOCK_FILTERS:
         raise HttpError(422, f"clock 应为 {'、'.join(selectors.CLOCK_FILTERS)} 之一")
     qs = selectors.filtered(
@@ -123,7 +123,7 @@ def get_case(request: HttpRequest, pk: int) -> InjuryCase:
 
 
 @router.post("/workinjury/cases", response={201: CaseOut})
-def report_case(request: HttpRequest, payload: CaseIn):
+def report_case(request: HttpRequest, payload: CaseIn) -> tuple[int, InjuryCase]:
     try:
         return 201, services.report_case(user=request.user, request=request, **payload.dict())
     except (services.WorkInjuryError, PermissionDenied) as exc:
@@ -234,7 +234,7 @@ def _recovery_out(case: InjuryCase) -> dict:
 
 
 @router.get("/workinjury/recoveries", response=list[RecoveryOut])
-def list_recoveries(request: HttpRequest, filters: Query[RecoveryFilter]):
+def list_recoveries(request: HttpRequest, filters: Query[RecoveryFilter]) -> list[dict]:
     if filters.shown not in selectors.RECOVERY_FILTERS:
         raise HttpError(422, f"shown 应为 {'、'.join(selectors.RECOVERY_FILTERS)} 之一")
     qs = selectors.recoveries(request.user, shown=filters.shown, today=timezone.localdate())
