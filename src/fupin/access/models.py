@@ -144,7 +144,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = "审计日志"
         ordering = ["-at", "-id"]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise PermissionError("审计日志只能追加，不能修改")
         super().save(*args, **kwargs)

@@ -4,24 +4,25 @@ user's credentials, role or area change."""
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from .audit import record
 from .models import ApiToken, AuditAction, User
 
 
 @receiver(user_logged_in)
-def on_login(sender, request, user, **kwargs):
+def on_login(sender, request: HttpRequest, user, **kwargs) -> None:
     record(AuditAction.LOGIN, user=user, request=request, summary="登录成功")
 
 
 @receiver(user_logged_out)
-def on_logout(sender, request, user, **kwargs):
+def on_logout(sender, request: HttpRequest, user, **kwargs) -> None:
     if user is not None:
         record(AuditAction.LOGOUT, user=user, request=request, summary="退出登录")
 
 
 @receiver(user_login_failed)
-def on_login_failed(sender, credentials, request=None, **kwargs):
+def on_login_failed(sender, credentials, request: HttpRequest = None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
     known = User.objects.filter(username=username).select_related("area").first()
     record(
@@ -35,7 +36,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 @receiver(pre_save, sender=User)
-def note_credential_changes(sender, instance: User, update_fields=None, **kwargs):
+def note_credential_changes(sender, instance: User, update_fields=None, **kwargs) -> None:
     """Marks a new password or a deactivation, whose API tokens `revoke_tokens` then deletes.
 
     A password is new when set_password() gave it (`_password`); Django re-hashing the same
@@ -56,7 +57,7 @@ def note_credential_changes(sender, instance: User, update_fields=None, **kwargs
 
 
 @receiver(post_save, sender=User)
-def revoke_tokens(sender, instance: User, **kwargs):
+def revoke_tokens(sender, instance: User, **kwargs) -> None:
     reasons = [
         why
         for flag, why in (

@@ -3,6 +3,7 @@ this package holds only the assembly: authentication (`auth`), error shapes (`er
 
 import json
 
+from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -32,7 +33,7 @@ from .auth import STAFF_AUTH, auth_router
 class ChineseJSONRenderer(JSONRenderer):
     """JSON with Chinese characters as they are, not \\u escapes."""
 
-    def render(self, request, data, *, response_status):
+    def render(self, request: HttpRequest, data, *, response_status):
         return json.dumps(data, cls=self.encoder_class, ensure_ascii=False)
 
 

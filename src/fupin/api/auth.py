@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
@@ -12,7 +13,7 @@ from fupin.access.models import ApiToken, AuditAction
 
 
 class TokenAuth(HttpBearer):
-    def authenticate(self, request, token: str):
+    def authenticate(self, request: HttpRequest, token: str):
         # Expired tokens and those of deactivated users are refused (password changes delete them).
         row = (
             ApiToken.valid()
@@ -44,7 +45,7 @@ class TokenOut(Schema):
 
 
 @auth_router.post("/token", auth=None, response={200: TokenOut, 401: dict, 429: dict})
-def issue_token(request, creds: Credentials):
+def issue_token(request: HttpRequest, creds: Credentials):
     """用户名密码换取 Bearer 令牌（有效期 FUPIN_TOKEN_HOURS 小时；连续失败会锁定账号和地址，返回 429）."""
     user = authenticate(request, username=creds.username, password=creds.password)
     if user is None:

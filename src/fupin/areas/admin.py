@@ -1,6 +1,7 @@
 """Admin pages of the administrative divisions (行政区划); the admin site audits every change."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Area
 
@@ -14,5 +15,5 @@ class AreaAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -102,7 +103,7 @@ class MonthOut(Schema):
     satisfied: int
 
 
-def _get(request, pk: int) -> Complaint:
+def _get(request: HttpRequest, pk: int) -> Complaint:
     return get_scoped(selectors.complaints(request.user, timezone.now()), request.user, pk=pk)
 
 
@@ -114,7 +115,7 @@ def _do(fn, **kwargs):
 
 
 @router.get("/complaints", response=list[ComplaintOut])
-def list_complaints(request, filters: Query[ComplaintFilter]):
+def list_complaints(request: HttpRequest, filters: Query[ComplaintFilter]):
     now = timezone.now()
     qs = selectors.filtered(selectors.complaints(request.user, now), state=filters.state, now=now)
     if filters.area:
@@ -125,17 +126,17 @@ def list_complaints(request, filters: Query[ComplaintFilter]):
 
 
 @router.get("/complaints/monthly", response=list[MonthOut])
-def monthly(request, year: Year | None = None):
+def monthly(request: HttpRequest, year: Year | None = None):
     return selectors.monthly(request.user, year or timezone.localdate().year, timezone.now())
 
 
 @router.get("/complaints/{int:pk}", response=ComplaintOut)
-def get_complaint(request, pk: int):
+def get_complaint(request: HttpRequest, pk: int):
     return _get(request, pk)
 
 
 @router.post("/complaints", response={201: ComplaintOut})
-def file_complaint(request, data: ComplaintIn):
+def file_complaint(request: HttpRequest, data: ComplaintIn):
     person = (
         get_scoped(Person.objects.all(), request.user, pk=data.person_id)
         if data.person_id
@@ -151,13 +152,13 @@ def file_complaint(request, data: ComplaintIn):
 
 
 @router.post("/complaints/{int:pk}/acknowledge", response=ComplaintOut)
-def acknowledge(request, pk: int):
+def acknowledge(request: HttpRequest, pk: int):
     _do(services.acknowledge, user=request.user, complaint=_get(request, pk), request=request)
     return _get(request, pk)
 
 
 @router.post("/complaints/{int:pk}/answer", response=ComplaintOut)
-def answer(request, pk: int, data: AnswerIn):
+def answer(request: HttpRequest, pk: int, data: AnswerIn):
     _do(
         services.answer,
         user=request.user,
@@ -169,7 +170,7 @@ def answer(request, pk: int, data: AnswerIn):
 
 
 @router.post("/complaints/{int:pk}/satisfaction", response=ComplaintOut)
-def rate(request, pk: int, data: RateIn):
+def rate(request: HttpRequest, pk: int, data: RateIn):
     _do(
         services.rate,
         user=request.user,

@@ -7,7 +7,7 @@ class ComplaintsConfig(AppConfig):
     name = "fupin.complaints"
     verbose_name = "诉求与投诉"
 
-    def ready(self):
+    def ready(self) -> None:
         from fupin.portal import menu
 
         menu.register(

@@ -4,6 +4,7 @@ say whether he is satisfied. Only his household's complaints, looked up inside t
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,12 +17,12 @@ from .models import Complaint, Level, Satisfaction
 from .rules import rules
 
 
-def _mine(request):
+def _mine(request: HttpRequest):
     return Complaint.objects.filter(person__household_id=request.resident_household.pk)
 
 
 @resident_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     viewed(request, "我的诉求")
     r = rules()
     rows = list(_mine(request).order_by("-filed_at", "-id")[:50])
@@ -31,7 +32,7 @@ def home(request):
 
 
 @resident_required
-def new(request):
+def new(request: HttpRequest) -> HttpResponse:
     form = ResidentComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -57,7 +58,7 @@ def new(request):
 
 
 @resident_required
-def detail(request, pk: int):
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
     c = household_get(request, Complaint.objects.all(), pk=pk)
     viewed(request, f"诉求“{c.subject}”", obj=c)
     return render(
@@ -74,7 +75,7 @@ def detail(request, pk: int):
 
 @resident_required
 @require_POST
-def rate(request, pk: int):
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
     c = household_get(request, Complaint.objects.all(), pk=pk)
     form = RateForm(request.POST)
     if not form.is_valid():

@@ -1,12 +1,13 @@
 """The person page section: the person's complaints and requests (诉求与投诉) with their state."""
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import selectors
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     rows = list(selectors.complaints(request.user, timezone.now()).filter(person=person)[:20])
     if not rows:
         return ""

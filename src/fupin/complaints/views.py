@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from .rules import rules
 LEVEL_FILTERS = {str(v): label for v, label in Level.choices}
 
 
-def _filtered(request, now):
+def _filtered(request: HttpRequest, now):
     qs = selectors.complaints(request.user, now)
     code, area_error = area_filter(request)
     if code:
@@ -41,7 +42,7 @@ def _filtered(request, now):
 
 
 @login_required
-def complaints(request):
+def complaints(request: HttpRequest):
     now = timezone.now()
     qs, state, level, category, code, area_error = _filtered(request, now)
     r = rules()
@@ -97,7 +98,7 @@ def complaints(request):
 
 
 @login_required
-def new(request):
+def new(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     form = StaffComplaintForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +125,7 @@ def new(request):
 
 
 @login_required
-def detail(request, pk: int):
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     c = get_scoped(selectors.complaints(request.user, now), request.user, pk=pk)
     return render(
@@ -145,7 +146,7 @@ def detail(request, pk: int):
 
 @login_required
 @require_POST
-def act(request, pk: int, action: str):
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     c = get_scoped(Complaint.objects.all(), request.user, pk=pk)
     try:
         if action == "acknowledge":
@@ -179,7 +180,7 @@ def act(request, pk: int, action: str):
 
 
 @login_required
-def monthly(request):
+def monthly(request: HttpRequest):
     now = timezone.now()
     year = bounds.query_year(request.GET.get("year"), timezone.localdate().year)
     rows = selectors.monthly(request.user, year, now)

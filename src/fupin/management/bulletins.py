@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -183,7 +184,12 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
 
 @transaction.atomic
 def generate(
-    *, user, month: dt.date, plan: Plan | None = None, remarks: str = "", request=None
+    *,
+    user,
+    month: dt.date,
+    plan: Plan | None = None,
+    remarks: str = "",
+    request: HttpRequest = None,
 ) -> Bulletin:
     require_county(user)
     month = month.replace(day=1)
@@ -208,7 +214,7 @@ def generate(
 
 
 @transaction.atomic
-def publish(*, user, bulletin: Bulletin, request=None) -> Bulletin:
+def publish(*, user, bulletin: Bulletin, request: HttpRequest = None) -> Bulletin:
     require_county(user)
     if bulletin.area_code != pad(own_code(user)):
         raise ManagementError("只能发布本县的通报")
@@ -231,7 +237,7 @@ def addressed_to(bulletin: Bulletin) -> str:
     return code[:6] if code[6:] == "000000" else code[:9] if code[9:] == "000" else code
 
 
-def confirm_read(*, user, bulletin: Bulletin, request=None) -> BulletinRead:
+def confirm_read(*, user, bulletin: Bulletin, request: HttpRequest = None) -> BulletinRead:
     """已阅确认: once per person; a second click keeps the first time."""
     if not bulletin.published_at:
         raise ManagementError("通报尚未发布")

@@ -3,6 +3,7 @@ registry's counts. It reads the management module and the registry, so it lives 
 in `fupin.web` (the base templates and form helpers every module imports)."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fupin.registry.choices import Status
@@ -21,7 +22,7 @@ def registry_version() -> str:
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """The dashboard of the user's area (fupin.management.dashboard) and the registry's counts,
     both read from the latest statistics snapshot (a few hundred rows, never the registry of a
     million persons); before the first snapshot the counts are computed live and cached."""

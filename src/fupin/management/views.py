@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -75,7 +76,7 @@ def _figures(user, inds, period):
 
 
 @login_required
-def indicators(request):
+def indicators(request: HttpRequest) -> HttpResponse:
     """指标一览: every indicator per township for a month, quarter or year."""
     period = periods.parse(request.GET.get("period"), today())
     towns, rows, as_of = _table(request.user, period)
@@ -96,7 +97,7 @@ def indicators(request):
 
 @login_required
 @require_POST
-def snapshot_build(request):
+def snapshot_build(request: HttpRequest) -> HttpResponse:
     """生成统计快照 now (the county's button): a background job, acting for the user."""
     from django.db import transaction
 
@@ -118,7 +119,7 @@ def snapshot_build(request):
 
 
 @login_required
-def indicators_export(request):
+def indicators_export(request: HttpRequest) -> HttpResponseBase:
     period = periods.parse(request.GET.get("period"), today())
     towns, rows, _ = _table(request.user, period)
     header = ["指标", "单位", *[t.name for t in towns], "合计", "依据"]
@@ -143,7 +144,7 @@ def indicators_export(request):
 
 
 @login_required
-def plans(request):
+def plans(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "management/plans.html",
@@ -155,7 +156,7 @@ def plans(request):
 
 
 @login_required
-def plan_detail(request, pk: int):
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_scoped(Plan.objects, request.user, shared=True, pk=pk)
     # Figures as of the latest statistics snapshot inside the plan (computed when there is none).
     latest = snapshots.latest_run(request.user, today())
@@ -201,7 +202,7 @@ def plan_detail(request, pk: int):
     )
 
 
-def _village_picker(request) -> str:
+def _village_picker(request: HttpRequest) -> str:
     from fupin.areas.models import Level
     from fupin.web.picker import AreaPickerWidget
 
@@ -213,7 +214,7 @@ def _village_picker(request) -> str:
 
 
 @login_required
-def plan_new(request):
+def plan_new(request: HttpRequest) -> HttpResponse:
     if not is_county(request.user):
         raise PermissionDenied("攻坚方案由县人社局制定")
     if request.method == "POST":
@@ -235,7 +236,7 @@ def plan_new(request):
 
 @login_required
 @require_POST
-def plan_target(request, pk: int):
+def plan_target(request: HttpRequest, pk: int) -> HttpResponse:
     """县人社局 sets a target: the county total split to the townships, or one township's."""
     plan = get_scoped(Plan.objects, request.user, shared=True, pk=pk)
     services.require_county(request.user)
@@ -279,7 +280,7 @@ def plan_target(request, pk: int):
 
 @login_required
 @require_POST
-def plan_village_target(request, pk: int):
+def plan_village_target(request: HttpRequest, pk: int) -> HttpResponse:
     """村目标: the county (any village) or a township (its own villages) sets one village's target."""
     from fupin.access.scope import area_code_in_scope
     from fupin.areas.models import Level
@@ -318,7 +319,7 @@ def plan_village_target(request, pk: int):
 
 
 @login_required
-def report(request):
+def report(request: HttpRequest) -> HttpResponse:
     """乡镇填报: counts of what fupin has no table for (示范点、送岗位信息下乡、贫困村退出)."""
     manual = Indicator.objects.filter(kind=IndicatorKind.MANUAL, active=True)
     if request.method == "POST":
@@ -360,7 +361,7 @@ def report(request):
 
 
 # -- task ledger (任务台账) ---------------------------------------------------------------------------
-def _filtered_tasks(request):
+def _filtered_tasks(request: HttpRequest):
     qs = selectors.tasks(request.user)
     status = request.GET.get("status") or ""
     if status == "overdue":
@@ -384,7 +385,7 @@ def _with_area_names(tasks) -> list:
 
 
 @login_required
-def tasks(request):
+def tasks(request: HttpRequest) -> HttpResponse:
     qs, status, query = _filtered_tasks(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     page.object_list = _with_area_names(page.object_list)
@@ -405,7 +406,7 @@ def tasks(request):
 
 
 @login_required
-def tasks_export(request):
+def tasks_export(request: HttpRequest) -> HttpResponseBase:
     qs, _, query = _filtered_tasks(request)
     day = today()
     rows = [
@@ -451,7 +452,7 @@ def tasks_export(request):
 
 
 @login_required
-def task_new(request):
+def task_new(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     towns = townships(request.user)
     own = selectors.own_code(request.user)
@@ -485,7 +486,7 @@ def task_new(request):
 
 
 @login_required
-def task_detail(request, pk: int):
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_scoped(Task.objects.select_related("plan", "phase"), request.user, pk=pk)
     task.area_name = selectors.names_of([task.area_code])[task.area_code]
     return render(
@@ -505,7 +506,7 @@ def task_detail(request, pk: int):
 
 @login_required
 @require_POST
-def task_update(request, pk: int):
+def task_update(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_scoped(Task.objects, request.user, pk=pk)
     require_writer(request.user)
     try:
@@ -526,7 +527,7 @@ def task_update(request, pk: int):
 
 @login_required
 @require_POST
-def task_upload(request, pk: int):
+def task_upload(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_scoped(Task.objects, request.user, pk=pk)
     require_writer(request.user)
     try:
@@ -544,7 +545,7 @@ def task_upload(request, pk: int):
 
 
 @login_required
-def evidence_download(request, pk: int):
+def evidence_download(request: HttpRequest, pk: int):
     ev = get_scoped(Evidence.objects.select_related("task"), request.user, pk=pk)
     try:
         handle = ev.file.open("rb")
@@ -562,7 +563,7 @@ def evidence_download(request, pk: int):
 
 # -- bulletins (进度通报) ------------------------------------------------------------------------------
 @login_required
-def bulletins(request):
+def bulletins(request: HttpRequest) -> HttpResponse:
     county = is_county(request.user)
     qs = (
         selectors.bulletins(request.user) if county else selectors.published_bulletins(request.user)
@@ -581,7 +582,7 @@ def bulletins(request):
 
 @login_required
 @require_POST
-def bulletin_generate(request):
+def bulletin_generate(request: HttpRequest) -> HttpResponse:
     if not is_county(request.user):
         raise PermissionDenied("进度通报由县人社局生成")
     try:
@@ -602,7 +603,7 @@ def bulletin_generate(request):
     return redirect("management:bulletins")
 
 
-def _bulletin(request, pk: int) -> Bulletin:
+def _bulletin(request: HttpRequest, pk: int) -> Bulletin:
     b = get_scoped(Bulletin.objects.select_related("plan"), request.user, shared=True, pk=pk)
     if not b.published_at and not is_county(request.user):
         raise Http404("通报尚未发布")
@@ -610,7 +611,7 @@ def _bulletin(request, pk: int) -> Bulletin:
 
 
 @login_required
-def bulletin_detail(request, pk: int):
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     b = _bulletin(request, pk)
     mine = BulletinRead.objects.filter(bulletin=b, user=request.user).first()
     return render(
@@ -627,7 +628,7 @@ def bulletin_detail(request, pk: int):
 
 
 @login_required
-def bulletin_pdf(request, pk: int):
+def bulletin_pdf(request: HttpRequest, pk: int):
     b = _bulletin(request, pk)
     response = HttpResponse(bulletins_mod.pdf_bytes(b), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title)}.pdf"
@@ -635,7 +636,7 @@ def bulletin_pdf(request, pk: int):
 
 
 @login_required
-def bulletin_xlsx(request, pk: int):
+def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     b = _bulletin(request, pk)
     return xlsx_response(
         user=request.user,
@@ -649,7 +650,7 @@ def bulletin_xlsx(request, pk: int):
 
 @login_required
 @require_POST
-def bulletin_publish(request, pk: int):
+def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
     b = get_scoped(Bulletin.objects, request.user, pk=pk)
     try:
         bulletins_mod.publish(user=request.user, bulletin=b, request=request)
@@ -661,7 +662,7 @@ def bulletin_publish(request, pk: int):
 
 @login_required
 @require_POST
-def bulletin_read(request, pk: int):
+def bulletin_read(request: HttpRequest, pk: int) -> HttpResponse:
     b = _bulletin(request, pk)
     if is_county(request.user):
         raise PermissionDenied("已阅确认由各乡镇进行")
@@ -688,7 +689,7 @@ INTERVIEW_STATES = {
 }
 
 
-def _filtered_interviews(request):
+def _filtered_interviews(request: HttpRequest):
     from fupin.web.picker import AreaNotFound, parse_area
 
     from .models import Interview
@@ -750,7 +751,7 @@ def _local(moment) -> str:
 
 
 @login_required
-def interviews(request):
+def interviews(request: HttpRequest):
     """约谈记录: filtered by township and follow-up state; exported as filtered."""
     from fupin.areas.models import Level
     from fupin.web.list_export import export, wants_xlsx
@@ -787,7 +788,7 @@ def interviews(request):
 
 
 @login_required
-def interview_new(request):
+def interview_new(request: HttpRequest) -> HttpResponse:
     from fupin.areas.models import Level
     from fupin.web.picker import AreaNotFound, AreaPickerWidget, parse_area
 
@@ -853,7 +854,7 @@ def interview_new(request):
 
 
 @login_required
-def interview_detail(request, pk: int):
+def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import Interview
 
     i = get_scoped(Interview.objects.select_related("task", "bulletin"), request.user, pk=pk)
@@ -875,7 +876,7 @@ def interview_detail(request, pk: int):
 
 @login_required
 @require_POST
-def interview_follow_up(request, pk: int):
+def interview_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import Interview
 
     i = get_scoped(Interview.objects, request.user, pk=pk)
@@ -911,7 +912,7 @@ def _download(stored, name: str, kind: str) -> FileResponse:
 
 
 @login_required
-def interview_file(request, pk: int):
+def interview_file(request: HttpRequest, pk: int):
     from .models import Interview
 
     i = get_scoped(Interview.objects, request.user, pk=pk)
@@ -920,7 +921,7 @@ def interview_file(request, pk: int):
 
 @login_required
 @require_POST
-def interview_report(request, pk: int):
+def interview_report(request: HttpRequest, pk: int) -> HttpResponse:
     """整改报告: the township interviewed submits (or corrects) its report, text and file."""
     from .models import Interview
 
@@ -941,7 +942,7 @@ def interview_report(request, pk: int):
 
 @login_required
 @require_POST
-def interview_accept(request, pk: int):
+def interview_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """验收整改报告 — the county."""
     from .models import Interview
 
@@ -960,7 +961,7 @@ def interview_accept(request, pk: int):
 
 
 @login_required
-def interview_report_file(request, pk: int):
+def interview_report_file(request: HttpRequest, pk: int):
     from .models import Interview
 
     i = get_scoped(Interview.objects, request.user, pk=pk)

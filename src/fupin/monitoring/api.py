@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import StrictBool, StrictInt, StrictStr
@@ -39,7 +40,7 @@ def _refused(exc: Exception) -> HttpError:
     return HttpError(422, str(exc))
 
 
-def _monitored(request, pk: int) -> MonitoredHousehold:
+def _monitored(request: HttpRequest, pk: int) -> MonitoredHousehold:
     return get_scoped(MonitoredHousehold.objects.all(), request.user, pk=pk)
 
 
@@ -118,7 +119,7 @@ class HouseholdFilter(Schema):
 
 
 @router.get("/monitoring/households", response=list[HouseholdOut])
-def list_households(request, filters: Query[HouseholdFilter]):
+def list_households(request: HttpRequest, filters: Query[HouseholdFilter]):
     qs = selectors.households(request.user)
     day = dt.date.today()
     if filters.area:
@@ -137,7 +138,7 @@ def list_households(request, filters: Query[HouseholdFilter]):
 
 
 @router.get("/monitoring/households/{int:pk}", response=HouseholdDetailOut)
-def get_household(request, pk: int):
+def get_household(request: HttpRequest, pk: int):
     return _monitored(request, pk)
 
 
@@ -210,7 +211,7 @@ def _do(fn, **kwargs):
 
 
 @router.post("/monitoring/households/{int:pk}/checks", response={201: HouseholdOut})
-def check(request, pk: int, data: CheckIn):
+def check(request: HttpRequest, pk: int, data: CheckIn):
     m = _monitored(request, pk)
     _do(services.record_check, user=request.user, monitored=m, request=request, **data.dict())
     m.refresh_from_db()
@@ -218,7 +219,7 @@ def check(request, pk: int, data: CheckIn):
 
 
 @router.post("/monitoring/households/{int:pk}/decision", response={201: HouseholdOut})
-def decide(request, pk: int, data: DecisionIn):
+def decide(request: HttpRequest, pk: int, data: DecisionIn):
     m = _monitored(request, pk)
     _do(services.decide, user=request.user, monitored=m, request=request, **data.dict())
     m.refresh_from_db()
@@ -226,7 +227,7 @@ def decide(request, pk: int, data: DecisionIn):
 
 
 @router.post("/monitoring/households/{int:pk}/measures", response={201: HouseholdOut})
-def measure(request, pk: int, data: MeasureIn):
+def measure(request: HttpRequest, pk: int, data: MeasureIn):
     m = _monitored(request, pk)
     person = (
         get_scoped(Person.objects.all(), request.user, pk=data.person_id)
@@ -248,7 +249,7 @@ def measure(request, pk: int, data: MeasureIn):
 
 
 @router.post("/monitoring/households/{int:pk}/reviews", response={201: HouseholdOut})
-def review(request, pk: int, data: ReviewIn):
+def review(request: HttpRequest, pk: int, data: ReviewIn):
     m = _monitored(request, pk)
     _do(services.add_review, user=request.user, monitored=m, request=request, **data.dict())
     m.refresh_from_db()
@@ -256,13 +257,13 @@ def review(request, pk: int, data: ReviewIn):
 
 
 @router.post("/monitoring/households/{int:pk}/removal", response=HouseholdOut)
-def remove(request, pk: int, data: RemoveIn):
+def remove(request: HttpRequest, pk: int, data: RemoveIn):
     m = _monitored(request, pk)
     return _do(services.remove_risk, user=request.user, monitored=m, request=request, **data.dict())
 
 
 @router.post("/monitoring/events", response={201: AlertOut})
-def report(request, data: EventIn):
+def report(request: HttpRequest, data: EventIn):
     hh = get_scoped(Household.objects.all(), request.user, pk=data.household_id)
     person = (
         get_scoped(Person.objects.all(), request.user, pk=data.person_id)
@@ -287,7 +288,7 @@ def report(request, data: EventIn):
 
 
 @router.post("/monitoring/runs", response={201: RunOut})
-def start_run(request, data: RunIn):
+def start_run(request: HttpRequest, data: RunIn):
     run = _do(
         services.start_run,
         user=request.user,
@@ -299,7 +300,7 @@ def start_run(request, data: RunIn):
 
 
 @router.get("/monitoring/runs/{int:pk}", response=RunOut)
-def get_run(request, pk: int):
+def get_run(request: HttpRequest, pk: int):
     run = get_scoped(MonitoringRun.objects.all(), request.user, pk=pk)
     services.recover_abandoned(run)
     return run

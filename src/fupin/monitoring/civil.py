@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
@@ -71,7 +72,9 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def import_file(*, user, data: bytes, filename: str, day: dt.date, request=None) -> int:
+def import_file(
+    *, user, data: bytes, filename: str, day: dt.date, request: HttpRequest = None
+) -> int:
     """Validate every row, then write them all in one transaction; returns the number of households."""
     require_writer(user)
     try:

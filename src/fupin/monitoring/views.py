@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +29,7 @@ from .rules import rules
 MAX_EXPORT = 200_000
 
 
-def _area(request) -> str:
+def _area(request: HttpRequest) -> str:
     code = (request.GET.get("area") or "").strip()
     return (
         code
@@ -36,12 +38,12 @@ def _area(request) -> str:
     )
 
 
-def _choice(request, name: str, values) -> str:
+def _choice(request: HttpRequest, name: str, values) -> str:
     value = request.GET.get(name) or ""
     return value if value in values else ""
 
 
-def _filtered_households(request):
+def _filtered_households(request: HttpRequest):
     """The monitored households as filtered on the page, and the filter as a query string (the
     export takes the same)."""
     day = timezone.localdate()
@@ -75,7 +77,7 @@ def _filtered_households(request):
     return qs, f, urlencode({k: v for k, v in f.items() if v})
 
 
-def _filtered_alerts(request):
+def _filtered_alerts(request: HttpRequest):
     qs = selectors.alerts(request.user)
     f = {
         "area": _area(request),
@@ -91,7 +93,7 @@ def _filtered_alerts(request):
     return qs, f, urlencode({k: v for k, v in f.items() if v})
 
 
-def _filter_context(request) -> dict:
+def _filter_context(request: HttpRequest) -> dict:
     own = home_area_code(request.user)
     towns = (
         Area.objects.filter(level=Level.TOWNSHIP, code__startswith=own[:9]).order_by("code")
@@ -107,7 +109,7 @@ def _filter_context(request) -> dict:
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
     runs = list(selectors.runs(request.user)[:5])
     for run in runs:
@@ -129,7 +131,7 @@ def home(request):
 
 
 @login_required
-def households(request):
+def households(request: HttpRequest) -> HttpResponse:
     qs, f, query = _filtered_households(request)
     page = Paginator(qs.order_by("check_due", "id"), 50).get_page(request.GET.get("page"))
     names = selectors.place_names(m.village_code for m in page)
@@ -143,7 +145,7 @@ def households(request):
 
 
 @login_required
-def households_export(request):
+def households_export(request: HttpRequest) -> HttpResponseBase:
     qs, _, query = _filtered_households(request)
     rows_qs = list(qs.order_by("village_code", "id")[:MAX_EXPORT])
     names = selectors.place_names(m.village_code for m in rows_qs)
@@ -193,7 +195,7 @@ def households_export(request):
 
 
 @login_required
-def alerts(request):
+def alerts(request: HttpRequest) -> HttpResponse:
     qs, f, query = _filtered_alerts(request)
     page = Paginator(qs.order_by("-raised_on", "-id"), 50).get_page(request.GET.get("page"))
     names = selectors.place_names(a.village_code for a in page)
@@ -207,7 +209,7 @@ def alerts(request):
 
 
 @login_required
-def alerts_export(request):
+def alerts_export(request: HttpRequest) -> HttpResponseBase:
     qs, _, query = _filtered_alerts(request)
     items = list(qs.order_by("village_code", "raised_on", "id")[:MAX_EXPORT])
     names = selectors.place_names(a.village_code for a in items)
@@ -241,12 +243,12 @@ def alerts_export(request):
     )
 
 
-def _monitored(request, pk: int) -> MonitoredHousehold:
+def _monitored(request: HttpRequest, pk: int) -> MonitoredHousehold:
     return get_scoped(MonitoredHousehold.objects.select_related("household"), request.user, pk=pk)
 
 
 @login_required
-def household(request, pk: int, forms_in: dict | None = None):
+def household(request: HttpRequest, pk: int, forms_in: dict | None = None) -> HttpResponse:
     m = _monitored(request, pk)
     day = timezone.localdate()
     open_signals = sorted(
@@ -295,7 +297,7 @@ STEPS = {
 
 @login_required
 @require_POST
-def step(request, pk: int, action: str):
+def step(request: HttpRequest, pk: int, action: str):
     if action not in STEPS:
         return redirect("monitoring:household", pk=pk)
     form_class, name, service, done = STEPS[action]
@@ -315,7 +317,7 @@ def step(request, pk: int, action: str):
 
 
 @login_required
-def report(request, pk: int):
+def report(request: HttpRequest, pk: int) -> HttpResponse:
     """Register a disaster or a township's finding for a registry household (pk: the household)."""
     hh = get_scoped(Household.objects.all(), request.user, pk=pk)
     form = forms.EventForm(request.POST or None)
@@ -335,7 +337,7 @@ def report(request, pk: int):
 
 
 @login_required
-def enter(request):
+def enter(request: HttpRequest):
     """A household not on the poverty list (边缘易致贫户、突发严重困难户), entered by a township."""
     own = home_area_code(request.user)
     villages = Area.objects.filter(level=Level.VILLAGE, code__startswith=own).order_by("code")
@@ -355,7 +357,7 @@ def enter(request):
     return _enter_page(request, form, villages)
 
 
-def _enter_page(request, form, villages, faults=None):
+def _enter_page(request: HttpRequest, form, villages, faults=None):
     names = selectors.area_names({v.code[:9] for v in villages})
     return render(
         request,
@@ -370,7 +372,7 @@ def _enter_page(request, form, villages, faults=None):
 
 @login_required
 @require_POST
-def import_civil(request):
+def import_civil(request: HttpRequest):
     """民政部门导入: an xlsx or CSV of households off the list, all or nothing."""
     from . import civil
 
@@ -402,7 +404,7 @@ def import_civil(request):
 
 @login_required
 @require_POST
-def run_start(request):
+def run_start(request: HttpRequest) -> HttpResponse:
     require_writer(request.user)
     try:
         run = services.start_run(user=request.user, request=request)
@@ -412,14 +414,14 @@ def run_start(request):
     return redirect("monitoring:run", pk=run.pk)
 
 
-def _run(request, pk: int) -> MonitoringRun:
+def _run(request: HttpRequest, pk: int) -> MonitoringRun:
     run = get_scoped(MonitoringRun.objects.all(), request.user, pk=pk)
     services.recover_abandoned(run)
     return run
 
 
 @login_required
-def run(request, pk: int):
+def run(request: HttpRequest, pk: int) -> HttpResponse:
     r = _run(request, pk)
     towns = selectors.area_names(r.by_township)
     summary = [
@@ -434,11 +436,11 @@ def run(request, pk: int):
 
 
 @login_required
-def run_progress(request, pk: int):
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/_run_progress.html", {"run": _run(request, pk)})
 
 
-def person_section(request, person: Person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     """The person page: the household's monitoring stage, alerts and measures (防止返贫监测)."""
     from django.template.loader import render_to_string
 

@@ -7,7 +7,7 @@ class PortalConfig(AppConfig):
     name = "fupin.portal"
     verbose_name = "居民服务门户"
 
-    def ready(self):
+    def ready(self) -> None:
         from . import menu
 
         menu.register(

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -50,7 +50,7 @@ def _find(user, raw) -> Person:
     return person
 
 
-def _close_current(request) -> None:
+def _close_current(request: HttpRequest) -> None:
     assist = request.session.get(ASSIST_KEY)
     if isinstance(assist, dict):
         Assistance.objects.filter(
@@ -58,7 +58,7 @@ def _close_current(request) -> None:
         ).update(ended_at=timezone.now())
 
 
-def _open(request, person, *, mode, authorisation, note, photo=None) -> Assistance:
+def _open(request: HttpRequest, person, *, mode, authorisation, note, photo=None) -> Assistance:
     _close_current(request)  # one resident at a time
     with transaction.atomic():
         a = Assistance(
@@ -85,7 +85,7 @@ def _open(request, person, *, mode, authorisation, note, photo=None) -> Assistan
 
 
 @login_required
-def start(request):
+def start(request: HttpRequest) -> HttpResponse:
     """Step 1: who, how (station / home), and the authorisation (photo now, or send a code)."""
     require_writer(request.user)
     error = field = ""
@@ -142,7 +142,7 @@ def start(request):
 
 
 @login_required
-def code(request):
+def code(request: HttpRequest) -> HttpResponse:
     """Step 2 (code authorisation): the code the resident reads aloud."""
     require_writer(request.user)
     pending = request.session.get(PENDING)
@@ -177,7 +177,7 @@ def code(request):
 
 
 @require_POST
-def end(request):
+def end(request: HttpRequest) -> HttpResponse:
     """结束代办: the record closes; the assistant is back on the staff side."""
     if not request.user.is_authenticated:
         return redirect("portal:login")
@@ -188,7 +188,7 @@ def end(request):
 
 
 @login_required
-def records(request):
+def records(request: HttpRequest):
     qs = scoped(Assistance.objects.select_related("person", "assistant"), request.user).order_by(
         "-started_at", "-id"
     )
@@ -215,7 +215,7 @@ def records(request):
 
 
 @login_required
-def record_detail(request, pk):
+def record_detail(request: HttpRequest, pk) -> HttpResponse:
     a = get_scoped(Assistance.objects.select_related("person", "assistant"), request.user, pk=pk)
     return render(
         request,
@@ -225,7 +225,7 @@ def record_detail(request, pk):
 
 
 @login_required
-def photo(request, pk):
+def photo(request: HttpRequest, pk):
     a = get_scoped(Assistance.objects.all(), request.user, pk=pk)
     if not a.photo:
         return redirect("portal:assist_record", pk=a.pk)

@@ -7,19 +7,23 @@ township's auditor reads it. Changes use `changed(...)` with the usual CREATE/UP
 
 from __future__ import annotations
 
+from django.http import HttpRequest
+
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.registry.idnumber import mask
 
 
-def actor(request) -> str:
+def actor(request: HttpRequest) -> str:
     person = request.resident
     if request.assisted_by is not None:
         return f"{request.assisted_by.username}（代办：{person.name}）"
     return f"居民 {person.name} {mask(person.id_number)}"
 
 
-def _write(action, request, summary: str, obj=None, changes=None, object_type="", object_id=""):
+def _write(
+    action, request: HttpRequest, summary: str, obj=None, changes=None, object_type="", object_id=""
+):
     person = request.resident
     assisted = request.assisted_by is not None
     return record(
@@ -36,10 +40,10 @@ def _write(action, request, summary: str, obj=None, changes=None, object_type=""
     )
 
 
-def viewed(request, what: str, obj=None):
+def viewed(request: HttpRequest, what: str, obj=None):
     return _write(AuditAction.VIEW, request, f"查看{what}", obj=obj)
 
 
-def changed(request, summary: str, *, obj=None, created: bool = False, changes=None):
+def changed(request: HttpRequest, summary: str, *, obj=None, created: bool = False, changes=None):
     action = AuditAction.CREATE if created else AuditAction.UPDATE
     return _write(action, request, summary, obj=obj, changes=changes)

@@ -23,7 +23,7 @@ from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
@@ -48,7 +48,7 @@ def _household_of(pk, household_id) -> tuple[Person | None, list[Person]]:
     return person, members
 
 
-def begin_resident_session(request, person: Person) -> None:
+def begin_resident_session(request: HttpRequest, person: Person) -> None:
     """The resident proved who they are: a fresh session key (no fixation), short expiry."""
     end_resident_session(request)
     request.session.cycle_key()
@@ -57,7 +57,9 @@ def begin_resident_session(request, person: Person) -> None:
     request.session.set_expiry(settings.PORTAL_SESSION_MINUTES * 60)
 
 
-def begin_assisted_session(request, person: Person, *, assistance_id: int, mode: str) -> None:
+def begin_assisted_session(
+    request: HttpRequest, person: Person, *, assistance_id: int, mode: str
+) -> None:
     """A village assistant (request.user) serves `person` on their behalf (代办)."""
     request.session.pop(PERSON_KEY, None)
     request.session.pop(HOUSEHOLD_KEY, None)
@@ -70,12 +72,12 @@ def begin_assisted_session(request, person: Person, *, assistance_id: int, mode:
     }
 
 
-def end_resident_session(request) -> None:
+def end_resident_session(request: HttpRequest) -> None:
     for key in (PERSON_KEY, HOUSEHOLD_KEY, ASSIST_KEY):
         request.session.pop(key, None)
 
 
-def resident_from_session(request):
+def resident_from_session(request: HttpRequest):
     """(person, members, assisted_by_user, assist_info) or (None, [], None, None)."""
     session = request.session
     assist = session.get(ASSIST_KEY)
@@ -109,7 +111,7 @@ def resident_required(view):
     """Only a resident (or an assistant serving one); anyone else goes to the portal login."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args, **kwargs):
         person, members, by, assist = resident_from_session(request)
         if person is None:
             return redirect(f"{reverse('portal:login')}?next={quote(request.get_full_path())}")
@@ -125,7 +127,7 @@ def resident_required(view):
     return wrapper
 
 
-def household_get(request, queryset, *, person_field: str = "person", **lookup):
+def household_get(request: HttpRequest, queryset, *, person_field: str = "person", **lookup):
     """One row of `queryset` belonging to the resident's household, or 404 (never another household's).
 
     `person_field` names the row's path to Person ("person", "application__person", …)."""
@@ -134,7 +136,7 @@ def household_get(request, queryset, *, person_field: str = "person", **lookup):
     return obj
 
 
-def household_person(request, pk) -> Person:
+def household_person(request: HttpRequest, pk) -> Person:
     """A member of the resident's household by id, or 404."""
     try:
         pk = int(pk)

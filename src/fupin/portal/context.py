@@ -1,7 +1,9 @@
 """Template context of portal pages: who is served, and by whom (代办)."""
 
+from django.http import HttpRequest
 
-def portal(request):
+
+def portal(request: HttpRequest):
     if not hasattr(request, "resident"):
         return {}
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from fupin.access.scope import area_code_in_scope, get_scoped, scoped
@@ -55,7 +56,7 @@ def detail_text(r: ResidentRequest) -> str:
     return "；".join(parts)
 
 
-def filtered(request):
+def filtered(request: HttpRequest):
     form = RequestFilter(request.GET or None, user=request.user)
     qs = scoped(ResidentRequest.objects.select_related("person", "assistance"), request.user)
     status = "unfinished"
@@ -76,7 +77,7 @@ def filtered(request):
 
 
 @login_required
-def requests_list(request):
+def requests_list(request: HttpRequest):
     form, qs = filtered(request)
     if wants_xlsx(request):
         return export(
@@ -121,7 +122,7 @@ class HandleForm(forms.Form):
 
 
 @login_required
-def request_handle(request, pk):
+def request_handle(request: HttpRequest, pk) -> HttpResponse:
     row = get_scoped(
         ResidentRequest.objects.select_related("person", "assistance", "handled_by"),
         request.user,

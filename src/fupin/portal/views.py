@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +20,7 @@ from .models import RequestKind, ResidentRequest
 
 
 @resident_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     audit.viewed(request, "门户首页")
     return render(request, "portal/home.html", {"menu": menu.links()})
 
@@ -27,14 +28,14 @@ def home(request):
 PENDING_KEY = "portal_login"
 
 
-def _safe_next(request, raw) -> str:
+def _safe_next(request: HttpRequest, raw) -> str:
     if raw and url_has_allowed_host_and_scheme(raw, allowed_hosts={request.get_host()}):
         if raw.startswith("/portal/"):
             return raw
     return reverse("portal:home")
 
 
-def login(request):
+def login(request: HttpRequest) -> HttpResponse:
     """Step 1: ID number and phone number → a code is texted (if they match the registry)."""
     form = {"id_number": "", "phone": ""}
     error = field = ""
@@ -61,7 +62,7 @@ def login(request):
     )
 
 
-def login_code(request):
+def login_code(request: HttpRequest) -> HttpResponse:
     """Step 2: the code. The same answers whether or not the ID number is registered."""
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict):
@@ -106,7 +107,7 @@ def login_code(request):
 
 
 @require_POST
-def logout(request):
+def logout(request: HttpRequest) -> HttpResponse:
     staff = getattr(request, "user", None) is not None and request.user.is_authenticated
     end_resident_session(request)
     if not staff:
@@ -118,26 +119,26 @@ def logout(request):
 
 
 @resident_required
-def me(request):
+def me(request: HttpRequest) -> HttpResponse:
     audit.viewed(request, "我的信息（状态、帮扶计划、养老医疗、代缴、慢性病证）")
     data = selectors.overview(request.resident_members)
     return render(request, "portal/me.html", data)
 
 
 @resident_required
-def jobs(request):
+def jobs(request: HttpRequest) -> HttpResponse:
     audit.viewed(request, "就业与培训")
     return render(request, "portal/jobs.html", selectors.jobs(request.resident_members))
 
 
 @resident_required
-def money(request):
+def money(request: HttpRequest) -> HttpResponse:
     audit.viewed(request, "补贴与贷款")
     return render(request, "portal/money.html", selectors.money(request.resident_members))
 
 
 @resident_required
-def claims(request):
+def claims(request: HttpRequest) -> HttpResponse:
     audit.viewed(request, "医疗费用结算")
     return render(
         request, "portal/claims.html", {"claims": selectors.claims(request.resident_members)}
@@ -145,7 +146,7 @@ def claims(request):
 
 
 @resident_required
-def claim(request, pk):
+def claim(request: HttpRequest, pk) -> HttpResponse:
     row = household_get(request, MedicalClaim.objects.select_related("person"), pk=pk)
     audit.viewed(request, f"医疗费用结算单 {row.claim_no} 的说明", obj=row)
     return render(request, "portal/claim.html", {"c": row, **selectors.explain(row)})
@@ -155,7 +156,7 @@ def claim(request, pk):
 
 
 @resident_required
-def requests_home(request):
+def requests_home(request: HttpRequest) -> HttpResponse:
     audit.viewed(request, "我的申请")
     return render(
         request,
@@ -165,13 +166,13 @@ def requests_home(request):
 
 
 @resident_required
-def request_detail(request, pk):
+def request_detail(request: HttpRequest, pk) -> HttpResponse:
     row = household_get(request, ResidentRequest.objects.select_related("person"), pk=pk)
     audit.viewed(request, f"申请 {row.pk}（{row.get_kind_display()}）", obj=row)
     return render(request, "portal/request.html", {"r": row})
 
 
-def _text(request, name: str, label: str, limit: int, required: bool = False) -> str:
+def _text(request: HttpRequest, name: str, label: str, limit: int, required: bool = False) -> str:
     raw = str(request.POST.get(name, ""))[: limit * 4 + 100]
     value = "".join(ch for ch in raw if ch in "\n" or unicodedata.category(ch)[0] != "C").strip()
     if required and not value:
@@ -181,7 +182,7 @@ def _text(request, name: str, label: str, limit: int, required: bool = False) ->
     return value
 
 
-def _filed(request, row):
+def _filed(request: HttpRequest, row):
     messages.success(
         request,
         f"已提交“{row.get_kind_display()}”，乡镇将在 {row.due_on:%Y年%m月%d日} 前办理。",
@@ -190,7 +191,7 @@ def _filed(request, row):
 
 
 @resident_required
-def request_pension(request):
+def request_pension(request: HttpRequest):
     choice = pension.choice_for(request.resident)
     error = field = ""
     if request.method == "POST":
@@ -243,7 +244,7 @@ FORMS = {
 }
 
 
-def _simple_request(request, kind):
+def _simple_request(request: HttpRequest, kind):
     title, fields, lead = FORMS[kind]
     error = field = ""
     values = {}
@@ -277,22 +278,22 @@ def _simple_request(request, kind):
 
 
 @resident_required
-def request_training(request):
+def request_training(request: HttpRequest):
     return _simple_request(request, RequestKind.TRAINING)
 
 
 @resident_required
-def request_job(request):
+def request_job(request: HttpRequest):
     return _simple_request(request, RequestKind.JOB)
 
 
 @resident_required
-def request_appraisal(request):
+def request_appraisal(request: HttpRequest):
     return _simple_request(request, RequestKind.APPRAISAL)
 
 
 @resident_required
-def request_phone(request):
+def request_phone(request: HttpRequest):
     error = field = ""
     if request.method == "POST":
         try:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -161,7 +162,7 @@ def _saved_or_409(save, **kwargs):
 
 
 @router.get("/areas", response=list[AreaOut])
-def list_areas(request, parent: str = ""):
+def list_areas(request: HttpRequest, parent: str = ""):
     """区划列表（本辖区内）；parent 为上级代码时只列其下一级。"""
     qs = scoped(Area.objects.all(), request.user)
     if parent:
@@ -170,12 +171,12 @@ def list_areas(request, parent: str = ""):
 
 
 @router.get("/areas/{code}", response=AreaOut)
-def get_area(request, code: str):
+def get_area(request: HttpRequest, code: str):
     return get_scoped(Area.objects.all(), request.user, code=code)
 
 
 @router.get("/households", response=HouseholdPage)
-def list_households(request, filters: Query[HouseholdFilterIn]):
+def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]):
     """贫困户列表：与页面相同的筛选；按 id 倒序，用 next_after 翻页。"""
     f = selectors.HouseholdFilter.from_params(filters.dict())
     if f.errors:
@@ -186,7 +187,7 @@ def list_households(request, filters: Query[HouseholdFilterIn]):
 
 
 @router.get("/households/{int:pk}", response=HouseholdDetail)
-def get_household(request, pk: int):
+def get_household(request: HttpRequest, pk: int):
     hh = selectors.household(request.user, pk)
     hh.members_list = list(selectors.members(request.user, hh))
     return HouseholdDetail.model_validate(
@@ -213,7 +214,7 @@ PersonIn = form_schema(PersonForm, "PersonIn")
 
 
 @router.post("/households", response={201: HouseholdOut})
-def create_household(request, data: HouseholdIn):
+def create_household(request: HttpRequest, data: HouseholdIn):
     form = _form_or_422(
         HouseholdForm(_payload(data.dict(exclude_unset=True), model=Household), user=request.user)
     )
@@ -221,7 +222,7 @@ def create_household(request, data: HouseholdIn):
 
 
 @router.patch("/households/{int:pk}", response={200: HouseholdOut, 409: dict})
-def update_household(request, pk: int, data: HouseholdIn):
+def update_household(request: HttpRequest, pk: int, data: HouseholdIn):
     """修改贫困户：只改提交的字段。带上读到的 `version` 时，期间已被他人修改则返回 409。"""
     with (
         transaction.atomic()
@@ -235,7 +236,7 @@ def update_household(request, pk: int, data: HouseholdIn):
         return _saved_or_409(services.save_household, user=request.user, form=form, request=request)
 
 
-def _status(request, subject, data: StatusIn):
+def _status(request: HttpRequest, subject, data: StatusIn):
     form = _form_or_422(StatusChangeForm(data.dict(exclude_none=True), current=subject.status))
     return _saved_or_409(
         services.change_status,
@@ -247,13 +248,13 @@ def _status(request, subject, data: StatusIn):
 
 
 @router.post("/households/{int:pk}/status", response={200: StatusOut, 409: dict})
-def household_status(request, pk: int, data: StatusIn):
+def household_status(request: HttpRequest, pk: int, data: StatusIn):
     return _status(request, selectors.household(request.user, pk), data)
 
 
 @router.get("/persons", response=PersonPage)
 def list_persons(
-    request,
+    request: HttpRequest,
     q: str = "",
     household: Id | None = None,
     after: Id | None = None,
@@ -268,7 +269,7 @@ def list_persons(
 
 
 @router.get("/persons/{int:pk}", response=PersonOut)
-def get_person(request, pk: int, unmasked: bool = False):
+def get_person(request: HttpRequest, pk: int, unmasked: bool = False):
     """家庭成员详情；unmasked=true 返回完整身份证号（需权限，记入审计日志）。"""
     p = selectors.person(request.user, pk)
     if unmasked:
@@ -286,7 +287,7 @@ def get_person(request, pk: int, unmasked: bool = False):
 
 
 @router.post("/persons", response={201: PersonOut})
-def create_person(request, data: PersonIn):
+def create_person(request: HttpRequest, data: PersonIn):
     form = _form_or_422(
         PersonForm(_payload(data.dict(exclude_unset=True), model=Person), user=request.user)
     )
@@ -294,7 +295,7 @@ def create_person(request, data: PersonIn):
 
 
 @router.patch("/persons/{int:pk}", response={200: PersonOut, 409: dict})
-def update_person(request, pk: int, data: PersonIn):
+def update_person(request: HttpRequest, pk: int, data: PersonIn):
     """修改家庭成员：只改提交的字段；身份证号可原样（或脱敏）送回，更正须有查看完整号码的权限。带 `version` 时同上。"""
     with transaction.atomic():
         p = selectors.person(request.user, pk, for_update=True)
@@ -309,5 +310,5 @@ def update_person(request, pk: int, data: PersonIn):
 
 
 @router.post("/persons/{int:pk}/status", response={200: StatusOut, 409: dict})
-def person_status(request, pk: int, data: StatusIn):
+def person_status(request: HttpRequest, pk: int, data: StatusIn):
     return _status(request, selectors.person(request.user, pk), data)

@@ -171,7 +171,7 @@ class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
             setattr(self.instance, f"income_{part}_fen", value or 0)
         return data
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         try:
             self.instance.validate_unique(exclude=self._get_validation_exclusions())
         except forms.ValidationError:
@@ -327,7 +327,7 @@ class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
             ),
         )
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         """Duplicates are reported by _check_duplicate with a pointer to the record."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from .models import IdentityPeriod
 REASON_MAX = 300
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     periods = list(IdentityPeriod.objects.filter(person=person).order_by("identity", "start", "id"))
     may_write = not request.user.read_only and area_code_in_scope(request.user, person.village_code)
     return render_to_string(
@@ -51,7 +52,7 @@ def _not_future(day, label: str):
 
 @login_required
 @require_POST
-def identity_add(request, pk: int):
+def identity_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person(request.user, pk)
     post = request.POST
     try:
@@ -74,7 +75,7 @@ def identity_add(request, pk: int):
 
 @login_required
 @require_POST
-def identity_end(request, pk: int, period: int):
+def identity_end(request: HttpRequest, pk: int, period: int) -> HttpResponse:
     person = selectors.person(request.user, pk)
     found = get_scoped(IdentityPeriod.objects.filter(person=person), request.user, pk=period)
     try:

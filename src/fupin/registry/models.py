@@ -115,7 +115,7 @@ class Household(models.Model):
     def causes(self) -> list[str]:
         return [c for c in (self.main_cause, self.cause_2, self.cause_3) if c]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs) -> None:
         self.village_code = self.village.code
         super().save(*args, **kwargs)
 
@@ -215,7 +215,7 @@ class Person(models.Model):
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs) -> None:
         self.village_code = self.household.village_code
         super().save(*args, **kwargs)
 
@@ -301,7 +301,7 @@ class IdentityPeriod(models.Model):
     def covers(self, day) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs) -> None:
         self.village_code = self.person.village_code
         super().save(*args, **kwargs)
 

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -26,7 +27,7 @@ EXPORT_LIMIT = 200_000
 
 
 @login_required
-def areas(request):
+def areas(request: HttpRequest):
     """区划导航: the user's area and the household counts of its sub-areas."""
     root_code = area_code_of(request.user) if request.user.area_id else None
     code = request.GET.get("code") or root_code or ""
@@ -75,7 +76,7 @@ def areas(request):
 
 
 @login_required
-def households(request):
+def households(request: HttpRequest) -> HttpResponse:
     f = selectors.HouseholdFilter.from_params(request.GET)
     for e in f.errors:
         messages.warning(request, e)
@@ -105,7 +106,7 @@ def households(request):
 
 
 @login_required
-def households_export(request):
+def households_export(request: HttpRequest) -> HttpResponseBase:
     f = selectors.HouseholdFilter.from_params(request.GET)
     unmasked = request.GET.get("unmasked") == "1"
     if unmasked and not request.user.may_unmask:
@@ -132,7 +133,7 @@ def households_export(request):
 
 
 @login_required
-def household_detail(request, pk: int):
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     hh = selectors.household(request.user, pk)
     return render(
         request,
@@ -147,7 +148,7 @@ def household_detail(request, pk: int):
 
 
 @login_required
-def household_edit(request, pk: int | None = None):
+def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_writer(request.user)
     if request.method != "POST":
         instance = selectors.household(request.user, pk) if pk else None
@@ -167,7 +168,7 @@ def household_edit(request, pk: int | None = None):
     )
 
 
-def _save(form, save, request):
+def _save(form, save, request: HttpRequest):
     """The saved object, or None with the fault on the form (a stale version included)."""
     if not form.is_valid():
         return None
@@ -179,7 +180,7 @@ def _save(form, save, request):
 
 
 @login_required
-def person_detail(request, pk: int):
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     p = selectors.person(request.user, pk)
     return render(
         request,
@@ -193,7 +194,7 @@ def person_detail(request, pk: int):
     )
 
 
-def person_sections(request, person) -> list[str]:
+def person_sections(request: HttpRequest, person) -> list[str]:
     """HTML fragments other modules add to the person page (就业、培训、参保 …)."""
     from django.conf import settings
     from django.utils.module_loading import import_string
@@ -205,7 +206,7 @@ def person_sections(request, person) -> list[str]:
 
 
 @login_required
-def person_edit(request, pk: int | None = None):
+def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """新增/编辑家庭成员. The ID number shows masked; `?show_id=1` shows it in full to a user
     who may unmask (and logs it), so that he can correct it."""
     require_writer(request.user)
@@ -242,7 +243,7 @@ def person_edit(request, pk: int | None = None):
     )
 
 
-def _reveal_url(request, form) -> str:
+def _reveal_url(request: HttpRequest, form) -> str:
     """The link that shows the full number for correcting it — offered only to who may use it."""
     if form.instance.pk and form.may_correct_id and not form.reveals_id:
         return f"{request.path}?show_id=1"
@@ -251,7 +252,7 @@ def _reveal_url(request, form) -> str:
 
 @login_required
 @require_POST
-def status_change(request, kind: str, pk: int):
+def status_change(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     require_writer(request.user)
     subject = (
         selectors.household(request.user, pk)
@@ -281,7 +282,7 @@ def status_change(request, kind: str, pk: int):
 
 @login_required
 @require_POST
-def unmask(request, pk: int):
+def unmask(request: HttpRequest, pk: int) -> HttpResponse:
     """显示完整身份证号 — permitted users only, and every view is logged."""
     p = selectors.person(request.user, pk)
     if not request.user.may_unmask:

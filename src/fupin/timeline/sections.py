@@ -1,6 +1,7 @@
 """The person page section (帮扶档案): plan, recommendations, placements, training, loans and
 the whole ledger in time order (帮扶台账)."""
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from fupin.startup.models import Loan, StartupSubsidy
 from fupin.training.models import Enrolment
 
 
-def person_section(request, person) -> str:
+def person_section(request: HttpRequest, person) -> str:
     user = request.user
     mine = {"person": person}
     ctx = {

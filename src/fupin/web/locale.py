@@ -5,6 +5,7 @@ English browsers, and staff should still get Chinese. English is opt-in via the 
 """
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import translation
 
 
@@ -12,7 +13,7 @@ class ChosenLanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _ in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE

@@ -10,7 +10,7 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 log = logging.getLogger("fupin")
@@ -27,7 +27,7 @@ class FriendlyErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest):
         response = self.get_response(request)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
@@ -36,7 +36,7 @@ class FriendlyErrorMiddleware:
         return response
 
     @staticmethod
-    def _not_allowed(request, response):
+    def _not_allowed(request: HttpRequest, response):
         """Django's and django-ninja's 405 say nothing or English."""
         allowed = response.get("Allow", "")
         message = f"不支持 {request.method} 请求" + (f"，可用：{allowed}" if allowed else "")
@@ -57,7 +57,7 @@ class FriendlyErrorMiddleware:
             out["Allow"] = allowed
         return out
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception):
         if isinstance(exception, Http404):
             return None
         if isinstance(exception, RequestDataTooBig):
@@ -95,7 +95,7 @@ class FriendlyErrorMiddleware:
         )
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason="") -> HttpResponse:
     """CSRF_FAILURE_VIEW: Django's page is English."""
     message = "页面已过期或来源不明（CSRF 校验失败），未做任何修改。请刷新页面后重新提交。"
     if request.path.startswith(API_PREFIX):

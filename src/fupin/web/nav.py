@@ -1,5 +1,6 @@
 """The modules in the top navigation bar (导航栏); each module adds its own line here."""
 
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 MODULES: list[tuple[str, str]] = [
@@ -21,7 +22,7 @@ MODULES: list[tuple[str, str]] = [
 ]
 
 
-def nav_modules(request):
+def nav_modules(request: HttpRequest):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     items = []

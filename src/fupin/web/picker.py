@@ -8,6 +8,7 @@ so the browser suggests as one types; the server reads whatever was typed throug
 from __future__ import annotations
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from fupin.access.scope import area_code_in_scope, home_area_code
@@ -93,7 +94,7 @@ class AreaPickerField(forms.CharField):
 
 
 # A list page's area filter (certification, complaints): the typed area and its picker.
-def area_filter(request) -> tuple[str, str]:
+def area_filter(request: HttpRequest) -> tuple[str, str]:
     """The area typed in the list filter (a name or a code), as a code inside the user's scope;
     a Chinese message when it is not one of his areas (the list then shows his whole area)."""
     text = (request.GET.get("area") or "").strip()[:100]
@@ -105,7 +106,7 @@ def area_filter(request) -> tuple[str, str]:
         return "", str(exc)
 
 
-def area_picker(request, code: str) -> str:
+def area_picker(request: HttpRequest, code: str) -> str:
     return AreaPickerWidget(
         user=request.user, attrs={"class": "form-control form-control-sm", "aria-label": "区划"}
     ).render("area", code)

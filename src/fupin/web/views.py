@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from fupin.access import audit_display
@@ -16,7 +18,7 @@ from fupin.web.xlsx import xlsx_response
 AUDIT_EXPORT_LIMIT = 100_000  # one xlsx an auditor can open; narrow the filter for more
 
 
-def _audit_entries(request):
+def _audit_entries(request: HttpRequest):
     """The entries an auditor may read, filtered as the page's form asks (page and export alike)."""
     if not (request.user.role == Role.AUDITOR or request.user.is_superuser):
         raise PermissionDenied("只有审计人员可以查看审计日志")
@@ -37,7 +39,7 @@ def _audit_entries(request):
 
 
 @login_required
-def audit_log(request):
+def audit_log(request: HttpRequest) -> HttpResponse:
     """审计日志查询 — auditors (and the superuser) only."""
     qs = _audit_entries(request)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
@@ -67,7 +69,7 @@ def audit_log(request):
 
 
 @login_required
-def audit_export(request):
+def audit_export(request: HttpRequest) -> HttpResponseBase:
     """审计日志导出: the filtered entries (at most EXPORT_LIMIT, newest first) as xlsx, itself audited."""
     qs = _audit_entries(request)[:AUDIT_EXPORT_LIMIT]
     rows = audit_display.rows(masked_for_display(e) for e in qs)

@@ -4,7 +4,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.access import staff
 from fupin.access.models import Role, User
@@ -20,7 +20,7 @@ def _actor() -> str:
 class Command(BaseCommand):
     help = "工作人员账号：add 新增一个，list 列出，import 从人员 xlsx 批量新增，template 生成人员 xlsx 模板。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
             dest="action", required=True, metavar="{add,list,import,template}"
         )
@@ -54,13 +54,13 @@ class Command(BaseCommand):
         tpl = sub.add_parser("template", help="生成人员 xlsx 模板")
         tpl.add_argument("out", help="写出的 xlsx 文件，如 人员.xlsx")
 
-    def handle(self, *args, action: str, **options):
+    def handle(self, *args, action: str, **options) -> None:
         try:
             getattr(self, f"do_{action}")(**options)
         except staff.StaffError as e:
             raise CommandError("\n".join(e.messages), returncode=2) from None
 
-    def do_add(self, *, username, role, area, name, unmask, generate_password, **_):
+    def do_add(self, *, username, role, area, name, unmask, generate_password, **_) -> None:
         password = None
         if not generate_password and sys.stdin.isatty():
             password = getpass.getpass("密码（直接回车则自动生成）：")
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             self.stdout.write(f"初始密码：{password_used}")
             self.stdout.write("（只显示这一次，请转交本人）")
 
-    def do_list(self, *, role, area, **_):
+    def do_list(self, *, role, area, **_) -> None:
         users = User.objects.select_related("area").order_by("area__code", "username")
         if role:
             users = users.filter(role=staff.resolve_role(role))
@@ -108,7 +108,7 @@ class Command(BaseCommand):
             self.stdout.write("\t".join(r))
         self.stdout.write(f"共 {len(rows) - 1} 个账号")
 
-    def do_import(self, *, file, **_):
+    def do_import(self, *, file, **_) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}", returncode=2)
@@ -117,6 +117,6 @@ class Command(BaseCommand):
         for user, password in created:
             self.stdout.write(f"{user.username}\t{user.first_name}\t{password}")
 
-    def do_template(self, *, out, **_):
+    def do_template(self, *, out, **_) -> None:
         staff.template_xlsx(Path(out))
         self.stdout.write(f"已写出人员模板 {out}：填好后运行 fupin user import {out}")

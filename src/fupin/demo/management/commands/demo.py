@@ -6,7 +6,7 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from fupin.demo import builder
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         "演示账号密码均为 fupin-demo；Ctrl+C 或 SIGTERM 同时停止两者。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="只构建，不启动服务")
         parser.add_argument("--households", type=int, default=4000)
         parser.add_argument(
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             help="监听地址与端口，默认 127.0.0.1:8000；局域网访问用 0.0.0.0:8000",
         )
 
-    def handle(self, *args, no_serve: bool, households: int, addr: str, **options):
+    def handle(self, *args, no_serve: bool, households: int, addr: str, **options) -> None:
         db = settings.DATABASES["default"]
         if db["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError("演示县只构建在内嵌 SQLite 上：请不要设置 DATABASE_URL")

@@ -1,7 +1,7 @@
 """`fupin prune_snapshots`: delete old statistics snapshots (统计快照) beyond the kept ones."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fupin.management import snapshots
@@ -13,11 +13,11 @@ class Command(BaseCommand):
         "（N 默认取配置 FUPIN_SNAPSHOT_KEEP_DAYS），其余删除。每晚在 fupin snapshot 之后运行"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--keep-days", type=int, help="保留最近多少天的快照（默认取配置）")
         parser.add_argument("--dry-run", action="store_true", help="只列出将删除的日期，不删除")
 
-    def handle(self, *args, keep_days=None, dry_run=False, **options):
+    def handle(self, *args, keep_days=None, dry_run=False, **options) -> None:
         keep = settings.SNAPSHOT_KEEP_DAYS if keep_days is None else keep_days
         if not 1 <= keep <= 3660:
             raise CommandError("保留天数应在 1 到 3660 之间")

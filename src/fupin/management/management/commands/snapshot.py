@@ -1,6 +1,6 @@
 """`fupin snapshot`: take the statistics snapshot (统计快照) of the indicators now."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fupin import bounds
@@ -13,13 +13,13 @@ class Command(BaseCommand):
         "每天运行一次（如 cron 每晚 23:30），--months 补建过去各月月末的快照"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--day", help="快照日期 YYYY-MM-DD（默认今天）")
         parser.add_argument(
             "--months", type=int, default=0, help="另补建此前 N 个月各月最后一天的快照"
         )
 
-    def handle(self, *args, day=None, months=0, **options):
+    def handle(self, *args, day=None, months=0, **options) -> None:
         try:
             when = bounds.parse_date(day, "快照日期") if day else timezone.localdate()
         except bounds.BoundsError as exc:

@@ -7,7 +7,7 @@ Prints new alerts per township. Schedule it nightly (cron / systemd timer).
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin import bounds
 from fupin.access.models import User
@@ -21,13 +21,13 @@ from fupin.monitoring.nightly import STEPS
 class Command(BaseCommand):
     help = "防止返贫监测：计算全部预警信号（集合运算），写入新预警，按乡镇汇总。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["run"], help="run：运行一次监测")
         parser.add_argument("--user", required=True, help="操作人用户名：按其辖区和权限读取数据")
         parser.add_argument("--area", help="区划代码（默认该用户的辖区）")
         parser.add_argument("--date", help="监测日期 YYYY-MM-DD（默认今天）")
 
-    def handle(self, *args, action, user, area, date, **options):
+    def handle(self, *args, action, user, area, date, **options) -> None:
         operator = User.objects.select_related("area").filter(username=user, is_active=True).first()
         if operator is None:
             raise CommandError(f"用户“{user}”不存在或已停用")

@@ -2,7 +2,7 @@
 
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from fupin.web.server import serve
 
@@ -13,12 +13,12 @@ class Command(BaseCommand):
         "生产环境请用 deploy/systemd/ 中的两个服务分别运行。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--addr",
             default="127.0.0.1:8000",
             help="监听地址与端口，默认 127.0.0.1:8000；局域网访问用 0.0.0.0:8000",
         )
 
-    def handle(self, *args, addr: str, **options):
+    def handle(self, *args, addr: str, **options) -> None:
         sys.exit(serve(addr, say=self.stdout.write))

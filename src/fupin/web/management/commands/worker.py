@@ -9,7 +9,7 @@ from fupin.web.server import worker_arguments
 class Command(BaseCommand):
     help = "运行后台任务 worker：FUPIN_TASKS=rq 时为 RQ（需 REDIS_URL），否则为数据库任务队列。"
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options) -> None:
         try:
             arguments = worker_arguments()
         except ValueError as e:
