@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from django import forms
 from django.db import models
@@ -217,7 +218,7 @@ class DateField(forms.DateField):
 
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-    def to_python(self, value):
+    def to_python(self, value: object) -> dt.date | None:
         if value in self.empty_values:
             return None
         try:
@@ -229,7 +230,7 @@ class DateField(forms.DateField):
 class YearField(forms.IntegerField):
     """年度, four digits inside the date range."""
 
-    def to_python(self, value):
+    def to_python(self, value: object) -> int | None:
         if value in self.empty_values:
             return None
         try:
@@ -243,7 +244,7 @@ class MonthField(forms.CharField):
 
     widget = forms.TextInput(attrs={"type": "month"})
 
-    def to_python(self, value):
+    def to_python(self, value: object) -> dt.date | None:
         value = super().to_python(value)
         if value in self.empty_values:
             return None
@@ -260,7 +261,7 @@ class MoneyField(forms.CharField):
         self.allow_negative = allow_negative
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: object) -> int | None:
         value = super().to_python(value)
         if value in self.empty_values:
             return None
@@ -273,7 +274,7 @@ class MoneyField(forms.CharField):
 class IdField(forms.IntegerField):
     """A record id (bigint)."""
 
-    def to_python(self, value):
+    def to_python(self, value: object) -> int | None:
         if value in self.empty_values:
             return None
         try:
@@ -300,8 +301,11 @@ def formfield(model_field: models.Field, **kwargs) -> forms.Field | None:
 
 
 # -- API (ninja / pydantic) types ----------------------------------------------------------------
-def _pydantic(check, *args):
-    def run(value):
+T = TypeVar("T")
+
+
+def _pydantic(check: Callable[..., T], *args: object) -> Callable[[object], T]:
+    def run(value: object) -> T:
         try:
             return check(value, *args)
         except BoundsError as exc:

@@ -83,7 +83,7 @@ def mask_in_text(text: str) -> str:
     return _ID_IN_TEXT.sub(lambda m: mask(clean(m.group())), text)
 
 
-def mask_in(value):
+def mask_in(value: object) -> object:
     """`mask_in_text` through strings, lists and dict values (JSON-like data such as audit changes)."""
     if isinstance(value, str):
         return mask_in_text(value)

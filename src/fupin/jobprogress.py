@@ -18,13 +18,14 @@ from __future__ import annotations
 import time
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db.models import Model
 
 
 class Reporter:
     """`report(step=…, step_label=…, done=…, total=…)` onto one row of `model` (field names are
     the model's own; values ints or short text)."""
 
-    def __init__(self, model, pk: int, *, every: float = 0.5):
+    def __init__(self, model: type[Model], pk: int, *, every: float = 0.5) -> None:
         self.model, self.pk, self.every = model, pk, every
         self.last = 0.0
         self.last_step = None

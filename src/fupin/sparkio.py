@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pyspark is imported only when a Spark path runs
+    from pyspark.sql import DataFrame, SparkSession
 
 # Spark settings the pipeline's SQL relies on: string literals as DuckDB reads them (a backslash
 # is a backslash: the ID regexes use \x{…}), no ANSI errors from CASE branches that DuckDB skips,
@@ -22,7 +26,9 @@ SQL_CONF = {
 }
 
 
-def session(master: str | None = None, shuffle_partitions: int | None = None, **conf):
+def session(
+    master: str | None = None, shuffle_partitions: int | None = None, **conf: str
+) -> SparkSession:
     """A SparkSession with the settings the pipeline needs (getOrCreate: spark-submit's session)."""
     from pyspark.sql import SparkSession
 
@@ -46,7 +52,7 @@ def session(master: str | None = None, shuffle_partitions: int | None = None, **
     return spark
 
 
-def read_table(spark, path: str, csv_multiline: bool = True):
+def read_table(spark: SparkSession, path: str, csv_multiline: bool = True) -> DataFrame:
     """A CSV or Parquet file (or directory of part files, any URI) as a DataFrame, columns as read."""
     p = str(path).rstrip("/")
     if p.lower().endswith((".parquet", ".pq")) or is_parquet_dir(spark, p):
@@ -65,12 +71,12 @@ def read_table(spark, path: str, csv_multiline: bool = True):
     ).csv(p)
 
 
-def with_row_numbers(df):
+def with_row_numbers(df: DataFrame) -> DataFrame:
     """df with `row_no` first: 1, 2, … in file order (see numbered)."""
     return numbered(df)[0]
 
 
-def numbered(df):
+def numbered(df: DataFrame) -> tuple[DataFrame, int]:
     """(df with `row_no` first, its number of rows): row_no 1, 2, … in file order (files by name,
     then position in the file).
 
@@ -109,7 +115,7 @@ def numbered(df):
     return out, sum(int(r["_n"]) for r in rows)
 
 
-def path_size(spark, path: str) -> int:
+def path_size(spark: SparkSession, path: str) -> int:
     """Bytes under a path or URI (0 when the file system cannot say)."""
     try:
         jvm = spark._jvm
@@ -120,7 +126,7 @@ def path_size(spark, path: str) -> int:
         return 0
 
 
-def is_parquet_dir(spark, path: str) -> bool:
+def is_parquet_dir(spark: SparkSession, path: str) -> bool:
     """A directory whose data files end in .parquet (as Spark and fupin write them)."""
     try:
         jvm = spark._jvm
@@ -133,13 +139,13 @@ def is_parquet_dir(spark, path: str) -> bool:
         return False
 
 
-def path_exists(spark, path: str) -> bool:
+def path_exists(spark: SparkSession, path: str) -> bool:
     jvm = spark._jvm
     p = jvm.org.apache.hadoop.fs.Path(path)
     return bool(p.getFileSystem(spark._jsc.hadoopConfiguration()).exists(p))
 
 
-def delete_path(spark, path: str) -> None:
+def delete_path(spark: SparkSession, path: str) -> None:
     jvm = spark._jvm
     p = jvm.org.apache.hadoop.fs.Path(path)
     fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
@@ -147,7 +153,7 @@ def delete_path(spark, path: str) -> None:
         fs.delete(p, True)
 
 
-def write_text(spark, path: str, text: str) -> None:
+def write_text(spark: SparkSession, path: str, text: str) -> None:
     """A small text file at a path or URI (the Hadoop file system Spark writes to)."""
     jvm = spark._jvm
     p = jvm.org.apache.hadoop.fs.Path(path)

@@ -10,7 +10,7 @@ from fupin.web import views as web
 
 
 class LoginView(auth_views.LoginView):
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
         from django.conf import settings
 
         return {**super().get_context_data(**kwargs), "demo_mode": settings.DEMO_MODE}

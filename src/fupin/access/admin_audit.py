@@ -7,9 +7,12 @@ recorded field by field; passwords only as "changed", never their hashes.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest
@@ -61,7 +64,9 @@ def snapshot(obj: models.Model | None, names: list[str]) -> dict[str, Any]:
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool
+    ) -> None:
         # A new record: every field the form sets; a change: the fields that changed.
         names = [
             "password" if n in PASSWORD_FIELDS else n
@@ -72,7 +77,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
         obj._fupin_audit_before = snapshot(before, obj._fupin_audit_fields)
         super().save_model(request, obj, form, change)
 
-    def _audit(self, request: HttpRequest, obj, action: AuditAction, verb: str) -> None:
+    def _audit(
+        self, request: HttpRequest, obj: models.Model, action: AuditAction, verb: str
+    ) -> None:
         names = getattr(obj, "_fupin_audit_fields", [])
         before = getattr(obj, "_fupin_audit_before", {})
         after = snapshot(obj, names)  # after save_related, so many-to-many values are the new ones
@@ -107,17 +114,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
         except FieldDoesNotExist:
             return name
 
-    def log_addition(self, request: HttpRequest, obj, message):
+    def log_addition(self, request: HttpRequest, obj: models.Model, message: object) -> LogEntry:
         entry = super().log_addition(request, obj, message)
         self._audit(request, obj, AuditAction.CREATE, "新增")
         return entry
 
-    def log_change(self, request: HttpRequest, obj, message):
+    def log_change(self, request: HttpRequest, obj: models.Model, message: object) -> LogEntry:
         entry = super().log_change(request, obj, message)
         self._audit(request, obj, AuditAction.UPDATE, "修改")
         return entry
 
-    def log_deletions(self, request: HttpRequest, queryset):
+    def log_deletions(self, request: HttpRequest, queryset: models.QuerySet) -> list[LogEntry]:
         entries = super().log_deletions(request, queryset)
         for obj in queryset:
             # What was deleted, field by field (long text fields and passwords left out).
@@ -145,7 +152,12 @@ class AuditedAdminSite(admin.AdminSite):
     site_header = "fupin 扶贫 · 管理后台"
     site_title = "fupin 管理后台"
 
-    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+    def register(
+        self,
+        model_or_iterable: type[models.Model] | Iterable[type[models.Model]],
+        admin_class: type[admin.ModelAdmin] | None = None,
+        **options: object,
+    ) -> None:
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, AuditedModelAdmin):
             admin_class = type(

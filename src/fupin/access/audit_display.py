@@ -8,6 +8,7 @@ area by name. Nothing about the entry is changed; this is only how it reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -47,7 +48,7 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
         return None
 
 
-def _value(field: models.Field | None, value) -> str:
+def _value(field: models.Field | None, value: object) -> str:
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
@@ -73,11 +74,11 @@ def changes(entry: AuditEntry) -> list[Change]:
     return out
 
 
-def area_names(codes) -> dict[str, str]:
+def area_names(codes: Iterable[str]) -> dict[str, str]:
     return names_of(codes)
 
 
-def rows(entries) -> list[list]:
+def rows(entries: Iterable[AuditEntry]) -> list[list]:
     """Export rows: 时间, 用户, 操作, 对象, 区划, 摘要, 变更, IP."""
     entries = list(entries)
     names = area_names(e.area_code for e in entries)

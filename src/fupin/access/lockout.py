@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from .audit import record
@@ -20,7 +21,9 @@ from .models import AuditAction, User
 
 
 class LockoutHandler(AxesDatabaseHandler):
-    def failure_counts(self, request: HttpRequest, credentials=None) -> tuple[int, int]:
+    def failure_counts(
+        self, request: HttpRequest, credentials: dict[str, object] | None = None
+    ) -> tuple[int, int]:
         """(failures of this account, failures from this address) within the cool-off period."""
         account, address = (
             attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
@@ -28,14 +31,16 @@ class LockoutHandler(AxesDatabaseHandler):
         )
         return account, address
 
-    def get_failures(self, request: HttpRequest, credentials=None) -> int:
+    def get_failures(
+        self, request: HttpRequest, credentials: dict[str, object] | None = None
+    ) -> int:
         account, address = self.failure_counts(request, credentials)
         return max(
             account,
             address * settings.AXES_FAILURE_LIMIT // settings.FUPIN_LOGIN_ADDRESS_FAILURE_LIMIT,
         )
 
-    def locked_by(self, request: HttpRequest, credentials=None) -> str:
+    def locked_by(self, request: HttpRequest, credentials: dict[str, object] | None = None) -> str:
         account, _ = self.failure_counts(request, credentials)
         return "account" if account >= settings.AXES_FAILURE_LIMIT else "address"
 
@@ -44,14 +49,16 @@ def minutes() -> int:
     return int(get_cool_off().total_seconds() // 60)
 
 
-def lockout_message(request: HttpRequest, credentials=None) -> str:
+def lockout_message(request: HttpRequest, credentials: dict[str, object] | None = None) -> str:
     if LockoutHandler().locked_by(request, credentials) == "account":
         return f"登录失败次数过多，账号已锁定 {minutes()} 分钟。请稍后再试，或请系统管理员解锁。"
     return f"本机地址登录失败次数过多，已锁定 {minutes()} 分钟。请稍后再试，或请系统管理员解锁。"
 
 
 def lockout_response(
-    request: HttpRequest, original_response=None, credentials=None
+    request: HttpRequest,
+    original_response: HttpResponseBase | None = None,
+    credentials: dict[str, object] | None = None,
 ) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: HTTP 429 with the reason, as JSON for the API, else the login page."""
     message = lockout_message(request, credentials)
@@ -63,7 +70,9 @@ def lockout_response(
 
 
 @receiver(user_locked_out)
-def on_locked_out(sender, request: HttpRequest, username, ip_address, **kwargs) -> None:
+def on_locked_out(
+    sender: str, request: HttpRequest, username: str | None, ip_address: str, **kwargs: object
+) -> None:
     known = (
         User.objects.filter(username=username).select_related("area").first() if username else None
     )

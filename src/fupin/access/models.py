@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import secrets
+from typing import NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -105,10 +106,10 @@ class AuditAction(models.TextChoices):
 
 
 class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: object) -> NoReturn:
         raise PermissionError("审计日志只能追加，不能修改")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("审计日志只能追加，不能删除")
 
 
@@ -149,5 +150,5 @@ class AuditEntry(models.Model):
             raise PermissionError("审计日志只能追加，不能修改")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError("审计日志只能追加，不能删除")

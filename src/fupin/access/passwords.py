@@ -19,7 +19,7 @@ class ComplexityValidator:
     def __init__(self, min_classes: int = 2):
         self.min_classes = max(1, min(min_classes, len(CLASSES)))
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         used = sum(any(test(c) for c in password) for _, test in CLASSES)
         if used < self.min_classes:
             raise ValidationError(

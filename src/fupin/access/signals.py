@@ -11,18 +11,22 @@ from .models import ApiToken, AuditAction, User
 
 
 @receiver(user_logged_in)
-def on_login(sender, request: HttpRequest, user, **kwargs) -> None:
+def on_login(sender: type[User], request: HttpRequest, user: User, **kwargs: object) -> None:
     record(AuditAction.LOGIN, user=user, request=request, summary="登录成功")
 
 
 @receiver(user_logged_out)
-def on_logout(sender, request: HttpRequest, user, **kwargs) -> None:
+def on_logout(
+    sender: type[User], request: HttpRequest, user: User | None, **kwargs: object
+) -> None:
     if user is not None:
         record(AuditAction.LOGOUT, user=user, request=request, summary="退出登录")
 
 
 @receiver(user_login_failed)
-def on_login_failed(sender, credentials, request: HttpRequest = None, **kwargs) -> None:
+def on_login_failed(
+    sender: str, credentials: dict[str, object], request: HttpRequest = None, **kwargs: object
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     known = User.objects.filter(username=username).select_related("area").first()
     record(
@@ -36,7 +40,12 @@ def on_login_failed(sender, credentials, request: HttpRequest = None, **kwargs) 
 
 
 @receiver(pre_save, sender=User)
-def note_credential_changes(sender, instance: User, update_fields=None, **kwargs) -> None:
+def note_credential_changes(
+    sender: type[User],
+    instance: User,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: object,
+) -> None:
     """Marks a new password or a deactivation, whose API tokens `revoke_tokens` then deletes.
 
     A password is new when set_password() gave it (`_password`); Django re-hashing the same
@@ -57,7 +66,7 @@ def note_credential_changes(sender, instance: User, update_fields=None, **kwargs
 
 
 @receiver(post_save, sender=User)
-def revoke_tokens(sender, instance: User, **kwargs) -> None:
+def revoke_tokens(sender: type[User], instance: User, **kwargs: object) -> None:
     reasons = [
         why
         for flag, why in (

@@ -33,7 +33,7 @@ from .auth import STAFF_AUTH, auth_router
 class ChineseJSONRenderer(JSONRenderer):
     """JSON with Chinese characters as they are, not \\u escapes."""
 
-    def render(self, request: HttpRequest, data, *, response_status):
+    def render(self, request: HttpRequest, data: object, *, response_status: int) -> str:
         return json.dumps(data, cls=self.encoder_class, ensure_ascii=False)
 
 

@@ -9,11 +9,11 @@ from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from fupin.access.audit import record
-from fupin.access.models import ApiToken, AuditAction
+from fupin.access.models import ApiToken, AuditAction, User
 
 
 class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         # Expired tokens and those of deactivated users are refused (password changes delete them).
         row = (
             ApiToken.valid()
@@ -45,7 +45,7 @@ class TokenOut(Schema):
 
 
 @auth_router.post("/token", auth=None, response={200: TokenOut, 401: dict, 429: dict})
-def issue_token(request: HttpRequest, creds: Credentials):
+def issue_token(request: HttpRequest, creds: Credentials) -> Status | dict[str, object]:
     """用户名密码换取 Bearer 令牌（有效期 FUPIN_TOKEN_HOURS 小时；连续失败会锁定账号和地址，返回 429）."""
     user = authenticate(request, username=creds.username, password=creds.password)
     if user is None:

@@ -5,8 +5,9 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -70,9 +71,9 @@ def message_of(err: dict) -> str:
     return text
 
 
-def install(api) -> None:
+def install(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
-    def on_validation(request: HttpRequest, exc):
+    def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         fields: dict[str, list[str]] = {}
         for err in exc.errors:
             loc = [
@@ -87,29 +88,29 @@ def install(api) -> None:
         )
 
     @api.exception_handler(Http404)
-    def on_404(request: HttpRequest, exc):
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": "记录不存在或不在本辖区"}, status=404)
 
     @api.exception_handler(PermissionDenied)
-    def on_403(request: HttpRequest, exc):
+    def on_403(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or "无权操作"}, status=403)
 
     @api.exception_handler(PermissionError)
-    def on_forbidden_op(request: HttpRequest, exc):
+    def on_forbidden_op(request: HttpRequest, exc: PermissionError) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc)}, status=400)
 
     @api.exception_handler(AuthenticationError)
-    def on_401(request: HttpRequest, exc):
+    def on_401(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
 
     @api.exception_handler(MultiPartParserError)
-    def on_bad_upload(request: HttpRequest, exc):
+    def on_bad_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
         return api.create_response(
             request, {"detail": "上传内容格式错误：请以 multipart/form-data 上传文件"}, status=400
         )
 
     @api.exception_handler(IntegrityError)
-    def on_integrity(request: HttpRequest, exc):
+    def on_integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # A database rule caught what validation missed: refuse with a message, never a 500.
         logging.getLogger("fupin").warning("integrity error on %s: %s", request.path, exc)
         return api.create_response(
@@ -117,18 +118,18 @@ def install(api) -> None:
         )
 
     @api.exception_handler(RequestDataTooBig)
-    def on_too_big(request: HttpRequest, exc):
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
         return api.create_response(
             request, {"detail": f"请求体过大：超过 {limit:g} MB，未处理"}, status=413
         )
 
     @api.exception_handler(SuspiciousOperation)
-    def on_suspicious(request: HttpRequest, exc):
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         return api.create_response(request, {"detail": "请求无效，未处理"}, status=400)
 
     @api.exception_handler(HttpError)
-    def on_http(request: HttpRequest, exc):
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
         body = {"detail": NINJA_MESSAGES.get(str(exc), str(exc))}
         if getattr(exc, "errors", None):
             body["errors"] = exc.errors

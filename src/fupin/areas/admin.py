@@ -15,5 +15,5 @@ class AreaAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Area | None = None) -> bool:
         return False

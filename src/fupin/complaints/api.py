@@ -7,8 +7,10 @@ categories, huge text and repeated answers answer 422 with the Chinese reason.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -103,11 +105,14 @@ class MonthOut(Schema):
     satisfied: int
 
 
+T = TypeVar("T")
+
+
 def _get(request: HttpRequest, pk: int) -> Complaint:
     return get_scoped(selectors.complaints(request.user, timezone.now()), request.user, pk=pk)
 
 
-def _do(fn, **kwargs):
+def _do(fn: Callable[..., T], **kwargs: object) -> T:
     try:
         return fn(**kwargs)
     except services.ComplaintError as exc:
@@ -115,7 +120,7 @@ def _do(fn, **kwargs):
 
 
 @router.get("/complaints", response=list[ComplaintOut])
-def list_complaints(request: HttpRequest, filters: Query[ComplaintFilter]):
+def list_complaints(request: HttpRequest, filters: Query[ComplaintFilter]) -> QuerySet[Complaint]:
     now = timezone.now()
     qs = selectors.filtered(selectors.complaints(request.user, now), state=filters.state, now=now)
     if filters.area:
@@ -126,17 +131,17 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilter]):
 
 
 @router.get("/complaints/monthly", response=list[MonthOut])
-def monthly(request: HttpRequest, year: Year | None = None):
+def monthly(request: HttpRequest, year: Year | None = None) -> list[dict]:
     return selectors.monthly(request.user, year or timezone.localdate().year, timezone.now())
 
 
 @router.get("/complaints/{int:pk}", response=ComplaintOut)
-def get_complaint(request: HttpRequest, pk: int):
+def get_complaint(request: HttpRequest, pk: int) -> Complaint:
     return _get(request, pk)
 
 
 @router.post("/complaints", response={201: ComplaintOut})
-def file_complaint(request: HttpRequest, data: ComplaintIn):
+def file_complaint(request: HttpRequest, data: ComplaintIn) -> Status:
     person = (
         get_scoped(Person.objects.all(), request.user, pk=data.person_id)
         if data.person_id
@@ -152,13 +157,13 @@ def file_complaint(request: HttpRequest, data: ComplaintIn):
 
 
 @router.post("/complaints/{int:pk}/acknowledge", response=ComplaintOut)
-def acknowledge(request: HttpRequest, pk: int):
+def acknowledge(request: HttpRequest, pk: int) -> Complaint:
     _do(services.acknowledge, user=request.user, complaint=_get(request, pk), request=request)
     return _get(request, pk)
 
 
 @router.post("/complaints/{int:pk}/answer", response=ComplaintOut)
-def answer(request: HttpRequest, pk: int, data: AnswerIn):
+def answer(request: HttpRequest, pk: int, data: AnswerIn) -> Complaint:
     _do(
         services.answer,
         user=request.user,
@@ -170,7 +175,7 @@ def answer(request: HttpRequest, pk: int, data: AnswerIn):
 
 
 @router.post("/complaints/{int:pk}/satisfaction", response=ComplaintOut)
-def rate(request: HttpRequest, pk: int, data: RateIn):
+def rate(request: HttpRequest, pk: int, data: RateIn) -> Complaint:
     _do(
         services.rate,
         user=request.user,

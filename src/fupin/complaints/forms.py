@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from fupin.access.models import User
 from fupin.areas.models import Level as AreaLevel
+from fupin.registry.models import Person
 from fupin.registry.selectors import find_person
 from fupin.web.forms import styled
 from fupin.web.picker import AreaPickerField
@@ -30,7 +34,7 @@ class StaffComplaintForm(forms.Form):
         label="内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["category"].choices = rules().choices()
@@ -42,7 +46,7 @@ class StaffComplaintForm(forms.Form):
         )
         styled(self)
 
-    def clean_person(self):
+    def clean_person(self) -> Person | None:
         value = self.cleaned_data["person"]
         if not value.strip():
             return None
@@ -51,7 +55,7 @@ class StaffComplaintForm(forms.Form):
             raise forms.ValidationError("本辖区内没有这个人员")
         return p
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         d = super().clean()
         if not d.get("person") and not d.get("village") and "village" not in self.errors:
             self.add_error("village", "请填写反映人，或选择所在的村")

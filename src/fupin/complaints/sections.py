@@ -4,10 +4,12 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from fupin.registry.models import Person
+
 from . import selectors
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     rows = list(selectors.complaints(request.user, timezone.now()).filter(person=person)[:20])
     if not rows:
         return ""

@@ -3,9 +3,13 @@ a visit or for a resident, acknowledging, answering, the rating on a return call
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,7 +29,9 @@ from .rules import rules
 LEVEL_FILTERS = {str(v): label for v, label in Level.choices}
 
 
-def _filtered(request: HttpRequest, now):
+def _filtered(
+    request: HttpRequest, now: dt.datetime
+) -> tuple[QuerySet[Complaint], str, str, str, str, str]:
     qs = selectors.complaints(request.user, now)
     code, area_error = area_filter(request)
     if code:
@@ -42,7 +48,7 @@ def _filtered(request: HttpRequest, now):
 
 
 @login_required
-def complaints(request: HttpRequest):
+def complaints(request: HttpRequest) -> HttpResponseBase:
     now = timezone.now()
     qs, state, level, category, code, area_error = _filtered(request, now)
     r = rules()
@@ -180,7 +186,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def monthly(request: HttpRequest):
+def monthly(request: HttpRequest) -> HttpResponseBase:
     now = timezone.now()
     year = bounds.query_year(request.GET.get("year"), timezone.localdate().year)
     rows = selectors.monthly(request.user, year, now)

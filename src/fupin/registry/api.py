@@ -1,9 +1,12 @@
 """建档立卡 API: routes for areas, households and persons; translate JSON to forms, services and selectors."""
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -17,10 +20,12 @@ from fupin.bounds import Id
 from fupin.policy.params import fen_to_yuan
 from fupin.registry import selectors, services
 from fupin.registry.forms import HouseholdForm, PersonForm, StatusChangeForm, errors_of
-from fupin.registry.models import Household, Person
+from fupin.registry.models import Household, Person, StatusChange
 from fupin.web.schemas import form_schema
 
 router = Router(tags=["建档立卡"])
+T = TypeVar("T")
+F = TypeVar("F", bound=forms.BaseForm)
 MAX_LIMIT = 200
 
 
@@ -140,13 +145,13 @@ class StatusOut(Schema):
     reason: str
 
 
-def _unprocessable(form) -> HttpError:
+def _unprocessable(form: forms.BaseForm) -> HttpError:
     err = HttpError(422, "数据校验未通过")
     err.errors = errors_of(form)  # type: ignore[attr-defined]
     return err
 
 
-def _form_or_422(form):
+def _form_or_422(form: F) -> F:
     if not form.is_valid():
         if getattr(form, "is_stale", lambda: False)():
             raise HttpError(409, form.non_field_errors()[0])
@@ -154,7 +159,7 @@ def _form_or_422(form):
     return form
 
 
-def _saved_or_409(save, **kwargs):
+def _saved_or_409(save: Callable[..., T], **kwargs: object) -> T:
     try:
         return save(**kwargs)
     except services.Conflict as exc:
@@ -162,7 +167,7 @@ def _saved_or_409(save, **kwargs):
 
 
 @router.get("/areas", response=list[AreaOut])
-def list_areas(request: HttpRequest, parent: str = ""):
+def list_areas(request: HttpRequest, parent: str = "") -> QuerySet[Area]:
     """区划列表（本辖区内）；parent 为上级代码时只列其下一级。"""
     qs = scoped(Area.objects.all(), request.user)
     if parent:
@@ -171,12 +176,12 @@ def list_areas(request: HttpRequest, parent: str = ""):
 
 
 @router.get("/areas/{code}", response=AreaOut)
-def get_area(request: HttpRequest, code: str):
+def get_area(request: HttpRequest, code: str) -> Area:
     return get_scoped(Area.objects.all(), request.user, code=code)
 
 
 @router.get("/households", response=HouseholdPage)
-def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]):
+def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> dict[str, object]:
     """贫困户列表：与页面相同的筛选；按 id 倒序，用 next_after 翻页。"""
     f = selectors.HouseholdFilter.from_params(filters.dict())
     if f.errors:
@@ -187,7 +192,7 @@ def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]):
 
 
 @router.get("/households/{int:pk}", response=HouseholdDetail)
-def get_household(request: HttpRequest, pk: int):
+def get_household(request: HttpRequest, pk: int) -> HouseholdDetail:
     hh = selectors.household(request.user, pk)
     hh.members_list = list(selectors.members(request.user, hh))
     return HouseholdDetail.model_validate(
@@ -195,7 +200,12 @@ def get_household(request: HttpRequest, pk: int):
     )
 
 
-def _payload(data: dict, instance=None, exclude=(), model=None) -> dict:
+def _payload(
+    data: dict,
+    instance: Household | Person | None = None,
+    exclude: tuple[str, ...] = (),
+    model: type[Household | Person] | None = None,
+) -> dict:
     """Form data: the stored values (update) or the model's defaults (create), then the JSON."""
     if instance is not None:
         base = {k: v for k, v in model_to_dict(instance).items() if k not in exclude}
@@ -214,7 +224,7 @@ PersonIn = form_schema(PersonForm, "PersonIn")
 
 
 @router.post("/households", response={201: HouseholdOut})
-def create_household(request: HttpRequest, data: HouseholdIn):
+def create_household(request: HttpRequest, data: HouseholdIn) -> Status:
     form = _form_or_422(
         HouseholdForm(_payload(data.dict(exclude_unset=True), model=Household), user=request.user)
     )
@@ -222,7 +232,7 @@ def create_household(request: HttpRequest, data: HouseholdIn):
 
 
 @router.patch("/households/{int:pk}", response={200: HouseholdOut, 409: dict})
-def update_household(request: HttpRequest, pk: int, data: HouseholdIn):
+def update_household(request: HttpRequest, pk: int, data: HouseholdIn) -> Household:
     """修改贫困户：只改提交的字段。带上读到的 `version` 时，期间已被他人修改则返回 409。"""
     with (
         transaction.atomic()
@@ -236,7 +246,7 @@ def update_household(request: HttpRequest, pk: int, data: HouseholdIn):
         return _saved_or_409(services.save_household, user=request.user, form=form, request=request)
 
 
-def _status(request: HttpRequest, subject, data: StatusIn):
+def _status(request: HttpRequest, subject: Household | Person, data: StatusIn) -> StatusChange:
     form = _form_or_422(StatusChangeForm(data.dict(exclude_none=True), current=subject.status))
     return _saved_or_409(
         services.change_status,
@@ -248,7 +258,7 @@ def _status(request: HttpRequest, subject, data: StatusIn):
 
 
 @router.post("/households/{int:pk}/status", response={200: StatusOut, 409: dict})
-def household_status(request: HttpRequest, pk: int, data: StatusIn):
+def household_status(request: HttpRequest, pk: int, data: StatusIn) -> StatusChange:
     return _status(request, selectors.household(request.user, pk), data)
 
 
@@ -259,7 +269,7 @@ def list_persons(
     household: Id | None = None,
     after: Id | None = None,
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, object]:
     """家庭成员查询：姓名前缀或完整身份证号。"""
     qs = selectors.persons(request.user, q)
     if household is not None:
@@ -269,7 +279,7 @@ def list_persons(
 
 
 @router.get("/persons/{int:pk}", response=PersonOut)
-def get_person(request: HttpRequest, pk: int, unmasked: bool = False):
+def get_person(request: HttpRequest, pk: int, unmasked: bool = False) -> Person:
     """家庭成员详情；unmasked=true 返回完整身份证号（需权限，记入审计日志）。"""
     p = selectors.person(request.user, pk)
     if unmasked:
@@ -287,7 +297,7 @@ def get_person(request: HttpRequest, pk: int, unmasked: bool = False):
 
 
 @router.post("/persons", response={201: PersonOut})
-def create_person(request: HttpRequest, data: PersonIn):
+def create_person(request: HttpRequest, data: PersonIn) -> Status:
     form = _form_or_422(
         PersonForm(_payload(data.dict(exclude_unset=True), model=Person), user=request.user)
     )
@@ -295,7 +305,7 @@ def create_person(request: HttpRequest, data: PersonIn):
 
 
 @router.patch("/persons/{int:pk}", response={200: PersonOut, 409: dict})
-def update_person(request: HttpRequest, pk: int, data: PersonIn):
+def update_person(request: HttpRequest, pk: int, data: PersonIn) -> Person:
     """修改家庭成员：只改提交的字段；身份证号可原样（或脱敏）送回，更正须有查看完整号码的权限。带 `version` 时同上。"""
     with transaction.atomic():
         p = selectors.person(request.user, pk, for_update=True)
@@ -310,5 +320,5 @@ def update_person(request: HttpRequest, pk: int, data: PersonIn):
 
 
 @router.post("/persons/{int:pk}/status", response={200: StatusOut, 409: dict})
-def person_status(request: HttpRequest, pk: int, data: StatusIn):
+def person_status(request: HttpRequest, pk: int, data: StatusIn) -> StatusChange:
     return _status(request, selectors.person(request.user, pk), data)

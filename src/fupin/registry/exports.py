@@ -1,5 +1,7 @@
 """Excel exports of the registry (导出). IDs masked unless the user may and asks to unmask."""
 
+from django.db.models import Model, QuerySet
+
 from .idnumber import mask
 from .models import Household, Person
 
@@ -16,7 +18,7 @@ PERSON_COLUMNS = [
 ]  # fmt: skip
 
 
-def _labels(model, field_name: str) -> dict:
+def _labels(model: type[Model], field_name: str) -> dict:
     try:
         field = model._meta.get_field(field_name)
     except Exception:
@@ -24,7 +26,7 @@ def _labels(model, field_name: str) -> dict:
     return dict(field.choices or [])
 
 
-def household_rows(qs) -> list[list]:
+def household_rows(qs: QuerySet[Household]) -> list[list]:
     fields = [f for _, f in HOUSEHOLD_COLUMNS]
     labels = {f: _labels(Household, f) for f in fields}
     return [
@@ -33,7 +35,7 @@ def household_rows(qs) -> list[list]:
     ]
 
 
-def person_rows(qs, *, unmasked: bool) -> list[list]:
+def person_rows(qs: QuerySet[Person], *, unmasked: bool) -> list[list]:
     fields = [f for _, f in PERSON_COLUMNS]
     labels = {f: _labels(Person, f) for f in fields}
     out = []

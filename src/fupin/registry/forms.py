@@ -4,11 +4,13 @@ The API feeds its JSON into these same forms, so a fault reads the same everywhe
 """
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.urls import reverse
 
 from fupin import bounds
+from fupin.access.models import User
 from fupin.access.scope import area_code_in_scope
 from fupin.areas.models import Area, Level
 from fupin.web.forms import StyledForm
@@ -68,7 +70,7 @@ def _check_phone(value: str) -> str:
     return value
 
 
-def village_choices(user) -> list:
+def village_choices(user: User | None) -> list:
     """Villages inside the user's area, grouped by township (for the select box)."""
     from fupin.access.scope import scoped
 
@@ -122,7 +124,7 @@ class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
         "income_wage_fen", "income_business_fen", "income_transfer_fen", "income_property_fen",
     )  # fmt: skip
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: object, user: User | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["village"].widget.choices = village_choices(user)
@@ -155,7 +157,7 @@ class HouseholdForm(StyledForm, VersionedForm, forms.ModelForm):
     def clean_cadre_phone(self) -> str:
         return _check_phone(self.cleaned_data["cadre_phone"])
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         self._check_version()
         if data.get("village") is not None:
@@ -225,7 +227,9 @@ class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
         "phone",
     )  # fmt: skip
 
-    def __init__(self, *args, user=None, reveal_id: bool = False, **kwargs):
+    def __init__(
+        self, *args: object, user: User | None = None, reveal_id: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self._init_version()
@@ -272,7 +276,7 @@ class PersonForm(StyledForm, VersionedForm, forms.ModelForm):
     def clean_phone(self) -> str:
         return _check_phone(self.cleaned_data["phone"])
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         self._check_version()
         raw = self.data.get(self.add_prefix("id_number"))
@@ -356,7 +360,7 @@ class StatusChangeForm(StyledForm, forms.Form):
             raise forms.ValidationError("生效日期不能晚于一年以后")
         return day
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         new = data.get("new_status")
         if new and new not in TRANSITIONS[self.current]:

@@ -7,9 +7,11 @@ naming the field; nothing here answers with a 500."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
@@ -19,12 +21,12 @@ from fupin.bounds import BoundsError, parse_date, today
 
 from . import selectors, services
 from .choices import SpecialIdentity
-from .models import IdentityPeriod
+from .models import IdentityPeriod, Person
 
 REASON_MAX = 300
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     periods = list(IdentityPeriod.objects.filter(person=person).order_by("identity", "start", "id"))
     may_write = not request.user.read_only and area_code_in_scope(request.user, person.village_code)
     return render_to_string(
@@ -35,7 +37,7 @@ def person_section(request: HttpRequest, person) -> str:
     )  # fmt: skip
 
 
-def _reason(post) -> str:
+def _reason(post: QueryDict) -> str:
     reason = (post.get("reason") or "").strip()
     if not reason:
         raise BoundsError("依据：必填（如民政部门审批文号或认定日期）")
@@ -44,7 +46,7 @@ def _reason(post) -> str:
     return reason
 
 
-def _not_future(day, label: str):
+def _not_future(day: dt.date, label: str) -> dt.date:
     if day > today():
         raise BoundsError(f"{label} {day} 晚于今天")
     return day

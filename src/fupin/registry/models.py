@@ -4,6 +4,9 @@ Nothing here is ever hard-deleted: leaving the list is a status (自然减少, �
 every change of status is a row in StatusChange.
 """
 
+import datetime as dt
+from typing import NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +34,7 @@ from .idnumber import mask
 
 
 class NoDeleteQuerySet(models.QuerySet):
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("建档立卡数据不能删除：请改为变更状态（如“自然减少”）")
 
 
@@ -119,7 +122,7 @@ class Household(models.Model):
         self.village_code = self.village.code
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError("建档立卡数据不能删除：请改为变更状态（如“自然减少”）")
 
 
@@ -211,7 +214,7 @@ class Person(models.Model):
     def masked_id(self) -> str:
         return mask(self.id_number)
 
-    def age_on(self, day) -> int:
+    def age_on(self, day: dt.date) -> int:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
@@ -219,7 +222,7 @@ class Person(models.Model):
         self.village_code = self.household.village_code
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError("建档立卡数据不能删除：请改为变更状态（如“自然减少”）")
 
 
@@ -298,12 +301,12 @@ class IdentityPeriod(models.Model):
         until = self.end.isoformat() if self.end else "至今"
         return f"{self.get_identity_display()} {self.start.isoformat()}–{until}"
 
-    def covers(self, day) -> bool:
+    def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
     def save(self, *args, **kwargs) -> None:
         self.village_code = self.person.village_code
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError("建档立卡数据不能删除：请改为填写终止日期")

@@ -1,5 +1,8 @@
 """建档立卡 pages: thin views over selectors (reads) and services (writes)."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,13 +24,13 @@ from fupin.web.xlsx import xlsx_response
 from . import exports, selectors, services
 from .choices import SPECIAL_IDENTITIES, HouseholdAttribute, LabourSkill, PovertyCause, Status
 from .forms import HouseholdForm, PersonForm, StatusChangeForm
-from .models import Person
+from .models import Household, Person
 
 EXPORT_LIMIT = 200_000
 
 
 @login_required
-def areas(request: HttpRequest):
+def areas(request: HttpRequest) -> HttpResponseBase:
     """区划导航: the user's area and the household counts of its sub-areas."""
     root_code = area_code_of(request.user) if request.user.area_id else None
     code = request.GET.get("code") or root_code or ""
@@ -168,7 +171,9 @@ def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-def _save(form, save, request: HttpRequest):
+def _save(
+    form: forms.ModelForm, save: Callable[..., Household | Person], request: HttpRequest
+) -> Household | Person | None:
     """The saved object, or None with the fault on the form (a stale version included)."""
     if not form.is_valid():
         return None
@@ -194,7 +199,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def person_sections(request: HttpRequest, person) -> list[str]:
+def person_sections(request: HttpRequest, person: Person) -> list[str]:
     """HTML fragments other modules add to the person page (就业、培训、参保 …)."""
     from django.conf import settings
     from django.utils.module_loading import import_string
@@ -243,7 +248,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-def _reveal_url(request: HttpRequest, form) -> str:
+def _reveal_url(request: HttpRequest, form: PersonForm) -> str:
     """The link that shows the full number for correcting it — offered only to who may use it."""
     if form.instance.pk and form.may_correct_id and not form.reveals_id:
         return f"{request.path}?show_id=1"

@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -58,15 +61,15 @@ class CellWriter:
     quote-prefix format (one per workbook), optionally merged with `base` properties.
     """
 
-    def __init__(self, book, base: dict | None = None):
+    def __init__(self, book: Workbook, base: dict | None = None) -> None:
         self.plain = book.add_format(base) if base else None
         self.quoted = book.add_format({**(base or {}), "quote_prefix": True})
 
-    def write_row(self, sheet, row: int, values: Iterable[object], col: int = 0) -> None:
+    def write_row(self, sheet: Worksheet, row: int, values: Iterable[object], col: int = 0) -> None:
         for j, value in enumerate(values, start=col):
             self.write(sheet, row, j, value)
 
-    def write(self, sheet, row: int, col: int, value: object) -> None:
+    def write(self, sheet: Worksheet, row: int, col: int, value: object) -> None:
         if value is None or value == "":
             if self.plain is not None:
                 sheet.write_blank(row, col, None, self.plain)

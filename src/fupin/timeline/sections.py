@@ -8,11 +8,12 @@ from django.utils import timezone
 from fupin.access.scope import scoped
 from fupin.assistance.models import LedgerEntry, PlannedMeasure
 from fupin.employment.models import Recommendation, Referral
+from fupin.registry.models import Person
 from fupin.startup.models import Loan, StartupSubsidy
 from fupin.training.models import Enrolment
 
 
-def person_section(request: HttpRequest, person) -> str:
+def person_section(request: HttpRequest, person: Person) -> str:
     user = request.user
     mine = {"person": person}
     ctx = {

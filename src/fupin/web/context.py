@@ -3,14 +3,14 @@
 from django.http import HttpRequest
 
 
-def user_area(request: HttpRequest):
+def user_area(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {"user_area": user.area, "user_role": user.get_role_display()}
 
 
-def county(request: HttpRequest):
+def county(request: HttpRequest) -> dict[str, object]:
     """本县名称 for letterheads ("浮梁县人力资源和社会保障局"): the name of settings.COUNTY_CODE, looked up only
     when a template prints it, so no county name is written into a template."""
     from django.conf import settings

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -11,6 +12,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 log = logging.getLogger("fupin")
@@ -24,10 +26,10 @@ def too_big_message() -> str:
 
 
 class FriendlyErrorMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
@@ -36,7 +38,7 @@ class FriendlyErrorMiddleware:
         return response
 
     @staticmethod
-    def _not_allowed(request: HttpRequest, response):
+    def _not_allowed(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
         """Django's and django-ninja's 405 say nothing or English."""
         allowed = response.get("Allow", "")
         message = f"不支持 {request.method} 请求" + (f"，可用：{allowed}" if allowed else "")
@@ -57,7 +59,7 @@ class FriendlyErrorMiddleware:
             out["Allow"] = allowed
         return out
 
-    def process_exception(self, request: HttpRequest, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Http404):
             return None
         if isinstance(exception, RequestDataTooBig):
@@ -95,7 +97,7 @@ class FriendlyErrorMiddleware:
         )
 
 
-def csrf_failure(request: HttpRequest, reason="") -> HttpResponse:
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: Django's page is English."""
     message = "页面已过期或来源不明（CSRF 校验失败），未做任何修改。请刷新页面后重新提交。"
     if request.path.startswith(API_PREFIX):

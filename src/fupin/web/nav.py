@@ -22,7 +22,7 @@ MODULES: list[tuple[str, str]] = [
 ]
 
 
-def nav_modules(request: HttpRequest):
+def nav_modules(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     items = []

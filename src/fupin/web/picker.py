@@ -7,10 +7,15 @@ so the browser suggests as one types; the server reads whatever was typed throug
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django import forms
+from django.forms.renderers import BaseRenderer
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
+from fupin.access.models import User
 from fupin.access.scope import area_code_in_scope, home_area_code
 from fupin.areas.lookup import AreaNotFound, find_area
 from fupin.areas.models import Area, Level
@@ -24,7 +29,7 @@ def label(area: Area, root_level: int = Level.COUNTY) -> str:
     return " › ".join(a.name for a in [*area.ancestors(), area] if a.level >= root_level)
 
 
-def options(user, levels=ALL_LEVELS) -> list[str]:
+def options(user: User, levels: Collection[int] = ALL_LEVELS) -> list[str]:
     own = own_code(home_area_code(user))
     areas = Area.objects.filter(code__startswith=own, level__in=levels).order_by("code")
     by_code = {a.code: a for a in Area.objects.filter(code__startswith=own[:6])}
@@ -39,19 +44,31 @@ def options(user, levels=ALL_LEVELS) -> list[str]:
 
 
 class AreaPickerWidget(forms.TextInput):
-    def __init__(self, *, user=None, levels=ALL_LEVELS, attrs=None):
+    def __init__(
+        self,
+        *,
+        user: User | None = None,
+        levels: Collection[int] = ALL_LEVELS,
+        attrs: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(
             attrs={"autocomplete": "off", "placeholder": "输入名称后从列表中选择", **(attrs or {})}
         )
         self.user, self.levels = user, levels
 
-    def format_value(self, value):
+    def format_value(self, value: object) -> str | None:
         if value and str(value).isdigit():
             area = Area.objects.filter(code=own_code(str(value))).first()
             return label(area) if area else value
         return super().format_value(value)
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self,
+        name: str,
+        value: object,
+        attrs: dict[str, object] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
         attrs = {**(attrs or {}), "list": f"areas-{name}"}
         html = super().render(name, value, attrs, renderer)
         listed = format_html_join(
@@ -64,7 +81,7 @@ class OutOfArea(AreaNotFound):
     """The area exists but is not the user's."""
 
 
-def parse_area(user, text: str, *, levels=ALL_LEVELS) -> str:
+def parse_area(user: User, text: str, *, levels: Collection[int] = ALL_LEVELS) -> str:
     """The 12-digit code of the area typed, within the user's scope; AreaNotFound with the reason."""
     area = find_area(text)
     if area.level not in levels:
@@ -78,12 +95,14 @@ def parse_area(user, text: str, *, levels=ALL_LEVELS) -> str:
 class AreaPickerField(forms.CharField):
     """A form field choosing one area of the user's scope by name; cleans to the 12-digit code."""
 
-    def __init__(self, *, user, levels=ALL_LEVELS, **kwargs):
+    def __init__(
+        self, *, user: User, levels: Collection[int] = ALL_LEVELS, **kwargs: object
+    ) -> None:
         self.user, self.levels = user, levels
         kwargs.setdefault("max_length", 100)
         super().__init__(widget=AreaPickerWidget(user=user, levels=levels), **kwargs)
 
-    def clean(self, value):
+    def clean(self, value: str | None) -> str:
         value = super().clean(value)
         if not value:
             return value

@@ -12,18 +12,19 @@ from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from ninja import Schema
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr, create_model
 
 from fupin import bounds
 
 
-def _text(field: forms.Field, model_field) -> Any:
+def _text(field: forms.Field, model_field: models.Field | None) -> Any:
     limit = getattr(field, "max_length", None) or getattr(model_field, "max_length", None)
     return Annotated[StrictStr, Field(max_length=limit)] if limit else StrictStr
 
 
-def api_type(field: forms.Field, model_field=None) -> Any:
+def api_type(field: forms.Field, model_field: models.Field | None = None) -> Any:
     """The JSON type of one form field."""
     if isinstance(field, bounds.DateField):
         return bounds.Date

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from types import FrameType
 
 from django.conf import settings
 
@@ -82,7 +83,7 @@ def serve(
     env = {**os.environ, **(env or {})}
     stopping: list[int] = []
 
-    def on_signal(signum, frame):
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         stopping.append(signum)
 
     previous = {

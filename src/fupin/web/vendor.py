@@ -8,6 +8,7 @@ deployment: five minutes of the two cores for files no page asks for).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -30,7 +31,7 @@ class VendorFinder(BaseFinder):
             for name in names:
                 self.files[f"{prefix}/{name}"] = (prefix, Path(directory) / name, name)
 
-    def check(self, **kwargs):
+    def check(self, **kwargs: object) -> list[Error]:
         return [
             Error(
                 f"前端库文件缺失：{path}（先运行 npm ci，make setup 会自动运行）", id="fupin.E001"
@@ -39,14 +40,14 @@ class VendorFinder(BaseFinder):
             if not path.exists()
         ]
 
-    def find(self, path, find_all=False, **kwargs):
+    def find(self, path: str, find_all: bool = False, **kwargs: object) -> str | list[str]:
         hit = self.files.get(path.replace("\\", "/"))
         found = str(hit[1]) if hit and hit[1].exists() else None
         if found and not find_all:
             return found
         return [found] if found else []  # as Django's finders: an empty list when not found
 
-    def list(self, ignore_patterns):
+    def list(self, ignore_patterns: list[str] | None) -> Iterator[tuple[str, FileSystemStorage]]:
         for prefix, path, name in self.files.values():
             if path.exists():
                 yield name, self.storages[prefix]

@@ -8,5 +8,5 @@ register = template.Library()
 
 
 @register.filter
-def area_name(code) -> str:
+def area_name(code: object) -> str:
     return name_of(str(code)) if code else ""

@@ -60,7 +60,17 @@ class Command(BaseCommand):
         except staff.StaffError as e:
             raise CommandError("\n".join(e.messages), returncode=2) from None
 
-    def do_add(self, *, username, role, area, name, unmask, generate_password, **_) -> None:
+    def do_add(
+        self,
+        *,
+        username: str,
+        role: str,
+        area: str,
+        name: str,
+        unmask: bool,
+        generate_password: bool,
+        **_: object,
+    ) -> None:
         password = None
         if not generate_password and sys.stdin.isatty():
             password = getpass.getpass("密码（直接回车则自动生成）：")
@@ -84,7 +94,7 @@ class Command(BaseCommand):
             self.stdout.write(f"初始密码：{password_used}")
             self.stdout.write("（只显示这一次，请转交本人）")
 
-    def do_list(self, *, role, area, **_) -> None:
+    def do_list(self, *, role: str, area: str, **_: object) -> None:
         users = User.objects.select_related("area").order_by("area__code", "username")
         if role:
             users = users.filter(role=staff.resolve_role(role))
@@ -108,7 +118,7 @@ class Command(BaseCommand):
             self.stdout.write("\t".join(r))
         self.stdout.write(f"共 {len(rows) - 1} 个账号")
 
-    def do_import(self, *, file, **_) -> None:
+    def do_import(self, *, file: str, **_: object) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}", returncode=2)
@@ -117,6 +127,6 @@ class Command(BaseCommand):
         for user, password in created:
             self.stdout.write(f"{user.username}\t{user.first_name}\t{password}")
 
-    def do_template(self, *, out, **_) -> None:
+    def do_template(self, *, out: str, **_: object) -> None:
         staff.template_xlsx(Path(out))
         self.stdout.write(f"已写出人员模板 {out}：填好后运行 fupin user import {out}")
