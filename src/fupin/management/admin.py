@@ -1,5 +1,7 @@
 """Admin pages of work scheduling: indicators, targets and tasks (工作调度); the admin site audits every change."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 
@@ -12,7 +14,7 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = "__all__"
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         try:
             validate(

@@ -82,7 +82,7 @@ class ProgressOut(Schema):
 
 
 @router.get("/management/indicators", response=list[IndicatorOut])
-def indicators(request: HttpRequest, period: str = ""):
+def indicators(request: HttpRequest, period: str = "") -> list[dict[str, object]]:
     """各指标按乡镇的数值。period：2018-03（月）、2018-Q1（季）或 2018（年），缺省为本月。"""
     p = periods.parse(period, timezone.localdate())
     inds = selectors.active_indicators()
@@ -119,7 +119,7 @@ def indicators(request: HttpRequest, period: str = ""):
 
 
 @router.get("/management/plans/{int:pk}/progress", response=list[ProgressOut])
-def plan_progress(request: HttpRequest, pk: int):
+def plan_progress(request: HttpRequest, pk: int) -> list[dict[str, object]]:
     """方案的目标完成进度（乡镇只看到本乡镇的目标）。"""
     from .models import Plan
 
@@ -158,7 +158,7 @@ def _task_out(t: Task, names: dict[str, str], day: dt.date) -> dict:
 
 
 @router.get("/management/tasks", response=list[TaskOut])
-def tasks(request: HttpRequest, status: str = "", overdue: bool = False):
+def tasks(request: HttpRequest, status: str = "", overdue: bool = False) -> list[dict]:
     """任务台账（本辖区），可按状态筛选；overdue=true 只列逾期未完成。"""
     day = timezone.localdate()
     qs = selectors.overdue_tasks(request.user, day) if overdue else selectors.tasks(request.user)
@@ -170,13 +170,13 @@ def tasks(request: HttpRequest, status: str = "", overdue: bool = False):
 
 
 @router.get("/management/tasks/{int:pk}", response=TaskOut)
-def task(request: HttpRequest, pk: int):
+def task(request: HttpRequest, pk: int) -> dict:
     t = get_scoped(Task.objects.all(), request.user, pk=pk)
     return _task_out(t, selectors.names_of([t.area_code]), timezone.localdate())
 
 
 @router.post("/management/tasks/{int:pk}", response=TaskOut)
-def task_status(request: HttpRequest, pk: int, data: TaskStatusIn):
+def task_status(request: HttpRequest, pk: int, data: TaskStatusIn) -> dict:
     """更新任务状态与进展情况。"""
     t = get_scoped(Task.objects.all(), request.user, pk=pk)
     try:
@@ -194,7 +194,7 @@ def task_status(request: HttpRequest, pk: int, data: TaskStatusIn):
 
 
 @router.get("/management/bulletins", response=list[BulletinOut])
-def bulletins(request: HttpRequest):
+def bulletins(request: HttpRequest) -> list[Bulletin]:
     qs = (
         selectors.bulletins(request.user)
         if selectors.is_county(request.user)
@@ -204,7 +204,7 @@ def bulletins(request: HttpRequest):
 
 
 @router.get("/management/bulletins/{int:pk}", response=BulletinOut)
-def bulletin(request: HttpRequest, pk: int):
+def bulletin(request: HttpRequest, pk: int) -> Bulletin:
     b = get_scoped(Bulletin.objects.all(), request.user, shared=True, pk=pk)
     if not b.published_at and not selectors.is_county(request.user):
         raise HttpError(404, "通报尚未发布")

@@ -4,6 +4,7 @@ its target, laggards named; kept as generated, published to every township, read
 from __future__ import annotations
 
 import datetime as dt
+from typing import NoReturn
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -11,18 +12,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.areas.models import Area, Level
 
 from . import periods, snapshots
-from .models import Bulletin, BulletinRead, IndicatorKind, Plan, SnapshotLevel
+from .models import Bulletin, BulletinRead, Indicator, IndicatorKind, Plan, SnapshotLevel
 from .selectors import active_indicators, elapsed, is_village, own_code, pad, targets, townships
 from .services import ManagementError, require_county
 
 STATUS_BEHIND = "滞后"
 
 
-def _fmt(kind: str, value) -> str:
+def _fmt(kind: str, value: float | None) -> str:
     if value is None:
         return "—"
     if kind == IndicatorKind.RATIO:
@@ -43,7 +44,7 @@ def _rank(rows: list[dict], key: str) -> None:
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
 
 
-def _status(rate, goal, share) -> str:
+def _status(rate: float | None, goal: int | None, share: float) -> str:
     if goal is None:
         return "无目标"
     if goal == 0:
@@ -55,7 +56,7 @@ def _status(rate, goal, share) -> str:
     return "进度正常" if rate + 1e-9 >= share else STATUS_BEHIND
 
 
-def _rate(ind, value, goal) -> float | None:
+def _rate(ind: Indicator, value: float | None, goal: int | None) -> float | None:
     """Completion against a target (targets of money are in yuan, figures in fen)."""
     if not goal or value is None:
         return None
@@ -63,12 +64,12 @@ def _rate(ind, value, goal) -> float | None:
     return round(unit_value / goal, 4)
 
 
-def _villages(user) -> list[Area]:
+def _villages(user: User) -> list[Area]:
     code = own_code(user)
     return list(Area.objects.filter(level=Level.VILLAGE, code__startswith=code).order_by("code"))
 
 
-def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
+def compute(*, user: User, month: dt.date, plan: Plan | None) -> dict:
     """The bulletin's content: one section per indicator, townships and villages ranked. Read
     from the statistics snapshots (`fupin.management.snapshots`): the month's last day (today
     for the running month); a snapshot missing for that day or window is built first."""
@@ -185,7 +186,7 @@ def compute(*, user, month: dt.date, plan: Plan | None) -> dict:
 @transaction.atomic
 def generate(
     *,
-    user,
+    user: User,
     month: dt.date,
     plan: Plan | None = None,
     remarks: str = "",
@@ -214,7 +215,7 @@ def generate(
 
 
 @transaction.atomic
-def publish(*, user, bulletin: Bulletin, request: HttpRequest = None) -> Bulletin:
+def publish(*, user: User, bulletin: Bulletin, request: HttpRequest = None) -> Bulletin:
     require_county(user)
     if bulletin.area_code != pad(own_code(user)):
         raise ManagementError("只能发布本县的通报")
@@ -237,7 +238,7 @@ def addressed_to(bulletin: Bulletin) -> str:
     return code[:6] if code[6:] == "000000" else code[:9] if code[9:] == "000" else code
 
 
-def confirm_read(*, user, bulletin: Bulletin, request: HttpRequest = None) -> BulletinRead:
+def confirm_read(*, user: User, bulletin: Bulletin, request: HttpRequest = None) -> BulletinRead:
     """已阅确认: once per person; a second click keeps the first time."""
     if not bulletin.published_at:
         raise ManagementError("通报尚未发布")
@@ -260,7 +261,7 @@ def confirm_read(*, user, bulletin: Bulletin, request: HttpRequest = None) -> Bu
     return read
 
 
-def read_status(bulletin: Bulletin, user) -> list[dict]:
+def read_status(bulletin: Bulletin, user: User) -> list[dict]:
     """Each township of the user's area: who confirmed and when (a township sees its own)."""
     from fupin.access.scope import scoped
 
@@ -316,7 +317,7 @@ def _for_print(data: dict) -> dict:
     return {**data, "sections": sections}
 
 
-def _no_fetch(url, *args, **kwargs):
+def _no_fetch(url: str, *args: object, **kwargs: object) -> NoReturn:
     raise ValueError(f"通报 PDF 不取外部资源：{url}")
 
 

@@ -8,6 +8,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from fupin.access.models import User
+
 from . import periods, snapshots
 from .models import Bulletin, BulletinRead, IndicatorKind, Plan
 from .selectors import active_indicators, own_code, plans, progress, published_bulletins, townships
@@ -23,7 +25,7 @@ COVERAGE = [
 TRENDS = ["placements", "trained", "job_fairs", "households_out"]
 
 
-def current_plan(user, day: dt.date) -> Plan | None:
+def current_plan(user: User, day: dt.date) -> Plan | None:
     qs = plans(user)
     return (
         qs.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on").first()
@@ -31,7 +33,7 @@ def current_plan(user, day: dt.date) -> Plan | None:
     )
 
 
-def data(user, day: dt.date, version: str = "") -> dict:
+def data(user: User, day: dt.date, version: str = "") -> dict:
     """Everything the charts draw, for the user's area, read from the statistics snapshots
     (`fupin.management.snapshots`) only — a few hundred stored rows, never the registry: the
     latest snapshot for coverage and goals, each month's last one for the trends. `version` is
@@ -93,7 +95,7 @@ def data(user, day: dt.date, version: str = "") -> dict:
     }
 
 
-def latest_unread(user) -> tuple[Bulletin | None, BulletinRead | None]:
+def latest_unread(user: User) -> tuple[Bulletin | None, BulletinRead | None]:
     """The latest published bulletin for the user's home page, and the user's confirmation if any."""
     b = published_bulletins(user).order_by("-month", "-id").first()
     if b is None:
@@ -101,13 +103,13 @@ def latest_unread(user) -> tuple[Bulletin | None, BulletinRead | None]:
     return b, BulletinRead.objects.filter(bulletin=b, user=user).first()
 
 
-def overdue_count(user, day: dt.date) -> int:
+def overdue_count(user: User, day: dt.date) -> int:
     from .selectors import overdue_tasks
 
     return overdue_tasks(user, day).count()
 
 
-def rectification_notice(user) -> dict | None:
+def rectification_notice(user: User) -> dict | None:
     """约谈整改 on the home page: a township's interviews still awaiting its report, or the
     county's reports awaiting acceptance; None when there is nothing to do."""
     from fupin.access.scope import scoped

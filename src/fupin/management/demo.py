@@ -15,7 +15,18 @@ from fupin.areas.models import Area, Level
 
 from . import services
 from .loading import DATA, load_indicators
-from .models import Indicator, ManualValue, Phase, Plan, SnapshotRun, Target, Task, TaskStatus
+from .models import (
+    Bulletin,
+    Indicator,
+    Interview,
+    ManualValue,
+    Phase,
+    Plan,
+    SnapshotRun,
+    Target,
+    Task,
+    TaskStatus,
+)
 from .selectors import pad
 
 SEED = 20180404
@@ -143,7 +154,7 @@ def build() -> str:
     )
 
 
-def _interview(user: User, bulletin, today: dt.date):
+def _interview(user: User, bulletin: Bulletin, today: dt.date) -> Interview | None:
     """约谈 of the first lagging township named in the bulletin, or of the first overdue task."""
     towns = {
         a.name: a.code

@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 KINDS = {
     "pdf": "PDF 文档",
@@ -99,7 +100,7 @@ def clean_name(raw: str, kind: str) -> str:
     return f"{stem[:80]}.{kind}"
 
 
-def check(upload) -> tuple[Checked, bytes]:
+def check(upload: UploadedFile | None) -> tuple[Checked, bytes]:
     """Read and judge an uploaded file (a Django UploadedFile)."""
     if upload is None:
         raise EvidenceError("请选择要上传的文件")

@@ -37,6 +37,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 
 from .models import Indicator, IndicatorKind, ManualValue
@@ -144,7 +145,14 @@ def _check_path(model: type[models.Model], lookup: str) -> None:
                 raise IndicatorError(f"条件“{lookup}”不能引用{current._meta.verbose_name}")
 
 
-def _conditions(model, spec: dict, start: dt.date, end: dt.date, cumulative: bool, where: str) -> Q:
+def _conditions(
+    model: type[models.Model],
+    spec: dict,
+    start: dt.date,
+    end: dt.date,
+    cumulative: bool,
+    where: str,
+) -> Q:
     q = Q()
     for key in ("filter", "exclude"):
         part = spec.get(key) or {}
@@ -191,7 +199,7 @@ def _conditions(model, spec: dict, start: dt.date, end: dt.date, cumulative: boo
     return q
 
 
-def _linked(model, link: Any, start, end, where: str) -> Q:
+def _linked(model: type[models.Model], link: Any, start: dt.date, end: dt.date, where: str) -> Q:
     if (
         not isinstance(link, dict)
         or not set(link) <= LINK_KEYS
@@ -251,7 +259,7 @@ class _Measure:
     aggregate: Any
 
 
-def _measure(indicator: Indicator, role: str, spec: dict, start, end) -> _Measure:
+def _measure(indicator: Indicator, role: str, spec: dict, start: dt.date, end: dt.date) -> _Measure:
     where = f"指标“{indicator.name}”的{'分子' if role == 'num' else '分母'}"
     if not isinstance(spec, dict) or not spec.get("model"):
         raise IndicatorError(f"{where}应写明 model")
@@ -323,7 +331,12 @@ def _report_memory() -> None:
             )
 
 
-def _run(by_model, out: dict, user, digits: int = TOWN_DIGITS) -> None:
+def _run(
+    by_model: dict[type[models.Model], list[_Measure]],
+    out: dict,
+    user: User | None,
+    digits: int = TOWN_DIGITS,
+) -> None:
     for model, measures in by_model.items():
         aggs = {f"m{i}": m.aggregate for i, m in enumerate(measures)}
         area = model.AREA_CODE_FIELD
@@ -347,7 +360,7 @@ def _run(by_model, out: dict, user, digits: int = TOWN_DIGITS) -> None:
 def evaluate(
     indicators: list[Indicator],
     *,
-    user,
+    user: User | None,
     start: dt.date,
     end: dt.date,
     digits: int = TOWN_DIGITS,
@@ -400,7 +413,7 @@ def active_indicators() -> list[Indicator]:
 
 
 def monthly(
-    indicators: list[Indicator], *, user, start: dt.date, end: dt.date
+    indicators: list[Indicator], *, user: User, start: dt.date, end: dt.date
 ) -> dict[str, dict[str, int]]:
     """Flow indicators (counted within a period, with a date field) month by month over [start, end]
     for the user's whole area: {code: {"2018-03": n}}. One GROUP BY month query per indicator."""

@@ -6,6 +6,8 @@ Area codes here are 12 digits padded with zeros (a township 360222100 is 3602221
 county 360222000000), like postings and job fairs.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -212,7 +214,7 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def overdue_on(self, day) -> bool:
+    def overdue_on(self, day: dt.date) -> bool:
         return self.status != TaskStatus.DONE and self.due_on < day
 
 
@@ -433,7 +435,7 @@ class Interview(models.Model):
     def __str__(self) -> str:
         return f"约谈 {self.interviewee}（{self.held_on}）"
 
-    def follow_up_overdue(self, day) -> bool:
+    def follow_up_overdue(self, day: dt.date) -> bool:
         return self.followed_up_on is None and self.follow_up_on < day
 
     @property

@@ -20,17 +20,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from typing import TypeVar
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
+from fupin.access.models import User
 from fupin.access.scope import area_code_of, scoped
 from fupin.registry.choices import ACTIVE_STATUSES, LabourSkill
 from fupin.registry.models import Household, Person
 
 from .indicators import Figures, evaluate
 from .models import Indicator, IndicatorKind, Plan, SnapshotLevel, SnapshotRun, SnapshotValue
+from .periods import Period
 
 VILLAGE_DIGITS = 12
 
@@ -50,6 +53,9 @@ PERSON_COUNTS = {
 
 class SnapshotMissing(LookupError):
     """No snapshot holds the day and window asked for."""
+
+
+M = TypeVar("M", bound=Model)
 
 
 def windows_for(day: dt.date, extra: tuple[dt.date, ...] = ()) -> list[dt.date]:
@@ -85,7 +91,9 @@ def _computed() -> list[Indicator]:
     return list(Indicator.objects.filter(active=True).exclude(kind=IndicatorKind.MANUAL))
 
 
-def _rows(figs: dict[str, Figures], level: int, day, since, pad_to: int) -> list[SnapshotValue]:
+def _rows(
+    figs: dict[str, Figures], level: int, day: dt.date, since: dt.date, pad_to: int
+) -> list[SnapshotValue]:
     out = []
     for code, fig in figs.items():
         for area in set(fig.num) | set(fig.den):
@@ -118,7 +126,9 @@ def _towns_from_villages(village: dict[str, Figures]) -> dict[str, Figures]:
     return out
 
 
-def _compute(inds, *, user, start, end, since) -> list[SnapshotValue]:
+def _compute(
+    inds: list[Indicator], *, user: User | None, start: dt.date, end: dt.date, since: dt.date
+) -> list[SnapshotValue]:
     """Village rows for every indicator; township rows summed from them, except where distinct
     persons are counted (one person in two villages is one person of the township)."""
     if not inds:
@@ -134,11 +144,11 @@ def _compute(inds, *, user, start, end, since) -> list[SnapshotValue]:
     ]
 
 
-def _in_area(qs, user):
+def _in_area(qs: QuerySet[M], user: User | None) -> QuerySet[M]:
     return qs if user is None else scoped(qs, user)
 
 
-def registry_counts_live(user) -> tuple[dict[str, int], dict[str, int]]:
+def registry_counts_live(user: User | None) -> tuple[dict[str, int], dict[str, int]]:
     """The home page's registry counts computed now over the user's area: households by status,
     and the persons of PERSON_COUNTS (the figure a snapshot keeps, and the one shown before any)."""
     by_status = dict(
@@ -155,7 +165,7 @@ def registry_counts_live(user) -> tuple[dict[str, int], dict[str, int]]:
     return by_status, counts
 
 
-def _registry_rows(user, day: dt.date) -> list[SnapshotValue]:
+def _registry_rows(user: User | None, day: dt.date) -> list[SnapshotValue]:
     """Village rows of the registry counts, and township rows summed from them (every household
     and person lies in exactly one village)."""
     per_village: dict[tuple[str, str], int] = {}
@@ -191,7 +201,7 @@ def _registry_rows(user, day: dt.date) -> list[SnapshotValue]:
     ]
 
 
-def registry_counts(user, run: SnapshotRun) -> tuple[dict[str, int], dict[str, int]]:
+def registry_counts(user: User, run: SnapshotRun) -> tuple[dict[str, int], dict[str, int]]:
     """The registry counts of the user's area as the snapshot `run` kept them (summed from the
     township rows, or the village rows for a village account)."""
     level = SnapshotLevel.VILLAGE if len(_own(user)) > 9 else SnapshotLevel.TOWNSHIP
@@ -212,7 +222,9 @@ def registry_counts(user, run: SnapshotRun) -> tuple[dict[str, int], dict[str, i
     return by_status, counts
 
 
-def build(*, day: dt.date, user=None, extra: tuple[dt.date, ...] = ()) -> SnapshotRun:
+def build(
+    *, day: dt.date, user: User | None = None, extra: tuple[dt.date, ...] = ()
+) -> SnapshotRun:
     """统计快照: every computed indicator of `day` for the user's area (user None: every area),
     replacing that day's snapshot of the same area in one transaction."""
     t0 = time.perf_counter()
@@ -269,14 +281,14 @@ def prune(*, today: dt.date, keep_days: int) -> tuple[int, int]:
     return len(days), rows
 
 
-def run_for(user, day: dt.date) -> SnapshotRun | None:
+def run_for(user: User, day: dt.date) -> SnapshotRun | None:
     """The snapshot of `day` covering the user's whole area (built for it or for a wider one)."""
     code = _own(user)
     runs = [r for r in SnapshotRun.objects.filter(day=day) if code.startswith(r.scope_code)]
     return max(runs, key=lambda r: len(r.scope_code)) if runs else None
 
 
-def latest_run(user, on_or_before: dt.date) -> SnapshotRun | None:
+def latest_run(user: User, on_or_before: dt.date) -> SnapshotRun | None:
     code = _own(user)
     for r in SnapshotRun.objects.filter(day__lte=on_or_before).order_by("-day", "-built_at")[:50]:
         if code.startswith(r.scope_code):
@@ -284,7 +296,7 @@ def latest_run(user, on_or_before: dt.date) -> SnapshotRun | None:
     return None
 
 
-def _own(user) -> str:
+def _own(user: User) -> str:
     from .selectors import own_code
 
     return own_code(user)
@@ -294,7 +306,7 @@ def has_window(run: SnapshotRun | None, since: dt.date) -> bool:
     return run is not None and since.isoformat() in run.windows
 
 
-def ensure(*, user, day: dt.date, since: dt.date) -> SnapshotRun:
+def ensure(*, user: User, day: dt.date, since: dt.date) -> SnapshotRun:
     """The snapshot of `day` with the window from `since`, built now when missing (a county
     generating a bulletin for a month no snapshot was taken of)."""
     run = run_for(user, day)
@@ -307,7 +319,7 @@ def ensure(*, user, day: dt.date, since: dt.date) -> SnapshotRun:
 def figures(
     indicators: list[Indicator],
     *,
-    user,
+    user: User,
     start: dt.date,
     end: dt.date,
     level: int = SnapshotLevel.TOWNSHIP,
@@ -356,7 +368,9 @@ def figures(
     return out
 
 
-def figures_or_live(indicators, *, user, start, end) -> tuple[dict[str, Figures], bool]:
+def figures_or_live(
+    indicators: list[Indicator], *, user: User, start: dt.date, end: dt.date
+) -> tuple[dict[str, Figures], bool]:
     """Snapshot figures when the snapshot exists, else computed live (pages that may wait)."""
     try:
         return figures(indicators, user=user, start=start, end=end), True
@@ -364,7 +378,9 @@ def figures_or_live(indicators, *, user, start, end) -> tuple[dict[str, Figures]
         return evaluate(indicators, user=user, start=start, end=end), False
 
 
-def monthly(indicators, *, user, months) -> dict[str, dict[str, int | None]]:
+def monthly(
+    indicators: list[Indicator], *, user: User, months: list[Period]
+) -> dict[str, dict[str, int | None]]:
     """Flow indicators month by month from each month's last snapshot (the latest one for the
     running month): {code: {"2018-03": n}}; a month with no snapshot is None."""
     latest = latest_run(user, months[-1].end)

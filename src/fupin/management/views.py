@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import READ_ONLY_ROLES, AuditAction
+from fupin.access.models import READ_ONLY_ROLES, AuditAction, User
 from fupin.access.scope import get_scoped, require_writer, scoped
 from fupin.web.xlsx import xlsx_response
 
@@ -43,7 +45,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def show(indicator: Indicator, value) -> str:
+def show(indicator: Indicator, value: float | None) -> str:
     """A figure as a person reads it: 66.7%, 12,000.00 元, 17."""
     if value is None:
         return "—"
@@ -54,7 +56,7 @@ def show(indicator: Indicator, value) -> str:
     return f"{value:,}"
 
 
-def _table(user, period) -> tuple[list, list, dt.date | None]:
+def _table(user: User, period: periods.Period) -> tuple[list, list, dt.date | None]:
     inds = selectors.dashboard_indicators()
     towns = townships(user)
     figs, as_of = _figures(user, inds, period)
@@ -71,7 +73,9 @@ def _table(user, period) -> tuple[list, list, dt.date | None]:
     return towns, rows, as_of
 
 
-def _figures(user, inds, period):
+def _figures(
+    user: User, inds: list[Indicator], period: periods.Period
+) -> tuple[dict, dt.date | None]:
     return selectors.period_figures(user, inds, period, today())
 
 
@@ -376,7 +380,7 @@ def _filtered_tasks(request: HttpRequest):
     return qs, status, urlencode({k: v for k, v in (("status", status), ("plan", plan or "")) if v})
 
 
-def _with_area_names(tasks) -> list:
+def _with_area_names(tasks: Iterable[Task]) -> list[Task]:
     tasks = list(tasks)
     names = selectors.names_of({t.area_code for t in tasks})
     for t in tasks:
@@ -545,7 +549,7 @@ def task_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int):
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     ev = get_scoped(Evidence.objects.select_related("task"), request.user, pk=pk)
     try:
         handle = ev.file.open("rb")
@@ -628,7 +632,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def bulletin_pdf(request: HttpRequest, pk: int):
+def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     b = _bulletin(request, pk)
     response = HttpResponse(bulletins_mod.pdf_bytes(b), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title)}.pdf"
@@ -746,12 +750,12 @@ def _interview_columns():
     ]
 
 
-def _local(moment) -> str:
+def _local(moment: dt.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @login_required
-def interviews(request: HttpRequest):
+def interviews(request: HttpRequest) -> HttpResponseBase:
     """约谈记录: filtered by township and follow-up state; exported as filtered."""
     from fupin.areas.models import Level
     from fupin.web.list_export import export, wants_xlsx
@@ -894,7 +898,7 @@ def interview_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("management:interview", pk=pk)
 
 
-def _download(stored, name: str, kind: str) -> FileResponse:
+def _download(stored: FieldFile, name: str, kind: str) -> FileResponse:
     if not stored:
         raise Http404("没有上传材料")
     try:
@@ -912,7 +916,7 @@ def _download(stored, name: str, kind: str) -> FileResponse:
 
 
 @login_required
-def interview_file(request: HttpRequest, pk: int):
+def interview_file(request: HttpRequest, pk: int) -> FileResponse:
     from .models import Interview
 
     i = get_scoped(Interview.objects, request.user, pk=pk)
@@ -961,7 +965,7 @@ def interview_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def interview_report_file(request: HttpRequest, pk: int):
+def interview_report_file(request: HttpRequest, pk: int) -> FileResponse:
     from .models import Interview
 
     i = get_scoped(Interview.objects, request.user, pk=pk)

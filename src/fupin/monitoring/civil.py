@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from fupin import bounds
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_in_scope, require_writer
 from fupin.areas.models import Area, Level
 from fupin.registry.idnumber import IdNumberError, parse_id_number
@@ -73,7 +73,7 @@ def _text(value) -> str:
 
 
 def import_file(
-    *, user, data: bytes, filename: str, day: dt.date, request: HttpRequest = None
+    *, user: User, data: bytes, filename: str, day: dt.date, request: HttpRequest = None
 ) -> int:
     """Validate every row, then write them all in one transaction; returns the number of households."""
     require_writer(user)

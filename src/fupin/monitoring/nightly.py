@@ -12,6 +12,7 @@ Signals read the registry households that left poverty (脱贫不稳定户 are l
 
 from __future__ import annotations
 
+from fupin.access.models import User
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -280,7 +281,7 @@ def _drop_hits_table() -> None:
 
 
 def compute(
-    run: MonitoringRun, *, user, progress: Callable[[int, str], None] | None = None
+    run: MonitoringRun, *, user: User, progress: Callable[[int, str], None] | None = None
 ) -> dict:
     """All signals for the run's area and day as `user`; returns {signal step: hits} and writes
     new monitored households and alerts. The caller holds the run's liveness lock."""

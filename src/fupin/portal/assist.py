@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.access.audit import client_ip, record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import get_scoped, require_writer, scoped
 from fupin.management.evidence import CONTENT_TYPES, EvidenceError, check
 from fupin.registry.choices import Status
@@ -37,7 +37,7 @@ PENDING = "portal_assist_pending"
 PHOTO_KINDS = {"jpg", "png", "pdf"}
 
 
-def _find(user, raw) -> Person:
+def _find(user: User, raw) -> Person:
     id_number = otp.clean_id(raw)
     person = (
         scoped(Person.objects.select_related("household"), user)

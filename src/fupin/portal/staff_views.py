@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fupin.access.models import User
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +29,7 @@ class RequestFilter(forms.Form):
     )
     overdue = forms.BooleanField(label="仅超期", required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"] = AreaPickerField(user=user, label="区划", required=False)
         for f in self.fields.values():

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", nargs="?", help="指标定义 YAML 文件")
 
-    def handle(self, *args, path=None, **options) -> None:
+    def handle(self, *args: object, path: str | None = None, **options: object) -> None:
         try:
             n = load_indicators(Path(path) if path else None)
         except (IndicatorError, OSError) as exc:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--keep-days", type=int, help="保留最近多少天的快照（默认取配置）")
         parser.add_argument("--dry-run", action="store_true", help="只列出将删除的日期，不删除")
 
-    def handle(self, *args, keep_days=None, dry_run=False, **options) -> None:
+    def handle(
+        self, *args: object, keep_days: int | None = None, dry_run: bool = False, **options: object
+    ) -> None:
         keep = settings.SNAPSHOT_KEEP_DAYS if keep_days is None else keep_days
         if not 1 <= keep <= 3660:
             raise CommandError("保留天数应在 1 到 3660 之间")

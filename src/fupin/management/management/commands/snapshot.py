@@ -19,7 +19,9 @@ class Command(BaseCommand):
             "--months", type=int, default=0, help="另补建此前 N 个月各月最后一天的快照"
         )
 
-    def handle(self, *args, day=None, months=0, **options) -> None:
+    def handle(
+        self, *args: object, day: str | None = None, months: int = 0, **options: object
+    ) -> None:
         try:
             when = bounds.parse_date(day, "快照日期") if day else timezone.localdate()
         except bounds.BoundsError as exc:
