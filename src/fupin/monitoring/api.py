@@ -7,8 +7,10 @@ wrong JSON types, dates out of range and refused transitions answer 422 with the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -33,6 +35,7 @@ from .models import (
 
 router = Router(tags=["防止返贫监测"])
 MAX = 500
+T = TypeVar("T")
 Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN, description="金额（分）")]
 
 
@@ -119,7 +122,9 @@ class HouseholdFilter(Schema):
 
 
 @router.get("/monitoring/households", response=list[HouseholdOut])
-def list_households(request: HttpRequest, filters: Query[HouseholdFilter]):
+def list_households(
+    request: HttpRequest, filters: Query[HouseholdFilter]
+) -> QuerySet[MonitoredHousehold]:
     qs = selectors.households(request.user)
     day = dt.date.today()
     if filters.area:
@@ -138,7 +143,7 @@ def list_households(request: HttpRequest, filters: Query[HouseholdFilter]):
 
 
 @router.get("/monitoring/households/{int:pk}", response=HouseholdDetailOut)
-def get_household(request: HttpRequest, pk: int):
+def get_household(request: HttpRequest, pk: int) -> MonitoredHousehold:
     return _monitored(request, pk)
 
 
@@ -203,7 +208,7 @@ class RunOut(Schema):
     message: str
 
 
-def _do(fn, **kwargs):
+def _do(fn: Callable[..., T], **kwargs: object) -> T:
     try:
         return fn(**kwargs)
     except services.WorkflowError as exc:
@@ -211,7 +216,7 @@ def _do(fn, **kwargs):
 
 
 @router.post("/monitoring/households/{int:pk}/checks", response={201: HouseholdOut})
-def check(request: HttpRequest, pk: int, data: CheckIn):
+def check(request: HttpRequest, pk: int, data: CheckIn) -> Status:
     m = _monitored(request, pk)
     _do(services.record_check, user=request.user, monitored=m, request=request, **data.dict())
     m.refresh_from_db()
@@ -219,7 +224,7 @@ def check(request: HttpRequest, pk: int, data: CheckIn):
 
 
 @router.post("/monitoring/households/{int:pk}/decision", response={201: HouseholdOut})
-def decide(request: HttpRequest, pk: int, data: DecisionIn):
+def decide(request: HttpRequest, pk: int, data: DecisionIn) -> Status:
     m = _monitored(request, pk)
     _do(services.decide, user=request.user, monitored=m, request=request, **data.dict())
     m.refresh_from_db()
@@ -227,7 +232,7 @@ def decide(request: HttpRequest, pk: int, data: DecisionIn):
 
 
 @router.post("/monitoring/households/{int:pk}/measures", response={201: HouseholdOut})
-def measure(request: HttpRequest, pk: int, data: MeasureIn):
+def measure(request: HttpRequest, pk: int, data: MeasureIn) -> Status:
     m = _monitored(request, pk)
     person = (
         get_scoped(Person.objects.all(), request.user, pk=data.person_id)
@@ -249,7 +254,7 @@ def measure(request: HttpRequest, pk: int, data: MeasureIn):
 
 
 @router.post("/monitoring/households/{int:pk}/reviews", response={201: HouseholdOut})
-def review(request: HttpRequest, pk: int, data: ReviewIn):
+def review(request: HttpRequest, pk: int, data: ReviewIn) -> Status:
     m = _monitored(request, pk)
     _do(services.add_review, user=request.user, monitored=m, request=request, **data.dict())
     m.refresh_from_db()
@@ -257,13 +262,13 @@ def review(request: HttpRequest, pk: int, data: ReviewIn):
 
 
 @router.post("/monitoring/households/{int:pk}/removal", response=HouseholdOut)
-def remove(request: HttpRequest, pk: int, data: RemoveIn):
+def remove(request: HttpRequest, pk: int, data: RemoveIn) -> MonitoredHousehold:
     m = _monitored(request, pk)
     return _do(services.remove_risk, user=request.user, monitored=m, request=request, **data.dict())
 
 
 @router.post("/monitoring/events", response={201: AlertOut})
-def report(request: HttpRequest, data: EventIn):
+def report(request: HttpRequest, data: EventIn) -> Status:
     hh = get_scoped(Household.objects.all(), request.user, pk=data.household_id)
     person = (
         get_scoped(Person.objects.all(), request.user, pk=data.person_id)
@@ -288,7 +293,7 @@ def report(request: HttpRequest, data: EventIn):
 
 
 @router.post("/monitoring/runs", response={201: RunOut})
-def start_run(request: HttpRequest, data: RunIn):
+def start_run(request: HttpRequest, data: RunIn) -> Status:
     run = _do(
         services.start_run,
         user=request.user,
@@ -300,7 +305,7 @@ def start_run(request: HttpRequest, data: RunIn):
 
 
 @router.get("/monitoring/runs/{int:pk}", response=RunOut)
-def get_run(request: HttpRequest, pk: int):
+def get_run(request: HttpRequest, pk: int) -> MonitoringRun:
     run = get_scoped(MonitoringRun.objects.all(), request.user, pk=pk)
     services.recover_abandoned(run)
     return run

@@ -64,7 +64,7 @@ def _header(row: list) -> dict[str, int]:
     return found
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -183,15 +183,15 @@ def build() -> str:
         for t in Area.objects.filter(level=Level.TOWNSHIP, code__startswith=COUNTY)
     }
 
-    def town(m):
+    def town(m: MonitoredHousehold) -> User:
         return users[m.village_code[:9]]
 
-    def check(m, days_ago, text):
+    def check(m: MonitoredHousehold, days_ago: int, text: str) -> None:
         services.record_check(
             user=town(m), monitored=m, checked_on=today - dt.timedelta(days=days_ago), findings=text
         )
 
-    def decide(m, days_ago, include, reason):
+    def decide(m: MonitoredHousehold, days_ago: int, include: bool, reason: str) -> None:
         services.decide(
             user=county,
             monitored=m,

@@ -6,6 +6,8 @@ Nothing here is deleted: a household leaves monitoring by a stage (风险消除,
 change of stage is a row in StageChange (台账, 001: “分类标识、建立台账”).
 """
 
+from typing import NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -13,7 +15,7 @@ from fupin.registry.models import Household, Person
 
 
 class NoDeleteQuerySet(models.QuerySet):
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("防止返贫监测台账不能删除：请改为变更阶段（如“风险消除”“不纳入”）")
 
 
@@ -23,7 +25,7 @@ class NoDelete(models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError("防止返贫监测台账不能删除：请改为变更阶段（如“风险消除”“不纳入”）")
 
 

@@ -12,7 +12,6 @@ Signals read the registry households that left poverty (脱贫不稳定户 are l
 
 from __future__ import annotations
 
-from fupin.access.models import User
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.employment.models import Employer, EmploymentCheck, Posting, Referral
 from fupin.exchange.comparison import LABELS as COMPARISON_LABELS

@@ -3,6 +3,8 @@ with every step of its workflow, hand-entered alerts and households, the nightly
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,7 +40,7 @@ def _area(request: HttpRequest) -> str:
     )
 
 
-def _choice(request: HttpRequest, name: str, values) -> str:
+def _choice(request: HttpRequest, name: str, values: Collection[str]) -> str:
     value = request.GET.get(name) or ""
     return value if value in values else ""
 
@@ -297,7 +299,7 @@ STEPS = {
 
 @login_required
 @require_POST
-def step(request: HttpRequest, pk: int, action: str):
+def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in STEPS:
         return redirect("monitoring:household", pk=pk)
     form_class, name, service, done = STEPS[action]
@@ -337,7 +339,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def enter(request: HttpRequest):
+def enter(request: HttpRequest) -> HttpResponse:
     """A household not on the poverty list (边缘易致贫户、突发严重困难户), entered by a township."""
     own = home_area_code(request.user)
     villages = Area.objects.filter(level=Level.VILLAGE, code__startswith=own).order_by("code")
@@ -357,7 +359,12 @@ def enter(request: HttpRequest):
     return _enter_page(request, form, villages)
 
 
-def _enter_page(request: HttpRequest, form, villages, faults=None):
+def _enter_page(
+    request: HttpRequest,
+    form: forms.EnterForm,
+    villages: Iterable[Area],
+    faults: list[str] | None = None,
+) -> HttpResponse:
     names = selectors.area_names({v.code[:9] for v in villages})
     return render(
         request,
@@ -372,7 +379,7 @@ def _enter_page(request: HttpRequest, form, villages, faults=None):
 
 @login_required
 @require_POST
-def import_civil(request: HttpRequest):
+def import_civil(request: HttpRequest) -> HttpResponse:
     """民政部门导入: an xlsx or CSV of households off the list, all or nothing."""
     from . import civil
 

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from fupin.access.audit import client_ip, record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import get_scoped, require_writer, scoped
-from fupin.management.evidence import CONTENT_TYPES, EvidenceError, check
+from fupin.management.evidence import CONTENT_TYPES, Checked, EvidenceError, check
 from fupin.registry.choices import Status
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
@@ -37,7 +38,7 @@ PENDING = "portal_assist_pending"
 PHOTO_KINDS = {"jpg", "png", "pdf"}
 
 
-def _find(user: User, raw) -> Person:
+def _find(user: User, raw: object) -> Person:
     id_number = otp.clean_id(raw)
     person = (
         scoped(Person.objects.select_related("household"), user)
@@ -58,7 +59,15 @@ def _close_current(request: HttpRequest) -> None:
         ).update(ended_at=timezone.now())
 
 
-def _open(request: HttpRequest, person, *, mode, authorisation, note, photo=None) -> Assistance:
+def _open(
+    request: HttpRequest,
+    person: Person,
+    *,
+    mode: str,
+    authorisation: str,
+    note: str,
+    photo: tuple[Checked, bytes] | None = None,
+) -> Assistance:
     _close_current(request)  # one resident at a time
     with transaction.atomic():
         a = Assistance(
@@ -188,7 +197,7 @@ def end(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def records(request: HttpRequest):
+def records(request: HttpRequest) -> HttpResponseBase:
     qs = scoped(Assistance.objects.select_related("person", "assistant"), request.user).order_by(
         "-started_at", "-id"
     )
@@ -215,7 +224,7 @@ def records(request: HttpRequest):
 
 
 @login_required
-def record_detail(request: HttpRequest, pk) -> HttpResponse:
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     a = get_scoped(Assistance.objects.select_related("person", "assistant"), request.user, pk=pk)
     return render(
         request,
@@ -225,7 +234,7 @@ def record_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 @login_required
-def photo(request: HttpRequest, pk):
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     a = get_scoped(Assistance.objects.all(), request.user, pk=pk)
     if not a.photo:
         return redirect("portal:assist_record", pk=a.pk)

@@ -7,10 +7,11 @@ township's auditor reads it. Changes use `changed(...)` with the usual CREATE/UP
 
 from __future__ import annotations
 
+from django.db.models import Model
 from django.http import HttpRequest
 
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, AuditEntry
 from fupin.registry.idnumber import mask
 
 
@@ -22,8 +23,14 @@ def actor(request: HttpRequest) -> str:
 
 
 def _write(
-    action, request: HttpRequest, summary: str, obj=None, changes=None, object_type="", object_id=""
-):
+    action: AuditAction,
+    request: HttpRequest,
+    summary: str,
+    obj: Model | None = None,
+    changes: dict | None = None,
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEntry:
     person = request.resident
     assisted = request.assisted_by is not None
     return record(
@@ -40,10 +47,17 @@ def _write(
     )
 
 
-def viewed(request: HttpRequest, what: str, obj=None):
+def viewed(request: HttpRequest, what: str, obj: Model | None = None) -> AuditEntry:
     return _write(AuditAction.VIEW, request, f"查看{what}", obj=obj)
 
 
-def changed(request: HttpRequest, summary: str, *, obj=None, created: bool = False, changes=None):
+def changed(
+    request: HttpRequest,
+    summary: str,
+    *,
+    obj: Model | None = None,
+    created: bool = False,
+    changes: dict | None = None,
+) -> AuditEntry:
     action = AuditAction.CREATE if created else AuditAction.UPDATE
     return _write(action, request, summary, obj=obj, changes=changes)

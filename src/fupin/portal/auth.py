@@ -19,14 +19,19 @@ Two ways a request carries a resident:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
+from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.registry.choices import Status
 from fupin.registry.models import Person
@@ -34,9 +39,10 @@ from fupin.registry.models import Person
 PERSON_KEY = "portal_person"
 HOUSEHOLD_KEY = "portal_household"
 ASSIST_KEY = "portal_assist"
+M = TypeVar("M", bound=Model)
 
 
-def _household_of(pk, household_id) -> tuple[Person | None, list[Person]]:
+def _household_of(pk: object, household_id: object) -> tuple[Person | None, list[Person]]:
     """The person `pk` if still a member of `household_id` (and not removed), with all the members:
     one query, which every page then reads its household from (no per-page member lookup)."""
     if not isinstance(pk, int) or not isinstance(household_id, int):
@@ -77,7 +83,9 @@ def end_resident_session(request: HttpRequest) -> None:
         request.session.pop(key, None)
 
 
-def resident_from_session(request: HttpRequest):
+def resident_from_session(
+    request: HttpRequest,
+) -> tuple[Person | None, list[Person], User | None, dict | None]:
     """(person, members, assisted_by_user, assist_info) or (None, [], None, None)."""
     session = request.session
     assist = session.get(ASSIST_KEY)
@@ -107,11 +115,11 @@ def _assistance_open(assist: dict) -> bool:
     return Assistance.objects.filter(pk=assist.get("assistance"), ended_at__isnull=True).exists()
 
 
-def resident_required(view):
+def resident_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Only a resident (or an assistant serving one); anyone else goes to the portal login."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         person, members, by, assist = resident_from_session(request)
         if person is None:
             return redirect(f"{reverse('portal:login')}?next={quote(request.get_full_path())}")
@@ -127,7 +135,9 @@ def resident_required(view):
     return wrapper
 
 
-def household_get(request: HttpRequest, queryset, *, person_field: str = "person", **lookup):
+def household_get(
+    request: HttpRequest, queryset: QuerySet[M], *, person_field: str = "person", **lookup: object
+) -> M:
     """One row of `queryset` belonging to the resident's household, or 404 (never another household's).
 
     `person_field` names the row's path to Person ("person", "application__person", …)."""
@@ -136,7 +146,7 @@ def household_get(request: HttpRequest, queryset, *, person_field: str = "person
     return obj
 
 
-def household_person(request: HttpRequest, pk) -> Person:
+def household_person(request: HttpRequest, pk: object) -> Person:
     """A member of the resident's household by id, or 404."""
     try:
         pk = int(pk)

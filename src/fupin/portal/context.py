@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 
-def portal(request: HttpRequest):
+def portal(request: HttpRequest) -> dict[str, object]:
     if not hasattr(request, "resident"):
         return {}
     return {

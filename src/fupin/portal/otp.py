@@ -111,7 +111,9 @@ def matching_person(id_number: str, phone: str) -> Person | None:
     )
 
 
-def request_code(*, id_raw, phone_raw, ip: str | None, now: dt.datetime | None = None) -> LoginCode:
+def request_code(
+    *, id_raw: object, phone_raw: object, ip: str | None, now: dt.datetime | None = None
+) -> LoginCode:
     id_number = clean_id(id_raw)
     phone = clean_phone(phone_raw)
     row, nonce = _issue(id_number, phone, ip, now)
@@ -187,7 +189,9 @@ def message_text(outbox: SmsOutbox) -> str:
     )
 
 
-def _issue(id_number: str, phone: str, ip: str | None, now) -> tuple[LoginCode, str]:
+def _issue(
+    id_number: str, phone: str, ip: str | None, now: dt.datetime | None
+) -> tuple[LoginCode, str]:
     """The code row and the nonce its code derives from (`code_for`)."""
     now = now or timezone.now()
     id_key, phone_key = _key("id", id_number), _key("phone", phone)
@@ -225,7 +229,12 @@ def _issue(id_number: str, phone: str, ip: str | None, now) -> tuple[LoginCode, 
 
 
 def verify_code(
-    *, code_id, id_number: str, phone: str, code_raw, now: dt.datetime | None = None
+    *,
+    code_id: object,
+    id_number: str,
+    phone: str,
+    code_raw: object,
+    now: dt.datetime | None = None,
 ) -> Person:
     now = now or timezone.now()
     code = unicodedata.normalize("NFKC", str(code_raw or "")).strip()
@@ -242,7 +251,9 @@ def verify_code(
     return refusal
 
 
-def _check(code_id: int, id_number: str, phone: str, code: str, now) -> Person | LoginRefused:
+def _check(
+    code_id: int, id_number: str, phone: str, code: str, now: dt.datetime
+) -> Person | LoginRefused:
     row = LoginCode.objects.select_for_update().filter(pk=code_id).first()
     if row is None or row.id_key != _key("id", id_number) or row.phone_key != _key("phone", phone):
         return LoginRefused("请先获取验证码")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fupin.insurance.models import PensionRecord, SubsidyEntry
 from fupin.insurance.rules import rules as subsidy_rules
 from fupin.policy.params import fen_to_yuan
+from fupin.registry.models import Person
 
 from . import rules
 from .services import today
@@ -28,7 +29,7 @@ class TierChoice:
     drawing: bool
     source: str
 
-    def rows(self):
+    def rows(self) -> list[dict[str, object]]:
         return [
             {
                 "fen": t,
@@ -48,7 +49,7 @@ def minimum_for(year: int) -> tuple[int, int]:
     return table.get(min_year, 0), min_year
 
 
-def choice_for(person) -> TierChoice:
+def choice_for(person: Person) -> TierChoice:
     year = today().year + 1
     portal = rules.rules()
     min_fen, min_year = minimum_for(year)

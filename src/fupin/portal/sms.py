@@ -37,13 +37,23 @@ import json
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+if TYPE_CHECKING:
+    from fupin.registry.models import Person
+
 log = logging.getLogger("fupin.portal.sms")
+
+
+class Backend(Protocol):
+    """What FUPIN_SMS_BACKEND names: a class whose instances send one text."""
+
+    def send(self, phone: str, text: str) -> None: ...
 
 
 class SmsError(Exception):
@@ -74,7 +84,7 @@ class MemoryBackend:
         MemoryBackend.outbox.append((phone, text))
 
 
-def backend():
+def backend() -> Backend:
     return import_string(settings.FUPIN_SMS_BACKEND)()
 
 
@@ -89,7 +99,7 @@ def send(phone: str, text: str) -> bool:
 
 
 def queue_code(
-    *, purpose: str, person, phone_key: str, nonce: str, assistant_name: str = ""
+    *, purpose: str, person: Person, phone_key: str, nonce: str, assistant_name: str = ""
 ) -> None:
     """Text a code from a background job after commit. The job gets the id of an outbox row
     (`SmsOutbox`) holding neither phone nor code: it reads the phone from the registry and derives the

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fupin.access.models import User
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
+from fupin.access.models import User
 from fupin.access.scope import area_code_in_scope, get_scoped, scoped
 from fupin.areas.names import own_code
 from fupin.registry.idnumber import mask
@@ -57,7 +59,7 @@ def detail_text(r: ResidentRequest) -> str:
     return "；".join(parts)
 
 
-def filtered(request: HttpRequest):
+def filtered(request: HttpRequest) -> tuple[RequestFilter, QuerySet[ResidentRequest]]:
     form = RequestFilter(request.GET or None, user=request.user)
     qs = scoped(ResidentRequest.objects.select_related("person", "assistance"), request.user)
     status = "unfinished"
@@ -78,7 +80,7 @@ def filtered(request: HttpRequest):
 
 
 @login_required
-def requests_list(request: HttpRequest):
+def requests_list(request: HttpRequest) -> HttpResponseBase:
     form, qs = filtered(request)
     if wants_xlsx(request):
         return export(
@@ -123,7 +125,7 @@ class HandleForm(forms.Form):
 
 
 @login_required
-def request_handle(request: HttpRequest, pk) -> HttpResponse:
+def request_handle(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_scoped(
         ResidentRequest.objects.select_related("person", "assistance", "handled_by"),
         request.user,

@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
 PENDING_KEY = "portal_login"
 
 
-def _safe_next(request: HttpRequest, raw) -> str:
+def _safe_next(request: HttpRequest, raw: str | None) -> str:
     if raw and url_has_allowed_host_and_scheme(raw, allowed_hosts={request.get_host()}):
         if raw.startswith("/portal/"):
             return raw
@@ -146,7 +146,7 @@ def claims(request: HttpRequest) -> HttpResponse:
 
 
 @resident_required
-def claim(request: HttpRequest, pk) -> HttpResponse:
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
     row = household_get(request, MedicalClaim.objects.select_related("person"), pk=pk)
     audit.viewed(request, f"医疗费用结算单 {row.claim_no} 的说明", obj=row)
     return render(request, "portal/claim.html", {"c": row, **selectors.explain(row)})
@@ -166,7 +166,7 @@ def requests_home(request: HttpRequest) -> HttpResponse:
 
 
 @resident_required
-def request_detail(request: HttpRequest, pk) -> HttpResponse:
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = household_get(request, ResidentRequest.objects.select_related("person"), pk=pk)
     audit.viewed(request, f"申请 {row.pk}（{row.get_kind_display()}）", obj=row)
     return render(request, "portal/request.html", {"r": row})
@@ -182,7 +182,7 @@ def _text(request: HttpRequest, name: str, label: str, limit: int, required: boo
     return value
 
 
-def _filed(request: HttpRequest, row):
+def _filed(request: HttpRequest, row: ResidentRequest) -> HttpResponse:
     messages.success(
         request,
         f"已提交“{row.get_kind_display()}”，乡镇将在 {row.due_on:%Y年%m月%d日} 前办理。",
@@ -191,7 +191,7 @@ def _filed(request: HttpRequest, row):
 
 
 @resident_required
-def request_pension(request: HttpRequest):
+def request_pension(request: HttpRequest) -> HttpResponse:
     choice = pension.choice_for(request.resident)
     error = field = ""
     if request.method == "POST":
@@ -244,7 +244,7 @@ FORMS = {
 }
 
 
-def _simple_request(request: HttpRequest, kind):
+def _simple_request(request: HttpRequest, kind: RequestKind) -> HttpResponse:
     title, fields, lead = FORMS[kind]
     error = field = ""
     values = {}
@@ -278,22 +278,22 @@ def _simple_request(request: HttpRequest, kind):
 
 
 @resident_required
-def request_training(request: HttpRequest):
+def request_training(request: HttpRequest) -> HttpResponse:
     return _simple_request(request, RequestKind.TRAINING)
 
 
 @resident_required
-def request_job(request: HttpRequest):
+def request_job(request: HttpRequest) -> HttpResponse:
     return _simple_request(request, RequestKind.JOB)
 
 
 @resident_required
-def request_appraisal(request: HttpRequest):
+def request_appraisal(request: HttpRequest) -> HttpResponse:
     return _simple_request(request, RequestKind.APPRAISAL)
 
 
 @resident_required
-def request_phone(request: HttpRequest):
+def request_phone(request: HttpRequest) -> HttpResponse:
     error = field = ""
     if request.method == "POST":
         try:

@@ -27,7 +27,15 @@ class Command(BaseCommand):
         parser.add_argument("--area", help="区划代码（默认该用户的辖区）")
         parser.add_argument("--date", help="监测日期 YYYY-MM-DD（默认今天）")
 
-    def handle(self, *args, action, user: User, area, date, **options) -> None:
+    def handle(
+        self,
+        *args: object,
+        action: str,
+        user: str,
+        area: str | None,
+        date: str | None,
+        **options: object,
+    ) -> None:
         operator = User.objects.select_related("area").filter(username=user, is_active=True).first()
         if operator is None:
             raise CommandError(f"用户“{user}”不存在或已停用")
