@@ -77,7 +77,8 @@ def test_fuliang_medical_2018_golden(areas):
     s = r.counts["by_scheme"]["premium"]
     # 2 entitled × 22000 = 44000 分.
     assert (s["entitled"], s["excluded"], s["amount_fen"]) == (2, 5, 44000)
-    assert "004_aa2e4d087a25c1cc.txt" in r.rules["poor"]["source"]
+    assert "浮人社发[2018]6号" in r.rules["poor"]["source"]
+    assert "004_aa2e4d087a25c1cc.txt" not in r.rules["poor"]["source"]
     assert r.rules["poor"]["rule"] == "fuliang-2018 subsidy.medical.entitled.poor"
 
 

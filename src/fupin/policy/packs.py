@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from fupin.policy.params import is_parameter_dict
+from fupin.policy.params import DOCUMENT_TITLES, is_parameter_dict
 from fupin.policy.schema import Pack
 
 BUILTIN_DIR = Path(__file__).parent / "packs"
@@ -126,13 +126,15 @@ def load_pack(pack_id: str) -> Pack:
         if name not in Pack.model_fields:
             _check_foreign_sources(section, name)
     try:
-        return Pack.model_validate(raw)
+        pack = Pack.model_validate(raw)
     except ValidationError as exc:
         lines = [f"政策包 {pack_id} 校验失败："]
         for err in exc.errors()[:20]:
             where = ".".join(str(p) for p in err["loc"])
             lines.append(f"  {where}：{err['msg']}")
         raise PackError("\n".join(lines)) from exc
+    DOCUMENT_TITLES.update(pack.documents)
+    return pack
 
 
 def list_packs() -> list[Pack]:

@@ -113,6 +113,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+DOCUMENT_TITLES: dict[str, str] = {}
+"""Seed file name → the title and number a resident recognises (《…》（浮人社发[2018]6号）), from the
+`documents:` of every pack loaded so far (`fupin.policy.packs.load_pack` adds them): a page never
+shows a file name such as `000_c0962b333a39f307.txt`."""
+
+
+def document_title(file: str) -> str:
+    """How a page names a seed document: its title and number, or the file name when no pack
+    gives one."""
+    return DOCUMENT_TITLES.get(file, f"《{file}》")
+
+
 class Source(Strict):
     """Where a number comes from: a seed document and its sentence, or a stated assumption."""
 
@@ -134,7 +146,10 @@ class Source(Strict):
 
     def text(self) -> str:
         """One line a resident or an auditor can read."""
-        body = f"假设：{self.assumed}" if self.assumed else f"《{self.file}》：“{self.quote}”"
+        if self.assumed:
+            body = f"假设：{self.assumed}"
+        else:
+            body = f"{document_title(self.file or '')}：“{self.quote}”"
         return f"{body}（{self.note}）" if self.note else body
 
 

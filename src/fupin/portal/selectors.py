@@ -5,11 +5,13 @@ read the same tables for one household, without changing anything of those modul
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.db import models
 
 from fupin.appraisal.models import Application, Certificate
+from fupin.appraisal.rules import rules as appraisal_rules
 from fupin.employment.models import Recommendation, Referral, WelfareSubsidy
 from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
 from fupin.insurance.claims.selectors import PARTS as SPLIT_PARTS
@@ -18,6 +20,7 @@ from fupin.insurance.models import MedicalEnrolment, PensionRecord, SubsidyEntry
 from fupin.payments.models import BatchLine
 from fupin.payments.providers import kind_name, period_label
 from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
+from fupin.policy.rules import ILLUSTRATIVE_MARK
 from fupin.registry.models import Person
 from fupin.startup.models import Loan, StartupSubsidy
 from fupin.training.models import Enrolment, JobSeekingSubsidy, TechnicalStudentAid
@@ -156,6 +159,20 @@ def split_of(claim: MedicalClaim) -> dict[str, int]:
     return row or dict.fromkeys(SPLIT_PARTS, 0)
 
 
+# One illustrative citation in a step's sources: the mark, the assumption, its period 【…】.
+ILLUSTRATIVE_PART = re.compile(re.escape(ILLUSTRATIVE_MARK) + r".*?(?:【[^】]*】|$)")
+NOT_POLICY = "本步骤用到的部分数额不是政策文件的规定，仅为测算示意；以医保经办机构的结算为准。"
+
+
+def resident_source(source: str) -> str:
+    """A step's sources as a resident may read them: the documents cited by title and number; a
+    value no document gives (示意值, marked for staff) is not shown as policy, only said to be none."""
+    if ILLUSTRATIVE_MARK not in source:
+        return source
+    cited = "；".join(p for p in ILLUSTRATIVE_PART.sub("", source).split("；") if p.strip())
+    return f"{cited}。{NOT_POLICY}" if cited else NOT_POLICY
+
+
 def explain(claim: MedicalClaim) -> dict:
     """A stored claim in plain words: what it cost, who paid which part, and why (each step)."""
     yuan = fen_to_yuan
@@ -179,7 +196,10 @@ def explain(claim: MedicalClaim) -> dict:
             + "。"
         )
     if claim.chronic_class:
-        sentences.append(f"您持有慢性病医疗证（{claim.chronic_class}类），按慢性病门诊政策报销。")
+        sentences.append(
+            f"您持有慢性病医疗证（{appraisal_rules().class_name(claim.chronic_class)}），"
+            "按慢性病门诊政策报销。"
+        )
     if paid:
         sentences.append(
             "各项报销合计 "
@@ -194,7 +214,7 @@ def explain(claim: MedicalClaim) -> dict:
             "layer": s.get("layer", ""),
             "detail": s.get("detail", ""),
             "amount": yuan(int(s.get("amount") or 0)),
-            "source": s.get("source", ""),
+            "source": resident_source(str(s.get("source") or "")),
         }
         for s in (claim.steps or [])
         if isinstance(s, dict)

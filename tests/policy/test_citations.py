@@ -1,0 +1,29 @@
+"""Sources as a resident recognises them: every page and message that names where a number comes
+from cites the document's title and number (浮人社发[2018]6号), never a seed file name."""
+
+from __future__ import annotations
+
+import re
+
+from fupin.policy import load_pack
+
+FILE_NAME = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
+
+
+def test_every_cited_document_has_a_title(pack):
+    cited = {param.source.file for _, param in pack.parameters() if param.source.file}
+    assert cited and cited <= set(pack.documents), cited - set(pack.documents)
+
+
+def test_no_source_text_names_a_file(pack):
+    for path, param in pack.parameters():
+        for text in (param.source.text(), pack.cite(param.source)):
+            assert not FILE_NAME.search(text), f"{pack.id} {path}: {text}"
+        if param.source.file:
+            assert pack.documents[param.source.file] in param.source.text(), path
+
+
+def test_fuliang_cites_its_own_document_by_number():
+    pack = load_pack("fuliang-2018")
+    fifth = pack.medical.fallback.self_pay_line.max_share.source
+    assert "浮人社发[2018]6号" in fifth.text() and "浮人社发[2018]6号" in pack.cite(fifth)
