@@ -25,6 +25,8 @@ from fupin.access.scope import area_code_in_scope, area_code_of, get_scoped, req
 from fupin.areas.models import Area, Level
 from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
+from fupin.web import list_export
+from fupin.web.list_export import Column
 from fupin.web.xlsx import xlsx_response
 
 from . import selectors, services
@@ -557,12 +559,24 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- 季度鉴定批次 -----------------------------------------------------------------------------------
+ROUND_COLUMNS = [
+    Column("季度", lambda r: f"{r.year}年{r.get_quarter_display()}"),
+    Column("鉴定日期", lambda r: r.held_on.isoformat()),
+    Column("地点", lambda r: r.place),
+    Column("专家/机构", lambda r: r.experts),
+    Column("待鉴定", lambda r: r.waiting),
+    Column("已鉴定/办结", lambda r: r.done),
+]
+
+
 @login_required
 def rounds(request: HttpRequest) -> HttpResponse:
     qs = selectors.rounds(request.user).annotate(
         waiting=Count("applications", filter=Q(applications__stage=Stage.WAITING)),
         done=Count("applications", filter=~Q(applications__stage=Stage.WAITING)),
     )
+    if list_export.wants_xlsx(request):
+        return list_export.export(request, qs, title="季度鉴定批次", columns=ROUND_COLUMNS)
     code = area_code_of(request.user)
     r = rules()
     unplanned = (

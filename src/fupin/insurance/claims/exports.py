@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from fupin.access.models import User
+from fupin.appraisal.templatetags.appraisal import class_name
 from fupin.areas.names import known_names as area_names
 from fupin.policy.params import CATEGORY_NAMES
 from fupin.registry.idnumber import mask
@@ -37,8 +38,8 @@ def official_changes_xlsx(
             c.claim.get_visit_type_display(),
             CATEGORY_NAMES.get(c.old_category, c.old_category),
             CATEGORY_NAMES.get(c.new_category, c.new_category),
-            c.old_chronic_class,
-            c.new_chronic_class,
+            class_name(c.old_chronic_class),
+            class_name(c.new_chronic_class),
             *(
                 v
                 for k in PART_NAMES

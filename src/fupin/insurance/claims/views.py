@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fupin.appraisal.templatetags.appraisal import class_name
 from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
 from fupin.insurance.selectors import townships
@@ -124,7 +125,7 @@ def claims_export(request):
             c.disease_code,
             c.admission_date.isoformat(),
             CATEGORY_NAMES.get(c.category, ""),
-            c.chronic_class,
+            class_name(c.chronic_class),
             c.total_fen / 100,
             c.in_policy_fen / 100,
             *(getattr(c, f"split_{k}") / 100 for k in PART_NAMES),
