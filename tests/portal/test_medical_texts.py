@@ -20,23 +20,32 @@ CODES = re.compile(
 )
 
 
-def stored(person, *, visit_type: str, chronic_class: str | None, category: str) -> MedicalClaim:
+def stored(
+    person,
+    *,
+    visit_type: str,
+    chronic_class: str | None,
+    category: str,
+    claim_no: str = "C-1",
+    disease_code: str | None = None,
+) -> MedicalClaim:
     """A claim settled by the engine under Fuliang's pack and stored as the import stores it."""
     claim = Claim(
-        claim_id="C-1",
+        claim_id=claim_no,
         person_id=str(person.pk),
         category=category,
         visit_type=visit_type,
         hospital_level=2,
         chronic_class=chronic_class,
-        disease_code=None,
+        disease_code=disease_code,
         admission_date=dt.date(2018, 5, 2),
         total_cost=2_000_000,
         in_policy_cost=1_800_000,
     )
     (s,) = settle_claims("fuliang", [claim])
     row = MedicalClaim.objects.create(
-        claim_no="C-1",
+        claim_no=claim_no,
+        disease_code=disease_code or "",
         person=person,
         village_code=person.village_code,
         hospital="浮梁县人民医院",

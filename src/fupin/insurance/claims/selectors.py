@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from fupin.access.models import User
@@ -48,10 +48,57 @@ def claims(user: User) -> QuerySet:
     return with_split(scoped(MedicalClaim.objects.all(), user))
 
 
+@dataclass(frozen=True)
+class CostControl:
+    """单病种控费 of the county pack in force in a year: the stays of these diseases, for these
+    categories, are flagged and counted for the report (amounts unchanged) — the same rule as the
+    engine's `single_disease_cost_control`, read as a filter over stored claims."""
+
+    name: str
+    categories: tuple[str, ...]
+    diseases: dict[str, str]  # disease-code prefix (upper case) → disease name
+
+    def q(self) -> Q:
+        codes = Q()
+        for prefix in self.diseases:
+            codes |= Q(disease_code__istartswith=prefix)
+        stays = ~Q(visit_type="chronic_outpatient")
+        return Q(category__in=self.categories) & stays & codes
+
+    def disease_of(self, claim: MedicalClaim) -> str:
+        """The controlled disease a stored claim is flagged for, or ""."""
+        code = (claim.disease_code or "").upper()
+        if claim.category not in self.categories or claim.visit_type == "chronic_outpatient":
+            return ""
+        return next((n for p, n in self.diseases.items() if code.startswith(p)), "")
+
+
+def cost_control_for(year: int) -> CostControl | None:
+    """The county's 单病种控费 list for `year` (the pack in force on 31 December), or None."""
+    pack = pack_for_year(year)
+    cc = pack.medical.cost_control if pack is not None and pack.medical is not None else None
+    if cc is None:
+        return None
+    return CostControl(
+        name=cc.name,
+        categories=tuple(cc.categories.value),
+        diseases={k.upper(): v for k, v in cc.diseases.value.items()},
+    )
+
+
 def claim_list(
-    user: User, *, year: int, town: str = "", category: str = "", visit_type: str = ""
+    user: User,
+    *,
+    year: int,
+    town: str = "",
+    category: str = "",
+    visit_type: str = "",
+    cost_control: bool = False,
 ) -> QuerySet:
     qs = claims(user).filter(year=year).select_related("person")
+    if cost_control:
+        control = cost_control_for(year)
+        qs = qs.filter(control.q()) if control is not None else qs.none()
     if town:
         qs = qs.filter(village_code__startswith=town)
     if category:
@@ -61,8 +108,10 @@ def claim_list(
     return qs.order_by("village_code", "person_id", "admission_date", "claim_no")
 
 
-def township_totals(qs: QuerySet) -> list[dict]:
-    """Per township: claims, persons, and the sums of costs and of each part (fen)."""
+def township_totals(qs: QuerySet, control: CostControl | None = None) -> list[dict]:
+    """Per township: claims, persons, and the sums of costs and of each part (fen); with `control`,
+    also how many claims are 单病种控费 stays (`controlled`)."""
+    counted = {"controlled": Count("id", filter=control.q())} if control is not None else {}
     rows = (
         qs.order_by()
         .annotate(town=Substr("village_code", 1, 9))
@@ -73,6 +122,7 @@ def township_totals(qs: QuerySet) -> list[dict]:
             total=Sum("total_fen"),
             in_policy=Sum("in_policy_fen"),
             **{p: Sum(f"split__{p}") for p in PARTS},
+            **counted,
         )
         .order_by("town")
     )

@@ -4,6 +4,8 @@ comparison, and the high self-pay list. Thin over selectors (reads, scoped) and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,7 +26,9 @@ from fupin.web.xlsx import xlsx_response
 from . import exports, imports, official, resettle, selectors
 from .exports import EXPORT_LIMIT, PART_NAMES
 from .imports import FIELDS
-from .models import VisitType
+from .models import MedicalClaim, VisitType
+
+PART_HEADERS = [f"{n}(元)" for n in PART_NAMES.values()]
 
 
 def _year(request) -> int:
@@ -39,6 +43,7 @@ def _filters(request) -> dict:
         "town": town if town.isdigit() and len(town) == 9 else "",
         "category": category if category in CATEGORY_NAMES else "",
         "visit_type": visit if visit in VisitType.values else "",
+        "cost_control": request.GET.get("cost_control") == "1",
     }
 
 
@@ -59,6 +64,7 @@ def _totals(rows: list[dict], names: dict[str, str]) -> list[dict]:
                 "persons": r["persons"],
                 "total": fen_to_yuan(r["total"] or 0),
                 **{k: fen_to_yuan(r[k] or 0) for k in PART_NAMES},
+                "controlled": r.get("controlled"),
             }
         )
     return out
@@ -72,11 +78,13 @@ def _town_names(user) -> dict[str, str]:
 def claims_home(request):
     year, f = _year(request), _filters(request)
     qs = selectors.claim_list(request.user, year=year, **f)
+    control = selectors.cost_control_for(year)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     names = area_names({c.village_code for c in page})
     rows = [
         {
             "c": c,
+            "controlled": control.disease_of(c) if control is not None else "",
             "area": names.get(c.village_code, ""),
             "id": mask(c.person.id_number),
             "category": CATEGORY_NAMES.get(c.category, ""),
@@ -93,7 +101,8 @@ def claims_home(request):
             "filters": f,
             "page": page,
             "rows": rows,
-            "totals": _totals(selectors.township_totals(qs), _town_names(request.user)),
+            "totals": _totals(selectors.township_totals(qs, control), _town_names(request.user)),
+            "control": control,
             "part_names": PART_NAMES.values(),
             "towns": townships(request.user),
             "categories": CATEGORY_NAMES.items(),
@@ -111,6 +120,7 @@ def claims_export(request):
     unmasked = _unmasked(request)
     show = (lambda v: v) if unmasked else mask
     qs = selectors.claim_list(request.user, year=year, **f)
+    control = selectors.cost_control_for(year)
     found = list(qs[:EXPORT_LIMIT].iterator(chunk_size=5000))
     names = area_names({c.village_code for c in found})
     rows = [
@@ -171,12 +181,52 @@ def claims_export(request):
         sheets=[
             (
                 "乡镇汇总",
-                ["乡镇", "笔数", "人数", "总费用(元)", *(f"{n}(元)" for n in PART_NAMES.values())],
+                ["乡镇", "笔数", "人数", "总费用(元)", *PART_HEADERS],
                 totals,
             ),
             ("结算单", header, rows),
+            *_cost_control_sheet(found, control, names, show),
         ],
     )
+
+
+def _cost_control_sheet(
+    found: list[MedicalClaim],
+    control: selectors.CostControl | None,
+    names: dict[str, str],
+    show: Callable[[str], str],
+) -> list[tuple[str, list[str], list[list[object]]]]:
+    """The 单病种控费 stays among the exported claims, for the report (a sheet of its own, after the
+    claims, so the other sheets keep their columns)."""
+    if control is None:
+        return []
+    rows = [
+        [
+            names.get(c.village_code, ""),
+            c.person.name,
+            show(c.person.id_number),
+            c.claim_no,
+            c.admission_date.isoformat(),
+            CATEGORY_NAMES.get(c.category, ""),
+            c.disease_code,
+            disease,
+            c.total_fen / 100,
+        ]
+        for c in found
+        if (disease := control.disease_of(c))
+    ]
+    header = [
+        "区划",
+        "姓名",
+        "身份证号",
+        "结算单号",
+        "入院日期",
+        "人员类别",
+        "疾病编码",
+        "病种",
+        "总费用(元)",
+    ]
+    return [(control.name, header, rows)]
 
 
 @login_required
