@@ -55,3 +55,22 @@ def test_rounds_list_exports(county_user, town_a_user, make_household):
     assert rows[1][:4] == ["2018年第一季度", "2018-03-28", "县人民医院", "市专家组"]
     assert [int(v) for v in rows[1][4:]] == [1, 0]
     assert AuditEntry.objects.filter(action="export", summary__contains="季度鉴定批次").exists()
+
+
+def test_every_record_reads_as_words(county_user, make_household):
+    """Admin lists and the audit log name a record by what it is, never `Notice object (12)`."""
+    person = Person.objects.filter(household=make_household(TOWN_A, members=1)).get()
+    notice = services.notify(user=county_user, person=person, day=D(2018, 2, 20))
+    app = services.apply(
+        user=county_user, person=person, chronic_class="I", diseases=["高血压"], day=D(2018, 3, 1)
+    )
+    services.appraise(
+        user=county_user, application=app, approved=True, day=D(2018, 3, 5), appraiser="专家组"
+    )
+    objection = services.raise_objection(
+        user=county_user, application=app, objector="张三", content="不符合", day=D(2018, 3, 6)
+    )
+    texts = [str(notice), str(objection), str(app)]
+    assert texts[0] == f"{person.name} 2018-02-20 入户送达"
+    assert texts[1] == "张三 2018-03-06"
+    assert not any("object (" in t for t in texts)

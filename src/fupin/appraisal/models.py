@@ -51,6 +51,9 @@ class Notice(models.Model):
         ordering = ["village_code", "person_id"]
         constraints = [models.UniqueConstraint(fields=["person"], name="appraisal_notice_once")]
 
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.notified_on:%Y-%m-%d} {self.get_way_display()}"
+
 
 class Hospital(models.Model):
     """门诊慢性病定点医院. Public information: readable in the whole county (SHARED_READABLE), kept by
@@ -315,6 +318,9 @@ class CertificateChange(models.Model):
             models.Index(fields=["person", "effective_on"], name="appraisal_change_person_day")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_on:%Y-%m-%d}"
+
 
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", "待处理"
@@ -352,6 +358,9 @@ class Objection(models.Model):
         verbose_name_plural = "公示异议"
         ordering = ["raised_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.objector} {self.raised_on:%Y-%m-%d}"
+
 
 class ReportSubmission(models.Model):
     """鉴定日报报送 (001: 建立了慢性病鉴定日报送机制): a township's figures of one day as it sent them."""
@@ -374,3 +383,6 @@ class ReportSubmission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["area_code", "day"], name="appraisal_report_once_a_day")
         ]
+
+    def __str__(self) -> str:
+        return f"鉴定日报 {self.day:%Y-%m-%d}"
