@@ -66,7 +66,7 @@ class Comparison:
 
     def text(self) -> str:
         a, b = self.a, self.b
-        width = 16
+        width = max(16, len(a.policy.id) + 2, len(b.policy.id) + 2)
         lines = [
             f"政策测算：{a.policy.id}（{a.policy.name}） 对比 {b.policy.id}（{b.policy.name}）",
             f"结算单 {self.claims:,} 笔，人·年 {self.person_years:,} 个；金额单位：元",
