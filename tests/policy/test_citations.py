@@ -27,3 +27,14 @@ def test_fuliang_cites_its_own_document_by_number():
     pack = load_pack("fuliang-2018")
     fifth = pack.medical.fallback.self_pay_line.max_share.source
     assert "浮人社发[2018]6号" in fifth.text() and "浮人社发[2018]6号" in pack.cite(fifth)
+
+
+# A parameter path (pension.min_tier), a column (rehab_cost) or a category code (dibao) is not
+# something a resident or a clerk reads; notes say it in Chinese.
+CODE = re.compile(r"[a-z]+_[a-z_]+|[a-z_]+\.[a-z_]+|\b(general|poor|dibao|tekun)\b")
+
+
+def test_no_source_text_names_a_code(pack):
+    for path, param in pack.parameters():
+        text = param.source.text()
+        assert not CODE.search(text), f"{pack.id} {path}: {CODE.search(text).group(0)}"
