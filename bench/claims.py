@@ -333,7 +333,7 @@ def identity_runs(runs: int, n: int, lock: str | None) -> None:
             with bench_lock(lock):
                 before = load()
                 t0 = time.perf_counter()
-                official.execute(run, user=user)
+                out = official.execute(run, user=user)
                 seconds = time.perf_counter() - t0
                 after = load()
             run.refresh_from_db()
@@ -341,6 +341,7 @@ def identity_runs(runs: int, n: int, lock: str | None) -> None:
             print(
                 f"  按新身份重算 {case} run {i + 1}: {seconds:.2f} s — {run.message}; "
                 f"load {before} → {after}",
+                "\n    " + ", ".join(f"{k} {v:.1f}" for k, v in out.get("seconds", {}).items()),
                 flush=True,
             )
             times.append(seconds)

@@ -18,6 +18,8 @@ other instead of overwriting; readers go on until the table swap.
 
 from __future__ import annotations
 
+import time
+
 import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -107,8 +109,13 @@ class _Progress:
     def __init__(self, pk: int):
         self.pk = pk
         self.own = None
+        self.seconds: dict[str, float] = {}  # wall time of each step, for the bench
+        self.step, self.since = "", time.perf_counter()
 
     def __call__(self, **fields) -> None:
+        if "step" in fields:
+            self.close_step()
+            self.step = fields["step"]
         if connection.vendor != "postgresql" or not connection.in_atomic_block:
             OfficialResettlement.objects.filter(pk=self.pk).update(**fields)
             return
@@ -118,6 +125,12 @@ class _Progress:
         with self.own.cursor() as cur:
             cur.execute(f"UPDATE {OfficialResettlement._meta.db_table} SET {sets} WHERE id = %s",
                         [*fields.values(), self.pk])  # fmt: skip
+
+    def close_step(self) -> None:
+        now = time.perf_counter()
+        if self.step:
+            self.seconds[self.step] = self.seconds.get(self.step, 0.0) + now - self.since
+        self.step, self.since = "", now
 
     def close(self) -> None:
         if self.own is not None:
@@ -160,10 +173,13 @@ def _resettle(run: OfficialResettlement, user, progress: _Progress) -> dict:
     progress(step="按逐笔路径核对并生成有变化人员年度的计算过程")
     changed = frame.join(changes.select("person_id").unique(), on="person_id", how="semi")
     trails = settle.trails_of(changed, results, policy)  # whole person-years, checked to the fen
-    progress(step="写回正式结算和计算过程")
+    progress(step="写回正式结算")
     store.write_back(run.year, results, run.area_code)
+    progress(step="写回计算过程")
     store.write_trails(trails, timezone.now())
+    progress(step="记录变化明细")
     store.write_changes(run.pk, changes)
+    progress.close_step()
     n = changes.height
     message = (
         f"重算 {frame.height} 笔，其中 {n} 笔人员类别、慢性病类别或分担有变化"
@@ -181,7 +197,7 @@ def _resettle(run: OfficialResettlement, user, progress: _Progress) -> dict:
     )
     record(AuditAction.UPDATE, user=user, obj=run, area_code=run.area_code,
            summary=f"{run.year} 年度医疗费用按新身份重算完成（范围 {run.area_code}）：{message}")  # fmt: skip
-    return {"claims": frame.height, "changed": n}
+    return {"claims": frame.height, "changed": n, "seconds": dict(progress.seconds)}
 
 
 def _identify(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -209,6 +209,7 @@ def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
     return rows.height
 
 
+TRAIL_CHUNK = 50_000
 TRAIL_COLUMNS = ("policy", "period", "category", "category_basis", "chronic_class", "steps")
 
 
@@ -216,7 +217,8 @@ def write_trails(trails: pl.DataFrame, settled_at) -> int:
     """Write each claim's policy, period, identity and trail (`settle.trails_of`: id and
     TRAIL_COLUMNS, steps as JSON text) and `settled_at`, in the caller's transaction.
 
-    PostgreSQL: COPY into a temporary table, then one UPDATE … FROM; elsewhere executemany."""
+    PostgreSQL: in chunks of TRAIL_CHUNK claims in id order, COPY into a temporary table and one
+    UPDATE … FROM per chunk; elsewhere executemany."""
     table = MedicalClaim._meta.db_table
     rows = trails.select("id", *TRAIL_COLUMNS)
     with connection.cursor() as cur:
@@ -231,17 +233,25 @@ def write_trails(trails: pl.DataFrame, settled_at) -> int:
             "CREATE TEMPORARY TABLE fupin_trail (id bigint, policy text, period text, category text,"
             " category_basis text, chronic_class text, steps text) ON COMMIT DROP"
         )
+        cur.execute("SET LOCAL work_mem = '64MB'")  # each chunk's join in memory
         cols = ", ".join(TRAIL_COLUMNS)
-        with cur.cursor.copy(f"COPY fupin_trail (id, {cols}) FROM STDIN (FORMAT csv)") as copy:
-            for start in range(0, rows.height, 100_000):  # "" stays "", never NULL
-                copy.write(rows.slice(start, 100_000).write_csv(include_header=False))
         sets = ", ".join(
             f"{c} = t.{c}::jsonb" if c == "steps" else f"{c} = t.{c}" for c in TRAIL_COLUMNS
         )
-        cur.execute(
-            f"UPDATE {table} m SET {sets}, settled_at = %s FROM fupin_trail t WHERE m.id = t.id",
-            [settled_at],
-        )
+        # In chunks in id order: the temporary table stays small (no spill to disk) and the
+        # claims' pages are visited in order; "" stays "" in CSV, never NULL.
+        rows = rows.sort("id")
+        for start in range(0, rows.height, TRAIL_CHUNK):
+            part = rows.slice(start, TRAIL_CHUNK)
+            with cur.cursor.copy(f"COPY fupin_trail (id, {cols}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(part.write_csv(include_header=False))
+            cur.execute("ANALYZE fupin_trail")
+            cur.execute(  # the id range lets the merge join start at the chunk's first claim
+                f"UPDATE {table} m SET {sets}, settled_at = %s FROM fupin_trail t"
+                " WHERE m.id = t.id AND m.id BETWEEN %s AND %s",
+                [settled_at, part["id"][0], part["id"][-1]],
+            )
+            cur.execute("TRUNCATE fupin_trail")
         cur.execute("DROP TABLE fupin_trail")
     return rows.height
 
