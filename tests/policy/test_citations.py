@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from fupin.policy import load_pack
+from fupin.policy.params import with_titles
 
 FILE_NAME = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
 
@@ -38,3 +39,12 @@ def test_no_source_text_names_a_code(pack):
     for path, param in pack.parameters():
         text = param.source.text()
         assert not CODE.search(text), f"{pack.id} {path}: {CODE.search(text).group(0)}"
+
+
+def test_text_stored_with_file_names_reads_with_titles():
+    stored = "《004_aa2e4d087a25c1cc.txt》：“全额补助”；《999_unknown.txt》：“x”"
+    assert with_titles(stored) == (
+        '《浮梁县人社系统2018年脱贫攻坚"春季攻势"行动方案》（浮人社发[2018]6号）：“全额补助”；'
+        "《999_unknown.txt》：“x”"
+    )
+    assert with_titles("没有出处") == "没有出处"
