@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -141,9 +142,18 @@ def list_packs() -> list[Pack]:
     return [load_pack(pack_id) for pack_id in pack_ids()]
 
 
+# Caches built on top of the packs (a region's line of dated values, `regions.py`) register their
+# own clearing here, so this module needs nothing from above it.
+_DERIVED_CACHES: list[Callable[[], None]] = []
+
+
+def on_clear(clear: Callable[[], None]) -> None:
+    """Have `clear` run whenever the packs are forgotten (a cache derived from them)."""
+    _DERIVED_CACHES.append(clear)
+
+
 def clear_cache() -> None:
     """Forget loaded packs and regions (after a county edits a file while the server runs)."""
-    from fupin.policy import regions
-
     load_pack.cache_clear()
-    regions.clear_cache()
+    for clear in _DERIVED_CACHES:
+        clear()

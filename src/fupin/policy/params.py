@@ -10,6 +10,7 @@ training…) reuse `Parameter[T]`, `Source`, `Fen` and `Ratio` for their own pac
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -166,6 +167,22 @@ class Source(Strict):
         else:
             body = f"{document_title(self.file or '')}：“{self.quote}”"
         return f"{body}（{self.note}）" if self.note else body
+
+
+ILLUSTRATIVE_MARK = "【示意值，非文件规定，仅供工作人员测算】"
+"""Opens the citation of a value no document gives (`assumed:`): staff read it; the resident portal
+drops such a citation (`fupin.portal.selectors.resident_source`)."""
+
+
+def cite(source: Source, documents: Mapping[str, str]) -> str:
+    """How a resident or auditor sees a source: 《title》（number）：“sentence”. An assumed value
+    is marked as illustrative, for staff, never as policy."""
+    if source.assumed:
+        body = f"{ILLUSTRATIVE_MARK}{source.assumed}"
+    else:
+        title = documents.get(source.file or "") or document_title(source.file or "")
+        body = f"{title}：“{source.quote}”"
+    return f"{body}（{source.note}）" if source.note else body
 
 
 class Period(Strict):

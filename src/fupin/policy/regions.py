@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from fupin.policy.packs import PackError, load_pack, pack_ids
+from fupin.policy.packs import PackError, load_pack, on_clear, pack_ids
 from fupin.policy.schema import Pack
 
 
@@ -191,6 +191,9 @@ def as_policy(policy: Policy | Pack | str) -> Policy:
 
 def clear_cache() -> None:
     _regions.cache_clear()
+
+
+on_clear(clear_cache)  # `packs.clear_cache()` forgets the regions too
 
 
 def admits_maternity(pack: Pack) -> bool:

@@ -19,10 +19,10 @@ from fupin.policy.params import (
     CATEGORY_NAMES,
     LEVELS,
     Parameter,
-    Source,
-    document_title,
+    cite,
     round_half_up,
 )
+from fupin.policy.params import ILLUSTRATIVE_MARK as ILLUSTRATIVE_MARK
 from fupin.policy.regions import Policy
 from fupin.policy.schema import Pack
 
@@ -48,22 +48,6 @@ class Rule(Generic[T]):
     @property
     def assumed(self) -> bool:
         return self.param is not None and self.param.source.is_assumed
-
-
-ILLUSTRATIVE_MARK = "【示意值，非文件规定，仅供工作人员测算】"
-"""Opens the citation of a value no document gives (`assumed:`): staff read it; the resident portal
-drops such a citation (`fupin.portal.selectors.resident_source`)."""
-
-
-def cite(source: Source, documents: Mapping[str, str]) -> str:
-    """How a resident or auditor sees a source: 《title》（number）：“sentence”. An assumed value
-    is marked as illustrative, for staff, never as policy."""
-    if source.assumed:
-        body = f"{ILLUSTRATIVE_MARK}{source.assumed}"
-    else:
-        title = documents.get(source.file or "") or document_title(source.file or "")
-        body = f"{title}：“{source.quote}”"
-    return f"{body}（{source.note}）" if source.note else body
 
 
 def _pick_rule(

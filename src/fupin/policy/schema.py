@@ -26,6 +26,7 @@ from fupin.policy.params import (
     Source,
     Strict,
     VisitType,
+    cite,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -245,8 +246,6 @@ class Pack(BaseModel):
 
     def cite(self, source: Source) -> str:
         """A source as a resident recognises it: the document's title and number."""
-        from fupin.policy.rules import cite
-
         return cite(source, self.documents)
 
     def section(self, name: str, model: type[M]) -> M:
