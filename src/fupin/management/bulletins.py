@@ -16,8 +16,9 @@ from fupin.access.models import AuditAction, User
 from fupin.areas.models import Area, Level
 
 from . import periods, snapshots
+from .areas import own_code, pad
 from .models import Bulletin, BulletinRead, Indicator, IndicatorKind, Plan, SnapshotLevel
-from .selectors import active_indicators, elapsed, is_village, own_code, pad, targets, townships
+from .selectors import active_indicators, elapsed, is_village, targets, townships
 from .services import ManagementError, require_county
 
 STATUS_BEHIND = "滞后"

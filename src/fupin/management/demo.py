@@ -14,6 +14,7 @@ from fupin.access.models import User
 from fupin.areas.models import Area, Level
 
 from . import services
+from .areas import pad
 from .loading import DATA, load_indicators
 from .models import (
     Bulletin,
@@ -27,7 +28,6 @@ from .models import (
     Task,
     TaskStatus,
 )
-from .selectors import pad
 
 SEED = 20180404
 

@@ -404,14 +404,6 @@ def evaluate(
     return out
 
 
-def active_indicators() -> list[Indicator]:
-    if not Indicator.objects.exists():
-        from .loading import load_indicators
-
-        load_indicators()
-    return list(Indicator.objects.filter(active=True))
-
-
 def monthly(
     indicators: list[Indicator], *, user: User, start: dt.date, end: dt.date
 ) -> dict[str, dict[str, int]]:

@@ -60,3 +60,10 @@ def load_indicators(path: Path | None = None) -> int:
         validate(ind)
         n += 1
     return n
+
+
+def active_indicators() -> list[Indicator]:
+    """The indicators in use, the county's definitions loaded first if the table is empty."""
+    if not Indicator.objects.exists():
+        load_indicators()
+    return list(Indicator.objects.filter(active=True))

@@ -9,28 +9,15 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from fupin.access.models import User
-from fupin.access.scope import area_code_of, scoped, shared_readable
+from fupin.access.scope import scoped, shared_readable
 from fupin.areas.models import Area, Level
 from fupin.areas.names import names_of as area_names_of
 
-from .indicators import Figures, active_indicators, evaluate  # noqa: F401 (active_indicators: re-exported)
+from .areas import COUNTY_DIGITS, own_code
+from .indicators import Figures, evaluate
+from .loading import active_indicators
 from .models import Bulletin, Indicator, IndicatorKind, Plan, Target, Task, TaskStatus
 from .periods import Period
-
-COUNTY_DIGITS = 6
-
-
-def pad(code: str) -> str:
-    return code.ljust(12, "0")
-
-
-def own_code(user: User) -> str:
-    """The user's area code (a superuser bound to none: the county of the first township)."""
-    code = area_code_of(user)
-    if code is None:
-        first = Area.objects.filter(level=Level.TOWNSHIP).order_by("code").first()
-        return first.code[:COUNTY_DIGITS] if first else ""
-    return code
 
 
 def is_county(user: User) -> bool:

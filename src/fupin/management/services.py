@@ -17,6 +17,7 @@ from fupin.access.scope import require_area, require_writer, scoped
 from fupin.registry.choices import ACTIVE_STATUSES
 from fupin.registry.models import Person
 
+from .areas import own_code, pad
 from .models import (
     Bulletin,
     Evidence,
@@ -29,7 +30,7 @@ from .models import (
     Target,
     Task,
 )
-from .selectors import is_county, own_code, pad, townships
+from .selectors import is_county, townships
 
 
 class ManagementError(ValueError):

@@ -31,6 +31,7 @@ from fupin.access.scope import area_code_of, scoped
 from fupin.registry.choices import ACTIVE_STATUSES, LabourSkill
 from fupin.registry.models import Household, Person
 
+from .areas import own_code
 from .indicators import Figures, evaluate
 from .models import Indicator, IndicatorKind, Plan, SnapshotLevel, SnapshotRun, SnapshotValue
 from .periods import Period
@@ -204,7 +205,7 @@ def _registry_rows(user: User | None, day: dt.date) -> list[SnapshotValue]:
 def registry_counts(user: User, run: SnapshotRun) -> tuple[dict[str, int], dict[str, int]]:
     """The registry counts of the user's area as the snapshot `run` kept them (summed from the
     township rows, or the village rows for a village account)."""
-    level = SnapshotLevel.VILLAGE if len(_own(user)) > 9 else SnapshotLevel.TOWNSHIP
+    level = SnapshotLevel.VILLAGE if len(own_code(user)) > 9 else SnapshotLevel.TOWNSHIP
     rows = scoped(
         SnapshotValue.objects.filter(
             day=run.day, level=level, since__isnull=True, indicator_code__startswith=REGISTRY
@@ -283,23 +284,17 @@ def prune(*, today: dt.date, keep_days: int) -> tuple[int, int]:
 
 def run_for(user: User, day: dt.date) -> SnapshotRun | None:
     """The snapshot of `day` covering the user's whole area (built for it or for a wider one)."""
-    code = _own(user)
+    code = own_code(user)
     runs = [r for r in SnapshotRun.objects.filter(day=day) if code.startswith(r.scope_code)]
     return max(runs, key=lambda r: len(r.scope_code)) if runs else None
 
 
 def latest_run(user: User, on_or_before: dt.date) -> SnapshotRun | None:
-    code = _own(user)
+    code = own_code(user)
     for r in SnapshotRun.objects.filter(day__lte=on_or_before).order_by("-day", "-built_at")[:50]:
         if code.startswith(r.scope_code):
             return r
     return None
-
-
-def _own(user: User) -> str:
-    from .selectors import own_code
-
-    return own_code(user)
 
 
 def has_window(run: SnapshotRun | None, since: dt.date) -> bool:
@@ -336,7 +331,7 @@ def figures(
         flows = [i.code for i in computed if not is_stock(i)]
         if run is None or (flows and not has_window(run, start)):
             raise SnapshotMissing(f"没有 {end} 的统计快照（统计期起点 {start}）")
-        own = _own(user)
+        own = own_code(user)
         # A village account reads its village rows (no township row lies inside its area).
         read_level = SnapshotLevel.VILLAGE if len(own) > 9 else level
         digits = 9 if level == SnapshotLevel.TOWNSHIP else VILLAGE_DIGITS
