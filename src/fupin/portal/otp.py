@@ -1,7 +1,7 @@
 """Resident login by ID number + phone number + one-time code (验证码登录).
 
 `request_code` checks the input, the lock and the send limits, writes a `LoginCode` and texts the
-code (from a background job queued after commit, `sms.queue_code`; neither the code nor the phone is
+code (from a background job queued after commit, `queue_code`; neither the code nor the phone is
 stored) to the phone only when a resident with that ID number has that phone number (their own or
 their household's) in the registry; the answer is the same either way. `verify_code` checks a code
 against the row the session points at and returns the Person, or raises `LoginRefused` with a
@@ -17,8 +17,8 @@ advisory locks, on SQLite by its one writer at a time.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
+import logging
 import re
 import secrets
 import unicodedata
@@ -28,43 +28,22 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from fupin.areas.names import name_of
 from fupin.registry.choices import Status
 from fupin.registry.idnumber import IdNumberError, parse_id_number
 from fupin.registry.models import Person
 
-from . import sms
+from .codes import LoginRefused, clean_phone, code_for, keyed_hash
+from .codes import message_text as message_text
+from .codes import registered_phone as registered_phone
 from .models import LoginCode, SmsOutbox, SmsPurpose
 
-PHONE = re.compile(r"1[3-9]\d{9}")
+log = logging.getLogger("fupin.portal.sms")
+
 CODE = re.compile(r"\d{6}")
 
 
-class LoginRefused(Exception):
-    def __init__(self, message: str, field: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def _key(kind: str, value: str) -> str:
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"portal:{kind}:{value}".encode(), hashlib.sha256
-    ).hexdigest()
-
-
 def _code_hash(row_salt: str, code: str) -> str:
-    return _key("code", f"{row_salt}:{code}")
-
-
-def clean_phone(raw: object) -> str:
-    text = unicodedata.normalize("NFKC", str(raw or ""))
-    text = "".join(ch for ch in text if not ch.isspace() and ch not in "-()")
-    if text.startswith("+86"):
-        text = text[3:]
-    if not PHONE.fullmatch(text):
-        raise LoginRefused("手机号码：应为 11 位数字的手机号（1 开头）", "phone")
-    return text
+    return keyed_hash("code", f"{row_salt}:{code}")
 
 
 def clean_id(raw: object) -> str:
@@ -120,7 +99,7 @@ def request_code(
     # Texted from a background job, queued for registered and unregistered numbers alike: the answer
     # takes the same time whatever the gateway does. The job finds the person's phone and the code
     # again; the queue holds neither.
-    sms.queue_code(
+    queue_code(
         purpose=SmsPurpose.LOGIN,
         person=matching_person(id_number, phone),
         phone_key=row.phone_key,
@@ -139,18 +118,6 @@ def consent_phone(person: Person) -> str:
     return ""
 
 
-def registered_phone(person: Person, phone_key: str) -> str:
-    """The person's (or household's) registered phone whose keyed hash is `phone_key`, or ""."""
-    for raw in (person.phone, person.household.phone):
-        try:
-            phone = clean_phone(raw)
-        except LoginRefused:
-            continue
-        if hmac.compare_digest(_key("phone", phone), phone_key):
-            return phone
-    return ""
-
-
 def request_consent_code(*, person: Person, assistant_name: str, ip: str | None) -> LoginCode:
     """代办授权码: texted to the resident's registered phone; the resident reads it aloud to the
     assistant. The same limits and lock as login codes (they count against the same ID number)."""
@@ -158,7 +125,7 @@ def request_consent_code(*, person: Person, assistant_name: str, ip: str | None)
     if not phone:
         raise LoginRefused("该居民没有登记手机号码，无法用验证码授权，请上传签字授权书照片")
     row, nonce = _issue(person.id_number, phone, ip, None)
-    sms.queue_code(
+    queue_code(
         purpose=SmsPurpose.CONSENT,
         person=person,
         phone_key=row.phone_key,
@@ -168,38 +135,17 @@ def request_consent_code(*, person: Person, assistant_name: str, ip: str | None)
     return row
 
 
-def code_for(nonce: str) -> str:
-    """The six-digit code of a nonce: derived with the site key, so the nonce alone (in the database
-    or the task queue) does not give it away."""
-    return f"{int(_key('otp', nonce), 16) % 10**6:06d}"
-
-
-def message_text(outbox: SmsOutbox) -> str:
-    """The text of a queued code message (the sender is the county's 人社局, named from COUNTY_CODE)."""
-    sender = f"【{name_of(settings.COUNTY_CODE)}人社局】"
-    code = code_for(outbox.nonce)
-    if outbox.purpose == SmsPurpose.CONSENT:
-        return (
-            f"{sender}村便民服务站工作人员 {outbox.assistant_name} 正在为您代办社保就业事项。"
-            f"如您同意，请把验证码 {code} 告诉工作人员（{settings.PORTAL_CODE_MINUTES} 分钟内有效）；不同意请勿告知。"
-        )
-    return (
-        f"{sender}您的登录验证码是 {code}，{settings.PORTAL_CODE_MINUTES} 分钟内有效。"
-        "工作人员不会向您索要验证码，请勿告诉他人。"
-    )
-
-
 def _issue(
     id_number: str, phone: str, ip: str | None, now: dt.datetime | None
 ) -> tuple[LoginCode, str]:
     """The code row and the nonce its code derives from (`code_for`)."""
     now = now or timezone.now()
-    id_key, phone_key = _key("id", id_number), _key("phone", phone)
+    id_key, phone_key = keyed_hash("id", id_number), keyed_hash("phone", phone)
     hour = now - dt.timedelta(hours=1)
     nonce = secrets.token_hex(16)
     code = code_for(nonce)
     with transaction.atomic():
-        _advisory_locks(id_key, phone_key, _key("ip", ip or ""))
+        _advisory_locks(id_key, phone_key, keyed_hash("ip", ip or ""))
         if _failures(id_key, now) >= settings.PORTAL_CODE_FAILURES:
             raise LoginRefused(locked_message())
         recent = LoginCode.objects.filter(created_at__gte=hour)
@@ -255,7 +201,11 @@ def _check(
     code_id: int, id_number: str, phone: str, code: str, now: dt.datetime
 ) -> Person | LoginRefused:
     row = LoginCode.objects.select_for_update().filter(pk=code_id).first()
-    if row is None or row.id_key != _key("id", id_number) or row.phone_key != _key("phone", phone):
+    if (
+        row is None
+        or row.id_key != keyed_hash("id", id_number)
+        or row.phone_key != keyed_hash("phone", phone)
+    ):
         return LoginRefused("请先获取验证码")
     if row.used_at is not None:
         return LoginRefused("该验证码已使用，请重新获取")
@@ -275,3 +225,34 @@ def _check(
     row.used_at = now
     row.save(update_fields=["used_at"])
     return person
+
+
+def queue_code(
+    *, purpose: str, person: Person | None, phone_key: str, nonce: str, assistant_name: str = ""
+) -> None:
+    """Text a code from a background job after commit. The job gets the id of an outbox row
+    (`SmsOutbox`) holding neither phone nor code: it reads the phone from the registry and derives the
+    code from the nonce with the site key. With `person=None` (not a registered resident with that
+    phone) a row and a job are written all the same — same work on the page — and nothing is sent."""
+    from .tasks import send_code_task  # looked up at call time (tests put a fake in its place)
+
+    now = timezone.now()
+    SmsOutbox.objects.filter(
+        created_at__lt=now - dt.timedelta(minutes=settings.PORTAL_CODE_MINUTES)
+    ).delete()
+    row = SmsOutbox.objects.create(
+        purpose=purpose,
+        person=person,
+        phone_key=phone_key if person is not None else "",
+        nonce=nonce,
+        assistant_name=assistant_name,
+        created_at=now,
+    )
+
+    def enqueue():
+        try:
+            send_code_task.enqueue(row.pk)
+        except Exception:  # the queue down: logged for the operators, the page answers the same
+            log.exception("短信任务排队失败")
+
+    transaction.on_commit(enqueue)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from fupin.insurance.models import PensionRecord, SubsidyEntry
 from fupin.insurance.rules import rules as subsidy_rules
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.models import Person
 
 from . import rules
-from .services import today
 
 
 @dataclass
@@ -50,7 +51,7 @@ def minimum_for(year: int) -> tuple[int, int]:
 
 
 def choice_for(person: Person) -> TierChoice:
-    year = today().year + 1
+    year = timezone.localdate().year + 1
     portal = rules.rules()
     min_fen, min_year = minimum_for(year)
     entry = (

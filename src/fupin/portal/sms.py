@@ -23,7 +23,7 @@ does not answer in time. For example, a gateway answering HTTP POST with JSON::
             if r.status_code != 200 or r.json().get("code") != 0:
                 raise SmsError("短信平台拒绝发送")
 
-and `FUPIN_SMS_BACKEND=county.sms.CountyGateway`. Pages never call the gateway themselves: `queue_code` hands
+and `FUPIN_SMS_BACKEND=county.sms.CountyGateway`. Pages never call the gateway themselves: `otp.queue_code` hands
 the message to a background job (`tasks.send_code_task`) once the page's transaction has committed, so a
 slow gateway neither slows the page nor shows in its timing. The job's arguments and the database hold no
 phone number and no code (see `SmsOutbox`). The portal never reveals the failure to the person
@@ -37,15 +37,14 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-if TYPE_CHECKING:
-    from fupin.registry.models import Person
+from .codes import message_text, registered_phone
 
 log = logging.getLogger("fupin.portal.sms")
 
@@ -98,43 +97,10 @@ def send(phone: str, text: str) -> bool:
     return True
 
 
-def queue_code(
-    *, purpose: str, person: Person, phone_key: str, nonce: str, assistant_name: str = ""
-) -> None:
-    """Text a code from a background job after commit. The job gets the id of an outbox row
-    (`SmsOutbox`) holding neither phone nor code: it reads the phone from the registry and derives the
-    code from the nonce with the site key. With `person=None` (not a registered resident with that
-    phone) a row and a job are written all the same — same work on the page — and nothing is sent."""
-    from .models import SmsOutbox
-    from .tasks import send_code_task
-
-    now = timezone.now()
-    SmsOutbox.objects.filter(
-        created_at__lt=now - dt.timedelta(minutes=settings.PORTAL_CODE_MINUTES)
-    ).delete()
-    row = SmsOutbox.objects.create(
-        purpose=purpose,
-        person=person,
-        phone_key=phone_key if person is not None else "",
-        nonce=nonce,
-        assistant_name=assistant_name,
-        created_at=now,
-    )
-
-    def enqueue():
-        try:
-            send_code_task.enqueue(row.pk)
-        except Exception:  # the queue down: logged for the operators, the page answers the same
-            log.exception("短信任务排队失败")
-
-    transaction.on_commit(enqueue)
-
-
 def send_queued(outbox_id: int) -> bool:
     """Send one queued code message and erase its row first (one sender only, even with two workers).
     Nothing is sent for a row already gone, an unregistered visitor's, one older than the code's life,
     or when the registry no longer has that phone for the person."""
-    from . import otp
     from .models import SmsOutbox
 
     with transaction.atomic():
@@ -151,7 +117,7 @@ def send_queued(outbox_id: int) -> bool:
         return False
     if timezone.now() - row.created_at > dt.timedelta(minutes=settings.PORTAL_CODE_MINUTES):
         return False
-    phone = otp.registered_phone(row.person, row.phone_key)
+    phone = registered_phone(row.person, row.phone_key)
     if not phone:
         return False
-    return send(phone, otp.message_text(row))
+    return send(phone, message_text(row))
