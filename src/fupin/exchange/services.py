@@ -17,11 +17,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_tasks import task
 
 from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
-from fupin.access.scope import area_code_of, get_scoped, require_area, require_writer, scoped
+from fupin.access.scope import (
+    acting_user,
+    area_code_of,
+    get_scoped,
+    require_area,
+    require_writer,
+    scoped,
+)
 from fupin.areas.models import village_code_range
 from fupin.insurance.models import EnrolmentRecord
 from fupin.registry.choices import ACTIVE_STATUSES, InsuranceStatus
@@ -45,8 +53,6 @@ ENROLMENT_OF = {
 def start_comparison(*, user: User, request: HttpRequest | None = None) -> ComparisonJob:
     require_writer(user)
     code = area_code_of(user) or ""
-    from .tasks import comparison_task
-
     with transaction.atomic():
         job = ComparisonJob.objects.create(area_code=code, created_by=user, steps=9)
         record(
@@ -67,7 +73,7 @@ def start_import(*, user: User, kind: str, filename: str, content: bytes) -> Imp
 
     PermissionDenied / FileFault (Chinese) as `imports.create_job` raises them."""
     from . import imports
-    from .tasks import stage_task
+    from .imports.job import stage_task
 
     job = imports.create_job(user=user, kind=kind, filename=filename, content=content)
     transaction.on_commit(lambda: stage_task.enqueue(job.pk, user.pk))
@@ -78,7 +84,7 @@ def confirm_import(*, user: User, job: ImportJob) -> bool:
     """确认导入 and queue the merge once the confirmation is committed; False if the job was not
     waiting for confirmation (the caller has checked `imports.may_import`)."""
     from . import imports
-    from .tasks import merge_task
+    from .imports.job import merge_task
 
     if not imports.confirm(job):
         return False
@@ -400,3 +406,15 @@ def decide_many(
         },
     )
     return len(chosen)
+
+
+# The job `start_comparison` queues after commit, acting for the user who launched it; defined here,
+# beside the run, and listed in `tasks` for the worker.
+@task()
+def comparison_task(job_id: int, user_id: int) -> dict:
+    job = ComparisonJob.objects.get(pk=job_id)
+    try:
+        return run_comparison(job, user=acting_user(user_id, job.area_code))
+    except Exception as exc:
+        fail_comparison(job_id, f"比对失败：{exc}")
+        raise

@@ -1,21 +1,18 @@
 """Writes of the insurance module: edit a person's pension or medical record (kept in the history),
 fill records from the imported insurance extract, and run the yearly 代缴 list.
 
-Every write is one transaction and audited. The run itself is set-based SQL (`entitlements`).
+Every write is one transaction and audited. The run itself (`subsidy_run`) is set-based SQL
+(`entitlements`); starting it here queues its task after commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-import zlib
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fupin import jobprogress, liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_of, require_area, require_writer
@@ -24,7 +21,7 @@ from fupin.bounds import BoundsError, check_year
 from fupin.bounds import parse_year as bounds_parse_year
 from fupin.registry.models import Person
 
-from . import entitlements
+from .errors import InsuranceError as InsuranceError
 from .models import (
     ChangeSource,
     EnrolmentRecord,
@@ -33,15 +30,14 @@ from .models import (
     PaidBy,
     PensionRecord,
     PensionStatus,
-    RunState,
     SubsidyRun,
 )
 from .rules import INSURANCE_NAMES, RulesError, benefits_from, default_pack_id, plan
-
-
-class InsuranceError(ValueError):
-    """Bad input to an insurance write; the message is Chinese."""
-
+from .subsidy_run import ABANDONED as ABANDONED
+from .subsidy_run import LIVENESS as LIVENESS
+from .subsidy_run import execute_run as execute_run
+from .subsidy_run import fail_run as fail_run
+from .subsidy_run import recover_abandoned as recover_abandoned
 
 PENSION_FIELDS = (
     "status",
@@ -346,9 +342,6 @@ def sync_from_extract(*, user: User, year: int, request: HttpRequest | None = No
 
 # ---- the yearly 代缴 run ----
 
-LIVENESS = "insurance.subsidyrun"
-ABANDONED = "计算时后台进程意外退出，本次计算已停止，名单未改变：请重新发起。"
-
 
 def parse_year(value: object) -> int:
     """A year from a form, a query or the CLI, or InsuranceError in Chinese."""
@@ -418,93 +411,3 @@ def start_run(
     # transaction commits): a worker never looks for a row that is not there yet.
     transaction.on_commit(lambda: subsidy_run_task.enqueue(run.pk, user.pk))
     return run
-
-
-def execute_run(run: SubsidyRun, *, user: User | None = None) -> dict:
-    """Compute the run's list, holding its lock until the final state is written."""
-    try:
-        with liveness.holding(LIVENESS, run.pk):
-            try:
-                return _execute(run, user)
-            except Exception as exc:
-                fail_run(
-                    run.pk,
-                    exc
-                    if isinstance(exc, InsuranceError | RulesError | PermissionDenied)
-                    else f"计算失败：{exc}",
-                )
-                raise
-    except liveness.AlreadyRunning:
-        return {}
-
-
-def fail_run(run_id: int, message: str) -> None:
-    SubsidyRun.objects.filter(pk=run_id).exclude(state=RunState.DONE).update(
-        state=RunState.FAILED, message=str(message)[:2000], finished_at=timezone.now()
-    )
-
-
-def recover_abandoned(run: SubsidyRun) -> bool:
-    if run.state not in (RunState.RUNNING,) or liveness.held(LIVENESS, run.pk):
-        return False
-    changed = SubsidyRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
-        state=RunState.FAILED, message=ABANDONED, finished_at=timezone.now()
-    )
-    if changed:
-        run.refresh_from_db()
-    return bool(changed)
-
-
-def _step(run: SubsidyRun, n: int, label: str, steps: int | None = None) -> None:
-    fields = {"steps": steps} if steps is not None else {}
-    SubsidyRun.objects.filter(pk=run.pk).update(
-        state=RunState.RUNNING, step=n, step_label=label, **fields
-    )
-
-
-def _execute(run: SubsidyRun, user: User) -> dict:
-    if user is not None:
-        require_writer(user)
-        require_area(user, run.area_code)
-    started = time.monotonic()
-    _step(run, 1, "读取政策参数")
-    try:
-        year_plan = plan(year=run.year, insurance=run.insurance, pack_id=run.pack_id)
-    except RulesError as exc:
-        raise InsuranceError(str(exc)) from exc
-    labels = ["读取政策参数", *entitlements.steps(year_plan)]
-    _step(run, 2, labels[1], steps=len(labels))
-    with transaction.atomic(), jobprogress.Reporter(SubsidyRun, run.pk, every=0) as report:
-
-        def progress(label: str) -> None:
-            # Written through a connection of its own (PostgreSQL): the page sees the steps of
-            # this still-open transaction.
-            report(step=labels.index(label) + 1, step_label=label)
-
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                # Two runs of one year and insurance wait for each other instead of interleaving.
-                cur.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)",
-                    [
-                        zlib.crc32(b"insurance.subsidy") & 0x7FFFFFFF,
-                        run.year * 10 + (run.insurance == "pension"),
-                    ],
-                )
-        counts = entitlements.compute(
-            year_plan, area_code=run.area_code, run_id=run.pk, progress=progress
-        )
-        report.close()  # before the final state: never two writers of the run row at once
-        counts["seconds"] = round(time.monotonic() - started, 2)
-        SubsidyRun.objects.filter(pk=run.pk).update(
-            state=RunState.DONE,
-            step=len(labels),
-            steps=len(labels),
-            step_label="已完成",
-            counts=counts,
-            rules=year_plan.rules_json(),
-            finished_at=timezone.now(),
-            seconds=counts["seconds"],
-        )
-    run.refresh_from_db()
-    return counts

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fupin import liveness
 from fupin.access.models import User
 from fupin.access.scope import scoped
 from fupin.employment.models import Employer, EmploymentCheck, Posting, Referral
@@ -388,3 +389,54 @@ def compute(
 
 
 STEPS = len(Signals.STEPS) + 1
+
+
+# —— the run as a job: queued by `services.start_run`, run by `tasks.monitoring_task` ——
+
+LIVENESS = "monitoring.run"
+ABANDONED = (
+    "监测运行时后台进程意外退出（如内存耗尽或进程被终止），本次运行未写入任何预警：请重新发起。"
+)
+
+
+def run_monitoring(run: MonitoringRun, *, user: User) -> dict:
+    """Compute the run as `user`, holding its liveness lock until its final state is written.
+
+    A run already finished (the task delivered twice) is left as it is: computing it again would
+    find nothing new and overwrite its counts with zeros."""
+    try:
+        with liveness.holding(LIVENESS, run.pk):
+            state = MonitoringRun.objects.filter(pk=run.pk).values_list("state", flat=True).first()
+            if state in (MonitoringRun.State.DONE, MonitoringRun.State.FAILED):
+                return {}
+            try:
+
+                def progress(n: int, label: str) -> None:
+                    MonitoringRun.objects.filter(pk=run.pk).update(
+                        state=MonitoringRun.State.RUNNING, step=n, step_label=label
+                    )
+
+                return compute(run, user=user, progress=progress)
+            except Exception as exc:
+                fail_run(run.pk, f"监测运行失败：{exc}")
+                raise
+    except liveness.AlreadyRunning:
+        return {}
+
+
+def fail_run(run_id: int, message: str) -> None:
+    MonitoringRun.objects.filter(pk=run_id).update(
+        state=MonitoringRun.State.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
+def recover_abandoned(run: MonitoringRun) -> bool:
+    """A run left "running" by a process that died is failed with the reason; True if it was."""
+    if run.state != MonitoringRun.State.RUNNING or liveness.held(LIVENESS, run.pk):
+        return False
+    changed = MonitoringRun.objects.filter(pk=run.pk, state=MonitoringRun.State.RUNNING).update(
+        state=MonitoringRun.State.FAILED, message=ABANDONED, finished_at=timezone.now()
+    )
+    if changed:
+        run.refresh_from_db()
+    return bool(changed)

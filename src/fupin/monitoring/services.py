@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import home_area_code, require_area, require_writer
@@ -44,12 +43,13 @@ from .models import (
     Stage,
     StageChange,
 )
+from .nightly import ABANDONED as ABANDONED
+from .nightly import LIVENESS as LIVENESS
+from .nightly import fail_run as fail_run
+from .nightly import recover_abandoned as recover_abandoned
+from .nightly import run_monitoring as run_monitoring
 from .rules import rules
 
-LIVENESS = "monitoring.run"
-ABANDONED = (
-    "监测运行时后台进程意外退出（如内存耗尽或进程被终止），本次运行未写入任何预警：请重新发起。"
-)
 LEDGER_KIND = {
     MeasureKind.JOB: LedgerKind.RECOMMEND,
     MeasureKind.WELFARE_POST: LedgerKind.WELFARE_POST,
@@ -160,49 +160,6 @@ def start_run(
     )
     transaction.on_commit(lambda: monitoring_task.enqueue(run.pk, user.pk))
     return run
-
-
-def run_monitoring(run: MonitoringRun, *, user: User) -> dict:
-    """Compute the run as `user`, holding its liveness lock until its final state is written.
-
-    A run already finished (the task delivered twice) is left as it is: computing it again would
-    find nothing new and overwrite its counts with zeros."""
-    try:
-        with liveness.holding(LIVENESS, run.pk):
-            state = MonitoringRun.objects.filter(pk=run.pk).values_list("state", flat=True).first()
-            if state in (MonitoringRun.State.DONE, MonitoringRun.State.FAILED):
-                return {}
-            try:
-
-                def progress(n: int, label: str) -> None:
-                    MonitoringRun.objects.filter(pk=run.pk).update(
-                        state=MonitoringRun.State.RUNNING, step=n, step_label=label
-                    )
-
-                return nightly.compute(run, user=user, progress=progress)
-            except Exception as exc:
-                fail_run(run.pk, f"监测运行失败：{exc}")
-                raise
-    except liveness.AlreadyRunning:
-        return {}
-
-
-def fail_run(run_id: int, message: str) -> None:
-    MonitoringRun.objects.filter(pk=run_id).update(
-        state=MonitoringRun.State.FAILED, message=message, finished_at=timezone.now()
-    )
-
-
-def recover_abandoned(run: MonitoringRun) -> bool:
-    """A run left "running" by a process that died is failed with the reason; True if it was."""
-    if run.state != MonitoringRun.State.RUNNING or liveness.held(LIVENESS, run.pk):
-        return False
-    changed = MonitoringRun.objects.filter(pk=run.pk, state=MonitoringRun.State.RUNNING).update(
-        state=MonitoringRun.State.FAILED, message=ABANDONED, finished_at=timezone.now()
-    )
-    if changed:
-        run.refresh_from_db()
-    return bool(changed)
 
 
 # —— entered by hand ——

@@ -7,13 +7,13 @@ from fupin.access.scope import acting_user
 
 @task()
 def monitoring_task(run_id: int, user_id: int) -> dict:
-    from . import services
+    from . import nightly
     from .models import MonitoringRun
 
     run = MonitoringRun.objects.get(pk=run_id)
     try:
         user = acting_user(user_id, run.area_code)
     except Exception as exc:
-        services.fail_run(run_id, f"不能运行：{exc}")
+        nightly.fail_run(run_id, f"不能运行：{exc}")
         raise
-    return services.run_monitoring(run, user=user)
+    return nightly.run_monitoring(run, user=user)

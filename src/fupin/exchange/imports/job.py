@@ -18,11 +18,12 @@ from types import ModuleType
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_tasks import task
 
 from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, Role, User
-from fupin.access.scope import area_code_of
+from fupin.access.scope import OutOfScope, acting_user, area_code_of
 from fupin.sheets import reader
 from fupin.sheets.reader import check_upload_size
 
@@ -287,3 +288,31 @@ def create_job(*, user: User | None, kind: str, filename: str, content: bytes) -
         area_code=area,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+
+
+# The jobs `services.start_import` and `services.confirm_import` queue after commit, each acting for
+# the user who launched it; defined here, beside what they run, and listed in `tasks` for the worker.
+@task()
+def stage_task(job_id: int, user_id: int) -> dict:
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        return stage(job, user=acting_user(user_id, job.area_code))
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            state=JobState.FAILED, message=f"读取或校验失败：{exc}"
+        )
+        raise
+
+
+@task()
+def merge_task(job_id: int, user_id: int) -> dict:
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        user = acting_user(user_id, job.area_code)
+    except OutOfScope as exc:
+        ImportJob.objects.filter(pk=job_id).update(message=f"不能合并：{exc}")
+        raise
+    try:
+        return merge(job, user=user)
+    except ImportRefused:
+        return {}

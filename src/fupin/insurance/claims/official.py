@@ -24,11 +24,19 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
-from fupin.access.scope import home_area_code, require_area, require_writer, scoped
+from fupin.access.scope import (
+    OutOfScope,
+    acting_user,
+    home_area_code,
+    require_area,
+    require_writer,
+    scoped,
+)
 from fupin.bounds import BoundsError, parse_year
 from fupin.policy import ClaimsError, PackError
 
@@ -67,8 +75,6 @@ def start(*, user, year, area_code: str = "", note: str = "", request=None) -> O
     )
     if not claims.exists():
         raise OfficialResettleError(f"该范围内 {year} 年度没有已入库的结算单，无需重算")
-    from .tasks import official_resettle_task
-
     try:
         with transaction.atomic():
             run = OfficialResettlement.objects.create(year=year, area_code=area_code, note=str(note)[:200],
@@ -286,3 +292,16 @@ def recover_abandoned(run: OfficialResettlement) -> bool:
     if changed:
         run.refresh_from_db()
     return bool(changed)
+
+
+# The job the start above queues after commit, acting for the user who started it; defined here,
+# beside the code it runs, and listed in `tasks` for the worker.
+@task()
+def official_resettle_task(run_id: int, user_id: int) -> dict:
+    run = OfficialResettlement.objects.get(pk=run_id)
+    try:
+        user = acting_user(user_id, run.area_code)
+    except OutOfScope as exc:
+        fail(run_id, f"不能重算：{exc}")
+        return {}
+    return execute(run, user=user)

@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_tasks import task
 
 from fupin import liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
-from fupin.access.scope import home_area_code, require_area, require_writer
+from fupin.access.scope import OutOfScope, acting_user, home_area_code, require_area, require_writer
 from fupin.bounds import BoundsError, check_year
 from fupin.policy import ClaimsError, PackError, load_policy
 
@@ -56,8 +57,6 @@ def start(
     if not area_code.isdigit() or len(area_code) not in (6, 9, 12):
         raise ResettleError("范围应为县、乡镇或村的区划代码")
     require_area(user, area_code)
-    from .tasks import resettle_task
-
     with transaction.atomic():
         run = Resettlement.objects.create(
             year=year,
@@ -128,3 +127,16 @@ def recover_abandoned(run: Resettlement) -> bool:
     if changed:
         run.refresh_from_db()
     return bool(changed)
+
+
+# The job the start above queues after commit, acting for the user who started it; defined here,
+# beside the code it runs, and listed in `tasks` for the worker.
+@task()
+def resettle_task(run_id: int, user_id: int) -> dict:
+    run = Resettlement.objects.get(pk=run_id)
+    try:
+        acting_user(user_id, run.area_code)  # the run reads only inside this area (store.read_year)
+    except OutOfScope as exc:
+        fail(run_id, f"不能测算：{exc}")
+        return {}
+    return execute(run)
