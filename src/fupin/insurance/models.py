@@ -362,17 +362,3 @@ class EnrolmentRecord(models.Model):
                 fields=["id_number", "insurance"], name="enrolment_id_insurance"
             )
         ]
-
-
-from fupin.insurance.claims.models import (  # noqa: E402,F401  stored claims (insurance/claims/)
-    ClaimImport,
-    ClaimImportRow,
-    ClaimSplit,
-    IdentityImport,
-    IdentityImportRow,
-    MedicalClaim,
-    OfficialChange,
-    OfficialResettlement,
-    ResettledClaim,
-    Resettlement,
-)

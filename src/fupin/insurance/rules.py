@@ -23,6 +23,13 @@ SECTION = "subsidy"
 Group = Literal[
     "poor", "exited_policy", "dibao", "tekun", "wubao", "disability_1_2", "disability_1_3"
 ]
+# What a list entry's outcome is called, per list (名单): shown on the lists and the person page.
+OUTCOME_LABELS = {
+    "premium": {"entitled": "应代缴", "excluded": "不予代缴"},
+    "back_pay": {"entitled": "应补缴", "excluded": "不予补缴"},
+    "early_pension": {"entitled": "可提前领取", "excluded": "不列入"},
+    "account_subsidy": {"entitled": "应补贴", "excluded": "不予补贴"},
+}
 # 代缴对象类别 in the order a tie of equal shares is settled (the more specific first).
 GROUP_NAMES: dict[str, str] = {
     "tekun": "特困人员",

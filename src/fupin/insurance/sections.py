@@ -11,8 +11,7 @@ from fupin.registry.models import Person
 
 from . import selectors
 from .models import Reason, SubsidyEntry
-from .rules import GROUP_NAMES
-from .subsidy_views import OUTCOME_LABELS
+from .rules import GROUP_NAMES, OUTCOME_LABELS
 
 
 def entry_rows(entries: Iterable[SubsidyEntry]) -> list[dict]:

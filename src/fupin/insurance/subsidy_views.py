@@ -30,15 +30,9 @@ from .models import (
     SubsidyEntry,
     SubsidyRun,
 )
-from .rules import GROUP_NAMES, INSURANCE_NAMES
+from .rules import GROUP_NAMES, INSURANCE_NAMES, OUTCOME_LABELS
 
 EXPORT_LIMIT = 1_100_000
-OUTCOME_LABELS = {
-    "premium": {"entitled": "应代缴", "excluded": "不予代缴"},
-    "back_pay": {"entitled": "应补缴", "excluded": "不予补缴"},
-    "early_pension": {"entitled": "可提前领取", "excluded": "不列入"},
-    "account_subsidy": {"entitled": "应补贴", "excluded": "不予补贴"},
-}
 
 
 def _which(request: HttpRequest) -> tuple[int, str, str]:
