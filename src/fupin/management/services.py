@@ -43,6 +43,17 @@ def require_county(user: User) -> None:
         raise PermissionDenied("目标任务和通报由县人社局制定，乡镇只能查看本乡镇的部分")
 
 
+def start_snapshot(*, user: User, day: dt.date, request: HttpRequest | None = None) -> None:
+    """生成统计快照 of `day` now (the county's button): queued as a background job once the caller's
+    transaction commits, acting for the user; audited."""
+    from .tasks import snapshot_task
+
+    require_county(user)
+    user_id, when = user.pk, day.isoformat()
+    transaction.on_commit(lambda: snapshot_task.enqueue(user_id, when))
+    record(AuditAction.CREATE, user=user, request=request, obj=None, summary=f"生成统计快照 {when}")
+
+
 @transaction.atomic
 def save_plan(
     *,

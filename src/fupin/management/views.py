@@ -19,8 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from fupin import bounds
-from fupin.access.audit import record
-from fupin.access.models import READ_ONLY_ROLES, AuditAction, User
+from fupin.access.models import READ_ONLY_ROLES, User
 from fupin.access.scope import get_scoped, require_writer, scoped
 from fupin.web.xlsx import xlsx_response
 
@@ -103,22 +102,11 @@ def indicators(request: HttpRequest) -> HttpResponse:
 @require_POST
 def snapshot_build(request: HttpRequest) -> HttpResponse:
     """生成统计快照 now (the county's button): a background job, acting for the user."""
-    from django.db import transaction
-
-    from .tasks import snapshot_task
-
-    services.require_county(request.user)
-    day = today().isoformat()
-    user_id = request.user.pk
-    transaction.on_commit(lambda: snapshot_task.enqueue(user_id, day))
-    record(
-        AuditAction.CREATE,
-        user=request.user,
-        request=request,
-        obj=None,
-        summary=f"生成统计快照 {day}",
+    day = today()
+    services.start_snapshot(user=request.user, day=day, request=request)
+    messages.success(
+        request, f"已开始生成 {day.isoformat()} 的统计快照，完成后通报和仪表盘即读取新数据"
     )
-    messages.success(request, f"已开始生成 {day} 的统计快照，完成后通报和仪表盘即读取新数据")
     return redirect("management:indicators")
 
 
