@@ -13,6 +13,7 @@ from django.db import transaction
 from fupin.access.models import User
 from fupin.areas.models import Area, Level
 from fupin.demo.builder import COUNTY
+from fupin.months import add_months, quarter_start
 from fupin.registry.choices import ACTIVE_STATUSES, Health
 from fupin.registry.models import Person
 
@@ -45,10 +46,6 @@ DISEASES = {
 APPRAISERS = ["县医保局慢性病鉴定专家组", "县人民医院鉴定组"]
 
 
-def _quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
 def _hospitals(towns: list[Area]) -> list[Hospital]:
     county = COUNTY.ljust(12, "0")
     made = [
@@ -62,18 +59,13 @@ def _hospitals(towns: list[Area]) -> list[Hospital]:
     return made
 
 
-def _shift_quarter(start: dt.date, n: int) -> dt.date:
-    months = start.year * 12 + start.month - 1 + 3 * n
-    return dt.date(months // 12, months % 12 + 1, 1)
-
-
 def _rounds(user: User, today: dt.date) -> list[AppraisalRound]:
     """The three past quarters' rounds and the next quarter's, each on the 20th of its middle month."""
-    start = _quarter_start(today)
+    start = quarter_start(today)
     made = []
     for n in (-3, -2, -1, 1):
-        first = _shift_quarter(start, n)
-        held = first.replace(month=first.month + 1, day=20)
+        first = add_months(start, 3 * n)
+        held = add_months(first, 1).replace(day=20)
         made.append(
             services.plan_round(
                 user=user, held_on=held, place="浮梁县人民医院门诊楼", experts=APPRAISERS[0]

@@ -15,6 +15,7 @@ from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import area_code_of, require_area, require_writer
 from fupin.areas.models import CODE_LENGTH, Area, Level, village_code_range
+from fupin.months import quarter_of
 from fupin.registry.choices import ACTIVE_STATUSES
 from fupin.registry.models import Person
 
@@ -353,7 +354,7 @@ def plan_round(
     experts = _text(experts, "鉴定专家/机构", 200, required=False)
     if county is None:
         raise AppraisalError("请以县级账号安排季度鉴定批次")
-    quarter = (held_on.month - 1) // 3 + 1
+    quarter = quarter_of(held_on)
     code = county.ljust(12, "0")
     if AppraisalRound.objects.filter(area_code=code, year=held_on.year, quarter=quarter).exists():
         raise AppraisalError(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fupin.access.models import User
 from fupin.insurance.models import PensionRecord, PensionStatus
+from fupin.months import add_months, month_start
 from fupin.registry.choices import ACTIVE_STATUSES, Status
 from fupin.registry.models import Person
 
@@ -31,7 +32,7 @@ MAX_NEW_PENSIONERS = 400
 
 
 def _month_after(day: dt.date) -> dt.date:
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return add_months(month_start(day), 1)
 
 
 def _ensure_pensioners(year: int) -> int:

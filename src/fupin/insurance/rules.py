@@ -15,6 +15,7 @@ from typing import Literal
 
 from django.conf import settings
 
+from fupin.months import add_months, month_start
 from fupin.policy.packs import PackError, load_pack
 from fupin.policy.params import BP, Fen, Parameter, Ratio, Strict, round_half_up
 
@@ -306,4 +307,4 @@ def benefits_from(paid_on: dt.date, pack_id: str | None = None) -> dt.date:
     m = rules(pack_id).medical
     if m is None or m.benefits_from.value == "payment_day":
         return paid_on
-    return dt.date(paid_on.year + paid_on.month // 12, paid_on.month % 12 + 1, 1)
+    return add_months(month_start(paid_on), 1)

@@ -39,6 +39,7 @@ from django.db.models.functions import Substr
 
 from fupin.access.models import User
 from fupin.access.scope import scoped
+from fupin.months import add_months
 
 from .models import Indicator, IndicatorKind, ManualValue
 
@@ -76,9 +77,7 @@ class IndicatorError(ValueError):
 
 # -- values ----------------------------------------------------------------------------------------
 def _months_before(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
-    last = (dt.date(y + (m + 1) // 12, (m + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(y, m + 1, min(day.day, last))
+    return add_months(day, -months)
 
 
 def _param(name: str) -> Any:

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from fupin.access.models import User
 from fupin.access.scope import area_code_of, scoped
+from fupin.months import quarter_start
 from fupin.registry.choices import ACTIVE_STATUSES, LabourSkill
 from fupin.registry.models import Household, Person
 
@@ -62,7 +63,7 @@ M = TypeVar("M", bound=Model)
 def windows_for(day: dt.date, extra: tuple[dt.date, ...] = ()) -> list[dt.date]:
     """The window starts a snapshot of `day` holds: month, quarter and year to date, and every
     plan in force that day."""
-    quarter = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    quarter = quarter_start(day)
     starts = {day.replace(day=1), quarter, dt.date(day.year, 1, 1), *extra}
     starts |= set(
         Plan.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list(

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from fupin import months
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import home_area_code, require_area, require_writer
@@ -62,7 +63,7 @@ class WorkflowError(ValueError):
 
 
 def quarter_of(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-Q{months.quarter_of(day)}"
 
 
 def previous_quarter(quarter: str) -> str:

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from fupin.access.models import User
-from fupin.months import add_months
+from fupin.months import add_months, quarter_of, quarter_start
 from fupin.policy.params import fen_to_yuan
 from fupin.registry.models import Person
 
@@ -198,8 +198,8 @@ def build() -> str:
         made.append(
             f"求职补贴批次 {b.pk}（{b.line_count} 人次，差异 {b.differences.count()} 条待处理）"
         )
-    quarter_start = add_months(today.replace(day=1, month=3 * ((today.month - 1) // 3) + 1), -3)
-    period = f"{quarter_start.year}-Q{(quarter_start.month - 1) // 3 + 1}"
+    last_quarter = add_months(quarter_start(today), -3)
+    period = f"{last_quarter.year}-Q{quarter_of(last_quarter)}"
     try:
         b = services.prepare(
             user=agency,
