@@ -5,6 +5,7 @@ import datetime as dt
 
 from fupin.access.models import AuditEntry
 from fupin.appraisal import services
+from fupin.areas.models import Area
 from fupin.registry.models import Person
 from tests.conftest import TOWN_A, TOWN_B, login
 
@@ -74,3 +75,18 @@ def test_every_record_reads_as_words(county_user, make_household):
     assert texts[0] == f"{person.name} 2018-02-20 入户送达"
     assert texts[1] == "张三 2018-03-06"
     assert not any("object (" in t for t in texts)
+
+
+def test_export_audit_names_the_filter_in_words(county_user, make_household):
+    person = Person.objects.filter(household=make_household(TOWN_A, members=1)).get()
+    services.apply(
+        user=county_user, person=person, chronic_class="I", diseases=["高血压"], day=D(2018, 3, 1)
+    )
+    c = login(county_user)
+    c.get(
+        "/appraisal/export/", {"area": TOWN_A, "stage": "applied", "class": "I", "q": person.name}
+    )
+    entry = AuditEntry.objects.filter(action="export").latest("id")
+    town = Area.objects.get(code=TOWN_A).name
+    assert f"{town} · 待鉴定 · Ⅰ类门诊特殊慢性病 · 姓名含“{person.name}”" in entry.summary
+    assert TOWN_A not in entry.summary and "stage=" not in entry.summary

@@ -140,6 +140,20 @@ def _ctx(request: HttpRequest, **extra) -> dict:
     }
 
 
+def _filter_words(chosen: dict[str, str]) -> str:
+    """A list's filter in words for the audit log (“浮梁镇 · 公示中 · 姓名含 张”), never codes."""
+    r = rules()
+    words = {
+        "area": lambda v: Area.objects.filter(code=v).values_list("name", flat=True).first() or v,
+        "stage": lambda v: Stage(v).label,
+        "class": r.class_name,
+        "status": lambda v: CertificateStatus(v).label,
+        "progress": lambda v: Progress.LABELS.get(v, v),
+        "q": lambda v: f"姓名含“{v}”",
+    }
+    return " · ".join(str(words[k](v)) for k, v in chosen.items() if v and k in words)
+
+
 # -- 鉴定申请 (township / county) -------------------------------------------------------------------
 def _filtered_applications(request: HttpRequest):
     qs = selectors.applications(request.user)
@@ -193,7 +207,7 @@ def _class_name(code: str) -> str:
 
 @login_required
 def applications_export(request: HttpRequest) -> HttpResponseBase:
-    qs, _, query = _filtered_applications(request)
+    qs, chosen, _ = _filtered_applications(request)
     names = dict(_villages(request.user).values_list("code", "name"))
     rows = [
         [
@@ -241,7 +255,7 @@ def applications_export(request: HttpRequest) -> HttpResponseBase:
         request=request,
         filename="慢性病鉴定申请.xlsx",
         unmasked=False,
-        summary=f"导出慢性病鉴定申请 {query}".strip(),
+        summary=f"导出慢性病鉴定申请 {_filter_words(chosen)}".strip(),
         sheets=[("鉴定申请", header, rows)],
     )
 
@@ -293,7 +307,7 @@ def persons(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def persons_export(request: HttpRequest) -> HttpResponseBase:
-    qs, _, query = _filtered_progress(request)
+    qs, chosen, _ = _filtered_progress(request)
     names = dict(_villages(request.user).values_list("code", "name"))
     rows = [
         [
@@ -313,7 +327,7 @@ def persons_export(request: HttpRequest) -> HttpResponseBase:
         request=request,
         filename="慢性病鉴定村名单.xlsx",
         unmasked=False,
-        summary=f"导出慢性病鉴定村名单 {query}".strip(),
+        summary=f"导出慢性病鉴定村名单 {_filter_words(chosen)}".strip(),
         sheets=[
             (
                 "村名单",
@@ -669,7 +683,7 @@ def notice_export(request: HttpRequest) -> HttpResponseBase:
         request=request,
         filename=f"慢性病鉴定公示名单{day:%Y%m%d}.xlsx",
         unmasked=False,
-        summary=f"导出慢性病鉴定公示名单 {day:%Y-%m-%d} {code}".strip(),
+        summary=f"导出慢性病鉴定公示名单 {day:%Y-%m-%d} {_filter_words({'area': code})}".strip(),
         sheets=[
             (
                 "公示名单",
@@ -715,7 +729,7 @@ def certificates(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def certificates_export(request: HttpRequest) -> HttpResponseBase:
-    qs, _, query = _filtered_certificates(request)
+    qs, chosen, _ = _filtered_certificates(request)
     names = dict(_villages(request.user).values_list("code", "name"))
     rows = [
         [
@@ -739,7 +753,7 @@ def certificates_export(request: HttpRequest) -> HttpResponseBase:
         request=request,
         filename="慢性病医疗证.xlsx",
         unmasked=False,
-        summary=f"导出慢性病医疗证 {query}".strip(),
+        summary=f"导出慢性病医疗证 {_filter_words(chosen)}".strip(),
         sheets=[
             (
                 "慢性病医疗证",
