@@ -151,7 +151,14 @@ def install(factory, extensions) -> None:
     def _official(world, town):
         return {"pk": world[town]["official_resettlement"].pk}
 
-    @factory("insurance:claims_identity_import", "insurance:claims_identity_merge")
+    @factory(
+        "insurance:claims_identity_import",
+        "insurance:claims_identity_merge",
+        "insurance:claims_identity_progress",
+        "insurance:claims_identity_errors",
+        "/api/v1/insurance/identity-imports/{pk}",
+        "/api/v1/insurance/identity-imports/{pk}/confirm",
+    )
     def _identity_job(world, town):
         return {"pk": world[town]["identity_import"].pk}
 

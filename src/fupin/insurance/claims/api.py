@@ -1,4 +1,5 @@
-"""API routes of stored claims: imports (upload → preview → confirm), claims and township totals,
+"""API routes of stored claims: imports of claims and of 低保/特困 lists (upload → background check →
+preview → confirm), claims and township totals,
 re-settlements (政策测算), official re-settles with the identity as it now stands (按新身份重算) and
 the high self-pay list — thin over services and selectors (scoped)."""
 
@@ -18,8 +19,14 @@ from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 from fupin.sheets import reader
 
-from . import exports, imports, official, resettle, selectors
-from .models import OfficialChange, OfficialResettlement, VisitType
+from . import exports, identity_import, imports, official, resettle, selectors
+from .models import (
+    IdentityImport,
+    IdentityImportRow,
+    OfficialChange,
+    OfficialResettlement,
+    VisitType,
+)
 
 router = Router(tags=["医疗费用结算单"])
 MAX_LIMIT = 500
@@ -38,6 +45,8 @@ class ImportOut(Schema):
     state_name: str
     message: str
     rows_total: int
+    rows_done: int = Field(description="后台已逐行检查的行数（state 为 reading 时）")
+    percent: int = Field(description="读取校验进度（%）")
     rows_rejected: int
     unknown_persons: list = Field(description="[[行号, 脱敏身份证号, 文件中的姓名], …]")
     step: str = Field(description="读取校验进行到哪一步（state 为 reading 时）")
@@ -526,3 +535,121 @@ def official_resettlement_export(
     if unmasked and not request.user.may_unmask:
         raise HttpError(403, "无权导出完整身份证号")
     return exports.official_changes_xlsx(request, request.user, run, unmasked=unmasked)
+
+
+# -- 低保/特困名单导入 ------------------------------------------------------------------------------
+class IdentityRowOut(Schema):
+    row: int
+    id_number: str = Field(description="脱敏身份证号")
+    name: str
+    identity: str = Field(description="dibao（低保）或 tekun（特困）；有误时可为空")
+    start: str | None
+    end: str | None = Field(description="空为至今")
+    reason: str
+    errors: list[dict] = Field(description="本行的问题：列、原因")
+
+    @staticmethod
+    def resolve_row(obj: IdentityImportRow) -> int:
+        return obj.row_no
+
+    @staticmethod
+    def resolve_id_number(obj: IdentityImportRow) -> str:
+        return mask(obj.id_number) if obj.id_number else ""
+
+    @staticmethod
+    def resolve_name(obj: IdentityImportRow) -> str:
+        return obj.name or ""
+
+    @staticmethod
+    def resolve_identity(obj: IdentityImportRow) -> str:
+        return obj.identity or ""
+
+    @staticmethod
+    def resolve_start(obj: IdentityImportRow) -> str | None:
+        return obj.start.isoformat() if obj.start else None
+
+    @staticmethod
+    def resolve_end(obj: IdentityImportRow) -> str | None:
+        return obj.end.isoformat() if obj.end else None
+
+    @staticmethod
+    def resolve_reason(obj: IdentityImportRow) -> str:
+        return obj.reason or ""
+
+    @staticmethod
+    def resolve_errors(obj: IdentityImportRow) -> list[dict]:
+        return [{"column": c, "reason": reason} for c, reason in obj.errors]
+
+
+class IdentityImportOut(Schema):
+    id: int
+    filename: str
+    state: str
+    state_name: str
+    step: str = Field(description="读取校验进行到哪一步（state 为 reading 时）")
+    message: str
+    rows_total: int
+    rows_done: int = Field(description="后台已逐行检查的行数")
+    percent: int = Field(description="读取校验进度（%）")
+    rows_rejected: int
+    faults: list[dict] = Field(
+        description="有误的行（最多 500 行；全部见页面的错误清单 xlsx）：行号、列、原因"
+    )
+    preview: list[IdentityRowOut] = Field(description="预览：前 500 行（身份证号脱敏）")
+
+    @staticmethod
+    def resolve_state_name(obj: IdentityImport) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_faults(obj: IdentityImport) -> list[dict]:
+        rows = obj.rows.exclude(errors=[]).order_by("row_no")[:MAX_LIMIT]
+        return [
+            {"row": r.row_no, "column": c, "reason": reason} for r in rows for c, reason in r.errors
+        ]
+
+    @staticmethod
+    def resolve_preview(obj: IdentityImport) -> list[IdentityImportRow]:
+        return list(obj.rows.order_by("row_no")[:MAX_LIMIT])
+
+
+def _identity_job(request: HttpRequest, pk: int) -> IdentityImport:
+    job = selectors.identity_import(request.user, pk)
+    identity_import.recover_abandoned(job)  # a check whose worker died is failed with the reason
+    return job
+
+
+@router.post("/insurance/identity-imports", response={201: IdentityImportOut})
+def identity_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
+    """上传低保、特困名单（xlsx/xls/csv）：后台读取校验（state 为 reading 时轮询 `{pk}`），暂存、预览，不登记."""
+    try:
+        identity_import.check_upload_size(file.size)
+        job = identity_import.start_import(
+            user=request.user, filename=file.name or "upload", content=file.read()
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权导入") from None
+    except reader.FileFault as exc:
+        err = HttpError(413, str(exc))
+        err.errors = {"file": [str(exc)]}
+        raise err from None
+    return Status(201, selectors.identity_import(request.user, job.pk))
+
+
+@router.get("/insurance/identity-imports/{pk}", response=IdentityImportOut)
+def identity_import_status(request: HttpRequest, pk: Id) -> IdentityImport:
+    """一次名单导入：状态、步骤、已检查/总行数、有误的行和预览."""
+    return _identity_job(request, pk)
+
+
+@router.post("/insurance/identity-imports/{pk}/confirm", response=IdentityImportOut)
+def identity_import_confirm(request: HttpRequest, pk: Id) -> IdentityImport:
+    """确认登记全部期间（一个事务，全部或全不）；结算按每笔入院当日的身份."""
+    job = _identity_job(request, pk)
+    try:
+        identity_import.merge(job, user=request.user, request=request)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权登记") from None
+    except identity_import.ImportRefused as exc:
+        raise _422(str(exc), "state") from None
+    return selectors.identity_import(request.user, pk)

@@ -1,5 +1,6 @@
 """Spreadsheets of stored claims (医疗费用结算单) that a page and an API route both offer: the
-claims a 按新身份重算 changed. One builder each, so the page and the API hand out the same file."""
+claims a 按新身份重算 changed, and every fault of a 低保/特困 list upload. One builder each, so the
+page and the API hand out the same file."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fupin.registry.idnumber import mask
 from fupin.web.xlsx import xlsx_response
 
 from . import selectors
-from .models import OfficialResettlement
+from .models import IdentityImport, OfficialResettlement
 
 EXPORT_LIMIT = 1_100_000
 PART_NAMES = {"basic_fen": "基本医保", "critical_fen": "大病保险", "assistance_fen": "医疗救助",
@@ -68,3 +69,18 @@ def official_changes_xlsx(
     title = f"{run.year}年度按新身份重算{run.pk}的变化"
     return xlsx_response(user=user, request=request, filename=f"{title}.xlsx", unmasked=unmasked,
                          summary=f"导出{title} {len(rows)} 笔", sheets=[("有变化的结算单", header, rows)])  # fmt: skip
+
+
+def identity_import_errors_xlsx(
+    request: HttpRequest, user: User, job: IdentityImport
+) -> HttpResponse:
+    """Every fault of a 低保/特困 list upload, one line per fault: row, masked ID number, column,
+    fault (Chinese); audited as an export."""
+    job = selectors.identity_import(user, job.pk)
+    faulty = job.rows.exclude(errors=[]).order_by("row_no")
+    rows = [[r.row_no, mask(r.id_number) if r.id_number else "", column, reason]
+            for r in faulty.iterator(chunk_size=5000) for column, reason in r.errors]  # fmt: skip
+    title = f"低保特困名单导入{job.pk}的错误清单"
+    return xlsx_response(user=user, request=request, filename=f"{title}.xlsx", unmasked=False,
+                         summary=f"导出{title} {len(rows)} 处",
+                         sheets=[("错误清单", ["行号", "身份证号（脱敏）", "列", "问题"], rows)])  # fmt: skip

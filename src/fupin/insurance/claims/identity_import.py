@@ -4,7 +4,11 @@ preview → merge, like the other imports. Columns: 身份证号, 姓名, 身份
 area; dates are checked (real, not in the future, end ≥ start); a period overlapping one already
 recorded, or another row of the file, for the same person and identity is refused. Any faulty row
 keeps the whole file out; the merge records every period through
-`registry.services.record_identity_period` in one transaction — all or nothing."""
+`registry.services.record_identity_period` in one transaction — all or nothing.
+
+The file is read and checked in the background (`start_import` queues `tasks.identity_stage_task`
+once the job row commits): the upload request only stores it, the page and `GET
+/api/v1/insurance/identity-imports/{pk}` poll the step and rows checked / total."""
 
 from __future__ import annotations
 
@@ -13,11 +17,20 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django_tasks import task
 
+from fupin import jobprogress, liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
-from fupin.access.scope import area_code_in_scope, area_code_of, require_writer
+from fupin.access.models import AuditAction, User
+from fupin.access.scope import (
+    OutOfScope,
+    acting_user,
+    area_code_in_scope,
+    area_code_of,
+    require_writer,
+)
 from fupin.bounds import BoundsError, parse_date, today
 from fupin.registry import services
 from fupin.registry.choices import SpecialIdentity
@@ -49,11 +62,63 @@ class ImportRefused(ValueError):
     """The job cannot go on; Chinese message."""
 
 
-def create_import(*, user, filename: str, content: bytes) -> IdentityImport:
+LIVENESS = "insurance.identityimport"
+ABANDONED = "读取校验时后台进程意外退出（如内存耗尽或进程被终止），未登记任何期间：请重新上传。"
+PROGRESS_EVERY = 500  # rows between progress reports (the reporter also throttles by time)
+
+
+def create_import(*, user: User, filename: str, content: bytes) -> IdentityImport:
     require_writer(user)
     check_upload_size(len(content))
     return IdentityImport.objects.create(filename=os.path.basename(filename)[:200], content=content,
-                                         area_code=area_code_of(user) or "", created_by=user)  # fmt: skip
+                                         area_code=area_code_of(user) or "", created_by=user,
+                                         step="排队等待读取")  # fmt: skip
+
+
+def start_import(*, user: User, filename: str, content: bytes) -> IdentityImport:
+    """Store the upload and queue its reading and checking once the job row is committed; the
+    request returns at once. PermissionDenied / FileFault (Chinese) as `create_import` raises them."""
+    job = create_import(user=user, filename=filename, content=content)
+    transaction.on_commit(lambda: identity_stage_task.enqueue(job.pk, user.pk))
+    return job
+
+
+def run_stage(job: IdentityImport, *, user: User) -> None:
+    """The background reading and checking, holding the job's lock until its final state is
+    written; a job delivered twice, or already checked, is left alone; an unexpected fault fails
+    the job with a Chinese reason."""
+    try:
+        with liveness.holding(LIVENESS, job.pk):
+            job.refresh_from_db(fields=["state"])
+            if job.state != ImportState.READING:
+                return
+            try:
+                stage(job, user=user)
+            except Exception as exc:
+                fail(job.pk, f"读取或校验失败：{exc}")
+                raise
+    except liveness.AlreadyRunning:
+        return
+
+
+def fail(job_id: int, message: str) -> None:
+    IdentityImport.objects.filter(pk=job_id, state=ImportState.READING).update(
+        state=ImportState.FAILED, message=str(message)[:2000], step=""
+    )
+
+
+def recover_abandoned(job: IdentityImport) -> bool:
+    """An upload left "reading" by a dead process → failed with the reason; True if it was."""
+    if job.state != ImportState.READING or liveness.held(LIVENESS, job.pk):
+        return False
+    if not job.step.startswith("正在"):
+        return False  # still queued: no process has taken it yet
+    changed = IdentityImport.objects.filter(pk=job.pk, state=ImportState.READING).update(
+        state=ImportState.FAILED, message=ABANDONED, step=""
+    )
+    if changed:
+        job.refresh_from_db()
+    return bool(changed)
 
 
 def _cell(f: Field, raw: object) -> tuple[object, str | None]:
@@ -80,19 +145,27 @@ def _cell(f: Field, raw: object) -> tuple[object, str | None]:
     return text, None
 
 
-def stage(job: IdentityImport, *, user) -> IdentityImport:
-    """Read and check the file into staging; no period is recorded yet."""
+def stage(job: IdentityImport, *, user: User) -> IdentityImport:
+    """Read and check the file into staging, reporting rows checked; no period is recorded yet."""
+    IdentityImport.objects.filter(pk=job.pk).update(step="正在读取文件", rows_done=0)
     try:
         rows = reader.raw_rows(bytes(job.content), job.filename, upload_limits())
         table = reader.find_table(rows, FIELDS)
     except reader.FileFault as exc:
-        IdentityImport.objects.filter(pk=job.pk).update(state=ImportState.FAILED, message=str(exc))
+        IdentityImport.objects.filter(pk=job.pk).update(
+            state=ImportState.FAILED, message=str(exc), step=""
+        )
         job.refresh_from_db()
         return job
     by_name = {f.name: f for f in FIELDS}
     header = lambda name: table.headers.get(name, by_name[name].label)  # noqa: E731
     staged: list[dict] = []
+    total = len(table.rows)
+    report = jobprogress.Reporter(IdentityImport, job.pk)
+    report(step="正在逐行检查", rows_total=total, rows_done=0)
     for row_no, cells in table.rows:
+        if len(staged) % PROGRESS_EVERY == 0:
+            report(step="正在逐行检查", rows_done=len(staged))
         v: dict = {"row_no": row_no, "errors": []}
         for name, j in table.columns.items():
             value, fault = _cell(by_name[name], cells[j] if j < len(cells) else None)
@@ -119,7 +192,12 @@ def stage(job: IdentityImport, *, user) -> IdentityImport:
         if v.get("start") and v.get("end") and v["end"] < v["start"]:
             v["errors"].append([header("end"), f"终止日期 {v['end']} 早于起始日期 {v['start']}"])
         staged.append(v)
+    report.close()
+    IdentityImport.objects.filter(pk=job.pk).update(
+        step="正在核对登记人员和已登记期间", rows_done=total
+    )
     _validate(staged, header, user)
+    IdentityImport.objects.filter(pk=job.pk).update(step=f"正在写入暂存：{total} 行")
     objs = [
         IdentityImportRow(
             job=job,
@@ -141,6 +219,7 @@ def stage(job: IdentityImport, *, user) -> IdentityImport:
         IdentityImport.objects.filter(pk=job.pk).update(
             state=ImportState.READY if staged else ImportState.FAILED, rows_total=len(staged),
             rows_rejected=sum(1 for v in staged if v["errors"]), message="" if staged else "文件中没有数据行",
+            rows_done=len(staged), step="",
         )  # fmt: skip
     job.refresh_from_db()
     return job
@@ -198,7 +277,7 @@ def _validate(staged: list[dict], header, user) -> None:
         seen[key].append(v)
 
 
-def merge(job: IdentityImport, *, user, request=None) -> int:
+def merge(job: IdentityImport, *, user: User, request: HttpRequest | None = None) -> int:
     """Record every staged period — one transaction, all or nothing. Returns the number recorded."""
     require_writer(user)
     with transaction.atomic():
@@ -235,3 +314,17 @@ def merge(job: IdentityImport, *, user, request=None) -> int:
         record(AuditAction.IMPORT, user=user, request=request, obj=job,
                summary=f"导入低保特困期间“{job.filename}”：{len(rows)} 段")  # fmt: skip
     return len(rows)
+
+
+# The background check of a list (queued by `start_import` once the job row commits), defined
+# beside the code it runs, and listed in `tasks` for the worker.
+@task()
+def identity_stage_task(job_id: int, user_id: int) -> dict:
+    job = IdentityImport.objects.get(pk=job_id)
+    try:
+        user = acting_user(user_id, job.area_code or None)
+    except OutOfScope as exc:
+        fail(job_id, f"不能读取校验：{exc}")
+        return {}
+    run_stage(job, user=user)
+    return {}

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from fupin import liveness
+from fupin import jobprogress, liveness
 from fupin.access.audit import record
 from fupin.access.models import AuditAction
 from fupin.access.scope import (
@@ -170,6 +170,7 @@ def start_import(*, user, filename: str, content: bytes) -> ClaimImport:
 
 
 LIVENESS = "insurance.claimimport"
+PROGRESS_EVERY = 500  # rows between progress reports (the reporter also throttles by time)
 ABANDONED = "读取校验时后台进程意外退出（如内存耗尽或进程被终止），未写入任何结算单：请重新上传。"
 
 
@@ -233,8 +234,9 @@ def _cell(f: Field, raw: object) -> tuple[object, str | None]:
 
 
 def stage(job: ClaimImport, *, user) -> ClaimImport:
-    """Read and check the file into staging; nothing is stored as a claim yet."""
-    _step(job, "正在读取文件")
+    """Read and check the file into staging, reporting rows checked / total (`jobprogress`) so the
+    page shows a percentage; nothing is stored as a claim yet."""
+    _step(job, "正在读取文件", rows_done=0)
     try:
         rows = reader.raw_rows(bytes(job.content), job.filename, upload_limits())
         table = reader.find_table(rows, FIELDS)
@@ -247,7 +249,12 @@ def stage(job: ClaimImport, *, user) -> ClaimImport:
     by_name = {f.name: f for f in FIELDS}
     header = lambda name: table.headers.get(name, by_name[name].label)  # noqa: E731
     staged: list[dict] = []
+    total = len(table.rows)
+    report = jobprogress.Reporter(ClaimImport, job.pk)
+    report(step="正在逐行检查", rows_total=total, rows_done=0)
     for row_no, cells in table.rows:
+        if len(staged) % PROGRESS_EVERY == 0:
+            report(step="正在逐行检查", rows_done=len(staged))
         values: dict = {"row_no": row_no, "errors": []}
         for name, j in table.columns.items():
             value, fault = _cell(by_name[name], cells[j] if j < len(cells) else None)
@@ -264,7 +271,8 @@ def stage(job: ClaimImport, *, user) -> ClaimImport:
                 values["errors"].append([header("id_number"), str(exc)])
                 values["id_number"] = None
         staged.append(values)
-    _step(job, f"正在校验：已读取 {len(staged)} 行", rows_total=len(staged))
+    report.close()
+    _step(job, f"正在校验：已读取 {len(staged)} 行", rows_total=total, rows_done=total)
     unknown = _validate(staged, header, user)
     _step(job, f"正在写入暂存：{len(staged)} 行")
     objs = [

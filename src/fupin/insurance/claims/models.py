@@ -45,6 +45,9 @@ class ClaimImport(models.Model):
         "进度", max_length=100, blank=True
     )  # what the background check is doing
     rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_done = models.PositiveIntegerField(
+        "已检查行数", default=0
+    )  # the background check's progress
     rows_rejected = models.PositiveIntegerField("有误行数", default=0)
     unknown_persons = models.JSONField(
         "未登记人员", default=list, blank=True
@@ -67,6 +70,13 @@ class ClaimImport(models.Model):
 
     def __str__(self) -> str:
         return f"结算数据 {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        """Rows checked of the file's rows while the background check runs (0 before it has read the file)."""
+        if self.state != ImportState.READING:
+            return 100
+        return min(100, 100 * self.rows_done // self.rows_total) if self.rows_total else 0
 
 
 class ClaimImportRow(models.Model):
@@ -362,7 +372,11 @@ class IdentityImport(models.Model):
         "状态", max_length=10, choices=ImportState.choices, default=ImportState.READING
     )
     message = models.TextField("说明", blank=True)
+    step = models.CharField(
+        "进度", max_length=100, blank=True
+    )  # what the background check is doing
     rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_done = models.PositiveIntegerField("已检查行数", default=0)
     rows_rejected = models.PositiveIntegerField("有误行数", default=0)
     merged_at = models.DateTimeField("入库时间", null=True, blank=True)
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -372,6 +386,16 @@ class IdentityImport(models.Model):
         verbose_name = "低保特困期间导入"
         verbose_name_plural = "低保特困期间导入"
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"低保特困名单 {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        """Rows checked of the file's rows while the background check runs (0 before it has read the file)."""
+        if self.state != ImportState.READING:
+            return 100
+        return min(100, 100 * self.rows_done // self.rows_total) if self.rows_total else 0
 
 
 class IdentityImportRow(models.Model):

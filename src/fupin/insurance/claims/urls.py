@@ -48,6 +48,16 @@ urlpatterns = [
         name="claims_identity_import",
     ),
     path(
+        "claims/identity-imports/<int:pk>/progress/",
+        views.identity_import_progress,
+        name="claims_identity_progress",
+    ),
+    path(
+        "claims/identity-imports/<int:pk>/errors.xlsx",
+        views.identity_import_errors,
+        name="claims_identity_errors",
+    ),
+    path(
         "claims/identity-imports/<int:pk>/merge/",
         views.identity_import_merge,
         name="claims_identity_merge",

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from fupin.appraisal.templatetags.appraisal import class_name
@@ -27,7 +28,7 @@ from fupin.web.xlsx import xlsx_response
 from . import exports, imports, official, resettle, selectors
 from .exports import EXPORT_LIMIT, PART_NAMES
 from .imports import FIELDS
-from .models import MedicalClaim, Resettlement, VisitType
+from .models import IdentityImport, MedicalClaim, Resettlement, VisitType
 
 PART_HEADERS = [f"{n}(元)" for n in PART_NAMES.values()]
 
@@ -271,15 +272,18 @@ def claims_import(request, pk: int):
     return render(
         request,
         "insurance/claims/import.html",
-        {"job": job, "page": page, "query": "", "may_write": not request.user.read_only},
-    )
+        {"job": job, "page": page, "query": "", "may_write": not request.user.read_only,
+         "progress_url": reverse("insurance:claims_import_progress", args=[job.pk])},
+    )  # fmt: skip
 
 
 @login_required
 def claims_import_progress(request, pk: int):
     """The upload's check while it runs in the background (htmx poll); reloads the page when done."""
     job = _claim_import(request, pk)
-    response = render(request, "insurance/claims/_import_progress.html", {"job": job})
+    response = render(request, "insurance/claims/_import_progress.html", {
+        "job": job, "progress_url": reverse("insurance:claims_import_progress", args=[job.pk]),
+    })  # fmt: skip
     if job.state != "reading" and request.htmx:
         response["HX-Refresh"] = "true"
     return response
@@ -606,7 +610,7 @@ def identity_upload(request):
         else:
             try:
                 identity_import.check_upload_size(upload.size)
-                job = identity_import.create_import(
+                job = identity_import.start_import(
                     user=request.user, filename=upload.name, content=upload.read()
                 )
             except reader.FileFault as exc:
@@ -614,7 +618,6 @@ def identity_upload(request):
             except PermissionDenied as exc:
                 messages.error(request, str(exc) or "无权导入")
             else:
-                identity_import.stage(job, user=request.user)
                 return redirect("insurance:claims_identity_import", pk=job.pk)
     jobs = list(selectors.identity_imports(request.user).defer("content")[:30])
     return render(
@@ -624,9 +627,17 @@ def identity_upload(request):
     )
 
 
+def _identity_import(request: HttpRequest, pk: int) -> IdentityImport:
+    from . import identity_import
+
+    job = selectors.identity_import(request.user, pk)
+    identity_import.recover_abandoned(job)
+    return job
+
+
 @login_required
 def identity_import_view(request, pk: int):
-    job = selectors.identity_import(request.user, pk)
+    job = _identity_import(request, pk)
     page = Paginator(job.rows.select_related("person").order_by("row_no"), 100).get_page(
         request.GET.get("page")
     )
@@ -647,8 +658,27 @@ def identity_import_view(request, pk: int):
             "rows": rows,
             "query": "",
             "may_write": not request.user.read_only,
+            "progress_url": reverse("insurance:claims_identity_progress", args=[job.pk]),
         },
     )
+
+
+@login_required
+def identity_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list's check while it runs in the background (htmx poll); reloads the page when done."""
+    job = _identity_import(request, pk)
+    response = render(request, "insurance/claims/_import_progress.html", {
+        "job": job, "progress_url": reverse("insurance:claims_identity_progress", args=[job.pk]),
+    })  # fmt: skip
+    if job.state != "reading" and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def identity_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every fault of the list as xlsx: row, masked ID number, column, fault (Chinese)."""
+    return exports.identity_import_errors_xlsx(request, request.user, _identity_import(request, pk))
 
 
 @login_required
@@ -656,7 +686,7 @@ def identity_import_view(request, pk: int):
 def identity_import_merge(request, pk: int):
     from . import identity_import
 
-    job = selectors.identity_import(request.user, pk)
+    job = _identity_import(request, pk)
     try:
         n = identity_import.merge(job, user=request.user, request=request)
     except identity_import.ImportRefused as exc:
