@@ -4,6 +4,7 @@ comparison, and the high self-pay list. Thin over selectors (reads, scoped) and 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -343,6 +344,31 @@ def _policies() -> list[tuple[str, str]]:
     return out
 
 
+def _policy_name(spec: str) -> str:
+    """A policy spec in words: a listed choice by its label; another `region@date` as
+    “浮梁县：2019-06-01 的政策”."""
+    names = dict(_policies())
+    if spec in names:
+        return names[spec]
+    region_id, _, day = spec.partition("@")
+    region = next((r for r in list_regions() if r.id == region_id), None)
+    if region is not None and day:
+        return f"{region.name}：{day} 的政策"
+    return spec
+
+
+def _policy_at(policy: str, at: str) -> str:
+    """The chosen policy at the date typed in 政策日期 (any date), or the chosen policy as it is."""
+    at = at.strip()
+    if not at:
+        return policy
+    try:
+        day = dt.date.fromisoformat(at)
+    except ValueError as exc:
+        raise resettle.ResettleError(f"政策日期无效：{at[:20]}，应为 YYYY-MM-DD") from exc
+    return f"{policy.partition('@')[0]}@{day.isoformat()}"
+
+
 @login_required
 def claims_resettle(request):
     if request.method == "POST":
@@ -350,7 +376,7 @@ def claims_resettle(request):
             run = resettle.start(
                 user=request.user,
                 year=request.POST.get("year", ""),
-                policy=request.POST.get("policy", ""),
+                policy=_policy_at(request.POST.get("policy", ""), request.POST.get("at", "")),
                 area_code=request.POST.get("area", ""),
                 note=request.POST.get("note", ""),
                 request=request,
@@ -364,9 +390,8 @@ def claims_resettle(request):
     runs = list(selectors.resettlements(request.user)[:50])
     for r in runs:
         resettle.recover_abandoned(r)
-    names = dict(_policies())
     for r in runs:
-        r.policy_name = names.get(r.policy, r.policy)
+        r.policy_name = _policy_name(r.policy)
     return render(request, "insurance/claims/resettle.html", {
         "runs": runs, "policies": _policies(), "towns": townships(request.user), "year": _year(request),
         "may_write": not request.user.read_only,
@@ -405,7 +430,7 @@ def claims_resettlement(request, pk: int):
             "run": run,
             "rows": rows,
             "part_names": PART_NAMES.values(),
-            "policy_name": dict(_policies()).get(run.policy, run.policy),
+            "policy_name": _policy_name(run.policy),
         },
     )
 
