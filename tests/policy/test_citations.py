@@ -42,6 +42,7 @@ def test_no_source_text_names_a_code(pack):
 
 
 def test_text_stored_with_file_names_reads_with_titles():
+    load_pack("fuliang-2018")
     stored = "《004_aa2e4d087a25c1cc.txt》：“全额补助”；《999_unknown.txt》：“x”"
     assert with_titles(stored) == (
         '《浮梁县人社系统2018年脱贫攻坚"春季攻势"行动方案》（浮人社发[2018]6号）：“全额补助”；'

@@ -125,13 +125,10 @@ CITED_FILE = re.compile(r"《([^《》]+\.txt)》")
 
 def with_titles(text: str) -> str:
     """A source stored before sources were cited by title (`《000_c0962b333a39f307.txt》：“…”`, e.g.
-    a subsidy run's rule) with each file name replaced by its title and number."""
+    a subsidy run's rule) with each file name replaced by its title and number (titles known from
+    the packs loaded so far)."""
     if "》" not in text:
         return text
-    if not DOCUMENT_TITLES:
-        from fupin.policy.packs import list_packs  # packs import this module
-
-        list_packs()
     return CITED_FILE.sub(lambda m: DOCUMENT_TITLES.get(m.group(1), m.group(0)), text)
 
 

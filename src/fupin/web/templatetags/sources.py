@@ -3,7 +3,8 @@
 
 from django import template
 
-from fupin.policy.params import with_titles
+from fupin.policy.packs import list_packs
+from fupin.policy.params import DOCUMENT_TITLES, with_titles
 
 register = template.Library()
 
@@ -11,4 +12,6 @@ register = template.Library()
 @register.filter
 def titled(source: str) -> str:
     """A stored source with seed file names replaced by the documents' titles and numbers."""
+    if not DOCUMENT_TITLES:
+        list_packs()  # the titles come from the packs' `documents:`
     return with_titles(source or "")
