@@ -45,7 +45,7 @@ def filename(batch: Batch, ext: str) -> str:
     return f"发放批次{batch.pk}_{kind}_{providers.period_label(batch.period)}.{ext}"
 
 
-def bank_csv_response(*, user: User, request: HttpRequest, batch_id: int) -> FileResponse:
+def bank_csv_response(*, user: User, request: HttpRequest | None, batch_id: int) -> FileResponse:
     """银行代发文件 (CSV, UTF-8 with BOM so that Excel and WPS read the Chinese). Every text cell goes
     through `csv_row`; the batch's constant cells (用途, 期间) once, the person's cells on each line."""
     batch = services.mark_exported(user=user, batch_id=batch_id, request=request)
@@ -132,7 +132,7 @@ def agency_rows(batch: Batch, payee: bool) -> Iterator[list | xlsx.Rendered]:
                     yield [pk, text[0], text[1], fen / 100, *text[2:]]
 
 
-def agency_xlsx_response(*, user: User, request: HttpRequest, batch_id: int) -> FileResponse:
+def agency_xlsx_response(*, user: User, request: HttpRequest | None, batch_id: int) -> FileResponse:
     """经办机构代缴名单 / 发放名单 (xlsx, streamed by `fupin.payments.xlsx`; audited like every export)."""
     batch = services.mark_exported(user=user, batch_id=batch_id, request=request)
     kind = providers.kinds().get(batch.kind)

@@ -41,7 +41,7 @@ def start_prepare(
     period: str,
     area_code: str,
     note: str = "",
-    request: HttpRequest = None,
+    request: HttpRequest | None = None,
 ) -> BatchJob:
     k, period, area = services.check_prepare(
         user=user, kind=kind, period=period, area_code=area_code, note=note
@@ -68,7 +68,7 @@ def start_prepare(
 
 
 def start_reconcile(
-    *, user: User, batch_id: int, data: bytes, filename: str, request: HttpRequest = None
+    *, user: User, batch_id: int, data: bytes, filename: str, request: HttpRequest | None = None
 ) -> BatchJob:
     services._require_county(user, "导入回盘文件")
     batch = get_scoped(Batch.objects.all(), user, pk=batch_id)

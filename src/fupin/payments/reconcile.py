@@ -213,7 +213,7 @@ def import_return(
     batch_id: int,
     data: bytes,
     filename: str,
-    request: HttpRequest = None,
+    request: HttpRequest | None = None,
     progress: Progress = no_progress,
 ) -> ReturnFile:
     """导入回盘文件 and list the differences, all or nothing. `progress` hears the three steps:

@@ -136,7 +136,7 @@ def _audit(
     action: AuditAction,
     *,
     user: User,
-    request: HttpRequest,
+    request: HttpRequest | None,
     batch: Batch,
     summary: str,
     changes: dict | None = None,

@@ -216,7 +216,7 @@ def merge(
     job: ImportJob,
     *,
     user: User | None = None,
-    request: HttpRequest = None,
+    request: HttpRequest | None = None,
     progress: Progress = no_progress,
 ) -> dict:
     """Write the staged new and changed rows into the registry — one transaction."""

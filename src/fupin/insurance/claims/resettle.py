@@ -38,11 +38,11 @@ class ResettleError(ValueError):
 def start(
     *,
     user: User,
-    year: int,
+    year: int | str,
     policy: str,
     area_code: str = "",
     note: str = "",
-    request: HttpRequest = None,
+    request: HttpRequest | None = None,
 ) -> Resettlement:
     require_writer(user)
     try:
