@@ -13,10 +13,10 @@ exact sort.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import polars as pl
-import polars.selectors as cs
 
 from fupin.policy import layers
 from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault, one_of
@@ -45,33 +45,16 @@ def _lookup(values: list[int], index: pl.Expr) -> pl.Expr:
     return _table(values).gather(index)
 
 
-def _seg_cumsum(x: pl.Expr) -> pl.Expr:
-    """Running sum restarting at every person-year (rows where `_first` is true)."""
-    total = x.cum_sum()
-    base = pl.when(pl.col("_first")).then(total - x).otherwise(None).forward_fill()
-    return total - base
-
-
-def _capped(s: pl.DataFrame, raw: str, cap: pl.Expr, alias: str) -> pl.DataFrame:
-    """Add `alias`: each row's part of the running sum of `raw` that fits under `cap`."""
-    s = s.with_columns(_seg_cumsum(pl.col(raw)).alias("_running"))
-    running = pl.col("_running")
-    return s.with_columns(
-        (pl.min_horizontal(running, cap) - pl.min_horizontal(running - pl.col(raw), cap)).alias(
-            alias
-        )
-    )
-
-
-def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Row order by person, then day, then claim id; and where each person starts in that order.
+def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Row order by person, then day, then claim id; where each person starts in that order; and
+    the day numbers in that order.
 
     The order key is one u64: 48 bits of the person's hash, 16 bits of day number. Two persons
     sharing those 48 bits are caught by a second, independent 64-bit hash (a double collision
     has odds near 2⁻¹¹²), and then the exact, slower sort is used.
     """
     person = claims["person_id"]
-    prefix = person.hash(seed=0) // _DAY_BITS
+    prefix = person.hash(seed=0).rechunk() // _DAY_BITS
     key = prefix * _DAY_BITS + day.cast(pl.UInt64)
     order = key.arg_sort()
     sorted_key = key.gather(order)
@@ -88,7 +71,7 @@ def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series]:
     sorted_prefix = (
         sorted_key // _DAY_BITS
     )  # the claim-id tie fix leaves the sorted keys as they are
-    sorted_check = person.hash(seed=7).gather(order)
+    sorted_check = person.hash(seed=7).rechunk().gather(order)
     new_prefix = (sorted_prefix != sorted_prefix.shift(1)).fill_null(True)
     new_check = (sorted_check != sorted_check.shift(1)).fill_null(True)
     if (new_check & ~new_prefix).any():  # two persons share a hash prefix
@@ -96,8 +79,8 @@ def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series]:
             pl.arg_sort_by("person", "day", "claim_id")
         )[:, 0]
         persons = person.gather(order)
-        return order, (persons != persons.shift(1)).fill_null(True)
-    return order, new_prefix
+        return order, (persons != persons.shift(1)).fill_null(True), day.gather(order)
+    return order, new_prefix, (sorted_key % _DAY_BITS).cast(pl.Int32)
 
 
 class _Column:
@@ -233,33 +216,8 @@ class _Tables:
             self.line_share = [x.max_share.value if x else 0 for x in line]
 
 
-def _band_payment(s: pl.DataFrame, t: _Tables, slot: pl.Expr) -> pl.DataFrame:
-    """Add `_cr_raw`: Σ ratio × (part of this claim's year-to-date slice inside each band)."""
-    after = pl.col("_cr_after")
-    before = after - pl.col("_cr_in")
-    terms = [
-        layers.critical_band(
-            K, before, after, _lookup(lows, slot), _lookup(highs, slot), _lookup(ratios, slot)
-        )
-        for lows, highs, ratios in t.bands
-    ]
-    return s.with_columns(layers.rounded(pl.sum_horizontal(terms)).alias("_cr_raw"))
-
-
 def _positive(x: pl.Expr) -> pl.Expr:
     return pl.max_horizontal(x, 0)
-
-
-def _visit_mask(visits: list[tuple[int, int]], slot: pl.Expr) -> pl.Expr:
-    """Per row: does the layer apply to this claim's visit type in its slot."""
-    inpatient = [v[0] for v in visits]
-    chronic = [v[1] for v in visits]
-    if all(inpatient) and all(chronic):
-        return pl.lit(True)
-    chosen = (
-        pl.when(pl.col("_chronic")).then(_lookup(chronic, slot)).otherwise(_lookup(inpatient, slot))
-    )
-    return chosen == 1
 
 
 def _spans(policy: Policy, claims: pl.DataFrame, day: pl.Series, first_row: int) -> pl.Series:
@@ -303,24 +261,95 @@ def _spans(policy: Policy, claims: pl.DataFrame, day: pl.Series, first_row: int)
     return span.cast(INDEX)
 
 
-def _layers(s: pl.DataFrame, t: _Tables, has_transfer: bool) -> pl.DataFrame:
+class _Kinds:
+    """A row's rule values depend on a few small things only: its slot (span × category), the
+    hospital level, the chronic class, chronic or not, and the disease and transfer flags. One
+    number, the kind, encodes them; every rule value is then one lookup in a table over kinds.
+    Sorting and settling carry three columns (kind, total, in policy) instead of ten."""
+
+    def __init__(self, t: _Tables, n_slots: int, has_transfer: bool):
+        self.t = t
+        self.radix = {
+            "slot": n_slots,
+            "level": 4,
+            "cls": t.n_classes,
+            "chronic": 2,
+            "major": 2 if t.has_major else 1,
+            "one": 2 if t.has_one_deductible else 1,
+            "transfer": 2 if has_transfer else 1,
+        }
+        # In encoding order: the first component is the most significant, as in `expr`.
+        self.combos = [
+            dict(zip(self.radix, values, strict=True))
+            for values in itertools.product(*(range(n) for n in self.radix.values()))
+        ]
+
+    def expr(self, parts: dict[str, pl.Expr]) -> pl.Expr:
+        """The kind of each row from its components (u32 expressions), Horner's rule."""
+        kind = None
+        for name, size in self.radix.items():
+            if size == 1:
+                continue
+            part = parts[name]
+            kind = part if kind is None else kind * size + part
+        return kind.alias("_kind")
+
+    def values(self, fn) -> list[int]:
+        return [int(fn(**c)) for c in self.combos]
+
+    def lookup(self, fn) -> pl.Expr:
+        """Each row's value of `fn(slot, level, cls, chronic, major, one, transfer)`."""
+        return _lookup(self.values(fn), pl.col("_kind"))
+
+    def flag(self, fn) -> pl.Expr:
+        """Each row's truth of `fn(…)`; a constant where it is the same for every kind."""
+        values = self.values(fn)
+        if len(set(values)) == 1:
+            return pl.lit(bool(values[0]))
+        return pl.lit(pl.Series([bool(v) for v in values], dtype=pl.Boolean)).gather(
+            pl.col("_kind")
+        )
+
+
+def _seg_running(x: pl.Expr) -> pl.Expr:
+    """Running sum restarting at every person-year: `_start` is the row its person-year starts at."""
+    total = x.cum_sum()
+    return total - (total - x).gather(pl.col("_start"))
+
+
+def _capped_expr(raw: pl.Expr, cap: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(running sum of `raw`, each row's part of it that fits under `cap`)."""
+    running = _seg_running(raw)
+    return running, pl.min_horizontal(running, cap) - pl.min_horizontal(running - raw, cap)
+
+
+def _layers(s: pl.LazyFrame, kinds: _Kinds) -> pl.LazyFrame:
     """Every layer on claims in (person, day, claim id) order, from a person-year's first
-    claim on (`_first` true in the first row): `s` with the five parts in fen added."""
+    claim on (`_first` true in the first row, `_start` its row number): the parts in fen, but
+    self-pay and any part that is 0 by construction (a layer the policy does not have)."""
+    t = kinds.t
     k = t.n_classes
-    slot, level, chronic = pl.col("_slot"), pl.col("_level"), pl.col("_chronic")
     inpol, total = pl.col("_in"), pl.col("_total")
+    chronic = kinds.flag(lambda chronic, **_: chronic)
 
     # Basic insurance, inpatient: deductible per admission (once per transfer chain, once a year
     # for the diseases so listed), ratio by level, annual cap; a major disease of the fixed-quota
     # list is paid at its quota of the total cost instead.
-    at_level = slot * 4 + level
-    base = _lookup(t.ip_deductible, at_level)
+    base = kinds.lookup(lambda slot, level, **_: t.ip_deductible[slot * 4 + level])
     deductible = base
-    if has_transfer:
-        continues = pl.col("_transfer") & (_lookup(t.transfer_once, slot) == 1) & ~chronic
+    if kinds.radix["transfer"] == 2:
+
+        def continuing(slot, chronic, transfer, **_):
+            return transfer and t.transfer_once[slot] == 1 and not chronic
+
+        continues = kinds.flag(continuing)
         s = s.with_columns(
             (pl.col("_first") | (~chronic & ~continues)).cum_sum().alias("_chain"),
-            pl.when(chronic).then(0).otherwise(base).alias("_d"),
+            kinds.lookup(
+                lambda slot, level, chronic, **_: (
+                    0 if chronic else t.ip_deductible[slot * 4 + level]
+                )
+            ).alias("_d"),
         )
         chain_before = pl.col("_d").cum_max().shift(1, fill_value=0).over("_chain")
         deductible = (
@@ -329,95 +358,117 @@ def _layers(s: pl.DataFrame, t: _Tables, has_transfer: bool) -> pl.DataFrame:
             .otherwise(base)
         )
     if t.has_one_deductible:
-        listed = pl.col("_one") & ~chronic
-        s = s.with_columns(listed.cast(pl.Int64).alias("_one_n"))
-        s = s.with_columns(_seg_cumsum(pl.col("_one_n")).alias("_one_run"))
-        repeat = listed & (pl.col("_one_run") > pl.col("_one_n"))
+        listed = kinds.flag(lambda chronic, one, **_: one and not chronic)
+        s = s.with_columns(_seg_running(listed.cast(pl.Int64)).alias("_one_run"))
+        repeat = listed & (pl.col("_one_run") > 1)
         deductible = pl.when(repeat).then(0).otherwise(deductible)
-    ip_raw = layers.inpatient_basic(K, inpol, deductible, _lookup(t.ip_ratio, at_level))
+    ip_ratio = kinds.lookup(lambda slot, level, **_: t.ip_ratio[slot * 4 + level])
+    ip_raw = layers.inpatient_basic(K, inpol, deductible, ip_ratio)
     if t.has_major:
-        rate = _lookup(t.major_ratio, slot * 4 + level)
-        quota = (_lookup(t.major_ok, slot) == 1) & ~chronic & (rate > 0) & pl.col("_major")
+
+        def quota_rate(slot, level, chronic, major, **_):
+            rate = t.major_ratio[slot * 4 + level]
+            return rate if t.major_ok[slot] == 1 and not chronic and rate > 0 and major else 0
+
+        rate = kinds.lookup(quota_rate)
+        quota = kinds.flag(lambda **c: quota_rate(**c) > 0)
         ip_raw = pl.when(quota).then(layers.major_disease_quota(K, total, rate)).otherwise(ip_raw)
     s = s.with_columns(pl.when(chronic).then(0).otherwise(ip_raw).alias("_ip_raw"))
-    s = _capped(s, "_ip_raw", _lookup(t.ip_cap, slot), "basic_pay").drop("_ip_raw", "_running")
-    s = s.drop(cs.matches(r"^_(chain|d|one_n|one_run)$"))
+    _, basic_pay = _capped_expr(pl.col("_ip_raw"), kinds.lookup(lambda slot, **_: t.ip_cap[slot]))
+    s = s.with_columns(basic_pay.alias("basic_pay"))
 
     # Basic insurance, chronic outpatient: one deductible per year, ratio by class and level, cap
     # by class; the part of a class's year above `critical_insurer_above` goes to the 大病 insurer.
+    # A claim is of one class: only its own class's running sum moves, so each row needs that one.
     if t.classes:
         s = s.with_columns(pl.when(chronic).then(inpol).otherwise(0).alias("_ch_in"))
-        s = s.with_columns(_seg_cumsum(pl.col("_ch_in")).alias("_ch_after"))
+        ch_in = pl.col("_ch_in")
         excess = layers.chronic_over_deductible(
             K,
-            pl.col("_ch_after") - pl.col("_ch_in"),
-            pl.col("_ch_in"),
-            _lookup(t.ch_deductible, slot),
+            _seg_running(ch_in) - ch_in,
+            ch_in,
+            kinds.lookup(lambda slot, **_: t.ch_deductible[slot]),
         )
-        ratio = _lookup(t.ch_ratio, (slot * k + pl.col("_class")) * 4 + level)
-        s = s.with_columns(
-            pl.when(chronic)
-            .then(layers.chronic_basic(K, excess, ratio))
-            .otherwise(0)
-            .alias("_ch_raw")
-        )
-        paid, basic_parts = [], []
-        for index, cls in enumerate(t.classes):
-            raw = f"_ch_raw_{index}"
-            mine = chronic & (pl.col("_class") == index)
-            s = s.with_columns(pl.when(mine).then(pl.col("_ch_raw")).otherwise(0).alias(raw))
-            s = s.with_columns(_seg_cumsum(pl.col(raw)).alias(f"_ch_run_{index}"))
-            cap = _lookup(t.ch_cap[cls], slot)
-            running = pl.col(f"_ch_run_{index}")
-            counted = running - pl.col(raw)
-            pay = layers.within_cap(K, counted, pl.col(raw), cap)
-            booked_before = pl.min_horizontal(counted, cap)
-            basic = layers.basic_below_insurer_line(
-                K, booked_before, pay, _lookup(t.ch_above[cls], slot)
+        ratio = kinds.lookup(
+            lambda slot, level, cls, chronic, **_: (
+                t.ch_ratio[(slot * k + cls) * 4 + level] if chronic else 0
             )
-            s = s.with_columns(pay.alias(f"_ch_pay_{index}"), basic.alias(f"_ch_basic_{index}"))
-            s = s.drop(raw, f"_ch_run_{index}")
-            paid.append(pl.col(f"_ch_pay_{index}"))
-            basic_parts.append(pl.col(f"_ch_basic_{index}"))
-        s = s.with_columns(
-            (pl.col("basic_pay") + pl.sum_horizontal(basic_parts)).alias("basic_pay"),
-            (pl.sum_horizontal(paid) - pl.sum_horizontal(basic_parts)).alias("_split"),
         )
-        s = s.drop(cs.matches(r"^_ch_"))
+        s = s.with_columns(layers.chronic_basic(K, excess, ratio).alias("_ch_raw"))
+        raw = pl.col("_ch_raw")
+        if k == 1:
+            own = _seg_running(raw)
+        else:
+            cls = kinds.lookup(lambda cls, **_: cls)
+            s = s.with_columns(
+                _seg_running(pl.when(cls == index).then(raw).otherwise(0)).alias(f"_ch_run_{index}")
+                for index in range(k)
+            )
+            own = pl.col("_ch_run_0")
+            for index in range(1, k):
+                own = pl.when(cls == index).then(pl.col(f"_ch_run_{index}")).otherwise(own)
+        s = s.with_columns((own - raw).alias("_ch_counted"))
+        counted = pl.col("_ch_counted")
+        cap = kinds.lookup(lambda slot, cls, **_: t.ch_cap[t.classes[cls]][slot])
+        above = kinds.lookup(lambda slot, cls, **_: t.ch_above[t.classes[cls]][slot])
+        s = s.with_columns(
+            layers.within_cap(K, counted, raw, cap).alias("_ch_pay"),
+            pl.min_horizontal(counted, cap).alias("_ch_booked"),
+        )
+        pay = pl.col("_ch_pay")
+        basic = layers.basic_below_insurer_line(K, pl.col("_ch_booked"), pay, above)
+        s = s.with_columns(basic.alias("_ch_basic")).with_columns(
+            (pl.col("basic_pay") + pl.col("_ch_basic")).alias("basic_pay"),
+            (pay - pl.col("_ch_basic")).alias("_split"),
+        )
     else:
         s = s.with_columns(pl.lit(0, pl.Int64).alias("_split"))
     basic, split = pl.col("basic_pay"), pl.col("_split")
 
+    def applies(visits: list[tuple[int, int]]) -> pl.Expr:
+        return kinds.flag(lambda slot, chronic, **_: visits[slot][1 if chronic else 0])
+
     # Critical illness insurance: year-to-date self-pay through the bands, annual cap.
     if t.has_critical:
         s = s.with_columns(
-            pl.when(_visit_mask(t.crit_visits, slot))
+            pl.when(applies(t.crit_visits))
             .then(_positive(inpol - basic - split))
             .otherwise(0)
             .alias("_cr_in")
         )
-        s = s.with_columns(_seg_cumsum(pl.col("_cr_in")).alias("_cr_after"))
-        s = _band_payment(s, t, slot)
-        s = _capped(s, "_cr_raw", _lookup(t.crit_cap, slot), "_cr_pay")
-        s = s.with_columns((split + pl.col("_cr_pay")).alias("critical_pay"))
-        s = s.drop(cs.matches(r"^_(cr_\w+|running)$"))
+        s = s.with_columns(_seg_running(pl.col("_cr_in")).alias("_cr_after"))
+        after = pl.col("_cr_after")
+        before = after - pl.col("_cr_in")
+
+        def band(table: list[int]) -> pl.Expr:
+            return kinds.lookup(lambda slot, **_: table[slot])
+
+        terms = [
+            layers.critical_band(K, before, after, band(lows), band(highs), band(ratios))
+            for lows, highs, ratios in t.bands
+        ]
+        s = s.with_columns(layers.rounded(pl.sum_horizontal(terms)).alias("_cr_raw"))
+        _, cr_pay = _capped_expr(
+            pl.col("_cr_raw"), kinds.lookup(lambda slot, **_: t.crit_cap[slot])
+        )
+        s = s.with_columns((split + cr_pay).alias("critical_pay"))
     else:
         s = s.with_columns(split.alias("critical_pay"))
     critical = pl.col("critical_pay")
 
     # Medical assistance: ratio of what is left in policy, annual cap.
     if t.has_assistance:
+        ratio = kinds.lookup(lambda slot, **_: t.asst_ratio[slot])
         s = s.with_columns(
-            pl.when(_visit_mask(t.asst_visits, slot))
-            .then(
-                layers.medical_assistance(K, inpol - basic - critical, _lookup(t.asst_ratio, slot))
-            )
+            pl.when(applies(t.asst_visits))
+            .then(layers.medical_assistance(K, inpol - basic - critical, ratio))
             .otherwise(0)
             .alias("_as_raw")
         )
-        s = _capped(s, "_as_raw", _lookup(t.asst_cap, slot), "assistance_pay").drop(
-            "_as_raw", "_running"
+        _, as_pay = _capped_expr(
+            pl.col("_as_raw"), kinds.lookup(lambda slot, **_: t.asst_cap[slot])
         )
+        s = s.with_columns(as_pay.alias("assistance_pay"))
     else:
         s = s.with_columns(pl.lit(0, pl.Int64).alias("assistance_pay"))
 
@@ -426,18 +477,17 @@ def _layers(s: pl.DataFrame, t: _Tables, has_transfer: bool) -> pl.DataFrame:
     paid_so_far = pl.col("_paid")
     line = pl.lit(0, pl.Int64)
     if t.has_line:
-        ok = (
-            pl.when(chronic)
-            .then(_lookup(t.line_ok_chronic, slot))
-            .otherwise(_lookup(t.line_ok, slot))
-            == 1
-        )
-        limit = layers.self_pay_limit(K, total, _lookup(t.line_share, slot))
+
+        def line_applies(slot, chronic, **_):
+            return (t.line_ok_chronic if chronic else t.line_ok)[slot]
+
+        ok = kinds.flag(line_applies)
+        limit = layers.self_pay_limit(K, total, kinds.lookup(lambda slot, **_: t.line_share[slot]))
         line = pl.when(ok).then(layers.self_pay_line(K, total - paid_so_far, limit)).otherwise(0)
     s = s.with_columns(line.alias("fallback_pay"))
-    s = s.with_columns((total - paid_so_far - pl.col("fallback_pay")).alias("self_pay"))
-
-    return s.select(PARTS)
+    # Self-pay is the rest of the total: worked out after the parts are back in input order.
+    present = {"assistance_pay": t.has_assistance, "fallback_pay": t.has_line}
+    return s.select(p for p in PARTS[:-1] if present.get(p, True))
 
 
 def settle_frame(
@@ -465,40 +515,56 @@ def settle_frame(
     if any(t.rehab):  # 新增医疗康复项目: in scope where the slot's pack says so
         in_policy = in_policy + pl.col("rehab_cost") * _lookup(t.rehab, slot_of_row)
     has_transfer = any(t.transfer_once) and bool(claims["transfer"].any())
-    columns = [
-        slot_of_row.alias("_slot"),
-        (pl.col("visit_type") == "chronic_outpatient").alias("_chronic"),
-        pl.col("hospital_level").cast(INDEX).alias("_level"),
-        (
+    kinds = _Kinds(t, len(t.ip_cap), has_transfer)
+    parts = {
+        "slot": slot_of_row,
+        "level": pl.col("hospital_level").cast(INDEX),
+        "cls": (
             pl.col("chronic_class").cast(pl.Enum(t.classes)).to_physical().cast(INDEX).fill_null(0)
             if t.classes
             else pl.lit(0, INDEX)
-        ).alias("_class"),
-        pl.col("admission_date").dt.year().alias("_year"),
-        pl.col("admission_date").cast(pl.Int32).alias("_day"),
+        ),
+        "chronic": (pl.col("visit_type") == "chronic_outpatient").cast(INDEX),
+    }
+    if t.has_major:
+        parts["major"] = _disease_in(t.major_listed, slot_of_row).cast(INDEX)
+    if t.has_one_deductible:
+        parts["one"] = _disease_in(t.one_listed, slot_of_row).cast(INDEX)
+    if has_transfer:
+        parts["transfer"] = pl.col("transfer").fill_null(False).cast(INDEX)
+    # Only these numbers are sorted and settled, not the claims' text columns; in one chunk, as
+    # gathering from many chunks (one per block the reader read) is several times slower.
+    df = claims.select(
+        kinds.expr(parts),
         pl.col("total_cost").alias("_total"),
         in_policy.alias("_in"),
-    ]
-    if t.has_major:
-        columns.append(_disease_in(t.major_listed, slot_of_row).alias("_major"))
-    if t.has_one_deductible:
-        columns.append(_disease_in(t.one_listed, slot_of_row).alias("_one"))
-    if has_transfer:
-        columns.append(pl.col("transfer").fill_null(False).alias("_transfer"))
-    df = claims.select(columns).rechunk()  # only these numbers, not the claims' text columns
-    order, person_starts = _order(claims, df["_day"])
-    s = df.select(pl.all().gather(order)).with_columns(
-        (
-            pl.lit(person_starts) | (pl.col("_year") != pl.col("_year").shift(1)).fill_null(True)
-        ).alias("_first")
+        pl.col("admission_date").cast(pl.Int32).alias("_day"),
+    ).rechunk()
+    order, person_starts, sorted_day = _order(claims, df["_day"])
+    year = sorted_day.cast(pl.Date).dt.year()
+    first = person_starts | (year != year.shift(1)).fill_null(True)
+    start = (
+        pl.select(
+            pl.when(pl.lit(first)).then(pl.int_range(claims.height, dtype=INDEX)).forward_fill()
+        )
+        .to_series()
+        .rechunk()
+        .alias("_start")
     )
-    s = _layers(s, t, has_transfer)
+    s = df.select(pl.exclude("_day").gather(order)).with_columns(first.alias("_first"), start)
+    s = _layers(s.lazy(), kinds).collect(engine="in-memory").rechunk()
 
     # Back to the input order: scatter each row to where it came from.
     inverse = pl.zeros(claims.height, pl.UInt32, eager=True).scatter(
         order, pl.int_range(claims.height, dtype=pl.UInt32, eager=True)
     )
-    return s.select(PARTS).select(pl.all().gather(inverse)).insert_column(0, claims["claim_id"])
+    back = s.select(pl.all().gather(inverse))
+    paid = [back[p] if p in back.columns else pl.lit(0, pl.Int64) for p in PARTS[:-1]]
+    return claims.select(
+        "claim_id",
+        *(p.alias(name) for p, name in zip(paid, PARTS[:-1], strict=True)),
+        (pl.col("total_cost") - pl.sum_horizontal(paid)).alias("self_pay"),
+    )
 
 
 def cost_controlled(policy: Policy | Pack | str, claims: pl.DataFrame) -> pl.Series:
