@@ -1,11 +1,25 @@
 """Downloadable xlsx templates (导入模板), one per source: title row, header, an example row,
-and a sheet that explains each column and the values it accepts."""
+and a sheet that explains each column and the values it accepts. Example codes and ID numbers are
+this county's (settings.COUNTY_CODE), never another's."""
 
 import io
 
 import xlsxwriter
+from django.conf import settings
+
+from fupin.idnumber import check_char
+from fupin.sheets.reader import Field
 
 from .sources import FIELDS, TITLES
+
+
+def example_of(field: Field, county: str | None = None) -> str:
+    """The example cell of `field` for `county` (6 digits; default this county): `{county}` filled
+    in, and an ID number given its own check character again."""
+    text = field.example.format(county=county or settings.COUNTY_CODE)
+    if field.kind == "id" and len(text) == 18 and text[:17].isdigit():
+        text = text[:17] + check_char(text[:17])
+    return text
 
 
 def template_xlsx(kind: str) -> bytes:
@@ -24,7 +38,7 @@ def template_xlsx(kind: str) -> bytes:
         )
         # Every column is text: ID numbers typed as numbers lose their last digits.
         sheet.set_column(j, j, 20 if f.kind in ("id", "code12", "area") else 14, text)
-        sheet.write_string(2, j, f.example)
+        sheet.write_string(2, j, example_of(f))
     notes = book.add_worksheet("填写说明")
     notes.write_row(0, 0, ["列名", "必填", "也可写作", "可填的值"], head)
     for i, f in enumerate(fields, start=1):

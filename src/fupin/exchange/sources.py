@@ -53,7 +53,7 @@ ID = Field(
     ),
     True,
     kind="id",
-    example="360222198001010014",
+    example="{county}198001010014",
 )
 NAME = Field(
     "name",
@@ -69,14 +69,14 @@ ROSTER = [
         "户编号",
         ("户编号", "户码", "户号", "家庭编号", "贫困户编号", "户编码"),
         True,
-        example="3602221002010001",
+        example="{county}1002010001",
     ),
     Field(
         "village_code",
         "村代码",
         ("村代码", "行政区划代码", "区划代码", "所在村代码", "村级代码", "村编码"),
         kind="code12",
-        example="360222100201",
+        example="{county}100201",
     ),
     Field("address", "住址", ("住址", "家庭住址", "家庭地址", "地址")),
     Field("phone", "联系电话", ("联系电话", "户联系电话", "电话", "手机号码", "手机号")),
@@ -223,7 +223,7 @@ ENROLMENT = [
         ("参保地区划代码", "参保地", "行政区划代码", "区划代码", "参保地代码", "所属区划"),
         True,
         kind="area",
-        example="360222100201",
+        example="{county}100201",
     ),
     Field(
         "enrolment_status",

@@ -1,6 +1,7 @@
 """数据导入与信息比对 pages: thin views over selectors (reads), imports/services (writes)."""
 
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +28,7 @@ from .blank_forms import template_xlsx
 from .comparison import CATEGORIES, LABELS
 from .models import ComparisonJob, ComparisonResult, ImportJob, JobState, Kind, Review
 from .review import id_diff
+from .sources import TITLES
 
 EXPORT_LIMIT = 200_000
 INSURANCE = {"pension": "养老保险", "medical": "医疗保险"}
@@ -165,7 +167,8 @@ def template(request: HttpRequest) -> HttpResponse:
         template_xlsx(kind),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{kind}-template.xlsx"
+    name = quote(f"{TITLES[kind]}导入模板.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,7 +30,6 @@ from .nightly import STEPS, WATCHED_STATUSES
 from .rules import rules
 
 SEED = 20201231
-COUNTY = "360222"
 
 
 def _ensure_sources(today: dt.date, county: User) -> list[str]:
@@ -39,7 +39,7 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
     from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
 
     watched = Household.objects.filter(
-        status__in=WATCHED_STATUSES, village_code__startswith=COUNTY
+        status__in=WATCHED_STATUSES, village_code__startswith=settings.COUNTY_CODE
     ).order_by("id")
     heads = Person.objects.filter(
         household__in=watched, relation=Relation.HEAD, status__in=WATCHED_STATUSES
@@ -121,7 +121,7 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
         and (p := next(picks, None)) is not None
     ):
         job = ComparisonJob.objects.create(
-            area_code=COUNTY,
+            area_code=settings.COUNTY_CODE,
             created_by=county,
             state="done",
             finished_at=timezone.now(),
@@ -166,7 +166,9 @@ def build() -> str:
     rng = random.Random(SEED)
     county = User.objects.get(username="county")
     added = _ensure_sources(today, county)
-    run = MonitoringRun.objects.create(area_code=COUNTY, day=today, steps=STEPS, created_by=county)
+    run = MonitoringRun.objects.create(
+        area_code=settings.COUNTY_CODE, day=today, steps=STEPS, created_by=county
+    )
     services.run_monitoring(run, user=county)
     run.refresh_from_db()
     alerted = list(
@@ -180,7 +182,7 @@ def build() -> str:
     pool = firsts + [m for m in alerted if m not in firsts]
     users = {
         t.code: User.objects.get(username=f"town-{t.code}")
-        for t in Area.objects.filter(level=Level.TOWNSHIP, code__startswith=COUNTY)
+        for t in Area.objects.filter(level=Level.TOWNSHIP, code__startswith=settings.COUNTY_CODE)
     }
 
     def town(m: MonitoredHousehold) -> User:
@@ -292,12 +294,14 @@ def build() -> str:
             description="暴雨致房屋受损，家庭财产损失较大",
         )
     village = (
-        Area.objects.filter(level=Level.VILLAGE, code__startswith=COUNTY).order_by("code").first()
+        Area.objects.filter(level=Level.VILLAGE, code__startswith=settings.COUNTY_CODE)
+        .order_by("code")
+        .first()
     )
     used = set(Person.objects.values_list("id_number", flat=True)) | set(
         MonitoredHousehold.objects.values_list("head_id_number", flat=True)
     )
-    idn = id_number(rng, COUNTY, dt.date(1972, 6, 18), "男", used)
+    idn = id_number(rng, settings.COUNTY_CODE, dt.date(1972, 6, 18), "男", used)
     if not MonitoredHousehold.objects.filter(head_id_number=idn).exists():
         services.enter_household(
             user=users[village.code[:9]],

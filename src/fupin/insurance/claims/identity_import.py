@@ -47,7 +47,7 @@ IDENTITIES = {norm(k): v for k, v in {"低保": "dibao", "低保对象": "dibao"
                                       "tekun": "tekun"}.items()}  # fmt: skip
 FIELDS = [
     Field("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "证件号码"), True, kind="id",
-          example="360222198001010014"),
+          example="{county}198001010014"),
     Field("name", "姓名", ("姓名", "人员姓名", "保障对象姓名"), example="张三"),
     Field("identity", "身份", ("身份", "特殊身份", "保障类别", "救助类别"), True, choices=IDENTITIES, example="低保"),
     Field("start", "起始日期", ("起始日期", "开始日期", "享受起始日期", "认定日期", "纳入日期"), True,

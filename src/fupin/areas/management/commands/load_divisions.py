@@ -10,11 +10,14 @@ from fupin.areas.services import BUNDLED, load_divisions, read_bundled, read_chi
 
 
 class Command(BaseCommand):
-    help = "导入行政区划：载入一个省/市/县的五级区划（默认随包附带的浮梁县 360222）。"
+    help = "导入行政区划：载入一个省/市/县的五级区划（默认本县，即设置 FUPIN_COUNTY_CODE 的县）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "code", nargs="?", default="360222", help="省(2位)、市(4位)或县(6位)代码"
+            "code",
+            nargs="?",
+            default=settings.COUNTY_CODE,
+            help="省(2位)、市(4位)或县(6位)代码（默认本县）",
         )
         parser.add_argument(
             "--source",
