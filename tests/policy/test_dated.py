@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from fupin.policy import ClaimsError, settle_claims, settle_frame
 from fupin.policy.batch import PARTS
 from fupin.policy.claims import Claim, to_frame
-from fupin.policy.packs import clear_cache
+from fupin.policy.packs import PackError, clear_cache
 from fupin.policy.params import fen_to_yuan, yuan_to_fen
 from fupin.policy.regions import load_policy
 
@@ -303,3 +303,11 @@ def test_a_county_copy_without_region_id_is_its_own_region(tmp_path, monkeypatch
         assert load_policy("county-x").region.periods_text() == "2018-01-01 起（county-x）"
     finally:
         clear_cache()
+
+
+def test_an_unknown_policy_lists_the_packs_and_the_regions():
+    with pytest.raises(PackError) as err:
+        load_policy("atlantis")
+    message = str(err.value)
+    assert message.startswith("未知政策包：atlantis。可用：fuliang-2018、")
+    assert "或地区（按入院日期取当日政策）：fuliang、jilin、jining、qingcheng" in message

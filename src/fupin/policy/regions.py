@@ -178,6 +178,12 @@ def load_policy(spec: str) -> Policy:
         return policy
     if spec in _regions():
         return Policy(spec, _regions()[spec])
+    if spec not in pack_ids():
+        regions = "、".join(sorted(_regions())) or "（无）"
+        known = "、".join(sorted(pack_ids())) or "（无）"
+        raise PackError(
+            f"未知政策包：{spec}。可用：{known}；或地区（按入院日期取当日政策）：{regions}"
+        )
     return policy_of(load_pack(spec))
 
 
