@@ -157,7 +157,7 @@ def test_quote_settles_each_claim_with_the_category_of_its_day(db, person, town_
         "490.50",
     ]
     assert second["category_basis"] == "建档立卡：2016-08-10 起为“新识别”"
-    assert second["period"] == "2016-01-01 至 2019-12-31（jining-2016）"
+    assert second["period"] == "2016-01-01 至 2019-12-31（济宁市医疗保险精准扶贫（2016））"
 
 
 def test_quote_of_another_townships_person_is_404(db, person, town_b_user):

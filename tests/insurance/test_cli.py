@@ -190,7 +190,8 @@ def test_a_claim_outside_every_period_exit_2(claims_csv, tmp_path):
     assert err.value.returncode == 2
     assert (
         "第 3 行，列 admission_date（入院日期）：入院日期 2012-04-01 不在山东省济宁市任何政策期间内；"
-        "现有期间：2016-01-01 至 2019-12-31（jining-2016）；2020-01-01 起（jining-2020）"
+        "现有期间：2016-01-01 至 2019-12-31（济宁市医疗保险精准扶贫（2016））；"
+        "2020-01-01 起（济宁市医疗保险精准扶贫“三降低、四提高”（2020））"
     ) in str(err.value)
     assert not out.exists()
 

@@ -86,7 +86,10 @@ def test_a_region_settles_each_claim_with_the_values_of_its_day(staff_client):
     )
     html = staff_client.post(URL, data).content.decode()
     # Worked in tests/policy/test_dated.py D-01: 2020's values (no 大病 threshold for the poor).
-    assert "9803.75" in html and "2020-01-01 起（jining-2020）" in html
+    assert (
+        "9803.75" in html
+        and "2020-01-01 起（济宁市医疗保险精准扶贫“三降低、四提高”（2020））" in html
+    )
     data["admission_date"] = ["2012-03-01"]
     html = staff_client.post(URL, data).content.decode()
     assert "入院日期 2012-03-01 不在山东省济宁市任何政策期间内" in html

@@ -178,7 +178,8 @@ def test_a_claim_outside_every_period_is_refused_on_both_paths(policy):
     )
     message = (
         "第 3 行，列 admission_date（入院日期）：入院日期 2012-05-01 不在山东省济宁市任何政策期间内；"
-        "现有期间：2016-01-01 至 2019-12-31（jining-2016）；2020-01-01 起（jining-2020）"
+        "现有期间：2016-01-01 至 2019-12-31（济宁市医疗保险精准扶贫（2016））；"
+        "2020-01-01 起（济宁市医疗保险精准扶贫“三降低、四提高”（2020））"
     )
     with pytest.raises(ClaimsError) as err:
         settle_claims(policy, claims)
@@ -242,11 +243,15 @@ def test_a_mid_year_change_of_values_keeps_the_year_to_date(jilin_mid_year):
     ]
     assert _both("jilin", rows) == expected
     assert load_policy("jilin").region.periods_text() == (
-        "2017-09-12 至 2018-06-30（jilin-2017）；2018-07-01 起（jilin-2018）"
+        "2017-09-12 至 2018-06-30（吉林省社会保险扶贫——医疗保险（2017））；"
+        "2018-07-01 起（吉林省（假想的 2018 年 7 月调整））"
     )
     (first, second) = settle_claims("jilin", _claims(rows))
-    assert "适用政策：2017-09-12 至 2018-06-30（jilin-2017）" in first.explain()
-    assert "适用政策：2018-07-01 起（jilin-2018）" in second.explain()
+    assert (
+        "适用政策：2017-09-12 至 2018-06-30（吉林省社会保险扶贫——医疗保险（2017））"
+        in first.explain()
+    )
+    assert "适用政策：2018-07-01 起（吉林省（假想的 2018 年 7 月调整））" in second.explain()
 
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -299,8 +304,12 @@ def test_a_county_copy_without_region_id_is_its_own_region(tmp_path, monkeypatch
     monkeypatch.setenv("FUPIN_POLICY_DIRS", str(tmp_path))
     clear_cache()
     try:
-        assert load_policy("fuliang").region.periods_text() == "2018-01-01 起（fuliang-2018）"
-        assert load_policy("county-x").region.periods_text() == "2018-01-01 起（county-x）"
+        assert (
+            load_policy("fuliang").region.periods_text()
+            == "2018-01-01 起（浮梁县健康扶贫“春季攻势”（2018））"
+        )
+        assert load_policy("county-x").region.periods_text() == "2018-01-01 起（测试县）"
+        assert load_policy("county-x").region.periods_text(ids=True) == "2018-01-01 起（county-x）"
     finally:
         clear_cache()
 

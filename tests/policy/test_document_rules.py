@@ -163,8 +163,8 @@ def test_document_rules(name, policy, category, rows, expected):
 def test_maternity_is_refused_where_no_pack_admits_it():
     claims = _claims("general", [(MA, 2, None, "2018-03-01", "5000", "4000", "0", False)])
     message = (
-        "第 2 行，列 visit_type（就诊类型）：2018-01-01 起（fuliang-2018） 的政策未规定住院分娩"
-        "（maternity）按住院结算，请按住院（inpatient）或核对政策"
+        "第 2 行，列 visit_type（就诊类型）：2018-01-01 起（浮梁县健康扶贫“春季攻势”（2018）） 的政策未规定住院分娩"
+        "按住院结算：请按住院结算，或核对政策"
     )
     for settle in (settle_claims, lambda p, c: settle_frame(p, to_frame(c))):
         with pytest.raises(ClaimsError) as err:

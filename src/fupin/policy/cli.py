@@ -146,7 +146,7 @@ def policy_list_text() -> str:
         "政策地区（按入院日期取当日政策，--policy 地区编号；某日的政策：地区编号@YYYY-MM-DD）：",
     ]
     for region in list_regions():
-        lines.append(f"{region.id:<16}{region.name}：{region.periods_text()}")
+        lines.append(f"{region.id:<16}{region.name}：{region.periods_text(ids=True)}")
     return "\n".join(lines)
 
 
@@ -155,7 +155,7 @@ def region_show_text(region_id: str) -> str:
     region = load_region(region_id)
     lines = [
         f"{region.id}：{region.name}",
-        f"期间：{region.periods_text()}",
+        f"期间：{region.periods_text(ids=True)}",
         "",
         "参数（按生效日期）：",
     ]

@@ -36,9 +36,12 @@ class Span:
     def contains(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
-    def text(self) -> str:
+    def text(self, ids: bool = False) -> str:
+        """“2020-01-01 起（济宁市医疗保险精准扶贫…（2020））”: the period and its pack by name, as staff
+        and residents read it in trails and messages; `ids` names the pack id instead (the command
+        line's `fupin policy list`, where the id is what `--policy` takes)."""
         until = f"至 {self.end.isoformat()}" if self.end else "起"
-        return f"{self.start.isoformat()} {until}（{self.pack.id}）"
+        return f"{self.start.isoformat()} {until}（{self.pack.id if ids else self.pack.name}）"
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,8 @@ class Region:
     name: str
     spans: tuple[Span, ...]
 
-    def periods_text(self) -> str:
-        return "；".join(s.text() for s in self.spans)
+    def periods_text(self, ids: bool = False) -> str:
+        return "；".join(s.text(ids) for s in self.spans)
 
     def span_at(self, day: date) -> int | None:
         """Index of the span in force on `day`, or None."""
@@ -209,4 +212,4 @@ def admits_maternity(pack: Pack) -> bool:
 
 
 def maternity_refusal(period: str) -> str:
-    return f"{period} 的政策未规定住院分娩（maternity）按住院结算，请按住院（inpatient）或核对政策"
+    return f"{period} 的政策未规定住院分娩按住院结算：请按住院结算，或核对政策"
