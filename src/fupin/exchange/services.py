@@ -9,12 +9,13 @@ registered here may be enrolled in any county — and only findings inside the j
 from __future__ import annotations
 
 import datetime as dt
+import io
 import time
 
-import pyarrow as pa
+import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
@@ -31,6 +32,7 @@ from fupin.access.scope import (
     scoped,
 )
 from fupin.areas.models import village_code_range
+from fupin.insurance.claims.store import read_sql
 from fupin.insurance.models import EnrolmentRecord
 from fupin.registry.choices import ACTIVE_STATUSES, InsuranceStatus
 from fupin.registry.models import Person
@@ -48,6 +50,7 @@ ENROLMENT_OF = {
     "suspended": InsuranceStatus.SUSPENDED,
     "not_enrolled_pension": InsuranceStatus.NOT_ENROLLED, "not_enrolled_medical": InsuranceStatus.NOT_ENROLLED,
 }  # fmt: skip
+SCHEMES = ("pension", "medical")
 
 
 def start_comparison(*, user: User, request: HttpRequest | None = None) -> ComparisonJob:
@@ -92,71 +95,51 @@ def confirm_import(*, user: User, job: ImportJob) -> bool:
     return True
 
 
-def _registry_table(area_code: str, user: User) -> tuple[pa.Table, list[int]]:
+REGISTRY_SCHEMA = {
+    "id": pl.Int64, "id_number": pl.String, "name": pl.String, "area_code": pl.String,
+    "status": pl.String, "poor": pl.Int64, "dibao": pl.Int64, "tekun": pl.Int64,
+    "severe_disability": pl.Int64,
+}  # fmt: skip
+ENROLMENT_SCHEMA = {
+    "id_number": pl.String, "name": pl.String, "area_code": pl.String, "insurance": pl.String,
+    "enrolment_status": pl.String, "poverty_tag": pl.Int64, "premium_subsidy": pl.Int64,
+    "deceased": pl.Int64,
+}  # fmt: skip
+
+
+def _flag(column: str) -> str:
+    """A boolean column as 0/1 (COPY's CSV would say t/f)."""
+    return f"CASE WHEN {column} THEN 1 ELSE 0 END"
+
+
+def _registry_table(area_code: str, user: User) -> pl.DataFrame:
+    """The registry of the job's area as the acting user sees it, in id order, read in one
+    statement (COPY on PostgreSQL). Which persons: the ids of `scoped()`'s queryset, as a
+    subquery — the scope rule stays in `fupin.access.scope`; `poor` is computed in SQL."""
     qs = scoped(Person.objects.all(), user)
     if area_code:
         qs = qs.filter(village_code__range=village_code_range(area_code))
-    cols = {
-        k: []
-        for k in (
-            "id_number",
-            "name",
-            "area_code",
-            "status",
-            "poor",
-            "dibao",
-            "tekun",
-            "severe_disability",
-        )
-    }
-    pks = []
-    active = {str(s) for s in ACTIVE_STATUSES}
-    for pk, idn, name, vc, status, dibao, tekun, severe in (
-        qs.order_by("id")
-        .values_list(
-            "id",
-            "id_number",
-            "name",
-            "village_code",
-            "status",
-            "dibao",
-            "tekun",
-            "severe_disability",
-        )
-        .iterator(chunk_size=CHUNK)
-    ):
-        pks.append(pk)
-        for k, v in zip(
-            cols,
-            (idn, name, vc, status, int(status in active), int(dibao), int(tekun), int(severe)),
-            strict=True,
-        ):
-            cols[k].append(v)
-    return pa.table(cols), pks
+    inner, params = qs.order_by().values("id").query.sql_with_params()
+    active = ", ".join(f"'{s}'" for s in sorted(str(s) for s in ACTIVE_STATUSES))
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT p.id, p.id_number, p.name, p.village_code, p.status, "
+        f"CASE WHEN p.status IN ({active}) THEN 1 ELSE 0 END, {_flag('p.dibao')}, "
+        f"{_flag('p.tekun')}, {_flag('p.severe_disability')} "
+        f"FROM {q(Person._meta.db_table)} p WHERE p.id IN ({inner}) ORDER BY p.id"
+    )
+    return read_sql(sql, list(params), REGISTRY_SCHEMA)
 
 
-def _enrolment_table() -> pa.Table:
-    cols = {
-        k: []
-        for k in (
-            "id_number",
-            "name",
-            "area_code",
-            "insurance",
-            "enrolment_status",
-            "poverty_tag",
-            "premium_subsidy",
-            "deceased",
-        )
-    }
-    for row in EnrolmentRecord.objects.order_by("id").values_list(*cols).iterator(chunk_size=CHUNK):
-        for k, v in zip(cols, row, strict=True):
-            cols[k].append(int(v) if isinstance(v, bool) else v)
-    return pa.table(cols)
-
-
-def _pad(code: str | None) -> str:
-    return (code or "").ljust(12, "0")[:12]
+def _enrolment_table() -> pl.DataFrame:
+    """The whole enrolment extract in id order, read in one statement (COPY on PostgreSQL)."""
+    table = connection.ops.quote_name(EnrolmentRecord._meta.db_table)
+    sql = (
+        f"SELECT id_number, name, area_code, insurance, enrolment_status, "
+        f"{_flag('poverty_tag')}, {_flag('premium_subsidy')}, {_flag('deceased')} "
+        f"FROM {table} ORDER BY id"
+    )
+    return read_sql(sql, [], ENROLMENT_SCHEMA)
 
 
 LIVENESS = "exchange.comparisonjob"  # the lock a process holds while it runs a comparison
@@ -199,66 +182,40 @@ def _run_comparison(job: ComparisonJob, user: User, as_of: dt.date | None) -> di
         )
 
     step(1, "读取建档立卡数据")
-    registry, pks = _registry_table(job.area_code, user)
+    registry = _registry_table(job.area_code, user)
     step(2, "读取参保数据")
     enrolment = _enrolment_table()
     engine = comparison.DuckDBEngine(threads=2)
     try:
-        engine.load_arrow("registry", registry)
-        engine.load_arrow("enrolment", enrolment)
-        summary = comparison.run(
+        engine.load_arrow("registry", registry.drop("id").to_arrow())
+        engine.load_arrow("enrolment", enrolment.to_arrow())
+        comparison.run(
             engine,
             comparison.Settings.from_pack(
                 settings.COUNTY_POLICY_PACK, as_of=as_of or dt.date.today()
             ),
             lambda n, total, label: step(2 + n, label),
         )
-        rows = engine.arrow(
-            "SELECT * FROM results ORDER BY category, area_code, registry_row, enrolment_row"
-        ).to_pylist()
-    finally:
-        engine.close()
-    objs = []
-    prefix = job.area_code
-    for r in rows:
-        person_id = pks[r["registry_row"] - 1] if r["registry_row"] else None
-        village = _pad(r["area_code"] or r["enrol_area_code"])
-        if prefix and not village.startswith(prefix):
-            continue  # an enrolment row of another area: not this job's business
-        objs.append(
-            ComparisonResult(
-                job=job,
-                category=r["category"],
-                insurance=r["insurance"] or "",
-                village_code=village,
-                person_id=person_id,
-                id_number=r["id_number"] or "",
-                name=(r["name"] or "")[:50],
-                enrol_id_number=(r["enrol_id_number"] or "")[:24],
-                enrol_name=(r["enrol_name"] or "")[:50],
-                enrol_area_code=(r["enrol_area_code"] or "")[:12],
-                score=r["score"],
-                detail=(r["detail"] or "")[:200],
-                review=Review.PENDING if r["category"] in REVIEWED else Review.NONE,
+        found = pl.from_arrow(
+            engine.arrow(
+                "SELECT * FROM results ORDER BY category, area_code, registry_row, enrolment_row"
             )
         )
-    summary = {c: 0 for c in comparison.CATEGORIES}
-    by_town: dict[str, dict[str, int]] = {}
-    for o in objs:
-        summary[o.category] += 1
-        town = by_town.setdefault(o.village_code[:9], {})
-        town[o.category] = town.get(o.category, 0) + 1
+    finally:
+        engine.close()
+    results = _results_frame(found, registry.select("id"), job.area_code)
+    summary, by_town = _counts(results)
     with transaction.atomic():
-        ComparisonResult.objects.bulk_create(objs, batch_size=CHUNK)
-        _update_enrolment_status(objs)
+        _store_results(job.pk, results)
+        _update_enrolment_status(results)
         ComparisonJob.objects.filter(pk=job.pk).update(
             state=JobState.DONE,
             step=job.steps,
             step_label="完成",
             summary=summary,
             by_township=by_town,
-            registry_rows=registry.num_rows,
-            enrolment_rows=enrolment.num_rows,
+            registry_rows=registry.height,
+            enrolment_rows=enrolment.height,
             finished_at=timezone.now(),
             seconds=round(time.monotonic() - started, 2),
         )
@@ -266,18 +223,127 @@ def _run_comparison(job: ComparisonJob, user: User, as_of: dt.date | None) -> di
     return summary
 
 
-def _update_enrolment_status(results: list[ComparisonResult]) -> None:
-    """Person.pension_status / medical_status from the exact findings (set-based, a few UPDATEs)."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    for r in results:
-        status = ENROLMENT_OF.get(r.category)
-        if status and r.person_id and r.insurance in ("pension", "medical"):
-            groups.setdefault((r.insurance, status), []).append(r.person_id)
-    for (insurance, status), ids in groups.items():
-        for i in range(0, len(ids), CHUNK):
-            Person.objects.filter(pk__in=ids[i : i + CHUNK]).update(
-                **{f"{insurance}_status": status}
-            )
+def _text(column: str, width: int | None = None) -> pl.Expr:
+    """A result column as stored: empty for none, cut to the field's width."""
+    expr = pl.col(column).fill_null("")
+    return (expr.str.slice(0, width) if width else expr).alias(column)
+
+
+def _results_frame(found: pl.DataFrame, ids: pl.DataFrame, area_code: str) -> pl.DataFrame:
+    """The pipeline's findings as `ComparisonResult` columns (attnames), in the order found:
+    registry_row → person id by a join on the row number, the village code padded to 12 digits
+    (the registry's, else the enrolment row's), findings outside the job's area dropped."""
+    numbered = ids.with_row_index("registry_row", offset=1).select(
+        pl.col("registry_row").cast(pl.Int64), pl.col("id").alias("person_id")
+    )
+    own = pl.when(pl.col("area_code").fill_null("") != "").then(pl.col("area_code"))
+    frame = (
+        found.with_columns(pl.col("registry_row").cast(pl.Int64))
+        .join(numbered, on="registry_row", how="left", maintain_order="left")
+        .with_columns(
+            own.otherwise(pl.col("enrol_area_code"))
+            .fill_null("")
+            .str.pad_end(12, "0")
+            .str.slice(0, 12)
+            .alias("village_code")
+        )
+    )
+    if area_code:
+        frame = frame.filter(pl.col("village_code").str.starts_with(area_code))
+    return frame.select(
+        pl.col("category"),
+        _text("insurance"),
+        pl.col("village_code"),
+        pl.col("person_id"),
+        _text("id_number"),
+        _text("name", 50),
+        _text("enrol_id_number", 24),
+        _text("enrol_name", 50),
+        _text("enrol_area_code", 12),
+        pl.col("score").cast(pl.Float64),
+        _text("detail", 200),
+        pl.when(pl.col("category").is_in(REVIEWED))
+        .then(pl.lit(str(Review.PENDING)))
+        .otherwise(pl.lit(str(Review.NONE)))
+        .alias("review"),
+    )
+
+
+def _counts(results: pl.DataFrame) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """(count per category, every category named; {township code: {category: count}})."""
+    summary = dict.fromkeys(comparison.CATEGORIES, 0)
+    for category, n in results.group_by("category").len().iter_rows():
+        summary[category] += n
+    by_town: dict[str, dict[str, int]] = {}
+    towns = results.group_by(pl.col("village_code").str.slice(0, 9).alias("town"), "category")
+    for town, category, n in towns.len().sort("town", "category").iter_rows():
+        by_town.setdefault(town, {})[category] = n
+    return summary, by_town
+
+
+def _store_results(job_id: int, results: pl.DataFrame) -> None:
+    """Insert the findings: one COPY on PostgreSQL, `bulk_create` elsewhere (SQLite)."""
+    rows = results.with_columns(pl.lit(job_id, pl.Int64).alias("job_id"))
+    if connection.vendor != "postgresql":
+        ComparisonResult.objects.bulk_create(
+            (ComparisonResult(**r) for r in rows.iter_rows(named=True)), batch_size=CHUNK
+        )
+        return
+    if rows.is_empty():
+        return
+    fields = {f.attname: f.column for f in ComparisonResult._meta.concrete_fields}
+    cols = ", ".join(connection.ops.quote_name(fields[c]) for c in rows.columns)
+    table = connection.ops.quote_name(ComparisonResult._meta.db_table)
+    buf = io.BytesIO()
+    rows.write_csv(buf, include_header=False, null_value="\\N")
+    with connection.cursor() as cur:
+        with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+            copy.write(buf.getvalue())
+
+
+def _update_enrolment_status(results: pl.DataFrame) -> None:
+    """Person.pension_status / medical_status from the exact findings: one UPDATE per scheme on
+    PostgreSQL (from arrays of ids and statuses), a few chunked UPDATEs per status elsewhere. A
+    person with two exact findings of one scheme gets the status whose group comes last in order
+    of first appearance — the order the earlier per-status UPDATEs applied them in."""
+    status_of = pl.DataFrame(
+        {"category": list(ENROLMENT_OF), "status": [str(v) for v in ENROLMENT_OF.values()]}
+    )
+    exact = (
+        results.with_row_index("at")
+        .filter(pl.col("person_id").is_not_null() & pl.col("insurance").is_in(SCHEMES))
+        .join(status_of, on="category", how="inner")
+    )
+    if exact.is_empty():
+        return
+    order = exact.group_by("insurance", "status").agg(pl.col("at").min().alias("group_at"))
+    final = (
+        exact.join(order, on=["insurance", "status"])
+        .sort("group_at")
+        .group_by("insurance", "person_id")
+        .agg(pl.col("status").last())
+    )
+    table = connection.ops.quote_name(Person._meta.db_table)
+    for insurance in SCHEMES:
+        mine = final.filter(pl.col("insurance") == insurance)
+        if mine.is_empty():
+            continue
+        column = connection.ops.quote_name(f"{insurance}_status")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"UPDATE {table} p SET {column} = v.status "
+                    f"FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS status) v "
+                    f"WHERE p.id = v.id",
+                    [mine["person_id"].to_list(), mine["status"].to_list()],
+                )
+            continue
+        for (status,), group in mine.group_by("status"):
+            ids = group["person_id"].to_list()
+            for i in range(0, len(ids), CHUNK):
+                Person.objects.filter(pk__in=ids[i : i + CHUNK]).update(
+                    **{f"{insurance}_status": status}
+                )
 
 
 def fail_comparison(job_id: int, message: str) -> None:
