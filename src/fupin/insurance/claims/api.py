@@ -21,10 +21,13 @@ from fupin.sheets import reader
 
 from . import exports, identity_import, imports, official, resettle, selectors
 from .models import (
+    ClaimImport,
     IdentityImport,
     IdentityImportRow,
+    MedicalClaim,
     OfficialChange,
     OfficialResettlement,
+    Resettlement,
     VisitType,
 )
 
@@ -55,11 +58,11 @@ class ImportOut(Schema):
     )
 
     @staticmethod
-    def resolve_state_name(obj) -> str:
+    def resolve_state_name(obj: ClaimImport) -> str:
         return obj.get_state_display()
 
     @staticmethod
-    def resolve_faults(obj) -> list[dict]:
+    def resolve_faults(obj: ClaimImport) -> list[dict]:
         rows = obj.rows.exclude(errors=[]).order_by("row_no")[:MAX_LIMIT]
         return [
             {"row": r.row_no, "column": c, "reason": reason} for r in rows for c, reason in r.errors
@@ -101,40 +104,40 @@ class ClaimOut(Schema):
     self_fen: int
 
     @staticmethod
-    def resolve_name(obj) -> str:
+    def resolve_name(obj: MedicalClaim) -> str:
         return obj.person.name
 
     @staticmethod
-    def resolve_id_number(obj) -> str:
+    def resolve_id_number(obj: MedicalClaim) -> str:
         return mask(obj.person.id_number)
 
     @staticmethod
-    def resolve_admission_date(obj) -> str:
+    def resolve_admission_date(obj: MedicalClaim) -> str:
         return obj.admission_date.isoformat()
 
     @staticmethod
-    def resolve_category_name(obj) -> str:
+    def resolve_category_name(obj: MedicalClaim) -> str:
         return CATEGORY_NAMES.get(obj.category, "")
 
     # The official split (ClaimSplit), read through selectors.with_split.
     @staticmethod
-    def resolve_basic_fen(obj) -> int:
+    def resolve_basic_fen(obj: MedicalClaim) -> int:
         return obj.split_basic_fen
 
     @staticmethod
-    def resolve_critical_fen(obj) -> int:
+    def resolve_critical_fen(obj: MedicalClaim) -> int:
         return obj.split_critical_fen
 
     @staticmethod
-    def resolve_assistance_fen(obj) -> int:
+    def resolve_assistance_fen(obj: MedicalClaim) -> int:
         return obj.split_assistance_fen
 
     @staticmethod
-    def resolve_fallback_fen(obj) -> int:
+    def resolve_fallback_fen(obj: MedicalClaim) -> int:
         return obj.split_fallback_fen
 
     @staticmethod
-    def resolve_self_fen(obj) -> int:
+    def resolve_self_fen(obj: MedicalClaim) -> int:
         return obj.split_self_fen
 
 
@@ -142,7 +145,7 @@ class ClaimDetailOut(ClaimOut):
     steps: list[StepOut]
 
     @staticmethod
-    def resolve_steps(obj) -> list[dict]:
+    def resolve_steps(obj: MedicalClaim) -> list[dict]:
         return [
             {
                 "layer": s["layer"],
@@ -194,7 +197,7 @@ class ResettlementOut(Schema):
     percent: int
 
     @staticmethod
-    def resolve_state_name(obj) -> str:
+    def resolve_state_name(obj: Resettlement) -> str:
         return obj.get_state_display()
 
 
@@ -221,7 +224,7 @@ class FlagOut(Schema):
 
 
 @router.post("/insurance/claim-imports", response={201: ImportOut})
-def upload(request, file: File[UploadedFile]):
+def upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
     """上传结算数据文件：读取和校验在后台进行（state 为 reading 时轮询 `{pk}`），暂存、预览，不入库."""
     try:
         imports.check_upload_size(file.size)
@@ -238,14 +241,14 @@ def upload(request, file: File[UploadedFile]):
 
 
 @router.get("/insurance/claim-imports/{pk}", response=ImportOut)
-def import_status(request, pk: Id):
+def import_status(request: HttpRequest, pk: Id) -> ClaimImport:
     job = selectors.claim_import(request.user, pk)
     imports.recover_abandoned(job)  # a check whose worker died is failed with the reason
     return job
 
 
 @router.post("/insurance/claim-imports/{pk}/confirm", response=ImportOut)
-def import_confirm(request, pk: Id):
+def import_confirm(request: HttpRequest, pk: Id) -> ClaimImport:
     """确认入库并结算（一个事务，全部或全不）."""
     job = selectors.claim_import(request.user, pk)
     try:
@@ -258,9 +261,10 @@ def import_confirm(request, pk: Id):
 
 
 @router.get("/insurance/claims", response=list[ClaimOut])
-def list_claims(request, year: Year, town: str = Query("", max_length=12), category: str = Query("", max_length=10),
+def list_claims(request: HttpRequest, year: Year, town: str = Query("", max_length=12),
+                category: str = Query("", max_length=10),
                 visit_type: str = Query("", max_length=20), limit: int = Query(100, ge=1, le=1000),
-                offset: int = Query(0, ge=0, le=MAX_ID)):  # fmt: skip
+                offset: int = Query(0, ge=0, le=MAX_ID)) -> list[MedicalClaim]:  # fmt: skip
     """本辖区某年度的结算单（身份证号脱敏）."""
     if category and category not in CATEGORY_NAMES:
         raise _422(f"未知人员类别 {category}", "category")
@@ -275,7 +279,7 @@ def list_claims(request, year: Year, town: str = Query("", max_length=12), categ
 
 
 @router.get("/insurance/claims/totals", response=list[TotalsOut])
-def totals(request, year: Year):
+def totals(request: HttpRequest, year: Year) -> list[dict[str, object]]:
     """本辖区某年度各乡镇合计（分）."""
     return [
         {**r, **{k: r[k] or 0 for k in ("total", *selectors.PARTS)}}
@@ -284,7 +288,7 @@ def totals(request, year: Year):
 
 
 @router.get("/insurance/claims/high-self-pay", response=list[FlagOut])
-def high_self_pay(request, year: Year):
+def high_self_pay(request: HttpRequest, year: Year) -> list[dict[str, object]]:
     """年度个人自付超过家庭收入预警比例的人员（因病致贫返贫风险）."""
     flags = selectors.high_self_pay(request.user, year)
     persons = {p.pk: p for p in Person.objects.filter(pk__in=[f.person_id for f in flags])}
@@ -307,7 +311,7 @@ def high_self_pay(request, year: Year):
 
 
 @router.get("/insurance/claims/{pk}", response=ClaimDetailOut)
-def claim(request, pk: Id):
+def claim(request: HttpRequest, pk: Id) -> MedicalClaim:
     """一笔结算单及其计算过程."""
     from fupin.access.scope import get_scoped
 
@@ -319,7 +323,7 @@ def claim(request, pk: Id):
 
 
 @router.post("/insurance/resettlements", response={201: ResettlementOut})
-def start_resettlement(request, body: ResettleIn):
+def start_resettlement(request: HttpRequest, body: ResettleIn) -> Status:
     """发起政策测算（后台任务）；用 GET /insurance/resettlements/{pk} 查看进度与对照."""
     try:
         run = resettle.start(
@@ -338,14 +342,14 @@ def start_resettlement(request, body: ResettleIn):
 
 
 @router.get("/insurance/resettlements/{pk}", response=ResettlementOut)
-def resettlement(request, pk: Id):
+def resettlement(request: HttpRequest, pk: Id) -> Resettlement:
     run = selectors.resettlement(request.user, pk)
     resettle.recover_abandoned(run)
     return run
 
 
 @router.get("/insurance/resettlements/{pk}/comparison", response=list[ComparisonOut])
-def comparison(request, pk: Id):
+def comparison(request: HttpRequest, pk: Id) -> list[dict[str, object]]:
     """各乡镇正式结算与测算结果对照（分）."""
     run = selectors.resettlement(request.user, pk)
     return [

@@ -12,8 +12,10 @@ once the job row commits): the upload request only stores it, the page and `GET
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -225,12 +227,14 @@ def stage(job: IdentityImport, *, user: User) -> IdentityImport:
     return job
 
 
-def _overlaps(a_start, a_end, b_start, b_end) -> bool:
+def _overlaps(
+    a_start: dt.date, a_end: dt.date | None, b_start: dt.date, b_end: dt.date | None
+) -> bool:
     far = today().replace(year=9999)
     return a_start <= (b_end or far) and b_start <= (a_end or far)
 
 
-def _validate(staged: list[dict], header, user) -> None:
+def _validate(staged: list[dict], header: Callable[[str], str], user: User) -> None:
     ids = sorted({v["id_number"] for v in staged if v.get("id_number")})
     persons: dict[str, Person] = {}
     for i in range(0, len(ids), 2000):

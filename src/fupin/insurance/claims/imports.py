@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
 from fupin import jobprogress, liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import (
     OutOfScope,
     acting_user,
@@ -147,7 +148,7 @@ class ImportRefused(ValueError):
     """The job cannot go on (wrong state, faulty rows, permission); Chinese message."""
 
 
-def create_import(*, user, filename: str, content: bytes) -> ClaimImport:
+def create_import(*, user: User, filename: str, content: bytes) -> ClaimImport:
     require_writer(user)
     check_upload_size(len(content))
     return ClaimImport.objects.create(
@@ -159,7 +160,7 @@ def create_import(*, user, filename: str, content: bytes) -> ClaimImport:
     )
 
 
-def start_import(*, user, filename: str, content: bytes) -> ClaimImport:
+def start_import(*, user: User, filename: str, content: bytes) -> ClaimImport:
     """Store the upload and queue its reading and checking once the job row is committed: the
     request returns at once, the page polls the job (a 300,000-row file never holds a request).
 
@@ -174,7 +175,7 @@ PROGRESS_EVERY = 500  # rows between progress reports (the reporter also throttl
 ABANDONED = "读取校验时后台进程意外退出（如内存耗尽或进程被终止），未写入任何结算单：请重新上传。"
 
 
-def run_stage(job: ClaimImport, *, user) -> None:
+def run_stage(job: ClaimImport, *, user: User) -> None:
     """The background reading and checking of an upload, holding the job's lock until its final
     state is written; an unexpected fault fails the job with a Chinese reason."""
     try:
@@ -233,7 +234,7 @@ def _cell(f: Field, raw: object) -> tuple[object, str | None]:
     return text, None
 
 
-def stage(job: ClaimImport, *, user) -> ClaimImport:
+def stage(job: ClaimImport, *, user: User) -> ClaimImport:
     """Read and check the file into staging, reporting rows checked / total (`jobprogress`) so the
     page shows a percentage; nothing is stored as a claim yet."""
     _step(job, "正在读取文件", rows_done=0)
@@ -326,7 +327,7 @@ def _persons(ids: Iterable[str]) -> dict[str, Person]:
     return out
 
 
-def _validate(staged: list[dict], header, user) -> list[list]:
+def _validate(staged: list[dict], header: Callable[[str], str], user: User) -> list[list]:
     """Set-based checks; faults go to each row's `errors`. Returns the unknown persons listed."""
     persons = _persons(v["id_number"] for v in staged if v.get("id_number"))
     unknown: list[list] = []
@@ -439,7 +440,7 @@ def _validate(staged: list[dict], header, user) -> list[list]:
     return unknown
 
 
-def merge(job: ClaimImport, *, user, request=None) -> dict:
+def merge(job: ClaimImport, *, user: User, request: HttpRequest | None = None) -> dict:
     """Store the staged claims and settle every person-year they touch — one transaction."""
     require_writer(user)
     try:

@@ -23,12 +23,13 @@ import time
 import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
 from fupin import liveness
 from fupin.access.audit import record
-from fupin.access.models import AuditAction
+from fupin.access.models import AuditAction, User
 from fupin.access.scope import (
     OutOfScope,
     acting_user,
@@ -59,7 +60,14 @@ class OfficialResettleError(ValueError):
     """A re-settle that cannot start or finish; Chinese message."""
 
 
-def start(*, user, year, area_code: str = "", note: str = "", request=None) -> OfficialResettlement:
+def start(
+    *,
+    user: User,
+    year: int | str,
+    area_code: str = "",
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> OfficialResettlement:
     """发起按新身份重算: checked, audited, queued once the run row is committed."""
     require_writer(user)
     try:
@@ -89,7 +97,7 @@ def start(*, user, year, area_code: str = "", note: str = "", request=None) -> O
     return run
 
 
-def execute(run: OfficialResettlement, *, user) -> dict:
+def execute(run: OfficialResettlement, *, user: User) -> dict:
     """Run the re-settle as `user`, holding the run's lock until its final state is written."""
     try:
         with liveness.holding(LIVENESS, run.pk):
@@ -143,7 +151,7 @@ class _Progress:
             self.own.close()
 
 
-def _execute(run: OfficialResettlement, user) -> dict:
+def _execute(run: OfficialResettlement, user: User) -> dict:
     require_area(user, run.area_code)
     progress = _Progress(run.pk)
     progress(state=RunState.RUNNING, step="等待其他结算写入完成")
@@ -160,7 +168,7 @@ def _execute(run: OfficialResettlement, user) -> dict:
     return out
 
 
-def _resettle(run: OfficialResettlement, user, progress: _Progress) -> dict:
+def _resettle(run: OfficialResettlement, user: User, progress: _Progress) -> dict:
     progress(step="读取结算单")
     frame = store.read_year(run.year, run.area_code)
     progress(rows_total=frame.height, step="按入院当日身份重新识别人员类别和慢性病类别")

@@ -19,11 +19,12 @@ from datetime import date
 import polars as pl
 from django.conf import settings
 from django.db import connection
+from django.db.models import Choices
 from django.utils import timezone
 
 from fupin.appraisal.models import CertificateChange, ChangeKind
 from fupin.appraisal.selectors import chronic_classes_for
-from fupin.insurance.categories import ENJOYING, PRIORITY, timelines
+from fupin.insurance.categories import ENJOYING, PRIORITY, CategoryOnDay, timelines
 from fupin.policy import Claim, ClaimsError, load_pack, load_policy, settle_claims, settle_frame
 from fupin.policy.claims import Fault, to_frame
 from fupin.policy.regions import Policy
@@ -51,7 +52,9 @@ def county_policy() -> Policy:
     return load_policy(county_region())
 
 
-def identity_of(person_ids: Iterable[int], days: Iterable[tuple[int, date, str]]):
+def identity_of(
+    person_ids: Iterable[int], days: Iterable[tuple[int, date, str]]
+) -> tuple[dict[tuple[int, date], CategoryOnDay], dict[tuple[int, date], str]]:
     """({(person, day): CategoryOnDay}, {(person, day): chronic class}) for the claims given as
     (person_id, admission_date, visit_type) — three queries for the categories, one for classes."""
     days = list(days)
@@ -85,7 +88,7 @@ def _read(sql: str, params: list, column: str, ids: list[int], schema: dict) -> 
     return frame.filter(pl.col(first).is_in(pl.Series(ids, dtype=pl.Int64).implode()))
 
 
-def _labels(choices) -> dict[str, str]:
+def _labels(choices: type[Choices]) -> dict[str, str]:
     return {str(value): str(label) for value, label in choices.choices}
 
 

@@ -8,7 +8,8 @@ the official settlement recorded for each claim's day; re-settlement (政策测�
 from __future__ import annotations
 
 import io
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 import polars as pl
 from django.db import connection
@@ -118,7 +119,12 @@ def settle_stored(frame: pl.DataFrame, policy: Policy) -> tuple[pl.DataFrame, in
     return results, frame.height - usable.height
 
 
-def write_results(run_id: int, results: pl.DataFrame, progress=None, chunk: int = 200_000) -> int:
+def write_results(
+    run_id: int,
+    results: pl.DataFrame,
+    progress: Callable[[int], object] | None = None,
+    chunk: int = 200_000,
+) -> int:
     """Insert a re-settlement's results (`ResettledClaim`), in chunks; `progress(done)` after each."""
     table = ResettledClaim._meta.db_table
     cols = ["run_id", "claim_id", "village_code", *RESULT_COLUMNS]
@@ -213,7 +219,7 @@ TRAIL_CHUNK = 50_000
 TRAIL_COLUMNS = ("policy", "period", "category", "category_basis", "chronic_class", "steps")
 
 
-def write_trails(trails: pl.DataFrame, settled_at) -> int:
+def write_trails(trails: pl.DataFrame, settled_at: datetime) -> int:
     """Write each claim's policy, period, identity and trail (`settle.trails_of`: id and
     TRAIL_COLUMNS, steps as JSON text) and `settled_at`, in the caller's transaction.
 

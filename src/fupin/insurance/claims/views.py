@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from fupin.access.models import User
 from fupin.appraisal.templatetags.appraisal import class_name
 from fupin.areas.names import known_names as area_names
 from fupin.bounds import query_year
@@ -34,11 +35,11 @@ from .models import IdentityImport, MedicalClaim, Resettlement, VisitType
 PART_HEADERS = [f"{n}(元)" for n in PART_NAMES.values()]
 
 
-def _year(request) -> int:
+def _year(request: HttpRequest) -> int:
     return query_year(request.GET.get("year"), 2018)
 
 
-def _filters(request) -> dict:
+def _filters(request: HttpRequest) -> dict:
     town = request.GET.get("town", "")
     category = request.GET.get("category", "")
     visit = request.GET.get("visit_type", "")
@@ -50,7 +51,7 @@ def _filters(request) -> dict:
     }
 
 
-def _unmasked(request) -> bool:
+def _unmasked(request: HttpRequest) -> bool:
     unmasked = request.GET.get("unmasked") == "1"
     if unmasked and not request.user.may_unmask:
         raise PermissionDenied("无权导出完整身份证号")
@@ -73,12 +74,12 @@ def _totals(rows: list[dict], names: dict[str, str]) -> list[dict]:
     return out
 
 
-def _town_names(user) -> dict[str, str]:
+def _town_names(user: User) -> dict[str, str]:
     return dict(townships(user))
 
 
 @login_required
-def claims_home(request):
+def claims_home(request: HttpRequest) -> HttpResponse:
     year, f = _year(request), _filters(request)
     qs = selectors.claim_list(request.user, year=year, **f)
     control = selectors.cost_control_for(year)
@@ -118,7 +119,7 @@ def claims_home(request):
 
 
 @login_required
-def claims_export(request):
+def claims_export(request: HttpRequest) -> HttpResponseBase:
     year, f = _year(request), _filters(request)
     unmasked = _unmasked(request)
     show = (lambda v: v) if unmasked else mask
@@ -233,7 +234,7 @@ def _cost_control_sheet(
 
 
 @login_required
-def claims_upload(request):
+def claims_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -258,14 +259,14 @@ def claims_upload(request):
     )
 
 
-def _claim_import(request, pk: int):
+def _claim_import(request: HttpRequest, pk: int):
     job = selectors.claim_import(request.user, pk)
     imports.recover_abandoned(job)
     return job
 
 
 @login_required
-def claims_import(request, pk: int):
+def claims_import(request: HttpRequest, pk: int) -> HttpResponse:
     job = _claim_import(request, pk)
     page = Paginator(selectors.import_faults(request.user, job), 100).get_page(
         request.GET.get("page")
@@ -279,7 +280,7 @@ def claims_import(request, pk: int):
 
 
 @login_required
-def claims_import_progress(request, pk: int):
+def claims_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The upload's check while it runs in the background (htmx poll); reloads the page when done."""
     job = _claim_import(request, pk)
     response = render(request, "insurance/claims/_import_progress.html", {
@@ -291,7 +292,7 @@ def claims_import_progress(request, pk: int):
 
 
 @login_required
-def claims_import_errors(request, pk: int):
+def claims_import_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Every fault of the upload as xlsx: row, column, fault (Chinese), one line per fault."""
     job = _claim_import(request, pk)
     rows = [[r.row_no, r.claim_no or "", column, reason]
@@ -314,7 +315,7 @@ def claims_import_errors(request, pk: int):
 
 @login_required
 @require_POST
-def claims_import_merge(request, pk: int):
+def claims_import_merge(request: HttpRequest, pk: int) -> HttpResponse:
     job = _claim_import(request, pk)
     try:
         result = imports.merge(job, user=request.user, request=request)
@@ -370,7 +371,7 @@ def _policy_at(policy: str, at: str) -> str:
 
 
 @login_required
-def claims_resettle(request):
+def claims_resettle(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             run = resettle.start(
@@ -399,7 +400,7 @@ def claims_resettle(request):
 
 
 @login_required
-def claims_resettlement(request, pk: int):
+def claims_resettlement(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.resettlement(request.user, pk)
     resettle.recover_abandoned(run)
     town_names = _town_names(request.user)
@@ -468,7 +469,7 @@ def _comparison_xlsx(
 
 
 @login_required
-def claims_resettlement_progress(request, pk: int):
+def claims_resettlement_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.resettlement(request.user, pk)
     resettle.recover_abandoned(run)
     response = render(request, "insurance/claims/_progress.html", {"run": run})
@@ -478,7 +479,7 @@ def claims_resettlement_progress(request, pk: int):
 
 
 @login_required
-def claims_flags(request):
+def claims_flags(request: HttpRequest) -> HttpResponseBase:
     year = _year(request)
     flags = sorted(selectors.high_self_pay(request.user, year), key=lambda f: -f.self_pay_fen)
     from fupin.registry.models import Person
@@ -542,7 +543,7 @@ def claims_flags(request):
 
 # -- 按新身份重算某年 ---------------------------------------------------------------------------------
 @login_required
-def claims_official(request):
+def claims_official(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             run = official.start(
@@ -569,14 +570,14 @@ def claims_official(request):
     })  # fmt: skip
 
 
-def _official_run(request, pk: int):
+def _official_run(request: HttpRequest, pk: int):
     run = selectors.official_run(request.user, pk)
     official.recover_abandoned(run)
     return run
 
 
 @login_required
-def claims_official_run(request, pk: int):
+def claims_official_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = _official_run(request, pk)
     changes = selectors.official_changes(request.user, run)
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
@@ -609,7 +610,7 @@ def claims_official_run(request, pk: int):
 
 
 @login_required
-def claims_official_progress(request, pk: int):
+def claims_official_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = _official_run(request, pk)
     response = render(request, "insurance/claims/_official_progress.html", {"run": run})
     if run.state in ("done", "failed") and request.htmx:
@@ -618,14 +619,14 @@ def claims_official_progress(request, pk: int):
 
 
 @login_required
-def claims_official_export(request, pk: int):
+def claims_official_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     run = _official_run(request, pk)
     return exports.official_changes_xlsx(request, request.user, run, unmasked=_unmasked(request))
 
 
 # -- 低保/特困期间导入 ------------------------------------------------------------------------------
 @login_required
-def identity_upload(request):
+def identity_upload(request: HttpRequest) -> HttpResponse:
     from . import identity_import
 
     if request.method == "POST":
@@ -661,7 +662,7 @@ def _identity_import(request: HttpRequest, pk: int) -> IdentityImport:
 
 
 @login_required
-def identity_import_view(request, pk: int):
+def identity_import_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = _identity_import(request, pk)
     page = Paginator(job.rows.select_related("person").order_by("row_no"), 100).get_page(
         request.GET.get("page")
@@ -708,7 +709,7 @@ def identity_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def identity_import_merge(request, pk: int):
+def identity_import_merge(request: HttpRequest, pk: int) -> HttpResponse:
     from . import identity_import
 
     job = _identity_import(request, pk)
