@@ -48,6 +48,7 @@ COLUMN_NAMES: dict[str, str] = {
 # scope spent on the rehabilitation items a pack brings into scope (吉林 003: 20 个新增医疗康复项目);
 # transfer: 1 when this stay continues the person's previous stay by transfer (转院).
 OPTIONAL_COLUMNS: tuple[str, ...] = ("rehab_cost", "transfer")
+AMOUNT_COLUMNS: tuple[str, ...] = ("total_cost", "in_policy_cost", "rehab_cost")
 TRANSFER_VALUES = {
     "1": True, "是": True, "true": True, "True": True,
     "0": False, "否": False, "false": False, "False": False,
@@ -123,12 +124,15 @@ def _clean(raw: pl.DataFrame, trim: tuple[str, ...] | None = None) -> pl.DataFra
     names = (*COLUMNS, *OPTIONAL_COLUMNS)
 
     def text(c: str) -> pl.Expr:
+        if raw.schema[c] == pl.Float64:  # an amount the typed reader parsed: kept as it is
+            return pl.col(c)
         col = pl.col(c).cast(pl.String)
         return col.str.strip_chars() if trim is None or c in trim else col
 
     trimmed = (text(c) if c in raw.columns else pl.lit(None, pl.String).alias(c) for c in names)
+    texts = [c for c in names if c not in raw.columns or raw.schema[c] != pl.Float64]
     return raw.select(trimmed).with_columns(
-        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in names
+        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in texts
     )
 
 
@@ -203,6 +207,10 @@ def parse_claims(
         raise ClaimsError([Fault(None, None, f"缺少列 {names}")])
     if raw.height == 0:
         raise ClaimsError([Fault(None, None, "文件中没有结算单")])
+    if any(raw.schema[c] == pl.Float64 for c in AMOUNT_COLUMNS if c in raw.columns):
+        # Amounts already parsed (read_claims_file(typed=True)): no retry here, the caller reads
+        # the file again as text on any fault (cli.parse_claims_file).
+        return _parse(raw, pack, first_row, trim=IDENTITY_COLUMNS, max_faults=max_faults)
     # Fast path: trim only the columns whose text is an identity (a stray space would make two
     # persons of one); any other cell with a space fails a check, and then the whole table is
     # read again trimmed, so what is judged and reported is always the trimmed text.

@@ -62,7 +62,22 @@ class SettleReport:
 
 def load_claims(policy_spec: str, claims_path: str | Path) -> tuple[Policy, pl.DataFrame]:
     policy = load_policy(policy_spec)
-    return policy, parse_claims(read_claims_file(claims_path), policy)
+    return policy, parse_claims_file(claims_path, policy)
+
+
+def parse_claims_file(claims_path: str | Path, policy: Policy) -> pl.DataFrame:
+    """Typed happy path: a CSV read with its amounts as numbers and validated as such; on any
+    fault (or a cell that does not parse) the file is read again as text and judged as always,
+    so the faults and their messages are those of the text."""
+    typed = read_claims_file(claims_path, typed=True)
+    if any(typed.schema[c] == pl.Float64 for c in typed.columns):
+        try:
+            return parse_claims(typed, policy)
+        except ClaimsError:
+            pass
+        del typed
+        typed = read_claims_file(claims_path)
+    return parse_claims(typed, policy)
 
 
 def explain_claim(policy: Policy | str, claims: pl.DataFrame, claim_id: str) -> str:
