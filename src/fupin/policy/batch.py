@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 import polars as pl
 
@@ -23,7 +24,7 @@ from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault, one_of
 from fupin.policy.layers import NO_CAP, cap_or_none
 from fupin.policy.params import CATEGORIES, LEVELS
 from fupin.policy.regions import Policy, admits_maternity, as_policy, maternity_refusal
-from fupin.policy.rules import rule_book
+from fupin.policy.rules import AssistanceRules, CategoryRules, CriticalRules, rule_book
 from fupin.policy.schema import Pack
 
 PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay", "self_pay")
@@ -132,7 +133,7 @@ class _Tables:
         self.n_classes = k
         self.ch_deductible = [r.chronic.deductible.value if r.chronic else 0 for r in ordered]
 
-        def class_value(r, table: str, cls: str, default: int) -> int:
+        def class_value(r: CategoryRules, table: str, cls: str, default: int) -> int:
             if r.chronic is None or cls not in r.chronic.classes:
                 return default
             return getattr(r.chronic, table).value[cls]
@@ -152,7 +153,7 @@ class _Tables:
             for cls in self.classes
         }
 
-        def visits(rule) -> tuple[int, int]:
+        def visits(rule: CriticalRules | AssistanceRules | None) -> tuple[int, int]:
             return (
                 int(rule is not None and "inpatient" in rule.applies_to),
                 int(rule is not None and "chronic_outpatient" in rule.applies_to),
@@ -294,14 +295,14 @@ class _Kinds:
             kind = part if kind is None else kind * size + part
         return kind.alias("_kind")
 
-    def values(self, fn) -> list[int]:
+    def values(self, fn: Callable[..., int]) -> list[int]:
         return [int(fn(**c)) for c in self.combos]
 
-    def lookup(self, fn) -> pl.Expr:
+    def lookup(self, fn: Callable[..., int]) -> pl.Expr:
         """Each row's value of `fn(slot, level, cls, chronic, major, one, transfer)`."""
         return _lookup(self.values(fn), pl.col("_kind"))
 
-    def flag(self, fn) -> pl.Expr:
+    def flag(self, fn: Callable[..., int]) -> pl.Expr:
         """Each row's truth of `fn(…)`; a constant where it is the same for every kind."""
         values = self.values(fn)
         if len(set(values)) == 1:
@@ -339,7 +340,7 @@ def _layers(s: pl.LazyFrame, kinds: _Kinds) -> pl.LazyFrame:
     deductible = base
     if kinds.radix["transfer"] == 2:
 
-        def continuing(slot, chronic, transfer, **_):
+        def continuing(slot: int, chronic: int, transfer: int, **_: int) -> int:
             return transfer and t.transfer_once[slot] == 1 and not chronic
 
         continues = kinds.flag(continuing)
@@ -366,7 +367,7 @@ def _layers(s: pl.LazyFrame, kinds: _Kinds) -> pl.LazyFrame:
     ip_raw = layers.inpatient_basic(K, inpol, deductible, ip_ratio)
     if t.has_major:
 
-        def quota_rate(slot, level, chronic, major, **_):
+        def quota_rate(slot: int, level: int, chronic: int, major: int, **_: int) -> int:
             rate = t.major_ratio[slot * 4 + level]
             return rate if t.major_ok[slot] == 1 and not chronic and rate > 0 and major else 0
 
@@ -478,7 +479,7 @@ def _layers(s: pl.LazyFrame, kinds: _Kinds) -> pl.LazyFrame:
     line = pl.lit(0, pl.Int64)
     if t.has_line:
 
-        def line_applies(slot, chronic, **_):
+        def line_applies(slot: int, chronic: int, **_: int) -> int:
             return (t.line_ok_chronic if chronic else t.line_ok)[slot]
 
         ok = kinds.flag(line_applies)

@@ -16,7 +16,9 @@ partitions are checked once over the whole file.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -28,6 +30,9 @@ from fupin.policy.claims import (
     ClaimsError,
     Fault,
 )
+
+if TYPE_CHECKING:  # pyspark is imported only when the Spark path runs
+    from pyspark.sql import DataFrame, SparkSession
 
 # What a partition's worker returns: settled rows, or faults (row None: the header / whole file).
 OUT_SCHEMA = (
@@ -41,7 +46,7 @@ WHITESPACE = r"(?U)^\s+|\s+$"  # what Polars' strip_chars() drops (Unicode White
 def _partition_settler(policy_spec: str):
     """The function each partition runs: all its batches as one frame, parsed and settled."""
 
-    def settle(batches):
+    def settle(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import polars as pl
 
         from fupin.policy.batch import settle_frame
@@ -123,7 +128,7 @@ class SparkSettleReport:
         )
 
 
-def read_claims(spark, path: str):
+def read_claims(spark: SparkSession, path: str) -> tuple[DataFrame, int]:
     """The claims file (CSV or Parquet, a file or a directory of parts, any URI) as text columns,
     numbered `row_no` in file order; and its number of rows."""
     from pyspark.sql import functions as F
@@ -144,7 +149,7 @@ def read_claims(spark, path: str):
 
 
 def settle_spark(
-    spark,
+    spark: SparkSession,
     policy_spec: str,
     claims_path: str,
     out: str,
@@ -251,7 +256,7 @@ def settle_spark(
             delete_path(spark, staging)
 
 
-def partitions_for(spark, rows: int) -> int:
+def partitions_for(spark: SparkSession, rows: int) -> int:
     """Person partitions sized to the claims: one per 500,000 (a frame of well under 1 GB in the
     worker), at least one per core."""
     return max(spark.sparkContext.defaultParallelism, -(-rows // 500_000))
