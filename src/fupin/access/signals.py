@@ -25,7 +25,10 @@ def on_logout(
 
 @receiver(user_login_failed)
 def on_login_failed(
-    sender: str, credentials: dict[str, object], request: HttpRequest = None, **kwargs: object
+    sender: str,
+    credentials: dict[str, object],
+    request: HttpRequest | None = None,
+    **kwargs: object,
 ) -> None:
     username = str(credentials.get("username", ""))[:150]
     known = User.objects.filter(username=username).select_related("area").first()

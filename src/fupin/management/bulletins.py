@@ -191,7 +191,7 @@ def generate(
     month: dt.date,
     plan: Plan | None = None,
     remarks: str = "",
-    request: HttpRequest = None,
+    request: HttpRequest | None = None,
 ) -> Bulletin:
     require_county(user)
     month = month.replace(day=1)
@@ -216,7 +216,7 @@ def generate(
 
 
 @transaction.atomic
-def publish(*, user: User, bulletin: Bulletin, request: HttpRequest = None) -> Bulletin:
+def publish(*, user: User, bulletin: Bulletin, request: HttpRequest | None = None) -> Bulletin:
     require_county(user)
     if bulletin.area_code != pad(own_code(user)):
         raise ManagementError("只能发布本县的通报")
@@ -239,7 +239,9 @@ def addressed_to(bulletin: Bulletin) -> str:
     return code[:6] if code[6:] == "000000" else code[:9] if code[9:] == "000" else code
 
 
-def confirm_read(*, user: User, bulletin: Bulletin, request: HttpRequest = None) -> BulletinRead:
+def confirm_read(
+    *, user: User, bulletin: Bulletin, request: HttpRequest | None = None
+) -> BulletinRead:
     """已阅确认: once per person; a second click keeps the first time."""
     if not bulletin.published_at:
         raise ManagementError("通报尚未发布")

@@ -73,7 +73,7 @@ def _text(value: object) -> str:
 
 
 def import_file(
-    *, user: User, data: bytes, filename: str, day: dt.date, request: HttpRequest = None
+    *, user: User, data: bytes, filename: str, day: dt.date, request: HttpRequest | None = None
 ) -> int:
     """Validate every row, then write them all in one transaction; returns the number of households."""
     require_writer(user)
