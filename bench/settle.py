@@ -212,7 +212,7 @@ def main() -> None:
 
 
 # One `fupin settle` in a fresh process, step by step: CPU (user + system) of each step, as JSON.
-# The same calls as `fupin.policy.cli.settle_file`, in its order; the import is timed from the
+# The same calls as `fupin.policy.cli.settle_file` on a valid file, in its order; the import is timed from the
 # interpreter's start (Polars included), as the end-to-end figure counts it.
 STEPS_CODE = """
 import gc, json, resource, sys
@@ -230,7 +230,7 @@ from fupin.policy.io import write_settlements
 gc.freeze(); gc.enable()
 step("导入模块（含 Polars）")
 policy = load_policy(sys.argv[1]); step("读政策")
-raw = read_claims_file(sys.argv[2]); step("读文件")
+raw = read_claims_file(sys.argv[2], typed=True); step("读文件")  # the happy path of parse_claims_file
 claims = parse_claims(raw, policy); del raw; step("校验")
 result = settle_frame(policy, claims); step("结算")
 write_settlements(result, sys.argv[3]); step("写出")
