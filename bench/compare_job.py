@@ -3,7 +3,7 @@
 replaced (bench/compare_job_old.py), on the same data, for the county user.
 
     nice -n 10 .venv/bin/python bench/compare_job.py [--persons 100000] [--rows 2000000] [--runs 3]
-        [--keep] [--lock /work/wt/.bench.lock] [--only new|old]
+        [--keep] [--lock /work/wt/.bench.lock] [--only new|old|reads] [--reads]
 
 Creates (or reuses with --keep) the database $BENCH_DB (default `bench_compare_job`), fills the
 registry with bench/registry.py's generator (`--persons` in the county) and the enrolment extract
@@ -12,8 +12,9 @@ with `--rows` rows by INSERT … SELECT (untimed): each registered person's pens
 under an ID with two digits swapped (a likely same person), the poverty tag from the person's
 status with 1 in 37 flipped — and the rest people of 40 other counties with valid IDs (outside
 the job's area: compared, then dropped). Each timed run (flock on `--lock` around it only) is a
-fresh job; its results are deleted afterwards (untimed). Prints every run, the medians and the
-load average before and after each run.
+fresh job; its results are deleted afterwards (untimed). `--reads` also times the two reads alone
+(registry + extract) of each path. Prints every run, the medians and the load average before and
+after each run.
 """
 
 import argparse
@@ -125,7 +126,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="reuse an existing filled database")
     ap.add_argument("--lock", help="a lock file (flock) held for each timed run only")
-    ap.add_argument("--only", choices=("new", "old"), help="time only one path")
+    ap.add_argument(
+        "--only",
+        choices=("new", "old", "reads"),
+        help="time only one path's job, or only the two reads of each path",
+    )
+    ap.add_argument(
+        "--reads", action="store_true", help="also time the two reads alone (registry + extract)"
+    )
     args = ap.parse_args()
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.join(HERE, "..", "src"))
@@ -177,6 +185,18 @@ def main() -> None:
                 flush=True,
             )
             ComparisonResult.objects.filter(job=job).delete()
+    for i in range(args.runs if args.reads or args.only == "reads" else 0):
+        for name, module in (("new", services), ("old", compare_job_old)):
+            before = load()
+            with bench_lock(args.lock):
+                t0 = time.perf_counter()
+                module._registry_table("360222", user)
+                module._enrolment_table()
+                seconds = time.perf_counter() - t0
+            times.setdefault(f"{name} reads", []).append(seconds)
+            print(
+                f"run {i + 1} {name} reads: {seconds:.1f} s; load before {before}, after {load()}"
+            )
     for name, values in times.items():
         print(f"{name}: median {statistics.median(values):.1f} s of {values}")
     if len(found) == 2:
