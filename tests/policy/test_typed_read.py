@@ -3,6 +3,7 @@ accepts, with the same values, and a faulty file is judged and reported as text.
 
 import csv
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -106,3 +107,67 @@ def test_faults_are_reported_in_the_cells_own_text(tmp_path, total, in_policy, m
     with pytest.raises(ClaimsError) as caught:
         parse_claims_file(path, POLICY)
     assert message in str(caught.value)
+
+
+yuan = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=0, max_value=1e9),
+    st.integers(min_value=0, max_value=10**8).map(lambda n: n / 100),
+    st.integers(min_value=-(2**62), max_value=2**62),
+)
+day = st.one_of(
+    st.dates(min_value=date(1970, 1, 1), max_value=date(2149, 12, 31)),
+    st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    amounts=st.lists(st.tuples(yuan, yuan, day), min_size=1, max_size=4),
+    integers=st.booleans(),
+)
+def test_typed_parquet_columns_are_judged_as_their_text(amounts, integers):
+    """A Parquet file whose amounts are numbers and whose dates are dates: kept typed, the same
+    verdict and values as when the same columns are given as their text."""
+    # Mostly in-policy ≤ total, so that most tables are valid and their values compared.
+    amounts = [(max(t, i), min(t, i), d) if t == t and i == i else (t, i, d) for t, i, d in amounts]
+    if integers:
+        amounts = [(int(t), int(i), d) for t, i, d in amounts if _finite(t) and _finite(i)]
+        if not amounts:
+            return
+    else:
+        amounts = [(float(t), float(i), d) for t, i, d in amounts]
+    frame = pl.DataFrame(
+        {
+            "claim_id": [f"C{i}" for i in range(len(amounts))],
+            "person_id": [f"P{i}" for i in range(len(amounts))],
+            "category": "poor",
+            "visit_type": "inpatient",
+            "hospital_level": "2",
+            "chronic_class": None,
+            "disease_code": None,
+            "admission_date": [d for _, _, d in amounts],
+            "total_cost": [t for t, _, _ in amounts],
+            "in_policy_cost": [i for _, i, _ in amounts],
+        },
+        schema_overrides={"chronic_class": pl.String, "disease_code": pl.String},
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "c.parquet"
+        frame.write_parquet(path)
+        text = outcome(lambda: parse_claims(read_claims_file(path), POLICY))
+        typed_raw = read_claims_file(path, typed=True)
+        assert typed_raw.schema["admission_date"] == pl.Date
+        typed = outcome(lambda: parse_claims(typed_raw, POLICY))
+        if isinstance(typed, pl.DataFrame):
+            assert isinstance(text, pl.DataFrame), (amounts, text)
+            assert typed.equals(text), amounts
+        both = outcome(lambda: parse_claims_file(path, POLICY))
+        if isinstance(text, pl.DataFrame):
+            assert isinstance(both, pl.DataFrame) and both.equals(text), amounts
+        else:
+            assert both == text
+
+
+def _finite(x: float) -> bool:
+    return x == x and abs(x) < 2**62

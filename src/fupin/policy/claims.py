@@ -124,13 +124,13 @@ def _clean(raw: pl.DataFrame, trim: tuple[str, ...] | None = None) -> pl.DataFra
     names = (*COLUMNS, *OPTIONAL_COLUMNS)
 
     def text(c: str) -> pl.Expr:
-        if raw.schema[c] == pl.Float64:  # an amount the typed reader parsed: kept as it is
+        if raw.schema[c] in (pl.Float64, pl.Date):  # typed by the reader: kept as it is
             return pl.col(c)
         col = pl.col(c).cast(pl.String)
         return col.str.strip_chars() if trim is None or c in trim else col
 
     trimmed = (text(c) if c in raw.columns else pl.lit(None, pl.String).alias(c) for c in names)
-    texts = [c for c in names if c not in raw.columns or raw.schema[c] != pl.Float64]
+    texts = [c for c in names if c not in raw.columns or raw.schema[c] == pl.String]
     return raw.select(trimmed).with_columns(
         pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in texts
     )
@@ -207,7 +207,7 @@ def parse_claims(
         raise ClaimsError([Fault(None, None, f"缺少列 {names}")])
     if raw.height == 0:
         raise ClaimsError([Fault(None, None, "文件中没有结算单")])
-    if any(raw.schema[c] == pl.Float64 for c in AMOUNT_COLUMNS if c in raw.columns):
+    if is_typed(raw):
         # Amounts already parsed (read_claims_file(typed=True)): no retry here, the caller reads
         # the file again as text on any fault (cli.parse_claims_file).
         return _parse(raw, pack, first_row, trim=IDENTITY_COLUMNS, max_faults=max_faults)
@@ -221,6 +221,11 @@ def parse_claims(
 
 
 IDENTITY_COLUMNS = ("claim_id", "person_id", "disease_code")
+
+
+def is_typed(raw: pl.DataFrame) -> bool:
+    """Amounts or the admission date already typed by the reader (`read_claims_file(typed=True)`)."""
+    return any(raw.schema[c] in (pl.Float64, pl.Date) for c in raw.columns)
 
 
 def _parse(
@@ -245,7 +250,9 @@ def _parse(
             .alias("chronic_class")
         )
     df = df.with_columns(
-        _date=pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
+        _date=pl.col("admission_date")
+        if df.schema["admission_date"] == pl.Date
+        else pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
         _total_yuan=_yuan("total_cost"),
         _in_yuan=_yuan("in_policy_cost"),
         _rehab_yuan=pl.when(pl.col("rehab_cost").is_null())
@@ -369,6 +376,9 @@ def _parse(
     df = df.with_columns(_duplicate=pl.lit(False) if duplicate is None else pl.lit(duplicate))
     flags = df.select(bad.fill_null(False).alias(f"{i}") for i, (_, bad, _) in enumerate(checks))
     any_bad = flags.select(pl.any_horizontal(pl.all())).to_series()
+    if any_bad.any() and is_typed(raw):
+        # Faults are reported in the cells' own text: the caller reads the file again as text.
+        raise ClaimsError([Fault(None, None, "文件有不合格的单元格，须按文本重新读取并逐项校验")])
     if any_bad.any():
         rows = df.with_row_index("_row", offset=first_row).hstack(flags).filter(any_bad)
         found = rows.select(

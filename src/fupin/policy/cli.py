@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from fupin.policy.batch import PARTS, cost_controlled, settle_frame
-from fupin.policy.claims import ClaimsError, Fault, parse_claims, to_claims
+from fupin.policy.claims import ClaimsError, Fault, is_typed, parse_claims, to_claims
 from fupin.policy.io import check_output_path, read_claims_file, write_settlements
 from fupin.policy.packs import PackError, list_packs, load_pack
 from fupin.policy.params import fen_to_yuan, to_basis_points
@@ -70,7 +70,7 @@ def parse_claims_file(claims_path: str | Path, policy: Policy) -> pl.DataFrame:
     fault (or a cell that does not parse) the file is read again as text and judged as always,
     so the faults and their messages are those of the text."""
     typed = read_claims_file(claims_path, typed=True)
-    if any(typed.schema[c] == pl.Float64 for c in typed.columns):
+    if is_typed(typed):
         try:
             return parse_claims(typed, policy)
         except ClaimsError:

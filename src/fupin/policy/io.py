@@ -106,18 +106,25 @@ def read_claims_file(path: str | os.PathLike[str], *, typed: bool = False) -> pl
             raw = _read_csv(path)
         elif suffix == ".parquet":
             raw = pl.read_parquet(path)
+            typed_raw = raw if typed else None
         else:
             raw = _read_excel(path)
     except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError, ValueError) as exc:
         raise ClaimsError([Fault(None, None, f"无法读取文件 {path.name}：{exc}")]) from exc
     raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
     present = [c for c in (*COLUMNS, *OPTIONAL_COLUMNS) if c in raw.columns]
-    return raw.select(
-        pl.col(c)
-        if typed_raw is not None and raw.schema[c] == pl.Float64 and c in AMOUNT_COLUMNS
-        else pl.col(c).cast(pl.String)
-        for c in present
-    )
+    return raw.select(_typed_or_text(c, raw.schema[c], typed_raw is not None) for c in present)
+
+
+def _typed_or_text(column: str, dtype: pl.DataType, typed: bool) -> pl.Expr:
+    """Text, except on the typed path: amounts already numbers (Float64; integers as Float64,
+    exact as their text is) and a Date admission date are kept, as `parse_claims` would get them
+    from their text: a float's text casts back to the same float, a date's ISO text to the date."""
+    if typed and column in AMOUNT_COLUMNS and (dtype == pl.Float64 or dtype.is_integer()):
+        return pl.col(column).cast(pl.Float64)
+    if typed and column == "admission_date" and dtype == pl.Date:
+        return pl.col(column)
+    return pl.col(column).cast(pl.String)
 
 
 FORMULA_START = r"^[=+\-@\t\r]"
