@@ -199,3 +199,15 @@ def test_township_job_stores_what_the_row_by_row_path_stored(world, make_user):
         "id", flat=True
     )
     assert not {r[3] for r in found} & set(outside)
+
+
+def test_job_of_an_empty_area_stores_nothing_and_counts_zero(areas, make_user):
+    """No registered person and no extract row: typed empty frames all the way, a finished job."""
+    user = make_user("empty-town", area="360222100")
+    job = ComparisonJob.objects.create(area_code="360222100", created_by=user)
+    summary = services.run_comparison(job, user=user, as_of=AS_OF)
+    job.refresh_from_db()
+    assert job.state == "done", job.message
+    assert summary == job.summary == dict.fromkeys(comparison.CATEGORIES, 0)
+    assert job.by_township == {} and (job.registry_rows, job.enrolment_rows) == (0, 0)
+    assert not ComparisonResult.objects.filter(job=job).exists()
