@@ -32,10 +32,10 @@ from fupin.access.scope import (
     scoped,
 )
 from fupin.areas.models import village_code_range
-from fupin.insurance.claims.store import read_sql
 from fupin.insurance.models import EnrolmentRecord
 from fupin.registry.choices import ACTIVE_STATUSES, InsuranceStatus
 from fupin.registry.models import Person
+from fupin.sqlframe import read_sql
 
 from . import comparison
 from .models import ComparisonJob, ComparisonResult, ImportJob, JobState, Review

@@ -76,7 +76,7 @@ def _read(sql: str, params: list, column: str, ids: list[int], schema: dict) -> 
     """One SELECT (`sql` ends in a WHERE clause) restricted to the persons or households `ids` by
     `column`, the first column of `schema`: an array parameter on PostgreSQL, an IN list on SQLite
     up to ID_LIST_LIMIT, else the whole table read and filtered in the frame."""
-    from .store import read_sql
+    from fupin.sqlframe import read_sql
 
     if connection.vendor == "postgresql":
         return read_sql(f"{sql} AND {column} = ANY(%s)", [*params, ids], schema)

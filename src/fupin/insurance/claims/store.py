@@ -7,7 +7,6 @@ the official settlement recorded for each claim's day; re-settlement (政策测�
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -18,6 +17,7 @@ from fupin.policy import settle_frame
 from fupin.policy.batch import PARTS
 from fupin.policy.claims import TYPED_SCHEMA
 from fupin.policy.regions import Policy
+from fupin.sqlframe import read_sql
 
 from .models import ClaimSplit, MedicalClaim, OfficialChange, ResettledClaim, VisitType
 
@@ -39,26 +39,6 @@ def read_year(year: int, area_code: str = "") -> pl.DataFrame:
     return read_sql(
         f"SELECT {SELECT} FROM {table} WHERE {where}", [year, f"{area_code}%"], READ_COLUMNS
     )
-
-
-def read_sql(sql: str, params: list, schema: dict) -> pl.DataFrame:
-    """The rows of one SELECT as a frame of `schema` (its columns in select order): COPY … TO
-    STDOUT on PostgreSQL (a boolean must be selected as an integer: CSV says t/f), one fetch
-    elsewhere."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            query = cur.cursor.mogrify(sql, params)
-            buf = io.BytesIO()
-            with cur.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
-                for block in copy:
-                    buf.write(block)
-            buf.seek(0)
-            if not buf.getbuffer().nbytes:
-                return pl.DataFrame(schema=schema)
-            return pl.read_csv(buf, has_header=False, new_columns=list(schema), schema=schema)
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def settle_stored(frame: pl.DataFrame, policy: Policy) -> tuple[pl.DataFrame, int]:
