@@ -13,12 +13,8 @@ region's line of dated values (`regions.py`) only by naming it.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import hashlib
 import os
-import pickle
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -56,61 +52,9 @@ def pack_ids() -> list[str]:
     return sorted(_pack_files())
 
 
-# Parsed YAML documents cached by the SHA-256 of the file's bytes (and the loader's version): a pack
-# read again unchanged skips the YAML parse (~0.06 s of every `fupin settle`); any edit changes the
-# key, so a stale document is never used. Only in a directory of the user's own (0700, owned by
-# them): unpickling a file someone else could write would run their code. FUPIN_PACK_CACHE="" turns
-# it off; any trouble with the cache falls back to parsing.
-_CACHE_FORMAT = f"1-{yaml.__version__}-{_SAFE_LOADER.__name__}"
-
-
-def _cache_dir() -> Path | None:
-    setting = os.environ.get("FUPIN_PACK_CACHE")
-    if setting == "":
-        return None
-    if setting is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        setting = os.path.join(base, "fupin", "packs")
-    directory = Path(setting)
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = directory.stat()
-    except OSError:
-        return None
-    if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        return None
-    return directory
-
-
-def _parse_yaml(path: Path) -> Any:
-    content = path.read_bytes()
-    directory = _cache_dir()
-    key = hashlib.sha256(_CACHE_FORMAT.encode() + b"\0" + content).hexdigest()
-    entry = directory / f"{key}.pickle" if directory else None
-    if entry is not None:
-        try:
-            with entry.open("rb") as f:
-                return pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-            pass
-    # As path.read_text() reads it: UTF-8, universal newlines.
-    text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    data = yaml.load(text, Loader=_SAFE_LOADER)
-    if entry is not None:
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".pack-", dir=entry.parent)
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, entry)
-        except (OSError, pickle.PicklingError):
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
-    return data
-
-
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = _parse_yaml(path)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise PackError(f"政策包文件 {path.name} 不是合法的 YAML：{exc}") from exc
     if not isinstance(data, dict):
