@@ -304,7 +304,7 @@ def test_api(world, town_a_user):
     )
     assert bad.status_code == 422 and "errors" in bad.json()
     rules = c.get("/api/v1/employment/rules").json()
-    assert (
-        rules["startup_subsidy"]["value"] == "5000.00"
-        and "004" in rules["startup_subsidy"]["source"]
-    )
+    assert rules["startup_subsidy"]["value"] == "5000.00"
+    # cited as a reader knows the document (004 is 浮人社发[2018]6号), with its sentence
+    assert "浮人社发[2018]6号" in rules["startup_subsidy"]["source"]
+    assert "5000元的一次性创业补贴" in rules["startup_subsidy"]["source"]

@@ -37,10 +37,7 @@ from fupin.sparkio import (
     write_text,
 )
 
-from . import names
-
 if TYPE_CHECKING:
-    import pandas as pd
     from pyspark.sql import DataFrame, SparkSession
 from .pipeline import (
     CATEGORIES,
@@ -53,38 +50,14 @@ from .pipeline import (
 )
 
 
-def _name_sim(a: pd.Series, b: pd.Series) -> pd.Series:
-    import pandas as pd
-
-    return pd.Series(names.similarities(a.tolist(), b.tolist()), dtype="float64")
-
-
-def _id_clean(a: pd.Series) -> pd.Series:
-    import pandas as pd
-
-    from fupin.registry.idnumber import clean
-
-    return pd.Series([None if v is None else clean(v) for v in a.tolist()], dtype="object")
-
-
-def _damerau(a: pd.Series, b: pd.Series) -> pd.Series:
-    """DuckDB's damerau_levenshtein (unrestricted transpositions); NULL where either is NULL."""
-    import pandas as pd
-    from rapidfuzz.distance import DamerauLevenshtein
-
-    out = [
-        None if x is None or y is None else DamerauLevenshtein.distance(x, y)
-        for x, y in zip(a.tolist(), b.tolist(), strict=True)
-    ]
-    return pd.Series(out, dtype="Int64")
-
-
 def _register_udfs(spark: SparkSession) -> None:
     from pyspark.sql.functions import pandas_udf
 
-    spark.udf.register("name_sim", pandas_udf(_name_sim, "double"))
-    spark.udf.register("id_clean", pandas_udf(_id_clean, "string"))
-    spark.udf.register("damerau_levenshtein", pandas_udf(_damerau, "long"))
+    from . import spark_udfs  # imports pandas: only when Spark runs
+
+    spark.udf.register("name_sim", pandas_udf(spark_udfs.name_sim, "double"))
+    spark.udf.register("id_clean", pandas_udf(spark_udfs.id_clean, "string"))
+    spark.udf.register("damerau_levenshtein", pandas_udf(spark_udfs.damerau, "long"))
 
 
 class SparkEngine:
