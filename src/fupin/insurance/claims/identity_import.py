@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
-from fupin import jobprogress, liveness
+from fupin import jobprogress
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import (
@@ -41,6 +41,7 @@ from fupin.registry.models import IdentityPeriod, Person
 from fupin.sheets import reader
 from fupin.sheets.reader import Field, check_upload_size, norm, upload_limits
 
+from . import uploadjob
 from .models import IdentityImport, IdentityImportRow, ImportState
 
 IDENTITIES = {norm(k): v for k, v in {"低保": "dibao", "低保对象": "dibao", "低保户": "dibao", "dibao": "dibao",
@@ -86,41 +87,17 @@ def start_import(*, user: User, filename: str, content: bytes) -> IdentityImport
 
 
 def run_stage(job: IdentityImport, *, user: User) -> None:
-    """The background reading and checking, holding the job's lock until its final state is
-    written; a job delivered twice, or already checked, is left alone; an unexpected fault fails
-    the job with a Chinese reason."""
-    try:
-        with liveness.holding(LIVENESS, job.pk):
-            job.refresh_from_db(fields=["state"])
-            if job.state != ImportState.READING:
-                return
-            try:
-                stage(job, user=user)
-            except Exception as exc:
-                fail(job.pk, f"读取或校验失败：{exc}")
-                raise
-    except liveness.AlreadyRunning:
-        return
+    """The background reading and checking of an upload (`uploadjob.run`)."""
+    uploadjob.run(IdentityImport, LIVENESS, job, stage, user=user)
 
 
 def fail(job_id: int, message: str) -> None:
-    IdentityImport.objects.filter(pk=job_id, state=ImportState.READING).update(
-        state=ImportState.FAILED, message=str(message)[:2000], step=""
-    )
+    uploadjob.fail(IdentityImport, job_id, message)
 
 
 def recover_abandoned(job: IdentityImport) -> bool:
     """An upload left "reading" by a dead process → failed with the reason; True if it was."""
-    if job.state != ImportState.READING or liveness.held(LIVENESS, job.pk):
-        return False
-    if not job.step.startswith("正在"):
-        return False  # still queued: no process has taken it yet
-    changed = IdentityImport.objects.filter(pk=job.pk, state=ImportState.READING).update(
-        state=ImportState.FAILED, message=ABANDONED, step=""
-    )
-    if changed:
-        job.refresh_from_db()
-    return bool(changed)
+    return uploadjob.recover_abandoned(IdentityImport, LIVENESS, job, ABANDONED)
 
 
 def _cell(f: Field, raw: object) -> tuple[object, str | None]:

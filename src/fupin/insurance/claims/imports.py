@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
-from fupin import jobprogress, liveness
+from fupin import jobprogress
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import (
@@ -42,7 +42,7 @@ from fupin.registry.models import Person
 from fupin.sheets import reader
 from fupin.sheets.reader import Field, check_upload_size, norm, upload_limits
 
-from . import settle
+from . import settle, uploadjob
 from .models import ClaimImport, ClaimImportRow, ImportState, MedicalClaim, VisitType
 
 VISITS = {norm(k): v for k, v in {
@@ -176,39 +176,17 @@ ABANDONED = "读取校验时后台进程意外退出（如内存耗尽或进程�
 
 
 def run_stage(job: ClaimImport, *, user: User) -> None:
-    """The background reading and checking of an upload, holding the job's lock until its final
-    state is written; an unexpected fault fails the job with a Chinese reason."""
-    try:
-        with liveness.holding(LIVENESS, job.pk):
-            if job.state != ImportState.READING:
-                return
-            try:
-                stage(job, user=user)
-            except Exception as exc:
-                fail(job.pk, f"读取或校验失败：{exc}")
-                raise
-    except liveness.AlreadyRunning:
-        return
+    """The background reading and checking of an upload (`uploadjob.run`)."""
+    uploadjob.run(ClaimImport, LIVENESS, job, stage, user=user)
 
 
 def fail(job_id: int, message: str) -> None:
-    ClaimImport.objects.filter(pk=job_id, state=ImportState.READING).update(
-        state=ImportState.FAILED, message=str(message)[:2000], step=""
-    )
+    uploadjob.fail(ClaimImport, job_id, message)
 
 
 def recover_abandoned(job: ClaimImport) -> bool:
     """An upload left "reading" by a dead process → failed with the reason; True if it was."""
-    if job.state != ImportState.READING or liveness.held(LIVENESS, job.pk):
-        return False
-    if not job.step.startswith("正在"):
-        return False  # still queued: no process has taken it yet
-    changed = ClaimImport.objects.filter(pk=job.pk, state=ImportState.READING).update(
-        state=ImportState.FAILED, message=ABANDONED, step=""
-    )
-    if changed:
-        job.refresh_from_db()
-    return bool(changed)
+    return uploadjob.recover_abandoned(ClaimImport, LIVENESS, job, ABANDONED)
 
 
 def _step(job: ClaimImport, text: str, **fields) -> None:
