@@ -5,7 +5,10 @@ the high self-pay list — thin over services and selectors (scoped)."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -223,12 +226,12 @@ class FlagOut(Schema):
     source: str
 
 
-@router.post("/insurance/claim-imports", response={201: ImportOut})
-def upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
-    """上传结算数据文件：读取和校验在后台进行（state 为 reading 时轮询 `{pk}`），暂存、预览，不入库."""
+def _start_upload(request: HttpRequest, service: ModuleType, file: UploadedFile) -> Model:
+    """An upload stored and its check queued through `service` (the claim or the 低保/特困 import):
+    403 when the user may not import, 413 naming the fault when the file is too large."""
     try:
-        imports.check_upload_size(file.size)
-        job = imports.start_import(
+        service.check_upload_size(file.size)
+        return service.start_import(
             user=request.user, filename=file.name or "upload", content=file.read()
         )
     except PermissionDenied as exc:
@@ -237,6 +240,12 @@ def upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
         err = HttpError(413, str(exc))
         err.errors = {"file": [str(exc)]}
         raise err from None
+
+
+@router.post("/insurance/claim-imports", response={201: ImportOut})
+def upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
+    """上传结算数据文件：读取和校验在后台进行（state 为 reading 时轮询 `{pk}`），暂存、预览，不入库."""
+    job = _start_upload(request, imports, file)
     return Status(201, selectors.claim_import(request.user, job.pk))
 
 
@@ -626,17 +635,7 @@ def _identity_job(request: HttpRequest, pk: int) -> IdentityImport:
 @router.post("/insurance/identity-imports", response={201: IdentityImportOut})
 def identity_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
     """上传低保、特困名单（xlsx/xls/csv）：后台读取校验（state 为 reading 时轮询 `{pk}`），暂存、预览，不登记."""
-    try:
-        identity_import.check_upload_size(file.size)
-        job = identity_import.start_import(
-            user=request.user, filename=file.name or "upload", content=file.read()
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "无权导入") from None
-    except reader.FileFault as exc:
-        err = HttpError(413, str(exc))
-        err.errors = {"file": [str(exc)]}
-        raise err from None
+    job = _start_upload(request, identity_import, file)
     return Status(201, selectors.identity_import(request.user, job.pk))
 
 
