@@ -216,7 +216,7 @@ EXTRACT_PENSION = {
 }
 
 
-def sync_from_extract(*, user: User, year: int, request: HttpRequest | None = None) -> dict:
+def sync_from_extract(*, user: User | None, year: int, request: HttpRequest | None = None) -> dict:
     """Fill the records of the user's area from the imported insurance extract (EnrolmentRecord):
     pension status, and the medical enrolment of `year` (paid by the government where the extract
     says 政府代缴). Only what differs is written, each change with a history row. CLI: user None
@@ -362,7 +362,7 @@ def parse_insurance(value: object) -> str:
 
 def create_run(
     *,
-    user: User,
+    user: User | None,
     year: int,
     insurance: str,
     pack_id: str | None = None,

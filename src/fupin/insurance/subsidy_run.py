@@ -66,7 +66,7 @@ def _step(run: SubsidyRun, n: int, label: str, steps: int | None = None) -> None
     )
 
 
-def _execute(run: SubsidyRun, user: User) -> dict:
+def _execute(run: SubsidyRun, user: User | None) -> dict:
     if user is not None:
         require_writer(user)
         require_area(user, run.area_code)

@@ -141,9 +141,9 @@ def _quote(p: Path) -> str:
     return str(p).replace("'", "''")
 
 
-def _name_sim_arrow(a: pa.Array, b: pa.Array) -> pa.Array:
+def _name_sim_arrow(a: pa.Array | pa.ChunkedArray, b: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pa.array(names.similarities(a.to_pylist(), b.to_pylist()), type=pa.float64())
 
 
-def _id_clean_arrow(a: pa.Array) -> pa.Array:
+def _id_clean_arrow(a: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pa.array([None if v is None else clean(v) for v in a.to_pylist()], type=pa.string())
