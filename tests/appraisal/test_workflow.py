@@ -529,5 +529,5 @@ def test_a_waiting_application_moves_to_a_later_round(county_user, family):
     services.appraise(
         user=county_user, application=app, approved=True, day=D(2018, 8, 20), appraiser="专家组"
     )
-    with pytest.raises(AppraisalError, match="只有待季度鉴定的申请可以改换批次"):
+    with pytest.raises(AppraisalError, match="只有待鉴定、待季度鉴定的申请可以编入或改换批次"):
         services.assign_round(user=county_user, application=app, appraisal_round=second)

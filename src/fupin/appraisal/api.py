@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import StrictBool, StrictStr
+from pydantic import StrictBool, StrictStr, model_validator
+from pydantic_core import PydanticCustomError
 
 from fupin import bounds
 from fupin.access.scope import area_code_in_scope, area_code_of, get_scoped
@@ -46,13 +47,25 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-class NoticeIn(Schema):
+class In(Schema):
+    """A request body: a JSON object. Without this a list (`[]`) passed for a body whose fields all
+    have defaults, read as an object with no attributes, and the step was done with the defaults."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: object) -> object:
+        if not isinstance(getattr(data, "_obj", data), dict):  # ninja hands a DjangoGetter
+            raise PydanticCustomError("dict_type", "请求体应为 JSON 对象")
+        return data
+
+
+class NoticeIn(In):
     day: Date | None = None
     way: text(Notice, "way") = NoticeWay.VISIT
     note: text(Notice, "note") = ""
 
 
-class VillageNoticeIn(Schema):
+class VillageNoticeIn(In):
     village_code: StrictStr = Field(max_length=12)
     day: Date | None = None
     way: text(Notice, "way") = NoticeWay.MEETING
@@ -66,7 +79,7 @@ class NoticeOut(Schema):
     note: str
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(In):
     chronic_class: text(Application, "chronic_class")
     diseases: list[StrictStr] = Field(min_length=1, max_length=services.MAX_DISEASES)
     day: Date | None = None
@@ -101,7 +114,7 @@ class ApplicationOut(Schema):
     closed_on: dt.date | None
 
 
-class ConclusionIn(Schema):
+class ConclusionIn(In):
     approved: StrictBool
     day: Date | None = None
     appraiser: text(Application, "appraiser")
@@ -111,13 +124,13 @@ class ConclusionIn(Schema):
     notice_start: Date | None = None
 
 
-class ObjectionIn(Schema):
+class ObjectionIn(In):
     objector: text(Objection, "objector")
     content: text(Objection, "content")
     day: Date | None = None
 
 
-class ResolutionIn(Schema):
+class ResolutionIn(In):
     upheld: StrictBool
     resolution: text(Objection, "resolution")
     day: Date | None = None
@@ -134,17 +147,17 @@ class ObjectionOut(Schema):
     resolution: str
 
 
-class CertifyIn(Schema):
+class CertifyIn(In):
     day: Date | None = None
     hospital_id: Id | None = None
 
 
-class HospitalIn(Schema):
+class HospitalIn(In):
     hospital_id: Id
     day: Date | None = None
 
 
-class RevokeIn(Schema):
+class RevokeIn(In):
     reason: text(Certificate, "revoke_reason")
     day: Date | None = None
 
@@ -190,7 +203,7 @@ class CertificateDetailOut(CertificateOut):
         return list(obj.changes.all())
 
 
-class RoundIn(Schema):
+class RoundIn(In):
     held_on: Date
     place: text(AppraisalRound, "place")
     experts: text(AppraisalRound, "experts") = ""
@@ -330,7 +343,7 @@ def appraise(request: HttpRequest, pk: int, data: ConclusionIn) -> Application:
         raise _refused(exc) from None
 
 
-class RoundChoiceIn(Schema):
+class RoundChoiceIn(In):
     round_id: Id
 
 

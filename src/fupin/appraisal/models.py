@@ -135,7 +135,7 @@ class Stage(models.TextChoices):
 OPEN_STAGES = (Stage.APPLIED, Stage.WAITING, Stage.NOTICE)
 # Which stage may follow which; anything else is refused with the two stage names.
 TRANSITIONS: dict[str, set[str]] = {
-    Stage.APPLIED: {Stage.NOTICE, Stage.REFUSED, Stage.WITHDRAWN},
+    Stage.APPLIED: {Stage.WAITING, Stage.NOTICE, Stage.REFUSED, Stage.WITHDRAWN},
     Stage.WAITING: {Stage.NOTICE, Stage.REFUSED, Stage.WITHDRAWN},
     Stage.NOTICE: {Stage.CERTIFIED, Stage.OBJECTED},
     Stage.REFUSED: set(),

@@ -397,13 +397,15 @@ def assign_round(
     appraisal_round: AppraisalRound,
     request: HttpRequest | None = None,
 ) -> Application:
-    """Put a waiting 乙类 application into another round (the person could not come, or it joined none)."""
+    """Put a waiting 乙类 application into another round (the person could not come, or it joined
+    none), or an application made for an any-time class whose appraisal found a quarterly one into
+    a round (it then waits for that round)."""
     require_writer(user)
     require_area(user, application.village_code)
     app = _locked(application)
-    if app.stage != Stage.WAITING:
+    if app.stage not in (Stage.APPLIED, Stage.WAITING):
         raise AppraisalError(
-            f"此申请处于“{app.get_stage_display()}”，只有待季度鉴定的申请可以改换批次"
+            f"此申请处于“{app.get_stage_display()}”，只有待鉴定、待季度鉴定的申请可以编入或改换批次"
         )
     if appraisal_round.area_code[:COUNTY_DIGITS] != app.village_code[:COUNTY_DIGITS]:
         raise AppraisalError("该批次不是本县的季度鉴定")
@@ -415,7 +417,9 @@ def assign_round(
         raise AppraisalError("已在该批次")
     before = str(app.round) if app.round else "未编入批次"
     app.round = appraisal_round
-    app.save(update_fields=["round"])
+    if app.stage == Stage.APPLIED:
+        _move(app, Stage.WAITING)
+    app.save(update_fields=["round", "stage"])
     record(
         AuditAction.UPDATE,
         user=user,
@@ -460,7 +464,8 @@ def appraise(
         if r.quarterly(chronic_class):
             if app.round is None:
                 raise AppraisalError(
-                    f"{r.class_name(chronic_class)}每季度集中鉴定：此申请尚未编入季度鉴定批次"
+                    f"{r.class_name(chronic_class)}每季度集中鉴定：此申请尚未编入季度鉴定批次，"
+                    "请先编入批次，在批次鉴定日登记结论"
                 )
             if day < app.round.held_on:
                 raise AppraisalError(

@@ -486,12 +486,13 @@ def application_appraise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_round(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
+    require_writer(request.user)
     pk_round = bounds.query_id(request.POST.get("round") or "")
     if pk_round is None:
         messages.error(request, "请选择季度鉴定批次")
         return redirect("appraisal:application", pk=pk)
     rnd = get_scoped(AppraisalRound.objects.all(), request.user, shared=True, pk=pk_round)
-    _act(request, services.assign_round, f"已改入{rnd}", application=app, appraisal_round=rnd)
+    _act(request, services.assign_round, f"已编入{rnd}", application=app, appraisal_round=rnd)
     return redirect("appraisal:application", pk=pk)
 
 

@@ -1,0 +1,175 @@
+"""Held-out style checks of the 慢性病鉴定 procedure with dates worked by hand: the edges of the
+public notice, a conclusion that changes the class, dynamic management, revocation and a second
+certificate — and the class the settlement reads on each side of every change."""
+
+import datetime as dt
+
+import pytest
+
+from fupin.appraisal import services
+from fupin.appraisal.models import Application, Stage
+from fupin.appraisal.selectors import chronic_class_on, chronic_classes_for
+from fupin.registry.models import Person
+from tests.conftest import TOWN_A, login
+
+from . import factories as f
+
+D = dt.date
+
+
+@pytest.fixture
+def family(make_household):
+    return list(Person.objects.filter(household=make_household(TOWN_A, members=3)).order_by("id"))
+
+
+def _apply(user, person, cls, diseases, day):
+    return services.apply(user=user, person=person, chronic_class=cls, diseases=diseases, day=day)
+
+
+def test_notice_edges_worked_by_hand(county_user, family):
+    """7 days including both ends: concluded 2018-03-05 → notice 03-05 … 03-11; an objection on
+    03-11 is in time, on 03-12 not; certifying on 03-11 is refused, on 03-12 allowed."""
+    app = _apply(county_user, family[0], "I", ["高血压"], D(2018, 3, 1))
+    services.appraise(
+        user=county_user, application=app, approved=True, day=D(2018, 3, 5), appraiser="专家组"
+    )
+    app.refresh_from_db()
+    assert (app.notice_start, app.notice_end) == (D(2018, 3, 5), D(2018, 3, 11))
+    with pytest.raises(services.AppraisalError, match="不在公示期"):
+        services.raise_objection(
+            user=county_user, application=app, objector="甲", content="x", day=D(2018, 3, 12)
+        )
+    o = services.raise_objection(
+        user=county_user, application=app, objector="甲", content="x", day=D(2018, 3, 11)
+    )
+    services.resolve_objection(
+        user=county_user, objection=o, upheld=False, resolution="不属实", day=D(2018, 3, 11)
+    )
+    with pytest.raises(services.AppraisalError, match="期满后才能发证"):
+        services.certify(user=county_user, application=app, day=D(2018, 3, 11))
+    cert = services.certify(user=county_user, application=app, day=D(2018, 3, 12))
+    assert cert.valid_from == D(2018, 3, 12)
+    assert chronic_class_on(family[0].pk, D(2018, 3, 11)) is None
+    assert chronic_class_on(family[0].pk, D(2018, 3, 12)) == "I"
+
+
+def test_an_any_time_application_concluded_quarterly_can_join_a_round(county_user, family):
+    """Applied as Ⅰ类 (any time), the experts find a Ⅱ类 disease (quarterly): the application must
+    be able to go into a quarterly round and be concluded there, not stay open for ever."""
+    app = _apply(county_user, family[0], "I", ["慢性胃炎"], D(2018, 4, 2))
+    rnd, _ = services.plan_round(user=county_user, held_on=D(2018, 6, 20), place="县人民医院")
+    with pytest.raises(services.AppraisalError, match="季度"):
+        services.appraise(
+            user=county_user,
+            application=app,
+            approved=True,
+            day=D(2018, 4, 10),
+            chronic_class="II",
+            appraiser="专家组",
+        )
+    services.assign_round(user=county_user, application=app, appraisal_round=rnd)
+    services.appraise(
+        user=Application.objects.get(pk=app.pk).submitted_by,
+        application=Application.objects.get(pk=app.pk),
+        approved=True,
+        day=D(2018, 6, 20),
+        chronic_class="II",
+        appraiser="专家组",
+    )
+    app.refresh_from_db()
+    assert (app.stage, app.concluded_class, app.round_id) == (Stage.NOTICE, "II", rnd.pk)
+
+
+def test_the_application_page_offers_a_round_that_works(county_user, family):
+    """The page offers the round choice for an open any-time application; choosing one must work."""
+    app = _apply(county_user, family[0], "I", ["慢性胃炎"], D(2018, 4, 2))
+    rnd, _ = services.plan_round(user=county_user, held_on=D(2018, 6, 20), place="县人民医院")
+    c = login(county_user)
+    page = c.get(f"/appraisal/applications/{app.pk}/").content.decode()
+    assert f'value="{rnd.pk}"' in page
+    r = c.post(f"/appraisal/applications/{app.pk}/round/", {"round": rnd.pk}, follow=True)
+    assert r.status_code == 200
+    assert Application.objects.get(pk=app.pk).round_id == rnd.pk
+
+
+def test_dynamic_management_class_by_date(county_user, family):
+    """Ⅱ类 certificate from 2018-06-28; a Ⅰ类 disease added (certified 2018-08-13): the claim of
+    08-12 settles as Ⅱ, of 08-13 as Ⅰ; revoked 2018-10-01: none from that day; a new certificate
+    (Ⅱ) 2019-01-14 again."""
+    p = family[0]
+    rnd, _ = services.plan_round(user=county_user, held_on=D(2018, 6, 20), place="县人民医院")
+    app = _apply(county_user, p, "II", ["慢性胃炎"], D(2018, 5, 2))
+    assert app.round_id == rnd.pk
+    services.appraise(
+        user=county_user, application=app, approved=True, day=D(2018, 6, 20), appraiser="专家"
+    )
+    cert = services.certify(user=county_user, application=app, day=D(2018, 6, 27))
+    amend = _apply(county_user, p, "I", ["尿毒症透析"], D(2018, 8, 1))
+    services.appraise(
+        user=county_user, application=amend, approved=True, day=D(2018, 8, 6), appraiser="专家"
+    )
+    services.certify(user=county_user, application=amend, day=D(2018, 8, 13))
+    cert.refresh_from_db()
+    assert (cert.chronic_class, cert.disease_list) == ("I", ["慢性胃炎", "尿毒症透析"])
+    services.revoke(user=county_user, certificate=cert, reason="迁出本县", day=D(2018, 10, 1))
+    app2 = _apply(county_user, p, "I", ["恶性肿瘤门诊放化疗"], D(2019, 1, 2))
+    services.appraise(
+        user=county_user, application=app2, approved=True, day=D(2019, 1, 7), appraiser="专家"
+    )
+    cert2 = services.certify(user=county_user, application=app2, day=D(2019, 1, 14))
+    assert cert2.number != cert.number
+    days = [
+        (D(2018, 6, 26), None),
+        (D(2018, 6, 27), "II"),
+        (D(2018, 8, 12), "II"),
+        (D(2018, 8, 13), "I"),
+        (D(2018, 9, 30), "I"),
+        (D(2018, 10, 1), None),
+        (D(2019, 1, 13), None),
+        (D(2019, 1, 14), "I"),
+        (D(2149, 12, 31), "I"),
+    ]
+    for day, code in days:
+        assert chronic_class_on(p.pk, day) == code, day
+    found = chronic_classes_for([(p.pk, d) for d, _ in days])
+    assert {d: found.get((p.pk, d)) for d, _ in days} == dict(days)
+
+
+def test_a_29_february_application_and_notice(county_user, family):
+    app = _apply(county_user, family[0], "I", ["高血压"], D(2020, 2, 28))
+    services.appraise(
+        user=county_user,
+        application=app,
+        approved=True,
+        day=D(2020, 2, 29),
+        appraiser="专家",
+    )
+    app.refresh_from_db()
+    assert (app.notice_start, app.notice_end) == (D(2020, 2, 29), D(2020, 3, 6))
+    cert = services.certify(user=county_user, application=app, day=D(2020, 3, 7))
+    assert cert.number.startswith("3602222020")
+
+
+def test_report_counts_each_step_on_its_day(county_user, family):
+    c = login(county_user)
+    services.notify(user=county_user, person=family[0], day=D(2018, 3, 1))
+    app = services.apply(
+        user=county_user,
+        person=family[0],
+        chronic_class="I",
+        diseases=["高血压"],
+        day=D(2018, 3, 1),
+        home_appraisal=True,
+        home_reason="长期卧床",
+    )
+    services.appraise(
+        user=county_user, application=app, approved=True, day=D(2018, 3, 2), appraiser="专家"
+    )
+    f.hospital()
+    services.certify(user=county_user, application=app, day=D(2018, 3, 9))
+    day1 = c.get("/api/v1/appraisal/report", {"date": "2018-03-01"}).json()["total"]
+    assert (day1["notified"], day1["applied"], day1["home"], day1["approved"]) == (1, 1, 1, 0)
+    day2 = c.get("/api/v1/appraisal/report", {"date": "2018-03-02"}).json()["total"]
+    assert (day2["approved"], day2["in_notice"], day2["certified_total"]) == (1, 1, 0)
+    day9 = c.get("/api/v1/appraisal/report", {"date": "2018-03-09"}).json()["total"]
+    assert (day9["issued"], day9["in_notice"], day9["certified_total"]) == (1, 0, 1)
