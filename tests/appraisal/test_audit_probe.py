@@ -3,8 +3,10 @@ with hostile input (wrong JSON types, garbage form values, other townships' ids,
 answers in Chinese and never with a 500. The world is built here, not by the code under test."""
 
 import datetime as dt
+import io
 import re
 
+import openpyxl
 import pytest
 
 from fupin.access.models import Role
@@ -241,3 +243,46 @@ def test_another_township_cannot_reach_any_object(town_b_user, world):
                 assert "errors" in r.json(), (url, r.content)
     assert Objection.objects.get().status == "open"
     assert Certificate.objects.get(pk=cert.pk).status == "valid"
+
+
+def _xlsx_text(response) -> str:
+    wb = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
+    return "\n".join(
+        "|".join("" if v is None else str(v) for v in row)
+        for ws in wb.worksheets
+        for row in ws.iter_rows(values_only=True)
+    )
+
+
+def test_exports_follow_the_filter_and_never_leak_another_township(
+    town_a_user, county_user, make_household, world
+):
+    """Town B's certificate holder in every export asked for by town A — with town B's code as the
+    filter, too — is never there; town A's own export has its holder; no cell is a formula."""
+    b = Person.objects.filter(household=make_household("360222101", members=1)).get()
+    f.certified(county_user, b, diseases=('=HYPERLINK("http://x","y")',))
+    c = login(town_a_user)
+    for url in [
+        "/appraisal/export/",
+        "/appraisal/persons/export/",
+        "/appraisal/certificates/export/",
+        "/appraisal/notice/export/",
+        "/appraisal/report/export/",
+    ]:
+        for query in [{}, {"area": "360222101"}, {"area": b.village_code}]:
+            r = c.get(url, query)
+            assert r.status_code == 200, (url, query, r.status_code)
+            text = _xlsx_text(r)
+            assert b.name not in text and "HYPERLINK" not in text, (url, query)
+    own = _xlsx_text(c.get("/appraisal/certificates/export/", {"area": TOWN_A}))
+    assert world["family"][0].name in own
+    whole = login(county_user).get("/appraisal/certificates/export/")
+    ws = openpyxl.load_workbook(
+        io.BytesIO(b"".join(whole.streaming_content) if whole.streaming else whole.content)
+    ).active
+    cells = [cell for row in ws.iter_rows() for cell in row if "HYPERLINK" in str(cell.value)]
+    assert cells and all(cell.data_type == "s" for cell in cells)
+    text = _xlsx_text(login(county_user).get("/appraisal/certificates/export/"))
+    assert b.name in text and world["family"][0].name in text

@@ -173,3 +173,48 @@ def test_report_counts_each_step_on_its_day(county_user, family):
     assert (day2["approved"], day2["in_notice"], day2["certified_total"]) == (1, 1, 0)
     day9 = c.get("/api/v1/appraisal/report", {"date": "2018-03-09"}).json()["total"]
     assert (day9["issued"], day9["in_notice"], day9["certified_total"]) == (1, 0, 1)
+
+
+def test_a_village_assistant_works_his_village_only(make_user, county_user, family, make_household):
+    """村协理员: sees his village's list, notifies it, applies on a person's behalf (with home
+    appraisal), reads the report of his village; another village's person is 404, the county's
+    round planning and the township's report submission are refused in Chinese."""
+    from fupin.access.models import Role
+
+    village = family[0].village_code
+    assistant = make_user("village-1", Role.VILLAGE, village)
+    other = Person.objects.filter(household=make_household("360222101", members=1)).get()
+    c = login(assistant)
+    page = c.get("/appraisal/persons/")
+    assert page.status_code == 200 and family[0].name in page.content.decode()
+    assert other.name not in page.content.decode()
+    r = c.post("/appraisal/persons/notify/", {"village": village, "day": "2018-02-01"}, follow=True)
+    assert r.status_code == 200 and "3" in r.content.decode()
+    r = c.post(
+        f"/api/v1/appraisal/persons/{family[1].pk}/applications",
+        {
+            "chronic_class": "I",
+            "diseases": ["尿毒症透析"],
+            "day": "2018-02-02",
+            "applicant": "assistant",
+            "home_appraisal": True,
+            "home_reason": "长期卧床",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    assert (r.json()["applicant"], r.json()["home_appraisal"]) == ("assistant", True)
+    assert c.get(f"/api/v1/appraisal/persons/{other.pk}/chronic-class").status_code == 404
+    assert c.get(f"/appraisal/persons/{other.pk}/").status_code == 404
+    rep = c.get("/api/v1/appraisal/report", {"date": "2018-02-02"})
+    assert rep.status_code == 200, rep.content
+    assert rep.json()["total"]["applied"] == 1 and rep.json()["total"]["home"] == 1
+    assert c.get("/appraisal/report/", {"date": "2018-02-02"}).status_code == 200
+    r = c.post(
+        "/api/v1/appraisal/rounds",
+        {"held_on": "2018-06-20", "place": "村委会"},
+        content_type="application/json",
+    )
+    assert r.status_code == 422 and "县级" in r.json()["detail"]
+    progress = {p["person_id"]: p["progress"] for p in c.get("/api/v1/appraisal/progress").json()}
+    assert progress[family[1].pk] == "applied" and other.pk not in progress
