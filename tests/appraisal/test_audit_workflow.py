@@ -218,3 +218,45 @@ def test_a_village_assistant_works_his_village_only(make_user, county_user, fami
     assert r.status_code == 422 and "县级" in r.json()["detail"]
     progress = {p["person_id"]: p["progress"] for p in c.get("/api/v1/appraisal/progress").json()}
     assert progress[family[1].pk] == "applied" and other.pk not in progress
+
+
+def test_a_hospital_chosen_with_new_diseases_is_kept_in_the_history(county_user, family):
+    """更换定点医院留有记录: choosing another hospital while adding diseases says so in the
+    certificate's history, not only in the current row."""
+    first, second = f.hospital("浮梁县人民医院"), f.hospital("浮梁县中医院")
+    cert = f.certified(county_user, family[0], hospital_obj=first)
+    amend = _apply(county_user, family[0], "I", ["尿毒症透析"], D(2018, 5, 2))
+    services.appraise(
+        user=county_user, application=amend, approved=True, day=D(2018, 5, 3), appraiser="专家"
+    )
+    services.certify(user=county_user, application=amend, day=D(2018, 5, 10), hospital=second)
+    cert.refresh_from_db()
+    assert cert.hospital == second
+    last = cert.changes.order_by("-effective_on", "-id").first()
+    assert "定点医院 浮梁县人民医院 → 浮梁县中医院" in last.summary
+
+
+def test_the_home_appraisal_box_left_unticked_or_zero_is_no(county_user, family):
+    c = login(county_user)
+    for n, value in enumerate([None, "0", ""]):
+        data = {"chronic_class": "I", "diseases": "高血压", "day": "2018-03-01"}
+        if value is not None:
+            data["home_appraisal"] = value
+        c.post(f"/appraisal/persons/{family[n].pk}/apply/", data)
+        app = Application.objects.get(person=family[n])
+        assert app.home_appraisal is False, value
+    c.post(
+        f"/appraisal/persons/{family[0].pk}/notify/", {"day": "2018-03-01"}
+    )  # unrelated step: the page keeps working
+    Application.objects.all().delete()
+    c.post(
+        f"/appraisal/persons/{family[0].pk}/apply/",
+        {
+            "chronic_class": "I",
+            "diseases": "高血压",
+            "day": "2018-03-01",
+            "home_appraisal": "on",
+            "home_reason": "长期卧床",
+        },
+    )
+    assert Application.objects.get(person=family[0]).home_appraisal is True

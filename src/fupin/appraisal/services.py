@@ -70,6 +70,8 @@ def _text(value: object, label: str, limit: int, *, required: bool = True) -> st
     if not isinstance(value, str):
         raise AppraisalError(f"{label}应为文本")
     value = value.strip()
+    if "\x00" in value:  # PostgreSQL refuses NUL in text: a Chinese refusal, not a 500
+        raise AppraisalError(f"{label}含有无效字符（空字符）")
     if required and not value:
         raise AppraisalError(f"请填写{label}")
     if len(value) > limit:
@@ -91,6 +93,8 @@ def _diseases(value: object, label: str = "病种") -> list[str]:
     if len(names) > MAX_DISEASES:
         raise AppraisalError(f"{label}最多 {MAX_DISEASES} 种")
     for name in names:
+        if "\x00" in name:
+            raise AppraisalError(f"{label}含有无效字符（空字符）")
         if len(name) > MAX_DISEASE_CHARS or "、" in name:
             raise AppraisalError(f"{label}“{name[:20]}”过长：每个病种最多 {MAX_DISEASE_CHARS} 个字")
     return names
@@ -184,6 +188,7 @@ def notify_village(
     require_writer(user)
     if (
         not isinstance(village_code, str)
+        or not village_code.isdigit()
         or not Area.objects.filter(code=village_code, level=Level.VILLAGE).exists()
     ):
         raise AppraisalError("请选择一个村")
@@ -638,7 +643,8 @@ def certify(
             cert.chronic_class = app.concluded_class
         if len(cert.diseases) > Certificate._meta.get_field("diseases").max_length:
             raise AppraisalError("医疗证上的病种过多")
-        if hospital is not None:
+        hospital_before = cert.hospital
+        if hospital is not None and hospital.pk != cert.hospital_id:
             cert.hospital, cert.hospital_chosen_on = hospital, day
         cert.save()
         moved = (
@@ -646,6 +652,9 @@ def certify(
             if before != cert.chronic_class
             else ""
         )
+        if cert.hospital != hospital_before:  # the change of hospital stays in the history too
+            was = hospital_before.name if hospital_before else "未选定"
+            moved += f"，定点医院 {was} → {cert.hospital.name}"
         summary = f"新增病种 {'、'.join(new)}{moved}"
         kind = ChangeKind.DISEASE_ADDED
     else:

@@ -57,6 +57,11 @@ def _area(request: HttpRequest) -> str:
     return code if code.isdigit() and len(code) <= 12 else ""
 
 
+def _search(request: HttpRequest) -> str:
+    """The name searched for; a NUL byte (which PostgreSQL refuses in text) is dropped."""
+    return (request.GET.get("q") or "").replace("\x00", "").strip()[:50]
+
+
 def _choice(request: HttpRequest, key: str, allowed: Container[str]) -> str:
     value = request.GET.get(key) or ""
     return value if value in allowed else ""
@@ -160,7 +165,7 @@ def _filtered_applications(request: HttpRequest):
     code = _area(request)
     stage = _choice(request, "stage", Stage.values)
     cls = _choice(request, "class", dict(rules().choices()))
-    q = (request.GET.get("q") or "").strip()[:50]
+    q = _search(request)
     if code:
         qs = qs.filter(village_code__startswith=code)
     if stage:
@@ -415,7 +420,7 @@ def person_apply(request: HttpRequest, pk: int) -> HttpResponse:
             diseases=request.POST.get("diseases", ""),
             day=request.POST.get("day") or _today(),
             applicant=request.POST.get("applicant") or Applicant.SELF,
-            home_appraisal=bool(request.POST.get("home_appraisal")),
+            home_appraisal=request.POST.get("home_appraisal", "") in ("on", "1", "true"),
             home_reason=request.POST.get("home_reason", ""),
             note=request.POST.get("note", ""),
             request=request,
@@ -701,7 +706,7 @@ def _filtered_certificates(request: HttpRequest):
     code = _area(request)
     cls = _choice(request, "class", dict(rules().choices()))
     status = _choice(request, "status", CertificateStatus.values)
-    q = (request.GET.get("q") or "").strip()[:50]
+    q = _search(request)
     if code:
         qs = qs.filter(village_code__startswith=code)
     if cls:
