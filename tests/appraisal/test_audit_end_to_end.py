@@ -5,6 +5,7 @@ the certificate's class and the category of that day. Figures worked by hand bel
 
 import pytest
 
+from fupin.access.models import AuditEntry
 from fupin.insurance.claims import imports
 from fupin.insurance.claims.models import ImportState, MedicalClaim
 from fupin.registry.models import Person
@@ -44,6 +45,13 @@ def test_from_notice_to_a_settled_chronic_claim(town_a_user, person):
     )
     cert = post(c, f"/api/v1/appraisal/applications/{app['id']}/certificate", {"day": "2018-03-12"})
     assert (cert["chronic_class"], cert["valid_from"]) == ("I", "2018-03-12")
+    trail = list(
+        AuditEntry.objects.filter(user=town_a_user).order_by("id").values_list("summary", flat=True)
+    )
+    for words in ["鉴定通知", "村协理员代为申请", "鉴定结论", "发放慢性病医疗证"]:
+        assert any(words in t for t in trail), (words, trail)
+    assert all(person.name in t for t in trail if "慢性病" in t), trail
+    assert any(cert["number"] in t for t in trail), (cert["number"], trail)  # not masked
 
     def row(no, day):
         return f"{no},{person.id_number},{person.name},县人民医院,门诊慢性病,二级,N18,{day},1000.00,1000.00"

@@ -147,7 +147,7 @@ def test_a_29_february_application_and_notice(county_user, family):
     app.refresh_from_db()
     assert (app.notice_start, app.notice_end) == (D(2020, 2, 29), D(2020, 3, 6))
     cert = services.certify(user=county_user, application=app, day=D(2020, 3, 7))
-    assert cert.number.startswith("3602222020")
+    assert cert.number.startswith("360222-2020-")
 
 
 def test_report_counts_each_step_on_its_day(county_user, family):

@@ -97,7 +97,7 @@ def test_甲类_from_notice_to_certificate(county_user, family):
     )
     app.refresh_from_db()
     assert app.stage == Stage.CERTIFIED and app.closed_on == D(2018, 3, 12)
-    assert cert.number == f"3602222018{app.pk:08d}"
+    assert cert.number == f"360222-2018-{app.pk:08d}"
     assert (cert.chronic_class, cert.diseases, cert.valid_from, cert.hospital) == (
         "I",
         "高血压",
