@@ -1,7 +1,8 @@
 """Settle a stored year of medical claims on PostgreSQL and write the results back.
 
     nice -n 10 .venv/bin/python bench/claims.py [--claims 1000000] [--persons 200000] [--runs 3] [--keep]
-        [--only official|resettle|identity] [--lock /work/wt/.bench.lock] [--fill-only]
+        [--only official|resettle|identity] [--changed all|none|both] [--trails]
+        [--lock /work/wt/.bench.lock] [--fill-only]
 
 Creates (or reuses with --keep) the database $BENCH_DB (default `fupin_bench_claims`) on the
 local PostgreSQL, fills the registry with bench/registry.py's generator and then `--claims`
@@ -19,9 +20,11 @@ settlement records them. Then times, `--runs` times each:
 - 按新身份重算 (`--only identity`): the task a page starts (`official.execute`) for the county.
   Every person with chronic claims first gets a 慢性病医疗证 of his claims' class. Two cases,
   `--runs` times each: "all changed" — before each run (untimed) every stored category is moved
-  one step, so every claim changes and every person-year's trail is rewritten (the worst case);
-  then "nothing changed" (the usual case: a few identities corrected). `--lock FILE` holds a
-  flock only around each timed run (`--fill-only` fills the database without timing).
+  one step, so every claim changes and every person-year's identity is rewritten (the worst case);
+  then "nothing changed" (the usual case: a few identities corrected). The run writes split and
+  identity and deletes the changed person-years' trails; `--trails` then times, separately, the
+  background fill (计算过程补写, `trails.execute`) the run queued. `--lock FILE` holds a flock only
+  around each timed run (`--fill-only` fills the database without timing).
 
 Prints every run with its steps, the medians and the load average (the machine is shared).
 """
@@ -50,13 +53,12 @@ def fill_claims(claims: int, persons: int) -> None:
             """
             INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, hospital_level,
                 disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis,
-                chronic_class, steps)
+                chronic_class)
             SELECT 'B' || g, p.id, p.village_code, '', v.visit, v.lvl,
                 CASE WHEN g %% 37 = 0 THEN 'C16' WHEN g %% 41 = 0 THEN 'I63' ELSE '' END,
                 DATE '2018-01-01' + (g * 7919 %% 365)::int, 2018, v.total, v.total * (60 + g %% 36) / 100,
                 'fuliang', '', (ARRAY['general', 'poor', 'poor', 'dibao', 'tekun'])[1 + (p.id %% 5)], '',
-                CASE WHEN v.visit = 'chronic_outpatient' THEN (ARRAY['I', 'II'])[1 + (g / 10) %% 2] ELSE '' END,
-                '[]'
+                CASE WHEN v.visit = 'chronic_outpatient' THEN (ARRAY['I', 'II'])[1 + (g / 10) %% 2] ELSE '' END
             FROM generate_series(0::bigint, %s - 1) g
             JOIN (SELECT id, village_code, row_number() OVER (ORDER BY id) - 1 AS k FROM registry_person) p
                 ON p.k = g %% %s
@@ -98,6 +100,11 @@ def main() -> None:
     )
     ap.add_argument(
         "--only", choices=("official", "resettle", "identity"), help="time only one of them"
+    )
+    ap.add_argument(
+        "--trails",
+        action="store_true",
+        help="按新身份重算: after each run, time the background trail fill (计算过程补写) it queued",
     )
     args = ap.parse_args()
     sys.path.insert(0, HERE)
@@ -141,7 +148,7 @@ def main() -> None:
     if args.only == "identity":
         cases = {"both": ("all changed", "nothing changed"), "all": ("all changed",),
                  "none": ("nothing changed",)}[args.changed]  # fmt: skip
-        return identity_runs(args.runs, n, args.lock, cases)
+        return identity_runs(args.runs, n, args.lock, cases, args.trails)
     for i in range(args.runs if args.only != "resettle" else 0):
         t0 = time.perf_counter()
         with transaction.atomic():
@@ -316,12 +323,14 @@ def bench_lock(path: str | None):
             fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def identity_runs(runs: int, n: int, lock: str | None, cases: tuple[str, ...]) -> None:
+def identity_runs(
+    runs: int, n: int, lock: str | None, cases: tuple[str, ...], fill_trails: bool
+) -> None:
     from django.conf import settings
 
     from fupin.access.models import User
-    from fupin.insurance.claims import official
-    from fupin.insurance.claims.models import OfficialResettlement
+    from fupin.insurance.claims import official, trails
+    from fupin.insurance.claims.models import ClaimTrail, OfficialResettlement, TrailFill
 
     user = User.objects.filter(username="county").first()
     t = time.perf_counter()
@@ -330,6 +339,7 @@ def identity_runs(runs: int, n: int, lock: str | None, cases: tuple[str, ...]) -
         f"certificates for {certified:,} persons with chronic claims: {time.perf_counter() - t:.1f} s; load {load()}"
     )
     medians = {}
+    fills: list[float] = []
     for case in cases:
         times = []
         for i in range(runs):
@@ -353,10 +363,32 @@ def identity_runs(runs: int, n: int, lock: str | None, cases: tuple[str, ...]) -
                 flush=True,
             )
             times.append(seconds)
+            fill = TrailFill.objects.filter(official_run=run).first()
+            if fill_trails and fill is not None:
+                with bench_lock(lock):
+                    before = load()
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    trails.execute(fill, user=user)
+                    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+                    after = load()
+                fill.refresh_from_db()
+                fills.append(seconds)
+                print(
+                    f"  计算过程补写 after run {i + 1}: {seconds:.2f} s (this process's CPU {cpu:.1f} s) — "
+                    f"{fill.get_state_display()}, {fill.message}; trails stored {ClaimTrail.objects.count():,}; "
+                    f"load {before} → {after}",
+                    flush=True,
+                )
         medians[case] = statistics.median(times)
         print(
             f"按新身份重算 of {n:,} claims, {case}: median {medians[case]:.2f} s over {runs} runs; "
             f"load average {load()}",
+            flush=True,
+        )
+    if fills:
+        print(
+            f"计算过程补写 (background) of the changed claims: median {statistics.median(fills):.2f} s over "
+            f"{len(fills)} runs; load average {load()}",
             flush=True,
         )
 

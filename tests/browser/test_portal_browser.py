@@ -62,7 +62,6 @@ def test_resident_on_a_phone(phone, live_server, make_household):
         claim_no="BR-1", person=resident, village_code=resident.village_code, hospital="浮梁县人民医院",
         visit_type="inpatient", hospital_level=2, admission_date=dt.date(2018, 5, 4), year=2018,
         total_fen=500_000, in_policy_fen=450_000, category="poor",
-        steps=[{"layer": "基本医保", "rule": "x", "detail": "(4500.00 − 0) × 66.67%", "amount": 300_000, "source": ""}],
     )  # fmt: skip
     ClaimSplit.objects.create(
         claim=claim, person_id=resident.pk, year=2018, village_code=resident.village_code, basic_fen=300_000,

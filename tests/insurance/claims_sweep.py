@@ -7,6 +7,7 @@ from fupin.insurance.claims.models import (
     ClaimImport,
     ClaimImportRow,
     ClaimSplit,
+    ClaimTrail,
     IdentityImport,
     IdentityImportRow,
     MedicalClaim,
@@ -14,6 +15,7 @@ from fupin.insurance.claims.models import (
     OfficialResettlement,
     ResettledClaim,
     Resettlement,
+    TrailFill,
 )
 from tests.access.marks import AREA_OF, MARKED_THROUGH, marker
 
@@ -21,6 +23,7 @@ AREA_OF[ClaimImportRow] = "job__area_code"
 AREA_OF[IdentityImportRow] = "job__area_code"
 MARKED_THROUGH[ResettledClaim] = "claim__hospital"
 MARKED_THROUGH[ClaimSplit] = "claim__hospital"
+MARKED_THROUGH[ClaimTrail] = "claim__hospital"
 MARKED_THROUGH[OfficialChange] = "claim__hospital"
 
 
@@ -68,6 +71,7 @@ def extend(world, users) -> None:
             + marker(town, ResettledClaim)
             + marker(town, ClaimSplit)
             + marker(town, OfficialChange)
+            + marker(town, ClaimTrail)
         )
         claim.save(update_fields=["hospital"])
         run = Resettlement.objects.create(year=2018, policy="jining", area_code=town, note=marker(town, Resettlement),
@@ -101,6 +105,11 @@ def extend(world, users) -> None:
             fallback_fen=0,
             self_fen=100_000,
         )
+        ClaimTrail.objects.create(claim=claim, person_id=person.pk, year=2018, village_code=claim.village_code,
+                                  policy="fuliang", steps=[{"layer": "基本医保", "rule": "住院", "detail": "",
+                                                            "amount": 900_000, "source": ""}])  # fmt: skip
+        fill = TrailFill.objects.create(area_code=town, year=2018, official_run=official, created_by=user,
+                                        state="done", message=marker(town, TrailFill))  # fmt: skip
         ident = IdentityImport.objects.create(
             filename=marker(town, IdentityImport) + ".csv",
             content=b"",
@@ -114,7 +123,7 @@ def extend(world, users) -> None:
             job=ident, row_no=2, errors=[["身份", "测试"]], reason=marker(town, IdentityImportRow)
         )
         world[town].update(claim_import=job, claim=claim, resettlement=run, identity_import=ident,
-                           official_resettlement=official)  # fmt: skip
+                           official_resettlement=official, trail_fill=fill)  # fmt: skip
 
 
 def install(factory, extensions) -> None:
@@ -177,6 +186,10 @@ def install(factory, extensions) -> None:
             person=person, identity="tekun", start=dt.date(2019, 1, 1), reason="sweep"
         )
         return {"pk": person.pk, "period": period.pk}
+
+    @factory("insurance:claims_trail_fill")
+    def _fill(world, town):
+        return {"pk": world[town]["trail_fill"].pk}
 
     @factory("/api/v1/insurance/claims/{pk}")
     def _claim(world, town):

@@ -40,7 +40,9 @@ def errors(job) -> dict[int, list[list[str]]]:
     return {r.row_no: r.errors for r in job.rows.all() if r.errors}
 
 
-def test_general_resident_claim_golden_case(people, town_a_user):
+def test_general_resident_claim_golden_case(
+    people, town_a_user, django_capture_on_commit_callbacks
+):
     g = people["g"]
     job = run_import(
         town_a_user,
@@ -48,7 +50,8 @@ def test_general_resident_claim_golden_case(people, town_a_user):
     )
     assert job.state == ImportState.READY and job.rows_rejected == 0, errors(job)
     assert MedicalClaim.objects.count() == 0  # the preview stores nothing
-    imports.merge(job, user=town_a_user)
+    with django_capture_on_commit_callbacks(execute=True):  # the trail fill queued on commit
+        imports.merge(job, user=town_a_user)
     c = MedicalClaim.objects.get(claim_no="ZY001")
     # By hand, fuliang-2018, general resident, level-2 inpatient, in policy 8000 元 of 10000 元:
     # basic (8000 − 400 deductible) × 75% = 5700.00; critical: in-policy self-pay 8000 − 5700 =
@@ -69,7 +72,11 @@ def test_general_resident_claim_golden_case(people, town_a_user):
     )
     assert c.category == "general" and c.person_id == g.pk and c.village_code == g.village_code
     assert (
-        c.year == 2018 and c.policy == "fuliang" and c.steps and all("source" in s for s in c.steps)
+        c.year == 2018
+        and c.policy == "fuliang"
+        and c.trail.steps
+        and all("source" in s for s in c.trail.steps)
+        and c.trail.settled_at == c.settled_at
     )
     assert AuditEntry.objects.filter(action="import").exists()
 

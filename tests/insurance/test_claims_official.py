@@ -13,14 +13,17 @@ from django.db import transaction
 
 from fupin.access.models import AuditEntry
 from fupin.appraisal.models import CertificateChange
-from fupin.insurance.claims import imports, official, resettle, settle
+from fupin.insurance.claims import imports, official, resettle, settle, trails
 from fupin.insurance.claims.models import (
     ClaimSplit,
+    ClaimTrail,
     MedicalClaim,
     OfficialChange,
     OfficialResettlement,
     Resettlement,
+    TrailFill,
 )
+from fupin.policy import Claim, settle_claims
 from fupin.policy.quote import quote
 from fupin.registry.models import IdentityPeriod, Person
 from tests.conftest import TOWN_A, TOWN_B, login
@@ -82,8 +85,11 @@ def test_resettle_takes_the_new_identity_and_keeps_what_changed(two_towns, count
     new = expected("ZYA", "dibao")
     assert new != (570000, 0, 0, 0, 430000) and split_of("ZYA") == new
     assert sum(new) == claim.total_fen
-    # The trail follows: its self-pay step is the new self-pay.
-    assert [st["amount"] for st in claim.steps if st["layer"] == "个人自付"] == [new[4]]
+    # The old trail is gone; the one shown (computed now, checked) has the new self-pay.
+    assert not ClaimTrail.objects.filter(pk=claim.pk).exists()
+    shown = trails.shown_trails([claim])[claim.pk]
+    assert shown.note == trails.COMPUTED_NOTE and not shown.warning
+    assert [st["amount"] for st in shown.steps if st["layer"] == "个人自付"] == [new[4]]
     change = OfficialChange.objects.get(run=run)
     assert (change.old_category, change.new_category) == ("general", "dibao")
     assert tuple(getattr(change, f"old_{p}") for p in PARTS) == (570000, 0, 0, 0, 430000)
@@ -318,64 +324,98 @@ def test_concurrent_resettles_on_postgresql(make_household, town_a_user, county_
     )
 
 
-TRAIL = ("policy", "period", "category", "category_basis", "chronic_class", "steps")
+IDENTITY = ("policy", "period", "category", "category_basis", "chronic_class")
 
 
-def test_trails_written_in_bulk_equal_the_per_claim_path(make_household, town_a_user):
+def test_identity_written_in_bulk_equals_the_per_claim_path(
+    make_household, town_a_user, django_capture_on_commit_callbacks
+):
     """A person-year across a mid-year change (低保 from 1 June): the re-settle writes each claim's
-    trail set-based; settling the person-year again claim by claim (`settle_person_years`, the
-    ORM path) writes exactly the same policy, period, identity and steps."""
+    identity set-based and deletes the person-year's trails; settling the person-year again claim
+    by claim (`settle_person_years`, the ORM path) writes exactly the same policy, period and
+    identity. The fill queued after the run writes every trail again, each equal to the scalar
+    path's and its self-pay the written split's."""
     p = general_in(make_household, TOWN_A)
     q = general_in(make_household, TOWN_A)  # no change: his trail is not rewritten
-    store(
-        town_a_user,
-        f"T1,{p.id_number},,县医院,住院,二级,,2018-03-02,30000.00,25000.00",
-        f"T2,{p.id_number},,县医院,住院,三级,,2018-06-01,200000.00,180000.00",
-        f"T3,{p.id_number},,县医院,住院,一级,,2018-09-15,5000.00,4000.00",
-        f"T4,{q.id_number},,县医院,住院,二级,,2018-06-01,10000.00,8000.00",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        store(
+            town_a_user,
+            f"T1,{p.id_number},,县医院,住院,二级,,2018-03-02,30000.00,25000.00",
+            f"T2,{p.id_number},,县医院,住院,三级,,2018-06-01,200000.00,180000.00",
+            f"T3,{p.id_number},,县医院,住院,一级,,2018-09-15,5000.00,4000.00",
+            f"T4,{q.id_number},,县医院,住院,二级,,2018-06-01,10000.00,8000.00",
+        )
+    assert ClaimTrail.objects.count() == 4  # the import's fill
     IdentityPeriod.objects.create(
         person=p, identity="dibao", start=dt.date(2018, 6, 1), reason="民政认定"
     )
-    untouched = MedicalClaim.objects.get(claim_no="T4").settled_at
-    run = official.start(user=town_a_user, year=2018)
+    untouched = ClaimTrail.objects.get(claim__claim_no="T4")
+    with django_capture_on_commit_callbacks() as queued:
+        run = official.start(user=town_a_user, year=2018)
     run.refresh_from_db()
     assert run.state == "done", run.message
     assert run.changed == 2  # T2, T3 (T1 before the period keeps its split and identity)
+    # The run deleted the changed person-year's trails and queued the fill; T4 kept his.
+    assert set(ClaimTrail.objects.values_list("claim__claim_no", flat=True)) == {"T4"}
+    fill = TrailFill.objects.get(official_run=run)
+    assert fill.state == "queued" and len(queued) == 1
     mine = {
-        c.claim_no: tuple(getattr(c, f) for f in TRAIL)
+        c.claim_no: tuple(getattr(c, f) for f in IDENTITY)
         for c in MedicalClaim.objects.filter(person=p)
     }
     assert mine["T1"][2] == "general" and mine["T2"][2] == mine["T3"][2] == "dibao"
-    assert all(row[5] for row in mine.values())  # every claim of the person-year has its steps
-    assert MedicalClaim.objects.get(claim_no="T4").settled_at == untouched
     with transaction.atomic():
         settle.settle_person_years({(p.pk, 2018)}, write_split=False)
         again = {
-            c.claim_no: tuple(getattr(c, f) for f in TRAIL)
+            c.claim_no: tuple(getattr(c, f) for f in IDENTITY)
             for c in MedicalClaim.objects.filter(person=p)
         }
+        transaction.set_rollback(True)
     assert mine == again
-    # The trail's self-pay is the written split's, claim by claim.
-    for no in ("T1", "T2", "T3"):
-        steps = MedicalClaim.objects.get(claim_no=no).steps
-        assert [s["amount"] for s in steps if s["layer"] == "个人自付"] == [split_of(no)[4]]
+    queued[0]()  # the fill, as the worker runs it
+    fill.refresh_from_db()
+    assert (fill.state, fill.rows_total, fill.rows_done, fill.mismatched) == ("done", 3, 3, 0)
+    assert ClaimTrail.objects.get(claim__claim_no="T4").steps == untouched.steps
+    claims = list(MedicalClaim.objects.filter(person=p).order_by("pk"))
+    by_scalar = settle_claims(
+        "fuliang",
+        [Claim(str(c.pk), str(p.pk), c.category, c.visit_type, c.hospital_level, None, None,
+               c.admission_date, c.total_fen, c.in_policy_fen) for c in claims],
+    )  # fmt: skip
+    for c, s in zip(claims, by_scalar, strict=True):
+        t = ClaimTrail.objects.get(pk=c.pk)
+        assert (t.settled_at, t.policy, t.period) == (c.settled_at, c.policy, c.period)
+        assert t.steps == [{"layer": st.layer, "rule": st.rule, "detail": st.detail,
+                            "amount": st.amount, "source": st.source} for st in s.steps]  # fmt: skip
+        assert [x["amount"] for x in t.steps if x["layer"] == "个人自付"] == [
+            split_of(c.claim_no)[4]
+        ]
 
 
-def test_scalar_and_column_paths_disagreeing_writes_nothing(two_towns, county_user, monkeypatch):
-    claim = MedicalClaim.objects.get(claim_no="ZYA")
-    before = (split_of("ZYA"), claim.category, claim.steps)
-    real = settle.settle_claims
+def test_a_trail_disagreeing_with_the_split_is_never_stored(
+    two_towns, county_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The fill checks the scalar path against the stored split to the fen: off by one fen, the
+    claim gets no trail and is listed; the API warns instead of showing steps."""
+    real = trails.settle_claims
 
     def off_by_one_fen(policy, claims, *args, **kwargs):
         out = real(policy, claims, *args, **kwargs)
         out[0].basic_pay += 1
         return out
 
-    monkeypatch.setattr(settle, "settle_claims", off_by_one_fen)
-    run = official.start(user=county_user, year=2018)
+    monkeypatch.setattr(trails, "settle_claims", off_by_one_fen)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = official.start(user=county_user, year=2018)
     run.refresh_from_db()
-    assert run.state == "failed" and "不一致" in run.message and "未改动" in run.message
-    claim.refresh_from_db()
-    assert (split_of("ZYA"), claim.category, claim.steps) == before
-    assert not OfficialChange.objects.exists()
+    assert run.state == "done", run.message
+    fill = TrailFill.objects.get(official_run=run)
+    # The first claim of the chunk is off by a fen: refused and listed; the other one agrees.
+    assert (fill.state, fill.mismatched) == ("done", 1), fill.message
+    assert fill.mismatched_claims == ["ZYA"] and "不一致" in fill.message
+    assert list(ClaimTrail.objects.values_list("claim__claim_no", flat=True)) == ["ZYB"]
+    claim = MedicalClaim.objects.get(claim_no="ZYA")
+    shown = trails.shown_trails([claim])[claim.pk]
+    assert shown.steps == [] and "不一致" in shown.warning
+    detail = login(county_user).get(f"/api/v1/insurance/claims/{claim.pk}").json()
+    assert detail["steps"] == [] and "不一致" in detail["steps_warning"]

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
+from fupin.insurance.claims.models import ClaimSplit, ClaimTrail, MedicalClaim
 from fupin.policy import settle_claims
 from fupin.policy.claims import Claim
 from fupin.portal.selectors import NOT_POLICY
@@ -57,6 +57,14 @@ def stored(
         in_policy_fen=claim.in_policy_cost,
         category=category,
         chronic_class=chronic_class or "",
+    )
+    ClaimTrail.objects.create(
+        claim=row,
+        person_id=person.pk,
+        year=2018,
+        village_code=person.village_code,
+        policy="fuliang",
+        period=s.period[:40],
         steps=[
             {
                 "layer": st.layer,
@@ -91,7 +99,7 @@ def resident(make_household):
 def test_an_inpatient_stay_cites_the_document_and_not_the_illustrative_values(resident):
     claim = stored(resident, visit_type="inpatient", chronic_class=None, category="dibao")
     # The staff trail does mark the illustrative values (Fuliang's basic ratios are assumed).
-    assert any("示意值" in st["source"] for st in claim.steps)
+    assert any("示意值" in st["source"] for st in claim.trail.steps)
     text = resident_client(resident).get(reverse("portal:claim", args=[claim.pk])).content.decode()
     assert "浮人社发[2018]6号" in text and NOT_POLICY in text
     assert not CODES.search(text), CODES.search(text)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from fupin.access.models import AuditEntry
 from fupin.assistance.models import PlannedMeasure
-from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
+from fupin.insurance.claims.models import ClaimSplit, ClaimTrail, MedicalClaim
 from fupin.insurance.models import MedicalEnrolment, PensionRecord, SubsidyEntry, SubsidyRun
 from fupin.portal.models import ResidentRequest
 from tests.conftest import TOWN_A, TOWN_B
@@ -27,15 +27,6 @@ def claim_for(person, no, **kw):
         total_fen=1_000_000,
         in_policy_fen=800_000,
         category="poor",
-        steps=[
-            {
-                "layer": "基本医保",
-                "rule": "inpatient",
-                "detail": "(8000.00 − 0) × 70%",
-                "amount": 560_000,
-                "source": "《002》：“起付线”",
-            }
-        ],
     )
     split = dict(
         basic_fen=560_000,
@@ -50,6 +41,22 @@ def claim_for(person, no, **kw):
     # The official split is only in ClaimSplit (what the portal explains).
     ClaimSplit.objects.create(
         claim=claim, person_id=person.pk, year=claim.year, village_code=claim.village_code, **split
+    )
+    # The trail is in ClaimTrail (计算过程, stored beside the claim).
+    ClaimTrail.objects.create(
+        claim=claim,
+        person_id=person.pk,
+        year=claim.year,
+        village_code=claim.village_code,
+        steps=[
+            {
+                "layer": "基本医保",
+                "rule": "inpatient",
+                "detail": "(8000.00 − 0) × 70%",
+                "amount": 560_000,
+                "source": "《002》：“起付线”",
+            }
+        ],
     )
     return claim
 

@@ -16,6 +16,7 @@ from fupin.employment.models import Recommendation, Referral, WelfareSubsidy
 from fupin.insurance.claims.models import ClaimSplit, MedicalClaim
 from fupin.insurance.claims.selectors import PARTS as SPLIT_PARTS
 from fupin.insurance.claims.selectors import with_split
+from fupin.insurance.claims.trails import shown_trails
 from fupin.insurance.models import MedicalEnrolment, PensionRecord, SubsidyEntry
 from fupin.payments.models import BatchLine
 from fupin.payments.providers import kind_name, period_label
@@ -216,7 +217,7 @@ def explain(claim: MedicalClaim) -> dict:
             "amount": yuan(int(s.get("amount") or 0)),
             "source": resident_source(str(s.get("source") or "")),
         }
-        for s in (claim.steps or [])
+        for s in _trail_steps(claim)
         if isinstance(s, dict)
     ]
     return {
@@ -226,6 +227,13 @@ def explain(claim: MedicalClaim) -> dict:
         + [("个人自付", yuan(split["self_fen"]))],
         "total": yuan(claim.total_fen),
     }
+
+
+def _trail_steps(claim: MedicalClaim) -> list[dict]:
+    """The claim's trail (计算过程): stored, or computed now and checked against the official
+    split; none when they disagree (the sentences above still explain the split)."""
+    shown = shown_trails([claim]).get(claim.pk)
+    return shown.steps if shown is not None and not shown.warning else []
 
 
 def requests_of(members: list[Person]) -> list[ResidentRequest]:

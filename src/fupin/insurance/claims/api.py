@@ -22,7 +22,7 @@ from fupin.registry.idnumber import mask
 from fupin.registry.models import Person
 from fupin.sheets import reader
 
-from . import exports, identity_import, imports, official, resettle, selectors
+from . import exports, identity_import, imports, official, resettle, selectors, trails
 from .models import (
     ClaimImport,
     IdentityImport,
@@ -145,7 +145,15 @@ class ClaimOut(Schema):
 
 
 class ClaimDetailOut(ClaimOut):
-    steps: list[StepOut]
+    steps: list[StepOut] = Field(
+        description="计算过程（每一步、规则、金额〔分〕、出处）；核对不一致时为空"
+    )
+    steps_note: str = Field(
+        description="空：已存的计算过程；否则说明此计算过程为现算（后台补写尚未完成）并已与正式分担核对一致"
+    )
+    steps_warning: str = Field(
+        description="现算的计算过程与正式分担不一致时的提示（此时不给计算过程）"
+    )
 
     @staticmethod
     def resolve_steps(obj: MedicalClaim) -> list[dict]:
@@ -157,8 +165,16 @@ class ClaimDetailOut(ClaimOut):
                 "amount_fen": s["amount"],
                 "source": s["source"],
             }
-            for s in obj.steps
+            for s in obj.shown.steps
         ]
+
+    @staticmethod
+    def resolve_steps_note(obj: MedicalClaim) -> str:
+        return obj.shown.note
+
+    @staticmethod
+    def resolve_steps_warning(obj: MedicalClaim) -> str:
+        return obj.shown.warning
 
 
 class TotalsOut(Schema):
@@ -326,9 +342,11 @@ def claim(request: HttpRequest, pk: Id) -> MedicalClaim:
 
     from .models import MedicalClaim
 
-    return get_scoped(
+    claim = get_scoped(
         selectors.with_split(MedicalClaim.objects.select_related("person")), request.user, pk=pk
     )
+    claim.shown = trails.shown_trails([claim]).get(claim.pk, trails.Shown([], claim.period))
+    return claim
 
 
 @router.post("/insurance/resettlements", response={201: ResettlementOut})

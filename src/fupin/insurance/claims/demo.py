@@ -16,8 +16,8 @@ from fupin.appraisal.selectors import chronic_classes_for
 from fupin.registry.choices import ACTIVE_STATUSES
 from fupin.registry.models import Person
 
-from . import identity_import, imports, resettle, selectors
-from .models import MedicalClaim, Resettlement
+from . import identity_import, imports, resettle, selectors, trails
+from .models import MedicalClaim, Resettlement, TrailFill, TrailState
 
 SEED = 20180301
 PERSONS = 300
@@ -133,6 +133,10 @@ def build() -> str:
         bad = job.rows.exclude(errors=[]).first()
         raise RuntimeError(f"演示结算数据未通过校验：第 {bad.row_no} 行 {bad.errors}")
     result = imports.merge(job, user=user)
+    for fill in TrailFill.objects.filter(claim_import=job, state=TrailState.QUEUED):
+        trails.execute(
+            fill, user=user
+        )  # the trails now, as the worker would (it then finds it done)
     run = Resettlement.objects.create(year=year, policy="jining", area_code=user.area.code if user.area_id else "",
                                       note="演示：同一批结算单按济宁政策测算", created_by=user)  # fmt: skip
     resettle.execute(run)

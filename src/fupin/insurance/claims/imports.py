@@ -31,6 +31,7 @@ from fupin.access.scope import (
     acting_user,
     area_code_in_scope,
     area_code_of,
+    home_area_code,
     require_writer,
 )
 from fupin.bounds import today
@@ -42,7 +43,7 @@ from fupin.registry.models import Person
 from fupin.sheets import reader
 from fupin.sheets.reader import Field, check_upload_size, norm, upload_limits
 
-from . import settle, uploadjob
+from . import settle, trails, uploadjob
 from .models import ClaimImport, ClaimImportRow, ImportState, MedicalClaim, VisitType
 
 VISITS = {norm(k): v for k, v in {
@@ -441,6 +442,10 @@ def merge(job: ClaimImport, *, user: User, request: HttpRequest | None = None) -
                       for r in rows]  # fmt: skip
             MedicalClaim.objects.bulk_create(claims, batch_size=2000)
             settled = settle.settle_person_years({(c.person_id, c.year) for c in claims})
+            # The trails of the person-years settled: written in the background after commit.
+            trails.queue_fill(
+                user=user, area_code=job.area_code or home_area_code(user), claim_import=job
+            )
             ClaimImport.objects.filter(pk=job.pk).update(
                 state=ImportState.DONE, merged_at=timezone.now(), merged_by=user
             )

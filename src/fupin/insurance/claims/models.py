@@ -108,8 +108,9 @@ class ClaimImportRow(models.Model):
 
 class MedicalClaim(models.Model):
     """医疗费用结算单: one stored claim of a registry person and its official settlement — under
-    which policy (the split in fen is in `ClaimSplit`), with the person's category and chronic class
-    of the admission day, and the trail (each step, its rule and source).
+    which policy and period (the split in fen is in `ClaimSplit`), with the person's category and
+    chronic class of the admission day. The trail (计算过程: each step, its rule and source) is in
+    `ClaimTrail`, filled in the background after a settlement.
 
     On PostgreSQL the table is kept at fillfactor 50 (migration 0004) so settling a year again
     rewrites the parts as HOT updates."""
@@ -147,8 +148,8 @@ class MedicalClaim(models.Model):
     category = models.CharField("人员类别", max_length=8, blank=True)
     category_basis = models.CharField("类别依据", max_length=200, blank=True)
     chronic_class = models.CharField("慢性病类别", max_length=4, blank=True)
-    # The split itself (basic … self fen) is only in `ClaimSplit` (one source of truth).
-    steps = models.JSONField("计算过程", default=list, blank=True)
+    # The split itself (basic … self fen) is only in `ClaimSplit` (one source of truth), the
+    # trail in `ClaimTrail`.
     settled_at = models.DateTimeField("结算时间", null=True, blank=True)
 
     class Meta:
@@ -194,6 +195,85 @@ class ClaimSplit(models.Model):
             models.Index(fields=["year", "village_code"], name="claimsplit_year_area"),
             models.Index(fields=["person_id", "year"], name="claimsplit_person_year"),
         ]
+
+
+class ClaimTrail(models.Model):
+    """计算过程: the trail of one stored claim's official settlement (each step, its rule, amount
+    in fen and source), in its own narrow table, as the scalar path gives it — written only after
+    its parts were checked to the fen against the claim's `ClaimSplit`.
+
+    A settlement (an import, 按新身份重算) writes the split and the claim's identity set-based and
+    deletes the trails of the person-years it changed; `trails.fill` (a background task, 计算过程补写)
+    writes the missing ones. `settled_at` is the claim's settlement the trail belongs to: a trail
+    of another settlement is never shown (pages compute one instead)."""
+
+    AREA_CODE_FIELD = "village_code"
+
+    claim = models.OneToOneField(MedicalClaim, primary_key=True, on_delete=models.DO_NOTHING, related_name="trail",
+                                 db_constraint=False, verbose_name="结算单")  # fmt: skip
+    person_id = models.BigIntegerField("人员")
+    year = models.PositiveSmallIntegerField("年度")
+    village_code = models.CharField("村代码", max_length=12)
+    policy = models.CharField("适用政策", max_length=40, blank=True)
+    period = models.CharField("政策期间", max_length=40, blank=True)
+    steps = models.JSONField("计算过程", default=list, blank=True)
+    settled_at = models.DateTimeField("结算时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "计算过程"
+        verbose_name_plural = "计算过程"
+        indexes = [models.Index(fields=["person_id", "year"], name="claimtrail_person_year")]
+
+
+class TrailState(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "补写中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class TrailFill(models.Model):
+    """计算过程补写: a background run writing the missing trails (`ClaimTrail`) of the settled claims
+    in an area (and year), after an import or a 按新身份重算 deleted the ones it changed; whole
+    person-years at a time, each chunk its own transaction. A claim whose scalar path does not
+    agree with its official split to the fen gets no trail and is listed (`mismatched_claims`)."""
+
+    AREA_CODE_FIELD = "area_code"
+    AREA_CODE_VARIABLE_LENGTH = True
+
+    area_code = models.CharField("范围", max_length=12)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)  # None: every year
+    official_run = models.ForeignKey("OfficialResettlement", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="trail_fills", verbose_name="按新身份重算")  # fmt: skip
+    claim_import = models.ForeignKey(ClaimImport, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="trail_fills", verbose_name="结算数据导入")  # fmt: skip
+    state = models.CharField(
+        "状态", max_length=10, choices=TrailState.choices, default=TrailState.QUEUED
+    )
+    message = models.TextField("结果说明", blank=True)
+    rows_total = models.PositiveIntegerField("待补写笔数", default=0)
+    rows_done = models.PositiveIntegerField("已补写笔数", default=0)
+    mismatched = models.PositiveIntegerField("核对不一致笔数", default=0)
+    mismatched_claims = models.JSONField("核对不一致的结算单", default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发起人"
+    )
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "计算过程补写"
+        verbose_name_plural = "计算过程补写"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return "计算过程补写"
+
+    @property
+    def percent(self) -> int:
+        if self.state == TrailState.DONE:
+            return 100
+        return min(100, 100 * self.rows_done // self.rows_total) if self.rows_total else 0
 
 
 class RunState(models.TextChoices):
@@ -273,7 +353,8 @@ class OfficialResettlement(models.Model):
     the registry identity (低保/特困 periods, poverty status) or a 慢性病医疗证 changed.
 
     Unlike 政策测算 this replaces the official split (`ClaimSplit`, through `store.write_back`) and
-    each changed claim's category, chronic class and trail; what changed is kept claim by claim
+    each changed claim's category and chronic class, and deletes their trails for the background
+    fill (`TrailFill`); what changed is kept claim by claim
     (`OfficialChange`). One queued or running re-settle per year (a database constraint): a
     second one is refused in Chinese while the first runs."""
 

@@ -32,6 +32,7 @@ from .models import (
     OfficialResettlement,
     ResettledClaim,
     Resettlement,
+    TrailFill,
 )
 
 CHUNK = 5000
@@ -162,6 +163,16 @@ def official_runs(user: User) -> QuerySet:
 
 def official_run(user: User, pk: int) -> OfficialResettlement:
     return get_scoped(OfficialResettlement.objects.all(), user, pk=pk)
+
+
+def trail_fill(user: User, pk: int) -> TrailFill:
+    return get_scoped(TrailFill.objects.all(), user, pk=pk)
+
+
+def latest_trail_fill(user: User, **owner: object) -> TrailFill | None:
+    """The newest 计算过程补写 of a run or an import (`official_run=` / `claim_import=`) in the
+    user's area, or None."""
+    return scoped(TrailFill.objects.filter(**owner), user).order_by("-id").first()
 
 
 def official_changes(user: User, run: OfficialResettlement) -> QuerySet:

@@ -4,14 +4,14 @@ year-to-date deductibles, thresholds and caps run over every stored claim of the
 Each claim meets the county region's values of its admission date (`fupin.policy` by date), the
 person's category on that day (`fupin.insurance.categories`) and the chronic class of the
 person's 慢性病医疗证 on that day (`fupin.appraisal.selectors.chronic_classes_for`). The split
-comes from the column path (`settle_frame`); the trail from the scalar path, which must agree
-with it to the fen — a disagreement stops the write. The split goes to the official table
-(`ClaimSplit`, replacing those claims' rows) — the only copy; the claim keeps policy, category and trail.
+comes from the column path (`settle_frame`) and goes to the official table (`ClaimSplit`,
+replacing those claims' rows) — the only copy; the claim keeps policy, period and identity. The
+trail (`ClaimTrail`) is written afterwards in the background from the scalar path, checked against
+the split to the fen (`trails`).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -25,21 +25,17 @@ from django.utils import timezone
 from fupin.appraisal.models import CertificateChange, ChangeKind
 from fupin.appraisal.selectors import chronic_classes_for
 from fupin.insurance.categories import ENJOYING, PRIORITY, CategoryOnDay, timelines
-from fupin.policy import Claim, ClaimsError, load_pack, load_policy, settle_claims, settle_frame
+from fupin.policy import Claim, ClaimsError, load_pack, load_policy, settle_frame
 from fupin.policy.claims import Fault, to_frame
 from fupin.policy.regions import Policy
 from fupin.registry.choices import SpecialIdentity, Status
 from fupin.registry.models import IdentityPeriod, Person, StatusChange
 
-from .models import ClaimSplit, MedicalClaim, VisitType
+from .models import ClaimSplit, ClaimTrail, MedicalClaim, VisitType
 
 PARTS = {"basic_pay": "basic_fen", "critical_pay": "critical_fen", "assistance_pay": "assistance_fen",
          "fallback_pay": "fallback_fen", "self_pay": "self_fen"}  # fmt: skip
 CHUNK = 2000
-
-
-class SettlementMismatch(RuntimeError):
-    """The scalar and column paths disagree on a stored claim: nothing is written."""
 
 
 def county_region() -> str:
@@ -279,59 +275,25 @@ def _identify(
     return out
 
 
-def trails_of(frame: pl.DataFrame, results: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """The trail of every claim of `frame` (a stored year's claims as `store.read_year` reads them,
-    with the `category`, `category_basis` and `chronic_class` of their day, whole person-years) on
-    the scalar path, checked against `results` (id and the five parts from the column path, as
-    they are written) to the fen — a disagreement raises `SettlementMismatch` and nothing is
-    written. One row per claim: id, policy, period, category, category_basis, chronic_class and
-    steps (JSON text), ready for `store.write_trails`.
-
-    The claims carry their row id as claim id, as `store.settle_stored` gives them to the column
-    path, so both paths order a person's claims of one day alike."""
-    rows = frame.select(
-        "id", "person_id", "category", "category_basis", "visit_type", "hospital_level",
-        "chronic_class", "disease_code", "admission_date", "total_fen", "in_policy_fen",
-        "rehab_fen", "transfer", "claim_no",
-    ).join(results.select("id", *PARTS.values()), on="id", how="left")  # fmt: skip
-    chronic = VisitType.CHRONIC.value
-    claims = [
-        Claim(str(r[0]), str(r[1]), r[2], r[4], r[5], r[6] if r[4] == chronic else None,
-              r[7] or None, r[8], r[9], r[10], r[11], bool(r[12]))
-        for r in rows.iter_rows()
-    ]  # fmt: skip
-    settled = settle_claims(policy, claims)
-    parts = rows.select(*PARTS.values(), "claim_no").rows()
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    periods, steps = [], []
-    for s, want in zip(settled, parts, strict=True):
-        if (s.basic_pay, s.critical_pay, s.assistance_pay, s.fallback_pay, s.self_pay) != want[:5]:
-            raise SettlementMismatch(f"结算单 {want[5]}：逐笔计算与批量计算结果不一致，未写入")
-        periods.append(s.period[:40])
-        steps.append(
-            dumps([{"layer": st.layer, "rule": st.rule, "detail": st.detail, "amount": st.amount,
-                    "source": st.source} for st in s.steps])
-        )  # fmt: skip
-    return rows.select(
-        "id",
-        pl.lit(policy.id, pl.String).alias("policy"),
-        pl.Series("period", periods, dtype=pl.String),
-        "category",
-        pl.col("category_basis").str.slice(0, 200),
-        pl.when(pl.col("visit_type") == chronic)
-        .then(pl.col("chronic_class"))
-        .otherwise(pl.lit(""))
-        .alias("chronic_class"),
-        pl.Series("steps", steps, dtype=pl.String),
-    )
+def period_texts(policy: Policy, days: Iterable[date]) -> dict[date, str]:
+    """The policy period (as the trail names it, 40 characters) of each admission day the policy
+    settles; days it refuses are left out."""
+    out = {}
+    for day in set(days):
+        span = policy.span_of(day)
+        if span is not None:
+            out[day] = policy.spans[span].text()[:40]
+    return out
 
 
 def settle_person_years(
     pairs: Iterable[tuple[int, int]], policy: Policy | None = None, *, write_split: bool = True
 ) -> int:
-    """Settle every stored claim of each (person_id, year) and write split, trail and identity
-    (`write_split=False`: trail and identity only — the caller has written the split set-based,
-    `store.write_back`). Runs in the caller's transaction; returns the number of claims written."""
+    """Settle every stored claim of each (person_id, year) on the column path and write split and
+    identity (`write_split=False`: identity only — the caller has written the split set-based,
+    `store.write_back`); the claims' trails are deleted, for `trails.fill_trails_task` to write
+    (checked to the fen against the split). Runs in the caller's transaction; returns the number
+    of claims written."""
     by_person: dict[int, set[int]] = defaultdict(set)
     for pid, year in pairs:
         by_person[pid].add(year)
@@ -366,7 +328,7 @@ def _settle(rows: list[MedicalClaim], policy: Policy, write_split: bool = True) 
         raise ClaimsError(faults)
     claims = [
         Claim(
-            claim_id=c.claim_no,
+            claim_id=str(c.pk),  # the row id, as the column path of a whole year gets it
             person_id=str(c.person_id),
             category=categories[(c.person_id, c.admission_date)].category,
             visit_type=c.visit_type,
@@ -382,36 +344,24 @@ def _settle(rows: list[MedicalClaim], policy: Policy, write_split: bool = True) 
         for c in rows
     ]
     split = settle_frame(policy, to_frame(claims))
-    trails = {s.claim.claim_id: s for s in settle_claims(policy, claims)}
+    periods = period_texts(policy, (c.admission_date for c in rows))
     now = timezone.now()
     splits = []
     for c, claim, parts in zip(rows, claims, split.iter_rows(named=True), strict=True):
-        s = trails[claim.claim_id]
-        if s.parts() != {k: parts[k] for k in PARTS}:
-            raise SettlementMismatch(f"结算单 {c.claim_no}：逐笔计算与批量计算结果不一致，未写入")
         splits.append(ClaimSplit(claim_id=c.pk, person_id=c.person_id, year=c.year, village_code=c.village_code,
                                  **{column: parts[key] for key, column in PARTS.items()}))  # fmt: skip
         day = categories[(c.person_id, c.admission_date)]
         c.policy, c.period, c.category, c.category_basis = (
             policy.id,
-            s.period[:40],
+            periods[c.admission_date],
             day.category,
             day.basis[:200],
         )
         c.chronic_class = claim.chronic_class or ""
-        c.steps = [
-            {
-                "layer": st.layer,
-                "rule": st.rule,
-                "detail": st.detail,
-                "amount": st.amount,
-                "source": st.source,
-            }
-            for st in s.steps
-        ]
         c.settled_at = now
-    MedicalClaim.objects.bulk_update(rows, ["policy", "period", "category", "category_basis", "chronic_class", "steps",
-                                            "settled_at"], batch_size=500)  # fmt: skip
+    MedicalClaim.objects.bulk_update(rows, ["policy", "period", "category", "category_basis", "chronic_class",
+                                            "settled_at"], batch_size=1000)  # fmt: skip
+    ClaimTrail.objects.filter(pk__in=[c.pk for c in rows]).delete()
     if not write_split:
         return len(rows)
     ClaimSplit.objects.filter(pk__in=[c.pk for c in rows]).delete()

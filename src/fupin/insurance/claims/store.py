@@ -19,7 +19,7 @@ from fupin.policy.claims import TYPED_SCHEMA
 from fupin.policy.regions import Policy
 from fupin.sqlframe import read_sql
 
-from .models import ClaimSplit, MedicalClaim, OfficialChange, ResettledClaim, VisitType
+from .models import ClaimSplit, ClaimTrail, MedicalClaim, OfficialChange, ResettledClaim, VisitType
 
 READ_COLUMNS = {
     "id": pl.Int64, "claim_no": pl.String, "person_id": pl.Int64, "village_code": pl.String, "category": pl.String,
@@ -195,50 +195,61 @@ def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
     return rows.height
 
 
-TRAIL_CHUNK = 50_000
-TRAIL_COLUMNS = ("policy", "period", "category", "category_basis", "chronic_class", "steps")
+IDENTITY_CHUNK = 100_000
+IDENTITY_COLUMNS = ("policy", "period", "category", "category_basis", "chronic_class")
 
 
-def write_trails(trails: pl.DataFrame, settled_at: datetime) -> int:
-    """Write each claim's policy, period, identity and trail (`settle.trails_of`: id and
-    TRAIL_COLUMNS, steps as JSON text) and `settled_at`, in the caller's transaction.
+def write_identity(identity: pl.DataFrame, settled_at: datetime) -> int:
+    """Write each claim's policy, period and identity of its day (id and IDENTITY_COLUMNS) and
+    `settled_at`, and delete those claims' trails (`ClaimTrail`: the background fill writes them
+    again, checked against the new split) — in the caller's transaction.
 
-    PostgreSQL: in chunks of TRAIL_CHUNK claims in id order, COPY into a temporary table and one
-    UPDATE … FROM per chunk; elsewhere executemany."""
-    table = MedicalClaim._meta.db_table
-    rows = trails.select("id", *TRAIL_COLUMNS)
+    PostgreSQL: in chunks of IDENTITY_CHUNK claims in id order, COPY into a temporary table, one
+    UPDATE … FROM and one DELETE … USING per chunk (narrow rows: no JSON is written here);
+    elsewhere executemany."""
+    table, trail_t = MedicalClaim._meta.db_table, ClaimTrail._meta.db_table
+    rows = identity.select("id", *IDENTITY_COLUMNS)
     with connection.cursor() as cur:
         if connection.vendor != "postgresql":
-            sets = ", ".join(f"{c} = %s" for c in (*TRAIL_COLUMNS, "settled_at"))
+            sets = ", ".join(f"{c} = %s" for c in (*IDENTITY_COLUMNS, "settled_at"))
             cur.executemany(
                 f"UPDATE {table} SET {sets} WHERE id = %s",
                 [(*r[1:], settled_at, r[0]) for r in rows.iter_rows()],
             )
+            cur.executemany(
+                f"DELETE FROM {trail_t} WHERE claim_id = %s", [(i,) for i in rows["id"].to_list()]
+            )
             return rows.height
         cur.execute(
-            "CREATE TEMPORARY TABLE fupin_trail (id bigint, policy text, period text, category text,"
-            " category_basis text, chronic_class text, steps text) ON COMMIT DROP"
+            "CREATE TEMPORARY TABLE fupin_identity (id bigint, policy text, period text, category text,"
+            " category_basis text, chronic_class text) ON COMMIT DROP"
         )
         cur.execute("SET LOCAL work_mem = '64MB'")  # each chunk's join in memory
-        cols = ", ".join(TRAIL_COLUMNS)
-        sets = ", ".join(
-            f"{c} = t.{c}::jsonb" if c == "steps" else f"{c} = t.{c}" for c in TRAIL_COLUMNS
-        )
+        cols = ", ".join(IDENTITY_COLUMNS)
+        sets = ", ".join(f"{c} = t.{c}" for c in IDENTITY_COLUMNS)
         # In chunks in id order: the temporary table stays small (no spill to disk) and the
         # claims' pages are visited in order; "" stays "" in CSV, never NULL.
         rows = rows.sort("id")
-        for start in range(0, rows.height, TRAIL_CHUNK):
-            part = rows.slice(start, TRAIL_CHUNK)
-            with cur.cursor.copy(f"COPY fupin_trail (id, {cols}) FROM STDIN (FORMAT csv)") as copy:
+        for start in range(0, rows.height, IDENTITY_CHUNK):
+            part = rows.slice(start, IDENTITY_CHUNK)
+            with cur.cursor.copy(
+                f"COPY fupin_identity (id, {cols}) FROM STDIN (FORMAT csv)"
+            ) as copy:
                 copy.write(part.write_csv(include_header=False))
-            cur.execute("ANALYZE fupin_trail")
+            cur.execute("ANALYZE fupin_identity")
+            first, last = part["id"][0], part["id"][-1]
             cur.execute(  # the id range lets the merge join start at the chunk's first claim
-                f"UPDATE {table} m SET {sets}, settled_at = %s FROM fupin_trail t"
+                f"UPDATE {table} m SET {sets}, settled_at = %s FROM fupin_identity t"
                 " WHERE m.id = t.id AND m.id BETWEEN %s AND %s",
-                [settled_at, part["id"][0], part["id"][-1]],
+                [settled_at, first, last],
             )
-            cur.execute("TRUNCATE fupin_trail")
-        cur.execute("DROP TABLE fupin_trail")
+            cur.execute(
+                f"DELETE FROM {trail_t} x USING fupin_identity t"
+                " WHERE x.claim_id = t.id AND x.claim_id BETWEEN %s AND %s",
+                [first, last],
+            )
+            cur.execute("TRUNCATE fupin_identity")
+        cur.execute("DROP TABLE fupin_identity")
     return rows.height
 
 

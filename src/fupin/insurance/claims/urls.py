@@ -22,6 +22,7 @@ urlpatterns = [
         name="claims_import_errors",
     ),
     path("claims/official/", views.claims_official, name="claims_official"),
+    path("claims/trail-fills/<int:pk>/", views.claims_trail_fill, name="claims_trail_fill"),
     path("claims/official/<int:pk>/", views.claims_official_run, name="claims_official_run"),
     path(
         "claims/official/<int:pk>/progress/",

@@ -27,10 +27,10 @@ from fupin.registry.idnumber import mask
 from fupin.sheets import reader
 from fupin.web.xlsx import xlsx_response
 
-from . import exports, imports, official, resettle, selectors
+from . import exports, imports, official, resettle, selectors, trails
 from .exports import EXPORT_LIMIT, PART_NAMES
 from .imports import FIELDS
-from .models import IdentityImport, MedicalClaim, Resettlement, VisitType
+from .models import IdentityImport, MedicalClaim, Resettlement, TrailFill, VisitType
 
 PART_HEADERS = [f"{n}(元)" for n in PART_NAMES.values()]
 
@@ -275,7 +275,8 @@ def claims_import(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "insurance/claims/import.html",
         {"job": job, "page": page, "query": "", "may_write": not request.user.read_only,
-         "progress_url": reverse("insurance:claims_import_progress", args=[job.pk])},
+         "progress_url": reverse("insurance:claims_import_progress", args=[job.pk]),
+         "fill": _trail_fill(request, claim_import=job)},
     )  # fmt: skip
 
 
@@ -605,8 +606,23 @@ def claims_official_run(request: HttpRequest, pk: int) -> HttpResponse:
               for k, name in PART_NAMES.items()] if sums else []  # fmt: skip
     return render(request, "insurance/claims/official_run.html", {
         "run": run, "rows": rows, "page": page, "query": "", "totals": totals, "part_names": PART_NAMES.values(),
-        "area_name": names.get(run.area_code, run.area_code),
+        "area_name": names.get(run.area_code, run.area_code), "fill": _trail_fill(request, official_run=run),
     })  # fmt: skip
+
+
+def _trail_fill(request: HttpRequest, **owner: object) -> TrailFill | None:
+    fill = selectors.latest_trail_fill(request.user, **owner)
+    if fill is not None:
+        trails.recover_abandoned(fill)
+    return fill
+
+
+@login_required
+def claims_trail_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    """计算过程补写 progress (htmx poll while it is queued or running)."""
+    fill = selectors.trail_fill(request.user, pk)
+    trails.recover_abandoned(fill)
+    return render(request, "insurance/claims/_trail_fill.html", {"fill": fill})
 
 
 @login_required
