@@ -59,3 +59,17 @@ def test_amounts_beyond_the_float_range_take_the_exact_path(tmp_path):
     out = write_settlements(_frame(amounts), tmp_path / "split.csv")
     written = pl.read_csv(out, infer_schema=False)
     assert written["self_pay"].to_list() == [_yuan_text(a) for a in amounts]
+
+
+@pytest.mark.parametrize(
+    "amounts",
+    [
+        # beyond on the negative side only; 2⁵³ + 1 fen is no float, so only the exact path is right
+        [-FLOAT_EXACT_FEN, -(2**53) - 1, -(10**15) - 7, 3],
+        [-(FLOAT_EXACT_FEN - 1), FLOAT_EXACT_FEN - 1, -5, 3],  # just inside on both sides
+    ],
+)
+def test_negative_amounts_are_written_to_the_fen_either_way(tmp_path, amounts):
+    out = write_settlements(_frame(amounts), tmp_path / "split.csv")
+    written = pl.read_csv(out, infer_schema=False)
+    assert written["self_pay"].to_list() == [_yuan_text(a) for a in amounts]

@@ -146,7 +146,10 @@ FLOAT_EXACT_FEN = 1 << 51
 
 
 def _beyond_float(result: pl.DataFrame) -> bool:
-    return result.select(pl.max_horizontal(pl.col(PARTS).abs().max())).item() >= FLOAT_EXACT_FEN
+    """Some part at or beyond 2⁵¹ fen either way: the largest and the negated smallest, without
+    making a column of absolute values."""
+    parts = pl.col(PARTS)
+    return result.select(pl.max_horizontal(parts.max(), -parts.min())).item() >= FLOAT_EXACT_FEN
 
 
 def _yuan(part: str, exact: bool) -> pl.Expr:
@@ -172,7 +175,8 @@ def write_settlements(result: pl.DataFrame, path: str | os.PathLike[str]) -> Pat
     fd, tmp = tempfile.mkstemp(prefix=".settle-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
-        yuan = (_yuan(p, exact=_beyond_float(result)) for p in PARTS)
+        exact = _beyond_float(result)  # once: in the generator below it ran for every part
+        yuan = (_yuan(p, exact=exact) for p in PARTS)
         claim_id = pl.col("claim_id")
         if (
             path.suffix.lower() == ".csv"
