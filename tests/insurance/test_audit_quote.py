@@ -74,3 +74,19 @@ def test_a_transfer_reaches_the_engine(county_user):
         ),
     ]
     assert _basic(c, claims, "poor") == ["7200.00", "6240.00"]
+
+
+def test_a_claim_outside_every_period_is_refused_naming_date_and_periods(county_user):
+    r = login(county_user).post(
+        "/api/v1/settlements/quote",
+        {
+            "policy": "jining",
+            "category": "poor",
+            "claims": [claim(), claim(admission_date="2015-12-31")],
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    why = " ".join(r.json()["errors"]["claims.1.admission_date"])
+    for words in ["2015-12-31", "2016-01-01 至 2019-12-31", "2020-01-01 起"]:
+        assert words in why, why
