@@ -23,7 +23,9 @@ settlement records them. Then times, `--runs` times each:
   one step, so every claim changes and every person-year's identity is rewritten (the worst case);
   then "nothing changed" (the usual case: a few identities corrected). The run writes split and
   identity and deletes the changed person-years' trails; `--trails` then times, separately, the
-  background fill (计算过程补写, `trails.execute`) the run queued. `--lock FILE` holds a flock only
+  background fill (计算过程补写, `trails.execute`) the run queued; `--stored-trails` gives every claim
+  a stored trail of ~2 KB before each run (untimed: the steady state a finished fill leaves), so
+  the run's removal of the changed trails is timed. `--lock FILE` holds a flock only
   around each timed run (`--fill-only` fills the database without timing).
 
 Prints every run with its steps, the medians and the load average (the machine is shared).
@@ -102,6 +104,12 @@ def main() -> None:
         "--only", choices=("official", "resettle", "identity"), help="time only one of them"
     )
     ap.add_argument(
+        "--stored-trails",
+        action="store_true",
+        help="按新身份重算: before each run (untimed) give every claim without one a stored trail of ~2 KB, "
+        "as a finished background fill leaves them (the steady state), so the run's deletes are timed",
+    )
+    ap.add_argument(
         "--trails",
         action="store_true",
         help="按新身份重算: after each run, time the background trail fill (计算过程补写) it queued",
@@ -148,7 +156,7 @@ def main() -> None:
     if args.only == "identity":
         cases = {"both": ("all changed", "nothing changed"), "all": ("all changed",),
                  "none": ("nothing changed",)}[args.changed]  # fmt: skip
-        return identity_runs(args.runs, n, args.lock, cases, args.trails)
+        return identity_runs(args.runs, n, args.lock, cases, args.trails, args.stored_trails)
     for i in range(args.runs if args.only != "resettle" else 0):
         t0 = time.perf_counter()
         with transaction.atomic():
@@ -307,6 +315,26 @@ def scramble_categories() -> None:
         conn.execute("vacuum analyze insurance_medicalclaim")
 
 
+def store_trails() -> int:
+    """Every claim without a stored trail gets one of ~2 KB (16 steps), untimed — what a finished
+    background fill leaves; the number of trails stored."""
+    from django.db import connection
+
+    step = (
+        '{"layer": "基本医保", "rule": "住院（二级医院）", "detail": "(政策范围内 8000.00 − 起付线 400.00) × 75% '
+        '= 5700.00，本年累计 5700.00", "amount": 570000, "source": "浮人社发[2018]6号"}'
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO insurance_claimtrail (claim_id, person_id, year, village_code, policy, period, steps,"
+            " settled_at) SELECT c.id, c.person_id, c.year, c.village_code, c.policy, c.period, %s::jsonb,"
+            " c.settled_at FROM insurance_medicalclaim c ON CONFLICT (claim_id) DO NOTHING",
+            ["[" + ", ".join([step] * 10) + "]"],
+        )
+        cur.execute("SELECT count(*) FROM insurance_claimtrail")
+        return cur.fetchone()[0]
+
+
 @contextlib.contextmanager
 def bench_lock(path: str | None):
     """Hold `path` (flock) for a timed run only; None: no lock."""
@@ -324,7 +352,7 @@ def bench_lock(path: str | None):
 
 
 def identity_runs(
-    runs: int, n: int, lock: str | None, cases: tuple[str, ...], fill_trails: bool
+    runs: int, n: int, lock: str | None, cases: tuple[str, ...], fill_trails: bool, stored: bool
 ) -> None:
     from django.conf import settings
 
@@ -345,6 +373,8 @@ def identity_runs(
         for i in range(runs):
             if case == "all changed":
                 scramble_categories()
+            if stored:
+                print(f"  stored trails before the run: {store_trails():,}", flush=True)
             run = OfficialResettlement.objects.create(
                 year=2018, area_code=settings.COUNTY_CODE, created_by=user
             )

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import polars as pl
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from fupin.policy import settle_frame
 from fupin.policy.batch import PARTS
@@ -205,8 +206,9 @@ def write_identity(identity: pl.DataFrame, settled_at: datetime) -> int:
     again, checked against the new split) — in the caller's transaction.
 
     PostgreSQL: in chunks of IDENTITY_CHUNK claims in id order, COPY into a temporary table, one
-    UPDATE … FROM and one DELETE … USING per chunk (narrow rows: no JSON is written here);
-    elsewhere executemany."""
+    UPDATE … FROM and one DELETE … USING per chunk (narrow rows: no JSON is written here) — or,
+    when these claims are more than half the stored trails, the trail table rebuilt with the
+    others and swapped in (`_keep_trails_but`); elsewhere executemany."""
     table, trail_t = MedicalClaim._meta.db_table, ClaimTrail._meta.db_table
     rows = identity.select("id", *IDENTITY_COLUMNS)
     with connection.cursor() as cur:
@@ -224,6 +226,10 @@ def write_identity(identity: pl.DataFrame, settled_at: datetime) -> int:
             "CREATE TEMPORARY TABLE fupin_identity (id bigint, policy text, period text, category text,"
             " category_basis text, chronic_class text) ON COMMIT DROP"
         )
+        # Most of the stored trails going: the table is rebuilt with the others (below) rather
+        # than deleted from row by row.
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [trail_t])
+        swap = 2 * rows.height > (cur.fetchone()[0] or 0)
         cur.execute("SET LOCAL work_mem = '64MB'")  # each chunk's join in memory
         cols = ", ".join(IDENTITY_COLUMNS)
         sets = ", ".join(f"{c} = t.{c}" for c in IDENTITY_COLUMNS)
@@ -243,14 +249,48 @@ def write_identity(identity: pl.DataFrame, settled_at: datetime) -> int:
                 " WHERE m.id = t.id AND m.id BETWEEN %s AND %s",
                 [settled_at, first, last],
             )
-            cur.execute(
-                f"DELETE FROM {trail_t} x USING fupin_identity t"
-                " WHERE x.claim_id = t.id AND x.claim_id BETWEEN %s AND %s",
-                [first, last],
-            )
+            if not swap:
+                cur.execute(
+                    f"DELETE FROM {trail_t} x USING fupin_identity t"
+                    " WHERE x.claim_id = t.id AND x.claim_id BETWEEN %s AND %s",
+                    [first, last],
+                )
             cur.execute("TRUNCATE fupin_identity")
         cur.execute("DROP TABLE fupin_identity")
+        if swap:
+            _keep_trails_but(cur, rows.select("id"))
     return rows.height
+
+
+def _keep_trails_but(cur: CursorWrapper, ids: pl.DataFrame) -> None:
+    """Replace `ClaimTrail` with a fresh table holding every trail but those of `ids` (PostgreSQL,
+    in the caller's transaction): the kept rows copied, the key and index built once, the tables
+    swapped — instead of deleting most of a table of ~2 KB rows one by one."""
+    table, fresh = ClaimTrail._meta.db_table, f"{ClaimTrail._meta.db_table}_fresh"
+    cur.execute("CREATE TEMPORARY TABLE fupin_gone (id bigint PRIMARY KEY) ON COMMIT DROP")
+    with cur.cursor.copy("COPY fupin_gone (id) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(ids.unique().write_csv(include_header=False))
+    cur.execute(f"LOCK TABLE {table} IN SHARE MODE")  # writers wait; readers go on until the swap
+    cur.execute(f"DROP TABLE IF EXISTS {fresh}")
+    cur.execute(f"CREATE TABLE {fresh} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    cur.execute(
+        f"INSERT INTO {fresh} SELECT t.* FROM {table} t"
+        " WHERE NOT EXISTS (SELECT 1 FROM fupin_gone g WHERE g.id = t.claim_id)"
+    )
+    # Index names follow the model (migration 0015); built under temporary names, renamed after.
+    indexes = {
+        f"{table}_pkey": f"ALTER TABLE {fresh} ADD CONSTRAINT {table}_pkey_fresh PRIMARY KEY (claim_id)",
+        "claimtrail_person_year": f"CREATE INDEX claimtrail_person_year_fresh ON {fresh} (person_id, year)",
+    }
+    for sql in indexes.values():
+        cur.execute(sql)
+    cur.execute(f"ANALYZE {fresh}")
+    cur.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    cur.execute(f"DROP TABLE {table}")
+    cur.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
+    for name in indexes:
+        cur.execute(f"ALTER INDEX {name}_fresh RENAME TO {name}")
+    cur.execute("DROP TABLE fupin_gone")
 
 
 CHANGE_COLUMNS = (
