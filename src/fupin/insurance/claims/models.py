@@ -402,15 +402,18 @@ class OfficialResettlement(models.Model):
 
 class OfficialChange(models.Model):
     """One claim whose official settlement a re-settle changed: identity and the five parts, before
-    and after (fen)."""
+    and after (fen).
+
+    A re-settle COPYs up to a year of these at once (a million rows): no foreign-key triggers and
+    no index beyond the primary key and the unique (run, claim) one, which serves every read (by
+    run); they go with their run (deleted together)."""
 
     AREA_CODE_FIELD = "village_code"
 
-    run = models.ForeignKey(
-        OfficialResettlement, on_delete=models.CASCADE, related_name="changes", verbose_name="重算"
-    )
+    run = models.ForeignKey(OfficialResettlement, on_delete=models.CASCADE, related_name="changes", verbose_name="重算",
+                            db_constraint=False, db_index=False)  # fmt: skip
     claim = models.ForeignKey(MedicalClaim, on_delete=models.DO_NOTHING, related_name="+", verbose_name="结算单",
-                              db_constraint=False)  # fmt: skip
+                              db_constraint=False, db_index=False)  # fmt: skip
     village_code = models.CharField("村代码", max_length=12)
     old_category = models.CharField("原人员类别", max_length=8, blank=True)
     new_category = models.CharField("新人员类别", max_length=8, blank=True)
