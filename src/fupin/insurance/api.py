@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from pydantic import StrictBool
 
 from fupin.access.scope import get_scoped
 from fupin.bounds import Date
@@ -61,6 +62,15 @@ class ClaimIn(Schema):
     admission_date: Date
     total_cost: Decimal = Field(description="总费用（元，最多两位小数）")
     in_policy_cost: Decimal = Field(description="政策范围内费用（元）")
+    rehab_cost: Decimal | None = Field(
+        default=None,
+        description="康复项目费用（元，最多两位小数）：政策范围外费用中属于政策包纳入支付范围的"
+        "医疗康复项目（吉林 003：20 个新增项目）的部分，不大于总费用减政策范围内费用；不填为 0",
+    )
+    transfer: StrictBool = Field(
+        default=False,
+        description="转院接续：本次住院由上一笔住院转院而来（转院连续计算起付线）；门诊慢性病不可填",
+    )
 
 
 class QuoteIn(Schema):
