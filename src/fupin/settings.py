@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "fupin.web.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "fupin.web.middleware.NulGuardMiddleware",  # after CSRF: refuses NUL before any view
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
