@@ -20,8 +20,12 @@ from fupin.policy.quote import Quote, quote
 from fupin.policy.scalar import Settlement
 from fupin.registry.selectors import find_person
 
-# One claim row on the page: the claim file's columns less those the page sets itself.
-ROW_FIELDS = tuple(c for c in COLUMNS if c not in ("claim_id", "person_id", "category"))
+# One claim row on the page: the claim file's columns less those the page sets itself, with the
+# rehabilitation items' cost (康复项目费用); 转院接续 is a checkbox, read by `_transfers`.
+ROW_FIELDS = (
+    *(c for c in COLUMNS if c not in ("claim_id", "person_id", "category")),
+    "rehab_cost",
+)
 # A row may carry the person's category on its admission date (人员类别, e.g. identified as poor
 # mid-year); empty means the category chosen above the table (同上).
 ROW_CATEGORY = "claim_category"
@@ -83,14 +87,28 @@ def _choices():
     }
 
 
+def _transfers(values: list[str]) -> list[bool]:
+    """The 转院接续 box of each row: every row sends a hidden "0" and, when ticked, a "1" after
+    it (an unticked checkbox sends nothing, so the boxes alone cannot say which row is which)."""
+    flags: list[bool] = []
+    for value in values:
+        if value == "1" and flags:
+            flags[-1] = True
+        else:
+            flags.append(False)
+    return flags
+
+
 def _rows(post: QueryDict) -> list[dict[str, str]]:
     columns = {f: post.getlist(f) for f in ROW_FIELDS}
     count = min(max((len(v) for v in columns.values()), default=0), MAX_ROWS)
     categories = post.getlist(ROW_CATEGORY)
+    transfers = _transfers(post.getlist("transfer"))
     rows = []
     for i in range(count):
         row = {f: (columns[f][i].strip() if i < len(columns[f]) else "") for f in ROW_FIELDS}
         row["category"] = categories[i].strip()[:20] if i < len(categories) else ""
+        row["transfer"] = "1" if i < len(transfers) and transfers[i] else ""
         if any(row[f] for f in ("total_cost", "in_policy_cost", "admission_date")):
             rows.append(row)
     return rows
