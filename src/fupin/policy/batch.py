@@ -326,7 +326,8 @@ def _capped_expr(raw: pl.Expr, cap: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def _layers(s: pl.LazyFrame, kinds: _Kinds) -> pl.LazyFrame:
     """Every layer on claims in (person, day, claim id) order, from a person-year's first
-    claim on (`_first` true in the first row, `_start` its row number): the parts in fen, but
+    claim on (`_first` true in the first row, `_start` its row number; `_person_first` true in
+    a person's first row): the parts in fen, but
     self-pay and any part that is 0 by construction (a layer the policy does not have)."""
     t = kinds.t
     k = t.n_classes
@@ -343,9 +344,10 @@ def _layers(s: pl.LazyFrame, kinds: _Kinds) -> pl.LazyFrame:
         def continuing(slot: int, chronic: int, transfer: int, **_: int) -> int:
             return transfer and t.transfer_once[slot] == 1 and not chronic
 
+        # A chain is per person, not per year: a transfer on 2 January continues December's stay.
         continues = kinds.flag(continuing)
         s = s.with_columns(
-            (pl.col("_first") | (~chronic & ~continues)).cum_sum().alias("_chain"),
+            (pl.col("_person_first") | (~chronic & ~continues)).cum_sum().alias("_chain"),
             kinds.lookup(
                 lambda slot, level, chronic, **_: (
                     0 if chronic else t.ip_deductible[slot * 4 + level]
@@ -552,7 +554,9 @@ def settle_frame(
         .rechunk()
         .alias("_start")
     )
-    s = df.select(pl.exclude("_day").gather(order)).with_columns(first.alias("_first"), start)
+    s = df.select(pl.exclude("_day").gather(order)).with_columns(
+        first.alias("_first"), person_starts.alias("_person_first"), start
+    )
     s = _layers(s.lazy(), kinds).collect(engine="in-memory").rechunk()
 
     # Back to the input order: scatter each row to where it came from.

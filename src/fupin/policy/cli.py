@@ -81,7 +81,8 @@ def parse_claims_file(claims_path: str | Path, policy: Policy) -> pl.DataFrame:
 
 
 def explain_claim(policy: Policy | str, claims: pl.DataFrame, claim_id: str) -> str:
-    """The Chinese trail of one claim: its person's year settled on the scalar path."""
+    """The Chinese trail of one claim: its person's claims up to the end of its year settled on
+    the scalar path (earlier years too: a transfer chain (转院) runs across the New Year)."""
     from fupin.policy.scalar import settle_claims
 
     policy = load_policy(policy) if isinstance(policy, str) else policy
@@ -92,13 +93,13 @@ def explain_claim(policy: Policy | str, claims: pl.DataFrame, claim_id: str) -> 
         target.row(0, named=True)["person_id"],
         target.row(0, named=True)["admission_date"],
     )
-    year_claims = claims.filter(
-        (pl.col("person_id") == person) & (pl.col("admission_date").dt.year() == day.year)
+    up_to_year = claims.filter(
+        (pl.col("person_id") == person) & (pl.col("admission_date").dt.year() <= day.year)
     )
-    for settlement in settle_claims(policy, to_claims(year_claims)):
+    for settlement in settle_claims(policy, to_claims(up_to_year)):
         if settlement.claim.claim_id == claim_id:
             return settlement.explain()
-    raise AssertionError("unreachable: the claim is in its own person-year")
+    raise AssertionError("unreachable: the claim is among its own person's claims")
 
 
 def settle_file(

@@ -1,8 +1,9 @@
 """The scalar path: one person's claims settled one by one, every step explained in Chinese.
 
-This is what a resident or an auditor reads. It walks each person's calendar year in order of
-admission date then claim id, keeping the year-to-date totals in plain variables, so each
-line of the trail is one rule with its numbers and its source sentence.
+This is what a resident or an auditor reads. It walks each person's claims in order of
+admission date then claim id, keeping the year-to-date totals in plain variables (afresh each
+calendar year) and the transfer chain (across the New Year), so each line of the trail is one
+rule with its numbers and its source sentence.
 
 Rounding (舍入): every layer's payment for a claim is rounded to the fen, half up, from the
 exact product of amounts and ratios. Caps are applied to the year-to-date sum of those rounded
@@ -18,7 +19,14 @@ from dataclasses import dataclass, field
 from fupin.policy import layers
 from fupin.policy.claims import MAX_LISTED_FAULTS, Claim, ClaimsError, Fault
 from fupin.policy.layers import SCALAR as K
-from fupin.policy.params import LEVEL_NAMES, VISIT_TYPE_NAMES, fen_to_yuan, percent, visit_kind
+from fupin.policy.params import (
+    LEVEL_NAMES,
+    VISIT_TYPE_NAMES,
+    cite,
+    fen_to_yuan,
+    percent,
+    visit_kind,
+)
 from fupin.policy.regions import Policy, admits_maternity, as_policy, maternity_refusal
 from fupin.policy.rules import Band, CategoryRules, Rule, rule_book
 from fupin.policy.schema import Pack
@@ -103,9 +111,19 @@ class Settlement:
 
 
 @dataclass
+class TransferChain:
+    """One person's current transfer chain (转院连续计算起付线): the highest deductible charged in
+    it. A transfer joins two admissions into one episode whatever the calendar says, so the chain
+    runs across the New Year; a stay that is not a transfer starts a new one."""
+
+    deductible: int = 0
+
+
+@dataclass
 class YearToDate:
     """One person's running totals within one calendar year (年度累计), across any change of
-    category or of policy period within the year."""
+    category or of policy period within the year; `chain` is the person's transfer chain, which
+    alone carries over into the next year."""
 
     inpatient_basic_raw: int = 0
     chronic_in_policy: int = 0
@@ -113,7 +131,7 @@ class YearToDate:
     critical_eligible: int = 0
     critical_raw: int = 0
     assistance_raw: int = 0
-    chain_deductible: int = 0  # highest deductible charged in the current transfer chain (转院)
+    chain: TransferChain = field(default_factory=TransferChain)
     one_deductible_stays: int = 0  # stays this year for a disease charged one deductible a year
 
 
@@ -124,7 +142,28 @@ def _fallback_note(rule: Rule[object], rules: CategoryRules) -> str:
 
 
 def _sources(*rules: Rule[object]) -> str:
-    return "；".join(dict.fromkeys(r.source() for r in rules if r.param))
+    """Each sentence cited once: rules quoting the same sentence of the same document (a list of
+    diseases and who is eligible for it) are one citation, their notes kept together."""
+    notes: dict[tuple[str, str], list[str]] = {}
+    for r in rules:
+        if r.param is None:
+            continue
+        source = r.param.source
+        body = cite(source.model_copy(update={"note": None}), r.documents)
+        kept = notes.setdefault((body, r.param.effective.text()), [])
+        if source.note and source.note not in kept:
+            kept.append(source.note)
+    return "；".join(
+        f"{body}{'（' + '；'.join(kept) + '）' if kept else ''}【{period}】"
+        for (body, period), kept in notes.items()
+    )
+
+
+def _difference(a: int, b: int) -> str:
+    """`a − b` in words, never below 0: "a − b = c", or "a − b 不足 0，按 0.00 元计"."""
+    if a >= b:
+        return f"{yuan(a)} − {yuan(b)} = {yuan(a - b)}"
+    return f"{yuan(a)} − {yuan(b)} 不足 0，按 {yuan(0)}计"
 
 
 def _cap_detail(cap: int | None, before: int, pay: int) -> str:
@@ -179,13 +218,13 @@ def _deductible(
     ip, claim = rules.inpatient, s.claim
     charged, why, rule = base, "", None
     if claim.transfer and ip.transfer_once.value:
-        charged = layers.deductible_charged(K, base, ytd.chain_deductible)
+        charged = layers.deductible_charged(K, base, ytd.chain.deductible)
         if s.trail:
-            why = f"（转院接续：此前已收 {yuan(ytd.chain_deductible)}，本次补足 {yuan(charged)}）"
+            why = f"（转院接续：此前已收 {yuan(ytd.chain.deductible)}，本次补足 {yuan(charged)}）"
         rule = ip.transfer_once
-        ytd.chain_deductible = max(ytd.chain_deductible, base)
+        ytd.chain.deductible = max(ytd.chain.deductible, base)
     else:
-        ytd.chain_deductible = base
+        ytd.chain.deductible = base
     if (match := _listed(claim.disease_code, ip.one_deductible.value)) is not None:
         if ytd.one_deductible_stays:
             charged = 0
@@ -237,7 +276,11 @@ def inpatient_basic_insurance(s: Settlement, rules: CategoryRules, ytd: YearToDa
             f"{VISIT_TYPE_NAMES[claim.visit_type]}：{LEVEL_NAMES[level]}医院每次起付标准 {yuan(base)}、"
             f"报销比例 {percent(ratio)}（{rules.category_name}）{_fallback_note(ip.ratio, rules)}{why}"
         )
-        detail = f"({yuan(s.in_policy)} − 起付 {yuan(deductible)}) × {percent(ratio)} = {yuan(raw)}"
+        detail = (
+            f"({yuan(s.in_policy)} − 起付 {yuan(deductible)}) × {percent(ratio)} = {yuan(raw)}"
+            if s.in_policy >= deductible
+            else f"{yuan(s.in_policy)} 未超过起付 {yuan(deductible)}，不低于 0：{yuan(raw)}"
+        )
         extra = [ip.maternity] if claim.visit_type == "maternity" else []
         if deductible_rule is not None:
             extra.append(deductible_rule)
@@ -334,7 +377,7 @@ def critical_illness_insurance(s: Settlement, rules: CategoryRules, ytd: YearToD
         threshold += f" × (1 − {percent(cr.threshold_cut.value)}) = {yuan(cr.threshold)}"
     bands = "、".join(f"{_band_text(b)} {percent(b.ratio)}" for b in cr.bands)
     detail = (
-        f"本次政策范围内自付 max({yuan(s.in_policy)} − {yuan(s.basic_pay + s.chronic_split)}, 0) = {yuan(eligible)}；"
+        f"本次政策范围内自付 {_difference(s.in_policy, s.basic_pay + s.chronic_split)}；"
         f"年度累计 {yuan(before)} → {yuan(after)}；分段 {bands}；"
         f"本次落入：{' + '.join(terms) if terms else '无（均在起付标准以下）'} = {yuan(raw)}"
     )
@@ -502,20 +545,23 @@ def settle_claims(
 
     Each claim meets the values in force on its admission date (or the policy's one date) for
     the category it carries — the person's category on that day; a person's year-to-date
-    totals run across a change of category or of period within the year.
+    totals run across a change of category or of period within the year and start afresh each
+    calendar year, while a transfer chain (转院) runs across the New Year.
     """
     policy = as_policy(policy)
     claims = list(claims)
     spans = assign_spans(policy, claims, first_row)
     book = rule_book(policy)
-    years: dict[tuple[str, int], list[int]] = defaultdict(list)
+    persons: dict[str, list[int]] = defaultdict(list)
     for i, claim in enumerate(claims):
-        years[(claim.person_id, claim.admission_date.year)].append(i)
+        persons[claim.person_id].append(i)
     results: list[Settlement | None] = [None] * len(claims)
-    for indexes in years.values():
-        ytd = YearToDate()
+    for indexes in persons.values():
+        chain, ytd, year = TransferChain(), YearToDate(), None
         indexes.sort(key=lambda i: (claims[i].admission_date, claims[i].claim_id))
         for i in indexes:
+            if claims[i].admission_date.year != year:
+                ytd, year = YearToDate(chain=chain), claims[i].admission_date.year
             span = spans[i]
             results[i] = settle_claim(
                 claims[i],
