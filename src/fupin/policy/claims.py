@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from fupin.policy.params import CATEGORIES, CATEGORY_NAMES, VISIT_TYPES
+from fupin.policy.params import CATEGORIES, CATEGORY_NAMES, FIRST_YEAR, LAST_YEAR, VISIT_TYPES
 from fupin.policy.schema import Pack
 
 COLUMNS: tuple[str, ...] = (
@@ -54,7 +54,6 @@ TRANSFER_VALUES = {
     "0": False, "否": False, "false": False, "False": False,
 }  # fmt: skip
 MAX_YUAN_DIGITS = 9  # a single claim below 10 亿元 keeps every product inside int64
-FIRST_YEAR, LAST_YEAR = 1970, 2149  # the column path packs the day number into 16 bits
 MAX_LISTED_FAULTS = 20
 
 

@@ -20,6 +20,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 T = TypeVar("T")
 
 BP = 10_000  # basis points in one (100%)
+# Years an admission date (and a policy date) may have: the column path packs the day number into
+# 16 bits. Claims (`claims.py`) and `region@date` (`regions.py`) both read it from here.
+FIRST_YEAR, LAST_YEAR = 1970, 2149
 FEN_PER_YUAN = 100
 
 Category = Literal["general", "poor", "dibao", "tekun"]

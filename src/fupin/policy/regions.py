@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from fupin.policy.packs import PackError, load_pack, on_clear, pack_ids
+from fupin.policy.params import FIRST_YEAR, LAST_YEAR
 from fupin.policy.schema import Pack
 
 
@@ -176,6 +177,11 @@ def load_policy(spec: str) -> Policy:
             raise PackError(
                 f"日期无效：{day}，应为 YYYY-MM-DD（如 {region_id}@2018-05-01）"
             ) from exc
+        if not FIRST_YEAR <= at.year <= LAST_YEAR:
+            raise PackError(
+                f"日期超出范围：{day}。结算单的入院日期只能在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间，"
+                f"政策日期也须在此范围内（如 {region_id}@2018-05-01）"
+            )
         policy = Policy(spec, load_region(region_id), at)
         policy.spans  # refuse a date without values now  # noqa: B018
         return policy
