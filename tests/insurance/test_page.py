@@ -117,8 +117,11 @@ def test_a_bad_or_uncovered_date_is_a_chinese_message(staff_client):
     base = form(policy="jining", compare="none")
     html = staff_client.post(URL, {**base, "at": "2017-13-45"}).content.decode()
     assert "日期无效：2017-13-45" in html
+    html = staff_client.post(URL, {**base, "at": "1990-01-01"}).content.decode()
+    assert "山东省济宁市在 1990-01-01 没有生效的政策" in html
+    # Before 1970 no claim can be admitted: refused with the years claims may have.
     html = staff_client.post(URL, {**base, "at": "1900-01-01"}).content.decode()
-    assert "山东省济宁市在 1900-01-01 没有生效的政策" in html
+    assert "日期超出范围：1900-01-01。结算单的入院日期只能在 1970 至 2149 年之间" in html
     r = staff_client.post(URL, {**base, "at": "9" * 500})
     assert r.status_code == 200 and "日期无效" in r.content.decode()
 
