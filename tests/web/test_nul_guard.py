@@ -12,6 +12,7 @@ from fupin.registry.models import Household
 from fupin.web.middleware import NUL_MESSAGE
 from tests.conftest import TOWN_A, login
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 NUL_QUERY = {"q": "a\x00b"}
 SAMPLE = {
     "int": "1",
@@ -91,3 +92,11 @@ def test_json_bodies_are_left_to_the_apps_own_checks(county_user, make_household
     )
     assert r.status_code == 422 and "空字符" in r.json()["detail"], r.content.decode()
     assert r.json()["detail"] != NUL_MESSAGE
+
+
+def test_a_form_body_sent_to_a_json_route_is_still_answered_in_chinese(county_user):
+    """The guard must not consume a multipart body a JSON route reads itself."""
+    c = login(county_user)
+    for data in [{"policy": "jilin"}, {"policy": "ji\x00lin"}]:
+        r = c.post("/api/v1/settlements/quote", data)  # multipart/form-data
+        assert 400 <= r.status_code < 500 and CJK.search(r.json()["detail"]), r.content.decode()

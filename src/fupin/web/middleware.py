@@ -20,6 +20,7 @@ log = logging.getLogger("fupin")
 API_PREFIX = "/api/"
 
 
+MULTIPART = "multipart/form-data"
 NUL_MESSAGE = "输入中含有不可见的空字符（NUL），请删除后重试"
 
 
@@ -50,7 +51,8 @@ class NulGuardMiddleware:
     """空字符（NUL）: PostgreSQL text cannot hold a NUL byte, so a search or a form field carrying
     one was a 500 in whichever view passed it to a query. Refused once, here, for every app: any
     query-string or form parameter (name or value) with NUL is a 400 before the view runs. JSON
-    bodies are left to the API's schemas and services, which name the field themselves.
+    bodies (and multipart bodies on /api/) are left to the API's schemas and services, which name
+    the field themselves.
 
     In `process_view`, after CsrfViewMiddleware (a forged POST is still refused as forged first).
     """
@@ -64,8 +66,11 @@ class NulGuardMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict
     ) -> HttpResponse | None:
+        # An API route may read the raw body itself (a JSON route sent a form): parsing a multipart
+        # body here would consume the stream it needs. Its fields go through its schema instead.
+        form = not (request.path.startswith(API_PREFIX) and request.content_type == MULTIPART)
         try:
-            bad = _with_nul(request.GET) + _with_nul(request.POST)
+            bad = _with_nul(request.GET) + (_with_nul(request.POST) if form else [])
         except RequestDataTooBig:  # raised here, it would miss FriendlyErrorMiddleware's answer
             return _refuse(request, 413, "内容过大", too_big_message())
         if not bad:
