@@ -73,6 +73,22 @@ def test_becomes_dibao_mid_year_and_tekun_wins(db, person):
     assert category_on(person, D(2019, 1, 1)).category == "tekun"
 
 
+def test_a_person_both_poor_and_dibao_is_settled_in_the_regions_order(db, person, town_a_user):
+    """身份优先顺序: Jining gives 低保 nothing of its own (the general rules), so a 建档立卡 person
+    who is also 低保 is settled as poor there; Jilin gives 低保 more, so as 低保."""
+    _status(person, D(2016, 1, 1), "", "poor")
+    _period(person, "dibao", D(2017, 6, 1))
+    assert category_on(person, D(2017, 7, 1), ("poor", "tekun", "dibao")).category == "poor"
+    assert category_on(person, D(2017, 7, 1), ("tekun", "dibao", "poor")).category == "dibao"
+    client = login(town_a_user)
+    for policy, category in (("jining", "poor"), ("jilin-2017", "dibao")):
+        body = {"policy": policy, "person": person.pk,
+                "claims": [_claim("2017-11-01", 2, "20000", "20000")]}  # fmt: skip
+        r = _quote(client, body)
+        assert r.status_code == 200, r.content
+        assert r.json()["claims"][0]["category"] == category, policy
+
+
 def test_flags_without_dates_apply_to_every_date_and_say_so(db, person):
     Person.objects.filter(pk=person.pk).update(dibao=True)
     person.refresh_from_db()

@@ -119,8 +119,14 @@ def set_based(days: dict[int, set[dt.date]]) -> dict[tuple[int, dt.date], tuple[
     }
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_set_based_identity_equals_the_per_key_one(db, make_household, county_user, seed):
+@pytest.mark.parametrize(
+    "seed, pack", [(1, "fuliang-2018"), (2, "fuliang-2018"), (3, "jilin-2017"), (4, "jilin-2017")]
+)
+def test_set_based_identity_equals_the_per_key_one(
+    db, make_household, county_user, settings, seed, pack
+):
+    # Both orders of categories (浮梁: 建档立卡 first; 吉林: 特困, 低保 first).
+    settings.COUNTY_POLICY_PACK = pack
     days = build(random.Random(seed), make_household, county_user, households=25)
     want = per_key(days)
     got = set_based(days)

@@ -11,7 +11,7 @@ from fupin.access.models import AuditEntry
 from fupin.insurance.claims import imports
 from fupin.insurance.claims.models import ClaimImport, ImportState, MedicalClaim
 from fupin.policy.quote import quote
-from fupin.registry.models import IdentityPeriod, Person
+from fupin.registry.models import IdentityPeriod, Person, StatusChange
 from tests.conftest import TOWN_A, TOWN_B
 
 HEADER = "结算单号,身份证号,姓名,医院名称,就诊类型,医院级别,疾病编码,入院日期,总费用,政策范围内费用"
@@ -84,7 +84,11 @@ def test_general_resident_claim_golden_case(
 def test_stored_split_equals_the_quote_for_the_same_claims(people, town_a_user):
     a = people["a"]
     # 低保 from 1 July: the August claim settles as 低保, the March one as 建档立卡; the year-to-date
-    # totals run across the change.
+    # totals run across the change. (A has left 建档立卡 policies on 1 June: Fuliang settles a
+    # person who is both 建档立卡 and 低保 as 建档立卡 — its order of categories.)
+    StatusChange.objects.create(household=a.household, person=a, village_code=a.village_code,
+                                old_status="new", new_status="exited",
+                                effective_date=dt.date(2018, 6, 1), reason="测试")  # fmt: skip
     IdentityPeriod.objects.create(
         person=a, identity="dibao", start=dt.date(2018, 7, 1), reason="民政认定"
     )

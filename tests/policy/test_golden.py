@@ -451,13 +451,14 @@ CASES = [
         [("53520.00", "15740.00", "0.00", "20740.00", "10000.00")],
     ),
     (
-        "F-04 低保 lung cancer: no fixed quota (poor only), fifth line only",
+        "F-04 低保 lung cancer: the fixed quota too (低保 read as 建档立卡, as for the fifth line)",
         "fuliang-2018",
         "dibao",
         [(IP, 2, None, "C34", "2018-03-01", "50000", "40000")],
-        # basic 40000 × 75% = 30000; 大病 (10000 − 5000) × 50% = 2500; no quota for 低保;
-        # fifth line: self 17500 → 5000, fallback 12500
-        [("30000.00", "2500.00", "0.00", "12500.00", "5000.00")],
+        # 004 names 特困、低保 among the 建档立卡 poor (the pack's reading, cited there): the quota
+        # applies as in F-01 — basic 50000 × 80% = 40000; 大病 self-pay in policy
+        # max(40000 − 40000, 0) = 0; fifth line: self 10000 → 10% of 50000 = 5000, fallback 5000
+        [("40000.00", "0.00", "0.00", "5000.00", "5000.00")],
     ),
     (
         "F-05 低保 level 1: no deductible, fifth line",

@@ -14,6 +14,7 @@ from fupin.bounds import Date
 from fupin.insurance.categories import timelines
 from fupin.policy import ClaimsError, PackError, list_packs, load_pack
 from fupin.policy.params import CATEGORY_NAMES, fen_to_yuan
+from fupin.policy.precedence import precedence_of
 from fupin.policy.quote import quote
 from fupin.policy.schema import Pack
 from fupin.registry.models import Person
@@ -187,7 +188,7 @@ def settlement_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, object
                 {"person": ["已指定登记人员：人员类别由登记信息按入院日期确定，不能另填 category"]}
             )
         person = get_scoped(Person.objects.all(), request.user, pk=payload.person)
-        line = timelines([person])[person.pk]
+        line = timelines([person], precedence_of(payload.policy))[person.pk]
         for i, record in enumerate(records):
             found = line.on(record["admission_date"])
             record["category"], bases[i] = found.category, found.basis

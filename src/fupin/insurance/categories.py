@@ -11,8 +11,9 @@ settled with the category of its admission date:
    household's when the person has none; before the first change, the status it changed from;
 4. otherwise 普通参保居民.
 
-The most supportive category wins where several hold (a 特困 person is also 建档立卡): the packs
-give 特困 and 低保 at least what they give the poor. Where the registry has no dated record the
+Where several hold (a 特困 person is also 建档立卡), the order is the settling policy's
+(`fupin.policy.precedence`: Jilin gives 特困 and 低保 more than the poor, Fuliang, Jining and
+Qingcheng give the poor more); the steps above are in the default order. Where the registry has no dated record the
 current entry applies to every date, and `basis` says so — staff see what the category rests on.
 """
 
@@ -24,11 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from fupin.policy.precedence import DEFAULT_PRECEDENCE
 from fupin.registry.choices import SpecialIdentity, Status
 from fupin.registry.models import IdentityPeriod, Person, StatusChange
 
 ENJOYING = frozenset({Status.NEW, Status.POOR, Status.EXITED_WITH_POLICY, Status.RETURNED})
-PRIORITY = (SpecialIdentity.TEKUN, SpecialIdentity.DIBAO)  # the more supportive first
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Timeline:
     status_days: list[date] = field(default_factory=list)
     statuses: list[tuple[str, str]] = field(default_factory=list)  # (old, new) per change
     periods: dict[str, list[IdentityPeriod]] = field(default_factory=lambda: defaultdict(list))
+    precedence: tuple[str, ...] = (
+        DEFAULT_PRECEDENCE  # categories tried in turn; the first held wins
+    )
 
     def status_on(self, day: date) -> tuple[str, str]:
         if not self.status_days:
@@ -64,26 +68,35 @@ class Timeline:
         return new, f"{self.status_days[i].isoformat()} 起为“{Status(new).label}”"
 
     def on(self, day: date) -> CategoryOnDay:
-        for identity in PRIORITY:
-            periods = self.periods.get(identity)
-            label = SpecialIdentity(identity).label
+        status, basis = self.status_on(day)
+        for category in self.precedence:
+            if category == "poor":
+                if status in ENJOYING:
+                    return CategoryOnDay("poor", f"建档立卡：{basis}")
+                continue
+            periods = self.periods.get(category)
+            label = SpecialIdentity(category).label
             if periods:
                 hit = next((p for p in periods if p.covers(day)), None)
                 if hit is not None:
-                    return CategoryOnDay(identity, f"{label}：{hit}")
-            elif self.current_flags.get(identity):
-                return CategoryOnDay(identity, f"{label}：无起止日期记录，按当前登记")
-        status, basis = self.status_on(day)
-        if status in ENJOYING:
-            return CategoryOnDay("poor", f"建档立卡：{basis}")
+                    return CategoryOnDay(category, f"{label}：{hit}")
+            elif self.current_flags.get(category):
+                return CategoryOnDay(category, f"{label}：无起止日期记录，按当前登记")
         return CategoryOnDay("general", f"非建档立卡享受政策人员：{basis}")
 
 
-def timelines(persons: Iterable[Person]) -> dict[int, Timeline]:
-    """The dated history of each person (three queries, whatever the number of persons)."""
+def timelines(
+    persons: Iterable[Person], precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
+) -> dict[int, Timeline]:
+    """The dated history of each person (three queries, whatever the number of persons), its
+    categories tried in the settling policy's `precedence`."""
     persons = list(persons)
     out = {
-        p.pk: Timeline(p.status, {SpecialIdentity.DIBAO: p.dibao, SpecialIdentity.TEKUN: p.tekun})
+        p.pk: Timeline(
+            p.status,
+            {SpecialIdentity.DIBAO: p.dibao, SpecialIdentity.TEKUN: p.tekun},
+            precedence=precedence,
+        )
         for p in persons
     }
     for period in IdentityPeriod.objects.filter(person__in=out).order_by("start", "id"):
@@ -105,5 +118,7 @@ def timelines(persons: Iterable[Person]) -> dict[int, Timeline]:
     return out
 
 
-def category_on(person: Person, day: date) -> CategoryOnDay:
-    return timelines([person])[person.pk].on(day)
+def category_on(
+    person: Person, day: date, precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
+) -> CategoryOnDay:
+    return timelines([person], precedence)[person.pk].on(day)

@@ -16,6 +16,7 @@ from fupin.insurance.categories import timelines
 from fupin.policy import ClaimsError, PackError, list_packs, list_regions
 from fupin.policy.claims import COLUMNS
 from fupin.policy.params import CATEGORY_NAMES, LEVEL_NAMES, VISIT_TYPE_NAMES
+from fupin.policy.precedence import precedence_of
 from fupin.policy.quote import Quote, quote
 from fupin.policy.scalar import Settlement
 from fupin.registry.selectors import find_person
@@ -115,7 +116,7 @@ def _rows(post: QueryDict) -> list[dict[str, str]]:
 
 
 def _identify(
-    request: HttpRequest, value: str, rows: list[dict[str, str]]
+    request: HttpRequest, value: str, rows: list[dict[str, str]], precedence: tuple[str, ...]
 ) -> tuple[list, list[str]]:
     """Each row's category on its admission date for the registry person named in the form
     (人员编号 or 18-digit ID number, inside the user's area): (category, basis) or None per row
@@ -129,7 +130,7 @@ def _identify(
         return [], [
             f"已填登记人员：人员类别由登记按入院日期确定，第 {rows_text} 行不能另选人员类别"
         ]
-    line = timelines([person])[person.pk]
+    line = timelines([person], precedence)[person.pk]
     found = []
     for row in rows:
         try:
@@ -194,7 +195,11 @@ def settlement(request: HttpRequest) -> HttpResponse:
         "person": data.get("person", "").strip()[:40],
     }
     rows = _rows(request.POST) if request.method == "POST" else DEFAULT_ROWS
-    identified, faults = _identify(request, form["person"], rows) if form["person"] else ([], [])
+    identified, faults = (
+        _identify(request, form["person"], rows, precedence_of(form["policy"]))
+        if form["person"]
+        else ([], [])
+    )
     spec_a = _spec(form["policy"], form["at"])
     if faults:
         scenarios = [Scenario("登记人员", None, faults)]

@@ -217,6 +217,17 @@ class MedicalRules(Strict):
     critical: Critical | None = None
     assistance: Assistance | None = None
     fallback: Fallback | None = None
+    category_precedence: Parameter[list[Category]] | None = Field(
+        default=None,
+        description="一人同日兼有几种身份（特困、低保、建档立卡）时按哪一类结算：先列的优先",
+    )
+
+    @model_validator(mode="after")
+    def _precedence_lists_each_once(self) -> MedicalRules:
+        order = self.category_precedence
+        if order is not None and sorted(order.value) != ["dibao", "poor", "tekun"]:
+            raise ValueError("category_precedence 须把 tekun、dibao、poor 三类各列一次")
+        return self
 
 
 class Pack(BaseModel):

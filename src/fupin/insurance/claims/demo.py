@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from fupin.access.models import User
 from fupin.appraisal.models import CertificateChange
 from fupin.appraisal.selectors import chronic_classes_for
-from fupin.registry.choices import ACTIVE_STATUSES
+from fupin.registry.choices import ACTIVE_STATUSES, Status
 from fupin.registry.models import Person
 
 from . import identity_import, imports, resettle, selectors, trails
@@ -110,7 +110,14 @@ def build() -> str:
             add(p, "门诊慢性病", rng.choice((1, 2)), "I10", day, total, total)
             chronic += 1
     # A person who becomes 低保 on 1 July: claims before and after, year-to-date totals across.
-    changer = others[PERSONS] if len(others) > PERSONS else None
+    # One no longer 建档立卡 (已脱贫、不再享受政策), so the category changes whatever the region's
+    # order of categories (浮梁 settles a person both 建档立卡 and 低保 as 建档立卡).
+    changer = (
+        Person.objects.filter(status=Status.EXITED, dibao=False, tekun=False)
+        .exclude(identity_periods__isnull=False)
+        .order_by("id")
+        .first()
+    )
     if changer is not None and last >= dt.date(year, 8, 1):
         # Through the 低保/特困 list import (staging → preview → merge), as a county would.
         listing = (

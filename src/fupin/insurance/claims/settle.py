@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from fupin.appraisal.models import CertificateChange, ChangeKind
 from fupin.appraisal.selectors import chronic_classes_for
-from fupin.insurance.categories import ENJOYING, PRIORITY, CategoryOnDay, timelines
+from fupin.insurance.categories import ENJOYING, CategoryOnDay, timelines
 from fupin.policy import Claim, ClaimsError, load_pack, load_policy, settle_frame
 from fupin.policy.claims import Fault, to_frame
+from fupin.policy.precedence import DEFAULT_PRECEDENCE, category_precedence
 from fupin.policy.regions import Policy
 from fupin.registry.choices import SpecialIdentity, Status
 from fupin.registry.models import IdentityPeriod, Person, StatusChange
@@ -54,7 +55,8 @@ def identity_of(
     """({(person, day): CategoryOnDay}, {(person, day): chronic class}) for the claims given as
     (person_id, admission_date, visit_type) — three queries for the categories, one for classes."""
     days = list(days)
-    lines = timelines(Person.objects.filter(pk__in=set(person_ids)))
+    precedence = category_precedence(county_policy())
+    lines = timelines(Person.objects.filter(pk__in=set(person_ids)), precedence)
     categories = {(pid, day): lines[pid].on(day) for pid, day, _ in days}
     classes = chronic_classes_for(
         [(pid, day) for pid, day, visit in days if visit == VisitType.CHRONIC]
@@ -94,7 +96,8 @@ def identify_frame(keys: pl.DataFrame) -> pl.DataFrame:
     now stand — `identity_of`'s rules set-based: four queries (persons, 低保/特困 periods, status
     changes, certificate changes), then joins, whatever the number of claims.
 
-    特困 before 低保: a period of the identity covering the day (the first by start, id), or, when
+    In the county policy's order of categories (`fupin.policy.precedence`), the first held:
+    特困 or 低保: a period of the identity covering the day (the first by start, id), or, when
     the person has no period of it, the current registration; else 建档立卡 if the poverty status of
     the day (the person's own status history, or the household's when the person has none; the
     last change on or before the day; before the first change the status it changed from; no
@@ -138,7 +141,8 @@ def identify_frame(keys: pl.DataFrame) -> pl.DataFrame:
         {"person_id": pl.Int64, "effective_on": pl.Date, "chronic_class": pl.String,
          "id": pl.Int64},
     )  # fmt: skip
-    return _identify(keys, persons, periods, changes, certs)
+    precedence = category_precedence(county_policy())
+    return _identify(keys, persons, periods, changes, certs, precedence)
 
 
 def _identify(
@@ -147,6 +151,7 @@ def _identify(
     periods: pl.DataFrame,
     changes: pl.DataFrame,
     certs: pl.DataFrame,
+    precedence: tuple[str, ...] = DEFAULT_PRECEDENCE,
 ) -> pl.DataFrame:
     status_label = _labels(Status)
     identity_label = _labels(SpecialIdentity)
@@ -154,8 +159,7 @@ def _identify(
     iso = lambda c: pl.col(c).dt.to_string("%Y-%m-%d")  # noqa: E731
     out = keys.join(persons, on="person_id", how="left")
     # 1–2: 特困, then 低保 — a period covering the day, else the current registration if no period.
-    special = []
-    for identity in PRIORITY:
+    for identity in (SpecialIdentity.TEKUN, SpecialIdentity.DIBAO):
         own = periods.filter(pl.col("identity") == identity.value)
         label = identity_label[identity.value]
         hit = (
@@ -185,7 +189,6 @@ def _identify(
             .then(pl.lit(f"{label}：无起止日期记录，按当前登记"))
             .alias(f"_{identity.value}")
         )
-        special.append(identity.value)
     # 3: the poverty status of the day — own history, else the household's.
     own_changes = changes.filter(pl.col("person_id").is_not_null()).join(
         persons.select("person_id"), on="person_id", how="semi"
@@ -235,16 +238,19 @@ def _identify(
         .alias("_status_basis"),
     )  # fmt: skip
     enjoying = pl.col("_status").is_in(pl.Series(sorted(ENJOYING), dtype=pl.String).implode())
-    category = pl.when(pl.col(f"_{special[0]}").is_not_null()).then(pl.lit(special[0]))
-    basis = pl.when(pl.col(f"_{special[0]}").is_not_null()).then(pl.col(f"_{special[0]}"))
-    for name in special[1:]:
-        category = category.when(pl.col(f"_{name}").is_not_null()).then(pl.lit(name))
-        basis = basis.when(pl.col(f"_{name}").is_not_null()).then(pl.col(f"_{name}"))
-    category = category.when(enjoying).then(pl.lit("poor")).otherwise(pl.lit("general"))
-    basis = (
-        basis.when(enjoying)
-        .then(pl.concat_str(pl.lit("建档立卡："), pl.col("_status_basis")))
-        .otherwise(pl.concat_str(pl.lit("非建档立卡享受政策人员："), pl.col("_status_basis")))
+    held = {  # category → (held that day, basis)
+        "poor": (enjoying, pl.concat_str(pl.lit("建档立卡："), pl.col("_status_basis"))),
+        **{name: (pl.col(f"_{name}").is_not_null(), pl.col(f"_{name}")) for name in ("tekun", "dibao")},
+    }  # fmt: skip
+    first, *rest = precedence
+    category = pl.when(held[first][0]).then(pl.lit(first))
+    basis = pl.when(held[first][0]).then(held[first][1])
+    for name in rest:
+        category = category.when(held[name][0]).then(pl.lit(name))
+        basis = basis.when(held[name][0]).then(held[name][1])
+    category = category.otherwise(pl.lit("general"))
+    basis = basis.otherwise(
+        pl.concat_str(pl.lit("非建档立卡享受政策人员："), pl.col("_status_basis"))
     )
     out = out.select("person_id", "admission_date", category.alias("category"),
                      basis.alias("category_basis"))  # fmt: skip
