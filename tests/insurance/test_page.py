@@ -64,7 +64,7 @@ def test_htmx_post_returns_only_the_results_fragment(staff_client):
 
 def test_bad_amount_is_reported_with_row_and_column(staff_client):
     html = staff_client.post(URL, form(total_cost=["-1"], compare="none")).content.decode()
-    assert "第 1 行，列 total_cost（总费用）：金额不能为负数" in html
+    assert "第 1 行，“总费用”：金额不能为负数" in html
 
 
 def test_add_row_fragment(staff_client):
@@ -155,7 +155,7 @@ def test_each_claim_row_carries_its_own_category(staff_client):
 
 def test_a_hostile_row_category_is_a_chinese_message(staff_client):
     html = staff_client.post(URL, form(compare="none", claim_category=["x" * 500])).content.decode()
-    assert "第 1 行，列 category（人员类别）：未知人员类别" in html
+    assert "第 1 行，“人员类别”：未知人员类别" in html
 
 
 def _registry_person(make_household):

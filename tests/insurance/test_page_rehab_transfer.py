@@ -86,13 +86,13 @@ def test_the_boxes_belong_to_their_rows():
     [
         (
             claim(rehab_cost="4000.01"),
-            "第 1 行，列 rehab_cost（康复项目费用）：康复项目费用 4000.01 元大于政策范围外费用",
+            "第 1 行，“康复项目费用”：康复项目费用 4000.01 元大于政策范围外费用",
         ),
-        (claim(rehab_cost="-5"), "第 1 行，列 rehab_cost（康复项目费用）：金额不能为负数"),
-        (claim(rehab_cost="十元"), "第 1 行，列 rehab_cost（康复项目费用）：不是金额"),
+        (claim(rehab_cost="-5"), "第 1 行，“康复项目费用”：金额不能为负数"),
+        (claim(rehab_cost="十元"), "第 1 行，“康复项目费用”：不是金额"),
         (
             claim(visit_type="chronic_outpatient", chronic_class="M", transfer=True),
-            "第 1 行，列 transfer（转院接续）：门诊慢性病不能标为转院接续",
+            "第 1 行，“转院接续”：门诊慢性病不能标为转院接续",
         ),
     ],
 )

@@ -161,7 +161,7 @@ def _scenario(
     except PackError as exc:
         return Scenario(title, None, [str(exc)])
     except ClaimsError as exc:
-        return Scenario(title, None, [f.text() for f in exc.faults])
+        return Scenario(title, None, [f.text(codes=False) for f in exc.faults])
     name = result.policy.name if result.policy.at is None else result.pack.name
     own = {s.category_name for s in result.settlements}
     shown = result.category_name if own == {result.category_name} else "各笔人员类别见表"

@@ -81,10 +81,13 @@ class Fault:
     column: str | None
     message: str
 
-    def text(self) -> str:
+    def text(self, codes: bool = True) -> str:
+        """Row, column and fault in Chinese; `codes=False` (pages, where the user never saw the
+        file's column codes) names the column by its Chinese name only."""
         where = "表头" if self.row is None else f"第 {self.row} 行"
         if self.column:
-            where += f"，列 {self.column}（{COLUMN_NAMES.get(self.column, self.column)}）"
+            name = COLUMN_NAMES.get(self.column, self.column)
+            where += f"，列 {self.column}（{name}）" if codes else f"，“{name}”"
         return f"{where}：{self.message}"
 
 
@@ -94,10 +97,14 @@ class ClaimsError(ValueError):
     def __init__(self, faults: list[Fault], total: int | None = None):
         self.faults = faults
         self.total = total if total is not None else len(faults)
-        lines = [f.text() for f in faults[:MAX_LISTED_FAULTS]]
+        super().__init__(self.text())
+
+    def text(self, codes: bool = True) -> str:
+        """The faults, one a line (the first MAX_LISTED_FAULTS), and how many there are in all."""
+        lines = [f.text(codes) for f in self.faults[:MAX_LISTED_FAULTS]]
         if self.total > len(lines):
             lines.append(f"……共 {self.total} 处错误，仅列出前 {len(lines)} 处")
-        super().__init__("\n".join(lines))
+        return "\n".join(lines)
 
 
 def _yuan(column: str) -> pl.Expr:
