@@ -5,7 +5,8 @@ claims were stored.
 Set-based, like the bench (`bench/claims.py`): the year is read in one COPY, each claim's
 category and chronic class of its admission day are identified again from the registry and the
 certificates as they now stand (`settle.identify_frame`: four reads and joins), the year is
-settled on the column path under the county region by date, and the split replaces the year's
+settled on the column path under the county region by date (with the earlier claims a January
+transfer's chain reaches back to, as stored: `store.chain_context`), and the split replaces the year's
 official rows (`store.write_back`). Claims whose identity or split changed are kept in
 `OfficialChange` (before → after, fen); their person-years' identity is written set-based and
 their trails (`ClaimTrail`) deleted, and a background fill (`trails.fill_trails_task`, queued
@@ -178,7 +179,9 @@ def _resettle(run: OfficialResettlement, user: User, progress: _Progress) -> dic
     frame, old_identity = _identify(frame)
     progress(rows_done=frame.height // 3, step="按县政策计算")
     policy = settle.county_policy()
-    results, skipped = store.settle_stored(frame, policy)
+    # 转院 across the New Year: the earlier claims a January transfer continues, as stored (their
+    # recorded identity, as the trail fill settles them), settled along and not written.
+    results, skipped = store.settle_stored(frame, policy, store.chain_context(frame))
     if skipped:
         left = frame.join(results.select("id"), on="id", how="anti")
         names = "、".join(left["claim_no"].head(LISTED).to_list())

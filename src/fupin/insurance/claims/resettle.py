@@ -93,7 +93,7 @@ def _execute(run: Resettlement) -> dict:
     policy = load_policy(run.policy)
     frame = store.read_year(run.year, run.area_code)
     Resettlement.objects.filter(pk=run.pk).update(rows_total=frame.height, message="按测算政策计算")
-    results, skipped = store.settle_stored(frame, policy)
+    results, skipped = store.settle_stored(frame, policy, store.chain_context(frame))
 
     def progress(done: int) -> None:
         Resettlement.objects.filter(pk=run.pk).update(rows_done=done + skipped)

@@ -299,7 +299,13 @@ def settle_person_years(
     identity (`write_split=False`: identity only — the caller has written the split set-based,
     `store.write_back`); the claims' trails are deleted, for `trails.fill_trails_task` to write
     (checked to the fen against the split). Runs in the caller's transaction; returns the number
-    of claims written."""
+    of claims written.
+
+    转院 across the New Year: the next year of a person whose next year's first stay is a transfer
+    is settled again too (a December claim added changes the January transfer's deductible), on
+    while that year too is followed by one; and a year whose first stay is a transfer is settled
+    with the earlier claims its chain reaches back to, as stored (their recorded identity), which
+    are not written. One read per year forward or back per chunk of persons, not per person."""
     by_person: dict[int, set[int]] = defaultdict(set)
     for pid, year in pairs:
         by_person[pid].add(year)
@@ -308,14 +314,66 @@ def settle_person_years(
     persons = sorted(by_person)
     for i in range(0, len(persons), CHUNK):
         chunk = persons[i : i + CHUNK]
-        years = {y for p in chunk for y in by_person[p]}
-        rows = [c for c in MedicalClaim.objects.filter(person_id__in=chunk, year__in=years).order_by("pk")
-                if c.year in by_person[c.person_id]]  # fmt: skip
-        written += _settle(rows, policy, write_split)
+        wanted = {(p, y) for p in chunk for y in by_person[p]}
+        rows = _claims_of(wanted)
+        later = wanted
+        while next_years := _claims_of({(p, y + 1) for p, y in later} - wanted):
+            later = _first_stay_transfers(next_years)
+            wanted |= later
+            rows += [c for c in next_years if (c.person_id, c.year) in later]
+        context, known, earlier = [], set(wanted), _first_stay_transfers(rows)
+        while earlier := {(p, y - 1) for p, y in earlier} - known:
+            known |= earlier
+            found = [c for c in _claims_of(earlier) if c.category]
+            context += found
+            earlier = _first_stay_transfers(found)
+        written += _settle(sorted(rows, key=lambda c: c.pk), policy, write_split, context)
     return written
 
 
-def _settle(rows: list[MedicalClaim], policy: Policy, write_split: bool = True) -> int:
+def _claims_of(pairs: set[tuple[int, int]]) -> list[MedicalClaim]:
+    """The stored claims of the (person_id, year) pairs, in id order: one query."""
+    if not pairs:
+        return []
+    persons, years = {p for p, _ in pairs}, {y for _, y in pairs}
+    return [c for c in MedicalClaim.objects.filter(person_id__in=persons, year__in=years).order_by("pk")
+            if (c.person_id, c.year) in pairs]  # fmt: skip
+
+
+def _first_stay_transfers(rows: list[MedicalClaim]) -> set[tuple[int, int]]:
+    """(person_id, year) of the person-years among `rows` whose first stay (not chronic
+    outpatient, by admission date and id) is a transfer — `store.chain_years` on claim objects."""
+    first: dict[tuple[int, int], bool] = {}
+    for c in sorted(rows, key=lambda c: (c.admission_date, c.pk)):
+        if c.visit_type != VisitType.CHRONIC:
+            first.setdefault((c.person_id, c.year), c.transfer)
+    return {key for key, transfer in first.items() if transfer}
+
+
+def _claim(c: MedicalClaim, category: str, chronic_class: str | None) -> Claim:
+    return Claim(
+        claim_id=str(c.pk),  # the row id, as the column path of a whole year gets it
+        person_id=str(c.person_id),
+        category=category,
+        visit_type=c.visit_type,
+        hospital_level=c.hospital_level,
+        chronic_class=chronic_class,
+        disease_code=c.disease_code or None,
+        admission_date=c.admission_date,
+        total_cost=c.total_fen,
+        in_policy_cost=c.in_policy_fen,
+        rehab_cost=c.rehab_fen,
+        transfer=c.transfer,
+    )
+
+
+def _settle(
+    rows: list[MedicalClaim],
+    policy: Policy,
+    write_split: bool = True,
+    context: Iterable[MedicalClaim] = (),
+) -> int:
+    """Settle and write `rows`, together with `context` (earlier claims, as stored; not written)."""
     if not rows:
         return 0
     categories, classes = identity_of(
@@ -333,23 +391,20 @@ def _settle(rows: list[MedicalClaim], policy: Policy, write_split: bool = True) 
     if faults:
         raise ClaimsError(faults)
     claims = [
-        Claim(
-            claim_id=str(c.pk),  # the row id, as the column path of a whole year gets it
-            person_id=str(c.person_id),
-            category=categories[(c.person_id, c.admission_date)].category,
-            visit_type=c.visit_type,
-            hospital_level=c.hospital_level,
-            chronic_class=classes.get((c.person_id, c.admission_date)),
-            disease_code=c.disease_code or None,
-            admission_date=c.admission_date,
-            total_cost=c.total_fen,
-            in_policy_cost=c.in_policy_fen,
-            rehab_cost=c.rehab_fen,
-            transfer=c.transfer,
+        _claim(
+            c,
+            categories[(c.person_id, c.admission_date)].category,
+            classes.get((c.person_id, c.admission_date)),
         )
         for c in rows
     ]
-    split = settle_frame(policy, to_frame(claims))
+    before = [
+        _claim(
+            c, c.category, c.chronic_class or None if c.visit_type == VisitType.CHRONIC else None
+        )
+        for c in context
+    ]
+    split = settle_frame(policy, to_frame(claims + before)).head(len(claims))
     periods = period_texts(policy, (c.admission_date for c in rows))
     now = timezone.now()
     splits = []

@@ -3,7 +3,13 @@ COPY both ways (CSV through memory), one SELECT / executemany elsewhere (SQLite 
 
 `settle_stored` settles such a frame on the column path with the category and chronic class
 the official settlement recorded for each claim's day; re-settlement (政策测算) and
-`bench/claims.py` run the same three steps."""
+`bench/claims.py` run the same steps.
+
+转院连续计算起付线 across the New Year: a transfer chain runs across 1 January (the engine walks a
+person's claims in order, whatever the year), so a year is settled together with the earlier
+claims its chains reach back to (`chain_context`: the previous year of each person whose first
+stay of the year is a transfer, further back only while that year too began with one), read as
+stored and kept out of the results."""
 
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ READ_COLUMNS = {
 }  # fmt: skip
 # The select list: a boolean read as 0/1 (PostgreSQL's CSV says t/f).
 SELECT = ", ".join("CAST(transfer AS integer)" if c == "transfer" else c for c in READ_COLUMNS)
+ID_LIST_LIMIT = 2_000  # SQLite: persons in an IN list; more, and the years are read whole
 RESULT_COLUMNS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
 
 
@@ -42,11 +49,96 @@ def read_year(year: int, area_code: str = "") -> pl.DataFrame:
     )
 
 
-def settle_stored(frame: pl.DataFrame, policy: Policy) -> tuple[pl.DataFrame, int]:
-    """(results: id, person_id, village_code and the five parts in fen; number of claims left out).
+def chain_years(frame: pl.DataFrame) -> pl.DataFrame:
+    """(person_id, year) of the person-years of `frame` whose first stay (the first claim that is
+    not chronic outpatient, by admission date and id) is a transfer (转院接续): the chain it
+    continues may have begun the year before."""
+    # Only persons with a transfer at all are sorted (few: a year without any costs one scan).
+    transferred = frame.filter(pl.col("transfer") == 1).select("person_id").unique()
+    return (
+        frame.join(transferred, on="person_id", how="semi")
+        .filter(pl.col("visit_type") != VisitType.CHRONIC)
+        .sort("person_id", "admission_date", "id")
+        .group_by(
+            "person_id",
+            pl.col("admission_date").dt.year().cast(pl.Int64).alias("year"),
+            maintain_order=True,
+        )
+        .first()
+        .filter(pl.col("transfer") == 1)
+        .select("person_id", "year")
+    )
+
+
+def _person_years(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        "person_id", pl.col("admission_date").dt.year().cast(pl.Int64).alias("year")
+    ).unique()
+
+
+def chain_context(
+    frame: pl.DataFrame, read: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+) -> pl.DataFrame:
+    """The earlier stored claims the transfer chains of `frame` (whole person-years) reach back
+    to: the previous year of each person whose first stay of a year is a transfer, and further
+    back only while that year too began with one — `read(pairs)` (person_id, year → their settled
+    claims, `read_person_years` by default, with `frame`'s columns) once per year back, not per
+    person; nothing is read when no year begins with a transfer. Person-years already in `frame`
+    are not read again."""
+    read = read or read_person_years
+    known, parts = _person_years(frame), []
+    wanted = chain_years(frame)
+    while True:
+        wanted = wanted.with_columns(pl.col("year") - 1).join(
+            known, on=["person_id", "year"], how="anti"
+        )
+        if not wanted.height:
+            break
+        earlier = read(wanted)
+        if not earlier.height:
+            break
+        parts.append(earlier)
+        known = pl.concat([known, wanted])
+        wanted = chain_years(earlier)
+    return pl.concat(parts) if parts else frame.clear()
+
+
+def read_person_years(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Every settled claim of the (person_id, year) pairs (READ_COLUMNS): one SELECT."""
+    table = MedicalClaim._meta.db_table
+    if not pairs.height:
+        return pl.DataFrame(schema=READ_COLUMNS)
+    persons = pairs["person_id"].unique().sort().to_list()
+    years = pairs["year"].unique().sort().to_list()
+    sql = f"SELECT {SELECT} FROM {table} WHERE category <> ''"
+    if connection.vendor == "postgresql":
+        sql, params = f"{sql} AND person_id = ANY(%s) AND year = ANY(%s)", [persons, years]
+    elif len(persons) <= ID_LIST_LIMIT:
+        marks, ymarks = ", ".join(["%s"] * len(persons)), ", ".join(["%s"] * len(years))
+        sql, params = f"{sql} AND person_id IN ({marks}) AND year IN ({ymarks})", [*persons, *years]
+    else:  # SQLite, many persons: the years read whole, filtered below
+        sql, params = f"{sql} AND year IN ({', '.join(['%s'] * len(years))})", years
+    frame = read_sql(sql, params, READ_COLUMNS)
+    return frame.join(
+        pairs.select(pl.col("person_id").cast(pl.Int64), pl.col("year").cast(pl.Int64)),
+        left_on=["person_id", pl.col("admission_date").dt.year().cast(pl.Int64)],
+        right_on=["person_id", "year"],
+        how="semi",
+    )
+
+
+def settle_stored(
+    frame: pl.DataFrame, policy: Policy, context: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, int]:
+    """(results: id, person_id, village_code and the five parts in fen; number of claims left out)
+    of the claims of `frame`, settled together with `context` (the earlier claims their transfer
+    chains reach back to, `chain_context`), whose results are dropped.
 
     Left out: a chronic-outpatient claim whose class the policy does not know (another region's
     classes), or a claim dated outside the policy's periods — counted, never guessed."""
+    own = frame
+    if context is not None and context.height:
+        frame = pl.concat([frame.select(list(READ_COLUMNS)), context.select(list(READ_COLUMNS))])
     classes = {
         c
         for p in policy.packs
@@ -97,7 +189,9 @@ def settle_stored(frame: pl.DataFrame, policy: Policy) -> tuple[pl.DataFrame, in
         ],
         how="horizontal",
     )
-    return results, frame.height - usable.height
+    if frame is not own:
+        results = results.join(own.select("id"), on="id", how="semi", maintain_order="left")
+    return results, own.height - results.height
 
 
 def write_results(

@@ -3,7 +3,9 @@
 A settlement (an import's merge, 按新身份重算) writes the split (`ClaimSplit`) and each claim's
 identity set-based and deletes the trails (`ClaimTrail`) of the person-years it changed; it then
 queues `fill_trails_task`, which writes the missing trails in chunks of whole person-years (the
-year-to-date deductibles and caps run over the whole year), each chunk its own transaction, from
+year-to-date deductibles and caps run over the whole year; a year whose first stay is a transfer
+is settled with the earlier claims its chain reaches back to, as the split was: `store.chain_context`),
+each chunk its own transaction, from
 the scalar path under the claim's recorded category and chronic class. Each claim's scalar parts
 are checked against its stored split to the fen: a claim that does not agree gets no trail and is
 listed on the fill — a wrong trail is never stored.
@@ -36,6 +38,7 @@ from fupin.policy.params import fen_to_yuan
 from fupin.policy.regions import Policy
 from fupin.sqlframe import read_sql
 
+from . import store
 from .models import (
     ClaimImport,
     ClaimSplit,
@@ -111,14 +114,14 @@ def _claim(r: dict) -> Claim:
 
 def _settle(policy: Policy, part: pl.DataFrame) -> Iterable[tuple[list[dict], list | None]]:
     """(rows, settlements) for the part at once; when some claim cannot be settled any more (a
-    date or class the policy refuses), person-year by person-year, None for the refused ones."""
+    date or class the policy refuses), person by person, None for the refused ones."""
     rows = part.rows(named=True)
     try:
         yield rows, settle_claims(policy, [_claim(r) for r in rows])
         return
     except ClaimsError:
         pass
-    for _, group in part.group_by("person_id", "year", maintain_order=True):
+    for _, group in part.group_by("person_id", maintain_order=True):  # a chain runs across years
         rows = group.rows(named=True)
         try:
             yield rows, settle_claims(policy, [_claim(r) for r in rows])
@@ -128,7 +131,23 @@ def _settle(policy: Policy, part: pl.DataFrame) -> Iterable[tuple[list[dict], li
 
 def read_person_years(pairs: pl.DataFrame) -> pl.DataFrame:
     """Every settled claim of the (person_id, year) pairs, with its stored split (null parts: none)
-    and whether it has a trail (COLUMNS)."""
+    and whether it has a trail (COLUMNS), and `context` 0; then the earlier claims their transfer
+    chains (转院) reach back to across the New Year (`store.chain_context`), `context` 1: settled
+    along, as the split was, but never given a trail here."""
+    frame = _read(pairs)
+    context = store.chain_context(frame, _read)
+    return pl.concat(
+        [
+            frame.with_columns(pl.lit(0, pl.Int8).alias("context")),
+            context.with_columns(pl.lit(1, pl.Int8).alias("context")),
+        ]
+    ).sort("person_id", "year", "id")
+
+
+def _read(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Every settled claim of the (person_id, year) pairs, COLUMNS."""
+    if not pairs.height:
+        return pl.DataFrame(schema=COLUMNS)
     claim_t, split_t, trail_t = (
         MedicalClaim._meta.db_table,
         ClaimSplit._meta.db_table,
@@ -286,7 +305,7 @@ def _fill(fill: TrailFill, user: User) -> dict:
                 with connection.cursor() as cur:
                     cur.execute(f"LOCK TABLE {ClaimSplit._meta.db_table} IN SHARE MODE")
             frame = read_person_years(chunk)
-            need = frame.filter(pl.col("has_trail") == 0)
+            need = frame.filter((pl.col("has_trail") == 0) & (pl.col("context") == 0))
             trails, mismatched = scalar_trails(frame)
             need_ids = set(need["id"].to_list())
             written += write_trails(trails.filter(pl.col("id").is_in(sorted(need_ids))))
