@@ -86,8 +86,12 @@ def chain_context(
     person; nothing is read when no year begins with a transfer. Person-years already in `frame`
     are not read again."""
     read = read or read_person_years
-    known, parts = _person_years(frame), []
     wanted = chain_years(frame)
+    if not wanted.height:  # the usual year: no one's first stay is a transfer
+        return frame.clear()
+    # The person-years at hand, of the persons concerned only (a year has a million claims).
+    known = _person_years(frame.join(wanted.select("person_id"), on="person_id", how="semi"))
+    parts = []
     while True:
         wanted = wanted.with_columns(pl.col("year") - 1).join(
             known, on=["person_id", "year"], how="anti"
