@@ -263,12 +263,7 @@ def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
             marks = ", ".join(["%s"] * len(SPLIT_COLUMNS))
             cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows.rows())
             return rows.height
-        fresh = f"{table}_fresh"
-        cur.execute(
-            f"LOCK TABLE {table} IN SHARE MODE"
-        )  # writers wait; readers go on until the swap
-        cur.execute(f"DROP TABLE IF EXISTS {fresh}")
-        cur.execute(f"CREATE TABLE {fresh} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        fresh = _fresh_table(cur, table)
         cur.execute(
             f"INSERT INTO {fresh} ({cols}) SELECT {cols} FROM {table}"
             " WHERE NOT (year = %s AND village_code LIKE %s)",
@@ -276,22 +271,37 @@ def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
         )
         with cur.cursor.copy(f"COPY {fresh} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             copy.write(rows.write_csv(include_header=False))
-        # Index names follow the model (migration 0007); built under temporary names, renamed after the swap.
-        indexes = {
-            f"{table}_pkey": f"ALTER TABLE {fresh} ADD CONSTRAINT {table}_pkey_fresh PRIMARY KEY (claim_id)",
-            "claimsplit_year_area": f"CREATE INDEX claimsplit_year_area_fresh ON {fresh} (year, village_code)",
-            "claimsplit_person_year": f"CREATE INDEX claimsplit_person_year_fresh ON {fresh} (person_id, year)",
-        }
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the three index sorts in memory
-        for sql in indexes.values():
-            cur.execute(sql)
-        cur.execute(f"ANALYZE {fresh}")
-        cur.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-        cur.execute(f"DROP TABLE {table}")
-        cur.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
-        for name in indexes:
-            cur.execute(f"ALTER INDEX {name}_fresh RENAME TO {name}")
+        # The model's indexes (migration 0007).
+        _swap_in(cur, table, fresh, {"claimsplit_year_area": "year, village_code",
+                                     "claimsplit_person_year": "person_id, year"})  # fmt: skip
     return rows.height
+
+
+def _fresh_table(cur: CursorWrapper, table: str) -> str:
+    """An empty copy of `table` beside it (columns, defaults and checks; no index), for the caller
+    to fill and `_swap_in` (PostgreSQL, in the caller's transaction). Writers of `table` wait from
+    now on; readers go on until the swap."""
+    fresh = f"{table}_fresh"
+    cur.execute(f"LOCK TABLE {table} IN SHARE MODE")
+    cur.execute(f"DROP TABLE IF EXISTS {fresh}")
+    cur.execute(f"CREATE TABLE {fresh} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    return fresh
+
+
+def _swap_in(cur: CursorWrapper, table: str, fresh: str, indexes: dict[str, str]) -> None:
+    """Build the filled `fresh` table's primary key (claim_id) and `indexes` (the model's index
+    name → columns) once, under temporary names, then put it in `table`'s place (DROP, RENAME) —
+    a reader sees the old table or the new one, never half."""
+    cur.execute(f"ALTER TABLE {fresh} ADD CONSTRAINT {table}_pkey_fresh PRIMARY KEY (claim_id)")
+    for name, columns in indexes.items():
+        cur.execute(f"CREATE INDEX {name}_fresh ON {fresh} ({columns})")
+    cur.execute(f"ANALYZE {fresh}")
+    cur.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    cur.execute(f"DROP TABLE {table}")
+    cur.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
+    for name in (f"{table}_pkey", *indexes):
+        cur.execute(f"ALTER INDEX {name}_fresh RENAME TO {name}")
 
 
 IDENTITY_CHUNK = 100_000
@@ -364,30 +374,16 @@ def _keep_trails_but(cur: CursorWrapper, ids: pl.DataFrame) -> None:
     """Replace `ClaimTrail` with a fresh table holding every trail but those of `ids` (PostgreSQL,
     in the caller's transaction): the kept rows copied, the key and index built once, the tables
     swapped — instead of deleting most of a table of ~2 KB rows one by one."""
-    table, fresh = ClaimTrail._meta.db_table, f"{ClaimTrail._meta.db_table}_fresh"
+    table = ClaimTrail._meta.db_table
     cur.execute("CREATE TEMPORARY TABLE fupin_gone (id bigint PRIMARY KEY) ON COMMIT DROP")
     with cur.cursor.copy("COPY fupin_gone (id) FROM STDIN (FORMAT csv)") as copy:
         copy.write(ids.unique().write_csv(include_header=False))
-    cur.execute(f"LOCK TABLE {table} IN SHARE MODE")  # writers wait; readers go on until the swap
-    cur.execute(f"DROP TABLE IF EXISTS {fresh}")
-    cur.execute(f"CREATE TABLE {fresh} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    fresh = _fresh_table(cur, table)
     cur.execute(
         f"INSERT INTO {fresh} SELECT t.* FROM {table} t"
         " WHERE NOT EXISTS (SELECT 1 FROM fupin_gone g WHERE g.id = t.claim_id)"
     )
-    # Index names follow the model (migration 0015); built under temporary names, renamed after.
-    indexes = {
-        f"{table}_pkey": f"ALTER TABLE {fresh} ADD CONSTRAINT {table}_pkey_fresh PRIMARY KEY (claim_id)",
-        "claimtrail_person_year": f"CREATE INDEX claimtrail_person_year_fresh ON {fresh} (person_id, year)",
-    }
-    for sql in indexes.values():
-        cur.execute(sql)
-    cur.execute(f"ANALYZE {fresh}")
-    cur.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-    cur.execute(f"DROP TABLE {table}")
-    cur.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
-    for name in indexes:
-        cur.execute(f"ALTER INDEX {name}_fresh RENAME TO {name}")
+    _swap_in(cur, table, fresh, {"claimtrail_person_year": "person_id, year"})  # migration 0015
     cur.execute("DROP TABLE fupin_gone")
 
 
