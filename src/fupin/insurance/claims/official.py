@@ -46,7 +46,7 @@ from fupin.bounds import BoundsError, parse_year
 from fupin.policy import ClaimsError, PackError
 from fupin.policy.regions import Policy
 
-from . import settle, store, trails
+from . import runjob, settle, store, trails
 from .models import (
     ClaimSplit,
     MedicalClaim,
@@ -304,21 +304,12 @@ def _changes(
 
 
 def fail(run_id: int, message: str) -> None:
-    OfficialResettlement.objects.filter(pk=run_id).exclude(state=RunState.DONE).update(
-        state=RunState.FAILED, step="", message=str(message)[:2000], finished_at=timezone.now()
-    )
+    runjob.fail(OfficialResettlement, run_id, message, step="")
 
 
 def recover_abandoned(run: OfficialResettlement) -> bool:
     """A run left "running" by a dead process → failed with the reason; True if it was."""
-    if run.state != RunState.RUNNING or liveness.held(LIVENESS, run.pk):
-        return False
-    changed = OfficialResettlement.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
-        state=RunState.FAILED, step="", message=ABANDONED, finished_at=timezone.now()
-    )
-    if changed:
-        run.refresh_from_db()
-    return bool(changed)
+    return runjob.recover_abandoned(OfficialResettlement, LIVENESS, run, ABANDONED, step="")
 
 
 # The job the start above queues after commit, acting for the user who started it; defined here,

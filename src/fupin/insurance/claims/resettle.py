@@ -22,7 +22,7 @@ from fupin.access.scope import OutOfScope, acting_user, home_area_code, require_
 from fupin.bounds import BoundsError, check_year
 from fupin.policy import ClaimsError, PackError, load_policy
 
-from . import store
+from . import runjob, store
 from .models import Resettlement, RunState
 
 LIVENESS = "insurance.resettlement"
@@ -112,21 +112,12 @@ def _execute(run: Resettlement) -> dict:
 
 
 def fail(run_id: int, message: str) -> None:
-    Resettlement.objects.filter(pk=run_id).exclude(state=RunState.DONE).update(
-        state=RunState.FAILED, message=str(message)[:2000], finished_at=timezone.now()
-    )
+    runjob.fail(Resettlement, run_id, message)
 
 
 def recover_abandoned(run: Resettlement) -> bool:
     """A run left "running" by a dead process → failed with the reason."""
-    if run.state != RunState.RUNNING or liveness.held(LIVENESS, run.pk):
-        return False
-    changed = Resettlement.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
-        state=RunState.FAILED, message=ABANDONED, finished_at=timezone.now()
-    )
-    if changed:
-        run.refresh_from_db()
-    return bool(changed)
+    return runjob.recover_abandoned(Resettlement, LIVENESS, run, ABANDONED)
 
 
 # The job the start above queues after commit, acting for the user who started it; defined here,

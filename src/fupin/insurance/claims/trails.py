@@ -38,7 +38,7 @@ from fupin.policy.params import fen_to_yuan
 from fupin.policy.regions import Policy
 from fupin.sqlframe import read_sql
 
-from . import store
+from . import runjob, store
 from .models import (
     ClaimImport,
     ClaimSplit,
@@ -373,21 +373,12 @@ def write_trails(trails: pl.DataFrame) -> int:
 
 
 def fail(fill_id: int, message: str) -> None:
-    TrailFill.objects.filter(pk=fill_id).exclude(state=TrailState.DONE).update(
-        state=TrailState.FAILED, message=str(message)[:2000], finished_at=timezone.now()
-    )
+    runjob.fail(TrailFill, fill_id, message)
 
 
 def recover_abandoned(fill: TrailFill) -> bool:
     """A fill left "running" by a dead process → failed with the reason; True if it was."""
-    if fill.state != TrailState.RUNNING or liveness.held(LIVENESS, fill.pk):
-        return False
-    changed = TrailFill.objects.filter(pk=fill.pk, state=TrailState.RUNNING).update(
-        state=TrailState.FAILED, message=ABANDONED, finished_at=timezone.now()
-    )
-    if changed:
-        fill.refresh_from_db()
-    return bool(changed)
+    return runjob.recover_abandoned(TrailFill, LIVENESS, fill, ABANDONED)
 
 
 def latest_fill(**owner: object) -> TrailFill | None:
