@@ -224,12 +224,12 @@ steps, last = {}, 0.0
 def step(name):
     global last
     now = cpu(); steps[name] = now - last; last = now
-from fupin.policy.cli import load_policy, parse_claims, read_claims_file, settle_frame
+from fupin.policy.cli import load_compiled, parse_claims, read_claims_file, settle_frame
 from fupin.policy.batch import cost_controlled
 from fupin.policy.io import write_settlements
 gc.freeze(); gc.enable()
 step("导入模块（含 Polars）")
-policy = load_policy(sys.argv[1]); step("读政策")
+policy = load_compiled(sys.argv[1]); step("读政策")  # compiled, from packs/__pycache__
 raw = read_claims_file(sys.argv[2], typed=True); step("读文件")  # the happy path of parse_claims_file
 claims = parse_claims(raw, policy); del raw; step("校验")
 result = settle_frame(policy, claims); step("结算")

@@ -16,16 +16,19 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from fupin.policy import layers
 from fupin.policy.claims import MAX_LISTED_FAULTS, ClaimsError, Fault, one_of
-from fupin.policy.layers import NO_CAP, cap_or_none
-from fupin.policy.params import CATEGORIES, LEVELS
-from fupin.policy.regions import Policy, admits_maternity, as_policy, maternity_refusal
-from fupin.policy.rules import AssistanceRules, CategoryRules, CriticalRules, rule_book
-from fupin.policy.schema import Pack
+from fupin.policy.compiled import CompiledPolicy, Tables, maternity_refusal
+from fupin.policy.compiler import as_compiled
+from fupin.policy.units import CATEGORIES
+
+if TYPE_CHECKING:
+    from fupin.policy.regions import Policy
+    from fupin.policy.schema import Pack
 
 PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay", "self_pay")
 CATEGORY_ENUM = pl.Enum(list(CATEGORIES))
@@ -94,12 +97,6 @@ class _Column:
 K = _Column()
 
 
-def _listing(tables: list[dict[str, str]]) -> dict[str, list[int]]:
-    """Disease prefix → per slot 1 if that slot's list has it."""
-    prefixes = sorted({p.upper() for t in tables for p in t})
-    return {p: [int(p in {q.upper() for q in t}) for t in tables] for p in prefixes}
-
-
 def _disease_in(listing: dict[str, list[int]], slot: pl.Expr) -> pl.Expr:
     """Per row: its disease code starts with a prefix listed for its slot."""
     code = pl.col("disease_code")
@@ -115,123 +112,23 @@ def _disease_in(listing: dict[str, list[int]], slot: pl.Expr) -> pl.Expr:
     )
 
 
-class _Tables:
-    """Lookup tables over the rule slots of a policy: slot = span × 4 + category."""
-
-    def __init__(self, policy: Policy):
-        book = rule_book(policy)
-        ordered = list(book.slots)
-        ip = [r.inpatient for r in ordered]
-        self.ip_deductible = [
-            i.deductible.value.get(lv, 0) if lv else 0 for i in ip for lv in (0, *LEVELS)
-        ]
-        self.ip_ratio = [i.ratio.value.get(lv, 0) if lv else 0 for i in ip for lv in (0, *LEVELS)]
-        self.ip_cap = [cap_or_none(i.annual_cap.value) for i in ip]
-
-        self.classes = book.classes()
-        k = max(len(self.classes), 1)
-        self.n_classes = k
-        self.ch_deductible = [r.chronic.deductible.value if r.chronic else 0 for r in ordered]
-
-        def class_value(r: CategoryRules, table: str, cls: str, default: int) -> int:
-            if r.chronic is None or cls not in r.chronic.classes:
-                return default
-            return getattr(r.chronic, table).value[cls]
-
-        self.ch_ratio = [
-            (r.chronic.ratio.value[cls][lv] if r.chronic and cls in r.chronic.classes and lv else 0)
-            for r in ordered
-            for cls in (self.classes or [""])
-            for lv in (0, *LEVELS)
-        ]
-        self.ch_cap = {
-            cls: [cap_or_none(class_value(r, "annual_cap", cls, None)) for r in ordered]
-            for cls in self.classes
-        }
-        self.ch_above = {
-            cls: [cap_or_none(class_value(r, "critical_insurer_above", cls, None)) for r in ordered]
-            for cls in self.classes
-        }
-
-        def visits(rule: CriticalRules | AssistanceRules | None) -> tuple[int, int]:
-            return (
-                int(rule is not None and "inpatient" in rule.applies_to),
-                int(rule is not None and "chronic_outpatient" in rule.applies_to),
-            )
-
-        crit = [r.critical for r in ordered]
-        self.has_critical = any(c is not None for c in crit)
-        if self.has_critical:
-            # Bands paying 0% (below a threshold) add nothing to the sum: leave them out.
-            paying = [[b for b in c.bands if b.ratio > 0] if c else [] for c in crit]
-            width = max(len(p) for p in paying)
-            pad = [p + [None] * (width - len(p)) for p in paying]
-            self.bands = [
-                (
-                    [b.low if b else 0 for b in (p[j] for p in pad)],
-                    [(cap_or_none(b.high) if b else 0) for b in (p[j] for p in pad)],
-                    [b.ratio if b else 0 for b in (p[j] for p in pad)],
-                )
-                for j in range(width)
-            ]
-            self.crit_cap = [cap_or_none(c.annual_cap.value) if c else NO_CAP for c in crit]
-            self.crit_visits = [visits(c) for c in crit]
-
-        asst = [r.assistance for r in ordered]
-        self.has_assistance = any(a is not None for a in asst)
-        if self.has_assistance:
-            self.asst_ratio = [a.ratio.value if a else 0 for a in asst]
-            self.asst_cap = [cap_or_none(a.annual_cap.value) if a else NO_CAP for a in asst]
-            self.asst_visits = [visits(a) for a in asst]
-
-        major = [r.major_diseases for r in ordered]
-        self.has_major = any(m is not None and m.eligible.value for m in major)
-        if self.has_major:
-            self.major_ok = [int(m is not None and m.eligible.value) for m in major]
-            self.major_ratio = [
-                (m.ratio.value.get(lv, 0) if m is not None and lv else 0)
-                for m in major
-                for lv in (0, *LEVELS)
-            ]
-            self.major_listed = _listing([m.diseases.value if m else {} for m in major])
-
-        self.maternity = [int(r.inpatient.maternity.value) for r in ordered]
-        self.rehab = [int(r.inpatient.rehab_in_scope.value) for r in ordered]
-        self.transfer_once = [int(r.inpatient.transfer_once.value) for r in ordered]
-        one = [r.inpatient.one_deductible.value for r in ordered]
-        self.has_one_deductible = any(one)
-        if self.has_one_deductible:
-            self.one_listed = _listing(one)
-
-        line = [r.self_pay_line for r in ordered]
-        self.has_line = any(x is not None and x.eligible.value for x in line)
-        if self.has_line:
-            self.line_ok = [
-                int(x is not None and x.eligible.value and "inpatient" in x.applies_to)
-                for x in line
-            ]
-            self.line_ok_chronic = [
-                int(x is not None and x.eligible.value and "chronic_outpatient" in x.applies_to)
-                for x in line
-            ]
-            self.line_share = [x.max_share.value if x else 0 for x in line]
-
-
 def _positive(x: pl.Expr) -> pl.Expr:
     return pl.max_horizontal(x, 0)
 
 
-def _spans(policy: Policy, claims: pl.DataFrame, day: pl.Series, first_row: int) -> pl.Series:
+def _spans(
+    policy: CompiledPolicy, claims: pl.DataFrame, day: pl.Series, first_row: int
+) -> pl.Series:
     """Each row's span of the policy; ClaimsError naming row, date and periods for the rest."""
-    starts = pl.Series(policy.starts(), dtype=pl.Date)
+    starts = pl.Series(policy.starts, dtype=pl.Date)
     if policy.at is None:
         span = starts.search_sorted(claims["admission_date"], side="right").cast(pl.Int64) - 1
-        ends = pl.Series([s.end for s in policy.spans], dtype=pl.Date)
+        ends = pl.Series(policy.ends, dtype=pl.Date)
         end = ends.gather(span.clip(0, len(ends) - 1))
         bad = (span < 0) | (end.is_not_null() & (claims["admission_date"] > end)).fill_null(False)
     else:
         span = pl.zeros(claims.height, pl.Int64, eager=True)
-        bad = claims["admission_date"] < policy.region.spans[0].start
+        bad = claims["admission_date"] < policy.first_start
     if bad.any():
         rows = bad.arg_true()
         faults = [
@@ -243,7 +140,7 @@ def _spans(policy: Policy, claims: pl.DataFrame, day: pl.Series, first_row: int)
             for r in rows.head(MAX_LISTED_FAULTS)
         ]
         raise ClaimsError(faults, total=len(rows))
-    admits = pl.Series([int(admits_maternity(x.pack)) for x in policy.spans], dtype=pl.Int64)
+    admits = pl.Series([int(a) for a in policy.admits_maternity], dtype=pl.Int64)
     if not (admits == 1).all():
         refused = (claims["visit_type"] == "maternity").fill_null(False) & (
             admits.gather(span) == 0
@@ -254,7 +151,7 @@ def _spans(policy: Policy, claims: pl.DataFrame, day: pl.Series, first_row: int)
                 Fault(
                     int(r) + first_row,
                     "visit_type",
-                    maternity_refusal(policy.spans[int(span[int(r)])].text()),
+                    maternity_refusal(policy.span_texts[int(span[int(r)])]),
                 )
                 for r in rows.head(MAX_LISTED_FAULTS)
             ]
@@ -268,7 +165,7 @@ class _Kinds:
     number, the kind, encodes them; every rule value is then one lookup in a table over kinds.
     Sorting and settling carry three columns (kind, total, in policy) instead of ten."""
 
-    def __init__(self, t: _Tables, n_slots: int, has_transfer: bool):
+    def __init__(self, t: Tables, n_slots: int, has_transfer: bool):
         self.t = t
         self.radix = {
             "slot": n_slots,
@@ -494,7 +391,7 @@ def _layers(s: pl.LazyFrame, kinds: _Kinds) -> pl.LazyFrame:
 
 
 def settle_frame(
-    policy: Policy | Pack | str, claims: pl.DataFrame, first_row: int = 2
+    policy: CompiledPolicy | Policy | Pack | str, claims: pl.DataFrame, first_row: int = 2
 ) -> pl.DataFrame:
     """Settle typed claims (see `claims.TYPED_SCHEMA`) under `policy`.
 
@@ -505,8 +402,8 @@ def settle_frame(
     """
     if claims.height == 0:
         return pl.DataFrame(schema={"claim_id": pl.String, **dict.fromkeys(PARTS, pl.Int64)})
-    policy = as_policy(policy)
-    t = _Tables(policy)
+    policy = as_compiled(policy)
+    t = policy.tables
     for name, default in (("rehab_cost", pl.lit(0, pl.Int64)), ("transfer", pl.lit(False))):
         if name not in claims.columns:
             claims = claims.with_columns(default.alias(name))
@@ -572,23 +469,20 @@ def settle_frame(
     )
 
 
-def cost_controlled(policy: Policy | Pack | str, claims: pl.DataFrame) -> pl.Series:
+def cost_controlled(
+    policy: CompiledPolicy | Policy | Pack | str, claims: pl.DataFrame
+) -> pl.Series:
     """单病种控费: per claim, whether it is a stay of a listed disease for an eligible category
     under the values of its day (flagged and reported; the amounts do not change)."""
-    policy = as_policy(policy)
-    controls = [r.cost_control for r in rule_book(policy).slots]
+    policy = as_compiled(policy)
     flags = pl.zeros(claims.height, pl.Boolean, eager=True).alias("cost_control")
-    categories = {
-        CATEGORIES[i % len(CATEGORIES)]
-        for i, c in enumerate(controls)
-        if c is not None and c.eligible.value
-    }
+    categories = policy.control_categories
     if claims.height == 0 or not categories:
         return flags
     # Only stays of an eligible category with a disease code can be flagged: look at those alone.
     rows = claims.select(
         pl.arg_where(
-            one_of("category", sorted(categories))
+            one_of("category", categories)
             & (pl.col("visit_type") != "chronic_outpatient")
             & pl.col("disease_code").is_not_null()
         )
@@ -600,6 +494,5 @@ def cost_controlled(policy: Policy | Pack | str, claims: pl.DataFrame) -> pl.Ser
     slot = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
         CATEGORY_ENUM
     ).to_physical().cast(INDEX)
-    listing = _listing([c.diseases.value if c and c.eligible.value else {} for c in controls])
-    hit = some.select(_disease_in(listing, slot)).to_series()
+    hit = some.select(_disease_in(policy.control_listed, slot)).to_series()
     return flags.scatter(rows.filter(hit), True)

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from fupin.policy.params import CATEGORIES, CATEGORY_NAMES, FIRST_YEAR, LAST_YEAR, VISIT_TYPES
-from fupin.policy.schema import Pack
+from fupin.policy.compiled import CompiledPolicy
+from fupin.policy.units import CATEGORIES, CATEGORY_NAMES, FIRST_YEAR, LAST_YEAR, VISIT_TYPES
+
+if TYPE_CHECKING:
+    from fupin.policy.schema import Pack
 
 COLUMNS: tuple[str, ...] = (
     "claim_id",
@@ -169,6 +172,8 @@ def _duplicated(ids: pl.Series) -> pl.Series | None:
 
 
 def _chronic_classes(policy: Any) -> list[str]:
+    if isinstance(policy, CompiledPolicy):
+        return policy.chronic_classes
     packs = getattr(policy, "packs", None) or [policy]
     return sorted(
         {c for p in packs if p.medical and p.medical.chronic for c in p.medical.chronic.classes}
@@ -177,6 +182,8 @@ def _chronic_classes(policy: Any) -> list[str]:
 
 def _chronic_diseases(policy: Any) -> dict[str, str]:
     """Disease code prefix → chronic class, where the documents name diseases of the scheme."""
+    if isinstance(policy, CompiledPolicy):
+        return policy.chronic_diseases
     packs = getattr(policy, "packs", None) or [policy]
     table: dict[str, str] = {}
     for p in packs:

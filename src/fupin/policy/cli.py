@@ -19,16 +19,19 @@ import polars as pl
 
 from fupin.policy.batch import PARTS, cost_controlled, settle_frame
 from fupin.policy.claims import ClaimsError, Fault, is_typed, parse_claims, to_claims
+from fupin.policy.compiled import CompiledPolicy
+from fupin.policy.compiler import load_compiled
 from fupin.policy.io import check_output_path, read_claims_file, write_settlements
-from fupin.policy.packs import PackError, list_packs, load_pack
-from fupin.policy.params import fen_to_yuan, to_basis_points
-from fupin.policy.regions import Policy, list_regions, load_policy, load_region
+from fupin.policy.packfiles import PackError
+from fupin.policy.units import PART_NAMES, fen_to_yuan, to_basis_points
 
 if TYPE_CHECKING:
     from fupin.policy.compare import Comparison
+    from fupin.policy.regions import Policy
 
-# The scalar path (--explain) and the comparison (--vs) are imported where they are used: a plain
-# `settle` does not pay for loading them.
+# A plain `settle` works from the compiled policy (`compiler.load_compiled`): the packs (YAML and
+# their pydantic models), the scalar path (--explain) and the comparison (--vs) are imported
+# where they are used, so it does not pay for loading them.
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,6 @@ class SettleReport:
     cost_controlled: int = 0
 
     def text(self) -> str:
-        from fupin.policy.compare import PART_NAMES
-
         lines = [f"已按 {self.pack_id} 结算 {self.claims:,} 笔，结果写入 {self.out}"]
         lines.append(
             "；".join(f"{PART_NAMES[p]} {fen_to_yuan(v)} 元" for p, v in self.totals.items())
@@ -61,11 +62,13 @@ class SettleReport:
 
 
 def load_claims(policy_spec: str, claims_path: str | Path) -> tuple[Policy, pl.DataFrame]:
+    from fupin.policy.regions import load_policy
+
     policy = load_policy(policy_spec)
     return policy, parse_claims_file(claims_path, policy)
 
 
-def parse_claims_file(claims_path: str | Path, policy: Policy) -> pl.DataFrame:
+def parse_claims_file(claims_path: str | Path, policy: Policy | CompiledPolicy) -> pl.DataFrame:
     """Typed happy path: a CSV read with its amounts as numbers and validated as such; on any
     fault (or a cell that does not parse) the file is read again as text and judged as always,
     so the faults and their messages are those of the text."""
@@ -83,6 +86,7 @@ def parse_claims_file(claims_path: str | Path, policy: Policy) -> pl.DataFrame:
 def explain_claim(policy: Policy | str, claims: pl.DataFrame, claim_id: str) -> str:
     """The Chinese trail of one claim: its person's claims up to the end of its year settled on
     the scalar path (earlier years too: a transfer chain (转院) runs across the New Year)."""
+    from fupin.policy.regions import load_policy
     from fupin.policy.scalar import settle_claims
 
     policy = load_policy(policy) if isinstance(policy, str) else policy
@@ -107,15 +111,16 @@ def settle_file(
 ) -> SettleReport:
     """Read, validate, settle on the column path, write. Raises PackError/ClaimsError."""
     out = check_output_path(out_path)
-    policy, claims = load_claims(policy_spec, claims_path)
+    policy = load_compiled(policy_spec)
+    claims = parse_claims_file(claims_path, policy)
     result = settle_frame(policy, claims)
-    explanation = explain_claim(policy, claims, explain) if explain else None
+    explanation = explain_claim(policy_spec, claims, explain) if explain else None
     write_settlements(result, out)
     outside = 0
     if policy.at is not None:
-        period = policy.spans[0]
-        before = pl.col("admission_date") < period.start
-        after = pl.col("admission_date") > period.end if period.end else pl.lit(False)
+        start, end = policy.starts[0], policy.ends[0]
+        before = pl.col("admission_date") < start
+        after = pl.col("admission_date") > end if end else pl.lit(False)
         outside = claims.select((before | after).sum()).item()
     return SettleReport(
         pack_id=policy.id,
@@ -136,6 +141,7 @@ def compare_file(
     share: int | None = None,
 ) -> tuple[Comparison, Path | None]:
     from fupin.policy.compare import compare
+    from fupin.policy.regions import load_policy
 
     a, claims = load_claims(pack_a, claims_path)
     b = load_policy(pack_b)
@@ -152,6 +158,9 @@ def compare_file(
 
 
 def policy_list_text() -> str:
+    from fupin.policy.packs import list_packs
+    from fupin.policy.regions import list_regions
+
     lines = [f"{'编号':<16}{'生效':<14}{'继承':<14}名称"]
     for pack in list_packs():
         lines.append(
@@ -168,6 +177,8 @@ def policy_list_text() -> str:
 
 def region_show_text(region_id: str) -> str:
     """A region as one line of dated values: each parameter's values with start date and source."""
+    from fupin.policy.regions import load_region
+
     region = load_region(region_id)
     lines = [
         f"{region.id}：{region.name}",
@@ -204,6 +215,9 @@ def _value_text(value: object) -> str:
 
 
 def policy_show_text(pack_id: str) -> str:
+    from fupin.policy.packs import load_pack
+    from fupin.policy.regions import list_regions
+
     if pack_id in {r.id for r in list_regions()}:
         return region_show_text(pack_id)
     pack = load_pack(pack_id)

@@ -18,16 +18,9 @@ from fupin.policy.batch import PARTS, settle_frame
 from fupin.policy.params import BP, fen_to_yuan, percent
 from fupin.policy.regions import Policy, as_policy
 from fupin.policy.schema import Pack
+from fupin.policy.units import PART_NAMES
 
 FUND_PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay")
-PART_NAMES = {
-    "basic_pay": "基本医保",
-    "critical_pay": "大病保险",
-    "assistance_pay": "医疗救助",
-    "fallback_pay": "兜底保障",
-    "self_pay": "个人自付",
-    "fund": "各项基金合计",
-}
 QUANTILES = (0.5, 0.75, 0.9, 0.95, 0.99, 1.0)
 
 

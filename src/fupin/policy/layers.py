@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fupin.policy.params import BP
+from fupin.policy.units import BP
 
 NO_CAP = 1 << 62  # stands for "no cap": larger than any year of claims
 

@@ -14,7 +14,6 @@ region's line of dated values (`regions.py`) only by naming it.
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -23,33 +22,17 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from fupin.policy.packfiles import PackError as PackError
+from fupin.policy.packfiles import pack_files
 from fupin.policy.params import DOCUMENT_TITLES, is_parameter_dict
 from fupin.policy.schema import Pack
 
-BUILTIN_DIR = Path(__file__).parent / "packs"
 # libyaml's safe loader when PyYAML has it: the same documents, ten times faster to read.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class PackError(ValueError):
-    """A pack that cannot be found or does not validate; the message is in Chinese."""
-
-
-def pack_dirs() -> list[Path]:
-    extra = [Path(p) for p in os.environ.get("FUPIN_POLICY_DIRS", "").split(os.pathsep) if p]
-    return [BUILTIN_DIR, *extra]
-
-
-def _pack_files() -> dict[str, Path]:
-    files: dict[str, Path] = {}
-    for directory in pack_dirs():
-        for path in sorted(directory.glob("*.yaml")):
-            files[path.stem] = path  # a later directory overrides a built-in pack of the same id
-    return files
-
-
 def pack_ids() -> list[str]:
-    return sorted(_pack_files())
+    return sorted(pack_files())
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -98,7 +81,7 @@ def _check_foreign_sources(node: Any, path: str) -> None:
 
 def raw_pack(pack_id: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
     """The merged raw mapping of a pack, parents applied, periods stamped."""
-    files = _pack_files()
+    files = pack_files()
     if pack_id not in files:
         known = "、".join(sorted(files)) or "（无）"
         raise PackError(f"未知政策包：{pack_id}。可用：{known}")

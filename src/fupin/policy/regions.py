@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
+from fupin.policy.compiled import date_refusal
+from fupin.policy.compiled import maternity_refusal as maternity_refusal
 from fupin.policy.packs import PackError, load_pack, on_clear, pack_ids
 from fupin.policy.params import FIRST_YEAR, LAST_YEAR
 from fupin.policy.schema import Pack
@@ -104,10 +106,7 @@ class Policy:
 
     def refusal(self, day: date) -> str:
         """Why a claim of `day` cannot be settled (Chinese)."""
-        return (
-            f"入院日期 {day.isoformat()} 不在{self.region.name}任何政策期间内；"
-            f"现有期间：{self.region.periods_text()}"
-        )
+        return date_refusal(day, self.region.name, self.region.periods_text())
 
 
 def _region_of(pack: Pack) -> str:
@@ -215,7 +214,3 @@ def admits_maternity(pack: Pack) -> bool:
     """住院分娩 (visit type maternity) is settled only where a pack says so."""
     ip = pack.medical.inpatient if pack.medical else None
     return bool(ip and ip.maternity and ip.maternity.value)
-
-
-def maternity_refusal(period: str) -> str:
-    return f"{period} 的政策未规定住院分娩按住院结算：请按住院结算，或核对政策"

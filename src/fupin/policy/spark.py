@@ -116,8 +116,8 @@ class SparkSettleReport:
     seconds: dict[str, float]
 
     def text(self) -> str:
-        from fupin.policy.compare import PART_NAMES
         from fupin.policy.params import fen_to_yuan
+        from fupin.policy.units import PART_NAMES
 
         return "\n".join(
             [
