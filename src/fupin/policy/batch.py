@@ -100,12 +100,17 @@ K = _Column()
 def _disease_in(listing: dict[str, list[int]], slot: pl.Expr) -> pl.Expr:
     """Per row: its disease code starts with a prefix listed for its slot."""
     code = pl.col("disease_code")
-    if all(len(set(v)) == 1 for v in listing.values()):  # the same list in every slot
-        listed = [p for p, v in listing.items() if v[0]]
-        if not listed:
-            return pl.lit(False)
+    slots = len(next(iter(listing.values()), []))
+    lists = [frozenset(p for p, v in listing.items() if v[i]) for i in range(slots)]
+    if len(set(lists) - {frozenset()}) == 1:
+        # One list, in every slot that has one (as 单病种控费 for some categories): one pattern
+        # over the codes, and a lookup of whether the row's slot has the list.
+        listed = sorted(next(x for x in lists if x))
         pattern = "^(?:" + "|".join(re.escape(p) for p in listed) + ")"
-        return code.str.contains(pattern).fill_null(False)
+        hit = code.str.contains(pattern).fill_null(False)
+        return hit if all(lists) else hit & (_lookup([int(bool(x)) for x in lists], slot) == 1)
+    if not any(lists):
+        return pl.lit(False)
     return pl.any_horizontal(
         code.str.starts_with(p).fill_null(False) & (_lookup(v, slot) == 1)
         for p, v in listing.items()
