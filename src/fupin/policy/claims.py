@@ -8,8 +8,8 @@ the header is row 1, the first claim row 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -83,11 +83,15 @@ class Fault:
     row: int | None  # None: the fault is in the header or the whole file
     column: str | None
     message: str
+    claim: str | None = None  # a stored claim's number (结算单号): named instead of a row
 
     def text(self, codes: bool = True) -> str:
-        """Row, column and fault in Chinese; `codes=False` (pages, where the user never saw the
-        file's column codes) names the column by its Chinese name only."""
-        where = "表头" if self.row is None else f"第 {self.row} 行"
+        """Row (or claim), column and fault in Chinese; `codes=False` (pages, where the user never
+        saw the file's column codes) names the column by its Chinese name only."""
+        if self.claim is not None:
+            where = f"结算单 {self.claim}"
+        else:
+            where = "表头" if self.row is None else f"第 {self.row} 行"
         if self.column:
             name = COLUMN_NAMES.get(self.column, self.column)
             where += f"，列 {self.column}（{name}）" if codes else f"，“{name}”"
@@ -108,6 +112,15 @@ class ClaimsError(ValueError):
         if self.total > len(lines):
             lines.append(f"……共 {self.total} 处错误，仅列出前 {len(lines)} 处")
         return "\n".join(lines)
+
+    def by_claim(self, claim_nos: Sequence[str], first_row: int = 0) -> ClaimsError:
+        """The same faults naming the claim of each row (`claim_nos[row - first_row]`): for stored
+        claims, whose position in a frame means nothing to the user."""
+        faults = [
+            f if f.row is None else replace(f, row=None, claim=str(claim_nos[f.row - first_row]))
+            for f in self.faults
+        ]
+        return ClaimsError(faults, total=self.total)
 
 
 def _yuan(column: str) -> pl.Expr:

@@ -461,7 +461,7 @@ def merge(job: ClaimImport, *, user: User, request: HttpRequest | None = None) -
             "预览之后有结算单号已被其他导入入库：请重新上传文件校验后再确认"
         ) from exc
     except ClaimsError as exc:
-        raise ImportRefused(f"结算未通过，未入库：{exc}") from exc
+        raise ImportRefused(f"结算未通过，未入库：{exc.text(codes=False)}") from exc
     job.refresh_from_db()
     return {"claims": len(claims), "settled": settled}
 

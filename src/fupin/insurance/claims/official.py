@@ -111,10 +111,10 @@ def execute(run: OfficialResettlement, *, user: User) -> dict:
             try:
                 return _execute(run, user)
             except (ClaimsError, PackError, OfficialResettleError, PermissionDenied) as exc:
-                fail(run.pk, f"重算未完成，正式结算未改动：{exc}")
+                fail(run.pk, f"重算未完成，正式结算未改动：{runjob.reason(exc)}")
                 return {}
             except Exception as exc:
-                fail(run.pk, f"重算失败，正式结算未改动：{exc}")
+                fail(run.pk, f"重算失败，正式结算未改动：{runjob.reason(exc)}")
                 raise
     except liveness.AlreadyRunning:
         return {}

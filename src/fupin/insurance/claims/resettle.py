@@ -79,10 +79,10 @@ def execute(run: Resettlement) -> dict:
             try:
                 return _execute(run)
             except (ClaimsError, PackError, ResettleError, PermissionDenied) as exc:
-                fail(run.pk, f"测算未完成：{exc}")
+                fail(run.pk, f"测算未完成：{runjob.reason(exc)}")
                 return {}
             except Exception as exc:
-                fail(run.pk, f"测算失败：{exc}")
+                fail(run.pk, f"测算失败：{runjob.reason(exc)}")
                 raise
     except liveness.AlreadyRunning:
         return {}

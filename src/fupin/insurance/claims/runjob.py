@@ -10,8 +10,15 @@ from django.db.models import Model
 from django.utils import timezone
 
 from fupin import liveness
+from fupin.policy import ClaimsError
 
 RUNNING, DONE, FAILED = "running", "done", "failed"  # the same values in RunState and TrailState
+
+
+def reason(exc: Exception) -> str:
+    """A run's failure in the users' words: claims faults name columns in Chinese (入院日期), never
+    by their code (`admission_date`)."""
+    return exc.text(codes=False) if isinstance(exc, ClaimsError) else str(exc)
 
 
 def fail(model: type[Model], run_id: int, message: str, **fields: object) -> None:

@@ -383,7 +383,8 @@ def _settle(
         Fault(
             None,
             "chronic_class",
-            f"结算单 {c.claim_no}：入院当日（{c.admission_date}）无有效慢性病医疗证，不能按门诊慢性病结算",
+            f"入院当日（{c.admission_date}）无有效慢性病医疗证，不能按门诊慢性病结算",
+            claim=c.claim_no,
         )
         for c in rows
         if c.visit_type == VisitType.CHRONIC and (c.person_id, c.admission_date) not in classes
@@ -398,13 +399,17 @@ def _settle(
         )
         for c in rows
     ]
+    context = list(context)
     before = [
         _claim(
             c, c.category, c.chronic_class or None if c.visit_type == VisitType.CHRONIC else None
         )
         for c in context
     ]
-    split = settle_frame(policy, to_frame(claims + before)).head(len(claims))
+    try:
+        split = settle_frame(policy, to_frame(claims + before), first_row=0).head(len(claims))
+    except ClaimsError as exc:
+        raise exc.by_claim([c.claim_no for c in (*rows, *context)]) from exc
     periods = period_texts(policy, (c.admission_date for c in rows))
     now = timezone.now()
     splits = []

@@ -20,7 +20,7 @@ import polars as pl
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
-from fupin.policy import settle_frame
+from fupin.policy import ClaimsError, settle_frame
 from fupin.policy.batch import PARTS
 from fupin.policy.claims import TYPED_SCHEMA
 from fupin.policy.regions import Policy
@@ -185,7 +185,10 @@ def settle_stored(
         .select(list(TYPED_SCHEMA))
         .cast(TYPED_SCHEMA)
     )
-    split = settle_frame(policy, typed)
+    try:
+        split = settle_frame(policy, typed, first_row=0)
+    except ClaimsError as exc:  # named by claim number: a row of this frame means nothing to anyone
+        raise exc.by_claim(usable["claim_no"]) from exc
     results = pl.concat(
         [
             usable.select("id", "person_id", "village_code"),

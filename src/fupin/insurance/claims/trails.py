@@ -286,7 +286,10 @@ def execute(fill: TrailFill, *, user: User) -> dict:
             try:
                 return _fill(fill, user)
             except Exception as exc:
-                fail(fill.pk, f"补写未完成：{exc}；已补写的计算过程保留，其余的在查看时现算并核对")
+                fail(
+                    fill.pk,
+                    f"补写未完成：{runjob.reason(exc)}；已补写的计算过程保留，其余的在查看时现算并核对",
+                )
                 raise
     except liveness.AlreadyRunning:
         return {}
