@@ -1,5 +1,8 @@
 """The settlement page in real headless Chromium: add a claim row, compute with htmx, read the trail."""
 
+import io
+
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -44,3 +47,10 @@ def test_settlement_page_in_chromium(page, live_server, tmp_path):
     page.click("text=计算过程：第1笔（个人自付 10000.00 元）")
     assert page.locator("details[open] li").count() >= 4
     page.screenshot(path=str(tmp_path / "settlement.png"), full_page=True)
+    # The same form exported: a real download, not an htmx swap.
+    with page.expect_download() as download:
+        page.click("text=导出 Excel")
+    assert download.value.suggested_filename == "医疗费用结算测算.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))["分担"]
+    first = [c.value for c in sheet[2]]
+    assert first[1] == "第1笔" and first[9] == 10000

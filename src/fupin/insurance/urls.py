@@ -10,6 +10,7 @@ app_name = "insurance"
 urlpatterns = [
     path("settlement/", views.settlement, name="settlement"),
     path("settlement/row/", views.claim_row, name="claim_row"),
+    path("settlement/export.xlsx", views.settlement_export, name="settlement_export"),
     path("subsidy/", subsidy_views.subsidy_home, name="subsidy_home"),
     path("subsidy/runs/<int:pk>/", subsidy_views.subsidy_run, name="subsidy_run"),
     path(

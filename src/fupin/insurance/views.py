@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from fupin.insurance.categories import timelines
 from fupin.policy import ClaimsError, PackError, list_packs, list_regions
@@ -20,6 +22,8 @@ from fupin.policy.precedence import precedence_of
 from fupin.policy.quote import Quote, quote
 from fupin.policy.scalar import Settlement
 from fupin.registry.selectors import find_person
+
+from .quote_export import quote_xlsx
 
 # One claim row on the page: the claim file's columns less those the page sets itself, with the
 # rehabilitation items' cost (康复项目费用); 转院接续 is a checkbox, read by `_transfers`.
@@ -180,9 +184,8 @@ def _spec(policy: str, day: str) -> str:
     return f"{region}@{day}"
 
 
-@login_required
-def settlement(request: HttpRequest) -> HttpResponse:
-    """GET: the form with an example; POST: the split and trail (a fragment for htmx)."""
+def _context(request: HttpRequest) -> dict:
+    """The form as posted (the example on GET), its scenarios settled, and their difference."""
     data = request.POST if request.method == "POST" else {}
     form = {
         "policy": data.get("policy", settings.COUNTY_POLICY_PACK),
@@ -215,13 +218,19 @@ def settlement(request: HttpRequest) -> HttpResponse:
     if len(scenarios) == 2 and all(s.quote for s in scenarios):
         a, b = (s.quote.totals() for s in scenarios)
         difference = {k: b[k] - a[k] for k in a}
-    context = {
+    return {
         **_choices(),
         "form": form,
         "rows": rows,
         "scenarios": scenarios,
         "difference": difference,
     }
+
+
+@login_required
+def settlement(request: HttpRequest) -> HttpResponse:
+    """GET: the form with an example; POST: the split and trail (a fragment for htmx)."""
+    context = _context(request)
     if request.method == "POST" and getattr(request, "htmx", False):
         return render(request, "insurance/_results.html", context)
     return render(request, "insurance/settlement.html", context)
@@ -231,3 +240,15 @@ def settlement(request: HttpRequest) -> HttpResponse:
 def claim_row(request: HttpRequest) -> HttpResponse:
     """One empty claim row for the form (htmx: 添加一行)."""
     return render(request, "insurance/_claim_row.html", {**_choices(), "row": {}})
+
+
+@login_required
+@require_POST
+def settlement_export(request: HttpRequest) -> HttpResponse:
+    """导出测算结果: the form as the page settles it, as xlsx (claims, splits in 元, trails, policy
+    and sources); input the page refuses is refused here too — the page with its Chinese faults."""
+    context = _context(request)
+    if not all(s.quote for s in context["scenarios"]):
+        messages.error(request, "测算有错误，未导出：请按下列提示改正后再导出")
+        return render(request, "insurance/settlement.html", context, status=422)
+    return quote_xlsx(request, [(s.title, s.quote) for s in context["scenarios"]])

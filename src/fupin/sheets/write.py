@@ -7,7 +7,8 @@ as a live formula or link. The rule, the same in every export:
   link (`WORKBOOK_OPTIONS` turns off xlsxwriter's guessing), and a text that starts with
   = + - @, tab or carriage return gets Excel's quote-prefix style as well: the cell shows and
   keeps the exact text, and stays text even when someone edits it and presses Enter. Numbers
-  (amounts, counts, negative numbers included) are written as numbers.
+  (amounts, counts, negative numbers included) are written as numbers; a `Decimal` (元 with two
+  decimals) as a number shown with two decimals (0.00).
 - CSV has no cell types, so such a text is written with a leading single quote ('), the
   neutraliser Excel and WPS themselves understand; a text that is just a number ("-5", "+3.5")
   is left alone, since a spreadsheet reads it as that number and nothing else.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -64,6 +66,7 @@ class CellWriter:
     def __init__(self, book: Workbook, base: dict | None = None) -> None:
         self.plain = book.add_format(base) if base else None
         self.quoted = book.add_format({**(base or {}), "quote_prefix": True})
+        self.money = book.add_format({**(base or {}), "num_format": "0.00"})
 
     def write_row(self, sheet: Worksheet, row: int, values: Iterable[object], col: int = 0) -> None:
         for j, value in enumerate(values, start=col):
@@ -76,6 +79,9 @@ class CellWriter:
             return
         if isinstance(value, bool):
             sheet.write_boolean(row, col, value, self.plain)
+            return
+        if isinstance(value, Decimal):
+            sheet.write_number(row, col, float(value), self.money)
             return
         if isinstance(value, int | float):
             sheet.write_number(row, col, value, self.plain)
