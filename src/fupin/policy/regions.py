@@ -17,7 +17,7 @@ What claims are settled under (`Policy`):
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 
@@ -103,6 +103,26 @@ class Policy:
 
     def starts(self) -> list[date]:
         return [s.start for s in self.spans]
+
+    def reaching_back(self, day: date) -> Policy:
+        """The same policy with its first period reaching back to `day`: for the earlier stays of
+        a transfer chain (转院连续计算起付线) that began before the policy's periods, which the
+        chain's later stays continue (`store.settle_stored`); never for a claim settled for itself."""
+        first = self.region.spans[0]
+        if day >= first.start:
+            return self
+        spans = (replace(first, start=day), *self.region.spans[1:])
+        return replace(self, region=replace(self.region, spans=spans))
+
+    def has_transfer_rule(self) -> bool:
+        """Whether some period continues the deductible across a transfer (转院连续计算起付线)."""
+        return any(
+            p.medical
+            and p.medical.inpatient
+            and p.medical.inpatient.transfer_deductible_once
+            and p.medical.inpatient.transfer_deductible_once.value
+            for p in self.packs
+        )
 
     def refusal(self, day: date) -> str:
         """Why a claim of `day` cannot be settled (Chinese)."""

@@ -93,7 +93,9 @@ def _execute(run: Resettlement) -> dict:
     policy = load_policy(run.policy)
     frame = store.read_year(run.year, run.area_code)
     Resettlement.objects.filter(pk=run.pk).update(rows_total=frame.height, message="按测算政策计算")
-    results, skipped = store.settle_stored(frame, policy, store.chain_context(frame))
+    context = store.chain_context(frame)
+    results, skipped = store.settle_stored(frame, policy, context)
+    chains = store.chains_reaching_back(context, policy)
 
     def progress(done: int) -> None:
         Resettlement.objects.filter(pk=run.pk).update(rows_done=done + skipped)
@@ -101,11 +103,13 @@ def _execute(run: Resettlement) -> dict:
     with transaction.atomic():
         run.claims.all().delete()
         written = store.write_results(run.pk, results, progress)
-        message = f"已测算 {written} 笔" + (
-            f"；{skipped} 笔因测算政策无该慢性病类别或入院日期不在其政策期间内，未测算"
-            if skipped
-            else ""
-        )
+        notes = [f"已测算 {written} 笔"]
+        if skipped:
+            notes.append(f"{skipped} 笔因测算政策无该慢性病类别或入院日期不在其政策期间内，未测算")
+        if chains:
+            notes.append(f"{chains} 人的跨年转院接续延续的上一年住院早于测算政策的期间：这些住院按其最早"
+                         "期间的起付标准计入，转院连续计算起付线不因期间起点中断")  # fmt: skip
+        message = "；".join(notes)
         Resettlement.objects.filter(pk=run.pk).update(state=RunState.DONE, rows_done=frame.height, skipped=skipped,
                                                       message=message, finished_at=timezone.now())  # fmt: skip
     return {"written": written, "skipped": skipped}

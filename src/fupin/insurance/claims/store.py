@@ -139,10 +139,21 @@ def settle_stored(
     chains reach back to, `chain_context`), whose results are dropped.
 
     Left out: a chronic-outpatient claim whose class the policy does not know (another region's
-    classes), or a claim dated outside the policy's periods — counted, never guessed."""
-    own = frame
+    classes), or a claim dated outside the policy's periods — counted, never guessed.
+
+    转院连续计算起付线 (003): a transfer continues its chain's deductible whatever the calendar says,
+    so a chain is never cut where the policy's periods begin. The earlier stays of `context` dated
+    before the policy's first period are settled (for the chain only, their results dropped) with
+    the values of that first period — the policy's own deductibles, as if it had been in force
+    (`Policy.reaching_back`); `chains_reaching_back` counts the persons concerned."""
+    own, settle_under = frame, policy
+    dated = pl.lit(False)  # the context's stays settled before the policy's periods
     if context is not None and context.height:
         frame = pl.concat([frame.select(list(READ_COLUMNS)), context.select(list(READ_COLUMNS))])
+        start = policy.region.spans[0].start
+        if context["admission_date"].min() < start:
+            settle_under = policy.reaching_back(context["admission_date"].min())
+            dated = pl.col("id").is_in(context["id"].implode()) & (pl.col("admission_date") < start)
     classes = {
         c
         for p in policy.packs
@@ -156,7 +167,7 @@ def settle_stored(
             (pl.col("visit_type") != VisitType.CHRONIC)
             | pl.col("chronic_class").is_in(pl.lit(sorted(classes), pl.List(pl.String)).first())
         )
-        & pl.col("admission_date").is_in(ok_days.implode())
+        & (pl.col("admission_date").is_in(ok_days.implode()) | dated)
     )
     typed = usable.select(
         pl.col("id").cast(pl.String).alias("claim_id"),
@@ -186,7 +197,7 @@ def settle_stored(
         .cast(TYPED_SCHEMA)
     )
     try:
-        split = settle_frame(policy, typed, first_row=0)
+        split = settle_frame(settle_under, typed, first_row=0)
     except ClaimsError as exc:  # named by claim number: a row of this frame means nothing to anyone
         raise exc.by_claim(usable["claim_no"]) from exc
     results = pl.concat(
@@ -199,6 +210,22 @@ def settle_stored(
     if frame is not own:
         results = results.join(own.select("id"), on="id", how="semi", maintain_order="left")
     return results, own.height - results.height
+
+
+def chains_reaching_back(context: pl.DataFrame, policy: Policy) -> int:
+    """How many persons' transfer chains (转院) continue stays of `context` dated before the
+    policy's first period — settled with that period's values (`settle_stored`); 0 when no period
+    of the policy continues a deductible across a transfer (the chain then changes nothing)."""
+    if not context.height or not policy.has_transfer_rule():
+        return 0
+    return (
+        context.filter(
+            (pl.col("visit_type") != VisitType.CHRONIC)
+            & (pl.col("admission_date") < policy.region.spans[0].start)
+        )
+        .select(pl.col("person_id").n_unique())
+        .item()
+    )
 
 
 def write_results(
