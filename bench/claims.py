@@ -54,14 +54,12 @@ def fill_claims(claims: int, persons: int) -> None:
         # g numbers the claim; person = g mod persons; days spread over the year; amounts vary by g.
         cur.execute(
             """
+            WITH stored AS (
             INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, hospital_level,
-                disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis,
-                chronic_class)
+                disease_code, admission_date, year, total_fen, in_policy_fen)
             SELECT 'B' || g, p.id, p.village_code, '', v.visit, v.lvl,
                 CASE WHEN g %% 37 = 0 THEN 'C16' WHEN g %% 41 = 0 THEN 'I63' ELSE '' END,
-                DATE '2018-01-01' + (g * 7919 %% 365)::int, 2018, v.total, v.total * (60 + g %% 36) / 100,
-                'fuliang', '', (ARRAY['general', 'poor', 'poor', 'dibao', 'tekun'])[1 + (p.id %% 5)], '',
-                CASE WHEN v.visit = 'chronic_outpatient' THEN (ARRAY['I', 'II'])[1 + (g / 10) %% 2] ELSE '' END
+                DATE '2018-01-01' + (g * 7919 %% 365)::int, 2018, v.total, v.total * (60 + g %% 36) / 100
             FROM generate_series(0::bigint, %s - 1) g
             JOIN (SELECT id, village_code, row_number() OVER (ORDER BY id) - 1 AS k FROM registry_person) p
                 ON p.k = g %% %s
@@ -69,6 +67,17 @@ def fill_claims(claims: int, persons: int) -> None:
                                        1 + (g * 31 %% 3) AS lvl,
                                        CASE WHEN g %% 10 = 0 THEN 20000 + (g * 131 %% 400000)
                                             ELSE 80000 + (g * 7877 %% 3000000) END AS total) v
+            RETURNING id, claim_no, person_id, village_code, year, visit_type, total_fen)
+            -- Each claim's official settlement as stored: the identity of its day (the parts a
+            -- placeholder, all self-paid, until the first re-settle computes them).
+            INSERT INTO insurance_claimsplit (claim_id, person_id, year, village_code, basic_fen, critical_fen,
+                assistance_fen, fallback_fen, self_fen, policy, period, category, category_basis, chronic_class,
+                settled_at)
+            SELECT id, person_id, year, village_code, 0, 0, 0, 0, total_fen, 'fuliang', '',
+                (ARRAY['general', 'poor', 'poor', 'dibao', 'tekun'])[1 + (person_id %% 5)], '',
+                CASE WHEN visit_type = 'chronic_outpatient'
+                     THEN (ARRAY['I', 'II'])[1 + (substr(claim_no, 2)::bigint / 10) %% 2] ELSE '' END, now()
+            FROM stored
             """,
             [claims, persons],
         )
@@ -78,6 +87,7 @@ def fill_claims(claims: int, persons: int) -> None:
 
     with psycopg.connect(f"{BASE}/{DB}", autocommit=True) as conn:
         conn.execute("vacuum analyze insurance_medicalclaim")
+        conn.execute("vacuum analyze insurance_claimsplit")
 
 
 def main() -> None:
@@ -296,8 +306,8 @@ def certify_chronic(user) -> int:
     )
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE insurance_medicalclaim SET chronic_class = CASE WHEN person_id % 2 = 0 THEN 'I' ELSE 'II' END"
-            " WHERE visit_type = 'chronic_outpatient'"
+            "UPDATE insurance_claimsplit s SET chronic_class = CASE WHEN s.person_id % 2 = 0 THEN 'I' ELSE 'II' END"
+            " FROM insurance_medicalclaim c WHERE c.id = s.claim_id AND c.visit_type = 'chronic_outpatient'"
         )
     return len(pids)
 
@@ -309,7 +319,7 @@ def scramble_categories() -> None:
 
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE insurance_medicalclaim SET category = CASE category WHEN 'general' THEN 'poor'"
+            "UPDATE insurance_claimsplit SET category = CASE category WHEN 'general' THEN 'poor'"
             " WHEN 'poor' THEN 'dibao' WHEN 'dibao' THEN 'tekun' ELSE 'general' END WHERE year = 2018"
         )
     import psycopg
@@ -317,7 +327,7 @@ def scramble_categories() -> None:
     from registry import BASE, DB
 
     with psycopg.connect(f"{BASE}/{DB}", autocommit=True) as conn:
-        conn.execute("vacuum analyze insurance_medicalclaim")
+        conn.execute("vacuum analyze insurance_claimsplit")
 
 
 def store_trails() -> int:
@@ -332,8 +342,8 @@ def store_trails() -> int:
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO insurance_claimtrail (claim_id, person_id, year, village_code, policy, period, steps,"
-            " settled_at) SELECT c.id, c.person_id, c.year, c.village_code, c.policy, c.period, %s::jsonb,"
-            " c.settled_at FROM insurance_medicalclaim c ON CONFLICT (claim_id) DO NOTHING",
+            " settled_at) SELECT s.claim_id, s.person_id, s.year, s.village_code, s.policy, s.period, %s::jsonb,"
+            " s.settled_at FROM insurance_claimsplit s ON CONFLICT (claim_id) DO NOTHING",
             ["[" + ", ".join([step] * 10) + "]"],
         )
         cur.execute("SELECT count(*) FROM insurance_claimtrail")

@@ -76,7 +76,7 @@ def test_from_notice_to_a_settled_chronic_claim(town_a_user, person):
     )
     assert job.state == ImportState.READY and job.rows_rejected == 0
     imports.merge(job, user=town_a_user)
-    claim = MedicalClaim.objects.get(claim_no="MZ1")
+    claim = MedicalClaim.objects.with_split().get(claim_no="MZ1")
     # By hand (浮人社发[2018]6号): 建档立卡 (新识别) chronic outpatient, Ⅰ类, second-level hospital,
     # no deductible, 80% → basic 1000 × 80% = 800.00; in-policy self-pay 200 is below the halved
     # 大病 threshold (5000) → 0; the fifth line covers inpatients only → self-pay 200.00.

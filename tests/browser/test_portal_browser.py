@@ -61,11 +61,11 @@ def test_resident_on_a_phone(phone, live_server, make_household):
     claim = MedicalClaim.objects.create(
         claim_no="BR-1", person=resident, village_code=resident.village_code, hospital="浮梁县人民医院",
         visit_type="inpatient", hospital_level=2, admission_date=dt.date(2018, 5, 4), year=2018,
-        total_fen=500_000, in_policy_fen=450_000, category="poor",
+        total_fen=500_000, in_policy_fen=450_000,
     )  # fmt: skip
     ClaimSplit.objects.create(
         claim=claim, person_id=resident.pk, year=2018, village_code=resident.village_code, basic_fen=300_000,
-        critical_fen=0, assistance_fen=50_000, fallback_fen=0, self_fen=150_000,
+        critical_fen=0, assistance_fen=50_000, fallback_fen=0, self_fen=150_000, category="poor",
     )  # fmt: skip
 
     page.goto(f"{base}/portal/")

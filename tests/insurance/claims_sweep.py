@@ -52,8 +52,6 @@ def extend(world, users) -> None:
             year=2018,
             total_fen=1_000_000,
             in_policy_fen=800_000,
-            policy="fuliang",
-            category="poor",
         )
         ClaimSplit.objects.create(
             claim=claim,
@@ -65,6 +63,8 @@ def extend(world, users) -> None:
             assistance_fen=0,
             fallback_fen=0,
             self_fen=100_000,
+            policy="fuliang",
+            category="poor",
         )
         claim.hospital = (
             marker(town, MedicalClaim)

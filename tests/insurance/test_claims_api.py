@@ -72,7 +72,7 @@ def test_another_townships_objects_are_404(person, town_a_user, town_b_user):
     assert b.get(f"{API}/claim-imports/{pk}").status_code == 404
     assert b.post(f"{API}/claim-imports/{pk}/confirm").status_code == 404
     a.post(f"{API}/claim-imports/{pk}/confirm")
-    claim = MedicalClaim.objects.get()
+    claim = MedicalClaim.objects.with_split().get()
     assert b.get(f"{API}/claims/{claim.pk}").status_code == 404
     assert b.get(f"{API}/claims", {"year": 2018}).json() == []
     run = post(a, f"{API}/resettlements", {"year": 2018, "policy": "jining"}).json()

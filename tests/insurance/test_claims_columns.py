@@ -64,13 +64,15 @@ def test_transfer_rehab_and_maternity_settle_under_jilin(people, town_a_user, ji
     assert split("R1") == (663000, 0, 0, 0, 337000)
     # Maternity at the inpatient ratio (general, level 2): (4000 − 400) × 75% = 2700; self 2300.
     assert split("M1") == (270000, 0, 0, 0, 230000)
-    t2, r1, m1 = (MedicalClaim.objects.get(claim_no=n) for n in ("T2", "R1", "M1"))
+    t2, r1, m1 = (MedicalClaim.objects.with_split().get(claim_no=n) for n in ("T2", "R1", "M1"))
     assert (t2.transfer, r1.rehab_fen, m1.visit_type) == (True, 200000, "maternity")
     assert m1.get_visit_type_display() == "住院分娩（含新生儿）"
     # The stored year settled again set-based (bench/claims.py's path) gives the same split.
     results, skipped = store.settle_stored(store.read_year(2017), county_policy())
     got = {r["id"]: tuple(r[p] for p in PARTS) for r in results.iter_rows(named=True)}
-    assert skipped == 0 and got == {c.pk: split(c.claim_no) for c in MedicalClaim.objects.all()}
+    assert skipped == 0 and got == {
+        c.pk: split(c.claim_no) for c in MedicalClaim.objects.with_split().all()
+    }
 
 
 def test_maternity_refused_where_the_county_pack_does_not_admit_it(people, town_a_user):

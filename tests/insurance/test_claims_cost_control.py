@@ -32,11 +32,13 @@ def test_cost_controlled_stays_are_flagged_counted_filtered_and_exported(
         stored(person, visit_type=IP, chronic_class=None, category=category, claim_no=no,
                disease_code=code)  # fmt: skip
     control = selectors.cost_control_for(2018)
-    for claim in MedicalClaim.objects.all():
+    for claim in MedicalClaim.objects.with_split().all():
         in_trail = any(s["layer"] == "单病种控费" for s in claim.trail.steps)
         assert in_trail == bool(control.disease_of(claim)), claim.claim_no
     expected = {no: name for _, no, _, _, name in cases}
-    assert {c.claim_no: control.disease_of(c) for c in MedicalClaim.objects.all()} == expected
+    assert {
+        c.claim_no: control.disease_of(c) for c in MedicalClaim.objects.with_split().all()
+    } == expected
 
     c = Client()
     c.force_login(county_user)

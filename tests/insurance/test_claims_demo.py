@@ -30,7 +30,7 @@ def test_demo_claims_year(demo_county):
     year, _, _ = demo.claims_year(dt.date.today())
     assert demo_county.startswith(f"医疗费用结算单：{year} 年")
     assert ClaimImport.objects.get().state == "done"
-    claims = MedicalClaim.objects.filter(year=year)
+    claims = MedicalClaim.objects.with_split().filter(year=year)
     assert claims.count() > 300 and not claims.filter(settled_at__isnull=True).exists()
     chronic = list(claims.filter(visit_type="chronic_outpatient"))
     assert chronic and all(

@@ -52,7 +52,7 @@ def test_general_resident_claim_golden_case(
     assert MedicalClaim.objects.count() == 0  # the preview stores nothing
     with django_capture_on_commit_callbacks(execute=True):  # the trail fill queued on commit
         imports.merge(job, user=town_a_user)
-    c = MedicalClaim.objects.get(claim_no="ZY001")
+    c = MedicalClaim.objects.with_split().get(claim_no="ZY001")
     # By hand, fuliang-2018, general resident, level-2 inpatient, in policy 8000 元 of 10000 元:
     # basic (8000 − 400 deductible) × 75% = 5700.00; critical: in-policy self-pay 8000 − 5700 =
     # 2300 is below the 10000 threshold → 0; no assistance, no fallback for a general resident;
@@ -105,7 +105,7 @@ def test_stored_split_equals_the_quote_for_the_same_claims(people, town_a_user):
     job = run_import(town_a_user, csv(*rows))
     assert job.rows_rejected == 0, errors(job)
     imports.merge(job, user=town_a_user)
-    stored = list(MedicalClaim.objects.filter(person=a).order_by("admission_date"))
+    stored = list(MedicalClaim.objects.with_split().filter(person=a).order_by("admission_date"))
     assert [c.category for c in stored] == ["poor", "dibao", "dibao"]
     records = [
         {

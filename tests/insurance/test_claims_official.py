@@ -51,7 +51,7 @@ def store(user, *rows: str) -> None:
 
 def expected(claim_no: str, category: str, chronic_class: str | None = None) -> tuple[int, ...]:
     """The split the county policy gives the stored claim for `category` (the policy's own quote)."""
-    c = MedicalClaim.objects.get(claim_no=claim_no)
+    c = MedicalClaim.objects.with_split().get(claim_no=claim_no)
     record = {"claim_id": c.claim_no, "visit_type": c.visit_type, "hospital_level": c.hospital_level,
               "disease_code": c.disease_code or None, "admission_date": c.admission_date.isoformat(),
               "total_cost": f"{c.total_fen / 100:.2f}", "in_policy_cost": f"{c.in_policy_fen / 100:.2f}",
@@ -80,7 +80,7 @@ def test_resettle_takes_the_new_identity_and_keeps_what_changed(two_towns, count
     run.refresh_from_db()
     assert run.state == "done", run.message
     assert (run.rows_total, run.changed) == (1, 1)
-    claim = MedicalClaim.objects.get(claim_no="ZYA")
+    claim = MedicalClaim.objects.with_split().get(claim_no="ZYA")
     assert claim.category == "dibao" and "低保" in claim.category_basis
     new = expected("ZYA", "dibao")
     assert new != (570000, 0, 0, 0, 430000) and split_of("ZYA") == new
@@ -95,7 +95,7 @@ def test_resettle_takes_the_new_identity_and_keeps_what_changed(two_towns, count
     assert tuple(getattr(change, f"old_{p}") for p in PARTS) == (570000, 0, 0, 0, 430000)
     assert tuple(getattr(change, p) for p in PARTS) == new
     # Only the township asked for: 鹅湖镇's claim keeps its stored identity and split.
-    assert MedicalClaim.objects.get(claim_no="ZYB").category == "general"
+    assert MedicalClaim.objects.with_split().get(claim_no="ZYB").category == "general"
     assert split_of("ZYB") == (570000, 0, 0, 0, 430000)
     summaries = list(
         AuditEntry.objects.filter(object_id=str(run.pk)).values_list("summary", flat=True)
@@ -133,7 +133,7 @@ def test_chronic_class_corrected_afterwards(make_household, town_a_user):
     change = OfficialChange.objects.get(run=run)
     assert (change.old_chronic_class, change.new_chronic_class) == ("II", "I")
     assert split_of("MZ1") == expected("MZ1", "poor", "I") != before
-    assert MedicalClaim.objects.get(claim_no="MZ1").chronic_class == "I"
+    assert MedicalClaim.objects.with_split().get(claim_no="MZ1").chronic_class == "I"
 
 
 def test_certificate_no_longer_valid_that_day_refuses_and_writes_nothing(
@@ -331,7 +331,7 @@ def test_identity_written_in_bulk_equals_the_per_claim_path(
     make_household, town_a_user, django_capture_on_commit_callbacks
 ):
     """A person-year across a mid-year change (低保 from 1 June): the re-settle writes each claim's
-    identity set-based and deletes the person-year's trails; settling the person-year again claim
+    identity with its split (one write-back) and deletes the person-year's trails; settling the person-year again claim
     by claim (`settle_person_years`, the ORM path) writes exactly the same policy, period and
     identity. The fill queued after the run writes every trail again, each equal to the scalar
     path's and its self-pay the written split's."""
@@ -361,14 +361,14 @@ def test_identity_written_in_bulk_equals_the_per_claim_path(
     assert fill.state == "queued" and len(queued) == 1
     mine = {
         c.claim_no: tuple(getattr(c, f) for f in IDENTITY)
-        for c in MedicalClaim.objects.filter(person=p)
+        for c in MedicalClaim.objects.with_split().filter(person=p)
     }
     assert mine["T1"][2] == "general" and mine["T2"][2] == mine["T3"][2] == "dibao"
     with transaction.atomic():
-        settle.settle_person_years({(p.pk, 2018)}, write_split=False)
+        settle.settle_person_years({(p.pk, 2018)})
         again = {
             c.claim_no: tuple(getattr(c, f) for f in IDENTITY)
-            for c in MedicalClaim.objects.filter(person=p)
+            for c in MedicalClaim.objects.with_split().filter(person=p)
         }
         transaction.set_rollback(True)
     assert mine == again
@@ -376,7 +376,7 @@ def test_identity_written_in_bulk_equals_the_per_claim_path(
     fill.refresh_from_db()
     assert (fill.state, fill.rows_total, fill.rows_done, fill.mismatched) == ("done", 3, 3, 0)
     assert ClaimTrail.objects.get(claim__claim_no="T4").steps == untouched.steps
-    claims = list(MedicalClaim.objects.filter(person=p).order_by("pk"))
+    claims = list(MedicalClaim.objects.with_split().filter(person=p).order_by("pk"))
     by_scalar = settle_claims(
         "fuliang",
         [Claim(str(c.pk), str(p.pk), c.category, c.visit_type, c.hospital_level, None, None,
@@ -414,7 +414,7 @@ def test_a_trail_disagreeing_with_the_split_is_never_stored(
     assert (fill.state, fill.mismatched) == ("done", 1), fill.message
     assert fill.mismatched_claims == ["ZYA"] and "不一致" in fill.message
     assert list(ClaimTrail.objects.values_list("claim__claim_no", flat=True)) == ["ZYB"]
-    claim = MedicalClaim.objects.get(claim_no="ZYA")
+    claim = MedicalClaim.objects.with_split().get(claim_no="ZYA")
     shown = trails.shown_trails([claim])[claim.pk]
     assert shown.steps == [] and "不一致" in shown.warning
     detail = login(county_user).get(f"/api/v1/insurance/claims/{claim.pk}").json()

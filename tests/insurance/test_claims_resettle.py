@@ -35,7 +35,7 @@ def test_chronic_claim_settles_with_the_certificates_class(poor, town_a_user):
     )
     assert job.rows_rejected == 0, [r.errors for r in job.rows.all()]
     imports.merge(job, user=town_a_user)
-    c = MedicalClaim.objects.get(claim_no="MZ1")
+    c = MedicalClaim.objects.with_split().get(claim_no="MZ1")
     # Poor (新识别) on 2018-03-10, Ⅰ类 from the certificate: no deductible, level 2 at 80% →
     # basic 1000 × 80% = 800.00; self-pay in policy 200 is far below the 大病 threshold
     # 10000 × (1 − 50%) = 5000 → 0; self-pay 200.00.
@@ -84,7 +84,7 @@ def test_resettle_under_another_region_stored_apart(general, poor, town_a_user):
     # (8000 − 500) × 70% = 5250.00; in-policy self-pay 2750 below the 12000 threshold → 0;
     # self-pay 10000 − 5250 = 4750.00.
     assert (r.basic_fen, r.critical_fen, r.fallback_fen, r.self_fen) == (525000, 0, 0, 475000)
-    official = MedicalClaim.objects.get(claim_no="ZY1")
+    official = MedicalClaim.objects.with_split().get(claim_no="ZY1")
     assert (official.split.basic_fen, official.split.self_fen) == (570000, 430000)  # untouched
     [row] = selectors.comparison(town_a_user, run)
     assert row["official_self_fen"] == 430000 and row["self_fen"] == 475000 and row["n"] == 1
@@ -115,7 +115,7 @@ def test_resettle_under_the_same_policy_equals_the_official_split(general, town_
             c.split.fallback_fen,
             c.split.self_fen,
         )
-        for c in MedicalClaim.objects.all()
+        for c in MedicalClaim.objects.with_split().all()
     }
     assert got == want and len(got) == 12
 
@@ -161,11 +161,10 @@ def _claim(person, no: str, self_fen: int, year: int = 2018) -> MedicalClaim:
         year=year,
         total_fen=self_fen,
         in_policy_fen=0,
-        category="general",
-        policy="fuliang",
     )
     ClaimSplit.objects.create(claim=c, person_id=person.pk, year=year, village_code=person.village_code, basic_fen=0,
-                              critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=self_fen)  # fmt: skip
+                              critical_fen=0, assistance_fen=0, fallback_fen=0, self_fen=self_fen,
+                              category="general", policy="fuliang")  # fmt: skip
     return c
 
 

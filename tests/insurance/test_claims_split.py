@@ -41,7 +41,7 @@ def _import(user, person):
 
 def test_import_writes_the_split_table(general, town_a_user):
     _import(town_a_user, general)
-    c = MedicalClaim.objects.get(claim_no="Y18")
+    c = MedicalClaim.objects.with_split().get(claim_no="Y18")
     # 浮梁, general resident, level 2 (hand-worked in test_claims_resettle): basic 5700.00, self 4300.00.
     assert _split(c.pk) == (570000, 0, 0, 0, 430000)
     s = ClaimSplit.objects.get(pk=c.pk)
@@ -52,7 +52,7 @@ def test_import_writes_the_split_table(general, town_a_user):
 
 def test_write_back_replaces_one_year_and_keeps_the_others(general, town_a_user):
     _import(town_a_user, general)
-    y19, y18 = (MedicalClaim.objects.get(claim_no=n).pk for n in ("Y19", "Y18"))
+    y19, y18 = (MedicalClaim.objects.with_split().get(claim_no=n).pk for n in ("Y19", "Y18"))
     # Spoil both years' rows: the 2018 write-back must put 2018 right and leave 2019 as it is.
     ClaimSplit.objects.update(basic_fen=1, self_fen=2)
     with transaction.atomic():
@@ -82,7 +82,7 @@ def test_write_back_replaces_one_year_and_keeps_the_others(general, town_a_user)
 
 def test_pages_read_the_split_table(general, town_a_user):
     _import(town_a_user, general)
-    c = MedicalClaim.objects.get(claim_no="Y18")
+    c = MedicalClaim.objects.with_split().get(claim_no="Y18")
     # The claim row's own parts say one thing, the official table another: the API shows the table.
     ClaimSplit.objects.filter(pk=c.pk).update(basic_fen=123400, self_fen=876600)
     got = login(town_a_user).get(f"/api/v1/insurance/claims/{c.pk}").json()

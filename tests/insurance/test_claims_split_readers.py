@@ -26,7 +26,7 @@ def test_monitoring_and_portal_follow_the_written_back_split(county_user, make_h
     )
     assert job.rows_rejected == 0, [r.errors for r in job.rows.all()]
     imports.merge(job, user=county_user)
-    c = MedicalClaim.objects.get(claim_no="W1")
+    c = MedicalClaim.objects.with_split().get(claim_no="W1")
     imported = ClaimSplit.objects.get(pk=c.pk)
     assert imported.self_fen < 640000  # a 10000 元 stay, mostly reimbursed: below the line
     run(county_user)
@@ -46,6 +46,9 @@ def test_monitoring_and_portal_follow_the_written_back_split(county_user, make_h
             "person_id": [head.pk],
             "village_code": [c.village_code],
             **{k: [v] for k, v in new.items()},
+            # The identity it was settled with, as stored (the settlement time as the database's text).
+            **{k: [getattr(imported, k)] for k in store.IDENTITY_COLUMNS[:-1]},
+            "settled_at": [store.settled_text(imported.settled_at)],
         }
     )
     with transaction.atomic():

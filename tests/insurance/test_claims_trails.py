@@ -48,7 +48,7 @@ def store_unfilled(user, *rows: str) -> TrailFill:
 
 def scalar_steps(person: Person) -> dict[str, list[dict]]:
     """Each claim's steps on the scalar path, from its stored identity (the whole person-year)."""
-    claims = list(MedicalClaim.objects.filter(person=person).order_by("pk"))
+    claims = list(MedicalClaim.objects.with_split().filter(person=person).order_by("pk"))
     out = settle_claims(
         "fuliang",
         [Claim(str(c.pk), str(person.pk), c.category, c.visit_type, c.hospital_level, None, None,
@@ -77,7 +77,9 @@ def unfilled(make_household, town_a_user):
 def test_import_leaves_the_trails_to_a_fill_run_once(unfilled, town_a_user):
     p, fill = unfilled
     assert fill.state == "queued" and not ClaimTrail.objects.exists()
-    assert all(c.settled_at and c.period for c in MedicalClaim.objects.filter(person=p))
+    assert all(
+        c.settled_at and c.period for c in MedicalClaim.objects.with_split().filter(person=p)
+    )
     # The import page shows the fill waiting, in Chinese.
     page = login(town_a_user).get(f"/insurance/claims/imports/{fill.claim_import_id}/")
     assert "计算过程补写（后台）" in page.content.decode() and "排队中" in page.content.decode()
@@ -89,10 +91,11 @@ def test_import_leaves_the_trails_to_a_fill_run_once(unfilled, town_a_user):
     assert fill.message == "补写计算过程 2 笔"
     assert ClaimTrail.objects.count() == 2
     want = scalar_steps(p)
-    for t in ClaimTrail.objects.select_related("claim"):
+    for t in ClaimTrail.objects.select_related("claim", "claim__split"):
         assert t.steps == want[t.claim.claim_no]
+        s = t.claim.split  # the settlement the trail belongs to
         assert (t.person_id, t.year, t.village_code, t.policy, t.period, t.settled_at) == (
-            p.pk, 2018, p.village_code, t.claim.policy, t.claim.period, t.claim.settled_at,
+            p.pk, 2018, p.village_code, s.policy, s.period, s.settled_at,
         )  # fmt: skip
     # Another fill of the area has nothing to do.
     again = TrailFill.objects.create(area_code=TOWN_A, created_by=town_a_user)
@@ -111,7 +114,7 @@ def test_page_and_api_compute_a_missing_trail_and_match_the_stored_one(
 ):
     p, fill = unfilled
     client = login(county_user)
-    t1 = MedicalClaim.objects.get(claim_no="T1")
+    t1 = MedicalClaim.objects.with_split().get(claim_no="T1")
     before_page = client.get(f"/registry/persons/{p.pk}/").content.decode()
     assert trails.COMPUTED_NOTE in before_page and "计算过程（" in before_page
     before = client.get(f"/api/v1/insurance/claims/{t1.pk}").json()
@@ -129,7 +132,7 @@ def test_page_and_api_compute_a_missing_trail_and_match_the_stored_one(
 
 def test_a_missing_trail_that_disagrees_with_the_split_is_refused(unfilled, county_user):
     p, _ = unfilled
-    t2 = MedicalClaim.objects.get(claim_no="T2")
+    t2 = MedicalClaim.objects.with_split().get(claim_no="T2")
     ClaimSplit.objects.filter(pk=t2.pk).update(basic_fen=1, self_fen=t2.total_fen - 1)
     page = login(county_user).get(f"/registry/persons/{p.pk}/").content.decode()
     assert "结算单 T2 的计算过程现算结果与正式分担不一致" in page
@@ -142,7 +145,7 @@ def test_a_trail_of_another_settlement_is_not_shown(unfilled, town_a_user):
     """A stored trail whose settlement time is not the claim's is computed again, not shown."""
     p, fill = unfilled
     trails.fill_trails_task.call(fill.pk, town_a_user.pk)
-    t1 = MedicalClaim.objects.get(claim_no="T1")
+    t1 = MedicalClaim.objects.with_split().get(claim_no="T1")
     ClaimTrail.objects.filter(pk=t1.pk).update(
         steps=[{"layer": "旧", "rule": "", "detail": "", "amount": 0, "source": ""}],
         settled_at=t1.settled_at - dt.timedelta(days=1),

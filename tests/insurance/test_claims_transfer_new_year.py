@@ -65,7 +65,7 @@ def split(no: str) -> tuple:
 
 def engine(*nos: str) -> dict[str, tuple]:
     """The engine's scalar path on the stored claims together (their recorded identity)."""
-    claims = [MedicalClaim.objects.get(claim_no=n) for n in nos]
+    claims = [MedicalClaim.objects.with_split().get(claim_no=n) for n in nos]
     settled = settle_claims(
         county_policy(),
         [Claim(str(c.pk), str(c.person_id), c.category, c.visit_type, c.hospital_level, None,
@@ -83,7 +83,7 @@ def stored_year(year: int) -> dict[str, tuple]:
     frame = store.read_year(year)
     results, skipped = store.settle_stored(frame, county_policy(), store.chain_context(frame))
     assert skipped == 0
-    nos = dict(MedicalClaim.objects.values_list("pk", "claim_no"))
+    nos = dict(MedicalClaim.objects.with_split().values_list("pk", "claim_no"))
     return {nos[r["id"]]: tuple(r[p] for p in PARTS) for r in results.iter_rows(named=True)}
 
 
@@ -119,7 +119,7 @@ def test_resettle_of_the_year_keeps_the_continued_deductible(poor, town_a_user, 
 def test_trail_fill_and_the_trail_shown_agree_with_the_split(poor, town_a_user):
     merge(town_a_user, row("A", poor, "二级", "2017-12-20", "否"),
           row("B", poor, "三级", "2018-01-02", "是"))  # fmt: skip
-    b = MedicalClaim.objects.get(claim_no="B")
+    b = MedicalClaim.objects.with_split().get(claim_no="B")
     # Computed now (the fill has not run): checked against the split, no warning.
     shown = trails.shown_trails([b])[b.pk]
     assert shown.note == trails.COMPUTED_NOTE and not shown.warning, shown.warning
@@ -145,11 +145,11 @@ def test_a_december_claim_imported_later_settles_the_january_transfer_again(poor
 
 def test_a_january_transfer_imported_after_december_continues_it(poor, town_a_user):
     merge(town_a_user, row("A", poor, "二级", "2017-12-20", "否"))
-    a = MedicalClaim.objects.get(claim_no="A")
+    a = MedicalClaim.objects.with_split().get(claim_no="A")
     merge(town_a_user, row("B", poor, "三级", "2018-01-02", "是"))
     assert (split("A"), split("B")) == (DECEMBER, CONTINUED)
     # The December claim was read along, not settled again.
-    assert MedicalClaim.objects.get(claim_no="A").settled_at == a.settled_at
+    assert MedicalClaim.objects.with_split().get(claim_no="A").settled_at == a.settled_at
 
 
 def test_a_january_stay_that_is_no_transfer_pays_its_whole_deductible(poor, town_a_user):

@@ -53,12 +53,11 @@ def _claim(person, self_fen: int, year: int, *, settled: bool = True) -> Medical
         year=year,
         total_fen=self_fen * 3,
         in_policy_fen=self_fen * 2,
-        settled_at=timezone.now() if settled else None,
     )
-    if settled:  # the official split (ClaimSplit) is what the signal reads
+    if settled:  # the official settlement (ClaimSplit) is what the signal reads
         ClaimSplit.objects.create(claim=c, person_id=person.pk, year=year, village_code=c.village_code,
                                   basic_fen=self_fen * 2, critical_fen=0, assistance_fen=0, fallback_fen=0,
-                                  self_fen=self_fen)  # fmt: skip
+                                  self_fen=self_fen, settled_at=timezone.now())  # fmt: skip
     return c
 
 

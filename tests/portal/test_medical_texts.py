@@ -55,8 +55,6 @@ def stored(
         year=2018,
         total_fen=claim.total_cost,
         in_policy_fen=claim.in_policy_cost,
-        category=category,
-        chronic_class=chronic_class or "",
     )
     ClaimTrail.objects.create(
         claim=row,
@@ -87,8 +85,10 @@ def stored(
         assistance_fen=parts["assistance_pay"],
         fallback_fen=parts["fallback_pay"],
         self_fen=parts["self_pay"],
+        category=category,
+        chronic_class=chronic_class or "",
     )
-    return row
+    return MedicalClaim.objects.with_split().get(pk=row.pk)
 
 
 @pytest.fixture

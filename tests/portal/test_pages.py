@@ -26,7 +26,6 @@ def claim_for(person, no, **kw):
         year=2018,
         total_fen=1_000_000,
         in_policy_fen=800_000,
-        category="poor",
     )
     split = dict(
         basic_fen=560_000,
@@ -34,6 +33,12 @@ def claim_for(person, no, **kw):
         assistance_fen=140_000,
         fallback_fen=100_000,
         self_fen=200_000,
+        category="poor",
+        category_basis="",
+        chronic_class="",
+        policy="",
+        period="",
+        settled_at=None,
     )
     split.update({k: kw.pop(k) for k in list(kw) if k in split})
     fields.update(kw)

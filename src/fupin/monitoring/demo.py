@@ -49,8 +49,9 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
     # (fupin demo --households 20) has fewer: then any head, and a signal with none left is skipped.
     picks = iter(list(heads[50:200]) or list(heads))
     if (
-        not MedicalClaim.objects.filter(
-            person__household__in=watched, settled_at__isnull=False
+        not ClaimSplit.objects.filter(
+            person_id__in=Person.objects.filter(household__in=watched).values("id"),
+            settled_at__isnull=False,
         ).exists()
         and (p := next(picks, None)) is not None
     ):
@@ -67,10 +68,8 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
             year=today.year,
             total_fen=income * 3 + 100000,
             in_policy_fen=income * 2,
-            policy="fuliang-2018",
-            settled_at=timezone.now(),
         )
-        # The split is only in ClaimSplit (what the medical self-pay signal reads).
+        # The settlement is only in ClaimSplit (what the medical self-pay signal reads).
         ClaimSplit.objects.create(
             claim=claim,
             person_id=p.pk,
@@ -81,6 +80,8 @@ def _ensure_sources(today: dt.date, county: User) -> list[str]:
             assistance_fen=0,
             fallback_fen=0,
             self_fen=income + 100000,
+            policy="fuliang-2018",
+            settled_at=timezone.now(),
         )
         added.append("医疗自付")
     lookback = rules().job_loss_lookback_days.value

@@ -175,7 +175,11 @@ def resident_source(source: str) -> str:
 
 
 def explain(claim: MedicalClaim) -> dict:
-    """A stored claim in plain words: what it cost, who paid which part, and why (each step)."""
+    """A stored claim in plain words: what it cost, who paid which part, and why (each step) —
+    from its official settlement (`ClaimSplit`: the identity and the split settled together),
+    read here when the claim was read without it."""
+    if not hasattr(claim, "split_self_fen"):
+        claim = MedicalClaim.objects.with_split().get(pk=claim.pk)
     yuan = fen_to_yuan
     split = split_of(claim)
     paid = [(words, yuan(split[f])) for f, words in PART_WORDS if split[f]]

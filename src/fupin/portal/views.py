@@ -147,7 +147,7 @@ def claims(request: HttpRequest) -> HttpResponse:
 
 @resident_required
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
-    row = household_get(request, MedicalClaim.objects.select_related("person"), pk=pk)
+    row = household_get(request, MedicalClaim.objects.with_split().select_related("person"), pk=pk)
     audit.viewed(request, f"医疗费用结算单 {row.claim_no} 的说明", obj=row)
     return render(request, "portal/claim.html", {"c": row, **selectors.explain(row)})
 

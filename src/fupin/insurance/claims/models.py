@@ -1,7 +1,11 @@
 """Models of stored claims (医疗费用结算单). Imported by `fupin.insurance.models` so the insurance app owns them."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 from fupin.registry.models import Person
 
@@ -106,14 +110,27 @@ class ClaimImportRow(models.Model):
         ordering = ["job", "row_no"]
 
 
-class MedicalClaim(models.Model):
-    """医疗费用结算单: one stored claim of a registry person and its official settlement — under
-    which policy and period (the split in fen is in `ClaimSplit`), with the person's category and
-    chronic class of the admission day. The trail (计算过程: each step, its rule and source) is in
-    `ClaimTrail`, filled in the background after a settlement.
+IDENTITY_FIELDS = ("policy", "period", "category", "category_basis", "chronic_class", "settled_at")
+SPLIT_PARTS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
 
-    On PostgreSQL the table is kept at fillfactor 50 (migration 0004) so settling a year again
-    rewrites the parts as HOT updates."""
+
+class ClaimQuerySet(models.QuerySet):
+    def with_split(self) -> ClaimQuerySet:
+        """The claims with their official settlement (`ClaimSplit`): its identity under the same
+        names (`category`, `chronic_class`, `policy`, `period`, `category_basis`: "" for a claim not
+        settled yet; `settled_at`: None) and its parts as `split_basic_fen` … `split_self_fen` (0)."""
+        texts = {f: Coalesce(F(f"split__{f}"), Value("")) for f in IDENTITY_FIELDS[:-1]}
+        parts = {f"split_{p}": Coalesce(F(f"split__{p}"), 0) for p in SPLIT_PARTS}
+        return self.annotate(**texts, settled_at=F("split__settled_at"), **parts)
+
+
+class MedicalClaim(models.Model):
+    """医疗费用结算单: one stored claim of a registry person as the hospital or the insurance
+    reported it. Its official settlement — the policy and period it was settled under, the
+    person's category and chronic class of the admission day, and the split in fen — is in
+    `ClaimSplit` (none yet: not settled); read them together through `with_split()`. The trail
+    (计算过程: each step, its rule and source) is in `ClaimTrail`, filled in the background after a
+    settlement."""
 
     AREA_CODE_FIELD = "village_code"
 
@@ -142,15 +159,8 @@ class MedicalClaim(models.Model):
     # them in) and a stay that continues the previous one by transfer (转院连续计算起付线).
     rehab_fen = models.BigIntegerField("康复项目费用(分)", default=0, db_default=0)
     transfer = models.BooleanField("转院接续", default=False, db_default=False)
-    # The official settlement (正式结算).
-    policy = models.CharField("适用政策", max_length=40, blank=True)
-    period = models.CharField("政策期间", max_length=40, blank=True)
-    category = models.CharField("人员类别", max_length=8, blank=True)
-    category_basis = models.CharField("类别依据", max_length=200, blank=True)
-    chronic_class = models.CharField("慢性病类别", max_length=4, blank=True)
-    # The split itself (basic … self fen) is only in `ClaimSplit` (one source of truth), the
-    # trail in `ClaimTrail`.
-    settled_at = models.DateTimeField("结算时间", null=True, blank=True)
+
+    objects = ClaimQuerySet.as_manager()
 
     class Meta:
         verbose_name = "医疗费用结算单"
@@ -166,14 +176,17 @@ class MedicalClaim(models.Model):
 
 
 class ClaimSplit(models.Model):
-    """正式分担: the official split of one stored claim, in its own narrow table.
+    """正式结算: the official settlement of one stored claim — the split and the identity it was
+    settled with (policy and period, the person's category and its basis, the chronic class of the
+    admission day, when) — in its own narrow table; a claim without a row is not settled yet.
 
     This is what pages, exports, the API and the self-pay flag read. Settling a whole year again
-    (`store.write_back`) does not update a million wide claim rows in place: on PostgreSQL it
-    COPYs the year into a fresh table (beside the other years' rows), builds the indexes once and
-    swaps the tables in one transaction. An import settles its persons' years and replaces just
-    their rows. `MedicalClaim` carries no copy of the parts: every reader joins this table
-    (`selectors.with_split`, or a join in SQL)."""
+    (`store.write_back`: the official re-settle, 按新身份重算) does not update a million wide claim
+    rows in place: on PostgreSQL it COPYs the year, split and identity together, into a fresh table
+    (beside the other years' rows), builds the indexes once and swaps the tables in one
+    transaction, so a claim's identity and parts always come from the same settlement. An import
+    settles its persons' years and replaces just their rows. Every reader joins this table
+    (`MedicalClaim.objects.with_split()`, or a join in SQL)."""
 
     AREA_CODE_FIELD = "village_code"
 
@@ -187,10 +200,20 @@ class ClaimSplit(models.Model):
     assistance_fen = models.BigIntegerField("医疗救助(分)")
     fallback_fen = models.BigIntegerField("兜底保障(分)")
     self_fen = models.BigIntegerField("个人自付(分)")
+    policy = models.CharField("适用政策", max_length=40, blank=True, default="", db_default="")
+    period = models.CharField("政策期间", max_length=40, blank=True, default="", db_default="")
+    category = models.CharField("人员类别", max_length=8, blank=True, default="", db_default="")
+    category_basis = models.CharField(
+        "类别依据", max_length=200, blank=True, default="", db_default=""
+    )
+    chronic_class = models.CharField(
+        "慢性病类别", max_length=4, blank=True, default="", db_default=""
+    )
+    settled_at = models.DateTimeField("结算时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "正式分担"
-        verbose_name_plural = "正式分担"
+        verbose_name = "正式结算"
+        verbose_name_plural = "正式结算"
         indexes = [
             models.Index(fields=["year", "village_code"], name="claimsplit_year_area"),
             models.Index(fields=["person_id", "year"], name="claimsplit_person_year"),
@@ -202,7 +225,7 @@ class ClaimTrail(models.Model):
     in fen and source), in its own narrow table, as the scalar path gives it — written only after
     its parts were checked to the fen against the claim's `ClaimSplit`.
 
-    A settlement (an import, 按新身份重算) writes the split and the claim's identity set-based and
+    A settlement (an import, 按新身份重算) writes the split with its identity (`ClaimSplit`) and
     deletes the trails of the person-years it changed; `trails.fill` (a background task, 计算过程补写)
     writes the missing ones. `settled_at` is the claim's settlement the trail belongs to: a trail
     of another settlement is never shown (pages compute one instead)."""
@@ -352,9 +375,9 @@ class OfficialResettlement(models.Model):
     """按新身份重算: a stored year settled again officially, for the county or one township, after
     the registry identity (低保/特困 periods, poverty status) or a 慢性病医疗证 changed.
 
-    Unlike 政策测算 this replaces the official split (`ClaimSplit`, through `store.write_back`) and
-    each changed claim's category and chronic class, and deletes their trails for the background
-    fill (`TrailFill`); what changed is kept claim by claim
+    Unlike 政策测算 this replaces the official settlement (`ClaimSplit`: the split and, for the
+    changed person-years, the new identity, in one `store.write_back`) and deletes the changed
+    claims' trails for the background fill (`TrailFill`); what changed is kept claim by claim
     (`OfficialChange`). One queued or running re-settle per year (a database constraint): a
     second one is refused in Chinese while the first runs."""
 

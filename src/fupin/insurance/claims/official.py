@@ -7,9 +7,11 @@ category and chronic class of its admission day are identified again from the re
 certificates as they now stand (`settle.identify_frame`: four reads and joins), the year is
 settled on the column path under the county region by date (with the earlier claims a January
 transfer's chain reaches back to, as stored: `store.chain_context`), and the split replaces the year's
-official rows (`store.write_back`). Claims whose identity or split changed are kept in
-`OfficialChange` (before → after, fen); their person-years' identity is written set-based and
-their trails (`ClaimTrail`) deleted, and a background fill (`trails.fill_trails_task`, queued
+official rows (`store.write_back`) together with the identity each was settled with: the new one
+for the person-years where anything changed, the stored one elsewhere — one COPY and table swap,
+no UPDATE of the wide claim rows. Claims whose identity or split changed are kept in
+`OfficialChange` (before → after, fen); their person-years' trails (`ClaimTrail`) are deleted, and
+a background fill (`trails.fill_trails_task`, queued
 after commit) writes them again from the scalar path, each checked against the new split to the
 fen. The run itself generates no trail: with every claim of a year changed it takes about what
 it takes with none changed.
@@ -189,12 +191,13 @@ def _resettle(run: OfficialResettlement, user: User, progress: _Progress) -> dic
             f"{skipped} 笔结算单不能按县政策结算（如 {names}）：入院日期不在县政策期间内"
         )
     progress(rows_done=2 * frame.height // 3, step="对比重算前后")
-    changes = _changes(run, frame, old_identity, results)
-    progress(step="写回正式结算")
+    changes = _changes(run, old_identity, results)
+    progress(step="写回正式结算（分担和身份）")
+    results = _settled_with(frame, results, old_identity, changes, policy)
     store.write_back(run.year, results, run.area_code)
-    progress(step="写回有变化人员年度的身份，其计算过程转入后台补写")
-    changed = frame.join(changes.select("person_id").unique(), on="person_id", how="semi")
-    store.write_identity(_identity(changed, policy), timezone.now())
+    progress(step="有变化人员年度的计算过程转入后台补写")
+    changed = results.join(changes.select("person_id").unique(), on="person_id", how="semi")
+    store.delete_trails(changed["id"])
     progress(step="记录变化明细")
     store.write_changes(run.pk, changes)
     progress.close_step()
@@ -221,19 +224,21 @@ def _resettle(run: OfficialResettlement, user: User, progress: _Progress) -> dic
 
 
 def _identify(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The frame with each claim's category and chronic class of its day as they now stand, and the
-    stored ones (id, category, chronic_class) beside. A chronic-outpatient claim whose person has
-    no valid certificate that day any more is refused, named."""
-    old = frame.select("id", "category", "chronic_class")
+    """The frame with each claim's category (and its basis) and chronic class of its day as they
+    now stand, and the stored identity (id and `store.IDENTITY_COLUMNS`) beside. A
+    chronic-outpatient claim whose person has no valid certificate that day any more is refused,
+    named."""
+    old = frame.select("id", *store.IDENTITY_COLUMNS)
     identity = settle.identify_frame(frame.select("person_id", "admission_date"))
-    frame = frame.drop("category", "chronic_class").join(
+    frame = frame.drop("category", "category_basis", "chronic_class").join(
         identity, on=["person_id", "admission_date"], how="left", maintain_order="left"
     )
     frame = frame.with_columns(
         pl.when(pl.col("visit_type") == VisitType.CHRONIC)
         .then(pl.col("chronic_class"))
         .otherwise(pl.lit(""))
-        .alias("chronic_class")
+        .alias("chronic_class"),
+        pl.col("category_basis").str.slice(0, 200),
     )
     lost = frame.filter(
         (pl.col("visit_type") == VisitType.CHRONIC) & (pl.col("chronic_class") == "")
@@ -247,24 +252,39 @@ def _identify(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return frame, old
 
 
-def _identity(changed: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """id, policy, period and the identity of the day of the changed person-years' claims."""
-    periods = settle.period_texts(policy, changed["admission_date"].unique().to_list())
-    return changed.select(
-        "id",
-        pl.lit(policy.id, pl.String).alias("policy"),
-        pl.col("admission_date").replace_strict(periods, return_dtype=pl.String).alias("period"),
-        "category",
-        pl.col("category_basis").str.slice(0, 200),
-        "chronic_class",
-    )
+def _settled_with(
+    frame: pl.DataFrame,
+    results: pl.DataFrame,
+    old: pl.DataFrame,
+    changes: pl.DataFrame,
+    policy: Policy,
+) -> pl.DataFrame:
+    """`results` with the identity each claim is written back with: for the person-years where
+    anything changed, the identity of the day as now identified under `policy` (its id, the
+    period of the day, settled now); elsewhere the stored identity, untouched (their trails stay
+    valid)."""
+    days = frame.select("id", "admission_date")
+    periods = settle.period_texts(policy, days["admission_date"].unique().to_list())
+    now = store.settled_text(timezone.now())
+    changed = pl.col("person_id").is_in(changes["person_id"].unique().implode())
+    new = {
+        "policy": pl.lit(policy.id, pl.String),
+        "period": pl.col("admission_date").replace_strict(periods, return_dtype=pl.String),
+        "category": pl.col("category"),
+        "category_basis": pl.col("category_basis"),
+        "chronic_class": pl.col("chronic_class").fill_null(""),
+        "settled_at": pl.lit(now, pl.String),
+    }
+    stored = old.rename({c: f"old_{c}" for c in store.IDENTITY_COLUMNS})
+    joined = results.join(days, on="id", how="left", maintain_order="left")
+    return joined.join(stored, on="id", how="left", maintain_order="left").select(
+        "id", "person_id", "village_code", *PART_COLUMNS,
+        *(pl.when(changed).then(e).otherwise(pl.col(f"old_{c}")).alias(c) for c, e in new.items()),
+    )  # fmt: skip
 
 
 def _changes(
-    run: OfficialResettlement,
-    frame: pl.DataFrame,
-    old_identity: pl.DataFrame,
-    results: pl.DataFrame,
+    run: OfficialResettlement, old_identity: pl.DataFrame, results: pl.DataFrame
 ) -> pl.DataFrame:
     """The claims whose identity or any part changed: one row per claim, OfficialChange's columns."""
     old_rows = list(
@@ -277,13 +297,10 @@ def _changes(
         schema={"id": pl.Int64, **{f"old_{c}": pl.Int64 for c in PART_COLUMNS}},
         orient="row",
     )
-    joined = (
-        results.join(old_split, on="id", how="left")
-        .join(
-            old_identity.rename({"category": "old_category", "chronic_class": "old_chronic_class"}),
-            on="id",
-        )
-        .join(frame.select("id", "category", "chronic_class"), on="id")
+    # `results` carry the identity each claim was settled with now.
+    joined = results.join(old_split, on="id", how="left").join(
+        old_identity.select("id", old_category="category", old_chronic_class="chronic_class"),
+        on="id",
     )
     differs = pl.any_horizontal(
         pl.col("category") != pl.col("old_category"),

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 
 from fupin.access.models import User
 from fupin.access.scope import get_scoped, scoped
@@ -40,9 +40,11 @@ PARTS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fe
 
 
 def with_split(qs: QuerySet) -> QuerySet:
-    """The claims with their official split (`ClaimSplit`) as `split_basic_fen` … `split_self_fen`
-    (0 for a claim not settled yet)."""
-    return qs.annotate(**{f"split_{p}": Coalesce(F(f"split__{p}"), 0) for p in PARTS})
+    """The claims with their official settlement (`ClaimSplit`): the identity it was settled with
+    under the same names (`category`, `chronic_class`, `policy`, `period`, `category_basis`,
+    `settled_at`) and the parts as `split_basic_fen` … `split_self_fen` ("" / None / 0 for a claim
+    not settled yet) — `MedicalClaim.objects.with_split()`."""
+    return qs.with_split()
 
 
 def claims(user: User) -> QuerySet:

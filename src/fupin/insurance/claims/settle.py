@@ -292,12 +292,10 @@ def period_texts(policy: Policy, days: Iterable[date]) -> dict[date, str]:
     return out
 
 
-def settle_person_years(
-    pairs: Iterable[tuple[int, int]], policy: Policy | None = None, *, write_split: bool = True
-) -> int:
-    """Settle every stored claim of each (person_id, year) on the column path and write split and
-    identity (`write_split=False`: identity only — the caller has written the split set-based,
-    `store.write_back`); the claims' trails are deleted, for `trails.fill_trails_task` to write
+def settle_person_years(pairs: Iterable[tuple[int, int]], policy: Policy | None = None) -> int:
+    """Settle every stored claim of each (person_id, year) on the column path and write each
+    claim's official settlement (`ClaimSplit`: the split and the identity it was settled with,
+    one bulk insert per chunk of persons); the claims' trails are deleted, for `trails.fill_trails_task` to write
     (checked to the fen against the split). Runs in the caller's transaction; returns the number
     of claims written.
 
@@ -327,7 +325,7 @@ def settle_person_years(
             found = [c for c in _claims_of(earlier) if c.category]
             context += found
             earlier = _first_stay_transfers(found)
-        written += _settle(sorted(rows, key=lambda c: c.pk), policy, write_split, context)
+        written += _settle(sorted(rows, key=lambda c: c.pk), policy, context)
     return written
 
 
@@ -336,8 +334,8 @@ def _claims_of(pairs: set[tuple[int, int]]) -> list[MedicalClaim]:
     if not pairs:
         return []
     persons, years = {p for p, _ in pairs}, {y for _, y in pairs}
-    return [c for c in MedicalClaim.objects.filter(person_id__in=persons, year__in=years).order_by("pk")
-            if (c.person_id, c.year) in pairs]  # fmt: skip
+    claims = MedicalClaim.objects.with_split().filter(person_id__in=persons, year__in=years)
+    return [c for c in claims.order_by("pk") if (c.person_id, c.year) in pairs]
 
 
 def _first_stay_transfers(rows: list[MedicalClaim]) -> set[tuple[int, int]]:
@@ -367,12 +365,7 @@ def _claim(c: MedicalClaim, category: str, chronic_class: str | None) -> Claim:
     )
 
 
-def _settle(
-    rows: list[MedicalClaim],
-    policy: Policy,
-    write_split: bool = True,
-    context: Iterable[MedicalClaim] = (),
-) -> int:
+def _settle(rows: list[MedicalClaim], policy: Policy, context: Iterable[MedicalClaim] = ()) -> int:
     """Settle and write `rows`, together with `context` (earlier claims, as stored; not written)."""
     if not rows:
         return 0
@@ -414,22 +407,13 @@ def _settle(
     now = timezone.now()
     splits = []
     for c, claim, parts in zip(rows, claims, split.iter_rows(named=True), strict=True):
-        splits.append(ClaimSplit(claim_id=c.pk, person_id=c.person_id, year=c.year, village_code=c.village_code,
-                                 **{column: parts[key] for key, column in PARTS.items()}))  # fmt: skip
         day = categories[(c.person_id, c.admission_date)]
-        c.policy, c.period, c.category, c.category_basis = (
-            policy.id,
-            periods[c.admission_date],
-            day.category,
-            day.basis[:200],
-        )
-        c.chronic_class = claim.chronic_class or ""
-        c.settled_at = now
-    MedicalClaim.objects.bulk_update(rows, ["policy", "period", "category", "category_basis", "chronic_class",
-                                            "settled_at"], batch_size=1000)  # fmt: skip
+        splits.append(ClaimSplit(claim_id=c.pk, person_id=c.person_id, year=c.year, village_code=c.village_code,
+                                 **{column: parts[key] for key, column in PARTS.items()}, policy=policy.id,
+                                 period=periods[c.admission_date], category=day.category,
+                                 category_basis=day.basis[:200], chronic_class=claim.chronic_class or "",
+                                 settled_at=now))  # fmt: skip
     ClaimTrail.objects.filter(pk__in=[c.pk for c in rows]).delete()
-    if not write_split:
-        return len(rows)
     ClaimSplit.objects.filter(pk__in=[c.pk for c in rows]).delete()
     ClaimSplit.objects.bulk_create(splits, batch_size=1000)
     return len(rows)

@@ -32,21 +32,46 @@ READ_COLUMNS = {
     "id": pl.Int64, "claim_no": pl.String, "person_id": pl.Int64, "village_code": pl.String, "category": pl.String,
     "visit_type": pl.String, "hospital_level": pl.Int8, "chronic_class": pl.String, "disease_code": pl.String,
     "admission_date": pl.Date, "total_fen": pl.Int64, "in_policy_fen": pl.Int64, "rehab_fen": pl.Int64,
-    "transfer": pl.Int8,
+    "transfer": pl.Int8, "policy": pl.String, "period": pl.String, "category_basis": pl.String,
+    "settled_at": pl.String,
 }  # fmt: skip
-# The select list: a boolean read as 0/1 (PostgreSQL's CSV says t/f).
-SELECT = ", ".join("CAST(transfer AS integer)" if c == "transfer" else c for c in READ_COLUMNS)
+# The identity a claim was settled with (`ClaimSplit`), written back with the split.
+IDENTITY_COLUMNS = ("policy", "period", "category", "category_basis", "chronic_class", "settled_at")
+# The select list over the claim (c) and its settlement (s): a boolean read as 0/1 (PostgreSQL's
+# CSV says t/f), the settlement time as the database's text (written back as it was read).
+SELECT = ", ".join(
+    "CAST(c.transfer AS integer)"
+    if c == "transfer"
+    else "CAST(s.settled_at AS text)"
+    if c == "settled_at"
+    else f"s.{c}"
+    if c in IDENTITY_COLUMNS
+    else f"c.{c}"
+    for c in READ_COLUMNS
+)
 ID_LIST_LIMIT = 2_000  # SQLite: persons in an IN list; more, and the years are read whole
 RESULT_COLUMNS = ("basic_fen", "critical_fen", "assistance_fen", "fallback_fen", "self_fen")
 
 
-def read_year(year: int, area_code: str = "") -> pl.DataFrame:
-    """Every settled claim of `year` whose village lies in `area_code` ("" = all)."""
-    table = MedicalClaim._meta.db_table
-    where = "year = %s AND category <> '' AND village_code LIKE %s"
-    return read_sql(
-        f"SELECT {SELECT} FROM {table} WHERE {where}", [year, f"{area_code}%"], READ_COLUMNS
+def _settled() -> str:
+    """The claims with an official settlement (a `ClaimSplit` row), for SELECT."""
+    return (
+        f"{MedicalClaim._meta.db_table} c JOIN {ClaimSplit._meta.db_table} s ON s.claim_id = c.id"
     )
+
+
+def read_year(year: int, area_code: str = "") -> pl.DataFrame:
+    """Every settled claim of `year` whose village lies in `area_code` ("" = all), with the
+    identity it was settled with (READ_COLUMNS)."""
+    where = "c.year = %s AND c.village_code LIKE %s"
+    return read_sql(
+        f"SELECT {SELECT} FROM {_settled()} WHERE {where}", [year, f"{area_code}%"], READ_COLUMNS
+    )
+
+
+def settled_text(when: datetime) -> str:
+    """A settlement time as the database stores it, for a frame's `settled_at` (text)."""
+    return str(connection.ops.adapt_datetimefield_value(when))
 
 
 def chain_years(frame: pl.DataFrame) -> pl.DataFrame:
@@ -109,19 +134,18 @@ def chain_context(
 
 def read_person_years(pairs: pl.DataFrame) -> pl.DataFrame:
     """Every settled claim of the (person_id, year) pairs (READ_COLUMNS): one SELECT."""
-    table = MedicalClaim._meta.db_table
     if not pairs.height:
         return pl.DataFrame(schema=READ_COLUMNS)
     persons = pairs["person_id"].unique().sort().to_list()
     years = pairs["year"].unique().sort().to_list()
-    sql = f"SELECT {SELECT} FROM {table} WHERE category <> ''"
+    sql = f"SELECT {SELECT} FROM {_settled()} WHERE"
     if connection.vendor == "postgresql":
-        sql, params = f"{sql} AND person_id = ANY(%s) AND year = ANY(%s)", [persons, years]
+        sql, params = f"{sql} c.person_id = ANY(%s) AND c.year = ANY(%s)", [persons, years]
     elif len(persons) <= ID_LIST_LIMIT:
         marks, ymarks = ", ".join(["%s"] * len(persons)), ", ".join(["%s"] * len(years))
-        sql, params = f"{sql} AND person_id IN ({marks}) AND year IN ({ymarks})", [*persons, *years]
+        sql, params = f"{sql} c.person_id IN ({marks}) AND c.year IN ({ymarks})", [*persons, *years]
     else:  # SQLite, many persons: the years read whole, filtered below
-        sql, params = f"{sql} AND year IN ({', '.join(['%s'] * len(years))})", years
+        sql, params = f"{sql} c.year IN ({', '.join(['%s'] * len(years))})", years
     frame = read_sql(sql, params, READ_COLUMNS)
     return frame.join(
         pairs.select(pl.col("person_id").cast(pl.Int64), pl.col("year").cast(pl.Int64)),
@@ -134,9 +158,10 @@ def read_person_years(pairs: pl.DataFrame) -> pl.DataFrame:
 def settle_stored(
     frame: pl.DataFrame, policy: Policy, context: pl.DataFrame | None = None
 ) -> tuple[pl.DataFrame, int]:
-    """(results: id, person_id, village_code and the five parts in fen; number of claims left out)
-    of the claims of `frame`, settled together with `context` (the earlier claims their transfer
-    chains reach back to, `chain_context`), whose results are dropped.
+    """(results: id, person_id, village_code, the identity settled with (IDENTITY_COLUMNS, as in
+    `frame`) and the five parts in fen; number of claims left out) of the claims of `frame`,
+    settled together with `context` (the earlier claims their transfer chains reach back to,
+    `chain_context`), whose results are dropped.
 
     Left out: a chronic-outpatient claim whose class the policy does not know (another region's
     classes), or a claim dated outside the policy's periods — counted, never guessed.
@@ -202,7 +227,7 @@ def settle_stored(
         raise exc.by_claim(usable["claim_no"]) from exc
     results = pl.concat(
         [
-            usable.select("id", "person_id", "village_code"),
+            usable.select("id", "person_id", "village_code", *IDENTITY_COLUMNS),
             split.select(pl.col(p).alias(c) for p, c in zip(PARTS, RESULT_COLUMNS, strict=True)),
         ],
         how="horizontal",
@@ -263,18 +288,27 @@ def write_results(
     return done
 
 
-SPLIT_COLUMNS = ("claim_id", "person_id", "year", "village_code", *RESULT_COLUMNS)
+SPLIT_COLUMNS = (
+    "claim_id",
+    "person_id",
+    "year",
+    "village_code",
+    *RESULT_COLUMNS,
+    *IDENTITY_COLUMNS,
+)
 
 
 def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
-    """Make `results` (id, person_id, village_code and the five parts of every claim of `year`
-    inside `area_code`, "" = all) the official split of that year there (`ClaimSplit`),
-    replacing those rows whole; the other areas' and years' rows are kept as they are.
+    """Make `results` (id, person_id, village_code, the identity settled with — IDENTITY_COLUMNS —
+    and the five parts of every claim of `year` inside `area_code`, "" = all) the official
+    settlement of that year there (`ClaimSplit`: split and identity together), replacing those
+    rows whole; the other areas' and years' rows are kept as they are.
 
     PostgreSQL: the other years' rows and this year's results go into a fresh table with no index
     (INSERT … SELECT, then COPY), the primary key and indexes are built once, and the fresh table
     takes the old one's place (DROP, RENAME) — all inside the caller's transaction, so a reader
-    sees the old year or the new one, never half. Elsewhere: DELETE the year and INSERT."""
+    sees the old year or the new one, never half, and never a split beside another settlement's
+    identity. Elsewhere: DELETE the year and INSERT."""
     table = ClaimSplit._meta.db_table
     rows = results.select(
         pl.col("id").alias("claim_id"),
@@ -282,6 +316,7 @@ def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
         pl.lit(year, pl.Int64).alias("year"),
         "village_code",
         *RESULT_COLUMNS,
+        *IDENTITY_COLUMNS,
     )
     cols = ", ".join(SPLIT_COLUMNS)
     with connection.cursor() as cur:
@@ -299,8 +334,10 @@ def write_back(year: int, results: pl.DataFrame, area_code: str = "") -> int:
             " WHERE NOT (year = %s AND village_code LIKE %s)",
             [year, f"{area_code}%"],
         )
+        # "" stays "" in CSV (quoted), a missing settlement time is NULL.
         with cur.cursor.copy(f"COPY {fresh} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(rows.write_csv(include_header=False))
+            for start in range(0, rows.height, 200_000):
+                copy.write(rows.slice(start, 200_000).write_csv(include_header=False))
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the three index sorts in memory
         # The model's indexes (migration 0007).
         _swap_in(cur, table, fresh, {"claimsplit_year_area": "year, village_code",
@@ -334,70 +371,42 @@ def _swap_in(cur: CursorWrapper, table: str, fresh: str, indexes: dict[str, str]
         cur.execute(f"ALTER INDEX {name}_fresh RENAME TO {name}")
 
 
-IDENTITY_CHUNK = 100_000
-IDENTITY_COLUMNS = ("policy", "period", "category", "category_basis", "chronic_class")
+TRAIL_CHUNK = 100_000
 
 
-def write_identity(identity: pl.DataFrame, settled_at: datetime) -> int:
-    """Write each claim's policy, period and identity of its day (id and IDENTITY_COLUMNS) and
-    `settled_at`, and delete those claims' trails (`ClaimTrail`: the background fill writes them
-    again, checked against the new split) — in the caller's transaction.
+def delete_trails(ids: pl.Series) -> int:
+    """Delete the trails (`ClaimTrail`) of the claims `ids` — settled again: the background fill
+    writes them again, checked against the new split — in the caller's transaction.
 
-    PostgreSQL: in chunks of IDENTITY_CHUNK claims in id order, COPY into a temporary table, one
-    UPDATE … FROM and one DELETE … USING per chunk (narrow rows: no JSON is written here) — or,
-    when these claims are more than half the stored trails, the trail table rebuilt with the
-    others and swapped in (`_keep_trails_but`); elsewhere executemany."""
-    table, trail_t = MedicalClaim._meta.db_table, ClaimTrail._meta.db_table
-    rows = identity.select("id", *IDENTITY_COLUMNS)
+    PostgreSQL: in chunks of TRAIL_CHUNK claims in id order, COPY into a temporary table and one
+    DELETE … USING per chunk — or, when these claims are more than half the stored trails, the
+    trail table rebuilt with the others and swapped in (`_keep_trails_but`); elsewhere executemany."""
+    trail_t = ClaimTrail._meta.db_table
+    ids = ids.unique().sort()
     with connection.cursor() as cur:
         if connection.vendor != "postgresql":
-            sets = ", ".join(f"{c} = %s" for c in (*IDENTITY_COLUMNS, "settled_at"))
             cur.executemany(
-                f"UPDATE {table} SET {sets} WHERE id = %s",
-                [(*r[1:], settled_at, r[0]) for r in rows.iter_rows()],
+                f"DELETE FROM {trail_t} WHERE claim_id = %s", [(i,) for i in ids.to_list()]
             )
-            cur.executemany(
-                f"DELETE FROM {trail_t} WHERE claim_id = %s", [(i,) for i in rows["id"].to_list()]
-            )
-            return rows.height
-        cur.execute(
-            "CREATE TEMPORARY TABLE fupin_identity (id bigint, policy text, period text, category text,"
-            " category_basis text, chronic_class text) ON COMMIT DROP"
-        )
-        # Most of the stored trails going: the table is rebuilt with the others (below) rather
-        # than deleted from row by row.
+            return ids.len()
         cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [trail_t])
-        swap = 2 * rows.height > (cur.fetchone()[0] or 0)
-        cur.execute("SET LOCAL work_mem = '64MB'")  # each chunk's join in memory
-        cols = ", ".join(IDENTITY_COLUMNS)
-        sets = ", ".join(f"{c} = t.{c}" for c in IDENTITY_COLUMNS)
-        # In chunks in id order: the temporary table stays small (no spill to disk) and the
-        # claims' pages are visited in order; "" stays "" in CSV, never NULL.
-        rows = rows.sort("id")
-        for start in range(0, rows.height, IDENTITY_CHUNK):
-            part = rows.slice(start, IDENTITY_CHUNK)
-            with cur.cursor.copy(
-                f"COPY fupin_identity (id, {cols}) FROM STDIN (FORMAT csv)"
-            ) as copy:
-                copy.write(part.write_csv(include_header=False))
-            cur.execute("ANALYZE fupin_identity")
-            first, last = part["id"][0], part["id"][-1]
-            cur.execute(  # the id range lets the merge join start at the chunk's first claim
-                f"UPDATE {table} m SET {sets}, settled_at = %s FROM fupin_identity t"
-                " WHERE m.id = t.id AND m.id BETWEEN %s AND %s",
-                [settled_at, first, last],
+        if 2 * ids.len() > (cur.fetchone()[0] or 0):
+            _keep_trails_but(cur, ids.to_frame("id"))
+            return ids.len()
+        cur.execute("CREATE TEMPORARY TABLE fupin_gone_trail (id bigint) ON COMMIT DROP")
+        for start in range(0, ids.len(), TRAIL_CHUNK):
+            part = ids.slice(start, TRAIL_CHUNK)
+            with cur.cursor.copy("COPY fupin_gone_trail (id) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(part.to_frame("id").write_csv(include_header=False))
+            cur.execute("ANALYZE fupin_gone_trail")
+            cur.execute(  # the id range lets the join start at the chunk's first claim
+                f"DELETE FROM {trail_t} x USING fupin_gone_trail t"
+                " WHERE x.claim_id = t.id AND x.claim_id BETWEEN %s AND %s",
+                [part[0], part[-1]],
             )
-            if not swap:
-                cur.execute(
-                    f"DELETE FROM {trail_t} x USING fupin_identity t"
-                    " WHERE x.claim_id = t.id AND x.claim_id BETWEEN %s AND %s",
-                    [first, last],
-                )
-            cur.execute("TRUNCATE fupin_identity")
-        cur.execute("DROP TABLE fupin_identity")
-        if swap:
-            _keep_trails_but(cur, rows.select("id"))
-    return rows.height
+            cur.execute("TRUNCATE fupin_gone_trail")
+        cur.execute("DROP TABLE fupin_gone_trail")
+    return ids.len()
 
 
 def _keep_trails_but(cur: CursorWrapper, ids: pl.DataFrame) -> None:

@@ -1,7 +1,7 @@
 """计算过程 of stored claims: written in the background (计算过程补写), shown or computed on demand.
 
-A settlement (an import's merge, 按新身份重算) writes the split (`ClaimSplit`) and each claim's
-identity set-based and deletes the trails (`ClaimTrail`) of the person-years it changed; it then
+A settlement (an import's merge, 按新身份重算) writes the split with each claim's identity
+(`ClaimSplit`) set-based and deletes the trails (`ClaimTrail`) of the person-years it changed; it then
 queues `fill_trails_task`, which writes the missing trails in chunks of whole person-years (the
 year-to-date deductibles and caps run over the whole year; a year whose first stay is a transfer
 is settled with the earlier claims its chain reaches back to, as the split was: `store.chain_context`),
@@ -156,12 +156,12 @@ def _read(pairs: pl.DataFrame) -> pl.DataFrame:
     persons = pairs["person_id"].unique().sort().to_list()
     years = pairs["year"].unique().sort().to_list()
     sql = (
-        "SELECT c.id, c.claim_no, c.person_id, c.year, c.policy, c.category, c.visit_type, c.hospital_level,"
-        " c.chronic_class, c.disease_code, c.admission_date, c.total_fen, c.in_policy_fen, c.rehab_fen,"
+        "SELECT c.id, c.claim_no, c.person_id, c.year, s.policy, s.category, c.visit_type, c.hospital_level,"
+        " s.chronic_class, c.disease_code, c.admission_date, c.total_fen, c.in_policy_fen, c.rehab_fen,"
         f" CAST(c.transfer AS integer), {', '.join(f's.{p}' for p in PARTS)},"
         " CASE WHEN t.claim_id IS NULL THEN 0 ELSE 1 END"
-        f" FROM {claim_t} c LEFT JOIN {split_t} s ON s.claim_id = c.id"
-        f" LEFT JOIN {trail_t} t ON t.claim_id = c.id WHERE c.category <> ''"
+        f" FROM {claim_t} c JOIN {split_t} s ON s.claim_id = c.id"
+        f" LEFT JOIN {trail_t} t ON t.claim_id = c.id WHERE 1 = 1"
     )
     if connection.vendor == "postgresql":
         frame = read_sql(
@@ -194,7 +194,8 @@ class Shown:
 
 
 def shown_trails(claims: Iterable[MedicalClaim]) -> dict[int, Shown]:
-    """{claim id: Shown} for stored claims (already read through the area scope): the stored trail
+    """{claim id: Shown} for stored claims (already read through the area scope, with their
+    settlement: `with_split()`): the stored trail
     of the claim's settlement, else the trail computed now for its person-year and checked against
     its split to the fen."""
     claims = [c for c in claims if c.category]
@@ -261,15 +262,15 @@ def queue_fill(
 def missing_person_years(area_code: str, year: int | None) -> pl.DataFrame:
     """(person_id, year, n) of every person-year in the area with settled claims lacking a trail,
     n the number of its claims (the chunk size counts whole person-years)."""
-    claim_t, trail_t = MedicalClaim._meta.db_table, ClaimTrail._meta.db_table
-    where, params = "m.category <> '' AND m.village_code LIKE %s", [f"{area_code}%"]
+    split_t, trail_t = ClaimSplit._meta.db_table, ClaimTrail._meta.db_table
+    where, params = "m.village_code LIKE %s", [f"{area_code}%"]
     if year is not None:
         where, params = f"{where} AND m.year = %s", [*params, year]
-    sql = (
-        f"SELECT c.person_id, c.year, count(*) FROM {claim_t} c JOIN ("
-        f"SELECT DISTINCT m.person_id, m.year FROM {claim_t} m WHERE {where}"
-        f" AND NOT EXISTS (SELECT 1 FROM {trail_t} t WHERE t.claim_id = m.id)) p"
-        " ON p.person_id = c.person_id AND p.year = c.year WHERE c.category <> ''"
+    sql = (  # the settled claims are those with a split (ClaimSplit carries person, year, village)
+        f"SELECT c.person_id, c.year, count(*) FROM {split_t} c JOIN ("
+        f"SELECT DISTINCT m.person_id, m.year FROM {split_t} m WHERE {where}"
+        f" AND NOT EXISTS (SELECT 1 FROM {trail_t} t WHERE t.claim_id = m.claim_id)) p"
+        " ON p.person_id = c.person_id AND p.year = c.year"
         " GROUP BY c.person_id, c.year ORDER BY c.person_id, c.year"
     )
     return read_sql(sql, params, {"person_id": pl.Int64, "year": pl.Int64, "n": pl.Int64})
@@ -344,17 +345,17 @@ def _chunks(pairs: pl.DataFrame) -> Iterable[pl.DataFrame]:
 
 def write_trails(trails: pl.DataFrame) -> int:
     """Insert the trails (id, period, steps as JSON text) of claims that have none, with the
-    claim's person, year, village, policy and settlement time; a claim that got one meanwhile
-    keeps it. In the caller's transaction."""
+    claim's person, year, village, policy and settlement time (its `ClaimSplit`); a claim that got
+    one meanwhile keeps it. In the caller's transaction."""
     if not trails.height:
         return 0
-    claim_t, trail_t = MedicalClaim._meta.db_table, ClaimTrail._meta.db_table
+    split_t, trail_t = ClaimSplit._meta.db_table, ClaimTrail._meta.db_table
     cols = "claim_id, person_id, year, village_code, policy, period, steps, settled_at"
     with connection.cursor() as cur:
         if connection.vendor != "postgresql":
             cur.executemany(
-                f"INSERT OR IGNORE INTO {trail_t} ({cols}) SELECT id, person_id, year, village_code,"
-                f" policy, %s, %s, settled_at FROM {claim_t} WHERE id = %s",
+                f"INSERT OR IGNORE INTO {trail_t} ({cols}) SELECT claim_id, person_id, year, village_code,"
+                f" policy, %s, %s, settled_at FROM {split_t} WHERE claim_id = %s",
                 [(period, steps, i) for i, period, steps in trails.rows()],
             )
             return trails.height
@@ -366,8 +367,9 @@ def write_trails(trails: pl.DataFrame) -> int:
         ) as copy:
             copy.write(trails.write_csv(include_header=False))
         cur.execute(
-            f"INSERT INTO {trail_t} ({cols}) SELECT c.id, c.person_id, c.year, c.village_code, c.policy,"
-            f" t.period, t.steps::jsonb, c.settled_at FROM fupin_new_trail t JOIN {claim_t} c ON c.id = t.id"
+            f"INSERT INTO {trail_t} ({cols}) SELECT c.claim_id, c.person_id, c.year, c.village_code,"
+            f" c.policy, t.period, t.steps::jsonb, c.settled_at FROM fupin_new_trail t"
+            f" JOIN {split_t} c ON c.claim_id = t.id"
             " ON CONFLICT (claim_id) DO NOTHING"
         )
         written = cur.rowcount
