@@ -261,10 +261,10 @@ def test_a_fill_and_a_resettle_at_once_on_postgresql(make_household, town_a_user
     later.refresh_from_db()
     assert later.state == "done" and later.mismatched == 0
     want = scalar_steps(p)
-    stored = {t.claim.claim_no: t for t in ClaimTrail.objects.select_related("claim")}
+    stored = {t.claim.claim_no: t for t in ClaimTrail.objects.select_related("claim__split")}
     assert set(stored) == {"T1", "T2"}
     for no, t in stored.items():
-        assert t.claim.category == "dibao" and t.steps == want[no]
-        assert t.settled_at == t.claim.settled_at
+        assert t.claim.split.category == "dibao" and t.steps == want[no]
+        assert t.settled_at == t.claim.split.settled_at
         self_fen = ClaimSplit.objects.get(pk=t.claim_id).self_fen
         assert [s["amount"] for s in t.steps if s["layer"] == "个人自付"] == [self_fen]
