@@ -13,6 +13,7 @@ exact sort.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from fupin.policy.schema import Pack
 
 PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay", "self_pay")
-CATEGORY_ENUM = pl.Enum(list(CATEGORIES))
 _DAY_BITS = 1 << 16
+_EPOCH = dt.date(1970, 1, 1)
 # Slots, levels and classes index the lookup tables: in Polars' own index type, a gather takes
 # them as they are instead of converting and bounds-checking 64-bit integers first.
 INDEX = pl.UInt32
@@ -47,6 +48,36 @@ def _lookup(values: list[int], index: pl.Expr) -> pl.Expr:
     if len(set(values)) == 1:
         return pl.lit(values[0], pl.Int64)
     return _table(values).gather(index)
+
+
+def _index_in(column: str, values: list[str] | tuple[str, ...], absent: int | None) -> pl.Expr:
+    """Each row's position in `values` as an index (`absent` for a null; null for a value not
+    listed, which validated claims never have). A few values are matched by equality tests, about
+    half the cost of a cast to Enum on text (category: 0.006 s against 0.011 s on 1,000,000
+    claims); a longer list goes through the Enum."""
+    col = pl.col(column)
+    if len(values) > 8:
+        index = col.cast(pl.Enum(values), strict=False).to_physical().cast(INDEX)
+    else:
+        index = pl.lit(None, INDEX)
+        for position, value in reversed(list(enumerate(values))):
+            index = pl.when(col == value).then(pl.lit(position, INDEX)).otherwise(index)
+    return index if absent is None else pl.when(col.is_null()).then(absent).otherwise(index)
+
+
+def _new_years(day: pl.Series) -> pl.Series:
+    """Per row of day numbers in ascending order within each person: the row is a person's
+    first of a calendar year after an earlier row (the person's first row is marked apart).
+    Compared with the 1 January of each year the days reach into, instead of taking every row's
+    year (one comparison per year boundary, none for a file of one year)."""
+    first_year = (_EPOCH + dt.timedelta(days=int(day.min()))).year
+    last_year = (_EPOCH + dt.timedelta(days=int(day.max()))).year
+    earlier = day.shift(1)
+    new = pl.zeros(day.len(), pl.Boolean, eager=True)
+    for year in range(first_year + 1, last_year + 1):
+        january_1 = (dt.date(year, 1, 1) - _EPOCH).days
+        new = new | ((day >= january_1) & (earlier < january_1)).fill_null(False)
+    return new
 
 
 def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
@@ -413,9 +444,7 @@ def settle_frame(
         if name not in claims.columns:
             claims = claims.with_columns(default.alias(name))
     span = _spans(policy, claims, claims["admission_date"], first_row)
-    slot_of_row = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
-        CATEGORY_ENUM
-    ).to_physical().cast(INDEX)
+    slot_of_row = pl.lit(span) * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
     in_policy = pl.col("in_policy_cost")
     if any(t.rehab):  # 新增医疗康复项目: in scope where the slot's pack says so
         in_policy = in_policy + pl.col("rehab_cost") * _lookup(t.rehab, slot_of_row)
@@ -424,11 +453,7 @@ def settle_frame(
     parts = {
         "slot": slot_of_row,
         "level": pl.col("hospital_level").cast(INDEX),
-        "cls": (
-            pl.col("chronic_class").cast(pl.Enum(t.classes)).to_physical().cast(INDEX).fill_null(0)
-            if t.classes
-            else pl.lit(0, INDEX)
-        ),
+        "cls": _index_in("chronic_class", t.classes, 0) if t.classes else pl.lit(0, INDEX),
         "chronic": (pl.col("visit_type") == "chronic_outpatient").cast(INDEX),
     }
     if t.has_major:
@@ -445,9 +470,10 @@ def settle_frame(
         in_policy.alias("_in"),
         pl.col("admission_date").cast(pl.Int32).alias("_day"),
     ).rechunk()
+    if df["_kind"].null_count():
+        raise ValueError("settle_frame takes validated claims: a category or chronic class unknown")
     order, person_starts, sorted_day = _order(claims, df["_day"])
-    year = sorted_day.cast(pl.Date).dt.year()
-    first = person_starts | (year != year.shift(1)).fill_null(True)
+    first = person_starts | _new_years(sorted_day)
     start = (
         pl.select(
             pl.when(pl.lit(first)).then(pl.int_range(claims.height, dtype=INDEX)).forward_fill()
@@ -496,8 +522,6 @@ def cost_controlled(
         return flags
     some = claims.select("category", "visit_type", "admission_date", "disease_code")[rows]
     span = _spans(policy, some, some["admission_date"], 2)
-    slot = pl.lit(span) * len(CATEGORIES) + pl.col("category").cast(
-        CATEGORY_ENUM
-    ).to_physical().cast(INDEX)
+    slot = pl.lit(span) * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
     hit = some.select(_disease_in(policy.control_listed, slot)).to_series()
     return flags.scatter(rows.filter(hit), True)

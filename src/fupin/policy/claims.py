@@ -140,6 +140,13 @@ def _fen_from_yuan(yuan: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(fen.round()).cast(pl.Int64)
 
 
+def _date_from_text(text: pl.Expr) -> pl.Expr:
+    """The date of a YYYY-MM-DD text, or null. Each text parsed as it stands (`cache=False`): the
+    cache of unique texts, on by default, costs more than it saves on a file of claims (0.036 s
+    against 0.023 s on 1,000,000 dates)."""
+    return text.str.to_date("%Y-%m-%d", strict=False, cache=False)
+
+
 def _clean(raw: pl.DataFrame, trim: tuple[str, ...] | None = None) -> pl.DataFrame:
     """All columns as strings, trimmed (only those in `trim`, if given), empty cells as null;
     optional columns added if absent."""
@@ -340,7 +347,7 @@ def _parse_fast(raw: pl.DataFrame, pack: Any) -> pl.DataFrame | None:
         pl.col("hospital_level").cast(pl.Int8, strict=False),
         pl.when(is_chronic).then(cls).alias("chronic_class"),
         pl.when(code.str.len_bytes() > 0).then(code.str.to_uppercase()).alias("disease_code"),
-        day if schema["admission_date"] == pl.Date else day.str.to_date("%Y-%m-%d", strict=False),
+        day if schema["admission_date"] == pl.Date else _date_from_text(day),
         fen("total_cost").alias("total_cost"),
         fen("in_policy_cost").alias("in_policy_cost"),
         rehab_fen.alias("rehab_cost"),
@@ -397,7 +404,7 @@ def _parse(
     df = df.with_columns(
         _date=pl.col("admission_date")
         if df.schema["admission_date"] == pl.Date
-        else pl.col("admission_date").str.to_date("%Y-%m-%d", strict=False),
+        else _date_from_text(pl.col("admission_date")),
         _total_yuan=_yuan("total_cost"),
         _in_yuan=_yuan("in_policy_cost"),
         _rehab_yuan=pl.when(pl.col("rehab_cost").is_null())
