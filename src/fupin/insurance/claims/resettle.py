@@ -4,7 +4,8 @@ official settlement; pages compare the two side by side.
 
 Each claim keeps the category and chronic class of its day from the official settlement (those
 are facts of the registry and the certificate, not of the policy); a chronic class the other
-policy does not know, or a date outside its periods, leaves the claim out — counted and said.
+policy does not know, a date outside its periods, or a 住院分娩 stay the policy has no maternity
+rule for (`store.maternity_refused`), leaves the claim out — counted and said.
 """
 
 from __future__ import annotations
@@ -94,7 +95,12 @@ def _execute(run: Resettlement) -> dict:
     frame = store.read_year(run.year, run.area_code)
     Resettlement.objects.filter(pk=run.pk).update(rows_total=frame.height, message="按测算政策计算")
     context = store.chain_context(frame)
-    results, skipped = store.settle_stored(frame, policy, context)
+    refused = store.maternity_refused(frame, policy)
+    maternity = frame.filter(refused).height
+    results, other = store.settle_stored(
+        frame.filter(~refused), policy, context.filter(~store.maternity_refused(context, policy))
+    )
+    skipped = other + maternity
     chains = store.chains_reaching_back(context, policy)
 
     def progress(done: int) -> None:
@@ -104,8 +110,10 @@ def _execute(run: Resettlement) -> dict:
         run.claims.all().delete()
         written = store.write_results(run.pk, results, progress)
         notes = [f"已测算 {written} 笔"]
-        if skipped:
-            notes.append(f"{skipped} 笔因测算政策无该慢性病类别或入院日期不在其政策期间内，未测算")
+        if other:
+            notes.append(f"{other} 笔因测算政策无该慢性病类别或入院日期不在其政策期间内，未测算")
+        if maternity:
+            notes.append(f"{maternity} 笔住院分娩因测算政策未规定住院分娩的结算办法，未测算")
         if chains:
             notes.append(f"{chains} 人的跨年转院接续延续的上一年住院早于测算政策的期间：这些住院按其最早"
                          "期间的起付标准计入，转院连续计算起付线不因期间起点中断")  # fmt: skip

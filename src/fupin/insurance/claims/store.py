@@ -23,7 +23,7 @@ from django.db.backends.utils import CursorWrapper
 from fupin.policy import ClaimsError, settle_frame
 from fupin.policy.batch import PARTS
 from fupin.policy.claims import TYPED_SCHEMA
-from fupin.policy.regions import Policy
+from fupin.policy.regions import Policy, admits_maternity
 from fupin.sqlframe import read_sql
 
 from .models import ClaimSplit, ClaimTrail, MedicalClaim, OfficialChange, ResettledClaim, VisitType
@@ -235,6 +235,23 @@ def settle_stored(
     if frame is not own:
         results = results.join(own.select("id"), on="id", how="semi", maintain_order="left")
     return results, own.height - results.height
+
+
+def maternity_refused(frame: pl.DataFrame, policy: Policy) -> pl.Expr:
+    """True for each 住院分娩 stay of `frame` admitted on a day whose period of `policy` has no
+    maternity rule (济宁, 浮梁: only 吉林 003 settles them at the inpatient ratio). 政策测算 leaves
+    such stays out, counted, as it does a chronic class the policy does not know; the official
+    settlement refuses them instead, by claim number (`settle_stored` raises)."""
+    days = frame.filter(pl.col("visit_type") == VisitType.MATERNITY)["admission_date"].unique()
+    under = policy.reaching_back(days.min()) if days.len() else policy
+    refused = [
+        d
+        for d in days.to_list()
+        if (span := under.span_of(d)) is not None and not admits_maternity(under.spans[span].pack)
+    ]
+    return (pl.col("visit_type") == VisitType.MATERNITY) & pl.col("admission_date").is_in(
+        pl.Series(refused, dtype=pl.Date).implode()
+    )
 
 
 def chains_reaching_back(context: pl.DataFrame, policy: Policy) -> int:
