@@ -119,19 +119,21 @@ def fill_sources() -> None:
         cur.execute(
             "INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, "
             "hospital, visit_type, hospital_level, disease_code, "
-            "admission_date, year, total_fen, in_policy_fen, policy, period, category, category_basis, chronic_class, "
-            "steps, settled_at) SELECT 'B' || id, id, village_code, '县医院', 'inpatient', 2, '', "
-            "make_date(EXTRACT(YEAR FROM CURRENT_DATE)::int, 1, 10), EXTRACT(YEAR "
-            "FROM CURRENT_DATE)::int, 3000000, 2500000, 'fuliang-2018', "
-            "'', 'poor', '', '', '[]', now() FROM registry_person WHERE id % 20 = 0"
+            "admission_date, year, total_fen, in_policy_fen) SELECT 'B' || id, id, village_code, "
+            "'县医院', 'inpatient', 2, '', make_date(EXTRACT(YEAR FROM CURRENT_DATE)::int, 1, 10), "
+            "EXTRACT(YEAR FROM CURRENT_DATE)::int, 3000000, 2500000 "
+            "FROM registry_person WHERE id % 20 = 0"
         )
-        # The split is only in insurance_claimsplit (what the medical self-pay signal reads).
+        # The official settlement (split and identity) is only in insurance_claimsplit (what the
+        # medical self-pay signal reads).
         cur.execute(
             "INSERT INTO insurance_claimsplit (claim_id, person_id, year, village_code, "
-            "basic_fen, critical_fen, assistance_fen, "
-            "fallback_fen, self_fen) SELECT id, person_id, year, village_code, "
+            "basic_fen, critical_fen, assistance_fen, fallback_fen, self_fen, "
+            "policy, period, category, category_basis, chronic_class, settled_at) "
+            "SELECT id, person_id, year, village_code, "
             "3000000 - (person_id * 104729) % 1500000, 0, 0, 0, "
-            "(person_id * 104729) % 1500000 FROM insurance_medicalclaim WHERE claim_no LIKE 'B%'"
+            "(person_id * 104729) % 1500000, 'fuliang-2018', '', 'poor', '', '', now() "
+            "FROM insurance_medicalclaim WHERE claim_no LIKE 'B%'"
         )
     import psycopg
 

@@ -112,14 +112,20 @@ def fill_sources() -> None:
              [batch.pk]),
             ("medical claims",
              "INSERT INTO insurance_medicalclaim (claim_no, person_id, village_code, hospital, visit_type, "
-             "hospital_level, disease_code, admission_date, year, total_fen, in_policy_fen, policy, period, "
-             "category, category_basis, chronic_class, steps, settled_at) SELECT 'P' || id, id, village_code, "
-             "'浮梁县人民医院', 'inpatient', 2, '', '2018-05-04', 2018, 3000000, 2500000, 'fuliang-2018', '2018', "
-             "'poor', '建档立卡', '', %s::jsonb, now() FROM registry_person WHERE id %% 10 IN (5, 6)", [steps]),
-            ("claim splits",
+             "hospital_level, disease_code, admission_date, year, total_fen, in_policy_fen) SELECT 'P' || id, "
+             "id, village_code, '浮梁县人民医院', 'inpatient', 2, '', '2018-05-04', 2018, 3000000, 2500000 "
+             "FROM registry_person WHERE id %% 10 IN (5, 6)", []),
+            ("official settlements",
              "INSERT INTO insurance_claimsplit (claim_id, person_id, year, village_code, basic_fen, critical_fen, "
-             "assistance_fen, fallback_fen, self_fen) SELECT id, person_id, year, village_code, 1750000, 0, 0, 0, "
-             "1250000 FROM insurance_medicalclaim WHERE claim_no LIKE 'P%%'", []),
+             "assistance_fen, fallback_fen, self_fen, policy, period, category, category_basis, chronic_class, "
+             "settled_at) SELECT id, person_id, year, village_code, 1750000, 0, 0, 0, 1250000, 'fuliang-2018', "
+             "'2018', 'poor', '建档立卡', '', '2018-06-01 00:00+08' FROM insurance_medicalclaim "
+             "WHERE claim_no LIKE 'P%%'", []),
+            ("claim trails",
+             "INSERT INTO insurance_claimtrail (claim_id, person_id, year, village_code, policy, period, steps, "
+             "settled_at) SELECT claim_id, person_id, year, village_code, policy, period, %s::jsonb, settled_at "
+             "FROM insurance_claimsplit WHERE claim_id IN (SELECT id FROM insurance_medicalclaim "
+             "WHERE claim_no LIKE 'P%%')", [steps]),
             ("resident requests",
              "INSERT INTO portal_residentrequest (person_id, village_code, kind, detail, note, status, due_on, "
              "rule, created_at, answer) SELECT id, village_code, 'training', '{\"wished_trade\": \"电工\"}', '', "
@@ -140,7 +146,7 @@ def fill_sources() -> None:
         for t in ("insurance_pensionrecord", "insurance_medicalenrolment", "insurance_subsidyentry",
                   "assistance_plannedmeasure", "employment_recommendation", "employment_referral",
                   "training_enrolment", "payments_batchline", "insurance_medicalclaim",
-                  "insurance_claimsplit", "portal_residentrequest"):  # fmt: skip
+                  "insurance_claimsplit", "insurance_claimtrail", "portal_residentrequest"):  # fmt: skip
             conn.execute(f"vacuum analyze {t}")
 
 
