@@ -127,16 +127,9 @@ def main() -> None:
     )
     args = ap.parse_args()
     sys.path.insert(0, HERE)
-    sys.path.insert(0, os.path.join(HERE, "..", "src"))
-    from registry import BASE, DB, fill, prepare_database
+    from registry import django_database, fill
 
-    os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
-    os.environ.setdefault("FUPIN_SECRET_KEY", "bench-only-not-secret")  # a throwaway database
-    fresh = prepare_database(args.keep)
-    import django
-
-    django.setup()
+    fresh = django_database(args.keep)
     from django.db import connection, transaction
 
     from fupin.access.models import User

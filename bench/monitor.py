@@ -171,16 +171,11 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="reuse an existing filled database")
     args = ap.parse_args()
     sys.path.insert(0, HERE)
-    sys.path.insert(0, os.path.join(HERE, "..", "src"))
-    from registry import BASE, DB, fill, prepare_database
+    from registry import django_database, fill
 
-    os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
-    os.environ.setdefault("FUPIN_SECRET_KEY", "bench-only-not-secret")  # a throwaway database
-    fresh = prepare_database(args.keep)
-    import django
+    fresh = django_database(args.keep)
+    from django.utils import timezone
 
-    django.setup()
     from fupin.access.models import User
     from fupin.monitoring import services
     from fupin.monitoring.models import MonitoredHousehold, MonitoringRun
@@ -198,7 +193,7 @@ def main() -> None:
     def one() -> tuple[float, MonitoringRun]:
         run = MonitoringRun.objects.create(
             area_code="360222",
-            day=django.utils.timezone.localdate(),
+            day=timezone.localdate(),
             steps=STEPS,
             created_by=county,
         )

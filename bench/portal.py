@@ -164,17 +164,10 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="reuse an existing filled database")
     args = ap.parse_args()
     sys.path.insert(0, HERE)
-    sys.path.insert(0, os.path.join(HERE, "..", "src"))
-    from registry import BASE, DB, fill, prepare_database
+    from registry import django_database, fill
 
-    os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
-    os.environ.setdefault("FUPIN_SECRET_KEY", "bench-only-not-secret")  # a throwaway database
     os.environ.setdefault("FUPIN_ALLOWED_HOSTS", "testserver")
-    fresh = prepare_database(args.keep)
-    import django
-
-    django.setup()
+    fresh = django_database(args.keep)
     from django.test import Client
     from django.urls import reverse
 

@@ -40,6 +40,21 @@ def prepare_database(keep: bool) -> bool:
     return True
 
 
+def django_database(keep: bool) -> bool:
+    """Point Django at the bench database $BENCH_DB on $BENCH_PG — created afresh, or reused when
+    `keep` and it exists — and set Django up (the bench's own src first on the path); True when
+    the database is new (the caller fills it)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+    os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
+    os.environ.setdefault("FUPIN_SECRET_KEY", "bench-only-not-secret")  # a throwaway database
+    fresh = prepare_database(keep)
+    import django
+
+    django.setup()
+    return fresh
+
+
 def fill(persons: int) -> None:
     from django.core.management import call_command
     from django.db import connection
