@@ -157,3 +157,19 @@ def test_the_migration_moves_each_stored_identity(make_household):
         columns = {c.name for c in connection.introspection.get_table_description(
             cur, MedicalClaim._meta.db_table)}  # fmt: skip
     assert not columns & set(IDENTITY)
+
+
+@pytest.mark.django_db
+def test_stored_claims_fill_their_pages_again():
+    """Nothing rewrites a stored claim in place any more (the settlement is in ClaimSplit), so the
+    half-empty pages migration 0004 kept for HOT updates are gone (0018): PostgreSQL's table has
+    no fillfactor of its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("fillfactor is PostgreSQL's")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = %s::regclass",
+            [MedicalClaim._meta.db_table],
+        )
+        (options,) = cur.fetchone()
+    assert "fillfactor=100" in (options or []), options
