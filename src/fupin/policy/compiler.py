@@ -33,7 +33,7 @@ _HERE = Path(__file__).parent
 # What a compiled policy is made by: a change in any of these compiles the packs again.
 _CODE = tuple(
     _HERE / f"{name}.py"
-    for name in ("compiled", "compiler", "layers", "packs", "params", "regions", "rules", "schema")
+    for name in "compiled compiler layers packfiles packs params regions rules schema units".split()
 )
 _FORMAT = b"compiled-policy 1"
 
