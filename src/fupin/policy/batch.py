@@ -82,14 +82,30 @@ def _new_years(day: pl.Series) -> pl.Series:
 
 def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
     """Row order by person, then day, then claim id; where each person starts in that order; and
-    the day numbers in that order.
+    the day numbers in that order. By hashes of the person (`hash_order`), or exactly where two
+    persons share a hash prefix."""
+    person = claims["person_id"]
+    ordered = hash_order(person.hash(seed=0), person.hash(seed=7), day, claims["claim_id"])
+    if ordered is not None:
+        return ordered
+    order = pl.DataFrame({"person": person, "day": day, "claim_id": claims["claim_id"]}).select(
+        pl.arg_sort_by("person", "day", "claim_id")
+    )[:, 0]
+    persons = person.gather(order)
+    return order, (persons != persons.shift(1)).fill_null(True), day.gather(order)
+
+
+def hash_order(
+    person_hash: pl.Series, check_hash: pl.Series, day: pl.Series, claim_id: pl.Series
+) -> tuple[pl.Series, pl.Series, pl.Series] | None:
+    """`_order` from two independent 64-bit hashes of each row's person; None where two persons
+    share a prefix (then only the exact sort will do).
 
     The order key is one u64: 48 bits of the person's hash, 16 bits of day number. Two persons
-    sharing those 48 bits are caught by a second, independent 64-bit hash (a double collision
-    has odds near 2⁻¹¹²), and then the exact, slower sort is used.
+    sharing those 48 bits are caught by the second hash (a double collision has odds near
+    2⁻¹¹²). Ties on one day are settled by claim id for the few rows that need it.
     """
-    person = claims["person_id"]
-    prefix = person.hash(seed=0).rechunk() // _DAY_BITS
+    prefix = person_hash.rechunk() // _DAY_BITS
     key = prefix * _DAY_BITS + day.cast(pl.UInt64)
     order = key.arg_sort()
     sorted_key = key.gather(order)
@@ -100,21 +116,17 @@ def _order(claims: pl.DataFrame, day: pl.Series) -> tuple[pl.Series, pl.Series, 
         positions = tie.arg_true()
         rows = order.gather(positions)
         fixed = pl.DataFrame(
-            {"row": rows, "key": key.gather(rows), "claim_id": claims["claim_id"].gather(rows)}
+            {"row": rows, "key": key.gather(rows), "claim_id": claim_id.gather(rows)}
         ).sort("key", "claim_id")
         order = order.scatter(positions, fixed["row"])
     sorted_prefix = (
         sorted_key // _DAY_BITS
     )  # the claim-id tie fix leaves the sorted keys as they are
-    sorted_check = person.hash(seed=7).rechunk().gather(order)
+    sorted_check = check_hash.rechunk().gather(order)
     new_prefix = (sorted_prefix != sorted_prefix.shift(1)).fill_null(True)
     new_check = (sorted_check != sorted_check.shift(1)).fill_null(True)
     if (new_check & ~new_prefix).any():  # two persons share a hash prefix
-        order = pl.DataFrame({"person": person, "day": day, "claim_id": claims["claim_id"]}).select(
-            pl.arg_sort_by("person", "day", "claim_id")
-        )[:, 0]
-        persons = person.gather(order)
-        return order, (persons != persons.shift(1)).fill_null(True), day.gather(order)
+        return None
     return order, new_prefix, (sorted_key % _DAY_BITS).cast(pl.Int32)
 
 
@@ -444,11 +456,28 @@ def settle_frame(
         if name not in claims.columns:
             claims = claims.with_columns(default.alias(name))
     span = _spans(policy, claims, claims["admission_date"], first_row)
-    slot_of_row = pl.lit(span) * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
+    has_transfer = any(t.transfer_once) and bool(claims["transfer"].any())
+    kinds, compact = compact_columns(policy, pl.lit(span), has_transfer)
+    # Only these numbers are sorted and settled, not the claims' text columns; in one chunk, as
+    # gathering from many chunks (one per block the reader read) is several times slower.
+    df = claims.select(compact).rechunk()
+    if df["_kind"].null_count():
+        raise ValueError("settle_frame takes validated claims: a category or chronic class unknown")
+    order = _order(claims, df["_day"])
+    return settled_parts(claims["claim_id"], df, order, kinds)
+
+
+def compact_columns(
+    policy: CompiledPolicy, span: pl.Expr, has_transfer: bool
+) -> tuple[_Kinds, list[pl.Expr]]:
+    """What settling needs of typed claims (rehab cost and transfer columns included), as four
+    columns: `_kind` (see `_Kinds`), `_total` and `_in` (in policy, with rehabilitation items
+    where in scope) in fen, `_day` (day number); `span` is each row's span of the policy."""
+    t = policy.tables
+    slot_of_row = span * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
     in_policy = pl.col("in_policy_cost")
     if any(t.rehab):  # 新增医疗康复项目: in scope where the slot's pack says so
         in_policy = in_policy + pl.col("rehab_cost") * _lookup(t.rehab, slot_of_row)
-    has_transfer = any(t.transfer_once) and bool(claims["transfer"].any())
     kinds = _Kinds(t, len(t.ip_cap), has_transfer)
     parts = {
         "slot": slot_of_row,
@@ -462,41 +491,46 @@ def settle_frame(
         parts["one"] = _disease_in(t.one_listed, slot_of_row).cast(INDEX)
     if has_transfer:
         parts["transfer"] = pl.col("transfer").fill_null(False).cast(INDEX)
-    # Only these numbers are sorted and settled, not the claims' text columns; in one chunk, as
-    # gathering from many chunks (one per block the reader read) is several times slower.
-    df = claims.select(
+    return kinds, [
         kinds.expr(parts),
         pl.col("total_cost").alias("_total"),
         in_policy.alias("_in"),
         pl.col("admission_date").cast(pl.Int32).alias("_day"),
-    ).rechunk()
-    if df["_kind"].null_count():
-        raise ValueError("settle_frame takes validated claims: a category or chronic class unknown")
-    order, person_starts, sorted_day = _order(claims, df["_day"])
+    ]
+
+
+def settled_parts(
+    claim_id: pl.Series,
+    df: pl.DataFrame,
+    order: tuple[pl.Series, pl.Series, pl.Series],
+    kinds: _Kinds,
+) -> pl.DataFrame:
+    """`claim_id` and the five parts in fen, in input order, of the `compact_columns` frame `df`
+    (one chunk) put in `order` (`_order`)."""
+    height = df.height
+    order_rows, person_starts, sorted_day = order
     first = person_starts | _new_years(sorted_day)
     start = (
-        pl.select(
-            pl.when(pl.lit(first)).then(pl.int_range(claims.height, dtype=INDEX)).forward_fill()
-        )
+        pl.select(pl.when(pl.lit(first)).then(pl.int_range(height, dtype=INDEX)).forward_fill())
         .to_series()
         .rechunk()
         .alias("_start")
     )
-    s = df.select(pl.exclude("_day").gather(order)).with_columns(
+    s = df.select(pl.exclude("_day").gather(order_rows)).with_columns(
         first.alias("_first"), person_starts.alias("_person_first"), start
     )
     s = _layers(s.lazy(), kinds).collect(engine="in-memory").rechunk()
 
     # Back to the input order: scatter each row to where it came from.
-    inverse = pl.zeros(claims.height, pl.UInt32, eager=True).scatter(
-        order, pl.int_range(claims.height, dtype=pl.UInt32, eager=True)
+    inverse = pl.zeros(height, pl.UInt32, eager=True).scatter(
+        order_rows, pl.int_range(height, dtype=pl.UInt32, eager=True)
     )
     back = s.select(pl.all().gather(inverse))
     paid = [back[p] if p in back.columns else pl.lit(0, pl.Int64) for p in PARTS[:-1]]
-    return claims.select(
-        "claim_id",
+    return df.select(
+        pl.lit(claim_id).alias("claim_id"),
         *(p.alias(name) for p, name in zip(paid, PARTS[:-1], strict=True)),
-        (pl.col("total_cost") - pl.sum_horizontal(paid)).alias("self_pay"),
+        (pl.col("_total") - pl.sum_horizontal(paid)).alias("self_pay"),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
@@ -20,6 +20,8 @@ from fupin.policy.units import CATEGORIES, CATEGORY_NAMES, FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from fupin.policy.schema import Pack
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 COLUMNS: tuple[str, ...] = (
     "claim_id",
@@ -271,20 +273,35 @@ def _parse_fast(raw: pl.DataFrame, pack: Any) -> pl.DataFrame | None:
     `_parse`; None at the first doubt, and then `_parse` judges the table and words its faults.
 
     Where it accepts, it returns what `_parse` (identity columns trimmed) returns — the same
-    values, the same types (tests/policy/test_fast_parse.py): the same expressions, but
+    values, the same types (tests/policy/test_fast_parse.py); see `fast_typed`.
+    """
+    out = fast_typed(raw, pack)
+    if out is None:
+        return None
+    if not out["_valid"].all() or _duplicated(out["claim_id"]) is not None:
+        return None
+    return out.drop("_valid")
+
+
+def fast_typed(raw: Frame, pack: Any) -> Frame | None:
+    """The typed claims of `raw` (a DataFrame, or a LazyFrame: then streamed) and a `_valid`
+    column: true in a row every cell of which is valid as it stands. None where the table's
+    columns or the pack's classes are not for the happy path. A table is accepted on it when
+    every row is valid and no claim number repeats (`_parse_fast`); `streamed` checks the same.
+
+    The same expressions as `_parse`, but
     - a column where an empty cell is a fault anyway is not turned to nulls first: an empty
       category, visit type, level, date or amount fails its check or its parse all the same;
     - the chronic class is matched as written against the pack's classes, not upper-cased
       first (a class written otherwise, e.g. "i", goes to `_parse`), and a chronic claim
       without a class (to be found from its disease code) goes to `_parse`;
-    - the year range is checked on the smallest and largest date, not on every row;
     - absent optional columns (rehab cost, transfer) are constants, not columns of nulls;
-    - every row check is one boolean column, reduced once.
+    - every row check is one boolean column.
     """
     classes = _chronic_classes(pack)
     if any(not c or c != c.upper() for c in classes):
         return None
-    schema = raw.schema
+    schema = raw.collect_schema() if isinstance(raw, pl.LazyFrame) else raw.schema
     for c in (*COLUMNS, *OPTIONAL_COLUMNS):
         if c not in schema or schema[c] == pl.String:
             continue
@@ -296,14 +313,13 @@ def _parse_fast(raw: pl.DataFrame, pack: Any) -> pl.DataFrame | None:
 
     # Made once, read several times below (an eager select computes a repeated expression anew).
     present = [c for c in AMOUNT_COLUMNS if c in schema]
-    base = raw.select(
+    frame = raw.with_columns(
         pl.col("claim_id").str.strip_chars(),
         pl.col("person_id").str.strip_chars(),
         pl.col("disease_code").str.strip_chars(),
         (pl.col("visit_type") == "chronic_outpatient").alias("_chronic"),
         *(pl.col(c).cast(pl.Float64, strict=False).alias(f"_{c}_yuan") for c in present),
     )
-    frame = raw.select(pl.exclude(base.columns)).hstack(base)
 
     def nonempty(c: str) -> pl.Expr:
         col = pl.col(c)
@@ -339,7 +355,7 @@ def _parse_fast(raw: pl.DataFrame, pack: Any) -> pl.DataFrame | None:
         row_checks.append(~(transfer_value & is_chronic))
     else:
         transfer_value = pl.lit(False)
-    out = frame.select(
+    typed = frame.select(
         pl.col("claim_id"),
         pl.col("person_id"),
         pl.col("category"),
@@ -354,25 +370,40 @@ def _parse_fast(raw: pl.DataFrame, pack: Any) -> pl.DataFrame | None:
         transfer_value.alias("transfer"),
         pl.all_horizontal(c.fill_null(False) for c in row_checks).alias("_ok"),
     )
-    if any(out.null_count().select(pl.exclude("chronic_class", "disease_code")).row(0)):
-        return None
     total, in_policy, rehab_cost = (
         pl.col("total_cost"),
         pl.col("in_policy_cost"),
         pl.col("rehab_cost"),
     )
-    verdict = out.select(
-        pl.col("_ok").all(),
-        (pl.col("claim_id").str.len_bytes() > 0).all().alias("claim"),
-        (pl.col("person_id").str.len_bytes() > 0).all().alias("person"),
-        (in_policy <= total).all().alias("in_policy"),
-        (rehab_cost <= total - in_policy).all().alias("rehab"),
-        (pl.col("admission_date").min() >= _FIRST_DAY).alias("first"),
-        (pl.col("admission_date").max() <= _LAST_DAY).alias("last"),
+    admitted = pl.col("admission_date")
+    valid = [
+        pl.col("_ok"),
+        # A null where `_parse` would find a fault (chronic class and disease code may be empty).
+        *(pl.col(c).is_not_null() for c in _FAST_REQUIRED),
+        pl.col("claim_id").str.len_bytes() > 0,
+        pl.col("person_id").str.len_bytes() > 0,
+        in_policy <= total,
+        rehab_cost <= total - in_policy,
+        admitted >= _FIRST_DAY,
+        admitted <= _LAST_DAY,
+    ]
+    return typed.select(
+        pl.exclude("_ok"), pl.all_horizontal(c.fill_null(False) for c in valid).alias("_valid")
     )
-    if not all(verdict.row(0)) or _duplicated(out["claim_id"]) is not None:
-        return None
-    return out.drop("_ok")
+
+
+_FAST_REQUIRED = (
+    "claim_id",
+    "person_id",
+    "category",
+    "visit_type",
+    "hospital_level",
+    "admission_date",
+    "total_cost",
+    "in_policy_cost",
+    "rehab_cost",
+    "transfer",
+)
 
 
 def is_typed(raw: pl.DataFrame) -> bool:

@@ -23,6 +23,7 @@ from fupin.policy.compiled import CompiledPolicy
 from fupin.policy.compiler import load_compiled
 from fupin.policy.io import check_output_path, read_claims_file, write_settlements
 from fupin.policy.packfiles import PackError
+from fupin.policy.streamed import settle_csv
 from fupin.policy.units import PART_NAMES, fen_to_yuan, to_basis_points
 
 if TYPE_CHECKING:
@@ -107,11 +108,32 @@ def explain_claim(policy: Policy | str, claims: pl.DataFrame, claim_id: str) -> 
 
 
 def settle_file(
-    policy_spec: str, claims_path: str | Path, out_path: str | Path, explain: str | None = None
+    policy_spec: str,
+    claims_path: str | Path,
+    out_path: str | Path,
+    explain: str | None = None,
+    *,
+    stream: bool = True,
 ) -> SettleReport:
-    """Read, validate, settle on the column path, write. Raises PackError/ClaimsError."""
+    """Read, validate, settle on the column path, write. Raises PackError/ClaimsError.
+
+    A valid CSV is settled in one streamed pass (`streamed.settle_csv`); anything else, a file
+    with any fault, or `stream=False`, as a whole table — the same file and report either way."""
     out = check_output_path(out_path)
     policy = load_compiled(policy_spec)
+    streamed = settle_csv(policy, claims_path) if stream and not explain else None
+    if streamed is not None:
+        write_settlements(streamed.result, out)
+        return SettleReport(
+            pack_id=policy.id,
+            claims=streamed.result.height,
+            out=out,
+            totals={p: int(streamed.result[p].sum()) for p in PARTS},
+            outside_period=streamed.outside_period,
+            explanation=None,
+            cost_controlled=streamed.cost_controlled,
+        )
+    # Not on the streamed happy path: the whole table, judged and worded as always.
     claims = parse_claims_file(claims_path, policy)
     result = settle_frame(policy, claims)
     explanation = explain_claim(policy_spec, claims, explain) if explain else None

@@ -1,0 +1,157 @@
+"""A claims CSV settled in one streamed pass (流式结算): the happy path of `fupin settle`.
+
+Reading the file, checking every cell and reducing each claim to the few numbers settling needs
+(its kind, amounts and day, two hashes of its person, its claim number) is one Polars streaming
+query, run a block of rows at a time: the file's text columns are never held whole, which is
+most of the memory (and of the time the system spends handing it out) of the whole-table path.
+The checks are those of `claims.fast_typed` and the period checks of `batch._spans`, the
+settlement that of `batch.settle_frame`; the results are the same to the fen and in the same
+order (tests/policy/test_streamed.py).
+
+At any doubt — a cell that does not parse, a fault, a claim outside the policy's periods, a
+repeated claim number, two persons sharing a hash prefix, a header to be tidied, a file that is
+not UTF-8 — `settle_csv` returns None, and `cli.settle_file` takes the whole-table path, which
+judges the file and words every fault as always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from fupin.policy.batch import (
+    INDEX,
+    _disease_in,
+    _index_in,
+    compact_columns,
+    hash_order,
+    settled_parts,
+)
+from fupin.policy.claims import (
+    AMOUNT_COLUMNS,
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    _duplicated,
+    fast_typed,
+    one_of,
+)
+from fupin.policy.compiled import CompiledPolicy
+from fupin.policy.units import CATEGORIES
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A settled file: `result` as `settle_frame` returns it, and what the report counts."""
+
+    result: pl.DataFrame
+    outside_period: int
+    cost_controlled: int
+
+
+def _day_number(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+def _span_and_refused(policy: CompiledPolicy) -> tuple[pl.Expr, pl.Expr]:
+    """Each row's span of the policy, and whether `batch._spans` would refuse the row (outside
+    every period, or a maternity stay where its span has no rule for one)."""
+    day = pl.col("admission_date")
+    if policy.at is None:
+        # = starts.search_sorted(day, side="right") − 1, for a day on or after the first start
+        span = pl.lit(0, INDEX)
+        for start in policy.starts[1:]:
+            span = span + (day >= start).cast(INDEX)
+        refused = day < policy.starts[0]
+        for index, end in enumerate(policy.ends):
+            if end is not None:
+                refused = refused | ((span == index) & (day > end))
+    else:
+        span = pl.lit(0, INDEX)
+        refused = day < policy.first_start
+    if not all(policy.admits_maternity):
+        maternity = pl.col("visit_type") == "maternity"
+        for index, admits in enumerate(policy.admits_maternity):
+            if not admits:
+                refused = refused | (maternity & (span == index))
+    return span, refused.fill_null(True)
+
+
+def _cost_controlled(policy: CompiledPolicy, span: pl.Expr) -> pl.Expr:
+    """`batch.cost_controlled` of each row, as one expression."""
+    categories = policy.control_categories
+    if not categories:
+        return pl.lit(False)
+    slot = span * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
+    return (
+        one_of("category", categories)
+        & (pl.col("visit_type") != "chronic_outpatient")
+        & pl.col("disease_code").is_not_null()
+        & _disease_in(policy.control_listed, slot)
+    ).fill_null(False)
+
+
+def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
+    """The settlement of the claims CSV at `path`, or None at any doubt (see the module)."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return None
+    try:
+        names = pl.scan_csv(path, infer_schema=False, encoding="utf8").collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+    if any(n != n.strip().lstrip("\ufeff") for n in names) or len(set(names)) != len(names):
+        return None
+    if any(c not in names for c in COLUMNS):
+        return None
+    present = [c for c in (*COLUMNS, *OPTIONAL_COLUMNS) if c in names]
+    source = pl.scan_csv(
+        path,
+        infer_schema=False,
+        schema_overrides={c: pl.Float64 for c in AMOUNT_COLUMNS if c in names},
+        encoding="utf8",
+    ).select(present)
+    typed = fast_typed(source, policy)
+    if typed is None:
+        return None
+    span, refused = _span_and_refused(policy)
+    has_transfer = any(policy.tables.transfer_once) and "transfer" in names
+    kinds, compact = compact_columns(policy, span, has_transfer)
+    query = typed.select(
+        "claim_id",
+        pl.col("person_id").hash(seed=0).alias("_person"),
+        pl.col("person_id").hash(seed=7).alias("_check"),
+        *compact,
+        (pl.col("_valid") & ~refused).alias("_valid"),
+        _cost_controlled(policy, span).alias("_control"),
+    )
+    try:
+        frame = query.collect(engine="streaming")
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+    if frame.height == 0:
+        return None
+    verdict = frame.select(pl.col("_valid").all(), pl.col("_kind").null_count() == 0).row(0)
+    if not all(verdict) or _duplicated(frame["claim_id"]) is not None:
+        return None
+    day = frame["_day"].rechunk()
+    order = hash_order(frame["_person"], frame["_check"], day, frame["claim_id"])
+    if order is None:
+        return None
+    df = frame.select("_kind", "_total", "_in", "_day").rechunk()
+    result = settled_parts(frame["claim_id"], df, order, kinds)
+    outside = 0
+    if policy.at is not None:
+        outside_expr = pl.col("_day") < _day_number(policy.starts[0])
+        if policy.ends[0] is not None:
+            outside_expr = outside_expr | (pl.col("_day") > _day_number(policy.ends[0]))
+        outside = int(frame.select(outside_expr.sum()).item())
+    return Streamed(
+        result=result,
+        outside_period=outside,
+        cost_controlled=int(frame["_control"].sum()),
+    )
