@@ -1,5 +1,6 @@
 """`python -m fupin.policy` — the settlement commands without Django, exit status 2 on bad input."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,56 @@ def test_bad_input_is_status_2_and_writes_nothing(tmp_path):
     )
     assert not out.exists()
     assert run("policy", "show", "nowhere").returncode == 2
+
+
+def allocator_options(env: dict[str, str]) -> dict[str, str]:
+    """The options Polars' allocator (jemalloc) ran `python -m fupin.policy policy list` with,
+    as its statistics at exit print them."""
+    done = subprocess.run(
+        [sys.executable, "-m", "fupin.policy", "policy", "list"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"} | env,
+    )
+    assert done.returncode == 0, done.stderr
+    options = {}
+    for line in done.stderr.splitlines():
+        name, _, value = line.strip().partition(": ")
+        if name.startswith("opt."):
+            options[name] = value.split(" ")[0]
+    return options
+
+
+def test_the_command_keeps_freed_memory_unless_the_caller_chose():
+    """The command sets Polars' allocator for its own process, before Polars is loaded, only
+    when the caller has not: a caller's own choice (here: statistics at exit) stands alone."""
+    chosen = allocator_options({"_RJEM_MALLOC_CONF": "stats_print:true"})
+    assert chosen["opt.narenas"] != "1" and chosen["opt.dirty_decay_ms"] != "-1"
+    code = (
+        "import os, runpy, sys; sys.argv = ['fupin.policy', 'policy', 'list']\n"
+        "try:\n    runpy.run_module('fupin.policy', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(os.environ['_RJEM_MALLOC_CONF'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    settings = done.stdout.strip().splitlines()[-1].split(",")
+    assert {"narenas:1", "dirty_decay_ms:-1", "muzzy_decay_ms:-1"} <= set(settings)
+
+
+def test_the_allocator_reads_its_options_set_from_python_before_polars_loads():
+    """What the command relies on: set in `os.environ` before `import polars`, they take."""
+    code = (
+        "import os; os.environ['_RJEM_MALLOC_CONF'] = 'stats_print:true,narenas:1'\n"
+        "import polars as pl; pl.Series([1, 2]).sum()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert done.returncode == 0
+    assert "opt.narenas: 1" in done.stderr

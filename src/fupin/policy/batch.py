@@ -151,7 +151,10 @@ def _disease_in(listing: dict[str, list[int]], slot: pl.Expr) -> pl.Expr:
         listed = sorted(next(x for x in lists if x))
         pattern = "^(?:" + "|".join(re.escape(p) for p in listed) + ")"
         hit = code.str.contains(pattern).fill_null(False)
-        return hit if all(lists) else hit & (_lookup([int(bool(x)) for x in lists], slot) == 1)
+        if all(lists):
+            return hit
+        # The slots that have the list, as a set test: several times cheaper than a gather.
+        return hit & slot.is_in([i for i, x in enumerate(lists) if x])
     if not any(lists):
         return pl.lit(False)
     return pl.any_horizontal(
@@ -457,7 +460,8 @@ def settle_frame(
             claims = claims.with_columns(default.alias(name))
     span = _spans(policy, claims, claims["admission_date"], first_row)
     has_transfer = any(t.transfer_once) and bool(claims["transfer"].any())
-    kinds, compact = compact_columns(policy, pl.lit(span), has_transfer)
+    slot = pl.lit(span) * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
+    kinds, compact = compact_columns(policy, slot, has_transfer)
     # Only these numbers are sorted and settled, not the claims' text columns; in one chunk, as
     # gathering from many chunks (one per block the reader read) is several times slower.
     df = claims.select(compact).rechunk()
@@ -468,13 +472,13 @@ def settle_frame(
 
 
 def compact_columns(
-    policy: CompiledPolicy, span: pl.Expr, has_transfer: bool
+    policy: CompiledPolicy, slot_of_row: pl.Expr, has_transfer: bool
 ) -> tuple[_Kinds, list[pl.Expr]]:
     """What settling needs of typed claims (rehab cost and transfer columns included), as four
     columns: `_kind` (see `_Kinds`), `_total` and `_in` (in policy, with rehabilitation items
-    where in scope) in fen, `_day` (day number); `span` is each row's span of the policy."""
+    where in scope) in fen, `_day` (day number); `slot_of_row` is each row's slot: its span of
+    the policy × the number of categories + its category's index."""
     t = policy.tables
-    slot_of_row = span * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
     in_policy = pl.col("in_policy_cost")
     if any(t.rehab):  # 新增医疗康复项目: in scope where the slot's pack says so
         in_policy = in_policy + pl.col("rehab_cost") * _lookup(t.rehab, slot_of_row)

@@ -36,7 +36,6 @@ from fupin.policy.claims import (
     OPTIONAL_COLUMNS,
     _duplicated,
     fast_typed,
-    one_of,
 )
 from fupin.policy.compiled import CompiledPolicy
 from fupin.policy.units import CATEGORIES
@@ -81,18 +80,12 @@ def _span_and_refused(policy: CompiledPolicy) -> tuple[pl.Expr, pl.Expr]:
     return span, refused.fill_null(True)
 
 
-def _cost_controlled(policy: CompiledPolicy, span: pl.Expr) -> pl.Expr:
-    """`batch.cost_controlled` of each row, as one expression."""
-    categories = policy.control_categories
-    if not categories:
+def _cost_controlled(policy: CompiledPolicy, slot: pl.Expr) -> pl.Expr:
+    """`batch.cost_controlled` of each row, as one expression. Its test of the category is left
+    out: a slot has a list of cost-controlled diseases only where its category is eligible."""
+    if not policy.control_categories:
         return pl.lit(False)
-    slot = span * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
-    return (
-        one_of("category", categories)
-        & (pl.col("visit_type") != "chronic_outpatient")
-        & pl.col("disease_code").is_not_null()
-        & _disease_in(policy.control_listed, slot)
-    ).fill_null(False)
+    return (pl.col("visit_type") != "chronic_outpatient") & _disease_in(policy.control_listed, slot)
 
 
 def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
@@ -120,14 +113,19 @@ def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
         return None
     span, refused = _span_and_refused(policy)
     has_transfer = any(policy.tables.transfer_once) and "transfer" in names
-    kinds, compact = compact_columns(policy, span, has_transfer)
+    # The slot once, read by several expressions below.
+    typed = typed.with_columns(
+        (span * len(CATEGORIES) + _index_in("category", CATEGORIES, None)).alias("_slot")
+    )
+    slot = pl.col("_slot")
+    kinds, compact = compact_columns(policy, slot, has_transfer)
     query = typed.select(
         "claim_id",
         pl.col("person_id").hash(seed=0).alias("_person"),
         pl.col("person_id").hash(seed=7).alias("_check"),
         *compact,
         (pl.col("_valid") & ~refused).alias("_valid"),
-        _cost_controlled(policy, span).alias("_control"),
+        _cost_controlled(policy, slot).alias("_control"),
     )
     try:
         frame = query.collect(engine="streaming")
