@@ -14,6 +14,9 @@ DJANGO_FREE = {"settle", "policy"}
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in DJANGO_FREE:
+        from fupin.policy.allocator import keep_freed_memory
+
+        keep_freed_memory()  # as `python -m fupin.policy` does, before Polars loads
         gc.disable()  # as in `python -m fupin.policy`: no collections while importing
         from fupin.policy.cli import main as policy_main
 
