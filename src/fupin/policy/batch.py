@@ -105,29 +105,34 @@ def hash_order(
     sharing those 48 bits are caught by the second hash (a double collision has odds near
     2⁻¹¹²). Ties on one day are settled by claim id for the few rows that need it.
     """
-    prefix = person_hash.rechunk() // _DAY_BITS
-    key = prefix * _DAY_BITS + day.cast(pl.UInt64)
+    prefix_mask = (1 << 64) - _DAY_BITS  # the high 48 bits of a u64
+    key = (person_hash.rechunk() & prefix_mask) | day.cast(pl.UInt64)
     order = key.arg_sort()
     sorted_key = key.gather(order)
-    tie = (sorted_key == sorted_key.shift(1)).fill_null(False) | (
-        sorted_key == sorted_key.shift(-1)
-    ).fill_null(False)
-    if tie.any():
-        positions = tie.arg_true()
+    same = _same_as_previous(sorted_key)
+    if same.any():
+        # Rows sharing (person prefix, day) with a neighbour: in claim-id order among themselves.
+        no = pl.Series([False])
+        positions = (pl.concat([no, same]) | pl.concat([same, no])).arg_true()
         rows = order.gather(positions)
         fixed = pl.DataFrame(
             {"row": rows, "key": key.gather(rows), "claim_id": claim_id.gather(rows)}
         ).sort("key", "claim_id")
         order = order.scatter(positions, fixed["row"])
-    sorted_prefix = (
-        sorted_key // _DAY_BITS
-    )  # the claim-id tie fix leaves the sorted keys as they are
+    # The claim-id tie fix leaves the sorted keys as they are.
+    sorted_prefix = sorted_key & prefix_mask
     sorted_check = check_hash.rechunk().gather(order)
-    new_prefix = (sorted_prefix != sorted_prefix.shift(1)).fill_null(True)
-    new_check = (sorted_check != sorted_check.shift(1)).fill_null(True)
+    yes = pl.Series([True])
+    new_prefix = pl.concat([yes, ~_same_as_previous(sorted_prefix)], rechunk=True)
+    new_check = pl.concat([yes, ~_same_as_previous(sorted_check)], rechunk=True)
     if (new_check & ~new_prefix).any():  # two persons share a hash prefix
         return None
-    return order, new_prefix, (sorted_key % _DAY_BITS).cast(pl.Int32)
+    return order, new_prefix, (sorted_key & (_DAY_BITS - 1)).cast(pl.Int32)
+
+
+def _same_as_previous(values: pl.Series) -> pl.Series:
+    """For rows 1…n−1: equal to the row before (compared on two views, no shifted copy)."""
+    return values.slice(1) == values.slice(0, values.len() - 1)
 
 
 class _Column:

@@ -137,7 +137,9 @@ def _fen_from_yuan(yuan: pl.Expr) -> pl.Expr:
     lies within 1e-4 of a whole number of fen exactly when the text has no third decimal.
     """
     fen = yuan * 100
-    ok = yuan.is_finite() & (yuan >= 0) & (yuan < 10**MAX_YUAN_DIGITS)
+    # No test of NaN or ±inf needed: Polars orders NaN above every number, so NaN and +inf fail
+    # `< 10**9` and −inf fails `>= 0`.
+    ok = (yuan >= 0) & (yuan < 10**MAX_YUAN_DIGITS)
     ok = ok & ((fen - fen.round()).abs() < 1e-4)
     return pl.when(ok).then(fen.round()).cast(pl.Int64)
 
