@@ -139,6 +139,33 @@ def test_a_year_of_claims_streamed_is_the_whole_table_to_the_fen(tmp_path):
     assert isinstance(report, SettleReport) and report.claims == 5_000
 
 
+def test_a_disease_written_several_ways_is_one_disease(tmp_path):
+    """Major diseases (重大疾病) and cost-controlled ones (单病种控费) are found once per distinct
+    code as written: lower case, spaces and a ideographic space around it change nothing, and
+    the report counts the cost-controlled stays of eligible persons only."""
+    written = ["c34.1", " C34.1", "C34.1\u3000", "n18.5", "N18.5 ", "c16", "J18", ""]
+    rows = [
+        one_claim(
+            claim_id=f"C{i}",
+            person_id=f"P{i % 3}",
+            category=["poor", "general", "dibao"][i % 3],
+            disease_code=code,
+            admission_date=f"2018-0{1 + i % 9}-0{1 + i % 7}",
+        )
+        for i, code in enumerate(written * 3)
+    ]
+    path = tmp_path / "claims.csv"
+    pl.DataFrame(rows).write_csv(path)
+    streamed = settle_csv(load_compiled("fuliang"), path)
+    assert streamed is not None
+    report = same_as_whole_table("fuliang", path)
+    assert isinstance(report, SettleReport)
+    # C16 and N18.5 are cost-controlled for 贫困户 and 低保 but not for general residents.
+    controlled = [r for r in rows if r["category"] != "general"]
+    listed = [r for r in controlled if r["disease_code"].strip().upper()[:3] in ("C16", "N18")]
+    assert report.cost_controlled == streamed.cost_controlled == len(listed) > 0
+
+
 def one_claim(**changes: str) -> dict[str, str]:
     return {
         "claim_id": "C1",

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from fupin.policy.schema import Pack
 
 PARTS = ("basic_pay", "critical_pay", "assistance_pay", "fallback_pay", "self_pay")
+# The components of a claim's kind that come from its disease code (and its slot): major disease
+# of the fixed-quota list, disease with one deductible a year.
+DISEASE_PARTS = ("major", "one")
 _DAY_BITS = 1 << 16
 _EPOCH = dt.date(1970, 1, 1)
 # Slots, levels and classes index the lookup tables: in Polars' own index type, a gather takes
@@ -228,9 +231,10 @@ class _Kinds:
             "level": 4,
             "cls": t.n_classes,
             "chronic": 2,
+            "transfer": 2 if has_transfer else 1,
+            # Last (least significant): the flags of the disease code (`DISEASE_PARTS`).
             "major": 2 if t.has_major else 1,
             "one": 2 if t.has_one_deductible else 1,
-            "transfer": 2 if has_transfer else 1,
         }
         # In encoding order: the first component is the most significant, as in `expr`.
         self.combos = [
@@ -240,12 +244,22 @@ class _Kinds:
 
     def expr(self, parts: dict[str, pl.Expr]) -> pl.Expr:
         """The kind of each row from its components (u32 expressions), Horner's rule."""
-        kind = None
-        for name, size in self.radix.items():
-            if size == 1:
-                continue
-            part = parts[name]
-            kind = part if kind is None else kind * size + part
+        return self.with_diseases(self.base(parts), parts)
+
+    def base(self, parts: dict[str, pl.Expr]) -> pl.Expr:
+        """The kind without its disease flags (`with_diseases` adds them)."""
+        kind = parts["slot"]
+        for name, size in list(self.radix.items())[1:]:
+            if size > 1 and name not in DISEASE_PARTS:
+                kind = kind * size + parts[name]
+        return kind.alias("_kind")
+
+    def with_diseases(self, base: pl.Expr, flags: dict[str, pl.Expr]) -> pl.Expr:
+        """The kind from `base` and the disease flags (u32 0/1)."""
+        kind = base
+        for name in DISEASE_PARTS:
+            if self.radix[name] > 1:
+                kind = kind * self.radix[name] + flags[name]
         return kind.alias("_kind")
 
     def values(self, fn: Callable[..., int]) -> list[int]:
@@ -477,12 +491,13 @@ def settle_frame(
 
 
 def compact_columns(
-    policy: CompiledPolicy, slot_of_row: pl.Expr, has_transfer: bool
+    policy: CompiledPolicy, slot_of_row: pl.Expr, has_transfer: bool, *, diseases: bool = True
 ) -> tuple[_Kinds, list[pl.Expr]]:
     """What settling needs of typed claims (rehab cost and transfer columns included), as four
     columns: `_kind` (see `_Kinds`), `_total` and `_in` (in policy, with rehabilitation items
     where in scope) in fen, `_day` (day number); `slot_of_row` is each row's slot: its span of
-    the policy × the number of categories + its category's index."""
+    the policy × the number of categories + its category's index. `diseases=False`: `_kind`
+    without the flags of the disease code (`disease_flags`), which the caller adds."""
     t = policy.tables
     in_policy = pl.col("in_policy_cost")
     if any(t.rehab):  # 新增医疗康复项目: in scope where the slot's pack says so
@@ -494,18 +509,26 @@ def compact_columns(
         "cls": _index_in("chronic_class", t.classes, 0) if t.classes else pl.lit(0, INDEX),
         "chronic": (pl.col("visit_type") == "chronic_outpatient").cast(INDEX),
     }
-    if t.has_major:
-        parts["major"] = _disease_in(t.major_listed, slot_of_row).cast(INDEX)
-    if t.has_one_deductible:
-        parts["one"] = _disease_in(t.one_listed, slot_of_row).cast(INDEX)
     if has_transfer:
         parts["transfer"] = pl.col("transfer").fill_null(False).cast(INDEX)
+    if diseases:
+        parts |= {name: flag.cast(INDEX) for name, flag in disease_flags(t, slot_of_row).items()}
     return kinds, [
-        kinds.expr(parts),
+        kinds.expr(parts) if diseases else kinds.base(parts),
         pl.col("total_cost").alias("_total"),
         in_policy.alias("_in"),
         pl.col("admission_date").cast(pl.Int32).alias("_day"),
     ]
+
+
+def disease_flags(t: Tables, slot: pl.Expr) -> dict[str, pl.Expr]:
+    """The kind's disease flags (`DISEASE_PARTS`) the policy has, of the `disease_code` column."""
+    flags = {}
+    if t.has_major:
+        flags["major"] = _disease_in(t.major_listed, slot)
+    if t.has_one_deductible:
+        flags["one"] = _disease_in(t.one_listed, slot)
+    return flags
 
 
 def settled_parts(

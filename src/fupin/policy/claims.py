@@ -285,11 +285,19 @@ def _parse_fast(raw: pl.DataFrame, pack: Any) -> pl.DataFrame | None:
     return out.drop("_valid")
 
 
-def fast_typed(raw: Frame, pack: Any) -> Frame | None:
+def clean_disease_code(code: pl.Expr) -> pl.Expr:
+    """A disease code as written → as checked and settled: trimmed, in upper case, null if empty
+    (`fast_typed`; `streamed` applies it to each distinct code of a file)."""
+    code = code.str.strip_chars()
+    return pl.when(code.str.len_bytes() > 0).then(code.str.to_uppercase())
+
+
+def fast_typed(raw: Frame, pack: Any, keep: tuple[str, ...] = ()) -> Frame | None:
     """The typed claims of `raw` (a DataFrame, or a LazyFrame: then streamed) and a `_valid`
     column: true in a row every cell of which is valid as it stands. None where the table's
     columns or the pack's classes are not for the happy path. A table is accepted on it when
     every row is valid and no claim number repeats (`_parse_fast`); `streamed` checks the same.
+    Columns in `keep` pass through as they are.
 
     The same expressions as `_parse`, but
     - a column where an empty cell is a fault anyway is not turned to nulls first: an empty
@@ -318,7 +326,6 @@ def fast_typed(raw: Frame, pack: Any) -> Frame | None:
     frame = raw.with_columns(
         pl.col("claim_id").str.strip_chars(),
         pl.col("person_id").str.strip_chars(),
-        pl.col("disease_code").str.strip_chars(),
         (pl.col("visit_type") == "chronic_outpatient").alias("_chronic"),
         *(pl.col(c).cast(pl.Float64, strict=False).alias(f"_{c}_yuan") for c in present),
     )
@@ -332,7 +339,6 @@ def fast_typed(raw: Frame, pack: Any) -> Frame | None:
 
     is_chronic = pl.col("_chronic")
     cls = nonempty("chronic_class")
-    code = pl.col("disease_code")
     day = pl.col("admission_date")
     row_checks = [
         one_of("category", CATEGORIES),
@@ -364,13 +370,14 @@ def fast_typed(raw: Frame, pack: Any) -> Frame | None:
         pl.col("visit_type"),
         pl.col("hospital_level").cast(pl.Int8, strict=False),
         pl.when(is_chronic).then(cls).alias("chronic_class"),
-        pl.when(code.str.len_bytes() > 0).then(code.str.to_uppercase()).alias("disease_code"),
+        clean_disease_code(pl.col("disease_code")).alias("disease_code"),
         day if schema["admission_date"] == pl.Date else _date_from_text(day),
         fen("total_cost").alias("total_cost"),
         fen("in_policy_cost").alias("in_policy_cost"),
         rehab_fen.alias("rehab_cost"),
         transfer_value.alias("transfer"),
         pl.all_horizontal(c.fill_null(False) for c in row_checks).alias("_ok"),
+        *keep,
     )
     total, in_policy, rehab_cost = (
         pl.col("total_cost"),

@@ -27,6 +27,7 @@ from fupin.policy.batch import (
     _disease_in,
     _index_in,
     compact_columns,
+    disease_flags,
     hash_order,
     settled_parts,
 )
@@ -35,6 +36,7 @@ from fupin.policy.claims import (
     COLUMNS,
     OPTIONAL_COLUMNS,
     _duplicated,
+    clean_disease_code,
     fast_typed,
 )
 from fupin.policy.compiled import CompiledPolicy
@@ -80,12 +82,24 @@ def _span_and_refused(policy: CompiledPolicy) -> tuple[pl.Expr, pl.Expr]:
     return span, refused.fill_null(True)
 
 
-def _cost_controlled(policy: CompiledPolicy, slot: pl.Expr) -> pl.Expr:
-    """`batch.cost_controlled` of each row, as one expression. Its test of the category is left
-    out: a slot has a list of cost-controlled diseases only where its category is eligible."""
-    if not policy.control_categories:
-        return pl.lit(False)
-    return (pl.col("visit_type") != "chronic_outpatient") & _disease_in(policy.control_listed, slot)
+def _by_code(
+    codes: pl.Series, n_slots: int, flags: dict[str, pl.Expr], code: pl.Expr, slot: pl.Expr
+) -> dict[str, pl.Expr]:
+    """Each row's `flags` (expressions of `disease_code` and `_slot`), worked out once for each
+    distinct disease code as written (`codes`, by the number `code` gives each row) in each slot
+    and looked up: a file has few distinct codes, and the trimming, upper-casing and prefix
+    tests of each code are then done a few thousand times instead of a million."""
+    if not flags:
+        return {}
+    grid = pl.select(
+        clean_disease_code(
+            pl.lit(codes).gather(pl.int_range(codes.len() * n_slots) // n_slots)
+        ).alias("disease_code"),
+        (pl.int_range(codes.len() * n_slots, dtype=INDEX) % n_slots).alias("_slot"),
+    )
+    tables = grid.select(flag.fill_null(False).alias(name) for name, flag in flags.items())
+    row = code * n_slots + slot
+    return {name: pl.lit(tables[name]).gather(row).fill_null(False).cast(INDEX) for name in flags}
 
 
 def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
@@ -108,7 +122,10 @@ def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
         schema_overrides={c: pl.Float64 for c in AMOUNT_COLUMNS if c in names},
         encoding="utf8",
     ).select(present)
-    typed = fast_typed(source, policy)
+    # The disease code as written, numbered by its distinct values (`_by_code`).
+    codes = pl.Categorical(pl.Categories.random())
+    source = source.with_columns(pl.col("disease_code").alias("_code_written"))
+    typed = fast_typed(source, policy, keep=("_code_written",))
     if typed is None:
         return None
     span, refused = _span_and_refused(policy)
@@ -117,15 +134,16 @@ def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
     typed = typed.with_columns(
         (span * len(CATEGORIES) + _index_in("category", CATEGORIES, None)).alias("_slot")
     )
-    slot = pl.col("_slot")
-    kinds, compact = compact_columns(policy, slot, has_transfer)
+    kinds, compact = compact_columns(policy, pl.col("_slot"), has_transfer, diseases=False)
     query = typed.select(
         "claim_id",
         pl.col("person_id").hash(seed=0).alias("_person"),
         pl.col("person_id").hash(seed=7).alias("_check"),
         *compact,
         (pl.col("_valid") & ~refused).alias("_valid"),
-        _cost_controlled(policy, slot).alias("_control"),
+        "_slot",
+        (pl.col("visit_type") != "chronic_outpatient").alias("_stay"),
+        pl.col("_code_written").cast(codes).to_physical().alias("_code"),
     )
     try:
         frame = query.collect(engine="streaming")
@@ -140,7 +158,19 @@ def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
     order = hash_order(frame["_person"], frame["_check"], day, frame["claim_id"])
     if order is None:
         return None
-    df = frame.select("_kind", "_total", "_in", "_day").rechunk()
+    slot = pl.col("_slot")
+    flags = disease_flags(policy.tables, slot)
+    if policy.control_categories:
+        # 单病种控费 (`batch.cost_controlled`) without its test of the category: a slot has a
+        # list of cost-controlled diseases only where its category is eligible.
+        flags["_control"] = _disease_in(policy.control_listed, slot)
+    by_code = _by_code(
+        codes.categories.to_series(), len(policy.tables.ip_cap), flags, pl.col("_code"), slot
+    )
+    control = by_code.pop("_control", pl.lit(0, INDEX))
+    df = frame.select(
+        kinds.with_diseases(pl.col("_kind"), by_code), "_total", "_in", "_day"
+    ).rechunk()
     result = settled_parts(frame["claim_id"], df, order, kinds)
     outside = 0
     if policy.at is not None:
@@ -151,5 +181,5 @@ def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
     return Streamed(
         result=result,
         outside_period=outside,
-        cost_controlled=int(frame["_control"].sum()),
+        cost_controlled=int(frame.select((pl.col("_stay") & (control == 1)).sum()).item()),
     )
