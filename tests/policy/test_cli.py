@@ -98,3 +98,41 @@ def test_the_allocator_reads_its_options_set_from_python_before_polars_loads():
     )
     assert done.returncode == 0
     assert "opt.narenas: 1" in done.stderr
+
+
+def test_a_file_that_cannot_be_read_is_named_in_chinese(tmp_path):
+    """Damaged files of every kind: status 2, a Chinese reason, no traceback, no English text of
+    the reader, no output file."""
+    files = {
+        # neither UTF-8 nor GBK after a good header
+        "random.csv": (HEADER + "\nC1,").encode() + b"\xff\xfe" * 50 + b"\n",
+        "quotes.csv": (
+            HEADER + '\nC1,P1,poor,inpatient,2,,J18,2018-03-01,100,90\n"C2,P2\n'
+        ).encode(),
+        "random.xlsx": bytes(range(256)) * 8,
+        "zip.xlsx": b"PK\x03\x04 not a workbook",
+        "random.parquet": b"PAR1 not parquet",
+    }
+    for name, content in files.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        out = tmp_path / "out.csv"
+        done = run("settle", "--policy", "fuliang", "--claims", str(path), "--out", str(out))
+        assert done.returncode == 2, (name, done.stderr)
+        assert "Traceback" not in done.stderr, (name, done.stderr)
+        text = done.stdout + done.stderr
+        assert f"文件：无法读取文件 {name}：" in text, (name, text)
+        reason = text.split(f"{name}：", 1)[1]
+        assert not any(
+            "a" <= ch.lower() <= "z"
+            for ch in reason.replace("UTF-8", "")
+            .replace("GBK", "")
+            .replace("CSV", "")
+            .replace("Excel", "")
+            .replace("xlsx", "")
+            .replace("Parquet", "")
+        ), (
+            name,
+            reason,
+        )
+        assert not out.exists()

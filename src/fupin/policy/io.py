@@ -110,10 +110,30 @@ def read_claims_file(path: str | os.PathLike[str], *, typed: bool = False) -> pl
         else:
             raw = _read_excel(path)
     except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError, ValueError) as exc:
-        raise ClaimsError([Fault(None, None, f"无法读取文件 {path.name}：{exc}")]) from exc
+        raise ClaimsError([Fault(None, None, _unreadable(path, exc))]) from exc
+    except Exception as exc:  # the Excel reader's own errors (python_calamine.CalamineError …)
+        if type(exc).__module__.split(".")[0] != "python_calamine":
+            raise
+        raise ClaimsError([Fault(None, None, _unreadable(path, exc))]) from exc
     raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
     present = [c for c in (*COLUMNS, *OPTIONAL_COLUMNS) if c in raw.columns]
     return raw.select(_typed_or_text(c, raw.schema[c], typed_raw is not None) for c in present)
+
+
+def _unreadable(path: Path, exc: BaseException) -> str:
+    """Why a claims file cannot be read, in the users' words: the readers' own texts are English."""
+    why = {
+        ".csv": "CSV 格式有误（例如引号不成对，或某行的列数与表头不同）",
+        ".parquet": "不是有效的 Parquet 文件",
+    }.get(path.suffix.lower(), "不是有效的 Excel 文件（请用 Excel 打开后另存为 .xlsx）")
+    if isinstance(exc, UnicodeDecodeError):
+        why = (
+            f"既不是 UTF-8 也不是 GBK 编码的文本（第 {exc.start + 1} 个字节起无法识别），"
+            "请在 Excel 中另存为“CSV UTF-8”"
+        )
+    elif isinstance(exc, OSError) and not isinstance(exc, pl.exceptions.PolarsError):
+        why = "无法打开（没有读取权限，或文件正被其他程序占用）"
+    return f"无法读取文件 {path.name}：{why}"
 
 
 def _typed_or_text(column: str, dtype: pl.DataType, typed: bool) -> pl.Expr:

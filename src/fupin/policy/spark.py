@@ -172,9 +172,10 @@ def settle_spark(
         raise ClaimsError([Fault(None, None, f"找不到文件 {claims_path}")])
     try:
         claims, n_rows = read_claims(spark, claims_path)
-    except PySparkException as exc:
+    except PySparkException:
+        # Spark's own text is English: the users get the reason in theirs.
         raise ClaimsError(
-            [Fault(None, None, f"无法读取文件 {claims_path}：{str(exc).splitlines()[0][:200]}")]
+            [Fault(None, None, f"无法读取文件 {claims_path}：不是可读的 CSV 或 Parquet 文件")]
         ) from None
     n = partitions or partitions_for(spark, n_rows)
     # Arrow batches of up to 100,000 rows to each partition's worker (Spark's default is 10,000):
