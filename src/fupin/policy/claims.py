@@ -93,7 +93,9 @@ class Fault:
         if self.claim is not None:
             where = f"结算单 {self.claim}"
         else:
-            where = f"第 {self.row} 行" if self.row is not None else "表头" if self.column else "文件"
+            where = (
+                f"第 {self.row} 行" if self.row is not None else "表头" if self.column else "文件"
+            )
         if self.column:
             name = COLUMN_NAMES.get(self.column, self.column)
             where += f"，列 {self.column}（{name}）" if codes else f"，“{name}”"
