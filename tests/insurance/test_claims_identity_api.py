@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from fupin import liveness
+from fupin import jobprogress, liveness
 from fupin.access.models import AuditEntry
 from fupin.insurance.claims import identity_import, imports
 from fupin.insurance.claims.models import ClaimImport, IdentityImport, ImportState
@@ -113,12 +113,12 @@ def test_page_polls_with_rows_percentage_then_shows_the_preview(
     progress = reverse("insurance:claims_identity_progress", args=[job.pk])
     # Half-way through a 200-row file, as a live job (holding its lock) reports it.
     IdentityImport.objects.filter(pk=job.pk).update(
-        step="正在逐行检查", rows_total=200, rows_done=50
+        step="第 1/4 步：逐行检查", rows_total=200, rows_done=50
     )
     with liveness.holding(identity_import.LIVENESS, job.pk):
         poll = c.get(progress, HTTP_HX_REQUEST="true")
         text = poll.content.decode()
-        assert "HX-Refresh" not in poll and "已检查 50 / 200 行" in text
+        assert "HX-Refresh" not in poll and "第 1/4 步：逐行检查，已处理 50 / 200 行" in text
         assert 'data-width="25"' in text
         assert c.get(f"{API}/{job.pk}").json()["percent"] == 25
     IdentityImport.objects.filter(pk=job.pk).update(step="", rows_total=0, rows_done=0)
@@ -130,7 +130,7 @@ def test_page_polls_with_rows_percentage_then_shows_the_preview(
 
 def test_the_job_reports_rows_as_it_checks_them(people, town_a_user, monkeypatch):
     a, _, _ = people
-    seen: list[tuple[int, int | None]] = []
+    seen: list[tuple[str, int, int]] = []
 
     class Every(Reporter):  # no throttling, and a record of what was reported (on PostgreSQL inside
         # the test's transaction the reporter's own connection cannot see the uncommitted job row)
@@ -139,13 +139,23 @@ def test_the_job_reports_rows_as_it_checks_them(people, town_a_user, monkeypatch
 
         def __call__(self, **fields):
             super().__call__(**fields)
-            seen.append((fields["rows_done"], fields.get("rows_total")))
+            seen.append((fields["step"], fields["rows_done"], fields["rows_total"]))
 
     monkeypatch.setattr(identity_import, "PROGRESS_EVERY", 2)
-    monkeypatch.setattr(identity_import.jobprogress, "Reporter", Every)
+    monkeypatch.setattr(jobprogress, "Reporter", Every)
     rows = [f"{a.id_number},,低保,2018-0{m}-01,2018-0{m}-02,文{m}" for m in range(1, 6)]
     upload(login(town_a_user), csv(*rows))
-    assert seen == [(0, 5), (0, None), (2, None), (4, None)]
+    check, persons, overlaps, preview = (
+        "第 1/4 步：逐行检查",
+        "第 2/4 步：查找人员（按身份证号）",
+        "第 3/4 步：核对期间重叠",
+        "第 4/4 步：写入预览",
+    )
+    assert seen == [
+        (check, 0, 5), (check, 2, 5), (check, 4, 5), (check, 5, 5),
+        (persons, 0, 5), (persons, 5, 5), (overlaps, 0, 5), (overlaps, 5, 5),
+        (preview, 0, 5), (preview, 5, 5),
+    ]  # fmt: skip
     job = IdentityImport.objects.get()
     assert (job.state, job.rows_done, job.rows_total, job.percent) == ("ready", 5, 5, 100)
 
@@ -264,7 +274,7 @@ def test_an_abandoned_check_is_failed_with_the_reason(people, town_a_user):
     job = identity_import.create_import(user=town_a_user, filename="a.csv", content=csv())
     got = login(town_a_user).get(f"{API}/{job.pk}").json()
     assert got["state"] == "reading"  # still queued: nobody took it yet
-    IdentityImport.objects.filter(pk=job.pk).update(step="正在逐行检查")
+    IdentityImport.objects.filter(pk=job.pk).update(step="第 2/4 步：查找人员（按身份证号）")
     got = login(town_a_user).get(f"{API}/{job.pk}").json()
     assert got["state"] == "failed" and "意外退出" in got["message"]
 
@@ -282,7 +292,7 @@ def test_two_confirms_at_once_record_once(people, town_a_user):
 # -- the claims upload's check reports rows too -------------------------------------------------
 def test_claim_upload_check_reports_rows_done_and_percent(make_household, town_a_user, monkeypatch):
     p = Person.objects.get(household=make_household(TOWN_A, members=1))
-    seen: list[tuple[int, int | None]] = []
+    seen: list[tuple[int, int]] = []
 
     class Every(Reporter):
         def __init__(self, model, pk, **kw):
@@ -290,10 +300,11 @@ def test_claim_upload_check_reports_rows_done_and_percent(make_household, town_a
 
         def __call__(self, **fields):
             super().__call__(**fields)
-            seen.append((fields["rows_done"], fields.get("rows_total")))
+            if fields["step"] == "第 1/6 步：逐行检查":
+                seen.append((fields["rows_done"], fields["rows_total"]))
 
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
-    monkeypatch.setattr(imports.jobprogress, "Reporter", Every)
+    monkeypatch.setattr(jobprogress, "Reporter", Every)
     rows = [
         f"ZY{i},{p.id_number},,县医院,住院,二级,,2018-03-0{i},100.00,80.00" for i in range(1, 6)
     ]
@@ -301,14 +312,14 @@ def test_claim_upload_check_reports_rows_done_and_percent(make_household, town_a
     r = c.post(
         "/api/v1/insurance/claim-imports", {"file": SimpleUploadedFile("a.csv", claims_csv(*rows))}
     )
-    assert seen == [(0, 5), (0, None), (2, None), (4, None)]
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
     body = r.json()
     assert (body["state"], body["rows_done"], body["percent"]) == ("ready", 5, 100)
     job = ClaimImport.objects.get()
-    ClaimImport.objects.filter(pk=job.pk).update(state=ImportState.READING, step="正在逐行检查", rows_total=8,
+    ClaimImport.objects.filter(pk=job.pk).update(state=ImportState.READING, step="第 1/6 步：逐行检查", rows_total=8,
                                                  rows_done=6)  # fmt: skip
     with liveness.holding(imports.LIVENESS, job.pk):
         poll = c.get(
             reverse("insurance:claims_import_progress", args=[job.pk]), HTTP_HX_REQUEST="true"
         )
-    assert "已检查 6 / 8 行" in poll.content.decode() and 'data-width="75"' in poll.content.decode()
+    assert "已处理 6 / 8 行" in poll.content.decode() and 'data-width="75"' in poll.content.decode()

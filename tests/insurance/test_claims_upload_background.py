@@ -125,7 +125,9 @@ def test_hostile_files_fail_in_the_background_in_chinese(content, name, fault, t
 
 def test_an_upload_abandoned_by_a_dead_worker_is_failed(person, town_a_user):
     job = imports.create_import(user=town_a_user, filename="a.csv", content=bad_rows(person, 1))
-    ClaimImport.objects.filter(pk=job.pk).update(step="正在校验：已读取 2 行")
+    ClaimImport.objects.filter(pk=job.pk).update(
+        step="第 3/6 步：核对入院当日的人员类别和慢性病医疗证"
+    )
     page = (
         login(town_a_user).get(reverse("insurance:claims_import", args=[job.pk])).content.decode()
     )

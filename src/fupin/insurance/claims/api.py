@@ -51,11 +51,15 @@ class ImportOut(Schema):
     state_name: str
     message: str
     rows_total: int
-    rows_done: int = Field(description="后台已逐行检查的行数（state 为 reading 时）")
-    percent: int = Field(description="读取校验进度（%）")
+    rows_done: int = Field(
+        description="后台读取校验当前这一步已处理的行数（state 为 reading 时；总数为 rows_total）"
+    )
+    percent: int = Field(description="读取校验当前这一步的进度（%）")
     rows_rejected: int
     unknown_persons: list = Field(description="[[行号, 脱敏身份证号, 文件中的姓名], …]")
-    step: str = Field(description="读取校验进行到哪一步（state 为 reading 时）")
+    step: str = Field(
+        description="读取校验进行到哪一步（state 为 reading 时），如“第 2/4 步：查找人员（按身份证号）”"
+    )
     faults: list[dict] = Field(
         description="有误的行（最多 500 行；全部见页面的错误清单 xlsx）：行号、列、原因"
     )
@@ -617,11 +621,15 @@ class IdentityImportOut(Schema):
     filename: str
     state: str
     state_name: str
-    step: str = Field(description="读取校验进行到哪一步（state 为 reading 时）")
+    step: str = Field(
+        description="读取校验进行到哪一步（state 为 reading 时），如“第 2/4 步：查找人员（按身份证号）”"
+    )
     message: str
     rows_total: int
-    rows_done: int = Field(description="后台已逐行检查的行数")
-    percent: int = Field(description="读取校验进度（%）")
+    rows_done: int = Field(
+        description="后台读取校验当前这一步已处理的行数（state 为 reading 时；总数为 rows_total）"
+    )
+    percent: int = Field(description="读取校验当前这一步的进度（%）")
     rows_rejected: int
     faults: list[dict] = Field(
         description="有误的行（最多 500 行；全部见页面的错误清单 xlsx）：行号、列、原因"
@@ -659,7 +667,7 @@ def identity_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
 
 @router.get("/insurance/identity-imports/{pk}", response=IdentityImportOut)
 def identity_import_status(request: HttpRequest, pk: Id) -> IdentityImport:
-    """一次名单导入：状态、步骤、已检查/总行数、有误的行和预览."""
+    """一次名单导入：状态、步骤（第 n/N 步）及其已处理/总行数、有误的行和预览."""
     return _identity_job(request, pk)
 
 

@@ -8,7 +8,7 @@ keeps the whole file out; the merge records every period through
 
 The file is read and checked in the background (`start_import` queues `tasks.identity_stage_task`
 once the job row commits): the upload request only stores it, the page and `GET
-/api/v1/insurance/identity-imports/{pk}` poll the step and rows checked / total."""
+/api/v1/insurance/identity-imports/{pk}` poll the numbered step and its rows done / total."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
-from fupin import jobprogress
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import (
@@ -75,7 +74,7 @@ def create_import(*, user: User, filename: str, content: bytes) -> IdentityImpor
     check_upload_size(len(content))
     return IdentityImport.objects.create(filename=os.path.basename(filename)[:200], content=content,
                                          area_code=area_code_of(user) or "", created_by=user,
-                                         step="排队等待读取")  # fmt: skip
+                                         step=uploadjob.QUEUED)  # fmt: skip
 
 
 def start_import(*, user: User, filename: str, content: bytes) -> IdentityImport:
@@ -124,9 +123,13 @@ def _cell(f: Field, raw: object) -> tuple[object, str | None]:
     return text, None
 
 
+STEPS = (uploadjob.ROW_CHECK, "查找人员（按身份证号）", "核对期间重叠", "写入预览")
+
+
 def stage(job: IdentityImport, *, user: User) -> IdentityImport:
-    """Read and check the file into staging, reporting rows checked; no period is recorded yet."""
-    IdentityImport.objects.filter(pk=job.pk).update(step="正在读取文件", rows_done=0)
+    """Read and check the file into staging, reporting each numbered step with rows done / total
+    (`uploadjob.Steps`); no period is recorded yet."""
+    IdentityImport.objects.filter(pk=job.pk).update(step=uploadjob.READING, rows_done=0)
     try:
         rows = reader.raw_rows(bytes(job.content), job.filename, upload_limits())
         table = reader.find_table(rows, FIELDS)
@@ -139,69 +142,74 @@ def stage(job: IdentityImport, *, user: User) -> IdentityImport:
     by_name = {f.name: f for f in FIELDS}
     header = lambda name: table.headers.get(name, by_name[name].label)  # noqa: E731
     staged: list[dict] = []
-    total = len(table.rows)
-    report = jobprogress.Reporter(IdentityImport, job.pk)
-    report(step="正在逐行检查", rows_total=total, rows_done=0)
-    for row_no, cells in table.rows:
-        if len(staged) % PROGRESS_EVERY == 0:
-            report(step="正在逐行检查", rows_done=len(staged))
-        v: dict = {"row_no": row_no, "errors": []}
-        for name, j in table.columns.items():
-            value, fault = _cell(by_name[name], cells[j] if j < len(cells) else None)
-            if fault:
-                v["errors"].append([header(name), fault])
-            elif value is None and by_name[name].required:
-                v["errors"].append([header(name), "必填项为空"])
-            else:
-                v[name] = value
-        for name in (
-            "id_number",
-            "identity",
-            "start",
-            "reason",
-        ):  # a required column missing from the file
-            if name not in table.columns:
-                v["errors"].append([by_name[name].label, "文件中没有这一列"])
-        if v.get("id_number") is not None:
-            try:
-                v["id_number"] = parse_id_number(v["id_number"]).value
-            except IdNumberError as exc:
-                v["errors"].append([header("id_number"), str(exc)])
-                v["id_number"] = None
-        if v.get("start") and v.get("end") and v["end"] < v["start"]:
-            v["errors"].append([header("end"), f"终止日期 {v['end']} 早于起始日期 {v['start']}"])
-        staged.append(v)
-    report.close()
-    IdentityImport.objects.filter(pk=job.pk).update(
-        step="正在核对登记人员和已登记期间", rows_done=total
-    )
-    _validate(staged, header, user)
-    IdentityImport.objects.filter(pk=job.pk).update(step=f"正在写入暂存：{total} 行")
-    objs = [
-        IdentityImportRow(
-            job=job,
-            row_no=v["row_no"],
-            errors=v["errors"],
-            id_number=v.get("id_number"),
-            name=v.get("name"),
-            person_id=v.get("person_id"),
-            identity=v.get("identity"),
-            start=v.get("start"),
-            end=v.get("end"),
-            reason=v.get("reason"),
-        )
-        for v in staged
-    ]
-    with transaction.atomic():
-        IdentityImportRow.objects.filter(job=job).delete()
-        IdentityImportRow.objects.bulk_create(objs, batch_size=2000)
-        IdentityImport.objects.filter(pk=job.pk).update(
-            state=ImportState.READY if staged else ImportState.FAILED, rows_total=len(staged),
-            rows_rejected=sum(1 for v in staged if v["errors"]), message="" if staged else "文件中没有数据行",
-            rows_done=len(staged), step="",
-        )  # fmt: skip
+    steps = uploadjob.Steps(IdentityImport, job.pk, STEPS, len(table.rows))
+    try:
+        for row_no, cells in table.rows:
+            if len(staged) % PROGRESS_EVERY == 0:
+                steps(uploadjob.ROW_CHECK, len(staged))
+            staged.append(_check_row(row_no, cells, table, by_name, header))
+        steps(uploadjob.ROW_CHECK, len(staged))
+        _validate(staged, header, user, steps)
+        with transaction.atomic():
+            IdentityImportRow.objects.filter(job=job).delete()
+            for batch in steps.batches(STEPS[-1], staged):
+                IdentityImportRow.objects.bulk_create(_row(job, v) for v in batch)
+            steps.close()  # before the final state: never two writers of the job row at once
+            IdentityImport.objects.filter(pk=job.pk).update(
+                state=ImportState.READY if staged else ImportState.FAILED, rows_total=len(staged),
+                rows_rejected=sum(1 for v in staged if v["errors"]), message="" if staged else "文件中没有数据行",
+                rows_done=len(staged), step="",
+            )  # fmt: skip
+    finally:
+        steps.close()
     job.refresh_from_db()
     return job
+
+
+def _check_row(
+    row_no: int,
+    cells: list,
+    table: reader.Table,
+    by_name: dict[str, Field],
+    header: Callable[[str], str],
+) -> dict:
+    """One row of the file with the faults of its own cells."""
+    v: dict = {"row_no": row_no, "errors": []}
+    for name, j in table.columns.items():
+        value, fault = _cell(by_name[name], cells[j] if j < len(cells) else None)
+        if fault:
+            v["errors"].append([header(name), fault])
+        elif value is None and by_name[name].required:
+            v["errors"].append([header(name), "必填项为空"])
+        else:
+            v[name] = value
+    for name in ("id_number", "identity", "start", "reason"):  # a required column not in the file
+        if name not in table.columns:
+            v["errors"].append([by_name[name].label, "文件中没有这一列"])
+    if v.get("id_number") is not None:
+        try:
+            v["id_number"] = parse_id_number(v["id_number"]).value
+        except IdNumberError as exc:
+            v["errors"].append([header("id_number"), str(exc)])
+            v["id_number"] = None
+    if v.get("start") and v.get("end") and v["end"] < v["start"]:
+        v["errors"].append([header("end"), f"终止日期 {v['end']} 早于起始日期 {v['start']}"])
+    return v
+
+
+def _row(job: IdentityImport, v: dict) -> IdentityImportRow:
+    return IdentityImportRow(
+        job=job,
+        row_no=v["row_no"],
+        errors=v["errors"],
+        id_number=v.get("id_number"),
+        name=v.get("name"),
+        person_id=v.get("person_id"),
+        identity=v.get("identity"),
+        start=v.get("start"),
+        end=v.get("end"),
+        reason=v.get("reason"),
+    )
 
 
 def _overlaps(
@@ -211,51 +219,61 @@ def _overlaps(
     return a_start <= (b_end or far) and b_start <= (a_end or far)
 
 
-def _validate(staged: list[dict], header: Callable[[str], str], user: User) -> None:
-    ids = sorted({v["id_number"] for v in staged if v.get("id_number")})
+def _validate(
+    staged: list[dict], header: Callable[[str], str], user: User, steps: uploadjob.Steps
+) -> None:
+    """The whole-file checks, in batches of the file's rows with each step's progress."""
     persons: dict[str, Person] = {}
-    for i in range(0, len(ids), 2000):
-        for p in Person.objects.filter(id_number__in=ids[i : i + 2000]).only(
+    for batch in steps.batches(STEPS[1], staged):
+        ids = {v["id_number"] for v in batch if v.get("id_number")} - persons.keys()
+        for p in Person.objects.filter(id_number__in=sorted(ids)).only(
             "id", "id_number", "name", "village_code"
         ):
             persons[p.id_number] = p
-    for v in staged:
-        number = v.get("id_number")
-        if number is None:
-            continue
-        p = persons.get(number)
-        if p is None:
-            v["errors"].append(
-                [header("id_number"), f"身份证号 {mask(number)} 不在建档立卡登记中（不按姓名匹配）"]
-            )
-        elif not area_code_in_scope(user, p.village_code):
-            v["errors"].append([header("id_number"), "该人员不在本辖区"])
-        elif v.get("name") and v["name"] != p.name:
-            v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
-        else:
-            v["person_id"] = p.pk
-    existing: dict[tuple[int, str], list[IdentityPeriod]] = defaultdict(list)
-    linked = sorted({v["person_id"] for v in staged if v.get("person_id")})
-    for i in range(0, len(linked), 2000):
-        for period in IdentityPeriod.objects.filter(person_id__in=linked[i : i + 2000]):
-            existing[(period.person_id, period.identity)].append(period)
-    seen: dict[tuple[int, str], list[dict]] = defaultdict(list)
-    for v in staged:
-        if not (v.get("person_id") and v.get("identity") and v.get("start")) or v["errors"]:
-            continue
-        key = (v["person_id"], v["identity"])
-        label = SpecialIdentity(v["identity"]).label
-        for other in existing[key]:
-            if _overlaps(v["start"], v.get("end"), other.start, other.end):
-                v["errors"].append([header("start"), f"{label}期间与已登记的 {other} 重叠"])
-                break
-        for earlier in seen[key]:
-            if _overlaps(v["start"], v.get("end"), earlier["start"], earlier.get("end")):
+        for v in batch:
+            number = v.get("id_number")
+            if number is None:
+                continue
+            p = persons.get(number)
+            if p is None:
                 v["errors"].append(
-                    [header("start"), f"与本文件第 {earlier['row_no']} 行的{label}期间重叠"]
+                    [
+                        header("id_number"),
+                        f"身份证号 {mask(number)} 不在建档立卡登记中（不按姓名匹配）",
+                    ]
                 )
-                break
-        seen[key].append(v)
+            elif not area_code_in_scope(user, p.village_code):
+                v["errors"].append([header("id_number"), "该人员不在本辖区"])
+            elif v.get("name") and v["name"] != p.name:
+                v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
+            else:
+                v["person_id"] = p.pk
+    existing: dict[tuple[int, str], list[IdentityPeriod]] = defaultdict(list)
+    read: set[int] = set()
+    seen: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for batch in steps.batches(STEPS[2], staged):
+        # the recorded periods of the batch's persons not read yet: a later row of a person
+        # meets the same periods as the first
+        linked = {v["person_id"] for v in batch if v.get("person_id")} - read
+        read |= linked
+        for period in IdentityPeriod.objects.filter(person_id__in=sorted(linked)):
+            existing[(period.person_id, period.identity)].append(period)
+        for v in batch:
+            if not (v.get("person_id") and v.get("identity") and v.get("start")) or v["errors"]:
+                continue
+            key = (v["person_id"], v["identity"])
+            label = SpecialIdentity(v["identity"]).label
+            for other in existing[key]:
+                if _overlaps(v["start"], v.get("end"), other.start, other.end):
+                    v["errors"].append([header("start"), f"{label}期间与已登记的 {other} 重叠"])
+                    break
+            for earlier in seen[key]:
+                if _overlaps(v["start"], v.get("end"), earlier["start"], earlier.get("end")):
+                    v["errors"].append(
+                        [header("start"), f"与本文件第 {earlier['row_no']} 行的{label}期间重叠"]
+                    )
+                    break
+            seen[key].append(v)
 
 
 def merge(job: IdentityImport, *, user: User, request: HttpRequest | None = None) -> int:

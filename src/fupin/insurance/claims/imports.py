@@ -23,7 +23,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
-from fupin import jobprogress
 from fupin.access.audit import record
 from fupin.access.models import AuditAction, User
 from fupin.access.scope import (
@@ -157,7 +156,7 @@ def create_import(*, user: User, filename: str, content: bytes) -> ClaimImport:
         content=content,
         area_code=area_code_of(user) or "",
         created_by=user,
-        step="排队等待读取",
+        step=uploadjob.QUEUED,
     )
 
 
@@ -213,10 +212,20 @@ def _cell(f: Field, raw: object) -> tuple[object, str | None]:
     return text, None
 
 
+STEPS = (
+    uploadjob.ROW_CHECK,
+    "查找人员（按身份证号）",
+    "核对入院当日的人员类别和慢性病医疗证",
+    "查找已入库的结算单号",
+    "按结算规则校验费用和日期",
+    "写入预览",
+)
+
+
 def stage(job: ClaimImport, *, user: User) -> ClaimImport:
-    """Read and check the file into staging, reporting rows checked / total (`jobprogress`) so the
-    page shows a percentage; nothing is stored as a claim yet."""
-    _step(job, "正在读取文件", rows_done=0)
+    """Read and check the file into staging, reporting each numbered step with rows done / total
+    (`uploadjob.Steps`) so the page shows a percentage; nothing is stored as a claim yet."""
+    _step(job, uploadjob.READING, rows_done=0)
     try:
         rows = reader.raw_rows(bytes(job.content), job.filename, upload_limits())
         table = reader.find_table(rows, FIELDS)
@@ -229,148 +238,159 @@ def stage(job: ClaimImport, *, user: User) -> ClaimImport:
     by_name = {f.name: f for f in FIELDS}
     header = lambda name: table.headers.get(name, by_name[name].label)  # noqa: E731
     staged: list[dict] = []
-    total = len(table.rows)
-    report = jobprogress.Reporter(ClaimImport, job.pk)
-    report(step="正在逐行检查", rows_total=total, rows_done=0)
-    for row_no, cells in table.rows:
-        if len(staged) % PROGRESS_EVERY == 0:
-            report(step="正在逐行检查", rows_done=len(staged))
-        values: dict = {"row_no": row_no, "errors": []}
-        for name, j in table.columns.items():
-            value, fault = _cell(by_name[name], cells[j] if j < len(cells) else None)
-            if fault:
-                values["errors"].append([header(name), fault])
-            elif value is None and by_name[name].required:
-                values["errors"].append([header(name), "必填项为空"])
-            else:
-                values[name] = value
-        if values.get("id_number") is not None:
-            try:
-                values["id_number"] = parse_id_number(values["id_number"]).value
-            except IdNumberError as exc:
-                values["errors"].append([header("id_number"), str(exc)])
-                values["id_number"] = None
-        staged.append(values)
-    report.close()
-    _step(job, f"正在校验：已读取 {len(staged)} 行", rows_total=total, rows_done=total)
-    unknown = _validate(staged, header, user)
-    _step(job, f"正在写入暂存：{len(staged)} 行")
-    objs = [
-        ClaimImportRow(
-            job=job,
-            row_no=v["row_no"],
-            errors=v["errors"],
-            claim_no=v.get("claim_no"),
-            id_number=v.get("id_number"),
-            name=v.get("name"),
-            person_id=v.get("person_id"),
-            village_code=v.get("village_code"),
-            hospital=v.get("hospital"),
-            visit_type=v.get("visit_type"),
-            hospital_level=v.get("hospital_level"),
-            disease_code=v.get("disease_code"),
-            admission_date=v.get("_date"),
-            total_fen=v.get("_total"),
-            in_policy_fen=v.get("_in"),
-            rehab_fen=v.get("_rehab"),
-            transfer=v.get("_transfer"),
-        )
-        for v in staged
-    ]
-    rejected = sum(1 for v in staged if v["errors"])
-    with transaction.atomic():
-        ClaimImportRow.objects.filter(job=job).delete()
-        ClaimImportRow.objects.bulk_create(objs, batch_size=2000)
-        message = "" if staged else "文件中没有结算单"
-        ClaimImport.objects.filter(pk=job.pk).update(
-            state=ImportState.READY if staged else ImportState.FAILED,
-            rows_total=len(staged),
-            rows_rejected=rejected,
-            unknown_persons=unknown,
-            validated_at=timezone.now(),
-            message=message,
-            step="",
-        )
+    steps = uploadjob.Steps(ClaimImport, job.pk, STEPS, len(table.rows))
+    try:
+        for row_no, cells in table.rows:
+            if len(staged) % PROGRESS_EVERY == 0:
+                steps(uploadjob.ROW_CHECK, len(staged))
+            values: dict = {"row_no": row_no, "errors": []}
+            for name, j in table.columns.items():
+                value, fault = _cell(by_name[name], cells[j] if j < len(cells) else None)
+                if fault:
+                    values["errors"].append([header(name), fault])
+                elif value is None and by_name[name].required:
+                    values["errors"].append([header(name), "必填项为空"])
+                else:
+                    values[name] = value
+            if values.get("id_number") is not None:
+                try:
+                    values["id_number"] = parse_id_number(values["id_number"]).value
+                except IdNumberError as exc:
+                    values["errors"].append([header("id_number"), str(exc)])
+                    values["id_number"] = None
+            staged.append(values)
+        steps(uploadjob.ROW_CHECK, len(staged))
+        unknown = _validate(staged, header, user, steps)
+        with transaction.atomic():
+            ClaimImportRow.objects.filter(job=job).delete()
+            for batch in steps.batches(STEPS[-1], staged):
+                ClaimImportRow.objects.bulk_create(_row(job, v) for v in batch)
+            steps.close()  # before the final state: never two writers of the job row at once
+            ClaimImport.objects.filter(pk=job.pk).update(
+                state=ImportState.READY if staged else ImportState.FAILED,
+                rows_total=len(staged),
+                rows_done=len(staged),
+                rows_rejected=sum(1 for v in staged if v["errors"]),
+                unknown_persons=unknown,
+                validated_at=timezone.now(),
+                message="" if staged else "文件中没有结算单",
+                step="",
+            )
+    finally:
+        steps.close()
     job.refresh_from_db()
     return job
 
 
-def _persons(ids: Iterable[str]) -> dict[str, Person]:
-    ids = sorted(set(ids))
-    out = {}
-    for i in range(0, len(ids), 2000):
-        for p in Person.objects.filter(id_number__in=ids[i : i + 2000]).only(
-            "id", "id_number", "name", "village_code", "household_id", "status", "dibao", "tekun"
-        ):
-            out[p.id_number] = p
-    return out
+def _row(job: ClaimImport, v: dict) -> ClaimImportRow:
+    return ClaimImportRow(
+        job=job,
+        row_no=v["row_no"],
+        errors=v["errors"],
+        claim_no=v.get("claim_no"),
+        id_number=v.get("id_number"),
+        name=v.get("name"),
+        person_id=v.get("person_id"),
+        village_code=v.get("village_code"),
+        hospital=v.get("hospital"),
+        visit_type=v.get("visit_type"),
+        hospital_level=v.get("hospital_level"),
+        disease_code=v.get("disease_code"),
+        admission_date=v.get("_date"),
+        total_fen=v.get("_total"),
+        in_policy_fen=v.get("_in"),
+        rehab_fen=v.get("_rehab"),
+        transfer=v.get("_transfer"),
+    )
 
 
-def _validate(staged: list[dict], header: Callable[[str], str], user: User) -> list[list]:
-    """Set-based checks; faults go to each row's `errors`. Returns the unknown persons listed."""
-    persons = _persons(v["id_number"] for v in staged if v.get("id_number"))
+def _persons(ids: Iterable[str], known: dict[str, Person]) -> None:
+    """The registry persons of `ids` not in `known` yet, added to it."""
+    ids = sorted(set(ids) - known.keys())
+    for p in Person.objects.filter(id_number__in=ids).only(
+        "id", "id_number", "name", "village_code", "household_id", "status", "dibao", "tekun"
+    ):
+        known[p.id_number] = p
+
+
+def _validate(
+    staged: list[dict], header: Callable[[str], str], user: User, steps: uploadjob.Steps
+) -> list[list]:
+    """Set-based checks, in batches of the file's rows with each step's progress; faults go to
+    each row's `errors`. Returns the unknown persons listed."""
+    persons: dict[str, Person] = {}
     unknown: list[list] = []
-    for v in staged:
-        number = v.get("id_number")
-        if number is None:
-            continue
-        p = persons.get(number)
-        if p is None:
-            v["errors"].append(
-                [
-                    header("id_number"),
-                    f"身份证号 {mask(number)} 不在建档立卡登记中：本行未导入（不按姓名匹配）",
-                ]
-            )
-            unknown.append([v["row_no"], mask(number), v.get("name") or ""])
-        elif not area_code_in_scope(user, p.village_code):
-            v["errors"].append([header("id_number"), "该人员不在本辖区"])
-        elif v.get("name") and v["name"] != p.name:
-            v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
-        else:
-            v["person_id"], v["village_code"] = p.pk, p.village_code
+    for batch in steps.batches(STEPS[1], staged):
+        _persons((v["id_number"] for v in batch if v.get("id_number")), persons)
+        for v in batch:
+            number = v.get("id_number")
+            if number is None:
+                continue
+            p = persons.get(number)
+            if p is None:
+                v["errors"].append(
+                    [
+                        header("id_number"),
+                        f"身份证号 {mask(number)} 不在建档立卡登记中：本行未导入（不按姓名匹配）",
+                    ]
+                )
+                unknown.append([v["row_no"], mask(number), v.get("name") or ""])
+            elif not area_code_in_scope(user, p.village_code):
+                v["errors"].append([header("id_number"), "该人员不在本辖区"])
+            elif v.get("name") and v["name"] != p.name:
+                v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
+            else:
+                v["person_id"], v["village_code"] = p.pk, p.village_code
     for v in staged:
         try:
             v["_day"] = dt.date.fromisoformat(v.get("admission_date") or "")
         except ValueError:
             v["_day"] = None
-    linked = [v for v in staged if v.get("person_id") and v["_day"]]
-    categories, classes = settle.identity_of(
-        {v["person_id"] for v in linked},
-        [(v["person_id"], v["_day"], v.get("visit_type")) for v in linked],
-    )
     policy = settle.county_policy()
     last = today()
-    for v in linked:
-        if v["_day"] > last:
-            v["errors"].append([header("admission_date"), f"入院日期 {v['_day']} 晚于今天"])
-        elif policy.span_of(v["_day"]) is None:
-            v["errors"].append([header("admission_date"), policy.refusal(v["_day"])])
-        elif v.get("visit_type") == VisitType.MATERNITY:
-            span = policy.spans[policy.span_of(v["_day"])]
-            if not admits_maternity(span.pack):
-                v["errors"].append([header("visit_type"), maternity_refusal(span.text())])
-        if v.get("visit_type") == VisitType.CHRONIC and (v["person_id"], v["_day"]) not in classes:
-            v["errors"].append(
-                [
-                    header("visit_type"),
-                    f"该人员入院当日（{v['_day']}）无有效慢性病医疗证，不能按门诊慢性病结算",
-                ]
-            )
-    taken = set()
-    numbers = [v["claim_no"] for v in staged if v.get("claim_no")]
-    for i in range(0, len(numbers), 2000):
-        taken |= set(
-            MedicalClaim.objects.filter(claim_no__in=numbers[i : i + 2000]).values_list(
-                "claim_no", flat=True
-            )
+    categories: dict = {}
+    classes: dict = {}
+    for batch in steps.batches(STEPS[2], staged):  # each person's days looked up on their own
+        linked = [v for v in batch if v.get("person_id") and v["_day"]]
+        day_of, class_of = settle.identity_of(
+            {v["person_id"] for v in linked},
+            [(v["person_id"], v["_day"], v.get("visit_type")) for v in linked],
         )
-    for v in staged:
-        if v.get("claim_no") in taken:
-            v["errors"].append(
-                [header("claim_no"), f"结算单号 {v['claim_no']} 已入库，不能重复导入"]
-            )
-    # The claim columns through the engine's own validator, the identity of the day filled in.
+        categories |= day_of
+        classes |= class_of
+        for v in linked:
+            if v["_day"] > last:
+                v["errors"].append([header("admission_date"), f"入院日期 {v['_day']} 晚于今天"])
+            elif policy.span_of(v["_day"]) is None:
+                v["errors"].append([header("admission_date"), policy.refusal(v["_day"])])
+            elif v.get("visit_type") == VisitType.MATERNITY:
+                span = policy.spans[policy.span_of(v["_day"])]
+                if not admits_maternity(span.pack):
+                    v["errors"].append([header("visit_type"), maternity_refusal(span.text())])
+            if (
+                v.get("visit_type") == VisitType.CHRONIC
+                and (v["person_id"], v["_day"]) not in classes
+            ):
+                v["errors"].append(
+                    [
+                        header("visit_type"),
+                        f"该人员入院当日（{v['_day']}）无有效慢性病医疗证，不能按门诊慢性病结算",
+                    ]
+                )
+    for batch in steps.batches(STEPS[3], staged):
+        numbers = [v["claim_no"] for v in batch if v.get("claim_no")]
+        taken = set(
+            MedicalClaim.objects.filter(claim_no__in=numbers).values_list("claim_no", flat=True)
+        )
+        for v in batch:
+            if v.get("claim_no") in taken:
+                v["errors"].append(
+                    [header("claim_no"), f"结算单号 {v['claim_no']} 已入库，不能重复导入"]
+                )
+    # The claim columns through the engine's own validator, the identity of the day filled in;
+    # one call over the whole file (a claim number twice in it is a fault), so the step shows
+    # its rows only when it is done.
+    steps(STEPS[4], 0)
     some_class = (
         next(iter(policy.packs[-1].medical.chronic.classes), None)
         if policy.packs[-1].medical.chronic
@@ -397,6 +417,7 @@ def _validate(staged: list[dict], header: Callable[[str], str], user: User) -> l
     try:
         typed = parse_claims(frame, policy, first_row=0, max_faults=None)  # every row marked
     except ClaimsError as exc:
+        steps(STEPS[4], len(staged))
         for fault in exc.faults:
             if fault.row is None:
                 continue
@@ -405,6 +426,7 @@ def _validate(staged: list[dict], header: Callable[[str], str], user: User) -> l
             if not any(e[0] == column for e in v["errors"]):  # the cell's own fault is said once
                 v["errors"].append([column, fault.message])
         return unknown
+    steps(STEPS[4], len(staged))
     for v, total, inpol, day, rehab, transfer in zip(
         staged, typed["total_cost"], typed["in_policy_cost"], typed["admission_date"],
         typed["rehab_cost"], typed["transfer"], strict=True,

@@ -77,7 +77,8 @@ class ClaimImport(models.Model):
 
     @property
     def percent(self) -> int:
-        """Rows checked of the file's rows while the background check runs (0 before it has read the file)."""
+        """Rows done of the current step of the background check (`uploadjob.Steps`), of the file's
+        rows (0 before it has read the file)."""
         if self.state != ImportState.READING:
             return 100
         return min(100, 100 * self.rows_done // self.rows_total) if self.rows_total else 0
@@ -499,7 +500,8 @@ class IdentityImport(models.Model):
 
     @property
     def percent(self) -> int:
-        """Rows checked of the file's rows while the background check runs (0 before it has read the file)."""
+        """Rows done of the current step of the background check (`uploadjob.Steps`), of the file's
+        rows (0 before it has read the file)."""
         if self.state != ImportState.READING:
             return 100
         return min(100, 100 * self.rows_done // self.rows_total) if self.rows_total else 0

@@ -1,18 +1,57 @@
 """The background check of an upload (上传后的后台校验), shared by the claim import (医疗费用结算单)
 and the 低保/特困 list import: the job's lock held until its final state is written, a job delivered
 twice or already checked left alone, an unexpected fault failing the job with a Chinese reason, and
-a job whose worker died (its lock gone) failed with the reason when it is next looked at."""
+a job whose worker died (its lock gone) failed with the reason when it is next looked at.
+
+While it runs, the job row shows numbered steps with the rows each has done (`Steps`): "第 1/4 步：
+逐行检查" and then the whole-file checks ("第 2/4 步：查找人员（按身份证号）" …) up to writing the
+preview rows, so the page's percentage moves through every step, not only the row check."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 from django.db.models import Model
 
-from fupin import liveness
+from fupin import jobprogress, liveness
 from fupin.access.models import User
 
 from .models import ImportState
+
+QUEUED = "排队等待读取"  # the step of a job no process has taken yet
+READING = "正在读取文件"  # before the file's rows are counted
+ROW_CHECK = "逐行检查"  # the first numbered step of both uploads
+BATCH = 2000  # rows per query or insert of a whole-file step; progress is reported after each
+
+T = TypeVar("T")
+
+
+class Steps:
+    """The numbered steps of a check (“第 n/N 步：名称”), each with rows done of the file's rows,
+    written onto the job's `step`, `rows_done` and `rows_total` through `jobprogress.Reporter`
+    (throttled; a new step always shows). Close it before the job's final state is written."""
+
+    def __init__(self, model: type[Model], pk: int, names: Sequence[str], total: int) -> None:
+        self.names, self.total = tuple(names), total
+        self.report = jobprogress.Reporter(model, pk)
+
+    def text(self, name: str) -> str:
+        return f"第 {self.names.index(name) + 1}/{len(self.names)} 步：{name}"
+
+    def __call__(self, name: str, done: int) -> None:
+        self.report(step=self.text(name), rows_done=min(done, self.total), rows_total=self.total)
+
+    def batches(self, name: str, rows: Sequence[T]) -> Iterator[Sequence[T]]:
+        """`rows` (the file's rows) in batches of `BATCH`, the step shown before the first and its
+        rows done after each."""
+        self(name, 0)
+        for start in range(0, len(rows), BATCH):
+            yield rows[start : start + BATCH]
+            self(name, start + BATCH)
+
+    def close(self) -> None:
+        self.report.close()
 
 
 def run(
@@ -43,7 +82,7 @@ def recover_abandoned(model: type[Model], lock: str, job: Model, message: str) -
     """An upload left "reading" by a dead process → failed with `message`; True if it was."""
     if job.state != ImportState.READING or liveness.held(lock, job.pk):
         return False
-    if not job.step.startswith("正在"):
+    if job.step in ("", QUEUED):
         return False  # still queued: no process has taken it yet
     changed = model.objects.filter(pk=job.pk, state=ImportState.READING).update(
         state=ImportState.FAILED, message=message, step=""
