@@ -35,7 +35,7 @@ from fupin.access.scope import (
 from fupin.bounds import BoundsError, parse_date, today
 from fupin.registry import services
 from fupin.registry.choices import SpecialIdentity
-from fupin.registry.idnumber import IdNumberError, mask, parse_id_number
+from fupin.registry.idnumber import IdNumberError, parse_id_number
 from fupin.registry.models import IdentityPeriod, Person
 from fupin.sheets import reader
 from fupin.sheets.reader import Field, check_upload_size, norm, upload_limits
@@ -225,29 +225,7 @@ def _validate(
     """The whole-file checks, in batches of the file's rows with each step's progress."""
     persons: dict[str, Person] = {}
     for batch in steps.batches(STEPS[1], staged):
-        ids = {v["id_number"] for v in batch if v.get("id_number")} - persons.keys()
-        for p in Person.objects.filter(id_number__in=sorted(ids)).only(
-            "id", "id_number", "name", "village_code"
-        ):
-            persons[p.id_number] = p
-        for v in batch:
-            number = v.get("id_number")
-            if number is None:
-                continue
-            p = persons.get(number)
-            if p is None:
-                v["errors"].append(
-                    [
-                        header("id_number"),
-                        f"身份证号 {mask(number)} 不在建档立卡登记中（不按姓名匹配）",
-                    ]
-                )
-            elif not area_code_in_scope(user, p.village_code):
-                v["errors"].append([header("id_number"), "该人员不在本辖区"])
-            elif v.get("name") and v["name"] != p.name:
-                v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
-            else:
-                v["person_id"] = p.pk
+        uploadjob.link_persons(batch, persons, header, user)
     existing: dict[tuple[int, str], list[IdentityPeriod]] = defaultdict(list)
     read: set[int] = set()
     seen: dict[tuple[int, str], list[dict]] = defaultdict(list)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
@@ -304,15 +304,6 @@ def _row(job: ClaimImport, v: dict) -> ClaimImportRow:
     )
 
 
-def _persons(ids: Iterable[str], known: dict[str, Person]) -> None:
-    """The registry persons of `ids` not in `known` yet, added to it."""
-    ids = sorted(set(ids) - known.keys())
-    for p in Person.objects.filter(id_number__in=ids).only(
-        "id", "id_number", "name", "village_code", "household_id", "status", "dibao", "tekun"
-    ):
-        known[p.id_number] = p
-
-
 def _validate(
     staged: list[dict], header: Callable[[str], str], user: User, steps: uploadjob.Steps
 ) -> list[list]:
@@ -321,26 +312,8 @@ def _validate(
     persons: dict[str, Person] = {}
     unknown: list[list] = []
     for batch in steps.batches(STEPS[1], staged):
-        _persons((v["id_number"] for v in batch if v.get("id_number")), persons)
-        for v in batch:
-            number = v.get("id_number")
-            if number is None:
-                continue
-            p = persons.get(number)
-            if p is None:
-                v["errors"].append(
-                    [
-                        header("id_number"),
-                        f"身份证号 {mask(number)} 不在建档立卡登记中：本行未导入（不按姓名匹配）",
-                    ]
-                )
-                unknown.append([v["row_no"], mask(number), v.get("name") or ""])
-            elif not area_code_in_scope(user, p.village_code):
-                v["errors"].append([header("id_number"), "该人员不在本辖区"])
-            elif v.get("name") and v["name"] != p.name:
-                v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
-            else:
-                v["person_id"], v["village_code"] = p.pk, p.village_code
+        missing = uploadjob.link_persons(batch, persons, header, user, not_linked="：本行未导入")
+        unknown += [[v["row_no"], mask(v["id_number"]), v.get("name") or ""] for v in missing]
     for v in staged:
         try:
             v["_day"] = dt.date.fromisoformat(v.get("admission_date") or "")

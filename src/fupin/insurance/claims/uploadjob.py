@@ -16,6 +16,9 @@ from django.db.models import Model
 
 from fupin import jobprogress, liveness
 from fupin.access.models import User
+from fupin.access.scope import area_code_in_scope
+from fupin.registry.idnumber import mask
+from fupin.registry.models import Person
 
 from .models import ImportState
 
@@ -90,3 +93,43 @@ def recover_abandoned(model: type[Model], lock: str, job: Model, message: str) -
     if changed:
         job.refresh_from_db()
     return bool(changed)
+
+
+def link_persons(
+    rows: Sequence[dict],
+    known: dict[str, Person],
+    header: Callable[[str], str],
+    user: User,
+    *,
+    not_linked: str = "",
+) -> list[dict]:
+    """Each row's registry person by its ID number, never by name (`known`: the persons read so
+    far, added to): a row whose number is not in the registry, whose person is outside the user's
+    area or whose name differs gets a fault in `errors`; the others get `person_id` and
+    `village_code`. `not_linked` is said of a number not in the registry. Returns those rows."""
+    ids = {v["id_number"] for v in rows if v.get("id_number")} - known.keys()
+    for p in Person.objects.filter(id_number__in=sorted(ids)).only(
+        "id", "id_number", "name", "village_code"
+    ):
+        known[p.id_number] = p
+    missing = []
+    for v in rows:
+        number = v.get("id_number")
+        if number is None:
+            continue
+        p = known.get(number)
+        if p is None:
+            v["errors"].append(
+                [
+                    header("id_number"),
+                    f"身份证号 {mask(number)} 不在建档立卡登记中{not_linked}（不按姓名匹配）",
+                ]
+            )
+            missing.append(v)
+        elif not area_code_in_scope(user, p.village_code):
+            v["errors"].append([header("id_number"), "该人员不在本辖区"])
+        elif v.get("name") and v["name"] != p.name:
+            v["errors"].append([header("name"), f"姓名“{v['name']}”与登记的姓名不一致"])
+        else:
+            v["person_id"], v["village_code"] = p.pk, p.village_code
+    return missing
