@@ -175,47 +175,54 @@ def _positive(x: pl.Expr) -> pl.Expr:
     return pl.max_horizontal(x, 0)
 
 
-def _spans(
-    policy: CompiledPolicy, claims: pl.DataFrame, day: pl.Series, first_row: int
-) -> pl.Series:
-    """Each row's span of the policy; ClaimsError naming row, date and periods for the rest."""
-    starts = pl.Series(policy.starts, dtype=pl.Date)
+def span_rules(policy: CompiledPolicy) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Each row's span of the policy (by its `admission_date`, or the policy's one date), and
+    whether the row is outside every period, or a maternity stay (`visit_type`) its span has no
+    rule for — as expressions, for the whole table (`_spans`) and the streamed pass alike."""
+    day = pl.col("admission_date")
+    span = pl.lit(0, INDEX)
     if policy.at is None:
-        span = starts.search_sorted(claims["admission_date"], side="right").cast(pl.Int64) - 1
-        ends = pl.Series(policy.ends, dtype=pl.Date)
-        end = ends.gather(span.clip(0, len(ends) - 1))
-        bad = (span < 0) | (end.is_not_null() & (claims["admission_date"] > end)).fill_null(False)
+        # = starts.search_sorted(day, side="right") − 1, for a day on or after the first start
+        for start in policy.starts[1:]:
+            span = span + (day >= start).cast(INDEX)
+        outside = day < policy.starts[0]
+        for index, end in enumerate(policy.ends):
+            if end is not None:
+                outside = outside | ((span == index) & (day > end))
     else:
-        span = pl.zeros(claims.height, pl.Int64, eager=True)
-        bad = claims["admission_date"] < policy.first_start
-    if bad.any():
-        rows = bad.arg_true()
-        faults = [
-            Fault(
-                int(r) + first_row,
-                "admission_date",
-                policy.refusal(claims["admission_date"][int(r)]),
-            )
-            for r in rows.head(MAX_LISTED_FAULTS)
-        ]
-        raise ClaimsError(faults, total=len(rows))
-    admits = pl.Series([int(a) for a in policy.admits_maternity], dtype=pl.Int64)
-    if not (admits == 1).all():
-        refused = (claims["visit_type"] == "maternity").fill_null(False) & (
-            admits.gather(span) == 0
-        )
-        if refused.any():
-            rows = refused.arg_true()
+        outside = day < policy.first_start
+    maternity = pl.lit(False)
+    for index, admits in enumerate(policy.admits_maternity):
+        if not admits:
+            maternity = maternity | ((pl.col("visit_type") == "maternity") & (span == index))
+    return span, outside, maternity
+
+
+def slot_of(span: pl.Expr) -> pl.Expr:
+    """Each row's slot — the values of its span for its category: span × categories + category."""
+    return span * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
+
+
+def _spans(policy: CompiledPolicy, claims: pl.DataFrame, first_row: int) -> pl.Series:
+    """Each row's span of the policy; ClaimsError naming row, date and periods for a row outside
+    every period (or, where none is, the span for a maternity stay it has no rule for)."""
+    span, outside, maternity = span_rules(policy)
+    checked = claims.select(
+        span.alias("span"), outside.alias("outside"), maternity.alias("maternity")
+    )
+    dates, spans = claims["admission_date"], checked["span"]
+    for flag, column, message in (
+        ("outside", "admission_date", lambda r: policy.refusal(dates[r])),
+        ("maternity", "visit_type", lambda r: maternity_refusal(policy.span_texts[spans[r]])),
+    ):
+        rows = checked[flag].arg_true()
+        if rows.len():
             faults = [
-                Fault(
-                    int(r) + first_row,
-                    "visit_type",
-                    maternity_refusal(policy.span_texts[int(span[int(r)])]),
-                )
+                Fault(int(r) + first_row, column, message(int(r)))
                 for r in rows.head(MAX_LISTED_FAULTS)
             ]
             raise ClaimsError(faults, total=len(rows))
-    return span.cast(INDEX)
+    return spans
 
 
 class _Kinds:
@@ -477,9 +484,9 @@ def settle_frame(
     for name, default in (("rehab_cost", pl.lit(0, pl.Int64)), ("transfer", pl.lit(False))):
         if name not in claims.columns:
             claims = claims.with_columns(default.alias(name))
-    span = _spans(policy, claims, claims["admission_date"], first_row)
+    span = _spans(policy, claims, first_row)
     has_transfer = any(t.transfer_once) and bool(claims["transfer"].any())
-    slot = pl.lit(span) * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
+    slot = slot_of(pl.lit(span))
     kinds, compact = compact_columns(policy, slot, has_transfer)
     # Only these numbers are sorted and settled, not the claims' text columns; in one chunk, as
     # gathering from many chunks (one per block the reader read) is several times slower.
@@ -587,7 +594,6 @@ def cost_controlled(
     if rows.len() == 0:
         return flags
     some = claims.select("category", "visit_type", "admission_date", "disease_code")[rows]
-    span = _spans(policy, some, some["admission_date"], 2)
-    slot = pl.lit(span) * len(CATEGORIES) + _index_in("category", CATEGORIES, None)
+    slot = slot_of(pl.lit(_spans(policy, some, 2)))
     hit = some.select(_disease_in(policy.control_listed, slot)).to_series()
     return flags.scatter(rows.filter(hit), True)

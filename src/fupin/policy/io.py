@@ -40,11 +40,13 @@ def _excel_text(value: object) -> str | None:
 
 
 def _read_excel(path: Path) -> pl.DataFrame:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
-    rows = (
-        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    )
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except CalamineError as exc:  # a damaged workbook: a fault of the file, as the others' are
+        raise ValueError(str(exc)) from exc
     if not rows:
         return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
     header = [str(h).strip() for h in rows[0]]
@@ -110,10 +112,6 @@ def read_claims_file(path: str | os.PathLike[str], *, typed: bool = False) -> pl
         else:
             raw = _read_excel(path)
     except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError, ValueError) as exc:
-        raise ClaimsError([Fault(None, None, _unreadable(path, exc))]) from exc
-    except Exception as exc:  # the Excel reader's own errors (python_calamine.CalamineError …)
-        if type(exc).__module__.split(".")[0] != "python_calamine":
-            raise
         raise ClaimsError([Fault(None, None, _unreadable(path, exc))]) from exc
     raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
     present = [c for c in (*COLUMNS, *OPTIONAL_COLUMNS) if c in raw.columns]

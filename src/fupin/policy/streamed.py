@@ -4,7 +4,7 @@ Reading the file, checking every cell and reducing each claim to the few numbers
 (its kind, amounts and day, two hashes of its person, its claim number) is one Polars streaming
 query, run a block of rows at a time: the file's text columns are never held whole, which is
 most of the memory (and of the time the system spends handing it out) of the whole-table path.
-The checks are those of `claims.fast_typed` and the period checks of `batch._spans`, the
+The checks are those of `claims.fast_typed` and the period checks of `batch.span_rules`, the
 settlement that of `batch.settle_frame`; the results are the same to the fen and in the same
 order (tests/policy/test_streamed.py).
 
@@ -25,11 +25,12 @@ import polars as pl
 from fupin.policy.batch import (
     INDEX,
     _disease_in,
-    _index_in,
     compact_columns,
     disease_flags,
     hash_order,
     settled_parts,
+    slot_of,
+    span_rules,
 )
 from fupin.policy.claims import (
     AMOUNT_COLUMNS,
@@ -40,7 +41,6 @@ from fupin.policy.claims import (
     fast_typed,
 )
 from fupin.policy.compiled import CompiledPolicy
-from fupin.policy.units import CATEGORIES
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -56,30 +56,6 @@ class Streamed:
 
 def _day_number(day: dt.date) -> int:
     return (day - _EPOCH).days
-
-
-def _span_and_refused(policy: CompiledPolicy) -> tuple[pl.Expr, pl.Expr]:
-    """Each row's span of the policy, and whether `batch._spans` would refuse the row (outside
-    every period, or a maternity stay where its span has no rule for one)."""
-    day = pl.col("admission_date")
-    if policy.at is None:
-        # = starts.search_sorted(day, side="right") − 1, for a day on or after the first start
-        span = pl.lit(0, INDEX)
-        for start in policy.starts[1:]:
-            span = span + (day >= start).cast(INDEX)
-        refused = day < policy.starts[0]
-        for index, end in enumerate(policy.ends):
-            if end is not None:
-                refused = refused | ((span == index) & (day > end))
-    else:
-        span = pl.lit(0, INDEX)
-        refused = day < policy.first_start
-    if not all(policy.admits_maternity):
-        maternity = pl.col("visit_type") == "maternity"
-        for index, admits in enumerate(policy.admits_maternity):
-            if not admits:
-                refused = refused | (maternity & (span == index))
-    return span, refused.fill_null(True)
 
 
 def _by_code(
@@ -128,12 +104,11 @@ def settle_csv(policy: CompiledPolicy, path: str | Path) -> Streamed | None:
     typed = fast_typed(source, policy, keep=("_code_written",))
     if typed is None:
         return None
-    span, refused = _span_and_refused(policy)
+    span, outside, maternity = span_rules(policy)
+    refused = (outside | maternity).fill_null(True)  # `batch._spans` would refuse the row
     has_transfer = any(policy.tables.transfer_once) and "transfer" in names
     # The slot once, read by several expressions below.
-    typed = typed.with_columns(
-        (span * len(CATEGORIES) + _index_in("category", CATEGORIES, None)).alias("_slot")
-    )
+    typed = typed.with_columns(slot_of(span).alias("_slot"))
     kinds, compact = compact_columns(policy, pl.col("_slot"), has_transfer, diseases=False)
     query = typed.select(
         "claim_id",
